@@ -1,0 +1,127 @@
+/*
+ * zpoline.h - the hook API of zpoline, version 1.
+ *
+ * A hook library is a shared object that exports
+ *
+ *     int zpoline_hook_init(const struct zpoline_runtime *rt,
+ *                           struct zpoline_hook *hook);
+ *
+ * The runtime (libzpoline.so, loaded with LD_PRELOAD) loads every library
+ * named in LIBZPHOOK (colon separated) with dlmopen() into a link namespace
+ * of its own, so a hook may call its own copy of libc freely: those calls are
+ * never hooked.  zpoline_hook_init() fills in *hook and returns 0, or returns
+ * a negative errno value to refuse to load (the runtime then stops the
+ * program with a message naming the library).
+ *
+ * For every system call of the program the runtime calls, in LIBZPHOOK
+ * order, each hook's pre() and then, after the system call, each hook's
+ * post() in reverse order.  A hook can:
+ *   - pass the call on unchanged:         return ZPOLINE_CONTINUE;
+ *   - change it:  modify call->nr / call->args[], return ZPOLINE_CONTINUE;
+ *   - emulate or refuse it: set call->ret (a value, or -errno) and return
+ *     ZPOLINE_SKIP; the kernel is not entered, later hooks' pre() are not
+ *     called, and post() runs only for the hooks whose pre() already ran.
+ *
+ * Results follow the kernel's convention: -4095..-1 is -errno.  A hook never
+ * sees or touches the program's errno.
+ *
+ * Hooks are called on a stack of the runtime's own, from any thread, and
+ * from signal handlers of the program: they must be reentrant and must not
+ * take locks the program might hold.  They must not call back into the
+ * program's code.
+ *
+ * Special calls: for clone/clone3/vfork with a new stack or a shared address
+ * space the kernel call itself is made by the runtime's entry code; post()
+ * runs in the parent only.  rt_sigreturn, exit and a successful execve never
+ * return, so post() is not called for them.
+ *
+ * Hook libraries written for the original zpoline, exporting
+ *     int __hook_init(long placeholder, void *hook_fn_ptr);
+ * are also accepted; see docs/hook-api.md.
+ */
+#ifndef ZPOLINE_H
+#define ZPOLINE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZPOLINE_API_VERSION 1
+
+/* Numbers below this go through the fast trampoline; larger ones (and
+ * negative ones) still reach hooks through the trap path. */
+#define ZPOLINE_NR_FAST 512
+
+/* How the call reached the runtime. */
+enum zpoline_origin {
+	ZPOLINE_ORIGIN_REWRITTEN = 0, /* a rewritten syscall instruction */
+	ZPOLINE_ORIGIN_TRAP = 1,      /* a trap: red-zone site or out-of-range number */
+	ZPOLINE_ORIGIN_SUD = 2,       /* Syscall User Dispatch (safety net) */
+};
+
+/* Values a pre() hook returns. */
+enum zpoline_action {
+	ZPOLINE_CONTINUE = 0,
+	ZPOLINE_SKIP = 1,
+};
+
+struct zpoline_call {
+	long nr;             /* system call number; may be changed by pre() */
+	long args[6];        /* rdi, rsi, rdx, r10, r8, r9; may be changed by pre() */
+	long ret;            /* result (set by pre() with ZPOLINE_SKIP; the kernel's in post()) */
+	const void *site;    /* address of the syscall instruction, NULL if unknown */
+	unsigned long cookie;/* private to each hook, carried from its pre() to its post() */
+	int tid;             /* calling thread */
+	int pid;             /* calling process */
+	unsigned int origin; /* enum zpoline_origin */
+	unsigned int reserved;
+};
+
+/* zpoline_hook.flags */
+/* The hook (and everything it calls) leaves x87/SSE/AVX state alone, e.g. it
+ * is compiled with -mgeneral-regs-only and calls no libc string function.
+ * When every hook in the chain says so the runtime skips XSAVE/XRSTOR. */
+#define ZPOLINE_HOOK_NO_XSTATE 0x1u
+
+struct zpoline_hook {
+	unsigned int api_version; /* the runtime fills in ZPOLINE_API_VERSION; keep it */
+	unsigned int flags;       /* ZPOLINE_HOOK_* */
+	const char *name;         /* for messages */
+	int (*pre)(struct zpoline_call *call, void *ctx);   /* may be NULL */
+	void (*post)(struct zpoline_call *call, void *ctx); /* may be NULL */
+	/* Called once when the process is about to end (exit_group, or the
+	 * runtime's destructor), from the thread that ends it. May be NULL. */
+	void (*fini)(void *ctx);
+	void *ctx;
+	/* Optional bitmap of the numbers below ZPOLINE_NR_FAST this hook wants
+	 * (bit nr%8 of byte nr/8).  NULL means every call.  Numbers at or above
+	 * ZPOLINE_NR_FAST always reach the hook. */
+	const unsigned char *select;
+};
+
+struct zpoline_runtime {
+	unsigned int api_version; /* of the runtime */
+	unsigned int size;        /* sizeof(struct zpoline_runtime) of the runtime */
+	/* Makes a system call that no hook sees; returns -errno on error. */
+	long (*syscall)(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+	/* Name of a system call number, or NULL. */
+	const char *(*syscall_name)(long nr);
+	/* The highest number the running kernel implements (probed). */
+	long max_nr;
+};
+
+/* The symbol a hook library exports. */
+int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook);
+
+/* Select helpers for zpoline_hook.select. */
+static inline void zpoline_select_set(unsigned char *bitmap, long nr)
+{
+	if (nr >= 0 && nr < ZPOLINE_NR_FAST)
+		bitmap[nr / 8] = (unsigned char)(bitmap[nr / 8] | (1u << (nr % 8)));
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZPOLINE_H */

@@ -1,0 +1,24 @@
+# libzpoline.so: the runtime.
+
+RT_SRC_GPR := dispatch.c thread.c registry.c signals.c log.c mem.c
+RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c
+RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
+	$(B)/rt/syscall_table.o
+RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h
+
+$(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(if $(filter $(notdir $<),$(RT_SRC_GPR)),$(RT_GPR)) -c $< -o $@
+
+$(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
+	@mkdir -p $(@D)
+	$(CC) -Isrc/runtime -c $< -o $@
+
+$(B)/rt/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(RT_GPR) -c $< -o $@
+
+$(B)/libzpoline.so: $(RT_OBJ)
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,--no-undefined -o $@ $(RT_OBJ) -lZydis -ldl
+
+all: $(B)/libzpoline.so

@@ -1,0 +1,31 @@
+/*
+ * raw.h - system calls made directly, for code that must not go through
+ * libc: the runtime (whose libc calls would be hooked, and may not be
+ * reentrant) and hooks that want no dependency at all.
+ * Returns the kernel's value: -errno on error.
+ */
+#ifndef ZP_RAW_H
+#define ZP_RAW_H
+
+static inline long zp_raw6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long ret;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+#define zp_raw0(n) zp_raw6((n), 0, 0, 0, 0, 0, 0)
+#define zp_raw1(n, a) zp_raw6((n), (long)(a), 0, 0, 0, 0, 0)
+#define zp_raw2(n, a, b) zp_raw6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define zp_raw3(n, a, b, c) zp_raw6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define zp_raw4(n, a, b, c, d) zp_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define zp_raw5(n, a, b, c, d, e) \
+	zp_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+#endif

@@ -1,0 +1,13 @@
+/* The x86-64 system call table, generated from kernel headers
+ * (tools/gen-syscalls.sh). */
+#ifndef ZP_SYSCALL_TABLE_H
+#define ZP_SYSCALL_TABLE_H
+
+/* Name of nr, or NULL if the table has none. */
+const char *zp_syscall_name(long nr) __attribute__((visibility("hidden")));
+/* Highest number in the table. */
+long zp_syscall_max(void) __attribute__((visibility("hidden")));
+/* Number of a name, or -1. */
+long zp_syscall_number(const char *name) __attribute__((visibility("hidden")));
+
+#endif

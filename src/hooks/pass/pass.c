@@ -1,0 +1,21 @@
+/*
+ * libzphook_pass.so - passes every call on untouched.  The baseline for
+ * measuring what the hook path itself costs.
+ */
+#include <zpoline.h>
+
+static int pre(struct zpoline_call *call, void *ctx)
+{
+	(void)call;
+	(void)ctx;
+	return ZPOLINE_CONTINUE;
+}
+
+int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
+{
+	(void)rt;
+	hook->name = "pass";
+	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
+	hook->pre = pre;
+	return 0;
+}

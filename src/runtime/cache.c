@@ -1,0 +1,178 @@
+/*
+ * cache.c - site lists remembered per object, keyed by GNU build-id.
+ *
+ * Finding sites decodes every function that holds a candidate: a few
+ * milliseconds for libc, more for big programs.  The result depends only on
+ * the object's bytes, which the build-id names, so it is kept in
+ *   $ZPOLINE_CACHE_DIR, else $XDG_CACHE_HOME/zpoline, else ~/.cache/zpoline
+ * (ZPOLINE_CACHE=0 turns it off).
+ *
+ * Safety: a site list tells the runtime where to write into code, so it is
+ * trusted only if the directory and the file belong to the effective user
+ * and nobody else can write them; and each listed site must still hold the
+ * bytes of a syscall/sysenter, else the whole list is dropped and the object
+ * is scanned again.  A cache entry can only narrow what is rewritten, never
+ * point at bytes that are not a system call instruction.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "cache.h"
+
+#define MAGIC "ZPSITES1"
+/* Bump when the finder's answers change. */
+#define FINDER_VERSION 1
+
+struct header {
+	char magic[8];
+	uint32_t version;
+	uint32_t count;
+	uint32_t idlen;
+	uint32_t pad;
+	uint8_t id[64];
+};
+
+static char dir[4096];
+static bool enabled;
+
+static bool safe_stat(const struct stat *st)
+{
+	return st->st_uid == (uid_t)zp_raw0(SYS_geteuid) && !(st->st_mode & 022);
+}
+
+static int mkdir_owned(const char *path)
+{
+	long e = zp_raw2(SYS_mkdir, path, 0700);
+	if (e < 0 && e != -EEXIST)
+		return (int)e;
+	struct stat st;
+	e = zp_raw2(SYS_lstat, path, &st);
+	if (e < 0)
+		return (int)e;
+	if (!S_ISDIR(st.st_mode) || !safe_stat(&st))
+		return -EPERM;
+	return 0;
+}
+
+void zp_cache_init(void)
+{
+	const char *off = getenv("ZPOLINE_CACHE");
+	if (off && (!strcmp(off, "0") || !strcmp(off, "off")))
+		return;
+	const char *d = getenv("ZPOLINE_CACHE_DIR");
+	if (d && *d) {
+		zp_snprintf(dir, sizeof dir, "%s", d);
+	} else {
+		const char *x = getenv("XDG_CACHE_HOME");
+		const char *h = getenv("HOME");
+		char parent[4096];
+		if (x && *x == '/')
+			zp_snprintf(parent, sizeof parent, "%s", x);
+		else if (h && *h == '/')
+			zp_snprintf(parent, sizeof parent, "%s/.cache", h);
+		else
+			return;
+		zp_raw2(SYS_mkdir, parent, 0700);
+		zp_snprintf(dir, sizeof dir, "%s/zpoline", parent);
+	}
+	enabled = mkdir_owned(dir) == 0;
+}
+
+static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char hex[2 * 64 + 1];
+	size_t n = idlen > 64 ? 64 : idlen;
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = hexd[id[i] >> 4];
+		hex[2 * i + 1] = hexd[id[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	zp_snprintf(out, len, "%s/%s.sites", dir, hex);
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	size_t off = 0;
+	while (off < len) {
+		long r = zp_raw3(SYS_read, fd, (char *)buf + off, len - off);
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		off += (size_t)r;
+	}
+	return true;
+}
+
+int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, struct zp_sites *out)
+{
+	if (!enabled || idlen == 0 || idlen > 64)
+		return -1;
+	char path[4200];
+	file_name(path, sizeof path, id, idlen);
+	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return -1;
+	int ret = -1;
+	struct stat st;
+	struct header h;
+	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) || !safe_stat(&st))
+		goto out;
+	if (!read_all(fd, &h, sizeof h) || memcmp(h.magic, MAGIC, 8) || h.version != FINDER_VERSION ||
+	    h.idlen != idlen || memcmp(h.id, id, idlen) ||
+	    (size_t)st.st_size != sizeof h + (size_t)h.count * 8)
+		goto out;
+	for (uint32_t i = 0; i < h.count; i++) {
+		uint64_t e;
+		if (!read_all(fd, &e, 8))
+			goto drop;
+		uintptr_t addr = base + (uintptr_t)(e >> 8);
+		const uint8_t *b = (const uint8_t *)addr;
+		if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1)
+			goto drop;
+		if (zp_sites_push(out, addr, (int)(e & 0xff)) < 0)
+			goto drop;
+	}
+	ret = 0;
+	goto out;
+drop:
+	out->n = 0;
+out:
+	zp_raw1(SYS_close, fd);
+	return ret;
+}
+
+void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base, const struct zp_sites *s)
+{
+	if (!enabled || idlen == 0 || idlen > 64)
+		return;
+	char path[4200], tmp[4300];
+	file_name(path, sizeof path, id, idlen);
+	zp_snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, zp_raw0(SYS_getpid));
+	int fd = (int)zp_raw3(SYS_open, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			      0600);
+	if (fd < 0)
+		return;
+	struct header h;
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, MAGIC, 8);
+	h.version = FINDER_VERSION;
+	h.count = (uint32_t)s->n;
+	h.idlen = (uint32_t)idlen;
+	memcpy(h.id, id, idlen);
+	bool ok = zp_raw3(SYS_write, fd, &h, sizeof h) == (long)sizeof h;
+	for (size_t i = 0; ok && i < s->n; i++) {
+		uint64_t e = ((uint64_t)(s->v[i].addr - base) << 8) | s->v[i].kind;
+		ok = zp_raw3(SYS_write, fd, &e, 8) == 8;
+	}
+	zp_raw1(SYS_close, fd);
+	if (ok)
+		ok = zp_raw2(SYS_rename, tmp, path) == 0;
+	if (!ok)
+		zp_raw1(SYS_unlink, tmp);
+}

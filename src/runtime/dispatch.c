@@ -1,0 +1,333 @@
+/*
+ * dispatch.c - the C side of a hooked call.
+ *
+ * entry.S calls zp_pre() with the call record before the kernel is entered
+ * and, if asked to, zp_post() after.  zp_pre() runs the hooks' pre()
+ * functions, then the runtime's own handling of the (possibly rewritten)
+ * call, and tells the stub what to do next (record->action).  The trap path
+ * (signals.c) drives the same two functions from a signal handler.
+ *
+ * This file is compiled with -mgeneral-regs-only: when no hook needs the
+ * vector registers, nothing on this path touches them, which is what lets
+ * the stub skip XSAVE.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <linux/sched.h>
+
+#include "rt.h"
+
+_Static_assert(offsetof(struct zp_record, call.nr) == REC_NR, "REC_NR");
+_Static_assert(offsetof(struct zp_record, call.args[0]) == REC_ARG0, "REC_ARG0");
+_Static_assert(offsetof(struct zp_record, call.args[5]) == REC_ARG5, "REC_ARG5");
+_Static_assert(offsetof(struct zp_record, call.ret) == REC_RET, "REC_RET");
+_Static_assert(offsetof(struct zp_record, call.site) == REC_SITE, "REC_SITE");
+_Static_assert(offsetof(struct zp_record, call.cookie) == REC_COOKIE, "REC_COOKIE");
+_Static_assert(offsetof(struct zp_record, call.tid) == REC_TID, "REC_TID");
+_Static_assert(offsetof(struct zp_record, call.pid) == REC_PID, "REC_PID");
+_Static_assert(offsetof(struct zp_record, call.origin) == REC_ORIGIN, "REC_ORIGIN");
+_Static_assert(offsetof(struct zp_record, app_rsp) == REC_APPSP, "REC_APPSP");
+_Static_assert(offsetof(struct zp_record, flags) == REC_FLAGS, "REC_FLAGS");
+_Static_assert(offsetof(struct zp_record, retaddr) == REC_RETADDR, "REC_RETADDR");
+_Static_assert(offsetof(struct zp_record, level) == REC_LEVEL, "REC_LEVEL");
+_Static_assert(offsetof(struct zp_record, saved[0]) == REC_RDI, "REC_RDI");
+_Static_assert(offsetof(struct zp_record, saved[6]) == REC_RBX, "REC_RBX");
+_Static_assert(offsetof(struct zp_record, saved[11]) == REC_R15, "REC_R15");
+_Static_assert(offsetof(struct zp_record, action) == REC_ACTION, "REC_ACTION");
+_Static_assert(offsetof(struct zp_record, child) == REC_CHILD, "REC_CHILD");
+_Static_assert(offsetof(struct zp_record, xsaved) == REC_XSAVE, "REC_XSAVE");
+_Static_assert(offsetof(struct zp_record, cookies) == REC_COOKIES, "REC_COOKIES");
+_Static_assert(offsetof(struct zp_record, scratch) == REC_SCRATCH, "REC_SCRATCH");
+_Static_assert(sizeof(struct zp_record) <= REC_SIZE, "REC_SIZE");
+
+long zp_max_nr = ZP_SLED_END - 1;
+
+static bool selected(const struct zp_hook_slot *h, long nr)
+{
+	if (!h->h.select || nr < 0 || nr >= ZPOLINE_NR_FAST)
+		return true;
+	return (h->h.select[nr / 8] >> (nr % 8)) & 1;
+}
+
+static bool is_special(long nr)
+{
+	return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_vfork || nr == SYS_fork ||
+	       nr == SYS_rt_sigreturn || nr == SYS_exit;
+}
+
+bool zp_runtime_wants(long nr)
+{
+	switch (nr) {
+	case SYS_rt_sigaction:
+	case SYS_rt_sigprocmask:
+	case SYS_rt_sigreturn:
+	case SYS_clone:
+	case SYS_clone3:
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_exit:
+	case SYS_exit_group:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void run_posts(struct zp_record *r, int below)
+{
+	for (int i = below - 1; i >= 0; i--) {
+		if (!(r->hooks_ran & (1u << i)))
+			continue;
+		r->call.cookie = r->cookies[i];
+		zp_hooks[i].h.post(&r->call, zp_hooks[i].h.ctx);
+	}
+	r->hooks_ran = 0;
+}
+
+static int runtime_pre(struct zp_record *r, struct zp_thread *t);
+static void runtime_post(struct zp_record *r, struct zp_thread *t);
+
+/* Run an original-ABI hook: it wraps the rest of the chain and the kernel,
+ * which it reaches through zp_orig_next(). */
+static int run_orig(struct zp_record *r, int i)
+{
+	struct zp_hook_slot *h = &zp_hooks[i];
+	int saved_pos = r->orig_pos;
+	r->orig_pos = i;
+	r->deferred = 0;
+	long ret = h->orig_fn(r->call.nr, r->call.args[0], r->call.args[1], r->call.args[2],
+			      r->call.args[3], r->call.args[4], r->call.args[5]);
+	r->orig_pos = saved_pos;
+	if (r->deferred)
+		return ZPOLINE_CONTINUE; /* the stub makes the recorded call */
+	r->call.ret = ret;
+	return ZPOLINE_SKIP;
+}
+
+/* The pre() functions from hook `from` on.  Returns the index of the hook
+ * that completed the call, or -1 if it must go to the kernel. */
+static int run_pres(struct zp_record *r, int from)
+{
+	for (int i = from; i < zp_nhooks; i++) {
+		struct zp_hook_slot *h = &zp_hooks[i];
+		if (!selected(h, r->call.nr))
+			continue;
+		int a;
+		r->call.cookie = 0;
+		if (h->orig_fn) {
+			a = run_orig(r, i);
+		} else {
+			a = h->h.pre ? h->h.pre(&r->call, h->h.ctx) : ZPOLINE_CONTINUE;
+		}
+		r->cookies[i] = r->call.cookie;
+		if (a == ZPOLINE_SKIP)
+			return i;
+		if (h->h.post)
+			r->hooks_ran |= 1u << i;
+	}
+	return -1;
+}
+
+/* zp_orig_next: the "next" function an original-ABI hook calls.  It runs the
+ * hooks after it, the runtime and the kernel, from C.  Calls that must be
+ * made by the entry stub (clone, vfork, rt_sigreturn, ...) are recorded and
+ * made after the hook returns; the hook sees 0 for them. */
+long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	struct zp_thread *t = zp_thread_self();
+	struct zp_record *r = t ? t->cur : NULL;
+	if (!r)
+		return zp_syscall6(nr, a1, a2, a3, a4, a5, a6);
+	r->call.nr = nr;
+	r->call.args[0] = a1;
+	r->call.args[1] = a2;
+	r->call.args[2] = a3;
+	r->call.args[3] = a4;
+	r->call.args[4] = a5;
+	r->call.args[5] = a6;
+	if (is_special(nr)) {
+		r->deferred = 1;
+		return 0;
+	}
+	uint32_t outer = r->hooks_ran;
+	r->hooks_ran = 0;
+	int done = run_pres(r, r->orig_pos + 1);
+	if (done < 0) {
+		r->action = ZP_ACT_SYSCALL;
+		int act = runtime_pre(r, t);
+		if (act != ZP_ACT_RETURN)
+			r->call.ret = zp_syscall6(r->call.nr, r->call.args[0], r->call.args[1],
+						  r->call.args[2], r->call.args[3],
+						  r->call.args[4], r->call.args[5]);
+		runtime_post(r, t);
+		done = zp_nhooks;
+	}
+	run_posts(r, done);
+	r->hooks_ran = outer;
+	return r->call.ret;
+}
+
+static bool args_changed(const struct zp_record *r, long nr0)
+{
+	if (r->call.nr != nr0)
+		return true;
+	for (int i = 0; i < 6; i++)
+		if ((uint64_t)r->call.args[i] != r->saved[i])
+			return true;
+	return false;
+}
+
+/* Blocks every signal; returns the previous mask. */
+static uint64_t block_all(void)
+{
+	uint64_t all = ~0ull, old = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+	return old;
+}
+
+static void set_mask(uint64_t m)
+{
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &m, 0, 8);
+}
+
+/* clone family: does the child need a block of its own, started by the
+ * stub?  It does when it shares our memory or starts on another stack. */
+static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flags, uint64_t stack)
+{
+	if (!(flags & CLONE_VM) && !stack) {
+		r->rt_flags |= ZP_RTF_FORK;
+		return ZP_ACT_SYSCALL_POST;
+	}
+	struct zp_thread *c = zp_thread_new();
+	if (!c) {
+		r->call.ret = -ENOMEM;
+		return ZP_ACT_RETURN;
+	}
+	for (int i = 0; i < 12; i++)
+		c->child.regs[i] = r->saved[i];
+	c->child.flags = r->flags;
+	c->child.retaddr = r->retaddr;
+	/* Signals stay blocked from here until each side has its block. */
+	uint64_t old = block_all();
+	c->child.sigmask = old;
+	c->vmask = t->vmask;
+	r->scratch[11] = old;
+	r->child = (uint64_t)(uintptr_t)c;
+	r->rt_flags |= ZP_RTF_CLONE;
+	if ((flags & CLONE_VFORK) || !(flags & CLONE_VM))
+		r->rt_flags |= ZP_RTF_VFORK; /* the child is done with our memory when we resume */
+	return ZP_ACT_CLONE;
+}
+
+/* The runtime's own part of a call.  Returns the action. */
+static int runtime_pre(struct zp_record *r, struct zp_thread *t)
+{
+	long *a = r->call.args;
+	switch (r->call.nr) {
+	case SYS_rt_sigaction:
+		if (zp_signal_is_ours((int)a[0])) {
+			r->call.ret = zp_sigaction_virtual(r);
+			return ZP_ACT_RETURN;
+		}
+		zp_sigaction_virtual(r); /* strips the runtime's signals from sa_mask */
+		return ZP_ACT_SYSCALL_POST;
+	case SYS_rt_sigprocmask:
+		zp_sigmask_pre(r);
+		return ZP_ACT_SYSCALL_POST;
+	case SYS_rt_sigreturn:
+		zp_sigreturn_pre(r);
+		return ZP_ACT_SYSCALL;
+	case SYS_clone:
+		return prepare_clone(r, t, (uint64_t)a[0], (uint64_t)a[1]);
+	case SYS_clone3: {
+		const struct clone_args *ca = (const struct clone_args *)a[0];
+		if ((unsigned long)a[1] < 64 || !ca)
+			return ZP_ACT_SYSCALL; /* the kernel says EINVAL/EFAULT */
+		return prepare_clone(r, t, ca->flags, ca->stack);
+	}
+	case SYS_fork:
+		r->rt_flags |= ZP_RTF_FORK;
+		return ZP_ACT_SYSCALL_POST;
+	case SYS_vfork:
+		return prepare_clone(r, t, CLONE_VM | CLONE_VFORK, 0);
+	case SYS_exit_group:
+		zp_hooks_fini();
+		/* fall through */
+	case SYS_exit:
+		if (t && !t->is_static && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN) {
+			block_all();
+			return ZP_ACT_EXIT_THREAD;
+		}
+		return ZP_ACT_SYSCALL;
+	default:
+		return ZP_ACT_SYSCALL;
+	}
+}
+
+static void runtime_post(struct zp_record *r, struct zp_thread *t)
+{
+	if (r->rt_flags & ZP_RTF_SIGMASK)
+		zp_sigmask_post(r);
+	if (r->rt_flags & ZP_RTF_CLONE) {
+		set_mask(r->scratch[11]);
+		struct zp_thread *c = (struct zp_thread *)(uintptr_t)r->child;
+		if (r->call.ret < 0 || (r->rt_flags & ZP_RTF_VFORK))
+			zp_thread_free(c);
+	}
+	if ((r->rt_flags & ZP_RTF_FORK) && r->call.ret == 0)
+		zp_thread_forked(t);
+	r->rt_flags = 0;
+}
+
+long zp_pre(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (t && !t->tid) {
+		t->tid = (int)zp_raw0(SYS_gettid);
+		t->pid = (int)zp_raw0(SYS_getpid);
+	}
+	r->call.tid = t ? t->tid : 0;
+	r->call.pid = t ? t->pid : 0;
+	r->call.ret = 0;
+	r->hooks_ran = 0;
+	r->rt_flags = 0;
+	r->child = 0;
+	r->orig_pos = -1;
+	long nr0 = r->call.nr;
+	struct zp_record *outer = t ? t->cur : NULL;
+	if (t)
+		t->cur = r;
+
+	int act;
+	int done = zp_nhooks ? run_pres(r, 0) : -1;
+	if (done >= 0) {
+		run_posts(r, done);
+		act = ZP_ACT_RETURN;
+	} else {
+		act = zp_runtime_wants(r->call.nr) ? runtime_pre(r, t) : ZP_ACT_SYSCALL;
+		if (act == ZP_ACT_RETURN)
+			run_posts(r, zp_nhooks);
+		else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0)))
+			act = ZP_ACT_SYSCALL_POST;
+	}
+	if (t)
+		t->cur = outer;
+	r->action = (uint64_t)act;
+	return act;
+}
+
+long zp_post(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	struct zp_record *outer = t ? t->cur : NULL;
+	if (t)
+		t->cur = r;
+	runtime_post(r, t);
+	run_posts(r, zp_nhooks);
+	if (t)
+		t->cur = outer;
+	r->action = ZP_ACT_RETURN;
+	return ZP_ACT_RETURN;
+}

@@ -1,0 +1,21 @@
+#ifndef ZP_EHFRAME_H
+#define ZP_EHFRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct zp_fde_index {
+	const void *hdr;      /* .eh_frame_hdr in memory */
+	const int32_t *table; /* (start, fde) pairs, datarel to hdr */
+	size_t count;
+	const uint8_t *cie;   /* last CIE seen, and its FDE encoding */
+	uint8_t cie_enc;
+};
+
+/* 0, or -1 if the header is missing or in a form without a search table. */
+int zp_fde_index_init(struct zp_fde_index *ix, const void *eh_frame_hdr);
+/* The function [start, end) that contains pc: 0, or -1 if none does. */
+int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * entry.S - the hot path.
+ *
+ * A rewritten site executes `callq *%rax`; the sled at page 0 slides to the
+ * tail, which jumps here.  On entry:
+ *   rax    system call number (0..ZP_SLED_END)
+ *   [rsp]  return address = site + 2; rsp = application rsp - 8
+ *   rcx    dead (syscall clobbers it), r11 dead (used by the tail jump)
+ *   every other register and RFLAGS as the application left them.
+ *
+ * What we owe the application when we go back: everything a real `syscall`
+ * preserves (all registers but rax, rcx, r11; RFLAGS), rcx = return address,
+ * r11 = RFLAGS, rax = result.
+ *
+ * The application stack is written only inside the 128-byte red zone below
+ * its rsp, which the site classifier proved dead (sites whose function
+ * addresses memory below rsp are rewritten to trap instead):
+ *   app-8   return address (written by the call)
+ *   app-16  RFLAGS
+ *   app-24  system call number
+ * The kernel skips the red zone when it builds a signal frame, so a signal
+ * arriving anywhere in here leaves these slots alone.
+ *
+ * Real system calls are issued with rsp equal to the application's rsp
+ * (rt_sigreturn and same-stack clone children depend on it) and we go back
+ * with `jmp *%rcx`, not `ret`: after a kernel entry the return-stack
+ * predictor is useless here and a `ret` costs tens of nanoseconds.
+ */
+#include "layout.h"
+
+	.text
+
+/* Fast path: the number needs neither a hook nor the runtime. */
+	.globl	zp_entry
+	.hidden	zp_entry
+	.type	zp_entry, @function
+	.p2align 6
+zp_entry:
+	pushfq
+	mov	%rax, -8(%rsp)
+	mov	8(%rsp), %rcx
+	/* Is the return address a rewritten site?  Open-addressing hash set;
+	 * a call through a NULL or small function pointer is not. */
+	mov	zp_site_table(%rip), %r11
+	mov	%rcx, %rax
+	shr	$12, %rax
+	xor	%rcx, %rax
+.Lprobe:
+	and	(%r11), %rax
+	cmp	%rcx, 8(%r11,%rax,8)
+	jne	.Lprobe_miss
+	mov	-8(%rsp), %rax
+	lea	zp_nr_class(%rip), %r11
+	cmpb	$0, (%r11,%rax)
+	jne	.Lslow
+	popfq
+	lea	8(%rsp), %rsp
+	syscall
+	mov	-8(%rsp), %rcx
+	jmp	*%rcx
+
+.Lprobe_miss:
+	cmpq	$0, 8(%r11,%rax,8)
+	je	.Lnot_a_site
+	inc	%rax
+	jmp	.Lprobe
+
+.Lnot_a_site:
+	mov	-8(%rsp), %rax
+	popfq
+	/* Fall through: the program called a NULL (or tiny) function pointer.
+	 * Crash the way it would without us: SIGSEGV, with the caller's return
+	 * address on top of the stack so a debugger shows who called. */
+	.globl	zpoline_null_function_call
+	.type	zpoline_null_function_call, @function
+zpoline_null_function_call:
+	movl	$0, 0
+	ud2
+	.size	zpoline_null_function_call, . - zpoline_null_function_call
+
+/* Slow path: a hook or the runtime wants this number.
+ * rsp = app-16, rax = nr, rcx = return address. */
+.Lslow:
+	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
+	jne	.Lno_thread_block
+	mov	%gs:TB_SELF, %r11
+	/* Take the slot of this nesting level.  Slots are used round-robin, so a
+	 * level abandoned by a longjmp out of a signal handler costs nothing. */
+	mov	TB_LEVEL(%r11), %eax
+	lea	1(%rax), %ecx
+	mov	%ecx, TB_LEVEL(%r11)
+	mov	%eax, %ecx
+	and	$(ZP_NSLOTS - 1), %ecx
+	inc	%ecx
+	shl	$ZP_SLOT_SHIFT, %rcx
+	add	TB_SLOTS(%r11), %rcx
+	sub	$REC_SIZE, %rcx
+	mov	%rax, REC_LEVEL(%rcx)
+	/* The call record: number, arguments, where we came from. */
+	mov	%rdi, REC_ARG0(%rcx)
+	mov	%rsi, REC_ARG1(%rcx)
+	mov	%rdx, REC_ARG2(%rcx)
+	mov	%r10, REC_ARG3(%rcx)
+	mov	%r8, REC_ARG4(%rcx)
+	mov	%r9, REC_ARG5(%rcx)
+	mov	%rdi, REC_RDI(%rcx)
+	mov	%rsi, REC_RSI(%rcx)
+	mov	%rdx, REC_RDX(%rcx)
+	mov	%r10, REC_R10(%rcx)
+	mov	%r8, REC_R8(%rcx)
+	mov	%r9, REC_R9(%rcx)
+	mov	%rbx, REC_RBX(%rcx)
+	mov	%rbp, REC_RBP(%rcx)
+	mov	%r12, REC_R12(%rcx)
+	mov	%r13, REC_R13(%rcx)
+	mov	%r14, REC_R14(%rcx)
+	mov	%r15, REC_R15(%rcx)
+	mov	-8(%rsp), %rax
+	mov	%rax, REC_NR(%rcx)
+	mov	(%rsp), %rax
+	mov	%rax, REC_FLAGS(%rcx)
+	mov	8(%rsp), %rax
+	mov	%rax, REC_RETADDR(%rcx)
+	sub	$2, %rax
+	mov	%rax, REC_SITE(%rcx)
+	lea	16(%rsp), %rax
+	mov	%rax, REC_APPSP(%rcx)
+	movq	$0, REC_XSAVE(%rcx)
+	/* From here on we run on the slot; rbx holds the record (C keeps it). */
+	mov	%rcx, %rbx
+	mov	%rcx, %rsp
+	call	.Lsave_xstate
+	mov	%rbx, %rdi
+	call	zp_pre
+	jmp	.Lact
+
+/* Extended state, saved below the record when a hook that may touch it is
+ * about to run.  Called with rbx = record; leaves rsp pointing at the area
+ * (the return address is popped by hand). */
+.Lsave_xstate:
+	pop	%r11
+	mov	REC_NR(%rbx), %rax
+	cmp	$ZP_CLASS_SIZE, %rax
+	jae	1f
+	lea	zp_nr_class(%rip), %rcx
+	testb	$ZP_CLASS_HOOK, (%rcx,%rax)
+	jz	2f
+1:	movzbl	zp_xsave_kind(%rip), %eax
+	test	%eax, %eax
+	jz	2f
+	mov	zp_xsave_size(%rip), %rcx
+	sub	%rcx, %rsp
+	and	$-64, %rsp
+	movq	$1, REC_XSAVE(%rbx)
+	cmp	$1, %eax
+	jne	3f
+	/* XSAVEC: bytes 512..575 are the header; XRSTOR insists the reserved
+	 * part is zero and XSAVEC does not write all of it. */
+	xor	%ecx, %ecx
+	mov	%rcx, 512(%rsp)
+	mov	%rcx, 520(%rsp)
+	mov	%rcx, 528(%rsp)
+	mov	%rcx, 536(%rsp)
+	mov	%rcx, 544(%rsp)
+	mov	%rcx, 552(%rsp)
+	mov	%rcx, 560(%rsp)
+	mov	%rcx, 568(%rsp)
+	mov	$-1, %eax
+	mov	$-1, %edx
+	xsavec	(%rsp)
+	jmp	2f
+3:	cmp	$2, %eax
+	jne	4f
+	xor	%ecx, %ecx
+	mov	%rcx, 512(%rsp)
+	mov	%rcx, 520(%rsp)
+	mov	%rcx, 528(%rsp)
+	mov	%rcx, 536(%rsp)
+	mov	%rcx, 544(%rsp)
+	mov	%rcx, 552(%rsp)
+	mov	%rcx, 560(%rsp)
+	mov	%rcx, 568(%rsp)
+	mov	$-1, %eax
+	mov	$-1, %edx
+	xsave	(%rsp)
+	jmp	2f
+4:	fxsave64 (%rsp)
+2:	jmp	*%r11
+
+/* Restore what .Lsave_xstate saved; rsp must be as it left it. */
+.Lrestore_xstate:
+	cmpq	$0, REC_XSAVE(%rbx)
+	je	1f
+	movzbl	zp_xsave_kind(%rip), %eax
+	cmp	$3, %eax
+	je	2f
+	mov	$-1, %eax
+	mov	$-1, %edx
+	xrstor	8(%rsp)
+	jmp	1f
+2:	fxrstor64 8(%rsp)
+1:	ret
+
+/* Do what the C side asked (eax).  rbx = record, rsp = xstate area/record. */
+.Lact:
+	call	.Lrestore_xstate
+	mov	REC_ACTION(%rbx), %eax
+	cmp	$ZP_ACT_RETURN, %eax
+	je	.Lreturn
+	cmp	$ZP_ACT_SYSCALL, %eax
+	je	.Lsyscall_release
+	cmp	$ZP_ACT_SYSCALL_POST, %eax
+	je	.Lsyscall_post
+	cmp	$ZP_ACT_CLONE, %eax
+	je	.Lclone
+	cmp	$ZP_ACT_EXIT_THREAD, %eax
+	je	.Lexit_thread
+	ud2
+
+/* Make the call with nothing held: the slot is released first, so a call
+ * that never comes back (rt_sigreturn, exit, execve) leaks nothing. */
+.Lsyscall_release:
+	mov	%rbx, %r11
+	mov	REC_ARG0(%r11), %rdi
+	mov	REC_ARG1(%r11), %rsi
+	mov	REC_ARG2(%r11), %rdx
+	mov	REC_ARG3(%r11), %r10
+	mov	REC_ARG4(%r11), %r8
+	mov	REC_ARG5(%r11), %r9
+	mov	REC_RBX(%r11), %rbx
+	mov	REC_RBP(%r11), %rbp
+	mov	REC_R12(%r11), %r12
+	mov	REC_R13(%r11), %r13
+	mov	REC_R14(%r11), %r14
+	mov	REC_R15(%r11), %r15
+	mov	REC_NR(%r11), %rax
+	mov	REC_LEVEL(%r11), %ecx
+	mov	REC_APPSP(%r11), %rsp
+	mov	%ecx, %gs:TB_LEVEL
+	lea	-16(%rsp), %rsp
+	popfq
+	lea	8(%rsp), %rsp
+	syscall
+	mov	-8(%rsp), %rcx
+	jmp	*%rcx
+
+/* Make the call holding the slot, then let the C side see the result.  The
+ * application's registers are all back in place during the call (a garbage
+ * collector scanning a signal context must find them); the record pointer
+ * waits in the red zone slot app-24. */
+.Lsyscall_post:
+	mov	%rbx, %r11
+	mov	REC_ARG0(%r11), %rdi
+	mov	REC_ARG1(%r11), %rsi
+	mov	REC_ARG2(%r11), %rdx
+	mov	REC_ARG3(%r11), %r10
+	mov	REC_ARG4(%r11), %r8
+	mov	REC_ARG5(%r11), %r9
+	mov	REC_RBX(%r11), %rbx
+	mov	REC_RBP(%r11), %rbp
+	mov	REC_R12(%r11), %r12
+	mov	REC_R13(%r11), %r13
+	mov	REC_R14(%r11), %r14
+	mov	REC_R15(%r11), %r15
+	mov	REC_NR(%r11), %rax
+	mov	REC_APPSP(%r11), %rsp
+	mov	%r11, -24(%rsp)
+	lea	-16(%rsp), %rsp
+	popfq
+	lea	8(%rsp), %rsp
+	syscall
+	mov	-24(%rsp), %rbx
+.Lafter_post_syscall:
+	mov	%rax, REC_RET(%rbx)
+	mov	%rbx, %rsp
+	movq	$0, REC_XSAVE(%rbx)
+	call	.Lsave_xstate
+	mov	%rbx, %rdi
+	call	zp_post
+	jmp	.Lact
+
+/* Back to the application with REC_RET; the application's registers come
+ * from the record (a hook may have changed the arguments it passed on). */
+.Lreturn:
+	mov	%rbx, %r11
+	mov	REC_RDI(%r11), %rdi
+	mov	REC_RSI(%r11), %rsi
+	mov	REC_RDX(%r11), %rdx
+	mov	REC_R10(%r11), %r10
+	mov	REC_R8(%r11), %r8
+	mov	REC_R9(%r11), %r9
+	mov	REC_RBX(%r11), %rbx
+	mov	REC_RBP(%r11), %rbp
+	mov	REC_R12(%r11), %r12
+	mov	REC_R13(%r11), %r13
+	mov	REC_R14(%r11), %r14
+	mov	REC_R15(%r11), %r15
+	mov	REC_RET(%r11), %rax
+	mov	REC_LEVEL(%r11), %ecx
+	mov	REC_APPSP(%r11), %rsp
+	lea	-16(%rsp), %rsp
+	mov	%ecx, %gs:TB_LEVEL
+	mov	8(%rsp), %rcx
+	mov	(%rsp), %r11
+	popfq
+	/* No kernel entry on this path (or the post hook already paid for it),
+	 * so a balanced `ret` keeps the return-stack predictor in step. */
+	ret
+
+/* clone / clone3 / vfork whose child needs its own thread block (REC_CHILD):
+ * the child gets it in r9 and starts from the image the C side left there,
+ * never touching the parent's stack or slot. */
+.Lclone:
+	mov	REC_ARG0(%rbx), %rdi
+	mov	REC_ARG1(%rbx), %rsi
+	mov	REC_ARG2(%rbx), %rdx
+	mov	REC_ARG3(%rbx), %r10
+	mov	REC_ARG4(%rbx), %r8
+	mov	REC_CHILD(%rbx), %r9
+	mov	REC_NR(%rbx), %rax
+	mov	REC_APPSP(%rbx), %rsp
+	syscall
+	test	%rax, %rax
+	jnz	.Lafter_post_syscall
+	/* The child: rsp is its new stack (or the shared one), r9 its block. */
+	mov	$ZP_NR_ARCH_PRCTL, %eax
+	mov	$ZP_ARCH_SET_GS, %edi
+	mov	%r9, %rsi
+	syscall
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	mov	$2, %edi		/* SIG_SETMASK */
+	lea	CH_SIGMASK(%r9), %rsi
+	xor	%edx, %edx
+	mov	$8, %r10d
+	syscall
+	mov	%r9, %r11
+	mov	CH_RDI(%r11), %rdi
+	mov	CH_RSI(%r11), %rsi
+	mov	CH_RDX(%r11), %rdx
+	mov	CH_R10(%r11), %r10
+	mov	CH_R8(%r11), %r8
+	mov	CH_R9(%r11), %r9
+	mov	CH_RBX(%r11), %rbx
+	mov	CH_RBP(%r11), %rbp
+	mov	CH_R12(%r11), %r12
+	mov	CH_R13(%r11), %r13
+	mov	CH_R14(%r11), %r14
+	mov	CH_R15(%r11), %r15
+	mov	CH_RETADDR(%r11), %rcx
+	/* Below the child's rsp is free: a new stack, or the parent's red zone
+	 * slot the call already used. */
+	pushq	CH_FLAGS(%r11)
+	mov	CH_FLAGS(%r11), %r11
+	popfq
+	mov	$0, %eax
+	jmp	*%rcx
+
+/* exit or exit_group of a thread whose block goes back to the pool.  Signals are
+ * blocked (the C side did it), so nothing runs here after the block is
+ * marked free. */
+.Lexit_thread:
+	mov	%gs:TB_SELF, %r11
+	mov	REC_ARG0(%rbx), %rdi
+	mov	REC_NR(%rbx), %rax
+	mov	REC_APPSP(%rbx), %rsp
+	movl	$0, TB_MAGIC(%r11)
+	syscall
+	ud2
+
+/* A thread we have not seen yet (%gs base 0): give it a block, on its own
+ * stack below the red zone, and try again. */
+.Lno_thread_block:
+	lea	-128(%rsp), %rsp
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%rbx
+	mov	%rsp, %rbx
+	and	$-16, %rsp
+	call	zp_thread_adopt
+	mov	%rbx, %rsp
+	pop	%rbx
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	lea	128(%rsp), %rsp
+	mov	-8(%rsp), %rax
+	mov	8(%rsp), %rcx
+	jmp	.Lslow
+	.size	zp_entry, . - zp_entry
+
+/* long zp_syscall6(long nr, long a1, ..., long a6): a system call no hook
+ * sees (this library is never rewritten). */
+	.globl	zp_syscall6
+	.hidden	zp_syscall6
+	.type	zp_syscall6, @function
+zp_syscall6:
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	syscall
+	ret
+	.size	zp_syscall6, . - zp_syscall6
+
+/* The restorer for the runtime's own signal handlers. */
+	.globl	zp_sigreturn
+	.hidden	zp_sigreturn
+	.type	zp_sigreturn, @function
+zp_sigreturn:
+	mov	$15, %eax
+	syscall
+	ud2
+	.size	zp_sigreturn, . - zp_sigreturn
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,164 @@
+/*
+ * finder.c - which bytes are system call instructions, and which of those
+ * may become `callq *%rax`.  Pure functions over a buffer: no process state,
+ * so unit tests and the fuzzer drive them directly.
+ *
+ * 1. zp_find_candidates(): every `0f 05` / `0f 34` byte pair (SSE2, ~GB/s).
+ *    Most of a binary has none, so only a few functions are ever decoded.
+ * 2. zp_decode_function(): decodes one function with Zydis from its first
+ *    byte (a boundary from .eh_frame), so a candidate counts only if an
+ *    instruction starts exactly there and decodes as syscall/sysenter.
+ *    Data that happens to contain `0f 05` (LLVM's .rodata has thousands of
+ *    such pairs) is never an instruction start and is left alone.
+ * 3. The same pass decides whether the function keeps data below rsp: any
+ *    memory operand rsp-relative with a negative displacement, or
+ *    rbp-relative below what the function's pushes and `sub $n, %rsp`
+ *    allocate.  `callq *%rax` writes -8(%rsp), so sites in such functions
+ *    trap (`ud2`) instead.  Conservative: a false "uses the red zone" only
+ *    costs speed.
+ */
+#include <emmintrin.h>
+#include <Zydis/Zydis.h>
+
+#include "finder.h"
+
+size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max)
+{
+	size_t n = 0, i = 0;
+	if (len < 2)
+		return 0;
+	const __m128i op = _mm_set1_epi8(0x0f);
+	const __m128i sc = _mm_set1_epi8(0x05);
+	const __m128i se = _mm_set1_epi8(0x34);
+	for (; i + 17 <= len; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(buf + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(buf + i + 1));
+		__m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, op),
+					  _mm_or_si128(_mm_cmpeq_epi8(b, sc), _mm_cmpeq_epi8(b, se)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		while (bits) {
+			unsigned k = (unsigned)__builtin_ctz(bits);
+			bits &= bits - 1;
+			if (n < max)
+				out[n] = i + k;
+			n++;
+		}
+	}
+	for (; i + 1 < len; i++)
+		if (buf[i] == 0x0f && (buf[i + 1] == 0x05 || buf[i + 1] == 0x34)) {
+			if (n < max)
+				out[n] = i;
+			n++;
+		}
+	return n;
+}
+
+static ZydisDecoder decoder;
+static bool decoder_ready;
+
+static void decoder_init(void)
+{
+	if (decoder_ready)
+		return;
+	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
+	decoder_ready = true;
+}
+
+/* Base register number (0..15) of a memory operand, -1 for none / rip. */
+static int mem_base(const ZydisDecodedInstruction *in)
+{
+	const int mod = in->raw.modrm.mod, rm = in->raw.modrm.rm;
+	int ext = 0;
+	if (in->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY ||
+	    in->encoding == ZYDIS_INSTRUCTION_ENCODING_3DNOW)
+		ext = in->raw.rex.B ? 8 : 0;
+	/* For VEX/EVEX/XOP the low three bits are enough to be conservative:
+	 * r12/r13 are treated like rsp/rbp. */
+	if (rm == 4) {
+		int base = in->raw.sib.base;
+		if (mod == 0 && base == 5)
+			return -1; /* disp32, no base */
+		return base + ext;
+	}
+	if (mod == 0 && rm == 5)
+		return -1; /* rip-relative */
+	return rm + ext;
+}
+
+static bool writes_rsp_imm(const ZydisDecodedInstruction *in, long *imm)
+{
+	/* 81 /5 or 83 /5 with rm = rsp, mod = 3: sub $imm, %rsp (and add). */
+	if (!(in->attributes & ZYDIS_ATTRIB_HAS_MODRM) || in->raw.modrm.mod != 3 ||
+	    in->raw.modrm.rm != 4 || in->raw.rex.B)
+		return false;
+	if (in->opcode != 0x81 && in->opcode != 0x83)
+		return false;
+	long v = (long)in->raw.imm[0].value.s;
+	if (in->raw.modrm.reg == 5) { /* sub */
+		*imm = v;
+		return true;
+	}
+	if (in->raw.modrm.reg == 0) { /* add of a negative number */
+		*imm = -v;
+		return true;
+	}
+	return false;
+}
+
+int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res)
+{
+	decoder_init();
+	res->nsites = 0;
+	res->redzone = false;
+	res->complete = true;
+	long frame = 0, min_rbp = 0;
+	int pushes = 0;
+	bool dynamic = false;
+	size_t off = 0;
+	ZydisDecodedInstruction in;
+	while (off < len) {
+		if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, ZYAN_NULL, code + off,
+								 len - off, &in))) {
+			res->complete = false;
+			break;
+		}
+		if (in.mnemonic == ZYDIS_MNEMONIC_SYSCALL || in.mnemonic == ZYDIS_MNEMONIC_SYSENTER) {
+			if (res->nsites < ZP_FUNC_MAX_SITES)
+				res->sites[res->nsites] = off;
+			res->nsites++;
+		} else if (in.mnemonic == ZYDIS_MNEMONIC_PUSH) {
+			pushes++;
+		}
+		if ((in.attributes & ZYDIS_ATTRIB_HAS_MODRM) && in.raw.modrm.mod != 3) {
+			int base = mem_base(&in);
+			long disp = (long)in.raw.disp.value;
+			if (base == 4 && disp < 0)
+				res->redzone = true;
+			else if (base == 5 && in.raw.modrm.mod != 0 && disp < min_rbp)
+				min_rbp = disp;
+		}
+		long imm;
+		if (writes_rsp_imm(&in, &imm)) {
+			if (imm > frame)
+				frame = imm;
+		} else if ((in.attributes & ZYDIS_ATTRIB_HAS_MODRM) && in.raw.modrm.mod == 3 &&
+			   in.raw.modrm.rm == 4 && !in.raw.rex.B &&
+			   (in.mnemonic == ZYDIS_MNEMONIC_AND || in.mnemonic == ZYDIS_MNEMONIC_SUB)) {
+			dynamic = true; /* alignment or alloca: the frame is large */
+		}
+		off += in.length;
+	}
+	if (min_rbp < 0 && !dynamic && -min_rbp > frame + 8L * pushes)
+		res->redzone = true;
+	return res->complete ? 0 : -1;
+}
+
+void zp_patch_bytes(uint8_t *at, enum zp_site_kind kind)
+{
+	/* One 2-byte store: another thread sees the old or the new instruction
+	 * unless it straddles a cache line (the caller handles that case). */
+	uint16_t v = kind == ZP_SITE_FAST ? 0xd0ff /* ff d0: callq *%rax */
+					  : 0x0b0f /* 0f 0b: ud2 */;
+	__atomic_store_n((uint16_t *)(void *)at, v, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,32 @@
+#ifndef ZP_FINDER_H
+#define ZP_FINDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+enum zp_site_kind {
+	ZP_SITE_FAST = 0, /* rewritten to callq *%rax */
+	ZP_SITE_TRAP = 1, /* rewritten to ud2: the function uses the red zone */
+};
+
+/* Offsets of every 0f 05 / 0f 34 pair in buf; returns how many there are
+ * (only the first `max` are stored). */
+size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max);
+
+#define ZP_FUNC_MAX_SITES 256
+struct zp_func_result {
+	size_t sites[ZP_FUNC_MAX_SITES]; /* offsets of syscall/sysenter instructions */
+	size_t nsites;
+	bool redzone;  /* the function addresses memory below rsp */
+	bool complete; /* the whole function decoded */
+};
+
+/* Decodes one function from its first byte.  0, or -1 if some bytes did not
+ * decode (sites before that point are still reported). */
+int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res);
+
+/* Rewrites the 2-byte instruction at `at`. */
+void zp_patch_bytes(uint8_t *at, enum zp_site_kind kind);
+
+#endif

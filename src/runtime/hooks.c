@@ -1,0 +1,159 @@
+/*
+ * hooks.c - loading and chaining the hook libraries.
+ *
+ * LIBZPHOOK is a colon-separated list.  All of them are loaded with dlmopen
+ * into one new link namespace: they get a libc of their own whose code is
+ * never rewritten, so a hook can printf, malloc and open files without
+ * hooking itself or tripping over a lock the program holds.
+ *
+ * Two ABIs:
+ *   - zpoline_hook_init() (include/zpoline.h): pre/post hooks;
+ *   - the original zpoline's __hook_init(long, void *): a function
+ *     long fn(long nr, long a1..a6) that calls the function it replaced to
+ *     make the call; it is wrapped so it chains like any other hook.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "rt.h"
+
+struct zp_hook_slot zp_hooks[ZP_MAX_HOOKS];
+int zp_nhooks;
+unsigned char zp_nr_class[ZP_CLASS_SIZE];
+
+static Lmid_t hook_ns = LM_ID_NEWLM;
+
+extern const char *zp_syscall_name(long nr);
+
+/* Hooks may keep the pointer: it lives as long as the process. */
+static struct zpoline_runtime runtime_api = {
+	.api_version = ZPOLINE_API_VERSION,
+	.size = sizeof(struct zpoline_runtime),
+	.syscall = zp_syscall6,
+	.syscall_name = zp_syscall_name,
+	.max_nr = ZP_SLED_END - 1,
+};
+
+static int load_one(const char *path)
+{
+	if (zp_nhooks == ZP_MAX_HOOKS) {
+		zp_log("zpoline: at most %d hook libraries; %s not loaded", ZP_MAX_HOOKS, path);
+		return -1;
+	}
+	void *h = dlmopen(hook_ns, path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *why = dlerror();
+		zp_log("zpoline: cannot load hook library %s: %s", path, why ? why : "unknown error");
+		return -1;
+	}
+	if (hook_ns == LM_ID_NEWLM && dlinfo(h, RTLD_DI_LMID, &hook_ns) != 0)
+		hook_ns = LM_ID_NEWLM;
+	struct zp_hook_slot *s = &zp_hooks[zp_nhooks];
+	memset(s, 0, sizeof *s);
+	s->path = path;
+	int (*init)(const struct zpoline_runtime *, struct zpoline_hook *) =
+		(int (*)(const struct zpoline_runtime *, struct zpoline_hook *))dlsym(
+			h, "zpoline_hook_init");
+	if (init) {
+		runtime_api.max_nr = zp_max_nr;
+		s->h.api_version = ZPOLINE_API_VERSION;
+		int r = init(&runtime_api, &s->h);
+		if (r < 0) {
+			zp_log("zpoline: hook library %s: zpoline_hook_init failed (%d)", path, r);
+			return -1;
+		}
+		if (s->h.api_version != ZPOLINE_API_VERSION) {
+			zp_log("zpoline: hook library %s was built for hook API version %u; "
+			       "this runtime speaks version %u",
+			       path, s->h.api_version, ZPOLINE_API_VERSION);
+			return -1;
+		}
+		if (!s->h.name)
+			s->h.name = path;
+		zp_nhooks++;
+		return 0;
+	}
+	int (*orig_init)(long, void *) = (int (*)(long, void *))dlsym(h, "__hook_init");
+	if (orig_init) {
+		long (*fn)(long, long, long, long, long, long, long) = zp_orig_next;
+		int r = orig_init(0, &fn);
+		if (r < 0) {
+			zp_log("zpoline: hook library %s: __hook_init failed (%d)", path, r);
+			return -1;
+		}
+		s->orig_fn = fn;
+		s->h.api_version = ZPOLINE_API_VERSION;
+		s->h.name = path;
+		zp_nhooks++;
+		return 0;
+	}
+	zp_log("zpoline: hook library %s exports neither zpoline_hook_init nor __hook_init", path);
+	return -1;
+}
+
+int zp_hooks_load(const char *list)
+{
+	static char buf[8192];
+	size_t len = strlen(list);
+	if (len >= sizeof buf) {
+		zp_log("zpoline: LIBZPHOOK is too long");
+		return -1;
+	}
+	memcpy(buf, list, len + 1);
+	for (char *p = buf; p && *p;) {
+		char *c = strchr(p, ':');
+		if (c)
+			*c++ = '\0';
+		if (*p && load_one(p) < 0)
+			return -1;
+		p = c;
+	}
+	return 0;
+}
+
+/* Once per process, from whichever thread ends it first. */
+void zp_hooks_fini(void)
+{
+	static int done_pid;
+	int pid = (int)zp_raw0(SYS_getpid);
+	if (__atomic_exchange_n(&done_pid, pid, __ATOMIC_ACQ_REL) == pid)
+		return;
+	for (int i = zp_nhooks - 1; i >= 0; i--)
+		if (zp_hooks[i].h.fini)
+			zp_hooks[i].h.fini(zp_hooks[i].h.ctx);
+}
+
+static bool any_selects(long nr)
+{
+	for (int i = 0; i < zp_nhooks; i++) {
+		const struct zp_hook_slot *h = &zp_hooks[i];
+		if (h->orig_fn || !h->h.select || nr >= ZPOLINE_NR_FAST)
+			return true;
+		if ((h->h.select[nr / 8] >> (nr % 8)) & 1)
+			return true;
+	}
+	return false;
+}
+
+void zp_class_rebuild(void)
+{
+	for (long nr = 0; nr < ZP_CLASS_SIZE; nr++) {
+		unsigned char c = 0;
+		if (zp_nhooks && any_selects(nr))
+			c |= ZP_CLASS_HOOK;
+		if (zp_runtime_wants(nr))
+			c |= ZP_CLASS_RUNTIME;
+		zp_nr_class[nr] = c;
+	}
+}
+
+/* Does any hook need XSAVE around it? */
+bool zp_hooks_need_xstate(void)
+{
+	for (int i = 0; i < zp_nhooks; i++)
+		if (zp_hooks[i].orig_fn || !(zp_hooks[i].h.flags & ZPOLINE_HOOK_NO_XSTATE))
+			return true;
+	return false;
+}

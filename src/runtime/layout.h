@@ -1,0 +1,105 @@
+/*
+ * layout.h - numbers and structure offsets shared by entry.S and the C side
+ * of the runtime.  C code checks every offset with _Static_assert
+ * (thread.c, dispatch.c), so the assembly cannot drift from the structs.
+ */
+#ifndef ZP_LAYOUT_H
+#define ZP_LAYOUT_H
+
+/* ---- page 0 ------------------------------------------------------------ */
+#define ZP_PAGE 4096
+/* The sled covers [0, ZP_SLED_END); the tail jump sits at ZP_SLED_END. */
+#define ZP_SLED_END 512
+/* Size of the per-number class table (any rax that reaches the entry stub
+ * is below this). */
+#define ZP_CLASS_SIZE 4096
+
+/* Class bits of a system call number (zp_nr_class[]). */
+#define ZP_CLASS_HOOK 0x01    /* some hook wants it */
+#define ZP_CLASS_RUNTIME 0x02 /* the runtime itself wants it */
+
+/* ---- per-thread block (struct zp_thread), reached through %gs ------------
+ * The fields the entry stub reads sit at offsets >= 0xF00 so that a thread
+ * whose %gs base is still 0 reads page 0's int3 fill there (never the magic). */
+#define ZP_TB_MAGIC_VALUE 0x7a70746cu /* "zptl" */
+#define TB_MAGIC 0xF00
+#define TB_SELF 0xF08
+#define TB_LEVEL 0xF10
+#define TB_SLOTS 0xF18 /* base address of slot 0 */
+#define TB_SIZE 0x1000
+
+/* Each nesting level (a signal handler making a system call while another
+ * is in a hook) gets a slot: a C stack with the call record at its top. */
+#define ZP_SLOT_SHIFT 17 /* 128 KiB per slot */
+#define ZP_SLOT_SIZE (1 << ZP_SLOT_SHIFT)
+#define ZP_NSLOTS 8
+
+/* ---- call record (struct zp_record), at the top of a slot -------------- */
+/* public part: struct zpoline_call */
+#define REC_NR 0
+#define REC_ARG0 8
+#define REC_ARG1 16
+#define REC_ARG2 24
+#define REC_ARG3 32
+#define REC_ARG4 40
+#define REC_ARG5 48
+#define REC_RET 56
+#define REC_SITE 64
+#define REC_COOKIE 72
+#define REC_TID 80
+#define REC_PID 84
+#define REC_ORIGIN 88
+/* private part */
+#define REC_APPSP 96    /* application rsp at the site (before the call) */
+#define REC_FLAGS 104   /* application RFLAGS */
+#define REC_RETADDR 112 /* where to resume: site + 2 */
+#define REC_LEVEL 120   /* slot level to restore on the way out */
+#define REC_RDI 128     /* application registers, as at the site */
+#define REC_RSI 136
+#define REC_RDX 144
+#define REC_R10 152
+#define REC_R8 160
+#define REC_R9 168
+#define REC_RBX 176
+#define REC_RBP 184
+#define REC_R12 192
+#define REC_R13 200
+#define REC_R14 208
+#define REC_R15 216
+#define REC_ACTION 224  /* what the C side asked the stub to do */
+#define REC_CHILD 232   /* new thread block for a clone/vfork child */
+#define REC_XSAVE 240   /* 1 if the extended state was saved below */
+#define REC_COOKIES 256 /* per-hook cookies, ZP_MAX_HOOKS of them */
+#define ZP_MAX_HOOKS 8
+#define REC_SCRATCH 320 /* room for arguments the runtime rewrites */
+#define REC_SIZE 448    /* multiple of 64 */
+
+/* Actions (REC_ACTION) returned by zp_pre()/zp_post(). */
+#define ZP_ACT_SYSCALL 0      /* make the call with the record's nr/args, no post */
+#define ZP_ACT_SYSCALL_POST 1 /* make the call, keep the slot, then zp_post() */
+#define ZP_ACT_RETURN 2       /* return REC_RET to the application */
+#define ZP_ACT_CLONE 3        /* clone family with a child thread block in REC_CHILD */
+#define ZP_ACT_EXIT_THREAD 4  /* exit(2) of a thread whose block must be freed */
+
+/* ---- child start image (struct zp_child), at offset 0 of a thread block - */
+#define CH_RDI 0
+#define CH_RSI 8
+#define CH_RDX 16
+#define CH_R10 24
+#define CH_R8 32
+#define CH_R9 40
+#define CH_RBX 48
+#define CH_RBP 56
+#define CH_R12 64
+#define CH_R13 72
+#define CH_R14 80
+#define CH_R15 88
+#define CH_FLAGS 96
+#define CH_RETADDR 104
+#define CH_SIGMASK 112 /* the mask to restore in the child */
+
+#define ZP_NR_RT_SIGPROCMASK 14
+#define ZP_NR_ARCH_PRCTL 158
+#define ZP_ARCH_SET_GS 0x1001
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * maps.c - /proc/self/maps, read with raw system calls (libc's would be
+ * hooked once it is rewritten, and show up in a trace).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "maps.h"
+
+static long map_anon(size_t bytes)
+{
+	return zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static uintptr_t hex(const char **p)
+{
+	uintptr_t v = 0;
+	for (;;) {
+		char c = **p;
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uintptr_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uintptr_t)(c - 'a' + 10);
+		else
+			break;
+		(*p)++;
+	}
+	return v;
+}
+
+static unsigned long dec(const char **p)
+{
+	unsigned long v = 0;
+	while (**p >= '0' && **p <= '9')
+		v = v * 10 + (unsigned long)(*(*p)++ - '0');
+	return v;
+}
+
+int zp_maps_read(struct zp_maps *out)
+{
+	out->n = 0;
+	out->buf = NULL;
+	out->v = NULL;
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	size_t cap = 1 << 16, len = 0;
+	long m = map_anon(cap);
+	if (m < 0) {
+		zp_raw1(SYS_close, fd);
+		return (int)m;
+	}
+	char *buf = (char *)m;
+	for (;;) {
+		if (len + 4096 > cap) {
+			long nm = zp_raw5(SYS_mremap, buf, cap, cap * 2, MREMAP_MAYMOVE, 0);
+			if (nm < 0) {
+				zp_raw1(SYS_close, fd);
+				zp_raw2(SYS_munmap, buf, cap);
+				return (int)nm;
+			}
+			buf = (char *)nm;
+			cap *= 2;
+		}
+		long r = zp_raw3(SYS_read, fd, buf + len, cap - len - 1);
+		if (r == -4)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	zp_raw1(SYS_close, fd);
+	buf[len] = '\0';
+
+	size_t lines = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	size_t vbytes = (lines + 1) * sizeof(struct zp_map);
+	long vm = map_anon(vbytes);
+	if (vm < 0) {
+		zp_raw2(SYS_munmap, buf, cap);
+		return (int)vm;
+	}
+	struct zp_map *v = (struct zp_map *)vm;
+	size_t n = 0;
+	for (const char *p = buf; *p;) {
+		struct zp_map *e = &v[n];
+		e->start = hex(&p);
+		if (*p == '-')
+			p++;
+		e->end = hex(&p);
+		while (*p == ' ')
+			p++;
+		e->prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
+			  (p[2] == 'x' ? PROT_EXEC : 0);
+		e->shared = p[3] == 's';
+		p += 4;
+		while (*p == ' ')
+			p++;
+		e->offset = hex(&p); /* offset */
+		while (*p == ' ')
+			p++;
+		hex(&p); /* dev major */
+		if (*p == ':')
+			p++;
+		hex(&p); /* dev minor */
+		while (*p == ' ')
+			p++;
+		e->inode = dec(&p);
+		while (*p == ' ')
+			p++;
+		e->path = p;
+		while (*p && *p != '\n')
+			p++;
+		if (*p == '\n')
+			*(char *)p++ = '\0';
+		if (e->end > e->start)
+			n++;
+	}
+	out->buf = buf;
+	out->buf_size = cap;
+	out->v = v;
+	out->v_size = vbytes;
+	out->n = n;
+	return 0;
+}
+
+void zp_maps_free(struct zp_maps *m)
+{
+	if (m->buf)
+		zp_raw2(SYS_munmap, m->buf, m->buf_size);
+	if (m->v)
+		zp_raw2(SYS_munmap, m->v, m->v_size);
+	m->buf = NULL;
+	m->v = NULL;
+	m->n = 0;
+}
+
+const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t addr)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (addr < m->v[mid].start)
+			hi = mid;
+		else if (addr >= m->v[mid].end)
+			lo = mid + 1;
+		else
+			return &m->v[mid];
+	}
+	return NULL;
+}

@@ -1,0 +1,27 @@
+#ifndef ZP_MAPS_H
+#define ZP_MAPS_H
+
+#include "rt.h"
+
+struct zp_map {
+	uintptr_t start, end;
+	uintptr_t offset;
+	unsigned long inode;
+	int prot; /* PROT_* */
+	bool shared;
+	const char *path; /* "" for anonymous */
+};
+
+struct zp_maps {
+	struct zp_map *v;
+	size_t n;
+	char *buf;
+	size_t buf_size, v_size;
+};
+
+ZP_HIDDEN int zp_maps_read(struct zp_maps *out);
+ZP_HIDDEN void zp_maps_free(struct zp_maps *m);
+/* The mapping that contains addr, or NULL (mappings are sorted). */
+ZP_HIDDEN const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t addr);
+
+#endif

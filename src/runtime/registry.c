@@ -1,0 +1,103 @@
+/*
+ * registry.c - the sets of rewritten sites.
+ *
+ * zp_site_table holds the return address (site + 2) of every site rewritten
+ * to `callq *%rax`; the entry stub probes it on every call to tell a
+ * rewritten site from a call through a NULL function pointer.  zp_trap_table
+ * holds the address of every site rewritten to `ud2`.
+ *
+ * Open addressing, linear probing, at most half full, keyed by
+ * (key ^ key >> 12) & mask: a few KiB for a typical program instead of a
+ * bitmap over the address space.  Readers never lock: a table only grows by
+ * publishing a larger copy; old copies are left mapped for readers still
+ * inside them.  Writers are serialised by a spin lock (rewriting is rare).
+ */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "rt.h"
+
+static struct {
+	uint64_t mask;
+	uint64_t slot[1];
+} empty_table = {0, {0}};
+
+struct zp_site_table *zp_site_table = (struct zp_site_table *)&empty_table;
+struct zp_site_table *zp_trap_table = (struct zp_site_table *)&empty_table;
+
+static int lock;
+static size_t n_site, n_trap; /* entries in zp_site_table, zp_trap_table */
+
+static uint64_t hash(uint64_t key)
+{
+	return key ^ (key >> 12);
+}
+
+bool zp_set_has(const struct zp_site_table *tab, uint64_t key)
+{
+	if (!key)
+		return false;
+	for (uint64_t i = hash(key);; i++) {
+		uint64_t v = __atomic_load_n(&tab->slot[i & tab->mask], __ATOMIC_ACQUIRE);
+		if (v == key)
+			return true;
+		if (v == 0)
+			return false;
+	}
+}
+
+size_t zp_set_count(const struct zp_site_table *tab)
+{
+	size_t n = 0;
+	for (uint64_t i = 0; i <= tab->mask; i++)
+		n += tab->slot[i] != 0;
+	return n;
+}
+
+static void put(struct zp_site_table *tab, uint64_t key)
+{
+	for (uint64_t i = hash(key);; i++) {
+		uint64_t *s = &tab->slot[i & tab->mask];
+		if (*s == key)
+			return;
+		if (*s == 0) {
+			__atomic_store_n(s, key, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+int zp_set_add(struct zp_site_table **tabp, uint64_t key)
+{
+	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	int ret = 0;
+	struct zp_site_table *tab = *tabp;
+	size_t *used = tabp == &zp_site_table ? &n_site : &n_trap;
+	if (zp_set_has(tab, key))
+		goto out;
+	if (2 * (*used + 1) > tab->mask + 1) {
+		uint64_t slots = (tab->mask + 1) * 4;
+		if (slots < 1024)
+			slots = 1024;
+		size_t bytes = sizeof(uint64_t) * (slots + 1);
+		long m = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m < 0) {
+			ret = (int)m;
+			goto out;
+		}
+		struct zp_site_table *n = (struct zp_site_table *)m;
+		n->mask = slots - 1;
+		for (uint64_t i = 0; i <= tab->mask; i++)
+			if (tab->slot[i])
+				put(n, tab->slot[i]);
+		__atomic_store_n(tabp, n, __ATOMIC_RELEASE);
+		tab = n;
+	}
+	put(tab, key);
+	(*used)++;
+out:
+	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+	return ret;
+}

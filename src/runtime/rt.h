@@ -1,0 +1,157 @@
+/*
+ * rt.h - what the pieces of libzpoline.so share.  Not installed.
+ */
+#ifndef ZP_RT_H
+#define ZP_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <signal.h>
+
+#include "zpoline.h"
+#include "layout.h"
+#include "../common/raw.h"
+
+#define ZP_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- call record: the top of a slot (see layout.h) ---------------------- */
+struct zp_record {
+	struct zpoline_call call; /* public part, REC_NR .. REC_ORIGIN */
+	uint64_t app_rsp;
+	uint64_t flags;
+	uint64_t retaddr;
+	uint64_t level;
+	uint64_t saved[12]; /* rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 r15 */
+	uint64_t action;
+	uint64_t child;     /* struct zp_thread * for a clone child */
+	uint64_t xsaved;
+	uint32_t hooks_ran; /* bit i: hook i's pre() ran and wants post() */
+	uint32_t rt_flags;  /* ZP_RTF_* */
+	unsigned long cookies[ZP_MAX_HOOKS];
+	uint64_t scratch[12];  /* REC_SCRATCH: copies of arguments the runtime edits */
+	int orig_pos;          /* original-ABI adapter: which hook is running */
+	int deferred;          /* original-ABI adapter: a special call was recorded */
+	uint64_t pad[2];
+} __attribute__((aligned(64)));
+
+/* zp_record.rt_flags: the runtime's own post-processing */
+#define ZP_RTF_CLONE 0x1        /* restore the mask, settle the child block */
+#define ZP_RTF_FORK 0x2         /* refresh tid/pid in a child */
+#define ZP_RTF_SIGMASK 0x4      /* rt_sigprocmask: fix up oldset */
+#define ZP_RTF_VFORK 0x8        /* the child shared our memory and is gone */
+
+/* ---- per-thread block ---------------------------------------------------- */
+struct zp_child {
+	uint64_t regs[12]; /* rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 r15 */
+	uint64_t flags;
+	uint64_t retaddr;
+	uint64_t sigmask;
+};
+
+struct zp_thread {
+	struct zp_child child;      /* offset 0 */
+	uint64_t parent_mask;       /* the mask the parent restores after clone */
+	uint64_t vmask;             /* signals the application believes it blocked */
+	struct zp_record *cur;      /* innermost record (original-ABI adapter) */
+	char pad0[TB_MAGIC - sizeof(struct zp_child) - 3 * 8];
+	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
+	uint32_t pad1;
+	struct zp_thread *self;     /* TB_SELF */
+	uint32_t level;             /* TB_LEVEL */
+	uint32_t pad2;
+	uintptr_t slots;            /* TB_SLOTS */
+	int tid, pid;
+	uintptr_t map_base;         /* the whole mapping: guard, slots, block */
+	size_t map_size;
+	bool is_static;             /* the main thread's block is never freed */
+};
+
+ZP_HIDDEN struct zp_thread *zp_thread_self(void);
+ZP_HIDDEN struct zp_thread *zp_thread_new(void);
+ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
+ZP_HIDDEN int zp_thread_init_main(void);
+ZP_HIDDEN void zp_thread_adopt(void);
+ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
+
+/* ---- the site table the entry stub probes -------------------------------- */
+struct zp_site_table {
+	uint64_t mask;
+	uint64_t slot[];
+};
+extern ZP_HIDDEN struct zp_site_table *zp_site_table;
+extern ZP_HIDDEN struct zp_site_table *zp_trap_table;
+ZP_HIDDEN int zp_set_add(struct zp_site_table **tab, uint64_t key);
+ZP_HIDDEN bool zp_set_has(const struct zp_site_table *tab, uint64_t key);
+ZP_HIDDEN size_t zp_set_count(const struct zp_site_table *tab);
+
+extern ZP_HIDDEN unsigned char zp_nr_class[ZP_CLASS_SIZE];
+extern ZP_HIDDEN unsigned char zp_xsave_kind; /* 0 none, 1 xsavec, 2 xsave, 3 fxsave */
+extern ZP_HIDDEN uint64_t zp_xsave_size;      /* bytes to reserve, 64-aligned + 64 */
+
+/* ---- assembly ------------------------------------------------------------ */
+void zp_entry(void);
+void zp_sigreturn(void);
+void zpoline_null_function_call(void);
+long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/* ---- trampoline ---------------------------------------------------------- */
+ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
+ZP_HIDDEN bool zp_trampoline_contains(uintptr_t addr);
+ZP_HIDDEN bool zp_trampoline_is_ours(void);
+ZP_HIDDEN void zp_sled_build_prefix(unsigned char out[2]);
+ZP_HIDDEN void zp_sled_build(unsigned char *page, size_t sled_end);
+extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
+extern ZP_HIDDEN uintptr_t zp_stage2_addr;
+
+/* ---- hooks ----------------------------------------------------------------- */
+struct zp_hook_slot {
+	struct zpoline_hook h;
+	long (*orig_fn)(long, long, long, long, long, long, long); /* original ABI */
+	const char *path;
+};
+extern ZP_HIDDEN struct zp_hook_slot zp_hooks[ZP_MAX_HOOKS];
+extern ZP_HIDDEN int zp_nhooks;
+ZP_HIDDEN int zp_hooks_load(const char *list);
+ZP_HIDDEN void zp_hooks_fini(void);
+ZP_HIDDEN bool zp_in_hook_namespace(const void *addr);
+ZP_HIDDEN long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+ZP_HIDDEN void zp_class_rebuild(void);
+
+/* ---- dispatch -------------------------------------------------------------- */
+ZP_HIDDEN long zp_pre(struct zp_record *r);
+ZP_HIDDEN long zp_post(struct zp_record *r);
+ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
+ZP_HIDDEN bool zp_runtime_wants(long nr);
+extern ZP_HIDDEN long zp_max_nr;
+
+/* ---- signals --------------------------------------------------------------- */
+ZP_HIDDEN int zp_signals_init(void);
+ZP_HIDDEN bool zp_signal_is_ours(int sig);
+ZP_HIDDEN long zp_sigaction_virtual(struct zp_record *r);
+ZP_HIDDEN void zp_sigmask_pre(struct zp_record *r);
+ZP_HIDDEN void zp_sigmask_post(struct zp_record *r);
+ZP_HIDDEN void zp_sigreturn_pre(struct zp_record *r);
+extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblocked */
+
+/* ---- sites ----------------------------------------------------------------- */
+struct zp_stats {
+	unsigned long mappings, objects, bytes, candidates;
+	unsigned long fast, trap, not_insn, no_boundary, shared_skipped, failed;
+	unsigned long cache_hits;
+	unsigned long long ns_scan;
+};
+extern ZP_HIDDEN struct zp_stats zp_stats;
+ZP_HIDDEN int zp_rewrite_all(void);
+
+/* ---- misc ------------------------------------------------------------------- */
+extern ZP_HIDDEN int zp_debug;          /* ZPOLINE_DEBUG level */
+extern ZP_HIDDEN int zp_log_fd;         /* where messages go (stderr, dup'ed) */
+ZP_HIDDEN void zp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+ZP_HIDDEN void zp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+ZP_HIDDEN size_t zp_fmt(char *buf, size_t len, const char *fmt, __builtin_va_list ap);
+ZP_HIDDEN size_t zp_snprintf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+ZP_HIDDEN uint64_t zp_now_ns(void);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * signals.c - the trap path, and the signals it needs.
+ *
+ * Three kinds of system call reach the runtime through a signal instead of
+ * the trampoline:
+ *   - SIGILL:  sites whose function keeps data in the red zone are rewritten
+ *              to `ud2`, not `callq *%rax` (the kernel builds signal frames
+ *              below the red zone, so this path is red-zone safe);
+ *   - SIGTRAP: numbers that land in page 0 past the sled (int3 fill);
+ *   - SIGSEGV: numbers beyond page 0 (-1, the x32 bit, ...).
+ * The handler completes each as the system call it is, through the same
+ * zp_pre()/zp_post() as the fast path, and returns what the kernel returns.
+ *
+ * The program may want these signals itself (JVMs, sanitizers, debuggers'
+ * helpers), so the runtime owns the real handlers and keeps the program's
+ * wishes in a virtual table: rt_sigaction on them is emulated, faults that
+ * are not ours are passed to the program's handler exactly as the kernel
+ * would have called it (the real handler is installed with the program's
+ * flags and mask), and a default action is reproduced by restoring SIG_DFL
+ * and letting the fault happen again.  The runtime also keeps the three
+ * signals from being blocked for real (rt_sigprocmask, sa_mask and
+ * rt_sigreturn masks are edited; the program sees the mask it asked for),
+ * because the kernel kills a process whose synchronous fault signal is
+ * blocked.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+#include "rt.h"
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+/* The kernel's struct sigaction on x86-64. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV};
+#define BIT(s) (1ull << ((s)-1))
+uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV);
+
+static struct ksigaction virt[65];
+
+bool zp_signal_is_ours(int sig)
+{
+	return sig > 0 && sig <= 64 && (zp_ours_mask & BIT(sig));
+}
+
+static void handler(int sig, siginfo_t *si, void *ucv);
+
+static long install(int sig)
+{
+	struct ksigaction k = {
+		.handler = (void *)handler,
+		.flags = SA_SIGINFO | SA_RESTORER |
+			 (virt[sig].flags & (SA_ONSTACK | SA_RESTART | SA_NODEFER)),
+		.restorer = (void *)zp_sigreturn,
+		.mask = virt[sig].mask & ~zp_ours_mask,
+	};
+	return zp_raw4(SYS_rt_sigaction, sig, &k, 0, 8);
+}
+
+int zp_signals_init(void)
+{
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		int sig = ours[i];
+		long r = zp_raw4(SYS_rt_sigaction, sig, 0, &virt[sig], 8);
+		if (r < 0)
+			return (int)r;
+		r = install(sig);
+		if (r < 0)
+			return (int)r;
+	}
+	/* If the program starts with them blocked, it believes they are. */
+	uint64_t cur = 0, none = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
+	if (cur & zp_ours_mask) {
+		struct zp_thread *t = zp_thread_self();
+		if (t)
+			t->vmask = cur & zp_ours_mask;
+		uint64_t un = zp_ours_mask;
+		zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &un, 0, 8);
+	}
+	return 0;
+}
+
+/* rt_sigaction(sig, act, oldact, size).  For our signals: emulated, returns
+ * the result.  For others: strips our signals from act->sa_mask (through a
+ * copy in the record). */
+long zp_sigaction_virtual(struct zp_record *r)
+{
+	int sig = (int)r->call.args[0];
+	const struct ksigaction *act = (const struct ksigaction *)r->call.args[1];
+	struct ksigaction *oldact = (struct ksigaction *)r->call.args[2];
+	if (!zp_signal_is_ours(sig)) {
+		if (act && (act->mask & zp_ours_mask) && r->call.args[3] == 8) {
+			struct ksigaction *copy = (struct ksigaction *)r->scratch;
+			*copy = *act;
+			copy->mask &= ~zp_ours_mask;
+			r->call.args[1] = (long)copy;
+		}
+		return 0;
+	}
+	if (r->call.args[3] != 8)
+		return -EINVAL;
+	struct ksigaction prev = virt[sig];
+	if (act) {
+		virt[sig] = *act;
+		long e = install(sig);
+		if (e < 0) {
+			virt[sig] = prev;
+			return e;
+		}
+	}
+	if (oldact)
+		*oldact = prev;
+	return 0;
+}
+
+void zp_sigmask_pre(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	uint64_t vm = t ? t->vmask : 0;
+	r->scratch[10] = vm; /* old virtual bits, for oldset */
+	r->scratch[9] = vm;  /* new virtual bits, if the call succeeds */
+	r->rt_flags |= ZP_RTF_SIGMASK;
+	const uint64_t *set = (const uint64_t *)r->call.args[1];
+	if (!set || r->call.args[3] != 8)
+		return;
+	uint64_t want = *set & zp_ours_mask;
+	switch (r->call.args[0]) {
+	case SIG_BLOCK:
+		r->scratch[9] = vm | want;
+		break;
+	case SIG_UNBLOCK:
+		r->scratch[9] = vm & ~want;
+		break;
+	case SIG_SETMASK:
+		r->scratch[9] = want;
+		break;
+	default:
+		return;
+	}
+	if (*set & zp_ours_mask) {
+		r->scratch[0] = *set & ~zp_ours_mask;
+		r->call.args[1] = (long)&r->scratch[0];
+	}
+}
+
+void zp_sigmask_post(struct zp_record *r)
+{
+	if (r->call.ret != 0)
+		return;
+	struct zp_thread *t = zp_thread_self();
+	if (t)
+		t->vmask = r->scratch[9];
+	uint64_t *oldset = (uint64_t *)r->call.args[2];
+	if (oldset)
+		*oldset = (*oldset & ~zp_ours_mask) | r->scratch[10];
+}
+
+/* rt_sigreturn: the frame's saved mask is about to become the real one. */
+void zp_sigreturn_pre(struct zp_record *r)
+{
+	uint64_t *mask = (uint64_t *)(r->app_rsp + offsetof(ucontext_t, uc_sigmask));
+	struct zp_thread *t = zp_thread_self();
+	if (t)
+		t->vmask = *mask & zp_ours_mask;
+	*mask &= ~zp_ours_mask;
+}
+
+/* ---- the handler -------------------------------------------------------- */
+
+static uint64_t get_mask(void)
+{
+	uint64_t cur = 0, none = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
+	return cur;
+}
+
+/* Complete the system call the program was making at `site`, resuming at
+ * `resume` with rsp `sp`. */
+static void trap_call(ucontext_t *uc, uintptr_t site, uintptr_t resume, uintptr_t sp)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct zp_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.call.nr = g[REG_RAX];
+	const int argreg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
+	for (int i = 0; i < 6; i++) {
+		rec.call.args[i] = g[argreg[i]];
+		rec.saved[i] = (uint64_t)g[argreg[i]];
+	}
+	rec.call.site = (const void *)site;
+	rec.call.origin = ZPOLINE_ORIGIN_TRAP;
+	rec.flags = (uint64_t)g[REG_EFL];
+	rec.retaddr = resume;
+	rec.app_rsp = sp;
+	if (!zp_thread_self())
+		zp_thread_adopt();
+
+	/* The call runs under the program's mask, not the handler's, and any
+	 * change it makes to the mask must survive our sigreturn. */
+	uint64_t *ucmask = (uint64_t *)&uc->uc_sigmask;
+	uint64_t app_mask = *ucmask;
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
+
+	long act = zp_pre(&rec);
+	long ret;
+	switch (act) {
+	case ZP_ACT_RETURN:
+		ret = rec.call.ret;
+		break;
+	case ZP_ACT_EXIT_THREAD: {
+		struct zp_thread *t = zp_thread_self();
+		zp_thread_free(t);
+		zp_raw1(rec.call.nr, rec.call.args[0]);
+		__builtin_unreachable();
+	}
+	case ZP_ACT_CLONE:
+		/* A thread cannot be started from inside a signal frame. */
+		rec.call.ret = -ENOSYS;
+		zp_post(&rec);
+		ret = rec.call.ret;
+		break;
+	default:
+		if (rec.call.nr == SYS_rt_sigreturn) {
+			ret = -ENOSYS;
+			break;
+		}
+		rec.call.ret = zp_syscall6(rec.call.nr, rec.call.args[0], rec.call.args[1],
+					   rec.call.args[2], rec.call.args[3], rec.call.args[4],
+					   rec.call.args[5]);
+		if (act == ZP_ACT_SYSCALL_POST)
+			zp_post(&rec);
+		ret = rec.call.ret;
+	}
+	*ucmask = get_mask() & ~zp_ours_mask;
+	g[REG_RAX] = ret;
+	g[REG_RCX] = (greg_t)resume;
+	g[REG_R11] = g[REG_EFL];
+	g[REG_RIP] = (greg_t)resume;
+	g[REG_RSP] = (greg_t)sp;
+}
+
+static bool is_site_ret(uintptr_t ret)
+{
+	return zp_set_has(zp_site_table, ret);
+}
+
+/* Hand a signal that is not ours to the program, as the kernel would have. */
+static void forward(int sig, siginfo_t *si, ucontext_t *uc)
+{
+	struct ksigaction *va = &virt[sig];
+	void *h = va->handler;
+	struct zp_thread *t = zp_thread_self();
+	bool blocked = t && (t->vmask & BIT(sig));
+	bool sync = si->si_code > 0 && si->si_code < 0x80; /* raised by the CPU */
+	if (h == SIG_DFL || (h == SIG_IGN && sync) || (blocked && sync)) {
+		/* What the kernel does: the default action.  A fault happens again
+		 * when we return; anything else is raised again. */
+		struct ksigaction dfl = {0};
+		dfl.handler = SIG_DFL;
+		zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
+		if (!sync)
+			zp_raw3(SYS_tgkill, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig);
+		return;
+	}
+	if (h == SIG_IGN)
+		return;
+	if (va->flags & SA_RESETHAND) {
+		va->handler = SIG_DFL;
+		va->flags &= ~SA_RESETHAND;
+		install(sig);
+	}
+	if (va->flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
+	else
+		((void (*)(int))h)(sig);
+}
+
+static void handler(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t rip = (uintptr_t)g[REG_RIP];
+	uintptr_t rsp = (uintptr_t)g[REG_RSP];
+	bool from_cpu = si->si_code > 0 && si->si_code < 0x80;
+
+	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
+		trap_call(uc, rip, rip + 2, rsp);
+		return;
+	}
+	if (sig == SIGTRAP && rip >= 1 && rip - 1 < ZP_PAGE && is_site_ret(*(uintptr_t *)rsp)) {
+		uintptr_t ret = *(uintptr_t *)rsp;
+		trap_call(uc, ret - 2, ret, rsp + 8);
+		return;
+	}
+	if (sig == SIGSEGV && from_cpu) {
+		/* The call reached an unmapped number: the fault is at rip == rax. */
+		if (rip == (uintptr_t)g[REG_RAX] && is_site_ret(*(uintptr_t *)rsp)) {
+			uintptr_t ret = *(uintptr_t *)rsp;
+			trap_call(uc, ret - 2, ret, rsp + 8);
+			return;
+		}
+		/* A non-canonical number faults on the call itself. */
+		if (is_site_ret(rip + 2) && ((const unsigned char *)rip)[0] == 0xff &&
+		    ((const unsigned char *)rip)[1] == 0xd0) {
+			trap_call(uc, rip, rip + 2, rsp);
+			return;
+		}
+	}
+	forward(sig, si, uc);
+}

@@ -1,0 +1,150 @@
+/*
+ * thread.c - per-thread blocks.
+ *
+ * Every thread that enters a hook gets a block: the slots its hooks run on
+ * and the record of each call in flight.  The entry stub finds it through
+ * the %gs base (nothing on x86-64 Linux userspace uses %gs; %fs belongs to
+ * the program's libc, and Go and other runtimes set it as they please).
+ *
+ * Layout of one mapping:  [guard page][slot 0 .. slot N-1][block page]
+ *
+ * Blocks are never unmapped: a thread's exit marks its block free (magic 0)
+ * and the next new thread takes it.  Nothing here may call libc; it runs in
+ * the middle of the program's system calls.
+ */
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "rt.h"
+
+_Static_assert(offsetof(struct zp_thread, magic) == TB_MAGIC, "TB_MAGIC");
+_Static_assert(offsetof(struct zp_thread, self) == TB_SELF, "TB_SELF");
+_Static_assert(offsetof(struct zp_thread, level) == TB_LEVEL, "TB_LEVEL");
+_Static_assert(offsetof(struct zp_thread, slots) == TB_SLOTS, "TB_SLOTS");
+_Static_assert(sizeof(struct zp_thread) <= TB_SIZE, "TB_SIZE");
+_Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
+_Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
+_Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
+_Static_assert(offsetof(struct zp_child, flags) == CH_FLAGS, "CH_FLAGS");
+_Static_assert(offsetof(struct zp_child, retaddr) == CH_RETADDR, "CH_RETADDR");
+_Static_assert(offsetof(struct zp_child, sigmask) == CH_SIGMASK, "CH_SIGMASK");
+_Static_assert((ZP_NSLOTS & (ZP_NSLOTS - 1)) == 0, "slots: power of two");
+
+#define MAP_BYTES (ZP_PAGE + (size_t)ZP_NSLOTS * ZP_SLOT_SIZE + TB_SIZE)
+
+/* Every block ever made, linked through a list that only grows. */
+struct pool_entry {
+	struct zp_thread *t;
+	struct pool_entry *next;
+};
+static struct pool_entry *pool;
+
+struct zp_thread *zp_thread_self(void)
+{
+	uint32_t magic;
+	struct zp_thread *t;
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(magic) : "i"(TB_MAGIC));
+	if (magic != ZP_TB_MAGIC_VALUE)
+		return NULL;
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(TB_SELF));
+	return t;
+}
+
+static void reset(struct zp_thread *t)
+{
+	t->level = 0;
+	t->tid = 0;
+	t->pid = 0;
+	t->vmask = 0;
+	t->cur = NULL;
+	t->self = t;
+}
+
+static struct zp_thread *map_new(void)
+{
+	long m = zp_raw6(SYS_mmap, 0, (long)MAP_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m < 0)
+		return NULL;
+	uintptr_t base = (uintptr_t)m;
+	zp_raw3(SYS_mprotect, base, ZP_PAGE, PROT_NONE);
+	struct zp_thread *t = (struct zp_thread *)(base + MAP_BYTES - TB_SIZE);
+	t->map_base = base;
+	t->map_size = MAP_BYTES;
+	t->slots = base + ZP_PAGE;
+	reset(t);
+	/* The pool entry lives in the block page's spare room. */
+	struct pool_entry *e = (struct pool_entry *)((char *)t + TB_SIZE - sizeof *e);
+	e->t = t;
+	struct pool_entry *head = __atomic_load_n(&pool, __ATOMIC_ACQUIRE);
+	do
+		e->next = head;
+	while (!__atomic_compare_exchange_n(&pool, &head, e, true, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE));
+	return t;
+}
+
+_Static_assert(sizeof(struct zp_thread) + sizeof(struct pool_entry) <= TB_SIZE, "pool room");
+
+struct zp_thread *zp_thread_new(void)
+{
+	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next) {
+		uint32_t zero = 0;
+		if (__atomic_load_n(&e->t->magic, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_compare_exchange_n(&e->t->magic, &zero, ZP_TB_MAGIC_VALUE, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			reset(e->t);
+			e->t->is_static = false;
+			return e->t;
+		}
+	}
+	struct zp_thread *t = map_new();
+	if (t)
+		__atomic_store_n(&t->magic, ZP_TB_MAGIC_VALUE, __ATOMIC_RELEASE);
+	return t;
+}
+
+void zp_thread_free(struct zp_thread *t)
+{
+	if (t && !t->is_static)
+		__atomic_store_n(&t->magic, 0, __ATOMIC_RELEASE);
+}
+
+static int set_gs(struct zp_thread *t)
+{
+	return (int)zp_raw2(SYS_arch_prctl, ZP_ARCH_SET_GS, t);
+}
+
+int zp_thread_init_main(void)
+{
+	struct zp_thread *t = zp_thread_new();
+	if (!t)
+		return -12;
+	t->is_static = true;
+	return set_gs(t);
+}
+
+/* A thread the runtime did not create (it was started before the runtime,
+ * or by code that was not rewritten) enters its first hook. */
+void zp_thread_adopt(void)
+{
+	struct zp_thread *t = zp_thread_new();
+	if (!t || set_gs(t) < 0)
+		zp_die("zpoline: out of memory for a thread's hook stack");
+	/* Such a thread may outlive its creator's idea of it; keep its block. */
+	t->is_static = true;
+}
+
+/* In a forked child only the calling thread exists: give the blocks of the
+ * others back. */
+void zp_thread_forked(struct zp_thread *self)
+{
+	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+		if (e->t != self)
+			zp_thread_free(e->t);
+	if (self) {
+		self->tid = 0;
+		self->pid = 0;
+	}
+}

@@ -1,0 +1,190 @@
+/*
+ * trampoline.c - page 0.
+ *
+ * A rewritten site does `callq *%rax` and lands at address rax.  Page 0
+ * holds a sled that slides from any address below ZP_SLED_END to the tail,
+ * without touching memory, registers or flags:
+ *
+ *   - even offsets hold `eb d` (jmp rel8), odd offsets hold the displacement
+ *     d of the jump before them.  d is always a byte that is also a harmless
+ *     prefix (a segment override, a REX prefix, fs/gs), so landing on an odd
+ *     offset executes `d eb d'`: the same jump with one ignored prefix.  The
+ *     displacements are chosen (by a small dynamic programme) so that every
+ *     landing point reaches the tail in as few jumps as possible; the last
+ *     few dozen bytes, too close to the tail for any allowed displacement,
+ *     are nops.  A 512-nop sled costs ~470 nops for read(2); this costs at
+ *     most 6 jumps.
+ *   - the tail is `jmp rel32` to a "stage 2" page, whose rel32 bytes are
+ *     cc cc cc <prefix>: landing inside it (numbers ZP_SLED_END+1..+4)
+ *     executes int3.  The rest of the page is int3 too.  Numbers there, and
+ *     beyond page 0, trap; the signal handler completes them as system
+ *     calls (signals.c), so they return what the kernel says.
+ *   - stage 2 holds `movabs $zp_entry, %r11; jmp *%r11`.
+ *
+ * Page 0 ends up PROT_EXEC only: execute-only where the CPU has PKU, and
+ * never writable, so a NULL write still faults.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <cpuid.h>
+#include <sys/uio.h>
+
+#include "rt.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+bool zp_exec_only;
+uintptr_t zp_stage2_addr;
+
+/* Displacements that are also prefixes the CPU ignores in front of a short
+ * jump: es/cs/ss/ds overrides, REX, fs/gs overrides. */
+static const unsigned char sled_disp[] = {
+	0x26, 0x2e, 0x36, 0x3e, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+	0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x64, 0x65,
+};
+#define JUMP_COST 4 /* a taken jump costs about four nops */
+
+void zp_sled_build(unsigned char *page, size_t end)
+{
+	/* Even offsets below `zone` start a jump; [zone, end) are nops. */
+	size_t zone = ((end - 2 - sled_disp[0]) & ~(size_t)1) + 2;
+	unsigned cost[ZP_SLED_END + 1];
+	for (size_t p = zone; p <= end; p++)
+		cost[p] = (unsigned)(end - p);
+	for (size_t q = zone; q-- > 0;) {
+		if (q % 2) {
+			cost[q] = cost[q + 1] + 1;
+			continue;
+		}
+		unsigned best = ~0u;
+		unsigned char bd = sled_disp[0];
+		for (size_t i = 0; i < sizeof sled_disp; i++) {
+			size_t t = q + 2 + sled_disp[i];
+			if (t > end)
+				break;
+			if (cost[t] + JUMP_COST <= best) {
+				best = cost[t] + JUMP_COST;
+				bd = sled_disp[i];
+			}
+		}
+		page[q] = 0xeb;
+		page[q + 1] = bd;
+		cost[q] = best;
+	}
+	memset(page + zone, 0x90, end - zone);
+}
+
+/* The first two bytes any sled starts with. */
+void zp_sled_build_prefix(unsigned char out[2])
+{
+	static unsigned char page[ZP_SLED_END];
+	zp_sled_build(page, ZP_SLED_END);
+	out[0] = page[0];
+	out[1] = page[1];
+}
+
+static long try_map(uintptr_t addr, int prot)
+{
+	return zp_raw6(SYS_mmap, (long)addr, ZP_PAGE, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+}
+
+static bool cpu_has_pku(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return (c & (1u << 4)) != 0; /* OSPKE: the OS turned PKU on */
+}
+
+/* Stage 2: at 517 + 0xXXcccccc, for the first prefix byte XX whose page is
+ * free.  Values below 0x40 keep it under 1 GiB, clear of MAP_32BIT. */
+static int map_stage2(unsigned char *tail)
+{
+	static const unsigned char top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
+	for (size_t i = 0; i < sizeof top; i++) {
+		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
+		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
+		uintptr_t page = target & ~(uintptr_t)(ZP_PAGE - 1);
+		long m = try_map(page, PROT_READ | PROT_WRITE);
+		if (m < 0)
+			continue;
+		unsigned char *p = (unsigned char *)target;
+		uint64_t entry = (uint64_t)(uintptr_t)zp_entry;
+		p[0] = 0x49; /* movabs $entry, %r11 */
+		p[1] = 0xbb;
+		memcpy(p + 2, &entry, 8);
+		p[10] = 0x41; /* jmp *%r11 */
+		p[11] = 0xff;
+		p[12] = 0xe3;
+		if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0) {
+			zp_raw2(SYS_munmap, page, ZP_PAGE);
+			continue;
+		}
+		tail[0] = 0xe9;
+		memcpy(tail + 1, &rel, 4);
+		zp_stage2_addr = page;
+		return 0;
+	}
+	return -1;
+}
+
+int zp_trampoline_map(char *err, size_t errlen)
+{
+	long m = try_map(0, PROT_READ | PROT_WRITE);
+	if (m < 0) {
+		if (m == -EEXIST) {
+			zp_snprintf(err, errlen,
+				    "zpoline: something is already mapped at address 0 "
+				    "(is libzpoline.so loaded twice, or does the program map page 0?)");
+			return -EEXIST;
+		}
+		zp_snprintf(err, errlen,
+			    "zpoline: cannot map the trampoline at address 0 (%s).\n"
+			    "zpoline: vm.mmap_min_addr must be 0: run as root\n"
+			    "zpoline:     sysctl -w vm.mmap_min_addr=0\n"
+			    "zpoline: (with SELinux also: setsebool -P mmap_low_allowed 1)",
+			    m == -EPERM ? "permission denied" : "mmap failed");
+		return (int)m;
+	}
+	unsigned char *page = (unsigned char *)(uintptr_t)m; /* == NULL */
+	/* Page 0 is address 0: GCC must not see a null pointer here. */
+	__asm__("" : "+r"(page));
+	memset(page, 0xcc, ZP_PAGE);
+	zp_sled_build(page, ZP_SLED_END);
+	if (map_stage2(page + ZP_SLED_END) < 0) {
+		zp_raw2(SYS_munmap, 0, ZP_PAGE);
+		zp_snprintf(err, errlen, "zpoline: cannot map the trampoline's second stage");
+		return -ENOMEM;
+	}
+	if (zp_raw3(SYS_mprotect, 0, ZP_PAGE, PROT_EXEC) < 0) {
+		zp_raw2(SYS_munmap, 0, ZP_PAGE);
+		zp_snprintf(err, errlen, "zpoline: cannot make page 0 executable");
+		return -EACCES;
+	}
+	zp_exec_only = cpu_has_pku();
+	return 0;
+}
+
+bool zp_trampoline_contains(uintptr_t addr)
+{
+	return addr < ZP_PAGE;
+}
+
+/* Is page 0 a trampoline built by a copy of this runtime? */
+bool zp_trampoline_is_ours(void)
+{
+	/* Page 0 may not be readable (execute-only, or not ours at all). */
+	unsigned char probe[2];
+	struct iovec local = {probe, 2}, remote = {0, 2};
+	long pid = zp_raw0(SYS_getpid);
+	if (zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) != 2)
+		return false;
+	unsigned char want[2];
+	zp_sled_build_prefix(want);
+	return probe[0] == want[0] && probe[1] == want[1];
+}
