@@ -1,0 +1,28 @@
+# Tests: tests/unit/test-*.c become build/tests/test-*; programs the tests
+# run (tests/programs/*.c) become build/tests/progs/*.  `make check` runs
+# tests/run, which prints "N passed, N failed".
+
+TEST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Isrc/common -Isrc/runtime -I$(B)/gen -Itests/unit
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+PROG_SRC := $(wildcard tests/programs/*.c)
+PROG_BIN := $(PROG_SRC:tests/programs/%.c=$(B)/tests/progs/%)
+
+# Unit tests link the runtime's pure parts directly (not the .so).
+UNIT_RT_OBJ := $(B)/rt/finder.o $(B)/rt/ehframe.o $(B)/rt/log.o $(B)/rt/mem.o
+
+$(B)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(UNIT_RT_OBJ) $(B)/libzpoline.so
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(UNIT_RT_OBJ) -lZydis -lpthread -ldl
+
+$(B)/tests/progs/%: tests/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(PROG_CFLAGS_$*) -o $@ $< -lpthread -ldl $(PROG_LDLIBS_$*)
+
+tests: $(UNIT_BIN) $(PROG_BIN)
+all: tests
+
+check: all
+	tests/run
+
+.PHONY: tests

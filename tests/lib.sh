@@ -1,0 +1,44 @@
+# tests/lib.sh - helpers for shell tests.  Source it; then call `pass`,
+# `fail`, `skip` or `check NAME COMMAND...`, and end with `finish`.
+set -u
+ZP_ROOT=${ZP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+ZP_BUILD=${ZP_BUILD:-$ZP_ROOT/build}
+LIB=$ZP_BUILD/libzpoline.so
+HOOK_COUNT=$ZP_BUILD/libzphook_count.so
+HOOK_PASS=$ZP_BUILD/libzphook_pass.so
+TMP=$(mktemp -d /tmp/zp-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+_failures=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; _failures=$((_failures + 1)); }
+skip() { echo "SKIP: $*"; }
+
+# check NAME CMD...: PASS if CMD exits 0.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# hooked CMD...: run CMD under the runtime (extra hooks via LIBZPHOOK).
+hooked() { LD_PRELOAD=$LIB "$@"; }
+
+# same_output NAME CMD...: CMD prints the same stdout and exit status
+# natively and hooked (pass-through hook).
+same_output() {
+	local name=$1
+	shift
+	local n h rn rh
+	n=$("$@" 2>"$TMP/native.err"); rn=$?
+	h=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$@" 2>"$TMP/hooked.err"); rh=$?
+	if [ "$n" == "$h" ] && [ $rn -eq $rh ]; then
+		pass "$name"
+	else
+		fail "$name (exit native $rn hooked $rh)"
+		diff <(echo "$n") <(echo "$h") | head -20
+		head -20 "$TMP/hooked.err"
+	fi
+}
+
+finish() { exit 0; }
