@@ -330,3 +330,20 @@ int zp_rewrite_all(void)
 	zp_stats.ns_scan = zp_now_ns() - t0;
 	return 0;
 }
+
+/* For zpoline's own loader (static programs, --from-start): rewrite an ELF
+ * image it mapped itself.  Returns the number of sites rewritten, or -errno.
+ * Not part of the hook API: the loader and the runtime ship together. */
+__attribute__((visibility("default"))) int zpoline_rewrite_image(uintptr_t base, const void *phdr,
+								  int phnum, const char *path)
+{
+	struct zp_maps maps;
+	int e = zp_maps_read(&maps);
+	if (e < 0)
+		return e;
+	unsigned long before = zp_stats.fast + zp_stats.trap;
+	struct object o = {base, path, (const ElfW(Phdr) *)phdr, phnum};
+	process_object(&maps, &o);
+	zp_maps_free(&maps);
+	return (int)(zp_stats.fast + zp_stats.trap - before);
+}
