@@ -26,3 +26,12 @@ check: all
 	tests/run
 
 .PHONY: tests
+
+# Hook libraries used only by tests: tests/hooks/<name>.c -> build/tests/libzphook_<name>.so
+TEST_HOOK_SRC := $(wildcard tests/hooks/*.c)
+TEST_HOOK_LIBS := $(TEST_HOOK_SRC:tests/hooks/%.c=$(B)/tests/libzphook_%.so)
+TEST_HOOK_CFLAGS_clobber := -mavx512f
+$(B)/tests/libzphook_%.so: tests/hooks/%.c include/zpoline.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -fPIC -shared $(TEST_HOOK_CFLAGS_$*) -o $@ $<
+tests: $(TEST_HOOK_LIBS)

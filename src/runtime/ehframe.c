@@ -232,6 +232,35 @@ static bool fde_range(struct zp_fde_index *ix, const uint8_t *fde, uintptr_t *st
 	return true;
 }
 
+/* Index of the last table entry whose start is <= pc, or -1. */
+static long last_at_or_below(const struct zp_fde_index *ix, uintptr_t pc)
+{
+	size_t lo = 0, hi = ix->count;
+	uintptr_t base = (uintptr_t)ix->hdr;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pc < base + (intptr_t)ix->table[2 * mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (long)lo - 1;
+}
+
+int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
+{
+	long i = last_at_or_below(ix, pc);
+	if (i < 0)
+		return -1;
+	uintptr_t base = (uintptr_t)ix->hdr, s, e;
+	const uint8_t *fde = (const uint8_t *)(base + (intptr_t)ix->table[2 * i + 1]);
+	if (!fde_range(ix, fde, &s, &e) || e > pc)
+		return -1;
+	*start = e;
+	*end = (size_t)i + 1 < ix->count ? base + (intptr_t)ix->table[2 * (i + 1)] : pc + 16;
+	return 0;
+}
+
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
 {
 	size_t lo = 0, hi = ix->count;

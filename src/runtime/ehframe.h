@@ -18,4 +18,9 @@ int zp_fde_index_init(struct zp_fde_index *ix, const void *eh_frame_hdr);
 /* The function [start, end) that contains pc: 0, or -1 if none does. */
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end);
 
+/* pc lies between functions: [start, end) is the gap from the end of the
+ * function before it to the start of the next (an instruction boundary:
+ * glibc's clone ends its FDE right before the syscall).  0 or -1. */
+int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end);
+
 #endif

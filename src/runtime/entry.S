@@ -296,9 +296,15 @@ zpoline_null_function_call:
 	mov	REC_R14(%r11), %r14
 	mov	REC_R15(%r11), %r15
 	mov	REC_RET(%r11), %rax
-	mov	REC_LEVEL(%r11), %ecx
 	mov	REC_APPSP(%r11), %rsp
 	lea	-16(%rsp), %rsp
+	/* The return address and flags come from the record: after vfork the
+	 * child has reused the red zone slots of the shared stack. */
+	mov	REC_RETADDR(%r11), %rcx
+	mov	%rcx, 8(%rsp)
+	mov	REC_FLAGS(%r11), %rcx
+	mov	%rcx, (%rsp)
+	mov	REC_LEVEL(%r11), %ecx
 	mov	%ecx, %gs:TB_LEVEL
 	mov	8(%rsp), %rcx
 	mov	(%rsp), %r11

@@ -86,11 +86,14 @@ static int find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end
 		uintptr_t c = start + cand[i];
 		if (!(c >= fstart && c < fend)) {
 			res = NULL;
-			if (!ix->count || zp_fde_lookup(ix, c, &fstart, &fend) < 0) {
+			if (!ix->count || (zp_fde_lookup(ix, c, &fstart, &fend) < 0 &&
+					   zp_fde_gap(ix, c, &fstart, &fend) < 0)) {
 				fstart = fend = 0;
 				zp_stats.no_boundary++;
 				continue;
 			}
+			if (fend - fstart > 65536)
+				fend = fstart + 65536; /* a gap: decode no further than needed */
 			/* A function running past the segment is not to be trusted. */
 			if (fstart < start || fend > end) {
 				fstart = fend = 0;

@@ -1,0 +1,110 @@
+#!/bin/bash
+# bench/startup.sh ROUNDS RUNS FINDER_RUNS - start-up wall time, and the site
+# finder's throughput.
+#
+# Programs: /bin/true, python3 -c pass (the real /usr/bin/python3, never a
+# pyenv shim), clang-tidy --version (~185 MiB of LLVM code to scan).
+# Configurations:
+#   native
+#   zpoline                  LD_PRELOAD, no hook, site cache off (every run scans)
+#   zpoline+pass             the same with the pass hook
+#   zpoline+pass:cold-cache  the pass hook, an empty site cache directory every run
+#   zpoline+pass:warm-cache  the pass hook, a cache filled by earlier runs
+# Every round runs every program in every configuration RUNS times (after
+# one untimed warm-up run), all on $BENCH_CPU (build/bench/spawn-time).
+#
+# Writes bench/results/startup-raw.csv (program,config,round,run,ns)
+#        bench/results/finder-raw.csv  (program,run,kib,us)
+#        bench/results/startup-info.csv (key,value)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:?rounds}
+runs=${2:?runs}
+finder_runs=${3:?finder runs}
+cpu=${BENCH_CPU:?BENCH_CPU}
+out=bench/results
+B=$PWD/build
+LIB=$B/libzpoline.so
+PASS=$B/libzphook_pass.so
+SPAWN=$B/bench/spawn-time
+tmp=$(mktemp -d /tmp/zp-bench-startup.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+echo "key,value" >"$out/startup-info.csv"
+info() { echo "$1,$2" >>"$out/startup-info.csv"; }
+
+# The real ELF file behind a command name, or nothing.
+real_elf() {
+	local p
+	p=$(readlink -f "$1" 2>/dev/null) || return 0
+	if [ -x "$p" ] && [ "$(head -c 4 "$p" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+		echo "$p"
+	fi
+}
+
+names=() cmds=() divs=()
+add_program() { # name runs-divisor path args...
+	local name=$1 div=$2 path
+	path=$(real_elf "$3")
+	shift 3
+	if [ -z "$path" ]; then
+		info "${name}_path" "not found"
+		return
+	fi
+	info "${name}_path" "$path"
+	names+=("$name") divs+=("$div") cmds+=("$path $*")
+}
+add_program true 1 /bin/true
+add_program python3 1 /usr/bin/python3 -c pass
+add_program clang-tidy 3 /usr/bin/clang-tidy --version
+
+configs=(native zpoline zpoline+pass zpoline+pass:cold-cache zpoline+pass:warm-cache)
+config_args() { # config -> spawn-time options
+	case $1 in
+	native) ;;
+	zpoline) echo "-e LD_PRELOAD=$LIB -e ZPOLINE_CACHE=0" ;;
+	zpoline+pass) echo "-e LD_PRELOAD=$LIB -e LIBZPHOOK=$PASS -e ZPOLINE_CACHE=0" ;;
+	zpoline+pass:cold-cache) echo "-e LD_PRELOAD=$LIB -e LIBZPHOOK=$PASS -f ZPOLINE_CACHE_DIR" ;;
+	zpoline+pass:warm-cache) echo "-e LD_PRELOAD=$LIB -e LIBZPHOOK=$PASS -e ZPOLINE_CACHE_DIR=$tmp/warm" ;;
+	esac
+}
+mkdir -p "$tmp/warm"
+
+raw=$out/startup-raw.csv
+echo "program,config,round,run,ns" >"$raw"
+for ((r = 1; r <= rounds; r++)); do
+	for i in "${!names[@]}"; do
+		n=$((runs / divs[i]))
+		[ $n -ge 1 ] || n=1
+		for c in "${configs[@]}"; do
+			# shellcheck disable=SC2046,SC2086 # word splitting wanted
+			if ! taskset -c "$cpu" "$SPAWN" -n "$n" -w 1 -l "${names[i]},$c,$r" \
+				$(config_args "$c") -- ${cmds[i]} >>"$raw" 2>"$tmp/err"; then
+				echo "startup: ${names[i]} ($c) failed:" >&2
+				cat "$tmp/err" >&2
+				exit 1
+			fi
+		done
+	done
+	printf '\rstartup: round %d/%d' "$r" "$rounds" >&2
+done
+echo >&2
+
+# The finder's throughput: what the runtime's ZPOLINE_DEBUG=1 summary says
+# it scanned and how long its whole start-up took (cache off, no hook).
+fraw=$out/finder-raw.csv
+echo "program,run,kib,us" >"$fraw"
+for i in "${!names[@]}"; do
+	for ((k = 1; k <= finder_runs; k++)); do
+		# shellcheck disable=SC2086
+		taskset -c "$cpu" env LD_PRELOAD="$LIB" ZPOLINE_CACHE=0 ZPOLINE_DEBUG=1 ${cmds[i]} \
+			>/dev/null 2>"$tmp/dbg" </dev/null || true
+		line=$(grep -m1 'KiB scanned' "$tmp/dbg" || true)
+		kib=$(sed -n 's/.* \([0-9]*\) KiB scanned.*/\1/p' <<<"$line")
+		us=$(sed -n 's/.* \([0-9]*\) us$/\1/p' <<<"$line")
+		if [ -z "$kib" ] || [ -z "$us" ]; then
+			info finder_parse "no summary line with KiB scanned and us from ${names[i]}"
+			break
+		fi
+		echo "${names[i]},$k,$kib,$us" >>"$fraw"
+	done
+done

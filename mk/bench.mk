@@ -1,0 +1,35 @@
+# Benchmarks: the programs under bench/ are built with everything else (so
+# they keep compiling); `make bench` / `make bench-quick` run them and write
+# bench/results/*.csv and docs/performance.md (see bench/run.sh).
+
+BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc/common
+BENCH_BIN := $(B)/bench/percall $(B)/bench/ptrace-tracer $(B)/bench/spawn-time \
+	$(B)/bench/libzphook_origin.so
+
+$(B)/bench/percall: bench/percall.c bench/percall-asm.S
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ bench/percall.c bench/percall-asm.S
+
+$(B)/bench/ptrace-tracer: bench/ptrace-tracer.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(B)/bench/spawn-time: bench/spawn-time.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(B)/bench/libzphook_origin.so: bench/origin-hook.c include/zpoline.h
+	@mkdir -p $(@D)
+	$(CC) $(HOOK_CFLAGS) -mgeneral-regs-only -shared -o $@ $<
+
+all: $(BENCH_BIN)
+
+# Both run on whatever `all` builds from the working tree; the report
+# records the commit and whether the runtime's sources differ from it.
+bench: all
+	bench/run.sh full
+
+bench-quick: all
+	bench/run.sh quick
+
+.PHONY: bench bench-quick

@@ -1,0 +1,68 @@
+/*
+ * cmd_inject.c - zpoline inject SPEC... [run options] -- PROG ARGS...
+ *
+ * The specs go to the inject hook in ZPOLINE_INJECT, joined by ';'.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "injectspec.h"
+#include "runopts.h"
+
+enum { OPT_HELP = 1 };
+
+static const struct opt inject_table[] = {
+	{"help", 'h', false, OPT_HELP},
+	RUNOPTS_TABLE,
+	{NULL, 0, false, 0},
+};
+
+int cmd_inject(int argc, char **argv)
+{
+	struct runopts r;
+	memset(&r, 0, sizeof r);
+	struct opts o;
+	opts_init(&o, "inject", argc, argv);
+	size_t joined_size = 1;
+	for (int i = 1; i < argc; i++)
+		joined_size += strlen(argv[i]) + 1;
+	char *joined = calloc(1, joined_size);
+	if (!joined)
+		die(EXIT_USAGE, "out of memory");
+	int nspecs = 0;
+	const char *arg;
+	int id;
+	while ((id = opts_next(&o, inject_table, &arg)) != OPTS_END && id != OPTS_DASHDASH) {
+		if (id == OPT_HELP) {
+			help_command("inject");
+			return 0;
+		}
+		if (id != OPTS_NONOPT) {
+			runopts_take(&r, "inject", id, arg);
+			continue;
+		}
+		if (!strchr(arg, ':') && nspecs > 0) {
+			o.index--; /* no "--": this is the program */
+			break;
+		}
+		char why[768];
+		if (injectspec_check(arg, why, sizeof why) < 0)
+			usage_error("inject", "%s", why);
+		if (nspecs++)
+			strcat(joined, ";");
+		strcat(joined, arg);
+	}
+	if (nspecs == 0)
+		usage_error("inject", "no inject spec given");
+	if (o.index >= argc)
+		usage_error("inject", "no program given");
+
+	struct launch l;
+	struct zp_paths p;
+	static const char *const lead[] = {"inject"};
+	runopts_prepare(&r, lead, 1, &l, &p);
+	launch_setenv(&l, "ZPOLINE_INJECT", joined);
+	l.argv = argv + o.index;
+	return launch_run(&l, NULL);
+}

@@ -1,0 +1,159 @@
+/*
+ * launch.c - fork, set up the environment, exec, wait.
+ *
+ * The environment is set in the child, after fork: ZPOLINE_TRACE_ROOT needs
+ * the child's own pid, and the command's environment stays untouched.
+ * An exec failure travels back over a close-on-exec pipe, so the parent
+ * can tell "not found" from "the program exited 127".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "launch.h"
+
+static const int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+static const int ignored[] = {SIGINT, SIGQUIT};
+#define NFWD (sizeof forwarded / sizeof forwarded[0])
+#define NIGN (sizeof ignored / sizeof ignored[0])
+
+static volatile sig_atomic_t child;
+
+static void forward(int sig)
+{
+	int saved = errno;
+	if (child > 0)
+		kill((pid_t)child, sig);
+	errno = saved;
+}
+
+void launch_setenv(struct launch *l, const char *name, const char *value)
+{
+	if (l->nenv == LAUNCH_MAX_ENV)
+		die(EXIT_USAGE, "too many environment variables (internal limit)");
+	l->env_name[l->nenv] = name;
+	l->env_value[l->nenv] = value;
+	l->nenv++;
+}
+
+/* Runs in the child: only async-signal-safe work is strictly needed, but the
+ * parent is single threaded, so setenv's malloc is safe here. */
+static void setup_env(const struct launch *l)
+{
+	const char *old = getenv("LD_PRELOAD");
+	if (old && *old) {
+		size_t n = strlen(l->runtime) + strlen(old) + 2;
+		char *v = malloc(n);
+		if (!v)
+			_exit(EXIT_NOEXEC);
+		snprintf(v, n, "%s:%s", l->runtime, old);
+		setenv("LD_PRELOAD", v, 1);
+	} else {
+		setenv("LD_PRELOAD", l->runtime, 1);
+	}
+	if (l->hooks)
+		setenv("LIBZPHOOK", l->hooks, 1);
+	if (l->mode)
+		setenv("ZPOLINE_MODE", l->mode, 1);
+	setenv("ZPOLINE_STICKY", "1", 1);
+	if (l->trace_root) {
+		char pid[24];
+		snprintf(pid, sizeof pid, "%d", (int)getpid());
+		setenv("ZPOLINE_TRACE_ROOT", pid, 1);
+	}
+	for (int i = 0; i < l->nenv; i++)
+		setenv(l->env_name[i], l->env_value[i], 1);
+}
+
+static int exec_failure(const char *prog, int e)
+{
+	if (e == ENOENT) {
+		if (strchr(prog, '/'))
+			say("%s: no such file", prog);
+		else
+			say("%s: command not found", prog);
+		return EXIT_NOTFOUND;
+	}
+	say("cannot execute %s: %s", prog, strerror(e));
+	return EXIT_NOEXEC;
+}
+
+int launch_run(const struct launch *l, pid_t *pid_out)
+{
+	sigset_t fwd_set, old_mask;
+	sigemptyset(&fwd_set);
+	for (size_t i = 0; i < NFWD; i++)
+		sigaddset(&fwd_set, forwarded[i]);
+	/* Blocked until the child's pid is known, so none is lost or misdirected. */
+	sigprocmask(SIG_BLOCK, &fwd_set, &old_mask);
+
+	struct sigaction old_fwd[NFWD], old_ign[NIGN];
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = forward;
+	sa.sa_flags = SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < NFWD; i++)
+		sigaction(forwarded[i], &sa, &old_fwd[i]);
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < NIGN; i++)
+		sigaction(ignored[i], &sa, &old_ign[i]);
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		die(EXIT_NOEXEC, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		die(EXIT_NOEXEC, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* The program gets the dispositions and mask the command got. */
+		for (size_t i = 0; i < NFWD; i++)
+			sigaction(forwarded[i], &old_fwd[i], NULL);
+		for (size_t i = 0; i < NIGN; i++)
+			sigaction(ignored[i], &old_ign[i], NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		close(pipefd[0]);
+		setup_env(l);
+		execvp(l->argv[0], l->argv);
+		int e = errno;
+		ssize_t w = write(pipefd[1], &e, sizeof e);
+		(void)w;
+		_exit(EXIT_NOTFOUND);
+	}
+	child = pid;
+	if (pid_out)
+		*pid_out = pid;
+	close(pipefd[1]);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+
+	int exec_errno = 0;
+	ssize_t r;
+	do
+		r = read(pipefd[0], &exec_errno, sizeof exec_errno);
+	while (r < 0 && errno == EINTR);
+	close(pipefd[0]);
+
+	int status;
+	pid_t w;
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	child = 0;
+	if (r == (ssize_t)sizeof exec_errno)
+		return exec_failure(l->argv[0], exec_errno);
+	if (w < 0)
+		die(EXIT_NOEXEC, "waitpid: %s", strerror(errno));
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_NOEXEC;
+}

@@ -1,0 +1,33 @@
+/*
+ * launch.h - starting the program under the runtime and waiting for it.
+ */
+#ifndef ZP_CLI_LAUNCH_H
+#define ZP_CLI_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define LAUNCH_MAX_ENV 8
+
+struct launch {
+	const char *runtime;  /* prepended to LD_PRELOAD */
+	const char *hooks;    /* LIBZPHOOK; NULL leaves the inherited value alone */
+	const char *mode;     /* ZPOLINE_MODE; NULL leaves the inherited value alone */
+	bool trace_root;      /* set ZPOLINE_TRACE_ROOT to the program's pid */
+	int nenv;             /* further variables to set */
+	const char *env_name[LAUNCH_MAX_ENV];
+	const char *env_value[LAUNCH_MAX_ENV];
+	char **argv;          /* the program and its arguments */
+};
+
+/* Adds NAME=VALUE to the program's environment. */
+void launch_setenv(struct launch *l, const char *name, const char *value);
+
+/* Runs the program as a child and waits for it, forwarding SIGTERM, SIGHUP,
+ * SIGUSR1 and SIGUSR2 and ignoring SIGINT and SIGQUIT (the terminal sends
+ * those to the child as well).  Returns the status the command should exit
+ * with: the program's, 128+N if signal N killed it, 127/126 (with a
+ * message) if it could not be executed.  *pid gets the child's pid. */
+int launch_run(const struct launch *l, pid_t *pid);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * runopts.h - the options run, trace and inject share, and the steps
+ * between parsing them and starting the program.
+ */
+#ifndef ZP_CLI_RUNOPTS_H
+#define ZP_CLI_RUNOPTS_H
+
+#include <stdbool.h>
+
+#include "launch.h"
+#include "opts.h"
+#include "paths.h"
+
+#define RUNOPTS_MAX_HOOKS 16
+
+struct runopts {
+	const char *hooks[RUNOPTS_MAX_HOOKS]; /* --hook, in order */
+	int nhooks;
+	const char *mode;  /* --mode: auto, zpoline or sud */
+	bool set_min_addr; /* --set-mmap-min-addr */
+};
+
+enum { RUNOPT_HOOK = 1000, RUNOPT_MODE, RUNOPT_SET_MIN_ADDR };
+
+#define RUNOPTS_TABLE                                       \
+	{"hook", 0, true, RUNOPT_HOOK},                     \
+	{"mode", 0, true, RUNOPT_MODE},                     \
+	{"set-mmap-min-addr", 0, false, RUNOPT_SET_MIN_ADDR}
+
+/* Takes option id if it is one of RUNOPTS_TABLE; false otherwise. */
+bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg);
+
+/* Everything before fork: finds the runtime, resolves the hooks (lead_hooks,
+ * e.g. "trace", come before the --hook ones), checks page 0 and picks the
+ * mode.  Fills *l (argv left to the caller) and *p.  Exits 2 on a problem. */
+void runopts_prepare(const struct runopts *r, const char *const *lead_hooks, int nlead,
+		     struct launch *l, struct zp_paths *p);
+
+#endif
