@@ -25,7 +25,7 @@ tmp=$(mktemp -d /tmp/zp-bench-percall.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export ZPOLINE_CACHE_DIR=$tmp/cache
 
-info() { echo "$1,$2" >>"$out/percall-info.csv"; }
+info() { printf '%s,"%s"\n' "$1" "${2//\"/\"\"}" >>"$out/percall-info.csv"; } # CSV-quoted
 echo "key,value" >"$out/percall-info.csv"
 
 # Do the benchmark's own sites become `callq *%rax`?  A site that traps

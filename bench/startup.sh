@@ -30,7 +30,7 @@ SPAWN=$B/bench/spawn-time
 tmp=$(mktemp -d /tmp/zp-bench-startup.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 echo "key,value" >"$out/startup-info.csv"
-info() { echo "$1,$2" >>"$out/startup-info.csv"; }
+info() { printf '%s,"%s"\n' "$1" "${2//\"/\"\"}" >>"$out/startup-info.csv"; } # CSV-quoted
 
 # The real ELF file behind a command name, or nothing.
 real_elf() {

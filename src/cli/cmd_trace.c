@@ -51,10 +51,11 @@ static const struct opt trace_table[] = {
 	{NULL, 0, false, 0},
 };
 
-/* A growing string of options, separated by spaces. */
+/* A growing string of items, separated by sep. */
 struct strbuf {
 	char *s;
 	size_t len, cap;
+	char sep;
 };
 
 static void sb_add(struct strbuf *b, const char *text)
@@ -67,7 +68,7 @@ static void sb_add(struct strbuf *b, const char *text)
 			die(EXIT_USAGE, "out of memory");
 	}
 	if (b->len)
-		b->s[b->len++] = ' ';
+		b->s[b->len++] = b->sep;
 	memcpy(b->s + b->len, text, n + 1);
 	b->len += n;
 }
@@ -116,7 +117,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct runopts r;
 	memset(&r, 0, sizeof r);
-	struct strbuf topts = {0}, inject = {0};
+	struct strbuf topts = {.sep = ' '}, inject = {.sep = ';'};
 	int follow = 0, timestamps = 0;
 	const char *output = NULL;
 	struct opts o;
@@ -168,8 +169,6 @@ int cmd_trace(int argc, char **argv)
 			if (!strncmp(arg, "inject=", 7)) {
 				if (injectspec_check(arg + 7, why, sizeof why) < 0)
 					usage_error("trace", "%s", why);
-				if (inject.len)
-					inject.s[inject.len++] = ';';
 				sb_add(&inject, arg + 7);
 				break;
 			}

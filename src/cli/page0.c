@@ -35,18 +35,22 @@ static int try_map_zero(void)
 	return 0;
 }
 
-static bool has_cap_sys_rawio(void)
+/* CapEff and Seccomp from /proc/self/status. */
+static void read_status(struct page0_state *s)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	if (!f)
-		return false;
+		return;
 	char line[256];
-	unsigned long long caps = 0;
-	while (fgets(line, sizeof line, f))
+	unsigned long long caps;
+	int mode;
+	while (fgets(line, sizeof line, f)) {
 		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
+			s->cap_sys_rawio = (caps >> CAP_SYS_RAWIO_BIT) & 1;
+		else if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			s->seccomp_filter = mode == 2; /* SECCOMP_MODE_FILTER */
+	}
 	fclose(f);
-	return (caps >> CAP_SYS_RAWIO_BIT) & 1;
 }
 
 static int read_int_file(const char *path, long *out)
@@ -70,7 +74,7 @@ void page0_probe(struct page0_state *s)
 	}
 	if (read_int_file(MIN_ADDR_FILE, &s->min_addr) < 0)
 		s->min_addr = -1;
-	s->cap_sys_rawio = has_cap_sys_rawio();
+	read_status(s);
 	long v;
 	s->selinux = read_int_file("/sys/fs/selinux/enforce", &v) == 0 ? (int)v : -1;
 	/* The boolean file holds "current pending". */
@@ -101,11 +105,15 @@ void page0_explain(const struct page0_state *s, char *why, size_t why_size, char
 	} else if (selinux_blocks || s->selinux == 1) {
 		snprintf(why, why_size, "SELinux (enforcing) denies mapping address 0 (mmap_zero)");
 		snprintf(fix, fix_size, "sudo setsebool -P mmap_low_allowed 1");
+	} else if (s->seccomp_filter) {
+		snprintf(why, why_size, "mapping address 0 fails (%s) and a seccomp filter is on "
+					"this process", strerror(s->map_errno));
+		snprintf(fix, fix_size, "run zpoline outside the sandbox or container that installs "
+					"the filter (or allow mmap at address 0 in its profile)");
 	} else {
-		snprintf(why, why_size, "mapping address 0 fails: %s (a security module or seccomp?)",
-			 strerror(s->map_errno));
-		snprintf(fix, fix_size, "sudo sysctl -w vm.mmap_min_addr=0, then check the "
-					"security modules in /sys/kernel/security/lsm");
+		snprintf(why, why_size, "mapping address 0 fails: %s", strerror(s->map_errno));
+		snprintf(fix, fix_size, "find the security module that refuses it: "
+					"cat /sys/kernel/security/lsm");
 	}
 }
 

@@ -19,6 +19,7 @@ struct page0_state {
 	bool cap_sys_rawio;   /* effective capability */
 	int selinux;          /* -1 not enabled, 0 permissive, 1 enforcing */
 	int mmap_low_allowed; /* SELinux boolean: -1 absent, else 0/1 */
+	bool seccomp_filter;  /* a seccomp filter is on this process */
 };
 
 void page0_probe(struct page0_state *s);

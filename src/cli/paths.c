@@ -64,8 +64,9 @@ int paths_locate(struct zp_paths *p)
 	if (join(libdir, sizeof libdir, prefix, "lib/zpoline") == 0 &&
 	    join(p->looked[1], sizeof p->looked[1], libdir, "libzpoline.so") == 0 &&
 	    is_file(p->looked[1])) {
+		if (join(p->hook_dir, sizeof p->hook_dir, libdir, "hooks") < 0)
+			return -1;
 		snprintf(p->runtime, sizeof p->runtime, "%s", p->looked[1]);
-		join(p->hook_dir, sizeof p->hook_dir, libdir, "hooks");
 		p->installed = true;
 		return 0;
 	}

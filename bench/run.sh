@@ -1,0 +1,99 @@
+#!/bin/bash
+# bench/run.sh full|quick - every benchmark, then the report.
+#
+#   make bench        full run, about 5-10 minutes
+#   make bench-quick  fewer rounds and calls, 1-2 minutes
+#
+# Runs what `make` built from the working tree (the report records the
+# commit, and says so if the runtime's sources differ from it).  Each step
+# writes bench/results/<step>-*.csv; bench/report.py turns them into the
+# summaries bench/results/<step>.csv, docs/performance.md and
+# docs/performance.svg.  Environment: BENCH_CPU (the CPU to pin to; default
+# the last one), BENCH_REDIS_PORT (default 6391).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-full}
+case $mode in
+full)
+	percall_rounds=21 percall_calls=100000
+	startup_rounds=5 startup_runs=6 finder_runs=5
+	redis_rounds=3 redis_requests=100000
+	memory_reps=5
+	;;
+quick)
+	percall_rounds=9 percall_calls=30000
+	startup_rounds=2 startup_runs=3 finder_runs=2
+	redis_rounds=1 redis_requests=20000
+	memory_reps=2
+	;;
+*)
+	echo "usage: bench/run.sh full|quick" >&2
+	exit 2
+	;;
+esac
+
+# Nothing of the caller's zpoline setup may leak into the "native" runs.
+unset LD_PRELOAD LIBZPHOOK
+for v in $(env | sed -n 's/^\(ZPOLINE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
+
+export BENCH_CPU=${BENCH_CPU:-$(($(nproc) - 1))}
+for f in build/libzpoline.so build/libzphook_pass.so build/libzphook_count.so \
+	build/bench/percall build/bench/ptrace-tracer build/bench/spawn-time \
+	build/bench/libzphook_origin.so; do
+	if [ ! -e "$f" ]; then
+		echo "bench: $f is missing; run make first" >&2
+		exit 1
+	fi
+done
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+results=bench/results
+mkdir -p "$results"
+
+# The machine and the code, for the report.
+m=$results/machine.csv
+kv() { printf '%s,"%s"\n' "$1" "${2//\"/\"\"}" >>"$m"; }
+echo "key,value" >"$m"
+kv date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+kv command "make bench$([ "$mode" = quick ] && echo -quick)"
+kv mode "$mode"
+kv cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+kv cpus "$(nproc)"
+kv kernel "$(uname -r)"
+kv mitigations "$(grep -H . /sys/devices/system/cpu/vulnerabilities/* 2>/dev/null |
+	grep -v ':Not affected$' | sed 's|.*/||; s/:/: /' | paste -sd ';' | sed 's/;/; /g')"
+kv memory "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+kv os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+kv compiler "$(${CC:-cc} --version | head -1)"
+kv commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+kv runtime_changed "$(git status --porcelain -- src include mk Makefile 2>/dev/null | wc -l)"
+kv bench_cpu "$BENCH_CPU"
+kv load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+step() { # name timeout command...
+	local name=$1 limit=$2 t0
+	shift 2
+	t0=$(date +%s)
+	echo "== $name" >&2
+	if ! timeout -k 10 "$limit" "$@"; then
+		echo "bench: $name failed or took longer than ${limit}s" >&2
+		exit 1
+	fi
+	kv "seconds_$name" $(($(date +%s) - t0))
+}
+start=$(date +%s)
+step percall 300 bench/percall.sh $percall_rounds $percall_calls
+step startup 240 bench/startup.sh $startup_rounds $startup_runs $finder_runs
+step redis 300 bench/redis.sh $redis_rounds $redis_requests
+step memory 120 bench/memory.sh $memory_reps
+# The tracer's own benchmark, when its author has written it.
+rm -f $results/trace-speed.txt
+if [ -x bench/trace-speed.sh ]; then
+	echo "== trace-speed" >&2
+	BENCH_MODE=$mode timeout -k 10 180 bench/trace-speed.sh >$results/trace-speed.txt 2>&1 ||
+		echo "(bench/trace-speed.sh exited with status $?)" >>$results/trace-speed.txt
+fi
+kv load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+kv seconds_total $(($(date +%s) - start))
+$PY bench/report.py
+echo "bench: wrote docs/performance.md, docs/performance.svg and $results/*.csv" >&2

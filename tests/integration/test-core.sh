@@ -1,0 +1,63 @@
+#!/bin/bash
+# Core runtime behaviour with the test programs in tests/programs, under no
+# hook, the pass-through hook, the counting hook and a hook that clobbers the
+# extended state (so XSAVE must restore it).
+. "$(dirname "$0")/../lib.sh"
+P=$ZP_BUILD/tests/progs
+CLOBBER=$ZP_BUILD/tests/libzphook_clobber.so
+
+for hook in none pass count clobber; do
+	case $hook in
+	none) H= ;;
+	pass) H=$HOOK_PASS ;;
+	count) H=$HOOK_COUNT ;;
+	clobber) H=$CLOBBER ;;
+	esac
+	export ZPOLINE_COUNT_OUTPUT=$TMP/count.$hook
+	# regs/redzone/clones print their own PASS/FAIL lines; prefix the hook.
+	for prog in regs redzone clones; do
+		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/$prog" >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] $prog: \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[$hook] $prog exited $rc"
+	done
+	for mode in call-null call-small call-rdx write-null; do
+		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/nullcall" $mode >/dev/null 2>&1
+		rc=$?
+		[ $rc -eq 139 ] && pass "[$hook] nullcall $mode dies of SIGSEGV" ||
+			fail "[$hook] nullcall $mode: exit $rc, want 139 (SIGSEGV)"
+	done
+	"$P/outofrange" >"$TMP/oor.native" 2>&1
+	LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/outofrange" >"$TMP/oor.hooked" 2>&1
+	if diff "$TMP/oor.native" "$TMP/oor.hooked" >"$TMP/oor.diff"; then
+		pass "[$hook] out-of-range numbers and own SIGSEGV handler: same as native"
+	else
+		fail "[$hook] out-of-range numbers differ from native"
+		head -20 "$TMP/oor.diff"
+	fi
+	LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/sigstorm" 2 >"$TMP/storm" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "handled some" "$TMP/storm" &&
+		pass "[$hook] timer signals on a sigaltstack making system calls" ||
+		fail "[$hook] sigstorm: exit $rc: $(head -c 300 "$TMP/storm")"
+	LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/threads" 4 500 >"$TMP/thr" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$hook] 4 threads x 3 rounds" || fail "[$hook] threads: exit $rc"
+done
+
+# The counting hook sees exactly the calls seq makes after start-up.
+ZPOLINE_COUNT_OUTPUT=$TMP/seq.count LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/seq" >/dev/null
+want="getppid=12 getuid=3 write=2 exit_group=1 total=18"
+got=$(awk '$3 ~ /^(getppid|getuid|write|exit_group|total)$/ {printf "%s=%s ", $3, $1}' "$TMP/seq.count" | sed 's/ $//')
+got_sorted=$(echo $got | tr ' ' '\n' | sort | tr '\n' ' ')
+want_sorted=$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')
+[ "$got_sorted" == "$want_sorted" ] && pass "count hook sees exactly the known sequence ($want)" ||
+	fail "count hook: got '$got', want '$want'"
+
+# Threads: every getppid counted.
+ZPOLINE_COUNT_OUTPUT=$TMP/thr.count LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/threads" 4 500 >"$TMP/thr.out"
+made=$(awk '/^getppid/ {print $2}' "$TMP/thr.out")
+seen=$(awk '$3 == "getppid" {print $1}' "$TMP/thr.count")
+[ -n "$made" ] && [ "$made" == "$seen" ] && pass "threads: all $made getppid calls counted" ||
+	fail "threads: made $made getppid, hook saw $seen"
+finish
