@@ -125,15 +125,21 @@ def percall_summary():
 
 
 def ptrace_factor(pc, mech, path="inline"):
-    """How many times lower the mechanism's overhead is than ptrace's."""
+    """How many times lower the mechanism's overhead is than ptrace's: from
+    the median overhead, or, when that is lost in the noise, a conservative
+    bound from its upper quartile.  Returns (factor or None, text)."""
     z = pc["rows"].get((mech, path))
     t = pc["rows"].get(("ptrace", path))
     if not z or not t:
         return None, "n/a"
-    if z["over"] <= 0.5:
-        return None, "n/a (overhead below the noise: %s ns)" % fmt(z["over"], 1)
-    f = t["over"] / z["over"]
-    return f, f"{f:,.0f}x"
+    if z["over"] > 0.5:
+        f = t["over"] / z["over"]
+        return f, f"{f:,.0f}x"
+    if z["q3"] > 0.5:
+        f = t["over"] / z["q3"]
+        return f, (f">= {f:,.0f}x (zpoline's median overhead is within the noise; bound "
+                   f"from its upper quartile, {z['q3']:.1f} ns)")
+    return None, "n/a (zpoline's overhead is within the noise)"
 
 
 def percall_section(pc):
@@ -168,7 +174,8 @@ def percall_section(pc):
     if "zpoline-sud+pass" not in pc["mechs"]:
         table.append(["zpoline-sud+pass", "all", "n/a (not available)", "", "", "", ""])
     lines.append(md_table(["mechanism", "site", "min ns", "median ns", "overhead ns",
-                           "overhead IQR", "x native"], table))
+                           "overhead IQR", "x native"], table,
+                          align=["l", "l", "r", "r", "r", "r", "r"]))
     lines.append("")
     lines.append("Mechanisms:\n")
     for m in pc["mechs"]:
@@ -190,9 +197,13 @@ def percall_section(pc):
         ok1 = zp["over"] <= 10
         ok2 = f is not None and f >= 1000
         lines.append("Targets (inline site, pass-through hook):\n")
+        width = zp["q3"] - zp["q1"]
+        verdict1 = "met" if ok1 else "NOT met"
+        if width > 10:
+            verdict1 += (f" by the median, but the rounds' interquartile range ({width:.0f} ns) "
+                         "is wider than the target, so this run cannot resolve 10 ns")
         lines.append(f"- overhead <= 10 ns over native: **{fmt_signed(zp['over'], 1)} ns** "
-                     f"(IQR {fmt(zp['q1'], 1)} .. {fmt(zp['q3'], 1)}) - "
-                     f"{'met' if ok1 else 'NOT met'}")
+                     f"(IQR {fmt(zp['q1'], 1)} .. {fmt(zp['q3'], 1)}) - {verdict1}")
         lines.append(f"- >= 1000x lower overhead than ptrace: ptrace adds "
                      f"{fmt(rows[('ptrace', 'inline')]['over'], 0)} ns, zpoline+pass "
                      f"{fmt(zp['over'], 1)} ns: **{ftxt}** - {'met' if ok2 else 'NOT met'}")
@@ -285,7 +296,8 @@ def startup_section(st):
                           "-" if c == "native" else fmt_signed(s["delta"], 2),
                           "1" if c == "native" else f"{s['ratio']:.2f}"])
     lines.append(md_table(["program", "configuration", "runs", "min ms", "median ms",
-                           "+ms (median)", "x native (median)"], table))
+                           "+ms (median)", "x native (median)"], table,
+                          align=["l", "l", "r", "r", "r", "r", "r"]))
     lines.append("")
     if st["finder"]:
         lines.append("### Site finder throughput\n")
@@ -355,7 +367,7 @@ def redis_section(rd):
     if "zpoline+trace" not in rd["configs"]:
         table.append(["zpoline+trace", "SET/GET", "", "n/a", "", "n/a"])
     lines.append(md_table(["configuration", "test", "rounds", "requests/s (median)", "range",
-                           "x native"], table))
+                           "x native"], table, align=["l", "l", "r", "r", "r", "r"]))
     lines.append("")
     if "zpoline+trace" not in rd["configs"]:
         lines.append(f"zpoline+trace: {info.get('trace', 'n/a')}.\n")
@@ -422,7 +434,8 @@ def memory_section(mm):
                           "-" if nat else fmt_signed(s["dpss"]),
                           "-" if nat else fmt_signed(s["dpd"])])
     lines.append(md_table(["program", "configuration", "reps", "Rss KiB", "Pss KiB",
-                           "Private_Dirty KiB", "+Rss", "+Pss", "+Private_Dirty"], table))
+                           "Private_Dirty KiB", "+Rss", "+Pss", "+Private_Dirty"], table,
+                          align=["l", "l"] + ["r"] * 7))
     return "\n".join(lines) + "\n"
 
 

@@ -11,9 +11,13 @@ PROG_BIN := $(PROG_SRC:tests/programs/%.c=$(B)/tests/progs/%)
 # Unit tests link the runtime's pure parts directly (not the .so).
 UNIT_RT_OBJ := $(B)/rt/finder.o $(B)/rt/ehframe.o $(B)/rt/log.o $(B)/rt/mem.o
 
-$(B)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(UNIT_RT_OBJ) $(B)/libzpoline.so
+UNIT_OBJ_test-trampoline := $(B)/rt/trampoline.o
+UNIT_OBJ_test-registry := $(B)/rt/registry.o
+
+.SECONDEXPANSION:
+$(B)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(UNIT_RT_OBJ) $$(UNIT_OBJ_test-%) $(B)/libzpoline.so
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(UNIT_RT_OBJ) -lZydis -lpthread -ldl
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(UNIT_RT_OBJ) $(UNIT_OBJ_test-$*) -lZydis -lpthread -ldl
 
 $(B)/tests/progs/%: tests/programs/%.c
 	@mkdir -p $(@D)

@@ -85,8 +85,10 @@ struct zl_image {
 /* Maps every PT_LOAD of f like the kernel does; exits on failure. */
 void zl_map_image(const struct zl_file *f, struct zl_image *img);
 
-/* ---- ehhdr.c: function boundaries for images without .eh_frame_hdr ----- */
-/* Rewrites the system call sites of a mapped image through the runtime. */
+/* ---- rewrite.c: the runtime rewrites an image's system call sites ------- */
+/* Is libzpoline.so (with zpoline_rewrite_image) loaded in this process? */
+bool zl_runtime_present(void);
+/* Returns the number of sites rewritten, or -errno. */
 int zl_rewrite(const struct zl_file *f, const struct zl_image *img);
 
 /* ---- stack.c: the initial stack ---------------------------------------- */

@@ -53,6 +53,7 @@ enum unsafe_why {
 	U_NONE,
 	U_HDR_SHORT,      /* header fields past the end */
 	U_HDR_INDIRECT,   /* indirect header pointer followed outside */
+	U_TABLE_ALIGN,    /* table not 4-byte aligned: its int32_t loads are UB */
 	U_TABLE_COUNT,    /* fde_count entries do not fit in the image */
 	U_FDE_OUTSIDE,    /* an FDE offset from the table points outside */
 	U_CIE_OUTSIDE,    /* an FDE's CIE pointer points outside */
@@ -64,13 +65,14 @@ enum unsafe_why {
 static const char *const why_name[U_COUNT] = {
 	"none",
 	"header fields past the image",
-	"indirect header pointer leads outside",
+	"indirect header pointer leads outside or is misaligned",
+	"search table not 4-byte aligned (misaligned int32_t loads)",
 	"fde_count larger than the table in the image",
 	"table FDE offset points outside",
 	"FDE's CIE pointer points outside",
 	"CIE fields run past the image",
 	"FDE fields run past the image",
-	"indirect pc_begin leads outside",
+	"indirect pc_begin leads outside or is misaligned",
 };
 static unsigned long why_count[U_COUNT], n_valid, n_malformed, n_inputs;
 
@@ -171,8 +173,13 @@ static int take_enc(struct model *m, uintptr_t *a, uint8_t enc, uintptr_t datare
 		return 0; /* textrel, funcrel, aligned: not in .eh_frame on x86-64 */
 	}
 	if (enc & ENC_INDIRECT) {
+		/* The runtime loads a uint64_t there: it must be inside, and
+		 * aligned (a misaligned load is UB that UBSan reports). */
 		uintptr_t at = (uintptr_t)v;
-		if (!take(m, &at, 8, &v, why == U_HDR_SHORT ? U_HDR_INDIRECT : U_FDE_INDIRECT))
+		enum unsafe_why w = why == U_HDR_SHORT ? U_HDR_INDIRECT : U_FDE_INDIRECT;
+		if ((at & 7) && !m->unsafe)
+			m->unsafe = w;
+		if (!take(m, &at, 8, &v, w))
 			return -1;
 	}
 	*out = (uintptr_t)v;
@@ -208,6 +215,8 @@ static void model_hdr(struct model *m, struct hdr_model *h)
 	/* Every entry the binary search may touch must be in the image. */
 	if (count > (m->hi - m->lo) / 8 || !inside(m, a, count * 8))
 		m->unsafe = U_TABLE_COUNT;
+	else if (count && (a & 3))
+		m->unsafe = U_TABLE_ALIGN;
 }
 
 struct cie_model {
@@ -317,33 +326,42 @@ struct fde_model {
 	uintptr_t start, end;
 };
 
+/* Entry k of the search table (read unaligned: the model must not trip
+ * over what it is checking). */
+static intptr_t entry(const struct hdr_model *h, size_t k)
+{
+	int32_t v;
+	memcpy(&v, (const void *)(h->table + 4 * k), 4);
+	return v;
+}
+
 static void model_lookup(struct model *m, const struct hdr_model *h, uintptr_t pc,
 			 struct fde_model *out)
 {
 	out->rc = -1;
-	const int32_t *t = (const int32_t *)h->table;
+	out->start = out->end = 0;
 	/* The entry the runtime's binary search lands on, found as the last
 	 * entry with start <= pc; the same thing only if the table is sorted. */
 	size_t lo = 0, hi = h->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (pc < m->lo + (intptr_t)t[2 * mid])
+		if (pc < m->lo + entry(h, 2 * mid))
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	size_t linear = 0;
 	for (size_t i = 0; i < h->count; i++) {
-		if (i && t[2 * i] < t[2 * i - 2])
+		if (i && entry(h, 2 * i) < entry(h, 2 * i - 2))
 			m->invalid = true; /* unsorted */
-		if (pc >= m->lo + (intptr_t)t[2 * i])
+		if (pc >= m->lo + entry(h, 2 * i))
 			linear = i + 1;
 	}
 	if (!m->invalid && linear != lo)
 		BUG("model: binary search and linear scan disagree on a sorted table");
 	if (lo == 0)
 		return;
-	uintptr_t fde = m->lo + (intptr_t)t[2 * (lo - 1) + 1];
+	uintptr_t fde = m->lo + entry(h, 2 * (lo - 1) + 1);
 	uintptr_t a = fde;
 	uint32_t len;
 	int32_t cie_off;
@@ -409,7 +427,7 @@ static bool lookup(struct zp_fde_index *ix, struct model *base, const struct hdr
 	struct model m = *base;
 	struct fde_model want;
 	model_lookup(&m, h, pc, &want);
-	*model_end = want.rc == 0 || (!m.unsafe && want.end) ? want.end : 0;
+	*model_end = m.unsafe ? 0 : want.end;
 	if (m.unsafe) {
 		why_count[m.unsafe]++;
 		if (SKIP_UNSAFE)
@@ -467,14 +485,13 @@ static void check_image(const uint8_t *img, size_t len)
 		BUG("zp_fde_index_init: table at +%#lx count %zu, the model says +%#lx count %lu",
 		    (unsigned long)((uintptr_t)ix.table - base.lo), ix.count,
 		    (unsigned long)(h.table - base.lo), (unsigned long)h.count);
-	if (m.unsafe == U_TABLE_COUNT) {
-		why_count[U_TABLE_COUNT]++;
+	if (m.unsafe == U_TABLE_COUNT || m.unsafe == U_TABLE_ALIGN) {
+		why_count[m.unsafe]++;
 		if (SKIP_UNSAFE)
 			return;
 	}
 	/* Lookups: the model's table reads need the table inside the image. */
 	size_t n = h.count < 64 ? h.count : 64;
-	const int32_t *t = (const int32_t *)h.table;
 	if (m.unsafe == U_TABLE_COUNT) {
 		/* Raw build: the runtime reads the table anyway; query a few. */
 		for (int k = 0; k < 4; k++) {
@@ -485,7 +502,7 @@ static void check_image(const uint8_t *img, size_t len)
 	}
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < (pass ? (n < 4 ? n : 4) : n); i++) {
-			uintptr_t s = base.lo + (intptr_t)t[2 * i], end;
+			uintptr_t s = base.lo + entry(&h, 2 * i), end;
 			if (!lookup(&ix, &base, &h, s, &end))
 				continue;
 			lookup(&ix, &base, &h, s - 1, &end);
@@ -504,6 +521,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1;
 	n_inputs++;
 	for (int where = ZF_AT_START; where <= ZF_AT_END; where++)
-		check_image(zf_place(&window, data, size, (enum zf_place)where), size);
+		/* .eh_frame_hdr is 4-byte aligned in every object. */
+		check_image(zf_place(&window, data, size, (enum zf_place)where, 4), size);
 	return 0;
 }

@@ -230,8 +230,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1; /* not added to the corpus */
 	unsigned salt = size ? data[size - 1] : 0;
 	for (int where = ZF_AT_START; where <= ZF_AT_END; where++) {
-		const uint8_t *buf = zf_place(&code_window, data, size, (enum zf_place)where);
-		uint8_t *copy = zf_place(&patch_window, data, size, (enum zf_place)where);
+		const uint8_t *buf = zf_place(&code_window, data, size, (enum zf_place)where, 1);
+		uint8_t *copy = zf_place(&patch_window, data, size, (enum zf_place)where, 1);
 		check_candidates(buf, size, salt % 5);
 		check_function(buf, size, copy, salt);
 	}

@@ -55,13 +55,18 @@ static void zf_window_init(struct zf_window *w)
 	w->live_len = 0;
 }
 
-/* Copies data into the window; returns where it starts. */
+/* Copies data into the window; returns where it starts.  `align` (a power
+ * of two) is the alignment the data has in a real process: ZF_AT_END then
+ * leaves up to align-1 poisoned bytes after it, where ASan still sees an
+ * overrun, only instrumented code is checked there. */
 static uint8_t *zf_place(struct zf_window *w, const uint8_t *data, size_t len,
-			 enum zf_place where)
+			 enum zf_place where, size_t align)
 {
 	if (len > ZF_WINDOW)
 		abort(); /* run with -max_len <= ZF_WINDOW */
-	uint8_t *dst = where == ZF_AT_START ? w->lo : w->lo + ZF_WINDOW - len;
+	uint8_t *dst = where == ZF_AT_START
+			       ? w->lo
+			       : (uint8_t *)((uintptr_t)(w->lo + ZF_WINDOW - len) & ~(align - 1));
 	/* Only the bytes the previous input exposed need poisoning again
 	 * (rounded out to whole granules, which the window's ends are). */
 	uintptr_t a = (uintptr_t)w->live & ~(uintptr_t)7;

@@ -227,6 +227,38 @@ def eh_image(fdes, cie_aug=b"zR", fde_enc=0x1B, version=1, extra_aug=b""):
     return hdr + bytes(eh)
 
 
+def eh_two_cies(second_aug):
+    """Two CIEs ("zR", pcrel sdata4, and one with augmentation second_aug),
+    an FDE under each: FDE 0 at 0x1000+0x40 -> CIE A, FDE 1 at
+    0x2000+0x40 -> CIE B."""
+    def cie(aug, aug_data):
+        body = struct.pack("<I", 0) + b"\x01" + aug + b"\0" + uleb(1) + b"\x78\x10"
+        body += uleb(len(aug_data)) + aug_data
+        while (len(body) + 4) % 8:
+            body += b"\0"
+        return struct.pack("<I", len(body)) + body
+    hdr_len = 12 + 16
+    eh = bytearray()
+    cie_a = hdr_len
+    eh += cie(b"zR", b"\x1b")
+    cie_b = hdr_len + len(eh)
+    eh += cie(second_aug, b"\x1b")
+    fdes = []
+    for start, c in ((0x1000, cie_a), (0x2000, cie_b)):
+        off = hdr_len + len(eh)
+        body = struct.pack("<i", off + 4 - c) + struct.pack("<ii", start - (off + 8), 0x40)
+        body += b"\0"
+        while (len(body) + 4) % 8:
+            body += b"\0"
+        eh += struct.pack("<I", len(body)) + body
+        fdes.append((start, off))
+    eh += b"\0\0\0\0"
+    hdr = bytes([1, 0x1B, 0x03, 0x3B]) + struct.pack("<iI", hdr_len - 4, 2)
+    for start, off in fdes:
+        hdr += struct.pack("<ii", start, off)
+    return hdr + bytes(eh)
+
+
 EH = {
     "eh-one": eh_image([(0x1000, 0x40)]),
     "eh-three": eh_image([(0x1000, 0x40), (0x1040, 0x10), (0x2000, 0x100)]),
@@ -241,6 +273,7 @@ EH = {
                                extra_aug=b"\x9b" + struct.pack("<i", 0x100) + b"\x1b"),
     "eh-signal-frame": eh_image([(0x1000, 0x40)], cie_aug=b"zRS"),
     "eh-no-z": eh_image([(0x1000, 0x40)], cie_aug=b""),
+    "eh-two-cies": eh_two_cies(b"zR"),
 }
 
 

@@ -1,0 +1,185 @@
+#!/bin/bash
+# zpoline run: exit statuses, exec failures, the program's environment,
+# signal forwarding, the count hook, the page-0 fallback, sticky variables.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/cli-lib.sh"
+
+# --- exit status passthrough ---------------------------------------------
+expect_status "exit 0 passes through" 0 "$Z" run -- true
+expect_status "exit 3 passes through" 3 "$Z" run -- sh -c 'exit 3'
+expect_status "exit 255 passes through" 255 "$Z" run sh -c 'exit 255'
+expect_status "killed by SIGTERM -> 143" 143 "$Z" run -- sh -c 'kill -TERM $$'
+expect_status "killed by SIGKILL -> 137" 137 "$Z" run -- sh -c 'kill -KILL $$'
+expect_status "false -> 1" 1 "$Z" run false
+
+# --- exec failures --------------------------------------------------------
+expect_status "program not found -> 127" 127 "$Z" run -- no-such-program-zp
+if [ "$(cat "$TMP/err")" = "zpoline: no-such-program-zp: command not found" ]; then
+	pass "not found: one line naming the program"
+else
+	fail "not found: message was: $(cat "$TMP/err")"
+fi
+expect_status "missing path -> 127" 127 "$Z" run -- "$TMP/nothing/here"
+grep -q "$TMP/nothing/here" "$TMP/err" && pass "missing path named" || fail "missing path named"
+printf 'not a program\n' >"$TMP/data"
+chmod 644 "$TMP/data"
+expect_status "not executable -> 126" 126 "$Z" run -- "$TMP/data"
+grep -q "cannot execute $TMP/data" "$TMP/err" && pass "not executable named" ||
+	fail "not executable named: $(cat "$TMP/err")"
+expect_status "a directory -> 126" 126 "$Z" run -- /tmp
+
+# --- the program's environment ----------------------------------------------
+out=$(env -u LD_PRELOAD "$Z" run -- printenv LD_PRELOAD)
+[ "$out" = "$LIB" ] && pass "LD_PRELOAD is the runtime" || fail "LD_PRELOAD is '$out', wanted $LIB"
+libm=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null || true)
+if [ -n "$libm" ]; then
+	out=$(LD_PRELOAD=$libm "$Z" run -- printenv LD_PRELOAD)
+	[ "$out" = "$LIB:$libm" ] && pass "runtime prepended to LD_PRELOAD" ||
+		fail "LD_PRELOAD with an old value is '$out'"
+else
+	skip "runtime prepended to LD_PRELOAD" "no libm.so.6 to preload"
+fi
+"$Z" run -- cat /proc/self/maps >"$TMP/maps"
+grep -q "libzpoline.so" "$TMP/maps" && pass "runtime is loaded in the program" ||
+	fail "runtime is not in the program's maps"
+out=$("$Z" run --hook count --hook "$HOOK_PASS" -- printenv LIBZPHOOK 2>/dev/null)
+[ "$out" = "$HOOK_COUNT:$HOOK_PASS" ] && pass "LIBZPHOOK from --hook name and path, in order" ||
+	fail "LIBZPHOOK is '$out'"
+ln -s "$HOOK_PASS" "$TMP/relhook.so"
+out=$(cd "$TMP" && "$Z" run --hook ./relhook.so -- printenv LIBZPHOOK)
+[ "$out" = "$HOOK_PASS" ] && pass "relative hook path made absolute" || fail "relative hook: '$out'"
+out=$(LIBZPHOOK=$HOOK_PASS "$Z" run -- printenv LIBZPHOOK)
+[ "$out" = "$HOOK_PASS" ] && pass "no --hook: LIBZPHOOK inherited" || fail "inherited LIBZPHOOK: '$out'"
+out=$("$Z" run -- printenv ZPOLINE_STICKY)
+[ "$out" = 1 ] && pass "ZPOLINE_STICKY=1" || fail "ZPOLINE_STICKY is '$out'"
+out=$(env -u ZPOLINE_MODE "$Z" run -- sh -c 'echo "${ZPOLINE_MODE-unset}"')
+[ "$out" = unset ] && pass "no --mode: ZPOLINE_MODE unset" || fail "ZPOLINE_MODE is '$out' without --mode"
+for m in auto zpoline; do
+	out=$("$Z" run --mode $m -- printenv ZPOLINE_MODE)
+	[ "$out" = $m ] && pass "--mode $m" || fail "--mode $m gave '$out'"
+done
+out=$("$Z" run -- printenv ZPOLINE_TRACE_ROOT)
+[ -z "$out" ] && pass "run sets no ZPOLINE_TRACE_ROOT" || fail "run set ZPOLINE_TRACE_ROOT=$out"
+out=$("$Z" run -- sh -c 'echo "$1|$2|$#"' sh 'a b' '')
+[ "$out" = "a b||2" ] && pass "arguments passed untouched" || fail "arguments: '$out'"
+
+# --- the count hook ---------------------------------------------------------
+"$Z" run --hook count -- sh -c 'echo hi' >"$TMP/out" 2>"$TMP/err"
+if grep -q '^hi$' "$TMP/out" && grep -Eq '^ +[0-9]+ +[0-9]+  total$' "$TMP/err" &&
+	grep -Eq ' write$' "$TMP/err"; then
+	pass "--hook count prints a count table"
+else
+	fail "--hook count: no table: $(head -c 300 "$TMP/err")"
+fi
+ZPOLINE_COUNT_OUTPUT=$TMP/count "$Z" run --hook count -- ls / >/dev/null
+if grep -Eq ' getdents64$' "$TMP/count" && grep -Eq '  total$' "$TMP/count"; then
+	pass "--hook count -- ls counts getdents64"
+else
+	fail "--hook count -- ls: $(head -c 300 "$TMP/count" 2>&1)"
+fi
+
+# --- signals ----------------------------------------------------------------
+# Job control gives each background job its own process group, and keeps
+# bash from starting it with SIGINT and SIGQUIT ignored.
+set -m
+sigwait=$PROGS/cli-sigwait
+for sig in TERM HUP USR1 USR2; do
+	rm -f "$TMP/ready"
+	"$Z" run -- "$sigwait" "$TMP/ready" 120 &
+	zpid=$!
+	if ! wait_for "$TMP/ready"; then
+		kill -KILL $zpid 2>/dev/null
+		wait $zpid
+		fail "SIG$sig forwarded (the program never got ready)"
+		continue
+	fi
+	kill -$sig $zpid
+	wait $zpid
+	rc=$?
+	num=$(kill -l $sig)
+	[ $rc -eq $((40 + num)) ] && pass "SIG$sig forwarded to the program" ||
+		fail "SIG$sig forwarded (exit $rc, wanted $((40 + num)))"
+done
+
+rm -f "$TMP/ready"
+"$Z" run -- "$sigwait" "$TMP/ready" 120 &
+zpid=$!
+if wait_for "$TMP/ready"; then
+	kill -INT $zpid
+	kill -QUIT $zpid
+	# Had the command not ignored them, it would be dead by now; the
+	# program still answers SIGTERM through it.
+	kill -TERM $zpid
+	wait $zpid
+	rc=$?
+	[ $rc -eq 55 ] && pass "SIGINT and SIGQUIT ignored by the command" ||
+		fail "SIGINT/SIGQUIT to the command: exit $rc (wanted 55: the program's SIGTERM)"
+else
+	kill -KILL $zpid
+	wait $zpid
+	fail "SIGINT ignored (the program never got ready)"
+fi
+
+rm -f "$TMP/ready"
+"$Z" run -- "$sigwait" "$TMP/ready" 120 &
+zpid=$!
+if wait_for "$TMP/ready"; then
+	kill -INT -- -$zpid # the whole job, as a terminal's ^C does
+	wait $zpid
+	rc=$?
+	[ $rc -eq 42 ] && pass "^C to the job: the program's status comes back" ||
+		fail "^C to the job: exit $rc (wanted 42)"
+else
+	kill -KILL $zpid
+	wait $zpid
+	fail "^C to the job (the program never got ready)"
+fi
+set +m
+
+# --- page 0 refused: explanation and sud mode --------------------------------
+nopage0=$PROGS/cli-nopage0
+"$nopage0" "$Z" run -- printenv ZPOLINE_MODE >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if grep -q "page 0 cannot be mapped: .*fix: " "$TMP/err" &&
+	grep -q "continuing with ZPOLINE_MODE=sud" "$TMP/err"; then
+	pass "no page 0: explained, with the fix, and sud mode chosen"
+else
+	fail "no page 0: $(head -c 400 "$TMP/err")"
+fi
+if [ $rc -eq 0 ]; then
+	[ "$(cat "$TMP/out")" = sud ] && pass "no page 0: program runs with ZPOLINE_MODE=sud" ||
+		fail "no page 0: ZPOLINE_MODE is '$(cat "$TMP/out")'"
+else
+	skip "no page 0: program runs in sud mode" "the runtime has no sud mode yet (exit $rc)"
+fi
+"$nopage0" "$Z" run --mode zpoline -- true >"$TMP/out" 2>"$TMP/err"
+grep -q "runtime will refuse" "$TMP/err" && ! grep -q "continuing with" "$TMP/err" &&
+	pass "no page 0, --mode zpoline: kept, with a warning" ||
+	fail "no page 0, --mode zpoline: $(head -c 300 "$TMP/err")"
+"$nopage0" "$Z" run --mode sud -- true >"$TMP/out" 2>"$TMP/err"
+! grep -q "page 0" "$TMP/err" && pass "--mode sud: page 0 not checked" ||
+	fail "--mode sud still complains: $(head -c 300 "$TMP/err")"
+# Writing the sysctl is only harmless where it already is 0.
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/vm/mmap_min_addr)" = 0 ]; then
+	"$nopage0" "$Z" run --set-mmap-min-addr -- true >"$TMP/out" 2>"$TMP/err"
+	grep -q "set vm.mmap_min_addr to 0 (it was 0)" "$TMP/err" &&
+		grep -q "page 0 cannot be mapped" "$TMP/err" &&
+		pass "--set-mmap-min-addr: tried, said so, still explains" ||
+		fail "--set-mmap-min-addr: $(head -c 300 "$TMP/err")"
+else
+	skip "--set-mmap-min-addr" "needs root and vm.mmap_min_addr already 0"
+fi
+
+# --- sticky: env -i keeps the program hooked --------------------------------
+if grep -q ZPOLINE_STICKY "$LIB"; then
+	"$Z" run -- env -i /bin/cat /proc/self/maps >"$TMP/maps" 2>"$TMP/err"
+	grep -q libzpoline.so "$TMP/maps" && pass "env -i: the new program is still hooked" ||
+		fail "env -i: the new program lost the runtime"
+	out=$("$Z" run --hook count -- env -i /bin/sh -c 'echo "$$"' 2>"$TMP/err")
+	grep -Eq '  total$' "$TMP/err" && [ -n "$out" ] &&
+		pass "env -i sh -c 'echo \$\$': hooks still loaded" ||
+		fail "env -i sh: no count table after env -i"
+else
+	skip "env -i keeps the program hooked" "the runtime does not know ZPOLINE_STICKY yet"
+fi
+finish
