@@ -6,6 +6,8 @@
  * (the trampoline) or, failing that, Syscall User Dispatch (sud mode).
  * Reported but not needed: PKU/execute-only memory (page 0 then stays
  * readable), a system call table older than the kernel, the hooks.
+ * Every "warn" and "FAIL" line is followed by a "fix:" line; what no
+ * command can fix is "info".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -116,9 +118,9 @@ static void check_pku(void)
 	if (r == 1)
 		item(OK, "PKU", "on; an execute-only page faults on read");
 	else if (r == 0)
-		item(WARN, "PKU", "on, but an execute-only page is still readable");
+		item(INFO, "PKU", "on, but an execute-only page is still readable");
 	else
-		item(WARN, "PKU", "on; execute-only test: %s", why);
+		item(INFO, "PKU", "on; execute-only test: %s", why);
 }
 
 /* Returns true if Syscall User Dispatch works. */
@@ -141,12 +143,12 @@ static void check_syscalls(void)
 	long kmax = probe_max_syscall(&answer, why, sizeof why);
 	long tmax = zp_syscall_max();
 	if (kmax < 0) {
-		item(WARN, "highest system call", "unknown: %s", why);
+		item(INFO, "highest system call", "unknown: %s", why);
 		return;
 	}
 	const char *name = zp_syscall_name(kmax);
 	if (!name && answer == EPERM) {
-		item(WARN, "highest system call", "%ld answers EPERM, not ENOSYS: a seccomp filter "
+		item(INFO, "highest system call", "%ld answers EPERM, not ENOSYS: a seccomp filter "
 						   "hides the real answer", kmax);
 		return;
 	}
@@ -175,6 +177,8 @@ static void check_files(bool page0, bool sud)
 	char names[1024];
 	paths_hook_names(&p, names, sizeof names);
 	item(*names ? OK : WARN, "hooks", "%s (in %s)", *names ? names : "none", p.hook_dir);
+	if (!*names)
+		fix("build them (make) or reinstall (make install)");
 
 	if (!page0 && !sud)
 		return; /* it cannot start; the reason is already above */
@@ -214,6 +218,7 @@ int cmd_doctor(int argc, char **argv)
 		fix("make page 0 mappable (the fix above)");
 	} else if (!page0) {
 		item(WARN, "way in", "sud mode only (zpoline run switches to it, slower)");
+		fix("make page 0 mappable (the fix above)");
 	}
 	check_syscalls();
 	check_files(page0, sud);

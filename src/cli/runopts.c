@@ -88,7 +88,7 @@ void runopts_prepare(const struct runopts *r, const char *const *lead_hooks, int
 
 	int total = nlead + r->nhooks;
 	if (total > 0) {
-		size_t size = (size_t)total * PATH_MAX;
+		size_t size = (size_t)total * (PATH_MAX + 1) + 1;
 		char *list = malloc(size);
 		if (!list)
 			die(EXIT_USAGE, "out of memory");

@@ -26,10 +26,13 @@ if { [ $rc -eq 1 ] && [ "$nfail" -gt 0 ]; } || { [ $rc -eq 0 ] && [ "$nfail" -eq
 else
 	fail "doctor: exit $rc with $nfail problems"
 fi
-# Every problem and warning comes with its fix (the hooks and info lines need none).
-awk '/^\[(FAIL|warn)\]/ && !/ hooks / && !/ way in / { want = 1; next }
-     want && !/fix:/ { bad = 1 } { want = 0 } END { exit bad || want }' "$TMP/out" &&
-	pass "doctor: every problem has a fix line" || fail "doctor: a problem without a fix"
+# fixes_follow FILE: every problem and warning line is followed by its fix.
+fixes_follow() {
+	awk '/^\[(FAIL|warn)\]/ { want = 1; next }
+	     want && !/fix:/ { bad = 1 } { want = 0 } END { exit bad || want }' "$1"
+}
+fixes_follow "$TMP/out" && pass "doctor: every problem has a fix line" ||
+	fail "doctor: a problem without a fix"
 
 # The kernel's highest call: x86-64 has had rseq (334) since 4.18.
 max=$(sed -n 's/.*highest system call *\([0-9]*\) .*/\1/p' "$TMP/out")
@@ -55,4 +58,6 @@ grep -q '^\[warn\] page 0 .*cannot be mapped' "$TMP/out" &&
 	grep -A1 '^\[warn\] page 0' "$TMP/out" | grep -q 'fix: ' &&
 	pass "doctor: refused page 0 reported with its fix" ||
 	fail "doctor under a page-0 filter: $(grep 'page 0' "$TMP/out")"
+fixes_follow "$TMP/out" && pass "doctor, refused page 0: every problem has a fix line" ||
+	fail "doctor, refused page 0: a problem without a fix"
 finish

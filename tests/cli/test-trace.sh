@@ -1,0 +1,51 @@
+#!/bin/bash
+# zpoline trace: the options reach the trace hook as ZPOLINE_TRACE_OPTS,
+# ZPOLINE_TRACE_ROOT is the program's pid, the status passes through and a
+# trace comes out.  What the trace says is tests/trace/'s business.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/cli-lib.sh"
+
+if [ ! -e "$ZP_BUILD/libzphook_trace.so" ]; then
+	skip "zpoline trace" "build/libzphook_trace.so is not built yet"
+	finish
+fi
+TRACE=$ZP_BUILD/libzphook_trace.so
+
+out=$(cd "$TMP" && "$Z" trace -o out.txt -s 64 -e trace=%file -tt -T -y -f -- printenv ZPOLINE_TRACE_OPTS)
+rc=$?
+[ $rc -eq 0 ] && [ "$out" = "-s 64 -e trace=%file -T -y -f -tt -o $TMP/out.txt" ] &&
+	pass "ZPOLINE_TRACE_OPTS carries the options, -o made absolute" ||
+	fail "ZPOLINE_TRACE_OPTS is '$out' (exit $rc)"
+out=$("$Z" trace -o "$TMP/t" -ff -ttt -c -- printenv ZPOLINE_TRACE_OPTS)
+[ "$out" = "-c -ff -ttt -o $TMP/t" ] && pass "-ff -ttt -c" || fail "-ff -ttt -c gave '$out'"
+out=$("$Z" trace -o "$TMP/t" -fT -s8 --json -- printenv ZPOLINE_TRACE_OPTS)
+[ "$out" = "-T -s 8 --json -f -o $TMP/t" ] && pass "clustered and attached short options" ||
+	fail "clusters gave '$out'"
+out=$("$Z" trace -o "$TMP/t" -- printenv LIBZPHOOK)
+[ "$out" = "$TRACE" ] && pass "LIBZPHOOK is the trace hook" || fail "LIBZPHOOK is '$out'"
+out=$("$Z" trace -o "$TMP/t" --hook count -- printenv LIBZPHOOK 2>/dev/null)
+[ "$out" = "$TRACE:$HOOK_COUNT" ] && pass "--hook comes after the tracer" || fail "LIBZPHOOK is '$out'"
+out=$("$Z" trace -o "$TMP/t" -- sh -c 'echo "$$ $ZPOLINE_TRACE_ROOT"')
+set -- $out
+[ -n "${1:-}" ] && [ "${1:-}" = "${2:-}" ] && pass "ZPOLINE_TRACE_ROOT is the program's pid" ||
+	fail "pid and ZPOLINE_TRACE_ROOT: '$out'"
+
+expect_status "trace: exit 3 passes through" 3 "$Z" trace -o "$TMP/t" -- sh -c 'exit 3'
+expect_status "trace: SIGTERM -> 143" 143 "$Z" trace -o "$TMP/t" -- sh -c 'kill -TERM $$'
+expect_status "trace: not found -> 127" 127 "$Z" trace -- no-such-program-zp
+
+rm -f "$TMP/t"
+"$Z" trace -o "$TMP/t" -- cat /dev/null
+grep -q 'openat(.*"/dev/null"' "$TMP/t" && pass "trace -o FILE: the open of /dev/null is there" ||
+	fail "trace -o: $(head -c 300 "$TMP/t" 2>&1)"
+# With the shared-mapping output, the file must end where the trace ends.
+if [ -s "$TMP/t" ] && [ "$(tail -c 1 "$TMP/t" | od -An -c | tr -d ' ')" = '\n' ] &&
+	! tr -d '\n[:print:]\t' <"$TMP/t" | grep -q .; then
+	pass "trace file is trimmed: text to the last newline"
+else
+	fail "trace file has trailing garbage or no final newline"
+fi
+"$Z" trace -- cat /dev/null 2>"$TMP/err" >/dev/null
+grep -q 'openat(.*"/dev/null"' "$TMP/err" && pass "trace without -o: on stderr" ||
+	fail "trace to stderr: $(head -c 300 "$TMP/err")"
+finish
