@@ -67,8 +67,12 @@ cp "$ZP_ROOT/tests/cli/data/getppid-hook.c" "$TMP/"
 if (cd "$TMP" && cc $flags -Wall -Wextra -Werror -o getppid-hook.so getppid-hook.c) 2>"$TMP/cc.err"; then
 	pass "out-of-tree hook builds with the pkg-config flags"
 	out=$("$ZI" run --hook "$TMP/getppid-hook.so" -- sh -c 'echo $PPID')
-	[ "$out" = 4242 ] && pass "installed command runs the out-of-tree hook" ||
+	if [ "$out" = 4242 ]; then
+		pass "installed command runs the out-of-tree hook"
+	else
 		fail "out-of-tree hook: sh says its parent is '$out', wanted 4242"
+		ZPOLINE_DEBUG=1 "$ZI" run --hook "$TMP/getppid-hook.so" -- sh -c 'echo $PPID' 2>&1 | head -5
+	fi
 else
 	fail "out-of-tree hook does not build: $(head -5 "$TMP/cc.err")"
 fi
