@@ -42,6 +42,17 @@ else
 	fail "doctor: highest system call '$max'"
 fi
 
+# The execute-only probe agrees with the CPU flags the kernel reports.
+if grep -qw ospke /proc/cpuinfo; then
+	grep -q '^\[ok  \] PKU .*execute-only page faults on read' "$TMP/out" &&
+		pass "doctor: with OSPKE, execute-only pages fault on read" ||
+		fail "doctor: OSPKE but $(grep ' PKU ' "$TMP/out")"
+else
+	grep -q 'PKU .*execute-only page is readable' "$TMP/out" &&
+		pass "doctor: without OSPKE, an execute-only page is readable" ||
+		fail "doctor: no OSPKE but $(grep ' PKU ' "$TMP/out")"
+fi
+
 # Can page 0 be mapped here?  The test answers that independently: if this
 # (root, or vm.mmap_min_addr 0) shell's environment allows it, doctor must say ok.
 if [ "$(cat /proc/sys/vm/mmap_min_addr)" = 0 ] && ! grep -q '^Seccomp:[[:space:]]*2' /proc/self/status &&
