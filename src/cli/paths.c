@@ -141,15 +141,18 @@ void paths_hook_names(const struct zp_paths *p, char *out, size_t size)
 	struct dirent *e;
 	while ((e = readdir(d)) && n < sizeof names / sizeof names[0]) {
 		size_t len = strlen(e->d_name);
-		if (len > 13 && !strncmp(e->d_name, "libzphook_", 10) &&
-		    !strcmp(e->d_name + len - 3, ".so"))
-			names[n++] = strndup(e->d_name + 10, len - 13);
+		if (len <= 13 || strncmp(e->d_name, "libzphook_", 10) ||
+		    strcmp(e->d_name + len - 3, ".so"))
+			continue;
+		char *name = strndup(e->d_name + 10, len - 13);
+		if (name)
+			names[n++] = name;
 	}
 	closedir(d);
 	qsort(names, n, sizeof names[0], cmp_str);
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (names[i] && used < size) {
+		if (used < size) {
 			int w = snprintf(out + used, size - used, "%s%s", i ? ", " : "", names[i]);
 			if (w > 0)
 				used += (size_t)w;
