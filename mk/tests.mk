@@ -39,3 +39,11 @@ $(B)/tests/libzphook_%.so: tests/hooks/%.c include/zpoline.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -fPIC -shared $(TEST_HOOK_CFLAGS_$*) -o $@ $<
 tests: $(TEST_HOOK_LIBS)
+
+# Shared libraries the test programs load: tests/libs/<name>.c -> build/tests/libs/<name>.so
+TEST_LIB_SRC := $(wildcard tests/libs/*.c)
+TEST_LIBS := $(TEST_LIB_SRC:tests/libs/%.c=$(B)/tests/libs/%.so)
+$(B)/tests/libs/%.so: tests/libs/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -fPIC -shared -o $@ $<
+tests: $(TEST_LIBS)

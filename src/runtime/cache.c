@@ -109,7 +109,8 @@ static bool read_all(int fd, void *buf, size_t len)
 	return true;
 }
 
-int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, struct zp_sites *out)
+int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo, uintptr_t hi,
+		  struct zp_sites *out)
 {
 	if (!enabled || idlen == 0 || idlen > 64)
 		return -1;
@@ -132,6 +133,8 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, struct zp_sit
 		if (!read_all(fd, &e, 8))
 			goto drop;
 		uintptr_t addr = base + (uintptr_t)(e >> 8);
+		if (addr < lo || addr + 2 > hi)
+			continue; /* a segment not (yet) mapped */
 		const uint8_t *b = (const uint8_t *)addr;
 		if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1)
 			goto drop;

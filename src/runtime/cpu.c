@@ -27,3 +27,10 @@ void zp_cpu_probe(void)
 	if (__get_cpuid_count(0xd, 1, &a, &b, &c, &d) && (a & (1u << 1)))
 		zp_xsave_kind = 1; /* XSAVEC: compacted, skips components in init state */
 }
+
+/* Called once zp_xsave_kind is final: the kind the CPU supports stays known
+ * for runtime work that must save the state whatever the hooks need. */
+void zp_cpu_remember(unsigned char cpu_kind)
+{
+	zp_xsave_cpu_kind = cpu_kind;
+}

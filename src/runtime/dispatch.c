@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/sched.h>
 
@@ -69,6 +70,10 @@ bool zp_runtime_wants(long nr)
 	case SYS_vfork:
 	case SYS_exit:
 	case SYS_exit_group:
+	case SYS_mmap:
+	case SYS_mprotect:
+	case SYS_pkey_mprotect:
+	case SYS_mremap:
 		return true;
 	default:
 		return false;
@@ -252,6 +257,18 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_vfork:
 		return prepare_clone(r, t, CLONE_VM | CLONE_VFORK, 0);
+	case SYS_mmap:
+		if (a[2] & PROT_EXEC)
+			r->rt_flags |= ZP_RTF_CODE;
+		return ZP_ACT_SYSCALL_POST;
+	case SYS_mprotect:
+	case SYS_pkey_mprotect:
+		if (a[2] & PROT_EXEC)
+			r->rt_flags |= ZP_RTF_CODE;
+		return ZP_ACT_SYSCALL_POST;
+	case SYS_mremap:
+		r->rt_flags |= ZP_RTF_MOVE;
+		return ZP_ACT_SYSCALL_POST;
 	case SYS_exit_group:
 		zp_hooks_fini();
 		/* fall through */
@@ -266,6 +283,18 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	}
 }
 
+/* Rewriting newly mapped code runs the decoder (vector registers). */
+static void code_appeared(void *arg)
+{
+	const struct zp_record *r = arg;
+	const long *a = r->call.args;
+	if (r->call.nr == SYS_mmap)
+		zp_code_appeared((uintptr_t)r->call.ret, (size_t)a[1],
+				 (a[3] & MAP_ANONYMOUS) ? -1 : (int)a[4], (uint64_t)a[5]);
+	else
+		zp_code_appeared((uintptr_t)a[0], (size_t)a[1], -1, 0);
+}
+
 static void runtime_post(struct zp_record *r, struct zp_thread *t)
 {
 	if (r->rt_flags & ZP_RTF_SIGMASK)
@@ -278,6 +307,12 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 	}
 	if ((r->rt_flags & ZP_RTF_FORK) && r->call.ret == 0)
 		zp_thread_forked(t);
+	if ((r->rt_flags & ZP_RTF_CODE) && !(r->call.ret < 0 && r->call.ret > -4096))
+		zp_call_saving_xstate(code_appeared, r);
+	if ((r->rt_flags & ZP_RTF_MOVE) && !(r->call.ret < 0 && r->call.ret > -4096)) {
+		const long *a = r->call.args;
+		zp_code_moved((uintptr_t)a[0], (size_t)a[1], (uintptr_t)r->call.ret);
+	}
 	r->rt_flags = 0;
 }
 

@@ -146,6 +146,7 @@ int zp_fde_index_init(struct zp_fde_index *ix, const void *hdr)
 	ix->table = (const int32_t *)p;
 	ix->count = count;
 	ix->cie = NULL;
+	ix->bias = 0;
 	return 0;
 }
 
@@ -249,6 +250,7 @@ static long last_at_or_below(const struct zp_fde_index *ix, uintptr_t pc)
 
 int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
 {
+	pc -= (uintptr_t)ix->bias;
 	long i = last_at_or_below(ix, pc);
 	if (i < 0)
 		return -1;
@@ -256,28 +258,25 @@ int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_
 	const uint8_t *fde = (const uint8_t *)(base + (intptr_t)ix->table[2 * i + 1]);
 	if (!fde_range(ix, fde, &s, &e) || e > pc)
 		return -1;
-	*start = e;
-	*end = (size_t)i + 1 < ix->count ? base + (intptr_t)ix->table[2 * (i + 1)] : pc + 16;
+	*start = e + (uintptr_t)ix->bias;
+	*end = ((size_t)i + 1 < ix->count ? base + (intptr_t)ix->table[2 * (i + 1)] : pc + 16) +
+	       (uintptr_t)ix->bias;
 	return 0;
 }
 
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
 {
-	size_t lo = 0, hi = ix->count;
-	uintptr_t base = (uintptr_t)ix->hdr;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (pc < base + (intptr_t)ix->table[2 * mid])
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (lo == 0)
+	pc -= (uintptr_t)ix->bias;
+	long i = last_at_or_below(ix, pc);
+	if (i < 0)
 		return -1;
-	const uint8_t *fde = (const uint8_t *)(base + (intptr_t)ix->table[2 * (lo - 1) + 1]);
+	uintptr_t base = (uintptr_t)ix->hdr;
+	const uint8_t *fde = (const uint8_t *)(base + (intptr_t)ix->table[2 * i + 1]);
 	if (!fde_range(ix, fde, start, end))
 		return -1;
 	if (pc < *start || pc >= *end)
 		return -1;
+	*start += (uintptr_t)ix->bias;
+	*end += (uintptr_t)ix->bias;
 	return 0;
 }

@@ -11,6 +11,9 @@ struct zp_fde_index {
 	size_t count;
 	const uint8_t *cie;   /* last CIE seen, and its FDE encoding */
 	uint8_t cie_enc;
+	/* Added to every address the tables yield: non-zero when the tables
+	 * were read from a copy of the file, not from the loaded image. */
+	intptr_t bias;
 };
 
 /* 0, or -1 if the header is missing or in a form without a search table. */

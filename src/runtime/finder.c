@@ -154,11 +154,55 @@ int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *r
 	return res->complete ? 0 : -1;
 }
 
+int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res)
+{
+	/* Code with no known boundaries (a JIT's buffer): decode from the start
+	 * and step over bytes that do not decode.  Red-zone use anywhere in the
+	 * region counts for all its sites. */
+	decoder_init();
+	struct zp_func_result part;
+	res->nsites = 0;
+	res->redzone = false;
+	res->complete = true;
+	size_t off = 0;
+	while (off < len) {
+		zp_decode_function(code + off, len - off, &part);
+		for (size_t i = 0; i < part.nsites && i < ZP_FUNC_MAX_SITES; i++) {
+			if (res->nsites < ZP_FUNC_MAX_SITES)
+				res->sites[res->nsites] = off + part.sites[i];
+			res->nsites++;
+		}
+		res->redzone |= part.redzone;
+		if (part.complete)
+			break;
+		/* skip to just past the undecodable byte */
+		ZydisDecodedInstruction in;
+		size_t good = 0;
+		while (good < len - off &&
+		       ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, ZYAN_NULL, code + off + good,
+								   len - off - good, &in)))
+			good += in.length;
+		off += good + 1;
+		res->complete = false;
+	}
+	return res->complete ? 0 : -1;
+}
+
 void zp_patch_bytes(uint8_t *at, enum zp_site_kind kind)
 {
-	/* One 2-byte store: another thread sees the old or the new instruction
-	 * unless it straddles a cache line (the caller handles that case). */
-	uint16_t v = kind == ZP_SITE_FAST ? 0xd0ff /* ff d0: callq *%rax */
-					  : 0x0b0f /* 0f 0b: ud2 */;
-	__atomic_store_n((uint16_t *)(void *)at, v, __ATOMIC_RELAXED);
+	uint8_t b0 = kind == ZP_SITE_FAST ? 0xff : 0x0f; /* ff d0: callq *%rax */
+	uint8_t b1 = kind == ZP_SITE_FAST ? 0xd0 : 0x0b; /* 0f 0b: ud2 */
+	if (((uintptr_t)at & 63) != 63) {
+		/* Within one cache line a 2-byte store is atomic: another thread
+		 * sees the old instruction or the new one. */
+		uint16_t v = (uint16_t)(b0 | b1 << 8);
+		__atomic_store_n((uint16_t *)(void *)at, v, __ATOMIC_SEQ_CST);
+		return;
+	}
+	/* Across a cache line: int3 first, so a thread arriving in between
+	 * traps (the SIGTRAP handler sends it back to retry), then the second
+	 * byte, then the first. */
+	__atomic_store_n(at, (uint8_t)0xcc, __ATOMIC_SEQ_CST);
+	__atomic_store_n(at + 1, b1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(at, b0, __ATOMIC_SEQ_CST);
 }

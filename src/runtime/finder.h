@@ -26,7 +26,12 @@ struct zp_func_result {
  * decode (sites before that point are still reported). */
 int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res);
 
-/* Rewrites the 2-byte instruction at `at`. */
+/* Decodes code without known boundaries from its start, stepping over
+ * undecodable bytes; red-zone use anywhere counts for every site. */
+int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res);
+
+/* Rewrites the 2-byte instruction at `at`, safely for other threads
+ * running it (a site across a cache line goes through int3). */
 void zp_patch_bytes(uint8_t *at, enum zp_site_kind kind);
 
 #endif

@@ -19,6 +19,7 @@
 #include "rt.h"
 
 void zp_cpu_probe(void);
+void zp_cpu_remember(unsigned char cpu_kind);
 bool zp_hooks_need_xstate(void);
 void zp_sites_report_init(const char *path);
 extern long zp_syscall_max(void);
@@ -53,6 +54,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_raw1(SYS_exit_group, 1);
 	}
 	zp_cpu_probe();
+	zp_cpu_remember(zp_xsave_kind);
 	zp_max_nr = zp_syscall_max();
 	if (zp_thread_init_main() < 0)
 		zp_die("zpoline: cannot set up the main thread's hook stack");

@@ -101,3 +101,17 @@ out:
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 	return ret;
 }
+
+/* Every key in [lo, hi) is also entered moved by delta (mremap of code). */
+void zp_set_translate(struct zp_site_table **tabp, uint64_t lo, uint64_t hi, intptr_t delta)
+{
+	struct zp_site_table *tab = __atomic_load_n(tabp, __ATOMIC_ACQUIRE);
+	uint64_t n = tab->mask + 1;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t k = __atomic_load_n(&tab->slot[i], __ATOMIC_ACQUIRE);
+		if (k >= lo && k < hi)
+			zp_set_add(tabp, k + (uint64_t)delta);
+		tab = __atomic_load_n(tabp, __ATOMIC_ACQUIRE);
+		n = n < tab->mask + 1 ? n : tab->mask + 1;
+	}
+}

@@ -69,9 +69,7 @@ void zp_sites_free(struct zp_sites *s)
 
 /* ---- finding ------------------------------------------------------------ */
 
-/* Scans [start, end) (readable) of an object with FDE index ix. */
-static int find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
-			 struct zp_sites *out)
+int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, struct zp_sites *out)
 {
 	static size_t cand[8192];
 	size_t total = zp_find_candidates((const uint8_t *)start, end - start, cand,
@@ -129,9 +127,35 @@ struct page_run {
 	int prot;
 };
 
-/* Rewrites every site of `s`; pages get their exact protection back. */
-static int patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
+/* Rewriting is serialised: two threads changing the protection of the same
+ * page would undo each other.  A signal handler that maps code while its
+ * thread holds the lock proceeds without it (owner check). */
+static int patch_lock, patch_owner;
+
+static void lock_patching(bool *took)
 {
+	int me = (int)zp_raw0(SYS_gettid);
+	*took = false;
+	if (__atomic_load_n(&patch_owner, __ATOMIC_ACQUIRE) == me)
+		return;
+	while (__atomic_exchange_n(&patch_lock, 1, __ATOMIC_ACQUIRE))
+		zp_raw0(SYS_sched_yield);
+	__atomic_store_n(&patch_owner, me, __ATOMIC_RELEASE);
+	*took = true;
+}
+
+static void unlock_patching(bool took)
+{
+	if (!took)
+		return;
+	__atomic_store_n(&patch_owner, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
+}
+
+int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
+{
+	bool took;
+	lock_patching(&took);
 	size_t i = 0;
 	while (i < s->n) {
 		/* A run of sites within one mapping (the two bytes of a site may
@@ -188,6 +212,7 @@ static int patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
 		zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot);
 		i = j;
 	}
+	unlock_patching(took);
 	return 0;
 }
 
@@ -269,7 +294,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 		}
 	}
 	zp_stats.objects++;
-	if (id && zp_cache_load(id, idlen, o->base, &sites) == 0) {
+	if (id && zp_cache_load(id, idlen, o->base, 0, UINTPTR_MAX, &sites) == 0) {
 		cached = true;
 		zp_stats.cache_hits++;
 	} else {
@@ -286,7 +311,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 			bool unreadable = !(m->prot & PROT_READ);
 			if (unreadable)
 				zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
-			find_in_range(&ix, s, e, &sites);
+			zp_find_in_range(&ix, s, e, &sites);
 			if (unreadable)
 				zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot);
 		}
@@ -294,7 +319,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	if (zp_debug >= 2)
 		zp_log("zpoline: %s: %zu sites%s", path && *path ? path : "?", sites.n,
 		       cached ? " (cache)" : "");
-	patch_sites(maps, &sites);
+	zp_patch_sites(maps, &sites);
 	if (id && !cached)
 		zp_cache_store(id, idlen, o->base, &sites);
 	if (zp_sites_report)
@@ -302,17 +327,28 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	zp_sites_free(&sites);
 }
 
+uintptr_t zp_self_lo, zp_self_hi;
+
 /* This library: never rewritten (its raw system calls are the way out). */
 static bool is_self(const struct object *o)
 {
-	uintptr_t me = (uintptr_t)zp_entry;
+	uintptr_t me = (uintptr_t)zp_entry, lo = UINTPTR_MAX, hi = 0;
+	bool self = false;
 	for (int i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->phdr[i];
-		if (ph->p_type == PT_LOAD && me >= o->base + ph->p_vaddr &&
-		    me < o->base + ph->p_vaddr + ph->p_memsz)
-			return true;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		uintptr_t s = o->base + ph->p_vaddr, e = s + ph->p_memsz;
+		if (me >= s && me < e)
+			self = true;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
 	}
-	return false;
+	if (self) {
+		zp_self_lo = lo;
+		zp_self_hi = hi;
+	}
+	return self;
 }
 
 void (*zp_sites_report)(const char *path, uintptr_t base, const struct zp_sites *s);

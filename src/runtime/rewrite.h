@@ -16,6 +16,14 @@ struct zp_sites {
 ZP_HIDDEN int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind);
 ZP_HIDDEN void zp_sites_free(struct zp_sites *s);
 
+struct zp_fde_index;
+struct zp_maps;
+/* Finds the sites in [start, end) of an object whose functions ix knows. */
+ZP_HIDDEN int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
+			       struct zp_sites *out);
+/* Rewrites the sites (sorted); pages get their exact protection back. */
+ZP_HIDDEN int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s);
+
 /* Set by the sites report (ZPOLINE_SITES): called for each object. */
 extern ZP_HIDDEN void (*zp_sites_report)(const char *path, uintptr_t base,
 					 const struct zp_sites *s);

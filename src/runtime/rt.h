@@ -40,6 +40,8 @@ struct zp_record {
 #define ZP_RTF_FORK 0x2         /* refresh tid/pid in a child */
 #define ZP_RTF_SIGMASK 0x4      /* rt_sigprocmask: fix up oldset */
 #define ZP_RTF_VFORK 0x8        /* the child shared our memory and is gone */
+#define ZP_RTF_CODE 0x10        /* may have made memory executable */
+#define ZP_RTF_MOVE 0x20        /* mremap: sites may have moved */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -84,10 +86,15 @@ extern ZP_HIDDEN struct zp_site_table *zp_trap_table;
 ZP_HIDDEN int zp_set_add(struct zp_site_table **tab, uint64_t key);
 ZP_HIDDEN bool zp_set_has(const struct zp_site_table *tab, uint64_t key);
 ZP_HIDDEN size_t zp_set_count(const struct zp_site_table *tab);
+ZP_HIDDEN void zp_set_translate(struct zp_site_table **tab, uint64_t lo, uint64_t hi,
+				intptr_t delta);
 
 extern ZP_HIDDEN unsigned char zp_nr_class[ZP_CLASS_SIZE];
 extern ZP_HIDDEN unsigned char zp_xsave_kind; /* 0 none, 1 xsavec, 2 xsave, 3 fxsave */
 extern ZP_HIDDEN uint64_t zp_xsave_size;      /* bytes to reserve, 64-aligned + 64 */
+extern ZP_HIDDEN unsigned char zp_xsave_cpu_kind; /* what the CPU supports, same codes */
+/* Runs fn(arg) with the extended state saved around it (xstate.c). */
+ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 
 /* ---- assembly ------------------------------------------------------------ */
 void zp_entry(void);
@@ -143,6 +150,16 @@ struct zp_stats {
 };
 extern ZP_HIDDEN struct zp_stats zp_stats;
 ZP_HIDDEN int zp_rewrite_all(void);
+/* This library's own address range (never rewritten). */
+extern ZP_HIDDEN uintptr_t zp_self_lo, zp_self_hi;
+
+/* ---- code appearing after start-up (watch.c) ------------------------------ */
+struct zp_watch_stats {
+	unsigned long file_ranges, anon_ranges, not_elf;
+};
+extern ZP_HIDDEN struct zp_watch_stats zp_watch_stats;
+ZP_HIDDEN void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off);
+ZP_HIDDEN void zp_code_moved(uintptr_t old, size_t len, uintptr_t new_addr);
 
 /* ---- misc ------------------------------------------------------------------- */
 extern ZP_HIDDEN int zp_debug;          /* ZPOLINE_DEBUG level */

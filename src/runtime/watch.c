@@ -1,0 +1,246 @@
+/*
+ * watch.c - code that appears after start-up.
+ *
+ * The runtime sees every mmap, mprotect, pkey_mprotect and mremap the
+ * program makes (they come through the hook path like any call, whether or
+ * not a hook wants them).  When one leaves executable memory behind, its
+ * system call sites are rewritten before the call returns, so before any of
+ * that code can run:
+ *   - a file mapping (ld.so loading a library for dlopen): the function
+ *     boundaries come from the file's .eh_frame_hdr, read through the
+ *     descriptor being mapped (ld.so maps the text before the segment that
+ *     holds .eh_frame, and registers the object only later);
+ *   - anonymous memory made executable (a JIT): no boundaries are known, so
+ *     it is decoded from its start (zp_decode_linear);
+ *   - mremap moving code: the moved sites are registered at their new
+ *     addresses.
+ * Shared mappings are never written.  Memory mapped writable and executable
+ * and written afterwards is beyond this: that is the safety net's job
+ * (ZPOLINE_MODE=net, sud.c).
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "cache.h"
+#include "ehframe.h"
+#include "finder.h"
+#include "maps.h"
+#include "rewrite.h"
+
+struct zp_watch_stats zp_watch_stats;
+
+static bool pread_all(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+	while (done < len) {
+		long r = zp_raw4(SYS_pread64, fd, (char *)buf + done, len - done, off + (off_t)done);
+		if (r == -4)
+			continue;
+		if (r <= 0)
+			return false;
+		done += (size_t)r;
+	}
+	return true;
+}
+
+#define MAX_PHDRS 64
+
+struct elf_file {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[MAX_PHDRS];
+	int phnum;
+};
+
+static bool read_elf(int fd, struct elf_file *f)
+{
+	if (!pread_all(fd, &f->eh, sizeof f->eh, 0))
+		return false;
+	if (memcmp(f->eh.e_ident, ELFMAG, SELFMAG) || f->eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    f->eh.e_machine != EM_X86_64 || f->eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    f->eh.e_phnum == 0 || f->eh.e_phnum > MAX_PHDRS)
+		return false;
+	f->phnum = f->eh.e_phnum;
+	return pread_all(fd, f->ph, sizeof(Elf64_Phdr) * (size_t)f->phnum, (off_t)f->eh.e_phoff);
+}
+
+static const Elf64_Phdr *load_for_vaddr(const struct elf_file *f, uint64_t va)
+{
+	for (int i = 0; i < f->phnum; i++)
+		if (f->ph[i].p_type == PT_LOAD && va >= f->ph[i].p_vaddr &&
+		    va < f->ph[i].p_vaddr + f->ph[i].p_memsz)
+			return &f->ph[i];
+	return NULL;
+}
+
+static size_t read_build_id(int fd, const struct elf_file *f, uint8_t *id, size_t max)
+{
+	for (int i = 0; i < f->phnum; i++) {
+		const Elf64_Phdr *ph = &f->ph[i];
+		if (ph->p_type != PT_NOTE || ph->p_filesz > 4096)
+			continue;
+		uint8_t buf[4096];
+		if (!pread_all(fd, buf, ph->p_filesz, (off_t)ph->p_offset))
+			continue;
+		for (size_t p = 0; p + 12 <= ph->p_filesz;) {
+			Elf64_Nhdr nh;
+			memcpy(&nh, buf + p, sizeof nh);
+			size_t name = p + 12, desc = name + ((nh.n_namesz + 3) & ~3u);
+			if (desc + nh.n_descsz > ph->p_filesz)
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp(buf + name, "GNU", 4) && nh.n_descsz <= max) {
+				memcpy(id, buf + desc, nh.n_descsz);
+				return nh.n_descsz;
+			}
+			p = desc + ((nh.n_descsz + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+/* [start, end) maps file offset `off` of the ELF file open on fd. */
+static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uintptr_t end, int fd,
+			       uint64_t off)
+{
+	struct elf_file f;
+	if (!read_elf(fd, &f)) {
+		zp_watch_stats.not_elf++;
+		return;
+	}
+	/* Which segment is this, and where is the object's base? */
+	const Elf64_Phdr *seg = NULL;
+	for (int i = 0; i < f.phnum; i++) {
+		const Elf64_Phdr *ph = &f.ph[i];
+		uint64_t lo = ph->p_offset & ~(uint64_t)(ZP_PAGE - 1);
+		if (ph->p_type == PT_LOAD && off >= lo && off < ph->p_offset + ph->p_filesz) {
+			seg = ph;
+			break;
+		}
+	}
+	if (!seg)
+		return;
+	uintptr_t base = start - (uintptr_t)(seg->p_vaddr + (off - seg->p_offset));
+
+	struct zp_sites sites = {0};
+	uint8_t id[64];
+	size_t idlen = read_build_id(fd, &f, id, sizeof id);
+	if (idlen && zp_cache_load(id, idlen, base, start, end, &sites) == 0) {
+		zp_stats.cache_hits++;
+	} else {
+		sites.n = 0;
+		struct zp_fde_index ix = {0};
+		void *copy = MAP_FAILED;
+		size_t copy_len = 0;
+		for (int i = 0; i < f.phnum; i++) {
+			if (f.ph[i].p_type != PT_GNU_EH_FRAME)
+				continue;
+			/* Map the segment that holds .eh_frame_hdr (and .eh_frame)
+			 * from the file, and translate its addresses. */
+			const Elf64_Phdr *hs = load_for_vaddr(&f, f.ph[i].p_vaddr);
+			if (!hs)
+				break;
+			uint64_t aoff = hs->p_offset & ~(uint64_t)(ZP_PAGE - 1);
+			copy_len = hs->p_offset - aoff + hs->p_filesz;
+			long m = zp_raw6(SYS_mmap, 0, (long)copy_len, PROT_READ, MAP_PRIVATE, fd,
+					 (long)aoff);
+			if (m < 0)
+				break;
+			copy = (void *)m;
+			const uint8_t *hdr = (const uint8_t *)copy + (f.ph[i].p_offset - aoff);
+			if (f.ph[i].p_offset + 4 > hs->p_offset + hs->p_filesz ||
+			    zp_fde_index_init(&ix, hdr) < 0)
+				ix.count = 0;
+			ix.bias = (intptr_t)(base + f.ph[i].p_vaddr) - (intptr_t)(uintptr_t)hdr;
+			break;
+		}
+		zp_find_in_range(&ix, start, end, &sites);
+		if (copy != MAP_FAILED)
+			zp_raw2(SYS_munmap, copy, copy_len);
+		/* Cache only a complete list: every executable segment mapped. */
+		bool whole = true;
+		for (int i = 0; i < f.phnum; i++)
+			if (f.ph[i].p_type == PT_LOAD && (f.ph[i].p_flags & PF_X) &&
+			    (base + f.ph[i].p_vaddr < start ||
+			     base + f.ph[i].p_vaddr + f.ph[i].p_filesz > end))
+				whole = false;
+		if (idlen && whole)
+			zp_cache_store(id, idlen, base, &sites);
+	}
+	zp_patch_sites(maps, &sites);
+	if (zp_sites_report)
+		zp_sites_report(zp_maps_find(maps, start) ? zp_maps_find(maps, start)->path : "?", base,
+				&sites);
+	zp_watch_stats.file_ranges++;
+	zp_sites_free(&sites);
+}
+
+static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uintptr_t end)
+{
+	static struct zp_func_result fr;
+	struct zp_sites sites = {0};
+	zp_decode_linear((const uint8_t *)start, end - start, &fr);
+	for (size_t i = 0; i < fr.nsites && i < ZP_FUNC_MAX_SITES; i++)
+		zp_sites_push(&sites, start + fr.sites[i], fr.redzone ? ZP_SITE_TRAP : ZP_SITE_FAST);
+	zp_patch_sites(maps, &sites);
+	if (zp_sites_report)
+		zp_sites_report("[anonymous]", 0, &sites);
+	zp_watch_stats.anon_ranges++;
+	zp_sites_free(&sites);
+}
+
+static bool is_ours(uintptr_t start, uintptr_t end)
+{
+	return start < ZP_PAGE || (zp_stage2_addr && start <= zp_stage2_addr && zp_stage2_addr < end) ||
+	       (start < zp_self_hi && end > zp_self_lo);
+}
+
+/* Executable memory may have appeared in [addr, addr+len); fd/off are the
+ * mmap's (fd < 0 otherwise). */
+void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
+{
+	struct zp_maps maps;
+	if (zp_maps_read(&maps) < 0)
+		return;
+	uintptr_t lo = addr, hi = addr + len;
+	for (size_t i = 0; i < maps.n; i++) {
+		const struct zp_map *m = &maps.v[i];
+		if (m->end <= lo || m->start >= hi || !(m->prot & PROT_EXEC))
+			continue;
+		uintptr_t s = m->start > lo ? m->start : lo, e = m->end < hi ? m->end : hi;
+		if (is_ours(s, e))
+			continue;
+		if (m->shared) {
+			zp_stats.shared_skipped++;
+			continue;
+		}
+		if (!(m->prot & PROT_READ))
+			continue; /* execute-only: cannot be read to be scanned */
+		if (m->inode) {
+			int f = fd;
+			uint64_t o = fd >= 0 ? off + (s - addr) : m->offset + (s - m->start);
+			if (f < 0)
+				f = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC, 0);
+			if (f >= 0) {
+				rewrite_file_range(&maps, s, e, f, o);
+				if (f != fd)
+					zp_raw1(SYS_close, f);
+			}
+		} else {
+			rewrite_anon_range(&maps, s, e);
+		}
+	}
+	zp_maps_free(&maps);
+}
+
+/* mremap moved [old, old+len) to new: its rewritten sites moved with it. */
+void zp_code_moved(uintptr_t old, size_t len, uintptr_t new)
+{
+	if (old == new)
+		return;
+	zp_set_translate(&zp_site_table, old + 2, old + len + 2, (intptr_t)(new - old));
+	zp_set_translate(&zp_trap_table, old, old + len, (intptr_t)(new - old));
+}

@@ -1,0 +1,58 @@
+/*
+ * latecode: system calls in code that appears after start-up.
+ *   dlopen LIB  - calls inline_getppid() from a library loaded with dlopen
+ *   jit         - writes code into an anonymous buffer, mprotects it to
+ *                 PROT_EXEC, runs it
+ *   rwx         - maps a buffer RWX first, then writes the code and runs it
+ *                 (only the safety net can see these)
+ *   mremap      - moves a JIT buffer with mremap and runs it again
+ * Each makes getppid N times (argv[2], default 5) and prints "calls N".
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* mov $110,%eax; syscall; ret */
+static const unsigned char code[] = {0xb8, 0x6e, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xc3};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int n = argc > 3 ? atoi(argv[3]) : 5;
+	long (*fn)(void) = NULL;
+	if (!strcmp(argv[1], "dlopen")) {
+		void *h = dlopen(argv[2], RTLD_NOW);
+		if (!h) {
+			fprintf(stderr, "%s\n", dlerror());
+			return 1;
+		}
+		fn = (long (*)(void))dlsym(h, "inline_getppid");
+	} else {
+		int rwx = !strcmp(argv[1], "rwx");
+		unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | (rwx ? PROT_EXEC : 0),
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 1;
+		memcpy(p + 64, code, sizeof code);
+		if (!rwx && mprotect(p, 4096, PROT_READ | PROT_EXEC))
+			return 1;
+		if (!strcmp(argv[1], "mremap")) {
+			/* move it: reserve a new place, then mremap onto it */
+			void *dst = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			p = mremap(p, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, (char *)dst + 4096);
+			if (p == MAP_FAILED)
+				return 1;
+		}
+		fn = (long (*)(void))(p + 64);
+	}
+	long want = getppid(), bad = 0;
+	for (int i = 0; i < n; i++)
+		bad += fn() != want;
+	printf("calls %d bad %ld\n", n, bad);
+	return bad != 0;
+}
