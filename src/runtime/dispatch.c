@@ -273,7 +273,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_hooks_fini();
 		/* fall through */
 	case SYS_exit:
-		if (t && !t->is_static && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN) {
+		if (t && !t->is_static) {
 			block_all();
 			return ZP_ACT_EXIT_THREAD;
 		}
@@ -344,8 +344,16 @@ long zp_pre(struct zp_record *r)
 		act = zp_runtime_wants(r->call.nr) ? runtime_pre(r, t) : ZP_ACT_SYSCALL;
 		if (act == ZP_ACT_RETURN)
 			run_posts(r, zp_nhooks);
-		else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0)))
+		else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0) ||
+						       r->call.origin != ZPOLINE_ORIGIN_REWRITTEN))
 			act = ZP_ACT_SYSCALL_POST;
+		/* Calls that never return must not wait for a post. */
+		if (act == ZP_ACT_SYSCALL_POST &&
+		    (r->call.nr == SYS_rt_sigreturn || r->call.nr == SYS_exit ||
+		     r->call.nr == SYS_exit_group)) {
+			act = ZP_ACT_SYSCALL;
+			r->hooks_ran = 0;
+		}
 	}
 	if (t)
 		t->cur = outer;

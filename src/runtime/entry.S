@@ -218,7 +218,10 @@ zpoline_null_function_call:
 	ud2
 
 /* Make the call with nothing held: the slot is released first, so a call
- * that never comes back (rt_sigreturn, exit, execve) leaks nothing. */
+ * that never comes back (rt_sigreturn, exit, execve) leaks nothing.  The
+ * flags are restored on the slot stack: nothing here writes below the
+ * application's rsp (for trapped calls nothing may).  Trapped calls come
+ * here only for calls that do not return. */
 .Lsyscall_release:
 	mov	%rbx, %r11
 	mov	REC_ARG0(%r11), %rdi
@@ -235,19 +238,19 @@ zpoline_null_function_call:
 	mov	REC_R15(%r11), %r15
 	mov	REC_NR(%r11), %rax
 	mov	REC_LEVEL(%r11), %ecx
+	pushq	REC_FLAGS(%r11)
+	popfq
 	mov	REC_APPSP(%r11), %rsp
 	mov	%ecx, %gs:TB_LEVEL
-	lea	-16(%rsp), %rsp
-	popfq
-	lea	8(%rsp), %rsp
 	syscall
 	mov	-8(%rsp), %rcx
 	jmp	*%rcx
 
-/* Make the call holding the slot, then let the C side see the result.  The
- * application's registers are all back in place during the call (a garbage
- * collector scanning a signal context must find them); the record pointer
- * waits in the red zone slot app-24. */
+/* Make the call holding the slot, then let the C side see the result.  For
+ * a rewritten site the application's registers are all back in place during
+ * the call (a garbage collector scanning a signal context must find them)
+ * and the record pointer waits in the red zone slot app-24; a trapped call
+ * may not touch the red zone, so rbx keeps the record instead. */
 .Lsyscall_post:
 	mov	%rbx, %r11
 	mov	REC_ARG0(%r11), %rdi
@@ -256,20 +259,26 @@ zpoline_null_function_call:
 	mov	REC_ARG3(%r11), %r10
 	mov	REC_ARG4(%r11), %r8
 	mov	REC_ARG5(%r11), %r9
-	mov	REC_RBX(%r11), %rbx
 	mov	REC_RBP(%r11), %rbp
 	mov	REC_R12(%r11), %r12
 	mov	REC_R13(%r11), %r13
 	mov	REC_R14(%r11), %r14
 	mov	REC_R15(%r11), %r15
 	mov	REC_NR(%r11), %rax
+	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%r11)
+	jne	1f
+	mov	REC_RBX(%r11), %rbx
+	pushq	REC_FLAGS(%r11)
+	popfq
 	mov	REC_APPSP(%r11), %rsp
 	mov	%r11, -24(%rsp)
-	lea	-16(%rsp), %rsp
-	popfq
-	lea	8(%rsp), %rsp
 	syscall
 	mov	-24(%rsp), %rbx
+	jmp	.Lafter_post_syscall
+1:	pushq	REC_FLAGS(%r11)
+	popfq
+	mov	REC_APPSP(%r11), %rsp
+	syscall
 .Lafter_post_syscall:
 	mov	%rax, REC_RET(%rbx)
 	mov	%rbx, %rsp
@@ -282,6 +291,8 @@ zpoline_null_function_call:
 /* Back to the application with REC_RET; the application's registers come
  * from the record (a hook may have changed the arguments it passed on). */
 .Lreturn:
+	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
+	jne	.Lreturn_trapped
 	mov	%rbx, %r11
 	mov	REC_RDI(%r11), %rdi
 	mov	REC_RSI(%r11), %rsi
@@ -312,6 +323,52 @@ zpoline_null_function_call:
 	/* No kernel entry on this path (or the post hook already paid for it),
 	 * so a balanced `ret` keeps the return-stack predictor in step. */
 	ret
+
+/* The same for a trapped call, without writing below the application's
+ * rsp.  The last values are staged low in our own slot: once the level is
+ * released a signal may start a new record at the slot's top, but its
+ * frames grow down from there and do not reach the bottom of the slot. */
+.Lreturn_trapped:
+	mov	%rbx, %r11
+	mov	REC_RDI(%r11), %rdi
+	mov	REC_RSI(%r11), %rsi
+	mov	REC_RDX(%r11), %rdx
+	mov	REC_R10(%r11), %r10
+	mov	REC_R8(%r11), %r8
+	mov	REC_R9(%r11), %r9
+	mov	REC_RBP(%r11), %rbp
+	mov	REC_R12(%r11), %r12
+	mov	REC_R13(%r11), %r13
+	mov	REC_R14(%r11), %r14
+	mov	REC_R15(%r11), %r15
+	lea	(REC_SIZE - ZP_SLOT_SIZE + 16384)(%r11), %rsp
+	pushq	REC_RET(%r11)
+	pushq	REC_RETADDR(%r11)
+	pushq	REC_APPSP(%r11)
+	pushq	REC_FLAGS(%r11)
+	mov	REC_RBX(%r11), %rbx
+	mov	REC_LEVEL(%r11), %eax
+	mov	%eax, %gs:TB_LEVEL
+	mov	(%rsp), %r11
+	mov	16(%rsp), %rcx
+	mov	24(%rsp), %rax
+	popfq
+	mov	(%rsp), %rsp
+	jmp	*%rcx
+
+/* A trapped call (signals.c) resumes here: the signal handler filled a
+ * record in this thread's slot, pointed rsp and rbx at it and returned, so
+ * the kernel has put back the application's registers and signal mask.
+ * From here on it is the slow path, as for a rewritten site. */
+	.globl	zp_trap_resume
+	.hidden	zp_trap_resume
+	.type	zp_trap_resume, @function
+zp_trap_resume:
+	call	.Lsave_xstate
+	mov	%rbx, %rdi
+	call	zp_pre
+	jmp	.Lact
+	.size	zp_trap_resume, . - zp_trap_resume
 
 /* clone / clone3 / vfork whose child needs its own thread block (REC_CHILD):
  * the child gets it in r9 and starts from the image the C side left there,

@@ -99,6 +99,7 @@ ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 /* ---- assembly ------------------------------------------------------------ */
 void zp_entry(void);
 void zp_sigreturn(void);
+void zp_trap_resume(void);
 void zpoline_null_function_call(void);
 long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
@@ -139,6 +140,8 @@ ZP_HIDDEN long zp_sigaction_virtual(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_pre(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_post(struct zp_record *r);
 ZP_HIDDEN void zp_sigreturn_pre(struct zp_record *r);
+ZP_HIDDEN void zp_trap_enter(void *uc, uintptr_t site, uintptr_t resume, uintptr_t sp,
+			     unsigned origin);
 extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblocked */
 
 /* ---- sites ----------------------------------------------------------------- */

@@ -181,76 +181,45 @@ void zp_sigreturn_pre(struct zp_record *r)
 
 /* ---- the handler -------------------------------------------------------- */
 
-static uint64_t get_mask(void)
+/* The system call the program was making at `site` goes on as a slow-path
+ * call: a record in this thread's slot, filled from the signal context, and
+ * the context pointed at zp_trap_resume with rsp and rbx at the record.
+ * When the handler returns, the kernel restores the program's registers and
+ * signal mask and the stub takes over; the call itself runs outside the
+ * signal handler, so clone, vfork, rt_sigreturn and blocking calls behave as
+ * they would have. */
+void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, unsigned origin)
 {
-	uint64_t cur = 0, none = 0;
-	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
-	return cur;
-}
-
-/* Complete the system call the program was making at `site`, resuming at
- * `resume` with rsp `sp`. */
-static void trap_call(ucontext_t *uc, uintptr_t site, uintptr_t resume, uintptr_t sp)
-{
+	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
-	struct zp_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.call.nr = g[REG_RAX];
-	const int argreg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
-	for (int i = 0; i < 6; i++) {
-		rec.call.args[i] = g[argreg[i]];
-		rec.saved[i] = (uint64_t)g[argreg[i]];
-	}
-	rec.call.site = (const void *)site;
-	rec.call.origin = ZPOLINE_ORIGIN_TRAP;
-	rec.flags = (uint64_t)g[REG_EFL];
-	rec.retaddr = resume;
-	rec.app_rsp = sp;
-	if (!zp_thread_self())
+	struct zp_thread *t = zp_thread_self();
+	if (!t) {
 		zp_thread_adopt();
-
-	/* The call runs under the program's mask, not the handler's, and any
-	 * change it makes to the mask must survive our sigreturn. */
-	uint64_t *ucmask = (uint64_t *)&uc->uc_sigmask;
-	uint64_t app_mask = *ucmask;
-	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
-
-	long act = zp_pre(&rec);
-	long ret;
-	switch (act) {
-	case ZP_ACT_RETURN:
-		ret = rec.call.ret;
-		break;
-	case ZP_ACT_EXIT_THREAD: {
-		struct zp_thread *t = zp_thread_self();
-		zp_thread_free(t);
-		zp_raw1(rec.call.nr, rec.call.args[0]);
-		__builtin_unreachable();
+		t = zp_thread_self();
 	}
-	case ZP_ACT_CLONE:
-		/* A thread cannot be started from inside a signal frame. */
-		rec.call.ret = -ENOSYS;
-		zp_post(&rec);
-		ret = rec.call.ret;
-		break;
-	default:
-		if (rec.call.nr == SYS_rt_sigreturn) {
-			ret = -ENOSYS;
-			break;
-		}
-		rec.call.ret = zp_syscall6(rec.call.nr, rec.call.args[0], rec.call.args[1],
-					   rec.call.args[2], rec.call.args[3], rec.call.args[4],
-					   rec.call.args[5]);
-		if (act == ZP_ACT_SYSCALL_POST)
-			zp_post(&rec);
-		ret = rec.call.ret;
+	/* Take the level first: a signal arriving while the record is filled
+	 * must find the slot in use. */
+	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
+	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
+	struct zp_record *rec = (struct zp_record *)(top - REC_SIZE);
+	memset(rec, 0, sizeof *rec);
+	rec->level = my;
+	const int argreg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
+	const int calleereg[6] = {REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
+	for (int i = 0; i < 6; i++) {
+		rec->call.args[i] = g[argreg[i]];
+		rec->saved[i] = (uint64_t)g[argreg[i]];
+		rec->saved[6 + i] = (uint64_t)g[calleereg[i]];
 	}
-	*ucmask = get_mask() & ~zp_ours_mask;
-	g[REG_RAX] = ret;
-	g[REG_RCX] = (greg_t)resume;
-	g[REG_R11] = g[REG_EFL];
-	g[REG_RIP] = (greg_t)resume;
-	g[REG_RSP] = (greg_t)sp;
+	rec->call.nr = g[REG_RAX];
+	rec->call.site = (const void *)site;
+	rec->call.origin = origin;
+	rec->flags = (uint64_t)g[REG_EFL];
+	rec->retaddr = resume;
+	rec->app_rsp = sp;
+	g[REG_RSP] = (greg_t)(uintptr_t)rec;
+	g[REG_RBX] = (greg_t)(uintptr_t)rec;
+	g[REG_RIP] = (greg_t)(uintptr_t)zp_trap_resume;
 }
 
 static bool is_site_ret(uintptr_t ret)
@@ -298,25 +267,32 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 	bool from_cpu = si->si_code > 0 && si->si_code < 0x80;
 
 	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
-		trap_call(uc, rip, rip + 2, rsp);
+		zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);
 		return;
 	}
 	if (sig == SIGTRAP && rip >= 1 && rip - 1 < ZP_PAGE && is_site_ret(*(uintptr_t *)rsp)) {
 		uintptr_t ret = *(uintptr_t *)rsp;
-		trap_call(uc, ret - 2, ret, rsp + 8);
+		zp_trap_enter(uc, ret - 2, ret, rsp + 8, ZPOLINE_ORIGIN_TRAP);
+		return;
+	}
+	/* A site being rewritten across a cache line holds int3 for a moment:
+	 * go back and run it again. */
+	if (sig == SIGTRAP && rip >= 1 &&
+	    (is_site_ret(rip + 1) || zp_set_has(zp_trap_table, rip - 1))) {
+		g[REG_RIP] = (greg_t)(rip - 1);
 		return;
 	}
 	if (sig == SIGSEGV && from_cpu) {
 		/* The call reached an unmapped number: the fault is at rip == rax. */
 		if (rip == (uintptr_t)g[REG_RAX] && is_site_ret(*(uintptr_t *)rsp)) {
 			uintptr_t ret = *(uintptr_t *)rsp;
-			trap_call(uc, ret - 2, ret, rsp + 8);
+			zp_trap_enter(uc, ret - 2, ret, rsp + 8, ZPOLINE_ORIGIN_TRAP);
 			return;
 		}
 		/* A non-canonical number faults on the call itself. */
 		if (is_site_ret(rip + 2) && ((const unsigned char *)rip)[0] == 0xff &&
 		    ((const unsigned char *)rip)[1] == 0xd0) {
-			trap_call(uc, rip, rip + 2, rsp);
+			zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);
 			return;
 		}
 	}
