@@ -9,7 +9,8 @@
  * tracer, strace), except --seccomp, which installs a SECCOMP_RET_TRAP
  * filter on getpid here and emulates the call in a SIGSYS handler.
  *
- *   percall [--seccomp] [--calls N] [--batches B] [--paths inline,func,libc]
+ *   percall [--seccomp] [--calls N] [--batches B] [--touch-pages P]
+ *           [--paths inline,func,libc]
  *
  * Per path: a warm-up of N/10 calls, then N calls in B batches (default 5).
  * Prints one line per path: "<path> <ns per call in the fastest batch>".  Every result is
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -51,6 +53,24 @@ static __attribute__((noinline)) long loop_inline(long n)
 	long bad = 0;
 	for (long i = 0; i < n; i++)
 		bad += inline_getpid() != the_pid;
+	return bad;
+}
+
+/* --touch-pages P: after each call, read P pages the loop does not
+ * otherwise use.  Shows what a TLB refill costs after a kernel entry, which
+ * is what a hooking mechanism's extra pages cost per call on a machine whose
+ * kernel flushes the user TLB on every entry (PTI without PCID). */
+static const volatile char *touch_mem;
+static long touch_pages;
+
+static __attribute__((noinline)) long loop_inline_touch(long n)
+{
+	long bad = 0;
+	for (long i = 0; i < n; i++) {
+		bad += inline_getpid() != the_pid;
+		for (long p = 0; p < touch_pages; p++)
+			(void)touch_mem[p * 2 * 4096]; /* every other page: no adjacent-line prefetch */
+	}
 	return bad;
 }
 
@@ -126,7 +146,8 @@ static int install_seccomp_trap(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: percall [--seccomp] [--calls N] [--batches B] [--paths inline,func,libc]\n");
+	fprintf(stderr, "usage: percall [--seccomp] [--calls N] [--batches B] [--touch-pages P]\n"
+			"               [--paths inline,func,libc]\n");
 	return 2;
 }
 
@@ -156,6 +177,14 @@ int main(int argc, char **argv)
 					argv[i]);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--touch-pages") && i + 1 < argc) {
+			char *end;
+			touch_pages = strtol(argv[++i], &end, 10);
+			if (*end || touch_pages < 0 || touch_pages > 64) {
+				fprintf(stderr, "percall: --touch-pages wants a number from 0 to 64, not %s\n",
+					argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--paths") && i + 1 < argc) {
 			char *list = argv[++i];
 			memset(want, 0, sizeof want);
@@ -174,6 +203,15 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (touch_pages) {
+		void *m = mmap(NULL, (size_t)touch_pages * 2 * 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (m == MAP_FAILED) {
+			perror("percall: mmap");
+			return 1;
+		}
+		touch_mem = m;
+	}
 	the_pid = getpid();
 	if (seccomp && install_seccomp_trap() < 0)
 		return 1;
@@ -182,14 +220,15 @@ int main(int argc, char **argv)
 		if (!want[k])
 			continue;
 		/* Warm up caches, branch predictors and lazy binding first. */
-		long bad = paths[k].loop(calls / 10 + 1);
+		long (*loop)(long) = k == 0 && touch_pages ? loop_inline_touch : paths[k].loop;
+		long bad = loop(calls / 10 + 1);
 		/* Noise (interrupts, other processes) only ever adds time, so the
 		 * fastest batch is the best estimate of the cost itself. */
 		long per = calls / batches > 0 ? calls / batches : 1;
 		double best = 0;
 		for (long b = 0; b < batches; b++) {
 			double t0 = now_ns();
-			bad += paths[k].loop(per);
+			bad += loop(per);
 			double ns = (now_ns() - t0) / (double)per;
 			if (b == 0 || ns < best)
 				best = ns;

@@ -4,8 +4,9 @@
 # Every round runs every mechanism once (one process each, all pinned to
 # $BENCH_CPU), starting at a different mechanism each round so that no
 # mechanism always runs right after the same neighbour.  Each process times
-# the three call paths of build/bench/percall.  CALLS is for the fast
-# mechanisms; the trapping ones run fewer calls (they cost microseconds).
+# the three call paths of build/bench/percall, each as the fastest of many
+# short batches.  CALLS is for the fast mechanisms; the trapping ones run
+# fewer calls (they cost microseconds).
 #
 # Writes bench/results/percall-raw.csv  (round,mechanism,path,calls,ns_per_call)
 #        bench/results/percall-info.csv (key,value: what was available, site kinds)
@@ -51,10 +52,13 @@ fi
 info sud_available $sud
 
 # mechanism|calls divisor|command prefix (the percall binary and its
-# arguments follow).  Environment assignments go through env(1) so every
+# arguments follow).  native+4pages is no mechanism: the inline path reads 4
+# otherwise unused pages after each call, to show what each extra page a
+# hook path touches costs per call on this machine (see report.py).  Environment assignments go through env(1) so every
 # mechanism is one argv; env's own exec is outside the timed loop.
 mechs=(
 	"native|1|"
+	"native+4pages|1|TOUCH"
 	"zpoline|1|env LD_PRELOAD=$LIB"
 	"zpoline+pass|1|env LD_PRELOAD=$LIB LIBZPHOOK=$PASS"
 	"zpoline+count|1|env LD_PRELOAD=$LIB LIBZPHOOK=$COUNT ZPOLINE_COUNT_OUTPUT=$tmp/count.out"
@@ -70,6 +74,13 @@ if ! command -v strace >/dev/null; then
 	info strace_available no
 fi
 
+# Batches of about 2 ms each (the same count for every mechanism, since the
+# slow ones run proportionally fewer calls): on a shared CPU most batches
+# of that length escape preemption, and the fastest one is what counts.
+batches=$((calls / 2000))
+[ $batches -ge 5 ] || batches=5
+info batches_per_site "$batches"
+
 raw=$out/percall-raw.csv
 echo "round,mechanism,path,calls,ns_per_call" >"$raw"
 nm=${#mechs[@]}
@@ -77,11 +88,11 @@ for ((r = 1; r <= rounds; r++)); do
 	for ((j = 0; j < nm; j++)); do
 		IFS='|' read -r name div prefix <<<"${mechs[$(((j + r) % nm))]}"
 		n=$((calls / div))
-		args=(--calls "$n")
-		if [ "$prefix" = SECCOMP ]; then
-			prefix=
-			args+=(--seccomp)
-		fi
+		args=(--calls "$n" --batches "$batches")
+		case $prefix in
+		SECCOMP) prefix= args+=(--seccomp) ;;
+		TOUCH) prefix= args+=(--touch-pages 4 --paths inline) ;;
+		esac
 		# shellcheck disable=SC2086 # the prefix is words on purpose
 		if ! res=$(timeout 120 taskset -c "$cpu" $prefix "$PERCALL" "${args[@]}" 2>"$tmp/err"); then
 			echo "percall: $name failed in round $r:" >&2

@@ -15,14 +15,14 @@ cd "$(dirname "$0")/.."
 mode=${1:-full}
 case $mode in
 full)
-	percall_rounds=21 percall_calls=100000
-	startup_rounds=5 startup_runs=6 finder_runs=5
+	percall_rounds=31 percall_calls=100000
+	startup_rounds=8 startup_runs=5 finder_runs=5
 	redis_rounds=3 redis_requests=100000
 	memory_reps=5
 	;;
 quick)
-	percall_rounds=9 percall_calls=30000
-	startup_rounds=2 startup_runs=3 finder_runs=2
+	percall_rounds=11 percall_calls=40000
+	startup_rounds=3 startup_runs=3 finder_runs=3
 	redis_rounds=1 redis_requests=20000
 	memory_reps=2
 	;;
@@ -60,13 +60,22 @@ kv mode "$mode"
 kv cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 kv cpus "$(nproc)"
 kv kernel "$(uname -r)"
-kv mitigations "$(grep -H . /sys/devices/system/cpu/vulnerabilities/* 2>/dev/null |
-	grep -v ':Not affected$' | sed 's|.*/||; s/:/: /' | paste -sd ';' | sed 's/;/; /g')"
+# One row per vulnerability the kernel does not call "Not affected".
+for f in /sys/devices/system/cpu/vulnerabilities/*; do
+	[ -r "$f" ] || continue
+	v=$(cat "$f")
+	[ "$v" = "Not affected" ] || kv "vulnerability_$(basename "$f")" "$v"
+done
+# Whether every kernel entry flushes the user TLB (PTI without PCID).
+flags=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1)
+kv pti "$(grep -qw pti <<<"$flags" && echo yes || echo no)"
+kv pcid "$(grep -qw pcid <<<"$flags" && echo yes || echo no)"
 kv memory "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 kv os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
 kv compiler "$(${CC:-cc} --version | head -1)"
 kv commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-kv runtime_changed "$(git status --porcelain -- src include mk Makefile 2>/dev/null | wc -l)"
+kv runtime_changed "$(git status --porcelain -- src/runtime src/hooks src/common include \
+	mk/runtime.mk mk/hooks.mk Makefile 2>/dev/null | wc -l)"
 kv bench_cpu "$BENCH_CPU"
 kv load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 
