@@ -11,7 +11,8 @@
 #include "page0.h"
 #include "runopts.h"
 
-static const char *const modes[] = {"auto", "zpoline", "sud"};
+/* As the runtime reads ZPOLINE_MODE (src/runtime/init.c). */
+static const char *const modes[] = {"auto", "zpoline", "net", "sud"};
 
 bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg)
 {
@@ -29,7 +30,7 @@ bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg)
 				r->mode = modes[i];
 				return true;
 			}
-		usage_error(cmd, "unknown mode '%s' (auto, zpoline or sud)", arg);
+		usage_error(cmd, "unknown mode '%s' (auto, zpoline, net or sud)", arg);
 	case RUNOPT_SET_MIN_ADDR:
 		r->set_min_addr = true;
 		return true;
@@ -66,8 +67,8 @@ static const char *check_page0(const struct runopts *r)
 		say("continuing with ZPOLINE_MODE=sud (Syscall User Dispatch, slower)");
 		return "sud";
 	}
-	if (!strcmp(r->mode, "zpoline"))
-		say("--mode zpoline needs page 0: the runtime will refuse to start");
+	if (strcmp(r->mode, "auto"))
+		say("--mode %s needs page 0: the runtime will refuse to start", r->mode);
 	return r->mode;
 }
 

@@ -10,8 +10,9 @@
 #define RUN_OPTIONS                                                                   \
 	"      --hook LIB           add a hook library: a short name (count, pass,\n"    \
 	"                           trace, inject, ...) or a path; may be repeated\n"    \
-	"      --mode MODE          auto, zpoline (page 0 trampoline) or sud\n"          \
-	"                           (Syscall User Dispatch only)\n"                      \
+	"      --mode MODE          auto (the runtime picks), zpoline (page 0\n"        \
+	"                           trampoline), net (zpoline plus a Syscall User\n"    \
+	"                           Dispatch safety net) or sud (no page 0)\n"          \
 	"      --set-mmap-min-addr  if page 0 cannot be mapped and we are root, set\n"   \
 	"                           vm.mmap_min_addr to 0 first\n"
 
