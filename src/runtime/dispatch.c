@@ -334,6 +334,7 @@ long zp_pre(struct zp_record *r)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
+	zp_sud_allow(t);
 
 	int act;
 	int done = zp_nhooks ? run_pres(r, 0) : -1;
@@ -357,6 +358,7 @@ long zp_pre(struct zp_record *r)
 	}
 	if (t)
 		t->cur = outer;
+	zp_sud_block(t);
 	r->action = (uint64_t)act;
 	return act;
 }
@@ -367,8 +369,10 @@ long zp_post(struct zp_record *r)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
+	zp_sud_allow(t);
 	runtime_post(r, t);
 	run_posts(r, zp_nhooks);
+	zp_sud_block(t);
 	if (t)
 		t->cur = outer;
 	r->action = ZP_ACT_RETURN;

@@ -390,6 +390,19 @@ zp_trap_resume:
 	mov	$ZP_ARCH_SET_GS, %edi
 	mov	%r9, %rsi
 	syscall
+	/* Syscall User Dispatch is not inherited: arm it for this thread. */
+	cmpb	$0, zp_sud_armed(%rip)
+	je	1f
+	movb	$0, TB_SUDSEL(%r9)
+	mov	$ZP_NR_PRCTL, %eax
+	mov	$ZP_PR_SET_SYSCALL_USER_DISPATCH, %edi
+	mov	$1, %esi
+	mov	zp_self_lo(%rip), %rdx
+	mov	zp_self_len(%rip), %r10
+	lea	TB_SUDSEL(%r9), %r8
+	syscall
+	movb	$1, TB_SUDSEL(%r9)
+1:
 	mov	$ZP_NR_RT_SIGPROCMASK, %eax
 	mov	$2, %edi		/* SIG_SETMASK */
 	lea	CH_SIGMASK(%r9), %rsi
@@ -474,6 +487,24 @@ zp_syscall6:
 	syscall
 	ret
 	.size	zp_syscall6, . - zp_syscall6
+
+/* long zp_call_on_stack(long (*fn)(void *), void *arg, void *top): fn(arg)
+ * on the stack below `top` (a slot), for the trap path. */
+	.globl	zp_call_on_stack
+	.hidden	zp_call_on_stack
+	.type	zp_call_on_stack, @function
+zp_call_on_stack:
+	push	%rbp
+	mov	%rsp, %rbp
+	mov	%rdx, %rsp
+	and	$-16, %rsp
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	call	*%rax
+	mov	%rbp, %rsp
+	pop	%rbp
+	ret
+	.size	zp_call_on_stack, . - zp_call_on_stack
 
 /* The restorer for the runtime's own signal handlers. */
 	.globl	zp_sigreturn

@@ -22,9 +22,26 @@ void zp_cpu_probe(void);
 void zp_cpu_remember(unsigned char cpu_kind);
 bool zp_hooks_need_xstate(void);
 void zp_sites_report_init(const char *path);
+void zp_self_range_init(void);
 extern long zp_syscall_max(void);
 
 static bool initialised;
+
+static const char *const mode_names[] = {"auto", "zpoline", "net", "sud"};
+
+/* ZPOLINE_MODE: auto (page 0 if possible, else sud), zpoline (page 0 or
+ * fail), net (page 0 plus the Syscall User Dispatch safety net), sud (no
+ * page 0; every call traps). */
+static enum zp_mode parse_mode(void)
+{
+	const char *m = getenv("ZPOLINE_MODE");
+	if (!m || !*m)
+		return ZP_MODE_AUTO;
+	for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++)
+		if (!strcmp(m, mode_names[i]))
+			return (enum zp_mode)i;
+	zp_die("zpoline: ZPOLINE_MODE=%s is not a mode; use auto, zpoline, net or sud", m);
+}
 
 static int env_int(const char *name, int dflt)
 {
@@ -45,13 +62,28 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_debug = env_int("ZPOLINE_DEBUG", 0);
 	uint64_t t0 = zp_now_ns();
 
+	zp_mode = parse_mode();
+	zp_self_range_init();
 	char err[512];
-	int e = zp_trampoline_map(err, sizeof err);
+	int e = 0;
+	if (zp_mode != ZP_MODE_SUD)
+		e = zp_trampoline_map(err, sizeof err);
 	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours())
 		return; /* another copy of the runtime (e.g. in a hook's namespace) is in charge */
 	if (e < 0) {
-		zp_log("%s", err);
-		zp_raw1(SYS_exit_group, 1);
+		if (zp_mode == ZP_MODE_ZPOLINE || !zp_sud_available()) {
+			zp_log("%s", err);
+			if (zp_mode != ZP_MODE_ZPOLINE)
+				zp_log("zpoline: and this kernel has no Syscall User Dispatch to fall "
+				       "back on (Linux 5.11 or later)");
+			zp_raw1(SYS_exit_group, 1);
+		}
+		if (zp_mode == ZP_MODE_AUTO || zp_debug)
+			zp_log("zpoline: page 0 is not available (vm.mmap_min_addr is not 0, or a "
+			       "security policy forbids it); running in Syscall User Dispatch "
+			       "mode: every call traps, slower but still complete. "
+			       "Fix: sysctl -w vm.mmap_min_addr=0");
+		zp_mode = ZP_MODE_SUD;
 	}
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
@@ -69,16 +101,26 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (zp_signals_init() < 0)
 		zp_die("zpoline: cannot install the trap path's signal handlers");
 
-	const char *report = getenv("ZPOLINE_SITES");
-	if (report && *report)
-		zp_sites_report_init(report);
-	zp_cache_init();
-	if (zp_rewrite_all() < 0)
-		zp_die("zpoline: cannot read /proc/self/maps");
+	if (zp_mode != ZP_MODE_SUD) {
+		const char *report = getenv("ZPOLINE_SITES");
+		if (report && *report)
+			zp_sites_report_init(report);
+		zp_cache_init();
+		if (zp_rewrite_all() < 0)
+			zp_die("zpoline: cannot read /proc/self/maps");
+	}
+	if (zp_mode == ZP_MODE_NET || zp_mode == ZP_MODE_SUD) {
+		zp_sud_armed = 1;
+		if (zp_sud_arm(zp_thread_self()) < 0)
+			zp_die("zpoline: cannot arm Syscall User Dispatch (ZPOLINE_MODE=%s needs "
+			       "Linux 5.11 or later)",
+			       zp_mode == ZP_MODE_NET ? "net" : "sud");
+	}
 	initialised = true;
 
 	if (zp_debug >= 1) {
 		struct zp_stats *s = &zp_stats;
+		zp_log("zpoline: mode %s", mode_names[zp_mode]);
 		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned, "
 		       "%lu candidates; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
@@ -93,6 +135,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 
 __attribute__((destructor)) static void zpoline_fini(void)
 {
-	if (initialised)
-		zp_hooks_fini();
+	if (!initialised)
+		return;
+	struct zp_thread *t = zp_thread_self();
+	zp_sud_allow(t); /* hook code makes its own calls */
+	zp_hooks_fini();
+	zp_sud_block(t);
 }

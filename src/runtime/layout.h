@@ -26,6 +26,7 @@
 #define TB_SELF 0xF08
 #define TB_LEVEL 0xF10
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
+#define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
 #define TB_SIZE 0x1000
 
 /* Each nesting level (a signal handler making a system call while another
@@ -101,6 +102,8 @@
 
 #define ZP_NR_RT_SIGPROCMASK 14
 #define ZP_NR_ARCH_PRCTL 158
+#define ZP_NR_PRCTL 157
+#define ZP_PR_SET_SYSCALL_USER_DISPATCH 59
 #define ZP_ARCH_SET_GS 0x1001
 
 #endif

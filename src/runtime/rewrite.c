@@ -353,6 +353,22 @@ static bool is_self(const struct object *o)
 
 void (*zp_sites_report)(const char *path, uintptr_t base, const struct zp_sites *s);
 
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct object o = {info->dlpi_addr, info->dlpi_name, info->dlpi_phdr, info->dlpi_phnum};
+	*(bool *)data |= is_self(&o);
+	return 0;
+}
+
+/* Where this library is: the range Syscall User Dispatch lets through. */
+void zp_self_range_init(void)
+{
+	bool found = false;
+	dl_iterate_phdr(find_self, &found);
+	zp_self_len = zp_self_hi - zp_self_lo;
+}
+
 int zp_rewrite_all(void)
 {
 	uint64_t t0 = zp_now_ns();

@@ -67,6 +67,7 @@ struct zp_thread {
 	uintptr_t map_base;         /* the whole mapping: guard, slots, block */
 	size_t map_size;
 	bool is_static;             /* the main thread's block is never freed */
+	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
 };
 
 ZP_HIDDEN struct zp_thread *zp_thread_self(void);
@@ -75,6 +76,17 @@ ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
+
+/* ---- modes and Syscall User Dispatch (sud.c) ------------------------------ */
+enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD };
+extern ZP_HIDDEN enum zp_mode zp_mode;
+extern ZP_HIDDEN unsigned char zp_sud_armed; /* SUD is on in every thread */
+extern ZP_HIDDEN uintptr_t zp_self_len;
+ZP_HIDDEN int zp_sud_arm(struct zp_thread *t);
+ZP_HIDDEN void zp_sud_allow(struct zp_thread *t);
+ZP_HIDDEN void zp_sud_block(struct zp_thread *t);
+ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
+ZP_HIDDEN bool zp_sud_available(void);
 
 /* ---- the site table the entry stub probes -------------------------------- */
 struct zp_site_table {

@@ -1,8 +1,8 @@
 /*
  * signals.c - the trap path, and the signals it needs.
  *
- * Three kinds of system call reach the runtime through a signal instead of
- * the trampoline:
+ * Four kinds of system call reach the runtime through a signal instead of
+ * the trampoline (SIGSYS from Syscall User Dispatch: see sud.c):
  *   - SIGILL:  sites whose function keeps data in the red zone are rewritten
  *              to `ud2`, not `callq *%rax` (the kernel builds signal frames
  *              below the red zone, so this path is red-zone safe);
@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
+#include <linux/sched.h>
 
 #include "rt.h"
 
@@ -45,9 +46,9 @@ struct ksigaction {
 	uint64_t mask;
 };
 
-static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV};
+static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV, SIGSYS};
 #define BIT(s) (1ull << ((s)-1))
-uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV);
+uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 
 static struct ksigaction virt[65];
 
@@ -60,10 +61,13 @@ static void handler(int sig, siginfo_t *si, void *ucv);
 
 static long install(int sig)
 {
+	/* SA_NODEFER: a signal handler of the program may interrupt ours and
+	 * make a call that traps again; the kernel kills a process whose trap
+	 * signal is blocked. */
 	struct ksigaction k = {
 		.handler = (void *)handler,
-		.flags = SA_SIGINFO | SA_RESTORER |
-			 (virt[sig].flags & (SA_ONSTACK | SA_RESTART | SA_NODEFER)),
+		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER |
+			 (virt[sig].flags & (SA_ONSTACK | SA_RESTART)),
 		.restorer = (void *)zp_sigreturn,
 		.mask = virt[sig].mask & ~zp_ours_mask,
 	};
@@ -181,13 +185,45 @@ void zp_sigreturn_pre(struct zp_record *r)
 
 /* ---- the handler -------------------------------------------------------- */
 
-/* The system call the program was making at `site` goes on as a slow-path
- * call: a record in this thread's slot, filled from the signal context, and
- * the context pointed at zp_trap_resume with rsp and rbx at the record.
- * When the handler returns, the kernel restores the program's registers and
- * signal mask and the stub takes over; the call itself runs outside the
- * signal handler, so clone, vfork, rt_sigreturn and blocking calls behave as
- * they would have. */
+long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);
+
+static long pre_on_slot(void *r)
+{
+	return zp_pre(r);
+}
+
+static long post_on_slot(void *r)
+{
+	return zp_post(r);
+}
+
+/* Calls that must leave the signal handler to be made: a child that shares
+ * our memory or starts on another stack, and rt_sigreturn. */
+static bool needs_stub(const struct zp_record *r)
+{
+	switch (r->call.nr) {
+	case SYS_rt_sigreturn:
+	case SYS_vfork:
+	case SYS_clone3:
+		return true;
+	case SYS_clone:
+		return (r->call.args[0] & CLONE_VM) || r->call.args[1];
+	default:
+		return false;
+	}
+}
+
+/* The system call the program was making at `site`, made on its behalf.
+ * A record goes in this thread's slot, filled from the signal context.
+ *   - Most calls are completed right here, on the slot's stack (hooks never
+ *     run on the program's stack), under the program's signal mask, and the
+ *     result goes into the context: the kernel's sigreturn puts everything
+ *     back at once.
+ *   - Calls that cannot be made from inside a signal handler (clone with a
+ *     shared address space or a new stack, vfork, rt_sigreturn) continue in
+ *     the entry stub: the context is pointed at zp_trap_resume with rsp and
+ *     rbx at the record; when the handler returns, the kernel restores the
+ *     program's registers and mask and the stub takes over. */
 void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, unsigned origin)
 {
 	ucontext_t *uc = ucv;
@@ -217,9 +253,42 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	rec->flags = (uint64_t)g[REG_EFL];
 	rec->retaddr = resume;
 	rec->app_rsp = sp;
-	g[REG_RSP] = (greg_t)(uintptr_t)rec;
-	g[REG_RBX] = (greg_t)(uintptr_t)rec;
-	g[REG_RIP] = (greg_t)(uintptr_t)zp_trap_resume;
+
+	if (needs_stub(rec)) {
+		g[REG_RSP] = (greg_t)(uintptr_t)rec;
+		g[REG_RBX] = (greg_t)(uintptr_t)rec;
+		g[REG_RIP] = (greg_t)(uintptr_t)zp_trap_resume;
+		return;
+	}
+
+	/* The call runs under the program's mask, not the handler's, and any
+	 * change it makes to the mask must survive our sigreturn. */
+	uint64_t *ucmask = (uint64_t *)&uc->uc_sigmask;
+	uint64_t app_mask = *ucmask & ~zp_ours_mask;
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
+
+	long act = zp_call_on_stack(pre_on_slot, rec, rec);
+	if (act == ZP_ACT_EXIT_THREAD) {
+		zp_thread_free(t);
+		zp_raw1(rec->call.nr, rec->call.args[0]);
+	}
+	if (act != ZP_ACT_RETURN) {
+		rec->call.ret = zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
+					    rec->call.args[2], rec->call.args[3], rec->call.args[4],
+					    rec->call.args[5]);
+		if (act == ZP_ACT_SYSCALL_POST)
+			zp_call_on_stack(post_on_slot, rec, rec);
+	}
+	long ret = rec->call.ret;
+	uint64_t cur = 0, none = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
+	*ucmask = cur & ~zp_ours_mask;
+	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+	g[REG_RAX] = ret;
+	g[REG_RCX] = (greg_t)resume;
+	g[REG_R11] = g[REG_EFL];
+	g[REG_RIP] = (greg_t)resume;
+	g[REG_RSP] = (greg_t)sp;
 }
 
 static bool is_site_ret(uintptr_t ret)
@@ -265,6 +334,9 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 	uintptr_t rip = (uintptr_t)g[REG_RIP];
 	uintptr_t rsp = (uintptr_t)g[REG_RSP];
 	bool from_cpu = si->si_code > 0 && si->si_code < 0x80;
+
+	if (sig == SIGSYS && zp_sud_signal(uc, si))
+		return;
 
 	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
 		zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);

@@ -23,6 +23,7 @@ _Static_assert(offsetof(struct zp_thread, self) == TB_SELF, "TB_SELF");
 _Static_assert(offsetof(struct zp_thread, level) == TB_LEVEL, "TB_LEVEL");
 _Static_assert(offsetof(struct zp_thread, slots) == TB_SLOTS, "TB_SLOTS");
 _Static_assert(sizeof(struct zp_thread) <= TB_SIZE, "TB_SIZE");
+_Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
 _Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
 _Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
@@ -58,6 +59,7 @@ static void reset(struct zp_thread *t)
 	t->pid = 0;
 	t->vmask = 0;
 	t->cur = NULL;
+	t->sud_selector = 0;
 	t->self = t;
 }
 
@@ -134,6 +136,8 @@ void zp_thread_adopt(void)
 		zp_die("zpoline: out of memory for a thread's hook stack");
 	/* Such a thread may outlive its creator's idea of it; keep its block. */
 	t->is_static = true;
+	if (zp_sud_armed)
+		zp_sud_arm(t);
 }
 
 /* In a forked child only the calling thread exists: give the blocks of the
@@ -146,5 +150,7 @@ void zp_thread_forked(struct zp_thread *self)
 	if (self) {
 		self->tid = 0;
 		self->pid = 0;
+		if (zp_sud_armed)
+			zp_sud_arm(self); /* fork does not carry it over */
 	}
 }

@@ -202,6 +202,8 @@ static bool is_ours(uintptr_t start, uintptr_t end)
  * mmap's (fd < 0 otherwise). */
 void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 {
+	if (zp_mode == ZP_MODE_SUD)
+		return; /* no trampoline: every call traps anyway */
 	struct zp_maps maps;
 	if (zp_maps_read(&maps) < 0)
 		return;
