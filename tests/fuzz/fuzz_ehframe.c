@@ -7,22 +7,32 @@
  * object.  The image sits in a guarded window (guard.h), once against each
  * end, so any read outside it faults or is reported by ASan.
  *
- * zp_fde_index_init() and zp_fde_lookup() take no sizes: they trust the
- * object they read, and follow counts and offsets wherever they point.  So a
- * model here, written from the format (LSB "Exception Frame", DWARF CFI),
+ * zp_fde_index_init(), zp_fde_lookup() and zp_fde_gap() take no sizes: they
+ * trust the object they read, and follow counts and offsets wherever they
+ * point.  So a model here, written from the format (LSB "Exception Frame", DWARF CFI),
  * walks the same fields with bounds checks and says, for each call:
  *   - unsafe: the runtime would read outside the image (a check it does not
  *     have).  The call is skipped, and counted under its reason (printed at
  *     exit with ZF_STATS=1), unless the harness is built with ZF_RAW
  *     (fuzz_ehframe_raw), which makes the call anyway and shows the crash;
- *   - valid: well-formed by the format.  The runtime's answer must then be
- *     exactly the model's (function start and end, or "none");
+ *   - valid: well-formed by the format.  The runtime's answers must then be
+ *     exactly the model's: the function around pc (lookup) or the gap from
+ *     the end of the function below pc to the next table entry (gap), with
+ *     the index's bias added, or "none";
  *   - otherwise: malformed but inside the image.  The runtime must not crash
  *     or read outside; its answer is not compared.
- * After every lookup, the CIE the index remembers must still have the
- * pointer encoding that the model reads from it.
- * Queries: each table entry's start, start-1, start+1, the model's end-1 and
- * end, then the first entries again (the CIE cache is per index).
+ * After every call, the CIE the index remembers must still have the pointer
+ * encoding that the model reads from it.
+ * Queries: each table entry's start, start-1, start+1, the model's end-1,
+ * end and end+1; then the first entries again with a bias of 0x10000 (and
+ * the CIE cache as the first pass left it).
+ *
+ * Known runtime bugs (docs/fuzzing.md; reproducers in corpus/ehframe-bugs/)
+ * would stop every run within seconds.  Built with ZF_ALLOW_KNOWN_BUGS
+ * (build/fuzz/fuzz_ehframe), a stale CIE cache is counted and cleared
+ * instead of failing, and ehframe.c is built without UBSan's shift-base
+ * and signed-integer-overflow checks (sleb() at shift 63).  The harness in
+ * build/fuzz/strict/ has neither allowance and is built with ZF_RAW.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,7 +84,7 @@ static const char *const why_name[U_COUNT] = {
 	"FDE fields run past the image",
 	"indirect pc_begin leads outside or is misaligned",
 };
-static unsigned long why_count[U_COUNT], n_valid, n_malformed, n_inputs;
+static unsigned long why_count[U_COUNT], n_valid, n_malformed, n_inputs, n_stale_cie;
 
 struct model {
 	uintptr_t lo, hi; /* the image */
@@ -213,6 +223,8 @@ static void model_hdr(struct model *m, struct hdr_model *h)
 	h->table = a;
 	h->count = count;
 	/* Every entry the binary search may touch must be in the image. */
+	if (m->unsafe)
+		return;
 	if (count > (m->hi - m->lo) / 8 || !inside(m, a, count * 8))
 		m->unsafe = U_TABLE_COUNT;
 	else if (count && (a & 3))
@@ -321,11 +333,6 @@ done:
 	return r;
 }
 
-struct fde_model {
-	int rc; /* zp_fde_lookup's return */
-	uintptr_t start, end;
-};
-
 /* Entry k of the search table (read unaligned: the model must not trip
  * over what it is checking). */
 static intptr_t entry(const struct hdr_model *h, size_t k)
@@ -335,10 +342,18 @@ static intptr_t entry(const struct hdr_model *h, size_t k)
 	return v;
 }
 
-static void model_lookup(struct model *m, const struct hdr_model *h, uintptr_t pc,
-			 struct fde_model *out)
+/* What the index holds for pc (already less the bias). */
+struct fde_model {
+	long idx;    /* the table entry at or below pc, -1 for none */
+	bool parsed; /* its FDE gave [start, end) */
+	uintptr_t start, end;
+};
+
+static void model_find(struct model *m, const struct hdr_model *h, uintptr_t pc,
+		       struct fde_model *out)
 {
-	out->rc = -1;
+	out->idx = -1;
+	out->parsed = false;
 	out->start = out->end = 0;
 	/* The entry the runtime's binary search lands on, found as the last
 	 * entry with start <= pc; the same thing only if the table is sorted. */
@@ -361,6 +376,7 @@ static void model_lookup(struct model *m, const struct hdr_model *h, uintptr_t p
 		BUG("model: binary search and linear scan disagree on a sorted table");
 	if (lo == 0)
 		return;
+	out->idx = (long)lo - 1;
 	uintptr_t fde = m->lo + entry(h, 2 * (lo - 1) + 1);
 	uintptr_t a = fde;
 	uint32_t len;
@@ -386,16 +402,16 @@ static void model_lookup(struct model *m, const struct hdr_model *h, uintptr_t p
 		return;
 	if (a > end || end > m->hi)
 		m->invalid = true;
+	out->parsed = true;
 	out->start = begin;
 	out->end = begin + range;
-	if (pc >= out->start && pc < out->end)
-		out->rc = 0;
 }
 
 static void print_stats(void)
 {
-	fprintf(stderr, "fuzz_ehframe: %lu inputs; lookups compared %lu, malformed-but-inside %lu\n",
+	fprintf(stderr, "fuzz_ehframe: %lu inputs; queries compared %lu, malformed-but-inside %lu\n",
 		n_inputs, n_valid, n_malformed);
+	fprintf(stderr, "fuzz_ehframe: stale CIE cache (known bug) seen %lu times\n", n_stale_cie);
 	for (int i = 1; i < U_COUNT; i++)
 		fprintf(stderr, "fuzz_ehframe: skipped as unsafe (%s): %lu\n", why_name[i],
 			why_count[i]);
@@ -420,44 +436,67 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 #define SKIP_UNSAFE 1
 #endif
 
-/* One lookup, compared with the model.  false: it was skipped as unsafe. */
-static bool lookup(struct zp_fde_index *ix, struct model *base, const struct hdr_model *h,
-		   uintptr_t pc, uintptr_t *model_end)
+/* The remembered CIE must still give the encoding the index holds for it. */
+static void check_cache(struct zp_fde_index *ix, const struct model *base)
+{
+	if (!ix->cie)
+		return;
+	struct model cm = *base;
+	struct cie_model c = model_cie(&cm, (uintptr_t)ix->cie);
+	if (cm.unsafe || (c.ok == 1 && c.enc == ix->cie_enc))
+		return;
+#ifdef ZF_ALLOW_KNOWN_BUGS
+	n_stale_cie++;
+	ix->cie = NULL; /* forces the next lookup to parse again */
+	return;
+#endif
+	BUG("the index remembers the CIE at image+%#lx with encoding %#x, but that CIE %s %#x",
+	    (unsigned long)((uintptr_t)ix->cie - base->lo), ix->cie_enc,
+	    c.ok == 1 ? "has encoding" : "does not parse; encoding", c.enc);
+}
+
+#define EXPECT(what, rc, s, e, wrc, ws, we)                                                  \
+	do {                                                                                 \
+		if ((rc) != (wrc) || ((rc) == 0 && ((s) != (ws) || (e) != (we))))            \
+			BUG("%s(image+%#lx, bias %#lx): %d [%#lx, %#lx), the model says %d " \
+			    "[%#lx, %#lx)",                                                  \
+			    what, (unsigned long)(pc - m.lo), (unsigned long)bias, rc,       \
+			    (unsigned long)((s) - m.lo), (unsigned long)((e) - m.lo), wrc,   \
+			    (unsigned long)((ws) - m.lo), (unsigned long)((we) - m.lo));     \
+	} while (0)
+
+/* zp_fde_lookup and zp_fde_gap for pc, compared with the model.  false:
+ * skipped as unsafe.  *model_end: the end of the function the model found. */
+static bool query(struct zp_fde_index *ix, struct model *base, const struct hdr_model *h,
+		  uintptr_t pc, uintptr_t *model_end)
 {
 	struct model m = *base;
-	struct fde_model want;
-	model_lookup(&m, h, pc, &want);
-	*model_end = m.unsafe ? 0 : want.end;
+	struct fde_model f;
+	uintptr_t bias = (uintptr_t)ix->bias, upc = pc - bias;
+	model_find(&m, h, upc, &f);
+	*model_end = m.unsafe || !f.parsed ? 0 : f.end + bias;
 	if (m.unsafe) {
 		why_count[m.unsafe]++;
 		if (SKIP_UNSAFE)
 			return false;
 	}
-	uintptr_t start = 0, end = 0;
-	int rc = zp_fde_lookup(ix, pc, &start, &end);
+	uintptr_t ls = 0, le = 0, gs = 0, ge = 0;
+	int lrc = zp_fde_lookup(ix, pc, &ls, &le);
+	check_cache(ix, base);
+	int grc = zp_fde_gap(ix, pc, &gs, &ge);
+	check_cache(ix, base);
 	if (m.unsafe)
 		return true;
-	if (!m.invalid) {
-		n_valid++;
-		if (rc != want.rc || (rc == 0 && (start != want.start || end != want.end)))
-			BUG("zp_fde_lookup(image+%#lx): %d [%#lx, %#lx), the model says %d "
-			    "[%#lx, %#lx)",
-			    (unsigned long)(pc - m.lo), rc, (unsigned long)(start - m.lo),
-			    (unsigned long)(end - m.lo), want.rc, (unsigned long)(want.start - m.lo),
-			    (unsigned long)(want.end - m.lo));
-	} else {
+	if (m.invalid) {
 		n_malformed++;
+		return true;
 	}
-	/* The remembered CIE must still give the encoding it holds. */
-	if (ix->cie) {
-		struct model cm = *base;
-		struct cie_model c = model_cie(&cm, (uintptr_t)ix->cie);
-		if (!cm.unsafe && (c.ok != 1 || c.enc != ix->cie_enc))
-			BUG("zp_fde_lookup: the index remembers the CIE at image+%#lx with "
-			    "encoding %#x, but that CIE %s %#x",
-			    (unsigned long)((uintptr_t)ix->cie - m.lo), ix->cie_enc,
-			    c.ok == 1 ? "has encoding" : "does not parse; encoding", c.enc);
-	}
+	n_valid++;
+	bool in = f.parsed && upc >= f.start && upc < f.end;
+	EXPECT("zp_fde_lookup", lrc, ls, le, in ? 0 : -1, f.start + bias, f.end + bias);
+	bool gap = f.parsed && f.end <= upc;
+	uintptr_t next = (size_t)f.idx + 1 < h->count ? m.lo + entry(h, 2 * (f.idx + 1)) : upc + 16;
+	EXPECT("zp_fde_gap", grc, gs, ge, gap ? 0 : -1, f.end + bias, next + bias);
 	return true;
 }
 
@@ -500,16 +539,21 @@ static void check_image(const uint8_t *img, size_t len)
 		}
 		return;
 	}
+	/* A second pass with a bias (tables read from a copy of the file), which
+	 * also finds the CIE cache in whatever state the first pass left. */
 	for (size_t pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < (pass ? (n < 4 ? n : 4) : n); i++) {
-			uintptr_t s = base.lo + entry(&h, 2 * i), end;
-			if (!lookup(&ix, &base, &h, s, &end))
+		ix.bias = pass ? 0x10000 : 0;
+		for (size_t i = 0; i < (pass ? (n < 8 ? n : 8) : n); i++) {
+			uintptr_t s = base.lo + entry(&h, 2 * i) + (uintptr_t)ix.bias, end;
+			if (!query(&ix, &base, &h, s, &end))
 				continue;
-			lookup(&ix, &base, &h, s - 1, &end);
-			lookup(&ix, &base, &h, s + 1, &end);
+			query(&ix, &base, &h, s - 1, &end);
+			query(&ix, &base, &h, s + 1, &end);
 			if (end) {
-				lookup(&ix, &base, &h, end - 1, &end);
-				lookup(&ix, &base, &h, end, &end);
+				uintptr_t e = end;
+				query(&ix, &base, &h, e - 1, &end);
+				query(&ix, &base, &h, e, &end);
+				query(&ix, &base, &h, e + 1, &end);
 			}
 		}
 	}

@@ -15,6 +15,8 @@ corpus/finder/   code buffers for fuzz_finder, each one whole function:
 corpus/ehframe/  inputs for fuzz_ehframe (layout in fuzz_ehframe.c): the
                    real .eh_frame_hdr + .eh_frame of ld.so, cut down to a few
                    FDEs, and hand-made edge cases
+corpus/*-bugs/   one reproducer per runtime bug the fuzzers found (see
+                   eh_bugs() and FINDER_BUGS)
 
 Usage: tests/fuzz/make-corpus.py [OUTDIR]   (default: tests/fuzz/corpus)
 """
@@ -186,13 +188,14 @@ def uleb(v):
             return bytes(out)
 
 
-def eh_image(fdes, cie_aug=b"zR", fde_enc=0x1B, version=1, extra_aug=b""):
+def eh_image(fdes, cie_aug=b"zR", fde_enc=0x1B, version=1, extra_aug=b"",
+             data_align=b"\x78"):
     """An .eh_frame_hdr at offset 0 followed by .eh_frame with one CIE and
     an FDE per (start, length), start relative to the header."""
     n = len(fdes)
     hdr_len = 4 + 4 + 4 + 8 * n
     cie_body = struct.pack("<I", 0) + bytes([version]) + cie_aug + b"\0"
-    cie_body += uleb(1) + b"\x78" + (b"\x10" if version == 1 else uleb(16))
+    cie_body += uleb(1) + data_align + (b"\x10" if version == 1 else uleb(16))
     if cie_aug.startswith(b"z"):
         aug_data = extra_aug + bytes([fde_enc])
         cie_body += uleb(len(aug_data)) + aug_data
@@ -277,6 +280,68 @@ EH = {
 }
 
 
+def hdr(ptr_enc=0x1B, count_enc=0x03, table_enc=0x3B, ptr=b"\0\0\0\0", count=1):
+    return bytes([1, ptr_enc, count_enc, table_enc]) + ptr + struct.pack("<I", count)
+
+
+# Inputs that make ehframe.c read outside the image or hit undefined
+# behaviour: one per missing check (docs/fuzzing.md).  The fuzz_ehframe
+# harness must pass them (its model sees the problem and skips the call);
+# strict/fuzz_ehframe must fail them until ehframe.c is fixed.
+def eh_bugs():
+    one = eh_image([(0x1000, 0x40)])  # hdr 20 bytes, CIE at 20, FDE at 44
+    fde = 20 + 24
+    bugs = {}
+    # The header alone, cut short: 4 of its 12 bytes.
+    bugs["hdr-short"] = one[:4]
+    # fde_count far beyond the table: the binary search reads 64 MiB away.
+    bugs["table-count"] = hdr(count=0x1000000) + struct.pack("<ii", 0, 20)
+    # A table entry whose FDE offset points 1 GiB away.
+    bugs["fde-outside"] = hdr() + struct.pack("<ii", 0, 0x40000000)
+    # An FDE whose CIE pointer points 1 GiB back.
+    img = bytearray(one)
+    struct.pack_into("<i", img, fde + 4, 0x40000000)
+    bugs["cie-outside"] = bytes(img)
+    # A CIE whose augmentation string runs to the end of the image.
+    img = bytearray(one[:20 + 9])
+    img[20 + 9 - 1] = ord("z")
+    img[20 + 8] = ord("z")
+    bugs["cie-fields"] = bytes(img)
+    # The image ends inside the FDE, before pc_begin.
+    bugs["fde-fields"] = one[:fde + 8]
+    # The header's eh_frame_ptr encoded indirect|absptr: the runtime loads
+    # 8 bytes from the address 0x10 found in the data.
+    bugs["hdr-indirect"] = hdr(ptr_enc=0x80, ptr=struct.pack("<Q", 0x10)) + \
+        struct.pack("<ii", 0, 20)
+    # The CIE says FDE pc_begin is indirect|absptr: a load from 0x10.
+    img = bytearray(eh_image([(0x1000, 0x40)], fde_enc=0x00))
+    aug = img.index(b"zR\0") + 3 + 3  # code align, data align, ra
+    img[aug + 1] = 0x80
+    bugs["fde-indirect"] = bytes(img)
+    # eh_frame_ptr as a 1-byte ULEB128: the table starts at offset 9 and
+    # is read with misaligned int32_t loads.
+    bugs["table-align"] = bytes([1, 0x01, 0x03, 0x3B, 0x00]) + struct.pack("<I", 1) + \
+        struct.pack("<ii", 0, 0x40000000)
+    # A data alignment factor as a 10-byte SLEB128: sleb() shifts a signed
+    # 64-bit value by 63 (shift-base UB) ...
+    bugs["sleb-shift"] = eh_image([(0x1000, 0x40)], data_align=b"\xff" * 9 + b"\x01")
+    # ... and with bit 6 of the last byte set, negates INT64_MIN.
+    bugs["sleb-neg"] = eh_image([(0x1000, 0x40)], data_align=b"\x80" * 8 + b"\x40")
+    # A second CIE with an augmentation letter the runtime does not know:
+    # parsing it fails but leaves cie_enc = absptr while ix->cie still names
+    # the first CIE, so the next lookup under the first CIE reads pc_begin
+    # as 8 bytes and gets a wrong function.
+    bugs["cie-cache-stale"] = eh_two_cies(b"zX")
+    return bugs
+
+
+FINDER_BUGS = {
+    # 300 sites in one stretch: zp_decode_linear reports nsites = 256
+    # (zp_decode_function says 300).
+    "linear-undercount": SYSCALL * 300 + RET,
+}
+
+
 def real_eh(path, keep, outdir, name):
     """The object's own .eh_frame_hdr and .eh_frame, as one image with the
     table cut to `keep` entries (the rest of .eh_frame stays)."""
@@ -312,6 +377,10 @@ def main():
     for name, b in EH.items():
         write(ehd, name, b)
     real_eh(LDSO, 16, ehd, "eh-ldso")
+    for sub, cases in (("ehframe-bugs", eh_bugs()), ("finder-bugs", FINDER_BUGS)):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+        for name, b in cases.items():
+            write(os.path.join(root, sub), name, b)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 # to build/fuzz/artifacts/NAME/.  Exit 0: no crash, no failed property.
 # Runs in build/fuzz/log/NAME, where -jobs=N leaves its fuzz-*.log files.
 # FUZZ_BIN_DIR: where the harnesses are (build/fuzz; a copy keeps a long run
-# safe from a rebuild).
+# safe from a rebuild).  FUZZ_OUT: instead of build/fuzz for work/, log/ and
+# artifacts/ (a short run beside a long one).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
 if [ $# -lt 2 ]; then
@@ -19,9 +20,10 @@ if [ ! -x "$bin" ]; then
 	echo "run.sh: $bin is not built (make fuzz)" >&2
 	exit 2
 fi
-work=$root/build/fuzz/work/$name
-art=$root/build/fuzz/artifacts/$name
-log=$root/build/fuzz/log/$name
+out=${FUZZ_OUT:-$root/build/fuzz}
+work=$out/work/$name
+art=$out/artifacts/$name
+log=$out/log/$name
 mkdir -p "$work" "$art" "$log"
 cd "$log" || exit 2
 # Inputs up to 64 KiB: whole functions and whole .eh_frame sections fit.
