@@ -79,6 +79,8 @@ static char *absolute_output(const char *file)
 {
 	if (!*file)
 		usage_error("trace", "-o needs a file name");
+	if (file[0] == '|' || file[0] == '!')
+		usage_error("trace", "-o %s: piping the trace to a command is not supported", file);
 	char *abs;
 	if (file[0] == '/') {
 		abs = strdup(file);

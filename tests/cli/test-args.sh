@@ -80,6 +80,7 @@ bad "-s needs a number" trace -s abc true
 bad "-s needs a number" trace -s -1 true
 bad "needs an argument" trace -o
 bad "cannot write the trace" trace -o /nonexistent/dir/out true
+bad "piping the trace" trace -o "|cat" true
 bad "-o given twice" trace -o "$TMP/a" -o "$TMP/b" true
 bad "at most twice" trace -fff true
 bad "at most three" trace -tttt true
