@@ -201,6 +201,8 @@ def percall_section(pc):
                      "calls did not reach the hooks through Syscall User Dispatch (`"
                      + info.get("sud_detail", "?") + "`)")
     lines.append("")
+    if "rounds_cut" in info:
+        lines.append(f"Note: {info['rounds_cut']}.\n")
     lines.append(f"Site kinds of the benchmark's own syscall instructions under zpoline: "
                  f"{info.get('percall_sites', '?')}; glibc `syscall()`: "
                  f"{info.get('libc_syscall_site', '?')} (a `trap` site would be timed through "
@@ -358,6 +360,8 @@ def startup_section(st):
         lines.append(md_table(["program", "runs", "MiB scanned", "min us", "median us",
                                "MiB/s (median)", "MiB/s (best)"], ft))
         lines.append("")
+    if "rounds_cut" in info:
+        lines.append(f"Note: {info['rounds_cut']}.\n")
     if "finder_parse" in info:
         lines.append(f"Note: {info['finder_parse']}.\n")
     return "\n".join(lines) + "\n"
@@ -415,6 +419,11 @@ def redis_section(rd):
     lines.append(md_table(["configuration", "test", "rounds", "requests/s (median)", "range",
                            "x native"], table, align=["l", "l", "r", "r", "r", "r"]))
     lines.append("")
+    if "rounds_cut" in info:
+        lines.append(f"Note: {info['rounds_cut']}.\n")
+    for k, v in sorted(info.items()):
+        if k.startswith("timeout_round"):
+            lines.append(f"Note: round {k[len('timeout_round'):]}: {v}.\n")
     if "zpoline+trace" not in rd["configs"]:
         lines.append(f"zpoline+trace: {info.get('trace', 'n/a')}.\n")
     else:

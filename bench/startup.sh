@@ -19,6 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:?rounds}
+budget=${BENCH_BUDGET:-0} # seconds; no new round starts after it (0: none)
 runs=${2:?runs}
 finder_runs=${3:?finder runs}
 cpu=${BENCH_CPU:?BENCH_CPU}
@@ -86,6 +87,10 @@ for ((r = 1; r <= rounds; r++)); do
 		done
 	done
 	printf '\rstartup: round %d/%d' "$r" "$rounds" >&2
+	if [ "$budget" -gt 0 ] && [ $SECONDS -ge "$budget" ] && [ $r -lt $rounds ]; then
+		info rounds_cut "stopped after $r of $rounds rounds: time budget of ${budget}s used"
+		break
+	fi
 done
 echo >&2
 
