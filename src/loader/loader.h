@@ -91,6 +91,10 @@ bool zl_runtime_present(void);
 /* Returns the number of sites rewritten, or -errno. */
 int zl_rewrite(const struct zl_file *f, const struct zl_image *img);
 
+/* ---- env.c ------------------------------------------------------------- */
+/* envp without the runtime in LD_PRELOAD (for a program's own ld.so). */
+char **zl_env_for_interp(char **envp);
+
 /* ---- stack.c: the initial stack ---------------------------------------- */
 struct zl_start {
 	int argc;
@@ -117,13 +121,14 @@ struct zl_identity {
 	const char *exec_path;       /* resolved path: comm is its basename */
 	const struct zl_image *prog;
 	uintptr_t args_lo, args_hi;  /* argument strings, for /proc/self/cmdline */
+	uintptr_t sp;                /* the initial stack pointer */
 	Elf64_auxv_t *auxv;          /* for /proc/self/auxv */
 	size_t auxv_bytes;
 };
 
-/* The program break, /proc/self/exe, comm, cmdline and auxv: set what the
- * kernel lets us set (most need CAP_SYS_RESOURCE); the rest stays as the
- * loader's.  Never fails. */
+/* The program break, /proc/self/exe, comm, cmdline and auxv: sets what the
+ * kernel lets us set; the rest stays as the loader's.  Never fails.  Closes
+ * the program's file; its last system call is prctl(PR_SET_NAME). */
 void zl_become(const struct zl_identity *id);
 /* Lets go of the loader's per-thread registrations the program's libc will
  * want to make itself (rseq). */

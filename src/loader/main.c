@@ -25,6 +25,12 @@
 
 #include "loader.h"
 
+/* For the runtime (dlsym in the loader's namespace): the absolute path of
+ * the program this process runs, set before the hand-over.  /proc/self/exe
+ * names the loader when the kernel refused to change it, and an execve of
+ * /proc/self/exe by the program means this file. */
+__attribute__((visibility("default"))) const char *zpoline_loader_program;
+
 static const char usage[] =
 	"usage: LD_PRELOAD=libzpoline.so zpoline-loader [--from-start] [--argv0 NAME]\n"
 	"                                               PROGRAM [ARG...]\n"
@@ -70,6 +76,19 @@ static const char *resolve(const char *name)
 		p = colon + 1;
 	}
 	zl_fail(ZL_EXIT_NOT_FOUND, "%s: command not found", name);
+}
+
+/* The file's absolute path, as the kernel resolves the open descriptor. */
+static const char *absolute_path(const struct zl_file *f)
+{
+	char link[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", f->fd);
+	char *buf = zl_alloc(4096);
+	long n = zl_sys4(SYS_readlinkat, AT_FDCWD, link, buf, 4095);
+	if (n <= 0 || buf[0] != '/')
+		return f->path;
+	buf[n] = '\0';
+	return buf;
 }
 
 /* Leaves the program to the kernel (and to the preloaded runtime). */
@@ -139,6 +158,8 @@ int main(int argc, char **argv, char **envp)
 	    (prog.interp && !from_start))
 		exec_directly(path, name, pargc, pargv, envp);
 
+	zpoline_loader_program = absolute_path(&prog);
+
 	struct zl_image pimg, iimg;
 	struct zl_file interp;
 	bool have_interp = prog.interp != NULL;
@@ -153,10 +174,15 @@ int main(int argc, char **argv, char **envp)
 			zl_fail(ZL_EXIT_CANNOT_RUN, "%s: has an interpreter itself", iname);
 		zl_map_image(&interp, &iimg);
 	}
-	if (zl_debug)
+	if (zl_debug) {
 		zl_msg("%s: %s, mapped at 0x%lx-0x%lx, entry 0x%lx", name,
 		       have_interp ? "dynamic" : "static", (unsigned long)pimg.lo,
 		       (unsigned long)pimg.hi, (unsigned long)pimg.entry);
+		if (have_interp)
+			zl_msg("%s: mapped at 0x%lx-0x%lx, entry 0x%lx", interp.name,
+			       (unsigned long)iimg.lo, (unsigned long)iimg.hi,
+			       (unsigned long)iimg.entry);
+	}
 	if (zl_rewrite(&prog, &pimg) < 0)
 		zl_fail(ZL_EXIT_CANNOT_RUN, "%s: the runtime could not rewrite it", name);
 	if (have_interp && zl_rewrite(&interp, &iimg) < 0)
@@ -171,7 +197,7 @@ int main(int argc, char **argv, char **envp)
 	struct zl_start st = {
 		.argc = pargc,
 		.argv = pargv,
-		.envp = envp,
+		.envp = have_interp ? zl_env_for_interp(envp) : envp,
 		.auxv = auxv_in,
 		.execfn = path,
 		.prog = &pimg,
@@ -185,10 +211,10 @@ int main(int argc, char **argv, char **envp)
 	struct zl_identity id = {.file = &prog, .exec_path = path, .prog = &pimg};
 	uintptr_t sp = zl_stack_build(&st, area, size, &id.args_lo, &id.args_hi, &id.auxv,
 				      &id.auxv_bytes);
-	zl_become(&id);
-	zl_sys1(SYS_close, prog.fd);
+	id.sp = sp;
+	zl_release_thread();
 	if (have_interp)
 		zl_sys1(SYS_close, interp.fd);
-	zl_release_thread();
+	zl_become(&id); /* closes the program's file; the loader's last system call */
 	zl_enter(have_interp ? iimg.entry : pimg.entry, sp);
 }

@@ -100,14 +100,14 @@ static void map_segment(const struct zl_file *f, uintptr_t bias, unsigned i)
 	}
 	if (p->p_memsz <= p->p_filesz)
 		return;
-	/* bss: the rest of the last file page is zeroed (it holds whatever
-	 * follows in the file), later pages are fresh. */
+	/* bss: the rest of the last file page is zeroed to the end of the
+	 * page, past the bss too, as the kernel does (ld.so's first allocations
+	 * live there and count on zeroes); later pages are fresh. */
 	uintptr_t zero_end = ZL_PAGE_UP(file_end);
 	if (p->p_filesz && file_end < zero_end) {
 		if (!(prot & PROT_WRITE))
 			zl_sys3(SYS_mprotect, ZL_PAGE_DOWN(file_end), ZL_PAGE, prot | PROT_WRITE);
-		uintptr_t stop = mem_end < zero_end ? mem_end : zero_end;
-		memset((void *)file_end, 0, stop - file_end);
+		memset((void *)file_end, 0, zero_end - file_end);
 		if (!(prot & PROT_WRITE))
 			zl_sys3(SYS_mprotect, ZL_PAGE_DOWN(file_end), ZL_PAGE, prot);
 	}

@@ -3,9 +3,10 @@
  *
  * execve gives a process a new program break after the image, a new
  * /proc/self/exe, a new name (comm), new /proc/self/cmdline and auxv.
- * prctl(PR_SET_MM, ...) sets these, with CAP_SYS_RESOURCE; without it they
- * stay the loader's and the program runs anyway (see docs/loader.md for
- * what differs then).
+ * prctl(PR_SET_MM, PR_SET_MM_MAP) sets all but the name in one go (a kernel
+ * built with CONFIG_CHECKPOINT_RESTORE; the exe file needs CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE); whatever it cannot set stays the loader's and
+ * the program runs anyway (docs/loader.md says what differs then).
  *
  * /proc/self/exe can only be replaced while no mapping of the current exe
  * file is left (the kernel refuses with EBUSY otherwise), and the loader is
@@ -33,11 +34,6 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
-
-static long set_mm(int what, uintptr_t value)
-{
-	return zl_sys5(SYS_prctl, PR_SET_MM, what, value, 0, 0);
-}
 
 /* ---- the loader's own mappings ------------------------------------------ */
 
@@ -160,13 +156,24 @@ static bool randomized(void)
 	return pers < 0 || !(pers & ADDR_NO_RANDOMIZE);
 }
 
-/* A fresh program break.  After a fixed-address image, like the kernel: the
- * page after its bss (plus up to 32 MiB at random); after a position-
- * independent one the kernel puts it in the low area where the loader's own
- * break is, so it goes a random distance past that.  Either way the loader's
- * heap is left alone below it, and the loader's libc could not take the
- * program's memory with sbrk (its idea of the break is now below the start). */
-static void set_break(const struct zl_identity *id)
+/* Is [start, start + len) free? */
+static bool is_free(uintptr_t start, size_t len)
+{
+	long m = zl_sys6(SYS_mmap, start, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m >= 0)
+		zl_sys2(SYS_munmap, m, len);
+	return m >= 0 && (uintptr_t)m == start;
+}
+
+/* Where the program's break starts.  After a fixed-address image, as the
+ * kernel does: past its bss, plus up to 32 MiB at random.  After a
+ * position-independent one the kernel uses the low area where the loader
+ * was put, so: a random distance past the loader's own break.  Either way
+ * the loader's heap is left alone below the new start, and the loader's
+ * libc can no longer move the break (its idea of the break is now below the
+ * start, which the kernel refuses), so the two cannot trample each other. */
+static uintptr_t new_break(const struct zl_identity *id)
 {
 	uint32_t r = 0;
 	if (randomized())
@@ -175,60 +182,122 @@ static void set_break(const struct zl_identity *id)
 	uintptr_t cur = (uintptr_t)zl_sys1(SYS_brk, 0);
 	uintptr_t start = id->file->eh.e_type == ET_EXEC ? ZL_PAGE_UP(id->prog->bss_end) + gap
 							: ZL_PAGE_UP(cur) + gap;
-	/* The first page must be free, or the break could never grow. */
-	long m = zl_sys6(SYS_mmap, start, ZL_PAGE, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (m < 0 || (uintptr_t)m != start) {
-		if (m >= 0)
-			zl_sys2(SYS_munmap, m, ZL_PAGE);
-		return;
-	}
-	zl_sys2(SYS_munmap, start, ZL_PAGE);
-	/* The kernel wants start_brk <= brk at every step. */
-	long e;
-	if (start > cur) {
-		e = set_mm(PR_SET_MM_BRK, start);
-		if (e == 0)
-			e = set_mm(PR_SET_MM_START_BRK, start);
-	} else {
-		e = set_mm(PR_SET_MM_START_BRK, start);
-		if (e == 0)
-			e = set_mm(PR_SET_MM_BRK, start);
-	}
-	if (e < 0 && zl_debug)
-		zl_msg("cannot move the program break: %s", zl_strerror(e));
+	/* Room to grow, or the program's malloc would fall back to mmap at once. */
+	return is_free(start, 1ul << 20) ? start : 0;
 }
 
-static void set_cmdline(const struct zl_identity *id)
+/* The values of /proc/self/stat fields 26.. (startcode onwards). */
+static bool read_stat(unsigned long *v, int n)
 {
-	long e = set_mm(PR_SET_MM_ARG_START, id->args_lo);
-	if (e == 0)
-		e = set_mm(PR_SET_MM_ARG_END, id->args_hi);
-	else if (e == -EINVAL && (e = set_mm(PR_SET_MM_ARG_END, id->args_hi)) == 0)
-		e = set_mm(PR_SET_MM_ARG_START, id->args_lo);
-	if (e < 0 && zl_debug)
-		zl_msg("cannot set /proc/self/cmdline: %s", zl_strerror(e));
+	char buf[2048];
+	long fd = zl_sys4(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	long len = zl_sys3(SYS_read, fd, buf, sizeof buf - 1);
+	zl_sys1(SYS_close, fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	const char *p = strrchr(buf, ')'); /* comm may hold anything but ends here */
+	if (!p)
+		return false;
+	p++;
+	int field = 2;
+	while (*p && field < 25) {
+		if (*p++ == ' ')
+			field++;
+	}
+	for (int i = 0; i < n; i++) {
+		while (*p == ' ')
+			p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		unsigned long x = 0;
+		while (*p >= '0' && *p <= '9')
+			x = x * 10 + (unsigned long)(*p++ - '0');
+		v[i] = x;
+	}
+	return true;
 }
+
+/* The code and data bounds of the program, computed as the kernel does. */
+static void image_bounds(const struct zl_identity *id, struct prctl_mm_map *m)
+{
+	const struct zl_file *f = id->file;
+	uint64_t sc = UINT64_MAX, ec = 0, sd = 0, ed = 0;
+	for (unsigned i = 0; i < f->eh.e_phnum; i++) {
+		const Elf64_Phdr *p = &f->ph[i];
+		if (p->p_type != PT_LOAD)
+			continue;
+		uint64_t k = p->p_vaddr;
+		if ((p->p_flags & PF_X) && k < sc)
+			sc = k;
+		if (sd < k)
+			sd = k;
+		k = p->p_vaddr + p->p_filesz;
+		if ((p->p_flags & PF_X) && ec < k)
+			ec = k;
+		if (ed < k)
+			ed = k;
+	}
+	if (sc < ec) {
+		m->start_code = sc + id->prog->bias;
+		m->end_code = ec + id->prog->bias;
+	}
+	if (sd <= ed) {
+		m->start_data = sd + id->prog->bias;
+		m->end_data = ed + id->prog->bias;
+	}
+}
+
+/* Fields 26-28 and 45-51 of /proc/self/stat. */
+enum { ST_STARTCODE, ST_ENDCODE, ST_STARTSTACK, ST_START_DATA = 45 - 26, ST_END_DATA,
+       ST_START_BRK, ST_ARG_START, ST_ARG_END, ST_ENV_START, ST_ENV_END, ST_COUNT };
 
 void zl_become(const struct zl_identity *id)
 {
-	long e = zl_sys5(SYS_prctl, PR_SET_MM, PR_SET_MM_EXE_FILE, id->file->fd, 0, 0);
-	if (e == -EBUSY) {
-		long d = detach_loader();
-		if (d < 0 && zl_debug)
-			zl_msg("cannot unmap the loader's file: %s", zl_strerror(d));
-		e = zl_sys5(SYS_prctl, PR_SET_MM, PR_SET_MM_EXE_FILE, id->file->fd, 0, 0);
+	/* PR_SET_MM_MAP sets everything at once and needs no capability, except
+	 * for the exe file (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE). */
+	unsigned long st[ST_COUNT];
+	if (read_stat(st, ST_COUNT)) {
+		uintptr_t brk = new_break(id);
+		struct prctl_mm_map m = {
+			.start_code = st[ST_STARTCODE],
+			.end_code = st[ST_ENDCODE],
+			.start_data = st[ST_START_DATA],
+			.end_data = st[ST_END_DATA],
+			.start_brk = brk ? brk : st[ST_START_BRK],
+			.brk = brk ? brk : (uintptr_t)zl_sys1(SYS_brk, 0),
+			.start_stack = id->sp,
+			.arg_start = id->args_lo,
+			.arg_end = id->args_hi,
+			.env_start = st[ST_ENV_START],
+			.env_end = st[ST_ENV_END],
+			.auxv = (__u64 *)id->auxv,
+			.auxv_size = (__u32)id->auxv_bytes,
+			.exe_fd = (__u32)id->file->fd,
+		};
+		image_bounds(id, &m);
+		long e = zl_sys5(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof m, 0);
+		if (e == -EBUSY) {
+			long d = detach_loader();
+			if (d < 0 && zl_debug)
+				zl_msg("cannot unmap the loader's file: %s", zl_strerror(d));
+			e = zl_sys5(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof m, 0);
+		}
+		if (e < 0) {
+			if (zl_debug)
+				zl_msg("/proc/self/exe stays the loader's: %s", zl_strerror(e));
+			m.exe_fd = (__u32)-1;
+			e = zl_sys5(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof m, 0);
+		}
+		if (e < 0 && zl_debug)
+			zl_msg("the program break, /proc/self/cmdline and auxv stay the loader's: %s",
+			       zl_strerror(e));
 	}
-	if (e == 0) {
-		set_break(id);
-		set_cmdline(id);
-		long a = zl_sys5(SYS_prctl, PR_SET_MM, PR_SET_MM_AUXV, id->auxv, id->auxv_bytes, 0);
-		if (a < 0 && zl_debug)
-			zl_msg("cannot set /proc/self/auxv: %s", zl_strerror(a));
-	} else if (zl_debug) {
-		zl_msg("/proc/self/exe, cmdline, auxv and the break stay the loader's: %s",
-		       zl_strerror(e));
-	}
+	zl_sys1(SYS_close, id->file->fd);
+	/* The name last: PR_SET_NAME is the loader's last system call before
+	 * the program's first, which is how a trace shows the hand-over. */
 	const char *base = strrchr(id->exec_path, '/');
 	char comm[16];
 	strncpy(comm, base ? base + 1 : id->exec_path, sizeof comm - 1);

@@ -4,16 +4,21 @@
  * The runtime (libzpoline.so, preloaded into the loader) exports
  *     int zpoline_rewrite_image(uintptr_t base, const void *phdr, int phnum,
  *                               const char *path);
- * Its site finder trusts only instruction boundaries it can prove, which
- * it takes from the function table of PT_GNU_EH_FRAME (.eh_frame_hdr).
- * gcc does not ask the linker for that table when it links with -static,
- * so most static executables (busybox among them) carry .eh_frame - every
- * function's start and length - but no index for it.  For such an image
- * the loader builds the index the linker would have built (the format is
- * the LSB's .eh_frame_hdr: a sorted table of (start, FDE) pairs) in a
- * temporary mapping next to the image, and passes the runtime a copy of
- * the program headers with a PT_GNU_EH_FRAME entry pointing at it.  The
- * mapping is gone once the image is rewritten.
+ * Its site finder trusts only instruction boundaries it can prove: it
+ * decodes whole functions, whose starts and lengths it takes from the table
+ * of PT_GNU_EH_FRAME (.eh_frame_hdr).  Many static executables have no such
+ * table:
+ *   - gcc does not ask the linker for one when it links with -static, so
+ *     most static C programs (busybox among them) carry .eh_frame - every
+ *     function's start and length - but no index for it;
+ *   - Go writes no unwind information at all, only a symbol table.
+ * For such an image the loader builds what the linker would have: an
+ * .eh_frame_hdr (the LSB format: a sorted table of (start, FDE) pairs)
+ * over the image's own .eh_frame, or else over a made-up .eh_frame with one
+ * FDE per function symbol.  It lives in a temporary mapping next to the
+ * image (its offsets are 32-bit) and the runtime gets a copy of the program
+ * headers with a PT_GNU_EH_FRAME entry pointing at it.  The mapping is gone
+ * once the image is rewritten.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -270,14 +275,29 @@ static size_t collect_fdes(const uint8_t *lo, const uint8_t *hi, struct fde_ref 
 	return n;
 }
 
-/* ---- finding .eh_frame --------------------------------------------------- */
+/* ---- the file's section headers ---------------------------------------- */
 
-/* The in-memory bounds of the image's allocated .eh_frame section, from the
- * section headers in the file (present unless the file was sstripped). */
-static bool find_eh_frame(const struct zl_file *f, const struct zl_image *img, uintptr_t *lo,
-			  uintptr_t *hi)
+struct sections {
+	Elf64_Shdr *sh;
+	size_t n, bytes;
+	char *names;
+	size_t names_len;
+};
+
+static void sections_free(struct sections *s)
+{
+	zl_free(s->sh, s->bytes);
+	zl_free(s->names, s->names_len + 1);
+	s->sh = NULL;
+	s->names = NULL;
+}
+
+/* The section headers and their names, read from the file (they are not
+ * loaded; a file without them - sstrip - has nothing to offer here). */
+static bool sections_read(const struct zl_file *f, struct sections *s)
 {
 	const Elf64_Ehdr *e = &f->eh;
+	*s = (struct sections){0};
 	if (!e->e_shoff || e->e_shentsize != sizeof(Elf64_Shdr))
 		return false;
 	Elf64_Shdr first;
@@ -287,45 +307,47 @@ static bool find_eh_frame(const struct zl_file *f, const struct zl_image *img, u
 	size_t strndx = e->e_shstrndx == SHN_XINDEX ? first.sh_link : e->e_shstrndx;
 	if (!shnum || shnum > 65536 || strndx >= shnum)
 		return false;
-	size_t bytes = shnum * sizeof(Elf64_Shdr);
-	Elf64_Shdr *sh = zl_alloc(bytes);
-	bool found = false;
-	char *names = NULL;
-	size_t names_len = 0;
-	if (zl_pread_all(f->fd, sh, bytes, e->e_shoff) < 0)
-		goto out;
-	names_len = sh[strndx].sh_size;
-	if (!names_len || names_len > (16u << 20) || sh[strndx].sh_offset > f->size ||
-	    names_len > f->size - sh[strndx].sh_offset)
-		goto out;
-	names = zl_alloc(names_len + 1);
-	if (zl_pread_all(f->fd, names, names_len, sh[strndx].sh_offset) < 0)
-		goto out;
-	names[names_len] = '\0';
-	for (size_t i = 0; i < shnum && !found; i++) {
-		const Elf64_Shdr *s = &sh[i];
-		if (s->sh_name >= names_len || strcmp(names + s->sh_name, ".eh_frame") != 0)
-			continue;
-		if (!(s->sh_flags & SHF_ALLOC) ||
-		    (s->sh_type != SHT_PROGBITS && s->sh_type != SHT_X86_64_UNWIND))
-			continue;
-		/* Its bytes must be in memory: inside a readable segment's file part. */
-		for (unsigned k = 0; k < e->e_phnum; k++) {
-			const Elf64_Phdr *p = &f->ph[k];
-			if (p->p_type == PT_LOAD && (p->p_flags & PF_R) && p->p_vaddr <= s->sh_addr &&
-			    s->sh_addr + s->sh_size <= p->p_vaddr + p->p_filesz) {
-				*lo = img->bias + s->sh_addr;
-				*hi = *lo + s->sh_size;
-				found = true;
-				break;
-			}
-		}
-	}
-out:
-	zl_free(names, names_len + 1);
-	zl_free(sh, bytes);
-	return found;
+	s->n = shnum;
+	s->bytes = shnum * sizeof(Elf64_Shdr);
+	s->sh = zl_alloc(s->bytes);
+	if (zl_pread_all(f->fd, s->sh, s->bytes, e->e_shoff) < 0)
+		goto bad;
+	const Elf64_Shdr *str = &s->sh[strndx];
+	if (!str->sh_size || str->sh_size > (16u << 20) || str->sh_offset > f->size ||
+	    str->sh_size > f->size - str->sh_offset)
+		goto bad;
+	s->names_len = str->sh_size;
+	s->names = zl_alloc(s->names_len + 1);
+	if (zl_pread_all(f->fd, s->names, s->names_len, str->sh_offset) < 0)
+		goto bad;
+	s->names[s->names_len] = '\0';
+	return true;
+bad:
+	sections_free(s);
+	return false;
 }
+
+static const Elf64_Shdr *section_named(const struct sections *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->sh[i].sh_name < s->names_len && !strcmp(s->names + s->sh[i].sh_name, name))
+			return &s->sh[i];
+	return NULL;
+}
+
+/* Is [vaddr, vaddr + size) file contents mapped by a segment with `flag`? */
+static bool in_segment(const struct zl_file *f, uint64_t vaddr, uint64_t size, uint32_t flag)
+{
+	for (unsigned k = 0; k < f->eh.e_phnum; k++) {
+		const Elf64_Phdr *p = &f->ph[k];
+		if (p->p_type == PT_LOAD && (p->p_flags & flag) && p->p_vaddr <= vaddr &&
+		    vaddr + size <= p->p_vaddr + p->p_filesz)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the index ------------------------------------------------------------- */
 
 /* A mapping of `bytes` within reach of 32-bit offsets from [lo, hi). */
 static uint8_t *map_near(uintptr_t lo, uintptr_t hi, size_t bytes)
@@ -355,53 +377,163 @@ static bool fits32(intptr_t d)
 	return d >= INT32_MIN && d <= INT32_MAX;
 }
 
-struct made_hdr {
-	uint8_t *map;
+struct made_index {
+	uint8_t *map;   /* the .eh_frame_hdr, and a made-up .eh_frame after it */
 	size_t bytes;
+	size_t hdr_bytes;
 	size_t count;
 };
 
-/* Builds .eh_frame_hdr for [lo, hi); false if it cannot. */
-static bool build_hdr(const struct zl_image *img, uintptr_t lo, uintptr_t hi, struct made_hdr *h)
+/* Writes .eh_frame_hdr at m->map for the sorted refs; false if some offset
+ * does not fit in 32 bits. */
+static bool write_index(struct made_index *m, uintptr_t eh_frame, const struct fde_ref *v,
+			size_t n)
 {
+	uint8_t *p = m->map;
+	uintptr_t base = (uintptr_t)p;
+	p[0] = 1;                        /* version */
+	p[1] = ENC_PCREL | ENC_SDATA4;   /* eh_frame_ptr */
+	p[2] = ENC_UDATA4;               /* fde_count */
+	p[3] = ENC_DATAREL | ENC_SDATA4; /* table */
+	if (!fits32((intptr_t)(eh_frame - (base + 4))))
+		return false;
+	int32_t ehp = (int32_t)(eh_frame - (base + 4));
+	memcpy(p + 4, &ehp, 4);
+	int32_t *t = (int32_t *)(p + 12);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k && (uintptr_t)(base + (intptr_t)t[2 * (k - 1)]) == v[i].start)
+			continue; /* one entry per start address */
+		intptr_t ds = (intptr_t)(v[i].start - base), df = (intptr_t)(v[i].fde - base);
+		if (!fits32(ds) || !fits32(df))
+			return false;
+		t[2 * k] = (int32_t)ds;
+		t[2 * k + 1] = (int32_t)df;
+		k++;
+	}
+	uint32_t cnt = (uint32_t)k;
+	memcpy(p + 8, &cnt, 4);
+	m->count = k;
+	return true;
+}
+
+/* From the image's own .eh_frame. */
+static bool index_eh_frame(const struct zl_file *f, const struct zl_image *img,
+			   const struct sections *secs, struct made_index *m)
+{
+	const Elf64_Shdr *s = section_named(secs, ".eh_frame");
+	if (!s || !(s->sh_flags & SHF_ALLOC) ||
+	    (s->sh_type != SHT_PROGBITS && s->sh_type != SHT_X86_64_UNWIND) ||
+	    !in_segment(f, s->sh_addr, s->sh_size, PF_R))
+		return false;
+	uintptr_t lo = img->bias + s->sh_addr, hi = lo + s->sh_size;
 	struct fde_ref *v;
 	size_t vbytes;
 	size_t n = collect_fdes((const uint8_t *)lo, (const uint8_t *)hi, &v, &vbytes);
-	if (!n)
-		return false;
-	sort_refs(v, n);
-	h->bytes = 12 + n * 8;
-	uintptr_t reach_lo = img->lo < lo ? img->lo : lo, reach_hi = img->hi > hi ? img->hi : hi;
-	h->map = map_near(reach_lo, reach_hi, h->bytes);
-	bool ok = h->map != NULL;
-	if (ok) {
-		uint8_t *p = h->map;
-		uintptr_t base = (uintptr_t)p;
-		p[0] = 1;                           /* version */
-		p[1] = ENC_PCREL | ENC_SDATA4;      /* eh_frame_ptr */
-		p[2] = ENC_UDATA4;                  /* fde_count */
-		p[3] = ENC_DATAREL | ENC_SDATA4;    /* table */
-		int32_t ehp = (int32_t)(lo - (base + 4));
-		memcpy(p + 4, &ehp, 4);
-		int32_t *t = (int32_t *)(p + 12);
-		size_t m = 0;
-		for (size_t i = 0; i < n && ok; i++) {
-			if (m && (uintptr_t)(base + (intptr_t)t[2 * (m - 1)]) == v[i].start)
-				continue; /* one entry per start address */
-			intptr_t ds = (intptr_t)(v[i].start - base), df = (intptr_t)(v[i].fde - base);
-			ok = fits32(ds) && fits32(df) && fits32((intptr_t)(lo - (base + 4)));
-			t[2 * m] = (int32_t)ds;
-			t[2 * m + 1] = (int32_t)df;
-			m++;
-		}
-		uint32_t cnt = (uint32_t)m;
-		memcpy(p + 8, &cnt, 4);
-		h->count = m;
-		zl_sys3(SYS_mprotect, h->map, ZL_PAGE_UP(h->bytes), PROT_READ);
-		if (!ok)
-			zl_free(h->map, h->bytes);
+	bool ok = false;
+	if (n) {
+		sort_refs(v, n);
+		m->bytes = m->hdr_bytes = 12 + n * 8;
+		m->map = map_near(img->lo < lo ? img->lo : lo, img->hi > hi ? img->hi : hi, m->bytes);
+		ok = m->map && write_index(m, lo, v, n);
 	}
 	zl_free(v, vbytes);
+	return ok;
+}
+
+/* A made-up .eh_frame from the symbol table, for code with no unwind
+ * information at all (Go): one CIE, and an FDE with no instructions for
+ * every function symbol - all the runtime reads is each function's start
+ * and length.  Addresses are pc-relative 32-bit, as a linker writes them. */
+#define CIE_BYTES 20
+#define FDE_BYTES 20
+
+static void put_cie(uint8_t *c)
+{
+	static const uint8_t cie[CIE_BYTES] = {
+		16, 0, 0, 0,          /* length */
+		0, 0, 0, 0,           /* CIE id */
+		1,                    /* version */
+		'z', 'R', 0,          /* augmentation */
+		1,                    /* code alignment */
+		0x78,                 /* data alignment: -8 */
+		16,                   /* return address: rip */
+		1,                    /* augmentation data length */
+		ENC_PCREL | ENC_SDATA4, /* FDE address encoding */
+		0, 0, 0,              /* DW_CFA_nop padding */
+	};
+	memcpy(c, cie, sizeof cie);
+}
+
+static void put_fde(uint8_t *d, const uint8_t *cie, uintptr_t start, uint64_t size)
+{
+	uint32_t len = FDE_BYTES - 4;
+	int32_t cie_ptr = (int32_t)((d + 4) - cie);
+	int32_t begin = (int32_t)(start - (uintptr_t)(d + 8));
+	int32_t range = (int32_t)size;
+	memcpy(d, &len, 4);
+	memcpy(d + 4, &cie_ptr, 4);
+	memcpy(d + 8, &begin, 4);
+	memcpy(d + 12, &range, 4);
+	memset(d + 16, 0, 4); /* augmentation data length 0, DW_CFA_nop */
+}
+
+static bool index_symtab(const struct zl_file *f, const struct zl_image *img,
+			 const struct sections *secs, struct made_index *m)
+{
+	const Elf64_Shdr *s = NULL;
+	for (size_t i = 0; i < secs->n; i++)
+		if (secs->sh[i].sh_type == SHT_SYMTAB)
+			s = &secs->sh[i];
+	if (!s || s->sh_entsize != sizeof(Elf64_Sym) || s->sh_offset > f->size ||
+	    s->sh_size > f->size - s->sh_offset || s->sh_size > (256u << 20))
+		return false;
+	Elf64_Sym *syms = zl_alloc(s->sh_size);
+	size_t nsyms = s->sh_size / sizeof(Elf64_Sym);
+	bool ok = false;
+	size_t vbytes = 0;
+	struct fde_ref *v = NULL;
+	if (zl_pread_all(f->fd, syms, s->sh_size, s->sh_offset) < 0)
+		goto out;
+	/* Functions in executable segments: (start, length in .fde). */
+	size_t n = 0;
+	for (size_t i = 0; i < nsyms; i++)
+		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC && syms[i].st_size &&
+		    syms[i].st_shndx != SHN_UNDEF && syms[i].st_size < (1u << 30) &&
+		    in_segment(f, syms[i].st_value, syms[i].st_size, PF_X))
+			n++;
+	if (!n)
+		goto out;
+	vbytes = n * sizeof *v;
+	v = zl_alloc(vbytes);
+	size_t k = 0;
+	for (size_t i = 0; i < nsyms; i++)
+		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC && syms[i].st_size &&
+		    syms[i].st_shndx != SHN_UNDEF && syms[i].st_size < (1u << 30) &&
+		    in_segment(f, syms[i].st_value, syms[i].st_size, PF_X))
+			v[k++] = (struct fde_ref){img->bias + syms[i].st_value, syms[i].st_size};
+	sort_refs(v, n);
+	m->hdr_bytes = (12 + n * 8 + 7) & ~(size_t)7;
+	m->bytes = m->hdr_bytes + CIE_BYTES + n * FDE_BYTES + 4;
+	m->map = map_near(img->lo, img->hi, m->bytes);
+	if (!m->map)
+		goto out;
+	uint8_t *cie = m->map + m->hdr_bytes;
+	put_cie(cie);
+	uint8_t *fde = cie + CIE_BYTES;
+	for (size_t i = 0; i < n; i++, fde += FDE_BYTES) {
+		if (!fits32((intptr_t)(v[i].start - (uintptr_t)(fde + 8)))) {
+			n = 0;
+			break;
+		}
+		put_fde(fde, cie, v[i].start, v[i].fde);
+		v[i].fde = (uintptr_t)fde; /* from here on: where its FDE is */
+	}
+	memset(fde, 0, 4); /* terminator */
+	ok = n && write_index(m, (uintptr_t)cie, v, n);
+out:
+	zl_free(v, vbytes);
+	zl_free(syms, s->sh_size);
 	return ok;
 }
 
@@ -415,31 +547,46 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 		if (f->ph[i].p_type == PT_GNU_EH_FRAME)
 			has_index = true;
 
-	struct made_hdr h = {0};
+	struct made_index m = {0};
 	Elf64_Phdr *copy = NULL;
 	size_t copy_bytes = 0;
-	uintptr_t lo, hi;
-	if (!has_index && find_eh_frame(f, img, &lo, &hi) && build_hdr(img, lo, hi, &h)) {
-		copy_bytes = (phnum + 1) * sizeof(Elf64_Phdr);
-		copy = zl_alloc(copy_bytes);
-		memcpy(copy, f->ph, phnum * sizeof(Elf64_Phdr));
-		copy[phnum] = (Elf64_Phdr){
-			.p_type = PT_GNU_EH_FRAME,
-			.p_flags = PF_R,
-			.p_vaddr = (uintptr_t)h.map - img->bias,
-			.p_memsz = h.bytes,
-			.p_filesz = h.bytes,
-			.p_align = 4,
-		};
-		phdr = copy;
-		phnum++;
-		if (zl_debug)
-			zl_msg("%s: no .eh_frame_hdr; indexed %zu functions of .eh_frame", f->name,
-			       h.count);
+	struct sections secs;
+	if (!has_index && sections_read(f, &secs)) {
+		const char *from = NULL;
+		if (index_eh_frame(f, img, &secs, &m)) {
+			from = ".eh_frame";
+		} else {
+			zl_free(m.map, m.bytes);
+			m = (struct made_index){0};
+			if (index_symtab(f, img, &secs, &m))
+				from = "the symbol table";
+		}
+		sections_free(&secs);
+		if (from) {
+			zl_sys3(SYS_mprotect, m.map, ZL_PAGE_UP(m.bytes), PROT_READ);
+			copy_bytes = (phnum + 1) * sizeof(Elf64_Phdr);
+			copy = zl_alloc(copy_bytes);
+			memcpy(copy, f->ph, phnum * sizeof(Elf64_Phdr));
+			copy[phnum] = (Elf64_Phdr){
+				.p_type = PT_GNU_EH_FRAME,
+				.p_flags = PF_R,
+				.p_vaddr = (uintptr_t)m.map - img->bias,
+				.p_memsz = m.hdr_bytes,
+				.p_filesz = m.hdr_bytes,
+				.p_align = 4,
+			};
+			phdr = copy;
+			phnum++;
+			if (zl_debug)
+				zl_msg("%s: no .eh_frame_hdr; %zu functions from %s", f->name,
+				       m.count, from);
+		} else {
+			zl_free(m.map, m.bytes);
+			m.map = NULL;
+		}
 	}
 	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
-	if (h.map)
-		zl_free(h.map, h.bytes);
+	zl_free(m.map, m.bytes);
 	zl_free(copy, copy_bytes);
 	if (zl_debug)
 		zl_msg("%s: %d system call sites rewritten (base 0x%lx)", f->name, n,
