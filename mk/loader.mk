@@ -1,0 +1,62 @@
+# zpoline-loader: runs static programs (and, with --from-start, dynamic ones
+# together with their ld.so) under zpoline from their first instruction.
+# docs/loader.md.  Its tests' programs: build/tests/loader/.
+LOADER_SRC := $(wildcard src/loader/*.c)
+LOADER_ASM := $(wildcard src/loader/*.S)
+LOADER_OBJ := $(LOADER_SRC:src/loader/%.c=$(B)/loader/%.o) \
+	$(LOADER_ASM:src/loader/%.S=$(B)/loader/%.o)
+
+$(B)/loader/%.o: src/loader/%.c src/loader/loader.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -c $< -o $@
+
+$(B)/loader/%.o: src/loader/%.S
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+
+# A PIE, so it never sits where a static program wants to be (0x400000);
+# zpoline_loader_program is exported for the runtime's dlsym.
+$(B)/zpoline-loader: $(LOADER_OBJ)
+	$(CC) -pie -Wl,-z,now -Wl,-z,noexecstack -Wl,--export-dynamic-symbol=zpoline_loader_program \
+		-o $@ $(LOADER_OBJ) -ldl
+
+all: $(B)/zpoline-loader
+
+# ---- test programs -------------------------------------------------------
+LT := $(B)/tests/loader
+LOADER_TEST_PROGS := $(LT)/ident-static $(LT)/ident-static-pie $(LT)/dyn $(LT)/regs
+
+$(LT)/ident-static: tests/loader/progs/ident.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $< -lpthread
+
+$(LT)/ident-static-pie: tests/loader/progs/ident.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static-pie -o $@ $< -lpthread
+
+$(LT)/dyn: tests/loader/progs/dyn.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -ldl
+
+# No libc, no start files: _start checks the registers the loader left.
+$(LT)/regs: tests/loader/progs/regs.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -nostdlib -fno-stack-protector -o $@ $<
+
+# Go (Debian's golang-go) is optional: without it the Go test skips.
+GO_TOOL := $(shell command -v go 2>/dev/null)
+ifneq ($(GO_TOOL),)
+$(LT)/gohello: tests/loader/progs/gohello.go
+	@mkdir -p $(@D)
+	cd $(<D) && CGO_ENABLED=0 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
+		$(GO_TOOL) build -o $(abspath $@) $(<F)
+LOADER_TEST_PROGS += $(LT)/gohello
+endif
+
+# The count hook's table without libc at the end (see the file).
+$(LT)/libzphook_rawcount.so: tests/loader/hooks/rawcount.c include/zpoline.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -fPIC -shared -mgeneral-regs-only -o $@ $<
+LOADER_TEST_PROGS += $(LT)/libzphook_rawcount.so
+
+tests: $(LOADER_TEST_PROGS) $(B)/zpoline-loader

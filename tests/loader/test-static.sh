@@ -1,0 +1,71 @@
+#!/bin/bash
+# zpoline-loader runs gcc -static and -static-pie programs: the same output
+# as natively, the machine state and process identity of a fresh exec, and
+# every system call they make reaches the hook (compared with strace -f of
+# a native run: the program is deterministic but for lock contention, so
+# futex is left out).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/loader-lib.sh"
+need_tools "static programs" strace python3 "$LOADER" || finish
+cd "$TMP" || exit 1
+seq 1 3000 >data
+export ZL_TEST_VAR=hello
+
+# The identity lines (/proc/self/exe, comm, cmdline, /proc/self/auxv) need
+# PR_SET_MM_MAP; the loader says when the kernel refused it.
+identity_settable() {
+	! ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$LOADER" "$LT/regs" 2>&1 >/dev/null |
+		grep -q 'stays the loader'
+}
+
+for kind in static static-pie; do
+	prog=$LT/ident-$kind
+	native_traced n.$kind trace.$kind "$prog" data one 'two words'
+	rn=$?
+	loaded l.$kind count.$kind -- "$prog" data one 'two words'
+	rl=$?
+	if identity_settable; then
+		compare "$kind" n.$kind $rn l.$kind $rl
+	else
+		skip "$kind: /proc/self identity (the kernel refused PR_SET_MM_MAP here)"
+		grep -v -e '^/proc/self/exe' -e '^comm' -e '^cmdline' -e '^/proc/self/auxv' \
+			n.$kind >n2.$kind
+		grep -v -e '^/proc/self/exe' -e '^comm' -e '^cmdline' -e '^/proc/self/auxv' \
+			l.$kind >l2.$kind
+		compare "$kind (identity lines left out)" n2.$kind $rn l2.$kind $rl
+	fi
+	covered "$kind: coverage" trace.$kind count.$kind --marker '^execve\(' --ignore futex
+done
+
+# --argv0, and a name looked up in $PATH (argv[0] as typed, AT_EXECFN the
+# file found), as a shell would run it.
+PATH=$LT:$PATH "ident-static" data >n.path 2>&1
+rn=$?
+PATH=$LT:$PATH LD_PRELOAD=$LIB "$LOADER" ident-static data >l.path 2>&1
+compare "PATH lookup" n.path $rn l.path $?
+LD_PRELOAD=$LIB "$LOADER" --argv0 custom-name "$LT/ident-static" data >l.argv0 2>&1
+if grep -qx 'argv\[0\]: custom-name' l.argv0; then
+	pass "--argv0 sets argv[0]"
+else
+	fail "--argv0 sets argv[0]"
+	head -5 l.argv0
+fi
+
+# The machine state at the entry point is what execve leaves.
+out=$(LD_PRELOAD=$LIB "$LOADER" "$LT/regs" 2>&1)
+if [ "$out" = "entry state: ok" ]; then
+	pass "entry state: registers, stack and flags as after execve"
+else
+	fail "entry state: $out"
+fi
+
+# A dynamic program without --from-start is simply executed (the runtime
+# comes with LD_PRELOAD as usual).
+"$LT/dyn" a b >n.dyn 2>&1
+rn=$?
+LD_PRELOAD=$LIB "$LOADER" "$LT/dyn" a b >l.dyn 2>&1
+rl=$?
+grep -v '^LD_PRELOAD' n.dyn >n2.dyn
+grep -v '^LD_PRELOAD' l.dyn >l2.dyn
+compare "dynamic program, executed directly" n2.dyn $rn l2.dyn $rl
+finish
