@@ -193,8 +193,9 @@ int main(int argc, char **argv)
 				while (k < NPATHS && strcmp(paths[k].name, tok))
 					k++;
 				if (k == NPATHS) {
-					fprintf(stderr, "percall: unknown path %s\n", tok);
-					return usage();
+					fprintf(stderr, "percall: unknown path %s (inline, func or libc)\n",
+						tok);
+					return 2;
 				}
 				want[k] = 1;
 			}

@@ -16,9 +16,10 @@ import sys
 import tempfile
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-RES = os.path.join(ROOT, "bench", "results")
-DOC = os.path.join(ROOT, "docs", "performance.md")
-SVG = os.path.join(ROOT, "docs", "performance.svg")
+# Overridable so that bench/selftest.sh can run the report on made-up data.
+RES = os.environ.get("BENCH_RESULTS") or os.path.join(ROOT, "bench", "results")
+DOC = os.environ.get("BENCH_DOC") or os.path.join(ROOT, "docs", "performance.md")
+SVG = os.path.splitext(DOC)[0] + ".svg"
 
 PERCALL_ORDER = ["native", "native+4pages", "zpoline", "zpoline+pass", "zpoline+count", "zpoline-sud+pass",
                  "seccomp-trap", "ptrace", "strace"]
@@ -670,7 +671,7 @@ def main():
     if plot_note:
         doc.append(plot_note + "\n")
     else:
-        doc.append("![Per-call cost and start-up time](performance.svg)\n")
+        doc.append(f"![Per-call cost and start-up time]({os.path.basename(SVG)})\n")
     doc.append("## Reproducing\n")
     doc.append("`make bench` (full: about 5 minutes here, bounded to 10) or `make bench-quick` "
                "(1-2 minutes, fewer rounds and calls). Both build first, run bench/run.sh and "

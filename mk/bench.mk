@@ -33,3 +33,10 @@ bench-quick: all
 	bench/run.sh quick
 
 .PHONY: bench bench-quick
+
+# Checks that the benchmark tools work (results, exit codes, the report's
+# arithmetic); asserts nothing about timing.
+bench-selftest: all
+	bench/selftest.sh
+
+.PHONY: bench-selftest
