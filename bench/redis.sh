@@ -18,6 +18,7 @@ budget=${BENCH_BUDGET:-0} # seconds; no new round starts after it (0: none)
 requests=${2:?requests}
 cpu=${BENCH_CPU:?BENCH_CPU}
 port=${BENCH_REDIS_PORT:-6391}
+limit=${BENCH_REDIS_TIMEOUT:-120} # seconds for one redis-benchmark run
 out=bench/results
 B=$PWD/build
 LIB=$B/libzpoline.so
@@ -94,11 +95,11 @@ start_server() { # config
 for ((r = 1; r <= rounds; r++)); do
 	for c in "${configs[@]}"; do
 		start_server "$c"
-		timeout 120 taskset -c "$client_cpu" redis-benchmark -p "$port" -q -n "$requests" \
+		timeout "$limit" taskset -c "$client_cpu" redis-benchmark -p "$port" -q -n "$requests" \
 			-t get,set -P 1 -c 20 --csv >"$tmp/bench.csv" 2>"$tmp/bench.err" && rc=0 || rc=$?
 		if [ $rc = 124 ]; then
 			# A busy machine, not a broken server: the round lacks this result.
-			info "timeout_round$r" "$c: redis-benchmark did not finish within 120 s"
+			info "timeout_round$r" "$c: redis-benchmark did not finish within $limit s"
 			stop_server
 			continue
 		elif [ $rc != 0 ]; then

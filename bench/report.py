@@ -245,10 +245,11 @@ def percall_section(pc):
                    "kernel entry flushes the user TLB and each page touched after a call "
                    "needs a fresh (nested, in a VM) page walk"
                    if flush else "")
-                + ". zpoline's fast path (src/runtime/entry.S) touches pages the native loop "
-                "does not: page 0 (the sled), the stage-2 page, the entry stub's code, the "
-                "runtime data holding the site-table pointer and the class table, and the "
-                "site hash table itself"
+                + ". zpoline's fast path (src/runtime/entry.S when this was written) touches "
+                "up to six pages the native inline loop does not: page 0 (the sled), the "
+                "stage-2 page, the entry stub's code, the runtime's data page (site-table "
+                "pointer and class table), a page of the site hash table, and the stack page "
+                "(the `callq` pushes a return address; the native loop touches no memory)"
                 + (f"; its no-hook overhead of {fmt(z0['over'], 1)} ns is what about "
                    f"{z0['over'] / per_page:.0f} such page refills would cost (the rest of the "
                    "path, pushfq/popfq and a few direct and indirect jumps, costs something "
@@ -673,15 +674,17 @@ def main():
     else:
         doc.append(f"![Per-call cost and start-up time]({os.path.basename(SVG)})\n")
     doc.append("## Reproducing\n")
-    doc.append("`make bench` (full: about 5 minutes here, bounded to 10) or `make bench-quick` "
-               "(1-2 minutes, fewer rounds and calls). Both build first, run bench/run.sh and "
+    doc.append("`make bench` (full: 4-8 minutes here depending on the machine's load; each step "
+               "stops starting rounds when its time budget is used) or `make bench-quick` "
+               "(about 1 minute on a quiet machine: fewer rounds and calls). Both build first, run bench/run.sh and "
                "rewrite this file, docs/performance.svg and bench/results/*.csv (raw data: "
                "`*-raw.csv`; summaries: `percall.csv`, `startup.csv`, `finder.csv`, "
                "`redis.csv`, `memory.csv`). `BENCH_CPU` chooses the CPU to pin to, "
                "`BENCH_REDIS_PORT` the port. `python3 bench/report.py` rebuilds the report "
                "from the results alone. Tools from apt: strace, redis-server, redis-tools, "
-               "gnuplot-nox. hyperfine is not used: it cannot set the environment of the "
-               "measured command alone, so bench/spawn-time does the timing.\n")
+               "gnuplot-nox. hyperfine is not used: to give the measured command alone an "
+               "environment it needs a shell or env(1) in front of it, one more exec inside "
+               "every measurement; bench/spawn-time sets the environment directly.\n")
     os.makedirs(os.path.dirname(DOC), exist_ok=True)
     with open(DOC, "w") as f:
         f.write("\n".join(doc))

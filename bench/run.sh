@@ -96,7 +96,7 @@ start=$(date +%s)
 # timeouts only catch a hang.
 step percall 400 env BENCH_BUDGET=$((scale * 200 / 100)) bench/percall.sh $percall_rounds $percall_calls
 step startup 300 env BENCH_BUDGET=$((scale * 100 / 100)) bench/startup.sh $startup_rounds $startup_runs $finder_runs
-step redis 400 env BENCH_BUDGET=$((scale * 100 / 100)) bench/redis.sh $redis_rounds $redis_requests
+step redis 400 env BENCH_BUDGET=$((scale * 100 / 100)) BENCH_REDIS_TIMEOUT=$((scale * 120 / 100)) bench/redis.sh $redis_rounds $redis_requests
 step memory 120 bench/memory.sh $memory_reps
 # The tracer's own benchmark, when its author has written it.
 rm -f $results/trace-speed.txt
