@@ -28,9 +28,12 @@
 /* The kernel limits a program header table to this many bytes. */
 #define ZL_MAX_PHDR_BYTES 65536
 
-/* ---- sys.S: system calls no hook sees, and the hand-over ------------- */
-long zl_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+/* ---- sys.S, syscall.c: system calls no hook sees, and the hand-over ------- */
+long zl_hidden_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 __attribute__((noreturn)) void zl_enter(uintptr_t entry, uintptr_t sp);
+/* Picks the way to the kernel; call first. */
+void zl_sys_init(void);
+long zl_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
 #define zl_sys0(n) zl_syscall((n), 0, 0, 0, 0, 0, 0)
 #define zl_sys1(n, a) zl_syscall((n), (long)(a), 0, 0, 0, 0, 0)

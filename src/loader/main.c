@@ -105,6 +105,7 @@ __attribute__((noreturn)) static void exec_directly(const char *path, const char
 
 int main(int argc, char **argv, char **envp)
 {
+	zl_sys_init();
 	const char *dbg = getenv("ZPOLINE_DEBUG");
 	zl_debug = dbg && *dbg ? atoi(dbg) : 0;
 

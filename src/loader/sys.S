@@ -10,16 +10,19 @@
  * finder that decodes whole functions from their first byte (the only kind
  * zpoline trusts) sees a `movl`, never a system call, and leaves it alone;
  * the loader jumps into the middle of that instruction to execute it.
+ * (Where the runtime exports a system call entry of its own, the loader uses
+ * that instead: see syscall.c.)
  */
 	.text
 
-/* long zl_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+/* long zl_hidden_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
+ *                        long a6)
  * Returns the kernel's value (-errno on error). */
-	.globl	zl_syscall
-	.hidden	zl_syscall
-	.type	zl_syscall, @function
+	.globl	zl_hidden_syscall
+	.hidden	zl_hidden_syscall
+	.type	zl_hidden_syscall, @function
 	.p2align 4
-zl_syscall:
+zl_hidden_syscall:
 	.cfi_startproc
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
@@ -34,7 +37,7 @@ zl_syscall:
 	.byte	0xb9, 0x0f, 0x05, 0xc3, 0x90
 	ud2
 	.cfi_endproc
-	.size	zl_syscall, . - zl_syscall
+	.size	zl_hidden_syscall, . - zl_hidden_syscall
 
 /* noreturn void zl_enter(uintptr_t entry, uintptr_t sp)
  * Starts the program the way the kernel starts a new image: rsp at argc,
