@@ -11,7 +11,8 @@
 #   zpoline+pass:cold-cache  the pass hook, an empty site cache directory every run
 #   zpoline+pass:warm-cache  the pass hook, a cache filled by earlier runs
 # Every round runs every program in every configuration RUNS times (after
-# one untimed warm-up run), all on $BENCH_CPU (build/bench/spawn-time).
+# one untimed warm-up run each), all on $BENCH_CPU (build/bench/spawn-time),
+# the configurations taking turns run by run.
 #
 # Writes bench/results/startup-raw.csv (program,config,round,run,ns)
 #        bench/results/finder-raw.csv  (program,run,kib,us)
@@ -72,18 +73,28 @@ mkdir -p "$tmp/warm"
 
 raw=$out/startup-raw.csv
 echo "program,config,round,run,ns" >"$raw"
+spawn() { # program-index config label-round runs warmups
+	# shellcheck disable=SC2046,SC2086 # word splitting wanted
+	if ! taskset -c "$cpu" "$SPAWN" -n "$4" -w "$5" -l "${names[$1]},$2,$3" \
+		$(config_args "$2") -- ${cmds[$1]} 2>"$tmp/err"; then
+		echo "startup: ${names[$1]} ($2) failed:" >&2
+		cat "$tmp/err" >&2
+		exit 1
+	fi
+}
 for ((r = 1; r <= rounds; r++)); do
 	for i in "${!names[@]}"; do
 		n=$((runs / divs[i]))
 		[ $n -ge 1 ] || n=1
 		for c in "${configs[@]}"; do
-			# shellcheck disable=SC2046,SC2086 # word splitting wanted
-			if ! taskset -c "$cpu" "$SPAWN" -n "$n" -w 1 -l "${names[i]},$c,$r" \
-				$(config_args "$c") -- ${cmds[i]} >>"$raw" 2>"$tmp/err"; then
-				echo "startup: ${names[i]} ($c) failed:" >&2
-				cat "$tmp/err" >&2
-				exit 1
-			fi
+			spawn "$i" "$c" "$r" 0 1 # warm-up, untimed
+		done
+		# Run k of every configuration back to back, so that the k-th runs
+		# of two configurations saw the same load (report.py pairs them).
+		for ((k = 0; k < n; k++)); do
+			for c in "${configs[@]}"; do
+				spawn "$i" "$c" "$r" 1 0 | awk -F, -v k="$k" 'BEGIN { OFS = "," } { $4 = k; print }' >>"$raw"
+			done
 		done
 	done
 	printf '\rstartup: round %d/%d' "$r" "$rounds" >&2
