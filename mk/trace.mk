@@ -1,0 +1,55 @@
+# The tracer and fault-injection hooks, libzphook_trace.so and
+# libzphook_inject.so (src/hooks/trace, src/hooks/inject), the code they
+# share in src/common (trace*.c, decode/), the tables generated from the
+# system headers, and the programs their tests run (tests/trace/tp-*.c).
+
+# The per-call path runs in threads libc does not know: no stack-protector
+# canaries (they read %fs), no CET notes that would bind the program.
+TRACE_CFLAGS := $(CFLAGS_BASE) -fvisibility=hidden -fno-stack-protector -fcf-protection=none \
+	-Isrc/common/decode
+
+$(B)/gen/trace_consts.c: tools/gen-trace-consts.sh
+	@mkdir -p $(@D)
+	sh tools/gen-trace-consts.sh $@ $(B)/gen/trace_consts.h $(CC)
+$(B)/gen/trace_consts.h: $(B)/gen/trace_consts.c
+	@test -f $@ || { rm -f $<; $(MAKE) $<; }
+
+TRACE_HDR := $(wildcard src/common/trace*.h src/common/decode/*.h) src/common/raw.h \
+	src/common/syscall_table.h $(B)/gen/trace_consts.h
+TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout
+TRACE_DECODE := dbase dfile dmem dproc dnet dtable
+TRACE_GEN_OBJ := $(B)/trace/trace_consts.o $(B)/trace/syscall_table.o
+TRACE_OBJ := $(TRACE_COMMON:%=$(B)/trace/%.o) $(TRACE_DECODE:%=$(B)/trace/%.o) $(TRACE_GEN_OBJ)
+INJECT_OBJ := $(B)/trace/traceinject.o $(B)/trace/traceclass.o $(TRACE_GEN_OBJ)
+
+$(B)/trace/%.o: src/common/%.c $(TRACE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TRACE_CFLAGS) -c $< -o $@
+$(B)/trace/%.o: src/common/decode/%.c $(TRACE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TRACE_CFLAGS) -c $< -o $@
+$(B)/trace/trace_consts.o: $(B)/gen/trace_consts.c $(B)/gen/trace_consts.h
+	@mkdir -p $(@D)
+	$(CC) $(TRACE_CFLAGS) -c $< -o $@
+$(B)/trace/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
+	@mkdir -p $(@D)
+	$(CC) $(TRACE_CFLAGS) -c $< -o $@
+
+HOOK_SRC_EXTRA_trace := $(TRACE_OBJ)
+HOOK_SRC_EXTRA_inject := $(INJECT_OBJ)
+$(B)/libzphook_trace.so: $(TRACE_OBJ) $(TRACE_HDR)
+$(B)/libzphook_inject.so: $(INJECT_OBJ) $(TRACE_HDR)
+$(B)/libzphook_trace.so $(B)/libzphook_inject.so: HOOK_CFLAGS += -fno-stack-protector \
+	-fcf-protection=none -Isrc/common/decode -Wl,-z,defs
+
+trace-objs: $(TRACE_OBJ)
+.PHONY: trace-objs
+
+# Programs the trace tests run.
+TRACE_PROG_SRC := $(wildcard tests/trace/tp-*.c)
+TRACE_PROG_BIN := $(TRACE_PROG_SRC:tests/trace/%.c=$(B)/tests/progs/%)
+$(B)/tests/progs/tp-%: tests/trace/tp-%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+
+all: $(TRACE_PROG_BIN)

@@ -1,0 +1,699 @@
+/*
+ * dbase.c - the pieces every decoder uses: reading the program's memory
+ * safely, numbers, flags, strings, signals, times, socket addresses.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "decode.h"
+#include "raw.h"
+
+const char *zp_errno_msg[4096];
+
+void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr, const long *args,
+	   int pid)
+{
+	d->b = b;
+	d->cfg = cfg;
+	d->nr = nr;
+	for (int i = 0; i < 6; i++)
+		d->a[i] = args[i];
+	d->ret = 0;
+	d->exiting = false;
+	d->ok = false;
+	d->pid = pid;
+	d->snap = NULL;
+	d->snaplen = 0;
+	d->nargs = 0;
+	d->rstyle = RV_DEC;
+	tb_init(&d->rx, d->rxbuf, sizeof d->rxbuf);
+}
+
+void arg(struct dctx *d)
+{
+	if (d->nargs > 0)
+		tb_putn(d->b, ", ", 2);
+	if (d->nargs < ZP_DEC_MAXARGS)
+		d->argpos[d->nargs] = (unsigned)d->b->len;
+	d->nargs++;
+}
+
+/* ---- the program's memory ---------------------------------------------- */
+
+size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust)
+{
+	if (!addr || !n)
+		return 0;
+	if (trust) {
+		zp_memcpy(dst, (const void *)addr, n);
+		return n;
+	}
+	struct iovec local = {dst, n}, remote = {(void *)addr, n};
+	long r = zp_raw6(SYS_process_vm_readv, d->pid, (long)&local, 1, (long)&remote, 1, 0);
+	return r > 0 ? (size_t)r : 0;
+}
+
+bool um_get(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust)
+{
+	return um_read(d, dst, addr, n, trust) == n;
+}
+
+long um_str(struct dctx *d, char *dst, unsigned long addr, size_t max, bool trust, bool *complete)
+{
+	*complete = false;
+	if (!addr)
+		return -1;
+	if (trust) {
+		const char *s = (const char *)addr;
+		size_t i = 0;
+		while (i < max && s[i])
+			i++;
+		zp_memcpy(dst, s, i);
+		dst[i] = '\0';
+		*complete = i < max || s[i] == '\0';
+		return (long)i;
+	}
+	/* Page by page: a string may end just before an unmapped page. */
+	size_t got = 0;
+	while (got <= max) {
+		unsigned long a = addr + got;
+		size_t chunk = 4096 - (a & 4095);
+		if (chunk > max + 1 - got)
+			chunk = max + 1 - got;
+		size_t r = um_read(d, dst + got, a, chunk, false);
+		for (size_t i = 0; i < r; i++) {
+			if (dst[got + i] == '\0') {
+				*complete = true;
+				return (long)(got + i);
+			}
+		}
+		got += r;
+		if (r < chunk)
+			return got ? (long)got : -1;
+		if (got > max)
+			break;
+	}
+	dst[max] = '\0';
+	return (long)max;
+}
+
+/* ---- numbers and names ---------------------------------------------------- */
+
+void p_ptr(struct dctx *d, unsigned long v)
+{
+	if (v)
+		tb_hex(d->b, v);
+	else
+		tb_putn(d->b, "NULL", 4);
+}
+
+void p_fd(struct dctx *d, long fd)
+{
+	tb_dec(d->b, (int)fd);
+	if (!d->cfg->decode_fds || (int)fd < 0)
+		return;
+	char path[64], link[4096];
+	struct tb pb;
+	tb_init(&pb, path, sizeof path - 1);
+	tb_puts(&pb, "/proc/self/fd/");
+	tb_dec(&pb, (int)fd);
+	path[pb.len] = '\0';
+	long n = zp_raw4(SYS_readlinkat, AT_FDCWD, path, link, sizeof link);
+	if (n <= 0)
+		return;
+	tb_putc(d->b, '<');
+	tb_putn(d->b, link, (size_t)n);
+	tb_putc(d->b, '>');
+}
+
+void p_dirfd(struct dctx *d, long fd)
+{
+	if ((int)fd == AT_FDCWD)
+		tb_puts(d->b, "AT_FDCWD");
+	else
+		p_fd(d, fd);
+}
+
+const char *xlat_name(unsigned long long v, const struct zp_xlat *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (t[i].val == v)
+			return t[i].name;
+	return NULL;
+}
+
+bool p_xlat_try(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n)
+{
+	const char *s = xlat_name(v, t, n);
+	if (s)
+		tb_puts(b, s);
+	return s != NULL;
+}
+
+void p_xlat(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
+	    const char *unknown)
+{
+	if (p_xlat_try(b, v, t, n))
+		return;
+	tb_hex(b, v);
+	tb_puts(b, " /* ");
+	tb_puts(b, unknown);
+	tb_puts(b, " */");
+}
+
+void p_xlat_d(struct tb *b, long long v, const struct zp_xlat *t, unsigned n)
+{
+	if (!p_xlat_try(b, (unsigned long long)v, t, n))
+		tb_dec(b, v);
+}
+
+void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
+	     const char *zero)
+{
+	if (v == 0) {
+		tb_puts(b, zero ? zero : "0");
+		return;
+	}
+	bool first = true;
+	for (unsigned i = 0; i < n && v; i++) {
+		if (t[i].val && (v & t[i].val) == t[i].val) {
+			if (!first)
+				tb_putc(b, '|');
+			tb_puts(b, t[i].name);
+			v &= ~t[i].val;
+			first = false;
+		}
+	}
+	if (v) {
+		if (!first)
+			tb_putc(b, '|');
+		tb_hex(b, v);
+	}
+}
+
+void p_open_flags(struct tb *b, unsigned long v)
+{
+	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+	tb_puts(b, acc[v & 3]);
+	v &= ~3ul;
+	if (v) {
+		tb_putc(b, '|');
+		p_flags(b, v, XT(open_flags), NULL);
+	}
+}
+
+void p_mode(struct tb *b, unsigned long mode)
+{
+	const char *type = xlat_name(mode & S_IFMT, XT(stat_types));
+	bool any = false;
+	if (type) {
+		tb_puts(b, type);
+		any = true;
+	} else if (mode & S_IFMT) {
+		tb_oct(b, mode & S_IFMT, 0);
+		any = true;
+	}
+	for (unsigned i = 0; i < zpx_stat_special_n; i++) {
+		if (mode & zpx_stat_special[i].val) {
+			if (any)
+				tb_putc(b, '|');
+			tb_puts(b, zpx_stat_special[i].name);
+			any = true;
+		}
+	}
+	if (any)
+		tb_putc(b, '|');
+	tb_oct(b, mode & 0777, 3);
+}
+
+/* ---- signals --------------------------------------------------------------- */
+
+/* Name without "SIG" of 1..64; false if none. */
+static bool sig_short(struct tb *b, long sig)
+{
+	if (sig == 32) {
+		tb_puts(b, "RTMIN");
+		return true;
+	}
+	if (sig > 32 && sig <= 64) {
+		tb_puts(b, "RT_");
+		tb_dec(b, sig - 32);
+		return true;
+	}
+	const char *n = xlat_name((unsigned long long)sig, XT(signals));
+	if (!n)
+		return false;
+	tb_puts(b, n + 3);
+	return true;
+}
+
+void p_signame(struct tb *b, long sig)
+{
+	if (sig > 0 && sig <= 64) {
+		tb_puts(b, "SIG");
+		if (sig_short(b, sig))
+			return;
+		b->len -= 3;
+	}
+	tb_dec(b, (int)sig);
+}
+
+void p_sigset_bits(struct tb *b, const unsigned char *set, size_t bytes)
+{
+	size_t nbits = bytes * 8, count = 0;
+	for (size_t i = 0; i < nbits; i++)
+		count += (set[i / 8] >> (i % 8)) & 1;
+	bool invert = count > nbits / 2;
+	if (invert)
+		tb_putc(b, '~');
+	tb_putc(b, '[');
+	bool first = true;
+	for (size_t i = 0; i < nbits; i++) {
+		bool bit = (set[i / 8] >> (i % 8)) & 1;
+		if (bit == invert)
+			continue;
+		if (!first)
+			tb_putc(b, ' ');
+		first = false;
+		if (!sig_short(b, (long)i + 1))
+			tb_udec(b, i + 1);
+	}
+	tb_putc(b, ']');
+}
+
+void p_sigset(struct dctx *d, unsigned long addr, size_t bytes, bool trust)
+{
+	unsigned char set[128];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (bytes == 0 || bytes > sizeof set || !um_get(d, set, addr, bytes, trust)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	p_sigset_bits(d->b, set, bytes);
+}
+
+/* ---- times ----------------------------------------------------------------- */
+
+void p_timespec(struct dctx *d, unsigned long addr, bool trust)
+{
+	long ts[2];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!um_get(d, ts, addr, sizeof ts, trust)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_puts(d->b, "{tv_sec=");
+	tb_dec(d->b, ts[0]);
+	tb_puts(d->b, ", tv_nsec=");
+	if (d->nr != SYS_utimensat || !p_xlat_try(d->b, (unsigned long long)ts[1], XT(utime_special)))
+		tb_dec(d->b, ts[1]);
+	tb_putc(d->b, '}');
+}
+
+void p_timeval(struct dctx *d, unsigned long addr, bool trust)
+{
+	long tv[2];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!um_get(d, tv, addr, sizeof tv, trust)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_puts(d->b, "{tv_sec=");
+	tb_dec(d->b, tv[0]);
+	tb_puts(d->b, ", tv_usec=");
+	tb_dec(d->b, tv[1]);
+	tb_putc(d->b, '}');
+}
+
+/* ---- strings ------------------------------------------------------------------- */
+
+void p_str(struct dctx *d, unsigned long addr, bool trust)
+{
+	char buf[4097];
+	size_t max = d->cfg->strsize < 4096 ? d->cfg->strsize : 4096;
+	bool complete;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	long n = um_str(d, buf, addr, max, trust, &complete);
+	if (n < 0) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_quote(d->b, (const unsigned char *)buf, (size_t)n, !complete, 0);
+}
+
+void p_path(struct dctx *d, unsigned long addr, bool trust)
+{
+	char buf[4097];
+	bool complete;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	long n = um_str(d, buf, addr, 4096, trust, &complete);
+	if (n < 0) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_quote(d->b, (const unsigned char *)buf, (size_t)n, !complete, 0);
+}
+
+void p_buf(struct dctx *d, unsigned long addr, size_t len, bool trust, unsigned flags)
+{
+	unsigned char buf[4096];
+	size_t max = d->cfg->strsize < sizeof buf ? d->cfg->strsize : sizeof buf;
+	size_t n = len < max ? len : max;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (n && um_read(d, buf, addr, n, trust) != n) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_quote(d->b, buf, n, len > n, flags);
+}
+
+void p_int_ptr(struct dctx *d, unsigned long addr, bool trust)
+{
+	int v;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!um_get(d, &v, addr, sizeof v, trust)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_putc(d->b, '[');
+	tb_dec(d->b, v);
+	tb_putc(d->b, ']');
+}
+
+void p_errno_ret(struct tb *b, long ret)
+{
+	long e = -ret;
+	const char *name = xlat_name((unsigned long long)e, XT(errno));
+	tb_puts(b, "-1 ");
+	if (name) {
+		tb_puts(b, name);
+	} else {
+		tb_puts(b, "E");
+		tb_dec(b, e);
+	}
+	tb_puts(b, " (");
+	const char *msg = e > 0 && e < 4096 ? zp_errno_msg[e] : NULL;
+	if (msg) {
+		tb_puts(b, msg);
+	} else {
+		tb_puts(b, "Unknown error ");
+		tb_dec(b, e);
+	}
+	tb_putc(b, ')');
+}
+
+/* ---- stat ------------------------------------------------------------------------ */
+
+void p_struct_stat(struct dctx *d, unsigned long addr)
+{
+	struct stat st;
+	if (!d->ok || !um_get(d, &st, addr, sizeof st, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	tb_puts(d->b, "{st_mode=");
+	p_mode(d->b, st.st_mode);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		tb_puts(d->b, ", st_rdev=makedev(");
+		tb_hex(d->b, (st.st_rdev >> 8 & 0xfff) | (st.st_rdev >> 32 & ~0xfffull));
+		tb_puts(d->b, ", ");
+		tb_hex(d->b, (st.st_rdev & 0xff) | (st.st_rdev >> 12 & ~0xffull));
+		tb_putc(d->b, ')');
+	} else {
+		tb_puts(d->b, ", st_size=");
+		tb_dec(d->b, st.st_size);
+	}
+	tb_puts(d->b, ", ...}");
+}
+
+/* ---- socket addresses ---------------------------------------------------------------- */
+
+static void p_ipv4(struct tb *b, const unsigned char *a)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			tb_putc(b, '.');
+		tb_udec(b, a[i]);
+	}
+}
+
+/* RFC 5952 text, as inet_ntop writes it. */
+static void p_ipv6(struct tb *b, const unsigned char *a)
+{
+	unsigned w[8];
+	for (int i = 0; i < 8; i++)
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	int best = -1, bestlen = 0;
+	for (int i = 0; i < 8;) {
+		if (w[i]) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && !w[j])
+			j++;
+		if (j - i > bestlen) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j;
+	}
+	if (bestlen < 2)
+		best = -1;
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				tb_putc(b, ':');
+			continue;
+		}
+		if (i)
+			tb_putc(b, ':');
+		/* ::ffff:a.b.c.d and ::a.b.c.d */
+		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			p_ipv4(b, a + 12);
+			break;
+		}
+		char t[4];
+		int n = 0;
+		for (int s = 12; s >= 0; s -= 4)
+			if ((w[i] >> s) || s == 0)
+				if (n || (w[i] >> s) & 15 || s == 0)
+					t[n++] = hex[(w[i] >> s) & 15];
+		tb_putn(b, t, (size_t)n);
+	}
+	if (best >= 0 && best + bestlen == 8)
+		tb_putc(b, ':');
+}
+
+void p_sockaddr(struct dctx *d, unsigned long addr, size_t len, bool trust)
+{
+	unsigned char sa[128];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	size_t n = len < sizeof sa ? len : sizeof sa;
+	if (n < 2 || !um_get(d, sa, addr, n, trust)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	unsigned fam = sa[0] | (unsigned)sa[1] << 8;
+	struct tb *b = d->b;
+	tb_puts(b, "{sa_family=");
+	p_xlat(b, fam, XT(af), "AF_???");
+	switch (fam) {
+	case 1: /* AF_UNIX */
+		if (n > 2) {
+			tb_puts(b, ", sun_path=");
+			if (sa[2] == '\0') {
+				tb_putc(b, '@');
+				tb_quote(b, sa + 3, n - 3, false, 0);
+			} else {
+				size_t k = 0;
+				while (2 + k < n && sa[2 + k])
+					k++;
+				tb_quote(b, sa + 2, k, false, 0);
+			}
+		}
+		break;
+	case 2: /* AF_INET */
+		if (n >= 8) {
+			tb_puts(b, ", sin_port=htons(");
+			tb_udec(b, (unsigned)sa[2] << 8 | sa[3]);
+			tb_puts(b, "), sin_addr=inet_addr(\"");
+			p_ipv4(b, sa + 4);
+			tb_puts(b, "\")");
+		}
+		break;
+	case 10: /* AF_INET6 */
+		if (n >= 24) {
+			tb_puts(b, ", sin6_port=htons(");
+			tb_udec(b, (unsigned)sa[2] << 8 | sa[3]);
+			tb_puts(b, "), sin6_flowinfo=htonl(");
+			tb_udec(b, (unsigned)sa[4] << 24 | (unsigned)sa[5] << 16 | (unsigned)sa[6] << 8 | sa[7]);
+			tb_puts(b, "), inet_pton(AF_INET6, \"");
+			p_ipv6(b, sa + 8);
+			tb_puts(b, "\", &sin6_addr)");
+			if (n >= 28) {
+				tb_puts(b, ", sin6_scope_id=");
+				tb_udec(b, sa[24] | (unsigned)sa[25] << 8 | (unsigned)sa[26] << 16 |
+						   (unsigned)sa[27] << 24);
+			}
+		}
+		break;
+	case 16: /* AF_NETLINK */
+		if (n >= 12) {
+			unsigned pid = sa[4] | (unsigned)sa[5] << 8 | (unsigned)sa[6] << 16 | (unsigned)sa[7] << 24;
+			unsigned groups = sa[8] | (unsigned)sa[9] << 8 | (unsigned)sa[10] << 16 |
+					  (unsigned)sa[11] << 24;
+			tb_puts(b, ", nl_pid=");
+			tb_udec(b, pid);
+			tb_puts(b, ", nl_groups=");
+			for (int s = 28; s >= 0; s -= 4)
+				tb_putc(b, "0123456789abcdef"[(groups >> s) & 15]);
+		}
+		break;
+	default:
+		if (n > 2) {
+			tb_puts(b, ", sa_data=");
+			tb_quote(b, sa + 2, n - 2, false, 0);
+		}
+	}
+	tb_putc(b, '}');
+}
+
+/* ---- arguments ------------------------------------------------------------------ */
+
+void a_int(struct dctx *d, int i)
+{
+	arg(d);
+	tb_dec(d->b, (int)d->a[i]);
+}
+
+void a_long(struct dctx *d, int i)
+{
+	arg(d);
+	tb_dec(d->b, d->a[i]);
+}
+
+void a_ulong(struct dctx *d, int i)
+{
+	arg(d);
+	tb_udec(d->b, (unsigned long)d->a[i]);
+}
+
+void a_hex(struct dctx *d, int i)
+{
+	arg(d);
+	tb_hex(d->b, (unsigned long)d->a[i]);
+}
+
+void a_ptr(struct dctx *d, int i)
+{
+	arg(d);
+	p_ptr(d, (unsigned long)d->a[i]);
+}
+
+void a_oct(struct dctx *d, int i)
+{
+	arg(d);
+	tb_oct(d->b, (unsigned long)d->a[i] & 0xffffffffu, 3);
+}
+
+void a_fd(struct dctx *d, int i)
+{
+	arg(d);
+	p_fd(d, d->a[i]);
+}
+
+void a_dirfd(struct dctx *d, int i)
+{
+	arg(d);
+	p_dirfd(d, d->a[i]);
+}
+
+/* Input strings: the kernel has read them if the call got past looking
+ * at its arguments, which success proves. */
+void a_path(struct dctx *d, int i)
+{
+	arg(d);
+	p_path(d, (unsigned long)d->a[i], d->ok);
+}
+
+void a_str(struct dctx *d, int i)
+{
+	arg(d);
+	p_str(d, (unsigned long)d->a[i], d->ok);
+}
+
+void a_ibuf(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned long len = (unsigned long)d->a[i + 1];
+	/* On success the kernel read at least ret bytes of it (write) or all
+	 * of it (sendto); read it directly only within that. */
+	bool trust = d->ok && (unsigned long)d->ret >= (len < d->cfg->strsize ? len : d->cfg->strsize);
+	p_buf(d, (unsigned long)d->a[i], len, trust, 0);
+}
+
+void a_obuf(struct dctx *d, int i, unsigned flags)
+{
+	arg(d);
+	if (!d->ok) {
+		p_ptr(d, (unsigned long)d->a[i]);
+		return;
+	}
+	p_buf(d, (unsigned long)d->a[i], (unsigned long)d->ret, true, flags);
+}
+
+void a_flags(struct dctx *d, int i, const struct zp_xlat *t, unsigned n, const char *zero)
+{
+	arg(d);
+	p_flags(d->b, (unsigned long)d->a[i], t, n, zero);
+}
+
+void a_xlat(struct dctx *d, int i, const struct zp_xlat *t, unsigned n, const char *unknown)
+{
+	arg(d);
+	p_xlat(d->b, (unsigned long)d->a[i], t, n, unknown);
+}
+
+void a_signo(struct dctx *d, int i)
+{
+	arg(d);
+	p_signame(d->b, (int)d->a[i]);
+}
+
+void a_timespec(struct dctx *d, int i, bool out)
+{
+	arg(d);
+	if (out && !d->ok)
+		p_ptr(d, (unsigned long)d->a[i]);
+	else
+		p_timespec(d, (unsigned long)d->a[i], d->ok);
+}

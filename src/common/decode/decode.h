@@ -1,0 +1,154 @@
+/*
+ * decode.h - turning a system call into strace's text:
+ *     openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC)
+ * (the result, " = 3", is the caller's part).
+ *
+ * Decoders run on the per-call path of any thread, so everything here is
+ * raw: no libc, no errno, no allocation.  Memory of the program is read
+ * directly only where the kernel has just accessed it successfully (the
+ * call returned success); anything else goes through process_vm_readv(),
+ * which fails cleanly on a bad pointer instead of crashing the program.
+ *
+ * A decoder prints every argument with one of the a_*() helpers (or calls
+ * arg() first for hand-made ones), so the JSON output can find where each
+ * argument starts.
+ */
+#ifndef ZP_DECODE_H
+#define ZP_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace_consts.h"
+#include "tracefmt.h"
+
+#define ZP_DEC_HIDDEN __attribute__((visibility("hidden")))
+#define XT(name) zpx_##name, zpx_##name##_n
+
+struct zp_dec_cfg {
+	unsigned strsize; /* -s */
+	bool decode_fds;  /* -y */
+};
+
+/* How the result is printed. */
+enum zp_rstyle {
+	RV_DEC = 0, /* signed decimal (default) */
+	RV_HEX,     /* 0x... (addresses) */
+	RV_OCT,     /* 022 (umask) */
+	RV_FD,      /* a descriptor: 3, or 3</path> with -y */
+	RV_NONE,    /* "?" (no return) */
+	RV_UDEC,    /* unsigned decimal */
+};
+
+#define ZP_DEC_MAXARGS 8
+#define ZP_DEC_SNAP 384
+
+struct dctx {
+	struct tb *b;
+	const struct zp_dec_cfg *cfg;
+	long nr;
+	long a[6];
+	long ret;
+	bool exiting; /* the call completed; ret is its result */
+	bool ok;      /* exiting without an error */
+	int pid;
+	/* Bytes saved at entry for in/out arguments the kernel overwrites. */
+	const unsigned char *snap;
+	unsigned snaplen;
+	/* Where each top-level argument starts in b (for --json). */
+	unsigned argpos[ZP_DEC_MAXARGS + 1];
+	int nargs;
+	/* Result: style, and text that follows it, e.g. " (Timeout)". */
+	int rstyle;
+	struct tb rx;
+	char rxbuf[1024];
+};
+
+/* ---- entry points (dtable.c) ---------------------------------------------- */
+ZP_DEC_HIDDEN void zp_decode_call(struct dctx *d);
+/* At entry: copy what decode will need after the kernel changed it.
+ * Returns the number of bytes stored in snap. */
+ZP_DEC_HIDDEN unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap,
+					  unsigned len);
+/* The system call name or NULL. */
+ZP_DEC_HIDDEN const char *zp_decode_name(long nr);
+
+/* ---- helpers (dbase.c) ----------------------------------------------------- */
+ZP_DEC_HIDDEN void arg(struct dctx *d);
+ZP_DEC_HIDDEN void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr,
+			 const long *args, int pid);
+
+/* Copy n bytes of the program's memory at addr.  `trust`: the kernel has
+ * just used this memory successfully, read it directly.  Returns bytes
+ * copied (short if part of the range is not readable). */
+ZP_DEC_HIDDEN size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust);
+ZP_DEC_HIDDEN bool um_get(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust);
+/* A NUL-terminated string of at most max bytes into dst (max+1 bytes);
+ * returns its length, -1 if unreadable; *complete says a NUL was found. */
+ZP_DEC_HIDDEN long um_str(struct dctx *d, char *dst, unsigned long addr, size_t max, bool trust,
+			  bool *complete);
+
+/* Print pieces (no argument separator). */
+ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
+ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
+ZP_DEC_HIDDEN void p_dirfd(struct dctx *d, long fd);
+ZP_DEC_HIDDEN void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
+			   const char *zero);
+ZP_DEC_HIDDEN bool p_xlat_try(struct tb *b, unsigned long long v, const struct zp_xlat *t,
+			      unsigned n);
+/* name, or 0xN / * PFX??? * / */
+ZP_DEC_HIDDEN void p_xlat(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
+			  const char *unknown);
+/* name, or decimal */
+ZP_DEC_HIDDEN void p_xlat_d(struct tb *b, long long v, const struct zp_xlat *t, unsigned n);
+ZP_DEC_HIDDEN const char *xlat_name(unsigned long long v, const struct zp_xlat *t, unsigned n);
+ZP_DEC_HIDDEN void p_open_flags(struct tb *b, unsigned long v);
+ZP_DEC_HIDDEN void p_mode(struct tb *b, unsigned long mode); /* S_IFREG|0644 */
+ZP_DEC_HIDDEN void p_signame(struct tb *b, long sig);
+ZP_DEC_HIDDEN void p_sigset_bits(struct tb *b, const unsigned char *set, size_t bytes);
+ZP_DEC_HIDDEN void p_sigset(struct dctx *d, unsigned long addr, size_t bytes, bool trust);
+ZP_DEC_HIDDEN void p_timespec(struct dctx *d, unsigned long addr, bool trust);
+ZP_DEC_HIDDEN void p_timeval(struct dctx *d, unsigned long addr, bool trust);
+/* Quoted string of at most -s bytes, "..." when longer. */
+ZP_DEC_HIDDEN void p_str(struct dctx *d, unsigned long addr, bool trust);
+ZP_DEC_HIDDEN void p_path(struct dctx *d, unsigned long addr, bool trust);
+ZP_DEC_HIDDEN void p_buf(struct dctx *d, unsigned long addr, size_t len, bool trust, unsigned flags);
+ZP_DEC_HIDDEN void p_sockaddr(struct dctx *d, unsigned long addr, size_t len, bool trust);
+ZP_DEC_HIDDEN void p_int_ptr(struct dctx *d, unsigned long addr, bool trust); /* [N] */
+ZP_DEC_HIDDEN void p_struct_stat(struct dctx *d, unsigned long addr);
+ZP_DEC_HIDDEN void p_errno_ret(struct tb *b, long ret); /* -1 ENOENT (No such ...) */
+
+/* Print one argument (with its separator). */
+ZP_DEC_HIDDEN void a_int(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_long(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_ulong(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_hex(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_ptr(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_oct(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_fd(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_dirfd(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_path(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_str(struct dctx *d, int i);
+/* Input buffer a[i] of a[i+1] bytes. */
+ZP_DEC_HIDDEN void a_ibuf(struct dctx *d, int i);
+/* Output buffer a[i]: ret bytes once the call succeeded, else the address. */
+ZP_DEC_HIDDEN void a_obuf(struct dctx *d, int i, unsigned flags);
+ZP_DEC_HIDDEN void a_flags(struct dctx *d, int i, const struct zp_xlat *t, unsigned n,
+			   const char *zero);
+ZP_DEC_HIDDEN void a_xlat(struct dctx *d, int i, const struct zp_xlat *t, unsigned n,
+			  const char *unknown);
+ZP_DEC_HIDDEN void a_signo(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_timespec(struct dctx *d, int i, bool out);
+
+/* The errno message table, filled at init (strerror); NULL entries fall
+ * back to "Unknown error N". */
+extern ZP_DEC_HIDDEN const char *zp_errno_msg[4096];
+
+/* Family decoders (their files). */
+ZP_DEC_HIDDEN bool zp_decode_file(struct dctx *d);
+ZP_DEC_HIDDEN bool zp_decode_mem(struct dctx *d);
+ZP_DEC_HIDDEN bool zp_decode_proc(struct dctx *d);
+ZP_DEC_HIDDEN bool zp_decode_net(struct dctx *d);
+
+#endif

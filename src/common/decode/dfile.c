@@ -1,0 +1,916 @@
+/*
+ * dfile.c - files and descriptors: open/read/write/stat/fcntl/ioctl ...
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <asm/ioctls.h>
+#include <asm/termbits.h>
+
+#include "decode.h"
+
+static void a_open_flags(struct dctx *d, int i)
+{
+	arg(d);
+	p_open_flags(d->b, (unsigned long)d->a[i]);
+}
+
+/* open/openat print the mode only when it is used. */
+static void open_tail(struct dctx *d, int flags_i)
+{
+	unsigned long fl = (unsigned long)d->a[flags_i];
+	a_open_flags(d, flags_i);
+	if ((fl & O_CREAT) || (fl & __O_TMPFILE) == __O_TMPFILE)
+		a_oct(d, flags_i + 1);
+	d->rstyle = RV_FD;
+}
+
+static void a_stat(struct dctx *d, int i)
+{
+	arg(d);
+	p_struct_stat(d, (unsigned long)d->a[i]);
+}
+
+static void a_at_flags(struct dctx *d, int i)
+{
+	a_flags(d, i, XT(at_flags), NULL);
+}
+
+static void a_access_mode(struct dctx *d, int i)
+{
+	a_flags(d, i, XT(access_modes), "F_OK");
+}
+
+static void statx_flags(struct dctx *d, unsigned long v)
+{
+	struct tb *b = d->b;
+	unsigned long sync = v & (AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC);
+	if (!sync)
+		tb_puts(b, "AT_STATX_SYNC_AS_STAT");
+	else
+		p_flags(b, sync, XT(at_statx_sync), NULL);
+	v &= ~sync;
+	if (v) {
+		tb_putc(b, '|');
+		p_flags(b, v, XT(at_flags), NULL);
+	}
+}
+
+static void p_statx(struct dctx *d, unsigned long addr)
+{
+	struct statx sx;
+	if (!d->ok || !um_get(d, &sx, addr, sizeof sx, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{stx_mask=");
+	p_flags(b, sx.stx_mask, XT(statx_mask), NULL);
+	tb_puts(b, ", stx_attributes=");
+	p_flags(b, sx.stx_attributes, XT(statx_attrs), NULL);
+	tb_puts(b, ", stx_mode=");
+	p_mode(b, sx.stx_mode);
+	tb_puts(b, ", stx_size=");
+	tb_udec(b, sx.stx_size);
+	tb_puts(b, ", ...}");
+}
+
+/* Entries in a getdents64 buffer of len bytes. */
+static void dirents(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned long addr = (unsigned long)d->a[i];
+	p_ptr(d, addr);
+	if (!d->ok)
+		return;
+	const unsigned char *p = (const unsigned char *)addr;
+	unsigned long len = (unsigned long)d->ret, off = 0, n = 0;
+	while (off + 19 <= len) {
+		unsigned short reclen = (unsigned short)(p[off + 16] | p[off + 17] << 8);
+		if (!reclen)
+			break;
+		off += reclen;
+		n++;
+	}
+	tb_puts(d->b, " /* ");
+	tb_udec(d->b, n);
+	tb_puts(d->b, n == 1 ? " entry */" : " entries */");
+}
+
+/* [{iov_base="...", iov_len=N}, ...]: `data` bytes of content in total
+ * (all of each iov_len for writes, ret for reads; -1: addresses only). */
+static void iovec(struct dctx *d, unsigned long addr, unsigned long cnt, long data, bool trust)
+{
+	struct tb *b = d->b;
+	if (!addr) {
+		tb_puts(b, "NULL");
+		return;
+	}
+	tb_putc(b, '[');
+	unsigned long max = d->cfg->strsize;
+	for (unsigned long k = 0; k < cnt; k++) {
+		unsigned long iov[2];
+		if (k >= max) {
+			tb_puts(b, ", ...");
+			break;
+		}
+		if (!um_get(d, iov, addr + k * 16, sizeof iov, trust)) {
+			if (k)
+				tb_puts(b, ", ");
+			tb_puts(b, "...");
+			break;
+		}
+		if (k)
+			tb_puts(b, ", ");
+		tb_puts(b, "{iov_base=");
+		if (data < 0) {
+			p_ptr(d, iov[0]);
+		} else {
+			unsigned long n = iov[1] < (unsigned long)data ? iov[1] : (unsigned long)data;
+			p_buf(d, iov[0], n, trust, 0);
+			data -= (long)n;
+		}
+		tb_puts(b, ", iov_len=");
+		tb_udec(b, iov[1]);
+		tb_putc(b, '}');
+	}
+	tb_putc(b, ']');
+}
+
+static void a_iov_in(struct dctx *d, int i)
+{
+	arg(d);
+	iovec(d, (unsigned long)d->a[i], (unsigned long)d->a[i + 1], 1L << 62, d->ok);
+}
+
+static void a_iov_out(struct dctx *d, int i)
+{
+	arg(d);
+	if (!d->ok) {
+		p_ptr(d, (unsigned long)d->a[i]);
+		return;
+	}
+	iovec(d, (unsigned long)d->a[i], (unsigned long)d->a[i + 1], d->ret, true);
+}
+
+static void a_fd_pair(struct dctx *d, int i)
+{
+	arg(d);
+	int fds[2];
+	if (!d->ok || !um_get(d, fds, (unsigned long)d->a[i], sizeof fds, true)) {
+		p_ptr(d, (unsigned long)d->a[i]);
+		return;
+	}
+	tb_putc(d->b, '[');
+	p_fd(d, fds[0]);
+	tb_puts(d->b, ", ");
+	p_fd(d, fds[1]);
+	tb_putc(d->b, ']');
+}
+
+/* ---- fcntl ------------------------------------------------------------------- */
+
+static void p_flock(struct dctx *d, unsigned long addr, bool out)
+{
+	struct flock fl;
+	bool trust = d->ok;
+	if ((out && !d->ok) || !um_get(d, &fl, addr, sizeof fl, trust)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{l_type=");
+	p_xlat(b, (unsigned long)fl.l_type, XT(flock_types), "F_???");
+	tb_puts(b, ", l_whence=");
+	p_xlat(b, (unsigned long)fl.l_whence, XT(seek_whence), "SEEK_???");
+	tb_puts(b, ", l_start=");
+	tb_dec(b, fl.l_start);
+	tb_puts(b, ", l_len=");
+	tb_dec(b, fl.l_len);
+	if (out) {
+		tb_puts(b, ", l_pid=");
+		tb_dec(b, fl.l_pid);
+	}
+	tb_putc(b, '}');
+}
+
+static void d_fcntl(struct dctx *d)
+{
+	a_fd(d, 0);
+	arg(d);
+	long cmd = d->a[1];
+	p_xlat(d->b, (unsigned long)cmd, XT(fcntl_cmds), "F_???");
+	switch (cmd) {
+	case F_GETFD:
+		if (d->ok && d->ret) {
+			d->rstyle = RV_HEX;
+			tb_puts(&d->rx, " (flags ");
+			p_flags(&d->rx, (unsigned long)d->ret, XT(fd_flags), NULL);
+			tb_putc(&d->rx, ')');
+		}
+		return;
+	case F_GETFL:
+		if (d->ok) {
+			d->rstyle = RV_HEX;
+			tb_puts(&d->rx, " (flags ");
+			p_open_flags(&d->rx, (unsigned long)d->ret);
+			tb_putc(&d->rx, ')');
+		}
+		return;
+	case F_GETOWN:
+	case F_GETSIG:
+	case F_GETLEASE:
+	case F_GETPIPE_SZ:
+	case F_GET_SEALS:
+		return;
+	case F_SETFD:
+		a_flags(d, 2, XT(fd_flags), NULL);
+		return;
+	case F_SETFL:
+		a_open_flags(d, 2);
+		return;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		a_int(d, 2);
+		d->rstyle = RV_FD;
+		return;
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		arg(d);
+		p_flock(d, (unsigned long)d->a[2], false);
+		return;
+	case F_GETLK:
+	case F_OFD_GETLK:
+		arg(d);
+		p_flock(d, (unsigned long)d->a[2], true);
+		return;
+	case F_SETSIG:
+		a_signo(d, 2);
+		return;
+	case F_SETOWN:
+	case F_SETLEASE:
+	case F_NOTIFY:
+	case F_SETPIPE_SZ:
+		a_long(d, 2);
+		return;
+	default:
+		a_hex(d, 2);
+	}
+}
+
+/* ---- ioctl -------------------------------------------------------------------- */
+
+static void p_termios(struct dctx *d, unsigned long addr, bool out)
+{
+	struct termios t;
+	if ((out && !d->ok) || !um_get(d, &t, addr, sizeof t, d->ok)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{c_iflag=");
+	p_flags(b, t.c_iflag, XT(termios_iflag), NULL);
+	tb_puts(b, ", c_oflag=");
+	/* the delay fields first, by value (NL0 means "field is 0") */
+	const struct {
+		unsigned long mask;
+		const struct zp_xlat *t;
+		unsigned n;
+	} fields[] = {
+		{NLDLY, XT(termios_nldly)}, {CRDLY, XT(termios_crdly)}, {TABDLY, XT(termios_tabdly)},
+		{BSDLY, XT(termios_bsdly)}, {VTDLY, XT(termios_vtdly)}, {FFDLY, XT(termios_ffdly)},
+	};
+	unsigned long of = t.c_oflag;
+	for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (i)
+			tb_putc(b, '|');
+		p_xlat(b, of & fields[i].mask, fields[i].t, fields[i].n, "?");
+		of &= ~fields[i].mask;
+	}
+	if (of) {
+		tb_putc(b, '|');
+		p_flags(b, of, XT(termios_oflag), NULL);
+	}
+	tb_puts(b, ", c_cflag=");
+	unsigned long cf = t.c_cflag;
+	p_xlat(b, cf & (CBAUD | CBAUDEX), XT(termios_baud), "B???");
+	tb_putc(b, '|');
+	p_xlat(b, cf & CSIZE, XT(termios_csize), "CS?");
+	cf &= ~(unsigned long)(CBAUD | CBAUDEX | CSIZE);
+	if (cf) {
+		tb_putc(b, '|');
+		p_flags(b, cf, XT(termios_cflag), NULL);
+	}
+	tb_puts(b, ", c_lflag=");
+	p_flags(b, t.c_lflag, XT(termios_lflag), NULL);
+	tb_puts(b, ", ...}");
+}
+
+static void p_winsize(struct dctx *d, unsigned long addr, bool out)
+{
+	unsigned short w[4];
+	if ((out && !d->ok) || !um_get(d, w, addr, sizeof w, d->ok)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{ws_row=");
+	tb_udec(b, w[0]);
+	tb_puts(b, ", ws_col=");
+	tb_udec(b, w[1]);
+	tb_puts(b, ", ws_xpixel=");
+	tb_udec(b, w[2]);
+	tb_puts(b, ", ws_ypixel=");
+	tb_udec(b, w[3]);
+	tb_putc(b, '}');
+}
+
+static void d_ioctl(struct dctx *d)
+{
+	a_fd(d, 0);
+	arg(d);
+	unsigned long req = (unsigned long)d->a[1] & 0xffffffffu;
+	unsigned long a2 = (unsigned long)d->a[2];
+	if (!p_xlat_try(d->b, req, XT(tty_ioctls))) {
+		static const char *const dir[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
+						  "_IOC_READ|_IOC_WRITE"};
+		tb_puts(d->b, "_IOC(");
+		tb_puts(d->b, dir[(req >> 30) & 3]);
+		tb_puts(d->b, ", ");
+		tb_hex(d->b, (req >> 8) & 0xff);
+		tb_puts(d->b, ", ");
+		tb_hex(d->b, req & 0xff);
+		tb_puts(d->b, ", ");
+		tb_hex(d->b, (req >> 16) & 0x3fff);
+		tb_putc(d->b, ')');
+		a_hex(d, 2);
+		return;
+	}
+	switch (req) {
+	case TCGETS:
+		arg(d);
+		p_termios(d, a2, true);
+		return;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		arg(d);
+		p_termios(d, a2, false);
+		return;
+	case TIOCGWINSZ:
+		arg(d);
+		p_winsize(d, a2, true);
+		return;
+	case TIOCSWINSZ:
+		arg(d);
+		p_winsize(d, a2, false);
+		return;
+	case FIONREAD:
+	case TIOCGPGRP:
+	case TIOCGSID:
+	case TIOCGPTN:
+	case TIOCOUTQ:
+	case TIOCGETD:
+		arg(d);
+		if (d->ok)
+			p_int_ptr(d, a2, true);
+		else
+			p_ptr(d, a2);
+		return;
+	case TIOCSPGRP:
+	case FIONBIO:
+	case FIOASYNC:
+	case TIOCSPTLCK:
+	case TIOCSETD:
+	case TIOCPKT:
+		arg(d);
+		p_int_ptr(d, a2, d->ok);
+		return;
+	case FIOCLEX:
+	case FIONCLEX:
+	case TIOCNOTTY:
+	case TIOCEXCL:
+	case TIOCNXCL:
+	case TIOCCONS:
+		return;
+	case TCFLSH:
+		arg(d);
+		p_xlat(d->b, a2, XT(tcflsh), "TC???");
+		return;
+	case TCSBRK:
+	case TCXONC:
+	case TIOCSCTTY:
+		a_long(d, 2);
+		return;
+	default:
+		a_hex(d, 2);
+	}
+}
+
+/* ---- the family --------------------------------------------------------------- */
+
+static void a_statfs_out(struct dctx *d, int i)
+{
+	struct {
+		long f_type, f_bsize;
+		unsigned long f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+		int f_fsid[2];
+		long f_namelen, f_frsize, f_flags, f_spare[4];
+	} s;
+	arg(d);
+	unsigned long addr = (unsigned long)d->a[i];
+	if (!d->ok || !um_get(d, &s, addr, sizeof s, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{f_type=");
+	tb_hex(b, (unsigned long)s.f_type);
+	tb_puts(b, ", f_bsize=");
+	tb_dec(b, s.f_bsize);
+	tb_puts(b, ", f_blocks=");
+	tb_udec(b, s.f_blocks);
+	tb_puts(b, ", f_bfree=");
+	tb_udec(b, s.f_bfree);
+	tb_puts(b, ", f_bavail=");
+	tb_udec(b, s.f_bavail);
+	tb_puts(b, ", f_files=");
+	tb_udec(b, s.f_files);
+	tb_puts(b, ", f_ffree=");
+	tb_udec(b, s.f_ffree);
+	tb_puts(b, ", f_fsid={val=[");
+	tb_hex(b, (unsigned)s.f_fsid[0]);
+	tb_puts(b, ", ");
+	tb_hex(b, (unsigned)s.f_fsid[1]);
+	tb_puts(b, "]}, f_namelen=");
+	tb_dec(b, s.f_namelen);
+	tb_puts(b, ", f_frsize=");
+	tb_dec(b, s.f_frsize);
+	tb_puts(b, ", f_flags=");
+	tb_hex(b, (unsigned long)s.f_flags);
+	tb_putc(b, '}');
+}
+
+/* An optional loff_t in/out pointer: [N] or NULL. */
+static void a_off_ptr(struct dctx *d, int i)
+{
+	arg(d);
+	long v;
+	unsigned long addr = (unsigned long)d->a[i];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+	} else if (um_get(d, &v, addr, sizeof v, d->ok)) {
+		tb_putc(d->b, '[');
+		tb_dec(d->b, v);
+		tb_putc(d->b, ']');
+	} else {
+		tb_hex(d->b, addr);
+	}
+}
+
+static void a_utimes(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned long addr = (unsigned long)d->a[i];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	tb_putc(d->b, '[');
+	p_timespec(d, addr, d->ok);
+	tb_puts(d->b, ", ");
+	p_timespec(d, addr + 16, d->ok);
+	tb_putc(d->b, ']');
+}
+
+static void a_dev(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned long dev = (unsigned long)d->a[i];
+	tb_puts(d->b, "makedev(");
+	tb_hex(d->b, (dev >> 8 & 0xfff) | (dev >> 32 & ~0xfffull));
+	tb_puts(d->b, ", ");
+	tb_hex(d->b, (dev & 0xff) | (dev >> 12 & ~0xffull));
+	tb_putc(d->b, ')');
+}
+
+static void a_mknod_mode(struct dctx *d, int i)
+{
+	arg(d);
+	p_mode(d->b, (unsigned long)d->a[i]);
+}
+
+/* getxattr-style value: a buffer of ret bytes once read. */
+static void a_xattr_out(struct dctx *d, int i)
+{
+	if (d->ok && d->a[i] && d->ret > 0)
+		a_obuf(d, i, 0);
+	else
+		a_ptr(d, i);
+}
+
+bool zp_decode_file(struct dctx *d)
+{
+	switch (d->nr) {
+	case SYS_read:
+		a_fd(d, 0);
+		a_obuf(d, 1, 0);
+		a_ulong(d, 2);
+		return true;
+	case SYS_write:
+		a_fd(d, 0);
+		a_ibuf(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_pread64:
+		a_fd(d, 0);
+		a_obuf(d, 1, 0);
+		a_ulong(d, 2);
+		a_long(d, 3);
+		return true;
+	case SYS_pwrite64:
+		a_fd(d, 0);
+		a_ibuf(d, 1);
+		a_ulong(d, 2);
+		a_long(d, 3);
+		return true;
+	case SYS_readv:
+		a_fd(d, 0);
+		a_iov_out(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_writev:
+		a_fd(d, 0);
+		a_iov_in(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_preadv:
+	case SYS_preadv2:
+		a_fd(d, 0);
+		a_iov_out(d, 1);
+		a_ulong(d, 2);
+		a_long(d, 3);
+		if (d->nr == SYS_preadv2)
+			a_hex(d, 5);
+		return true;
+	case SYS_pwritev:
+	case SYS_pwritev2:
+		a_fd(d, 0);
+		a_iov_in(d, 1);
+		a_ulong(d, 2);
+		a_long(d, 3);
+		if (d->nr == SYS_pwritev2)
+			a_hex(d, 5);
+		return true;
+	case SYS_open:
+		a_path(d, 0);
+		open_tail(d, 1);
+		return true;
+	case SYS_openat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		open_tail(d, 2);
+		return true;
+	case SYS_creat:
+		a_path(d, 0);
+		a_oct(d, 1);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_close:
+	case SYS_fsync:
+	case SYS_fdatasync:
+	case SYS_fchdir:
+	case SYS_syncfs:
+		a_fd(d, 0);
+		return true;
+	case SYS_stat:
+	case SYS_lstat:
+		a_path(d, 0);
+		a_stat(d, 1);
+		return true;
+	case SYS_fstat:
+		a_fd(d, 0);
+		a_stat(d, 1);
+		return true;
+	case SYS_newfstatat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_stat(d, 2);
+		a_at_flags(d, 3);
+		return true;
+	case SYS_statx:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		arg(d);
+		statx_flags(d, (unsigned long)d->a[2]);
+		a_flags(d, 3, XT(statx_mask), NULL);
+		arg(d);
+		p_statx(d, (unsigned long)d->a[4]);
+		return true;
+	case SYS_lseek:
+		a_fd(d, 0);
+		a_long(d, 1);
+		a_xlat(d, 2, XT(seek_whence), "SEEK_???");
+		return true;
+	case SYS_access:
+		a_path(d, 0);
+		a_access_mode(d, 1);
+		return true;
+	case SYS_faccessat:
+	case SYS_faccessat2:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_access_mode(d, 2);
+		if (d->nr == SYS_faccessat2)
+			a_flags(d, 3, XT(at_access_flags), NULL);
+		return true;
+	case SYS_readlink:
+		a_path(d, 0);
+		a_obuf(d, 1, 0);
+		a_ulong(d, 2);
+		return true;
+	case SYS_readlinkat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_obuf(d, 2, 0);
+		a_ulong(d, 3);
+		return true;
+	case SYS_getdents64:
+	case SYS_getdents:
+		a_fd(d, 0);
+		dirents(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_mkdir:
+	case SYS_chmod:
+		a_path(d, 0);
+		a_oct(d, 1);
+		return true;
+	case SYS_mkdirat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_oct(d, 2);
+		return true;
+	case SYS_fchmodat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_oct(d, 2);
+		return true;
+	case SYS_fchmod:
+		a_fd(d, 0);
+		a_oct(d, 1);
+		return true;
+	case SYS_rmdir:
+	case SYS_unlink:
+	case SYS_chdir:
+	case SYS_chroot:
+	case SYS_acct:
+		a_path(d, 0);
+		return true;
+	case SYS_unlinkat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_at_flags(d, 2);
+		return true;
+	case SYS_rename:
+	case SYS_link:
+	case SYS_symlink:
+		a_path(d, 0);
+		a_path(d, 1);
+		return true;
+	case SYS_renameat:
+	case SYS_renameat2:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_dirfd(d, 2);
+		a_path(d, 3);
+		if (d->nr == SYS_renameat2)
+			a_flags(d, 4, XT(rename_flags), NULL);
+		return true;
+	case SYS_linkat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_dirfd(d, 2);
+		a_path(d, 3);
+		a_at_flags(d, 4);
+		return true;
+	case SYS_symlinkat:
+		a_path(d, 0);
+		a_dirfd(d, 1);
+		a_path(d, 2);
+		return true;
+	case SYS_getcwd:
+		arg(d);
+		if (d->ok && d->ret > 0)
+			p_path(d, (unsigned long)d->a[0], true);
+		else
+			p_ptr(d, (unsigned long)d->a[0]);
+		a_ulong(d, 1);
+		return true;
+	case SYS_chown:
+	case SYS_lchown:
+		a_path(d, 0);
+		a_int(d, 1);
+		a_int(d, 2);
+		return true;
+	case SYS_fchown:
+		a_fd(d, 0);
+		a_int(d, 1);
+		a_int(d, 2);
+		return true;
+	case SYS_fchownat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_int(d, 2);
+		a_int(d, 3);
+		a_at_flags(d, 4);
+		return true;
+	case SYS_truncate:
+		a_path(d, 0);
+		a_long(d, 1);
+		return true;
+	case SYS_ftruncate:
+		a_fd(d, 0);
+		a_long(d, 1);
+		return true;
+	case SYS_fcntl:
+		d_fcntl(d);
+		return true;
+	case SYS_ioctl:
+		d_ioctl(d);
+		return true;
+	case SYS_flock:
+		a_fd(d, 0);
+		a_flags(d, 1, XT(flock_ops), NULL);
+		return true;
+	case SYS_pipe:
+		a_fd_pair(d, 0);
+		return true;
+	case SYS_pipe2:
+		a_fd_pair(d, 0);
+		a_flags(d, 1, XT(open_flags), NULL);
+		return true;
+	case SYS_dup:
+		a_fd(d, 0);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_dup2:
+		a_fd(d, 0);
+		a_fd(d, 1);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_dup3:
+		a_fd(d, 0);
+		a_fd(d, 1);
+		a_flags(d, 2, XT(open_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_close_range:
+		a_ulong(d, 0);
+		arg(d);
+		tb_udec(d->b, (unsigned long)d->a[1] & 0xffffffffu);
+		a_flags(d, 2, XT(close_range_flags), NULL);
+		return true;
+	case SYS_sendfile:
+		a_fd(d, 0);
+		a_fd(d, 1);
+		a_off_ptr(d, 2);
+		a_ulong(d, 3);
+		return true;
+	case SYS_copy_file_range:
+		a_fd(d, 0);
+		a_off_ptr(d, 1);
+		a_fd(d, 2);
+		a_off_ptr(d, 3);
+		a_ulong(d, 4);
+		a_hex(d, 5);
+		return true;
+	case SYS_fallocate:
+		a_fd(d, 0);
+		a_flags(d, 1, XT(falloc_flags), NULL);
+		a_long(d, 2);
+		a_long(d, 3);
+		return true;
+	case SYS_fadvise64:
+		a_fd(d, 0);
+		a_long(d, 1);
+		a_long(d, 2);
+		a_xlat(d, 3, XT(fadvise), "POSIX_FADV_???");
+		return true;
+	case SYS_readahead:
+		a_fd(d, 0);
+		a_long(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_statfs:
+		a_path(d, 0);
+		a_statfs_out(d, 1);
+		return true;
+	case SYS_fstatfs:
+		a_fd(d, 0);
+		a_statfs_out(d, 1);
+		return true;
+	case SYS_utimensat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_utimes(d, 2);
+		a_at_flags(d, 3);
+		return true;
+	case SYS_mknod:
+		a_path(d, 0);
+		a_mknod_mode(d, 1);
+		a_dev(d, 2);
+		return true;
+	case SYS_mknodat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_mknod_mode(d, 2);
+		a_dev(d, 3);
+		return true;
+	case SYS_umask:
+		a_oct(d, 0);
+		d->rstyle = RV_OCT;
+		return true;
+	case SYS_getxattr:
+	case SYS_lgetxattr:
+		a_path(d, 0);
+		a_str(d, 1);
+		a_xattr_out(d, 2);
+		a_ulong(d, 3);
+		return true;
+	case SYS_fgetxattr:
+		a_fd(d, 0);
+		a_str(d, 1);
+		a_xattr_out(d, 2);
+		a_ulong(d, 3);
+		return true;
+	case SYS_setxattr:
+	case SYS_lsetxattr:
+		a_path(d, 0);
+		a_str(d, 1);
+		a_ibuf(d, 2);
+		a_ulong(d, 3);
+		a_flags(d, 4, XT(xattr_flags), NULL);
+		return true;
+	case SYS_fsetxattr:
+		a_fd(d, 0);
+		a_str(d, 1);
+		a_ibuf(d, 2);
+		a_ulong(d, 3);
+		a_flags(d, 4, XT(xattr_flags), NULL);
+		return true;
+	case SYS_listxattr:
+	case SYS_llistxattr:
+		a_path(d, 0);
+		a_xattr_out(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_flistxattr:
+		a_fd(d, 0);
+		a_xattr_out(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_removexattr:
+	case SYS_lremovexattr:
+		a_path(d, 0);
+		a_str(d, 1);
+		return true;
+	case SYS_fremovexattr:
+		a_fd(d, 0);
+		a_str(d, 1);
+		return true;
+	case SYS_inotify_init1:
+		a_flags(d, 0, XT(inotify_init_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_inotify_add_watch:
+		a_fd(d, 0);
+		a_path(d, 1);
+		a_flags(d, 2, XT(inotify_mask), NULL);
+		return true;
+	case SYS_memfd_create:
+		a_str(d, 0);
+		a_flags(d, 1, XT(memfd_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_eventfd2:
+		a_ulong(d, 0);
+		a_flags(d, 1, XT(eventfd_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_eventfd:
+		a_ulong(d, 0);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_timerfd_create:
+		a_xlat(d, 0, XT(clocks), "CLOCK_???");
+		a_flags(d, 1, XT(timerfd_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	default:
+		return false;
+	}
+}

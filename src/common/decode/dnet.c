@@ -1,0 +1,539 @@
+/*
+ * dnet.c - sockets, poll, select and epoll.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <netinet/in.h>
+
+#include "decode.h"
+
+static void a_socket_type(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned long v = (unsigned long)d->a[i];
+	unsigned long type = v & 0xf, flags = v & ~0xful;
+	p_xlat(d->b, type, XT(sock_types), "SOCK_???");
+	if (flags) {
+		tb_putc(d->b, '|');
+		p_flags(d->b, flags, XT(sock_flags), NULL);
+	}
+}
+
+static void a_protocol(struct dctx *d, int i, long family)
+{
+	arg(d);
+	long p = d->a[i];
+	if (family == AF_INET || family == AF_INET6)
+		p_xlat_d(d->b, p, XT(ipproto));
+	else if (family == AF_NETLINK)
+		p_xlat_d(d->b, p, XT(netlink_protocols));
+	else
+		tb_dec(d->b, (int)p);
+}
+
+/* sockaddr in (len = the next argument). */
+static void a_sockaddr_in(struct dctx *d, int i)
+{
+	arg(d);
+	p_sockaddr(d, (unsigned long)d->a[i], (unsigned long)d->a[i + 1], d->ok);
+}
+
+/* sockaddr out with its socklen_t in/out pointer at i+1; the in value was
+ * saved at entry (snapshot). */
+static void a_sockaddr_out(struct dctx *d, int i)
+{
+	unsigned long addr = (unsigned long)d->a[i], lenp = (unsigned long)d->a[i + 1];
+	int in = -1, out = -1;
+	if (d->snaplen >= 4)
+		zp_memcpy(&in, d->snap, 4);
+	if (lenp && d->ok)
+		um_get(d, &out, lenp, sizeof out, true);
+	arg(d);
+	if (addr && d->ok && out >= 0)
+		p_sockaddr(d, addr, (size_t)(in >= 0 && in < out ? in : out), true);
+	else
+		p_ptr(d, addr);
+	arg(d);
+	if (!lenp) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (in < 0 && !um_get(d, &in, lenp, sizeof in, d->ok)) {
+		tb_hex(d->b, lenp);
+		return;
+	}
+	tb_putc(d->b, '[');
+	tb_dec(d->b, in);
+	if (d->ok && out >= 0 && out != in) {
+		tb_puts(d->b, " => ");
+		tb_dec(d->b, out);
+	}
+	tb_putc(d->b, ']');
+}
+
+static void a_sockopt_name(struct dctx *d, int level_i)
+{
+	long level = d->a[level_i];
+	unsigned long name = (unsigned long)d->a[level_i + 1];
+	arg(d);
+	p_xlat_d(d->b, level, XT(sol_levels));
+	arg(d);
+	switch (level) {
+	case SOL_SOCKET:
+		p_xlat_d(d->b, (long)name, XT(so_opts));
+		break;
+	case IPPROTO_TCP:
+		p_xlat_d(d->b, (long)name, XT(tcp_opts));
+		break;
+	case IPPROTO_IP:
+		p_xlat_d(d->b, (long)name, XT(ip_opts));
+		break;
+	case IPPROTO_IPV6:
+		p_xlat_d(d->b, (long)name, XT(ipv6_opts));
+		break;
+	default:
+		tb_dec(d->b, (long)name);
+	}
+}
+
+static void d_setsockopt(struct dctx *d)
+{
+	a_fd(d, 0);
+	a_sockopt_name(d, 1);
+	arg(d);
+	unsigned long v = (unsigned long)d->a[3], len = (unsigned long)d->a[4];
+	if (len == sizeof(int))
+		p_int_ptr(d, v, d->ok);
+	else
+		p_buf(d, v, len, d->ok, 0);
+	a_ulong(d, 4);
+}
+
+static void d_getsockopt(struct dctx *d)
+{
+	a_fd(d, 0);
+	a_sockopt_name(d, 1);
+	unsigned long v = (unsigned long)d->a[3], lenp = (unsigned long)d->a[4];
+	int in = -1, out = -1;
+	if (d->snaplen >= 4)
+		zp_memcpy(&in, d->snap, 4);
+	if (lenp && d->ok)
+		um_get(d, &out, lenp, sizeof out, true);
+	arg(d);
+	if (d->ok && out == (int)sizeof(int))
+		p_int_ptr(d, v, true);
+	else if (d->ok && out >= 0)
+		p_buf(d, v, (size_t)out, true, 0);
+	else
+		p_ptr(d, v);
+	arg(d);
+	if (!lenp) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (in < 0 && !um_get(d, &in, lenp, sizeof in, d->ok)) {
+		tb_hex(d->b, lenp);
+		return;
+	}
+	tb_putc(d->b, '[');
+	tb_dec(d->b, in);
+	if (out >= 0 && out != in) {
+		tb_puts(d->b, " => ");
+		tb_dec(d->b, out);
+	}
+	tb_putc(d->b, ']');
+}
+
+/* msghdr: msg_name, msg_iov, control length, flags. */
+static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
+{
+	struct msghdr m;
+	if (!addr || (out && !d->ok) || !um_get(d, &m, addr, sizeof m, d->ok)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{msg_name=");
+	if (m.msg_name && m.msg_namelen)
+		p_sockaddr(d, (unsigned long)m.msg_name, m.msg_namelen, d->ok);
+	else
+		p_ptr(d, (unsigned long)m.msg_name);
+	tb_puts(b, ", msg_namelen=");
+	tb_udec(b, m.msg_namelen);
+	tb_puts(b, ", msg_iov=[");
+	unsigned long max = d->cfg->strsize;
+	for (size_t k = 0; k < m.msg_iovlen; k++) {
+		struct iovec v;
+		if (k >= max) {
+			tb_puts(b, ", ...");
+			break;
+		}
+		if (!um_get(d, &v, (unsigned long)m.msg_iov + k * sizeof v, sizeof v, d->ok))
+			break;
+		if (k)
+			tb_puts(b, ", ");
+		tb_puts(b, "{iov_base=");
+		unsigned long n = v.iov_len < (unsigned long)data ? v.iov_len : (unsigned long)data;
+		p_buf(d, (unsigned long)v.iov_base, n, d->ok, 0);
+		data -= (long)n;
+		tb_puts(b, ", iov_len=");
+		tb_udec(b, v.iov_len);
+		tb_putc(b, '}');
+	}
+	tb_puts(b, "], msg_iovlen=");
+	tb_udec(b, m.msg_iovlen);
+	if (m.msg_controllen) {
+		tb_puts(b, ", msg_control=");
+		p_ptr(d, (unsigned long)m.msg_control);
+	}
+	tb_puts(b, ", msg_controllen=");
+	tb_udec(b, m.msg_controllen);
+	tb_puts(b, ", msg_flags=");
+	p_flags(b, (unsigned)m.msg_flags, XT(msg_flags), NULL);
+	tb_putc(b, '}');
+}
+
+/* ---- poll / select / epoll -------------------------------------------------------- */
+
+static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool revents)
+{
+	struct tb *b = d->b;
+	if (!addr) {
+		tb_puts(b, "NULL");
+		return;
+	}
+	tb_putc(b, '[');
+	bool first = true;
+	for (unsigned long k = 0; k < n; k++) {
+		struct pollfd p;
+		if (!revents && k >= d->cfg->strsize) {
+			tb_puts(b, ", ...");
+			break;
+		}
+		if (!um_get(d, &p, addr + k * sizeof p, sizeof p, d->ok))
+			break;
+		if (revents && !p.revents)
+			continue;
+		if (!first)
+			tb_puts(b, ", ");
+		first = false;
+		tb_puts(b, "{fd=");
+		tb_dec(b, p.fd);
+		if (revents) {
+			tb_puts(b, ", revents=");
+			p_flags(b, (unsigned short)p.revents, XT(poll_events), NULL);
+		} else if (p.fd >= 0) {
+			tb_puts(b, ", events=");
+			p_flags(b, (unsigned short)p.events, XT(poll_events), NULL);
+		}
+		tb_putc(b, '}');
+	}
+	tb_putc(b, ']');
+}
+
+static void poll_result(struct dctx *d, unsigned long fds, unsigned long n, unsigned long tsp)
+{
+	if (!d->ok)
+		return;
+	if (d->ret == 0) {
+		tb_puts(&d->rx, " (Timeout)");
+		return;
+	}
+	/* The result text goes after "= N": print into rx through a swap. */
+	struct tb *save = d->b;
+	d->b = &d->rx;
+	tb_puts(d->b, " (");
+	p_pollfds(d, fds, n, true);
+	if (tsp) {
+		tb_puts(d->b, ", left ");
+		p_timespec(d, tsp, true);
+	}
+	tb_putc(d->b, ')');
+	d->b = save;
+}
+
+static void p_fdset(struct tb *b, const unsigned char *set, long nfds)
+{
+	tb_putc(b, '[');
+	bool first = true;
+	for (long i = 0; i < nfds; i++) {
+		if (!((set[i / 8] >> (i % 8)) & 1))
+			continue;
+		if (!first)
+			tb_putc(b, ' ');
+		first = false;
+		tb_dec(b, i);
+	}
+	tb_putc(b, ']');
+}
+
+/* select/pselect6: the sets as they were at entry (snapshot: 3 x 128
+ * bytes), and the ready ones after. */
+static void d_select(struct dctx *d, bool pselect)
+{
+	long nfds = d->a[0];
+	long shown = nfds < 0 ? 0 : (nfds > 1024 ? 1024 : nfds);
+	a_int(d, 0);
+	for (int k = 0; k < 3; k++) {
+		arg(d);
+		unsigned long p = (unsigned long)d->a[1 + k];
+		if (!p) {
+			tb_puts(d->b, "NULL");
+		} else if (d->snaplen >= (unsigned)(k + 1) * 128) {
+			p_fdset(d->b, d->snap + k * 128, shown);
+		} else {
+			tb_hex(d->b, p);
+		}
+	}
+	arg(d);
+	if (pselect)
+		p_timespec(d, (unsigned long)d->a[4], d->ok);
+	else
+		p_timeval(d, (unsigned long)d->a[4], d->ok);
+	if (pselect) {
+		arg(d);
+		unsigned long sm[2];
+		if (d->a[5] && um_get(d, sm, (unsigned long)d->a[5], sizeof sm, d->ok)) {
+			tb_puts(d->b, "{sigmask=");
+			p_sigset(d, sm[0], sm[1], d->ok);
+			tb_puts(d->b, ", sigsetsize=");
+			tb_udec(d->b, sm[1]);
+			tb_putc(d->b, '}');
+		} else {
+			p_ptr(d, (unsigned long)d->a[5]);
+		}
+	}
+	if (!d->ok)
+		return;
+	if (d->ret == 0) {
+		tb_puts(&d->rx, " (Timeout)");
+		return;
+	}
+	static const char *const which[] = {"in", "out", "except"};
+	tb_puts(&d->rx, " (");
+	bool first = true;
+	for (int k = 0; k < 3; k++) {
+		unsigned char set[128];
+		unsigned long p = (unsigned long)d->a[1 + k];
+		size_t bytes = (size_t)(shown + 7) / 8;
+		if (!p || !um_get(d, set, p, bytes, true))
+			continue;
+		bool any = false;
+		for (size_t i = 0; i < bytes; i++)
+			any |= set[i] != 0;
+		if (!any)
+			continue;
+		if (!first)
+			tb_puts(&d->rx, ", ");
+		first = false;
+		tb_puts(&d->rx, which[k]);
+		tb_putc(&d->rx, ' ');
+		p_fdset(&d->rx, set, shown);
+	}
+	tb_putc(&d->rx, ')');
+}
+
+static void p_epoll_event(struct tb *b, const struct epoll_event *e)
+{
+	tb_puts(b, "{events=");
+	p_flags(b, e->events, XT(epoll_events), NULL);
+	tb_puts(b, ", data={u32=");
+	tb_udec(b, e->data.u32);
+	tb_puts(b, ", u64=");
+	tb_udec(b, e->data.u64);
+	tb_puts(b, "}}");
+}
+
+static void a_epoll_events_out(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned long addr = (unsigned long)d->a[i];
+	if (!d->ok) {
+		p_ptr(d, addr);
+		return;
+	}
+	tb_putc(d->b, '[');
+	for (long k = 0; k < d->ret; k++) {
+		struct epoll_event e;
+		if (k >= (long)d->cfg->strsize) {
+			tb_puts(d->b, ", ...");
+			break;
+		}
+		if (!um_get(d, &e, addr + (unsigned long)k * sizeof e, sizeof e, true))
+			break;
+		if (k)
+			tb_puts(d->b, ", ");
+		p_epoll_event(d->b, &e);
+	}
+	tb_putc(d->b, ']');
+}
+
+bool zp_decode_net(struct dctx *d)
+{
+	switch (d->nr) {
+	case SYS_socket:
+		a_xlat(d, 0, XT(af), "AF_???");
+		a_socket_type(d, 1);
+		a_protocol(d, 2, d->a[0]);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_socketpair: {
+		a_xlat(d, 0, XT(af), "AF_???");
+		a_socket_type(d, 1);
+		a_protocol(d, 2, d->a[0]);
+		arg(d);
+		int sv[2];
+		if (d->ok && um_get(d, sv, (unsigned long)d->a[3], sizeof sv, true)) {
+			tb_putc(d->b, '[');
+			p_fd(d, sv[0]);
+			tb_puts(d->b, ", ");
+			p_fd(d, sv[1]);
+			tb_putc(d->b, ']');
+		} else {
+			p_ptr(d, (unsigned long)d->a[3]);
+		}
+		return true;
+	}
+	case SYS_bind:
+	case SYS_connect:
+		a_fd(d, 0);
+		a_sockaddr_in(d, 1);
+		a_ulong(d, 2);
+		return true;
+	case SYS_listen:
+		a_fd(d, 0);
+		a_int(d, 1);
+		return true;
+	case SYS_accept:
+	case SYS_accept4:
+		a_fd(d, 0);
+		a_sockaddr_out(d, 1);
+		if (d->nr == SYS_accept4)
+			a_flags(d, 3, XT(sock_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_getsockname:
+	case SYS_getpeername:
+		a_fd(d, 0);
+		a_sockaddr_out(d, 1);
+		return true;
+	case SYS_sendto:
+		a_fd(d, 0);
+		a_ibuf(d, 1);
+		a_ulong(d, 2);
+		a_flags(d, 3, XT(msg_flags), NULL);
+		a_sockaddr_in(d, 4);
+		a_ulong(d, 5);
+		return true;
+	case SYS_recvfrom:
+		a_fd(d, 0);
+		a_obuf(d, 1, 0);
+		a_ulong(d, 2);
+		a_flags(d, 3, XT(msg_flags), NULL);
+		if (d->a[4]) {
+			a_sockaddr_out(d, 4);
+		} else {
+			a_ptr(d, 4);
+			a_ptr(d, 5);
+		}
+		return true;
+	case SYS_sendmsg:
+		a_fd(d, 0);
+		arg(d);
+		p_msghdr(d, (unsigned long)d->a[1], 1L << 62, false);
+		a_flags(d, 2, XT(msg_flags), NULL);
+		return true;
+	case SYS_recvmsg:
+		a_fd(d, 0);
+		arg(d);
+		p_msghdr(d, (unsigned long)d->a[1], d->ok ? d->ret : 0, true);
+		a_flags(d, 2, XT(msg_flags), NULL);
+		return true;
+	case SYS_shutdown:
+		a_fd(d, 0);
+		a_xlat(d, 1, XT(shutdown_how), "SHUT_???");
+		return true;
+	case SYS_setsockopt:
+		d_setsockopt(d);
+		return true;
+	case SYS_getsockopt:
+		d_getsockopt(d);
+		return true;
+	case SYS_poll:
+		arg(d);
+		p_pollfds(d, (unsigned long)d->a[0], (unsigned long)d->a[1], false);
+		a_ulong(d, 1);
+		a_int(d, 2);
+		poll_result(d, (unsigned long)d->a[0], (unsigned long)d->a[1], 0);
+		return true;
+	case SYS_ppoll:
+		arg(d);
+		p_pollfds(d, (unsigned long)d->a[0], (unsigned long)d->a[1], false);
+		a_ulong(d, 1);
+		arg(d);
+		if (d->snaplen >= 16) {
+			long ts[2];
+			zp_memcpy(ts, d->snap, sizeof ts);
+			tb_puts(d->b, "{tv_sec=");
+			tb_dec(d->b, ts[0]);
+			tb_puts(d->b, ", tv_nsec=");
+			tb_dec(d->b, ts[1]);
+			tb_putc(d->b, '}');
+		} else {
+			p_timespec(d, (unsigned long)d->a[2], d->ok);
+		}
+		arg(d);
+		p_sigset(d, (unsigned long)d->a[3], (size_t)d->a[4], d->ok);
+		a_ulong(d, 4);
+		poll_result(d, (unsigned long)d->a[0], (unsigned long)d->a[1], (unsigned long)d->a[2]);
+		return true;
+	case SYS_select:
+		d_select(d, false);
+		return true;
+	case SYS_pselect6:
+		d_select(d, true);
+		return true;
+	case SYS_epoll_create:
+		a_int(d, 0);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_epoll_create1:
+		a_flags(d, 0, XT(epoll_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_epoll_ctl: {
+		a_fd(d, 0);
+		a_xlat(d, 1, XT(epoll_ctl_ops), "EPOLL_CTL_???");
+		a_fd(d, 2);
+		arg(d);
+		struct epoll_event e;
+		unsigned long p = (unsigned long)d->a[3];
+		if (p && um_get(d, &e, p, sizeof e, d->ok))
+			p_epoll_event(d->b, &e);
+		else
+			p_ptr(d, p);
+		return true;
+	}
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		a_fd(d, 0);
+		a_epoll_events_out(d, 1);
+		a_int(d, 2);
+		if (d->nr == SYS_epoll_pwait2)
+			a_timespec(d, 3, false);
+		else
+			a_int(d, 3);
+		if (d->nr != SYS_epoll_wait) {
+			arg(d);
+			p_sigset(d, (unsigned long)d->a[4], (size_t)d->a[5], d->ok);
+			a_ulong(d, 5);
+		}
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,873 @@
+/*
+ * dproc.c - processes, signals, time and the rest of the system calls
+ * programs make all the time (clone, execve, wait4, futex, rt_sigaction,
+ * prlimit64, uname, getrandom ...).
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+
+#include "decode.h"
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+/* ---- clone ---------------------------------------------------------------- */
+
+static void p_clone_flags(struct tb *b, unsigned long v, bool with_signal)
+{
+	unsigned long sig = with_signal ? v & 0xff : 0;
+	if (with_signal)
+		v &= ~0xfful;
+	if (v) {
+		p_flags(b, v, XT(clone_flags), NULL);
+		if (sig)
+			tb_putc(b, '|');
+	}
+	if (sig)
+		p_signame(b, (long)sig);
+	if (!v && !sig)
+		tb_putc(b, '0');
+}
+
+static void d_clone(struct dctx *d)
+{
+	unsigned long flags = (unsigned long)d->a[0];
+	arg(d);
+	tb_puts(d->b, "child_stack=");
+	p_ptr(d, (unsigned long)d->a[1]);
+	arg(d);
+	tb_puts(d->b, "flags=");
+	p_clone_flags(d->b, flags, true);
+	if (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD)) {
+		arg(d);
+		tb_puts(d->b, "parent_tid=");
+		p_ptr(d, (unsigned long)d->a[2]);
+	}
+	if (flags & CLONE_SETTLS) {
+		arg(d);
+		tb_puts(d->b, "tls=");
+		p_ptr(d, (unsigned long)d->a[4]);
+	}
+	if (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) {
+		arg(d);
+		tb_puts(d->b, "child_tidptr=");
+		p_ptr(d, (unsigned long)d->a[3]);
+	}
+}
+
+static void d_clone3(struct dctx *d)
+{
+	struct clone_args ca;
+	unsigned long addr = (unsigned long)d->a[0];
+	unsigned long size = (unsigned long)d->a[1];
+	arg(d);
+	zp_memset(&ca, 0, sizeof ca);
+	size_t n = size < sizeof ca ? size : sizeof ca;
+	if (n < 64 || !um_get(d, &ca, addr, n, d->ok)) {
+		p_ptr(d, addr);
+		a_ulong(d, 1);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{flags=");
+	p_flags(b, ca.flags, XT(clone3_flags), NULL);
+	if (ca.flags & CLONE_PIDFD) {
+		tb_puts(b, ", pidfd=");
+		p_ptr(d, ca.pidfd);
+	}
+	if (ca.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) {
+		tb_puts(b, ", child_tid=");
+		p_ptr(d, ca.child_tid);
+	}
+	if (ca.flags & CLONE_PARENT_SETTID) {
+		tb_puts(b, ", parent_tid=");
+		p_ptr(d, ca.parent_tid);
+	}
+	tb_puts(b, ", exit_signal=");
+	p_signame(b, (long)ca.exit_signal);
+	tb_puts(b, ", stack=");
+	p_ptr(d, ca.stack);
+	tb_puts(b, ", stack_size=");
+	tb_hex(b, ca.stack_size);
+	if (ca.flags & CLONE_SETTLS) {
+		tb_puts(b, ", tls=");
+		p_ptr(d, ca.tls);
+	}
+	tb_putc(b, '}');
+	if (d->ok && (ca.flags & CLONE_PARENT_SETTID) && ca.parent_tid) {
+		int ptid;
+		if (um_get(d, &ptid, ca.parent_tid, sizeof ptid, false)) {
+			tb_puts(b, " => {parent_tid=[");
+			tb_dec(b, ptid);
+			tb_puts(b, "]}");
+		}
+	}
+	a_ulong(d, 1);
+}
+
+/* ---- execve ------------------------------------------------------------------ */
+
+/* ["a", "b"] with at most -s elements shown. */
+static void p_argv(struct dctx *d, unsigned long addr)
+{
+	struct tb *b = d->b;
+	if (!addr) {
+		tb_puts(b, "NULL");
+		return;
+	}
+	tb_putc(b, '[');
+	for (unsigned long k = 0;; k++) {
+		unsigned long p;
+		if (!um_get(d, &p, addr + k * 8, sizeof p, false)) {
+			if (k)
+				tb_puts(b, ", ");
+			tb_puts(b, "...");
+			break;
+		}
+		if (!p)
+			break;
+		if (k)
+			tb_puts(b, ", ");
+		if (k >= d->cfg->strsize) {
+			tb_puts(b, "...");
+			break;
+		}
+		p_str(d, p, false);
+	}
+	tb_putc(b, ']');
+}
+
+static void p_envp(struct dctx *d, unsigned long addr)
+{
+	struct tb *b = d->b;
+	p_ptr(d, addr);
+	if (!addr)
+		return;
+	unsigned long k = 0, p;
+	while (k < 1000000 && um_get(d, &p, addr + k * 8, sizeof p, false) && p)
+		k++;
+	tb_puts(b, " /* ");
+	tb_udec(b, k);
+	tb_puts(b, k == 1 ? " var */" : " vars */");
+}
+
+/* ---- wait ------------------------------------------------------------------------ */
+
+static void p_wstatus(struct tb *b, int s)
+{
+	tb_puts(b, "[{");
+	if ((s & 0x7f) == 0) {
+		tb_puts(b, "WIFEXITED(s) && WEXITSTATUS(s) == ");
+		tb_dec(b, (s >> 8) & 0xff);
+	} else if ((s & 0xff) == 0x7f) {
+		tb_puts(b, "WIFSTOPPED(s) && WSTOPSIG(s) == ");
+		p_signame(b, (s >> 8) & 0xff);
+		if (s >> 16) {
+			tb_puts(b, " && s>>16 == ");
+			tb_dec(b, s >> 16);
+		}
+	} else if (s == 0xffff) {
+		tb_puts(b, "WIFCONTINUED(s)");
+	} else {
+		tb_puts(b, "WIFSIGNALED(s) && WTERMSIG(s) == ");
+		p_signame(b, s & 0x7f);
+		if (s & 0x80)
+			tb_puts(b, " && WCOREDUMP(s)");
+	}
+	tb_puts(b, "}]");
+}
+
+static void p_rusage(struct dctx *d, unsigned long addr)
+{
+	long ru[4];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!d->ok || !um_get(d, ru, addr, sizeof ru, true)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{ru_utime={tv_sec=");
+	tb_dec(b, ru[0]);
+	tb_puts(b, ", tv_usec=");
+	tb_dec(b, ru[1]);
+	tb_puts(b, "}, ru_stime={tv_sec=");
+	tb_dec(b, ru[2]);
+	tb_puts(b, ", tv_usec=");
+	tb_dec(b, ru[3]);
+	tb_puts(b, "}, ...}");
+}
+
+static void d_wait4(struct dctx *d)
+{
+	a_int(d, 0);
+	arg(d);
+	unsigned long st = (unsigned long)d->a[1];
+	int s;
+	if (st && d->ok && d->ret > 0 && um_get(d, &s, st, sizeof s, true))
+		p_wstatus(d->b, s);
+	else
+		p_ptr(d, st);
+	a_flags(d, 2, XT(wait_options), NULL);
+	arg(d);
+	p_rusage(d, (unsigned long)d->a[3]);
+}
+
+static void d_waitid(struct dctx *d)
+{
+	a_xlat(d, 0, XT(waitid_types), "P_???");
+	a_int(d, 1);
+	arg(d);
+	unsigned long ip = (unsigned long)d->a[2];
+	siginfo_t si;
+	if (ip && d->ok && um_get(d, &si, ip, sizeof si, true)) {
+		struct tb *b = d->b;
+		if (si.si_signo == 0) {
+			tb_puts(b, "{}");
+		} else {
+			tb_puts(b, "{si_signo=");
+			p_signame(b, si.si_signo);
+			tb_puts(b, ", si_code=");
+			tb_dec(b, si.si_code);
+			tb_puts(b, ", si_pid=");
+			tb_dec(b, si.si_pid);
+			tb_puts(b, ", si_uid=");
+			tb_udec(b, si.si_uid);
+			tb_puts(b, ", si_status=");
+			tb_dec(b, si.si_status);
+			tb_puts(b, ", ...}");
+		}
+	} else {
+		p_ptr(d, ip);
+	}
+	a_flags(d, 3, XT(wait_options), NULL);
+	arg(d);
+	p_rusage(d, (unsigned long)d->a[4]);
+}
+
+/* ---- signals ------------------------------------------------------------------------ */
+
+struct ksigaction {
+	unsigned long handler, flags, restorer, mask;
+};
+
+static void p_sigaction(struct dctx *d, unsigned long addr, bool out)
+{
+	struct ksigaction sa;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if ((out && !d->ok) || !um_get(d, &sa, addr, sizeof sa, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{sa_handler=");
+	if (sa.handler == 0)
+		tb_puts(b, "SIG_DFL");
+	else if (sa.handler == 1)
+		tb_puts(b, "SIG_IGN");
+	else
+		tb_hex(b, sa.handler);
+	tb_puts(b, ", sa_mask=");
+	p_sigset_bits(b, (const unsigned char *)&sa.mask, sizeof sa.mask);
+	tb_puts(b, ", sa_flags=");
+	p_flags(b, sa.flags, XT(sa_flags), NULL);
+	if (sa.flags & SA_RESTORER) {
+		tb_puts(b, ", sa_restorer=");
+		p_ptr(d, sa.restorer);
+	}
+	tb_putc(b, '}');
+}
+
+/* ---- futex -------------------------------------------------------------------------------- */
+
+static void p_futex_op(struct tb *b, unsigned long op)
+{
+	unsigned long cmd = op & FUTEX_CMD_MASK;
+	bool priv = op & FUTEX_PRIVATE_FLAG;
+	bool done = false;
+	if (priv)
+		done = p_xlat_try(b, cmd | FUTEX_PRIVATE_FLAG, XT(futex_private_cmds));
+	if (!done) {
+		const char *n = xlat_name(cmd, XT(futex_cmds));
+		if (!n) {
+			tb_hex(b, op);
+			tb_puts(b, " /* FUTEX_??? */");
+			return;
+		}
+		tb_puts(b, n);
+		if (priv)
+			tb_puts(b, "|FUTEX_PRIVATE_FLAG");
+	}
+	if (op & FUTEX_CLOCK_REALTIME)
+		tb_puts(b, "|FUTEX_CLOCK_REALTIME");
+	if (op & ~(FUTEX_CMD_MASK | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME) & 0xffffffffu) {
+		tb_putc(b, '|');
+		tb_hex(b, op & ~(unsigned long)(FUTEX_CMD_MASK | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
+	}
+}
+
+static void a_bitset(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned v = (unsigned)d->a[i];
+	if (v == FUTEX_BITSET_MATCH_ANY)
+		tb_puts(d->b, "FUTEX_BITSET_MATCH_ANY");
+	else
+		tb_hex(d->b, v);
+}
+
+static void a_wake_op(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned v = (unsigned)d->a[i];
+	struct tb *b = d->b;
+	unsigned op = (v >> 28) & 0xf, cmp = (v >> 24) & 0xf;
+	if (op & 8) {
+		tb_puts(b, "FUTEX_OP_OPARG_SHIFT|");
+		op &= 7;
+	}
+	p_xlat(b, op, XT(futex_wake_ops), "FUTEX_OP_???");
+	tb_puts(b, "<<28|");
+	tb_udec(b, (v >> 12) & 0xfff);
+	tb_puts(b, "<<12|");
+	p_xlat(b, cmp, XT(futex_wake_cmps), "FUTEX_OP_CMP_???");
+	tb_puts(b, "<<24|");
+	tb_udec(b, v & 0xfff);
+}
+
+static void d_futex(struct dctx *d)
+{
+	a_ptr(d, 0);
+	arg(d);
+	unsigned long op = (unsigned long)d->a[1];
+	p_futex_op(d->b, op);
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+		a_int(d, 2);
+		a_timespec(d, 3, false);
+		return;
+	case FUTEX_WAKE:
+	case FUTEX_FD:
+		a_int(d, 2);
+		return;
+	case FUTEX_REQUEUE:
+		a_int(d, 2);
+		a_int(d, 3);
+		a_ptr(d, 4);
+		return;
+	case FUTEX_CMP_REQUEUE:
+	case FUTEX_CMP_REQUEUE_PI:
+		a_int(d, 2);
+		a_int(d, 3);
+		a_ptr(d, 4);
+		a_int(d, 5);
+		return;
+	case FUTEX_WAKE_OP:
+		a_int(d, 2);
+		a_int(d, 3);
+		a_ptr(d, 4);
+		a_wake_op(d, 5);
+		return;
+	case FUTEX_LOCK_PI:
+	case 13: /* FUTEX_LOCK_PI2 */
+		a_timespec(d, 3, false);
+		return;
+	case FUTEX_UNLOCK_PI:
+	case FUTEX_TRYLOCK_PI:
+		return;
+	case FUTEX_WAIT_BITSET:
+		a_int(d, 2);
+		a_timespec(d, 3, false);
+		a_bitset(d, 5);
+		return;
+	case FUTEX_WAKE_BITSET:
+		a_int(d, 2);
+		a_bitset(d, 5);
+		return;
+	case FUTEX_WAIT_REQUEUE_PI:
+		a_int(d, 2);
+		a_timespec(d, 3, false);
+		a_ptr(d, 4);
+		return;
+	default:
+		a_int(d, 2);
+		a_ptr(d, 3);
+		a_ptr(d, 4);
+		a_int(d, 5);
+	}
+}
+
+/* ---- limits, names, misc ------------------------------------------------------------------ */
+
+static void p_rlim(struct tb *b, unsigned long v)
+{
+	if (v == ~0ul)
+		tb_puts(b, "RLIM64_INFINITY");
+	else if (v && v % 1024 == 0) {
+		tb_udec(b, v / 1024);
+		tb_puts(b, "*1024");
+	} else {
+		tb_udec(b, v);
+	}
+}
+
+static void p_rlimit(struct dctx *d, unsigned long addr, bool out)
+{
+	unsigned long r[2];
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if ((out && !d->ok) || !um_get(d, r, addr, sizeof r, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_puts(d->b, "{rlim_cur=");
+	p_rlim(d->b, r[0]);
+	tb_puts(d->b, ", rlim_max=");
+	p_rlim(d->b, r[1]);
+	tb_putc(d->b, '}');
+}
+
+static void p_utsname(struct dctx *d, unsigned long addr)
+{
+	struct utsname u;
+	if (!d->ok || !um_get(d, &u, addr, sizeof u, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	const struct {
+		const char *name;
+		const char *v;
+	} f[] = {{"sysname", u.sysname}, {"nodename", u.nodename}};
+	tb_putc(b, '{');
+	for (int i = 0; i < 2; i++) {
+		if (i)
+			tb_puts(b, ", ");
+		tb_puts(b, f[i].name);
+		tb_putc(b, '=');
+		size_t n = 0;
+		while (n < sizeof u.sysname && f[i].v[n])
+			n++;
+		tb_quote(b, (const unsigned char *)f[i].v, n, false, 0);
+	}
+	tb_puts(b, ", ...}");
+}
+
+static void p_sysinfo(struct dctx *d, unsigned long addr)
+{
+	struct {
+		long uptime;
+		unsigned long loads[3];
+		unsigned long totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+		unsigned short procs, pad;
+		unsigned long totalhigh, freehigh;
+		unsigned mem_unit;
+	} s;
+	if (!d->ok || !um_get(d, &s, addr, sizeof s, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{uptime=");
+	tb_dec(b, s.uptime);
+	tb_puts(b, ", loads=[");
+	for (int i = 0; i < 3; i++) {
+		if (i)
+			tb_puts(b, ", ");
+		tb_udec(b, s.loads[i]);
+	}
+	const struct {
+		const char *n;
+		unsigned long v;
+	} f[] = {{"totalram", s.totalram},   {"freeram", s.freeram},     {"sharedram", s.sharedram},
+		 {"bufferram", s.bufferram}, {"totalswap", s.totalswap}, {"freeswap", s.freeswap},
+		 {"procs", s.procs},         {"totalhigh", s.totalhigh}, {"freehigh", s.freehigh},
+		 {"mem_unit", s.mem_unit}};
+	tb_putc(b, ']');
+	for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++) {
+		tb_puts(b, ", ");
+		tb_puts(b, f[i].n);
+		tb_putc(b, '=');
+		tb_udec(b, f[i].v);
+	}
+	tb_putc(b, '}');
+}
+
+static void a_uid_out(struct dctx *d, int i)
+{
+	arg(d);
+	if (d->ok)
+		p_int_ptr(d, (unsigned long)d->a[i], true);
+	else
+		p_ptr(d, (unsigned long)d->a[i]);
+}
+
+static void d_prctl(struct dctx *d)
+{
+	long opt = d->a[0];
+	a_xlat(d, 0, XT(prctl), "PR_???");
+	switch (opt) {
+	case 15: /* PR_SET_NAME */
+		a_str(d, 1);
+		return;
+	case 16: /* PR_GET_NAME */
+		arg(d);
+		if (d->ok)
+			p_str(d, (unsigned long)d->a[1], true);
+		else
+			p_ptr(d, (unsigned long)d->a[1]);
+		return;
+	case 1: /* PR_SET_PDEATHSIG */
+		a_signo(d, 1);
+		return;
+	case 3:  /* PR_GET_DUMPABLE */
+	case 21: /* PR_GET_SECCOMP */
+	case 39: /* PR_GET_NO_NEW_PRIVS */
+		return;
+	default:
+		for (int i = 1; i < 5; i++)
+			a_hex(d, i);
+	}
+}
+
+static void p_itimerspec(struct dctx *d, unsigned long addr, bool out)
+{
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (out && !d->ok) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_puts(d->b, "{it_interval=");
+	p_timespec(d, addr, d->ok);
+	tb_puts(d->b, ", it_value=");
+	p_timespec(d, addr + 16, d->ok);
+	tb_putc(d->b, '}');
+}
+
+static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes)
+{
+	unsigned char m[128];
+	if (!d->ok || bytes > sizeof m || !um_get(d, m, addr, bytes, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	tb_putc(d->b, '[');
+	bool first = true;
+	for (unsigned long i = 0; i < bytes * 8; i++) {
+		if (!((m[i / 8] >> (i % 8)) & 1))
+			continue;
+		if (!first)
+			tb_puts(d->b, ", ");
+		first = false;
+		tb_udec(d->b, i);
+	}
+	tb_putc(d->b, ']');
+}
+
+bool zp_decode_proc(struct dctx *d)
+{
+	switch (d->nr) {
+	case SYS_clone:
+		d_clone(d);
+		return true;
+	case SYS_clone3:
+		d_clone3(d);
+		return true;
+	case SYS_fork:
+	case SYS_vfork:
+		return true;
+	case SYS_execve:
+		a_path(d, 0);
+		arg(d);
+		p_argv(d, (unsigned long)d->a[1]);
+		arg(d);
+		p_envp(d, (unsigned long)d->a[2]);
+		return true;
+	case SYS_execveat:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		arg(d);
+		p_argv(d, (unsigned long)d->a[2]);
+		arg(d);
+		p_envp(d, (unsigned long)d->a[3]);
+		a_flags(d, 4, XT(at_flags), NULL);
+		return true;
+	case SYS_exit:
+	case SYS_exit_group:
+		a_int(d, 0);
+		d->rstyle = RV_NONE;
+		return true;
+	case SYS_wait4:
+		d_wait4(d);
+		return true;
+	case SYS_waitid:
+		d_waitid(d);
+		return true;
+	case SYS_kill:
+	case SYS_tkill:
+		a_int(d, 0);
+		a_signo(d, 1);
+		return true;
+	case SYS_tgkill:
+		a_int(d, 0);
+		a_int(d, 1);
+		a_signo(d, 2);
+		return true;
+	case SYS_rt_sigaction:
+		a_signo(d, 0);
+		arg(d);
+		p_sigaction(d, (unsigned long)d->a[1], false);
+		arg(d);
+		p_sigaction(d, (unsigned long)d->a[2], true);
+		a_ulong(d, 3);
+		return true;
+	case SYS_rt_sigprocmask:
+		a_xlat(d, 0, XT(sigprocmask_how), "SIG_???");
+		arg(d);
+		p_sigset(d, (unsigned long)d->a[1], (size_t)d->a[3], d->ok);
+		arg(d);
+		if (d->a[2] && !d->ok)
+			tb_hex(d->b, (unsigned long)d->a[2]);
+		else
+			p_sigset(d, (unsigned long)d->a[2], (size_t)d->a[3], true);
+		a_ulong(d, 3);
+		return true;
+	case SYS_rt_sigpending:
+		arg(d);
+		if (d->ok)
+			p_sigset(d, (unsigned long)d->a[0], (size_t)d->a[1], true);
+		else
+			p_ptr(d, (unsigned long)d->a[0]);
+		a_ulong(d, 1);
+		return true;
+	case SYS_rt_sigsuspend:
+		arg(d);
+		p_sigset(d, (unsigned long)d->a[0], (size_t)d->a[1], false);
+		a_ulong(d, 1);
+		return true;
+	case SYS_rt_sigtimedwait:
+		arg(d);
+		p_sigset(d, (unsigned long)d->a[0], (size_t)d->a[3], d->ok);
+		a_ptr(d, 1);
+		a_timespec(d, 2, false);
+		a_ulong(d, 3);
+		return true;
+	case SYS_rt_sigreturn:
+		/* The frame is the program's stack, which hooks do not see. */
+		arg(d);
+		tb_puts(d->b, "{mask=?}");
+		d->rstyle = RV_NONE;
+		return true;
+	case SYS_sigaltstack:
+		a_ptr(d, 0);
+		a_ptr(d, 1);
+		return true;
+	case SYS_pause:
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_gettid:
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+	case SYS_getpgrp:
+	case SYS_setsid:
+	case SYS_sched_yield:
+	case SYS_sync:
+	case SYS_vhangup:
+	case SYS_munlockall:
+		return true;
+	case SYS_setuid:
+	case SYS_setgid:
+	case SYS_setfsuid:
+	case SYS_setfsgid:
+	case SYS_getpgid:
+	case SYS_getsid:
+	case SYS_alarm:
+		a_int(d, 0);
+		return true;
+	case SYS_setreuid:
+	case SYS_setregid:
+	case SYS_setpgid:
+		a_int(d, 0);
+		a_int(d, 1);
+		return true;
+	case SYS_setresuid:
+	case SYS_setresgid:
+		a_int(d, 0);
+		a_int(d, 1);
+		a_int(d, 2);
+		return true;
+	case SYS_getresuid:
+	case SYS_getresgid:
+		a_uid_out(d, 0);
+		a_uid_out(d, 1);
+		a_uid_out(d, 2);
+		return true;
+	case SYS_getgroups:
+	case SYS_setgroups:
+		a_int(d, 0);
+		a_ptr(d, 1);
+		return true;
+	case SYS_nanosleep:
+		a_timespec(d, 0, false);
+		arg(d);
+		if (d->ret == -4 /* EINTR */)
+			p_timespec(d, (unsigned long)d->a[1], false);
+		else
+			p_ptr(d, (unsigned long)d->a[1]);
+		return true;
+	case SYS_clock_nanosleep:
+		a_xlat(d, 0, XT(clocks), "CLOCK_???");
+		a_flags(d, 1, XT(timer_flags), NULL);
+		a_timespec(d, 2, false);
+		arg(d);
+		if (d->ret == -4 /* EINTR */)
+			p_timespec(d, (unsigned long)d->a[3], false);
+		else
+			p_ptr(d, (unsigned long)d->a[3]);
+		return true;
+	case SYS_clock_gettime:
+	case SYS_clock_getres:
+		a_xlat(d, 0, XT(clocks), "CLOCK_???");
+		a_timespec(d, 1, true);
+		return true;
+	case SYS_clock_settime:
+		a_xlat(d, 0, XT(clocks), "CLOCK_???");
+		a_timespec(d, 1, false);
+		return true;
+	case SYS_gettimeofday:
+		arg(d);
+		if (d->ok)
+			p_timeval(d, (unsigned long)d->a[0], true);
+		else
+			p_ptr(d, (unsigned long)d->a[0]);
+		a_ptr(d, 1);
+		return true;
+	case SYS_time:
+		a_ptr(d, 0);
+		return true;
+	case SYS_timerfd_settime:
+		a_fd(d, 0);
+		a_flags(d, 1, XT(timer_flags), NULL);
+		arg(d);
+		p_itimerspec(d, (unsigned long)d->a[2], false);
+		arg(d);
+		p_itimerspec(d, (unsigned long)d->a[3], true);
+		return true;
+	case SYS_timerfd_gettime:
+		a_fd(d, 0);
+		arg(d);
+		p_itimerspec(d, (unsigned long)d->a[1], true);
+		return true;
+	case SYS_futex:
+		d_futex(d);
+		return true;
+	case SYS_get_robust_list:
+		a_int(d, 0);
+		a_ptr(d, 1);
+		a_ptr(d, 2);
+		return true;
+	case SYS_prlimit64:
+		a_int(d, 0);
+		a_xlat(d, 1, XT(rlimits), "RLIMIT_???");
+		arg(d);
+		p_rlimit(d, (unsigned long)d->a[2], false);
+		arg(d);
+		p_rlimit(d, (unsigned long)d->a[3], true);
+		return true;
+	case SYS_getrlimit:
+		a_xlat(d, 0, XT(rlimits), "RLIMIT_???");
+		arg(d);
+		p_rlimit(d, (unsigned long)d->a[1], true);
+		return true;
+	case SYS_setrlimit:
+		a_xlat(d, 0, XT(rlimits), "RLIMIT_???");
+		arg(d);
+		p_rlimit(d, (unsigned long)d->a[1], false);
+		return true;
+	case SYS_getrusage:
+		a_xlat(d, 0, XT(rusage_who), "RUSAGE_???");
+		arg(d);
+		p_rusage(d, (unsigned long)d->a[1]);
+		return true;
+	case SYS_uname:
+		arg(d);
+		p_utsname(d, (unsigned long)d->a[0]);
+		return true;
+	case SYS_sysinfo:
+		arg(d);
+		p_sysinfo(d, (unsigned long)d->a[0]);
+		return true;
+	case SYS_getrandom:
+		a_obuf(d, 0, TBQ_HEX);
+		a_ulong(d, 1);
+		a_flags(d, 2, XT(grnd_flags), NULL);
+		return true;
+	case SYS_prctl:
+		d_prctl(d);
+		return true;
+	case SYS_sched_getaffinity:
+		a_int(d, 0);
+		a_ulong(d, 1);
+		arg(d);
+		p_cpuset(d, (unsigned long)d->a[2], d->ok ? (unsigned long)d->ret : 0);
+		return true;
+	case SYS_sched_setaffinity:
+		a_int(d, 0);
+		a_ulong(d, 1);
+		a_ptr(d, 2);
+		return true;
+	case SYS_getpriority:
+	case SYS_setpriority:
+		a_xlat(d, 0, XT(priority_which), "PRIO_???");
+		a_int(d, 1);
+		if (d->nr == SYS_setpriority)
+			a_int(d, 2);
+		return true;
+	case SYS_unshare:
+		a_flags(d, 0, XT(clone_flags), NULL);
+		return true;
+	case SYS_setns:
+		a_fd(d, 0);
+		a_flags(d, 1, XT(clone_flags), NULL);
+		return true;
+	case SYS_pidfd_open:
+		a_int(d, 0);
+		a_hex(d, 1);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_pidfd_send_signal:
+		a_fd(d, 0);
+		a_signo(d, 1);
+		a_ptr(d, 2);
+		a_hex(d, 3);
+		return true;
+	case SYS_getitimer:
+		a_xlat(d, 0, XT(itimer_which), "ITIMER_???");
+		a_ptr(d, 1);
+		return true;
+	case SYS_setitimer:
+		a_xlat(d, 0, XT(itimer_which), "ITIMER_???");
+		a_ptr(d, 1);
+		a_ptr(d, 2);
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,74 @@
+/*
+ * dtable.c - which decoder prints which call, and the entry snapshots.
+ */
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "decode.h"
+#include "raw.h"
+#include "syscall_table.h"
+
+const char *zp_decode_name(long nr)
+{
+	return zp_syscall_name(nr);
+}
+
+void zp_decode_call(struct dctx *d)
+{
+	const char *name = zp_syscall_name(d->nr);
+	if (name) {
+		tb_puts(d->b, name);
+	} else {
+		tb_puts(d->b, "syscall_");
+		tb_hex(d->b, (unsigned long)d->nr);
+	}
+	tb_putc(d->b, '(');
+	if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
+		       zp_decode_net(d)))) {
+		/* Not decoded: the raw arguments. */
+		for (int i = 0; i < 6; i++)
+			a_hex(d, i);
+	}
+	tb_putc(d->b, ')');
+}
+
+static unsigned snap_copy(long pid, unsigned char *dst, unsigned long addr, unsigned n)
+{
+	if (!addr)
+		return 0;
+	struct iovec local = {dst, n}, remote = {(void *)addr, n};
+	long r = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
+	return r == (long)n ? n : 0;
+}
+
+unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap, unsigned len)
+{
+	switch (nr) {
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_getsockname:
+	case SYS_getpeername:
+		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[2], 4) : 0;
+	case SYS_recvfrom:
+		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[5], 4) : 0;
+	case SYS_getsockopt:
+		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[4], 4) : 0;
+	case SYS_ppoll:
+		return len >= 16 ? snap_copy(pid, snap, (unsigned long)a[2], 16) : 0;
+	case SYS_select:
+	case SYS_pselect6: {
+		if (len < 3 * 128)
+			return 0;
+		long nfds = a[0] < 0 ? 0 : (a[0] > 1024 ? 1024 : a[0]);
+		unsigned bytes = (unsigned)(nfds + 7) / 8;
+		zp_memset(snap, 0, 3 * 128);
+		for (int k = 0; k < 3; k++)
+			if (bytes && a[1 + k])
+				snap_copy(pid, snap + k * 128, (unsigned long)a[1 + k], bytes);
+		return 3 * 128;
+	}
+	default:
+		return 0;
+	}
+}

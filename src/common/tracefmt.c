@@ -1,0 +1,193 @@
+/*
+ * tracefmt.c - see tracefmt.h.  Freestanding on purpose: this runs in the
+ * middle of other programs' system calls.
+ */
+#include "tracefmt.h"
+
+size_t zp_strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+int zp_strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+void zp_memcpy(void *dst, const void *src, size_t n)
+{
+	/* Inline code or a call to the hook namespace's memcpy: either way no
+	 * thread state is touched. */
+	__builtin_memcpy(dst, src, n);
+}
+
+void zp_memset(void *dst, int c, size_t n)
+{
+	__builtin_memset(dst, c, n);
+}
+
+void tb_putn(struct tb *b, const char *s, size_t n)
+{
+	size_t room = b->cap - b->len;
+	if (n > room) {
+		n = room;
+		b->truncated = true;
+	}
+	zp_memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+void tb_puts(struct tb *b, const char *s)
+{
+	tb_putn(b, s, zp_strlen(s));
+}
+
+void tb_udec(struct tb *b, unsigned long long v)
+{
+	char tmp[24];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void tb_dec(struct tb *b, long long v)
+{
+	if (v < 0) {
+		tb_putc(b, '-');
+		tb_udec(b, 0ull - (unsigned long long)v);
+	} else {
+		tb_udec(b, (unsigned long long)v);
+	}
+}
+
+void tb_udec_w(struct tb *b, unsigned long long v, int width, char fill)
+{
+	char tmp[24];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int n = (int)sizeof tmp - i; n < width; n++)
+		tb_putc(b, fill);
+	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+void tb_hex(struct tb *b, unsigned long long v)
+{
+	if (v == 0) { /* like printf's %#llx */
+		tb_putc(b, '0');
+		return;
+	}
+	char tmp[20];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = hexdig[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void tb_oct(struct tb *b, unsigned long long v, int width)
+{
+	char tmp[26];
+	int i = sizeof tmp;
+	while (v) {
+		tmp[--i] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
+	tmp[--i] = '0';
+	while ((int)sizeof tmp - i < width)
+		tmp[--i] = '0';
+	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void tb_pad_to(struct tb *b, size_t col)
+{
+	while (b->len < col && b->len < b->cap)
+		b->p[b->len++] = ' ';
+}
+
+void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigned flags)
+{
+	tb_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (flags & TBQ_HEX) {
+			char e[4] = {'\\', 'x', hexdig[c >> 4], hexdig[c & 15]};
+			tb_putn(b, e, 4);
+			continue;
+		}
+		switch (c) {
+		case '"':
+			tb_putn(b, "\\\"", 2);
+			continue;
+		case '\\':
+			tb_putn(b, "\\\\", 2);
+			continue;
+		case '\t':
+			tb_putn(b, "\\t", 2);
+			continue;
+		case '\n':
+			tb_putn(b, "\\n", 2);
+			continue;
+		case '\v':
+			tb_putn(b, "\\v", 2);
+			continue;
+		case '\f':
+			tb_putn(b, "\\f", 2);
+			continue;
+		case '\r':
+			tb_putn(b, "\\r", 2);
+			continue;
+		default:
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f) {
+			tb_putc(b, (char)c);
+			continue;
+		}
+		/* Shortest octal, unless the next byte is an octal digit that
+		 * would be read as part of it. */
+		bool full = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
+		tb_putc(b, '\\');
+		if (full || c >= 0100)
+			tb_putc(b, (char)('0' + (c >> 6)));
+		if (full || c >= 010)
+			tb_putc(b, (char)('0' + ((c >> 3) & 7)));
+		tb_putc(b, (char)('0' + (c & 7)));
+	}
+	tb_putc(b, '"');
+	if (more)
+		tb_putn(b, "...", 3);
+}
+
+void tb_json(struct tb *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			tb_putc(b, '\\');
+			tb_putc(b, (char)c);
+		} else if (c < 0x20) {
+			char e[6] = {'\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15]};
+			tb_putn(b, e, 6);
+		} else {
+			tb_putc(b, (char)c);
+		}
+	}
+}

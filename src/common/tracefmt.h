@@ -1,0 +1,68 @@
+/*
+ * tracefmt.h - text formatting for the tracer's per-call path.
+ *
+ * Everything here is plain code over a caller-supplied buffer: no libc, no
+ * errno, no locale, no thread-local state, so it can run in any thread of
+ * the traced program (raw clone threads, Go, signal handlers).  A buffer
+ * never overflows: output past its end is dropped and `truncated` is set.
+ */
+#ifndef ZP_TRACEFMT_H
+#define ZP_TRACEFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZP_TF_HIDDEN __attribute__((visibility("hidden")))
+
+struct tb {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool truncated;
+};
+
+static inline void tb_init(struct tb *b, char *buf, size_t cap)
+{
+	b->p = buf;
+	b->len = 0;
+	b->cap = cap;
+	b->truncated = false;
+}
+
+static inline void tb_putc(struct tb *b, char c)
+{
+	if (b->len < b->cap)
+		b->p[b->len++] = c;
+	else
+		b->truncated = true;
+}
+
+ZP_TF_HIDDEN void tb_putn(struct tb *b, const char *s, size_t n);
+ZP_TF_HIDDEN void tb_puts(struct tb *b, const char *s);
+ZP_TF_HIDDEN void tb_dec(struct tb *b, long long v);
+ZP_TF_HIDDEN void tb_udec(struct tb *b, unsigned long long v);
+/* Like printf("%#llx"): 0x-prefixed lowercase hex, "0" for zero. */
+ZP_TF_HIDDEN void tb_hex(struct tb *b, unsigned long long v);
+/* Like printf("%#0*llo", width): 0644, 022, 000. */
+ZP_TF_HIDDEN void tb_oct(struct tb *b, unsigned long long v, int width);
+/* Unsigned decimal padded on the left with spaces (or zeros) to width. */
+ZP_TF_HIDDEN void tb_udec_w(struct tb *b, unsigned long long v, int width, char fill);
+/* Spaces up to column col (no-op if already there). */
+ZP_TF_HIDDEN void tb_pad_to(struct tb *b, size_t col);
+
+/* How tb_quote escapes bytes. */
+#define TBQ_HEX 0x1 /* every byte as \xNN (getrandom and friends) */
+/* Quote n bytes of s the way strace does: printable ASCII as is, \" \\ \t
+ * \n \v \f \r, anything else octal (\0, \177, \0001 before a digit).  If
+ * `more` the string went on: "..." follows the closing quote. */
+ZP_TF_HIDDEN void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigned flags);
+/* JSON string body (no quotes): escapes " \ and control bytes. */
+ZP_TF_HIDDEN void tb_json(struct tb *b, const char *s, size_t n);
+
+ZP_TF_HIDDEN size_t zp_strlen(const char *s);
+ZP_TF_HIDDEN int zp_strcmp(const char *a, const char *b);
+ZP_TF_HIDDEN void zp_memcpy(void *dst, const void *src, size_t n);
+ZP_TF_HIDDEN void zp_memset(void *dst, int c, size_t n);
+
+#endif

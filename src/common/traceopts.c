@@ -1,0 +1,222 @@
+/*
+ * traceopts.c - see traceopts.h.  Runs at init (libc is fine here).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traceopts.h"
+
+#define MAX_WORDS 128
+#define WORDS_BYTES 16384
+
+/* Split s into words (blanks separate; '...' and "..." group; backslash
+ * escapes the next character outside single quotes). */
+static int split(const char *s, char *store, size_t storelen, char **words, int *nwords,
+		 char *err, size_t errlen)
+{
+	size_t used = 0;
+	int n = 0;
+	const char *p = s;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		if (n == MAX_WORDS) {
+			snprintf(err, errlen, "too many words in the options");
+			return -1;
+		}
+		words[n++] = store + used;
+		char quote = 0;
+		while (*p && (quote || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+			char c = *p++;
+			if (quote == '\'' && c == '\'') {
+				quote = 0;
+				continue;
+			}
+			if (quote == '"' && c == '"') {
+				quote = 0;
+				continue;
+			}
+			if (!quote && (c == '\'' || c == '"')) {
+				quote = c;
+				continue;
+			}
+			if (c == '\\' && quote != '\'' && *p)
+				c = *p++;
+			if (used + 1 >= storelen) {
+				snprintf(err, errlen, "options too long");
+				return -1;
+			}
+			store[used++] = c;
+		}
+		if (quote) {
+			snprintf(err, errlen, "unterminated %c quote in the options", quote);
+			return -1;
+		}
+		store[used++] = '\0';
+	}
+	*nwords = n;
+	return 0;
+}
+
+static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t errlen)
+{
+	const char *eq = strchr(e, '=');
+	char serr[512];
+	if (eq && (size_t)(eq - e) == 6 && memcmp(e, "inject", 6) == 0) {
+		if (o->inject.n == ZP_INJECT_MAX) {
+			snprintf(err, errlen, "at most %d -e inject= rules", ZP_INJECT_MAX);
+			return -1;
+		}
+		if (zp_inject_parse_rule(eq + 1, strlen(eq + 1), &o->inject.r[o->inject.n], serr,
+					 sizeof serr) < 0) {
+			snprintf(err, errlen, "-e inject: %s", serr);
+			return -1;
+		}
+		o->inject.n++;
+		return 0;
+	}
+	const char *set = e;
+	if (eq) {
+		size_t k = (size_t)(eq - e);
+		if ((k == 5 && memcmp(e, "trace", 5) == 0) || (k == 1 && e[0] == 't')) {
+			set = eq + 1;
+		} else {
+			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, inject=)",
+				 (int)k, e);
+			return -1;
+		}
+	}
+	struct zp_syscall_set s;
+	if (zp_syscall_set_parse(set, strlen(set), &s, serr, sizeof serr) < 0) {
+		snprintf(err, errlen, "-e trace: %s", serr);
+		return -1;
+	}
+	/* Several -e trace=: positive sets add up, negated ones take away. */
+	if (!o->trace_given) {
+		o->trace = s;
+	} else if (set[0] == '!') {
+		for (size_t i = 0; i < sizeof s.bits; i++)
+			o->trace.bits[i] &= s.bits[i];
+	} else {
+		for (size_t i = 0; i < sizeof s.bits; i++)
+			o->trace.bits[i] |= s.bits[i];
+	}
+	o->trace_given = true;
+	return 0;
+}
+
+static int parse_strsize(const char *v, struct zp_trace_opts *o, char *err, size_t errlen)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 0 || n > 1 << 20) {
+		snprintf(err, errlen, "-s: '%s' is not a string size (0 .. 1048576)", v);
+		return -1;
+	}
+	o->strsize = (unsigned)n;
+	return 0;
+}
+
+int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof *o);
+	o->strsize = 32;
+	memset(o->trace.bits, 0xff, sizeof o->trace.bits);
+	if (!opts)
+		return 0;
+
+	static char store[WORDS_BYTES];
+	char *w[MAX_WORDS];
+	int n;
+	if (split(opts, store, sizeof store, w, &n, err, errlen) < 0)
+		return -1;
+	bool count_only = false, count_too = false;
+	for (int i = 0; i < n; i++) {
+		const char *a = w[i];
+		if (strcmp(a, "--json") == 0) {
+			o->json = true;
+			continue;
+		}
+		if (a[0] != '-' || a[1] == '\0' || a[1] == '-') {
+			snprintf(err, errlen, "unknown option '%s' (options: -o FILE -f -ff -c -C "
+				 "-e EXPR -t -tt -ttt -T -s N -y --json)", a);
+			return -1;
+		}
+		for (const char *c = a + 1; *c; c++) {
+			switch (*c) {
+			case 'f':
+				o->follow++;
+				break;
+			case 'c':
+				count_only = true;
+				break;
+			case 'C':
+				count_too = true;
+				break;
+			case 't':
+				o->tstamp++;
+				break;
+			case 'T':
+				o->durations = true;
+				break;
+			case 'y':
+				o->decode_fds = true;
+				break;
+			case 'o':
+			case 'e':
+			case 's': {
+				const char *v = c[1] ? c + 1 : (i + 1 < n ? w[++i] : NULL);
+				if (!v) {
+					snprintf(err, errlen, "-%c needs an argument", *c);
+					return -1;
+				}
+				if (*c == 'o') {
+					if (!*v || strlen(v) >= sizeof o->output) {
+						snprintf(err, errlen, "-o: bad file name");
+						return -1;
+					}
+					if (v[0] == '|' || v[0] == '!') {
+						snprintf(err, errlen, "-o %s: piping the trace to a command is "
+							 "not supported", v);
+						return -1;
+					}
+					strcpy(o->output, v);
+				} else if (*c == 'e') {
+					if (parse_expr(v, o, err, errlen) < 0)
+						return -1;
+				} else if (parse_strsize(v, o, err, errlen) < 0) {
+					return -1;
+				}
+				goto next_word; /* the rest of the word was the argument */
+			}
+			default:
+				snprintf(err, errlen, "unknown option '-%c' in '%s' (options: -o FILE -f "
+					 "-ff -c -C -e EXPR -t -tt -ttt -T -s N -y --json)", *c, a);
+				return -1;
+			}
+		}
+	next_word:;
+	}
+	if (o->follow > 2) {
+		snprintf(err, errlen, "-f given more than twice");
+		return -1;
+	}
+	if (o->tstamp > 3) {
+		snprintf(err, errlen, "-t given more than three times");
+		return -1;
+	}
+	if (o->follow == 2 && !o->output[0]) {
+		snprintf(err, errlen, "-ff needs -o FILE (one file per task)");
+		return -1;
+	}
+	o->count = count_only || count_too;
+	o->lines = !count_only || count_too;
+	if (o->json && !o->lines) {
+		snprintf(err, errlen, "--json prints lines; it does not go with -c alone (use -C)");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * traceopts.h - the tracer's options, in strace's syntax.
+ *
+ * The `zpoline` command passes them to the tracer hook in the environment
+ * variable ZPOLINE_TRACE_OPTS (one string, split on blanks; '...', "..."
+ * and backslash quote).  The command links this same parser to reject bad
+ * options before it starts the program; the hook parses again at init.
+ *
+ *   -o FILE        write the trace to FILE (default: stderr)
+ *   -f             follow children (fork, vfork, clone): trace every process
+ *                  of the tree; lines get a pid prefix
+ *   -ff            with -o: one file per task, FILE.TID
+ *   -c             count calls, errors and time per system call; print the
+ *                  table at exit instead of the trace
+ *   -C             like -c, and print the trace too
+ *   -e trace=SET   which calls to show (names, %file %desc %process
+ *                  %network %memory %signal %ipc %creds %clock ..., all,
+ *                  none; a leading ! negates).  "-e SET" is the same.
+ *   -e inject=SPEC fault injection, see traceinject.h
+ *   -t, -tt, -ttt  time of day; with microseconds; seconds since the epoch
+ *   -T             time spent in each call, <0.000123> after the result
+ *   -s N           print at most N bytes of strings (default 32)
+ *   -y             print the path behind descriptor arguments: 3</etc/passwd>
+ *   --json         one JSON object per call and line instead of strace text
+ *
+ * Short options may be combined (-ftt) and take their argument attached
+ * or as the next word (-s64, -s 64).
+ */
+#ifndef ZP_TRACEOPTS_H
+#define ZP_TRACEOPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "traceinject.h"
+
+#define ZP_TRACE_PATH_MAX 4096
+
+struct zp_trace_opts {
+	char output[ZP_TRACE_PATH_MAX]; /* "" = stderr */
+	int follow;                     /* 0, 1 (-f), 2 (-ff) */
+	bool count;                     /* -c or -C */
+	bool lines;                     /* print the trace (not -c alone) */
+	int tstamp;                     /* 0, 1 -t, 2 -tt, 3 -ttt */
+	bool durations;                 /* -T */
+	unsigned strsize;               /* -s */
+	bool decode_fds;                /* -y */
+	bool json;                      /* --json */
+	bool trace_given;               /* some -e trace= */
+	struct zp_syscall_set trace;    /* calls to show */
+	struct zp_inject_set inject;    /* -e inject= */
+};
+
+/* Parse opts (NULL or "" = defaults).  Returns 0, or -1 with one line in
+ * err saying what is wrong. */
+__attribute__((visibility("hidden"))) int zp_trace_opts_parse(const char *opts,
+							       struct zp_trace_opts *o,
+							       char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,943 @@
+/*
+ * traceout.c - see traceout.h for the design.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "raw.h"
+#include "tracefmt.h"
+#include "traceout.h"
+
+#define WINDOW_MAX (16ull << 30) /* address space for the output mapping */
+#define WINDOW_MIN (64ull << 20)
+#define CHUNK_MIN (4ull << 20)   /* the file grows by at least this much */
+
+/* Our descriptors, so close/dup2 by the program can spare them. */
+#define OWNED_FDS 65536
+static unsigned long owned[OWNED_FDS / (8 * sizeof(unsigned long))];
+
+static void own(long fd, bool on)
+{
+	if (fd < 0 || fd >= OWNED_FDS)
+		return;
+	unsigned long bit = 1ul << (fd % (8 * sizeof(unsigned long)));
+	unsigned long *w = &owned[fd / (8 * sizeof(unsigned long))];
+	if (on)
+		__atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(w, ~bit, __ATOMIC_RELAXED);
+}
+
+bool zp_tout_owns(struct zp_tout *t, long fd)
+{
+	(void)t;
+	if (fd < 0 || fd >= OWNED_FDS)
+		return false;
+	unsigned long w = __atomic_load_n(&owned[fd / (8 * sizeof(unsigned long))], __ATOMIC_RELAXED);
+	return (w >> (fd % (8 * sizeof(unsigned long)))) & 1;
+}
+
+/* ---- raw I/O ------------------------------------------------------------- */
+
+static void raw_write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		long r = zp_raw3(SYS_write, fd, s, n);
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r <= 0)
+			return;
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+static void raw_pwrite_all(int fd, const char *s, size_t n, uint64_t off)
+{
+	while (n) {
+		long r = zp_raw4(SYS_pwrite64, fd, s, n, off);
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r <= 0)
+			return;
+		s += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+}
+
+/* A descriptor of ours at or above base, close-on-exec; the original is
+ * closed.  Raw: also used on the per-call path. */
+static int move_high(int fd, int base)
+{
+	if (fd < 0 || fd >= base)
+		return fd;
+	long n = zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	if (n < 0)
+		n = zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 10);
+	if (n < 0)
+		return fd;
+	zp_raw1(SYS_close, fd);
+	return (int)n;
+}
+
+/* ---- growing and writing --------------------------------------------------- */
+
+static int grow(struct zp_tout *t, uint64_t need)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	uint64_t cap = __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE);
+	while (cap < need) {
+		uint64_t chunk = cap / 8 > CHUNK_MIN ? cap / 8 : CHUNK_MIN;
+		uint64_t newcap = (need + chunk + CHUNK_MIN - 1) & ~(CHUNK_MIN - 1);
+		long r = zp_raw4(SYS_fallocate, t->out_fd, 0, cap, newcap - cap);
+		if (r < 0)
+			return (int)r;
+		while (cap < newcap && !__atomic_compare_exchange_n(&c->cap, &cap, newcap, true,
+								     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			;
+	}
+	return 0;
+}
+
+#define FF_SLOTS 1024
+struct ff_entry {
+	int tid;
+	int fd;
+};
+static struct ff_entry ff_tab[FF_SLOTS];
+static int exec_pid; /* -ff: the pid whose file this image continues */
+
+static int ff_fd(struct zp_tout *t, int tid)
+{
+	unsigned h = (unsigned)tid % FF_SLOTS;
+	for (unsigned i = 0; i < FF_SLOTS; i++) {
+		struct ff_entry *e = &ff_tab[(h + i) % FF_SLOTS];
+		int cur = __atomic_load_n(&e->tid, __ATOMIC_ACQUIRE);
+		if (cur == tid)
+			return e->fd;
+		if (cur != 0)
+			continue;
+		int zero = 0;
+		if (!__atomic_compare_exchange_n(&e->tid, &zero, -tid, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			if (zero == tid || zero == -tid)
+				return -1; /* being opened by ... itself? cannot happen */
+			continue;
+		}
+		/* FILE.TID: continue it after our own execve, start it afresh
+		 * for a new task. */
+		char path[ZP_TRACE_PATH_MAX + 16];
+		struct tb b;
+		tb_init(&b, path, sizeof path - 1);
+		tb_putn(&b, t->ff_prefix, t->ff_prefix_len);
+		tb_dec(&b, tid);
+		path[b.len] = '\0';
+		long flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+		if (tid != exec_pid)
+			flags |= O_TRUNC;
+		long fd = zp_raw4(SYS_openat, AT_FDCWD, path, flags, 0644);
+		if (fd >= 0) {
+			fd = move_high((int)fd, t->fd_base);
+			own(fd, true);
+		}
+		e->fd = (int)fd;
+		__atomic_store_n(&e->tid, tid, __ATOMIC_RELEASE);
+		return (int)fd;
+	}
+	return -1;
+}
+
+void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	switch (t->mode) {
+	case ZP_TOUT_MMAP: {
+		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
+		uint64_t need = off + n;
+		if (need <= t->window_size &&
+		    (need <= __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE) || grow(t, need) == 0)) {
+			zp_memcpy(t->window + off, s, n);
+			return;
+		}
+		raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off);
+		return;
+	}
+	case ZP_TOUT_PWRITE: {
+		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
+		raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off);
+		return;
+	}
+	case ZP_TOUT_WRITE: {
+		int fd = __atomic_load_n(&t->out_fd, __ATOMIC_RELAXED);
+		if (fd >= 0)
+			raw_write_all(fd, s, n);
+		return;
+	}
+	case ZP_TOUT_FF: {
+		int fd = ff_fd(t, tid);
+		if (fd >= 0)
+			raw_write_all(fd, s, n);
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+void zp_tout_trim(struct zp_tout *t)
+{
+	if (t->mode != ZP_TOUT_MMAP && t->mode != ZP_TOUT_PWRITE)
+		return;
+	uint64_t end = __atomic_load_n(&t->ctl->end, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&t->ctl->cap, end, __ATOMIC_RELEASE);
+	zp_raw2(SYS_ftruncate, t->out_fd, end);
+}
+
+/* ---- descriptors ----------------------------------------------------------- */
+
+void zp_tout_evict(struct zp_tout *t, long fd)
+{
+	long n = zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, t->fd_base);
+	if (n < 0 || n == fd)
+		return;
+	own(n, true);
+	if (t->out_fd == fd)
+		__atomic_store_n(&t->out_fd, (int)n, __ATOMIC_RELEASE);
+	else if (t->ctl_fd == fd)
+		t->ctl_fd = (int)n;
+	else
+		for (unsigned i = 0; i < FF_SLOTS; i++)
+			if (ff_tab[i].tid > 0 && ff_tab[i].fd == fd)
+				__atomic_store_n(&ff_tab[i].fd, (int)n, __ATOMIC_RELEASE);
+	own(fd, false);
+}
+
+void zp_tout_exec_prepare(struct zp_tout *t)
+{
+	if (t->ctl_fd >= 0)
+		zp_raw3(SYS_fcntl, t->ctl_fd, F_SETFD, 0);
+	if (t->out_fd >= 0)
+		zp_raw3(SYS_fcntl, t->out_fd, F_SETFD, 0);
+}
+
+void zp_tout_exec_failed(struct zp_tout *t)
+{
+	if (t->ctl_fd >= 0)
+		zp_raw3(SYS_fcntl, t->ctl_fd, F_SETFD, FD_CLOEXEC);
+	if (t->out_fd >= 0)
+		zp_raw3(SYS_fcntl, t->out_fd, F_SETFD, FD_CLOEXEC);
+}
+
+size_t zp_tout_env(struct zp_tout *t, char *buf, size_t len)
+{
+	struct tb b;
+	tb_init(&b, buf, len - 1);
+	tb_puts(&b, "ZPOLINE_TRACE_FDS=");
+	tb_dec(&b, t->ctl_fd);
+	tb_putc(&b, ',');
+	tb_dec(&b, t->out_fd);
+	tb_putc(&b, ',');
+	tb_hex(&b, t->ctl->session);
+	buf[b.len] = '\0';
+	return b.truncated ? 0 : b.len;
+}
+
+/* ---- processes ---------------------------------------------------------------
+ * ctl->live counts traced processes; the one that brings it to 0 prints the
+ * summary and trims.  ctl->pids remembers children (pid | state << 32) so
+ * that a parent reaping a child killed by a signal can count it out. */
+enum { PID_LIVE = 1, PID_EXITED = 2, PID_GONE = 3 };
+
+void zp_tout_task_add(struct zp_tout *t, int delta)
+{
+	__atomic_fetch_add(&t->ctl->tasks, delta, __ATOMIC_RELAXED);
+}
+
+int zp_tout_tasks(struct zp_tout *t)
+{
+	return __atomic_load_n(&t->ctl->tasks, __ATOMIC_RELAXED);
+}
+
+void zp_tout_proc_add(struct zp_tout *t, int delta)
+{
+	__atomic_fetch_add(&t->ctl->live, delta, __ATOMIC_RELAXED);
+}
+
+/* Set pid's entry to state `to` if it is in state `from` (0: absent). */
+static bool pid_set(struct zp_trace_ctl *c, int pid, int from, int to)
+{
+	unsigned h = (unsigned)pid * 2654435761u % ZP_TRACE_PID_SLOTS;
+	for (unsigned i = 0; i < ZP_TRACE_PID_SLOTS; i++) {
+		uint64_t *e = &c->pids[(h + i) % ZP_TRACE_PID_SLOTS];
+		uint64_t v = __atomic_load_n(e, __ATOMIC_ACQUIRE);
+		for (;;) {
+			if (v == 0) {
+				if (from != 0)
+					return false;
+				uint64_t nv = (uint32_t)pid | (uint64_t)to << 32;
+				if (__atomic_compare_exchange_n(e, &v, nv, false, __ATOMIC_ACQ_REL,
+								__ATOMIC_ACQUIRE))
+					return true;
+				continue; /* v now holds what won the slot */
+			}
+			if ((int)(v & 0xffffffffu) != pid)
+				break;
+			if ((int)(v >> 32) != from && from != -1)
+				return false;
+			uint64_t nv = (uint32_t)pid | (uint64_t)to << 32;
+			if (__atomic_compare_exchange_n(e, &v, nv, false, __ATOMIC_ACQ_REL,
+							__ATOMIC_ACQUIRE))
+				return true;
+		}
+	}
+	return false;
+}
+
+void zp_tout_proc_started(struct zp_tout *t, int pid)
+{
+	pid_set(t->ctl, pid, 0, PID_LIVE);
+}
+
+bool zp_tout_proc_exit(struct zp_tout *t, int pid)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (!pid_set(c, pid, PID_LIVE, PID_EXITED))
+		pid_set(c, pid, 0, PID_EXITED);
+	return __atomic_sub_fetch(&c->live, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+int zp_tout_proc_reaped(struct zp_tout *t, int pid, bool signaled)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (signaled && pid_set(c, pid, PID_LIVE, PID_GONE))
+		return __atomic_sub_fetch(&c->live, 1, __ATOMIC_ACQ_REL) == 0 ? 2 : 1;
+	pid_set(c, pid, -1, PID_GONE);
+	return 0;
+}
+
+bool zp_tout_finish_once(struct zp_tout *t)
+{
+	uint32_t zero = 0;
+	return __atomic_compare_exchange_n(&t->ctl->finished, &zero, 1, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+/* ---- execve lines waiting for the new image ------------------------------------ */
+
+static bool pid_dead(int pid)
+{
+	return zp_raw2(SYS_kill, pid, 0) == -ESRCH;
+}
+
+void zp_tout_exec_save(struct zp_tout *t, int pid, const char *text, size_t n, uint64_t t0,
+		       uint64_t mono0, int threads)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (n > ZP_TRACE_EXEC_LINE)
+		n = ZP_TRACE_EXEC_LINE;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < ZP_TRACE_EXEC_SLOTS; i++) {
+			struct zp_exec_slot *s = &c->exec[i];
+			int32_t cur = __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE);
+			/* First pass: our own or free slots; second: slots of
+			 * processes that died before their new image ran. */
+			if (cur == pid || cur == 0 || (pass == 1 && cur > 0 && pid_dead(cur))) {
+				if (cur != pid && !__atomic_compare_exchange_n(&s->pid, &cur, -pid, false,
+									       __ATOMIC_ACQ_REL,
+									       __ATOMIC_ACQUIRE))
+					continue;
+				if (cur == pid)
+					__atomic_store_n(&s->pid, -pid, __ATOMIC_RELEASE);
+				zp_memcpy(s->text, text, n);
+				s->len = (uint32_t)n;
+				s->t0_ns = t0;
+				s->mono0 = mono0;
+				s->threads = threads;
+				__atomic_store_n(&s->pid, pid, __ATOMIC_RELEASE);
+				return;
+			}
+		}
+	}
+}
+
+struct zp_exec_slot *zp_tout_exec_find(struct zp_tout *t, int pid)
+{
+	for (int i = 0; i < ZP_TRACE_EXEC_SLOTS; i++)
+		if (__atomic_load_n(&t->ctl->exec[i].pid, __ATOMIC_ACQUIRE) == pid)
+			return &t->ctl->exec[i];
+	return NULL;
+}
+
+void zp_tout_exec_drop(struct zp_tout *t, int pid)
+{
+	struct zp_exec_slot *s = zp_tout_exec_find(t, pid);
+	if (s)
+		__atomic_store_n(&s->pid, 0, __ATOMIC_RELEASE);
+}
+
+/* ---- opening ----------------------------------------------------------------- */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int fd_base(void)
+{
+	struct rlimit rl;
+	long soft = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		soft = (long)rl.rlim_cur;
+	if (soft > 1024)
+		soft = 1024;
+	if (soft < 64)
+		return 3;
+	return (int)(soft - soft / 16);
+}
+
+static int map_ctl(struct zp_tout *t, int fd)
+{
+	void *m = mmap(NULL, sizeof(struct zp_trace_ctl), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	t->ctl = m;
+	return 0;
+}
+
+static void map_window(struct zp_tout *t)
+{
+	struct rlimit rl;
+	uint64_t size = WINDOW_MAX;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 8 < size)
+		size = rl.rlim_cur / 8;
+	for (; size >= WINDOW_MIN; size /= 2) {
+		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, t->out_fd, 0);
+		if (m != MAP_FAILED) {
+			t->window = m;
+			t->window_size = size;
+			return;
+		}
+	}
+	t->window = NULL;
+	t->window_size = 0;
+}
+
+/* Decide how lines reach the output file.  ctl->cap only has to be a lower
+ * bound of the file's size, so a joining process leaves it alone. */
+static void choose_file_mode(struct zp_tout *t, bool writable_map, bool fresh)
+{
+	struct stat st;
+	if (fstat(t->out_fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		t->mode = ZP_TOUT_WRITE;
+		return;
+	}
+	t->mode = ZP_TOUT_PWRITE;
+	if (!writable_map)
+		return;
+	if (fallocate(t->out_fd, 0, 0, (off_t)CHUNK_MIN) == 0) {
+		if (fresh)
+			t->ctl->cap = CHUNK_MIN;
+		map_window(t);
+		if (t->window)
+			t->mode = ZP_TOUT_MMAP;
+	}
+}
+
+static int absolute(const char *path, char *out, size_t len)
+{
+	if (path[0] == '/') {
+		if (strlen(path) >= len)
+			return -1;
+		strcpy(out, path);
+		return 0;
+	}
+	char cwd[ZP_TRACE_PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return -1;
+	if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
+		return -1;
+	return 0;
+}
+
+static uint64_t random_session(void)
+{
+	uint64_t v = 0;
+	long r = zp_raw3(SYS_getrandom, &v, sizeof v, 0);
+	if (r != (long)sizeof v) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		v = (uint64_t)ts.tv_nsec * 6364136223846793005ull ^ (uint64_t)getpid() << 32 ^
+		    (uint64_t)ts.tv_sec;
+	}
+	return v ? v : 1;
+}
+
+static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool truncate, char *err,
+		       size_t errlen)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (!o->output[0]) {
+		t->out_fd = fcntl(2, F_DUPFD_CLOEXEC, t->fd_base);
+		if (t->out_fd < 0)
+			t->out_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+		t->mode = ZP_TOUT_WRITE;
+		c->mode = (uint32_t)t->mode;
+		return 0;
+	}
+	if (absolute(o->output, c->out_path, sizeof c->out_path) < 0) {
+		snprintf(err, errlen, "-o %s: path too long", o->output);
+		return -1;
+	}
+	if (o->follow == 2) {
+		t->mode = ZP_TOUT_FF;
+		c->mode = (uint32_t)t->mode;
+		return 0;
+	}
+	int flags = O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+	bool rw = true;
+	int fd = open(c->out_path, O_RDWR | flags, 0644);
+	if (fd < 0 && (errno == EACCES || errno == EISDIR || errno == ETXTBSY)) {
+		rw = false;
+		fd = open(c->out_path, O_WRONLY | flags, 0644);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open -o %s: %s", o->output, strerror(errno));
+		return -1;
+	}
+	t->out_fd = move_high(fd, t->fd_base);
+	struct stat st;
+	if (fstat(t->out_fd, &st) == 0) {
+		c->out_dev = st.st_dev;
+		c->out_ino = st.st_ino;
+	}
+	choose_file_mode(t, rw, truncate);
+	c->mode = (uint32_t)t->mode;
+	return 0;
+}
+
+static void set_ff_prefix(struct zp_tout *t)
+{
+	size_t n = strlen(t->ctl->out_path);
+	if (n + 2 > sizeof t->ff_prefix)
+		n = sizeof t->ff_prefix - 2;
+	memcpy(t->ff_prefix, t->ctl->out_path, n);
+	t->ff_prefix[n] = '.';
+	t->ff_prefix[n + 1] = '\0';
+	t->ff_prefix_len = n + 1;
+}
+
+/* ZPOLINE_TRACE_FDS=CTL,OUT,SESSION from the image before our execve. */
+static int join_inherited(struct zp_tout *t, const char *v, uint32_t hash)
+{
+	char *end;
+	long cfd = strtol(v, &end, 10);
+	if (*end != ',')
+		return -1;
+	long ofd = strtol(end + 1, &end, 10);
+	if (*end != ',')
+		return -1;
+	unsigned long long session = strtoull(end + 1, &end, 16);
+	if (*end)
+		return -1;
+	struct stat st;
+	if (cfd < 0 || fstat((int)cfd, &st) < 0 || (size_t)st.st_size < sizeof(struct zp_trace_ctl))
+		return -1;
+	if (map_ctl(t, (int)cfd) < 0)
+		return -1;
+	struct zp_trace_ctl *c = t->ctl;
+	if (c->magic != ZP_TRACE_CTL_MAGIC || c->session != session || c->opts_hash != hash ||
+	    c->size != sizeof *c) {
+		munmap(c, sizeof *c);
+		t->ctl = NULL;
+		return -1;
+	}
+	t->ctl_fd = (int)cfd;
+	fcntl(t->ctl_fd, F_SETFD, FD_CLOEXEC);
+	t->mode = (int)c->mode;
+	t->out_fd = -1;
+	if (t->mode != ZP_TOUT_FF) {
+		if (ofd < 0 || fstat((int)ofd, &st) < 0)
+			return -1;
+		t->out_fd = (int)ofd;
+		fcntl(t->out_fd, F_SETFD, FD_CLOEXEC);
+		if (t->mode == ZP_TOUT_MMAP) {
+			map_window(t);
+			if (!t->window)
+				t->mode = ZP_TOUT_PWRITE;
+		}
+	} else {
+		set_ff_prefix(t);
+		exec_pid = getpid();
+	}
+	return 0;
+}
+
+static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp_trace_opts *o)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	memset(c, 0, sizeof *c);
+	c->magic = ZP_TRACE_CTL_MAGIC;
+	c->session = random_session();
+	c->size = sizeof *c;
+	c->root = root;
+	c->opts_hash = hash;
+	c->live = 1;
+	c->tasks = 1;
+	c->count = o->count;
+}
+
+void zp_tout_close(struct zp_tout *t)
+{
+	if (t->window)
+		munmap(t->window, t->window_size);
+	if (t->ctl)
+		munmap(t->ctl, sizeof *t->ctl);
+	if (t->ctl_fd >= 0) {
+		own(t->ctl_fd, false);
+		close(t->ctl_fd);
+	}
+	if (t->out_fd >= 0) {
+		own(t->out_fd, false);
+		close(t->out_fd);
+	}
+	memset(t, 0, sizeof *t);
+	t->ctl_fd = t->out_fd = -1;
+}
+
+int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *opts_string, int root,
+		 bool may_create, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	t->ctl_fd = t->out_fd = -1;
+	t->fd_base = fd_base();
+	uint32_t hash = hash_str(opts_string);
+
+	const char *fds = getenv("ZPOLINE_TRACE_FDS");
+	if (fds && join_inherited(t, fds, hash) == 0) {
+		t->joined = true;
+		own(t->ctl_fd, true);
+		own(t->out_fd, true);
+		return 0;
+	}
+	if (t->ctl)
+		munmap(t->ctl, sizeof *t->ctl);
+	t->ctl = NULL;
+	if (!may_create)
+		return 1;
+
+	/* A control file named by the command: the session may already exist
+	 * (a process whose parent chain lost the descriptors). */
+	const char *ctl_path = getenv("ZPOLINE_TRACE_CTL");
+	int cfd;
+	bool existing = false;
+	if (ctl_path && *ctl_path) {
+		cfd = open(ctl_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (cfd < 0) {
+			snprintf(err, errlen, "cannot open ZPOLINE_TRACE_CTL=%s: %s", ctl_path,
+				 strerror(errno));
+			return -1;
+		}
+		flock(cfd, LOCK_EX);
+		struct stat st;
+		if (fstat(cfd, &st) == 0 && (size_t)st.st_size >= sizeof(struct zp_trace_ctl) &&
+		    map_ctl(t, cfd) == 0) {
+			if (t->ctl->magic == ZP_TRACE_CTL_MAGIC && t->ctl->size == sizeof *t->ctl &&
+			    t->ctl->opts_hash == hash)
+				existing = true;
+		} else if (ftruncate(cfd, sizeof(struct zp_trace_ctl)) < 0 || map_ctl(t, cfd) < 0) {
+			snprintf(err, errlen, "cannot set up ZPOLINE_TRACE_CTL=%s: %s", ctl_path,
+				 strerror(errno));
+			close(cfd);
+			return -1;
+		}
+	} else {
+		cfd = memfd_create("zpoline-trace", MFD_CLOEXEC);
+		if (cfd < 0 || ftruncate(cfd, sizeof(struct zp_trace_ctl)) < 0 || map_ctl(t, cfd) < 0) {
+			snprintf(err, errlen, "cannot create the trace control block: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	t->ctl_fd = move_high(cfd, t->fd_base);
+	if (existing) {
+		/* Join: never truncate what the others wrote. */
+		__atomic_fetch_add(&t->ctl->live, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&t->ctl->tasks, 1, __ATOMIC_RELAXED);
+		int r = open_output(t, o, false, err, errlen);
+		if (t->mode == ZP_TOUT_FF)
+			set_ff_prefix(t);
+		t->joined = true;
+		flock(t->ctl_fd, LOCK_UN);
+		own(t->ctl_fd, true);
+		own(t->out_fd, true);
+		return r;
+	}
+	init_ctl(t, root, hash, o);
+	int r = open_output(t, o, true, err, errlen);
+	if (t->mode == ZP_TOUT_FF)
+		set_ff_prefix(t);
+	if (ctl_path && *ctl_path)
+		flock(t->ctl_fd, LOCK_UN);
+	own(t->ctl_fd, true);
+	own(t->out_fd, true);
+	return r;
+}
+
+/* ---- the -c table -------------------------------------------------------- */
+
+static void put_fixed6(struct tb *b, uint64_t us, int width)
+{
+	/* us as seconds with 6 decimals, right-aligned in width */
+	char tmp[32];
+	struct tb t;
+	tb_init(&t, tmp, sizeof tmp);
+	tb_udec(&t, us / 1000000);
+	tb_putc(&t, '.');
+	tb_udec_w(&t, us % 1000000, 6, '0');
+	for (int i = (int)t.len; i < width; i++)
+		tb_putc(b, ' ');
+	tb_putn(b, tmp, t.len);
+}
+
+static void put_pct(struct tb *b, uint64_t hundredths)
+{
+	char tmp[16];
+	struct tb t;
+	tb_init(&t, tmp, sizeof tmp);
+	tb_udec(&t, hundredths / 100);
+	tb_putc(&t, '.');
+	tb_udec_w(&t, hundredths % 100, 2, '0');
+	for (int i = (int)t.len; i < 6; i++)
+		tb_putc(b, ' ');
+	tb_putn(b, tmp, t.len);
+}
+
+static void summary_row(struct tb *b, uint64_t pct, uint64_t ns, uint64_t calls, uint64_t errors,
+			const char *name, long nr)
+{
+	put_pct(b, pct);
+	tb_putc(b, ' ');
+	put_fixed6(b, ns / 1000, 11);
+	tb_putc(b, ' ');
+	tb_udec_w(b, calls ? ns / 1000 / calls : 0, 11, ' ');
+	tb_putc(b, ' ');
+	tb_udec_w(b, calls, 9, ' ');
+	tb_putc(b, ' ');
+	if (errors)
+		tb_udec_w(b, errors, 9, ' ');
+	else
+		tb_putn(b, "         ", 9);
+	tb_putc(b, ' ');
+	if (name) {
+		tb_puts(b, name);
+	} else {
+		tb_puts(b, "syscall_");
+		tb_dec(b, nr);
+	}
+	tb_putc(b, '\n');
+}
+
+static const char summary_rule[] =
+	"------ ----------- ----------- --------- --------- ----------------\n";
+
+size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
+			const char *(*name)(long nr))
+{
+	struct tb b;
+	tb_init(&b, buf, len);
+	uint16_t order[ZP_TRACE_COUNT_SLOTS];
+	int n = 0;
+	uint64_t total_ns = 0, total_calls = 0, total_err = 0;
+	for (int i = 0; i < ZP_TRACE_COUNT_SLOTS; i++) {
+		const struct zp_trace_count *k = &ctl->counts[i];
+		if (!k->calls)
+			continue;
+		/* Insertion by time, descending; equal times keep number order. */
+		int j = n++;
+		while (j > 0 && ctl->counts[order[j - 1]].ns < k->ns) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (uint16_t)i;
+		total_ns += k->ns;
+		total_calls += k->calls;
+		total_err += k->errors;
+	}
+	tb_puts(&b, "% time     seconds  usecs/call     calls    errors syscall\n");
+	tb_puts(&b, summary_rule);
+	for (int i = 0; i < n; i++) {
+		const struct zp_trace_count *k = &ctl->counts[order[i]];
+		uint64_t pct = total_ns ? (k->ns * 20000 / total_ns + 1) / 2 : 0;
+		long nr = order[i];
+		const char *nm = nr < ZP_TRACE_COUNT_SLOTS - 1 ? name(nr) : "(other)";
+		summary_row(&b, pct, k->ns, k->calls, k->errors, nm, nr);
+	}
+	tb_puts(&b, summary_rule);
+	summary_row(&b, 10000, total_ns, total_calls, total_err, "total", -1);
+	return b.len;
+}
+
+/* ---- finishing, from the command ------------------------------------------- */
+
+/* Is any process the table lists as alive still there? */
+static bool any_alive(const struct zp_trace_ctl *c)
+{
+	for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++) {
+		uint64_t v = c->pids[i];
+		int pid = (int)(v & 0xffffffffu);
+		int state = (int)(v >> 32);
+		if (pid <= 0 || state != 1)
+			continue;
+		if (kill(pid, 0) == 0 || errno == EPERM) {
+			/* A zombie is not alive for our purposes. */
+			char path[64], st = 0;
+			snprintf(path, sizeof path, "/proc/%d/stat", pid);
+			FILE *f = fopen(path, "r");
+			if (f) {
+				if (fscanf(f, "%*d (%*[^)]) %c", &st) != 1)
+					st = 0;
+				fclose(f);
+			}
+			if (st != 'Z' && st != 'X')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Remove NUL bytes from [0, len) of the file, returns the new length. */
+static off_t squeeze(int fd, off_t len)
+{
+	if (len <= 0)
+		return len;
+	char *m = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return len;
+	char *w = memchr(m, '\0', (size_t)len);
+	if (!w) {
+		munmap(m, (size_t)len);
+		return len;
+	}
+	char *r = w, *end = m + len;
+	while (r < end) {
+		if (*r == '\0') {
+			r++;
+			continue;
+		}
+		char *z = memchr(r, '\0', (size_t)(end - r));
+		size_t n = (size_t)((z ? z : end) - r);
+		memmove(w, r, n);
+		w += n;
+		r += n;
+	}
+	off_t nl = (off_t)(w - m);
+	munmap(m, (size_t)len);
+	return nl;
+}
+
+/* The end of the data: after the last non-zero byte. */
+static off_t data_end(int fd, off_t size)
+{
+	char buf[65536];
+	off_t pos = size;
+	while (pos > 0) {
+		off_t from = pos > (off_t)sizeof buf ? pos - (off_t)sizeof buf : 0;
+		ssize_t n = pread(fd, buf, (size_t)(pos - from), from);
+		if (n <= 0)
+			return size;
+		for (ssize_t i = n - 1; i >= 0; i--)
+			if (buf[i])
+				return from + i + 1;
+		pos = from;
+	}
+	return 0;
+}
+
+extern const char *zp_syscall_name(long nr) __attribute__((visibility("hidden")));
+
+int zp_trace_finish(const char *output, const char *ctl_path, char *err, size_t errlen)
+{
+	struct zp_trace_ctl *c = NULL;
+	int cfd = -1;
+	if (ctl_path && *ctl_path) {
+		cfd = open(ctl_path, O_RDWR | O_CLOEXEC);
+		struct stat st;
+		if (cfd >= 0 && fstat(cfd, &st) == 0 && (size_t)st.st_size >= sizeof *c) {
+			void *m = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
+			if (m != MAP_FAILED)
+				c = m;
+			if (c && (c->magic != ZP_TRACE_CTL_MAGIC || c->size != sizeof *c)) {
+				munmap(c, sizeof *c);
+				c = NULL;
+			}
+		}
+		if (c && any_alive(c)) {
+			munmap(c, sizeof *c);
+			close(cfd);
+			return 1;
+		}
+	}
+	int rc = 0;
+	const char *path = output && *output ? output : (c && c->out_path[0] ? c->out_path : NULL);
+	bool per_task = c && c->mode == ZP_TOUT_FF;
+	int fd = path && !per_task ? open(path, O_RDWR | O_CLOEXEC) : -1;
+	struct stat st;
+	bool regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (path && !per_task && fd < 0) {
+		snprintf(err, errlen, "cannot open %s to finish the trace: %s", path, strerror(errno));
+		rc = -1;
+	}
+	off_t end = 0;
+	if (regular) {
+		end = c && (c->mode == ZP_TOUT_MMAP || c->mode == ZP_TOUT_PWRITE) ? (off_t)c->end
+										  : data_end(fd, st.st_size);
+		if (end > st.st_size)
+			end = st.st_size;
+		end = squeeze(fd, end);
+		if (ftruncate(fd, end) < 0 && rc == 0) {
+			snprintf(err, errlen, "cannot trim %s: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	if (c && c->count && !c->finished) {
+		static char table[ZP_TRACE_COUNT_SLOTS * 100 + 1024];
+		size_t n = zp_trace_summary(c, table, sizeof table, zp_syscall_name);
+		if (regular) {
+			if (pwrite(fd, table, n, end) != (ssize_t)n && rc == 0) {
+				snprintf(err, errlen, "cannot write the summary to %s", path);
+				rc = -1;
+			}
+		} else if (fd >= 0) {
+			if (write(fd, table, n) != (ssize_t)n && rc == 0)
+				rc = -1;
+		} else if (write(2, table, n) != (ssize_t)n && rc == 0) {
+			rc = -1;
+		}
+		c->finished = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (c)
+		munmap(c, sizeof *c);
+	if (cfd >= 0) {
+		close(cfd);
+		unlink(ctl_path);
+	}
+	return rc;
+}

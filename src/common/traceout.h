@@ -1,0 +1,179 @@
+/*
+ * traceout.h - where trace lines go, shared by every process of a trace.
+ *
+ * A trace session is the set of processes writing one trace.  They share a
+ * control block (struct zp_trace_ctl): a memfd, or the file named by
+ * ZPOLINE_TRACE_CTL, mapped MAP_SHARED, inherited across fork as a mapping
+ * and across execve as a descriptor.  With -o FILE every line is one
+ * memcpy into a MAP_SHARED mapping of FILE at an offset reserved with an
+ * atomic fetch-add on ctl->end, so lines never interleave, need no system
+ * call, and are in the page cache the moment they are copied: they survive
+ * SIGKILL of the writer.  The file grows with fallocate() in large chunks
+ * (fallocate never shrinks it, so concurrent growers cannot race each other
+ * into losing data); where that or the mapping is not possible, a line is
+ * a pwrite() at its reserved offset instead.  Without -o, lines are write()s
+ * to a duplicate of the original stderr.  With -ff each task appends to
+ * FILE.TID.
+ *
+ * Because the file is grown ahead of the data, its tail holds zeros until
+ * it is trimmed to ctl->end:
+ *   - by the last traced process to exit (ctl->live drops to 0), which also
+ *     prints the -c summary;
+ *   - by the `zpoline` command after the program is gone, with
+ *     zp_trace_finish(): it trims, removes the zero bytes of lines whose
+ *     writer was killed between reserving and copying, and prints the -c
+ *     summary if no process could (see that function).
+ *
+ * Across execve the descriptors are passed on (their close-on-exec flag is
+ * cleared for the call) and named in ZPOLINE_TRACE_FDS=CTL,OUT,SESSION,
+ * which the tracer adds to the new program's environment; the new image
+ * joins the session instead of starting one.
+ *
+ * Everything called on the per-call path is raw (no libc); zp_tout_open()
+ * and zp_trace_finish() use libc.
+ */
+#ifndef ZP_TRACEOUT_H
+#define ZP_TRACEOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "traceopts.h"
+
+#define ZP_TOUT_HIDDEN __attribute__((visibility("hidden")))
+
+#define ZP_TRACE_CTL_MAGIC 0x7a70747263746c31ull /* "zptrctl1" */
+#define ZP_TRACE_COUNT_SLOTS 1024   /* -c counters: numbers past this share the last */
+#define ZP_TRACE_PID_SLOTS 8192     /* traced processes (for killed-by-signal lines) */
+#define ZP_TRACE_EXEC_SLOTS 32      /* execve lines waiting for the new image */
+#define ZP_TRACE_EXEC_LINE 4000
+
+enum zp_tout_mode {
+	ZP_TOUT_MMAP = 1,   /* shared mapping of -o FILE */
+	ZP_TOUT_PWRITE = 2, /* reserved offsets, pwrite() */
+	ZP_TOUT_WRITE = 3,  /* write() to a pipe, tty, stderr ... */
+	ZP_TOUT_FF = 4,     /* -ff: FILE.TID, appended */
+};
+
+struct zp_trace_count {
+	uint64_t calls, errors, ns;
+};
+
+struct zp_exec_slot {
+	int32_t pid;      /* owner, 0 = free */
+	uint32_t len;
+	int32_t threads;  /* traced threads of the image before execve */
+	int32_t pad;
+	uint64_t t0_ns;   /* entry time (realtime) */
+	uint64_t mono0;   /* entry time (monotonic), for -T */
+	char text[ZP_TRACE_EXEC_LINE];
+};
+
+struct zp_trace_ctl {
+	uint64_t magic;
+	uint64_t session;
+	uint32_t size;          /* sizeof(struct zp_trace_ctl) */
+	int32_t root;           /* pid of the traced root process */
+	uint32_t mode;          /* enum zp_tout_mode */
+	uint32_t opts_hash;     /* of ZPOLINE_TRACE_OPTS, to tell sessions apart */
+	uint64_t end;           /* bytes reserved in the output */
+	uint64_t cap;           /* bytes the output file is known to hold */
+	int32_t live;           /* traced processes alive */
+	int32_t tasks;          /* traced tasks alive (threads count) */
+	uint32_t finished;      /* the summary was printed and the file trimmed */
+	uint32_t count;         /* -c is on */
+	uint64_t out_dev, out_ino;
+	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
+	struct zp_trace_count counts[ZP_TRACE_COUNT_SLOTS];
+	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 */
+	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
+};
+
+/* One process's view of the session. */
+struct zp_tout {
+	struct zp_trace_ctl *ctl;
+	int ctl_fd;
+	int out_fd;          /* -o file or stderr duplicate; -1 with -ff */
+	int mode;
+	char *window;        /* MAP_SHARED view of the output */
+	uint64_t window_size;
+	bool joined;         /* this image continues a session (after execve) */
+	int fd_base;         /* our descriptors go at or above this */
+	char ff_prefix[ZP_TRACE_PATH_MAX]; /* -ff: "FILE." */
+	size_t ff_prefix_len;
+};
+
+/* Set up this process's side of the session: join the one the image
+ * before execve belonged to, or (if may_create) start one.  Returns 0,
+ * 1 if there is no session to join and none may be started, or -1 with a
+ * message.  `opts_string` is ZPOLINE_TRACE_OPTS as given. */
+ZP_TOUT_HIDDEN int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o,
+				const char *opts_string, int root, bool may_create, char *err,
+				size_t errlen);
+/* Let go of the session (this process will not trace). */
+ZP_TOUT_HIDDEN void zp_tout_close(struct zp_tout *t);
+
+/* Write one complete line (with its '\n') for task tid.  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n);
+
+/* Our descriptors: is fd one of them?  Raw. */
+ZP_TOUT_HIDDEN bool zp_tout_owns(struct zp_tout *t, long fd);
+/* Move our descriptor `fd` out of the way (the program is about to dup2
+ * over it).  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_evict(struct zp_tout *t, long fd);
+/* Around execve: pass the descriptors on, or take them back if it failed.
+ * Raw. */
+ZP_TOUT_HIDDEN void zp_tout_exec_prepare(struct zp_tout *t);
+ZP_TOUT_HIDDEN void zp_tout_exec_failed(struct zp_tout *t);
+/* "ZPOLINE_TRACE_FDS=..." for the new image's environment.  Raw. */
+ZP_TOUT_HIDDEN size_t zp_tout_env(struct zp_tout *t, char *buf, size_t len);
+
+/* Trim the output to the reserved size (the last process out).  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_trim(struct zp_tout *t);
+
+/* Process and task accounting, raw.  tasks: traced tasks alive (decides
+ * the [pid N] prefix); live: traced processes alive. */
+ZP_TOUT_HIDDEN void zp_tout_task_add(struct zp_tout *t, int delta);
+ZP_TOUT_HIDDEN int zp_tout_tasks(struct zp_tout *t);
+ZP_TOUT_HIDDEN void zp_tout_proc_add(struct zp_tout *t, int delta);
+/* The parent saw fork/clone return child pid. */
+ZP_TOUT_HIDDEN void zp_tout_proc_started(struct zp_tout *t, int pid);
+/* This process ends; true if it was the last traced one. */
+ZP_TOUT_HIDDEN bool zp_tout_proc_exit(struct zp_tout *t, int pid);
+/* A parent reaped pid: 1 if it was a traced process killed by a signal
+ * (now counted out), 2 if that made it the last; else 0. */
+ZP_TOUT_HIDDEN int zp_tout_proc_reaped(struct zp_tout *t, int pid, bool signaled);
+/* True for exactly one caller per session: who prints the summary. */
+ZP_TOUT_HIDDEN bool zp_tout_finish_once(struct zp_tout *t);
+
+/* execve: the line waits in the control block for the new image to print
+ * it with "= 0"; a failed execve drops it.  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_exec_save(struct zp_tout *t, int pid, const char *text, size_t n,
+				      uint64_t t0, uint64_t mono0, int threads);
+ZP_TOUT_HIDDEN struct zp_exec_slot *zp_tout_exec_find(struct zp_tout *t, int pid);
+ZP_TOUT_HIDDEN void zp_tout_exec_drop(struct zp_tout *t, int pid);
+
+/*
+ * zp_trace_finish - for the `zpoline` command, after the traced program
+ * has exited (it is called from outside the traced processes).
+ *
+ *   output    the -o FILE given to the tracer (NULL or "" if none)
+ *   ctl_path  the file passed in ZPOLINE_TRACE_CTL (NULL if none)
+ *
+ * With ctl_path: if traced processes are still alive (they keep writing
+ * and will finish the file themselves) it returns 1 and does nothing.
+ * Otherwise, if no process printed the -c summary (the last one was
+ * killed), prints it (to output, else to stderr), trims the file to the
+ * data, removes zero bytes left by a writer killed mid-line, and deletes
+ * ctl_path.  Without ctl_path it can only trim and remove zero bytes.
+ * Returns 0 when done, -1 with a message in err.
+ */
+int zp_trace_finish(const char *output, const char *ctl_path, char *err, size_t errlen);
+
+/* The -c table from the counters in ctl into buf; returns its length.
+ * Raw (the last process prints it on its way out). */
+ZP_TOUT_HIDDEN size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
+				       const char *(*name)(long nr));
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * exec.c - carrying a trace across execve.
+ *
+ * Before the call: the "execve(...)" text waits in the control block (the
+ * result is only known to the new image), our descriptors lose their
+ * close-on-exec flag, and the new environment gets ZPOLINE_TRACE_FDS so
+ * the new image's tracer finds them.  If the call fails, all of that is
+ * undone and the line is printed with its error.  The new image prints the
+ * waiting line with "= 0" (exec_announce); the very first image, started
+ * by something that was not traced, prints the execve that started it as
+ * strace would have seen it.
+ *
+ * The new environment is built in one of a few static buffers: no
+ * allocation on the per-call path.  A vfork child builds it in its
+ * parent's memory; the parent frees the buffer when it resumes.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "raw.h"
+#include "trace_hook.h"
+
+#define ENV_BUFS 4
+#define ENV_BYTES (128 * 1024)
+#define FDS_VAR "ZPOLINE_TRACE_FDS="
+
+static char env_mem[ENV_BUFS][ENV_BYTES] __attribute__((aligned(16)));
+static int env_owner[ENV_BUFS];
+
+static int env_claim(int pid)
+{
+	for (int i = 0; i < ENV_BUFS; i++) {
+		int zero = 0;
+		if (__atomic_compare_exchange_n(&env_owner[i], &zero, pid, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return i;
+	}
+	return -1;
+}
+
+static void env_release(int i)
+{
+	if (i >= 0 && i < ENV_BUFS)
+		__atomic_store_n(&env_owner[i], 0, __ATOMIC_RELEASE);
+}
+
+void exec_release_for(int pid)
+{
+	for (int i = 0; i < ENV_BUFS; i++) {
+		int cur = pid;
+		__atomic_compare_exchange_n(&env_owner[i], &cur, 0, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_RELAXED);
+	}
+}
+
+static size_t vm_read(int pid, void *dst, unsigned long addr, size_t n)
+{
+	struct iovec local = {dst, n}, remote = {(void *)addr, n};
+	long r = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
+	return r > 0 ? (size_t)r : 0;
+}
+
+/* envp without our old variable, plus the current one.  Returns the new
+ * array, or NULL to leave the call alone. */
+static char **build_env(int pid, unsigned long envp, int buf)
+{
+	char *mem = env_mem[buf];
+	char var[128];
+	size_t vlen = zp_tout_env(&g.out, var, sizeof var);
+	if (!vlen)
+		return NULL;
+	/* The string at the end of the buffer, the array from the start. */
+	char *str = mem + ENV_BYTES - (vlen + 1);
+	zp_memcpy(str, var, vlen + 1);
+	char **arr = (char **)mem;
+	size_t max = (size_t)(str - mem) / sizeof(char *) - 1, n = 0;
+	for (unsigned long k = 0; envp; k += 64) {
+		unsigned long chunk[64];
+		size_t got = vm_read(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		if (!got)
+			return NULL;
+		for (size_t i = 0; i < got; i++) {
+			if (!chunk[i])
+				goto done;
+			char head[sizeof FDS_VAR - 1];
+			if (vm_read(pid, head, chunk[i], sizeof head) == sizeof head &&
+			    memcmp(head, FDS_VAR, sizeof head) == 0)
+				continue;
+			if (n == max)
+				return NULL;
+			arr[n++] = (char *)chunk[i];
+		}
+	}
+done:
+	if (n == max)
+		return NULL;
+	arr[n++] = str;
+	arr[n] = NULL;
+	return arr;
+}
+
+void exec_pre(struct zpoline_call *c, struct slot *s)
+{
+	int pid = c->pid;
+	const long *args = s ? s->args : c->args;
+	char text[ZP_TRACE_EXEC_LINE];
+	size_t n = line_exec_text(pid, c->nr, args, text, sizeof text);
+	if (g.o.lines && zp_set_test(&g.o.trace, c->nr))
+		zp_tout_exec_save(&g.out, pid, text, n, s ? s->t0_real : 0, s ? s->t0_mono : 0,
+				  __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
+	else
+		zp_tout_exec_save(&g.out, pid, "", 0, 0, 0, __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
+	zp_tout_exec_prepare(&g.out);
+	if (!s)
+		return;
+	s->env_buf = env_claim(pid);
+	if (s->env_buf < 0)
+		return;
+	int k = c->nr == SYS_execveat ? 3 : 2;
+	char **env = build_env(pid, (unsigned long)c->args[k], s->env_buf);
+	if (env) {
+		c->args[k] = (long)env;
+	} else {
+		env_release(s->env_buf);
+		s->env_buf = -1;
+	}
+}
+
+void exec_failed(struct zpoline_call *c, struct slot *s)
+{
+	zp_tout_exec_failed(&g.out);
+	zp_tout_exec_drop(&g.out, c->pid);
+	if (s)
+		env_release(s->env_buf);
+}
+
+/* The first image of the root: the execve that started it, from what the
+ * kernel left us (AT_EXECFN, /proc/self/cmdline, the initial environ). */
+static void announce_first(int pid)
+{
+	static char cmd[65536];
+	static char *argv[4096];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd >= 0 ? read(fd, cmd, sizeof cmd - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (len < 0)
+		len = 0;
+	cmd[len] = '\0';
+	size_t n = 0;
+	for (ssize_t i = 0; i < len && n + 1 < sizeof argv / sizeof argv[0]; i += (ssize_t)strlen(cmd + i) + 1)
+		argv[n++] = cmd + i;
+	argv[n] = NULL;
+	const char *fn = (const char *)getauxval(AT_EXECFN);
+	extern char **environ;
+	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)argv, (long)environ, 0, 0, 0};
+	char text[ZP_TRACE_EXEC_LINE];
+	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text);
+	line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
+}
+
+void exec_announce(void)
+{
+	int pid = getpid();
+	struct zp_exec_slot *s = zp_tout_exec_find(&g.out, pid);
+	if (s) {
+		if (s->threads > 1)
+			zp_tout_task_add(&g.out, -(s->threads - 1));
+		if (s->len)
+			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0);
+		zp_tout_exec_drop(&g.out, pid);
+		if (g.o.count && zp_set_test(&g.o.trace, SYS_execve)) {
+			struct zp_trace_count *k = &g.out.ctl->counts[SYS_execve];
+			__atomic_fetch_add(&k->calls, 1, __ATOMIC_RELAXED);
+		}
+		return;
+	}
+	if (!g.out.joined && pid == g.root && g.o.lines && zp_set_test(&g.o.trace, SYS_execve))
+		announce_first(pid);
+}

@@ -1,0 +1,333 @@
+/*
+ * line.c - one complete line per call, in strace's text or as JSON.
+ *
+ * Text:  [prefix][time]name(args) = result[ <duration>]
+ *   prefix: "PID " padded to 6 with -f -o FILE, "[pid  PID] " with -f on
+ *   stderr while several tasks are traced, nothing with -ff or without -f;
+ *   the result starts at column 40 when the line is shorter.
+ * JSON:  {"pid":1,"tid":1,"ts":1.000001,"nr":0,"name":"read",
+ *         "args":["3","\"abc\"","4096"],"ret":3,"rettext":"3",
+ *         "errno":null,"dur":0.000002,"injected":false}
+ *
+ * Everything runs on the per-call path: fixed buffers on the hook's stack.
+ */
+#include <fcntl.h>
+#include <sys/syscall.h>
+
+#include "trace_hook.h"
+
+#define LINE_MAX (32 * 1024)
+#define JSON_SCRATCH (12 * 1024)
+#define RESULT_COL 40
+
+static void put_prefix(struct tb *b, int tid)
+{
+	if (g.o.follow == 2 || g.o.json)
+		return;
+	if (g.o.output[0]) {
+		if (g.o.follow) {
+			size_t start = b->len;
+			tb_dec(b, tid);
+			tb_pad_to(b, start + 5);
+			tb_putc(b, ' ');
+		}
+		return;
+	}
+	if (g.o.follow && zp_tout_tasks(&g.out) > 1) {
+		tb_puts(b, "[pid ");
+		tb_udec_w(b, (unsigned)tid, 5, ' ');
+		tb_puts(b, "] ");
+	}
+}
+
+static void put_secs(struct tb *b, uint64_t ns)
+{
+	tb_udec(b, ns / 1000000000u);
+	tb_putc(b, '.');
+	tb_udec_w(b, ns % 1000000000u / 1000, 6, '0');
+}
+
+static void put_time(struct tb *b, uint64_t real_ns)
+{
+	if (!g.o.tstamp)
+		return;
+	if (g.o.tstamp == 3) {
+		put_secs(b, real_ns);
+		tb_putc(b, ' ');
+		return;
+	}
+	long s = (long)(real_ns / 1000000000u) + g.tz_offset;
+	long day = ((s % 86400) + 86400) % 86400;
+	tb_udec_w(b, (unsigned long)(day / 3600), 2, '0');
+	tb_putc(b, ':');
+	tb_udec_w(b, (unsigned long)(day / 60 % 60), 2, '0');
+	tb_putc(b, ':');
+	tb_udec_w(b, (unsigned long)(day % 60), 2, '0');
+	if (g.o.tstamp == 2) {
+		tb_putc(b, '.');
+		tb_udec_w(b, real_ns % 1000000000u / 1000, 6, '0');
+	}
+	tb_putc(b, ' ');
+}
+
+static bool is_error(long ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+/* The result as strace shows it after "= ". */
+static void put_result(struct tb *b, struct dctx *d, long ret, int how)
+{
+	if (how == LR_NORET || d->rstyle == RV_NONE) {
+		tb_putc(b, '?');
+		return;
+	}
+	if (is_error(ret)) {
+		p_errno_ret(b, ret);
+	} else {
+		switch (d->rstyle) {
+		case RV_HEX:
+			tb_hex(b, (unsigned long)ret);
+			break;
+		case RV_OCT:
+			tb_oct(b, (unsigned long)ret, 3);
+			break;
+		case RV_UDEC:
+			tb_udec(b, (unsigned long)ret);
+			break;
+		case RV_FD: {
+			struct tb *save = d->b;
+			d->b = b;
+			p_fd(d, ret);
+			d->b = save;
+			break;
+		}
+		default:
+			tb_dec(b, ret);
+		}
+		tb_putn(b, d->rx.p, d->rx.len);
+	}
+	if (how == LR_INJECTED)
+		tb_puts(b, " (INJECTED)");
+}
+
+static void put_duration(struct tb *b, uint64_t ns)
+{
+	tb_puts(b, " <");
+	put_secs(b, ns);
+	tb_putc(b, '>');
+}
+
+static void emit(int tid, struct tb *b)
+{
+	if (b->truncated && b->len >= 4)
+		zp_memcpy(b->p + b->len - 4, "...", 3);
+	b->p[b->len++] = '\n'; /* room was kept */
+	zp_tout_line(&g.out, tid, b->p, b->len);
+}
+
+static void json_head(struct tb *b, int pid, int tid, uint64_t real_ns)
+{
+	tb_puts(b, "{\"pid\":");
+	tb_dec(b, pid);
+	tb_puts(b, ",\"tid\":");
+	tb_dec(b, tid);
+	tb_puts(b, ",\"ts\":");
+	put_secs(b, real_ns);
+}
+
+/* ,"nr":N,"name":"x","args":[...] from a decoded call in d->b. */
+static void json_call(struct tb *b, long nr, struct dctx *d)
+{
+	struct tb *t = d->b;
+	tb_puts(b, ",\"nr\":");
+	tb_dec(b, nr);
+	tb_puts(b, ",\"name\":\"");
+	size_t open = 0;
+	while (open < t->len && t->p[open] != '(')
+		open++;
+	tb_json(b, t->p, open);
+	tb_puts(b, "\",\"args\":[");
+	int n = d->nargs < ZP_DEC_MAXARGS ? d->nargs : ZP_DEC_MAXARGS;
+	size_t end = t->len && t->p[t->len - 1] == ')' ? t->len - 1 : t->len;
+	for (int i = 0; i < n; i++) {
+		size_t from = d->argpos[i];
+		size_t to = i + 1 < n ? d->argpos[i + 1] - 2 : end; /* ", " */
+		if (to < from)
+			to = from;
+		if (i)
+			tb_putc(b, ',');
+		tb_putc(b, '"');
+		tb_json(b, t->p + from, to - from);
+		tb_putc(b, '"');
+	}
+	tb_putc(b, ']');
+}
+
+void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
+	       const struct slot *s, uint64_t t_end_mono)
+{
+	char buf[LINE_MAX];
+	struct tb b;
+	tb_init(&b, buf, sizeof buf - 1);
+	struct dctx d;
+	uint64_t real = s ? s->t0_real : 0;
+
+	if (g.o.json) {
+		char scratch[JSON_SCRATCH];
+		struct tb sb;
+		tb_init(&sb, scratch, sizeof scratch);
+		dinit(&d, &sb, &g.dcfg, nr, args, pid);
+		d.ret = ret;
+		d.exiting = how != LR_NORET;
+		d.ok = d.exiting && !is_error(ret);
+		if (s) {
+			d.snap = s->snap;
+			d.snaplen = s->snaplen;
+		}
+		zp_decode_call(&d);
+		json_head(&b, pid, tid, real);
+		json_call(&b, nr, &d);
+		tb_puts(&b, ",\"ret\":");
+		if (how == LR_NORET)
+			tb_puts(&b, "null");
+		else
+			tb_dec(&b, ret);
+		char rt[4096];
+		struct tb rb;
+		tb_init(&rb, rt, sizeof rt);
+		put_result(&rb, &d, ret, how);
+		tb_puts(&b, ",\"rettext\":\"");
+		tb_json(&b, rt, rb.len);
+		tb_puts(&b, "\",\"errno\":");
+		const char *en = how != LR_NORET && is_error(ret) ? xlat_name((unsigned long long)-ret, XT(errno)) : NULL;
+		if (en) {
+			tb_putc(&b, '"');
+			tb_puts(&b, en);
+			tb_putc(&b, '"');
+		} else {
+			tb_puts(&b, "null");
+		}
+		if (s && s->t0_mono && t_end_mono) {
+			tb_puts(&b, ",\"dur\":");
+			put_secs(&b, t_end_mono - s->t0_mono);
+		}
+		tb_puts(&b, how == LR_INJECTED ? ",\"injected\":true}" : ",\"injected\":false}");
+		emit(tid, &b);
+		return;
+	}
+
+	put_prefix(&b, tid);
+	put_time(&b, real);
+	dinit(&d, &b, &g.dcfg, nr, args, pid);
+	d.ret = ret;
+	d.exiting = how != LR_NORET;
+	d.ok = d.exiting && !is_error(ret);
+	if (s) {
+		d.snap = s->snap;
+		d.snaplen = s->snaplen;
+	}
+	zp_decode_call(&d);
+	if (b.len < RESULT_COL) {
+		tb_pad_to(&b, RESULT_COL);
+		tb_puts(&b, "= ");
+	} else {
+		tb_puts(&b, " = ");
+	}
+	put_result(&b, &d, ret, how);
+	if (g.o.durations && how != LR_NORET && s && s->t0_mono && t_end_mono)
+		put_duration(&b, t_end_mono - s->t0_mono);
+	emit(tid, &b);
+}
+
+void line_event(int tid, const char *text, long status, int pid)
+{
+	char buf[512];
+	struct tb b;
+	tb_init(&b, buf, sizeof buf - 1);
+	uint64_t real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
+	if (g.o.json) {
+		json_head(&b, pid, tid, real);
+		tb_puts(&b, ",\"event\":\"");
+		tb_json(&b, text, zp_strlen(text));
+		tb_puts(&b, "\",\"status\":");
+		tb_dec(&b, status);
+		tb_putc(&b, '}');
+	} else {
+		put_prefix(&b, tid);
+		put_time(&b, real);
+		tb_puts(&b, "+++ ");
+		tb_puts(&b, text);
+		tb_puts(&b, " +++");
+	}
+	emit(tid, &b);
+}
+
+size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len)
+{
+	struct tb b;
+	struct dctx d;
+	if (!g.o.json) {
+		tb_init(&b, buf, len);
+		dinit(&d, &b, &g.dcfg, nr, args, pid);
+		zp_decode_call(&d);
+		return b.len;
+	}
+	char scratch[JSON_SCRATCH];
+	struct tb sb;
+	tb_init(&sb, scratch, sizeof scratch);
+	tb_init(&b, buf, len);
+	dinit(&d, &sb, &g.dcfg, nr, args, pid);
+	zp_decode_call(&d);
+	json_call(&b, nr, &d);
+	return b.len;
+}
+
+void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint64_t t0_mono)
+{
+	char buf[LINE_MAX];
+	struct tb b;
+	tb_init(&b, buf, sizeof buf - 1);
+	if (g.o.json) {
+		json_head(&b, tid, tid, t0_real);
+		tb_putn(&b, text, n);
+		tb_puts(&b, ",\"ret\":0,\"rettext\":\"0\",\"errno\":null");
+		if (t0_mono && g.need_mono) {
+			tb_puts(&b, ",\"dur\":");
+			put_secs(&b, th_now(CLOCK_MONOTONIC) - t0_mono);
+		}
+		tb_puts(&b, ",\"injected\":false}");
+		emit(tid, &b);
+		return;
+	}
+	put_prefix(&b, tid);
+	put_time(&b, t0_real);
+	tb_putn(&b, text, n);
+	if (b.len < RESULT_COL) {
+		tb_pad_to(&b, RESULT_COL);
+		tb_puts(&b, "= 0");
+	} else {
+		tb_puts(&b, " = 0");
+	}
+	if (g.o.durations && t0_mono)
+		put_duration(&b, th_now(CLOCK_MONOTONIC) - t0_mono);
+	emit(tid, &b);
+}
+
+void line_summary(void)
+{
+	static char table[ZP_TRACE_COUNT_SLOTS * 100 + 1024];
+	size_t n = zp_trace_summary(g.out.ctl, table, sizeof table, zp_decode_name);
+	int tid = (int)g.rt->syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	if (g.out.mode == ZP_TOUT_FF) {
+		/* -ff -c: the table goes to FILE itself */
+		long fd = g.rt->syscall(SYS_openat, AT_FDCWD, (long)g.out.ctl->out_path,
+					O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644, 0, 0);
+		if (fd >= 0) {
+			g.rt->syscall(SYS_write, fd, (long)table, (long)n, 0, 0, 0);
+			g.rt->syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+		}
+		return;
+	}
+	zp_tout_line(&g.out, tid, table, n);
+}

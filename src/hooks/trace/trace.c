@@ -1,0 +1,492 @@
+/*
+ * libzphook_trace.so - an strace-compatible tracer as a zpoline hook.
+ *
+ * Configuration (set by the `zpoline` command; see docs/tracing.md):
+ *   ZPOLINE_TRACE_OPTS  strace-style options: -o FILE -f -ff -c -C
+ *                       -e trace=SET -e inject=SPEC -t -tt -ttt -T -s N -y
+ *                       --json (src/common/traceopts.h)
+ *   ZPOLINE_TRACE_ROOT  pid of the traced root process.  Without -f only
+ *                       that task is traced; no other process may start a
+ *                       trace session (and truncate the output).
+ *   ZPOLINE_TRACE_CTL   optional file for the session's control block, so
+ *                       the command can finish the trace after the program
+ *                       is gone (zp_trace_finish, src/common/traceout.h).
+ *   ZPOLINE_TRACE_FDS   internal: set by the tracer in the environment of
+ *                       a traced execve, to hand the session over.
+ *
+ * How a call is traced: pre() keeps what post() will need in a slot (the
+ * arguments as the program passed them, entry time, bytes the kernel will
+ * overwrite); post() decodes the call and writes the whole line at once
+ * (line.c, traceout.c).  Calls that do not return (exit, exit_group,
+ * rt_sigreturn, a successful execve) are printed from pre().  Injected
+ * calls never reach the kernel and are printed from pre() too.
+ *
+ * The per-call path uses no libc state: no stdio, errno, malloc, locks or
+ * thread-local storage; it may run in threads libc does not know and in
+ * signal handlers.  Only zpoline_hook_init() uses libc.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "raw.h"
+#include "trace_hook.h"
+
+struct trace_state g;
+
+uint64_t th_now(clockid_t clk)
+{
+	struct timespec ts = {0, 0};
+	if (g.gettime)
+		g.gettime(clk, &ts);
+	else
+		zp_raw2(SYS_clock_gettime, clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline bool nr_shown(long nr)
+{
+	if (nr >= 0 && nr < ZP_TRACE_NR_MAX)
+		return zp_set_test(&g.o.trace, nr);
+	return !g.o.trace_given;
+}
+
+/* Without -f only the root task is traced, as strace does. */
+static inline bool task_traced(const struct zpoline_call *c)
+{
+	return g.o.follow || c->tid == g.root;
+}
+
+static inline bool is_error(long ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+static void count(long nr, long ret, uint64_t ns)
+{
+	if (!g.o.count || !nr_shown(nr))
+		return;
+	long k = nr >= 0 && nr < ZP_TRACE_COUNT_SLOTS - 1 ? nr : ZP_TRACE_COUNT_SLOTS - 1;
+	struct zp_trace_count *c = &g.out.ctl->counts[k];
+	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
+	if (is_error(ret))
+		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
+	if (ns)
+		__atomic_fetch_add(&c->ns, ns, __ATOMIC_RELAXED);
+}
+
+static bool is_clone(long nr)
+{
+	return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_fork || nr == SYS_vfork;
+}
+
+static bool needs_slot(long nr)
+{
+	switch (nr) {
+	case SYS_rt_sigaction:   /* the runtime rewrites their arguments */
+	case SYS_rt_sigprocmask:
+	case SYS_execve:
+	case SYS_execveat:
+	case SYS_clone:
+	case SYS_clone3:
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_accept: /* in/out arguments: snapshots */
+	case SYS_accept4:
+	case SYS_getsockname:
+	case SYS_getpeername:
+	case SYS_recvfrom:
+	case SYS_getsockopt:
+	case SYS_ppoll:
+	case SYS_select:
+	case SYS_pselect6:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- the end of the session ------------------------------------------------ */
+
+static void finish(void)
+{
+	if (!zp_tout_finish_once(&g.out))
+		return;
+	if (g.o.count)
+		line_summary();
+	zp_tout_trim(&g.out);
+}
+
+/* This process is over (exit_group, or its last traced thread exited). */
+static void process_ends(int pid, int tasks)
+{
+	zp_tout_task_add(&g.out, -tasks);
+	if (zp_tout_proc_exit(&g.out, pid))
+		finish();
+}
+
+static void exit_line(int tid, int pid, long status)
+{
+	if (!g.o.lines)
+		return;
+	char text[64];
+	struct tb b;
+	tb_init(&b, text, sizeof text - 1);
+	tb_puts(&b, "exited with ");
+	tb_dec(&b, status & 0xff);
+	text[b.len] = '\0';
+	line_event(tid, text, status & 0xff, pid);
+}
+
+static void on_exit_group(struct zpoline_call *c)
+{
+	long status = c->args[0];
+	if (g.o.lines && nr_shown(c->nr))
+		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
+	count(c->nr, 0, 0);
+	exit_line(c->tid, c->pid, status);
+	/* A vfork child runs on its parent's statics: it is one task. */
+	bool own = zp_raw0(SYS_getpid) == g.self_pid;
+	process_ends(c->pid, own ? __atomic_load_n(&g.threads, __ATOMIC_RELAXED) : 1);
+}
+
+static void on_exit_thread(struct zpoline_call *c)
+{
+	if (g.o.lines && nr_shown(c->nr))
+		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
+	count(c->nr, 0, 0);
+	exit_line(c->tid, c->pid, c->args[0]);
+	if (zp_raw0(SYS_getpid) != g.self_pid) {
+		process_ends(c->pid, 1);
+		return;
+	}
+	if (__atomic_sub_fetch(&g.threads, 1, __ATOMIC_ACQ_REL) <= 0)
+		process_ends(c->pid, 1);
+	else
+		zp_tout_task_add(&g.out, -1);
+}
+
+/* clone/fork/vfork before the call: count the task to be so that its
+ * first line already has the right prefix and an early exit balances. */
+static void clone_pre(struct zpoline_call *c, struct slot *s)
+{
+	unsigned long flags = 0;
+	if (c->nr == SYS_clone) {
+		flags = (unsigned long)c->args[0];
+	} else if (c->nr == SYS_clone3) {
+		struct clone_args ca;
+		struct dctx d;
+		struct tb dummy;
+		char x[1];
+		tb_init(&dummy, x, 0);
+		dinit(&d, &dummy, &g.dcfg, c->nr, c->args, c->pid);
+		if (!um_get(&d, &ca, (unsigned long)c->args[0], sizeof ca.flags, false))
+			return;
+		flags = ca.flags;
+	}
+	if (!g.o.follow || !s)
+		return;
+	bool thread = flags & CLONE_THREAD;
+	s->kind = thread ? SK_NEW_THREAD : SK_NEW_PROCESS;
+	zp_tout_task_add(&g.out, 1);
+	if (thread)
+		__atomic_add_fetch(&g.threads, 1, __ATOMIC_ACQ_REL);
+	else
+		zp_tout_proc_add(&g.out, 1);
+}
+
+static void clone_post_parent(struct zpoline_call *c, struct slot *s)
+{
+	if (!s || s->kind == SK_PLAIN)
+		return;
+	bool thread = s->kind == SK_NEW_THREAD;
+	if (c->ret < 0) {
+		zp_tout_task_add(&g.out, -1);
+		if (thread)
+			__atomic_sub_fetch(&g.threads, 1, __ATOMIC_ACQ_REL);
+		else
+			zp_tout_proc_add(&g.out, -1);
+		return;
+	}
+	if (!thread) {
+		zp_tout_proc_started(&g.out, (int)c->ret);
+		/* A vfork child that built an environment in our memory is done
+		 * with it now. */
+		exec_release_for((int)c->ret);
+	}
+}
+
+/* In a forked child, which runs post() with its parent's record. */
+static void clone_post_child(struct zpoline_call *c)
+{
+	g.self_pid = (int)zp_raw0(SYS_getpid);
+	__atomic_store_n(&g.threads, 1, __ATOMIC_RELAXED);
+	slots_forked(c->cookie);
+	if (!g.o.follow)
+		g.active = false;
+}
+
+static void reaped(struct zpoline_call *c, const long *args)
+{
+	int pid = (int)c->ret;
+	int status = 0;
+	bool have = false;
+	unsigned long sp = (unsigned long)args[1];
+	if (c->nr == SYS_wait4 && sp) {
+		status = *(const int *)sp; /* the kernel just wrote it */
+		have = true;
+	}
+	bool signaled = have && (status & 0x7f) != 0 && (status & 0x7f) != 0x7f;
+	int r = zp_tout_proc_reaped(&g.out, pid, signaled);
+	if (r == 0)
+		return;
+	zp_tout_task_add(&g.out, -1);
+	if (g.o.lines) {
+		char text[96];
+		struct tb b;
+		tb_init(&b, text, sizeof text - 1);
+		tb_puts(&b, "killed by ");
+		p_signame(&b, status & 0x7f);
+		if (status & 0x80)
+			tb_puts(&b, " (core dumped)");
+		text[b.len] = '\0';
+		line_event(pid, text, status & 0x7f, pid);
+	}
+	if (r == 2)
+		finish();
+}
+
+/* ---- the hook --------------------------------------------------------------- */
+
+static int pre(struct zpoline_call *c, void *ctx)
+{
+	(void)ctx;
+	if (!g.active)
+		return ZPOLINE_CONTINUE;
+	long nr = c->nr;
+	if (nr == SYS_close || nr == SYS_close_range || nr == SYS_dup2 || nr == SYS_dup3) {
+		if (fd_guard(c) == ZPOLINE_SKIP) {
+			if (task_traced(c)) {
+				if (g.o.lines && nr_shown(nr))
+					line_call(c->pid, c->tid, nr, c->args, c->ret, LR_RESULT, NULL, 0);
+				count(nr, c->ret, 0);
+			}
+			return ZPOLINE_SKIP;
+		}
+	}
+	if (!task_traced(c))
+		return ZPOLINE_CONTINUE;
+
+	bool shown = g.o.lines && nr_shown(nr);
+	if (g.o.inject.n) {
+		long r;
+		if (zp_inject_check(&g.o.inject, nr, c->args, &r) >= 0) {
+			c->ret = r;
+			if (shown) {
+				struct slot now = {.t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0};
+				line_call(c->pid, c->tid, nr, c->args, r, LR_INJECTED, &now, 0);
+			}
+			count(nr, r, 0);
+			return ZPOLINE_SKIP;
+		}
+	}
+
+	switch (nr) {
+	case SYS_exit_group:
+		on_exit_group(c);
+		return ZPOLINE_CONTINUE;
+	case SYS_exit:
+		on_exit_thread(c);
+		return ZPOLINE_CONTINUE;
+	case SYS_rt_sigreturn:
+		if (shown)
+			line_call(c->pid, c->tid, nr, c->args, 0, LR_NORET, NULL, 0);
+		count(nr, 0, 0);
+		return ZPOLINE_CONTINUE;
+	default:
+		break;
+	}
+
+	unsigned long ck = 0;
+	if (g.need_real || g.need_mono || needs_slot(nr))
+		ck = slot_claim();
+	struct slot *s = slot_get(ck);
+	if (s) {
+		for (int i = 0; i < 6; i++)
+			s->args[i] = c->args[i];
+		s->kind = SK_PLAIN;
+		s->env_buf = -1;
+		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
+		s->t0_mono = g.need_mono ? th_now(CLOCK_MONOTONIC) : 0;
+		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
+	}
+	if (is_clone(nr))
+		clone_pre(c, s);
+	else if (nr == SYS_execve || nr == SYS_execveat)
+		exec_pre(c, s);
+	c->cookie = ck;
+	return ZPOLINE_CONTINUE;
+}
+
+static void post(struct zpoline_call *c, void *ctx)
+{
+	(void)ctx;
+	struct slot *s = slot_get(c->cookie);
+	if (!g.active)
+		return;
+	long nr = c->nr;
+	if (is_clone(nr) && c->ret == 0) {
+		clone_post_child(c);
+		slot_release(c->cookie);
+		return;
+	}
+	if (!task_traced(c)) {
+		slot_release(c->cookie);
+		return;
+	}
+	const long *args = s ? s->args : c->args;
+	uint64_t t_end = g.need_mono ? th_now(CLOCK_MONOTONIC) : 0;
+	if (is_clone(nr))
+		clone_post_parent(c, s);
+	else if (nr == SYS_execve || nr == SYS_execveat)
+		exec_failed(c, s);
+	if (g.o.lines && nr_shown(nr))
+		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end);
+	count(nr, c->ret, s && s->t0_mono ? t_end - s->t0_mono : 0);
+	if ((nr == SYS_wait4 || nr == SYS_waitid) && c->ret > 0 && g.o.follow)
+		reaped(c, args);
+	slot_release(c->cookie);
+}
+
+static void fini(void *ctx)
+{
+	/* Everything happens at exit_group, which comes after the runtime's
+	 * destructor has called this (and after stdio's last writes). */
+	(void)ctx;
+}
+
+/* ---- init ------------------------------------------------------------------------ */
+
+static void select_add(long nr)
+{
+	zpoline_select_set(g.select, nr);
+}
+
+static void build_select(void)
+{
+	for (long nr = 0; nr < ZPOLINE_NR_FAST; nr++)
+		if (zp_set_test(&g.o.trace, nr))
+			select_add(nr);
+	struct zp_syscall_set inj;
+	memset(&inj, 0, sizeof inj);
+	zp_inject_union(&g.o.inject, &inj);
+	for (long nr = 0; nr < ZPOLINE_NR_FAST; nr++)
+		if (zp_set_test(&inj, nr))
+			select_add(nr);
+	static const long always[] = {SYS_close,  SYS_close_range, SYS_dup2,       SYS_dup3,
+				      SYS_execve, SYS_execveat,    SYS_clone,      SYS_clone3,
+				      SYS_fork,   SYS_vfork,       SYS_exit,       SYS_exit_group,
+				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn};
+	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+		select_add(always[i]);
+}
+
+static void errno_messages(void)
+{
+	for (unsigned i = 0; i < zpx_errno_n; i++) {
+		unsigned long e = (unsigned long)zpx_errno[i].val;
+		if (e > 0 && e < 4096 && !zp_errno_msg[e])
+			zp_errno_msg[e] = strdup(strerror((int)e));
+	}
+}
+
+static long local_offset(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&now, &tm))
+		return 0;
+	return tm.tm_gmtoff;
+}
+
+static int env_pid(const char *name, int *out)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || n <= 0 || n > 0x7fffffff) {
+		fprintf(stderr, "zpoline trace: %s=%s is not a process id\n", name, v);
+		return -1;
+	}
+	*out = (int)n;
+	return 1;
+}
+
+int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
+{
+	g.rt = rt;
+	hook->name = "trace";
+	hook->flags = 0;
+	hook->pre = pre;
+	hook->post = post;
+	hook->fini = fini;
+	hook->select = g.select;
+
+	const char *opts = getenv("ZPOLINE_TRACE_OPTS");
+	char err[600];
+	if (zp_trace_opts_parse(opts, &g.o, err, sizeof err) < 0) {
+		fprintf(stderr, "zpoline trace: bad ZPOLINE_TRACE_OPTS: %s\n", err);
+		return -EINVAL;
+	}
+	int root = 0;
+	int have_root = env_pid("ZPOLINE_TRACE_ROOT", &root);
+	if (have_root < 0)
+		return -EINVAL;
+	int pid = getpid();
+	g.self_pid = pid;
+	g.threads = 1;
+	g.dcfg.strsize = g.o.strsize;
+	g.dcfg.decode_fds = g.o.decode_fds;
+
+	/* Start a session only where one may start: not in a process whose
+	 * traced ancestor handed one over (ZPOLINE_TRACE_FDS), and only in the
+	 * root when the command named it. */
+	const char *ctl_path = getenv("ZPOLINE_TRACE_CTL");
+	bool handed = getenv("ZPOLINE_TRACE_FDS") != NULL;
+	bool may_create = (!handed && (!have_root || pid == root)) ||
+			  (g.o.follow && ctl_path && *ctl_path);
+	int r = zp_tout_open(&g.out, &g.o, opts ? opts : "", have_root ? root : pid, may_create, err,
+			     sizeof err);
+	if (r < 0) {
+		fprintf(stderr, "zpoline trace: %s\n", err);
+		return -EINVAL;
+	}
+	if (r > 0)
+		return 0; /* nothing to trace in this process: stay out of the way */
+	g.root = g.out.ctl->root;
+	if (!g.o.follow && pid != g.root) {
+		zp_tout_close(&g.out);
+		return 0;
+	}
+	if (slots_init() < 0) {
+		fprintf(stderr, "zpoline trace: out of memory\n");
+		return -ENOMEM;
+	}
+	g.need_real = g.o.tstamp || g.o.json;
+	g.need_mono = g.o.durations || g.o.count;
+	g.tz_offset = local_offset();
+	g.gettime = (int (*)(clockid_t, struct timespec *))zp_vdso_sym("__vdso_clock_gettime");
+	errno_messages();
+	build_select();
+	g.active = true;
+	exec_announce();
+	return 0;
+}

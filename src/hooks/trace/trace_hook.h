@@ -1,0 +1,95 @@
+/*
+ * trace_hook.h - what the files of libzphook_trace.so share.  Not
+ * installed.  See trace.c for the overview.
+ */
+#ifndef ZP_TRACE_HOOK_H
+#define ZP_TRACE_HOOK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <zpoline.h>
+
+#include "decode.h"
+#include "traceopts.h"
+#include "traceout.h"
+
+#define TH_HIDDEN __attribute__((visibility("hidden")))
+
+/* A call in flight: what pre() saw, for post(). */
+struct slot {
+	long args[6];       /* as the program passed them (before other hooks or
+			       the runtime rewrote any) */
+	uint64_t t0_real;   /* entry, CLOCK_REALTIME ns (-t) */
+	uint64_t t0_mono;   /* entry, CLOCK_MONOTONIC ns (-T, -c) */
+	int kind;           /* enum slot_kind */
+	int env_buf;        /* execve: our environment buffer, or -1 */
+	unsigned snaplen;
+	unsigned char snap[ZP_DEC_SNAP];
+};
+
+enum slot_kind {
+	SK_PLAIN = 0,
+	SK_NEW_PROCESS, /* fork/vfork/clone without CLONE_THREAD */
+	SK_NEW_THREAD,  /* clone with CLONE_THREAD */
+	SK_EXEC,
+};
+
+struct trace_state {
+	struct zp_trace_opts o;
+	struct zp_tout out;
+	struct zp_dec_cfg dcfg;
+	const struct zpoline_runtime *rt;
+	bool active;          /* this process traces (its root task, or -f) */
+	int root;             /* pid of the traced root */
+	int self_pid;         /* the process these statics belong to */
+	int threads;          /* traced threads of this process */
+	bool need_real;       /* -t: wall-clock timestamps */
+	bool need_mono;       /* -T or -c: durations */
+	long tz_offset;       /* seconds east of UTC, for -t */
+	int (*gettime)(clockid_t, struct timespec *);
+	unsigned char select[ZPOLINE_NR_FAST / 8];
+};
+
+extern TH_HIDDEN struct trace_state g;
+
+/* time.c-like helpers (trace.c) */
+TH_HIDDEN uint64_t th_now(clockid_t clk);
+
+/* slots.c */
+TH_HIDDEN int slots_init(void);
+TH_HIDDEN struct slot *slot_get(unsigned long cookie);
+TH_HIDDEN unsigned long slot_claim(void); /* cookie, 0 if none free */
+TH_HIDDEN void slot_release(unsigned long cookie);
+TH_HIDDEN void slots_forked(unsigned long keep);
+
+/* line.c */
+enum line_result { LR_RESULT, LR_NORET, LR_INJECTED };
+/* One call's line (text or JSON) for task tid of process pid; ret as the
+ * program sees it.  args: the arguments to decode. */
+TH_HIDDEN void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
+			 const struct slot *s, uint64_t t_end_mono);
+/* "+++ exited with N +++" and friends, for task tid. */
+TH_HIDDEN void line_event(int tid, const char *text, long status, int pid);
+/* A prepared execve text from before the exec, completed with " = 0". */
+TH_HIDDEN void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real,
+			      uint64_t t0_mono);
+/* The text "execve(...)" alone, for the control block. */
+TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len);
+TH_HIDDEN void line_summary(void);
+
+/* fdguard.c: close/close_range/dup2/dup3 that would hit our descriptors.
+ * Returns ZPOLINE_SKIP with call->ret set when the call was emulated. */
+TH_HIDDEN int fd_guard(struct zpoline_call *c);
+
+/* exec.c */
+TH_HIDDEN void exec_pre(struct zpoline_call *c, struct slot *s);
+TH_HIDDEN void exec_failed(struct zpoline_call *c, struct slot *s);
+TH_HIDDEN void exec_release_for(int pid);
+TH_HIDDEN void exec_announce(void);
+
+/* vdso.c */
+TH_HIDDEN void *zp_vdso_sym(const char *name);
+
+#endif

@@ -1,0 +1,614 @@
+#!/bin/sh
+# gen-trace-consts.sh OUT.c OUT.h [CC]
+#
+# The named constants the tracer prints (O_*, PROT_*, MAP_*, SA_*, signal and
+# errno names, AT_*, AF_*, SOCK_*, ...), generated from the kernel and libc
+# headers on this machine.  Nothing here types a value: for every table the
+# script collects the macro names that a pattern selects from the listed
+# headers, compiles a small probe that includes those headers and prints
+# each name's value, and writes the pairs out as C arrays.
+#
+# A table is a block of the spec below:
+#   table NAME            C array zpx_NAME[] (and zpx_NAME_n)
+#   headers H...          headers to include (as in #include <H>)
+#   from H...             headers to read the names from (default: headers)
+#   match ERE             names to take (extended regex on the macro name)
+#   exclude ERE           names to drop (aliases, masks, non-values)
+#   order NAME...         print order: these first, in this order, then the
+#                         rest in header order.  Only order: strace prints
+#                         flags in its own order, and matching it keeps
+#                         traces comparable line for line.
+# When two names have the same value the first (after ordering) wins, so
+# aliases such as SIGIOT or EWOULDBLOCK never hide the usual name.
+set -eu
+out_c=$1
+out_h=$2
+cc=${3:-${CC:-cc}}
+inc=/usr/include
+arch_inc=/usr/include/x86_64-linux-gnu
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gen-trace-consts.XXXXXX")
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
+
+spec() {
+	cat <<'EOF'
+table errno
+headers asm-generic/errno-base.h asm-generic/errno.h
+match ^E[A-Z0-9]+$
+exclude ^(EWOULDBLOCK|EDEADLOCK)$
+
+table signals
+headers asm/signal.h
+match ^SIG[A-Z0-9]+$
+exclude ^(SIGRTMIN|SIGRTMAX|SIGSTKSZ|SIGIOT|SIGPOLL|SIGUNUSED|SIGLOST)$
+
+table sa_flags
+headers asm/signal.h asm-generic/signal-defs.h
+match ^SA_[A-Z]+$
+exclude ^(SA_NOMASK|SA_ONESHOT)$
+order SA_RESTORER SA_ONSTACK SA_RESTART SA_NODEFER SA_RESETHAND SA_SIGINFO SA_NOCLDSTOP SA_NOCLDWAIT
+
+table sigprocmask_how
+headers asm/signal.h asm-generic/signal-defs.h
+match ^SIG_(BLOCK|UNBLOCK|SETMASK)$
+
+table open_flags
+headers asm-generic/fcntl.h
+match ^O_[A-Z]+$|^FASYNC$
+exclude ^O_(ACCMODE|RDONLY|WRONLY|RDWR|NDELAY)$
+order O_CREAT O_EXCL O_NOCTTY O_TRUNC O_APPEND O_NONBLOCK O_SYNC O_DSYNC O_DIRECT O_LARGEFILE O_NOFOLLOW O_NOATIME O_CLOEXEC O_PATH O_TMPFILE FASYNC O_DIRECTORY
+
+table open_accmode
+headers asm-generic/fcntl.h
+match ^O_(RDONLY|WRONLY|RDWR)$
+
+table fd_flags
+headers asm-generic/fcntl.h
+match ^FD_CLOEXEC$
+
+table fcntl_cmds
+headers asm-generic/fcntl.h linux/fcntl.h
+match ^F_[A-Z0-9_]+$
+exclude ^F_(SEAL_[A-Z_]+|OWNER_[A-Z]+|RDLCK|WRLCK|UNLCK|EXLCK|SHLCK|LINUX_SPECIFIC_BASE|GETLK64|SETLK64|SETLKW64|GET_RW_HINT|SET_RW_HINT|GET_FILE_RW_HINT|SET_FILE_RW_HINT)$
+
+table access_modes
+headers unistd.h
+match ^[RWX]_OK$
+order R_OK W_OK X_OK
+
+table at_flags
+headers linux/fcntl.h
+match ^AT_[A-Z_]+$
+exclude ^AT_(FDCWD|EACCESS|STATX_[A-Z_]+|HANDLE_[A-Z_]+|RENAME_[A-Z_]+)$
+
+table at_access_flags
+headers linux/fcntl.h
+match ^AT_(SYMLINK_NOFOLLOW|EACCESS|EMPTY_PATH)$
+
+table at_statx_sync
+headers linux/fcntl.h
+match ^AT_STATX_(FORCE_SYNC|DONT_SYNC)$
+
+table statx_mask
+headers linux/stat.h
+match ^STATX_[A-Z_]+$
+exclude ^STATX_(ATTR_[A-Z_]+|_RESERVED)$
+order STATX_ALL STATX_BASIC_STATS
+
+table stat_types
+headers sys/stat.h
+match ^S_IF[A-Z]+$
+exclude ^S_IFMT$
+
+table stat_special
+headers sys/stat.h
+match ^S_IS(UID|GID|VTX)$
+
+table prot
+headers asm-generic/mman-common.h
+match ^PROT_[A-Z_]+$
+exclude ^PROT_NONE$
+
+table map_type
+headers linux/mman.h
+match ^MAP_(SHARED|PRIVATE|SHARED_VALIDATE)$
+
+table map_flags
+headers asm-generic/mman-common.h asm-generic/mman.h asm/mman.h linux/mman.h
+match ^MAP_[A-Z0-9_]+$
+exclude ^MAP_(SHARED|PRIVATE|SHARED_VALIDATE|TYPE|FILE|HUGE_[A-Z0-9_]+|UNINITIALIZED|DROPPABLE)$
+order MAP_FIXED MAP_ANONYMOUS MAP_32BIT MAP_NORESERVE MAP_POPULATE MAP_NONBLOCK MAP_GROWSDOWN MAP_DENYWRITE MAP_EXECUTABLE MAP_LOCKED MAP_STACK MAP_HUGETLB MAP_SYNC MAP_FIXED_NOREPLACE
+
+table map_huge_shift
+headers linux/mman.h
+match ^MAP_HUGE_SHIFT$
+
+table madvise
+headers asm-generic/mman-common.h
+match ^MADV_[A-Z_0-9]+$
+
+table mremap_flags
+headers linux/mman.h
+match ^MREMAP_[A-Z_]+$
+
+table msync_flags
+headers asm-generic/mman-common.h
+match ^MS_(ASYNC|INVALIDATE|SYNC)$
+order MS_SYNC MS_ASYNC MS_INVALIDATE
+
+table mlockall_flags
+headers asm-generic/mman.h
+match ^MCL_[A-Z]+$
+
+table clone_flags
+headers linux/sched.h
+match ^CLONE_[A-Z_]+$
+exclude ^CLONE_(ARGS_SIZE_VER[0-9]+|CLEAR_SIGHAND|INTO_CGROUP|NEWTIME|DETACHED)$
+
+table clone3_flags
+headers linux/sched.h
+match ^CLONE_[A-Z_]+$
+exclude ^CLONE_(ARGS_SIZE_VER[0-9]+|DETACHED)$
+
+table wait_options
+headers linux/wait.h
+match ^_?_?W[A-Z]+$
+exclude ^(WUNTRACED)$
+order WNOHANG WEXITED WSTOPPED WCONTINUED WNOWAIT __WCLONE __WALL __WNOTHREAD
+
+table waitid_types
+headers linux/wait.h
+match ^P_[A-Z]+$
+
+table af
+headers sys/socket.h
+from bits/socket.h
+match ^AF_[A-Z0-9]+$
+exclude ^AF_(LOCAL|FILE|MAX|ROUTE)$
+
+table sock_types
+headers sys/socket.h
+from bits/socket_type.h
+match ^SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET)$
+
+table sock_flags
+headers sys/socket.h
+from bits/socket_type.h
+match ^SOCK_(CLOEXEC|NONBLOCK)$
+order SOCK_CLOEXEC SOCK_NONBLOCK
+
+table ipproto
+headers netinet/in.h
+match ^IPPROTO_[A-Z0-9]+$
+exclude ^IPPROTO_(MAX|HOPOPTS)$
+
+table msg_flags
+headers sys/socket.h
+from bits/socket.h
+match ^MSG_[A-Z_]+$
+exclude ^MSG_(TRYHARD|EOF)$
+
+table sol_levels
+headers sys/socket.h netinet/in.h netinet/tcp.h netinet/udp.h
+from asm-generic/socket.h bits/socket.h bits/in.h netinet/tcp.h netinet/udp.h
+match ^SOL_[A-Z0-9]+$
+
+table so_opts
+headers sys/socket.h
+from asm-generic/socket.h
+match ^SO_[A-Z_]+$
+exclude _(OLD|NEW)$
+
+table tcp_opts
+headers netinet/tcp.h
+match ^TCP_[A-Z_0-9]+$
+exclude ^TCP_(MSS|MAXWIN|MAX_WINSHIFT|MAXSEG_DEFAULT|MSS_DEFAULT|MSS_DESIRED|MD5SIG_MAXKEYLEN|MD5SIG_FLAG_[A-Z]+|COOKIE_[A-Z_]+|S_DATA_[A-Z]+|AO_[A-Z_]+)$
+
+table ip_opts
+headers netinet/in.h
+from bits/in.h
+match ^IP_[A-Z_]+$
+exclude ^IP_(DEFAULT_MULTICAST_[A-Z]+|MAX_MEMBERSHIPS|PMTUDISC_[A-Z]+|RECVERR_RFC4884)$
+
+table ipv6_opts
+headers netinet/in.h
+from bits/in.h
+match ^IPV6_[A-Z_]+$
+exclude ^IPV6_(PMTUDISC_[A-Z]+|PREFER_[A-Z_]+|RXHOPOPTS|RXDSTOPTS|ADD_MEMBERSHIP|DROP_MEMBERSHIP)$
+
+table shutdown_how
+headers sys/socket.h
+match ^SHUT_(RD|WR|RDWR)$
+
+table seek_whence
+headers linux/fs.h
+match ^SEEK_[A-Z]+$
+exclude ^SEEK_MAX$
+
+table rlimits
+headers asm-generic/resource.h
+match ^RLIMIT_[A-Z]+$
+
+table clocks
+headers linux/time.h
+match ^CLOCK_[A-Z_]+$
+
+table timer_flags
+headers linux/time.h
+match ^TIMER_ABSTIME$
+
+table poll_events
+headers asm/poll.h
+from asm-generic/poll.h
+match ^POLL[A-Z]+$
+exclude ^POLL(FREE|_BUSY_LOOP)$
+
+table epoll_events
+headers linux/eventpoll.h
+match ^EPOLL[A-Z]+$
+
+table epoll_ctl_ops
+headers linux/eventpoll.h
+match ^EPOLL_CTL_[A-Z]+$
+
+table epoll_flags
+headers linux/eventpoll.h asm-generic/fcntl.h
+match ^EPOLL_CLOEXEC$
+
+table futex_cmds
+headers linux/futex.h
+match ^FUTEX_[A-Z0-9_]+$
+exclude ^FUTEX_(PRIVATE_FLAG|CLOCK_REALTIME|CMD_MASK|32|WAITV_MAX|WAITERS|OWNER_DIED|TID_MASK|BITSET_MATCH_ANY|OP_[A-Z_]+|[A-Z0-9_]+_PRIVATE)$
+
+table futex_private_cmds
+headers linux/futex.h
+match ^FUTEX_[A-Z0-9_]+_PRIVATE$
+
+table arch_prctl
+headers asm/prctl.h
+match ^ARCH_[A-Z_0-9]+$
+
+table prctl
+headers linux/prctl.h
+match ^PR_(GET|SET|CAPBSET|TASK|MCE_KILL|CAP_AMBIENT|MPX|SCHED_CORE|SVE_GET|SVE_SET|PAC_RESET|PAC_GET|PAC_SET|SPEC_CTRL|RISCV)[A-Z_0-9]*$
+exclude ^PR_(SET_MM_[A-Z_]+|CAP_AMBIENT_[A-Z_]+|SCHED_CORE_[A-Z_]+|SVE_SET_VL_ONEXEC|SET_PTRACER_ANY|MCE_KILL_[A-Z]+|PAC_[A-Z]+KEY|GET_SPECULATION_CTRL_|SPEC_CTRL_[A-Z_]+)$
+order PR_SET_PDEATHSIG PR_GET_PDEATHSIG PR_GET_DUMPABLE PR_SET_DUMPABLE PR_SET_NAME PR_GET_NAME PR_SET_NO_NEW_PRIVS PR_GET_NO_NEW_PRIVS PR_SET_SECCOMP PR_GET_SECCOMP PR_SET_PTRACER PR_SET_VMA
+
+table grnd_flags
+headers linux/random.h
+match ^GRND_[A-Z]+$
+
+table rename_flags
+headers linux/fs.h
+match ^RENAME_[A-Z]+$
+
+table memfd_flags
+headers linux/memfd.h
+match ^MFD_[A-Z_]+$
+exclude ^MFD_HUGE_[A-Z0-9_]+$
+
+table eventfd_flags
+headers sys/eventfd.h
+from bits/eventfd.h
+match ^EFD_[A-Z]+$
+order EFD_SEMAPHORE EFD_CLOEXEC EFD_NONBLOCK
+
+table timerfd_flags
+headers sys/timerfd.h
+from bits/timerfd.h
+match ^TFD_[A-Z]+$
+
+table close_range_flags
+headers linux/close_range.h
+match ^CLOSE_RANGE_[A-Z]+$
+
+table flock_ops
+headers sys/file.h
+match ^LOCK_[A-Z]+$
+
+table xattr_flags
+headers linux/xattr.h
+match ^XATTR_(CREATE|REPLACE)$
+
+table tty_ioctls
+headers asm/termbits.h linux/serial.h asm/ioctls.h
+from asm-generic/ioctls.h
+match ^(TC|TIOC|FIO)[A-Z0-9_]+$
+exclude ^(TIOCPKT_[A-Z]+|TIOCSER_TEMT|TCIFLUSH|TCOFLUSH|TCIOFLUSH|TCOOFF|TCOON|TCIOFF|TCION|TIOCINQ)$
+
+table termios_iflag
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^(IGNBRK|BRKINT|IGNPAR|PARMRK|INPCK|ISTRIP|INLCR|IGNCR|ICRNL|IUCLC|IXON|IXANY|IXOFF|IMAXBEL|IUTF8)$
+
+table termios_oflag
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^(OPOST|OLCUC|ONLCR|OCRNL|ONOCR|ONLRET|OFILL|OFDEL)$
+
+table termios_lflag
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^(ISIG|ICANON|XCASE|ECHO|ECHOE|ECHOK|ECHONL|NOFLSH|TOSTOP|ECHOCTL|ECHOPRT|ECHOKE|FLUSHO|PENDIN|IEXTEN|EXTPROC)$
+
+table termios_cflag
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^(CSTOPB|CREAD|PARENB|PARODD|HUPCL|CLOCAL|CMSPAR|CRTSCTS)$
+
+table termios_csize
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^CS[5-8]$
+
+table termios_baud
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^B[0-9]+$
+
+table termios_fields
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^(NLDLY|CRDLY|TABDLY|BSDLY|VTDLY|FFDLY|CBAUD|CSIZE|CBAUDEX)$
+
+table termios_nldly
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^NL[01]$
+
+table termios_crdly
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^CR[0-3]$
+
+table termios_tabdly
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^TAB[0-3]$
+
+table termios_bsdly
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^BS[01]$
+
+table termios_vtdly
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^VT[01]$
+
+table termios_ffdly
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^FF[01]$
+
+table flock_types
+headers asm-generic/fcntl.h
+match ^F_(RDLCK|WRLCK|UNLCK)$
+
+table statx_attrs
+headers linux/stat.h
+match ^STATX_ATTR_[A-Z_]+$
+
+table falloc_flags
+headers linux/falloc.h
+match ^FALLOC_FL_[A-Z_]+$
+
+table fadvise
+headers linux/fadvise.h
+match ^POSIX_FADV_[A-Z]+$
+
+table futex_wake_ops
+headers linux/futex.h
+match ^FUTEX_OP_(SET|ADD|OR|ANDN|XOR)$
+
+table futex_wake_cmps
+headers linux/futex.h
+match ^FUTEX_OP_CMP_[A-Z]+$
+
+table netlink_protocols
+headers linux/netlink.h
+match ^NETLINK_[A-Z0-9_]+$
+
+table rusage_who
+headers linux/resource.h
+match ^RUSAGE_[A-Z]+$
+
+table utime_special
+headers sys/stat.h
+from bits/stat.h
+match ^UTIME_(NOW|OMIT)$
+
+table mlock_flags
+headers asm-generic/mman-common.h
+match ^MLOCK_[A-Z]+$
+
+table tcflsh
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^TC(IFLUSH|OFLUSH|IOFLUSH)$
+
+table itimer_which
+headers sys/time.h
+match ^ITIMER_[A-Z]+$
+
+table sched_policies
+headers linux/sched.h
+match ^SCHED_[A-Z]+$
+exclude ^SCHED_(FLAG_[A-Z_]+|RESET_ON_FORK)$
+
+table priority_which
+headers sys/resource.h
+from bits/resource.h
+match ^PRIO_(PROCESS|PGRP|USER)$
+
+table inotify_mask
+headers sys/inotify.h
+match ^IN_[A-Z_]+$
+exclude ^IN_(ALL_EVENTS|CLOSE|MOVE|CLOEXEC|NONBLOCK)$
+
+table inotify_init_flags
+headers sys/inotify.h
+from bits/inotify.h
+match ^IN_(CLOEXEC|NONBLOCK)$
+
+table splice_flags
+headers fcntl.h
+from bits/fcntl-linux.h
+match ^SPLICE_F_[A-Z]+$
+
+table mount_flags
+headers linux/mount.h
+match ^MS_[A-Z_]+$
+exclude ^MS_(MGC_[A-Z]+|RMT_MASK|NOUSER|SUBMOUNT|NOREMOTELOCK|NOSEC|BORN|ACTIVE)$
+
+table umount_flags
+headers sys/mount.h
+match ^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW)$
+
+table pkey_access
+headers sys/mman.h
+from bits/mman-shared.h
+match ^PKEY_DISABLE_[A-Z]+$
+
+table sigaltstack_flags
+headers sys/signal.h
+from bits/ss_flags.h
+match ^SS_[A-Z]+$
+EOF
+}
+
+# --- collect names --------------------------------------------------------
+# header_path H: where H lives.
+header_path() {
+	if [ -r "$arch_inc/$1" ]; then echo "$arch_inc/$1"; elif [ -r "$inc/$1" ]; then echo "$inc/$1"; else echo ""; fi
+}
+
+# Turn the spec into one line per table: NAME HEADERS MATCH EXCLUDE ORDER,
+# separated by the ASCII unit separator (patterns use "|").
+us=$(printf '\037')
+spec | awk -v us="$us" '
+function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord; name = hdr = fr = m = ex = ord = "" }
+/^table / { flush(); name = $2; next }
+/^headers / { sub(/^headers /, ""); hdr = $0; next }
+/^from / { sub(/^from /, ""); fr = $0; next }
+/^match / { sub(/^match /, ""); m = $0; next }
+/^exclude / { sub(/^exclude /, ""); ex = $0; next }
+/^order / { sub(/^order /, ""); ord = $0; next }
+END { flush() }' > "$tmp/tables"
+
+while IFS=$us read -r name hdrs from match excl order; do
+	files=""
+	for h in $from; do
+		p=$(header_path "$h")
+		[ -n "$p" ] || { echo "gen-trace-consts.sh: missing header $h (table $name)" >&2; exit 1; }
+		files="$files $p"
+	done
+	# Names in header order; "#  define" counts too (glibc indents).
+	# shellcheck disable=SC2086
+	sed -n 's/^#[[:space:]]*define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)\([[:space:]].*\)\{0,1\}$/\1/p' $files |
+		grep -E "$match" | { if [ -n "$excl" ]; then grep -Ev "$excl"; else cat; fi; } |
+		awk '!seen[$0]++' > "$tmp/names.$name" || true
+	# Apply the print order: named ones first, the rest after.
+	awk -v order="$order" '
+		BEGIN { n = split(order, o, " ") }
+		{ have[$0] = 1; rest[++m] = $0 }
+		END {
+			for (i = 1; i <= n; i++) if (o[i] in have) { print o[i]; done[o[i]] = 1 }
+			for (i = 1; i <= m; i++) if (!(rest[i] in done)) print rest[i]
+		}' "$tmp/names.$name" > "$tmp/ordered.$name"
+	# This table's part of a probe: which group it joins depends on whether
+	# it reads libc or kernel headers (the two do not always mix).
+	case "$hdrs" in
+	sys/* | netinet/* | unistd.h | fcntl.h) g=libc ;;
+	*) g=kernel ;;
+	esac
+	echo "$name" >> "$tmp/group.$g"
+	for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.$g"
+	for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
+	while read -r n; do
+		printf '#ifdef %s\n\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)(%s));\n#endif\n' \
+			"$n" "$name" "$n" "$n"
+	done < "$tmp/ordered.$name" > "$tmp/body.$name"
+	cat "$tmp/body.$name" >> "$tmp/body.$g"
+done < "$tmp/tables"
+
+# probe_c FILE INCLUDES BODY: write a probe program.
+probe_c() {
+	{
+		echo "#define _GNU_SOURCE"
+		echo "#include <stdio.h>"
+		awk '!seen[$0]++' "$2"
+		echo "int main(void) {"
+		cat "$3"
+		echo "	return 0;"
+		echo "}"
+	} > "$1"
+}
+
+# Two probes (libc headers, kernel headers); if one of them does not
+# compile, its tables get a probe each.
+: > "$tmp/all.raw"
+for g in libc kernel; do
+	[ -s "$tmp/group.$g" ] || continue
+	probe_c "$tmp/probe_$g.c" "$tmp/inc.$g" "$tmp/body.$g"
+	if $cc -w -o "$tmp/probe_$g" "$tmp/probe_$g.c" 2> "$tmp/err_$g"; then
+		"$tmp/probe_$g" >> "$tmp/all.raw"
+		continue
+	fi
+	while read -r name; do
+		probe_c "$tmp/probe_t_$name.c" "$tmp/inc.t.$name" "$tmp/body.$name"
+		if ! $cc -w -o "$tmp/probe_t_$name" "$tmp/probe_t_$name.c" 2> "$tmp/err_t_$name"; then
+			echo "gen-trace-consts.sh: probe for table $name does not compile:" >&2
+			head -20 "$tmp/err_t_$name" >&2
+			exit 1
+		fi
+		"$tmp/probe_t_$name" >> "$tmp/all.raw"
+	done < "$tmp/group.$g"
+done
+
+# In spec order, first name per value.
+cut -d"$us" -f1 "$tmp/tables" > "$tmp/names"
+awk 'NR == FNR { order[++n] = $1; next }
+     !seen[$1 " " $3]++ { rows[$1] = rows[$1] $0 "\n" }
+     END { for (i = 1; i <= n; i++) printf "%s", rows[order[i]] }' "$tmp/names" "$tmp/all.raw" > "$tmp/all"
+empty=$(awk 'NR == FNR { have[$1] = 1; next } !have[$1] { print $1 }' "$tmp/all" "$tmp/names")
+if [ -n "$empty" ]; then
+	echo "gen-trace-consts.sh: tables that came out empty:" $empty >&2
+	exit 1
+fi
+
+# --- write C --------------------------------------------------------------
+awk -v hfile="$(basename "$out_h")" '
+BEGIN {
+	print "/* Generated by tools/gen-trace-consts.sh from the system headers: do not edit. */"
+	print "#include \"" hfile "\""
+}
+$1 != cur {
+	if (cur != "") { print "};"; printf "const unsigned zpx_%s_n = %d;\n", cur, n }
+	cur = $1; n = 0
+	printf "const struct zp_xlat zpx_%s[] = {\n", cur
+}
+{ printf "\t{%sULL, \"%s\"},\n", $3, $2; n++ }
+END { if (cur != "") { print "};"; printf "const unsigned zpx_%s_n = %d;\n", cur, n } }
+' "$tmp/all" > "$out_c.tmp"
+
+awk '
+BEGIN {
+	print "/* Generated by tools/gen-trace-consts.sh from the system headers: do not edit. */"
+	print "#ifndef ZP_TRACE_CONSTS_H"
+	print "#define ZP_TRACE_CONSTS_H"
+	print "/* One named value; tables keep the order in which names are tried. */"
+	print "struct zp_xlat {"
+	print "\tunsigned long long val;"
+	print "\tconst char *name;"
+	print "};"
+}
+!seen[$1]++ {
+	printf "extern const struct zp_xlat zpx_%s[] __attribute__((visibility(\"hidden\")));\n", $1
+	printf "extern const unsigned zpx_%s_n __attribute__((visibility(\"hidden\")));\n", $1
+}
+END { print "#endif" }
+' "$tmp/all" > "$out_h.tmp"
+
+mv "$out_c.tmp" "$out_c"
+mv "$out_h.tmp" "$out_h"
