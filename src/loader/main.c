@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <alloca.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -213,6 +214,12 @@ int main(int argc, char **argv, char **envp)
 	uintptr_t sp = zl_stack_build(&st, area, size, &id.args_lo, &id.args_hi, &id.auxv,
 				      &id.auxv_bytes);
 	id.sp = sp;
+	/* Tell a runtime that wants to know: from here on %fs is the program's,
+	 * and this thread's (the loader's) thread pointer is the one code in the
+	 * hooks' namespace needs when it uses libc (hook fini(), for one). */
+	void (*handover)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "zpoline_loader_handover");
+	if (handover)
+		handover();
 	zl_release_thread();
 	if (have_interp)
 		zl_sys1(SYS_close, interp.fd);
