@@ -1,21 +1,58 @@
 # The zpoline command: build/zpoline from src/cli/*.c, with the generated
 # system call table linked in.  Test helpers: tests/cli/*.c become
 # build/tests/progs/cli-*.  Install rules: mk/install.mk.
+#
+# The tracer's shared code (src/common/trace*.c: option and inject-spec
+# parsers, zp_trace_finish) is linked in once the tracer's fragment
+# mk/trace.mk is in the tree (CLI_WITH_TRACE=1; 0 forces it off).  It comes
+# from an archive, so only what the command calls is linked; its constant
+# tables are generated here with the tracer's own script.
 
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o) $(B)/cli/syscall_table.o
 CLI_HDR := $(wildcard src/cli/*.h) src/common/syscall_table.h src/common/raw.h
+CLI_WITH_TRACE ?= $(if $(wildcard mk/trace.mk),1,0)
 
-$(B)/cli/%.o: src/cli/%.c $(CLI_HDR)
+ifeq ($(CLI_WITH_TRACE),1)
+CLI_DEFS := -DZP_CLI_WITH_TRACE -I$(B)/cli/gen
+CLI_TRACE_SRC := $(wildcard src/common/trace*.c)
+CLI_TRACE_OBJ := $(CLI_TRACE_SRC:src/common/%.c=$(B)/cli/trace/%.o) $(B)/cli/trace/trace_consts.o
+CLI_TRACE_LIB := $(B)/cli/libzptrace.a
+CLI_HDR += $(wildcard src/common/*.h) $(B)/cli/gen/trace_consts.h
+else
+CLI_DEFS :=
+CLI_TRACE_LIB :=
+endif
+
+$(B)/cli/%.o: src/cli/%.c $(CLI_HDR) mk/cli.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(CLI_DEFS) -c $< -o $@
 
 $(B)/cli/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 
-$(B)/zpoline: $(CLI_OBJ)
-	$(CC) -o $@ $(CLI_OBJ)
+$(B)/cli/gen/trace_consts.h: $(B)/cli/gen/trace_consts.c
+$(B)/cli/gen/trace_consts.c: tools/gen-trace-consts.sh
+	@mkdir -p $(@D)/new
+	sh tools/gen-trace-consts.sh $(@D)/new/trace_consts.c $(@D)/new/trace_consts.h $(CC)
+	mv $(@D)/new/trace_consts.h $(@D)/trace_consts.h
+	mv $(@D)/new/trace_consts.c $@
+
+$(B)/cli/trace/%.o: src/common/%.c $(CLI_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(CLI_DEFS) -c $< -o $@
+
+$(B)/cli/trace/trace_consts.o: $(B)/cli/gen/trace_consts.c $(B)/cli/gen/trace_consts.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(CLI_DEFS) -c $< -o $@
+
+$(B)/cli/libzptrace.a: $(CLI_TRACE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/zpoline: $(CLI_OBJ) $(CLI_TRACE_LIB)
+	$(CC) -o $@ $(CLI_OBJ) $(CLI_TRACE_LIB)
 
 CLI_TEST_SRC := $(wildcard tests/cli/*.c)
 CLI_TEST_BIN := $(CLI_TEST_SRC:tests/cli/%.c=$(B)/tests/progs/cli-%)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "injectspec.h"
 #include "runopts.h"
+#include "tracelink.h"
 
 enum { OPT_HELP = 1 };
 
@@ -47,7 +47,7 @@ int cmd_inject(int argc, char **argv)
 			break;
 		}
 		char why[768];
-		if (injectspec_check(arg, why, sizeof why) < 0)
+		if (tracelink_check_inject(arg, why, sizeof why) < 0)
 			usage_error("inject", "%s", why);
 		if (nspecs++)
 			strcat(joined, ";");

@@ -1,13 +1,20 @@
 /*
  * cmd_trace.c - zpoline trace [strace-style options] [run options] [--] PROG ARGS...
  *
- * The tracer is a hook (libzphook_trace.so) configured by two variables:
- *   ZPOLINE_TRACE_OPTS  the strace-style options, as one string;
+ * The tracer is a hook (libzphook_trace.so) configured by variables:
+ *   ZPOLINE_TRACE_OPTS  the strace-style options, as one string of words
+ *                       (quoted where needed: the tracer splits it like a
+ *                       shell would, see src/common/traceopts.h);
  *   ZPOLINE_TRACE_ROOT  the pid of the traced program (the child), so that
- *                       without -f its children are left alone.
- * -e inject=SPEC is not left to the tracer: it becomes a spec for the inject
- * hook (ZPOLINE_INJECT), loaded after the tracer so the trace shows the
- * injected results.
+ *                       without -f its children are left alone;
+ *   ZPOLINE_TRACE_CTL   a file the tracer keeps its session state in, so
+ *                       that the command can finish the trace afterwards.
+ * -e inject=SPEC stays in the options: the tracer injects itself, counts the
+ * calls once and marks them in the trace (loading the inject hook as well
+ * would inject twice).
+ * After the program exits, zp_trace_finish() trims the trace file (it is
+ * grown ahead of the data) and prints a -c summary if the last traced
+ * process was killed before it could.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +25,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "injectspec.h"
 #include "runopts.h"
+#include "tracelink.h"
 
 enum {
 	OPT_HELP = 1,
@@ -73,6 +80,41 @@ static void sb_add(struct strbuf *b, const char *text)
 	b->len += n;
 }
 
+/* One word of ZPOLINE_TRACE_OPTS: as it is if it is plain, else in single
+ * quotes, with each ' written as '\'' (the tracer splits like sh). */
+static void sb_add_word(struct strbuf *b, const char *word)
+{
+	bool plain = *word != '\0';
+	for (const char *c = word; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "%+,-./:=@_!", *c))
+			plain = false;
+	if (plain) {
+		sb_add(b, word);
+		return;
+	}
+	size_t n = 3;
+	for (const char *c = word; *c; c++)
+		n += *c == '\'' ? 4 : 1;
+	char *q = malloc(n);
+	if (!q)
+		die(EXIT_USAGE, "out of memory");
+	char *o = q;
+	*o++ = '\'';
+	for (const char *c = word; *c; c++) {
+		if (*c == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *c;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	sb_add(b, q);
+	free(q);
+}
+
 /* The tracer may reopen -o FILE after the program changed directory or
  * exec'd, so it gets an absolute path. */
 static char *absolute_output(const char *file)
@@ -101,8 +143,6 @@ static char *absolute_output(const char *file)
 		usage_error("trace", "cannot write the trace to %s: %s: %s", file, *dir ? dir : "/",
 			    strerror(errno));
 	free(dir);
-	if (strchr(abs, ' '))
-		usage_error("trace", "-o %s: the trace file's path may not contain spaces", file);
 	return abs;
 }
 
@@ -115,11 +155,28 @@ static void check_strsize(const char *v)
 		usage_error("trace", "-s needs a number of bytes, not '%s'", v);
 }
 
+/* A file for ZPOLINE_TRACE_CTL, or NULL (the tracer then keeps its state
+ * in memory and the command can only trim the file). */
+static char *make_ctl_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	if (asprintf(&path, "%s/zpoline-trace.XXXXXX", dir && *dir ? dir : "/tmp") < 0)
+		return NULL;
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct runopts r;
 	memset(&r, 0, sizeof r);
-	struct strbuf topts = {.sep = ' '}, inject = {.sep = ';'};
+	struct strbuf topts = {.sep = ' '};
 	int follow = 0, timestamps = 0;
 	const char *output = NULL;
 	struct opts o;
@@ -161,21 +218,16 @@ int cmd_trace(int argc, char **argv)
 		case OPT_STRSIZE:
 			check_strsize(arg);
 			sb_add(&topts, "-s");
-			sb_add(&topts, arg);
+			sb_add_word(&topts, arg);
 			break;
 		case OPT_EXPR:
 			if (!*arg)
 				usage_error("trace", "-e needs an expression");
-			if (strchr(arg, ' '))
-				usage_error("trace", "-e '%s': expressions may not contain spaces", arg);
-			if (!strncmp(arg, "inject=", 7)) {
-				if (injectspec_check(arg + 7, why, sizeof why) < 0)
-					usage_error("trace", "%s", why);
-				sb_add(&inject, arg + 7);
-				break;
-			}
+			if (!strncmp(arg, "inject=", 7) &&
+			    tracelink_check_inject(arg + 7, why, sizeof why) < 0)
+				usage_error("trace", "%s", why);
 			sb_add(&topts, "-e");
-			sb_add(&topts, arg);
+			sb_add_word(&topts, arg);
 			break;
 		default:
 			runopts_take(&r, "trace", id, arg);
@@ -189,28 +241,40 @@ int cmd_trace(int argc, char **argv)
 		usage_error("trace", "-f may be given at most twice (-ff)");
 	if (timestamps > 3)
 		usage_error("trace", "-t may be given at most three times (-ttt)");
+	if (follow == 2 && !output)
+		usage_error("trace", "-ff needs -o FILE (it writes one file per process)");
 	if (follow)
 		sb_add(&topts, follow == 2 ? "-ff" : "-f");
 	if (timestamps)
 		sb_add(&topts, timestamps == 3 ? "-ttt" : timestamps == 2 ? "-tt" : "-t");
 	if (output) {
 		sb_add(&topts, "-o");
-		sb_add(&topts, output);
+		sb_add_word(&topts, output);
 	}
+	const char *opts_string = topts.s ? topts.s : "";
+	char why[1024];
+	if (tracelink_check_opts(opts_string, why, sizeof why) < 0)
+		usage_error("trace", "%s", why);
 
 	struct launch l;
 	struct zp_paths p;
-	static const char *const lead[] = {"trace", "inject"};
-	runopts_prepare(&r, lead, inject.len ? 2 : 1, &l, &p);
-	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", topts.s ? topts.s : "");
-	if (inject.len)
-		launch_setenv(&l, "ZPOLINE_INJECT", inject.s);
+	static const char *const lead[] = {"trace"};
+	runopts_prepare(&r, lead, 1, &l, &p);
+	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", opts_string);
+	char *ctl = make_ctl_file();
+	if (ctl)
+		launch_setenv(&l, "ZPOLINE_TRACE_CTL", ctl);
 	l.trace_root = true;
 	l.argv = argv + o.index;
 	int status = launch_run(&l, NULL);
-	/* TODO(trace output): once src/common/ has the tracer's finalisation
-	 * function, call it here on `output` (and its FILE.PID files with -ff):
-	 * the shared-mapping trace file has to be trimmed to its real length
-	 * after the program and all its children are gone. */
+
+	/* The program is gone; children it left behind with -f may not be. */
+	int f = tracelink_finish(output, ctl, why, sizeof why);
+	if (f < 0)
+		say("finishing the trace: %s", why);
+	else if (f > 0)
+		say("traced processes are still running; they will finish the trace%s%s",
+		    output ? " in " : "", output ? output : "");
+	free(ctl);
 	return status;
 }

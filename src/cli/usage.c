@@ -56,7 +56,7 @@ static void help_trace(void)
 	       "\n"
 	       "  -o FILE        write the trace to FILE (default: standard error)\n"
 	       "  -f             follow child processes and threads\n"
-	       "  -ff            with -o, one file per process: FILE.PID\n"
+	       "  -ff            with -o, one file per process or thread: FILE.TID\n"
 	       "  -c             print a summary table (time, calls, errors) at the end\n"
 	       "  -C             both the trace and the summary\n"
 	       "  -e EXPR        trace=SET (names, %%file %%process %%network %%memory\n"

@@ -29,14 +29,27 @@ grep -q "No space left on device" "$TMP/err" && pass "inject without --" ||
 out=$("$Z" inject write:error=ENOSPC:when=99 openat:error=ENOENT:when=99 -- printenv ZPOLINE_INJECT)
 [ "$out" = "write:error=ENOSPC:when=99;openat:error=ENOENT:when=99" ] &&
 	pass "specs joined with ';' in ZPOLINE_INJECT" || fail "ZPOLINE_INJECT is '$out'"
-# The second open fails, the first does not.
+# Only the file named by path= fails.
 echo a >"$TMP/a"
 echo b >"$TMP/b"
-"$Z" inject "openat:error=ENOENT:when=2:path=$TMP/b" -- cat "$TMP/a" "$TMP/b" >"$TMP/out" 2>"$TMP/err"
+echo c >"$TMP/c"
+"$Z" inject "openat:error=ENOENT:path=$TMP/b" -- cat "$TMP/a" "$TMP/b" "$TMP/c" >"$TMP/out" 2>"$TMP/err"
 rc=$?
-[ $rc -eq 1 ] && [ "$(cat "$TMP/out")" = a ] && grep -q "$TMP/b: No such file" "$TMP/err" &&
+[ $rc -eq 1 ] && [ "$(cat "$TMP/out")" = "a
+c" ] && grep -q "$TMP/b: No such file" "$TMP/err" &&
 	pass "openat:error=ENOENT:path=: only that file fails" ||
 	fail "openat path filter: exit $rc, out '$(cat "$TMP/out")', err $(head -c 200 "$TMP/err")"
+# when=: counting.  LC_ALL=C: no locale files are opened before the three.
+LC_ALL=C "$Z" inject openat:error=ENOENT:when=2 -- cat "$TMP/a" "$TMP/b" "$TMP/c" >"$TMP/out" 2>"$TMP/err"
+[ "$(cat "$TMP/out")" = "a
+c" ] && pass "openat:error=ENOENT:when=2: exactly the 2nd open fails" ||
+	fail "when=2: out '$(cat "$TMP/out")', err $(head -c 200 "$TMP/err")"
+LC_ALL=C "$Z" inject openat:error=ENOENT:when=2+ -- cat "$TMP/a" "$TMP/b" "$TMP/c" >"$TMP/out" 2>"$TMP/err"
+[ "$(cat "$TMP/out")" = a ] && [ "$(grep -c 'No such file' "$TMP/err")" = 2 ] &&
+	pass "openat:error=ENOENT:when=2+: the 2nd and later opens fail" ||
+	fail "when=2+: out '$(cat "$TMP/out")', err $(head -c 200 "$TMP/err")"
+out=$("$Z" inject getppid:retval=4242 -- sh -c 'echo $PPID')
+[ "$out" = 4242 ] && pass "getppid:retval=4242" || fail "retval: sh says its parent is '$out'"
 
 if [ -e "$ZP_BUILD/libzphook_trace.so" ]; then
 	"$Z" trace -o "$TMP/trace" -e trace=write -e inject=write:error=ENOSPC:when=1 -- \

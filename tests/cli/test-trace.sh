@@ -21,6 +21,15 @@ out=$("$Z" trace -o "$TMP/t" -ff -ttt -c -- printenv ZPOLINE_TRACE_OPTS)
 out=$("$Z" trace -o "$TMP/t" -fT -s8 --json -- printenv ZPOLINE_TRACE_OPTS)
 [ "$out" = "-T -s 8 --json -f -o $TMP/t" ] && pass "clustered and attached short options" ||
 	fail "clusters gave '$out'"
+out=$("$Z" trace -o "$TMP/a b'c" -e 'trace=open' -- printenv ZPOLINE_TRACE_OPTS)
+[ "$out" = "-e trace=open -o '$TMP/a b'\\''c'" ] && pass "a file name with blanks and quotes is quoted" ||
+	fail "quoting: ZPOLINE_TRACE_OPTS is '$out'"
+ctl=$("$Z" trace -o "$TMP/t" -- printenv ZPOLINE_TRACE_CTL)
+if [ -n "$ctl" ] && [ ! -e "$ctl" ]; then
+	pass "ZPOLINE_TRACE_CTL set, and removed afterwards"
+else
+	fail "ZPOLINE_TRACE_CTL '$ctl' (exists afterwards: $([ -e "$ctl" ] && echo yes || echo no))"
+fi
 out=$("$Z" trace -o "$TMP/t" -- printenv LIBZPHOOK)
 [ "$out" = "$TRACE" ] && pass "LIBZPHOOK is the trace hook" || fail "LIBZPHOOK is '$out'"
 out=$("$Z" trace -o "$TMP/t" --hook count -- printenv LIBZPHOOK 2>/dev/null)

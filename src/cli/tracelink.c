@@ -1,0 +1,72 @@
+/*
+ * tracelink.c - see tracelink.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "injectspec.h"
+#include "tracelink.h"
+
+#ifdef ZP_CLI_WITH_TRACE
+#include "traceinject.h"
+#include "traceopts.h"
+#include "traceout.h"
+
+int tracelink_check_opts(const char *opts, char *why, size_t n)
+{
+	static struct zp_trace_opts o; /* large: inject rules carry paths */
+	return zp_trace_opts_parse(opts, &o, why, n) < 0 ? -1 : 0;
+}
+
+int tracelink_check_inject(const char *spec, char *why, size_t n)
+{
+	static struct zp_inject_rule r;
+	if (strchr(spec, ';')) {
+		snprintf(why, n, "inject spec '%s' contains ';' (give each spec as its own argument)",
+			 spec);
+		return -1;
+	}
+	return zp_inject_parse_rule(spec, strlen(spec), &r, why, n) < 0 ? -1 : 0;
+}
+
+int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t n)
+{
+	return zp_trace_finish(output, ctl_path, why, n);
+}
+
+bool tracelink_linked(void)
+{
+	return true;
+}
+
+#else /* the tracer's code is not in the tree yet */
+
+int tracelink_check_opts(const char *opts, char *why, size_t n)
+{
+	(void)opts;
+	(void)why;
+	(void)n;
+	return 0; /* the hook checks them when it starts */
+}
+
+int tracelink_check_inject(const char *spec, char *why, size_t n)
+{
+	return injectspec_check(spec, why, n);
+}
+
+int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t n)
+{
+	(void)output;
+	(void)why;
+	(void)n;
+	if (ctl_path)
+		remove(ctl_path);
+	return 0;
+}
+
+bool tracelink_linked(void)
+{
+	return false;
+}
+#endif

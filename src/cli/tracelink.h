@@ -1,0 +1,31 @@
+/*
+ * tracelink.h - the tracer's shared code (src/common/trace*.c), as the
+ * command uses it: the option and inject-spec parsers, to refuse bad input
+ * before the program starts, and zp_trace_finish(), to trim the trace file
+ * once the program is gone.
+ *
+ * Built with ZP_CLI_WITH_TRACE when the tracer's code is in the tree
+ * (mk/cli.mk); without it the checks fall back to the command's own light
+ * ones (injectspec.c) and finishing does nothing.
+ */
+#ifndef ZP_CLI_TRACELINK_H
+#define ZP_CLI_TRACELINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A whole ZPOLINE_TRACE_OPTS string.  0, or -1 with one line in why. */
+int tracelink_check_opts(const char *opts, char *why, size_t why_size);
+
+/* One inject spec (no ';').  0, or -1 with one line in why. */
+int tracelink_check_inject(const char *spec, char *why, size_t why_size);
+
+/* After the traced program exited: trim the output, print a -c summary no
+ * process could print, remove ctl_path.  0 done, 1 traced processes are
+ * still running (they finish it), -1 with why. */
+int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t why_size);
+
+/* Whether the tracer's own code is linked in. */
+bool tracelink_linked(void);
+
+#endif
