@@ -54,6 +54,24 @@ if [ -s "$TMP/t" ] && [ "$(tail -c 1 "$TMP/t" | od -An -c | tr -d ' ')" = '\n' ]
 else
 	fail "trace file has trailing garbage or no final newline"
 fi
+# A program killed with SIGKILL cannot trim the file or print -c: the
+# command finishes the trace for it.
+rm -f "$TMP/k"
+"$Z" trace -o "$TMP/k" -- sh -c 'echo hi; kill -KILL $$' >/dev/null
+rc=$?
+if [ $rc -eq 137 ] && [ -s "$TMP/k" ] && ! tr -d '\n[:print:]\t' <"$TMP/k" | grep -q . &&
+	grep -q 'write(1, "hi\\n", 3) *= 3' "$TMP/k"; then
+	pass "SIGKILLed program: the command trims the trace ($(stat -c %s "$TMP/k") bytes)"
+else
+	fail "SIGKILLed program: exit $rc, $(stat -c %s "$TMP/k" 2>&1) bytes, $(tail -c 200 "$TMP/k" | tr '\0' '@')"
+fi
+rm -f "$TMP/k"
+"$Z" trace -c -o "$TMP/k" -- sh -c 'kill -KILL $$'
+if grep -Eq '^100\.00 .* total$' "$TMP/k" && ! tr -d '\n[:print:]\t' <"$TMP/k" | grep -q .; then
+	pass "SIGKILLed program: the command prints the -c summary"
+else
+	fail "SIGKILLed program, -c: $(head -c 300 "$TMP/k" | tr '\0' '@')"
+fi
 "$Z" trace -- cat /dev/null 2>"$TMP/err" >/dev/null
 grep -q 'openat(.*"/dev/null"' "$TMP/err" && pass "trace without -o: on stderr" ||
 	fail "trace to stderr: $(head -c 300 "$TMP/err")"
