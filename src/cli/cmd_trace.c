@@ -160,8 +160,10 @@ static void check_strsize(const char *v)
 static char *make_ctl_file(void)
 {
 	const char *dir = getenv("TMPDIR");
+	if (!dir || dir[0] != '/') /* every traced process must find it, wherever it is */
+		dir = "/tmp";
 	char *path;
-	if (asprintf(&path, "%s/zpoline-trace.XXXXXX", dir && *dir ? dir : "/tmp") < 0)
+	if (asprintf(&path, "%s/zpoline-trace.XXXXXX", dir) < 0)
 		return NULL;
 	int fd = mkstemp(path);
 	if (fd < 0) {
