@@ -27,5 +27,7 @@ log=$out/log/$name
 mkdir -p "$work" "$art" "$log"
 cd "$log" || exit 2
 # Inputs up to 64 KiB: whole functions and whole .eh_frame sections fit.
-exec "$bin" -max_total_time="$secs" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+# -timeout is wall-clock time: generous, as a loaded 2-core machine can
+# starve a run for many seconds.
+exec "$bin" -max_total_time="$secs" -max_len=65536 -timeout=120 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$art/" "$@" "$work" "$root/tests/fuzz/corpus/$name"
