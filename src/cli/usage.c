@@ -54,22 +54,22 @@ static void help_trace(void)
 	printf("Usage: zpoline trace [OPTIONS] [RUN OPTIONS] [--] PROG [ARGS...]\n"
 	       "Runs PROG under the trace hook and prints its system calls as strace does.\n"
 	       "\n"
-	       "  -o FILE        write the trace to FILE (default: standard error)\n"
-	       "  -f             follow child processes and threads\n"
-	       "  -ff            with -o, one file per process or thread: FILE.TID\n"
-	       "  -c             print a summary table (time, calls, errors) at the end\n"
-	       "  -C             both the trace and the summary\n"
-	       "  -e EXPR        trace=SET (names, %%file %%process %%network %%memory\n"
-	       "                 %%signal %%desc, ! to negate) or inject=SPEC (as in\n"
-	       "                 zpoline inject); may be repeated\n"
-	       "  -t, -tt, -ttt  prefix each line with the time of day, with\n"
-	       "                 microseconds, or as seconds since the epoch\n"
-	       "  -T             show the time spent in each call\n"
-	       "  -s N           print at most N bytes of each string (default 32)\n"
-	       "  -y             print paths for file descriptors\n"
-	       "      --json     one JSON object per call instead of strace lines\n"
+	       "  -o, --output FILE        write the trace to FILE (default: standard error)\n"
+	       "  -f                       follow child processes and threads\n"
+	       "  -ff                      with -o, one file per process or thread: FILE.TID\n"
+	       "  -c, --summary-only       print only a summary table (time, calls, errors)\n"
+	       "  -C, --summary            print the trace and the summary\n"
+	       "  -e, --expr EXPR          trace=SET (names, %%file %%process %%network\n"
+	       "                           %%memory %%signal %%desc ..., ! to negate) or\n"
+	       "                           inject=SPEC (as in zpoline inject); may be repeated\n"
+	       "  -t, -tt, -ttt            prefix each line with the time of day, with\n"
+	       "                           microseconds, or as seconds since the epoch\n"
+	       "  -T                       show the time spent in each call\n"
+	       "  -s, --string-limit N     print at most N bytes of each string (default 32)\n"
+	       "  -y                       print paths for file descriptors\n"
+	       "      --json               one JSON object per call instead of strace lines\n"
 	       "\n" RUN_OPTIONS
-	       "  -h, --help     show this help\n");
+	       "  -h, --help               show this help\n");
 }
 
 static void help_inject(void)
