@@ -51,5 +51,10 @@ TRACE_PROG_BIN := $(TRACE_PROG_SRC:tests/trace/%.c=$(B)/tests/progs/%)
 $(B)/tests/progs/tp-%: tests/trace/tp-%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+# tp-finish is the command's part: it links the finishing code itself.
+TP_FINISH_OBJ := $(B)/trace/traceout.o $(B)/trace/tracefmt.o $(TRACE_GEN_OBJ)
+$(B)/tests/progs/tp-finish: tests/trace/tp-finish.c $(TP_FINISH_OBJ) $(TRACE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TP_FINISH_OBJ)
 
 all: $(TRACE_PROG_BIN)

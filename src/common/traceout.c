@@ -509,7 +509,7 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 		c->mode = (uint32_t)t->mode;
 		return 0;
 	}
-	int flags = O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+	int flags = O_CREAT | O_CLOEXEC;
 	bool rw = true;
 	int fd = open(c->out_path, O_RDWR | flags, 0644);
 	if (fd < 0 && (errno == EACCES || errno == EISDIR || errno == ETXTBSY)) {
@@ -520,6 +520,23 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 		snprintf(err, errlen, "cannot open -o %s: %s", o->output, strerror(errno));
 		return -1;
 	}
+	/* Every process of a session shares this open file, and with it a
+	 * shared lock: a new session that finds the lock taken would truncate
+	 * a trace that is still being written. */
+	if (truncate) {
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+			snprintf(err, errlen, "-o %s: another trace session is still writing it",
+				 o->output);
+			close(fd);
+			return 2;
+		}
+		if (ftruncate(fd, 0) < 0 && errno != EINVAL) {
+			snprintf(err, errlen, "cannot truncate -o %s: %s", o->output, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	flock(fd, LOCK_SH | LOCK_NB);
 	t->out_fd = move_high(fd, t->fd_base);
 	struct stat st;
 	if (fstat(t->out_fd, &st) == 0) {
@@ -696,7 +713,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 		flock(t->ctl_fd, LOCK_UN);
 	own(t->ctl_fd, true);
 	own(t->out_fd, true);
-	return r;
+	return r == 2 ? 2 : r;
 }
 
 /* ---- the -c table -------------------------------------------------------- */

@@ -106,8 +106,9 @@ struct zp_tout {
 
 /* Set up this process's side of the session: join the one the image
  * before execve belonged to, or (if may_create) start one.  Returns 0,
- * 1 if there is no session to join and none may be started, or -1 with a
- * message.  `opts_string` is ZPOLINE_TRACE_OPTS as given. */
+ * 1 if there is no session to join and none may be started, 2 if -o FILE
+ * is still being written by another session (message in err), or -1 with
+ * a message.  `opts_string` is ZPOLINE_TRACE_OPTS as given. */
 ZP_TOUT_HIDDEN int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o,
 				const char *opts_string, int root, bool may_create, char *err,
 				size_t errlen);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """compare.py STRACE_OUT ZPOLINE_OUT [MIN_SHARE]
+compare.py --counts STRACE_OUT ZPOLINE_OUT_WITH_TABLE
 
 Compares a trace written by `strace -f -o` with one written by the zpoline
 tracer (`-f -o`).  Both are normalised first: pids become P1, P2 ... in
@@ -13,6 +14,11 @@ which the tracer (loaded by that runtime) cannot: the comparison starts
 where the two first agree for a few consecutive lines.  Prints the share
 of strace's lines from there on that the tracer wrote identically, and
 the first differences; exits 1 if the share is below MIN_SHARE (0.95).
+
+With --counts the tracer's file is a -C run (lines, then the -c table):
+the table's call count of every system call must equal the number of
+strace lines for it from the common starting point on (what `strace -c`
+counts), after taking out the calls the tracer made before that point.
 """
 import difflib
 import re
@@ -68,7 +74,60 @@ def name_of(order, pid):
     return order.get(pid, 'P?')
 
 
+def counts_of(lines):
+    c = {}
+    for l in lines:
+        m = re.match(r'P\d+ ([a-z_0-9]+)\(', l)
+        if m:
+            c[m.group(1)] = c.get(m.group(1), 0) + 1
+    return c
+
+
+def table_of(path):
+    table, lines, intable = {}, [], False
+    with open(path, errors='replace') as f:
+        for raw in f:
+            if raw.startswith('% time'):
+                intable = True
+                continue
+            if not intable:
+                lines.append(raw)
+                continue
+            parts = raw.split()
+            if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != 'total':
+                table[parts[-1]] = int(parts[3])
+    return table, lines
+
+
+def counts_main(spath, zpath):
+    table, zlines = table_of(zpath)
+    tmp = zpath + '.lines'
+    with open(tmp, 'w') as f:
+        f.writelines(zlines)
+    s = normalise(load(spath))
+    z = normalise(load(tmp))
+    sm = difflib.SequenceMatcher(None, s, z, autojunk=False)
+    start = next((b for b in sm.get_matching_blocks() if b.size >= 3), None)
+    if not start or not table:
+        print('nothing to compare (no common start or no -c table)')
+        return 1
+    want = counts_of(s[start.a:])
+    before = counts_of(z[:start.b])
+    bad = 0
+    for name in sorted(set(want) | set(table)):
+        if name == 'execve':
+            continue  # the first one is strace's only
+        got = table.get(name, 0) - before.get(name, 0)
+        if got != want.get(name, 0):
+            print('  %-20s tracer %d, strace %d' % (name, got, want.get(name, 0)))
+            bad += 1
+    print('%d system calls compared, %d differ' % (len(set(want) | set(table)), bad))
+    return 1 if bad else 0
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == '--counts':
+        return counts_main(sys.argv[2], sys.argv[3])
     if len(sys.argv) < 3:
         print(__doc__)
         return 2

@@ -32,12 +32,14 @@ static void on_usr1(int sig)
 	got = 1;
 }
 
-static char path_buf[4096];
-
+/* dir/name; two buffers so a call can take two paths */
 static const char *at(const char *dir, const char *name)
 {
-	snprintf(path_buf, sizeof path_buf, "%s/%s", dir, name);
-	return path_buf;
+	static char buf[2][4096];
+	static int which;
+	which ^= 1;
+	snprintf(buf[which], sizeof buf[which], "%s/%s", dir, name);
+	return buf[which];
 }
 
 int main(int argc, char **argv)

@@ -171,7 +171,8 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
 	struct dctx d;
-	uint64_t real = s ? s->t0_real : 0;
+	/* Calls printed from pre() have no slot: their time is now. */
+	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
 
 	if (g.o.json) {
 		char scratch[JSON_SCRATCH];

@@ -26,6 +26,7 @@
  * signal handlers.  Only zpoline_hook_init() uses libc.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,6 +416,24 @@ static long local_offset(void)
 	return tm.tm_gmtoff;
 }
 
+/* A session started without ZPOLINE_TRACE_ROOT (plain LD_PRELOAD use)
+ * names its root in the program's own environment, so that descendants it
+ * does not trace know they are not roots and leave the output alone.  The
+ * program's libc is the base namespace's; at init it is not hooked yet. */
+static void export_root(int pid)
+{
+	void *libc = dlmopen(LM_ID_BASE, "libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	if (!libc)
+		return;
+	int (*set)(const char *, const char *, int) =
+		(int (*)(const char *, const char *, int))dlsym(libc, "setenv");
+	char v[16];
+	snprintf(v, sizeof v, "%d", pid);
+	if (set)
+		set("ZPOLINE_TRACE_ROOT", v, 0);
+	dlclose(libc);
+}
+
 static int env_pid(const char *name, int *out)
 {
 	const char *v = getenv(name);
@@ -465,13 +484,17 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			  (g.o.follow && ctl_path && *ctl_path);
 	int r = zp_tout_open(&g.out, &g.o, opts ? opts : "", have_root ? root : pid, may_create, err,
 			     sizeof err);
-	if (r < 0) {
+	if (r < 0 || (r == 2 && have_root && pid == root)) {
 		fprintf(stderr, "zpoline trace: %s\n", err);
-		return -EINVAL;
+		return r == 2 ? -EBUSY : -EINVAL;
 	}
-	if (r > 0)
+	if (r > 0) {
+		zp_tout_close(&g.out);
 		return 0; /* nothing to trace in this process: stay out of the way */
+	}
 	g.root = g.out.ctl->root;
+	if (!have_root && !g.out.joined)
+		export_root(pid);
 	if (!g.o.follow && pid != g.root) {
 		zp_tout_close(&g.out);
 		return 0;

@@ -1,0 +1,50 @@
+#!/bin/bash
+# test-count.sh - -c counts calls like strace -c: for deterministic
+# programs the table's count of every system call equals the number of
+# calls strace saw from the point where the tracer starts (after the
+# runtime's start-up, which strace also counts and the tracer cannot).
+. "$(dirname "$0")/../lib.sh"
+
+TRACE=$ZP_BUILD/libzphook_trace.so
+PROGS=$ZP_BUILD/tests/progs
+COMPARE=$ZP_ROOT/tests/trace/compare.py
+PY=$(command -v /usr/bin/python3 || command -v python3)
+
+if ! command -v strace >/dev/null || [ -z "$PY" ]; then
+	skip "count-vs-strace" "needs strace and python3"
+	finish
+fi
+
+counts() {
+	local name=$1
+	shift
+	local dir=$TMP/work
+	rm -rf "$dir" && mkdir -p "$dir"
+	(cd "$dir" && strace -f -o "$TMP/$name.strace" "$@" >/dev/null 2>&1 </dev/null)
+	rm -rf "$dir" && mkdir -p "$dir"
+	(cd "$dir" && LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -C -o $TMP/$name.trace" \
+		"$@" >/dev/null 2>&1 </dev/null)
+	local out
+	out=$("$PY" "$COMPARE" --counts "$TMP/$name.strace" "$TMP/$name.trace")
+	if [ $? -eq 0 ]; then
+		pass "count-$name: $(echo "$out" | tail -1)"
+	else
+		fail "count-$name: $(echo "$out" | tail -1)"
+		echo "$out" | head -20
+	fi
+}
+
+counts mixed "$PROGS/tp-mixed" "$TMP/work"
+counts cat cat /etc/passwd /etc/hostname
+counts ls ls -la /usr/share/doc/bash
+
+# -c alone: only the table, and its total line adds up.
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-c -o $TMP/c.out" "$PROGS/tp-fork" 2 20 >/dev/null
+if head -1 "$TMP/c.out" | grep -q '^% time     seconds  usecs/call     calls    errors syscall$' &&
+	awk '/^-/ {n++; next} n == 1 {s += $4} /total$/ {t = $4} END {exit !(s == t && t > 0)}' "$TMP/c.out"; then
+	pass "count-table: header and total line"
+else
+	fail "count-table: header or total wrong"
+	cat "$TMP/c.out"
+fi
+finish

@@ -1,0 +1,115 @@
+#!/bin/bash
+# test-robust.sh - no line is lost or torn: threads, forks (and vfork +
+# execve), a program that closes every descriptor, a program killed with
+# SIGKILL.  Every line must be whole and carry the right task id.
+. "$(dirname "$0")/../lib.sh"
+
+TRACE=$ZP_BUILD/libzphook_trace.so
+PROGS=$ZP_BUILD/tests/progs
+traced() { LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="$1" "${@:2}"; }
+
+# A whole line of -f -o output: "TID  name(...) = result" or an event.
+WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
+
+whole_lines() {
+	local f=$1 bad
+	bad=$(grep -avcE "$WHOLE" "$f")
+	if [ "$bad" != 0 ]; then
+		echo "$bad torn or malformed lines in $f:"
+		grep -avE "$WHOLE" "$f" | head -5
+		return 1
+	fi
+	if tr -d '\n[:print:]\t' < "$f" | grep -q .; then
+		echo "$f has bytes that are not text (NUL: lost lines)"
+		return 1
+	fi
+}
+
+# owners FILE MAP N: each line "ID FD" of MAP: FILE has N lines
+# "ID  lseek(FD, k, SEEK_SET) = k", k = 1..N, in order.
+owners() {
+	local f=$1 map=$2 n=$3 id fd got
+	while read -r id fd; do
+		got=$(grep -aE "^$id +lseek\($fd, [0-9]+, SEEK_SET\) += [0-9]+$" "$f" |
+			awk -v n="$n" '{ split($0, a, "[(,]"); k = a[3] + 0; if (k != ++want) bad = 1 }
+				END { print (want == n && !bad) ? "ok" : "bad " want }')
+		if [ "$got" != ok ]; then
+			echo "task $id fd $fd: $got of $n lines"
+			return 1
+		fi
+		# nobody else's line claims that descriptor
+		if grep -aE "lseek\($fd, " "$f" | grep -avqE "^$id "; then
+			echo "lines for fd $fd under another task id"
+			return 1
+		fi
+	done < "$map"
+}
+
+# 4 threads at once.
+traced "-f -o $TMP/threads.trace" "$PROGS/tp-threads" 4 3000 > "$TMP/threads.map"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l < "$TMP/threads.map")" = 4 ] && whole_lines "$TMP/threads.trace" &&
+	owners "$TMP/threads.trace" "$TMP/threads.map" 3000; then
+	pass "threads: 4 x 3000 lines whole and attributed"
+else
+	fail "threads (exit $rc)"
+fi
+
+# 4 processes at once (3 forks, 1 vfork + execve).
+traced "-f -o $TMP/fork.trace" "$PROGS/tp-fork" 4 2000 > "$TMP/fork.map"
+rc=$?
+if [ $rc -eq 0 ] && whole_lines "$TMP/fork.trace" && owners "$TMP/fork.trace" "$TMP/fork.map" 2000; then
+	pass "forks: 4 x 2000 lines whole and attributed"
+else
+	fail "forks (exit $rc)"
+fi
+exec_pid=$(tail -1 "$TMP/fork.map" | cut -d' ' -f1)
+if grep -qaE "^$exec_pid +execve\(\"/proc/self/exe\", \[.*\"--child\", .*\) += 0$" "$TMP/fork.trace" &&
+	grep -qaE "^$exec_pid +\+\+\+ exited with 0 \+\+\+$" "$TMP/fork.trace"; then
+	pass "execve: the new image continues the trace"
+else
+	fail "execve: no execve = 0 / exit line for $exec_pid"
+fi
+if [ "$(grep -ac '+++ exited with' "$TMP/fork.trace")" = 5 ]; then
+	pass "forks: every process's exit line"
+else
+	fail "forks: $(grep -ac '+++ exited with' "$TMP/fork.trace") exit lines, want 5"
+fi
+
+# The same on stderr: [pid N] prefixes while several tasks run.
+traced "-f" "$PROGS/tp-threads" 2 500 2> "$TMP/stderr.trace" > "$TMP/stderr.map"
+n=0
+while read -r id fd; do
+	c=$(grep -acE "^\[pid +$id\] lseek\($fd, [0-9]+, SEEK_SET\) += [0-9]+$" "$TMP/stderr.trace")
+	[ "$c" = 500 ] && n=$((n + 1))
+done < "$TMP/stderr.map"
+check "stderr: [pid N] prefixes" [ $n = 2 ]
+
+# Descriptors closed wholesale (dup2 over every number, close, close_range).
+traced "-o $TMP/closeall.trace" "$PROGS/tp-closeall"
+rc=$?
+n=$(grep -acE '^lseek\([0-9]+, [0-9]+, SEEK_SET\) += [0-9]+$' "$TMP/closeall.trace")
+if [ $rc -eq 0 ] && [ "$n" = 20 ] && grep -qa '^close_range(0, 4294967295, 0) *= 0$' "$TMP/closeall.trace" &&
+	tail -1 "$TMP/closeall.trace" | grep -q '^+++ exited with 0 +++$'; then
+	pass "close-all: the trace goes on to the end"
+else
+	fail "close-all (exit $rc, $n of 20 lines after)"
+	tail -5 "$TMP/closeall.trace"
+fi
+
+# SIGKILL: every call made before the kill is in the file.  The program
+# makes 400 known calls, says "ready" and waits; we kill it by its pid.
+mkfifo "$TMP/ready"
+traced "-f -o $TMP/kill.trace" "$PROGS/tp-killme" 400 > "$TMP/ready" &
+victim=$!
+read -r -t 20 word < "$TMP/ready"
+kill -KILL $victim 2>/dev/null
+wait $victim 2>/dev/null
+"$PROGS/tp-finish" "$TMP/kill.trace"
+n=$(grep -acE '^[0-9]+ +lseek\([0-9]+, [0-9]+, SEEK_SET\) += [0-9]+$' "$TMP/kill.trace")
+if [ "$word" = ready ] && [ "$n" = 400 ] && whole_lines "$TMP/kill.trace"; then
+	pass "sigkill: all 400 calls before the kill are there, whole"
+else
+	fail "sigkill: $n of 400 lines (said '$word')"
+fi
+finish
