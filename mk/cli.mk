@@ -3,26 +3,18 @@
 # build/tests/progs/cli-*.  Install rules: mk/install.mk.
 #
 # The tracer's shared code (src/common/trace*.c: option and inject-spec
-# parsers, zp_trace_finish) is linked in once the tracer's fragment
-# mk/trace.mk is in the tree (CLI_WITH_TRACE=1; 0 forces it off).  It comes
-# from an archive, so only what the command calls is linked; its constant
-# tables are generated here with the tracer's own script.
+# parsers, zp_trace_finish) comes from an archive, so only what the command
+# calls is linked; its constant tables are generated here with the tracer's
+# own script (tools/gen-trace-consts.sh).
 
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o) $(B)/cli/syscall_table.o
 CLI_HDR := $(wildcard src/cli/*.h) src/common/syscall_table.h src/common/raw.h
-CLI_WITH_TRACE ?= $(if $(wildcard mk/trace.mk),1,0)
-
-ifeq ($(CLI_WITH_TRACE),1)
-CLI_DEFS := -DZP_CLI_WITH_TRACE -I$(B)/cli/gen
+CLI_DEFS := -I$(B)/cli/gen
 CLI_TRACE_SRC := $(wildcard src/common/trace*.c)
 CLI_TRACE_OBJ := $(CLI_TRACE_SRC:src/common/%.c=$(B)/cli/trace/%.o) $(B)/cli/trace/trace_consts.o
 CLI_TRACE_LIB := $(B)/cli/libzptrace.a
 CLI_HDR += $(wildcard src/common/*.h) $(B)/cli/gen/trace_consts.h
-else
-CLI_DEFS :=
-CLI_TRACE_LIB :=
-endif
 
 $(B)/cli/%.o: src/cli/%.c $(CLI_HDR) mk/cli.mk
 	@mkdir -p $(@D)

@@ -5,13 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "injectspec.h"
-#include "tracelink.h"
-
-#ifdef ZP_CLI_WITH_TRACE
 #include "traceinject.h"
 #include "traceopts.h"
 #include "traceout.h"
+#include "tracelink.h"
 
 int tracelink_check_opts(const char *opts, char *why, size_t n)
 {
@@ -35,38 +32,3 @@ int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t
 	return zp_trace_finish(output, ctl_path, why, n);
 }
 
-bool tracelink_linked(void)
-{
-	return true;
-}
-
-#else /* the tracer's code is not in the tree yet */
-
-int tracelink_check_opts(const char *opts, char *why, size_t n)
-{
-	(void)opts;
-	(void)why;
-	(void)n;
-	return 0; /* the hook checks them when it starts */
-}
-
-int tracelink_check_inject(const char *spec, char *why, size_t n)
-{
-	return injectspec_check(spec, why, n);
-}
-
-int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t n)
-{
-	(void)output;
-	(void)why;
-	(void)n;
-	if (ctl_path)
-		remove(ctl_path);
-	return 0;
-}
-
-bool tracelink_linked(void)
-{
-	return false;
-}
-#endif

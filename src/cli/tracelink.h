@@ -3,10 +3,7 @@
  * command uses it: the option and inject-spec parsers, to refuse bad input
  * before the program starts, and zp_trace_finish(), to trim the trace file
  * once the program is gone.
- *
- * Built with ZP_CLI_WITH_TRACE when the tracer's code is in the tree
- * (mk/cli.mk); without it the checks fall back to the command's own light
- * ones (injectspec.c) and finishing does nothing.
+ * Thin on purpose: one parser, the tracer's, is the authority on both.
  */
 #ifndef ZP_CLI_TRACELINK_H
 #define ZP_CLI_TRACELINK_H
@@ -24,8 +21,5 @@ int tracelink_check_inject(const char *spec, char *why, size_t why_size);
  * process could print, remove ctl_path.  0 done, 1 traced processes are
  * still running (they finish it), -1 with why. */
 int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t why_size);
-
-/* Whether the tracer's own code is linked in. */
-bool tracelink_linked(void);
 
 #endif
