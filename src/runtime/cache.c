@@ -25,7 +25,7 @@
 
 #define MAGIC "ZPSITES1"
 /* Bump when the finder's answers change. */
-#define FINDER_VERSION 2
+#define FINDER_VERSION 3
 
 struct header {
 	char magic[8];

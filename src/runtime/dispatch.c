@@ -74,6 +74,8 @@ bool zp_runtime_wants(long nr)
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
 	case SYS_mremap:
+	case SYS_execve:
+	case SYS_execveat:
 		return true;
 	default:
 		return false;
@@ -269,6 +271,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_mremap:
 		r->rt_flags |= ZP_RTF_MOVE;
 		return ZP_ACT_SYSCALL_POST;
+	case SYS_execve:
+	case SYS_execveat:
+		zp_exec_pre(r);
+		return ZP_ACT_SYSCALL;
 	case SYS_exit_group:
 		zp_hooks_fini();
 		/* fall through */
@@ -309,6 +315,8 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 		zp_thread_forked(t);
 	if ((r->rt_flags & ZP_RTF_CODE) && !(r->call.ret < 0 && r->call.ret > -4096))
 		zp_call_saving_xstate(code_appeared, r);
+	if (r->rt_flags & ZP_RTF_EXEC)
+		zp_exec_post(r);
 	if ((r->rt_flags & ZP_RTF_MOVE) && !(r->call.ret < 0 && r->call.ret > -4096)) {
 		const long *a = r->call.args;
 		zp_code_moved((uintptr_t)a[0], (size_t)a[1], (uintptr_t)r->call.ret);

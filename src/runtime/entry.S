@@ -21,6 +21,10 @@
  * The kernel skips the red zone when it builds a signal frame, so a signal
  * arriving anywhere in here leaves these slots alone.
  *
+ * The syscall instructions that make the application's calls carry global
+ * labels zp_app_syscall_* so tests can tell them apart (strace -i) from the
+ * runtime's own calls.
+ *
  * Real system calls are issued with rsp equal to the application's rsp
  * (rt_sigreturn and same-stack clone children depend on it) and we go back
  * with `jmp *%rcx`, not `ret`: after a kernel entry the return-stack
@@ -55,6 +59,9 @@ zp_entry:
 	jne	.Lslow
 	popfq
 	lea	8(%rsp), %rsp
+	.globl	zp_app_syscall_fast
+	.hidden	zp_app_syscall_fast
+zp_app_syscall_fast:
 	syscall
 	mov	-8(%rsp), %rcx
 	jmp	*%rcx
@@ -242,6 +249,9 @@ zpoline_null_function_call:
 	popfq
 	mov	REC_APPSP(%r11), %rsp
 	mov	%ecx, %gs:TB_LEVEL
+	.globl	zp_app_syscall_release
+	.hidden	zp_app_syscall_release
+zp_app_syscall_release:
 	syscall
 	mov	-8(%rsp), %rcx
 	jmp	*%rcx
@@ -272,12 +282,18 @@ zpoline_null_function_call:
 	popfq
 	mov	REC_APPSP(%r11), %rsp
 	mov	%r11, -24(%rsp)
+	.globl	zp_app_syscall_post1
+	.hidden	zp_app_syscall_post1
+zp_app_syscall_post1:
 	syscall
 	mov	-24(%rsp), %rbx
 	jmp	.Lafter_post_syscall
 1:	pushq	REC_FLAGS(%r11)
 	popfq
 	mov	REC_APPSP(%r11), %rsp
+	.globl	zp_app_syscall_post2
+	.hidden	zp_app_syscall_post2
+zp_app_syscall_post2:
 	syscall
 .Lafter_post_syscall:
 	mov	%rax, REC_RET(%rbx)
@@ -382,6 +398,9 @@ zp_trap_resume:
 	mov	REC_CHILD(%rbx), %r9
 	mov	REC_NR(%rbx), %rax
 	mov	REC_APPSP(%rbx), %rsp
+	.globl	zp_app_syscall_clone
+	.hidden	zp_app_syscall_clone
+zp_app_syscall_clone:
 	syscall
 	test	%rax, %rax
 	jnz	.Lafter_post_syscall
@@ -476,6 +495,10 @@ zp_trap_resume:
 	.globl	zp_syscall6
 	.hidden	zp_syscall6
 	.type	zp_syscall6, @function
+	/* Also exported as zpoline_raw_syscall for zpoline's own loader. */
+	.globl	zpoline_raw_syscall
+	.type	zpoline_raw_syscall, @function
+zpoline_raw_syscall:
 zp_syscall6:
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
@@ -484,6 +507,9 @@ zp_syscall6:
 	mov	%r8, %r10
 	mov	%r9, %r8
 	mov	8(%rsp), %r9
+	.globl	zp_app_syscall_raw
+	.hidden	zp_app_syscall_raw
+zp_app_syscall_raw:
 	syscall
 	ret
 	.size	zp_syscall6, . - zp_syscall6

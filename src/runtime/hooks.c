@@ -113,6 +113,17 @@ int zp_hooks_load(const char *list)
 	return 0;
 }
 
+/* zpoline's loader runs a static program in this process after the hooks
+ * were loaded: from then on %fs is the program's thread pointer, not the
+ * one the hooks' libc was set up with.  The loader tells us just before it
+ * hands over, so fini() (which may use that libc) gets its own back. */
+static unsigned long loader_fs;
+
+__attribute__((visibility("default"))) void zpoline_loader_handover(void)
+{
+	zp_raw2(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &loader_fs);
+}
+
 /* Once per process, from whichever thread ends it first. */
 void zp_hooks_fini(void)
 {
@@ -120,9 +131,16 @@ void zp_hooks_fini(void)
 	int pid = (int)zp_raw0(SYS_getpid);
 	if (__atomic_exchange_n(&done_pid, pid, __ATOMIC_ACQ_REL) == pid)
 		return;
+	unsigned long app_fs = 0;
+	if (loader_fs) {
+		zp_raw2(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &app_fs);
+		zp_raw2(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, loader_fs);
+	}
 	for (int i = zp_nhooks - 1; i >= 0; i--)
 		if (zp_hooks[i].h.fini)
 			zp_hooks[i].h.fini(zp_hooks[i].h.ctx);
+	if (loader_fs)
+		zp_raw2(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, app_fs);
 }
 
 static bool any_selects(long nr)

@@ -320,7 +320,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 		zp_log("zpoline: %s: %zu sites%s", path && *path ? path : "?", sites.n,
 		       cached ? " (cache)" : "");
 	zp_patch_sites(maps, &sites);
-	if (id && !cached)
+	if (id && !cached && ix.count)
 		zp_cache_store(id, idlen, o->base, &sites);
 	if (zp_sites_report)
 		zp_sites_report(path, o->base, &sites);

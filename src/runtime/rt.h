@@ -42,6 +42,7 @@ struct zp_record {
 #define ZP_RTF_VFORK 0x8        /* the child shared our memory and is gone */
 #define ZP_RTF_CODE 0x10        /* may have made memory executable */
 #define ZP_RTF_MOVE 0x20        /* mremap: sites may have moved */
+#define ZP_RTF_EXEC 0x40        /* execve arguments rebuilt (exec.c) */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -119,7 +120,6 @@ long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
 ZP_HIDDEN bool zp_trampoline_contains(uintptr_t addr);
 ZP_HIDDEN bool zp_trampoline_is_ours(void);
-ZP_HIDDEN void zp_sled_build_prefix(unsigned char out[2]);
 ZP_HIDDEN void zp_sled_build(unsigned char *page, size_t sled_end);
 extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;
@@ -175,6 +175,11 @@ struct zp_watch_stats {
 extern ZP_HIDDEN struct zp_watch_stats zp_watch_stats;
 ZP_HIDDEN void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off);
 ZP_HIDDEN void zp_code_moved(uintptr_t old, size_t len, uintptr_t new_addr);
+
+/* ---- execve (exec.c) -------------------------------------------------------- */
+ZP_HIDDEN void zp_exec_init(void);
+ZP_HIDDEN void zp_exec_pre(struct zp_record *r);
+ZP_HIDDEN void zp_exec_post(struct zp_record *r);
 
 /* ---- misc ------------------------------------------------------------------- */
 extern ZP_HIDDEN int zp_debug;          /* ZPOLINE_DEBUG level */

@@ -78,15 +78,6 @@ void zp_sled_build(unsigned char *page, size_t end)
 	memset(page + zone, 0x90, end - zone);
 }
 
-/* The first two bytes any sled starts with. */
-void zp_sled_build_prefix(unsigned char out[2])
-{
-	static unsigned char page[ZP_SLED_END];
-	zp_sled_build(page, ZP_SLED_END);
-	out[0] = page[0];
-	out[1] = page[1];
-}
-
 static long try_map(uintptr_t addr, int prot)
 {
 	return zp_raw6(SYS_mmap, (long)addr, ZP_PAGE, prot,
@@ -175,16 +166,24 @@ bool zp_trampoline_contains(uintptr_t addr)
 	return addr < ZP_PAGE;
 }
 
-/* Is page 0 a trampoline built by a copy of this runtime? */
+/* Is page 0 a trampoline built by a copy of this runtime?  Page 0 itself
+ * may not be readable (execute-only), so look for stage 2 instead: it is
+ * readable and sits at one of the few addresses map_stage2() tries. */
 bool zp_trampoline_is_ours(void)
 {
-	/* Page 0 may not be readable (execute-only, or not ours at all). */
-	unsigned char probe[2];
-	struct iovec local = {probe, 2}, remote = {0, 2};
+	static const unsigned char top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
 	long pid = zp_raw0(SYS_getpid);
-	if (zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) != 2)
-		return false;
-	unsigned char want[2];
-	zp_sled_build_prefix(want);
-	return probe[0] == want[0] && probe[1] == want[1];
+	for (size_t i = 0; i < sizeof top; i++) {
+		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
+		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
+		unsigned char probe[13];
+		struct iovec local = {probe, sizeof probe}, remote = {(void *)target, sizeof probe};
+		if (zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) !=
+		    (long)sizeof probe)
+			continue;
+		if (probe[0] == 0x49 && probe[1] == 0xbb && probe[10] == 0x41 && probe[11] == 0xff &&
+		    probe[12] == 0xe3)
+			return true;
+	}
+	return false;
 }

@@ -167,7 +167,9 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 			    (base + f.ph[i].p_vaddr < start ||
 			     base + f.ph[i].p_vaddr + f.ph[i].p_filesz > end))
 				whole = false;
-		if (idlen && whole)
+		/* A list found without function boundaries is empty by
+		 * construction: never remember it. */
+		if (idlen && whole && ix.count)
 			zp_cache_store(id, idlen, base, &sites);
 	}
 	zp_patch_sites(maps, &sites);

@@ -1,0 +1,316 @@
+/*
+ * exec.c - keeping the runtime across execve.
+ *
+ * LD_PRELOAD is all that carries the runtime into a new program image, and
+ * it does not reach every image:
+ *   - programs clear or rebuild their environment (`env -i`, sanitising
+ *     launchers, sudo-like tools).  With ZPOLINE_STICKY=1 (set by `zpoline
+ *     run`) the runtime puts LD_PRELOAD, LIBZPHOOK and every ZPOLINE_*
+ *     variable it started with back into the new environment;
+ *   - static executables ignore LD_PRELOAD.  When zpoline's loader is
+ *     installed next to this library, execve of a static x86-64 executable
+ *     becomes execve of the loader with the program as its argument, so the
+ *     program starts hooked (docs/loader.md).
+ * The rewritten call needs new argument arrays; they live in a mapping of
+ * their own, released if execve fails (on success the image is gone).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+extern char **environ;
+
+static bool sticky;
+static char self_path[PATH_MAX];
+static char loader_path[PATH_MAX];
+/* The variables to carry: "NAME=value" strings copied at start-up. */
+#define MAX_CARRY 32
+static char *carry[MAX_CARRY];
+static int ncarry;
+
+static bool carried_name(const char *kv)
+{
+	return !strncmp(kv, "ZPOLINE_", 8) || !strncmp(kv, "LIBZPHOOK=", 10);
+}
+
+void zp_exec_init(void)
+{
+	Dl_info di;
+	if (dladdr((void *)zp_entry, &di) && di.dli_fname && realpath(di.dli_fname, self_path)) {
+		char *slash = strrchr(self_path, '/');
+		size_t dir = slash ? (size_t)(slash - self_path) : 0;
+		if (slash && dir + sizeof "/zpoline-loader" <= sizeof loader_path) {
+			memcpy(loader_path, self_path, dir);
+			memcpy(loader_path + dir, "/zpoline-loader", sizeof "/zpoline-loader");
+			if (access(loader_path, X_OK) != 0)
+				loader_path[0] = '\0';
+		}
+	}
+	const char *st = getenv("ZPOLINE_STICKY");
+	sticky = st && *st && strcmp(st, "0") && self_path[0];
+	if (zp_debug >= 2)
+		zp_log("zpoline: runtime %s; loader %s; sticky %s", self_path[0] ? self_path : "?",
+		       loader_path[0] ? loader_path : "(none)", sticky ? "yes" : "no");
+	for (char **e = environ; e && *e && ncarry < MAX_CARRY; e++)
+		if (carried_name(*e) && !(carry[ncarry++] = strdup(*e)))
+			ncarry--;
+}
+
+/* ---- scratch memory for the new arrays ------------------------------------ */
+
+struct scratch {
+	char *base;
+	size_t size, used;
+};
+
+static void *take(struct scratch *s, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (s->used + n > s->size)
+		return NULL;
+	void *p = s->base + s->used;
+	s->used += n;
+	return p;
+}
+
+static char *copy_str(struct scratch *s, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = b ? strlen(b) : 0;
+	char *p = take(s, la + lb + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, a, la);
+	if (b)
+		memcpy(p + la, b, lb);
+	p[la + lb] = '\0';
+	return p;
+}
+
+static size_t count(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+static bool preload_has_self(const char *kv)
+{
+	const char *list = kv + strlen("LD_PRELOAD=");
+	size_t n = strlen(self_path);
+	for (const char *p = list; *p;) {
+		const char *end = p + strcspn(p, ": ");
+		if ((size_t)(end - p) == n && !strncmp(p, self_path, n))
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+/* A new environment with the runtime's variables back in; NULL if nothing
+ * needed changing or there is no room. */
+static char **sticky_env(struct scratch *s, char *const *envp)
+{
+	size_t n = count(envp);
+	bool have_preload = false;
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(envp[i], "LD_PRELOAD=", 11) && preload_has_self(envp[i]))
+			have_preload = true;
+	bool missing = !have_preload;
+	for (int c = 0; c < ncarry && !missing; c++) {
+		bool found = false;
+		for (size_t i = 0; i < n && !found; i++)
+			found = !strcmp(envp[i], carry[c]);
+		missing = !found;
+	}
+	if (!missing)
+		return NULL;
+	char **out = take(s, sizeof(char *) * (n + (size_t)ncarry + 2));
+	if (!out)
+		return NULL;
+	size_t k = 0;
+	const char *old_preload = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = envp[i];
+		if (!strncmp(e, "LD_PRELOAD=", 11)) {
+			old_preload = e + 11;
+			continue;
+		}
+		bool replaced = false;
+		for (int c = 0; c < ncarry && !replaced; c++) {
+			size_t nl = strcspn(carry[c], "=") + 1;
+			replaced = !strncmp(e, carry[c], nl);
+		}
+		if (!replaced)
+			out[k++] = (char *)e;
+	}
+	for (int c = 0; c < ncarry; c++)
+		out[k++] = carry[c];
+	char *pre = old_preload && *old_preload ? copy_str(s, "LD_PRELOAD=", self_path) : NULL;
+	if (pre) {
+		char *full = take(s, strlen(pre) + strlen(old_preload) + 2);
+		if (!full)
+			return NULL;
+		zp_snprintf(full, strlen(pre) + strlen(old_preload) + 2, "%s:%s", pre, old_preload);
+		pre = full;
+	} else {
+		pre = copy_str(s, "LD_PRELOAD=", self_path);
+	}
+	if (!pre)
+		return NULL;
+	out[k++] = pre;
+	out[k] = NULL;
+	return out;
+}
+
+/* Is `path` a static x86-64 executable (no PT_INTERP)? */
+static bool is_static_exe(int dirfd, const char *path, int flags)
+{
+	int fd = (int)zp_raw4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0);
+	if (fd < 0)
+		return false;
+	Elf64_Ehdr eh;
+	bool stat = false;
+	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) == (long)sizeof eh &&
+	    !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+	    eh.e_machine == EM_X86_64 && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN) &&
+	    eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phnum > 0 && eh.e_phnum <= 64) {
+		Elf64_Phdr ph[64];
+		size_t len = sizeof(Elf64_Phdr) * eh.e_phnum;
+		if (zp_raw4(SYS_pread64, fd, ph, len, eh.e_phoff) == (long)len) {
+			stat = true;
+			bool loads = false;
+			for (int i = 0; i < eh.e_phnum; i++) {
+				if (ph[i].p_type == PT_INTERP)
+					stat = false;
+				loads |= ph[i].p_type == PT_LOAD;
+			}
+			/* A shared library without an entry point is not a program. */
+			stat = stat && loads && eh.e_entry != 0;
+		}
+	}
+	zp_raw1(SYS_close, fd);
+	return stat;
+}
+
+/* execve(path, argv, envp) / execveat(dirfd, path, argv, envp, flags):
+ * rewrite the arguments if the new image would escape the runtime. */
+static void exec_pre(void *arg)
+{
+	struct zp_record *r = arg;
+	bool at = r->call.nr == SYS_execveat;
+	long *a = r->call.args;
+	int dirfd = at ? (int)a[0] : AT_FDCWD;
+	const char *path = (const char *)(at ? a[1] : a[0]);
+	char *const *argv = (char *const *)(at ? a[2] : a[1]);
+	char *const *envp = (char *const *)(at ? a[3] : a[2]);
+	int flags = at ? (int)a[4] : 0;
+	bool redirect = loader_path[0] && path && path[0] && !(at && (flags & AT_EMPTY_PATH)) &&
+			is_static_exe(dirfd, path, flags);
+	if (!sticky && !redirect)
+		return;
+
+	size_t size = 1 << 20;
+	long m = zp_raw6(SYS_mmap, 0, (long)size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m < 0)
+		return;
+	struct scratch s = {(char *)m, size, 0};
+	char **env2 = sticky ? sticky_env(&s, envp) : NULL;
+	char **argv2 = NULL;
+	char *path2 = NULL;
+	if (redirect) {
+		size_t n = count(argv);
+		argv2 = take(&s, sizeof(char *) * (n + 6));
+		/* The loader needs the program's path from our working directory
+		 * even for execveat with a directory descriptor. */
+		char *prog = NULL;
+		if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8)) {
+			/* /proc/self/exe and friends name a file of *this*
+			 * process; in the loader they would name the loader. */
+			char real[PATH_MAX];
+			long l = zp_raw3(SYS_readlink, path, real, sizeof real - 1);
+			if (l > 0) {
+				real[l] = '\0';
+				prog = copy_str(&s, real, NULL);
+			}
+		} else if (path[0] == '/' || dirfd == AT_FDCWD) {
+			prog = copy_str(&s, path, NULL);
+		} else {
+			char link[64], dir[PATH_MAX];
+			zp_snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+			long l = zp_raw3(SYS_readlink, link, dir, sizeof dir - 1);
+			if (l > 0) {
+				dir[l] = '\0';
+				prog = copy_str(&s, dir, "/");
+				prog = prog ? copy_str(&s, prog, path) : NULL;
+			}
+		}
+		if (argv2 && prog) {
+			size_t k = 0;
+			argv2[k++] = loader_path;
+			argv2[k++] = (char *)"--argv0";
+			argv2[k++] = n ? argv[0] : (char *)"";
+			argv2[k++] = (char *)"--";
+			argv2[k++] = prog;
+			for (size_t i = 1; i < n; i++)
+				argv2[k++] = argv[i];
+			argv2[k] = NULL;
+			path2 = loader_path;
+			if (!env2 && !sticky) {
+				/* The loader must itself run under the runtime. */
+				sticky = true;
+				env2 = sticky_env(&s, envp);
+				sticky = false;
+			}
+		} else {
+			argv2 = NULL;
+		}
+	}
+	if (!env2 && !argv2) {
+		zp_raw2(SYS_munmap, m, size);
+		return;
+	}
+	r->scratch[8] = (uint64_t)m;
+	r->scratch[9] = size;
+	r->rt_flags |= ZP_RTF_EXEC;
+	if (argv2) {
+		/* Always a plain execve of the loader. */
+		r->call.nr = SYS_execve;
+		a[0] = (long)path2;
+		a[1] = (long)argv2;
+		a[2] = (long)(env2 ? env2 : envp);
+		a[3] = a[4] = a[5] = 0;
+	} else if (at) {
+		a[3] = (long)env2;
+	} else {
+		a[2] = (long)env2;
+	}
+}
+
+void zp_exec_pre(struct zp_record *r)
+{
+	/* libc's string functions use the vector registers; if execve fails
+	 * the program carries on with them. */
+	if (sticky || loader_path[0])
+		zp_call_saving_xstate(exec_pre, r);
+}
+
+/* execve came back: it failed, so the arrays are ours to drop. */
+void zp_exec_post(struct zp_record *r)
+{
+	if (r->scratch[8])
+		zp_raw2(SYS_munmap, r->scratch[8], r->scratch[9]);
+	r->scratch[8] = 0;
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""coverage-oracle.py STRACE_FILE COUNT_FILE LIBZPOLINE
+
+Reads `strace -f -i` output of a program run under the runtime and the
+counting hook's tables, and prints, per system call name, how many of the
+program's own calls strace saw after start-up and how many the hooks saw:
+    name strace_count hook_count
+A call is the program's when strace's instruction pointer is one of the
+runtime's zp_app_syscall_* instructions (the runtime's and the hooks' own
+calls come from elsewhere); "after start-up" is after the runtime's marker
+(ZPOLINE_MARK_INIT) in that process image, or anywhere in a forked child of
+a process that was past it.
+"""
+import collections
+import re
+import subprocess
+import sys
+
+strace_file, count_file, lib = sys.argv[1:4]
+
+offsets = []
+for line in subprocess.run(["nm", lib], capture_output=True, text=True).stdout.splitlines():
+    parts = line.split()
+    if len(parts) == 3 and parts[2].startswith("zp_app_syscall_"):
+        offsets.append(int(parts[0], 16) + 2)  # strace shows the ip after syscall
+if not offsets:
+    sys.exit("no zp_app_syscall_* symbols in " + lib)
+
+line_re = re.compile(r"^(\d+) +\[([0-9a-f]+)\] (.*)$")
+lines = []
+parent = {}
+for raw in open(strace_file, errors="replace"):
+    m = line_re.match(raw.rstrip("\n"))
+    if not m:
+        continue
+    pid, ip, rest = int(m.group(1)), int(m.group(2), 16), m.group(3)
+    lines.append((pid, ip, rest))
+    cm = re.match(r"^(?:<\.\.\. )?(clone|clone3|fork|vfork)\b.*= (\d+)", rest)
+    if cm:
+        parent[int(cm.group(2))] = pid
+
+# The library's base in each process image: the page-aligned ip - offset
+# that the most calls agree on.
+def base_of(ips):
+    votes = collections.Counter()
+    for ip in ips:
+        for off in offsets:
+            b = ip - off
+            if b % 4096 == 0 and b > 0:
+                votes[b] += 1
+    return votes.most_common(1)[0][0] if votes else None
+
+on, image_ips, image_of = {}, collections.defaultdict(list), {}
+# First pass: group ips by (pid, image number) to find bases.
+image = collections.Counter()
+for pid, ip, rest in lines:
+    key = (pid, image[pid])
+    image_ips[key].append(ip)
+    if re.match(r"^execve\(.*= 0$", rest) or re.match(r"^<\.\.\. execve resumed>.*= 0$", rest):
+        image[pid] += 1
+bases = {k: base_of(v) for k, v in image_ips.items()}
+
+counts = collections.Counter()
+image = collections.Counter()
+for pid, ip, rest in lines:
+    if pid not in on:
+        on[pid] = on.get(parent.get(pid), False)
+    key = (pid, image[pid])
+    base = bases.get(key)
+    if base is None and pid in parent:
+        base = bases.get((parent[pid], 0))
+    if "zpoline-init-done" in rest:
+        on[pid] = True
+        continue
+    if re.match(r"^(<\.\.\. )?execve.*= 0$", rest):
+        image[pid] += 1
+        on[pid] = False
+        continue
+    if rest.startswith("<...") or rest.startswith("---") or rest.startswith("+++"):
+        continue
+    name = re.match(r"^([a-z0-9_]+)\(", rest)
+    if not name or not on[pid] or base is None:
+        continue
+    if ip - base not in offsets:
+        continue
+    counts[name.group(1)] += 1
+
+hooks = collections.Counter()
+for raw in open(count_file, errors="replace"):
+    parts = raw.split()
+    if len(parts) == 3 and parts[0].isdigit() and parts[2] != "total":
+        hooks[parts[2]] += int(parts[0])
+
+for name in sorted(counts):
+    print(name, counts[name], hooks.get(name, 0))

@@ -1,0 +1,48 @@
+#!/bin/bash
+# The coverage oracle: for deterministic test programs, every system call
+# that strace -f records after the runtime's start-up is seen by the hooks at
+# least as many times (counting hook, one table per process).
+. "$(dirname "$0")/../lib.sh"
+P=$ZP_BUILD/tests/progs
+command -v strace >/dev/null || { skip "coverage oracle (strace not installed)"; finish; }
+
+# oracle NAME MODE CMD...: run CMD under strace -f -i with the runtime and
+# the counting hook; every call of the program strace saw after start-up
+# must have reached the hooks (coverage-oracle.py).
+oracle() {
+	local name=$1 mode=$2
+	shift 2
+	rm -f "$TMP/st" "$TMP/cnt"
+	ZPOLINE_MODE=$mode ZPOLINE_MARK_INIT=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt \
+		strace -f -i -qq -o "$TMP/st" env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$@" >/dev/null 2>&1
+	python3 "$ZP_ROOT/tests/integration/coverage-oracle.py" "$TMP/st" "$TMP/cnt" "$LIB" >"$TMP/cmp" ||
+		{ fail "[$mode] $name: oracle failed"; return; }
+	local missing total
+	missing=$(awk '$2 > $3 { printf "%s(strace %d, hooks %d) ", $1, $2, $3 }' "$TMP/cmp")
+	total=$(awk '{s += $2} END {print s+0}' "$TMP/cmp")
+	if [ "$total" -gt 0 ] && [ -z "$missing" ]; then
+		pass "[$mode] $name: all $total calls strace saw after start-up reached the hooks"
+	else
+		fail "[$mode] $name: $missing (strace saw $total)"
+	fi
+}
+
+MODES=${COVERAGE_MODES:-zpoline}
+for mode in $MODES; do
+	# Under strace every trapped call costs two ptrace stops more: keep the
+	# runs small in the trapping modes.
+	big=1
+	[ "$mode" != zpoline ] && big=0
+	oracle "known sequence" $mode "$P/seq"
+	oracle "threads" $mode "$P/threads" 3 $((big ? 200 : 30))
+	oracle "clone, clone3, vfork, fork" $mode "$P/clones"
+	[ $big = 1 ] && oracle "signal handlers on an alternate stack" $mode "$P/sigstorm" 0.3
+	oracle "red-zone function (trap path)" $mode "$P/redzone"
+	oracle "dlopen after start" $mode "$P/latecode" dlopen "$ZP_BUILD/tests/libs/libinline.so" 5
+	oracle "JIT buffer made executable" $mode "$P/latecode" jit x 5
+	oracle "JIT buffer moved by mremap" $mode "$P/latecode" mremap x 5
+	oracle "dash running a pipeline" $mode dash -c 'echo a | cat | wc -l'
+	# Memory mapped RWX and written afterwards: only the safety net sees it.
+	[ "$mode" != zpoline ] && oracle "RWX buffer written after mapping" $mode "$P/latecode" rwx x 5
+done
+finish
