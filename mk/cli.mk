@@ -1,6 +1,7 @@
 # The zpoline command: build/zpoline from src/cli/*.c, with the generated
 # system call table linked in.  Test helpers: tests/cli/*.c become
-# build/tests/progs/cli-*.  Install rules: mk/install.mk.
+# build/tests/progs/cli-*, tests/cli/static/*.c (linked -static)
+# build/tests/progs/cli-static-*.  Install rules: mk/install.mk.
 #
 # The tracer's shared code (src/common/trace*.c: option and inject-spec
 # parsers, zp_trace_finish) comes from an archive, so only what the command
@@ -52,5 +53,13 @@ CLI_TEST_BIN := $(CLI_TEST_SRC:tests/cli/%.c=$(B)/tests/progs/cli-%)
 $(B)/tests/progs/cli-%: tests/cli/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+# Static programs: the ones LD_PRELOAD cannot reach.
+CLI_STATIC_SRC := $(wildcard tests/cli/static/*.c)
+CLI_TEST_BIN += $(CLI_STATIC_SRC:tests/cli/static/%.c=$(B)/tests/progs/cli-static-%)
+
+$(B)/tests/progs/cli-static-%: tests/cli/static/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -static -o $@ $<
 
 all: $(B)/zpoline $(CLI_TEST_BIN)

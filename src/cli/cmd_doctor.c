@@ -175,6 +175,13 @@ static void check_files(bool page0, bool sud)
 		return;
 	}
 	item(OK, "runtime", "%s", p.runtime);
+	if (p.loader[0]) {
+		item(OK, "loader", "%s", p.loader);
+	} else {
+		item(WARN, "loader", "zpoline-loader is not next to the runtime: static programs "
+				     "run unhooked, --from-start does not work");
+		fix("build it (make) or reinstall (make install)");
+	}
 	char names[1024];
 	paths_hook_names(&p, names, sizeof names);
 	item(*names ? OK : WARN, "hooks", "%s (in %s)", *names ? names : "none", p.hook_dir);

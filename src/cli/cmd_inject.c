@@ -61,8 +61,7 @@ int cmd_inject(int argc, char **argv)
 	struct launch l;
 	struct zp_paths p;
 	static const char *const lead[] = {"inject"};
-	runopts_prepare(&r, lead, 1, &l, &p);
+	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_INJECT", joined);
-	l.argv = argv + o.index;
 	return launch_run(&l, NULL);
 }

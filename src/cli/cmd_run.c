@@ -37,7 +37,6 @@ int cmd_run(int argc, char **argv)
 
 	struct launch l;
 	struct zp_paths p;
-	runopts_prepare(&r, NULL, 0, &l, &p);
-	l.argv = argv + o.index;
+	runopts_prepare(&r, NULL, 0, argv + o.index, &l, &p);
 	return launch_run(&l, NULL);
 }

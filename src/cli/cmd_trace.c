@@ -261,13 +261,12 @@ int cmd_trace(int argc, char **argv)
 	struct launch l;
 	struct zp_paths p;
 	static const char *const lead[] = {"trace"};
-	runopts_prepare(&r, lead, 1, &l, &p);
+	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", opts_string);
 	char *ctl = make_ctl_file();
 	if (ctl)
 		launch_setenv(&l, "ZPOLINE_TRACE_CTL", ctl);
 	l.trace_root = true;
-	l.argv = argv + o.index;
 	int status = launch_run(&l, NULL);
 
 	/* The program is gone; children it left behind with -f may not be. */

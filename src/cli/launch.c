@@ -72,6 +72,25 @@ static void setup_env(const struct launch *l)
 		setenv(l->env_name[i], l->env_value[i], 1);
 }
 
+/* zpoline-loader [--from-start] -- PROG ARGS...: the loader finds PROG in
+ * $PATH as execvp does and keeps argv[0] as typed.  Returns only on error. */
+static void exec_loader(const struct launch *l)
+{
+	int n = 0;
+	while (l->argv[n])
+		n++;
+	char **av = calloc((size_t)n + 4, sizeof *av);
+	if (!av)
+		return;
+	int k = 0;
+	av[k++] = (char *)l->loader;
+	if (l->from_start)
+		av[k++] = "--from-start";
+	av[k++] = "--";
+	memcpy(av + k, l->argv, ((size_t)n + 1) * sizeof *av);
+	execv(l->loader, av);
+}
+
 static int exec_failure(const char *prog, int e)
 {
 	if (e == ENOENT) {
@@ -122,7 +141,10 @@ int launch_run(const struct launch *l, pid_t *pid_out)
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		close(pipefd[0]);
 		setup_env(l);
-		execvp(l->argv[0], l->argv);
+		if (l->loader)
+			exec_loader(l);
+		else
+			execvp(l->argv[0], l->argv);
 		int e = errno;
 		ssize_t w = write(pipefd[1], &e, sizeof e);
 		(void)w;

@@ -18,6 +18,8 @@ struct launch {
 	const char *env_name[LAUNCH_MAX_ENV];
 	const char *env_value[LAUNCH_MAX_ENV];
 	char **argv;          /* the program and its arguments */
+	const char *loader;   /* run the program through zpoline-loader; NULL: directly */
+	bool from_start;      /* with the loader: --from-start */
 };
 
 /* Adds NAME=VALUE to the program's environment. */

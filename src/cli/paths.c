@@ -36,6 +36,17 @@ static int join(char *out, size_t size, const char *dir, const char *rest)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* zpoline-loader next to the runtime, if it is there. */
+static void find_loader(struct zp_paths *p)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", p->runtime);
+	strip_last(dir);
+	if (join(p->loader, sizeof p->loader, dir, "zpoline-loader") < 0 ||
+	    !is_file(p->loader) || access(p->loader, X_OK) != 0)
+		p->loader[0] = '\0';
+}
+
 int paths_locate(struct zp_paths *p)
 {
 	memset(p, 0, sizeof *p);
@@ -53,6 +64,7 @@ int paths_locate(struct zp_paths *p)
 	    is_file(p->looked[0])) {
 		snprintf(p->runtime, sizeof p->runtime, "%s", p->looked[0]);
 		snprintf(p->hook_dir, sizeof p->hook_dir, "%s", dir);
+		find_loader(p);
 		return 0;
 	}
 
@@ -68,6 +80,7 @@ int paths_locate(struct zp_paths *p)
 			return -1;
 		snprintf(p->runtime, sizeof p->runtime, "%s", p->looked[1]);
 		p->installed = true;
+		find_loader(p);
 		return 0;
 	}
 	snprintf(p->hook_dir, sizeof p->hook_dir, "%s", dir);

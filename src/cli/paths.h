@@ -7,6 +7,8 @@
  *   build tree:  DIR/zpoline, DIR/libzpoline.so, DIR/libzphook_NAME.so
  *   installed:   PREFIX/bin/zpoline, PREFIX/lib/zpoline/libzpoline.so,
  *                PREFIX/lib/zpoline/hooks/libzphook_NAME.so
+ * zpoline-loader (for static programs) sits next to libzpoline.so in both,
+ * where the runtime looks for it too.
  */
 #ifndef ZP_CLI_PATHS_H
 #define ZP_CLI_PATHS_H
@@ -19,6 +21,7 @@ struct zp_paths {
 	char exe[PATH_MAX];      /* this command */
 	char runtime[PATH_MAX];  /* libzpoline.so; "" if not found */
 	char hook_dir[PATH_MAX]; /* where libzphook_NAME.so live */
+	char loader[PATH_MAX];   /* zpoline-loader; "" if there is none */
 	bool installed;          /* layout found: installed (else build tree) */
 	char looked[2][PATH_MAX];/* where the runtime was looked for */
 };

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "page0.h"
+#include "program.h"
 #include "runopts.h"
 
 /* As the runtime reads ZPOLINE_MODE (src/runtime/init.c). */
@@ -33,6 +34,9 @@ bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg)
 		usage_error(cmd, "unknown mode '%s' (auto, zpoline, net or sud)", arg);
 	case RUNOPT_SET_MIN_ADDR:
 		r->set_min_addr = true;
+		return true;
+	case RUNOPT_FROM_START:
+		r->from_start = true;
 		return true;
 	}
 	return false;
@@ -72,8 +76,29 @@ static const char *check_page0(const struct runopts *r)
 	return r->mode;
 }
 
+/* LD_PRELOAD cannot reach a static program: zpoline-loader can. */
+static void choose_loader(const struct runopts *r, const struct zp_paths *p, struct launch *l)
+{
+	char file[PATH_MAX];
+	bool found = program_find(l->argv[0], file, sizeof file) == 0;
+	bool is_static = found && program_is_static(file);
+	if (!r->from_start && !is_static)
+		return;
+	if (!p->loader[0]) {
+		if (r->from_start)
+			die(EXIT_USAGE, "--from-start needs zpoline-loader next to %s", p->runtime);
+		say("%s is statically linked and zpoline-loader is not next to %s: "
+		    "it runs unhooked", file, p->runtime);
+		return;
+	}
+	if (!found)
+		return; /* execvp says "not found" better than the loader */
+	l->loader = p->loader;
+	l->from_start = r->from_start && !is_static;
+}
+
 void runopts_prepare(const struct runopts *r, const char *const *lead_hooks, int nlead,
-		     struct launch *l, struct zp_paths *p)
+		     char **argv, struct launch *l, struct zp_paths *p)
 {
 	memset(l, 0, sizeof *l);
 	if (paths_locate(p) < 0) {
@@ -106,4 +131,6 @@ void runopts_prepare(const struct runopts *r, const char *const *lead_hooks, int
 		l->hooks = list;
 	}
 	l->mode = check_page0(r);
+	l->argv = argv;
+	choose_loader(r, p, l);
 }

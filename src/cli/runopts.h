@@ -18,22 +18,25 @@ struct runopts {
 	int nhooks;
 	const char *mode;  /* --mode: auto, zpoline, net or sud */
 	bool set_min_addr; /* --set-mmap-min-addr */
+	bool from_start;   /* --from-start */
 };
 
-enum { RUNOPT_HOOK = 1000, RUNOPT_MODE, RUNOPT_SET_MIN_ADDR };
+enum { RUNOPT_HOOK = 1000, RUNOPT_MODE, RUNOPT_SET_MIN_ADDR, RUNOPT_FROM_START };
 
-#define RUNOPTS_TABLE                                       \
-	{"hook", 0, true, RUNOPT_HOOK},                     \
-	{"mode", 0, true, RUNOPT_MODE},                     \
-	{"set-mmap-min-addr", 0, false, RUNOPT_SET_MIN_ADDR}
+#define RUNOPTS_TABLE                                        \
+	{"hook", 0, true, RUNOPT_HOOK},                      \
+	{"mode", 0, true, RUNOPT_MODE},                      \
+	{"set-mmap-min-addr", 0, false, RUNOPT_SET_MIN_ADDR}, \
+	{"from-start", 0, false, RUNOPT_FROM_START}
 
 /* Takes option id if it is one of RUNOPTS_TABLE; false otherwise. */
 bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg);
 
 /* Everything before fork: finds the runtime, resolves the hooks (lead_hooks,
  * e.g. "trace", come before the --hook ones), checks page 0 and picks the
- * mode.  Fills *l (argv left to the caller) and *p.  Exits 2 on a problem. */
+ * mode, and sends static programs (or, with --from-start, every program)
+ * through zpoline-loader.  Fills *l and *p.  Exits 2 on a problem. */
 void runopts_prepare(const struct runopts *r, const char *const *lead_hooks, int nlead,
-		     struct launch *l, struct zp_paths *p);
+		     char **argv, struct launch *l, struct zp_paths *p);
 
 #endif

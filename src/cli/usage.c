@@ -14,7 +14,9 @@
 	"                           trampoline), net (zpoline plus a Syscall User\n"    \
 	"                           Dispatch safety net) or sud (no page 0)\n"          \
 	"      --set-mmap-min-addr  if page 0 cannot be mapped and we are root, set\n"   \
-	"                           vm.mmap_min_addr to 0 first\n"
+	"                           vm.mmap_min_addr to 0 first\n"                     \
+	"      --from-start         load PROG with zpoline-loader, so that ld.so's\n"  \
+	"                           and the constructors' calls are hooked too\n"
 
 void help_main(void)
 {
@@ -39,12 +41,14 @@ void help_main(void)
 
 static void help_run(void)
 {
-	printf("Usage: zpoline run [--hook LIB]... [--mode MODE] [--set-mmap-min-addr] [--] PROG [ARGS...]\n"
+	printf("Usage: zpoline run [--hook LIB]... [--mode MODE] [--set-mmap-min-addr] [--from-start]\n"
+	       "                   [--] PROG [ARGS...]\n"
 	       "Runs PROG with libzpoline.so preloaded and the hook libraries loaded.\n"
 	       "\n" RUN_OPTIONS
 	       "  -h, --help               show this help\n"
 	       "\n"
 	       "Without --hook, LIBZPHOOK is passed on from the environment unchanged.\n"
+	       "Static programs are loaded by zpoline-loader (LD_PRELOAD cannot reach them).\n"
 	       "If page 0 cannot be mapped, says why and how to fix it, and runs in\n"
 	       "sud mode unless --mode was given.\n");
 }

@@ -14,7 +14,7 @@ grep -Eq "vm.mmap_min_addr +$want\$" "$TMP/out" && pass "doctor reports vm.mmap_
 	fail "doctor: no vm.mmap_min_addr $want line"
 grep -q "$(uname -r)" "$TMP/out" && pass "doctor reports the kernel version" ||
 	fail "doctor: no kernel version"
-for label in "page 0" "SELinux" "PKU" "syscall user dispatch" "highest system call" "runtime" "hooks"; do
+for label in "page 0" "SELinux" "PKU" "syscall user dispatch" "highest system call" "runtime" "loader" "hooks"; do
 	grep -Eq "^\[[a-zA-Z ]{4}\] $label " "$TMP/out" && pass "doctor reports $label" ||
 		fail "doctor: no '$label' line"
 done

@@ -13,7 +13,7 @@ if ! make -s -C "$ZP_ROOT" install DESTDIR="$D" PREFIX="$P" >"$TMP/make.log" 2>&
 	finish
 fi
 pass "make install DESTDIR=... PREFIX=..."
-for f in bin/zpoline lib/zpoline/libzpoline.so lib/zpoline/hooks/libzphook_count.so \
+for f in bin/zpoline lib/zpoline/libzpoline.so lib/zpoline/zpoline-loader lib/zpoline/hooks/libzphook_count.so \
 	lib/zpoline/hooks/libzphook_pass.so include/zpoline.h lib/pkgconfig/zpoline.pc \
 	share/man/man1/zpoline.1; do
 	[ -f "$I/$f" ] && pass "installed $f" || fail "not installed: $f"
@@ -39,6 +39,9 @@ out=$("$ZI" run --hook count -- printenv LIBZPHOOK 2>/dev/null)
 [ "$out" = "$I/lib/zpoline/hooks/libzphook_count.so" ] && pass "installed command finds installed hooks" ||
 	fail "installed --hook count: '$out'"
 expect_status "installed command runs a program" 7 "$ZI" run --hook pass -- sh -c 'exit 7'
+out=$("$ZI" inject getppid:retval=4242 -- "$PROGS/cli-static-getppid")
+[ "$out" = 4242 ] && pass "installed command hooks a static program (installed loader)" ||
+	fail "installed command, static program: '$out'"
 "$ZI" doctor >"$TMP/doctor" 2>&1
 grep -q "runtime .*$I/lib/zpoline/libzpoline.so" "$TMP/doctor" &&
 	pass "installed doctor finds the installed runtime" || fail "installed doctor: $(grep runtime "$TMP/doctor")"
