@@ -36,7 +36,7 @@ for mode in $MODES; do
 	oracle "known sequence" $mode "$P/seq"
 	oracle "threads" $mode "$P/threads" 3 $((big ? 200 : 30))
 	oracle "clone, clone3, vfork, fork" $mode "$P/clones"
-	[ $big = 1 ] && oracle "signal handlers on an alternate stack" $mode "$P/sigstorm" 0.3
+	oracle "signal handlers on an alternate stack" $mode "$P/signals" 40
 	oracle "red-zone function (trap path)" $mode "$P/redzone"
 	oracle "dlopen after start" $mode "$P/latecode" dlopen "$ZP_BUILD/tests/libs/libinline.so" 5
 	oracle "JIT buffer made executable" $mode "$P/latecode" jit x 5

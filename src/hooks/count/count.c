@@ -2,36 +2,135 @@
  * libzphook_count.so - counts calls per system call and prints a table when
  * the process ends: to stderr, or appended to $ZPOLINE_COUNT_OUTPUT.
  *
- *   calls  errors  name
+ *      calls   errors  syscall  (pid N)
  *
- * The per-call work is two relaxed atomic adds, so the hook declares it
- * leaves the vector registers alone (built with -mgeneral-regs-only).
+ * A process that replaces itself with execve would take its counts with it,
+ * so with an output file the table is also printed just before every
+ * execve, and the counts start again from zero: the tables of one process
+ * always add up to every call it made.
+ *
+ * The per-call work is two relaxed atomic adds and the table is printed
+ * with raw system calls and this file's own formatting, so the hook never
+ * touches the vector registers or libc's thread state (it declares
+ * ZPOLINE_HOOK_NO_XSTATE and is built with -mgeneral-regs-only).
  */
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include <sys/syscall.h>
 #include <zpoline.h>
+
+#include "raw.h"
 
 #define SLOTS 1024 /* numbers past this are counted together */
 
-struct counts {
-	unsigned long calls[SLOTS + 1];
-	unsigned long errors[SLOTS + 1];
-};
-
-static struct counts counts;
+static unsigned long calls[SLOTS + 1], errors[SLOTS + 1];
 static const struct zpoline_runtime *runtime;
+static char output[4096]; /* ZPOLINE_COUNT_OUTPUT, read at start-up */
 
 static unsigned slot(long nr)
 {
 	return nr >= 0 && nr < SLOTS ? (unsigned)nr : SLOTS;
 }
 
+struct buf {
+	char data[8192];
+	size_t len;
+	int fd;
+};
+
+static void flush(struct buf *b)
+{
+	size_t off = 0;
+	while (off < b->len) {
+		long w = zp_raw3(SYS_write, b->fd, b->data + off, b->len - off);
+		if (w == -4)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	b->len = 0;
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (b->len == sizeof b->data)
+			flush(b);
+		b->data[b->len++] = *s;
+	}
+}
+
+/* Right-aligned decimal in `width` columns. */
+static void put_num(struct buf *b, unsigned long v, int width)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	char out[48];
+	int k = 0;
+	for (int i = n; i < width && k < 24; i++)
+		out[k++] = ' ';
+	while (n)
+		out[k++] = tmp[--n];
+	out[k] = '\0';
+	put_str(b, out);
+}
+
+static void print_table(void)
+{
+	struct buf b;
+	b.len = 0;
+	b.fd = 2;
+	int opened = -1;
+	if (output[0]) {
+		opened = (int)zp_raw4(SYS_openat, AT_FDCWD, output,
+				      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (opened >= 0)
+			b.fd = opened;
+	}
+	unsigned long total = 0, errs = 0;
+	put_str(&b, "     calls   errors  syscall  (pid ");
+	put_num(&b, (unsigned long)zp_raw0(SYS_getpid), 0);
+	put_str(&b, ")\n");
+	for (unsigned i = 0; i <= SLOTS; i++) {
+		unsigned long c = __atomic_exchange_n(&calls[i], 0, __ATOMIC_RELAXED);
+		unsigned long e = __atomic_exchange_n(&errors[i], 0, __ATOMIC_RELAXED);
+		if (!c)
+			continue;
+		put_num(&b, c, 10);
+		put_num(&b, e, 9);
+		put_str(&b, "  ");
+		const char *name = i < SLOTS ? runtime->syscall_name(i) : "(out_of_range)";
+		if (name) {
+			put_str(&b, name);
+		} else {
+			put_str(&b, "syscall_");
+			put_num(&b, i, 0);
+		}
+		put_str(&b, "\n");
+		total += c;
+		errs += e;
+	}
+	put_num(&b, total, 10);
+	put_num(&b, errs, 9);
+	put_str(&b, "  total\n");
+	flush(&b);
+	if (opened >= 0)
+		zp_raw1(SYS_close, opened);
+}
+
 static int pre(struct zpoline_call *call, void *ctx)
 {
 	(void)ctx;
-	__atomic_fetch_add(&counts.calls[slot(call->nr)], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&calls[slot(call->nr)], 1, __ATOMIC_RELAXED);
+	/* Only into a file: on a terminal, a PATH search would print a table
+	 * per attempt. */
+	if ((call->nr == SYS_execve || call->nr == SYS_execveat) && output[0])
+		print_table();
 	return ZPOLINE_CONTINUE;
 }
 
@@ -39,41 +138,27 @@ static void post(struct zpoline_call *call, void *ctx)
 {
 	(void)ctx;
 	if (call->ret < 0 && call->ret >= -4095)
-		__atomic_fetch_add(&counts.errors[slot(call->nr)], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&errors[slot(call->nr)], 1, __ATOMIC_RELAXED);
 }
 
 static void fini(void *ctx)
 {
 	(void)ctx;
-	const char *path = getenv("ZPOLINE_COUNT_OUTPUT");
-	FILE *f = path && *path ? fopen(path, "a") : stderr;
-	if (!f) {
-		fprintf(stderr, "zpoline count: cannot open %s\n", path);
-		f = stderr;
-	}
-	unsigned long total = 0, errs = 0;
-	fprintf(f, "%10s %8s  %s  (pid %d)\n", "calls", "errors", "syscall", (int)getpid());
-	for (unsigned i = 0; i <= SLOTS; i++) {
-		if (!counts.calls[i])
-			continue;
-		const char *name = i < SLOTS && runtime->syscall_name ? runtime->syscall_name(i) : NULL;
-		char buf[32];
-		if (!name) {
-			snprintf(buf, sizeof buf, i < SLOTS ? "syscall_%u" : "(out of range)", i);
-			name = buf;
-		}
-		fprintf(f, "%10lu %8lu  %s\n", counts.calls[i], counts.errors[i], name);
-		total += counts.calls[i];
-		errs += counts.errors[i];
-	}
-	fprintf(f, "%10lu %8lu  total\n", total, errs);
-	if (f != stderr)
-		fclose(f);
+	print_table();
 }
 
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
 {
 	runtime = rt;
+	const char *path = getenv("ZPOLINE_COUNT_OUTPUT");
+	if (path) {
+		size_t n = 0;
+		while (path[n] && n + 1 < sizeof output)
+			n++;
+		for (size_t i = 0; i < n; i++)
+			output[i] = path[i];
+		output[n] = '\0';
+	}
 	hook->name = "count";
 	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
 	hook->pre = pre;
