@@ -40,8 +40,14 @@ void tb_putn(struct tb *b, const char *s, size_t n)
 		n = room;
 		b->truncated = true;
 	}
-	zp_memcpy(b->p + b->len, s, n);
+	char *d = b->p + b->len;
 	b->len += n;
+	if (n <= 16) { /* names and numbers: not worth a call */
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+		return;
+	}
+	zp_memcpy(d, s, n);
 }
 
 void tb_puts(struct tb *b, const char *s)
@@ -122,11 +128,26 @@ void tb_pad_to(struct tb *b, size_t col)
 		b->p[b->len++] = ' ';
 }
 
+/* Bytes that print as themselves inside a quoted string. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigned flags)
 {
 	tb_putc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
+		if (!(flags & TBQ_HEX) && plain(c)) {
+			/* a run of plain bytes in one copy */
+			size_t j = i + 1;
+			while (j < n && plain(s[j]))
+				j++;
+			tb_putn(b, (const char *)s + i, j - i);
+			i = j - 1;
+			continue;
+		}
 		if (flags & TBQ_HEX) {
 			char e[4] = {'\\', 'x', hexdig[c >> 4], hexdig[c & 15]};
 			tb_putn(b, e, 4);
