@@ -97,6 +97,21 @@ else
 	tail -5 "$TMP/closeall.trace"
 fi
 
+# Pointers that point nowhere: the kernel says EFAULT, the tracer prints
+# addresses and must never crash the program, whatever the options.
+for opts in "-o $TMP/bad.trace" "-f -y -s 300 -T -tt -C --json -o $TMP/bad.json"; do
+	out=$(traced "$opts" "$PROGS/tp-badptr" </dev/null 2>/dev/null)
+	rc=$?
+	if [ $rc -eq 0 ] && echo "$out" | grep -q survived; then
+		pass "bad pointers survive: $opts"
+	else
+		fail "bad pointers: exit $rc with $opts"
+	fi
+done
+n=$(grep -ac 'EFAULT (Bad address)$' "$TMP/bad.trace")
+check "bad pointers: EFAULT lines ($n)" [ "$n" -ge 40 ]
+check "bad pointers: addresses printed" grep -qa '^write(1, 0xdead0000, 10) *= -1 EFAULT' "$TMP/bad.trace"
+
 # SIGKILL: every call made before the kill is in the file.  The program
 # makes 400 known calls, says "ready" and waits; we kill it by its pid.
 mkfifo "$TMP/ready"

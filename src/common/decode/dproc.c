@@ -116,8 +116,13 @@ static void d_clone3(struct dctx *d)
 static void p_argv(struct dctx *d, unsigned long addr)
 {
 	struct tb *b = d->b;
+	unsigned long first;
 	if (!addr) {
 		tb_puts(b, "NULL");
+		return;
+	}
+	if (!um_get(d, &first, addr, sizeof first, false)) {
+		tb_hex(b, addr);
 		return;
 	}
 	tb_putc(b, '[');
