@@ -38,15 +38,21 @@ def load(path):
             m = PID.match(raw)
             pid, rest = (m.group(1), m.group(2)) if m else ('0', raw)
             if rest.endswith(' <unfinished ...>'):
-                pending[pid] = rest[:-len(' <unfinished ...>')]
+                # a placeholder where the call started, in case it never
+                # comes back (the process died in it: strace says "= ?")
+                pending[pid] = (rest[:-len(' <unfinished ...>')], len(lines))
+                lines.append((pid, pending[pid][0] + ') = ?'))
                 continue
             r = re.match(r'<\.\.\. \S+ resumed>(.*)$', rest)
             if r:
-                rest = pending.pop(pid, '') + r.group(1)
+                head, at = pending.pop(pid, ('', None))
+                if at is not None:
+                    lines[at] = None
+                rest = head + r.group(1)
             if rest.startswith('--- '):
                 continue
             lines.append((pid, rest))
-    return lines
+    return [l for l in lines if l is not None]
 
 
 def normalise(lines):

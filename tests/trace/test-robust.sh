@@ -9,7 +9,7 @@ PROGS=$ZP_BUILD/tests/progs
 traced() { LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="$1" "${@:2}"; }
 
 # A whole line of -f -o output: "TID  name(...) = result" or an event.
-WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
+WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
 
 whole_lines() {
 	local f=$1 bad
@@ -95,6 +95,21 @@ if [ $rc -eq 0 ] && [ "$n" = 20 ] && grep -qa '^close_range(0, 4294967295, 0) *=
 else
 	fail "close-all (exit $rc, $n of 20 lines after)"
 	tail -5 "$TMP/closeall.trace"
+fi
+
+# A child killed by a signal: its calls are all there, its parent says how
+# it died, and (the parent being the last process out) the file is trimmed
+# without any help.
+child=$(traced "-f -o $TMP/crash.trace" "$PROGS/tp-crash" 150)
+rc=$?
+n=$(grep -acE "^$child +lseek\([0-9]+, [0-9]+, SEEK_SET\) += [0-9]+$" "$TMP/crash.trace")
+if [ $rc -eq 0 ] && [ "$n" = 150 ] && grep -qaE "^$child +\+\+\+ killed by SIGABRT \+\+\+$" "$TMP/crash.trace" &&
+	grep -qaE "^$child +tgkill\($child, $child, SIGABRT <unfinished \.\.\.>$" "$TMP/crash.trace" &&
+	whole_lines "$TMP/crash.trace"; then
+	pass "fatal signal: 150 lines, killed line, trimmed"
+else
+	fail "fatal signal (exit $rc, $n of 150 lines)"
+	tail -3 "$TMP/crash.trace"
 fi
 
 # Pointers that point nowhere: the kernel says EFAULT, the tracer prints

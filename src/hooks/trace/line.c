@@ -264,6 +264,71 @@ void line_event(int tid, const char *text, long status, int pid)
 	emit(tid, &b);
 }
 
+void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s)
+{
+	char buf[4096];
+	struct tb b;
+	tb_init(&b, buf, sizeof buf - 1);
+	struct dctx d;
+	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
+	if (g.o.json) {
+		char scratch[2048];
+		struct tb sb;
+		tb_init(&sb, scratch, sizeof scratch);
+		dinit(&d, &sb, &g.dcfg, nr, args, pid);
+		zp_decode_call(&d);
+		json_head(&b, pid, tid, real);
+		json_call(&b, nr, &d);
+		tb_puts(&b, ",\"unfinished\":true}");
+		emit(tid, &b);
+		return;
+	}
+	put_prefix(&b, tid);
+	put_time(&b, real);
+	dinit(&d, &b, &g.dcfg, nr, args, pid);
+	zp_decode_call(&d);
+	if (b.len && b.p[b.len - 1] == ')')
+		b.len--;
+	tb_puts(&b, " <unfinished ...>");
+	emit(tid, &b);
+}
+
+void line_resumed(int pid, int tid, long nr, const long *args, long ret, const struct slot *s,
+		  uint64_t t_end_mono)
+{
+	if (g.o.json) {
+		line_call(pid, tid, nr, args, ret, LR_RESULT, s, t_end_mono);
+		return;
+	}
+	char buf[1024];
+	struct tb b;
+	tb_init(&b, buf, sizeof buf - 1);
+	struct dctx d;
+	char scratch[2048];
+	struct tb sb;
+	tb_init(&sb, scratch, sizeof scratch);
+	dinit(&d, &sb, &g.dcfg, nr, args, pid);
+	d.ret = ret;
+	d.exiting = true;
+	d.ok = !is_error(ret);
+	put_prefix(&b, tid);
+	put_time(&b, g.need_real ? th_now(CLOCK_REALTIME) : 0);
+	tb_puts(&b, "<... ");
+	const char *name = zp_decode_name(nr);
+	tb_puts(&b, name ? name : "syscall");
+	tb_puts(&b, " resumed>)");
+	if (b.len < RESULT_COL) {
+		tb_pad_to(&b, RESULT_COL);
+		tb_puts(&b, "= ");
+	} else {
+		tb_puts(&b, " = ");
+	}
+	put_result(&b, &d, ret, LR_RESULT);
+	if (g.o.durations && s && s->t0_mono && t_end_mono)
+		put_duration(&b, t_end_mono - s->t0_mono);
+	emit(tid, &b);
+}
+
 size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len)
 {
 	struct tb b;

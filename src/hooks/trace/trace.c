@@ -87,9 +87,28 @@ static bool is_clone(long nr)
 	return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_fork || nr == SYS_vfork;
 }
 
+/* Does this call send a signal to the calling process itself?  Then it
+ * may never return (abort(), raise()): its line is started before. */
+static bool signals_self(const struct zpoline_call *c)
+{
+	switch (c->nr) {
+	case SYS_kill:
+		return c->args[1] && (c->args[0] == c->pid || c->args[0] == 0 || c->args[0] == -1);
+	case SYS_tkill:
+		return c->args[1] && c->args[0] == c->tid;
+	case SYS_tgkill:
+		return c->args[2] && c->args[0] == c->pid;
+	default:
+		return false;
+	}
+}
+
 static bool needs_slot(long nr)
 {
 	switch (nr) {
+	case SYS_kill:
+	case SYS_tkill:
+	case SYS_tgkill:
 	case SYS_rt_sigaction:   /* the runtime rewrites their arguments */
 	case SYS_rt_sigprocmask:
 	case SYS_execve:
@@ -331,6 +350,10 @@ static int pre(struct zpoline_call *c, void *ctx)
 		clone_pre(c, s);
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_pre(c, s);
+	else if (s && shown && signals_self(c)) {
+		s->kind = SK_UNFINISHED;
+		line_unfinished(c->pid, c->tid, nr, c->args, s);
+	}
 	c->cookie = ck;
 	return ZPOLINE_CONTINUE;
 }
@@ -357,7 +380,9 @@ static void post(struct zpoline_call *c, void *ctx)
 		clone_post_parent(c, s);
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_failed(c, s);
-	if (g.o.lines && nr_shown(nr))
+	if (s && s->kind == SK_UNFINISHED)
+		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end);
+	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end);
 	count(nr, c->ret, s && s->t0_mono ? t_end - s->t0_mono : 0);
 	if ((nr == SYS_wait4 || nr == SYS_waitid) && c->ret > 0 && g.o.follow)

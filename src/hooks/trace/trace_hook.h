@@ -34,6 +34,7 @@ enum slot_kind {
 	SK_NEW_PROCESS, /* fork/vfork/clone without CLONE_THREAD */
 	SK_NEW_THREAD,  /* clone with CLONE_THREAD */
 	SK_EXEC,
+	SK_UNFINISHED, /* its line was started in pre() */
 };
 
 struct trace_state {
@@ -70,6 +71,11 @@ enum line_result { LR_RESULT, LR_NORET, LR_INJECTED };
  * program sees it.  args: the arguments to decode. */
 TH_HIDDEN void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 			 const struct slot *s, uint64_t t_end_mono);
+/* A call that may not come back (it signals its own process): its line up
+ * to the arguments now, "<unfinished ...>", and the rest when it returns. */
+TH_HIDDEN void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s);
+TH_HIDDEN void line_resumed(int pid, int tid, long nr, const long *args, long ret,
+			    const struct slot *s, uint64_t t_end_mono);
 /* "+++ exited with N +++" and friends, for task tid. */
 TH_HIDDEN void line_event(int tid, const char *text, long status, int pid);
 /* A prepared execve text from before the exec, completed with " = 0". */
