@@ -330,8 +330,9 @@ def startup_section(st):
     lines = []
     info = st["info"]
     lines.append("Wall time from spawn to exit (build/bench/spawn-time: posix_spawn, "
-                 "waitpid; output to /dev/null; one untimed warm-up run per batch; pinned "
-                 "to one CPU; rounds interleave programs and configurations).\n")
+                 "waitpid; output to /dev/null; pinned to one CPU). In every round each "
+                 "program first runs once untimed in every configuration, then the "
+                 "configurations take turns run by run.\n")
     lines.append("Configurations: **native**; **zpoline** = LD_PRELOAD, no hook, site cache "
                  "off (`ZPOLINE_CACHE=0`: every run scans); **zpoline+pass** = the same with "
                  "the pass hook; **:cold-cache** = pass hook, a fresh empty "
@@ -521,7 +522,7 @@ def plot(pc, st):
             for m in pc["mechs"]:
                 if m == "native+4pages":
                     continue
-                short = m.replace("zpoline", "zp").replace("-trap", "")
+                short = m.replace("zpoline-sud", "sud").replace("zpoline", "zp").replace("-trap", "")
                 f.write('"%s" %s\n' % (short, " ".join("%.1f" % pc["rows"][(m, p)]["median"]
                                                    for p in PATHS)))
         configs = [c for c in STARTUP_CONFIGS if any((p, c) in st["rows"] for p in st["progs"])]
@@ -533,7 +534,7 @@ def plot(pc, st):
                     for c in configs)))
         ncol = len(configs)
         script = f"""
-set terminal svg size 1200,520 dynamic font "sans,11" background "white"
+set terminal svg size 1300,520 dynamic noenhanced font "sans,10" background "white"
 set output "{SVG}"
 set multiplot layout 1,2
 set style data histograms
@@ -543,7 +544,7 @@ set key top left autotitle columnheader
 set logscale y
 set grid ytics
 set xtics nomirror
-set title "Per getpid call, median ns (log scale)"
+set title "Per getpid call, median ns (log scale; sud = ZPOLINE_MODE=sud)"
 set ylabel "ns per call"
 set yrange [100:*]
 plot "{d}/percall.dat" using 2:xtic(1), "" using 3, "" using 4
