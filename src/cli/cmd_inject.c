@@ -35,6 +35,7 @@ int cmd_inject(int argc, char **argv)
 	int id;
 	while ((id = opts_next(&o, inject_table, &arg)) != OPTS_END && id != OPTS_DASHDASH) {
 		if (id == OPT_HELP) {
+			free(joined);
 			help_command("inject");
 			return 0;
 		}
@@ -63,5 +64,8 @@ int cmd_inject(int argc, char **argv)
 	static const char *const lead[] = {"inject"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_INJECT", joined);
-	return launch_run(&l, NULL);
+	int status = launch_run(&l, NULL);
+	launch_free(&l);
+	free(joined);
+	return status;
 }

@@ -180,7 +180,7 @@ int cmd_trace(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	struct strbuf topts = {.sep = ' '};
 	int follow = 0, timestamps = 0;
-	const char *output = NULL;
+	char *output = NULL;
 	struct opts o;
 	opts_init(&o, "trace", argc, argv);
 	const char *arg;
@@ -189,6 +189,8 @@ int cmd_trace(int argc, char **argv)
 		char why[768];
 		switch (id) {
 		case OPT_HELP:
+			free(topts.s);
+			free(output);
 			help_command("trace");
 			return 0;
 		case OPT_OUTPUT:
@@ -277,5 +279,8 @@ int cmd_trace(int argc, char **argv)
 		say("traced processes are still running; they will finish the trace%s%s",
 		    output ? " in " : "", output ? output : "");
 	free(ctl);
+	free(output);
+	free(topts.s);
+	launch_free(&l);
 	return status;
 }

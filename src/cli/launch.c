@@ -34,6 +34,12 @@ static void forward(int sig)
 	errno = saved;
 }
 
+void launch_free(struct launch *l)
+{
+	free(l->owned);
+	l->owned = NULL;
+}
+
 void launch_setenv(struct launch *l, const char *name, const char *value)
 {
 	if (l->nenv == LAUNCH_MAX_ENV)

@@ -20,7 +20,11 @@ struct launch {
 	char **argv;          /* the program and its arguments */
 	const char *loader;   /* run the program through zpoline-loader; NULL: directly */
 	bool from_start;      /* with the loader: --from-start */
+	char *owned;          /* memory launch_free releases (the hook list) */
 };
+
+/* Releases what the launch owns. */
+void launch_free(struct launch *l);
 
 /* Adds NAME=VALUE to the program's environment. */
 void launch_setenv(struct launch *l, const char *name, const char *value);

@@ -128,7 +128,7 @@ void runopts_prepare(const struct runopts *r, const char *const *lead_hooks, int
 				strcat(list, ":");
 			strcat(list, path);
 		}
-		l->hooks = list;
+		l->hooks = l->owned = list;
 	}
 	l->mode = check_page0(r);
 	l->argv = argv;
