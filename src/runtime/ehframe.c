@@ -6,7 +6,13 @@
  * instruction boundaries the site finder trusts: it decodes whole functions
  * from their first byte, never a byte stream that might be data.  (Format:
  * LSB "Exception Frame" and DWARF call frame information.)
+ *
+ * The tables come from whatever object the program loads, so nothing read
+ * from them is trusted: every read stays inside the range the caller says
+ * is readable, and inside the record it belongs to.
  */
+#include <string.h>
+
 #include "ehframe.h"
 
 enum {
@@ -25,88 +31,110 @@ enum {
 	PE_OMIT = 0xff,
 };
 
-static uint64_t uleb(const uint8_t **p)
+/* A cursor over [p, end). */
+struct cur {
+	const uint8_t *p, *end;
+	bool ok;
+};
+
+static bool take(struct cur *c, void *out, size_t n)
+{
+	if (!c->ok || (size_t)(c->end - c->p) < n || c->p > c->end) {
+		c->ok = false;
+		return false;
+	}
+	memcpy(out, c->p, n);
+	c->p += n;
+	return true;
+}
+
+static uint8_t u8(struct cur *c)
+{
+	uint8_t v = 0;
+	take(c, &v, 1);
+	return v;
+}
+
+static uint64_t uleb(struct cur *c)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
 	uint8_t b;
 	do {
-		b = *(*p)++;
+		b = u8(c);
 		if (shift < 64)
 			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
-	} while (b & 0x80);
+	} while (c->ok && (b & 0x80));
 	return v;
 }
 
-static int64_t sleb(const uint8_t **p)
+static int64_t sleb(struct cur *c)
 {
-	int64_t v = 0;
+	uint64_t v = 0;
 	unsigned shift = 0;
 	uint8_t b;
 	do {
-		b = *(*p)++;
+		b = u8(c);
 		if (shift < 64)
-			v |= (int64_t)(b & 0x7f) << shift;
+			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
-	} while (b & 0x80);
+	} while (c->ok && (b & 0x80));
 	if (shift < 64 && (b & 0x40))
-		v |= -((int64_t)1 << shift);
-	return v;
+		v |= ~(uint64_t)0 << shift;
+	return (int64_t)v;
 }
 
 /* Reads a pointer in encoding `enc`; `datarel` is the base for DATAREL.
- * Returns false for encodings this reader does not know. */
-static bool read_enc(const uint8_t **p, uint8_t enc, uintptr_t datarel, uintptr_t *out)
+ * Indirect encodings are refused: nothing legitimate uses them for the
+ * fields read here, and following them would read wherever the data says. */
+static bool read_enc(struct cur *c, uint8_t enc, uintptr_t datarel, uintptr_t *out)
 {
-	const uint8_t *start = *p;
-	uint64_t v;
-	if (enc == PE_OMIT)
+	const uint8_t *start = c->p;
+	uint64_t v = 0;
+	if (enc == PE_OMIT || (enc & PE_INDIRECT))
 		return false;
 	switch (enc & 0x0f) {
 	case PE_ABSPTR:
 	case PE_UDATA8:
 	case PE_SDATA8:
-		__builtin_memcpy(&v, *p, 8);
-		*p += 8;
+		take(c, &v, 8);
 		break;
 	case PE_UDATA4: {
-		uint32_t x;
-		__builtin_memcpy(&x, *p, 4);
+		uint32_t x = 0;
+		take(c, &x, 4);
 		v = x;
-		*p += 4;
 		break;
 	}
 	case PE_SDATA4: {
-		int32_t x;
-		__builtin_memcpy(&x, *p, 4);
+		int32_t x = 0;
+		take(c, &x, 4);
 		v = (uint64_t)(int64_t)x;
-		*p += 4;
 		break;
 	}
 	case PE_UDATA2: {
-		uint16_t x;
-		__builtin_memcpy(&x, *p, 2);
+		uint16_t x = 0;
+		take(c, &x, 2);
 		v = x;
-		*p += 2;
 		break;
 	}
 	case PE_SDATA2: {
-		int16_t x;
-		__builtin_memcpy(&x, *p, 2);
+		int16_t x = 0;
+		take(c, &x, 2);
 		v = (uint64_t)(int64_t)x;
-		*p += 2;
 		break;
 	}
 	case PE_ULEB128:
-		v = uleb(p);
+		v = uleb(c);
 		break;
 	case PE_SLEB128:
-		v = (uint64_t)sleb(p);
+		v = (uint64_t)sleb(c);
 		break;
 	default:
 		return false;
 	}
+	if (!c->ok)
+		return false;
 	switch (enc & 0x70) {
 	case 0:
 		break;
@@ -119,78 +147,100 @@ static bool read_enc(const uint8_t **p, uint8_t enc, uintptr_t datarel, uintptr_
 	default:
 		return false;
 	}
-	if (enc & PE_INDIRECT)
-		v = *(const uint64_t *)(uintptr_t)v;
 	*out = (uintptr_t)v;
 	return true;
 }
 
-int zp_fde_index_init(struct zp_fde_index *ix, const void *hdr)
+static int32_t table_at(const struct zp_fde_index *ix, size_t i)
 {
-	const uint8_t *p = hdr;
-	ix->count = 0;
-	if (!p || p[0] != 1)
+	int32_t v;
+	memcpy(&v, (const uint8_t *)ix->table + 4 * i, 4);
+	return v;
+}
+
+int zp_fde_index_init(struct zp_fde_index *ix, const void *hdr, const void *lo, const void *hi)
+{
+	memset(ix, 0, sizeof *ix);
+	const uint8_t *h = hdr, *l = lo, *e = hi;
+	if (!h || h < l || h >= e || (size_t)(e - h) < 4 || h[0] != 1)
 		return -1;
-	uint8_t ptr_enc = p[1], count_enc = p[2], table_enc = p[3];
-	p += 4;
+	struct cur c = {h + 4, e, true};
+	uint8_t ptr_enc = h[1], count_enc = h[2], table_enc = h[3];
 	uintptr_t eh_frame, count;
-	if (!read_enc(&p, ptr_enc, (uintptr_t)hdr, &eh_frame))
-		return -1;
-	if (!read_enc(&p, count_enc, (uintptr_t)hdr, &count))
+	if (!read_enc(&c, ptr_enc, (uintptr_t)hdr, &eh_frame) ||
+	    !read_enc(&c, count_enc, (uintptr_t)hdr, &count))
 		return -1;
 	/* Binary search needs fixed-size entries: the linker always writes
 	 * datarel|sdata4. */
 	if (table_enc != (PE_DATAREL | PE_SDATA4))
 		return -1;
+	if (count > (size_t)(e - c.p) / 8)
+		return -1;
 	ix->hdr = hdr;
-	ix->table = (const int32_t *)p;
+	ix->table = (const int32_t *)(const void *)c.p;
 	ix->count = count;
-	ix->cie = NULL;
-	ix->bias = 0;
+	ix->lo = l;
+	ix->hi = e;
 	return 0;
 }
 
 /* The FDE pointer encoding of a CIE ('R' in a "z" augmentation). */
-static bool cie_fde_enc(const uint8_t *cie, uint8_t *enc)
+static bool cie_fde_enc(const struct zp_fde_index *ix, const uint8_t *cie, uint8_t *encp)
 {
-	const uint8_t *p = cie;
-	uint32_t len;
-	__builtin_memcpy(&len, p, 4);
-	p += 4;
-	if (len == 0xffffffffu)
-		p += 8;
-	p += 4; /* CIE id */
-	uint8_t version = *p++;
-	const char *aug = (const char *)p;
-	while (*p)
-		p++;
-	p++;
-	*enc = PE_ABSPTR;
-	if (aug[0] == 'e' && aug[1] == 'h')
-		p += 8;
-	if (version >= 4)
-		p += 2; /* address size, segment size */
-	uleb(&p);
-	sleb(&p);
+	if (cie < ix->lo || cie >= ix->hi)
+		return false;
+	struct cur c = {cie, ix->hi, true};
+	uint32_t len = 0, id = 1;
+	take(&c, &len, 4);
+	if (len == 0xffffffffu || len == 0)
+		return false; /* 64-bit DWARF never appears in .eh_frame; 0 ends it */
+	if ((size_t)(ix->hi - c.p) < len)
+		return false;
+	c.end = c.p + len; /* the CIE's own end */
+	take(&c, &id, 4);
+	if (!c.ok || id != 0)
+		return false;
+	uint8_t version = u8(&c);
+	const char *aug = (const char *)c.p;
+	while (c.ok && u8(&c))
+		;
+	if (!c.ok)
+		return false;
+	uint8_t enc = PE_ABSPTR;
+	if (aug[0] == 'e' && aug[1] == 'h') {
+		uint64_t skip;
+		take(&c, &skip, 8);
+	}
+	if (version >= 4) {
+		u8(&c);
+		u8(&c);
+	}
+	uleb(&c);
+	sleb(&c);
 	if (version == 1)
-		p++;
+		u8(&c);
 	else
-		uleb(&p);
-	if (aug[0] != 'z')
+		uleb(&c);
+	if (!c.ok)
+		return false;
+	if (aug[0] != 'z') {
+		*encp = enc;
 		return true;
-	uleb(&p);
+	}
+	uleb(&c);
 	for (const char *a = aug + 1; *a; a++) {
 		switch (*a) {
 		case 'R':
-			*enc = *p++;
-			return true;
+			enc = u8(&c);
+			*encp = enc;
+			return c.ok;
 		case 'L':
-			p++;
+			u8(&c);
 			break;
 		case 'P': {
-			uint8_t penc = *p++;
+			uint8_t penc = u8(&c);
 			uintptr_t ignored;
-			if (!read_enc(&p, penc & 0x7f, 0, &ignored))
+			if (!read_enc(&c, penc & 0x7f, 0, &ignored))
 				return false;
 			break;
 		}
@@ -202,35 +252,41 @@ static bool cie_fde_enc(const uint8_t *cie, uint8_t *enc)
 			return false;
 		}
 	}
-	return true;
+	*encp = enc;
+	return c.ok;
 }
 
 static bool fde_range(struct zp_fde_index *ix, const uint8_t *fde, uintptr_t *start,
 		      uintptr_t *end)
 {
-	const uint8_t *p = fde;
-	uint32_t len;
-	__builtin_memcpy(&len, p, 4);
-	p += 4;
-	if (len == 0xffffffffu)
-		p += 8;
-	int32_t cie_off;
-	__builtin_memcpy(&cie_off, p, 4);
-	const uint8_t *cie = p - cie_off;
-	p += 4;
+	if (fde < ix->lo || fde >= ix->hi)
+		return false;
+	struct cur c = {fde, ix->hi, true};
+	uint32_t len = 0;
+	int32_t cie_off = 0;
+	take(&c, &len, 4);
+	if (len == 0xffffffffu || len < 8 || (size_t)(ix->hi - c.p) < len)
+		return false;
+	c.end = c.p + len; /* the FDE's own end */
+	const uint8_t *cie_field = c.p;
+	take(&c, &cie_off, 4);
+	if (!c.ok || cie_off <= 0)
+		return false; /* 0 would make this a CIE */
+	const uint8_t *cie = cie_field - cie_off;
 	if (cie != ix->cie) {
-		if (!cie_fde_enc(cie, &ix->cie_enc))
+		uint8_t enc;
+		if (!cie_fde_enc(ix, cie, &enc))
 			return false;
 		ix->cie = cie;
+		ix->cie_enc = enc;
 	}
 	uintptr_t begin, range;
-	if (!read_enc(&p, ix->cie_enc, (uintptr_t)ix->hdr, &begin))
-		return false;
-	if (!read_enc(&p, ix->cie_enc & 0x0f, 0, &range))
+	if (!read_enc(&c, ix->cie_enc, (uintptr_t)ix->hdr, &begin) ||
+	    !read_enc(&c, ix->cie_enc & 0x0f, 0, &range))
 		return false;
 	*start = begin;
 	*end = begin + range;
-	return true;
+	return *end >= *start;
 }
 
 /* Index of the last table entry whose start is <= pc, or -1. */
@@ -240,12 +296,17 @@ static long last_at_or_below(const struct zp_fde_index *ix, uintptr_t pc)
 	uintptr_t base = (uintptr_t)ix->hdr;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (pc < base + (intptr_t)ix->table[2 * mid])
+		if (pc < base + (intptr_t)table_at(ix, 2 * mid))
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	return (long)lo - 1;
+}
+
+static const uint8_t *fde_of(const struct zp_fde_index *ix, size_t i)
+{
+	return (const uint8_t *)((uintptr_t)ix->hdr + (intptr_t)table_at(ix, 2 * i + 1));
 }
 
 int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
@@ -255,13 +316,12 @@ int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_
 	if (i < 0)
 		return -1;
 	uintptr_t base = (uintptr_t)ix->hdr, s, e;
-	const uint8_t *fde = (const uint8_t *)(base + (intptr_t)ix->table[2 * i + 1]);
-	if (!fde_range(ix, fde, &s, &e) || e > pc)
+	if (!fde_range(ix, fde_of(ix, (size_t)i), &s, &e) || e > pc)
 		return -1;
 	*start = e + (uintptr_t)ix->bias;
-	*end = ((size_t)i + 1 < ix->count ? base + (intptr_t)ix->table[2 * (i + 1)] : pc + 16) +
+	*end = ((size_t)i + 1 < ix->count ? base + (intptr_t)table_at(ix, 2 * ((size_t)i + 1)) : pc + 16) +
 	       (uintptr_t)ix->bias;
-	return 0;
+	return *end > *start ? 0 : -1;
 }
 
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
@@ -270,9 +330,7 @@ int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintp
 	long i = last_at_or_below(ix, pc);
 	if (i < 0)
 		return -1;
-	uintptr_t base = (uintptr_t)ix->hdr;
-	const uint8_t *fde = (const uint8_t *)(base + (intptr_t)ix->table[2 * i + 1]);
-	if (!fde_range(ix, fde, start, end))
+	if (!fde_range(ix, fde_of(ix, (size_t)i), start, end))
 		return -1;
 	if (pc < *start || pc >= *end)
 		return -1;

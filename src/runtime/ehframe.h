@@ -14,10 +14,14 @@ struct zp_fde_index {
 	/* Added to every address the tables yield: non-zero when the tables
 	 * were read from a copy of the file, not from the loaded image. */
 	intptr_t bias;
+	const uint8_t *lo, *hi; /* everything read lies in [lo, hi) */
 };
 
-/* 0, or -1 if the header is missing or in a form without a search table. */
-int zp_fde_index_init(struct zp_fde_index *ix, const void *eh_frame_hdr);
+/* 0, or -1 if the header is missing, malformed, or in a form without a
+ * search table.  [lo, hi) is the memory that may be read: the header, its
+ * table, and the .eh_frame records it points to must all lie inside. */
+int zp_fde_index_init(struct zp_fde_index *ix, const void *eh_frame_hdr, const void *lo,
+		      const void *hi);
 /* The function [start, end) that contains pc: 0, or -1 if none does. */
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end);
 

@@ -18,9 +18,12 @@
  *    costs speed.
  */
 #include <emmintrin.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <Zydis/Zydis.h>
 
 #include "finder.h"
+#include "raw.h"
 
 size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max)
 {
@@ -106,7 +109,10 @@ static bool writes_rsp_imm(const ZydisDecodedInstruction *in, long *imm)
 	return false;
 }
 
-int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res)
+/* Decodes [code, code+len).  Without `resync` the walk stops at the first
+ * undecodable byte; with it, it steps one byte past and goes on (code with
+ * no known boundaries), and red-zone use anywhere counts for every site. */
+static int decode_range(const uint8_t *code, size_t len, struct zp_func_result *res, bool resync)
 {
 	decoder_init();
 	res->nsites = 0;
@@ -121,7 +127,10 @@ int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *r
 		if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, ZYAN_NULL, code + off,
 								 len - off, &in))) {
 			res->complete = false;
-			break;
+			if (!resync)
+				break;
+			off++;
+			continue;
 		}
 		if (in.mnemonic == ZYDIS_MNEMONIC_SYSCALL || in.mnemonic == ZYDIS_MNEMONIC_SYSENTER) {
 			if (res->nsites < ZP_FUNC_MAX_SITES)
@@ -154,38 +163,29 @@ int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *r
 	return res->complete ? 0 : -1;
 }
 
+int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res)
+{
+	return decode_range(code, len, res, false);
+}
+
 int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res)
 {
 	/* Code with no known boundaries (a JIT's buffer): decode from the start
-	 * and step over bytes that do not decode.  Red-zone use anywhere in the
-	 * region counts for all its sites. */
-	decoder_init();
-	struct zp_func_result part;
-	res->nsites = 0;
-	res->redzone = false;
-	res->complete = true;
-	size_t off = 0;
-	while (off < len) {
-		zp_decode_function(code + off, len - off, &part);
-		for (size_t i = 0; i < part.nsites && i < ZP_FUNC_MAX_SITES; i++) {
-			if (res->nsites < ZP_FUNC_MAX_SITES)
-				res->sites[res->nsites] = off + part.sites[i];
-			res->nsites++;
-		}
-		res->redzone |= part.redzone;
-		if (part.complete)
-			break;
-		/* skip to just past the undecodable byte */
-		ZydisDecodedInstruction in;
-		size_t good = 0;
-		while (good < len - off &&
-		       ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, ZYAN_NULL, code + off + good,
-								   len - off - good, &in)))
-			good += in.length;
-		off += good + 1;
-		res->complete = false;
-	}
-	return res->complete ? 0 : -1;
+	 * and step over bytes that do not decode. */
+	return decode_range(code, len, res, true);
+}
+
+struct zp_func_result *zp_func_result_new(void)
+{
+	long m = zp_raw6(SYS_mmap, 0, (long)sizeof(struct zp_func_result), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return m < 0 ? NULL : (struct zp_func_result *)m;
+}
+
+void zp_func_result_free(struct zp_func_result *r)
+{
+	if (r)
+		zp_raw2(SYS_munmap, r, sizeof *r);
 }
 
 void zp_patch_bytes(uint8_t *at, enum zp_site_kind kind)

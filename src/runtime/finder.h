@@ -14,10 +14,10 @@ enum zp_site_kind {
  * (only the first `max` are stored). */
 size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max);
 
-#define ZP_FUNC_MAX_SITES 256
+#define ZP_FUNC_MAX_SITES 4096
 struct zp_func_result {
 	size_t sites[ZP_FUNC_MAX_SITES]; /* offsets of syscall/sysenter instructions */
-	size_t nsites;
+	size_t nsites; /* how many there are; only the first ZP_FUNC_MAX_SITES are stored */
 	bool redzone;  /* the function addresses memory below rsp */
 	bool complete; /* the whole function decoded */
 };
@@ -29,6 +29,11 @@ int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *r
 /* Decodes code without known boundaries from its start, stepping over
  * undecodable bytes; red-zone use anywhere counts for every site. */
 int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res);
+
+/* A result is 32 KiB: too big for a signal handler's stack.  These map
+ * one (raw mmap; NULL if out of memory). */
+struct zp_func_result *zp_func_result_new(void);
+void zp_func_result_free(struct zp_func_result *r);
 
 /* Rewrites the 2-byte instruction at `at`, safely for other threads
  * running it (a site across a cache line goes through int3). */

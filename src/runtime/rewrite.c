@@ -71,15 +71,23 @@ void zp_sites_free(struct zp_sites *s)
 
 int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, struct zp_sites *out)
 {
-	static size_t cand[8192];
-	size_t total = zp_find_candidates((const uint8_t *)start, end - start, cand,
-					  sizeof cand / sizeof cand[0]);
+	/* Candidates: counted first, then stored in a buffer of the right size
+	 * (this may run in a signal handler: nothing big on the stack). */
+	size_t total = zp_find_candidates((const uint8_t *)start, end - start, NULL, 0);
 	zp_stats.candidates += total;
 	zp_stats.bytes += end - start;
-	size_t n = total < sizeof cand / sizeof cand[0] ? total : sizeof cand / sizeof cand[0];
+	size_t n = total, cand_bytes = (total ? total : 1) * sizeof(size_t);
+	long cm = zp_raw6(SYS_mmap, 0, (long)cand_bytes, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cm < 0)
+		return -ENOMEM;
+	size_t *cand = (size_t *)cm;
+	zp_find_candidates((const uint8_t *)start, end - start, cand, n);
 	uintptr_t fstart = 0, fend = 0;
 	struct zp_func_result *res = NULL;
-	static struct zp_func_result fr;
+	struct zp_func_result *fr = n ? zp_func_result_new() : NULL;
+	if (n && !fr)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uintptr_t c = start + cand[i];
 		if (!(c >= fstart && c < fend)) {
@@ -98,8 +106,11 @@ int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, st
 				zp_stats.no_boundary++;
 				continue;
 			}
-			zp_decode_function((const uint8_t *)fstart, fend - fstart, &fr);
-			res = &fr;
+			zp_decode_function((const uint8_t *)fstart, fend - fstart, fr);
+			res = fr;
+			if (fr->nsites > ZP_FUNC_MAX_SITES)
+				zp_log("zpoline: a function at %p has %zu system calls; only the first "
+				       "%d are rewritten", (void *)fstart, fr->nsites, ZP_FUNC_MAX_SITES);
 		}
 		if (!res)
 			continue;
@@ -111,12 +122,14 @@ int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, st
 			zp_stats.not_insn++;
 			continue;
 		}
-		if (zp_sites_push(out, c, res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST) < 0)
+		if (zp_sites_push(out, c, res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST) < 0) {
+			zp_func_result_free(fr);
+			zp_raw2(SYS_munmap, cand, cand_bytes);
 			return -ENOMEM;
+		}
 	}
-	if (total > n)
-		zp_log("zpoline: %zu candidate byte pairs in one segment; only %zu examined",
-		       total, n);
+	zp_func_result_free(fr);
+	zp_raw2(SYS_munmap, cand, cand_bytes);
 	return 0;
 }
 
@@ -265,13 +278,20 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 
 static void process_object(const struct zp_maps *maps, const struct object *o)
 {
-	const void *ehdr = NULL;
-	for (int i = 0; i < o->phnum; i++)
-		if (o->phdr[i].p_type == PT_GNU_EH_FRAME)
-			ehdr = (const void *)(o->base + o->phdr[i].p_vaddr);
 	struct zp_fde_index ix = {0};
-	if (ehdr)
-		zp_fde_index_init(&ix, ehdr);
+	for (int i = 0; i < o->phnum; i++) {
+		if (o->phdr[i].p_type != PT_GNU_EH_FRAME)
+			continue;
+		/* The tables may be read anywhere in the segment that holds them. */
+		uintptr_t hdr = o->base + o->phdr[i].p_vaddr;
+		for (int k = 0; k < o->phnum; k++) {
+			const ElfW(Phdr) *ph = &o->phdr[k];
+			uintptr_t s = o->base + ph->p_vaddr;
+			if (ph->p_type == PT_LOAD && hdr >= s && hdr < s + ph->p_memsz)
+				zp_fde_index_init(&ix, (const void *)hdr, (const void *)s,
+						  (const void *)(s + ph->p_memsz));
+		}
+	}
 
 	const char *path = o->name;
 	struct zp_sites sites = {0};

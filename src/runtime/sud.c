@@ -93,28 +93,38 @@ static void rewrite_caught(uintptr_t site)
 	const uint8_t *b = (const uint8_t *)site;
 	if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34))
 		return;
+	struct zp_maps maps;
+	if (zp_maps_read(&maps) < 0)
+		return;
 	int kind = ZP_SITE_FAST;
 	struct dl_find_object dfo;
-	if (_dl_find_object((void *)site, &dfo) == 0 && dfo.dlfo_eh_frame) {
+	const struct zp_map *em;
+	/* _dl_find_object is async-signal-safe, and we are in a handler.  The
+	 * tables are read only within their own mapping. */
+	if (_dl_find_object((void *)site, &dfo) == 0 && dfo.dlfo_eh_frame &&
+	    (em = zp_maps_find(&maps, (uintptr_t)dfo.dlfo_eh_frame)) && (em->prot & PROT_READ)) {
 		struct zp_fde_index ix;
 		uintptr_t s, e;
-		if (zp_fde_index_init(&ix, dfo.dlfo_eh_frame) == 0 &&
+		if (zp_fde_index_init(&ix, dfo.dlfo_eh_frame, (const void *)em->start,
+				      (const void *)em->end) == 0 &&
 		    (zp_fde_lookup(&ix, site, &s, &e) == 0 || zp_fde_gap(&ix, site, &s, &e) == 0)) {
-			static struct zp_func_result fr;
-			zp_decode_function((const uint8_t *)s, e - s, &fr);
+			struct zp_func_result *fr = zp_func_result_new();
 			bool found = false;
-			for (size_t i = 0; i < fr.nsites && i < ZP_FUNC_MAX_SITES; i++)
-				found |= s + fr.sites[i] == site;
-			if (!found)
+			if (fr) {
+				zp_decode_function((const uint8_t *)s, e - s, fr);
+				for (size_t i = 0; i < fr->nsites && i < ZP_FUNC_MAX_SITES; i++)
+					found |= s + fr->sites[i] == site;
+				kind = fr->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST;
+				zp_func_result_free(fr);
+			}
+			if (!found) {
+				zp_maps_free(&maps);
 				return;
-			kind = fr.redzone ? ZP_SITE_TRAP : ZP_SITE_FAST;
+			}
 		}
 	}
 	/* Code without known functions (a JIT's RWX buffer): the kernel says
 	 * this is a syscall instruction; callq it is. */
-	struct zp_maps maps;
-	if (zp_maps_read(&maps) < 0)
-		return;
 	struct zp_sites one = {0};
 	if (zp_sites_push(&one, site, kind) == 0)
 		zp_patch_sites(&maps, &one);

@@ -151,8 +151,8 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 				break;
 			copy = (void *)m;
 			const uint8_t *hdr = (const uint8_t *)copy + (f.ph[i].p_offset - aoff);
-			if (f.ph[i].p_offset + 4 > hs->p_offset + hs->p_filesz ||
-			    zp_fde_index_init(&ix, hdr) < 0)
+			if (f.ph[i].p_offset < hs->p_offset ||
+			    zp_fde_index_init(&ix, hdr, copy, (const uint8_t *)copy + copy_len) < 0)
 				ix.count = 0;
 			ix.bias = (intptr_t)(base + f.ph[i].p_vaddr) - (intptr_t)(uintptr_t)hdr;
 			break;
@@ -182,11 +182,14 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 
 static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uintptr_t end)
 {
-	static struct zp_func_result fr;
+	struct zp_func_result *fr = zp_func_result_new();
+	if (!fr)
+		return;
 	struct zp_sites sites = {0};
-	zp_decode_linear((const uint8_t *)start, end - start, &fr);
-	for (size_t i = 0; i < fr.nsites && i < ZP_FUNC_MAX_SITES; i++)
-		zp_sites_push(&sites, start + fr.sites[i], fr.redzone ? ZP_SITE_TRAP : ZP_SITE_FAST);
+	zp_decode_linear((const uint8_t *)start, end - start, fr);
+	for (size_t i = 0; i < fr->nsites && i < ZP_FUNC_MAX_SITES; i++)
+		zp_sites_push(&sites, start + fr->sites[i], fr->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST);
+	zp_func_result_free(fr);
 	zp_patch_sites(maps, &sites);
 	if (zp_sites_report)
 		zp_sites_report("[anonymous]", 0, &sites);
