@@ -204,7 +204,9 @@ void tb_json(struct tb *b, const char *s, size_t n)
 		if (c == '"' || c == '\\') {
 			tb_putc(b, '\\');
 			tb_putc(b, (char)c);
-		} else if (c < 0x20) {
+		} else if (c < 0x20 || c >= 0x7f) {
+			/* bytes outside ASCII as code points, so the output stays
+			 * valid UTF-8 whatever a path holds */
 			char e[6] = {'\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15]};
 			tb_putn(b, e, 6);
 		} else {

@@ -638,6 +638,32 @@ static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp
 	c->count = o->count;
 }
 
+void zp_tout_detach(struct zp_tout *t)
+{
+	if (t->window)
+		zp_raw2(SYS_munmap, t->window, t->window_size);
+	if (t->ctl)
+		zp_raw2(SYS_munmap, t->ctl, sizeof *t->ctl);
+	if (t->ctl_fd >= 0) {
+		own(t->ctl_fd, false);
+		zp_raw1(SYS_close, t->ctl_fd);
+	}
+	if (t->out_fd >= 0) {
+		own(t->out_fd, false);
+		zp_raw1(SYS_close, t->out_fd);
+	}
+	for (unsigned i = 0; i < FF_SLOTS; i++) {
+		if (ff_tab[i].tid > 0 && ff_tab[i].fd >= 0) {
+			own(ff_tab[i].fd, false);
+			zp_raw1(SYS_close, ff_tab[i].fd);
+		}
+		ff_tab[i].tid = 0;
+	}
+	t->window = NULL;
+	t->ctl = NULL;
+	t->ctl_fd = t->out_fd = -1;
+}
+
 void zp_tout_close(struct zp_tout *t)
 {
 	if (t->window)

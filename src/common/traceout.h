@@ -112,8 +112,10 @@ struct zp_tout {
 ZP_TOUT_HIDDEN int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o,
 				const char *opts_string, int root, bool may_create, char *err,
 				size_t errlen);
-/* Let go of the session (this process will not trace). */
+/* Let go of the session (this process will not trace).  _detach is the
+ * raw version for the per-call path (a forked child that is not traced). */
 ZP_TOUT_HIDDEN void zp_tout_close(struct zp_tout *t);
+ZP_TOUT_HIDDEN void zp_tout_detach(struct zp_tout *t);
 
 /* Write one complete line (with its '\n') for task tid.  Raw. */
 ZP_TOUT_HIDDEN void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n);

@@ -248,8 +248,12 @@ static void clone_post_child(struct zpoline_call *c)
 	g.self_pid = (int)zp_raw0(SYS_getpid);
 	__atomic_store_n(&g.threads, 1, __ATOMIC_RELAXED);
 	slots_forked(c->cookie);
-	if (!g.o.follow)
+	if (!g.o.follow) {
+		/* Not traced: let go of the session, so that this child does not
+		 * keep the output (and its lock) for as long as it lives. */
 		g.active = false;
+		zp_tout_detach(&g.out);
+	}
 }
 
 static void reaped(struct zpoline_call *c, const long *args)
