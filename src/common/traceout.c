@@ -758,7 +758,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 		flock(t->ctl_fd, LOCK_UN);
 	own(t->ctl_fd, true);
 	own(t->out_fd, true);
-	return r == 2 ? 2 : r;
+	return r;
 }
 
 /* ---- the -c table -------------------------------------------------------- */

@@ -120,9 +120,9 @@ static void put_duration(struct tb *b, uint64_t ns)
 
 static void emit(int tid, struct tb *b)
 {
-	if (b->truncated && b->len >= 4)
-		zp_memcpy(b->p + b->len - 4, "...", 3);
-	b->p[b->len++] = '\n'; /* room was kept */
+	if (b->truncated && b->len >= 3)
+		zp_memcpy(b->p + b->len - 3, "...", 3); /* the line was cut */
+	b->p[b->len++] = '\n';                      /* room was kept for it */
 	zp_tout_line(&g.out, tid, b->p, b->len);
 }
 
