@@ -22,12 +22,29 @@ RT_GPR := -mgeneral-regs-only
 
 all:
 
+# Before anything is compiled: say exactly what is missing.
+ifeq ($(filter setup clean,$(MAKECMDGOALS)),)
+ifeq ($(wildcard /usr/include/Zydis/Zydis.h),)
+$(error zpoline needs the Zydis decoder: sudo apt-get install libzydis-dev (or: sudo tools/setup.sh))
+endif
+endif
+
+# setup: packages and vm.mmap_min_addr (tools/setup.sh).
+setup:
+	@tools/setup.sh --tests
+
+# demo: the quick start's first command: trace a real program.
+demo: all
+	@tools/setup.sh
+	@echo '$$ build/zpoline trace -f -- sh -c "ls / | wc -l"'
+	@build/zpoline trace -f -- sh -c 'ls / | wc -l'
+
 $(B)/gen/syscall_table.c: tools/gen-syscalls.sh tools/syscalls-extra.txt
 	@mkdir -p $(@D)
 	sh tools/gen-syscalls.sh /usr/include/x86_64-linux-gnu/asm/unistd_64.h tools/syscalls-extra.txt > $@.tmp && mv $@.tmp $@
 
 include mk/*.mk
 
-.PHONY: all check clean install bench
+.PHONY: all check clean install bench setup demo
 clean:
 	rm -rf $(B)

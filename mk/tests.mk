@@ -27,6 +27,7 @@ tests: $(UNIT_BIN) $(PROG_BIN)
 all: tests
 
 check: all
+	@tools/setup.sh --tests
 	tests/run
 
 .PHONY: tests

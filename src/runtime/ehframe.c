@@ -151,6 +151,30 @@ static bool read_enc(struct cur *c, uint8_t enc, uintptr_t datarel, uintptr_t *o
 	return true;
 }
 
+/* May [p, p+n) be read? */
+static bool in_bounds(const struct zp_fde_index *ix, const uint8_t *p, size_t n)
+{
+	if (ix->readable)
+		return ix->readable(ix->ctx, p, n);
+	return p >= ix->lo && p <= ix->hi && (size_t)(ix->hi - p) >= n;
+}
+
+/* A cursor over a record of `len` bytes after its 4-byte length field, or
+ * one that fails at once. */
+static struct cur record(const struct zp_fde_index *ix, const uint8_t *at, uint32_t *len)
+{
+	struct cur c = {at, at, false};
+	if (!in_bounds(ix, at, 4))
+		return c;
+	memcpy(len, at, 4);
+	if (*len == 0xffffffffu || *len == 0 || !in_bounds(ix, at + 4, *len))
+		return c;
+	c.p = at + 4;
+	c.end = at + 4 + *len;
+	c.ok = true;
+	return c;
+}
+
 static int32_t table_at(const struct zp_fde_index *ix, size_t i)
 {
 	int32_t v;
@@ -187,16 +211,8 @@ int zp_fde_index_init(struct zp_fde_index *ix, const void *hdr, const void *lo, 
 /* The FDE pointer encoding of a CIE ('R' in a "z" augmentation). */
 static bool cie_fde_enc(const struct zp_fde_index *ix, const uint8_t *cie, uint8_t *encp)
 {
-	if (cie < ix->lo || cie >= ix->hi)
-		return false;
-	struct cur c = {cie, ix->hi, true};
 	uint32_t len = 0, id = 1;
-	take(&c, &len, 4);
-	if (len == 0xffffffffu || len == 0)
-		return false; /* 64-bit DWARF never appears in .eh_frame; 0 ends it */
-	if ((size_t)(ix->hi - c.p) < len)
-		return false;
-	c.end = c.p + len; /* the CIE's own end */
+	struct cur c = record(ix, cie, &len);
 	take(&c, &id, 4);
 	if (!c.ok || id != 0)
 		return false;
@@ -259,15 +275,11 @@ static bool cie_fde_enc(const struct zp_fde_index *ix, const uint8_t *cie, uint8
 static bool fde_range(struct zp_fde_index *ix, const uint8_t *fde, uintptr_t *start,
 		      uintptr_t *end)
 {
-	if (fde < ix->lo || fde >= ix->hi)
-		return false;
-	struct cur c = {fde, ix->hi, true};
 	uint32_t len = 0;
 	int32_t cie_off = 0;
-	take(&c, &len, 4);
-	if (len == 0xffffffffu || len < 8 || (size_t)(ix->hi - c.p) < len)
+	struct cur c = record(ix, fde, &len);
+	if (!c.ok || len < 8)
 		return false;
-	c.end = c.p + len; /* the FDE's own end */
 	const uint8_t *cie_field = c.p;
 	take(&c, &cie_off, 4);
 	if (!c.ok || cie_off <= 0)
@@ -337,4 +349,12 @@ int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintp
 	*start += (uintptr_t)ix->bias;
 	*end += (uintptr_t)ix->bias;
 	return 0;
+}
+
+void zp_fde_index_set_readable(struct zp_fde_index *ix,
+			       bool (*readable)(const void *ctx, const void *p, size_t n),
+			       const void *ctx)
+{
+	ix->readable = readable;
+	ix->ctx = ctx;
 }

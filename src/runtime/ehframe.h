@@ -14,7 +14,11 @@ struct zp_fde_index {
 	/* Added to every address the tables yield: non-zero when the tables
 	 * were read from a copy of the file, not from the loaded image. */
 	intptr_t bias;
-	const uint8_t *lo, *hi; /* everything read lies in [lo, hi) */
+	const uint8_t *lo, *hi; /* everything read lies in [lo, hi)... */
+	/* ...or, if set, wherever this says is readable (the header and the
+	 * records it points to may live in different mappings). */
+	bool (*readable)(const void *ctx, const void *p, size_t n);
+	const void *ctx;
 };
 
 /* 0, or -1 if the header is missing, malformed, or in a form without a
@@ -22,6 +26,12 @@ struct zp_fde_index {
  * table, and the .eh_frame records it points to must all lie inside. */
 int zp_fde_index_init(struct zp_fde_index *ix, const void *eh_frame_hdr, const void *lo,
 		      const void *hi);
+/* After init: the records may be read wherever `readable` says (the
+ * header and the .eh_frame it indexes may lie in different mappings). */
+void zp_fde_index_set_readable(struct zp_fde_index *ix,
+			       bool (*readable)(const void *ctx, const void *p, size_t n),
+			       const void *ctx);
+
 /* The function [start, end) that contains pc: 0, or -1 if none does. */
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end);
 

@@ -153,3 +153,19 @@ const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t addr)
 	}
 	return NULL;
 }
+
+/* For zp_fde_index_set_readable: is [p, p+n) inside readable mappings? */
+bool zp_maps_readable(const void *ctx, const void *p, size_t n)
+{
+	const struct zp_maps *m = ctx;
+	uintptr_t a = (uintptr_t)p, end = a + n;
+	if (end < a)
+		return false;
+	while (a < end) {
+		const struct zp_map *e = zp_maps_find(m, a);
+		if (!e || !(e->prot & PROT_READ))
+			return false;
+		a = e->end;
+	}
+	return true;
+}

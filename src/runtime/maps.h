@@ -24,4 +24,6 @@ ZP_HIDDEN void zp_maps_free(struct zp_maps *m);
 /* The mapping that contains addr, or NULL (mappings are sorted). */
 ZP_HIDDEN const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t addr);
 
+ZP_HIDDEN bool zp_maps_readable(const void *ctx, const void *p, size_t n);
+
 #endif

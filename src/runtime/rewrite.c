@@ -282,15 +282,14 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	for (int i = 0; i < o->phnum; i++) {
 		if (o->phdr[i].p_type != PT_GNU_EH_FRAME)
 			continue;
-		/* The tables may be read anywhere in the segment that holds them. */
+		/* The tables may be read anywhere in the readable mapping that
+		 * holds them (zpoline's loader may build them elsewhere). */
 		uintptr_t hdr = o->base + o->phdr[i].p_vaddr;
-		for (int k = 0; k < o->phnum; k++) {
-			const ElfW(Phdr) *ph = &o->phdr[k];
-			uintptr_t s = o->base + ph->p_vaddr;
-			if (ph->p_type == PT_LOAD && hdr >= s && hdr < s + ph->p_memsz)
-				zp_fde_index_init(&ix, (const void *)hdr, (const void *)s,
-						  (const void *)(s + ph->p_memsz));
-		}
+		const struct zp_map *m = zp_maps_find(maps, hdr);
+		if (m && (m->prot & PROT_READ) &&
+		    zp_fde_index_init(&ix, (const void *)hdr, (const void *)m->start,
+				      (const void *)m->end) == 0)
+			zp_fde_index_set_readable(&ix, zp_maps_readable, maps);
 	}
 
 	const char *path = o->name;

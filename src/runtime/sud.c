@@ -107,6 +107,7 @@ static void rewrite_caught(uintptr_t site)
 		uintptr_t s, e;
 		if (zp_fde_index_init(&ix, dfo.dlfo_eh_frame, (const void *)em->start,
 				      (const void *)em->end) == 0 &&
+		    (zp_fde_index_set_readable(&ix, zp_maps_readable, &maps), true) &&
 		    (zp_fde_lookup(&ix, site, &s, &e) == 0 || zp_fde_gap(&ix, site, &s, &e) == 0)) {
 			struct zp_func_result *fr = zp_func_result_new();
 			bool found = false;

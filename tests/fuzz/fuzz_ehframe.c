@@ -513,7 +513,7 @@ static void check_image(const uint8_t *img, size_t len)
 	}
 	struct zp_fde_index ix;
 	memset(&ix, 0xa5, sizeof ix);
-	int rc = zp_fde_index_init(&ix, img);
+	int rc = zp_fde_index_init(&ix, img, img, img + len);
 	if (m.unsafe == U_HDR_SHORT || m.unsafe == U_HDR_INDIRECT)
 		return;
 	if (rc != h.rc)

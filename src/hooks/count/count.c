@@ -26,6 +26,7 @@
 static unsigned long calls[SLOTS + 1], errors[SLOTS + 1];
 static const struct zpoline_runtime *runtime;
 static char output[4096]; /* ZPOLINE_COUNT_OUTPUT, read at start-up */
+static int err_fd = 2;    /* a copy of stderr: programs close theirs before exit */
 
 static unsigned slot(long nr)
 {
@@ -84,7 +85,7 @@ static void print_table(void)
 {
 	struct buf b;
 	b.len = 0;
-	b.fd = 2;
+	b.fd = err_fd;
 	int opened = -1;
 	if (output[0]) {
 		opened = (int)zp_raw4(SYS_openat, AT_FDCWD, output,
@@ -159,6 +160,9 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			output[i] = path[i];
 		output[n] = '\0';
 	}
+	long fd = zp_raw3(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 900);
+	if (fd >= 0)
+		err_fd = (int)fd;
 	hook->name = "count";
 	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
 	hook->pre = pre;
