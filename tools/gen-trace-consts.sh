@@ -320,16 +320,19 @@ table termios_iflag
 headers asm/termbits.h
 from asm-generic/termbits.h asm-generic/termbits-common.h
 match ^(IGNBRK|BRKINT|IGNPAR|PARMRK|INPCK|ISTRIP|INLCR|IGNCR|ICRNL|IUCLC|IXON|IXANY|IXOFF|IMAXBEL|IUTF8)$
+order IGNBRK BRKINT IGNPAR PARMRK INPCK ISTRIP INLCR IGNCR ICRNL IUCLC IXON IXANY IXOFF IMAXBEL IUTF8
 
 table termios_oflag
 headers asm/termbits.h
 from asm-generic/termbits.h asm-generic/termbits-common.h
 match ^(OPOST|OLCUC|ONLCR|OCRNL|ONOCR|ONLRET|OFILL|OFDEL)$
+order OPOST OLCUC ONLCR OCRNL ONOCR ONLRET OFILL OFDEL
 
 table termios_lflag
 headers asm/termbits.h
 from asm-generic/termbits.h asm-generic/termbits-common.h
 match ^(ISIG|ICANON|XCASE|ECHO|ECHOE|ECHOK|ECHONL|NOFLSH|TOSTOP|ECHOCTL|ECHOPRT|ECHOKE|FLUSHO|PENDIN|IEXTEN|EXTPROC)$
+order ISIG ICANON XCASE ECHO ECHOE ECHOK ECHONL NOFLSH TOSTOP IEXTEN ECHOCTL ECHOPRT ECHOKE FLUSHO PENDIN EXTPROC
 
 table termios_cflag
 headers asm/termbits.h

@@ -271,8 +271,9 @@ static void p_termios(struct dctx *d, unsigned long addr, bool out)
 		return;
 	}
 	struct tb *b = d->b;
+	/* strace leaves a flag field empty when it is 0 */
 	tb_puts(b, "{c_iflag=");
-	p_flags(b, t.c_iflag, XT(termios_iflag), NULL);
+	p_flags(b, t.c_iflag, XT(termios_iflag), "");
 	tb_puts(b, ", c_oflag=");
 	/* the delay fields first, by value (NL0 means "field is 0") */
 	const struct {
@@ -305,7 +306,7 @@ static void p_termios(struct dctx *d, unsigned long addr, bool out)
 		p_flags(b, cf, XT(termios_cflag), NULL);
 	}
 	tb_puts(b, ", c_lflag=");
-	p_flags(b, t.c_lflag, XT(termios_lflag), NULL);
+	p_flags(b, t.c_lflag, XT(termios_lflag), "");
 	tb_puts(b, ", ...}");
 }
 
