@@ -159,8 +159,28 @@ static void announce_first(int pid)
 		argv[n++] = cmd + i;
 	argv[n] = NULL;
 	const char *fn = (const char *)getauxval(AT_EXECFN);
+	char **av = argv;
+	/* Started through zpoline's loader (static programs): show the
+	 * program's execve, "loader [--argv0 A] -- PROG ARGS..." -> "PROG",
+	 * [A or PROG, ARGS...]. */
+	const char *base = fn ? strrchr(fn, '/') : NULL;
+	if (base && strcmp(base + 1, "zpoline-loader") == 0) {
+		const char *argv0 = NULL;
+		size_t i = 1;
+		while (i < n && strcmp(argv[i], "--") != 0) {
+			if (strcmp(argv[i], "--argv0") == 0 && i + 1 < n)
+				argv0 = argv[++i];
+			i++;
+		}
+		if (i + 1 < n) {
+			fn = argv[i + 1];
+			av = &argv[i + 1];
+			if (argv0)
+				av[0] = (char *)argv0;
+		}
+	}
 	extern char **environ;
-	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)argv, (long)environ, 0, 0, 0};
+	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)environ, 0, 0, 0};
 	char text[ZP_TRACE_EXEC_LINE];
 	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text);
 	line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
