@@ -75,6 +75,7 @@ struct zpoline_call {
 	int pid;             /* calling process */
 	unsigned int origin; /* enum zpoline_origin */
 	unsigned int reserved;
+	unsigned long sp;    /* the program's stack pointer at the call (read-only) */
 };
 
 /* zpoline_hook.flags */

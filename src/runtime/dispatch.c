@@ -29,7 +29,7 @@ _Static_assert(offsetof(struct zp_record, call.cookie) == REC_COOKIE, "REC_COOKI
 _Static_assert(offsetof(struct zp_record, call.tid) == REC_TID, "REC_TID");
 _Static_assert(offsetof(struct zp_record, call.pid) == REC_PID, "REC_PID");
 _Static_assert(offsetof(struct zp_record, call.origin) == REC_ORIGIN, "REC_ORIGIN");
-_Static_assert(offsetof(struct zp_record, app_rsp) == REC_APPSP, "REC_APPSP");
+_Static_assert(offsetof(struct zp_record, call.sp) == REC_APPSP, "REC_APPSP");
 _Static_assert(offsetof(struct zp_record, flags) == REC_FLAGS, "REC_FLAGS");
 _Static_assert(offsetof(struct zp_record, retaddr) == REC_RETADDR, "REC_RETADDR");
 _Static_assert(offsetof(struct zp_record, level) == REC_LEVEL, "REC_LEVEL");
@@ -249,10 +249,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_clone:
 		return prepare_clone(r, t, (uint64_t)a[0], (uint64_t)a[1]);
 	case SYS_clone3: {
-		const struct clone_args *ca = (const struct clone_args *)a[0];
-		if ((unsigned long)a[1] < 64 || !ca)
+		struct clone_args ca;
+		if ((unsigned long)a[1] < 64 || !a[0] || zp_safe_copy(&ca, (const void *)a[0], 64) < 0)
 			return ZP_ACT_SYSCALL; /* the kernel says EINVAL/EFAULT */
-		return prepare_clone(r, t, ca->flags, ca->stack);
+		return prepare_clone(r, t, ca.flags, ca.stack);
 	}
 	case SYS_fork:
 		r->rt_flags |= ZP_RTF_FORK;

@@ -34,29 +34,56 @@
 
 	.text
 
-/* Fast path: the number needs neither a hook nor the runtime. */
-	.globl	zp_entry
-	.hidden	zp_entry
-	.type	zp_entry, @function
-	.p2align 6
-zp_entry:
+/* The fast path lives in the trampoline's second stage, not here: the
+ * whole page below is copied there at start-up (trampoline.c).  On this
+ * kind of machine (page-table isolation without PCID) every system call
+ * flushes the TLB, and each distinct page the path touches afterwards costs
+ * a page walk: keeping the code, the class bytes and the site table's
+ * address in one page saves pages per call; the table's slots are the
+ * only other page the lookup touches.  Everything it refers to
+ * is RIP-relative within the page or reached through the pointers at the
+ * top, which start-up fills in.
+ *
+ * Page layout (offsets are fixed by layout.h and by the tail's rel32):
+ *   S2_CLASS   class byte of every number that can reach the stub (0..512)
+ *   S2_TABLE   the site table's address (registry.c keeps it current)
+ *   S2_SLOW    address of zp_entry, the slow path in this library
+ *   S2_VERIFY  address of zp_verify_site (a lookup that found nothing)
+ *   S2_MASK    the site table's mask
+ *   S2_ENTRY   where the tail jumps: the fast path
+ */
+	.section .rodata.zp_stage2, "a"
+	.balign	4096
+	.globl	zp_stage2_template
+	.hidden	zp_stage2_template
+zp_stage2_template:
+	.fill	S2_TABLE, 1, 0
+	.quad	0		/* S2_TABLE */
+	.quad	0		/* S2_SLOW */
+	.quad	0		/* S2_VERIFY */
+	.quad	0		/* S2_MASK */
+	.org	zp_stage2_template + S2_ENTRY
+.Ls2_entry:
 	pushfq
 	mov	%rax, -8(%rsp)
 	mov	8(%rsp), %rcx
 	/* Is the return address a rewritten site?  Open-addressing hash set;
 	 * a call through a NULL or small function pointer is not. */
-	mov	zp_site_table(%rip), %r11
 	mov	%rcx, %rax
 	shr	$12, %rax
 	xor	%rcx, %rax
+	/* The mask is read before the slots' address: the table only grows,
+	 * and registry.c publishes the new address before the new mask, so a
+	 * mask never indexes past the slots it is used with. */
 .Lprobe:
-	and	(%r11), %rax
-	cmp	%rcx, 8(%r11,%rax,8)
+	and	zp_stage2_template + S2_MASK(%rip), %rax
+	mov	zp_stage2_template + S2_TABLE(%rip), %r11
+	cmp	%rcx, (%r11,%rax,8)
 	jne	.Lprobe_miss
 	mov	-8(%rsp), %rax
-	lea	zp_nr_class(%rip), %r11
-	cmpb	$0, (%r11,%rax)
-	jne	.Lslow
+	lea	zp_stage2_template(%rip), %r11
+	cmpb	$0, S2_CLASS(%r11,%rax)
+	jne	.Lto_slow
 	popfq
 	lea	8(%rsp), %rsp
 	.globl	zp_app_syscall_fast
@@ -65,17 +92,59 @@ zp_app_syscall_fast:
 	syscall
 	mov	-8(%rsp), %rcx
 	jmp	*%rcx
-
 .Lprobe_miss:
-	cmpq	$0, 8(%r11,%rax,8)
-	je	.Lnot_a_site
+	cmpq	$0, (%r11,%rax,8)
+	je	.Lto_verify
 	inc	%rax
 	jmp	.Lprobe
+.Lto_slow:
+	jmp	*zp_stage2_template + S2_SLOW(%rip)
+	/* Not found: a NULL call, or a lookup that raced with the table
+	 * growing.  zp_verify_site asks the table itself. */
+.Lto_verify:
+	jmp	*zp_stage2_template + S2_VERIFY(%rip)
+	.globl	zp_stage2_template_end
+	.hidden	zp_stage2_template_end
+zp_stage2_template_end:
+	.org	zp_stage2_template + 4096
 
-.Lnot_a_site:
-	mov	-8(%rsp), %rax
+	.text
+/* The slow path, reached from the second stage: a hook or the runtime wants
+ * this number.  rsp = app-16 ([rsp] flags, [rsp+8] return address,
+ * [rsp+16..] the application's), app-24 = nr, rax = nr, rcx = return
+ * address. */
+	.globl	zp_entry
+	.hidden	zp_entry
+	.type	zp_entry, @function
+	.p2align 6
+zp_entry:
+	jmp	.Lslow
+
+/* The second stage found no site: probe the authoritative table (its mask
+ * and slots read together from one structure).  Found: take the slow path,
+ * which handles the call whatever its class.  Not found: a NULL call.
+ * rsp = app-16 ([rsp] flags, [rsp+8] return address), app-24 = nr,
+ * rcx = return address. */
+	.globl	zp_verify_site
+	.hidden	zp_verify_site
+zp_verify_site:
+	mov	zp_site_table(%rip), %r11
+	mov	%rcx, %rax
+	shr	$12, %rax
+	xor	%rcx, %rax
+1:	and	(%r11), %rax
+	cmp	%rcx, 8(%r11,%rax,8)
+	je	2f
+	cmpq	$0, 8(%r11,%rax,8)
+	je	3f
+	inc	%rax
+	jmp	1b
+2:	mov	-8(%rsp), %rax
+	jmp	.Lslow
+3:	mov	-8(%rsp), %rax
 	popfq
-	/* Fall through: the program called a NULL (or tiny) function pointer.
+
+	/* The program called a NULL (or tiny) function pointer.
 	 * Crash the way it would without us: SIGSEGV, with the caller's return
 	 * address on top of the stack so a debugger shows who called. */
 	.globl	zpoline_null_function_call
@@ -85,8 +154,6 @@ zpoline_null_function_call:
 	ud2
 	.size	zpoline_null_function_call, . - zpoline_null_function_call
 
-/* Slow path: a hook or the runtime wants this number.
- * rsp = app-16, rax = nr, rcx = return address. */
 .Lslow:
 	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
 	jne	.Lno_thread_block
@@ -531,6 +598,35 @@ zp_call_on_stack:
 	pop	%rbp
 	ret
 	.size	zp_call_on_stack, . - zp_call_on_stack
+
+/* long zp_safe_copy(void *dst, const void *src, size_t n): memcpy that
+ * returns -EFAULT instead of crashing when either side is not mapped (the
+ * program's pointers are not to be trusted).  A fault inside
+ * [zp_safe_copy, zp_safe_copy_end) is turned into a jump to
+ * zp_safe_copy_fault by the SIGSEGV handler (signals.c). */
+	.globl	zp_safe_copy
+	.hidden	zp_safe_copy
+	.globl	zp_safe_copy_end
+	.hidden	zp_safe_copy_end
+	.globl	zp_safe_copy_fault
+	.hidden	zp_safe_copy_fault
+	.type	zp_safe_copy, @function
+zp_safe_copy:
+	/* Page 0 is readable here only because the trampoline lives there:
+	 * for the program's pointers it is as unmapped as it would be. */
+	cmp	$ZP_PAGE, %rsi
+	jb	zp_safe_copy_fault
+	cmp	$ZP_PAGE, %rdi
+	jb	zp_safe_copy_fault
+	mov	%rdx, %rcx
+	rep movsb
+	xor	%eax, %eax
+	ret
+zp_safe_copy_end:
+zp_safe_copy_fault:
+	mov	$-14, %rax
+	ret
+	.size	zp_safe_copy, . - zp_safe_copy
 
 /* The restorer for the runtime's own signal handlers. */
 	.globl	zp_sigreturn

@@ -129,9 +129,10 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 			have_preload = true;
 	bool missing = !have_preload;
 	for (int c = 0; c < ncarry && !missing; c++) {
+		size_t nl = strcspn(carry[c], "=") + 1;
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
-			found = !strcmp(envp[i], carry[c]);
+			found = !strncmp(envp[i], carry[c], nl);
 		missing = !found;
 	}
 	if (!missing)
@@ -147,16 +148,18 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 			old_preload = e + 11;
 			continue;
 		}
-		bool replaced = false;
-		for (int c = 0; c < ncarry && !replaced; c++) {
-			size_t nl = strcspn(carry[c], "=") + 1;
-			replaced = !strncmp(e, carry[c], nl);
-		}
-		if (!replaced)
-			out[k++] = (char *)e;
+		out[k++] = (char *)e;
 	}
-	for (int c = 0; c < ncarry; c++)
-		out[k++] = carry[c];
+	/* Put back what is missing; a variable the program (or a hook, such as
+	 * the tracer handing its session over) set to a new value stays. */
+	for (int c = 0; c < ncarry; c++) {
+		size_t nl = strcspn(carry[c], "=") + 1;
+		bool present = false;
+		for (size_t i = 0; i < n && !present; i++)
+			present = !strncmp(envp[i], carry[c], nl);
+		if (!present)
+			out[k++] = carry[c];
+	}
 	char *pre = old_preload && *old_preload ? copy_str(s, "LD_PRELOAD=", self_path) : NULL;
 	if (pre) {
 		char *full = take(s, strlen(pre) + strlen(old_preload) + 2);
@@ -172,6 +175,36 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 	out[k++] = pre;
 	out[k] = NULL;
 	return out;
+}
+
+/* The program's strings and arrays, checked before they are read: a bad
+ * pointer is left for the kernel to refuse with EFAULT. */
+static bool readable_str(const char *p)
+{
+	char c;
+	for (size_t i = 0; i < (1u << 20); i++) {
+		if (zp_safe_copy(&c, p + i, 1) < 0)
+			return false;
+		if (!c)
+			return true;
+	}
+	return false;
+}
+
+static bool readable_vec(char *const *v)
+{
+	if (!v)
+		return true;
+	for (size_t i = 0; i < (1u << 16); i++) {
+		char *e;
+		if (zp_safe_copy(&e, &v[i], sizeof e) < 0)
+			return false;
+		if (!e)
+			return true;
+		if (!readable_str(e))
+			return false;
+	}
+	return false;
 }
 
 /* Is `path` a static x86-64 executable (no PT_INTERP)? */
@@ -216,7 +249,9 @@ static void exec_pre(void *arg)
 	char *const *argv = (char *const *)(at ? a[2] : a[1]);
 	char *const *envp = (char *const *)(at ? a[3] : a[2]);
 	int flags = at ? (int)a[4] : 0;
-	bool redirect = loader_path[0] && path && path[0] && !(at && (flags & AT_EMPTY_PATH)) &&
+	if (!path || !readable_str(path) || !readable_vec(argv) || !readable_vec(envp))
+		return;
+	bool redirect = loader_path[0] && path[0] && !(at && (flags & AT_EMPTY_PATH)) &&
 			is_static_exe(dirfd, path, flags);
 	if (!sticky && !redirect)
 		return;

@@ -96,6 +96,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (!zp_hooks_need_xstate())
 		zp_xsave_kind = 0;
 	zp_class_rebuild();
+	zp_stage2_finish();
 
 	if (zp_signals_init() < 0)
 		zp_die("zpoline: cannot install the trap path's signal handlers");

@@ -14,6 +14,14 @@
  * is below this). */
 #define ZP_CLASS_SIZE 4096
 
+/* The second stage page (a copy of zp_stage2_template, entry.S). */
+#define S2_CLASS 0x000 /* class bytes of numbers 0..ZP_SLED_END */
+#define S2_TABLE 0x210  /* the site table's slots */
+#define S2_SLOW 0x218   /* zp_entry (slow path) */
+#define S2_VERIFY 0x220 /* zp_verify_site: the lookup found nothing */
+#define S2_MASK 0x228   /* the site table's mask */
+#define S2_ENTRY 0xED1 /* where the tail's jmp rel32 lands (see trampoline.c) */
+
 /* Class bits of a system call number (zp_nr_class[]). */
 #define ZP_CLASS_HOOK 0x01    /* some hook wants it */
 #define ZP_CLASS_RUNTIME 0x02 /* the runtime itself wants it */

@@ -25,6 +25,8 @@ static struct {
 struct zp_site_table *zp_site_table = (struct zp_site_table *)&empty_table;
 struct zp_site_table *zp_trap_table = (struct zp_site_table *)&empty_table;
 
+void (*zp_site_table_moved)(const struct zp_site_table *tab);
+
 static int lock;
 static size_t n_site, n_trap; /* entries in zp_site_table, zp_trap_table */
 
@@ -92,6 +94,10 @@ int zp_set_add(struct zp_site_table **tabp, uint64_t key)
 		for (uint64_t i = 0; i <= tab->mask; i++)
 			if (tab->slot[i])
 				put(n, tab->slot[i]);
+		/* The fast path reads the table's address from the second stage:
+		 * point it at the copy before the copy becomes the table. */
+		if (tabp == &zp_site_table && zp_site_table_moved)
+			zp_site_table_moved(n);
 		__atomic_store_n(tabp, n, __ATOMIC_RELEASE);
 		tab = n;
 	}

@@ -17,8 +17,7 @@
 
 /* ---- call record: the top of a slot (see layout.h) ---------------------- */
 struct zp_record {
-	struct zpoline_call call; /* public part, REC_NR .. REC_ORIGIN */
-	uint64_t app_rsp;
+	struct zpoline_call call; /* public part, REC_NR .. REC_APPSP (call.sp) */
 	uint64_t flags;
 	uint64_t retaddr;
 	uint64_t level;
@@ -97,6 +96,8 @@ struct zp_site_table {
 extern ZP_HIDDEN struct zp_site_table *zp_site_table;
 extern ZP_HIDDEN struct zp_site_table *zp_trap_table;
 ZP_HIDDEN int zp_set_add(struct zp_site_table **tab, uint64_t key);
+/* Told when zp_site_table is replaced by a larger copy (before it is). */
+extern ZP_HIDDEN void (*zp_site_table_moved)(const struct zp_site_table *tab);
 ZP_HIDDEN bool zp_set_has(const struct zp_site_table *tab, uint64_t key);
 ZP_HIDDEN size_t zp_set_count(const struct zp_site_table *tab);
 ZP_HIDDEN void zp_set_translate(struct zp_site_table **tab, uint64_t lo, uint64_t hi,
@@ -113,6 +114,10 @@ ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 void zp_entry(void);
 void zp_sigreturn(void);
 void zp_trap_resume(void);
+void zp_verify_site(void);
+/* memcpy that returns -EFAULT (not SIGSEGV) for an unmapped side. */
+long zp_safe_copy(void *dst, const void *src, size_t n);
+extern char zp_safe_copy_end[], zp_safe_copy_fault[];
 void zpoline_null_function_call(void);
 long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
@@ -120,6 +125,10 @@ long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
 ZP_HIDDEN bool zp_trampoline_contains(uintptr_t addr);
 ZP_HIDDEN bool zp_trampoline_is_ours(void);
+ZP_HIDDEN void zp_stage2_finish(void);
+struct zp_site_table;
+ZP_HIDDEN void zp_stage2_set_table(const struct zp_site_table *tab);
+extern const unsigned char zp_stage2_template[] __attribute__((visibility("hidden")));
 ZP_HIDDEN void zp_sled_build(unsigned char *page, size_t sled_end);
 extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;

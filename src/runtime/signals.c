@@ -106,10 +106,13 @@ long zp_sigaction_virtual(struct zp_record *r)
 	int sig = (int)r->call.args[0];
 	const struct ksigaction *act = (const struct ksigaction *)r->call.args[1];
 	struct ksigaction *oldact = (struct ksigaction *)r->call.args[2];
+	struct ksigaction a;
 	if (!zp_signal_is_ours(sig)) {
-		if (act && (act->mask & zp_ours_mask) && r->call.args[3] == 8) {
+		/* A bad pointer is left for the kernel to refuse. */
+		if (act && r->call.args[3] == 8 && zp_safe_copy(&a, act, sizeof a) == 0 &&
+		    (a.mask & zp_ours_mask)) {
 			struct ksigaction *copy = (struct ksigaction *)r->scratch;
-			*copy = *act;
+			*copy = a;
 			copy->mask &= ~zp_ours_mask;
 			r->call.args[1] = (long)copy;
 		}
@@ -117,17 +120,19 @@ long zp_sigaction_virtual(struct zp_record *r)
 	}
 	if (r->call.args[3] != 8)
 		return -EINVAL;
+	if (act && zp_safe_copy(&a, act, sizeof a) < 0)
+		return -EFAULT;
 	struct ksigaction prev = virt[sig];
+	if (oldact && zp_safe_copy(oldact, &prev, sizeof prev) < 0)
+		return -EFAULT;
 	if (act) {
-		virt[sig] = *act;
+		virt[sig] = a;
 		long e = install(sig);
 		if (e < 0) {
 			virt[sig] = prev;
 			return e;
 		}
 	}
-	if (oldact)
-		*oldact = prev;
 	return 0;
 }
 
@@ -138,10 +143,11 @@ void zp_sigmask_pre(struct zp_record *r)
 	r->scratch[10] = vm; /* old virtual bits, for oldset */
 	r->scratch[9] = vm;  /* new virtual bits, if the call succeeds */
 	r->rt_flags |= ZP_RTF_SIGMASK;
-	const uint64_t *set = (const uint64_t *)r->call.args[1];
-	if (!set || r->call.args[3] != 8)
-		return;
-	uint64_t want = *set & zp_ours_mask;
+	const uint64_t *setp = (const uint64_t *)r->call.args[1];
+	uint64_t set;
+	if (!setp || r->call.args[3] != 8 || zp_safe_copy(&set, setp, 8) < 0)
+		return; /* the kernel says EINVAL or EFAULT */
+	uint64_t want = set & zp_ours_mask;
 	switch (r->call.args[0]) {
 	case SIG_BLOCK:
 		r->scratch[9] = vm | want;
@@ -155,8 +161,8 @@ void zp_sigmask_pre(struct zp_record *r)
 	default:
 		return;
 	}
-	if (*set & zp_ours_mask) {
-		r->scratch[0] = *set & ~zp_ours_mask;
+	if (set & zp_ours_mask) {
+		r->scratch[0] = set & ~zp_ours_mask;
 		r->call.args[1] = (long)&r->scratch[0];
 	}
 }
@@ -168,19 +174,24 @@ void zp_sigmask_post(struct zp_record *r)
 	struct zp_thread *t = zp_thread_self();
 	if (t)
 		t->vmask = r->scratch[9];
-	uint64_t *oldset = (uint64_t *)r->call.args[2];
-	if (oldset)
-		*oldset = (*oldset & ~zp_ours_mask) | r->scratch[10];
+	uint64_t *oldset = (uint64_t *)r->call.args[2], old;
+	if (oldset && zp_safe_copy(&old, oldset, 8) == 0) {
+		old = (old & ~zp_ours_mask) | r->scratch[10];
+		zp_safe_copy(oldset, &old, 8);
+	}
 }
 
 /* rt_sigreturn: the frame's saved mask is about to become the real one. */
 void zp_sigreturn_pre(struct zp_record *r)
 {
-	uint64_t *mask = (uint64_t *)(r->app_rsp + offsetof(ucontext_t, uc_sigmask));
+	uint64_t *maskp = (uint64_t *)(r->call.sp + offsetof(ucontext_t, uc_sigmask)), mask;
+	if (zp_safe_copy(&mask, maskp, 8) < 0)
+		return; /* not a signal frame: the kernel will say so */
 	struct zp_thread *t = zp_thread_self();
 	if (t)
-		t->vmask = *mask & zp_ours_mask;
-	*mask &= ~zp_ours_mask;
+		t->vmask = mask & zp_ours_mask;
+	mask &= ~zp_ours_mask;
+	zp_safe_copy(maskp, &mask, 8);
 }
 
 /* ---- the handler -------------------------------------------------------- */
@@ -252,7 +263,7 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	rec->call.origin = origin;
 	rec->flags = (uint64_t)g[REG_EFL];
 	rec->retaddr = resume;
-	rec->app_rsp = sp;
+	rec->call.sp = sp;
 
 	if (needs_stub(rec)) {
 		g[REG_RSP] = (greg_t)(uintptr_t)rec;
@@ -337,6 +348,12 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 
 	if (sig == SIGSYS && zp_sud_signal(uc, si))
 		return;
+	/* The runtime read or wrote a bad pointer the program gave it. */
+	if ((sig == SIGSEGV || sig == SIGBUS) && rip >= (uintptr_t)zp_safe_copy &&
+	    rip < (uintptr_t)zp_safe_copy_end) {
+		g[REG_RIP] = (greg_t)(uintptr_t)zp_safe_copy_fault;
+		return;
+	}
 
 	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
 		zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);

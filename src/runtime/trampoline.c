@@ -19,7 +19,8 @@
  *     executes int3.  The rest of the page is int3 too.  Numbers there, and
  *     beyond page 0, trap; the signal handler completes them as system
  *     calls (signals.c), so they return what the kernel says.
- *   - stage 2 holds `movabs $zp_entry, %r11; jmp *%r11`.
+ *   - stage 2 is a copy of zp_stage2_template (entry.S): the fast path, its
+ *     class bytes and the site table's address, in one page.
  *
  * Page 0 ends up PROT_EXEC only: execute-only where the CPU has PKU, and
  * never writable, so a NULL write still faults.
@@ -93,7 +94,9 @@ static bool cpu_has_pku(void)
 }
 
 /* Stage 2: at 517 + 0xXXcccccc, for the first prefix byte XX whose page is
- * free.  Values below 0x40 keep it under 1 GiB, clear of MAP_32BIT. */
+ * free.  Values below 0x40 keep it under 1 GiB, clear of MAP_32BIT.  The
+ * page is a copy of zp_stage2_template (entry.S): the fast path and its
+ * data, filled in by zp_stage2_finish(). */
 static int map_stage2(unsigned char *tail)
 {
 	static const unsigned char top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
@@ -101,17 +104,20 @@ static int map_stage2(unsigned char *tail)
 		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
 		uintptr_t page = target & ~(uintptr_t)(ZP_PAGE - 1);
+		if ((target & (ZP_PAGE - 1)) != S2_ENTRY)
+			return -1; /* layout.h and the tail disagree */
 		long m = try_map(page, PROT_READ | PROT_WRITE);
 		if (m < 0)
 			continue;
-		unsigned char *p = (unsigned char *)target;
-		uint64_t entry = (uint64_t)(uintptr_t)zp_entry;
-		p[0] = 0x49; /* movabs $entry, %r11 */
-		p[1] = 0xbb;
-		memcpy(p + 2, &entry, 8);
-		p[10] = 0x41; /* jmp *%r11 */
-		p[11] = 0xff;
-		p[12] = 0xe3;
+		memcpy((void *)page, zp_stage2_template, ZP_PAGE);
+		uint64_t slow = (uint64_t)(uintptr_t)zp_entry;
+		uint64_t verify = (uint64_t)(uintptr_t)zp_verify_site;
+		uint64_t slots = (uint64_t)(uintptr_t)zp_site_table->slot;
+		uint64_t mask = zp_site_table->mask;
+		memcpy((void *)(page + S2_SLOW), &slow, 8);
+		memcpy((void *)(page + S2_VERIFY), &verify, 8);
+		memcpy((void *)(page + S2_TABLE), &slots, 8);
+		memcpy((void *)(page + S2_MASK), &mask, 8);
 		if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0) {
 			zp_raw2(SYS_munmap, page, ZP_PAGE);
 			continue;
@@ -119,9 +125,39 @@ static int map_stage2(unsigned char *tail)
 		tail[0] = 0xe9;
 		memcpy(tail + 1, &rel, 4);
 		zp_stage2_addr = page;
+		zp_site_table_moved = zp_stage2_set_table;
 		return 0;
 	}
 	return -1;
+}
+
+/* Writes into the second stage, which other threads may be running. */
+static void stage2_write(size_t off, const void *src, size_t n)
+{
+	if (!zp_stage2_addr)
+		return;
+	long e = zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
+	if (e < 0) /* W^X policy: only before any thread runs it, i.e. at start-up */
+		e = zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_WRITE);
+	if (e < 0)
+		zp_die("zpoline: cannot update the trampoline's second stage");
+	memcpy((void *)(zp_stage2_addr + off), src, n);
+	zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_EXEC);
+}
+
+/* The class bytes the fast path reads, once the hooks are known. */
+void zp_stage2_finish(void)
+{
+	stage2_write(S2_CLASS, zp_nr_class, ZP_SLED_END + 1);
+}
+
+/* The site table moved (it grew): the new slots first, then the new mask
+ * (the fast path reads them in the other order; see entry.S). */
+void zp_stage2_set_table(const struct zp_site_table *tab)
+{
+	uint64_t slots = (uint64_t)(uintptr_t)tab->slot, mask = tab->mask;
+	stage2_write(S2_TABLE, &slots, sizeof slots);
+	stage2_write(S2_MASK, &mask, sizeof mask);
 }
 
 int zp_trampoline_map(char *err, size_t errlen)
@@ -176,13 +212,12 @@ bool zp_trampoline_is_ours(void)
 	for (size_t i = 0; i < sizeof top; i++) {
 		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
-		unsigned char probe[13];
+		unsigned char probe[32];
 		struct iovec local = {probe, sizeof probe}, remote = {(void *)target, sizeof probe};
 		if (zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) !=
 		    (long)sizeof probe)
 			continue;
-		if (probe[0] == 0x49 && probe[1] == 0xbb && probe[10] == 0x41 && probe[11] == 0xff &&
-		    probe[12] == 0xe3)
+		if (!memcmp(probe, (const unsigned char *)zp_stage2_template + S2_ENTRY, sizeof probe))
 			return true;
 	}
 	return false;

@@ -19,12 +19,21 @@ import sys
 strace_file, count_file, lib = sys.argv[1:4]
 
 offsets = []
+syms = {}
 for line in subprocess.run(["nm", lib], capture_output=True, text=True).stdout.splitlines():
     parts = line.split()
+    if len(parts) == 3:
+        syms[parts[2]] = int(parts[0], 16)
     if len(parts) == 3 and parts[2].startswith("zp_app_syscall_"):
         offsets.append(int(parts[0], 16) + 2)  # strace shows the ip after syscall
-if not offsets:
-    sys.exit("no zp_app_syscall_* symbols in " + lib)
+if not offsets or "zp_stage2_template" not in syms:
+    sys.exit("no zp_app_syscall_* / zp_stage2_template symbols in " + lib)
+# The fast path runs from a copy of zp_stage2_template: the trampoline's
+# second stage, a page below 2 GiB.  Its syscall's ip within that page:
+stage2_ip = (syms["zp_app_syscall_fast"] - syms["zp_stage2_template"] + 2) % 4096
+
+def is_stage2(ip):
+    return ip < (1 << 31) and ip % 4096 == stage2_ip
 
 line_re = re.compile(r"^(\d+) +\[([0-9a-f]+)\] (.*)$")
 lines = []
@@ -79,9 +88,9 @@ for pid, ip, rest in lines:
     if rest.startswith("<...") or rest.startswith("---") or rest.startswith("+++"):
         continue
     name = re.match(r"^([a-z0-9_]+)\(", rest)
-    if not name or not on[pid] or base is None:
+    if not name or not on[pid] or (base is None and not is_stage2(ip)):
         continue
-    if ip - base not in offsets:
+    if not is_stage2(ip) and (base is None or ip - base not in offsets):
         continue
     counts[name.group(1)] += 1
 

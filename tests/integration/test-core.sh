@@ -35,6 +35,13 @@ for hook in none pass count clobber; do
 		fail "[$hook] out-of-range numbers differ from native"
 		head -20 "$TMP/oor.diff"
 	fi
+	"$P/badptr" >"$TMP/bad.native" 2>&1
+	LD_PRELOAD=$LIB LIBZPHOOK=$H ZPOLINE_STICKY=1 "$P/badptr" >"$TMP/bad.hooked" 2>&1
+	if diff "$TMP/bad.native" "$TMP/bad.hooked" >/dev/null; then
+		pass "[$hook] unmapped pointers to calls the runtime reads: EFAULT as native"
+	else
+		fail "[$hook] unmapped pointers: $(diff "$TMP/bad.native" "$TMP/bad.hooked" | head -5 | tr '\n' ' ')"
+	fi
 	LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/sigstorm" 2 >"$TMP/storm" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] && grep -q "handled some" "$TMP/storm" &&

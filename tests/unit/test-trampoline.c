@@ -1,20 +1,22 @@
 /*
- * The trampoline at page 0 (trampoline.c), built in this process and then
- * executed in simulation with a full decoder: from every landing address
- * below the sled's end, execution reaches the tail through jumps and nops
- * only (no memory access, no register but rip touched); the tail jumps to
- * stage 2, which jumps to zp_entry; every address after the tail traps.
+ * The trampoline at page 0 (trampoline.c), as the runtime builds it in this
+ * process (the test re-executes itself under LD_PRELOAD), executed in
+ * simulation with a full decoder: from every landing address below the
+ * sled's end, execution reaches the tail through jumps and nops only (no
+ * memory access, no register but rip touched); the tail jumps to the second
+ * stage, whose pointers lead back into the runtime; every address after the
+ * tail traps.
  */
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <Zydis/Zydis.h>
 
-#include "rt.h"
+#include "layout.h"
 #include "t.h"
-
-void zp_entry(void) {}
 
 static ZydisDecoder dec;
 
@@ -52,20 +54,45 @@ static int walk(const uint8_t *page, size_t start, int *nops)
 	return jumps;
 }
 
-int main(void)
+/* The mapping that holds addr, from /proc/self/maps: "r-xp" etc. */
+static int mapping_of(uintptr_t addr, char perms[5], char *path, size_t plen)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int found = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		char p[5], file[400] = "";
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %399s", &lo, &hi, p, file) >= 3 &&
+		    addr >= lo && addr < hi) {
+			memcpy(perms, p, 5);
+			snprintf(path, plen, "%s", file);
+			found = 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int main(int argc, char **argv)
 {
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-	char err[512];
-	int e = zp_trampoline_map(err, sizeof err);
-	if (e < 0) {
-		printf("FAIL: trampoline maps at page 0: %s\n", err);
+	(void)argc;
+	if (!getenv("ZP_TEST_UNDER_RUNTIME")) {
+		const char *b = getenv("ZP_BUILD");
+		char lib[4096];
+		snprintf(lib, sizeof lib, "%s/libzpoline.so", b ? b : "build");
+		setenv("ZP_TEST_UNDER_RUNTIME", "1", 1);
+		setenv("LD_PRELOAD", lib, 1);
+		setenv("ZPOLINE_MODE", "zpoline", 1);
+		execv("/proc/self/exe", argv);
+		printf("FAIL: cannot re-execute under the runtime\n");
 		return 1;
 	}
-	T_CHECK(1, "trampoline maps at page 0");
-	if (zp_exec_only) {
-		printf("SKIP: sled simulation (page 0 is execute-only here, cannot read it)\n");
-		T_DONE();
-	}
+	char perms[5], path[400];
+	T_CHECK(mapping_of(0, perms, path, sizeof path) && perms[2] == 'x' && perms[1] == '-',
+		"page 0 is mapped executable and not writable (%s)", perms);
 	const uint8_t *zero = (const uint8_t *)0;
 	__asm__("" : "+r"(zero));
 	/* Decode a copy: the decoder refuses a NULL buffer pointer. */
@@ -99,12 +126,29 @@ int main(void)
 	T_CHECK(ok, "the tail is a jmp rel32");
 	if (ok) {
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)(int64_t)ops[0].imm.value.s;
-		const uint8_t *s2 = (const uint8_t *)target;
-		uint64_t imm;
-		memcpy(&imm, s2 + 2, 8);
-		T_CHECK(s2[0] == 0x49 && s2[1] == 0xbb && imm == (uint64_t)(uintptr_t)zp_entry &&
-				s2[10] == 0x41 && s2[11] == 0xff && s2[12] == 0xe3,
-			"stage 2 is movabs $zp_entry,%%r11; jmp *%%r11");
+		uintptr_t s2 = target & ~(uintptr_t)(ZP_PAGE - 1);
+		T_CHECK((target & (ZP_PAGE - 1)) == S2_ENTRY, "the tail lands at the second stage's entry");
+		T_CHECK(mapping_of(s2, perms, path, sizeof path) && !strcmp(perms, "r-xp"),
+			"the second stage is read+execute only (%s)", perms);
+		uint64_t slow, nul, tab, mask;
+		memcpy(&slow, (void *)(s2 + S2_SLOW), 8);
+		memcpy(&nul, (void *)(s2 + S2_VERIFY), 8);
+		memcpy(&tab, (void *)(s2 + S2_TABLE), 8);
+		memcpy(&mask, (void *)(s2 + S2_MASK), 8);
+		char p2[400] = "";
+		T_CHECK(mapping_of(slow, perms, p2, sizeof p2) && strstr(p2, "libzpoline.so") &&
+				perms[2] == 'x',
+			"the slow-path pointer leads into libzpoline.so's code");
+		T_CHECK(mapping_of(nul, perms, p2, sizeof p2) && strstr(p2, "libzpoline.so"),
+			"the verifier pointer leads into libzpoline.so");
+		T_CHECK(tab && mapping_of(tab, perms, p2, sizeof p2) && perms[0] == 'r' &&
+				mapping_of(tab + 8 * mask, perms, p2, sizeof p2),
+			"the site table's slots are set and readable up to the mask (%lu)",
+			(unsigned long)mask);
+		ZydisDecodedInstruction first;
+		T_CHECK(decode((const uint8_t *)s2 + S2_ENTRY, 16, &first, ops) == 0 &&
+				first.mnemonic == ZYDIS_MNEMONIC_PUSHFQ,
+			"the second stage's entry starts the fast path (pushfq)");
 	}
 	int trapping = 1;
 	for (size_t r = ZP_SLED_END + 1; r < ZP_PAGE; r++) {
