@@ -5,34 +5,31 @@
  * header's table points to (normally .eh_frame) somewhere after it; table
  * offsets and DATAREL values are relative to the header, as in a loaded
  * object.  The image sits in a guarded window (guard.h), once against each
- * end, so any read outside it faults or is reported by ASan.
+ * end, so any read outside it faults or is reported by ASan.  The index is
+ * told the image is all it may read (zp_fde_index_init's [lo, hi)).
  *
- * zp_fde_index_init(), zp_fde_lookup() and zp_fde_gap() take no sizes: they
- * trust the object they read, and follow counts and offsets wherever they
- * point.  So a model here, written from the format (LSB "Exception Frame", DWARF CFI),
- * walks the same fields with bounds checks and says, for each call:
- *   - unsafe: the runtime would read outside the image (a check it does not
- *     have).  The call is skipped, and counted under its reason (printed at
- *     exit with ZF_STATS=1), unless the harness is built with ZF_RAW
- *     (fuzz_ehframe_raw), which makes the call anyway and shows the crash;
- *   - valid: well-formed by the format.  The runtime's answers must then be
- *     exactly the model's: the function around pc (lookup) or the gap from
- *     the end of the function below pc to the next table entry (gap), with
- *     the index's bias added, or "none";
- *   - otherwise: malformed but inside the image.  The runtime must not crash
- *     or read outside; its answer is not compared.
- * After every call, the CIE the index remembers must still have the pointer
- * encoding that the model reads from it.
+ * A model here, written from the format (LSB "Exception Frame", DWARF CFI)
+ * and the reader's stated rules, says what each call must return:
+ *   - a record (CIE or FDE) is a 4-byte length, neither 0 nor 0xffffffff,
+ *     and that many bytes, all inside the image; every field of a record is
+ *     read inside the record; an FDE is at least 8 bytes, its CIE pointer is
+ *     positive (the CIE lies before it) and names a record whose id is 0;
+ *   - pointer encodings: absptr/udata/sdata 2, 4, 8 and (s)leb128, absolute,
+ *     pcrel or datarel (to the header); never omit or indirect;
+ *   - the header: version 1, table encoding datarel|sdata4, and fde_count
+ *     entries fitting in the image after it;
+ *   - zp_fde_lookup: the last table entry at or below pc (binary search, as
+ *     a sorted table needs), its FDE's [start, end), end >= start, pc inside;
+ *   - zp_fde_gap: that entry's FDE ends at or below pc, the gap runs to the
+ *     next entry's start (or pc+16 after the last), and is not empty (with
+ *     the bias added: near address 0 it may wrap);
+ *   - the index's bias is added to everything returned.
+ * Every call's result must be the model's, whatever the input; the CIE the
+ * index remembers must have the encoding the model reads from it.
  * Queries: each table entry's start, start-1, start+1, the model's end-1,
- * end and end+1; then the first entries again with a bias of 0x10000 (and
+ * end and end+1; then the first entries again with a bias of 0x10000 and
+ * the bounds given by a zp_fde_index_set_readable() callback instead (and
  * the CIE cache as the first pass left it).
- *
- * Known runtime bugs (docs/fuzzing.md; reproducers in corpus/ehframe-bugs/)
- * would stop every run within seconds.  Built with ZF_ALLOW_KNOWN_BUGS
- * (build/fuzz/fuzz_ehframe), a stale CIE cache is counted and cleared
- * instead of failing, and ehframe.c is built without UBSan's shift-base
- * and signed-integer-overflow checks (sleb() at shift 63).  The harness in
- * build/fuzz/strict/ has neither allowance and is built with ZF_RAW.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -58,118 +55,94 @@ enum {
 	ENC_PCREL = 0x10, ENC_DATAREL = 0x30, ENC_INDIRECT = 0x80, ENC_OMIT = 0xff,
 };
 
-/* Why a call would read outside the image: one counter each. */
-enum unsafe_why {
-	U_NONE,
-	U_HDR_SHORT,      /* header fields past the end */
-	U_HDR_INDIRECT,   /* indirect header pointer followed outside */
-	U_TABLE_ALIGN,    /* table not 4-byte aligned: its int32_t loads are UB */
-	U_TABLE_COUNT,    /* fde_count entries do not fit in the image */
-	U_FDE_OUTSIDE,    /* an FDE offset from the table points outside */
-	U_CIE_OUTSIDE,    /* an FDE's CIE pointer points outside */
-	U_CIE_FIELDS,     /* CIE fields (aug string, LEB128s) run past the end */
-	U_FDE_FIELDS,     /* FDE pc_begin / pc_range run past the end */
-	U_FDE_INDIRECT,   /* indirect pc_begin followed outside */
-	U_COUNT
-};
-static const char *const why_name[U_COUNT] = {
-	"none",
-	"header fields past the image",
-	"indirect header pointer leads outside or is misaligned",
-	"search table not 4-byte aligned (misaligned int32_t loads)",
-	"fde_count larger than the table in the image",
-	"table FDE offset points outside",
-	"FDE's CIE pointer points outside",
-	"CIE fields run past the image",
-	"FDE fields run past the image",
-	"indirect pc_begin leads outside or is misaligned",
-};
-static unsigned long why_count[U_COUNT], n_valid, n_malformed, n_inputs, n_stale_cie;
+static unsigned long n_inputs, n_indexed, n_queries, n_found, n_gaps, n_readable_calls;
 
+/* The image: [lo, hi). */
 struct model {
-	uintptr_t lo, hi; /* the image */
-	enum unsafe_why unsafe;
-	bool invalid; /* breaks the format somewhere the runtime does not check */
+	uintptr_t lo, hi;
 };
 
 static bool inside(const struct model *m, uintptr_t a, size_t n)
 {
-	return a >= m->lo && n <= m->hi - m->lo && a - m->lo <= m->hi - m->lo - n;
+	return a >= m->lo && a <= m->hi && m->hi - a >= n;
 }
 
-/* A read of n bytes the runtime makes at *a. */
-static bool take(struct model *m, uintptr_t *a, size_t n, void *out, enum unsafe_why why)
+/* A bounded cursor. */
+struct mcur {
+	uintptr_t p, end;
+	bool ok;
+};
+
+static bool mtake(struct mcur *c, void *out, size_t n)
 {
-	if (!inside(m, *a, n)) {
-		if (!m->unsafe)
-			m->unsafe = why;
+	if (!c->ok || c->p > c->end || c->end - c->p < n) {
+		c->ok = false;
 		return false;
 	}
-	memcpy(out, (const void *)*a, n);
-	*a += n;
+	memcpy(out, (const void *)c->p, n);
+	c->p += n;
 	return true;
 }
 
-static bool take_leb(struct model *m, uintptr_t *a, bool is_signed, uint64_t *out,
-		     enum unsafe_why why)
+static uint8_t mu8(struct mcur *c)
+{
+	uint8_t v = 0;
+	mtake(c, &v, 1);
+	return v;
+}
+
+static uint64_t mleb(struct mcur *c, bool is_signed)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
-	uint8_t b;
+	uint8_t b = 0;
 	do {
-		if (!take(m, a, 1, &b, why))
-			return false;
+		if (!mtake(c, &b, 1))
+			return 0;
 		if (shift < 64)
 			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while (b & 0x80);
-	if (shift > 63 + 7)
-		m->invalid = true; /* longer than any 64-bit value */
 	if (is_signed && shift < 64 && (b & 0x40))
 		v |= ~(uint64_t)0 << shift;
-	*out = v;
-	return true;
+	return v;
 }
 
-/* 1: value in *out; 0: an encoding the runtime rejects; -1: unsafe. */
-static int take_enc(struct model *m, uintptr_t *a, uint8_t enc, uintptr_t datarel,
-		    enum unsafe_why why, uintptr_t *out)
+static bool menc(struct mcur *c, uint8_t enc, uintptr_t datarel, uintptr_t *out)
 {
-	uintptr_t field = *a;
+	uintptr_t field = c->p;
 	uint64_t v = 0;
-	if (enc == ENC_OMIT)
-		return 0;
+	if (enc == ENC_OMIT || (enc & ENC_INDIRECT))
+		return false;
 	switch (enc & 0x0f) {
 	case ENC_ABS:
 	case ENC_U8:
 	case ENC_S8:
-		if (!take(m, a, 8, &v, why))
-			return -1;
+		mtake(c, &v, 8);
 		break;
 	case ENC_U4:
 	case ENC_S4: {
-		uint32_t x;
-		if (!take(m, a, 4, &x, why))
-			return -1;
+		uint32_t x = 0;
+		mtake(c, &x, 4);
 		v = (enc & 0x0f) == ENC_S4 ? (uint64_t)(int64_t)(int32_t)x : x;
 		break;
 	}
 	case ENC_U2:
 	case ENC_S2: {
-		uint16_t x;
-		if (!take(m, a, 2, &x, why))
-			return -1;
+		uint16_t x = 0;
+		mtake(c, &x, 2);
 		v = (enc & 0x0f) == ENC_S2 ? (uint64_t)(int64_t)(int16_t)x : x;
 		break;
 	}
 	case ENC_ULEB:
 	case ENC_SLEB:
-		if (!take_leb(m, a, (enc & 0x0f) == ENC_SLEB, &v, why))
-			return -1;
+		v = mleb(c, (enc & 0x0f) == ENC_SLEB);
 		break;
 	default:
-		return 0;
+		return false;
 	}
+	if (!c->ok)
+		return false;
 	switch (enc & 0x70) {
 	case 0:
 		break;
@@ -180,141 +153,99 @@ static int take_enc(struct model *m, uintptr_t *a, uint8_t enc, uintptr_t datare
 		v += datarel;
 		break;
 	default:
-		return 0; /* textrel, funcrel, aligned: not in .eh_frame on x86-64 */
-	}
-	if (enc & ENC_INDIRECT) {
-		/* The runtime loads a uint64_t there: it must be inside, and
-		 * aligned (a misaligned load is UB that UBSan reports). */
-		uintptr_t at = (uintptr_t)v;
-		enum unsafe_why w = why == U_HDR_SHORT ? U_HDR_INDIRECT : U_FDE_INDIRECT;
-		if ((at & 7) && !m->unsafe)
-			m->unsafe = w;
-		if (!take(m, &at, 8, &v, w))
-			return -1;
+		return false; /* textrel, funcrel, aligned: not in .eh_frame on x86-64 */
 	}
 	*out = (uintptr_t)v;
-	return 1;
+	return true;
+}
+
+/* The body of the record at `at`, or a failed cursor. */
+static struct mcur mrecord(const struct model *m, uintptr_t at)
+{
+	struct mcur c = {at, at, false};
+	uint32_t len;
+	if (!inside(m, at, 4))
+		return c;
+	memcpy(&len, (const void *)at, 4);
+	if (len == 0 || len == 0xffffffffu || !inside(m, at + 4, len))
+		return c;
+	return (struct mcur){at + 4, at + 4 + len, true};
 }
 
 struct hdr_model {
-	int rc; /* what zp_fde_index_init must return (if safe) */
+	int rc;
 	uintptr_t table;
 	uint64_t count;
 };
 
-static void model_hdr(struct model *m, struct hdr_model *h)
+static void model_hdr(const struct model *m, struct hdr_model *h)
 {
-	uintptr_t a = m->lo;
-	uint8_t f[4];
 	h->rc = -1;
-	if (!take(m, &a, 1, f, U_HDR_SHORT) || f[0] != 1)
+	uint8_t f[4];
+	if (!inside(m, m->lo, 4))
 		return;
-	a = m->lo;
-	if (!take(m, &a, 4, f, U_HDR_SHORT))
+	memcpy(f, (const void *)m->lo, 4);
+	if (f[0] != 1)
 		return;
+	struct mcur c = {m->lo + 4, m->hi, true};
 	uintptr_t eh_frame, count;
-	if (take_enc(m, &a, f[1], m->lo, U_HDR_SHORT, &eh_frame) != 1)
+	if (!menc(&c, f[1], m->lo, &eh_frame) || !menc(&c, f[2], m->lo, &count))
 		return;
-	if (take_enc(m, &a, f[2], m->lo, U_HDR_SHORT, &count) != 1)
-		return;
-	if (f[3] != (ENC_DATAREL | ENC_S4))
+	if (f[3] != (ENC_DATAREL | ENC_S4) || count > (m->hi - c.p) / 8)
 		return;
 	h->rc = 0;
-	h->table = a;
+	h->table = c.p;
 	h->count = count;
-	/* Every entry the binary search may touch must be in the image. */
-	if (m->unsafe)
-		return;
-	if (count > (m->hi - m->lo) / 8 || !inside(m, a, count * 8))
-		m->unsafe = U_TABLE_COUNT;
-	else if (count && (a & 3))
-		m->unsafe = U_TABLE_ALIGN;
 }
 
-struct cie_model {
-	int ok; /* 1 parsed, 0 runtime rejects, -1 unsafe */
-	uint8_t enc;
-};
-
-/* The FDE pointer encoding of the CIE at `cie`, reading what the runtime
- * reads (and noting what the format requires on top). */
-static struct cie_model model_cie(struct model *m, uintptr_t cie)
+/* The FDE pointer encoding the CIE at `cie` gives, or false. */
+static bool model_cie(const struct model *m, uintptr_t cie, uint8_t *enc)
 {
-	struct cie_model r = {-1, ENC_ABS};
-	uintptr_t a = cie;
-	uint32_t len, id;
-	if (!take(m, &a, 4, &len, U_CIE_OUTSIDE))
-		return r;
-	uint64_t len64 = len;
-	if (len == 0xffffffffu) {
-		m->invalid = true; /* 64-bit DWARF: not in .eh_frame */
-		a += 8;
+	struct mcur c = mrecord(m, cie);
+	uint32_t id = 1;
+	mtake(&c, &id, 4);
+	if (!c.ok || id != 0)
+		return false;
+	uint8_t version = mu8(&c);
+	/* The augmentation string, read in place once its NUL is known to be
+	 * inside the record. */
+	const char *aug = (const char *)c.p;
+	while (c.ok && mu8(&c))
+		;
+	if (!c.ok)
+		return false;
+	uint64_t skip;
+	if (aug[0] == 'e' && aug[1] == 'h')
+		mtake(&c, &skip, 8); /* old GCC's eh data pointer */
+	if (version >= 4) {
+		mu8(&c); /* address size, segment size */
+		mu8(&c);
 	}
-	uintptr_t end = cie + 4 + len64;
-	if (len == 0)
-		m->invalid = true; /* a terminator, not a CIE */
-	if (!take(m, &a, 4, &id, U_CIE_OUTSIDE))
-		return r;
-	if (id != 0)
-		m->invalid = true; /* not a CIE at all */
-	uint8_t version, c;
-	if (!take(m, &a, 1, &version, U_CIE_FIELDS))
-		return r;
-	if (version != 1 && version != 3 && version != 4)
-		m->invalid = true;
-	char aug[16];
-	size_t naug = 0;
-	do {
-		if (!take(m, &a, 1, &c, U_CIE_FIELDS))
-			return r;
-		if (naug < sizeof aug)
-			aug[naug] = (char)c;
-		naug++;
-	} while (c);
-	if (naug > sizeof aug)
-		aug[sizeof aug - 1] = 0;
-	if (aug[0] == 'e' && aug[1] == 'h') {
-		m->invalid = true; /* old GCC's eh data: not handled by the model */
-		a += 8;
-	}
-	if (version >= 4)
-		a += 2;
-	uint64_t u;
-	if (!take_leb(m, &a, false, &u, U_CIE_FIELDS) || !take_leb(m, &a, true, &u, U_CIE_FIELDS))
-		return r;
+	mleb(&c, false);
+	mleb(&c, true);
 	if (version == 1)
-		a += 1;
-	else if (!take_leb(m, &a, false, &u, U_CIE_FIELDS))
-		return r;
-	r.enc = ENC_ABS;
-	if (aug[0] != 'z') {
-		if (aug[0])
-			m->invalid = true;
-		r.ok = 1;
-		goto done;
-	}
-	if (!take_leb(m, &a, false, &u, U_CIE_FIELDS))
-		return r;
-	for (const char *l = aug + 1; *l; l++) {
-		uint8_t b;
-		switch (*l) {
+		mu8(&c);
+	else
+		mleb(&c, false);
+	if (!c.ok)
+		return false;
+	*enc = ENC_ABS;
+	if (aug[0] != 'z')
+		return true;
+	mleb(&c, false);
+	for (const char *a = aug + 1; *a; a++) {
+		switch (*a) {
 		case 'R':
-			if (!take(m, &a, 1, &r.enc, U_CIE_FIELDS))
-				return r;
-			r.ok = 1;
-			goto done;
+			*enc = mu8(&c);
+			return c.ok;
 		case 'L':
-			a += 1;
+			mu8(&c);
 			break;
 		case 'P': {
+			uint8_t penc = mu8(&c);
 			uintptr_t ignored;
-			if (!take(m, &a, 1, &b, U_CIE_FIELDS))
-				return r;
-			int e = take_enc(m, &a, b & 0x7f, 0, U_CIE_FIELDS, &ignored);
-			if (e <= 0) {
-				r.ok = e;
-				return r;
-			}
+			if (!menc(&c, penc & 0x7f, 0, &ignored))
+				return false;
 			break;
 		}
 		case 'S':
@@ -322,19 +253,13 @@ static struct cie_model model_cie(struct model *m, uintptr_t cie)
 		case 'G':
 			break;
 		default:
-			r.ok = 0;
-			return r;
+			return false;
 		}
 	}
-	r.ok = 1;
-done:
-	if (a > end || end > m->hi)
-		m->invalid = true; /* fields past the CIE's own length */
-	return r;
+	return c.ok;
 }
 
-/* Entry k of the search table (read unaligned: the model must not trip
- * over what it is checking). */
+/* Entry k of the search table. */
 static intptr_t entry(const struct hdr_model *h, size_t k)
 {
 	int32_t v;
@@ -342,21 +267,31 @@ static intptr_t entry(const struct hdr_model *h, size_t k)
 	return v;
 }
 
-/* What the index holds for pc (already less the bias). */
-struct fde_model {
-	long idx;    /* the table entry at or below pc, -1 for none */
-	bool parsed; /* its FDE gave [start, end) */
-	uintptr_t start, end;
-};
-
-static void model_find(struct model *m, const struct hdr_model *h, uintptr_t pc,
-		       struct fde_model *out)
+/* The function the FDE at `fde` describes, or false. */
+static bool model_fde(const struct model *m, uintptr_t fde, uintptr_t *start, uintptr_t *end)
 {
-	out->idx = -1;
-	out->parsed = false;
-	out->start = out->end = 0;
-	/* The entry the runtime's binary search lands on, found as the last
-	 * entry with start <= pc; the same thing only if the table is sorted. */
+	struct mcur c = mrecord(m, fde);
+	if (!c.ok || c.end - c.p < 8)
+		return false;
+	uintptr_t field = c.p;
+	int32_t cie_off = 0;
+	mtake(&c, &cie_off, 4);
+	if (cie_off <= 0)
+		return false;
+	uint8_t enc;
+	if (!model_cie(m, field - (uintptr_t)(intptr_t)cie_off, &enc))
+		return false;
+	uintptr_t begin, range;
+	if (!menc(&c, enc, m->lo, &begin) || !menc(&c, enc & 0x0f, 0, &range))
+		return false;
+	*start = begin;
+	*end = begin + range;
+	return *end >= *start;
+}
+
+/* The table entry at or below pc, as a binary search finds it; -1: none. */
+static long model_entry(const struct model *m, const struct hdr_model *h, uintptr_t pc)
+{
 	size_t lo = 0, hi = h->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -365,56 +300,15 @@ static void model_find(struct model *m, const struct hdr_model *h, uintptr_t pc,
 		else
 			lo = mid + 1;
 	}
-	size_t linear = 0;
-	for (size_t i = 0; i < h->count; i++) {
-		if (i && entry(h, 2 * i) < entry(h, 2 * i - 2))
-			m->invalid = true; /* unsorted */
-		if (pc >= m->lo + entry(h, 2 * i))
-			linear = i + 1;
-	}
-	if (!m->invalid && linear != lo)
-		BUG("model: binary search and linear scan disagree on a sorted table");
-	if (lo == 0)
-		return;
-	out->idx = (long)lo - 1;
-	uintptr_t fde = m->lo + entry(h, 2 * (lo - 1) + 1);
-	uintptr_t a = fde;
-	uint32_t len;
-	int32_t cie_off;
-	if (!take(m, &a, 4, &len, U_FDE_OUTSIDE))
-		return;
-	if (len == 0xffffffffu) {
-		m->invalid = true;
-		a += 8;
-	}
-	uintptr_t end = fde + 4 + (uint64_t)len;
-	if (!take(m, &a, 4, &cie_off, U_FDE_OUTSIDE))
-		return;
-	if (cie_off == 0)
-		m->invalid = true; /* a CIE where an FDE should be */
-	struct cie_model c = model_cie(m, a - 4 - (intptr_t)cie_off);
-	if (c.ok != 1)
-		return;
-	uintptr_t begin, range;
-	if (take_enc(m, &a, c.enc, m->lo, U_FDE_FIELDS, &begin) != 1)
-		return;
-	if (take_enc(m, &a, c.enc & 0x0f, 0, U_FDE_FIELDS, &range) != 1)
-		return;
-	if (a > end || end > m->hi)
-		m->invalid = true;
-	out->parsed = true;
-	out->start = begin;
-	out->end = begin + range;
+	return (long)lo - 1;
 }
 
 static void print_stats(void)
 {
-	fprintf(stderr, "fuzz_ehframe: %lu inputs; queries compared %lu, malformed-but-inside %lu\n",
-		n_inputs, n_valid, n_malformed);
-	fprintf(stderr, "fuzz_ehframe: stale CIE cache (known bug) seen %lu times\n", n_stale_cie);
-	for (int i = 1; i < U_COUNT; i++)
-		fprintf(stderr, "fuzz_ehframe: skipped as unsafe (%s): %lu\n", why_name[i],
-			why_count[i]);
+	fprintf(stderr,
+		"fuzz_ehframe: %lu inputs, %lu indexed; %lu queries: %lu in a function, %lu in a "
+		"gap; %lu readable() calls\n",
+		n_inputs, n_indexed, n_queries, n_found, n_gaps, n_readable_calls);
 }
 
 static struct zf_window window;
@@ -430,29 +324,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-#ifdef ZF_RAW
-#define SKIP_UNSAFE 0
-#else
-#define SKIP_UNSAFE 1
-#endif
-
-/* The remembered CIE must still give the encoding the index holds for it. */
-static void check_cache(struct zp_fde_index *ix, const struct model *base)
+/* The remembered CIE must give the encoding the index holds for it. */
+static void check_cache(const struct zp_fde_index *ix, const struct model *m)
 {
 	if (!ix->cie)
 		return;
-	struct model cm = *base;
-	struct cie_model c = model_cie(&cm, (uintptr_t)ix->cie);
-	if (cm.unsafe || (c.ok == 1 && c.enc == ix->cie_enc))
-		return;
-#ifdef ZF_ALLOW_KNOWN_BUGS
-	n_stale_cie++;
-	ix->cie = NULL; /* forces the next lookup to parse again */
-	return;
-#endif
-	BUG("the index remembers the CIE at image+%#lx with encoding %#x, but that CIE %s %#x",
-	    (unsigned long)((uintptr_t)ix->cie - base->lo), ix->cie_enc,
-	    c.ok == 1 ? "has encoding" : "does not parse; encoding", c.enc);
+	uint8_t enc;
+	if (!model_cie(m, (uintptr_t)ix->cie, &enc))
+		BUG("the index remembers a CIE at image+%#lx that does not parse",
+		    (unsigned long)((uintptr_t)ix->cie - m->lo));
+	if (enc != ix->cie_enc)
+		BUG("the index remembers the CIE at image+%#lx with encoding %#x; it has %#x",
+		    (unsigned long)((uintptr_t)ix->cie - m->lo), ix->cie_enc, enc);
 }
 
 #define EXPECT(what, rc, s, e, wrc, ws, we)                                                  \
@@ -460,100 +343,82 @@ static void check_cache(struct zp_fde_index *ix, const struct model *base)
 		if ((rc) != (wrc) || ((rc) == 0 && ((s) != (ws) || (e) != (we))))            \
 			BUG("%s(image+%#lx, bias %#lx): %d [%#lx, %#lx), the model says %d " \
 			    "[%#lx, %#lx)",                                                  \
-			    what, (unsigned long)(pc - m.lo), (unsigned long)bias, rc,       \
-			    (unsigned long)((s) - m.lo), (unsigned long)((e) - m.lo), wrc,   \
-			    (unsigned long)((ws) - m.lo), (unsigned long)((we) - m.lo));     \
+			    what, (unsigned long)(pc - m->lo), (unsigned long)bias, rc,      \
+			    (unsigned long)((s) - m->lo), (unsigned long)((e) - m->lo), wrc, \
+			    (unsigned long)((ws) - m->lo), (unsigned long)((we) - m->lo));   \
 	} while (0)
 
-/* zp_fde_lookup and zp_fde_gap for pc, compared with the model.  false:
- * skipped as unsafe.  *model_end: the end of the function the model found. */
-static bool query(struct zp_fde_index *ix, struct model *base, const struct hdr_model *h,
-		  uintptr_t pc, uintptr_t *model_end)
+/* zp_fde_lookup and zp_fde_gap for pc, compared with the model; returns
+ * the end of the function the model found around or below pc (0: none). */
+static uintptr_t query(struct zp_fde_index *ix, const struct model *m, const struct hdr_model *h,
+		       uintptr_t pc)
 {
-	struct model m = *base;
-	struct fde_model f;
 	uintptr_t bias = (uintptr_t)ix->bias, upc = pc - bias;
-	model_find(&m, h, upc, &f);
-	*model_end = m.unsafe || !f.parsed ? 0 : f.end + bias;
-	if (m.unsafe) {
-		why_count[m.unsafe]++;
-		if (SKIP_UNSAFE)
-			return false;
-	}
+	long i = model_entry(m, h, upc);
+	uintptr_t fs = 0, fe = 0;
+	bool parsed = i >= 0 && model_fde(m, m->lo + entry(h, 2 * (size_t)i + 1), &fs, &fe);
+
 	uintptr_t ls = 0, le = 0, gs = 0, ge = 0;
 	int lrc = zp_fde_lookup(ix, pc, &ls, &le);
-	check_cache(ix, base);
+	check_cache(ix, m);
 	int grc = zp_fde_gap(ix, pc, &gs, &ge);
-	check_cache(ix, base);
-	if (m.unsafe)
-		return true;
-	if (m.invalid) {
-		n_malformed++;
-		return true;
+	check_cache(ix, m);
+	n_queries++;
+
+	bool in = parsed && upc >= fs && upc < fe;
+	EXPECT("zp_fde_lookup", lrc, ls, le, in ? 0 : -1, fs + bias, fe + bias);
+	uintptr_t next = 0;
+	bool gap = parsed && fe <= upc;
+	if (gap) {
+		next = (size_t)i + 1 < h->count ? m->lo + entry(h, 2 * ((size_t)i + 1)) : upc + 16;
+		gap = next + bias > fe + bias; /* compared as returned (wraps near 0) */
 	}
-	n_valid++;
-	bool in = f.parsed && upc >= f.start && upc < f.end;
-	EXPECT("zp_fde_lookup", lrc, ls, le, in ? 0 : -1, f.start + bias, f.end + bias);
-	bool gap = f.parsed && f.end <= upc;
-	uintptr_t next = (size_t)f.idx + 1 < h->count ? m.lo + entry(h, 2 * (f.idx + 1)) : upc + 16;
-	EXPECT("zp_fde_gap", grc, gs, ge, gap ? 0 : -1, f.end + bias, next + bias);
-	return true;
+	EXPECT("zp_fde_gap", grc, gs, ge, gap ? 0 : -1, fe + bias, next + bias);
+	n_found += lrc == 0;
+	n_gaps += grc == 0;
+	return parsed ? fe + bias : 0;
+}
+
+/* A readable() that allows exactly the image. */
+static bool image_readable(const void *ctx, const void *p, size_t n)
+{
+	const struct model *m = ctx;
+	n_readable_calls++;
+	return inside(m, (uintptr_t)p, n);
 }
 
 static void check_image(const uint8_t *img, size_t len)
 {
-	struct model base = {(uintptr_t)img, (uintptr_t)img + len, U_NONE, false};
-	struct model m = base;
+	struct model m = {(uintptr_t)img, (uintptr_t)img + len};
 	struct hdr_model h;
 	model_hdr(&m, &h);
-	if (m.unsafe == U_HDR_SHORT || m.unsafe == U_HDR_INDIRECT) {
-		why_count[m.unsafe]++;
-		if (SKIP_UNSAFE)
-			return;
-	}
 	struct zp_fde_index ix;
 	memset(&ix, 0xa5, sizeof ix);
 	int rc = zp_fde_index_init(&ix, img, img, img + len);
-	if (m.unsafe == U_HDR_SHORT || m.unsafe == U_HDR_INDIRECT)
-		return;
 	if (rc != h.rc)
 		BUG("zp_fde_index_init: %d, the model says %d", rc, h.rc);
 	if (rc != 0)
 		return;
+	n_indexed++;
 	if ((uintptr_t)ix.table != h.table || ix.count != h.count)
 		BUG("zp_fde_index_init: table at +%#lx count %zu, the model says +%#lx count %lu",
-		    (unsigned long)((uintptr_t)ix.table - base.lo), ix.count,
-		    (unsigned long)(h.table - base.lo), (unsigned long)h.count);
-	if (m.unsafe == U_TABLE_COUNT || m.unsafe == U_TABLE_ALIGN) {
-		why_count[m.unsafe]++;
-		if (SKIP_UNSAFE)
-			return;
-	}
-	/* Lookups: the model's table reads need the table inside the image. */
+		    (unsigned long)((uintptr_t)ix.table - m.lo), ix.count,
+		    (unsigned long)(h.table - m.lo), (unsigned long)h.count);
 	size_t n = h.count < 64 ? h.count : 64;
-	if (m.unsafe == U_TABLE_COUNT) {
-		/* Raw build: the runtime reads the table anyway; query a few. */
-		for (int k = 0; k < 4; k++) {
-			uintptr_t s, e;
-			zp_fde_lookup(&ix, base.lo + (uintptr_t)k * 0x1000, &s, &e);
-		}
-		return;
-	}
-	/* A second pass with a bias (tables read from a copy of the file), which
-	 * also finds the CIE cache in whatever state the first pass left. */
 	for (size_t pass = 0; pass < 2; pass++) {
-		ix.bias = pass ? 0x10000 : 0;
+		if (pass) {
+			ix.bias = 0x10000;
+			zp_fde_index_set_readable(&ix, image_readable, &m);
+		}
 		for (size_t i = 0; i < (pass ? (n < 8 ? n : 8) : n); i++) {
-			uintptr_t s = base.lo + entry(&h, 2 * i) + (uintptr_t)ix.bias, end;
-			if (!query(&ix, &base, &h, s, &end))
-				continue;
-			query(&ix, &base, &h, s - 1, &end);
-			query(&ix, &base, &h, s + 1, &end);
+			uintptr_t s = m.lo + entry(&h, 2 * i) + (uintptr_t)ix.bias;
+			uintptr_t end = query(&ix, &m, &h, s);
+			query(&ix, &m, &h, s - 1);
+			query(&ix, &m, &h, s + 1);
 			if (end) {
-				uintptr_t e = end;
-				query(&ix, &base, &h, e - 1, &end);
-				query(&ix, &base, &h, e, &end);
-				query(&ix, &base, &h, e + 1, &end);
+				query(&ix, &m, &h, end - 1);
+				query(&ix, &m, &h, end);
+				query(&ix, &m, &h, end + 1);
 			}
 		}
 	}
@@ -564,8 +429,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > ZF_WINDOW)
 		return -1;
 	n_inputs++;
+	/* .eh_frame_hdr is 4-byte aligned in every object. */
 	for (int where = ZF_AT_START; where <= ZF_AT_END; where++)
-		/* .eh_frame_hdr is 4-byte aligned in every object. */
 		check_image(zf_place(&window, data, size, (enum zf_place)where, 4), size);
 	return 0;
 }

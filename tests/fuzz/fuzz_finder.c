@@ -22,10 +22,6 @@
  *
  * A failed property prints what differs and aborts, which libFuzzer records
  * as a crash with the input that caused it.
- *
- * Built with ZF_ALLOW_KNOWN_BUGS (build/fuzz/fuzz_finder), a known runtime
- * bug that would stop every run is tolerated; build/fuzz/strict/ has the
- * harness without it, to replay the reproducers in corpus/finder-bugs/.
  */
 #include <Zydis/Zydis.h>
 #include <stdbool.h>
@@ -60,14 +56,12 @@ struct sweep {
 };
 
 static ZydisDecoder full;
-static unsigned long n_inputs, n_sites, n_linear_undercount;
+static unsigned long n_inputs, n_sites;
 
 static void print_stats(void)
 {
 	fprintf(stderr, "fuzz_finder: %lu inputs, %lu sites confirmed and patched\n", n_inputs,
 		n_sites);
-	fprintf(stderr, "fuzz_finder: zp_decode_linear undercount (known bug) seen %lu times\n",
-		n_linear_undercount);
 }
 static struct zf_window code_window, patch_window;
 
@@ -183,17 +177,8 @@ static void check_decoder(const uint8_t *buf, size_t len, uint8_t *copy, unsigne
 			    nsys < res->nsites ? res->sites[nsys] : (size_t)-1, ref.v[i].off);
 		nsys++;
 	}
-	if (res->nsites != nsys) {
-#ifdef ZF_ALLOW_KNOWN_BUGS
-		/* Known: zp_decode_linear counts at most ZP_FUNC_MAX_SITES sites
-		 * of each stretch it decodes (corpus/finder-bugs/). */
-		if (linear && res->nsites >= (nsys < ZP_FUNC_MAX_SITES ? nsys : ZP_FUNC_MAX_SITES) &&
-		    res->nsites < nsys)
-			n_linear_undercount++;
-		else
-#endif
-			BUG("%s: %zu sites, full decode finds %zu", fn, res->nsites, nsys);
-	}
+	if (res->nsites != nsys)
+		BUG("%s: %zu sites, full decode finds %zu", fn, res->nsites, nsys);
 	if (ref.rsp_below && !res->redzone)
 		BUG("%s: a memory operand below rsp, but redzone is false", fn);
 

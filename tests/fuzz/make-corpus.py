@@ -15,8 +15,9 @@ corpus/finder/   code buffers for fuzz_finder, each one whole function:
 corpus/ehframe/  inputs for fuzz_ehframe (layout in fuzz_ehframe.c): the
                    real .eh_frame_hdr + .eh_frame of ld.so, cut down to a few
                    FDEs, and hand-made edge cases
-corpus/*-bugs/   one reproducer per runtime bug the fuzzers found (see
-                   eh_bugs() and FINDER_BUGS)
+corpus/*/bug-*   one reproducer per runtime bug the fuzzers found (see
+                   eh_bugs() and FINDER_BUGS), all fixed since: regression
+                   seeds
 
 Usage: tests/fuzz/make-corpus.py [OUTDIR]   (default: tests/fuzz/corpus)
 """
@@ -284,10 +285,8 @@ def hdr(ptr_enc=0x1B, count_enc=0x03, table_enc=0x3B, ptr=b"\0\0\0\0", count=1):
     return bytes([1, ptr_enc, count_enc, table_enc]) + ptr + struct.pack("<I", count)
 
 
-# Inputs that make ehframe.c read outside the image or hit undefined
-# behaviour: one per missing check (docs/fuzzing.md).  The fuzz_ehframe
-# harness must pass them (its model sees the problem and skips the call);
-# strict/fuzz_ehframe must fail them until ehframe.c is fixed.
+# Inputs that made ehframe.c read outside the image or hit undefined
+# behaviour before it was hardened: one per missing check (docs/fuzzing.md).
 def eh_bugs():
     one = eh_image([(0x1000, 0x40)])  # hdr 20 bytes, CIE at 20, FDE at 44
     fde = 20 + 24
@@ -377,10 +376,9 @@ def main():
     for name, b in EH.items():
         write(ehd, name, b)
     real_eh(LDSO, 16, ehd, "eh-ldso")
-    for sub, cases in (("ehframe-bugs", eh_bugs()), ("finder-bugs", FINDER_BUGS)):
-        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    for sub, cases in (("ehframe", eh_bugs()), ("finder", FINDER_BUGS)):
         for name, b in cases.items():
-            write(os.path.join(root, sub), name, b)
+            write(os.path.join(root, sub), "bug-" + name, b)
 
 
 if __name__ == "__main__":

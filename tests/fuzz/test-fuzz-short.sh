@@ -1,9 +1,7 @@
 #!/bin/bash
 # test-fuzz-short.sh - each fuzz harness for FUZZ_SHORT_SECONDS (20) on its
-# seed corpus, and the reproducers of known runtime bugs (corpus/*-bugs/):
-#   - build/fuzz/fuzz_NAME must survive them (its model sees the problem);
-#   - build/fuzz/strict/fuzz_NAME still failing on one is a SKIP naming the
-#     known bug (never a pass); once it passes, the bug is fixed: PASS.
+# seed corpus, which holds the reproducers of the bugs fuzzing found
+# (corpus/*/bug-*): every property must hold, nothing may crash.
 # Needs clang's libFuzzer runtime (libclang-rt-14-dev): SKIP without it.
 . "$(dirname "$0")/../lib.sh"
 secs=${FUZZ_SHORT_SECONDS:-20}
@@ -36,29 +34,5 @@ for name in finder ehframe; do
 		fail "fuzz_$name: exit $rc after ${execs:-0} inputs; crashing input kept in $keep"
 		grep -m3 -E 'property failed|runtime error|ERROR: ' "$log"
 	fi
-
-	bugs=tests/fuzz/corpus/$name-bugs
-	[ -d "$bugs" ] || continue
-	files=("$bugs"/*)
-	if build/fuzz/fuzz_"$name" "${files[@]}" >"$TMP/bug.log" 2>&1; then
-		pass "fuzz_$name survives all ${#files[@]} reproducers in $bugs"
-	else
-		fail "fuzz_$name crashes on a known-bug reproducer in $bugs"
-		grep -m3 -E 'Running:|property failed|runtime error|ERROR: ' "$TMP/bug.log"
-	fi
-	open=() fixed=()
-	for f in "${files[@]}"; do
-		# One process each: the first crash ends a run.
-		if ASAN_OPTIONS=symbolize=0 build/fuzz/strict/fuzz_"$name" "$f" >/dev/null 2>&1; then
-			fixed+=("$(basename "$f")")
-		else
-			open+=("$(basename "$f")")
-		fi
-	done
-	for b in "${fixed[@]+"${fixed[@]}"}"; do
-		pass "$name-bugs/$b no longer fails the strict harness (fixed: move it to corpus/$name)"
-	done
-	[ ${#open[@]} -gt 0 ] &&
-		skip "strict fuzz_$name: ${#open[@]} known runtime bugs still reproduce: ${open[*]} (docs/fuzzing.md)"
 done
 finish
