@@ -39,18 +39,21 @@ $(B)/asan/obj/%.o: $(B)/gen/%.c $(SAN_COMMON_HDR)
 .SECONDEXPANSION:
 define san_hook_rule
 $(B)/asan/libzphook_$(1).so: $(wildcard src/hooks/$(1)/*.c src/hooks/$(1)/*.h) include/zpoline.h \
+		tests/sanitize/hook_defaults.c \
 		$$$$(call san_extra,$(1)) $$$$(filter-out %.o,$$$$(HOOK_EXTRA_$(1))) mk/sanitize.mk
 	@mkdir -p $$(@D)
 	$$(SAN_CC) $$(SAN_HOOK_CFLAGS) $$(if $$(filter $(1),$$(HOOK_GPR_ONLY)),-mgeneral-regs-only) \
-		-shared -o $$@ $(wildcard src/hooks/$(1)/*.c) $$(call san_extra,$(1)) $$(HOOK_LDLIBS_$(1))
+		-shared -o $$@ $(wildcard src/hooks/$(1)/*.c) $$(call san_extra,$(1)) $$(HOOK_LDLIBS_$(1)) \
+		tests/sanitize/hook_defaults.c
 endef
 $(foreach h,$(HOOK_NAMES),$(eval $(call san_hook_rule,$(h))))
 
 # A hook with one heap overflow and one signed overflow, each done only when
 # asked (ZP_CANARY=heap|ubsan): run.sh checks that the reports come out.
-$(B)/asan/libzphook_canary.so: tests/sanitize/canary.c include/zpoline.h mk/sanitize.mk
+$(B)/asan/libzphook_canary.so: tests/sanitize/canary.c tests/sanitize/hook_defaults.c include/zpoline.h \
+		mk/sanitize.mk
 	@mkdir -p $(@D)
-	$(SAN_CC) $(SAN_CFLAGS) -shared -o $@ $<
+	$(SAN_CC) $(SAN_CFLAGS) -shared -o $@ $< tests/sanitize/hook_defaults.c
 
 # The command: every object of mk/cli.mk's (CLI_OBJ, and CLI_TRACE_OBJ, which
 # it links from an archive) again, instrumented, under build/asan/cli/.

@@ -8,7 +8,7 @@
 #   2. The canary hook (tests/sanitize/canary.c) plants a heap overflow and a
 #      signed overflow: their reports must come out, else nothing below
 #      would mean anything.
-#   3. Every tests/{integration,cli,hooks}/test-*.sh (or those matching
+#   3. Every tests/{integration,cli,hooks,trace}/test-*.sh (or those matching
 #      PATTERN) runs with ZP_BUILD=build/asan/tree; a sanitizer report
 #      anywhere (ASan and UBSan log to files, so tests that compare output
 #      are not disturbed) fails the run.
@@ -73,6 +73,7 @@ done
 # SIGSEGV), so they stay off.  LeakSanitizer stays off too: it cannot work
 # under ptrace (the tests compare with strace) and a report at exit changes
 # the program's exit status; leaks in the command are checked apart (5.).
+# (The hooks have these built in too: tests/sanitize/hook_defaults.c.)
 SAN_OPTS=${ZP_ASAN_OPTIONS:-detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0}
 san_env() { # san_env DIR [ASAN OPTIONS]: ASan reports go to DIR/asan.PID
 	mkdir -p "$1"
@@ -111,7 +112,7 @@ fi
 
 # --- 3. the tests ------------------------------------------------------------
 tests=()
-for f in tests/integration/test-*.sh tests/cli/test-*.sh tests/hooks/test-*.sh; do
+for f in tests/integration/test-*.sh tests/cli/test-*.sh tests/hooks/test-*.sh tests/trace/test-*.sh; do
 	[ -e "$f" ] || continue
 	if [ $# -gt 0 ]; then
 		keep=0
