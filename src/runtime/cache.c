@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -128,19 +129,31 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 	    h.idlen != idlen || memcmp(h.id, id, idlen) ||
 	    (size_t)st.st_size != sizeof h + (size_t)h.count * 8)
 		goto out;
+	/* The entries in one read: a call per entry would cost more than
+	 * finding the sites again. */
+	size_t bytes = (size_t)h.count * 8;
+	long m = zp_raw6(SYS_mmap, 0, (long)(bytes ? bytes : 8), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m < 0)
+		goto out;
+	const uint64_t *ent = (const uint64_t *)m;
+	if (!read_all(fd, (void *)m, bytes)) {
+		zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
+		goto drop;
+	}
 	for (uint32_t i = 0; i < h.count; i++) {
-		uint64_t e;
-		if (!read_all(fd, &e, 8))
-			goto drop;
+		uint64_t e = ent[i];
 		uintptr_t addr = base + (uintptr_t)(e >> 8);
 		if (addr < lo || addr + 2 > hi)
 			continue; /* a segment not (yet) mapped */
 		const uint8_t *b = (const uint8_t *)addr;
-		if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1)
+		if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1 ||
+		    zp_sites_push(out, addr, (int)(e & 0xff)) < 0) {
+			zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
 			goto drop;
-		if (zp_sites_push(out, addr, (int)(e & 0xff)) < 0)
-			goto drop;
+		}
 	}
+	zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
 	ret = 0;
 	goto out;
 drop:
@@ -169,10 +182,20 @@ void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base, const struc
 	h.idlen = (uint32_t)idlen;
 	memcpy(h.id, id, idlen);
 	bool ok = zp_raw3(SYS_write, fd, &h, sizeof h) == (long)sizeof h;
-	for (size_t i = 0; ok && i < s->n; i++) {
-		uint64_t e = ((uint64_t)(s->v[i].addr - base) << 8) | s->v[i].kind;
-		ok = zp_raw3(SYS_write, fd, &e, 8) == 8;
+	size_t bytes = s->n * 8;
+	long m = bytes ? zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+		       : 0;
+	if (m < 0)
+		ok = false;
+	if (ok && bytes) {
+		uint64_t *ent = (uint64_t *)m;
+		for (size_t i = 0; i < s->n; i++)
+			ent[i] = ((uint64_t)(s->v[i].addr - base) << 8) | s->v[i].kind;
+		ok = zp_raw3(SYS_write, fd, ent, bytes) == (long)bytes;
 	}
+	if (m > 0)
+		zp_raw2(SYS_munmap, m, bytes);
 	zp_raw1(SYS_close, fd);
 	if (ok)
 		ok = zp_raw2(SYS_rename, tmp, path) == 0;

@@ -84,12 +84,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       "Fix: sysctl -w vm.mmap_min_addr=0");
 		zp_mode = ZP_MODE_SUD;
 	}
+	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
 	zp_max_nr = zp_syscall_max();
 	if (zp_thread_init_main() < 0)
 		zp_die("zpoline: cannot set up the main thread's hook stack");
 
+	uint64_t t_hooks0 = zp_now_ns();
 	const char *hooks = getenv("LIBZPHOOK");
 	if (hooks && *hooks && zp_hooks_load(hooks) < 0)
 		zp_die("zpoline: stopping: a hook library named in LIBZPHOOK could not be used");
@@ -98,6 +100,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_class_rebuild();
 	zp_stage2_finish();
 
+	uint64_t t_hooks1 = zp_now_ns();
 	if (zp_signals_init() < 0)
 		zp_die("zpoline: cannot install the trap path's signal handlers");
 
@@ -122,6 +125,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (getenv("ZPOLINE_MARK_INIT"))
 		zp_raw4(SYS_faccessat, -100 /* AT_FDCWD */, "/zpoline-init-done", 0, 0);
 
+	if (zp_debug >= 3)
+		zp_log("zpoline: start-up: trampoline %llu us, hooks %llu us, rewriting %llu us",
+		       (unsigned long long)(t_tramp - t0) / 1000,
+		       (unsigned long long)(t_hooks1 - t_hooks0) / 1000,
+		       (unsigned long long)zp_stats.ns_scan / 1000);
 	if (zp_debug >= 1) {
 		struct zp_stats *s = &zp_stats;
 		zp_log("zpoline: mode %s", mode_names[zp_mode]);

@@ -91,6 +91,9 @@ bool zp_sud_available(void)
 static void rewrite_caught(uintptr_t site)
 {
 	const uint8_t *b = (const uint8_t *)site;
+	if (site < ZP_PAGE || (site >= zp_self_lo && site < zp_self_hi) ||
+	    (zp_stage2_addr && site - zp_stage2_addr < ZP_PAGE))
+		return; /* the runtime's own code is never rewritten */
 	if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34))
 		return;
 	struct zp_maps maps;

@@ -145,10 +145,17 @@ static void stage2_write(size_t off, const void *src, size_t n)
 	zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_EXEC);
 }
 
-/* The class bytes the fast path reads, once the hooks are known. */
+/* The class bytes the fast path reads, once the hooks are known.  With
+ * the Syscall User Dispatch safety net, a syscall instruction here would
+ * trap (only this library's code is exempt, and stage 2 is not in it), so
+ * every call takes the slow path, whose calls are made from this library. */
 void zp_stage2_finish(void)
 {
-	stage2_write(S2_CLASS, zp_nr_class, ZP_SLED_END + 1);
+	unsigned char cls[ZP_SLED_END + 1];
+	memcpy(cls, zp_nr_class, sizeof cls);
+	if (zp_mode == ZP_MODE_NET)
+		memset(cls, ZP_CLASS_RUNTIME, sizeof cls);
+	stage2_write(S2_CLASS, cls, sizeof cls);
 }
 
 /* The site table moved (it grew): the new slots first, then the new mask
