@@ -63,6 +63,7 @@ static void print_stats(void)
 	fprintf(stderr, "fuzz_finder: %lu inputs, %lu sites confirmed and patched\n", n_inputs,
 		n_sites);
 }
+
 static struct zf_window code_window, patch_window;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
