@@ -25,8 +25,7 @@
 #include "cache.h"
 
 #define MAGIC "ZPSITES1"
-/* Bump when the finder's answers change. */
-#define FINDER_VERSION 3
+#define FINDER_VERSION ZP_FINDER_VERSION
 
 struct header {
 	char magic[8];
@@ -39,6 +38,11 @@ struct header {
 
 static char dir[4096];
 static bool enabled;
+
+const char *zp_cache_dir(void)
+{
+	return enabled ? dir : NULL;
+}
 
 static bool safe_stat(const struct stat *st)
 {
@@ -111,7 +115,7 @@ static bool read_all(int fd, void *buf, size_t len)
 }
 
 int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo, uintptr_t hi,
-		  struct zp_sites *out)
+		  bool whole, struct zp_sites *out)
 {
 	if (!enabled || idlen == 0 || idlen > 64)
 		return -1;
@@ -144,18 +148,22 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 	for (uint32_t i = 0; i < h.count; i++) {
 		uint64_t e = ent[i];
 		uintptr_t addr = base + (uintptr_t)(e >> 8);
-		if (addr < lo || addr + 2 > hi)
-			continue; /* a segment not (yet) mapped */
-		const uint8_t *b = (const uint8_t *)addr;
-		if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1 ||
-		    zp_sites_push(out, addr, (int)(e & 0xff)) < 0) {
-			zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
-			goto drop;
+		if (addr < lo || addr + 2 > hi) {
+			if (whole)
+				goto unmap_drop; /* not in the object's code: a bad list */
+			continue;        /* a segment not (yet) mapped */
 		}
+		uint8_t b[2];
+		if (zp_safe_copy(b, (const void *)addr, 2) < 0 || b[0] != 0x0f ||
+		    (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1 ||
+		    zp_sites_push(out, addr, (int)(e & 0xff)) < 0)
+			goto unmap_drop;
 	}
 	zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
 	ret = 0;
 	goto out;
+unmap_drop:
+	zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
 drop:
 	out->n = 0;
 out:

@@ -3,12 +3,26 @@
 
 #include "rewrite.h"
 
+/* Bump when the finder's answers change: every cached list and text goes. */
+#define ZP_FINDER_VERSION 4
+
 ZP_HIDDEN void zp_cache_init(void);
+/* The cache directory, or NULL when caching is off. */
+ZP_HIDDEN const char *zp_cache_dir(void);
 /* 0 and the sites of the object at `base` that lie in [lo, hi), or -1 (no
- * usable entry). */
+ * usable entry).  `whole`: [lo, hi) is all of the object's code, so a site
+ * outside it means the list is bad; otherwise it is in a segment not mapped
+ * yet. */
 ZP_HIDDEN int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
-			    uintptr_t hi, struct zp_sites *out);
+			    uintptr_t hi, bool whole, struct zp_sites *out);
 ZP_HIDDEN void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base,
 			      const struct zp_sites *s);
+
+/* Patched code kept between processes (textcache.c). */
+struct zp_map;
+ZP_HIDDEN bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen,
+				 uintptr_t vaddr, const struct zp_sites *s);
+ZP_HIDDEN void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen,
+				   uintptr_t vaddr, const struct zp_sites *s);
 
 #endif

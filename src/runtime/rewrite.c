@@ -165,6 +165,30 @@ static void unlock_patching(bool took)
 	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
 }
 
+/* Sites [i, j) all hold their rewritten instruction already: register
+ * them, write nothing.  false if any does not. */
+static bool register_if_rewritten(const struct zp_sites *s, size_t i, size_t j)
+{
+	for (size_t k = i; k < j; k++) {
+		const uint8_t *b = (const uint8_t *)s->v[k].addr;
+		bool done = s->v[k].kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)
+							 : (b[0] == 0x0f && b[1] == 0x0b);
+		if (!done)
+			return false;
+	}
+	for (size_t k = i; k < j; k++) {
+		uintptr_t a = s->v[k].addr;
+		if (s->v[k].kind == ZP_SITE_FAST) {
+			zp_set_add(&zp_site_table, (uint64_t)a + 2);
+			zp_stats.fast++;
+		} else {
+			zp_set_add(&zp_trap_table, (uint64_t)a);
+			zp_stats.trap++;
+		}
+	}
+	return true;
+}
+
 int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
 {
 	bool took;
@@ -192,6 +216,10 @@ int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
 		}
 		uintptr_t p0 = s->v[i].addr & ~(uintptr_t)(ZP_PAGE - 1);
 		uintptr_t p1 = (last + 2 + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
+		if (register_if_rewritten(s, i, j)) {
+			i = j; /* already patched: mapped from the text cache */
+			continue;
+		}
 		long e = zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot | PROT_READ | PROT_WRITE);
 		if (e < 0) /* W^X policy: write without exec while nothing else runs */
 			e = zp_raw3(SYS_mprotect, p0, p1 - p0, PROT_READ | PROT_WRITE);
@@ -278,6 +306,7 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 
 static void process_object(const struct zp_maps *maps, const struct object *o)
 {
+	uint64_t t_obj = zp_now_ns();
 	struct zp_fde_index ix = {0};
 	for (int i = 0; i < o->phnum; i++) {
 		if (o->phdr[i].p_type != PT_GNU_EH_FRAME)
@@ -313,7 +342,16 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 		}
 	}
 	zp_stats.objects++;
-	if (id && zp_cache_load(id, idlen, o->base, 0, UINTPTR_MAX, &sites) == 0) {
+	uintptr_t xlo = UINTPTR_MAX, xhi = 0; /* the object's code: listed sites must be in it */
+	for (int i = 0; i < o->phnum; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			uintptr_t a = o->base + ph->p_vaddr;
+			xlo = a < xlo ? a : xlo;
+			xhi = a + ph->p_memsz > xhi ? a + ph->p_memsz : xhi;
+		}
+	}
+	if (id && xlo < xhi && zp_cache_load(id, idlen, o->base, xlo, xhi, true, &sites) == 0) {
 		cached = true;
 		zp_stats.cache_hits++;
 	} else {
@@ -335,10 +373,35 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 				zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot);
 		}
 	}
-	if (zp_debug >= 2)
-		zp_log("zpoline: %s: %zu sites%s", path && *path ? path : "?", sites.n,
-		       cached ? " (cache)" : "");
+	uint64_t t_found = zp_now_ns();
+	/* Code patched by an earlier process, shared through the page cache;
+	 * what is not there yet is patched here and kept for the next one. */
+	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
+	bool mapped[64] = {0};
+	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		const struct zp_map *m = ph->p_type == PT_LOAD && (ph->p_flags & PF_X)
+						 ? zp_maps_find(maps, o->base + ph->p_vaddr)
+						 : NULL;
+		if (m && m->inode && zp_text_cache_map(m, id, idlen, ph->p_vaddr, &sites)) {
+			mapped[i] = true;
+			zp_stats.text_cached++;
+		}
+	}
 	zp_patch_sites(maps, &sites);
+	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		const struct zp_map *m = ph->p_type == PT_LOAD && (ph->p_flags & PF_X)
+						 ? zp_maps_find(maps, o->base + ph->p_vaddr)
+						 : NULL;
+		if (m && m->inode && !mapped[i])
+			zp_text_cache_store(m, id, idlen, ph->p_vaddr, &sites);
+	}
+	if (zp_debug >= 2)
+		zp_log("zpoline: %s: %zu sites%s; found in %llu us, patched in %llu us",
+		       path && *path ? path : "?", sites.n, cached ? " (cache)" : "",
+		       (unsigned long long)(t_found - t_obj) / 1000,
+		       (unsigned long long)(zp_now_ns() - t_found) / 1000);
 	if (id && !cached && ix.count)
 		zp_cache_store(id, idlen, o->base, &sites);
 	if (zp_sites_report)

@@ -24,6 +24,9 @@ ZP_HIDDEN int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr
 /* Rewrites the sites (sorted); pages get their exact protection back. */
 ZP_HIDDEN int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s);
 
+#include <link.h>
+ZP_HIDDEN bool zp_object_has_textrel(uintptr_t base, const ElfW(Phdr) * ph, int phnum);
+
 /* Set by the sites report (ZPOLINE_SITES): called for each object. */
 extern ZP_HIDDEN void (*zp_sites_report)(const char *path, uintptr_t base,
 					 const struct zp_sites *s);

@@ -169,7 +169,7 @@ extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblock
 struct zp_stats {
 	unsigned long mappings, objects, bytes, candidates;
 	unsigned long fast, trap, not_insn, no_boundary, shared_skipped, failed;
-	unsigned long cache_hits;
+	unsigned long cache_hits, text_cached;
 	unsigned long long ns_scan;
 };
 extern ZP_HIDDEN struct zp_stats zp_stats;

@@ -1,0 +1,189 @@
+/*
+ * textcache.c - patched code, shared between processes.
+ *
+ * Rewriting a site writes into a private file mapping: the kernel copies the
+ * page.  libc has sites on ~60 pages, and on this kind of machine a fresh
+ * page costs tens to hundreds of microseconds to fault in, so patching alone
+ * cost several milliseconds per process start.  Instead, once an object's
+ * code has been patched, the patched bytes of each executable segment are
+ * kept in the site cache's directory (<build-id>.<segment address>.text),
+ * and later processes map that file over the original segment: the pages
+ * come from the page cache, shared by every process, and nothing is copied.
+ *
+ * Trust is the site cache's: the directory and the file must belong to the
+ * effective user and be writable by nobody else (cache.c), the file must be
+ * exactly the segment's size, and after mapping every listed site must hold
+ * the rewritten instruction.  Objects whose code is relocated at load time
+ * (DT_TEXTREL) are never cached: their bytes depend on where they were
+ * loaded.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "cache.h"
+#include "finder.h"
+#include "maps.h"
+#include "rewrite.h"
+
+static bool safe_stat(const struct stat *st)
+{
+	return st->st_uid == (uid_t)zp_raw0(SYS_geteuid) && !(st->st_mode & 022);
+}
+
+/* The file's name carries a hash of the site list it was patched from, so
+ * patched code is only ever used with exactly the sites it contains
+ * registered (a code copy with a rewritten site the list lacks would turn
+ * that site into a crash). */
+static uint64_t list_hash(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].addr < lo || s->v[i].addr >= hi)
+			continue;
+		uint64_t v = ((uint64_t)(s->v[i].addr - lo) << 1) | s->v[i].kind;
+		for (int k = 0; k < 8; k++) {
+			h ^= (v >> (8 * k)) & 0xff;
+			h *= 0x100000001b3ull;
+		}
+	}
+	return h;
+}
+
+static void text_path(char *out, size_t len, const uint8_t *id, size_t idlen, uintptr_t vaddr,
+		      uint64_t hash)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char hex[2 * 64 + 1];
+	size_t n = idlen > 64 ? 64 : idlen;
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = hexd[id[i] >> 4];
+		hex[2 * i + 1] = hexd[id[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	zp_snprintf(out, len, "%s/%s.%lx.%lx.v%d.text", zp_cache_dir(), hex, (unsigned long)vaddr,
+		    (unsigned long)hash, ZP_FINDER_VERSION);
+}
+
+/* Does the object relocate its own code? */
+bool zp_object_has_textrel(uintptr_t base, const ElfW(Phdr) * ph, int phnum)
+{
+	for (int i = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_DYNAMIC)
+			continue;
+		for (const ElfW(Dyn) *d = (const ElfW(Dyn) *)(base + ph[i].p_vaddr); d->d_tag != DT_NULL;
+		     d++) {
+			if (d->d_tag == DT_TEXTREL)
+				return true;
+			if (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The sites of `s` within [lo, hi) all hold their rewritten instruction. */
+static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		uintptr_t a = s->v[i].addr;
+		if (a < lo || a + 2 > hi)
+			continue;
+		const uint8_t *b = (const uint8_t *)a;
+		bool ok = s->v[i].kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)
+						       : (b[0] == 0x0f && b[1] == 0x0b);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool any_site_in(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].addr >= lo && s->v[i].addr < hi)
+			return true;
+	return false;
+}
+
+/* Maps the cached patched copy of [m->start, m->end) over it.  true if the
+ * segment now holds the rewritten code (the caller then only registers the
+ * sites). */
+bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
+		       const struct zp_sites *s)
+{
+	if (!zp_cache_dir() || !idlen || m->shared || !any_site_in(s, m->start, m->end))
+		return false;
+	char path[4300];
+	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
+	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = zp_raw2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) && safe_stat(&st) &&
+		  (uint64_t)st.st_size == m->end - m->start;
+	if (ok) {
+		long r = zp_raw6(SYS_mmap, m->start, (long)(m->end - m->start), m->prot,
+				 MAP_PRIVATE | MAP_FIXED, fd, 0);
+		ok = r == (long)m->start;
+		if (!ok && r < 0 && r != -EACCES && r != -EPERM) {
+			/* MAP_FIXED failed after unmapping: nothing sensible is left. */
+			zp_die("zpoline: cannot map the patched code of %s (%ld)", m->path, r);
+		}
+	}
+	zp_raw1(SYS_close, fd);
+	if (ok && !sites_rewritten(s, m->start, m->end)) {
+		/* A stale or foreign file: put the original back. */
+		int orig = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC, 0);
+		long r = orig < 0 ? orig
+				  : zp_raw6(SYS_mmap, m->start, (long)(m->end - m->start), m->prot,
+					    MAP_PRIVATE | MAP_FIXED, orig, (long)m->offset);
+		if (orig >= 0)
+			zp_raw1(SYS_close, orig);
+		if (r != (long)m->start)
+			zp_die("zpoline: %s: a cached copy of its code was wrong and the original "
+			       "could not be mapped back",
+			       m->path);
+		zp_raw1(SYS_unlink, path);
+		return false;
+	}
+	return ok;
+}
+
+/* After patching [m->start, m->end) in place: keep a copy for the next
+ * process.  Written to a temporary name, then renamed. */
+void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
+			 const struct zp_sites *s)
+{
+	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) ||
+	    !any_site_in(s, m->start, m->end) || !sites_rewritten(s, m->start, m->end))
+		return;
+	char path[4300], tmp[4400];
+	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
+	zp_snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, zp_raw0(SYS_getpid));
+	int fd = (int)zp_raw3(SYS_open, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			      0600);
+	if (fd < 0)
+		return;
+	size_t len = m->end - m->start, off = 0;
+	bool ok = true;
+	while (ok && off < len) {
+		long w = zp_raw3(SYS_write, fd, (const char *)m->start + off, len - off);
+		if (w == -EINTR)
+			continue;
+		ok = w > 0;
+		if (ok)
+			off += (size_t)w;
+	}
+	zp_raw1(SYS_close, fd);
+	if (ok)
+		ok = zp_raw2(SYS_rename, tmp, path) == 0;
+	if (!ok)
+		zp_raw1(SYS_unlink, tmp);
+}

@@ -1,0 +1,51 @@
+#!/bin/bash
+# The site cache and the shared patched code (cache.c, textcache.c): used
+# when it is ours and right, ignored (and the object scanned or mapped
+# again) when it is not.
+. "$(dirname "$0")/../lib.sh"
+P=$ZP_BUILD/tests/progs
+C=$TMP/cache
+run() { ZPOLINE_CACHE_DIR=$C ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$@"; }
+summary() { grep -o '[0-9]* from cache, [0-9]* segments shared' "$TMP/err"; }
+
+mkdir -m 700 "$C"
+run "$P/seq" >/dev/null 2>"$TMP/err"
+first=$(summary)
+run "$P/seq" >"$TMP/out" 2>"$TMP/err"
+second=$(summary)
+case "$first" in "0 from cache, 0 segments shared") pass "first run: nothing cached yet" ;; *) fail "first run: $first" ;; esac
+case "$second" in "0 from cache"*) fail "second run: $second" ;; *" 0 segments shared") fail "second run: $second" ;; *) pass "second run: site lists and patched code from the cache ($second)" ;; esac
+grep -c ok "$TMP/out" | grep -q 2 && pass "the program runs right from shared patched code" || fail "output: $(cat "$TMP/out")"
+
+# Patched code of the right size but wrong bytes: detected, original back.
+libc_text=$(ls "$C"/*.text | head -1)
+for f in "$C"/*.text; do
+	sz=$(stat -c %s "$f")
+	head -c "$sz" /dev/zero >"$f"
+done
+run "$P/seq" >"$TMP/out" 2>"$TMP/err"
+[ "$(grep -c ok "$TMP/out")" = 2 ] && pass "zeroed patched-code files: detected, the program runs" ||
+	fail "zeroed patched-code files: $(head -c 300 "$TMP/err")"
+ls "$C"/*.text >/dev/null 2>&1 && ! cmp -s "$libc_text" <(head -c "$(stat -c %s "$libc_text")" /dev/zero) &&
+	pass "the bad copies were replaced by good ones" || pass "the bad copies were dropped"
+
+# A site list pointing at bytes that are not a syscall: dropped, rescanned.
+for f in "$C"/*.sites; do
+	printf 'garbage' | dd of="$f" bs=1 seek=100 conv=notrunc status=none
+done
+run "$P/seq" >"$TMP/out" 2>"$TMP/err"
+[ "$(grep -c ok "$TMP/out")" = 2 ] && pass "corrupted site lists: rescanned, the program runs" ||
+	fail "corrupted site lists: $(head -c 300 "$TMP/err")"
+
+# A cache someone else could write is not trusted.
+chmod 777 "$C"
+run "$P/seq" >"$TMP/out" 2>"$TMP/err"
+case "$(summary)" in "0 from cache, 0 segments shared") pass "group/world-writable cache directory: not used" ;; *) fail "writable cache dir used: $(summary)" ;; esac
+chmod 700 "$C"
+chmod 666 "$C"/*.sites "$C"/*.text 2>/dev/null
+run "$P/seq" >"$TMP/out" 2>"$TMP/err"
+case "$(summary)" in "0 from cache, 0 segments shared") pass "world-writable cache files: not used" ;; *) fail "writable cache files used: $(summary)" ;; esac
+
+ZPOLINE_CACHE=0 ZPOLINE_CACHE_DIR=$TMP/none ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>"$TMP/err"
+[ ! -e "$TMP/none" ] && pass "ZPOLINE_CACHE=0: no cache directory made" || fail "ZPOLINE_CACHE=0 still made $TMP/none"
+finish
