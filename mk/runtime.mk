@@ -1,10 +1,10 @@
 # libzpoline.so: the runtime.
 
-RT_SRC_GPR := dispatch.c thread.c registry.c signals.c log.c mem.c xstate.c
+RT_SRC_GPR := dispatch.c thread.c registry.c signals.c log.c xstate.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
 	watch.c sud.c exec.c textcache.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
-	$(B)/rt/syscall_table.o
+	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h
 
 $(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
@@ -14,6 +14,11 @@ $(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
 $(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
 	@mkdir -p $(@D)
 	$(CC) -Isrc/runtime -c $< -o $@
+
+# No libc string function may touch the vector registers on the hot path.
+$(B)/rt/gprmem.o: src/common/gprmem.c
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(RT_GPR) -c $< -o $@
 
 $(B)/rt/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	@mkdir -p $(@D)

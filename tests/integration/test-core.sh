@@ -6,12 +6,15 @@
 P=$ZP_BUILD/tests/progs
 CLOBBER=$ZP_BUILD/tests/libzphook_clobber.so
 
-for hook in none pass count clobber; do
+# The tracer declares it leaves the vector registers alone: regs checks it.
+export ZPOLINE_TRACE_OPTS="-f -tt -T -o $TMP/trace.out"
+for hook in none pass count clobber trace; do
 	case $hook in
 	none) H= ;;
 	pass) H=$HOOK_PASS ;;
 	count) H=$HOOK_COUNT ;;
 	clobber) H=$CLOBBER ;;
+	trace) H=$ZP_BUILD/libzphook_trace.so ;;
 	esac
 	export ZPOLINE_COUNT_OUTPUT=$TMP/count.$hook
 	# regs/redzone/clones print their own PASS/FAIL lines; prefix the hook.

@@ -55,7 +55,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 		if (zp_set_test(&all, nr))
 			zpoline_select_set(select_bits, nr);
 	hook->name = "inject";
-	hook->flags = 0;
+	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
+	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
 	hook->pre = pre;
 	hook->select = select_bits;
 	return 0;

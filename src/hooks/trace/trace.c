@@ -482,7 +482,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 {
 	g.rt = rt;
 	hook->name = "trace";
-	hook->flags = 0;
+	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
+	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
 	hook->pre = pre;
 	hook->post = post;
 	hook->fini = fini;
