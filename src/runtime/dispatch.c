@@ -11,6 +11,7 @@
  * vector registers, nothing on this path touches them, which is what lets
  * the stub skip XSAVE.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <stddef.h>
@@ -74,6 +75,7 @@ bool zp_runtime_wants(long nr)
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
 	case SYS_mremap:
+	case SYS_munmap:
 	case SYS_execve:
 	case SYS_execveat:
 		return true;
@@ -228,11 +230,42 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 	return ZP_ACT_CLONE;
 }
 
+/* Does [addr, addr+len) reach the trampoline (page 0 or its second
+ * stage)?  A program that maps over, unmaps or reprotects those would
+ * destroy the runtime under itself; it gets what it would get if
+ * vm.mmap_min_addr forbade page 0 (or the memory were not there), and one
+ * warning. */
+static bool touches_trampoline(uintptr_t addr, uintptr_t len)
+{
+	if (zp_mode == ZP_MODE_SUD)
+		return false;
+	uintptr_t end = addr + len;
+	if (end < addr)
+		end = UINTPTR_MAX;
+	return addr < ZP_PAGE || (zp_stage2_addr && addr < zp_stage2_addr + ZP_PAGE &&
+				  end > zp_stage2_addr);
+}
+
+static void refuse_trampoline(const char *what)
+{
+	static int warned;
+	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		zp_log("zpoline: the program tried to %s the trampoline at page 0; refused "
+		       "(the runtime lives there)", what);
+}
+
 /* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
 	long *a = r->call.args;
 	switch (r->call.nr) {
+	case SYS_munmap:
+		if (touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1])) {
+			refuse_trampoline("unmap");
+			r->call.ret = -EPERM;
+			return ZP_ACT_RETURN;
+		}
+		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigaction:
 		if (zp_signal_is_ours((int)a[0])) {
 			r->call.ret = zp_sigaction_virtual(r);
@@ -260,15 +293,31 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_vfork:
 		return prepare_clone(r, t, CLONE_VM | CLONE_VFORK, 0);
 	case SYS_mmap:
+		if ((a[3] & MAP_FIXED) && touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1])) {
+			refuse_trampoline("map over");
+			r->call.ret = -EPERM;
+			return ZP_ACT_RETURN;
+		}
 		if (a[2] & PROT_EXEC)
 			r->rt_flags |= ZP_RTF_CODE;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
+		if (touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1])) {
+			refuse_trampoline("change the protection of");
+			r->call.ret = -ENOMEM;
+			return ZP_ACT_RETURN;
+		}
 		if (a[2] & PROT_EXEC)
 			r->rt_flags |= ZP_RTF_CODE;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_mremap:
+		if (touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1]) ||
+		    ((a[3] & MREMAP_FIXED) && touches_trampoline((uintptr_t)a[4], (uintptr_t)a[2]))) {
+			refuse_trampoline("move");
+			r->call.ret = -EPERM;
+			return ZP_ACT_RETURN;
+		}
 		r->rt_flags |= ZP_RTF_MOVE;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_execve:

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Programs unkind to the runtime: each gets a defined result, the runtime
+# keeps working (the counting hook still sees the calls made afterwards).
+. "$(dirname "$0")/../lib.sh"
+P=$ZP_BUILD/tests/progs
+
+hooked_count() { # MODE: run hostile MODE hooked, print the getppid count
+	rm -f "$TMP/cnt"
+	ZPOLINE_COUNT_OUTPUT=$TMP/cnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/hostile" "$1" >"$TMP/out" 2>"$TMP/err"
+	echo $?
+}
+
+rc=$(hooked_count page0)
+grep -q "mmap fixed at 0: failed" "$TMP/out" && grep -q "mprotect(0): failed" "$TMP/out" &&
+	grep -q "munmap(0): failed" "$TMP/out" && grep -q "after: right" "$TMP/out" &&
+	grep -Eq '^ +1[0-9] +0  getppid$' "$TMP/cnt" && grep -q "refused" "$TMP/err" &&
+	pass "MAP_FIXED, mprotect and munmap of page 0: refused with a warning, runtime intact" ||
+	fail "page 0 attacks: rc $rc, $(cat "$TMP/out" "$TMP/err" | head -c 400)"
+
+for mode in closeall handlers blockall seccomp; do
+	"$P/hostile" $mode >"$TMP/native" 2>&1
+	rc=$(hooked_count $mode)
+	if [ "$rc" = 0 ] && diff -q "$TMP/native" "$TMP/out" >/dev/null &&
+		grep -Eq '^ +1[0-9] +0  getppid$' "$TMP/cnt"; then
+		pass "$mode: same output as native, later calls still hooked"
+	else
+		fail "$mode: rc $rc, $(diff "$TMP/native" "$TMP/out" | head -5 | tr '\n' ' ') $(head -c 200 "$TMP/err")"
+	fi
+done
+
+# A small address-space limit: the runtime reserves nothing large.
+(ulimit -v 300000 && LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS ls / >"$TMP/out" 2>"$TMP/err")
+rc=$?
+[ $rc -eq 0 ] && grep -q usr "$TMP/out" && pass "ulimit -v 300000: ls runs" || fail "ulimit -v: rc $rc $(head -c 200 "$TMP/err")"
+
+# Strict overcommit accounting: briefly, and put back whatever happens.
+if [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/overcommit_memory ]; then
+	old=$(cat /proc/sys/vm/overcommit_memory)
+	trap 'echo "$old" >/proc/sys/vm/overcommit_memory; rm -rf "$TMP"' EXIT
+	echo 2 >/proc/sys/vm/overcommit_memory
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT ZPOLINE_COUNT_OUTPUT=$TMP/oc "$P/threads" 2 50 >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	echo "$old" >/proc/sys/vm/overcommit_memory
+	[ $rc -eq 0 ] && pass "vm.overcommit_memory=2: a threaded program runs hooked" ||
+		fail "overcommit 2: rc $rc $(head -c 200 "$TMP/err")"
+else
+	skip "vm.overcommit_memory=2" "needs root"
+fi
+
+# execve with an empty environment: the new program runs (unhooked unless
+# ZPOLINE_STICKY asks for it; that case is in tests/cli).
+out=$(LD_PRELOAD=$LIB env -i /bin/sh -c 'echo $((6*7))' 2>&1)
+[ "$out" = 42 ] && pass "execve with an empty environment" || fail "env -i: $out"
+
+# setuid programs ignore LD_PRELOAD: the runtime is simply not there.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	# Owned by root, set-user-ID, run by nobody: a real change of identity,
+	# so the dynamic loader runs it in secure mode.
+	cp "$P/seq" "$TMP/suid-seq" && chown root "$TMP/suid-seq" && chmod 4755 "$TMP/suid-seq"
+	chmod 777 "$TMP"
+	out=$(ZPOLINE_COUNT_OUTPUT=$TMP/suid.cnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT setpriv --reuid=nobody --regid=nogroup --clear-groups "$TMP/suid-seq" 2>&1)
+	# (setpriv itself is hooked and writes its table; the program must not.)
+	[ "$(echo "$out" | grep -c ok)" = 2 ] && ! grep -q getppid "$TMP/suid.cnt" 2>/dev/null &&
+		pass "setuid program: runs, the runtime is not loaded (LD_PRELOAD ignored)" ||
+		fail "setuid: $out $(cat "$TMP/suid.cnt" 2>/dev/null | head -3)"
+else
+	skip "setuid program" "needs root and user nobody"
+fi
+
+# Traced by a debugger and by strace.
+if command -v gdb >/dev/null; then
+	gdb -q -batch -ex 'handle SIGILL SIGSEGV SIGSYS nostop noprint pass' -ex run \
+		--args env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$P/seq" >"$TMP/gdb" 2>&1
+	[ "$(grep -c '^ok' "$TMP/gdb")" = 2 ] && grep -q "exited normally" "$TMP/gdb" &&
+		pass "under gdb: runs to completion" || fail "gdb: $(tail -5 "$TMP/gdb")"
+else
+	skip "under gdb" "gdb not installed"
+fi
+strace -f -o "$TMP/st" env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$P/redzone" >"$TMP/out" 2>&1
+grep -q "^PASS" "$TMP/out" && pass "under strace -f: red-zone trap path works" || fail "strace: $(cat "$TMP/out")"
+finish
