@@ -113,6 +113,9 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		if (zp_rewrite_all() < 0)
 			zp_die("zpoline: cannot read /proc/self/maps");
 	}
+	const char *vdso = getenv("ZPOLINE_VDSO");
+	if (vdso && !strcmp(vdso, "1") && zp_vdso_route() < 0)
+		zp_log("zpoline: ZPOLINE_VDSO=1: could not route the vDSO's functions");
 	if (zp_mode == ZP_MODE_NET || zp_mode == ZP_MODE_SUD) {
 		zp_sud_armed = 1;
 		if (zp_sud_arm(zp_thread_self()) < 0)

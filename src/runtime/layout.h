@@ -35,6 +35,7 @@
 #define TB_LEVEL 0xF10
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
 #define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
+#define TB_INHOOK 0xF3A /* non-zero while hook code runs (vdso.c) */
 #define TB_SIZE 0x1000
 
 /* Each nesting level (a signal handler making a system call while another

@@ -221,6 +221,12 @@ int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
 			continue;
 		}
 		long e = zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot | PROT_READ | PROT_WRITE);
+		if (e == -EINVAL) {
+			/* A special mapping (the vDSO) cannot be split: all of it. */
+			p0 = m->start;
+			p1 = m->end;
+			e = zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot | PROT_READ | PROT_WRITE);
+		}
 		if (e < 0) /* W^X policy: write without exec while nothing else runs */
 			e = zp_raw3(SYS_mprotect, p0, p1 - p0, PROT_READ | PROT_WRITE);
 		if (e < 0) {

@@ -68,6 +68,7 @@ struct zp_thread {
 	size_t map_size;
 	bool is_static;             /* the main thread's block is never freed */
 	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
+	uint8_t in_hook;            /* TB_INHOOK: hook code is running */
 };
 
 ZP_HIDDEN struct zp_thread *zp_thread_self(void);
@@ -85,6 +86,11 @@ extern ZP_HIDDEN uintptr_t zp_self_len;
 ZP_HIDDEN int zp_sud_arm(struct zp_thread *t);
 ZP_HIDDEN void zp_sud_allow(struct zp_thread *t);
 ZP_HIDDEN void zp_sud_block(struct zp_thread *t);
+/* Around hook code: its own calls pass Syscall User Dispatch and the
+ * routed vDSO functions. */
+ZP_HIDDEN void zp_hook_enter(struct zp_thread *t);
+ZP_HIDDEN void zp_hook_leave(struct zp_thread *t);
+ZP_HIDDEN int zp_vdso_route(void);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);
 

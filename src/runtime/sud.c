@@ -69,6 +69,20 @@ void zp_sud_block(struct zp_thread *t)
 		__atomic_store_n(&t->sud_selector, SEL_BLOCK, __ATOMIC_RELEASE);
 }
 
+void zp_hook_enter(struct zp_thread *t)
+{
+	if (t)
+		t->in_hook = 1;
+	zp_sud_allow(t);
+}
+
+void zp_hook_leave(struct zp_thread *t)
+{
+	if (t)
+		t->in_hook = 0;
+	zp_sud_block(t);
+}
+
 /* Can this kernel dispatch?  Tried in a child, which then exits. */
 bool zp_sud_available(void)
 {

@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct zp_thread, level) == TB_LEVEL, "TB_LEVEL");
 _Static_assert(offsetof(struct zp_thread, slots) == TB_SLOTS, "TB_SLOTS");
 _Static_assert(sizeof(struct zp_thread) <= TB_SIZE, "TB_SIZE");
 _Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL");
+_Static_assert(offsetof(struct zp_thread, in_hook) == TB_INHOOK, "TB_INHOOK");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
 _Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
 _Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
@@ -60,6 +61,7 @@ static void reset(struct zp_thread *t)
 	t->vmask = 0;
 	t->cur = NULL;
 	t->sud_selector = 0;
+	t->in_hook = 0;
 	t->self = t;
 }
 

@@ -1,0 +1,121 @@
+/*
+ * vdso.c - ZPOLINE_VDSO=1: clock_gettime, gettimeofday, time and getcpu
+ * through the vDSO never enter the kernel, so no hook would see them.  With
+ * this setting each of those vDSO functions is replaced by
+ *
+ *     cmpb $0, %gs:TB_INHOOK     called from hook code?
+ *     mov  $nr, %eax
+ *     jne  1f
+ *     syscall                    rewritten to callq *%rax: the hooks see it
+ *     ret
+ *  1: syscall                    left alone: hooks calling the vDSO (the
+ *     ret                        tracer's clocks) must not hook themselves
+ *
+ * so a hook can virtualise time.  Off by default and then costs nothing.
+ * A thread the runtime does not know reads page 0's int3 fill through a
+ * %gs base of 0, which is not 0: such a thread takes the plain path.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "finder.h"
+#include "maps.h"
+#include "rewrite.h"
+
+struct routed {
+	const char *name;
+	long nr;
+};
+
+static const struct routed routed[] = {
+	{"__vdso_clock_gettime", SYS_clock_gettime},
+	{"__vdso_gettimeofday", SYS_gettimeofday},
+	{"__vdso_time", SYS_time},
+	{"__vdso_getcpu", SYS_getcpu},
+};
+
+#define STUB_LEN 22
+
+static size_t build_stub(uint8_t *p, long nr)
+{
+	size_t n = 0;
+	/* cmpb $0, %gs:TB_INHOOK (absolute disp32, no base) */
+	const uint8_t cmp[] = {0x65, 0x80, 0x3c, 0x25};
+	memcpy(p + n, cmp, sizeof cmp);
+	n += sizeof cmp;
+	uint32_t off = TB_INHOOK;
+	memcpy(p + n, &off, 4);
+	n += 4;
+	p[n++] = 0x00;
+	p[n++] = 0xb8; /* mov $nr, %eax */
+	uint32_t v = (uint32_t)nr;
+	memcpy(p + n, &v, 4);
+	n += 4;
+	p[n++] = 0x75; /* jne +3 */
+	p[n++] = 0x03;
+	p[n++] = 0x0f; /* syscall (to be rewritten) */
+	p[n++] = 0x05;
+	p[n++] = 0xc3; /* ret */
+	p[n++] = 0x0f; /* syscall (the hooks' own) */
+	p[n++] = 0x05;
+	p[n++] = 0xc3;
+	return n;
+}
+
+/* Returns how many functions were routed, or -1. */
+int zp_vdso_route(void)
+{
+	uintptr_t base = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	if (!base)
+		return -1;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shentsize != sizeof(Elf64_Shdr))
+		return -1;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(base + eh->e_shoff);
+	const Elf64_Sym *syms = NULL;
+	const char *str = NULL;
+	size_t nsyms = 0;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_type == SHT_DYNSYM && sh[i].sh_link < eh->e_shnum) {
+			syms = (const Elf64_Sym *)(base + sh[i].sh_offset);
+			nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
+			str = (const char *)(base + sh[sh[i].sh_link].sh_offset);
+		}
+	if (!syms)
+		return -1;
+	struct zp_maps maps;
+	if (zp_maps_read(&maps) < 0)
+		return -1;
+	const struct zp_map *m = zp_maps_find(&maps, base);
+	struct zp_sites sites = {0};
+	int done = 0;
+	for (size_t r = 0; m && r < sizeof routed / sizeof routed[0]; r++) {
+		for (size_t i = 0; i < nsyms; i++) {
+			if (strcmp(str + syms[i].st_name, routed[r].name) ||
+			    ELF64_ST_TYPE(syms[i].st_info) != STT_FUNC || syms[i].st_size < STUB_LEN)
+				continue;
+			uintptr_t fn = base + syms[i].st_value;
+			/* The vDSO is one special mapping the kernel will not split:
+			 * change the protection of all of it. */
+			uintptr_t p0 = m->start, p1 = m->end;
+			if (fn < p0 || fn + STUB_LEN > p1 ||
+			    zp_raw3(SYS_mprotect, p0, p1 - p0, PROT_READ | PROT_WRITE | PROT_EXEC) < 0)
+				continue;
+			uint8_t stub[32];
+			size_t n = build_stub(stub, routed[r].nr);
+			memcpy((void *)fn, stub, n);
+			zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot);
+			if (zp_mode != ZP_MODE_SUD) /* there, the call traps anyway */
+				zp_sites_push(&sites, fn + 16, ZP_SITE_FAST);
+			done++;
+		}
+	}
+	zp_patch_sites(&maps, &sites);
+	zp_sites_free(&sites);
+	zp_maps_free(&maps);
+	return done;
+}

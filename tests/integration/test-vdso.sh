@@ -1,0 +1,25 @@
+#!/bin/bash
+# ZPOLINE_VDSO=1 routes the vDSO's clock_gettime, gettimeofday, time and
+# getcpu to the hooks as system calls (so a hook can virtualise time); off
+# by default.
+. "$(dirname "$0")/../lib.sh"
+FAKE=$ZP_BUILD/tests/libzphook_faketime.so
+y=$(LD_PRELOAD=$LIB LIBZPHOOK=$FAKE date -u +%Y)
+[ "$y" != 2000 ] && pass "off by default: date reads the real clock ($y)" || fail "vDSO routed without ZPOLINE_VDSO"
+y=$(ZPOLINE_VDSO=1 LD_PRELOAD=$LIB LIBZPHOOK=$FAKE date -u +%Y)
+[ "$y" = 2000 ] && pass "ZPOLINE_VDSO=1: a hook makes date say 2000" || fail "ZPOLINE_VDSO=1: date says $y"
+y=$(ZPOLINE_VDSO=1 LD_PRELOAD=$LIB LIBZPHOOK=$FAKE python3 -c 'import time; print(time.gmtime(time.time()).tm_year)' 2>&1)
+[ "$y" = 2000 ] && pass "ZPOLINE_VDSO=1: python3's time.time() virtualised" || fail "python3: $y"
+ZPOLINE_VDSO=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$ZP_BUILD/tests/progs/clocks" >/dev/null
+for c in clock_gettime gettimeofday time getcpu; do
+	grep -Eq " $c\$" "$TMP/cnt" && pass "vDSO $c reaches the hooks" || fail "vDSO $c not seen: $(cat "$TMP/cnt")"
+done
+ZPOLINE_COUNT_OUTPUT=$TMP/cnt2 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$ZP_BUILD/tests/progs/clocks" >/dev/null
+! grep -Eq " (clock_gettime|gettimeofday)\$" "$TMP/cnt2" && pass "without ZPOLINE_VDSO: no vDSO call enters the kernel" ||
+	fail "vDSO calls seen without ZPOLINE_VDSO"
+# The tracer reads its clocks through the vDSO too: it must not trace itself.
+out=$(ZPOLINE_VDSO=1 "$ZP_BUILD/zpoline" trace -T -e trace=clock_gettime -- "$ZP_BUILD/tests/progs/clocks" 2>&1)
+n=$(echo "$out" | grep -c '^clock_gettime(')
+[ "$n" = 2 ] && pass "tracer with ZPOLINE_VDSO=1: the program's 2 clock_gettime calls, not the tracer's own" ||
+	fail "tracer saw $n clock_gettime lines: $(echo "$out" | head -5)"
+finish
