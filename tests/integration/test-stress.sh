@@ -1,11 +1,11 @@
 #!/bin/bash
-# Stress, bounded in time (STRESS_SECONDS, default 15): threads making calls
+# Stress, bounded in time (STRESS_SECONDS, default 10): threads making calls
 # while threads come and go, a 2 kHz timer whose handler makes calls, fork
 # and posix_spawn (vfork + exec) from several threads; all under the tracer
 # writing to a file.  No crash, no hang, no torn or lost line: the trace has
 # one getppid line per call the program counted.
 . "$(dirname "$0")/../lib.sh"
-S=${STRESS_SECONDS:-15}
+S=${STRESS_SECONDS:-10}
 T=$ZP_BUILD/libzphook_trace.so
 [ -e "$T" ] || { skip "stress" "libzphook_trace.so not built"; finish; }
 timeout -k 5 $((S + 60)) "$ZP_BUILD/zpoline" trace -f -o "$TMP/trace" -- "$ZP_BUILD/tests/progs/stress" "$S" >"$TMP/out" 2>"$TMP/err"
