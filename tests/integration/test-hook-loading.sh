@@ -1,0 +1,37 @@
+#!/bin/bash
+# Loading hook libraries: chains, the original zpoline ABI, and every way a
+# hook library can be wrong (one clear message naming the file, exit 1).
+. "$(dirname "$0")/../lib.sh"
+H=$ZP_BUILD/tests
+P=$ZP_BUILD/tests/progs
+
+# Original zpoline ABI (__hook_init): calls pass through, emulation works,
+# and it chains with a new-ABI hook.
+out=$(ZPOLINE_COUNT_OUTPUT=$TMP/cnt LD_PRELOAD=$LIB LIBZPHOOK=$H/libzphook_orig.so:$HOOK_COUNT "$P/seq" 2>&1)
+echo "$out" | grep -q "orig hook: getppid 12" && [ "$(echo "$out" | grep -c '^ok')" = 2 ] &&
+	pass "original-ABI hook (__hook_init): sees the 12 getppid calls, the program runs" ||
+	fail "original-ABI hook: $out"
+grep -Eq '^ +12 +0  getppid$' "$TMP/cnt" && pass "original-ABI hook chained before a new-ABI hook" ||
+	fail "chain: count table $(cat "$TMP/cnt")"
+touch "$TMP/victim"
+LD_PRELOAD=$LIB LIBZPHOOK=$H/libzphook_orig.so rm "$TMP/victim" 2>"$TMP/err"
+[ -e "$TMP/victim" ] && grep -q "Operation not permitted" "$TMP/err" &&
+	pass "original-ABI hook emulates a call (unlinkat -> EPERM)" || fail "emulation: $(cat "$TMP/err")"
+# Threads and clone through an original-ABI hook (the runtime makes clone).
+LD_PRELOAD=$LIB LIBZPHOOK=$H/libzphook_orig.so "$P/clones" >"$TMP/out" 2>&1
+! grep -q FAIL "$TMP/out" && grep -q PASS "$TMP/out" &&
+	pass "original-ABI hook: clone, clone3, vfork, fork" || fail "clones: $(grep FAIL "$TMP/out")"
+
+expect_error() { # NAME PATTERN LIBZPHOOK
+	LD_PRELOAD=$LIB LIBZPHOOK=$3 /bin/true 2>"$TMP/err"
+	local rc=$?
+	[ $rc -eq 1 ] && grep -q -- "$2" "$TMP/err" && ! grep -qi "assert\|segmentation" "$TMP/err" &&
+		pass "$1: exit 1, '$(head -1 "$TMP/err" | cut -c1-90)'" ||
+		fail "$1: exit $rc, $(head -c 300 "$TMP/err")"
+}
+expect_error "missing hook library" "cannot load hook library /nonexistent/hook.so" /nonexistent/hook.so
+expect_error "not a shared object" "cannot load hook library /etc/passwd" /etc/passwd
+expect_error "no init symbol" "exports neither zpoline_hook_init nor __hook_init" "$H/libzphook_noinit.so"
+expect_error "init refuses" "zpoline_hook_init failed" "$H/libzphook_badinit.so"
+expect_error "another API version" "built for hook API version 99" "$H/libzphook_badabi.so"
+finish
