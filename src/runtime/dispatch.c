@@ -391,7 +391,7 @@ long zp_pre(struct zp_record *r)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
-	zp_hook_enter(t);
+	unsigned hook_state = zp_hook_enter(t);
 
 	int act;
 	int done = zp_nhooks ? run_pres(r, 0) : -1;
@@ -415,7 +415,7 @@ long zp_pre(struct zp_record *r)
 	}
 	if (t)
 		t->cur = outer;
-	zp_hook_leave(t);
+	zp_hook_leave(t, hook_state);
 	r->action = (uint64_t)act;
 	return act;
 }
@@ -426,10 +426,10 @@ long zp_post(struct zp_record *r)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
-	zp_hook_enter(t);
+	unsigned hook_state = zp_hook_enter(t);
 	runtime_post(r, t);
 	run_posts(r, zp_nhooks);
-	zp_hook_leave(t);
+	zp_hook_leave(t, hook_state);
 	if (t)
 		t->cur = outer;
 	r->action = ZP_ACT_RETURN;

@@ -32,6 +32,36 @@
  */
 #include "layout.h"
 
+/* The system call's arguments from the record at \rec (a hook may have
+ * changed them). */
+.macro LOAD_ARGS rec
+	mov	REC_ARG0(\rec), %rdi
+	mov	REC_ARG1(\rec), %rsi
+	mov	REC_ARG2(\rec), %rdx
+	mov	REC_ARG3(\rec), %r10
+	mov	REC_ARG4(\rec), %r8
+	mov	REC_ARG5(\rec), %r9
+.endm
+
+/* The application's argument registers as they were at the site. */
+.macro RESTORE_ARG_REGS rec
+	mov	REC_RDI(\rec), %rdi
+	mov	REC_RSI(\rec), %rsi
+	mov	REC_RDX(\rec), %rdx
+	mov	REC_R10(\rec), %r10
+	mov	REC_R8(\rec), %r8
+	mov	REC_R9(\rec), %r9
+.endm
+
+/* The application's callee-saved registers but rbx. */
+.macro RESTORE_CALLEE_SAVED rec
+	mov	REC_RBP(\rec), %rbp
+	mov	REC_R12(\rec), %r12
+	mov	REC_R13(\rec), %r13
+	mov	REC_R14(\rec), %r14
+	mov	REC_R15(\rec), %r15
+.endm
+
 	.text
 
 /* The fast path lives in the trampoline's second stage, not here: the
@@ -298,18 +328,9 @@ zpoline_null_function_call:
  * here only for calls that do not return. */
 .Lsyscall_release:
 	mov	%rbx, %r11
-	mov	REC_ARG0(%r11), %rdi
-	mov	REC_ARG1(%r11), %rsi
-	mov	REC_ARG2(%r11), %rdx
-	mov	REC_ARG3(%r11), %r10
-	mov	REC_ARG4(%r11), %r8
-	mov	REC_ARG5(%r11), %r9
+	LOAD_ARGS %r11
 	mov	REC_RBX(%r11), %rbx
-	mov	REC_RBP(%r11), %rbp
-	mov	REC_R12(%r11), %r12
-	mov	REC_R13(%r11), %r13
-	mov	REC_R14(%r11), %r14
-	mov	REC_R15(%r11), %r15
+	RESTORE_CALLEE_SAVED %r11
 	mov	REC_NR(%r11), %rax
 	mov	REC_LEVEL(%r11), %ecx
 	pushq	REC_FLAGS(%r11)
@@ -330,17 +351,8 @@ zp_app_syscall_release:
  * may not touch the red zone, so rbx keeps the record instead. */
 .Lsyscall_post:
 	mov	%rbx, %r11
-	mov	REC_ARG0(%r11), %rdi
-	mov	REC_ARG1(%r11), %rsi
-	mov	REC_ARG2(%r11), %rdx
-	mov	REC_ARG3(%r11), %r10
-	mov	REC_ARG4(%r11), %r8
-	mov	REC_ARG5(%r11), %r9
-	mov	REC_RBP(%r11), %rbp
-	mov	REC_R12(%r11), %r12
-	mov	REC_R13(%r11), %r13
-	mov	REC_R14(%r11), %r14
-	mov	REC_R15(%r11), %r15
+	LOAD_ARGS %r11
+	RESTORE_CALLEE_SAVED %r11
 	mov	REC_NR(%r11), %rax
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%r11)
 	jne	1f
@@ -377,18 +389,9 @@ zp_app_syscall_post2:
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
 	jne	.Lreturn_trapped
 	mov	%rbx, %r11
-	mov	REC_RDI(%r11), %rdi
-	mov	REC_RSI(%r11), %rsi
-	mov	REC_RDX(%r11), %rdx
-	mov	REC_R10(%r11), %r10
-	mov	REC_R8(%r11), %r8
-	mov	REC_R9(%r11), %r9
+	RESTORE_ARG_REGS %r11
 	mov	REC_RBX(%r11), %rbx
-	mov	REC_RBP(%r11), %rbp
-	mov	REC_R12(%r11), %r12
-	mov	REC_R13(%r11), %r13
-	mov	REC_R14(%r11), %r14
-	mov	REC_R15(%r11), %r15
+	RESTORE_CALLEE_SAVED %r11
 	mov	REC_RET(%r11), %rax
 	mov	REC_APPSP(%r11), %rsp
 	lea	-16(%rsp), %rsp
@@ -413,17 +416,8 @@ zp_app_syscall_post2:
  * frames grow down from there and do not reach the bottom of the slot. */
 .Lreturn_trapped:
 	mov	%rbx, %r11
-	mov	REC_RDI(%r11), %rdi
-	mov	REC_RSI(%r11), %rsi
-	mov	REC_RDX(%r11), %rdx
-	mov	REC_R10(%r11), %r10
-	mov	REC_R8(%r11), %r8
-	mov	REC_R9(%r11), %r9
-	mov	REC_RBP(%r11), %rbp
-	mov	REC_R12(%r11), %r12
-	mov	REC_R13(%r11), %r13
-	mov	REC_R14(%r11), %r14
-	mov	REC_R15(%r11), %r15
+	RESTORE_ARG_REGS %r11
+	RESTORE_CALLEE_SAVED %r11
 	lea	(REC_SIZE - ZP_SLOT_SIZE + 16384)(%r11), %rsp
 	pushq	REC_RET(%r11)
 	pushq	REC_RETADDR(%r11)

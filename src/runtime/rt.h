@@ -88,8 +88,8 @@ ZP_HIDDEN void zp_sud_allow(struct zp_thread *t);
 ZP_HIDDEN void zp_sud_block(struct zp_thread *t);
 /* Around hook code: its own calls pass Syscall User Dispatch and the
  * routed vDSO functions. */
-ZP_HIDDEN void zp_hook_enter(struct zp_thread *t);
-ZP_HIDDEN void zp_hook_leave(struct zp_thread *t);
+ZP_HIDDEN unsigned zp_hook_enter(struct zp_thread *t);
+ZP_HIDDEN void zp_hook_leave(struct zp_thread *t, unsigned prev);
 ZP_HIDDEN int zp_vdso_route(void);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);

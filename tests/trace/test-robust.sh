@@ -130,7 +130,9 @@ check "bad pointers: addresses printed" grep -qa '^write(1, 0xdead0000, 10) *= -
 # SIGKILL: every call made before the kill is in the file.  The program
 # makes 400 known calls, says "ready" and waits; we kill it by its pid.
 mkfifo "$TMP/ready"
-traced "-f -o $TMP/kill.trace" "$PROGS/tp-killme" 400 > "$TMP/ready" &
+# exec: $! must be the program itself, or the kill would orphan it.
+(exec env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-f -o $TMP/kill.trace" \
+	"$PROGS/tp-killme" 400) > "$TMP/ready" &
 victim=$!
 read -r -t 20 word < "$TMP/ready"
 kill -KILL $victim 2>/dev/null
