@@ -114,8 +114,22 @@ static bool read_all(int fd, void *buf, size_t len)
 	return true;
 }
 
+bool zp_sites_hold_syscalls(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		uintptr_t a = s->v[i].addr;
+		if (a < lo || a >= hi)
+			continue;
+		uint8_t b[2];
+		if (zp_safe_copy(b, (const void *)a, 2) < 0 || b[0] != 0x0f ||
+		    (b[1] != 0x05 && b[1] != 0x34))
+			return false;
+	}
+	return true;
+}
+
 int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo, uintptr_t hi,
-		  bool whole, struct zp_sites *out)
+		  bool whole, bool check_bytes, struct zp_sites *out)
 {
 	if (!enabled || idlen == 0 || idlen > 64)
 		return -1;
@@ -137,8 +151,8 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 	 * finding the sites again. */
 	size_t bytes = (size_t)h.count * 8;
 	long m = zp_raw6(SYS_mmap, 0, (long)(bytes ? bytes : 8), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m < 0)
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m < 0 || zp_sites_reserve(out, h.count) < 0)
 		goto out;
 	const uint64_t *ent = (const uint64_t *)m;
 	if (!read_all(fd, (void *)m, bytes)) {
@@ -153,13 +167,12 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 				goto unmap_drop; /* not in the object's code: a bad list */
 			continue;        /* a segment not (yet) mapped */
 		}
-		uint8_t b[2];
-		if (zp_safe_copy(b, (const void *)addr, 2) < 0 || b[0] != 0x0f ||
-		    (b[1] != 0x05 && b[1] != 0x34) || (e & 0xff) > 1 ||
-		    zp_sites_push(out, addr, (int)(e & 0xff)) < 0)
+		if ((e & 0xff) > 1 || zp_sites_push(out, addr, (int)(e & 0xff)) < 0)
 			goto unmap_drop;
 	}
 	zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
+	if (check_bytes && !zp_sites_hold_syscalls(out, lo, hi))
+		goto drop;
 	ret = 0;
 	goto out;
 unmap_drop:

@@ -12,9 +12,13 @@ ZP_HIDDEN const char *zp_cache_dir(void);
 /* 0 and the sites of the object at `base` that lie in [lo, hi), or -1 (no
  * usable entry).  `whole`: [lo, hi) is all of the object's code, so a site
  * outside it means the list is bad; otherwise it is in a segment not mapped
- * yet. */
+ * yet.  `check_bytes`: every site must hold syscall/sysenter now, else the
+ * list is dropped (without it the caller checks, see
+ * zp_sites_hold_syscalls). */
 ZP_HIDDEN int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
-			    uintptr_t hi, bool whole, struct zp_sites *out);
+			    uintptr_t hi, bool whole, bool check_bytes, struct zp_sites *out);
+/* Every site of `s` in [lo, hi) holds a syscall or sysenter instruction. */
+ZP_HIDDEN bool zp_sites_hold_syscalls(const struct zp_sites *s, uintptr_t lo, uintptr_t hi);
 ZP_HIDDEN void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base,
 			      const struct zp_sites *s);
 
@@ -22,6 +26,8 @@ ZP_HIDDEN void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base,
 struct zp_map;
 ZP_HIDDEN bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen,
 				 uintptr_t vaddr, const struct zp_sites *s);
+/* Puts the original code back over a segment zp_text_cache_map replaced. */
+ZP_HIDDEN void zp_text_cache_unmap(const struct zp_map *m);
 ZP_HIDDEN void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen,
 				   uintptr_t vaddr, const struct zp_sites *s);
 

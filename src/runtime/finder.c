@@ -3,7 +3,7 @@
  * may become `callq *%rax`.  Pure functions over a buffer: no process state,
  * so unit tests and the fuzzer drive them directly.
  *
- * 1. zp_find_candidates(): every `0f 05` / `0f 34` byte pair (SSE2, ~GB/s).
+ * 1. zp_find_candidates(): every `0f 05` / `0f 34` byte pair (AVX2 or SSE2).
  *    Most of a binary has none, so only a few functions are ever decoded.
  * 2. zp_decode_function(): decodes one function with Zydis from its first
  *    byte (a boundary from .eh_frame), so a candidate counts only if an
@@ -17,7 +17,8 @@
  *    trap (`ud2`) instead.  Conservative: a false "uses the red zone" only
  *    costs speed.
  */
-#include <emmintrin.h>
+#include <cpuid.h>
+#include <immintrin.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <Zydis/Zydis.h>
@@ -25,11 +26,31 @@
 #include "finder.h"
 #include "raw.h"
 
-size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max)
+/* Pairs whose first byte is at [from, to): a plain loop for the tails. */
+static size_t scan_bytes(const uint8_t *buf, size_t from, size_t to, size_t *out, size_t max,
+			 size_t n)
+{
+	for (size_t i = from; i < to; i++)
+		if (buf[i] == 0x0f && (buf[i + 1] == 0x05 || buf[i + 1] == 0x34)) {
+			if (n < max)
+				out[n] = i;
+			n++;
+		}
+	return n;
+}
+
+#define RECORD_BITS(bits, i)                                                                   \
+	while (bits) {                                                                         \
+		unsigned k_ = (unsigned)__builtin_ctz(bits);                                   \
+		bits &= bits - 1;                                                              \
+		if (n < max)                                                                   \
+			out[n] = (i) + k_;                                                     \
+		n++;                                                                           \
+	}
+
+static size_t scan_sse2(const uint8_t *buf, size_t len, size_t *out, size_t max)
 {
 	size_t n = 0, i = 0;
-	if (len < 2)
-		return 0;
 	const __m128i op = _mm_set1_epi8(0x0f);
 	const __m128i sc = _mm_set1_epi8(0x05);
 	const __m128i se = _mm_set1_epi8(0x34);
@@ -39,21 +60,55 @@ size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t ma
 		__m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, op),
 					  _mm_or_si128(_mm_cmpeq_epi8(b, sc), _mm_cmpeq_epi8(b, se)));
 		unsigned bits = (unsigned)_mm_movemask_epi8(m);
-		while (bits) {
-			unsigned k = (unsigned)__builtin_ctz(bits);
-			bits &= bits - 1;
-			if (n < max)
-				out[n] = i + k;
-			n++;
-		}
+		RECORD_BITS(bits, i)
 	}
-	for (; i + 1 < len; i++)
-		if (buf[i] == 0x0f && (buf[i + 1] == 0x05 || buf[i + 1] == 0x34)) {
-			if (n < max)
-				out[n] = i;
-			n++;
+	return scan_bytes(buf, i, len - 1, out, max, n);
+}
+
+/* Twice the bytes per step; the scan is most of a cold start of a program
+ * with much code (clang-tidy: 184 MiB). */
+__attribute__((target("avx2"))) static size_t scan_avx2(const uint8_t *buf, size_t len,
+							 size_t *out, size_t max)
+{
+	size_t n = 0, i = 0;
+	const __m256i op = _mm256_set1_epi8(0x0f);
+	const __m256i sc = _mm256_set1_epi8(0x05);
+	const __m256i se = _mm256_set1_epi8(0x34);
+	for (; i + 33 <= len; i += 32) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(buf + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(buf + i + 1));
+		__m256i m = _mm256_and_si256(
+			_mm256_cmpeq_epi8(a, op),
+			_mm256_or_si256(_mm256_cmpeq_epi8(b, sc), _mm256_cmpeq_epi8(b, se)));
+		unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+		RECORD_BITS(bits, i)
+	}
+	return scan_bytes(buf, i, len - 1, out, max, n);
+}
+
+/* AVX2 in the CPU and its registers enabled by the kernel (XCR0). */
+static bool have_avx2(void)
+{
+	static int known = -1;
+	if (known < 0) {
+		unsigned a, b, c, d;
+		bool ok = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_AVX);
+		if (ok) {
+			unsigned lo, hi;
+			__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+			ok = (lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+			     (b & bit_AVX2);
 		}
-	return n;
+		__atomic_store_n(&known, ok, __ATOMIC_RELAXED);
+	}
+	return known == 1;
+}
+
+size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max)
+{
+	if (len < 2)
+		return 0;
+	return have_avx2() ? scan_avx2(buf, len, out, max) : scan_sse2(buf, len, out, max);
 }
 
 static ZydisDecoder decoder;
@@ -112,7 +167,8 @@ static bool writes_rsp_imm(const ZydisDecodedInstruction *in, long *imm)
 /* Decodes [code, code+len).  Without `resync` the walk stops at the first
  * undecodable byte; with it, it steps one byte past and goes on (code with
  * no known boundaries), and red-zone use anywhere counts for every site. */
-static int decode_range(const uint8_t *code, size_t len, struct zp_func_result *res, bool resync)
+static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
+			struct zp_func_result *res, bool resync)
 {
 	decoder_init();
 	res->nsites = 0;
@@ -124,6 +180,10 @@ static int decode_range(const uint8_t *code, size_t len, struct zp_func_result *
 	size_t off = 0;
 	ZydisDecodedInstruction in;
 	while (off < len) {
+		/* Past the last place a site could be with none found: the
+		 * rest of the function cannot matter. */
+		if (off > last_candidate && res->nsites == 0)
+			break;
 		if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, ZYAN_NULL, code + off,
 								 len - off, &in))) {
 			res->complete = false;
@@ -163,16 +223,17 @@ static int decode_range(const uint8_t *code, size_t len, struct zp_func_result *
 	return res->complete ? 0 : -1;
 }
 
-int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res)
+int zp_decode_function(const uint8_t *code, size_t len, size_t last_candidate,
+		       struct zp_func_result *res)
 {
-	return decode_range(code, len, res, false);
+	return decode_range(code, len, last_candidate, res, false);
 }
 
 int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res)
 {
 	/* Code with no known boundaries (a JIT's buffer): decode from the start
 	 * and step over bytes that do not decode. */
-	return decode_range(code, len, res, true);
+	return decode_range(code, len, SIZE_MAX, res, true);
 }
 
 struct zp_func_result *zp_func_result_new(void)

@@ -23,8 +23,10 @@ struct zp_func_result {
 };
 
 /* Decodes one function from its first byte.  0, or -1 if some bytes did not
- * decode (sites before that point are still reported). */
-int zp_decode_function(const uint8_t *code, size_t len, struct zp_func_result *res);
+ * decode (sites before that point are still reported).  With no site found
+ * by offset `last_candidate` it stops there (nothing after can matter). */
+int zp_decode_function(const uint8_t *code, size_t len, size_t last_candidate,
+		       struct zp_func_result *res);
 
 /* Decodes code without known boundaries from its start, stepping over
  * undecodable bytes; red-zone use anywhere counts for every site. */

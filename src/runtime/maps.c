@@ -103,10 +103,10 @@ int zp_maps_read(struct zp_maps *out)
 		e->offset = hex(&p); /* offset */
 		while (*p == ' ')
 			p++;
-		hex(&p); /* dev major */
+		e->dev_major = (unsigned)hex(&p);
 		if (*p == ':')
 			p++;
-		hex(&p); /* dev minor */
+		e->dev_minor = (unsigned)hex(&p);
 		while (*p == ' ')
 			p++;
 		e->inode = dec(&p);

@@ -7,6 +7,7 @@ struct zp_map {
 	uintptr_t start, end;
 	uintptr_t offset;
 	unsigned long inode;
+	unsigned dev_major, dev_minor;
 	int prot; /* PROT_* */
 	bool shared;
 	const char *path; /* "" for anonymous */

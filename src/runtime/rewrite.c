@@ -15,10 +15,13 @@
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "cache.h"
 #include "ehframe.h"
@@ -28,7 +31,8 @@
 
 struct zp_stats zp_stats;
 
-/* A growable array in raw mmap'ed memory. */
+/* A growable array in raw mmap'ed memory, populated up front (it is
+ * filled at once; a page fault costs more than the mmap here). */
 static int vec_reserve(void **v, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -37,7 +41,7 @@ static int vec_reserve(void **v, size_t *cap, size_t need, size_t elem)
 	while (ncap < need)
 		ncap *= 2;
 	long m = zp_raw6(SYS_mmap, 0, (long)(ncap * elem), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (m < 0)
 		return (int)m;
 	if (*v) {
@@ -47,6 +51,11 @@ static int vec_reserve(void **v, size_t *cap, size_t need, size_t elem)
 	*v = (void *)m;
 	*cap = ncap;
 	return 0;
+}
+
+int zp_sites_reserve(struct zp_sites *s, size_t n)
+{
+	return vec_reserve((void **)&s->v, &s->cap, s->n + n, sizeof *s->v) < 0 ? -ENOMEM : 0;
 }
 
 int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind)
@@ -69,31 +78,138 @@ void zp_sites_free(struct zp_sites *s)
 
 /* ---- finding ------------------------------------------------------------ */
 
+/* Candidate buffers: sized for one pair per KiB (LLVM's libraries have
+ * one per ~12 KiB, libc one per ~3 KiB; pages never written cost nothing).
+ * Not on the stack: finding may run in a signal handler. */
+struct cands {
+	size_t *v;
+	size_t n, cap, bytes;
+};
+
+static int cands_alloc(struct cands *c, size_t cap)
+{
+	c->cap = cap;
+	c->bytes = cap * sizeof(size_t);
+	long m = zp_raw6(SYS_mmap, 0, (long)c->bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	c->v = m < 0 ? NULL : (size_t *)m;
+	return m < 0 ? (int)m : 0;
+}
+
+static void cands_free(struct cands *c)
+{
+	if (c->v)
+		zp_raw2(SYS_munmap, c->v, c->bytes);
+	c->v = NULL;
+}
+
+/* From memory: one pass, a second only for code denser than planned. */
+static int cands_from_memory(struct cands *c, uintptr_t start, size_t len)
+{
+	if (cands_alloc(c, len / 1024 + 256) < 0)
+		return -ENOMEM;
+	c->n = zp_find_candidates((const uint8_t *)start, len, c->v, c->cap);
+	if (c->n > c->cap) {
+		cands_free(c);
+		if (cands_alloc(c, c->n) < 0)
+			return -ENOMEM;
+		zp_find_candidates((const uint8_t *)start, len, c->v, c->cap);
+	}
+	return 0;
+}
+
+/* From the file the code was mapped from, read in chunks: on this machine
+ * kind a first pass over freshly mapped code is bound by TLB misses and
+ * page faults (~1.5 GB/s), while read() copies from the page cache through
+ * the kernel's huge-page mapping (~6 GB/s).  The file only suggests
+ * candidates; every site is decoded and checked in memory.  Used at
+ * start-up, when the code still is the file's bytes (see the caller). */
+static int cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
+{
+	enum { CHUNK = 256 * 1024 };
+	long bm = zp_raw6(SYS_mmap, 0, CHUNK + 64, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bm < 0)
+		return (int)bm;
+	const uint8_t *buf = (const uint8_t *)bm;
+	int ret = cands_alloc(c, len / 1024 + 256);
+	c->n = 0;
+	/* Chunks overlap by a byte so a pair across two is seen (once: only
+	 * pairs starting before the chunk's last byte count). */
+	for (size_t at = 0; ret == 0 && at + 1 < len;) {
+		size_t want = len - at < CHUNK + 1 ? len - at : CHUNK + 1;
+		long r = zp_raw4(SYS_pread64, fd, (long)buf, (long)want, (long)(off + at));
+		if (r == -EINTR)
+			continue;
+		if (r < 2) {
+			ret = r < 0 ? (int)r : -EIO;
+			break;
+		}
+		size_t got = (size_t)r;
+		size_t k0 = c->n < c->cap ? c->n : c->cap;
+		size_t k = zp_find_candidates(buf, got, c->v + k0, c->cap - k0);
+		for (size_t i = k0; i < k0 + k && i < c->cap; i++)
+			c->v[i] += at;
+		c->n += k;
+		if (c->n > c->cap) { /* denser than planned: a bigger buffer, same chunk again */
+			size_t have = c->n - k;
+			struct cands bigger;
+			if (cands_alloc(&bigger, 2 * c->n + len / 512) < 0) {
+				ret = -ENOMEM;
+				break;
+			}
+			__builtin_memcpy(bigger.v, c->v, have * sizeof(size_t));
+			cands_free(c);
+			*c = bigger;
+			c->n = have;
+			continue;
+		}
+		at += got - 1;
+	}
+	zp_raw2(SYS_munmap, bm, CHUNK + 64);
+	if (ret < 0)
+		cands_free(c);
+	return ret;
+}
+
+static int decode_candidates(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
+			     const struct cands *c, struct zp_sites *out);
+
 int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, struct zp_sites *out)
 {
-	/* Candidates: counted first, then stored in a buffer of the right size
-	 * (this may run in a signal handler: nothing big on the stack). */
-	size_t total = zp_find_candidates((const uint8_t *)start, end - start, NULL, 0);
-	zp_stats.candidates += total;
+	return zp_find_in_range_file(ix, start, end, -1, 0, out);
+}
+
+int zp_find_in_range_file(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, int fd,
+			  uint64_t off, struct zp_sites *out)
+{
+	struct cands c = {0};
+	if (fd < 0 || cands_from_file(&c, fd, off, end - start) < 0) {
+		if (cands_from_memory(&c, start, end - start) < 0)
+			return -ENOMEM;
+	}
+	zp_stats.candidates += c.n;
 	zp_stats.bytes += end - start;
-	size_t n = total, cand_bytes = (total ? total : 1) * sizeof(size_t);
-	long cm = zp_raw6(SYS_mmap, 0, (long)cand_bytes, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (cm < 0)
-		return -ENOMEM;
-	size_t *cand = (size_t *)cm;
-	zp_find_candidates((const uint8_t *)start, end - start, cand, n);
+	int ret = decode_candidates(ix, start, end, &c, out);
+	cands_free(&c);
+	return ret;
+}
+
+static int decode_candidates(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
+			     const struct cands *c, struct zp_sites *out)
+{
+	size_t n = c->n, *cand = c->v;
 	uintptr_t fstart = 0, fend = 0;
 	struct zp_func_result *res = NULL;
 	struct zp_func_result *fr = n ? zp_func_result_new() : NULL;
 	if (n && !fr)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		uintptr_t c = start + cand[i];
-		if (!(c >= fstart && c < fend)) {
+		uintptr_t a = start + cand[i];
+		if (!(a >= fstart && a < fend)) {
 			res = NULL;
-			if (!ix->count || (zp_fde_lookup(ix, c, &fstart, &fend) < 0 &&
-					   zp_fde_gap(ix, c, &fstart, &fend) < 0)) {
+			if (!ix->count || (zp_fde_lookup(ix, a, &fstart, &fend) < 0 &&
+					   zp_fde_gap(ix, a, &fstart, &fend) < 0)) {
 				fstart = fend = 0;
 				zp_stats.no_boundary++;
 				continue;
@@ -106,7 +222,11 @@ int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, st
 				zp_stats.no_boundary++;
 				continue;
 			}
-			zp_decode_function((const uint8_t *)fstart, fend - fstart, fr);
+			size_t last = i; /* candidates are in address order */
+			while (last + 1 < n && start + cand[last + 1] < fend)
+				last++;
+			zp_decode_function((const uint8_t *)fstart, fend - fstart,
+					   start + cand[last] - fstart, fr);
 			res = fr;
 			if (fr->nsites > ZP_FUNC_MAX_SITES)
 				zp_log("zpoline: a function at %p has %zu system calls; only the first "
@@ -116,20 +236,18 @@ int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, st
 			continue;
 		bool found = false;
 		for (size_t k = 0; k < res->nsites && k < ZP_FUNC_MAX_SITES; k++)
-			if (fstart + res->sites[k] == c)
+			if (fstart + res->sites[k] == a)
 				found = true;
 		if (!found) {
 			zp_stats.not_insn++;
 			continue;
 		}
-		if (zp_sites_push(out, c, res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST) < 0) {
+		if (zp_sites_push(out, a, res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST) < 0) {
 			zp_func_result_free(fr);
-			zp_raw2(SYS_munmap, cand, cand_bytes);
 			return -ENOMEM;
 		}
 	}
 	zp_func_result_free(fr);
-	zp_raw2(SYS_munmap, cand, cand_bytes);
 	return 0;
 }
 
@@ -193,6 +311,11 @@ int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
 {
 	bool took;
 	lock_patching(&took);
+	size_t nfast = 0;
+	for (size_t k = 0; k < s->n; k++)
+		nfast += s->v[k].kind == ZP_SITE_FAST;
+	zp_set_reserve(&zp_site_table, nfast); /* else it grows (and is copied) as it fills */
+	zp_set_reserve(&zp_trap_table, s->n - nfast);
 	size_t i = 0;
 	while (i < s->n) {
 		/* A run of sites within one mapping (the two bytes of a site may
@@ -310,9 +433,32 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 	return NULL;
 }
 
-static void process_object(const struct zp_maps *maps, const struct object *o)
+/* Scans the object's code for sites.  Returns whether it had function
+ * boundaries (FDEs): a list found without them is empty by construction
+ * and never cached. */
+/* The file a big code mapping was made from, if it is still that file:
+ * scanning it is faster than scanning the mapping (see cands_from_file).
+ * Only at start-up and for code not relocated in place (DT_TEXTREL), when
+ * the mapping still holds the file's bytes. */
+static int open_backing_file(const struct zp_map *m, size_t len)
 {
-	uint64_t t_obj = zp_now_ns();
+	if (len < (1u << 20) || !m->inode || m->shared || m->path[0] != '/')
+		return -1;
+	int fd = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_ino != m->inode ||
+	    major(st.st_dev) != m->dev_major || minor(st.st_dev) != m->dev_minor) {
+		zp_raw1(SYS_close, fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool find_sites(const struct zp_maps *maps, const struct object *o, struct zp_sites *sites)
+{
+	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
 	struct zp_fde_index ix = {0};
 	for (int i = 0; i < o->phnum; i++) {
 		if (o->phdr[i].p_type != PT_GNU_EH_FRAME)
@@ -326,17 +472,46 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 				      (const void *)m->end) == 0)
 			zp_fde_index_set_readable(&ix, zp_maps_readable, maps);
 	}
-
-	const char *path = o->name;
-	struct zp_sites sites = {0};
-	size_t idlen;
-	const uint8_t *id = build_id(o, &idlen);
-	bool cached = false;
 	for (int i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
-		const struct zp_map *m = zp_maps_find(maps, o->base + ph->p_vaddr);
+		uintptr_t s = o->base + ph->p_vaddr, e = s + ph->p_memsz;
+		const struct zp_map *m = zp_maps_find(maps, s);
+		if (!m || !(m->prot & PROT_EXEC))
+			continue;
+		if (e > m->end)
+			e = m->end; /* the segment's tail beyond its mapping */
+		bool unreadable = !(m->prot & PROT_READ);
+		if (unreadable)
+			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
+		int fd = textrel ? -1 : open_backing_file(m, e - s);
+		zp_find_in_range_file(&ix, s, e, fd, m->offset + (s - m->start), sites);
+		if (fd >= 0)
+			zp_raw1(SYS_close, fd);
+		if (unreadable)
+			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot);
+	}
+	return ix.count != 0;
+}
+
+/* The object's executable segment i, if mapped. */
+static const struct zp_map *code_map(const struct zp_maps *maps, const struct object *o, int i)
+{
+	const ElfW(Phdr) *ph = &o->phdr[i];
+	return ph->p_type == PT_LOAD && (ph->p_flags & PF_X) ? zp_maps_find(maps, o->base + ph->p_vaddr)
+							      : NULL;
+}
+
+static void process_object(const struct zp_maps *maps, const struct object *o)
+{
+	uint64_t t_obj = zp_now_ns();
+	const char *path = o->name;
+	struct zp_sites sites = {0};
+	size_t idlen;
+	const uint8_t *id = build_id(o, &idlen);
+	for (int i = 0; i < o->phnum; i++) {
+		const struct zp_map *m = code_map(maps, o, i);
 		if (!m)
 			continue;
 		if (!path || !*path)
@@ -357,58 +532,58 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 			xhi = a + ph->p_memsz > xhi ? a + ph->p_memsz : xhi;
 		}
 	}
-	if (id && xlo < xhi && zp_cache_load(id, idlen, o->base, xlo, xhi, true, &sites) == 0) {
-		cached = true;
+	/* A cached list's bytes are checked below, only where the code is not
+	 * replaced by a patched copy: reading them would fault in pages of the
+	 * original that are about to be thrown away. */
+	bool cached = id && xlo < xhi &&
+		      zp_cache_load(id, idlen, o->base, xlo, xhi, true, false, &sites) == 0;
+	bool with_fdes = false;
+	if (cached)
 		zp_stats.cache_hits++;
-	} else {
-		for (int i = 0; i < o->phnum; i++) {
-			const ElfW(Phdr) *ph = &o->phdr[i];
-			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-				continue;
-			uintptr_t s = o->base + ph->p_vaddr, e = s + ph->p_memsz;
-			const struct zp_map *m = zp_maps_find(maps, s);
-			if (!m || !(m->prot & PROT_EXEC))
-				continue;
-			if (e > m->end)
-				e = m->end; /* the segment's tail beyond its mapping */
-			bool unreadable = !(m->prot & PROT_READ);
-			if (unreadable)
-				zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
-			zp_find_in_range(&ix, s, e, &sites);
-			if (unreadable)
-				zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot);
-		}
-	}
+	else
+		with_fdes = find_sites(maps, o, &sites);
 	uint64_t t_found = zp_now_ns();
 	/* Code patched by an earlier process, shared through the page cache;
 	 * what is not there yet is patched here and kept for the next one. */
 	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
 	bool mapped[64] = {0};
 	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
-		const ElfW(Phdr) *ph = &o->phdr[i];
-		const struct zp_map *m = ph->p_type == PT_LOAD && (ph->p_flags & PF_X)
-						 ? zp_maps_find(maps, o->base + ph->p_vaddr)
-						 : NULL;
-		if (m && m->inode && zp_text_cache_map(m, id, idlen, ph->p_vaddr, &sites)) {
+		const struct zp_map *m = code_map(maps, o, i);
+		if (m && m->inode && zp_text_cache_map(m, id, idlen, o->phdr[i].p_vaddr, &sites)) {
 			mapped[i] = true;
 			zp_stats.text_cached++;
 		}
 	}
+	bool list_ok = true;
+	for (int i = 0; i < o->phnum && cached && list_ok; i++) {
+		const struct zp_map *m = code_map(maps, o, i);
+		if (m && !(i < 64 && mapped[i]))
+			list_ok = zp_sites_hold_syscalls(&sites, m->start, m->end);
+	}
+	if (!list_ok) { /* a stale or foreign list: start again from the code */
+		for (int i = 0; i < o->phnum && i < 64; i++)
+			if (mapped[i]) {
+				zp_text_cache_unmap(code_map(maps, o, i));
+				mapped[i] = false;
+				zp_stats.text_cached--;
+			}
+		zp_stats.cache_hits--;
+		cached = false;
+		sites.n = 0;
+		with_fdes = find_sites(maps, o, &sites);
+	}
 	zp_patch_sites(maps, &sites);
 	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
-		const ElfW(Phdr) *ph = &o->phdr[i];
-		const struct zp_map *m = ph->p_type == PT_LOAD && (ph->p_flags & PF_X)
-						 ? zp_maps_find(maps, o->base + ph->p_vaddr)
-						 : NULL;
+		const struct zp_map *m = code_map(maps, o, i);
 		if (m && m->inode && !mapped[i])
-			zp_text_cache_store(m, id, idlen, ph->p_vaddr, &sites);
+			zp_text_cache_store(m, id, idlen, o->phdr[i].p_vaddr, &sites);
 	}
 	if (zp_debug >= 2)
 		zp_log("zpoline: %s: %zu sites%s; found in %llu us, patched in %llu us",
 		       path && *path ? path : "?", sites.n, cached ? " (cache)" : "",
 		       (unsigned long long)(t_found - t_obj) / 1000,
 		       (unsigned long long)(zp_now_ns() - t_found) / 1000);
-	if (id && !cached && ix.count)
+	if (id && !cached && with_fdes)
 		zp_cache_store(id, idlen, o->base, &sites);
 	if (zp_sites_report)
 		zp_sites_report(path, o->base, &sites);

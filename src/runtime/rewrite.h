@@ -14,6 +14,8 @@ struct zp_sites {
 };
 
 ZP_HIDDEN int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind);
+/* Room for n more sites. */
+ZP_HIDDEN int zp_sites_reserve(struct zp_sites *s, size_t n);
 ZP_HIDDEN void zp_sites_free(struct zp_sites *s);
 
 struct zp_fde_index;
@@ -21,6 +23,10 @@ struct zp_maps;
 /* Finds the sites in [start, end) of an object whose functions ix knows. */
 ZP_HIDDEN int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
 			       struct zp_sites *out);
+/* The same, with candidates read from `fd` at `off` (the file the range is
+ * a private, unmodified mapping of); falls back to memory on any error. */
+ZP_HIDDEN int zp_find_in_range_file(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
+				    int fd, uint64_t off, struct zp_sites *out);
 /* Rewrites the sites (sorted); pages get their exact protection back. */
 ZP_HIDDEN int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s);
 

@@ -102,6 +102,8 @@ struct zp_site_table {
 extern ZP_HIDDEN struct zp_site_table *zp_site_table;
 extern ZP_HIDDEN struct zp_site_table *zp_trap_table;
 ZP_HIDDEN int zp_set_add(struct zp_site_table **tab, uint64_t key);
+/* Room for `room` more keys in one step (before adding a known number). */
+ZP_HIDDEN int zp_set_reserve(struct zp_site_table **tab, size_t room);
 /* Told when zp_site_table is replaced by a larger copy (before it is). */
 extern ZP_HIDDEN void (*zp_site_table_moved)(const struct zp_site_table *tab);
 ZP_HIDDEN bool zp_set_has(const struct zp_site_table *tab, uint64_t key);

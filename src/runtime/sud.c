@@ -137,7 +137,7 @@ static void rewrite_caught(uintptr_t site)
 			struct zp_func_result *fr = zp_func_result_new();
 			bool found = false;
 			if (fr) {
-				zp_decode_function((const uint8_t *)s, e - s, fr);
+				zp_decode_function((const uint8_t *)s, e - s, site - s, fr);
 				for (size_t i = 0; i < fr->nsites && i < ZP_FUNC_MAX_SITES; i++)
 					found |= s + fr->sites[i] == site;
 				kind = fr->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST;

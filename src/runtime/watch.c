@@ -128,7 +128,7 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 	struct zp_sites sites = {0};
 	uint8_t id[64];
 	size_t idlen = read_build_id(fd, &f, id, sizeof id);
-	if (idlen && zp_cache_load(id, idlen, base, start, end, false, &sites) == 0) {
+	if (idlen && zp_cache_load(id, idlen, base, start, end, false, true, &sites) == 0) {
 		zp_stats.cache_hits++;
 	} else {
 		sites.n = 0;

@@ -162,7 +162,7 @@ static void check_decoder(const uint8_t *buf, size_t len, uint8_t *copy, unsigne
 	sweep(buf, len, linear, &ref);
 
 	struct zp_func_result *res = malloc(sizeof *res);
-	int rc = linear ? zp_decode_linear(buf, len, res) : zp_decode_function(buf, len, res);
+	int rc = linear ? zp_decode_linear(buf, len, res) : zp_decode_function(buf, len, SIZE_MAX, res);
 
 	if (res->complete != ref.complete)
 		BUG("%s: complete=%d, full decode says %d (len %zu)", fn, res->complete,

@@ -3,6 +3,7 @@
  * call instruction, what is only a 0f 05 byte pair, and which functions keep
  * data below rsp.
  */
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -30,25 +31,33 @@ int main(void)
 	/* mov $39,%eax; syscall; ret */
 	const uint8_t simple[] = {0xb8, 0x27, 0, 0, 0, 0x0f, 0x05, 0xc3};
 	T_CHECK(cand(simple, sizeof simple, c) == 1 && c[0] == 5, "candidate found in a simple wrapper");
-	zp_decode_function(simple, sizeof simple, &r);
+	zp_decode_function(simple, sizeof simple, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && has_site(&r, 5) && !r.redzone, "simple wrapper: one site, no red zone");
 
 	/* syscall as the very last two bytes of the buffer */
 	const uint8_t at_end[] = {0x90, 0x90, 0x0f, 0x05};
 	T_CHECK(cand(at_end, sizeof at_end, c) == 1 && c[0] == 2, "candidate at the end of a buffer");
-	zp_decode_function(at_end, sizeof at_end, &r);
+	zp_decode_function(at_end, sizeof at_end, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && has_site(&r, 2), "site at the end of a function");
 
 	/* 0f 05 inside an immediate: mov $0x050f, %eax; ret */
 	const uint8_t imm[] = {0xb8, 0x0f, 0x05, 0x00, 0x00, 0xc3};
 	T_CHECK(cand(imm, sizeof imm, c) == 1 && c[0] == 1, "0f 05 inside an immediate is a candidate");
-	zp_decode_function(imm, sizeof imm, &r);
+	zp_decode_function(imm, sizeof imm, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 0, "...but not an instruction");
+
+	/* Decoding stops past the last candidate when none was a site: the
+	 * real syscall after it is not looked for (the caller never asks). */
+	const uint8_t late[] = {0xb8, 0x0f, 0x05, 0x00, 0x00, 0x0f, 0x05, 0xc3};
+	zp_decode_function(late, sizeof late, 1, &r);
+	T_CHECK(r.nsites == 0, "decoding stops after the last candidate with no site");
+	zp_decode_function(late, sizeof late, 5, &r);
+	T_CHECK(r.nsites == 1 && has_site(&r, 5), "...and goes on up to a later candidate");
 
 	/* 0f 05 inside a displacement: mov 0x34050f(%rip), %rax */
 	const uint8_t disp[] = {0x48, 0x8b, 0x05, 0x0f, 0x05, 0x34, 0x00, 0x0f, 0x34};
 	size_t nc = cand(disp, sizeof disp, c);
-	zp_decode_function(disp, sizeof disp, &r);
+	zp_decode_function(disp, sizeof disp, SIZE_MAX, &r);
 	T_CHECK(nc == 2 && r.nsites == 1 && has_site(&r, 7), "sysenter found after a displacement holding 0f 05");
 
 	/* Many candidates in SIMD-width blocks, including across the 16-byte
@@ -71,7 +80,7 @@ int main(void)
 	uint8_t *f = two + 4096 - 6;
 	const uint8_t cross[] = {0xb8, 0x27, 0, 0, 0, 0x0f, 0x05, 0xc3};
 	memcpy(f, cross, sizeof cross);
-	zp_decode_function(f, sizeof cross, &r);
+	zp_decode_function(f, sizeof cross, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && has_site(&r, 5), "site whose two bytes straddle a page boundary");
 	zp_patch_bytes(f + 5, ZP_SITE_FAST);
 	T_CHECK(f[5] == 0xff && f[6] == 0xd0, "patched across the page boundary: ff d0");
@@ -80,39 +89,39 @@ int main(void)
 
 	/* Red zone: a leaf keeping data at -8(%rsp): mov %rdi,-0x8(%rsp); syscall */
 	const uint8_t rz[] = {0x48, 0x89, 0x7c, 0x24, 0xf8, 0x0f, 0x05, 0xc3};
-	zp_decode_function(rz, sizeof rz, &r);
+	zp_decode_function(rz, sizeof rz, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && r.redzone, "leaf storing at -8(%%rsp) uses the red zone");
 
 	/* lea -0x38(%rsp),%rdx (tcgetattr-style buffer in the red zone) */
 	const uint8_t rzlea[] = {0x48, 0x8d, 0x54, 0x24, 0xc8, 0xb8, 0x10, 0, 0, 0, 0x0f, 0x05, 0xc3};
-	zp_decode_function(rzlea, sizeof rzlea, &r);
+	zp_decode_function(rzlea, sizeof rzlea, SIZE_MAX, &r);
 	T_CHECK(r.redzone, "buffer address in the red zone (lea -0x38(%%rsp))");
 
 	/* gcc -O0 leaf: push %rbp; mov %rsp,%rbp; mov %edi,-0x14(%rbp); syscall; pop %rbp; ret */
 	const uint8_t o0[] = {0x55, 0x48, 0x89, 0xe5, 0x89, 0x7d, 0xec, 0x0f, 0x05, 0x5d, 0xc3};
-	zp_decode_function(o0, sizeof o0, &r);
+	zp_decode_function(o0, sizeof o0, SIZE_MAX, &r);
 	T_CHECK(r.redzone, "-O0 leaf with rbp-relative locals below rsp");
 
 	/* Non-leaf with a frame: push %rbp; mov %rsp,%rbp; sub $0x20,%rsp; mov %edi,-0x14(%rbp); syscall; leave; ret */
 	const uint8_t fr[] = {0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x20, 0x89,
 			      0x7d, 0xec, 0x0f, 0x05, 0xc9, 0xc3};
-	zp_decode_function(fr, sizeof fr, &r);
+	zp_decode_function(fr, sizeof fr, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && !r.redzone, "function with an allocated frame does not use the red zone");
 
 	/* rsp-relative with positive displacement is fine: mov 0x8(%rsp),%rax */
 	const uint8_t pos[] = {0x48, 0x8b, 0x44, 0x24, 0x08, 0x0f, 0x05, 0xc3};
-	zp_decode_function(pos, sizeof pos, &r);
+	zp_decode_function(pos, sizeof pos, SIZE_MAX, &r);
 	T_CHECK(!r.redzone, "positive rsp offsets are not the red zone");
 
 	/* AVX-512 store into the red zone with a compressed disp8:
 	 * vmovdqu64 %zmm0,-0x40(%rsp) = 62 f1 fe 48 7f 44 24 ff */
 	const uint8_t evex[] = {0x62, 0xf1, 0xfe, 0x48, 0x7f, 0x44, 0x24, 0xff, 0x0f, 0x05, 0xc3};
-	zp_decode_function(evex, sizeof evex, &r);
+	zp_decode_function(evex, sizeof evex, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && r.redzone, "EVEX store below rsp (compressed displacement)");
 
 	/* Undecodable bytes stop the walk: sites after them are not claimed. */
 	const uint8_t bad[] = {0x90, 0x06, 0x0f, 0x05}; /* 06 is invalid in 64-bit mode */
-	int rc = zp_decode_function(bad, sizeof bad, &r);
+	int rc = zp_decode_function(bad, sizeof bad, SIZE_MAX, &r);
 	T_CHECK(rc < 0 && r.nsites == 0 && !r.complete, "invalid opcode: no site claimed after it");
 	T_DONE();
 }
