@@ -4,7 +4,7 @@
 
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc/common
 BENCH_BIN := $(B)/bench/percall $(B)/bench/ptrace-tracer $(B)/bench/spawn-time \
-	$(B)/bench/libzphook_origin.so
+	$(B)/bench/threads-io $(B)/bench/libzphook_origin.so
 
 $(B)/bench/percall: bench/percall.c bench/percall-asm.S
 	@mkdir -p $(@D)
@@ -17,6 +17,10 @@ $(B)/bench/ptrace-tracer: bench/ptrace-tracer.c
 $(B)/bench/spawn-time: bench/spawn-time.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(B)/bench/threads-io: bench/threads-io.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -pthread -o $@ $<
 
 $(B)/bench/libzphook_origin.so: bench/origin-hook.c include/zpoline.h
 	@mkdir -p $(@D)

@@ -78,6 +78,14 @@ bool zp_runtime_wants(long nr)
 	case SYS_munmap:
 	case SYS_execve:
 	case SYS_execveat:
+	case SYS_sigaltstack:
+	/* Sending a signal: a chance to re-arm a signal stack left by
+	 * siglongjmp before the signal arrives (altstack.c). */
+	case SYS_kill:
+	case SYS_tkill:
+	case SYS_tgkill:
+	case SYS_rt_sigqueueinfo:
+	case SYS_rt_tgsigqueueinfo:
 		return true;
 	default:
 		return false;
@@ -276,6 +284,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_rt_sigprocmask:
 		zp_sigmask_pre(r);
 		return ZP_ACT_SYSCALL_POST;
+	case SYS_sigaltstack:
+		return zp_sigaltstack_pre(r, t);
 	case SYS_rt_sigreturn:
 		zp_sigreturn_pre(r);
 		return ZP_ACT_SYSCALL;
@@ -354,6 +364,8 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 {
 	if (r->rt_flags & ZP_RTF_SIGMASK)
 		zp_sigmask_post(r);
+	if (r->rt_flags & ZP_RTF_ALTSTACK)
+		zp_sigaltstack_post(r, t);
 	if (r->rt_flags & ZP_RTF_CLONE) {
 		set_mask(r->scratch[11]);
 		struct zp_thread *c = (struct zp_thread *)(uintptr_t)r->child;
@@ -382,6 +394,7 @@ long zp_pre(struct zp_record *r)
 	}
 	r->call.tid = t ? t->tid : 0;
 	r->call.pid = t ? t->pid : 0;
+	zp_altstack_note(r, t);
 	r->call.ret = 0;
 	r->hooks_ran = 0;
 	r->rt_flags = 0;

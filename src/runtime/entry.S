@@ -199,6 +199,9 @@ zpoline_null_function_call:
 	shl	$ZP_SLOT_SHIFT, %rcx
 	add	TB_SLOTS(%r11), %rcx
 	sub	$REC_SIZE, %rcx
+	mov	%rsp, %r11
+	mov	%rcx, %rsp
+	/* From here on we run on the slot, r11 = app-16. */
 	mov	%rax, REC_LEVEL(%rcx)
 	/* The call record: number, arguments, where we came from. */
 	mov	%rdi, REC_ARG0(%rcx)
@@ -219,20 +222,21 @@ zpoline_null_function_call:
 	mov	%r13, REC_R13(%rcx)
 	mov	%r14, REC_R14(%rcx)
 	mov	%r15, REC_R15(%rcx)
-	mov	-8(%rsp), %rax
+	mov	-8(%r11), %rax
 	mov	%rax, REC_NR(%rcx)
-	mov	(%rsp), %rax
+	mov	(%r11), %rax
 	mov	%rax, REC_FLAGS(%rcx)
-	mov	8(%rsp), %rax
+	mov	8(%r11), %rax
 	mov	%rax, REC_RETADDR(%rcx)
 	sub	$2, %rax
 	mov	%rax, REC_SITE(%rcx)
-	lea	16(%rsp), %rax
+	lea	16(%r11), %rax
 	mov	%rax, REC_APPSP(%rcx)
 	movq	$0, REC_XSAVE(%rcx)
-	/* From here on we run on the slot; rbx holds the record (C keeps it). */
+	/* The slot may hold a trapped call's record from before. */
+	movl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rcx)
+	/* rbx holds the record (C keeps it). */
 	mov	%rcx, %rbx
-	mov	%rcx, %rsp
 	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
@@ -392,17 +396,20 @@ zp_app_syscall_post2:
 	RESTORE_ARG_REGS %r11
 	mov	REC_RBX(%r11), %rbx
 	RESTORE_CALLEE_SAVED %r11
-	mov	REC_RET(%r11), %rax
-	mov	REC_APPSP(%r11), %rsp
-	lea	-16(%rsp), %rsp
 	/* The return address and flags come from the record: after vfork the
-	 * child has reused the red zone slots of the shared stack. */
+	 * child has reused the red zone slots of the shared stack.  They are
+	 * staged, and everything else read, before rsp moves up. */
+	mov	REC_APPSP(%r11), %rax
+	lea	-16(%rax), %rax
 	mov	REC_RETADDR(%r11), %rcx
-	mov	%rcx, 8(%rsp)
+	mov	%rcx, 8(%rax)
 	mov	REC_FLAGS(%r11), %rcx
-	mov	%rcx, (%rsp)
+	mov	%rcx, (%rax)
 	mov	REC_LEVEL(%r11), %ecx
+	mov	REC_RET(%r11), %r11
+	mov	%rax, %rsp
 	mov	%ecx, %gs:TB_LEVEL
+	mov	%r11, %rax
 	mov	8(%rsp), %rcx
 	mov	(%rsp), %r11
 	popfq

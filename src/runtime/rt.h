@@ -42,6 +42,7 @@ struct zp_record {
 #define ZP_RTF_CODE 0x10        /* may have made memory executable */
 #define ZP_RTF_MOVE 0x20        /* mremap: sites may have moved */
 #define ZP_RTF_EXEC 0x40        /* execve arguments rebuilt (exec.c) */
+#define ZP_RTF_ALTSTACK 0x80    /* sigaltstack: the program's view (altstack.c) */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -69,6 +70,9 @@ struct zp_thread {
 	bool is_static;             /* the main thread's block is never freed */
 	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
 	uint8_t in_hook;            /* TB_INHOOK: hook code is running */
+	uintptr_t alt_lo, alt_hi;   /* the program's sigaltstack, [lo, hi); 0, 0: none */
+	bool alt_autodisarm;        /* ... and the program asked for SS_AUTODISARM */
+	bool alt_in_use;            /* a handler ran on it: the kernel disarmed it */
 };
 
 ZP_HIDDEN struct zp_thread *zp_thread_self(void);
@@ -169,6 +173,12 @@ ZP_HIDDEN long zp_sigaction_virtual(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_pre(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_post(struct zp_record *r);
 ZP_HIDDEN void zp_sigreturn_pre(struct zp_record *r);
+
+/* ---- the program's signal stacks (altstack.c) ------------------------------ */
+ZP_HIDDEN void zp_altstack_adopt(struct zp_thread *t);
+ZP_HIDDEN int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN void zp_altstack_note(struct zp_record *r, struct zp_thread *t);
 ZP_HIDDEN void zp_trap_enter(void *uc, uintptr_t site, uintptr_t resume, uintptr_t sp,
 			     unsigned origin);
 extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblocked */

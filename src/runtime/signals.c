@@ -294,6 +294,10 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	uint64_t cur = 0, none = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
 	*ucmask = cur & ~zp_ours_mask;
+	/* rt_sigreturn also restores the signal stack from the frame: a stack
+	 * set here must be the one the frame holds, or it would be undone. */
+	if (rec->call.nr == SYS_sigaltstack && ret == 0)
+		zp_raw2(SYS_sigaltstack, 0, &uc->uc_stack);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	g[REG_RAX] = ret;
 	g[REG_RCX] = (greg_t)resume;
@@ -385,5 +389,9 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 			return;
 		}
 	}
+	if (zp_debug && from_cpu)
+		zp_log("zpoline: signal %d (code %d) at %p not the runtime's: rax %lx, rsp %p, [rsp] %lx",
+		       sig, si->si_code, (void *)rip, (unsigned long)g[REG_RAX], (void *)rsp,
+		       rsp ? *(unsigned long *)rsp : 0ul);
 	forward(sig, si, uc);
 }

@@ -62,6 +62,9 @@ static void reset(struct zp_thread *t)
 	t->cur = NULL;
 	t->sud_selector = 0;
 	t->in_hook = 0;
+	t->alt_lo = t->alt_hi = 0; /* a new thread has no signal stack */
+	t->alt_autodisarm = false;
+	t->alt_in_use = false;
 	t->self = t;
 }
 
@@ -126,6 +129,7 @@ int zp_thread_init_main(void)
 	if (!t)
 		return -12;
 	t->is_static = true;
+	zp_altstack_adopt(t);
 	return set_gs(t);
 }
 
@@ -138,6 +142,7 @@ void zp_thread_adopt(void)
 		zp_die("zpoline: out of memory for a thread's hook stack");
 	/* Such a thread may outlive its creator's idea of it; keep its block. */
 	t->is_static = true;
+	zp_altstack_adopt(t);
 	if (zp_sud_armed)
 		zp_sud_arm(t);
 }
