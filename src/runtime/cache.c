@@ -87,16 +87,21 @@ void zp_cache_init(void)
 	enabled = mkdir_owned(dir) == 0;
 }
 
-static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
+void zp_build_id_hex(char out[2 * 64 + 1], const uint8_t *id, size_t idlen)
 {
 	static const char hexd[] = "0123456789abcdef";
-	char hex[2 * 64 + 1];
 	size_t n = idlen > 64 ? 64 : idlen;
 	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = hexd[id[i] >> 4];
-		hex[2 * i + 1] = hexd[id[i] & 15];
+		out[2 * i] = hexd[id[i] >> 4];
+		out[2 * i + 1] = hexd[id[i] & 15];
 	}
-	hex[2 * n] = '\0';
+	out[2 * n] = '\0';
+}
+
+static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
+{
+	char hex[2 * 64 + 1];
+	zp_build_id_hex(hex, id, idlen);
 	zp_snprintf(out, len, "%s/%s.sites", dir, hex);
 }
 

@@ -7,6 +7,8 @@
 #define ZP_FINDER_VERSION 4
 
 ZP_HIDDEN void zp_cache_init(void);
+/* A build-id as lower-case hex (at most 64 bytes of it). */
+ZP_HIDDEN void zp_build_id_hex(char out[2 * 64 + 1], const uint8_t *id, size_t idlen);
 /* The cache directory, or NULL when caching is off. */
 ZP_HIDDEN const char *zp_cache_dir(void);
 /* 0 and the sites of the object at `base` that lie in [lo, hi), or -1 (no

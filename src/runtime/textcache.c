@@ -59,14 +59,8 @@ static uint64_t list_hash(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 static void text_path(char *out, size_t len, const uint8_t *id, size_t idlen, uintptr_t vaddr,
 		      uint64_t hash)
 {
-	static const char hexd[] = "0123456789abcdef";
 	char hex[2 * 64 + 1];
-	size_t n = idlen > 64 ? 64 : idlen;
-	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = hexd[id[i] >> 4];
-		hex[2 * i + 1] = hexd[id[i] & 15];
-	}
-	hex[2 * n] = '\0';
+	zp_build_id_hex(hex, id, idlen);
 	zp_snprintf(out, len, "%s/%s.%lx.%lx.v%d.text", zp_cache_dir(), hex, (unsigned long)vaddr,
 		    (unsigned long)hash, ZP_FINDER_VERSION);
 }
