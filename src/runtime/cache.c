@@ -44,10 +44,14 @@ const char *zp_cache_dir(void)
 	return enabled ? dir : NULL;
 }
 
-static bool safe_stat(const struct stat *st)
+static uid_t euid;
+
+/* Owned by the user the runtime started as, writable by nobody else. */
+bool zp_cache_file_trusted(const struct stat *st)
 {
-	return st->st_uid == (uid_t)zp_raw0(SYS_geteuid) && !(st->st_mode & 022);
+	return st->st_uid == euid && !(st->st_mode & 022);
 }
+
 
 static int mkdir_owned(const char *path)
 {
@@ -58,13 +62,14 @@ static int mkdir_owned(const char *path)
 	e = zp_raw2(SYS_lstat, path, &st);
 	if (e < 0)
 		return (int)e;
-	if (!S_ISDIR(st.st_mode) || !safe_stat(&st))
+	if (!S_ISDIR(st.st_mode) || !zp_cache_file_trusted(&st))
 		return -EPERM;
 	return 0;
 }
 
 void zp_cache_init(void)
 {
+	euid = (uid_t)zp_raw0(SYS_geteuid);
 	const char *off = getenv("ZPOLINE_CACHE");
 	if (off && (!strcmp(off, "0") || !strcmp(off, "off")))
 		return;
@@ -146,42 +151,48 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 	int ret = -1;
 	struct stat st;
 	struct header h;
-	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) || !safe_stat(&st))
+	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) || !zp_cache_file_trusted(&st))
 		goto out;
 	if (!read_all(fd, &h, sizeof h) || memcmp(h.magic, MAGIC, 8) || h.version != FINDER_VERSION ||
 	    h.idlen != idlen || memcmp(h.id, id, idlen) ||
 	    (size_t)st.st_size != sizeof h + (size_t)h.count * 8)
 		goto out;
-	/* The entries in one read: a call per entry would cost more than
-	 * finding the sites again. */
+	/* The entries in one read (a call per entry would cost more than
+	 * finding the sites again), into the upper half of the room reserved
+	 * for the sites: entry i (8 bytes, at 8 * (count + i)) is read before
+	 * site k <= i (16 bytes, at 16 * k) is written over it. */
+	_Static_assert(sizeof(struct zp_site) == 16, "entries are read in place");
 	size_t bytes = (size_t)h.count * 8;
-	long m = zp_raw6(SYS_mmap, 0, (long)(bytes ? bytes : 8), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (m < 0 || zp_sites_reserve(out, h.count) < 0)
+	if (h.count == 0) {
+		ret = 0;
 		goto out;
-	const uint64_t *ent = (const uint64_t *)m;
-	if (!read_all(fd, (void *)m, bytes)) {
-		zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
-		goto drop;
 	}
+	if (zp_sites_reserve(out, h.count) < 0)
+		goto out;
+	struct zp_site *dst = out->v + out->n;
+	const uint64_t *ent = (const uint64_t *)(const void *)((char *)dst + bytes);
+	if (!read_all(fd, (void *)ent, bytes))
+		goto drop;
+	size_t k = 0;
 	for (uint32_t i = 0; i < h.count; i++) {
 		uint64_t e = ent[i];
 		uintptr_t addr = base + (uintptr_t)(e >> 8);
 		if (addr < lo || addr + 2 > hi) {
 			if (whole)
-				goto unmap_drop; /* not in the object's code: a bad list */
-			continue;        /* a segment not (yet) mapped */
+				goto drop; /* not in the object's code: a bad list */
+			continue;          /* a segment not (yet) mapped */
 		}
-		if ((e & 0xff) > 1 || zp_sites_push(out, addr, (int)(e & 0xff)) < 0)
-			goto unmap_drop;
+		if ((e & 0xff) > 1)
+			goto drop;
+		dst[k].addr = addr;
+		dst[k].kind = (uint8_t)(e & 0xff);
+		k++;
 	}
-	zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
+	out->n += k;
 	if (check_bytes && !zp_sites_hold_syscalls(out, lo, hi))
 		goto drop;
 	ret = 0;
 	goto out;
-unmap_drop:
-	zp_raw2(SYS_munmap, m, bytes ? bytes : 8);
 drop:
 	out->n = 0;
 out:

@@ -7,6 +7,10 @@
 #define ZP_FINDER_VERSION 4
 
 ZP_HIDDEN void zp_cache_init(void);
+struct stat;
+/* A cache file may be used: owned by the user the runtime started as and
+ * writable by nobody else. */
+ZP_HIDDEN bool zp_cache_file_trusted(const struct stat *st);
 /* A build-id as lower-case hex (at most 64 bytes of it). */
 ZP_HIDDEN void zp_build_id_hex(char out[2 * 64 + 1], const uint8_t *id, size_t idlen);
 /* The cache directory, or NULL when caching is off. */

@@ -261,11 +261,16 @@ struct page_run {
 /* Rewriting is serialised: two threads changing the protection of the same
  * page would undo each other.  A signal handler that maps code while its
  * thread holds the lock proceeds without it (owner check). */
-static int patch_lock, patch_owner;
+static int patch_lock;
+static uintptr_t patch_owner;
 
 static void lock_patching(bool *took)
 {
-	int me = (int)zp_raw0(SYS_gettid);
+	/* The thread's block names it without a system call (a tid where the
+	 * thread has none yet: the two never collide, blocks are far above
+	 * any tid). */
+	struct zp_thread *t = zp_thread_self();
+	uintptr_t me = t ? (uintptr_t)t : (uintptr_t)zp_raw0(SYS_gettid);
 	*took = false;
 	if (__atomic_load_n(&patch_owner, __ATOMIC_ACQUIRE) == me)
 		return;
@@ -641,6 +646,11 @@ int zp_rewrite_all(void)
 		return e;
 	nobjects = 0;
 	dl_iterate_phdr(collect, NULL);
+	/* Room for a typical program's sites at once (libc, ld.so and the
+	 * vDSO have ~580 here): the tables then grow, and the second stage is
+	 * rewritten, only for programs with more. */
+	zp_set_reserve(&zp_site_table, 1024);
+	zp_set_reserve(&zp_trap_table, 64);
 	for (size_t i = 0; i < nobjects; i++)
 		if (!is_self(&objects[i]))
 			process_object(&maps, &objects[i]);

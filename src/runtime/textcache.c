@@ -32,10 +32,6 @@
 #include "maps.h"
 #include "rewrite.h"
 
-static bool safe_stat(const struct stat *st)
-{
-	return st->st_uid == (uid_t)zp_raw0(SYS_geteuid) && !(st->st_mode & 022);
-}
 
 /* The file's name carries a hash of the site list it was patched from, so
  * patched code is only ever used with exactly the sites it contains
@@ -120,7 +116,7 @@ bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, 
 	if (fd < 0)
 		return false;
 	struct stat st;
-	bool ok = zp_raw2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) && safe_stat(&st) &&
+	bool ok = zp_raw2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) && zp_cache_file_trusted(&st) &&
 		  (uint64_t)st.st_size == m->end - m->start;
 	if (ok) {
 		/* Populated: the program runs this code right away, and mapping

@@ -131,24 +131,31 @@ static int map_stage2(unsigned char *tail)
 	return -1;
 }
 
-/* Writes into the second stage, which other threads may be running. */
-static void stage2_write(size_t off, const void *src, size_t n)
+/* The second stage, which other threads may be running, made writable
+ * for a moment (and back). */
+static void stage2_open(void)
 {
-	if (!zp_stage2_addr)
-		return;
 	long e = zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
 	if (e < 0) /* W^X policy: only before any thread runs it, i.e. at start-up */
 		e = zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_WRITE);
 	if (e < 0)
 		zp_die("zpoline: cannot update the trampoline's second stage");
-	memcpy((void *)(zp_stage2_addr + off), src, n);
+}
+
+static void stage2_close(void)
+{
 	zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_EXEC);
 }
 
-/* The class bytes the fast path reads, once the hooks are known.  With
- * the Syscall User Dispatch safety net, a syscall instruction here would
- * trap (only this library's code is exempt, and stage 2 is not in it), so
- * every call takes the slow path, whose calls are made from this library. */
+static void stage2_write(size_t off, const void *src, size_t n)
+{
+	if (!zp_stage2_addr)
+		return;
+	stage2_open();
+	memcpy((void *)(zp_stage2_addr + off), src, n);
+	stage2_close();
+}
+
 void zp_stage2_finish(void)
 {
 	unsigned char cls[ZP_SLED_END + 1];
@@ -162,9 +169,13 @@ void zp_stage2_finish(void)
  * (the fast path reads them in the other order; see entry.S). */
 void zp_stage2_set_table(const struct zp_site_table *tab)
 {
-	uint64_t slots = (uint64_t)(uintptr_t)tab->slot, mask = tab->mask;
-	stage2_write(S2_TABLE, &slots, sizeof slots);
-	stage2_write(S2_MASK, &mask, sizeof mask);
+	if (!zp_stage2_addr)
+		return;
+	stage2_open();
+	__atomic_store_n((uint64_t *)(zp_stage2_addr + S2_TABLE), (uint64_t)(uintptr_t)tab->slot,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n((uint64_t *)(zp_stage2_addr + S2_MASK), tab->mask, __ATOMIC_RELEASE);
+	stage2_close();
 }
 
 int zp_trampoline_map(char *err, size_t errlen)
