@@ -47,4 +47,14 @@ else
 	fail "count-table: header or total wrong"
 	cat "$TMP/c.out"
 fi
+
+# The execve that started the program is counted, as strace -c counts it
+# (and as -o shows it), and so is each later one.
+strace -f -c -o "$TMP/sc.out" sh -c 'exec /bin/true' >/dev/null 2>&1
+want=$(awk '$NF == "execve" {print $4}' "$TMP/sc.out")
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -c -o $TMP/ce.out" sh -c 'exec /bin/true' >/dev/null
+got=$(awk '$NF == "execve" {print $4}' "$TMP/ce.out")
+[ -n "$want" ] && [ "$got" = "$want" ] &&
+	pass "count-execve: the first and later execve counted ($got, strace -c $want)" ||
+	fail "count-execve: tracer ${got:-none}, strace -c ${want:-none}"
 finish

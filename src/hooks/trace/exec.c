@@ -202,6 +202,12 @@ void exec_announce(void)
 		}
 		return;
 	}
-	if (!g.out.joined && pid == g.root && g.o.lines && zp_set_test(&g.o.trace, SYS_execve))
-		announce_first(pid);
+	/* The execve that started the root image was made before any tracer
+	 * ran; it is shown, and counted, as strace shows and counts it. */
+	if (!g.out.joined && pid == g.root && zp_set_test(&g.o.trace, SYS_execve)) {
+		if (g.o.lines)
+			announce_first(pid);
+		if (g.o.count)
+			__atomic_fetch_add(&g.out.ctl->counts[SYS_execve].calls, 1, __ATOMIC_RELAXED);
+	}
 }
