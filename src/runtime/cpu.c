@@ -4,28 +4,31 @@
  * anything newer the OS enabled in XCR0 is covered.
  */
 #include <cpuid.h>
+#include <sys/platform/x86.h>
 
 #include "rt.h"
 
 unsigned char zp_xsave_kind;
 uint64_t zp_xsave_size;
 
+/* The feature bits come from what ld.so already read (glibc 2.33's
+ * <sys/platform/x86.h>): a CPUID instruction costs ~14 us on this VM, and
+ * each of the runtime's used to count at every start-up.  The one leaf
+ * glibc does not keep, the XSAVE area's size, is asked for once. */
 void zp_cpu_probe(void)
 {
-	unsigned a, b, c, d;
 	zp_xsave_kind = 3; /* fxsave: every x86-64 has it */
 	zp_xsave_size = 512 + 64;
-	if (!__get_cpuid(1, &a, &b, &c, &d))
+	if (!CPU_FEATURE_ACTIVE(OSXSAVE))
 		return;
-	bool osxsave = c & (1u << 27);
-	if (!osxsave || !__get_cpuid_count(0xd, 0, &a, &b, &c, &d))
-		return;
+	unsigned a, b, c, d;
+	__cpuid_count(0xd, 0, a, b, c, d);
+	(void)a, (void)c, (void)d;
 	/* EBX: bytes XSAVE needs for the features enabled in XCR0 (standard
 	 * layout, never smaller than the compacted one). */
 	zp_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
-	zp_xsave_kind = 2;
-	if (__get_cpuid_count(0xd, 1, &a, &b, &c, &d) && (a & (1u << 1)))
-		zp_xsave_kind = 1; /* XSAVEC: compacted, skips components in init state */
+	zp_xsave_kind = CPU_FEATURE_ACTIVE(XSAVEC) ? 1 /* compacted: skips components in init state */
+						  : 2;
 }
 
 /* Called once zp_xsave_kind is final: the kind the CPU supports stays known

@@ -17,8 +17,8 @@
  *    trap (`ud2`) instead.  Conservative: a false "uses the red zone" only
  *    costs speed.
  */
-#include <cpuid.h>
 #include <immintrin.h>
+#include <sys/platform/x86.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <Zydis/Zydis.h>
@@ -86,22 +86,11 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const uint8_t *buf, size
 	return scan_bytes(buf, i, len - 1, out, max, n);
 }
 
-/* AVX2 in the CPU and its registers enabled by the kernel (XCR0). */
+/* AVX2 in the CPU and its registers enabled by the kernel (XCR0), as ld.so
+ * found out (no CPUID: see cpu.c). */
 static bool have_avx2(void)
 {
-	static int known = -1;
-	if (known < 0) {
-		unsigned a, b, c, d;
-		bool ok = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_AVX);
-		if (ok) {
-			unsigned lo, hi;
-			__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-			ok = (lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
-			     (b & bit_AVX2);
-		}
-		__atomic_store_n(&known, ok, __ATOMIC_RELAXED);
-	}
-	return known == 1;
+	return CPU_FEATURE_ACTIVE(AVX2);
 }
 
 size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max)

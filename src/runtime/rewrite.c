@@ -288,9 +288,8 @@ static void unlock_patching(bool took)
 	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Sites [i, j) all hold their rewritten instruction already: register
- * them, write nothing.  false if any does not. */
-static bool register_if_rewritten(const struct zp_sites *s, size_t i, size_t j)
+/* Sites [i, j) all hold their rewritten instruction already. */
+static bool all_rewritten(const struct zp_sites *s, size_t i, size_t j)
 {
 	for (size_t k = i; k < j; k++) {
 		const uint8_t *b = (const uint8_t *)s->v[k].addr;
@@ -299,6 +298,13 @@ static bool register_if_rewritten(const struct zp_sites *s, size_t i, size_t j)
 		if (!done)
 			return false;
 	}
+	return true;
+}
+
+/* Sites [i, j) hold their rewritten instruction: register them, write
+ * nothing. */
+static void register_run(const struct zp_sites *s, size_t i, size_t j)
+{
 	for (size_t k = i; k < j; k++) {
 		uintptr_t a = s->v[k].addr;
 		if (s->v[k].kind == ZP_SITE_FAST) {
@@ -309,10 +315,15 @@ static bool register_if_rewritten(const struct zp_sites *s, size_t i, size_t j)
 			zp_stats.trap++;
 		}
 	}
-	return true;
 }
 
 int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
+{
+	return zp_patch_sites_premapped(maps, s, NULL, 0);
+}
+
+int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *s,
+			     const uintptr_t *premapped, int npremapped)
 {
 	bool took;
 	lock_patching(&took);
@@ -344,8 +355,12 @@ int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s)
 		}
 		uintptr_t p0 = s->v[i].addr & ~(uintptr_t)(ZP_PAGE - 1);
 		uintptr_t p1 = (last + 2 + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
-		if (register_if_rewritten(s, i, j)) {
-			i = j; /* already patched: mapped from the text cache */
+		bool premapped_run = false;
+		for (int r = 0; r < npremapped; r++)
+			premapped_run |= premapped[r] == m->start;
+		if (premapped_run || all_rewritten(s, i, j)) {
+			register_run(s, i, j); /* already patched: mapped from the text cache */
+			i = j;
 			continue;
 		}
 		long e = zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot | PROT_READ | PROT_WRITE);
@@ -577,7 +592,14 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 		sites.n = 0;
 		with_fdes = find_sites(maps, o, &sites);
 	}
-	zp_patch_sites(maps, &sites);
+	/* Patched copies were checked site by site as they were mapped
+	 * (textcache.c): registering their sites need not read them again. */
+	uintptr_t premapped[64];
+	int npremapped = 0;
+	for (int i = 0; i < o->phnum && i < 64; i++)
+		if (mapped[i])
+			premapped[npremapped++] = code_map(maps, o, i)->start;
+	zp_patch_sites_premapped(maps, &sites, premapped, npremapped);
 	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (m && m->inode && !mapped[i])

@@ -29,6 +29,10 @@ ZP_HIDDEN int zp_find_in_range_file(struct zp_fde_index *ix, uintptr_t start, ui
 				    int fd, uint64_t off, struct zp_sites *out);
 /* Rewrites the sites (sorted); pages get their exact protection back. */
 ZP_HIDDEN int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s);
+/* The same, where the mappings starting at premapped[] hold patched code
+ * already checked: their sites are only registered. */
+ZP_HIDDEN int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *s,
+				       const uintptr_t *premapped, int npremapped);
 
 #include <link.h>
 ZP_HIDDEN bool zp_object_has_textrel(uintptr_t base, const ElfW(Phdr) * ph, int phnum);

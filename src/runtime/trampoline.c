@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <cpuid.h>
+#include <sys/platform/x86.h>
 #include <sys/uio.h>
 
 #include "rt.h"
@@ -87,10 +87,7 @@ static long try_map(uintptr_t addr, int prot)
 
 static bool cpu_has_pku(void)
 {
-	unsigned a, b, c, d;
-	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-		return false;
-	return (c & (1u << 4)) != 0; /* OSPKE: the OS turned PKU on */
+	return CPU_FEATURE_ACTIVE(PKU); /* present, and turned on by the OS (cpu.c) */
 }
 
 /* Stage 2: at 517 + 0xXXcccccc, for the first prefix byte XX whose page is
