@@ -661,6 +661,12 @@ def main():
                                     if k.startswith("vulnerability_")) or "none reported"],
         ["compiler", mach.get("compiler", "?")],
         ["TLB", f"PTI {mach.get('pti', '?')}, PCID {mach.get('pcid', '?')}"],
+        ["costs (bench/machine-costs)",
+         f"CPUID {mach.get('cpuid_ns', '?')} ns; a fresh page {mach.get('page_fault_ns', '?')} ns "
+         f"faulted in, {mach.get('page_populated_ns', '?')} ns populated by mmap; first pass over "
+         f"{mach.get('first_pass_file', '?')}: {mach.get('first_pass_mapping_mbps', '?')} MB/s "
+         f"through a fresh mapping, {mach.get('first_pass_read_mbps', '?')} MB/s by read()"
+         if "cpuid_ns" in mach else "not measured"],
         ["load average", f"{mach.get('load_before', '?')} before, "
                          f"{mach.get('load_after', '?')} after"],
         ["date", mach.get("date", "?")],

@@ -78,6 +78,12 @@ kv runtime_changed "$(git status --porcelain -- src/runtime src/hooks src/common
 	mk/runtime.mk mk/hooks.mk Makefile 2>/dev/null | wc -l)"
 kv bench_cpu "$BENCH_CPU"
 kv load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+# What a CPUID, a page and a first pass over code cost here (docs/design.md
+# cites these): over LLVM's library when clang-tidy is installed.
+big=$(readlink -f /usr/lib/x86_64-linux-gnu/libLLVM-*.so.1 2>/dev/null | head -1)
+if [ -n "$big" ] && [ -x build/bench/machine-costs ]; then
+	build/bench/machine-costs "$big" >>"$m" || echo "bench: machine-costs failed" >&2
+fi
 
 step() { # name timeout command...
 	local name=$1 limit=$2 t0

@@ -4,7 +4,7 @@
 
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc/common
 BENCH_BIN := $(B)/bench/percall $(B)/bench/ptrace-tracer $(B)/bench/spawn-time \
-	$(B)/bench/threads-io $(B)/bench/libzphook_origin.so
+	$(B)/bench/threads-io $(B)/bench/machine-costs $(B)/bench/libzphook_origin.so
 
 $(B)/bench/percall: bench/percall.c bench/percall-asm.S
 	@mkdir -p $(@D)
@@ -15,6 +15,10 @@ $(B)/bench/ptrace-tracer: bench/ptrace-tracer.c
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
 $(B)/bench/spawn-time: bench/spawn-time.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(B)/bench/machine-costs: bench/machine-costs.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 

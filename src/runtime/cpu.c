@@ -12,9 +12,10 @@ unsigned char zp_xsave_kind;
 uint64_t zp_xsave_size;
 
 /* The feature bits come from what ld.so already read (glibc 2.33's
- * <sys/platform/x86.h>): a CPUID instruction costs ~14 us on this VM, and
- * each of the runtime's used to count at every start-up.  The one leaf
- * glibc does not keep, the XSAVE area's size, is asked for once. */
+ * <sys/platform/x86.h>): a CPUID instruction traps to the hypervisor on
+ * this VM, several microseconds each (bench/machine-costs), and each of
+ * the runtime's used to count at every start-up.  The one leaf glibc does
+ * not keep, the XSAVE area's size, is asked for once. */
 void zp_cpu_probe(void)
 {
 	zp_xsave_kind = 3; /* fxsave: every x86-64 has it */

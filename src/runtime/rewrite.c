@@ -120,8 +120,8 @@ static int cands_from_memory(struct cands *c, uintptr_t start, size_t len)
 
 /* From the file the code was mapped from, read in chunks: on this machine
  * kind a first pass over freshly mapped code is bound by TLB misses and
- * page faults (~1.5 GB/s), while read() copies from the page cache through
- * the kernel's huge-page mapping (~6 GB/s).  The file only suggests
+ * page faults, while read() copies from the page cache through the kernel's
+ * huge-page mapping, ~5x faster (bench/machine-costs).  The file only suggests
  * candidates; every site is decoded and checked in memory.  Used at
  * start-up, when the code still is the file's bytes (see the caller). */
 static int cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
@@ -288,16 +288,19 @@ static void unlock_patching(bool took)
 	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
 }
 
+bool zp_site_rewritten(const struct zp_site *site)
+{
+	const uint8_t *b = (const uint8_t *)site->addr;
+	return site->kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)  /* callq *%rax */
+					  : (b[0] == 0x0f && b[1] == 0x0b); /* ud2 */
+}
+
 /* Sites [i, j) all hold their rewritten instruction already. */
 static bool all_rewritten(const struct zp_sites *s, size_t i, size_t j)
 {
-	for (size_t k = i; k < j; k++) {
-		const uint8_t *b = (const uint8_t *)s->v[k].addr;
-		bool done = s->v[k].kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)
-							 : (b[0] == 0x0f && b[1] == 0x0b);
-		if (!done)
+	for (size_t k = i; k < j; k++)
+		if (!zp_site_rewritten(&s->v[k]))
 			return false;
-	}
 	return true;
 }
 

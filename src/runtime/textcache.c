@@ -85,10 +85,7 @@ static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi
 		uintptr_t a = s->v[i].addr;
 		if (a < lo || a + 2 > hi)
 			continue;
-		const uint8_t *b = (const uint8_t *)a;
-		bool ok = s->v[i].kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)
-						       : (b[0] == 0x0f && b[1] == 0x0b);
-		if (!ok)
+		if (!zp_site_rewritten(&s->v[i]))
 			return false;
 	}
 	return true;
