@@ -27,6 +27,14 @@ ifeq ($(filter setup clean,$(MAKECMDGOALS)),)
 ifeq ($(wildcard /usr/include/Zydis/Zydis.h),)
 $(error zpoline needs the Zydis decoder: sudo apt-get install libzydis-dev (or: sudo tools/setup.sh))
 endif
+# The runtime maps the decoder itself, the first time it needs it
+# (src/runtime/decoder.c): it is named here, not linked.
+ZYDIS_SO := $(shell $(CC) -print-file-name=libZydis.so)
+ZYDIS_SONAME := $(shell objdump -p $(ZYDIS_SO) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+ZYDIS_PATH := $(realpath $(dir $(ZYDIS_SO)))/$(ZYDIS_SONAME)
+ifeq ($(ZYDIS_SONAME),)
+$(error cannot find libZydis.so or its SONAME ($(ZYDIS_SO)): sudo apt-get install libzydis-dev binutils)
+endif
 endif
 
 # setup: packages and vm.mmap_min_addr (tools/setup.sh).

@@ -2,7 +2,7 @@
 
 RT_SRC_GPR := dispatch.c thread.c registry.c signals.c log.c xstate.c altstack.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
-	watch.c sud.c exec.c textcache.c vdso.c
+	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
 	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h
@@ -10,6 +10,8 @@ RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h
 $(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(if $(filter $(notdir $<),$(RT_SRC_GPR)),$(RT_GPR)) -c $< -o $@
+
+$(B)/rt/decoder.o: RT_CFLAGS += -DZP_ZYDIS_PATH='"$(ZYDIS_PATH)"'
 
 $(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
 	@mkdir -p $(@D)
@@ -25,6 +27,6 @@ $(B)/rt/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	$(CC) $(RT_CFLAGS) $(RT_GPR) -c $< -o $@
 
 $(B)/libzpoline.so: $(RT_OBJ)
-	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,--no-undefined -o $@ $(RT_OBJ) -lZydis -ldl
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,--no-undefined -o $@ $(RT_OBJ) -ldl
 
 all: $(B)/libzpoline.so

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 
 #include "cache.h"
+#include "decoder.h"
 
 #define MAGIC "ZPSITES1"
 #define FINDER_VERSION ZP_FINDER_VERSION
@@ -202,6 +203,8 @@ out:
 
 void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base, const struct zp_sites *s)
 {
+	if (zp_decoder_unavailable())
+		return; /* found without decoding: incomplete */
 	if (!enabled || idlen == 0 || idlen > 64)
 		return;
 	char path[4200], tmp[4300];

@@ -44,24 +44,43 @@ static bool carried_name(const char *kv)
 	return !strncmp(kv, "ZPOLINE_", 8) || !strncmp(kv, "LIBZPHOOK=", 10);
 }
 
+/* Whether the loader next to this library can be run: asked at the first
+ * execve, not at start-up (most processes never exec; the check is a
+ * system call).  0 not asked yet, 1 yes, -1 no. */
+static int loader_ok;
+
+static bool loader_usable(void)
+{
+	if (!loader_path[0])
+		return false;
+	if (!loader_ok)
+		loader_ok = zp_raw4(SYS_faccessat, AT_FDCWD, loader_path, X_OK, 0) == 0 ? 1 : -1;
+	return loader_ok > 0;
+}
+
 void zp_exec_init(void)
 {
+	/* The name ld.so opened this library by; it only needs resolving when
+	 * relative (the program may change directory before it execs). */
 	Dl_info di;
-	if (dladdr((void *)zp_entry, &di) && di.dli_fname && realpath(di.dli_fname, self_path)) {
-		char *slash = strrchr(self_path, '/');
-		size_t dir = slash ? (size_t)(slash - self_path) : 0;
-		if (slash && dir + sizeof "/zpoline-loader" <= sizeof loader_path) {
-			memcpy(loader_path, self_path, dir);
-			memcpy(loader_path + dir, "/zpoline-loader", sizeof "/zpoline-loader");
-			if (access(loader_path, X_OK) != 0)
-				loader_path[0] = '\0';
-		}
+	if (dladdr((void *)zp_entry, &di) && di.dli_fname) {
+		size_t n = strlen(di.dli_fname);
+		if (di.dli_fname[0] == '/' && n < sizeof self_path)
+			memcpy(self_path, di.dli_fname, n + 1);
+		else if (!realpath(di.dli_fname, self_path))
+			self_path[0] = '\0';
+	}
+	char *slash = strrchr(self_path, '/');
+	size_t dir = slash ? (size_t)(slash - self_path) : 0;
+	if (slash && dir + sizeof "/zpoline-loader" <= sizeof loader_path) {
+		memcpy(loader_path, self_path, dir);
+		memcpy(loader_path + dir, "/zpoline-loader", sizeof "/zpoline-loader");
 	}
 	const char *st = getenv("ZPOLINE_STICKY");
 	sticky = st && *st && strcmp(st, "0") && self_path[0];
 	if (zp_debug >= 2)
 		zp_log("zpoline: runtime %s; loader %s; sticky %s", self_path[0] ? self_path : "?",
-		       loader_path[0] ? loader_path : "(none)", sticky ? "yes" : "no");
+		       loader_usable() ? loader_path : "(none)", sticky ? "yes" : "no");
 	for (char **e = environ; e && *e && ncarry < MAX_CARRY; e++)
 		if (carried_name(*e) && !(carry[ncarry++] = strdup(*e)))
 			ncarry--;
@@ -251,8 +270,8 @@ static void exec_pre(void *arg)
 	int flags = at ? (int)a[4] : 0;
 	if (!path || !readable_str(path) || !readable_vec(argv) || !readable_vec(envp))
 		return;
-	bool redirect = loader_path[0] && path[0] && !(at && (flags & AT_EMPTY_PATH)) &&
-			is_static_exe(dirfd, path, flags);
+	bool redirect = path[0] && !(at && (flags & AT_EMPTY_PATH)) && is_static_exe(dirfd, path, flags) &&
+			loader_usable();
 	if (!sticky && !redirect)
 		return;
 

@@ -21,7 +21,7 @@
 #include <sys/platform/x86.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <Zydis/Zydis.h>
+#include "decoder.h"
 
 #include "finder.h"
 #include "raw.h"
@@ -101,15 +101,23 @@ size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t ma
 }
 
 static ZydisDecoder decoder;
-static bool decoder_ready;
+static const struct zp_decoder_api *zydis;
 
-static void decoder_init(void)
+/* The decoder, set up the first time; NULL if it cannot be loaded. */
+static const struct zp_decoder_api *decoder_init(void)
 {
-	if (decoder_ready)
-		return;
-	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-	ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
-	decoder_ready = true;
+	const struct zp_decoder_api *z = __atomic_load_n(&zydis, __ATOMIC_ACQUIRE);
+	if (z)
+		return z;
+	z = zp_decoder();
+	if (!z)
+		return NULL;
+	ZydisDecoder d;
+	z->init(&d, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	z->enable_mode(&d, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
+	decoder = d;
+	__atomic_store_n(&zydis, z, __ATOMIC_RELEASE);
+	return z;
 }
 
 /* Base register number (0..15) of a memory operand, -1 for none / rip. */
@@ -159,10 +167,12 @@ static bool writes_rsp_imm(const ZydisDecodedInstruction *in, long *imm)
 static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 			struct zp_func_result *res, bool resync)
 {
-	decoder_init();
+	const struct zp_decoder_api *z = decoder_init();
 	res->nsites = 0;
 	res->redzone = false;
-	res->complete = true;
+	res->complete = z != NULL;
+	if (!z)
+		return -1;
 	long frame = 0, min_rbp = 0;
 	int pushes = 0;
 	bool dynamic = false;
@@ -173,8 +183,7 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 		 * rest of the function cannot matter. */
 		if (off > last_candidate && res->nsites == 0)
 			break;
-		if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, ZYAN_NULL, code + off,
-								 len - off, &in))) {
+		if (!ZYAN_SUCCESS(z->decode(&decoder, ZYAN_NULL, code + off, len - off, &in))) {
 			res->complete = false;
 			if (!resync)
 				break;

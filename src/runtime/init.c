@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "cache.h"
+#include "decoder.h"
 #include "rewrite.h"
 #include "rt.h"
 
@@ -109,6 +110,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		const char *report = getenv("ZPOLINE_SITES");
 		if (report && *report)
 			zp_sites_report_init(report);
+		zp_decoder_configure();
 		zp_cache_init();
 		if (zp_rewrite_all() < 0)
 			zp_die("zpoline: cannot read /proc/self/maps");

@@ -280,6 +280,17 @@ static void lock_patching(bool *took)
 	*took = true;
 }
 
+/* In a forked child only the calling thread exists: if another one was
+ * patching, nobody will give the lock back. */
+void zp_rewrite_forked(void)
+{
+	uintptr_t me = (uintptr_t)zp_thread_self();
+	if (__atomic_load_n(&patch_owner, __ATOMIC_ACQUIRE) != me) {
+		__atomic_store_n(&patch_owner, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
+	}
+}
+
 static void unlock_patching(bool took)
 {
 	if (!took)

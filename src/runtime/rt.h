@@ -81,6 +81,10 @@ ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
+/* Locks another thread may have held when the process forked (decoder.c,
+ * rewrite.c). */
+ZP_HIDDEN void zp_decoder_forked(void);
+ZP_HIDDEN void zp_rewrite_forked(void);
 
 /* ---- modes and Syscall User Dispatch (sud.c) ------------------------------ */
 enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD };

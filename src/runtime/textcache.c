@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 
 #include "cache.h"
+#include "decoder.h"
 #include "finder.h"
 #include "maps.h"
 #include "rewrite.h"
@@ -78,14 +79,33 @@ bool zp_object_has_textrel(uintptr_t base, const ElfW(Phdr) * ph, int phnum)
 	return false;
 }
 
-/* The sites of `s` within [lo, hi) all hold their rewritten instruction. */
-static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+/* The sites of `s` within [lo, hi) hold their rewritten instruction: all
+ * of them (`every`, before a copy is stored: a copy with a site left as it
+ * was would let that call bypass the hooks in every later process), or a
+ * sample spread over the segment (a copy being mapped).  A sample, because
+ * reading every site
+ * costs a TLB miss per page of code the program may never run (~100 us for
+ * libc here); the file is complete (written whole, then renamed), trusted
+ * (zp_cache_file_trusted) and named by build-id and a hash of the list, so
+ * what this catches is a copy made from another list or another build,
+ * and such a copy differs at every site, not at a few. */
+enum { TEXT_CACHE_SAMPLE = 8 };
+static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi, bool every)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	size_t first = s->n, n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].addr >= lo && s->v[i].addr + 2 <= hi) {
+			first = i < first ? i : first;
+			n++;
+		}
+	if (!n)
+		return true;
+	size_t step = !every && n > TEXT_CACHE_SAMPLE ? n / TEXT_CACHE_SAMPLE : 1;
+	for (size_t seen = 0, i = first; i < s->n && seen < n; i++) {
 		uintptr_t a = s->v[i].addr;
 		if (a < lo || a + 2 > hi)
 			continue;
-		if (!zp_site_rewritten(&s->v[i]))
+		if ((seen++ % step == 0 || seen == n) && !zp_site_rewritten(&s->v[i]))
 			return false;
 	}
 	return true;
@@ -127,7 +147,7 @@ bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, 
 		}
 	}
 	zp_raw1(SYS_close, fd);
-	if (ok && !sites_rewritten(s, m->start, m->end)) {
+	if (ok && !sites_rewritten(s, m->start, m->end, false)) {
 		/* A stale or foreign file: put the original back. */
 		zp_text_cache_unmap(m);
 		zp_raw1(SYS_unlink, path);
@@ -155,8 +175,8 @@ void zp_text_cache_unmap(const struct zp_map *m)
 void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
 			 const struct zp_sites *s)
 {
-	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) ||
-	    !any_site_in(s, m->start, m->end) || !sites_rewritten(s, m->start, m->end))
+	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) || zp_decoder_unavailable() ||
+	    !any_site_in(s, m->start, m->end) || !sites_rewritten(s, m->start, m->end, true))
 		return;
 	char path[4300], tmp[4400];
 	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));

@@ -154,6 +154,8 @@ void zp_thread_forked(struct zp_thread *self)
 	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
 		if (e->t != self)
 			zp_thread_free(e->t);
+	zp_decoder_forked();
+	zp_rewrite_forked();
 	if (self) {
 		self->tid = 0;
 		self->pid = 0;

@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 
 #include "cache.h"
+#include "decoder.h"
 #include "ehframe.h"
 #include "finder.h"
 #include "maps.h"
@@ -200,7 +201,7 @@ static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uint
 static bool is_ours(uintptr_t start, uintptr_t end)
 {
 	return start < ZP_PAGE || (zp_stage2_addr && start <= zp_stage2_addr && zp_stage2_addr < end) ||
-	       (start < zp_self_hi && end > zp_self_lo);
+	       (start < zp_self_hi && end > zp_self_lo) || zp_decoder_contains(start, end);
 }
 
 /* Executable memory may have appeared in [addr, addr+len); fd/off are the

@@ -1,0 +1,54 @@
+#!/bin/bash
+# test-decoder.sh - the x86 decoder is mapped only when code must be decoded
+# (src/runtime/decoder.c), from any context, and a missing or broken one is
+# reported clearly.
+. "$(dirname "$0")/../lib.sh"
+P=$ZP_BUILD/tests/progs
+C=$TMP/cache
+mkdir -m 700 "$C"
+maps() { ZPOLINE_CACHE_DIR=$C LD_PRELOAD=$LIB "$@" cat /proc/self/maps; }
+zydis_lines() { grep -c 'libZydis' || true; }
+
+n=$(maps | zydis_lines)
+[ "$n" -gt 0 ] && pass "cold cache: the decoder is mapped ($n mappings)" ||
+	fail "cold cache: no decoder mapping in the process"
+n=$(maps | zydis_lines)
+[ "$n" = 0 ] && pass "warm cache: nothing to decode, the decoder is not mapped" ||
+	fail "warm cache: $n decoder mappings"
+ldd "$LIB" | grep -q Zydis && fail "libzpoline.so links the decoder: ld.so would load it everywhere" ||
+	pass "libzpoline.so does not link the decoder"
+
+# Code that appears after a warm start: the decoder is loaded inside the
+# hooked mprotect, and the new code's calls reach the hooks.
+ZPOLINE_CACHE_DIR=$C LD_PRELOAD=$LIB "$P/latecode" jit x 5 >/dev/null 2>&1
+out=$(ZPOLINE_CACHE_DIR=$C LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/latecode" jit x 5 2>"$TMP/err")
+got=$(awk '$3 == "getppid" { print $1 }' "$TMP/err")
+native=$(strace -f -qq -e trace=getppid -o "$TMP/strace" "$P/latecode" jit x 5 >/dev/null 2>&1; grep -c getppid "$TMP/strace")
+[ "$out" = "calls 5 bad 0" ] && [ -n "$got" ] && [ "$got" = "$native" ] &&
+	pass "JIT code after a warm start: decoded in the hooked call, $got getppid seen (strace: $native)" ||
+	fail "JIT code after a warm start: output '$out', count hook saw '${got:-none}', strace $native"
+
+# Missing: at start-up, one message naming the library, exit 1.
+out=$(ZPOLINE_DECODER=/nonexistent/libZydis.so LD_PRELOAD=$LIB /bin/echo hi 2>&1)
+rc=$?
+[ $rc = 1 ] && grep -q 'decoder library /nonexistent/libZydis.so is missing' <<<"$out" &&
+	pass "missing decoder: exit 1, the message names it" || fail "missing decoder: exit $rc, '$out'"
+
+# Broken (not a shared object): said once; the program runs unhooked where
+# decoding was needed, and nothing found without the decoder is cached.
+C2=$TMP/cache2
+mkdir -m 700 "$C2"
+out=$(ZPOLINE_CACHE_DIR=$C2 ZPOLINE_DECODER=/etc/passwd LD_PRELOAD=$LIB /bin/echo hi 2>"$TMP/err")
+rc=$?
+[ $rc = 0 ] && [ "$out" = hi ] && grep -q 'cannot load the x86 decoder: /etc/passwd: not an x86-64 shared object' "$TMP/err" &&
+	[ "$(grep -c 'cannot load the x86 decoder' "$TMP/err")" = 1 ] &&
+	pass "broken decoder: said once, the program runs" ||
+	fail "broken decoder: exit $rc, output '$out', stderr '$(head -c 300 "$TMP/err")'"
+# Objects with no 0f 05 byte at all need no decoding and may be cached;
+# libc must not be, or later processes would trust an empty list.
+libc=$(ldd /bin/echo | awk '/libc.so/ { print $3 }')
+id=$(readelf -n "$libc" | sed -n 's/.*Build ID: *//p')
+n=$(find "$C2" -name "$id*" | wc -l)
+[ -n "$id" ] && [ "$n" = 0 ] && pass "broken decoder: libc's scan, incomplete, is not cached" ||
+	fail "broken decoder: $n cache files for libc (build-id '$id') written from an incomplete scan"
+finish
