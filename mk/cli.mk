@@ -11,7 +11,7 @@
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o) $(B)/cli/syscall_table.o
 CLI_HDR := $(wildcard src/cli/*.h) src/common/syscall_table.h src/common/raw.h
-CLI_DEFS := -I$(B)/cli/gen
+CLI_DEFS := -I$(B)/cli/gen -DZP_ZYDIS_PATH='"$(ZYDIS_PATH)"'
 CLI_TRACE_SRC := $(wildcard src/common/trace*.c)
 CLI_TRACE_OBJ := $(CLI_TRACE_SRC:src/common/%.c=$(B)/cli/trace/%.o) $(B)/cli/trace/trace_consts.o
 CLI_TRACE_LIB := $(B)/cli/libzptrace.a

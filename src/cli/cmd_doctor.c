@@ -13,8 +13,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "page0.h"
@@ -181,6 +183,19 @@ static void check_files(bool page0, bool sud)
 		item(WARN, "loader", "zpoline-loader is not next to the runtime: static programs "
 				     "run unhooked, --from-start does not work");
 		fix("build it (make) or reinstall (make install)");
+	}
+	/* The runtime maps the decoder itself when code must be decoded, so a
+	 * missing one would not show in ldd. */
+	const char *dec = getenv("ZPOLINE_DECODER");
+	if (!dec || !*dec)
+		dec = ZP_ZYDIS_PATH;
+	if (access(dec, R_OK) == 0) {
+		item(OK, "decoder", "%s", dec);
+	} else {
+		item(PROBLEM, "decoder", "%s: %s", dec, strerror(errno));
+		fix(getenv("ZPOLINE_DECODER") && *getenv("ZPOLINE_DECODER")
+			    ? "ZPOLINE_DECODER names a file that is not there: unset it or fix it"
+			    : "apt-get install libzydis4.0");
 	}
 	char names[1024];
 	paths_hook_names(&p, names, sizeof names);

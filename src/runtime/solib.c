@@ -296,7 +296,7 @@ int zp_solib_load(struct zp_solib *lib, const char *path, const struct zp_solib_
 		return refuse(&l, "cannot open it (%s)", fd == -ENOENT ? "no such file"
 							 : fd == -EACCES ? "permission denied"
 									 : "open failed");
-	ElfW(Ehdr) eh;
+	ElfW(Ehdr) eh = {0};
 	int rc = -1;
 	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||

@@ -14,7 +14,7 @@ grep -Eq "vm.mmap_min_addr +$want\$" "$TMP/out" && pass "doctor reports vm.mmap_
 	fail "doctor: no vm.mmap_min_addr $want line"
 grep -q "$(uname -r)" "$TMP/out" && pass "doctor reports the kernel version" ||
 	fail "doctor: no kernel version"
-for label in "page 0" "SELinux" "PKU" "syscall user dispatch" "highest system call" "runtime" "loader" "hooks"; do
+for label in "page 0" "SELinux" "PKU" "syscall user dispatch" "highest system call" "runtime" "loader" "decoder" "hooks"; do
 	grep -Eq "^\[[a-zA-Z ]{4}\] $label " "$TMP/out" && pass "doctor reports $label" ||
 		fail "doctor: no '$label' line"
 done
@@ -33,6 +33,13 @@ fixes_follow() {
 }
 fixes_follow "$TMP/out" && pass "doctor: every problem has a fix line" ||
 	fail "doctor: a problem without a fix"
+
+# A decoder that is not there: a problem, with its fix, exit 1.
+ZPOLINE_DECODER=/nonexistent/libZydis.so "$Z" doctor >"$TMP/out2" 2>&1
+rc2=$?
+[ $rc2 = 1 ] && grep -q '^\[FAIL\] decoder .*/nonexistent/libZydis.so' "$TMP/out2" && fixes_follow "$TMP/out2" &&
+	pass "doctor: a missing decoder is a problem, with a fix" ||
+	fail "doctor with ZPOLINE_DECODER=/nonexistent: exit $rc2, $(grep decoder "$TMP/out2")"
 
 # The kernel's highest call: x86-64 has had rseq (334) since 4.18.
 max=$(sed -n 's/.*highest system call *\([0-9]*\) .*/\1/p' "$TMP/out")
