@@ -13,9 +13,18 @@ run_case() { # NAME PROGRAM-NEEDED CMD...
 
 cd "$TMP" || exit 1
 printf 'int main(void){return 0;}\n' >a.c
+gcc -c -o a.o a.c 2>/dev/null
 mkdir -p tree/sub && echo hello >tree/sub/f && echo world >tree/g
 
 run_case "ls -la" ls ls -la /usr/lib/x86_64-linux-gnu/gconv
+# An executable mapping longer than its file (ar loading LLVMgold.so): the
+# runtime scans only what the file backs.  A fresh copy: not in the cache.
+cp "$ZP_BUILD/libzphook_trace.so" "$TMP/fresh.so" && printf 'x' >>"$TMP/fresh.so"
+run_case "mapping past the end of its file" cat "$ZP_BUILD/tests/progs/pasteof" "$TMP/fresh.so"
+if need ar && need gcc; then
+	same_output "ar qc (loads the LLVM gold plugin, if installed)" sh -c \
+		"rm -f $TMP/x.a && ar qc $TMP/x.a $TMP/a.o && ar t $TMP/x.a"
+fi
 run_case "bash pipeline" bash bash -c 'echo hello | tr a-z A-Z | wc -c; for i in 3 1 2; do echo $i; done | sort -r'
 run_case "dash: sh -c 'true; echo x'" dash dash -c 'true; echo x'
 run_case "dash: vfork-heavy loop" dash dash -c 'i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done; echo $i'
