@@ -490,6 +490,22 @@ static int open_backing_file(const struct zp_map *m, size_t len)
 	return fd;
 }
 
+/* The end of what m's file backs (pages past it raise SIGBUS when read:
+ * a segment may claim more of the file than there is, as LLVMgold.so's
+ * does), or m->end when that cannot be told. */
+static uintptr_t backed_end(const struct zp_map *m)
+{
+	struct stat st;
+	if (!m->inode || m->path[0] != '/' || zp_raw2(SYS_stat, m->path, &st) < 0 ||
+	    st.st_ino != m->inode || major(st.st_dev) != m->dev_major ||
+	    minor(st.st_dev) != m->dev_minor)
+		return m->end;
+	if ((uint64_t)st.st_size <= m->offset)
+		return m->start;
+	uint64_t backed = ((uint64_t)st.st_size - m->offset + ZP_PAGE - 1) & ~(uint64_t)(ZP_PAGE - 1);
+	return backed < m->end - m->start ? m->start + backed : m->end;
+}
+
 static bool find_sites(const struct zp_maps *maps, const struct object *o, struct zp_sites *sites)
 {
 	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
@@ -514,8 +530,11 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 		const struct zp_map *m = zp_maps_find(maps, s);
 		if (!m || !(m->prot & PROT_EXEC))
 			continue;
-		if (e > m->end)
-			e = m->end; /* the segment's tail beyond its mapping */
+		uintptr_t end = backed_end(m);
+		if (e > end)
+			e = end; /* the segment's tail beyond its mapping or its file */
+		if (e <= s)
+			continue;
 		bool unreadable = !(m->prot & PROT_READ);
 		if (unreadable)
 			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
