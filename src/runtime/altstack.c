@@ -141,3 +141,44 @@ void zp_altstack_note(struct zp_record *r, struct zp_thread *t)
 		arm(t);
 	}
 }
+
+/* sigaltstack(ss, oss) trapped (SUD, ud2 sites) while the runtime's handler
+ * runs on the program's signal stack, which happens as soon as the program
+ * gives its handlers SA_ONSTACK (Go does, for every signal): made from the
+ * handler, the kernel would judge "on the stack" from the handler's rsp and
+ * refuse any change with EPERM, where the program, running elsewhere,
+ * expects it to work (Go then crashes on purpose).  So it is judged from
+ * the program's rsp and made from the slot's stack, off the signal stack.
+ * (The caller then writes the new stack into the frame, which rt_sigreturn
+ * restores; from the old stack that restore succeeds, since the old stack
+ * is no longer the signal stack.)  Returns the call's result, or 1 if the
+ * call should simply be made. */
+static long altstack_call(void *arg)
+{
+	const long *a = arg;
+	return zp_raw2(SYS_sigaltstack, a[0], a[1]);
+}
+
+long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top)
+{
+	stack_t cur;
+	if (zp_raw2(SYS_sigaltstack, 0, &cur) < 0 || !(cur.ss_flags & SS_ONSTACK))
+		return 1;
+	uintptr_t lo = (uintptr_t)cur.ss_sp;
+	bool on = sp > lo && sp - lo <= cur.ss_size;
+	if (args[0] && on) {
+		stack_t probe;
+		return zp_safe_copy(&probe, (const void *)args[0], sizeof probe) < 0 ? -EFAULT : -EPERM;
+	}
+	long a[2] = {args[0], args[1]};
+	long r = zp_call_on_stack(altstack_call, a, slot_top);
+	stack_t *out = (stack_t *)args[1];
+	if (r == 0 && out && on) {
+		stack_t v;
+		if (zp_safe_copy(&v, out, sizeof v) == 0) {
+			v.ss_flags |= SS_ONSTACK;
+			zp_safe_copy(out, &v, sizeof v);
+		}
+	}
+	return r;
+}

@@ -230,6 +230,8 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 	uint64_t old = block_all();
 	c->child.sigmask = old;
 	c->vmask = t->vmask;
+	if ((flags & CLONE_VM) && !(flags & CLONE_SIGHAND))
+		zp_signals_private(c);
 	r->scratch[11] = old;
 	r->child = (uint64_t)(uintptr_t)c;
 	r->rt_flags |= ZP_RTF_CLONE;

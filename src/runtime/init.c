@@ -57,12 +57,26 @@ static int env_int(const char *name, int dflt)
 	return (int)n;
 }
 
-__attribute__((constructor(101))) static void zpoline_init(void)
+/* glibc passes initialisers the program's arguments (nullfault.c reads
+ * those of zpoline's loader). */
+__attribute__((constructor(101))) static void zpoline_init(int argc, char **argv, char **envp)
 {
+	(void)envp;
 	zp_debug = env_int("ZPOLINE_DEBUG", 0);
 	uint64_t t0 = zp_now_ns();
 
 	zp_mode = parse_mode();
+	if (zp_mode == ZP_MODE_AUTO && zp_sud_available()) {
+		const char *why = zp_needs_null_faults(argc, argv);
+		if (why) {
+			zp_mode = ZP_MODE_SUD;
+			if (zp_debug)
+				zp_log("zpoline: %s: reads through NULL must fault, and without "
+				       "protection keys page 0 would be readable; Syscall User "
+				       "Dispatch mode instead (ZPOLINE_MODE=zpoline overrides)",
+				       why);
+		}
+	}
 	zp_self_range_init();
 	char err[512];
 	int e = 0;

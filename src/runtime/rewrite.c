@@ -720,6 +720,8 @@ int zp_rewrite_all(void)
 __attribute__((visibility("default"))) int zpoline_rewrite_image(uintptr_t base, const void *phdr,
 								  int phnum, const char *path)
 {
+	if (zp_mode == ZP_MODE_SUD)
+		return 0; /* no page 0: the image's calls trap where they are */
 	struct zp_maps maps;
 	int e = zp_maps_read(&maps);
 	if (e < 0)

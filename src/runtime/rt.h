@@ -73,6 +73,10 @@ struct zp_thread {
 	uintptr_t alt_lo, alt_hi;   /* the program's sigaltstack, [lo, hi); 0, 0: none */
 	bool alt_autodisarm;        /* ... and the program asked for SS_AUTODISARM */
 	bool alt_in_use;            /* a handler ran on it: the kernel disarmed it */
+	/* A task sharing the program's memory but not its signal handlers
+	 * (a vfork child): its view of the runtime's signals (signals.c). */
+	bool sig_private;
+	uint64_t vsig[4][4];
 };
 
 ZP_HIDDEN struct zp_thread *zp_thread_self(void);
@@ -81,10 +85,20 @@ ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
+ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
+ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top);
+/* fn(arg) on the stack that ends at top (entry.S). */
+ZP_HIDDEN long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);
 /* Locks another thread may have held when the process forked (decoder.c,
  * rewrite.c). */
 ZP_HIDDEN void zp_decoder_forked(void);
 ZP_HIDDEN void zp_rewrite_forked(void);
+
+/* ---- programs that need NULL reads to fault (nullfault.c) --------------- */
+/* The reason the program needs them (its kind), or NULL. */
+ZP_HIDDEN const char *zp_needs_null_faults(int argc, char **argv);
+ZP_HIDDEN bool zp_null_reads_fault(void); /* page 0 can be execute-only */
+ZP_HIDDEN bool zp_is_java_vm(const char *path);
 
 /* ---- modes and Syscall User Dispatch (sud.c) ------------------------------ */
 enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD };

@@ -52,6 +52,35 @@ uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 
 static struct ksigaction virt[65];
 
+_Static_assert(sizeof(struct ksigaction) == sizeof(((struct zp_thread *)0)->vsig[0]),
+	       "a thread block holds a private copy of each of our signals");
+_Static_assert(sizeof ours / sizeof ours[0] == sizeof(((struct zp_thread *)0)->vsig) /
+							sizeof(((struct zp_thread *)0)->vsig[0]),
+	       "one private copy per signal of ours");
+
+/* A task that shares our memory but got a copy of the signal handlers
+ * (vfork, posix_spawn): what it does to them must not reach the program's
+ * table, which lives in that shared memory.  (Go's os/exec and posix_spawn
+ * with POSIX_SPAWN_SETSIGDEF reset every handler in the child: the parent
+ * then lost its SIGSEGV handler.) */
+void zp_signals_private(struct zp_thread *c)
+{
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		memcpy(c->vsig[i], &virt[ours[i]], sizeof c->vsig[i]);
+	c->sig_private = true;
+}
+
+/* The program's handler for one of our signals, as this task sees it. */
+static struct ksigaction *view(int sig)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (t && t->sig_private)
+		for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+			if (ours[i] == sig)
+				return (struct ksigaction *)(void *)t->vsig[i];
+	return &virt[sig];
+}
+
 bool zp_signal_is_ours(int sig)
 {
 	return sig > 0 && sig <= 64 && (zp_ours_mask & BIT(sig));
@@ -67,9 +96,9 @@ static long install(int sig)
 	struct ksigaction k = {
 		.handler = (void *)handler,
 		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER |
-			 (virt[sig].flags & (SA_ONSTACK | SA_RESTART)),
+			 (view(sig)->flags & (SA_ONSTACK | SA_RESTART)),
 		.restorer = (void *)zp_sigreturn,
-		.mask = virt[sig].mask & ~zp_ours_mask,
+		.mask = view(sig)->mask & ~zp_ours_mask,
 	};
 	return zp_raw4(SYS_rt_sigaction, sig, &k, 0, 8);
 }
@@ -122,14 +151,14 @@ long zp_sigaction_virtual(struct zp_record *r)
 		return -EINVAL;
 	if (act && zp_safe_copy(&a, act, sizeof a) < 0)
 		return -EFAULT;
-	struct ksigaction prev = virt[sig];
+	struct ksigaction *v = view(sig), prev = *v;
 	if (oldact && zp_safe_copy(oldact, &prev, sizeof prev) < 0)
 		return -EFAULT;
 	if (act) {
-		virt[sig] = a;
+		*v = a;
 		long e = install(sig);
 		if (e < 0) {
-			virt[sig] = prev;
+			*v = prev;
 			return e;
 		}
 	}
@@ -196,7 +225,6 @@ void zp_sigreturn_pre(struct zp_record *r)
 
 /* ---- the handler -------------------------------------------------------- */
 
-long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);
 
 static long pre_on_slot(void *r)
 {
@@ -284,9 +312,13 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 		zp_raw1(rec->call.nr, rec->call.args[0]);
 	}
 	if (act != ZP_ACT_RETURN) {
-		rec->call.ret = zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
-					    rec->call.args[2], rec->call.args[3], rec->call.args[4],
-					    rec->call.args[5]);
+		long r = 1;
+		if (rec->call.nr == SYS_sigaltstack)
+			r = zp_sigaltstack_trapped(rec->call.args, sp, rec);
+		rec->call.ret = r != 1 ? r
+				       : zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
+						     rec->call.args[2], rec->call.args[3],
+						     rec->call.args[4], rec->call.args[5]);
 		if (act == ZP_ACT_SYSCALL_POST)
 			zp_call_on_stack(post_on_slot, rec, rec);
 	}
@@ -314,7 +346,7 @@ static bool is_site_ret(uintptr_t ret)
 /* Hand a signal that is not ours to the program, as the kernel would have. */
 static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 {
-	struct ksigaction *va = &virt[sig];
+	struct ksigaction *va = view(sig);
 	void *h = va->handler;
 	struct zp_thread *t = zp_thread_self();
 	bool blocked = t && (t->vmask & BIT(sig));

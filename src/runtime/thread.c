@@ -65,6 +65,7 @@ static void reset(struct zp_thread *t)
 	t->alt_lo = t->alt_hi = 0; /* a new thread has no signal stack */
 	t->alt_autodisarm = false;
 	t->alt_in_use = false;
+	t->sig_private = false; /* shares the program's handlers until clone says not */
 	t->self = t;
 }
 

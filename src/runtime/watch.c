@@ -228,6 +228,14 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 		}
 		if (!(m->prot & PROT_READ))
 			continue; /* execute-only: cannot be read to be scanned */
+		if (m->inode && zp_is_java_vm(m->path) && !zp_null_reads_fault()) {
+			static int told;
+			if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
+				zp_log("zpoline: %s was loaded after start-up: the Java VM needs "
+				       "reads through NULL to fault, which page 0 prevents on this "
+				       "CPU (no protection keys); run with ZPOLINE_MODE=sud",
+				       m->path);
+		}
 		if (m->inode) {
 			int f = fd;
 			uint64_t o = fd >= 0 ? off + (s - addr) : m->offset + (s - m->start);
