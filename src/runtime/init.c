@@ -57,18 +57,16 @@ static int env_int(const char *name, int dflt)
 	return (int)n;
 }
 
-/* glibc passes initialisers the program's arguments (nullfault.c reads
- * those of zpoline's loader). */
-__attribute__((constructor(101))) static void zpoline_init(int argc, char **argv, char **envp)
+__attribute__((constructor(101))) static void zpoline_init(void)
 {
-	(void)envp;
 	zp_debug = env_int("ZPOLINE_DEBUG", 0);
 	uint64_t t0 = zp_now_ns();
 
 	zp_mode = parse_mode();
-	if (zp_mode == ZP_MODE_AUTO && zp_sud_available()) {
-		const char *why = zp_needs_null_faults(argc, argv);
-		if (why) {
+	if (zp_mode == ZP_MODE_AUTO) {
+		/* zp_sud_available() forks a child to ask: only when needed. */
+		const char *why = zp_needs_null_faults();
+		if (why && zp_sud_available()) {
 			zp_mode = ZP_MODE_SUD;
 			if (zp_debug)
 				zp_log("zpoline: %s: reads through NULL must fault, and without "

@@ -96,7 +96,7 @@ ZP_HIDDEN void zp_rewrite_forked(void);
 
 /* ---- programs that need NULL reads to fault (nullfault.c) --------------- */
 /* The reason the program needs them (its kind), or NULL. */
-ZP_HIDDEN const char *zp_needs_null_faults(int argc, char **argv);
+ZP_HIDDEN const char *zp_needs_null_faults(void);
 ZP_HIDDEN bool zp_null_reads_fault(void); /* page 0 can be execute-only */
 ZP_HIDDEN bool zp_is_java_vm(const char *path);
 
