@@ -366,6 +366,8 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 {
 	if (r->rt_flags & ZP_RTF_SIGMASK)
 		zp_sigmask_post(r);
+	if (r->rt_flags & ZP_RTF_SIGACTION)
+		zp_sigaction_post(r);
 	if (r->rt_flags & ZP_RTF_ALTSTACK)
 		zp_sigaltstack_post(r, t);
 	if (r->rt_flags & ZP_RTF_CLONE) {

@@ -43,6 +43,7 @@ struct zp_record {
 #define ZP_RTF_MOVE 0x20        /* mremap: sites may have moved */
 #define ZP_RTF_EXEC 0x40        /* execve arguments rebuilt (exec.c) */
 #define ZP_RTF_ALTSTACK 0x80    /* sigaltstack: the program's view (altstack.c) */
+#define ZP_RTF_SIGACTION 0x100  /* rt_sigaction: the program's sa_mask in oldact */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -86,6 +87,7 @@ ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
+ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
 ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top);
 /* fn(arg) on the stack that ends at top (entry.S). */
 ZP_HIDDEN long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);

@@ -51,6 +51,8 @@ static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV, SIGSYS};
 uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 
 static struct ksigaction virt[65];
+/* For the other signals: which of ours the program put in sa_mask. */
+static uint64_t asked_ours[65];
 
 _Static_assert(sizeof(struct ksigaction) == sizeof(((struct zp_thread *)0)->vsig[0]),
 	       "a thread block holds a private copy of each of our signals");
@@ -137,13 +139,22 @@ long zp_sigaction_virtual(struct zp_record *r)
 	struct ksigaction *oldact = (struct ksigaction *)r->call.args[2];
 	struct ksigaction a;
 	if (!zp_signal_is_ours(sig)) {
+		/* The kernel gets sa_mask without our signals (they must stay
+		 * deliverable); the program is shown what it asked for. */
+		if (sig <= 0 || sig > 64 || r->call.args[3] != 8)
+			return 0;
+		r->scratch[5] = asked_ours[sig];
+		r->scratch[6] = (uint64_t)(uintptr_t)oldact;
+		r->rt_flags |= ZP_RTF_SIGACTION;
 		/* A bad pointer is left for the kernel to refuse. */
-		if (act && r->call.args[3] == 8 && zp_safe_copy(&a, act, sizeof a) == 0 &&
-		    (a.mask & zp_ours_mask)) {
-			struct ksigaction *copy = (struct ksigaction *)r->scratch;
-			*copy = a;
-			copy->mask &= ~zp_ours_mask;
-			r->call.args[1] = (long)copy;
+		if (act && zp_safe_copy(&a, act, sizeof a) == 0) {
+			asked_ours[sig] = a.mask & zp_ours_mask;
+			if (a.mask & zp_ours_mask) {
+				struct ksigaction *copy = (struct ksigaction *)r->scratch;
+				*copy = a;
+				copy->mask &= ~zp_ours_mask;
+				r->call.args[1] = (long)copy;
+			}
 		}
 		return 0;
 	}
@@ -163,6 +174,18 @@ long zp_sigaction_virtual(struct zp_record *r)
 		}
 	}
 	return 0;
+}
+
+/* rt_sigaction of another signal came back: oldact shows the runtime's
+ * signals the program had put in that handler's sa_mask. */
+void zp_sigaction_post(struct zp_record *r)
+{
+	struct ksigaction *oldact = (struct ksigaction *)(uintptr_t)r->scratch[6];
+	struct ksigaction o;
+	if (r->call.ret != 0 || !oldact || !r->scratch[5] || zp_safe_copy(&o, oldact, sizeof o) < 0)
+		return;
+	o.mask |= r->scratch[5];
+	zp_safe_copy(oldact, &o, sizeof o);
 }
 
 void zp_sigmask_pre(struct zp_record *r)

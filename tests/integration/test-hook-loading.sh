@@ -34,4 +34,10 @@ expect_error "not a shared object" "cannot load hook library /etc/passwd" /etc/p
 expect_error "no init symbol" "exports neither zpoline_hook_init nor __hook_init" "$H/libzphook_noinit.so"
 expect_error "init refuses" "zpoline_hook_init failed" "$H/libzphook_badinit.so"
 expect_error "another API version" "built for hook API version 99" "$H/libzphook_badabi.so"
+# The count hook keeps a copy of stderr for its table (programs close
+# theirs before exit: GNU ls does), also under a low descriptor limit.
+LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT bash -c 'ulimit -n 64; exec ls -d /usr' >/dev/null 2>"$TMP/lowfd"
+grep -q 'calls   errors  syscall' "$TMP/lowfd" && grep -q ' close$' "$TMP/lowfd" &&
+	pass "count hook under ulimit -n 64: the table is printed though ls closes stderr" ||
+	fail "count hook under ulimit -n 64: $(head -c 200 "$TMP/lowfd")"
 finish

@@ -16,6 +16,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <zpoline.h>
 
@@ -160,7 +161,15 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			output[i] = path[i];
 		output[n] = '\0';
 	}
+	/* High, out of the program's way; under a low descriptor limit
+	 * (`ulimit -n 64`) as high as the limit allows. */
 	long fd = zp_raw3(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 900);
+	if (fd < 0) {
+		struct rlimit rl = {0, 0};
+		zp_raw4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &rl);
+		long at = rl.rlim_cur > 16 && rl.rlim_cur <= 900 ? (long)rl.rlim_cur / 2 : 3;
+		fd = zp_raw3(SYS_fcntl, 2, F_DUPFD_CLOEXEC, at);
+	}
 	if (fd >= 0)
 		err_fd = (int)fd;
 	hook->name = "count";
