@@ -97,6 +97,27 @@ else
 	tail -5 "$TMP/closeall.trace"
 fi
 
+# The tracer's descriptors stay out of the program's own listing of its
+# descriptors, in the traced process and in a traced child (CPython's
+# subprocess tests compare such listings), and the trace still shows the
+# listing.
+probe='import os
+fds = []
+for fd in range(4096):
+    try:
+        os.fstat(fd)
+        fds.append(fd)
+    except OSError:
+        pass
+print(fds)'
+ls_fds='ls /proc/self/fd; ls /proc/$$/fdinfo; sh -c "ls /proc/self/fd"; python3 -c "$PROBE"'
+export PROBE=$probe
+native=$(sh -c "$ls_fds" 2>&1 | sort | tr '\n' ' ')
+out=$("$ZP_BUILD/zpoline" trace -f -o "$TMP/fds.trace" -- sh -c "$ls_fds" 2>&1 | sort | tr '\n' ' ')
+[ "$out" = "$native" ] && grep -q 'getdents64(' "$TMP/fds.trace" &&
+	pass "own descriptors hidden from /proc/self/fd listings and fstat probes ($out)" ||
+	fail "descriptor listings: native '$native', traced '$out'"
+
 # A child killed by a signal: its calls are all there, its parent says how
 # it died, and (the parent being the last process out) the file is trimmed
 # without any help.

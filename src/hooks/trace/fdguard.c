@@ -6,15 +6,33 @@
  *                          program never opened
  *   close_range(a, b, f)   is done piecewise around ours
  *   dup2/dup3(x, ours)     first moves ours to another number
+ *   getdents of the process's own /proc/PID/fd (or fdinfo, or a task's):
+ *                          ours are taken out of the listing, so that a
+ *                          program closing "every open descriptor" it
+ *                          lists, or checking which it has (CPython's
+ *                          test_subprocess does), does not see them
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 #include "raw.h"
 #include "trace_hook.h"
 
 #define GUARD_LIMIT 65536 /* zp_tout_owns() knows descriptors below this */
+
+/* Is the program's string empty?  Read with process_vm_readv, which
+ * survives a bad pointer. */
+static bool string_empty(int pid, const char *path)
+{
+	char c0 = 1;
+	struct iovec local = {&c0, 1}, remote = {(void *)path, 1};
+	return zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) == 1 &&
+	       c0 == 0;
+}
 
 static int guard_close_range(struct zpoline_call *c)
 {
@@ -65,10 +83,132 @@ int fd_guard(struct zpoline_call *c)
 		return guard_close_range(c);
 	case SYS_dup2:
 	case SYS_dup3:
+		if (zp_tout_owns(&g.out, (int)c->args[0])) {
+			c->ret = -EBADF;
+			return ZPOLINE_SKIP;
+		}
 		if (c->args[0] != c->args[1] && zp_tout_owns(&g.out, (int)c->args[1]))
 			zp_tout_evict(&g.out, (int)c->args[1]);
 		return ZPOLINE_CONTINUE;
+	/* What programs probe descriptors with (CPython's fd_status.py calls
+	 * fstat on every number): ours answer as closed ones do. */
+	case SYS_fstat:
+	case SYS_fcntl:
+	case SYS_dup:
+	case SYS_lseek:
+	case SYS_read:
+	case SYS_write:
+	case SYS_ioctl:
+	case SYS_fchdir:
+		if (zp_tout_owns(&g.out, (int)c->args[0])) {
+			c->ret = -EBADF;
+			return ZPOLINE_SKIP;
+		}
+		return ZPOLINE_CONTINUE;
+	case SYS_newfstatat:
+	case SYS_statx: {
+		int flags = (int)c->args[c->nr == SYS_newfstatat ? 3 : 2];
+		const char *path = (const char *)c->args[1];
+		if ((flags & AT_EMPTY_PATH) && zp_tout_owns(&g.out, (int)c->args[0]) && path &&
+		    string_empty(c->pid, path)) {
+			c->ret = -EBADF;
+			return ZPOLINE_SKIP;
+		}
+		return ZPOLINE_CONTINUE;
+	}
 	default:
 		return ZPOLINE_CONTINUE;
+	}
+}
+
+/* The decimal number at *p (which then points past it), or -1. */
+static long name_number_prefix(const char **p)
+{
+	long n = 0;
+	const char *q = *p;
+	if (*q < '0' || *q > '9')
+		return -1;
+	while (*q >= '0' && *q <= '9' && n < (1L << 40))
+		n = n * 10 + (*q++ - '0');
+	*p = q;
+	return n;
+}
+
+/* The decimal number a directory entry's name spells, or -1. */
+static long name_number(const char *name)
+{
+	long n = 0;
+	if (!*name)
+		return -1;
+	for (const char *p = name; *p; p++) {
+		if (*p < '0' || *p > '9' || n > GUARD_LIMIT)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	return n;
+}
+
+/* Is directory descriptor fd a process's (or a task's) fd or fdinfo
+ * directory?  Asked only when a listing holds one of our numbers.  Any
+ * process's: the traced ones of a session hold the same numbers (a shell
+ * listing /proc/$$/fd runs ls in a child); an untraced process with a
+ * descriptor of exactly such a number is left to chance. */
+static bool is_fd_dir(long fd)
+{
+	char link[40], target[96];
+	struct tb b;
+	tb_init(&b, link, sizeof link - 1);
+	tb_puts(&b, "/proc/self/fd/");
+	tb_dec(&b, fd);
+	link[b.len] = '\0';
+	long n = zp_raw3(SYS_readlink, link, target, sizeof target - 1);
+	if (n <= 6 || memcmp(target, "/proc/", 6))
+		return false;
+	target[n] = '\0';
+	const char *rest = target + 6;
+	if (name_number_prefix(&rest) < 0 || *rest++ != '/')
+		return false;
+	if (!strncmp(rest, "task/", 5)) {
+		rest += 5;
+		if (name_number_prefix(&rest) < 0 || *rest++ != '/')
+			return false;
+	}
+	return !strcmp(rest, "fd") || !strcmp(rest, "fdinfo");
+}
+
+void fd_guard_listing(struct zpoline_call *c)
+{
+	bool d64 = c->nr == SYS_getdents64;
+	size_t name_at = d64 ? 19 : 18; /* linux_dirent64 / linux_dirent */
+	char *buf = (char *)c->args[1];
+	long fd = c->args[0];
+	bool checked = false;
+	for (int round = 0; round < 64 && c->ret > 0; round++) {
+		long len = c->ret, out = 0;
+		for (long off = 0; off + (long)name_at < len;) {
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			if (!reclen || off + reclen > len)
+				return; /* not what the kernel writes: leave it alone */
+			long num = name_number(buf + off + name_at);
+			bool drop = num >= 0 && zp_tout_owns(&g.out, num);
+			if (drop && !checked) {
+				if (!is_fd_dir(fd))
+					return;
+				checked = true;
+			}
+			if (!drop) {
+				if (out != off)
+					memmove(buf + out, buf + off, reclen);
+				out += reclen;
+			}
+			off += reclen;
+		}
+		c->ret = out;
+		if (out > 0 || !checked)
+			return;
+		/* Everything in this batch was ours: the program would take an
+		 * empty answer for the end of the directory. */
+		c->ret = zp_raw3(c->nr, fd, buf, c->args[2]);
 	}
 }

@@ -294,7 +294,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 	if (!g.active)
 		return ZPOLINE_CONTINUE;
 	long nr = c->nr;
-	if (nr == SYS_close || nr == SYS_close_range || nr == SYS_dup2 || nr == SYS_dup3) {
+	if (fd_guarded(nr)) {
 		if (fd_guard(c) == ZPOLINE_SKIP) {
 			if (task_traced(c)) {
 				if (g.o.lines && nr_shown(nr))
@@ -374,6 +374,8 @@ static void post(struct zpoline_call *c, void *ctx)
 		slot_release(c->cookie);
 		return;
 	}
+	if ((nr == SYS_getdents64 || nr == SYS_getdents) && c->ret > 0)
+		fd_guard_listing(c);
 	if (!task_traced(c)) {
 		slot_release(c->cookie);
 		return;
@@ -422,7 +424,10 @@ static void build_select(void)
 	static const long always[] = {SYS_close,  SYS_close_range, SYS_dup2,       SYS_dup3,
 				      SYS_execve, SYS_execveat,    SYS_clone,      SYS_clone3,
 				      SYS_fork,   SYS_vfork,       SYS_exit,       SYS_exit_group,
-				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn};
+				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn, SYS_getdents64,
+				      SYS_getdents, SYS_fstat, SYS_fcntl, SYS_dup, SYS_lseek,
+				      SYS_read, SYS_write, SYS_ioctl, SYS_fchdir, SYS_newfstatat,
+				      SYS_statx};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
 		select_add(always[i]);
 }

@@ -6,6 +6,7 @@
 #define ZP_TRACE_HOOK_H
 
 #include <stdbool.h>
+#include <sys/syscall.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -88,6 +89,19 @@ TH_HIDDEN void line_summary(void);
 /* fdguard.c: close/close_range/dup2/dup3 that would hit our descriptors.
  * Returns ZPOLINE_SKIP with call->ret set when the call was emulated. */
 TH_HIDDEN int fd_guard(struct zpoline_call *c);
+/* The calls fd_guard() looks at. */
+static inline bool fd_guarded(long nr)
+{
+	switch (nr) {
+	case SYS_close: case SYS_close_range: case SYS_dup2: case SYS_dup3: case SYS_fstat:
+	case SYS_fcntl: case SYS_dup: case SYS_lseek: case SYS_read: case SYS_write:
+	case SYS_ioctl: case SYS_fchdir: case SYS_newfstatat: case SYS_statx:
+		return true;
+	default:
+		return false;
+	}
+}
+TH_HIDDEN void fd_guard_listing(struct zpoline_call *c); /* getdents post */
 
 /* exec.c */
 TH_HIDDEN void exec_pre(struct zpoline_call *c, struct slot *s);
