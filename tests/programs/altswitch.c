@@ -11,13 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fails;
-#define CHECK(cond, what)                                           \
-	do {                                                        \
-		int ok_ = (cond);                                   \
-		printf("%s: %s\n", ok_ ? "PASS" : "FAIL", what);    \
-		fails += !ok_;                                      \
-	} while (0)
+#include "check.h"
+
 
 static void on_sig(int sig)
 {

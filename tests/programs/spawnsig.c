@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "check.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,13 +34,6 @@ static void on_other(int sig)
 	(void)sig;
 }
 
-static int fails;
-#define CHECK(cond, what)                                                 \
-	do {                                                              \
-		int ok_ = (cond);                                         \
-		printf("%s: %s\n", ok_ ? "PASS" : "FAIL", what);          \
-		fails += !ok_;                                            \
-	} while (0)
 
 /* The parent's handlers are still its own, and a fault still reaches it. */
 static void parent_intact(const char *after)
