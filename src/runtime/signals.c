@@ -148,7 +148,10 @@ long zp_sigaction_virtual(struct zp_record *r)
 		r->rt_flags |= ZP_RTF_SIGACTION;
 		/* A bad pointer is left for the kernel to refuse. */
 		if (act && zp_safe_copy(&a, act, sizeof a) == 0) {
-			asked_ours[sig] = a.mask & zp_ours_mask;
+			/* Not from a vfork child: the table is the parent's. */
+			struct zp_thread *t = zp_thread_self();
+			if (!t || !t->sig_private)
+				asked_ours[sig] = a.mask & zp_ours_mask;
 			if (a.mask & zp_ours_mask) {
 				struct ksigaction *copy = (struct ksigaction *)r->scratch;
 				*copy = a;
