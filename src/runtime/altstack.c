@@ -49,7 +49,7 @@ void zp_altstack_adopt(struct zp_thread *t)
 {
 	if (zp_mode == ZP_MODE_SUD)
 		return;
-	stack_t ss;
+	stack_t ss = {0};
 	if (zp_raw2(SYS_sigaltstack, 0, &ss) < 0 || (ss.ss_flags & SS_DISABLE) || !ss.ss_size)
 		return;
 	t->alt_lo = (uintptr_t)ss.ss_sp;
@@ -161,7 +161,7 @@ static long altstack_call(void *arg)
 
 long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top)
 {
-	stack_t cur;
+	stack_t cur = {0};
 	if (zp_raw2(SYS_sigaltstack, 0, &cur) < 0 || !(cur.ss_flags & SS_ONSTACK))
 		return 1;
 	uintptr_t lo = (uintptr_t)cur.ss_sp;
