@@ -270,8 +270,8 @@ static void exec_pre(void *arg)
 	int flags = at ? (int)a[4] : 0;
 	if (!path || !readable_str(path) || !readable_vec(argv) || !readable_vec(envp))
 		return;
-	bool redirect = path[0] && !(at && (flags & AT_EMPTY_PATH)) && is_static_exe(dirfd, path, flags) &&
-			loader_usable();
+	bool redirect = path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
+			is_static_exe(dirfd, path, flags);
 	if (!sticky && !redirect)
 		return;
 

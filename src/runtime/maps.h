@@ -27,4 +27,12 @@ ZP_HIDDEN const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t a
 
 ZP_HIDDEN bool zp_maps_readable(const void *ctx, const void *p, size_t n);
 
+/* How much of a mapping that starts at file offset `off` a file of `size`
+ * bytes backs, in whole pages: reading past that raises SIGBUS (a segment
+ * may claim more of its file than there is, as LLVMgold.so's does). */
+static inline uint64_t zp_file_backed(uint64_t size, uint64_t off)
+{
+	return size > off ? (size - off + ZP_PAGE - 1) & ~(uint64_t)(ZP_PAGE - 1) : 0;
+}
+
 #endif

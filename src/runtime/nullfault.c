@@ -17,9 +17,10 @@
  * page 0: a Go thread makes its last call, exit, on a stack it has already
  * handed back (runtime.exitThread: "we may not even have a stack any
  * more"), and under Syscall User Dispatch the kernel writes a signal frame
- * there while another thread may be reusing it (about one run in a hundred
- * of a program ending 64 threads crashed).  With page 0 only the few bytes
- * `callq` and the trampoline push are exposed, for a few instructions.
+ * there while another thread may be reusing it (run by hand here, a
+ * program ending 64 threads crashed about one run in a hundred).  With
+ * page 0 only the few bytes `callq` and the trampoline push are exposed,
+ * for a few instructions.
  * docs/design.md weighs the two.
  */
 #define _GNU_SOURCE

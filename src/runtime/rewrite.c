@@ -490,9 +490,7 @@ static int open_backing_file(const struct zp_map *m, size_t len)
 	return fd;
 }
 
-/* The end of what m's file backs (pages past it raise SIGBUS when read:
- * a segment may claim more of the file than there is, as LLVMgold.so's
- * does), or m->end when that cannot be told. */
+/* The end of what m's file backs, or m->end when that cannot be told. */
 static uintptr_t backed_end(const struct zp_map *m)
 {
 	struct stat st;
@@ -500,9 +498,7 @@ static uintptr_t backed_end(const struct zp_map *m)
 	    st.st_ino != m->inode || major(st.st_dev) != m->dev_major ||
 	    minor(st.st_dev) != m->dev_minor)
 		return m->end;
-	if ((uint64_t)st.st_size <= m->offset)
-		return m->start;
-	uint64_t backed = ((uint64_t)st.st_size - m->offset + ZP_PAGE - 1) & ~(uint64_t)(ZP_PAGE - 1);
+	uint64_t backed = zp_file_backed((uint64_t)st.st_size, m->offset);
 	return backed < m->end - m->start ? m->start + backed : m->end;
 }
 

@@ -95,12 +95,12 @@ static long install(int sig)
 	/* SA_NODEFER: a signal handler of the program may interrupt ours and
 	 * make a call that traps again; the kernel kills a process whose trap
 	 * signal is blocked. */
+	const struct ksigaction *v = view(sig);
 	struct ksigaction k = {
 		.handler = (void *)handler,
-		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER |
-			 (view(sig)->flags & (SA_ONSTACK | SA_RESTART)),
+		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | (v->flags & (SA_ONSTACK | SA_RESTART)),
 		.restorer = (void *)zp_sigreturn,
-		.mask = view(sig)->mask & ~zp_ours_mask,
+		.mask = v->mask & ~zp_ours_mask,
 	};
 	return zp_raw4(SYS_rt_sigaction, sig, &k, 0, 8);
 }
@@ -250,7 +250,6 @@ void zp_sigreturn_pre(struct zp_record *r)
 }
 
 /* ---- the handler -------------------------------------------------------- */
-
 
 static long pre_on_slot(void *r)
 {

@@ -80,15 +80,15 @@ bool zp_object_has_textrel(uintptr_t base, const ElfW(Phdr) * ph, int phnum)
 }
 
 /* The sites of `s` within [lo, hi) hold their rewritten instruction: all
- * of them (`every`, before a copy is stored: a copy with a site left as it
- * was would let that call bypass the hooks in every later process), or a
- * sample spread over the segment (a copy being mapped).  A sample, because
- * reading every site
- * costs a TLB miss per page of code the program may never run (~100 us for
- * libc here); the file is complete (written whole, then renamed), trusted
- * (zp_cache_file_trusted) and named by build-id and a hash of the list, so
- * what this catches is a copy made from another list or another build,
- * and such a copy differs at every site, not at a few. */
+ * of them (`every`, before a copy is stored: a site left as it was would
+ * let that call bypass the hooks in every later process), or a sample
+ * spread over the segment (a copy being mapped).  A sample, because reading
+ * every site costs a TLB miss per page of code the program may never run
+ * (100-150 us per start for libc here, build/bench/spawn-time with and
+ * without the full check); the file is complete (written whole, then
+ * renamed), trusted (zp_cache_file_trusted) and named by build-id and a
+ * hash of the list, so what this catches is a copy made from another list
+ * or another build, and such a copy differs at every site, not at a few. */
 enum { TEXT_CACHE_SAMPLE = 8 };
 static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi, bool every)
 {
@@ -175,8 +175,9 @@ void zp_text_cache_unmap(const struct zp_map *m)
 void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
 			 const struct zp_sites *s)
 {
-	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) || zp_decoder_unavailable() ||
-	    !any_site_in(s, m->start, m->end) || !sites_rewritten(s, m->start, m->end, true))
+	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) ||
+	    zp_decoder_unavailable() || !any_site_in(s, m->start, m->end) ||
+	    !sites_rewritten(s, m->start, m->end, true))
 		return;
 	char path[4300], tmp[4400];
 	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));

@@ -241,20 +241,16 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 			uint64_t o = fd >= 0 ? off + (s - addr) : m->offset + (s - m->start);
 			if (f < 0)
 				f = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC, 0);
-			/* Pages of the mapping past the end of the file fault
-			 * with SIGBUS when read (ld.so maps a segment's last
-			 * page whole and covers what is past it only after). */
-			struct stat st;
-			if (f >= 0 && zp_raw2(SYS_fstat, f, &st) == 0) {
-				uint64_t backed = (uint64_t)st.st_size > o
-							  ? ((uint64_t)st.st_size - o + ZP_PAGE - 1) &
-								    ~(uint64_t)(ZP_PAGE - 1)
-							  : 0;
-				if (e - s > backed)
-					e = s + backed;
-			}
-			if (f >= 0 && e > s) {
-				rewrite_file_range(&maps, s, e, f, o);
+			if (f >= 0) {
+				/* Only what the file backs (ld.so maps a segment's
+				 * last page whole and covers what is past the file
+				 * only after): the rest raises SIGBUS when read. */
+				struct stat st;
+				if (zp_raw2(SYS_fstat, f, &st) == 0 &&
+				    e - s > zp_file_backed((uint64_t)st.st_size, o))
+					e = s + zp_file_backed((uint64_t)st.st_size, o);
+				if (e > s)
+					rewrite_file_range(&maps, s, e, f, o);
 				if (f != fd)
 					zp_raw1(SYS_close, f);
 			}

@@ -6,6 +6,8 @@
  *                          program never opened
  *   close_range(a, b, f)   is done piecewise around ours
  *   dup2/dup3(x, ours)     first moves ours to another number
+ *   fstat/fcntl/dup(ours), dup2/dup3(ours, x), newfstatat/statx(ours, "",
+ *   AT_EMPTY_PATH)         fail with EBADF, as close does
  *   getdents of the process's own /proc/PID/fd (or fdinfo, or a task's):
  *                          ours are taken out of the listing, so that a
  *                          program closing "every open descriptor" it
@@ -15,9 +17,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/uio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "raw.h"
 #include "trace_hook.h"
@@ -70,50 +72,43 @@ static int guard_close_range(struct zpoline_call *c)
 	return ZPOLINE_SKIP;
 }
 
+/* A call on one of ours answers as on a descriptor never opened. */
+static int closed_if_ours(struct zpoline_call *c, long fd)
+{
+	if (!zp_tout_owns(&g.out, fd))
+		return ZPOLINE_CONTINUE;
+	c->ret = -EBADF;
+	return ZPOLINE_SKIP;
+}
+
 int fd_guard(struct zpoline_call *c)
 {
 	switch (c->nr) {
+	/* close, and what programs probe descriptors with (CPython's
+	 * fd_status.py calls fstat on every number).  Not read, write and the
+	 * like: they are the hottest calls, and a program that uses a
+	 * descriptor it never opened has a bug whatever it gets back. */
 	case SYS_close:
-		if (zp_tout_owns(&g.out, (int)c->args[0])) {
-			c->ret = -EBADF;
-			return ZPOLINE_SKIP;
-		}
-		return ZPOLINE_CONTINUE;
+	case SYS_fstat:
+	case SYS_fcntl:
+	case SYS_dup:
+		return closed_if_ours(c, (int)c->args[0]);
 	case SYS_close_range:
 		return guard_close_range(c);
 	case SYS_dup2:
 	case SYS_dup3:
-		if (zp_tout_owns(&g.out, (int)c->args[0])) {
-			c->ret = -EBADF;
+		if (closed_if_ours(c, (int)c->args[0]) == ZPOLINE_SKIP)
 			return ZPOLINE_SKIP;
-		}
 		if (c->args[0] != c->args[1] && zp_tout_owns(&g.out, (int)c->args[1]))
 			zp_tout_evict(&g.out, (int)c->args[1]);
-		return ZPOLINE_CONTINUE;
-	/* What programs probe descriptors with (CPython's fd_status.py calls
-	 * fstat on every number): ours answer as closed ones do. */
-	case SYS_fstat:
-	case SYS_fcntl:
-	case SYS_dup:
-	case SYS_lseek:
-	case SYS_read:
-	case SYS_write:
-	case SYS_ioctl:
-	case SYS_fchdir:
-		if (zp_tout_owns(&g.out, (int)c->args[0])) {
-			c->ret = -EBADF;
-			return ZPOLINE_SKIP;
-		}
 		return ZPOLINE_CONTINUE;
 	case SYS_newfstatat:
 	case SYS_statx: {
 		int flags = (int)c->args[c->nr == SYS_newfstatat ? 3 : 2];
 		const char *path = (const char *)c->args[1];
-		if ((flags & AT_EMPTY_PATH) && zp_tout_owns(&g.out, (int)c->args[0]) && path &&
-		    string_empty(c->pid, path)) {
-			c->ret = -EBADF;
-			return ZPOLINE_SKIP;
-		}
+		if ((flags & AT_EMPTY_PATH) && path && zp_tout_owns(&g.out, (int)c->args[0]) &&
+		    string_empty(c->pid, path))
+			return closed_if_ours(c, (int)c->args[0]);
 		return ZPOLINE_CONTINUE;
 	}
 	default:
@@ -128,7 +123,7 @@ static long name_number_prefix(const char **p)
 	const char *q = *p;
 	if (*q < '0' || *q > '9')
 		return -1;
-	while (*q >= '0' && *q <= '9' && n < (1L << 40))
+	while (*q >= '0' && *q <= '9' && n < (1L << 40)) /* pids and descriptors */
 		n = n * 10 + (*q++ - '0');
 	*p = q;
 	return n;
@@ -137,15 +132,8 @@ static long name_number_prefix(const char **p)
 /* The decimal number a directory entry's name spells, or -1. */
 static long name_number(const char *name)
 {
-	long n = 0;
-	if (!*name)
-		return -1;
-	for (const char *p = name; *p; p++) {
-		if (*p < '0' || *p > '9' || n > GUARD_LIMIT)
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	return n;
+	long n = name_number_prefix(&name);
+	return *name || n >= GUARD_LIMIT ? -1 : n;
 }
 
 /* Is directory descriptor fd a process's (or a task's) fd or fdinfo

@@ -425,8 +425,7 @@ static void build_select(void)
 				      SYS_execve, SYS_execveat,    SYS_clone,      SYS_clone3,
 				      SYS_fork,   SYS_vfork,       SYS_exit,       SYS_exit_group,
 				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn, SYS_getdents64,
-				      SYS_getdents, SYS_fstat, SYS_fcntl, SYS_dup, SYS_lseek,
-				      SYS_read, SYS_write, SYS_ioctl, SYS_fchdir, SYS_newfstatat,
+				      SYS_getdents, SYS_fstat, SYS_fcntl, SYS_dup, SYS_newfstatat,
 				      SYS_statx};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
 		select_add(always[i]);

@@ -86,7 +86,7 @@ TH_HIDDEN void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_r
 TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len);
 TH_HIDDEN void line_summary(void);
 
-/* fdguard.c: close/close_range/dup2/dup3 that would hit our descriptors.
+/* fdguard.c: calls that would hit or show our descriptors.
  * Returns ZPOLINE_SKIP with call->ret set when the call was emulated. */
 TH_HIDDEN int fd_guard(struct zpoline_call *c);
 /* The calls fd_guard() looks at. */
@@ -94,8 +94,7 @@ static inline bool fd_guarded(long nr)
 {
 	switch (nr) {
 	case SYS_close: case SYS_close_range: case SYS_dup2: case SYS_dup3: case SYS_fstat:
-	case SYS_fcntl: case SYS_dup: case SYS_lseek: case SYS_read: case SYS_write:
-	case SYS_ioctl: case SYS_fchdir: case SYS_newfstatat: case SYS_statx:
+	case SYS_fcntl: case SYS_dup: case SYS_newfstatat: case SYS_statx:
 		return true;
 	default:
 		return false;
