@@ -13,6 +13,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 FUZZ_DEPS := tests/fuzz/guard.h $(wildcard src/runtime/*.h) mk/fuzz.mk
 
 FUZZ_RT_finder := src/runtime/finder.c src/runtime/decoder.c src/runtime/solib.c src/runtime/log.c \
+	src/common/gprfmt.c \
 	-DZP_ZYDIS_PATH='"$(ZYDIS_PATH)"'
 FUZZ_LIBS_finder := -lZydis
 FUZZ_RT_ehframe := src/runtime/ehframe.c

@@ -4,7 +4,7 @@ RT_SRC_GPR := dispatch.c thread.c registry.c signals.c log.c xstate.c altstack.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
 	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
-	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o
+	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h
 
 $(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
@@ -18,7 +18,7 @@ $(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
 	$(CC) -Isrc/runtime -c $< -o $@
 
 # No libc string function may touch the vector registers on the hot path.
-$(B)/rt/gprmem.o: src/common/gprmem.c
+$(B)/rt/gprmem.o $(B)/rt/gprfmt.o: $(B)/rt/%.o: src/common/%.c src/common/gprfmt.h
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(RT_GPR) -c $< -o $@
 

@@ -37,7 +37,7 @@ struct header {
 	uint8_t id[64];
 };
 
-static char dir[4096];
+static char dir[4096] ZP_BIG_BSS;
 static bool enabled;
 
 const char *zp_cache_dir(void)

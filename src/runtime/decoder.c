@@ -24,7 +24,10 @@
 #error "the build must say where the Zydis library is (-DZP_ZYDIS_PATH=...)"
 #endif
 
-static char path[4096] = ZP_ZYDIS_PATH;
+/* A copy of ZPOLINE_DECODER: programs may write over their environment
+ * (setproctitle). */
+static char override[4096] ZP_BIG_BSS;
+static const char *path = ZP_ZYDIS_PATH;
 static struct zp_decoder_api api;
 static struct zp_solib lib;
 enum { NOT_LOADED, LOADING, READY, FAILED };
@@ -46,9 +49,10 @@ void zp_decoder_configure(void)
 	const char *p = getenv("ZPOLINE_DECODER");
 	if (p && *p) {
 		size_t n = strlen(p);
-		if (n >= sizeof path)
+		if (n >= sizeof override)
 			zp_die("zpoline: ZPOLINE_DECODER is too long (%zu bytes)", n);
-		memcpy(path, p, n + 1);
+		memcpy(override, p, n + 1);
+		path = override;
 	}
 	if (zp_raw4(SYS_faccessat, AT_FDCWD, path, R_OK, 0) != 0)
 		zp_die("zpoline: the x86 decoder library %s is missing%s", path,

@@ -32,8 +32,8 @@
 extern char **environ;
 
 static bool sticky;
-static char self_path[PATH_MAX];
-static char loader_path[PATH_MAX];
+static char self_path[PATH_MAX] ZP_BIG_BSS;
+static char loader_path[PATH_MAX] ZP_BIG_BSS;
 /* The variables to carry: "NAME=value" strings copied at start-up. */
 #define MAX_CARRY 32
 static char *carry[MAX_CARRY];
@@ -51,10 +51,18 @@ static int loader_ok;
 
 static bool loader_usable(void)
 {
-	if (!loader_path[0])
-		return false;
-	if (!loader_ok)
-		loader_ok = zp_raw4(SYS_faccessat, AT_FDCWD, loader_path, X_OK, 0) == 0 ? 1 : -1;
+	if (!loader_ok) {
+		/* zpoline-loader, next to this library. */
+		char *slash = strrchr(self_path, '/');
+		size_t dir = slash ? (size_t)(slash - self_path) : 0;
+		loader_ok = -1;
+		if (slash && dir + sizeof "/zpoline-loader" <= sizeof loader_path) {
+			memcpy(loader_path, self_path, dir);
+			memcpy(loader_path + dir, "/zpoline-loader", sizeof "/zpoline-loader");
+			if (zp_raw4(SYS_faccessat, AT_FDCWD, loader_path, X_OK, 0) == 0)
+				loader_ok = 1;
+		}
+	}
 	return loader_ok > 0;
 }
 
@@ -69,12 +77,6 @@ void zp_exec_init(void)
 			memcpy(self_path, di.dli_fname, n + 1);
 		else if (!realpath(di.dli_fname, self_path))
 			self_path[0] = '\0';
-	}
-	char *slash = strrchr(self_path, '/');
-	size_t dir = slash ? (size_t)(slash - self_path) : 0;
-	if (slash && dir + sizeof "/zpoline-loader" <= sizeof loader_path) {
-		memcpy(loader_path, self_path, dir);
-		memcpy(loader_path + dir, "/zpoline-loader", sizeof "/zpoline-loader");
 	}
 	const char *st = getenv("ZPOLINE_STICKY");
 	sticky = st && *st && strcmp(st, "0") && self_path[0];
@@ -357,7 +359,7 @@ void zp_exec_pre(struct zp_record *r)
 {
 	/* libc's string functions use the vector registers; if execve fails
 	 * the program carries on with them. */
-	if (sticky || loader_path[0])
+	if (sticky || self_path[0])
 		zp_call_saving_xstate(exec_pre, r);
 }
 

@@ -430,7 +430,7 @@ struct object {
 };
 
 #define MAX_OBJECTS 4096
-static struct object objects[MAX_OBJECTS];
+static struct object objects[MAX_OBJECTS] ZP_BIG_BSS;
 static size_t nobjects;
 
 static int collect(struct dl_phdr_info *info, size_t size, void *data)

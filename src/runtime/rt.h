@@ -12,8 +12,15 @@
 #include "zpoline.h"
 #include "layout.h"
 #include "../common/raw.h"
+#include "../common/gprfmt.h"
 
 #define ZP_HIDDEN __attribute__((visibility("hidden")))
+
+/* Big buffers that start-up touches little of, or not at all, go after
+ * the small variables (the linker puts .lbss after .bss): the small ones
+ * then share a page or two, and each fresh page a process touches costs a
+ * zero-fill fault (~16 us on a VM here, bench/machine-costs). */
+#define ZP_BIG_BSS __attribute__((section(".lbss.zp")))
 
 /* ---- call record: the top of a slot (see layout.h) ---------------------- */
 struct zp_record {
@@ -233,9 +240,6 @@ extern ZP_HIDDEN int zp_debug;          /* ZPOLINE_DEBUG level */
 extern ZP_HIDDEN int zp_log_fd;         /* where messages go (stderr, dup'ed) */
 ZP_HIDDEN void zp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 ZP_HIDDEN void zp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-ZP_HIDDEN size_t zp_fmt(char *buf, size_t len, const char *fmt, __builtin_va_list ap);
-ZP_HIDDEN size_t zp_snprintf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 ZP_HIDDEN uint64_t zp_now_ns(void);
 
 #endif

@@ -50,7 +50,7 @@ static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV, SIGSYS};
 #define BIT(s) (1ull << ((s)-1))
 uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 
-static struct ksigaction virt[65];
+static struct ksigaction virt[65] ZP_BIG_BSS;
 /* For the other signals: which of ours the program put in sa_mask. */
 static uint64_t asked_ours[65];
 
