@@ -109,6 +109,13 @@ struct zpoline_runtime {
 	const char *(*syscall_name)(long nr);
 	/* The highest number the running kernel implements (probed). */
 	long max_nr;
+	/* Added after the first release: check that rt->size covers it.  The address of a symbol of the
+	 * program's own link namespace (its libc's "environ", "getenv", ...),
+	 * or NULL; dlsym(RTLD_DEFAULT, name) seen from the program.  For
+	 * zpoline_hook_init() only: it takes the dynamic linker's lock, and the
+	 * program's libc functions it finds are not safe to call from pre() or
+	 * post() (they may make hooked calls, hold locks, use vector registers). */
+	void *(*program_symbol)(const char *name);
 };
 
 /* The symbol a hook library exports. */

@@ -43,7 +43,8 @@ $(B)/asan/libzphook_$(1).so: $(wildcard src/hooks/$(1)/*.c src/hooks/$(1)/*.h) i
 		$$$$(call san_extra,$(1)) $$$$(filter-out %.o,$$$$(HOOK_EXTRA_$(1))) mk/sanitize.mk
 	@mkdir -p $$(@D)
 	$$(SAN_CC) $$(SAN_HOOK_CFLAGS) $$(if $$(filter $(1),$$(HOOK_GPR_ONLY)),-mgeneral-regs-only) \
-		-shared -o $$@ $(wildcard src/hooks/$(1)/*.c) $$(call san_extra,$(1)) $$(HOOK_LDLIBS_$(1)) \
+		-shared -o $$@ $(wildcard src/hooks/$(1)/*.c) $$(call san_extra,$(1)) \
+		$$(filter-out -nostdlib,$$(HOOK_LDLIBS_$(1))) \
 		tests/sanitize/hook_defaults.c
 endef
 $(foreach h,$(HOOK_NAMES),$(eval $(call san_hook_rule,$(h))))

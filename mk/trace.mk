@@ -19,13 +19,16 @@ $(B)/gen/trace_consts.h: $(B)/gen/trace_consts.c
 	@test -f $@ || { rm -f $<; $(MAKE) $<; }
 
 TRACE_HDR := $(wildcard src/common/trace*.h src/common/decode/*.h) src/common/raw.h \
+	src/common/hooklibc.h src/common/gprfmt.h \
 	src/common/syscall_table.h $(B)/gen/trace_consts.h
 TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout
 TRACE_DECODE := dbase dfile dmem dproc dnet dtable
 TRACE_GEN_OBJ := $(B)/trace/trace_consts.o $(B)/trace/syscall_table.o
+# Without libc (src/common/hooklibc.c): no second libc in every process.
+HOOK_LIBC_OBJ := $(B)/trace/hooklibc.o $(B)/trace/gprfmt.o $(B)/trace/gprmem.o
 TRACE_OBJ := $(TRACE_COMMON:%=$(B)/trace/%.o) $(TRACE_DECODE:%=$(B)/trace/%.o) $(TRACE_GEN_OBJ) \
-	$(B)/trace/gprmem.o
-INJECT_OBJ := $(B)/trace/traceinject.o $(B)/trace/traceclass.o $(TRACE_GEN_OBJ) $(B)/trace/gprmem.o
+	$(HOOK_LIBC_OBJ)
+INJECT_OBJ := $(B)/trace/traceinject.o $(B)/trace/traceclass.o $(TRACE_GEN_OBJ) $(HOOK_LIBC_OBJ)
 
 $(B)/trace/%.o: src/common/%.c $(TRACE_HDR)
 	@mkdir -p $(@D)
@@ -42,8 +45,13 @@ $(B)/trace/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 
 HOOK_SRC_EXTRA_trace := $(TRACE_OBJ)
 HOOK_SRC_EXTRA_inject := $(INJECT_OBJ)
+HOOK_SRC_EXTRA_count := $(HOOK_LIBC_OBJ)
+HOOK_LDLIBS_trace := -nostdlib -lgcc
+HOOK_LDLIBS_inject := -nostdlib -lgcc
+HOOK_LDLIBS_count := -nostdlib -lgcc -Wl,-z,defs
 $(B)/libzphook_trace.so: $(TRACE_OBJ) $(TRACE_HDR)
 $(B)/libzphook_inject.so: $(INJECT_OBJ) $(TRACE_HDR)
+$(B)/libzphook_count.so: $(HOOK_LIBC_OBJ) src/common/hooklibc.h
 $(B)/libzphook_trace.so $(B)/libzphook_inject.so: HOOK_CFLAGS += -fno-stack-protector \
 	-fcf-protection=none -Isrc/common/decode -Wl,-z,defs -mgeneral-regs-only \
 	-fno-tree-loop-distribute-patterns
@@ -58,7 +66,7 @@ $(B)/tests/progs/tp-%: tests/trace/tp-%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
 # tp-finish is the command's part: it links the finishing code itself.
-TP_FINISH_OBJ := $(B)/trace/traceout.o $(B)/trace/tracefmt.o $(TRACE_GEN_OBJ)
+TP_FINISH_OBJ := $(B)/trace/tracefinish.o $(B)/trace/traceout.o $(B)/trace/tracefmt.o $(TRACE_GEN_OBJ)
 $(B)/tests/progs/tp-finish: tests/trace/tp-finish.c $(TP_FINISH_OBJ) $(TRACE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TP_FINISH_OBJ)

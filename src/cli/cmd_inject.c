@@ -64,7 +64,7 @@ int cmd_inject(int argc, char **argv)
 	static const char *const lead[] = {"inject"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_INJECT", joined);
-	int status = launch_run(&l, NULL);
+	int status = launch_run(&l, NULL, NULL);
 	launch_free(&l);
 	free(joined);
 	return status;

@@ -38,7 +38,7 @@ int cmd_run(int argc, char **argv)
 	struct launch l;
 	struct zp_paths p;
 	runopts_prepare(&r, NULL, 0, argv + o.index, &l, &p);
-	int status = launch_run(&l, NULL);
+	int status = launch_run(&l, NULL, NULL);
 	launch_free(&l);
 	return status;
 }

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -57,6 +59,52 @@ static const struct opt trace_table[] = {
 	RUNOPTS_TABLE,
 	{NULL, 0, false, 0},
 };
+
+struct killed {
+	pid_t pid;
+	int sig;
+	bool core;
+};
+
+/* The line strace ends a killed process's trace with, in the same form as
+ * the tracer's own lines (src/hooks/trace/line.c): "+++ killed by SIGKILL
+ * +++", after the pid with -f -o FILE and the time with -t/-tt/-ttt. */
+static const char *killed_line(char *buf, size_t n, const struct killed *k, int follow, int tstamp,
+			       bool to_file, bool json)
+{
+	char name[32];
+	const char *abbrev = sigabbrev_np(k->sig);
+	if (abbrev)
+		snprintf(name, sizeof name, "SIG%s%s", abbrev, k->core ? " (core dumped)" : "");
+	else
+		snprintf(name, sizeof name, "%d%s", k->sig, k->core ? " (core dumped)" : "");
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (json) {
+		snprintf(buf, n,
+			 "{\"pid\":%d,\"tid\":%d,\"ts\":%lld.%06ld,\"event\":\"killed by %s\","
+			 "\"status\":%d}\n",
+			 (int)k->pid, (int)k->pid, (long long)now.tv_sec, now.tv_nsec / 1000, name, k->sig);
+		return buf;
+	}
+	char prefix[32] = "", when[64] = "";
+	if (to_file && follow == 1)
+		snprintf(prefix, sizeof prefix, "%-5d ", (int)k->pid);
+	if (tstamp == 3) {
+		snprintf(when, sizeof when, "%lld.%06ld ", (long long)now.tv_sec, now.tv_nsec / 1000);
+	} else if (tstamp) {
+		struct tm tm;
+		char hms[16] = "";
+		if (localtime_r(&now.tv_sec, &tm))
+			strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+		if (tstamp == 2)
+			snprintf(when, sizeof when, "%s.%06ld ", hms, now.tv_nsec / 1000);
+		else
+			snprintf(when, sizeof when, "%s ", hms);
+	}
+	snprintf(buf, n, "%s%s+++ killed by %s +++\n", prefix, when, name);
+	return buf;
+}
 
 /* A growing string of items, separated by sep. */
 struct strbuf {
@@ -180,6 +228,7 @@ int cmd_trace(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	struct strbuf topts = {.sep = ' '};
 	int follow = 0, timestamps = 0;
+	bool summary_only = false, summary_too = false, json = false;
 	char *output = NULL;
 	struct opts o;
 	opts_init(&o, "trace", argc, argv);
@@ -202,9 +251,11 @@ int cmd_trace(int argc, char **argv)
 			follow++;
 			break;
 		case OPT_SUMMARY:
+			summary_only = true;
 			sb_add(&topts, "-c");
 			break;
 		case OPT_SUMMARY_TOO:
+			summary_too = true;
 			sb_add(&topts, "-C");
 			break;
 		case OPT_TIME:
@@ -217,6 +268,7 @@ int cmd_trace(int argc, char **argv)
 			sb_add(&topts, "-y");
 			break;
 		case OPT_JSON:
+			json = true;
 			sb_add(&topts, "--json");
 			break;
 		case OPT_STRSIZE:
@@ -269,10 +321,20 @@ int cmd_trace(int argc, char **argv)
 	if (ctl)
 		launch_setenv(&l, "ZPOLINE_TRACE_CTL", ctl);
 	l.trace_root = true;
-	int status = launch_run(&l, NULL);
+	pid_t pid = 0;
+	int wstatus = 0;
+	int status = launch_run(&l, &pid, &wstatus);
 
+	/* A program killed by a signal could not say so itself (a traced
+	 * parent says it of its children). */
+	char last[256];
+	const char *lastp = NULL;
+	if (pid > 0 && WIFSIGNALED(wstatus) && (!summary_only || summary_too)) {
+		struct killed k = {pid, WTERMSIG(wstatus), WCOREDUMP(wstatus) != 0};
+		lastp = killed_line(last, sizeof last, &k, follow, timestamps, output != NULL, json);
+	}
 	/* The program is gone; children it left behind with -f may not be. */
-	int f = tracelink_finish(output, ctl, why, sizeof why);
+	int f = tracelink_finish(output, ctl, lastp, pid, why, sizeof why);
 	if (f < 0)
 		say("finishing the trace: %s", why);
 	else if (f > 0)

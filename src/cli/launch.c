@@ -110,7 +110,7 @@ static int exec_failure(const char *prog, int e)
 	return EXIT_NOEXEC;
 }
 
-int launch_run(const struct launch *l, pid_t *pid_out)
+int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 {
 	sigset_t fwd_set, old_mask;
 	sigemptyset(&fwd_set);
@@ -179,6 +179,8 @@ int launch_run(const struct launch *l, pid_t *pid_out)
 		return exec_failure(l->argv[0], exec_errno);
 	if (w < 0)
 		die(EXIT_NOEXEC, "waitpid: %s", strerror(errno));
+	if (wstatus_out)
+		*wstatus_out = status;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))

@@ -33,7 +33,8 @@ void launch_setenv(struct launch *l, const char *name, const char *value);
  * SIGUSR1 and SIGUSR2 and ignoring SIGINT and SIGQUIT (the terminal sends
  * those to the child as well).  Returns the status the command should exit
  * with: the program's, 128+N if signal N killed it, 127/126 (with a
- * message) if it could not be executed.  *pid gets the child's pid. */
-int launch_run(const struct launch *l, pid_t *pid);
+ * message) if it could not be executed.  *pid gets the child's pid and
+ * *wstatus its wait status (each may be NULL). */
+int launch_run(const struct launch *l, pid_t *pid, int *wstatus);
 
 #endif

@@ -27,8 +27,9 @@ int tracelink_check_inject(const char *spec, char *why, size_t n)
 	return zp_inject_parse_rule(spec, strlen(spec), &r, why, n) < 0 ? -1 : 0;
 }
 
-int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t n)
+int tracelink_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
+		     char *why, size_t n)
 {
-	return zp_trace_finish(output, ctl_path, why, n);
+	return zp_trace_finish(output, ctl_path, last, last_pid, why, n);
 }
 

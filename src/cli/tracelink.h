@@ -20,6 +20,7 @@ int tracelink_check_inject(const char *spec, char *why, size_t why_size);
 /* After the traced program exited: trim the output, print a -c summary no
  * process could print, remove ctl_path.  0 done, 1 traced processes are
  * still running (they finish it), -1 with why. */
-int tracelink_finish(const char *output, const char *ctl_path, char *why, size_t why_size);
+int tracelink_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
+		     char *why, size_t why_size);
 
 #endif

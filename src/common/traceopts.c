@@ -122,7 +122,12 @@ static int parse_strsize(const char *v, struct zp_trace_opts *o, char *err, size
 
 int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, size_t errlen)
 {
-	memset(o, 0, sizeof *o);
+	/* Not the whole struct: each page the tracer writes at start-up costs
+	 * every traced process a fault, and these are read only as far as
+	 * their terminator and count say. */
+	memset(o, 0, offsetof(struct zp_trace_opts, output));
+	o->output[0] = '\0';
+	o->inject.n = 0;
 	o->strsize = 32;
 	memset(o->trace.bits, 0xff, sizeof o->trace.bits);
 	if (!opts)

@@ -37,7 +37,6 @@
 #define ZP_TRACE_PATH_MAX 4096
 
 struct zp_trace_opts {
-	char output[ZP_TRACE_PATH_MAX]; /* "" = stderr */
 	int follow;                     /* 0, 1 (-f), 2 (-ff) */
 	bool count;                     /* -c or -C */
 	bool lines;                     /* print the trace (not -c alone) */
@@ -48,6 +47,8 @@ struct zp_trace_opts {
 	bool json;                      /* --json */
 	bool trace_given;               /* some -e trace= */
 	struct zp_syscall_set trace;    /* calls to show */
+	/* The big ones last: read only up to their terminator or count. */
+	char output[ZP_TRACE_PATH_MAX]; /* "" = stderr */
 	struct zp_inject_set inject;    /* -e inject= */
 };
 

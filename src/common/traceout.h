@@ -163,6 +163,10 @@ ZP_TOUT_HIDDEN void zp_tout_exec_drop(struct zp_tout *t, int pid);
  *
  *   output    the -o FILE given to the tracer (NULL or "" if none)
  *   ctl_path  the file passed in ZPOLINE_TRACE_CTL (NULL if none)
+ *   last      NULL, or a line (with its newline) that goes after the trace
+ *             and before the summary: "+++ killed by SIGKILL +++" for a
+ *             root process no traced parent saw die; with -ff it goes to
+ *             the file of last_pid.
  *
  * With ctl_path: if traced processes are still alive (they keep writing
  * and will finish the file themselves) it returns 1 and does nothing.
@@ -172,7 +176,8 @@ ZP_TOUT_HIDDEN void zp_tout_exec_drop(struct zp_tout *t, int pid);
  * ctl_path.  Without ctl_path it can only trim and remove zero bytes.
  * Returns 0 when done, -1 with a message in err.
  */
-int zp_trace_finish(const char *output, const char *ctl_path, char *err, size_t errlen);
+int zp_trace_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
+		    char *err, size_t errlen);
 
 /* The -c table from the counters in ctl into buf; returns its length.
  * Raw (the last process prints it on its way out). */

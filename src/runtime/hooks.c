@@ -21,19 +21,30 @@
 
 struct zp_hook_slot zp_hooks[ZP_MAX_HOOKS];
 int zp_nhooks;
-unsigned char zp_nr_class[ZP_CLASS_SIZE];
+unsigned char zp_nr_class[ZP_CLASS_SIZE] ZP_BIG_BSS __attribute__((aligned(4096)));
 
 static Lmid_t hook_ns = LM_ID_NEWLM;
 
 extern const char *zp_syscall_name(long nr);
 
 /* Hooks may keep the pointer: it lives as long as the process. */
+/* A handle, not RTLD_DEFAULT: that one means the namespace of dlsym's
+ * caller, which a tail call would make the hook's. */
+static void *program_symbol(const char *name)
+{
+	static void *program;
+	if (!program)
+		program = dlopen(NULL, RTLD_LAZY);
+	return program ? dlsym(program, name) : NULL;
+}
+
 static struct zpoline_runtime runtime_api = {
 	.api_version = ZPOLINE_API_VERSION,
 	.size = sizeof(struct zpoline_runtime),
 	.syscall = zp_syscall6,
 	.syscall_name = zp_syscall_name,
 	.max_nr = ZP_SLED_END - 1,
+	.program_symbol = program_symbol,
 };
 
 static int load_one(const char *path)
@@ -95,7 +106,7 @@ static int load_one(const char *path)
 
 int zp_hooks_load(const char *list)
 {
-	static char buf[8192];
+	static char buf[8192] ZP_BIG_BSS;
 	size_t len = strlen(list);
 	if (len >= sizeof buf) {
 		zp_log("zpoline: LIBZPHOOK is too long");

@@ -75,4 +75,37 @@ fi
 "$Z" trace -- cat /dev/null 2>"$TMP/err" >/dev/null
 grep -q 'openat(.*"/dev/null"' "$TMP/err" && pass "trace without -o: on stderr" ||
 	fail "trace to stderr: $(head -c 300 "$TMP/err")"
+
+# A program killed by a signal cannot end its own trace: the command adds
+# strace's last line, in the trace's own form, before any summary.
+"$Z" trace -- sh -c 'kill -TERM $$' 2>"$TMP/err" >/dev/null
+rc=$?
+[ $rc -eq 143 ] && [ "$(tail -n 1 "$TMP/err")" = "+++ killed by SIGTERM +++" ] &&
+	pass "killed program: '+++ killed by SIGTERM +++' ends the trace on stderr" ||
+	fail "killed program: exit $rc, last line '$(tail -n 1 "$TMP/err")'"
+rm -f "$TMP/k"
+"$Z" trace -f -o "$TMP/k" -- sh -c 'kill -KILL $$'
+pid=$(grep -oE '^[0-9]+ +kill\(' "$TMP/k" | grep -oE '^[0-9]+')
+[ -n "$pid" ] && [ "$(tail -n 1 "$TMP/k")" = "$pid  +++ killed by SIGKILL +++" ] &&
+	pass "killed program, -f -o: the line carries the pid ($pid)" ||
+	fail "killed program, -f -o: last line '$(tail -n 1 "$TMP/k")' (pid '$pid')"
+rm -f "$TMP"/kf.*
+"$Z" trace -ff -tt -o "$TMP/kf" -- sh -c 'kill -KILL $$'
+f=$(ls "$TMP"/kf.* 2>/dev/null | head -n 1)
+[ -n "$f" ] && tail -n 1 "$f" | grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} \+\+\+ killed by SIGKILL \+\+\+$' &&
+	pass "killed program, -ff -tt: the line ends the process's own file, with the time" ||
+	fail "killed program, -ff -tt: '$(tail -n 1 "$f" 2>&1)'"
+"$Z" trace --json -o "$TMP/kj" -- sh -c 'kill -KILL $$'
+tail -n 1 "$TMP/kj" | python3 -c 'import json,sys; e=json.loads(sys.stdin.read()); sys.exit(0 if e["event"]=="killed by SIGKILL" and e["status"]==9 and e["pid"]==e["tid"] else 1)' &&
+	pass "killed program, --json: an event object" ||
+	fail "killed program, --json: '$(tail -n 1 "$TMP/kj")'"
+"$Z" trace -C -o "$TMP/kc" -- sh -c 'kill -KILL $$'
+k=$(grep -n 'killed by SIGKILL' "$TMP/kc" | cut -d: -f1)
+t=$(grep -nE '^100\.00 .* total$' "$TMP/kc" | cut -d: -f1)
+[ -n "$k" ] && [ -n "$t" ] && [ "$k" -lt "$t" ] &&
+	pass "killed program, -C: the line, then the summary" ||
+	fail "killed program, -C: killed at line '$k', total at '$t'"
+"$Z" trace -c -o "$TMP/kc" -- sh -c 'kill -KILL $$'
+! grep -q 'killed by' "$TMP/kc" && pass "killed program, -c alone: only the summary" ||
+	fail "killed program, -c alone printed a trace line"
 finish

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char err[512];
-	int r = zp_trace_finish(argv[1], argc > 2 ? argv[2] : NULL, err, sizeof err);
+	int r = zp_trace_finish(argv[1], argc > 2 ? argv[2] : NULL, NULL, 0, err, sizeof err);
 	if (r < 0) {
 		fprintf(stderr, "tp-finish: %s\n", err);
 		return 2;

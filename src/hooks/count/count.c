@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <zpoline.h>
 
+#include "hooklibc.h"
 #include "raw.h"
 
 #define SLOTS 1024 /* numbers past this are counted together */
@@ -151,6 +152,7 @@ static void fini(void *ctx)
 
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
 {
+	zp_hl_init(rt);
 	runtime = rt;
 	const char *path = getenv("ZPOLINE_COUNT_OUTPUT");
 	if (path) {

@@ -13,12 +13,12 @@
  * (the runtime then stops the program before main).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zpoline.h>
 
+#include "hooklibc.h"
 #include "traceinject.h"
 
 static struct zp_inject_set rules;
@@ -36,16 +36,16 @@ static int pre(struct zpoline_call *call, void *ctx)
 
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
 {
-	(void)rt;
+	zp_hl_init(rt);
 	const char *spec = getenv("ZPOLINE_INJECT");
 	if (!spec || !*spec) {
-		fprintf(stderr, "zpoline inject: ZPOLINE_INJECT is not set (e.g. "
-				"ZPOLINE_INJECT='write:error=ENOSPC')\n");
+		zp_hl_say("zpoline inject: ZPOLINE_INJECT is not set (e.g. "
+			  "ZPOLINE_INJECT='write:error=ENOSPC')");
 		return -EINVAL;
 	}
 	char err[512];
 	if (zp_inject_parse_list(spec, &rules, err, sizeof err) < 0) {
-		fprintf(stderr, "zpoline inject: bad ZPOLINE_INJECT: %s\n", err);
+		zp_hl_say("zpoline inject: bad ZPOLINE_INJECT: %s", err);
 		return -EINVAL;
 	}
 	struct zp_syscall_set all;

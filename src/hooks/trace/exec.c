@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "raw.h"
+#include "hooklibc.h"
 #include "trace_hook.h"
 
 #define ENV_BUFS 4
@@ -179,8 +180,8 @@ static void announce_first(int pid)
 				av[0] = (char *)argv0;
 		}
 	}
-	extern char **environ;
-	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)environ, 0, 0, 0};
+	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)zp_hl_environ(), 0, 0,
+			0};
 	char text[ZP_TRACE_EXEC_LINE];
 	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text);
 	line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);

@@ -26,7 +26,6 @@
  * signal handlers.  Only zpoline_hook_init() uses libc.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "hooklibc.h"
 #include "raw.h"
 #include "trace_hook.h"
 
@@ -431,20 +431,40 @@ static void build_select(void)
 		select_add(always[i]);
 }
 
+/* The program's libc words them (hooklibc.c); kept in a copy, since a
+ * message for a number libc does not know lives in a buffer it reuses. */
 static void errno_messages(void)
 {
+	static char store[16384];
+	size_t used = 0;
 	for (unsigned i = 0; i < zpx_errno_n; i++) {
 		unsigned long e = (unsigned long)zpx_errno[i].val;
-		if (e > 0 && e < 4096 && !zp_errno_msg[e])
-			zp_errno_msg[e] = strdup(strerror((int)e));
+		if (e == 0 || e >= 4096 || zp_errno_msg[e])
+			continue;
+		const char *m = strerror((int)e);
+		size_t n = m ? strlen(m) + 1 : 0;
+		if (!n || used + n > sizeof store)
+			continue;
+		memcpy(store + used, m, n);
+		zp_errno_msg[e] = store + used;
+		used += n;
 	}
 }
 
-static long local_offset(void)
+/* The program's libc reads the time zone (hooklibc.c has none). */
+static long local_offset(const struct zpoline_runtime *rt)
 {
-	time_t now = time(NULL);
+	if (rt->size < offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *) ||
+	    !rt->program_symbol)
+		return 0;
+	struct tm *(*local)(const time_t *, struct tm *) =
+		(struct tm * (*)(const time_t *, struct tm *)) rt->program_symbol("localtime_r");
+	struct timespec ts;
+	if (!local || zp_raw2(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	time_t now = ts.tv_sec;
 	struct tm tm;
-	if (!localtime_r(&now, &tm))
+	if (!local(&now, &tm))
 		return 0;
 	return tm.tm_gmtoff;
 }
@@ -453,18 +473,17 @@ static long local_offset(void)
  * names its root in the program's own environment, so that descendants it
  * does not trace know they are not roots and leave the output alone.  The
  * program's libc is the base namespace's; at init it is not hooked yet. */
-static void export_root(int pid)
+static void export_root(const struct zpoline_runtime *rt, int pid)
 {
-	void *libc = dlmopen(LM_ID_BASE, "libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-	if (!libc)
+	if (rt->size < offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *) ||
+	    !rt->program_symbol)
 		return;
 	int (*set)(const char *, const char *, int) =
-		(int (*)(const char *, const char *, int))dlsym(libc, "setenv");
+		(int (*)(const char *, const char *, int))rt->program_symbol("setenv");
 	char v[16];
 	snprintf(v, sizeof v, "%d", pid);
 	if (set)
 		set("ZPOLINE_TRACE_ROOT", v, 0);
-	dlclose(libc);
 }
 
 static int env_pid(const char *name, int *out)
@@ -475,7 +494,7 @@ static int env_pid(const char *name, int *out)
 	char *end;
 	long n = strtol(v, &end, 10);
 	if (*end || n <= 0 || n > 0x7fffffff) {
-		fprintf(stderr, "zpoline trace: %s=%s is not a process id\n", name, v);
+		zp_hl_say("zpoline trace: %s=%s is not a process id", name, v);
 		return -1;
 	}
 	*out = (int)n;
@@ -484,6 +503,7 @@ static int env_pid(const char *name, int *out)
 
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
 {
+	zp_hl_init(rt);
 	g.rt = rt;
 	hook->name = "trace";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
@@ -496,7 +516,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	const char *opts = getenv("ZPOLINE_TRACE_OPTS");
 	char err[600];
 	if (zp_trace_opts_parse(opts, &g.o, err, sizeof err) < 0) {
-		fprintf(stderr, "zpoline trace: bad ZPOLINE_TRACE_OPTS: %s\n", err);
+		zp_hl_say("zpoline trace: bad ZPOLINE_TRACE_OPTS: %s", err);
 		return -EINVAL;
 	}
 	int root = 0;
@@ -519,7 +539,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	int r = zp_tout_open(&g.out, &g.o, opts ? opts : "", have_root ? root : pid, may_create, err,
 			     sizeof err);
 	if (r < 0 || (r == 2 && have_root && pid == root)) {
-		fprintf(stderr, "zpoline trace: %s\n", err);
+		zp_hl_say("zpoline trace: %s", err);
 		return r == 2 ? -EBUSY : -EINVAL;
 	}
 	if (r > 0) {
@@ -528,13 +548,13 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	}
 	g.root = g.out.ctl->root;
 	if (!have_root && !g.out.joined)
-		export_root(pid);
+		export_root(rt, pid);
 	if (!g.o.follow && pid != g.root) {
 		zp_tout_close(&g.out);
 		return 0;
 	}
 	if (slots_init() < 0) {
-		fprintf(stderr, "zpoline trace: out of memory\n");
+		zp_hl_say("zpoline trace: out of memory");
 		return -ENOMEM;
 	}
 	g.need_real = g.o.tstamp || g.o.json;
@@ -542,7 +562,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	/* Only what the output needs: the time zone file and ~130 error
 	 * messages cost every traced process ~250 us here otherwise. */
 	if (g.o.tstamp == 1 || g.o.tstamp == 2)
-		g.tz_offset = local_offset();
+		g.tz_offset = local_offset(rt);
 	g.gettime = (int (*)(clockid_t, struct timespec *))zp_vdso_sym("__vdso_clock_gettime");
 	if (g.o.lines)
 		errno_messages();

@@ -1,0 +1,18 @@
+/*
+ * hooklibc.h - see hooklibc.c.  A hook built with it calls zp_hl_init()
+ * first thing in zpoline_hook_init().
+ */
+#ifndef ZP_HOOKLIBC_H
+#define ZP_HOOKLIBC_H
+
+#include "zpoline.h"
+
+#define ZP_HL_HIDDEN __attribute__((visibility("hidden")))
+
+ZP_HL_HIDDEN void zp_hl_init(const struct zpoline_runtime *rt);
+/* The program's environment (its libc's environ), or NULL. */
+ZP_HL_HIDDEN char **zp_hl_environ(void);
+/* A message and a newline on stderr, formatted by gprfmt.c. */
+ZP_HL_HIDDEN void zp_hl_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

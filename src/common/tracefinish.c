@@ -1,0 +1,197 @@
+/*
+ * tracefinish.c - zp_trace_finish(), which the zpoline command runs after
+ * the traced program has gone (see traceout.h): linked into the command
+ * only, not into the tracer, which loads without libc (hooklibc.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tracefmt.h"
+#include "traceout.h"
+
+/* Is any process the table lists as alive still there? */
+static bool any_alive(const struct zp_trace_ctl *c)
+{
+	for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++) {
+		uint64_t v = c->pids[i];
+		int pid = (int)(v & 0xffffffffu);
+		int state = (int)(v >> 32);
+		if (pid <= 0 || state != 1)
+			continue;
+		if (kill(pid, 0) == 0 || errno == EPERM) {
+			/* A zombie is not alive for our purposes. */
+			char path[64], st = 0;
+			snprintf(path, sizeof path, "/proc/%d/stat", pid);
+			FILE *f = fopen(path, "r");
+			if (f) {
+				if (fscanf(f, "%*d (%*[^)]) %c", &st) != 1)
+					st = 0;
+				fclose(f);
+			}
+			if (st != 'Z' && st != 'X')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Remove NUL bytes from [0, len) of the file, returns the new length. */
+static off_t squeeze(int fd, off_t len)
+{
+	if (len <= 0)
+		return len;
+	char *m = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return len;
+	char *w = memchr(m, '\0', (size_t)len);
+	if (!w) {
+		munmap(m, (size_t)len);
+		return len;
+	}
+	char *r = w, *end = m + len;
+	while (r < end) {
+		if (*r == '\0') {
+			r++;
+			continue;
+		}
+		char *z = memchr(r, '\0', (size_t)(end - r));
+		size_t n = (size_t)((z ? z : end) - r);
+		memmove(w, r, n);
+		w += n;
+		r += n;
+	}
+	off_t nl = (off_t)(w - m);
+	munmap(m, (size_t)len);
+	return nl;
+}
+
+/* The end of the data: after the last non-zero byte. */
+static off_t data_end(int fd, off_t size)
+{
+	char buf[65536];
+	off_t pos = size;
+	while (pos > 0) {
+		off_t from = pos > (off_t)sizeof buf ? pos - (off_t)sizeof buf : 0;
+		ssize_t n = pread(fd, buf, (size_t)(pos - from), from);
+		if (n <= 0)
+			return size;
+		for (ssize_t i = n - 1; i >= 0; i--)
+			if (buf[i])
+				return from + i + 1;
+		pos = from;
+	}
+	return 0;
+}
+
+extern const char *zp_syscall_name(long nr) __attribute__((visibility("hidden")));
+
+/* last into the -ff file of pid: output.PID. */
+static int append_to_task_file(const char *output, int pid, const char *last, char *err,
+			       size_t errlen)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s.%d", output, pid);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	size_t n = strlen(last);
+	if (fd < 0 || write(fd, last, n) != (ssize_t)n) {
+		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int zp_trace_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
+		    char *err, size_t errlen)
+{
+	struct zp_trace_ctl *c = NULL;
+	int cfd = -1;
+	if (ctl_path && *ctl_path) {
+		cfd = open(ctl_path, O_RDWR | O_CLOEXEC);
+		struct stat st;
+		if (cfd >= 0 && fstat(cfd, &st) == 0 && (size_t)st.st_size >= sizeof *c) {
+			void *m = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
+			if (m != MAP_FAILED)
+				c = m;
+			if (c && (c->magic != ZP_TRACE_CTL_MAGIC || c->size != sizeof *c)) {
+				munmap(c, sizeof *c);
+				c = NULL;
+			}
+		}
+		if (c && any_alive(c)) {
+			munmap(c, sizeof *c);
+			close(cfd);
+			return 1;
+		}
+	}
+	int rc = 0;
+	const char *path = output && *output ? output : (c && c->out_path[0] ? c->out_path : NULL);
+	bool per_task = c && c->mode == ZP_TOUT_FF;
+	int fd = path && !per_task ? open(path, O_RDWR | O_CLOEXEC) : -1;
+	struct stat st;
+	bool regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (path && !per_task && fd < 0) {
+		snprintf(err, errlen, "cannot open %s to finish the trace: %s", path, strerror(errno));
+		rc = -1;
+	}
+	off_t end = 0;
+	if (regular) {
+		end = c && (c->mode == ZP_TOUT_MMAP || c->mode == ZP_TOUT_PWRITE) ? (off_t)c->end
+										  : data_end(fd, st.st_size);
+		if (end > st.st_size)
+			end = st.st_size;
+		end = squeeze(fd, end);
+		if (ftruncate(fd, end) < 0 && rc == 0) {
+			snprintf(err, errlen, "cannot trim %s: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	size_t lastn = last ? strlen(last) : 0;
+	if (lastn && per_task) {
+		if (append_to_task_file(path, last_pid, last, err, errlen) < 0 && rc == 0)
+			rc = -1;
+	} else if (lastn && regular) {
+		if (pwrite(fd, last, lastn, end) != (ssize_t)lastn && rc == 0) {
+			snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
+			rc = -1;
+		} else {
+			end += (off_t)lastn;
+		}
+	} else if (lastn && write(fd >= 0 ? fd : 2, last, lastn) != (ssize_t)lastn && rc == 0) {
+		rc = -1;
+	}
+	if (c && c->count && !c->finished) {
+		static char table[ZP_TRACE_COUNT_SLOTS * 100 + 1024];
+		size_t n = zp_trace_summary(c, table, sizeof table, zp_syscall_name);
+		if (regular) {
+			if (pwrite(fd, table, n, end) != (ssize_t)n && rc == 0) {
+				snprintf(err, errlen, "cannot write the summary to %s", path);
+				rc = -1;
+			}
+		} else if (fd >= 0) {
+			if (write(fd, table, n) != (ssize_t)n && rc == 0)
+				rc = -1;
+		} else if (write(2, table, n) != (ssize_t)n && rc == 0) {
+			rc = -1;
+		}
+		c->finished = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (c)
+		munmap(c, sizeof *c);
+	if (cfd >= 0) {
+		close(cfd);
+		unlink(ctl_path);
+	}
+	return rc;
+}
