@@ -42,7 +42,8 @@ enum zp_rstyle {
 };
 
 #define ZP_DEC_MAXARGS 8
-#define ZP_DEC_SNAP 384
+/* select/pselect6: three fd sets of 128 bytes, then the timeout (16). */
+#define ZP_DEC_SNAP 400
 
 struct dctx {
 	struct tb *b;

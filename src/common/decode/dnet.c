@@ -162,6 +162,15 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 	else
 		p_ptr(d, (unsigned long)m.msg_name);
 	tb_puts(b, ", msg_namelen=");
+	if (out && d->nr == SYS_recvmsg && d->snaplen >= 4) {
+		/* recvmsg: the size offered at entry, then the one filled */
+		unsigned in;
+		zp_memcpy(&in, d->snap, sizeof in);
+		if (in != m.msg_namelen) {
+			tb_udec(b, in);
+			tb_puts(b, " => ");
+		}
+	}
 	tb_udec(b, m.msg_namelen);
 	tb_puts(b, ", msg_iov=[");
 	unsigned long max = d->cfg->strsize;
@@ -207,6 +216,7 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 	}
 	tb_putc(b, '[');
 	bool first = true;
+	unsigned long printed = 0;
 	for (unsigned long k = 0; k < n; k++) {
 		struct pollfd p;
 		if (!revents && k >= d->cfg->strsize) {
@@ -217,6 +227,13 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 			break;
 		if (revents && !p.revents)
 			continue;
+		/* The ready entries, as strace: at most -s of them, and never
+		 * more than the result buffer holds (the line stays whole). */
+		if (revents && (printed >= d->cfg->strsize || b->cap - b->len < 96)) {
+			tb_puts(b, first ? "..." : ", ...");
+			break;
+		}
+		printed++;
 		if (!first)
 			tb_puts(b, ", ");
 		first = false;
@@ -289,10 +306,19 @@ static void d_select(struct dctx *d, bool pselect)
 		}
 	}
 	arg(d);
-	if (pselect)
+	if (d->a[4] && d->snaplen >= 3 * 128 + 16) {
+		long t[2];
+		zp_memcpy(t, d->snap + 3 * 128, sizeof t);
+		tb_puts(d->b, "{tv_sec=");
+		tb_dec(d->b, t[0]);
+		tb_puts(d->b, pselect ? ", tv_nsec=" : ", tv_usec=");
+		tb_dec(d->b, t[1]);
+		tb_putc(d->b, '}');
+	} else if (pselect) {
 		p_timespec(d, (unsigned long)d->a[4], d->ok);
-	else
+	} else {
 		p_timeval(d, (unsigned long)d->a[4], d->ok);
+	}
 	if (pselect) {
 		arg(d);
 		unsigned long sm[2];
@@ -332,6 +358,17 @@ static void d_select(struct dctx *d, bool pselect)
 		tb_puts(&d->rx, which[k]);
 		tb_putc(&d->rx, ' ');
 		p_fdset(&d->rx, set, shown);
+	}
+	if (d->a[4]) {
+		/* what the kernel left in the timeout, as strace: ", left {...}" */
+		struct tb *save = d->b;
+		d->b = &d->rx;
+		tb_puts(d->b, first ? "left " : ", left ");
+		if (pselect)
+			p_timespec(d, (unsigned long)d->a[4], true);
+		else
+			p_timeval(d, (unsigned long)d->a[4], true);
+		d->b = save;
 	}
 	tb_putc(&d->rx, ')');
 }
@@ -511,7 +548,8 @@ bool zp_decode_net(struct dctx *d)
 		arg(d);
 		struct epoll_event e;
 		unsigned long p = (unsigned long)d->a[3];
-		if (p && um_get(d, &e, p, sizeof e, d->ok))
+		/* EPOLL_CTL_DEL ignores the event: strace prints its address */
+		if (p && d->a[1] != EPOLL_CTL_DEL && um_get(d, &e, p, sizeof e, d->ok))
 			p_epoll_event(d->b, &e);
 		else
 			p_ptr(d, p);

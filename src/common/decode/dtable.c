@@ -3,6 +3,8 @@
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "decode.h"
@@ -54,6 +56,8 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[5], 4) : 0;
 	case SYS_getsockopt:
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[4], 4) : 0;
+	case SYS_recvmsg: /* msg_namelen */
+		return len >= 4 && a[1] ? snap_copy(pid, snap, (unsigned long)a[1] + offsetof(struct msghdr, msg_namelen), 4) : 0;
 	case SYS_ppoll:
 		return len >= 16 ? snap_copy(pid, snap, (unsigned long)a[2], 16) : 0;
 	case SYS_select:
@@ -66,6 +70,10 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 		for (int k = 0; k < 3; k++)
 			if (bytes && a[1 + k])
 				snap_copy(pid, snap + k * 128, (unsigned long)a[1 + k], bytes);
+		/* The kernel writes the time left over the timeout: keep the
+		 * one the call was given. */
+		if (len >= 3 * 128 + 16 && snap_copy(pid, snap + 3 * 128, (unsigned long)a[4], 16))
+			return 3 * 128 + 16;
 		return 3 * 128;
 	}
 	default:

@@ -123,6 +123,7 @@ static bool needs_slot(long nr)
 	case SYS_getpeername:
 	case SYS_recvfrom:
 	case SYS_getsockopt:
+	case SYS_recvmsg:
 	case SYS_ppoll:
 	case SYS_select:
 	case SYS_pselect6:

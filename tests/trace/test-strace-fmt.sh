@@ -1,0 +1,32 @@
+#!/bin/bash
+# test-strace-fmt.sh - lines of tp-strace-fmt as strace 6.1 prints them:
+# in/out arguments the kernel overwrites are printed as given at entry,
+# long results stay whole lines.
+. "$(dirname "$0")/../lib.sh"
+
+TRACE=$ZP_BUILD/libzphook_trace.so
+PROGS=$ZP_BUILD/tests/progs
+traced() { LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="$1" "${@:2}"; }
+
+traced "-o $TMP/fmt" "$PROGS/tp-strace-fmt"
+# has LINE-REGEX: a line of the trace matches (extended regex)
+has() { grep -qE "$1" "$TMP/fmt"; }
+N='[0-9]+'
+check "select: timeout given, left after" \
+	has "^select\(4, \[3\], NULL, NULL, \{tv_sec=2, tv_usec=500000\}\) += 1 \(in \[3\], left \{tv_sec=$N, tv_usec=$N\}\)$"
+check "pselect6: timeout given, left after" \
+	has "^pselect6\(4, \[3\], NULL, NULL, \{tv_sec=3, tv_nsec=0\}, NULL\) += 1 \(in \[3\], left \{tv_sec=$N, tv_nsec=$N\}\)$"
+check "pselect6: timeout given, not the zeroed one" \
+	has "^pselect6\(5, \[4\], NULL, NULL, \{tv_sec=0, tv_nsec=10000\}, NULL\) += 0 \(Timeout\)$"
+# strace: at most -s (32) ready entries, then ", ..."; the line is whole
+check "poll: 32 results then ..., line whole" \
+	has "^poll\(\[.*\], 80, 0\) += 80 \(\[(\{fd=$N, revents=POLLNVAL\}, ){32}\.\.\.\]\)$"
+traced "-s 200 -e trace=poll -o $TMP/poll200" "$PROGS/tp-strace-fmt"
+check "poll -s 200: results cut to fit, line whole" \
+	grep -qE '\{fd=[0-9]+, revents=POLLNVAL\}, \.\.\.\]\)$' "$TMP/poll200"
+check "epoll_ctl DEL: event address, not read" \
+	has "^epoll_ctl\(5, EPOLL_CTL_DEL, 3, 0x[0-9a-f]+\) += 0$"
+check "recvmsg: msg_namelen in => out" \
+	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
+
+finish

@@ -1,0 +1,79 @@
+/*
+ * tp-strace-fmt - calls whose strace text has details a decoder can miss:
+ * in/out arguments the kernel overwrites (select/pselect6 timeouts,
+ * recvmsg's msg_namelen), long poll results, EPOLL_CTL_DEL's ignored
+ * event.  test-strace-fmt.sh compares the tracer's lines with what strace
+ * 6.1 prints for them.  Exit 0.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(void)
+{
+	int p[2];
+	if (pipe(p))
+		return 1;
+	if (write(p[1], "x", 1) != 1)
+		return 1;
+
+	/* select: the timeout given, then what is left of it */
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	struct timeval tv = {2, 500000};
+	syscall(SYS_select, p[0] + 1, &r, NULL, NULL, &tv);
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	struct timespec ts = {3, 0};
+	syscall(SYS_pselect6, p[0] + 1, &r, NULL, NULL, &ts, NULL);
+	/* a timeout: the kernel zeroes the timespec */
+	FD_ZERO(&r);
+	FD_SET(p[1], &r);
+	struct timespec ts0 = {0, 10000};
+	syscall(SYS_pselect6, p[1] + 1, &r, NULL, NULL, &ts0, NULL);
+
+	/* 80 descriptors that are not open: 80 POLLNVAL results */
+	struct pollfd many[80];
+	for (int i = 0; i < 80; i++) {
+		many[i].fd = 900 + i;
+		many[i].events = POLLIN;
+		many[i].revents = 0;
+	}
+	poll(many, 80, 0);
+
+	/* EPOLL_CTL_DEL: the event pointer is not read */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 7;
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+	memset(&ev, 0xff, sizeof ev);
+	epoll_ctl(ep, EPOLL_CTL_DEL, p[0], &ev);
+
+	/* recvmsg on a socketpair: msg_namelen 110 => 0 */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		return 1;
+	if (send(sv[0], "abcd", 4, 0) != 4)
+		return 1;
+	struct sockaddr_un from;
+	char buf[16];
+	struct iovec iov = {buf, sizeof buf};
+	struct msghdr m;
+	memset(&m, 0, sizeof m);
+	m.msg_name = &from;
+	m.msg_namelen = sizeof from;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	recvmsg(sv[1], &m, 0);
+	return 0;
+}
