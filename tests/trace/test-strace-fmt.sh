@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-strace-fmt.sh - lines of tp-strace-fmt as strace 6.1 prints them:
 # in/out arguments the kernel overwrites are printed as given at entry,
-# long results stay whole lines.
+# long results stay whole lines, and -e trace=%CLASS holds strace's members.
 . "$(dirname "$0")/../lib.sh"
 
 TRACE=$ZP_BUILD/libzphook_trace.so
@@ -29,4 +29,14 @@ check "epoll_ctl DEL: event address, not read" \
 check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
 
+# -e trace=%CLASS: strace's members (its syscallent tables).
+classes() {
+	traced "-e trace=$1 -o $TMP/cls" "$PROGS/tp-strace-fmt"
+	grep -oE '^[a-z0-9_]+\(' "$TMP/cls" | tr -d '(' | sort -u | tr '\n' ' '
+}
+check "%desc: no socket calls" [ "$(classes %desc | grep -cwE 'socketpair|sendto|recvmsg')" = 0 ]
+check "%desc: descriptor calls" [ "$(classes %desc)" = "epoll_create1 epoll_ctl pipe2 poll pselect6 select write " ]
+check "%network: socket calls" [ "$(classes %network)" = "recvmsg sendto socketpair " ]
+check "%pure: no sched_yield" [ "$(LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-e trace=%pure" \
+	"${PY:-/usr/bin/python3}" -c 'import os; os.sched_yield(); os.getppid()' 2>&1 | grep -cE '^sched_yield\(')" = 0 ]
 finish
