@@ -29,13 +29,22 @@ check "epoll_ctl DEL: event address, not read" \
 check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
 
+# -y: paths as strace shows them, read before the call when it changes them.
+traced "-y -o $TMP/y" "$PROGS/tp-strace-fmt"
+hasy() { grep -qF "$1" "$TMP/y"; }
+check "-y: AT_FDCWD<cwd>" hasy "openat(AT_FDCWD<$PWD>, \"/dev/null\", O_RDONLY) = 8</dev/null>"
+check "-y: dup2's new descriptor as it was" grep -qE '^dup2\(8</dev/null>, 4<pipe:\[[0-9]+\]>\) += 4</dev/null>$' "$TMP/y"
+check "-y: close(fd<path>)" hasy "close(8</dev/null>) "
+check "-y: select's sets" grep -qE '^select\(4, \[3<pipe:\[[0-9]+\]>\], NULL, NULL, .*\(in \[3\], left ' "$TMP/y"
+check "-y: poll's descriptors" grep -qE '^poll\(\[\{fd=900, events=POLLIN\}' "$TMP/y"
+
 # -e trace=%CLASS: strace's members (its syscallent tables).
 classes() {
 	traced "-e trace=$1 -o $TMP/cls" "$PROGS/tp-strace-fmt"
 	grep -oE '^[a-z0-9_]+\(' "$TMP/cls" | tr -d '(' | sort -u | tr '\n' ' '
 }
 check "%desc: no socket calls" [ "$(classes %desc | grep -cwE 'socketpair|sendto|recvmsg')" = 0 ]
-check "%desc: descriptor calls" [ "$(classes %desc)" = "epoll_create1 epoll_ctl pipe2 poll pselect6 select write " ]
+check "%desc: descriptor calls" [ "$(classes %desc)" = "close dup2 epoll_create1 epoll_ctl openat pipe2 poll pselect6 select write " ]
 check "%network: socket calls" [ "$(classes %network)" = "recvmsg sendto socketpair " ]
 check "%pure: no sched_yield" [ "$(LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-e trace=%pure" \
 	"${PY:-/usr/bin/python3}" -c 'import os; os.sched_yield(); os.getppid()' 2>&1 | grep -cE '^sched_yield\(')" = 0 ]

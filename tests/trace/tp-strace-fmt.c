@@ -2,10 +2,11 @@
  * tp-strace-fmt - calls whose strace text has details a decoder can miss:
  * in/out arguments the kernel overwrites (select/pselect6 timeouts,
  * recvmsg's msg_namelen), long poll results, EPOLL_CTL_DEL's ignored
- * event.  test-strace-fmt.sh compares the tracer's lines with what strace
+ * event, and with -y the paths of descriptors a call closes.  test-strace-fmt.sh compares the tracer's lines with what strace
  * 6.1 prints for them.  Exit 0.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -75,5 +76,10 @@ int main(void)
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
 	recvmsg(sv[1], &m, 0);
+
+	/* -y: descriptors a call closes or replaces have their old path */
+	int h = open("/dev/null", O_RDONLY);
+	dup2(h, p[1]);
+	close(h);
 	return 0;
 }

@@ -110,31 +110,52 @@ void p_ptr(struct dctx *d, unsigned long v)
 		tb_putn(d->b, "NULL", 4);
 }
 
+/* The path behind fd (AT_FDCWD: the working directory) into buf; its
+ * length, or 0 if there is none or it does not fit. */
+size_t zp_fd_path(long fd, char *buf, size_t len)
+{
+	char path[64];
+	struct tb pb;
+	tb_init(&pb, path, sizeof path - 1);
+	if ((int)fd == AT_FDCWD) {
+		tb_puts(&pb, "/proc/self/cwd");
+	} else {
+		tb_puts(&pb, "/proc/self/fd/");
+		tb_dec(&pb, (int)fd);
+	}
+	path[pb.len] = '\0';
+	long n = zp_raw4(SYS_readlinkat, AT_FDCWD, path, buf, len);
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
+static void p_fd_path(struct dctx *d, long fd)
+{
+	char link[4096];
+	size_t n = zp_fd_path(fd, link, sizeof link);
+	if (!n)
+		return;
+	tb_putc(d->b, '<');
+	tb_putn(d->b, link, n);
+	tb_putc(d->b, '>');
+}
+
 void p_fd(struct dctx *d, long fd)
 {
 	tb_dec(d->b, (int)fd);
 	if (!d->cfg->decode_fds || (int)fd < 0)
 		return;
-	char path[64], link[4096];
-	struct tb pb;
-	tb_init(&pb, path, sizeof path - 1);
-	tb_puts(&pb, "/proc/self/fd/");
-	tb_dec(&pb, (int)fd);
-	path[pb.len] = '\0';
-	long n = zp_raw4(SYS_readlinkat, AT_FDCWD, path, link, sizeof link);
-	if (n <= 0)
-		return;
-	tb_putc(d->b, '<');
-	tb_putn(d->b, link, (size_t)n);
-	tb_putc(d->b, '>');
+	p_fd_path(d, fd);
 }
 
 void p_dirfd(struct dctx *d, long fd)
 {
-	if ((int)fd == AT_FDCWD)
+	if ((int)fd == AT_FDCWD) {
 		tb_puts(d->b, "AT_FDCWD");
-	else
+		if (d->cfg->decode_fds) /* strace -y: AT_FDCWD</cwd> */
+			p_fd_path(d, fd);
+	} else {
 		p_fd(d, fd);
+	}
 }
 
 const char *xlat_name(unsigned long long v, const struct zp_xlat *t, unsigned n)

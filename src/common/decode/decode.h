@@ -93,6 +93,9 @@ ZP_DEC_HIDDEN long um_str(struct dctx *d, char *dst, unsigned long addr, size_t 
 /* Print pieces (no argument separator). */
 ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
+/* The path behind fd (AT_FDCWD: the working directory) into buf, not
+ * terminated; its length, 0 if none or longer than len - 1. */
+ZP_DEC_HIDDEN size_t zp_fd_path(long fd, char *buf, size_t len);
 ZP_DEC_HIDDEN void p_dirfd(struct dctx *d, long fd);
 ZP_DEC_HIDDEN void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
 			   const char *zero);

@@ -513,6 +513,19 @@ static void a_xattr_out(struct dctx *d, int i)
 		a_ptr(d, i);
 }
 
+/* A descriptor the call closes or replaces (close, dup2's new one): with
+ * -y, the path it had at entry (the snapshot), as strace prints it. */
+static void a_fd_entry(struct dctx *d, int i)
+{
+	arg(d);
+	tb_dec(d->b, (int)d->a[i]);
+	if (d->cfg->decode_fds && d->snaplen && (int)d->a[i] >= 0) {
+		tb_putc(d->b, '<');
+		tb_putn(d->b, (const char *)d->snap, d->snaplen);
+		tb_putc(d->b, '>');
+	}
+}
+
 bool zp_decode_file(struct dctx *d)
 {
 	switch (d->nr) {
@@ -581,6 +594,8 @@ bool zp_decode_file(struct dctx *d)
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_close:
+		a_fd_entry(d, 0);
+		return true;
 	case SYS_fsync:
 	case SYS_fdatasync:
 	case SYS_fchdir:
@@ -760,12 +775,12 @@ bool zp_decode_file(struct dctx *d)
 		return true;
 	case SYS_dup2:
 		a_fd(d, 0);
-		a_fd(d, 1);
+		a_fd_entry(d, 1);
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_dup3:
 		a_fd(d, 0);
-		a_fd(d, 1);
+		a_fd_entry(d, 1);
 		a_flags(d, 2, XT(open_flags), NULL);
 		d->rstyle = RV_FD;
 		return true;

@@ -238,7 +238,10 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 			tb_puts(b, ", ");
 		first = false;
 		tb_puts(b, "{fd=");
-		tb_dec(b, p.fd);
+		if (revents)
+			tb_dec(b, p.fd);
+		else
+			p_fd(d, p.fd); /* -y: the path, in the call's part only */
 		if (revents) {
 			tb_puts(b, ", revents=");
 			p_flags(b, (unsigned short)p.revents, XT(poll_events), NULL);
@@ -272,7 +275,9 @@ static void poll_result(struct dctx *d, unsigned long fds, unsigned long n, unsi
 	d->b = save;
 }
 
-static void p_fdset(struct tb *b, const unsigned char *set, long nfds)
+/* A descriptor set: with d (the arguments), -y paths as strace; the
+ * results (d NULL) are bare numbers. */
+static void p_fdset(struct dctx *d, struct tb *b, const unsigned char *set, long nfds)
 {
 	tb_putc(b, '[');
 	bool first = true;
@@ -282,7 +287,10 @@ static void p_fdset(struct tb *b, const unsigned char *set, long nfds)
 		if (!first)
 			tb_putc(b, ' ');
 		first = false;
-		tb_dec(b, i);
+		if (d)
+			p_fd(d, i);
+		else
+			tb_dec(b, i);
 	}
 	tb_putc(b, ']');
 }
@@ -300,7 +308,7 @@ static void d_select(struct dctx *d, bool pselect)
 		if (!p) {
 			tb_puts(d->b, "NULL");
 		} else if (d->snaplen >= (unsigned)(k + 1) * 128) {
-			p_fdset(d->b, d->snap + k * 128, shown);
+			p_fdset(d, d->b, d->snap + k * 128, shown);
 		} else {
 			tb_hex(d->b, p);
 		}
@@ -357,7 +365,7 @@ static void d_select(struct dctx *d, bool pselect)
 		first = false;
 		tb_puts(&d->rx, which[k]);
 		tb_putc(&d->rx, ' ');
-		p_fdset(&d->rx, set, shown);
+		p_fdset(NULL, &d->rx, set, shown);
 	}
 	if (d->a[4]) {
 		/* what the kernel left in the timeout, as strace: ", left {...}" */

@@ -128,6 +128,10 @@ static bool needs_slot(long nr)
 	case SYS_select:
 	case SYS_pselect6:
 		return true;
+	case SYS_close: /* -y: the path, before the call closes it */
+	case SYS_dup2:
+	case SYS_dup3:
+		return g.dcfg.decode_fds;
 	default:
 		return false;
 	}
@@ -350,6 +354,12 @@ static int pre(struct zpoline_call *c, void *ctx)
 		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
 		s->t0_mono = g.need_mono ? th_now(CLOCK_MONOTONIC) : 0;
 		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
+		if (shown && g.dcfg.decode_fds && (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3)) {
+			/* -y: the path of the descriptor the call closes */
+			long fd = c->args[nr == SYS_close ? 0 : 1];
+			s->snaplen = zp_tout_owns(&g.out, (int)fd) ? 0 :
+				(unsigned)zp_fd_path(fd, (char *)s->snap, sizeof s->snap);
+		}
 	}
 	if (is_clone(nr))
 		clone_pre(c, s);
