@@ -48,6 +48,11 @@ else
 	cat "$TMP/c.out"
 fi
 
+# exit_group and exit never return: strace -c leaves them out.
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -c -o $TMP/cx.out" "$PROGS/tp-threads" >/dev/null 2>&1
+check "count-exit: exit and exit_group not in the table" \
+	[ "$(awk '$NF == "exit_group" || $NF == "exit"' "$TMP/cx.out" | wc -l)" = 0 ]
+
 # The execve that started the program is counted, as strace -c counts it
 # (and as -o shows it), and so is each later one.
 strace -f -c -o "$TMP/sc.out" sh -c 'exec /bin/true' >/dev/null 2>&1

@@ -174,7 +174,7 @@ static void on_exit_group(struct zpoline_call *c)
 	long status = c->args[0];
 	if (g.o.lines && nr_shown(c->nr))
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
-	count(c->nr, 0, 0);
+	/* not counted: strace -c counts calls as they return */
 	exit_line(c->tid, c->pid, status);
 	/* A vfork child runs on its parent's statics: it is one task. */
 	bool own = zp_raw0(SYS_getpid) == g.self_pid;
@@ -185,7 +185,6 @@ static void on_exit_thread(struct zpoline_call *c)
 {
 	if (g.o.lines && nr_shown(c->nr))
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
-	count(c->nr, 0, 0);
 	exit_line(c->tid, c->pid, c->args[0]);
 	if (zp_raw0(SYS_getpid) != g.self_pid) {
 		process_ends(c->pid, 1);
