@@ -421,6 +421,16 @@ headers sys/stat.h
 from bits/stat.h
 match ^UTIME_(NOW|OMIT)$
 
+table fs_magic
+headers linux/magic.h
+match ^[A-Z0-9_]+_MAGIC$
+exclude ^(STACK_END_MAGIC|DEVPTS_SUPER_MAGIC_OLD)$
+
+table statfs_flags
+headers sys/statvfs.h
+from bits/statvfs.h
+match ^ST_[A-Z]+$
+
 table mlock_flags
 headers asm-generic/mman-common.h
 match ^MLOCK_[A-Z]+$

@@ -29,6 +29,11 @@ check "epoll_ctl DEL: event address, not read" \
 check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
 
+# statfs: the file system's magic and mount flags by name.
+traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null
+check "statfs: f_type and f_flags named" \
+	grep -qE '^statfs\("/proc", \{f_type=PROC_SUPER_MAGIC, .*, f_flags=ST_VALID(\|ST_[A-Z]+)*\}\) += 0$' "$TMP/sfs"
+
 # -y: paths as strace shows them, read before the call when it changes them.
 traced "-y -o $TMP/y" "$PROGS/tp-strace-fmt"
 hasy() { grep -qF "$1" "$TMP/y"; }

@@ -429,7 +429,8 @@ static void a_statfs_out(struct dctx *d, int i)
 	}
 	struct tb *b = d->b;
 	tb_puts(b, "{f_type=");
-	tb_hex(b, (unsigned long)s.f_type);
+	if (!p_xlat_try(b, (unsigned long)s.f_type, XT(fs_magic)))
+		tb_hex(b, (unsigned long)s.f_type);
 	tb_puts(b, ", f_bsize=");
 	tb_dec(b, s.f_bsize);
 	tb_puts(b, ", f_blocks=");
@@ -451,7 +452,17 @@ static void a_statfs_out(struct dctx *d, int i)
 	tb_puts(b, ", f_frsize=");
 	tb_dec(b, s.f_frsize);
 	tb_puts(b, ", f_flags=");
-	tb_hex(b, (unsigned long)s.f_flags);
+	/* ST_VALID (0x20) is the kernel's own (not in the UAPI headers):
+	 * statfs() always reports it, strace names it first */
+	unsigned long fl = (unsigned long)s.f_flags;
+	if (fl & 0x20) {
+		tb_puts(b, "ST_VALID");
+		fl &= ~0x20UL;
+		if (fl)
+			tb_putc(b, '|');
+	}
+	if (fl || !(s.f_flags & 0x20))
+		p_flags(b, fl, XT(statfs_flags), "0");
 	tb_putc(b, '}');
 }
 
