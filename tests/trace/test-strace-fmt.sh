@@ -34,6 +34,11 @@ traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null
 check "statfs: f_type and f_flags named" \
 	grep -qE '^statfs\("/proc", \{f_type=PROC_SUPER_MAGIC, .*, f_flags=ST_VALID(\|ST_[A-Z]+)*\}\) += 0$' "$TMP/sfs"
 
+# utimensat: UTIME_NOW and UTIME_OMIT alone, as strace (tv_sec is ignored)
+touch "$TMP/u"
+traced "-e trace=utimensat -o $TMP/ut" touch -a "$TMP/u"
+check "utimensat: [UTIME_NOW, UTIME_OMIT]" grep -qE '^utimensat\(0, NULL, \[UTIME_NOW, UTIME_OMIT\], 0\) += 0$' "$TMP/ut"
+
 # -y: paths as strace shows them, read before the call when it changes them.
 traced "-y -o $TMP/y" "$PROGS/tp-strace-fmt"
 hasy() { grep -qF "$1" "$TMP/y"; }

@@ -335,8 +335,7 @@ void p_timespec(struct dctx *d, unsigned long addr, bool trust)
 	tb_puts(d->b, "{tv_sec=");
 	tb_dec(d->b, ts[0]);
 	tb_puts(d->b, ", tv_nsec=");
-	if (d->nr != SYS_utimensat || !p_xlat_try(d->b, (unsigned long long)ts[1], XT(utime_special)))
-		tb_dec(d->b, ts[1]);
+	tb_dec(d->b, ts[1]);
 	tb_putc(d->b, '}');
 }
 

@@ -491,10 +491,24 @@ static void a_utimes(struct dctx *d, int i)
 		tb_puts(d->b, "NULL");
 		return;
 	}
+	long ts[4];
+	if (!um_get(d, ts, addr, sizeof ts, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
 	tb_putc(d->b, '[');
-	p_timespec(d, addr, d->ok);
-	tb_puts(d->b, ", ");
-	p_timespec(d, addr + 16, d->ok);
+	for (int k = 0; k < 2; k++) {
+		if (k)
+			tb_puts(d->b, ", ");
+		/* UTIME_NOW / UTIME_OMIT: tv_sec is ignored, strace prints the name */
+		if (p_xlat_try(d->b, (unsigned long long)ts[2 * k + 1], XT(utime_special)))
+			continue;
+		tb_puts(d->b, "{tv_sec=");
+		tb_dec(d->b, ts[2 * k]);
+		tb_puts(d->b, ", tv_nsec=");
+		tb_dec(d->b, ts[2 * k + 1]);
+		tb_putc(d->b, '}');
+	}
 	tb_putc(d->b, ']');
 }
 
