@@ -421,6 +421,11 @@ headers sys/stat.h
 from bits/stat.h
 match ^UTIME_(NOW|OMIT)$
 
+table capabilities
+headers linux/capability.h
+match ^CAP_[A-Z_]+$
+exclude ^CAP_LAST_CAP$
+
 table fs_magic
 headers linux/magic.h
 match ^[A-Z0-9_]+_MAGIC$

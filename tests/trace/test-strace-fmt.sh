@@ -28,6 +28,12 @@ check "epoll_ctl DEL: event address, not read" \
 	has "^epoll_ctl\(5, EPOLL_CTL_DEL, 3, 0x[0-9a-f]+\) += 0$"
 check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
+check "prctl: capability by name, no extra arguments" \
+	has "^prctl\(PR_CAPBSET_READ, CAP_CHOWN\) += [01]$"
+check "prctl: unknown capability" has "^prctl\(PR_CAPBSET_READ, 0x30 /\* CAP_\?\?\? \*/\) += -1 EINVAL "
+check "prctl: dumpable modes" has "^prctl\(PR_SET_DUMPABLE, SUID_DUMP_USER\) += 0$" &&
+	has "^prctl\(PR_GET_DUMPABLE\) += 1 \(SUID_DUMP_USER\)$"
+check "prctl: PR_GET_NO_NEW_PRIVS's four arguments" has "^prctl\(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0\) += 0$"
 
 # statfs: the file system's magic and mount flags by name.
 traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null

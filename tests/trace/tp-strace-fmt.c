@@ -2,14 +2,17 @@
  * tp-strace-fmt - calls whose strace text has details a decoder can miss:
  * in/out arguments the kernel overwrites (select/pselect6 timeouts,
  * recvmsg's msg_namelen), long poll results, EPOLL_CTL_DEL's ignored
- * event, and with -y the paths of descriptors a call closes.  test-strace-fmt.sh compares the tracer's lines with what strace
+ * event, prctl's per-option arguments, and with -y the paths of
+ * descriptors a call closes.  test-strace-fmt.sh compares the tracer's lines with what strace
  * 6.1 prints for them.  Exit 0.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -81,5 +84,12 @@ int main(void)
 	int h = open("/dev/null", O_RDONLY);
 	dup2(h, p[1]);
 	close(h);
+
+	/* prctl: each option's own arguments */
+	prctl(PR_CAPBSET_READ, CAP_CHOWN, 0L, 0L, 0L);
+	prctl(PR_CAPBSET_READ, 48L, 0L, 0L, 0L);
+	prctl(PR_SET_DUMPABLE, 1L, 0L, 0L, 0L);
+	prctl(PR_GET_DUMPABLE, 0L, 0L, 0L, 0L);
+	prctl(PR_GET_NO_NEW_PRIVS, 0L, 0L, 0L, 0L);
 	return 0;
 }

@@ -519,11 +519,44 @@ static void a_uid_out(struct dctx *d, int i)
 		p_ptr(d, (unsigned long)d->a[i]);
 }
 
+/* The dumpable modes (the kernel's SUID_DUMP_*, not in its UAPI headers). */
+static const char *const suid_dump[] = {"SUID_DUMP_DISABLE", "SUID_DUMP_USER", "SUID_DUMP_ROOT"};
+
+/* prctl: the arguments each option takes, printed as strace does. */
 static void d_prctl(struct dctx *d)
 {
 	long opt = d->a[0];
 	a_xlat(d, 0, XT(prctl), "PR_???");
 	switch (opt) {
+	case 23: /* PR_CAPBSET_READ */
+	case 24: /* PR_CAPBSET_DROP */
+		a_xlat(d, 1, XT(capabilities), "CAP_???");
+		return;
+	case 4: /* PR_SET_DUMPABLE */
+		arg(d);
+		if ((unsigned long)d->a[1] < 3)
+			tb_puts(d->b, suid_dump[d->a[1]]);
+		else
+			p_xlat(d->b, (unsigned long)d->a[1], NULL, 0, "SUID_DUMP_???");
+		return;
+	case 7:  /* PR_GET_KEEPCAPS */
+	case 30: /* PR_GET_TIMERSLACK */
+		return;
+	case 8:  /* PR_SET_KEEPCAPS */
+	case 29: /* PR_SET_TIMERSLACK */
+	case 36: /* PR_SET_CHILD_SUBREAPER */
+		a_ulong(d, 1);
+		return;
+	case 2:  /* PR_GET_PDEATHSIG */
+	case 37: /* PR_GET_CHILD_SUBREAPER */
+		a_uid_out(d, 1);
+		return;
+	case 38: /* PR_SET_NO_NEW_PRIVS */
+	case 41: /* PR_SET_THP_DISABLE */
+		a_ulong(d, 1);
+		for (int i = 2; i < 5; i++)
+			a_hex(d, i);
+		return;
 	case 15: /* PR_SET_NAME */
 		a_str(d, 1);
 		return;
@@ -537,9 +570,14 @@ static void d_prctl(struct dctx *d)
 	case 1: /* PR_SET_PDEATHSIG */
 		a_signo(d, 1);
 		return;
-	case 3:  /* PR_GET_DUMPABLE */
+	case 3: /* PR_GET_DUMPABLE */
+		if (d->ok && (unsigned long)d->ret < 3) {
+			tb_puts(&d->rx, " (");
+			tb_puts(&d->rx, suid_dump[d->ret]);
+			tb_putc(&d->rx, ')');
+		}
+		return;
 	case 21: /* PR_GET_SECCOMP */
-	case 39: /* PR_GET_NO_NEW_PRIVS */
 		return;
 	default:
 		for (int i = 1; i < 5; i++)
