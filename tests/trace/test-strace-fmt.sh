@@ -35,6 +35,21 @@ check "prctl: dumpable modes" has "^prctl\(PR_SET_DUMPABLE, SUID_DUMP_USER\) += 
 	has "^prctl\(PR_GET_DUMPABLE\) += 1 \(SUID_DUMP_USER\)$"
 check "prctl: PR_GET_NO_NEW_PRIVS's four arguments" has "^prctl\(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0\) += 0$"
 
+# Group lists and CPU sets, as strace prints them.
+PY=$(command -v /usr/bin/python3 || command -v python3)
+if [ -n "$PY" ] && [ "$(id -u)" = 0 ]; then
+	traced "-e trace=getgroups,setgroups,sched_getaffinity,sched_setaffinity -o $TMP/grp" "$PY" -c \
+		'import os; os.getgroups(); os.setgroups([0, 1, 2]); os.getgroups(); os.sched_setaffinity(0, {0}); os.sched_getaffinity(0)'
+	hasg() { grep -qE "$1" "$TMP/grp"; }
+	check "getgroups(0, [])" hasg '^getgroups\(0, \[\]\) += [0-9]+$'
+	check "setgroups: the list" hasg '^setgroups\(3, \[0, 1, 2\]\) += 0$'
+	check "getgroups: the list" hasg '^getgroups\([0-9]+, \[0, 1, 2\]\) += 3$'
+	check "sched_setaffinity: the set" hasg '^sched_setaffinity\(0, [0-9]+, \[0\]\) += 0$'
+	check "sched_getaffinity: [0]" hasg '^sched_getaffinity\(0, [0-9]+, \[0\]\) += [0-9]+$'
+else
+	skip "groups and cpu sets" "needs python3 and root"
+fi
+
 # statfs: the file system's magic and mount flags by name.
 traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null
 check "statfs: f_type and f_flags named" \

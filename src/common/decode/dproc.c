@@ -602,10 +602,10 @@ static void p_itimerspec(struct dctx *d, unsigned long addr, bool out)
 	tb_putc(d->b, '}');
 }
 
-static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes)
+static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes, bool in)
 {
 	unsigned char m[128];
-	if (!d->ok || bytes > sizeof m || !um_get(d, m, addr, bytes, true)) {
+	if ((!in && !d->ok) || bytes > sizeof m || !um_get(d, m, addr, bytes, !in && d->ok)) {
 		p_ptr(d, addr);
 		return;
 	}
@@ -615,9 +615,38 @@ static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes)
 		if (!((m[i / 8] >> (i % 8)) & 1))
 			continue;
 		if (!first)
-			tb_puts(d->b, ", ");
+			tb_putc(d->b, ' '); /* strace: [0 1] */
 		first = false;
 		tb_udec(d->b, i);
+	}
+	tb_putc(d->b, ']');
+}
+
+/* get/setgroups: n group ids at addr, at most -s of them. */
+static void p_gid_list(struct dctx *d, unsigned long addr, long n, bool trust)
+{
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	tb_putc(d->b, '[');
+	for (long k = 0; k < n; k++) {
+		unsigned g;
+		if (k >= (long)d->cfg->strsize) {
+			tb_puts(d->b, ", ...");
+			break;
+		}
+		if (!um_get(d, &g, addr + (unsigned long)k * sizeof g, sizeof g, trust)) {
+			if (!k) { /* unreadable: the address, as strace */
+				d->b->len--;
+				tb_hex(d->b, addr);
+				return;
+			}
+			break;
+		}
+		if (k)
+			tb_puts(d->b, ", ");
+		tb_udec(d->b, g);
 	}
 	tb_putc(d->b, ']');
 }
@@ -763,9 +792,17 @@ bool zp_decode_proc(struct dctx *d)
 		a_uid_out(d, 2);
 		return true;
 	case SYS_getgroups:
+		a_int(d, 0);
+		arg(d);
+		if (d->ok && d->a[1])
+			p_gid_list(d, (unsigned long)d->a[1], d->a[0] ? d->ret : 0, true);
+		else
+			p_ptr(d, (unsigned long)d->a[1]);
+		return true;
 	case SYS_setgroups:
 		a_int(d, 0);
-		a_ptr(d, 1);
+		arg(d);
+		p_gid_list(d, (unsigned long)d->a[1], d->a[0] < 0 ? 0 : d->a[0], d->ok);
 		return true;
 	case SYS_nanosleep:
 		a_timespec(d, 0, false);
@@ -869,12 +906,13 @@ bool zp_decode_proc(struct dctx *d)
 		a_int(d, 0);
 		a_ulong(d, 1);
 		arg(d);
-		p_cpuset(d, (unsigned long)d->a[2], d->ok ? (unsigned long)d->ret : 0);
+		p_cpuset(d, (unsigned long)d->a[2], d->ok ? (unsigned long)d->ret : 0, false);
 		return true;
 	case SYS_sched_setaffinity:
 		a_int(d, 0);
 		a_ulong(d, 1);
-		a_ptr(d, 2);
+		arg(d);
+		p_cpuset(d, (unsigned long)d->a[2], (unsigned long)d->a[1], true);
 		return true;
 	case SYS_getpriority:
 	case SYS_setpriority:
