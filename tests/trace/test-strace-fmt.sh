@@ -41,7 +41,7 @@ if [ -n "$PY" ] && [ "$(id -u)" = 0 ]; then
 	traced "-e trace=getgroups,setgroups,sched_getaffinity,sched_setaffinity -o $TMP/grp" "$PY" -c \
 		'import os; os.getgroups(); os.setgroups([0, 1, 2]); os.getgroups(); os.sched_setaffinity(0, {0}); os.sched_getaffinity(0)'
 	hasg() { grep -qE "$1" "$TMP/grp"; }
-	check "getgroups(0, [])" hasg '^getgroups\(0, \[\]\) += [0-9]+$'
+	check "getgroups(0, NULL)" hasg '^getgroups\(0, NULL\) += [0-9]+$'
 	check "setgroups: the list" hasg '^setgroups\(3, \[0, 1, 2\]\) += 0$'
 	check "getgroups: the list" hasg '^getgroups\([0-9]+, \[0, 1, 2\]\) += 3$'
 	check "sched_setaffinity: the set" hasg '^sched_setaffinity\(0, [0-9]+, \[0\]\) += 0$'
