@@ -464,6 +464,12 @@ headers sys/inotify.h
 match ^IN_[A-Z_]+$
 exclude ^IN_(ALL_EVENTS|CLOSE|MOVE|CLOEXEC|NONBLOCK)$
 
+table signalfd_flags
+headers sys/signalfd.h
+from bits/signalfd.h
+match ^SFD_[A-Z]+$
+order SFD_CLOEXEC SFD_NONBLOCK
+
 table inotify_init_flags
 headers sys/inotify.h
 from bits/inotify.h

@@ -28,6 +28,8 @@ check "epoll_ctl DEL: event address, not read" \
 	has "^epoll_ctl\(5, EPOLL_CTL_DEL, 3, 0x[0-9a-f]+\) += 0$"
 check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
+check "signalfd4 decoded" has "^signalfd4\(-1, \[USR1\], 8, SFD_CLOEXEC\|SFD_NONBLOCK\) += 8$"
+check "inotify_rm_watch decoded" has "^inotify_rm_watch\(9, 12345\) += -1 EINVAL "
 check "prctl: capability by name, no extra arguments" \
 	has "^prctl\(PR_CAPBSET_READ, CAP_CHOWN\) += [01]$"
 check "prctl: unknown capability" has "^prctl\(PR_CAPBSET_READ, 0x30 /\* CAP_\?\?\? \*/\) += -1 EINVAL "
@@ -75,7 +77,7 @@ classes() {
 	grep -oE '^[a-z0-9_]+\(' "$TMP/cls" | tr -d '(' | sort -u | tr '\n' ' '
 }
 check "%desc: no socket calls" [ "$(classes %desc | grep -cwE 'socketpair|sendto|recvmsg')" = 0 ]
-check "%desc: descriptor calls" [ "$(classes %desc)" = "close dup2 epoll_create1 epoll_ctl openat pipe2 poll pselect6 select write " ]
+check "%desc: descriptor calls" [ "$(classes %desc)" = "close dup2 epoll_create1 epoll_ctl inotify_init1 inotify_rm_watch openat pipe2 poll pselect6 select signalfd4 write " ]
 check "%network: socket calls" [ "$(classes %network)" = "recvmsg sendto socketpair " ]
 check "%pure: no sched_yield" [ "$(LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-e trace=%pure" \
 	"${PY:-/usr/bin/python3}" -c 'import os; os.sched_yield(); os.getppid()' 2>&1 | grep -cE '^sched_yield\(')" = 0 ]

@@ -11,7 +11,10 @@
 #include <poll.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -84,6 +87,16 @@ int main(void)
 	int h = open("/dev/null", O_RDONLY);
 	dup2(h, p[1]);
 	close(h);
+
+	/* signalfd4 and inotify_rm_watch: decoded, not six raw arguments */
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGUSR1);
+	int sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	int in = inotify_init1(IN_CLOEXEC);
+	inotify_rm_watch(in, 12345);
+	close(in);
+	close(sfd);
 
 	/* prctl: each option's own arguments */
 	prctl(PR_CAPBSET_READ, CAP_CHOWN, 0L, 0L, 0L);

@@ -937,6 +937,18 @@ bool zp_decode_file(struct dctx *d)
 		a_flags(d, 1, XT(memfd_flags), NULL);
 		d->rstyle = RV_FD;
 		return true;
+	case SYS_inotify_rm_watch:
+		a_fd(d, 0);
+		a_int(d, 1);
+		return true;
+	case SYS_signalfd4:
+		a_fd(d, 0);
+		arg(d);
+		p_sigset(d, (unsigned long)d->a[1], (size_t)d->a[2], d->ok);
+		a_ulong(d, 2);
+		a_flags(d, 3, XT(signalfd_flags), NULL);
+		d->rstyle = RV_FD;
+		return true;
 	case SYS_eventfd2:
 		a_ulong(d, 0);
 		a_flags(d, 1, XT(eventfd_flags), NULL);
