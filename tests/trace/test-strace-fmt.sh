@@ -30,6 +30,12 @@ check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
 check "signalfd4 decoded" has "^signalfd4\(-1, \[USR1\], 8, SFD_CLOEXEC\|SFD_NONBLOCK\) += 8$"
 check "inotify_rm_watch decoded" has "^inotify_rm_watch\(9, 12345\) += -1 EINVAL "
+check "sendmsg: SCM_RIGHTS decoded" \
+	has "^sendmsg\(6, \{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base=\"fd\", iov_len=2\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[3\]\}\], msg_controllen=24, msg_flags=0\}, 0\) += 2$"
+check "recvmsg: SCM_RIGHTS decoded" \
+	has "^recvmsg\(7, \{.*msg_control=\[\{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[$N\]\}\], msg_controllen=24, "
+check "setsockopt: SOL_NETLINK option by name" \
+	has "^setsockopt\($N, SOL_NETLINK, NETLINK_EXT_ACK, \[1\], 4\) += 0$"
 check "prctl: capability by name, no extra arguments" \
 	has "^prctl\(PR_CAPBSET_READ, CAP_CHOWN\) += [01]$"
 check "prctl: unknown capability" has "^prctl\(PR_CAPBSET_READ, 0x30 /\* CAP_\?\?\? \*/\) += -1 EINVAL "
@@ -76,9 +82,9 @@ classes() {
 	traced "-e trace=$1 -o $TMP/cls" "$PROGS/tp-strace-fmt"
 	grep -oE '^[a-z0-9_]+\(' "$TMP/cls" | tr -d '(' | sort -u | tr '\n' ' '
 }
-check "%desc: no socket calls" [ "$(classes %desc | grep -cwE 'socketpair|sendto|recvmsg')" = 0 ]
+check "%desc: no socket calls" [ "$(classes %desc | grep -cwE 'socketpair|sendto|sendmsg|recvmsg')" = 0 ]
 check "%desc: descriptor calls" [ "$(classes %desc)" = "close dup2 epoll_create1 epoll_ctl inotify_init1 inotify_rm_watch openat pipe2 poll pselect6 select signalfd4 write " ]
-check "%network: socket calls" [ "$(classes %network)" = "recvmsg sendto socketpair " ]
+check "%network: socket calls" [ "$(classes %network)" = "recvmsg sendmsg sendto setsockopt socket socketpair " ]
 check "%pure: no sched_yield" [ "$(LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-e trace=%pure" \
 	"${PY:-/usr/bin/python3}" -c 'import os; os.sched_yield(); os.getppid()' 2>&1 | grep -cE '^sched_yield\(')" = 0 ]
 finish

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
@@ -104,5 +105,35 @@ int main(void)
 	prctl(PR_SET_DUMPABLE, 1L, 0L, 0L, 0L);
 	prctl(PR_GET_DUMPABLE, 0L, 0L, 0L, 0L);
 	prctl(PR_GET_NO_NEW_PRIVS, 0L, 0L, 0L, 0L);
+
+	/* a descriptor passed over a socket: SCM_RIGHTS decoded */
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	memset(&cm, 0, sizeof cm);
+	struct msghdr sm;
+	memset(&sm, 0, sizeof sm);
+	iov.iov_base = "fd";
+	iov.iov_len = 2;
+	sm.msg_iov = &iov;
+	sm.msg_iovlen = 1;
+	sm.msg_control = cm.buf;
+	sm.msg_controllen = sizeof cm.buf;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&sm);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &p[0], sizeof(int));
+	sendmsg(sv[0], &sm, 0);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof buf;
+	memset(&cm, 0, sizeof cm);
+	recvmsg(sv[1], &sm, 0);
+
+	/* SOL_NETLINK options by name */
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int one = 1;
+	setsockopt(nl, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
 	return 0;
 }

@@ -94,6 +94,9 @@ static void a_sockopt_name(struct dctx *d, int level_i)
 	case IPPROTO_IPV6:
 		p_xlat_d(d->b, (long)name, XT(ipv6_opts));
 		break;
+	case SOL_NETLINK:
+		p_xlat_d(d->b, (long)name, XT(netlink_opts));
+		break;
 	default:
 		tb_dec(d->b, (long)name);
 	}
@@ -147,6 +150,64 @@ static void d_getsockopt(struct dctx *d)
 	tb_putc(d->b, ']');
 }
 
+/* Control messages strace decodes and programs pass most: descriptors
+ * (SCM_RIGHTS) and credentials (SCM_CREDENTIALS).  Any other kind, or a
+ * malformed buffer: false, and the caller prints the address. */
+static bool p_cmsgs(struct dctx *d, unsigned long addr, size_t len)
+{
+	unsigned char buf[512];
+	if (!addr || len < sizeof(struct cmsghdr) || len > sizeof buf || !um_get(d, buf, addr, len, d->ok))
+		return false;
+	for (size_t off = 0; off + sizeof(struct cmsghdr) <= len;) {
+		struct cmsghdr h;
+		zp_memcpy(&h, buf + off, sizeof h);
+		if (h.cmsg_len < sizeof h || h.cmsg_len > len - off || h.cmsg_level != SOL_SOCKET ||
+		    (h.cmsg_type != SCM_RIGHTS && h.cmsg_type != SCM_CREDENTIALS))
+			return false;
+		if (h.cmsg_type == SCM_CREDENTIALS && h.cmsg_len < CMSG_LEN(sizeof(struct ucred)))
+			return false;
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+	struct tb *b = d->b;
+	tb_putc(b, '[');
+	for (size_t off = 0; off + sizeof(struct cmsghdr) <= len;) {
+		struct cmsghdr h;
+		zp_memcpy(&h, buf + off, sizeof h);
+		if (off)
+			tb_puts(b, ", ");
+		tb_puts(b, "{cmsg_len=");
+		tb_udec(b, h.cmsg_len);
+		tb_puts(b, ", cmsg_level=SOL_SOCKET, cmsg_type=");
+		const unsigned char *data = buf + off + CMSG_LEN(0);
+		if (h.cmsg_type == SCM_RIGHTS) {
+			tb_puts(b, "SCM_RIGHTS, cmsg_data=[");
+			size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t k = 0; k < n; k++) {
+				int fd;
+				zp_memcpy(&fd, data + k * sizeof fd, sizeof fd);
+				if (k)
+					tb_puts(b, ", ");
+				p_fd(d, fd);
+			}
+			tb_putc(b, ']');
+		} else {
+			struct ucred u;
+			zp_memcpy(&u, data, sizeof u);
+			tb_puts(b, "SCM_CREDENTIALS, cmsg_data={pid=");
+			tb_dec(b, u.pid);
+			tb_puts(b, ", uid=");
+			tb_udec(b, u.uid);
+			tb_puts(b, ", gid=");
+			tb_udec(b, u.gid);
+			tb_putc(b, '}');
+		}
+		tb_putc(b, '}');
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+	tb_putc(b, ']');
+	return true;
+}
+
 /* msghdr: msg_name, msg_iov, control length, flags. */
 static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 {
@@ -196,7 +257,8 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 	tb_udec(b, m.msg_iovlen);
 	if (m.msg_controllen) {
 		tb_puts(b, ", msg_control=");
-		p_ptr(d, (unsigned long)m.msg_control);
+		if (!p_cmsgs(d, (unsigned long)m.msg_control, m.msg_controllen))
+			p_ptr(d, (unsigned long)m.msg_control);
 	}
 	tb_puts(b, ", msg_controllen=");
 	tb_udec(b, m.msg_controllen);
