@@ -440,6 +440,10 @@ headers sys/statvfs.h
 from bits/statvfs.h
 match ^ST_[A-Z]+$
 
+table cld_codes
+headers asm-generic/siginfo.h
+match ^CLD_[A-Z]+$
+
 table mlock_flags
 headers asm-generic/mman-common.h
 match ^MLOCK_[A-Z]+$

@@ -58,6 +58,25 @@ else
 	skip "groups and cpu sets" "needs python3 and root"
 fi
 
+# In/out offsets as given (and sendfile's as left), mknod without a device
+# for a fifo, waitid's siginfo.
+if [ -n "$PY" ]; then
+	(cd "$TMP" && traced "-f -e trace=sendfile,copy_file_range,mknodat,waitid -o $TMP/off" "$PY" -c '
+import os
+f = os.open("a", os.O_RDWR | os.O_CREAT, 0o600); os.write(f, b"x" * 64)
+g = os.open("b", os.O_WRONLY | os.O_CREAT, 0o600)
+os.sendfile(g, f, 0, 10); os.copy_file_range(f, g, 5, 0, 0); os.mkfifo("ff", 0o600)
+pid = os.fork()
+if pid == 0: os._exit(7)
+os.waitid(os.P_PID, pid, os.WEXITED)')
+	haso() { grep -qE "$1" "$TMP/off"; }
+	check "sendfile: [offset] => [offset left]" haso '^[0-9]+ +sendfile\(4, 3, \[0\] => \[10\], 10\) += 10$'
+	check "copy_file_range: offsets as given" haso '^[0-9]+ +copy_file_range\(3, \[0\], 4, \[0\], 5, 0\) += 5$'
+	check "mknodat: no device for a fifo" haso '^[0-9]+ +mknodat\(AT_FDCWD, "ff", S_IFIFO\|0600\) += 0$'
+	check "waitid: si_code by name, CPU times" \
+		haso '^[0-9]+ +waitid\(P_PID, [0-9]+, \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=[0-9]+, si_uid=[0-9]+, si_status=7, si_utime=[0-9]+( /\* [0-9.]+ s \*/)?, si_stime=[0-9]+( /\* [0-9.]+ s \*/)?\}, WEXITED, NULL\) += 0$'
+fi
+
 # statfs: the file system's magic and mount flags by name.
 traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null
 check "statfs: f_type and f_flags named" \

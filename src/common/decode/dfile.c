@@ -467,19 +467,34 @@ static void a_statfs_out(struct dctx *d, int i)
 }
 
 /* An optional loff_t in/out pointer: [N] or NULL. */
-static void a_off_ptr(struct dctx *d, int i)
+static void p_off(struct dctx *d, unsigned long addr)
 {
-	arg(d);
 	long v;
-	unsigned long addr = (unsigned long)d->a[i];
-	if (!addr) {
-		tb_puts(d->b, "NULL");
-	} else if (um_get(d, &v, addr, sizeof v, d->ok)) {
+	if (um_get(d, &v, addr, sizeof v, d->ok)) {
 		tb_putc(d->b, '[');
 		tb_dec(d->b, v);
 		tb_putc(d->b, ']');
 	} else {
 		tb_hex(d->b, addr);
+	}
+}
+
+/* An in/out offset as it was at entry: the k-th one in the snapshot
+ * (zp_decode_snapshot), else as it is now. */
+static void a_off_ptr_entry(struct dctx *d, int i, int k)
+{
+	arg(d);
+	unsigned long addr = (unsigned long)d->a[i];
+	long v;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+	} else if (d->snaplen >= 17 && (d->snap[16] >> k & 1)) {
+		zp_memcpy(&v, d->snap + 8 * k, sizeof v);
+		tb_putc(d->b, '[');
+		tb_dec(d->b, v);
+		tb_putc(d->b, ']');
+	} else {
+		p_off(d, addr);
 	}
 }
 
@@ -818,14 +833,19 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_sendfile:
 		a_fd(d, 0);
 		a_fd(d, 1);
-		a_off_ptr(d, 2);
+		a_off_ptr_entry(d, 2, 0);
+		if (d->a[2] && d->ok && d->ret > 0 && d->snaplen) {
+			/* strace: the offset given, then the one the kernel left */
+			tb_puts(d->b, " => ");
+			p_off(d, (unsigned long)d->a[2]);
+		}
 		a_ulong(d, 3);
 		return true;
 	case SYS_copy_file_range:
 		a_fd(d, 0);
-		a_off_ptr(d, 1);
+		a_off_ptr_entry(d, 1, 0);
 		a_fd(d, 2);
-		a_off_ptr(d, 3);
+		a_off_ptr_entry(d, 3, 1);
 		a_ulong(d, 4);
 		a_hex(d, 5);
 		return true;
@@ -863,13 +883,15 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_mknod:
 		a_path(d, 0);
 		a_mknod_mode(d, 1);
-		a_dev(d, 2);
+		if (S_ISCHR(d->a[1]) || S_ISBLK(d->a[1])) /* strace: a device only for these */
+			a_dev(d, 2);
 		return true;
 	case SYS_mknodat:
 		a_dirfd(d, 0);
 		a_path(d, 1);
 		a_mknod_mode(d, 2);
-		a_dev(d, 3);
+		if (S_ISCHR(d->a[2]) || S_ISBLK(d->a[2]))
+			a_dev(d, 3);
 		return true;
 	case SYS_umask:
 		a_oct(d, 0);

@@ -225,6 +225,20 @@ static void d_wait4(struct dctx *d)
 	p_rusage(d, (unsigned long)d->a[3]);
 }
 
+/* Clock ticks (USER_HZ, 100 on x86-64) and, as strace adds, the seconds
+ * in a comment: 5 becomes "5" then " 0.05 s" between comment marks. */
+static void p_clock_t(struct tb *b, unsigned long long v)
+{
+	tb_udec(b, v);
+	if (!v)
+		return;
+	tb_puts(b, " /* ");
+	tb_udec(b, v / 100);
+	tb_putc(b, '.');
+	tb_udec_w(b, v % 100, 2, '0');
+	tb_puts(b, " s */");
+}
+
 static void d_waitid(struct dctx *d)
 {
 	a_xlat(d, 0, XT(waitid_types), "P_???");
@@ -240,14 +254,24 @@ static void d_waitid(struct dctx *d)
 			tb_puts(b, "{si_signo=");
 			p_signame(b, si.si_signo);
 			tb_puts(b, ", si_code=");
-			tb_dec(b, si.si_code);
+			if (si.si_signo != SIGCHLD || !p_xlat_try(b, (unsigned)si.si_code, XT(cld_codes)))
+				tb_dec(b, si.si_code);
 			tb_puts(b, ", si_pid=");
 			tb_dec(b, si.si_pid);
 			tb_puts(b, ", si_uid=");
 			tb_udec(b, si.si_uid);
 			tb_puts(b, ", si_status=");
-			tb_dec(b, si.si_status);
-			tb_puts(b, ", ...}");
+			if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED ||
+			    si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED)
+				p_signame(b, si.si_status);
+			else
+				tb_dec(b, si.si_status);
+			/* strace: CPU times in clock ticks, and in seconds */
+			tb_puts(b, ", si_utime=");
+			p_clock_t(b, (unsigned long long)si.si_utime);
+			tb_puts(b, ", si_stime=");
+			p_clock_t(b, (unsigned long long)si.si_stime);
+			tb_putc(b, '}');
 		}
 	} else {
 		p_ptr(d, ip);

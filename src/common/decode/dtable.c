@@ -56,6 +56,17 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[5], 4) : 0;
 	case SYS_getsockopt:
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[4], 4) : 0;
+	case SYS_sendfile: /* in/out offsets (8 bytes each, then which were read) */
+	case SYS_copy_file_range: {
+		if (len < 17)
+			return 0;
+		snap[16] = 0;
+		int which[2] = {nr == SYS_sendfile ? 2 : 1, nr == SYS_sendfile ? -1 : 3};
+		for (int k = 0; k < 2; k++)
+			if (which[k] >= 0 && snap_copy(pid, snap + 8 * k, (unsigned long)a[which[k]], 8))
+				snap[16] = (unsigned char)(snap[16] | 1u << k);
+		return snap[16] ? 17 : 0;
+	}
 	case SYS_recvmsg: /* msg_namelen */
 		return len >= 4 && a[1] ? snap_copy(pid, snap, (unsigned long)a[1] + offsetof(struct msghdr, msg_namelen), 4) : 0;
 	case SYS_ppoll:

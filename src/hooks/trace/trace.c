@@ -124,6 +124,8 @@ static bool needs_slot(long nr)
 	case SYS_recvfrom:
 	case SYS_getsockopt:
 	case SYS_recvmsg:
+	case SYS_sendfile:
+	case SYS_copy_file_range:
 	case SYS_ppoll:
 	case SYS_select:
 	case SYS_pselect6:
