@@ -77,6 +77,17 @@ os.waitid(os.P_PID, pid, os.WEXITED)')
 		haso '^[0-9]+ +waitid\(P_PID, [0-9]+, \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=[0-9]+, si_uid=[0-9]+, si_status=7, si_utime=[0-9]+( /\* [0-9.]+ s \*/)?, si_stime=[0-9]+( /\* [0-9.]+ s \*/)?\}, WEXITED, NULL\) += 0$'
 fi
 
+# times and interval timers decoded.
+if [ -n "$PY" ]; then
+	traced "-e trace=times,setitimer,getitimer -o $TMP/tim" "$PY" -c '
+import os, signal
+os.times(); signal.setitimer(signal.ITIMER_REAL, 10.5, 2.25); signal.getitimer(signal.ITIMER_REAL); signal.setitimer(signal.ITIMER_REAL, 0)'
+	hast() { grep -qE "$1" "$TMP/tim"; }
+	check "times: struct tms" hast '^times\(\{tms_utime=[0-9]+( /\* [0-9.]+ s \*/)?, tms_stime=[0-9]+( /\* [0-9.]+ s \*/)?, tms_cutime=0, tms_cstime=0\}\) += [0-9]+$'
+	check "setitimer: itimervals" hast '^setitimer\(ITIMER_REAL, \{it_interval=\{tv_sec=2, tv_usec=250000\}, it_value=\{tv_sec=10, tv_usec=500000\}\}, \{it_interval=\{tv_sec=0, tv_usec=0\}, it_value=\{tv_sec=0, tv_usec=0\}\}\) += 0$'
+	check "getitimer: itimerval" hast '^getitimer\(ITIMER_REAL, \{it_interval=\{tv_sec=2, tv_usec=250000\}, it_value=\{tv_sec=10, tv_usec=[0-9]+\}\}\) += 0$'
+fi
+
 # statfs: the file system's magic and mount flags by name.
 traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null
 check "statfs: f_type and f_flags named" \

@@ -626,6 +626,24 @@ static void p_itimerspec(struct dctx *d, unsigned long addr, bool out)
 	tb_putc(d->b, '}');
 }
 
+/* struct itimerval (two timevals); `out`: written by the call. */
+static void p_itimerval(struct dctx *d, unsigned long addr, bool out)
+{
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (out && !d->ok) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_puts(d->b, "{it_interval=");
+	p_timeval(d, addr, d->ok);
+	tb_puts(d->b, ", it_value=");
+	p_timeval(d, addr + 16, d->ok);
+	tb_putc(d->b, '}');
+}
+
 static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes, bool in)
 {
 	unsigned char m[128];
@@ -965,13 +983,35 @@ bool zp_decode_proc(struct dctx *d)
 		return true;
 	case SYS_getitimer:
 		a_xlat(d, 0, XT(itimer_which), "ITIMER_???");
-		a_ptr(d, 1);
+		arg(d);
+		p_itimerval(d, (unsigned long)d->a[1], true);
 		return true;
 	case SYS_setitimer:
 		a_xlat(d, 0, XT(itimer_which), "ITIMER_???");
-		a_ptr(d, 1);
-		a_ptr(d, 2);
+		arg(d);
+		p_itimerval(d, (unsigned long)d->a[1], false);
+		arg(d);
+		p_itimerval(d, (unsigned long)d->a[2], true);
 		return true;
+	case SYS_times: {
+		arg(d);
+		unsigned long t[4];
+		if (!d->a[0]) {
+			tb_puts(d->b, "NULL");
+		} else if (!d->ok || !um_get(d, t, (unsigned long)d->a[0], sizeof t, true)) {
+			tb_hex(d->b, (unsigned long)d->a[0]);
+		} else {
+			static const char *const f[] = {"{tms_utime=", ", tms_stime=", ", tms_cutime=",
+							", tms_cstime="};
+			for (int k = 0; k < 4; k++) {
+				tb_puts(d->b, f[k]);
+				p_clock_t(d->b, t[k]);
+			}
+			tb_putc(d->b, '}');
+		}
+		d->rstyle = RV_UDEC;
+		return true;
+	}
 	default:
 		return false;
 	}
