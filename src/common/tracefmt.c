@@ -137,6 +137,14 @@ static bool plain(unsigned char c)
 void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigned flags)
 {
 	tb_putc(b, '"');
+	tb_quote_part(b, s, n, -1, flags);
+	tb_putc(b, '"');
+	if (more)
+		tb_putn(b, "...", 3);
+}
+
+void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, unsigned flags)
+{
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
 		if (!(flags & TBQ_HEX) && plain(c)) {
@@ -184,7 +192,8 @@ void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigne
 		}
 		/* Shortest octal, unless the next byte is an octal digit that
 		 * would be read as part of it. */
-		bool full = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
+		int after = i + 1 < n ? s[i + 1] : next;
+		bool full = after >= '0' && after <= '7';
 		tb_putc(b, '\\');
 		if (full || c >= 0100)
 			tb_putc(b, (char)('0' + (c >> 6)));
@@ -192,9 +201,6 @@ void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigne
 			tb_putc(b, (char)('0' + ((c >> 3) & 7)));
 		tb_putc(b, (char)('0' + (c & 7)));
 	}
-	tb_putc(b, '"');
-	if (more)
-		tb_putn(b, "...", 3);
 }
 
 void tb_json(struct tb *b, const char *s, size_t n)

@@ -57,6 +57,9 @@ ZP_TF_HIDDEN void tb_pad_to(struct tb *b, size_t col);
  * \n \v \f \r, anything else octal (\0, \177, \0001 before a digit).  If
  * `more` the string went on: "..." follows the closing quote. */
 ZP_TF_HIDDEN void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigned flags);
+/* The escaped bytes alone, no quotes: a piece of a longer string whose
+ * next byte is `next` (-1: none), for strings quoted piece by piece. */
+ZP_TF_HIDDEN void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, unsigned flags);
 /* JSON string body (no quotes): escapes " \ , control bytes and bytes
  * outside ASCII (as \u00XX). */
 ZP_TF_HIDDEN void tb_json(struct tb *b, const char *s, size_t n);

@@ -88,6 +88,13 @@ os.times(); signal.setitimer(signal.ITIMER_REAL, 10.5, 2.25); signal.getitimer(s
 	check "getitimer: itimerval" hast '^getitimer\(ITIMER_REAL, \{it_interval=\{tv_sec=2, tv_usec=250000\}, it_value=\{tv_sec=10, tv_usec=[0-9]+\}\}\) += 0$'
 fi
 
+# -s beyond 4 KiB: the whole buffer, as strace; an escape at a 4 KiB
+# boundary as in one piece (\0 before a digit is \000).
+{ head -c 4095 /dev/zero | tr '\0' a; printf '\0001'; head -c 5000 /dev/zero | tr '\0' b; } > "$TMP/big"
+traced "-s 20000 -e trace=write -o $TMP/bigw" cat "$TMP/big" >/dev/null
+check "-s 20000: whole 9097-byte buffer" \
+	grep -qE '^write\(1, "a{4095}\\0001b{5000}", 9097\) += 9097$' "$TMP/bigw"
+
 # statfs: the file system's magic and mount flags by name.
 traced "-e trace=statfs -o $TMP/sfs" stat -f /proc >/dev/null
 check "statfs: f_type and f_flags named" \

@@ -392,20 +392,38 @@ void p_path(struct dctx *d, unsigned long addr, bool trust)
 	tb_quote(d->b, (const unsigned char *)buf, (size_t)n, !complete, 0);
 }
 
+/* Up to -s bytes, read and quoted 4 KiB at a time (and one more byte, to
+ * know whether an octal escape at the end of a piece must be long): a
+ * large -s shows as much as the line holds, as strace shows it all. */
 void p_buf(struct dctx *d, unsigned long addr, size_t len, bool trust, unsigned flags)
 {
-	unsigned char buf[4096];
-	size_t max = d->cfg->strsize < sizeof buf ? d->cfg->strsize : sizeof buf;
-	size_t n = len < max ? len : max;
+	unsigned char buf[4097];
+	size_t n = len < d->cfg->strsize ? len : d->cfg->strsize;
 	if (!addr) {
 		tb_puts(d->b, "NULL");
 		return;
 	}
-	if (n && um_read(d, buf, addr, n, trust) != n) {
+	size_t k = n < 4096 ? n : 4096;
+	size_t want = k < n ? k + 1 : k;
+	if (k && um_read(d, buf, addr, want, trust) != want) {
 		tb_hex(d->b, addr);
 		return;
 	}
-	tb_quote(d->b, buf, n, len > n, flags);
+	tb_putc(d->b, '"');
+	size_t off = 0;
+	for (;;) {
+		tb_quote_part(d->b, buf, k, want > k ? buf[k] : -1, flags);
+		off += k;
+		if (off >= n || d->b->truncated)
+			break;
+		k = n - off < 4096 ? n - off : 4096;
+		want = off + k < n ? k + 1 : k;
+		if (um_read(d, buf, addr + off, want, trust) != want)
+			break;
+	}
+	tb_putc(d->b, '"');
+	if (len > off)
+		tb_putn(d->b, "...", 3);
 }
 
 void p_int_ptr(struct dctx *d, unsigned long addr, bool trust)
