@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -139,6 +140,19 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 	int fd = path && !per_task ? open(path, O_RDWR | O_CLOEXEC) : -1;
 	struct stat st;
 	bool regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	bool ours = regular && c && c->out_ino == (uint64_t)st.st_ino && c->out_dev == (uint64_t)st.st_dev;
+	if (regular && !ours && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		/* Our session never opened the file (its tracer refused it:
+		 * "another trace session is still writing it", or never
+		 * started) and a live session holds it: the file and its
+		 * trimming are that session's.  Leave it alone. */
+		close(fd);
+		if (cfd >= 0) {
+			close(cfd);
+			unlink(ctl_path);
+		}
+		return 0;
+	}
 	if (path && !per_task && fd < 0) {
 		snprintf(err, errlen, "cannot open %s to finish the trace: %s", path, strerror(errno));
 		rc = -1;

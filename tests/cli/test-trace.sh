@@ -72,6 +72,25 @@ if grep -Eq '^100\.00 .* total$' "$TMP/k" && ! tr -d '\n[:print:]\t' <"$TMP/k" |
 else
 	fail "SIGKILLed program, -c: $(head -c 300 "$TMP/k" | tr '\0' '@')"
 fi
+# A second session on the same -o file is refused, and its command leaves
+# the first session's file alone (it used to trim it, losing later lines).
+rm -f "$TMP/two"
+mkfifo "$TMP/fifo"
+"$Z" trace -o "$TMP/two" -- sh -c 'read x; echo done' <"$TMP/fifo" >/dev/null 2>&1 &
+first=$!
+exec 9>"$TMP/fifo"
+sleep 0.3
+"$Z" trace -o "$TMP/two" -- true 2>"$TMP/two.err"
+rc2=$?
+echo go >&9
+exec 9>&-
+wait $first
+if [ $rc2 -ne 0 ] && grep -q 'another trace session is still writing it' "$TMP/two.err" &&
+	grep -q 'write(1, "done\\n", 5) *= 5' "$TMP/two" && tail -1 "$TMP/two" | grep -q '^+++ exited with 0 +++$'; then
+	pass "a refused second session leaves the first one's trace whole"
+else
+	fail "second session on the same file: exit $rc2, $(cat "$TMP/two.err"), trace ends $(tail -c 200 "$TMP/two" | tr '\0' '@')"
+fi
 "$Z" trace -- cat /dev/null 2>"$TMP/err" >/dev/null
 grep -q 'openat(.*"/dev/null"' "$TMP/err" && pass "trace without -o: on stderr" ||
 	fail "trace to stderr: $(head -c 300 "$TMP/err")"
