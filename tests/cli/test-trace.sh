@@ -105,7 +105,7 @@ rc=$?
 rm -f "$TMP/k"
 "$Z" trace -f -o "$TMP/k" -- sh -c 'kill -KILL $$'
 pid=$(grep -oE '^[0-9]+ +kill\(' "$TMP/k" | grep -oE '^[0-9]+')
-[ -n "$pid" ] && [ "$(tail -n 1 "$TMP/k")" = "$pid  +++ killed by SIGKILL +++" ] &&
+[ -n "$pid" ] && [ "$(tail -n 1 "$TMP/k")" = "$(printf '%-5d +++ killed by SIGKILL +++' "$pid")" ] &&
 	pass "killed program, -f -o: the line carries the pid ($pid)" ||
 	fail "killed program, -f -o: last line '$(tail -n 1 "$TMP/k")' (pid '$pid')"
 rm -f "$TMP"/kf.*
