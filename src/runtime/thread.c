@@ -160,7 +160,16 @@ void zp_thread_forked(struct zp_thread *self)
 	if (self) {
 		self->tid = 0;
 		self->pid = 0;
-		if (zp_sud_armed)
-			zp_sud_arm(self); /* fork does not carry it over */
+		if (zp_sud_armed) {
+			/* fork does not carry it over.  We are in the child's
+			 * post(), whose hooks are still to run: arming leaves the
+			 * selector on BLOCK, which would make the hooks' own calls
+			 * trap into the hook chain again; keep the state zp_post()
+			 * entered with (ALLOW), zp_hook_leave() puts the program's
+			 * back. */
+			uint8_t sel = __atomic_load_n(&self->sud_selector, __ATOMIC_ACQUIRE);
+			zp_sud_arm(self);
+			__atomic_store_n(&self->sud_selector, sel, __ATOMIC_RELEASE);
+		}
 	}
 }
