@@ -10,6 +10,7 @@
  * get rewritten.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -90,7 +91,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 				       "back on (Linux 5.11 or later)");
 			zp_raw1(SYS_exit_group, 1);
 		}
-		if (zp_mode == ZP_MODE_AUTO || zp_debug)
+		if (e == -EADDRINUSE && (zp_mode == ZP_MODE_AUTO || zp_debug))
+			zp_log("%s; running in Syscall User Dispatch mode: every call traps, "
+			       "slower but still complete", err);
+		else if (zp_mode == ZP_MODE_AUTO || zp_debug)
 			zp_log("zpoline: page 0 is not available (vm.mmap_min_addr is not 0, or a "
 			       "security policy forbids it); running in Syscall User Dispatch "
 			       "mode: every call traps, slower but still complete. "

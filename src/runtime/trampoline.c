@@ -202,8 +202,16 @@ int zp_trampoline_map(char *err, size_t errlen)
 	zp_sled_build(page, ZP_SLED_END);
 	if (map_stage2(page + ZP_SLED_END) < 0) {
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);
-		zp_snprintf(err, errlen, "zpoline: cannot map the trampoline's second stage");
-		return -ENOMEM;
+		/* Page 0 itself was fine: every address the tail's jump can
+		 * reach (below 2 GiB) is taken, typically by a reservation the
+		 * program made before the runtime's constructor ran (Chromium's
+		 * PartitionAlloc takes the low 4 GiB).  Not vm.mmap_min_addr. */
+		zp_snprintf(err, errlen,
+			    "zpoline: no room for the trampoline's second stage: the eight pages "
+			    "it may take (0x26ccc000 to 0x65ccc000) are already mapped, most likely by "
+			    "the program before the runtime started (zpoline run --from-start "
+			    "maps it first)");
+		return -EADDRINUSE;
 	}
 	if (zp_raw3(SYS_mprotect, 0, ZP_PAGE, PROT_EXEC) < 0) {
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);

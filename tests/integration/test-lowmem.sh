@@ -1,0 +1,34 @@
+#!/bin/bash
+# The program reserved the low 4 GiB before the runtime started (Chromium's
+# PartitionAlloc does): page 0 could be mapped, but no second stage can be
+# reached from it.  The runtime must say so (not blame vm.mmap_min_addr),
+# carry on through Syscall User Dispatch, and hook every call.
+. "$(dirname "$0")/../lib.sh"
+LOWRES=$ZP_BUILD/tests/libs/liblowres.so
+SEQ=$ZP_BUILD/tests/progs/seq
+if [ ! -e "$LOWRES" ] || [ ! -x "$SEQ" ]; then
+	skip "low memory reserved" "liblowres.so or seq not built"
+	finish
+fi
+if [ "$(cat /proc/sys/vm/mmap_min_addr)" != 0 ] && [ "$(id -u)" != 0 ]; then
+	skip "low memory reserved" "page 0 is not available here anyway"
+	finish
+fi
+ZPOLINE_COUNT_OUTPUT=$TMP/cnt LD_PRELOAD="$LIB $LOWRES" LIBZPHOOK=$HOOK_COUNT "$SEQ" \
+	>"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "no room for the trampoline's second stage" "$TMP/err" &&
+	! grep -q "mmap_min_addr" "$TMP/err" && [ "$(grep -c . "$TMP/err")" = 1 ]; then
+	pass "low 4 GiB reserved: one warning naming the second stage, not vm.mmap_min_addr"
+else
+	fail "low 4 GiB reserved: exit $rc, $(head -c 400 "$TMP/err")"
+fi
+grep -Eq '^ +12 +0  getppid$' "$TMP/cnt" && [ "$(grep -c '^ok$' "$TMP/out")" = 2 ] &&
+	pass "low 4 GiB reserved: every call hooked through Syscall User Dispatch" ||
+	fail "low 4 GiB reserved: count table $(head -c 300 "$TMP/cnt" 2>&1)"
+LD_PRELOAD="$LIB $LOWRES" ZPOLINE_MODE=zpoline "$SEQ" >/dev/null 2>"$TMP/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "no room for the trampoline's second stage" "$TMP/err" &&
+	pass "low 4 GiB reserved, ZPOLINE_MODE=zpoline: exit 1 with the reason" ||
+	fail "ZPOLINE_MODE=zpoline, low 4 GiB reserved: exit $rc, $(head -c 300 "$TMP/err")"
+finish
