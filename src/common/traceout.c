@@ -110,14 +110,30 @@ static void prefault(struct zp_tout *t, uint64_t from, uint64_t to)
 	zp_raw3(SYS_madvise, t->window + from, to - from, MADV_POPULATE_WRITE);
 }
 
+/* RLIMIT_FSIZE: extending the file past it raises SIGXFSZ, which kills a
+ * program that does not expect it (sshd's pre-authentication child sets it
+ * to 0).  ~0 when unlimited. */
+static uint64_t fsize_limit(void)
+{
+	uint64_t rl[2];
+	if (zp_raw4(SYS_prlimit64, 0, RLIMIT_FSIZE, 0, rl) < 0)
+		return ~0ull;
+	return rl[0];
+}
+
 static int grow(struct zp_tout *t, uint64_t need)
 {
 	struct zp_trace_ctl *c = t->ctl;
 	uint64_t cap = __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE);
+	uint64_t limit = cap < need ? fsize_limit() : ~0ull;
+	if (need > limit)
+		return -EFBIG;
 	while (cap < need) {
 		/* chunks grow with the file: few fallocate calls for big traces */
 		uint64_t chunk = cap / 4 > CHUNK_MIN ? cap / 4 : CHUNK_MIN;
 		uint64_t newcap = (need + chunk + CHUNK_MIN - 1) & ~(CHUNK_MIN - 1);
+		if (newcap > limit)
+			newcap = limit;
 		long r = zp_raw4(SYS_fallocate, t->out_fd, 0, cap, newcap - cap);
 		if (r < 0)
 			return (int)r;
@@ -177,18 +193,55 @@ static int ff_fd(struct zp_tout *t, int tid)
 	return -1;
 }
 
+#define SANDBOX_ROOM (8ull << 20) /* what a sandboxed process may still write */
+
+void zp_tout_sandbox(struct zp_tout *t)
+{
+	if (t->sandboxed)
+		return;
+	if (t->mode == ZP_TOUT_MMAP) {
+		uint64_t want = __atomic_load_n(&t->ctl->end, __ATOMIC_ACQUIRE) + SANDBOX_ROOM;
+		grow(t, want < t->window_size ? want : t->window_size);
+	}
+	t->sandboxed = true;
+}
+
+/* A sandboxed process: a line goes in the room the file already has, or
+ * is lost (no offset is reserved for it, so it leaves no hole). */
+static void line_sandboxed(struct zp_tout *t, const char *s, size_t n)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (t->mode != ZP_TOUT_MMAP)
+		return;
+	uint64_t off = __atomic_load_n(&c->end, __ATOMIC_RELAXED);
+	do {
+		uint64_t cap = __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE);
+		if (off + n > cap || off + n > t->window_size)
+			return;
+	} while (!__atomic_compare_exchange_n(&c->end, &off, off + n, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	zp_memcpy(t->window + off, s, n);
+}
+
 void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 {
 	struct zp_trace_ctl *c = t->ctl;
+	if (t->sandboxed && (t->mode == ZP_TOUT_MMAP || t->mode == ZP_TOUT_PWRITE)) {
+		line_sandboxed(t, s, n);
+		return;
+	}
 	switch (t->mode) {
 	case ZP_TOUT_MMAP: {
 		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
 		uint64_t need = off + n;
+		int g = 0;
 		if (need <= t->window_size &&
-		    (need <= __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE) || grow(t, need) == 0)) {
+		    (need <= __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE) || (g = grow(t, need)) == 0)) {
 			zp_memcpy(t->window + off, s, n);
 			return;
 		}
+		if (g == -EFBIG)
+			return; /* past RLIMIT_FSIZE: lost, not SIGXFSZ */
 		raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off);
 		return;
 	}

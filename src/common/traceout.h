@@ -99,6 +99,8 @@ struct zp_tout {
 	char *window;        /* MAP_SHARED view of the output */
 	uint64_t window_size;
 	bool joined;         /* this image continues a session (after execve) */
+	bool sandboxed;      /* under a seccomp filter: no more system calls to
+				grow the file (zp_tout_sandbox) */
 	int fd_base;         /* our descriptors go at or above this */
 	char ff_prefix[ZP_TRACE_PATH_MAX]; /* -ff: "FILE." */
 	size_t ff_prefix_len;
@@ -116,6 +118,13 @@ ZP_TOUT_HIDDEN int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o
  * raw version for the per-call path (a forked child that is not traced). */
 ZP_TOUT_HIDDEN void zp_tout_close(struct zp_tout *t);
 ZP_TOUT_HIDDEN void zp_tout_detach(struct zp_tout *t);
+
+/* The process is about to install a seccomp filter (prctl(PR_SET_SECCOMP)
+ * or seccomp()): a filter may kill it for any system call it does not
+ * expect, and growing the file (fallocate, madvise, pwrite) is one.  Grow
+ * it once now, ahead of what the process may still write; from then on its
+ * lines use that room only, and are lost past it.  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_sandbox(struct zp_tout *t);
 
 /* Write one complete line (with its '\n') for task tid.  Raw. */
 ZP_TOUT_HIDDEN void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n);

@@ -442,7 +442,7 @@ static void p_rlim(struct tb *b, unsigned long v)
 {
 	if (v == ~0ul)
 		tb_puts(b, "RLIM64_INFINITY");
-	else if (v && v % 1024 == 0) {
+	else if (v > 1024 && v % 1024 == 0) { /* as strace: 1024, 2*1024 */
 		tb_udec(b, v / 1024);
 		tb_puts(b, "*1024");
 	} else {

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <zpoline.h>
+#include "hookflags.h"
 
 #include "hooklibc.h"
 #include "raw.h"
@@ -175,7 +176,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	if (fd >= 0)
 		err_fd = (int)fd;
 	hook->name = "count";
-	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
+	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
 	hook->pre = pre;
 	hook->post = post;
 	hook->fini = fini;

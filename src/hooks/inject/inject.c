@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <zpoline.h>
+#include "hookflags.h"
 
 #include "hooklibc.h"
 #include "traceinject.h"
@@ -56,7 +57,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			zpoline_select_set(select_bits, nr);
 	hook->name = "inject";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
-	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
+	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
 	hook->pre = pre;
 	hook->select = select_bits;
 	return 0;

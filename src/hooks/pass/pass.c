@@ -3,6 +3,7 @@
  * measuring what the hook path itself costs.
  */
 #include <zpoline.h>
+#include "hookflags.h"
 
 static int pre(struct zpoline_call *call, void *ctx)
 {
@@ -15,7 +16,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 {
 	(void)rt;
 	hook->name = "pass";
-	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
+	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
 	hook->pre = pre;
 	return 0;
 }

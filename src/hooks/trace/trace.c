@@ -28,16 +28,21 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 
 #include "hooklibc.h"
 #include "raw.h"
 #include "trace_hook.h"
+#include "hookflags.h"
 
 struct trace_state g;
 
@@ -143,6 +148,10 @@ static bool needs_slot(long nr)
 
 static void finish(void)
 {
+	/* Under a seccomp filter trimming (ftruncate) may kill us: the
+	 * command finishes the file once we are gone (zp_trace_finish). */
+	if (g.out.sandboxed)
+		return;
 	if (!zp_tout_finish_once(&g.out))
 		return;
 	if (g.o.count)
@@ -262,14 +271,33 @@ static void clone_post_child(struct zpoline_call *c)
 	}
 }
 
-static void reaped(struct zpoline_call *c, const long *args)
+static void reaped(struct zpoline_call *c, const long *args, const struct slot *s)
 {
-	int pid = (int)c->ret;
+	int pid;
 	int status = 0;
 	bool have = false;
-	unsigned long sp = (unsigned long)args[1];
-	if (c->nr == SYS_wait4 && sp) {
-		status = *(const int *)sp; /* the kernel just wrote it */
+	if (c->nr == SYS_wait4) {
+		pid = (int)c->ret;
+		/* the kernel just wrote it, to the program's or to our slot */
+		const int *sp = s && s->wsub ? &s->wstatus : (const int *)args[1];
+		if (sp) {
+			status = *sp;
+			have = true;
+		}
+	} else { /* waitid: returns 0, the child is in the siginfo */
+		const siginfo_t *si = s && s->wsub ? (const siginfo_t *)s->winfo
+						   : (const siginfo_t *)args[2];
+		if (!si || (args[3] & WNOWAIT))
+			return;
+		pid = si->si_pid;
+		if (pid <= 0) /* WNOHANG and nothing yet */
+			return;
+		if (si->si_code == CLD_EXITED)
+			status = (si->si_status & 0xff) << 8;
+		else if (si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED)
+			status = (si->si_status & 0x7f) | (si->si_code == CLD_DUMPED ? 0x80 : 0);
+		else
+			return; /* stopped or continued: not reaped */
 		have = true;
 	}
 	bool signaled = have && (status & 0x7f) != 0 && (status & 0x7f) != 0x7f;
@@ -327,6 +355,13 @@ static int pre(struct zpoline_call *c, void *ctx)
 		}
 	}
 
+	/* A seccomp filter may kill us for the calls the tracer adds: make
+	 * room for the lines before it is in place. */
+	if ((nr == SYS_prctl && c->args[0] == PR_SET_SECCOMP) ||
+	    (nr == SYS_seccomp && (c->args[0] == SECCOMP_SET_MODE_STRICT ||
+				   c->args[0] == SECCOMP_SET_MODE_FILTER)))
+		zp_tout_sandbox(&g.out);
+
 	switch (nr) {
 	case SYS_exit_group:
 		on_exit_group(c);
@@ -344,13 +379,23 @@ static int pre(struct zpoline_call *c, void *ctx)
 	}
 
 	unsigned long ck = 0;
-	if (g.need_real || g.need_mono || needs_slot(nr))
+	bool waits = g.o.follow && (nr == SYS_wait4 || nr == SYS_waitid);
+	if (g.need_real || g.need_mono || needs_slot(nr) || waits)
 		ck = slot_claim();
 	struct slot *s = slot_get(ck);
 	if (s) {
 		for (int i = 0; i < 6; i++)
 			s->args[i] = c->args[i];
 		s->kind = SK_PLAIN;
+		s->wsub = false;
+		/* A child reaped without its status (Chromium's zygote does
+		 * wait4(pid, NULL, ...)) may have been killed: it is counted out
+		 * of the session only if we see how it ended. */
+		int wa = nr == SYS_wait4 ? 1 : 2;
+		if (waits && !c->args[wa]) {
+			c->args[wa] = nr == SYS_wait4 ? (long)&s->wstatus : (long)s->winfo;
+			s->wsub = true;
+		}
 		s->env_buf = -1;
 		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
 		s->t0_mono = g.need_mono ? th_now(CLOCK_MONOTONIC) : 0;
@@ -403,8 +448,8 @@ static void post(struct zpoline_call *c, void *ctx)
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end);
 	count(nr, c->ret, s && s->t0_mono ? t_end - s->t0_mono : 0);
-	if ((nr == SYS_wait4 || nr == SYS_waitid) && c->ret > 0 && g.o.follow)
-		reaped(c, args);
+	if (((nr == SYS_wait4 && c->ret > 0) || (nr == SYS_waitid && c->ret == 0)) && g.o.follow)
+		reaped(c, args, s);
 	slot_release(c->cookie);
 }
 
@@ -519,7 +564,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	g.rt = rt;
 	hook->name = "trace";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
-	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
+	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
 	hook->pre = pre;
 	hook->post = post;
 	hook->fini = fini;

@@ -28,6 +28,11 @@ struct slot {
 	int env_buf;        /* execve: our environment buffer, or -1 */
 	unsigned snaplen;
 	unsigned char snap[ZP_DEC_SNAP];
+	/* wait4/waitid called without a status (NULL): the kernel writes it
+	 * here instead, so that -f learns how a reaped child ended. */
+	bool wsub;
+	int wstatus;
+	unsigned char winfo[128];
 };
 
 enum slot_kind {
