@@ -13,22 +13,25 @@
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
+/* rep movsb / rep stosb: general registers only, and on CPUs with fast
+ * string moves (ERMS: every x86-64 of the last decade) a 100-byte trace
+ * line is copied in a few dozen cycles instead of a loop a byte a cycle
+ * (memcpy was 11% of a traced program's time).  The ABI guarantees the
+ * direction flag clear on entry, signal handlers included. */
 HIDDEN void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
-	return d;
+	void *ret = d;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	return ret;
 }
 
 HIDDEN void *memmove(void *d, const void *s, size_t n)
 {
 	unsigned char *dp = d;
 	const unsigned char *sp = s;
-	if (dp < sp) {
-		while (n--)
-			*dp++ = *sp++;
+	if (dp + n <= sp || sp + n <= dp || dp < sp) {
+		/* forward is right: apart, or the destination first */
+		return memcpy(d, s, n);
 	} else {
 		while (n--)
 			dp[n] = sp[n];
@@ -38,10 +41,9 @@ HIDDEN void *memmove(void *d, const void *s, size_t n)
 
 HIDDEN void *memset(void *d, int c, size_t n)
 {
-	unsigned char *dp = d;
-	while (n--)
-		*dp++ = (unsigned char)c;
-	return d;
+	void *ret = d;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return ret;
 }
 
 HIDDEN int memcmp(const void *a, const void *b, size_t n)

@@ -185,6 +185,9 @@ zpoline_null_function_call:
 	.size	zpoline_null_function_call, . - zpoline_null_function_call
 
 .Lslow:
+	/* C code (and memcpy's rep movsb) assumes the direction flag clear; a
+	 * program may make a call with it set.  popfq puts it back. */
+	cld
 	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
 	jne	.Lno_thread_block
 	mov	%gs:TB_SELF, %r11

@@ -28,14 +28,8 @@ for mode in closeall handlers blockall seccomp; do
 	fi
 done
 
-# Hooks built with AddressSanitizer (tests/sanitize/run.sh) reserve its
-# shadow memory, terabytes of address space, when they load: no limit on
-# address space or commit charge can hold them.
-asan_hooks=
-readelf -d "$HOOK_PASS" 2>/dev/null | grep -q 'libasan' && asan_hooks=1
-
 # A small address-space limit: the runtime reserves nothing large.
-if [ -n "$asan_hooks" ]; then
+if asan_hooks; then
 	skip "ulimit -v 300000" "the hooks are AddressSanitizer builds"
 else
 	(ulimit -v 300000 && LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS ls / >"$TMP/out" 2>"$TMP/err")
@@ -45,7 +39,7 @@ else
 fi
 
 # Strict overcommit accounting: briefly, and put back whatever happens.
-if [ -n "$asan_hooks" ]; then
+if asan_hooks; then
 	skip "vm.overcommit_memory=2" "the hooks are AddressSanitizer builds"
 elif [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/overcommit_memory ]; then
 	old=$(cat /proc/sys/vm/overcommit_memory)

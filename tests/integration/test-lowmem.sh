@@ -10,6 +10,10 @@ if [ ! -e "$LOWRES" ] || [ ! -x "$SEQ" ]; then
 	skip "low memory reserved" "liblowres.so or seq not built"
 	finish
 fi
+if asan_hooks; then
+	skip "low memory reserved" "the hooks are AddressSanitizer builds (lib.sh)"
+	finish
+fi
 if [ "$(cat /proc/sys/vm/mmap_min_addr)" != 0 ] && [ "$(id -u)" != 0 ]; then
 	skip "low memory reserved" "page 0 is not available here anyway"
 	finish

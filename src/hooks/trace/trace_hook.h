@@ -32,7 +32,7 @@ struct slot {
 	 * here instead, so that -f learns how a reaped child ended. */
 	bool wsub;
 	int wstatus;
-	unsigned char winfo[128];
+	unsigned char winfo[128] __attribute__((aligned(8))); /* a siginfo_t */
 };
 
 enum slot_kind {
