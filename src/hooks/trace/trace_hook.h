@@ -44,7 +44,6 @@ enum slot_kind {
 };
 
 struct trace_state {
-	struct zp_trace_opts o;
 	struct zp_tout out;
 	struct zp_dec_cfg dcfg;
 	const struct zpoline_runtime *rt;
@@ -57,6 +56,9 @@ struct trace_state {
 	long tz_offset;       /* seconds east of UTC, for -t */
 	int (*gettime)(clockid_t, struct timespec *);
 	unsigned char select[ZPOLINE_NR_FAST / 8];
+	/* Last: its tail (the -o path, the inject rules) is big and read only
+	 * as far as it is filled; untouched, it costs no page at start-up. */
+	struct zp_trace_opts o;
 };
 
 extern TH_HIDDEN struct trace_state g;
