@@ -183,6 +183,16 @@ static char *absolute_output(const char *file)
 	}
 	if (!abs)
 		die(EXIT_USAGE, "out of memory");
+	return abs;
+}
+
+/* The tracer opens -o FILE with O_CREAT (-ff creates FILE.TID): a file
+ * that exists and may be written (/dev/null, a file in a directory we may
+ * not write) needs no more; anything else needs the directory. */
+static void check_output(const char *file, const char *abs, bool per_process)
+{
+	if (!per_process && access(abs, W_OK) == 0)
+		return;
 	char *dir = strdup(abs);
 	if (!dir)
 		die(EXIT_USAGE, "out of memory");
@@ -191,7 +201,6 @@ static char *absolute_output(const char *file)
 		usage_error("trace", "cannot write the trace to %s: %s: %s", file, *dir ? dir : "/",
 			    strerror(errno));
 	free(dir);
-	return abs;
 }
 
 static void check_strsize(const char *v)
@@ -230,6 +239,7 @@ int cmd_trace(int argc, char **argv)
 	int follow = 0, timestamps = 0;
 	bool summary_only = false, summary_too = false, json = false;
 	char *output = NULL;
+	const char *output_arg = NULL;
 	struct opts o;
 	opts_init(&o, "trace", argc, argv);
 	const char *arg;
@@ -246,6 +256,7 @@ int cmd_trace(int argc, char **argv)
 			if (output)
 				usage_error("trace", "-o given twice");
 			output = absolute_output(arg);
+			output_arg = arg;
 			break;
 		case OPT_FOLLOW:
 			follow++;
@@ -299,6 +310,8 @@ int cmd_trace(int argc, char **argv)
 		usage_error("trace", "-t may be given at most three times (-ttt)");
 	if (follow == 2 && !output)
 		usage_error("trace", "-ff needs -o FILE (it writes one file per process)");
+	if (output)
+		check_output(output_arg, output, follow == 2);
 	if (follow)
 		sb_add(&topts, follow == 2 ? "-ff" : "-f");
 	if (timestamps)

@@ -80,6 +80,28 @@ bad "-s needs a number" trace -s abc true
 bad "-s needs a number" trace -s -1 true
 bad "needs an argument" trace -o
 bad "cannot write the trace" trace -o /nonexistent/dir/out true
+# -o FILE that exists and may be written needs no write access to its
+# directory (the tracer opens it, it does not create it): -o /dev/null, or
+# a file in a read-only directory, as a user other than root.
+as_user() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; else "$@"; fi; }
+if [ "$(id -u)" != 0 ] || { id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; }; then
+	chmod 755 "$TMP"
+	mkdir "$TMP/rodir" && : >"$TMP/rodir/out" && chmod 666 "$TMP/rodir/out" && chmod 555 "$TMP/rodir"
+	as_user "$Z" trace -c -o /dev/null -- true >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ $rc -eq 0 ] && [ ! -s "$TMP/err" ]; then pass "trace -c -o /dev/null as a user"; else
+		fail "trace -c -o /dev/null as a user (exit $rc: $(head -c 300 "$TMP/err"))"; fi
+	as_user "$Z" trace -o "$TMP/rodir/out" -- true >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q '^exit_group(0)' "$TMP/rodir/out"; then
+		pass "trace -o FILE in a read-only directory"
+	else
+		fail "trace -o FILE in a read-only directory (exit $rc: $(head -c 300 "$TMP/err"))"
+	fi
+	chmod 755 "$TMP/rodir"
+else
+	skip "trace -o /dev/null as a user" "needs a user other than root (nobody, setpriv)"
+fi
 bad "piping the trace" trace -o "|cat" true
 bad "-o given twice" trace -o "$TMP/a" -o "$TMP/b" true
 bad "at most twice" trace -fff true
