@@ -677,6 +677,26 @@ static int join_inherited(struct zp_tout *t, const char *v, uint32_t hash)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts = {0, 0};
+	zp_raw2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPUID 0x80000007 EDX bit 8: the TSC ticks at one rate in every power
+ * state, on every CPU.  Asked once per session (CPUID traps to the
+ * hypervisor on a VM). */
+static bool invariant_tsc(void)
+{
+	unsigned a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+	if (a < 0x80000007u)
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007u), "c"(0));
+	return (d >> 8) & 1;
+}
+
 static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp_trace_opts *o)
 {
 	struct zp_trace_ctl *c = t->ctl;
@@ -689,6 +709,11 @@ static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp
 	c->live = 1;
 	c->tasks = 1;
 	c->count = o->count;
+	if (o->count && !o->lines && !o->durations && invariant_tsc()) {
+		c->tsc_ticks = 1;
+		c->mono0 = mono_ns();
+		c->tsc0 = __builtin_ia32_rdtsc();
+	}
 }
 
 void zp_tout_detach(struct zp_tout *t)
@@ -877,20 +902,29 @@ size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 	struct tb b;
 	tb_init(&b, buf, len);
 	uint16_t order[ZP_TRACE_COUNT_SLOTS];
+	static uint64_t ns_of[ZP_TRACE_COUNT_SLOTS];
+	/* TSC ticks to nanoseconds: the rate over the session so far. */
+	uint64_t dt = 0, dm = 0;
+	if (ctl->tsc_ticks) {
+		dm = mono_ns() - ctl->mono0;
+		dt = __builtin_ia32_rdtsc() - ctl->tsc0;
+	}
 	int n = 0;
 	uint64_t total_ns = 0, total_calls = 0, total_err = 0;
 	for (int i = 0; i < ZP_TRACE_COUNT_SLOTS; i++) {
 		const struct zp_trace_count *k = &ctl->counts[i];
 		if (!k->calls)
 			continue;
+		ns_of[i] = !ctl->tsc_ticks ? k->ns
+					   : dt ? (uint64_t)((unsigned __int128)k->ns * dm / dt) : 0;
 		/* Insertion by time, descending; equal times keep number order. */
 		int j = n++;
-		while (j > 0 && ctl->counts[order[j - 1]].ns < k->ns) {
+		while (j > 0 && ns_of[order[j - 1]] < ns_of[i]) {
 			order[j] = order[j - 1];
 			j--;
 		}
 		order[j] = (uint16_t)i;
-		total_ns += k->ns;
+		total_ns += ns_of[i];
 		total_calls += k->calls;
 		total_err += k->errors;
 	}
@@ -898,10 +932,11 @@ size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 	tb_puts(&b, summary_rule);
 	for (int i = 0; i < n; i++) {
 		const struct zp_trace_count *k = &ctl->counts[order[i]];
-		uint64_t pct = total_ns ? (k->ns * 20000 / total_ns + 1) / 2 : 0;
+		uint64_t ns = ns_of[order[i]];
+		uint64_t pct = total_ns ? (ns * 20000 / total_ns + 1) / 2 : 0;
 		long nr = order[i];
 		const char *nm = nr < ZP_TRACE_COUNT_SLOTS - 1 ? name(nr) : "(other)";
-		summary_row(&b, pct, k->ns, k->calls, k->errors, nm, nr);
+		summary_row(&b, pct, ns, k->calls, k->errors, nm, nr);
 	}
 	tb_puts(&b, summary_rule);
 	summary_row(&b, 10000, total_ns, total_calls, total_err, "total", -1);

@@ -83,6 +83,13 @@ struct zp_trace_ctl {
 	int32_t tasks;          /* traced tasks alive (threads count) */
 	uint32_t finished;      /* the summary was printed and the file trimmed */
 	uint32_t count;         /* -c is on */
+	/* -c alone (no lines, no -T) on a CPU with an invariant TSC: counts[].ns hold TSC
+	 * ticks (one instruction per call instead of two vDSO clock reads,
+	 * each touching pages the system call flushed from the TLB), turned
+	 * into nanoseconds by the summary against the session's start. */
+	uint32_t tsc_ticks;
+	uint32_t reserved;
+	uint64_t tsc0, mono0;
 	uint64_t out_dev, out_ino;
 	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
 	struct zp_trace_count counts[ZP_TRACE_COUNT_SLOTS];

@@ -127,4 +127,11 @@ t=$(grep -nE '^100\.00 .* total$' "$TMP/kc" | cut -d: -f1)
 "$Z" trace -c -o "$TMP/kc" -- sh -c 'kill -KILL $$'
 ! grep -q 'killed by' "$TMP/kc" && pass "killed program, -c alone: only the summary" ||
 	fail "killed program, -c alone printed a trace line"
+# -c's times are real: a 0.2 s sleep is counted as about 0.2 s (with -c
+# alone the tracer counts TSC ticks and the summary converts them).
+"$Z" trace -c -- sleep 0.2 2>"$TMP/sc" >/dev/null
+t=$(awk '/clock_nanosleep|nanosleep/ { print $2; exit }' "$TMP/sc")
+awk -v t="${t:-0}" 'BEGIN { exit !(t >= 0.15 && t < 2) }' &&
+	pass "-c: a 0.2 s sleep counts as ${t} s" ||
+	fail "-c: the sleep counts as '${t}' s: $(head -c 300 "$TMP/sc")"
 finish

@@ -46,6 +46,13 @@
 
 struct trace_state g;
 
+/* A call's start and end for -c: TSC ticks when the session counts in
+ * them (traceout.h), else CLOCK_MONOTONIC nanoseconds. */
+static uint64_t th_tick(void)
+{
+	return g.out.ctl->tsc_ticks ? __builtin_ia32_rdtsc() : th_now(CLOCK_MONOTONIC);
+}
+
 uint64_t th_now(clockid_t clk)
 {
 	struct timespec ts = {0, 0};
@@ -398,7 +405,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 		}
 		s->env_buf = -1;
 		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
-		s->t0_mono = g.need_mono ? th_now(CLOCK_MONOTONIC) : 0;
+		s->t0_mono = g.need_mono ? th_tick() : 0;
 		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
 		if (shown && g.dcfg.decode_fds && (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3)) {
 			/* -y: the path of the descriptor the call closes */
@@ -438,7 +445,7 @@ static void post(struct zpoline_call *c, void *ctx)
 		return;
 	}
 	const long *args = s ? s->args : c->args;
-	uint64_t t_end = g.need_mono ? th_now(CLOCK_MONOTONIC) : 0;
+	uint64_t t_end = g.need_mono ? th_tick() : 0;
 	if (is_clone(nr))
 		clone_post_parent(c, s);
 	else if (nr == SYS_execve || nr == SYS_execveat)
