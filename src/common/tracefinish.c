@@ -43,34 +43,63 @@ static bool any_alive(const struct zp_trace_ctl *c)
 	return false;
 }
 
-/* Remove NUL bytes from [0, len) of the file, returns the new length. */
+/* Remove NUL bytes from [0, len) of the file; returns the new length, or
+ * -1 (errno set) if the data could not be moved.  With read and write,
+ * not a mapping: reading a hole of a full tmpfs through a shared mapping
+ * (lines lost for want of space leave holes) raises SIGBUS.  Holes are
+ * skipped with SEEK_DATA; when writing needs space the file system does
+ * not have, the pages already read past the write position are given
+ * back (punched) first. */
 static off_t squeeze(int fd, off_t len)
 {
-	if (len <= 0)
-		return len;
-	char *m = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED)
-		return len;
-	char *w = memchr(m, '\0', (size_t)len);
-	if (!w) {
-		munmap(m, (size_t)len);
-		return len;
-	}
-	char *r = w, *end = m + len;
-	while (r < end) {
-		if (*r == '\0') {
-			r++;
+	static char buf[1 << 16];
+	off_t r = 0, w = 0;
+	while (r < len) {
+		off_t d = lseek(fd, r, SEEK_DATA);
+		if (d < 0 && errno == ENXIO)
+			break; /* only a hole is left */
+		if (d > r)
+			r = d;
+		if (r >= len)
+			break;
+		size_t want = (size_t)(len - r) < sizeof buf ? (size_t)(len - r) : sizeof buf;
+		ssize_t n = pread(fd, buf, want, r);
+		if (n < 0 && errno == EINTR)
 			continue;
+		if (n <= 0)
+			break;
+		size_t k = 0;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i])
+				buf[k++] = buf[i];
+		if (k && (w != r || k != (size_t)n)) {
+			bool punched = false;
+			for (size_t done = 0; done < k;) {
+				ssize_t m = pwrite(fd, buf + done, k - done, w + (off_t)done);
+				if (m > 0) {
+					done += (size_t)m;
+					continue;
+				}
+				if (m < 0 && errno == EINTR)
+					continue;
+				long pg = sysconf(_SC_PAGESIZE);
+				off_t from = (w + (off_t)k + pg - 1) / pg * pg;
+				off_t to = (r + n) / pg * pg;
+				if (m < 0 && errno == ENOSPC && !punched && to > from &&
+				    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from,
+					      to - from) == 0) {
+					punched = true;
+					continue;
+				}
+				if (m == 0)
+					errno = ENOSPC;
+				return -1;
+			}
 		}
-		char *z = memchr(r, '\0', (size_t)(end - r));
-		size_t n = (size_t)((z ? z : end) - r);
-		memmove(w, r, n);
-		w += n;
+		w += (off_t)k;
 		r += n;
 	}
-	off_t nl = (off_t)(w - m);
-	munmap(m, (size_t)len);
-	return nl;
+	return w;
 }
 
 /* The end of the data: after the last non-zero byte. */
@@ -163,7 +192,14 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 										  : data_end(fd, st.st_size);
 		if (end > st.st_size)
 			end = st.st_size;
-		end = squeeze(fd, end);
+		off_t sq = squeeze(fd, end);
+		if (sq < 0) {
+			snprintf(err, errlen, "cannot remove the gaps from %s: %s", path,
+				 strerror(errno));
+			rc = -1;
+		} else {
+			end = sq;
+		}
 		if (ftruncate(fd, end) < 0 && rc == 0) {
 			snprintf(err, errlen, "cannot trim %s: %s", path, strerror(errno));
 			rc = -1;
@@ -198,6 +234,12 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 			rc = -1;
 		}
 		c->finished = 1;
+	}
+	if (c && c->lost_lines && rc == 0) {
+		snprintf(err, errlen, "%llu lines (%llu bytes) of the trace could not be written: %s",
+			 (unsigned long long)c->lost_lines, (unsigned long long)c->lost_bytes,
+			 strerror(c->lost_errno ? c->lost_errno : EIO));
+		rc = -1;
 	}
 	if (fd >= 0)
 		close(fd);

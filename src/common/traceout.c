@@ -51,31 +51,46 @@ bool zp_tout_owns(struct zp_tout *t, long fd)
 
 /* ---- raw I/O ------------------------------------------------------------- */
 
-static void raw_write_all(int fd, const char *s, size_t n)
+static long raw_write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		long r = zp_raw3(SYS_write, fd, s, n);
 		if (r == -EINTR || r == -EAGAIN)
 			continue;
 		if (r <= 0)
-			return;
+			return r < 0 ? r : -EIO;
 		s += r;
 		n -= (size_t)r;
 	}
+	return 0;
 }
 
-static void raw_pwrite_all(int fd, const char *s, size_t n, uint64_t off)
+/* 0, or the error that stopped the write: a line is whole or lost. */
+static long raw_pwrite_all(int fd, const char *s, size_t n, uint64_t off)
 {
-	while (n) {
-		long r = zp_raw4(SYS_pwrite64, fd, s, n, off);
+	size_t done = 0;
+	while (done < n) {
+		long r = zp_raw4(SYS_pwrite64, fd, s + done, n - done, off + done);
 		if (r == -EINTR || r == -EAGAIN)
 			continue;
-		if (r <= 0)
-			return;
-		s += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
+		if (r <= 0) {
+			/* Part of the line went in (the file system filled up
+			 * in the middle of it): zero it, so that the finished
+			 * trace has no torn line (zp_trace_finish removes zero
+			 * bytes).  The pages are there: this cannot fail for
+			 * want of space. */
+			static const char zeros[256];
+			for (size_t z = 0; z < done;) {
+				size_t k = done - z < sizeof zeros ? done - z : sizeof zeros;
+				if (zp_raw4(SYS_pwrite64, fd, zeros, k, off + z) <= 0)
+					break;
+				z += k;
+			}
+			return r < 0 ? r : -ENOSPC;
+		}
+		done += (size_t)r;
 	}
+	return 0;
 }
 
 /* A descriptor of ours at or above base, close-on-exec; the original is
@@ -223,6 +238,19 @@ static void line_sandboxed(struct zp_tout *t, const char *s, size_t n)
 	zp_memcpy(t->window + off, s, n);
 }
 
+/* A line that could not be written: count it, for zp_trace_finish. */
+static void lost(struct zp_tout *t, size_t n, long err)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (!c || !err)
+		return;
+	int zero = 0;
+	__atomic_compare_exchange_n(&c->lost_errno, &zero, (int)-err, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->lost_bytes, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->lost_lines, 1, __ATOMIC_RELAXED);
+}
+
 void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 {
 	struct zp_trace_ctl *c = t->ctl;
@@ -240,26 +268,27 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 			zp_memcpy(t->window + off, s, n);
 			return;
 		}
-		if (g == -EFBIG)
-			return; /* past RLIMIT_FSIZE: lost, not SIGXFSZ */
-		raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off);
+		if (g == -EFBIG) {
+			lost(t, n, g); /* past RLIMIT_FSIZE: lost, not SIGXFSZ */
+			return;
+		}
+		lost(t, n, raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
 		return;
 	}
 	case ZP_TOUT_PWRITE: {
 		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
-		raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off);
+		lost(t, n, raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
 		return;
 	}
 	case ZP_TOUT_WRITE: {
 		int fd = __atomic_load_n(&t->out_fd, __ATOMIC_RELAXED);
 		if (fd >= 0)
-			raw_write_all(fd, s, n);
+			lost(t, n, raw_write_all(fd, s, n));
 		return;
 	}
 	case ZP_TOUT_FF: {
 		int fd = ff_fd(t, tid);
-		if (fd >= 0)
-			raw_write_all(fd, s, n);
+		lost(t, n, fd >= 0 ? raw_write_all(fd, s, n) : fd == -1 ? -EMFILE : fd);
 		return;
 	}
 	default:
