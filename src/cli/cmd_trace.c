@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,6 +215,39 @@ static void check_strsize(const char *v)
 
 /* A file for ZPOLINE_TRACE_CTL, or NULL (the tracer then keeps its state
  * in memory and the command can only trim the file). */
+/* Traced processes outlived the program: they finish the trace when the
+ * last of them exits, unless they are killed (SIGKILL, the OOM killer):
+ * then nobody would, and the file would keep its zero-filled room and the
+ * control file would stay in TMPDIR.  A detached child of ours waits for
+ * them to be gone and finishes it then; the command returns now. */
+static void finish_later(const char *output, const char *ctl)
+{
+	pid_t p = fork();
+	if (p != 0) {
+		if (p > 0) /* reaped at once: the watcher is the grandchild */
+			waitpid(p, NULL, 0);
+		return;
+	}
+	if (setsid() < 0 || fork() != 0)
+		_exit(0);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	char why[1024];
+	long ms = 10;
+	for (;;) {
+		struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+		nanosleep(&ts, NULL);
+		if (ms < 200)
+			ms *= 2;
+		if (tracelink_finish(output, ctl, NULL, 0, why, sizeof why) != 1)
+			_exit(0);
+	}
+}
+
 static char *make_ctl_file(void)
 {
 	const char *dir = getenv("TMPDIR");
@@ -350,9 +384,11 @@ int cmd_trace(int argc, char **argv)
 	int f = tracelink_finish(output, ctl, lastp, pid, why, sizeof why);
 	if (f < 0)
 		say("finishing the trace: %s", why);
-	else if (f > 0)
-		say("traced processes are still running; they will finish the trace%s%s",
+	else if (f > 0) {
+		say("traced processes are still running; the trace%s%s will be finished when they are gone",
 		    output ? " in " : "", output ? output : "");
+		finish_later(output, ctl);
+	}
 	free(ctl);
 	free(output);
 	free(topts.s);
