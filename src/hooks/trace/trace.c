@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -187,15 +188,76 @@ static void exit_line(int tid, int pid, long status)
 	line_event(tid, text, status & 0xff, pid);
 }
 
+/* Threads that printed their own exit line (exit) and may still be in
+ * /proc/self/task when another thread calls exit_group. */
+#define EXITED_SLOTS 64
+static int exited_tids[EXITED_SLOTS];
+static unsigned exited_next;
+
+static void thread_exited(int tid)
+{
+	unsigned i = __atomic_fetch_add(&exited_next, 1, __ATOMIC_RELAXED) % EXITED_SLOTS;
+	__atomic_store_n(&exited_tids[i], tid, __ATOMIC_RELEASE);
+}
+
+static bool printed_exit(int tid)
+{
+	for (unsigned i = 0; i < EXITED_SLOTS; i++)
+		if (__atomic_load_n(&exited_tids[i], __ATOMIC_ACQUIRE) == tid)
+			return true;
+	return false;
+}
+
+/* exit_group ends every thread of the process: like strace, print each
+ * other thread's "+++ exited with N +++" (they run no more code to say
+ * it themselves).  The threads are the entries of /proc/self/task. */
+static void other_threads_exit(int pid, int self, long status)
+{
+	if (!g.o.follow || !g.o.lines)
+		return;
+	long fd = zp_raw4(SYS_openat, AT_FDCWD, "/proc/self/task",
+			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	char buf[2048] __attribute__((aligned(8)));
+	for (;;) {
+		long n = zp_raw3(SYS_getdents64, fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			unsigned short reclen;
+			zp_memcpy(&reclen, buf + off + 16, sizeof reclen);
+			const char *name = buf + off + 19;
+			int tid = 0;
+			bool num = *name != '\0';
+			for (const char *q = name; *q; q++) {
+				if (*q < '0' || *q > '9') {
+					num = false;
+					break;
+				}
+				tid = tid * 10 + (*q - '0');
+			}
+			if (num && tid != self && tid > 0 && !printed_exit(tid))
+				exit_line(tid, pid, status);
+			if (!reclen)
+				break;
+			off += reclen;
+		}
+	}
+	zp_raw1(SYS_close, fd);
+}
+
 static void on_exit_group(struct zpoline_call *c)
 {
 	long status = c->args[0];
 	if (g.o.lines && nr_shown(c->nr))
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
 	/* not counted: strace -c counts calls as they return */
-	exit_line(c->tid, c->pid, status);
 	/* A vfork child runs on its parent's statics: it is one task. */
 	bool own = zp_raw0(SYS_getpid) == g.self_pid;
+	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1)
+		other_threads_exit(c->pid, c->tid, status);
+	exit_line(c->tid, c->pid, status);
 	process_ends(c->pid, own ? __atomic_load_n(&g.threads, __ATOMIC_RELAXED) : 1);
 }
 
@@ -204,6 +266,7 @@ static void on_exit_thread(struct zpoline_call *c)
 	if (g.o.lines && nr_shown(c->nr))
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
 	exit_line(c->tid, c->pid, c->args[0]);
+	thread_exited(c->tid);
 	if (zp_raw0(SYS_getpid) != g.self_pid) {
 		process_ends(c->pid, 1);
 		return;

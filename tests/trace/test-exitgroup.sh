@@ -1,0 +1,42 @@
+#!/bin/bash
+# test-exitgroup.sh - exit_group ends every thread of a process: as with
+# strace -f, each of them gets its "+++ exited with N +++" line, once,
+# with its own task id (the threads run no more code to say it; the
+# thread calling exit_group prints them).  A thread that ended earlier
+# with exit keeps its one line.
+. "$(dirname "$0")/../lib.sh"
+
+ZP=$ZP_BUILD/zpoline
+PROG=$ZP_BUILD/tests/progs/tp-exitgroup
+
+for opts in "-f" "--json -f" "-ff"; do
+	rm -f "$TMP"/T*
+	timeout -k 5 30 "$ZP" trace $opts -o "$TMP/T" -- "$PROG" 6 3 > "$TMP/out" 2>"$TMP/err"
+	rc=$?
+	main=$(grep -a 'execve(' "$TMP"/T* | head -1 | grep -oE '^[^:]*:?[0-9]+|"pid":[0-9]+' | grep -oE '[0-9]+$')
+	ok=1 why=
+	[ $rc -eq 3 ] || { ok=0 why="exit $rc"; }
+	exit_lines() { # TID: how many exit lines of task TID, with status $2
+		case $opts in
+		-ff) grep -ac "^+++ exited with $2 +++\$" "$TMP/T.$1" 2>/dev/null ;;
+		--json*) grep -ac "^{\"pid\":[0-9]*,\"tid\":$1,.*\"event\":\"exited with $2\"" "$TMP/T" ;;
+		*) grep -acE "^$1 +\+\+\+ exited with $2 \+\+\+\$" "$TMP/T" ;;
+		esac
+	}
+	while read -r a b; do
+		if [ "$a" = exited ]; then
+			[ "$(exit_lines "$b" 0)" = 1 ] && [ "$(exit_lines "$b" 3)" = 0 ] ||
+				{ ok=0 why="$why; thread $b that exited itself"; }
+		else
+			[ "$(exit_lines "$a" 3)" = 1 ] || { ok=0 why="$why; blocked thread $a: $(exit_lines "$a" 3) lines"; }
+		fi
+	done < "$TMP/out"
+	n=$(grep -c . "$TMP/out")
+	if [ $ok = 1 ] && [ "$n" = 7 ]; then
+		pass "exit_group ($opts): every thread has one exit line"
+	else
+		fail "exit_group ($opts): $why (main $main)"
+		cat "$TMP/err"
+	fi
+done
+finish
