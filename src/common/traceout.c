@@ -238,6 +238,43 @@ static void line_sandboxed(struct zp_tout *t, const char *s, size_t n)
 	zp_memcpy(t->window + off, s, n);
 }
 
+/* -o FIFO or stderr a pipe: once its reader is gone a write raises
+ * SIGPIPE, which would kill the traced program for a line of ours (and
+ * natively it would not have died there).  Such writes are made with
+ * SIGPIPE blocked; the first EPIPE takes the signal back and marks the
+ * output closed for the whole session: later lines are only counted. */
+static int out_is_pipe = -1; /* per image: 1 pipe or socket, 0 not, -1 unknown */
+
+static long write_line(struct zp_tout *t, int fd, const char *s, size_t n)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	if (c && __atomic_load_n(&c->out_closed, __ATOMIC_RELAXED))
+		return -EPIPE;
+	int p = __atomic_load_n(&out_is_pipe, __ATOMIC_RELAXED);
+	if (p < 0) {
+		struct stat st;
+		p = zp_raw2(SYS_fstat, fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+		__atomic_store_n(&out_is_pipe, p, __ATOMIC_RELAXED);
+	}
+	if (!p)
+		return raw_write_all(fd, s, n);
+	uint64_t pipe_set = 1ull << (SIGPIPE - 1), old = 0;
+	if (zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_set, &old, 8) < 0)
+		return raw_write_all(fd, s, n);
+	long r = raw_write_all(fd, s, n);
+	if (r == -EPIPE) {
+		if (c)
+			__atomic_store_n(&c->out_closed, 1, __ATOMIC_RELAXED);
+		if (!(old & pipe_set)) {
+			/* ours, if it was not blocked before: take it back */
+			struct timespec zero = {0, 0};
+			zp_raw4(SYS_rt_sigtimedwait, &pipe_set, NULL, &zero, 8);
+		}
+	}
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+	return r;
+}
+
 /* A line that could not be written: count it, for zp_trace_finish. */
 static void lost(struct zp_tout *t, size_t n, long err)
 {
@@ -283,7 +320,7 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 	case ZP_TOUT_WRITE: {
 		int fd = __atomic_load_n(&t->out_fd, __ATOMIC_RELAXED);
 		if (fd >= 0)
-			lost(t, n, raw_write_all(fd, s, n));
+			lost(t, n, write_line(t, fd, s, n));
 		return;
 	}
 	case ZP_TOUT_FF: {
@@ -612,8 +649,20 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 	}
 	int flags = O_CREAT | O_CLOEXEC;
 	bool rw = true;
-	int fd = open(c->out_path, O_RDWR | flags, 0644);
-	if (fd < 0 && (errno == EACCES || errno == EISDIR || errno == ETXTBSY)) {
+	struct stat fst;
+	int fd;
+	if (zp_raw4(SYS_newfstatat, AT_FDCWD, c->out_path, &fst, 0) == 0 && S_ISFIFO(fst.st_mode)) {
+		/* Read-write, we would be a reader of our own FIFO (and its
+		 * reader would see us come and go, and stop at our close): once
+		 * its reader is gone, the lines would fill the pipe and every
+		 * traced call would block for good.  Write-only, as strace: wait
+		 * for a reader here, see EPIPE when it is gone. */
+		rw = false;
+		fd = open(c->out_path, O_WRONLY | O_CLOEXEC);
+	} else {
+		fd = open(c->out_path, O_RDWR | flags, 0644);
+	}
+	if (fd < 0 && rw && (errno == EACCES || errno == EISDIR || errno == ETXTBSY)) {
 		rw = false;
 		fd = open(c->out_path, O_WRONLY | flags, 0644);
 	}

@@ -94,7 +94,7 @@ struct zp_trace_ctl {
 	uint64_t lost_lines;    /* lines that could not be written (full disk, */
 	uint64_t lost_bytes;    /* RLIMIT_FSIZE, a closed pipe...) */
 	int32_t lost_errno;     /* why the first of them was lost */
-	uint32_t lost_pad;
+	uint32_t out_closed;    /* the output is a pipe nobody reads any more */
 	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
 	struct zp_trace_count counts[ZP_TRACE_COUNT_SLOTS];
 	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 */
