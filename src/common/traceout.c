@@ -502,6 +502,7 @@ void zp_tout_exec_save(struct zp_tout *t, int pid, const char *text, size_t n, u
 				s->t0_ns = t0;
 				s->mono0 = mono0;
 				s->threads = threads;
+				s->ntids = 0;
 				__atomic_store_n(&s->pid, pid, __ATOMIC_RELEASE);
 				return;
 			}

@@ -60,11 +60,13 @@ struct zp_trace_count {
 	uint64_t calls, errors, ns;
 };
 
+#define ZP_TRACE_EXEC_TIDS 64
 struct zp_exec_slot {
 	int32_t pid;      /* owner, 0 = free */
 	uint32_t len;
 	int32_t threads;  /* traced threads of the image before execve */
-	int32_t pad;
+	int32_t ntids;    /* the other threads execve ends (their exit lines) */
+	int32_t tids[ZP_TRACE_EXEC_TIDS];
 	uint64_t t0_ns;   /* entry time (realtime) */
 	uint64_t mono0;   /* entry time (monotonic), for -T */
 	char text[ZP_TRACE_EXEC_LINE];

@@ -3,19 +3,22 @@
 # strace -f, each of them gets its "+++ exited with N +++" line, once,
 # with its own task id (the threads run no more code to say it; the
 # thread calling exit_group prints them).  A thread that ended earlier
-# with exit keeps its one line.
+# with exit keeps its one line.  The same for the threads a successful
+# execve ends (exit status 0; the new image prints their lines).
 . "$(dirname "$0")/../lib.sh"
 
 ZP=$ZP_BUILD/zpoline
 PROG=$ZP_BUILD/tests/progs/tp-exitgroup
 
-for opts in "-f" "--json -f" "-ff"; do
+for run in "-f" "--json -f" "-ff" "-f exec" "-ff exec"; do
+	opts=${run% exec} how=exit st=3 want=3
+	[ "$opts" != "$run" ] && how=exec st=0 want=0
 	rm -f "$TMP"/T*
-	timeout -k 5 30 "$ZP" trace $opts -o "$TMP/T" -- "$PROG" 6 3 > "$TMP/out" 2>"$TMP/err"
+	timeout -k 5 30 "$ZP" trace $opts -o "$TMP/T" -- "$PROG" 6 3 $how > "$TMP/out" 2>"$TMP/err"
 	rc=$?
 	main=$(grep -a 'execve(' "$TMP"/T* | head -1 | grep -oE '^[^:]*:?[0-9]+|"pid":[0-9]+' | grep -oE '[0-9]+$')
 	ok=1 why=
-	[ $rc -eq 3 ] || { ok=0 why="exit $rc"; }
+	[ $rc -eq $want ] || { ok=0 why="exit $rc"; }
 	exit_lines() { # TID: how many exit lines of task TID, with status $2
 		case $opts in
 		-ff) grep -ac "^+++ exited with $2 +++\$" "$TMP/T.$1" 2>/dev/null ;;
@@ -28,14 +31,14 @@ for opts in "-f" "--json -f" "-ff"; do
 			[ "$(exit_lines "$b" 0)" = 1 ] && [ "$(exit_lines "$b" 3)" = 0 ] ||
 				{ ok=0 why="$why; thread $b that exited itself"; }
 		else
-			[ "$(exit_lines "$a" 3)" = 1 ] || { ok=0 why="$why; blocked thread $a: $(exit_lines "$a" 3) lines"; }
+			[ "$(exit_lines "$a" $st)" = 1 ] || { ok=0 why="$why; blocked thread $a: $(exit_lines "$a" $st) lines"; }
 		fi
 	done < "$TMP/out"
 	n=$(grep -c . "$TMP/out")
 	if [ $ok = 1 ] && [ "$n" = 7 ]; then
-		pass "exit_group ($opts): every thread has one exit line"
+		pass "$how ($opts): every thread has one exit line"
 	else
-		fail "exit_group ($opts): $why (main $main)"
+		fail "$how ($opts): $why (main $main)"
 		cat "$TMP/err"
 	fi
 done

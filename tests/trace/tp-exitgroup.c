@@ -3,13 +3,15 @@
  * good, one more thread ends on its own with pthread_exit, then main
  * calls exit(STATUS): exit_group ends the blocked threads, which run no
  * more code.  Prints "TID" of every thread, blocked ones first, then
- * "exited TID" for the one that exited by itself.
- * Usage: tp-exitgroup [NTHREADS [STATUS]]
+ * "exited TID" for the one that exited by itself.  With "exec" last,
+ * execve /bin/true instead of exit: that ends the threads too (status 0).
+ * Usage: tp-exitgroup [NTHREADS [STATUS [exec]]]
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,5 +55,9 @@ int main(int argc, char **argv)
 		printf("%ld\n", tids[i]);
 	printf("exited %ld\n", q);
 	fflush(stdout);
+	if (argc > 3 && !strcmp(argv[3], "exec")) {
+		execl("/bin/true", "true", (char *)NULL);
+		return 103;
+	}
 	exit(status);
 }

@@ -118,6 +118,19 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 				  __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
 	else
 		zp_tout_exec_save(&g.out, pid, "", 0, 0, 0, __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
+	/* A successful execve ends the other threads: the new image prints
+	 * their exit lines, as strace does. */
+	if (g.o.follow && g.o.lines && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1) {
+		struct zp_exec_slot *es = zp_tout_exec_find(&g.out, pid);
+		if (es) {
+			int tids[ZP_TRACE_EXEC_TIDS];
+			int k = other_threads(c->tid, tids, ZP_TRACE_EXEC_TIDS), m = 0;
+			for (int i = 0; i < k; i++)
+				if (tids[i] != pid) /* a thread's execve takes the leader's id */
+					es->tids[m++] = tids[i];
+			es->ntids = m;
+		}
+	}
 	zp_tout_exec_prepare(&g.out);
 	if (!s)
 		return;
@@ -194,6 +207,8 @@ void exec_announce(void)
 	if (s) {
 		if (s->threads > 1)
 			zp_tout_task_add(&g.out, -(s->threads - 1));
+		for (int i = 0; i < s->ntids && i < ZP_TRACE_EXEC_TIDS; i++)
+			exit_line(s->tids[i], pid, 0);
 		if (s->len)
 			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0);
 		zp_tout_exec_drop(&g.out, pid);

@@ -175,7 +175,7 @@ static void process_ends(int pid, int tasks)
 		finish();
 }
 
-static void exit_line(int tid, int pid, long status)
+void exit_line(int tid, int pid, long status)
 {
 	if (!g.o.lines)
 		return;
@@ -208,17 +208,15 @@ static bool printed_exit(int tid)
 	return false;
 }
 
-/* exit_group ends every thread of the process: like strace, print each
- * other thread's "+++ exited with N +++" (they run no more code to say
- * it themselves).  The threads are the entries of /proc/self/task. */
-static void other_threads_exit(int pid, int self, long status)
+/* The other threads of this process (/proc/self/task), but those that
+ * printed their own exit line: up to max of them into tids.  Raw. */
+int other_threads(int self, int *tids, int max)
 {
-	if (!g.o.follow || !g.o.lines)
-		return;
 	long fd = zp_raw4(SYS_openat, AT_FDCWD, "/proc/self/task",
 			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
-		return;
+		return 0;
+	int k = 0;
 	char buf[2048] __attribute__((aligned(8)));
 	for (;;) {
 		long n = zp_raw3(SYS_getdents64, fd, buf, sizeof buf);
@@ -237,14 +235,28 @@ static void other_threads_exit(int pid, int self, long status)
 				}
 				tid = tid * 10 + (*q - '0');
 			}
-			if (num && tid != self && tid > 0 && !printed_exit(tid))
-				exit_line(tid, pid, status);
+			if (num && tid != self && tid > 0 && !printed_exit(tid) && k < max)
+				tids[k++] = tid;
 			if (!reclen)
 				break;
 			off += reclen;
 		}
 	}
 	zp_raw1(SYS_close, fd);
+	return k;
+}
+
+/* exit_group ends every thread of the process: like strace, print each
+ * other thread's "+++ exited with N +++" (they run no more code to say
+ * it themselves). */
+static void other_threads_exit(int pid, int self, long status)
+{
+	if (!g.o.follow || !g.o.lines)
+		return;
+	int tids[256];
+	int n = other_threads(self, tids, 256);
+	for (int i = 0; i < n; i++)
+		exit_line(tids[i], pid, status);
 }
 
 static void on_exit_group(struct zpoline_call *c)

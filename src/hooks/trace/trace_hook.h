@@ -114,6 +114,10 @@ TH_HIDDEN void exec_pre(struct zpoline_call *c, struct slot *s);
 TH_HIDDEN void exec_failed(struct zpoline_call *c, struct slot *s);
 TH_HIDDEN void exec_release_for(int pid);
 TH_HIDDEN void exec_announce(void);
+/* trace.c: "+++ exited with STATUS +++" for task tid of process pid; the
+ * other threads of this process (not those that printed their exit). */
+TH_HIDDEN void exit_line(int tid, int pid, long status);
+TH_HIDDEN int other_threads(int self, int *tids, int max);
 
 /* vdso.c */
 TH_HIDDEN void *zp_vdso_sym(const char *name);
