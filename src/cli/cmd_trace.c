@@ -213,8 +213,6 @@ static void check_strsize(const char *v)
 		usage_error("trace", "-s needs a number of bytes, not '%s'", v);
 }
 
-/* A file for ZPOLINE_TRACE_CTL, or NULL (the tracer then keeps its state
- * in memory and the command can only trim the file). */
 /* Traced processes outlived the program: they finish the trace when the
  * last of them exits, unless they are killed (SIGKILL, the OOM killer):
  * then nobody would, and the file would keep its zero-filled room and the
@@ -248,6 +246,8 @@ static void finish_later(const char *output, const char *ctl)
 	}
 }
 
+/* A file for ZPOLINE_TRACE_CTL, or NULL (the tracer then keeps its state
+ * in memory and the command can only trim the file). */
 static char *make_ctl_file(void)
 {
 	const char *dir = getenv("TMPDIR");
