@@ -673,8 +673,12 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 	}
 	/* Every process of a session shares this open file, and with it a
 	 * shared lock: a new session that finds the lock taken would truncate
-	 * a trace that is still being written. */
-	if (truncate) {
+	 * a trace that is still being written.  Only a regular file can be
+	 * truncated or interleaved: /dev/null, a tty or a pipe is shared by
+	 * any number of sessions (flock on /dev/null is system-wide). */
+	struct stat st0;
+	bool regular = fstat(fd, &st0) == 0 && S_ISREG(st0.st_mode);
+	if (truncate && regular) {
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
 			snprintf(err, errlen, "-o %s: another trace session is still writing it",
 				 o->output);
@@ -687,7 +691,8 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 			return -1;
 		}
 	}
-	flock(fd, LOCK_SH | LOCK_NB);
+	if (regular)
+		flock(fd, LOCK_SH | LOCK_NB);
 	t->out_fd = move_high(fd, t->fd_base);
 	struct stat st;
 	if (fstat(t->out_fd, &st) == 0) {

@@ -91,6 +91,23 @@ if [ $rc2 -ne 0 ] && grep -q 'another trace session is still writing it' "$TMP/t
 else
 	fail "second session on the same file: exit $rc2, $(cat "$TMP/two.err"), trace ends $(tail -c 200 "$TMP/two" | tr '\0' '@')"
 fi
+# Only a regular file is one session's: two sessions may share -o /dev/null
+# (flock on /dev/null is system-wide; the second one used to be refused,
+# found running bash's test suite under trace -f -c -o /dev/null).
+rm -f "$TMP/fifo2"
+mkfifo "$TMP/fifo2"
+"$Z" trace -f -c -o /dev/null -- sh -c 'read x' <"$TMP/fifo2" >/dev/null 2>&1 &
+first=$!
+exec 9>"$TMP/fifo2"
+sleep 0.3
+"$Z" trace -o /dev/null -- true 2>"$TMP/null.err"
+rc2=$?
+echo go >&9
+exec 9>&-
+wait $first
+[ $rc2 -eq 0 ] && ! grep -q 'still writing' "$TMP/null.err" &&
+	pass "two sessions may both trace to -o /dev/null" ||
+	fail "second session on -o /dev/null: exit $rc2, $(head -c 300 "$TMP/null.err")"
 "$Z" trace -- cat /dev/null 2>"$TMP/err" >/dev/null
 grep -q 'openat(.*"/dev/null"' "$TMP/err" && pass "trace without -o: on stderr" ||
 	fail "trace to stderr: $(head -c 300 "$TMP/err")"
