@@ -609,7 +609,10 @@ static void d_prctl(struct dctx *d)
 	}
 }
 
-static void p_itimerspec(struct dctx *d, unsigned long addr, bool out)
+/* struct itimerspec / itimerval: two timespecs or two timevals, 16 bytes
+ * each; `out`: written by the call. */
+static void p_itimer(struct dctx *d, unsigned long addr, bool out,
+		     void (*one)(struct dctx *, unsigned long, bool))
 {
 	if (!addr) {
 		tb_puts(d->b, "NULL");
@@ -620,28 +623,20 @@ static void p_itimerspec(struct dctx *d, unsigned long addr, bool out)
 		return;
 	}
 	tb_puts(d->b, "{it_interval=");
-	p_timespec(d, addr, d->ok);
+	one(d, addr, d->ok);
 	tb_puts(d->b, ", it_value=");
-	p_timespec(d, addr + 16, d->ok);
+	one(d, addr + 16, d->ok);
 	tb_putc(d->b, '}');
 }
 
-/* struct itimerval (two timevals); `out`: written by the call. */
+static void p_itimerspec(struct dctx *d, unsigned long addr, bool out)
+{
+	p_itimer(d, addr, out, p_timespec);
+}
+
 static void p_itimerval(struct dctx *d, unsigned long addr, bool out)
 {
-	if (!addr) {
-		tb_puts(d->b, "NULL");
-		return;
-	}
-	if (out && !d->ok) {
-		tb_hex(d->b, addr);
-		return;
-	}
-	tb_puts(d->b, "{it_interval=");
-	p_timeval(d, addr, d->ok);
-	tb_puts(d->b, ", it_value=");
-	p_timeval(d, addr + 16, d->ok);
-	tb_putc(d->b, '}');
+	p_itimer(d, addr, out, p_timeval);
 }
 
 static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes, bool in)
