@@ -50,7 +50,12 @@ $(LT)/gohello: tests/loader/progs/gohello.go
 	@mkdir -p $(@D)
 	cd $(<D) && CGO_ENABLED=0 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
 		$(GO_TOOL) build -o $(abspath $@) $(<F)
-LOADER_TEST_PROGS += $(LT)/gohello
+# Stripped (-s: no symbol table): the loader cannot find its functions.
+$(LT)/gohello-stripped: tests/loader/progs/gohello.go
+	@mkdir -p $(@D)
+	cd $(<D) && CGO_ENABLED=0 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
+		$(GO_TOOL) build -ldflags=-s -o $(abspath $@) $(<F)
+LOADER_TEST_PROGS += $(LT)/gohello $(LT)/gohello-stripped
 endif
 
 # The count hook's table without libc at the end (see the file).

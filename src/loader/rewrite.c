@@ -585,6 +585,13 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 			m.map = NULL;
 		}
 	}
+	if (!has_index && !copy)
+		/* Said always: a trace that silently misses every call of the
+		 * program would be worse than none. */
+		zl_msg("%s: a static program with no unwind table and no symbol table "
+		       "(stripped): its system calls cannot be told from data, so they are "
+		       "not hooked (docs/loader.md)",
+		       f->name);
 	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
 	zl_free(m.map, m.bytes);
 	zl_free(copy, copy_bytes);

@@ -41,12 +41,23 @@ covered "Go program: coverage (timing- and thread-dependent names left out)" \
 	n.trace l.count --marker '^execve\(' --ignore "$TIMING,$THREADS"
 not_bypassed "Go program: no call around zpoline" -- "$LT/gohello" data x y
 
-# The count hook: its table at exit needs libc, on the program's %fs.
+# The count hook: it loads without libc (hooklibc.c), so its table at exit
+# no longer needs libc on the program's %fs; a crash there is still named.
 loaded c.out c.count -- "$LT/gohello" data x y
 rc=$?
 if [ $rc -ge 128 ] && [ ! -s c.count ]; then
 	skip "Go program with the count hook (its fini() crashed on the program's %fs: signal $((rc - 128)); needs the runtime to switch %fs for hooks, docs/loader.md)"
 else
 	compare "Go program with the count hook" n.out $rn c.out $rc
+fi
+# A stripped static program: nothing tells its code from data, so nothing
+# is rewritten; the loader must say so rather than trace it silently.
+if [ -x "$LT/gohello-stripped" ]; then
+	LD_PRELOAD=$LIB "$LOADER" "$LT/gohello-stripped" data x y >s.out 2>s.err
+	rc=$?
+	cmp -s s.out n.out && [ $rc -eq $rn ] &&
+		grep -q 'gohello-stripped: a static program with no unwind table and no symbol table' s.err &&
+		pass "stripped Go program: runs as natively, and the loader says its calls are not hooked" ||
+		fail "stripped Go program: exit $rc, $(head -c 300 s.err)"
 fi
 finish
