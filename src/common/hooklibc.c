@@ -36,6 +36,7 @@
 #define HIDDEN __attribute__((visibility("hidden")))
 
 static int hl_errno;
+static void *(*program_symbol)(const char *name);
 static char ***program_environ;
 static unsigned long (*program_getauxval)(unsigned long);
 static char *(*program_strerror)(int);
@@ -47,12 +48,16 @@ HIDDEN int *__errno_location(void)
 
 void zp_hl_init(const struct zpoline_runtime *rt)
 {
-	if (!rt || rt->size < offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *) ||
-	    !rt->program_symbol)
-		return;
-	program_environ = (char ***)rt->program_symbol("environ");
-	program_getauxval = (unsigned long (*)(unsigned long))rt->program_symbol("getauxval");
-	program_strerror = (char *(*)(int))rt->program_symbol("strerror");
+	if (rt && rt->size >= offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *))
+		program_symbol = rt->program_symbol;
+	program_environ = (char ***)zp_hl_program_symbol("environ");
+	program_getauxval = (unsigned long (*)(unsigned long))zp_hl_program_symbol("getauxval");
+	program_strerror = (char *(*)(int))zp_hl_program_symbol("strerror");
+}
+
+void *zp_hl_program_symbol(const char *name)
+{
+	return program_symbol ? program_symbol(name) : NULL;
 }
 
 char **zp_hl_environ(void)

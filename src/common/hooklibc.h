@@ -10,6 +10,9 @@
 #define ZP_HL_HIDDEN __attribute__((visibility("hidden")))
 
 ZP_HL_HIDDEN void zp_hl_init(const struct zpoline_runtime *rt);
+/* rt->program_symbol(name) where this runtime has it, else NULL: at init
+ * only. */
+ZP_HL_HIDDEN void *zp_hl_program_symbol(const char *name);
 /* The program's environment (its libc's environ), or NULL. */
 ZP_HL_HIDDEN char **zp_hl_environ(void);
 /* A message and a newline on stderr, formatted by gprfmt.c. */

@@ -129,11 +129,18 @@ static long name_number_prefix(const char **p)
 	return n;
 }
 
-/* The decimal number a directory entry's name spells, or -1. */
-static long name_number(const char *name)
+/* The decimal number a directory entry's name spells (a pid, a tid, a
+ * descriptor), or -1. */
+long dirent_number(const char *name)
 {
 	long n = name_number_prefix(&name);
-	return *name || n >= GUARD_LIMIT ? -1 : n;
+	return *name ? -1 : n;
+}
+
+static long name_number(const char *name)
+{
+	long n = dirent_number(name);
+	return n >= GUARD_LIMIT ? -1 : n;
 }
 
 /* Is directory descriptor fd a process's (or a task's) fd or fdinfo

@@ -23,7 +23,9 @@
  *
  * The per-call path uses no libc state: no stdio, errno, malloc, locks or
  * thread-local storage; it may run in threads libc does not know and in
- * signal handlers.  Only zpoline_hook_init() uses libc.
+ * signal handlers.  There is no libc here at all (src/common/hooklibc.c);
+ * zpoline_hook_init() borrows the program's for the environment, error
+ * messages and the time zone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -225,18 +227,9 @@ int other_threads(int self, int *tids, int max)
 		for (long off = 0; off < n;) {
 			unsigned short reclen;
 			zp_memcpy(&reclen, buf + off + 16, sizeof reclen);
-			const char *name = buf + off + 19;
-			int tid = 0;
-			bool num = *name != '\0';
-			for (const char *q = name; *q; q++) {
-				if (*q < '0' || *q > '9') {
-					num = false;
-					break;
-				}
-				tid = tid * 10 + (*q - '0');
-			}
-			if (num && tid != self && tid > 0 && !printed_exit(tid) && k < max)
-				tids[k++] = tid;
+			long tid = dirent_number(buf + off + 19);
+			if (tid > 0 && tid != self && !printed_exit((int)tid) && k < max)
+				tids[k++] = (int)tid;
 			if (!reclen)
 				break;
 			off += reclen;
@@ -591,13 +584,10 @@ static void errno_messages(void)
 }
 
 /* The program's libc reads the time zone (hooklibc.c has none). */
-static long local_offset(const struct zpoline_runtime *rt)
+static long local_offset(void)
 {
-	if (rt->size < offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *) ||
-	    !rt->program_symbol)
-		return 0;
 	struct tm *(*local)(const time_t *, struct tm *) =
-		(struct tm * (*)(const time_t *, struct tm *)) rt->program_symbol("localtime_r");
+		(struct tm * (*)(const time_t *, struct tm *)) zp_hl_program_symbol("localtime_r");
 	struct timespec ts;
 	if (!local || zp_raw2(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0)
 		return 0;
@@ -612,13 +602,10 @@ static long local_offset(const struct zpoline_runtime *rt)
  * names its root in the program's own environment, so that descendants it
  * does not trace know they are not roots and leave the output alone.  The
  * program's libc is the base namespace's; at init it is not hooked yet. */
-static void export_root(const struct zpoline_runtime *rt, int pid)
+static void export_root(int pid)
 {
-	if (rt->size < offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *) ||
-	    !rt->program_symbol)
-		return;
 	int (*set)(const char *, const char *, int) =
-		(int (*)(const char *, const char *, int))rt->program_symbol("setenv");
+		(int (*)(const char *, const char *, int))zp_hl_program_symbol("setenv");
 	char v[16];
 	snprintf(v, sizeof v, "%d", pid);
 	if (set)
@@ -687,7 +674,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	}
 	g.root = g.out.ctl->root;
 	if (!have_root && !g.out.joined)
-		export_root(rt, pid);
+		export_root(pid);
 	if (!g.o.follow && pid != g.root) {
 		zp_tout_close(&g.out);
 		return 0;
@@ -701,7 +688,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	/* Only what the output needs: the time zone file and ~130 error
 	 * messages cost every traced process ~250 us here otherwise. */
 	if (g.o.tstamp == 1 || g.o.tstamp == 2)
-		g.tz_offset = local_offset(rt);
+		g.tz_offset = local_offset();
 	g.gettime = (int (*)(clockid_t, struct timespec *))zp_vdso_sym("__vdso_clock_gettime");
 	if (g.o.lines)
 		errno_messages();

@@ -118,6 +118,8 @@ TH_HIDDEN void exec_announce(void);
  * other threads of this process (not those that printed their exit). */
 TH_HIDDEN void exit_line(int tid, int pid, long status);
 TH_HIDDEN int other_threads(int self, int *tids, int max);
+/* fdguard.c */
+TH_HIDDEN long dirent_number(const char *name);
 
 /* vdso.c */
 TH_HIDDEN void *zp_vdso_sym(const char *name);
