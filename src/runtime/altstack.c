@@ -1,5 +1,5 @@
 /*
- * altstack.c - the program's signal stacks, armed with SS_AUTODISARM.
+ * altstack.c - the program's signal stacks, left as the program set them.
  *
  * The kernel decides from rsp whether a thread is on its sigaltstack.  A
  * hooked call runs on the runtime's own stack (a slot), so while a handler
@@ -10,16 +10,29 @@
  * test_signal stress tests died of it: the outer rt_sigreturn restored the
  * inner frame's registers.)
  *
- * So every signal stack the program sets is armed with SS_AUTODISARM
- * (Linux 4.7): the kernel disarms it when it delivers a signal onto it and
- * re-arms it from that frame at rt_sigreturn, and a nested signal meanwhile
- * is delivered on the stack the thread is on (the slot, or the sigaltstack
- * below the running handler), never over a live frame.
+ * So a hooked call made on the program's signal stack disarms that stack
+ * for as long as it runs elsewhere, with no moment at which a signal could
+ * find the thread off the stack and the stack armed:
+ *   - the stub (entry.S), still on the program's stack, blocks every signal
+ *     (the old mask goes to the thread block) and only then moves to the
+ *     slot; a trapped call's handler resumes on the slot with every signal
+ *     blocked (signals.c);
+ *   - zp_altstack_enter, on the slot, disarms the stack and puts the mask
+ *     back: a nested signal is now delivered on the slot, below our frames;
+ *   - zp_altstack_leave, when the call is about to go back, blocks every
+ *     signal again and re-arms the stack, and the stub restores the mask
+ *     once rsp is back on the program's stack.
+ * Two extra system calls on the way in and two on the way out, only for
+ * hooked calls made on a signal stack.  rt_sigreturn needs none on the way
+ * out: the kernel restores both the mask and the stack from the frame.
  *
- * The program sees what it set: queries report its stack and flags (and
- * SS_ONSTACK while it runs on it), changing the stack while running on it
- * fails with EPERM as before, and a handler left with siglongjmp gets the
- * stack re-armed at the next call the runtime sees from outside it.
+ * The stack itself stays exactly as the program set it, so everything the
+ * kernel does with it is native: queries, EPERM when a handler changes the
+ * stack it runs on, and a handler left with longjmp leaving it armed for
+ * the next signal (a stack overflow caught twice in a row: gnulib's c-stack
+ * and libsigsegv recover that way).  A stack the program set with
+ * SS_AUTODISARM is disarmed by the kernel while a handler runs on it, so
+ * calls made there need nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,41 +45,51 @@
 #define SS_AUTODISARM (1U << 31)
 #endif
 
+_Static_assert(offsetof(struct zp_thread, alt_swap) == TB_ALTSWAP, "TB_ALTSWAP");
+_Static_assert(offsetof(struct zp_thread, alt_pending) == TB_ALTPEND, "TB_ALTPEND");
+_Static_assert(offsetof(struct zp_thread, alt_lo) == TB_ALTLO, "TB_ALTLO");
+_Static_assert(offsetof(struct zp_thread, alt_hi) == TB_ALTHI, "TB_ALTHI");
+_Static_assert(offsetof(struct zp_thread, alt_entry_mask) == TB_ALTMASK, "TB_ALTMASK");
+_Static_assert(offsetof(struct zp_record, alt_mask) == REC_ALTMASK, "REC_ALTMASK");
+_Static_assert(offsetof(struct zp_record, alt_swap) == REC_ALTSWAP, "REC_ALTSWAP");
+
+/* What the kernel calls being on the stack. */
 static bool on_program_stack(const struct zp_thread *t, uintptr_t sp)
 {
 	return t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi;
 }
 
-static long arm(const struct zp_thread *t)
+/* Not in SUD-only mode: there every call is completed inside a SIGSYS
+ * handler, on whatever stack the kernel chose for it. */
+static void set_stack(struct zp_thread *t, uintptr_t lo, uintptr_t hi, bool autodisarm)
 {
-	stack_t ss = {.ss_sp = (void *)t->alt_lo,
-		      .ss_flags = (int)SS_AUTODISARM,
-		      .ss_size = t->alt_hi - t->alt_lo};
-	return zp_raw2(SYS_sigaltstack, &ss, 0);
+	t->alt_swap = 0; /* the stub must not see a half-written range */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->alt_lo = lo;
+	t->alt_hi = hi;
+	t->alt_autodisarm = autodisarm;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->alt_swap = hi && !autodisarm && zp_mode != ZP_MODE_SUD;
+}
+
+bool zp_altstack_swaps(const struct zp_thread *t, uintptr_t sp)
+{
+	return t && t->alt_swap && on_program_stack(t, sp);
 }
 
 void zp_altstack_adopt(struct zp_thread *t)
 {
-	if (zp_mode == ZP_MODE_SUD)
-		return;
 	stack_t ss = {0};
 	if (zp_raw2(SYS_sigaltstack, 0, &ss) < 0 || (ss.ss_flags & SS_DISABLE) || !ss.ss_size)
 		return;
-	t->alt_lo = (uintptr_t)ss.ss_sp;
-	t->alt_hi = (uintptr_t)ss.ss_sp + ss.ss_size;
-	t->alt_autodisarm = (ss.ss_flags & SS_AUTODISARM) != 0;
-	if (!(ss.ss_flags & SS_ONSTACK))
-		arm(t);
+	set_stack(t, (uintptr_t)ss.ss_sp, (uintptr_t)ss.ss_sp + ss.ss_size,
+		  (ss.ss_flags & SS_AUTODISARM) != 0);
 }
 
-/* scratch[0..2]: the stack_t passed to the kernel; [3]: the program's
- * pointer; [4]: 1 if a new stack is being set; [5..7]: its sp, size,
- * flags; [8..10]: the program's view of the stack before the call. */
+/* scratch[4]: 1 if a new stack is being set; [5..7]: its sp, size, flags;
+ * [8..10]: the program's view of the stack before the call. */
 int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t)
 {
-	/* Not in SUD-only mode: there every call is completed inside a SIGSYS
-	 * handler, and entering any handler disarms such a stack, so no
-	 * signal could reach it. */
 	if (!t || zp_mode == ZP_MODE_SUD)
 		return ZP_ACT_SYSCALL;
 	uint64_t *k = r->scratch;
@@ -81,65 +104,79 @@ int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t)
 	const stack_t *in = (const stack_t *)r->call.args[0];
 	if (!in || zp_safe_copy(&ss, in, sizeof ss) < 0)
 		return ZP_ACT_SYSCALL_POST; /* a query, or EFAULT from the kernel */
+	/* The kernel would refuse it itself, but it is disarmed right now. */
 	if (!t->alt_autodisarm && on_program_stack(t, r->call.sp)) {
-		r->call.ret = -EPERM; /* what the kernel says on the stack it would change */
+		r->call.ret = -EPERM;
 		r->rt_flags &= ~ZP_RTF_ALTSTACK;
 		return ZP_ACT_RETURN;
 	}
-	int mode = ss.ss_flags & ~(int)SS_AUTODISARM;
 	k[4] = 1;
 	k[5] = (uintptr_t)ss.ss_sp;
 	k[6] = ss.ss_size;
 	k[7] = (uint64_t)(unsigned)ss.ss_flags;
-	if (mode == 0 || mode == SS_ONSTACK) {
-		ss.ss_flags |= (int)SS_AUTODISARM;
-		__builtin_memcpy(&k[0], &ss, sizeof ss);
-		k[3] = (uint64_t)r->call.args[0];
-		r->call.args[0] = (long)&k[0];
-	}
 	return ZP_ACT_SYSCALL_POST;
 }
 
 void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t)
 {
 	uint64_t *k = r->scratch;
-	if (r->call.args[0] == (long)&k[0])
-		r->call.args[0] = (long)k[3]; /* post hooks see the program's argument */
 	if (r->call.ret != 0 || !t)
 		return;
+	/* While a call made on the stack runs, the kernel reports it disabled:
+	 * the program sees its own. */
 	stack_t *oss = (stack_t *)r->call.args[1];
-	if (oss) {
+	if (oss && t->alt_hi) {
 		stack_t view = {.ss_sp = (void *)k[8], .ss_flags = (int)k[10], .ss_size = k[9]};
-		if (!t->alt_hi) { /* not set through us: the kernel's answer, less our flag */
-			zp_safe_copy(&view, oss, sizeof view);
-			view.ss_flags &= ~(int)SS_AUTODISARM;
-		}
 		zp_safe_copy(oss, &view, sizeof view);
 	}
 	if (k[4]) {
 		int flags = (int)k[7];
 		bool off = (flags & SS_DISABLE) != 0;
-		t->alt_lo = off ? 0 : k[5];
-		t->alt_hi = off ? 0 : k[5] + k[6];
-		t->alt_autodisarm = !off && (flags & (int)SS_AUTODISARM);
+		set_stack(t, off ? 0 : k[5], off ? 0 : k[5] + k[6],
+			  !off && (flags & (int)SS_AUTODISARM));
 	}
 }
 
-/* Every call that reaches zp_pre: a call made on the program's stack means
- * the kernel has disarmed it (a handler runs there); a later call from
- * neither that stack nor the runtime's slots means the handler was left
- * without rt_sigreturn (siglongjmp), which would have re-armed it. */
-void zp_altstack_note(struct zp_record *r, struct zp_thread *t)
+/* A call made on the program's signal stack enters with every signal
+ * blocked (the stub did it): disarm the stack, then give the mask back. */
+void zp_altstack_enter(struct zp_record *r, struct zp_thread *t)
 {
-	if (!t || !t->alt_hi || t->alt_autodisarm)
+	if (!t || !t->alt_pending) {
+		r->alt_swap = 0;
 		return;
-	uintptr_t sp = r->call.sp;
-	if (on_program_stack(t, sp)) {
-		t->alt_in_use = true;
-	} else if (t->alt_in_use && !(sp >= t->map_base && sp < t->map_base + t->map_size)) {
-		t->alt_in_use = false;
-		arm(t);
 	}
+	t->alt_pending = 0;
+	r->alt_swap = 1;
+	r->alt_mask = t->alt_entry_mask;
+	stack_t off = {.ss_flags = SS_DISABLE};
+	zp_raw2(SYS_sigaltstack, &off, 0);
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &r->alt_mask, 0, 8);
+}
+
+/* The call goes back to the program (act): re-arm its stack with every
+ * signal blocked; the stub restores r->alt_mask once it is back on it.
+ * Calls that go back through the kernel instead (rt_sigreturn restores
+ * both) or never do need nothing; every other call comes back through
+ * zp_post, where this is done. */
+int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, int act)
+{
+	if (!r->alt_swap)
+		return act;
+	if (act == ZP_ACT_SYSCALL) {
+		long nr = r->call.nr;
+		if (nr == SYS_rt_sigreturn || nr == SYS_exit || nr == SYS_exit_group)
+			return act;
+		return ZP_ACT_SYSCALL_POST;
+	}
+	if (act != ZP_ACT_RETURN)
+		return act;
+	uint64_t all = ~0ull;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &all, &r->alt_mask, 8);
+	if (t && t->alt_hi && !t->alt_autodisarm) {
+		stack_t ss = {.ss_sp = (void *)t->alt_lo, .ss_size = t->alt_hi - t->alt_lo};
+		zp_raw2(SYS_sigaltstack, &ss, 0);
+	}
+	return act;
 }
 
 /* sigaltstack(ss, oss) trapped (SUD, ud2 sites) while the runtime's handler

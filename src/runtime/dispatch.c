@@ -79,13 +79,6 @@ bool zp_runtime_wants(long nr)
 	case SYS_execve:
 	case SYS_execveat:
 	case SYS_sigaltstack:
-	/* Sending a signal: a chance to re-arm a signal stack left by
-	 * siglongjmp before the signal arrives (altstack.c). */
-	case SYS_kill:
-	case SYS_tkill:
-	case SYS_tgkill:
-	case SYS_rt_sigqueueinfo:
-	case SYS_rt_tgsigqueueinfo:
 		return true;
 	default:
 		return false;
@@ -392,13 +385,13 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 long zp_pre(struct zp_record *r)
 {
 	struct zp_thread *t = zp_thread_self();
+	zp_altstack_enter(r, t);
 	if (t && !t->tid) {
 		t->tid = (int)zp_raw0(SYS_gettid);
 		t->pid = (int)zp_raw0(SYS_getpid);
 	}
 	r->call.tid = t ? t->tid : 0;
 	r->call.pid = t ? t->pid : 0;
-	zp_altstack_note(r, t);
 	r->call.ret = 0;
 	r->hooks_ran = 0;
 	r->rt_flags = 0;
@@ -433,6 +426,7 @@ long zp_pre(struct zp_record *r)
 	if (t)
 		t->cur = outer;
 	zp_hook_leave(t, hook_state);
+	act = zp_altstack_leave(r, t, act);
 	r->action = (uint64_t)act;
 	return act;
 }
@@ -449,6 +443,7 @@ long zp_post(struct zp_record *r)
 	zp_hook_leave(t, hook_state);
 	if (t)
 		t->cur = outer;
-	r->action = ZP_ACT_RETURN;
-	return ZP_ACT_RETURN;
+	int act = zp_altstack_leave(r, t, ZP_ACT_RETURN);
+	r->action = (uint64_t)act;
+	return act;
 }

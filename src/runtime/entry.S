@@ -191,6 +191,9 @@ zpoline_null_function_call:
 	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
 	jne	.Lno_thread_block
 	mov	%gs:TB_SELF, %r11
+	cmpb	$0, TB_ALTSWAP(%r11)
+	jne	.Lslow_altstack
+.Lslow_take:
 	/* Take the slot of this nesting level.  Slots are used round-robin, so a
 	 * level abandoned by a longjmp out of a signal handler costs nothing. */
 	mov	TB_LEVEL(%r11), %eax
@@ -244,6 +247,73 @@ zpoline_null_function_call:
 	mov	%rbx, %rdi
 	call	zp_pre
 	jmp	.Lact
+
+/* The program has a signal stack: is the call made on it?  (The kernel's
+ * test: lo < sp <= hi.)  Then every signal is blocked before rsp leaves it
+ * (altstack.c says why); the old mask waits in the thread block for
+ * zp_pre.  The syscall is made below the red zone, with the argument
+ * registers kept there: a signal before the block is delivered below it. */
+.Lslow_altstack:
+	lea	16(%rsp), %rax
+	cmp	TB_ALTLO(%r11), %rax
+	jbe	.Lslow_take
+	cmp	TB_ALTHI(%r11), %rax
+	ja	.Lslow_take
+	lea	-176(%rax), %rsp
+	mov	%rdi, (%rsp)
+	mov	%rsi, 8(%rsp)
+	mov	%rdx, 16(%rsp)
+	mov	%r10, 24(%rsp)
+	lea	TB_ALTMASK(%r11), %rdx
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	xor	%edi, %edi		/* SIG_BLOCK */
+	lea	.Lall_signals(%rip), %rsi
+	mov	$8, %r10d
+	syscall
+	mov	(%rsp), %rdi
+	mov	8(%rsp), %rsi
+	mov	16(%rsp), %rdx
+	mov	24(%rsp), %r10
+	lea	160(%rsp), %rsp
+	mov	%gs:TB_SELF, %r11
+	movb	$1, TB_ALTPEND(%r11)
+	jmp	.Lslow_take
+
+/* Back to a call made on the program's signal stack: zp_altstack_leave has
+ * blocked every signal and re-armed the stack; the mask is restored once
+ * rsp is on that stack again, so a signal is delivered below it.  Nothing
+ * is written in the red zone (a trapped call's function may use it): the
+ * flags wait just below it. */
+.Lreturn_altstack:
+	mov	REC_APPSP(%rbx), %rsp
+	lea	-136(%rsp), %rsp
+	mov	REC_FLAGS(%rbx), %rax
+	mov	%rax, (%rsp)
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	mov	$2, %edi		/* SIG_SETMASK */
+	lea	REC_ALTMASK(%rbx), %rsi
+	xor	%edx, %edx
+	mov	$8, %r10d
+	syscall
+	/* The slot stays ours until TB_LEVEL is written: a signal's hooked
+	 * calls meanwhile take the next one. */
+	RESTORE_ARG_REGS %rbx
+	RESTORE_CALLEE_SAVED %rbx
+	mov	REC_RET(%rbx), %rax
+	mov	REC_RETADDR(%rbx), %rcx
+	mov	REC_LEVEL(%rbx), %r11d
+	mov	REC_RBX(%rbx), %rbx
+	mov	%r11d, %gs:TB_LEVEL
+	mov	(%rsp), %r11
+	popfq
+	lea	128(%rsp), %rsp
+	jmp	*%rcx
+
+	.section .rodata
+	.balign	8
+.Lall_signals:
+	.quad	-1
+	.text
 
 /* Extended state, saved below the record when a hook that may touch it is
  * about to run.  Called with rbx = record; leaves rsp pointing at the area
@@ -393,6 +463,8 @@ zp_app_syscall_post2:
 /* Back to the application with REC_RET; the application's registers come
  * from the record (a hook may have changed the arguments it passed on). */
 .Lreturn:
+	cmpq	$0, REC_ALTSWAP(%rbx)
+	jne	.Lreturn_altstack
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
 	jne	.Lreturn_trapped
 	mov	%rbx, %r11

@@ -36,6 +36,11 @@
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
 #define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
 #define TB_INHOOK 0xF3A /* non-zero while hook code runs (vdso.c) */
+#define TB_ALTSWAP 0xF3B /* the program's signal stack is set, without SS_AUTODISARM */
+#define TB_ALTPEND 0xF3C /* a call from that stack blocked every signal (altstack.c) */
+#define TB_ALTLO 0xF40   /* that stack: [lo, hi) */
+#define TB_ALTHI 0xF48
+#define TB_ALTMASK 0xF50 /* the signal mask before the block */
 #define TB_SIZE 0x1000
 
 /* Each nesting level (a signal handler making a system call while another
@@ -83,6 +88,8 @@
 #define REC_COOKIES 256 /* per-hook cookies, ZP_MAX_HOOKS of them */
 #define ZP_MAX_HOOKS 8
 #define REC_SCRATCH 320 /* room for arguments the runtime rewrites */
+#define REC_ALTMASK 424 /* a call made on the program's signal stack: its mask, */
+#define REC_ALTSWAP 432 /* restored by the stub after it is back on that stack */
 #define REC_SIZE 448    /* multiple of 64 */
 
 /* Actions (REC_ACTION) returned by zp_pre()/zp_post(). */

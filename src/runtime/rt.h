@@ -38,7 +38,8 @@ struct zp_record {
 	uint64_t scratch[12];  /* REC_SCRATCH: copies of arguments the runtime edits */
 	int orig_pos;          /* original-ABI adapter: which hook is running */
 	int deferred;          /* original-ABI adapter: a special call was recorded */
-	uint64_t pad[2];
+	uint64_t alt_mask;     /* REC_ALTMASK */
+	uint64_t alt_swap;     /* REC_ALTSWAP: made on the program's signal stack */
 } __attribute__((aligned(64)));
 
 /* zp_record.rt_flags: the runtime's own post-processing */
@@ -78,9 +79,11 @@ struct zp_thread {
 	bool is_static;             /* the main thread's block is never freed */
 	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
 	uint8_t in_hook;            /* TB_INHOOK: hook code is running */
-	uintptr_t alt_lo, alt_hi;   /* the program's sigaltstack, [lo, hi); 0, 0: none */
+	uint8_t alt_swap;           /* TB_ALTSWAP: calls made on alt_lo..alt_hi disarm it */
+	uint8_t alt_pending;        /* TB_ALTPEND: such a call is entering, signals blocked */
+	uintptr_t alt_lo, alt_hi;   /* TB_ALTLO/HI: the program's sigaltstack; 0, 0: none */
+	uint64_t alt_entry_mask;    /* TB_ALTMASK: the mask to restore once it is disarmed */
 	bool alt_autodisarm;        /* ... and the program asked for SS_AUTODISARM */
-	bool alt_in_use;            /* a handler ran on it: the kernel disarmed it */
 	/* A task sharing the program's memory but not its signal handlers
 	 * (a vfork child): its view of the runtime's signals (signals.c). */
 	bool sig_private;
@@ -205,7 +208,10 @@ ZP_HIDDEN void zp_sigreturn_pre(struct zp_record *r);
 ZP_HIDDEN void zp_altstack_adopt(struct zp_thread *t);
 ZP_HIDDEN int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t);
 ZP_HIDDEN void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t);
-ZP_HIDDEN void zp_altstack_note(struct zp_record *r, struct zp_thread *t);
+/* A call made at sp must disarm the program's signal stack while it runs. */
+ZP_HIDDEN bool zp_altstack_swaps(const struct zp_thread *t, uintptr_t sp);
+ZP_HIDDEN void zp_altstack_enter(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, int act);
 ZP_HIDDEN void zp_trap_enter(void *uc, uintptr_t site, uintptr_t resume, uintptr_t sp,
 			     unsigned origin);
 extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblocked */

@@ -318,7 +318,15 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	rec->retaddr = resume;
 	rec->call.sp = sp;
 
-	if (needs_stub(rec)) {
+	/* The call was made on the program's signal stack: resume on the slot
+	 * with every signal blocked until the stack is disarmed (altstack.c). */
+	if (zp_altstack_swaps(t, sp)) {
+		uint64_t *ucmask = (uint64_t *)&uc->uc_sigmask;
+		t->alt_entry_mask = *ucmask & ~zp_ours_mask;
+		t->alt_pending = 1;
+		*ucmask = ~0ull;
+	}
+	if (t->alt_pending || needs_stub(rec)) {
 		g[REG_RSP] = (greg_t)(uintptr_t)rec;
 		g[REG_RBX] = (greg_t)(uintptr_t)rec;
 		g[REG_RIP] = (greg_t)(uintptr_t)zp_trap_resume;

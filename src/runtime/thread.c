@@ -62,9 +62,9 @@ static void reset(struct zp_thread *t)
 	t->cur = NULL;
 	t->sud_selector = 0;
 	t->in_hook = 0;
-	t->alt_lo = t->alt_hi = 0; /* a new thread has no signal stack */
+	t->alt_swap = t->alt_pending = 0; /* a new thread has no signal stack */
+	t->alt_lo = t->alt_hi = 0;
 	t->alt_autodisarm = false;
-	t->alt_in_use = false;
 	t->sig_private = false; /* shares the program's handlers until clone says not */
 	t->self = t;
 }

@@ -2,8 +2,10 @@
  * altstack - what a program sees of its sigaltstack, which the runtime arms
  * with SS_AUTODISARM behind its back (src/runtime/altstack.c): queries,
  * SS_ONSTACK inside a handler, EPERM when changing it from a handler on it,
- * SS_DISABLE, and a handler left with siglongjmp still finding the stack
- * for the next signal.  Prints PASS/FAIL lines; exit 1 on any failure.
+ * SS_DISABLE, a handler left with siglongjmp still finding the stack
+ * for the next signal, and two stack overflows in a row each caught on the
+ * sigaltstack by a SIGSEGV handler left with longjmp (gnulib's c-stack and
+ * libsigsegv do that; nothing makes a system call between the two).  Prints PASS/FAIL lines; exit 1 on any failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +41,45 @@ static void handler(int sig)
 	change_errno = sigaltstack(&other, NULL) == 0 ? 0 : errno;
 	if (leave_by_jump)
 		siglongjmp(jb, 1);
+}
+
+static jmp_buf overflow_jb;
+static sigset_t main_mask;
+static volatile int overflows;
+
+static void overflow_handler(int sig)
+{
+	(void)sig;
+	overflows++;
+	sigprocmask(SIG_SETMASK, &main_mask, NULL);
+	longjmp(overflow_jb, 1);
+}
+
+static volatile int never;
+
+static int recurse(volatile char *up)
+{
+	volatile char frame[1024];
+	if (never)
+		return 0;
+	frame[0] = up ? up[0] + 1 : 0;
+	return recurse(frame) + frame[1];
+}
+
+/* Nothing between the two overflows may make a system call: that is how
+ * the runtime would see the first handler was left without rt_sigreturn. */
+static void overflow_twice(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = overflow_handler;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigprocmask(SIG_BLOCK, NULL, &main_mask);
+	if (setjmp(overflow_jb) == 0 || overflows < 2)
+		recurse(NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGSEGV, &sa, NULL);
 }
 
 int main(void)
@@ -77,5 +118,9 @@ int main(void)
 	on_alt = 1;
 	raise(SIGUSR1);
 	check(!on_alt, "disabled: the handler runs on the main stack");
+
+	check(sigaltstack(&ss, NULL) == 0, "sigaltstack set again");
+	overflow_twice();
+	check(overflows == 2, "two stack overflows in a row, each caught on the sigaltstack");
 	return failures ? 1 : 0;
 }
