@@ -69,3 +69,4 @@ out:
 	close(fd);
 	return is_static;
 }
+

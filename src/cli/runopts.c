@@ -2,6 +2,7 @@
  * runopts.c - --hook, --mode, --set-mmap-min-addr, and the page-0 decision.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "page0.h"
 #include "program.h"
 #include "runopts.h"
+#include "tracesecure.h"
 
 /* As the runtime reads ZPOLINE_MODE (src/runtime/init.c). */
 static const char *const modes[] = {"auto", "zpoline", "net", "sud"};
@@ -81,6 +83,15 @@ static void choose_loader(const struct runopts *r, const struct zp_paths *p, str
 {
 	char file[PATH_MAX];
 	bool found = program_find(l->argv[0], file, sizeof file) == 0;
+	const char *secure = found ? zp_secure_exec(AT_FDCWD, file, 0) : NULL;
+	if (secure) {
+		/* zpoline-loader would run it without its privileges: run it as
+		 * the kernel would, and say so. */
+		say("%s is %s: the kernel runs it in secure-execution mode, where LD_PRELOAD is "
+		    "ignored, so it runs unhooked (as the user it runs as, zpoline could hook it)",
+		    file, secure);
+		return;
+	}
 	bool is_static = found && program_is_static(file);
 	if (!r->from_start && !is_static)
 		return;

@@ -167,6 +167,11 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 	const char *path = output && *output ? output : (c && c->out_path[0] ? c->out_path : NULL);
 	bool per_task = c && c->mode == ZP_TOUT_FF;
 	int fd = path && !per_task ? open(path, O_RDWR | O_CLOEXEC) : -1;
+	/* No traced process ever opened it (a set-user-ID program ignores
+	 * LD_PRELOAD; a program that failed to start): the file strace would
+	 * leave, empty, but for the lines below. */
+	if (fd < 0 && errno == ENOENT && path && !per_task && (!c || !c->out_ino))
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	struct stat st;
 	bool regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	bool ours = regular && c && c->out_ino == (uint64_t)st.st_ino && c->out_dev == (uint64_t)st.st_dev;

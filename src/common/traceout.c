@@ -395,7 +395,9 @@ size_t zp_tout_env(struct zp_tout *t, char *buf, size_t len)
  * ctl->live counts traced processes; the one that brings it to 0 prints the
  * summary and trims.  ctl->pids remembers children (pid | state << 32) so
  * that a parent reaping a child killed by a signal can count it out. */
-enum { PID_LIVE = 1, PID_EXITED = 2, PID_GONE = 3 };
+/* PID_UNTRACED: it runs a program that does not load the runtime (secure
+ * execution): no image of ours will print its end. */
+enum { PID_LIVE = 1, PID_EXITED = 2, PID_GONE = 3, PID_UNTRACED = 4 };
 
 void zp_tout_task_add(struct zp_tout *t, int delta)
 {
@@ -455,9 +457,20 @@ bool zp_tout_proc_exit(struct zp_tout *t, int pid)
 	return __atomic_sub_fetch(&c->live, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
+void zp_tout_proc_untraced(struct zp_tout *t, int pid, bool untraced)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	/* A vfork child execs before its parent has entered it as started. */
+	if (untraced ? pid_set(c, pid, PID_LIVE, PID_UNTRACED) || pid_set(c, pid, 0, PID_UNTRACED)
+		     : pid_set(c, pid, PID_UNTRACED, PID_LIVE))
+		zp_tout_proc_add(t, untraced ? -1 : 1);
+}
+
 int zp_tout_proc_reaped(struct zp_tout *t, int pid, bool signaled)
 {
 	struct zp_trace_ctl *c = t->ctl;
+	if (pid_set(c, pid, PID_UNTRACED, PID_GONE))
+		return 3;
 	if (signaled && pid_set(c, pid, PID_LIVE, PID_GONE))
 		return __atomic_sub_fetch(&c->live, 1, __ATOMIC_ACQ_REL) == 0 ? 2 : 1;
 	pid_set(c, pid, -1, PID_GONE);

@@ -166,8 +166,12 @@ ZP_TOUT_HIDDEN void zp_tout_proc_add(struct zp_tout *t, int delta);
 ZP_TOUT_HIDDEN void zp_tout_proc_started(struct zp_tout *t, int pid);
 /* This process ends; true if it was the last traced one. */
 ZP_TOUT_HIDDEN bool zp_tout_proc_exit(struct zp_tout *t, int pid);
+/* pid is about to run a program that never loads the runtime (untraced
+ * true), or that turned out not to (false: the execve failed). */
+ZP_TOUT_HIDDEN void zp_tout_proc_untraced(struct zp_tout *t, int pid, bool untraced);
 /* A parent reaped pid: 1 if it was a traced process killed by a signal
- * (now counted out), 2 if that made it the last; else 0. */
+ * (now counted out), 2 if that made it the last; 3 if it ran untraced
+ * (its end is for the parent to print); else 0. */
 ZP_TOUT_HIDDEN int zp_tout_proc_reaped(struct zp_tout *t, int pid, bool signaled);
 /* True for exactly one caller per session: who prints the summary. */
 ZP_TOUT_HIDDEN bool zp_tout_finish_once(struct zp_tout *t);

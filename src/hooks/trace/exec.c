@@ -27,6 +27,7 @@
 #include "raw.h"
 #include "hooklibc.h"
 #include "trace_hook.h"
+#include "tracesecure.h"
 
 #define ENV_BUFS 4
 #define ENV_BYTES (128 * 1024)
@@ -111,9 +112,23 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 {
 	int pid = c->pid;
 	const long *args = s ? s->args : c->args;
+	bool shown = g.o.lines && zp_set_test(&g.o.trace, c->nr);
+	/* A program run in secure-execution mode never loads the runtime, so
+	 * no new image prints the result: the line is printed now, unfinished,
+	 * and resumed only if the call fails. */
+	bool secure = c->nr == SYS_execveat
+			      ? zp_secure_exec((int)args[0], (const char *)args[1], (int)args[4]) != NULL
+			      : zp_secure_exec(AT_FDCWD, (const char *)args[0], 0) != NULL;
+	if (secure && shown && s) {
+		s->kind = SK_UNFINISHED;
+		line_unfinished(pid, c->tid, c->nr, args, s);
+		shown = false;
+	}
+	if (secure)
+		zp_tout_proc_untraced(&g.out, pid, true);
 	char text[ZP_TRACE_EXEC_LINE];
-	size_t n = line_exec_text(pid, c->nr, args, text, sizeof text);
-	if (g.o.lines && zp_set_test(&g.o.trace, c->nr))
+	size_t n = shown ? line_exec_text(pid, c->nr, args, text, sizeof text) : 0;
+	if (shown)
 		zp_tout_exec_save(&g.out, pid, text, n, s ? s->t0_real : 0, s ? s->t0_mono : 0,
 				  __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
 	else
@@ -149,6 +164,7 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 
 void exec_failed(struct zpoline_call *c, struct slot *s)
 {
+	zp_tout_proc_untraced(&g.out, c->pid, false);
 	zp_tout_exec_failed(&g.out);
 	zp_tout_exec_drop(&g.out, c->pid);
 	if (s)

@@ -380,6 +380,11 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 	if (r == 0)
 		return;
 	zp_tout_task_add(&g.out, -1);
+	if (r == 3 && !signaled) {
+		if (have)
+			exit_line(pid, pid, (status >> 8) & 0xff);
+		return;
+	}
 	if (g.o.lines) {
 		char text[96];
 		struct tb b;
