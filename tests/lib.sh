@@ -21,6 +21,13 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# COND1 && COND2 ...; outcome NAME: PASS if the conditions just tested all
+# held ($? of the chain).  (check takes one command: "check N A && B"
+# would assert A only.)
+outcome() {
+	if [ $? = 0 ]; then pass "$1"; else fail "$1"; fi
+}
+
 # hooked CMD...: run CMD under the runtime (extra hooks via LIBZPHOOK).
 hooked() { LD_PRELOAD=$LIB "$@"; }
 

@@ -43,6 +43,10 @@ enum {
 	OPT_STRSIZE,
 	OPT_FDPATHS,
 	OPT_JSON,
+	OPT_SUCCESSFUL,
+	OPT_FAILED,
+	OPT_QUIET,
+	OPT_ATTACH,
 };
 
 static const struct opt trace_table[] = {
@@ -57,6 +61,10 @@ static const struct opt trace_table[] = {
 	{"string-limit", 's', true, OPT_STRSIZE},
 	{NULL, 'y', false, OPT_FDPATHS},
 	{"json", 0, false, OPT_JSON},
+	{"successful-only", 'z', false, OPT_SUCCESSFUL},
+	{"failed-only", 'Z', false, OPT_FAILED},
+	{"quiet", 'q', false, OPT_QUIET},
+	{"attach", 'p', true, OPT_ATTACH},
 	RUNOPTS_TABLE,
 	{NULL, 0, false, 0},
 };
@@ -270,7 +278,7 @@ int cmd_trace(int argc, char **argv)
 	struct runopts r;
 	memset(&r, 0, sizeof r);
 	struct strbuf topts = {.sep = ' '};
-	int follow = 0, timestamps = 0;
+	int follow = 0, timestamps = 0, quiet = 0;
 	bool summary_only = false, summary_too = false, json = false;
 	char *output = NULL;
 	const char *output_arg = NULL;
@@ -311,6 +319,20 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case OPT_FDPATHS:
 			sb_add(&topts, "-y");
+			break;
+		case OPT_SUCCESSFUL:
+			sb_add(&topts, "-z");
+			break;
+		case OPT_FAILED:
+			sb_add(&topts, "-Z");
+			break;
+		case OPT_QUIET:
+			quiet++;
+			sb_add(&topts, "-q");
+			break;
+		case OPT_ATTACH:
+			usage_error("trace", "-p %s: zpoline cannot attach to a running process: the runtime "
+				    "is loaded when a program starts (strace -p can attach)", arg);
 			break;
 		case OPT_JSON:
 			json = true;
@@ -376,7 +398,7 @@ int cmd_trace(int argc, char **argv)
 	 * parent says it of its children). */
 	char last[256];
 	const char *lastp = NULL;
-	if (pid > 0 && WIFSIGNALED(wstatus) && (!summary_only || summary_too)) {
+	if (pid > 0 && WIFSIGNALED(wstatus) && (!summary_only || summary_too) && quiet < 2) {
 		struct killed k = {pid, WTERMSIG(wstatus), WCOREDUMP(wstatus) != 0};
 		lastp = killed_line(last, sizeof last, &k, follow, timestamps, output != NULL, json);
 	}

@@ -61,6 +61,47 @@ static int split(const char *s, char *store, size_t storelen, char **words, int 
 	return 0;
 }
 
+/* -e status=: a comma list of result classes, ! in front negates. */
+static int parse_status(const char *v, struct zp_trace_opts *o, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} classes[] = {
+		{"successful", ZP_STATUS_SUCCESSFUL}, {"failed", ZP_STATUS_FAILED},
+		{"unavailable", ZP_STATUS_UNAVAILABLE}, {"unfinished", 0}, {"detached", 0},
+		{"all", ZP_STATUS_ALL}, {"none", 0},
+	};
+	bool negate = *v == '!';
+	if (negate)
+		v++;
+	unsigned bits = 0;
+	if (!*v) {
+		snprintf(err, errlen, "-e status= needs a list (successful, failed, unavailable, all, none)");
+		return -1;
+	}
+	for (const char *p = v; *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		size_t i = 0;
+		while (i < sizeof classes / sizeof classes[0] &&
+		       !(strlen(classes[i].name) == n && memcmp(classes[i].name, p, n) == 0))
+			i++;
+		if (i == sizeof classes / sizeof classes[0]) {
+			snprintf(err, errlen, "-e status: unknown class '%.*s' (successful, failed, "
+				 "unavailable, unfinished, detached, all, none)", (int)n, p);
+			return -1;
+		}
+		bits |= classes[i].bits;
+		p += n + (end ? 1 : 0);
+	}
+	if (negate)
+		bits = ZP_STATUS_ALL & ~bits;
+	/* 0 stands for all, the default. */
+	o->status = bits == ZP_STATUS_ALL ? 0 : bits ? bits : ZP_STATUS_NOTHING;
+	return 0;
+}
+
 static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t errlen)
 {
 	const char *eq = strchr(e, '=');
@@ -83,9 +124,17 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 		size_t k = (size_t)(eq - e);
 		if ((k == 5 && memcmp(e, "trace", 5) == 0) || (k == 1 && e[0] == 't')) {
 			set = eq + 1;
+		} else if (k == 6 && memcmp(e, "status", 6) == 0) {
+			return parse_status(eq + 1, o, err, errlen);
+		} else if ((k == 6 && memcmp(e, "signal", 6) == 0) || (k == 7 && memcmp(e, "signals", 7) == 0)) {
+			if (strcmp(eq + 1, "none") == 0 || strcmp(eq + 1, "!all") == 0)
+				return 0; /* what is printed anyway */
+			snprintf(err, errlen, "-e %.*s=%s: signal deliveries are not traced (hooks see system "
+				 "calls only); only %.*s=none is accepted", (int)k, e, eq + 1, (int)k, e);
+			return -1;
 		} else {
-			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, inject=)",
-				 (int)k, e);
+			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "
+				 "inject=, signal=none)", (int)k, e);
 			return -1;
 		}
 	}
@@ -147,7 +196,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 		}
 		if (a[0] != '-' || a[1] == '\0' || a[1] == '-') {
 			snprintf(err, errlen, "unknown option '%s' (options: -o FILE -f -ff -c -C "
-				 "-e EXPR -t -tt -ttt -T -s N -y --json)", a);
+				 "-e EXPR -t -tt -ttt -T -s N -y -z -Z -q --json)", a);
 			return -1;
 		}
 		for (const char *c = a + 1; *c; c++) {
@@ -169,6 +218,15 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				break;
 			case 'y':
 				o->decode_fds = true;
+				break;
+			case 'z':
+				o->status = ZP_STATUS_SUCCESSFUL;
+				break;
+			case 'Z':
+				o->status = ZP_STATUS_FAILED;
+				break;
+			case 'q':
+				o->quiet++;
 				break;
 			case 'o':
 			case 'e':
@@ -199,7 +257,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 			}
 			default:
 				snprintf(err, errlen, "unknown option '-%c' in '%s' (options: -o FILE -f "
-					 "-ff -c -C -e EXPR -t -tt -ttt -T -s N -y --json)", *c, a);
+					 "-ff -c -C -e EXPR -t -tt -ttt -T -s N -y -z -Z -q --json)", *c, a);
 				return -1;
 			}
 		}

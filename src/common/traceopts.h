@@ -21,6 +21,16 @@
  *   -T             time spent in each call, <0.000123> after the result
  *   -s N           print at most N bytes of strings (default 32)
  *   -y             print the path behind descriptor arguments: 3</etc/passwd>
+ *   -z, -Z         print only calls that succeeded, or failed (strace's
+ *                  -e status=successful / failed)
+ *   -e status=SET  which results to print: successful, failed, unavailable
+ *                  (calls that do not return: exit, execve's new image...),
+ *                  unfinished and detached (accepted; lines are always
+ *                  whole here), all, none; a leading ! negates
+ *   -e signal=none accepted (signal deliveries are never printed)
+ *   -q, -qq        -q is accepted (there are no attach messages); -qq also
+ *                  leaves out the "+++ exited with N +++" and "+++ killed by
+ *                  SIG +++" lines
  *   --json         one JSON object per call and line instead of strace text
  *
  * Short options may be combined (-ftt) and take their argument attached
@@ -36,6 +46,13 @@
 
 #define ZP_TRACE_PATH_MAX 4096
 
+/* -e status= classes */
+#define ZP_STATUS_SUCCESSFUL 1u
+#define ZP_STATUS_FAILED 2u
+#define ZP_STATUS_UNAVAILABLE 4u
+#define ZP_STATUS_ALL 7u
+#define ZP_STATUS_NOTHING 8u /* status=none: a set no result is in */
+
 struct zp_trace_opts {
 	int follow;                     /* 0, 1 (-f), 2 (-ff) */
 	bool count;                     /* -c or -C */
@@ -45,6 +62,8 @@ struct zp_trace_opts {
 	unsigned strsize;               /* -s */
 	bool decode_fds;                /* -y */
 	bool json;                      /* --json */
+	unsigned status;                /* ZP_STATUS_* results to print; 0: all */
+	int quiet;                      /* -q count */
 	bool trace_given;               /* some -e trace= */
 	struct zp_syscall_set trace;    /* calls to show */
 	/* The big ones last: read only up to their terminator or count. */

@@ -26,7 +26,10 @@ bad_opts '-e trace=%nosuch' "unknown system call class '%nosuch'"
 bad_opts '-s abc' "'abc' is not a string size"
 bad_opts '-ff' "-ff needs -o FILE"
 bad_opts '-o' "-o needs an argument"
-bad_opts '-e signal=none' "-e signal= is not supported"
+bad_opts '-e signal=all' "signal deliveries are not traced"
+bad_opts '-e status=bogus' "unknown class 'bogus'"
+bad_opts '-e status=' "-e status= needs a list"
+bad_opts '-e verbose=all' "-e verbose= is not supported"
 bad_opts '-c --json' "--json prints lines"
 bad_opts '-e inject=write:error=EBOGUS' "unknown error 'EBOGUS'"
 bad_opts "-o '$TMP/no/such/dir/x'" "cannot open -o"
@@ -45,7 +48,8 @@ check "-T: <seconds> after each result" \
 	[ "$(grep -vE '= \?$|^\+\+\+|^execve' "$TMP/t4" | grep -cvE ' <[0-9]+\.[0-9]{6}>$')" = 0 ]
 now=$(date +%s)
 first=$(head -1 "$TMP/t3" | cut -d. -f1)
-check "-ttt: the clock is the real one" [ $((now - first)) -ge 0 ] && [ $((now - first)) -lt 600 ]
+[ $((now - first)) -ge 0 ] && [ $((now - first)) -lt 600 ]
+outcome "-ttt: the clock is the real one"
 
 # -s: string size.
 printf '0123456789abcdef' > "$TMP/sixteen"
@@ -95,18 +99,66 @@ n=0
 while read -r id fd; do
 	[ "$(grep -c "^lseek($fd, " "$TMP/ff/t.$id")" = 10 ] && n=$((n + 1))
 done < "$TMP/ff.map"
-check "-ff: a file per process, whole" [ $n = 2 ] && [ "$(ls "$TMP/ff" | wc -l)" = 3 ]
+[ $n = 2 ] && [ "$(ls "$TMP/ff" | wc -l)" = 3 ]
+outcome "-ff: a file per process, whole"
 
 # -C: lines and the table; -o relative to where the program started, even
 # after it changes directory.
 mkdir "$TMP/rel" "$TMP/rel/work"
 (cd "$TMP/rel" && traced "-C -o out" "$PROGS/tp-mixed" "$TMP/rel/work" >/dev/null)
-check "-o relative, program chdir()s" [ -s "$TMP/rel/out" ] && [ ! -e "$TMP/rel/work/out" ]
-check "-C: lines and table" grep -q '^% time' "$TMP/rel/out" && grep -q '^chdir(' "$TMP/rel/out"
+[ -s "$TMP/rel/out" ] && [ ! -e "$TMP/rel/work/out" ]
+outcome "-o relative, program chdir()s"
+grep -q '^% time' "$TMP/rel/out" && grep -q '^chdir(' "$TMP/rel/out"
+outcome "-C: lines and table"
+
+# Results: -z only successful calls, -Z only failed ones, -e status= a set
+# ("unavailable": calls that do not return); -qq no exit lines; -q and
+# -e signal=none change nothing.  cat opens one file that exists and one
+# that does not.
+st() { traced "$1 -e trace=openat,exit_group -o $TMP/st" cat /etc/hostname "$TMP/no-such-file" >/dev/null 2>&1; }
+# has PATTERN / lacks PATTERN: about the last trace.
+has() { grep -q -- "$1" "$TMP/st"; }
+lacks() { ! grep -q -- "$1" "$TMP/st"; }
+verdict() { # NAME: the result of the conditions just tested ($?)
+	if [ "$2" = 0 ]; then pass "$1"; else fail "$1: $(head -c 400 "$TMP/st" | tr '\n' '|')"; fi
+}
+st -z
+has 'hostname", O_RDONLY) = 3' && lacks ENOENT && lacks '^exit_group'
+verdict "-z: the successful open, not the failed one" $?
+st -Z
+has 'no-such-file", O_RDONLY) = -1 ENOENT' && lacks '= 3$' && lacks '^exit_group'
+verdict "-Z: the failed open, not the successful one" $?
+st '-e status=failed,unavailable'
+has ENOENT && has '^exit_group(1) *= ?' && lacks '= 3$'
+verdict "-e status=failed,unavailable: the failure and exit_group" $?
+st '-e status=!successful'
+has ENOENT && has '^exit_group' && lacks '= 3$'
+verdict "-e status=!successful is failed,unavailable" $?
+st '-e status=none'
+[ "$(grep -vc '^+++' "$TMP/st")" = 0 ] && has '^+++ exited with 1 +++'
+verdict "-e status=none: no call lines, the exit line" $?
+st '-qq'
+has '^exit_group' && lacks '^+++'
+verdict "-qq: calls, no exit line" $?
+st '-q -e signal=none'
+has '^exit_group' && has '^+++ exited with 1 +++' && has ENOENT && has '= 3$'
+verdict "-q -e signal=none: the whole trace" $?
+# An unfinished line (a signal to oneself) waits for its result under -Z.
+if [ -n "$PY" ]; then
+	traced "-Z -e trace=kill,openat -o $TMP/st" "$PY" -c '
+import os, signal
+signal.signal(signal.SIGUSR1, lambda *a: None)
+os.kill(os.getpid(), signal.SIGUSR1)
+try: os.kill(999999999, 0)
+except OSError: pass' >/dev/null 2>&1
+	lacks SIGUSR1 && has '^kill(999999999, 0) *= -1 ESRCH' && lacks 'unfinished' && lacks 'resumed'
+	verdict "-Z: a successful kill to oneself has no line, not even unfinished; a failed kill a whole one" $?
+fi
 
 # Without -f, children are not traced; with -f they are.
 traced "-o $TMP/nof" "$PROGS/tp-fork" 2 5 > "$TMP/nof.map"
-check "no -f: children not traced" [ "$(grep -c 'lseek(' "$TMP/nof")" = 0 ] && grep -q '^wait4(' "$TMP/nof"
+[ "$(grep -c 'lseek(' "$TMP/nof")" = 0 ] && grep -q '^wait4(' "$TMP/nof"
+outcome "no -f: children not traced"
 traced "-f -o $TMP/f" "$PROGS/tp-fork" 2 5 > /dev/null
 check "-f: children traced" [ "$(grep -c 'lseek(' "$TMP/f")" = 10 ]
 

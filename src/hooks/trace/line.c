@@ -164,9 +164,23 @@ static void json_call(struct tb *b, long nr, struct dctx *d)
 	tb_putc(b, ']');
 }
 
+/* -z, -Z, -e status=: does a call with this result get a line?  Calls
+ * that do not return (how == LR_NORET) are strace's "unavailable". */
+static bool status_shown(long ret, int how)
+{
+	unsigned want = g.o.status;
+	if (!want)
+		return true;
+	if (how == LR_NORET)
+		return want & ZP_STATUS_UNAVAILABLE;
+	return want & (is_error(ret) ? ZP_STATUS_FAILED : ZP_STATUS_SUCCESSFUL);
+}
+
 void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	       const struct slot *s, uint64_t t_end_mono)
 {
+	if (!status_shown(ret, how))
+		return;
 	char buf[LINE_MAX];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
@@ -243,6 +257,8 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 
 void line_event(int tid, const char *text, long status, int pid)
 {
+	if (g.o.quiet >= 2) /* -qq: no exit lines */
+		return;
 	char buf[512];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
@@ -266,6 +282,10 @@ void line_event(int tid, const char *text, long status, int pid)
 
 void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s)
 {
+	/* With a result filter the line waits for its result, whole
+	 * (line_resumed), as it is unknown yet whether it is wanted. */
+	if (g.o.status)
+		return;
 	char buf[4096];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
@@ -296,7 +316,7 @@ void line_unfinished(int pid, int tid, long nr, const long *args, const struct s
 void line_resumed(int pid, int tid, long nr, const long *args, long ret, const struct slot *s,
 		  uint64_t t_end_mono)
 {
-	if (g.o.json) {
+	if (g.o.json || g.o.status) {
 		line_call(pid, tid, nr, args, ret, LR_RESULT, s, t_end_mono);
 		return;
 	}
@@ -351,6 +371,8 @@ size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len)
 
 void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint64_t t0_mono)
 {
+	if (!status_shown(0, LR_RESULT))
+		return;
 	char buf[LINE_MAX];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
