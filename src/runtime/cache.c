@@ -37,7 +37,10 @@ struct header {
 	uint8_t id[64];
 };
 
-static char dir[4096] ZP_BIG_BSS;
+/* Small, and in .bss with the other small variables: it is written at
+ * start-up, and a page of its own would cost a fault.  A longer path turns
+ * the cache off. */
+static char dir[1024];
 static bool enabled;
 
 const char *zp_cache_dir(void)
@@ -76,7 +79,8 @@ void zp_cache_init(void)
 		return;
 	const char *d = getenv("ZPOLINE_CACHE_DIR");
 	if (d && *d) {
-		zp_snprintf(dir, sizeof dir, "%s", d);
+		if ((size_t)zp_snprintf(dir, sizeof dir, "%s", d) >= sizeof dir)
+			return;
 	} else {
 		const char *x = getenv("XDG_CACHE_HOME");
 		const char *h = getenv("HOME");
@@ -88,7 +92,8 @@ void zp_cache_init(void)
 		else
 			return;
 		zp_raw2(SYS_mkdir, parent, 0700);
-		zp_snprintf(dir, sizeof dir, "%s/zpoline", parent);
+		if ((size_t)zp_snprintf(dir, sizeof dir, "%s/zpoline", parent) >= sizeof dir)
+			return;
 	}
 	enabled = mkdir_owned(dir) == 0;
 }

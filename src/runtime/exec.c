@@ -32,7 +32,11 @@
 extern char **environ;
 
 static bool sticky;
-static char self_path[PATH_MAX] ZP_BIG_BSS;
+/* This library's absolute path: ld.so's own string when it is absolute
+ * (it lives as long as the library: always), else resolved into
+ * self_buf (a page of its own, touched only then). */
+static const char *self_path = "";
+static char self_buf[PATH_MAX] ZP_BIG_BSS;
 static char loader_path[PATH_MAX] ZP_BIG_BSS;
 /* The variables to carry: "NAME=value" strings copied at start-up. */
 #define MAX_CARRY 32
@@ -72,11 +76,10 @@ void zp_exec_init(void)
 	 * relative (the program may change directory before it execs). */
 	Dl_info di;
 	if (dladdr((void *)zp_entry, &di) && di.dli_fname) {
-		size_t n = strlen(di.dli_fname);
-		if (di.dli_fname[0] == '/' && n < sizeof self_path)
-			memcpy(self_path, di.dli_fname, n + 1);
-		else if (!realpath(di.dli_fname, self_path))
-			self_path[0] = '\0';
+		if (di.dli_fname[0] == '/' && strlen(di.dli_fname) < PATH_MAX)
+			self_path = di.dli_fname;
+		else if (realpath(di.dli_fname, self_buf))
+			self_path = self_buf;
 	}
 	const char *st = getenv("ZPOLINE_STICKY");
 	sticky = st && *st && strcmp(st, "0") && self_path[0];

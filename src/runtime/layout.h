@@ -12,7 +12,7 @@
 #define ZP_SLED_END 512
 /* Size of the per-number class table (any rax that reaches the entry stub
  * is below this). */
-#define ZP_CLASS_SIZE 4096
+#define ZP_CLASS_SIZE 576 /* >= ZP_SLED_END + 1; larger numbers count as hooked */
 
 /* The second stage page (a copy of zp_stage2_template, entry.S). */
 #define S2_CLASS 0x000 /* class bytes of numbers 0..ZP_SLED_END */

@@ -50,7 +50,8 @@ static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV, SIGSYS};
 #define BIT(s) (1ull << ((s)-1))
 uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 
-static struct ksigaction virt[65] ZP_BIG_BSS;
+/* The program's handlers for ours, in the order of ours[]. */
+static struct ksigaction virt[sizeof ours / sizeof ours[0]];
 /* For the other signals: which of ours the program put in sa_mask. */
 static uint64_t asked_ours[65];
 
@@ -68,19 +69,20 @@ _Static_assert(sizeof ours / sizeof ours[0] == sizeof(((struct zp_thread *)0)->v
 void zp_signals_private(struct zp_thread *c)
 {
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-		memcpy(c->vsig[i], &virt[ours[i]], sizeof c->vsig[i]);
+		memcpy(c->vsig[i], &virt[i], sizeof c->vsig[i]);
 	c->sig_private = true;
 }
 
 /* The program's handler for one of our signals, as this task sees it. */
 static struct ksigaction *view(int sig)
 {
+	size_t i = 0;
+	while (i + 1 < sizeof ours / sizeof ours[0] && ours[i] != sig)
+		i++;
 	struct zp_thread *t = zp_thread_self();
 	if (t && t->sig_private)
-		for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-			if (ours[i] == sig)
-				return (struct ksigaction *)(void *)t->vsig[i];
-	return &virt[sig];
+		return (struct ksigaction *)(void *)t->vsig[i];
+	return &virt[i];
 }
 
 bool zp_signal_is_ours(int sig)
@@ -109,7 +111,7 @@ int zp_signals_init(void)
 {
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
 		int sig = ours[i];
-		long r = zp_raw4(SYS_rt_sigaction, sig, 0, &virt[sig], 8);
+		long r = zp_raw4(SYS_rt_sigaction, sig, 0, &virt[i], 8);
 		if (r < 0)
 			return (int)r;
 		r = install(sig);
