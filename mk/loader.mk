@@ -4,9 +4,14 @@
 LOADER_SRC := $(wildcard src/loader/*.c)
 LOADER_ASM := $(wildcard src/loader/*.S)
 LOADER_OBJ := $(LOADER_SRC:src/loader/%.c=$(B)/loader/%.o) \
-	$(LOADER_ASM:src/loader/%.S=$(B)/loader/%.o)
+	$(LOADER_ASM:src/loader/%.S=$(B)/loader/%.o) $(B)/loader/gopclntab.o
 
-$(B)/loader/%.o: src/loader/%.c src/loader/loader.h
+$(B)/loader/%.o: src/loader/%.c src/loader/loader.h src/common/gopclntab.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -c $< -o $@
+
+# Go's function table, shared with the runtime.
+$(B)/loader/gopclntab.o: src/common/gopclntab.c src/common/gopclntab.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 

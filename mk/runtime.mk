@@ -2,10 +2,15 @@
 
 RT_SRC_GPR := dispatch.c thread.c registry.c signals.c log.c xstate.c altstack.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
-	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c
+	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
-	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o
-RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h
+	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o
+RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h
+
+# Go's function table: shared with the loader (pure, no system calls).
+$(B)/rt/gopclntab.o: src/common/gopclntab.c src/common/gopclntab.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
 
 $(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)

@@ -13,6 +13,7 @@ UNIT_RT_OBJ := $(B)/rt/finder.o $(B)/rt/decoder.o $(B)/rt/solib.o $(B)/rt/ehfram
 	$(B)/rt/gprmem.o $(B)/rt/gprfmt.o
 
 UNIT_OBJ_test-registry := $(B)/rt/registry.o
+UNIT_OBJ_test-gopclntab := $(B)/rt/gopclntab.o
 
 .SECONDEXPANSION:
 $(B)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(UNIT_RT_OBJ) $$(UNIT_OBJ_test-%) $(B)/libzpoline.so

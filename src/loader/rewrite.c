@@ -11,7 +11,9 @@
  *   - gcc does not ask the linker for one when it links with -static, so
  *     most static C programs (busybox among them) carry .eh_frame - every
  *     function's start and length - but no index for it;
- *   - Go writes no unwind information at all, only a symbol table.
+ *   - Go writes no unwind information at all, only a symbol table and its
+ *     own function table (which the runtime reads itself: a stripped Go
+ *     program has only that).
  * For such an image the loader builds what the linker would have: an
  * .eh_frame_hdr (the LSB format: a sorted table of (start, FDE) pairs)
  * over the image's own .eh_frame, or else over a made-up .eh_frame with one
@@ -27,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "gopclntab.h"
 #include "loader.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -537,6 +540,39 @@ out:
 	return ok;
 }
 
+/* ---- Go's function table ---------------------------------------------- */
+
+/* Does the image carry Go's function table (gopclntab.c), with its
+ * functions in a code segment?  The runtime finds and uses the table
+ * itself (src/runtime/gotab.c); the loader only needs to know whether a
+ * program without other function boundaries will be hooked.  `secs` is
+ * NULL for a file without section headers: its segments are searched. */
+static bool has_go_table(const struct zl_file *f, const struct zl_image *img,
+			 const struct sections *secs)
+{
+	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
+	struct zp_gopcln g;
+	bool found = false;
+	if (secs) {
+		for (size_t i = 0; i < sizeof names / sizeof names[0] && !found; i++) {
+			const Elf64_Shdr *s = section_named(secs, names[i]);
+			found = s && (s->sh_flags & SHF_ALLOC) &&
+				in_segment(f, s->sh_addr, s->sh_size, PF_R) &&
+				zp_gopcln_init(&g, (const void *)(img->bias + s->sh_addr), s->sh_size,
+					       0) == 0;
+		}
+	} else {
+		for (unsigned k = 0; k < f->eh.e_phnum && !found; k++) {
+			const Elf64_Phdr *p = &f->ph[k];
+			if (p->p_type == PT_LOAD && (p->p_flags & PF_R))
+				found = zp_gopcln_scan((const void *)(img->bias + p->p_vaddr),
+						       p->p_filesz, 0, &g) != NULL;
+		}
+	}
+	/* The functions must be code of this image, as the runtime checks. */
+	return found && in_segment(f, g.lo - img->bias, g.hi - g.lo, PF_X);
+}
+
 int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 {
 	rewrite_fn rewrite = runtime_rewrite();
@@ -551,6 +587,7 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 	Elf64_Phdr *copy = NULL;
 	size_t copy_bytes = 0;
 	struct sections secs;
+	bool go = false;
 	if (!has_index && sections_read(f, &secs)) {
 		const char *from = NULL;
 		if (index_eh_frame(f, img, &secs, &m)) {
@@ -560,6 +597,8 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 			m = (struct made_index){0};
 			if (index_symtab(f, img, &secs, &m))
 				from = "the symbol table";
+			else
+				go = has_go_table(f, img, &secs);
 		}
 		sections_free(&secs);
 		if (from) {
@@ -585,12 +624,17 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 			m.map = NULL;
 		}
 	}
-	if (!has_index && !copy)
+	if (!has_index && !copy && !go && f->eh.e_shoff == 0)
+		go = has_go_table(f, img, NULL); /* no section headers (sstrip) */
+	if (!has_index && !copy && go && zl_debug)
+		zl_msg("%s: no .eh_frame_hdr, no symbol table; functions from Go's function table",
+		       f->name);
+	else if (!has_index && !copy)
 		/* Said always: a trace that silently misses every call of the
 		 * program would be worse than none. */
-		zl_msg("%s: a static program with no unwind table and no symbol table "
-		       "(stripped): its system calls cannot be told from data, so they are "
-		       "not hooked (docs/loader.md)",
+		zl_msg("%s: a static program with no unwind table, no symbol table and no Go "
+		       "function table (stripped): its system calls cannot be told from data, so "
+		       "they are not hooked (docs/loader.md)",
 		       f->name);
 	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
 	zl_free(m.map, m.bytes);

@@ -157,9 +157,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned, "
 		       "%lu candidates; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
+		       "%lu Go function tables; "
 		       "%lu from cache, %lu segments shared; %d hook(s); xsave %s; page 0 %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, s->candidates, s->fast, s->trap,
-		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->cache_hits, s->text_cached,
+		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
+		       s->cache_hits, s->text_cached,
 		       zp_nhooks, zp_xsave_kind ? "on" : "off",
 		       zp_exec_only ? "execute-only (PKU)" : "exec (readable: no PKU)",
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);

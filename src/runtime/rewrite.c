@@ -26,6 +26,7 @@
 #include "cache.h"
 #include "ehframe.h"
 #include "finder.h"
+#include "gotab.h"
 #include "maps.h"
 #include "rewrite.h"
 
@@ -81,6 +82,9 @@ void zp_sites_free(struct zp_sites *s)
 /* Candidate buffers: sized for one pair per KiB (LLVM's libraries have
  * one per ~12 KiB, libc one per ~3 KiB; pages never written cost nothing).
  * Not on the stack: finding may run in a signal handler. */
+/* The longest gap between FDEs decoded as one function (from its start). */
+#define GAP_SMALL 65536
+
 struct cands {
 	size_t *v;
 	size_t n, cap, bytes;
@@ -172,8 +176,36 @@ static int cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
 	return ret;
 }
 
-static int decode_candidates(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
+/* Where an object's functions are: its unwind table, and Go's function
+ * table, looked for only when a candidate lies outside the unwind table's
+ * functions (never, in a program without Go code). */
+struct bounds {
+	struct zp_fde_index *ix;
+	const struct zp_maps *maps; /* NULL: no Go table is looked for */
+	uintptr_t base;
+	const ElfW(Phdr) * phdr;
+	int phnum;
+	int go_state; /* 0: not looked for yet; 1: found; -1: none */
+	struct zp_gopcln go;
+};
+
+static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			     const struct cands *c, struct zp_sites *out);
+
+static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int fd, uint64_t off,
+			 struct zp_sites *out)
+{
+	struct cands c = {0};
+	if (fd < 0 || cands_from_file(&c, fd, off, end - start) < 0) {
+		if (cands_from_memory(&c, start, end - start) < 0)
+			return -ENOMEM;
+	}
+	zp_stats.candidates += c.n;
+	zp_stats.bytes += end - start;
+	int ret = decode_candidates(b, start, end, &c, out);
+	cands_free(&c);
+	return ret;
+}
 
 int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, struct zp_sites *out)
 {
@@ -183,19 +215,50 @@ int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, st
 int zp_find_in_range_file(struct zp_fde_index *ix, uintptr_t start, uintptr_t end, int fd,
 			  uint64_t off, struct zp_sites *out)
 {
-	struct cands c = {0};
-	if (fd < 0 || cands_from_file(&c, fd, off, end - start) < 0) {
-		if (cands_from_memory(&c, start, end - start) < 0)
-			return -ENOMEM;
-	}
-	zp_stats.candidates += c.n;
-	zp_stats.bytes += end - start;
-	int ret = decode_candidates(ix, start, end, &c, out);
-	cands_free(&c);
-	return ret;
+	struct bounds b = {.ix = ix};
+	return find_in_range(&b, start, end, fd, off, out);
 }
 
-static int decode_candidates(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
+/* The function of Go code around a, from the object's Go table (found the
+ * first time one is needed). */
+static bool go_function(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintptr_t *fend)
+{
+	if (!b->maps)
+		return false;
+	if (b->go_state == 0) {
+		b->go_state = zp_go_table_find(b->maps, b->base, b->phdr, b->phnum, &b->go) == 0 ? 1 : -1;
+		if (b->go_state > 0)
+			zp_stats.go_tables++;
+	}
+	return b->go_state > 0 && zp_gopcln_lookup(&b->go, a, fstart, fend) == 0;
+}
+
+/* The function around candidate a: an FDE's; else Go's; else the gap
+ * between two FDEs (glibc's clone ends its FDE right before its syscall).
+ * A small gap is taken before looking for a Go table; a large one (Go code
+ * between C functions, in a Go program linked by the C linker) only after. */
+static bool function_at(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintptr_t *fend)
+{
+	struct zp_fde_index *ix = b->ix;
+	if (ix->count && zp_fde_lookup(ix, a, fstart, fend) == 0)
+		return true;
+	uintptr_t gs, ge;
+	bool gap = ix->count && zp_fde_gap(ix, a, &gs, &ge) == 0;
+	if (gap && ge - gs <= GAP_SMALL) {
+		*fstart = gs;
+		*fend = ge;
+		return true;
+	}
+	if (go_function(b, a, fstart, fend))
+		return true;
+	if (!gap)
+		return false;
+	*fstart = gs;
+	*fend = ge;
+	return true;
+}
+
+static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			     const struct cands *c, struct zp_sites *out)
 {
 	size_t n = c->n, *cand = c->v;
@@ -208,14 +271,13 @@ static int decode_candidates(struct zp_fde_index *ix, uintptr_t start, uintptr_t
 		uintptr_t a = start + cand[i];
 		if (!(a >= fstart && a < fend)) {
 			res = NULL;
-			if (!ix->count || (zp_fde_lookup(ix, a, &fstart, &fend) < 0 &&
-					   zp_fde_gap(ix, a, &fstart, &fend) < 0)) {
+			if (!function_at(b, a, &fstart, &fend)) {
 				fstart = fend = 0;
 				zp_stats.no_boundary++;
 				continue;
 			}
-			if (fend - fstart > 65536)
-				fend = fstart + 65536; /* a gap: decode no further than needed */
+			if (fend - fstart > GAP_SMALL)
+				fend = fstart + GAP_SMALL; /* a gap: decode no further than needed */
 			/* A function running past the segment is not to be trusted. */
 			if (fstart < start || fend > end) {
 				fstart = fend = 0;
@@ -518,6 +580,8 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 				      (const void *)m->end) == 0)
 			zp_fde_index_set_readable(&ix, zp_maps_readable, maps);
 	}
+	struct bounds b = {.ix = &ix, .maps = maps, .base = o->base, .phdr = o->phdr,
+			   .phnum = o->phnum};
 	for (int i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
@@ -535,13 +599,13 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 		if (unreadable)
 			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
 		int fd = textrel ? -1 : open_backing_file(m, e - s);
-		zp_find_in_range_file(&ix, s, e, fd, m->offset + (s - m->start), sites);
+		find_in_range(&b, s, e, fd, m->offset + (s - m->start), sites);
 		if (fd >= 0)
 			zp_raw1(SYS_close, fd);
 		if (unreadable)
 			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot);
 	}
-	return ix.count != 0;
+	return ix.count != 0 || b.go_state > 0;
 }
 
 /* The object's executable segment i, if mapped. */

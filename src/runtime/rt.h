@@ -221,6 +221,7 @@ struct zp_stats {
 	unsigned long mappings, objects, bytes, candidates;
 	unsigned long fast, trap, not_insn, no_boundary, shared_skipped, failed;
 	unsigned long cache_hits, text_cached;
+	unsigned long go_tables; /* objects whose Go function table was used */
 	unsigned long long ns_scan;
 };
 extern ZP_HIDDEN struct zp_stats zp_stats;

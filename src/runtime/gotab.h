@@ -1,0 +1,15 @@
+#ifndef ZP_GOTAB_H
+#define ZP_GOTAB_H
+
+#include <link.h>
+
+#include "gopclntab.h"
+#include "maps.h"
+
+/* Go's function table of a loaded object (gotab.c): 0 and *g set, or -1.
+ * Only a table whose functions all lie in one executable segment of the
+ * object is accepted. */
+ZP_HIDDEN int zp_go_table_find(const struct zp_maps *maps, uintptr_t base, const ElfW(Phdr) * ph,
+			       int phnum, struct zp_gopcln *g);
+
+#endif
