@@ -55,12 +55,30 @@ $(LT)/gohello: tests/loader/progs/gohello.go
 	@mkdir -p $(@D)
 	cd $(<D) && CGO_ENABLED=0 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
 		$(GO_TOOL) build -o $(abspath $@) $(<F)
-# Stripped (-s: no symbol table): the loader cannot find its functions.
+# Stripped (-s: no symbol table): only Go's function table says where its
+# functions are.
 $(LT)/gohello-stripped: tests/loader/progs/gohello.go
 	@mkdir -p $(@D)
 	cd $(<D) && CGO_ENABLED=0 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
 		$(GO_TOOL) build -ldflags=-s -o $(abspath $@) $(<F)
 LOADER_TEST_PROGS += $(LT)/gohello $(LT)/gohello-stripped
+# Dynamic and stripped: the runtime (LD_PRELOAD) finds Go's own raw calls
+# through Go's function table alone.  Linked by the C linker (an unwind
+# table for the C start files only, Go's code in a gap of it), and a PIE
+# (the table in .data.rel.ro.gopclntab, relocated by ld.so).  cgo needs a
+# C compiler; without one these are not built and their test skips.
+CGO_CC := $(shell command -v $(CC) 2>/dev/null)
+ifneq ($(CGO_CC),)
+$(LT)/gohello-ext: tests/loader/progs/gohello.go
+	@mkdir -p $(@D)
+	cd $(<D) && CGO_ENABLED=1 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
+		$(GO_TOOL) build -ldflags='-s -w -linkmode=external' -o $(abspath $@) $(<F)
+$(LT)/gohello-pie: tests/loader/progs/gohello.go
+	@mkdir -p $(@D)
+	cd $(<D) && CGO_ENABLED=1 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
+		$(GO_TOOL) build -buildmode=pie -ldflags='-s -w' -o $(abspath $@) $(<F)
+LOADER_TEST_PROGS += $(LT)/gohello-ext $(LT)/gohello-pie
+endif
 endif
 
 # The count hook's table without libc at the end (see the file).

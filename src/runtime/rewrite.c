@@ -698,11 +698,12 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 		if (m && m->inode && !mapped[i])
 			zp_text_cache_store(m, id, idlen, o->phdr[i].p_vaddr, &sites);
 	}
-	if (zp_debug >= 2)
-		zp_log("zpoline: %s: %zu sites%s; found in %llu us, patched in %llu us",
+	if (zp_debug >= 2) /* the code's addresses: tests look for calls made from it */
+		zp_log("zpoline: %s: %zu sites%s; found in %llu us, patched in %llu us; code 0x%lx-0x%lx",
 		       path && *path ? path : "?", sites.n, cached ? " (cache)" : "",
 		       (unsigned long long)(t_found - t_obj) / 1000,
-		       (unsigned long long)(zp_now_ns() - t_found) / 1000);
+		       (unsigned long long)(zp_now_ns() - t_found) / 1000, (unsigned long)xlo,
+		       (unsigned long)xhi);
 	if (id && !cached && with_fdes)
 		zp_cache_store(id, idlen, o->base, &sites);
 	if (zp_sites_report)

@@ -2,7 +2,9 @@
 # zpoline-loader runs a static Go program (goroutines on many threads,
 # asynchronous preemption by SIGURG, os/exec with Go's raw vfork, file
 # reads): the same output as natively, every system call it makes goes
-# through zpoline, and the hook counts at least what strace counts.
+# through zpoline, and the hook counts at least what strace counts.  Then
+# the same program stripped (static under the loader, dynamic under
+# LD_PRELOAD), where only Go's function table tells code from data.
 #
 # Go's calls depend on timing (futex, nanosleep, preemption signals) and on
 # how many threads its scheduler starts, so the count comparison with a
@@ -50,14 +52,62 @@ if [ $rc -ge 128 ] && [ ! -s c.count ]; then
 else
 	compare "Go program with the count hook" n.out $rn c.out $rc
 fi
-# A stripped static program: nothing tells its code from data, so nothing
-# is rewritten; the loader must say so rather than trace it silently.
+# A stripped static program (no symbol table): Go's function table alone
+# says where its functions are.  The same sites as with the symbol table,
+# the same output, no call around zpoline.
 if [ -x "$LT/gohello-stripped" ]; then
-	LD_PRELOAD=$LIB "$LOADER" "$LT/gohello-stripped" data x y >s.out 2>s.err
+	sites_of() { # SITES-FILE IMAGE: "offset kind" of the image's sites
+		awk -v img="$2" '$1 == img { print $2, $4 }' "$1" | sort
+	}
+	rm -f g.sites s.sites
+	ZPOLINE_SITES=g.sites LD_PRELOAD=$LIB "$LOADER" "$LT/gohello" data x y >/dev/null 2>&1
+	ZPOLINE_SITES=s.sites ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$LOADER" "$LT/gohello-stripped" data x y \
+		>s.out 2>s.err
 	rc=$?
-	cmp -s s.out n.out && [ $rc -eq $rn ] &&
-		grep -q 'gohello-stripped: a static program with no unwind table and no symbol table' s.err &&
-		pass "stripped Go program: runs as natively, and the loader says its calls are not hooked" ||
-		fail "stripped Go program: exit $rc, $(head -c 300 s.err)"
+	compare "stripped Go program" n.out $rn s.out $rc
+	if grep -q "gohello-stripped: no .eh_frame_hdr, no symbol table; functions from Go's function table" s.err &&
+		! grep -q 'not hooked' s.err; then
+		pass "stripped Go program: the loader says its functions come from Go's function table"
+	else
+		fail "stripped Go program: $(grep gohello-stripped s.err | head -3)"
+	fi
+	sites_of g.sites "$LT/gohello" >g.list
+	sites_of s.sites "$LT/gohello-stripped" >s.list
+	if [ -s s.list ] && cmp -s g.list s.list; then
+		pass "stripped Go program: the same $(wc -l <s.list) sites as from the symbol table"
+	else
+		fail "stripped Go program: sites differ from the symbol table's ($(wc -l <g.list) vs $(wc -l <s.list))"
+		diff g.list s.list | head -10
+	fi
+	not_bypassed "stripped Go program: no call around zpoline" -- "$LT/gohello-stripped" data x y
 fi
+
+# Dynamic stripped Go programs under LD_PRELOAD: Go's raw calls (its
+# runtime and syscall package do not go through libc) are found through
+# its function table; once the runtime is in place (ZPOLINE_MARK_INIT), no
+# call is made from the program's own code.  The runtime says where that
+# code is (ZPOLINE_DEBUG=2).
+for v in ext pie; do
+	p=$LT/gohello-$v
+	[ -x "$p" ] || { skip "dynamic Go program ($v): not built (no C compiler for cgo)"; continue; }
+	strace -f -i -qq -o d$v.trace env LD_PRELOAD=$LIB ZPOLINE_DEBUG=2 ZPOLINE_MARK_INIT=1 \
+		"$p" data x y >d$v.out 2>d$v.err
+	compare "dynamic Go program ($v)" n.out $rn d$v.out $?
+	line=$(grep "^zpoline: $p: " d$v.err | head -1)
+	sites=$(echo "$line" | sed -n 's/^[^ ]* [^ ]* \([0-9]*\) sites.*/\1/p')
+	range=$(echo "$line" | sed -n 's/.*; code \(0x[0-9a-f]*-0x[0-9a-f]*\)$/\1/p')
+	if [ -z "$range" ] || [ -z "$sites" ] || [ "$sites" -le 0 ]; then
+		fail "dynamic Go program ($v): no sites rewritten in it (${line:-no report})"
+		grep zpoline: d$v.err | tail -3
+		continue
+	fi
+	grep -q '1 Go function tables' d$v.err &&
+		pass "dynamic Go program ($v): $sites sites, found through Go's function table" ||
+		fail "dynamic Go program ($v): Go's function table not used: $(grep objects d$v.err | head -1)"
+	out=$(python3 "$COVERAGE" --bypass d$v.trace --image "$range" --marker 'zpoline-init-done' 2>&1)
+	case $? in
+	0) pass "dynamic Go program ($v): no call around zpoline: $(echo "$out" | tail -1)" ;;
+	*) fail "dynamic Go program ($v): calls around zpoline"; echo "$out" | head -20 ;;
+	esac
+done
 finish
