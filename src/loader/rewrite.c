@@ -626,16 +626,18 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 	}
 	if (!has_index && !copy && !go && f->eh.e_shoff == 0)
 		go = has_go_table(f, img, NULL); /* no section headers (sstrip) */
-	if (!has_index && !copy && go && zl_debug)
-		zl_msg("%s: no .eh_frame_hdr, no symbol table; functions from Go's function table",
-		       f->name);
-	else if (!has_index && !copy)
+	if (!has_index && !copy && go) {
+		if (zl_debug)
+			zl_msg("%s: no .eh_frame_hdr, no symbol table; functions from Go's function "
+			       "table", f->name);
+	} else if (!has_index && !copy) {
 		/* Said always: a trace that silently misses every call of the
 		 * program would be worse than none. */
 		zl_msg("%s: a static program with no unwind table, no symbol table and no Go "
 		       "function table (stripped): its system calls cannot be told from data, so "
 		       "they are not hooked (docs/loader.md)",
 		       f->name);
+	}
 	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
 	zl_free(m.map, m.bytes);
 	zl_free(copy, copy_bytes);

@@ -61,10 +61,12 @@ if [ -x "$LT/gohello-stripped" ]; then
 	}
 	rm -f g.sites s.sites
 	ZPOLINE_SITES=g.sites LD_PRELOAD=$LIB "$LOADER" "$LT/gohello" data x y >/dev/null 2>&1
-	ZPOLINE_SITES=s.sites ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$LOADER" "$LT/gohello-stripped" data x y \
-		>s.out 2>s.err
+	ZPOLINE_SITES=s.sites LD_PRELOAD=$LIB "$LOADER" "$LT/gohello-stripped" data x y >s.out 2>s.err
 	rc=$?
 	compare "stripped Go program" n.out $rn s.out $rc
+	[ ! -s s.err ] && pass "stripped Go program: nothing said on stderr" ||
+		fail "stripped Go program: stderr: $(head -c 300 s.err)"
+	ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$LOADER" "$LT/gohello-stripped" data x y >/dev/null 2>s.err
 	if grep -q "gohello-stripped: no .eh_frame_hdr, no symbol table; functions from Go's function table" s.err &&
 		! grep -q 'not hooked' s.err; then
 		pass "stripped Go program: the loader says its functions come from Go's function table"
