@@ -505,8 +505,31 @@ static int collect(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/* Go's linker writes no GNU build-id, but a note "Go" (type 4) holding
+ * Go's build ID, "actionID/contentID" pairs separated by '/'; the last part
+ * is a hash of the binary's content (20 characters, base64url), which
+ * names the code as a GNU build-id does.  Without it every start of a Go
+ * program would find its sites afresh.  An ID set by hand
+ * (-ldflags=-buildid=...) rarely has that form, and is not used then. */
+static const uint8_t *go_content_id(const uint8_t *desc, size_t n, size_t *len)
+{
+	enum { PART = 20 };
+	if (n < PART + 2 || desc[n - PART - 1] != '/')
+		return NULL;
+	for (size_t k = n - PART; k < n; k++) {
+		uint8_t c = desc[k];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return NULL;
+	}
+	*len = PART;
+	return desc + n - PART;
+}
+
 static const uint8_t *build_id(const struct object *o, size_t *len)
 {
+	const uint8_t *go = NULL;
+	size_t golen = 0;
 	for (int i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->phdr[i];
 		if (ph->p_type != PT_NOTE)
@@ -522,11 +545,14 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 				*len = nh->n_descsz;
 				return desc;
 			}
+			if (!go && nh->n_type == 4 && nh->n_namesz == 3 + 1 && !memcmp(name, "Go", 3) &&
+			    desc <= end && nh->n_descsz <= (size_t)(end - desc))
+				go = go_content_id(desc, nh->n_descsz, &golen);
 			p = desc + ((nh->n_descsz + 3) & ~3u);
 		}
 	}
-	*len = 0;
-	return NULL;
+	*len = golen; /* a GNU build-id comes first: C-linked Go programs have both */
+	return go;
 }
 
 /* Scans the object's code for sites.  Returns whether it had function

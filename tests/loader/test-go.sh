@@ -111,5 +111,14 @@ for v in ext pie; do
 	0) pass "dynamic Go program ($v): no call around zpoline: $(echo "$out" | tail -1)" ;;
 	*) fail "dynamic Go program ($v): calls around zpoline"; echo "$out" | head -20 ;;
 	esac
+	# Again: the sites come from the cache, keyed by the GNU build-id the
+	# C linker writes, or else by Go's own build ID (the PIE has only that).
+	ZPOLINE_DEBUG=2 LD_PRELOAD=$LIB "$p" data x y >d$v.out2 2>d$v.err2
+	rc=$?
+	if cmp -s n.out d$v.out2 && [ $rc -eq $rn ] && grep -q "^zpoline: $p: $sites sites (cache)" d$v.err2; then
+		pass "dynamic Go program ($v): second run from the site cache, same output"
+	else
+		fail "dynamic Go program ($v): second run: exit $rc, $(grep "^zpoline: $p:" d$v.err2)"
+	fi
 done
 finish
