@@ -542,35 +542,55 @@ out:
 
 /* ---- Go's function table ---------------------------------------------- */
 
-/* Does the image carry Go's function table (gopclntab.c), with its
- * functions in a code segment?  The runtime finds and uses the table
- * itself (src/runtime/gotab.c); the loader only needs to know whether a
- * program without other function boundaries will be hooked.  `secs` is
- * NULL for a file without section headers: its segments are searched. */
+/* Is there a Go function table at p whose functions are code of this
+ * image?  Its addresses are tried as they are, then as the file has them
+ * (a PIE, with --from-start, before its ld.so relocates it), as the
+ * runtime does. */
+static bool go_table_at(const struct zl_file *f, const struct zl_image *img, const void *p,
+			size_t n)
+{
+	struct zp_gopcln g;
+	for (int k = 0; k < 2; k++) {
+		uintptr_t bias = k ? img->bias : 0;
+		if ((k == 0 || bias) && zp_gopcln_init(&g, p, n, bias) == 0 &&
+		    in_segment(f, g.lo - img->bias, g.hi - g.lo, PF_X))
+			return true;
+	}
+	return false;
+}
+
+/* Does the image carry Go's function table (gopclntab.c)?  The runtime
+ * finds and uses the table itself (src/runtime/gotab.c); the loader only
+ * needs to know whether a program without other function boundaries will
+ * be hooked.  `secs` is NULL for a file without section headers: its
+ * segments are searched. */
 static bool has_go_table(const struct zl_file *f, const struct zl_image *img,
 			 const struct sections *secs)
 {
 	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
-	struct zp_gopcln g;
-	bool found = false;
 	if (secs) {
-		for (size_t i = 0; i < sizeof names / sizeof names[0] && !found; i++) {
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 			const Elf64_Shdr *s = section_named(secs, names[i]);
-			found = s && (s->sh_flags & SHF_ALLOC) &&
-				in_segment(f, s->sh_addr, s->sh_size, PF_R) &&
-				zp_gopcln_init(&g, (const void *)(img->bias + s->sh_addr), s->sh_size,
-					       0) == 0;
+			if (s && (s->sh_flags & SHF_ALLOC) && in_segment(f, s->sh_addr, s->sh_size, PF_R) &&
+			    go_table_at(f, img, (const void *)(img->bias + s->sh_addr), s->sh_size))
+				return true;
 		}
-	} else {
-		for (unsigned k = 0; k < f->eh.e_phnum && !found; k++) {
-			const Elf64_Phdr *p = &f->ph[k];
-			if (p->p_type == PT_LOAD && (p->p_flags & PF_R))
-				found = zp_gopcln_scan((const void *)(img->bias + p->p_vaddr),
-						       p->p_filesz, 0, &g) != NULL;
+		return false;
+	}
+	for (unsigned k = 0; k < f->eh.e_phnum; k++) {
+		const Elf64_Phdr *p = &f->ph[k];
+		if (p->p_type != PT_LOAD || !(p->p_flags & PF_R))
+			continue;
+		const uint8_t *lo = (const uint8_t *)(img->bias + p->p_vaddr), *at = lo;
+		struct zp_gopcln g;
+		while (at < lo + p->p_filesz &&
+		       (at = zp_gopcln_scan(at, p->p_filesz - (size_t)(at - lo), 0, &g)) != NULL) {
+			if (go_table_at(f, img, at, p->p_filesz - (size_t)(at - lo)))
+				return true;
+			at += 8;
 		}
 	}
-	/* The functions must be code of this image, as the runtime checks. */
-	return found && in_segment(f, g.lo - img->bias, g.hi - g.lo, PF_X);
+	return false;
 }
 
 int zl_rewrite(const struct zl_file *f, const struct zl_image *img)

@@ -235,8 +235,10 @@ static bool go_function(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintpt
 
 /* The function around candidate a: an FDE's; else Go's; else the gap
  * between two FDEs (glibc's clone ends its FDE right before its syscall).
- * A small gap is taken before looking for a Go table; a large one (Go code
- * between C functions, in a Go program linked by the C linker) only after. */
+ * A small gap between two FDEs is taken before looking for a Go table; a
+ * large one, or the open end after the last FDE (zp_fde_gap ends it at
+ * a + 16), only after: Go code lies there in a Go program linked by the C
+ * linker, and Go's table knows where each of its functions starts. */
 static bool function_at(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintptr_t *fend)
 {
 	struct zp_fde_index *ix = b->ix;
@@ -244,7 +246,7 @@ static bool function_at(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintpt
 		return true;
 	uintptr_t gs, ge;
 	bool gap = ix->count && zp_fde_gap(ix, a, &gs, &ge) == 0;
-	if (gap && ge - gs <= GAP_SMALL) {
+	if (gap && ge - gs <= GAP_SMALL && ge != a + 16) {
 		*fstart = gs;
 		*fend = ge;
 		return true;

@@ -120,5 +120,18 @@ for v in ext pie; do
 	else
 		fail "dynamic Go program ($v): second run: exit $rc, $(grep "^zpoline: $p:" d$v.err2)"
 	fi
+	# From the first instruction (the loader maps the program and its
+	# ld.so): the runtime reads the table before ld.so relocates it.
+	ZPOLINE_CACHE=0 ZPOLINE_DEBUG=2 LD_PRELOAD=$LIB "$LOADER" --from-start "$p" data x y \
+		>d$v.out3 2>d$v.err3
+	rc=$?
+	# (The C-linked one has an .eh_frame_hdr of its own: no loader message.)
+	if cmp -s n.out d$v.out3 && [ $rc -eq $rn ] && grep -q "^zpoline: $p: $sites sites;" d$v.err3 &&
+		{ [ $v = ext ] ||
+		  grep -q "$p: no .eh_frame_hdr, no symbol table; functions from Go's function table" d$v.err3; }; then
+		pass "dynamic Go program ($v) with --from-start: same output, the same $sites sites"
+	else
+		fail "dynamic Go program ($v) with --from-start: exit $rc, $(grep "$p" d$v.err3 | tail -3)"
+	fi
 done
 finish
