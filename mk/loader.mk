@@ -78,6 +78,18 @@ $(LT)/gohello-pie: tests/loader/progs/gohello.go
 	cd $(<D) && CGO_ENABLED=1 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
 		$(GO_TOOL) build -buildmode=pie -ldflags='-s -w' -o $(abspath $@) $(<F)
 LOADER_TEST_PROGS += $(LT)/gohello-ext $(LT)/gohello-pie
+# A Go library (c-shared, stripped) and a C program that uses it, linked
+# or through dlopen (the library is only needed at run time then).
+$(LT)/libgolib.so: tests/loader/progs/golib.go
+	@mkdir -p $(@D)
+	cd $(<D) && CGO_ENABLED=1 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
+		$(GO_TOOL) build -buildmode=c-shared -ldflags='-s -w' -o $(abspath $@) $(<F)
+	rm -f $(LT)/libgolib.h
+$(LT)/gouse: tests/loader/progs/gouse.c $(LT)/libgolib.so
+	$(CC) $(TEST_CFLAGS) -DLINKED -o $@ $< -L$(LT) -lgolib -Wl,-rpath,'$$ORIGIN'
+$(LT)/gouse-dl: tests/loader/progs/gouse.c
+	$(CC) $(TEST_CFLAGS) -o $@ $< -ldl
+LOADER_TEST_PROGS += $(LT)/libgolib.so $(LT)/gouse $(LT)/gouse-dl
 endif
 endif
 

@@ -9,8 +9,10 @@
  *
  * The table is found through the file's section headers (.gopclntab, or
  * .data.rel.ro.gopclntab in a PIE, where ld.so relocates its text start):
- * a few small reads.  A file without section headers (sstrip) is searched
- * in memory for the table's header, in the object's readable segments.
+ * a few small reads.  A file without section headers (sstrip), or without
+ * such a section (a Go library linked by the C linker, which merges it
+ * into .data.rel.ro), is searched in memory for the table's header, in
+ * the object's readable segments.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -182,7 +184,10 @@ int zp_go_table_find(const struct zp_maps *maps, uintptr_t base, const ElfW(Phdr
 	    major(st.st_dev) == m->dev_major && minor(st.st_dev) == m->dev_minor) {
 		o.file_size = (uint64_t)st.st_size;
 		found = from_sections(&o, fd, g);
-		if (found < 0)
+		/* No section headers, or no section of that name: the C linker
+		 * merges .data.rel.ro.gopclntab into .data.rel.ro when it links
+		 * a Go library (-buildmode=c-shared). */
+		if (found <= 0)
 			found = from_memory(&o, g) ? 1 : 0;
 	}
 	zp_raw1(SYS_close, fd);

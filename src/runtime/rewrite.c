@@ -219,6 +219,16 @@ int zp_find_in_range_file(struct zp_fde_index *ix, uintptr_t start, uintptr_t en
 	return find_in_range(&b, start, end, fd, off, out);
 }
 
+int zp_find_in_range_obj(struct zp_fde_index *ix, const struct zp_maps *maps, uintptr_t base,
+			 const void *phdr, int phnum, uintptr_t start, uintptr_t end,
+			 struct zp_sites *out, bool *go_used)
+{
+	struct bounds b = {.ix = ix, .maps = maps, .base = base, .phdr = phdr, .phnum = phnum};
+	int ret = find_in_range(&b, start, end, -1, 0, out);
+	*go_used = b.go_state > 0;
+	return ret;
+}
+
 /* The function of Go code around a, from the object's Go table (found the
  * first time one is needed). */
 static bool go_function(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintptr_t *fend)

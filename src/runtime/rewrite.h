@@ -29,6 +29,12 @@ ZP_HIDDEN int zp_find_in_range(struct zp_fde_index *ix, uintptr_t start, uintptr
  * a private, unmodified mapping of); falls back to memory on any error. */
 ZP_HIDDEN int zp_find_in_range_file(struct zp_fde_index *ix, uintptr_t start, uintptr_t end,
 				    int fd, uint64_t off, struct zp_sites *out);
+/* The same, with Go's function table of the object at `base` (program
+ * headers `phdr`) as a second source of boundaries; *go_used says whether
+ * it was found and used. */
+ZP_HIDDEN int zp_find_in_range_obj(struct zp_fde_index *ix, const struct zp_maps *maps,
+				   uintptr_t base, const void *phdr, int phnum, uintptr_t start,
+				   uintptr_t end, struct zp_sites *out, bool *go_used);
 /* Rewrites the sites (sorted); pages get their exact protection back. */
 ZP_HIDDEN int zp_patch_sites(const struct zp_maps *maps, const struct zp_sites *s);
 /* The same, where the mappings starting at premapped[] hold patched code

@@ -159,7 +159,11 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 			ix.bias = (intptr_t)(base + f.ph[i].p_vaddr) - (intptr_t)(uintptr_t)hdr;
 			break;
 		}
-		zp_find_in_range(&ix, start, end, &sites);
+		/* Go's function table, for a Go library: read where ld.so is
+		 * mapping it, possibly not yet relocated (gotab.c checks its
+		 * functions are this object's code either way). */
+		bool go = false;
+		zp_find_in_range_obj(&ix, maps, base, f.ph, f.phnum, start, end, &sites, &go);
 		if (copy != MAP_FAILED)
 			zp_raw2(SYS_munmap, copy, copy_len);
 		/* Cache only a complete list: every executable segment mapped. */
@@ -171,7 +175,7 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 				whole = false;
 		/* A list found without function boundaries is empty by
 		 * construction: never remember it. */
-		if (idlen && whole && ix.count)
+		if (idlen && whole && (ix.count || go))
 			zp_cache_store(id, idlen, base, &sites);
 	}
 	zp_patch_sites(maps, &sites);
