@@ -79,12 +79,13 @@ void zp_sites_free(struct zp_sites *s)
 
 /* ---- finding ------------------------------------------------------------ */
 
+/* The longest range decoded as one function (from its start): a gap
+ * between FDEs is longer than any function only in odd code. */
+#define GAP_SMALL 65536
+
 /* Candidate buffers: sized for one pair per KiB (LLVM's libraries have
  * one per ~12 KiB, libc one per ~3 KiB; pages never written cost nothing).
  * Not on the stack: finding may run in a signal handler. */
-/* The longest gap between FDEs decoded as one function (from its start). */
-#define GAP_SMALL 65536
-
 struct cands {
 	size_t *v;
 	size_t n, cap, bytes;
