@@ -79,6 +79,15 @@ bool zp_runtime_wants(long nr)
 	case SYS_execve:
 	case SYS_execveat:
 	case SYS_sigaltstack:
+	/* The runtime's signals the program blocked (signals.c): masks for
+	 * the call's duration, and what is pending. */
+	case SYS_rt_sigsuspend:
+	case SYS_ppoll:
+	case SYS_pselect6:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+	case SYS_rt_sigpending:
+	case SYS_rt_sigtimedwait:
 		return true;
 	default:
 		return false;
@@ -284,6 +293,17 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_rt_sigreturn:
 		zp_sigreturn_pre(r);
 		return ZP_ACT_SYSCALL;
+	case SYS_rt_sigsuspend:
+	case SYS_ppoll:
+	case SYS_pselect6:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return zp_tempmask_pre(r);
+	case SYS_rt_sigpending:
+		r->rt_flags |= ZP_RTF_SIGPENDING;
+		return ZP_ACT_SYSCALL_POST;
+	case SYS_rt_sigtimedwait:
+		return zp_sigtimedwait_pre(r);
 	case SYS_clone:
 		return prepare_clone(r, t, (uint64_t)a[0], (uint64_t)a[1]);
 	case SYS_clone3: {
@@ -328,7 +348,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_execve:
 	case SYS_execveat:
 		zp_exec_pre(r);
-		return ZP_ACT_SYSCALL;
+		zp_exec_signals_pre(r);
+		return (r->rt_flags & ZP_RTF_EXECSIG) ? ZP_ACT_SYSCALL_POST : ZP_ACT_SYSCALL;
 	case SYS_exit_group:
 		zp_hooks_fini();
 		/* fall through */
@@ -363,6 +384,12 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 		zp_sigaction_post(r);
 	if (r->rt_flags & ZP_RTF_ALTSTACK)
 		zp_sigaltstack_post(r, t);
+	if (r->rt_flags & ZP_RTF_TEMPMASK)
+		zp_tempmask_post(r);
+	if (r->rt_flags & ZP_RTF_SIGPENDING)
+		zp_sigpending_post(r);
+	if (r->rt_flags & ZP_RTF_EXECSIG)
+		zp_exec_signals_post(r);
 	if (r->rt_flags & ZP_RTF_CLONE) {
 		set_mask(r->scratch[11]);
 		struct zp_thread *c = (struct zp_thread *)(uintptr_t)r->child;
@@ -443,6 +470,7 @@ long zp_post(struct zp_record *r)
 	zp_hook_leave(t, hook_state);
 	if (t)
 		t->cur = outer;
+	zp_signals_after_post(r, t);
 	int act = zp_altstack_leave(r, t, ZP_ACT_RETURN);
 	r->action = (uint64_t)act;
 	return act;

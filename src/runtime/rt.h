@@ -52,6 +52,9 @@ struct zp_record {
 #define ZP_RTF_EXEC 0x40        /* execve arguments rebuilt (exec.c) */
 #define ZP_RTF_ALTSTACK 0x80    /* sigaltstack: the program's view (altstack.c) */
 #define ZP_RTF_SIGACTION 0x100  /* rt_sigaction: the program's sa_mask in oldact */
+#define ZP_RTF_TEMPMASK 0x200   /* sigsuspend, ppoll...: a mask for the call only */
+#define ZP_RTF_SIGPENDING 0x400 /* rt_sigpending: add the signals held for the program */
+#define ZP_RTF_EXECSIG 0x800    /* execve: blocked/ignored runtime signals made real */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -66,7 +69,12 @@ struct zp_thread {
 	uint64_t parent_mask;       /* the mask the parent restores after clone */
 	uint64_t vmask;             /* signals the application believes it blocked */
 	struct zp_record *cur;      /* innermost record (original-ABI adapter) */
-	char pad0[TB_MAGIC - sizeof(struct zp_child) - 3 * 8];
+	/* The runtime's signals sent to this thread while the program had them
+	 * blocked (never blocked for real): bits, and each one's siginfo, in
+	 * the order of signals.c's ours[] (signals.c). */
+	uint64_t vpend;
+	unsigned char vpinfo[4][128];
+	char pad0[TB_MAGIC - sizeof(struct zp_child) - 4 * 8 - 4 * 128];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	uint32_t pad1;
 	struct zp_thread *self;     /* TB_SELF */
@@ -87,6 +95,7 @@ struct zp_thread {
 	/* A task sharing the program's memory but not its signal handlers
 	 * (a vfork child): its view of the runtime's signals (signals.c). */
 	bool sig_private;
+	bool vrelease;              /* held signals unblocked: send after the post (signals.c) */
 	uint64_t vsig[4][4];
 };
 
@@ -203,6 +212,14 @@ ZP_HIDDEN long zp_sigaction_virtual(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_pre(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_post(struct zp_record *r);
 ZP_HIDDEN void zp_sigreturn_pre(struct zp_record *r);
+ZP_HIDDEN int zp_tempmask_pre(struct zp_record *r);
+ZP_HIDDEN void zp_tempmask_post(struct zp_record *r);
+ZP_HIDDEN void zp_sigpending_post(struct zp_record *r);
+ZP_HIDDEN int zp_sigtimedwait_pre(struct zp_record *r);
+ZP_HIDDEN void zp_exec_signals_pre(struct zp_record *r);
+ZP_HIDDEN void zp_exec_signals_post(struct zp_record *r);
+ZP_HIDDEN void zp_signals_forked(struct zp_thread *self);
+ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);
 
 /* ---- the program's signal stacks (altstack.c) ------------------------------ */
 ZP_HIDDEN void zp_altstack_adopt(struct zp_thread *t);

@@ -91,6 +91,8 @@ bool zp_signal_is_ours(int sig)
 }
 
 static void handler(int sig, siginfo_t *si, void *ucv);
+static uint64_t held(const struct zp_thread *t);
+static uint64_t release(struct zp_thread *t, uint64_t open, bool block);
 
 static long install(int sig)
 {
@@ -236,19 +238,274 @@ void zp_sigmask_post(struct zp_record *r)
 		old = (old & ~zp_ours_mask) | r->scratch[10];
 		zp_safe_copy(oldset, &old, 8);
 	}
+	/* Unblocked: what was held comes now, as the kernel delivers it on the
+	 * way back from rt_sigprocmask (zp_signals_after_post). */
+	if (t && (held(t) & ~t->vmask))
+		t->vrelease = true;
 }
 
-/* rt_sigreturn: the frame's saved mask is about to become the real one. */
+/* The end of a call's post, outside the hook section: the program's handler
+ * must not run with the hooks' state (in SUD mode the selector still
+ * allows calls there).  A call made through the trap path returns through
+ * the trap handler's sigreturn, whose mask lets the signal through: it is
+ * blocked until then, and delivered right after, in the program.  Through
+ * the entry stub nothing restores the mask: it is delivered here. */
+void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t)
+{
+	if (!t || !t->vrelease)
+		return;
+	t->vrelease = false;
+	release(t, held(t) & ~t->vmask, r->call.origin != ZPOLINE_ORIGIN_REWRITTEN);
+}
+
+/* ---- our signals while the program has them blocked ----------------------
+ *
+ * They are never blocked for real (a trap the runtime needs would kill the
+ * process), so one sent by kill, tgkill or sigqueue while the program
+ * believes it blocked reaches the runtime's handler at once.  Natively it
+ * would stay pending: shown by sigpending, taken by sigwait, delivered when
+ * unblocked, and a default action would not kill yet (a blocked SIGSEGV
+ * sent with kill killed the program at once).  The runtime holds it as the
+ * kernel would (one per signal, the first siginfo kept) and sends it again
+ * to the thread that unblocks it.  Sent with tgkill/tkill (SI_TKILL) it is
+ * the thread's; otherwise the process's, taken by whichever thread unblocks
+ * it first (natively the kernel would pick a thread that does not block
+ * it: held here until the receiving thread unblocks it). */
+static uint64_t vpend_proc;
+static unsigned char vpinfo_proc[4][128] ZP_BIG_BSS;
+_Static_assert(sizeof(siginfo_t) == 128, "siginfo is kept whole");
+
+static int ours_index(int sig)
+{
+	for (int i = 0; i < (int)(sizeof ours / sizeof ours[0]); i++)
+		if (ours[i] == sig)
+			return i;
+	return -1;
+}
+
+static uint64_t held(const struct zp_thread *t)
+{
+	return (t ? __atomic_load_n(&t->vpend, __ATOMIC_ACQUIRE) : 0) |
+	       __atomic_load_n(&vpend_proc, __ATOMIC_ACQUIRE);
+}
+
+static void hold(struct zp_thread *t, int sig, const siginfo_t *si)
+{
+	int i = ours_index(sig);
+	uint64_t b = BIT(sig);
+	if (si->si_code == SI_TKILL) {
+		if (!(t->vpend & b)) {
+			memcpy(t->vpinfo[i], si, sizeof *si);
+			__atomic_or_fetch(&t->vpend, b, __ATOMIC_RELEASE);
+		}
+	} else if (!(__atomic_load_n(&vpend_proc, __ATOMIC_ACQUIRE) & b)) {
+		memcpy(vpinfo_proc[i], si, sizeof *si);
+		__atomic_or_fetch(&vpend_proc, b, __ATOMIC_RELEASE);
+	}
+}
+
+/* Take the lowest held signal in `want` (the thread's before the
+ * process's, as the kernel dequeues); 0 if none. */
+static int take(struct zp_thread *t, uint64_t want, siginfo_t *info)
+{
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		uint64_t b = BIT(ours[i]);
+		if (!(want & b))
+			continue;
+		if (t && (__atomic_fetch_and(&t->vpend, ~b, __ATOMIC_ACQ_REL) & b)) {
+			memcpy(info, t->vpinfo[i], sizeof *info);
+			return ours[i];
+		}
+		if (__atomic_fetch_and(&vpend_proc, ~b, __ATOMIC_ACQ_REL) & b) {
+			memcpy(info, vpinfo_proc[i], sizeof *info);
+			return ours[i];
+		}
+	}
+	return 0;
+}
+
+/* Send the held signals in `open` again, to this thread, with their
+ * siginfo.  With `block`, each is blocked for real first: it is then
+ * delivered when the call about to be made replaces the mask (rt_sigreturn,
+ * sigsuspend, ppoll ..., or the runtime's own sigreturn), that is where the
+ * kernel would have delivered it, not inside the runtime.  Returns the
+ * signals sent. */
+static uint64_t release(struct zp_thread *t, uint64_t open, bool block)
+{
+	uint64_t sent = 0;
+	siginfo_t info;
+	int sig;
+	while ((sig = take(t, open & zp_ours_mask & ~sent, &info))) {
+		uint64_t b = BIT(sig);
+		if (block)
+			zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &b, 0, 8);
+		zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, &info);
+		sent |= b;
+	}
+	return sent;
+}
+
+/* rt_sigreturn: the frame's saved mask is about to become the real one.
+ * The kernel saved the real mask, which never holds our signals, so the
+ * frame says nothing of them unless the handler wrote them there: then they
+ * count; otherwise the program's view stays what it was when the signal
+ * came (taking the frame's zero bits lost, after any handler, the blocks of
+ * SIGSEGV and the others the program had set).  A handler that changed them
+ * with sigprocmask and returns keeps its change (the kernel would undo it). */
 void zp_sigreturn_pre(struct zp_record *r)
 {
 	uint64_t *maskp = (uint64_t *)(r->call.sp + offsetof(ucontext_t, uc_sigmask)), mask;
 	if (zp_safe_copy(&mask, maskp, 8) < 0)
 		return; /* not a signal frame: the kernel will say so */
 	struct zp_thread *t = zp_thread_self();
-	if (t)
-		t->vmask = mask & zp_ours_mask;
+	if (t) {
+		if (mask & zp_ours_mask)
+			t->vmask = mask & zp_ours_mask;
+		release(t, held(t) & ~t->vmask, true);
+	}
 	mask &= ~zp_ours_mask;
 	zp_safe_copy(maskp, &mask, 8);
+}
+
+/* Calls that replace the mask for their duration (sigsuspend, ppoll,
+ * pselect6, epoll_pwait, epoll_pwait2): the kernel gets the mask without our
+ * signals (in SUD mode a handler's call while SIGSYS is blocked killed the
+ * process), the program's view is that mask meanwhile, and held signals
+ * that mask lets through are delivered during the call. */
+int zp_tempmask_pre(struct zp_record *r)
+{
+	long *a = r->call.args;
+	int at;
+	switch (r->call.nr) {
+	case SYS_rt_sigsuspend:
+		at = 0;
+		break;
+	case SYS_ppoll:
+		at = 3;
+		break;
+	case SYS_pselect6:
+		at = -1;
+		break;
+	default: /* epoll_pwait, epoll_pwait2 */
+		at = 4;
+		break;
+	}
+	uint64_t maskp, size;
+	if (at >= 0) {
+		maskp = (uint64_t)a[at];
+		size = (uint64_t)a[at + 1];
+	} else {
+		/* pselect6's sixth argument: {const sigset_t *ss; size_t ss_len} */
+		if (!a[5] || zp_safe_copy(&r->scratch[1], (const void *)a[5], 16) < 0)
+			return ZP_ACT_SYSCALL;
+		maskp = r->scratch[1];
+		size = r->scratch[2];
+	}
+	uint64_t m;
+	if (!maskp || size != 8 || zp_safe_copy(&m, (const void *)maskp, 8) < 0)
+		return ZP_ACT_SYSCALL; /* no mask, or the kernel says EINVAL/EFAULT */
+	struct zp_thread *t = zp_thread_self();
+	if (t) {
+		r->scratch[10] = t->vmask;
+		r->scratch[9] = release(t, held(t) & ~m, true);
+		t->vmask = m & zp_ours_mask;
+		r->rt_flags |= ZP_RTF_TEMPMASK;
+	}
+	if (m & zp_ours_mask) {
+		r->scratch[0] = m & ~zp_ours_mask;
+		if (at >= 0) {
+			a[at] = (long)&r->scratch[0];
+		} else {
+			r->scratch[1] = (uint64_t)(uintptr_t)&r->scratch[0];
+			a[5] = (long)&r->scratch[1];
+		}
+	}
+	return ZP_ACT_SYSCALL_POST;
+}
+
+void zp_tempmask_post(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (!t)
+		return;
+	t->vmask = r->scratch[10];
+	if (r->scratch[9]) /* delivered during the call, or now */
+		zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &r->scratch[9], 0, 8);
+}
+
+/* rt_sigpending: the held signals are pending too. */
+void zp_sigpending_post(struct zp_record *r)
+{
+	uint64_t *setp = (uint64_t *)r->call.args[0], set;
+	uint64_t h = held(zp_thread_self());
+	if (r->call.ret != 0 || r->call.args[1] != 8 || !h || zp_safe_copy(&set, setp, 8) < 0)
+		return;
+	set |= h;
+	zp_safe_copy(setp, &set, 8);
+}
+
+/* rt_sigtimedwait(set, info, timeout, size): a held signal in the set is
+ * taken at once.  (One that comes during the wait is taken by the kernel:
+ * sigtimedwait dequeues the signals it waits for even when unblocked.) */
+int zp_sigtimedwait_pre(struct zp_record *r)
+{
+	uint64_t set;
+	struct zp_thread *t = zp_thread_self();
+	if (r->call.args[3] != 8 || !(held(t) & zp_ours_mask) ||
+	    zp_safe_copy(&set, (const void *)r->call.args[0], 8) < 0)
+		return ZP_ACT_SYSCALL;
+	siginfo_t info;
+	int sig = take(t, set, &info);
+	if (!sig)
+		return ZP_ACT_SYSCALL;
+	if (r->call.args[1] && zp_safe_copy((void *)r->call.args[1], &info, sizeof info) < 0) {
+		/* The kernel dequeues, then fails to copy: the signal is gone. */
+		r->call.ret = -EFAULT;
+		return ZP_ACT_RETURN;
+	}
+	r->call.ret = sig;
+	return ZP_ACT_RETURN;
+}
+
+/* execve keeps the blocked mask, the pending signals and the ignored
+ * dispositions: make the program's view of ours real for the call (the
+ * runtime of the new image reads them back as the program's; a program
+ * without the runtime gets them as natively).  Nothing traps between here
+ * and the call.  If it fails, zp_exec_signals_post undoes it. */
+void zp_exec_signals_pre(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	uint64_t vm = t ? t->vmask & zp_ours_mask : 0, ign = 0;
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (view(ours[i])->handler == SIG_IGN)
+			ign |= BIT(ours[i]);
+	if (!vm && !ign)
+		return;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &vm, 0, 8);
+	release(t, held(t) & vm, false);
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (ign & BIT(ours[i]))
+			zp_raw4(SYS_rt_sigaction, ours[i], view(ours[i]), 0, 8);
+	r->scratch[6] = vm;
+	r->scratch[7] = ign;
+	r->rt_flags |= ZP_RTF_EXECSIG;
+}
+
+void zp_exec_signals_post(struct zp_record *r)
+{
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (r->scratch[7] & BIT(ours[i]))
+			install(ours[i]);
+	/* What was sent again while blocked comes back and is held again. */
+	zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &r->scratch[6], 0, 8);
+}
+
+/* A forked child has no pending signals. */
+void zp_signals_forked(struct zp_thread *self)
+{
+	if (self)
+		self->vpend = 0;
+	vpend_proc = 0;
 }
 
 /* ---- the handler -------------------------------------------------------- */
@@ -386,6 +643,12 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	struct zp_thread *t = zp_thread_self();
 	bool blocked = t && (t->vmask & BIT(sig));
 	bool sync = si->si_code > 0 && si->si_code < 0x80; /* raised by the CPU */
+	if (blocked && !sync) {
+		/* Sent while the program blocks it: pending, whatever the
+		 * action (the kernel never ignores a blocked signal). */
+		hold(t, sig, si);
+		return;
+	}
 	if (h == SIG_DFL || (h == SIG_IGN && sync) || (blocked && sync)) {
 		/* What the kernel does: the default action.  A fault happens again
 		 * when we return; anything else is raised again. */
@@ -403,10 +666,25 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		va->flags &= ~SA_RESETHAND;
 		install(sig);
 	}
+	/* The handler runs with its sa_mask and (unless SA_NODEFER) its own
+	 * signal blocked, as the program sees it; afterwards the mask is back
+	 * and what came meanwhile is delivered after our sigreturn. */
+	uint64_t vm = t ? t->vmask : 0;
+	if (t)
+		t->vmask |= (va->mask & zp_ours_mask) | ((va->flags & SA_NODEFER) ? 0 : BIT(sig));
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else
 		((void (*)(int))h)(sig);
+	if (t) {
+		/* The handler may have written our signals into the mask its
+		 * return restores (rt_sigreturn's rule): they are the program's
+		 * view, never the kernel's. */
+		uint64_t *ucm = (uint64_t *)(void *)&uc->uc_sigmask;
+		t->vmask = (*ucm & zp_ours_mask) ? (*ucm & zp_ours_mask) : vm;
+		*ucm &= ~zp_ours_mask;
+		release(t, held(t) & ~t->vmask, true);
+	}
 }
 
 static void handler(int sig, siginfo_t *si, void *ucv)

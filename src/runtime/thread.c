@@ -59,6 +59,8 @@ static void reset(struct zp_thread *t)
 	t->tid = 0;
 	t->pid = 0;
 	t->vmask = 0;
+	t->vpend = 0;
+	t->vrelease = false;
 	t->cur = NULL;
 	t->sud_selector = 0;
 	t->in_hook = 0;
@@ -157,6 +159,7 @@ void zp_thread_forked(struct zp_thread *self)
 			zp_thread_free(e->t);
 	zp_decoder_forked();
 	zp_rewrite_forked();
+	zp_signals_forked(self);
 	if (self) {
 		self->tid = 0;
 		self->pid = 0;

@@ -126,6 +126,9 @@ static bool needs_slot(long nr)
 	case SYS_tgkill:
 	case SYS_rt_sigaction:   /* the runtime rewrites their arguments */
 	case SYS_rt_sigprocmask:
+	case SYS_rt_sigsuspend:  /* ... and the masks these take for the call */
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
 	case SYS_execve:
 	case SYS_execveat:
 	case SYS_clone:
