@@ -285,6 +285,87 @@ static void on_exit_thread(struct zpoline_call *c)
 		zp_tout_task_add(&g.out, -1);
 }
 
+/* Signals whose default action ends the process (all but SIGCHLD, SIGCONT,
+ * SIGURG, SIGWINCH and the stop signals). */
+static bool kills_by_default(long sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return false;
+	default:
+		return sig >= 1 && sig <= 64;
+	}
+}
+
+/* A thread sending its own process a signal that kills it (abort() is
+ * tgkill to itself of SIGABRT): every thread ends without running another
+ * line of code, and the reaping parent prints only the process's line
+ * ("+++ killed by SIGABRT +++" for the pid).  strace prints that line for
+ * each thread; print it now for this thread and the others but the leader.
+ * Certain only when this thread is the target and does not block it, and
+ * the action is the default (the runtime's own signals never look so: their
+ * real handler is the runtime's).  Found with CPython's faulthandler and
+ * threading tests (abort() in a thread of a child process). */
+static void killed_by_self(const struct zpoline_call *c)
+{
+	long sig;
+	switch (c->nr) {
+	case SYS_kill:
+		if (c->args[0] != c->pid && c->args[0] != 0)
+			return;
+		sig = c->args[1];
+		break;
+	case SYS_tkill:
+		if (c->args[0] != c->tid)
+			return;
+		sig = c->args[1];
+		break;
+	default: /* tgkill */
+		if (c->args[0] != c->pid || c->args[1] != c->tid)
+			return;
+		sig = c->args[2];
+		break;
+	}
+	if (!g.o.follow || !g.o.lines || !kills_by_default(sig))
+		return;
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} act;
+	uint64_t blocked = 0, none = 0;
+	if (zp_raw4(SYS_rt_sigaction, sig, 0, &act, 8) != 0 || act.handler != SIG_DFL ||
+	    zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &blocked, 8) != 0 ||
+	    (sig != SIGKILL && (blocked & (1ull << (sig - 1)))))
+		return;
+	char text[96];
+	struct tb b;
+	tb_init(&b, text, sizeof text - 1);
+	tb_puts(&b, "killed by ");
+	p_signame(&b, (int)sig);
+	text[b.len] = '\0';
+	if (c->tid != c->pid) {
+		line_event(c->tid, text, sig, c->pid);
+		thread_exited(c->tid);
+	}
+	int tids[256];
+	int n = other_threads(c->tid, tids, 256);
+	for (int i = 0; i < n; i++) {
+		if (tids[i] == c->pid)
+			continue;
+		line_event(tids[i], text, sig, c->pid);
+		thread_exited(tids[i]);
+	}
+}
+
 /* clone/fork/vfork before the call: count the task to be so that its
  * first line already has the right prefix and an early exit balances. */
 static void clone_pre(struct zpoline_call *c, struct slot *s)
@@ -494,9 +575,12 @@ static int pre(struct zpoline_call *c, void *ctx)
 		clone_pre(c, s);
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_pre(c, s);
-	else if (s && shown && signals_self(c)) {
-		s->kind = SK_UNFINISHED;
-		line_unfinished(c->pid, c->tid, nr, c->args, s);
+	else if (signals_self(c)) {
+		if (s && shown) {
+			s->kind = SK_UNFINISHED;
+			line_unfinished(c->pid, c->tid, nr, c->args, s);
+		}
+		killed_by_self(c);
 	}
 	c->cookie = ck;
 	return ZPOLINE_CONTINUE;
@@ -566,7 +650,9 @@ static void build_select(void)
 				      SYS_fork,   SYS_vfork,       SYS_exit,       SYS_exit_group,
 				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn, SYS_getdents64,
 				      SYS_getdents, SYS_fstat, SYS_fcntl, SYS_dup, SYS_newfstatat,
-				      SYS_statx};
+				      SYS_statx,
+				      /* a signal to itself may end the threads (killed_by_self) */
+				      SYS_kill, SYS_tkill, SYS_tgkill};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
 		select_add(always[i]);
 }

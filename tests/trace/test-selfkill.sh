@@ -1,0 +1,46 @@
+#!/bin/bash
+# test-selfkill.sh - a process that sends itself a signal that kills it
+# (abort() in a thread is tgkill of SIGABRT to itself): its threads run no
+# more code and the reaping parent speaks only for the process, so the
+# tracer prints "+++ killed by SIGABRT +++" for each thread when the signal
+# is sent, as strace -f does (CPython's faulthandler and threading tests
+# left threads of aborted children without any exit line).  A caught
+# signal kills nothing: each thread then gets its "exited with 0" line.
+. "$(dirname "$0")/../lib.sh"
+
+ZP=$ZP_BUILD/zpoline
+PROG=$ZP_BUILD/tests/progs/tp-selfkill
+
+for run in "-f abort" "-f term" "-ff abort" "--json -f term" "-f -e trace=openat abort" "-f handled"; do
+	how=${run##* } opts=${run% *}
+	sig=SIGABRT want=6 event="killed by SIGABRT"
+	[ "$how" = term ] && sig=SIGTERM want=15 event="killed by SIGTERM"
+	[ "$how" = handled ] && want=1000 event="exited with 0"
+	rm -f "$TMP"/T*
+	# shellcheck disable=SC2086 # opts holds several options
+	timeout -k 5 30 "$ZP" trace $opts -o "$TMP/T" -- "$PROG" 3 "$how" > "$TMP/out" 2>"$TMP/err"
+	rc=$?
+	lines() { # TID: how many "+++ $event +++" lines task TID has
+		case $opts in
+		-ff) grep -ac "^+++ $event +++\$" "$TMP/T.$1" 2>/dev/null ;;
+		--json*) grep -ac "^{\"pid\":[0-9]*,\"tid\":$1,.*\"event\":\"$event\"" "$TMP/T" ;;
+		*) grep -acE "^$1 +\+\+\+ $event \+\+\+\$" "$TMP/T" ;;
+		esac
+	}
+	ok=1 why= tasks=0
+	[ $rc -eq 0 ] && grep -qx "status $want" "$TMP/out" || { ok=0 why="exit $rc, $(tail -1 "$TMP/out")"; }
+	while read -r tid; do
+		case $tid in status*) continue ;; esac
+		tasks=$((tasks + 1))
+		[ "$(lines "$tid")" = 1 ] || { ok=0 why="$why; task $tid: $(lines "$tid") lines"; }
+	done < "$TMP/out"
+	want_tasks=5
+	[ "$how" = abort ] || want_tasks=4
+	if [ $ok = 1 ] && [ $tasks = $want_tasks ]; then
+		pass "$how ($opts): every task has one '$event' line"
+	else
+		fail "$how ($opts): $tasks tasks; $why"
+		head -c 600 "$TMP/err"
+	fi
+done
+finish
