@@ -635,6 +635,30 @@ static bool is_site_ret(uintptr_t ret)
 	return zp_set_has(zp_site_table, ret);
 }
 
+/* The program's handler for one of our signals returned.  Natively its
+ * restorer would now make rt_sigreturn; here the runtime's own sigreturn
+ * does the work (the frame is the runtime's handler's), so the hooks are
+ * shown that call now: a tracer prints it as strace does (a JVM makes one
+ * for each implicit null check or safepoint poll that faults; they were
+ * missing from the trace).  The runtime's part of it (zp_sigreturn_pre: the
+ * mask, the held signals) runs on the same frame; what the hooks answer is
+ * not used: the call is made by the return from this handler. */
+static void handler_returned(struct zp_thread *t, ucontext_t *uc, const struct ksigaction *va)
+{
+	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
+	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
+	struct zp_record *rec = (struct zp_record *)(top - REC_SIZE);
+	memset(rec, 0, sizeof *rec);
+	rec->level = my;
+	rec->call.nr = SYS_rt_sigreturn;
+	rec->call.site = (va->flags & SA_RESTORER) ? va->restorer : NULL;
+	rec->call.origin = ZPOLINE_ORIGIN_TRAP;
+	rec->call.sp = (uintptr_t)uc; /* where rsp is when the restorer runs */
+	rec->flags = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
+	zp_call_on_stack(pre_on_slot, rec, rec);
+	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+}
+
 /* Hand a signal that is not ours to the program, as the kernel would have. */
 static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 {
@@ -684,6 +708,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		t->vmask = (*ucm & zp_ours_mask) ? (*ucm & zp_ours_mask) : vm;
 		*ucm &= ~zp_ours_mask;
 		release(t, held(t) & ~t->vmask, true);
+		handler_returned(t, uc, va);
 	}
 }
 
