@@ -24,6 +24,9 @@ $(B)/tests/progs/%: tests/programs/%.c tests/programs/check.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(PROG_CFLAGS_$*) -o $@ $< -lpthread -ldl $(PROG_LDLIBS_$*)
 
+# sigunwind: pthread_cleanup_push as an unwinder cleanup, names from dladdr.
+PROG_CFLAGS_sigunwind := -fexceptions -rdynamic
+
 tests: $(UNIT_BIN) $(PROG_BIN)
 all: tests
 

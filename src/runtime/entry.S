@@ -62,6 +62,43 @@
 	mov	REC_R15(\rec), %r15
 .endm
 
+/* Unwind information for the slow path (.eh_frame).  A process is often
+ * stopped or interrupted in here: blocked in a system call made from one of
+ * the zp_app_syscall_* instructions, or inside a hook.  Without it gdb's
+ * `bt` ends at the runtime with garbage (a program that aborts, whose last
+ * rt_sigprocmask runs here, showed no frame of its own), and an unwinder
+ * started from a signal handler (pthread_cancel's forced unwind, a crash
+ * handler's backtrace()) stopped here too.  Each state below says where the
+ * application's frame is: the unwinder then goes straight from the runtime
+ * to the site's function, as if the `syscall` had been made there.
+ *
+ * DWARF numbers: rbx 3, rsp 7, r11 11, return address (rip) 16.  Record
+ * offsets are encoded as two-byte SLEB128, which holds 64..8191. */
+#define ZP_SLEB2(v) (((v) & 0x7f) | 0x80), ((v) >> 7)
+#if REC_APPSP < 64 || REC_RETADDR < 64 || REC_RBX < 64 || REC_RBX > 8191
+#error "the CFI below encodes record offsets in two bytes"
+#endif
+
+/* The record is at \reg (3 = rbx, 11 = r11): the application's rsp, return
+ * address and rbx are in it; its other callee-saved registers are live (C
+ * code called from here saves them, with unwind information of its own). */
+.macro CFI_RECORD reg
+	/* DW_CFA_def_cfa_expression: CFA = *(reg + REC_APPSP) */
+	.cfi_escape 0x0f, 4, 0x70 + \reg, ZP_SLEB2(REC_APPSP), 0x06
+	/* DW_CFA_expression: rip saved at reg + REC_RETADDR */
+	.cfi_escape 0x10, 16, 3, 0x70 + \reg, ZP_SLEB2(REC_RETADDR)
+	/* DW_CFA_expression: rbx saved at reg + REC_RBX */
+	.cfi_escape 0x10, 3, 3, 0x70 + \reg, ZP_SLEB2(REC_RBX)
+.endm
+
+/* rsp = application rsp - \off, with the return address (site + 2) at
+ * application rsp - 8 and the application's registers all in place. */
+.macro CFI_APP_STACK off
+	.cfi_def_cfa %rsp, \off
+	.cfi_offset 16, -8
+	.cfi_same_value %rbx
+.endm
+
 	.text
 
 /* The fast path lives in the trampoline's second stage, not here: the
@@ -148,6 +185,9 @@ zp_stage2_template_end:
 	.type	zp_entry, @function
 	.p2align 6
 zp_entry:
+	/* rsp = app-16: [rsp] flags, [rsp+8] the return address. */
+	.cfi_startproc
+	CFI_APP_STACK 16
 	jmp	.Lslow
 
 /* The second stage found no site: probe the authoritative table (its mask
@@ -173,6 +213,9 @@ zp_verify_site:
 	jmp	.Lslow
 3:	mov	-8(%rsp), %rax
 	popfq
+	/* rsp = app-8: [rsp] is the caller's return address, as at the entry
+	 * of any function. */
+	CFI_APP_STACK 8
 
 	/* The program called a NULL (or tiny) function pointer.
 	 * Crash the way it would without us: SIGSEGV, with the caller's return
@@ -185,6 +228,7 @@ zpoline_null_function_call:
 	.size	zpoline_null_function_call, . - zpoline_null_function_call
 
 .Lslow:
+	CFI_APP_STACK 16
 	/* C code (and memcpy's rep movsb) assumes the direction flag clear; a
 	 * program may make a call with it set.  popfq puts it back. */
 	cld
@@ -206,6 +250,7 @@ zpoline_null_function_call:
 	add	TB_SLOTS(%r11), %rcx
 	sub	$REC_SIZE, %rcx
 	mov	%rsp, %r11
+	.cfi_def_cfa %r11, 16
 	mov	%rcx, %rsp
 	/* From here on we run on the slot, r11 = app-16. */
 	mov	%rax, REC_LEVEL(%rcx)
@@ -243,6 +288,7 @@ zpoline_null_function_call:
 	movl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rcx)
 	/* rbx holds the record (C keeps it). */
 	mov	%rcx, %rbx
+	CFI_RECORD 3
 	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
@@ -405,14 +451,19 @@ zpoline_null_function_call:
  * here only for calls that do not return. */
 .Lsyscall_release:
 	mov	%rbx, %r11
+	CFI_RECORD 11
 	LOAD_ARGS %r11
 	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
 	RESTORE_CALLEE_SAVED %r11
 	mov	REC_NR(%r11), %rax
 	mov	REC_LEVEL(%r11), %ecx
 	pushq	REC_FLAGS(%r11)
 	popfq
 	mov	REC_APPSP(%r11), %rsp
+	/* A trapped call has no return address at app-8, but it comes here
+	 * only for calls that do not return. */
+	CFI_APP_STACK 0
 	mov	%ecx, %gs:TB_LEVEL
 	.globl	zp_app_syscall_release
 	.hidden	zp_app_syscall_release
@@ -427,6 +478,7 @@ zp_app_syscall_release:
  * and the record pointer waits in the red zone slot app-24; a trapped call
  * may not touch the red zone, so rbx keeps the record instead. */
 .Lsyscall_post:
+	CFI_RECORD 3
 	mov	%rbx, %r11
 	LOAD_ARGS %r11
 	RESTORE_CALLEE_SAVED %r11
@@ -434,17 +486,23 @@ zp_app_syscall_release:
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%r11)
 	jne	1f
 	mov	REC_RBX(%r11), %rbx
+	CFI_RECORD 11
+	.cfi_same_value %rbx
 	pushq	REC_FLAGS(%r11)
 	popfq
 	mov	REC_APPSP(%r11), %rsp
+	CFI_APP_STACK 0
 	mov	%r11, -24(%rsp)
 	.globl	zp_app_syscall_post1
 	.hidden	zp_app_syscall_post1
 zp_app_syscall_post1:
 	syscall
 	mov	-24(%rsp), %rbx
+	CFI_RECORD 3
 	jmp	.Lafter_post_syscall
-1:	pushq	REC_FLAGS(%r11)
+	/* A trapped call: rbx keeps the record throughout. */
+1:	CFI_RECORD 3
+	pushq	REC_FLAGS(%r11)
 	popfq
 	mov	REC_APPSP(%r11), %rsp
 	.globl	zp_app_syscall_post2
@@ -468,8 +526,10 @@ zp_app_syscall_post2:
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
 	jne	.Lreturn_trapped
 	mov	%rbx, %r11
+	CFI_RECORD 11
 	RESTORE_ARG_REGS %r11
 	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
 	RESTORE_CALLEE_SAVED %r11
 	/* The return address and flags come from the record: after vfork the
 	 * child has reused the red zone slots of the shared stack.  They are
@@ -480,14 +540,18 @@ zp_app_syscall_post2:
 	mov	%rcx, 8(%rax)
 	mov	REC_FLAGS(%r11), %rcx
 	mov	%rcx, (%rax)
+	.cfi_def_cfa %rax, 16
+	.cfi_offset 16, -8
 	mov	REC_LEVEL(%r11), %ecx
 	mov	REC_RET(%r11), %r11
 	mov	%rax, %rsp
+	.cfi_def_cfa_register %rsp
 	mov	%ecx, %gs:TB_LEVEL
 	mov	%r11, %rax
 	mov	8(%rsp), %rcx
 	mov	(%rsp), %r11
 	popfq
+	.cfi_def_cfa_offset 8
 	/* No kernel entry on this path (or the post hook already paid for it),
 	 * so a balanced `ret` keeps the return-stack predictor in step. */
 	ret
@@ -497,7 +561,9 @@ zp_app_syscall_post2:
  * released a signal may start a new record at the slot's top, but its
  * frames grow down from there and do not reach the bottom of the slot. */
 .Lreturn_trapped:
+	CFI_RECORD 3
 	mov	%rbx, %r11
+	CFI_RECORD 11
 	RESTORE_ARG_REGS %r11
 	RESTORE_CALLEE_SAVED %r11
 	lea	(REC_SIZE - ZP_SLOT_SIZE + 16384)(%r11), %rsp
@@ -506,13 +572,23 @@ zp_app_syscall_post2:
 	pushq	REC_APPSP(%r11)
 	pushq	REC_FLAGS(%r11)
 	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
+	/* Staged: [rsp] flags, [rsp+8] application rsp, [rsp+16] return
+	 * address.  DW_CFA_def_cfa_expression: CFA = *(rsp + 8);
+	 * DW_CFA_expression: rip saved at rsp + 16. */
+	.cfi_escape 0x0f, 3, 0x77, 8, 0x06
+	.cfi_escape 0x10, 16, 2, 0x77, 16
 	mov	REC_LEVEL(%r11), %eax
 	mov	%eax, %gs:TB_LEVEL
 	mov	(%rsp), %r11
 	mov	16(%rsp), %rcx
 	mov	24(%rsp), %rax
 	popfq
+	.cfi_escape 0x0f, 3, 0x77, 0, 0x06
+	.cfi_escape 0x10, 16, 2, 0x77, 8
 	mov	(%rsp), %rsp
+	.cfi_def_cfa %rsp, 0
+	.cfi_register 16, %rcx
 	jmp	*%rcx
 
 /* A trapped call (signals.c) resumes here: the signal handler filled a
@@ -523,6 +599,7 @@ zp_app_syscall_post2:
 	.hidden	zp_trap_resume
 	.type	zp_trap_resume, @function
 zp_trap_resume:
+	CFI_RECORD 3
 	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
@@ -547,7 +624,9 @@ zp_app_syscall_clone:
 	syscall
 	test	%rax, %rax
 	jnz	.Lafter_post_syscall
-	/* The child: rsp is its new stack (or the shared one), r9 its block. */
+	/* The child: rsp is its new stack (or the shared one), r9 its block.
+	 * It has no caller to show until it jumps to its return address. */
+	.cfi_undefined 16
 	mov	$ZP_NR_ARCH_PRCTL, %eax
 	mov	$ZP_ARCH_SET_GS, %edi
 	mov	%r9, %rsi
@@ -597,6 +676,7 @@ zp_app_syscall_clone:
  * blocked (the C side did it), so nothing runs here after the block is
  * marked free. */
 .Lexit_thread:
+	CFI_RECORD 3
 	mov	%gs:TB_SELF, %r11
 	mov	REC_ARG0(%rbx), %rdi
 	mov	REC_NR(%rbx), %rax
@@ -608,29 +688,34 @@ zp_app_syscall_clone:
 /* A thread we have not seen yet (%gs base 0): give it a block, on its own
  * stack below the red zone, and try again. */
 .Lno_thread_block:
+	/* rsp = app-16, as at .Lslow. */
+	CFI_APP_STACK 16
 	lea	-128(%rsp), %rsp
-	push	%rdi
-	push	%rsi
-	push	%rdx
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%rbx
+	.cfi_adjust_cfa_offset 128
+	.irp	reg, rdi, rsi, rdx, r8, r9, r10, rbx
+	push	%\reg
+	.cfi_adjust_cfa_offset 8
+	.endr
+	.cfi_rel_offset %rbx, 0
 	mov	%rsp, %rbx
+	.cfi_def_cfa_register %rbx
 	and	$-16, %rsp
 	call	zp_thread_adopt
 	mov	%rbx, %rsp
+	.cfi_def_cfa_register %rsp
 	pop	%rbx
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdx
-	pop	%rsi
-	pop	%rdi
+	.cfi_adjust_cfa_offset -8
+	.cfi_same_value %rbx
+	.irp	reg, r10, r9, r8, rdx, rsi, rdi
+	pop	%\reg
+	.cfi_adjust_cfa_offset -8
+	.endr
 	lea	128(%rsp), %rsp
+	.cfi_adjust_cfa_offset -128
 	mov	-8(%rsp), %rax
 	mov	8(%rsp), %rcx
 	jmp	.Lslow
+	.cfi_endproc
 	.size	zp_entry, . - zp_entry
 
 /* long zp_syscall6(long nr, long a1, ..., long a6): a system call no hook

@@ -80,6 +80,17 @@ if command -v gdb >/dev/null; then
 		--args env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$P/seq" >"$TMP/gdb" 2>&1
 	[ "$(grep -c '^ok' "$TMP/gdb")" = 2 ] && grep -q "exited normally" "$TMP/gdb" &&
 		pass "under gdb: runs to completion" || fail "gdb: $(tail -5 "$TMP/gdb")"
+	# A program that aborts stops inside the runtime (abort's last
+	# rt_sigprocmask goes through the slow path): bt must still reach main
+	# (entry.S's unwind information).
+	printf '#include <stdlib.h>\nvoid crash(void){abort();}\nint main(void){crash();return 0;}\n' >"$TMP/ab.c"
+	if gcc -g -O0 -o "$TMP/ab" "$TMP/ab.c" 2>/dev/null; then
+		gdb -q -batch -ex 'handle SIGILL SIGSEGV SIGSYS nostop noprint pass' -ex run -ex bt \
+			--args env LD_PRELOAD=$LIB "$TMP/ab" >"$TMP/gdbab" 2>&1
+		grep -q ' in crash () at' "$TMP/gdbab" && grep -q ' in main () at' "$TMP/gdbab" &&
+			pass "under gdb: bt of an abort() goes through the runtime to main" ||
+			fail "gdb bt after abort: $(grep '^#' "$TMP/gdbab" | head -5)"
+	fi
 else
 	skip "under gdb" "gdb not installed"
 fi

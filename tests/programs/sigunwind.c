@@ -1,0 +1,83 @@
+/* sigunwind.c - unwinding out of a signal that interrupted a blocking
+ * system call.
+ *
+ * A thread blocks in read() inside blocked_reader().  Two things then
+ * unwind from a signal handler through the signal frame into the code the
+ * signal interrupted, which under the runtime is the runtime's own stub
+ * (a hooked call is made from there):
+ *   - a SIGUSR1 handler calls backtrace() (libgcc's unwinder, as crash and
+ *     profiling handlers do): blocked_reader must be among the frames;
+ *   - pthread_cancel: glibc's cancellation handler starts a forced unwind
+ *     that must run the cleanup handler pushed in blocked_reader (this file
+ *     is built with -fexceptions, so pthread_cleanup_push is an unwinder
+ *     cleanup, like a C++ destructor).  When the unwinder found no unwind
+ *     information for the stub it stopped there and skipped the cleanup.
+ * Built with -rdynamic so dladdr() names blocked_reader.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static int fds[2];
+static volatile int saw_reader, cleaned_up, backtraced;
+
+static void note_cleanup(void *arg)
+{
+	(void)arg;
+	cleaned_up = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	void *frames[64];
+	int n = backtrace(frames, 64);
+	for (int i = 0; i < n; i++) {
+		Dl_info di;
+		if (dladdr(frames[i], &di) && di.dli_sname && !strcmp(di.dli_sname, "blocked_reader"))
+			saw_reader = 1;
+	}
+	backtraced = 1;
+}
+
+__attribute__((noinline)) void *blocked_reader(void *arg)
+{
+	char b[8];
+	pthread_cleanup_push(note_cleanup, arg);
+	/* The first read returns EINTR after SIGUSR1 (no SA_RESTART); the
+	 * second blocks until the cancellation. */
+	while (read(fds[0], b, sizeof b) != 0)
+		;
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+int main(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pipe(fds))
+		return 2;
+	pthread_t t;
+	pthread_create(&t, NULL, blocked_reader, NULL);
+	usleep(100000);
+	pthread_kill(t, SIGUSR1);
+	for (int i = 0; i < 200 && !backtraced; i++)
+		usleep(10000);
+	CHECK(saw_reader, "backtrace() in a handler interrupting a blocked read shows the reader");
+	usleep(50000);
+	pthread_cancel(t);
+	void *r;
+	pthread_join(t, &r);
+	CHECK(r == PTHREAD_CANCELED && cleaned_up,
+	      "pthread_cancel of a blocked read runs the thread's unwinder cleanup");
+	return fails != 0;
+}
