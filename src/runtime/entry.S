@@ -227,6 +227,11 @@ zpoline_null_function_call:
 	ud2
 	.size	zpoline_null_function_call, . - zpoline_null_function_call
 
+	/* Named, so that a debugger's bt through a hook shows where it is
+	 * (the sized symbol before it ends above). */
+	.globl	zp_slow_path
+	.hidden	zp_slow_path
+zp_slow_path:
 .Lslow:
 	CFI_APP_STACK 16
 	/* C code (and memcpy's rep movsb) assumes the direction flag clear; a
