@@ -5,7 +5,8 @@
  * milliseconds for libc, more for big programs.  The result depends only on
  * the object's bytes, which the build-id names, so it is kept in
  *   $ZPOLINE_CACHE_DIR, else $XDG_CACHE_HOME/zpoline, else ~/.cache/zpoline
- * (ZPOLINE_CACHE=0 turns it off).
+ * (ZPOLINE_CACHE=0 turns it off).  Of the last two only the zpoline
+ * directory is created, never $XDG_CACHE_HOME or ~/.cache themselves.
  *
  * Safety: a site list tells the runtime where to write into code, so it is
  * trusted only if the directory and the file belong to the effective user
@@ -90,9 +91,20 @@ void zp_cache_init(void)
 		else if (h && *h == '/')
 			zp_snprintf(parent, sizeof parent, "%s/.cache", h);
 		else
-			return;
-		zp_raw2(SYS_mkdir, parent, 0700);
-		if ((size_t)zp_snprintf(dir, sizeof dir, "%s/zpoline", parent) >= sizeof dir)
+			parent[0] = '\0';
+		/* The parent must exist already: programs point HOME at
+		 * directories of their own (git's test suite uses the test's
+		 * work tree, which `git add` then lists), and a .cache that
+		 * appears there is a difference the program sees.  Without one,
+		 * a directory of this user's in /var/tmp (checked as any cache
+		 * directory: ours, not a link, nobody else's to write). */
+		struct stat pst;
+		size_t need;
+		if (zp_raw2(SYS_stat, parent, &pst) == 0 && S_ISDIR(pst.st_mode))
+			need = zp_snprintf(dir, sizeof dir, "%s/zpoline", parent);
+		else
+			need = zp_snprintf(dir, sizeof dir, "/var/tmp/zpoline-%u", (unsigned)euid);
+		if (need >= sizeof dir)
 			return;
 	}
 	enabled = mkdir_owned(dir) == 0;

@@ -53,4 +53,15 @@ case "$(summary)" in "0 from cache, 0 segments shared") pass "world-writable cac
 
 ZPOLINE_CACHE=0 ZPOLINE_CACHE_DIR=$TMP/none ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>"$TMP/err"
 [ ! -e "$TMP/none" ] && pass "ZPOLINE_CACHE=0: no cache directory made" || fail "ZPOLINE_CACHE=0 still made $TMP/none"
+
+# Programs point HOME at directories of their own (git's test suite: the
+# test's work tree, which `git add` then lists): no .cache may appear there.
+# A home that has a .cache gets the zpoline directory in it.
+mkdir -p "$TMP/fakehome" "$TMP/realhome/.cache"
+env -u ZPOLINE_CACHE_DIR -u XDG_CACHE_HOME HOME=$TMP/fakehome LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>&1
+[ -z "$(ls -A "$TMP/fakehome")" ] && pass "HOME without .cache: nothing created in it" ||
+	fail "runtime created $(ls -A "$TMP/fakehome") in a HOME without .cache"
+env -u ZPOLINE_CACHE_DIR -u XDG_CACHE_HOME HOME=$TMP/realhome LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>&1
+[ -d "$TMP/realhome/.cache/zpoline" ] && pass "HOME with .cache: ~/.cache/zpoline used" ||
+	fail "no ~/.cache/zpoline made in a HOME that has .cache"
 finish
