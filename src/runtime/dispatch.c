@@ -79,6 +79,15 @@ bool zp_runtime_wants(long nr)
 	case SYS_execve:
 	case SYS_execveat:
 	case SYS_sigaltstack:
+	/* Sending a signal: one sent to the caller itself is delivered as the
+	 * call returns, and the slow path has unwind information (entry.S),
+	 * the second stage none: a debugger's bt or a handler's backtrace()
+	 * after abort() or raise() reaches the program's frames. */
+	case SYS_kill:
+	case SYS_tkill:
+	case SYS_tgkill:
+	case SYS_rt_sigqueueinfo:
+	case SYS_rt_tgsigqueueinfo:
 	/* The runtime's signals the program blocked (signals.c): masks for
 	 * the call's duration, and what is pending. */
 	case SYS_rt_sigsuspend:

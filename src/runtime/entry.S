@@ -305,12 +305,15 @@ zp_slow_path:
  * zp_pre.  The syscall is made below the red zone, with the argument
  * registers kept there: a signal before the block is delivered below it. */
 .Lslow_altstack:
+	.cfi_remember_state
+	CFI_APP_STACK 16
 	lea	16(%rsp), %rax
 	cmp	TB_ALTLO(%r11), %rax
 	jbe	.Lslow_take
 	cmp	TB_ALTHI(%r11), %rax
 	ja	.Lslow_take
 	lea	-176(%rax), %rsp
+	.cfi_def_cfa_offset 176
 	mov	%rdi, (%rsp)
 	mov	%rsi, 8(%rsp)
 	mov	%rdx, 16(%rsp)
@@ -326,6 +329,7 @@ zp_slow_path:
 	mov	16(%rsp), %rdx
 	mov	24(%rsp), %r10
 	lea	160(%rsp), %rsp
+	.cfi_def_cfa_offset 16
 	mov	%gs:TB_SELF, %r11
 	movb	$1, TB_ALTPEND(%r11)
 	jmp	.Lslow_take
@@ -336,6 +340,7 @@ zp_slow_path:
  * is written in the red zone (a trapped call's function may use it): the
  * flags wait just below it. */
 .Lreturn_altstack:
+	CFI_RECORD 3
 	mov	REC_APPSP(%rbx), %rsp
 	lea	-136(%rsp), %rsp
 	mov	REC_FLAGS(%rbx), %rax
@@ -354,11 +359,18 @@ zp_slow_path:
 	mov	REC_RETADDR(%rbx), %rcx
 	mov	REC_LEVEL(%rbx), %r11d
 	mov	REC_RBX(%rbx), %rbx
+	/* rsp = application rsp - 136; the return address is in rcx. */
+	.cfi_def_cfa %rsp, 136
+	.cfi_register 16, %rcx
+	.cfi_same_value %rbx
 	mov	%r11d, %gs:TB_LEVEL
 	mov	(%rsp), %r11
 	popfq
+	.cfi_def_cfa_offset 128
 	lea	128(%rsp), %rsp
+	.cfi_def_cfa_offset 0
 	jmp	*%rcx
+	.cfi_restore_state
 
 	.section .rodata
 	.balign	8

@@ -56,11 +56,23 @@ ZPOLINE_CACHE=0 ZPOLINE_CACHE_DIR=$TMP/none ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$P/
 
 # Programs point HOME at directories of their own (git's test suite: the
 # test's work tree, which `git add` then lists): no .cache may appear there.
-# A home that has a .cache gets the zpoline directory in it.
+# The cache goes to /var/tmp/zpoline-UID instead.  A home that has a
+# .cache gets the zpoline directory in it.
 mkdir -p "$TMP/fakehome" "$TMP/realhome/.cache"
+fallback=/var/tmp/zpoline-$(id -u)
+had_fallback=0
+[ -e "$fallback" ] && had_fallback=1
 env -u ZPOLINE_CACHE_DIR -u XDG_CACHE_HOME HOME=$TMP/fakehome LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>&1
 [ -z "$(ls -A "$TMP/fakehome")" ] && pass "HOME without .cache: nothing created in it" ||
 	fail "runtime created $(ls -A "$TMP/fakehome") in a HOME without .cache"
+again=$(env -u ZPOLINE_CACHE_DIR -u XDG_CACHE_HOME HOME=$TMP/fakehome ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$P/seq" 2>&1 >/dev/null)
+if [ -d "$fallback" ] && [ "$(stat -c %u:%a "$fallback")" = "$(id -u):700" ] &&
+	ls "$fallback"/*.sites >/dev/null 2>&1 && echo "$again" | grep -q ' [1-9][0-9]* from cache'; then
+	pass "HOME without .cache: the sites cached in $fallback (ours, 0700) and used"
+else
+	fail "no sites cached in $fallback: $(ls -ld "$fallback" 2>&1); $(echo "$again" | grep objects)"
+fi
+[ $had_fallback = 0 ] && rm -rf "$fallback"
 env -u ZPOLINE_CACHE_DIR -u XDG_CACHE_HOME HOME=$TMP/realhome LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>&1
 [ -d "$TMP/realhome/.cache/zpoline" ] && pass "HOME with .cache: ~/.cache/zpoline used" ||
 	fail "no ~/.cache/zpoline made in a HOME that has .cache"
