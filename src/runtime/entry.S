@@ -53,6 +53,17 @@
 	mov	REC_R9(\rec), %r9
 .endm
 
+/* rt_sigprocmask(SIG_SETMASK, &mem, NULL, 8); clobbers rax, rcx, rdx,
+ * rsi, rdi, r10, r11. */
+.macro SET_SIGMASK mem
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	mov	$2, %edi		/* SIG_SETMASK */
+	lea	\mem, %rsi
+	xor	%edx, %edx
+	mov	$8, %r10d
+	syscall
+.endm
+
 /* The application's callee-saved registers but rbx. */
 .macro RESTORE_CALLEE_SAVED rec
 	mov	REC_RBP(\rec), %rbp
@@ -345,12 +356,7 @@ zp_slow_path:
 	lea	-136(%rsp), %rsp
 	mov	REC_FLAGS(%rbx), %rax
 	mov	%rax, (%rsp)
-	mov	$ZP_NR_RT_SIGPROCMASK, %eax
-	mov	$2, %edi		/* SIG_SETMASK */
-	lea	REC_ALTMASK(%rbx), %rsi
-	xor	%edx, %edx
-	mov	$8, %r10d
-	syscall
+	SET_SIGMASK REC_ALTMASK(%rbx)
 	/* The slot stays ours until TB_LEVEL is written: a signal's hooked
 	 * calls meanwhile take the next one. */
 	RESTORE_ARG_REGS %rbx
@@ -661,12 +667,7 @@ zp_app_syscall_clone:
 	syscall
 	movb	$1, TB_SUDSEL(%r9)
 1:
-	mov	$ZP_NR_RT_SIGPROCMASK, %eax
-	mov	$2, %edi		/* SIG_SETMASK */
-	lea	CH_SIGMASK(%r9), %rsi
-	xor	%edx, %edx
-	mov	$8, %r10d
-	syscall
+	SET_SIGMASK CH_SIGMASK(%r9)
 	mov	%r9, %r11
 	mov	CH_RDI(%r11), %rdi
 	mov	CH_RSI(%r11), %rsi
