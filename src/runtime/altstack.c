@@ -59,8 +59,9 @@ static bool on_program_stack(const struct zp_thread *t, uintptr_t sp)
 	return t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi;
 }
 
-/* Not in SUD-only mode: there every call is completed inside a SIGSYS
- * handler, on whatever stack the kernel chose for it. */
+/* Records the program's stack; calls made on it swap (alt_swap) unless the
+ * program asked for SS_AUTODISARM, or in SUD-only mode, where every call is
+ * completed inside a SIGSYS handler, on whatever stack the kernel chose. */
 static void set_stack(struct zp_thread *t, uintptr_t lo, uintptr_t hi, bool autodisarm)
 {
 	t->alt_swap = 0; /* the stub must not see a half-written range */
