@@ -50,8 +50,9 @@ cp "$TMP/suid-seq" "$TMP/suid-noexec" && chmod 4700 "$TMP/suid-noexec"
 	"$TMP/suid-seq >/dev/null; $TMP/suid-noexec 2>/dev/null; exit 3" 2>"$TMP/err"
 rc=$?
 T=$TMP/out/sh
-pid=$(sed -n 's/^\([0-9]*\) execve("[^"]*suid-seq", .*<unfinished \.\.\.>$/\1/p' "$T")
-if [ $rc -eq 3 ] && [ -n "$pid" ] && grep -q "^$pid +++ exited with 0 +++" "$T"; then
+# (the pid prefix is padded to five columns: "700   execve(...")
+pid=$(sed -n 's/^\([0-9]*\) *execve("[^"]*suid-seq", .*<unfinished \.\.\.>$/\1/p' "$T")
+if [ $rc -eq 3 ] && [ -n "$pid" ] && grep -q "^$pid *+++ exited with 0 +++" "$T"; then
 	pass "trace -f: the set-user-ID program's execve unfinished, its exit from the reaping parent"
 else
 	fail "trace -f: exit $rc, pid '$pid': $(grep -n 'suid\|+++' "$T" | head -8)"
@@ -63,7 +64,7 @@ if grep -q 'execve("[^"]*suid-noexec", .*) *= -1 EACCES' "$T" ||
 else
 	fail "failed set-user-ID execve: $(grep -n 'noexec\|resumed' "$T" | head -5)"
 fi
-grep -q "^$pid getppid\|^$pid write" "$T" &&
+grep -q "^$pid *getppid\|^$pid *write" "$T" &&
 	fail "lines from the set-user-ID program itself, which cannot be traced" ||
 	pass "no lines from inside the set-user-ID program"
 finish
