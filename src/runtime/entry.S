@@ -717,8 +717,30 @@ zp_app_syscall_clone:
 	.cfi_rel_offset %rbx, 0
 	mov	%rsp, %rbx
 	.cfi_def_cfa_register %rbx
-	and	$-16, %rsp
+	/* The C code runs on a stack of the runtime's: this thread's may be a
+	 * goroutine's, with a few hundred bytes to spare (a Go library's
+	 * threads start before the runtime and meet it here).  One stack for
+	 * all, so signals are blocked first: a handler on this thread would
+	 * come back here and wait for the stack it holds.  The old mask waits
+	 * below the saved registers. */
+	sub	$8, %rsp
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	xor	%edi, %edi		/* SIG_BLOCK */
+	lea	.Lall_signals(%rip), %rsi
+	mov	%rsp, %rdx
+	mov	$8, %r10d
+	syscall
+1:	mov	$1, %eax
+	xchg	%eax, zp_adopt_lock(%rip)
+	test	%eax, %eax
+	jz	2f
+	pause
+	jmp	1b
+2:	lea	zp_adopt_stack+ZP_ADOPT_STACK_SIZE(%rip), %rsp
 	call	zp_thread_adopt
+	movl	$0, zp_adopt_lock(%rip)
+	lea	-8(%rbx), %rsp
+	SET_SIGMASK (%rsp)
 	mov	%rbx, %rsp
 	.cfi_def_cfa_register %rsp
 	pop	%rbx

@@ -193,6 +193,12 @@ static bool has_go_note(const struct obj *o)
 	return false;
 }
 
+bool zp_go_note_present(const struct zp_maps *maps, uintptr_t base, const ElfW(Phdr) * ph, int phnum)
+{
+	struct obj o = {maps, base, ph, phnum, 0};
+	return has_go_note(&o);
+}
+
 int zp_go_table_find(const struct zp_maps *maps, uintptr_t base, const ElfW(Phdr) * ph, int phnum,
 		     struct zp_gopcln *g)
 {

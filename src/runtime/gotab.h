@@ -9,6 +9,9 @@
 /* Go's function table of a loaded object (gotab.c): 0 and *g set, or -1.
  * Only a table whose functions all lie in one executable segment of the
  * object is accepted. */
+/* The object carries Go's build-ID note: Go's linker linked it. */
+ZP_HIDDEN bool zp_go_note_present(const struct zp_maps *maps, uintptr_t base, const ElfW(Phdr) * ph,
+				  int phnum);
 ZP_HIDDEN int zp_go_table_find(const struct zp_maps *maps, uintptr_t base, const ElfW(Phdr) * ph,
 			       int phnum, struct zp_gopcln *g);
 

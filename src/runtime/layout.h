@@ -42,6 +42,8 @@
 #define TB_ALTHI 0xF48
 #define TB_ALTMASK 0xF50 /* the signal mask before the block */
 #define TB_SIZE 0x1000
+/* The stack a thread the runtime did not start is given its block on. */
+#define ZP_ADOPT_STACK_SIZE 16384
 
 /* Each nesting level (a signal handler making a system call while another
  * is in a hook) gets a slot: a C stack with the call record at its top. */

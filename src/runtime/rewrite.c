@@ -792,6 +792,25 @@ void zp_self_range_init(void)
 	zp_self_len = zp_self_hi - zp_self_lo;
 }
 
+/* A shared library (no PT_INTERP) of Go's (its build-ID note) present at
+ * start-up has run its initializer already, which starts the Go runtime's
+ * threads: rewriting the code they run, under them, is not safe (with the
+ * count hook one run in six crashed or hung).  It keeps its calls
+ * unhooked; one loaded later with dlopen is rewritten before its
+ * initializer runs, and a Go program's threads start after the runtime. */
+static bool go_library_running(const struct zp_maps *maps, const struct object *o)
+{
+	for (int i = 0; i < o->phnum; i++)
+		if (o->phdr[i].p_type == PT_INTERP)
+			return false;
+	if (!zp_go_note_present(maps, o->base, o->phdr, o->phnum))
+		return false;
+	if (zp_debug)
+		zp_log("zpoline: %s: a Go library whose runtime started before zpoline's: left unhooked",
+		       o->name && *o->name ? o->name : "?");
+	return true;
+}
+
 int zp_rewrite_all(void)
 {
 	uint64_t t0 = zp_now_ns();
@@ -807,7 +826,7 @@ int zp_rewrite_all(void)
 	zp_set_reserve(&zp_site_table, 1024);
 	zp_set_reserve(&zp_trap_table, 64);
 	for (size_t i = 0; i < nobjects; i++)
-		if (!is_self(&objects[i]))
+		if (!is_self(&objects[i]) && !go_library_running(&maps, &objects[i]))
 			process_object(&maps, &objects[i]);
 	zp_maps_free(&maps);
 	zp_stats.ns_scan = zp_now_ns() - t0;

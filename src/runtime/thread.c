@@ -136,6 +136,10 @@ int zp_thread_init_main(void)
 	return set_gs(t);
 }
 
+/* entry.S runs zp_thread_adopt on this stack, one thread at a time. */
+ZP_HIDDEN unsigned char zp_adopt_stack[ZP_ADOPT_STACK_SIZE] ZP_BIG_BSS __attribute__((aligned(64)));
+ZP_HIDDEN int zp_adopt_lock;
+
 /* A thread the runtime did not create (it was started before the runtime,
  * or by code that was not rewritten) enters its first hook. */
 void zp_thread_adopt(void)

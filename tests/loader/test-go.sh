@@ -134,27 +134,31 @@ for v in ext pie; do
 		fail "dynamic Go program ($v) with --from-start: exit $rc, $(grep "$p" d$v.err3 | tail -3)"
 	fi
 done
-# A Go library used by a C program, linked or loaded with dlopen later
-# (the runtime then finds its Go table while ld.so is still mapping it):
-# Go's raw getpid calls reach the count hook, and the same sites are found.
+# A Go library used by a C program.  Loaded with dlopen, it is rewritten
+# before its initializer starts Go's threads (the runtime finds its Go table
+# while ld.so is still mapping it): Go's raw getpid calls reach the count
+# hook.  Linked, its initializer has started them before the runtime's: it
+# is left unhooked, and says so (rewriting code under running Go threads
+# crashed or hung one run in six), and runs as natively.
 if [ -x "$LT/gouse" ] && [ -x "$LT/gouse-dl" ]; then
 	for mode in linked dlopen; do
 		rm -f u$mode.sites
 		if [ $mode = linked ]; then set -- "$LT/gouse"; else set -- "$LT/gouse-dl" "$LT/libgolib.so"; fi
-		ZPOLINE_CACHE=0 ZPOLINE_SITES=u$mode.sites LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT \
+		ZPOLINE_CACHE=0 ZPOLINE_DEBUG=1 ZPOLINE_SITES=u$mode.sites LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT \
 			ZPOLINE_COUNT_OUTPUT=u$mode.count "$@" >u$mode.out 2>u$mode.err
 		rc=$?
 		pids=$(awk '$3 == "getpid" { n += $1 } END { print n + 0 }' u$mode.count 2>/dev/null)
 		awk -v lib="$LT/libgolib.so" '$1 == lib { print $2, $4 }' u$mode.sites | sort >u$mode.list
-		if [ $rc -eq 0 ] && [ "$(cat u$mode.out)" = "GoPids: 777" ] && [ "${pids:-0}" -ge 777 ] &&
-			[ -s u$mode.list ]; then
-			pass "Go library ($mode): its 777 raw getpid calls hooked ($pids), $(wc -l <u$mode.list) sites"
+		if [ $mode = dlopen ]; then
+			[ $rc -eq 0 ] && [ "$(cat u$mode.out)" = "GoPids: 777" ] && [ "${pids:-0}" -ge 777 ] &&
+				[ -s u$mode.list ]
+			outcome "Go library (dlopen): its 777 raw getpid calls hooked ($pids), $(wc -l <u$mode.list) sites"
 		else
-			fail "Go library ($mode): exit $rc, $(cat u$mode.out), getpid hooked ${pids:-0} times, $(wc -l <u$mode.list) sites"
-			head -5 u$mode.err
+			[ $rc -eq 0 ] && [ "$(cat u$mode.out)" = "GoPids: 777" ] && [ "${pids:-0}" -lt 777 ] &&
+				[ ! -s u$mode.list ] && grep -q "libgolib.so: a Go library whose runtime started before" u$mode.err
+			outcome "Go library (linked): runs as natively, left unhooked, and says so"
 		fi
+		[ $? = 0 ] || head -5 u$mode.err
 	done
-	cmp -s ulinked.list udlopen.list && pass "Go library: the same sites linked and loaded later" ||
-		fail "Go library: sites differ linked and loaded later"
 fi
 finish
