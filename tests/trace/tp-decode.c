@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
@@ -47,7 +48,11 @@ int main(void)
 			pause();
 	}
 	kill(p, SIGKILL);
+	/* waitid fills only signo, errno, code, pid, uid and status: the rest
+	 * (si_utime, si_stime, which strace prints) must not be stack garbage
+	 * that differs between the strace run and the tracer's. */
 	siginfo_t si;
+	memset(&si, 0, sizeof si);
 	waitid(P_PID, p, &si, WEXITED);
 	unlink("tp-decode.in");
 	return 0;
