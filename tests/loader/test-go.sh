@@ -158,7 +158,6 @@ if [ -x "$LT/gouse" ] && [ -x "$LT/gouse-dl" ]; then
 				[ ! -s u$mode.list ] && grep -q "libgolib.so: a Go library whose runtime started before" u$mode.err
 			outcome "Go library (linked): runs as natively, left unhooked, and says so"
 		fi
-		[ $? = 0 ] || head -5 u$mode.err
 	done
 fi
 finish
