@@ -26,6 +26,11 @@ $(B)/tests/progs/%: tests/programs/%.c tests/programs/check.h
 
 # sigunwind: pthread_cleanup_push as an unwinder cleanup, names from dladdr.
 PROG_CFLAGS_sigunwind := -fexceptions -rdynamic
+# The same without -fexceptions: glibc loads libgcc's unwinder late.
+$(B)/tests/progs/sigunwind-late: tests/programs/sigunwind.c tests/programs/check.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -rdynamic -DLATE_UNWINDER -o $@ $< -lpthread -ldl
+PROG_BIN += $(B)/tests/progs/sigunwind-late
 
 tests: $(UNIT_BIN) $(PROG_BIN)
 all: tests

@@ -275,6 +275,13 @@ static void refuse_trampoline(const char *what)
 		       "(the runtime lives there)", what);
 }
 
+/* The program signals itself: a handler may unwind (unwind.c). */
+static void unwind_want(void *arg)
+{
+	(void)arg;
+	zp_unwind_want();
+}
+
 /* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
@@ -297,6 +304,17 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_rt_sigprocmask:
 		zp_sigmask_pre(r);
 		return ZP_ACT_SYSCALL_POST;
+	case SYS_kill:
+	case SYS_rt_sigqueueinfo:
+		if (!zp_unwind_wanted && a[1] && (a[0] == 0 || (t && a[0] == t->pid)))
+			zp_call_saving_xstate(unwind_want, NULL);
+		return ZP_ACT_SYSCALL;
+	case SYS_tkill:
+	case SYS_tgkill:
+	case SYS_rt_tgsigqueueinfo:
+		if (!zp_unwind_wanted && a[r->call.nr == SYS_tkill ? 1 : 2])
+			zp_call_saving_xstate(unwind_want, NULL);
+		return ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
 		return zp_sigaltstack_pre(r, t);
 	case SYS_rt_sigreturn:
@@ -344,6 +362,9 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		}
 		if (a[2] & PROT_EXEC)
 			r->rt_flags |= ZP_RTF_CODE;
+		else if ((uintptr_t)a[0] - zp_unwind_pending_lo <
+			 zp_unwind_pending_hi - zp_unwind_pending_lo)
+			r->rt_flags |= ZP_RTF_UNWIND;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_mremap:
 		if (touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1]) ||
@@ -385,6 +406,13 @@ static void code_appeared(void *arg)
 		zp_code_appeared((uintptr_t)a[0], (size_t)a[1], -1, 0);
 }
 
+/* The unwinder ld.so is loading is relocated once its RELRO is read-only. */
+static void unwind_protected(void *arg)
+{
+	const struct zp_record *r = arg;
+	zp_unwind_protected((uintptr_t)r->call.args[0], (int)r->call.args[2]);
+}
+
 static void runtime_post(struct zp_record *r, struct zp_thread *t)
 {
 	if (r->rt_flags & ZP_RTF_SIGMASK)
@@ -411,6 +439,8 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 		zp_call_saving_xstate(code_appeared, r);
 	if (r->rt_flags & ZP_RTF_EXEC)
 		zp_exec_post(r);
+	if ((r->rt_flags & ZP_RTF_UNWIND) && r->call.ret == 0)
+		zp_call_saving_xstate(unwind_protected, r);
 	if ((r->rt_flags & ZP_RTF_MOVE) && !(r->call.ret < 0 && r->call.ret > -4096)) {
 		const long *a = r->call.args;
 		zp_code_moved((uintptr_t)a[0], (size_t)a[1], (uintptr_t)r->call.ret);

@@ -140,9 +140,60 @@ zp_stage2_template:
 	.quad	0		/* S2_SLOW */
 	.quad	0		/* S2_VERIFY */
 	.quad	0		/* S2_MASK */
+
+/* Unwind information of the fast path, as an .eh_frame of its own (one
+ * CIE, one FDE, a zero terminator) inside the page, so the copy at stage 2
+ * carries it: its addresses are PC-relative within the page.  The assembler
+ * cannot put .cfi_* output here, hence the hand-made records.  unwind.c
+ * registers it with the program's unwinder (libgcc's __register_frame_info)
+ * and describes it to gdb (its JIT interface).  CFA = the rsp of the libc
+ * wrapper that made the call, the return address (the site + 2) below it. */
+	.org	zp_stage2_template + S2_EHFRAME
+.Ls2_cie:
+	.long	.Ls2_cie_end - .Ls2_cie_id	/* length */
+.Ls2_cie_id:
+	.long	0			/* CIE id */
+	.byte	1			/* version */
+	.asciz	"zR"			/* augmentation: FDE pointer encoding follows */
+	.byte	1			/* code alignment */
+	.byte	0x78			/* data alignment: -8 */
+	.byte	16			/* return address column: rip */
+	.byte	1			/* augmentation data length */
+	.byte	0x1b			/* FDE pointers: pcrel | sdata4 */
+	.byte	0x0c, 7, 8		/* DW_CFA_def_cfa: rsp + 8 (at the landing) */
+	.byte	0x90, 1			/* DW_CFA_offset: rip at CFA - 8 */
+	.balign	8, 0			/* DW_CFA_nop */
+.Ls2_cie_end:
+.Ls2_fde:
+	.long	.Ls2_fde_end - .Ls2_fde_id	/* length */
+.Ls2_fde_id:
+	.long	.Ls2_fde_id - .Ls2_cie	/* back to the CIE */
+	.long	.Ls2_entry - .		/* initial location, pcrel */
+	.long	.Ls2_end - .Ls2_entry	/* address range */
+	.byte	0			/* augmentation data length */
+	.byte	0x04			/* DW_CFA_advance_loc4 */
+	.long	.Ls2_pushed - .Ls2_entry
+	.byte	0x0e, 16		/* DW_CFA_def_cfa_offset: flags pushed */
+	.byte	0x04
+	.long	.Ls2_popped - .Ls2_pushed
+	.byte	0x0e, 8			/* flags popped */
+	.byte	0x04
+	.long	.Ls2_at_app - .Ls2_popped
+	.byte	0x0e, 0			/* rsp back at the wrapper's: the return address below it */
+	.byte	0x04
+	.long	.Lprobe_miss - .Ls2_at_app
+	.byte	0x0e, 16		/* the paths that keep the flags pushed */
+	.balign	8, 0
+.Ls2_fde_end:
+	.long	0			/* terminator */
+	.globl	zp_stage2_ehframe_end
+	.hidden	zp_stage2_ehframe_end
+zp_stage2_ehframe_end:
+
 	.org	zp_stage2_template + S2_ENTRY
 .Ls2_entry:
 	pushfq
+.Ls2_pushed:
 	mov	%rax, -8(%rsp)
 	mov	8(%rsp), %rcx
 	/* Is the return address a rewritten site?  Open-addressing hash set;
@@ -163,7 +214,9 @@ zp_stage2_template:
 	cmpb	$0, S2_CLASS(%r11,%rax)
 	jne	.Lto_slow
 	popfq
+.Ls2_popped:
 	lea	8(%rsp), %rsp
+.Ls2_at_app:
 	.globl	zp_app_syscall_fast
 	.hidden	zp_app_syscall_fast
 zp_app_syscall_fast:
@@ -181,6 +234,7 @@ zp_app_syscall_fast:
 	 * growing.  zp_verify_site asks the table itself. */
 .Lto_verify:
 	jmp	*zp_stage2_template + S2_VERIFY(%rip)
+.Ls2_end:
 	.globl	zp_stage2_template_end
 	.hidden	zp_stage2_template_end
 zp_stage2_template_end:

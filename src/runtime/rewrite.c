@@ -825,9 +825,12 @@ int zp_rewrite_all(void)
 	 * rewritten, only for programs with more. */
 	zp_set_reserve(&zp_site_table, 1024);
 	zp_set_reserve(&zp_trap_table, 64);
-	for (size_t i = 0; i < nobjects; i++)
+	for (size_t i = 0; i < nobjects; i++) {
 		if (!is_self(&objects[i]) && !go_library_running(&maps, &objects[i]))
 			process_object(&maps, &objects[i]);
+		if (zp_unwind_is_unwinder(objects[i].name))
+			zp_unwind_loaded(objects[i].base, true);
+	}
 	zp_maps_free(&maps);
 	zp_stats.ns_scan = zp_now_ns() - t0;
 	return 0;

@@ -55,6 +55,7 @@ struct zp_record {
 #define ZP_RTF_TEMPMASK 0x200   /* sigsuspend, ppoll...: a mask for the call only */
 #define ZP_RTF_SIGPENDING 0x400 /* rt_sigpending: add the signals held for the program */
 #define ZP_RTF_EXECSIG 0x800    /* execve: blocked/ignored runtime signals made real */
+#define ZP_RTF_UNWIND 0x1000    /* mprotect in an unwinder ld.so is loading (unwind.c) */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -253,6 +254,19 @@ struct zp_watch_stats {
 extern ZP_HIDDEN struct zp_watch_stats zp_watch_stats;
 ZP_HIDDEN void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off);
 ZP_HIDDEN void zp_code_moved(uintptr_t old, size_t len, uintptr_t new_addr);
+
+/* ---- the fast path's unwind information (unwind.c) ------------------------ */
+/* libgcc_s.so.1 mapped but not yet relocated: [lo, hi), else 0. */
+extern ZP_HIDDEN uintptr_t zp_unwind_pending_lo, zp_unwind_pending_hi;
+/* Set once the program signalled itself: unwinders get the information. */
+extern ZP_HIDDEN int zp_unwind_wanted;
+/* gdb's JIT interface (gdbjit.c): an ELF image of the second stage. */
+ZP_HIDDEN size_t zp_gdbjit_image(unsigned char *img, size_t cap, uintptr_t stage2);
+ZP_HIDDEN void zp_gdbjit_register(const void *image, size_t len);
+ZP_HIDDEN void zp_unwind_want(void);
+ZP_HIDDEN bool zp_unwind_is_unwinder(const char *path);
+ZP_HIDDEN void zp_unwind_loaded(uintptr_t base, bool relocated);
+ZP_HIDDEN void zp_unwind_protected(uintptr_t addr, int prot);
 
 /* ---- execve (exec.c) -------------------------------------------------------- */
 ZP_HIDDEN void zp_exec_init(void);

@@ -162,6 +162,12 @@ void zp_stage2_finish(void)
 	if (zp_mode == ZP_MODE_NET)
 		memset(cls, ZP_CLASS_RUNTIME, sizeof cls);
 	stage2_write(S2_CLASS, cls, sizeof cls);
+	unsigned char img[1024];
+	size_t n = zp_gdbjit_image(img, sizeof img, zp_stage2_addr);
+	if (n && zp_stage2_addr) {
+		stage2_write(S2_ELF, img, n);
+		zp_gdbjit_register((const void *)(zp_stage2_addr + S2_ELF), n);
+	}
 }
 
 /* The site table moved (it grew): the new slots first, then the new mask

@@ -126,6 +126,9 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 	if (!seg)
 		return;
 	uintptr_t base = start - (uintptr_t)(seg->p_vaddr + (off - seg->p_offset));
+	const struct zp_map *map = zp_maps_find(maps, start);
+	if (map && zp_unwind_is_unwinder(map->path))
+		zp_unwind_loaded(base, false);
 
 	struct zp_sites sites = {0};
 	uint8_t id[64];
@@ -180,7 +183,7 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 	}
 	zp_patch_sites(maps, &sites);
 	if (zp_sites_report)
-		zp_sites_report(zp_maps_find(maps, start) ? zp_maps_find(maps, start)->path : "?", base,
+		zp_sites_report(map ? map->path : "?", base,
 				&sites);
 	zp_watch_stats.file_ranges++;
 	zp_sites_free(&sites);

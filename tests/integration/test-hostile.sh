@@ -91,6 +91,29 @@ if command -v gdb >/dev/null; then
 			pass "under gdb: bt of an abort() goes through the runtime to main" ||
 			fail "gdb bt after abort: $(grep '^#' "$TMP/gdbab" | head -5)"
 	fi
+	# Stopped while blocked in read(): with no hook the call sits in the
+	# second stage, which gdb knows through its JIT interface (gdbjit.c);
+	# with a hook, in the slow path (entry.S).  bt names the fast path and
+	# keeps every frame above it, the libc wrapper's included.
+	printf '#include <unistd.h>\n__attribute__((noinline)) void wait_for_input(int fd){char b[8];read(fd,b,8);}\nint main(void){int p[2];if(pipe(p))return 1;alarm(1);wait_for_input(p[0]);return 0;}\n' >"$TMP/br.c"
+	if gcc -g -O1 -o "$TMP/br" "$TMP/br.c" 2>/dev/null; then
+		for hook in none pass; do
+			h=; [ $hook = pass ] && h=$HOOK_PASS
+			gdb -q -batch -ex 'handle SIGILL SIGSEGV SIGSYS nostop noprint pass' \
+				-ex 'handle SIGALRM stop print' -ex run -ex bt \
+				--args env LD_PRELOAD=$LIB LIBZPHOOK=$h "$TMP/br" >"$TMP/gdbbr" 2>&1
+			bt=$(grep '^#' "$TMP/gdbbr")
+			echo "$bt" | grep -Eq '^#[0-9]+ .* in (__GI___libc_)?read ' &&
+				echo "$bt" | grep -q ' in wait_for_input (' && echo "$bt" | grep -q ' in main () at'
+			outcome "[$hook] under gdb: bt of a blocked read() reaches the wrapper, its caller and main" ||
+				echo "$bt" | head -6
+			if [ $hook = none ]; then
+				echo "$bt" | grep -q '^#0 .* in zpoline_fast_path ()'
+				outcome "under gdb: frame 0 of a call on the fast path is named zpoline_fast_path" ||
+					echo "$bt" | head -2
+			fi
+		done
+	fi
 else
 	skip "under gdb" "gdb not installed"
 fi

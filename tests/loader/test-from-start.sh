@@ -35,4 +35,16 @@ else
 	fail "--from-start: the runtime is taken out of LD_PRELOAD"
 	cat p.out
 fi
+
+# Unwinding from a signal handler through a blocked call (backtrace(),
+# pthread_cancel): the runtime is in the loader's link map, not the
+# program's, so its own unwind information must be registered with the
+# program's libgcc as well as the second stage's (unwind.c).
+for prog in sigunwind sigunwind-late; do
+	LD_PRELOAD="$LIB" LIBZPHOOK="$HOOK_PASS" timeout 30 "$LOADER" --from-start \
+		"$ZP_BUILD/tests/progs/$prog" >u.out 2>&1
+	rc=$?
+	sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: --from-start $prog: \2/p" u.out
+	[ $rc -eq 0 ] || fail "--from-start $prog exited $rc: $(head -c 300 u.out)"
+done
 finish
