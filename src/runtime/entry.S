@@ -822,6 +822,7 @@ zp_app_syscall_clone:
 	.type	zpoline_raw_syscall, @function
 zpoline_raw_syscall:
 zp_syscall6:
+	.cfi_startproc		/* a leaf: the return address at rsp throughout */
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
@@ -834,6 +835,7 @@ zp_syscall6:
 zp_app_syscall_raw:
 	syscall
 	ret
+	.cfi_endproc
 	.size	zp_syscall6, . - zp_syscall6
 
 /* long zp_call_on_stack(long (*fn)(void *), void *arg, void *top): fn(arg)
@@ -842,16 +844,24 @@ zp_app_syscall_raw:
 	.hidden	zp_call_on_stack
 	.type	zp_call_on_stack, @function
 zp_call_on_stack:
+	.cfi_startproc
 	push	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_offset %rbp, -16
 	mov	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
 	mov	%rdx, %rsp
 	and	$-16, %rsp
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	call	*%rax
 	mov	%rbp, %rsp
+	.cfi_def_cfa_register %rsp
 	pop	%rbp
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbp
 	ret
+	.cfi_endproc
 	.size	zp_call_on_stack, . - zp_call_on_stack
 
 /* long zp_safe_copy(void *dst, const void *src, size_t n): memcpy that
@@ -883,7 +893,40 @@ zp_safe_copy_fault:
 	ret
 	.size	zp_safe_copy, . - zp_safe_copy
 
-/* The restorer for the runtime's own signal handlers. */
+/* The restorer for the runtime's own signal handlers.  Its unwind
+ * information, like glibc's for __restore_rt, says where the interrupted
+ * context is: the ucontext the kernel left at rsp (uc_mcontext.gregs at
+ * +40, in the order of <sys/ucontext.h>'s REG_* indices).  An unwinder
+ * started in a program's handler that interrupted a call made inside the
+ * runtime's SIGSYS handler (Syscall User Dispatch) then gets through it
+ * into the program's frames.  The FDE starts one byte early, at a nop:
+ * unwinders look up the return address minus one. */
+#define UC_GREG(i) (40 + 8 * (i))
+.macro UC_REG dwarf, idx
+	.cfi_escape 0x10, \dwarf, 3, 0x77, ZP_SLEB2(UC_GREG(\idx))
+.endm
+	.cfi_startproc
+	.cfi_signal_frame
+	/* DW_CFA_def_cfa_expression: *(rsp + gregs[REG_RSP]) */
+	.cfi_escape 0x0f, 4, 0x77, ZP_SLEB2(UC_GREG(15)), 0x06
+	UC_REG 8, 0		/* r8..r15: REG_R8..REG_R15 */
+	UC_REG 9, 1
+	UC_REG 10, 2
+	UC_REG 11, 3
+	UC_REG 12, 4
+	UC_REG 13, 5
+	UC_REG 14, 6
+	UC_REG 15, 7
+	UC_REG 5, 8		/* rdi */
+	UC_REG 4, 9		/* rsi */
+	UC_REG 6, 10		/* rbp */
+	UC_REG 3, 11		/* rbx */
+	UC_REG 1, 12		/* rdx */
+	UC_REG 0, 13		/* rax */
+	UC_REG 2, 14		/* rcx */
+	UC_REG 7, 15		/* rsp */
+	UC_REG 16, 16		/* rip */
+	nop
 	.globl	zp_sigreturn
 	.hidden	zp_sigreturn
 	.type	zp_sigreturn, @function
@@ -891,6 +934,7 @@ zp_sigreturn:
 	mov	$15, %eax
 	syscall
 	ud2
+	.cfi_endproc
 	.size	zp_sigreturn, . - zp_sigreturn
 
 	.section .note.GNU-stack, "", @progbits
