@@ -32,6 +32,8 @@ $(B)/rt/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	$(CC) $(RT_CFLAGS) $(RT_GPR) -c $< -o $@
 
 $(B)/libzpoline.so: $(RT_OBJ)
-	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,--no-undefined -o $@ $(RT_OBJ) -ldl
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,--no-undefined -o $@.tmp $(RT_OBJ) -ldl
+	tools/check-small-vars.sh $@.tmp
+	mv $@.tmp $@
 
 all: $(B)/libzpoline.so

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -58,13 +59,18 @@ bool zp_cache_file_trusted(const struct stat *st)
 }
 
 
+/* The directory exists already in all but a program's first run: look
+ * before making it (one system call at start-up, not two). */
 static int mkdir_owned(const char *path)
 {
-	long e = zp_raw2(SYS_mkdir, path, 0700);
-	if (e < 0 && e != -EEXIST)
-		return (int)e;
 	struct stat st;
-	e = zp_raw2(SYS_lstat, path, &st);
+	long e = zp_raw2(SYS_lstat, path, &st);
+	if (e == -ENOENT) {
+		e = zp_raw2(SYS_mkdir, path, 0700);
+		if (e < 0 && e != -EEXIST)
+			return (int)e;
+		e = zp_raw2(SYS_lstat, path, &st);
+	}
 	if (e < 0)
 		return (int)e;
 	if (!S_ISDIR(st.st_mode) || !zp_cache_file_trusted(&st))
@@ -74,7 +80,8 @@ static int mkdir_owned(const char *path)
 
 void zp_cache_init(void)
 {
-	euid = (uid_t)zp_raw0(SYS_geteuid);
+	/* From the auxiliary vector: the same value, without a system call. */
+	euid = (uid_t)getauxval(AT_EUID);
 	const char *off = getenv("ZPOLINE_CACHE");
 	if (off && (!strcmp(off, "0") || !strcmp(off, "off")))
 		return;
@@ -99,7 +106,11 @@ void zp_cache_init(void)
 		 * a directory of this user's in /var/tmp (checked as any cache
 		 * directory: ours, not a link, nobody else's to write). */
 		struct stat pst;
-		size_t need;
+		size_t need = zp_snprintf(dir, sizeof dir, "%s/zpoline", parent);
+		if (parent[0] && need < sizeof dir && zp_raw2(SYS_lstat, dir, &pst) == 0) {
+			enabled = S_ISDIR(pst.st_mode) && zp_cache_file_trusted(&pst);
+			return;
+		}
 		if (zp_raw2(SYS_stat, parent, &pst) == 0 && S_ISDIR(pst.st_mode))
 			need = zp_snprintf(dir, sizeof dir, "%s/zpoline", parent);
 		else

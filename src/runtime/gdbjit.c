@@ -67,7 +67,7 @@ size_t zp_gdbjit_image(unsigned char *img, size_t cap, uintptr_t stage2)
 	size_t off_shstr = off_str + sizeof strtab;
 	size_t off_sh = align8(off_shstr + sizeof shstrtab);
 	size_t total = off_sh + NSECS * sizeof(Elf64_Shdr);
-	if (total > cap || S2_ELF + total > S2_ENTRY)
+	if (total > cap)
 		return 0;
 	memset(img, 0, total);
 

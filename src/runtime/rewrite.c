@@ -655,11 +655,14 @@ static const struct zp_map *code_map(const struct zp_maps *maps, const struct ob
 							      : NULL;
 }
 
-static void process_object(const struct zp_maps *maps, const struct object *o)
+/* sites: the caller's scratch list, reused from object to object (each
+ * list costs an mmap and a populated page or more). */
+static void process_object(const struct zp_maps *maps, const struct object *o,
+			   struct zp_sites *sites)
 {
 	uint64_t t_obj = zp_now_ns();
 	const char *path = o->name;
-	struct zp_sites sites = {0};
+	sites->n = 0;
 	size_t idlen;
 	const uint8_t *id = build_id(o, &idlen);
 	for (int i = 0; i < o->phnum; i++) {
@@ -688,12 +691,12 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	 * replaced by a patched copy: reading them would fault in pages of the
 	 * original that are about to be thrown away. */
 	bool cached = id && xlo < xhi &&
-		      zp_cache_load(id, idlen, o->base, xlo, xhi, true, false, &sites) == 0;
+		      zp_cache_load(id, idlen, o->base, xlo, xhi, true, false, sites) == 0;
 	bool with_fdes = false;
 	if (cached)
 		zp_stats.cache_hits++;
 	else
-		with_fdes = find_sites(maps, o, &sites);
+		with_fdes = find_sites(maps, o, sites);
 	uint64_t t_found = zp_now_ns();
 	/* Code patched by an earlier process, shared through the page cache;
 	 * what is not there yet is patched here and kept for the next one. */
@@ -701,7 +704,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	bool mapped[64] = {0};
 	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
-		if (m && m->inode && zp_text_cache_map(m, id, idlen, o->phdr[i].p_vaddr, &sites)) {
+		if (m && m->inode && zp_text_cache_map(m, id, idlen, o->phdr[i].p_vaddr, sites)) {
 			mapped[i] = true;
 			zp_stats.text_cached++;
 		}
@@ -710,7 +713,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	for (int i = 0; i < o->phnum && cached && list_ok; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (m && !(i < 64 && mapped[i]))
-			list_ok = zp_sites_hold_syscalls(&sites, m->start, m->end);
+			list_ok = zp_sites_hold_syscalls(sites, m->start, m->end);
 	}
 	if (!list_ok) { /* a stale or foreign list: start again from the code */
 		for (int i = 0; i < o->phnum && i < 64; i++)
@@ -721,8 +724,8 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 			}
 		zp_stats.cache_hits--;
 		cached = false;
-		sites.n = 0;
-		with_fdes = find_sites(maps, o, &sites);
+		sites->n = 0;
+		with_fdes = find_sites(maps, o, sites);
 	}
 	/* Patched copies were checked site by site as they were mapped
 	 * (textcache.c): registering their sites need not read them again. */
@@ -731,23 +734,22 @@ static void process_object(const struct zp_maps *maps, const struct object *o)
 	for (int i = 0; i < o->phnum && i < 64; i++)
 		if (mapped[i])
 			premapped[npremapped++] = code_map(maps, o, i)->start;
-	zp_patch_sites_premapped(maps, &sites, premapped, npremapped);
+	zp_patch_sites_premapped(maps, sites, premapped, npremapped);
 	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (m && m->inode && !mapped[i])
-			zp_text_cache_store(m, id, idlen, o->phdr[i].p_vaddr, &sites);
+			zp_text_cache_store(m, id, idlen, o->phdr[i].p_vaddr, sites);
 	}
 	if (zp_debug >= 2) /* the code's addresses: tests look for calls made from it */
 		zp_log("zpoline: %s: %zu sites%s; found in %llu us, patched in %llu us; code 0x%lx-0x%lx",
-		       path && *path ? path : "?", sites.n, cached ? " (cache)" : "",
+		       path && *path ? path : "?", sites->n, cached ? " (cache)" : "",
 		       (unsigned long long)(t_found - t_obj) / 1000,
 		       (unsigned long long)(zp_now_ns() - t_found) / 1000, (unsigned long)xlo,
 		       (unsigned long)xhi);
 	if (id && !cached && with_fdes)
-		zp_cache_store(id, idlen, o->base, &sites);
+		zp_cache_store(id, idlen, o->base, sites);
 	if (zp_sites_report)
-		zp_sites_report(path, o->base, &sites);
-	zp_sites_free(&sites);
+		zp_sites_report(path, o->base, sites);
 }
 
 uintptr_t zp_self_lo, zp_self_hi;
@@ -825,12 +827,14 @@ int zp_rewrite_all(void)
 	 * rewritten, only for programs with more. */
 	zp_set_reserve(&zp_site_table, 1024);
 	zp_set_reserve(&zp_trap_table, 64);
+	struct zp_sites sites = {0};
 	for (size_t i = 0; i < nobjects; i++) {
 		if (!is_self(&objects[i]) && !go_library_running(&maps, &objects[i]))
-			process_object(&maps, &objects[i]);
+			process_object(&maps, &objects[i], &sites);
 		if (zp_unwind_is_unwinder(objects[i].name))
 			zp_unwind_loaded(objects[i].base, true);
 	}
+	zp_sites_free(&sites);
 	zp_maps_free(&maps);
 	zp_stats.ns_scan = zp_now_ns() - t0;
 	return 0;
@@ -850,7 +854,9 @@ __attribute__((visibility("default"))) int zpoline_rewrite_image(uintptr_t base,
 		return e;
 	unsigned long before = zp_stats.fast + zp_stats.trap;
 	struct object o = {base, path, (const ElfW(Phdr) *)phdr, phnum};
-	process_object(&maps, &o);
+	struct zp_sites sites = {0};
+	process_object(&maps, &o, &sites);
+	zp_sites_free(&sites);
 	zp_maps_free(&maps);
 	return (int)(zp_stats.fast + zp_stats.trap - before);
 }

@@ -94,29 +94,38 @@ static void handler(int sig, siginfo_t *si, void *ucv);
 static uint64_t held(const struct zp_thread *t);
 static uint64_t release(struct zp_thread *t, uint64_t open, bool block);
 
-static long install(int sig)
+/* Installs the runtime's handler for sig, keeping what the program's view
+ * v asks of the kernel; the action it replaces goes to old (if not NULL). */
+static long install_as(int sig, const struct ksigaction *v, struct ksigaction *old)
 {
 	/* SA_NODEFER: a signal handler of the program may interrupt ours and
 	 * make a call that traps again; the kernel kills a process whose trap
 	 * signal is blocked. */
-	const struct ksigaction *v = view(sig);
 	struct ksigaction k = {
 		.handler = (void *)handler,
 		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | (v->flags & (SA_ONSTACK | SA_RESTART)),
 		.restorer = (void *)zp_sigreturn,
 		.mask = v->mask & ~zp_ours_mask,
 	};
-	return zp_raw4(SYS_rt_sigaction, sig, &k, 0, 8);
+	return zp_raw4(SYS_rt_sigaction, sig, &k, old, 8);
+}
+
+static long install(int sig)
+{
+	return install_as(sig, view(sig), NULL);
 }
 
 int zp_signals_init(void)
 {
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
 		int sig = ours[i];
-		long r = zp_raw4(SYS_rt_sigaction, sig, 0, &virt[i], 8);
-		if (r < 0)
-			return (int)r;
-		r = install(sig);
+		/* execve leaves every action with no flags and an empty mask,
+		 * so install and read the old action in one call; again only if
+		 * a constructor that ran first set one with flags or a mask. */
+		static const struct ksigaction fresh;
+		long r = install_as(sig, &fresh, &virt[i]);
+		if (r >= 0 && ((virt[i].flags & (SA_ONSTACK | SA_RESTART)) || virt[i].mask))
+			r = install(sig);
 		if (r < 0)
 			return (int)r;
 	}

@@ -117,6 +117,7 @@ static int map_stage2(unsigned char *tail)
 		memcpy((void *)(page + S2_VERIFY), &verify, 8);
 		memcpy((void *)(page + S2_TABLE), &slots, 8);
 		memcpy((void *)(page + S2_MASK), &mask, 8);
+		size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_ENTRY - S2_ELF, page);
 		if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0) {
 			zp_raw2(SYS_munmap, page, ZP_PAGE);
 			continue;
@@ -125,6 +126,8 @@ static int map_stage2(unsigned char *tail)
 		memcpy(tail + 1, &rel, 4);
 		zp_stage2_addr = page;
 		zp_site_table_moved = zp_stage2_set_table;
+		if (image)
+			zp_gdbjit_register((const void *)(page + S2_ELF), image);
 		return 0;
 	}
 	return -1;
@@ -162,12 +165,6 @@ void zp_stage2_finish(void)
 	if (zp_mode == ZP_MODE_NET)
 		memset(cls, ZP_CLASS_RUNTIME, sizeof cls);
 	stage2_write(S2_CLASS, cls, sizeof cls);
-	unsigned char img[1024];
-	size_t n = zp_gdbjit_image(img, sizeof img, zp_stage2_addr);
-	if (n && zp_stage2_addr) {
-		stage2_write(S2_ELF, img, n);
-		zp_gdbjit_register((const void *)(zp_stage2_addr + S2_ELF), n);
-	}
 }
 
 /* The site table moved (it grew): the new slots first, then the new mask

@@ -57,7 +57,7 @@ struct unwinder {
 	 * opaque, 6 words in GCC 12; room to spare. */
 	void *objects[2][16];
 };
-static struct unwinder unwinders[MAX_UNWINDERS];
+static struct unwinder unwinders[MAX_UNWINDERS] ZP_BIG_BSS; /* touched only when used */
 static int nunwinders;
 
 extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
