@@ -79,8 +79,13 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_self_range_init();
 	char err[512];
 	int e = 0;
-	if (zp_mode != ZP_MODE_SUD)
+	if (zp_mode != ZP_MODE_SUD) {
+		/* The site tables' room first: the second stage is then mapped
+		 * with their final address (no rewrite of it, two mprotects). */
+		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
+		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
 		e = zp_trampoline_map(err, sizeof err);
+	}
 	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours())
 		return; /* another copy of the runtime (e.g. in a hook's namespace) is in charge */
 	if (e < 0) {

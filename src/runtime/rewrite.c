@@ -822,11 +822,11 @@ int zp_rewrite_all(void)
 		return e;
 	nobjects = 0;
 	dl_iterate_phdr(collect, NULL);
-	/* Room for a typical program's sites at once (libc, ld.so and the
-	 * vDSO have ~580 here): the tables then grow, and the second stage is
-	 * rewritten, only for programs with more. */
-	zp_set_reserve(&zp_site_table, 1024);
-	zp_set_reserve(&zp_trap_table, 64);
+	/* Normally reserved before the second stage was mapped (init.c);
+	 * the tables then grow, and the second stage is rewritten, only for
+	 * programs with more sites. */
+	zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
+	zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
 	struct zp_sites sites = {0};
 	for (size_t i = 0; i < nobjects; i++) {
 		if (!is_self(&objects[i]) && !go_library_running(&maps, &objects[i]))

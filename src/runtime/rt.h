@@ -148,6 +148,10 @@ extern ZP_HIDDEN struct zp_site_table *zp_trap_table;
 ZP_HIDDEN int zp_set_add(struct zp_site_table **tab, uint64_t key);
 /* Room for `room` more keys in one step (before adding a known number). */
 ZP_HIDDEN int zp_set_reserve(struct zp_site_table **tab, size_t room);
+/* Room for a typical program's sites at once (libc, ld.so and the vDSO
+ * have ~580 here); the tables grow for programs with more. */
+#define ZP_SITES_TYPICAL 1024
+#define ZP_TRAPS_TYPICAL 64
 /* Told when zp_site_table is replaced by a larger copy (before it is). */
 extern ZP_HIDDEN void (*zp_site_table_moved)(const struct zp_site_table *tab);
 ZP_HIDDEN bool zp_set_has(const struct zp_site_table *tab, uint64_t key);
