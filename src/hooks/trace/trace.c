@@ -443,6 +443,12 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 			status = *sp;
 			have = true;
 		}
+		/* WUNTRACED/WCONTINUED report a stop (low byte 0x7f) or a
+		 * continue (0xffff): the child lives on, it is not reaped. */
+		if (have && (status & 0xff) == 0x7f)
+			return;
+		if (have && status == 0xffff)
+			return;
 	} else { /* waitid: returns 0, the child is in the siginfo */
 		const siginfo_t *si = s && s->wsub ? (const siginfo_t *)s->winfo
 						   : (const siginfo_t *)args[2];
