@@ -31,6 +31,8 @@ $(B)/tests/progs/sigunwind-late: tests/programs/sigunwind.c tests/programs/check
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -rdynamic -DLATE_UNWINDER -o $@ $< -lpthread -ldl
 PROG_BIN += $(B)/tests/progs/sigunwind-late
+# faultbt: names from dladdr.
+PROG_CFLAGS_faultbt := -rdynamic
 
 tests: $(UNIT_BIN) $(PROG_BIN)
 all: tests

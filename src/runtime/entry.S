@@ -822,7 +822,11 @@ zp_app_syscall_clone:
 	.type	zpoline_raw_syscall, @function
 zpoline_raw_syscall:
 zp_syscall6:
-	.cfi_startproc		/* a leaf: the return address at rsp throughout */
+	/* Unwind information (nothing is pushed): a signal handler that
+	 * interrupted a call made here (in SUD mode, the program's blocking
+	 * calls are made here, inside the SIGSYS handler) unwinds on through
+	 * the runtime into the program. */
+	.cfi_startproc
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
@@ -847,7 +851,7 @@ zp_call_on_stack:
 	.cfi_startproc
 	push	%rbp
 	.cfi_adjust_cfa_offset 8
-	.cfi_offset %rbp, -16
+	.cfi_rel_offset %rbp, 0
 	mov	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	mov	%rdx, %rsp
@@ -893,45 +897,57 @@ zp_safe_copy_fault:
 	ret
 	.size	zp_safe_copy, . - zp_safe_copy
 
-/* The restorer for the runtime's own signal handlers.  Its unwind
- * information, like glibc's for __restore_rt, says where the interrupted
- * context is: the ucontext the kernel left at rsp (uc_mcontext.gregs at
- * +40, in the order of <sys/ucontext.h>'s REG_* indices).  An unwinder
- * started in a program's handler that interrupted a call made inside the
- * runtime's SIGSYS handler (Syscall User Dispatch) then gets through it
- * into the program's frames.  The FDE starts one byte early, at a nop:
- * unwinders look up the return address minus one. */
-#define UC_GREG(i) (40 + 8 * (i))
-.macro UC_REG dwarf, idx
-	.cfi_escape 0x10, \dwarf, 3, 0x77, ZP_SLEB2(UC_GREG(\idx))
+/* The restorer for the runtime's own signal handlers.  An unwinder started
+ * in a handler the runtime calls (the program's SIGSEGV handler that
+ * forward() runs, a crash handler's backtrace(), ASan's report of a fault,
+ * a call made inside the SIGSYS handler in SUD mode) reaches this frame
+ * after the runtime's handler: it must go on into the code the signal
+ * interrupted, as it does through glibc's __restore_rt.  So, as there:
+ *   - the instruction is the 7-byte `movq $15, %rax`: libgcc, LLVM's
+ *     libunwind and gdb recognise `48 c7 c0 0f 00 00 00 0f 05` as the
+ *     kernel's rt_sigreturn trampoline;
+ *   - a signal frame (augmentation "S") describes it, starting one byte
+ *     early at a nop (unwinders look up the return address minus one):
+ *     rsp points at the ucontext, CFA = its saved rsp, every register is
+ *     in uc_mcontext.gregs.
+ * Offsets in ucontext_t: uc_mcontext.gregs at 40, REG_R8 = 0 ... REG_RIP = 16. */
+#define ZP_UC_GREG(i) (40 + 8 * (i))
+/* DW_CFA_expression: register \dw saved at rsp + ZP_UC_GREG(\greg) */
+.macro CFI_UC_REG dw, greg
+	.if ZP_UC_GREG(\greg) < 64
+	.cfi_escape 0x10, \dw, 2, 0x77, ZP_UC_GREG(\greg)
+	.else
+	.cfi_escape 0x10, \dw, 3, 0x77, ZP_SLEB2(ZP_UC_GREG(\greg))
+	.endif
 .endm
-	.cfi_startproc
-	.cfi_signal_frame
-	/* DW_CFA_def_cfa_expression: *(rsp + gregs[REG_RSP]) */
-	.cfi_escape 0x0f, 4, 0x77, ZP_SLEB2(UC_GREG(15)), 0x06
-	UC_REG 8, 0		/* r8..r15: REG_R8..REG_R15 */
-	UC_REG 9, 1
-	UC_REG 10, 2
-	UC_REG 11, 3
-	UC_REG 12, 4
-	UC_REG 13, 5
-	UC_REG 14, 6
-	UC_REG 15, 7
-	UC_REG 5, 8		/* rdi */
-	UC_REG 4, 9		/* rsi */
-	UC_REG 6, 10		/* rbp */
-	UC_REG 3, 11		/* rbx */
-	UC_REG 1, 12		/* rdx */
-	UC_REG 0, 13		/* rax */
-	UC_REG 2, 14		/* rcx */
-	UC_REG 7, 15		/* rsp */
-	UC_REG 16, 16		/* rip */
-	nop
 	.globl	zp_sigreturn
 	.hidden	zp_sigreturn
 	.type	zp_sigreturn, @function
+	.p2align 4
+	.cfi_startproc simple
+	.cfi_signal_frame
+	/* DW_CFA_def_cfa_expression: CFA = *(rsp + REG_RSP's offset) */
+	.cfi_escape 0x0f, 4, 0x77, ZP_SLEB2(ZP_UC_GREG(15)), 0x06
+	CFI_UC_REG 8, 0		/* r8 */
+	CFI_UC_REG 9, 1
+	CFI_UC_REG 10, 2
+	CFI_UC_REG 11, 3
+	CFI_UC_REG 12, 4
+	CFI_UC_REG 13, 5
+	CFI_UC_REG 14, 6
+	CFI_UC_REG 15, 7	/* r15 */
+	CFI_UC_REG 5, 8		/* rdi */
+	CFI_UC_REG 4, 9		/* rsi */
+	CFI_UC_REG 6, 10	/* rbp */
+	CFI_UC_REG 3, 11	/* rbx */
+	CFI_UC_REG 1, 12	/* rdx */
+	CFI_UC_REG 0, 13	/* rax */
+	CFI_UC_REG 2, 14	/* rcx */
+	CFI_UC_REG 7, 15	/* rsp */
+	CFI_UC_REG 16, 16	/* rip */
+	nop
 zp_sigreturn:
-	mov	$15, %eax
+	.byte	0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00	/* movq $15, %rax */
 	syscall
 	ud2
 	.cfi_endproc
