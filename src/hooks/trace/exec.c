@@ -171,6 +171,51 @@ void exec_failed(struct zpoline_call *c, struct slot *s)
 		env_release(s->env_buf);
 }
 
+/* How many arguments the kernel put before the script's path when it ran
+ * `path` through its "#!" line (interpreter, and its one optional argument;
+ * for an interpreter that is a script itself, that one's too): 0 for a
+ * program that is no script. */
+static size_t script_prefix(const char *path)
+{
+	static char names[5][256];
+	size_t skip = 0;
+	for (int depth = 0; depth < 5; depth++) {
+		char buf[256];
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (len < 2 || buf[0] != '#' || buf[1] != '!')
+			return skip;
+		buf[len] = '\0';
+		char *nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		char *p = buf + 2;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *interp = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (p == interp)
+			return skip;
+		bool arg = false;
+		if (*p) {
+			*p++ = '\0';
+			while (*p == ' ' || *p == '\t')
+				p++;
+			arg = *p != '\0';
+		}
+		skip += arg ? 2 : 1;
+		size_t il = strlen(interp);
+		if (il >= sizeof names[0])
+			return skip;
+		memcpy(names[depth], interp, il + 1);
+		path = names[depth];
+	}
+	return skip;
+}
+
 /* The first image of the root: the execve that started it, from what the
  * kernel left us (AT_EXECFN, /proc/self/cmdline, the initial environ). */
 static void announce_first(int pid)
@@ -208,6 +253,15 @@ static void announce_first(int pid)
 			if (argv0)
 				av[0] = (char *)argv0;
 		}
+	}
+	/* A script: the kernel ran its interpreter as [INTERP, (ARG), PATH,
+	 * ARGS...] and dropped the argv[0] it was given, which nothing can
+	 * recover: shown as the script's PATH, with its own ARGS (strace shows
+	 * the execve as made, not the interpreter's arguments). */
+	if (av == argv && fn) {
+		size_t skip = script_prefix(fn);
+		if (skip && skip < n && strcmp(argv[skip], fn) == 0)
+			av = &argv[skip];
 	}
 	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)zp_hl_environ(), 0, 0,
 			0};
