@@ -232,6 +232,22 @@ static bool readable_vec(char *const *v)
 }
 
 /* Is `path` a static x86-64 executable (no PT_INTERP)? */
+/* valgrind's launcher starts its tool (a static program) with
+ * VALGRIND_LAUNCHER in the environment.  The tool must run as it is: it maps
+ * the guest program's code into its own process to translate it, and the
+ * runtime, hooking the tool, rewrote that code as code mapped later, which
+ * valgrind then ran as calls into a page 0 the guest does not have (SIGSEGV
+ * at address 0xc, brk's number).  The guest itself loads the runtime from
+ * LD_PRELOAD and steps aside under valgrind (init.c). */
+static bool valgrind_tool(char *const *envp)
+{
+	static const char var[] = "VALGRIND_LAUNCHER=";
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (readable_str(envp[i]) && !strncmp(envp[i], var, sizeof var - 1))
+			return true;
+	return false;
+}
+
 static bool is_static_exe(int dirfd, const char *path, int flags)
 {
 	int fd = (int)zp_raw4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0);
@@ -276,7 +292,7 @@ static void exec_pre(void *arg)
 	if (!path || !readable_str(path) || !readable_vec(argv) || !readable_vec(envp))
 		return;
 	bool redirect = path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
-			is_static_exe(dirfd, path, flags);
+			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp);
 	if (!sticky && !redirect)
 		return;
 

@@ -58,10 +58,38 @@ static int env_int(const char *name, int dflt)
 	return (int)n;
 }
 
+/* valgrind's RUNNING_ON_VALGRIND client request (valgrind.h's magic
+ * sequence: the four rotations of rdi add up to 128 and xchg %rbx,%rbx does
+ * nothing, so natively rdx keeps the default 0; under valgrind it is the
+ * nesting depth). */
+static unsigned long under_valgrind(void)
+{
+	volatile unsigned long req[6] = {0x1001, 0, 0, 0, 0, 0};
+	unsigned long r = 0;
+	__asm__ volatile("rolq $3, %%rdi; rolq $13, %%rdi\n\t"
+			 "rolq $61, %%rdi; rolq $51, %%rdi\n\t"
+			 "xchgq %%rbx, %%rbx"
+			 : "=d"(r)
+			 : "a"(&req[0]), "0"(r)
+			 : "cc", "memory");
+	return r;
+}
+
 __attribute__((constructor(101))) static void zpoline_init(void)
 {
 	zp_debug = env_int("ZPOLINE_DEBUG", 0);
 	uint64_t t0 = zp_now_ns();
+
+	/* valgrind will not run code at page 0 (the rewritten calls died on
+	 * their first jump into the trampoline: "Jump to the invalid address"
+	 * and SIGSEGV) nor implements Syscall User Dispatch: a program run
+	 * under valgrind, e.g. as the guest of a valgrind started under
+	 * `zpoline run`, is left alone and runs as it would without us. */
+	if (under_valgrind()) {
+		zp_log("zpoline: running under valgrind, which cannot run the runtime's "
+		       "trampoline: this process is not hooked");
+		return;
+	}
 
 	zp_mode = parse_mode();
 	if (zp_mode == ZP_MODE_AUTO) {

@@ -15,6 +15,7 @@
  * parent's memory; the parent frees the buffer when it resumes.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,49 @@ done:
 	return arr;
 }
 
+/* valgrind's launcher starting its tool: a static program, with
+ * VALGRIND_LAUNCHER in the environment.  The runtime runs the tool as it
+ * is (runtime/exec.c), so, as for a secure-execution program, no image of
+ * ours prints the end of the execve. */
+static bool valgrind_tool(int pid, int dirfd, const char *path, unsigned long envp)
+{
+	static const char var[] = "VALGRIND_LAUNCHER=";
+	bool found = false;
+	for (unsigned long k = 0; envp && !found && k < 65536; k += 64) {
+		unsigned long chunk[64];
+		size_t got = vm_read(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		if (!got)
+			return false;
+		for (size_t i = 0; i < got && !found; i++) {
+			if (!chunk[i])
+				return false;
+			char head[sizeof var - 1];
+			found = vm_read(pid, head, chunk[i], sizeof head) == sizeof head &&
+				memcmp(head, var, sizeof head) == 0;
+		}
+	}
+	if (!found)
+		return false;
+	int fd = (int)zp_raw4(SYS_openat, dirfd, (long)path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	bool stat = false;
+	if (zp_raw4(SYS_pread64, fd, (long)&eh, sizeof eh, 0) == (long)sizeof eh &&
+	    !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_phentsize == sizeof(Elf64_Phdr) &&
+	    eh.e_phnum > 0 && eh.e_phnum <= 64 &&
+	    zp_raw4(SYS_pread64, fd, (long)ph, sizeof(Elf64_Phdr) * eh.e_phnum, (long)eh.e_phoff) ==
+		    (long)(sizeof(Elf64_Phdr) * eh.e_phnum)) {
+		stat = true;
+		for (int i = 0; i < eh.e_phnum; i++)
+			if (ph[i].p_type == PT_INTERP)
+				stat = false;
+	}
+	zp_raw1(SYS_close, fd);
+	return stat;
+}
+
 void exec_pre(struct zpoline_call *c, struct slot *s)
 {
 	int pid = c->pid;
@@ -119,6 +163,12 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 	bool secure = c->nr == SYS_execveat
 			      ? zp_secure_exec((int)args[0], (const char *)args[1], (int)args[4]) != NULL
 			      : zp_secure_exec(AT_FDCWD, (const char *)args[0], 0) != NULL;
+	if (!secure)
+		secure = c->nr == SYS_execveat
+				 ? valgrind_tool(pid, (int)args[0], (const char *)args[1],
+						 (unsigned long)args[3])
+				 : valgrind_tool(pid, AT_FDCWD, (const char *)args[0],
+						 (unsigned long)args[2]);
 	if (secure && shown && s) {
 		s->kind = SK_UNFINISHED;
 		line_unfinished(pid, c->tid, c->nr, args, s);
