@@ -69,6 +69,25 @@ static void setup_env(const struct launch *l)
 	if (l->mode)
 		setenv("ZPOLINE_MODE", l->mode, 1);
 	setenv("ZPOLINE_STICKY", "1", 1);
+	/* A program built with gcc's -fsanitize=address (libasan linked
+	 * dynamically) checks that libasan comes first among the libraries
+	 * and dies otherwise ("ASan runtime does not come first in initial
+	 * library list"): the runtime in LD_PRELOAD comes before it.  ASan's
+	 * own switch for that check is turned off, unless the user chose. */
+	const char *asan = getenv("ASAN_OPTIONS");
+	if (!asan || !strstr(asan, "verify_asan_link_order")) {
+		const char *flag = "verify_asan_link_order=0";
+		if (asan && *asan) {
+			size_t n = strlen(asan) + strlen(flag) + 2;
+			char *v = malloc(n);
+			if (!v)
+				_exit(EXIT_NOEXEC);
+			snprintf(v, n, "%s:%s", asan, flag);
+			setenv("ASAN_OPTIONS", v, 1);
+		} else {
+			setenv("ASAN_OPTIONS", flag, 1);
+		}
+	}
 	if (l->trace_root) {
 		char pid[24];
 		snprintf(pid, sizeof pid, "%d", (int)getpid());
