@@ -168,6 +168,20 @@ struct ff_entry {
 static struct ff_entry ff_tab[FF_SLOTS];
 static int exec_pid; /* -ff: the pid whose file this image continues */
 
+/* Was FILE.TID written in this session already?  Tasks in pid namespaces
+ * are named by the ids they see: the first process of each namespace is 1,
+ * and a new namespace's 1 truncated the file of the one before (all of the
+ * first `unshare -fp` shell's lines were lost).  Such a file is continued;
+ * a file left by an earlier session is started afresh. */
+static bool ff_written_now(struct zp_tout *t, const char *path)
+{
+	struct stat st;
+	if (zp_raw4(SYS_newfstatat, AT_FDCWD, path, &st, 0) != 0)
+		return false;
+	uint64_t m = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+	return m > t->ctl->start_coarse_ns;
+}
+
 static int ff_fd(struct zp_tout *t, int tid)
 {
 	unsigned h = (unsigned)tid % FF_SLOTS;
@@ -194,7 +208,7 @@ static int ff_fd(struct zp_tout *t, int tid)
 		tb_dec(&b, tid);
 		path[b.len] = '\0';
 		long flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-		if (tid != exec_pid)
+		if (tid != exec_pid && !ff_written_now(t, path))
 			flags |= O_TRUNC;
 		long fd = zp_raw4(SYS_openat, AT_FDCWD, path, flags, 0644);
 		if (fd >= 0) {
@@ -806,6 +820,9 @@ static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp
 	c->live = 1;
 	c->tasks = 1;
 	c->count = o->count;
+	struct timespec now = {0, 0};
+	zp_raw2(SYS_clock_gettime, CLOCK_REALTIME_COARSE, &now);
+	c->start_coarse_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	if (o->count && !o->lines && !o->durations && invariant_tsc()) {
 		c->tsc_ticks = 1;
 		c->mono0 = mono_ns();

@@ -92,6 +92,9 @@ struct zp_trace_ctl {
 	uint32_t tsc_ticks;
 	uint32_t reserved;
 	uint64_t tsc0, mono0;
+	/* CLOCK_REALTIME_COARSE when the session started: an -ff file written
+	 * since (its mtime is later) belongs to this session. */
+	uint64_t start_coarse_ns;
 	uint64_t out_dev, out_ino;
 	uint64_t lost_lines;    /* lines that could not be written (full disk, */
 	uint64_t lost_bytes;    /* RLIMIT_FSIZE, a closed pipe...) */
