@@ -217,6 +217,16 @@ static bool printed_exit(int tid)
  * printed their own exit line: up to max of them into tids.  Raw. */
 int other_threads(int self, int *tids, int max)
 {
+	/* In a pid namespace under a /proc mounted outside it (unshare -p
+	 * without --mount-proc), /proc/self/task holds ids the process does
+	 * not see as its own: no use here. */
+	char link[24];
+	long ln = zp_raw4(SYS_readlinkat, AT_FDCWD, "/proc/self", link, sizeof link - 1);
+	if (ln <= 0)
+		return 0;
+	link[ln] = '\0';
+	if (dirent_number(link) != zp_raw0(SYS_getpid))
+		return 0;
 	long fd = zp_raw4(SYS_openat, AT_FDCWD, "/proc/self/task",
 			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -334,6 +344,11 @@ static void killed_by_self(const struct zpoline_call *c)
 		break;
 	}
 	if (!g.o.follow || !g.o.lines || !kills_by_default(sig))
+		return;
+	/* The init of a pid namespace (the first process of `unshare -fp`,
+	 * of a container) is immune to signals it sends itself whose action
+	 * is the default: the kernel drops them. */
+	if (c->pid == 1)
 		return;
 	struct {
 		void *handler;
