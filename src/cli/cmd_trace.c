@@ -69,31 +69,39 @@ static const struct opt trace_table[] = {
 	{NULL, 0, false, 0},
 };
 
-struct killed {
+struct ended {
 	pid_t pid;
-	int sig;
-	bool core;
+	int status; /* waitpid's */
 };
 
-/* The line strace ends a killed process's trace with, in the same form as
- * the tracer's own lines (src/hooks/trace/line.c): "+++ killed by SIGKILL
- * +++", after the pid with -f -o FILE and the time with -t/-tt/-ttt. */
-static const char *killed_line(char *buf, size_t n, const struct killed *k, int follow, int tstamp,
-			       bool to_file, bool json)
+/* The line strace ends a process's trace with, in the same form as the
+ * tracer's own lines (src/hooks/trace/line.c): "+++ killed by SIGKILL +++"
+ * or "+++ exited with 0 +++", after the pid with -f -o FILE and the time
+ * with -t/-tt/-ttt. */
+static const char *end_line(char *buf, size_t n, const struct ended *k, int follow, int tstamp,
+			    bool to_file, bool json)
 {
-	char name[32];
-	const char *abbrev = sigabbrev_np(k->sig);
-	if (abbrev)
-		snprintf(name, sizeof name, "SIG%s%s", abbrev, k->core ? " (core dumped)" : "");
-	else
-		snprintf(name, sizeof name, "%d%s", k->sig, k->core ? " (core dumped)" : "");
+	char name[48];
+	int code;
+	if (WIFSIGNALED(k->status)) {
+		code = WTERMSIG(k->status);
+		const char *abbrev = sigabbrev_np(code);
+		const char *core = WCOREDUMP(k->status) ? " (core dumped)" : "";
+		if (abbrev)
+			snprintf(name, sizeof name, "killed by SIG%s%s", abbrev, core);
+		else
+			snprintf(name, sizeof name, "killed by %d%s", code, core);
+	} else {
+		code = WEXITSTATUS(k->status);
+		snprintf(name, sizeof name, "exited with %d", code);
+	}
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (json) {
 		snprintf(buf, n,
-			 "{\"pid\":%d,\"tid\":%d,\"ts\":%lld.%06ld,\"event\":\"killed by %s\","
+			 "{\"pid\":%d,\"tid\":%d,\"ts\":%lld.%06ld,\"event\":\"%s\","
 			 "\"status\":%d}\n",
-			 (int)k->pid, (int)k->pid, (long long)now.tv_sec, now.tv_nsec / 1000, name, k->sig);
+			 (int)k->pid, (int)k->pid, (long long)now.tv_sec, now.tv_nsec / 1000, name, code);
 		return buf;
 	}
 	char prefix[32] = "", when[64] = "";
@@ -111,7 +119,7 @@ static const char *killed_line(char *buf, size_t n, const struct killed *k, int 
 		else
 			snprintf(when, sizeof when, "%s ", hms);
 	}
-	snprintf(buf, n, "%s%s+++ killed by %s +++\n", prefix, when, name);
+	snprintf(buf, n, "%s%s+++ %s +++\n", prefix, when, name);
 	return buf;
 }
 
@@ -395,12 +403,15 @@ int cmd_trace(int argc, char **argv)
 	int status = launch_run(&l, &pid, &wstatus);
 
 	/* A program killed by a signal could not say so itself (a traced
-	 * parent says it of its children). */
+	 * parent says it of its children), nor one that ended up running an
+	 * image that does not load the runtime (set-user-ID, valgrind's tool:
+	 * its execve line is left <unfinished ...>). */
 	char last[256];
 	const char *lastp = NULL;
-	if (pid > 0 && WIFSIGNALED(wstatus) && (!summary_only || summary_too) && quiet < 2) {
-		struct killed k = {pid, WTERMSIG(wstatus), WCOREDUMP(wstatus) != 0};
-		lastp = killed_line(last, sizeof last, &k, follow, timestamps, output != NULL, json);
+	if (pid > 0 && (WIFSIGNALED(wstatus) || (WIFEXITED(wstatus) && tracelink_untraced(ctl, pid))) &&
+	    (!summary_only || summary_too) && quiet < 2) {
+		struct ended k = {pid, wstatus};
+		lastp = end_line(last, sizeof last, &k, follow, timestamps, output != NULL, json);
 	}
 	/* The program is gone; children it left behind with -f may not be. */
 	int f = tracelink_finish(output, ctl, lastp, pid, why, sizeof why);

@@ -33,3 +33,8 @@ int tracelink_finish(const char *output, const char *ctl_path, const char *last,
 	return zp_trace_finish(output, ctl_path, last, last_pid, why, n);
 }
 
+bool tracelink_untraced(const char *ctl_path, int pid)
+{
+	return zp_trace_untraced(ctl_path, pid);
+}
+

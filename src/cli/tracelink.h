@@ -23,4 +23,8 @@ int tracelink_check_inject(const char *spec, char *why, size_t why_size);
 int tracelink_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
 		     char *why, size_t why_size);
 
+/* Did pid run an image without the runtime (nothing of ours prints its
+ * end)? */
+bool tracelink_untraced(const char *ctl_path, int pid);
+
 #endif

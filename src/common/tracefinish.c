@@ -17,6 +17,32 @@
 #include "tracefmt.h"
 #include "traceout.h"
 
+/* Does the session's table say pid ran an image without the runtime?
+ * (the state traceout.c's zp_tout_proc_untraced sets) */
+bool zp_trace_untraced(const char *ctl_path, int pid)
+{
+	if (!ctl_path || !*ctl_path || pid <= 0)
+		return false;
+	int fd = open(ctl_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool untraced = false;
+	struct stat st;
+	const struct zp_trace_ctl *c = MAP_FAILED;
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof *c)
+		c = mmap(NULL, sizeof *c, PROT_READ, MAP_SHARED, fd, 0);
+	if (c != MAP_FAILED) {
+		if (c->magic == ZP_TRACE_CTL_MAGIC && c->size == sizeof *c)
+			for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++)
+				if ((int)(c->pids[i] & 0xffffffffu) == pid &&
+				    (int)(c->pids[i] >> 32) == ZP_TRACE_PID_UNTRACED)
+					untraced = true;
+		munmap((void *)c, sizeof *c);
+	}
+	close(fd);
+	return untraced;
+}
+
 /* Is any process the table lists as alive still there? */
 static bool any_alive(const struct zp_trace_ctl *c)
 {

@@ -102,7 +102,7 @@ struct zp_trace_ctl {
 	uint32_t out_closed;    /* the output is a pipe nobody reads any more */
 	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
 	struct zp_trace_count counts[ZP_TRACE_COUNT_SLOTS];
-	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 */
+	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 (traceout.c) */
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
 };
 
@@ -207,6 +207,13 @@ ZP_TOUT_HIDDEN void zp_tout_exec_drop(struct zp_tout *t, int pid);
  */
 int zp_trace_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
 		    char *err, size_t errlen);
+
+/* The state of a pid that ran an image without the runtime (a set-user-ID
+ * program, valgrind's tool): no process of ours prints its end. */
+#define ZP_TRACE_PID_UNTRACED 4
+/* For the command: is pid in that state in the session's table?  Then the
+ * command prints its "+++ exited with N +++" (it waited for it). */
+bool zp_trace_untraced(const char *ctl_path, int pid);
 
 /* The -c table from the counters in ctl into buf; returns its length.
  * Raw (the last process prints it on its way out). */

@@ -67,4 +67,13 @@ fi
 grep -q "^$pid *getppid\|^$pid *write" "$T" &&
 	fail "lines from the set-user-ID program itself, which cannot be traced" ||
 	pass "no lines from inside the set-user-ID program"
+
+# The traced root itself ends up running one (exec): no process of ours
+# prints its end, so the command, which waited for it, does.
+"${AS_NOBODY[@]}" "$Z" trace -o "$TMP/out/root" -- /bin/sh -c "exec $TMP/suid-seq" >/dev/null 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q 'execve("[^"]*suid-seq", .*<unfinished \.\.\.>$' "$TMP/out/root" &&
+	[ "$(tail -n 1 "$TMP/out/root")" = "+++ exited with 0 +++" ]
+outcome "trace: a root that execs a set-user-ID program ends with its exit status" ||
+	tail -n 3 "$TMP/out/root"
 finish
