@@ -166,6 +166,32 @@ static int append_to_task_file(const char *output, int pid, const char *last, ch
 	return 0;
 }
 
+/* The lines of the root's other threads, which its signal killed with it:
+ * `last` with the thread's id where it names the process (the "PID   "
+ * prefix of -f -o FILE, the "tid" of --json; "[pid TID] " on a stream),
+ * as strace prints one for each thread before the process's. */
+static size_t thread_line(char *buf, size_t n, const char *last, int pid, int tid, int mode)
+{
+	char p[32];
+	if (last[0] == '{') {
+		snprintf(p, sizeof p, "\"tid\":%d,", pid);
+		const char *at = strstr(last, p);
+		if (!at)
+			return 0;
+		snprintf(buf, n, "%.*s\"tid\":%d,%s", (int)(at - last), last, tid, at + strlen(p));
+	} else {
+		snprintf(p, sizeof p, "%-5d ", pid);
+		size_t pn = strlen(p);
+		if (strncmp(last, p, pn) == 0)
+			snprintf(buf, n, "%-5d %s", tid, last + pn);
+		else if (mode == ZP_TOUT_WRITE)
+			snprintf(buf, n, "[pid %5d] %s", tid, last);
+		else
+			snprintf(buf, n, "%s", last);
+	}
+	return strlen(buf);
+}
+
 int zp_trace_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
 		    char *err, size_t errlen)
 {
@@ -237,6 +263,34 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 		}
 	}
 	size_t lastn = last ? strlen(last) : 0;
+	/* the root's threads, then the root: one buffer (but with -ff) */
+	static char lines[ZP_TRACE_THREAD_SLOTS * 160];
+	if (lastn && c) {
+		size_t used = 0;
+		for (int i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
+			uint64_t v = c->threads[i];
+			int tid = (int)(uint32_t)v;
+			if (!v || (v >> 63) || (int)(v >> 32) != last_pid || tid <= 0)
+				continue;
+			c->threads[i] = 0;
+			char one[400];
+			size_t k = thread_line(one, sizeof one, last, last_pid, tid, (int)c->mode);
+			if (!k)
+				continue;
+			if (per_task) {
+				if (append_to_task_file(path, tid, one, err, errlen) < 0 && rc == 0)
+					rc = -1;
+			} else if (used + k < sizeof lines - lastn - 1) {
+				memcpy(lines + used, one, k);
+				used += k;
+			}
+		}
+		if (used && !per_task) {
+			memcpy(lines + used, last, lastn + 1);
+			last = lines;
+			lastn = used + lastn;
+		}
+	}
 	if (lastn && per_task) {
 		if (append_to_task_file(path, last_pid, last, err, errlen) < 0 && rc == 0)
 			rc = -1;

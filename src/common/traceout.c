@@ -491,6 +491,103 @@ int zp_tout_proc_reaped(struct zp_tout *t, int pid, bool signaled)
 	return 0;
 }
 
+/* ---- threads ------------------------------------------------------------------ */
+#define THREAD_ENDED (1ull << 63)
+
+static uint64_t thread_key(int tid, int pid)
+{
+	return (uint32_t)tid | (uint64_t)(uint32_t)pid << 32;
+}
+
+static unsigned thread_hash(int tid)
+{
+	return (unsigned)tid * 2654435761u % ZP_TRACE_THREAD_SLOTS;
+}
+
+/* Clear the slot holding exactly v; true if this call cleared it.  Entries
+ * go to the first free slot from the tid's hash, and leave holes when
+ * removed: a search starts there but cannot stop at a hole. */
+static bool thread_clear(struct zp_trace_ctl *c, int tid, uint64_t v)
+{
+	unsigned h = thread_hash(tid);
+	for (unsigned i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
+		uint64_t *e = &c->threads[(h + i) % ZP_TRACE_THREAD_SLOTS];
+		uint64_t cur = __atomic_load_n(e, __ATOMIC_SEQ_CST);
+		if (cur == v && __atomic_compare_exchange_n(e, &cur, 0, false, __ATOMIC_SEQ_CST,
+							    __ATOMIC_SEQ_CST))
+			return true;
+	}
+	return false;
+}
+
+static bool thread_put(struct zp_trace_ctl *c, int tid, uint64_t v)
+{
+	unsigned h = thread_hash(tid);
+	for (unsigned i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
+		uint64_t *e = &c->threads[(h + i) % ZP_TRACE_THREAD_SLOTS];
+		uint64_t cur = 0;
+		if (__atomic_compare_exchange_n(e, &cur, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return true;
+	}
+	return false;
+}
+
+/* A thread's creator enters it (begin) after clone returned, which may be
+ * after the thread ended (end): whichever comes second removes the other's
+ * entry instead of entering its own.  Two racing callers each store theirs
+ * and then look for the other's: with sequentially consistent operations
+ * at least one sees the other's entry, and removes both.  The creator looks
+ * for an ended entry only when the count of them says there is one: the
+ * count is raised after the entry is stored, and read after the creator
+ * stored its own, so the same argument holds. */
+void zp_tout_thread_begin(struct zp_tout *t, int tid, int pid)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	uint64_t k = thread_key(tid, pid), ended = k | THREAD_ENDED;
+	if (__atomic_load_n(&c->threads_ended, __ATOMIC_SEQ_CST) && thread_clear(c, tid, ended)) {
+		__atomic_sub_fetch(&c->threads_ended, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	if (!thread_put(c, tid, k))
+		return;
+	if (__atomic_load_n(&c->threads_ended, __ATOMIC_SEQ_CST) && thread_clear(c, tid, ended)) {
+		__atomic_sub_fetch(&c->threads_ended, 1, __ATOMIC_SEQ_CST);
+		thread_clear(c, tid, k);
+	}
+}
+
+void zp_tout_thread_end(struct zp_tout *t, int tid, int pid)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	uint64_t k = thread_key(tid, pid), ended = k | THREAD_ENDED;
+	if (thread_clear(c, tid, k))
+		return;
+	if (!thread_put(c, tid, ended))
+		return;
+	__atomic_add_fetch(&c->threads_ended, 1, __ATOMIC_SEQ_CST);
+	if (thread_clear(c, tid, k) && thread_clear(c, tid, ended))
+		__atomic_sub_fetch(&c->threads_ended, 1, __ATOMIC_SEQ_CST);
+}
+
+int zp_tout_threads_take(struct zp_tout *t, int pid, int *tids, int max)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	int n = 0;
+	for (unsigned i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
+		uint64_t cur = __atomic_load_n(&c->threads[i], __ATOMIC_SEQ_CST);
+		if (!cur || (int)(uint32_t)(cur >> 32 & 0x7fffffffu) != pid)
+			continue;
+		if (!__atomic_compare_exchange_n(&c->threads[i], &cur, 0, false, __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST))
+			continue;
+		if (cur & THREAD_ENDED)
+			__atomic_sub_fetch(&c->threads_ended, 1, __ATOMIC_SEQ_CST);
+		else if (tids && n < max)
+			tids[n++] = (int)(uint32_t)cur;
+	}
+	return n;
+}
+
 bool zp_tout_finish_once(struct zp_tout *t)
 {
 	uint32_t zero = 0;

@@ -47,6 +47,7 @@
 #define ZP_TRACE_COUNT_SLOTS 1024   /* -c counters: numbers past this share the last */
 #define ZP_TRACE_PID_SLOTS 8192     /* traced processes (for killed-by-signal lines) */
 #define ZP_TRACE_EXEC_SLOTS 32      /* execve lines waiting for the new image */
+#define ZP_TRACE_THREAD_SLOTS 4096  /* traced threads but leaders (for killed-by-signal lines) */
 #define ZP_TRACE_EXEC_LINE 4000
 
 enum zp_tout_mode {
@@ -104,6 +105,8 @@ struct zp_trace_ctl {
 	struct zp_trace_count counts[ZP_TRACE_COUNT_SLOTS];
 	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 (traceout.c) */
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
+	uint64_t threads_ended;  /* entries with the ended bit (most often 0) */
+	uint64_t threads[ZP_TRACE_THREAD_SLOTS]; /* tid | pid << 32 | ended << 63 */
 };
 
 /* One process's view of the session. */
@@ -176,6 +179,19 @@ ZP_TOUT_HIDDEN void zp_tout_proc_untraced(struct zp_tout *t, int pid, bool untra
  * (now counted out), 2 if that made it the last; 3 if it ran untraced
  * (its end is for the parent to print); else 0. */
 ZP_TOUT_HIDDEN int zp_tout_proc_reaped(struct zp_tout *t, int pid, bool signaled);
+
+/* The threads of each traced process (but its leader), so that a parent
+ * reaping a process a signal killed can print their lines too, as strace
+ * does: a thread that ends by itself (exit, or exit_group/execve of
+ * another, which print its line) is taken out.  The creating thread adds
+ * a new thread after clone returns, which may be after the thread ended:
+ * either order leaves nothing behind.  When the table is full a thread is
+ * not kept (its line is missing).  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_thread_begin(struct zp_tout *t, int tid, int pid);
+ZP_TOUT_HIDDEN void zp_tout_thread_end(struct zp_tout *t, int tid, int pid);
+/* Forget every thread of pid (its process ended, or it is a new process
+ * with a recycled pid); with tids, return up to max of those still alive. */
+ZP_TOUT_HIDDEN int zp_tout_threads_take(struct zp_tout *t, int pid, int *tids, int max);
 /* True for exactly one caller per session: who prints the summary. */
 ZP_TOUT_HIDDEN bool zp_tout_finish_once(struct zp_tout *t);
 

@@ -327,6 +327,9 @@ void exec_announce(void)
 	if (s) {
 		if (s->threads > 1)
 			zp_tout_task_add(&g.out, -(s->threads - 1));
+		/* the old image's threads are gone (their lines follow) */
+		if (g.o.follow && g.o.lines)
+			zp_tout_threads_take(&g.out, pid, NULL, 0);
 		for (int i = 0; i < s->ntids && i < ZP_TRACE_EXEC_TIDS; i++)
 			exit_line(s->tids[i], pid, 0);
 		if (s->len)

@@ -275,6 +275,8 @@ static void on_exit_group(struct zpoline_call *c)
 	bool own = zp_raw0(SYS_getpid) == g.self_pid;
 	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1)
 		other_threads_exit(c->pid, c->tid, status);
+	if (own && g.o.follow && g.o.lines)
+		zp_tout_threads_take(&g.out, c->pid, NULL, 0);
 	exit_line(c->tid, c->pid, status);
 	process_ends(c->pid, own ? __atomic_load_n(&g.threads, __ATOMIC_RELAXED) : 1);
 }
@@ -285,6 +287,8 @@ static void on_exit_thread(struct zpoline_call *c)
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
 	exit_line(c->tid, c->pid, c->args[0]);
 	thread_exited(c->tid);
+	if (c->tid != c->pid && g.o.follow && g.o.lines)
+		zp_tout_thread_end(&g.out, c->tid, c->pid);
 	if (zp_raw0(SYS_getpid) != g.self_pid) {
 		process_ends(c->pid, 1);
 		return;
@@ -379,6 +383,8 @@ static void killed_by_self(const struct zpoline_call *c)
 		line_event(tids[i], text, sig, c->pid);
 		thread_exited(tids[i]);
 	}
+	/* their lines are printed: the reaping parent prints the leader's only */
+	zp_tout_threads_take(&g.out, c->pid, NULL, 0);
 }
 
 /* clone/fork/vfork before the call: count the task to be so that its
@@ -423,6 +429,8 @@ static void clone_post_parent(struct zpoline_call *c, struct slot *s)
 			zp_tout_proc_add(&g.out, -1);
 		return;
 	}
+	if (thread && g.o.lines)
+		zp_tout_thread_begin(&g.out, (int)c->ret, c->pid);
 	if (!thread) {
 		zp_tout_proc_started(&g.out, (int)c->ret);
 		/* A vfork child that built an environment in our memory is done
@@ -437,6 +445,9 @@ static void clone_post_child(struct zpoline_call *c)
 	g.self_pid = (int)zp_raw0(SYS_getpid);
 	__atomic_store_n(&g.threads, 1, __ATOMIC_RELAXED);
 	slots_forked(c->cookie);
+	/* threads left in the table by an earlier process with this pid */
+	if (g.o.follow && g.o.lines)
+		zp_tout_threads_take(&g.out, g.self_pid, NULL, 0);
 	if (!g.o.follow) {
 		/* Not traced: let go of the session, so that this child does not
 		 * keep the output (and its lock) for as long as it lives. */
@@ -482,6 +493,11 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 	}
 	bool signaled = have && (status & 0x7f) != 0 && (status & 0x7f) != 0x7f;
 	int r = zp_tout_proc_reaped(&g.out, pid, signaled);
+	/* The threads of a process a signal killed end with it, and run no
+	 * more code to say so: strace prints "+++ killed by SIG +++" for each
+	 * (before the process's own), and so do we, from the table. */
+	int tids[256];
+	int nt = g.o.lines ? zp_tout_threads_take(&g.out, pid, tids, 256) : 0;
 	if (r == 0)
 		return;
 	zp_tout_task_add(&g.out, -1);
@@ -499,6 +515,9 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 		if (status & 0x80)
 			tb_puts(&b, " (core dumped)");
 		text[b.len] = '\0';
+		for (int i = 0; i < nt; i++)
+			line_event(tids[i], text, status & 0x7f, pid);
+		zp_tout_task_add(&g.out, -nt);
 		line_event(pid, text, status & 0x7f, pid);
 	}
 	if (r == 2)
