@@ -23,13 +23,14 @@ lines() { # OPTS TID EVENT: how many "+++ EVENT +++" lines task TID has
 # thread one "exited with 0" and no other end; with -f -o the process's
 # line comes after its threads', as strace orders them.
 check() {
-	local opts=$1 event="killed by $2" ok=1 why= tasks=0 pid=
+	local opts=$1 event="killed by $2" ok=1 why='' tasks=0 pid=''
 	while read -r a b; do
 		case $a in
 		status) continue ;;
 		gone)
-			[ "$(lines "$opts" "$b" "exited with 0")" = 1 ] && [ "$(lines "$opts" "$b" "$event")" = 0 ] ||
-				{ ok=0 why="$why; exited thread $b: $(lines "$opts" "$b" "exited with 0")/$(lines "$opts" "$b" "$event")"; }
+			if [ "$(lines "$opts" "$b" "exited with 0")" != 1 ] || [ "$(lines "$opts" "$b" "$event")" != 0 ]; then
+				ok=0 why="$why; exited thread $b: $(lines "$opts" "$b" "exited with 0")/$(lines "$opts" "$b" "$event")"
+			fi
 			;;
 		*)
 			[ -z "$pid" ] && pid=$a
