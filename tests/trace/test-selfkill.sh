@@ -43,4 +43,35 @@ for run in "-f abort" "-f term" "-ff abort" "--json -f term" "-f -e trace=openat
 		head -c 600 "$TMP/err"
 	fi
 done
+
+# With core dumps on, strace adds "(core dumped)" to every thread's line,
+# as the kernel reports it for the process: the threads' lines (printed
+# when abort() sends the signal) must say what the leader's (printed by
+# the reaping parent from the real status) says.  Only where the core file
+# lands somewhere this test can remove it (core_pattern a plain file name,
+# or a path with %p as only specifier).
+pat=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
+rest=${pat//%p/}
+if [ -z "$pat" ] || [ "${pat:0:1}" = "|" ] || [ "${rest//%/}" != "$rest" ]; then
+	skip "core dumps: core_pattern '$pat' is not a file this test can clean up"
+else
+	rm -f "$TMP"/T*
+	(cd "$TMP" && ulimit -c unlimited && timeout -k 5 30 "$ZP" trace -f -o "$TMP/T" -- "$PROG" 2 abort > "$TMP/out" 2>"$TMP/err")
+	leader=$(head -1 "$TMP/out")
+	core=${pat//%p/$leader}
+	case $core in /*) ;; *) core=$TMP/$core ;; esac
+	want=$(grep -aE "^$leader +\+\+\+ killed by" "$TMP/T" | sed -E 's/^[0-9]+ +//')
+	if [ -e "$core" ]; then
+		rm -f "$core"
+		bad=$(grep -aE '^[0-9]+ +\+\+\+ killed by' "$TMP/T" | sed -E 's/^[0-9]+ +//' | grep -vxF "$want" | head -1)
+		n=$(grep -acE '^[0-9]+ +\+\+\+ killed by SIGABRT \(core dumped\) \+\+\+$' "$TMP/T")
+		if [ -z "$bad" ] && [ "$n" = 4 ]; then
+			pass "abort with core dumps: every task's line says '(core dumped)'"
+		else
+			fail "abort with core dumps: leader '$want', other '$bad', $n lines with (core dumped)"
+		fi
+	else
+		skip "core dumps: the kernel wrote no core file ($core; leader: $want)"
+	fi
+fi
 finish

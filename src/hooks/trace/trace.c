@@ -41,6 +41,7 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "hooklibc.h"
 #include "raw.h"
@@ -318,6 +319,47 @@ static bool kills_by_default(long sig)
 	}
 }
 
+/* Will the kernel dump core for sig (the "(core dumped)" strace adds to
+ * each thread's line)?  As do_coredump() decides: a signal whose default
+ * action dumps, a dumpable process, and a core_pattern that is a pipe (any
+ * RLIMIT_CORE but 1) or a file (RLIMIT_CORE of a page at least).  Whether
+ * the file can be written is not known here: that it can is assumed. */
+static bool dumps_core(long sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		break;
+	default:
+		return false;
+	}
+	if (zp_raw2(SYS_prctl, PR_GET_DUMPABLE, 0) != 1)
+		return false;
+	struct {
+		unsigned long cur, max;
+	} lim;
+	if (zp_raw4(SYS_prlimit64, 0, RLIMIT_CORE, NULL, &lim) != 0)
+		return false;
+	char pat[2] = "";
+	long fd = zp_raw4(SYS_openat, AT_FDCWD, "/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		if (zp_raw3(SYS_read, fd, pat, 1) != 1)
+			pat[0] = '\0';
+		zp_raw1(SYS_close, fd);
+	}
+	if (pat[0] == '|')
+		return lim.cur != 1;
+	return lim.cur >= 4096;
+}
+
 /* A thread sending its own process a signal that kills it (abort() is
  * tgkill to itself of SIGABRT): every thread ends without running another
  * line of code, and the reaping parent prints only the process's line
@@ -370,6 +412,8 @@ static void killed_by_self(const struct zpoline_call *c)
 	tb_init(&b, text, sizeof text - 1);
 	tb_puts(&b, "killed by ");
 	p_signame(&b, (int)sig);
+	if (dumps_core(sig))
+		tb_puts(&b, " (core dumped)");
 	text[b.len] = '\0';
 	if (c->tid != c->pid) {
 		line_event(c->tid, text, sig, c->pid);
