@@ -11,6 +11,13 @@
 ZP=$ZP_BUILD/zpoline
 PROG=$ZP_BUILD/tests/progs/tp-threadkill
 
+# The table behind it, alone: a thread's creator and its exit, racing.
+if out=$(timeout 60 "$ZP_BUILD/tests/progs/tp-threadtab" 20000 2>&1); then
+	pass "thread table: racing begin/end pairs leave it empty; take returns live threads once"
+else
+	fail "thread table: $out"
+fi
+
 lines() { # OPTS TID EVENT: how many "+++ EVENT +++" lines task TID has
 	case $1 in
 	-ff*) grep -ac "^+++ $3 +++\$" "$TMP/T.$2" 2>/dev/null ;;
