@@ -192,6 +192,76 @@ static size_t thread_line(char *buf, size_t n, const char *last, int pid, int ti
 	return strlen(buf);
 }
 
+/* last, after the lines of the root's other threads (taken out of the
+ * table): one buffer; with -ff (task_files: the -o name) each thread's
+ * line goes to its own file instead. */
+static const char *with_threads(struct zp_trace_ctl *c, const char *last, int last_pid,
+				const char *task_files, size_t *lastn, int *rc, char *err,
+				size_t errlen)
+{
+	static char lines[ZP_TRACE_THREAD_SLOTS * 160];
+	size_t used = 0;
+	for (int i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
+		uint64_t v = c->threads[i];
+		int tid = (int)(uint32_t)v;
+		if (!v || (v >> 63) || (int)(v >> 32) != last_pid || tid <= 0)
+			continue;
+		c->threads[i] = 0;
+		char one[400];
+		size_t k = thread_line(one, sizeof one, last, last_pid, tid, (int)c->mode);
+		if (!k)
+			continue;
+		if (task_files) {
+			if (append_to_task_file(task_files, tid, one, err, errlen) < 0 && *rc == 0)
+				*rc = -1;
+		} else if (used + k < sizeof lines - *lastn - 1) {
+			memcpy(lines + used, one, k);
+			used += k;
+		}
+	}
+	if (!used)
+		return last;
+	memcpy(lines + used, last, *lastn + 1);
+	*lastn += used;
+	return lines;
+}
+
+/* The root was killed and traced processes it left behind are still
+ * writing: its lines go in now, where they belong in time, not when the
+ * last of the others is gone (nobody would write them then: the command's
+ * watcher only finishes the file).  A line takes its room as the tracer's
+ * do (ctl->end); a write past the file's end only makes it longer. */
+static void root_lines_now(struct zp_trace_ctl *c, const char *output, const char *last,
+			   int last_pid)
+{
+	const char *path = output && *output ? output : (c->out_path[0] ? c->out_path : NULL);
+	bool per_task = c->mode == ZP_TOUT_FF;
+	size_t n = strlen(last);
+	int rc = 0;
+	char err[256];
+	if (per_task && !path)
+		return;
+	last = with_threads(c, last, last_pid, per_task ? path : NULL, &n, &rc, err, sizeof err);
+	if (per_task) {
+		append_to_task_file(path, last_pid, last, err, sizeof err);
+		return;
+	}
+	if (c->mode == ZP_TOUT_MMAP || c->mode == ZP_TOUT_PWRITE) {
+		int fd = path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+		if (fd < 0)
+			return;
+		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
+		if (pwrite(fd, last, n, (off_t)off) != (ssize_t)n) {
+			/* the room stays zeros: squeezed out at the end */
+		}
+		close(fd);
+		return;
+	}
+	if (write(2, last, n) != (ssize_t)n) {
+		/* nowhere else to say it */
+	}
+}
+
 int zp_trace_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
 		    char *err, size_t errlen)
 {
@@ -210,6 +280,8 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 			}
 		}
 		if (c && any_alive(c)) {
+			if (last && *last)
+				root_lines_now(c, output, last, last_pid);
 			munmap(c, sizeof *c);
 			close(cfd);
 			return 1;
@@ -263,34 +335,8 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 		}
 	}
 	size_t lastn = last ? strlen(last) : 0;
-	/* the root's threads, then the root: one buffer (but with -ff) */
-	static char lines[ZP_TRACE_THREAD_SLOTS * 160];
-	if (lastn && c) {
-		size_t used = 0;
-		for (int i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
-			uint64_t v = c->threads[i];
-			int tid = (int)(uint32_t)v;
-			if (!v || (v >> 63) || (int)(v >> 32) != last_pid || tid <= 0)
-				continue;
-			c->threads[i] = 0;
-			char one[400];
-			size_t k = thread_line(one, sizeof one, last, last_pid, tid, (int)c->mode);
-			if (!k)
-				continue;
-			if (per_task) {
-				if (append_to_task_file(path, tid, one, err, errlen) < 0 && rc == 0)
-					rc = -1;
-			} else if (used + k < sizeof lines - lastn - 1) {
-				memcpy(lines + used, one, k);
-				used += k;
-			}
-		}
-		if (used && !per_task) {
-			memcpy(lines + used, last, lastn + 1);
-			last = lines;
-			lastn = used + lastn;
-		}
-	}
+	if (lastn && c)
+		last = with_threads(c, last, last_pid, per_task ? path : NULL, &lastn, &rc, err, errlen);
 	if (lastn && per_task) {
 		if (append_to_task_file(path, last_pid, last, err, errlen) < 0 && rc == 0)
 			rc = -1;

@@ -34,6 +34,7 @@ check() {
 	while read -r a b; do
 		case $a in
 		status) continue ;;
+		child) continue ;;
 		gone)
 			if [ "$(lines "$opts" "$b" "exited with 0")" != 1 ] || [ "$(lines "$opts" "$b" "$event")" != 0 ]; then
 				ok=0 why="$why; exited thread $b: $(lines "$opts" "$b" "exited with 0")/$(lines "$opts" "$b" "$event")"
@@ -86,6 +87,34 @@ for opts in "-f" "-ff" "--json -f"; do
 		pass "program killed by SIGKILL ($opts): each thread and the process have one line"
 	else
 		fail "program killed by SIGKILL ($opts): ${r#* }"
+		head -c 600 "$TMP/err"
+	fi
+done
+# The same while a child it left behind still runs: the command's watcher
+# only finishes the file once the child is gone, and the program's lines
+# (its own and its threads') were not written at all.  They go in when it
+# dies, before the child's end, as strace orders them.
+for opts in "-f" "-ff" "--json -f"; do
+	rm -f "$TMP"/T*
+	# shellcheck disable=SC2086
+	timeout -k 5 30 "$ZP" trace $opts -o "$TMP/T" -- "$PROG" 3 root-child > "$TMP/out" 2>"$TMP/err" &
+	for _ in $(seq 100); do [ "$(grep -cv 'gone\|child' "$TMP/out" 2>/dev/null)" = 4 ] && break; sleep 0.05; done
+	sleep 0.1
+	root=$(grep -v 'gone\|child' "$TMP/out" | head -1)
+	kid=$(awk '$1 == "child" {print $2}' "$TMP/out")
+	kill -KILL "$root" 2>/dev/null
+	wait
+	for _ in $(seq 100); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
+	sleep 0.3 # the watcher polls
+	r=$(check "$opts" SIGKILL)
+	if [ "${r%% *}" = 1 ] && [ "$(lines "$opts" "$kid" "exited with 0")" = 1 ]; then
+		if [ "$opts" = -f ] && [ "$(grep -anE "^$root +\+\+\+ killed" "$TMP/T" | cut -d: -f1)" -gt "$(grep -anE "^$kid +\+\+\+ exited" "$TMP/T" | cut -d: -f1)" ]; then
+			fail "program killed, child left ($opts): its line comes after the child's end"
+		else
+			pass "program killed, child left ($opts): each thread and the process have one line"
+		fi
+	else
+		fail "program killed, child left ($opts): ${r#* }; child $kid: $(lines "$opts" "$kid" "exited with 0") end lines"
 		head -c 600 "$TMP/err"
 	fi
 done

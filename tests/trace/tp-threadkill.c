@@ -5,8 +5,9 @@
  * threads are up, kills it with SIG and reaps it, then prints
  * "status N".  "root": this process is the one; the test kills it.  The
  * process killed prints "TID" of each of its live tasks, the leader first,
- * and "gone TID" of the thread that exited.
- * Usage: tp-threadkill NTHREADS child SIG | NTHREADS root
+ * and "gone TID" of the thread that exited.  "root-child": as "root",
+ * with a child that outlives it by a second (it prints "child PID").
+ * Usage: tp-threadkill NTHREADS child SIG | NTHREADS root | NTHREADS root-child
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -65,6 +66,23 @@ int main(int argc, char **argv)
 	int n = atoi(argv[1]);
 	if (strcmp(argv[2], "root") == 0)
 		victim(n, -1);
+	if (strcmp(argv[2], "root-child") == 0) {
+		int q[2];
+		if (pipe(q))
+			return 3;
+		pid_t k = fork();
+		if (k == 0) {
+			close(q[1]);
+			char x;
+			while (read(q[0], &x, 1) > 0) /* until the parent is gone */
+				;
+			sleep(1);
+			_exit(0);
+		}
+		close(q[0]);
+		printf("child %d\n", (int)k);
+		victim(n, -1);
+	}
 	if (argc < 4)
 		return 2;
 	int sig = atoi(argv[3]);
