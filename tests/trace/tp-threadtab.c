@@ -9,6 +9,7 @@
  * Usage: tp-threadtab [ROUNDS]   Exit: 0 fine, 1 with a message.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,9 @@ static void *side(void *arg)
 	for (int i = 0; i < rounds; i++) {
 		/* both sides of thread i at about the same moment */
 		__atomic_store_n(&go[end], i + 1, __ATOMIC_SEQ_CST);
-		while (__atomic_load_n(&go[!end], __ATOMIC_SEQ_CST) < i + 1)
-			;
+		for (int spin = 0; __atomic_load_n(&go[!end], __ATOMIC_SEQ_CST) < i + 1; spin++)
+			if (spin > 200000)
+				sched_yield(); /* the other side is not running */
 		int tid = 1000 + i % 5000, pid = 7 + i % 3;
 		if (end)
 			zp_tout_thread_end(&t, tid, pid);
