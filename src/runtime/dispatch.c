@@ -350,7 +350,11 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			r->call.ret = -EPERM;
 			return ZP_ACT_RETURN;
 		}
-		if (a[2] & PROT_EXEC)
+		/* Anonymous memory comes zero-filled: no system call in it
+		 * yet (what is written into it later is made executable by an
+		 * mprotect, or, mapped writable and executable, is the safety
+		 * net's: watch.c).  Scanning it cost a page fault a page. */
+		if ((a[2] & PROT_EXEC) && !(a[3] & MAP_ANONYMOUS))
 			r->rt_flags |= ZP_RTF_CODE;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_mprotect:

@@ -230,8 +230,20 @@ int zp_decode_function(const uint8_t *code, size_t len, size_t last_candidate,
 int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res)
 {
 	/* Code with no known boundaries (a JIT's buffer): decode from the start
-	 * and step over bytes that do not decode. */
-	return decode_range(code, len, SIZE_MAX, res, true);
+	 * and step over bytes that do not decode.  Only up to the last
+	 * `0f 05` / `0f 34` pair, when no site was found by then, and not at
+	 * all without one: a JIT's fresh buffer is zeros, which decode two
+	 * bytes an instruction (Guile maps 256 KiB writable and executable
+	 * for each thread: ~8 ms of decoding, and Zydis mapped, for nothing). */
+	size_t n = zp_find_candidates(code, len, res->sites, ZP_FUNC_MAX_SITES);
+	if (n == 0) {
+		res->nsites = 0;
+		res->redzone = false;
+		res->complete = true;
+		return 0;
+	}
+	size_t last = n <= ZP_FUNC_MAX_SITES ? res->sites[n - 1] : SIZE_MAX;
+	return decode_range(code, len, last, res, true);
 }
 
 struct zp_func_result *zp_func_result_new(void)

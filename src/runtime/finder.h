@@ -29,7 +29,9 @@ int zp_decode_function(const uint8_t *code, size_t len, size_t last_candidate,
 		       struct zp_func_result *res);
 
 /* Decodes code without known boundaries from its start, stepping over
- * undecodable bytes; red-zone use anywhere counts for every site. */
+ * undecodable bytes; red-zone use anywhere counts for every site.  Like
+ * zp_decode_function() it stops at the last 0f 05 / 0f 34 pair with no site
+ * found by then, and decodes nothing (0, no sites) when there is no pair. */
 int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res);
 
 /* A result is 32 KiB: too big for a signal handler's stack.  These map

@@ -164,11 +164,18 @@ static void check_decoder(const uint8_t *buf, size_t len, uint8_t *copy, unsigne
 	struct zp_func_result *res = malloc(sizeof *res);
 	int rc = linear ? zp_decode_linear(buf, len, res) : zp_decode_function(buf, len, SIZE_MAX, res);
 
-	if (res->complete != ref.complete)
+	/* zp_decode_linear() stops at the last 0f 05 / 0f 34 pair when it has
+	 * found no site by then (and decodes nothing without one): with no site
+	 * in the buffer, "complete" and "redzone" describe only what it decoded. */
+	size_t ref_sys = 0;
+	for (size_t i = 0; i < ref.n; i++)
+		ref_sys += is_syscall(ref.v[i].mnemonic);
+	bool whole = !linear || ref_sys > 0;
+	if (whole && res->complete != ref.complete)
 		BUG("%s: complete=%d, full decode says %d (len %zu)", fn, res->complete,
 		    ref.complete, len);
-	if (rc != (ref.complete ? 0 : -1))
-		BUG("%s: returned %d with complete=%d", fn, rc, ref.complete);
+	if (rc != (res->complete ? 0 : -1))
+		BUG("%s: returned %d with complete=%d", fn, rc, res->complete);
 	size_t nsys = 0;
 	for (size_t i = 0; i < ref.n; i++) {
 		if (!is_syscall(ref.v[i].mnemonic))
@@ -180,7 +187,7 @@ static void check_decoder(const uint8_t *buf, size_t len, uint8_t *copy, unsigne
 	}
 	if (res->nsites != nsys)
 		BUG("%s: %zu sites, full decode finds %zu", fn, res->nsites, nsys);
-	if (ref.rsp_below && !res->redzone)
+	if (whole && ref.rsp_below && !res->redzone)
 		BUG("%s: a memory operand below rsp, but redzone is false", fn);
 
 	/* What rewrite.c patches: a candidate pair that is a reported site.  A

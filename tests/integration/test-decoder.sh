@@ -28,6 +28,21 @@ native=$(strace -f -qq -e trace=getppid -o "$TMP/strace" "$P/latecode" jit x 5 >
 	pass "JIT code after a warm start: decoded in the hooked call, $got getppid seen (strace: $native)" ||
 	fail "JIT code after a warm start: output '$out', count hook saw '${got:-none}', strace $native"
 
+# A JIT's code with no system call needs no decoder: a fresh anonymous
+# RWX mapping is zeros (not even scanned: Guile maps 256 KiB per thread,
+# which cost ~8 ms of decoding, enough to lose a race in its signal test),
+# and code made executable without a 0f 05 / 0f 34 pair is not decoded.
+out=$(ZPOLINE_CACHE_DIR=$C LD_PRELOAD=$LIB "$P/latecode" nosite x 5 2>&1)
+[ "$out" = "calls 5 bad 0 decoder 0" ] &&
+	pass "JIT code without a syscall, fresh RWX memory: the decoder is not mapped" ||
+	fail "JIT code without a syscall, fresh RWX memory: '$out' (want decoder 0)"
+ZPOLINE_CACHE_DIR=$C LD_PRELOAD=$LIB strace -qq -e trace=getppid,open,openat,mmap \
+	-o "$TMP/strace-rwx" "$P/latecode" nosite x 1 >/dev/null 2>&1
+between=$(sed -n '/^getppid/,/^getppid/p' "$TMP/strace-rwx")
+grep -q 'PROT_READ|PROT_WRITE|PROT_EXEC' <<<"$between" && ! grep -q '/proc/self/maps' <<<"$between" &&
+	pass "an anonymous RWX mmap is not scanned (no /proc/self/maps read in it)" ||
+	fail "an anonymous RWX mmap: $(tr '\n' '|' <<<"$between" | head -c 400)"
+
 # Missing: at start-up, one message naming the library, exit 1.
 out=$(ZPOLINE_DECODER=/nonexistent/libZydis.so LD_PRELOAD=$LIB /bin/echo hi 2>&1)
 rc=$?

@@ -7,6 +7,11 @@
  *                 (only the safety net can see these)
  *   mremap      - moves a JIT buffer with mremap and runs it again
  * Each makes getppid N times (argv[2], default 5) and prints "calls N".
+ *   nosite      - what a JIT does that holds no system call: maps 256 KiB
+ *                 RWX (between two getppid markers, for strace), writes
+ *                 code without a syscall into another buffer, mprotects it
+ *                 to PROT_EXEC and runs it N times; prints "calls N bad B
+ *                 decoder D", D the decoder's mappings (none need it).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -25,6 +30,34 @@ int main(int argc, char **argv)
 		return 2;
 	int n = argc > 3 ? atoi(argv[3]) : 5;
 	long (*fn)(void) = NULL;
+	if (!strcmp(argv[1], "nosite")) {
+		/* mov $42,%eax; ret */
+		static const unsigned char ret42[] = {0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3};
+		getppid();
+		void *arena = mmap(NULL, 256 << 10, PROT_READ | PROT_WRITE | PROT_EXEC,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		getppid();
+		unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (arena == MAP_FAILED || p == MAP_FAILED)
+			return 1;
+		memcpy(p + 64, ret42, sizeof ret42);
+		if (mprotect(p, 4096, PROT_READ | PROT_EXEC))
+			return 1;
+		long (*f42)(void) = (long (*)(void))(p + 64);
+		long bad = 0;
+		for (int i = 0; i < n; i++)
+			bad += f42() != 42;
+		int dec = 0;
+		char line[4096];
+		FILE *m = fopen("/proc/self/maps", "r");
+		while (m && fgets(line, sizeof line, m))
+			dec += strstr(line, "libZydis") != NULL;
+		if (m)
+			fclose(m);
+		printf("calls %d bad %ld decoder %d\n", n, bad, dec);
+		return bad != 0;
+	}
 	if (!strcmp(argv[1], "dlopen")) {
 		void *h = dlopen(argv[2], RTLD_NOW);
 		if (!h) {
