@@ -428,10 +428,19 @@ void zp_tout_proc_add(struct zp_tout *t, int delta)
 	__atomic_fetch_add(&t->ctl->live, delta, __ATOMIC_RELAXED);
 }
 
-/* Set pid's entry to state `to` if it is in state `from` (0: absent). */
+/* Set pid's entry to state `to` if it is in state `from` (0: absent; an
+ * entry left GONE by an earlier process with the same pid counts as absent).
+ * Entries are never emptied (lookups probe until an empty slot), but a new
+ * pid takes over the first GONE entry of its probe chain: without that, a
+ * session that ran ZP_TRACE_PID_SLOTS processes (Ruby's test_process.rb
+ * runs ~20,000) found no room for the next ones, and their parents reaped
+ * them killed by a signal with no "+++ killed by +++" line. */
 static bool pid_set(struct zp_trace_ctl *c, int pid, int from, int to)
 {
 	unsigned h = (unsigned)pid * 2654435761u % ZP_TRACE_PID_SLOTS;
+	const uint64_t nv = (uint32_t)pid | (uint64_t)to << 32;
+retry:;
+	uint64_t *gone = NULL, gone_v = 0;
 	for (unsigned i = 0; i < ZP_TRACE_PID_SLOTS; i++) {
 		uint64_t *e = &c->pids[(h + i) % ZP_TRACE_PID_SLOTS];
 		uint64_t v = __atomic_load_n(e, __ATOMIC_ACQUIRE);
@@ -439,21 +448,40 @@ static bool pid_set(struct zp_trace_ctl *c, int pid, int from, int to)
 			if (v == 0) {
 				if (from != 0)
 					return false;
-				uint64_t nv = (uint32_t)pid | (uint64_t)to << 32;
+				if (gone) {
+					/* pid is not in the table: reuse the
+					 * reaped entry met on the way */
+					if (__atomic_compare_exchange_n(gone, &gone_v, nv, false,
+									__ATOMIC_ACQ_REL,
+									__ATOMIC_ACQUIRE))
+						return true;
+					goto retry;
+				}
 				if (__atomic_compare_exchange_n(e, &v, nv, false, __ATOMIC_ACQ_REL,
 								__ATOMIC_ACQUIRE))
 					return true;
 				continue; /* v now holds what won the slot */
 			}
-			if ((int)(v & 0xffffffffu) != pid)
+			int state = (int)(v >> 32);
+			if ((int)(v & 0xffffffffu) != pid) {
+				if (from == 0 && state == PID_GONE && !gone) {
+					gone = e;
+					gone_v = v;
+				}
 				break;
-			if ((int)(v >> 32) != from && from != -1)
+			}
+			if (state != from && from != -1 && !(from == 0 && state == PID_GONE))
 				return false;
-			uint64_t nv = (uint32_t)pid | (uint64_t)to << 32;
 			if (__atomic_compare_exchange_n(e, &v, nv, false, __ATOMIC_ACQ_REL,
 							__ATOMIC_ACQUIRE))
 				return true;
 		}
+	}
+	if (gone && from == 0) {
+		if (__atomic_compare_exchange_n(gone, &gone_v, nv, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+		goto retry;
 	}
 	return false;
 }
