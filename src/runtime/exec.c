@@ -142,6 +142,48 @@ static bool preload_has_self(const char *kv)
 	return false;
 }
 
+/* envp with this library taken out of LD_PRELOAD (the variable dropped if
+ * nothing else is left in it); NULL if it is not there or there is no
+ * room. */
+static char **env_without_self(struct scratch *s, char *const *envp)
+{
+	size_t n = count(envp), self = strlen(self_path);
+	char **out = take(s, sizeof(char *) * (n + 1));
+	if (!out)
+		return NULL;
+	size_t k = 0;
+	bool changed = false;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = envp[i];
+		if (strncmp(e, "LD_PRELOAD=", 11) || !preload_has_self(e)) {
+			out[k++] = (char *)e;
+			continue;
+		}
+		changed = true;
+		char *kept = copy_str(s, "LD_PRELOAD=", NULL);
+		if (!kept || !take(s, strlen(e)))
+			return NULL; /* room for the rest, right after the name */
+		size_t m = 11;
+		for (const char *p = e + 11; *p;) {
+			size_t len = strcspn(p, ": ");
+			if (len && !(len == self && !strncmp(p, self_path, self))) {
+				if (m > 11)
+					kept[m++] = ':';
+				memcpy(kept + m, p, len);
+				m += len;
+			}
+			p += len;
+			if (*p)
+				p++;
+		}
+		kept[m] = '\0';
+		if (m > 11)
+			out[k++] = kept;
+	}
+	out[k] = NULL;
+	return changed ? out : NULL;
+}
+
 /* A new environment with the runtime's variables back in; NULL if nothing
  * needed changing or there is no room. */
 static char **sticky_env(struct scratch *s, char *const *envp)
@@ -291,9 +333,14 @@ static void exec_pre(void *arg)
 	int flags = at ? (int)a[4] : 0;
 	if (!path || !readable_str(path) || !readable_vec(argv) || !readable_vec(envp))
 		return;
-	bool redirect = path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
+	/* After chroot (or in another mount namespace) this library may not be
+	 * where LD_PRELOAD says: ld.so would print an error and run the program
+	 * without it.  It runs without it either way: take the runtime out of
+	 * LD_PRELOAD, so that what the program prints is its own. */
+	bool reachable = !self_path[0] || zp_raw4(SYS_faccessat, AT_FDCWD, self_path, R_OK, 0) == 0;
+	bool redirect = reachable && path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
 			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp);
-	if (!sticky && !redirect)
+	if (reachable && !sticky && !redirect)
 		return;
 
 	size_t size = 1 << 20;
@@ -302,7 +349,7 @@ static void exec_pre(void *arg)
 	if (m < 0)
 		return;
 	struct scratch s = {(char *)m, size, 0};
-	char **env2 = sticky ? sticky_env(&s, envp) : NULL;
+	char **env2 = !reachable ? env_without_self(&s, envp) : sticky ? sticky_env(&s, envp) : NULL;
 	char **argv2 = NULL;
 	char *path2 = NULL;
 	if (redirect) {

@@ -169,6 +169,11 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 						 (unsigned long)args[3])
 				 : valgrind_tool(pid, AT_FDCWD, (const char *)args[0],
 						 (unsigned long)args[2]);
+	/* After chroot the runtime may be out of reach: the runtime then takes
+	 * itself out of LD_PRELOAD (src/runtime/exec.c) and the program runs
+	 * without it. */
+	if (!secure && g.runtime[0] && zp_raw4(SYS_faccessat, AT_FDCWD, (long)g.runtime, R_OK, 0) != 0)
+		secure = true;
 	if (secure && shown && s) {
 		s->kind = SK_UNFINISHED;
 		line_unfinished(pid, c->tid, c->nr, args, s);

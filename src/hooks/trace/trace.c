@@ -817,6 +817,16 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	hook->fini = fini;
 	hook->select = g.select;
 
+	const char *pre = getenv("LD_PRELOAD");
+	if (pre && *pre == '/') {
+		size_t n = 0;
+		while (pre[n] && pre[n] != ':' && pre[n] != ' ')
+			n++;
+		if (n < sizeof g.runtime) {
+			zp_memcpy(g.runtime, pre, n);
+			g.runtime[n] = '\0';
+		}
+	}
 	const char *opts = getenv("ZPOLINE_TRACE_OPTS");
 	char err[600];
 	if (zp_trace_opts_parse(opts, &g.o, err, sizeof err) < 0) {

@@ -56,6 +56,10 @@ struct trace_state {
 	long tz_offset;       /* seconds east of UTC, for -t */
 	int (*gettime)(clockid_t, struct timespec *);
 	unsigned char select[ZPOLINE_NR_FAST / 8];
+	/* The runtime's path (LD_PRELOAD's first entry, when absolute): a
+	 * program exec'd where it cannot be reached (after chroot) runs
+	 * without it, untraced. */
+	char runtime[256];
 	/* Last: its tail (the -o path, the inject rules) is big and read only
 	 * as far as it is filled; untouched, it costs no page at start-up. */
 	struct zp_trace_opts o;
