@@ -241,6 +241,8 @@ static void root_lines_now(struct zp_trace_ctl *c, const char *output, const cha
 	char err[256];
 	if (per_task && !path)
 		return;
+	const char *root = last;
+	size_t rootn = n;
 	last = with_threads(c, last, last_pid, per_task ? path : NULL, &n, &rc, err, sizeof err);
 	if (per_task) {
 		append_to_task_file(path, last_pid, last, err, sizeof err);
@@ -257,7 +259,14 @@ static void root_lines_now(struct zp_trace_ctl *c, const char *output, const cha
 		close(fd);
 		return;
 	}
-	if (write(2, last, n) != (ssize_t)n) {
+	/* A stream names the process of every line while others are traced,
+	 * as strace does ("[pid  N] "): the threads' lines have it already. */
+	char pfx[32] = "";
+	if (root[0] != '{')
+		snprintf(pfx, sizeof pfx, "[pid %5d] ", last_pid);
+	if (write(2, last, n - rootn) != (ssize_t)(n - rootn) ||
+	    write(2, pfx, strlen(pfx)) != (ssize_t)strlen(pfx) ||
+	    write(2, root, rootn) != (ssize_t)rootn) {
 		/* nowhere else to say it */
 	}
 }

@@ -118,4 +118,17 @@ for opts in "-f" "-ff" "--json -f"; do
 		head -c 600 "$TMP/err"
 	fi
 done
+# The same on a stream (no -o): while the child is still traced, the
+# program's line names its process, as strace's "[pid N] " does.
+timeout -k 5 30 "$ZP" trace -f -- "$PROG" 3 root-child > "$TMP/out" 2>"$TMP/err" &
+for _ in $(seq 100); do [ "$(grep -cv 'gone\|child' "$TMP/out" 2>/dev/null)" = 4 ] && break; sleep 0.05; done
+sleep 0.1
+root=$(grep -v 'gone\|child' "$TMP/out" | head -1)
+kid=$(awk '$1 == "child" {print $2}' "$TMP/out")
+kill -KILL "$root" 2>/dev/null
+wait
+for _ in $(seq 100); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
+grep -aqE "^\[pid +$root\] \+\+\+ killed by SIGKILL \+\+\+\$" "$TMP/err"
+outcome "program killed, child left (stream): its line names its pid" ||
+	grep -a "+++" "$TMP/err" | head -8
 finish
