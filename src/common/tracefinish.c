@@ -244,6 +244,13 @@ static void root_lines_now(struct zp_trace_ctl *c, const char *output, const cha
 	const char *root = last;
 	size_t rootn = n;
 	last = with_threads(c, last, last_pid, per_task ? path : NULL, &n, &rc, err, sizeof err);
+	/* Its tasks are gone: the survivors' lines stop naming their pid once
+	 * they are alone, as strace's do (nobody else counts these out). */
+	int gone = 0;
+	for (size_t i = 0; i < n; i++)
+		gone += last[i] == '\n';
+	if (gone)
+		__atomic_sub_fetch(&c->tasks, gone, __ATOMIC_RELAXED);
 	if (per_task) {
 		append_to_task_file(path, last_pid, last, err, sizeof err);
 		return;

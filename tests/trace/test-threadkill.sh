@@ -128,7 +128,9 @@ kid=$(awk '$1 == "child" {print $2}' "$TMP/out")
 kill -KILL "$root" 2>/dev/null
 wait
 for _ in $(seq 100); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
-grep -aqE "^\[pid +$root\] \+\+\+ killed by SIGKILL \+\+\+\$" "$TMP/err"
-outcome "program killed, child left (stream): its line names its pid" ||
+# ... and once the child is alone its lines do not: its end is the last line.
+grep -aqE "^\[pid +$root\] \+\+\+ killed by SIGKILL \+\+\+\$" "$TMP/err" &&
+	[ "$(grep -a '+++' "$TMP/err" | tail -n 1)" = "+++ exited with 0 +++" ]
+outcome "program killed, child left (stream): its line names its pid, the child's end then does not" ||
 	grep -a "+++" "$TMP/err" | head -8
 finish
