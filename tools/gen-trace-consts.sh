@@ -392,6 +392,14 @@ table flock_types
 headers asm-generic/fcntl.h
 match ^F_(RDLCK|WRLCK|UNLCK)$
 
+table dnotify_flags
+headers linux/fcntl.h
+match ^DN_[A-Z]+$
+
+table seal_flags
+headers linux/fcntl.h
+match ^F_SEAL_[A-Z_]+$
+
 table statx_attrs
 headers linux/stat.h
 match ^STATX_ATTR_[A-Z_]+$

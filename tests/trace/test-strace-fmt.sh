@@ -43,6 +43,12 @@ has "^prctl\(PR_SET_DUMPABLE, SUID_DUMP_USER\) += 0$" &&
 	has "^prctl\(PR_GET_DUMPABLE\) += 1 \(SUID_DUMP_USER\)$"
 outcome "prctl: dumpable modes"
 check "prctl: PR_GET_NO_NEW_PRIVS's four arguments" has "^prctl\(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0\) += 0$"
+check "fcntl F_NOTIFY: DN_ flags" has "^fcntl\($N, F_NOTIFY, DN_MODIFY\|DN_CREATE\|DN_MULTISHOT\) += "
+check "fcntl F_NOTIFY: 0" has "^fcntl\($N, F_NOTIFY, 0\) += "
+check "fcntl F_ADD_SEALS: seal flags" has "^fcntl\($N, F_ADD_SEALS, F_SEAL_SHRINK\|F_SEAL_GROW\) += 0$"
+check "fcntl F_GET_SEALS: result as seals" has "^fcntl\($N, F_GET_SEALS\) += 0x6 \(seals F_SEAL_SHRINK\|F_SEAL_GROW\)$"
+check "fcntl F_SETLEASE: lease type" has "^fcntl\($N, F_SETLEASE, F_UNLCK\) += "
+check "fcntl F_GETLEASE: result as lease type" has "^fcntl\($N, F_GETLEASE\) += 2 \(F_UNLCK\)$"
 
 # Group lists and CPU sets, as strace prints them.
 PY=$(command -v /usr/bin/python3 || command -v python3)
@@ -121,7 +127,7 @@ classes() {
 	grep -oE '^[a-z0-9_]+\(' "$TMP/cls" | tr -d '(' | sort -u | tr '\n' ' '
 }
 check "%desc: no socket calls" [ "$(classes %desc | grep -cwE 'socketpair|sendto|sendmsg|recvmsg')" = 0 ]
-check "%desc: descriptor calls" [ "$(classes %desc)" = "close dup2 epoll_create1 epoll_ctl inotify_init1 inotify_rm_watch openat pipe2 poll pselect6 select signalfd4 write " ]
+check "%desc: descriptor calls" [ "$(classes %desc)" = "close dup2 epoll_create1 epoll_ctl fcntl inotify_init1 inotify_rm_watch memfd_create openat pipe2 poll pselect6 select signalfd4 write " ]
 check "%network: socket calls" [ "$(classes %network)" = "recvmsg sendmsg sendto setsockopt socket socketpair " ]
 check "%pure: no sched_yield" [ "$(LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-e trace=%pure" \
 	"${PY:-/usr/bin/python3}" -c 'import os; os.sched_yield(); os.getppid()' 2>&1 | grep -cE '^sched_yield\(')" = 0 ]

@@ -2,7 +2,7 @@
  * tp-strace-fmt - calls whose strace text has details a decoder can miss:
  * in/out arguments the kernel overwrites (select/pselect6 timeouts,
  * recvmsg's msg_namelen), long poll results, EPOLL_CTL_DEL's ignored
- * event, prctl's per-option arguments, and with -y the paths of
+ * event, prctl's per-option arguments, fcntl's flag arguments, and with -y the paths of
  * descriptors a call closes.  test-strace-fmt.sh compares the tracer's lines with what strace
  * 6.1 prints for them.  Exit 0.
  */
@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
@@ -135,5 +136,15 @@ int main(void)
 	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	int one = 1;
 	setsockopt(nl, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+
+	/* fcntl's dnotify flags, seals and lease types by name */
+	int dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fcntl(dir, F_NOTIFY, DN_MODIFY | DN_CREATE | DN_MULTISHOT);
+	fcntl(dir, F_NOTIFY, 0);
+	int mfd = memfd_create("seals", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+	fcntl(mfd, F_GET_SEALS);
+	fcntl(mfd, F_SETLEASE, F_UNLCK);
+	fcntl(mfd, F_GETLEASE);
 	return 0;
 }

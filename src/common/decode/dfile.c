@@ -218,11 +218,24 @@ static void d_fcntl(struct dctx *d)
 			tb_putc(&d->rx, ')');
 		}
 		return;
+	case F_GETLEASE:
+		if (d->ok) {
+			tb_puts(&d->rx, " (");
+			p_xlat(&d->rx, (unsigned long)d->ret, XT(flock_types), "F_???");
+			tb_putc(&d->rx, ')');
+		}
+		return;
+	case F_GET_SEALS:
+		if (d->ok && d->ret) {
+			d->rstyle = RV_HEX;
+			tb_puts(&d->rx, " (seals ");
+			p_flags(&d->rx, (unsigned long)d->ret, XT(seal_flags), NULL);
+			tb_putc(&d->rx, ')');
+		}
+		return;
 	case F_GETOWN:
 	case F_GETSIG:
-	case F_GETLEASE:
 	case F_GETPIPE_SZ:
-	case F_GET_SEALS:
 		return;
 	case F_SETFD:
 		a_flags(d, 2, XT(fd_flags), NULL);
@@ -250,9 +263,18 @@ static void d_fcntl(struct dctx *d)
 	case F_SETSIG:
 		a_signo(d, 2);
 		return;
-	case F_SETOWN:
 	case F_SETLEASE:
-	case F_NOTIFY:
+		a_xlat(d, 2, XT(flock_types), "F_???");
+		return;
+	case F_NOTIFY: /* an int: the kernel ignores the upper half */
+		arg(d);
+		p_flags(d->b, (unsigned int)d->a[2], XT(dnotify_flags), NULL);
+		return;
+	case F_ADD_SEALS:
+		arg(d);
+		p_flags(d->b, (unsigned int)d->a[2], XT(seal_flags), NULL);
+		return;
+	case F_SETOWN:
 	case F_SETPIPE_SZ:
 		a_long(d, 2);
 		return;
