@@ -424,6 +424,11 @@ table netlink_protocols
 headers linux/netlink.h
 match ^NETLINK_[A-Z0-9_]+$
 
+table rwf_flags
+headers linux/fs.h
+match ^RWF_[A-Z]+$
+exclude ^RWF_SUPPORTED$
+
 table rusage_who
 headers linux/resource.h
 match ^RUSAGE_[A-Z]+$

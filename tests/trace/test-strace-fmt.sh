@@ -65,6 +65,27 @@ else
 	skip "groups and cpu sets" "needs python3 and root"
 fi
 
+# uid_t/gid_t unsigned but (uid_t)-1, RUSAGE_CHILDREN as an int, RWF_ flags.
+if [ -n "$PY" ] && [ "$(id -u)" = 0 ]; then
+	(cd "$TMP" && traced "-e trace=chown,fchown,setresuid,getrusage,preadv2,pwritev2 -o $TMP/ids" "$PY" -c '
+import os, resource
+open("idf", "w").close()
+os.chown("idf", -1, -1); os.chown("idf", 2**31, 4294967294)
+fd = os.open("idf", os.O_RDWR); os.fchown(fd, 0, -1); os.setresuid(-1, -1, -1)
+resource.getrusage(resource.RUSAGE_CHILDREN)
+os.pwritev(fd, [b"ab"], 0, os.RWF_DSYNC); os.preadv(fd, [bytearray(2)], 0, os.RWF_HIPRI)')
+	hasi() { grep -qE "$1" "$TMP/ids"; }
+	check "chown: -1 ids" hasi '^chown\("idf", -1, -1\) += 0$'
+	check "chown: ids unsigned" hasi '^chown\("idf", 2147483648, 4294967294\) += 0$'
+	check "fchown: -1 id" hasi '^fchown\([0-9]+, 0, -1\) += 0$'
+	check "setresuid: -1 ids" hasi '^setresuid\(-1, -1, -1\) += 0$'
+	check "getrusage: RUSAGE_CHILDREN" hasi '^getrusage\(RUSAGE_CHILDREN, \{'
+	check "pwritev2: RWF_ flags" hasi '^pwritev2\([0-9]+, \[.*\], 1, 0, RWF_DSYNC\) += 2$'
+	check "preadv2: RWF_ flags" hasi '^preadv2\([0-9]+, \[.*\], 1, 0, RWF_HIPRI\) += 2$'
+else
+	skip "ids, rusage, RWF flags" "needs python3 and root"
+fi
+
 # In/out offsets as given (and sendfile's as left), mknod without a device
 # for a fifo, waitid's siginfo.
 if [ -n "$PY" ]; then

@@ -633,6 +633,16 @@ void a_int(struct dctx *d, int i)
 	tb_dec(d->b, (int)d->a[i]);
 }
 
+void a_uid(struct dctx *d, int i)
+{
+	arg(d);
+	unsigned int v = (unsigned int)d->a[i];
+	if (v == (unsigned int)-1)
+		tb_puts(d->b, "-1");
+	else
+		tb_udec(d->b, v);
+}
+
 void a_long(struct dctx *d, int i)
 {
 	arg(d);

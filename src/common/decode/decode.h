@@ -126,6 +126,8 @@ ZP_DEC_HIDDEN void p_errno_ret(struct tb *b, long ret); /* -1 ENOENT (No such ..
 /* Print one argument (with its separator). */
 ZP_DEC_HIDDEN void a_int(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_long(struct dctx *d, int i);
+/* A uid_t / gid_t: unsigned, (uid_t)-1 as -1 (as strace prints them). */
+ZP_DEC_HIDDEN void a_uid(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_ulong(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_hex(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_ptr(struct dctx *d, int i);

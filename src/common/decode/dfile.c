@@ -630,7 +630,7 @@ bool zp_decode_file(struct dctx *d)
 		a_ulong(d, 2);
 		a_long(d, 3);
 		if (d->nr == SYS_preadv2)
-			a_hex(d, 5);
+			a_flags(d, 5, XT(rwf_flags), NULL);
 		return true;
 	case SYS_pwritev:
 	case SYS_pwritev2:
@@ -639,7 +639,7 @@ bool zp_decode_file(struct dctx *d)
 		a_ulong(d, 2);
 		a_long(d, 3);
 		if (d->nr == SYS_pwritev2)
-			a_hex(d, 5);
+			a_flags(d, 5, XT(rwf_flags), NULL);
 		return true;
 	case SYS_open:
 		a_path(d, 0);
@@ -791,19 +791,19 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_chown:
 	case SYS_lchown:
 		a_path(d, 0);
-		a_int(d, 1);
-		a_int(d, 2);
+		a_uid(d, 1);
+		a_uid(d, 2);
 		return true;
 	case SYS_fchown:
 		a_fd(d, 0);
-		a_int(d, 1);
-		a_int(d, 2);
+		a_uid(d, 1);
+		a_uid(d, 2);
 		return true;
 	case SYS_fchownat:
 		a_dirfd(d, 0);
 		a_path(d, 1);
-		a_int(d, 2);
-		a_int(d, 3);
+		a_uid(d, 2);
+		a_uid(d, 3);
 		a_at_flags(d, 4);
 		return true;
 	case SYS_truncate:

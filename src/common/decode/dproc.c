@@ -805,6 +805,8 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_setgid:
 	case SYS_setfsuid:
 	case SYS_setfsgid:
+		a_uid(d, 0);
+		return true;
 	case SYS_getpgid:
 	case SYS_getsid:
 	case SYS_alarm:
@@ -812,15 +814,18 @@ bool zp_decode_proc(struct dctx *d)
 		return true;
 	case SYS_setreuid:
 	case SYS_setregid:
+		a_uid(d, 0);
+		a_uid(d, 1);
+		return true;
 	case SYS_setpgid:
 		a_int(d, 0);
 		a_int(d, 1);
 		return true;
 	case SYS_setresuid:
 	case SYS_setresgid:
-		a_int(d, 0);
-		a_int(d, 1);
-		a_int(d, 2);
+		a_uid(d, 0);
+		a_uid(d, 1);
+		a_uid(d, 2);
 		return true;
 	case SYS_getresuid:
 	case SYS_getresgid:
@@ -919,7 +924,8 @@ bool zp_decode_proc(struct dctx *d)
 		p_rlimit(d, (unsigned long)d->a[1], false);
 		return true;
 	case SYS_getrusage:
-		a_xlat(d, 0, XT(rusage_who), "RUSAGE_???");
+		arg(d); /* an int: RUSAGE_CHILDREN is -1 */
+		p_xlat(d->b, (unsigned long)(long)(int)d->a[0], XT(rusage_who), "RUSAGE_???");
 		arg(d);
 		p_rusage(d, (unsigned long)d->a[1]);
 		return true;
