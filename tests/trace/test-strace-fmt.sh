@@ -43,6 +43,10 @@ has "^prctl\(PR_SET_DUMPABLE, SUID_DUMP_USER\) += 0$" &&
 	has "^prctl\(PR_GET_DUMPABLE\) += 1 \(SUID_DUMP_USER\)$"
 outcome "prctl: dumpable modes"
 check "prctl: PR_GET_NO_NEW_PRIVS's four arguments" has "^prctl\(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0\) += 0$"
+check "sigaltstack: new stack and old" \
+	has "^sigaltstack\(\{ss_sp=0x[0-9a-f]+, ss_flags=0, ss_size=65536\}, \{ss_sp=(NULL|0x[0-9a-f]+), ss_flags=[A-Z_|0-9x]+, ss_size=$N\}\) += 0$"
+check "sigaltstack: SS_DISABLE, old stack" \
+	has "^sigaltstack\(\{ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0\}, \{ss_sp=0x[0-9a-f]+, ss_flags=0, ss_size=65536\}\) += 0$"
 check "fcntl F_NOTIFY: DN_ flags" has "^fcntl\($N, F_NOTIFY, DN_MODIFY\|DN_CREATE\|DN_MULTISHOT\) += "
 check "fcntl F_NOTIFY: 0" has "^fcntl\($N, F_NOTIFY, 0\) += "
 check "fcntl F_ADD_SEALS: seal flags" has "^fcntl\($N, F_ADD_SEALS, F_SEAL_SHRINK\|F_SEAL_GROW\) += 0$"

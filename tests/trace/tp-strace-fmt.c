@@ -2,7 +2,7 @@
  * tp-strace-fmt - calls whose strace text has details a decoder can miss:
  * in/out arguments the kernel overwrites (select/pselect6 timeouts,
  * recvmsg's msg_namelen), long poll results, EPOLL_CTL_DEL's ignored
- * event, prctl's per-option arguments, fcntl's flag arguments, and with -y the paths of
+ * event, prctl's per-option arguments, fcntl's flag arguments, sigaltstack, and with -y the paths of
  * descriptors a call closes.  test-strace-fmt.sh compares the tracer's lines with what strace
  * 6.1 prints for them.  Exit 0.
  */
@@ -146,5 +146,12 @@ int main(void)
 	fcntl(mfd, F_GET_SEALS);
 	fcntl(mfd, F_SETLEASE, F_UNLCK);
 	fcntl(mfd, F_GETLEASE);
+
+	/* sigaltstack's stack_t, new and old */
+	static char altmem[65536];
+	stack_t alt = {.ss_sp = altmem, .ss_flags = 0, .ss_size = sizeof altmem}, old;
+	sigaltstack(&alt, &old);
+	stack_t altoff = {.ss_flags = SS_DISABLE};
+	sigaltstack(&altoff, &old);
 	return 0;
 }

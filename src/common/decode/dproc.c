@@ -210,6 +210,29 @@ static void p_rusage(struct dctx *d, unsigned long addr)
 	tb_puts(b, "}, ...}");
 }
 
+/* sigaltstack's stack_t: the new one as given, the old one once the call
+ * succeeded (strace's text). */
+static void p_stack_t(struct dctx *d, unsigned long addr, bool out)
+{
+	stack_t ss;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if ((out && !d->ok) || !um_get(d, &ss, addr, sizeof ss, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_puts(b, "{ss_sp=");
+	p_ptr(d, (unsigned long)ss.ss_sp);
+	tb_puts(b, ", ss_flags=");
+	p_flags(b, (unsigned int)ss.ss_flags, XT(sigaltstack_flags), NULL);
+	tb_puts(b, ", ss_size=");
+	tb_udec(b, ss.ss_size);
+	tb_putc(b, '}');
+}
+
 static void d_wait4(struct dctx *d)
 {
 	a_int(d, 0);
@@ -783,8 +806,10 @@ bool zp_decode_proc(struct dctx *d)
 		d->rstyle = RV_NONE;
 		return true;
 	case SYS_sigaltstack:
-		a_ptr(d, 0);
-		a_ptr(d, 1);
+		arg(d);
+		p_stack_t(d, (unsigned long)d->a[0], false);
+		arg(d);
+		p_stack_t(d, (unsigned long)d->a[1], true);
 		return true;
 	case SYS_pause:
 	case SYS_getpid:
