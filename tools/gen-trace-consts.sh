@@ -429,6 +429,11 @@ headers linux/fs.h
 match ^RWF_[A-Z]+$
 exclude ^RWF_SUPPORTED$
 
+table sched_policies
+headers sched.h
+from bits/sched.h
+match ^SCHED_(OTHER|FIFO|RR|BATCH|ISO|IDLE|DEADLINE)$
+
 table rusage_who
 headers linux/resource.h
 match ^RUSAGE_[A-Z]+$
@@ -469,11 +474,6 @@ match ^TC(IFLUSH|OFLUSH|IOFLUSH)$
 table itimer_which
 headers sys/time.h
 match ^ITIMER_[A-Z]+$
-
-table sched_policies
-headers linux/sched.h
-match ^SCHED_[A-Z]+$
-exclude ^SCHED_(FLAG_[A-Z_]+|RESET_ON_FORK)$
 
 table priority_which
 headers sys/resource.h

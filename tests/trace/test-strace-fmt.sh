@@ -47,6 +47,12 @@ check "sigaltstack: new stack and old" \
 	has "^sigaltstack\(\{ss_sp=0x[0-9a-f]+, ss_flags=0, ss_size=65536\}, \{ss_sp=(NULL|0x[0-9a-f]+), ss_flags=[A-Z_|0-9x]+, ss_size=$N\}\) += 0$"
 check "sigaltstack: SS_DISABLE, old stack" \
 	has "^sigaltstack\(\{ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0\}, \{ss_sp=0x[0-9a-f]+, ss_flags=0, ss_size=65536\}\) += 0$"
+check "sched_getscheduler: policy named" has "^sched_getscheduler\(0\) += 0 \(SCHED_OTHER\)$"
+check "sched_setscheduler: policy, [priority]" has "^sched_setscheduler\(0, SCHED_OTHER, \[0\]\) += 0$"
+check "sched_getparam: [priority]" has "^sched_getparam\(0, \[0\]\) += 0$"
+check "sched_get_priority_max: policy" has "^sched_get_priority_max\(SCHED_FIFO\) += 99$"
+check "sched_get_priority_min: unknown policy" has "^sched_get_priority_min\(0x63 /\* SCHED_\?\?\? \*/\) += -1 EINVAL "
+check "sched_rr_get_interval: the interval" has "^sched_rr_get_interval\(0, \{tv_sec=$N, tv_nsec=$N\}\) += 0$"
 check "fcntl F_NOTIFY: DN_ flags" has "^fcntl\($N, F_NOTIFY, DN_MODIFY\|DN_CREATE\|DN_MULTISHOT\) += "
 check "fcntl F_NOTIFY: 0" has "^fcntl\($N, F_NOTIFY, 0\) += "
 check "fcntl F_ADD_SEALS: seal flags" has "^fcntl\($N, F_ADD_SEALS, F_SEAL_SHRINK\|F_SEAL_GROW\) += 0$"

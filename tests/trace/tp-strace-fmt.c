@@ -2,13 +2,14 @@
  * tp-strace-fmt - calls whose strace text has details a decoder can miss:
  * in/out arguments the kernel overwrites (select/pselect6 timeouts,
  * recvmsg's msg_namelen), long poll results, EPOLL_CTL_DEL's ignored
- * event, prctl's per-option arguments, fcntl's flag arguments, sigaltstack, and with -y the paths of
+ * event, prctl's per-option arguments, fcntl's flag arguments, sigaltstack, the sched_* calls, and with -y the paths of
  * descriptors a call closes.  test-strace-fmt.sh compares the tracer's lines with what strace
  * 6.1 prints for them.  Exit 0.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
@@ -153,5 +154,15 @@ int main(void)
 	sigaltstack(&alt, &old);
 	stack_t altoff = {.ss_flags = SS_DISABLE};
 	sigaltstack(&altoff, &old);
+
+	/* the scheduler calls: policies by name, [priority], the RR interval */
+	struct sched_param sp = {0};
+	struct timespec rr;
+	syscall(SYS_sched_getscheduler, 0L);
+	syscall(SYS_sched_setscheduler, 0L, (long)SCHED_OTHER, &sp);
+	syscall(SYS_sched_getparam, 0L, &sp);
+	syscall(SYS_sched_get_priority_max, (long)SCHED_FIFO);
+	syscall(SYS_sched_get_priority_min, 99L);
+	syscall(SYS_sched_rr_get_interval, 0L, &rr);
 	return 0;
 }

@@ -948,6 +948,46 @@ bool zp_decode_proc(struct dctx *d)
 		arg(d);
 		p_rlimit(d, (unsigned long)d->a[1], false);
 		return true;
+	case SYS_sched_getscheduler:
+		a_int(d, 0);
+		if (d->ok) { /* " (SCHED_...)" for a known policy only */
+			struct tb t = d->rx;
+			tb_puts(&d->rx, " (");
+			if (p_xlat_try(&d->rx, (unsigned long)d->ret, XT(sched_policies)))
+				tb_putc(&d->rx, ')');
+			else
+				d->rx = t;
+		}
+		return true;
+	case SYS_sched_setscheduler:
+		a_int(d, 0);
+		arg(d);
+		p_xlat(d->b, (unsigned int)d->a[1], XT(sched_policies), "SCHED_???");
+		arg(d);
+		p_int_ptr(d, (unsigned long)d->a[2], d->ok);
+		return true;
+	case SYS_sched_getparam:
+		a_int(d, 0);
+		arg(d);
+		if (d->ok)
+			p_int_ptr(d, (unsigned long)d->a[1], true);
+		else
+			p_ptr(d, (unsigned long)d->a[1]);
+		return true;
+	case SYS_sched_setparam:
+		a_int(d, 0);
+		arg(d);
+		p_int_ptr(d, (unsigned long)d->a[1], d->ok);
+		return true;
+	case SYS_sched_get_priority_max:
+	case SYS_sched_get_priority_min:
+		arg(d);
+		p_xlat(d->b, (unsigned int)d->a[0], XT(sched_policies), "SCHED_???");
+		return true;
+	case SYS_sched_rr_get_interval:
+		a_int(d, 0);
+		a_timespec(d, 1, true);
+		return true;
 	case SYS_getrusage:
 		arg(d); /* an int: RUSAGE_CHILDREN is -1 */
 		p_xlat(d->b, (unsigned long)(long)(int)d->a[0], XT(rusage_who), "RUSAGE_???");
