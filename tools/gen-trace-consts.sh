@@ -471,6 +471,11 @@ headers asm/termbits.h
 from asm-generic/termbits.h asm-generic/termbits-common.h
 match ^TC(IFLUSH|OFLUSH|IOFLUSH)$
 
+table tcxonc
+headers asm/termbits.h
+from asm-generic/termbits.h asm-generic/termbits-common.h
+match ^TC(OOFF|OON|IOFF|ION)$
+
 table itimer_which
 headers sys/time.h
 match ^ITIMER_[A-Z]+$

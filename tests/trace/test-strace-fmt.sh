@@ -96,6 +96,26 @@ else
 	skip "ids, rusage, RWF flags" "needs python3 and root"
 fi
 
+# TCXONC's action by name, TCSBRKP's int; wait4's rusage only once a child
+# was reaped (WNOHANG returning 0 leaves it unwritten).
+if [ -n "$PY" ]; then
+	traced "-e trace=ioctl,wait4 -o $TMP/tty" "$PY" -c '
+import os, pty, termios, fcntl, time
+m, s = pty.openpty()
+termios.tcflow(s, termios.TCOOFF); termios.tcflow(s, termios.TCOON)
+fcntl.ioctl(s, termios.TCSBRKP, 1)
+pid = os.fork()
+if pid == 0:
+    time.sleep(0.5); os._exit(3)
+os.wait4(pid, os.WNOHANG); os.wait4(pid, 0)'
+	hast() { grep -qE "$1" "$TMP/tty"; }
+	check "ioctl TCXONC: TCOOFF" hast '^ioctl\([0-9]+, TCXONC, TCOOFF\) += 0$'
+	check "ioctl TCXONC: TCOON" hast '^ioctl\([0-9]+, TCXONC, TCOON\) += 0$'
+	check "ioctl TCSBRKP: an int" hast '^ioctl\([0-9]+, TCSBRKP, 1\) += 0$'
+	check "wait4 WNOHANG = 0: rusage not read" hast '^wait4\([0-9]+, 0x[0-9a-f]+, WNOHANG, 0x[0-9a-f]+\) += 0$'
+	check "wait4: rusage of the reaped child" hast '^wait4\([0-9]+, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 3\}\], 0, \{ru_utime='
+fi
+
 # In/out offsets as given (and sendfile's as left), mknod without a device
 # for a fifo, waitid's siginfo.
 if [ -n "$PY" ]; then

@@ -423,8 +423,12 @@ static void d_ioctl(struct dctx *d)
 		arg(d);
 		p_xlat(d->b, a2, XT(tcflsh), "TC???");
 		return;
-	case TCSBRK:
 	case TCXONC:
+		arg(d);
+		p_xlat(d->b, a2, XT(tcxonc), "TC???");
+		return;
+	case TCSBRK:
+	case TCSBRKP:
 	case TIOCSCTTY:
 		a_long(d, 2);
 		return;

@@ -245,7 +245,11 @@ static void d_wait4(struct dctx *d)
 		p_ptr(d, st);
 	a_flags(d, 2, XT(wait_options), NULL);
 	arg(d);
-	p_rusage(d, (unsigned long)d->a[3]);
+	/* The kernel writes the rusage only when it reaped a child. */
+	if (d->ok && d->ret > 0)
+		p_rusage(d, (unsigned long)d->a[3]);
+	else
+		p_ptr(d, (unsigned long)d->a[3]);
 }
 
 /* Clock ticks (USER_HZ, 100 on x86-64) and, as strace adds, the seconds
