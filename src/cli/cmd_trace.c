@@ -418,8 +418,13 @@ int cmd_trace(int argc, char **argv)
 	if (f < 0)
 		say("finishing the trace: %s", why);
 	else if (f > 0) {
-		say("traced processes are still running; the trace%s%s will be finished when they are gone",
-		    output ? " in " : "", output ? output : "");
+		/* Only to a person: the program's stderr is often captured (a test
+		 * suite run under the tracer compares it), and a line of ours in
+		 * it is a difference from the native run. */
+		if (isatty(2))
+			say("traced processes are still running; the trace%s%s will be finished "
+			    "when they are gone",
+			    output ? " in " : "", output ? output : "");
 		finish_later(output, ctl);
 	}
 	free(ctl);
