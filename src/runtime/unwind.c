@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 
 #include "rt.h"
+#include "solib.h"
 
 #define UNWINDER_NAME "libgcc_s.so.1"
 /* Each copy of libgcc's unwinder (one per link namespace) keeps its own
@@ -77,16 +78,8 @@ static uintptr_t dyn_ptr(uintptr_t base, uint64_t v)
 	return v < base ? base + v : v;
 }
 
-static uint32_t gnu_hash(const char *s)
-{
-	uint32_t h = 5381;
-	for (; *s; s++)
-		h = h * 33 + (uint8_t)*s;
-	return h;
-}
-
 /* The address of the defined dynamic symbol `name` of the object loaded at
- * base, or 0. */
+ * base, or 0: its dynamic section read in memory, the lookup solib.c's. */
 static uintptr_t lookup(uintptr_t base, const char *name)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
@@ -99,46 +92,20 @@ static uintptr_t lookup(uintptr_t base, const char *name)
 			dyn = (const Elf64_Dyn *)(base + ph[i].p_vaddr);
 	if (!dyn)
 		return 0;
-	const Elf64_Sym *syms = NULL;
-	const char *str = NULL;
-	const uint32_t *gh = NULL, *h = NULL;
+	struct zp_solib lib = {.base = base};
 	for (; dyn->d_tag != DT_NULL; dyn++) {
 		if (dyn->d_tag == DT_SYMTAB)
-			syms = (const Elf64_Sym *)dyn_ptr(base, dyn->d_un.d_ptr);
+			lib.symtab = (const Elf64_Sym *)dyn_ptr(base, dyn->d_un.d_ptr);
 		else if (dyn->d_tag == DT_STRTAB)
-			str = (const char *)dyn_ptr(base, dyn->d_un.d_ptr);
+			lib.strtab = (const char *)dyn_ptr(base, dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_STRSZ)
+			lib.strsz = dyn->d_un.d_val;
 		else if (dyn->d_tag == DT_GNU_HASH)
-			gh = (const uint32_t *)dyn_ptr(base, dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_HASH)
-			h = (const uint32_t *)dyn_ptr(base, dyn->d_un.d_ptr);
+			lib.gnu_hash = (const uint32_t *)dyn_ptr(base, dyn->d_un.d_ptr);
 	}
-	if (!syms || !str)
+	if (!lib.symtab || !lib.strtab)
 		return 0;
-	if (gh) {
-		uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_words = gh[2];
-		if (!nbuckets)
-			return 0;
-		const uint32_t *buckets = (const uint32_t *)((const uint64_t *)(gh + 4) + bloom_words);
-		const uint32_t *chain = buckets + nbuckets;
-		uint32_t hv = gnu_hash(name);
-		uint32_t i = buckets[hv % nbuckets];
-		if (i < symoffset)
-			return 0;
-		for (;; i++) {
-			uint32_t c = chain[i - symoffset];
-			if ((c | 1) == (hv | 1) && syms[i].st_shndx != SHN_UNDEF &&
-			    !strcmp(str + syms[i].st_name, name))
-				return base + syms[i].st_value;
-			if (c & 1)
-				return 0;
-		}
-	}
-	if (h) { /* DT_HASH: its chain count is the number of symbols */
-		for (uint32_t i = 0; i < h[1]; i++)
-			if (syms[i].st_shndx != SHN_UNDEF && !strcmp(str + syms[i].st_name, name))
-				return base + syms[i].st_value;
-	}
-	return 0;
+	return (uintptr_t)zp_solib_sym(&lib, name);
 }
 
 static int is_base(struct dl_phdr_info *info, size_t size, void *data)

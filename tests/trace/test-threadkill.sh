@@ -94,10 +94,11 @@ done
 # only finishes the file once the child is gone, and the program's lines
 # (its own and its threads') were not written at all.  They go in when it
 # dies, before the child's end, as strace orders them.
-for opts in "-f" "-ff" "--json -f"; do
-	rm -f "$TMP"/T*
-	# shellcheck disable=SC2086
-	timeout -k 5 30 "$ZP" trace $opts -o "$TMP/T" -- "$PROG" 3 root-child > "$TMP/out" 2>"$TMP/err" &
+# root_child_killed TRACE-OPTIONS...: trace the program in root-child mode,
+# SIGKILL it once its threads are up, wait for the child it left; sets
+# root and kid.
+root_child_killed() {
+	timeout -k 5 30 "$ZP" trace "$@" -- "$PROG" 3 root-child > "$TMP/out" 2>"$TMP/err" &
 	for _ in $(seq 100); do [ "$(grep -cv 'gone\|child' "$TMP/out" 2>/dev/null)" = 4 ] && break; sleep 0.05; done
 	sleep 0.1
 	root=$(grep -v 'gone\|child' "$TMP/out" | head -1)
@@ -105,6 +106,11 @@ for opts in "-f" "-ff" "--json -f"; do
 	kill -KILL "$root" 2>/dev/null
 	wait
 	for _ in $(seq 100); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
+}
+for opts in "-f" "-ff" "--json -f"; do
+	rm -f "$TMP"/T*
+	# shellcheck disable=SC2086
+	root_child_killed $opts -o "$TMP/T"
 	sleep 0.3 # the watcher polls
 	r=$(check "$opts" SIGKILL)
 	if [ "${r%% *}" = 1 ] && [ "$(lines "$opts" "$kid" "exited with 0")" = 1 ]; then
@@ -120,14 +126,7 @@ for opts in "-f" "-ff" "--json -f"; do
 done
 # The same on a stream (no -o): while the child is still traced, the
 # program's line names its process, as strace's "[pid N] " does.
-timeout -k 5 30 "$ZP" trace -f -- "$PROG" 3 root-child > "$TMP/out" 2>"$TMP/err" &
-for _ in $(seq 100); do [ "$(grep -cv 'gone\|child' "$TMP/out" 2>/dev/null)" = 4 ] && break; sleep 0.05; done
-sleep 0.1
-root=$(grep -v 'gone\|child' "$TMP/out" | head -1)
-kid=$(awk '$1 == "child" {print $2}' "$TMP/out")
-kill -KILL "$root" 2>/dev/null
-wait
-for _ in $(seq 100); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
+root_child_killed -f
 # ... and once the child is alone its lines do not: its end is the last line.
 grep -aqE "^\[pid +$root\] \+\+\+ killed by SIGKILL \+\+\+\$" "$TMP/err" &&
 	[ "$(grep -a '+++' "$TMP/err" | tail -n 1)" = "+++ exited with 0 +++" ]
