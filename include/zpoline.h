@@ -42,6 +42,8 @@
 #ifndef ZPOLINE_H
 #define ZPOLINE_H
 
+#include <signal.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -116,6 +118,14 @@ struct zpoline_runtime {
 	 * program's libc functions it finds are not safe to call from pre() or
 	 * post() (they may make hooked calls, hold locks, use vector registers). */
 	void *(*program_symbol)(const char *name);
+	/* Added after program_symbol: check rt->size.  From post() only: the
+	 * signal the runtime holds for the calling thread until the hooks have
+	 * seen this call, and raises with its default action (which ends the
+	 * process) as soon as the last post() returns; 0 if none.  Today that
+	 * is a SIGPIPE the call itself raised (a write to a pipe or socket
+	 * whose reader is gone, SIGPIPE at its default action): natively the
+	 * process dies inside the call.  info, if not NULL, gets its siginfo. */
+	int (*held_signal)(siginfo_t *info);
 };
 
 /* The symbol a hook library exports. */

@@ -462,6 +462,10 @@ table cld_codes
 headers asm-generic/siginfo.h
 match ^CLD_[A-Z]+$
 
+table si_codes
+headers asm-generic/siginfo.h
+match ^SI_(USER|KERNEL|QUEUE|TIMER|MESGQ|ASYNCIO|SIGIO|TKILL|DETHREAD|ASYNCNL)$
+
 table mlock_flags
 headers asm-generic/mman-common.h
 match ^MLOCK_[A-Z]+$

@@ -127,10 +127,14 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 		} else if (k == 6 && memcmp(e, "status", 6) == 0) {
 			return parse_status(eq + 1, o, err, errlen);
 		} else if ((k == 6 && memcmp(e, "signal", 6) == 0) || (k == 7 && memcmp(e, "signals", 7) == 0)) {
-			if (strcmp(eq + 1, "none") == 0 || strcmp(eq + 1, "!all") == 0)
-				return 0; /* what is printed anyway */
-			snprintf(err, errlen, "-e %.*s=%s: signal deliveries are not traced (hooks see system "
-				 "calls only); only %.*s=none is accepted", (int)k, e, eq + 1, (int)k, e);
+			if (strcmp(eq + 1, "none") == 0 || strcmp(eq + 1, "!all") == 0) {
+				o->signals_none = true;
+				return 0;
+			}
+			if (strcmp(eq + 1, "all") == 0)
+				return 0;
+			snprintf(err, errlen, "-e %.*s=%s: only all and none are supported (hooks see system "
+				 "calls, and only the signals a call raises itself)", (int)k, e, eq + 1);
 			return -1;
 		} else {
 			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "

@@ -62,6 +62,7 @@ struct zp_trace_opts {
 	unsigned strsize;               /* -s */
 	bool decode_fds;                /* -y */
 	bool json;                      /* --json */
+	bool signals_none;              /* -e signal=none: no "--- SIG... ---" lines */
 	unsigned status;                /* ZP_STATUS_* results to print; 0: all */
 	int quiet;                      /* -q count */
 	bool trace_given;               /* some -e trace= */

@@ -47,6 +47,7 @@ static struct zpoline_runtime runtime_api = {
 	.syscall_name = zp_syscall_name,
 	.max_nr = ZP_SLED_END - 1,
 	.program_symbol = program_symbol,
+	.held_signal = zp_sigpipe_held,
 };
 
 static int load_one(const char *path)

@@ -153,6 +153,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	uint64_t t_hooks1 = zp_now_ns();
 	if (zp_signals_init() < 0)
 		zp_die("zpoline: cannot install the trap path's signal handlers");
+	zp_sigpipe_init();
 
 	zp_exec_init();
 	if (zp_mode != ZP_MODE_SUD) {

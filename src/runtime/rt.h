@@ -56,6 +56,7 @@ struct zp_record {
 #define ZP_RTF_SIGPENDING 0x400 /* rt_sigpending: add the signals held for the program */
 #define ZP_RTF_EXECSIG 0x800    /* execve: blocked/ignored runtime signals made real */
 #define ZP_RTF_UNWIND 0x1000    /* mprotect in an unwinder ld.so is loading (unwind.c) */
+#define ZP_RTF_SIGPIPE 0x2000   /* rt_sigaction(SIGPIPE): the program's action (sigpipe.c) */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -98,6 +99,20 @@ struct zp_thread {
 	bool sig_private;
 	bool vrelease;              /* held signals unblocked: send after the post (signals.c) */
 	uint64_t vsig[4][4];
+	/* A SIGPIPE raised by the call the hooks still have to see: raised
+	 * again after the post (sigpipe.c). */
+	bool pipe_held;
+	int32_t pipe_code;          /* ... its si_code and si_uid (si_pid is our own) */
+	uint32_t pipe_uid;
+	uint32_t post_call_level;   /* trap path: level whose call returns to a post */
+};
+
+/* The kernel's struct sigaction on x86-64. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
 };
 
 ZP_HIDDEN struct zp_thread *zp_thread_self(void);
@@ -224,6 +239,14 @@ ZP_HIDDEN int zp_sigtimedwait_pre(struct zp_record *r);
 ZP_HIDDEN void zp_exec_signals_pre(struct zp_record *r);
 ZP_HIDDEN void zp_exec_signals_post(struct zp_record *r);
 ZP_HIDDEN void zp_signals_forked(struct zp_thread *self);
+/* SIGPIPE while the hooks want writes (sigpipe.c). */
+ZP_HIDDEN void zp_sigpipe_init(void);
+ZP_HIDDEN void zp_sigpipe_action_pre(struct zp_record *r);
+ZP_HIDDEN void zp_sigpipe_action_post(struct zp_record *r);
+ZP_HIDDEN void zp_sigpipe_raise_held(struct zp_thread *t);
+ZP_HIDDEN int zp_sigpipe_held(siginfo_t *info); /* struct zpoline_runtime.held_signal */
+/* The `syscall` instructions whose calls the entry stub follows with a post. */
+extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
 ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);
 
 /* ---- the program's signal stacks (altstack.c) ------------------------------ */

@@ -38,22 +38,33 @@
 #define SA_RESTORER 0x04000000
 #endif
 
-/* The kernel's struct sigaction on x86-64. */
-struct ksigaction {
-	void *handler;
-	unsigned long flags;
-	void *restorer;
-	uint64_t mask;
-};
-
 static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV, SIGSYS};
 #define BIT(s) (1ull << ((s)-1))
 uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 
 /* The program's handlers for ours, in the order of ours[]. */
 static struct ksigaction virt[sizeof ours / sizeof ours[0]];
-/* For the other signals: which of ours the program put in sa_mask. */
-static uint64_t asked_ours[65];
+/* For the other signals: which of ours the program put in sa_mask, one bit
+ * per entry of ours[] (a byte each keeps the small variables in one page). */
+static uint8_t asked_ours[65];
+
+static uint8_t ours_pack(uint64_t mask)
+{
+	uint8_t p = 0;
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (mask & BIT(ours[i]))
+			p |= (uint8_t)(1u << i);
+	return p;
+}
+
+static uint64_t ours_unpack(uint8_t p)
+{
+	uint64_t mask = 0;
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (p & (1u << i))
+			mask |= BIT(ours[i]);
+	return mask;
+}
 
 _Static_assert(sizeof(struct ksigaction) == sizeof(((struct zp_thread *)0)->vsig[0]),
 	       "a thread block holds a private copy of each of our signals");
@@ -156,7 +167,7 @@ long zp_sigaction_virtual(struct zp_record *r)
 		 * deliverable); the program is shown what it asked for. */
 		if (sig <= 0 || sig > 64 || r->call.args[3] != 8)
 			return 0;
-		r->scratch[5] = asked_ours[sig];
+		r->scratch[5] = ours_unpack(asked_ours[sig]);
 		r->scratch[6] = (uint64_t)(uintptr_t)oldact;
 		r->rt_flags |= ZP_RTF_SIGACTION;
 		/* A bad pointer is left for the kernel to refuse. */
@@ -164,7 +175,7 @@ long zp_sigaction_virtual(struct zp_record *r)
 			/* Not from a vfork child: the table is the parent's. */
 			struct zp_thread *t = zp_thread_self();
 			if (!t || !t->sig_private)
-				asked_ours[sig] = a.mask & zp_ours_mask;
+				asked_ours[sig] = ours_pack(a.mask);
 			if (a.mask & zp_ours_mask) {
 				struct ksigaction *copy = (struct ksigaction *)r->scratch;
 				*copy = a;
@@ -265,6 +276,7 @@ void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t)
 		return;
 	t->vrelease = false;
 	release(t, held(t) & ~t->vmask, r->call.origin != ZPOLINE_ORIGIN_REWRITTEN);
+	zp_sigpipe_raise_held(t);
 }
 
 /* ---- our signals while the program has them blocked ----------------------
@@ -616,10 +628,15 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 		long r = 1;
 		if (rec->call.nr == SYS_sigaltstack)
 			r = zp_sigaltstack_trapped(rec->call.args, sp, rec);
+		/* A SIGPIPE this call raises waits for the post (sigpipe.c). */
+		uint32_t outer_post = t->post_call_level;
+		if (act == ZP_ACT_SYSCALL_POST)
+			t->post_call_level = my + 1;
 		rec->call.ret = r != 1 ? r
 				       : zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
 						     rec->call.args[2], rec->call.args[3],
 						     rec->call.args[4], rec->call.args[5]);
+		t->post_call_level = outer_post;
 		if (act == ZP_ACT_SYSCALL_POST)
 			zp_call_on_stack(post_on_slot, rec, rec);
 	}

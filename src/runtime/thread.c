@@ -61,6 +61,8 @@ static void reset(struct zp_thread *t)
 	t->vmask = 0;
 	t->vpend = 0;
 	t->vrelease = false;
+	t->pipe_held = false;
+	t->post_call_level = 0;
 	t->cur = NULL;
 	t->sud_selector = 0;
 	t->in_hook = 0;

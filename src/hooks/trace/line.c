@@ -280,6 +280,45 @@ void line_event(int tid, const char *text, long status, int pid)
 	emit(tid, &b);
 }
 
+void line_signal(int pid, int tid, const siginfo_t *si)
+{
+	char buf[512];
+	struct tb b;
+	tb_init(&b, buf, sizeof buf - 1);
+	uint64_t real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
+	if (g.o.json) {
+		json_head(&b, pid, tid, real);
+		tb_puts(&b, ",\"signal\":\"");
+		p_signame(&b, si->si_signo);
+		tb_puts(&b, "\",\"si_code\":\"");
+	} else {
+		put_prefix(&b, tid);
+		put_time(&b, real);
+		tb_puts(&b, "--- ");
+		p_signame(&b, si->si_signo);
+		tb_puts(&b, " {si_signo=");
+		p_signame(&b, si->si_signo);
+		tb_puts(&b, ", si_code=");
+	}
+	if (!p_xlat_try(&b, (unsigned long long)(long long)si->si_code, XT(si_codes)))
+		tb_dec(&b, si->si_code);
+	/* The signals a call raises itself come from a process (si_code <= 0). */
+	if (g.o.json) {
+		tb_puts(&b, "\",\"si_pid\":");
+		tb_dec(&b, si->si_pid);
+		tb_puts(&b, ",\"si_uid\":");
+		tb_udec(&b, si->si_uid);
+		tb_putc(&b, '}');
+	} else {
+		tb_puts(&b, ", si_pid=");
+		tb_dec(&b, si->si_pid);
+		tb_puts(&b, ", si_uid=");
+		tb_udec(&b, si->si_uid);
+		tb_puts(&b, "} ---");
+	}
+	emit(tid, &b);
+}
+
 void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s)
 {
 	/* With a result filter the line waits for its result, whole

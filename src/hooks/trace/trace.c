@@ -369,6 +369,8 @@ static bool dumps_core(long sig)
  * the action is the default (the runtime's own signals never look so: their
  * real handler is the runtime's).  Found with CPython's faulthandler and
  * threading tests (abort() in a thread of a child process). */
+static void threads_killed(const struct zpoline_call *c, long sig);
+
 static void killed_by_self(const struct zpoline_call *c)
 {
 	long sig;
@@ -407,6 +409,13 @@ static void killed_by_self(const struct zpoline_call *c)
 	    zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &blocked, 8) != 0 ||
 	    (sig != SIGKILL && (blocked & (1ull << (sig - 1)))))
 		return;
+	threads_killed(c, sig);
+}
+
+/* The process of c's thread is about to die of sig: each thread's
+ * "+++ killed by +++" line but the leader's, which its reaper prints. */
+static void threads_killed(const struct zpoline_call *c, long sig)
+{
 	char text[96];
 	struct tb b;
 	tb_init(&b, text, sizeof text - 1);
@@ -670,6 +679,22 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
+/* A signal the call raised that ends the process once post() returns (a
+ * write to a pipe without reader, SIGPIPE at its default action): the
+ * runtime held it for us.  strace shows its delivery and every end. */
+static void dies_after(const struct zpoline_call *c)
+{
+	siginfo_t si;
+	int sig;
+	if (g.rt->size < offsetof(struct zpoline_runtime, held_signal) + sizeof g.rt->held_signal ||
+	    !g.rt->held_signal || !(sig = g.rt->held_signal(&si)))
+		return;
+	if (g.o.lines && !g.o.signals_none)
+		line_signal(c->pid, c->tid, &si);
+	if (g.o.follow && g.o.lines && c->pid != 1)
+		threads_killed(c, sig);
+}
+
 static void post(struct zpoline_call *c, void *ctx)
 {
 	(void)ctx;
@@ -702,6 +727,7 @@ static void post(struct zpoline_call *c, void *ctx)
 	if (((nr == SYS_wait4 && c->ret > 0) || (nr == SYS_waitid && c->ret == 0)) && g.o.follow)
 		reaped(c, args, s);
 	slot_release(c->cookie);
+	dies_after(c);
 }
 
 static void fini(void *ctx)

@@ -88,6 +88,8 @@ TH_HIDDEN void line_call(int pid, int tid, long nr, const long *args, long ret, 
 TH_HIDDEN void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s);
 TH_HIDDEN void line_resumed(int pid, int tid, long nr, const long *args, long ret,
 			    const struct slot *s, uint64_t t_end_mono);
+/* "--- SIGPIPE {si_signo=SIGPIPE, ...} ---": a signal delivered to tid. */
+TH_HIDDEN void line_signal(int pid, int tid, const siginfo_t *si);
 /* "+++ exited with N +++" and friends, for task tid. */
 TH_HIDDEN void line_event(int tid, const char *text, long status, int pid);
 /* A prepared execve text from before the exec, completed with " = 0". */

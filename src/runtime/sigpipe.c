@@ -1,0 +1,168 @@
+/*
+ * sigpipe.c - the write that kills its process is still seen by the hooks.
+ *
+ * With SIGPIPE at its default action, a write to a pipe or socket whose
+ * reader is gone ends the process on its way back from the call: the kernel
+ * raises SIGPIPE inside the call and acts on it before user code runs again,
+ * so the hooks' post() for that call never ran (a tracer lost the last line
+ * of `yes | head -1`'s writer, where strace shows `write(...) = -1 EPIPE`).
+ *
+ * So when a hook wants write, the runtime catches SIGPIPE while the
+ * program's action is the default.  A SIGPIPE the process raised itself
+ * (the kernel's for EPIPE counts as a kill() from the process) that comes as
+ * a completed call returns to one of the entry stub's post-call `syscall`
+ * instructions is held until that call's post() has run, then raised again
+ * with the default action; any other SIGPIPE ends the process at once, as
+ * natively (a call it interrupts is not complete: restarted, or EINTR).
+ * strace shows such calls finished too: it stops at the call's exit before
+ * the signal is acted on.  rt_sigaction shows the program its own
+ * action, never the runtime's handler.  Blocked or ignored, SIGPIPE never
+ * reaches the handler, and a handler of the program's is installed for
+ * real: neither changes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+#include "rt.h"
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+static bool wanted;               /* a hook wants write */
+/* The program's action while the runtime's is installed (touched by tracing
+ * runs only: out of the small variables' page). */
+static struct ksigaction program ZP_BIG_BSS;
+
+static void handler(int sig, siginfo_t *si, void *ucv);
+
+/* The runtime's handler in place of the default action; the replaced
+ * action goes to old (if not NULL). */
+static long catch_pipe(struct ksigaction *old)
+{
+	/* SA_NODEFER: raised again from inside the handler, the default action
+	 * takes effect before the handler returns. */
+	struct ksigaction k = {
+		.handler = (void *)handler,
+		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | SA_RESTART,
+		.restorer = (void *)zp_sigreturn,
+		.mask = 0,
+	};
+	return zp_raw4(SYS_rt_sigaction, SIGPIPE, &k, old, 8);
+}
+
+void zp_sigpipe_init(void)
+{
+	wanted = (zp_nr_class[SYS_write] & ZP_CLASS_HOOK) != 0;
+	if (!wanted)
+		return;
+	/* One call for the common case (the default, as execve leaves it). */
+	struct ksigaction old;
+	if (catch_pipe(&old) < 0)
+		return;
+	if (old.handler == SIG_DFL)
+		program = old;
+	else /* ignored (inherited through execve), or a constructor's handler */
+		zp_raw4(SYS_rt_sigaction, SIGPIPE, &old, 0, 8);
+}
+
+/* The default action: now, or when SIGPIPE is next unblocked. */
+static void die_of(const siginfo_t *si)
+{
+	struct ksigaction dfl = {.handler = SIG_DFL};
+	zp_raw4(SYS_rt_sigaction, SIGPIPE, &dfl, 0, 8);
+	long pid = zp_raw0(SYS_getpid), tid = zp_raw0(SYS_gettid);
+	if (zp_raw4(SYS_rt_tgsigqueueinfo, pid, tid, SIGPIPE, si) < 0)
+		zp_raw3(SYS_tgkill, pid, tid, SIGPIPE);
+}
+
+/* Is rip where a call the hooks wait for returns (a post() follows)? */
+static bool returns_to_post(uintptr_t rip, const struct zp_thread *t)
+{
+	if (rip == (uintptr_t)zp_app_syscall_post1 + 2 || rip == (uintptr_t)zp_app_syscall_post2 + 2)
+		return true;
+	/* The trap path makes its calls from its signal handler. */
+	return rip == (uintptr_t)zp_app_syscall_raw + 2 && t->post_call_level &&
+	       t->post_call_level == __atomic_load_n(&t->level, __ATOMIC_ACQUIRE);
+}
+
+static void handler(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig;
+	const greg_t *g = ((const ucontext_t *)ucv)->uc_mcontext.gregs;
+	struct zp_thread *t = zp_thread_self();
+	/* A restarted call's rip is back on its `syscall`. */
+	if (t && si->si_code <= 0 && si->si_pid == zp_raw0(SYS_getpid) && g[REG_RAX] != -EINTR &&
+	    returns_to_post((uintptr_t)g[REG_RIP], t)) {
+		t->pipe_code = si->si_code;
+		t->pipe_uid = si->si_uid;
+		t->pipe_held = true;
+		t->vrelease = true; /* zp_signals_after_post looks */
+		return;
+	}
+	die_of(si);
+}
+
+static void held_info(const struct zp_thread *t, siginfo_t *si)
+{
+	memset(si, 0, sizeof *si);
+	si->si_signo = SIGPIPE;
+	si->si_code = t->pipe_code;
+	si->si_pid = (pid_t)zp_raw0(SYS_getpid);
+	si->si_uid = t->pipe_uid;
+}
+
+/* For the hooks' post(): a tracer prints the delivery and the ends. */
+int zp_sigpipe_held(siginfo_t *info)
+{
+	const struct zp_thread *t = zp_thread_self();
+	if (!t || !t->pipe_held)
+		return 0;
+	if (info)
+		held_info(t, info);
+	return SIGPIPE;
+}
+
+/* From zp_signals_after_post: the hooks have seen the call. */
+void zp_sigpipe_raise_held(struct zp_thread *t)
+{
+	if (!t->pipe_held)
+		return;
+	t->pipe_held = false;
+	siginfo_t si;
+	held_info(t, &si);
+	die_of(&si);
+}
+
+/* rt_sigaction(SIGPIPE, act, oldact, 8): keep the program's new action (the
+ * kernel reads act before it writes oldact, which may be the same buffer). */
+void zp_sigpipe_action_pre(struct zp_record *r)
+{
+	const struct ksigaction *act = (const struct ksigaction *)r->call.args[1];
+	struct ksigaction *want = (struct ksigaction *)(void *)&r->scratch[7];
+	if (!wanted || r->call.args[3] != 8 || (act && zp_safe_copy(want, act, sizeof *want) < 0))
+		return; /* the kernel answers EINVAL or EFAULT */
+	r->scratch[11] = act != NULL;
+	r->rt_flags |= ZP_RTF_SIGPIPE;
+}
+
+void zp_sigpipe_action_post(struct zp_record *r)
+{
+	if (r->call.ret != 0)
+		return;
+	struct ksigaction *oldact = (struct ksigaction *)r->call.args[2], o;
+	if (oldact && zp_safe_copy(&o, oldact, sizeof o) == 0 && o.handler == (void *)handler)
+		zp_safe_copy(oldact, &program, sizeof program);
+	/* A vfork child has its own table but our memory: it leaves the
+	 * program's view alone (and the default it asks for stays plain
+	 * until its execve resets everything anyway). */
+	const struct zp_thread *t = zp_thread_self();
+	const struct ksigaction *want = (const struct ksigaction *)(const void *)&r->scratch[7];
+	if (r->scratch[11] && !(t && t->sig_private) && want->handler == SIG_DFL &&
+	    catch_pipe(NULL) == 0)
+		program = *want;
+}
