@@ -12,6 +12,12 @@
  * every `java`/`javac` launcher does) gets no page 0: every call goes
  * through Syscall User Dispatch, slower but as natively.  A VM loaded later
  * (JNI embedding with dlopen) cannot be helped any more: watch.c says so.
+ * Mono's JIT does the same (a field of a null object read 0x64eb64eb
+ * where NullReferenceException was due): its runtime is linked into the
+ * `mono` executable, found by the symbol every Mono runtime defines, or
+ * is a libmono*-2.0 library.  .NET's CoreCLR (libcoreclr.so) relies on
+ * the fault too; its hosts load it with dlopen, so only watch.c's message
+ * can help there (by name: no .NET on this project's machine to try).
  *
  * Go turns the same fault into a nil-pointer panic, but Go programs keep
  * page 0: a Go thread makes its last call, exit, on a stack it has already
@@ -29,20 +35,51 @@
 #include <sys/platform/x86.h>
 
 #include "rt.h"
+#include "solib.h"
 
-/* A Java launcher or VM library, by file name. */
-static bool is_java_vm(const char *path)
+/* What kind of VM a library of that file name is, or NULL. */
+static const char *vm_library(const char *path)
 {
+	static const struct {
+		const char *prefix, *kind;
+	} libs[] = {
+		{"libjli.so", "a Java VM"},
+		{"libjvm.so", "a Java VM"},
+		{"libmonosgen-2.0.so", "a Mono runtime"},
+		{"libmono-2.0.so", "a Mono runtime"},
+		{"libmonoboehm-2.0.so", "a Mono runtime"},
+		{"libcoreclr.so", "a .NET runtime"},
+	};
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	return !strncmp(base, "libjli.so", 9) || !strncmp(base, "libjvm.so", 9);
+	for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
+		if (!strncmp(base, libs[i].prefix, strlen(libs[i].prefix)))
+			return libs[i].kind;
+	return NULL;
+}
+
+/* A runtime linked into the object itself (the `mono` executable). */
+static const char *vm_inside(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+		return zp_solib_sym_loaded(info->dlpi_addr, dyn, "mono_jit_init") ? "a Mono runtime"
+										   : NULL;
+	}
+	return NULL;
 }
 
 static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
-	if (info->dlpi_name && is_java_vm(info->dlpi_name)) {
-		*(const char **)data = "a Java VM";
+	const char *kind = info->dlpi_name ? vm_library(info->dlpi_name) : NULL;
+	/* The program itself (no name): libraries are known by name. */
+	if (!kind && info->dlpi_name && !info->dlpi_name[0])
+		kind = vm_inside(info);
+	if (kind) {
+		*(const char **)data = kind;
 		return 1;
 	}
 	return 0;
@@ -62,7 +99,7 @@ const char *zp_needs_null_faults(void)
 	return why;
 }
 
-bool zp_is_java_vm(const char *path)
+const char *zp_vm_library(const char *path)
 {
-	return is_java_vm(path);
+	return vm_library(path);
 }

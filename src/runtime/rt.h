@@ -135,7 +135,8 @@ ZP_HIDDEN void zp_rewrite_forked(void);
 /* The reason the program needs them (its kind), or NULL. */
 ZP_HIDDEN const char *zp_needs_null_faults(void);
 ZP_HIDDEN bool zp_null_reads_fault(void); /* page 0 can be execute-only */
-ZP_HIDDEN bool zp_is_java_vm(const char *path);
+/* The kind of VM ("a Java VM") a library of that path is, or NULL. */
+ZP_HIDDEN const char *zp_vm_library(const char *path);
 
 /* ---- modes and Syscall User Dispatch (sud.c) ------------------------------ */
 enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD };

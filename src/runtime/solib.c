@@ -320,6 +320,31 @@ int zp_solib_load(struct zp_solib *lib, const char *path, const struct zp_solib_
 	return rc;
 }
 
+/* ld.so adjusts some dynamic entries in place by the load base, some
+ * objects keep them as offsets: an offset is below the base. */
+static uintptr_t dyn_ptr(uintptr_t base, uint64_t v)
+{
+	return v < base ? base + v : v;
+}
+
+void *zp_solib_sym_loaded(uintptr_t base, const ElfW(Dyn) *dyn, const char *name)
+{
+	struct zp_solib lib = {.base = base};
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag == DT_SYMTAB)
+			lib.symtab = (const ElfW(Sym) *)dyn_ptr(base, dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_STRTAB)
+			lib.strtab = (const char *)dyn_ptr(base, dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_STRSZ)
+			lib.strsz = dyn->d_un.d_val;
+		else if (dyn->d_tag == DT_GNU_HASH)
+			lib.gnu_hash = (const uint32_t *)dyn_ptr(base, dyn->d_un.d_ptr);
+	}
+	if (!lib.symtab || !lib.strtab)
+		return NULL;
+	return zp_solib_sym(&lib, name);
+}
+
 void *zp_solib_sym(const struct zp_solib *lib, const char *name)
 {
 	const uint32_t *gh = lib->gnu_hash;

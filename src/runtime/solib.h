@@ -38,4 +38,8 @@ int zp_solib_load(struct zp_solib *lib, const char *path, const struct zp_solib_
 /* The address of a defined function or object, or NULL. */
 void *zp_solib_sym(const struct zp_solib *lib, const char *name);
 
+/* The same for an object ld.so loaded at `base` (its load bias), from its
+ * dynamic section in memory; NULL without a GNU hash table. */
+void *zp_solib_sym_loaded(uintptr_t base, const ElfW(Dyn) *dyn, const char *name);
+
 #endif

@@ -71,13 +71,6 @@ bool zp_unwind_is_unwinder(const char *path)
 	return !strcmp(slash ? slash + 1 : path, UNWINDER_NAME);
 }
 
-/* ld.so adjusts some dynamic entries in place by the load base, some
- * objects keep them as offsets: an offset is below the base. */
-static uintptr_t dyn_ptr(uintptr_t base, uint64_t v)
-{
-	return v < base ? base + v : v;
-}
-
 /* The address of the defined dynamic symbol `name` of the object loaded at
  * base, or 0: its dynamic section read in memory, the lookup solib.c's. */
 static uintptr_t lookup(uintptr_t base, const char *name)
@@ -90,22 +83,7 @@ static uintptr_t lookup(uintptr_t base, const char *name)
 	for (int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_DYNAMIC)
 			dyn = (const Elf64_Dyn *)(base + ph[i].p_vaddr);
-	if (!dyn)
-		return 0;
-	struct zp_solib lib = {.base = base};
-	for (; dyn->d_tag != DT_NULL; dyn++) {
-		if (dyn->d_tag == DT_SYMTAB)
-			lib.symtab = (const Elf64_Sym *)dyn_ptr(base, dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_STRTAB)
-			lib.strtab = (const char *)dyn_ptr(base, dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_STRSZ)
-			lib.strsz = dyn->d_un.d_val;
-		else if (dyn->d_tag == DT_GNU_HASH)
-			lib.gnu_hash = (const uint32_t *)dyn_ptr(base, dyn->d_un.d_ptr);
-	}
-	if (!lib.symtab || !lib.strtab)
-		return 0;
-	return (uintptr_t)zp_solib_sym(&lib, name);
+	return dyn ? (uintptr_t)zp_solib_sym_loaded(base, dyn, name) : 0;
 }
 
 static int is_base(struct dl_phdr_info *info, size_t size, void *data)

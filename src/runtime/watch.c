@@ -235,13 +235,14 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 		}
 		if (!(m->prot & PROT_READ))
 			continue; /* execute-only: cannot be read to be scanned */
-		if (m->inode && zp_is_java_vm(m->path) && !zp_null_reads_fault()) {
+		const char *vm = m->inode ? zp_vm_library(m->path) : NULL;
+		if (vm && !zp_null_reads_fault()) {
 			static int told;
 			if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
-				zp_log("zpoline: %s was loaded after start-up: the Java VM needs "
+				zp_log("zpoline: %s was loaded after start-up: %s needs "
 				       "reads through NULL to fault, which page 0 prevents on this "
 				       "CPU (no protection keys); run with ZPOLINE_MODE=sud",
-				       m->path);
+				       m->path, vm);
 		}
 		if (m->inode) {
 			int f = fd;
