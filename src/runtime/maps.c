@@ -79,12 +79,23 @@ int zp_maps_read(struct zp_maps *out)
 	for (size_t i = 0; i < len; i++)
 		lines += buf[i] == '\n';
 	size_t vbytes = (lines + 1) * sizeof(struct zp_map);
-	long vm = map_anon(vbytes);
-	if (vm < 0) {
-		zp_raw2(SYS_munmap, buf, cap);
-		return (int)vm;
+	/* The entries go after the text when they fit: a second mapping is two
+	 * calls more (mmap, munmap), and its page a fault of its own, where
+	 * the text's last page is already touched.  v_size 0 says they live
+	 * in buf. */
+	size_t at = (len + 1 + 15) & ~(size_t)15;
+	struct zp_map *v;
+	if (at + vbytes <= cap) {
+		v = (struct zp_map *)(void *)(buf + at);
+		vbytes = 0;
+	} else {
+		long vm = map_anon(vbytes);
+		if (vm < 0) {
+			zp_raw2(SYS_munmap, buf, cap);
+			return (int)vm;
+		}
+		v = (struct zp_map *)vm;
 	}
-	struct zp_map *v = (struct zp_map *)vm;
 	size_t n = 0;
 	for (const char *p = buf; *p;) {
 		struct zp_map *e = &v[n];
@@ -132,7 +143,7 @@ void zp_maps_free(struct zp_maps *m)
 {
 	if (m->buf)
 		zp_raw2(SYS_munmap, m->buf, m->buf_size);
-	if (m->v)
+	if (m->v && m->v_size)
 		zp_raw2(SYS_munmap, m->v, m->v_size);
 	m->buf = NULL;
 	m->v = NULL;
