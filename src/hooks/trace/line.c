@@ -255,6 +255,19 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	emit(tid, &b);
 }
 
+/* The start of a line that is not a call's: JSON's head, or the prefix
+ * and the time. */
+static void event_head(struct tb *b, int pid, int tid)
+{
+	uint64_t real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
+	if (g.o.json) {
+		json_head(b, pid, tid, real);
+	} else {
+		put_prefix(b, tid);
+		put_time(b, real);
+	}
+}
+
 void line_event(int tid, const char *text, long status, int pid)
 {
 	if (g.o.quiet >= 2) /* -qq: no exit lines */
@@ -262,17 +275,14 @@ void line_event(int tid, const char *text, long status, int pid)
 	char buf[512];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
-	uint64_t real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
+	event_head(&b, pid, tid);
 	if (g.o.json) {
-		json_head(&b, pid, tid, real);
 		tb_puts(&b, ",\"event\":\"");
 		tb_json(&b, text, zp_strlen(text));
 		tb_puts(&b, "\",\"status\":");
 		tb_dec(&b, status);
 		tb_putc(&b, '}');
 	} else {
-		put_prefix(&b, tid);
-		put_time(&b, real);
 		tb_puts(&b, "+++ ");
 		tb_puts(&b, text);
 		tb_puts(&b, " +++");
@@ -285,15 +295,12 @@ void line_signal(int pid, int tid, const siginfo_t *si)
 	char buf[512];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
-	uint64_t real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
+	event_head(&b, pid, tid);
 	if (g.o.json) {
-		json_head(&b, pid, tid, real);
 		tb_puts(&b, ",\"signal\":\"");
 		p_signame(&b, si->si_signo);
 		tb_puts(&b, "\",\"si_code\":\"");
 	} else {
-		put_prefix(&b, tid);
-		put_time(&b, real);
 		tb_puts(&b, "--- ");
 		p_signame(&b, si->si_signo);
 		tb_puts(&b, " {si_signo=");
