@@ -40,6 +40,7 @@
 #define ZP_TRACEOPTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "traceinject.h"
@@ -62,7 +63,7 @@ struct zp_trace_opts {
 	unsigned strsize;               /* -s */
 	bool decode_fds;                /* -y */
 	bool json;                      /* --json */
-	bool signals_none;              /* -e signal=none: no "--- SIG... ---" lines */
+	uint64_t signals;               /* -e signal=: deliveries to print (bit sig-1) */
 	unsigned status;                /* ZP_STATUS_* results to print; 0: all */
 	int quiet;                      /* -q count */
 	bool trace_given;               /* some -e trace= */

@@ -59,9 +59,14 @@ for how in zpoline sud; do
 		grep -aEq "^$pid +\+\+\+ killed by SIGPIPE \+\+\+\$" "$T"
 	outcome "thread ($how): --- SIGPIPE --- and both threads' killed lines"
 done
-"$ZP" trace -e signal=none -o "$TMP/N" -- "$PROG" die > /dev/null 2>&1
-grep -aq 'EPIPE' "$TMP/N" && ! grep -aq -- '--- SIGPIPE' "$TMP/N"
-outcome "-e signal=none: the call, no delivery line"
+# -e signal=SET as strace takes it: which deliveries are printed.
+for set in none '!PIPE' SIGUSR1,TERM all SIGPIPE pipe 13 '!none' 'usr1,SIGPIPE'; do
+	case $set in none | '!PIPE' | SIGUSR1,TERM) want=0 ;; *) want=1 ;; esac
+	rm -f "$TMP/N"
+	"$ZP" trace -e "signal=$set" -o "$TMP/N" -- "$PROG" die > /dev/null 2>&1
+	grep -aq 'EPIPE' "$TMP/N" && [ "$(grep -ac -- '--- SIGPIPE' "$TMP/N")" = $want ]
+	outcome "-e signal=$set: the call, $want delivery line(s)"
+done
 "$ZP" trace --json -o "$TMP/J" -- "$PROG" die > /dev/null 2>&1
 grep -aEq '^\{"pid":[0-9]+,"tid":[0-9]+,"ts":[0-9.]+,"signal":"SIGPIPE","si_code":"SI_USER","si_pid":[0-9]+,"si_uid":[0-9]+\}$' "$TMP/J"
 outcome "--json: the delivery as an object"

@@ -689,7 +689,7 @@ static void dies_after(const struct zpoline_call *c)
 	if (g.rt->size < offsetof(struct zpoline_runtime, held_signal) + sizeof g.rt->held_signal ||
 	    !g.rt->held_signal || !(sig = g.rt->held_signal(&si)))
 		return;
-	if (g.o.lines && !g.o.signals_none)
+	if (g.o.lines && (g.o.signals >> (sig - 1) & 1))
 		line_signal(c->pid, c->tid, &si);
 	if (g.o.follow && g.o.lines && c->pid != 1)
 		threads_killed(c, sig);
