@@ -353,7 +353,14 @@ void *zp_solib_sym(const struct zp_solib *lib, const char *name)
 	uint32_t h = 5381;
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
 		h = h * 33 + *c;
-	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2];
+	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2], shift = gh[3];
+	/* The Bloom filter first: an absent name (most asked of the program
+	 * at start-up, nullfault.c) then touches one word, not the buckets,
+	 * chains and symbols of a big table. */
+	const uint64_t *bloom = (const uint64_t *)(const void *)(gh + 4);
+	uint64_t word = bloom_size ? bloom[(h / 64) % bloom_size] : 0;
+	if (bloom_size && !((word >> (h % 64)) & (word >> ((h >> shift) % 64)) & 1))
+		return NULL;
 	const uint32_t *buckets = gh + 4 + 2 * (size_t)bloom_size;
 	const uint32_t *chain = buckets + nbuckets;
 	uint32_t i = buckets[h % nbuckets];
