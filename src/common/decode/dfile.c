@@ -570,10 +570,13 @@ static void a_mknod_mode(struct dctx *d, int i)
 	p_mode(d->b, (unsigned long)d->a[i]);
 }
 
-/* getxattr-style value: a buffer of ret bytes once read. */
-static void a_xattr_out(struct dctx *d, int i)
+/* getxattr-style value or listxattr-style name list: the ret bytes read.
+ * strace shows the buffer whenever the caller offered one (size != 0) and
+ * the call succeeded, so an empty value or an empty list reads "", not an
+ * address; a size query (size 0) leaves the buffer untouched: address. */
+static void a_xattr_out(struct dctx *d, int i, int size_i)
 {
-	if (d->ok && d->a[i] && d->ret > 0)
+	if (d->ok && d->a[i] && d->a[size_i] != 0)
 		a_obuf(d, i, 0);
 	else
 		a_ptr(d, i);
@@ -927,13 +930,13 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_lgetxattr:
 		a_path(d, 0);
 		a_str(d, 1);
-		a_xattr_out(d, 2);
+		a_xattr_out(d, 2, 3);
 		a_ulong(d, 3);
 		return true;
 	case SYS_fgetxattr:
 		a_fd(d, 0);
 		a_str(d, 1);
-		a_xattr_out(d, 2);
+		a_xattr_out(d, 2, 3);
 		a_ulong(d, 3);
 		return true;
 	case SYS_setxattr:
@@ -954,12 +957,12 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_listxattr:
 	case SYS_llistxattr:
 		a_path(d, 0);
-		a_xattr_out(d, 1);
+		a_xattr_out(d, 1, 2);
 		a_ulong(d, 2);
 		return true;
 	case SYS_flistxattr:
 		a_fd(d, 0);
-		a_xattr_out(d, 1);
+		a_xattr_out(d, 1, 2);
 		a_ulong(d, 2);
 		return true;
 	case SYS_removexattr:
