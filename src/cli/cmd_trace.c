@@ -8,7 +8,8 @@
  *   ZPOLINE_TRACE_ROOT  the pid of the traced program (the child), so that
  *                       without -f its children are left alone;
  *   ZPOLINE_TRACE_CTL   a file the tracer keeps its session state in, so
- *                       that the command can finish the trace afterwards.
+ *                       that the command can finish the trace afterwards;
+ *   ZPOLINE_TRACE_TZ    the local time's offset from UTC in seconds.
  * -e inject=SPEC stays in the options: the tracer injects itself, counts the
  * calls once and marks them in the trace (loading the inject hook as well
  * would inject twice).
@@ -394,6 +395,15 @@ int cmd_trace(int argc, char **argv)
 	static const char *const lead[] = {"trace"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", opts_string);
+	/* Reading the time zone costs each traced process ~0.5 ms here: do it
+	 * once for them all (-t and utimensat's dates use it). */
+	time_t now = time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm)) {
+		char tz[24];
+		snprintf(tz, sizeof tz, "%ld", (long)tm.tm_gmtoff);
+		launch_setenv(&l, "ZPOLINE_TRACE_TZ", tz);
+	}
 	char *ctl = make_ctl_file();
 	if (ctl)
 		launch_setenv(&l, "ZPOLINE_TRACE_CTL", ctl);

@@ -29,6 +29,7 @@
 struct zp_dec_cfg {
 	unsigned strsize; /* -s */
 	bool decode_fds;  /* -y */
+	long tz_offset;   /* seconds east of UTC, for the dates strace adds */
 };
 
 /* How the result is printed. */

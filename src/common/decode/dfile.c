@@ -524,6 +524,62 @@ static void a_off_ptr_entry(struct dctx *d, int i, int k)
 	}
 }
 
+/* The date strace adds, as a comment, after a time it sets
+ * (2023-11-14T22:13:20+0000): local time, nanoseconds only when there are some, none for the
+ * epoch itself or an out-of-range tv_nsec.  The offset is the one in force
+ * when the process started (the program's libc cannot be asked mid-trace
+ * without tracing its own calls), so across a DST change it is an hour off. */
+static void p_time_comment(struct tb *b, long sec, long nsec, long tz_offset)
+{
+	if ((sec == 0 && nsec == 0) || nsec < 0 || nsec > 999999999)
+		return;
+	long long t = (long long)sec + tz_offset;
+	long long days = t / 86400, rem = t % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	/* Civil date from days since 1970-01-01, by 400-year eras that start
+	 * on March 1st, so that the leap day ends a year. */
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	long long day = doy - (153 * mp + 2) / 5 + 1;
+	long long mon = mp < 10 ? mp + 3 : mp - 9;
+	long long year = yoe + era * 400 + (mon <= 2);
+	if (year < -2147481748LL || year > 2147485547LL) /* struct tm's int tm_year */
+		return;
+	tb_puts(b, " /* ");
+	/* strftime's %F: at least 4 digits, a sign past 9999 */
+	if (year < 0)
+		tb_putc(b, '-');
+	else if (year > 9999)
+		tb_putc(b, '+');
+	tb_udec_w(b, (unsigned long long)(year < 0 ? -year : year), 4, '0');
+	tb_putc(b, '-');
+	tb_udec_w(b, (unsigned long long)mon, 2, '0');
+	tb_putc(b, '-');
+	tb_udec_w(b, (unsigned long long)day, 2, '0');
+	tb_putc(b, 'T');
+	tb_udec_w(b, (unsigned long long)(rem / 3600), 2, '0');
+	tb_putc(b, ':');
+	tb_udec_w(b, (unsigned long long)(rem / 60 % 60), 2, '0');
+	tb_putc(b, ':');
+	tb_udec_w(b, (unsigned long long)(rem % 60), 2, '0');
+	if (nsec) {
+		tb_putc(b, '.');
+		tb_udec_w(b, (unsigned long long)nsec, 9, '0');
+	}
+	long off = tz_offset < 0 ? -tz_offset : tz_offset;
+	tb_putc(b, tz_offset < 0 ? '-' : '+');
+	tb_udec_w(b, (unsigned long long)(off / 3600), 2, '0');
+	tb_udec_w(b, (unsigned long long)(off / 60 % 60), 2, '0');
+	tb_puts(b, " */");
+}
+
 static void a_utimes(struct dctx *d, int i)
 {
 	arg(d);
@@ -547,8 +603,9 @@ static void a_utimes(struct dctx *d, int i)
 		tb_puts(d->b, "{tv_sec=");
 		tb_dec(d->b, ts[2 * k]);
 		tb_puts(d->b, ", tv_nsec=");
-		tb_dec(d->b, ts[2 * k + 1]);
+		tb_udec(d->b, (unsigned long)ts[2 * k + 1]); /* strace: unsigned */
 		tb_putc(d->b, '}');
+		p_time_comment(d->b, ts[2 * k], ts[2 * k + 1], d->cfg->tz_offset);
 	}
 	tb_putc(d->b, ']');
 }

@@ -816,6 +816,20 @@ static void export_root(int pid)
 		set("ZPOLINE_TRACE_ROOT", v, 0);
 }
 
+/* A number in the environment, within a day either side of zero. */
+static bool env_long(const char *name, long *out)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return false;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || n < -86400 || n > 86400)
+		return false;
+	*out = n;
+	return true;
+}
+
 static int env_pid(const char *name, int *out)
 {
 	const char *v = getenv(name);
@@ -901,8 +915,12 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	g.need_mono = g.o.durations || g.o.count;
 	/* Only what the output needs: the time zone file and ~130 error
 	 * messages cost every traced process ~250 us here otherwise. */
-	if (g.o.tstamp == 1 || g.o.tstamp == 2)
+	/* utimensat's dates need it as well: the command works it out once
+	 * for every process (ZPOLINE_TRACE_TZ); a plain LD_PRELOAD session
+	 * asks libc in each. */
+	if (!env_long("ZPOLINE_TRACE_TZ", &g.tz_offset))
 		g.tz_offset = local_offset();
+	g.dcfg.tz_offset = g.tz_offset;
 	g.gettime = (int (*)(clockid_t, struct timespec *))zp_vdso_sym("__vdso_clock_gettime");
 	if (g.o.lines)
 		errno_messages();

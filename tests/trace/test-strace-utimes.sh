@@ -1,0 +1,36 @@
+#!/bin/bash
+# test-strace-utimes.sh - tp-utimes's utimensat lines are exactly strace's,
+# dates in comments included, in UTC and in a zone east of it with a half
+# hour (for the offset's sign and minutes), traced by the command and by a
+# plain LD_PRELOAD session.
+. "$(dirname "$0")/../lib.sh"
+
+TRACE=$ZP_BUILD/libzphook_trace.so
+PROG=$ZP_BUILD/tests/progs/tp-utimes
+if ! command -v strace >/dev/null; then
+	skip "utimensat lines" "strace is not installed"
+	finish
+fi
+norm() {
+	sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" | grep -E '^utimensat\('
+}
+zones="UTC"
+[ -e /usr/share/zoneinfo/Asia/Kolkata ] && zones="$zones Asia/Kolkata"
+for tz in $zones; do
+	(cd "$TMP" && TZ=$tz strace -o "$TMP/s.trace" "$PROG") || fail "tp-utimes natively ($tz)"
+	(cd "$TMP" && TZ=$tz "$ZP_BUILD/zpoline" trace -o "$TMP/z.trace" -- "$PROG") ||
+		fail "tp-utimes traced ($tz)"
+	(cd "$TMP" && TZ=$tz LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-o $TMP/p.trace" "$PROG") ||
+		fail "tp-utimes traced with LD_PRELOAD ($tz)"
+	norm "$TMP/s.trace" >"$TMP/s.lines"
+	for run in z p; do
+		norm "$TMP/$run.trace" >"$TMP/$run.lines"
+		if [ "$(wc -l <"$TMP/s.lines")" -eq 8 ] && cmp -s "$TMP/s.lines" "$TMP/$run.lines"; then
+			pass "utimensat ($tz, $run): as strace prints it"
+		else
+			fail "utimensat ($tz, $run) differs from strace"
+			diff "$TMP/s.lines" "$TMP/$run.lines" | head -20
+		fi
+	done
+done
+finish
