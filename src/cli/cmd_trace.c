@@ -400,7 +400,7 @@ int cmd_trace(int argc, char **argv)
 	time_t now = time(NULL);
 	struct tm tm;
 	if (localtime_r(&now, &tm)) {
-		char tz[24];
+		static char tz[24]; /* launch_setenv keeps the pointer */
 		snprintf(tz, sizeof tz, "%ld", (long)tm.tm_gmtoff);
 		launch_setenv(&l, "ZPOLINE_TRACE_TZ", tz);
 	}

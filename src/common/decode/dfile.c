@@ -605,7 +605,8 @@ static void a_utimes(struct dctx *d, int i)
 		tb_puts(d->b, ", tv_nsec=");
 		tb_udec(d->b, (unsigned long)ts[2 * k + 1]); /* strace: unsigned */
 		tb_putc(d->b, '}');
-		p_time_comment(d->b, ts[2 * k], ts[2 * k + 1], d->cfg->tz_offset);
+		if (d->cfg->tz_known)
+			p_time_comment(d->b, ts[2 * k], ts[2 * k + 1], d->cfg->tz_offset);
 	}
 	tb_putc(d->b, ']');
 }

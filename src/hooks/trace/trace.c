@@ -916,10 +916,16 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	/* Only what the output needs: the time zone file and ~130 error
 	 * messages cost every traced process ~250 us here otherwise. */
 	/* utimensat's dates need it as well: the command works it out once
-	 * for every process (ZPOLINE_TRACE_TZ); a plain LD_PRELOAD session
-	 * asks libc in each. */
-	if (!env_long("ZPOLINE_TRACE_TZ", &g.tz_offset))
+	 * for every process (ZPOLINE_TRACE_TZ).  A plain LD_PRELOAD session
+	 * asks libc only for -t: libc keeps the zone it read, so the
+	 * program's own read of /etc/localtime would vanish from the trace;
+	 * without it utimensat's times go without their dates. */
+	if (env_long("ZPOLINE_TRACE_TZ", &g.tz_offset)) {
+		g.dcfg.tz_known = true;
+	} else if (g.o.tstamp == 1 || g.o.tstamp == 2) {
 		g.tz_offset = local_offset();
+		g.dcfg.tz_known = true;
+	}
 	g.dcfg.tz_offset = g.tz_offset;
 	g.gettime = (int (*)(clockid_t, struct timespec *))zp_vdso_sym("__vdso_clock_gettime");
 	if (g.o.lines)
