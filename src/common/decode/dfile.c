@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <asm/ioctls.h>
 #include <asm/termbits.h>
+#include <linux/fs.h>
 
 #include "decode.h"
 
@@ -357,6 +358,14 @@ static void d_ioctl(struct dctx *d)
 	arg(d);
 	unsigned long req = (unsigned long)d->a[1] & 0xffffffffu;
 	unsigned long a2 = (unsigned long)d->a[2];
+	/* cp's first try at every regular file (--reflink=auto is its
+	 * default): strace names both spellings of the number and shows the
+	 * source descriptor. */
+	if (req == FICLONE) {
+		tb_puts(d->b, "BTRFS_IOC_CLONE or FICLONE");
+		a_fd(d, 2);
+		return;
+	}
 	if (!p_xlat_try(d->b, req, XT(tty_ioctls))) {
 		static const char *const dir[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
 						  "_IOC_READ|_IOC_WRITE"};
