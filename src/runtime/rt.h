@@ -229,6 +229,7 @@ extern ZP_HIDDEN long zp_max_nr;
 /* ---- signals --------------------------------------------------------------- */
 ZP_HIDDEN int zp_signals_init(void);
 ZP_HIDDEN bool zp_signal_is_ours(int sig);
+ZP_HIDDEN uint64_t zp_signal_asked_ours(int sig);
 ZP_HIDDEN long zp_sigaction_virtual(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_pre(struct zp_record *r);
 ZP_HIDDEN void zp_sigmask_post(struct zp_record *r);

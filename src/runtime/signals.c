@@ -66,6 +66,22 @@ static uint64_t ours_unpack(uint8_t p)
 	return mask;
 }
 
+/* The program's handlers of the other signals run through wrapped() (see
+ * there); the handler and flags the program gave, for each signal whose
+ * kernel handler is wrapped. */
+struct prog_action {
+	void *handler;
+	unsigned long flags;
+};
+static struct prog_action prog_act[65] ZP_BIG_BSS;
+static void wrapped(int sig, siginfo_t *si, void *uc);
+
+/* Which of ours the program put in the sa_mask of its action for sig. */
+uint64_t zp_signal_asked_ours(int sig)
+{
+	return sig > 0 && sig <= 64 ? ours_unpack(asked_ours[sig]) : 0;
+}
+
 _Static_assert(sizeof(struct ksigaction) == sizeof(((struct zp_thread *)0)->vsig[0]),
 	       "a thread block holds a private copy of each of our signals");
 _Static_assert(sizeof ours / sizeof ours[0] == sizeof(((struct zp_thread *)0)->vsig) /
@@ -169,17 +185,34 @@ long zp_sigaction_virtual(struct zp_record *r)
 			return 0;
 		r->scratch[5] = ours_unpack(asked_ours[sig]);
 		r->scratch[6] = (uint64_t)(uintptr_t)oldact;
+		r->scratch[7] = (uint64_t)(uintptr_t)prog_act[sig].handler;
+		r->scratch[8] = prog_act[sig].flags;
+		r->scratch[9] = 0; /* 1: prog_act[sig] was replaced */
 		r->rt_flags |= ZP_RTF_SIGACTION;
 		/* A bad pointer is left for the kernel to refuse. */
 		if (act && zp_safe_copy(&a, act, sizeof a) == 0) {
-			/* Not from a vfork child: the table is the parent's. */
+			/* Not from a vfork child: the tables are the parent's
+			 * (its handlers then go to the kernel as they are). */
 			struct zp_thread *t = zp_thread_self();
-			if (!t || !t->sig_private)
+			bool shared = !t || !t->sig_private;
+			if (shared)
 				asked_ours[sig] = ours_pack(a.mask);
-			if (a.mask & zp_ours_mask) {
+			bool wrap = shared && a.handler != SIG_DFL && a.handler != SIG_IGN &&
+				    sig != SIGKILL && sig != SIGSTOP;
+			if (wrap) {
+				prog_act[sig].handler = a.handler;
+				prog_act[sig].flags = a.flags;
+				r->scratch[9] = 1;
+			}
+			/* SIGPIPE's copy also tells sigpipe.c the action asked for. */
+			if (wrap || (a.mask & zp_ours_mask) || sig == SIGPIPE) {
 				struct ksigaction *copy = (struct ksigaction *)r->scratch;
 				*copy = a;
 				copy->mask &= ~zp_ours_mask;
+				if (wrap) {
+					copy->handler = (void *)wrapped;
+					copy->flags |= SA_SIGINFO;
+				}
 				r->call.args[1] = (long)copy;
 			}
 		}
@@ -207,10 +240,24 @@ long zp_sigaction_virtual(struct zp_record *r)
  * signals the program had put in that handler's sa_mask. */
 void zp_sigaction_post(struct zp_record *r)
 {
+	int sig = (int)r->call.args[0];
 	struct ksigaction *oldact = (struct ksigaction *)(uintptr_t)r->scratch[6];
 	struct ksigaction o;
-	if (r->call.ret != 0 || !oldact || !r->scratch[5] || zp_safe_copy(&o, oldact, sizeof o) < 0)
+	if (r->call.ret != 0) {
+		if (r->scratch[9]) { /* refused: the old handler stays */
+			prog_act[sig].handler = (void *)(uintptr_t)r->scratch[7];
+			prog_act[sig].flags = r->scratch[8];
+		}
 		return;
+	}
+	if (!oldact || zp_safe_copy(&o, oldact, sizeof o) < 0)
+		return;
+	if (o.handler == (void *)wrapped) {
+		o.handler = (void *)(uintptr_t)r->scratch[7];
+		o.flags = r->scratch[8];
+	} else if (!r->scratch[5]) {
+		return;
+	}
 	o.mask |= r->scratch[5];
 	zp_safe_copy(oldact, &o, sizeof o);
 }
@@ -366,13 +413,39 @@ static uint64_t release(struct zp_thread *t, uint64_t open, bool block)
 	return sent;
 }
 
+/* Every handler the program gives for a signal not ours runs through here.
+ * The kernel saves the real mask in the signal frame and rt_sigreturn
+ * restores it, but our signals are never in the real mask: the blocks the
+ * program believes it has of them live in t->vmask only, which the frame
+ * cannot carry.  A handler that blocked them (zsh's blocks every signal;
+ * many do, counting on the return to undo it) left them blocked in the
+ * program's view after the return, so the program saw SIGSEGV and the
+ * others blocked forever.  So the view at delivery is kept here, the
+ * handler runs with its sa_mask's share of ours added (as the kernel adds
+ * sa_mask), and the view comes back when the handler returns;
+ * zp_sigreturn_pre then applies whatever the handler wrote into the frame. */
+static void wrapped(int sig, siginfo_t *si, void *uc)
+{
+	struct prog_action a = prog_act[sig];
+	struct zp_thread *t = zp_thread_self();
+	uint64_t vm = t ? t->vmask : 0;
+	if (t)
+		t->vmask |= ours_unpack(asked_ours[sig]);
+	if (a.flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
+	else
+		((void (*)(int))a.handler)(sig);
+	if (t)
+		t->vmask = vm;
+}
+
 /* rt_sigreturn: the frame's saved mask is about to become the real one.
  * The kernel saved the real mask, which never holds our signals, so the
  * frame says nothing of them unless the handler wrote them there: then they
  * count; otherwise the program's view stays what it was when the signal
  * came (taking the frame's zero bits lost, after any handler, the blocks of
- * SIGSEGV and the others the program had set).  A handler that changed them
- * with sigprocmask and returns keeps its change (the kernel would undo it). */
+ * SIGSEGV and the others the program had set).  wrapped() has put the view
+ * back by then, undoing the handler's own changes as the kernel would. */
 void zp_sigreturn_pre(struct zp_record *r)
 {
 	uint64_t *maskp = (uint64_t *)(r->call.sp + offsetof(ucontext_t, uc_sigmask)), mask;

@@ -138,16 +138,14 @@ void zp_sigpipe_raise_held(struct zp_thread *t)
 	die_of(&si);
 }
 
-/* rt_sigaction(SIGPIPE, act, oldact, 8): keep the program's new action (the
- * kernel reads act before it writes oldact, which may be the same buffer). */
+/* rt_sigaction(SIGPIPE, act, oldact, 8).  The action asked for is the
+ * copy zp_sigaction_virtual() makes of it for the kernel, in the record's
+ * scratch[0..3] (the kernel reads act before it writes oldact, which may
+ * be the same buffer), without the runtime's own signals in its mask. */
 void zp_sigpipe_action_pre(struct zp_record *r)
 {
-	const struct ksigaction *act = (const struct ksigaction *)r->call.args[1];
-	struct ksigaction *want = (struct ksigaction *)(void *)&r->scratch[7];
-	if (!wanted || r->call.args[3] != 8 || (act && zp_safe_copy(want, act, sizeof *want) < 0))
-		return; /* the kernel answers EINVAL or EFAULT */
-	r->scratch[11] = act != NULL;
-	r->rt_flags |= ZP_RTF_SIGPIPE;
+	if (wanted)
+		r->rt_flags |= ZP_RTF_SIGPIPE;
 }
 
 void zp_sigpipe_action_post(struct zp_record *r)
@@ -161,8 +159,10 @@ void zp_sigpipe_action_post(struct zp_record *r)
 	 * program's view alone (and the default it asks for stays plain
 	 * until its execve resets everything anyway). */
 	const struct zp_thread *t = zp_thread_self();
-	const struct ksigaction *want = (const struct ksigaction *)(const void *)&r->scratch[7];
-	if (r->scratch[11] && !(t && t->sig_private) && want->handler == SIG_DFL &&
-	    catch_pipe(NULL) == 0)
+	const struct ksigaction *want = (const struct ksigaction *)(const void *)r->scratch;
+	if (r->call.args[1] == (long)want && !(t && t->sig_private) && want->handler == SIG_DFL &&
+	    catch_pipe(NULL) == 0) {
 		program = *want;
+		program.mask |= zp_signal_asked_ours(SIGPIPE);
+	}
 }
