@@ -9,7 +9,8 @@
  *                       without -f its children are left alone;
  *   ZPOLINE_TRACE_CTL   a file the tracer keeps its session state in, so
  *                       that the command can finish the trace afterwards;
- *   ZPOLINE_TRACE_TZ    the local time's offset from UTC in seconds.
+ *   ZPOLINE_TRACE_TZ    the local time's offset from UTC in seconds, and
+ *   ZPOLINE_TRACE_TZ_FIXED=1 if it is the offset at every date (no DST).
  * -e inject=SPEC stays in the options: the tracer injects itself, counts the
  * calls once and marks them in the trace (loading the inject hook as well
  * would inject twice).
@@ -403,6 +404,10 @@ int cmd_trace(int argc, char **argv)
 		static char tz[24]; /* launch_setenv keeps the pointer */
 		snprintf(tz, sizeof tz, "%ld", (long)tm.tm_gmtoff);
 		launch_setenv(&l, "ZPOLINE_TRACE_TZ", tz);
+		/* Dates need the offset they had: only a zone that never had
+		 * summer time keeps one (strace asks localtime per date). */
+		if (!daylight)
+			launch_setenv(&l, "ZPOLINE_TRACE_TZ_FIXED", "1");
 	}
 	char *ctl = make_ctl_file();
 	if (ctl)

@@ -30,7 +30,7 @@ struct zp_dec_cfg {
 	unsigned strsize; /* -s */
 	bool decode_fds;  /* -y */
 	long tz_offset;   /* seconds east of UTC, for the dates strace adds */
-	bool tz_known;    /* tz_offset is set: without it, no dates */
+	bool tz_known;    /* tz_offset holds at every date (a zone without DST): else no dates */
 };
 
 /* How the result is printed. */

@@ -921,10 +921,14 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	 * program's own read of /etc/localtime would vanish from the trace;
 	 * without it utimensat's times go without their dates. */
 	if (env_long("ZPOLINE_TRACE_TZ", &g.tz_offset)) {
-		g.dcfg.tz_known = true;
+		const char *fixed = getenv("ZPOLINE_TRACE_TZ_FIXED");
+		g.dcfg.tz_known = fixed && fixed[0] == '1' && !fixed[1];
 	} else if (g.o.tstamp == 1 || g.o.tstamp == 2) {
 		g.tz_offset = local_offset();
-		g.dcfg.tz_known = true;
+		/* localtime_r has read the zone: libc's daylight says whether
+		 * the offset ever changes (then dates would need each their own). */
+		const int *dst = (const int *)zp_hl_program_symbol("daylight");
+		g.dcfg.tz_known = dst && *dst == 0;
 	}
 	g.dcfg.tz_offset = g.tz_offset;
 	g.gettime = (int (*)(clockid_t, struct timespec *))zp_vdso_sym("__vdso_clock_gettime");
