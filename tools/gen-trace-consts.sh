@@ -18,6 +18,10 @@
 #                         rest in header order.  Only order: strace prints
 #                         flags in its own order, and matching it keeps
 #                         traces comparable line for line.
+#   enums                 the names may be enumerators too (IOCB_CMD_*,
+#                         MEMBARRIER_CMD_*): the kernel's UAPI headers
+#                         define some constants only in enums, which
+#                         #ifdef cannot see.
 # When two names have the same value the first (after ordering) wins, so
 # aliases such as SIGIOT or EWOULDBLOCK never hide the usual name.
 set -eu
@@ -528,6 +532,114 @@ table sigaltstack_flags
 headers sys/signal.h
 from bits/ss_flags.h
 match ^SS_[A-Z]+$
+table membarrier_cmds
+headers linux/membarrier.h
+match ^MEMBARRIER_CMD_[A-Z_]+$
+exclude ^MEMBARRIER_CMD_(SHARED|FLAG_CPU)$
+enums
+
+table ioprio_who
+headers linux/ioprio.h
+match ^IOPRIO_WHO_[A-Z]+$
+enums
+
+table ioprio_class
+headers linux/ioprio.h
+match ^IOPRIO_CLASS_(NONE|RT|BE|IDLE)$
+enums
+
+table sigev_notify
+headers asm-generic/siginfo.h
+match ^SIGEV_(SIGNAL|NONE|THREAD|THREAD_ID)$
+
+table sync_file_range_flags
+headers linux/fs.h
+match ^SYNC_FILE_RANGE_(WAIT_BEFORE|WRITE|WAIT_AFTER)$
+
+table seccomp_ops
+headers linux/seccomp.h
+match ^SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_ACTION_AVAIL|GET_NOTIF_SIZES)$
+
+table seccomp_filter_flags
+headers linux/seccomp.h
+match ^SECCOMP_FILTER_FLAG_[A-Z_]+$
+
+table seccomp_ret
+headers linux/seccomp.h
+match ^SECCOMP_RET_[A-Z_]+$
+exclude ^SECCOMP_RET_(KILL|ACTION_FULL|ACTION|DATA)$
+
+table io_uring_setup_flags
+headers linux/io_uring.h
+match ^IORING_SETUP_[A-Z_0-9]+$
+
+table io_uring_features
+headers linux/io_uring.h
+match ^IORING_FEAT_[A-Z_0-9]+$
+
+table io_uring_enter_flags
+headers linux/io_uring.h
+match ^IORING_ENTER_[A-Z_]+$
+
+table io_uring_register_ops
+headers linux/io_uring.h
+match ^IORING_(UN)?REGISTER_[A-Z_0-9]+$
+exclude ^IORING_REGISTER_(LAST|USE_REGISTERED_RING|FILES_SKIP)$
+enums
+
+table iocb_cmds
+headers linux/aio_abi.h
+match ^IOCB_CMD_[A-Z]+$
+enums
+
+table resolve_flags
+headers linux/openat2.h
+match ^RESOLVE_[A-Z_]+$
+
+table cap_versions
+headers linux/capability.h
+match ^_LINUX_CAPABILITY_VERSION_[0-9]$
+
+table personality_types
+headers linux/personality.h
+match ^PER_[A-Z0-9_]+$
+exclude ^PER_MASK$
+enums
+
+table personality_flags
+headers linux/personality.h
+match ^(UNAME26|ADDR_NO_RANDOMIZE|FDPIC_FUNCPTRS|MMAP_PAGE_ZERO|ADDR_COMPAT_LAYOUT|READ_IMPLIES_EXEC|ADDR_LIMIT_32BIT|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS|ADDR_LIMIT_3GB)$
+enums
+
+table reboot_magic
+headers linux/reboot.h
+match ^LINUX_REBOOT_MAGIC[A-Z0-9]+$
+
+table reboot_cmds
+headers linux/reboot.h
+match ^LINUX_REBOOT_CMD_[A-Z_0-9]+$
+table sched_attr_flags
+headers linux/sched.h
+match ^SCHED_FLAG_(RESET_ON_FORK|RECLAIM|DL_OVERRUN|KEEP_POLICY|KEEP_PARAMS|UTIL_CLAMP_MIN|UTIL_CLAMP_MAX)$
+
+table kcmp_types
+headers linux/kcmp.h
+match ^KCMP_[A-Z_]+$
+exclude ^KCMP_TYPES$
+enums
+
+table ipc_get_flags
+headers linux/ipc.h
+match ^(IPC_CREAT|IPC_EXCL)$
+
+table shm_get_flags
+headers linux/shm.h
+match ^(SHM_HUGETLB|SHM_NORESERVE)$
+
+table futex_waitv_flags
+headers linux/futex.h
+match ^(FUTEX_32|FUTEX_PRIVATE_FLAG)$
+order FUTEX_32 FUTEX_PRIVATE_FLAG
 EOF
 }
 
@@ -541,16 +653,17 @@ header_path() {
 # separated by the ASCII unit separator (patterns use "|").
 us=$(printf '\037')
 spec | awk -v us="$us" '
-function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord; name = hdr = fr = m = ex = ord = "" }
+function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en; name = hdr = fr = m = ex = ord = en = "" }
 /^table / { flush(); name = $2; next }
 /^headers / { sub(/^headers /, ""); hdr = $0; next }
 /^from / { sub(/^from /, ""); fr = $0; next }
 /^match / { sub(/^match /, ""); m = $0; next }
 /^exclude / { sub(/^exclude /, ""); ex = $0; next }
 /^order / { sub(/^order /, ""); ord = $0; next }
+/^enums$/ { en = "yes"; next }
 END { flush() }' > "$tmp/tables"
 
-while IFS=$us read -r name hdrs from match excl order; do
+while IFS=$us read -r name hdrs from match excl order enums; do
 	files=""
 	for h in $from; do
 		p=$(header_path "$h")
@@ -562,6 +675,15 @@ while IFS=$us read -r name hdrs from match excl order; do
 	sed -n 's/^#[[:space:]]*define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)\([[:space:]].*\)\{0,1\}$/\1/p' $files |
 		grep -E "$match" | { if [ -n "$excl" ]; then grep -Ev "$excl"; else cat; fi; } |
 		awk '!seen[$0]++' > "$tmp/names.$name" || true
+	# Enumerators: an indented name, maybe "= value", then "," or the end.
+	: > "$tmp/enum.$name"
+	if [ -n "$enums" ]; then
+		# shellcheck disable=SC2086
+		sed -n 's/^[[:space:]]\{1,\}\([A-Z_][A-Z0-9_]*\)[[:space:]]*\(=[^,]*\)\{0,1\},\{0,1\}[[:space:]]*\(\/\*.*\)\{0,1\}$/\1/p' $files |
+			grep -E "$match" | { if [ -n "$excl" ]; then grep -Ev "$excl"; else cat; fi; } |
+			awk -v f="$tmp/names.$name" 'BEGIN { while ((getline l < f) > 0) seen[l] = 1 } !seen[$0]++' > "$tmp/enum.$name" || true
+		cat "$tmp/enum.$name" >> "$tmp/names.$name"
+	fi
 	# Apply the print order: named ones first, the rest after.
 	awk -v order="$order" '
 		BEGIN { n = split(order, o, " ") }
@@ -580,8 +702,13 @@ while IFS=$us read -r name hdrs from match excl order; do
 	for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.$g"
 	for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
 	while read -r n; do
-		printf '#ifdef %s\n\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)(%s));\n#endif\n' \
-			"$n" "$name" "$n" "$n"
+		if grep -qx "$n" "$tmp/enum.$name"; then
+			printf '\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)(%s));\n' \
+				"$name" "$n" "$n"
+		else
+			printf '#ifdef %s\n\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)(%s));\n#endif\n' \
+				"$n" "$name" "$n" "$n"
+		fi
 	done < "$tmp/ordered.$name" > "$tmp/body.$name"
 	cat "$tmp/body.$name" >> "$tmp/body.$g"
 done < "$tmp/tables"
