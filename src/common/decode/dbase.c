@@ -649,6 +649,12 @@ void a_long(struct dctx *d, int i)
 	tb_dec(d->b, d->a[i]);
 }
 
+void a_uint(struct dctx *d, int i)
+{
+	arg(d);
+	tb_udec(d->b, (unsigned int)d->a[i]);
+}
+
 void a_ulong(struct dctx *d, int i)
 {
 	arg(d);

@@ -131,6 +131,7 @@ ZP_DEC_HIDDEN void a_long(struct dctx *d, int i);
 /* A uid_t / gid_t: unsigned, (uid_t)-1 as -1 (as strace prints them). */
 ZP_DEC_HIDDEN void a_uid(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_ulong(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_uint(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_hex(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_ptr(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_oct(struct dctx *d, int i);
@@ -158,5 +159,6 @@ ZP_DEC_HIDDEN bool zp_decode_file(struct dctx *d);
 ZP_DEC_HIDDEN bool zp_decode_mem(struct dctx *d);
 ZP_DEC_HIDDEN bool zp_decode_proc(struct dctx *d);
 ZP_DEC_HIDDEN bool zp_decode_net(struct dctx *d);
+ZP_DEC_HIDDEN bool zp_decode_misc(struct dctx *d);
 
 #endif

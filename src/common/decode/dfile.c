@@ -937,6 +937,32 @@ bool zp_decode_file(struct dctx *d)
 		}
 		a_ulong(d, 3);
 		return true;
+	case SYS_splice:
+		a_fd(d, 0);
+		a_off_ptr_entry(d, 1, 0);
+		a_fd(d, 2);
+		a_off_ptr_entry(d, 3, 1);
+		a_ulong(d, 4);
+		a_flags(d, 5, XT(splice_flags), NULL);
+		return true;
+	case SYS_tee:
+		a_fd(d, 0);
+		a_fd(d, 1);
+		a_ulong(d, 2);
+		a_flags(d, 3, XT(splice_flags), NULL);
+		return true;
+	case SYS_vmsplice:
+		a_fd(d, 0);
+		a_iov_in(d, 1);
+		a_ulong(d, 2);
+		a_flags(d, 3, XT(splice_flags), NULL);
+		return true;
+	case SYS_sync_file_range:
+		a_fd(d, 0);
+		a_long(d, 1);
+		a_long(d, 2);
+		a_flags(d, 3, XT(sync_file_range_flags), NULL);
+		return true;
 	case SYS_copy_file_range:
 		a_fd(d, 0);
 		a_off_ptr_entry(d, 1, 0);

@@ -267,6 +267,33 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 	tb_putc(b, '}');
 }
 
+/* sendmmsg/recvmmsg: the first n entries, each with the bytes it moved. */
+static void p_mmsgs(struct dctx *d, unsigned long addr, long n)
+{
+	struct tb *b = d->b;
+	tb_putc(b, '[');
+	for (long k = 0; k < n; k++) {
+		unsigned long e = addr + (unsigned long)k * sizeof(struct mmsghdr);
+		unsigned len;
+		if (k)
+			tb_puts(b, ", ");
+		if (k >= (long)d->cfg->strsize) {
+			tb_puts(b, "...");
+			break;
+		}
+		if (!um_get(d, &len, e + offsetof(struct mmsghdr, msg_len), sizeof len, true)) {
+			tb_puts(b, "...");
+			break;
+		}
+		tb_puts(b, "{msg_hdr=");
+		p_msghdr(d, e, len, true);
+		tb_puts(b, ", msg_len=");
+		tb_udec(b, len);
+		tb_putc(b, '}');
+	}
+	tb_putc(b, ']');
+}
+
 /* ---- poll / select / epoll -------------------------------------------------------- */
 
 static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool revents)
@@ -546,6 +573,19 @@ bool zp_decode_net(struct dctx *d)
 			a_ptr(d, 4);
 			a_ptr(d, 5);
 		}
+		return true;
+	case SYS_sendmmsg:
+	case SYS_recvmmsg:
+		a_fd(d, 0);
+		arg(d);
+		if (d->ok && d->a[1])
+			p_mmsgs(d, (unsigned long)d->a[1], d->ret);
+		else
+			p_ptr(d, (unsigned long)d->a[1]);
+		a_uint(d, 2);
+		a_flags(d, 3, XT(msg_flags), NULL);
+		if (d->nr == SYS_recvmmsg)
+			a_timespec(d, 4, false);
 		return true;
 	case SYS_sendmsg:
 		a_fd(d, 0);

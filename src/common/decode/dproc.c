@@ -666,6 +666,47 @@ static void p_itimerval(struct dctx *d, unsigned long addr, bool out)
 	p_itimer(d, addr, out, p_timeval);
 }
 
+/* timer_create's sigevent: the value, the signal, how to notify. */
+static void p_sigevent(struct dctx *d, unsigned long addr)
+{
+	struct sigevent se;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!um_get(d, &se, addr, sizeof se, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	struct tb *b = d->b;
+	tb_putc(b, '{');
+	/* strace leaves out the value when nothing will carry it */
+	if (se.sigev_notify != SIGEV_NONE) {
+		tb_puts(b, "sigev_value={sival_int=");
+		tb_dec(b, se.sigev_value.sival_int);
+		tb_puts(b, ", sival_ptr=");
+		p_ptr(d, (unsigned long)se.sigev_value.sival_ptr);
+		tb_puts(b, "}, ");
+	}
+	tb_puts(b, "sigev_signo=");
+	if (se.sigev_notify == SIGEV_NONE)
+		tb_dec(b, se.sigev_signo);
+	else
+		p_signame(b, se.sigev_signo);
+	tb_puts(b, ", sigev_notify=");
+	p_xlat(b, (unsigned)se.sigev_notify, XT(sigev_notify), "SIGEV_???");
+	if (se.sigev_notify == SIGEV_THREAD_ID) {
+		tb_puts(b, ", sigev_notify_thread_id=");
+		tb_dec(b, se._sigev_un._tid);
+	} else if (se.sigev_notify == SIGEV_THREAD) {
+		tb_puts(b, ", sigev_notify_function=");
+		p_ptr(d, (unsigned long)se._sigev_un._sigev_thread._function);
+		tb_puts(b, ", sigev_notify_attributes=");
+		p_ptr(d, (unsigned long)se._sigev_un._sigev_thread._attribute);
+	}
+	tb_putc(b, '}');
+}
+
 static void p_cpuset(struct dctx *d, unsigned long addr, unsigned long bytes, bool in)
 {
 	unsigned char m[128];
@@ -928,6 +969,33 @@ bool zp_decode_proc(struct dctx *d)
 		return true;
 	case SYS_futex:
 		d_futex(d);
+		return true;
+	case SYS_timer_create:
+		a_xlat(d, 0, XT(clocks), "CLOCK_???");
+		arg(d);
+		p_sigevent(d, (unsigned long)d->a[1]);
+		arg(d);
+		if (d->ok)
+			p_int_ptr(d, (unsigned long)d->a[2], true);
+		else
+			p_ptr(d, (unsigned long)d->a[2]);
+		return true;
+	case SYS_timer_settime:
+		a_int(d, 0);
+		a_flags(d, 1, XT(timer_flags), NULL);
+		arg(d);
+		p_itimerspec(d, (unsigned long)d->a[2], false);
+		arg(d);
+		p_itimerspec(d, (unsigned long)d->a[3], true);
+		return true;
+	case SYS_timer_gettime:
+		a_int(d, 0);
+		arg(d);
+		p_itimerspec(d, (unsigned long)d->a[1], true);
+		return true;
+	case SYS_timer_getoverrun:
+	case SYS_timer_delete:
+		a_int(d, 0);
 		return true;
 	case SYS_get_robust_list:
 		a_int(d, 0);

@@ -27,7 +27,7 @@ void zp_decode_call(struct dctx *d)
 	}
 	tb_putc(d->b, '(');
 	if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
-		       zp_decode_net(d)))) {
+		       zp_decode_net(d) || zp_decode_misc(d)))) {
 		/* Not decoded: the raw arguments. */
 		for (int i = 0; i < 6; i++)
 			a_hex(d, i);
@@ -57,7 +57,8 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 	case SYS_getsockopt:
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[4], 4) : 0;
 	case SYS_sendfile: /* in/out offsets (8 bytes each, then which were read) */
-	case SYS_copy_file_range: {
+	case SYS_copy_file_range:
+	case SYS_splice: {
 		if (len < 17)
 			return 0;
 		snap[16] = 0;
