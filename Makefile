@@ -47,9 +47,10 @@ demo: all
 	@echo '$$ build/zpoline trace -f -- sh -c "ls / | wc -l"'
 	@build/zpoline trace -f -- sh -c 'ls / | wc -l'
 
-$(B)/gen/syscall_table.c: tools/gen-syscalls.sh tools/syscalls-extra.txt
+$(B)/gen/syscall_table.c: tools/gen-syscalls.sh tools/syscalls-extra.txt tools/syscall-nargs.txt
 	@mkdir -p $(@D)
-	sh tools/gen-syscalls.sh /usr/include/x86_64-linux-gnu/asm/unistd_64.h tools/syscalls-extra.txt > $@.tmp && mv $@.tmp $@
+	sh tools/gen-syscalls.sh /usr/include/x86_64-linux-gnu/asm/unistd_64.h tools/syscalls-extra.txt \
+		tools/syscall-nargs.txt > $@.tmp && mv $@.tmp $@
 
 include mk/*.mk
 

@@ -9,5 +9,8 @@ const char *zp_syscall_name(long nr) __attribute__((visibility("hidden")));
 long zp_syscall_max(void) __attribute__((visibility("hidden")));
 /* Number of a name, or -1. */
 long zp_syscall_number(const char *name) __attribute__((visibility("hidden")));
+/* How many arguments strace prints for nr (tools/syscall-nargs.txt), or
+ * -1 if the list has no count for it. */
+int zp_syscall_nargs(long nr) __attribute__((visibility("hidden")));
 
 #endif

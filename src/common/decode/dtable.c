@@ -28,8 +28,12 @@ void zp_decode_call(struct dctx *d)
 	tb_putc(d->b, '(');
 	if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
 		       zp_decode_net(d) || zp_decode_misc(d)))) {
-		/* Not decoded: the raw arguments. */
-		for (int i = 0; i < 6; i++)
+		/* Not decoded: the raw arguments, as many as strace shows
+		 * (all six for a call it does not know either). */
+		int n = name ? zp_syscall_nargs(d->nr) : -1;
+		if (n < 0 || n > 6)
+			n = 6;
+		for (int i = 0; i < n; i++)
 			a_hex(d, i);
 	}
 	tb_putc(d->b, ')');
