@@ -245,5 +245,48 @@ int main(void)
 	struct timespec fts = {0, 1000};
 	syscall(SYS_futex_waitv, w, 2, 0, &fts, CLOCK_MONOTONIC);
 	syscall(SYS_futex_waitv, NULL, 0, 0, NULL, CLOCK_REALTIME);
+	/* No decoder yet: as many raw arguments as strace has (refused or
+	 * harmless arguments) */
+	syscall(SYS_syslog, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	syscall(SYS_semop, -1, NULL, 0);
+	syscall(SYS_semtimedop, -1, NULL, 0, NULL);
+	syscall(SYS_semctl, -1, 0, 0, 0);
+	syscall(SYS_shmat, -1, NULL, 0);
+	syscall(SYS_shmdt, NULL);
+	syscall(SYS_shmctl, -1, 0, NULL);
+	syscall(SYS_msgsnd, -1, NULL, 0, 0);
+	syscall(SYS_msgrcv, -1, NULL, 0, 0, 0);
+	syscall(SYS_msgctl, -1, 0, NULL);
+	syscall(SYS_mq_open, NULL, 0, 0, NULL);
+	syscall(SYS_mq_timedsend, -1, NULL, 0, 0, NULL);
+	syscall(SYS_mq_timedreceive, -1, NULL, 0, NULL, NULL);
+	syscall(SYS_mq_notify, -1, NULL);
+	syscall(SYS_mq_getsetattr, -1, NULL, NULL);
+	syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0);
+	syscall(SYS_bpf, -1, NULL, 0);
+	syscall(SYS_keyctl, 0x7fffffff, 0, 0, 0, 0);
+	syscall(SYS_add_key, NULL, NULL, NULL, 0, 0);
+	syscall(SYS_request_key, NULL, NULL, NULL, 0);
+	syscall(SYS_init_module, NULL, 0, NULL);
+	syscall(SYS_finit_module, -1, NULL, 0);
+	syscall(SYS_quotactl, 0, NULL, 0, NULL);
+	syscall(SYS_adjtimex, NULL);
+	syscall(SYS_clock_adjtime, CLOCK_REALTIME, NULL);
+	syscall(SYS_modify_ldt, 0, NULL, 0);
+	syscall(SYS_name_to_handle_at, AT_FDCWD, NULL, NULL, NULL, 0);
+	syscall(SYS_open_by_handle_at, -1, NULL, 0);
+	syscall(SYS_fanotify_init, 0xffffffff, 0);
+	syscall(SYS_fanotify_mark, -1, 0, 0, -1, NULL);
+	syscall(SYS_landlock_add_rule, -1, 0, NULL, 0);
+	syscall(SYS_landlock_restrict_self, -1, 0);
+	syscall(SYS_landlock_create_ruleset, NULL, 0, 0);
+	syscall(SYS_process_vm_readv, getpid(), NULL, 0, NULL, 0, 0);
+	syscall(SYS_process_vm_writev, getpid(), NULL, 0, NULL, 0, 0);
+	syscall(SYS_pidfd_getfd, -1, 0, 0);
+	syscall(SYS_process_mrelease, -1, 0);
+	syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 0);
+	syscall(SYS_move_pages, 0, 0, NULL, NULL, NULL, 0);
+	syscall(SYS_mbind, NULL, 0, 0, NULL, 0, 0);
+	syscall(SYS_settimeofday, NULL, NULL);
 	return 0;
 }
