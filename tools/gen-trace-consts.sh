@@ -640,6 +640,34 @@ table futex_waitv_flags
 headers linux/futex.h
 match ^(FUTEX_32|FUTEX_PRIVATE_FLAG)$
 order FUTEX_32 FUTEX_PRIVATE_FLAG
+table sem_flg
+headers linux/ipc.h linux/sem.h
+match ^(IPC_NOWAIT|SEM_UNDO)$
+
+table shmat_flags
+headers sys/shm.h
+from bits/shm.h
+match ^SHM_(RDONLY|RND|REMAP|EXEC)$
+
+table ipc_cmds
+headers linux/ipc.h
+match ^IPC_(RMID|SET|STAT|INFO)$
+
+table sem_cmds
+headers linux/sem.h
+match ^(GETPID|GETVAL|GETALL|GETNCNT|GETZCNT|SETVAL|SETALL|SEM_STAT|SEM_INFO|SEM_STAT_ANY)$
+
+table shm_cmds
+headers linux/shm.h
+match ^SHM_(LOCK|UNLOCK|STAT|INFO|STAT_ANY)$
+
+table msg_cmds
+headers linux/msg.h
+match ^MSG_(STAT|INFO|STAT_ANY)$
+
+table module_init_flags
+headers linux/module.h
+match ^MODULE_INIT_[A-Z_]+$
 EOF
 }
 

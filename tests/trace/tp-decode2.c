@@ -24,7 +24,11 @@
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -245,6 +249,43 @@ int main(void)
 	struct timespec fts = {0, 1000};
 	syscall(SYS_futex_waitv, w, 2, 0, &fts, CLOCK_MONOTONIC);
 	syscall(SYS_futex_waitv, NULL, 0, 0, NULL, CLOCK_REALTIME);
+	/* SysV semaphores and shared memory, made and removed again */
+	int sem = (int)syscall(SYS_semget, IPC_PRIVATE, 1, 0600);
+	struct sembuf sb[2] = {{0, 2, SEM_UNDO}, {0, -1, IPC_NOWAIT}};
+	syscall(SYS_semop, sem, sb, 2);
+	struct timespec sts = {0, 1000};
+	syscall(SYS_semtimedop, sem, sb, 1, &sts);
+	syscall(SYS_semctl, sem, 0, IPC_RMID, 0);
+	int shm = (int)syscall(SYS_shmget, IPC_PRIVATE, 4096, 0600);
+	long at = syscall(SYS_shmat, shm, NULL, SHM_RDONLY);
+	syscall(SYS_shmdt, at);
+	syscall(SYS_shmctl, shm, IPC_RMID, NULL);
+	syscall(SYS_mq_timedsend, -1, "abc", 3, 1, &sts);
+	char got[4];
+	struct iovec lv = {got, sizeof got}, rv = {(void *)"wxyz", 4};
+	syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0);
+	syscall(SYS_process_vm_writev, getpid(), &rv, 1, &lv, 1, 0);
+	int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	syscall(SYS_pidfd_getfd, pfd, 0, 0);
+	syscall(SYS_process_mrelease, pfd, 0);
+	syscall(SYS_finit_module, -1, "", 0);
+	syscall(SYS_init_module, NULL, 0, "");
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGUSR1;
+	syscall(SYS_mq_notify, -1, &sev);
+	sev.sigev_value.sival_int = 5;
+	syscall(SYS_mq_notify, -1, &sev);
+	sev.sigev_notify = SIGEV_NONE;
+	syscall(SYS_mq_notify, -1, &sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev._sigev_un._tid = 1;
+	syscall(SYS_mq_notify, -1, &sev);
+	/* 0x100: IPC_64, in linux/ipc.h only, which clashes with sys/ipc.h */
+	syscall(SYS_semctl, -1, 0, 0x100 | IPC_STAT, NULL);
+	syscall(SYS_shmctl, -1, SHM_LOCK, NULL);
+	syscall(SYS_msgctl, -1, 0x100 | MSG_STAT, NULL);
+
 	/* No decoder yet: as many raw arguments as strace has (refused or
 	 * harmless arguments) */
 	syscall(SYS_syslog, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);

@@ -124,6 +124,7 @@ ZP_DEC_HIDDEN void p_sockaddr(struct dctx *d, unsigned long addr, size_t len, bo
 ZP_DEC_HIDDEN void p_int_ptr(struct dctx *d, unsigned long addr, bool trust); /* [N] */
 ZP_DEC_HIDDEN void p_struct_stat(struct dctx *d, unsigned long addr);
 ZP_DEC_HIDDEN void p_errno_ret(struct tb *b, long ret); /* -1 ENOENT (No such ...) */
+ZP_DEC_HIDDEN void p_sigevent(struct dctx *d, unsigned long addr); /* dproc.c */
 
 /* Print one argument (with its separator). */
 ZP_DEC_HIDDEN void a_int(struct dctx *d, int i);

@@ -957,6 +957,21 @@ bool zp_decode_file(struct dctx *d)
 		a_ulong(d, 2);
 		a_flags(d, 3, XT(splice_flags), NULL);
 		return true;
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+		/* Ours: the bytes moved (read: once it succeeded); theirs:
+		 * addresses in another process. */
+		a_int(d, 0);
+		if (d->nr == SYS_process_vm_readv)
+			a_iov_out(d, 1);
+		else
+			a_iov_in(d, 1);
+		a_ulong(d, 2);
+		arg(d);
+		iovec(d, (unsigned long)d->a[3], (unsigned long)d->a[4], -1, d->ok);
+		a_ulong(d, 4);
+		a_hex(d, 5);
+		return true;
 	case SYS_sync_file_range:
 		a_fd(d, 0);
 		a_long(d, 1);

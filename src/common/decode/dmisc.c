@@ -10,6 +10,7 @@
 #include <linux/aio_abi.h>
 #include <linux/capability.h>
 #include <linux/io_uring.h>
+#include <linux/ipc.h>
 #include <linux/kcmp.h>
 #include <linux/membarrier.h>
 #include <linux/openat2.h>
@@ -486,6 +487,53 @@ static void a_ipc_get_flags(struct dctx *d, int i, bool shm)
 	tb_oct(d->b, v & 0777, 3);
 }
 
+/* IPC_64|IPC_STAT: the commands every kind has, then its own. */
+static void a_ipc_cmd(struct dctx *d, int i, const struct zp_xlat *t, unsigned n)
+{
+	arg(d);
+	unsigned long v = (unsigned int)d->a[i];
+	if (v & IPC_64) {
+		tb_puts(d->b, "IPC_64|");
+		v &= ~(unsigned long)IPC_64;
+	}
+	if (!p_xlat_try(d->b, v, XT(ipc_cmds)))
+		p_xlat(d->b, v, t, n, "IPC_???");
+}
+
+/* semop's struct sembufs. */
+static void p_sembufs(struct dctx *d, unsigned long addr, unsigned long n)
+{
+	struct {
+		unsigned short num;
+		short op, flg;
+	} s;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!n || !um_get(d, &s, addr, sizeof s, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_putc(d->b, '[');
+	for (unsigned long k = 0; k < n; k++) {
+		if (k)
+			tb_puts(d->b, ", ");
+		if (k >= d->cfg->strsize || !um_get(d, &s, addr + k * sizeof s, sizeof s, d->ok)) {
+			tb_puts(d->b, "...");
+			break;
+		}
+		tb_puts(d->b, "{sem_num=");
+		tb_udec(d->b, s.num);
+		tb_puts(d->b, ", sem_op=");
+		tb_dec(d->b, s.op);
+		tb_puts(d->b, ", sem_flg=");
+		p_flags(d->b, (unsigned short)s.flg, XT(sem_flg), NULL);
+		tb_putc(d->b, '}');
+	}
+	tb_putc(d->b, ']');
+}
+
 /* ---- futex_waitv --------------------------------------------------------------------- */
 
 static void p_futex_waitv(struct dctx *d, unsigned long addr, unsigned long n)
@@ -835,6 +883,80 @@ bool zp_decode_misc(struct dctx *d)
 		return true;
 	case SYS_mq_unlink:
 		a_str(d, 0);
+		return true;
+	case SYS_semop:
+	case SYS_semtimedop:
+		a_int(d, 0);
+		arg(d);
+		p_sembufs(d, (unsigned long)d->a[1], (unsigned long)d->a[2]);
+		a_ulong(d, 2);
+		if (d->nr == SYS_semtimedop)
+			a_timespec(d, 3, false);
+		return true;
+	case SYS_semctl:
+		a_int(d, 0);
+		a_int(d, 1);
+		a_ipc_cmd(d, 2, XT(sem_cmds));
+		a_ptr(d, 3);
+		return true;
+	case SYS_shmctl:
+		a_int(d, 0);
+		a_ipc_cmd(d, 1, XT(shm_cmds));
+		a_ptr(d, 2);
+		return true;
+	case SYS_msgctl:
+		a_int(d, 0);
+		a_ipc_cmd(d, 1, XT(msg_cmds));
+		a_ptr(d, 2);
+		return true;
+	case SYS_shmat:
+		a_int(d, 0);
+		a_ptr(d, 1);
+		a_flags(d, 2, XT(shmat_flags), NULL);
+		d->rstyle = RV_HEX;
+		return true;
+	case SYS_shmdt:
+		a_ptr(d, 0);
+		return true;
+	case SYS_mq_timedsend:
+		a_fd(d, 0);
+		a_ibuf(d, 1);
+		a_ulong(d, 2);
+		a_uint(d, 3);
+		a_timespec(d, 4, false);
+		return true;
+	case SYS_mq_timedreceive:
+		a_fd(d, 0);
+		a_obuf(d, 1, 0);
+		a_ulong(d, 2);
+		a_uint_out(d, 3);
+		a_timespec(d, 4, false);
+		return true;
+	case SYS_mq_notify:
+		a_fd(d, 0);
+		arg(d);
+		p_sigevent(d, (unsigned long)d->a[1]);
+		return true;
+	case SYS_pidfd_getfd:
+		a_fd(d, 0);
+		a_int(d, 1);
+		a_flags(d, 2, NULL, 0, NULL);
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_process_mrelease:
+	case SYS_landlock_restrict_self:
+		a_fd(d, 0);
+		a_flags(d, 1, NULL, 0, NULL);
+		return true;
+	case SYS_finit_module:
+		a_fd(d, 0);
+		a_str(d, 1);
+		a_flags(d, 2, XT(module_init_flags), NULL);
+		return true;
+	case SYS_init_module:
+		a_ptr(d, 0);
+		a_ulong(d, 1);
+		a_str(d, 2);
 		return true;
 	case SYS_delete_module:
 		a_str(d, 0);

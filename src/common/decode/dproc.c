@@ -667,7 +667,7 @@ static void p_itimerval(struct dctx *d, unsigned long addr, bool out)
 }
 
 /* timer_create's sigevent: the value, the signal, how to notify. */
-static void p_sigevent(struct dctx *d, unsigned long addr)
+void p_sigevent(struct dctx *d, unsigned long addr)
 {
 	struct sigevent se;
 	if (!addr) {
@@ -680,8 +680,8 @@ static void p_sigevent(struct dctx *d, unsigned long addr)
 	}
 	struct tb *b = d->b;
 	tb_putc(b, '{');
-	/* strace leaves out the value when nothing will carry it */
-	if (se.sigev_notify != SIGEV_NONE) {
+	/* strace leaves out a zero value */
+	if (se.sigev_value.sival_ptr) {
 		tb_puts(b, "sigev_value={sival_int=");
 		tb_dec(b, se.sigev_value.sival_int);
 		tb_puts(b, ", sival_ptr=");
