@@ -52,7 +52,7 @@ done
 # are compared: zpoline maps page 0, so a NULL the kernel reads is no
 # fault there and the errors differ.
 raw="syslog msgsnd msgrcv mq_open perf_event_open bpf keyctl add_key request_key quotactl adjtimex
-clock_adjtime modify_ldt name_to_handle_at open_by_handle_at fanotify_init fanotify_mark
+clock_adjtime modify_ldt name_to_handle_at open_by_handle_at fanotify_init fanotify_mark mq_getsetattr
 landlock_add_rule landlock_create_ruleset get_mempolicy move_pages mbind settimeofday"
 (cd "$TMP" && strace -e raw="$(echo $raw | tr ' ' ,)" -o "$TMP/r.trace" "$PROG") || fail "tp-decode2 natively, raw"
 rawargs() {
