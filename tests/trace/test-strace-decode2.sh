@@ -24,8 +24,10 @@ norm() {
 		sed -E "s/^(shm[a-z]*)\\(${shm:-SHMID},/\\1(SHMID,/; s/^(shm[a-z]*\\(.*\\)) = ${shm:-SHMID}\$/\\1 = SHMID/" |
 		sed -E 's/^(timer_gettime\(.*it_value=\{tv_sec=)[0-9]+, tv_nsec=[0-9]+\}/\1S, tv_nsec=N}/'
 }
-(cd "$TMP" && strace -o "$TMP/s.trace" "$PROG") || fail "tp-decode2 natively"
-(cd "$TMP" && LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-o $TMP/z.trace" "$PROG") ||
+# In UTC, handed the offset as the command hands it (utime's dates).
+(cd "$TMP" && TZ=UTC strace -o "$TMP/s.trace" "$PROG") || fail "tp-decode2 natively"
+(cd "$TMP" && TZ=UTC ZPOLINE_TRACE_TZ=0 ZPOLINE_TRACE_TZ_FIXED=1 LD_PRELOAD=$LIB LIBZPHOOK=$TRACE \
+	ZPOLINE_TRACE_OPTS="-o $TMP/z.trace" "$PROG") ||
 	fail "tp-decode2 traced"
 norm "$TMP/s.trace" >"$TMP/s.lines"
 norm "$TMP/z.trace" >"$TMP/z.lines"

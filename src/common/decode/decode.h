@@ -94,6 +94,8 @@ ZP_DEC_HIDDEN long um_str(struct dctx *d, char *dst, unsigned long addr, size_t 
 
 /* Print pieces (no argument separator). */
 ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
+/* strace's date comment after a time a call sets (dfile.c) */
+ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
 /* The path behind fd (AT_FDCWD: the working directory) into buf, not
  * terminated; its length, 0 if none or longer than len - 1. */

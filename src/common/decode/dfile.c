@@ -533,16 +533,19 @@ static void a_off_ptr_entry(struct dctx *d, int i, int k)
 	}
 }
 
-/* The date strace adds, as a comment, after a time it sets
- * (2023-11-14T22:13:20+0000): local time, nanoseconds only when there are some, none for the
- * epoch itself or an out-of-range tv_nsec.  The offset is the one in force
- * when the process started (the program's libc cannot be asked mid-trace
- * without tracing its own calls), so across a DST change it is an hour off. */
-static void p_time_comment(struct tb *b, long sec, long nsec, long tz_offset)
+/* The date strace adds, as a comment, after a time a call sets
+ * (2023-11-14T22:13:20+0000): local time, then the fraction in `digits`
+ * digits (6 for microseconds, 9 for nanoseconds: those only when not 0; 0
+ * for none).  Only in a zone whose offset never changes (cfg->tz_known):
+ * the program's libc cannot be asked for each date mid-trace without
+ * tracing its own calls. */
+void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits)
 {
-	if ((sec == 0 && nsec == 0) || nsec < 0 || nsec > 999999999)
+	if (!d->cfg->tz_known)
 		return;
-	long long t = (long long)sec + tz_offset;
+	struct tb *b = d->b;
+	long tz_offset = d->cfg->tz_offset;
+	long long t = sec + tz_offset;
 	long long days = t / 86400, rem = t % 86400;
 	if (rem < 0) {
 		rem += 86400;
@@ -578,9 +581,9 @@ static void p_time_comment(struct tb *b, long sec, long nsec, long tz_offset)
 	tb_udec_w(b, (unsigned long long)(rem / 60 % 60), 2, '0');
 	tb_putc(b, ':');
 	tb_udec_w(b, (unsigned long long)(rem % 60), 2, '0');
-	if (nsec) {
+	if (digits == 6 || (digits == 9 && frac)) {
 		tb_putc(b, '.');
-		tb_udec_w(b, (unsigned long long)nsec, 9, '0');
+		tb_udec_w(b, frac, (unsigned)digits, '0');
 	}
 	long off = tz_offset < 0 ? -tz_offset : tz_offset;
 	tb_putc(b, tz_offset < 0 ? '-' : '+');
@@ -614,8 +617,9 @@ static void a_utimes(struct dctx *d, int i)
 		tb_puts(d->b, ", tv_nsec=");
 		tb_udec(d->b, (unsigned long)ts[2 * k + 1]); /* strace: unsigned */
 		tb_putc(d->b, '}');
-		if (d->cfg->tz_known)
-			p_time_comment(d->b, ts[2 * k], ts[2 * k + 1], d->cfg->tz_offset);
+		/* none for the epoch itself or an out-of-range tv_nsec */
+		if ((ts[2 * k] || ts[2 * k + 1]) && ts[2 * k + 1] >= 0 && ts[2 * k + 1] <= 999999999)
+			p_date_comment(d, ts[2 * k], (unsigned long)ts[2 * k + 1], 9);
 	}
 	tb_putc(d->b, ']');
 }

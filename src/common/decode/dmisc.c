@@ -252,50 +252,6 @@ static void p_io_events(struct dctx *d, unsigned long addr, long n)
 
 /* ---- file times in seconds ----------------------------------------------------------- */
 
-/* The calendar date of a day count from 1970-01-01 (proleptic Gregorian,
- * 400-year eras). */
-static void civil(long long days, long long *y, unsigned *m, unsigned *dd)
-{
-	days += 719468;
-	long long era = (days >= 0 ? days : days - 146096) / 146097;
-	unsigned doe = (unsigned)(days - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*dd = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (long long)yoe + era * 400 + (*m <= 2);
-}
-
-/* strace's comment after a time: 1970-01-01T00:00:01[.usec]+0000.  The
- * tracer has no time zone database; it writes UTC, which is what strace
- * writes when TZ is UTC or unset on a machine set to UTC. */
-static void p_time_comment(struct tb *b, long long sec, long usec, bool with_usec)
-{
-	long long days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
-	long long rem = sec - days * 86400;
-	long long y;
-	unsigned m, dd;
-	civil(days, &y, &m, &dd);
-	tb_puts(b, " /* ");
-	tb_dec(b, y);
-	tb_putc(b, '-');
-	tb_udec_w(b, m, 2, '0');
-	tb_putc(b, '-');
-	tb_udec_w(b, dd, 2, '0');
-	tb_putc(b, 'T');
-	tb_udec_w(b, (unsigned long long)(rem / 3600), 2, '0');
-	tb_putc(b, ':');
-	tb_udec_w(b, (unsigned long long)(rem / 60 % 60), 2, '0');
-	tb_putc(b, ':');
-	tb_udec_w(b, (unsigned long long)(rem % 60), 2, '0');
-	if (with_usec) {
-		tb_putc(b, '.');
-		tb_udec_w(b, (unsigned long long)usec, 6, '0');
-	}
-	tb_puts(b, "+0000 */");
-}
-
 static void a_utimbuf(struct dctx *d, int i)
 {
 	arg(d);
@@ -311,10 +267,10 @@ static void a_utimbuf(struct dctx *d, int i)
 	}
 	tb_puts(d->b, "{actime=");
 	tb_dec(d->b, t[0]);
-	p_time_comment(d->b, t[0], 0, false);
+	p_date_comment(d, t[0], 0, 0);
 	tb_puts(d->b, ", modtime=");
 	tb_dec(d->b, t[1]);
-	p_time_comment(d->b, t[1], 0, false);
+	p_date_comment(d, t[1], 0, 0);
 	tb_putc(d->b, '}');
 }
 
@@ -341,7 +297,7 @@ static void a_timeval_pair(struct dctx *d, int i)
 		tb_dec(d->b, t[2 * k + 1]);
 		tb_putc(d->b, '}');
 		if (t[2 * k + 1] >= 0 && t[2 * k + 1] < 1000000)
-			p_time_comment(d->b, t[2 * k], t[2 * k + 1], true);
+			p_date_comment(d, t[2 * k], (unsigned long)t[2 * k + 1], 6);
 	}
 	tb_putc(d->b, ']');
 }
