@@ -61,6 +61,19 @@ bool um_get(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust)
 	return um_read(d, dst, addr, n, trust) == n;
 }
 
+bool p_struct_at(struct dctx *d, unsigned long addr, void *dst, size_t n, bool trust)
+{
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return false;
+	}
+	if (!um_get(d, dst, addr, n, trust)) {
+		tb_hex(d->b, addr);
+		return false;
+	}
+	return true;
+}
+
 long um_str(struct dctx *d, char *dst, unsigned long addr, size_t max, bool trust, bool *complete)
 {
 	*complete = false;
@@ -324,14 +337,8 @@ void p_sigset(struct dctx *d, unsigned long addr, size_t bytes, bool trust)
 void p_timespec(struct dctx *d, unsigned long addr, bool trust)
 {
 	long ts[2];
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, ts, sizeof ts, trust))
 		return;
-	}
-	if (!um_get(d, ts, addr, sizeof ts, trust)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	tb_puts(d->b, "{tv_sec=");
 	tb_dec(d->b, ts[0]);
 	tb_puts(d->b, ", tv_nsec=");
@@ -342,14 +349,8 @@ void p_timespec(struct dctx *d, unsigned long addr, bool trust)
 void p_timeval(struct dctx *d, unsigned long addr, bool trust)
 {
 	long tv[2];
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, tv, sizeof tv, trust))
 		return;
-	}
-	if (!um_get(d, tv, addr, sizeof tv, trust)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	tb_puts(d->b, "{tv_sec=");
 	tb_dec(d->b, tv[0]);
 	tb_puts(d->b, ", tv_usec=");
@@ -429,14 +430,8 @@ void p_buf(struct dctx *d, unsigned long addr, size_t len, bool trust, unsigned 
 void p_int_ptr(struct dctx *d, unsigned long addr, bool trust)
 {
 	int v;
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, &v, sizeof v, trust))
 		return;
-	}
-	if (!um_get(d, &v, addr, sizeof v, trust)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	tb_putc(d->b, '[');
 	tb_dec(d->b, v);
 	tb_putc(d->b, ']');

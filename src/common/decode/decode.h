@@ -87,6 +87,9 @@ ZP_DEC_HIDDEN void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *
  * copied (short if part of the range is not readable). */
 ZP_DEC_HIDDEN size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust);
 ZP_DEC_HIDDEN bool um_get(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust);
+/* The n bytes a pointer argument's value addr points to, into dst: true;
+ * or "NULL", or the address when they cannot be read, printed: false. */
+ZP_DEC_HIDDEN bool p_struct_at(struct dctx *d, unsigned long addr, void *dst, size_t n, bool trust);
 /* A NUL-terminated string of at most max bytes into dst (max+1 bytes);
  * returns its length, -1 if unreadable; *complete says a NUL was found. */
 ZP_DEC_HIDDEN long um_str(struct dctx *d, char *dst, unsigned long addr, size_t max, bool trust,

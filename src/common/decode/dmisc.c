@@ -53,14 +53,8 @@ static void p_ioprio(struct tb *b, unsigned long v)
 static void p_siginfo_in(struct dctx *d, unsigned long addr)
 {
 	siginfo_t si;
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, &si, sizeof si, d->ok))
 		return;
-	}
-	if (!um_get(d, &si, addr, sizeof si, d->ok)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	struct tb *b = d->b;
 	tb_puts(b, "{si_signo=");
 	p_signame(b, si.si_signo);
@@ -130,14 +124,8 @@ static void p_sched_attr(struct dctx *d, unsigned long addr, bool out)
 static void p_io_uring_params(struct dctx *d, unsigned long addr)
 {
 	struct io_uring_params p;
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, &p, sizeof p, d->ok))
 		return;
-	}
-	if (!um_get(d, &p, addr, sizeof p, d->ok)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	struct tb *b = d->b;
 	tb_puts(b, "{flags=");
 	p_flags(b, p.flags, XT(io_uring_setup_flags), NULL);
@@ -257,14 +245,8 @@ static void a_utimbuf(struct dctx *d, int i)
 	arg(d);
 	unsigned long addr = (unsigned long)d->a[i];
 	long t[2];
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, t, sizeof t, d->ok))
 		return;
-	}
-	if (!um_get(d, t, addr, sizeof t, d->ok)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	tb_puts(d->b, "{actime=");
 	tb_dec(d->b, t[0]);
 	p_date_comment(d, t[0], 0, 0);
@@ -279,14 +261,8 @@ static void a_timeval_pair(struct dctx *d, int i)
 	arg(d);
 	unsigned long addr = (unsigned long)d->a[i];
 	long t[4];
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, t, sizeof t, d->ok))
 		return;
-	}
-	if (!um_get(d, t, addr, sizeof t, d->ok)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	tb_putc(d->b, '[');
 	for (int k = 0; k < 2; k++) {
 		if (k)

@@ -670,14 +670,8 @@ static void p_itimerval(struct dctx *d, unsigned long addr, bool out)
 void p_sigevent(struct dctx *d, unsigned long addr)
 {
 	struct sigevent se;
-	if (!addr) {
-		tb_puts(d->b, "NULL");
+	if (!p_struct_at(d, addr, &se, sizeof se, d->ok))
 		return;
-	}
-	if (!um_get(d, &se, addr, sizeof se, d->ok)) {
-		tb_hex(d->b, addr);
-		return;
-	}
 	struct tb *b = d->b;
 	tb_putc(b, '{');
 	/* strace leaves out a zero value */
