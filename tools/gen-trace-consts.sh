@@ -560,6 +560,10 @@ table seccomp_ops
 headers linux/seccomp.h
 match ^SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_ACTION_AVAIL|GET_NOTIF_SIZES)$
 
+table seccomp_mode
+headers linux/seccomp.h
+match ^SECCOMP_MODE_(DISABLED|STRICT|FILTER)$
+
 table seccomp_filter_flags
 headers linux/seccomp.h
 match ^SECCOMP_FILTER_FLAG_[A-Z_]+$

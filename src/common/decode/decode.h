@@ -130,6 +130,7 @@ ZP_DEC_HIDDEN void p_int_ptr(struct dctx *d, unsigned long addr, bool trust); /*
 ZP_DEC_HIDDEN void p_struct_stat(struct dctx *d, unsigned long addr);
 ZP_DEC_HIDDEN void p_errno_ret(struct tb *b, long ret); /* -1 ENOENT (No such ...) */
 ZP_DEC_HIDDEN void p_sigevent(struct dctx *d, unsigned long addr); /* dproc.c */
+ZP_DEC_HIDDEN void p_seccomp_fprog(struct dctx *d, unsigned long addr); /* dmisc.c */
 
 /* Print one argument (with its separator). */
 ZP_DEC_HIDDEN void a_int(struct dctx *d, int i);

@@ -16,6 +16,7 @@
 #include <linux/openat2.h>
 #include <linux/reboot.h>
 #include <linux/sched/types.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 
 #include "decode.h"
@@ -578,7 +579,9 @@ bool zp_decode_misc(struct dctx *d)
 			a_flags(d, 1, NULL, 0, NULL);
 		arg(d);
 		unsigned act;
-		if (op == SECCOMP_GET_ACTION_AVAIL && d->a[2] &&
+		if (op == SECCOMP_SET_MODE_FILTER) {
+			p_seccomp_fprog(d, (unsigned long)d->a[2]);
+		} else if (op == SECCOMP_GET_ACTION_AVAIL && d->a[2] &&
 		    um_get(d, &act, (unsigned long)d->a[2], sizeof act, d->ok)) {
 			tb_putc(b, '[');
 			p_xlat(b, act, XT(seccomp_ret), "SECCOMP_RET_???");
@@ -922,4 +925,26 @@ bool zp_decode_misc(struct dctx *d)
 	default:
 		return false;
 	}
+}
+
+/* A seccomp filter program (prctl PR_SET_SECCOMP and seccomp(2)), as
+ * strace prints it without -v: {len=N, filter=ADDR}; an unreadable
+ * struct is its address.  The kernel has read it on success, so the
+ * read is trusted then. */
+void p_seccomp_fprog(struct dctx *d, unsigned long addr)
+{
+	struct sock_fprog fp;
+	if (!addr) {
+		tb_puts(d->b, "NULL");
+		return;
+	}
+	if (!um_get(d, &fp, addr, sizeof fp, d->ok)) {
+		tb_hex(d->b, addr);
+		return;
+	}
+	tb_puts(d->b, "{len=");
+	tb_dec(d->b, fp.len);
+	tb_puts(d->b, ", filter=");
+	p_ptr(d, (unsigned long)fp.filter);
+	tb_putc(d->b, '}');
 }

@@ -630,6 +630,18 @@ static void d_prctl(struct dctx *d)
 		return;
 	case 21: /* PR_GET_SECCOMP */
 		return;
+	case 22: /* PR_SET_SECCOMP: the mode, then what it takes (strace's) */
+		a_xlat(d, 1, XT(seccomp_mode), "SECCOMP_MODE_???");
+		if (d->a[1] == 1) /* SECCOMP_MODE_STRICT: nothing more */
+			return;
+		if (d->a[1] == 2) { /* SECCOMP_MODE_FILTER: the program */
+			arg(d);
+			p_seccomp_fprog(d, (unsigned long)d->a[2]);
+			return;
+		}
+		for (int i = 2; i < 5; i++)
+			a_hex(d, i);
+		return;
 	default:
 		for (int i = 1; i < 5; i++)
 			a_hex(d, i);
