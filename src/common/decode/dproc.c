@@ -960,8 +960,13 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_time:
 		a_ptr(d, 0);
 		return true;
+	/* A timerfd's calls are a POSIX timer's but for the descriptor. */
 	case SYS_timerfd_settime:
-		a_fd(d, 0);
+	case SYS_timer_settime:
+		if (d->nr == SYS_timerfd_settime)
+			a_fd(d, 0);
+		else
+			a_int(d, 0);
 		a_flags(d, 1, XT(timer_flags), NULL);
 		arg(d);
 		p_itimerspec(d, (unsigned long)d->a[2], false);
@@ -969,7 +974,11 @@ bool zp_decode_proc(struct dctx *d)
 		p_itimerspec(d, (unsigned long)d->a[3], true);
 		return true;
 	case SYS_timerfd_gettime:
-		a_fd(d, 0);
+	case SYS_timer_gettime:
+		if (d->nr == SYS_timerfd_gettime)
+			a_fd(d, 0);
+		else
+			a_int(d, 0);
 		arg(d);
 		p_itimerspec(d, (unsigned long)d->a[1], true);
 		return true;
@@ -985,19 +994,6 @@ bool zp_decode_proc(struct dctx *d)
 			p_int_ptr(d, (unsigned long)d->a[2], true);
 		else
 			p_ptr(d, (unsigned long)d->a[2]);
-		return true;
-	case SYS_timer_settime:
-		a_int(d, 0);
-		a_flags(d, 1, XT(timer_flags), NULL);
-		arg(d);
-		p_itimerspec(d, (unsigned long)d->a[2], false);
-		arg(d);
-		p_itimerspec(d, (unsigned long)d->a[3], true);
-		return true;
-	case SYS_timer_gettime:
-		a_int(d, 0);
-		arg(d);
-		p_itimerspec(d, (unsigned long)d->a[1], true);
 		return true;
 	case SYS_timer_getoverrun:
 	case SYS_timer_delete:
