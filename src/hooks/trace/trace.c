@@ -686,8 +686,7 @@ static void dies_after(const struct zpoline_call *c)
 {
 	siginfo_t si;
 	int sig;
-	if (g.rt->size < offsetof(struct zpoline_runtime, held_signal) + sizeof g.rt->held_signal ||
-	    !g.rt->held_signal || !(sig = g.rt->held_signal(&si)))
+	if (!g.held_signal || !(sig = g.held_signal(&si)))
 		return;
 	if (g.o.lines && (g.o.signals >> (sig - 1) & 1))
 		line_signal(c->pid, c->tid, &si);
@@ -849,6 +848,9 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 {
 	zp_hl_init(rt);
 	g.rt = rt;
+	/* Older runtimes end their struct before it (rt->size says). */
+	if (rt->size >= offsetof(struct zpoline_runtime, held_signal) + sizeof rt->held_signal)
+		g.held_signal = rt->held_signal;
 	hook->name = "trace";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
 	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
