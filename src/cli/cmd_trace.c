@@ -32,6 +32,7 @@
 #include "cli.h"
 #include "runopts.h"
 #include "tracelink.h"
+#include "tracesets.h"
 
 enum {
 	OPT_HELP = 1,
@@ -49,24 +50,58 @@ enum {
 	OPT_FAILED,
 	OPT_QUIET,
 	OPT_ATTACH,
+	OPT_RELATIVE,
+	OPT_IP,
+	OPT_NR,
+	OPT_HEX,
+	OPT_HEX_LONG,
+	OPT_COLUMN,
+	OPT_APPEND,
+	OPT_WALL,
+	OPT_SORTBY,
+	OPT_ENV,
+	OPT_USER,
+	OPT_SECCOMP_BPF,
+	OPT_SEPARATELY,
+	OPT_TRACE_SET,
+	OPT_SIGNAL_SET,
+	OPT_STATUS_SET,
+	OPT_INJECT,
 };
 
 static const struct opt trace_table[] = {
 	{"help", 'h', false, OPT_HELP},
 	{"output", 'o', true, OPT_OUTPUT},
-	{NULL, 'f', false, OPT_FOLLOW},
+	{"follow-forks", 'f', false, OPT_FOLLOW},
 	{"summary-only", 'c', false, OPT_SUMMARY},
 	{"summary", 'C', false, OPT_SUMMARY_TOO},
 	{"expr", 'e', true, OPT_EXPR},
-	{NULL, 't', false, OPT_TIME},
-	{NULL, 'T', false, OPT_DURATION},
+	{"absolute-timestamps", 't', OPTS_ARG_OPTIONAL, OPT_TIME},
+	{"syscall-times", 'T', OPTS_ARG_OPTIONAL, OPT_DURATION},
 	{"string-limit", 's', true, OPT_STRSIZE},
-	{NULL, 'y', false, OPT_FDPATHS},
+	{"decode-fds", 'y', OPTS_ARG_OPTIONAL, OPT_FDPATHS},
 	{"json", 0, false, OPT_JSON},
 	{"successful-only", 'z', false, OPT_SUCCESSFUL},
 	{"failed-only", 'Z', false, OPT_FAILED},
-	{"quiet", 'q', false, OPT_QUIET},
+	{"quiet", 'q', OPTS_ARG_OPTIONAL, OPT_QUIET},
 	{"attach", 'p', true, OPT_ATTACH},
+	{"relative-timestamps", 'r', OPTS_ARG_OPTIONAL, OPT_RELATIVE},
+	{"instruction-pointer", 'i', false, OPT_IP},
+	{"syscall-number", 'n', false, OPT_NR},
+	{NULL, 'x', false, OPT_HEX},
+	{"strings-in-hex", 0, OPTS_ARG_OPTIONAL, OPT_HEX_LONG},
+	{"columns", 'a', true, OPT_COLUMN},
+	{"output-append-mode", 'A', false, OPT_APPEND},
+	{"summary-wall-clock", 'w', false, OPT_WALL},
+	{"summary-sort-by", 'S', true, OPT_SORTBY},
+	{"env", 'E', true, OPT_ENV},
+	{"user", 'u', true, OPT_USER},
+	{"seccomp-bpf", 0, false, OPT_SECCOMP_BPF},
+	{"output-separately", 0, false, OPT_SEPARATELY},
+	{"trace", 0, true, OPT_TRACE_SET},
+	{"signal", 0, true, OPT_SIGNAL_SET},
+	{"status", 0, true, OPT_STATUS_SET},
+	{"inject", 0, true, OPT_INJECT},
 	RUNOPTS_TABLE,
 	{NULL, 0, false, 0},
 };
@@ -76,12 +111,19 @@ struct ended {
 	int status; /* waitpid's */
 };
 
+/* How the tracer's lines start (the options that shape the command's). */
+struct line_form {
+	int follow, tstamp;
+	bool to_file, json, relative, show_ip;
+	unsigned long long since_last; /* -r */
+};
+
 /* The line strace ends a process's trace with, in the same form as the
  * tracer's own lines (src/hooks/trace/line.c): "+++ killed by SIGKILL +++"
- * or "+++ exited with 0 +++", after the pid with -f -o FILE and the time
- * with -t/-tt/-ttt. */
-static const char *end_line(char *buf, size_t n, const struct ended *k, int follow, int tstamp,
-			    bool to_file, bool json)
+ * or "+++ exited with 0 +++", after the pid with -f -o FILE, the time with
+ * -t/-tt/-ttt, the time since the line before with -r and question marks
+ * for the address with -i. */
+static const char *end_line(char *buf, size_t n, const struct ended *k, const struct line_form *f)
 {
 	char name[48];
 	int code;
@@ -99,16 +141,20 @@ static const char *end_line(char *buf, size_t n, const struct ended *k, int foll
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (json) {
+	if (f->json) {
 		snprintf(buf, n,
 			 "{\"pid\":%d,\"tid\":%d,\"ts\":%lld.%06ld,\"event\":\"%s\","
 			 "\"status\":%d}\n",
 			 (int)k->pid, (int)k->pid, (long long)now.tv_sec, now.tv_nsec / 1000, name, code);
 		return buf;
 	}
-	char prefix[32] = "", when[64] = "";
-	if (to_file && follow == 1)
+	char prefix[32] = "", when[64] = "", rel[40] = "";
+	if (f->to_file && f->follow == 1)
 		snprintf(prefix, sizeof prefix, "%-5d ", (int)k->pid);
+	if (f->relative)
+		snprintf(rel, sizeof rel, f->tstamp ? "(+%6llu.%06llu) " : "%6llu.%06llu ",
+			 f->since_last / 1000000000u, f->since_last % 1000000000u / 1000);
+	int tstamp = f->tstamp;
 	if (tstamp == 3) {
 		snprintf(when, sizeof when, "%lld.%06ld ", (long long)now.tv_sec, now.tv_nsec / 1000);
 	} else if (tstamp) {
@@ -121,7 +167,8 @@ static const char *end_line(char *buf, size_t n, const struct ended *k, int foll
 		else
 			snprintf(when, sizeof when, "%s ", hms);
 	}
-	snprintf(buf, n, "%s%s+++ %s +++\n", prefix, when, name);
+	snprintf(buf, n, "%s%s%s%s+++ %s +++\n", prefix, when, rel, f->show_ip ? "[????????????????] " : "",
+		 name);
 	return buf;
 }
 
@@ -231,6 +278,78 @@ static void check_strsize(const char *v)
 		usage_error("trace", "-s needs a number of bytes, not '%s'", v);
 }
 
+/* -e EXPR, checked here where the tracer could only say it late, with
+ * /REGEX items of a system call set replaced by the names they match. */
+static void add_expr(struct strbuf *topts, const char *expr)
+{
+	char why[768];
+	if (!*expr)
+		usage_error("trace", "-e needs an expression");
+	if (!strncmp(expr, "inject=", 7) && tracelink_check_inject(expr + 7, why, sizeof why) < 0)
+		usage_error("trace", "%s", why);
+	char *expanded = NULL;
+	if (tracesets_expand(expr, &expanded, why, sizeof why) < 0)
+		usage_error("trace", "%s", why);
+	sb_add(topts, "-e");
+	sb_add_word(topts, expanded ? expanded : expr);
+	free(expanded);
+}
+
+/* --absolute-timestamps=[[format:]FORMAT[,[precision:]PRECISION]]: the
+ * forms -t, -tt and -ttt print; returns their number of t's. */
+static int absolute_timestamps(const char *v)
+{
+	bool unix_time = false, none = false;
+	const char *precision = "s";
+	char *copy = strdup(v), *save = NULL;
+	if (!copy)
+		die(EXIT_USAGE, "out of memory");
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(w, "format:", 7))
+			w += 7;
+		else if (!strncmp(w, "precision:", 10))
+			w += 10;
+		if (!strcmp(w, "time"))
+			unix_time = false;
+		else if (!strcmp(w, "unix"))
+			unix_time = true;
+		else if (!strcmp(w, "none"))
+			none = true;
+		else if (!strcmp(w, "s") || !strcmp(w, "us"))
+			precision = w[0] == 's' ? "s" : "us";
+		else
+			usage_error("trace", "--absolute-timestamps=%s: formats are time, unix and none, "
+				    "precisions s and us", v);
+	}
+	free(copy);
+	if (none)
+		return 0;
+	if (unix_time && precision[0] == 's')
+		usage_error("trace", "--absolute-timestamps=%s: unix time is printed with microseconds "
+			    "(unix,us, or -ttt)", v);
+	return unix_time ? 3 : precision[0] == 's' ? 1 : 2;
+}
+
+/* --syscall-times and --relative-timestamps take a precision; microseconds
+ * are the one printed here. */
+static void microseconds_only(const char *opt, const char *v)
+{
+	if (v && strcmp(v, "us"))
+		usage_error("trace", "%s=%s: only microseconds (us) are printed", opt, v);
+}
+
+/* -E VAR=VAL sets, -E VAR removes, in the program's environment only. */
+static void env_change(char ***envs, int *n, const char *v)
+{
+	if (!*v || *v == '=')
+		usage_error("trace", "-E needs VAR=VALUE or VAR, not '%s'", v);
+	char **grown = realloc(*envs, sizeof **envs * (size_t)(*n + 1));
+	if (!grown)
+		die(EXIT_USAGE, "out of memory");
+	*envs = grown;
+	(*envs)[(*n)++] = (char *)v;
+}
+
 /* Traced processes outlived the program: they finish the trace when the
  * last of them exits, unless they are killed (SIGKILL, the OOM killer):
  * then nobody would, and the file would keep its zero-filled room and the
@@ -288,8 +407,10 @@ int cmd_trace(int argc, char **argv)
 	struct runopts r;
 	memset(&r, 0, sizeof r);
 	struct strbuf topts = {.sep = ' '};
-	int follow = 0, timestamps = 0, quiet = 0;
-	bool summary_only = false, summary_too = false, json = false;
+	int follow = 0, timestamps = 0, quiet = 0, hex = 0, nenvs = 0;
+	bool summary_only = false, summary_too = false, json = false, append = false,
+	     separately = false, relative = false, show_ip = false;
+	char **envs = NULL;
 	char *output = NULL;
 	const char *output_arg = NULL;
 	struct opts o;
@@ -297,7 +418,6 @@ int cmd_trace(int argc, char **argv)
 	const char *arg;
 	int id;
 	while ((id = opts_next(&o, trace_table, &arg)) > 0) {
-		char why[768];
 		switch (id) {
 		case OPT_HELP:
 			free(topts.s);
@@ -322,13 +442,68 @@ int cmd_trace(int argc, char **argv)
 			sb_add(&topts, "-C");
 			break;
 		case OPT_TIME:
-			timestamps++;
+			if (arg)
+				timestamps = absolute_timestamps(arg);
+			else
+				timestamps++;
 			break;
 		case OPT_DURATION:
+			microseconds_only("--syscall-times", arg);
 			sb_add(&topts, "-T");
 			break;
+		case OPT_RELATIVE:
+			microseconds_only("--relative-timestamps", arg);
+			relative = true;
+			sb_add(&topts, "-r");
+			break;
 		case OPT_FDPATHS:
+			if (arg && strcmp(arg, "path") && strcmp(arg, "all"))
+				usage_error("trace", "--decode-fds=%s: only paths are decoded (path, all)", arg);
 			sb_add(&topts, "-y");
+			break;
+		case OPT_IP:
+			show_ip = true;
+			sb_add(&topts, "-i");
+			break;
+		case OPT_NR:
+			sb_add(&topts, "-n");
+			break;
+		case OPT_HEX:
+			hex = hex < 2 ? hex + 1 : 2;
+			break;
+		case OPT_HEX_LONG:
+			if (!arg || !strcmp(arg, "all"))
+				hex = 2;
+			else if (!strcmp(arg, "non-ascii"))
+				hex = hex > 1 ? hex : 1;
+			else
+				usage_error("trace", "--strings-in-hex=%s: use all or non-ascii", arg);
+			break;
+		case OPT_COLUMN:
+			sb_add(&topts, "-a");
+			sb_add_word(&topts, arg);
+			break;
+		case OPT_APPEND:
+			append = true;
+			break;
+		case OPT_WALL:
+			break; /* the summary's times are wall-clock times already */
+		case OPT_SORTBY:
+			sb_add(&topts, "-S");
+			sb_add_word(&topts, arg);
+			break;
+		case OPT_ENV:
+			env_change(&envs, &nenvs, arg);
+			break;
+		case OPT_USER:
+			usage_error("trace", "-u %s: running the program as another user is not "
+				    "supported; run zpoline itself as that user (runuser -u %s -- "
+				    "zpoline trace ...)", arg, arg);
+			break;
+		case OPT_SECCOMP_BPF:
+			break; /* strace's way to stop fewer times; nothing stops here */
+		case OPT_SEPARATELY:
+			separately = true;
 			break;
 		case OPT_SUCCESSFUL:
 			sb_add(&topts, "-z");
@@ -337,8 +512,13 @@ int cmd_trace(int argc, char **argv)
 			sb_add(&topts, "-Z");
 			break;
 		case OPT_QUIET:
-			quiet++;
-			sb_add(&topts, "-q");
+			/* --quiet=SET: only the exit lines can be left out here */
+			if (!arg)
+				quiet++;
+			else if (strstr(arg, "exit") || strstr(arg, "all"))
+				quiet = 2;
+			else if (!quiet)
+				quiet = 1;
 			break;
 		case OPT_ATTACH:
 			usage_error("trace", "-p %s: zpoline cannot attach to a running process: the runtime "
@@ -353,14 +533,20 @@ int cmd_trace(int argc, char **argv)
 			sb_add(&topts, "-s");
 			sb_add_word(&topts, arg);
 			break;
+		case OPT_TRACE_SET:
+		case OPT_SIGNAL_SET:
+		case OPT_STATUS_SET:
+		case OPT_INJECT: {
+			static const char *const what[] = {"trace=", "signal=", "status=", "inject="};
+			char *e = NULL;
+			if (asprintf(&e, "%s%s", what[id - OPT_TRACE_SET], arg) < 0)
+				die(EXIT_USAGE, "out of memory");
+			add_expr(&topts, e);
+			free(e);
+			break;
+		}
 		case OPT_EXPR:
-			if (!*arg)
-				usage_error("trace", "-e needs an expression");
-			if (!strncmp(arg, "inject=", 7) &&
-			    tracelink_check_inject(arg + 7, why, sizeof why) < 0)
-				usage_error("trace", "%s", why);
-			sb_add(&topts, "-e");
-			sb_add_word(&topts, arg);
+			add_expr(&topts, arg);
 			break;
 		default:
 			runopts_take(&r, "trace", id, arg);
@@ -370,6 +556,12 @@ int cmd_trace(int argc, char **argv)
 		o.index--;
 	if (o.index >= argc)
 		usage_error("trace", "no program given");
+	if (separately) {
+		if (!follow)
+			usage_error("trace", "--output-separately needs -f here (every task of the "
+				    "tree gets its file: -ff)");
+		follow = 2;
+	}
 	if (follow > 2)
 		usage_error("trace", "-f may be given at most twice (-ff)");
 	if (timestamps > 3)
@@ -382,6 +574,14 @@ int cmd_trace(int argc, char **argv)
 		sb_add(&topts, follow == 2 ? "-ff" : "-f");
 	if (timestamps)
 		sb_add(&topts, timestamps == 3 ? "-ttt" : timestamps == 2 ? "-tt" : "-t");
+	if (hex)
+		sb_add(&topts, hex == 2 ? "-xx" : "-x");
+	if (quiet)
+		sb_add(&topts, quiet >= 2 ? "-qq" : "-q");
+	if (append && !output)
+		say("-A has no effect without -o"); /* as strace, a warning */
+	else if (append)
+		sb_add(&topts, "-A");
 	if (output) {
 		sb_add(&topts, "-o");
 		sb_add_word(&topts, output);
@@ -396,6 +596,18 @@ int cmd_trace(int argc, char **argv)
 	static const char *const lead[] = {"trace"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", opts_string);
+	/* -E: the command's own environment goes to the program (launch.c) */
+	for (int i = 0; i < nenvs; i++) {
+		char *eq = strchr(envs[i], '=');
+		if (eq) {
+			*eq = '\0';
+			setenv(envs[i], eq + 1, 1);
+			*eq = '=';
+		} else {
+			unsetenv(envs[i]);
+		}
+	}
+	free(envs);
 	/* Reading the time zone costs each traced process ~0.5 ms here: do it
 	 * once for them all (-t and utimensat's dates use it). */
 	time_t now = time(NULL);
@@ -426,7 +638,9 @@ int cmd_trace(int argc, char **argv)
 	if (pid > 0 && (WIFSIGNALED(wstatus) || (WIFEXITED(wstatus) && tracelink_untraced(ctl, pid))) &&
 	    (!summary_only || summary_too) && quiet < 2) {
 		struct ended k = {pid, wstatus};
-		lastp = end_line(last, sizeof last, &k, follow, timestamps, output != NULL, json);
+		struct line_form f = {follow, timestamps, output != NULL, json, relative, show_ip,
+				      relative ? tracelink_since_last_line(ctl) : 0};
+		lastp = end_line(last, sizeof last, &k, &f);
 	}
 	/* The program is gone; children it left behind with -f may not be. */
 	int f = tracelink_finish(output, ctl, lastp, pid, why, sizeof why);

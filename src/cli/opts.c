@@ -37,7 +37,7 @@ static int next_short(struct opts *o, const struct opt *table, const char **arg)
 	const struct opt *d = find_short(table, c);
 	if (!d)
 		usage_error(o->cmd, "unknown option '-%c'", c);
-	if (!d->has_arg) {
+	if (!d->has_arg || d->has_arg == OPTS_ARG_OPTIONAL) {
 		if (!*o->cluster)
 			o->cluster = NULL;
 		return d->id;
@@ -84,7 +84,7 @@ int opts_next(struct opts *o, const struct opt *table, const char **arg)
 	}
 	if (eq) {
 		*arg = eq + 1;
-	} else {
+	} else if (d->has_arg != OPTS_ARG_OPTIONAL) {
 		if (o->index >= o->argc)
 			usage_error(o->cmd, "option '--%s' needs an argument", d->long_name);
 		*arg = o->argv[o->index++];

@@ -16,9 +16,14 @@
 struct opt {
 	const char *long_name; /* without "--"; NULL if none */
 	char short_name;       /* 0 if none */
-	bool has_arg;
+	unsigned char has_arg; /* false, true, or OPTS_ARG_OPTIONAL */
 	int id;                /* returned by opts_next; must be > 0 */
 };
+
+/* has_arg: the long form may go without its value (--name, or
+ * --name=value; *arg is NULL without one) and the short form never takes
+ * one (strace's -r, --relative-timestamps[=PRECISION]). */
+#define OPTS_ARG_OPTIONAL 2
 
 enum {
 	OPTS_END = 0,      /* no more arguments */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "traceinject.h"
 #include "traceopts.h"
@@ -38,3 +39,11 @@ bool tracelink_untraced(const char *ctl_path, int pid)
 	return zp_trace_untraced(ctl_path, pid);
 }
 
+unsigned long long tracelink_since_last_line(const char *ctl_path)
+{
+	uint64_t last = zp_trace_last_line_mono(ctl_path);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint64_t t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	return last && t > last ? t - last : 0;
+}

@@ -27,4 +27,7 @@ int tracelink_finish(const char *output, const char *ctl_path, const char *last,
  * end)? */
 bool tracelink_untraced(const char *ctl_path, int pid);
 
+/* -r: nanoseconds since the start of the session's latest line (0 if none). */
+unsigned long long tracelink_since_last_line(const char *ctl_path);
+
 #endif

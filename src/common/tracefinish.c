@@ -17,30 +17,52 @@
 #include "tracefmt.h"
 #include "traceout.h"
 
-/* Does the session's table say pid ran an image without the runtime?
- * (the state traceout.c's zp_tout_proc_untraced sets) */
-bool zp_trace_untraced(const char *ctl_path, int pid)
+/* The session's control block, read-only, or NULL. */
+static const struct zp_trace_ctl *ctl_view(const char *ctl_path)
 {
-	if (!ctl_path || !*ctl_path || pid <= 0)
-		return false;
+	if (!ctl_path || !*ctl_path)
+		return NULL;
 	int fd = open(ctl_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	bool untraced = false;
+		return NULL;
 	struct stat st;
 	const struct zp_trace_ctl *c = MAP_FAILED;
 	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof *c)
 		c = mmap(NULL, sizeof *c, PROT_READ, MAP_SHARED, fd, 0);
-	if (c != MAP_FAILED) {
-		if (c->magic == ZP_TRACE_CTL_MAGIC && c->size == sizeof *c)
-			for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++)
-				if ((int)(c->pids[i] & 0xffffffffu) == pid &&
-				    (int)(c->pids[i] >> 32) == ZP_TRACE_PID_UNTRACED)
-					untraced = true;
-		munmap((void *)c, sizeof *c);
-	}
 	close(fd);
+	if (c == MAP_FAILED)
+		return NULL;
+	if (c->magic != ZP_TRACE_CTL_MAGIC || c->size != sizeof *c) {
+		munmap((void *)c, sizeof *c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Does the session's table say pid ran an image without the runtime?
+ * (the state traceout.c's zp_tout_proc_untraced sets) */
+bool zp_trace_untraced(const char *ctl_path, int pid)
+{
+	const struct zp_trace_ctl *c = pid > 0 ? ctl_view(ctl_path) : NULL;
+	if (!c)
+		return false;
+	bool untraced = false;
+	for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++)
+		if ((int)(c->pids[i] & 0xffffffffu) == pid &&
+		    (int)(c->pids[i] >> 32) == ZP_TRACE_PID_UNTRACED)
+			untraced = true;
+	munmap((void *)c, sizeof *c);
 	return untraced;
+}
+
+uint64_t zp_trace_last_line_mono(const char *ctl_path)
+{
+	const struct zp_trace_ctl *c = ctl_view(ctl_path);
+	if (!c)
+		return 0;
+	uint64_t t = __atomic_load_n(&c->rel_last, __ATOMIC_ACQUIRE);
+	munmap((void *)c, sizeof *c);
+	return t;
 }
 
 /* Is any process the table lists as alive still there? */
@@ -69,17 +91,17 @@ static bool any_alive(const struct zp_trace_ctl *c)
 	return false;
 }
 
-/* Remove NUL bytes from [0, len) of the file; returns the new length, or
+/* Remove NUL bytes from [start, len) of the file; returns the new length, or
  * -1 (errno set) if the data could not be moved.  With read and write,
  * not a mapping: reading a hole of a full tmpfs through a shared mapping
  * (lines lost for want of space leave holes) raises SIGBUS.  Holes are
  * skipped with SEEK_DATA; when writing needs space the file system does
  * not have, the pages already read past the write position are given
  * back (punched) first. */
-static off_t squeeze(int fd, off_t len)
+static off_t squeeze(int fd, off_t start, off_t len)
 {
 	static char buf[1 << 16];
-	off_t r = 0, w = 0;
+	off_t r = start, w = start;
 	while (r < len) {
 		off_t d = lseek(fd, r, SEEK_DATA);
 		if (d < 0 && errno == ENXIO)
@@ -337,7 +359,9 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 										  : data_end(fd, st.st_size);
 		if (end > st.st_size)
 			end = st.st_size;
-		off_t sq = squeeze(fd, end);
+		/* -A: what the file held before is not ours to change */
+		off_t from = c && (off_t)c->data_from <= end ? (off_t)c->data_from : 0;
+		off_t sq = squeeze(fd, from, end);
 		if (sq < 0) {
 			snprintf(err, errlen, "cannot remove the gaps from %s: %s", path,
 				 strerror(errno));

@@ -108,6 +108,19 @@ void tb_hex(struct tb *b, unsigned long long v)
 	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
 }
 
+void tb_hex_w(struct tb *b, unsigned long long v, int width)
+{
+	char tmp[16];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = hexdig[v & 15];
+		v >>= 4;
+	} while (v && i > 0);
+	while ((int)sizeof tmp - i < width && i > 0)
+		tmp[--i] = '0';
+	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
 void tb_oct(struct tb *b, unsigned long long v, int width)
 {
 	char tmp[26];
@@ -134,8 +147,23 @@ static bool plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+int tb_hex_strings;
+
+bool tb_quote_hex(const unsigned char *s, size_t n)
+{
+	if (tb_hex_strings >= 2)
+		return true;
+	if (tb_hex_strings == 1)
+		for (size_t i = 0; i < n; i++)
+			if (s[i] > 0x7e || (s[i] < 0x20 && (s[i] < '\t' || s[i] > '\r')))
+				return true;
+	return false;
+}
+
 void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigned flags)
 {
+	if (tb_quote_hex(s, n))
+		flags |= TBQ_HEX;
 	tb_putc(b, '"');
 	tb_quote_part(b, s, n, -1, flags);
 	tb_putc(b, '"');

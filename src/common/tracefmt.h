@@ -44,6 +44,8 @@ ZP_TF_HIDDEN void tb_dec(struct tb *b, long long v);
 ZP_TF_HIDDEN void tb_udec(struct tb *b, unsigned long long v);
 /* Like printf("%#llx"): 0x-prefixed lowercase hex, "0" for zero. */
 ZP_TF_HIDDEN void tb_hex(struct tb *b, unsigned long long v);
+/* Like printf("%0*llx", width): lowercase hex, no prefix, zero-padded. */
+ZP_TF_HIDDEN void tb_hex_w(struct tb *b, unsigned long long v, int width);
 /* Like printf("%#0*llo", width): 0644, 022, 000. */
 ZP_TF_HIDDEN void tb_oct(struct tb *b, unsigned long long v, int width);
 /* Unsigned decimal padded on the left with spaces (or zeros) to width. */
@@ -53,6 +55,12 @@ ZP_TF_HIDDEN void tb_pad_to(struct tb *b, size_t col);
 
 /* How tb_quote escapes bytes. */
 #define TBQ_HEX 0x1 /* every byte as \xNN (getrandom and friends) */
+/* strace's -x (1: a string with a byte outside printable ASCII and
+ * \t\n\v\f\r is printed all in hex) and -xx (2: every string in hex).
+ * Set once at start-up; tb_quote() applies it, callers quoting a string
+ * in parts ask tb_quote_hex() about all of it first. */
+extern ZP_TF_HIDDEN int tb_hex_strings;
+ZP_TF_HIDDEN bool tb_quote_hex(const unsigned char *s, size_t n);
 /* Quote n bytes of s the way strace does: printable ASCII as is, \" \\ \t
  * \n \v \f \r, anything else octal (\0, \177, \0001 before a digit).  If
  * `more` the string went on: "..." follows the closing quote. */

@@ -87,7 +87,10 @@ int zp_syscall_set_parse(const char *spec, size_t len, struct zp_syscall_set *se
 				return -1;
 			}
 		} else if (e[0] == '/') {
-			errf(err, errlen, "regular expressions are not supported in system call sets:", e, n);
+			/* The zpoline command expands them (the tracer has no regex
+			 * engine: it loads without libc) */
+			errf(err, errlen, "a regular expression in a system call set needs the zpoline "
+			     "command to expand it:", e, n);
 			return -1;
 		} else {
 			char name[64];

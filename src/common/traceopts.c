@@ -222,6 +222,41 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 	return 0;
 }
 
+/* -S: strace's names for the orders this table has. */
+static int parse_sortby(const char *v, struct zp_trace_opts *o, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		unsigned order;
+	} names[] = {
+		{"time", ZP_SORT_TIME},       {"time-percent", ZP_SORT_TIME}, {"time-total", ZP_SORT_TIME},
+		{"total-time", ZP_SORT_TIME}, {"calls", ZP_SORT_CALLS},       {"count", ZP_SORT_CALLS},
+		{"errors", ZP_SORT_ERRORS},   {"error", ZP_SORT_ERRORS},      {"name", ZP_SORT_NAME},
+		{"syscall", ZP_SORT_NAME},    {"syscall-name", ZP_SORT_NAME}, {"avg-time", ZP_SORT_AVG},
+		{"time-avg", ZP_SORT_AVG},    {"nothing", ZP_SORT_NOTHING},   {"none", ZP_SORT_NOTHING},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i].name) == 0) {
+			o->sortby = names[i].order;
+			return 0;
+		}
+	snprintf(err, errlen, "-S: unknown order '%s' (time, calls, errors, name, avg-time, nothing; "
+		 "the table has no min-time or max-time column)", v);
+	return -1;
+}
+
+static int parse_column(const char *v, struct zp_trace_opts *o, char *err, size_t errlen)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 0 || n > 4096) {
+		snprintf(err, errlen, "-a: '%s' is not a column (0 .. 4096)", v);
+		return -1;
+	}
+	o->column = (unsigned)n;
+	return 0;
+}
+
 static int parse_strsize(const char *v, struct zp_trace_opts *o, char *err, size_t errlen)
 {
 	char *end;
@@ -243,6 +278,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 	o->output[0] = '\0';
 	o->inject.n = 0;
 	o->strsize = 32;
+	o->column = 40;
 	o->signals = ~0ull;
 	memset(o->trace.bits, 0xff, sizeof o->trace.bits);
 	if (!opts)
@@ -261,8 +297,8 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 			continue;
 		}
 		if (a[0] != '-' || a[1] == '\0' || a[1] == '-') {
-			snprintf(err, errlen, "unknown option '%s' (options: -o FILE -f -ff -c -C "
-				 "-e EXPR -t -tt -ttt -T -s N -y -z -Z -q --json)", a);
+			snprintf(err, errlen, "unknown option '%s' (options: -o FILE -A -f -ff -c -C "
+				 "-w -S SORTBY -e EXPR -t -tt -ttt -r -T -i -n -s N -x -xx -a N -y -z -Z -q --json)", a);
 			return -1;
 		}
 		for (const char *c = a + 1; *c; c++) {
@@ -294,8 +330,27 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 			case 'q':
 				o->quiet++;
 				break;
+			case 'r':
+				o->relative = true;
+				break;
+			case 'i':
+				o->show_ip = true;
+				break;
+			case 'n':
+				o->show_nr = true;
+				break;
+			case 'x':
+				o->hex++;
+				break;
+			case 'A':
+				o->append = true;
+				break;
+			case 'w':
+				break; /* the -c times are wall-clock times already */
 			case 'o':
 			case 'e':
+			case 'a':
+			case 'S':
 			case 's': {
 				const char *v = c[1] ? c + 1 : (i + 1 < n ? w[++i] : NULL);
 				if (!v) {
@@ -316,14 +371,20 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				} else if (*c == 'e') {
 					if (parse_expr(v, o, err, errlen) < 0)
 						return -1;
+				} else if (*c == 'a') {
+					if (parse_column(v, o, err, errlen) < 0)
+						return -1;
+				} else if (*c == 'S') {
+					if (parse_sortby(v, o, err, errlen) < 0)
+						return -1;
 				} else if (parse_strsize(v, o, err, errlen) < 0) {
 					return -1;
 				}
 				goto next_word; /* the rest of the word was the argument */
 			}
 			default:
-				snprintf(err, errlen, "unknown option '-%c' in '%s' (options: -o FILE -f "
-					 "-ff -c -C -e EXPR -t -tt -ttt -T -s N -y -z -Z -q --json)", *c, a);
+				snprintf(err, errlen, "unknown option '-%c' in '%s' (options: -o FILE -A -f "
+					 "-ff -c -C -w -S SORTBY -e EXPR -t -tt -ttt -r -T -i -n -s N -x -xx -a N -y -z -Z -q --json)", *c, a);
 				return -1;
 			}
 		}
@@ -335,6 +396,14 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 	}
 	if (o->tstamp > 3) {
 		snprintf(err, errlen, "-t given more than three times");
+		return -1;
+	}
+	if (o->hex > 2) {
+		snprintf(err, errlen, "-x given more than twice");
+		return -1;
+	}
+	if (o->append && !o->output[0]) {
+		snprintf(err, errlen, "-A appends to -o FILE: it needs -o");
 		return -1;
 	}
 	if (o->follow == 2 && !o->output[0]) {

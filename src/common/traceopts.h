@@ -19,6 +19,16 @@
  *   -e inject=SPEC fault injection, see traceinject.h
  *   -t, -tt, -ttt  time of day; with microseconds; seconds since the epoch
  *   -T             time spent in each call, <0.000123> after the result
+ *   -r             time since the previous line, at the start of each line
+ *                  (with -t: "(+ 0.000123)" after the time)
+ *   -i             the instruction pointer after the call: [00007f...]
+ *   -n             the system call's number: [ 257]
+ *   -x, -xx        strings with any non-ASCII byte, or all strings, in hex
+ *   -a COLUMN      results start at COLUMN (default 40)
+ *   -A             with -o: append to FILE instead of truncating it
+ *   -S SORTBY      -c table order: time (default), calls, errors, name,
+ *                  avg-time, nothing
+ *   -w             accepted: the -c times are always wall-clock time
  *   -s N           print at most N bytes of strings (default 32)
  *   -y             print the path behind descriptor arguments: 3</etc/passwd>
  *   -z, -Z         print only calls that succeeded, or failed (strace's
@@ -54,6 +64,9 @@
 #define ZP_STATUS_ALL 7u
 #define ZP_STATUS_NOTHING 8u /* status=none: a set no result is in */
 
+/* -S: the -c table's order */
+enum { ZP_SORT_TIME, ZP_SORT_CALLS, ZP_SORT_ERRORS, ZP_SORT_NAME, ZP_SORT_AVG, ZP_SORT_NOTHING };
+
 struct zp_trace_opts {
 	int follow;                     /* 0, 1 (-f), 2 (-ff) */
 	bool count;                     /* -c or -C */
@@ -63,6 +76,13 @@ struct zp_trace_opts {
 	unsigned strsize;               /* -s */
 	bool decode_fds;                /* -y */
 	bool json;                      /* --json */
+	bool relative;                  /* -r */
+	bool show_ip;                   /* -i */
+	bool show_nr;                   /* -n */
+	bool append;                    /* -A */
+	int hex;                        /* -x 1, -xx 2 */
+	unsigned column;                /* -a: where results start */
+	unsigned sortby;                /* -S: ZP_SORT_* */
 	uint64_t signals;               /* -e signal=: deliveries to print (bit sig-1) */
 	unsigned status;                /* ZP_STATUS_* results to print; 0: all */
 	int quiet;                      /* -q count */

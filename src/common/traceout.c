@@ -208,7 +208,7 @@ static int ff_fd(struct zp_tout *t, int tid)
 		tb_dec(&b, tid);
 		path[b.len] = '\0';
 		long flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-		if (tid != exec_pid && !ff_written_now(t, path))
+		if (tid != exec_pid && !t->append && !ff_written_now(t, path))
 			flags |= O_TRUNC;
 		long fd = zp_raw4(SYS_openat, AT_FDCWD, path, flags, 0644);
 		if (fd >= 0) {
@@ -739,13 +739,15 @@ static void choose_file_mode(struct zp_tout *t, bool writable_map, bool fresh)
 	t->mode = ZP_TOUT_PWRITE;
 	if (!writable_map)
 		return;
-	if (fallocate(t->out_fd, 0, 0, (off_t)CHUNK_MIN) == 0) {
+	/* -A starts a session at the end of what the file holds */
+	uint64_t base = fresh ? t->ctl->end : 0;
+	if (fallocate(t->out_fd, 0, (off_t)base, (off_t)CHUNK_MIN) == 0) {
 		if (fresh)
-			t->ctl->cap = CHUNK_MIN;
+			t->ctl->cap = base + CHUNK_MIN;
 		map_window(t);
 		if (t->window) {
 			t->mode = ZP_TOUT_MMAP;
-			prefault(t, 0, CHUNK_MIN);
+			prefault(t, base, base + CHUNK_MIN);
 		}
 	}
 }
@@ -830,6 +832,14 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 	 * any number of sessions (flock on /dev/null is system-wide). */
 	struct stat st0;
 	bool regular = fstat(fd, &st0) == 0 && S_ISREG(st0.st_mode);
+	bool fresh = truncate;
+	if (truncate && regular && o->append) {
+		/* -A: the lines go after what the file holds */
+		truncate = false;
+		c->end = (uint64_t)st0.st_size;
+		c->cap = (uint64_t)st0.st_size;
+		c->data_from = c->end;
+	}
 	if (truncate && regular) {
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
 			snprintf(err, errlen, "-o %s: another trace session is still writing it",
@@ -851,7 +861,7 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 		c->out_dev = st.st_dev;
 		c->out_ino = st.st_ino;
 	}
-	choose_file_mode(t, rw, truncate);
+	choose_file_mode(t, rw, fresh);
 	c->mode = (uint32_t)t->mode;
 	return 0;
 }
@@ -945,6 +955,7 @@ static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp
 	c->live = 1;
 	c->tasks = 1;
 	c->count = o->count;
+	c->sortby = o->sortby;
 	struct timespec now = {0, 0};
 	zp_raw2(SYS_clock_gettime, CLOCK_REALTIME_COARSE, &now);
 	c->start_coarse_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
@@ -1005,6 +1016,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 	memset(t, 0, sizeof *t);
 	t->ctl_fd = t->out_fd = -1;
 	t->fd_base = fd_base();
+	t->append = o->append;
 	uint32_t hash = hash_str(opts_string);
 
 	const char *fds = getenv("ZPOLINE_TRACE_FDS");
@@ -1135,6 +1147,44 @@ static void summary_row(struct tb *b, uint64_t pct, uint64_t ns, uint64_t calls,
 static const char summary_rule[] =
 	"------ ----------- ----------- --------- --------- ----------------\n";
 
+static const char *row_name(int nr, const char *(*name)(long nr))
+{
+	const char *nm = nr < ZP_TRACE_COUNT_SLOTS - 1 ? name(nr) : "(other)";
+	return nm ? nm : "";
+}
+
+static int three_way(unsigned __int128 x, unsigned __int128 y)
+{
+	return (x > y) - (x < y);
+}
+
+/* -S: does row a go before row b?  Larger first (names: alphabetical);
+ * rows that tie keep number order, as in strace's (stable) sort. */
+static bool row_before(const struct zp_trace_ctl *ctl, int a, int b, const uint64_t *ns_of,
+		       const char *(*name)(long nr))
+{
+	const struct zp_trace_count *x = &ctl->counts[a], *y = &ctl->counts[b];
+	int c;
+	switch (ctl->sortby) {
+	case ZP_SORT_CALLS:
+		c = three_way(x->calls, y->calls);
+		break;
+	case ZP_SORT_ERRORS:
+		c = three_way(x->errors, y->errors);
+		break;
+	case ZP_SORT_NAME:
+		return strcmp(row_name(a, name), row_name(b, name)) < 0;
+	case ZP_SORT_AVG:
+		c = three_way((unsigned __int128)ns_of[a] * y->calls, (unsigned __int128)ns_of[b] * x->calls);
+		break;
+	case ZP_SORT_NOTHING:
+		return false; /* number order */
+	default:
+		c = three_way(ns_of[a], ns_of[b]);
+	}
+	return c > 0;
+}
+
 size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 			const char *(*name)(long nr))
 {
@@ -1156,9 +1206,9 @@ size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 			continue;
 		ns_of[i] = !ctl->tsc_ticks ? k->ns
 					   : dt ? (uint64_t)((unsigned __int128)k->ns * dm / dt) : 0;
-		/* Insertion by time, descending; equal times keep number order. */
+		/* Insertion in -S order; equal rows keep number order. */
 		int j = n++;
-		while (j > 0 && ns_of[order[j - 1]] < ns_of[i]) {
+		while (j > 0 && row_before(ctl, i, order[j - 1], ns_of, name)) {
 			order[j] = order[j - 1];
 			j--;
 		}

@@ -93,6 +93,10 @@ struct zp_trace_ctl {
 	uint32_t tsc_ticks;
 	uint32_t reserved;
 	uint64_t tsc0, mono0;
+	uint64_t rel_last;      /* -r: CLOCK_MONOTONIC ns of the latest line's start */
+	uint64_t data_from;     /* -A: where this session's lines start */
+	uint32_t sortby;        /* -S: ZP_SORT_*, for whoever prints the -c table */
+	uint32_t reserved2;
 	/* CLOCK_REALTIME_COARSE when the session started: an -ff file written
 	 * since (its mtime is later) belongs to this session. */
 	uint64_t start_coarse_ns;
@@ -118,6 +122,7 @@ struct zp_tout {
 	char *window;        /* MAP_SHARED view of the output */
 	uint64_t window_size;
 	bool joined;         /* this image continues a session (after execve) */
+	bool append;         /* -A: -ff files are appended to, never truncated */
 	bool sandboxed;      /* under a seccomp filter: no more system calls to
 				grow the file (zp_tout_sandbox) */
 	int fd_base;         /* our descriptors go at or above this */
@@ -230,6 +235,9 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 /* For the command: is pid in that state in the session's table?  Then the
  * command prints its "+++ exited with N +++" (it waited for it). */
 bool zp_trace_untraced(const char *ctl_path, int pid);
+/* For the command's own "+++" line with -r: CLOCK_MONOTONIC ns of the
+ * start of the session's latest line, 0 if none or unknown. */
+uint64_t zp_trace_last_line_mono(const char *ctl_path);
 
 /* The -c table from the counters in ctl into buf; returns its length.
  * Raw (the last process prints it on its way out). */

@@ -20,7 +20,7 @@ bad_opts() {
 		fail "bad-opts '$opts' (exit $rc): $out"
 	fi
 }
-bad_opts '-x' "unknown option '-x'"
+bad_opts '-X' "unknown option '-X'"
 bad_opts '-e trace=nosuchcall' "unknown system call 'nosuchcall'"
 bad_opts '-e trace=%nosuch' "unknown system call class '%nosuch'"
 bad_opts '-s abc' "'abc' is not a string size"

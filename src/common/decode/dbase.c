@@ -393,6 +393,26 @@ void p_path(struct dctx *d, unsigned long addr, bool trust)
 	tb_quote(d->b, (const unsigned char *)buf, (size_t)n, !complete, 0);
 }
 
+/* -x: is any of the n bytes shown one that puts the whole string in
+ * hex?  The first piece is in buf already; a longer -s reads the rest
+ * ahead (only with -x and strings over 4 KiB). */
+static bool hex_whole(struct dctx *d, const unsigned char *buf, size_t k, unsigned long addr,
+		      size_t n, bool trust)
+{
+	if (tb_quote_hex(buf, k))
+		return true;
+	unsigned char more[4096];
+	for (size_t off = k; off < n;) {
+		size_t m = n - off < sizeof more ? n - off : sizeof more;
+		if (um_read(d, more, addr + off, m, trust) != m)
+			return false;
+		if (tb_quote_hex(more, m))
+			return true;
+		off += m;
+	}
+	return false;
+}
+
 /* Up to -s bytes, read and quoted 4 KiB at a time (and one more byte, to
  * know whether an octal escape at the end of a piece must be long): a
  * large -s shows as much as the line holds, as strace shows it all. */
@@ -410,6 +430,8 @@ void p_buf(struct dctx *d, unsigned long addr, size_t len, bool trust, unsigned 
 		tb_hex(d->b, addr);
 		return;
 	}
+	if (!(flags & TBQ_HEX) && tb_hex_strings && hex_whole(d, buf, k, addr, n, trust))
+		flags |= TBQ_HEX;
 	tb_putc(d->b, '"');
 	size_t off = 0;
 	for (;;) {

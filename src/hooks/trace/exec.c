@@ -176,13 +176,13 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 		secure = true;
 	if (secure && shown && s) {
 		s->kind = SK_UNFINISHED;
-		line_unfinished(pid, c->tid, c->nr, args, s);
+		line_unfinished(pid, c->tid, c->nr, args, s, call_ip(c));
 		shown = false;
 	}
 	if (secure)
 		zp_tout_proc_untraced(&g.out, pid, true);
 	char text[ZP_TRACE_EXEC_LINE];
-	size_t n = shown ? line_exec_text(pid, c->nr, args, text, sizeof text) : 0;
+	size_t n = shown ? line_exec_text(pid, c->nr, args, text, sizeof text, call_ip(c)) : 0;
 	if (shown)
 		zp_tout_exec_save(&g.out, pid, text, n, s ? s->t0_real : 0, s ? s->t0_mono : 0,
 				  __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
@@ -321,7 +321,7 @@ static void announce_first(int pid)
 	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)zp_hl_environ(), 0, 0,
 			0};
 	char text[ZP_TRACE_EXEC_LINE];
-	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text);
+	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text, 0);
 	line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
 }
 

@@ -18,7 +18,7 @@
 
 #define LINE_MAX (32 * 1024)
 #define JSON_SCRATCH (12 * 1024)
-#define RESULT_COL 40
+#define RESULT_COL ((size_t)g.o.column)
 
 static void put_prefix(struct tb *b, int tid)
 {
@@ -47,13 +47,59 @@ static void put_secs(struct tb *b, uint64_t ns)
 	tb_udec_w(b, ns % 1000000000u / 1000, 6, '0');
 }
 
-static void put_time(struct tb *b, uint64_t real_ns)
+/* -r: the time since the line before, whichever task printed it, as
+ * strace measures it (the monotonic clock).  Lines appear when calls
+ * return, so one may start before the line printed ahead of it: it shows
+ * 0, never a negative time. */
+static void put_relative(struct tb *b, uint64_t mono)
 {
+	if (!mono)
+		mono = th_now(CLOCK_MONOTONIC);
+	uint64_t *last = &g.out.ctl->rel_last;
+	uint64_t prev = __atomic_load_n(last, __ATOMIC_RELAXED);
+	while (prev < mono &&
+	       !__atomic_compare_exchange_n(last, &prev, mono, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	uint64_t d = prev && mono > prev ? mono - prev : 0;
+	if (g.o.tstamp)
+		tb_puts(b, "(+");
+	tb_udec_w(b, d / 1000000000u, 6, ' ');
+	tb_putc(b, '.');
+	tb_udec_w(b, d % 1000000000u / 1000, 6, '0');
+	tb_puts(b, g.o.tstamp ? ") " : " ");
+}
+
+/* -n and -i: "[ 257] [00007f0123456789] "; nr < 0 leaves out the number
+ * (a "+++" line), ip 0 prints question marks as strace does where it has
+ * no address. */
+static void put_nr_ip(struct tb *b, long nr, uintptr_t ip)
+{
+	if (g.o.show_nr && nr >= 0) {
+		tb_putc(b, '[');
+		tb_udec_w(b, (unsigned long)nr, 4, ' ');
+		tb_puts(b, "] ");
+	}
+	if (g.o.show_ip) {
+		tb_putc(b, '[');
+		if (ip)
+			tb_hex_w(b, ip, 16);
+		else
+			tb_puts(b, "????????????????");
+		tb_puts(b, "] ");
+	}
+}
+
+static void put_time(struct tb *b, uint64_t real_ns, uint64_t mono)
+{
+	if (g.o.relative && !g.o.tstamp)
+		put_relative(b, mono);
 	if (!g.o.tstamp)
 		return;
 	if (g.o.tstamp == 3) {
 		put_secs(b, real_ns);
 		tb_putc(b, ' ');
+		if (g.o.relative)
+			put_relative(b, mono);
 		return;
 	}
 	long s = (long)(real_ns / 1000000000u) + g.tz_offset;
@@ -68,6 +114,8 @@ static void put_time(struct tb *b, uint64_t real_ns)
 		tb_udec_w(b, real_ns % 1000000000u / 1000, 6, '0');
 	}
 	tb_putc(b, ' ');
+	if (g.o.relative)
+		put_relative(b, mono);
 }
 
 static bool is_error(long ret)
@@ -177,7 +225,7 @@ static bool status_shown(long ret, int how)
 }
 
 void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
-	       const struct slot *s, uint64_t t_end_mono)
+	       const struct slot *s, uint64_t t_end_mono, uintptr_t ip)
 {
 	if (!status_shown(ret, how))
 		return;
@@ -233,7 +281,8 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	}
 
 	put_prefix(&b, tid);
-	put_time(&b, real);
+	put_time(&b, real, s ? s->t0_mono : 0);
+	put_nr_ip(&b, nr, ip);
 	dinit(&d, &b, &g.dcfg, nr, args, pid);
 	d.ret = ret;
 	d.exiting = how != LR_NORET;
@@ -257,14 +306,15 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 
 /* The start of a line that is not a call's: JSON's head, or the prefix
  * and the time. */
-static void event_head(struct tb *b, int pid, int tid)
+static void event_head(struct tb *b, int pid, int tid, long nr, uintptr_t ip)
 {
 	uint64_t real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
 	if (g.o.json) {
 		json_head(b, pid, tid, real);
 	} else {
 		put_prefix(b, tid);
-		put_time(b, real);
+		put_time(b, real, 0);
+		put_nr_ip(b, nr, ip);
 	}
 }
 
@@ -275,7 +325,7 @@ void line_event(int tid, const char *text, long status, int pid)
 	char buf[512];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
-	event_head(&b, pid, tid);
+	event_head(&b, pid, tid, -1, 0);
 	if (g.o.json) {
 		tb_puts(&b, ",\"event\":\"");
 		tb_json(&b, text, zp_strlen(text));
@@ -290,12 +340,12 @@ void line_event(int tid, const char *text, long status, int pid)
 	emit(tid, &b);
 }
 
-void line_signal(int pid, int tid, const siginfo_t *si)
+void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 {
 	char buf[512];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
-	event_head(&b, pid, tid);
+	event_head(&b, pid, tid, nr, ip);
 	if (g.o.json) {
 		tb_puts(&b, ",\"signal\":\"");
 		p_signame(&b, si->si_signo);
@@ -326,7 +376,8 @@ void line_signal(int pid, int tid, const siginfo_t *si)
 	emit(tid, &b);
 }
 
-void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s)
+void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s,
+		     uintptr_t ip)
 {
 	/* With a result filter the line waits for its result, whole
 	 * (line_resumed), as it is unknown yet whether it is wanted. */
@@ -350,7 +401,8 @@ void line_unfinished(int pid, int tid, long nr, const long *args, const struct s
 		return;
 	}
 	put_prefix(&b, tid);
-	put_time(&b, real);
+	put_time(&b, real, s ? s->t0_mono : 0);
+	put_nr_ip(&b, nr, ip);
 	dinit(&d, &b, &g.dcfg, nr, args, pid);
 	zp_decode_call(&d);
 	if (b.len && b.p[b.len - 1] == ')')
@@ -360,10 +412,10 @@ void line_unfinished(int pid, int tid, long nr, const long *args, const struct s
 }
 
 void line_resumed(int pid, int tid, long nr, const long *args, long ret, const struct slot *s,
-		  uint64_t t_end_mono)
+		  uint64_t t_end_mono, uintptr_t ip)
 {
 	if (g.o.json || g.o.status) {
-		line_call(pid, tid, nr, args, ret, LR_RESULT, s, t_end_mono);
+		line_call(pid, tid, nr, args, ret, LR_RESULT, s, t_end_mono, ip);
 		return;
 	}
 	char buf[1024];
@@ -378,7 +430,8 @@ void line_resumed(int pid, int tid, long nr, const long *args, long ret, const s
 	d.exiting = true;
 	d.ok = !is_error(ret);
 	put_prefix(&b, tid);
-	put_time(&b, g.need_real ? th_now(CLOCK_REALTIME) : 0);
+	put_time(&b, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
+	put_nr_ip(&b, nr, ip);
 	tb_puts(&b, "<... ");
 	const char *name = zp_decode_name(nr);
 	tb_puts(&b, name ? name : "syscall");
@@ -395,12 +448,13 @@ void line_resumed(int pid, int tid, long nr, const long *args, long ret, const s
 	emit(tid, &b);
 }
 
-size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len)
+size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len, uintptr_t ip)
 {
 	struct tb b;
 	struct dctx d;
 	if (!g.o.json) {
 		tb_init(&b, buf, len);
+		put_nr_ip(&b, nr, ip); /* ahead of the time the new image prints */
 		dinit(&d, &b, &g.dcfg, nr, args, pid);
 		zp_decode_call(&d);
 		return b.len;
@@ -435,7 +489,7 @@ void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint6
 		return;
 	}
 	put_prefix(&b, tid);
-	put_time(&b, t0_real);
+	put_time(&b, t0_real, t0_mono);
 	tb_putn(&b, text, n);
 	if (b.len < RESULT_COL) {
 		tb_pad_to(&b, RESULT_COL);

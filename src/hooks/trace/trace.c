@@ -270,7 +270,7 @@ static void on_exit_group(struct zpoline_call *c)
 {
 	long status = c->args[0];
 	if (g.o.lines && nr_shown(c->nr))
-		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
+		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
 	/* not counted: strace -c counts calls as they return */
 	/* A vfork child runs on its parent's statics: it is one task. */
 	bool own = zp_raw0(SYS_getpid) == g.self_pid;
@@ -285,7 +285,7 @@ static void on_exit_group(struct zpoline_call *c)
 static void on_exit_thread(struct zpoline_call *c)
 {
 	if (g.o.lines && nr_shown(c->nr))
-		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0);
+		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
 	exit_line(c->tid, c->pid, c->args[0]);
 	thread_exited(c->tid);
 	if (c->tid != c->pid && g.o.follow && g.o.lines)
@@ -589,7 +589,8 @@ static int pre(struct zpoline_call *c, void *ctx)
 		if (fd_guard(c) == ZPOLINE_SKIP) {
 			if (task_traced(c)) {
 				if (g.o.lines && nr_shown(nr))
-					line_call(c->pid, c->tid, nr, c->args, c->ret, LR_RESULT, NULL, 0);
+					line_call(c->pid, c->tid, nr, c->args, c->ret, LR_RESULT, NULL, 0,
+						  call_ip(c));
 				count(nr, c->ret, 0);
 			}
 			return ZPOLINE_SKIP;
@@ -605,7 +606,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 			c->ret = r;
 			if (shown) {
 				struct slot now = {.t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0};
-				line_call(c->pid, c->tid, nr, c->args, r, LR_INJECTED, &now, 0);
+				line_call(c->pid, c->tid, nr, c->args, r, LR_INJECTED, &now, 0, call_ip(c));
 			}
 			count(nr, r, 0);
 			return ZPOLINE_SKIP;
@@ -628,7 +629,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 		return ZPOLINE_CONTINUE;
 	case SYS_rt_sigreturn:
 		if (shown)
-			line_call(c->pid, c->tid, nr, c->args, 0, LR_NORET, NULL, 0);
+			line_call(c->pid, c->tid, nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
 		count(nr, 0, 0);
 		return ZPOLINE_CONTINUE;
 	default:
@@ -671,7 +672,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 	else if (signals_self(c)) {
 		if (s && shown) {
 			s->kind = SK_UNFINISHED;
-			line_unfinished(c->pid, c->tid, nr, c->args, s);
+			line_unfinished(c->pid, c->tid, nr, c->args, s, call_ip(c));
 		}
 		killed_by_self(c);
 	}
@@ -689,7 +690,7 @@ static void dies_after(const struct zpoline_call *c)
 	if (!g.held_signal || !(sig = g.held_signal(&si)))
 		return;
 	if (g.o.lines && (g.o.signals >> (sig - 1) & 1))
-		line_signal(c->pid, c->tid, &si);
+		line_signal(c->pid, c->tid, &si, c->nr, call_ip(c));
 	if (g.o.follow && g.o.lines && c->pid != 1)
 		threads_killed(c, sig);
 }
@@ -719,9 +720,9 @@ static void post(struct zpoline_call *c, void *ctx)
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_failed(c, s);
 	if (s && s->kind == SK_UNFINISHED)
-		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end);
+		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
 	else if (g.o.lines && nr_shown(nr))
-		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end);
+		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
 	count(nr, c->ret, s && s->t0_mono ? t_end - s->t0_mono : 0);
 	if (((nr == SYS_wait4 && c->ret > 0) || (nr == SYS_waitid && c->ret == 0)) && g.o.follow)
 		reaped(c, args, s);
@@ -914,7 +915,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 		return -ENOMEM;
 	}
 	g.need_real = g.o.tstamp || g.o.json;
-	g.need_mono = g.o.durations || g.o.count;
+	g.need_mono = g.o.durations || g.o.count || g.o.relative;
+	tb_hex_strings = g.o.hex;
 	/* Only what the output needs: the time zone file and ~130 error
 	 * messages cost every traced process ~250 us here otherwise. */
 	/* utimensat's dates need it as well: the command works it out once

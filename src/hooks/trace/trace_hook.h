@@ -78,26 +78,34 @@ TH_HIDDEN unsigned long slot_claim(void); /* cookie, 0 if none free */
 TH_HIDDEN void slot_release(unsigned long cookie);
 TH_HIDDEN void slots_forked(unsigned long keep);
 
+/* -i: where the call returns to (the instruction after it), 0 if unknown. */
+static inline uintptr_t call_ip(const struct zpoline_call *c)
+{
+	return c->site ? (uintptr_t)c->site + 2 : 0;
+}
+
 /* line.c */
 enum line_result { LR_RESULT, LR_NORET, LR_INJECTED };
 /* One call's line (text or JSON) for task tid of process pid; ret as the
  * program sees it.  args: the arguments to decode. */
 TH_HIDDEN void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
-			 const struct slot *s, uint64_t t_end_mono);
+			 const struct slot *s, uint64_t t_end_mono, uintptr_t ip);
 /* A call that may not come back (it signals its own process): its line up
  * to the arguments now, "<unfinished ...>", and the rest when it returns. */
-TH_HIDDEN void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s);
+TH_HIDDEN void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s,
+			       uintptr_t ip);
 TH_HIDDEN void line_resumed(int pid, int tid, long nr, const long *args, long ret,
-			    const struct slot *s, uint64_t t_end_mono);
+			    const struct slot *s, uint64_t t_end_mono, uintptr_t ip);
 /* "--- SIGPIPE {si_signo=SIGPIPE, ...} ---": a signal delivered to tid. */
-TH_HIDDEN void line_signal(int pid, int tid, const siginfo_t *si);
+TH_HIDDEN void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip);
 /* "+++ exited with N +++" and friends, for task tid. */
 TH_HIDDEN void line_event(int tid, const char *text, long status, int pid);
 /* A prepared execve text from before the exec, completed with " = 0". */
 TH_HIDDEN void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real,
 			      uint64_t t0_mono);
 /* The text "execve(...)" alone, for the control block. */
-TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len);
+TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
+				uintptr_t ip);
 TH_HIDDEN void line_summary(void);
 
 /* fdguard.c: calls that would hit or show our descriptors.
