@@ -67,6 +67,7 @@ enum {
 	OPT_SIGNAL_SET,
 	OPT_STATUS_SET,
 	OPT_INJECT,
+	OPT_TRACE_PATH,
 };
 
 static const struct opt trace_table[] = {
@@ -102,6 +103,7 @@ static const struct opt trace_table[] = {
 	{"signal", 0, true, OPT_SIGNAL_SET},
 	{"status", 0, true, OPT_STATUS_SET},
 	{"inject", 0, true, OPT_INJECT},
+	{"trace-path", 'P', true, OPT_TRACE_PATH},
 	RUNOPTS_TABLE,
 	{NULL, 0, false, 0},
 };
@@ -293,6 +295,23 @@ static void add_expr(struct strbuf *topts, const char *expr)
 	sb_add(topts, "-e");
 	sb_add_word(topts, expanded ? expanded : expr);
 	free(expanded);
+}
+
+/* -P PATH, and the path it resolves to if that differs (as strace, which
+ * says so). */
+static void add_trace_path(struct strbuf *topts, const char *path)
+{
+	if (!*path)
+		usage_error("trace", "-P needs a path");
+	sb_add(topts, "-P");
+	sb_add_word(topts, path);
+	char *real = realpath(path, NULL);
+	if (real && strcmp(real, path)) {
+		say("requested path \"%s\" resolved into \"%s\"", path, real);
+		sb_add(topts, "-P");
+		sb_add_word(topts, real);
+	}
+	free(real);
 }
 
 /* --absolute-timestamps=[[format:]FORMAT[,[precision:]PRECISION]]: the
@@ -504,6 +523,9 @@ int cmd_trace(int argc, char **argv)
 			break; /* strace's way to stop fewer times; nothing stops here */
 		case OPT_SEPARATELY:
 			separately = true;
+			break;
+		case OPT_TRACE_PATH:
+			add_trace_path(&topts, arg);
 			break;
 		case OPT_SUCCESSFUL:
 			sb_add(&topts, "-z");

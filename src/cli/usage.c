@@ -84,6 +84,7 @@ static void help_trace(void)
 	       "  -E VAR=VAL, -E VAR       set or remove VAR in the program's environment\n"
 	       "  -s, --string-limit N     print at most N bytes of each string (default 32)\n"
 	       "  -y                       print paths for file descriptors\n"
+	       "  -P, --trace-path PATH    only calls that use PATH (by name or descriptor)\n"
 	       "  -z, --successful-only    print only calls that succeeded\n"
 	       "  -Z, --failed-only        print only calls that failed\n"
 	       "  -q, --quiet              -qq: no \"+++ exited with N +++\" lines\n"

@@ -277,6 +277,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 	memset(o, 0, offsetof(struct zp_trace_opts, output));
 	o->output[0] = '\0';
 	o->inject.n = 0;
+	o->ntpaths = 0;
 	o->strsize = 32;
 	o->column = 40;
 	o->signals = ~0ull;
@@ -349,6 +350,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				break; /* the -c times are wall-clock times already */
 			case 'o':
 			case 'e':
+			case 'P':
 			case 'a':
 			case 'S':
 			case 's': {
@@ -371,6 +373,14 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				} else if (*c == 'e') {
 					if (parse_expr(v, o, err, errlen) < 0)
 						return -1;
+				} else if (*c == 'P') {
+					if (!*v || strlen(v) >= sizeof o->tpaths[0] ||
+					    o->ntpaths == ZP_TRACE_TPATHS) {
+						snprintf(err, errlen, "-P: %s", *v ? "too many paths, or one too long"
+										   : "an empty path");
+						return -1;
+					}
+					memcpy(o->tpaths[o->ntpaths++], v, strlen(v) + 1);
 				} else if (*c == 'a') {
 					if (parse_column(v, o, err, errlen) < 0)
 						return -1;
@@ -412,6 +422,11 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 	}
 	o->count = count_only || count_too;
 	o->lines = !count_only || count_too;
+	if (o->ntpaths && o->count) {
+		snprintf(err, errlen, "-P does not go with -c or -C here (the counts are kept "
+			 "without decoding the calls)");
+		return -1;
+	}
 	if (o->json && !o->lines) {
 		snprintf(err, errlen, "--json prints lines; it does not go with -c alone (use -C)");
 		return -1;

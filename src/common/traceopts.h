@@ -31,6 +31,9 @@
  *   -w             accepted: the -c times are always wall-clock time
  *   -s N           print at most N bytes of strings (default 32)
  *   -y             print the path behind descriptor arguments: 3</etc/passwd>
+ *   -P PATH        only calls with PATH as a path argument, or a descriptor
+ *                  argument (or result) open on it (the command adds the
+ *                  path a symbolic link resolves to); may be repeated
  *   -z, -Z         print only calls that succeeded, or failed (strace's
  *                  -e status=successful / failed)
  *   -e status=SET  which results to print: successful, failed, unavailable
@@ -56,6 +59,7 @@
 #include "traceinject.h"
 
 #define ZP_TRACE_PATH_MAX 4096
+#define ZP_TRACE_TPATHS 16 /* -P given this many times at most */
 
 /* -e status= classes */
 #define ZP_STATUS_SUCCESSFUL 1u
@@ -91,6 +95,8 @@ struct zp_trace_opts {
 	/* The big ones last: read only up to their terminator or count. */
 	char output[ZP_TRACE_PATH_MAX]; /* "" = stderr */
 	struct zp_inject_set inject;    /* -e inject= */
+	unsigned ntpaths;               /* -P */
+	char tpaths[ZP_TRACE_TPATHS][ZP_TRACE_PATH_MAX];
 };
 
 /* Parse opts (NULL or "" = defaults).  Returns 0, or -1 with one line in

@@ -1173,7 +1173,7 @@ static bool row_before(const struct zp_trace_ctl *ctl, int a, int b, const uint6
 		c = three_way(x->errors, y->errors);
 		break;
 	case ZP_SORT_NAME:
-		return strcmp(row_name(a, name), row_name(b, name)) < 0;
+		return zp_strcmp(row_name(a, name), row_name(b, name)) < 0;
 	case ZP_SORT_AVG:
 		c = three_way((unsigned __int128)ns_of[a] * y->calls, (unsigned __int128)ns_of[b] * x->calls);
 		break;

@@ -141,6 +141,33 @@ outcome "long options (--output= --syscall-number --strings-in-hex= --decode-fds
 	grep -qE '^[0-9]{10}\.[0-9]{6} \(\+ +[0-9]+\.[0-9]{6}\) getgid\(\) += [0-9]+ <0\.[0-9]{6}>$' "$TMP/abs.trace"
 outcome "--absolute-timestamps=unix,us --syscall-times=us --relative-timestamps=us"
 
+# -P: only the calls that name the file or use a descriptor open on it,
+# as strace prints them (a symbolic link adds the path it resolves to).
+if $have_strace; then
+	printf 'data\n' >"$TMP/p.txt"
+	ln -s p.txt "$TMP/p.link"
+	strace -f -o "$TMP/ps.trace" -P "$TMP/p.link" sh -c "cat $TMP/p.txt >/dev/null; head -c1 <$TMP/p.link >/dev/null" 2>/dev/null
+	"$ZP" trace -f -o "$TMP/pz.trace" -P "$TMP/p.link" -- sh -c "cat $TMP/p.txt >/dev/null; head -c1 <$TMP/p.link >/dev/null" 2>"$TMP/p.err"
+	pnorm() { sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" | grep -vE '^(\+\+\+|---) '; }
+	pnorm "$TMP/ps.trace" >"$TMP/ps.lines"
+	pnorm "$TMP/pz.trace" >"$TMP/pz.lines"
+	if [ "$(grep -c . "$TMP/ps.lines")" -ge 8 ] && cmp -s "$TMP/ps.lines" "$TMP/pz.lines"; then
+		pass "-P: the calls strace shows, as it shows them"
+	else
+		fail "-P: differs from strace"
+		diff "$TMP/ps.lines" "$TMP/pz.lines" | head -10
+	fi
+	grep -q "requested path \"$TMP/p.link\" resolved into \"$TMP/p.txt\"" "$TMP/p.err"
+	outcome "-P: a symbolic link is resolved, and the command says so"
+else
+	skip "-P" "strace is not installed"
+fi
+LD_PRELOAD=$LIB LIBZPHOOK=$ZP_BUILD/libzphook_trace.so ZPOLINE_TRACE_OPTS="-P /etc/hostname -o $TMP/pe.trace" \
+	cat /etc/hostname >/dev/null &&
+	[ "$(grep -c '' "$TMP/pe.trace")" = "$(grep -cE '^(openat|newfstatat|fadvise64|read|close|\+\+\+)' "$TMP/pe.trace")" ] &&
+	grep -q '^openat(AT_FDCWD, "/etc/hostname"' "$TMP/pe.trace" && grep -q '^close(3)' "$TMP/pe.trace"
+outcome "-P without the command: no other call's line, not even an empty one"
+
 # Refused, each with its reason and status 2.
 refused() { # name expected-text options...
 	local name=$1 want=$2
@@ -160,4 +187,5 @@ refused "--relative-timestamps=ns" "only microseconds" --relative-timestamps=ns
 refused "--absolute-timestamps=unix" "unix time is printed with microseconds" --absolute-timestamps=unix
 refused "-a" "not a column" -a x
 refused "--output-separately without -f" "needs -f" --output-separately -o "$TMP/sep"
+refused "-P with -c" "-P does not go with -c" -c -P /etc/passwd
 finish

@@ -29,6 +29,7 @@ void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr, 
 	d->snaplen = 0;
 	d->nargs = 0;
 	d->rstyle = RV_DEC;
+	d->path_hit = false;
 	tb_init(&d->rx, d->rxbuf, sizeof d->rxbuf);
 }
 
@@ -141,11 +142,28 @@ size_t zp_fd_path(long fd, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
-static void p_fd_path(struct dctx *d, long fd)
+void p_path_check(struct dctx *d, const char *p, size_t n)
+{
+	for (unsigned i = 0; i < d->cfg->ntpaths && !d->path_hit; i++) {
+		const char *t = d->cfg->tpaths[i];
+		size_t k = 0;
+		while (k < n && t[k] == p[k])
+			k++;
+		d->path_hit = k == n && t[k] == '\0';
+	}
+}
+
+/* -y prints the path behind fd; -P compares it (as strace, a descriptor
+ * for the current directory is not checked). */
+static void p_fd_path(struct dctx *d, long fd, bool show)
 {
 	char link[4096];
 	size_t n = zp_fd_path(fd, link, sizeof link);
 	if (!n)
+		return;
+	if ((int)fd != AT_FDCWD)
+		p_path_check(d, link, n);
+	if (!show)
 		return;
 	tb_putc(d->b, '<');
 	tb_putn(d->b, link, n);
@@ -155,9 +173,9 @@ static void p_fd_path(struct dctx *d, long fd)
 void p_fd(struct dctx *d, long fd)
 {
 	tb_dec(d->b, (int)fd);
-	if (!d->cfg->decode_fds || (int)fd < 0)
+	if ((!d->cfg->decode_fds && !d->cfg->ntpaths) || (int)fd < 0)
 		return;
-	p_fd_path(d, fd);
+	p_fd_path(d, fd, d->cfg->decode_fds);
 }
 
 void p_dirfd(struct dctx *d, long fd)
@@ -165,7 +183,7 @@ void p_dirfd(struct dctx *d, long fd)
 	if ((int)fd == AT_FDCWD) {
 		tb_puts(d->b, "AT_FDCWD");
 		if (d->cfg->decode_fds) /* strace -y: AT_FDCWD</cwd> */
-			p_fd_path(d, fd);
+			p_fd_path(d, fd, true);
 	} else {
 		p_fd(d, fd);
 	}
@@ -390,6 +408,8 @@ void p_path(struct dctx *d, unsigned long addr, bool trust)
 		tb_hex(d->b, addr);
 		return;
 	}
+	if (complete)
+		p_path_check(d, buf, (size_t)n);
 	tb_quote(d->b, (const unsigned char *)buf, (size_t)n, !complete, 0);
 }
 

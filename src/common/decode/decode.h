@@ -31,6 +31,10 @@ struct zp_dec_cfg {
 	bool decode_fds;  /* -y */
 	long tz_offset;   /* seconds east of UTC, for the dates strace adds */
 	bool tz_known;    /* tz_offset holds at every date (a zone without DST): else no dates */
+	/* -P: only calls that name one of these paths, or take a descriptor
+	 * open on one; decoding sets dctx.path_hit */
+	const char *tpaths[16];
+	unsigned ntpaths;
 };
 
 /* How the result is printed. */
@@ -66,6 +70,7 @@ struct dctx {
 	int rstyle;
 	struct tb rx;
 	char rxbuf[1024];
+	bool path_hit; /* -P: an argument or the result is one of cfg->tpaths */
 };
 
 /* ---- entry points (dtable.c) ---------------------------------------------- */
@@ -100,6 +105,8 @@ ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 /* strace's date comment after a time a call sets (dfile.c) */
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
+/* -P: is the path p (n bytes) one of cfg->tpaths?  Sets d->path_hit. */
+ZP_DEC_HIDDEN void p_path_check(struct dctx *d, const char *p, size_t n);
 /* The path behind fd (AT_FDCWD: the working directory) into buf, not
  * terminated; its length, 0 if none or longer than len - 1. */
 ZP_DEC_HIDDEN size_t zp_fd_path(long fd, char *buf, size_t len);

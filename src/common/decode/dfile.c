@@ -659,6 +659,8 @@ static void a_fd_entry(struct dctx *d, int i)
 {
 	arg(d);
 	tb_dec(d->b, (int)d->a[i]);
+	if (d->snaplen && (int)d->a[i] >= 0)
+		p_path_check(d, (const char *)d->snap, d->snaplen);
 	if (d->cfg->decode_fds && d->snaplen && (int)d->a[i] >= 0) {
 		tb_putc(d->b, '<');
 		tb_putn(d->b, (const char *)d->snap, d->snaplen);

@@ -322,7 +322,8 @@ static void announce_first(int pid)
 			0};
 	char text[ZP_TRACE_EXEC_LINE];
 	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text, 0);
-	line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
+	if (tn) /* else -P leaves it out */
+		line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
 }
 
 void exec_announce(void)

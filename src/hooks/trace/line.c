@@ -123,6 +123,25 @@ static bool is_error(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
+/* -P: did decoding see one of the paths? */
+static bool path_wanted(const struct dctx *d)
+{
+	return !d->cfg->ntpaths || d->path_hit;
+}
+
+/* -P: a call that returns a descriptor open on one of the paths (the path
+ * itself was an argument, except for the rare dup of one). */
+static bool result_is_path(struct dctx *d, long ret)
+{
+	if (!d->cfg->ntpaths || d->rstyle != RV_FD || ret < 0)
+		return false;
+	char link[4096];
+	size_t n = zp_fd_path(ret, link, sizeof link);
+	if (n)
+		p_path_check(d, link, n);
+	return d->path_hit;
+}
+
 /* The result as strace shows it after "= ". */
 static void put_result(struct tb *b, struct dctx *d, long ret, int how)
 {
@@ -249,6 +268,8 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 			d.snaplen = s->snaplen;
 		}
 		zp_decode_call(&d);
+		if (!path_wanted(&d))
+			return;
 		json_head(&b, pid, tid, real);
 		json_call(&b, nr, &d);
 		tb_puts(&b, ",\"ret\":");
@@ -292,6 +313,8 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 		d.snaplen = s->snaplen;
 	}
 	zp_decode_call(&d);
+	if (!path_wanted(&d) && !(how != LR_NORET && result_is_path(&d, ret)))
+		return;
 	if (b.len < RESULT_COL) {
 		tb_pad_to(&b, RESULT_COL);
 		tb_puts(&b, "= ");
@@ -394,6 +417,8 @@ void line_unfinished(int pid, int tid, long nr, const long *args, const struct s
 		tb_init(&sb, scratch, sizeof scratch);
 		dinit(&d, &sb, &g.dcfg, nr, args, pid);
 		zp_decode_call(&d);
+		if (!path_wanted(&d))
+			return;
 		json_head(&b, pid, tid, real);
 		json_call(&b, nr, &d);
 		tb_puts(&b, ",\"unfinished\":true}");
@@ -405,6 +430,8 @@ void line_unfinished(int pid, int tid, long nr, const long *args, const struct s
 	put_nr_ip(&b, nr, ip);
 	dinit(&d, &b, &g.dcfg, nr, args, pid);
 	zp_decode_call(&d);
+	if (!path_wanted(&d))
+		return;
 	if (b.len && b.p[b.len - 1] == ')')
 		b.len--;
 	tb_puts(&b, " <unfinished ...>");
@@ -429,6 +456,11 @@ void line_resumed(int pid, int tid, long nr, const long *args, long ret, const s
 	d.ret = ret;
 	d.exiting = true;
 	d.ok = !is_error(ret);
+	if (d.cfg->ntpaths) { /* its unfinished half was printed only if wanted */
+		zp_decode_call(&d);
+		if (!path_wanted(&d))
+			return;
+	}
 	put_prefix(&b, tid);
 	put_time(&b, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
 	put_nr_ip(&b, nr, ip);
@@ -457,7 +489,7 @@ size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 		put_nr_ip(&b, nr, ip); /* ahead of the time the new image prints */
 		dinit(&d, &b, &g.dcfg, nr, args, pid);
 		zp_decode_call(&d);
-		return b.len;
+		return path_wanted(&d) ? b.len : 0;
 	}
 	char scratch[JSON_SCRATCH];
 	struct tb sb;
@@ -465,6 +497,8 @@ size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 	tb_init(&b, buf, len);
 	dinit(&d, &sb, &g.dcfg, nr, args, pid);
 	zp_decode_call(&d);
+	if (!path_wanted(&d))
+		return 0;
 	json_call(&b, nr, &d);
 	return b.len;
 }

@@ -149,10 +149,10 @@ static bool needs_slot(long nr)
 	case SYS_select:
 	case SYS_pselect6:
 		return true;
-	case SYS_close: /* -y: the path, before the call closes it */
+	case SYS_close: /* -y, -P: the path, before the call closes it */
 	case SYS_dup2:
 	case SYS_dup3:
-		return g.dcfg.decode_fds;
+		return g.dcfg.decode_fds || g.dcfg.ntpaths;
 	default:
 		return false;
 	}
@@ -658,8 +658,9 @@ static int pre(struct zpoline_call *c, void *ctx)
 		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
 		s->t0_mono = g.need_mono ? th_tick() : 0;
 		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
-		if (shown && g.dcfg.decode_fds && (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3)) {
-			/* -y: the path of the descriptor the call closes */
+		if (shown && (g.dcfg.decode_fds || g.dcfg.ntpaths) &&
+		    (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3)) {
+			/* -y, -P: the path of the descriptor the call closes */
 			long fd = c->args[nr == SYS_close ? 0 : 1];
 			s->snaplen = zp_tout_owns(&g.out, (int)fd) ? 0 :
 				(unsigned)zp_fd_path(fd, (char *)s->snap, sizeof s->snap);
@@ -885,6 +886,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	g.threads = 1;
 	g.dcfg.strsize = g.o.strsize;
 	g.dcfg.decode_fds = g.o.decode_fds;
+	for (unsigned i = 0; i < g.o.ntpaths && i < sizeof g.dcfg.tpaths / sizeof g.dcfg.tpaths[0]; i++)
+		g.dcfg.tpaths[g.dcfg.ntpaths++] = g.o.tpaths[i];
 
 	/* Start a session only where one may start: not in a process whose
 	 * traced ancestor handed one over (ZPOLINE_TRACE_FDS), and only in the
