@@ -79,7 +79,7 @@ int tracesets_expand(const char *expr, char **out, char *why, size_t why_size)
 	if (eq) {
 		size_t k = (size_t)(eq - expr);
 		if (!(k == 5 && !memcmp(expr, "trace", 5)) && !(k == 1 && expr[0] == 't') &&
-		    !(k == 6 && !memcmp(expr, "inject", 6)))
+		    !(k == 6 && !memcmp(expr, "inject", 6)) && !(k == 3 && !memcmp(expr, "raw", 3)))
 			return 0; /* status=, signal=: no system call set */
 		set = eq + 1;
 	}

@@ -62,6 +62,21 @@ static int split(const char *s, char *store, size_t storelen, char **words, int 
 	return 0;
 }
 
+/* Is word one of the items of the comma list? */
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; *p;) {
+		size_t k = 0;
+		while (p[k] && p[k] != ',')
+			k++;
+		if (k == n && memcmp(p, word, n) == 0)
+			return true;
+		p += k + (p[k] == ',');
+	}
+	return false;
+}
+
 /* -e status=: a comma list of result classes, ! in front negates. */
 static int parse_status(const char *v, struct zp_trace_opts *o, char *err, size_t errlen)
 {
@@ -197,9 +212,24 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 			return parse_status(eq + 1, o, err, errlen);
 		} else if ((k == 6 && memcmp(e, "signal", 6) == 0) || (k == 7 && memcmp(e, "signals", 7) == 0)) {
 			return parse_signals(eq + 1, o, err, errlen);
+		} else if (k == 3 && memcmp(e, "raw", 3) == 0) {
+			if (zp_syscall_set_parse(eq + 1, strlen(eq + 1), &o->raw, serr, sizeof serr) < 0) {
+				snprintf(err, errlen, "-e raw: %s", serr);
+				return -1;
+			}
+			o->raw_given = true;
+			return 0;
+		} else if (k == 5 && memcmp(e, "quiet", 5) == 0) {
+			/* only the exit lines can be left out here */
+			if (in_list(eq + 1, "exit") || in_list(eq + 1, "all"))
+				o->quiet = 2;
+			return 0;
+		} else if (k == 10 && memcmp(e, "decode-fds", 10) == 0) {
+			o->decode_fds = in_list(eq + 1, "path") || in_list(eq + 1, "all");
+			return 0;
 		} else {
 			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "
-				 "inject=, signal=)", (int)k, e);
+				 "inject=, signal=, raw=, quiet=, decode-fds=)", (int)k, e);
 			return -1;
 		}
 	}

@@ -40,6 +40,9 @@
  *                  (calls that do not return: exit, execve's new image...),
  *                  unfinished and detached (accepted; lines are always
  *                  whole here), all, none; a leading ! negates
+ *   -e raw=SET     these calls' arguments and result as hex numbers
+ *   -e quiet=SET   exit (or all): as -qq; the other messages are accepted
+ *   -e decode-fds=SET  path or all: as -y; none: off
  *   -e signal=none accepted (signal deliveries are never printed)
  *   -q, -qq        -q is accepted (there are no attach messages); -qq also
  *                  leaves out the "+++ exited with N +++" and "+++ killed by
@@ -92,6 +95,8 @@ struct zp_trace_opts {
 	int quiet;                      /* -q count */
 	bool trace_given;               /* some -e trace= */
 	struct zp_syscall_set trace;    /* calls to show */
+	bool raw_given;
+	struct zp_syscall_set raw;      /* -e raw=: calls shown undecoded */
 	/* The big ones last: read only up to their terminator or count. */
 	char output[ZP_TRACE_PATH_MAX]; /* "" = stderr */
 	struct zp_inject_set inject;    /* -e inject= */

@@ -52,6 +52,31 @@ compare "-a 12" -a 12 -e trace=write,close
 compare "-e trace=/REGEX" -e 'trace=/^(write|get(pid|uid))$'
 compare "--trace=?/REGEX,names" --trace='?/^nosuchcall$,write,close'
 
+# -e raw=: arguments and result in hex, as many arguments as strace shows.
+if $have_strace; then
+	rnorm() {
+		lines "$1" '^(write|getpid|getgid|exit_group)\(' | sed -n '/write(0x3/,$p' |
+			sed -E 's/0x[0-9a-f]{8,}/ADDR/g; s/^(getpid\(\) = )0x[0-9a-f]+$/\1PID/'
+	}
+	strace -e raw=write,getpid,getgid,exit_group -e trace=write,getpid,getgid,exit_group \
+		-o "$TMP/rs.trace" "$PROG" >/dev/null
+	"$ZP" trace -e raw=write,getpid,getgid,exit_group -e trace=write,getpid,getgid,exit_group \
+		-o "$TMP/rz.trace" -- "$PROG" >/dev/null
+	rnorm "$TMP/rs.trace" >"$TMP/rs.lines"
+	rnorm "$TMP/rz.trace" >"$TMP/rz.lines"
+	if [ "$(grep -c . "$TMP/rs.lines")" -ge 8 ] && cmp -s "$TMP/rs.lines" "$TMP/rz.lines"; then
+		pass "-e raw=: as strace prints it"
+	else
+		fail "-e raw=: differs from strace"
+		diff "$TMP/rs.lines" "$TMP/rz.lines" | head -10
+	fi
+else
+	skip "-e raw=" "strace is not installed"
+fi
+"$ZP" trace -e quiet=exit -e decode-fds=path -e trace=close -o "$TMP/q.trace" -- "$PROG" >/dev/null &&
+	! grep -q '+++' "$TMP/q.trace" && grep -q '^close(3</dev/null>)' "$TMP/q.trace"
+outcome "-e quiet=exit, -e decode-fds=path"
+
 # -S: the rows' order (close is left out where ld.so's closes, which
 # strace counts and the command does not see, would change its place).
 order() { # file

@@ -35,6 +35,9 @@ struct zp_dec_cfg {
 	 * open on one; decoding sets dctx.path_hit */
 	const char *tpaths[16];
 	unsigned ntpaths;
+	/* -e raw=: bit nr set: the call's arguments and result undecoded */
+	const unsigned char *raw;
+	unsigned raw_bytes;
 };
 
 /* How the result is printed. */

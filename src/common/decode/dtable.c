@@ -26,7 +26,16 @@ void zp_decode_call(struct dctx *d)
 		tb_hex(d->b, (unsigned long)d->nr);
 	}
 	tb_putc(d->b, '(');
-	if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
+	if (d->cfg->raw && d->nr >= 0 && (unsigned long)d->nr / 8 < d->cfg->raw_bytes &&
+	    (d->cfg->raw[d->nr / 8] >> (d->nr % 8) & 1)) {
+		/* -e raw=: as strace, numbers in hex, the result too */
+		int n = name ? zp_syscall_nargs(d->nr) : -1;
+		if (n < 0 || n > 6)
+			n = 6;
+		for (int i = 0; i < n; i++)
+			a_hex(d, i);
+		d->rstyle = RV_HEX;
+	} else if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
 		       zp_decode_net(d) || zp_decode_misc(d)))) {
 		/* Not decoded: the raw arguments, as many as strace shows
 		 * (all six for a call it does not know either). */

@@ -886,6 +886,10 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	g.threads = 1;
 	g.dcfg.strsize = g.o.strsize;
 	g.dcfg.decode_fds = g.o.decode_fds;
+	if (g.o.raw_given) {
+		g.dcfg.raw = g.o.raw.bits;
+		g.dcfg.raw_bytes = sizeof g.o.raw.bits;
+	}
 	for (unsigned i = 0; i < g.o.ntpaths && i < sizeof g.dcfg.tpaths / sizeof g.dcfg.tpaths[0]; i++)
 		g.dcfg.tpaths[g.dcfg.ntpaths++] = g.o.tpaths[i];
 
