@@ -470,6 +470,31 @@ table si_codes
 headers asm-generic/siginfo.h
 match ^SI_(USER|KERNEL|QUEUE|TIMER|MESGQ|ASYNCIO|SIGIO|TKILL|DETHREAD|ASYNCNL)$
 
+table ill_codes
+headers asm-generic/siginfo.h
+match ^ILL_[A-Z]+$
+
+table fpe_codes
+headers asm-generic/siginfo.h
+match ^FPE_[A-Z]+$
+
+table segv_codes
+headers asm-generic/siginfo.h
+match ^SEGV_[A-Z]+$
+
+table bus_codes
+headers asm-generic/siginfo.h
+match ^BUS_[A-Z_]+$
+
+table trap_codes
+headers asm-generic/siginfo.h
+match ^TRAP_[A-Z]+$
+exclude ^TRAP_PERF_FLAG_ASYNC$
+
+table sys_codes
+headers asm-generic/siginfo.h
+match ^SYS_(SECCOMP|USER_DISPATCH)$
+
 table mlock_flags
 headers asm-generic/mman-common.h
 match ^MLOCK_[A-Z]+$

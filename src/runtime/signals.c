@@ -758,6 +758,49 @@ static void handler_returned(struct zp_thread *t, ucontext_t *uc, const struct k
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 }
 
+/* The hooks' observer of signals that end the process (zpoline.h). */
+static struct {
+	void (*fn)(const siginfo_t *info, void *ctx);
+	void *ctx;
+} fatal_observer ZP_BIG_BSS;
+
+int zp_on_fatal_signal(void (*fn)(const siginfo_t *info, void *ctx), void *ctx)
+{
+	__atomic_store_n(&fatal_observer.ctx, ctx, __ATOMIC_RELAXED);
+	__atomic_store_n(&fatal_observer.fn, fn, __ATOMIC_RELEASE);
+	return 0;
+}
+
+struct fatal_note {
+	void (*fn)(const siginfo_t *info, void *ctx);
+	void *ctx;
+	const siginfo_t *si;
+};
+
+static long fatal_on_slot(void *arg)
+{
+	struct fatal_note *n = arg;
+	n->fn(n->si, n->ctx);
+	return 0;
+}
+
+/* sig, at its default action, is about to end the process: tell the
+ * hooks' observer, on a slot of the runtime's stack (the program's may be
+ * a small signal stack, or the one that overflowed).  Once per process:
+ * several threads may fault at once. */
+static void fatal_notify(struct zp_thread *t, const siginfo_t *si)
+{
+	static int told;
+	struct fatal_note n = {__atomic_load_n(&fatal_observer.fn, __ATOMIC_ACQUIRE),
+			       fatal_observer.ctx, si};
+	if (!n.fn || !t || __atomic_exchange_n(&told, 1, __ATOMIC_ACQ_REL))
+		return;
+	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
+	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
+	zp_call_on_stack(fatal_on_slot, &n, (void *)(top - REC_SIZE));
+	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+}
+
 /* Hand a signal that is not ours to the program, as the kernel would have. */
 static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 {
@@ -777,6 +820,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		 * when we return; anything else is raised again. */
 		struct ksigaction dfl = {0};
 		dfl.handler = SIG_DFL;
+		fatal_notify(t, si); /* the runtime's signals all end a process by default */
 		zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
 		if (!sync)
 			zp_raw3(SYS_tgkill, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig);

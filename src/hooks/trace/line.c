@@ -363,6 +363,58 @@ void line_event(int tid, const char *text, long status, int pid)
 	emit(tid, &b);
 }
 
+/* A signal the CPU raised: where it faulted matters, not who sent it. */
+static bool is_fault(const siginfo_t *si)
+{
+	int sig = si->si_signo;
+	return si->si_code > 0 &&
+	       (sig == SIGILL || sig == SIGFPE || sig == SIGSEGV || sig == SIGBUS || sig == SIGTRAP);
+}
+
+/* si_code's name: codes above 0 and below SI_KERNEL mean something per
+ * signal (SEGV_MAPERR, ILL_ILLOPN ...). */
+static void put_si_code(struct tb *b, const siginfo_t *si)
+{
+	unsigned long long code = (unsigned long long)(long long)si->si_code;
+	bool own = si->si_code > 0 && si->si_code < SI_KERNEL;
+	bool named;
+	switch (own ? si->si_signo : 0) {
+	case SIGILL:
+		named = p_xlat_try(b, code, XT(ill_codes));
+		break;
+	case SIGFPE:
+		named = p_xlat_try(b, code, XT(fpe_codes));
+		break;
+	case SIGSEGV:
+		named = p_xlat_try(b, code, XT(segv_codes));
+		break;
+	case SIGBUS:
+		named = p_xlat_try(b, code, XT(bus_codes));
+		break;
+	case SIGTRAP:
+		named = p_xlat_try(b, code, XT(trap_codes));
+		break;
+	case SIGSYS:
+		named = p_xlat_try(b, code, XT(sys_codes));
+		break;
+	case SIGCHLD:
+		named = p_xlat_try(b, code, XT(cld_codes));
+		break;
+	default:
+		named = p_xlat_try(b, code, XT(si_codes));
+	}
+	if (!named)
+		tb_dec(b, si->si_code);
+}
+
+static void put_addr_or_null(struct tb *b, const void *p)
+{
+	if (p)
+		tb_hex(b, (unsigned long)p);
+	else
+		tb_puts(b, "NULL");
+}
+
 void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 {
 	char buf[512];
@@ -380,22 +432,41 @@ void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 		p_signame(&b, si->si_signo);
 		tb_puts(&b, ", si_code=");
 	}
-	if (!p_xlat_try(&b, (unsigned long long)(long long)si->si_code, XT(si_codes)))
-		tb_dec(&b, si->si_code);
-	/* The signals a call raises itself come from a process (si_code <= 0). */
-	if (g.o.json) {
-		tb_puts(&b, "\",\"si_pid\":");
-		tb_dec(&b, si->si_pid);
-		tb_puts(&b, ",\"si_uid\":");
-		tb_udec(&b, si->si_uid);
-		tb_putc(&b, '}');
+	put_si_code(&b, si);
+	if (g.o.json)
+		tb_putc(&b, '"');
+	bool seccomp = si->si_signo == SIGSYS && si->si_code == 1 /* SYS_SECCOMP */;
+	if (is_fault(si)) {
+		tb_puts(&b, g.o.json ? ",\"si_addr\":\"" : ", si_addr=");
+		put_addr_or_null(&b, si->si_addr);
+		if (g.o.json)
+			tb_putc(&b, '"');
+	} else if (seccomp) {
+		tb_puts(&b, g.o.json ? ",\"si_call_addr\":\"" : ", si_call_addr=");
+		put_addr_or_null(&b, si->si_call_addr);
+		tb_puts(&b, g.o.json ? "\",\"si_syscall\":\"" : ", si_syscall=");
+		const char *name = zp_decode_name(si->si_syscall);
+		if (name) {
+			tb_puts(&b, "__NR_");
+			tb_puts(&b, name);
+		} else {
+			tb_dec(&b, si->si_syscall);
+		}
+		tb_puts(&b, g.o.json ? "\",\"si_arch\":\"" : ", si_arch=");
+		if (si->si_arch == 0xc000003e)
+			tb_puts(&b, "AUDIT_ARCH_X86_64");
+		else
+			tb_hex(&b, si->si_arch);
+		if (g.o.json)
+			tb_putc(&b, '"');
 	} else {
-		tb_puts(&b, ", si_pid=");
+		/* sent by a process (si_code <= 0): who */
+		tb_puts(&b, g.o.json ? ",\"si_pid\":" : ", si_pid=");
 		tb_dec(&b, si->si_pid);
-		tb_puts(&b, ", si_uid=");
+		tb_puts(&b, g.o.json ? ",\"si_uid\":" : ", si_uid=");
 		tb_udec(&b, si->si_uid);
-		tb_puts(&b, "} ---");
 	}
+	tb_puts(&b, g.o.json ? "}" : "} ---");
 	emit(tid, &b);
 }
 

@@ -369,7 +369,7 @@ static bool dumps_core(long sig)
  * the action is the default (the runtime's own signals never look so: their
  * real handler is the runtime's).  Found with CPython's faulthandler and
  * threading tests (abort() in a thread of a child process). */
-static void threads_killed(const struct zpoline_call *c, long sig);
+static void threads_killed(int pid, int tid, long sig);
 
 static void killed_by_self(const struct zpoline_call *c)
 {
@@ -409,12 +409,12 @@ static void killed_by_self(const struct zpoline_call *c)
 	    zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &blocked, 8) != 0 ||
 	    (sig != SIGKILL && (blocked & (1ull << (sig - 1)))))
 		return;
-	threads_killed(c, sig);
+	threads_killed(c->pid, c->tid, sig);
 }
 
 /* The process of c's thread is about to die of sig: each thread's
  * "+++ killed by +++" line but the leader's, which its reaper prints. */
-static void threads_killed(const struct zpoline_call *c, long sig)
+static void threads_killed(int pid, int tid, long sig)
 {
 	char text[96];
 	struct tb b;
@@ -424,20 +424,20 @@ static void threads_killed(const struct zpoline_call *c, long sig)
 	if (dumps_core(sig))
 		tb_puts(&b, " (core dumped)");
 	text[b.len] = '\0';
-	if (c->tid != c->pid) {
-		line_event(c->tid, text, sig, c->pid);
-		thread_exited(c->tid);
+	if (tid != pid) {
+		line_event(tid, text, sig, pid);
+		thread_exited(tid);
 	}
 	int tids[256];
-	int n = other_threads(c->tid, tids, 256);
+	int n = other_threads(tid, tids, 256);
 	for (int i = 0; i < n; i++) {
-		if (tids[i] == c->pid)
+		if (tids[i] == pid)
 			continue;
-		line_event(tids[i], text, sig, c->pid);
+		line_event(tids[i], text, sig, pid);
 		thread_exited(tids[i]);
 	}
 	/* their lines are printed: the reaping parent prints the leader's only */
-	zp_tout_threads_take(&g.out, c->pid, NULL, 0);
+	zp_tout_threads_take(&g.out, pid, NULL, 0);
 }
 
 /* clone/fork/vfork before the call: count the task to be so that its
@@ -681,6 +681,23 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
+/* A fault in the program (or one of the runtime's signals sent to it) is
+ * about to end the process: strace shows its delivery, then the threads'
+ * ends (the leader's comes from its reaper or the command).  Called by the
+ * runtime from its signal handler, on its own stack. */
+static void fatal_signal(const siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	if (!g.active)
+		return;
+	int pid = (int)zp_raw0(SYS_getpid), tid = (int)zp_raw0(SYS_gettid);
+	int sig = si->si_signo;
+	if (g.o.lines && sig >= 1 && sig <= 64 && (g.o.signals >> (sig - 1) & 1))
+		line_signal(pid, tid, si, -1, 0);
+	if (g.o.follow && g.o.lines)
+		threads_killed(pid, tid, sig);
+}
+
 /* A signal the call raised that ends the process once post() returns (a
  * write to a pipe without reader, SIGPIPE at its default action): the
  * runtime held it for us.  strace shows its delivery and every end. */
@@ -693,7 +710,7 @@ static void dies_after(const struct zpoline_call *c)
 	if (g.o.lines && (g.o.signals >> (sig - 1) & 1))
 		line_signal(c->pid, c->tid, &si, c->nr, call_ip(c));
 	if (g.o.follow && g.o.lines && c->pid != 1)
-		threads_killed(c, sig);
+		threads_killed(c->pid, c->tid, sig);
 }
 
 static void post(struct zpoline_call *c, void *ctx)
@@ -853,6 +870,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	/* Older runtimes end their struct before it (rt->size says). */
 	if (rt->size >= offsetof(struct zpoline_runtime, held_signal) + sizeof rt->held_signal)
 		g.held_signal = rt->held_signal;
+	if (rt->size >= offsetof(struct zpoline_runtime, on_fatal_signal) + sizeof rt->on_fatal_signal)
+		rt->on_fatal_signal(fatal_signal, NULL);
 	hook->name = "trace";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
 	hook->flags = ZP_SHIPPED_HOOK_FLAGS;

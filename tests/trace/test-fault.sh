@@ -1,0 +1,60 @@
+#!/bin/bash
+# test-fault.sh - a program that dies of a fault (or of one of the runtime's
+# signals sent to it) gets strace's "--- SIGSEGV {si_signo=..., si_code=...,
+# si_addr=...} ---" line before its end, exactly as strace 6.1 prints it;
+# with -f each thread's killed line; JSON has the same fields; -e signal=none
+# leaves the line out; a signal the program handles gets none, and the
+# program's handler still runs.
+. "$(dirname "$0")/../lib.sh"
+
+ZP=$ZP_BUILD/zpoline
+PROG=$ZP_BUILD/tests/progs/tp-fault
+if ! command -v strace >/dev/null; then
+	skip "fault lines" "strace is not installed"
+	finish
+fi
+# The delivery and end lines, addresses of the program's code masked (they
+# differ run to run), pids dropped.
+norm() {
+	grep -E '^([0-9]+ +)?(---|\+\+\+) ' "$1" | sed -E 's/^[0-9]+ +//; s/si_pid=[0-9]+/si_pid=PID/' |
+		sed -E 's/si_addr=0x5[0-9a-f]+/si_addr=CODE/'
+}
+for m in wild ud2 int3 kill; do
+	strace -e trace=none -o "$TMP/s.$m" "$PROG" $m
+	rs=$?
+	"$ZP" trace -e trace=none -o "$TMP/z.$m" -- "$PROG" $m
+	rz=$?
+	norm "$TMP/s.$m" >"$TMP/s.lines"
+	norm "$TMP/z.$m" >"$TMP/z.lines"
+	if [ $rs = $rz ] && [ "$(wc -l <"$TMP/s.lines")" = 2 ] && cmp -s "$TMP/s.lines" "$TMP/z.lines"; then
+		pass "$m: $(head -1 "$TMP/z.lines" | cut -c1-60)... as strace"
+	else
+		fail "$m: status $rs/$rz, strace and zpoline differ"
+		diff "$TMP/s.lines" "$TMP/z.lines" | head -6
+	fi
+done
+
+"$ZP" trace -f -e trace=none -o "$TMP/z.thr" -- "$PROG" threads
+[ $? = 139 ] && [ "$(grep -c '+++ killed by SIGSEGV +++' "$TMP/z.thr")" = 3 ] &&
+	[ "$(grep -c -- '--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x1234560} ---' "$TMP/z.thr")" = 1 ] &&
+	[ "$(awk '{print $1}' "$TMP/z.thr" | sort -u | wc -l)" = 3 ]
+outcome "threads: one delivery line, every thread's killed line"
+
+"$ZP" trace --json -e trace=none -o "$TMP/z.json" -- "$PROG" wild
+grep -qE '"signal":"SIGSEGV","si_code":"SEGV_MAPERR","si_addr":"0x1234560"\}$' "$TMP/z.json" &&
+	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/z.json"
+outcome "--json: the fault's fields, valid JSON"
+
+"$ZP" trace -e trace=none -e signal=none -o "$TMP/z.none" -- "$PROG" wild
+! grep -q -- '---' "$TMP/z.none" && grep -q '+++ killed by SIGSEGV +++' "$TMP/z.none"
+outcome "-e signal=none: no delivery line, the end still there"
+
+"$ZP" trace -e trace=exit_group -o "$TMP/z.handled" -- "$PROG" handled
+[ $? = 3 ] && ! grep -q -- '---' "$TMP/z.handled" && grep -q '^exit_group(3)' "$TMP/z.handled"
+outcome "handled: the program's handler runs; no line for a signal that did not end it"
+
+# Untraced, the runtime alone: still the native end.
+LD_PRELOAD=$LIB "$PROG" ud2
+[ $? = 132 ]
+outcome "hooked without the tracer: SIGILL ends it as natively"
+finish

@@ -1,0 +1,53 @@
+/*
+ * tp-fault MODE - dies of a fault, as test-fault.sh asks:
+ *   wild   reads an unmapped address (SIGSEGV, SEGV_MAPERR)
+ *   ud2    an invalid instruction (SIGILL, ILL_ILLOPN)
+ *   int3   a breakpoint (SIGTRAP, SI_KERNEL)
+ *   kill   sends itself SIGSEGV (SI_USER)
+ *   threads  two threads wait while the main thread reads an unmapped address
+ *   handled  a SIGSEGV handler that exits 3: no delivery line is ours to print
+ * Core dumps are off.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static void *waiter(void *a)
+{
+	(void)a;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void on_segv(int sig)
+{
+	(void)sig;
+	_exit(3);
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit nocore = {0, 0};
+	setrlimit(RLIMIT_CORE, &nocore);
+	const char *m = argc > 1 ? argv[1] : "wild";
+	volatile int *wild = (volatile int *)0x1234560;
+	if (!strcmp(m, "ud2"))
+		__asm__ volatile("ud2");
+	if (!strcmp(m, "int3"))
+		__asm__ volatile("int3");
+	if (!strcmp(m, "kill"))
+		kill(getpid(), SIGSEGV);
+	if (!strcmp(m, "threads")) {
+		pthread_t t[2];
+		pthread_create(&t[0], NULL, waiter, NULL);
+		pthread_create(&t[1], NULL, waiter, NULL);
+		usleep(50000);
+	}
+	if (!strcmp(m, "handled"))
+		signal(SIGSEGV, on_segv);
+	return *wild;
+}
