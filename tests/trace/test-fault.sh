@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-fault.sh - a program that dies of a fault (or of one of the runtime's
-# signals sent to it) gets strace's "--- SIGSEGV {si_signo=..., si_code=...,
-# si_addr=...} ---" line before its end, exactly as strace 6.1 prints it;
+# signals sent to it, or of abort()) gets strace's "--- SIGSEGV {si_signo=...,
+# si_code=..., si_addr=...} ---" line before its end, and abort's tgkill
+# whole, exactly as strace 6.1 prints them;
 # with -f each thread's killed line; JSON has the same fields; -e signal=none
 # leaves the line out; a signal the program handles gets none, and the
 # program's handler still runs.
@@ -13,20 +14,28 @@ if ! command -v strace >/dev/null; then
 	skip "fault lines" "strace is not installed"
 	finish
 fi
-# The delivery and end lines, addresses of the program's code masked (they
-# differ run to run), pids dropped.
+# The kill calls, delivery and end lines, addresses of the program's code
+# masked (they differ run to run), pids dropped.
 norm() {
-	grep -E '^([0-9]+ +)?(---|\+\+\+) ' "$1" | sed -E 's/^[0-9]+ +//; s/si_pid=[0-9]+/si_pid=PID/' |
-		sed -E 's/si_addr=0x5[0-9a-f]+/si_addr=CODE/'
+	grep -E '^([0-9]+ +)?(---|\+\+\+|kill|tgkill)' "$1" |
+		sed -E 's/^[0-9]+ +//; s/si_pid=[0-9]+/si_pid=PID/; s/^(t?g?kill)\([0-9]+, ([0-9]+, )?/\1(PID, /' |
+		sed -E 's/si_addr=0x5[0-9a-f]+/si_addr=CODE/; s/[[:space:]]+= ([^=]*)$/ = \1/'
 }
-for m in wild ud2 int3 kill; do
-	strace -e trace=none -o "$TMP/s.$m" "$PROG" $m
+# (kill: SIGSEGV is one of the runtime's signals, whose real action is the
+# runtime's handler, so the tracer cannot tell in advance that the call
+# ends the process: it prints it <unfinished ...>, where strace prints it
+# whole.  Its delivery and end lines are compared.)
+for m in wild ud2 int3 kill abort; do
+	strace -e trace=kill,tgkill -o "$TMP/s.$m" "$PROG" $m
 	rs=$?
-	"$ZP" trace -e trace=none -o "$TMP/z.$m" -- "$PROG" $m
+	"$ZP" trace -e trace=kill,tgkill -o "$TMP/z.$m" -- "$PROG" $m
 	rz=$?
 	norm "$TMP/s.$m" >"$TMP/s.lines"
 	norm "$TMP/z.$m" >"$TMP/z.lines"
-	if [ $rs = $rz ] && [ "$(wc -l <"$TMP/s.lines")" = 2 ] && cmp -s "$TMP/s.lines" "$TMP/z.lines"; then
+	if [ $m = kill ]; then
+		sed -i '/^kill(/d' "$TMP/s.lines" "$TMP/z.lines"
+	fi
+	if [ $rs = $rz ] && [ "$(wc -l <"$TMP/s.lines")" -ge 2 ] && cmp -s "$TMP/s.lines" "$TMP/z.lines"; then
 		pass "$m: $(head -1 "$TMP/z.lines" | cut -c1-60)... as strace"
 	else
 		fail "$m: status $rs/$rz, strace and zpoline differ"

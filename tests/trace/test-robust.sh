@@ -9,7 +9,7 @@ PROGS=$ZP_BUILD/tests/progs
 traced() { LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="$1" "${@:2}"; }
 
 # A whole line of -f -o output: "TID  name(...) = result" or an event.
-WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
+WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+|--- SIG[A-Z0-9_]+ \{.*\} ---)$'
 
 whole_lines() {
 	local f=$1 bad
@@ -125,9 +125,10 @@ child=$(traced "-f -o $TMP/crash.trace" "$PROGS/tp-crash" 150)
 rc=$?
 n=$(grep -acE "^$child +lseek\([0-9]+, [0-9]+, SEEK_SET\) += [0-9]+$" "$TMP/crash.trace")
 if [ $rc -eq 0 ] && [ "$n" = 150 ] && grep -qaE "^$child +\+\+\+ killed by SIGABRT \+\+\+$" "$TMP/crash.trace" &&
-	grep -qaE "^$child +tgkill\($child, $child, SIGABRT <unfinished \.\.\.>$" "$TMP/crash.trace" &&
+	grep -qaE "^$child +tgkill\($child, $child, SIGABRT\) += 0$" "$TMP/crash.trace" &&
+	grep -qaE "^$child +--- SIGABRT \{si_signo=SIGABRT, si_code=SI_TKILL, si_pid=$child, si_uid=[0-9]+\} ---$" "$TMP/crash.trace" &&
 	whole_lines "$TMP/crash.trace"; then
-	pass "fatal signal: 150 lines, killed line, trimmed"
+	pass "fatal signal: 150 lines, abort's tgkill whole, its delivery, killed line, trimmed"
 else
 	fail "fatal signal (exit $rc, $n of 150 lines)"
 	tail -3 "$TMP/crash.trace"

@@ -4,6 +4,8 @@
  *   ud2    an invalid instruction (SIGILL, ILL_ILLOPN)
  *   int3   a breakpoint (SIGTRAP, SI_KERNEL)
  *   kill   sends itself SIGSEGV (SI_USER)
+ *   abort  abort(): tgkill to itself of SIGABRT (SI_TKILL), not a signal
+ *          of the runtime's
  *   threads  two threads wait while the main thread reads an unmapped address
  *   handled  a SIGSEGV handler that exits 3: no delivery line is ours to print
  * Core dumps are off.
@@ -11,6 +13,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -41,6 +44,8 @@ int main(int argc, char **argv)
 		__asm__ volatile("int3");
 	if (!strcmp(m, "kill"))
 		kill(getpid(), SIGSEGV);
+	if (!strcmp(m, "abort"))
+		abort();
 	if (!strcmp(m, "threads")) {
 		pthread_t t[2];
 		pthread_create(&t[0], NULL, waiter, NULL);

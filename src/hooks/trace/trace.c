@@ -363,41 +363,44 @@ static bool dumps_core(long sig)
 /* A thread sending its own process a signal that kills it (abort() is
  * tgkill to itself of SIGABRT): every thread ends without running another
  * line of code, and the reaping parent prints only the process's line
- * ("+++ killed by SIGABRT +++" for the pid).  strace prints that line for
- * each thread; print it now for this thread and the others but the leader.
+ * ("+++ killed by SIGABRT +++" for the pid).  strace prints the delivery
+ * and that line for each thread; print them now (with -f, the others' but
+ * the leader's too).
  * Certain only when this thread is the target and does not block it, and
  * the action is the default (the runtime's own signals never look so: their
  * real handler is the runtime's).  Found with CPython's faulthandler and
  * threading tests (abort() in a thread of a child process). */
 static void threads_killed(int pid, int tid, long sig);
 
-static void killed_by_self(const struct zpoline_call *c)
+/* Does c send its own process a signal that ends it (default action, not
+ * blocked, this thread a target)?  Then *sig and *code are set. */
+static bool self_fatal(const struct zpoline_call *c, long *sigp, int *codep)
 {
 	long sig;
+	int code = -6; /* SI_TKILL */
 	switch (c->nr) {
 	case SYS_kill:
 		if (c->args[0] != c->pid && c->args[0] != 0)
-			return;
+			return false;
 		sig = c->args[1];
+		code = 0; /* SI_USER */
 		break;
 	case SYS_tkill:
 		if (c->args[0] != c->tid)
-			return;
+			return false;
 		sig = c->args[1];
 		break;
 	default: /* tgkill */
 		if (c->args[0] != c->pid || c->args[1] != c->tid)
-			return;
+			return false;
 		sig = c->args[2];
 		break;
 	}
-	if (!g.o.follow || !g.o.lines || !kills_by_default(sig))
-		return;
 	/* The init of a pid namespace (the first process of `unshare -fp`,
 	 * of a container) is immune to signals it sends itself whose action
 	 * is the default: the kernel drops them. */
-	if (c->pid == 1)
-		return;
+	if (!kills_by_default(sig) || c->pid == 1)
+		return false;
 	struct {
 		void *handler;
 		unsigned long flags;
@@ -408,8 +411,28 @@ static void killed_by_self(const struct zpoline_call *c)
 	if (zp_raw4(SYS_rt_sigaction, sig, 0, &act, 8) != 0 || act.handler != SIG_DFL ||
 	    zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &blocked, 8) != 0 ||
 	    (sig != SIGKILL && (blocked & (1ull << (sig - 1)))))
-		return;
-	threads_killed(c->pid, c->tid, sig);
+		return false;
+	*sigp = sig;
+	*codep = code;
+	return true;
+}
+
+/* After the call's line: the delivery, as strace shows it (SIGKILL is
+ * never delivered: the kernel ends the process), and with -f the
+ * threads' ends. */
+static void self_killed(const struct zpoline_call *c, long sig, int code)
+{
+	if (sig != SIGKILL && (g.o.signals >> (sig - 1) & 1)) {
+		siginfo_t si;
+		zp_memset(&si, 0, sizeof si);
+		si.si_signo = (int)sig;
+		si.si_code = code;
+		si.si_pid = c->pid;
+		si.si_uid = (uid_t)zp_raw0(SYS_getuid);
+		line_signal(c->pid, c->tid, &si, c->nr, call_ip(c));
+	}
+	if (g.o.follow)
+		threads_killed(c->pid, c->tid, sig);
 }
 
 /* The process of c's thread is about to die of sig: each thread's
@@ -671,11 +694,21 @@ static int pre(struct zpoline_call *c, void *ctx)
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_pre(c, s);
 	else if (signals_self(c)) {
-		if (s && shown) {
+		long sig;
+		int code;
+		bool fatal = g.o.lines && self_fatal(c, &sig, &code);
+		if (fatal && s && shown && !g.o.status) {
+			/* It returns 0 and the process ends right after, before
+			 * post(): the whole line now, as strace prints it. */
+			s->kind = SK_PRINTED;
+			line_call(c->pid, c->tid, nr, c->args, 0, LR_RESULT, s,
+				  g.need_mono ? th_tick() : 0, call_ip(c));
+		} else if (s && shown) {
 			s->kind = SK_UNFINISHED;
 			line_unfinished(c->pid, c->tid, nr, c->args, s, call_ip(c));
 		}
-		killed_by_self(c);
+		if (fatal)
+			self_killed(c, sig, code);
 	}
 	c->cookie = ck;
 	return ZPOLINE_CONTINUE;
@@ -739,6 +772,8 @@ static void post(struct zpoline_call *c, void *ctx)
 		exec_failed(c, s);
 	if (s && s->kind == SK_UNFINISHED)
 		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
+	else if (s && s->kind == SK_PRINTED)
+		; /* printed in pre(): the process was to end before this */
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
 	count(nr, c->ret, s && s->t0_mono ? t_end - s->t0_mono : 0);
@@ -779,7 +814,7 @@ static void build_select(void)
 				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn, SYS_getdents64,
 				      SYS_getdents, SYS_fstat, SYS_fcntl, SYS_dup, SYS_newfstatat,
 				      SYS_statx,
-				      /* a signal to itself may end the threads (killed_by_self) */
+				      /* a signal to itself may end the threads (self_fatal) */
 				      SYS_kill, SYS_tkill, SYS_tgkill};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
 		select_add(always[i]);

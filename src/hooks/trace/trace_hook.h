@@ -41,6 +41,7 @@ enum slot_kind {
 	SK_NEW_THREAD,  /* clone with CLONE_THREAD */
 	SK_EXEC,
 	SK_UNFINISHED, /* its line was started in pre() */
+	SK_PRINTED,    /* its whole line was printed in pre() */
 };
 
 struct trace_state {
