@@ -127,15 +127,18 @@ struct zpoline_runtime {
 	 * process dies inside the call.  info, if not NULL, gets its siginfo. */
 	int (*held_signal)(siginfo_t *info);
 	/* Added after held_signal: check rt->size.  Registers fn (NULL: none)
-	 * to be called once when a signal that reaches the runtime is about to
-	 * end the process with its default action: a fault in the program's
-	 * code (a NULL dereference: SIGSEGV; ud2: SIGILL; int3: SIGTRAP) or
-	 * one of those signals sent to it while its action is the default.
-	 * fn runs in a signal handler, on the runtime's stack, from the
-	 * thread that dies first; it may make raw system calls (rt->syscall)
-	 * and nothing that takes a lock.  One function for the process; the
-	 * last registration wins.  Returns 0. */
-	int (*on_fatal_signal)(void (*fn)(const siginfo_t *info, void *ctx), void *ctx);
+	 * to be told of signals the runtime sees delivered:
+	 *   fatal == 0: to a handler of the program's, just before it runs;
+	 *   fatal == 1: once, a signal about to end the process with its
+	 *     default action: a fault in the program's code (a bad pointer:
+	 *     SIGSEGV; ud2: SIGILL; int3: SIGTRAP) or one of those signals sent
+	 *     to it while its action is the default.
+	 * Signals the kernel acts on alone (ignored ones, SIGKILL, SIGTERM at
+	 * its default action) are not seen.  fn runs in a signal handler, on
+	 * the runtime's stack, in the receiving thread; it may make raw system
+	 * calls (rt->syscall) and nothing that takes a lock.  One function for
+	 * the process; the last registration wins.  Returns 0. */
+	int (*on_signal)(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx);
 };
 
 /* The symbol a hook library exports. */

@@ -23,7 +23,8 @@ check() {
 
 # COND1 && COND2 ...; outcome NAME: PASS if the conditions just tested all
 # held ($? of the chain).  (check takes one command: "check N A && B"
-# would assert A only.)
+# would assert A only.)  NAME must not hold a command substitution: it runs
+# before outcome and replaces the chain's $? with its own.
 outcome() {
 	if [ $? = 0 ]; then pass "$1"; else fail "$1"; fi
 }
@@ -49,6 +50,10 @@ same_output() {
 }
 
 finish() { exit 0; }
+
+# A whole line of a -f -o trace: "TID  name(...) = result", an unfinished
+# call or its resumption, a signal delivery, or a task's end.
+TRACE_WHOLE_LINE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+|--- SIG[A-Z0-9_]+ \{.*\} ---)$'
 # The hooks under test are AddressSanitizer builds (tests/sanitize/run.sh).
 # ASan reserves terabytes of shadow address space, some of it in the low
 # 4 GiB, and its runtime makes system calls of its own: limits on address

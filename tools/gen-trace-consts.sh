@@ -495,6 +495,10 @@ table sys_codes
 headers asm-generic/siginfo.h
 match ^SYS_(SECCOMP|USER_DISPATCH)$
 
+table poll_codes
+headers asm-generic/siginfo.h
+match ^POLL_(IN|OUT|MSG|ERR|PRI|HUP)$
+
 table mlock_flags
 headers asm-generic/mman-common.h
 match ^MLOCK_[A-Z]+$

@@ -48,7 +48,7 @@ static struct zpoline_runtime runtime_api = {
 	.max_nr = ZP_SLED_END - 1,
 	.program_symbol = program_symbol,
 	.held_signal = zp_sigpipe_held,
-	.on_fatal_signal = zp_on_fatal_signal,
+	.on_signal = zp_on_signal,
 };
 
 static int load_one(const char *path)

@@ -75,6 +75,7 @@ struct prog_action {
 };
 static struct prog_action prog_act[65] ZP_BIG_BSS;
 static void wrapped(int sig, siginfo_t *si, void *uc);
+static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal);
 
 /* Which of ours the program put in the sa_mask of its action for sig. */
 uint64_t zp_signal_asked_ours(int sig)
@@ -431,6 +432,7 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	uint64_t vm = t ? t->vmask : 0;
 	if (t)
 		t->vmask |= ours_unpack(asked_ours[sig]);
+	signal_notify(t, si, 0);
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
@@ -758,47 +760,55 @@ static void handler_returned(struct zp_thread *t, ucontext_t *uc, const struct k
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 }
 
-/* The hooks' observer of signals that end the process (zpoline.h). */
+/* The hooks' observer of signal deliveries (zpoline.h). */
 static struct {
-	void (*fn)(const siginfo_t *info, void *ctx);
+	void (*fn)(const siginfo_t *info, int fatal, void *ctx);
 	void *ctx;
-} fatal_observer ZP_BIG_BSS;
+} observer ZP_BIG_BSS;
 
-int zp_on_fatal_signal(void (*fn)(const siginfo_t *info, void *ctx), void *ctx)
+int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx)
 {
-	__atomic_store_n(&fatal_observer.ctx, ctx, __ATOMIC_RELAXED);
-	__atomic_store_n(&fatal_observer.fn, fn, __ATOMIC_RELEASE);
+	__atomic_store_n(&observer.ctx, ctx, __ATOMIC_RELAXED);
+	__atomic_store_n(&observer.fn, fn, __ATOMIC_RELEASE);
 	return 0;
 }
 
-struct fatal_note {
-	void (*fn)(const siginfo_t *info, void *ctx);
+struct signal_note {
+	void (*fn)(const siginfo_t *info, int fatal, void *ctx);
 	void *ctx;
 	const siginfo_t *si;
+	int fatal;
 };
 
-static long fatal_on_slot(void *arg)
+static long note_on_slot(void *arg)
 {
-	struct fatal_note *n = arg;
-	n->fn(n->si, n->ctx);
+	struct signal_note *n = arg;
+	n->fn(n->si, n->fatal, n->ctx);
 	return 0;
 }
 
-/* sig, at its default action, is about to end the process: tell the
- * hooks' observer, on a slot of the runtime's stack (the program's may be
- * a small signal stack, or the one that overflowed).  Once per process:
- * several threads may fault at once. */
-static void fatal_notify(struct zp_thread *t, const siginfo_t *si)
+/* Tell the hooks' observer, on a slot of the runtime's stack (the
+ * program's may be a small signal stack, or the one that overflowed), with
+ * every signal blocked: off the signal stack, the thread would not look to
+ * the kernel as if it were on it, and a nested signal would be delivered
+ * over the frames of the handler running there (altstack.c).  A fatal one
+ * once per process: several threads may fault at once. */
+static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal)
 {
-	static int told;
-	struct fatal_note n = {__atomic_load_n(&fatal_observer.fn, __ATOMIC_ACQUIRE),
-			       fatal_observer.ctx, si};
-	if (!n.fn || !t || __atomic_exchange_n(&told, 1, __ATOMIC_ACQ_REL))
+	static int told_fatal;
+	struct signal_note n = {__atomic_load_n(&observer.fn, __ATOMIC_ACQUIRE), observer.ctx, si,
+				fatal};
+	if (!n.fn || !t || (fatal && __atomic_exchange_n(&told_fatal, 1, __ATOMIC_ACQ_REL)))
 		return;
+	uint64_t all = ~0ull, old = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
 	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
-	zp_call_on_stack(fatal_on_slot, &n, (void *)(top - REC_SIZE));
+	unsigned hook = zp_hook_enter(t); /* SUD mode: the hook's own calls must not trap */
+	zp_call_on_stack(note_on_slot, &n, (void *)(top - REC_SIZE));
+	zp_hook_leave(t, hook);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
 }
 
 /* Hand a signal that is not ours to the program, as the kernel would have. */
@@ -820,7 +830,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		 * when we return; anything else is raised again. */
 		struct ksigaction dfl = {0};
 		dfl.handler = SIG_DFL;
-		fatal_notify(t, si); /* the runtime's signals all end a process by default */
+		signal_notify(t, si, 1); /* the runtime's signals all end a process by default */
 		zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
 		if (!sync)
 			zp_raw3(SYS_tgkill, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig);
@@ -839,6 +849,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	uint64_t vm = t ? t->vmask : 0;
 	if (t)
 		t->vmask |= (va->mask & zp_ours_mask) | ((va->flags & SA_NODEFER) ? 0 : BIT(sig));
+	signal_notify(t, si, 0);
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else

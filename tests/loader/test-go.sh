@@ -149,10 +149,11 @@ if [ -x "$LT/gouse" ] && [ -x "$LT/gouse-dl" ]; then
 		rc=$?
 		pids=$(awk '$3 == "getpid" { n += $1 } END { print n + 0 }' u$mode.count 2>/dev/null)
 		awk -v lib="$LT/libgolib.so" '$1 == lib { print $2, $4 }' u$mode.sites | sort >u$mode.list
+		nsites=$(wc -l <u$mode.list)
 		if [ $mode = dlopen ]; then
 			[ $rc -eq 0 ] && [ "$(cat u$mode.out)" = "GoPids: 777" ] && [ "${pids:-0}" -ge 777 ] &&
 				[ -s u$mode.list ]
-			outcome "Go library (dlopen): its 777 raw getpid calls hooked ($pids), $(wc -l <u$mode.list) sites"
+			outcome "Go library (dlopen): its 777 raw getpid calls hooked ($pids), $nsites sites"
 		else
 			[ $rc -eq 0 ] && [ "$(cat u$mode.out)" = "GoPids: 777" ] && [ "${pids:-0}" -lt 777 ] &&
 				[ ! -s u$mode.list ] && grep -q "libgolib.so: a Go library whose runtime started before" u$mode.err

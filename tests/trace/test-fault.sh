@@ -4,8 +4,8 @@
 # si_code=..., si_addr=...} ---" line before its end, and abort's tgkill
 # whole, exactly as strace 6.1 prints them;
 # with -f each thread's killed line; JSON has the same fields; -e signal=none
-# leaves the line out; a signal the program handles gets none, and the
-# program's handler still runs.
+# leaves the line out; a fault the program handles gets its delivery line
+# and the program's handler runs.
 . "$(dirname "$0")/../lib.sh"
 
 ZP=$ZP_BUILD/zpoline
@@ -59,8 +59,10 @@ outcome "--json: the fault's fields, valid JSON"
 outcome "-e signal=none: no delivery line, the end still there"
 
 "$ZP" trace -e trace=exit_group -o "$TMP/z.handled" -- "$PROG" handled
-[ $? = 3 ] && ! grep -q -- '---' "$TMP/z.handled" && grep -q '^exit_group(3)' "$TMP/z.handled"
-outcome "handled: the program's handler runs; no line for a signal that did not end it"
+[ $? = 3 ] && [ "$(grep -c -- '---' "$TMP/z.handled")" = 1 ] &&
+	grep -q -- '^--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x1234560} ---$' "$TMP/z.handled" &&
+	grep -q '^exit_group(3)' "$TMP/z.handled" && ! grep -q 'killed' "$TMP/z.handled"
+outcome "handled: its delivery, then the program's handler runs and exits"
 
 # Untraced, the runtime alone: still the native end.
 LD_PRELOAD=$LIB "$PROG" ud2

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 ZP=$ZP_BUILD/zpoline
-WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
+WHOLE=$TRACE_WHOLE_LINE
 LOOP="for i in \$(seq 300); do /bin/true; done; echo done > $TMP/mark"
 
 # a reader that reads it all: every line, whole

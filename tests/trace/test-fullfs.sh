@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 ZP=$ZP_BUILD/zpoline
-WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
+WHOLE=$TRACE_WHOLE_LINE
 
 mkdir -p "$TMP/fs"
 if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=256k tmpfs "$TMP/fs" 2>/dev/null; then

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 ZP=$ZP_BUILD/zpoline
-WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+)$'
+WHOLE=$TRACE_WHOLE_LINE
 mkdir -p "$TMP/tmpdir"
 
 for opts in "-f" "-f -C" "--json -f"; do

@@ -8,8 +8,7 @@ TRACE=$ZP_BUILD/libzphook_trace.so
 PROGS=$ZP_BUILD/tests/progs
 traced() { LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="$1" "${@:2}"; }
 
-# A whole line of -f -o output: "TID  name(...) = result" or an event.
-WHOLE='^[0-9]+ +([a-z_0-9]+\(.*\) += (.*)|[a-z_0-9]+\(.* <unfinished \.\.\.>|<\.\.\. [a-z_0-9]+ resumed>.* += .*|\+\+\+ (exited with [0-9]+|killed by SIG[A-Z0-9_]+.*) \+\+\+|--- SIG[A-Z0-9_]+ \{.*\} ---)$'
+WHOLE=$TRACE_WHOLE_LINE
 
 whole_lines() {
 	local f=$1 bad

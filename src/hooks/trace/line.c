@@ -12,6 +12,7 @@
  * Everything runs on the per-call path: fixed buffers on the hook's stack.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/syscall.h>
 
 #include "trace_hook.h"
@@ -400,6 +401,9 @@ static void put_si_code(struct tb *b, const siginfo_t *si)
 	case SIGCHLD:
 		named = p_xlat_try(b, code, XT(cld_codes));
 		break;
+	case SIGIO:
+		named = p_xlat_try(b, code, XT(poll_codes));
+		break;
 	default:
 		named = p_xlat_try(b, code, XT(si_codes));
 	}
@@ -413,6 +417,93 @@ static void put_addr_or_null(struct tb *b, const void *p)
 		tb_hex(b, (unsigned long)p);
 	else
 		tb_puts(b, "NULL");
+}
+
+/* ", name=" in text, ",\"name\":" in JSON. */
+static void put_key(struct tb *b, const char *name)
+{
+	tb_puts(b, g.o.json ? ",\"" : ", ");
+	tb_puts(b, name);
+	tb_puts(b, g.o.json ? "\":" : "=");
+}
+
+/* si_utime/si_stime: clock ticks, and the seconds strace adds in a
+ * comment (USER_HZ is 100 on Linux). */
+static void put_ticks(struct tb *b, const char *name, long ticks)
+{
+	put_key(b, name);
+	tb_dec(b, ticks);
+	if (ticks > 0 && !g.o.json) {
+		tb_puts(b, " /* ");
+		tb_udec(b, (unsigned long)ticks / 100);
+		tb_putc(b, '.');
+		tb_udec_w(b, (unsigned long)ticks % 100, 2, '0');
+		tb_puts(b, " s */");
+	}
+}
+
+/* si_int and si_ptr of a queued signal or a timer's (none for a zero
+ * value, as strace). */
+static void put_value(struct tb *b, const siginfo_t *si)
+{
+	if (!si->si_int && !si->si_ptr)
+		return;
+	put_key(b, "si_int");
+	tb_dec(b, si->si_int);
+	put_key(b, "si_ptr");
+	if (g.o.json)
+		tb_putc(b, '"');
+	put_addr_or_null(b, si->si_ptr);
+	if (g.o.json)
+		tb_putc(b, '"');
+}
+
+/* The fields strace shows for a signal that is not a fault, by si_code. */
+static void put_si_fields(struct tb *b, const siginfo_t *si)
+{
+	int code = si->si_code;
+	if (si->si_signo == SIGCHLD && code > 0 && code < SI_KERNEL) {
+		put_key(b, "si_pid");
+		tb_dec(b, si->si_pid);
+		put_key(b, "si_uid");
+		tb_udec(b, si->si_uid);
+		put_key(b, "si_status");
+		if (code == CLD_EXITED) {
+			tb_dec(b, si->si_status);
+		} else {
+			if (g.o.json)
+				tb_putc(b, '"');
+			p_signame(b, si->si_status);
+			if (g.o.json)
+				tb_putc(b, '"');
+		}
+		put_ticks(b, "si_utime", (long)si->si_utime);
+		put_ticks(b, "si_stime", (long)si->si_stime);
+		return;
+	}
+	if (si->si_signo == SIGIO && code > 0 && code < SI_KERNEL) {
+		put_key(b, "si_band");
+		tb_dec(b, si->si_band);
+		put_key(b, "si_fd");
+		tb_dec(b, si->si_fd);
+		return;
+	}
+	if (code > 0)
+		return; /* SI_KERNEL and the like: nothing more */
+	if (code == SI_TIMER) {
+		put_key(b, "si_timerid");
+		tb_dec(b, si->si_timerid);
+		put_key(b, "si_overrun");
+		tb_dec(b, si->si_overrun);
+		put_value(b, si);
+		return;
+	}
+	put_key(b, "si_pid");
+	tb_dec(b, si->si_pid);
+	put_key(b, "si_uid");
+	tb_udec(b, si->si_uid);
+	if (code == SI_QUEUE || code == SI_MESGQ)
+		put_value(b, si);
 }
 
 void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
@@ -460,11 +551,7 @@ void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 		if (g.o.json)
 			tb_putc(&b, '"');
 	} else {
-		/* sent by a process (si_code <= 0): who */
-		tb_puts(&b, g.o.json ? ",\"si_pid\":" : ", si_pid=");
-		tb_dec(&b, si->si_pid);
-		tb_puts(&b, g.o.json ? ",\"si_uid\":" : ", si_uid=");
-		tb_udec(&b, si->si_uid);
+		put_si_fields(&b, si);
 	}
 	tb_puts(&b, g.o.json ? "}" : "} ---");
 	emit(tid, &b);

@@ -714,20 +714,23 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
-/* A fault in the program (or one of the runtime's signals sent to it) is
- * about to end the process: strace shows its delivery, then the threads'
+/* A signal delivered to one of the program's handlers, or (fatal) a fault
+ * in the program (or one of the runtime's signals sent to it) about to end
+ * the process: strace shows the delivery, and for a fatal one the threads'
  * ends (the leader's comes from its reaper or the command).  Called by the
  * runtime from its signal handler, on its own stack. */
-static void fatal_signal(const siginfo_t *si, void *ctx)
+static void signal_seen(const siginfo_t *si, int fatal, void *ctx)
 {
 	(void)ctx;
 	if (!g.active)
 		return;
 	int pid = (int)zp_raw0(SYS_getpid), tid = (int)zp_raw0(SYS_gettid);
+	if (!fatal && !g.o.follow && tid != g.root)
+		return; /* a thread not traced (no -f) */
 	int sig = si->si_signo;
 	if (g.o.lines && sig >= 1 && sig <= 64 && (g.o.signals >> (sig - 1) & 1))
 		line_signal(pid, tid, si, -1, 0);
-	if (g.o.follow && g.o.lines)
+	if (fatal && g.o.follow && g.o.lines)
 		threads_killed(pid, tid, sig);
 }
 
@@ -905,8 +908,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	/* Older runtimes end their struct before it (rt->size says). */
 	if (rt->size >= offsetof(struct zpoline_runtime, held_signal) + sizeof rt->held_signal)
 		g.held_signal = rt->held_signal;
-	if (rt->size >= offsetof(struct zpoline_runtime, on_fatal_signal) + sizeof rt->on_fatal_signal)
-		rt->on_fatal_signal(fatal_signal, NULL);
+	if (rt->size >= offsetof(struct zpoline_runtime, on_signal) + sizeof rt->on_signal)
+		rt->on_signal(signal_seen, NULL);
 	hook->name = "trace";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
 	hook->flags = ZP_SHIPPED_HOOK_FLAGS;

@@ -1,0 +1,54 @@
+#!/bin/bash
+# test-signals.sh - signals delivered to the program's handlers are printed
+# as strace 6.1 prints them (--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED,
+# si_pid=..., si_status=3, ...} ---, SI_QUEUE's si_int and si_ptr, SI_TIMER's
+# timer, SIGIO's si_band and si_fd, a handled fault's si_addr), in the same
+# order, for a program of ours and for shells that reap children from a
+# SIGCHLD handler; -e signal= chooses them; --json has the fields.
+. "$(dirname "$0")/../lib.sh"
+
+ZP=$ZP_BUILD/zpoline
+PROG=$ZP_BUILD/tests/progs/tp-signals
+if ! command -v strace >/dev/null; then
+	skip "signal lines" "strace is not installed"
+	finish
+fi
+# The delivery lines, pids and CPU times masked.
+deliveries() {
+	grep -E '^([0-9]+ +)?--- ' "$1" | sed -E 's/^[0-9]+ +//; s/si_pid=[0-9]+/si_pid=PID/' |
+		sed -E 's/si_([us])time=[0-9]+( \/\* [0-9.]+ s \*\/)?/si_\1time=T/g'
+}
+same_as_strace() { # name command...
+	local name=$1
+	shift
+	strace -f -e trace=none -o "$TMP/s.trace" "$@" >/dev/null 2>&1
+	"$ZP" trace -f -e trace=none -o "$TMP/z.trace" -- "$@" >/dev/null 2>&1
+	deliveries "$TMP/s.trace" >"$TMP/s.lines"
+	deliveries "$TMP/z.trace" >"$TMP/z.lines"
+	if [ -s "$TMP/s.lines" ] && cmp -s "$TMP/s.lines" "$TMP/z.lines"; then
+		pass "$name: $(wc -l <"$TMP/z.lines") deliveries as strace prints them"
+	else
+		fail "$name: deliveries differ from strace"
+		diff "$TMP/s.lines" "$TMP/z.lines" | head -10
+	fi
+}
+same_as_strace "tp-signals" "$PROG"
+[ "$(wc -l <"$TMP/z.lines")" -eq 10 ]
+outcome "tp-signals: the ten deliveries seen"
+same_as_strace "dash reaping" sh -c 'sleep 0.05 & wait; sleep 0.05 & wait'
+same_as_strace "bash reaping" bash -c 'sleep 0.05 & wait; (exit 3); true'
+
+"$ZP" trace -e trace=none -e signal=SIGCHLD,SIGIO -o "$TMP/f.trace" -- "$PROG"
+[ "$(grep -c -- '^--- SIGCHLD' "$TMP/f.trace")" = 2 ] && [ "$(grep -c -- '^--- SIGIO' "$TMP/f.trace")" = 1 ] &&
+	[ "$(grep -c -- '^---' "$TMP/f.trace")" = 3 ]
+outcome "-e signal=SIGCHLD,SIGIO: those only"
+"$ZP" trace --json -e trace=none -o "$TMP/j.trace" -- "$PROG"
+grep -qE '"signal":"SIGCHLD","si_code":"CLD_EXITED","si_pid":[0-9]+,"si_uid":[0-9]+,"si_status":3,' "$TMP/j.trace" &&
+	grep -qE '"signal":"SIGIO","si_code":"POLL_IN","si_band":[0-9]+,"si_fd":[0-9]+\}' "$TMP/j.trace" &&
+	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/j.trace"
+outcome "--json: the fields, valid JSON"
+# Without -f, a child's deliveries are not the trace's (its calls are not).
+"$ZP" trace -e trace=none -o "$TMP/nf.trace" -- sh -c "$PROG; true"
+[ "$(grep -c -- '^---' "$TMP/nf.trace")" -le 1 ]
+outcome "without -f: no line for a child's signals"
+finish
