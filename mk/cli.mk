@@ -26,7 +26,7 @@ $(B)/cli/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 
 $(B)/cli/gen/trace_consts.h: $(B)/cli/gen/trace_consts.c
-$(B)/cli/gen/trace_consts.c: tools/gen-trace-consts.sh
+$(B)/cli/gen/trace_consts.c: tools/gen-trace-consts.sh tools/strace-names.txt
 	@mkdir -p $(@D)/new
 	sh tools/gen-trace-consts.sh $(@D)/new/trace_consts.c $(@D)/new/trace_consts.h $(CC)
 	mv $(@D)/new/trace_consts.h $(@D)/trace_consts.h

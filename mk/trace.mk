@@ -12,7 +12,7 @@
 TRACE_CFLAGS := $(CFLAGS_BASE) -fvisibility=hidden -fno-stack-protector -fcf-protection=none \
 	-Isrc/common/decode -mgeneral-regs-only -fno-tree-loop-distribute-patterns
 
-$(B)/gen/trace_consts.c: tools/gen-trace-consts.sh
+$(B)/gen/trace_consts.c: tools/gen-trace-consts.sh tools/strace-names.txt
 	@mkdir -p $(@D)
 	sh tools/gen-trace-consts.sh $@ $(B)/gen/trace_consts.h $(CC)
 $(B)/gen/trace_consts.h: $(B)/gen/trace_consts.c
@@ -22,7 +22,7 @@ TRACE_HDR := $(wildcard src/common/trace*.h src/common/decode/*.h) src/common/ra
 	src/common/hooklibc.h src/common/gprfmt.h \
 	src/common/syscall_table.h $(B)/gen/trace_consts.h
 TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout tracesecure
-TRACE_DECODE := dbase dfile dmem dproc dnet dmisc dtable
+TRACE_DECODE := dbase dfile dmem dproc dnet dmisc dsys dtable
 TRACE_GEN_OBJ := $(B)/trace/trace_consts.o $(B)/trace/syscall_table.o
 # Without libc (src/common/hooklibc.c): no second libc in every process.
 HOOK_LIBC_OBJ := $(B)/trace/hooklibc.o $(B)/trace/gprfmt.o $(B)/trace/gprmem.o

@@ -24,6 +24,8 @@
 #                         #ifdef cannot see.
 # When two names have the same value the first (after ordering) wins, so
 # aliases such as SIGIOT or EWOULDBLOCK never hide the usual name.
+# Tables of names that are in no UAPI header come from strace-names.txt
+# (tools/gen-strace-names.sh asks strace for them).
 set -eu
 out_c=$1
 out_h=$2
@@ -701,6 +703,180 @@ match ^MSG_(STAT|INFO|STAT_ANY)$
 table module_init_flags
 headers linux/module.h
 match ^MODULE_INIT_[A-Z_]+$
+
+table msgflg
+headers linux/ipc.h linux/msg.h
+match ^(IPC_NOWAIT|MSG_NOERROR|MSG_EXCEPT|MSG_COPY)$
+order MSG_NOERROR MSG_EXCEPT MSG_COPY IPC_NOWAIT
+
+table mq_attr_flags
+headers asm-generic/fcntl.h
+match ^O_NONBLOCK$
+
+table mpol_modes
+headers linux/mempolicy.h
+match ^MPOL_(DEFAULT|PREFERRED|BIND|INTERLEAVE|LOCAL|PREFERRED_MANY)$
+enums
+
+table mpol_mode_flags
+headers linux/mempolicy.h
+match ^MPOL_F_(STATIC_NODES|RELATIVE_NODES|NUMA_BALANCING)$
+
+table mpol_get_flags
+headers linux/mempolicy.h
+match ^MPOL_F_(NODE|ADDR|MEMS_ALLOWED)$
+
+table mbind_flags
+headers linux/mempolicy.h
+match ^MPOL_MF_(STRICT|MOVE|MOVE_ALL)$
+
+table fan_class
+headers linux/fanotify.h
+match ^FAN_CLASS_[A-Z_]+$
+
+table fan_init_flags
+headers linux/fanotify.h
+match ^FAN_(CLOEXEC|NONBLOCK|UNLIMITED_[A-Z]+|ENABLE_AUDIT|REPORT_[A-Z_]+)$
+exclude ^FAN_REPORT_DFID_[A-Z_]+$
+
+table fan_mark_flags
+headers linux/fanotify.h
+match ^FAN_MARK_[A-Z_]+$
+exclude ^FAN_MARK_(INODE|IGNORE_SURV)$
+order FAN_MARK_ADD FAN_MARK_REMOVE FAN_MARK_DONT_FOLLOW FAN_MARK_ONLYDIR FAN_MARK_MOUNT FAN_MARK_IGNORED_MASK FAN_MARK_IGNORED_SURV_MODIFY FAN_MARK_FLUSH FAN_MARK_FILESYSTEM FAN_MARK_EVICTABLE FAN_MARK_IGNORE
+
+table fan_events
+headers linux/fanotify.h
+match ^FAN_([A-Z_]+_PERM|ACCESS|MODIFY|ATTRIB|CLOSE_[A-Z]+|OPEN|OPEN_EXEC|MOVED_[A-Z]+|CREATE|DELETE|[A-Z]+_SELF|Q_OVERFLOW|FS_ERROR|ONDIR|EVENT_ON_CHILD|RENAME)$
+exclude ^FAN_ALL_[A-Z_]+$
+order FAN_ACCESS FAN_MODIFY FAN_ATTRIB FAN_CLOSE_WRITE FAN_CLOSE_NOWRITE FAN_OPEN FAN_MOVED_FROM FAN_MOVED_TO FAN_CREATE FAN_DELETE FAN_DELETE_SELF FAN_MOVE_SELF FAN_OPEN_EXEC FAN_Q_OVERFLOW FAN_FS_ERROR FAN_OPEN_PERM FAN_ACCESS_PERM FAN_OPEN_EXEC_PERM FAN_ONDIR FAN_EVENT_ON_CHILD FAN_RENAME
+
+table fan_nofd
+headers linux/fanotify.h
+match ^FAN_NOFD$
+
+table key_spec
+headers linux/keyctl.h
+match ^KEY_SPEC_[A-Z_]+$
+
+table key_reqkey_defl
+headers linux/keyctl.h
+match ^KEY_REQKEY_DEFL_[A-Z_]+$
+
+table keyctl_cmds
+headers linux/keyctl.h
+match ^KEYCTL_[A-Z_]+$
+exclude ^KEYCTL_(SUPPORTS_[A-Z]+|MOVE_EXCL|CAPS[01]_[A-Z_]+)$
+
+table adj_modes
+headers linux/timex.h
+match ^ADJ_[A-Z_]+$
+order ADJ_OFFSET_SS_READ ADJ_OFFSET_SINGLESHOT ADJ_OFFSET ADJ_FREQUENCY ADJ_MAXERROR ADJ_ESTERROR ADJ_STATUS ADJ_TIMECONST ADJ_TAI ADJ_SETOFFSET ADJ_MICRO ADJ_NANO ADJ_TICK
+
+table sta_flags
+headers linux/timex.h
+match ^STA_[A-Z]+$
+exclude ^STA_RONLY$
+
+table time_states
+headers linux/timex.h
+match ^TIME_[A-Z]+$
+exclude ^TIME_BAD$
+
+table landlock_access_fs
+headers linux/landlock.h
+match ^LANDLOCK_ACCESS_FS_[A-Z_]+$
+
+table landlock_rule_types
+headers linux/landlock.h
+match ^LANDLOCK_RULE_[A-Z_]+$
+enums
+
+table landlock_create_flags
+headers linux/landlock.h
+match ^LANDLOCK_CREATE_RULESET_VERSION$
+
+table perf_types
+headers linux/perf_event.h
+match ^PERF_TYPE_[A-Z_]+$
+exclude ^PERF_TYPE_MAX$
+enums
+
+table perf_attr_sizes
+headers linux/perf_event.h
+match ^PERF_ATTR_SIZE_VER[0-9]+$
+
+# The hardware events (CACHE_REFERENCES and CACHE_MISSES among them); the
+# cache ids that share their values come later in the header and lose.
+table perf_hw_ids
+headers linux/perf_event.h
+match ^PERF_COUNT_HW_[A-Z0-9_]+$
+exclude ^PERF_COUNT_HW_(MAX|CACHE_(MAX|OP_[A-Z_]+|RESULT_[A-Z_]+))$
+enums
+
+table perf_sw_ids
+headers linux/perf_event.h
+match ^PERF_COUNT_SW_[A-Z_]+$
+exclude ^PERF_COUNT_SW_MAX$
+enums
+
+table perf_hw_cache_ids
+headers linux/perf_event.h
+match ^PERF_COUNT_HW_CACHE_[A-Z0-9]+$
+exclude ^PERF_COUNT_HW_CACHE_(MAX|REFERENCES|MISSES)$
+enums
+
+table perf_hw_cache_ops
+headers linux/perf_event.h
+match ^PERF_COUNT_HW_CACHE_OP_[A-Z]+$
+exclude ^PERF_COUNT_HW_CACHE_OP_MAX$
+enums
+
+table perf_hw_cache_results
+headers linux/perf_event.h
+match ^PERF_COUNT_HW_CACHE_RESULT_[A-Z]+$
+exclude ^PERF_COUNT_HW_CACHE_RESULT_MAX$
+enums
+
+# The sample bits; of the branch names only BRANCH_STACK is one (the
+# others are branch_sample_type's).
+table perf_sample
+headers linux/perf_event.h
+match ^PERF_SAMPLE_[A-Z_]+$
+exclude ^PERF_SAMPLE_(MAX|WEIGHT_TYPE|REGS_ABI_[A-Z0-9_]+|BRANCH_([A-RT-Z]|S[A-SU-Z])[A-Z_]*)$
+enums
+
+table perf_read_format
+headers linux/perf_event.h
+match ^PERF_FORMAT_[A-Z_]+$
+exclude ^PERF_FORMAT_MAX$
+enums
+
+table perf_flags
+headers linux/perf_event.h
+match ^PERF_FLAG_[A-Z_]+$
+
+table quota_cmds
+headers linux/quota.h linux/dqblk_xfs.h
+match ^Q_[A-Z]+$
+
+table quota_types
+headers linux/quota.h
+match ^(USR|GRP|PRJ)QUOTA$
+
+table quota_formats
+headers linux/quota.h
+match ^QFMT_[A-Z0-9_]+$
+
+table quota_dqinfo_flags
+headers linux/quota.h
+match ^DQF_[A-Z_]+$
+exclude _B$
+
+table quota_dqinfo_valid
+headers linux/quota.h
+match ^IIF_[A-Z]+$
+exclude ^IIF_ALL$
 EOF
 }
 
@@ -808,8 +984,13 @@ for g in libc kernel; do
 	done < "$tmp/group.$g"
 done
 
+# Tables of names no UAPI header has: strace's own, read off its output
+# by tools/gen-strace-names.sh into strace-names.txt beside this script.
+names_file=$(dirname "$0")/strace-names.txt
+grep -v '^#' "$names_file" | awk '{ print $1, $2, $3 }' >> "$tmp/all.raw"
+
 # In spec order, first name per value.
-cut -d"$us" -f1 "$tmp/tables" > "$tmp/names"
+{ cut -d"$us" -f1 "$tmp/tables"; grep -v '^#' "$names_file" | awk '!seen[$1]++ { print $1 }'; } > "$tmp/names"
 awk 'NR == FNR { order[++n] = $1; next }
      !seen[$1 " " $3]++ { rows[$1] = rows[$1] $0 "\n" }
      END { for (i = 1; i <= n; i++) printf "%s", rows[order[i]] }' "$tmp/names" "$tmp/all.raw" > "$tmp/all"

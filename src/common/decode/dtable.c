@@ -36,7 +36,7 @@ void zp_decode_call(struct dctx *d)
 			a_hex(d, i);
 		d->rstyle = RV_HEX;
 	} else if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
-		       zp_decode_net(d) || zp_decode_misc(d)))) {
+			      zp_decode_net(d) || zp_decode_misc(d) || zp_decode_sys(d)))) {
 		/* Not decoded: the raw arguments, as many as strace shows
 		 * (all six for a call it does not know either). */
 		int n = name ? zp_syscall_nargs(d->nr) : -1;
@@ -83,6 +83,8 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 	}
 	case SYS_recvmsg: /* msg_namelen */
 		return len >= 4 && a[1] ? snap_copy(pid, snap, (unsigned long)a[1] + offsetof(struct msghdr, msg_namelen), 4) : 0;
+	case SYS_name_to_handle_at: /* handle_bytes, which the kernel writes back */
+		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[2], 4) : 0;
 	case SYS_ppoll:
 		return len >= 16 ? snap_copy(pid, snap, (unsigned long)a[2], 16) : 0;
 	case SYS_select:

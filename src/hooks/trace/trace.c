@@ -148,6 +148,7 @@ static bool needs_slot(long nr)
 	case SYS_ppoll:
 	case SYS_select:
 	case SYS_pselect6:
+	case SYS_name_to_handle_at:
 		return true;
 	case SYS_close: /* -y, -P: the path, before the call closes it */
 	case SYS_dup2:
