@@ -22,6 +22,9 @@
 #                         MEMBARRIER_CMD_*): the kernel's UAPI headers
 #                         define some constants only in enums, which
 #                         #ifdef cannot see.
+#   within ERE            names only from the enum that starts at the
+#                         line ERE matches, up to its "};" (linux/bpf.h
+#                         has many enums of BPF_ names, some anonymous).
 # When two names have the same value the first (after ordering) wins, so
 # aliases such as SIGIOT or EWOULDBLOCK never hide the usual name.
 # Tables of names that are in no UAPI header come from strace-names.txt
@@ -877,6 +880,47 @@ table quota_dqinfo_valid
 headers linux/quota.h
 match ^IIF_[A-Z]+$
 exclude ^IIF_ALL$
+
+table bpf_cmds
+headers linux/bpf.h
+match ^BPF_[A-Z_]+$
+within ^enum bpf_cmd [{]
+enums
+
+table bpf_map_types
+headers linux/bpf.h
+match ^BPF_MAP_TYPE_[A-Z0-9_]+$
+within ^enum bpf_map_type [{]
+enums
+
+table bpf_prog_types
+headers linux/bpf.h
+match ^BPF_PROG_TYPE_[A-Z0-9_]+$
+within ^enum bpf_prog_type [{]
+enums
+
+table bpf_attach_types
+headers linux/bpf.h
+match ^BPF_[A-Z0-9_]+$
+exclude ^__MAX
+within ^enum bpf_attach_type [{]
+enums
+
+table bpf_update_flags
+headers linux/bpf.h
+match ^BPF_[A-Z_]+$
+within flags for BPF_MAP_UPDATE_ELEM command
+enums
+
+table bpf_map_flags
+headers linux/bpf.h
+match ^BPF_F_[A-Z_]+$
+within flags for BPF_MAP_CREATE command
+enums
+
+table bpf_prog_flags
+headers linux/bpf.h
+match ^BPF_F_(STRICT_ALIGNMENT|ANY_ALIGNMENT|TEST_RND_HI32|TEST_STATE_FREQ|SLEEPABLE|XDP_HAS_FRAGS)$
 EOF
 }
 
@@ -890,7 +934,7 @@ header_path() {
 # separated by the ASCII unit separator (patterns use "|").
 us=$(printf '\037')
 spec | awk -v us="$us" '
-function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en; name = hdr = fr = m = ex = ord = en = "" }
+function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en us wi; name = hdr = fr = m = ex = ord = en = wi = "" }
 /^table / { flush(); name = $2; next }
 /^headers / { sub(/^headers /, ""); hdr = $0; next }
 /^from / { sub(/^from /, ""); fr = $0; next }
@@ -898,15 +942,22 @@ function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us
 /^exclude / { sub(/^exclude /, ""); ex = $0; next }
 /^order / { sub(/^order /, ""); ord = $0; next }
 /^enums$/ { en = "yes"; next }
+/^within / { sub(/^within /, ""); wi = $0; next }
 END { flush() }' > "$tmp/tables"
 
-while IFS=$us read -r name hdrs from match excl order enums; do
+while IFS=$us read -r name hdrs from match excl order enums within; do
 	files=""
 	for h in $from; do
 		p=$(header_path "$h")
 		[ -n "$p" ] || { echo "gen-trace-consts.sh: missing header $h (table $name)" >&2; exit 1; }
 		files="$files $p"
 	done
+	if [ -n "$within" ]; then
+		# Only the enum that starts at the line matching it.
+		# shellcheck disable=SC2086
+		awk -v re="$within" '$0 ~ re { on = 1 } on { print } on && /^};/ { on = 0 }' $files > "$tmp/within.$name"
+		files=$tmp/within.$name
+	fi
 	# Names in header order; "#  define" counts too (glibc indents).
 	# shellcheck disable=SC2086
 	sed -n 's/^#[[:space:]]*define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)\([[:space:]].*\)\{0,1\}$/\1/p' $files |

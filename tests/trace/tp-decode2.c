@@ -286,8 +286,8 @@ int main(void)
 	syscall(SYS_shmctl, -1, SHM_LOCK, NULL);
 	syscall(SYS_msgctl, -1, 0x100 | MSG_STAT, NULL);
 
-	/* No decoder yet: as many raw arguments as strace has (refused or
-	 * harmless arguments) */
+	/* The NULL forms of calls decoded since (and refused or harmless
+	 * arguments) */
 	syscall(SYS_syslog, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	syscall(SYS_semop, -1, NULL, 0);
 	syscall(SYS_semtimedop, -1, NULL, 0, NULL);
@@ -329,5 +329,8 @@ int main(void)
 	syscall(SYS_move_pages, 0, 0, NULL, NULL, NULL, 0);
 	syscall(SYS_mbind, NULL, 0, 0, NULL, 0, 0);
 	syscall(SYS_settimeofday, NULL, NULL);
+	/* Still raw (strace has no decoder either; the kernel none at all) */
+	syscall(SYS_get_kernel_syms, 1, 2);
+	syscall(SYS_query_module, 1, 2, 3, 4, 5);
 	return 0;
 }

@@ -261,6 +261,14 @@ int main(void)
 	if (prog >= 0)
 		close(prog);
 	syscall(SYS_bpf, 999, &ba, sizeof ba);
+	/* a short attr (the fields it reaches), refused: no entries */
+	memset(&ba, 0, sizeof ba);
+	ba.map_type = BPF_MAP_TYPE_HASH;
+	ba.key_size = 4;
+	ba.value_size = 4;
+	syscall(SYS_bpf, BPF_MAP_CREATE, &ba, 20);
+	ba.map_fd = 12345;
+	syscall(SYS_bpf, BPF_MAP_LOOKUP_ELEM, &ba, 24);
 
 	/* restart_syscall with nothing to restart */
 	syscall(SYS_restart_syscall);

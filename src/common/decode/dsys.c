@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <linux/bpf.h>
 #include <linux/keyctl.h>
 #include <linux/landlock.h>
 #include <linux/perf_event.h>
@@ -732,6 +733,206 @@ static void p_quotactl(struct dctx *d)
 	p_quota_data(d, cmd, (unsigned long)d->a[3]);
 }
 
+/* ---- bpf ------------------------------------------------------------------------------------------- */
+
+#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
+
+/* A 64-bit pointer field: NULL or the address. */
+static void p_u64_ptr(struct dctx *d, const char *name, unsigned long long v)
+{
+	tb_puts(d->b, name);
+	p_ptr(d, (unsigned long)v);
+}
+
+static void p_u32_field(struct tb *b, const char *name, unsigned long long v)
+{
+	tb_puts(b, name);
+	tb_udec(b, v);
+}
+
+/* A fixed-size name field: the string up to its NUL, within n bytes. */
+static void p_name_field(struct tb *b, const char *name, const char *s, size_t n)
+{
+	size_t k = 0;
+	while (k < n && s[k])
+		k++;
+	tb_puts(b, name);
+	tb_quote(b, (const unsigned char *)s, k, false, 0);
+}
+
+/* union bpf_attr for the commands strace's output is matched for, as it
+ * shows them without -v: fields up to the end of the command's part
+ * (fewer if the size given is smaller), then "..." if bytes after that
+ * part are not zero.  Returns false for a command shown as an address. */
+static bool p_bpf_attr(struct dctx *d, unsigned cmd, unsigned long addr, unsigned long size)
+{
+	union bpf_attr a;
+	struct tb *b = d->b;
+	size_t end, len = size < sizeof a ? size : sizeof a;
+	switch (cmd) {
+	case BPF_MAP_CREATE:
+		end = ATTR_END(map_extra);
+		break;
+	case BPF_MAP_LOOKUP_ELEM:
+	case BPF_MAP_UPDATE_ELEM:
+		end = ATTR_END(flags);
+		break;
+	case BPF_MAP_DELETE_ELEM:
+		end = ATTR_END(key);
+		break;
+	case BPF_MAP_GET_NEXT_KEY:
+		end = ATTR_END(next_key);
+		break;
+	case BPF_PROG_LOAD:
+		end = ATTR_END(fd_array);
+		break;
+	case BPF_OBJ_GET_INFO_BY_FD:
+		end = ATTR_END(info.info);
+		break;
+	default:
+		return false;
+	}
+	zp_memset(&a, 0, sizeof a);
+	if (!p_struct_at(d, addr, &a, len, false))
+		return true;
+/* Stop before a field the size given does not reach. */
+#define HAVE(field) (len > offsetof(union bpf_attr, field))
+	tb_putc(b, '{');
+	switch (cmd) {
+	case BPF_MAP_CREATE:
+		tb_puts(b, "map_type=");
+		p_xlat(b, a.map_type, XT(bpf_map_types), "BPF_MAP_TYPE_???");
+		p_u32_field(b, ", key_size=", a.key_size);
+		p_u32_field(b, ", value_size=", a.value_size);
+		p_u32_field(b, ", max_entries=", a.max_entries);
+		if (!HAVE(map_flags))
+			break;
+		tb_puts(b, ", map_flags=");
+		p_flags_u(b, a.map_flags, XT(bpf_map_flags), "BPF_F_???");
+		if (!HAVE(inner_map_fd))
+			break;
+		tb_puts(b, ", inner_map_fd=");
+		p_fd(d, (int)a.inner_map_fd);
+		if (!HAVE(numa_node))
+			break;
+		if (a.map_flags & BPF_F_NUMA_NODE)
+			p_u32_field(b, ", numa_node=", a.numa_node);
+		if (!HAVE(map_name))
+			break;
+		p_name_field(b, ", map_name=", a.map_name, sizeof a.map_name);
+		if (!HAVE(map_ifindex))
+			break;
+		p_u32_field(b, ", map_ifindex=", a.map_ifindex);
+		if (!HAVE(btf_fd))
+			break;
+		tb_puts(b, ", btf_fd=");
+		p_fd(d, (int)a.btf_fd);
+		p_u32_field(b, ", btf_key_type_id=", a.btf_key_type_id);
+		p_u32_field(b, ", btf_value_type_id=", a.btf_value_type_id);
+		if (!HAVE(btf_vmlinux_value_type_id))
+			break;
+		p_u32_field(b, ", btf_vmlinux_value_type_id=", a.btf_vmlinux_value_type_id);
+		if (!HAVE(map_extra))
+			break;
+		p_u32_field(b, ", map_extra=", a.map_extra);
+		break;
+	case BPF_MAP_LOOKUP_ELEM:
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_GET_NEXT_KEY:
+		tb_puts(b, "map_fd=");
+		p_fd(d, (int)a.map_fd);
+		p_u64_ptr(d, ", key=", a.key);
+		if (cmd == BPF_MAP_DELETE_ELEM)
+			break;
+		if (cmd == BPF_MAP_GET_NEXT_KEY) {
+			p_u64_ptr(d, ", next_key=", a.next_key);
+			break;
+		}
+		p_u64_ptr(d, ", value=", a.value);
+		if (cmd == BPF_MAP_LOOKUP_ELEM && !HAVE(flags))
+			break;
+		tb_puts(b, ", flags=");
+		p_xlat(b, a.flags, XT(bpf_update_flags), "BPF_???");
+		break;
+	case BPF_PROG_LOAD:
+		tb_puts(b, "prog_type=");
+		p_xlat(b, a.prog_type, XT(bpf_prog_types), "BPF_PROG_TYPE_???");
+		p_u32_field(b, ", insn_cnt=", a.insn_cnt);
+		p_u64_ptr(d, ", insns=", a.insns);
+		tb_puts(b, ", license=");
+		p_str(d, (unsigned long)a.license, false);
+		if (!HAVE(log_level))
+			break;
+		p_u32_field(b, ", log_level=", a.log_level);
+		p_u32_field(b, ", log_size=", a.log_size);
+		tb_puts(b, ", log_buf=");
+		p_str(d, (unsigned long)a.log_buf, false);
+		if (!HAVE(kern_version))
+			break;
+		tb_puts(b, ", kern_version=KERNEL_VERSION(");
+		tb_udec(b, a.kern_version >> 16);
+		tb_puts(b, ", ");
+		tb_udec(b, a.kern_version >> 8 & 0xff);
+		tb_puts(b, ", ");
+		tb_udec(b, a.kern_version & 0xff);
+		tb_putc(b, ')');
+		if (!HAVE(prog_flags))
+			break;
+		tb_puts(b, ", prog_flags=");
+		p_flags_u(b, a.prog_flags, XT(bpf_prog_flags), "BPF_F_???");
+		if (!HAVE(prog_name))
+			break;
+		p_name_field(b, ", prog_name=", a.prog_name, sizeof a.prog_name);
+		if (!HAVE(prog_ifindex))
+			break;
+		p_u32_field(b, ", prog_ifindex=", a.prog_ifindex);
+		if (!HAVE(expected_attach_type))
+			break;
+		tb_puts(b, ", expected_attach_type=");
+		p_xlat(b, a.expected_attach_type, XT(bpf_attach_types), "BPF_???");
+		if (!HAVE(prog_btf_fd))
+			break;
+		tb_puts(b, ", prog_btf_fd=");
+		p_fd(d, (int)a.prog_btf_fd);
+		p_u32_field(b, ", func_info_rec_size=", a.func_info_rec_size);
+		p_u64_ptr(d, ", func_info=", a.func_info);
+		p_u32_field(b, ", func_info_cnt=", a.func_info_cnt);
+		p_u32_field(b, ", line_info_rec_size=", a.line_info_rec_size);
+		p_u64_ptr(d, ", line_info=", a.line_info);
+		p_u32_field(b, ", line_info_cnt=", a.line_info_cnt);
+		if (!HAVE(attach_btf_id))
+			break;
+		p_u32_field(b, ", attach_btf_id=", a.attach_btf_id);
+		if (!HAVE(attach_prog_fd))
+			break;
+		tb_puts(b, ", attach_prog_fd=");
+		p_fd(d, (int)a.attach_prog_fd);
+		if (!HAVE(fd_array))
+			break;
+		p_u64_ptr(d, ", fd_array=", a.fd_array);
+		break;
+	case BPF_OBJ_GET_INFO_BY_FD:
+		tb_puts(b, "info={bpf_fd=");
+		p_fd(d, (int)a.info.bpf_fd);
+		p_u32_field(b, ", info_len=", a.info.info_len);
+		p_u64_ptr(d, ", info=", a.info.info);
+		tb_putc(b, '}');
+		break;
+	default:
+		break;
+	}
+#undef HAVE
+	for (size_t k = end; k < len; k++) {
+		if (((const unsigned char *)&a)[k]) {
+			tb_puts(b, ", ...");
+			break;
+		}
+	}
+	tb_putc(b, '}');
+	return true;
+}
+
 /* ---- the calls ------------------------------------------------------------------------------ */
 
 bool zp_decode_sys(struct dctx *d)
@@ -1008,6 +1209,18 @@ bool zp_decode_sys(struct dctx *d)
 	case SYS_syslog:
 		p_syslog(d);
 		return true;
+	case SYS_bpf: {
+		unsigned cmd = (unsigned int)d->a[0];
+		arg(d);
+		p_xlat(b, cmd, XT(bpf_cmds), "BPF_???");
+		arg(d);
+		if (!p_bpf_attr(d, cmd, (unsigned long)d->a[1], (unsigned int)d->a[2]))
+			p_ptr(d, (unsigned long)d->a[1]);
+		a_uint(d, 2);
+		if (cmd == BPF_MAP_CREATE || cmd == BPF_PROG_LOAD)
+			d->rstyle = RV_FD;
+		return true;
+	}
 	case SYS_quotactl:
 		p_quotactl(d);
 		return true;
