@@ -1,7 +1,9 @@
 /*
  * dsys.c - calls about the system more than about files: SysV and POSIX
  * message queues, NUMA memory policies, fanotify, keys, clock
- * adjustment, file handles, landlock, quotas, the LDT.
+ * adjustment, syslog, file handles, landlock, quotas, the LDT,
+ * perf_event_open and bpf.  Names strace prints that no UAPI header has
+ * (syslog's actions, key permissions) come from tools/strace-names.txt.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,8 +13,10 @@
 #include <linux/keyctl.h>
 #include <linux/landlock.h>
 #include <linux/perf_event.h>
+#include <asm/ldt.h>
 #include <linux/dqblk_xfs.h>
 #include <linux/quota.h>
+#include <linux/timex.h>
 
 #include "decode.h"
 
@@ -304,17 +308,7 @@ static void p_keyctl(struct dctx *d)
 
 static void p_timex(struct dctx *d, unsigned long addr)
 {
-	struct {
-		unsigned int modes;
-		long offset, freq, maxerror, esterror;
-		int status;
-		long constant, precision, tolerance;
-		long tv_sec, tv_usec;
-		long tick, ppsfreq, jitter;
-		int shift;
-		long stabil, jitcnt, calcnt, errcnt, stbcnt;
-		int tai;
-	} t;
+	struct __kernel_timex t;
 	if (!d->ok) {
 		p_ptr(d, addr);
 		return;
@@ -326,7 +320,7 @@ static void p_timex(struct dctx *d, unsigned long addr)
 	p_flags(b, t.modes, XT(adj_modes), NULL);
 	const struct {
 		const char *n;
-		long v;
+		long long v;
 	} f1[] = {{", offset=", t.offset},	   {", freq=", t.freq},
 		  {", maxerror=", t.maxerror}, {", esterror=", t.esterror}};
 	for (unsigned k = 0; k < 4; k++) {
@@ -337,12 +331,12 @@ static void p_timex(struct dctx *d, unsigned long addr)
 	p_flags(b, (unsigned int)t.status, XT(sta_flags), NULL);
 	const struct {
 		const char *n;
-		long v;
+		long long v;
 	} f2[] = {{", constant=", t.constant},
 		  {", precision=", t.precision},
 		  {", tolerance=", t.tolerance},
-		  {", time={tv_sec=", t.tv_sec},
-		  {", tv_usec=", t.tv_usec},
+		  {", time={tv_sec=", t.time.tv_sec},
+		  {", tv_usec=", t.time.tv_usec},
 		  {"}, tick=", t.tick},
 		  {", ppsfreq=", t.ppsfreq},
 		  {", jitter=", t.jitter},
@@ -428,10 +422,7 @@ static void p_hex08(struct tb *b, unsigned int v)
 
 static void p_user_desc(struct dctx *d, unsigned long addr)
 {
-	struct {
-		unsigned int entry_number, base_addr, limit;
-		unsigned int bits;
-	} u;
+	struct user_desc u;
 	if (!p_struct_at(d, addr, &u, sizeof u, false))
 		return;
 	struct tb *b = d->b;
@@ -441,16 +432,19 @@ static void p_user_desc(struct dctx *d, unsigned long addr)
 	p_hex08(b, u.base_addr);
 	tb_puts(b, ", limit=");
 	p_hex08(b, u.limit);
-	/* The bit fields of struct user_desc, lowest first (asm/ldt.h). */
-	static const struct {
+	const struct {
 		const char *n;
-		unsigned shift, width;
-	} f[] = {{", seg_32bit=", 0, 1},	 {", contents=", 1, 2},	   {", read_exec_only=", 3, 1},
-		 {", limit_in_pages=", 4, 1}, {", seg_not_present=", 5, 1}, {", useable=", 6, 1},
-		 {", lm=", 7, 1}};
+		unsigned v;
+	} f[] = {{", seg_32bit=", u.seg_32bit},
+		 {", contents=", u.contents},
+		 {", read_exec_only=", u.read_exec_only},
+		 {", limit_in_pages=", u.limit_in_pages},
+		 {", seg_not_present=", u.seg_not_present},
+		 {", useable=", u.useable},
+		 {", lm=", u.lm}};
 	for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) {
 		tb_puts(b, f[k].n);
-		tb_udec(b, u.bits >> f[k].shift & ((1u << f[k].width) - 1));
+		tb_udec(b, f[k].v);
 	}
 	tb_putc(b, '}');
 }
@@ -1187,7 +1181,7 @@ bool zp_decode_sys(struct dctx *d)
 	case SYS_modify_ldt: {
 		a_int(d, 0);
 		arg(d);
-		if ((d->a[0] == 1 || d->a[0] == 0x11) && (unsigned long)d->a[2] == 16)
+		if ((d->a[0] == 1 || d->a[0] == 0x11) && (unsigned long)d->a[2] == sizeof(struct user_desc))
 			p_user_desc(d, (unsigned long)d->a[1]);
 		else
 			p_ptr(d, (unsigned long)d->a[1]);
