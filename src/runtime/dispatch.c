@@ -248,6 +248,8 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 	r->rt_flags |= ZP_RTF_CLONE;
 	if ((flags & CLONE_VFORK) || !(flags & CLONE_VM))
 		r->rt_flags |= ZP_RTF_VFORK; /* the child is done with our memory when we resume */
+	if ((flags & CLONE_VFORK) && (flags & CLONE_VM))
+		c->vfork_child = true; /* ... and it is our free to make, not the child's */
 	return ZP_ACT_CLONE;
 }
 
@@ -390,7 +392,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_hooks_fini();
 		/* fall through */
 	case SYS_exit:
-		if (t && !t->is_static) {
+		if (t && !t->is_static && !t->vfork_child) {
 			block_all();
 			return ZP_ACT_EXIT_THREAD;
 		}

@@ -78,7 +78,13 @@ struct zp_thread {
 	unsigned char vpinfo[4][128];
 	char pad0[TB_MAGIC - sizeof(struct zp_child) - 4 * 8 - 4 * 128];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
-	uint32_t pad1;
+	/* A child sharing the parent's memory while the parent waits
+	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
+	 * resumes, so the child's exit must not free it first (another
+	 * thread could take it in between, and the parent's free would then
+	 * hand it out a second time).  In the padding: the block is full. */
+	bool vfork_child;
+	uint8_t pad1[3];
 	struct zp_thread *self;     /* TB_SELF */
 	uint32_t level;             /* TB_LEVEL */
 	uint32_t pad2;

@@ -70,6 +70,7 @@ static void reset(struct zp_thread *t)
 	t->alt_lo = t->alt_hi = 0;
 	t->alt_autodisarm = false;
 	t->sig_private = false; /* shares the program's handlers until clone says not */
+	t->vfork_child = false;
 	t->self = t;
 }
 
