@@ -389,7 +389,13 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_exec_signals_pre(r);
 		return (r->rt_flags & ZP_RTF_EXECSIG) ? ZP_ACT_SYSCALL_POST : ZP_ACT_SYSCALL;
 	case SYS_exit_group:
-		zp_hooks_fini();
+		/* A vfork child's exit (exec failed) does not end the hooks'
+		 * process: their state is the parent's memory, which goes on.
+		 * Their fini would report the parent's data under the child's
+		 * pid (the count hook printed the parent's table, then began
+		 * again from zero). */
+		if (!(t && t->vfork_child))
+			zp_hooks_fini();
 		/* fall through */
 	case SYS_exit:
 		if (t && !t->is_static && !t->vfork_child) {

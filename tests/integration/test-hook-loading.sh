@@ -40,4 +40,13 @@ LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT bash -c 'ulimit -n 64; exec ls -d /usr' >/
 grep -q 'calls   errors  syscall' "$TMP/lowfd" && grep -q ' close$' "$TMP/lowfd" &&
 	pass "count hook under ulimit -n 64: the table is printed though ls closes stderr" ||
 	fail "count hook under ulimit -n 64: $(head -c 200 "$TMP/lowfd")"
+# A vfork child whose exec fails ends sharing the parent's memory: the
+# hooks' fini is the parent's to run, once (it ran in every such child,
+# and the count hook printed the parent's table under the child's pid).
+LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT sh -c 'echo $$ >"$1"; exec "$2" 20' sh "$TMP/vfpid" "$P/vforkexit" \
+	>/dev/null 2>"$TMP/vfcount"
+n=$(grep -c 'calls   errors  syscall' "$TMP/vfcount")
+[ "$n" = 1 ] && grep -q "(pid $(cat "$TMP/vfpid"))" "$TMP/vfcount" &&
+	pass "count hook: one table, the process's own, when its vfork children exit" ||
+	fail "count hook: $n tables when vfork children exit: $(grep 'pid' "$TMP/vfcount" | head -3 | tr '\n' ' ')"
 finish
