@@ -119,13 +119,47 @@ static bool any_site_in(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 	return false;
 }
 
+/* Is a debugger attached (TracerPid in /proc/self/status)?  Then the code
+ * may hold its breakpoints: gdb writes them into a library as soon as ld.so
+ * maps it, before our constructor runs.  A patched copy mapped over the
+ * segment wiped them (`break printf` then `run` never stopped), and a copy
+ * stored from it would carry them to every later process.  Asked once per
+ * process image: start-up maps several objects in a row. */
+static bool traced(void)
+{
+	static int state = -1;
+	if (state >= 0)
+		return state;
+	char buf[4096];
+	long n = -1;
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		n = zp_raw3(SYS_read, fd, buf, sizeof buf - 1);
+		zp_raw1(SYS_close, fd);
+	}
+	if (n <= 0)
+		return false; /* no /proc: assume not (and ask again next time) */
+	buf[n] = '\0';
+	static const char key[] = "\nTracerPid:";
+	state = 0;
+	for (long i = 0; i + (long)sizeof key - 1 <= n; i++)
+		if (!memcmp(buf + i, key, sizeof key - 1)) {
+			const char *v = buf + i + sizeof key - 1;
+			while (*v == '\t' || *v == ' ')
+				v++;
+			state = *v >= '1' && *v <= '9';
+			break;
+		}
+	return state;
+}
+
 /* Maps the cached patched copy of [m->start, m->end) over it.  true if the
  * segment now holds the rewritten code (the caller then only registers the
  * sites). */
 bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
 		       const struct zp_sites *s)
 {
-	if (!zp_cache_dir() || !idlen || m->shared || !any_site_in(s, m->start, m->end))
+	if (!zp_cache_dir() || !idlen || m->shared || !any_site_in(s, m->start, m->end) || traced())
 		return false;
 	char path[4300];
 	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
@@ -177,7 +211,7 @@ void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen
 {
 	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) ||
 	    zp_decoder_unavailable() || !any_site_in(s, m->start, m->end) ||
-	    !sites_rewritten(s, m->start, m->end, true))
+	    !sites_rewritten(s, m->start, m->end, true) || traced())
 		return;
 	char path[4300], tmp[4400];
 	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));

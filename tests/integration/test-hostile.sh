@@ -114,6 +114,27 @@ if command -v gdb >/dev/null; then
 			fi
 		done
 	fi
+	# A breakpoint in a library, set before `run`: gdb writes it when ld.so
+	# maps the library, before the runtime's constructor.  The patched copy
+	# of the code kept in the cache (textcache.c) was mapped over it and the
+	# program never stopped; under a debugger the code is patched in place,
+	# and nothing the debugger wrote goes into the cache.
+	printf '#include <stdio.h>\nint main(void){puts("hi");return 0;}\n' >"$TMP/bp.c"
+	if gcc -g -O0 -o "$TMP/bp" "$TMP/bp.c" 2>/dev/null; then
+		mkdir -m 700 "$TMP/gdbcache"
+		ZPOLINE_CACHE_DIR=$TMP/gdbcache LD_PRELOAD=$LIB "$TMP/bp" >/dev/null # a warm cache
+		gdb -q -batch -ex 'set breakpoint pending on' -ex 'break puts' -ex run -ex bt \
+			--args env ZPOLINE_CACHE_DIR="$TMP/gdbcache" LD_PRELOAD=$LIB "$TMP/bp" >"$TMP/gdbbp" 2>&1
+		grep -Eq '^#0 .*puts' "$TMP/gdbbp" && grep -q ' in main () at' "$TMP/gdbbp"
+		outcome "under gdb: a breakpoint in libc set before run stops there (warm cache)" ||
+			grep -E '^#|exited' "$TMP/gdbbp" | head -3
+		mkdir -m 700 "$TMP/gdbcache2"
+		gdb -q -batch -ex 'set breakpoint pending on' -ex 'break puts' -ex 'break write' -ex run -ex continue -ex continue \
+			--args env ZPOLINE_CACHE_DIR="$TMP/gdbcache2" LD_PRELOAD=$LIB "$TMP/bp" >"$TMP/gdbbp2" 2>&1
+		[ "$(ZPOLINE_CACHE_DIR=$TMP/gdbcache2 LD_PRELOAD=$LIB "$TMP/bp" 2>&1)" = hi ]
+		outcome "a cache filled under gdb holds none of its breakpoints" ||
+			ZPOLINE_CACHE_DIR=$TMP/gdbcache2 LD_PRELOAD=$LIB "$TMP/bp" 2>&1 | head -3
+	fi
 else
 	skip "under gdb" "gdb not installed"
 fi
