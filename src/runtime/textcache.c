@@ -119,38 +119,35 @@ static bool any_site_in(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 	return false;
 }
 
-/* Is a debugger attached (TracerPid in /proc/self/status)?  Then the code
- * may hold its breakpoints: gdb writes them into a library as soon as ld.so
- * maps it, before our constructor runs.  A patched copy mapped over the
- * segment wiped them (`break printf` then `run` never stopped), and a copy
- * stored from it would carry them to every later process.  Asked once per
- * process image: start-up maps several objects in a row. */
-static bool traced(void)
+/* Has anything written to the segment since it was mapped?  A debugger
+ * does, as soon as ld.so maps a library and before our constructor runs
+ * (gdb's `break printf` then `run`): its breakpoints live in copies of the
+ * pages, and a patched copy mapped over the segment would wipe them.  A
+ * written page of a private file mapping is anonymous: /proc/self/pagemap
+ * says so (bit 63 present, bit 61 file-backed), for a few microseconds,
+ * where /proc/self/status's TracerPid costs ~100 each process.  Without
+ * pagemap: not written, as far as we can tell. */
+static bool segment_written(const struct zp_map *m)
 {
-	static int state = -1;
-	if (state >= 0)
-		return state;
-	char buf[4096];
-	long n = -1;
-	int fd = (int)zp_raw3(SYS_open, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		n = zp_raw3(SYS_read, fd, buf, sizeof buf - 1);
-		zp_raw1(SYS_close, fd);
-	}
-	if (n <= 0)
-		return false; /* no /proc: assume not (and ask again next time) */
-	buf[n] = '\0';
-	static const char key[] = "\nTracerPid:";
-	state = 0;
-	for (long i = 0; i + (long)sizeof key - 1 <= n; i++)
-		if (!memcmp(buf + i, key, sizeof key - 1)) {
-			const char *v = buf + i + sizeof key - 1;
-			while (*v == '\t' || *v == ' ')
-				v++;
-			state = *v >= '1' && *v <= '9';
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool written = false;
+	uint64_t e[512];
+	for (uintptr_t a = m->start; a < m->end && !written;) {
+		size_t pages = (m->end - a) / ZP_PAGE;
+		if (pages > sizeof e / sizeof e[0])
+			pages = sizeof e / sizeof e[0];
+		long n = zp_raw4(SYS_pread64, fd, e, pages * sizeof e[0], (long)(a / ZP_PAGE * sizeof e[0]));
+		if (n <= 0)
 			break;
-		}
-	return state;
+		for (long k = 0; k < n / (long)sizeof e[0]; k++)
+			if ((e[k] >> 63 & 1) && !(e[k] >> 61 & 1))
+				written = true;
+		a += (uintptr_t)n / sizeof e[0] * ZP_PAGE;
+	}
+	zp_raw1(SYS_close, fd);
+	return written;
 }
 
 /* Maps the cached patched copy of [m->start, m->end) over it.  true if the
@@ -159,7 +156,8 @@ static bool traced(void)
 bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
 		       const struct zp_sites *s)
 {
-	if (!zp_cache_dir() || !idlen || m->shared || !any_site_in(s, m->start, m->end) || traced())
+	if (!zp_cache_dir() || !idlen || m->shared || !any_site_in(s, m->start, m->end) ||
+	    segment_written(m))
 		return false;
 	char path[4300];
 	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
@@ -204,6 +202,54 @@ void zp_text_cache_unmap(const struct zp_map *m)
 		       m->path);
 }
 
+/* The segment's bytes as the file holds them, with the sites of s
+ * rewritten, into fd: what patching does in memory, without what else the
+ * memory may hold (a debugger's breakpoints: see segment_written). */
+static bool write_patched(int fd, const struct zp_map *m, const struct zp_sites *s)
+{
+	int orig = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC, 0);
+	if (orig < 0)
+		return false;
+	static uint8_t buf[64 * 1024] ZP_BIG_BSS;
+	size_t len = m->end - m->start, next = 0;
+	bool ok = true;
+	for (size_t off = 0; ok && off < len;) {
+		size_t want = len - off < sizeof buf ? len - off : sizeof buf, got = 0;
+		while (got < want) {
+			long r = zp_raw4(SYS_pread64, orig, buf + got, want - got,
+					 (long)(m->offset + off + got));
+			if (r == -EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		memset(buf + got, 0, want - got); /* past the file's end: zero-filled */
+		uintptr_t lo = m->start + off, hi = lo + want;
+		while (next < s->n && s->v[next].addr + 2 <= lo)
+			next++;
+		for (size_t i = next; i < s->n && s->v[i].addr < hi; i++) {
+			uintptr_t a = s->v[i].addr;
+			uint8_t b[2] = {s->v[i].kind == ZP_SITE_FAST ? 0xff : 0x0f,
+					s->v[i].kind == ZP_SITE_FAST ? 0xd0 : 0x0b};
+			for (int k = 0; k < 2; k++)
+				if (a + (uintptr_t)k >= lo && a + (uintptr_t)k < hi)
+					buf[a + (uintptr_t)k - lo] = b[k];
+		}
+		for (size_t done = 0; ok && done < want;) {
+			long w = zp_raw3(SYS_write, fd, buf + done, want - done);
+			if (w == -EINTR)
+				continue;
+			ok = w > 0;
+			if (ok)
+				done += (size_t)w;
+		}
+		off += want;
+	}
+	zp_raw1(SYS_close, orig);
+	return ok;
+}
+
 /* After patching [m->start, m->end) in place: keep a copy for the next
  * process.  Written to a temporary name, then renamed. */
 void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen, uintptr_t vaddr,
@@ -211,7 +257,7 @@ void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen
 {
 	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) ||
 	    zp_decoder_unavailable() || !any_site_in(s, m->start, m->end) ||
-	    !sites_rewritten(s, m->start, m->end, true) || traced())
+	    !sites_rewritten(s, m->start, m->end, true))
 		return;
 	char path[4300], tmp[4400];
 	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
@@ -220,16 +266,7 @@ void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen
 			      0600);
 	if (fd < 0)
 		return;
-	size_t len = m->end - m->start, off = 0;
-	bool ok = true;
-	while (ok && off < len) {
-		long w = zp_raw3(SYS_write, fd, (const char *)m->start + off, len - off);
-		if (w == -EINTR)
-			continue;
-		ok = w > 0;
-		if (ok)
-			off += (size_t)w;
-	}
+	bool ok = write_patched(fd, m, s);
 	zp_raw1(SYS_close, fd);
 	if (ok)
 		ok = zp_raw2(SYS_rename, tmp, path) == 0;
