@@ -357,6 +357,11 @@ void p_timespec(struct dctx *d, unsigned long addr, bool trust)
 	long ts[2];
 	if (!p_struct_at(d, addr, ts, sizeof ts, trust))
 		return;
+	p_timespec_val(d, ts);
+}
+
+void p_timespec_val(struct dctx *d, const long ts[2])
+{
 	tb_puts(d->b, "{tv_sec=");
 	tb_dec(d->b, ts[0]);
 	tb_puts(d->b, ", tv_nsec=");

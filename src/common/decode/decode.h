@@ -130,6 +130,7 @@ ZP_DEC_HIDDEN void p_signame(struct tb *b, long sig);
 ZP_DEC_HIDDEN void p_sigset_bits(struct tb *b, const unsigned char *set, size_t bytes);
 ZP_DEC_HIDDEN void p_sigset(struct dctx *d, unsigned long addr, size_t bytes, bool trust);
 ZP_DEC_HIDDEN void p_timespec(struct dctx *d, unsigned long addr, bool trust);
+ZP_DEC_HIDDEN void p_timespec_val(struct dctx *d, const long ts[2]);
 ZP_DEC_HIDDEN void p_timeval(struct dctx *d, unsigned long addr, bool trust);
 /* Quoted string of at most -s bytes, "..." when longer. */
 ZP_DEC_HIDDEN void p_str(struct dctx *d, unsigned long addr, bool trust);

@@ -18,6 +18,21 @@
 
 /* ---- clone ---------------------------------------------------------------- */
 
+/* A sleep's request as the call was given it (the entry snapshot): an
+ * interrupted sleep writes the time left into rem, and glibc's sleep()
+ * and usleep() pass the request itself as rem. */
+static void a_sleep_request(struct dctx *d, int i)
+{
+	if (d->snaplen >= 16) {
+		long ts[2];
+		arg(d);
+		zp_memcpy(ts, d->snap, sizeof ts);
+		p_timespec_val(d, ts);
+	} else {
+		a_timespec(d, i, false);
+	}
+}
+
 static void p_clone_flags(struct tb *b, unsigned long v, bool with_signal)
 {
 	unsigned long sig = with_signal ? v & 0xff : 0;
@@ -923,7 +938,7 @@ bool zp_decode_proc(struct dctx *d)
 		p_gid_list(d, (unsigned long)d->a[1], d->a[0] < 0 ? 0 : d->a[0], d->ok);
 		return true;
 	case SYS_nanosleep:
-		a_timespec(d, 0, false);
+		a_sleep_request(d, 0);
 		arg(d);
 		if (d->ret == -4 /* EINTR */)
 			p_timespec(d, (unsigned long)d->a[1], false);
@@ -933,7 +948,7 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_clock_nanosleep:
 		a_xlat(d, 0, XT(clocks), "CLOCK_???");
 		a_flags(d, 1, XT(timer_flags), NULL);
-		a_timespec(d, 2, false);
+		a_sleep_request(d, 2);
 		arg(d);
 		if (d->ret == -4 /* EINTR */)
 			p_timespec(d, (unsigned long)d->a[3], false);

@@ -87,6 +87,13 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[2], 4) : 0;
 	case SYS_ppoll:
 		return len >= 16 ? snap_copy(pid, snap, (unsigned long)a[2], 16) : 0;
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep: {
+		/* the request, which an interrupted sleep may overwrite
+		 * (a_sleep_request) */
+		int req = nr == SYS_nanosleep ? 0 : 2;
+		return len >= 16 && a[req + 1] ? snap_copy(pid, snap, (unsigned long)a[req], 16) : 0;
+	}
 	case SYS_select:
 	case SYS_pselect6: {
 		if (len < 3 * 128)

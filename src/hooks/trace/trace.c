@@ -146,6 +146,8 @@ static bool needs_slot(long nr)
 	case SYS_sendfile:
 	case SYS_copy_file_range:
 	case SYS_ppoll:
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
 	case SYS_select:
 	case SYS_pselect6:
 	case SYS_name_to_handle_at:
