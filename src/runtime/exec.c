@@ -6,7 +6,10 @@
  *   - programs clear or rebuild their environment (`env -i`, sanitising
  *     launchers, sudo-like tools).  With ZPOLINE_STICKY=1 (set by `zpoline
  *     run`) the runtime puts LD_PRELOAD, LIBZPHOOK and every ZPOLINE_*
- *     variable it started with back into the new environment;
+ *     variable it started with back into the new environment, and names
+ *     what it put back in ZPOLINE_STICKY_ADDED; the new image's runtime
+ *     takes those out of its environ once it has started, so the program
+ *     sees the environment it was given (`env -i env` prints nothing);
  *   - static executables ignore LD_PRELOAD.  When zpoline's loader is
  *     installed next to this library, execve of a static x86-64 executable
  *     becomes execve of the loader with the program as its argument, so the
@@ -43,8 +46,15 @@ static char loader_path[PATH_MAX] ZP_BIG_BSS;
 static char *carry[MAX_CARRY];
 static int ncarry;
 
+/* Names what sticky_env put back, for the new image to take out again:
+ * NAME,NAME,... where "LD_PRELOAD+" means the runtime went in front of the
+ * program's own LD_PRELOAD. */
+#define ADDED_VAR "ZPOLINE_STICKY_ADDED="
+
 static bool carried_name(const char *kv)
 {
+	if (!strncmp(kv, ADDED_VAR, sizeof ADDED_VAR - 1))
+		return false;
 	return !strncmp(kv, "ZPOLINE_", 8) || !strncmp(kv, "LIBZPHOOK=", 10);
 }
 
@@ -89,6 +99,37 @@ void zp_exec_init(void)
 	for (char **e = environ; e && *e && ncarry < MAX_CARRY; e++)
 		if (carried_name(*e) && !(carry[ncarry++] = strdup(*e)))
 			ncarry--;
+}
+
+/* The variables a sticky execve put back (ZPOLINE_STICKY_ADDED) were not
+ * in the environment the program gave execve: take them out of environ,
+ * as the last step of start-up (the runtime and the hooks have read theirs;
+ * carry[] keeps them for the next execve).  /proc/self/environ, which
+ * nothing can change, still shows them. */
+void zp_exec_hide_added(void)
+{
+	const char *list = getenv("ZPOLINE_STICKY_ADDED");
+	if (!list)
+		return;
+	char names[512];
+	if ((size_t)zp_snprintf(names, sizeof names, "%s", list) >= sizeof names)
+		names[0] = '\0';
+	unsetenv("ZPOLINE_STICKY_ADDED");
+	for (char *p = names; *p;) {
+		size_t len = strcspn(p, ",");
+		bool more = p[len] != '\0';
+		p[len] = '\0';
+		if (!strcmp(p, "LD_PRELOAD+")) {
+			/* Our path went in front of the program's own list. */
+			const char *v = getenv("LD_PRELOAD");
+			size_t n = strlen(self_path);
+			if (v && n && !strncmp(v, self_path, n) && v[n] == ':')
+				setenv("LD_PRELOAD", v + n + 1, 1);
+		} else if (*p && strchr(p, '=') == NULL) {
+			unsetenv(p);
+		}
+		p += len + more;
+	}
 }
 
 /* ---- scratch memory for the new arrays ------------------------------------ */
@@ -203,9 +244,13 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 	}
 	if (!missing)
 		return NULL;
-	char **out = take(s, sizeof(char *) * (n + (size_t)ncarry + 2));
-	if (!out)
+	char **out = take(s, sizeof(char *) * (n + (size_t)ncarry + 3));
+	/* ZPOLINE_STICKY_ADDED=, then the names put back */
+	char *added = take(s, sizeof ADDED_VAR + 16 + (size_t)ncarry * 64);
+	if (!out || !added)
 		return NULL;
+	size_t alen = sizeof ADDED_VAR - 1, acap = sizeof ADDED_VAR + 16 + (size_t)ncarry * 64;
+	memcpy(added, ADDED_VAR, alen);
 	size_t k = 0;
 	const char *old_preload = NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -223,8 +268,15 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 		bool present = false;
 		for (size_t i = 0; i < n && !present; i++)
 			present = !strncmp(envp[i], carry[c], nl);
-		if (!present)
+		if (!present) {
 			out[k++] = carry[c];
+			if (alen + nl + 1 < acap) {
+				if (alen > sizeof ADDED_VAR - 1)
+					added[alen++] = ',';
+				memcpy(added + alen, carry[c], nl - 1);
+				alen += nl - 1;
+			}
+		}
 	}
 	char *pre = old_preload && *old_preload ? copy_str(s, "LD_PRELOAD=", self_path) : NULL;
 	if (pre) {
@@ -239,6 +291,15 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 	if (!pre)
 		return NULL;
 	out[k++] = pre;
+	const char *what = old_preload && *old_preload ? "LD_PRELOAD+" : "LD_PRELOAD";
+	if (alen + strlen(what) + 2 < acap) {
+		if (alen > sizeof ADDED_VAR - 1)
+			added[alen++] = ',';
+		memcpy(added + alen, what, strlen(what));
+		alen += strlen(what);
+	}
+	added[alen] = '\0';
+	out[k++] = added;
 	out[k] = NULL;
 	return out;
 }

@@ -175,6 +175,8 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       "Linux 5.11 or later)",
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
 	}
+	/* Last: everything that reads the environment has read it. */
+	zp_exec_hide_added();
 	/* For coverage tests: a call strace can see, marking the end of
 	 * start-up (every later call must reach the hooks). */
 	if (getenv("ZPOLINE_MARK_INIT"))
