@@ -49,4 +49,12 @@ outcome "env -u LD_PRELOAD env: no LD_PRELOAD, no marker"
 out=$("$Z" run -- /bin/sh -c 'exec env -i env' 2>&1)
 [ -z "$out" ]
 outcome "exec env -i env from a shell${out:+ (got: $out)}"
+
+# Under the tracer: its own hand-over variable (ZPOLINE_TRACE_FDS) is
+# hidden as well, and the trace still follows the children.
+out=$("$Z" trace -f -o "$TMP/T" -- /bin/sh -c 'env -i /bin/sh -c "env; env -i env"' 2>&1)
+[ "$(printf '%s' "$out" | grep -v '^PWD=')" = "" ]
+outcome "trace: env -i shows nothing of the tracer${out:+ (got: $out)}"
+[ "$(grep -c '+++ exited with 0 +++' "$TMP/T")" -ge 4 ] && grep -q 'execve("[^"]*env", \["env"\], 0x[0-9a-f]* /\* 0 vars \*/) = 0' "$TMP/T"
+outcome "trace: env -i's children traced"
 finish

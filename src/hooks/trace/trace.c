@@ -875,6 +875,18 @@ static void export_root(int pid)
 		set("ZPOLINE_TRACE_ROOT", v, 0);
 }
 
+/* ZPOLINE_TRACE_FDS is ours, put into the environment of each traced
+ * execve (exec.c, which replaces any copy the program passes on): once the
+ * session is joined, the program must not see it (`env -i env` under the
+ * tracer printed it; strace's tracees see nothing of the tracer).  The
+ * program's libc, as in export_root. */
+static void hide_fds_var(void)
+{
+	int (*unset)(const char *) = (int (*)(const char *))zp_hl_program_symbol("unsetenv");
+	if (unset)
+		unset("ZPOLINE_TRACE_FDS");
+}
+
 /* A number in the environment, within a day either side of zero. */
 static bool env_long(const char *name, long *out)
 {
@@ -973,6 +985,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	g.root = g.out.ctl->root;
 	if (!have_root && !g.out.joined)
 		export_root(pid);
+	if (g.out.joined)
+		hide_fds_var();
 	if (!g.o.follow && pid != g.root) {
 		zp_tout_close(&g.out);
 		return 0;
