@@ -64,8 +64,10 @@ int cmd_inject(int argc, char **argv)
 	static const char *const lead[] = {"inject"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_INJECT", joined);
-	int status = launch_run(&l, NULL, NULL);
+	int wstatus = 0;
+	int status = launch_run(&l, NULL, &wstatus);
 	launch_free(&l);
 	free(joined);
+	launch_die_like(wstatus);
 	return status;
 }

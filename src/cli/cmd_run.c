@@ -38,7 +38,9 @@ int cmd_run(int argc, char **argv)
 	struct launch l;
 	struct zp_paths p;
 	runopts_prepare(&r, NULL, 0, argv + o.index, &l, &p);
-	int status = launch_run(&l, NULL, NULL);
+	int wstatus = 0;
+	int status = launch_run(&l, NULL, &wstatus);
 	launch_free(&l);
+	launch_die_like(wstatus);
 	return status;
 }

@@ -682,5 +682,8 @@ int cmd_trace(int argc, char **argv)
 	free(output);
 	free(topts.s);
 	launch_free(&l);
+	/* As strace: the trace is finished, then the command dies as the
+	 * program did. */
+	launch_die_like(wstatus);
 	return status;
 }

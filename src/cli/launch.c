@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,4 +206,24 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return EXIT_NOEXEC;
+}
+
+void launch_die_like(int wstatus)
+{
+	if (!WIFSIGNALED(wstatus))
+		return;
+	int sig = WTERMSIG(wstatus);
+	fflush(NULL);
+	/* The program dumped its core (or not) already: no second one. */
+	struct rlimit no_core = {0, 0};
+	setrlimit(RLIMIT_CORE, &no_core);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
 }

@@ -37,4 +37,10 @@ void launch_setenv(struct launch *l, const char *name, const char *value);
  * *wstatus its wait status (each may be NULL). */
 int launch_run(const struct launch *l, pid_t *pid, int *wstatus);
 
+/* If wstatus says a signal killed the program, the command dies of the same
+ * signal (without a core file of its own), so that whoever waits for it
+ * sees what a native run shows: a death by signal, not exit(128+N).
+ * Returns if the signal does not kill (then exit with 128+N). */
+void launch_die_like(int wstatus);
+
 #endif
