@@ -21,9 +21,20 @@
 #include "launch.h"
 
 static const int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-static const int ignored[] = {SIGINT, SIGQUIT};
+/* Forwarded only when a process sent them (kill, sigqueue, tgkill): a
+ * terminal's ^C, ^\ or resize comes from the kernel (SI_KERNEL) to the whole
+ * foreground process group, the program included, and must not reach it
+ * twice; but `kill -INT $pid` (a script, docker stop with STOPSIGNAL
+ * SIGQUIT, lighttpd's or postgres's SIGINT shutdown) is meant for the
+ * program, which natively would get it.  The rest of the signals whose
+ * default action would end the command (and leave the program running
+ * without it) or that the program may act on are forwarded the same way. */
+static const int sent_fwd[] = {SIGINT,  SIGQUIT, SIGWINCH, SIGALRM, SIGVTALRM,
+			       SIGPROF, SIGPWR,  SIGIO,    SIGURG,  SIGSTKFLT};
 #define NFWD (sizeof forwarded / sizeof forwarded[0])
-#define NIGN (sizeof ignored / sizeof ignored[0])
+#define NSENT (sizeof sent_fwd / sizeof sent_fwd[0])
+/* Real-time signals, SIGRTMIN..SIGRTMAX, follow sent_fwd's rule too. */
+#define NRT 32
 
 static volatile sig_atomic_t child;
 
@@ -32,6 +43,24 @@ static void forward(int sig)
 	int saved = errno;
 	if (child > 0)
 		kill((pid_t)child, sig);
+	errno = saved;
+}
+
+static void forward_sent(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	int saved = errno;
+	/* Not the kernel's (terminal) signals, and not the program's own
+	 * signal to its parent (natively its parent is not the program). */
+	if (child > 0 && si->si_code != SI_KERNEL && si->si_pid != (pid_t)child) {
+		if (si->si_code == SI_QUEUE) {
+			/* sigqueue's value goes along, as the program would get it */
+			union sigval v = si->si_value;
+			sigqueue((pid_t)child, sig, v);
+		} else {
+			kill((pid_t)child, sig);
+		}
+	}
 	errno = saved;
 }
 
@@ -134,12 +163,21 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 {
 	sigset_t fwd_set, old_mask;
 	sigemptyset(&fwd_set);
+	int nrt = SIGRTMAX - SIGRTMIN + 1;
+	if (nrt > NRT)
+		nrt = NRT;
+	if (nrt < 0)
+		nrt = 0;
 	for (size_t i = 0; i < NFWD; i++)
 		sigaddset(&fwd_set, forwarded[i]);
+	for (size_t i = 0; i < NSENT; i++)
+		sigaddset(&fwd_set, sent_fwd[i]);
+	for (int i = 0; i < nrt; i++)
+		sigaddset(&fwd_set, SIGRTMIN + i);
 	/* Blocked until the child's pid is known, so none is lost or misdirected. */
 	sigprocmask(SIG_BLOCK, &fwd_set, &old_mask);
 
-	struct sigaction old_fwd[NFWD], old_ign[NIGN];
+	struct sigaction old_fwd[NFWD], old_sent[NSENT], old_rt[NRT];
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = forward;
@@ -147,9 +185,12 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	sigfillset(&sa.sa_mask);
 	for (size_t i = 0; i < NFWD; i++)
 		sigaction(forwarded[i], &sa, &old_fwd[i]);
-	sa.sa_handler = SIG_IGN;
-	for (size_t i = 0; i < NIGN; i++)
-		sigaction(ignored[i], &sa, &old_ign[i]);
+	sa.sa_sigaction = forward_sent;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
+	for (size_t i = 0; i < NSENT; i++)
+		sigaction(sent_fwd[i], &sa, &old_sent[i]);
+	for (int i = 0; i < nrt; i++)
+		sigaction(SIGRTMIN + i, &sa, &old_rt[i]);
 
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -162,8 +203,10 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 		/* The program gets the dispositions and mask the command got. */
 		for (size_t i = 0; i < NFWD; i++)
 			sigaction(forwarded[i], &old_fwd[i], NULL);
-		for (size_t i = 0; i < NIGN; i++)
-			sigaction(ignored[i], &old_ign[i], NULL);
+		for (size_t i = 0; i < NSENT; i++)
+			sigaction(sent_fwd[i], &old_sent[i], NULL);
+		for (int i = 0; i < nrt; i++)
+			sigaction(SIGRTMIN + i, &old_rt[i], NULL);
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		close(pipefd[0]);
 		setup_env(l);

@@ -108,24 +108,65 @@ for sig in TERM HUP USR1 USR2; do
 		fail "SIG$sig forwarded (exit $rc, wanted $((40 + num)))"
 done
 
+# SIGINT and SIGQUIT sent to the command by a process (a script's
+# `kill -INT $!`, docker stop's STOPSIGNAL) reach the program, as they would
+# natively; only the terminal's (sent by the kernel to the whole job) are
+# left to reach it directly.  sigwait's SIGINT handler exits 42.
 rm -f "$TMP/ready"
 "$Z" run -- "$sigwait" "$TMP/ready" 120 &
 zpid=$!
 if wait_for "$TMP/ready"; then
 	kill -INT $zpid
-	kill -QUIT $zpid
-	# Had the command not ignored them, it would be dead by now; the
-	# program still answers SIGTERM through it.
-	kill -TERM $zpid
 	wait $zpid
 	rc=$?
-	[ $rc -eq 55 ] && pass "SIGINT and SIGQUIT ignored by the command" ||
-		fail "SIGINT/SIGQUIT to the command: exit $rc (wanted 55: the program's SIGTERM)"
+	[ $rc -eq 42 ] && pass "SIGINT sent to the command reaches the program" ||
+		fail "SIGINT sent to the command: exit $rc (wanted 42, the program's handler)"
 else
 	kill -KILL $zpid
 	wait $zpid
-	fail "SIGINT ignored (the program never got ready)"
+	fail "SIGINT sent to the command (the program never got ready)"
 fi
+rm -f "$TMP/ready"
+"$Z" run -- "$sigwait" "$TMP/ready" 120 &
+zpid=$!
+if wait_for "$TMP/ready"; then
+	kill -QUIT $zpid
+	wait $zpid
+	rc=$?
+	# sigwait leaves SIGQUIT at its default: the program dumps core/dies.
+	[ $rc -eq $((128 + $(kill -l QUIT))) ] && pass "SIGQUIT sent to the command reaches the program" ||
+		fail "SIGQUIT sent to the command: exit $rc (wanted $((128 + $(kill -l QUIT))))"
+else
+	kill -KILL $zpid
+	wait $zpid
+	fail "SIGQUIT sent to the command (the program never got ready)"
+fi
+# Signals whose default would end the command alone (SIGALRM, SIGPWR, a
+# real-time signal) reach the program too, instead of leaving it orphaned.
+for sig in ALRM PWR RTMIN+3; do
+	rm -f "$TMP/ready"
+	"$Z" run -- "$sigwait" "$TMP/ready" 120 &
+	zpid=$!
+	if wait_for "$TMP/ready"; then
+		cpid=$(pgrep -P $zpid)
+		kill -s $sig $zpid
+		wait $zpid
+		rc=$?
+		num=$(kill -l $sig)
+		# Had the command died alone, the program would still be running.
+		if kill -0 "$cpid" 2>/dev/null; then
+			kill -KILL "$cpid"
+			fail "SIG$sig sent to the command: the program outlived it"
+		else
+			[ $rc -eq $((128 + num)) ] && pass "SIG$sig sent to the command reaches the program" ||
+				fail "SIG$sig sent to the command: exit $rc (wanted $((128 + num)))"
+		fi
+	else
+		kill -KILL $zpid
+		wait $zpid
+		fail "SIG$sig sent to the command (the program never got ready)"
+	fi
+done
 
 rm -f "$TMP/ready"
 "$Z" run -- "$sigwait" "$TMP/ready" 120 &
