@@ -119,6 +119,18 @@ static void put_time(struct tb *b, uint64_t real_ns, uint64_t mono)
 		put_relative(b, mono);
 }
 
+/* " = " before the result, which starts at column -a N when the call's
+ * text is shorter. */
+static void put_equals(struct tb *b)
+{
+	if (b->len < RESULT_COL) {
+		tb_pad_to(b, RESULT_COL);
+		tb_puts(b, "= ");
+	} else {
+		tb_puts(b, " = ");
+	}
+}
+
 static bool is_error(long ret)
 {
 	return ret < 0 && ret >= -4095;
@@ -316,12 +328,7 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	zp_decode_call(&d);
 	if (!path_wanted(&d) && !(how != LR_NORET && result_is_path(&d, ret)))
 		return;
-	if (b.len < RESULT_COL) {
-		tb_pad_to(&b, RESULT_COL);
-		tb_puts(&b, "= ");
-	} else {
-		tb_puts(&b, " = ");
-	}
+	put_equals(&b);
 	put_result(&b, &d, ret, how);
 	if (g.o.durations && how != LR_NORET && s && s->t0_mono && t_end_mono)
 		put_duration(&b, t_end_mono - s->t0_mono);
@@ -626,12 +633,7 @@ void line_resumed(int pid, int tid, long nr, const long *args, long ret, const s
 	const char *name = zp_decode_name(nr);
 	tb_puts(&b, name ? name : "syscall");
 	tb_puts(&b, " resumed>)");
-	if (b.len < RESULT_COL) {
-		tb_pad_to(&b, RESULT_COL);
-		tb_puts(&b, "= ");
-	} else {
-		tb_puts(&b, " = ");
-	}
+	put_equals(&b);
 	put_result(&b, &d, ret, LR_RESULT);
 	if (g.o.durations && s && s->t0_mono && t_end_mono)
 		put_duration(&b, t_end_mono - s->t0_mono);
@@ -683,12 +685,8 @@ void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint6
 	put_prefix(&b, tid);
 	put_time(&b, t0_real, t0_mono);
 	tb_putn(&b, text, n);
-	if (b.len < RESULT_COL) {
-		tb_pad_to(&b, RESULT_COL);
-		tb_puts(&b, "= 0");
-	} else {
-		tb_puts(&b, " = 0");
-	}
+	put_equals(&b);
+	tb_putc(&b, '0');
 	if (g.o.durations && t0_mono)
 		put_duration(&b, th_now(CLOCK_MONOTONIC) - t0_mono);
 	emit(tid, &b);
