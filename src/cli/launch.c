@@ -38,11 +38,43 @@ static const int sent_fwd[] = {SIGINT,  SIGQUIT, SIGWINCH, SIGALRM, SIGVTALRM,
 
 static volatile sig_atomic_t child;
 
-static void forward(int sig)
+/* A signal the program itself sent to its parent (`kill -TERM $PPID`, a
+ * server's "ready" SIGUSR1 to whoever started it): natively its parent is
+ * the process that ran the command, so it goes there, not back to the
+ * program (which it killed instead) nor nowhere. */
+static int from_program(const siginfo_t *si)
 {
+	return child > 0 && si->si_pid == (pid_t)child &&
+	       (si->si_code == SI_USER || si->si_code == SI_QUEUE ||
+		si->si_code == SI_TKILL);
+}
+
+static void send_to(pid_t to, int sig, const siginfo_t *si)
+{
+	if (si->si_code == SI_QUEUE) {
+		/* sigqueue's value goes along, as the receiver would get it */
+		union sigval v = si->si_value;
+		sigqueue(to, sig, v);
+	} else {
+		kill(to, sig);
+	}
+}
+
+static void relay_up(int sig, const siginfo_t *si)
+{
+	pid_t pp = getppid();
+	if (pp > 1)
+		send_to(pp, sig, si);
+}
+
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
 	int saved = errno;
-	if (child > 0)
-		kill((pid_t)child, sig);
+	if (from_program(si))
+		relay_up(sig, si);
+	else if (child > 0)
+		send_to((pid_t)child, sig, si);
 	errno = saved;
 }
 
@@ -50,17 +82,11 @@ static void forward_sent(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	int saved = errno;
-	/* Not the kernel's (terminal) signals, and not the program's own
-	 * signal to its parent (natively its parent is not the program). */
-	if (child > 0 && si->si_code != SI_KERNEL && si->si_pid != (pid_t)child) {
-		if (si->si_code == SI_QUEUE) {
-			/* sigqueue's value goes along, as the program would get it */
-			union sigval v = si->si_value;
-			sigqueue((pid_t)child, sig, v);
-		} else {
-			kill((pid_t)child, sig);
-		}
-	}
+	/* Not the kernel's (terminal) signals: the program got them already. */
+	if (from_program(si))
+		relay_up(sig, si);
+	else if (child > 0 && si->si_code != SI_KERNEL && si->si_pid != (pid_t)child)
+		send_to((pid_t)child, sig, si);
 	errno = saved;
 }
 
@@ -180,8 +206,8 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	struct sigaction old_fwd[NFWD], old_sent[NSENT], old_rt[NRT];
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = forward;
-	sa.sa_flags = SA_RESTART;
+	sa.sa_sigaction = forward;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	sigfillset(&sa.sa_mask);
 	for (size_t i = 0; i < NFWD; i++)
 		sigaction(forwarded[i], &sa, &old_fwd[i]);

@@ -184,6 +184,19 @@ else
 fi
 set +m
 
+# A signal the program sends to its parent ($PPID is the command) goes to the
+# command's parent, as natively, not back to the program (busybox ash's
+# ash-signals/subshell test: `(...; sh -c 'kill -TERM $PPID'; echo Bad)`).
+for sig in TERM HUP USR1 USR2 INT QUIT; do
+	for cmd in run "trace -f -o $TMP/T.parent"; do
+		out=$(bash -c "trap 'echo parent-got' $sig
+			\"\$0\" $cmd -- sh -c 'kill -$sig \$PPID; sleep 0.1; echo survived'
+			echo rc=\$?" "$Z" 2>&1 | tr '\n' ' ')
+		[ "$out" = "survived parent-got rc=0 " ]
+		outcome "${cmd%% *}: the program's SIG$sig to its parent reaches the command's parent"
+	done
+done
+
 # --- page 0 refused: explanation and sud mode --------------------------------
 nopage0=$PROGS/cli-nopage0
 "$nopage0" "$Z" run -- printenv ZPOLINE_MODE >"$TMP/out" 2>"$TMP/err"
