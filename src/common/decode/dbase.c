@@ -178,6 +178,24 @@ void p_fd(struct dctx *d, long fd)
 	p_fd_path(d, fd, d->cfg->decode_fds);
 }
 
+void p_array(struct dctx *d, unsigned long addr, unsigned long n, size_t sz, bool trust,
+	     void (*elem)(struct dctx *d, const void *e, int kind), int kind)
+{
+	unsigned char e[64] __attribute__((aligned(8)));
+	tb_putc(d->b, '[');
+	for (unsigned long k = 0; k < n; k++) {
+		if (k)
+			tb_puts(d->b, ", ");
+		zp_memset(e, 0, sizeof e);
+		if (k >= d->cfg->strsize || sz > sizeof e || !um_get(d, e, addr + k * sz, sz, trust)) {
+			tb_puts(d->b, "...");
+			break;
+		}
+		elem(d, e, kind);
+	}
+	tb_putc(d->b, ']');
+}
+
 void p_dirfd(struct dctx *d, long fd)
 {
 	if ((int)fd == AT_FDCWD) {

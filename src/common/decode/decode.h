@@ -108,6 +108,11 @@ ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 /* strace's date comment after a time a call sets (dfile.c) */
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
+/* "[e, e, ...]": n elements of sz bytes (at most 64) at addr, at most -s of
+ * them, "..." after those or where one cannot be read; elem prints one.
+ * The caller has checked the address (NULL, the first element). */
+ZP_DEC_HIDDEN void p_array(struct dctx *d, unsigned long addr, unsigned long n, size_t sz, bool trust,
+			   void (*elem)(struct dctx *d, const void *e, int kind), int kind);
 /* -P: is the path p (n bytes) one of cfg->tpaths?  Sets d->path_hit. */
 ZP_DEC_HIDDEN void p_path_check(struct dctx *d, const char *p, size_t n);
 /* The path behind fd (AT_FDCWD: the working directory) into buf, not

@@ -433,13 +433,28 @@ static void a_ipc_cmd(struct dctx *d, int i, const struct zp_xlat *t, unsigned n
 		p_xlat(d->b, v, t, n, "IPC_???");
 }
 
+struct sembuf_k {
+	unsigned short num;
+	short op, flg;
+};
+
+static void p_sembuf(struct dctx *d, const void *e, int kind)
+{
+	(void)kind;
+	const struct sembuf_k *s = e;
+	tb_puts(d->b, "{sem_num=");
+	tb_udec(d->b, s->num);
+	tb_puts(d->b, ", sem_op=");
+	tb_dec(d->b, s->op);
+	tb_puts(d->b, ", sem_flg=");
+	p_flags(d->b, (unsigned short)s->flg, XT(sem_flg), NULL);
+	tb_putc(d->b, '}');
+}
+
 /* semop's struct sembufs. */
 static void p_sembufs(struct dctx *d, unsigned long addr, unsigned long n)
 {
-	struct {
-		unsigned short num;
-		short op, flg;
-	} s;
+	struct sembuf_k s;
 	if (!addr) {
 		tb_puts(d->b, "NULL");
 		return;
@@ -448,23 +463,7 @@ static void p_sembufs(struct dctx *d, unsigned long addr, unsigned long n)
 		tb_hex(d->b, addr);
 		return;
 	}
-	tb_putc(d->b, '[');
-	for (unsigned long k = 0; k < n; k++) {
-		if (k)
-			tb_puts(d->b, ", ");
-		if (k >= d->cfg->strsize || !um_get(d, &s, addr + k * sizeof s, sizeof s, d->ok)) {
-			tb_puts(d->b, "...");
-			break;
-		}
-		tb_puts(d->b, "{sem_num=");
-		tb_udec(d->b, s.num);
-		tb_puts(d->b, ", sem_op=");
-		tb_dec(d->b, s.op);
-		tb_puts(d->b, ", sem_flg=");
-		p_flags(d->b, (unsigned short)s.flg, XT(sem_flg), NULL);
-		tb_putc(d->b, '}');
-	}
-	tb_putc(d->b, ']');
+	p_array(d, addr, n, sizeof s, d->ok, p_sembuf, 0);
 }
 
 /* ---- futex_waitv --------------------------------------------------------------------- */

@@ -110,6 +110,12 @@ static void p_node_word(struct tb *b, unsigned long v)
 			tb_putc(b, "0123456789abcdef"[v >> (4 * k) & 15]);
 }
 
+static void node_word(struct dctx *d, const void *e, int kind)
+{
+	(void)kind;
+	p_node_word(d->b, *(const unsigned long *)e);
+}
+
 /* A node mask of maxnode bits, as strace counts its words (one bit less
  * than maxnode, rounded up); `out`: the call fills it in. */
 static void p_nodemask(struct dctx *d, unsigned long addr, unsigned long maxnode, bool out)
@@ -128,22 +134,28 @@ static void p_nodemask(struct dctx *d, unsigned long addr, unsigned long maxnode
 		tb_hex(d->b, addr);
 		return;
 	}
-	tb_putc(d->b, '[');
-	for (unsigned long k = 0; k < n; k++) {
-		if (k)
-			tb_puts(d->b, ", ");
-		if (k >= d->cfg->strsize || !um_get(d, &w, addr + k * sizeof w, sizeof w, d->ok)) {
-			tb_puts(d->b, "...");
-			break;
-		}
-		p_node_word(d->b, w);
-	}
-	tb_putc(d->b, ']');
+	p_array(d, addr, n, sizeof w, d->ok, node_word, 0);
 }
 
 /* move_pages' arrays: pages (pointers), nodes (ints), status (ints, an
  * errno as its name). */
 enum { ARR_PTR, ARR_INT, ARR_STATUS };
+static void page_elem(struct dctx *d, const void *e, int kind)
+{
+	if (kind == ARR_PTR) {
+		p_ptr(d, *(const unsigned long *)e);
+		return;
+	}
+	int i = *(const int *)e;
+	const char *name = i < 0 ? xlat_name((unsigned long long)-(long long)i, XT(errno)) : NULL;
+	if (kind == ARR_STATUS && name) {
+		tb_putc(d->b, '-');
+		tb_puts(d->b, name);
+	} else {
+		tb_dec(d->b, i);
+	}
+}
+
 static void p_page_array(struct dctx *d, unsigned long addr, unsigned long n, int kind, bool trust)
 {
 	size_t sz = kind == ARR_PTR ? sizeof(long) : sizeof(int);
@@ -156,29 +168,7 @@ static void p_page_array(struct dctx *d, unsigned long addr, unsigned long n, in
 		tb_hex(d->b, addr);
 		return;
 	}
-	tb_putc(d->b, '[');
-	for (unsigned long k = 0; k < n; k++) {
-		if (k)
-			tb_puts(d->b, ", ");
-		v = 0;
-		if (k >= d->cfg->strsize || !um_get(d, &v, addr + k * sz, sz, trust)) {
-			tb_puts(d->b, "...");
-			break;
-		}
-		if (kind == ARR_PTR) {
-			p_ptr(d, v);
-		} else {
-			int i = (int)v;
-			const char *e = i < 0 ? xlat_name((unsigned long long)-(long long)i, XT(errno)) : NULL;
-			if (kind == ARR_STATUS && e) {
-				tb_putc(d->b, '-');
-				tb_puts(d->b, e);
-			} else {
-				tb_dec(d->b, i);
-			}
-		}
-	}
-	tb_putc(d->b, ']');
+	p_array(d, addr, n, sz, trust, page_elem, kind);
 }
 
 /* ---- keys ---------------------------------------------------------------------------------- */
