@@ -243,4 +243,19 @@ if grep -q ZPOLINE_STICKY "$LIB"; then
 else
 	skip "env -i keeps the program hooked" "the runtime does not know ZPOLINE_STICKY yet"
 fi
+# --- the child that execs the program -----------------------------------------
+# An executable script without "#!" runs through /bin/sh, as execvp does,
+# even with a long argument list (the child's stack holds execvp's copy).
+printf 'echo "$#:$1:$(eval echo \\${$#})"\n' >"$TMP/noshebang"
+chmod +x "$TMP/noshebang"
+want=$("$TMP/noshebang" $(seq 30000) 2>&1)
+out=$("$Z" run -- "$TMP/noshebang" $(seq 30000) 2>&1)
+[ "$out" = "30000:1:30000" ] && [ "$out" = "$want" ]
+outcome "a script without #! and 30000 arguments runs as natively" || echo "got '$out', natively '$want'"
+# The command's environment is not what the program gets: LD_PRELOAD and
+# the rest are set in a copy, and a variable is replaced, not doubled.
+out=$(LD_PRELOAD= LIBZPHOOK=x "$Z" run --hook count -- sh -c 'env | grep -c "^LIBZPHOOK="; printenv LIBZPHOOK' 2>/dev/null)
+[ "$out" = "1
+$HOOK_COUNT" ]
+outcome "the program's LIBZPHOOK replaces the inherited one, once" || echo "got '$out'"
 finish
