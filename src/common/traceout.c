@@ -861,7 +861,8 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 		c->out_dev = st.st_dev;
 		c->out_ino = st.st_ino;
 	}
-	choose_file_mode(t, rw, fresh);
+	/* -c alone writes its table once, at the end: no window to map */
+	choose_file_mode(t, rw && o->lines, fresh);
 	c->mode = (uint32_t)t->mode;
 	return 0;
 }
@@ -943,10 +944,15 @@ static bool invariant_tsc(void)
 	return (d >> 8) & 1;
 }
 
-static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp_trace_opts *o)
+/* `zeroed`: the block is a file just extended from empty, which reads as
+ * zeros already: clearing it would fault in all of its pages (~65, about
+ * 1.3 ms here) where a session touches only the few it uses. */
+static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp_trace_opts *o,
+		     bool zeroed)
 {
 	struct zp_trace_ctl *c = t->ctl;
-	memset(c, 0, sizeof *c);
+	if (!zeroed)
+		memset(c, 0, sizeof *c);
 	c->magic = ZP_TRACE_CTL_MAGIC;
 	c->session = random_session();
 	c->size = sizeof *c;
@@ -1036,7 +1042,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 	 * (a process whose parent chain lost the descriptors). */
 	const char *ctl_path = getenv("ZPOLINE_TRACE_CTL");
 	int cfd;
-	bool existing = false;
+	bool existing = false, zeroed = false;
 	if (ctl_path && *ctl_path) {
 		cfd = open(ctl_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (cfd < 0) {
@@ -1046,8 +1052,9 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 		}
 		flock(cfd, LOCK_EX);
 		struct stat st;
-		if (fstat(cfd, &st) == 0 && (size_t)st.st_size >= sizeof(struct zp_trace_ctl) &&
-		    map_ctl(t, cfd) == 0) {
+		bool known = fstat(cfd, &st) == 0;
+		zeroed = known && st.st_size == 0;
+		if (known && (size_t)st.st_size >= sizeof(struct zp_trace_ctl) && map_ctl(t, cfd) == 0) {
 			if (t->ctl->magic == ZP_TRACE_CTL_MAGIC && t->ctl->size == sizeof *t->ctl &&
 			    t->ctl->opts_hash == hash)
 				existing = true;
@@ -1064,6 +1071,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 				 strerror(errno));
 			return -1;
 		}
+		zeroed = true;
 	}
 	t->ctl_fd = move_high(cfd, t->fd_base);
 	if (existing) {
@@ -1079,7 +1087,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 		own(t->out_fd, true);
 		return r;
 	}
-	init_ctl(t, root, hash, o);
+	init_ctl(t, root, hash, o, zeroed);
 	int r = open_output(t, o, true, err, errlen);
 	if (t->mode == ZP_TOUT_FF)
 		set_ff_prefix(t);
