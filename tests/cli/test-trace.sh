@@ -151,4 +151,28 @@ t=$(awk '/clock_nanosleep|nanosleep/ { print $2; exit }' "$TMP/sc")
 awk -v t="${t:-0}" 'BEGIN { exit !(t >= 0.15 && t < 2) }' &&
 	pass "-c: a 0.2 s sleep counts as ${t} s" ||
 	fail "-c: the sleep counts as '${t}' s: $(head -c 300 "$TMP/sc")"
+# A traced process that starts a program with other hooks (`zpoline run
+# --hook pass` inside a trace) or with LIBZPHOOK emptied: no image of the
+# tracer joins, so the execve is left unfinished (execvp's failed tries
+# along $PATH are printed whole) and the session's two descriptors and
+# ZPOLINE_TRACE_FDS stay out of the new program, which sees the
+# descriptors it sees natively.
+fds_of='echo $(ls /proc/self/fd); env | grep -c "^ZPOLINE_TRACE_FDS=" || true'
+want=$(sh -c "$fds_of")
+out=$("$Z" trace -f -o "$TMP/nest" -- "$Z" run --hook pass -- sh -c "$fds_of")
+rc=$?
+[ $rc -eq 0 ] && [ "$out" = "$want" ] &&
+	grep -q 'execve("[^"]*/sh", \["sh", "-c", .*<unfinished \.\.\.>$' "$TMP/nest" &&
+	! grep -q 'execve("[^"]*/sh", .*) *= 0$' "$TMP/nest" &&
+	! grep -q '<\.\.\. execve resumed>) *= 0$' "$TMP/nest"
+outcome "trace of zpoline run --hook pass: the program gets neither descriptors nor variable" ||
+	echo "exit $rc, got '$out', natively '$want'; $(grep -n execve "$TMP/nest" | tail -n 3)"
+out=$("$Z" trace -f -o "$TMP/nest2" -- sh -c "LIBZPHOOK= sh -c '$fds_of'")
+[ "$out" = "$want" ] && [ "$(grep -c '+++ exited with 0 +++' "$TMP/nest2")" -ge 2 ]
+outcome "trace, LIBZPHOOK emptied for a child: no descriptors or variable in it" ||
+	echo "got '$out', natively '$want'; $(tail -n 3 "$TMP/nest2")"
+"$Z" trace -f -o "$TMP/nest3" -- sh -c "sh -c 'ls /proc/self/fd >/dev/null'"
+grep -q 'execve("[^"]*/ls", \["ls", "/proc/self/fd"\], .*) *= 0$' "$TMP/nest3" &&
+	grep -q 'getdents64(' "$TMP/nest3"
+outcome "trace, a child with the tracer's hooks joins the session" || tail -n 5 "$TMP/nest3"
 finish

@@ -152,6 +152,69 @@ static bool valgrind_tool(int pid, int dirfd, const char *path, unsigned long en
 	return stat;
 }
 
+/* The value of NAME (given as "NAME=") in the program's envp, copied into
+ * buf; false if absent or unreadable.  A value longer than buf is cut. */
+static bool env_value(int pid, unsigned long envp, const char *name, char *buf, size_t len)
+{
+	size_t nl = zp_strlen(name);
+	for (unsigned long k = 0; envp && k < 65536; k += 64) {
+		unsigned long chunk[64];
+		size_t got = vm_read(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		if (!got)
+			return false;
+		for (size_t i = 0; i < got; i++) {
+			if (!chunk[i])
+				return false;
+			char head[32];
+			if (nl > sizeof head || vm_read(pid, head, chunk[i], nl) != nl ||
+			    memcmp(head, name, nl) != 0)
+				continue;
+			size_t n = vm_read(pid, buf, chunk[i] + nl, len - 1);
+			buf[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool has_substring(const char *s, const char *sub)
+{
+	for (; *s; s++) {
+		size_t i = 0;
+		while (sub[i] && s[i] == sub[i])
+			i++;
+		if (!sub[i])
+			return true;
+	}
+	return false;
+}
+
+/* Will the new image run without this tracer?  It does when the program
+ * names other hooks (a traced `zpoline run --hook pass -- PROG`, or
+ * LIBZPHOOK emptied), or, outside a sticky session (`zpoline trace` makes
+ * it sticky: the runtime puts missing variables back), drops LIBZPHOOK or
+ * the runtime from LD_PRELOAD. */
+static bool image_untraced(int pid, unsigned long envp)
+{
+	static char val[4096];
+	if (env_value(pid, envp, "LIBZPHOOK=", val, sizeof val)) {
+		if (!zp_strcmp(val, g.hooks_var))
+			return false;
+		return !has_substring(val, "libzphook_trace.so");
+	}
+	if (!g.sticky)
+		return true;
+	return false;
+}
+
+static bool preload_dropped(int pid, unsigned long envp)
+{
+	static char val[4096];
+	if (g.sticky || !g.runtime[0])
+		return false;
+	return !env_value(pid, envp, "LD_PRELOAD=", val, sizeof val) || !has_substring(val, g.runtime);
+}
+
 void exec_pre(struct zpoline_call *c, struct slot *s)
 {
 	int pid = c->pid;
@@ -174,6 +237,14 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 	 * without it. */
 	if (!secure && g.runtime[0] && zp_raw4(SYS_faccessat, AT_FDCWD, (long)g.runtime, R_OK, 0) != 0)
 		secure = true;
+	/* (Only for a file that can be run: execvp's tries along $PATH fail
+	 * as they would anyway, and are printed whole.) */
+	unsigned long envp = (unsigned long)args[c->nr == SYS_execveat ? 3 : 2];
+	if (!secure && (image_untraced(pid, envp) || preload_dropped(pid, envp)))
+		secure = c->nr == SYS_execveat
+				 ? zp_raw4(SYS_faccessat, args[0], args[1], X_OK,
+					   args[4] & AT_EMPTY_PATH) == 0
+				 : zp_raw4(SYS_faccessat, AT_FDCWD, args[0], X_OK, 0) == 0;
 	if (secure && shown && s) {
 		s->kind = SK_UNFINISHED;
 		line_unfinished(pid, c->tid, c->nr, args, s, call_ip(c));
@@ -201,9 +272,10 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 			es->ntids = m;
 		}
 	}
-	zp_tout_exec_prepare(&g.out);
-	if (!s)
+	/* No image of ours joins: the session's descriptors stay ours. */
+	if (secure || !s)
 		return;
+	zp_tout_exec_prepare(&g.out);
 	s->env_buf = env_claim(pid);
 	if (s->env_buf < 0)
 		return;

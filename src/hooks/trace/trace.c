@@ -943,6 +943,12 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			g.runtime[n] = '\0';
 		}
 	}
+	const char *hv = getenv("LIBZPHOOK");
+	size_t hn = hv ? zp_strlen(hv) : 0;
+	if (hn < sizeof g.hooks_var)
+		zp_memcpy(g.hooks_var, hv ? hv : "", hn + 1);
+	const char *sticky = getenv("ZPOLINE_STICKY");
+	g.sticky = sticky && sticky[0] == '1' && !sticky[1];
 	const char *opts = getenv("ZPOLINE_TRACE_OPTS");
 	char err[600];
 	if (zp_trace_opts_parse(opts, &g.o, err, sizeof err) < 0) {

@@ -62,6 +62,11 @@ struct trace_state {
 	 * program exec'd where it cannot be reached (after chroot) runs
 	 * without it, untraced. */
 	char runtime[256];
+	/* LIBZPHOOK as this process got it, and whether the session is sticky
+	 * (ZPOLINE_STICKY=1: the runtime puts missing variables back across
+	 * execve): what tells an execve whose new image will not be traced. */
+	char hooks_var[1024];
+	bool sticky;
 	/* Last: its tail (the -o path, the inject rules) is big and read only
 	 * as far as it is filled; untouched, it costs no page at start-up. */
 	struct zp_trace_opts o;
