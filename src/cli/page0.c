@@ -64,6 +64,12 @@ static int read_int_file(const char *path, long *out)
 	return end == buf ? -EINVAL : 0;
 }
 
+bool page0_mappable(void)
+{
+	int e = try_map_zero();
+	return e == 0 || e == EEXIST;
+}
+
 void page0_probe(struct page0_state *s)
 {
 	memset(s, 0, sizeof *s);

@@ -24,6 +24,10 @@ struct page0_state {
 
 void page0_probe(struct page0_state *s);
 
+/* Can this process map page 0 (or is it mapped already)?  The quick
+ * question: page0_probe() also reads why not, which costs ~0.2 ms. */
+bool page0_mappable(void);
+
 /* Why page 0 cannot be mapped (one sentence) and the command(s) that fix it. */
 void page0_explain(const struct page0_state *s, char *why, size_t why_size, char *fix,
 		   size_t fix_size);

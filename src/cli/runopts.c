@@ -50,6 +50,8 @@ static const char *check_page0(const struct runopts *r)
 {
 	if (r->mode && !strcmp(r->mode, "sud"))
 		return r->mode; /* page 0 is not used */
+	if (page0_mappable())
+		return r->mode;
 	struct page0_state s;
 	page0_probe(&s);
 	if (s.map_errno && r->set_min_addr) {

@@ -116,10 +116,21 @@ static off_t squeeze(int fd, off_t start, off_t len)
 			continue;
 		if (n <= 0)
 			break;
+		/* Runs between NULs moved down with memchr: a trace has no gap
+		 * but where a line was lost or its writer killed, and reading
+		 * it byte by byte cost ~1 ns a byte (10 ms for find's trace). */
 		size_t k = 0;
-		for (ssize_t i = 0; i < n; i++)
-			if (buf[i])
-				buf[k++] = buf[i];
+		for (char *p = buf, *e = buf + n; p < e;) {
+			char *z = memchr(p, 0, (size_t)(e - p));
+			size_t seg = (size_t)((z ? z : e) - p);
+			if (buf + k != p)
+				memmove(buf + k, p, seg);
+			k += seg;
+			if (!z)
+				break;
+			for (p = z; p < e && !*p; p++)
+				;
+		}
 		if (k && (w != r || k != (size_t)n)) {
 			bool punched = false;
 			for (size_t done = 0; done < k;) {

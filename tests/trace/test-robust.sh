@@ -165,4 +165,19 @@ if [ "$word" = ready ] && [ "$n" = 400 ] && whole_lines "$TMP/kill.trace"; then
 else
 	fail "sigkill: $n of 400 lines (said '$word')"
 fi
+# Finishing removes the gaps a killed writer or a lost line leaves (runs
+# of NULs, holes) and nothing else: lines across the 64 KiB read size,
+# NULs at the start, in runs and at the end, a hole in the middle.
+python3 - "$TMP/gaps" <<'PY'
+import sys
+with open(sys.argv[1], "wb") as f:
+    f.write(b"\0\0first\n" + b"x" * 70000 + b"\n\0\0\0mid\n\0")
+    f.seek(300000)
+    f.write(b"after a hole\n" + b"\0" * 5000 + b"y" * 65536 + b"\nlast\n\0\0")
+PY
+"$PROGS/tp-finish" "$TMP/gaps"
+want=$(printf 'first\n%s\nmid\nafter a hole\n%s\nlast\n' "$(head -c 70000 /dev/zero | tr '\0' x)" "$(head -c 65536 /dev/zero | tr '\0' y)" | md5sum)
+[ "$(md5sum < "$TMP/gaps")" = "$want" ] && ! grep -qaP '\x00' "$TMP/gaps"
+outcome "finishing squeezes out NUL runs and holes, keeps every other byte" ||
+	echo "size $(stat -c %s "$TMP/gaps"), $(head -c 20 "$TMP/gaps" | od -c | head -2)"
 finish
