@@ -1168,12 +1168,12 @@ static int three_way(unsigned __int128 x, unsigned __int128 y)
 
 /* -S: does row a go before row b?  Larger first (names: alphabetical);
  * rows that tie keep number order, as in strace's (stable) sort. */
-static bool row_before(const struct zp_trace_ctl *ctl, int a, int b, const uint64_t *ns_of,
-		       const char *(*name)(long nr))
+static bool row_before(uint32_t sortby, const struct zp_trace_count *sum, int a, int b,
+		       const uint64_t *ns_of, const char *(*name)(long nr))
 {
-	const struct zp_trace_count *x = &ctl->counts[a], *y = &ctl->counts[b];
+	const struct zp_trace_count *x = &sum[a], *y = &sum[b];
 	int c;
-	switch (ctl->sortby) {
+	switch (sortby) {
 	case ZP_SORT_CALLS:
 		c = three_way(x->calls, y->calls);
 		break;
@@ -1206,17 +1206,26 @@ size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 		dm = mono_ns() - ctl->mono0;
 		dt = __builtin_ia32_rdtsc() - ctl->tsc0;
 	}
+	static struct zp_trace_count sum[ZP_TRACE_COUNT_SLOTS];
+	for (int i = 0; i < ZP_TRACE_COUNT_SLOTS; i++) {
+		sum[i] = ctl->counts[0][i];
+		for (int s = 1; s < ZP_TRACE_COUNT_SHARDS; s++) {
+			sum[i].calls += ctl->counts[s][i].calls;
+			sum[i].errors += ctl->counts[s][i].errors;
+			sum[i].ns += ctl->counts[s][i].ns;
+		}
+	}
 	int n = 0;
 	uint64_t total_ns = 0, total_calls = 0, total_err = 0;
 	for (int i = 0; i < ZP_TRACE_COUNT_SLOTS; i++) {
-		const struct zp_trace_count *k = &ctl->counts[i];
+		const struct zp_trace_count *k = &sum[i];
 		if (!k->calls)
 			continue;
 		ns_of[i] = !ctl->tsc_ticks ? k->ns
 					   : dt ? (uint64_t)((unsigned __int128)k->ns * dm / dt) : 0;
 		/* Insertion in -S order; equal rows keep number order. */
 		int j = n++;
-		while (j > 0 && row_before(ctl, i, order[j - 1], ns_of, name)) {
+		while (j > 0 && row_before(ctl->sortby, sum, i, order[j - 1], ns_of, name)) {
 			order[j] = order[j - 1];
 			j--;
 		}
@@ -1228,7 +1237,7 @@ size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 	tb_puts(&b, "% time     seconds  usecs/call     calls    errors syscall\n");
 	tb_puts(&b, summary_rule);
 	for (int i = 0; i < n; i++) {
-		const struct zp_trace_count *k = &ctl->counts[order[i]];
+		const struct zp_trace_count *k = &sum[order[i]];
 		uint64_t ns = ns_of[order[i]];
 		uint64_t pct = total_ns ? (ns * 20000 / total_ns + 1) / 2 : 0;
 		long nr = order[i];

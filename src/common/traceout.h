@@ -45,6 +45,10 @@
 
 #define ZP_TRACE_CTL_MAGIC 0x7a70747263746c31ull /* "zptrctl1" */
 #define ZP_TRACE_COUNT_SLOTS 1024   /* -c counters: numbers past this share the last */
+/* Each thread counts in one of these copies of the table (by tid), summed
+ * for the summary: threads on different CPUs would otherwise pass the
+ * counters' cache lines back and forth on every call. */
+#define ZP_TRACE_COUNT_SHARDS 4
 #define ZP_TRACE_PID_SLOTS 8192     /* traced processes (for killed-by-signal lines) */
 #define ZP_TRACE_EXEC_SLOTS 32      /* execve lines waiting for the new image */
 #define ZP_TRACE_THREAD_SLOTS 4096  /* traced threads but leaders (for killed-by-signal lines) */
@@ -106,12 +110,19 @@ struct zp_trace_ctl {
 	int32_t lost_errno;     /* why the first of them was lost */
 	uint32_t out_closed;    /* the output is a pipe nobody reads any more */
 	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
-	struct zp_trace_count counts[ZP_TRACE_COUNT_SLOTS];
+	struct zp_trace_count counts[ZP_TRACE_COUNT_SHARDS][ZP_TRACE_COUNT_SLOTS];
 	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 (traceout.c) */
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
 	uint64_t threads_ended;  /* entries with the ended bit (most often 0) */
 	uint64_t threads[ZP_TRACE_THREAD_SLOTS]; /* tid | pid << 32 | ended << 63 */
 };
+
+/* The counters thread `tid` adds call `nr` to. */
+static inline struct zp_trace_count *zp_trace_counter(struct zp_trace_ctl *c, int tid, long nr)
+{
+	long k = nr >= 0 && nr < ZP_TRACE_COUNT_SLOTS - 1 ? nr : ZP_TRACE_COUNT_SLOTS - 1;
+	return &c->counts[(unsigned)tid % ZP_TRACE_COUNT_SHARDS][k];
+}
 
 /* One process's view of the session. */
 struct zp_tout {

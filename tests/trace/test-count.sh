@@ -49,9 +49,13 @@ else
 fi
 
 # exit_group and exit never return: strace -c leaves them out.
-LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -c -o $TMP/cx.out" "$PROGS/tp-threads" >/dev/null 2>&1
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -c -o $TMP/cx.out" "$PROGS/tp-threads" 8 2000 >/dev/null 2>&1
 check "count-exit: exit and exit_group not in the table" \
 	[ "$(awk '$NF == "exit_group" || $NF == "exit"' "$TMP/cx.out" | wc -l)" = 0 ]
+# Threads count in separate copies of the table, summed at the end: 8
+# threads' 2000 lseeks each are all there, on one row.
+check "count-threads: 8 x 2000 lseek from 8 threads sum to 16000" \
+	[ "$(awk '$NF == "lseek" {print $4}' "$TMP/cx.out")" = 16000 ]
 
 # The execve that started the program is counted, as strace -c counts it
 # (and as -o shows it), and so is each later one.

@@ -414,7 +414,7 @@ void exec_announce(void)
 			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0);
 		zp_tout_exec_drop(&g.out, pid);
 		if (g.o.count && zp_set_test(&g.o.trace, SYS_execve)) {
-			struct zp_trace_count *k = &g.out.ctl->counts[SYS_execve];
+			struct zp_trace_count *k = zp_trace_counter(g.out.ctl, pid, SYS_execve);
 			__atomic_fetch_add(&k->calls, 1, __ATOMIC_RELAXED);
 		}
 		return;
@@ -425,6 +425,7 @@ void exec_announce(void)
 		if (g.o.lines)
 			announce_first(pid);
 		if (g.o.count)
-			__atomic_fetch_add(&g.out.ctl->counts[SYS_execve].calls, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&zp_trace_counter(g.out.ctl, pid, SYS_execve)->calls, 1,
+					   __ATOMIC_RELAXED);
 	}
 }

@@ -30,7 +30,7 @@ int slots_init(void)
 
 struct slot *slot_get(unsigned long cookie)
 {
-	return cookie ? &pool[cookie - 1] : NULL;
+	return cookie && !(cookie & TIME_COOKIE) ? &pool[cookie - 1] : NULL;
 }
 
 unsigned long slot_claim(void)
@@ -53,7 +53,7 @@ unsigned long slot_claim(void)
 
 void slot_release(unsigned long cookie)
 {
-	if (!cookie)
+	if (!cookie || (cookie & TIME_COOKIE))
 		return;
 	unsigned long i = cookie - 1;
 	__atomic_fetch_and(&used[i / WORD_BITS], ~(1ull << (i % WORD_BITS)), __ATOMIC_RELEASE);
@@ -65,7 +65,7 @@ void slots_forked(unsigned long keep)
 {
 	for (unsigned w = 0; w < NSLOTS / WORD_BITS; w++)
 		__atomic_store_n(&used[w], 0, __ATOMIC_RELAXED);
-	if (keep) {
+	if (keep && !(keep & TIME_COOKIE)) {
 		unsigned long i = keep - 1;
 		__atomic_fetch_or(&used[i / WORD_BITS], 1ull << (i % WORD_BITS), __ATOMIC_RELAXED);
 	}

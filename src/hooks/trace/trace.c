@@ -85,12 +85,11 @@ static inline bool is_error(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
-static void count(long nr, long ret, uint64_t ns)
+static void count(int tid, long nr, long ret, uint64_t ns)
 {
 	if (!g.o.count || !nr_shown(nr))
 		return;
-	long k = nr >= 0 && nr < ZP_TRACE_COUNT_SLOTS - 1 ? nr : ZP_TRACE_COUNT_SLOTS - 1;
-	struct zp_trace_count *c = &g.out.ctl->counts[k];
+	struct zp_trace_count *c = zp_trace_counter(g.out.ctl, tid, nr);
 	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
 	if (is_error(ret))
 		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
@@ -617,7 +616,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 				if (g.o.lines && nr_shown(nr))
 					line_call(c->pid, c->tid, nr, c->args, c->ret, LR_RESULT, NULL, 0,
 						  call_ip(c));
-				count(nr, c->ret, 0);
+				count(c->tid, nr, c->ret, 0);
 			}
 			return ZPOLINE_SKIP;
 		}
@@ -634,7 +633,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 				struct slot now = {.t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0};
 				line_call(c->pid, c->tid, nr, c->args, r, LR_INJECTED, &now, 0, call_ip(c));
 			}
-			count(nr, r, 0);
+			count(c->tid, nr, r, 0);
 			return ZPOLINE_SKIP;
 		}
 	}
@@ -656,7 +655,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 	case SYS_rt_sigreturn:
 		if (shown)
 			line_call(c->pid, c->tid, nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
-		count(nr, 0, 0);
+		count(c->tid, nr, 0, 0);
 		return ZPOLINE_CONTINUE;
 	default:
 		break;
@@ -664,8 +663,10 @@ static int pre(struct zpoline_call *c, void *ctx)
 
 	unsigned long ck = 0;
 	bool waits = g.o.follow && (nr == SYS_wait4 || nr == SYS_waitid);
-	if (g.need_real || g.need_mono || needs_slot(nr) || waits)
+	if (g.need_real || (g.need_mono && g.o.lines) || needs_slot(nr) || waits)
 		ck = slot_claim();
+	else if (g.need_mono)
+		ck = TIME_COOKIE | th_tick();
 	struct slot *s = slot_get(ck);
 	if (s) {
 		for (int i = 0; i < 6; i++)
@@ -782,7 +783,8 @@ static void post(struct zpoline_call *c, void *ctx)
 		; /* printed in pre(): the process was to end before this */
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
-	count(nr, c->ret, s && s->t0_mono ? t_end - s->t0_mono : 0);
+	uint64_t t0 = c->cookie & TIME_COOKIE ? c->cookie & ~TIME_COOKIE : s ? s->t0_mono : 0;
+	count(c->tid, nr, c->ret, t0 ? t_end - t0 : 0);
 	if (((nr == SYS_wait4 && c->ret > 0) || (nr == SYS_waitid && c->ret == 0)) && g.o.follow)
 		reaped(c, args, s);
 	slot_release(c->cookie);

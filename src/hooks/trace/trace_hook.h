@@ -79,6 +79,10 @@ TH_HIDDEN uint64_t th_now(clockid_t clk);
 
 /* slots.c */
 TH_HIDDEN int slots_init(void);
+/* A call's cookie: a slot (1..NSLOTS), or with -c alone and nothing else
+ * to keep, the entry time itself with this bit set (no slot to claim,
+ * fill and release, and one page fewer touched per call). */
+#define TIME_COOKIE (1ul << 63)
 TH_HIDDEN struct slot *slot_get(unsigned long cookie);
 TH_HIDDEN unsigned long slot_claim(void); /* cookie, 0 if none free */
 TH_HIDDEN void slot_release(unsigned long cookie);
