@@ -139,6 +139,15 @@ struct zpoline_runtime {
 	 * calls (rt->syscall) and nothing that takes a lock.  One function for
 	 * the process; the last registration wins.  Returns 0. */
 	int (*on_signal)(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx);
+	/* Added after on_signal: check rt->size.  From an on_signal() callback
+	 * with fatal == 0: the hooked call of this thread that the signal
+	 * interrupted, or NULL: the pointer its hooks' pre() had and their
+	 * post() will get once the handler has returned (unless it jumps out).
+	 * *rax gets what the call's rax holds for after the handler: -EINTR
+	 * (post() sees the call fail with it), or the number of the call the
+	 * kernel makes again, whose result post() sees (the call itself,
+	 * with SA_RESTART; restart_syscall for an interrupted sleep). */
+	const struct zpoline_call *(*interrupted_call)(long *rax);
 };
 
 /* The symbol a hook library exports. */

@@ -28,4 +28,17 @@ static inline long zp_raw6(long nr, long a1, long a2, long a3, long a4, long a5,
 #define zp_raw5(n, a, b, c, d, e) \
 	zp_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
+/* Copies up to n bytes of process pid's memory at addr into dst; returns
+ * how many it could.  process_vm_readv (310): a pointer straight from a
+ * program may be bad, and this fails cleanly where a load would fault. */
+static inline unsigned long zp_peek(long pid, void *dst, unsigned long addr, unsigned long n)
+{
+	struct {
+		void *base;
+		unsigned long len;
+	} local = {dst, n}, remote = {(void *)addr, n};
+	long r = zp_raw6(310, pid, (long)&local, 1, (long)&remote, 1, 0);
+	return r > 0 ? (unsigned long)r : 0;
+}
+
 #endif

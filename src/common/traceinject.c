@@ -354,15 +354,10 @@ static bool user_str_eq(long addr, const char *want, unsigned len)
 	char buf[ZP_INJECT_PATH_MAX + 1];
 	if (!addr)
 		return false;
-	struct {
-		void *base;
-		size_t len;
-	} local = {buf, len + 1}, remote = {(void *)addr, len + 1};
-	long pid = zp_raw0(SYS_getpid);
-	long got = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
+	unsigned long got = zp_peek(zp_raw0(SYS_getpid), buf, (unsigned long)addr, len + 1);
 	/* A short read means unreadable bytes within len + 1: such a string
 	 * cannot be the wanted one (the kernel would fail it with EFAULT). */
-	if (got != (long)len + 1 || buf[len] != '\0')
+	if (got != len + 1 || buf[len] != '\0')
 		return false;
 	for (unsigned i = 0; i < len; i++)
 		if (buf[i] != want[i])

@@ -49,6 +49,7 @@ static struct zpoline_runtime runtime_api = {
 	.program_symbol = program_symbol,
 	.held_signal = zp_sigpipe_held,
 	.on_signal = zp_on_signal,
+	.interrupted_call = zp_interrupted_call,
 };
 
 static int load_one(const char *path)

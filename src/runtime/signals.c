@@ -75,7 +75,8 @@ struct prog_action {
 };
 static struct prog_action prog_act[65] ZP_BIG_BSS;
 static void wrapped(int sig, siginfo_t *si, void *uc);
-static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal);
+static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
+			  const ucontext_t *uc);
 
 /* Which of ours the program put in the sa_mask of its action for sig. */
 uint64_t zp_signal_asked_ours(int sig)
@@ -432,7 +433,7 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	uint64_t vm = t ? t->vmask : 0;
 	if (t)
 		t->vmask |= ours_unpack(asked_ours[sig]);
-	signal_notify(t, si, 0);
+	signal_notify(t, si, 0, uc);
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
@@ -793,7 +794,63 @@ static long note_on_slot(void *arg)
  * the kernel as if it were on it, and a nested signal would be delivered
  * over the frames of the handler running there (altstack.c).  A fatal one
  * once per process: several threads may fault at once. */
-static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal)
+extern char zp_app_syscall_post1[], zp_app_syscall_post2[];
+
+/* The hooked call the signal interrupted: the thread was in the entry
+ * stub's `syscall` after the hooks' pre() (zp_app_syscall_post1/2), either
+ * rewound to it (the kernel restarts the call once the handler returns) or
+ * just past it with -EINTR.  The record is in rbx (post2) or, for post1,
+ * at -24(%rsp) (entry.S).  NULL if the signal came elsewhere. */
+static const struct zpoline_call *interrupted(const ucontext_t *uc, long *rax)
+{
+	if (!uc)
+		return NULL;
+	const greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], p1 = (uintptr_t)zp_app_syscall_post1,
+		  p2 = (uintptr_t)zp_app_syscall_post2;
+	bool again = ip == p1 || ip == p2;
+	bool failed = (ip == p1 + 2 || ip == p2 + 2) && g[REG_RAX] == -EINTR;
+	if (!again && !failed)
+		return NULL;
+	struct zp_record *rec = (struct zp_record *)g[REG_RBX];
+	if ((ip == p1 || ip == p1 + 2) &&
+	    zp_safe_copy(&rec, (const void *)(g[REG_RSP] - 24), sizeof rec) < 0)
+		return NULL;
+	*rax = g[REG_RAX];
+	return rec ? &rec->call : NULL;
+}
+
+/* What the observer may ask for, kept (the thread block is full) in the
+ * record room of the slot the observer runs on, which it does not use. */
+#define INTR_MAGIC 0x7a70696e74720001ull
+struct intr_note {
+	uint64_t magic; /* INTR_MAGIC while the observer runs */
+	const struct zpoline_call *call;
+	long rax;
+};
+
+static struct intr_note *intr_note_at(struct zp_thread *t, uint32_t level)
+{
+	uintptr_t top = t->slots + ((uintptr_t)(level % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
+	return (struct intr_note *)(top - REC_SIZE);
+}
+
+const struct zpoline_call *zp_interrupted_call(long *rax)
+{
+	struct zp_thread *t = zp_thread_self();
+	uint32_t level = t ? __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) : 0;
+	if (!level)
+		return NULL;
+	struct intr_note *in = intr_note_at(t, level - 1);
+	if (in->magic != INTR_MAGIC || !in->call)
+		return NULL;
+	if (rax)
+		*rax = in->rax;
+	return in->call;
+}
+
+static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
+			  const ucontext_t *uc)
 {
 	static int told_fatal;
 	struct signal_note n = {__atomic_load_n(&observer.fn, __ATOMIC_ACQUIRE), observer.ctx, si,
@@ -805,7 +862,12 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal)
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
 	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
 	unsigned hook = zp_hook_enter(t); /* SUD mode: the hook's own calls must not trap */
+	struct intr_note *in = intr_note_at(t, my);
+	in->rax = 0;
+	in->call = fatal ? NULL : interrupted(uc, &in->rax);
+	in->magic = INTR_MAGIC;
 	zp_call_on_stack(note_on_slot, &n, (void *)(top - REC_SIZE));
+	in->magic = 0;
 	zp_hook_leave(t, hook);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
@@ -830,7 +892,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		 * when we return; anything else is raised again. */
 		struct ksigaction dfl = {0};
 		dfl.handler = SIG_DFL;
-		signal_notify(t, si, 1); /* the runtime's signals all end a process by default */
+		signal_notify(t, si, 1, NULL); /* the runtime's signals all end a process by default */
 		zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
 		if (!sync)
 			zp_raw3(SYS_tgkill, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig);
@@ -849,7 +911,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	uint64_t vm = t ? t->vmask : 0;
 	if (t)
 		t->vmask |= (va->mask & zp_ours_mask) | ((va->flags & SA_NODEFER) ? 0 : BIT(sig));
-	signal_notify(t, si, 0);
+	signal_notify(t, si, 0, uc);
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else

@@ -241,9 +241,7 @@ bool zp_trampoline_is_ours(void)
 		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
 		unsigned char probe[32];
-		struct iovec local = {probe, sizeof probe}, remote = {(void *)target, sizeof probe};
-		if (zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) !=
-		    (long)sizeof probe)
+		if (zp_peek(pid, probe, target, sizeof probe) != sizeof probe)
 			continue;
 		if (!memcmp(probe, (const unsigned char *)zp_stage2_template + S2_ENTRY, sizeof probe))
 			return true;

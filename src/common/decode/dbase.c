@@ -52,9 +52,7 @@ size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool tru
 		zp_memcpy(dst, (const void *)addr, n);
 		return n;
 	}
-	struct iovec local = {dst, n}, remote = {(void *)addr, n};
-	long r = zp_raw6(SYS_process_vm_readv, d->pid, (long)&local, 1, (long)&remote, 1, 0);
-	return r > 0 ? (size_t)r : 0;
+	return zp_peek(d->pid, dst, addr, n);
 }
 
 bool um_get(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust)

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <sys/syscall.h>
+#include <stddef.h>
+#include <sys/ucontext.h>
 #include <sys/utsname.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
@@ -866,10 +868,15 @@ bool zp_decode_proc(struct dctx *d)
 		a_ulong(d, 3);
 		return true;
 	case SYS_rt_sigreturn:
-		/* The frame is the program's stack, which hooks do not see. */
+		/* The call takes no argument: the tracer passes the signal
+		 * frame (the ucontext at the stack pointer) as a[0]. */
 		arg(d);
-		tb_puts(d->b, "{mask=?}");
-		d->rstyle = RV_NONE;
+		tb_puts(d->b, "{mask=");
+		if (d->a[0])
+			p_sigset(d, (unsigned long)d->a[0] + offsetof(ucontext_t, uc_sigmask), 8, false);
+		else
+			tb_putc(d->b, '?');
+		tb_putc(d->b, '}');
 		return true;
 	case SYS_sigaltstack:
 		arg(d);

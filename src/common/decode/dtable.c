@@ -52,9 +52,7 @@ static unsigned snap_copy(long pid, unsigned char *dst, unsigned long addr, unsi
 {
 	if (!addr)
 		return 0;
-	struct iovec local = {dst, n}, remote = {(void *)addr, n};
-	long r = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
-	return r == (long)n ? n : 0;
+	return zp_peek(pid, dst, addr, n) == n ? n : 0;
 }
 
 unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap, unsigned len)

@@ -63,13 +63,6 @@ void exec_release_for(int pid)
 	}
 }
 
-static size_t vm_read(int pid, void *dst, unsigned long addr, size_t n)
-{
-	struct iovec local = {dst, n}, remote = {(void *)addr, n};
-	long r = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
-	return r > 0 ? (size_t)r : 0;
-}
-
 /* envp without our old variable, plus the current one.  Returns the new
  * array, or NULL to leave the call alone. */
 static char **build_env(int pid, unsigned long envp, int buf)
@@ -86,14 +79,14 @@ static char **build_env(int pid, unsigned long envp, int buf)
 	size_t max = (size_t)(str - mem) / sizeof(char *) - 1, n = 0;
 	for (unsigned long k = 0; envp; k += 64) {
 		unsigned long chunk[64];
-		size_t got = vm_read(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
 		if (!got)
 			return NULL;
 		for (size_t i = 0; i < got; i++) {
 			if (!chunk[i])
 				goto done;
 			char head[sizeof FDS_VAR - 1];
-			if (vm_read(pid, head, chunk[i], sizeof head) == sizeof head &&
+			if (zp_peek(pid, head, chunk[i], sizeof head) == sizeof head &&
 			    memcmp(head, FDS_VAR, sizeof head) == 0)
 				continue;
 			if (n == max)
@@ -119,14 +112,14 @@ static bool valgrind_tool(int pid, int dirfd, const char *path, unsigned long en
 	bool found = false;
 	for (unsigned long k = 0; envp && !found && k < 65536; k += 64) {
 		unsigned long chunk[64];
-		size_t got = vm_read(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
 		if (!got)
 			return false;
 		for (size_t i = 0; i < got && !found; i++) {
 			if (!chunk[i])
 				return false;
 			char head[sizeof var - 1];
-			found = vm_read(pid, head, chunk[i], sizeof head) == sizeof head &&
+			found = zp_peek(pid, head, chunk[i], sizeof head) == sizeof head &&
 				memcmp(head, var, sizeof head) == 0;
 		}
 	}
@@ -159,17 +152,17 @@ static bool env_value(int pid, unsigned long envp, const char *name, char *buf, 
 	size_t nl = zp_strlen(name);
 	for (unsigned long k = 0; envp && k < 65536; k += 64) {
 		unsigned long chunk[64];
-		size_t got = vm_read(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
 		if (!got)
 			return false;
 		for (size_t i = 0; i < got; i++) {
 			if (!chunk[i])
 				return false;
 			char head[32];
-			if (nl > sizeof head || vm_read(pid, head, chunk[i], nl) != nl ||
+			if (nl > sizeof head || zp_peek(pid, head, chunk[i], nl) != nl ||
 			    memcmp(head, name, nl) != 0)
 				continue;
-			size_t n = vm_read(pid, buf, chunk[i] + nl, len - 1);
+			size_t n = zp_peek(pid, buf, chunk[i] + nl, len - 1);
 			buf[n] = '\0';
 			return true;
 		}

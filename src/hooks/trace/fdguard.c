@@ -31,9 +31,7 @@
 static bool string_empty(int pid, const char *path)
 {
 	char c0 = 1;
-	struct iovec local = {&c0, 1}, remote = {(void *)path, 1};
-	return zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0) == 1 &&
-	       c0 == 0;
+	return zp_peek(pid, &c0, (unsigned long)path, 1) == 1 && c0 == 0;
 }
 
 static int guard_close_range(struct zpoline_call *c)

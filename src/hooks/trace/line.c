@@ -156,8 +156,30 @@ static bool result_is_path(struct dctx *d, long ret)
 }
 
 /* The result as strace shows it after "= ". */
+/* The kernel's own codes for an interrupted call, as strace names them. */
+static void put_restart(struct tb *b, long code)
+{
+	static const char *const name[] = {"ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND",
+					   "ENOIOCTLCMD", "ERESTART_RESTARTBLOCK"};
+	static const char *const why[] = {"To be restarted if SA_RESTART is set", "To be restarted",
+					  "To be restarted if no handler", "Unknown error 515",
+					  "Interrupted by signal"};
+	unsigned long i = (unsigned long)code - 512;
+	if (i >= sizeof name / sizeof name[0])
+		i = 0;
+	tb_puts(b, "? ");
+	tb_puts(b, name[i]);
+	tb_puts(b, " (");
+	tb_puts(b, why[i]);
+	tb_putc(b, ')');
+}
+
 static void put_result(struct tb *b, struct dctx *d, long ret, int how)
 {
+	if (how == LR_RESTART) {
+		put_restart(b, -ret);
+		return;
+	}
 	if (how == LR_NORET || d->rstyle == RV_NONE) {
 		tb_putc(b, '?');
 		return;
@@ -253,6 +275,8 @@ static bool status_shown(long ret, int how)
 		return true;
 	if (how == LR_NORET)
 		return want & ZP_STATUS_UNAVAILABLE;
+	if (how == LR_RESTART)
+		return want & ZP_STATUS_FAILED;
 	return want & (is_error(ret) ? ZP_STATUS_FAILED : ZP_STATUS_SUCCESSFUL);
 }
 
@@ -326,7 +350,7 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 		d.snaplen = s->snaplen;
 	}
 	zp_decode_call(&d);
-	if (!path_wanted(&d) && !(how != LR_NORET && result_is_path(&d, ret)))
+	if (!path_wanted(&d) && !(how != LR_NORET && how != LR_RESTART && result_is_path(&d, ret)))
 		return;
 	put_equals(&b);
 	put_result(&b, &d, ret, how);

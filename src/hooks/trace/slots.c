@@ -30,7 +30,7 @@ int slots_init(void)
 
 struct slot *slot_get(unsigned long cookie)
 {
-	return cookie && !(cookie & TIME_COOKIE) ? &pool[cookie - 1] : NULL;
+	return cookie && cookie <= NSLOTS ? &pool[cookie - 1] : NULL;
 }
 
 unsigned long slot_claim(void)

@@ -35,9 +35,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
@@ -652,11 +654,18 @@ static int pre(struct zpoline_call *c, void *ctx)
 	case SYS_exit:
 		on_exit_thread(c);
 		return ZPOLINE_CONTINUE;
-	case SYS_rt_sigreturn:
+	case SYS_rt_sigreturn: {
+		/* It never returns: its result, as strace shows it, is the rax
+		 * the frame holds (a restarted call's number, or -EINTR). */
+		long a[6] = {(long)c->sp, 0, 0, 0, 0, 0}, rax = 0;
+		unsigned long at = c->sp + offsetof(ucontext_t, uc_mcontext.gregs[REG_RAX]);
+		bool known = c->sp && zp_peek(c->pid, &rax, at, sizeof rax) == sizeof rax;
 		if (shown)
-			line_call(c->pid, c->tid, nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
-		count(c->tid, nr, 0, 0);
+			line_call(c->pid, c->tid, nr, known ? a : c->args, rax,
+				  known ? LR_RESULT : LR_NORET, NULL, 0, call_ip(c));
+		count(c->tid, nr, rax, 0);
 		return ZPOLINE_CONTINUE;
+	}
 	default:
 		break;
 	}
@@ -718,6 +727,100 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
+/* Calls a signal interrupted whose -EINTR was printed already (strace
+ * shows the call's end before the signal, and the -EINTR on the
+ * rt_sigreturn): their post() prints nothing.  Keyed by thread and by the
+ * call's record, which stays put until post(). */
+#define INTR_SLOTS 64
+static struct {
+	int tid;
+	const struct zpoline_call *call;
+} intr_shown[INTR_SLOTS];
+
+static void intr_remember(int tid, const struct zpoline_call *call)
+{
+	for (int i = 0; i < INTR_SLOTS; i++) {
+		int free_tid = 0;
+		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_RELAXED) == tid ||
+		    __atomic_compare_exchange_n(&intr_shown[i].tid, &free_tid, tid, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			/* one per thread: a handler that jumped out left an old one */
+			__atomic_store_n(&intr_shown[i].call, call, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+static bool intr_forget(int tid, const struct zpoline_call *call)
+{
+	for (int i = 0; i < INTR_SLOTS; i++)
+		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_ACQUIRE) == tid) {
+			bool mine = __atomic_load_n(&intr_shown[i].call, __ATOMIC_ACQUIRE) == call;
+			if (mine)
+				__atomic_store_n(&intr_shown[i].tid, 0, __ATOMIC_RELEASE);
+			return mine;
+		}
+	return false;
+}
+
+/* How the kernel ended a call a handler's signal interrupted, as its
+ * -ERESTART* code (strace prints it before the signal), or -EINTR for the
+ * calls that fail with it directly; rax is what the frame holds for after
+ * the handler.  Found against strace on Linux 6 (tests/trace/tp-intr.c). */
+static long intr_code(const struct zpoline_call *c, long rax)
+{
+	if (rax >= 0) /* the kernel makes it again */
+		return rax == SYS_restart_syscall ? -516 /* ERESTART_RESTARTBLOCK */
+		       : is_clone(c->nr)	   ? -513 /* ERESTARTNOINTR */
+						   : -512; /* ERESTARTSYS */
+	switch (c->nr) {
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+	case SYS_rt_sigtimedwait:
+		return -EINTR;
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_poll:
+		return -516;
+	case SYS_futex: {
+		int op = (int)c->args[1] & 127; /* without FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+		bool timed = (op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET) && c->args[3];
+		return timed ? -516 : -512;
+	}
+	case SYS_pause:
+	case SYS_rt_sigsuspend:
+	case SYS_select:
+	case SYS_pselect6:
+	case SYS_ppoll:
+		return -514; /* ERESTARTNOHAND */
+	default:
+		return -512;
+	}
+}
+
+/* The call the delivered signal interrupted gets its line now, before the
+ * signal's, as strace prints it. */
+static void interrupted_line(int pid, int tid)
+{
+	long rax = 0;
+	const struct zpoline_call *c = g.interrupted_call ? g.interrupted_call(&rax) : NULL;
+	if (!c || !task_traced(c) || c->nr < 0)
+		return;
+	long code = intr_code(c, rax);
+	if (rax < 0)
+		intr_remember(tid, c); /* its post() sees the -EINTR: no second line */
+	if (!g.o.lines || !nr_shown(c->nr))
+		return;
+	/* The tracer's slot if the cookie is one of its own for this call. */
+	const struct slot *s = slot_get(c->cookie);
+	for (int i = 0; s && i < 6; i++)
+		if (s->args[i] != c->args[i])
+			s = NULL;
+	line_call(pid, tid, c->nr, s ? s->args : c->args, code, code == -EINTR ? LR_RESULT : LR_RESTART,
+		  s, g.need_mono ? th_tick() : 0, call_ip(c));
+}
+
 /* A signal delivered to one of the program's handlers, or (fatal) a fault
  * in the program (or one of the runtime's signals sent to it) about to end
  * the process: strace shows the delivery, and for a fatal one the threads'
@@ -732,6 +835,8 @@ static void signal_seen(const siginfo_t *si, int fatal, void *ctx)
 	if (!fatal && !g.o.follow && tid != g.root)
 		return; /* a thread not traced (no -f) */
 	int sig = si->si_signo;
+	if (!fatal)
+		interrupted_line(pid, tid);
 	if (g.o.lines && sig >= 1 && sig <= 64 && (g.o.signals >> (sig - 1) & 1))
 		line_signal(pid, tid, si, -1, 0);
 	if (fatal && g.o.follow && g.o.lines)
@@ -781,6 +886,8 @@ static void post(struct zpoline_call *c, void *ctx)
 		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
 	else if (s && s->kind == SK_PRINTED)
 		; /* printed in pre(): the process was to end before this */
+	else if (c->ret == -EINTR && intr_forget(c->tid, c))
+		; /* printed when the signal came */
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
 	uint64_t t0 = c->cookie & TIME_COOKIE ? c->cookie & ~TIME_COOKIE : s ? s->t0_mono : 0;
@@ -925,6 +1032,8 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	/* Older runtimes end their struct before it (rt->size says). */
 	if (rt->size >= offsetof(struct zpoline_runtime, held_signal) + sizeof rt->held_signal)
 		g.held_signal = rt->held_signal;
+	if (rt->size >= offsetof(struct zpoline_runtime, interrupted_call) + sizeof rt->interrupted_call)
+		g.interrupted_call = rt->interrupted_call;
 	if (rt->size >= offsetof(struct zpoline_runtime, on_signal) + sizeof rt->on_signal)
 		rt->on_signal(signal_seen, NULL);
 	hook->name = "trace";

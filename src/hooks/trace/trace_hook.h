@@ -49,6 +49,7 @@ struct trace_state {
 	struct zp_dec_cfg dcfg;
 	const struct zpoline_runtime *rt;
 	int (*held_signal)(siginfo_t *info); /* rt's, if this runtime has it; else NULL */
+	const struct zpoline_call *(*interrupted_call)(long *rax); /* the same */
 	bool active;          /* this process traces (its root task, or -f) */
 	int root;             /* pid of the traced root */
 	int self_pid;         /* the process these statics belong to */
@@ -95,7 +96,9 @@ static inline uintptr_t call_ip(const struct zpoline_call *c)
 }
 
 /* line.c */
-enum line_result { LR_RESULT, LR_NORET, LR_INJECTED };
+/* LR_RESTART: a call a signal interrupted, "= ? ERESTARTSYS (...)" (ret
+ * holds -ERESTART*). */
+enum line_result { LR_RESULT, LR_NORET, LR_INJECTED, LR_RESTART };
 /* One call's line (text or JSON) for task tid of process pid; ret as the
  * program sees it.  args: the arguments to decode. */
 TH_HIDDEN void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
