@@ -102,28 +102,48 @@ done:
 	return arr;
 }
 
+/* The address of the program's envp entry that starts with NAME (given
+ * as "NAME="), or 0. */
+static unsigned long env_find(int pid, unsigned long envp, const char *name)
+{
+	size_t nl = zp_strlen(name);
+	char head[32];
+	if (nl > sizeof head)
+		return 0;
+	for (unsigned long k = 0; envp && k < 65536; k += 64) {
+		unsigned long chunk[64];
+		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
+		if (!got)
+			return 0;
+		for (size_t i = 0; i < got; i++) {
+			if (!chunk[i])
+				return 0;
+			if (zp_peek(pid, head, chunk[i], nl) == nl && memcmp(head, name, nl) == 0)
+				return chunk[i];
+		}
+	}
+	return 0;
+}
+
+/* NAME's value in the program's envp, copied into buf (cut to fit); false
+ * if absent. */
+static bool env_value(int pid, unsigned long envp, const char *name, char *buf, size_t len)
+{
+	unsigned long at = env_find(pid, envp, name);
+	if (!at)
+		return false;
+	size_t n = zp_peek(pid, buf, at + zp_strlen(name), len - 1);
+	buf[n] = '\0';
+	return true;
+}
+
 /* valgrind's launcher starting its tool: a static program, with
  * VALGRIND_LAUNCHER in the environment.  The runtime runs the tool as it
  * is (runtime/exec.c), so, as for a secure-execution program, no image of
  * ours prints the end of the execve. */
 static bool valgrind_tool(int pid, int dirfd, const char *path, unsigned long envp)
 {
-	static const char var[] = "VALGRIND_LAUNCHER=";
-	bool found = false;
-	for (unsigned long k = 0; envp && !found && k < 65536; k += 64) {
-		unsigned long chunk[64];
-		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
-		if (!got)
-			return false;
-		for (size_t i = 0; i < got && !found; i++) {
-			if (!chunk[i])
-				return false;
-			char head[sizeof var - 1];
-			found = zp_peek(pid, head, chunk[i], sizeof head) == sizeof head &&
-				memcmp(head, var, sizeof head) == 0;
-		}
-	}
-	if (!found)
+	if (!env_find(pid, envp, "VALGRIND_LAUNCHER="))
 		return false;
 	int fd = (int)zp_raw4(SYS_openat, dirfd, (long)path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -143,31 +163,6 @@ static bool valgrind_tool(int pid, int dirfd, const char *path, unsigned long en
 	}
 	zp_raw1(SYS_close, fd);
 	return stat;
-}
-
-/* The value of NAME (given as "NAME=") in the program's envp, copied into
- * buf; false if absent or unreadable.  A value longer than buf is cut. */
-static bool env_value(int pid, unsigned long envp, const char *name, char *buf, size_t len)
-{
-	size_t nl = zp_strlen(name);
-	for (unsigned long k = 0; envp && k < 65536; k += 64) {
-		unsigned long chunk[64];
-		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
-		if (!got)
-			return false;
-		for (size_t i = 0; i < got; i++) {
-			if (!chunk[i])
-				return false;
-			char head[32];
-			if (nl > sizeof head || zp_peek(pid, head, chunk[i], nl) != nl ||
-			    memcmp(head, name, nl) != 0)
-				continue;
-			size_t n = zp_peek(pid, buf, chunk[i] + nl, len - 1);
-			buf[n] = '\0';
-			return true;
-		}
-	}
-	return false;
 }
 
 static bool has_substring(const char *s, const char *sub)
