@@ -140,14 +140,15 @@ struct zpoline_runtime {
 	 * the process; the last registration wins.  Returns 0. */
 	int (*on_signal)(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx);
 	/* Added after on_signal: check rt->size.  From an on_signal() callback
-	 * with fatal == 0: the hooked call of this thread that the signal
-	 * interrupted, or NULL: the pointer its hooks' pre() had and their
-	 * post() will get once the handler has returned (unless it jumps out).
-	 * *rax gets what the call's rax holds for after the handler: -EINTR
-	 * (post() sees the call fail with it), or the number of the call the
-	 * kernel makes again, whose result post() sees (the call itself,
-	 * with SA_RESTART; restart_syscall for an interrupted sleep). */
-	const struct zpoline_call *(*interrupted_call)(long *rax);
+	 * with fatal == 0: the hooked call of this thread the signal came in,
+	 * past its hooks' pre() and before their post(), or NULL: the pointer
+	 * pre() had and post() will get once the handler has returned (unless
+	 * it jumps out).  *again is 1 if the kernel cut the call short and
+	 * makes it again after the handler (SA_RESTART; *rax is then the
+	 * number it makes: the call's, or restart_syscall's for a sleep), 0 if
+	 * the call has ended and *rax is its result (-EINTR when the signal
+	 * cut it short), which post() will see. */
+	const struct zpoline_call *(*interrupted_call)(long *rax, int *again);
 };
 
 /* The symbol a hook library exports. */

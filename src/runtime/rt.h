@@ -255,7 +255,7 @@ ZP_HIDDEN void zp_sigpipe_raise_held(struct zp_thread *t);
 ZP_HIDDEN int zp_sigpipe_held(siginfo_t *info); /* struct zpoline_runtime.held_signal */
 /* struct zpoline_runtime.on_signal (signals.c) */
 ZP_HIDDEN int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx);
-ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax);
+ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);
 /* The `syscall` instructions whose calls the entry stub follows with a post. */
 extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
 ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);

@@ -796,21 +796,22 @@ static long note_on_slot(void *arg)
  * once per process: several threads may fault at once. */
 extern char zp_app_syscall_post1[], zp_app_syscall_post2[];
 
-/* The hooked call the signal interrupted: the thread was in the entry
- * stub's `syscall` after the hooks' pre() (zp_app_syscall_post1/2), either
- * rewound to it (the kernel restarts the call once the handler returns) or
- * just past it with -EINTR.  The record is in rbx (post2) or, for post1,
- * at -24(%rsp) (entry.S).  NULL if the signal came elsewhere. */
-static const struct zpoline_call *interrupted(const ucontext_t *uc, long *rax)
+/* The hooked call the signal came in: the thread was at the entry stub's
+ * `syscall` after the hooks' pre() (zp_app_syscall_post1/2), either
+ * rewound to it (the kernel makes the call again once the handler
+ * returns) or just past it, the call ended (the signal cut it short with
+ * -EINTR, or came at its end: a sigprocmask that unblocked it) and its
+ * post() still to come.  The record is in rbx (post2) or, for post1, at
+ * -24(%rsp) (entry.S).  NULL if the signal came elsewhere. */
+static const struct zpoline_call *interrupted(const ucontext_t *uc, long *rax, int *again)
 {
 	if (!uc)
 		return NULL;
 	const greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], p1 = (uintptr_t)zp_app_syscall_post1,
 		  p2 = (uintptr_t)zp_app_syscall_post2;
-	bool again = ip == p1 || ip == p2;
-	bool failed = (ip == p1 + 2 || ip == p2 + 2) && g[REG_RAX] == -EINTR;
-	if (!again && !failed)
+	*again = ip == p1 || ip == p2;
+	if (!*again && ip != p1 + 2 && ip != p2 + 2)
 		return NULL;
 	struct zp_record *rec = (struct zp_record *)g[REG_RBX];
 	if ((ip == p1 || ip == p1 + 2) &&
@@ -827,6 +828,7 @@ struct intr_note {
 	uint64_t magic; /* INTR_MAGIC while the observer runs */
 	const struct zpoline_call *call;
 	long rax;
+	int again;
 };
 
 static struct intr_note *intr_note_at(struct zp_thread *t, uint32_t level)
@@ -835,7 +837,7 @@ static struct intr_note *intr_note_at(struct zp_thread *t, uint32_t level)
 	return (struct intr_note *)(top - REC_SIZE);
 }
 
-const struct zpoline_call *zp_interrupted_call(long *rax)
+const struct zpoline_call *zp_interrupted_call(long *rax, int *again)
 {
 	struct zp_thread *t = zp_thread_self();
 	uint32_t level = t ? __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) : 0;
@@ -846,6 +848,8 @@ const struct zpoline_call *zp_interrupted_call(long *rax)
 		return NULL;
 	if (rax)
 		*rax = in->rax;
+	if (again)
+		*again = in->again;
 	return in->call;
 }
 
@@ -864,7 +868,8 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 	unsigned hook = zp_hook_enter(t); /* SUD mode: the hook's own calls must not trap */
 	struct intr_note *in = intr_note_at(t, my);
 	in->rax = 0;
-	in->call = fatal ? NULL : interrupted(uc, &in->rax);
+	in->again = 0;
+	in->call = fatal ? NULL : interrupted(uc, &in->rax, &in->again);
 	in->magic = INTR_MAGIC;
 	zp_call_on_stack(note_on_slot, &n, (void *)(top - REC_SIZE));
 	in->magic = 0;

@@ -4,7 +4,9 @@
 # ERESTARTNOHAND, ERESTART_RESTARTBLOCK, or -1 EINTR for the calls that
 # fail with it directly) before the signal's line, the -EINTR on the
 # rt_sigreturn line (which shows the frame's mask), and no second line for
-# the call; with SA_RESTART the restarted call's own line after it.
+# the call; with SA_RESTART the restarted call's own line after it.  A
+# call at whose end a signal comes in (a sigprocmask that unblocks it) is
+# printed before the signal too.
 . "$(dirname "$0")/../lib.sh"
 
 ZP=$ZP_BUILD/zpoline
@@ -19,7 +21,7 @@ around() {
 	grep -B1 -A2 -E '^--- SIGALRM \{' "$1" | sed -E 's/0x[0-9a-f]+/ADDR/g'
 }
 for kind in read nanosleep clock_nanosleep poll poll-inf ppoll select pause sigsuspend \
-	epoll_wait wait4 futex futex-timed sigtimedwait accept "read restart"; do
+	epoll_wait wait4 futex futex-timed sigtimedwait accept "read restart" unblock; do
 	strace -o "$TMP/s.trace" $PROG $kind >"$TMP/s.out" 2>&1
 	"$ZP" trace -o "$TMP/z.trace" -- $PROG $kind >"$TMP/z.out" 2>&1
 	around "$TMP/s.trace" >"$TMP/s.lines"

@@ -3,7 +3,8 @@
  * kind per run: a 50 ms timer's SIGALRM ends read, nanosleep, poll,
  * select, pause, wait4, futex, epoll_wait, accept ... with -EINTR, or
  * (restart: SA_RESTART) the kernel restarts it and a child's write after
- * 150 ms completes it.  Prints "CASE: RESULT ERROR".
+ * 150 ms completes it; "unblock": the signal comes in at the end of the
+ * sigprocmask that unblocks it.  Prints "CASE: RESULT ERROR".
  * Usage: tp-intr CASE [restart]
  */
 #define _GNU_SOURCE
@@ -116,6 +117,16 @@ int main(int argc, char **argv)
 		sigaddset(&s, SIGUSR1);
 		struct timespec ts = {0, 900000000};
 		r = sigtimedwait(&s, NULL, &ts);
+	} else if (!strcmp(c, "unblock")) {
+		/* the timer's signal waits, blocked, and comes in at the end of
+		 * the sigprocmask that unblocks it */
+		sigset_t alrm;
+		sigemptyset(&alrm);
+		sigaddset(&alrm, SIGALRM);
+		sigprocmask(SIG_BLOCK, &alrm, NULL);
+		struct timespec ts = {0, 150000000};
+		nanosleep(&ts, NULL);
+		r = sigprocmask(SIG_UNBLOCK, &alrm, NULL);
 	} else if (!strcmp(c, "accept")) {
 		int s = socket(AF_UNIX, SOCK_STREAM, 0);
 		struct sockaddr sa0 = {AF_UNIX, {0}};

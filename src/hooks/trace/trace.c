@@ -727,15 +727,16 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
-/* Calls a signal interrupted whose -EINTR was printed already (strace
- * shows the call's end before the signal, and the -EINTR on the
- * rt_sigreturn): their post() prints nothing.  Keyed by thread and by the
- * call's record, which stays put until post(). */
+/* Calls whose end was printed when a signal came (strace shows a call's
+ * end before the signal it let in, and a -EINTR on the rt_sigreturn):
+ * their post() prints nothing.  Keyed by thread and by the call's record,
+ * which stays put until post(); intr_count says whether post() need look. */
 #define INTR_SLOTS 64
 static struct {
 	int tid;
 	const struct zpoline_call *call;
 } intr_shown[INTR_SLOTS];
+static int intr_count;
 
 static void intr_remember(int tid, const struct zpoline_call *call)
 {
@@ -745,7 +746,8 @@ static void intr_remember(int tid, const struct zpoline_call *call)
 		    __atomic_compare_exchange_n(&intr_shown[i].tid, &free_tid, tid, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 			/* one per thread: a handler that jumped out left an old one */
-			__atomic_store_n(&intr_shown[i].call, call, __ATOMIC_RELEASE);
+			if (!__atomic_exchange_n(&intr_shown[i].call, call, __ATOMIC_ACQ_REL))
+				__atomic_fetch_add(&intr_count, 1, __ATOMIC_RELAXED);
 			return;
 		}
 	}
@@ -756,20 +758,23 @@ static bool intr_forget(int tid, const struct zpoline_call *call)
 	for (int i = 0; i < INTR_SLOTS; i++)
 		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_ACQUIRE) == tid) {
 			bool mine = __atomic_load_n(&intr_shown[i].call, __ATOMIC_ACQUIRE) == call;
-			if (mine)
+			if (mine) {
+				__atomic_store_n(&intr_shown[i].call, NULL, __ATOMIC_RELAXED);
 				__atomic_store_n(&intr_shown[i].tid, 0, __ATOMIC_RELEASE);
+				__atomic_fetch_sub(&intr_count, 1, __ATOMIC_RELAXED);
+			}
 			return mine;
 		}
 	return false;
 }
 
-/* How the kernel ended a call a handler's signal interrupted, as its
+/* How the kernel ended a call a handler's signal cut short, as its
  * -ERESTART* code (strace prints it before the signal), or -EINTR for the
  * calls that fail with it directly; rax is what the frame holds for after
  * the handler.  Found against strace on Linux 6 (tests/trace/tp-intr.c). */
-static long intr_code(const struct zpoline_call *c, long rax)
+static long intr_code(const struct zpoline_call *c, long rax, bool again)
 {
-	if (rax >= 0) /* the kernel makes it again */
+	if (again)
 		return rax == SYS_restart_syscall ? -516 /* ERESTART_RESTARTBLOCK */
 		       : is_clone(c->nr)	   ? -513 /* ERESTARTNOINTR */
 						   : -512; /* ERESTARTSYS */
@@ -799,26 +804,32 @@ static long intr_code(const struct zpoline_call *c, long rax)
 	}
 }
 
-/* The call the delivered signal interrupted gets its line now, before the
- * signal's, as strace prints it. */
+/* The call the delivered signal came in gets its line now, before the
+ * signal's, as strace prints it: cut short (= ? ERESTARTSYS ...), or
+ * ended (a sigprocmask that let the signal in). */
 static void interrupted_line(int pid, int tid)
 {
 	long rax = 0;
-	const struct zpoline_call *c = g.interrupted_call ? g.interrupted_call(&rax) : NULL;
-	if (!c || !task_traced(c) || c->nr < 0)
+	int again = 0;
+	const struct zpoline_call *c = g.interrupted_call ? g.interrupted_call(&rax, &again) : NULL;
+	if (!c || !task_traced(c) || c->nr < 0 || !g.o.lines || !nr_shown(c->nr))
 		return;
-	long code = intr_code(c, rax);
-	if (rax < 0)
-		intr_remember(tid, c); /* its post() sees the -EINTR: no second line */
-	if (!g.o.lines || !nr_shown(c->nr))
+	/* execve and clone print their lines their own ways */
+	if (is_clone(c->nr) || c->nr == SYS_execve || c->nr == SYS_execveat)
 		return;
 	/* The tracer's slot if the cookie is one of its own for this call. */
 	const struct slot *s = slot_get(c->cookie);
 	for (int i = 0; s && i < 6; i++)
 		if (s->args[i] != c->args[i])
 			s = NULL;
-	line_call(pid, tid, c->nr, s ? s->args : c->args, code, code == -EINTR ? LR_RESULT : LR_RESTART,
-		  s, g.need_mono ? th_tick() : 0, call_ip(c));
+	if (s && s->kind != SK_PLAIN)
+		return; /* its line was started in pre() */
+	long code = again || rax == -EINTR ? intr_code(c, rax, again) : rax;
+	if (!again)
+		intr_remember(tid, c); /* its post() prints nothing more */
+	bool restart = code <= -512 && code >= -516;
+	line_call(pid, tid, c->nr, s ? s->args : c->args, code, restart ? LR_RESTART : LR_RESULT, s,
+		  g.need_mono ? th_tick() : 0, call_ip(c));
 }
 
 /* A signal delivered to one of the program's handlers, or (fatal) a fault
@@ -886,7 +897,7 @@ static void post(struct zpoline_call *c, void *ctx)
 		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
 	else if (s && s->kind == SK_PRINTED)
 		; /* printed in pre(): the process was to end before this */
-	else if (c->ret == -EINTR && intr_forget(c->tid, c))
+	else if (__atomic_load_n(&intr_count, __ATOMIC_RELAXED) && intr_forget(c->tid, c))
 		; /* printed when the signal came */
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));

@@ -49,7 +49,7 @@ struct trace_state {
 	struct zp_dec_cfg dcfg;
 	const struct zpoline_runtime *rt;
 	int (*held_signal)(siginfo_t *info); /* rt's, if this runtime has it; else NULL */
-	const struct zpoline_call *(*interrupted_call)(long *rax); /* the same */
+	const struct zpoline_call *(*interrupted_call)(long *rax, int *again); /* the same */
 	bool active;          /* this process traces (its root task, or -f) */
 	int root;             /* pid of the traced root */
 	int self_pid;         /* the process these statics belong to */
