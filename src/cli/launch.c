@@ -153,6 +153,21 @@ static char *env_put(struct env *e, const char *name, const char *a, const char 
 	return s;
 }
 
+/* ZPOLINE_STICKY_ADDED's list: the variables the command adds, which
+ * the runtime takes back out of the program's environ once it has read
+ * them (and puts back at each execve), so that the program sees the
+ * environment it would natively (`env`, os.environ, a test comparing its
+ * children's environment).  /proc/PID/environ still shows them. */
+static void note_added(char *list, size_t len, const char *name)
+{
+	size_t at = strlen(list);
+	if (at + strlen(name) + 2 > len)
+		return; /* then it stays visible: harmless */
+	if (at)
+		list[at++] = ',';
+	strcpy(list + at, name);
+}
+
 static void env_build(struct env *e, const struct launch *l)
 {
 	extern char **environ;
@@ -169,15 +184,25 @@ static void env_build(struct env *e, const struct launch *l)
 	if (n)
 		memcpy(e->v, environ, n * sizeof *e->v);
 	e->n = n;
+	char added[512] = "";
 	const char *old = getenv("LD_PRELOAD");
 	if (old && *old)
 		env_put(e, "LD_PRELOAD", l->runtime, ":", old);
 	else
 		env_put(e, "LD_PRELOAD", l->runtime, "", "");
-	if (l->hooks)
+	note_added(added, sizeof added, old && *old ? "LD_PRELOAD+" : "LD_PRELOAD");
+	if (l->hooks) {
+		if (!getenv("LIBZPHOOK"))
+			note_added(added, sizeof added, "LIBZPHOOK");
 		env_put(e, "LIBZPHOOK", l->hooks, "", "");
-	if (l->mode)
+	}
+	if (l->mode) {
+		if (!getenv("ZPOLINE_MODE"))
+			note_added(added, sizeof added, "ZPOLINE_MODE");
 		env_put(e, "ZPOLINE_MODE", l->mode, "", "");
+	}
+	if (!getenv("ZPOLINE_STICKY"))
+		note_added(added, sizeof added, "ZPOLINE_STICKY");
 	env_put(e, "ZPOLINE_STICKY", "1", "", "");
 	/* A program built with gcc's -fsanitize=address (libasan linked
 	 * dynamically) checks that libasan comes first among the libraries
@@ -187,16 +212,25 @@ static void env_build(struct env *e, const struct launch *l)
 	const char *asan = getenv("ASAN_OPTIONS");
 	if (!asan || !strstr(asan, "verify_asan_link_order")) {
 		const char *flag = "verify_asan_link_order=0";
-		if (asan && *asan)
+		if (asan && *asan) {
 			env_put(e, "ASAN_OPTIONS", asan, ":", flag);
-		else
+		} else {
+			note_added(added, sizeof added, "ASAN_OPTIONS");
 			env_put(e, "ASAN_OPTIONS", flag, "", "");
+		}
 	}
-	if (l->trace_root) /* room for any pid; the child writes its own */
+	if (l->trace_root) { /* room for any pid; the child writes its own */
+		if (!getenv("ZPOLINE_TRACE_ROOT"))
+			note_added(added, sizeof added, "ZPOLINE_TRACE_ROOT");
 		e->root = env_put(e, "ZPOLINE_TRACE_ROOT", "00000000000000000000", "", "") +
 			  strlen("ZPOLINE_TRACE_ROOT=");
-	for (int i = 0; i < l->nenv; i++)
+	}
+	for (int i = 0; i < l->nenv; i++) {
+		if (!getenv(l->env_name[i]))
+			note_added(added, sizeof added, l->env_name[i]);
 		env_put(e, l->env_name[i], l->env_value[i], "", "");
+	}
+	env_put(e, "ZPOLINE_STICKY_ADDED", added, "", "");
 }
 
 static void env_free(struct env *e)

@@ -51,10 +51,28 @@ static int ncarry;
  * program's own LD_PRELOAD. */
 #define ADDED_VAR "ZPOLINE_STICKY_ADDED="
 
+/* Is NAME in the comma-separated list? */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
+/* ASAN_OPTIONS too when the command added it (its link-order switch,
+ * launch.c): hidden from the program, it must still reach a child built
+ * with ASan. */
 static bool carried_name(const char *kv)
 {
 	if (!strncmp(kv, ADDED_VAR, sizeof ADDED_VAR - 1))
 		return false;
+	if (!strncmp(kv, "ASAN_OPTIONS=", 13))
+		return listed(getenv("ZPOLINE_STICKY_ADDED"), "ASAN_OPTIONS");
 	return !strncmp(kv, "ZPOLINE_", 8) || !strncmp(kv, "LIBZPHOOK=", 10);
 }
 

@@ -2,6 +2,9 @@
 # after tests/lib.sh.
 Z=$ZP_BUILD/zpoline
 PROGS=$ZP_BUILD/tests/progs
+# The program's side of a variable the command passes: tests/cli/initenv
+# (the program's environ no longer has them).
+INITENV=$ZP_ROOT/tests/cli/initenv
 export ZPOLINE_CACHE=0
 
 if [ ! -x "$Z" ]; then

@@ -26,7 +26,7 @@ rc=$?
 grep -q "No space left on device" "$TMP/err" && pass "inject without --" ||
 	fail "inject without --: $(head -c 300 "$TMP/err")"
 # Several specs, joined for the hook.
-out=$("$Z" inject write:error=ENOSPC:when=99 openat:error=ENOENT:when=99 -- printenv ZPOLINE_INJECT)
+out=$("$Z" inject write:error=ENOSPC:when=99 openat:error=ENOENT:when=99 -- "$INITENV" ZPOLINE_INJECT)
 [ "$out" = "write:error=ENOSPC:when=99;openat:error=ENOENT:when=99" ] &&
 	pass "specs joined with ';' in ZPOLINE_INJECT" || fail "ZPOLINE_INJECT is '$out'"
 # Only the file named by path= fails.

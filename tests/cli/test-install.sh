@@ -32,10 +32,10 @@ else
 fi
 
 ZI=$I/bin/zpoline
-out=$("$ZI" run -- printenv LD_PRELOAD)
+out=$("$ZI" run -- "$INITENV" LD_PRELOAD)
 [ "$out" = "$I/lib/zpoline/libzpoline.so" ] && pass "installed command uses the installed runtime" ||
 	fail "installed command's LD_PRELOAD: '$out'"
-out=$("$ZI" run --hook count -- printenv LIBZPHOOK 2>/dev/null)
+out=$("$ZI" run --hook count -- "$INITENV" LIBZPHOOK 2>/dev/null)
 [ "$out" = "$I/lib/zpoline/hooks/libzphook_count.so" ] && pass "installed command finds installed hooks" ||
 	fail "installed --hook count: '$out'"
 expect_status "installed command runs a program" 7 "$ZI" run --hook pass -- sh -c 'exit 7'
@@ -48,7 +48,7 @@ grep -q "runtime .*$I/lib/zpoline/libzpoline.so" "$TMP/doctor" &&
 # Moved after installation: still finds itself.
 mv "$D" "$TMP/moved"
 I2=$TMP/moved$P
-out=$("$I2/bin/zpoline" run -- printenv LD_PRELOAD)
+out=$("$I2/bin/zpoline" run -- "$INITENV" LD_PRELOAD)
 [ "$out" = "$I2/lib/zpoline/libzpoline.so" ] && pass "a moved installation still finds its runtime" ||
 	fail "moved installation: '$out'"
 mv "$TMP/moved" "$D"

@@ -29,11 +29,11 @@ grep -q "cannot execute $TMP/data" "$TMP/err" && pass "not executable named" ||
 expect_status "a directory -> 126" 126 "$Z" run -- /tmp
 
 # --- the program's environment ----------------------------------------------
-out=$(env -u LD_PRELOAD "$Z" run -- printenv LD_PRELOAD)
+out=$(env -u LD_PRELOAD "$Z" run -- "$INITENV" LD_PRELOAD)
 [ "$out" = "$LIB" ] && pass "LD_PRELOAD is the runtime" || fail "LD_PRELOAD is '$out', wanted $LIB"
 libm=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null || true)
 if [ -n "$libm" ]; then
-	out=$(LD_PRELOAD=$libm "$Z" run -- printenv LD_PRELOAD)
+	out=$(LD_PRELOAD=$libm "$Z" run -- "$INITENV" LD_PRELOAD)
 	[ "$out" = "$LIB:$libm" ] && pass "runtime prepended to LD_PRELOAD" ||
 		fail "LD_PRELOAD with an old value is '$out'"
 else
@@ -42,20 +42,20 @@ fi
 "$Z" run -- cat /proc/self/maps >"$TMP/maps"
 grep -q "libzpoline.so" "$TMP/maps" && pass "runtime is loaded in the program" ||
 	fail "runtime is not in the program's maps"
-out=$("$Z" run --hook count --hook "$HOOK_PASS" -- printenv LIBZPHOOK 2>/dev/null)
+out=$("$Z" run --hook count --hook "$HOOK_PASS" -- "$INITENV" LIBZPHOOK 2>/dev/null)
 [ "$out" = "$HOOK_COUNT:$HOOK_PASS" ] && pass "LIBZPHOOK from --hook name and path, in order" ||
 	fail "LIBZPHOOK is '$out'"
 ln -s "$HOOK_PASS" "$TMP/relhook.so"
-out=$(cd "$TMP" && "$Z" run --hook ./relhook.so -- printenv LIBZPHOOK)
+out=$(cd "$TMP" && "$Z" run --hook ./relhook.so -- "$INITENV" LIBZPHOOK)
 [ "$out" = "$HOOK_PASS" ] && pass "relative hook path made absolute" || fail "relative hook: '$out'"
-out=$(LIBZPHOOK=$HOOK_PASS "$Z" run -- printenv LIBZPHOOK)
+out=$(LIBZPHOOK=$HOOK_PASS "$Z" run -- "$INITENV" LIBZPHOOK)
 [ "$out" = "$HOOK_PASS" ] && pass "no --hook: LIBZPHOOK inherited" || fail "inherited LIBZPHOOK: '$out'"
-out=$("$Z" run -- printenv ZPOLINE_STICKY)
+out=$("$Z" run -- "$INITENV" ZPOLINE_STICKY)
 [ "$out" = 1 ] && pass "ZPOLINE_STICKY=1" || fail "ZPOLINE_STICKY is '$out'"
 out=$(env -u ZPOLINE_MODE "$Z" run -- sh -c 'echo "${ZPOLINE_MODE-unset}"')
 [ "$out" = unset ] && pass "no --mode: ZPOLINE_MODE unset" || fail "ZPOLINE_MODE is '$out' without --mode"
 for m in auto zpoline net sud; do
-	out=$("$Z" run --mode $m -- printenv ZPOLINE_MODE 2>"$TMP/err")
+	out=$("$Z" run --mode $m -- "$INITENV" ZPOLINE_MODE 2>"$TMP/err")
 	rc=$?
 	if [ $rc -ne 0 ] && [ -z "$out" ]; then
 		skip "--mode $m" "the runtime does not run in mode $m here: $(head -1 "$TMP/err")"
@@ -65,7 +65,7 @@ for m in auto zpoline net sud; do
 		fail "--mode $m gave '$out'"
 	fi
 done
-out=$("$Z" run -- printenv ZPOLINE_TRACE_ROOT)
+out=$("$Z" run -- "$INITENV" ZPOLINE_TRACE_ROOT)
 [ -z "$out" ] && pass "run sets no ZPOLINE_TRACE_ROOT" || fail "run set ZPOLINE_TRACE_ROOT=$out"
 out=$("$Z" run -- sh -c 'echo "$1|$2|$#"' sh 'a b' '')
 [ "$out" = "a b||2" ] && pass "arguments passed untouched" || fail "arguments: '$out'"
@@ -199,7 +199,7 @@ done
 
 # --- page 0 refused: explanation and sud mode --------------------------------
 nopage0=$PROGS/cli-nopage0
-"$nopage0" "$Z" run -- printenv ZPOLINE_MODE >"$TMP/out" 2>"$TMP/err"
+"$nopage0" "$Z" run -- "$INITENV" ZPOLINE_MODE >"$TMP/out" 2>"$TMP/err"
 rc=$?
 if grep -q "page 0 cannot be mapped: .*fix: " "$TMP/err" &&
 	grep -q "continuing with ZPOLINE_MODE=sud" "$TMP/err"; then

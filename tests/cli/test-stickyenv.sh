@@ -35,15 +35,29 @@ out=$("$Z" run --hook count -- env -i /bin/sh -c 'env -i env' 2>"$TMP/err")
 [ -z "$out" ] && grep -Eq '  total$' "$TMP/err"
 outcome "env -i with a hook: hooks loaded, nothing shown${out:+ (got: $out)}"
 
-# Only what went missing is hidden: the rest of the environment, the
-# runtime's variables included where the program kept them, stays.
-"$Z" run -- /bin/sh -c 'env | grep -v "^ZPOLINE_STICKY=" | sort >"$1"; env -u ZPOLINE_STICKY env | sort >"$2"' \
+# The variables the command adds (LD_PRELOAD, LIBZPHOOK, ZPOLINE_STICKY,
+# ASAN_OPTIONS, the tracer's) are hidden from the program and its
+# children too: each sees the environment it would natively.
+env | grep -v '^_=' | sort >"$TMP/native"
+"$Z" run --hook pass -- /bin/sh -c 'env | grep -v "^_=" | sort >"$1"; /bin/sh -c "env | grep -v ^_= | sort" >"$2"' \
 	sh "$TMP/a" "$TMP/b" 2>"$TMP/err"
-cmp -s "$TMP/a" "$TMP/b" && grep -q '^LD_PRELOAD=' "$TMP/b"
-outcome "env -u ZPOLINE_STICKY env: the environment minus that one"
+cmp -s "$TMP/native" "$TMP/a" && cmp -s "$TMP/native" "$TMP/b"
+outcome "run --hook pass: the program and its child see the native environment" ||
+	diff "$TMP/native" "$TMP/a" | head -5
+"$Z" trace -f -o "$TMP/T0" -- /bin/sh -c 'env | grep -v "^_=" | sort' >"$TMP/a" 2>"$TMP/err"
+cmp -s "$TMP/native" "$TMP/a"
+outcome "trace: the program sees the native environment" || diff "$TMP/native" "$TMP/a" | head -5
 "$Z" run -- /bin/sh -c 'env -u LD_PRELOAD env' >"$TMP/c" 2>"$TMP/err"
-! grep -q '^LD_PRELOAD=' "$TMP/c" && ! grep -q '^ZPOLINE_STICKY_ADDED=' "$TMP/c" && grep -q '^ZPOLINE_STICKY=1$' "$TMP/c"
+! grep -q '^LD_PRELOAD=' "$TMP/c" && ! grep -q '^ZPOLINE_STICKY' "$TMP/c"
 outcome "env -u LD_PRELOAD env: no LD_PRELOAD, no marker"
+# A variable the user had stays: an LD_PRELOAD of the user's own is
+# seen as the user set it.
+libm=$(ls /lib/x86_64-linux-gnu/libm.so.6 2>/dev/null)
+if [ -n "$libm" ]; then
+	out=$(LD_PRELOAD=$libm "$Z" run -- printenv LD_PRELOAD)
+	[ "$out" = "$libm" ]
+	outcome "the user's own LD_PRELOAD is what the program sees" || echo "got '$out'"
+fi
 
 # The same through a shell's exec.
 out=$("$Z" run -- /bin/sh -c 'exec env -i env' 2>&1)

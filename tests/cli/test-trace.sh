@@ -11,30 +11,30 @@ if [ ! -e "$ZP_BUILD/libzphook_trace.so" ]; then
 fi
 TRACE=$ZP_BUILD/libzphook_trace.so
 
-out=$(cd "$TMP" && "$Z" trace -o out.txt -s 64 -e trace=%file -tt -T -y -f -- printenv ZPOLINE_TRACE_OPTS)
+out=$(cd "$TMP" && "$Z" trace -o out.txt -s 64 -e trace=%file -tt -T -y -f -- "$INITENV" ZPOLINE_TRACE_OPTS)
 rc=$?
 [ $rc -eq 0 ] && [ "$out" = "-s 64 -e trace=%file -T -y -f -tt -o $TMP/out.txt" ] &&
 	pass "ZPOLINE_TRACE_OPTS carries the options, -o made absolute" ||
 	fail "ZPOLINE_TRACE_OPTS is '$out' (exit $rc)"
-out=$("$Z" trace -o "$TMP/t" -ff -ttt -c -- printenv ZPOLINE_TRACE_OPTS)
+out=$("$Z" trace -o "$TMP/t" -ff -ttt -c -- "$INITENV" ZPOLINE_TRACE_OPTS)
 [ "$out" = "-c -ff -ttt -o $TMP/t" ] && pass "-ff -ttt -c" || fail "-ff -ttt -c gave '$out'"
-out=$("$Z" trace -o "$TMP/t" -fT -s8 --json -- printenv ZPOLINE_TRACE_OPTS)
+out=$("$Z" trace -o "$TMP/t" -fT -s8 --json -- "$INITENV" ZPOLINE_TRACE_OPTS)
 [ "$out" = "-T -s 8 --json -f -o $TMP/t" ] && pass "clustered and attached short options" ||
 	fail "clusters gave '$out'"
-out=$("$Z" trace -o "$TMP/a b'c" -e 'trace=open' -- printenv ZPOLINE_TRACE_OPTS)
+out=$("$Z" trace -o "$TMP/a b'c" -e 'trace=open' -- "$INITENV" ZPOLINE_TRACE_OPTS)
 [ "$out" = "-e trace=open -o '$TMP/a b'\\''c'" ] && pass "a file name with blanks and quotes is quoted" ||
 	fail "quoting: ZPOLINE_TRACE_OPTS is '$out'"
-ctl=$("$Z" trace -o "$TMP/t" -- printenv ZPOLINE_TRACE_CTL)
+ctl=$("$Z" trace -o "$TMP/t" -- "$INITENV" ZPOLINE_TRACE_CTL)
 if [ -n "$ctl" ] && [ ! -e "$ctl" ]; then
 	pass "ZPOLINE_TRACE_CTL set, and removed afterwards"
 else
 	fail "ZPOLINE_TRACE_CTL '$ctl' (exists afterwards: $([ -e "$ctl" ] && echo yes || echo no))"
 fi
-out=$("$Z" trace -o "$TMP/t" -- printenv LIBZPHOOK)
+out=$("$Z" trace -o "$TMP/t" -- "$INITENV" LIBZPHOOK)
 [ "$out" = "$TRACE" ] && pass "LIBZPHOOK is the trace hook" || fail "LIBZPHOOK is '$out'"
-out=$("$Z" trace -o "$TMP/t" --hook count -- printenv LIBZPHOOK 2>/dev/null)
+out=$("$Z" trace -o "$TMP/t" --hook count -- "$INITENV" LIBZPHOOK 2>/dev/null)
 [ "$out" = "$TRACE:$HOOK_COUNT" ] && pass "--hook comes after the tracer" || fail "LIBZPHOOK is '$out'"
-out=$("$Z" trace -o "$TMP/t" -- sh -c 'echo "$$ $ZPOLINE_TRACE_ROOT"')
+out=$("$Z" trace -o "$TMP/t" -- sh -c 'echo "$$ $('"$INITENV"' ZPOLINE_TRACE_ROOT)"')
 set -- $out
 [ -n "${1:-}" ] && [ "${1:-}" = "${2:-}" ] && pass "ZPOLINE_TRACE_ROOT is the program's pid" ||
 	fail "pid and ZPOLINE_TRACE_ROOT: '$out'"
