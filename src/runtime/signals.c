@@ -810,7 +810,10 @@ static const struct zpoline_call *interrupted(const ucontext_t *uc, long *rax, i
 	const greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], p1 = (uintptr_t)zp_app_syscall_post1,
 		  p2 = (uintptr_t)zp_app_syscall_post2;
-	*again = ip == p1 || ip == p2;
+	/* At the instruction: rewound for a restart, or the signal came just
+	 * before the call was made (nothing to report).  The syscall
+	 * instruction left rcx pointing past itself only in the first case. */
+	*again = (ip == p1 || ip == p2) && (uintptr_t)g[REG_RCX] == ip + 2;
 	if (!*again && ip != p1 + 2 && ip != p2 + 2)
 		return NULL;
 	struct zp_record *rec = (struct zp_record *)g[REG_RBX];

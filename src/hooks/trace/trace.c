@@ -606,6 +606,60 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 
 /* ---- the hook --------------------------------------------------------------- */
 
+/* Calls whose line was printed when a signal came (strace shows a
+ * call's end, or its "= ? ERESTARTSYS", before the signal it let in):
+ * printed once however many signals come there, and an ended one's post()
+ * prints nothing more (a restarted one's prints its new end).  Keyed by
+ * thread and by the call's record, which stays put until post();
+ * intr_count says whether post() need look.  A thread may have several (a
+ * signal in a handler's call while the call the handler interrupted
+ * waits); one whose record a new call's pre() gets is stale (its handler
+ * jumped out of it) and is dropped there. */
+#define INTR_SLOTS 64
+static struct {
+	int tid;
+	bool again; /* cut short, made again: post() prints its new end */
+	const struct zpoline_call *call;
+} intr_shown[INTR_SLOTS];
+static int intr_count;
+
+static int intr_find(int tid, const struct zpoline_call *call)
+{
+	for (int i = 0; i < INTR_SLOTS; i++)
+		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_ACQUIRE) == tid &&
+		    __atomic_load_n(&intr_shown[i].call, __ATOMIC_ACQUIRE) == call)
+			return i;
+	return -1;
+}
+
+static void intr_remember(int tid, const struct zpoline_call *call, bool again)
+{
+	for (int i = 0; i < INTR_SLOTS; i++) {
+		int free_tid = 0;
+		if (__atomic_compare_exchange_n(&intr_shown[i].tid, &free_tid, tid, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			intr_shown[i].again = again;
+			__atomic_store_n(&intr_shown[i].call, call, __ATOMIC_RELEASE);
+			__atomic_fetch_add(&intr_count, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+/* Drops the call's entry; true if its line is printed already and post()
+ * must not print another. */
+static bool intr_forget(int tid, const struct zpoline_call *call)
+{
+	int i = intr_find(tid, call);
+	if (i < 0)
+		return false;
+	bool ended = !intr_shown[i].again;
+	__atomic_store_n(&intr_shown[i].call, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&intr_shown[i].tid, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&intr_count, 1, __ATOMIC_RELAXED);
+	return ended;
+}
+
 static int pre(struct zpoline_call *c, void *ctx)
 {
 	(void)ctx;
@@ -625,6 +679,8 @@ static int pre(struct zpoline_call *c, void *ctx)
 	}
 	if (!task_traced(c))
 		return ZPOLINE_CONTINUE;
+	if (__atomic_load_n(&intr_count, __ATOMIC_RELAXED))
+		intr_forget(c->tid, c); /* a stale one: this record is a new call's */
 
 	bool shown = g.o.lines && nr_shown(nr);
 	if (g.o.inject.n) {
@@ -727,47 +783,6 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
-/* Calls whose end was printed when a signal came (strace shows a call's
- * end before the signal it let in, and a -EINTR on the rt_sigreturn):
- * their post() prints nothing.  Keyed by thread and by the call's record,
- * which stays put until post(); intr_count says whether post() need look. */
-#define INTR_SLOTS 64
-static struct {
-	int tid;
-	const struct zpoline_call *call;
-} intr_shown[INTR_SLOTS];
-static int intr_count;
-
-static void intr_remember(int tid, const struct zpoline_call *call)
-{
-	for (int i = 0; i < INTR_SLOTS; i++) {
-		int free_tid = 0;
-		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_RELAXED) == tid ||
-		    __atomic_compare_exchange_n(&intr_shown[i].tid, &free_tid, tid, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			/* one per thread: a handler that jumped out left an old one */
-			if (!__atomic_exchange_n(&intr_shown[i].call, call, __ATOMIC_ACQ_REL))
-				__atomic_fetch_add(&intr_count, 1, __ATOMIC_RELAXED);
-			return;
-		}
-	}
-}
-
-static bool intr_forget(int tid, const struct zpoline_call *call)
-{
-	for (int i = 0; i < INTR_SLOTS; i++)
-		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_ACQUIRE) == tid) {
-			bool mine = __atomic_load_n(&intr_shown[i].call, __ATOMIC_ACQUIRE) == call;
-			if (mine) {
-				__atomic_store_n(&intr_shown[i].call, NULL, __ATOMIC_RELAXED);
-				__atomic_store_n(&intr_shown[i].tid, 0, __ATOMIC_RELEASE);
-				__atomic_fetch_sub(&intr_count, 1, __ATOMIC_RELAXED);
-			}
-			return mine;
-		}
-	return false;
-}
-
 /* How the kernel ended a call a handler's signal cut short, as its
  * -ERESTART* code (strace prints it before the signal), or -EINTR for the
  * calls that fail with it directly; rax is what the frame holds for after
@@ -824,9 +839,10 @@ static void interrupted_line(int pid, int tid)
 			s = NULL;
 	if (s && s->kind != SK_PLAIN)
 		return; /* its line was started in pre() */
+	if (intr_find(tid, c) >= 0)
+		return; /* printed when an earlier signal came */
 	long code = again || rax == -EINTR ? intr_code(c, rax, again) : rax;
-	if (!again)
-		intr_remember(tid, c); /* its post() prints nothing more */
+	intr_remember(tid, c, again);
 	bool restart = code <= -512 && code >= -516;
 	line_call(pid, tid, c->nr, s ? s->args : c->args, code, restart ? LR_RESTART : LR_RESULT, s,
 		  g.need_mono ? th_tick() : 0, call_ip(c));
