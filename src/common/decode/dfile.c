@@ -366,6 +366,13 @@ static void d_ioctl(struct dctx *d)
 		a_fd(d, 2);
 		return;
 	}
+	/* strace names the OSS timer ioctls that share TCSETS* numbers
+	 * (_IO('T', 2..4)) too. */
+	if (req == TCSETS || req == TCSETSW || req == TCSETSF) {
+		static const char *const tmr[] = {"SNDCTL_TMR_START or ", "SNDCTL_TMR_STOP or ",
+						  "SNDCTL_TMR_CONTINUE or "};
+		tb_puts(d->b, tmr[req - TCSETS]);
+	}
 	if (!p_xlat_try(d->b, req, XT(tty_ioctls))) {
 		static const char *const dir[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
 						  "_IOC_READ|_IOC_WRITE"};
@@ -421,6 +428,26 @@ static void d_ioctl(struct dctx *d)
 		arg(d);
 		p_int_ptr(d, a2, d->ok);
 		return;
+	case TCGETA: /* pointers strace shows but does not decode here */
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+	case TIOCSTI:
+	case TIOCMGET:
+	case TIOCMBIS:
+	case TIOCMBIC:
+	case TIOCMSET:
+	case TIOCGSOFTCAR:
+	case TIOCSSOFTCAR:
+	case TIOCGLCKTRMIOS:
+	case TIOCSLCKTRMIOS:
+	case TIOCGDEV:
+	case TIOCGEXCL:
+		a_ptr(d, 2);
+		return;
+	case TIOCSBRK: /* no argument */
+	case TIOCCBRK:
+	case TIOCVHANGUP:
 	case FIOCLEX:
 	case FIONCLEX:
 	case TIOCNOTTY:
