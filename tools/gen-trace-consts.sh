@@ -206,12 +206,11 @@ table so_opts
 headers sys/socket.h
 from asm-generic/socket.h
 match ^SO_[A-Z_]+$
-exclude _(OLD|NEW)$
 
 table tcp_opts
 headers netinet/tcp.h
 match ^TCP_[A-Z_0-9]+$
-exclude ^TCP_(MSS|MAXWIN|MAX_WINSHIFT|MAXSEG_DEFAULT|MSS_DEFAULT|MSS_DESIRED|MD5SIG_MAXKEYLEN|MD5SIG_FLAG_[A-Z]+|COOKIE_[A-Z_]+|S_DATA_[A-Z]+|AO_[A-Z_]+)$
+exclude ^TCP_(MSS|MAXWIN|MAX_WINSHIFT|MAXSEG_DEFAULT|MSS_DEFAULT|MSS_DESIRED|MD5SIG_MAXKEYLEN|MD5SIG_FLAG_[A-Z]+|COOKIE_(MIN|MAX|PAIR_SIZE|IN_ALWAYS|OUT_NEVER)|REPAIR_(ON|OFF|OFF_NO_WP)|S_DATA_[A-Z]+|AO_[A-Z_]+)$
 
 table netlink_opts
 headers linux/netlink.h
@@ -220,14 +219,16 @@ match ^NETLINK_(ADD_MEMBERSHIP|DROP_MEMBERSHIP|PKTINFO|BROADCAST_ERROR|NO_ENOBUF
 table ip_opts
 headers netinet/in.h
 from bits/in.h
-match ^IP_[A-Z_]+$
-exclude ^IP_(DEFAULT_MULTICAST_[A-Z]+|MAX_MEMBERSHIPS|PMTUDISC_[A-Z]+|RECVERR_RFC4884)$
+match ^(IP_[A-Z0-9_]+|MCAST_[A-Z_]+)$
+exclude ^(IP_(DEFAULT_MULTICAST_[A-Z]+|MAX_MEMBERSHIPS|PMTUDISC_[A-Z]+)|MCAST_(EXCLUDE|INCLUDE))$
+order IP_RETOPTS IP_MTU_DISCOVER
 
 table ipv6_opts
 headers netinet/in.h
 from bits/in.h
-match ^IPV6_[A-Z_]+$
-exclude ^IPV6_(PMTUDISC_[A-Z]+|PREFER_[A-Z_]+|RXHOPOPTS|RXDSTOPTS|ADD_MEMBERSHIP|DROP_MEMBERSHIP)$
+match ^(IPV6_[A-Z0-9_]+|MCAST_[A-Z_]+)$
+exclude ^(IPV6_(PMTUDISC_[A-Z]+|PREFER_[A-Z_]+|RXHOPOPTS|RXDSTOPTS|RTHDR_(LOOSE|STRICT|TYPE_0))|MCAST_(EXCLUDE|INCLUDE))$
+order IPV6_ADD_MEMBERSHIP IPV6_DROP_MEMBERSHIP
 
 table shutdown_how
 headers sys/socket.h

@@ -74,7 +74,7 @@ static void a_sockaddr_out(struct dctx *d, int i)
 	tb_putc(d->b, ']');
 }
 
-static void a_sockopt_name(struct dctx *d, int level_i)
+static void a_sockopt_name(struct dctx *d, int level_i, bool get)
 {
 	long level = d->a[level_i];
 	unsigned long name = (unsigned long)d->a[level_i + 1];
@@ -82,20 +82,23 @@ static void a_sockopt_name(struct dctx *d, int level_i)
 	p_xlat_d(d->b, level, XT(sol_levels));
 	arg(d);
 	switch (level) {
-	case SOL_SOCKET:
-		p_xlat_d(d->b, (long)name, XT(so_opts));
+	case SOL_SOCKET: /* an unknown name in hex, as strace prints it */
+		if (get && name == SO_GET_FILTER) /* SO_ATTACH_FILTER's number */
+			tb_puts(d->b, "SO_GET_FILTER");
+		else
+			p_xlat(d->b, name, XT(so_opts), "SO_???");
 		break;
 	case IPPROTO_TCP:
-		p_xlat_d(d->b, (long)name, XT(tcp_opts));
+		p_xlat(d->b, name, XT(tcp_opts), "TCP_???");
 		break;
 	case IPPROTO_IP:
-		p_xlat_d(d->b, (long)name, XT(ip_opts));
+		p_xlat(d->b, name, XT(ip_opts), "IP_???");
 		break;
 	case IPPROTO_IPV6:
-		p_xlat_d(d->b, (long)name, XT(ipv6_opts));
+		p_xlat(d->b, name, XT(ipv6_opts), "IPV6_???");
 		break;
 	case SOL_NETLINK:
-		p_xlat_d(d->b, (long)name, XT(netlink_opts));
+		p_xlat(d->b, name, XT(netlink_opts), "NETLINK_???");
 		break;
 	default:
 		tb_dec(d->b, (long)name);
@@ -105,7 +108,7 @@ static void a_sockopt_name(struct dctx *d, int level_i)
 static void d_setsockopt(struct dctx *d)
 {
 	a_fd(d, 0);
-	a_sockopt_name(d, 1);
+	a_sockopt_name(d, 1, false);
 	arg(d);
 	unsigned long v = (unsigned long)d->a[3], len = (unsigned long)d->a[4];
 	if (len == sizeof(int))
@@ -118,7 +121,7 @@ static void d_setsockopt(struct dctx *d)
 static void d_getsockopt(struct dctx *d)
 {
 	a_fd(d, 0);
-	a_sockopt_name(d, 1);
+	a_sockopt_name(d, 1, true);
 	unsigned long v = (unsigned long)d->a[3], lenp = (unsigned long)d->a[4];
 	int in = -1, out = -1;
 	if (d->snaplen >= 4)

@@ -1,0 +1,27 @@
+#!/bin/bash
+# test-strace-sockopt.sh - tp-sockopt's option names are exactly strace's:
+# IPV6_V6ONLY (every dual-stack server sets it) used to print as 26, the
+# SO_*_OLD names as their aliases, unknown numbers as bare decimals.
+. "$(dirname "$0")/../lib.sh"
+
+TRACE=$ZP_BUILD/libzphook_trace.so
+PROG=$ZP_BUILD/tests/progs/tp-sockopt
+if ! command -v strace >/dev/null; then
+	skip "socket option names" "strace is not installed"
+	finish
+fi
+norm() {
+	sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" | grep -E '^[gs]etsockopt\(-1,'
+}
+strace -e trace=setsockopt,getsockopt -o "$TMP/s.trace" "$PROG" || fail "tp-sockopt natively"
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-e trace=setsockopt,getsockopt -o $TMP/z.trace" "$PROG" ||
+	fail "tp-sockopt traced"
+norm "$TMP/s.trace" >"$TMP/s.lines"
+norm "$TMP/z.trace" >"$TMP/z.lines"
+if [ "$(wc -l <"$TMP/s.lines")" -eq 788 ] && cmp -s "$TMP/s.lines" "$TMP/z.lines"; then
+	pass "socket option names: as strace prints them"
+else
+	fail "socket option names differ from strace's"
+	diff "$TMP/s.lines" "$TMP/z.lines" | head -20
+fi
+finish
