@@ -543,6 +543,7 @@ table inotify_init_flags
 headers sys/inotify.h
 from bits/inotify.h
 match ^IN_(CLOEXEC|NONBLOCK)$
+order IN_NONBLOCK IN_CLOEXEC
 
 table splice_flags
 headers fcntl.h

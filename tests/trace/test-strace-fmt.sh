@@ -29,6 +29,7 @@ check "epoll_ctl DEL: event address, not read" \
 check "recvmsg: msg_namelen in => out" \
 	has "^recvmsg\(7, \{msg_name=0x[0-9a-f]+, msg_namelen=110 => 0, msg_iov=\[\{iov_base=\"abcd\", iov_len=16\}\], "
 check "signalfd4 decoded" has "^signalfd4\(-1, \[USR1\], 8, SFD_CLOEXEC\|SFD_NONBLOCK\) += 8$"
+check "inotify_init1: flags in strace's order" has "^inotify_init1\(IN_NONBLOCK\|IN_CLOEXEC\) += $N$"
 check "inotify_rm_watch decoded" has "^inotify_rm_watch\(9, 12345\) += -1 EINVAL "
 check "sendmsg: SCM_RIGHTS decoded" \
 	has "^sendmsg\(6, \{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base=\"fd\", iov_len=2\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[3\]\}\], msg_controllen=24, msg_flags=0\}, 0\) += 2$"

@@ -96,6 +96,7 @@ int main(void)
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGUSR1);
 	int sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	close(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)); /* flags in strace's order */
 	int in = inotify_init1(IN_CLOEXEC);
 	inotify_rm_watch(in, 12345);
 	close(in);
