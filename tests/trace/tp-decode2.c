@@ -183,6 +183,9 @@ int main(void)
 	syscall(SYS_utimes, "/nonexistent/x", NULL);
 
 	/* capabilities */
+	/* libcap's probe: the kernel writes its version over the 0 */
+	struct __user_cap_header_struct ch0 = {0, 0};
+	syscall(SYS_capget, &ch0, NULL);
 	struct __user_cap_header_struct ch = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct cd[2];
 	syscall(SYS_capget, &ch, cd);

@@ -308,7 +308,12 @@ static unsigned p_cap_header(struct dctx *d, unsigned long addr)
 		tb_puts(d->b, "NULL");
 		return 0;
 	}
-	if (!um_get(d, &h, addr, sizeof h, false)) {
+	/* capget writes its preferred version over one it does not know
+	 * (the probe libcap makes with version 0): show the one given, as
+	 * strace does. */
+	if (d->nr == SYS_capget && d->snaplen >= sizeof h)
+		zp_memcpy(&h, d->snap, sizeof h);
+	else if (!um_get(d, &h, addr, sizeof h, false)) {
 		tb_hex(d->b, addr);
 		return 0;
 	}

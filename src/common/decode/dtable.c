@@ -81,6 +81,8 @@ unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsigned char *snap
 	}
 	case SYS_recvmsg: /* msg_namelen */
 		return len >= 4 && a[1] ? snap_copy(pid, snap, (unsigned long)a[1] + offsetof(struct msghdr, msg_namelen), 4) : 0;
+	case SYS_capget: /* the header, whose version the kernel may overwrite */
+		return len >= 8 && a[0] ? snap_copy(pid, snap, (unsigned long)a[0], 8) : 0;
 	case SYS_name_to_handle_at: /* handle_bytes, which the kernel writes back */
 		return len >= 4 ? snap_copy(pid, snap, (unsigned long)a[2], 4) : 0;
 	case SYS_ppoll:

@@ -152,6 +152,7 @@ static bool needs_slot(long nr)
 	case SYS_select:
 	case SYS_pselect6:
 	case SYS_name_to_handle_at:
+	case SYS_capget:
 		return true;
 	case SYS_close: /* -y, -P: the path, before the call closes it */
 	case SYS_dup2:
