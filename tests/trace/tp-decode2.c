@@ -81,6 +81,13 @@ int main(void)
 	syscall(SYS_vmsplice, p[1], &iov, 1, SPLICE_F_GIFT);
 	loff_t off = 0;
 	syscall(SYS_splice, p[0], &off, q[1], NULL, 2, 0);
+	/* from a file: the kernel advances the offset; strace shows it as given */
+	int sf = open("tp-decode2.spl", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (sf < 0 || write(sf, "0123456789", 10) != 10)
+		return 1;
+	loff_t soff = 2;
+	syscall(SYS_splice, sf, &soff, q[1], NULL, 3, 0);
+	close(sf);
 	int fd = open("/dev/null", O_RDONLY);
 	syscall(SYS_sync_file_range, fd, 0, 4096, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE);
 

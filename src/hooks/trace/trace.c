@@ -146,6 +146,7 @@ static bool needs_slot(long nr)
 	case SYS_recvmsg:
 	case SYS_sendfile:
 	case SYS_copy_file_range:
+	case SYS_splice:
 	case SYS_ppoll:
 	case SYS_nanosleep:
 	case SYS_clock_nanosleep:
