@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,13 +170,44 @@ static void note_added(char *list, size_t len, const char *name)
 	strcpy(list + at, name);
 }
 
+/* The site cache's directory, chosen once, from the environment the user
+ * started the command with, by the runtime's rule (src/runtime/cache.c):
+ * programs point HOME or XDG_CACHE_HOME at directories of their own, and
+ * where one of those holds a .cache (git's credential-cache makes
+ * ~/.cache/git in its test's HOME), every later process's runtime made a
+ * zpoline directory there, which the program then found (git's t0301:
+ * `rmdir -p .cache/git/credential` failed, .cache not empty).  NULL: the
+ * user chose (a directory, or no cache). */
+static const char *cache_dir(void)
+{
+	const char *d = getenv("ZPOLINE_CACHE_DIR");
+	const char *off = getenv("ZPOLINE_CACHE");
+	if ((d && *d) || (off && (!strcmp(off, "0") || !strcmp(off, "off"))))
+		return NULL;
+	const char *x = getenv("XDG_CACHE_HOME");
+	const char *h = getenv("HOME");
+	static char dir[PATH_MAX];
+	char parent[PATH_MAX];
+	if (x && *x == '/')
+		snprintf(parent, sizeof parent, "%s", x);
+	else if (h && *h == '/')
+		snprintf(parent, sizeof parent, "%s/.cache", h);
+	else
+		parent[0] = '\0';
+	struct stat st;
+	size_t need = (size_t)snprintf(dir, sizeof dir, "%s/zpoline", parent);
+	if (!parent[0] || need >= sizeof dir || stat(parent, &st) || !S_ISDIR(st.st_mode))
+		snprintf(dir, sizeof dir, "/var/tmp/zpoline-%u", (unsigned)geteuid());
+	return dir;
+}
+
 static void env_build(struct env *e, const struct launch *l)
 {
 	extern char **environ;
 	size_t n = 0;
 	while (environ && environ[n])
 		n++;
-	enum { ADDED = 8 + LAUNCH_MAX_ENV }; /* at most this many env_put calls */
+	enum { ADDED = 9 + LAUNCH_MAX_ENV }; /* at most this many env_put calls */
 	memset(e, 0, sizeof *e);
 	e->cap = n + ADDED + 1;
 	e->v = calloc(e->cap, sizeof *e->v);
@@ -204,6 +237,11 @@ static void env_build(struct env *e, const struct launch *l)
 	if (!getenv("ZPOLINE_STICKY"))
 		note_added(added, sizeof added, "ZPOLINE_STICKY");
 	env_put(e, "ZPOLINE_STICKY", "1", "", "");
+	const char *cache = cache_dir();
+	if (cache) {
+		note_added(added, sizeof added, "ZPOLINE_CACHE_DIR");
+		env_put(e, "ZPOLINE_CACHE_DIR", cache, "", "");
+	}
 	/* A program built with gcc's -fsanitize=address (libasan linked
 	 * dynamically) checks that libasan comes first among the libraries
 	 * and dies otherwise ("ASan runtime does not come first in initial
