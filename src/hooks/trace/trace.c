@@ -521,12 +521,77 @@ static void clone_post_parent(struct zpoline_call *c, struct slot *s)
 	}
 }
 
+/* Calls whose line was printed when a signal came (strace shows a
+ * call's end, or its "= ? ERESTARTSYS", before the signal it let in):
+ * printed once however many signals come there, and an ended one's post()
+ * prints nothing more (a restarted one's prints its new end).  Keyed by
+ * thread and by the call's record, which stays put until post();
+ * g.intr_count says whether post() need look.  A thread may have several (a
+ * signal in a handler's call while the call the handler interrupted
+ * waits); one whose record a new call's pre() gets is stale (its handler
+ * jumped out of it) and is dropped there. */
+#define INTR_SLOTS 64
+static struct {
+	int tid;
+	bool again; /* cut short, made again: post() prints its new end */
+	const struct zpoline_call *call;
+} intr_shown[INTR_SLOTS];
+
+/* In a forked child only the calling thread is left: the others' calls
+ * will never reach a post() here. */
+static void intr_forked(void)
+{
+	for (int i = 0; i < INTR_SLOTS; i++) {
+		intr_shown[i].call = NULL;
+		intr_shown[i].tid = 0;
+	}
+	g.intr_count = 0;
+}
+
+static int intr_find(int tid, const struct zpoline_call *call)
+{
+	for (int i = 0; i < INTR_SLOTS; i++)
+		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_ACQUIRE) == tid &&
+		    __atomic_load_n(&intr_shown[i].call, __ATOMIC_ACQUIRE) == call)
+			return i;
+	return -1;
+}
+
+static void intr_remember(int tid, const struct zpoline_call *call, bool again)
+{
+	for (int i = 0; i < INTR_SLOTS; i++) {
+		int free_tid = 0;
+		if (__atomic_compare_exchange_n(&intr_shown[i].tid, &free_tid, tid, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			intr_shown[i].again = again;
+			__atomic_store_n(&intr_shown[i].call, call, __ATOMIC_RELEASE);
+			__atomic_fetch_add(&g.intr_count, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+/* Drops the call's entry; true if its line is printed already and post()
+ * must not print another. */
+static bool intr_forget(int tid, const struct zpoline_call *call)
+{
+	int i = intr_find(tid, call);
+	if (i < 0)
+		return false;
+	bool ended = !intr_shown[i].again;
+	__atomic_store_n(&intr_shown[i].call, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&intr_shown[i].tid, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&g.intr_count, 1, __ATOMIC_RELAXED);
+	return ended;
+}
+
 /* In a forked child, which runs post() with its parent's record. */
 static void clone_post_child(struct zpoline_call *c)
 {
 	g.self_pid = (int)zp_raw0(SYS_getpid);
 	__atomic_store_n(&g.threads, 1, __ATOMIC_RELAXED);
 	slots_forked(c->cookie);
+	intr_forked();
 	/* threads left in the table by an earlier process with this pid */
 	if (g.o.follow && g.o.lines)
 		zp_tout_threads_take(&g.out, g.self_pid, NULL, 0);
@@ -608,60 +673,6 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 
 /* ---- the hook --------------------------------------------------------------- */
 
-/* Calls whose line was printed when a signal came (strace shows a
- * call's end, or its "= ? ERESTARTSYS", before the signal it let in):
- * printed once however many signals come there, and an ended one's post()
- * prints nothing more (a restarted one's prints its new end).  Keyed by
- * thread and by the call's record, which stays put until post();
- * intr_count says whether post() need look.  A thread may have several (a
- * signal in a handler's call while the call the handler interrupted
- * waits); one whose record a new call's pre() gets is stale (its handler
- * jumped out of it) and is dropped there. */
-#define INTR_SLOTS 64
-static struct {
-	int tid;
-	bool again; /* cut short, made again: post() prints its new end */
-	const struct zpoline_call *call;
-} intr_shown[INTR_SLOTS];
-static int intr_count;
-
-static int intr_find(int tid, const struct zpoline_call *call)
-{
-	for (int i = 0; i < INTR_SLOTS; i++)
-		if (__atomic_load_n(&intr_shown[i].tid, __ATOMIC_ACQUIRE) == tid &&
-		    __atomic_load_n(&intr_shown[i].call, __ATOMIC_ACQUIRE) == call)
-			return i;
-	return -1;
-}
-
-static void intr_remember(int tid, const struct zpoline_call *call, bool again)
-{
-	for (int i = 0; i < INTR_SLOTS; i++) {
-		int free_tid = 0;
-		if (__atomic_compare_exchange_n(&intr_shown[i].tid, &free_tid, tid, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			intr_shown[i].again = again;
-			__atomic_store_n(&intr_shown[i].call, call, __ATOMIC_RELEASE);
-			__atomic_fetch_add(&intr_count, 1, __ATOMIC_RELAXED);
-			return;
-		}
-	}
-}
-
-/* Drops the call's entry; true if its line is printed already and post()
- * must not print another. */
-static bool intr_forget(int tid, const struct zpoline_call *call)
-{
-	int i = intr_find(tid, call);
-	if (i < 0)
-		return false;
-	bool ended = !intr_shown[i].again;
-	__atomic_store_n(&intr_shown[i].call, NULL, __ATOMIC_RELAXED);
-	__atomic_store_n(&intr_shown[i].tid, 0, __ATOMIC_RELEASE);
-	__atomic_fetch_sub(&intr_count, 1, __ATOMIC_RELAXED);
-	return ended;
-}
-
 static int pre(struct zpoline_call *c, void *ctx)
 {
 	(void)ctx;
@@ -681,7 +692,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 	}
 	if (!task_traced(c))
 		return ZPOLINE_CONTINUE;
-	if (__atomic_load_n(&intr_count, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&g.intr_count, __ATOMIC_RELAXED))
 		intr_forget(c->tid, c); /* a stale one: this record is a new call's */
 
 	bool shown = g.o.lines && nr_shown(nr);
@@ -915,7 +926,7 @@ static void post(struct zpoline_call *c, void *ctx)
 		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
 	else if (s && s->kind == SK_PRINTED)
 		; /* printed in pre(): the process was to end before this */
-	else if (__atomic_load_n(&intr_count, __ATOMIC_RELAXED) && intr_forget(c->tid, c))
+	else if (__atomic_load_n(&g.intr_count, __ATOMIC_RELAXED) && intr_forget(c->tid, c))
 		; /* printed when the signal came */
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));

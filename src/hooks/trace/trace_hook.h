@@ -51,6 +51,9 @@ struct trace_state {
 	int (*held_signal)(siginfo_t *info); /* rt's, if this runtime has it; else NULL */
 	const struct zpoline_call *(*interrupted_call)(long *rax, int *again); /* the same */
 	bool active;          /* this process traces (its root task, or -f) */
+	/* calls printed when a signal came, waiting for their post() (trace.c);
+	 * next to `active`, which every call reads: no page more per call */
+	int intr_count;
 	int root;             /* pid of the traced root */
 	int self_pid;         /* the process these statics belong to */
 	int threads;          /* traced threads of this process */
