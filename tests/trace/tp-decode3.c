@@ -270,6 +270,12 @@ int main(void)
 	ba.map_fd = 12345;
 	syscall(SYS_bpf, BPF_MAP_LOOKUP_ELEM, &ba, 24);
 
+	/* unsigned int arguments given -1: 4294967295, not the 64-bit value */
+	syscall(SYS_close_range, -1L, -1L, 0);
+	long efd = syscall(SYS_eventfd2, -1L, 0);
+	if (efd >= 0)
+		close((int)efd);
+
 	/* restart_syscall with nothing to restart */
 	syscall(SYS_restart_syscall);
 	return 0;

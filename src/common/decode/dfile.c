@@ -953,10 +953,9 @@ bool zp_decode_file(struct dctx *d)
 		a_flags(d, 2, XT(open_flags), NULL);
 		d->rstyle = RV_FD;
 		return true;
-	case SYS_close_range:
-		a_ulong(d, 0);
-		arg(d);
-		tb_udec(d->b, (unsigned long)d->a[1] & 0xffffffffu);
+	case SYS_close_range: /* unsigned int first, last */
+		a_uint(d, 0);
+		a_uint(d, 1);
 		a_flags(d, 2, XT(close_range_flags), NULL);
 		return true;
 	case SYS_sendfile:
@@ -1141,13 +1140,13 @@ bool zp_decode_file(struct dctx *d)
 		a_flags(d, 3, XT(signalfd_flags), NULL);
 		d->rstyle = RV_FD;
 		return true;
-	case SYS_eventfd2:
-		a_ulong(d, 0);
+	case SYS_eventfd2: /* unsigned int initval */
+		a_uint(d, 0);
 		a_flags(d, 1, XT(eventfd_flags), NULL);
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_eventfd:
-		a_ulong(d, 0);
+		a_uint(d, 0);
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_timerfd_create:
