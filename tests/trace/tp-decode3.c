@@ -25,6 +25,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timex.h>
@@ -275,6 +276,11 @@ int main(void)
 	long efd = syscall(SYS_eventfd2, -1L, 0);
 	if (efd >= 0)
 		close((int)efd);
+
+	/* socket types: no name, a name with unknown bits, and flags */
+	syscall(SYS_socket, AF_INET, 0, 0);
+	syscall(SYS_socket, AF_INET, 99, 0);
+	syscall(SYS_socket, AF_INET, 99 | SOCK_NONBLOCK, 0);
 
 	/* restart_syscall with nothing to restart */
 	syscall(SYS_restart_syscall);

@@ -13,12 +13,22 @@
 static void a_socket_type(struct dctx *d, int i)
 {
 	arg(d);
-	unsigned long v = (unsigned long)d->a[i];
-	unsigned long type = v & 0xf, flags = v & ~0xful;
-	p_xlat(d->b, type, XT(sock_types), "SOCK_???");
-	if (flags) {
+	/* strace's way: the type's name if it has one, then the rest as
+	 * flags, with the SOCK_??? comment only when no part of it has a name */
+	unsigned long v = (unsigned int)d->a[i];
+	const char *name = xlat_name(v & 0xf, XT(sock_types));
+	if (name) {
+		tb_puts(d->b, name);
+		v &= ~0xful;
+		if (!v)
+			return;
 		tb_putc(d->b, '|');
-		p_flags(d->b, flags, XT(sock_flags), NULL);
+	}
+	if (v && !(v & (SOCK_NONBLOCK | SOCK_CLOEXEC))) {
+		tb_hex(d->b, v);
+		tb_puts(d->b, " /* SOCK_??? */");
+	} else {
+		p_flags(d->b, v, XT(sock_flags), NULL);
 	}
 }
 
