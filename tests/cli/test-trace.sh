@@ -175,4 +175,16 @@ outcome "trace, LIBZPHOOK emptied for a child: no descriptors or variable in it"
 grep -q 'execve("[^"]*/ls", \["ls", "/proc/self/fd"\], .*) *= 0$' "$TMP/nest3" &&
 	grep -q 'getdents64(' "$TMP/nest3"
 outcome "trace, a child with the tracer's hooks joins the session" || tail -n 5 "$TMP/nest3"
+# The first execve line counts the environment the program sees, as
+# strace's does: without the variables the command adds for the runtime.
+if command -v strace >/dev/null; then
+	want=$(strace -o "$TMP/s1" true && head -n 1 "$TMP/s1" | sed -E 's/0x[0-9a-f]+/ADDR/')
+	"$Z" trace -o "$TMP/z1" -- true
+	got=$(head -n 1 "$TMP/z1" | sed -E 's/0x[0-9a-f]+/ADDR/')
+	[ -n "$want" ] && [ "$want" = "$got" ]
+	outcome "the first execve line as strace's (variable count included)" ||
+		echo "strace '$want', tracer '$got'"
+else
+	skip "first execve line as strace's" "strace is not installed"
+fi
 finish

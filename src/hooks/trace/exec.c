@@ -333,6 +333,48 @@ static size_t script_prefix(const char *path)
 
 /* The first image of the root: the execve that started it, from what the
  * kernel left us (AT_EXECFN, /proc/self/cmdline, the initial environ). */
+/* Is kv ("NAME=value") one of the variables the runtime is about to take
+ * out of the program's environ (ZPOLINE_STICKY_ADDED's list, or the list
+ * itself)?  "LD_PRELOAD+" names a value changed, not a variable added. */
+static bool name_is(const char *kv, const char *name, size_t n)
+{
+	size_t i = 0;
+	while (i < n && kv[i] && kv[i] == name[i])
+		i++;
+	return i == n && kv[n] == '=';
+}
+
+static bool added_var(const char *kv, const char *list)
+{
+	if (name_is(kv, "ZPOLINE_STICKY_ADDED", 20))
+		return true;
+	for (const char *p = list; p && *p;) {
+		size_t n = 0;
+		while (p[n] && p[n] != ',')
+			n++;
+		if (name_is(kv, p, n))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* The environment the first image was started with, as the program will
+ * see it: without the variables the command added (the runtime hides
+ * them), so the line counts what a native run's would. */
+static char **first_env(void)
+{
+	static char *v[4096];
+	char **env = zp_hl_environ();
+	const char *list = getenv("ZPOLINE_STICKY_ADDED");
+	size_t k = 0;
+	for (char **e = env; e && *e && k + 1 < sizeof v / sizeof v[0]; e++)
+		if (!added_var(*e, list))
+			v[k++] = *e;
+	v[k] = NULL;
+	return v;
+}
+
 static void announce_first(int pid)
 {
 	static char cmd[65536];
@@ -378,8 +420,7 @@ static void announce_first(int pid)
 		if (skip && skip < n && strcmp(argv[skip], fn) == 0)
 			av = &argv[skip];
 	}
-	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)zp_hl_environ(), 0, 0,
-			0};
+	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)first_env(), 0, 0, 0};
 	char text[ZP_TRACE_EXEC_LINE];
 	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text, 0);
 	if (tn) /* else -P leaves it out */
