@@ -119,8 +119,8 @@ match ^PROT_[A-Z_]+$
 exclude ^PROT_NONE$
 
 table map_type
-headers linux/mman.h
-match ^MAP_(SHARED|PRIVATE|SHARED_VALIDATE)$
+headers linux/mman.h asm-generic/mman-common.h
+match ^MAP_(FILE|SHARED|PRIVATE|SHARED_VALIDATE)$
 
 table map_flags
 headers asm-generic/mman-common.h asm-generic/mman.h asm/mman.h linux/mman.h

@@ -282,6 +282,13 @@ int main(void)
 	syscall(SYS_socket, AF_INET, 99, 0);
 	syscall(SYS_socket, AF_INET, 99 | SOCK_NONBLOCK, 0);
 
+	/* rare ones, refused: ustat's device, a dcookie, remap_file_pages'
+	 * flags 0 (MAP_FILE), io_pgetevents on no context */
+	syscall(SYS_ustat, 0x803, 0);
+	syscall(SYS_lookup_dcookie, 0x12345678abcdULL, 0, 10);
+	syscall(SYS_remap_file_pages, 0, 4096, 0, 0, 0);
+	syscall(SYS_io_pgetevents, 0, 1, 2, 0, 0, 0);
+
 	/* restart_syscall with nothing to restart */
 	syscall(SYS_restart_syscall);
 	return 0;

@@ -1049,6 +1049,10 @@ bool zp_decode_file(struct dctx *d)
 		a_utimes(d, 2);
 		a_at_flags(d, 3);
 		return true;
+	case SYS_ustat:
+		a_dev(d, 0);
+		a_ptr(d, 1);
+		return true;
 	case SYS_mknod:
 		a_path(d, 0);
 		a_mknod_mode(d, 1);

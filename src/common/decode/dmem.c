@@ -50,6 +50,15 @@ bool zp_decode_mem(struct dctx *d)
 		a_hex(d, 5);
 		d->rstyle = RV_HEX;
 		return true;
+	case SYS_remap_file_pages:
+		a_ptr(d, 0);
+		a_ulong(d, 1);
+		arg(d);
+		p_prot(d->b, (unsigned long)d->a[2]);
+		a_ulong(d, 3);
+		arg(d);
+		p_map_flags(d->b, (unsigned long)d->a[4]);
+		return true;
 	case SYS_munmap:
 		a_ptr(d, 0);
 		a_ulong(d, 1);

@@ -660,6 +660,27 @@ bool zp_decode_misc(struct dctx *d)
 		tb_putc(b, ']');
 		return true;
 	}
+	case SYS_lookup_dcookie:
+		a_ulong(d, 0);
+		arg(d);
+		if (d->ok)
+			p_path(d, (unsigned long)d->a[1], false);
+		else
+			p_ptr(d, (unsigned long)d->a[1]);
+		a_ulong(d, 2);
+		return true;
+	case SYS_io_pgetevents:
+		a_ptr(d, 0);
+		a_long(d, 1);
+		a_long(d, 2);
+		arg(d);
+		if (d->ok && d->a[3])
+			p_io_events(d, (unsigned long)d->a[3], d->ret);
+		else
+			p_ptr(d, (unsigned long)d->a[3]);
+		a_timespec(d, 4, false);
+		a_ptr(d, 5);
+		return true;
 	case SYS_io_getevents:
 		a_ptr(d, 0);
 		a_long(d, 1);
