@@ -669,18 +669,7 @@ bool zp_decode_misc(struct dctx *d)
 			p_ptr(d, (unsigned long)d->a[1]);
 		a_ulong(d, 2);
 		return true;
-	case SYS_io_pgetevents:
-		a_ptr(d, 0);
-		a_long(d, 1);
-		a_long(d, 2);
-		arg(d);
-		if (d->ok && d->a[3])
-			p_io_events(d, (unsigned long)d->a[3], d->ret);
-		else
-			p_ptr(d, (unsigned long)d->a[3]);
-		a_timespec(d, 4, false);
-		a_ptr(d, 5);
-		return true;
+	case SYS_io_pgetevents: /* io_getevents and the signal set */
 	case SYS_io_getevents:
 		a_ptr(d, 0);
 		a_long(d, 1);
@@ -691,6 +680,8 @@ bool zp_decode_misc(struct dctx *d)
 		else
 			p_ptr(d, (unsigned long)d->a[3]);
 		a_timespec(d, 4, false);
+		if (d->nr == SYS_io_pgetevents)
+			a_ptr(d, 5);
 		return true;
 	case SYS_io_cancel:
 		a_ptr(d, 0);
