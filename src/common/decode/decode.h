@@ -24,6 +24,15 @@
 #include "tracefmt.h"
 
 #define ZP_DEC_HIDDEN __attribute__((visibility("hidden")))
+
+/* The kernel's own codes for a call a signal cut short (include/linux/
+ * errno.h, not in the UAPI headers): what strace shows as "= ? ERESTART..." */
+enum {
+	ZP_ERESTARTSYS = 512,
+	ZP_ERESTARTNOINTR = 513,
+	ZP_ERESTARTNOHAND = 514,
+	ZP_ERESTART_RESTARTBLOCK = 516,
+};
 #define XT(name) zpx_##name, zpx_##name##_n
 
 struct zp_dec_cfg {

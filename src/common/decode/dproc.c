@@ -947,7 +947,7 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_nanosleep:
 		a_sleep_request(d, 0);
 		arg(d);
-		if (d->ret == -4 /* EINTR */ || d->ret == -516 /* ERESTART_RESTARTBLOCK */)
+		if (d->ret == -4 /* EINTR */ || d->ret == -ZP_ERESTART_RESTARTBLOCK)
 			p_timespec(d, (unsigned long)d->a[1], false);
 		else
 			p_ptr(d, (unsigned long)d->a[1]);
@@ -957,7 +957,7 @@ bool zp_decode_proc(struct dctx *d)
 		a_flags(d, 1, XT(timer_flags), NULL);
 		a_sleep_request(d, 2);
 		arg(d);
-		if (d->ret == -4 /* EINTR */ || d->ret == -516 /* ERESTART_RESTARTBLOCK */)
+		if (d->ret == -4 /* EINTR */ || d->ret == -ZP_ERESTART_RESTARTBLOCK)
 			p_timespec(d, (unsigned long)d->a[3], false);
 		else
 			p_ptr(d, (unsigned long)d->a[3]);

@@ -184,20 +184,18 @@ static bool has_substring(const char *s, const char *sub)
  * the runtime from LD_PRELOAD. */
 static bool image_untraced(int pid, unsigned long envp)
 {
-	static char val[4096];
+	char val[4096]; /* on the runtime's 128 KiB stack: threads may exec at once */
 	if (env_value(pid, envp, "LIBZPHOOK=", val, sizeof val)) {
 		if (!zp_strcmp(val, g.hooks_var))
 			return false;
 		return !has_substring(val, "libzphook_trace.so");
 	}
-	if (!g.sticky)
-		return true;
-	return false;
+	return !g.sticky;
 }
 
 static bool preload_dropped(int pid, unsigned long envp)
 {
-	static char val[4096];
+	char val[4096];
 	if (g.sticky || !g.runtime[0])
 		return false;
 	return !env_value(pid, envp, "LD_PRELOAD=", val, sizeof val) || !has_substring(val, g.runtime);

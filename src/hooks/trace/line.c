@@ -164,7 +164,7 @@ static void put_restart(struct tb *b, long code)
 	static const char *const why[] = {"To be restarted if SA_RESTART is set", "To be restarted",
 					  "To be restarted if no handler", "Unknown error 515",
 					  "Interrupted by signal"};
-	unsigned long i = (unsigned long)code - 512;
+	unsigned long i = (unsigned long)code - ZP_ERESTARTSYS;
 	if (i >= sizeof name / sizeof name[0])
 		i = 0;
 	tb_puts(b, "? ");

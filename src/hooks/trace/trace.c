@@ -803,9 +803,9 @@ static int pre(struct zpoline_call *c, void *ctx)
 static long intr_code(const struct zpoline_call *c, long rax, bool again)
 {
 	if (again)
-		return rax == SYS_restart_syscall ? -516 /* ERESTART_RESTARTBLOCK */
-		       : is_clone(c->nr)	   ? -513 /* ERESTARTNOINTR */
-						   : -512; /* ERESTARTSYS */
+		return rax == SYS_restart_syscall ? -ZP_ERESTART_RESTARTBLOCK
+		       : is_clone(c->nr)	   ? -ZP_ERESTARTNOINTR
+						   : -ZP_ERESTARTSYS;
 	switch (c->nr) {
 	case SYS_epoll_wait:
 	case SYS_epoll_pwait:
@@ -815,20 +815,20 @@ static long intr_code(const struct zpoline_call *c, long rax, bool again)
 	case SYS_nanosleep:
 	case SYS_clock_nanosleep:
 	case SYS_poll:
-		return -516;
+		return -ZP_ERESTART_RESTARTBLOCK;
 	case SYS_futex: {
 		int op = (int)c->args[1] & 127; /* without FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
 		bool timed = (op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET) && c->args[3];
-		return timed ? -516 : -512;
+		return timed ? -ZP_ERESTART_RESTARTBLOCK : -ZP_ERESTARTSYS;
 	}
 	case SYS_pause:
 	case SYS_rt_sigsuspend:
 	case SYS_select:
 	case SYS_pselect6:
 	case SYS_ppoll:
-		return -514; /* ERESTARTNOHAND */
+		return -ZP_ERESTARTNOHAND;
 	default:
-		return -512;
+		return -ZP_ERESTARTSYS;
 	}
 }
 
@@ -856,7 +856,7 @@ static void interrupted_line(int pid, int tid)
 		return; /* printed when an earlier signal came */
 	long code = again || rax == -EINTR ? intr_code(c, rax, again) : rax;
 	intr_remember(tid, c, again);
-	bool restart = code <= -512 && code >= -516;
+	bool restart = code <= -ZP_ERESTARTSYS && code >= -ZP_ERESTART_RESTARTBLOCK;
 	line_call(pid, tid, c->nr, s ? s->args : c->args, code, restart ? LR_RESTART : LR_RESULT, s,
 		  g.need_mono ? th_tick() : 0, call_ip(c));
 }
