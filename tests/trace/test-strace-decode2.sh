@@ -13,15 +13,17 @@ if ! command -v strace >/dev/null; then
 	skip "decoded like strace" "strace is not installed"
 	finish
 fi
-# The SysV ids the kernel hands out differ from run to run: SEMID, SHMID.
+# The SysV ids the kernel hands out differ from run to run: SEMID, SHMID
+# (as the first argument, and as the result of the get call only: on a new
+# machine the first id is 0, which other calls return too).
 norm() {
 	local pid sem shm
 	pid=$(sed -nE 's/^getpid\(\) += ([0-9]+)$/\1/p' "$1" | head -1)
 	sem=$(sed -nE 's/^semget\(IPC_PRIVATE, .*\) += ([0-9]+)$/\1/p' "$1" | head -1)
 	shm=$(sed -nE 's/^shmget\(IPC_PRIVATE, 4096, 0600\) += ([0-9]+)$/\1/p' "$1" | head -1)
 	sed -E "s/^[0-9]+ +//; s/\\b${pid:-PID}\\b/PID/g; s/0x[0-9a-f]{6,}/ADDR/g; s/[[:space:]]+= ([^=]*)\$/ = \\1/" "$1" |
-		sed -E "s/^(sem[a-z]*)\\(${sem:-SEMID},/\\1(SEMID,/; s/^(sem[a-z]*\\(.*\\)) = ${sem:-SEMID}\$/\\1 = SEMID/" |
-		sed -E "s/^(shm[a-z]*)\\(${shm:-SHMID},/\\1(SHMID,/; s/^(shm[a-z]*\\(.*\\)) = ${shm:-SHMID}\$/\\1 = SHMID/" |
+		sed -E "s/^(sem[a-z]*)\\(${sem:-SEMID},/\\1(SEMID,/; s/^(semget\\(.*\\)) = ${sem:-SEMID}\$/\\1 = SEMID/" |
+		sed -E "s/^(shm[a-z]*)\\(${shm:-SHMID},/\\1(SHMID,/; s/^(shmget\\(.*\\)) = ${shm:-SHMID}\$/\\1 = SHMID/" |
 		sed -E 's/^(timer_gettime\(.*it_value=\{tv_sec=)[0-9]+, tv_nsec=[0-9]+\}/\1S, tv_nsec=N}/'
 }
 # In UTC, handed the offset as the command hands it (utime's dates).
