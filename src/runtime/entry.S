@@ -128,6 +128,7 @@
  *   S2_SLOW    address of zp_entry, the slow path in this library
  *   S2_VERIFY  address of zp_verify_site (a lookup that found nothing)
  *   S2_MASK    the site table's mask
+ *   S2_SHIFT   64 - log2 of the site table's size
  *   S2_ENTRY   where the tail jumps: the fast path
  */
 	.section .rodata.zp_stage2, "a"
@@ -140,6 +141,7 @@ zp_stage2_template:
 	.quad	0		/* S2_SLOW */
 	.quad	0		/* S2_VERIFY */
 	.quad	0		/* S2_MASK */
+	.quad	0		/* S2_SHIFT */
 
 /* Unwind information of the fast path, as an .eh_frame of its own (one
  * CIE, one FDE, a zero terminator) inside the page, so the copy at stage 2
@@ -172,17 +174,23 @@ zp_stage2_template:
 	.long	.Ls2_end - .Ls2_entry	/* address range */
 	.byte	0			/* augmentation data length */
 	.byte	0x04			/* DW_CFA_advance_loc4 */
-	.long	.Ls2_pushed - .Ls2_entry
+	.long	.Lfirst_miss_pushed - .Ls2_entry
 	.byte	0x0e, 16		/* DW_CFA_def_cfa_offset: flags pushed */
 	.byte	0x04
-	.long	.Ls2_popped - .Ls2_pushed
-	.byte	0x0e, 8			/* flags popped */
+	.long	.Lnf_to_slow - .Lfirst_miss_pushed
+	.byte	0x0e, 8			/* not yet pushed */
 	.byte	0x04
-	.long	.Ls2_at_app - .Ls2_popped
-	.byte	0x0e, 0			/* rsp back at the wrapper's: the return address below it */
+	.long	.Lnf_to_slow_pushed - .Lnf_to_slow
+	.byte	0x0e, 16
 	.byte	0x04
-	.long	.Lprobe_miss - .Ls2_at_app
-	.byte	0x0e, 16		/* the paths that keep the flags pushed */
+	.long	zp_stage2_legacy - .Lnf_to_slow_pushed
+	.byte	0x0e, 8
+	.byte	0x04
+	.long	.Llegacy_pushed - zp_stage2_legacy
+	.byte	0x0e, 16
+	.byte	0x04
+	.long	.Llegacy_popped - .Llegacy_pushed
+	.byte	0x0e, 8
 	.balign	8, 0
 .Ls2_fde_end:
 	.long	0			/* terminator */
@@ -191,19 +199,73 @@ zp_stage2_template:
 zp_stage2_ehframe_end:
 
 	.org	zp_stage2_template + S2_ENTRY
+/* On entry rsp = app-8, [rsp] = site + 2, rax = nr.  The path to the
+ * kernel changes no flag (BMI2's rorx/shlx/shrx, lea, not, jrcxz), so the
+ * application's RFLAGS need no pushfq/popfq (popfq alone costs ~10 ns on
+ * some of the machines this runs on), and it goes back with `ret`, which
+ * balances the site's `callq` on the return-stack predictor.  The system
+ * call is made at rsp = app-8: only numbers no hook and not the runtime
+ * wants come this way (never rt_sigreturn or clone), and the kernel builds
+ * a signal frame below the red zone of app-8, clear of the application's. */
 .Ls2_entry:
+	mov	%rax, -16(%rsp)
+	mov	(%rsp), %rcx
+	/* Is the return address a rewritten site?  Open-addressing hash set,
+	 * key + ror(key, 12), first probe here; a call through a NULL or small
+	 * function pointer is not a site.  The shift (64 - log2 slots) is read
+	 * before the slots' address: the table only grows, and registry.c
+	 * publishes the new address first, so an index never passes the slots
+	 * it is used with. */
+	rorx	$12, %rcx, %rax
+	lea	(%rax,%rcx), %rax
+	mov	zp_stage2_template + S2_SHIFT(%rip), %r11
+	shlx	%r11, %rax, %rax
+	shrx	%r11, %rax, %rax
+	mov	zp_stage2_template + S2_TABLE(%rip), %r11
+	mov	(%r11,%rax,8), %r11
+	not	%r11
+	lea	1(%r11,%rcx), %rcx	/* return address - slot */
+	jrcxz	1f
+	jmp	.Lfirst_miss
+1:	mov	-16(%rsp), %rax
+	lea	zp_stage2_template(%rip), %r11
+	movzbl	S2_CLASS(%r11,%rax), %ecx
+	jrcxz	.Lfast_syscall
+	jmp	.Lnf_to_slow
+	.globl	zp_app_syscall_fast
+	.hidden	zp_app_syscall_fast
+.Lfast_syscall:
+zp_app_syscall_fast:
+	syscall
+	mov	(%rsp), %rcx
+	ret
+/* The first probe missed: go on probing with the flags saved, as the path
+ * for CPUs without BMI2 does from the start (rax = the index). */
+.Lfirst_miss:
 	pushfq
-.Ls2_pushed:
+.Lfirst_miss_pushed:
+	mov	8(%rsp), %rcx
+	mov	zp_stage2_template + S2_TABLE(%rip), %r11
+	jmp	.Lprobe_miss
+.Lnf_to_slow:
+	pushfq
+.Lnf_to_slow_pushed:
+	mov	8(%rsp), %rcx
+	jmp	*zp_stage2_template + S2_SLOW(%rip)
+
+/* CPUs without BMI2: start-up points the entry here (a jmp rel8 over the
+ * first bytes above).  The same set and the same hash, with the flags
+ * pushed around the lookup. */
+	.globl	zp_stage2_legacy
+	.hidden	zp_stage2_legacy
+zp_stage2_legacy:
+	pushfq
+.Llegacy_pushed:
 	mov	%rax, -8(%rsp)
 	mov	8(%rsp), %rcx
-	/* Is the return address a rewritten site?  Open-addressing hash set;
-	 * a call through a NULL or small function pointer is not. */
 	mov	%rcx, %rax
-	shr	$12, %rax
-	xor	%rcx, %rax
-	/* The mask is read before the slots' address: the table only grows,
-	 * and registry.c publishes the new address before the new mask, so a
-	 * mask never indexes past the slots it is used with. */
+	ror	$12, %rax
+	add	%rcx, %rax
 .Lprobe:
 	and	zp_stage2_template + S2_MASK(%rip), %rax
 	mov	zp_stage2_template + S2_TABLE(%rip), %r11
@@ -213,16 +275,7 @@ zp_stage2_ehframe_end:
 	lea	zp_stage2_template(%rip), %r11
 	cmpb	$0, S2_CLASS(%r11,%rax)
 	jne	.Lto_slow
-	popfq
-.Ls2_popped:
-	lea	8(%rsp), %rsp
-.Ls2_at_app:
-	.globl	zp_app_syscall_fast
-	.hidden	zp_app_syscall_fast
-zp_app_syscall_fast:
-	syscall
-	mov	-8(%rsp), %rcx
-	jmp	*%rcx
+	jmp	.Llegacy_fast
 .Lprobe_miss:
 	cmpq	$0, (%r11,%rax,8)
 	je	.Lto_verify
@@ -234,6 +287,11 @@ zp_app_syscall_fast:
 	 * growing.  zp_verify_site asks the table itself. */
 .Lto_verify:
 	jmp	*zp_stage2_template + S2_VERIFY(%rip)
+.Llegacy_fast:
+	mov	-8(%rsp), %rax
+	popfq
+.Llegacy_popped:
+	jmp	.Lfast_syscall
 .Ls2_end:
 	.globl	zp_stage2_template_end
 	.hidden	zp_stage2_template_end
@@ -265,8 +323,8 @@ zp_entry:
 zp_verify_site:
 	mov	zp_site_table(%rip), %r11
 	mov	%rcx, %rax
-	shr	$12, %rax
-	xor	%rcx, %rax
+	ror	$12, %rax
+	add	%rcx, %rax
 1:	and	(%r11), %rax
 	cmp	%rcx, 8(%r11,%rax,8)
 	je	2f

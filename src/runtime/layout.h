@@ -20,6 +20,7 @@
 #define S2_SLOW 0x218   /* zp_entry (slow path) */
 #define S2_VERIFY 0x220 /* zp_verify_site: the lookup found nothing */
 #define S2_MASK 0x228   /* the site table's mask */
+#define S2_SHIFT 0x230  /* 64 - log2 of its size (the BMI2 path masks by shifting) */
 #define S2_ELF 0x240     /* an ELF object describing the page, for gdb (gdbjit.c) */
 #define S2_EHFRAME 0x280 /* inside it: the fast path's unwind information */
 #define S2_ENTRY 0xED1 /* where the tail's jmp rel32 lands (see trampoline.c) */

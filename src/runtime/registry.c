@@ -7,7 +7,8 @@
  * holds the address of every site rewritten to `ud2`.
  *
  * Open addressing, linear probing, at most half full, keyed by
- * (key ^ key >> 12) & mask: a few KiB for a typical program instead of a
+ * (key + ror(key, 12)) & mask, a hash the entry stub computes without
+ * touching the flags (entry.S): a few KiB for a typical program instead of a
  * bitmap over the address space.  Readers never lock: a table only grows by
  * publishing a larger copy; old copies are left mapped for readers still
  * inside them.  Writers are serialised by a spin lock (rewriting is rare).
@@ -17,10 +18,12 @@
 
 #include "rt.h"
 
+/* Two slots, not one: the entry stub's BMI2 path masks by shifting, and
+ * a shift by 64 - log2(1) = 64 would be a shift by 0. */
 static struct {
 	uint64_t mask;
-	uint64_t slot[1];
-} empty_table = {0, {0}};
+	uint64_t slot[2];
+} empty_table = {1, {0, 0}};
 
 struct zp_site_table *zp_site_table = (struct zp_site_table *)&empty_table;
 struct zp_site_table *zp_trap_table = (struct zp_site_table *)&empty_table;
@@ -32,7 +35,7 @@ static size_t n_site, n_trap; /* entries in zp_site_table, zp_trap_table */
 
 static uint64_t hash(uint64_t key)
 {
-	return key ^ (key >> 12);
+	return key + (key >> 12 | key << 52);
 }
 
 bool zp_set_has(const struct zp_site_table *tab, uint64_t key)
@@ -75,8 +78,8 @@ static void put(struct zp_site_table *tab, uint64_t key)
 static int make_room(struct zp_site_table **tabp, size_t used, size_t room)
 {
 	struct zp_site_table *tab = *tabp;
-	if (2 * (used + room) <= tab->mask + 1)
-		return 0;
+	if (2 * (used + room) <= tab->mask + 1 && tab != (struct zp_site_table *)&empty_table)
+		return 0; /* (the empty table is shared, and read-only in spirit) */
 	uint64_t slots = (tab->mask + 1) * 4;
 	if (slots < 1024)
 		slots = 1024;

@@ -207,8 +207,10 @@ ZP_HIDDEN void zp_stage2_finish(void);
 struct zp_site_table;
 ZP_HIDDEN void zp_stage2_set_table(const struct zp_site_table *tab);
 extern const unsigned char zp_stage2_template[] __attribute__((visibility("hidden")));
+extern const unsigned char zp_stage2_legacy[] __attribute__((visibility("hidden")));
 ZP_HIDDEN void zp_sled_build(unsigned char *page, size_t sled_end);
 extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
+extern ZP_HIDDEN bool zp_stage2_bmi2; /* the entry stub's lookup changes no flag */
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;
 
 /* ---- hooks ----------------------------------------------------------------- */

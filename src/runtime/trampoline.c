@@ -39,6 +39,7 @@
 #endif
 
 bool zp_exec_only;
+bool zp_stage2_bmi2;
 uintptr_t zp_stage2_addr;
 
 /* Displacements that are also prefixes the CPU ignores in front of a short
@@ -96,6 +97,13 @@ static bool cpu_has_pku(void)
  * free.  Values below 0x40 keep it under 1 GiB, clear of MAP_32BIT.  The
  * page is a copy of zp_stage2_template (entry.S): the fast path and its
  * data, filled in by zp_stage2_finish(). */
+/* The BMI2 path masks an index by shifting it left and back right by
+ * 64 - log2(slots). */
+static uint64_t shift_of(uint64_t mask)
+{
+	return (uint64_t)__builtin_clzll(mask + 1) + 1;
+}
+
 static int map_stage2(unsigned char *tail)
 {
 	static const unsigned char top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
@@ -117,6 +125,15 @@ static int map_stage2(unsigned char *tail)
 		memcpy((void *)(page + S2_VERIFY), &verify, 8);
 		memcpy((void *)(page + S2_TABLE), &slots, 8);
 		memcpy((void *)(page + S2_MASK), &mask, 8);
+		uint64_t shift = shift_of(mask);
+		memcpy((void *)(page + S2_SHIFT), &shift, 8);
+		zp_stage2_bmi2 = CPU_FEATURE_ACTIVE(BMI2);
+		if (!zp_stage2_bmi2) {
+			/* jmp rel8 to the path that pushes the flags instead */
+			long to = zp_stage2_legacy - (zp_stage2_template + S2_ENTRY + 2);
+			((unsigned char *)page)[S2_ENTRY] = 0xeb;
+			((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
+		}
 		size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_ENTRY - S2_ELF, page);
 		if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0) {
 			zp_raw2(SYS_munmap, page, ZP_PAGE);
@@ -177,6 +194,8 @@ void zp_stage2_set_table(const struct zp_site_table *tab)
 	__atomic_store_n((uint64_t *)(zp_stage2_addr + S2_TABLE), (uint64_t)(uintptr_t)tab->slot,
 			 __ATOMIC_RELEASE);
 	__atomic_store_n((uint64_t *)(zp_stage2_addr + S2_MASK), tab->mask, __ATOMIC_RELEASE);
+	__atomic_store_n((uint64_t *)(zp_stage2_addr + S2_SHIFT), shift_of(tab->mask),
+			 __ATOMIC_RELEASE);
 	stage2_close();
 }
 
@@ -240,10 +259,11 @@ bool zp_trampoline_is_ours(void)
 	for (size_t i = 0; i < sizeof top; i++) {
 		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
-		unsigned char probe[32];
-		if (zp_peek(pid, probe, target, sizeof probe) != sizeof probe)
+		unsigned char probe[32]; /* past the two bytes a CPU without BMI2 changes */
+		if (zp_peek(pid, probe, target + 2, sizeof probe) != sizeof probe)
 			continue;
-		if (!memcmp(probe, (const unsigned char *)zp_stage2_template + S2_ENTRY, sizeof probe))
+		if (!memcmp(probe, (const unsigned char *)zp_stage2_template + S2_ENTRY + 2,
+			    sizeof probe))
 			return true;
 	}
 	return false;

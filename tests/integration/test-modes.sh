@@ -13,6 +13,24 @@ for mode in net sud; do
 	done
 done
 
+# The entry stub's site lookup for CPUs without BMI2 (flags pushed around
+# it): on a CPU with BMI2, glibc's tunable hides it from the runtime.
+if LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'site lookup flag-free (BMI2)'; then
+	nobmi2=glibc.cpu.hwcaps=-BMI2
+	GLIBC_TUNABLES=$nobmi2 LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 |
+		grep -q 'site lookup with pushfq (no BMI2)' &&
+		pass "GLIBC_TUNABLES=$nobmi2 selects the lookup for CPUs without BMI2" ||
+		fail "GLIBC_TUNABLES=$nobmi2 did not select the lookup without BMI2"
+	for t in test-core.sh test-programs.sh; do
+		GLIBC_TUNABLES=$nobmi2 "$HERE/$t" >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [no BMI2] \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[no BMI2] $t exited $rc"
+	done
+else
+	skip "the lookup without BMI2, forced" "this CPU has no BMI2: every other test runs it"
+fi
+
 # Page 0 refused (a seccomp filter makes mmap at 0 fail, as vm.mmap_min_addr
 # or SELinux would; the sysctl itself is global and not touched here): the
 # default mode warns once and carries on through Syscall User Dispatch.
