@@ -498,7 +498,7 @@ zp_slow_path:
 
 /* Extended state, saved below the record when a hook that may touch it is
  * about to run.  Called with rbx = record; leaves rsp pointing at the area
- * (the return address is popped by hand). */
+ * (the return address is moved below it). */
 .Lsave_xstate:
 	pop	%r11
 	mov	REC_NR(%rbx), %rax
@@ -547,7 +547,11 @@ zp_slow_path:
 	xsave	(%rsp)
 	jmp	2f
 4:	fxsave64 (%rsp)
-2:	jmp	*%r11
+	/* Back with a `ret` from the new rsp: a call left unreturned would
+	 * put every later `ret` up the program's stack one entry off on the
+	 * return-stack predictor. */
+2:	push	%r11
+	ret
 
 /* Restore what .Lsave_xstate saved; rsp must be as it left it. */
 .Lrestore_xstate:
