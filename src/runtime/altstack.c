@@ -138,14 +138,9 @@ void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t)
 	}
 }
 
-/* A call made on the program's signal stack enters with every signal
- * blocked (the stub did it): disarm the stack, then give the mask back. */
-void zp_altstack_enter(struct zp_record *r, struct zp_thread *t)
+/* zp_altstack_enter (rt.h) for a call made on that stack. */
+void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t)
 {
-	if (!t || !t->alt_pending) {
-		r->alt_swap = 0;
-		return;
-	}
 	t->alt_pending = 0;
 	r->alt_swap = 1;
 	r->alt_mask = t->alt_entry_mask;
@@ -159,10 +154,8 @@ void zp_altstack_enter(struct zp_record *r, struct zp_thread *t)
  * Calls that go back through the kernel instead (rt_sigreturn restores
  * both) or never do need nothing; every other call comes back through
  * zp_post, where this is done. */
-int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, int act)
+int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
 {
-	if (!r->alt_swap)
-		return act;
 	if (act == ZP_ACT_SYSCALL) {
 		long nr = r->call.nr;
 		if (nr == SYS_rt_sigreturn || nr == SYS_exit || nr == SYS_exit_group)

@@ -136,7 +136,7 @@ static int run_orig(struct zp_record *r, int i)
 
 /* The pre() functions from hook `from` on.  Returns the index of the hook
  * that completed the call, or -1 if it must go to the kernel. */
-static int run_pres(struct zp_record *r, int from)
+static inline __attribute__((always_inline)) int run_pres(struct zp_record *r, int from)
 {
 	for (int i = from; i < zp_nhooks; i++) {
 		struct zp_hook_slot *h = &zp_hooks[i];
@@ -491,7 +491,10 @@ long zp_pre(struct zp_record *r)
 		run_posts(r, done);
 		act = ZP_ACT_RETURN;
 	} else {
-		act = zp_runtime_wants(r->call.nr) ? runtime_pre(r, t) : ZP_ACT_SYSCALL;
+		/* zp_runtime_wants() as the class table has it */
+		unsigned long nr = (unsigned long)r->call.nr;
+		act = nr < ZP_CLASS_SIZE && (zp_nr_class[nr] & ZP_CLASS_RUNTIME) ? runtime_pre(r, t)
+										 : ZP_ACT_SYSCALL;
 		if (act == ZP_ACT_RETURN)
 			run_posts(r, zp_nhooks);
 		else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0) ||

@@ -64,6 +64,24 @@
 	syscall
 .endm
 
+/* RFLAGS as the program had them (\mem), without popfq, which costs 20 to
+ * 30 cycles: the runtime's code changes only the arithmetic flags and DF
+ * (cld), so those are what is put back.  Clobbers rax and rcx; after it
+ * only instructions that leave the flags alone (mov, lea) may run. */
+.macro RESTORE_FLAGS mem
+	movzwl	\mem, %ecx
+	bt	$10, %ecx
+	jnc	.Lno_df\@
+	std
+.Lno_df\@:
+	mov	%ecx, %eax
+	shr	$4, %eax
+	and	$0x80, %al		/* OF (bit 11) as the sign of al */
+	add	$0x80, %al		/* overflows, setting OF, if it is set */
+	mov	%cl, %ah
+	sahf				/* SF ZF AF PF CF */
+.endm
+
 /* The application's callee-saved registers but rbx. */
 .macro RESTORE_CALLEE_SAVED rec
 	mov	REC_RBP(\rec), %rbp
@@ -589,6 +607,37 @@ zp_slow_path:
  * application's rsp (for trapped calls nothing may).  Trapped calls come
  * here only for calls that do not return. */
 .Lsyscall_release:
+	/* A call from a rewritten site that returns is made from app-8, below
+	 * its return address, and comes back with `ret`, which balances the
+	 * site's `callq` on the return-stack predictor.  rt_sigreturn needs
+	 * rsp on its frame; trapped calls have no return address at app-8. */
+	.cfi_remember_state
+	cmpq	$ZP_NR_RT_SIGRETURN, REC_NR(%rbx)
+	je	.Lsyscall_release_at_sp
+	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
+	jne	.Lsyscall_release_at_sp
+	mov	%rbx, %r11
+	CFI_RECORD 11
+	RESTORE_FLAGS REC_FLAGS(%r11)
+	LOAD_ARGS %r11
+	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
+	RESTORE_CALLEE_SAVED %r11
+	mov	REC_NR(%r11), %rax
+	mov	REC_LEVEL(%r11), %ecx
+	mov	REC_APPSP(%r11), %rsp
+	lea	-8(%rsp), %rsp
+	CFI_APP_STACK 8
+	mov	%ecx, %gs:TB_LEVEL
+	.globl	zp_app_syscall_release_ret
+	.hidden	zp_app_syscall_release_ret
+zp_app_syscall_release_ret:
+	syscall
+	mov	(%rsp), %rcx
+	ret
+
+.Lsyscall_release_at_sp:
+	.cfi_restore_state
 	mov	%rbx, %r11
 	CFI_RECORD 11
 	LOAD_ARGS %r11
@@ -627,8 +676,8 @@ zp_app_syscall_release:
 	mov	REC_RBX(%r11), %rbx
 	CFI_RECORD 11
 	.cfi_same_value %rbx
-	pushq	REC_FLAGS(%r11)
-	popfq
+	RESTORE_FLAGS REC_FLAGS(%r11)
+	mov	REC_NR(%r11), %rax
 	mov	REC_APPSP(%r11), %rsp
 	CFI_APP_STACK 0
 	mov	%r11, -24(%rsp)
@@ -666,13 +715,16 @@ zp_app_syscall_post2:
 	jne	.Lreturn_trapped
 	mov	%rbx, %r11
 	CFI_RECORD 11
+	RESTORE_FLAGS REC_FLAGS(%r11)
 	RESTORE_ARG_REGS %r11
 	mov	REC_RBX(%r11), %rbx
 	.cfi_same_value %rbx
 	RESTORE_CALLEE_SAVED %r11
 	/* The return address and flags come from the record: after vfork the
 	 * child has reused the red zone slots of the shared stack.  They are
-	 * staged, and everything else read, before rsp moves up. */
+	 * staged, and everything else read, before the level is given back
+	 * (a signal's call may then take the slot).  Nothing below changes a
+	 * flag. */
 	mov	REC_APPSP(%r11), %rax
 	lea	-16(%rax), %rax
 	mov	REC_RETADDR(%r11), %rcx
@@ -683,16 +735,13 @@ zp_app_syscall_post2:
 	.cfi_offset 16, -8
 	mov	REC_LEVEL(%r11), %ecx
 	mov	REC_RET(%r11), %r11
-	mov	%rax, %rsp
-	.cfi_def_cfa_register %rsp
+	lea	8(%rax), %rsp
+	.cfi_def_cfa %rsp, 8
 	mov	%ecx, %gs:TB_LEVEL
 	mov	%r11, %rax
-	mov	8(%rsp), %rcx
-	mov	(%rsp), %r11
-	popfq
-	.cfi_def_cfa_offset 8
-	/* No kernel entry on this path (or the post hook already paid for it),
-	 * so a balanced `ret` keeps the return-stack predictor in step. */
+	mov	(%rsp), %rcx
+	mov	-8(%rsp), %r11
+	/* A balanced `ret` keeps the return-stack predictor in step. */
 	ret
 
 /* The same for a trapped call, without writing below the application's

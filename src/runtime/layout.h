@@ -122,6 +122,7 @@
 #define CH_SIGMASK 112 /* the mask to restore in the child */
 
 #define ZP_NR_RT_SIGPROCMASK 14
+#define ZP_NR_RT_SIGRETURN 15
 #define ZP_NR_ARCH_PRCTL 158
 #define ZP_NR_PRCTL 157
 #define ZP_PR_SET_SYSCALL_USER_DISPATCH 59

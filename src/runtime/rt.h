@@ -121,7 +121,18 @@ struct ksigaction {
 	uint64_t mask;
 };
 
-ZP_HIDDEN struct zp_thread *zp_thread_self(void);
+/* The calling thread's block, or NULL for a thread the runtime has not
+ * adopted.  Inline, as the pieces below: every hooked call asks. */
+static inline struct zp_thread *zp_thread_self(void)
+{
+	uint32_t magic;
+	struct zp_thread *t;
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(magic) : "i"(TB_MAGIC));
+	if (magic != ZP_TB_MAGIC_VALUE)
+		return NULL;
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(TB_SELF));
+	return t;
+}
 ZP_HIDDEN struct zp_thread *zp_thread_new(void);
 ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
@@ -150,12 +161,35 @@ extern ZP_HIDDEN enum zp_mode zp_mode;
 extern ZP_HIDDEN unsigned char zp_sud_armed; /* SUD is on in every thread */
 extern ZP_HIDDEN uintptr_t zp_self_len;
 ZP_HIDDEN int zp_sud_arm(struct zp_thread *t);
-ZP_HIDDEN void zp_sud_allow(struct zp_thread *t);
+static inline void zp_sud_allow(struct zp_thread *t)
+{
+	if (zp_sud_armed && t)
+		__atomic_store_n(&t->sud_selector, 0 /* SUD's ALLOW */, __ATOMIC_RELEASE);
+}
 ZP_HIDDEN void zp_sud_block(struct zp_thread *t);
 /* Around hook code: its own calls pass Syscall User Dispatch and the
- * routed vDSO functions. */
-ZP_HIDDEN unsigned zp_hook_enter(struct zp_thread *t);
-ZP_HIDDEN void zp_hook_leave(struct zp_thread *t, unsigned prev);
+ * routed vDSO functions.  Hooks nest (a signal handler of the program can
+ * make a call while a hook runs): the inner call gives back the state it
+ * found (ALLOW, in hook), not the program's, or the outer hook's own calls
+ * would trap. */
+static inline unsigned zp_hook_enter(struct zp_thread *t)
+{
+	if (!t)
+		return 0;
+	unsigned prev = (unsigned)t->in_hook | (unsigned)t->sud_selector << 8;
+	t->in_hook = 1;
+	zp_sud_allow(t);
+	return prev;
+}
+
+static inline void zp_hook_leave(struct zp_thread *t, unsigned prev)
+{
+	if (!t)
+		return;
+	t->in_hook = (uint8_t)(prev & 0xff);
+	if (zp_sud_armed)
+		__atomic_store_n(&t->sud_selector, (uint8_t)(prev >> 8), __ATOMIC_RELEASE);
+}
 ZP_HIDDEN int zp_vdso_route(void);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);
@@ -268,8 +302,22 @@ ZP_HIDDEN int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t);
 ZP_HIDDEN void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t);
 /* A call made at sp must disarm the program's signal stack while it runs. */
 ZP_HIDDEN bool zp_altstack_swaps(const struct zp_thread *t, uintptr_t sp);
-ZP_HIDDEN void zp_altstack_enter(struct zp_record *r, struct zp_thread *t);
-ZP_HIDDEN int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, int act);
+ZP_HIDDEN void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act);
+/* A call made on the program's signal stack enters with every signal
+ * blocked (the stub did it): disarm the stack, then give the mask back. */
+static inline void zp_altstack_enter(struct zp_record *r, struct zp_thread *t)
+{
+	if (!t || !t->alt_pending)
+		r->alt_swap = 0;
+	else
+		zp_altstack_disarm(r, t);
+}
+/* The call goes back to the program (act): re-arm its stack. */
+static inline int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, int act)
+{
+	return r->alt_swap ? zp_altstack_rearm(r, t, act) : act;
+}
 ZP_HIDDEN void zp_trap_enter(void *uc, uintptr_t site, uintptr_t resume, uintptr_t sp,
 			     unsigned origin);
 extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblocked */

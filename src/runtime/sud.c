@@ -57,38 +57,10 @@ int zp_sud_arm(struct zp_thread *t)
 }
 
 /* Hook code makes its own system calls through its own libc. */
-void zp_sud_allow(struct zp_thread *t)
-{
-	if (zp_sud_armed && t)
-		__atomic_store_n(&t->sud_selector, SEL_ALLOW, __ATOMIC_RELEASE);
-}
-
 void zp_sud_block(struct zp_thread *t)
 {
 	if (zp_sud_armed && t)
 		__atomic_store_n(&t->sud_selector, SEL_BLOCK, __ATOMIC_RELEASE);
-}
-
-/* Hooks nest: a signal handler of the program can make a call while a
- * hook runs.  The inner call must give back the state it found (ALLOW,
- * in hook), not the program's, or the outer hook's own calls would trap. */
-unsigned zp_hook_enter(struct zp_thread *t)
-{
-	if (!t)
-		return 0;
-	unsigned prev = (unsigned)t->in_hook | (unsigned)t->sud_selector << 8;
-	t->in_hook = 1;
-	zp_sud_allow(t);
-	return prev;
-}
-
-void zp_hook_leave(struct zp_thread *t, unsigned prev)
-{
-	if (!t)
-		return;
-	t->in_hook = (uint8_t)(prev & 0xff);
-	if (zp_sud_armed)
-		__atomic_store_n(&t->sud_selector, (uint8_t)(prev >> 8), __ATOMIC_RELEASE);
 }
 
 /* Can this kernel dispatch?  Tried in a child, which then exits. */

@@ -42,17 +42,6 @@ struct pool_entry {
 };
 static struct pool_entry *pool;
 
-struct zp_thread *zp_thread_self(void)
-{
-	uint32_t magic;
-	struct zp_thread *t;
-	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(magic) : "i"(TB_MAGIC));
-	if (magic != ZP_TB_MAGIC_VALUE)
-		return NULL;
-	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(TB_SELF));
-	return t;
-}
-
 static void reset(struct zp_thread *t)
 {
 	t->level = 0;

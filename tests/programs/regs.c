@@ -22,11 +22,19 @@ struct state {
 
 struct state before, after;
 uint64_t site_next;
+uint64_t flags_in;
 static int failures;
 
 static void report(int ok, const char *what)
 {
 	printf("%s: %s\n", ok ? "PASS" : "FAIL", what);
+	failures += !ok;
+}
+
+static void report_p(int ok, const char *what, uint64_t pattern)
+{
+	printf("%s: %s (called with RFLAGS %#lx)\n", ok ? "PASS" : "FAIL", what,
+	       (unsigned long)pattern);
 	failures += !ok;
 }
 
@@ -64,15 +72,15 @@ __attribute__((noinline)) static void test_gprs(long nr)
 		"mov %%r8, before+64(%%rip); mov %%r9, before+72(%%rip); mov %%r10, before+80(%%rip)\n"
 		"mov %%r12, before+96(%%rip); mov %%r13, before+104(%%rip); mov %%r14, before+112(%%rip)\n"
 		"mov %%r15, before+120(%%rip)\n"
-		/* flags: set CF, clear ZF, set SF? use stc + a known pattern */
+		/* the arithmetic flags and DF of this round's pattern */
 		"push %%rax\n"
-		"mov $0x8c5, %%eax\n" /* OF SF PF CF + bit 1 */
+		"mov flags_in(%%rip), %%rax\n"
 		"push %%rax; popfq\n"
 		"pushfq; pop %%rax; mov %%rax, before+128(%%rip)\n"
 		"pop %%rax\n"
 		"syscall\n"
 		"1:\n"
-		"pushfq; pop after+128(%%rip)\n"
+		"pushfq; pop after+128(%%rip); cld\n"
 		"mov %%rbx, after+8(%%rip); mov %%rcx, after+16(%%rip); mov %%rdx, after+24(%%rip)\n"
 		"mov %%rsi, after+32(%%rip); mov %%rdi, after+40(%%rip); mov %%rbp, after+48(%%rip)\n"
 		"mov %%rsp, after+56(%%rip); mov %%r8, after+64(%%rip); mov %%r9, after+72(%%rip)\n"
@@ -148,15 +156,10 @@ __attribute__((noinline)) static void test_vectors(long nr, int avx512)
 	}
 }
 
-uint32_t mxcsr_default = 0x1f80;
-
-int main(int argc, char **argv)
+/* The general registers and flags across a call made with RFLAGS = pattern. */
+static void check_gprs(long nr, uint64_t pattern)
 {
-	long nr = argc > 1 && !strcmp(argv[1], "getppid") ? SYS_getppid : SYS_getpid;
-	_Static_assert(__builtin_offsetof(struct state, zmm) == 136, "layout");
-	_Static_assert(__builtin_offsetof(struct state, k) == 136 + 2048, "layout");
-	_Static_assert(__builtin_offsetof(struct state, mxcsr) == 136 + 2048 + 64, "layout");
-
+	flags_in = pattern;
 	test_gprs(nr);
 	static const char *names[16] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
 					"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
@@ -170,11 +173,27 @@ int main(int argc, char **argv)
 			ok = 0;
 		}
 	}
-	report(ok, "general registers preserved");
-	uint64_t mask = 0x8d5; /* CF PF AF ZF SF OF */
-	report((before.flags & mask) == (after.flags & mask), "RFLAGS preserved");
-	report(after.gpr[2] == site_next, "rcx = address after the syscall");
-	report((after.gpr[11] & mask) == (before.flags & mask), "r11 = RFLAGS");
+	report_p(ok, "general registers preserved", pattern);
+	uint64_t mask = 0xcd5; /* CF PF AF ZF SF DF OF */
+	report_p((before.flags & mask) == (after.flags & mask), "RFLAGS preserved", pattern);
+	report_p(after.gpr[2] == site_next, "rcx = address after the syscall", pattern);
+	report_p((after.gpr[11] & mask) == (before.flags & mask), "r11 = RFLAGS", pattern);
+}
+
+uint32_t mxcsr_default = 0x1f80;
+
+int main(int argc, char **argv)
+{
+	long nr = argc > 1 && !strcmp(argv[1], "getppid") ? SYS_getppid : SYS_getpid;
+	_Static_assert(__builtin_offsetof(struct state, zmm) == 136, "layout");
+	_Static_assert(__builtin_offsetof(struct state, k) == 136 + 2048, "layout");
+	_Static_assert(__builtin_offsetof(struct state, mxcsr) == 136 + 2048 + 64, "layout");
+
+	/* OF SF PF CF; DF ZF AF; none: each flag set and clear once (bit 1
+	 * is always set) */
+	static const uint64_t patterns[] = {0x8c5, 0x452, 0x002};
+	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++)
+		check_gprs(nr, patterns[p]);
 
 	int avx512 = has_avx512();
 	test_vectors(nr, avx512);
