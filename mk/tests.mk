@@ -33,6 +33,8 @@ $(B)/tests/progs/sigunwind-late: tests/programs/sigunwind.c tests/programs/check
 PROG_BIN += $(B)/tests/progs/sigunwind-late
 # faultbt: names from dladdr.
 PROG_CFLAGS_faultbt := -rdynamic
+# rodatapairs: read-only data in the code's segment.
+PROG_CFLAGS_rodatapairs := -Wl,-z,noseparate-code
 
 tests: $(UNIT_BIN) $(PROG_BIN)
 all: tests

@@ -336,6 +336,16 @@ int zp_fde_gap(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_
 	return *end > *start ? 0 : -1;
 }
 
+int zp_fde_span(struct zp_fde_index *ix, uintptr_t *lo, uintptr_t *hi)
+{
+	uintptr_t s, e;
+	if (!ix->count || !fde_range(ix, fde_of(ix, ix->count - 1), &s, &e))
+		return -1;
+	*lo = (uintptr_t)ix->hdr + (intptr_t)table_at(ix, 0) + (uintptr_t)ix->bias;
+	*hi = e + (uintptr_t)ix->bias;
+	return *hi > *lo ? 0 : -1;
+}
+
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end)
 {
 	pc -= (uintptr_t)ix->bias;

@@ -35,6 +35,10 @@ void zp_fde_index_set_readable(struct zp_fde_index *ix,
 /* The function [start, end) that contains pc: 0, or -1 if none does. */
 int zp_fde_lookup(struct zp_fde_index *ix, uintptr_t pc, uintptr_t *start, uintptr_t *end);
 
+/* [lo, hi): from the first function the table knows to the end of the
+ * last.  0, or -1 for an empty or unreadable table. */
+int zp_fde_span(struct zp_fde_index *ix, uintptr_t *lo, uintptr_t *hi);
+
 /* pc lies between functions: [start, end) is the gap from the end of the
  * function before it to the start of the next (an instruction boundary:
  * glibc's clone ends its FDE right before the syscall).  0 or -1. */

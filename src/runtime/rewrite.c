@@ -603,6 +603,49 @@ static uintptr_t backed_end(const struct zp_map *m)
 	return backed < m->end - m->start ? m->start + backed : m->end;
 }
 
+/* The part of the segment [*s, *e) that can hold code: from the lowest to
+ * the highest of the object's code sections (SHF_EXECINSTR, from the
+ * section headers in its file) and the functions its unwind table knows.
+ * A segment also holds read-only data and symbol tables where the object
+ * was linked without -z separate-code (LLVM 14: .text is half of a 97 MiB
+ * segment), and scanning them costs as much as the code.  Left whole
+ * where the file has no usable section headers (stripped to the bone,
+ * packed) or names no code section inside the segment. */
+static void code_span(int fd, uintptr_t base, struct zp_fde_index *ix, uintptr_t *s, uintptr_t *e)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Shdr) sh[128];
+	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof sh[0] || eh.e_shnum == 0 || eh.e_shnum > 128)
+		return;
+	long want = (long)(eh.e_shnum * sizeof sh[0]);
+	if (zp_raw4(SYS_pread64, fd, sh, want, eh.e_shoff) != want)
+		return;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	for (int i = 0; i < eh.e_shnum; i++) {
+		if (sh[i].sh_type == SHT_NOBITS || (sh[i].sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) !=
+							   (SHF_ALLOC | SHF_EXECINSTR))
+			continue;
+		uintptr_t a = base + sh[i].sh_addr, b = a + sh[i].sh_size;
+		if (b <= *s || a >= *e || b < a)
+			continue;
+		lo = a < lo ? a : lo;
+		hi = b > hi ? b : hi;
+	}
+	if (hi == 0)
+		return;
+	uintptr_t flo, fhi;
+	if (zp_fde_span(ix, &flo, &fhi) == 0 && fhi > *s && flo < *e) {
+		lo = flo < lo ? flo : lo;
+		hi = fhi > hi ? fhi : hi;
+	}
+	if (lo > *s)
+		*s = lo;
+	if (hi < *e)
+		*e = hi;
+}
+
 static bool find_sites(const struct zp_maps *maps, const struct object *o, struct zp_sites *sites)
 {
 	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
@@ -638,6 +681,8 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 		if (unreadable)
 			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
 		int fd = textrel ? -1 : open_backing_file(m, e - s);
+		if (fd >= 0)
+			code_span(fd, o->base, &ix, &s, &e);
 		find_in_range(&b, s, e, fd, m->offset + (s - m->start), sites);
 		if (fd >= 0)
 			zp_raw1(SYS_close, fd);
