@@ -137,8 +137,23 @@ void tb_oct(struct tb *b, unsigned long long v, int width)
 
 void tb_pad_to(struct tb *b, size_t col)
 {
-	while (b->len < col && b->len < b->cap)
-		b->p[b->len++] = ' ';
+	/* Eight spaces a store (the column strace aligns results at is 40,
+	 * and a byte loop was an eighth of a short traced call's cost). */
+	size_t end = col < b->cap ? col : b->cap;
+	if (b->len >= end)
+		return;
+	char *p = b->p + b->len;
+	size_t n = end - b->len;
+	const uint64_t spaces = 0x2020202020202020ull;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 <= n; i += 8)
+			__builtin_memcpy(p + i, &spaces, 8);
+		__builtin_memcpy(p + n - 8, &spaces, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			p[i] = ' ';
+	}
+	b->len = end;
 }
 
 /* Bytes that print as themselves inside a quoted string. */
