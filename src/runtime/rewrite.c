@@ -188,6 +188,12 @@ struct bounds {
 	int phnum;
 	int go_state; /* 0: not looked for yet; 1: found; -1: none */
 	struct zp_gopcln go;
+	/* The list may be remembered (cache.c): where the candidates came from
+	 * the file, the code in memory still holds their bytes.  A debugger
+	 * that planted a breakpoint on a syscall before the runtime ran
+	 * (`break` then `run` in gdb) hides that site; remembered, it would
+	 * stay unhooked in every later run. */
+	bool trusted;
 };
 
 static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
@@ -198,8 +204,14 @@ static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int f
 {
 	struct cands c = {0};
 	if (fd < 0 || cands_from_file(&c, fd, off, end - start) < 0) {
+		/* no file to check against (the vDSO, relocated code): as found */
 		if (cands_from_memory(&c, start, end - start) < 0)
 			return -ENOMEM;
+	} else {
+		for (size_t i = 0; i < c.n && b->trusted; i++) {
+			const uint8_t *p = (const uint8_t *)(start + c.v[i]);
+			b->trusted = p[0] == 0x0f && (p[1] == 0x05 || p[1] == 0x34);
+		}
 	}
 	zp_stats.candidates += c.n;
 	zp_stats.bytes += end - start;
@@ -571,13 +583,14 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 /* Scans the object's code for sites.  Returns whether it had function
  * boundaries (FDEs): a list found without them is empty by construction
  * and never cached. */
-/* The file a big code mapping was made from, if it is still that file:
- * scanning it is faster than scanning the mapping (see cands_from_file).
- * Only at start-up and for code not relocated in place (DT_TEXTREL), when
- * the mapping still holds the file's bytes. */
-static int open_backing_file(const struct zp_map *m, size_t len)
+/* The file a code mapping was made from, if it is still that file: its
+ * bytes are the candidates (see cands_from_file), and only a list found
+ * from them may be remembered.  Only at start-up and for code not
+ * relocated in place (DT_TEXTREL), when the mapping still holds the
+ * file's bytes but where something (a debugger) changed them. */
+static int open_backing_file(const struct zp_map *m)
 {
-	if (len < (1u << 20) || !m->inode || m->shared || m->path[0] != '/')
+	if (!m->inode || m->shared || m->path[0] != '/')
 		return -1;
 	int fd = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
@@ -646,7 +659,8 @@ static void code_span(int fd, uintptr_t base, struct zp_fde_index *ix, uintptr_t
 		*e = hi;
 }
 
-static bool find_sites(const struct zp_maps *maps, const struct object *o, struct zp_sites *sites)
+static bool find_sites(const struct zp_maps *maps, const struct object *o, struct zp_sites *sites,
+		       bool *trusted)
 {
 	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
 	struct zp_fde_index ix = {0};
@@ -663,7 +677,7 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 			zp_fde_index_set_readable(&ix, zp_maps_readable, maps);
 	}
 	struct bounds b = {.ix = &ix, .maps = maps, .base = o->base, .phdr = o->phdr,
-			   .phnum = o->phnum};
+			   .phnum = o->phnum, .trusted = true};
 	for (int i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
@@ -680,7 +694,7 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 		bool unreadable = !(m->prot & PROT_READ);
 		if (unreadable)
 			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot | PROT_READ);
-		int fd = textrel ? -1 : open_backing_file(m, e - s);
+		int fd = textrel ? -1 : open_backing_file(m);
 		if (fd >= 0)
 			code_span(fd, o->base, &ix, &s, &e);
 		find_in_range(&b, s, e, fd, m->offset + (s - m->start), sites);
@@ -689,6 +703,7 @@ static bool find_sites(const struct zp_maps *maps, const struct object *o, struc
 		if (unreadable)
 			zp_raw3(SYS_mprotect, m->start, m->end - m->start, m->prot);
 	}
+	*trusted = b.trusted;
 	return ix.count != 0 || b.go_state > 0;
 }
 
@@ -737,11 +752,11 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 	 * original that are about to be thrown away. */
 	bool cached = id && xlo < xhi &&
 		      zp_cache_load(id, idlen, o->base, xlo, xhi, true, false, sites) == 0;
-	bool with_fdes = false;
+	bool with_fdes = false, trusted = false;
 	if (cached)
 		zp_stats.cache_hits++;
 	else
-		with_fdes = find_sites(maps, o, sites);
+		with_fdes = find_sites(maps, o, sites, &trusted);
 	uint64_t t_found = zp_now_ns();
 	/* Code patched by an earlier process, shared through the page cache;
 	 * what is not there yet is patched here and kept for the next one. */
@@ -770,7 +785,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 		zp_stats.cache_hits--;
 		cached = false;
 		sites->n = 0;
-		with_fdes = find_sites(maps, o, sites);
+		with_fdes = find_sites(maps, o, sites, &trusted);
 	}
 	/* Patched copies were checked site by site as they were mapped
 	 * (textcache.c): registering their sites need not read them again. */
@@ -780,7 +795,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 		if (mapped[i])
 			premapped[npremapped++] = code_map(maps, o, i)->start;
 	zp_patch_sites_premapped(maps, sites, premapped, npremapped);
-	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
+	for (int i = 0; i < o->phnum && i < 64 && id && !textrel && (cached || trusted); i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (m && m->inode && !mapped[i])
 			zp_text_cache_store(m, id, idlen, o->phdr[i].p_vaddr, sites);
@@ -791,7 +806,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 		       (unsigned long long)(t_found - t_obj) / 1000,
 		       (unsigned long long)(zp_now_ns() - t_found) / 1000, (unsigned long)xlo,
 		       (unsigned long)xhi);
-	if (id && !cached && with_fdes)
+	if (id && !cached && with_fdes && trusted)
 		zp_cache_store(id, idlen, o->base, sites);
 	if (zp_sites_report)
 		zp_sites_report(path, o->base, sites);
