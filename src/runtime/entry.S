@@ -192,7 +192,15 @@ zp_stage2_template:
 	.long	.Ls2_end - .Ls2_entry	/* address range */
 	.byte	0			/* augmentation data length */
 	.byte	0x04			/* DW_CFA_advance_loc4 */
-	.long	.Lfirst_miss_pushed - .Ls2_entry
+	.long	.Ls2_jmp_at_app - .Ls2_entry
+	.byte	0x0e, 0			/* back at the wrapper's rsp... */
+	.byte	0x09, 16, 2		/* ...the return address in rcx */
+	.byte	0x04
+	.long	.Lfirst_miss - .Ls2_jmp_at_app
+	.byte	0x0e, 8			/* as at the entry */
+	.byte	0x90, 1
+	.byte	0x04
+	.long	.Lfirst_miss_pushed - .Lfirst_miss
 	.byte	0x0e, 16		/* DW_CFA_def_cfa_offset: flags pushed */
 	.byte	0x04
 	.long	.Lnf_to_slow - .Lfirst_miss_pushed
@@ -256,7 +264,21 @@ zp_stage2_ehframe_end:
 zp_app_syscall_fast:
 	syscall
 	mov	(%rsp), %rcx
+	.globl	zp_stage2_ret
+	.hidden	zp_stage2_ret
+zp_stage2_ret:
 	ret
+	int3
+/* Where a `ret` right after the kernel costs more than an indirect jump
+ * (AMD here: +30-50 ns, the return-stack predictor is of no use after a
+ * kernel entry), start-up turns the `ret; int3` above into a jmp rel8 to
+ * this (trampoline.c). */
+	.globl	zp_stage2_jmp
+	.hidden	zp_stage2_jmp
+zp_stage2_jmp:
+	lea	8(%rsp), %rsp
+.Ls2_jmp_at_app:
+	jmp	*%rcx
 /* The first probe missed: go on probing with the flags saved, as the path
  * for CPUs without BMI2 does from the start (rax = the index). */
 .Lfirst_miss:
@@ -612,6 +634,8 @@ zp_slow_path:
 	 * site's `callq` on the return-stack predictor.  rt_sigreturn needs
 	 * rsp on its frame; trapped calls have no return address at app-8. */
 	.cfi_remember_state
+	cmpb	$0, zp_return_by_ret(%rip)
+	je	.Lsyscall_release_at_sp
 	cmpq	$ZP_NR_RT_SIGRETURN, REC_NR(%rbx)
 	je	.Lsyscall_release_at_sp
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
@@ -640,14 +664,13 @@ zp_app_syscall_release_ret:
 	.cfi_restore_state
 	mov	%rbx, %r11
 	CFI_RECORD 11
+	RESTORE_FLAGS REC_FLAGS(%r11)
 	LOAD_ARGS %r11
 	mov	REC_RBX(%r11), %rbx
 	.cfi_same_value %rbx
 	RESTORE_CALLEE_SAVED %r11
 	mov	REC_NR(%r11), %rax
 	mov	REC_LEVEL(%r11), %ecx
-	pushq	REC_FLAGS(%r11)
-	popfq
 	mov	REC_APPSP(%r11), %rsp
 	/* A trapped call has no return address at app-8, but it comes here
 	 * only for calls that do not return. */

@@ -198,13 +198,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       "%lu candidates; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
-		       "%lu from cache, %lu segments shared; %d hook(s); xsave %s; page 0 %s; site lookup %s; %llu us",
+		       "%lu from cache, %lu segments shared; %d hook(s); xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, s->candidates, s->fast, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
 		       zp_nhooks, zp_xsave_kind ? "on" : "off",
 		       zp_exec_only ? "execute-only (PKU)" : "exec (readable: no PKU)",
 		       zp_stage2_bmi2 ? "flag-free (BMI2)" : "with pushfq (no BMI2)",
+		       zp_return_by_ret ? "ret" : "jmp",
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
 	}
 }

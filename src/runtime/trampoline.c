@@ -26,6 +26,7 @@
  * never writable, so a NULL write still faults.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -40,6 +41,7 @@
 
 bool zp_exec_only;
 bool zp_stage2_bmi2;
+bool zp_return_by_ret = true;
 uintptr_t zp_stage2_addr;
 
 /* Displacements that are also prefixes the CPU ignores in front of a short
@@ -97,6 +99,25 @@ static bool cpu_has_pku(void)
  * free.  Values below 0x40 keep it under 1 GiB, clear of MAP_32BIT.  The
  * page is a copy of zp_stage2_template (entry.S): the fast path and its
  * data, filled in by zp_stage2_finish(). */
+/* How a call goes back to its site after the kernel: `ret`, which keeps
+ * the return-stack predictor in step with the site's `callq` (Intel here:
+ * 10 ns less per call from a libc wrapper, as much for inline calls), or
+ * an indirect `jmp` (AMD here, where the first `ret` after any kernel entry
+ * costs 30-50 ns whatever came before it: PITFALLS).  ZPOLINE_RETURN=ret|jmp
+ * chooses for tests and measurements. */
+static bool return_by_ret(void)
+{
+	const char *v = getenv("ZPOLINE_RETURN");
+	if (v && !strcmp(v, "ret"))
+		return true;
+	if (v && !strcmp(v, "jmp"))
+		return false;
+	/* AMD's CPUs (and Hygon's) have SSE4A, Intel's never had it: the
+	 * bits ld.so read already, where one more CPUID would trap to the
+	 * hypervisor (several microseconds, cpu.c). */
+	return !CPU_FEATURE_PRESENT(SSE4A);
+}
+
 /* The BMI2 path masks an index by shifting it left and back right by
  * 64 - log2(slots). */
 static uint64_t shift_of(uint64_t mask)
@@ -127,6 +148,13 @@ static int map_stage2(unsigned char *tail)
 		memcpy((void *)(page + S2_MASK), &mask, 8);
 		uint64_t shift = shift_of(mask);
 		memcpy((void *)(page + S2_SHIFT), &shift, 8);
+		zp_return_by_ret = return_by_ret();
+		if (!zp_return_by_ret) {
+			long to = zp_stage2_jmp - (zp_stage2_ret + 2);
+			((unsigned char *)page)[zp_stage2_ret - zp_stage2_template] = 0xeb;
+			((unsigned char *)page)[zp_stage2_ret - zp_stage2_template + 1] =
+				(unsigned char)(signed char)to;
+		}
 		zp_stage2_bmi2 = CPU_FEATURE_ACTIVE(BMI2);
 		if (!zp_stage2_bmi2) {
 			/* jmp rel8 to the path that pushes the flags instead */

@@ -31,6 +31,23 @@ else
 	skip "the lookup without BMI2, forced" "this CPU has no BMI2: every other test runs it"
 fi
 
+# The way back to the site this CPU does not use by default (ret on
+# Intel, jmp on AMD: trampoline.c), forced.
+dflt=$(LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | sed -n 's/.*back to the site by \([a-z]*\);.*/\1/p')
+other=$([ "$dflt" = ret ] && echo jmp || echo ret)
+if [ -n "$dflt" ] && LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 ZPOLINE_RETURN=$other /bin/true 2>&1 |
+	grep -q "back to the site by $other;"; then
+	pass "ZPOLINE_RETURN=$other selects the other way back (default here: $dflt)"
+	for t in test-core.sh test-programs.sh; do
+		ZPOLINE_RETURN=$other "$HERE/$t" >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [back by $other] \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[back by $other] $t exited $rc"
+	done
+else
+	fail "ZPOLINE_RETURN=$other: the debug summary does not say so (default '$dflt')"
+fi
+
 # Page 0 refused (a seccomp filter makes mmap at 0 fail, as vm.mmap_min_addr
 # or SELinux would; the sysctl itself is global and not touched here): the
 # default mode warns once and carries on through Syscall User Dispatch.
