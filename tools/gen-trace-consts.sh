@@ -559,6 +559,46 @@ table umount_flags
 headers sys/mount.h
 match ^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW)$
 
+table fsopen_flags
+headers linux/mount.h
+match ^FSOPEN_[A-Z_]+$
+
+table fsconfig_cmds
+headers linux/mount.h
+match ^FSCONFIG_[A-Z_]+$
+enums
+
+table fsmount_flags
+headers linux/mount.h
+match ^FSMOUNT_[A-Z_]+$
+
+table mount_attr_flags
+headers linux/mount.h
+match ^MOUNT_ATTR_[A-Z_]+$
+exclude ^MOUNT_ATTR_(_ATIME|RELATIME|SIZE_VER[0-9]+)$
+
+table mount_propagation
+headers linux/mount.h
+match ^MS_(UNBINDABLE|PRIVATE|SLAVE|SHARED)$
+
+table fspick_flags
+headers linux/mount.h
+match ^FSPICK_[A-Z_]+$
+
+table move_mount_flags
+headers linux/mount.h
+match ^MOVE_MOUNT_[A-Z_]+$
+exclude ^MOVE_MOUNT__MASK$
+
+table open_tree_flags
+headers linux/fcntl.h linux/mount.h
+match ^(OPEN_TREE_[A-Z]+|AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE))$
+order OPEN_TREE_CLONE OPEN_TREE_CLOEXEC
+
+table mount_setattr_flags
+headers linux/fcntl.h
+match ^AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)$
+
 table pkey_access
 headers sys/mman.h
 from bits/mman-shared.h

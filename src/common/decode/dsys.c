@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
+#include <linux/mount.h>
 #include <linux/landlock.h>
 #include <linux/perf_event.h>
 #include <asm/ldt.h>
@@ -689,12 +690,18 @@ static void p_quota_data(struct dctx *d, unsigned int cmd, unsigned long addr)
 	}
 }
 
+/* quotactl(cmd, special, id, addr), or quotactl_fd(fd, cmd, id, addr):
+ * the same but for a descriptor where the device's path was. */
 static void p_quotactl(struct dctx *d)
 {
-	unsigned int qcmd = (unsigned int)d->a[0], cmd = qcmd >> SUBCMDSHIFT;
+	bool by_fd = d->nr == SYS_quotactl_fd;
+	unsigned int qcmd = (unsigned int)d->a[by_fd ? 1 : 0], cmd = qcmd >> SUBCMDSHIFT;
+	if (by_fd)
+		a_fd(d, 0);
 	arg(d);
 	p_qcmd(d->b, qcmd);
-	a_path(d, 1);
+	if (!by_fd)
+		a_path(d, 1);
 	switch (cmd) {
 	case Q_QUOTAOFF:
 	case Q_SYNC:
@@ -715,6 +722,148 @@ static void p_quotactl(struct dctx *d)
 	}
 	arg(d);
 	p_quota_data(d, cmd, (unsigned long)d->a[3]);
+}
+
+/* ---- the mount API (fsopen, fsconfig, fsmount, fspick, move_mount, open_tree,
+ * mount_setattr) --------------------------------------------------------------------------------- */
+
+/* fsconfig's value and aux mean what its command says. */
+static void p_fsconfig(struct dctx *d)
+{
+	struct tb *b = d->b;
+	unsigned int cmd = (unsigned int)d->a[1];
+	a_fd(d, 0);
+	arg(d);
+	p_xlat(b, cmd, XT(fsconfig_cmds), "FSCONFIG_???");
+	switch (cmd) {
+	case FSCONFIG_SET_FLAG:
+	case FSCONFIG_SET_FD:
+		a_str(d, 2);
+		a_ptr(d, 3);
+		if (cmd == FSCONFIG_SET_FD)
+			a_fd(d, 4);
+		else
+			a_int(d, 4);
+		return;
+	case FSCONFIG_SET_STRING:
+		a_str(d, 2);
+		a_str(d, 3);
+		a_int(d, 4);
+		return;
+	case FSCONFIG_SET_BINARY:
+		a_str(d, 2);
+		arg(d);
+		p_buf(d, (unsigned long)d->a[3], (size_t)(unsigned int)d->a[4], false, TBQ_HEX);
+		a_int(d, 4);
+		return;
+	case FSCONFIG_SET_PATH:
+	case FSCONFIG_SET_PATH_EMPTY:
+		a_str(d, 2);
+		a_path(d, 3);
+		a_dirfd(d, 4);
+		return;
+	default: /* FSCONFIG_CMD_*, and numbers it does not know */
+		a_ptr(d, 2);
+		a_ptr(d, 3);
+		a_int(d, 4);
+		return;
+	}
+}
+
+/* struct mount_attr, and whatever bytes of a larger one follow it that are
+ * not zero (as strace shows a newer program's struct). */
+static void p_mount_attr(struct dctx *d, unsigned long addr, unsigned long size)
+{
+	struct tb *b = d->b;
+	struct mount_attr ma;
+	if (!addr || size < MOUNT_ATTR_SIZE_VER0) {
+		p_ptr(d, addr);
+		return;
+	}
+	if (!p_struct_at(d, addr, &ma, sizeof ma, false))
+		return;
+	tb_puts(b, "{attr_set=");
+	p_flags_u(b, ma.attr_set, XT(mount_attr_flags), "MOUNT_ATTR_???");
+	tb_puts(b, ", attr_clr=");
+	p_flags_u(b, ma.attr_clr, XT(mount_attr_flags), "MOUNT_ATTR_???");
+	tb_puts(b, ", propagation=");
+	p_xlat(b, ma.propagation, XT(mount_propagation), "MS_???");
+	tb_puts(b, ", userns_fd=");
+	tb_udec(b, ma.userns_fd);
+	if (size > sizeof ma) {
+		unsigned char tail[64];
+		size_t n = size - sizeof ma < sizeof tail ? size - sizeof ma : sizeof tail;
+		bool zero = true;
+		if (um_read(d, tail, addr + sizeof ma, n, false) == n)
+			for (size_t i = 0; i < n; i++)
+				zero &= tail[i] == 0;
+		if (!zero) {
+			tb_puts(b, ", /* bytes ");
+			tb_udec(b, sizeof ma);
+			tb_puts(b, "..");
+			tb_udec(b, size - 1);
+			tb_puts(b, " */ ");
+			p_buf(d, addr + sizeof ma, size - sizeof ma, false, TBQ_HEX);
+		}
+	}
+	tb_putc(b, '}');
+}
+
+static bool p_mount_api(struct dctx *d)
+{
+	struct tb *b = d->b;
+	switch (d->nr) {
+	case SYS_fsopen:
+		a_str(d, 0);
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[1], XT(fsopen_flags), "FSOPEN_???");
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_fsconfig:
+		p_fsconfig(d);
+		return true;
+	case SYS_fsmount:
+		a_fd(d, 0);
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[1], XT(fsmount_flags), "FSMOUNT_???");
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[2], XT(mount_attr_flags), "MOUNT_ATTR_???");
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_fspick:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[2], XT(fspick_flags), "FSPICK_???");
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_move_mount:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		a_dirfd(d, 2);
+		a_path(d, 3);
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[4], XT(move_mount_flags), "MOVE_MOUNT_???");
+		return true;
+	case SYS_open_tree:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[2], XT(open_tree_flags), "OPEN_TREE_???");
+		d->rstyle = RV_FD;
+		return true;
+	case SYS_mount_setattr:
+		a_dirfd(d, 0);
+		a_path(d, 1);
+		arg(d);
+		p_flags_u(b, (unsigned int)d->a[2], XT(mount_setattr_flags), "AT_???");
+		arg(d);
+		p_mount_attr(d, (unsigned long)d->a[3], (unsigned long)d->a[4]);
+		a_ulong(d, 4);
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* ---- bpf ------------------------------------------------------------------------------------------- */
@@ -1208,6 +1357,17 @@ bool zp_decode_sys(struct dctx *d)
 	case SYS_quotactl:
 		p_quotactl(d);
 		return true;
+	case SYS_quotactl_fd:
+		p_quotactl(d);
+		return true;
+	case SYS_fsopen:
+	case SYS_fsconfig:
+	case SYS_fsmount:
+	case SYS_fspick:
+	case SYS_move_mount:
+	case SYS_open_tree:
+	case SYS_mount_setattr:
+		return p_mount_api(d);
 	case SYS_perf_event_open:
 		arg(d);
 		p_perf_attr(d, (unsigned long)d->a[0]);
