@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <netinet/in.h>
+#include <linux/icmp.h>
+#include <linux/if_packet.h>
 
 #include "decode.h"
 
@@ -110,9 +112,77 @@ static void a_sockopt_name(struct dctx *d, int level_i, bool get)
 	case SOL_NETLINK:
 		p_xlat(d->b, name, XT(netlink_opts), "NETLINK_???");
 		break;
+	case IPPROTO_UDP:
+		p_xlat(d->b, name, XT(udp_opts), "UDP_???");
+		break;
+	case SOL_RAW:
+		p_xlat(d->b, name, XT(raw_opts), "RAW_???");
+		break;
+	case SOL_PACKET:
+		p_xlat(d->b, name, XT(packet_opts), "PACKET_???");
+		break;
 	default:
 		tb_dec(d->b, (long)name);
 	}
+}
+
+/* ICMP_FILTER's 32 bits, one per ICMP type: [ICMP_ECHO ...], or ~[...]
+ * of the clear ones when most are set (as strace prints signal sets). */
+static void p_icmp_filter(struct dctx *d, unsigned long addr, bool trust)
+{
+	uint32_t v;
+	if (!p_struct_at(d, addr, &v, sizeof v, trust))
+		return;
+	bool invert = __builtin_popcount(v) > 16;
+	if (invert)
+		tb_putc(d->b, '~');
+	tb_putc(d->b, '[');
+	bool first = true;
+	for (unsigned i = 0; i < 32; i++) {
+		if ((((v >> i) & 1) != 0) == invert)
+			continue;
+		if (!first)
+			tb_putc(d->b, ' ');
+		first = false;
+		p_xlat(d->b, i, XT(icmp_types), "ICMP_???");
+	}
+	tb_putc(d->b, ']');
+}
+
+/* SOL_PACKET options whose value is a struct, not an int. */
+static bool packet_struct_opt(long name)
+{
+	return name == PACKET_ADD_MEMBERSHIP || name == PACKET_DROP_MEMBERSHIP ||
+	       name == PACKET_RX_RING || name == PACKET_TX_RING;
+}
+
+/* A ring's struct tpacket_req; the address when the length is too short
+ * for the struct (as strace shows it), or for a membership request (whose
+ * interface strace names by asking the kernel: the bytes instead). */
+static void p_packet_opt(struct dctx *d, int name, unsigned long addr, unsigned long len)
+{
+	bool ring = name == PACKET_RX_RING || name == PACKET_TX_RING;
+	size_t need = ring ? sizeof(struct tpacket_req) : sizeof(struct packet_mreq);
+	if (len < need) {
+		p_ptr(d, addr);
+		return;
+	}
+	if (!ring || len != sizeof(struct tpacket_req)) {
+		p_buf(d, addr, len, d->ok, 0);
+		return;
+	}
+	struct tpacket_req r;
+	if (!p_struct_at(d, addr, &r, sizeof r, d->ok))
+		return;
+	tb_puts(d->b, "{tp_block_size=");
+	tb_udec(d->b, r.tp_block_size);
+	tb_puts(d->b, ", tp_block_nr=");
+	tb_udec(d->b, r.tp_block_nr);
+	tb_puts(d->b, ", tp_frame_size=");
+	tb_udec(d->b, r.tp_frame_size);
+	tb_puts(d->b, ", tp_frame_nr=");
+	tb_udec(d->b, r.tp_frame_nr);
+	tb_putc(d->b, '}');
 }
 
 static void d_setsockopt(struct dctx *d)
@@ -121,7 +191,11 @@ static void d_setsockopt(struct dctx *d)
 	a_sockopt_name(d, 1, false);
 	arg(d);
 	unsigned long v = (unsigned long)d->a[3], len = (unsigned long)d->a[4];
-	if (len == sizeof(int))
+	if (d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && len == sizeof(uint32_t))
+		p_icmp_filter(d, v, d->ok);
+	else if (d->a[1] == SOL_PACKET && packet_struct_opt(d->a[2]))
+		p_packet_opt(d, (int)d->a[2], v, len);
+	else if (len == sizeof(int))
 		p_int_ptr(d, v, d->ok);
 	else
 		p_buf(d, v, len, d->ok, 0);
@@ -139,7 +213,9 @@ static void d_getsockopt(struct dctx *d)
 	if (lenp && d->ok)
 		um_get(d, &out, lenp, sizeof out, true);
 	arg(d);
-	if (d->ok && out == (int)sizeof(int))
+	if (d->ok && d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && out == (int)sizeof(uint32_t))
+		p_icmp_filter(d, v, true);
+	else if (d->ok && out == (int)sizeof(int))
 		p_int_ptr(d, v, true);
 	else if (d->ok && out >= 0)
 		p_buf(d, v, (size_t)out, true, 0);
