@@ -91,6 +91,22 @@
 	mov	REC_R15(\rec), %r15
 .endm
 
+/* Everything for a released call from the record at rbx: flags, argument
+ * and callee-saved registers, rax = number, ecx = the level to give back,
+ * rsp = the application's. */
+.macro RELEASE_LOAD
+	mov	%rbx, %r11
+	CFI_RECORD 11
+	RESTORE_FLAGS REC_FLAGS(%r11)
+	LOAD_ARGS %r11
+	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
+	RESTORE_CALLEE_SAVED %r11
+	mov	REC_NR(%r11), %rax
+	mov	REC_LEVEL(%r11), %ecx
+	mov	REC_APPSP(%r11), %rsp
+.endm
+
 /* Unwind information for the slow path (.eh_frame).  A process is often
  * stopped or interrupted in here: blocked in a system call made from one of
  * the zp_app_syscall_* instructions, or inside a hook.  Without it gdb's
@@ -640,16 +656,7 @@ zp_slow_path:
 	je	.Lsyscall_release_at_sp
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
 	jne	.Lsyscall_release_at_sp
-	mov	%rbx, %r11
-	CFI_RECORD 11
-	RESTORE_FLAGS REC_FLAGS(%r11)
-	LOAD_ARGS %r11
-	mov	REC_RBX(%r11), %rbx
-	.cfi_same_value %rbx
-	RESTORE_CALLEE_SAVED %r11
-	mov	REC_NR(%r11), %rax
-	mov	REC_LEVEL(%r11), %ecx
-	mov	REC_APPSP(%r11), %rsp
+	RELEASE_LOAD
 	lea	-8(%rsp), %rsp
 	CFI_APP_STACK 8
 	mov	%ecx, %gs:TB_LEVEL
@@ -662,16 +669,7 @@ zp_app_syscall_release_ret:
 
 .Lsyscall_release_at_sp:
 	.cfi_restore_state
-	mov	%rbx, %r11
-	CFI_RECORD 11
-	RESTORE_FLAGS REC_FLAGS(%r11)
-	LOAD_ARGS %r11
-	mov	REC_RBX(%r11), %rbx
-	.cfi_same_value %rbx
-	RESTORE_CALLEE_SAVED %r11
-	mov	REC_NR(%r11), %rax
-	mov	REC_LEVEL(%r11), %ecx
-	mov	REC_APPSP(%r11), %rsp
+	RELEASE_LOAD
 	/* A trapped call has no return address at app-8, but it comes here
 	 * only for calls that do not return. */
 	CFI_APP_STACK 0

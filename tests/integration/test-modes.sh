@@ -4,13 +4,18 @@
 # automatic fallback when page 0 is refused.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
-for mode in net sud; do
+# core and programs again with VAR=VALUE, each case labelled [LABEL]
+variant() {
+	local label=$1 setting=$2 t rc
 	for t in test-core.sh test-programs.sh; do
-		ZPOLINE_MODE=$mode "$HERE/$t" >"$TMP/out" 2>&1
+		env "$setting" "$HERE/$t" >"$TMP/out" 2>&1
 		rc=$?
-		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [mode $mode] \2/p" "$TMP/out"
-		[ $rc -eq 0 ] || fail "[mode $mode] $t exited $rc"
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$label] \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"
 	done
+}
+for mode in net sud; do
+	variant "mode $mode" ZPOLINE_MODE=$mode
 done
 
 # The entry stub's site lookup for CPUs without BMI2 (flags pushed around
@@ -21,12 +26,7 @@ if LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'site lookup flag-fr
 		grep -q 'site lookup with pushfq (no BMI2)' &&
 		pass "GLIBC_TUNABLES=$nobmi2 selects the lookup for CPUs without BMI2" ||
 		fail "GLIBC_TUNABLES=$nobmi2 did not select the lookup without BMI2"
-	for t in test-core.sh test-programs.sh; do
-		GLIBC_TUNABLES=$nobmi2 "$HERE/$t" >"$TMP/out" 2>&1
-		rc=$?
-		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [no BMI2] \2/p" "$TMP/out"
-		[ $rc -eq 0 ] || fail "[no BMI2] $t exited $rc"
-	done
+	variant "no BMI2" GLIBC_TUNABLES=$nobmi2
 else
 	skip "the lookup without BMI2, forced" "this CPU has no BMI2: every other test runs it"
 fi
@@ -38,12 +38,7 @@ other=$([ "$dflt" = ret ] && echo jmp || echo ret)
 if [ -n "$dflt" ] && LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 ZPOLINE_RETURN=$other /bin/true 2>&1 |
 	grep -q "back to the site by $other;"; then
 	pass "ZPOLINE_RETURN=$other selects the other way back (default here: $dflt)"
-	for t in test-core.sh test-programs.sh; do
-		ZPOLINE_RETURN=$other "$HERE/$t" >"$TMP/out" 2>&1
-		rc=$?
-		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [back by $other] \2/p" "$TMP/out"
-		[ $rc -eq 0 ] || fail "[back by $other] $t exited $rc"
-	done
+	variant "back by $other" ZPOLINE_RETURN=$other
 else
 	fail "ZPOLINE_RETURN=$other: the debug summary does not say so (default '$dflt')"
 fi

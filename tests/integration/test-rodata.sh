@@ -15,21 +15,28 @@ run() { # run NAME BINARY: the debug summary and site list in $TMP/NAME.*
 candidates() { sed -n 's/.* \([0-9]*\) candidates;.*/\1/p' "$TMP/$1.err"; }
 site_of() { awk -v p="$2" '$1 == p { print $2, $NF }' "$TMP/$1.sites"; }
 
-run headers "$PROG"
-rc=$?
-grep '^PASS: data pairs intact' "$TMP/headers.out" >/dev/null && [ $rc -eq 0 ] &&
-	pass "section headers: the data pairs are left alone, the call works" ||
-	fail "section headers: exit $rc, $(head -c 300 "$TMP/headers.out")"
-n=$(candidates headers)
-[ -n "$n" ] && [ "$n" -lt 1024 ] &&
-	pass "section headers: the data is not scanned ($n candidates in all objects)" ||
-	fail "section headers: ${n:-no} candidates (the 1024 data pairs were scanned)"
-[ "$(site_of headers "$PROG" | wc -l)" = 1 ] && [ "$(site_of headers "$PROG" | cut -d' ' -f2)" = callq ] &&
-	pass "section headers: the program's one site is rewritten" ||
-	fail "section headers: sites of the program: $(site_of headers "$PROG" | tr '\n' ';')"
-grep -Eq '^ +3 +0 +getppid$' "$TMP/headers.count" &&
-	pass "section headers: the counting hook saw all 3 getppid calls, the inline one among them" ||
-	fail "section headers: getppid not counted 3 times: $(grep getppid "$TMP/headers.count")"
+# check NAME BINARY WHAT SCANNED: the checks of one run; SCANNED is a test
+# of the candidate count n (the data pairs scanned or not).
+check_run() {
+	local name=$1 bin=$2 what=$3 scanned=$4 rc n
+	run "$name" "$bin"
+	rc=$?
+	grep '^PASS: data pairs intact' "$TMP/$name.out" >/dev/null && [ $rc -eq 0 ] &&
+		pass "$what: the data pairs are left alone, the call works" ||
+		fail "$what: exit $rc, $(head -c 300 "$TMP/$name.out")"
+	n=$(candidates "$name")
+	[ -n "$n" ] && eval "$scanned" &&
+		pass "$what: $n candidates in all objects ($scanned)" ||
+		fail "$what: ${n:-no} candidates, not $scanned"
+	[ "$(site_of "$name" "$bin" | wc -l)" = 1 ] && [ "$(site_of "$name" "$bin" | cut -d' ' -f2)" = callq ] &&
+		pass "$what: only the real site is rewritten" ||
+		fail "$what: sites of the program: $(site_of "$name" "$bin" | tr '\n' ';')"
+	grep -Eq '^ +3 +0 +getppid$' "$TMP/$name.count" &&
+		pass "$what: the counting hook saw all 3 getppid calls, the inline one among them" ||
+		fail "$what: getppid not counted 3 times: $(grep getppid "$TMP/$name.count")"
+}
+# With section headers the data is not scanned: fewer candidates than pairs.
+check_run headers "$PROG" "section headers" '[ "$n" -lt 1024 ]'
 
 # The same file with its section header table taken out of the ELF header.
 NOSH=$TMP/rodatapairs-noshdr
@@ -41,19 +48,6 @@ struct.pack_into("<HHH", b, 0x3a, 0, 0, 0)   # e_shentsize, e_shnum, e_shstrndx
 open(sys.argv[2], "wb").write(b)
 PY
 chmod +x "$NOSH"
-run noshdr "$NOSH"
-rc=$?
-grep '^PASS: data pairs intact' "$TMP/noshdr.out" >/dev/null && [ $rc -eq 0 ] &&
-	pass "no section headers: the data pairs are left alone, the call works" ||
-	fail "no section headers: exit $rc, $(head -c 300 "$TMP/noshdr.out")"
-n=$(candidates noshdr)
-[ -n "$n" ] && [ "$n" -ge 1025 ] &&
-	pass "no section headers: the whole segment is scanned ($n candidates)" ||
-	fail "no section headers: ${n:-no} candidates, expected the 1024 data pairs and the call"
-[ "$(site_of noshdr "$NOSH" | wc -l)" = 1 ] && [ "$(site_of noshdr "$NOSH" | cut -d' ' -f2)" = callq ] &&
-	pass "no section headers: only the real site is rewritten" ||
-	fail "no section headers: sites: $(site_of noshdr "$NOSH" | tr '\n' ';')"
-grep -Eq '^ +3 +0 +getppid$' "$TMP/noshdr.count" &&
-	pass "no section headers: the counting hook saw all 3 getppid calls, the inline one among them" ||
-	fail "no section headers: getppid not counted 3 times: $(grep getppid "$TMP/noshdr.count")"
+# Without them the whole segment is: the pairs and the call.
+check_run noshdr "$NOSH" "no section headers" '[ "$n" -ge 1025 ]'
 finish
