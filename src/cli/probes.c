@@ -179,6 +179,7 @@ long probe_max_syscall(int *answer, char *why, size_t n)
 struct runtime_arg {
 	const char *runtime;
 	const char *mode;
+	bool debug; /* ZPOLINE_DEBUG=1: the start-up summary on stderr */
 };
 
 static int runtime_child(int fd, const void *a)
@@ -193,6 +194,8 @@ static int runtime_child(int fd, const void *a)
 	setenv("LD_PRELOAD", ra->runtime, 1);
 	unsetenv("LIBZPHOOK");
 	setenv("ZPOLINE_CACHE", "0", 1);
+	if (ra->debug)
+		setenv("ZPOLINE_DEBUG", "1", 1);
 	if (ra->mode)
 		setenv("ZPOLINE_MODE", ra->mode, 1);
 	char *const argv[] = {"true", NULL};
@@ -201,9 +204,18 @@ static int runtime_child(int fd, const void *a)
 	return 127;
 }
 
+int probe_runtime_summary(const char *runtime, char *out, size_t n)
+{
+	struct runtime_arg ra = {runtime, NULL, true};
+	size_t got = 0;
+	int st = in_child(runtime_child, &ra, out, n - 1, &got);
+	out[got] = '\0';
+	return st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 int probe_runtime(const char *runtime, const char *mode, char *msg, size_t n)
 {
-	struct runtime_arg ra = {runtime, mode};
+	struct runtime_arg ra = {runtime, mode, false};
 	size_t got = 0;
 	msg[0] = '\0';
 	int st = in_child(runtime_child, &ra, msg, n - 1, &got);

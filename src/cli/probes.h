@@ -30,5 +30,8 @@ long probe_max_syscall(int *answer, char *why, size_t why_size);
  * and returns its wait status as the command would report it (0 = works);
  * the first line the runtime printed goes to msg. */
 int probe_runtime(const char *runtime, const char *mode, char *msg, size_t msg_size);
+/* /bin/true under the runtime with ZPOLINE_DEBUG=1: its stderr (the
+ * start-up summary) into out; 0 if it ran and exited 0. */
+int probe_runtime_summary(const char *runtime, char *out, size_t out_size);
 
 #endif

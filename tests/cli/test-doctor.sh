@@ -19,6 +19,12 @@ for label in "page 0" "SELinux" "PKU" "syscall user dispatch" "highest system ca
 		fail "doctor: no '$label' line"
 done
 grep -q "runtime .*$LIB" "$TMP/out" && pass "doctor finds the runtime" || fail "doctor: runtime not found"
+# With page 0, how the fast path runs on this CPU, as the runtime says.
+if grep -q '^\[ok  \] page 0 ' "$TMP/out"; then
+	grep -Eq '^\[info\] fast path +site lookup (flag-free \(BMI2\)|with pushfq \(no BMI2\)); back to the site by (ret|jmp)' "$TMP/out" &&
+		pass "doctor reports the fast path's lookup and way back" ||
+		fail "doctor: no fast path line: $(grep 'fast path' "$TMP/out")"
+fi
 
 nfail=$(grep -c '^\[FAIL\]' "$TMP/out")
 if { [ $rc -eq 1 ] && [ "$nfail" -gt 0 ]; } || { [ $rc -eq 0 ] && [ "$nfail" -eq 0 ]; }; then
