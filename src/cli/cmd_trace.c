@@ -476,9 +476,12 @@ int cmd_trace(int argc, char **argv)
 			sb_add(&topts, "-r");
 			break;
 		case OPT_FDPATHS:
-			if (arg && strcmp(arg, "path") && strcmp(arg, "all"))
-				usage_error("trace", "--decode-fds=%s: only paths are decoded (path, all)", arg);
+			if (arg && strcmp(arg, "path") && strcmp(arg, "socket") && strcmp(arg, "dev") &&
+			    strcmp(arg, "all"))
+				usage_error("trace", "--decode-fds=%s: path, socket, dev or all", arg);
 			sb_add(&topts, "-y");
+			if (arg && strcmp(arg, "path")) /* socket, dev, all: as -yy */
+				sb_add(&topts, "-y");
 			break;
 		case OPT_IP:
 			show_ip = true;

@@ -225,7 +225,10 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 				o->quiet = 2;
 			return 0;
 		} else if (k == 10 && memcmp(e, "decode-fds", 10) == 0) {
-			o->decode_fds = in_list(eq + 1, "path") || in_list(eq + 1, "all");
+			o->decode_fds = in_list(eq + 1, "all") || in_list(eq + 1, "socket") ||
+						 in_list(eq + 1, "dev")
+					? 2
+					: in_list(eq + 1, "path");
 			return 0;
 		} else {
 			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "
@@ -350,7 +353,8 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				o->durations = true;
 				break;
 			case 'y':
-				o->decode_fds = true;
+				if (o->decode_fds < 2)
+					o->decode_fds++;
 				break;
 			case 'z':
 				o->status = ZP_STATUS_SUCCESSFUL;

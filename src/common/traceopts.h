@@ -81,7 +81,7 @@ struct zp_trace_opts {
 	int tstamp;                     /* 0, 1 -t, 2 -tt, 3 -ttt */
 	bool durations;                 /* -T */
 	unsigned strsize;               /* -s */
-	bool decode_fds;                /* -y */
+	unsigned char decode_fds;       /* -y: 1; -yy: 2 (sockets, devices) */
 	bool json;                      /* --json */
 	bool relative;                  /* -r */
 	bool show_ip;                   /* -i */

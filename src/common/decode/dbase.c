@@ -164,7 +164,9 @@ static void p_fd_path(struct dctx *d, long fd, bool show)
 	if (!show)
 		return;
 	tb_putc(d->b, '<');
-	tb_putn(d->b, link, n);
+	/* -yy: a socket's protocol and ends, a device's numbers */
+	if (d->cfg->decode_fds < 2 || (int)fd == AT_FDCWD || !p_fd_detail(d->b, fd, link, n))
+		tb_putn(d->b, link, n);
 	tb_putc(d->b, '>');
 }
 
@@ -174,6 +176,46 @@ void p_fd(struct dctx *d, long fd)
 	if ((!d->cfg->decode_fds && !d->cfg->ntpaths) || (int)fd < 0)
 		return;
 	p_fd_path(d, fd, d->cfg->decode_fds);
+}
+
+unsigned zp_fd_snapshot(const struct zp_dec_cfg *cfg, long fd, unsigned char *snap, unsigned len)
+{
+	if ((int)fd < 0 || len < 2)
+		return 0;
+	size_t n = zp_fd_path(fd, (char *)snap, len - 1);
+	if (!n || cfg->decode_fds < 2)
+		return (unsigned)n;
+	snap[n] = '\0';
+	struct tb b;
+	tb_init(&b, (char *)snap + n + 1, len - n - 1);
+	if (!p_fd_detail(&b, fd, (const char *)snap, n) || b.truncated)
+		return (unsigned)n;
+	return (unsigned)(n + 1 + b.len);
+}
+
+void a_fd_entry(struct dctx *d, int i)
+{
+	if (!d->snaplen) {
+		a_fd(d, i);
+		return;
+	}
+	arg(d);
+	tb_dec(d->b, (int)d->a[i]);
+	if ((int)d->a[i] < 0)
+		return;
+	const char *snap = (const char *)d->snap;
+	size_t path = 0;
+	while (path < d->snaplen && snap[path])
+		path++;
+	p_path_check(d, snap, path);
+	if (!d->cfg->decode_fds)
+		return;
+	tb_putc(d->b, '<');
+	if (path < d->snaplen)
+		tb_putn(d->b, snap + path + 1, d->snaplen - path - 1);
+	else
+		tb_putn(d->b, snap, path);
+	tb_putc(d->b, '>');
 }
 
 void p_array(struct dctx *d, unsigned long addr, unsigned long n, size_t sz, bool trust,
@@ -548,7 +590,7 @@ void p_struct_stat(struct dctx *d, unsigned long addr)
 
 /* ---- socket addresses ---------------------------------------------------------------- */
 
-static void p_ipv4(struct tb *b, const unsigned char *a)
+void p_ipv4(struct tb *b, const unsigned char *a)
 {
 	for (int i = 0; i < 4; i++) {
 		if (i)
@@ -558,7 +600,7 @@ static void p_ipv4(struct tb *b, const unsigned char *a)
 }
 
 /* RFC 5952 text, as inet_ntop writes it. */
-static void p_ipv6(struct tb *b, const unsigned char *a)
+void p_ipv6(struct tb *b, const unsigned char *a)
 {
 	unsigned w[8];
 	for (int i = 0; i < 8; i++)

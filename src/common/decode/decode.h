@@ -37,7 +37,7 @@ enum {
 
 struct zp_dec_cfg {
 	unsigned strsize; /* -s */
-	bool decode_fds;  /* -y */
+	unsigned char decode_fds; /* -y: 1, -yy: 2 */
 	long tz_offset;   /* seconds east of UTC, for the dates strace adds */
 	bool tz_known;    /* tz_offset holds at every date (a zone without DST): else no dates */
 	/* -P: only calls that name one of these paths, or take a descriptor
@@ -128,6 +128,14 @@ ZP_DEC_HIDDEN void p_path_check(struct dctx *d, const char *p, size_t n);
  * terminated; its length, 0 if none or longer than len - 1. */
 ZP_DEC_HIDDEN size_t zp_fd_path(long fd, char *buf, size_t len);
 ZP_DEC_HIDDEN void p_dirfd(struct dctx *d, long fd);
+/* Dotted quad, and RFC 5952 text (dbase.c). */
+ZP_DEC_HIDDEN void p_ipv4(struct tb *b, const unsigned char *a);
+ZP_DEC_HIDDEN void p_ipv6(struct tb *b, const unsigned char *a);
+/* -yy: what strace shows inside <...> for descriptor fd, whose link in
+ * /proc/self/fd is link (n bytes): TCP:[127.0.0.1:80->127.0.0.1:4242],
+ * UNIX-STREAM:[ino->peer,"/path"], /dev/null<char 1:3> (dfdinfo.c).
+ * false: nothing more to say than the link. */
+ZP_DEC_HIDDEN bool p_fd_detail(struct tb *b, long fd, const char *link, size_t n);
 ZP_DEC_HIDDEN void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
 			   const char *zero);
 ZP_DEC_HIDDEN bool p_xlat_try(struct tb *b, unsigned long long v, const struct zp_xlat *t,
@@ -168,6 +176,13 @@ ZP_DEC_HIDDEN void a_hex(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_ptr(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_oct(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_fd(struct dctx *d, int i);
+/* A descriptor as it was at entry (the call closes, replaces or binds
+ * it): from the snapshot zp_fd_snapshot() made then, else as it is now. */
+ZP_DEC_HIDDEN void a_fd_entry(struct dctx *d, int i);
+/* The snapshot of descriptor fd for a_fd_entry: its path, and with -yy a
+ * NUL and what <...> shows of it (p_fd_detail).  Its length, 0 if none. */
+ZP_DEC_HIDDEN unsigned zp_fd_snapshot(const struct zp_dec_cfg *cfg, long fd, unsigned char *snap,
+				      unsigned len);
 ZP_DEC_HIDDEN void a_dirfd(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_path(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_str(struct dctx *d, int i);

@@ -680,21 +680,6 @@ static void a_xattr_out(struct dctx *d, int i, int size_i)
 		a_ptr(d, i);
 }
 
-/* A descriptor the call closes or replaces (close, dup2's new one): with
- * -y, the path it had at entry (the snapshot), as strace prints it. */
-static void a_fd_entry(struct dctx *d, int i)
-{
-	arg(d);
-	tb_dec(d->b, (int)d->a[i]);
-	if (d->snaplen && (int)d->a[i] >= 0)
-		p_path_check(d, (const char *)d->snap, d->snaplen);
-	if (d->cfg->decode_fds && d->snaplen && (int)d->a[i] >= 0) {
-		tb_putc(d->b, '<');
-		tb_putn(d->b, (const char *)d->snap, d->snaplen);
-		tb_putc(d->b, '>');
-	}
-}
-
 bool zp_decode_file(struct dctx *d)
 {
 	switch (d->nr) {

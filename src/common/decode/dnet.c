@@ -622,7 +622,7 @@ bool zp_decode_net(struct dctx *d)
 	}
 	case SYS_bind:
 	case SYS_connect:
-		a_fd(d, 0);
+		a_fd_entry(d, 0);
 		a_sockaddr_in(d, 1);
 		a_ulong(d, 2);
 		return true;
@@ -644,7 +644,7 @@ bool zp_decode_net(struct dctx *d)
 		a_sockaddr_out(d, 1);
 		return true;
 	case SYS_sendto:
-		a_fd(d, 0);
+		a_fd_entry(d, 0);
 		a_ibuf(d, 1);
 		a_ulong(d, 2);
 		a_flags(d, 3, XT(msg_flags), NULL);
@@ -665,7 +665,7 @@ bool zp_decode_net(struct dctx *d)
 		return true;
 	case SYS_sendmmsg:
 	case SYS_recvmmsg:
-		a_fd(d, 0);
+		a_fd_entry(d, 0);
 		arg(d);
 		if (d->ok && d->a[1])
 			p_mmsgs(d, (unsigned long)d->a[1], d->ret);
@@ -677,7 +677,7 @@ bool zp_decode_net(struct dctx *d)
 			a_timespec(d, 4, false);
 		return true;
 	case SYS_sendmsg:
-		a_fd(d, 0);
+		a_fd_entry(d, 0);
 		arg(d);
 		p_msghdr(d, (unsigned long)d->a[1], 1L << 62, false);
 		a_flags(d, 2, XT(msg_flags), NULL);

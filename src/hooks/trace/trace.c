@@ -159,6 +159,12 @@ static bool needs_slot(long nr)
 	case SYS_dup2:
 	case SYS_dup3:
 		return g.dcfg.decode_fds || g.dcfg.ntpaths;
+	case SYS_bind: /* -yy: the socket's ends before it is bound */
+	case SYS_connect:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_sendmmsg:
+		return g.dcfg.decode_fds >= 2;
 	default:
 		return false;
 	}
@@ -673,6 +679,14 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 
 /* ---- the hook --------------------------------------------------------------- */
 
+/* Calls that may give their socket (a[0]) an address: -yy shows it as it
+ * was before (strace prints the arguments at entry). */
+static bool fd_bound_by(long nr)
+{
+	return nr == SYS_bind || nr == SYS_connect || nr == SYS_sendto || nr == SYS_sendmsg ||
+	       nr == SYS_sendmmsg;
+}
+
 static int pre(struct zpoline_call *c, void *ctx)
 {
 	(void)ctx;
@@ -764,11 +778,13 @@ static int pre(struct zpoline_call *c, void *ctx)
 		s->t0_mono = g.need_mono ? th_tick() : 0;
 		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
 		if (shown && (g.dcfg.decode_fds || g.dcfg.ntpaths) &&
-		    (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3)) {
-			/* -y, -P: the path of the descriptor the call closes */
-			long fd = c->args[nr == SYS_close ? 0 : 1];
+		    (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3 ||
+		     (g.dcfg.decode_fds >= 2 && fd_bound_by(nr)))) {
+			/* -y, -P: the path of the descriptor the call closes;
+			 * -yy: a socket's ends before the call binds it */
+			long fd = c->args[nr == SYS_dup2 || nr == SYS_dup3 ? 1 : 0];
 			s->snaplen = zp_tout_owns(&g.out, (int)fd) ? 0 :
-				(unsigned)zp_fd_path(fd, (char *)s->snap, sizeof s->snap);
+				zp_fd_snapshot(&g.dcfg, fd, s->snap, sizeof s->snap);
 		}
 	}
 	if (is_clone(nr))
