@@ -49,4 +49,11 @@ else
 fi
 cmp -s "$TMP/z.lines" "$TMP/d.lines"
 outcome "--decode-fds=socket prints as -yy"
+# Under a seccomp filter the tracer asks the kernel nothing (its own
+# socket() could be what the filter kills): sockets as -y shows them.
+(cd "$TMP" && "$ZP_BUILD/zpoline" trace -yy -o "$TMP/f.trace" -- "$PROG" seccomp)
+rc=$?
+[ $rc -eq 0 ] && grep -q '<socket:\[[0-9]*\]>' "$TMP/f.trace" &&
+	! grep -Eq '<(TCP|UDP|UNIX|NETLINK)' "$TMP/f.trace" && grep -q '</dev/null>' "$TMP/f.trace"
+outcome "under a seccomp filter: -yy asks nothing, descriptors as -y (exit $rc)"
 finish

@@ -5,11 +5,16 @@
  * sockets named by a path and by an abstract name, connected, and a pair;
  * UNIX datagram, netlink bound and not, a raw socket.  Loopback only; the
  * kernel picks every port.  test-strace-yy.sh compares with strace -yy.
+ * With the argument "seccomp" it first puts an allow-all seccomp filter in
+ * place.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,8 +23,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "seccomp")) {
+		/* an allow-all filter: -yy must ask the kernel nothing more */
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = {.len = 1, .filter = &allow};
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+			return 2;
+	}
 	int null = open("/dev/null", O_RDONLY);
 	read(null, NULL, 0);
 	close(null);

@@ -165,7 +165,7 @@ static void p_fd_path(struct dctx *d, long fd, bool show)
 		return;
 	tb_putc(d->b, '<');
 	/* -yy: a socket's protocol and ends, a device's numbers */
-	if (d->cfg->decode_fds < 2 || (int)fd == AT_FDCWD || !p_fd_detail(d->b, fd, link, n))
+	if (d->cfg->decode_fds < 2 || (int)fd == AT_FDCWD || !p_fd_detail(d->b, d->cfg, fd, link, n))
 		tb_putn(d->b, link, n);
 	tb_putc(d->b, '>');
 }
@@ -188,7 +188,7 @@ unsigned zp_fd_snapshot(const struct zp_dec_cfg *cfg, long fd, unsigned char *sn
 	snap[n] = '\0';
 	struct tb b;
 	tb_init(&b, (char *)snap + n + 1, len - n - 1);
-	if (!p_fd_detail(&b, fd, (const char *)snap, n) || b.truncated)
+	if (!p_fd_detail(&b, cfg, fd, (const char *)snap, n) || b.truncated)
 		return (unsigned)n;
 	return (unsigned)(n + 1 + b.len);
 }

@@ -38,6 +38,9 @@ enum {
 struct zp_dec_cfg {
 	unsigned strsize; /* -s */
 	unsigned char decode_fds; /* -y: 1, -yy: 2 */
+	/* The program put a seccomp filter in place: -yy asks the kernel no
+	 * more questions (a socket() of the tracer's could kill it). */
+	bool sandboxed;
 	long tz_offset;   /* seconds east of UTC, for the dates strace adds */
 	bool tz_known;    /* tz_offset holds at every date (a zone without DST): else no dates */
 	/* -P: only calls that name one of these paths, or take a descriptor
@@ -135,7 +138,8 @@ ZP_DEC_HIDDEN void p_ipv6(struct tb *b, const unsigned char *a);
  * /proc/self/fd is link (n bytes): TCP:[127.0.0.1:80->127.0.0.1:4242],
  * UNIX-STREAM:[ino->peer,"/path"], /dev/null<char 1:3> (dfdinfo.c).
  * false: nothing more to say than the link. */
-ZP_DEC_HIDDEN bool p_fd_detail(struct tb *b, long fd, const char *link, size_t n);
+ZP_DEC_HIDDEN bool p_fd_detail(struct tb *b, const struct zp_dec_cfg *cfg, long fd, const char *link,
+			       size_t n);
 ZP_DEC_HIDDEN void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
 			   const char *zero);
 ZP_DEC_HIDDEN bool p_xlat_try(struct tb *b, unsigned long long v, const struct zp_xlat *t,

@@ -346,8 +346,10 @@ static bool p_socket(struct tb *b, long fd, unsigned long ino)
 	return true;
 }
 
-bool p_fd_detail(struct tb *b, long fd, const char *link, size_t n)
+bool p_fd_detail(struct tb *b, const struct zp_dec_cfg *cfg, long fd, const char *link, size_t n)
 {
+	if (__atomic_load_n(&cfg->sandboxed, __ATOMIC_RELAXED))
+		return false;
 	static const char sock[] = "socket:[";
 	bool is_sock = n > sizeof sock && link[n - 1] == ']';
 	for (size_t i = 0; is_sock && i < sizeof sock - 1; i++)

@@ -727,8 +727,10 @@ static int pre(struct zpoline_call *c, void *ctx)
 	 * room for the lines before it is in place. */
 	if ((nr == SYS_prctl && c->args[0] == PR_SET_SECCOMP) ||
 	    (nr == SYS_seccomp && (c->args[0] == SECCOMP_SET_MODE_STRICT ||
-				   c->args[0] == SECCOMP_SET_MODE_FILTER)))
+				   c->args[0] == SECCOMP_SET_MODE_FILTER))) {
 		zp_tout_sandbox(&g.out);
+		__atomic_store_n(&g.dcfg.sandboxed, true, __ATOMIC_RELAXED);
+	}
 
 	switch (nr) {
 	case SYS_exit_group:
