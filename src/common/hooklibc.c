@@ -65,6 +65,26 @@ char **zp_hl_environ(void)
 	return program_environ ? *program_environ : NULL;
 }
 
+void zp_hl_env_remove(const char *name)
+{
+	char **env = zp_hl_environ();
+	size_t n = 0;
+	if (!env || !name)
+		return;
+	while (name[n])
+		n++;
+	char **w = env;
+	for (char **r = env; *r; r++) {
+		const char *e = *r;
+		size_t i = 0;
+		while (i < n && e[i] == name[i])
+			i++;
+		if (!(i == n && e[i] == '='))
+			*w++ = *r;
+	}
+	*w = NULL;
+}
+
 void zp_hl_say(const char *fmt, ...)
 {
 	char buf[1024];

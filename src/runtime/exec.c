@@ -119,6 +119,30 @@ void zp_exec_init(void)
 			ncarry--;
 }
 
+/* environ is edited in place, not with unsetenv()/setenv(): the program may
+ * define its own, which ld.so binds our calls to (bash's work on its shell
+ * variables, which do not exist before main: they did nothing, and bash,
+ * which builds its variables from main's envp, exported LD_PRELOAD and the
+ * ZPOLINE_* variables to its scripts).  In place, the array main's envp
+ * points to loses them too.  Start-up runs in one thread. */
+static char **env_entry(const char *name)
+{
+	size_t n = strlen(name);
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			return e;
+	return NULL;
+}
+
+static void env_remove(const char *name)
+{
+	char **e;
+	while ((e = env_entry(name)) != NULL)
+		do
+			e[0] = e[1];
+		while (*e++);
+}
+
 /* The variables a sticky execve put back (ZPOLINE_STICKY_ADDED) were not
  * in the environment the program gave execve: take them out of environ,
  * as the last step of start-up (the runtime and the hooks have read theirs;
@@ -132,19 +156,25 @@ void zp_exec_hide_added(void)
 	char names[512];
 	if ((size_t)zp_snprintf(names, sizeof names, "%s", list) >= sizeof names)
 		names[0] = '\0';
-	unsetenv("ZPOLINE_STICKY_ADDED");
+	env_remove("ZPOLINE_STICKY_ADDED");
 	for (char *p = names; *p;) {
 		size_t len = strcspn(p, ",");
 		bool more = p[len] != '\0';
 		p[len] = '\0';
 		if (!strcmp(p, "LD_PRELOAD+")) {
 			/* Our path went in front of the program's own list. */
-			const char *v = getenv("LD_PRELOAD");
+			char **e = env_entry("LD_PRELOAD");
+			const char *v = e ? *e + sizeof "LD_PRELOAD=" - 1 : NULL;
 			size_t n = strlen(self_path);
-			if (v && n && !strncmp(v, self_path, n) && v[n] == ':')
-				setenv("LD_PRELOAD", v + n + 1, 1);
+			char *kv;
+			if (v && n && !strncmp(v, self_path, n) && v[n] == ':' &&
+			    (kv = malloc(sizeof "LD_PRELOAD=" + strlen(v + n + 1))) != NULL) {
+				strcpy(kv, "LD_PRELOAD=");
+				strcat(kv, v + n + 1);
+				*e = kv;
+			}
 		} else if (*p && strchr(p, '=') == NULL) {
-			unsetenv(p);
+			env_remove(p);
 		}
 		p += len + more;
 	}

@@ -47,6 +47,25 @@ outcome "run --hook pass: the program and its child see the native environment" 
 "$Z" trace -f -o "$TMP/T0" -- /bin/sh -c 'env | grep -v "^_=" | sort' >"$TMP/a" 2>"$TMP/err"
 cmp -s "$TMP/native" "$TMP/a"
 outcome "trace: the program sees the native environment" || diff "$TMP/native" "$TMP/a" | head -5
+# bash defines its own getenv/setenv/unsetenv, which ld.so binds the
+# runtime's calls to; its unsetenv works on shell variables, which do not
+# exist before main, and bash builds them from main's envp: the hidden
+# variables were bash's exported variables (declare -px, $LD_PRELOAD, and
+# the environment of every child; the tracer's execve lines counted them).
+if command -v bash >/dev/null; then
+	bash -c 'declare -px' | grep -v ' _=' >"$TMP/bnative"
+	for mode in "run" "run --hook pass" "trace -f -o $TMP/T1"; do
+		"$Z" $mode -- bash -c 'declare -px' 2>"$TMP/err" | grep -v ' _=' >"$TMP/bz"
+		cmp -s "$TMP/bnative" "$TMP/bz"
+		outcome "${mode%% -o*}: bash's exported variables are the native ones" ||
+			diff "$TMP/bnative" "$TMP/bz" | head -5
+	done
+	"$Z" trace -f -o "$TMP/T2" -- bash -c '/bin/true; /bin/true' 2>"$TMP/err"
+	n=$(env | wc -l)
+	grep -q "execve(\"/bin/true\", \[\"/bin/true\"\], 0x[0-9a-f]* /\* $((n + 1)) vars \*/) = 0" "$TMP/T2" ||
+		grep -q "execve(\"/bin/true\", \[\"/bin/true\"\], 0x[0-9a-f]* /\* $n vars \*/) = 0" "$TMP/T2"
+	outcome "trace: bash's execve passes the native number of variables" || grep 'execve("/bin/true' "$TMP/T2"
+fi
 "$Z" run -- /bin/sh -c 'env -u LD_PRELOAD env' >"$TMP/c" 2>"$TMP/err"
 ! grep -q '^LD_PRELOAD=' "$TMP/c" && ! grep -q '^ZPOLINE_STICKY' "$TMP/c"
 outcome "env -u LD_PRELOAD env: no LD_PRELOAD, no marker"

@@ -1045,13 +1045,11 @@ static void export_root(int pid)
 /* ZPOLINE_TRACE_FDS is ours, put into the environment of each traced
  * execve (exec.c, which replaces any copy the program passes on): once the
  * session is joined, the program must not see it (`env -i env` under the
- * tracer printed it; strace's tracees see nothing of the tracer).  The
- * program's libc, as in export_root. */
+ * tracer printed it; strace's tracees see nothing of the tracer).  Edited
+ * in place: bash's own unsetenv() did nothing before main. */
 static void hide_fds_var(void)
 {
-	int (*unset)(const char *) = (int (*)(const char *))zp_hl_program_symbol("unsetenv");
-	if (unset)
-		unset("ZPOLINE_TRACE_FDS");
+	zp_hl_env_remove("ZPOLINE_TRACE_FDS");
 }
 
 /* A number in the environment, within a day either side of zero. */
