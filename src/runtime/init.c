@@ -203,9 +203,16 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
 		       zp_nhooks, zp_xsave_kind ? "on" : "off",
-		       zp_exec_only ? "execute-only (PKU)" : "exec (readable: no PKU)",
-		       zp_stage2_bmi2 ? "flag-free (BMI2)" : "with pushfq (no BMI2)",
-		       zp_return_by_ret ? "ret" : "jmp",
+		       /* SUD mode maps no page 0 and has no entry stub */
+		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
+		       : zp_exec_only	      ? "execute-only (PKU)"
+					      : "exec (readable: no PKU)",
+		       zp_mode == ZP_MODE_SUD ? "none (SUD)"
+		       : zp_stage2_bmi2	      ? "flag-free (BMI2)"
+					      : "with pushfq (no BMI2)",
+		       zp_mode == ZP_MODE_SUD ? "sigreturn (SUD)"
+		       : zp_return_by_ret     ? "ret"
+					      : "jmp",
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
 	}
 }
