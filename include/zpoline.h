@@ -149,6 +149,12 @@ struct zpoline_runtime {
 	 * the call has ended and *rax is its result (-EINTR when the signal
 	 * cut it short), which post() will see. */
 	const struct zpoline_call *(*interrupted_call)(long *rax, int *again);
+	/* Added after interrupted_call: check rt->size.  Copies n bytes of
+	 * this process's memory from src to dst; returns 0, or -EFAULT
+	 * (and nothing is known of dst) where either side is not mapped,
+	 * instead of a crash.  For when process_vm_readv is not allowed: a
+	 * seccomp filter (man-db's sandbox) makes it fail with ENOSYS. */
+	long (*safe_copy)(void *dst, const void *src, size_t n);
 };
 
 /* The symbol a hook library exports. */

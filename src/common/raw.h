@@ -28,9 +28,18 @@ static inline long zp_raw6(long nr, long a1, long a2, long a3, long a4, long a5,
 #define zp_raw5(n, a, b, c, d, e) \
 	zp_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
+/* The runtime's fault-safe copy (zpoline_runtime.safe_copy), set by a hook
+ * at init (hooklibc.c); NULL in the runtime itself.  One per object. */
+__attribute__((weak, visibility("hidden"))) long (*zp_peek_fallback)(void *dst, const void *src,
+								      unsigned long n);
+
 /* Copies up to n bytes of process pid's memory at addr into dst; returns
  * how many it could.  process_vm_readv (310): a pointer straight from a
- * program may be bad, and this fails cleanly where a load would fault. */
+ * program may be bad, and this fails cleanly where a load would fault.
+ * A seccomp filter may refuse process_vm_readv (ENOSYS, EPERM: man-db runs
+ * its children so): then, the hooks reading only their own process, the
+ * runtime's safe copy, a page at a time (a string may end just before an
+ * unmapped page; process_vm_readv returns what it could read). */
 static inline unsigned long zp_peek(long pid, void *dst, unsigned long addr, unsigned long n)
 {
 	struct {
@@ -38,6 +47,18 @@ static inline unsigned long zp_peek(long pid, void *dst, unsigned long addr, uns
 		unsigned long len;
 	} local = {dst, n}, remote = {(void *)addr, n};
 	long r = zp_raw6(310, pid, (long)&local, 1, (long)&remote, 1, 0);
+	if ((r == -38 /* ENOSYS */ || r == -1 /* EPERM */) && n && zp_peek_fallback) {
+		unsigned long done = 0;
+		while (done < n) {
+			unsigned long at = addr + done, chunk = 4096 - (at & 4095);
+			if (chunk > n - done)
+				chunk = n - done;
+			if (zp_peek_fallback((char *)dst + done, (const void *)at, chunk) < 0)
+				break;
+			done += chunk;
+		}
+		return done;
+	}
 	return r > 0 ? (unsigned long)r : 0;
 }
 

@@ -50,6 +50,7 @@ static struct zpoline_runtime runtime_api = {
 	.held_signal = zp_sigpipe_held,
 	.on_signal = zp_on_signal,
 	.interrupted_call = zp_interrupted_call,
+	.safe_copy = zp_safe_copy,
 };
 
 static int load_one(const char *path)

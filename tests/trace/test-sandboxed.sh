@@ -26,4 +26,22 @@ for how in seccomp fsize0; do
 		fail "sandboxed process ($how): exit $rc, $n lines, $(head -c 200 "$TMP/err")"
 	fi
 done
+# A seccomp filter that refuses process_vm_readv (ENOSYS), and opening
+# files for writing: the tracer reads the program's memory with the
+# runtime's safe copy instead, so the execve line shows its strings (it
+# showed pointers and "0 vars") and the new image is handed the session
+# (it could not be: the image opened ZPOLINE_TRACE_CTL by name, which the
+# filter refused, and the program was stopped).
+for mode in 1 2; do
+	f=$TMP/vmfilter-$mode.trace
+	out=$("$Z" trace -f -o "$f" -- "$PROGS/tp-vmfilter" $mode /bin/echo hi 2>"$TMP/err")
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$out" = hi ] &&
+		grep -q 'execve("/bin/echo", \["/bin/echo", "hi"\], 0x[0-9a-f]* /\* [1-9][0-9]* vars \*/) = 0' "$f" &&
+		grep -q '^[0-9]* *write(1, "hi\\n", 3) *= 3' "$f"; then
+		pass "process_vm_readv refused by seccomp (mode $mode): strings decoded, the exec'd image traced"
+	else
+		fail "process_vm_readv refused by seccomp (mode $mode): exit $rc, out '$out', $(head -c 200 "$TMP/err"); $(grep -E 'execve|write\(1' "$f" | head -3)"
+	fi
+done
 finish
