@@ -51,7 +51,7 @@ void zp_hl_init(const struct zpoline_runtime *rt)
 	if (rt && rt->size >= offsetof(struct zpoline_runtime, program_symbol) + sizeof(void *))
 		program_symbol = rt->program_symbol;
 	if (rt && rt->size >= offsetof(struct zpoline_runtime, safe_copy) + sizeof(void *))
-		zp_peek_fallback = (long (*)(void *, const void *, unsigned long))rt->safe_copy;
+		zp_hook_safe_copy = (long (*)(void *, const void *, unsigned long))rt->safe_copy;
 	program_environ = (char ***)zp_hl_program_symbol("environ");
 	program_getauxval = (unsigned long (*)(unsigned long))zp_hl_program_symbol("getauxval");
 	program_strerror = (char *(*)(int))zp_hl_program_symbol("strerror");

@@ -29,8 +29,9 @@ static inline long zp_raw6(long nr, long a1, long a2, long a3, long a4, long a5,
 	zp_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 /* The runtime's fault-safe copy (zpoline_runtime.safe_copy), set by a hook
- * at init (hooklibc.c); NULL in the runtime itself.  One per object. */
-__attribute__((weak, visibility("hidden"))) long (*zp_peek_fallback)(void *dst, const void *src,
+ * at init (hooklibc.c); NULL in the runtime itself.  One per object.
+ * Returns 0, or -EFAULT where a side is not mapped. */
+__attribute__((weak, visibility("hidden"))) long (*zp_hook_safe_copy)(void *dst, const void *src,
 								      unsigned long n);
 
 /* Copies up to n bytes of process pid's memory at addr into dst; returns
@@ -47,13 +48,13 @@ static inline unsigned long zp_peek(long pid, void *dst, unsigned long addr, uns
 		unsigned long len;
 	} local = {dst, n}, remote = {(void *)addr, n};
 	long r = zp_raw6(310, pid, (long)&local, 1, (long)&remote, 1, 0);
-	if ((r == -38 /* ENOSYS */ || r == -1 /* EPERM */) && n && zp_peek_fallback) {
+	if ((r == -38 /* ENOSYS */ || r == -1 /* EPERM */) && n && zp_hook_safe_copy) {
 		unsigned long done = 0;
 		while (done < n) {
 			unsigned long at = addr + done, chunk = 4096 - (at & 4095);
 			if (chunk > n - done)
 				chunk = n - done;
-			if (zp_peek_fallback((char *)dst + done, (const void *)at, chunk) < 0)
+			if (zp_hook_safe_copy((char *)dst + done, (const void *)at, chunk) < 0)
 				break;
 			done += chunk;
 		}

@@ -147,6 +147,18 @@ done
 n=$(grep -ac 'EFAULT (Bad address)$' "$TMP/bad.trace")
 check "bad pointers: EFAULT lines ($n)" [ "$n" -ge 40 ]
 check "bad pointers: addresses printed" grep -qa '^write(1, 0xdead0000, 10) *= -1 EFAULT' "$TMP/bad.trace"
+# An unreadable envp is its address alone, as strace prints it (it was
+# "0xdead0000 /* 0 vars */").
+check "bad pointers: execve's unreadable arrays as strace prints them" \
+	grep -qa '^execve("/nonexistent", 0xdead0000, 0xdead0000) *= -1 ENOENT' "$TMP/bad.trace"
+# Output to /dev/null: write() returns the count without reading the
+# buffer, so "the kernel used it" does not make a bad pointer readable (the
+# tracer's load crashed the program with SIGSEGV; natively it runs on).
+traced "-o $TMP/badnull.trace" "$PROGS/tp-badptr" </dev/null >/dev/null 2>"$TMP/err"
+rc=$?
+check "bad pointers written to /dev/null: the program survives (exit $rc)" [ $rc -eq 0 ]
+check "bad pointers written to /dev/null: printed as strace does" \
+	grep -qa '^write(1, 0xdead0000, 10) *= 10$' "$TMP/badnull.trace"
 
 # SIGKILL: every call made before the kill is in the file.  The program
 # makes 400 known calls, says "ready" and waits; we kill it by its pid.

@@ -171,6 +171,10 @@ static void p_envp(struct dctx *d, unsigned long addr)
 	if (!addr)
 		return;
 	unsigned long k = 0, p;
+	/* An array that cannot be read is its address alone, as strace
+	 * prints it (not "0 vars"). */
+	if (!um_get(d, &p, addr, sizeof p, false))
+		return;
 	while (k < 1000000 && um_get(d, &p, addr + k * 8, sizeof p, false) && p)
 		k++;
 	tb_puts(b, " /* ");
