@@ -232,10 +232,10 @@ def percall_section(pc):
                      f"{'met' if ok2 else 'NOT met'}")
         nat = rows[("native", "inline")]
         tp = rows.get(("native+4pages", "inline"))
+        mach = read_info("machine.csv")
+        flush = mach.get("pti") == "yes" and mach.get("pcid") == "no"
         if tp and tp["rounds"]:
             per_page = tp["over"] / 4
-            mach = read_info("machine.csv")
-            flush = mach.get("pti") == "yes" and mach.get("pcid") == "no"
             z0 = rows.get(("zpoline", "inline"))
             lines.append(
                 f"\nWhere the time goes: reading one page that the loop does not otherwise touch "
@@ -245,20 +245,24 @@ def percall_section(pc):
                    "kernel entry flushes the user TLB and each page touched after a call "
                    "needs a fresh (nested, in a VM) page walk"
                    if flush else "")
-                + ". zpoline's fast path (src/runtime/entry.S when this was written) touches "
-                "up to six pages the native inline loop does not: page 0 (the sled), the "
-                "stage-2 page, the entry stub's code, the runtime's data page (site-table "
-                "pointer and class table), a page of the site hash table, and the stack page "
-                "(the `callq` pushes a return address; the native loop touches no memory)"
+                + ". zpoline's fast path (src/runtime/entry.S) touches four pages the native "
+                "inline loop does not: page 0 (the sled), the stage-2 page (the code, the "
+                "class bytes and the site table's address), a page of the site hash table, "
+                "and the stack page (the `callq` pushes a return address; the native loop "
+                "touches no memory)"
                 + (f"; its no-hook overhead of {fmt(z0['over'], 1)} ns is what about "
                    f"{z0['over'] / per_page:.0f} such page refills would cost (the rest of the "
-                   "path, pushfq/popfq and a few direct and indirect jumps, costs something "
-                   "too)" if z0 and per_page > 1 else "")
-                + ". On hardware with PCID (or without PTI) these pages stay in the TLB and "
-                "the overhead shrinks accordingly; on this machine, fewer distinct pages on "
-                "the fast path is what would bring it down.\n")
+                   "path, a few direct and indirect jumps and the lookup, costs something "
+                   "too)" if z0 and per_page > 1 and flush else "")
+                + (". On hardware with PCID (or without PTI) these pages stay in the TLB and "
+                   "the overhead shrinks accordingly; on this machine, fewer distinct pages on "
+                   "the fast path is what would bring it down.\n" if flush else
+                   ". Here the pages stay in the TLB (no PTI, or PCID), and what the fast path "
+                   "costs is its instructions: the sled's jumps, the indirect call and return, "
+                   "the lookup.\n"))
         lines.append(f"\nThe native call alone takes {fmt(nat['min'], 0)} ns at best and "
-                     f"{fmt(nat['median'], 0)} ns typically here (PTI on a small shared VM); "
+                     f"{fmt(nat['median'], 0)} ns typically here "
+                     f"({'PTI on' if flush else 'on'} a small shared VM); "
                      "two runs of the same native process can differ by more than zpoline's "
                      "overhead, which is why overheads are only taken within a round or "
                      "between minima, never between single runs.\n")
