@@ -190,12 +190,21 @@ int main(int argc, char **argv, char **envp)
 	if (have_interp && zl_rewrite(&interp, &iimg) < 0)
 		zl_fail(ZL_EXIT_CANNOT_RUN, "%s: the runtime could not rewrite its interpreter", name);
 
+	/* The kernel's auxv follows the NULL that ended envp at exec.  The
+	 * runtime's start-up may have unsetenv()ed variables since (the
+	 * sticky ones, ZPOLINE_STICKY_ADDED): glibc's unsetenv shifts the
+	 * entries down in place, so envp now ends early, followed by one stale
+	 * NULL per removed entry.  A real vector never starts with AT_NULL (the
+	 * kernel always passes entries): skip those NULLs, or the program would
+	 * get an empty vector (no AT_SYSINFO_EHDR: no vDSO, every clock_gettime
+	 * a system call; no AT_HWCAP2, AT_MINSIGSTKSZ, AT_RSEQ_*). */
 	Elf64_auxv_t *auxv_in = NULL;
-	for (char **e = envp;; e++)
-		if (!*e) {
-			auxv_in = (Elf64_auxv_t *)(void *)(e + 1);
-			break;
-		}
+	char **e = envp;
+	while (*e)
+		e++;
+	while (!*e)
+		e++;
+	auxv_in = (Elf64_auxv_t *)(void *)e;
 	struct zl_start st = {
 		.argc = pargc,
 		.argv = pargv,

@@ -44,6 +44,31 @@ else
 	fail "--from-start: $fs calls with, $nofs without; $(grep openat "$TMP/fs")"
 fi
 
+# The auxiliary vector the loader passes on is the kernel's: the runtime's
+# start-up in the loader unsetenv()s the sticky variables (glibc shifts
+# environ down in place, leaving stale NULLs before the vector), and the
+# program once got an empty vector: no vDSO (every clock_gettime a system
+# call), AT_HWCAP 0, no AT_HWCAP2/AT_MINSIGSTKSZ/AT_RSEQ_*.
+IS=$ZP_BUILD/tests/loader/ident-static
+if [ -x "$IS" ]; then
+	for how in "run --" "run --from-start --" "trace -o /dev/null --"; do
+		# shellcheck disable=SC2086
+		out=$("$Z" $how "$IS" /dev/null 2>&1)
+		grep -qx 'AT_SYSINFO_EHDR: an ELF image' <<<"$out" &&
+			pass "zpoline $how static: the program gets the vDSO (AT_SYSINFO_EHDR)" ||
+			fail "zpoline $how static: $(grep AT_SYSINFO_EHDR <<<"$out")"
+	done
+fi
+if [ -x "$ZP_BUILD/tests/loader/dyn" ] && LD_SHOW_AUXV=1 /bin/true | grep -q '^AT_SYSINFO_EHDR'; then
+	# every ld.so that starts (the command's, the loader's, the program's)
+	# prints its vector: each must have the vDSO
+	out=$(LD_SHOW_AUXV=1 "$Z" run --from-start -- "$ZP_BUILD/tests/loader/dyn" 2>/dev/null)
+	nv=$(grep -c '^AT_SYSINFO_EHDR:' <<<"$out")
+	nx=$(grep -c '^AT_EXECFN:' <<<"$out")
+	[ "$nv" -eq "$nx" ] && pass "--from-start: the program's ld.so gets the vDSO ($nv of $nx vectors)" ||
+		fail "--from-start: AT_SYSINFO_EHDR in $nv of $nx vectors"
+fi
+
 # Without a loader next to the runtime: said once, and the program still runs.
 mkdir "$TMP/noloader"
 cp "$Z" "$LIB" "$ZP_BUILD/libzphook_inject.so" "$TMP/noloader/"
