@@ -99,6 +99,8 @@ void launch_free(struct launch *l)
 {
 	free(l->owned);
 	l->owned = NULL;
+	free(l->loader_prog);
+	l->loader_prog = NULL;
 }
 
 void launch_setenv(struct launch *l, const char *name, const char *value)
@@ -292,22 +294,31 @@ static void put_pid(char *at, long pid)
 	*at = '\0';
 }
 
-/* zpoline-loader [--from-start] -- PROG ARGS...: the loader finds PROG in
- * $PATH as execvp does and keeps argv[0] as typed.  Returns only on error. */
+/* zpoline-loader [--from-start] [--argv0 NAME] -- PROG ARGS...: a PROG
+ * found in $PATH is passed as the path found, with argv[0] as typed, as
+ * execvp passes it to the kernel (so a trace's first line shows the
+ * execve("/usr/bin/prog", ["prog", ...]) strace shows); else the loader
+ * finds PROG itself.  Returns only on error. */
 static char **loader_argv(const struct launch *l)
 {
 	int n = 0;
 	while (l->argv[n])
 		n++;
-	char **av = calloc((size_t)n + 4, sizeof *av);
+	char **av = calloc((size_t)n + 6, sizeof *av);
 	if (!av)
 		env_oom();
 	int k = 0;
 	av[k++] = (char *)l->loader;
 	if (l->from_start)
 		av[k++] = "--from-start";
+	if (l->loader_prog) {
+		av[k++] = "--argv0";
+		av[k++] = l->argv[0];
+	}
 	av[k++] = "--";
 	memcpy(av + k, l->argv, ((size_t)n + 1) * sizeof *av);
+	if (l->loader_prog)
+		av[k] = l->loader_prog;
 	return av;
 }
 

@@ -20,6 +20,8 @@ struct launch {
 	char **argv;          /* the program and its arguments */
 	const char *loader;   /* run the program through zpoline-loader; NULL: directly */
 	bool from_start;      /* with the loader: --from-start */
+	char *loader_prog;    /* with the loader: the program's path found in $PATH
+	                       * (argv[0] is then passed as --argv0); NULL: argv[0] */
 	char *owned;          /* memory launch_free releases (the hook list) */
 };
 

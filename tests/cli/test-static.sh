@@ -25,6 +25,13 @@ out=$("$Z" inject getppid:retval=77 -- sh -c "$SG")
 ln -s "$SG" "$TMP/sgpath"
 out=$(PATH=$TMP:$PATH "$Z" inject getppid:retval=4242 -- sgpath)
 [ "$out" = 4242 ] && pass "a static program found in \$PATH" || fail "static program via PATH printed '$out'"
+# strace shows the execve its own $PATH lookup made: the path, argv[0] as typed
+PATH=$TMP:$PATH "$Z" trace -e trace=execve -o "$TMP/tpath" -- sgpath >/dev/null
+first=$(head -1 "$TMP/tpath")
+case $first in
+"execve(\"$TMP/sgpath\", [\"sgpath\"]"*) pass "trace: a static program found in \$PATH is shown by its path" ;;
+*) fail "trace: a static program found in \$PATH: $first" ;;
+esac
 ZPOLINE_COUNT_OUTPUT=$TMP/count "$Z" run --hook count -- "$SG" >/dev/null
 grep -Eq '^ +1 +0  getppid$' "$TMP/count" && pass "run --hook count counts the static program's getppid" ||
 	fail "count table of the static program: $(head -c 300 "$TMP/count" 2>&1)"
