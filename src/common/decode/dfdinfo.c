@@ -53,7 +53,9 @@ static bool diag_ask(const void *req, size_t len,
 	struct sockaddr_nl k = {.nl_family = AF_NETLINK};
 	if (zp_raw6(SYS_sendto, s, (long)req, (long)len, 0, (long)&k, sizeof k) != (long)len)
 		done = true;
-	static char buf[32768] __attribute__((aligned(8)));
+	/* On the stack: threads may ask at once.  A fresh socket's dump
+	 * comes in messages of a page (NLMSG_GOODSIZE), well within it. */
+	char buf[8192] __attribute__((aligned(8)));
 	while (!done && !found) {
 		long n = zp_raw6(SYS_recvfrom, s, (long)buf, sizeof buf, 0, 0, 0);
 		if (n == -EINTR)
