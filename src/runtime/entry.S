@@ -732,6 +732,7 @@ zp_app_syscall_post1:
 zp_app_syscall_post2:
 	syscall
 .Lafter_post_syscall:
+	cld	/* the call ran with the program's flags, DF included; C needs it clear */
 	mov	%rax, REC_RET(%rbx)
 	mov	%rbx, %rsp
 	movq	$0, REC_XSAVE(%rbx)
