@@ -14,6 +14,14 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; _failures=$((_failures + 1)); }
 skip() { echo "SKIP: $*"; }
 
+# need_strace WHAT: a test that compares with strace ends here, WHAT
+# skipped, where strace is not installed.
+need_strace() {
+	command -v strace >/dev/null && return 0
+	skip "$1" "strace is not installed"
+	exit 0
+}
+
 # check NAME CMD...: PASS if CMD exits 0.
 check() {
 	local name=$1

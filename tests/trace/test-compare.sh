@@ -11,10 +11,7 @@ PROGS=$ZP_BUILD/tests/progs
 COMPARE=$ZP_ROOT/tests/trace/compare.py
 PY=$(command -v /usr/bin/python3 || command -v python3)
 
-if ! command -v strace >/dev/null; then
-	skip "compare-with-strace" "strace is not installed"
-	finish
-fi
+need_strace "compare-with-strace"
 if [ -z "$PY" ]; then
 	skip "compare-with-strace" "python3 is needed to compare"
 	finish

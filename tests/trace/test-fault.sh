@@ -10,10 +10,7 @@
 
 ZP=$ZP_BUILD/zpoline
 PROG=$ZP_BUILD/tests/progs/tp-fault
-if ! command -v strace >/dev/null; then
-	skip "fault lines" "strace is not installed"
-	finish
-fi
+need_strace "fault lines"
 # The kill calls, delivery and end lines, addresses of the program's code
 # masked (they differ run to run), pids dropped.
 norm() {

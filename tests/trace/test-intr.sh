@@ -11,10 +11,7 @@
 
 ZP=$ZP_BUILD/zpoline
 PROG=$ZP_BUILD/tests/progs/tp-intr
-if ! command -v strace >/dev/null; then
-	skip "interrupted calls" "strace is not installed"
-	finish
-fi
+need_strace "interrupted calls"
 # The call before the signal, the signal, rt_sigreturn and the line after,
 # addresses masked.
 around() {

@@ -9,10 +9,7 @@
 
 ZP=$ZP_BUILD/zpoline
 PROG=$ZP_BUILD/tests/progs/tp-signals
-if ! command -v strace >/dev/null; then
-	skip "signal lines" "strace is not installed"
-	finish
-fi
+need_strace "signal lines"
 # The delivery lines, pids and CPU times masked.
 deliveries() {
 	grep -E '^([0-9]+ +)?--- ' "$1" | sed -E 's/^[0-9]+ +//; s/si_pid=[0-9]+/si_pid=PID/' |

@@ -9,10 +9,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-decode2
-if ! command -v strace >/dev/null; then
-	skip "decoded like strace" "strace is not installed"
-	finish
-fi
+need_strace "decoded like strace"
 # The SysV ids the kernel hands out differ from run to run: SEMID, SHMID
 # (as the first argument, and as the result of the get call only: on a new
 # machine the first id is 0, which other calls return too).

@@ -9,10 +9,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-decode3
-if ! command -v strace >/dev/null; then
-	skip "decoded like strace" "strace is not installed"
-	finish
-fi
+need_strace "decoded like strace"
 norm() {
 	local pid msq keys k n=0 expr=""
 	pid=$(sed -nE 's/^getpid\(\) += ([0-9]+)$/\1/p' "$1" | head -1)

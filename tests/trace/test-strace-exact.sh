@@ -7,10 +7,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-decode
-if ! command -v strace >/dev/null; then
-	skip "exact lines" "strace is not installed"
-	finish
-fi
+need_strace "exact lines"
 norm() {
 	sed -E 's/^[0-9]+ +//; s/0x[0-9a-f]+/ADDR/g; s/[[:space:]]+= ([^=]*)$/ = \1/; s/si_pid=[0-9]+/si_pid=PID/; s/^waitid\(P_PID, [0-9]+,/waitid(P_PID, PID,/' "$1" |
 		grep -E '^(sendfile\(|sched_getaffinity\(|prlimit64\(0, RLIMIT_NOFILE, NULL|epoll_ctl\([0-9]+, EPOLL_CTL_DEL|waitid\()'

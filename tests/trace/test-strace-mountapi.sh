@@ -4,10 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 PROG=$ZP_BUILD/tests/progs/tp-mountapi
-if ! command -v strace >/dev/null; then
-	skip "mount API lines" "strace is not installed"
-	finish
-fi
+need_strace "mount API lines"
 norm() {
 	sed -E 's/^[0-9]+ +//; s/0x[0-9a-f]{8,}/ADDR/g; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" |
 		grep -E '^(fsopen|fsconfig|fsmount|fspick|move_mount|open_tree|mount_setattr|quotactl_fd)\('

@@ -8,10 +8,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-seccompfprog
-if ! command -v strace >/dev/null; then
-	skip "seccomp filter lines" "strace is not installed"
-	finish
-fi
+need_strace "seccomp filter lines"
 norm() {
 	grep -a -E '^(prctl|seccomp)\(' "$1" |
 		sed -E 's/0x[0-9a-f]{6,}/ADDR/g; s/[[:space:]]+= ([^=]*)$/ = \1/'

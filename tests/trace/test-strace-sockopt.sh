@@ -7,10 +7,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-sockopt
-if ! command -v strace >/dev/null; then
-	skip "socket option names" "strace is not installed"
-	finish
-fi
+need_strace "socket option names"
 norm() {
 	sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" | grep -E '^[gs]etsockopt\(-1,'
 }

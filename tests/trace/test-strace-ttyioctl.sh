@@ -7,10 +7,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-ttyioctl
-if ! command -v strace >/dev/null; then
-	skip "terminal ioctl lines" "strace is not installed"
-	finish
-fi
+need_strace "terminal ioctl lines"
 norm() {
 	sed -E 's/^[0-9]+ +//; s/0x[0-9a-f]+/ADDR/g; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" |
 		grep -E '^ioctl\(' | grep -vE '^ioctl\([0-9]+, (TCGETS|TIOCGPTN|TIOCSPTLCK),'

@@ -9,10 +9,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-utimes
-if ! command -v strace >/dev/null; then
-	skip "utimensat lines" "strace is not installed"
-	finish
-fi
+need_strace "utimensat lines"
 norm() {
 	sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" | grep -E '^utimensat\('
 }

@@ -6,10 +6,7 @@
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-xattr
-if ! command -v strace >/dev/null; then
-	skip "xattr lines" "strace is not installed"
-	finish
-fi
+need_strace "xattr lines"
 norm() {
 	sed -E 's/^[0-9]+ +//; s/0x[0-9a-f]+/ADDR/g; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" |
 		grep -E '^[lf]?(list|get|set)xattr\('

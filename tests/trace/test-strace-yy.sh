@@ -6,10 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 PROG=$ZP_BUILD/tests/progs/tp-yy
-if ! command -v strace >/dev/null; then
-	skip "-yy descriptors" "strace is not installed"
-	finish
-fi
+need_strace "-yy descriptors"
 # The program's own calls (from the first open of /dev/null on), inode
 # numbers, ports and pids as N.
 norm() {
