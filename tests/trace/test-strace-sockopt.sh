@@ -35,4 +35,15 @@ else
 	fail "ICMP_FILTER values differ from strace's"
 	diff "$TMP/s.icmp" "$TMP/z.icmp" | head -10
 fi
+cred() {
+	sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/; s/pid=[0-9]+/pid=P/' "$1" | grep -E '^getsockopt\([0-9]+, SOL_SOCKET, SO_PEERCRED, '
+}
+cred "$TMP/s.trace" >"$TMP/s.cred"
+cred "$TMP/z.trace" >"$TMP/z.cred"
+if [ "$(wc -l <"$TMP/s.cred")" -eq 2 ] && cmp -s "$TMP/s.cred" "$TMP/z.cred"; then
+	pass "SO_PEERCRED values: as strace prints them"
+else
+	fail "SO_PEERCRED values differ from strace's"
+	diff "$TMP/s.cred" "$TMP/z.cred" | head -10
+fi
 finish

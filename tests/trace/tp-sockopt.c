@@ -7,6 +7,7 @@
  * Left out: the few numbers strace names from headers the tracer does
  * not read (netfilter's IPT_SO_*, linux/in6.h's IPV6_FLOWINFO*).
  */
+#define _GNU_SOURCE
 #include <netinet/in.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -38,6 +39,18 @@ int main(void)
 		socklen_t len = sizeof got;
 		getsockopt(raw, 255, 1, &got, &len);
 		close(raw);
+	}
+	/* SO_PEERCRED's struct ucred (tmux, dbus, systemd ask it), whole and
+	 * cut to its pid */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0) {
+		struct ucred uc;
+		socklen_t len = sizeof uc;
+		getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &uc, &len);
+		len = sizeof uc.pid;
+		getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &uc, &len);
+		close(sv[0]);
+		close(sv[1]);
 	}
 	return 0;
 }

@@ -202,6 +202,28 @@ static void d_setsockopt(struct dctx *d)
 	a_ulong(d, 4);
 }
 
+/* SO_PEERCRED's struct ucred, as strace prints it: {pid=N, uid=N, gid=N},
+ * or its first one or two fields when the length holds only them. */
+static void p_peercred(struct dctx *d, unsigned long addr, size_t len)
+{
+	struct ucred uc = {0};
+	if (len > sizeof uc)
+		len = sizeof uc;
+	if (!p_struct_at(d, addr, &uc, len, true))
+		return;
+	tb_puts(d->b, "{pid=");
+	tb_udec(d->b, (unsigned)uc.pid);
+	if (len > sizeof uc.pid) {
+		tb_puts(d->b, ", uid=");
+		tb_udec(d->b, uc.uid);
+	}
+	if (len == sizeof uc) {
+		tb_puts(d->b, ", gid=");
+		tb_udec(d->b, uc.gid);
+	}
+	tb_putc(d->b, '}');
+}
+
 static void d_getsockopt(struct dctx *d)
 {
 	a_fd(d, 0);
@@ -215,6 +237,9 @@ static void d_getsockopt(struct dctx *d)
 	arg(d);
 	if (d->ok && d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && out == (int)sizeof(uint32_t))
 		p_icmp_filter(d, v, true);
+	else if (d->ok && d->a[1] == SOL_SOCKET && d->a[2] == SO_PEERCRED &&
+		 (out >= (int)sizeof(struct ucred) || out == 4 || out == 8))
+		p_peercred(d, v, (size_t)out);
 	else if (d->ok && out == (int)sizeof(int))
 		p_int_ptr(d, v, true);
 	else if (d->ok && out >= 0)
