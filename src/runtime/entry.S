@@ -82,16 +82,6 @@
 	sahf				/* SF ZF AF PF CF */
 .endm
 
-/* .Lsave_xstate, called only if some hook or the CPU kind asks for a
- * save at all (the pass-through hooks need none: a call and its checks
- * fewer on every hooked call). */
-.macro SAVE_XSTATE_IF_ANY
-	cmpb	$0, zp_xsave_kind(%rip)
-	je	.Lno_xsave\@
-	call	.Lsave_xstate
-.Lno_xsave\@:
-.endm
-
 /* The application's callee-saved registers but rbx. */
 .macro RESTORE_CALLEE_SAVED rec
 	mov	REC_RBP(\rec), %rbp
@@ -483,7 +473,7 @@ zp_slow_path:
 	/* rbx holds the record (C keeps it). */
 	mov	%rcx, %rbx
 	CFI_RECORD 3
-	SAVE_XSTATE_IF_ANY
+	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
 	jmp	.Lact
@@ -635,10 +625,7 @@ zp_slow_path:
 
 /* Do what the C side asked (eax).  rbx = record, rsp = xstate area/record. */
 .Lact:
-	cmpq	$0, REC_XSAVE(%rbx)
-	je	1f
 	call	.Lrestore_xstate
-1:
 	mov	REC_ACTION(%rbx), %eax
 	cmp	$ZP_ACT_RETURN, %eax
 	je	.Lreturn
@@ -736,7 +723,7 @@ zp_app_syscall_post2:
 	mov	%rax, REC_RET(%rbx)
 	mov	%rbx, %rsp
 	movq	$0, REC_XSAVE(%rbx)
-	SAVE_XSTATE_IF_ANY
+	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_post
 	jmp	.Lact
@@ -823,7 +810,7 @@ zp_app_syscall_post2:
 	.type	zp_trap_resume, @function
 zp_trap_resume:
 	CFI_RECORD 3
-	SAVE_XSTATE_IF_ANY
+	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
 	jmp	.Lact

@@ -224,7 +224,6 @@ ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 
 /* ---- assembly ------------------------------------------------------------ */
 void zp_entry(void);
-ZP_HIDDEN void zp_slow_path(void); /* zp_entry without its first jump: stage 2's way in */
 void zp_sigreturn(void);
 void zp_trap_resume(void);
 void zp_verify_site(void);

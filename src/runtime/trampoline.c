@@ -138,7 +138,7 @@ static int map_stage2(unsigned char *tail)
 		if (m < 0)
 			continue;
 		memcpy((void *)page, zp_stage2_template, ZP_PAGE);
-		uint64_t slow = (uint64_t)(uintptr_t)zp_slow_path; /* zp_entry's body */
+		uint64_t slow = (uint64_t)(uintptr_t)zp_entry;
 		uint64_t verify = (uint64_t)(uintptr_t)zp_verify_site;
 		uint64_t slots = (uint64_t)(uintptr_t)zp_site_table->slot;
 		uint64_t mask = zp_site_table->mask;
