@@ -44,6 +44,18 @@ for run in "-f abort" "-f term" "-ff abort" "--json -f term" "-f -e trace=openat
 	fi
 done
 
+# SIGKILL to its own process group (timeout -s KILL does kill(0, SIGKILL))
+# ends the process inside the call: strace has no exit stop for it and
+# prints "= ?", not "= 0".
+rm -f "$TMP"/T*
+timeout -k 5 30 "$ZP" trace -f -o "$TMP/T" -- "$PROG" 2 sigkill > "$TMP/out" 2>"$TMP/err"
+line=$(grep -aE '^[0-9]+ +kill\(0, SIGKILL\)' "$TMP/T" | sed -E 's/^[0-9]+ +//; s/ +=/ =/')
+if [ "$line" = "kill(0, SIGKILL) = ?" ] && grep -qx "status 9" "$TMP/out"; then
+	pass "sigkill: 'kill(0, SIGKILL) = ?' as strace prints it"
+else
+	fail "sigkill: '$line', $(tail -1 "$TMP/out")"
+fi
+
 # With core dumps on, strace adds "(core dumped)" to every thread's line,
 # as the kernel reports it for the process: the threads' lines (printed
 # when abort() sends the signal) must say what the leader's (printed by

@@ -3,9 +3,9 @@
  * sends its own process a signal: "abort" (a thread calls abort(), tgkill
  * of SIGABRT to itself), "term" (main calls kill(getpid(), SIGTERM)) or
  * "handled" (the same with SIGTERM caught: nothing dies, the child exits
- * 0).  The child prints "TID" of each task, the leader first; the parent
+ * 0) or "sigkill" (main calls kill(0, SIGKILL), its process group).  The child prints "TID" of each task, the leader first; the parent
  * reaps it and prints "status N".
- * Usage: tp-selfkill NTHREADS abort|term|handled
+ * Usage: tp-selfkill NTHREADS abort|term|handled|sigkill
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -67,6 +67,10 @@ int main(int argc, char **argv)
 				pause();
 		if (!strcmp(how, "handled"))
 			signal(SIGTERM, caught);
+		if (!strcmp(how, "sigkill")) {
+			setpgid(0, 0);
+			kill(0, SIGKILL);
+		}
 		kill(getpid(), SIGTERM);
 		exit(0);
 	}

@@ -799,9 +799,11 @@ static int pre(struct zpoline_call *c, void *ctx)
 		bool fatal = g.o.lines && self_fatal(c, &sig, &code);
 		if (fatal && s && shown && !g.o.status) {
 			/* It returns 0 and the process ends right after, before
-			 * post(): the whole line now, as strace prints it. */
+			 * post(): the whole line now, as strace prints it.
+			 * SIGKILL ends it inside the call, before the call's
+			 * exit stop: strace prints "= ?" for it. */
 			s->kind = SK_PRINTED;
-			line_call(c->pid, c->tid, nr, c->args, 0, LR_RESULT, s,
+			line_call(c->pid, c->tid, nr, c->args, 0, sig == SIGKILL ? LR_NORET : LR_RESULT, s,
 				  g.need_mono ? th_tick() : 0, call_ip(c));
 		} else if (s && shown) {
 			s->kind = SK_UNFINISHED;
