@@ -33,5 +33,10 @@ int main(void)
 	tcsetattr(s, TCSANOW, &t);
 	tcsetattr(s, TCSADRAIN, &t);
 	tcsetattr(s, TCSAFLUSH, &t);
+	/* all flags 0 (watch(1) on a non-terminal): strace still writes the
+	 * '|' before the other c_oflag and c_cflag flags,
+	 * "c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS5|" */
+	struct termios z = {0};
+	ioctl(-1, TCSETSW, &z);
 	return 0;
 }

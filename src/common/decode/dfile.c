@@ -314,20 +314,20 @@ static void p_termios(struct dctx *d, unsigned long addr, bool out)
 		p_xlat(b, of & fields[i].mask, fields[i].t, fields[i].n, "?");
 		of &= ~fields[i].mask;
 	}
-	if (of) {
-		tb_putc(b, '|');
+	/* strace 6 puts the '|' before the other flags even when there are
+	 * none: "c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|" for 0 */
+	tb_putc(b, '|');
+	if (of)
 		p_flags(b, of, XT(termios_oflag), NULL);
-	}
 	tb_puts(b, ", c_cflag=");
 	unsigned long cf = t.c_cflag;
 	p_xlat(b, cf & (CBAUD | CBAUDEX), XT(termios_baud), "B???");
 	tb_putc(b, '|');
 	p_xlat(b, cf & CSIZE, XT(termios_csize), "CS?");
 	cf &= ~(unsigned long)(CBAUD | CBAUDEX | CSIZE);
-	if (cf) {
-		tb_putc(b, '|');
+	tb_putc(b, '|'); /* "c_cflag=B0|CS5|" for 0, as strace */
+	if (cf)
 		p_flags(b, cf, XT(termios_cflag), NULL);
-	}
 	tb_puts(b, ", c_lflag=");
 	p_flags(b, t.c_lflag, XT(termios_lflag), "");
 	tb_puts(b, ", ...}");
