@@ -121,7 +121,8 @@ uintptr_t zl_stack_build(const struct zl_start *s, char *area, size_t size, uint
 /* ---- process.c: what the process looks like from outside --------------- */
 struct zl_identity {
 	const struct zl_file *file; /* the program */
-	const char *exec_path;       /* resolved path: comm is its basename */
+	const char *exec_path;       /* resolved path: comm is its basename... */
+	const char *comm;            /* ...unless this says (the name execve was given) */
 	const struct zl_image *prog;
 	uintptr_t args_lo, args_hi;  /* argument strings, for /proc/self/cmdline */
 	uintptr_t sp;                /* the initial stack pointer */

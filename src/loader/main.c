@@ -3,7 +3,7 @@
  * instruction.
  *
  *   LD_PRELOAD=libzpoline.so [LIBZPHOOK=...] \
- *       zpoline-loader [--from-start] [--argv0 NAME] PROGRAM [ARG...]
+ *       zpoline-loader [--from-start] [--argv0 NAME] [--comm NAME] PROGRAM [ARG...]
  *
  * A static program (no PT_INTERP) is mapped, rewritten and started here.
  * A dynamic one is mapped together with its interpreter (ld.so) when
@@ -33,7 +33,7 @@
 __attribute__((visibility("default"))) const char *zpoline_loader_program;
 
 static const char usage[] =
-	"usage: LD_PRELOAD=libzpoline.so zpoline-loader [--from-start] [--argv0 NAME]\n"
+	"usage: LD_PRELOAD=libzpoline.so zpoline-loader [--from-start] [--argv0 NAME] [--comm NAME]\n"
 	"                                               PROGRAM [ARG...]\n"
 	"Runs PROGRAM with its system calls hooked from its first instruction:\n"
 	"static executables (which LD_PRELOAD cannot reach) and, with\n"
@@ -41,6 +41,7 @@ static const char usage[] =
 	"  --from-start   load a dynamic program's interpreter here too\n"
 	"                 (without it a dynamic program is simply executed)\n"
 	"  --argv0 NAME   the program's argv[0] (default: PROGRAM as given)\n"
+	"  --comm NAME    the program's name in /proc (default: PROGRAM's file name)\n"
 	"PROGRAM without a '/' is looked up in $PATH.\n";
 
 static void write_usage(int fd)
@@ -110,7 +111,7 @@ int main(int argc, char **argv, char **envp)
 	const char *dbg = getenv("ZPOLINE_DEBUG");
 	zl_debug = dbg && *dbg ? atoi(dbg) : 0;
 
-	const char *argv0 = NULL;
+	const char *argv0 = NULL, *comm = NULL;
 	bool from_start = false;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -126,6 +127,10 @@ int main(int argc, char **argv, char **envp)
 			argv0 = argv[++i];
 		} else if (!strncmp(a, "--argv0=", 8)) {
 			argv0 = a + 8;
+		} else if (!strcmp(a, "--comm")) {
+			if (i + 1 >= argc)
+				zl_fail(ZL_EXIT_USAGE, "--comm needs a value");
+			comm = argv[++i];
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			write_usage(1);
 			return 0;
@@ -219,7 +224,7 @@ int main(int argc, char **argv, char **envp)
 	 * calls from here on reaches up into it. */
 	size_t size = zl_stack_size(&st);
 	char *area = alloca(size);
-	struct zl_identity id = {.file = &prog, .exec_path = path, .prog = &pimg};
+	struct zl_identity id = {.file = &prog, .exec_path = path, .comm = comm, .prog = &pimg};
 	uintptr_t sp = zl_stack_build(&st, area, size, &id.args_lo, &id.args_hi, &id.auxv,
 				      &id.auxv_bytes);
 	id.sp = sp;

@@ -298,9 +298,10 @@ void zl_become(const struct zl_identity *id)
 	zl_sys1(SYS_close, id->file->fd);
 	/* The name last: PR_SET_NAME is the loader's last system call before
 	 * the program's first, which is how a trace shows the hand-over. */
-	const char *base = strrchr(id->exec_path, '/');
+	const char *from = id->comm ? id->comm : id->exec_path;
+	const char *base = strrchr(from, '/');
 	char comm[16];
-	strncpy(comm, base ? base + 1 : id->exec_path, sizeof comm - 1);
+	strncpy(comm, base ? base + 1 : from, sizeof comm - 1);
 	comm[sizeof comm - 1] = '\0';
 	zl_sys2(SYS_prctl, PR_SET_NAME, comm);
 }

@@ -463,7 +463,7 @@ static void exec_pre(void *arg)
 	char *path2 = NULL;
 	if (redirect) {
 		size_t n = count(argv);
-		argv2 = take(&s, sizeof(char *) * (n + 6));
+		argv2 = take(&s, sizeof(char *) * (n + 8));
 		/* The loader needs the program's path from our working directory
 		 * even for execveat with a directory descriptor. */
 		char *prog = NULL;
@@ -493,6 +493,13 @@ static void exec_pre(void *arg)
 			argv2[k++] = loader_path;
 			argv2[k++] = (char *)"--argv0";
 			argv2[k++] = n ? argv[0] : (char *)"";
+			if (*path) {
+				/* The kernel names the process after the path as
+				 * given (/proc/self/exe: "exe", which busybox's
+				 * applets then rename), not after what it resolves to. */
+				argv2[k++] = (char *)"--comm";
+				argv2[k++] = (char *)path;
+			}
 			argv2[k++] = (char *)"--";
 			argv2[k++] = prog;
 			for (size_t i = 1; i < n; i++)

@@ -87,4 +87,18 @@ rc=$?
 expect_status "no loader: --from-start is an error" 2 "$TMP/noloader/zpoline" run --from-start -- /bin/true
 grep -q "needs zpoline-loader" "$TMP/err" && pass "no loader: --from-start says why" ||
 	fail "no loader, --from-start: $(cat "$TMP/err")"
+
+# A static program that runs itself again through /proc/self/exe (busybox's
+# applets do): the kernel names the process "exe", as the path was given,
+# and busybox renames it to the applet; named after the resolved path, it
+# stayed "busybox" (ps, pgrep and /proc/PID/comm saw the wrong name).
+BB=$(command -v busybox)
+if [ -n "$BB" ] && file -L "$BB" 2>/dev/null | grep -q 'statically linked'; then
+	native=$("$BB" sh -c 'cat /proc/self/comm' 2>&1)
+	hooked=$("$Z" run -- "$BB" sh -c 'cat /proc/self/comm' 2>&1)
+	[ "$native" = cat ] && [ "$hooked" = cat ]
+	outcome "static busybox's applets run through /proc/self/exe keep their names"
+else
+	skip "busybox's applet names" "no static busybox (busybox-static)"
+fi
 finish
