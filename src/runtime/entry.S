@@ -243,8 +243,8 @@ zp_stage2_ehframe_end:
 	.org	zp_stage2_template + S2_ENTRY
 /* On entry rsp = app-8, [rsp] = site + 2, rax = nr.  The path to the
  * kernel changes no flag (BMI2's rorx/shlx/shrx, lea, not, jrcxz), so the
- * application's RFLAGS need no pushfq/popfq (popfq alone costs ~10 ns on
- * some of the machines this runs on), and it goes back with `ret`, which
+ * application's RFLAGS need no pushfq/popfq (popfq is microcoded: tens of
+ * cycles), and it goes back with `ret`, which
  * balances the site's `callq` on the return-stack predictor.  The system
  * call is made at rsp = app-8: only numbers no hook and not the runtime
  * wants come this way (never rt_sigreturn or clone), and the kernel builds

@@ -101,7 +101,7 @@ static bool cpu_has_pku(void)
  * data, filled in by zp_stage2_finish(). */
 /* How a call goes back to its site after the kernel: `ret`, which keeps
  * the return-stack predictor in step with the site's `callq` (Intel here:
- * 10 ns less per call from a libc wrapper, as much for inline calls), or
+ * ~10 ns less per call from a libc wrapper, the same inline), or
  * an indirect `jmp` (AMD here, where the first `ret` after any kernel entry
  * costs 30-50 ns whatever came before it: PITFALLS).  ZPOLINE_RETURN=ret|jmp
  * chooses for tests and measurements. */
