@@ -120,6 +120,14 @@ static bool signals_self(const struct zpoline_call *c)
 	}
 }
 
+/* Calls that may give their socket (a[0]) an address: -yy shows it as it
+ * was before (strace prints the arguments at entry). */
+static bool fd_bound_by(long nr)
+{
+	return nr == SYS_bind || nr == SYS_connect || nr == SYS_sendto || nr == SYS_sendmsg ||
+	       nr == SYS_sendmmsg;
+}
+
 static bool needs_slot(long nr)
 {
 	switch (nr) {
@@ -159,14 +167,8 @@ static bool needs_slot(long nr)
 	case SYS_dup2:
 	case SYS_dup3:
 		return g.dcfg.decode_fds || g.dcfg.ntpaths;
-	case SYS_bind: /* -yy: the socket's ends before it is bound */
-	case SYS_connect:
-	case SYS_sendto:
-	case SYS_sendmsg:
-	case SYS_sendmmsg:
-		return g.dcfg.decode_fds >= 2;
-	default:
-		return false;
+	default: /* -yy: a socket's ends before the call binds it */
+		return g.dcfg.decode_fds >= 2 && fd_bound_by(nr);
 	}
 }
 
@@ -678,14 +680,6 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 }
 
 /* ---- the hook --------------------------------------------------------------- */
-
-/* Calls that may give their socket (a[0]) an address: -yy shows it as it
- * was before (strace prints the arguments at entry). */
-static bool fd_bound_by(long nr)
-{
-	return nr == SYS_bind || nr == SYS_connect || nr == SYS_sendto || nr == SYS_sendmsg ||
-	       nr == SYS_sendmmsg;
-}
 
 static int pre(struct zpoline_call *c, void *ctx)
 {
