@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cachedir.h"
 #include "cli.h"
 #include "launch.h"
 
@@ -186,16 +187,9 @@ static const char *cache_dir(void)
 	const char *off = getenv("ZPOLINE_CACHE");
 	if ((d && *d) || (off && (!strcmp(off, "0") || !strcmp(off, "off"))))
 		return NULL;
-	const char *x = getenv("XDG_CACHE_HOME");
-	const char *h = getenv("HOME");
 	static char dir[PATH_MAX];
 	char parent[PATH_MAX];
-	if (x && *x == '/')
-		snprintf(parent, sizeof parent, "%s", x);
-	else if (h && *h == '/')
-		snprintf(parent, sizeof parent, "%s/.cache", h);
-	else
-		parent[0] = '\0';
+	zp_cache_parent(getenv("XDG_CACHE_HOME"), getenv("HOME"), parent, sizeof parent);
 	struct stat st;
 	size_t need = (size_t)snprintf(dir, sizeof dir, "%s/zpoline", parent);
 	if (!parent[0] || need >= sizeof dir || stat(parent, &st) || !S_ISDIR(st.st_mode))

@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 
 #include "cache.h"
+#include "cachedir.h"
 #include "decoder.h"
 
 #define MAGIC "ZPSITES1"
@@ -90,15 +91,8 @@ void zp_cache_init(void)
 		if ((size_t)zp_snprintf(dir, sizeof dir, "%s", d) >= sizeof dir)
 			return;
 	} else {
-		const char *x = getenv("XDG_CACHE_HOME");
-		const char *h = getenv("HOME");
 		char parent[4096];
-		if (x && *x == '/')
-			zp_snprintf(parent, sizeof parent, "%s", x);
-		else if (h && *h == '/')
-			zp_snprintf(parent, sizeof parent, "%s/.cache", h);
-		else
-			parent[0] = '\0';
+		zp_cache_parent(getenv("XDG_CACHE_HOME"), getenv("HOME"), parent, sizeof parent);
 		/* The parent must exist already: programs point HOME at
 		 * directories of their own (git's test suite uses the test's
 		 * work tree, which `git add` then lists), and a .cache that
