@@ -12,13 +12,13 @@ FUZZ_NAMES := finder ehframe
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 FUZZ_DEPS := tests/fuzz/guard.h $(wildcard src/runtime/*.h) mk/fuzz.mk
 
-FUZZ_RT_finder := src/runtime/finder.c src/runtime/decoder.c src/runtime/solib.c src/runtime/log.c \
+FUZZ_RT_finder := src/runtime/finder.c src/runtime/insn.c $(B)/gen/x86len.c src/runtime/decoder.c src/runtime/solib.c src/runtime/log.c \
 	src/common/gprfmt.c \
 	-DZP_ZYDIS_PATH='"$(ZYDIS_PATH)"'
 FUZZ_LIBS_finder := -lZydis
 FUZZ_RT_ehframe := src/runtime/ehframe.c
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) src/runtime/finder.c src/runtime/decoder.c \
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) $(B)/gen/x86len.c src/runtime/finder.c src/runtime/decoder.c \
 	src/runtime/solib.c src/runtime/ehframe.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_RT_$*) $(FUZZ_LIBS_$*)

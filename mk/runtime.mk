@@ -2,9 +2,10 @@
 
 RT_SRC_GPR := dispatch.c thread.c registry.c signals.c sigpipe.c log.c xstate.c altstack.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
-	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c
+	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c \
+	insn.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
-	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o
+	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h
 
 # Go's function table: shared with the loader (pure, no system calls).
@@ -26,6 +27,16 @@ $(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
 $(B)/rt/gprmem.o $(B)/rt/gprfmt.o: $(B)/rt/%.o: src/common/%.c src/common/gprfmt.h
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(RT_GPR) -c $< -o $@
+
+# The quick instruction walker's tables, from Zydis itself (insn.h).
+$(B)/gen/gen-x86len: tools/gen-x86len.c src/runtime/insn_class.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $< -lZydis
+$(B)/gen/x86len.c: $(B)/gen/gen-x86len
+	$(B)/gen/gen-x86len $@.tmp && mv $@.tmp $@
+$(B)/rt/x86len.o: $(B)/gen/x86len.c src/runtime/insn.h src/runtime/insn_class.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(RT_GPR) -Isrc/runtime -c $< -o $@
 
 $(B)/rt/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	@mkdir -p $(@D)

@@ -9,7 +9,7 @@ PROG_SRC := $(wildcard tests/programs/*.c)
 PROG_BIN := $(PROG_SRC:tests/programs/%.c=$(B)/tests/progs/%)
 
 # Unit tests link the runtime's pure parts directly (not the .so).
-UNIT_RT_OBJ := $(B)/rt/finder.o $(B)/rt/decoder.o $(B)/rt/solib.o $(B)/rt/ehframe.o $(B)/rt/log.o \
+UNIT_RT_OBJ := $(B)/rt/finder.o $(B)/rt/insn.o $(B)/rt/x86len.o $(B)/rt/decoder.o $(B)/rt/solib.o $(B)/rt/ehframe.o $(B)/rt/log.o \
 	$(B)/rt/gprmem.o $(B)/rt/gprfmt.o
 
 UNIT_OBJ_test-registry := $(B)/rt/registry.o

@@ -24,6 +24,7 @@
 #include "decoder.h"
 
 #include "finder.h"
+#include "insn.h"
 #include "raw.h"
 
 /* Pairs whose first byte is at [from, to): a plain loop for the tails. */
@@ -141,20 +142,46 @@ static int mem_base(const ZydisDecodedInstruction *in)
 	return rm + ext;
 }
 
-static bool writes_rsp_imm(const ZydisDecodedInstruction *in, long *imm)
+bool zp_insn_zydis(const uint8_t *p, size_t avail, struct zp_insn *o)
+{
+	const struct zp_decoder_api *z = decoder_init();
+	ZydisDecodedInstruction in;
+	if (!z || !ZYAN_SUCCESS(z->decode(&decoder, ZYAN_NULL, p, avail, &in)))
+		return false;
+	o->length = in.length;
+	o->opcode = in.opcode;
+	o->cls = (uint8_t)zp_insn_class_of(in.mnemonic);
+	o->has_modrm = (in.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0;
+	o->mod = o->has_modrm ? in.raw.modrm.mod : 0;
+	o->reg = o->has_modrm ? in.raw.modrm.reg : 0;
+	o->rm = o->has_modrm ? in.raw.modrm.rm : 0;
+	o->rex_b = in.raw.rex.B;
+	o->base = (int8_t)(o->has_modrm && o->mod != 3 ? mem_base(&in) : -1);
+	o->disp = in.raw.disp.value;
+	o->imm = in.raw.imm[0].value.s;
+	return true;
+}
+
+/* One instruction: from the generated tables if they cover it (~10x
+ * faster), else from Zydis.  false: the bytes do not decode. */
+static bool insn_at(const uint8_t *p, size_t avail, struct zp_insn *o)
+{
+	return zp_insn_quick(p, avail, o) || zp_insn_zydis(p, avail, o);
+}
+
+static bool writes_rsp_imm(const struct zp_insn *in, long *imm)
 {
 	/* 81 /5 or 83 /5 with rm = rsp, mod = 3: sub $imm, %rsp (and add). */
-	if (!(in->attributes & ZYDIS_ATTRIB_HAS_MODRM) || in->raw.modrm.mod != 3 ||
-	    in->raw.modrm.rm != 4 || in->raw.rex.B)
+	if (!in->has_modrm || in->mod != 3 || in->rm != 4 || in->rex_b)
 		return false;
 	if (in->opcode != 0x81 && in->opcode != 0x83)
 		return false;
-	long v = (long)in->raw.imm[0].value.s;
-	if (in->raw.modrm.reg == 5) { /* sub */
+	long v = (long)in->imm;
+	if (in->reg == 5) { /* sub */
 		*imm = v;
 		return true;
 	}
-	if (in->raw.modrm.reg == 0) { /* add of a negative number */
+	if (in->reg == 0) { /* add of a negative number */
 		*imm = -v;
 		return true;
 	}
@@ -177,41 +204,38 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 	int pushes = 0;
 	bool dynamic = false;
 	size_t off = 0;
-	ZydisDecodedInstruction in;
+	struct zp_insn in;
 	while (off < len) {
 		/* Past the last place a site could be with none found: the
 		 * rest of the function cannot matter. */
 		if (off > last_candidate && res->nsites == 0)
 			break;
-		if (!ZYAN_SUCCESS(z->decode(&decoder, ZYAN_NULL, code + off, len - off, &in))) {
+		if (!insn_at(code + off, len - off, &in)) {
 			res->complete = false;
 			if (!resync)
 				break;
 			off++;
 			continue;
 		}
-		if (in.mnemonic == ZYDIS_MNEMONIC_SYSCALL || in.mnemonic == ZYDIS_MNEMONIC_SYSENTER) {
+		if (in.cls == ZP_INSN_SYSCALL || in.cls == ZP_INSN_SYSENTER) {
 			if (res->nsites < ZP_FUNC_MAX_SITES)
 				res->sites[res->nsites] = off;
 			res->nsites++;
-		} else if (in.mnemonic == ZYDIS_MNEMONIC_PUSH) {
+		} else if (in.cls == ZP_INSN_PUSH) {
 			pushes++;
 		}
-		if ((in.attributes & ZYDIS_ATTRIB_HAS_MODRM) && in.raw.modrm.mod != 3) {
-			int base = mem_base(&in);
-			long disp = (long)in.raw.disp.value;
-			if (base == 4 && disp < 0)
+		if (in.has_modrm && in.mod != 3) {
+			if (in.base == 4 && in.disp < 0)
 				res->redzone = true;
-			else if (base == 5 && in.raw.modrm.mod != 0 && disp < min_rbp)
-				min_rbp = disp;
+			else if (in.base == 5 && in.mod != 0 && in.disp < min_rbp)
+				min_rbp = in.disp;
 		}
 		long imm;
 		if (writes_rsp_imm(&in, &imm)) {
 			if (imm > frame)
 				frame = imm;
-		} else if ((in.attributes & ZYDIS_ATTRIB_HAS_MODRM) && in.raw.modrm.mod == 3 &&
-			   in.raw.modrm.rm == 4 && !in.raw.rex.B &&
-			   (in.mnemonic == ZYDIS_MNEMONIC_AND || in.mnemonic == ZYDIS_MNEMONIC_SUB)) {
+		} else if (in.has_modrm && in.mod == 3 && in.rm == 4 && !in.rex_b &&
+			   (in.cls == ZP_INSN_AND || in.cls == ZP_INSN_SUB)) {
 			dynamic = true; /* alignment or alloca: the frame is large */
 		}
 		off += in.length;
