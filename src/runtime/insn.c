@@ -29,41 +29,58 @@ static int64_t sext(const uint8_t *p, int size)
 	}
 }
 
+/* What a byte is where an instruction (or its opcode) may start. */
+enum { K_OPCODE, K_66, K_F3, K_F2, K_67, K_SEG, K_REX, K_ESC, K_LOCK };
+static const uint8_t kind[256] = {
+	[0x66] = K_66, [0xf3] = K_F3, [0xf2] = K_F2, [0x67] = K_67,
+	[0x26] = K_SEG, [0x2e] = K_SEG, [0x36] = K_SEG, [0x3e] = K_SEG, [0x64] = K_SEG, [0x65] = K_SEG,
+	[0x40 ... 0x4f] = K_REX, [0x0f] = K_ESC, [0xf0] = K_LOCK,
+};
+
 bool zp_insn_quick(const uint8_t *p, size_t avail, struct zp_insn *out)
 {
 	size_t n = avail < 15 ? avail : 15, i = 0;
-	int pfx = 0, a67 = 0, seg = 0;
-	for (; i < n; i++) {
-		uint8_t b = p[i];
-		int k = b == 0x66 ? 1 : b == 0xf3 ? 2 : b == 0xf2 ? 3 : 0;
-		if (k) {
-			if (pfx && pfx != k)
-				return false;
-			pfx = k;
-		} else if (b == 0x67) {
-			a67 = 1;
-		} else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65) {
-			if (seg && seg != b)
-				return false;
-			seg = b;
-		} else {
-			break;
-		}
-	}
+	int pfx = 0, a67 = 0, map = 0;
 	uint8_t rex = 0;
-	if (i < n && (p[i] & 0xf0) == 0x40)
-		rex = p[i++];
-	if (i >= n)
-		return false;
-	int map = 0;
-	if (p[i] == 0x0f) {
-		if (++i >= n)
+	if (n < 2)
+		return false; /* nothing of one byte matters here, and Zydis knows them */
+	/* Most instructions: an opcode of the one-byte map, maybe after REX. */
+	int k0 = kind[p[0]];
+	if (k0 == K_REX && kind[p[1]] == K_OPCODE) {
+		rex = p[0];
+		i = 1;
+	} else if (k0 != K_OPCODE) {
+		uint8_t seg = 0;
+		for (; i < n; i++) {
+			uint8_t b = p[i];
+			int k = kind[b];
+			if (k == K_66 || k == K_F3 || k == K_F2) {
+				if (pfx && pfx != k)
+					return false;
+				pfx = k;
+			} else if (k == K_67) {
+				a67 = 1;
+			} else if (k == K_SEG) {
+				if (seg && seg != b)
+					return false;
+				seg = b;
+			} else {
+				break;
+			}
+		}
+		if (i < n && kind[p[i]] == K_REX)
+			rex = p[i++];
+		if (i >= n)
 			return false;
-		map = 1;
-		if (p[i] == 0x38 || p[i] == 0x3a) {
-			map = p[i] == 0x38 ? 2 : 3;
+		if (p[i] == 0x0f) {
 			if (++i >= n)
 				return false;
+			map = 1;
+			if (p[i] == 0x38 || p[i] == 0x3a) {
+				map = p[i] == 0x38 ? 2 : 3;
+				if (++i >= n)
+					return false;
+			}
 		}
 	}
 	uint8_t op = p[i++];
