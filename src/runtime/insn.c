@@ -42,11 +42,11 @@ bool zp_insn_quick(const uint8_t *p, size_t avail, struct zp_insn *out)
 	size_t n = avail < 15 ? avail : 15, i = 0;
 	int pfx = 0, a67 = 0, map = 0;
 	uint8_t rex = 0;
-	if (n < 2)
-		return false; /* nothing of one byte matters here, and Zydis knows them */
+	if (n == 0)
+		return false;
 	/* Most instructions: an opcode of the one-byte map, maybe after REX. */
 	int k0 = kind[p[0]];
-	if (k0 == K_REX && kind[p[1]] == K_OPCODE) {
+	if (k0 == K_REX && n >= 2 && kind[p[1]] == K_OPCODE) {
 		rex = p[0];
 		i = 1;
 	} else if (k0 != K_OPCODE) {
