@@ -55,14 +55,37 @@ void tb_puts(struct tb *b, const char *s)
 	tb_putn(b, s, zp_strlen(s));
 }
 
+/* "00" to "99": two digits a division (a traced I/O line has five or six
+ * numbers; one digit at a time was a tenth of the tracer's time). */
+#define D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
+static const char digit_pairs[201] = D10("0") D10("1") D10("2") D10("3") D10("4") D10("5")
+	D10("6") D10("7") D10("8") D10("9");
+
+/* v in decimal at the end of tmp[24]; returns where it starts. */
+static int udec_into(char tmp[24], unsigned long long v)
+{
+	int i = 24;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		i -= 2;
+		tmp[i] = digit_pairs[2 * r];
+		tmp[i + 1] = digit_pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		i -= 2;
+		tmp[i] = digit_pairs[2 * v];
+		tmp[i + 1] = digit_pairs[2 * v + 1];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	return i;
+}
+
 void tb_udec(struct tb *b, unsigned long long v)
 {
 	char tmp[24];
-	int i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	int i = udec_into(tmp, v);
 	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
 }
 
@@ -79,11 +102,7 @@ void tb_dec(struct tb *b, long long v)
 void tb_udec_w(struct tb *b, unsigned long long v, int width, char fill)
 {
 	char tmp[24];
-	int i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	int i = udec_into(tmp, v);
 	for (int n = (int)sizeof tmp - i; n < width; n++)
 		tb_putc(b, fill);
 	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
