@@ -3,8 +3,8 @@
 RT_SRC_GPR := dispatch.c thread.c registry.c signals.c sigpipe.c log.c xstate.c altstack.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
 	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c \
-	insn.c
-RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o \
+	insn.c scan.c
+RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o $(B)/rt/scanclone.o \
 	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h
 
@@ -22,6 +22,10 @@ $(B)/rt/decoder.o: RT_CFLAGS += -DZP_ZYDIS_PATH='"$(ZYDIS_PATH)"'
 $(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
 	@mkdir -p $(@D)
 	$(CC) -Isrc/runtime -c $< -o $@
+
+$(B)/rt/scanclone.o: src/runtime/scanclone.S
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
 
 # No libc string function may touch the vector registers on the hot path.
 $(B)/rt/gprmem.o $(B)/rt/gprfmt.o: $(B)/rt/%.o: src/common/%.c src/common/gprfmt.h

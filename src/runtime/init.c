@@ -19,6 +19,7 @@
 #include "decoder.h"
 #include "rewrite.h"
 #include "rt.h"
+#include "scan.h"
 
 void zp_cpu_probe(void);
 void zp_cpu_remember(unsigned char cpu_kind);
@@ -166,6 +167,9 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_sites_report_init(report);
 		zp_decoder_configure();
 		zp_cache_init();
+		int split = env_int("ZPOLINE_SCAN_SPLIT", -1);
+		if (split >= 0)
+			zp_scan_split_min = (size_t)split << 10;
 		if (zp_rewrite_all() < 0)
 			zp_die("zpoline: cannot read /proc/self/maps");
 	}
@@ -194,12 +198,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (zp_debug >= 1) {
 		struct zp_stats *s = &zp_stats;
 		zp_log("zpoline: mode %s", mode_names[zp_mode]);
-		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned, "
+		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned "
+		       "(%lu ranges in two halves), "
 		       "%lu candidates; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
 		       "%lu from cache, %lu segments shared; %d hook(s); xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
-		       s->objects, s->mappings, s->bytes / 1024, s->candidates, s->fast, s->trap,
+		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count, s->candidates,
+		       s->fast, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
 		       zp_nhooks, zp_xsave_kind ? "on" : "off",

@@ -30,6 +30,7 @@
 #include "gotab.h"
 #include "maps.h"
 #include "rewrite.h"
+#include "scan.h"
 
 struct zp_stats zp_stats;
 
@@ -84,100 +85,6 @@ void zp_sites_free(struct zp_sites *s)
  * between FDEs is longer than any function only in odd code. */
 #define GAP_SMALL 65536
 
-/* Candidate buffers: sized for one pair per KiB (LLVM's libraries have
- * one per ~12 KiB, libc one per ~3 KiB; pages never written cost nothing).
- * Not on the stack: finding may run in a signal handler. */
-struct cands {
-	size_t *v;
-	size_t n, cap, bytes;
-};
-
-static int cands_alloc(struct cands *c, size_t cap)
-{
-	c->cap = cap;
-	c->bytes = cap * sizeof(size_t);
-	long m = zp_raw6(SYS_mmap, 0, (long)c->bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	c->v = m < 0 ? NULL : (size_t *)m;
-	return m < 0 ? (int)m : 0;
-}
-
-static void cands_free(struct cands *c)
-{
-	if (c->v)
-		zp_raw2(SYS_munmap, c->v, c->bytes);
-	c->v = NULL;
-}
-
-/* From memory: one pass, a second only for code denser than planned. */
-static int cands_from_memory(struct cands *c, uintptr_t start, size_t len)
-{
-	if (cands_alloc(c, len / 1024 + 256) < 0)
-		return -ENOMEM;
-	c->n = zp_find_candidates((const uint8_t *)start, len, c->v, c->cap);
-	if (c->n > c->cap) {
-		cands_free(c);
-		if (cands_alloc(c, c->n) < 0)
-			return -ENOMEM;
-		zp_find_candidates((const uint8_t *)start, len, c->v, c->cap);
-	}
-	return 0;
-}
-
-/* From the file the code was mapped from, read in chunks: on this machine
- * kind a first pass over freshly mapped code is bound by TLB misses and
- * page faults, while read() copies from the page cache through the kernel's
- * huge-page mapping, ~5x faster (bench/machine-costs).  The file only suggests
- * candidates; every site is decoded and checked in memory.  Used at
- * start-up, when the code still is the file's bytes (see the caller). */
-static int cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
-{
-	enum { CHUNK = 256 * 1024 };
-	long bm = zp_raw6(SYS_mmap, 0, CHUNK + 64, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (bm < 0)
-		return (int)bm;
-	const uint8_t *buf = (const uint8_t *)bm;
-	int ret = cands_alloc(c, len / 1024 + 256);
-	c->n = 0;
-	/* Chunks overlap by a byte so a pair across two is seen (once: only
-	 * pairs starting before the chunk's last byte count). */
-	for (size_t at = 0; ret == 0 && at + 1 < len;) {
-		size_t want = len - at < CHUNK + 1 ? len - at : CHUNK + 1;
-		long r = zp_raw4(SYS_pread64, fd, (long)buf, (long)want, (long)(off + at));
-		if (r == -EINTR)
-			continue;
-		if (r < 2) {
-			ret = r < 0 ? (int)r : -EIO;
-			break;
-		}
-		size_t got = (size_t)r;
-		size_t k0 = c->n < c->cap ? c->n : c->cap;
-		size_t k = zp_find_candidates(buf, got, c->v + k0, c->cap - k0);
-		for (size_t i = k0; i < k0 + k && i < c->cap; i++)
-			c->v[i] += at;
-		c->n += k;
-		if (c->n > c->cap) { /* denser than planned: a bigger buffer, same chunk again */
-			size_t have = c->n - k;
-			struct cands bigger;
-			if (cands_alloc(&bigger, 2 * c->n + len / 512) < 0) {
-				ret = -ENOMEM;
-				break;
-			}
-			__builtin_memcpy(bigger.v, c->v, have * sizeof(size_t));
-			cands_free(c);
-			*c = bigger;
-			c->n = have;
-			continue;
-		}
-		at += got - 1;
-	}
-	zp_raw2(SYS_munmap, bm, CHUNK + 64);
-	if (ret < 0)
-		cands_free(c);
-	return ret;
-}
-
 /* Where an object's functions are: its unwind table, and Go's function
  * table, looked for only when a candidate lies outside the unwind table's
  * functions (never, in a program without Go code). */
@@ -204,9 +111,9 @@ static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int f
 			 struct zp_sites *out)
 {
 	struct cands c = {0};
-	if (fd < 0 || cands_from_file(&c, fd, off, end - start) < 0) {
+	if (fd < 0 || zp_cands_from_file(&c, fd, off, end - start) < 0) {
 		/* no file to check against (the vDSO, relocated code): as found */
-		if (cands_from_memory(&c, start, end - start) < 0)
+		if (zp_cands_from_memory(&c, (const uint8_t *)start, end - start) < 0)
 			return -ENOMEM;
 	} else {
 		for (size_t i = 0; i < c.n && b->trusted; i++) {
@@ -217,7 +124,7 @@ static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int f
 	zp_stats.candidates += c.n;
 	zp_stats.bytes += end - start;
 	int ret = decode_candidates(b, start, end, &c, out);
-	cands_free(&c);
+	zp_cands_free(&c);
 	return ret;
 }
 
@@ -590,7 +497,7 @@ static bool maps_file(const struct zp_map *m, const struct stat *st)
 }
 
 /* The file a code mapping was made from, if it is still that file: its
- * bytes are the candidates (see cands_from_file), and only a list found
+ * bytes are the candidates (see scan.c), and only a list found
  * from them may be remembered.  Only at start-up and for code not
  * relocated in place (DT_TEXTREL), when the mapping still holds the
  * file's bytes but where something (a debugger) changed them. */

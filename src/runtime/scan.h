@@ -1,0 +1,34 @@
+/*
+ * scan.h - the first pass of the site finder over one range of code: every
+ * `0f 05` / `0f 34` byte pair (finder.c's zp_find_candidates), read from
+ * the file the code was mapped from or from memory.  A big range is split
+ * in two halves scanned at once, the second by a short-lived helper thread
+ * of the runtime's own (scan.c).
+ */
+#ifndef ZP_SCAN_H
+#define ZP_SCAN_H
+
+#include "rt.h"
+
+/* Candidate offsets (from the range's start), in address order, in raw
+ * mmap'ed memory: sized for one pair per KiB, and pages never written cost
+ * nothing.  Not on the stack: finding may run in a signal handler. */
+struct cands {
+	size_t *v;
+	size_t n, cap, bytes;
+};
+
+/* The len bytes of file fd from offset off.  0, or -errno with nothing
+ * held (the caller then scans memory). */
+ZP_HIDDEN int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t len);
+/* The len bytes at p.  0, or -ENOMEM with nothing held. */
+ZP_HIDDEN int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len);
+ZP_HIDDEN void zp_cands_free(struct cands *c);
+
+/* Ranges of at least this many bytes are split in two when the process
+ * may run on two CPUs; 0: never (ZPOLINE_SCAN_SPLIT, in KiB). */
+extern ZP_HIDDEN size_t zp_scan_split_min;
+/* Ranges scanned in two halves (the debug summary). */
+extern ZP_HIDDEN unsigned long zp_scan_split_count;
+
+#endif

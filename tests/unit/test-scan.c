@@ -1,0 +1,234 @@
+/*
+ * The candidate pass over a range (scan.c), in one piece and split in two
+ * halves with a helper thread: the same pairs, in the same order, as a byte
+ * loop finds, from a file and from memory; pairs at both ends, straddling
+ * the split point and the 256 KiB read chunks, and code denser than the
+ * buffers are sized for.  After a split scan no thread or child remains;
+ * where the helper cannot be started (clone refused) the range is scanned
+ * in one piece, silently.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scan.h"
+#include "t.h"
+
+static size_t reference(const uint8_t *b, size_t len, size_t **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		n += b[i] == 0x0f && (b[i + 1] == 0x05 || b[i + 1] == 0x34);
+	*out = malloc((n + 1) * sizeof **out);
+	n = 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (b[i] == 0x0f && (b[i + 1] == 0x05 || b[i + 1] == 0x34))
+			(*out)[n++] = i;
+	return n;
+}
+
+static bool same(const struct cands *c, const size_t *ref, size_t n)
+{
+	if (c->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (c->v[i] != ref[i])
+			return false;
+	return true;
+}
+
+static int tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static bool no_child(void)
+{
+	siginfo_t si;
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL) < 0 && errno == ECHILD;
+}
+
+static void *idle(void *arg)
+{
+	return arg;
+}
+
+static void put(uint8_t *b, size_t at, uint8_t second)
+{
+	b[at] = 0x0f;
+	b[at + 1] = second;
+}
+
+/* One buffer, scanned every way: file and memory, whole and split. */
+static void check_all(const char *what, const uint8_t *b, size_t len, const char *path)
+{
+	size_t *ref;
+	size_t n = reference(b, len, &ref);
+	int fd = open(path, O_RDONLY);
+	struct cands c = {0};
+	for (int split = 0; split < 2; split++) {
+		zp_scan_split_min = split ? 1 : 0;
+		const char *how = split ? "split" : "whole";
+		unsigned long before = zp_scan_split_count;
+		int r = zp_cands_from_file(&c, fd, 0, len);
+		T_CHECK(r == 0 && same(&c, ref, n), "%s, %s, from the file: the %zu pairs (got %zu)", what,
+			how, n, c.n);
+		zp_cands_free(&c);
+		r = zp_cands_from_memory(&c, b, len);
+		T_CHECK(r == 0 && same(&c, ref, n), "%s, %s, from memory: the %zu pairs (got %zu)", what,
+			how, n, c.n);
+		zp_cands_free(&c);
+		if (split)
+			T_CHECK(zp_scan_split_count == before + 2, "%s: both scans were split", what);
+	}
+	/* A file mapped at an offset: the second half's reads start there too. */
+	zp_scan_split_min = 1;
+	int r = zp_cands_from_file(&c, fd, 4096, len - 4096);
+	size_t *ref2;
+	size_t n2 = reference(b + 4096, len - 4096, &ref2);
+	T_CHECK(r == 0 && same(&c, ref2, n2), "%s, split, from the file at an offset: %zu pairs", what,
+		n2);
+	zp_cands_free(&c);
+	close(fd);
+	free(ref);
+	free(ref2);
+}
+
+static void write_file(const char *path, const uint8_t *b, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(fd, b + done, len - done);
+		if (w <= 0)
+			exit(2);
+		done += (size_t)w;
+	}
+	close(fd);
+}
+
+int main(void)
+{
+	char path[] = "/tmp/zp-test-scan.XXXXXX";
+	int tfd = mkstemp(path);
+	if (tfd < 0)
+		return 2;
+	close(tfd);
+
+	/* Sparse: 9 MiB and a bit of nops with pairs where halves and chunks
+	 * meet, plus one every ~40 KiB. */
+	const size_t len = (9u << 20) + 123, mid = (len / 2) & ~(size_t)4095, chunk = 256 * 1024;
+	uint8_t *b = malloc(len);
+	memset(b, 0x90, len);
+	put(b, 0, 0x05);                 /* first byte */
+	put(b, len - 2, 0x34);           /* last two bytes */
+	put(b, mid - 1, 0x05);           /* straddles the split point */
+	put(b, mid + 1, 0x34);           /* just after it */
+	put(b, mid - 4, 0x05);           /* just before it */
+	put(b, chunk - 1, 0x05);         /* straddles the first half's first chunks */
+	put(b, mid + chunk - 1, 0x34);   /* and the second half's */
+	put(b, mid + 2 * chunk, 0x05);   /* at the start of a chunk of the second half */
+	b[mid + 3 * chunk] = 0x0f;       /* 0f 0f 05: one pair, at the second 0f */
+	put(b, mid + 3 * chunk + 1, 0x05);
+	for (size_t at = 12345; at + 2 < len; at += 40961)
+		put(b, at, at & 1 ? 0x05 : 0x34);
+	write_file(path, b, len);
+	check_all("sparse", b, len, path);
+
+	/* A 0f alone as the very last byte is no pair. */
+	b[len - 1] = 0x0f;
+	b[len - 2] = 0x90;
+	write_file(path, b, len);
+	check_all("a lone 0f at the end", b, len, path);
+
+	/* Dense: a pair every 8 bytes in the second half, far more than the
+	 * buffers are sized for (one per KiB): both grow. */
+	const size_t dlen = 6u << 20;
+	uint8_t *d = malloc(dlen);
+	memset(d, 0xcc, dlen);
+	for (size_t at = 3; at + 2 < dlen; at += at < dlen / 2 ? 4099 : 8)
+		put(d, at, 0x05);
+	write_file(path, d, dlen);
+	check_all("dense", d, dlen, path);
+
+	T_CHECK(tasks() == 1, "no thread left after the split scans (%d in /proc/self/task)", tasks());
+	T_CHECK(no_child(), "no child left to wait for");
+
+	/* The helper cannot start: after unshare(CLONE_NEWPID) a process may
+	 * not create threads (clone says EINVAL; pthread_create shows it).
+	 * The range is scanned whole. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWPID) < 0 && unshare(CLONE_NEWPID) < 0)
+			_exit(3);
+		pthread_t th;
+		if (pthread_create(&th, NULL, idle, NULL) == 0)
+			_exit(4); /* threads can be made after all: nothing to test */
+		size_t *ref;
+		size_t n = reference(b, len, &ref);
+		write_file(path, b, len);
+		int fd = open(path, O_RDONLY);
+		struct cands c = {0};
+		zp_scan_split_min = 1;
+		unsigned long before = zp_scan_split_count;
+		int ok = zp_cands_from_file(&c, fd, 0, len) == 0 && same(&c, ref, n) &&
+			 zp_scan_split_count == before;
+		_exit(ok ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && (WEXITSTATUS(st) == 3 || WEXITSTATUS(st) == 4))
+		printf("SKIP: clone refused: %s\n", WEXITSTATUS(st) == 3 ? "no new PID namespace here"
+									: "threads still allowed there");
+	else
+		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			"clone refused: scanned whole, the same pairs (status %#x)", st);
+
+	/* Under a seccomp filter (even one that allows everything) no helper
+	 * is started: a sandbox's filter may kill for a clone. */
+	pid = fork();
+	if (pid == 0) {
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = {1, &allow};
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(3);
+		size_t *ref;
+		size_t n = reference(b, len, &ref);
+		int fd = open(path, O_RDONLY);
+		struct cands c = {0};
+		zp_scan_split_min = 1;
+		unsigned long before = zp_scan_split_count;
+		int ok = zp_cands_from_file(&c, fd, 0, len) == 0 && same(&c, ref, n) &&
+			 zp_scan_split_count == before;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+		printf("SKIP: seccomp: no filter can be installed here\n");
+	else
+		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			"under a seccomp filter: scanned whole, the same pairs (status %#x)", st);
+
+	unlink(path);
+	free(b);
+	free(d);
+	T_DONE();
+}
