@@ -2,38 +2,45 @@
  * scan.c - the candidate pass over one range of code, on two CPUs when the
  * range is big.
  *
- * A cold start of a program with much code is mostly this pass
- * (clang-tidy: 114 MiB in 20 objects, ~20 ms of ~45), and the program's
+ * A cold start of a program with much code is mostly this pass and the
+ * decoding after it (clang-tidy: 114 MiB in 20 objects), and the program's
  * own start-up runs on one CPU: the other is idle.  A range of at least
- * zp_scan_split_min bytes is split at a page boundary near its middle; a
- * helper thread scans the second half into its own buffer and candidate
- * array while the caller scans the first, then the two lists are joined
- * (still in address order).  The first half reads one byte past the split
- * point, as the chunks below overlap by one byte: a pair that straddles
- * the split counts in the first half only (pairs count by their first
- * byte).
+ * zp_scan_split_min bytes is cut in blocks (1 MiB or more, page-aligned);
+ * a helper thread takes blocks from the end of the range into its own
+ * buffer and candidate array while the caller takes them from the start,
+ * until they meet; then the helper's blocks are appended in address order.
+ * A block is read with one byte of the next, as the read chunks overlap
+ * by one byte: a pair across two blocks counts in the first only (a pair
+ * counts where its first byte is).  Work shared so, rather than in fixed
+ * halves, follows each thread's speed: a helper that starts late (placed
+ * on the caller's CPU, or a busy one) takes fewer blocks, and the caller
+ * waits at most for the block the helper is scanning.
  *
  * The helper must be invisible to the program:
  *   - it is a thread of the process (CLONE_THREAD), so it shares the
  *     process's fate (a fatal signal, exit_group or execve ends it too) and
- *     is never a child anyone could wait for or that could be handed to
- *     init; CLONE_UNTRACED: a tracer (strace -f, gdb) is not told of it;
+ *     is never a child anyone could wait for, or that could be handed to
+ *     init as a zombie if the process died first; CLONE_UNTRACED: a tracer
+ *     is not told of it;
  *   - every signal is blocked in it (blocked in the caller around the
  *     clone, so it starts so; the caller's mask is given back at once):
  *     no signal of the program's is ever delivered to it;
  *   - it runs only this file's and finder.c's libc-free code: raw system
  *     calls, its own stack and buffers (one mapping, freed by the caller),
  *     no TLS, no lock; it reads only its job (written before the clone) and
- *     the file or memory it scans;
+ *     the file or memory it scans, and shares with the caller only the
+ *     word the blocks are claimed from;
  *   - the caller waits for it (the kernel clears and wakes the tid word
  *     when it exits: CLONE_CHILD_CLEARTID), then until the kernel has
  *     removed it from the thread group (tgkill(0) fails with ESRCH): when
  *     this returns, /proc/self/task lists no thread of ours and
  *     unshare(CLONE_NEWUSER) sees a single-threaded process.
  * Not done under a seccomp filter (one may kill the process for a clone
- * it does not expect, as browsers' sandboxes do), nor where the process
- * may use only one CPU.  Any failure (no memory, clone refused, the
- * helper's half failed) falls back to scanning the whole range here.
+ * it does not expect, as browsers' sandboxes do) or a tracer (a debugger's
+ * breakpoint in the scan's code would end the process from a thread the
+ * debugger does not know), nor where the process may use only one CPU.
+ * Any failure (no memory, clone refused, the helper's part failed) falls
+ * back to scanning the whole range here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,7 +54,9 @@
 #include "scan.h"
 
 size_t zp_scan_split_min = 8u << 20;
-unsigned long zp_scan_split_count;
+unsigned long zp_scan_split_count, zp_scan_helper_blocks, zp_scan_blocks;
+
+enum { CHUNK = 256 * 1024, BUF = CHUNK + 4096 };
 
 static int cands_alloc(struct cands *c, size_t cap)
 {
@@ -59,122 +68,183 @@ static int cands_alloc(struct cands *c, size_t cap)
 	return m < 0 ? (int)m : 0;
 }
 
+/* (An array inside the helper's mapping has bytes == 0: freed with it.) */
 void zp_cands_free(struct cands *c)
 {
-	if (c->v)
+	if (c->v && c->bytes)
 		zp_raw2(SYS_munmap, c->v, c->bytes);
 	c->v = NULL;
 	c->n = 0;
 }
 
-/* From memory: one pass, a second only for code denser than planned. */
-static int from_memory(struct cands *c, const uint8_t *p, size_t len)
+/* Appends to c the pairs that start in [from, from + len - 1) of the len
+ * bytes at p + from (the last byte only ends a pair), as offsets from p;
+ * c's array grows if the code is denser than planned (then a second pass). */
+static int memory_pass(struct cands *c, const uint8_t *p, size_t from, size_t len)
 {
-	if (cands_alloc(c, len / 1024 + 256) < 0)
-		return -ENOMEM;
-	c->n = zp_find_candidates(p, len, c->v, c->cap);
-	if (c->n > c->cap) {
-		size_t n = c->n;
-		zp_cands_free(c);
-		if (cands_alloc(c, n) < 0)
+	size_t k0 = c->n;
+	size_t k = zp_find_candidates(p + from, len, c->v + k0, c->cap - k0);
+	if (k0 + k > c->cap) {
+		struct cands bigger;
+		if (cands_alloc(&bigger, 2 * (k0 + k)) < 0)
 			return -ENOMEM;
-		c->n = zp_find_candidates(p, len, c->v, c->cap);
+		for (size_t i = 0; i < k0; i++)
+			bigger.v[i] = c->v[i];
+		zp_cands_free(c);
+		*c = bigger;
+		k = zp_find_candidates(p + from, len, c->v + k0, c->cap - k0);
+	}
+	for (size_t i = k0; i < k0 + k; i++)
+		c->v[i] += from;
+	c->n = k0 + k;
+	return 0;
+}
+
+/* The same from the file the code was mapped from (off: where p would be),
+ * read in chunks into buf (BUF bytes): on this machine kind a first pass
+ * over freshly mapped code is bound by TLB misses and page faults, while
+ * read() copies from the page cache through the kernel's huge-page
+ * mapping, ~5x faster (bench/machine-costs).  The file only suggests
+ * candidates; every site is decoded and checked in memory.  Used at
+ * start-up, when the code still is the file's bytes (see rewrite.c). */
+static int file_pass(struct cands *c, int fd, uint64_t off, size_t from, size_t len, uint8_t *buf)
+{
+	/* Chunks overlap by a byte so a pair across two is seen (once: only
+	 * pairs starting before the chunk's last byte count). */
+	for (size_t at = 0; at + 1 < len;) {
+		size_t want = len - at < CHUNK + 1 ? len - at : CHUNK + 1;
+		long r = zp_raw4(SYS_pread64, fd, (long)buf, (long)want, (long)(off + from + at));
+		if (r == -EINTR)
+			continue;
+		if (r < 2)
+			return r < 0 ? (int)r : -EIO;
+		size_t got = (size_t)r;
+		size_t k0 = c->n;
+		size_t k = zp_find_candidates(buf, got, c->v + k0, c->cap - k0);
+		if (k0 + k > c->cap) { /* denser than planned: a bigger buffer, same chunk again */
+			struct cands bigger;
+			if (cands_alloc(&bigger, 2 * (k0 + k) + len / 512) < 0)
+				return -ENOMEM;
+			for (size_t i = 0; i < k0; i++)
+				bigger.v[i] = c->v[i];
+			zp_cands_free(c);
+			*c = bigger;
+			c->n = k0;
+			continue;
+		}
+		for (size_t i = k0; i < k0 + k; i++)
+			c->v[i] += from + at;
+		c->n = k0 + k;
+		at += got - 1;
 	}
 	return 0;
 }
 
-/* From the file the code was mapped from, read in chunks: on this machine
- * kind a first pass over freshly mapped code is bound by TLB misses and
- * page faults, while read() copies from the page cache through the kernel's
- * huge-page mapping, ~5x faster (bench/machine-costs).  The file only suggests
- * candidates; every site is decoded and checked in memory.  Used at
- * start-up, when the code still is the file's bytes (see rewrite.c). */
+/* The whole range here, each in its own fresh buffers. */
 static int from_file(struct cands *c, int fd, uint64_t off, size_t len)
 {
-	enum { CHUNK = 256 * 1024 };
-	long bm = zp_raw6(SYS_mmap, 0, CHUNK + 64, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long bm = zp_raw6(SYS_mmap, 0, BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
 	if (bm < 0)
 		return (int)bm;
-	const uint8_t *buf = (const uint8_t *)bm;
 	int ret = cands_alloc(c, len / 1024 + 256);
 	c->n = 0;
-	/* Chunks overlap by a byte so a pair across two is seen (once: only
-	 * pairs starting before the chunk's last byte count). */
-	for (size_t at = 0; ret == 0 && at + 1 < len;) {
-		size_t want = len - at < CHUNK + 1 ? len - at : CHUNK + 1;
-		long r = zp_raw4(SYS_pread64, fd, (long)buf, (long)want, (long)(off + at));
-		if (r == -EINTR)
-			continue;
-		if (r < 2) {
-			ret = r < 0 ? (int)r : -EIO;
-			break;
-		}
-		size_t got = (size_t)r;
-		size_t k0 = c->n < c->cap ? c->n : c->cap;
-		size_t k = zp_find_candidates(buf, got, c->v + k0, c->cap - k0);
-		for (size_t i = k0; i < k0 + k && i < c->cap; i++)
-			c->v[i] += at;
-		c->n += k;
-		if (c->n > c->cap) { /* denser than planned: a bigger buffer, same chunk again */
-			size_t have = c->n - k;
-			struct cands bigger;
-			if (cands_alloc(&bigger, 2 * c->n + len / 512) < 0) {
-				ret = -ENOMEM;
-				break;
-			}
-			for (size_t i = 0; i < have; i++)
-				bigger.v[i] = c->v[i];
-			zp_cands_free(c);
-			*c = bigger;
-			c->n = have;
-			continue;
-		}
-		at += got - 1;
-	}
-	zp_raw2(SYS_munmap, bm, CHUNK + 64);
+	if (ret == 0)
+		ret = file_pass(c, fd, off, 0, len, (uint8_t *)bm);
+	zp_raw2(SYS_munmap, bm, BUF);
 	if (ret < 0)
 		zp_cands_free(c);
 	return ret;
 }
 
-/* What one half is read from: the file (fd >= 0) or memory. */
+static int from_memory(struct cands *c, const uint8_t *p, size_t len)
+{
+	if (cands_alloc(c, len / 1024 + 256) < 0)
+		return -ENOMEM;
+	c->n = 0;
+	int ret = memory_pass(c, p, 0, len);
+	if (ret < 0)
+		zp_cands_free(c);
+	return ret;
+}
+
+/* What a range is read from: the file (fd >= 0) or memory. */
 struct source {
 	int fd;
 	uint64_t off;
 	const uint8_t *mem;
+	size_t len;
 };
 
-/* [from, from + len) of the source. */
-static int scan_part(struct cands *c, const struct source *s, size_t from, size_t len)
-{
-	return s->fd >= 0 ? from_file(c, s->fd, s->off + from, len) : from_memory(c, s->mem + from, len);
-}
-
 /* ---- the helper ---------------------------------------------------------- */
+
+/* At most this many blocks of at least this many bytes. */
+enum { MAX_BLOCKS = 256, MIN_BLOCK = 1 << 20 };
 
 /* long zp_scan_clone(flags, stack_top, tid, fn, arg) (scanclone.S): the new
  * thread runs fn(arg) on stack_top, then exits; returns its tid or -errno. */
 ZP_HIDDEN long zp_scan_clone(unsigned long flags, void *stack_top, int *tid,
 			     void (*fn)(void *), void *arg);
 
-/* The helper's mapping: its job, a guard page, its stack (the scan needs
- * well under a page of it). */
-enum { JOB_PAGE = 4096, GUARD = 4096, STACK = 60 * 1024, JOB_MAP = JOB_PAGE + GUARD + STACK };
+/* The helper's mapping, one for everything (each munmap while two CPUs
+ * run the process costs a TLB shootdown): its job, a guard page, its
+ * stack (the scan needs well under a page of it), then (from a file) its
+ * read buffer and the caller's, then its candidate array. */
+enum { JOB = 8192, GUARD = 4096, STACK = 60 * 1024, FIXED = JOB + GUARD + STACK };
 
 struct job {
 	struct source src; /* written before the clone, then only read */
-	size_t from, len;
+	size_t block;      /* bytes a block (the last may be shorter) */
+	uint8_t *buf;
+	uint64_t claims;   /* the blocks left: [low 32 bits, high 32 bits) */
 	struct cands c;    /* written by the helper */
 	int ret;
-	int done;          /* 1: the helper finished its half (ret says how) */
+	int done;          /* 1: the helper finished (ret says how) */
 	int tid;           /* set at the clone, cleared and woken at its exit */
+	/* where in c each of the helper's blocks is: [begin[i], end[i]) */
+	size_t begin[MAX_BLOCKS], end[MAX_BLOCKS];
 };
+_Static_assert(sizeof(struct job) <= JOB, "the job fits its pages");
+
+/* Takes the next block from the front or the back; false when none is left. */
+static bool claim(uint64_t *claims, bool back, uint32_t *block)
+{
+	uint64_t v = __atomic_load_n(claims, __ATOMIC_ACQUIRE);
+	for (;;) {
+		uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+		if (lo >= hi)
+			return false;
+		uint64_t nv = back ? (uint64_t)(hi - 1) << 32 | lo : (uint64_t)hi << 32 | (lo + 1);
+		if (__atomic_compare_exchange_n(claims, &v, nv, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			*block = back ? hi - 1 : lo;
+			return true;
+		}
+	}
+}
+
+/* Appends block i's pairs to c.  Its bytes and the next one's first: a
+ * pair that straddles two blocks counts in the first. */
+static int scan_block(struct cands *c, const struct job *j, uint32_t i, uint8_t *buf)
+{
+	const struct source *s = &j->src;
+	size_t from = (size_t)i * j->block;
+	size_t len = s->len - from < j->block + 1 ? s->len - from : j->block + 1;
+	return s->fd >= 0 ? file_pass(c, s->fd, s->off, from, len, buf)
+			  : memory_pass(c, s->mem, from, len);
+}
 
 static void helper_main(void *arg)
 {
 	struct job *j = arg;
-	j->ret = scan_part(&j->c, &j->src, j->from, j->len);
+	uint32_t i;
+	int ret = 0;
+	while (ret == 0 && claim(&j->claims, true, &i)) {
+		j->begin[i] = j->c.n;
+		ret = scan_block(&j->c, j, i, j->buf);
+		j->end[i] = j->c.n;
+	}
+	j->ret = ret;
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 }
 
@@ -250,6 +320,12 @@ static int cpus_allowed(void)
 /* Waits until the helper has exited and the kernel has released it. */
 static void wait_helper(struct job *j, long tid)
 {
+	/* The halves take about as long: the helper is usually about to
+	 * finish.  Yielding rather than sleeping lets it run should it share
+	 * this CPU, and spares the wake-up of a sleeping CPU (an interrupt
+	 * between CPUs: tens of microseconds in a VM).  Then sleep. */
+	for (int i = 0; i < 2000 && __atomic_load_n(&j->tid, __ATOMIC_ACQUIRE); i++)
+		zp_raw0(SYS_sched_yield);
 	for (;;) {
 		int t = __atomic_load_n(&j->tid, __ATOMIC_ACQUIRE);
 		if (t == 0)
@@ -268,68 +344,90 @@ static void wait_helper(struct job *j, long tid)
 	}
 }
 
-/* The range in two halves, the second on a helper thread.  0, or -1 to be
- * scanned as one (nothing held then). */
-static int split_scan(struct cands *c, const struct source *s, size_t len)
+/* The range scanned with a helper thread.  0, or -1 to be scanned here
+ * alone (nothing held then). */
+static int split_scan(struct cands *c, const struct source *s)
 {
-	size_t mid = (len / 2) & ~(size_t)4095;
-	if (mid == 0)
+	size_t len = s->len;
+	size_t block = (len + MAX_BLOCKS - 1) / MAX_BLOCKS;
+	block = block < MIN_BLOCK ? MIN_BLOCK : (block + 4095) & ~(size_t)4095;
+	if (len < 2 * block)
+		block = ((len / 2) + 4095) & ~(size_t)4095; /* tests: at least two blocks */
+	if (block == 0 || block >= len)
 		return -1;
-	long m = zp_raw6(SYS_mmap, 0, JOB_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
+	uint32_t nblocks = (uint32_t)((len + block - 1) / block);
+	size_t cap = len / 1024 + 256;
+	size_t bufs = s->fd >= 0 ? 2 * BUF : 0;
+	size_t total = FIXED + bufs + ((cap * sizeof(size_t) + 4095) & ~(size_t)4095);
+	long m = zp_raw6(SYS_mmap, 0, (long)total, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0)
 		return -1;
-	char *map = (char *)m;
-	if (split_forbidden(map + JOB_PAGE + GUARD, STACK) ||
-	    zp_raw3(SYS_mprotect, map + JOB_PAGE, GUARD, PROT_NONE) < 0) {
-		zp_raw2(SYS_munmap, map, JOB_MAP);
+	uint8_t *map = (uint8_t *)m;
+	if (split_forbidden((char *)map + JOB + GUARD, STACK) ||
+	    zp_raw3(SYS_mprotect, map + JOB, GUARD, PROT_NONE) < 0 || cands_alloc(c, cap) < 0) {
+		zp_raw2(SYS_munmap, map, total);
 		return -1;
 	}
+	c->n = 0;
 	struct job *j = (struct job *)map;
 	j->src = *s;
-	j->from = mid;
-	j->len = len - mid;
+	j->block = block;
+	j->buf = map + FIXED;
+	j->claims = (uint64_t)nblocks << 32;
+	j->c = (struct cands){.v = (size_t *)(map + FIXED + bufs), .cap = cap};
 
 	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 				    CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED |
 				    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
 	uint64_t all = ~0ULL, old;
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
-	long tid = zp_scan_clone(flags, map + JOB_MAP, &j->tid, helper_main, j);
+	long tid = zp_scan_clone(flags, map + FIXED, &j->tid, helper_main, j);
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, sizeof old);
 	if (tid < 0) {
-		zp_raw2(SYS_munmap, map, JOB_MAP);
+		zp_cands_free(c);
+		zp_raw2(SYS_munmap, map, total);
 		return -1;
 	}
 
-	int ret = scan_part(c, s, 0, mid + 1);
+	/* Blocks 0, 1, ... in order: their pairs in address order. */
+	int ret = 0;
+	uint32_t i;
+	while (ret == 0 && claim(&j->claims, false, &i))
+		ret = scan_block(c, j, i, map + FIXED + BUF);
+	uint32_t first = (uint32_t)__atomic_load_n(&j->claims, __ATOMIC_ACQUIRE); /* the helper's first */
 	wait_helper(j, tid);
 	struct cands *c2 = &j->c;
-	if (!__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) || j->ret < 0)
+	bool done = __atomic_load_n(&j->done, __ATOMIC_ACQUIRE);
+	if (!done || j->ret < 0)
 		ret = -1;
 	if (ret == 0 && c->cap < c->n + c2->n) {
 		struct cands both;
 		if (cands_alloc(&both, c->n + c2->n) < 0) {
 			ret = -1;
 		} else {
-			for (size_t i = 0; i < c->n; i++)
-				both.v[i] = c->v[i];
+			for (size_t k = 0; k < c->n; k++)
+				both.v[k] = c->v[k];
 			both.n = c->n;
 			zp_cands_free(c);
 			*c = both;
 		}
 	}
 	if (ret == 0) {
-		for (size_t i = 0; i < c2->n; i++)
-			c->v[c->n + i] = c2->v[i] + mid;
-		c->n += c2->n;
+		/* The helper's blocks, first..nblocks-1, were scanned from the
+		 * last: put back in address order. */
+		for (uint32_t b = first; b < nblocks; b++)
+			for (size_t k = j->begin[b]; k < j->end[b]; k++)
+				c->v[c->n++] = c2->v[k];
 		__atomic_fetch_add(&zp_scan_split_count, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&zp_scan_helper_blocks, nblocks - first, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&zp_scan_blocks, nblocks, __ATOMIC_RELAXED);
 	} else {
 		zp_cands_free(c);
 	}
-	if (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
-		zp_cands_free(c2);
-	zp_raw2(SYS_munmap, map, JOB_MAP);
+	if (done)
+		zp_cands_free(c2); /* grown by the helper: a mapping of its own */
+	zp_raw2(SYS_munmap, map, total);
 	return ret;
 }
 
@@ -341,16 +439,16 @@ static bool worth_splitting(size_t len)
 
 int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
 {
-	struct source s = {.fd = fd, .off = off};
-	if (worth_splitting(len) && split_scan(c, &s, len) == 0)
+	struct source s = {.fd = fd, .off = off, .len = len};
+	if (worth_splitting(len) && split_scan(c, &s) == 0)
 		return 0;
 	return from_file(c, fd, off, len);
 }
 
 int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len)
 {
-	struct source s = {.fd = -1, .mem = p};
-	if (worth_splitting(len) && split_scan(c, &s, len) == 0)
+	struct source s = {.fd = -1, .mem = p, .len = len};
+	if (worth_splitting(len) && split_scan(c, &s) == 0)
 		return 0;
 	return from_memory(c, p, len);
 }

@@ -1,9 +1,9 @@
 /*
  * scan.h - the first pass of the site finder over one range of code: every
  * `0f 05` / `0f 34` byte pair (finder.c's zp_find_candidates), read from
- * the file the code was mapped from or from memory.  A big range is split
- * in two halves scanned at once, the second by a short-lived helper thread
- * of the runtime's own (scan.c).
+ * the file the code was mapped from or from memory.  A big range is
+ * scanned on two CPUs at once, with a short-lived helper thread of the
+ * runtime's own (scan.c).
  */
 #ifndef ZP_SCAN_H
 #define ZP_SCAN_H
@@ -25,10 +25,11 @@ ZP_HIDDEN int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t l
 ZP_HIDDEN int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len);
 ZP_HIDDEN void zp_cands_free(struct cands *c);
 
-/* Ranges of at least this many bytes are split in two when the process
- * may run on two CPUs; 0: never (ZPOLINE_SCAN_SPLIT, in KiB). */
+/* Ranges of at least this many bytes get a helper when the process may
+ * run on two CPUs; 0: never (ZPOLINE_SCAN_SPLIT, in KiB). */
 extern ZP_HIDDEN size_t zp_scan_split_min;
-/* Ranges scanned in two halves (the debug summary). */
-extern ZP_HIDDEN unsigned long zp_scan_split_count;
+/* Ranges scanned with a helper thread, and how many of their blocks the
+ * helper took (the debug summary). */
+extern ZP_HIDDEN unsigned long zp_scan_split_count, zp_scan_helper_blocks, zp_scan_blocks;
 
 #endif

@@ -77,6 +77,8 @@ static void put(uint8_t *b, size_t at, uint8_t second)
 	b[at + 1] = second;
 }
 
+static unsigned long helper_took; /* blocks the helper scanned */
+
 /* One buffer, scanned every way: file and memory, whole and split. */
 static void check_all(const char *what, const uint8_t *b, size_t len, const char *path)
 {
@@ -97,8 +99,22 @@ static void check_all(const char *what, const uint8_t *b, size_t len, const char
 			how, n, c.n);
 		zp_cands_free(&c);
 		if (split)
-			T_CHECK(zp_scan_split_count == before + 2, "%s: both scans were split", what);
+			T_CHECK(zp_scan_split_count == before + 2, "%s: both scans had a helper", what);
 	}
+	/* Again and again: however the blocks fell to the two threads, the
+	 * same list (the helper's share depends on when it gets a CPU). */
+	bool all_same = true;
+	unsigned long helper0 = zp_scan_helper_blocks;
+	for (int k = 0; k < 20; k++) {
+		int r = zp_cands_from_file(&c, fd, 0, len);
+		all_same &= r == 0 && same(&c, ref, n);
+		zp_cands_free(&c);
+		r = zp_cands_from_memory(&c, b, len);
+		all_same &= r == 0 && same(&c, ref, n);
+		zp_cands_free(&c);
+	}
+	T_CHECK(all_same, "%s: 40 more scans with a helper, the same pairs each time", what);
+	helper_took += zp_scan_helper_blocks - helper0;
 	/* A file mapped at an offset: the second half's reads start there too. */
 	zp_scan_split_min = 1;
 	int r = zp_cands_from_file(&c, fd, 4096, len - 4096);
@@ -132,21 +148,20 @@ int main(void)
 		return 2;
 	close(tfd);
 
-	/* Sparse: 9 MiB and a bit of nops with pairs where halves and chunks
-	 * meet, plus one every ~40 KiB. */
-	const size_t len = (9u << 20) + 123, mid = (len / 2) & ~(size_t)4095, chunk = 256 * 1024;
+	/* Sparse: 9 MiB and a bit of nops with pairs where blocks (1 MiB)
+	 * and read chunks (256 KiB) meet, plus one every ~40 KiB. */
+	const size_t len = (9u << 20) + 123, chunk = 256 * 1024;
 	uint8_t *b = malloc(len);
 	memset(b, 0x90, len);
 	put(b, 0, 0x05);                 /* first byte */
 	put(b, len - 2, 0x34);           /* last two bytes */
-	put(b, mid - 1, 0x05);           /* straddles the split point */
-	put(b, mid + 1, 0x34);           /* just after it */
-	put(b, mid - 4, 0x05);           /* just before it */
-	put(b, chunk - 1, 0x05);         /* straddles the first half's first chunks */
-	put(b, mid + chunk - 1, 0x34);   /* and the second half's */
-	put(b, mid + 2 * chunk, 0x05);   /* at the start of a chunk of the second half */
-	b[mid + 3 * chunk] = 0x0f;       /* 0f 0f 05: one pair, at the second 0f */
-	put(b, mid + 3 * chunk + 1, 0x05);
+	for (size_t at = chunk; at < len; at += chunk) {
+		put(b, at - 1, at & chunk ? 0x05 : 0x34); /* straddles a boundary */
+		put(b, at + 1, 0x34);                      /* just after it */
+		put(b, at - 4, 0x05);                      /* just before it */
+	}
+	b[5 * chunk + 100] = 0x0f;       /* 0f 0f 05: one pair, at the second 0f */
+	put(b, 5 * chunk + 101, 0x05);
 	for (size_t at = 12345; at + 2 < len; at += 40961)
 		put(b, at, at & 1 ? 0x05 : 0x34);
 	write_file(path, b, len);
@@ -168,6 +183,7 @@ int main(void)
 	write_file(path, d, dlen);
 	check_all("dense", d, dlen, path);
 
+	T_CHECK(helper_took > 0, "the helper scanned %lu of the blocks", helper_took);
 	T_CHECK(tasks() == 1, "no thread left after the split scans (%d in /proc/self/task)", tasks());
 	T_CHECK(no_child(), "no child left to wait for");
 
