@@ -317,6 +317,22 @@ static int cpus_allowed(void)
 	return n;
 }
 
+/* The kernel often queues a new thread on its creator's CPU: there it
+ * runs only once the caller's time slice ends, and then the two share
+ * that CPU while the other stays idle (seen in 2 of 3 cold starts of
+ * clang-tidy here).  The helper may run anywhere the caller may, but on
+ * the caller's CPU of the moment. */
+static void move_away(long tid)
+{
+	unsigned long mask[16];
+	long r = zp_raw3(SYS_sched_getaffinity, 0, sizeof mask, mask);
+	unsigned cpu;
+	if (r <= 0 || zp_raw3(SYS_getcpu, &cpu, 0, 0) < 0 || cpu >= (unsigned long)r * 8)
+		return;
+	mask[cpu / 64] &= ~(1UL << (cpu % 64));
+	zp_raw3(SYS_sched_setaffinity, tid, r, mask);
+}
+
 /* Waits until the helper has exited and the kernel has released it. */
 static void wait_helper(struct job *j, long tid)
 {
@@ -389,6 +405,7 @@ static int split_scan(struct cands *c, const struct source *s)
 		zp_raw2(SYS_munmap, map, total);
 		return -1;
 	}
+	move_away(tid);
 
 	/* Blocks 0, 1, ... in order: their pairs in address order. */
 	int ret = 0;
