@@ -53,7 +53,7 @@
 #include "finder.h"
 #include "scan.h"
 
-size_t zp_scan_split_min = 8u << 20;
+size_t zp_scan_split_min = 4u << 20;
 unsigned long zp_scan_split_count, zp_scan_helper_blocks, zp_scan_blocks;
 
 enum { CHUNK = 256 * 1024, BUF = CHUNK + 4096 };
@@ -280,13 +280,14 @@ static long status_field(const char *text, const char *key)
  * PR_GET_SECCOMP would be cheaper, but a filter may not expect it either)
  * or traced (a debugger's breakpoints are in memory the helper shares:
  * one in the scan's code would end the process with SIGTRAP there, the
- * helper being unknown to the debugger).  From /proc/self/status, read
- * into buf; true when that cannot be told. */
+ * helper being unknown to the debugger).  From the calling thread's status
+ * (filters and tracers are the thread's; the helper inherits its
+ * filters), read into buf; true when that cannot be told. */
 static bool split_forbidden(char *buf, size_t size)
 {
 	if (__atomic_load_n(&seccomp_seen, __ATOMIC_RELAXED))
 		return true;
-	int fd = (int)zp_raw3(SYS_open, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	int fd = (int)zp_raw3(SYS_open, "/proc/thread-self/status", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return true;
 	size_t have = 0;
