@@ -17,7 +17,7 @@ case $mode in
 full)
 	percall_rounds=31 percall_calls=100000
 	startup_rounds=8 startup_runs=5 finder_runs=5
-	redis_rounds=5 redis_requests=60000
+	redis_rounds=12 redis_requests=40000
 	memory_reps=5 scale=100
 	;;
 quick)
