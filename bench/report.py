@@ -38,7 +38,13 @@ PERCALL_DESC = {
 }
 PATHS = ["inline", "func", "libc"]
 STARTUP_CONFIGS = ["native", "zpoline", "zpoline+pass", "zpoline+pass:cold-cache",
-                   "zpoline+pass:warm-cache"]
+                   "zpoline+pass:warm-cache", "native:all-cpus",
+                   "zpoline+pass:cold-cache:all-cpus"]
+
+
+def startup_baseline(config):
+    """The native configuration a start-up configuration is compared with."""
+    return "native:all-cpus" if config.endswith(":all-cpus") else "native"
 
 
 def read_csv(name):
@@ -286,13 +292,14 @@ def startup_summary():
             progs.append(r["program"])
     out, rows = [], {}
     for p in progs:
-        nat = t.get((p, "native"), [])
         for c in STARTUP_CONFIGS:
             v = t.get((p, c))
             if not v:
                 continue
+            base = startup_baseline(c)
+            nat = t.get((p, base), [])
             # Run k of a round ran right after run k of native: pair them.
-            pn, pc_ = paired.get((p, "native"), {}), paired[(p, c)]
+            pn, pc_ = paired.get((p, base), {}), paired[(p, c)]
             keys = [k for k in pc_ if k in pn and pn[k] > 0]
             s = dict(runs=len(v), min=min(v), median=med(v),
                      ratio=med([pc_[k] / pn[k] for k in keys]),
@@ -334,14 +341,17 @@ def startup_section(st):
     lines = []
     info = st["info"]
     lines.append("Wall time from spawn to exit (build/bench/spawn-time: posix_spawn, "
-                 "waitpid; output to /dev/null; pinned to one CPU). In every round each "
+                 "waitpid; output to /dev/null; pinned to one CPU but for the :all-cpus "
+                 "configurations). In every round each "
                  "program first runs once untimed in every configuration, then the "
                  "configurations take turns run by run.\n")
     lines.append("Configurations: **native**; **zpoline** = LD_PRELOAD, no hook, site cache "
                  "off (`ZPOLINE_CACHE=0`: every run scans); **zpoline+pass** = the same with "
                  "the pass hook; **:cold-cache** = pass hook, a fresh empty "
                  "`ZPOLINE_CACHE_DIR` every run (scan + write the cache); **:warm-cache** = "
-                 "pass hook, cache filled by earlier runs.\n")
+                 "pass hook, cache filled by earlier runs; **:all-cpus** = not pinned, as a "
+                 "user starts a program (a cold start scans each code range of 4 MiB or more "
+                 "on two CPUs at once; pinned, it has one), compared with native:all-cpus.\n")
     progs_desc = []
     for p in st["progs"]:
         progs_desc.append(f"`{p}` = {info.get(p + '_path', '?')}")
@@ -367,7 +377,8 @@ def startup_section(st):
     lines.append("")
     if st["finder"]:
         lines.append("### Site finder throughput\n")
-        lines.append("From the runtime's `ZPOLINE_DEBUG=1` summary line (no hook, cache off): "
+        lines.append("From the runtime's `ZPOLINE_DEBUG=1` summary line (no hook, cache off, "
+                     "pinned to one CPU: no scan on a second one): "
                      "KiB scanned and the microseconds of the runtime's whole start-up (page "
                      "0, hook loading, finding, decoding and rewriting), so MiB/s is a lower "
                      "bound for the finder alone.\n")
@@ -595,6 +606,11 @@ def summary_block(pc, st, rd, mm):
             s = f"{p} {fmt(n['median'], 1)} ms native, {fmt(z['median'], 1)} ms hooked ({fmt(z['ratio'], 1)}x)"
             if c and w:
                 s += f", {fmt(c['median'], 1)} ms cold cache, {fmt(w['median'], 1)} ms warm cache ({fmt(w['ratio'], 1)}x)"
+            na = st["rows"].get((p, "native:all-cpus"))
+            ca = st["rows"].get((p, "zpoline+pass:cold-cache:all-cpus"))
+            if na and ca:
+                s += (f"; not pinned, {fmt(na['median'], 1)} ms native, {fmt(ca['median'], 1)} ms "
+                      f"cold cache ({fmt(ca['ratio'], 1)}x)")
             parts.append(s)
         out.append("- **Start-up** (pass hook, medians): " + "; ".join(parts) + ".")
         if "clang-tidy" in st["finder"]:

@@ -10,9 +10,13 @@
 #   zpoline+pass             the same with the pass hook
 #   zpoline+pass:cold-cache  the pass hook, an empty site cache directory every run
 #   zpoline+pass:warm-cache  the pass hook, a cache filled by earlier runs
+#   native:all-cpus, zpoline+pass:cold-cache:all-cpus
+#                            the same two not pinned: the program may use
+#                            every CPU, as when a user starts it (a cold
+#                            start scans big code ranges on two CPUs at once)
 # Every round runs every program in every configuration RUNS times (after
-# one untimed warm-up run each), all on $BENCH_CPU (build/bench/spawn-time),
-# the configurations taking turns run by run.
+# one untimed warm-up run each), on $BENCH_CPU (build/bench/spawn-time)
+# but for the :all-cpus ones, the configurations taking turns run by run.
 #
 # Writes bench/results/startup-raw.csv (program,config,round,run,ns)
 #        bench/results/finder-raw.csv  (program,run,kib,us)
@@ -59,9 +63,10 @@ add_program true 1 /bin/true
 add_program python3 1 /usr/bin/python3 -c pass
 add_program clang-tidy 3 /usr/bin/clang-tidy --version
 
-configs=(native zpoline zpoline+pass zpoline+pass:cold-cache zpoline+pass:warm-cache)
+configs=(native zpoline zpoline+pass zpoline+pass:cold-cache zpoline+pass:warm-cache
+	native:all-cpus zpoline+pass:cold-cache:all-cpus)
 config_args() { # config -> spawn-time options
-	case $1 in
+	case ${1%:all-cpus} in
 	native) ;;
 	zpoline) echo "-e LD_PRELOAD=$LIB -e ZPOLINE_CACHE=0" ;;
 	zpoline+pass) echo "-e LD_PRELOAD=$LIB -e LIBZPHOOK=$PASS -e ZPOLINE_CACHE=0" ;;
@@ -75,7 +80,9 @@ raw=$out/startup-raw.csv
 echo "program,config,round,run,ns" >"$raw"
 spawn() { # program-index config label-round runs warmups
 	# shellcheck disable=SC2046,SC2086 # word splitting wanted
-	if ! taskset -c "$cpu" "$SPAWN" -n "$4" -w "$5" -l "${names[$1]},$2,$3" \
+	local pin=(taskset -c "$cpu")
+	case $2 in *:all-cpus) pin=() ;; esac
+	if ! "${pin[@]}" "$SPAWN" -n "$4" -w "$5" -l "${names[$1]},$2,$3" \
 		$(config_args "$2") -- ${cmds[$1]} 2>"$tmp/err"; then
 		echo "startup: ${names[$1]} ($2) failed:" >&2
 		cat "$tmp/err" >&2
