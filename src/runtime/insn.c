@@ -105,25 +105,23 @@ bool zp_insn_quick(const uint8_t *p, size_t avail, struct zp_insn *out)
 		r.mod = (uint8_t)(modrm >> 6);
 		r.reg = (uint8_t)((modrm >> 3) & 7);
 		r.rm = (uint8_t)(modrm & 7);
-		int disp = 0, ext = rex & 1 ? 8 : 0;
+		int ext = rex & 1 ? 8 : 0;
+		static const uint8_t disp_by_mod[4] = {0, 1, 4, 0};
+		int disp = disp_by_mod[r.mod];
 		if (r.mod != 3) {
+			int base = r.rm;
 			if (r.rm == 4) {
 				if (i >= n)
 					return false;
-				uint8_t sib = p[i++];
-				if (r.mod == 0 && (sib & 7) == 5)
-					disp = 4; /* no base */
-				else
-					r.base = (int8_t)((sib & 7) + ext);
-			} else if (r.mod == 0 && r.rm == 5) {
-				disp = 4; /* rip-relative */
-			} else {
-				r.base = (int8_t)(r.rm + ext);
+				base = p[i++] & 7;
 			}
-			if (r.mod == 1)
-				disp = 1;
-			else if (r.mod == 2)
-				disp = 4;
+			if (r.mod == 0 && base == 5) {
+				disp = 4; /* rip-relative, or no base in the SIB */
+				base = -1;
+			} else {
+				base += ext;
+			}
+			r.base = (int8_t)base;
 		}
 		if (i + (size_t)disp > n)
 			return false;
