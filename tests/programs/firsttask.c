@@ -19,24 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static int tasks(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-	for (struct dirent *e; d && (e = readdir(d));)
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static int no_child(void)
-{
-	siginfo_t si;
-	memset(&si, 0, sizeof si);
-	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL) < 0 && errno == ECHILD;
-}
+#include "tasks.h"
 
 static volatile int stop;
 static void *spin(void *arg)
