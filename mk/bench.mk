@@ -4,7 +4,8 @@
 
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc/common
 BENCH_BIN := $(B)/bench/percall $(B)/bench/ptrace-tracer $(B)/bench/spawn-time \
-	$(B)/bench/threads-io $(B)/bench/machine-costs $(B)/bench/libzphook_origin.so
+	$(B)/bench/threads-io $(B)/bench/machine-costs $(B)/bench/libzphook_origin.so \
+	$(B)/bench/insn-speed
 
 $(B)/bench/percall: bench/percall.c bench/percall-asm.S
 	@mkdir -p $(@D)
@@ -21,6 +22,12 @@ $(B)/bench/spawn-time: bench/spawn-time.c
 $(B)/bench/machine-costs: bench/machine-costs.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+# The finder's instruction reading, linked with the runtime's objects.
+$(B)/bench/insn-speed: bench/insn-speed.c $(B)/rt/finder.o $(B)/rt/insn.o $(B)/rt/x86len.o \
+	$(B)/rt/decoder.o $(B)/rt/solib.o $(B)/rt/log.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -Isrc/runtime -o $@ $^ -lZydis -ldl
 
 $(B)/bench/threads-io: bench/threads-io.c
 	@mkdir -p $(@D)
