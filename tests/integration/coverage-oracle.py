@@ -12,6 +12,7 @@ calls come from elsewhere); "after start-up" is after the runtime's marker
 a process that was past it.
 """
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -38,6 +39,12 @@ def is_stage2(ip):
 line_re = re.compile(r"^(\d+) +\[([0-9a-f]+)\] (.*)$")
 lines = []
 parent = {}
+parent_image = {}  # child pid -> the parent's image when it was made
+# With strace -y: where ld.so mapped the library's first page in each image.
+map_re = re.compile(r"^mmap\(.*<([^>]*)>, 0\) = (0x[0-9a-f]+)$")
+lib_path = os.path.realpath(lib)
+mapped = {}
+image = collections.Counter()
 for raw in open(strace_file, errors="replace"):
     m = line_re.match(raw.rstrip("\n"))
     if not m:
@@ -47,6 +54,12 @@ for raw in open(strace_file, errors="replace"):
     cm = re.match(r"^(?:<\.\.\. )?(clone|clone3|fork|vfork)\b.*= (\d+)", rest)
     if cm:
         parent[int(cm.group(2))] = pid
+        parent_image[int(cm.group(2))] = image[pid]
+    mm = map_re.match(rest)
+    if mm and os.path.realpath(mm.group(1)) == lib_path:
+        mapped.setdefault((pid, image[pid]), int(mm.group(2), 16))
+    if re.match(r"^execve\(.*= 0$", rest) or re.match(r"^<\.\.\. execve resumed>.*= 0$", rest):
+        image[pid] += 1
 
 # The library's base in each process image: the page-aligned ip - offset
 # that the most calls agree on.
@@ -67,7 +80,25 @@ for pid, ip, rest in lines:
     image_ips[key].append(ip)
     if re.match(r"^execve\(.*= 0$", rest) or re.match(r"^<\.\.\. execve resumed>.*= 0$", rest):
         image[pid] += 1
-bases = {k: base_of(v) for k, v in image_ips.items()}
+bases = {k: mapped.get(k) or base_of(v) for k, v in image_ips.items()}
+# A child runs its parent's image until it calls execve: the library is
+# where it was in the parent.  Where strace -y shows no mapping, the base
+# comes from votes, and an image's few calls could settle on a wrong one:
+# another library's syscall whose address shares its low 12 bits with one
+# of ours (the counting hook's own writes at exit).
+def inherited(pid):
+    while pid in parent:
+        pid, img = parent[pid], parent_image[pid]
+        if bases.get((pid, img)) is not None:
+            return bases[(pid, img)]
+        if img != 0:
+            return None
+    return None
+for k in list(bases):
+    if k[1] == 0 and k[0] in parent and k not in mapped:
+        b = inherited(k[0])
+        if b is not None:
+            bases[k] = b
 
 counts = collections.Counter()
 image = collections.Counter()

@@ -6,7 +6,7 @@
 P=$ZP_BUILD/tests/progs
 command -v strace >/dev/null || { skip "coverage oracle (strace not installed)"; finish; }
 
-# oracle NAME MODE CMD...: run CMD under strace -f -i with the runtime and
+# oracle NAME MODE CMD...: run CMD under strace -f -i -y with the runtime and
 # the counting hook; every call of the program strace saw after start-up
 # must have reached the hooks (coverage-oracle.py).
 oracle() {
@@ -14,7 +14,7 @@ oracle() {
 	shift 2
 	rm -f "$TMP/st" "$TMP/cnt"
 	ZPOLINE_MODE=$mode ZPOLINE_MARK_INIT=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt \
-		strace -f -i -qq -o "$TMP/st" env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$@" >/dev/null 2>&1
+		strace -f -i -y -qq -o "$TMP/st" env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$@" >/dev/null 2>&1
 	python3 "$ZP_ROOT/tests/integration/coverage-oracle.py" "$TMP/st" "$TMP/cnt" "$LIB" >"$TMP/cmp" ||
 		{ fail "[$mode] $name: oracle failed"; return; }
 	local missing total
