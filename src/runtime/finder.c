@@ -121,6 +121,11 @@ static const struct zp_decoder_api *decoder_init(void)
 	return z;
 }
 
+bool zp_finder_ready(void)
+{
+	return decoder_init() != NULL;
+}
+
 /* Base register number (0..15) of a memory operand, -1 for none / rip. */
 static int mem_base(const ZydisDecodedInstruction *in)
 {

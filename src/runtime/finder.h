@@ -34,6 +34,10 @@ int zp_decode_function(const uint8_t *code, size_t len, size_t last_candidate,
  * found by then, and decodes nothing (0, no sites) when there is no pair. */
 int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res);
 
+/* Loads the decoder if it is not yet (before decoding on two threads at
+ * once: its state is set up by the first use).  false: no decoder. */
+bool zp_finder_ready(void);
+
 /* A result is 32 KiB: too big for a signal handler's stack.  These map
  * one (raw mmap; NULL if out of memory). */
 struct zp_func_result *zp_func_result_new(void);

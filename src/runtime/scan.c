@@ -335,19 +335,19 @@ static void move_away(long tid)
 }
 
 /* Waits until the helper has exited and the kernel has released it. */
-static void wait_helper(struct job *j, long tid)
+static void wait_helper(int *tid_word, long tid)
 {
 	/* The halves take about as long: the helper is usually about to
 	 * finish.  Yielding rather than sleeping lets it run should it share
 	 * this CPU, and spares the wake-up of a sleeping CPU (an interrupt
 	 * between CPUs: tens of microseconds in a VM).  Then sleep. */
-	for (int i = 0; i < 2000 && __atomic_load_n(&j->tid, __ATOMIC_ACQUIRE); i++)
+	for (int i = 0; i < 2000 && __atomic_load_n(tid_word, __ATOMIC_ACQUIRE); i++)
 		zp_raw0(SYS_sched_yield);
 	for (;;) {
-		int t = __atomic_load_n(&j->tid, __ATOMIC_ACQUIRE);
+		int t = __atomic_load_n(tid_word, __ATOMIC_ACQUIRE);
 		if (t == 0)
 			break;
-		zp_raw6(SYS_futex, (long)&j->tid, FUTEX_WAIT, t, 0, 0, 0); /* not private: CLEARTID wakes so */
+		zp_raw6(SYS_futex, (long)tid_word, FUTEX_WAIT, t, 0, 0, 0); /* not private: CLEARTID wakes so */
 	}
 	/* The tid word is cleared early in the thread's exit; a few steps
 	 * later the kernel unlinks it from the thread group.  Bounded: were
@@ -359,6 +359,24 @@ static void wait_helper(struct job *j, long tid)
 			break;
 		zp_raw0(SYS_sched_yield);
 	}
+}
+
+/* A helper thread running fn(arg) on the stack below stack_top, every
+ * signal blocked (blocked here around the clone: it starts so), not on
+ * this CPU; tid_word is set to its tid and cleared when it exits.  Its
+ * tid, or -errno. */
+static long start_helper(void *stack_top, int *tid_word, void (*fn)(void *), void *arg)
+{
+	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				    CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED |
+				    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	uint64_t all = ~0ULL, old;
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
+	long tid = zp_scan_clone(flags, stack_top, tid_word, fn, arg);
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, sizeof old);
+	if (tid >= 0)
+		move_away(tid);
+	return tid;
 }
 
 /* The range scanned with a helper thread.  0, or -1 to be scanned here
@@ -394,19 +412,12 @@ static int split_scan(struct cands *c, const struct source *s)
 	j->claims = (uint64_t)nblocks << 32;
 	j->c = (struct cands){.v = (size_t *)(map + FIXED + bufs), .cap = cap};
 
-	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-				    CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED |
-				    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
-	uint64_t all = ~0ULL, old;
-	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
-	long tid = zp_scan_clone(flags, map + FIXED, &j->tid, helper_main, j);
-	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, sizeof old);
+	long tid = start_helper(map + FIXED, &j->tid, helper_main, j);
 	if (tid < 0) {
 		zp_cands_free(c);
 		zp_raw2(SYS_munmap, map, total);
 		return -1;
 	}
-	move_away(tid);
 
 	/* Blocks 0, 1, ... in order: their pairs in address order. */
 	int ret = 0;
@@ -414,7 +425,7 @@ static int split_scan(struct cands *c, const struct source *s)
 	while (ret == 0 && claim(&j->claims, false, &i))
 		ret = scan_block(c, j, i, map + FIXED + BUF);
 	uint32_t first = (uint32_t)__atomic_load_n(&j->claims, __ATOMIC_ACQUIRE); /* the helper's first */
-	wait_helper(j, tid);
+	wait_helper(&j->tid, tid);
 	struct cands *c2 = &j->c;
 	bool done = __atomic_load_n(&j->done, __ATOMIC_ACQUIRE);
 	if (!done || j->ret < 0)
@@ -469,4 +480,34 @@ int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len)
 	if (worth_splitting(len) && split_scan(c, &s) == 0)
 		return 0;
 	return from_memory(c, p, len);
+}
+
+/* ---- any work on two CPUs --------------------------------------------------- */
+
+bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg)
+{
+	enum { MAP = JOB + GUARD + STACK };
+	bool helper = false;
+	long m = cpus_allowed() >= 2 ? zp_raw6(SYS_mmap, 0, MAP, PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+				     : -1;
+	if (m >= 0) {
+		uint8_t *map = (uint8_t *)m;
+		int *tid_word = (int *)map;
+		long tid = -1;
+		if (!split_forbidden((char *)map + JOB + GUARD, STACK) &&
+		    zp_raw3(SYS_mprotect, map + JOB, GUARD, PROT_NONE) == 0)
+			tid = start_helper(map + MAP, tid_word, fn, arg);
+		if (tid >= 0) {
+			own(oarg);
+			wait_helper(tid_word, tid);
+			helper = true;
+		}
+		zp_raw2(SYS_munmap, map, MAP);
+	}
+	if (!helper) {
+		own(oarg);
+		fn(arg);
+	}
+	return helper;
 }

@@ -31,5 +31,14 @@ extern ZP_HIDDEN size_t zp_scan_split_min;
 /* Ranges scanned with a helper thread, and how many of their blocks the
  * helper took (the debug summary). */
 extern ZP_HIDDEN unsigned long zp_scan_split_count, zp_scan_helper_blocks, zp_scan_blocks;
+/* Ranges whose candidates were decoded on two CPUs (rewrite.c). */
+extern ZP_HIDDEN unsigned long zp_decode_split_count;
+
+/* Runs fn(arg) on a helper thread (as the scan's: invisible to the
+ * program, every signal blocked, only libc-free code) while the caller
+ * runs own(oarg); returns when both are done, true if fn ran on the
+ * helper.  Where no helper may or can start, the caller runs both, own
+ * first. */
+ZP_HIDDEN bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg);
 
 #endif

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The candidate scan on two CPUs (scan.c): programs behave as natively
+# The candidate scan on two CPUs (scan.c), and the decoding of a big
+# range's candidates on two CPUs (rewrite.c): programs behave as natively
 # with an empty site cache (every object scanned, big ones with a helper
 # thread), the helper leaves nothing behind (tests/programs/firsttask looks
 # first thing in main, and after a dlopen scanned while a thread of the
@@ -78,8 +79,31 @@ same_cold() {
 	done
 }
 
+# same_sites NAME CMD...: the site lists (and patched code) a cold start
+# leaves in the cache are the same found alone (ZPOLINE_SCAN_SPLIT=0) and
+# with a helper scanning and decoding half of every range (=1).
+same_sites() {
+	local name=$1
+	shift
+	run_cold "$name-alone" ZPOLINE_SCAN_SPLIT=0 "$@"
+	mv "$TMP/cache" "$TMP/cache-alone"
+	run_cold "$name-split" ZPOLINE_SCAN_SPLIT=1 "$@"
+	local decoded
+	decoded=$(sed -n 's/.* \([0-9]*\) decoded on two).*/\1/p' "$TMP/$name-split.err" |
+		awk '{ n += $1 } END { print n + 0 }')
+	if [ "$ncpu" -ge 2 ] && [ "$decoded" -lt 1 ]; then
+		fail "$name: no range's candidates were decoded on two CPUs: $(grep 'KiB scanned' "$TMP/$name-split.err")"
+	elif [ -n "$(ls "$TMP/cache")" ] && diff -r "$TMP/cache-alone" "$TMP/cache" >"$TMP/$name.diff"; then
+		pass "$name: the same sites found alone and on two CPUs ($(ls "$TMP/cache" | wc -l) cache files, $decoded ranges decoded on two)"
+	else
+		fail "$name: sites differ alone and on two CPUs: $(head -c 300 "$TMP/$name.diff")"
+	fi
+	rm -rf "$TMP/cache-alone"
+}
+
 if command -v clang-tidy >/dev/null; then
 	same_cold clang-tidy clang-tidy --version
+	same_sites clang-tidy clang-tidy --version
 	if [ "$ncpu" -ge 2 ]; then
 		run_cold ct clang-tidy --version
 		r=$(ranges ct)
@@ -91,6 +115,7 @@ else
 fi
 if command -v python3 >/dev/null; then
 	same_cold python3 python3 -c 'import json, re; print(json.dumps({"a": re.sub("x", "y", "xx")}))'
+	same_sites python3 python3 -c 'import json'
 else
 	skip "python3 cold" "python3 is not installed"
 fi
