@@ -21,21 +21,9 @@
 #include <unistd.h>
 
 #include "insn.h"
+#include "timing.h"
 
 #define ROUNDS 7
-
-static double now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 struct walk {
 	unsigned long insns, quick;
@@ -109,13 +97,12 @@ int main(int argc, char **argv)
 		t_quick[r] = (t1 - t0) / (double)wq.insns;
 		t_zydis[r] = (t2 - t1) / (double)wz.insns;
 	}
-	qsort(t_quick, ROUNDS, sizeof t_quick[0], cmp);
-	qsort(t_zydis, ROUNDS, sizeof t_zydis[0], cmp);
+
 	printf("file,\"%s\"\n", path);
 	printf("bytes,%zu\n", len);
 	printf("instructions,%lu\n", wz.insns);
-	printf("finder_ns_per_insn,%.1f\n", t_quick[ROUNDS / 2]);
-	printf("zydis_ns_per_insn,%.1f\n", t_zydis[ROUNDS / 2]);
+	printf("finder_ns_per_insn,%.1f\n", median_of(t_quick, ROUNDS));
+	printf("zydis_ns_per_insn,%.1f\n", median_of(t_zydis, ROUNDS));
 	printf("tables_answered_pct,%.1f\n", 100.0 * (double)wq.quick / (double)wq.insns);
 	return wq.insns == wz.insns ? 0 : 1;
 }

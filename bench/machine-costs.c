@@ -19,26 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 #define TRIES 5
 #define PAGES 512
 
-static double now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double median(double *v)
 {
-	qsort(v, TRIES, sizeof *v, cmp);
-	return v[TRIES / 2];
+	return median_of(v, TRIES);
 }
 
 static double cpuid_ns(void)

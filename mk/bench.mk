@@ -19,15 +19,15 @@ $(B)/bench/spawn-time: bench/spawn-time.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-$(B)/bench/machine-costs: bench/machine-costs.c
+$(B)/bench/machine-costs: bench/machine-costs.c bench/timing.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
 # The finder's instruction reading, linked with the runtime's objects.
-$(B)/bench/insn-speed: bench/insn-speed.c $(B)/rt/finder.o $(B)/rt/insn.o $(B)/rt/x86len.o \
+$(B)/bench/insn-speed: bench/insn-speed.c bench/timing.h $(B)/rt/finder.o $(B)/rt/insn.o $(B)/rt/x86len.o \
 	$(B)/rt/decoder.o $(B)/rt/solib.o $(B)/rt/log.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -Isrc/runtime -o $@ $^ -lZydis -ldl
+	$(CC) $(BENCH_CFLAGS) -Isrc/runtime -o $@ $(filter-out %.h,$^) -lZydis -ldl
 
 $(B)/bench/threads-io: bench/threads-io.c
 	@mkdir -p $(@D)
