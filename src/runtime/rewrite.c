@@ -109,11 +109,13 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 
 /* Big code ranges have their candidates decoded on two CPUs too: in
  * LLVM's libraries most of them are bytes inside instructions of large
- * functions, each decoded from the function's start (clang-tidy: ~5 ms of
- * its cold start).  Each half decides for its own candidates (a function
- * with candidates in both is decoded in both), with its own copy of the
- * bounds (the unwind table's cursor caches a CIE; Go's table is looked up
- * once per copy) and its own site list, appended after the first's. */
+ * functions, each decoded from the function's start (several ms of
+ * clang-tidy's cold start).  Each half decides for its own candidates (a
+ * function with candidates in both is decoded in both), with its own copy
+ * of the bounds (the unwind table's cursor caches a CIE; Go's table, if
+ * neither half has it yet, may be looked up by both: the object keeps one,
+ * counted once) and its own site list, appended after the first's (its
+ * sites all lie above the first's: still in address order). */
 enum { DECODE_SPLIT_MIN = 16 };
 unsigned long zp_decode_split_count;
 
