@@ -203,6 +203,7 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 	res->nsites = 0;
 	res->redzone = false;
 	res->complete = z != NULL;
+	res->insns = 0;
 	if (!z)
 		return -1;
 	long frame = 0, min_rbp = 0;
@@ -244,6 +245,7 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 			dynamic = true; /* alignment or alloca: the frame is large */
 		}
 		off += in.length;
+		res->insns++;
 	}
 	if (min_rbp < 0 && !dynamic && -min_rbp > frame + 8L * pushes)
 		res->redzone = true;
@@ -269,6 +271,7 @@ int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res
 		res->nsites = 0;
 		res->redzone = false;
 		res->complete = true;
+		res->insns = 0;
 		return 0;
 	}
 	size_t last = n <= ZP_FUNC_MAX_SITES ? res->sites[n - 1] : SIZE_MAX;

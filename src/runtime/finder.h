@@ -20,6 +20,7 @@ struct zp_func_result {
 	size_t nsites; /* how many there are; only the first ZP_FUNC_MAX_SITES are stored */
 	bool redzone;  /* the function addresses memory below rsp */
 	bool complete; /* the whole function decoded */
+	size_t insns;  /* instructions decoded (the debug summary counts them) */
 };
 
 /* Decodes one function from its first byte.  0, or -1 if some bytes did not

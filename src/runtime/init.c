@@ -200,12 +200,12 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_log("zpoline: mode %s", mode_names[zp_mode]);
 		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned "
 		       "(%lu ranges on two CPUs, helper %lu of %lu blocks, %lu decoded on two), "
-		       "%lu candidates; rewritten: %lu callq, %lu trap; skipped: %lu not an "
+		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
 		       "%lu from cache, %lu segments shared; %d hook(s); xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
-		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates,
+		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
 		       s->fast, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,

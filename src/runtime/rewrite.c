@@ -286,6 +286,7 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			zp_decode_function((const uint8_t *)fstart, fend - fstart,
 					   start + cand[last] - fstart, fr);
 			res = fr;
+			__atomic_fetch_add(&zp_stats.insns, fr->insns, __ATOMIC_RELAXED);
 			if (fr->nsites > ZP_FUNC_MAX_SITES)
 				zp_log("zpoline: a function at %p has %zu system calls; only the first "
 				       "%d are rewritten", (void *)fstart, fr->nsites, ZP_FUNC_MAX_SITES);

@@ -331,6 +331,7 @@ struct zp_stats {
 	unsigned long fast, trap, not_insn, no_boundary, shared_skipped, failed;
 	unsigned long cache_hits, text_cached;
 	unsigned long go_tables; /* objects whose Go function table was used */
+	unsigned long insns;     /* instructions decoded to check candidates */
 	unsigned long long ns_scan;
 };
 extern ZP_HIDDEN struct zp_stats zp_stats;
