@@ -144,9 +144,9 @@ static int decode_on_two_cpus(struct bounds *b, uintptr_t start, uintptr_t end,
 	b2.ix = &ix2;
 	int go_before = b->go_state;
 	struct zp_sites out2 = {0};
-	struct decode_half first = {b, start, end, {c->v, mid, 0, 0}, out, 0};
-	struct decode_half second = {&b2, start, end, {c->v + mid, c->n - mid, 0, 0}, &out2, 0};
-	if (zp_beside(decode_half, &second, decode_half, &first))
+	struct decode_half first = {b, start, end, {.v = c->v, .n = mid}, out, 0};
+	struct decode_half second = {&b2, start, end, {.v = c->v + mid, .n = c->n - mid}, &out2, 0};
+	if (zp_beside(decode_half, &second, decode_half, &first, c->helper_ok))
 		__atomic_fetch_add(&zp_decode_split_count, 1, __ATOMIC_RELAXED);
 	/* Go's table, if the second half looked it up: the object's, and
 	 * counted once. */

@@ -449,6 +449,7 @@ static int split_scan(struct cands *c, const struct source *s)
 			for (size_t k = j->begin[b]; k < j->end[b]; k++)
 				c->v[c->n++] = c2->v[k];
 		__atomic_fetch_add(&zp_scan_split_count, 1, __ATOMIC_RELAXED);
+		c->helper_ok = true;
 		__atomic_fetch_add(&zp_scan_helper_blocks, nblocks - first, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&zp_scan_blocks, nblocks, __ATOMIC_RELAXED);
 	} else {
@@ -484,7 +485,7 @@ int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len)
 
 /* ---- any work on two CPUs --------------------------------------------------- */
 
-bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg)
+bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg, bool checked)
 {
 	enum { MAP = JOB + GUARD + STACK };
 	bool helper = false;
@@ -495,7 +496,7 @@ bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg)
 		uint8_t *map = (uint8_t *)m;
 		int *tid_word = (int *)map;
 		long tid = -1;
-		if (!split_forbidden((char *)map + JOB + GUARD, STACK) &&
+		if ((checked || !split_forbidden((char *)map + JOB + GUARD, STACK)) &&
 		    zp_raw3(SYS_mprotect, map + JOB, GUARD, PROT_NONE) == 0)
 			tid = start_helper(map + MAP, tid_word, fn, arg);
 		if (tid >= 0) {

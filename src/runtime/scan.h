@@ -16,6 +16,7 @@
 struct cands {
 	size_t *v;
 	size_t n, cap, bytes;
+	bool helper_ok; /* a helper scanned part of it: none was forbidden */
 };
 
 /* The len bytes of file fd from offset off.  0, or -errno with nothing
@@ -38,7 +39,9 @@ extern ZP_HIDDEN unsigned long zp_decode_split_count;
  * program, every signal blocked, only libc-free code) while the caller
  * runs own(oarg); returns when both are done, true if fn ran on the
  * helper.  Where no helper may or can start, the caller runs both, own
- * first. */
-ZP_HIDDEN bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg);
+ * first.  checked: a helper was just allowed here (struct cands'
+ * helper_ok): the thread's status need not be read again. */
+ZP_HIDDEN bool zp_beside(void (*fn)(void *), void *arg, void (*own)(void *), void *oarg,
+			bool checked);
 
 #endif
