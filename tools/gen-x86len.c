@@ -78,7 +78,6 @@ static int try_one(int map, int op, int a67, int w, int pfx, int order, int rxb,
 {
 	unsigned char b[32];
 	int n = 0;
-	int seg = order == ORDER_SEG_FIRST || order == ORDER_SEG_LAST;
 	if (order == ORDER_SEG_FIRST)
 		b[n++] = 0x64;
 	if (order == ORDER_REPEAT && pfx)
@@ -92,7 +91,6 @@ static int try_one(int map, int op, int a67, int w, int pfx, int order, int rxb,
 	if (order == ORDER_SEG_LAST)
 		b[n++] = 0x2e;
 	int npfx = n;
-	(void)seg;
 	if (w || rxb)
 		b[n++] = (unsigned char)(0x40 | (w ? 8 : 0) | (rxb ? 7 : 0));
 	int nrex = n - npfx;
