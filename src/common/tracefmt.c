@@ -33,7 +33,7 @@ void zp_memset(void *dst, int c, size_t n)
 	__builtin_memset(dst, c, n);
 }
 
-void tb_putn(struct tb *b, const char *s, size_t n)
+void tb_putn_any(struct tb *b, const char *s, size_t n)
 {
 	size_t room = b->cap - b->len;
 	if (n > room) {
@@ -42,17 +42,19 @@ void tb_putn(struct tb *b, const char *s, size_t n)
 	}
 	char *d = b->p + b->len;
 	b->len += n;
-	if (n <= 16) { /* names and numbers: not worth a call */
+	/* Names and numbers: two overlapping word copies, not a call. */
+	if (n >= 8 && n <= 16) {
+		__builtin_memcpy(d, s, 8);
+		__builtin_memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		__builtin_memcpy(d, s, 4);
+		__builtin_memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n < 4) {
 		for (size_t i = 0; i < n; i++)
 			d[i] = s[i];
-		return;
+	} else {
+		zp_memcpy(d, s, n);
 	}
-	zp_memcpy(d, s, n);
-}
-
-void tb_puts(struct tb *b, const char *s)
-{
-	tb_putn(b, s, zp_strlen(s));
 }
 
 /* "00" to "99": two digits a division (a traced I/O line has five or six
@@ -220,22 +222,46 @@ static char escape_letter(unsigned char c)
 	}
 }
 
+/* Eight bytes that all print as themselves?  Word-at-a-time tests (any
+ * byte below 0x20, above 0x7e, or equal to '"' or '\\'), exact for every
+ * byte value: a 512-byte text buffer was tested a byte at a time. */
+static bool plain8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t below = (w - 0x20 * ones) & ~w & high;
+	uint64_t above = ((w + (0x7f - 0x7e) * ones) | w) & high;
+	uint64_t q = w ^ ('"' * ones), bs = w ^ ('\\' * ones);
+	uint64_t quote = (q - ones) & ~q & high, backslash = (bs - ones) & ~bs & high;
+	return !(below | above | quote | backslash);
+}
+
 void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, unsigned flags)
 {
 	/* Escaped into a local buffer and copied out a block at a time: a
 	 * buffer of NULs (a 512-byte pwrite of zeros) was two bounds-checked
 	 * stores per byte, an eighth of a traced I/O call. */
-	char out[256 + 4];
+	char out[256 + 8];
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (k > sizeof out - 4) {
-			tb_putn(b, out, k);
+	bool hex = flags & TBQ_HEX;
+	for (size_t i = 0; i < n;) {
+		if (k > sizeof out - 8) {
+			tb_putn_any(b, out, k);
 			k = 0;
 			if (b->truncated)
 				return;
 		}
-		unsigned char c = s[i];
-		if (flags & TBQ_HEX) {
+		if (!hex && n - i >= 8) {
+			uint64_t w;
+			__builtin_memcpy(&w, s + i, 8);
+			if (plain8(w)) {
+				__builtin_memcpy(out + k, &w, 8);
+				k += 8;
+				i += 8;
+				continue;
+			}
+		}
+		unsigned char c = s[i++];
+		if (hex) {
 			out[k++] = '\\';
 			out[k++] = 'x';
 			out[k++] = hexdig[c >> 4];
@@ -254,7 +280,7 @@ void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, uns
 		}
 		/* Shortest octal, unless the next byte is an octal digit that
 		 * would be read as part of it. */
-		int after = i + 1 < n ? s[i + 1] : next;
+		int after = i < n ? s[i] : next;
 		bool full = after >= '0' && after <= '7';
 		out[k++] = '\\';
 		if (full || c >= 0100)
@@ -263,7 +289,7 @@ void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, uns
 			out[k++] = (char)('0' + ((c >> 3) & 7));
 		out[k++] = (char)('0' + (c & 7));
 	}
-	tb_putn(b, out, k);
+	tb_putn_any(b, out, k);
 }
 
 void tb_json(struct tb *b, const char *s, size_t n)

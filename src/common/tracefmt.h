@@ -38,8 +38,25 @@ static inline void tb_putc(struct tb *b, char c)
 		b->truncated = true;
 }
 
-ZP_TF_HIDDEN void tb_putn(struct tb *b, const char *s, size_t n);
-ZP_TF_HIDDEN void tb_puts(struct tb *b, const char *s);
+ZP_TF_HIDDEN void tb_putn_any(struct tb *b, const char *s, size_t n);
+
+/* Inline for what most calls put, a literal or a short name: a length the
+ * compiler knows becomes a few register moves instead of a call and a
+ * copy loop (hundreds of calls a traced line). */
+static inline void tb_putn(struct tb *b, const char *s, size_t n)
+{
+	if (__builtin_constant_p(n) && n <= 16 && b->cap - b->len >= n) {
+		__builtin_memcpy(b->p + b->len, s, n);
+		b->len += n;
+		return;
+	}
+	tb_putn_any(b, s, n);
+}
+
+static inline void tb_puts(struct tb *b, const char *s)
+{
+	tb_putn(b, s, __builtin_strlen(s));
+}
 ZP_TF_HIDDEN void tb_dec(struct tb *b, long long v);
 ZP_TF_HIDDEN void tb_udec(struct tb *b, unsigned long long v);
 /* Like printf("%#llx"): 0x-prefixed lowercase hex, "0" for zero. */

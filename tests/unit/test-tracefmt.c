@@ -1,9 +1,12 @@
 /*
  * The tracer's number formatting (src/common/tracefmt.c) against printf,
- * at every length and around every power of ten.
+ * at every length and around every power of ten; its string quoting against
+ * a byte-at-a-time statement of strace's rules, at every byte value and
+ * alignment and on random strings.
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tracefmt.h"
@@ -39,6 +42,56 @@ static bool udec_w_ok(unsigned long long v, int width)
 	return true;
 }
 
+/* strace's quoting, one byte at a time: printable ASCII but " and \ as
+ * is, C escapes for " \ \t \n \v \f \r, octal for the rest, as short as
+ * possible unless an octal digit follows; -x style: all \xNN. */
+static size_t quote_ref(char *out, const unsigned char *s, size_t n, int next, bool hex)
+{
+	static const char letters[] = "\"\"\\\\\tt\nn\vv\ff\rr";
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+		if (hex) {
+			k += (size_t)sprintf(out + k, "\\x%02x", c);
+			continue;
+		}
+		const char *l = NULL;
+		for (size_t j = 0; j + 1 < sizeof letters; j += 2)
+			if ((unsigned char)letters[j] == c)
+				l = &letters[j + 1];
+		if (l) {
+			out[k++] = '\\';
+			out[k++] = *l;
+		} else if (c >= 0x20 && c < 0x7f) {
+			out[k++] = (char)c;
+		} else {
+			int after = i + 1 < n ? s[i + 1] : next;
+			if (after >= '0' && after <= '7')
+				k += (size_t)sprintf(out + k, "\\%03o", c);
+			else
+				k += (size_t)sprintf(out + k, "\\%o", c);
+		}
+	}
+	out[k] = '\0';
+	return k;
+}
+
+static bool quote_ok(const unsigned char *s, size_t n, int next, bool hex, size_t cap)
+{
+	static char got[8192], want[8192];
+	size_t wn = quote_ref(want, s, n, next, hex);
+	struct tb b;
+	tb_init(&b, got, cap);
+	tb_quote_part(&b, s, n, next, hex ? TBQ_HEX : 0);
+	bool fits = wn <= cap;
+	if (b.len == (fits ? wn : cap) && b.truncated == !fits && !memcmp(got, want, b.len))
+		return true;
+	got[b.len] = '\0';
+	printf("  %zu bytes, next %d, hex %d, room %zu: got \"%s\"%s, want \"%s\"\n", n, next, hex,
+	       cap, got, b.truncated ? " (truncated)" : "", want);
+	return false;
+}
+
 int main(void)
 {
 	bool ok = true;
@@ -65,6 +118,41 @@ int main(void)
 		for (unsigned long long v = 0; v < 2000; v += 7)
 			ok &= udec_w_ok(v, w);
 	T_CHECK(ok, "tb_udec_w pads as printf's %%0*llu does");
+
+	/* Every byte value at every offset of a 24-byte run of plain text
+	 * (the word-at-a-time test sees it in each lane), followed by a digit
+	 * or not. */
+	ok = true;
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < 24; at++)
+			for (int tail = 0; tail < 2; tail++) {
+				unsigned char str[25];
+				memset(str, 'a', sizeof str);
+				str[at] = (unsigned char)c;
+				if (tail)
+					str[at + 1] = '4';
+				ok &= quote_ok(str, sizeof str, -1, false, 4096);
+			}
+	T_CHECK(ok, "tb_quote_part: every byte value in every position, as strace quotes it");
+
+	/* Random strings: mostly plain text with escapes, octal digits and
+	 * bytes above 0x7e mixed in; every length up to 300, both ends. */
+	ok = true;
+	srand(7);
+	static const unsigned char mix[] = "\"\\\t\n\v\f\r\0\001\033\177\200\377 ~0123456789";
+	for (int round = 0; round < 20000 && ok; round++) {
+		unsigned char str[300];
+		size_t n = (size_t)rand() % sizeof str;
+		int rare = 1 + rand() % 40;
+		for (size_t i = 0; i < n; i++)
+			str[i] = rand() % rare ? (unsigned char)(0x20 + rand() % 95)
+					       : mix[(size_t)rand() % (sizeof mix - 1)];
+		int next = rand() % 3 == 0 ? '0' + rand() % 10 : -1;
+		ok &= quote_ok(str, n, next, round % 50 == 0, 8000);
+		/* a line that fills up: what fits of the same text, marked */
+		ok &= quote_ok(str, n, next, false, (size_t)rand() % 64);
+	}
+	T_CHECK(ok, "tb_quote_part: 20,000 random strings as strace quotes them, whole and cut short");
 
 	/* A full buffer: as many characters as fit, and truncated set. */
 	char small[4];
