@@ -464,6 +464,35 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 	r->rt_flags = 0;
 }
 
+/* Is the calling thread where the signal this call sends will be
+ * delivered as it returns?  Natively it then arrives with the program
+ * counter right after the `syscall`; made from the stub it would arrive
+ * inside the runtime (gdb's frame #0, a handler's context, a core dump).
+ * Such calls are made from a signal handler with every signal blocked,
+ * and the kernel's sigreturn delivers the signal at the site
+ * (signals.c: self_signal, and zp_trap_enter for trapped sites), unless
+ * a debugger or strace would see that trap (thread.c, zp_self_signal_ok).
+ * A signal to the whole process goes to another thread while this one
+ * blocks it, so those qualify only in a process of one thread. */
+bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t)
+{
+	const long *a = r->call.args;
+	if (!t || !t->tid)
+		return false;
+	switch (r->call.nr) {
+	case SYS_tkill:
+		return a[1] && a[0] == t->tid && zp_self_signal_ok(false);
+	case SYS_tgkill:
+	case SYS_rt_tgsigqueueinfo:
+		return a[2] && a[0] == t->pid && a[1] == t->tid && zp_self_signal_ok(false);
+	case SYS_kill:
+	case SYS_rt_sigqueueinfo:
+		return a[1] && (a[0] == t->pid || a[0] == 0) && zp_self_signal_ok(true);
+	default:
+		return false;
+	}
+}
+
 long zp_pre(struct zp_record *r)
 {
 	struct zp_thread *t = zp_thread_self();
@@ -512,6 +541,11 @@ long zp_pre(struct zp_record *r)
 		t->cur = outer;
 	zp_hook_leave(t, hook_state);
 	act = zp_altstack_leave(r, t, act);
+	if ((act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) && !r->alt_swap &&
+	    r->call.origin == ZPOLINE_ORIGIN_REWRITTEN_ASM && zp_signals_caller(r, t)) {
+		r->self_post = act == ZP_ACT_SYSCALL_POST;
+		act = ZP_ACT_SELF_SIGNAL;
+	}
 	r->action = (uint64_t)act;
 	return act;
 }

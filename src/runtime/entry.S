@@ -637,6 +637,16 @@ zp_slow_path:
 	je	.Lclone
 	cmp	$ZP_ACT_EXIT_THREAD, %eax
 	je	.Lexit_thread
+	cmp	$ZP_ACT_SELF_SIGNAL, %eax
+	jne	.Lbad_action
+	/* A signal to the calling thread: the SIGILL handler recognises this
+	 * address, makes the call from there with rbx = record, and returns to
+	 * the site through the kernel's sigreturn (signals.c). */
+	.globl	zp_self_signal_trap
+	.hidden	zp_self_signal_trap
+zp_self_signal_trap:
+	ud2
+.Lbad_action:
 	ud2
 
 /* Make the call with nothing held: the slot is released first, so a call

@@ -103,6 +103,7 @@
 #define ZP_ACT_RETURN 2       /* return REC_RET to the application */
 #define ZP_ACT_CLONE 3        /* clone family with a child thread block in REC_CHILD */
 #define ZP_ACT_EXIT_THREAD 4  /* exit(2) of a thread whose block must be freed */
+#define ZP_ACT_SELF_SIGNAL 5  /* a signal to the caller: made from a handler (signals.c) */
 
 /* ---- child start image (struct zp_child), at offset 0 of a thread block - */
 #define CH_RDI 0

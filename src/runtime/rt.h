@@ -40,6 +40,7 @@ struct zp_record {
 	int deferred;          /* original-ABI adapter: a special call was recorded */
 	uint64_t alt_mask;     /* REC_ALTMASK */
 	uint64_t alt_swap;     /* REC_ALTSWAP: made on the program's signal stack */
+	int self_post;         /* ZP_ACT_SELF_SIGNAL: zp_post() after the call */
 } __attribute__((aligned(64)));
 
 /* zp_record.rt_flags: the runtime's own post-processing */
@@ -138,6 +139,8 @@ ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
+ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
+ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
 ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
 ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top);
@@ -226,6 +229,7 @@ ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 void zp_entry(void);
 void zp_sigreturn(void);
 void zp_trap_resume(void);
+extern char zp_self_signal_trap[];
 void zp_verify_site(void);
 /* memcpy that returns -EFAULT (not SIGSEGV) for an unmapped side. */
 long zp_safe_copy(void *dst, const void *src, size_t n);

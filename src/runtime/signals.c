@@ -696,6 +696,7 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
 
 	long act = zp_call_on_stack(pre_on_slot, rec, rec);
+	bool self_mask = false;
 	if (act == ZP_ACT_EXIT_THREAD) {
 		zp_thread_free(t);
 		zp_raw1(rec->call.nr, rec->call.args[0]);
@@ -708,6 +709,14 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 		uint32_t outer_post = t->post_call_level;
 		if (act == ZP_ACT_SYSCALL_POST)
 			t->post_call_level = my + 1;
+		/* A signal to this thread waits, blocked, for our sigreturn: it is
+		 * delivered at the site, as natively (dispatch.c). */
+		if (zp_signals_caller(rec, t)) {
+			uint64_t all = ~0ull, cur = 0;
+			zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &cur, 8);
+			*ucmask = cur & ~zp_ours_mask;
+			self_mask = true;
+		}
 		rec->call.ret = r != 1 ? r
 				       : zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
 						     rec->call.args[2], rec->call.args[3],
@@ -717,9 +726,11 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 			zp_call_on_stack(post_on_slot, rec, rec);
 	}
 	long ret = rec->call.ret;
-	uint64_t cur = 0, none = 0;
-	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
-	*ucmask = cur & ~zp_ours_mask;
+	if (!self_mask) {
+		uint64_t cur = 0, none = 0;
+		zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
+		*ucmask = cur & ~zp_ours_mask;
+	}
 	/* rt_sigreturn also restores the signal stack from the frame: a stack
 	 * set here must be the one the frame holds, or it would be undone. */
 	if (rec->call.nr == SYS_sigaltstack && ret == 0)
@@ -730,6 +741,40 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	g[REG_R11] = g[REG_EFL];
 	g[REG_RIP] = (greg_t)resume;
 	g[REG_RSP] = (greg_t)sp;
+}
+
+/* A signal the program sends its own thread from a rewritten site
+ * (dispatch.c, zp_signals_caller): the stub stopped at zp_self_signal_trap
+ * with rbx = the record, hooks' pre() done.  The call is made here with
+ * every signal blocked, post() runs, and the context becomes the program's
+ * as the call leaves it: the kernel's sigreturn puts back the program's
+ * mask and delivers the signal with the program counter right after the
+ * site, as natively.  The vector registers are the program's at the trap
+ * (the stub restored them) and the frame keeps them. */
+static void self_signal(ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct zp_record *r = (struct zp_record *)(uintptr_t)g[REG_RBX];
+	struct zp_thread *t = zp_thread_self();
+	uint64_t all = ~0ull;
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
+	const long *a = r->call.args;
+	r->call.ret = zp_syscall6(r->call.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (r->self_post)
+		zp_post(r);
+	static const int reg[12] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8,  REG_R9,
+				    REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
+	for (int i = 0; i < 12; i++)
+		g[reg[i]] = (greg_t)r->saved[i];
+	g[REG_RAX] = r->call.ret;
+	g[REG_RCX] = (greg_t)r->retaddr;
+	g[REG_R11] = (greg_t)r->flags;
+	g[REG_EFL] = (greg_t)r->flags;
+	g[REG_RIP] = (greg_t)r->retaddr;
+	g[REG_RSP] = (greg_t)r->call.sp;
+	/* Nothing can take the slot before sigreturn: every signal is blocked. */
+	if (t)
+		__atomic_store_n(&t->level, (uint32_t)r->level, __ATOMIC_RELEASE);
 }
 
 static bool is_site_ret(uintptr_t ret)
@@ -953,6 +998,10 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 
+	if (sig == SIGILL && from_cpu && rip == (uintptr_t)zp_self_signal_trap) {
+		self_signal(uc);
+		return;
+	}
 	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
 		zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);
 		return;

@@ -12,6 +12,7 @@
  * and the next new thread takes it.  Nothing here may call libc; it runs in
  * the middle of the program's system calls.
  */
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -171,4 +172,55 @@ void zp_thread_forked(struct zp_thread *self)
 			__atomic_store_n(&self->sud_selector, sel, __ATOMIC_RELEASE);
 		}
 	}
+}
+
+/* A number after `key` in /proc/self/status text, or -1. */
+static long status_field(const char *s, const char *key)
+{
+	size_t k = 0;
+	while (key[k])
+		k++;
+	for (const char *line = s; *line;) {
+		bool match = true;
+		for (size_t i = 0; i < k && match; i++)
+			match = line[i] == key[i];
+		if (match) {
+			const char *p = line + k;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			long v = -1;
+			for (; *p >= '0' && *p <= '9'; p++)
+				v = (v < 0 ? 0 : v * 10) + (*p - '0');
+			return v;
+		}
+		while (*line && *line != '\n')
+			line++;
+		if (*line)
+			line++;
+	}
+	return -1;
+}
+
+/* May a signal the caller sends itself be made from the runtime's SIGILL
+ * trap (signals.c: self_signal)?  Not under a debugger or strace: they
+ * would stop at or report the SIGILL.  `whole_process`: the signal goes to
+ * the process, which must then have one thread, or the kernel gives it to
+ * another while this one blocks it.  Asked rarely, so the kernel's view is
+ * read each time: threads started before the runtime, or that never made
+ * a hooked call, have no block of ours. */
+bool zp_self_signal_ok(bool whole_process)
+{
+	char buf[2048];
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	long n = 0, r;
+	while (n < (long)sizeof buf - 1 &&
+	       (r = zp_raw3(SYS_read, fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
+		n += r;
+	zp_raw1(SYS_close, fd);
+	buf[n] = '\0';
+	if (status_field(buf, "TracerPid:") != 0)
+		return false;
+	return !whole_process || status_field(buf, "Threads:") == 1;
 }

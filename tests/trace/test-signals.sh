@@ -33,6 +33,26 @@ same_as_strace "tp-signals" "$PROG"
 [ "$(wc -l <"$TMP/z.lines")" -eq 10 ]
 outcome "tp-signals: the ten deliveries seen"
 same_as_strace "dash reaping" sh -c 'sleep 0.05 & wait; sleep 0.05 & wait'
+
+# Signals a thread sends itself (raise, abort, kill, sigqueue, tkill; with
+# one thread and with two): the call's whole line, then the delivery, in
+# strace's order, whether the runtime makes the call from its trap (the
+# signal then arrives at the site) or from the stub.
+SELF=$ZP_BUILD/tests/progs/selfsig
+sigcalls() {
+	grep -E '^[0-9]+ +((tg|t)?kill|rt_sigqueueinfo)\(|^[0-9]+ +--- ' "$1" |
+		sed -E 's/^[0-9]+ +//; s/[0-9]{2,}/N/g'
+}
+strace -f -o "$TMP/ss.trace" "$SELF" >/dev/null 2>&1
+"$ZP" trace -f -o "$TMP/zs.trace" -- "$SELF" >/dev/null 2>&1
+sigcalls "$TMP/ss.trace" >"$TMP/ss.lines"
+sigcalls "$TMP/zs.trace" >"$TMP/zs.lines"
+if [ "$(wc -l <"$TMP/ss.lines")" -ge 16 ] && cmp -s "$TMP/ss.lines" "$TMP/zs.lines"; then
+	pass "signals to oneself: $(wc -l <"$TMP/zs.lines") call and delivery lines as strace orders them"
+else
+	fail "signals to oneself: lines differ from strace's"
+	diff "$TMP/ss.lines" "$TMP/zs.lines" | head -10
+fi
 same_as_strace "bash reaping" bash -c 'sleep 0.05 & wait; (exit 3); true'
 
 "$ZP" trace -e trace=none -e signal=SIGCHLD,SIGIO -o "$TMP/f.trace" -- "$PROG"

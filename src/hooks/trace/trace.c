@@ -799,10 +799,12 @@ static int pre(struct zpoline_call *c, void *ctx)
 			s->kind = SK_PRINTED;
 			line_call(c->pid, c->tid, nr, c->args, 0, sig == SIGKILL ? LR_NORET : LR_RESULT, s,
 				  g.need_mono ? th_tick() : 0, call_ip(c));
-		} else if (s && shown) {
-			s->kind = SK_UNFINISHED;
-			line_unfinished(c->pid, c->tid, nr, c->args, s, call_ip(c));
 		}
+		/* A handler's signal: the whole line comes from post(), which
+		 * the runtime runs before the signal is delivered, or, where it
+		 * cannot (a debugger, strace, a signal to a process of several
+		 * threads), from the delivery's interrupted_line(), ahead of the
+		 * signal's line: strace's order either way. */
 		if (fatal)
 			self_killed(c, sig, code);
 	}
