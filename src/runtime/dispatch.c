@@ -42,6 +42,7 @@ _Static_assert(offsetof(struct zp_record, child) == REC_CHILD, "REC_CHILD");
 _Static_assert(offsetof(struct zp_record, xsaved) == REC_XSAVE, "REC_XSAVE");
 _Static_assert(offsetof(struct zp_record, cookies) == REC_COOKIES, "REC_COOKIES");
 _Static_assert(offsetof(struct zp_record, scratch) == REC_SCRATCH, "REC_SCRATCH");
+_Static_assert(offsetof(struct zp_record, self_post) == REC_SELFPOST, "REC_SELFPOST");
 _Static_assert(sizeof(struct zp_record) <= REC_SIZE, "REC_SIZE");
 
 long zp_max_nr = ZP_SLED_END - 1;
@@ -233,6 +234,8 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 		r->call.ret = -ENOMEM;
 		return ZP_ACT_RETURN;
 	}
+	if (flags & CLONE_THREAD)
+		zp_self_status_forget(false);
 	for (int i = 0; i < 12; i++)
 		c->child.regs[i] = r->saved[i];
 	c->child.flags = r->flags;
@@ -444,6 +447,7 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 	if (r->rt_flags & ZP_RTF_EXECSIG)
 		zp_exec_signals_post(r);
 	if (r->rt_flags & ZP_RTF_CLONE) {
+		zp_self_status_forget(false); /* a count read while it was made */
 		set_mask(r->scratch[11]);
 		struct zp_thread *c = (struct zp_thread *)(uintptr_t)r->child;
 		if (r->call.ret < 0 || (r->rt_flags & ZP_RTF_VFORK))

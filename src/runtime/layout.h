@@ -95,6 +95,7 @@
 #define REC_SCRATCH 320 /* room for arguments the runtime rewrites */
 #define REC_ALTMASK 424 /* a call made on the program's signal stack: its mask, */
 #define REC_ALTSWAP 432 /* restored by the stub after it is back on that stack */
+#define REC_SELFPOST 440 /* ZP_ACT_SELF_SIGNAL: post() wanted */
 #define REC_SIZE 448    /* multiple of 64 */
 
 /* Actions (REC_ACTION) returned by zp_pre()/zp_post(). */

@@ -744,8 +744,8 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 }
 
 /* A signal the program sends its own thread from a rewritten site
- * (dispatch.c, zp_signals_caller): the stub stopped at zp_self_signal_trap
- * with rbx = the record, hooks' pre() done.  The call is made here with
+ * (dispatch.c, zp_signals_caller): the stub's int3 at zp_self_signal_trap
+ * brought us here with rbx = the record, hooks' pre() done.  The call is made here with
  * every signal blocked, post() runs, and the context becomes the program's
  * as the call leaves it: the kernel's sigreturn puts back the program's
  * mask and delivers the signal with the program counter right after the
@@ -998,7 +998,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 
-	if (sig == SIGILL && from_cpu && rip == (uintptr_t)zp_self_signal_trap) {
+	if (sig == SIGTRAP && si->si_code == SI_KERNEL && rip == (uintptr_t)zp_self_signal_trap + 1) {
 		self_signal(uc);
 		return;
 	}

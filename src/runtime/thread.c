@@ -13,6 +13,7 @@
  * the middle of the program's system calls.
  */
 #include <fcntl.h>
+#include <time.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -142,6 +143,7 @@ void zp_thread_adopt(void)
 		zp_die("zpoline: out of memory for a thread's hook stack");
 	/* Such a thread may outlive its creator's idea of it; keep its block. */
 	t->is_static = true;
+	zp_self_status_forget(false);
 	zp_altstack_adopt(t);
 	if (zp_sud_armed)
 		zp_sud_arm(t);
@@ -157,6 +159,7 @@ void zp_thread_forked(struct zp_thread *self)
 	zp_decoder_forked();
 	zp_rewrite_forked();
 	zp_signals_forked(self);
+	zp_self_status_forget(true);
 	if (self) {
 		self->tid = 0;
 		self->pid = 0;
@@ -201,26 +204,60 @@ static long status_field(const char *s, const char *key)
 	return -1;
 }
 
-/* May a signal the caller sends itself be made from the runtime's SIGILL
- * trap (signals.c: self_signal)?  Not under a debugger or strace: they
- * would stop at or report the SIGILL.  `whole_process`: the signal goes to
- * the process, which must then have one thread, or the kernel gives it to
- * another while this one blocks it.  Asked rarely, so the kernel's view is
- * read each time: threads started before the runtime, or that never made
- * a hooked call, have no block of ours. */
-bool zp_self_signal_ok(bool whole_process)
+/* What /proc/self/status last said, for zp_self_signal_ok: reading it
+ * costs ~20 us, ten times a raise().  A debugger that attaches is noticed
+ * within STATUS_TTL; a thread the runtime sees made (clone) or adopts
+ * forgets the count at once; a forked child starts afresh. */
+#define STATUS_TTL_NS 100000000ull
+static struct {
+	uint64_t at; /* CLOCK_MONOTONIC_COARSE of the read; 0: none */
+	long tracer;
+	long threads; /* -1: forgotten */
+} self_status;
+
+void zp_self_status_forget(bool all)
+{
+	__atomic_store_n(&self_status.threads, -1, __ATOMIC_RELAXED);
+	if (all)
+		__atomic_store_n(&self_status.at, 0, __ATOMIC_RELAXED);
+}
+
+static void self_status_read(uint64_t now)
 {
 	char buf[2048];
 	int fd = (int)zp_raw3(SYS_open, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
 	long n = 0, r;
-	while (n < (long)sizeof buf - 1 &&
-	       (r = zp_raw3(SYS_read, fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
-		n += r;
-	zp_raw1(SYS_close, fd);
+	if (fd >= 0) {
+		while (n < (long)sizeof buf - 1 &&
+		       (r = zp_raw3(SYS_read, fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
+			n += r;
+		zp_raw1(SYS_close, fd);
+	}
 	buf[n] = '\0';
-	if (status_field(buf, "TracerPid:") != 0)
+	/* unreadable: as if traced, so the stub makes the call */
+	long tracer = n > 0 ? status_field(buf, "TracerPid:") : 1;
+	__atomic_store_n(&self_status.tracer, tracer, __ATOMIC_RELAXED);
+	__atomic_store_n(&self_status.threads, status_field(buf, "Threads:"), __ATOMIC_RELAXED);
+	__atomic_store_n(&self_status.at, now ? now : 1, __ATOMIC_RELAXED);
+}
+
+/* May a signal the caller sends itself be made from the runtime's SIGTRAP
+ * trap (signals.c: self_signal)?  Not under a debugger or strace: they
+ * would stop at or report the SIGTRAP.  `whole_process`: the signal goes to
+ * the process, which must then have one thread, or the kernel gives it to
+ * another while this one blocks it.  The kernel's count, not ours: threads
+ * started before the runtime, or that never made a hooked call, have no
+ * block of ours. */
+bool zp_self_signal_ok(bool whole_process)
+{
+	struct timespec ts = {0, 0};
+	zp_raw2(SYS_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	uint64_t at = __atomic_load_n(&self_status.at, __ATOMIC_RELAXED);
+	if (!at || now - at > STATUS_TTL_NS ||
+	    (whole_process && __atomic_load_n(&self_status.threads, __ATOMIC_RELAXED) < 0))
+		self_status_read(now);
+	if (__atomic_load_n(&self_status.tracer, __ATOMIC_RELAXED) != 0)
 		return false;
-	return !whole_process || status_field(buf, "Threads:") == 1;
+	return !whole_process || __atomic_load_n(&self_status.threads, __ATOMIC_RELAXED) == 1;
 }
