@@ -917,13 +917,22 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 	struct intr_note *in = intr_note_at(t, my);
 	in->rax = 0;
 	in->again = 0;
-	in->call = fatal ? NULL : interrupted(uc, &in->rax, &in->again);
+	/* A fatal one too: the call that raised it (kill of itself) may have
+	 * just returned, its line still to print. */
+	in->call = interrupted(uc, &in->rax, &in->again);
 	in->magic = INTR_MAGIC;
 	zp_call_on_stack(note_on_slot, &n, (void *)(top - REC_SIZE));
 	in->magic = 0;
 	zp_hook_leave(t, hook);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+}
+
+/* A signal about to end the process that a handler of the runtime's
+ * other than this file's saw (sigpipe.c). */
+void zp_signal_fatal_seen(const siginfo_t *si, const void *uc)
+{
+	signal_notify(zp_thread_self(), si, 1, uc);
 }
 
 /* Hand a signal that is not ours to the program, as the kernel would have. */
@@ -945,7 +954,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		 * when we return; anything else is raised again. */
 		struct ksigaction dfl = {0};
 		dfl.handler = SIG_DFL;
-		signal_notify(t, si, 1, NULL); /* the runtime's signals all end a process by default */
+		signal_notify(t, si, 1, uc); /* the runtime's signals all end a process by default */
 		zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
 		if (!sync)
 			zp_raw3(SYS_tgkill, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig);

@@ -104,6 +104,9 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		t->vrelease = true; /* zp_signals_after_post looks */
 		return;
 	}
+	/* Hooks see it as they see any signal that ends the process (a
+	 * tracer prints the delivery and the ends). */
+	zp_signal_fatal_seen(si, ucv);
 	die_of(si);
 }
 

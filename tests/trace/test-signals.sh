@@ -39,9 +39,11 @@ same_as_strace "dash reaping" sh -c 'sleep 0.05 & wait; sleep 0.05 & wait'
 # strace's order, whether the runtime makes the call from its trap (the
 # signal then arrives at the site) or from the stub.
 SELF=$ZP_BUILD/tests/progs/selfsig
+# strace -f cuts a line that another thread's line interleaves
+# (<unfinished ...>); these calls all return 0.
 sigcalls() {
 	grep -E '^[0-9]+ +((tg|t)?kill|rt_sigqueueinfo)\(|^[0-9]+ +--- ' "$1" |
-		sed -E 's/^[0-9]+ +//; s/[0-9]{2,}/N/g'
+		sed -E 's/^[0-9]+ +//; s/[0-9]{2,}/N/g; s/ <unfinished \.\.\.>$/) = 0/; s/\) +=/) =/'
 }
 strace -f -o "$TMP/ss.trace" "$SELF" >/dev/null 2>&1
 "$ZP" trace -f -o "$TMP/zs.trace" -- "$SELF" >/dev/null 2>&1
@@ -53,6 +55,32 @@ else
 	fail "signals to oneself: lines differ from strace's"
 	diff "$TMP/ss.lines" "$TMP/zs.lines" | head -10
 fi
+# ... and one that ends the process at its default action: SIGSEGV (one of
+# the runtime's own signals) and SIGPIPE (for which the tracer has the
+# runtime install a handler), from one thread and from one of two: the
+# call's whole line, the delivery as strace prints it, then each thread's
+# end (strace -f itself may cut its line or lose a thread's end when a
+# second thread is there, so that part is checked against what it must be).
+KILLSELF=$ZP_BUILD/tests/progs/tp-killself
+for run in "segv" "segv 2" "pipe" "pipe 2"; do
+	# shellcheck disable=SC2086 # run holds the arguments
+	strace -f -o "$TMP/ks.trace" "$KILLSELF" $run >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	"$ZP" trace -f -o "$TMP/kz.trace" -- "$KILLSELF" $run >/dev/null 2>&1
+	sig=SIGSEGV threads=1
+	[ "${run% *}" = pipe ] && sig=SIGPIPE
+	[ "${run#* }" = 2 ] && threads=2
+	lines=$(grep -E '^[0-9]+ +(kill\(|--- |\+\+\+ killed)' "$TMP/kz.trace" | sed -E 's/^[0-9]+ +//; s/[0-9]{2,}/N/g')
+	want="kill(N, $sig) = 0
+$(grep -E '^[0-9]+ +--- ' "$TMP/ks.trace" | sed -E 's/^[0-9]+ +//; s/[0-9]{2,}/N/g')"
+	for _ in $(seq "$threads"); do want="$want
++++ killed by $sig +++"; done
+	if [ "$(echo "$lines" | sed -E 's/\) +=/) =/')" = "$want" ]; then
+		pass "kill of oneself ($run): the call whole, strace's delivery line, every thread's end"
+	else
+		fail "kill of oneself ($run): got $(echo "$lines" | tr '\n' '|'), want $(echo "$want" | tr '\n' '|')"
+	fi
+done
 same_as_strace "bash reaping" bash -c 'sleep 0.05 & wait; (exit 3); true'
 
 "$ZP" trace -e trace=none -e signal=SIGCHLD,SIGIO -o "$TMP/f.trace" -- "$PROG"

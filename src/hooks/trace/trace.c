@@ -891,8 +891,9 @@ static void signal_seen(const siginfo_t *si, int fatal, void *ctx)
 	if (!fatal && !g.o.follow && tid != g.root)
 		return; /* a thread not traced (no -f) */
 	int sig = si->si_signo;
-	if (!fatal)
-		interrupted_line(pid, tid);
+	/* The call it came at the end of, whole, before it (a fatal one too:
+	 * kill of itself, made by the stub, then the default action). */
+	interrupted_line(pid, tid);
 	if (g.o.lines && sig >= 1 && sig <= 64 && (g.o.signals >> (sig - 1) & 1))
 		line_signal(pid, tid, si, -1, 0);
 	if (fatal && g.o.follow && g.o.lines)
