@@ -315,12 +315,16 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_rt_sigqueueinfo:
 		if (!zp_unwind_wanted && a[1] && (a[0] == 0 || (t && a[0] == t->pid)))
 			zp_call_saving_xstate(unwind_want, NULL);
+		if (zp_signals_caller(r, t))
+			r->rt_flags |= ZP_RTF_SELFSIG;
 		return ZP_ACT_SYSCALL;
 	case SYS_tkill:
 	case SYS_tgkill:
 	case SYS_rt_tgsigqueueinfo:
 		if (!zp_unwind_wanted && a[r->call.nr == SYS_tkill ? 1 : 2])
 			zp_call_saving_xstate(unwind_want, NULL);
+		if (zp_signals_caller(r, t))
+			r->rt_flags |= ZP_RTF_SELFSIG;
 		return ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
 		return zp_sigaltstack_pre(r, t);
@@ -545,8 +549,8 @@ long zp_pre(struct zp_record *r)
 		t->cur = outer;
 	zp_hook_leave(t, hook_state);
 	act = zp_altstack_leave(r, t, act);
-	if ((act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) && !r->alt_swap &&
-	    r->call.origin == ZPOLINE_ORIGIN_REWRITTEN_ASM && zp_signals_caller(r, t)) {
+	if ((r->rt_flags & ZP_RTF_SELFSIG) && (act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) &&
+	    !r->alt_swap && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN_ASM) {
 		r->self_post = act == ZP_ACT_SYSCALL_POST;
 		act = ZP_ACT_SELF_SIGNAL;
 	}

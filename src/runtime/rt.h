@@ -58,6 +58,7 @@ struct zp_record {
 #define ZP_RTF_EXECSIG 0x800    /* execve: blocked/ignored runtime signals made real */
 #define ZP_RTF_UNWIND 0x1000    /* mprotect in an unwinder ld.so is loading (unwind.c) */
 #define ZP_RTF_SIGPIPE 0x2000   /* rt_sigaction(SIGPIPE): the program's action (sigpipe.c) */
+#define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
