@@ -151,6 +151,8 @@ static int map_stage2(unsigned char *tail)
 		zp_return_by_ret = return_by_ret();
 		if (!zp_return_by_ret) {
 			long to = zp_stage2_jmp - (zp_stage2_ret + 2);
+			if (to > 127)
+				zp_die("zpoline: internal error: stage 2's jmp path beyond a jmp rel8 (entry.S)");
 			((unsigned char *)page)[zp_stage2_ret - zp_stage2_template] = 0xeb;
 			((unsigned char *)page)[zp_stage2_ret - zp_stage2_template + 1] =
 				(unsigned char)(signed char)to;
@@ -159,6 +161,8 @@ static int map_stage2(unsigned char *tail)
 		if (!zp_stage2_bmi2) {
 			/* jmp rel8 to the path that pushes the flags instead */
 			long to = zp_stage2_legacy - (zp_stage2_template + S2_ENTRY + 2);
+			if (to > 127)
+				zp_die("zpoline: internal error: stage 2's legacy path beyond a jmp rel8 (entry.S)");
 			((unsigned char *)page)[S2_ENTRY] = 0xeb;
 			((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
 		}
