@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/sched.h>
 
@@ -98,6 +99,10 @@ bool zp_runtime_wants(long nr)
 	case SYS_epoll_pwait2:
 	case SYS_rt_sigpending:
 	case SYS_rt_sigtimedwait:
+	/* A seccomp filter: the runtime then opens no /proc file on a call's
+	 * path (procstatus.c). */
+	case SYS_seccomp:
+	case SYS_prctl:
 		return true;
 	default:
 		return false;
@@ -325,6 +330,11 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			zp_call_saving_xstate(unwind_want, NULL);
 		if (zp_signals_caller(r, t))
 			r->rt_flags |= ZP_RTF_SELFSIG;
+		return ZP_ACT_SYSCALL;
+	case SYS_seccomp:
+	case SYS_prctl:
+		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP)
+			__atomic_store_n(&zp_seccomp_seen, 1, __ATOMIC_RELAXED);
 		return ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
 		return zp_sigaltstack_pre(r, t);

@@ -141,6 +141,10 @@ ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
 ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
+/* procstatus.c */
+extern ZP_HIDDEN int zp_seccomp_seen; /* a filter was seen: never removed */
+ZP_HIDDEN long zp_proc_status(const char *path, char *buf, size_t size);
+ZP_HIDDEN long zp_status_field(const char *text, const char *key);
 ZP_HIDDEN void zp_self_status_forget(bool all);
 ZP_HIDDEN void zp_signal_fatal_seen(const siginfo_t *si, const void *uc);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);

@@ -248,33 +248,6 @@ static void helper_main(void *arg)
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 }
 
-/* Set once a seccomp filter was seen: filters are never removed. */
-static int seccomp_seen;
-
-/* The number after "\n<key>" in the NUL-terminated text, -1 if none. */
-static long status_field(const char *text, const char *key)
-{
-	for (const char *p = text; *p; p++) {
-		if (*p != '\n')
-			continue;
-		size_t k = 0;
-		while (key[k] && p[1 + k] == key[k])
-			k++;
-		if (key[k])
-			continue;
-		const char *q = p + 1 + k;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q < '0' || *q > '9')
-			return -1;
-		long v = 0;
-		while (*q >= '0' && *q <= '9')
-			v = v * 10 + (*q++ - '0');
-		return v;
-	}
-	return -1;
-}
-
 /* Whether the process is under a seccomp filter (one may kill the process
  * for a clone it does not expect, as browsers' sandboxes do; prctl's
  * PR_GET_SECCOMP would be cheaper, but a filter may not expect it either)
@@ -285,26 +258,10 @@ static long status_field(const char *text, const char *key)
  * filters), read into buf; true when that cannot be told. */
 static bool split_forbidden(char *buf, size_t size)
 {
-	if (__atomic_load_n(&seccomp_seen, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&zp_seccomp_seen, __ATOMIC_RELAXED) ||
+	    zp_proc_status("/proc/thread-self/status", buf, size) < 0)
 		return true;
-	int fd = (int)zp_raw3(SYS_open, "/proc/thread-self/status", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return true;
-	size_t have = 0;
-	while (have < size - 1) {
-		long r = zp_raw3(SYS_read, fd, buf + have, size - 1 - have);
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		have += (size_t)r;
-	}
-	zp_raw1(SYS_close, fd);
-	buf[have] = 0;
-	long seccomp = status_field(buf, "Seccomp:"), tracer = status_field(buf, "TracerPid:");
-	if (seccomp != 0)
-		__atomic_store_n(&seccomp_seen, 1, __ATOMIC_RELAXED);
-	return seccomp != 0 || tracer != 0;
+	return zp_status_field(buf, "Seccomp:") != 0 || zp_status_field(buf, "TracerPid:") != 0;
 }
 
 /* The CPUs the calling thread may run on. */

@@ -177,33 +177,6 @@ void zp_thread_forked(struct zp_thread *self)
 	}
 }
 
-/* A number after `key` in /proc/self/status text, or -1. */
-static long status_field(const char *s, const char *key)
-{
-	size_t k = 0;
-	while (key[k])
-		k++;
-	for (const char *line = s; *line;) {
-		bool match = true;
-		for (size_t i = 0; i < k && match; i++)
-			match = line[i] == key[i];
-		if (match) {
-			const char *p = line + k;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			long v = -1;
-			for (; *p >= '0' && *p <= '9'; p++)
-				v = (v < 0 ? 0 : v * 10) + (*p - '0');
-			return v;
-		}
-		while (*line && *line != '\n')
-			line++;
-		if (*line)
-			line++;
-	}
-	return -1;
-}
-
 /* What /proc/self/status last said, for zp_self_signal_ok: reading it
  * costs ~20 us, ten times a raise().  A debugger that attaches is noticed
  * within STATUS_TTL; a thread the runtime sees made (clone) or adopts
@@ -225,19 +198,12 @@ void zp_self_status_forget(bool all)
 static void self_status_read(uint64_t now)
 {
 	char buf[2048];
-	int fd = (int)zp_raw3(SYS_open, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
-	long n = 0, r;
-	if (fd >= 0) {
-		while (n < (long)sizeof buf - 1 &&
-		       (r = zp_raw3(SYS_read, fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
-			n += r;
-		zp_raw1(SYS_close, fd);
-	}
-	buf[n] = '\0';
+	bool read = zp_proc_status("/proc/self/status", buf, sizeof buf) > 0;
 	/* unreadable: as if traced, so the stub makes the call */
-	long tracer = n > 0 ? status_field(buf, "TracerPid:") : 1;
-	__atomic_store_n(&self_status.tracer, tracer, __ATOMIC_RELAXED);
-	__atomic_store_n(&self_status.threads, status_field(buf, "Threads:"), __ATOMIC_RELAXED);
+	__atomic_store_n(&self_status.tracer, read ? zp_status_field(buf, "TracerPid:") : 1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&self_status.threads, read ? zp_status_field(buf, "Threads:") : -1,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&self_status.at, now ? now : 1, __ATOMIC_RELAXED);
 }
 
@@ -250,6 +216,10 @@ static void self_status_read(uint64_t now)
  * block of ours. */
 bool zp_self_signal_ok(bool whole_process)
 {
+	/* Under a seccomp filter the open of the status file may be what it
+	 * kills for. */
+	if (__atomic_load_n(&zp_seccomp_seen, __ATOMIC_RELAXED))
+		return false;
 	struct timespec ts = {0, 0};
 	zp_raw2(SYS_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts);
 	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;

@@ -16,6 +16,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <zpoline.h>
@@ -30,6 +31,17 @@ static unsigned long calls[SLOTS + 1], errors[SLOTS + 1];
 static const struct zpoline_runtime *runtime;
 static char output[4096]; /* ZPOLINE_COUNT_OUTPUT, read at start-up */
 static int err_fd = 2;    /* a copy of stderr: programs close theirs before exit */
+/* The output, opened ahead once the program installs a seccomp filter: a
+ * sandbox may kill the process for an open at exit (sshd's, browsers').
+ * Otherwise it is opened when the table is printed, so that a program
+ * that closes every descriptor does not take it away. */
+static int sandbox_fd = -1;
+
+static int open_output(void)
+{
+	return (int)zp_raw4(SYS_openat, AT_FDCWD, output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			    0644);
+}
 
 static unsigned slot(long nr)
 {
@@ -90,9 +102,10 @@ static void print_table(void)
 	b.len = 0;
 	b.fd = err_fd;
 	int opened = -1;
-	if (output[0]) {
-		opened = (int)zp_raw4(SYS_openat, AT_FDCWD, output,
-				      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (sandbox_fd >= 0) {
+		b.fd = sandbox_fd;
+	} else if (output[0]) {
+		opened = open_output();
 		if (opened >= 0)
 			b.fd = opened;
 	}
@@ -131,6 +144,16 @@ static int pre(struct zpoline_call *call, void *ctx)
 {
 	(void)ctx;
 	__atomic_fetch_add(&calls[slot(call->nr)], 1, __ATOMIC_RELAXED);
+	if (output[0] && sandbox_fd < 0 &&
+	    (call->nr == SYS_seccomp || (call->nr == SYS_prctl && call->args[0] == PR_SET_SECCOMP))) {
+		long fd = open_output();
+		long high = fd >= 0 ? zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 900) : -1;
+		if (high >= 0) { /* out of the program's way, as err_fd */
+			zp_raw1(SYS_close, fd);
+			fd = high;
+		}
+		sandbox_fd = (int)fd;
+	}
 	/* Only into a file: on a terminal, a PATH search would print a table
 	 * per attempt. */
 	if ((call->nr == SYS_execve || call->nr == SYS_execveat) && output[0])
