@@ -292,6 +292,19 @@ static void unwind_want(void *arg)
 	zp_unwind_want();
 }
 
+/* kill and its kin: a signal to the process itself may be unwound through
+ * (unwind.c), and one to the calling thread is made from the trap. */
+static void signal_sent(struct zp_record *r, struct zp_thread *t)
+{
+	const long *a = r->call.args;
+	bool process = r->call.nr == SYS_kill || r->call.nr == SYS_rt_sigqueueinfo;
+	long sig = process || r->call.nr == SYS_tkill ? a[1] : a[2];
+	if (!zp_unwind_wanted && sig && (!process || a[0] == 0 || (t && a[0] == t->pid)))
+		zp_call_saving_xstate(unwind_want, NULL);
+	if (zp_signals_caller(r, t))
+		r->rt_flags |= ZP_RTF_SELFSIG;
+}
+
 /* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
@@ -318,18 +331,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_kill:
 	case SYS_rt_sigqueueinfo:
-		if (!zp_unwind_wanted && a[1] && (a[0] == 0 || (t && a[0] == t->pid)))
-			zp_call_saving_xstate(unwind_want, NULL);
-		if (zp_signals_caller(r, t))
-			r->rt_flags |= ZP_RTF_SELFSIG;
-		return ZP_ACT_SYSCALL;
 	case SYS_tkill:
 	case SYS_tgkill:
 	case SYS_rt_tgsigqueueinfo:
-		if (!zp_unwind_wanted && a[r->call.nr == SYS_tkill ? 1 : 2])
-			zp_call_saving_xstate(unwind_want, NULL);
-		if (zp_signals_caller(r, t))
-			r->rt_flags |= ZP_RTF_SELFSIG;
+		signal_sent(r, t);
 		return ZP_ACT_SYSCALL;
 	case SYS_seccomp:
 	case SYS_prctl:
