@@ -682,7 +682,10 @@ def main():
         ["compiler", mach.get("compiler", "?")],
         ["TLB", f"PTI {mach.get('pti', '?')}, PCID {mach.get('pcid', '?')}"],
         ["costs (bench/machine-costs)",
-         f"CPUID {mach.get('cpuid_ns', '?')} ns; a fresh page {mach.get('page_fault_ns', '?')} ns "
+         f"CPUID {mach.get('cpuid_ns', '?')} ns; "
+         + (f"a trap handled and returned from: ud2 {mach['ud2_trap_ns']} ns, "
+            f"int3 {mach['int3_trap_ns']} ns; " if "ud2_trap_ns" in mach else "")
+         + f"a fresh page {mach.get('page_fault_ns', '?')} ns "
          f"faulted in, {mach.get('page_populated_ns', '?')} ns populated by mmap; first pass over "
          f"{mach.get('first_pass_file', '?')}: {mach.get('first_pass_mapping_mbps', '?')} MB/s "
          f"through a fresh mapping, {mach.get('first_pass_read_mbps', '?')} MB/s by read()"
