@@ -148,4 +148,14 @@ if BENCH_RESULTS=$R BENCH_DOC=$TMP/perf.md /usr/bin/python3 bench/report.py 2>"$
 else
 	fail "report.py on made-up results: $(tail -3 "$TMP/err")"
 fi
+
+# machine-costs: every key with a positive figure, the traps' included
+# (its handler steps over ud2 and returns from int3: a wrong step would
+# loop or crash).
+head -c $((16 << 20)) /dev/zero >"$TMP/big"
+out=$("$BB/machine-costs" "$TMP/big")
+for key in cpuid_ns ud2_trap_ns int3_trap_ns page_fault_ns first_pass_read_mbps; do
+	grep -qE "^$key,[1-9][0-9]*$" <<<"$out" && pass "machine-costs: $key" ||
+		fail "machine-costs: $key missing or not positive: $(head -c 300 <<<"$out")"
+done
 exit $((_failures > 0))
