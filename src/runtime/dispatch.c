@@ -494,7 +494,7 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
  * Such calls are made from a signal handler with every signal blocked,
  * and the kernel's sigreturn delivers the signal at the site
  * (signals.c: self_signal, and zp_trap_enter for trapped sites), unless
- * a debugger or strace would see that trap (thread.c, zp_self_signal_ok).
+ * a debugger or strace would see that trap (procstatus.c, zp_self_signal_ok).
  * A signal to the whole process goes to another thread while this one
  * blocks it, so those qualify only in a process of one thread. */
 bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t)

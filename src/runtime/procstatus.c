@@ -1,12 +1,13 @@
 /*
  * procstatus.c - the kernel's view of this process and thread, from
  * /proc's status files, for the few decisions that need it (scan.c: may a
- * helper thread run; thread.c: may a signal to oneself be made from the
+ * helper thread run; dispatch.c: may a signal to oneself be made from the
  * runtime's trap).  Raw calls only: both are asked on a system call's path.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "rt.h"
 
@@ -56,4 +57,59 @@ long zp_status_field(const char *text, const char *key)
 		return v;
 	}
 	return -1;
+}
+
+/* What /proc/self/status last said, for zp_self_signal_ok: reading it
+ * costs ~20 us, ten times a raise().  A debugger that attaches is noticed
+ * within STATUS_TTL; a thread the runtime sees made (clone) or adopts
+ * forgets the count at once; a forked child starts afresh. */
+#define STATUS_TTL_NS 100000000ull
+static struct {
+	uint64_t at; /* CLOCK_MONOTONIC_COARSE of the read; 0: none */
+	long tracer;
+	long threads; /* -1: forgotten */
+} self_status;
+
+void zp_self_status_forget(bool all)
+{
+	__atomic_store_n(&self_status.threads, -1, __ATOMIC_RELAXED);
+	if (all)
+		__atomic_store_n(&self_status.at, 0, __ATOMIC_RELAXED);
+}
+
+static void self_status_read(uint64_t now)
+{
+	char buf[2048];
+	bool read = zp_proc_status("/proc/self/status", buf, sizeof buf) > 0;
+	/* unreadable: as if traced, so the stub makes the call */
+	__atomic_store_n(&self_status.tracer, read ? zp_status_field(buf, "TracerPid:") : 1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&self_status.threads, read ? zp_status_field(buf, "Threads:") : -1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&self_status.at, now ? now : 1, __ATOMIC_RELAXED);
+}
+
+/* May a signal the caller sends itself be made from the runtime's SIGTRAP
+ * trap (signals.c: self_signal)?  Not under a debugger or strace: they
+ * would stop at or report the SIGTRAP.  `whole_process`: the signal goes to
+ * the process, which must then have one thread, or the kernel gives it to
+ * another while this one blocks it.  The kernel's count, not ours: threads
+ * started before the runtime, or that never made a hooked call, have no
+ * block of ours. */
+bool zp_self_signal_ok(bool whole_process)
+{
+	/* Under a seccomp filter the open of the status file may be what it
+	 * kills for. */
+	if (__atomic_load_n(&zp_seccomp_seen, __ATOMIC_RELAXED))
+		return false;
+	struct timespec ts = {0, 0};
+	zp_raw2(SYS_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	uint64_t at = __atomic_load_n(&self_status.at, __ATOMIC_RELAXED);
+	if (!at || now - at > STATUS_TTL_NS ||
+	    (whole_process && __atomic_load_n(&self_status.threads, __ATOMIC_RELAXED) < 0))
+		self_status_read(now);
+	if (__atomic_load_n(&self_status.tracer, __ATOMIC_RELAXED) != 0)
+		return false;
+	return !whole_process || __atomic_load_n(&self_status.threads, __ATOMIC_RELAXED) == 1;
 }

@@ -140,13 +140,13 @@ ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
-ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
+ZP_HIDDEN void zp_signal_fatal_seen(const siginfo_t *si, const void *uc);
 /* procstatus.c */
 extern ZP_HIDDEN int zp_seccomp_seen; /* a filter was seen: never removed */
 ZP_HIDDEN long zp_proc_status(const char *path, char *buf, size_t size);
 ZP_HIDDEN long zp_status_field(const char *text, const char *key);
+ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
 ZP_HIDDEN void zp_self_status_forget(bool all);
-ZP_HIDDEN void zp_signal_fatal_seen(const siginfo_t *si, const void *uc);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
 ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);

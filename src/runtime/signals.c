@@ -745,11 +745,11 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 
 /* A signal the program sends its own thread from a rewritten site
  * (dispatch.c, zp_signals_caller): the stub's int3 at zp_self_signal_trap
- * brought us here with rbx = the record, hooks' pre() done.  The call is made here with
- * every signal blocked, post() runs, and the context becomes the program's
- * as the call leaves it: the kernel's sigreturn puts back the program's
- * mask and delivers the signal with the program counter right after the
- * site, as natively.  The vector registers are the program's at the trap
+ * brought us here with rbx = the record, the hooks' pre() done.  The call
+ * is made here with every signal blocked, post() runs, and the context
+ * becomes the program's as the call leaves it: the kernel's sigreturn puts
+ * back the program's mask and delivers the signal with the program counter
+ * right after the site, as natively.  The vector registers are the program's at the trap
  * (the stub restored them) and the frame keeps them. */
 static void self_signal(ucontext_t *uc)
 {
