@@ -45,6 +45,7 @@ _Static_assert(offsetof(struct zp_record, cookies) == REC_COOKIES, "REC_COOKIES"
 _Static_assert(offsetof(struct zp_record, scratch) == REC_SCRATCH, "REC_SCRATCH");
 _Static_assert(offsetof(struct zp_record, self_post) == REC_SELFPOST, "REC_SELFPOST");
 _Static_assert(sizeof(struct zp_record) <= REC_SIZE, "REC_SIZE");
+_Static_assert(ZPOLINE_SKIP == ZP_PRE_SKIP, "ZP_PRE_SKIP");
 
 long zp_max_nr = ZP_SLED_END - 1;
 
@@ -516,6 +517,72 @@ bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t)
 	}
 }
 
+/* Every hook's pre() ran and none completed the call (they may have
+ * changed it): what the stub does now. */
+static int after_pres(struct zp_record *r, struct zp_thread *t, long nr0)
+{
+	/* zp_runtime_wants() as the class table has it */
+	unsigned long nr = (unsigned long)r->call.nr;
+	int act = nr < ZP_CLASS_SIZE && (zp_nr_class[nr] & ZP_CLASS_RUNTIME) ? runtime_pre(r, t)
+									 : ZP_ACT_SYSCALL;
+	if (act == ZP_ACT_RETURN)
+		run_posts(r, zp_nhooks);
+	else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0) ||
+					       r->call.origin != ZPOLINE_ORIGIN_REWRITTEN))
+		act = ZP_ACT_SYSCALL_POST;
+	/* Calls that never return must not wait for a post. */
+	if (act == ZP_ACT_SYSCALL_POST &&
+	    (r->call.nr == SYS_rt_sigreturn || r->call.nr == SYS_exit || r->call.nr == SYS_exit_group)) {
+		act = ZP_ACT_SYSCALL;
+		r->hooks_ran = 0;
+	}
+	return act;
+}
+
+/* The action for a call about to be made or returned (act): a signal the
+ * caller sends itself is made from the SIGTRAP handler (entry.S). */
+static int finish_pre(struct zp_record *r, int act)
+{
+	if ((r->rt_flags & ZP_RTF_SELFSIG) && (act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) &&
+	    !r->alt_swap && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN_ASM) {
+		r->self_post = act == ZP_ACT_SYSCALL_POST;
+		act = ZP_ACT_SELF_SIGNAL;
+	}
+	r->action = (uint64_t)act;
+	return act;
+}
+
+static void record_reset(struct zp_record *r)
+{
+	r->call.ret = 0;
+	r->hooks_ran = 0;
+	r->rt_flags = 0;
+	r->child = 0;
+	r->orig_pos = -1;
+}
+
+/* The stub's lean path (zp_lean_pre) ran the only hook's pre(), which let
+ * the call go on but changed its number or arguments (nr0: the number it
+ * was made with): the rest of zp_pre() from there.  The record was filled
+ * as for zp_pre(); call.ret still holds what pre() may have left in it. */
+long zp_pre_lean_changed(struct zp_record *r, long nr0)
+{
+	struct zp_thread *t = zp_thread_self();
+	long ret = r->call.ret;
+	record_reset(r);
+	r->call.ret = ret;
+	r->alt_swap = 0;
+	struct zp_record *outer = t ? t->cur : NULL;
+	if (t)
+		t->cur = r;
+	unsigned hook_state = zp_hook_enter(t);
+	int act = after_pres(r, t, nr0);
+	if (t)
+		t->cur = outer;
+	zp_hook_leave(t, hook_state);
+	return finish_pre(r, act);
+}
+
 long zp_pre(struct zp_record *r)
 {
 	struct zp_thread *t = zp_thread_self();
@@ -526,11 +593,7 @@ long zp_pre(struct zp_record *r)
 	}
 	r->call.tid = t ? t->tid : 0;
 	r->call.pid = t ? t->pid : 0;
-	r->call.ret = 0;
-	r->hooks_ran = 0;
-	r->rt_flags = 0;
-	r->child = 0;
-	r->orig_pos = -1;
+	record_reset(r);
 	long nr0 = r->call.nr;
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
@@ -543,34 +606,12 @@ long zp_pre(struct zp_record *r)
 		run_posts(r, done);
 		act = ZP_ACT_RETURN;
 	} else {
-		/* zp_runtime_wants() as the class table has it */
-		unsigned long nr = (unsigned long)r->call.nr;
-		act = nr < ZP_CLASS_SIZE && (zp_nr_class[nr] & ZP_CLASS_RUNTIME) ? runtime_pre(r, t)
-										 : ZP_ACT_SYSCALL;
-		if (act == ZP_ACT_RETURN)
-			run_posts(r, zp_nhooks);
-		else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0) ||
-						       r->call.origin != ZPOLINE_ORIGIN_REWRITTEN))
-			act = ZP_ACT_SYSCALL_POST;
-		/* Calls that never return must not wait for a post. */
-		if (act == ZP_ACT_SYSCALL_POST &&
-		    (r->call.nr == SYS_rt_sigreturn || r->call.nr == SYS_exit ||
-		     r->call.nr == SYS_exit_group)) {
-			act = ZP_ACT_SYSCALL;
-			r->hooks_ran = 0;
-		}
+		act = after_pres(r, t, nr0);
 	}
 	if (t)
 		t->cur = outer;
 	zp_hook_leave(t, hook_state);
-	act = zp_altstack_leave(r, t, act);
-	if ((r->rt_flags & ZP_RTF_SELFSIG) && (act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) &&
-	    !r->alt_swap && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN_ASM) {
-		r->self_post = act == ZP_ACT_SYSCALL_POST;
-		act = ZP_ACT_SELF_SIGNAL;
-	}
-	r->action = (uint64_t)act;
-	return act;
+	return finish_pre(r, zp_altstack_leave(r, t, act));
 }
 
 long zp_post(struct zp_record *r)

@@ -184,6 +184,25 @@ void zp_class_rebuild(void)
 	}
 }
 
+/* The chain is one hook with a pre() and nothing else to run around it:
+ * the stub calls that pre() itself (entry.S, .Llean), without the C
+ * dispatcher, for the numbers only that hook wants.  Hooks that want a
+ * post(), the extended state saved, the original ABI, or a second hook
+ * beside them, and Syscall User Dispatch (whose selector the dispatcher
+ * switches around hook code) take zp_pre().  ZPOLINE_LEAN=0 turns it off
+ * (the tests run both). */
+int (*zp_lean_pre)(struct zpoline_call *, void *);
+void *zp_lean_ctx;
+
+void zp_lean_decide(bool allowed)
+{
+	const struct zp_hook_slot *h = &zp_hooks[0];
+	bool ok = allowed && zp_nhooks == 1 && !zp_sud_armed && h->h.pre && !h->h.post &&
+		  !h->orig_fn && (h->h.flags & ZPOLINE_HOOK_NO_XSTATE);
+	zp_lean_ctx = ok ? h->h.ctx : NULL;
+	zp_lean_pre = ok ? h->h.pre : NULL;
+}
+
 /* Does any hook need XSAVE around it? */
 bool zp_hooks_need_xstate(void)
 {

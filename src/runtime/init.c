@@ -183,6 +183,8 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       "Linux 5.11 or later)",
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
 	}
+	const char *lean = getenv("ZPOLINE_LEAN");
+	zp_lean_decide(!lean || strcmp(lean, "0") != 0);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();
 	/* For coverage tests: a call strace can see, marking the end of
@@ -203,13 +205,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
-		       "%lu from cache, %lu segments shared; %d hook(s); xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
+		       "%lu from cache, %lu segments shared; %d hook(s), pre() called %s; xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
 		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
 		       s->fast, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
-		       zp_nhooks, zp_xsave_kind ? "on" : "off",
+		       zp_nhooks, zp_lean_pre ? "by the stub" : "by the dispatcher",
+		       zp_xsave_kind ? "on" : "off",
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
 		       : zp_exec_only	      ? "execute-only (PKU)"

@@ -37,6 +37,7 @@
 #define TB_SELF 0xF08
 #define TB_LEVEL 0xF10
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
+#define TB_TID 0xF20   /* tid, then pid (0 until the first slow-path call) */
 #define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
 #define TB_INHOOK 0xF3A /* non-zero while hook code runs (vdso.c) */
 #define TB_ALTSWAP 0xF3B /* the program's signal stack is set, without SS_AUTODISARM */
@@ -105,6 +106,9 @@
 #define ZP_ACT_CLONE 3        /* clone family with a child thread block in REC_CHILD */
 #define ZP_ACT_EXIT_THREAD 4  /* exit(2) of a thread whose block must be freed */
 #define ZP_ACT_SELF_SIGNAL 5  /* a signal to the caller: made from a handler (signals.c) */
+
+/* What a hook's pre() returns to complete the call (ZPOLINE_SKIP). */
+#define ZP_PRE_SKIP 1
 
 /* ---- child start image (struct zp_child), at offset 0 of a thread block - */
 #define CH_RDI 0

@@ -274,9 +274,13 @@ ZP_HIDDEN void zp_hooks_fini(void);
 ZP_HIDDEN bool zp_in_hook_namespace(const void *addr);
 ZP_HIDDEN long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 ZP_HIDDEN void zp_class_rebuild(void);
+extern ZP_HIDDEN int (*zp_lean_pre)(struct zpoline_call *, void *);
+extern ZP_HIDDEN void *zp_lean_ctx;
+ZP_HIDDEN void zp_lean_decide(bool allowed);
 
 /* ---- dispatch -------------------------------------------------------------- */
 ZP_HIDDEN long zp_pre(struct zp_record *r);
+ZP_HIDDEN long zp_pre_lean_changed(struct zp_record *r, long nr0);
 ZP_HIDDEN long zp_post(struct zp_record *r);
 ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
 ZP_HIDDEN bool zp_runtime_wants(long nr);

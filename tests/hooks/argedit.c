@@ -1,0 +1,56 @@
+/*
+ * A test hook that changes calls instead of completing them, for
+ * tests/programs/argedit.c: the program must get the changed call's
+ * result and its own registers back.  Only pre() and
+ * ZPOLINE_HOOK_NO_XSTATE, so the runtime calls it from the stub's lean
+ * path unless ZPOLINE_LEAN=0.  Each change is keyed to an argument no real
+ * call passes, so the program's other calls go on untouched.
+ */
+#include <signal.h>
+#include <sys/syscall.h>
+#include <zpoline.h>
+
+#define MARK 0x5a5a0000L
+
+static int pre(struct zpoline_call *call, void *ctx)
+{
+	(void)ctx;
+	switch (call->nr) {
+	case SYS_dup:
+		/* an argument changed: dup(MARK + fd) becomes dup(fd) */
+		if (call->args[0] >= MARK && call->args[0] < MARK + 3)
+			call->args[0] -= MARK;
+		break;
+	case SYS_getppid:
+		/* the number changed: getppid(MARK) becomes getpid() */
+		if (call->args[0] == MARK)
+			call->nr = SYS_getpid;
+		break;
+	case SYS_getpgid:
+		/* changed into a call the runtime wants: kill(pid, 0) */
+		if (call->args[1] == MARK) {
+			call->nr = SYS_kill;
+			call->args[1] = 0;
+		}
+		break;
+	case SYS_getsid:
+		/* completed here */
+		if (call->args[0] == MARK) {
+			call->ret = 4242;
+			return ZPOLINE_SKIP;
+		}
+		break;
+	default:
+		break;
+	}
+	return ZPOLINE_CONTINUE;
+}
+
+int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
+{
+	(void)rt;
+	hook->name = "argedit";
+	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
+	hook->pre = pre;
+	return 0;
+}
