@@ -46,6 +46,7 @@ _Static_assert(offsetof(struct zp_record, scratch) == REC_SCRATCH, "REC_SCRATCH"
 _Static_assert(offsetof(struct zp_record, self_post) == REC_SELFPOST, "REC_SELFPOST");
 _Static_assert(sizeof(struct zp_record) <= REC_SIZE, "REC_SIZE");
 _Static_assert(ZPOLINE_SKIP == ZP_PRE_SKIP, "ZP_PRE_SKIP");
+_Static_assert(offsetof(struct zp_record, lean) == REC_LEAN, "REC_LEAN");
 
 long zp_max_nr = ZP_SLED_END - 1;
 
@@ -559,12 +560,14 @@ static void record_reset(struct zp_record *r)
 	r->rt_flags = 0;
 	r->child = 0;
 	r->orig_pos = -1;
+	r->lean = 0;
 }
 
-/* The stub's lean path (zp_lean_pre) ran the only hook's pre(), which let
+/* The stub's lean path (zp_lean) ran the only hook's pre(), which let
  * the call go on but changed its number or arguments (nr0: the number it
- * was made with): the rest of zp_pre() from there.  The record was filled
- * as for zp_pre(); call.ret still holds what pre() may have left in it. */
+ * was made with): the rest of zp_pre() from there, the hook's post() by
+ * zp_post().  The record was filled as for zp_pre(); call.ret and
+ * call.cookie hold what pre() left in them. */
 long zp_pre_lean_changed(struct zp_record *r, long nr0)
 {
 	struct zp_thread *t = zp_thread_self();
@@ -572,6 +575,9 @@ long zp_pre_lean_changed(struct zp_record *r, long nr0)
 	record_reset(r);
 	r->call.ret = ret;
 	r->alt_swap = 0;
+	r->cookies[0] = r->call.cookie;
+	if (zp_hooks[0].h.post)
+		r->hooks_ran = 1;
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
@@ -612,6 +618,14 @@ long zp_pre(struct zp_record *r)
 		t->cur = outer;
 	zp_hook_leave(t, hook_state);
 	return finish_pre(r, zp_altstack_leave(r, t, act));
+}
+
+/* The lean path's post() ran; a signal the runtime held for it (a
+ * SIGPIPE the hook had to see first, or one the program unblocked) is
+ * released now, as after zp_post(). */
+void zp_lean_after_post(struct zp_record *r)
+{
+	zp_signals_after_post(r, zp_thread_self());
 }
 
 long zp_post(struct zp_record *r)

@@ -485,20 +485,19 @@ zp_slow_path:
 	/* rbx holds the record (C keeps it). */
 	mov	%rcx, %rbx
 	CFI_RECORD 3
-	mov	zp_lean_pre(%rip), %rax
-	test	%rax, %rax
-	jnz	.Llean
+	cmpb	$0, zp_lean(%rip)
+	jne	.Llean
 .Lslow_dispatch:
 	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
 	jmp	.Lact
 
-/* One hook, with a pre() only, that leaves the extended state alone
- * (hooks.c, zp_lean_decide): call it from here, for the numbers that hook
- * alone wants, instead of going through zp_pre().  That skips the C
- * dispatcher's bookkeeping, a third of a pass-through call's cost
- * (docs/performance.md).  rax = pre, rbx = record, rsp = record. */
+/* One hook that leaves the extended state alone (hooks.c,
+ * zp_lean_decide): call its pre() and post() from here, for the numbers
+ * that hook alone wants, instead of through zp_pre() and zp_post().  That
+ * skips the C dispatcher's bookkeeping, a third of a pass-through call's
+ * cost (docs/performance.md).  rbx = record, rsp = record. */
 .Llean:
 	mov	REC_NR(%rbx), %rcx
 	cmp	$ZP_CLASS_SIZE, %rcx
@@ -518,6 +517,9 @@ zp_slow_path:
 	mov	%rdx, REC_ALTSWAP(%rbx)
 	/* in_hook as zp_hook_enter() sets it (vdso.c); the value it had and
 	 * the number the call was made with wait on our stack. */
+	mov	zp_lean_pre(%rip), %rax
+	test	%rax, %rax
+	jz	.Llean_made
 	movzbl	%gs:TB_INHOOK, %edx
 	movb	$1, %gs:TB_INHOOK
 	sub	$16, %rsp
@@ -555,7 +557,11 @@ zp_slow_path:
 	mov	REC_ARG5(%rbx), %rax
 	cmp	REC_R9(%rbx), %rax
 	jne	.Llean_changed
-	jmp	.Lsyscall_release
+.Llean_made:
+	cmpq	$0, zp_lean_post(%rip)
+	je	.Lsyscall_release
+	movl	$1, REC_LEAN(%rbx)
+	jmp	.Lsyscall_post
 .Llean_changed:
 	mov	%rbx, %rdi
 	call	zp_pre_lean_changed
@@ -827,11 +833,32 @@ zp_app_syscall_post2:
 	cld	/* the call ran with the program's flags, DF included; C needs it clear */
 	mov	%rax, REC_RET(%rbx)
 	mov	%rbx, %rsp
+	cmpl	$0, REC_LEAN(%rbx)
+	jne	.Llean_post
 	movq	$0, REC_XSAVE(%rbx)
 	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_post
 	jmp	.Lact
+
+/* The lean path's call is made: the hook's post(), as zp_post() would run
+ * it, then back to the program. */
+.Llean_post:
+	movzbl	%gs:TB_INHOOK, %edx
+	movb	$1, %gs:TB_INHOOK
+	sub	$16, %rsp
+	mov	%rdx, (%rsp)
+	mov	%rbx, %rdi
+	mov	zp_lean_ctx(%rip), %rsi
+	call	*zp_lean_post(%rip)
+	mov	(%rsp), %rdx
+	add	$16, %rsp
+	mov	%dl, %gs:TB_INHOOK
+	cmpb	$0, %gs:TB_VRELEASE
+	je	.Lreturn
+	mov	%rbx, %rdi
+	call	zp_lean_after_post
+	jmp	.Lreturn
 
 /* Back to the application with REC_RET; the application's registers come
  * from the record (a hook may have changed the arguments it passed on). */

@@ -184,23 +184,27 @@ void zp_class_rebuild(void)
 	}
 }
 
-/* The chain is one hook with a pre() and nothing else to run around it:
- * the stub calls that pre() itself (entry.S, .Llean), without the C
- * dispatcher, for the numbers only that hook wants.  Hooks that want a
- * post(), the extended state saved, the original ABI, or a second hook
- * beside them, and Syscall User Dispatch (whose selector the dispatcher
- * switches around hook code) take zp_pre().  ZPOLINE_LEAN=0 turns it off
+/* The chain is one hook that leaves the extended state alone: the stub
+ * calls its pre() and post() itself (entry.S, .Llean), without the C
+ * dispatcher, for the numbers only that hook wants.  A chain of several
+ * hooks, one that wants the extended state saved or has the original ABI,
+ * and Syscall User Dispatch (whose selector the dispatcher switches around
+ * hook code) take zp_pre() and zp_post().  ZPOLINE_LEAN=0 turns it off
  * (the tests run both). */
+unsigned char zp_lean;
 int (*zp_lean_pre)(struct zpoline_call *, void *);
+void (*zp_lean_post)(struct zpoline_call *, void *);
 void *zp_lean_ctx;
 
 void zp_lean_decide(bool allowed)
 {
 	const struct zp_hook_slot *h = &zp_hooks[0];
-	bool ok = allowed && zp_nhooks == 1 && !zp_sud_armed && h->h.pre && !h->h.post &&
+	bool ok = allowed && zp_nhooks == 1 && !zp_sud_armed && (h->h.pre || h->h.post) &&
 		  !h->orig_fn && (h->h.flags & ZPOLINE_HOOK_NO_XSTATE);
 	zp_lean_ctx = ok ? h->h.ctx : NULL;
 	zp_lean_pre = ok ? h->h.pre : NULL;
+	zp_lean_post = ok ? h->h.post : NULL;
+	zp_lean = ok;
 }
 
 /* Does any hook need XSAVE around it? */

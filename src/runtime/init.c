@@ -205,13 +205,13 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
-		       "%lu from cache, %lu segments shared; %d hook(s), pre() called %s; xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
+		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
 		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
 		       s->fast, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
-		       zp_nhooks, zp_lean_pre ? "by the stub" : "by the dispatcher",
+		       zp_nhooks, zp_lean ? "by the stub" : "by the dispatcher",
 		       zp_xsave_kind ? "on" : "off",
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"

@@ -45,6 +45,7 @@
 #define TB_ALTLO 0xF40   /* that stack: [lo, hi) */
 #define TB_ALTHI 0xF48
 #define TB_ALTMASK 0xF50 /* the signal mask before the block */
+#define TB_VRELEASE 0xF5A /* held signals to release after the post (signals.c) */
 #define TB_SIZE 0x1000
 /* The stack a thread the runtime did not start is given its block on. */
 #define ZP_ADOPT_STACK_SIZE 16384
@@ -97,6 +98,7 @@
 #define REC_ALTMASK 424 /* a call made on the program's signal stack: its mask, */
 #define REC_ALTSWAP 432 /* restored by the stub after it is back on that stack */
 #define REC_SELFPOST 440 /* ZP_ACT_SELF_SIGNAL: post() wanted */
+#define REC_LEAN 444     /* the lean path's call: the stub runs post() (entry.S) */
 #define REC_SIZE 448    /* multiple of 64 */
 
 /* Actions (REC_ACTION) returned by zp_pre()/zp_post(). */

@@ -41,6 +41,7 @@ struct zp_record {
 	uint64_t alt_mask;     /* REC_ALTMASK */
 	uint64_t alt_swap;     /* REC_ALTSWAP: made on the program's signal stack */
 	int self_post;         /* ZP_ACT_SELF_SIGNAL: zp_post() after the call */
+	uint32_t lean;         /* REC_LEAN: the stub calls the hook's post() itself */
 } __attribute__((aligned(64)));
 
 /* zp_record.rt_flags: the runtime's own post-processing */
@@ -274,13 +275,16 @@ ZP_HIDDEN void zp_hooks_fini(void);
 ZP_HIDDEN bool zp_in_hook_namespace(const void *addr);
 ZP_HIDDEN long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 ZP_HIDDEN void zp_class_rebuild(void);
+extern ZP_HIDDEN unsigned char zp_lean;
 extern ZP_HIDDEN int (*zp_lean_pre)(struct zpoline_call *, void *);
+extern ZP_HIDDEN void (*zp_lean_post)(struct zpoline_call *, void *);
 extern ZP_HIDDEN void *zp_lean_ctx;
 ZP_HIDDEN void zp_lean_decide(bool allowed);
 
 /* ---- dispatch -------------------------------------------------------------- */
 ZP_HIDDEN long zp_pre(struct zp_record *r);
 ZP_HIDDEN long zp_pre_lean_changed(struct zp_record *r, long nr0);
+ZP_HIDDEN void zp_lean_after_post(struct zp_record *r);
 ZP_HIDDEN long zp_post(struct zp_record *r);
 ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
 ZP_HIDDEN bool zp_runtime_wants(long nr);

@@ -25,6 +25,7 @@ _Static_assert(offsetof(struct zp_thread, slots) == TB_SLOTS, "TB_SLOTS");
 _Static_assert(sizeof(struct zp_thread) <= TB_SIZE, "TB_SIZE");
 _Static_assert(offsetof(struct zp_thread, tid) == TB_TID, "TB_TID");
 _Static_assert(offsetof(struct zp_thread, pid) == TB_TID + 4, "TB_TID + 4");
+_Static_assert(offsetof(struct zp_thread, vrelease) == TB_VRELEASE, "TB_VRELEASE");
 _Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL");
 _Static_assert(offsetof(struct zp_thread, in_hook) == TB_INHOOK, "TB_INHOOK");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");

@@ -3,10 +3,12 @@
  * tests/programs/argedit.c: the program must get the changed call's
  * result and its own registers back.  Only pre() and
  * ZPOLINE_HOOK_NO_XSTATE, so the runtime calls it from the stub's lean
- * path unless ZPOLINE_LEAN=0.  Each change is keyed to an argument no real
+ * path unless ZPOLINE_LEAN=0; with ARGEDIT_POST=1 it has a post() too,
+ * which changes two results.  Each change is keyed to an argument no real
  * call passes, so the program's other calls go on untouched.
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <zpoline.h>
 
@@ -46,11 +48,25 @@ static int pre(struct zpoline_call *call, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
+static void post(struct zpoline_call *call, void *ctx)
+{
+	(void)ctx;
+	/* the call pre() changed (getppid into getpid) */
+	if (call->nr == SYS_getpid && call->args[0] == MARK)
+		call->ret = 777;
+	/* one pre() let go as it came */
+	if (call->nr == SYS_getsid && call->args[0] == MARK + 1)
+		call->ret = 555;
+}
+
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)
 {
 	(void)rt;
 	hook->name = "argedit";
 	hook->flags = ZPOLINE_HOOK_NO_XSTATE;
 	hook->pre = pre;
+	const char *p = getenv("ARGEDIT_POST");
+	if (p && *p == '1')
+		hook->post = post;
 	return 0;
 }

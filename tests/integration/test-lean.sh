@@ -14,20 +14,25 @@ rc=$?
 sed -n 's/^\(PASS\|FAIL\): \(.*\)/\1: native: \2/p' "$TMP/native"
 [ $rc -eq 0 ] || fail "argedit natively: exit $rc"
 
-for lean in 1 0; do
-	case $lean in
-	1) want="by the stub" ;;
-	0) want="by the dispatcher" ;;
-	esac
-	ZPOLINE_LEAN=$lean ZPOLINE_DEBUG=1 EXPECT_HOOKED=1 LD_PRELOAD=$LIB LIBZPHOOK=$EDIT \
-		"$P" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: [ZPOLINE_LEAN=$lean] \2/p" "$TMP/out"
-	[ $rc -eq 0 ] || fail "[ZPOLINE_LEAN=$lean] argedit exited $rc: $(head -c 300 "$TMP/err")"
-	grep -q "pre() called $want" "$TMP/err" &&
-		pass "[ZPOLINE_LEAN=$lean] the hook's pre() is called $want" ||
-		fail "[ZPOLINE_LEAN=$lean] want pre() called $want: $(grep -o 'hook(s)[^;]*' "$TMP/err")"
+for post in 0 1; do
+	for lean in 1 0; do
+		case $lean in
+		1) want="by the stub" ;;
+		0) want="by the dispatcher" ;;
+		esac
+		tag="[ZPOLINE_LEAN=$lean ARGEDIT_POST=$post]"
+		if [ $post = 1 ]; then export EXPECT_POST=1; else unset EXPECT_POST; fi
+		ZPOLINE_LEAN=$lean ARGEDIT_POST=$post ZPOLINE_DEBUG=1 EXPECT_HOOKED=1 \
+			LD_PRELOAD=$LIB LIBZPHOOK=$EDIT "$P" >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: $tag \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "$tag argedit exited $rc: $(head -c 300 "$TMP/err")"
+		grep -q "called $want" "$TMP/err" &&
+			pass "$tag the hook is called $want" ||
+			fail "$tag want called $want: $(grep -o 'hook(s)[^;]*' "$TMP/err")"
+	done
 done
+unset EXPECT_POST
 
 # Which chains qualify: one pre()-only hook that leaves the vector state
 # alone.  The counting hook has a post(), the clobbering one needs XSAVE,
@@ -35,13 +40,13 @@ done
 lean_for() { # WANT LABEL HOOKS
 	ZPOLINE_DEBUG=1 ZPOLINE_INJECT=getsid:error=EPERM LD_PRELOAD=$LIB LIBZPHOOK=$3 \
 		/bin/true 2>"$TMP/err"
-	grep -q "pre() called by the $1" "$TMP/err" &&
-		pass "$2: pre() called by the $1" ||
-		fail "$2: want pre() called by the $1: $(grep -o 'hook(s)[^;]*' "$TMP/err")"
+	grep -q "called by the $1" "$TMP/err" &&
+		pass "$2: called by the $1" ||
+		fail "$2: want called by the $1: $(grep -o 'hook(s)[^;]*' "$TMP/err")"
 }
 lean_for stub pass "$HOOK_PASS"
 lean_for stub inject "$ZP_BUILD/libzphook_inject.so"
-lean_for dispatcher count "$HOOK_COUNT"
+lean_for stub count "$HOOK_COUNT"
 lean_for dispatcher clobber "$ZP_BUILD/tests/libzphook_clobber.so"
 lean_for dispatcher "pass and argedit" "$HOOK_PASS:$EDIT"
 lean_for dispatcher "original ABI" "$ZP_BUILD/tests/libzphook_orig.so"

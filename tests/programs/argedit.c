@@ -3,7 +3,8 @@
  * be the changed call's, and every register a `syscall` preserves must
  * come back as the program set it (the changed arguments are the hook's,
  * not the program's).  Natively (no hook) the calls fail or return their
- * own results; run with EXPECT_HOOKED=1 under the hook.
+ * own results; run with EXPECT_HOOKED=1 under the hook, and EXPECT_POST=1
+ * as well when it has its post() (ARGEDIT_POST=1).
  */
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -35,6 +36,7 @@ static long call6(long nr, long a0, long a1, int *regs_ok)
 int main(void)
 {
 	int hooked = getenv("EXPECT_HOOKED") != NULL;
+	int posted = getenv("EXPECT_POST") != NULL;
 	int ok;
 	long r;
 
@@ -49,7 +51,8 @@ int main(void)
 		close((int)r);
 
 	r = call6(SYS_getppid, MARK, 0, &ok);
-	CHECK(r == (hooked ? getpid() : getppid()), "getppid(MARK): the changed number's result");
+	CHECK(r == (posted ? 777 : hooked ? getpid() : getppid()),
+	      "getppid(MARK): the changed number's result (post()'s with one)");
 	CHECK(ok, "getppid(MARK): the program's registers back");
 
 	r = call6(SYS_getpgid, getpid(), MARK, &ok);
@@ -59,6 +62,10 @@ int main(void)
 	r = call6(SYS_getsid, MARK, 0, &ok);
 	CHECK(r == (hooked ? 4242 : -3 /* ESRCH */), "getsid(MARK): the hook's result");
 	CHECK(ok, "getsid(MARK): the program's registers back");
+
+	r = call6(SYS_getsid, MARK + 1, 0, &ok);
+	CHECK(r == (posted ? 555 : -3), "getsid(MARK + 1): the kernel's result (post()'s with one)");
+	CHECK(ok, "getsid(MARK + 1): the program's registers back");
 
 	r = call6(SYS_getsid, 0, 0, &ok);
 	CHECK(r == getsid(0), "getsid(0): untouched");
