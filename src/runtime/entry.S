@@ -515,11 +515,11 @@ zp_slow_path:
 	mov	%rdx, REC_RET(%rbx)
 	mov	%rdx, REC_COOKIE(%rbx)
 	mov	%rdx, REC_ALTSWAP(%rbx)
-	/* in_hook as zp_hook_enter() sets it (vdso.c); the value it had and
-	 * the number the call was made with wait on our stack. */
 	mov	zp_lean_pre(%rip), %rax
 	test	%rax, %rax
 	jz	.Llean_made
+	/* in_hook as zp_hook_enter() sets it (vdso.c); the value it had and
+	 * the number the call was made with wait on our stack. */
 	movzbl	%gs:TB_INHOOK, %edx
 	movb	$1, %gs:TB_INHOOK
 	sub	$16, %rsp
