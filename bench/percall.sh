@@ -63,6 +63,7 @@ mechs=(
 	"zpoline|1|env LD_PRELOAD=$LIB"
 	"zpoline+pass|1|env LD_PRELOAD=$LIB LIBZPHOOK=$PASS"
 	"zpoline+count|1|env LD_PRELOAD=$LIB LIBZPHOOK=$COUNT ZPOLINE_COUNT_OUTPUT=$tmp/count.out"
+	"zpoline+pass:dispatcher|1|env ZPOLINE_LEAN=0 LD_PRELOAD=$LIB LIBZPHOOK=$PASS"
 )
 [ $sud = yes ] && mechs+=("zpoline-sud+pass|4|env ZPOLINE_MODE=sud LD_PRELOAD=$LIB LIBZPHOOK=$PASS")
 mechs+=(

@@ -21,7 +21,8 @@ RES = os.environ.get("BENCH_RESULTS") or os.path.join(ROOT, "bench", "results")
 DOC = os.environ.get("BENCH_DOC") or os.path.join(ROOT, "docs", "performance.md")
 SVG = os.path.splitext(DOC)[0] + ".svg"
 
-PERCALL_ORDER = ["native", "native+4pages", "zpoline", "zpoline+pass", "zpoline+count", "zpoline-sud+pass",
+PERCALL_ORDER = ["native", "native+4pages", "zpoline", "zpoline+pass", "zpoline+count",
+                 "zpoline+pass:dispatcher", "zpoline-sud+pass",
                  "seccomp-trap", "ptrace", "strace"]
 PERCALL_DESC = {
     "native": "the call itself",
@@ -31,6 +32,8 @@ PERCALL_DESC = {
     "zpoline": "LD_PRELOAD=libzpoline.so, no hook",
     "zpoline+pass": "zpoline + libzphook_pass.so",
     "zpoline+count": "zpoline + libzphook_count.so",
+    "zpoline+pass:dispatcher": "zpoline+pass with ZPOLINE_LEAN=0: the hook called through the C "
+                               "dispatcher, not from the entry stub (docs/design.md)",
     "zpoline-sud+pass": "ZPOLINE_MODE=sud (Syscall User Dispatch only) + pass hook",
     "seccomp-trap": "seccomp SECCOMP_RET_TRAP + SIGSYS handler that emulates getpid",
     "ptrace": "bench/ptrace-tracer (PTRACE_SYSCALL, registers read at every stop)",
@@ -583,7 +586,7 @@ def summary_block(pc, st, rd, mm):
         r = pc["rows"]
         nat = r[("native", "inline")]
         parts = [f"native `getpid` {fmt(nat['median'], 0)} ns"]
-        for m in ("zpoline", "zpoline+pass", "zpoline+count", "zpoline-sud+pass",
+        for m in ("zpoline", "zpoline+pass", "zpoline+count", "zpoline+pass:dispatcher", "zpoline-sud+pass",
                   "seccomp-trap", "ptrace", "strace"):
             if (m, "inline") in r:
                 o = r[(m, "inline")]
