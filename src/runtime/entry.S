@@ -82,6 +82,25 @@
 	sahf				/* SF ZF AF PF CF */
 .endm
 
+/* The lean path's call of the hook function \fn with (record = rbx,
+ * zp_lean_ctx), rsp = record; in_hook set around it as zp_hook_enter()
+ * does (vdso.c).  The value it had and rcx wait on our stack; rcx comes
+ * back in rsi. */
+.macro LEAN_CALL fn
+	movzbl	%gs:TB_INHOOK, %edx
+	movb	$1, %gs:TB_INHOOK
+	sub	$16, %rsp
+	mov	%rdx, (%rsp)
+	mov	%rcx, 8(%rsp)
+	mov	%rbx, %rdi
+	mov	zp_lean_ctx(%rip), %rsi
+	call	\fn
+	mov	(%rsp), %rdx
+	mov	8(%rsp), %rsi
+	add	$16, %rsp
+	mov	%dl, %gs:TB_INHOOK
+.endm
+
 /* The application's callee-saved registers but rbx. */
 .macro RESTORE_CALLEE_SAVED rec
 	mov	REC_RBP(\rec), %rbp
@@ -518,45 +537,21 @@ zp_slow_path:
 	mov	zp_lean_pre(%rip), %rax
 	test	%rax, %rax
 	jz	.Llean_made
-	/* in_hook as zp_hook_enter() sets it (vdso.c); the value it had and
-	 * the number the call was made with wait on our stack. */
-	movzbl	%gs:TB_INHOOK, %edx
-	movb	$1, %gs:TB_INHOOK
-	sub	$16, %rsp
-	mov	%rdx, (%rsp)
-	mov	%rcx, 8(%rsp)
-	mov	%rbx, %rdi
-	mov	zp_lean_ctx(%rip), %rsi
-	call	*%rax
-	mov	(%rsp), %rdx
-	mov	8(%rsp), %rsi
-	add	$16, %rsp
-	mov	%dl, %gs:TB_INHOOK
+	LEAN_CALL *%rax			/* rsi = the number it was made with */
 	cmp	$ZP_PRE_SKIP, %eax
 	je	.Lreturn
 	/* Made as it came, or the dispatcher decides (a changed call must
 	 * leave the program's registers as they were, may be one the runtime
-	 * wants...). */
-	cmp	REC_NR(%rbx), %rsi
-	jne	.Llean_changed
-	mov	REC_ARG0(%rbx), %rax
-	cmp	REC_RDI(%rbx), %rax
-	jne	.Llean_changed
-	mov	REC_ARG1(%rbx), %rax
-	cmp	REC_RSI(%rbx), %rax
-	jne	.Llean_changed
-	mov	REC_ARG2(%rbx), %rax
-	cmp	REC_RDX(%rbx), %rax
-	jne	.Llean_changed
-	mov	REC_ARG3(%rbx), %rax
-	cmp	REC_R10(%rbx), %rax
-	jne	.Llean_changed
-	mov	REC_ARG4(%rbx), %rax
-	cmp	REC_R8(%rbx), %rax
-	jne	.Llean_changed
-	mov	REC_ARG5(%rbx), %rax
-	cmp	REC_R9(%rbx), %rax
-	jne	.Llean_changed
+	 * wants...).  The record's arguments and the registers they came in
+	 * are in the same order. */
+	mov	REC_NR(%rbx), %rax
+	xor	%rsi, %rax
+	.irp	i, 0, 1, 2, 3, 4, 5
+	mov	REC_ARG0 + 8 * \i(%rbx), %rdx
+	xor	REC_RDI + 8 * \i(%rbx), %rdx
+	or	%rdx, %rax
+	.endr
+	jnz	.Llean_changed
 .Llean_made:
 	cmpq	$0, zp_lean_post(%rip)
 	je	.Lsyscall_release
@@ -844,16 +839,7 @@ zp_app_syscall_post2:
 /* The lean path's call is made: the hook's post(), as zp_post() would run
  * it, then back to the program. */
 .Llean_post:
-	movzbl	%gs:TB_INHOOK, %edx
-	movb	$1, %gs:TB_INHOOK
-	sub	$16, %rsp
-	mov	%rdx, (%rsp)
-	mov	%rbx, %rdi
-	mov	zp_lean_ctx(%rip), %rsi
-	call	*zp_lean_post(%rip)
-	mov	(%rsp), %rdx
-	add	$16, %rsp
-	mov	%dl, %gs:TB_INHOOK
+	LEAN_CALL *zp_lean_post(%rip)
 	cmpb	$0, %gs:TB_VRELEASE
 	je	.Lreturn
 	mov	%rbx, %rdi
