@@ -19,9 +19,9 @@ $(B)/gen/trace_consts.h: $(B)/gen/trace_consts.c
 	@test -f $@ || { rm -f $<; $(MAKE) $<; }
 
 TRACE_HDR := $(wildcard src/common/trace*.h src/common/decode/*.h) src/common/raw.h \
-	src/common/hooklibc.h src/common/gprfmt.h \
+	src/common/hooklibc.h src/common/gprfmt.h src/common/fdguard.h \
 	src/common/syscall_table.h $(B)/gen/trace_consts.h
-TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout tracesecure
+TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout tracesecure fdguard
 TRACE_DECODE := dbase dfile dfdinfo dmem dproc dnet dmisc dsys dtable
 TRACE_GEN_OBJ := $(B)/trace/trace_consts.o $(B)/trace/syscall_table.o
 # Without libc (src/common/hooklibc.c): no second libc in every process.
@@ -45,13 +45,13 @@ $(B)/trace/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 
 HOOK_SRC_EXTRA_trace := $(TRACE_OBJ)
 HOOK_SRC_EXTRA_inject := $(INJECT_OBJ)
-HOOK_SRC_EXTRA_count := $(HOOK_LIBC_OBJ)
+HOOK_SRC_EXTRA_count := $(HOOK_LIBC_OBJ) $(B)/trace/fdguard.o
 HOOK_LDLIBS_trace := -nostdlib -lgcc
 HOOK_LDLIBS_inject := -nostdlib -lgcc
 HOOK_LDLIBS_count := -nostdlib -lgcc -Wl,-z,defs
 $(B)/libzphook_trace.so: $(TRACE_OBJ) $(TRACE_HDR)
 $(B)/libzphook_inject.so: $(INJECT_OBJ) $(TRACE_HDR)
-$(B)/libzphook_count.so: $(HOOK_LIBC_OBJ) src/common/hooklibc.h
+$(B)/libzphook_count.so: $(HOOK_LIBC_OBJ) $(B)/trace/fdguard.o src/common/hooklibc.h src/common/fdguard.h
 $(B)/libzphook_trace.so $(B)/libzphook_inject.so: HOOK_CFLAGS += -fno-stack-protector \
 	-fcf-protection=none -Isrc/common/decode -Wl,-z,defs -mgeneral-regs-only \
 	-fno-tree-loop-distribute-patterns

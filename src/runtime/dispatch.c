@@ -111,13 +111,20 @@ bool zp_runtime_wants(long nr)
 	}
 }
 
+/* zp_hook_enter() is around the hooks' functions only, not the runtime's
+ * work between them: a signal delivered as one of the runtime's own
+ * calls returns (sigsetjmp's rt_sigprocmask) has a handler whose routed
+ * vDSO calls are the program's, not hook code's (vdso.c). */
 static void run_posts(struct zp_record *r, int below)
 {
 	for (int i = below - 1; i >= 0; i--) {
 		if (!(r->hooks_ran & (1u << i)))
 			continue;
 		r->call.cookie = r->cookies[i];
+		struct zp_thread *t = zp_thread_self();
+		uintptr_t state = zp_hook_enter(t);
 		zp_hooks[i].h.post(&r->call, zp_hooks[i].h.ctx);
+		zp_hook_leave(t, state);
 	}
 	r->hooks_ran = 0;
 }
@@ -150,13 +157,15 @@ static inline __attribute__((always_inline)) int run_pres(struct zp_record *r, i
 		struct zp_hook_slot *h = &zp_hooks[i];
 		if (!selected(h, r->call.nr))
 			continue;
-		int a;
+		int a = ZPOLINE_CONTINUE;
 		r->call.cookie = 0;
-		if (h->orig_fn) {
+		struct zp_thread *t = zp_thread_self();
+		uintptr_t state = zp_hook_enter(t);
+		if (h->orig_fn)
 			a = run_orig(r, i);
-		} else {
-			a = h->h.pre ? h->h.pre(&r->call, h->h.ctx) : ZPOLINE_CONTINUE;
-		}
+		else if (h->h.pre)
+			a = h->h.pre(&r->call, h->h.ctx);
+		zp_hook_leave(t, state);
 		r->cookies[i] = r->call.cookie;
 		if (a == ZPOLINE_SKIP)
 			return i;
@@ -418,8 +427,11 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		 * Their fini would report the parent's data under the child's
 		 * pid (the count hook printed the parent's table, then began
 		 * again from zero). */
-		if (!(t && t->vfork_child))
+		if (!(t && t->vfork_child)) {
+			uintptr_t state = zp_hook_enter(t);
 			zp_hooks_fini();
+			zp_hook_leave(t, state);
+		}
 		/* fall through */
 	case SYS_exit:
 		if (t && !t->is_static && !t->vfork_child) {
@@ -581,11 +593,11 @@ long zp_pre_lean_changed(struct zp_record *r, long nr0)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
-	unsigned hook_state = zp_hook_enter(t);
+	unsigned sud = zp_sud_enter(t);
 	int act = after_pres(r, t, nr0);
 	if (t)
 		t->cur = outer;
-	zp_hook_leave(t, hook_state);
+	zp_sud_leave(t, sud);
 	return finish_pre(r, act);
 }
 
@@ -604,7 +616,7 @@ long zp_pre(struct zp_record *r)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
-	unsigned hook_state = zp_hook_enter(t);
+	unsigned sud = zp_sud_enter(t);
 
 	int act;
 	int done = zp_nhooks ? run_pres(r, 0) : -1;
@@ -616,7 +628,7 @@ long zp_pre(struct zp_record *r)
 	}
 	if (t)
 		t->cur = outer;
-	zp_hook_leave(t, hook_state);
+	zp_sud_leave(t, sud);
 	return finish_pre(r, zp_altstack_leave(r, t, act));
 }
 
@@ -634,10 +646,10 @@ long zp_post(struct zp_record *r)
 	struct zp_record *outer = t ? t->cur : NULL;
 	if (t)
 		t->cur = r;
-	unsigned hook_state = zp_hook_enter(t);
+	unsigned sud = zp_sud_enter(t);
 	runtime_post(r, t);
 	run_posts(r, zp_nhooks);
-	zp_hook_leave(t, hook_state);
+	zp_sud_leave(t, sud);
 	if (t)
 		t->cur = outer;
 	zp_signals_after_post(r, t);

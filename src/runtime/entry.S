@@ -83,12 +83,13 @@
 .endm
 
 /* The lean path's call of the hook function \fn with (record = rbx,
- * zp_lean_ctx), rsp = record; in_hook set around it as zp_hook_enter()
+ * zp_lean_ctx), rsp = record; hook_base set around it as zp_hook_enter()
  * does (vdso.c).  The value it had and rcx wait on our stack; rcx comes
  * back in rsi. */
 .macro LEAN_CALL fn
-	movzbl	%gs:TB_INHOOK, %edx
-	movb	$1, %gs:TB_INHOOK
+	mov	%gs:TB_HOOKBASE, %rdx
+	mov	%gs:TB_SLOTS, %rsi
+	mov	%rsi, %gs:TB_HOOKBASE
 	sub	$16, %rsp
 	mov	%rdx, (%rsp)
 	mov	%rcx, 8(%rsp)
@@ -98,7 +99,7 @@
 	mov	(%rsp), %rdx
 	mov	8(%rsp), %rsi
 	add	$16, %rsp
-	mov	%dl, %gs:TB_INHOOK
+	mov	%rdx, %gs:TB_HOOKBASE
 .endm
 
 /* The application's callee-saved registers but rbx. */

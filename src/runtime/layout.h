@@ -39,13 +39,13 @@
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
 #define TB_TID 0xF20   /* tid, then pid (0 until the first slow-path call) */
 #define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
-#define TB_INHOOK 0xF3A /* non-zero while hook code runs (vdso.c) */
 #define TB_ALTSWAP 0xF3B /* the program's signal stack is set, without SS_AUTODISARM */
 #define TB_ALTPEND 0xF3C /* a call from that stack blocked every signal (altstack.c) */
 #define TB_ALTLO 0xF40   /* that stack: [lo, hi) */
 #define TB_ALTHI 0xF48
 #define TB_ALTMASK 0xF50 /* the signal mask before the block */
 #define TB_VRELEASE 0xF5A /* held signals to release after the post (signals.c) */
+#define TB_HOOKBASE 0x90 /* the slots' base while hook code runs, else 0 (vdso.c) */
 #define TB_SIZE 0x1000
 /* The stack a thread the runtime did not start is given its block on. */
 #define ZP_ADOPT_STACK_SIZE 16384

@@ -74,12 +74,19 @@ struct zp_thread {
 	uint64_t parent_mask;       /* the mask the parent restores after clone */
 	uint64_t vmask;             /* signals the application believes it blocked */
 	struct zp_record *cur;      /* innermost record (original-ABI adapter) */
+	/* TB_HOOKBASE: while hook code runs, the base of the slots (it runs
+	 * on them), else 0.  A routed vDSO function (vdso.c) is called from
+	 * hook code if the stack is within the slots and this is set: a flag
+	 * alone stayed set when a program's signal handler left a hook with
+	 * siglongjmp, and the stack alone is also on a slot for a handler
+	 * that interrupted the stub (not the hook). */
+	uintptr_t hook_base;
 	/* The runtime's signals sent to this thread while the program had them
 	 * blocked (never blocked for real): bits, and each one's siginfo, in
 	 * the order of signals.c's ours[] (signals.c). */
 	uint64_t vpend;
 	unsigned char vpinfo[4][128];
-	char pad0[TB_MAGIC - sizeof(struct zp_child) - 4 * 8 - 4 * 128];
+	char pad0[TB_MAGIC - sizeof(struct zp_child) - 5 * 8 - 4 * 128];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -97,7 +104,7 @@ struct zp_thread {
 	size_t map_size;
 	bool is_static;             /* the main thread's block is never freed */
 	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
-	uint8_t in_hook;            /* TB_INHOOK: hook code is running */
+	uint8_t unused_f3a;
 	uint8_t alt_swap;           /* TB_ALTSWAP: calls made on alt_lo..alt_hi disarm it */
 	uint8_t alt_pending;        /* TB_ALTPEND: such a call is entering, signals blocked */
 	uintptr_t alt_lo, alt_hi;   /* TB_ALTLO/HI: the program's sigaltstack; 0, 0: none */
@@ -178,28 +185,41 @@ static inline void zp_sud_allow(struct zp_thread *t)
 		__atomic_store_n(&t->sud_selector, 0 /* SUD's ALLOW */, __ATOMIC_RELEASE);
 }
 ZP_HIDDEN void zp_sud_block(struct zp_thread *t);
-/* Around hook code: its own calls pass Syscall User Dispatch and the
- * routed vDSO functions.  Hooks nest (a signal handler of the program can
- * make a call while a hook runs): the inner call gives back the state it
- * found (ALLOW, in hook), not the program's, or the outer hook's own calls
- * would trap. */
-static inline unsigned zp_hook_enter(struct zp_thread *t)
+/* Around the dispatcher (it and the hooks may reach code outside this
+ * library's allowed range): their calls pass Syscall User Dispatch.  The
+ * dispatcher nests (a signal handler of the program can make a call while
+ * a hook runs): the inner one gives back the selector it found (ALLOW),
+ * not the program's, or the outer hook's own calls would trap. */
+static inline unsigned zp_sud_enter(struct zp_thread *t)
 {
 	if (!t)
 		return 0;
-	unsigned prev = (unsigned)t->in_hook | (unsigned)t->sud_selector << 8;
-	t->in_hook = 1;
+	unsigned prev = t->sud_selector;
 	zp_sud_allow(t);
 	return prev;
 }
 
-static inline void zp_hook_leave(struct zp_thread *t, unsigned prev)
+static inline void zp_sud_leave(struct zp_thread *t, unsigned prev)
+{
+	if (t && zp_sud_armed)
+		__atomic_store_n(&t->sud_selector, (uint8_t)prev, __ATOMIC_RELEASE);
+}
+
+/* Around a hook's own function: the routed vDSO functions know its calls
+ * for the hook's (hook_base, vdso.c).  Nests as zp_sud_enter(). */
+static inline uintptr_t zp_hook_enter(struct zp_thread *t)
 {
 	if (!t)
-		return;
-	t->in_hook = (uint8_t)(prev & 0xff);
-	if (zp_sud_armed)
-		__atomic_store_n(&t->sud_selector, (uint8_t)(prev >> 8), __ATOMIC_RELEASE);
+		return 0;
+	uintptr_t prev = t->hook_base;
+	t->hook_base = t->slots;
+	return prev;
+}
+
+static inline void zp_hook_leave(struct zp_thread *t, uintptr_t prev)
+{
+	if (t)
+		t->hook_base = prev;
 }
 ZP_HIDDEN int zp_vdso_route(void);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);

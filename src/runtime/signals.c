@@ -760,8 +760,13 @@ static void self_signal(ucontext_t *uc)
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
 	const long *a = r->call.args;
 	r->call.ret = zp_syscall6(r->call.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (r->self_post)
+	/* Hooks run on the thread's slots (vdso.c tells hook code by its
+	 * stack); this handler may be on the program's signal stack. */
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	if (r->self_post && t && sp - t->slots < (uintptr_t)ZP_NSLOTS * ZP_SLOT_SIZE)
 		zp_post(r);
+	else if (r->self_post)
+		zp_call_on_stack(post_on_slot, r, r);
 	static const int reg[12] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8,  REG_R9,
 				    REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
 	for (int i = 0; i < 12; i++)
@@ -913,7 +918,8 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
 	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
-	unsigned hook = zp_hook_enter(t); /* SUD mode: the hook's own calls must not trap */
+	unsigned sud = zp_sud_enter(t); /* SUD mode: the hook's own calls must not trap */
+	uintptr_t hook = zp_hook_enter(t);
 	struct intr_note *in = intr_note_at(t, my);
 	in->rax = 0;
 	in->again = 0;
@@ -924,6 +930,7 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 	zp_call_on_stack(note_on_slot, &n, (void *)(top - REC_SIZE));
 	in->magic = 0;
 	zp_hook_leave(t, hook);
+	zp_sud_leave(t, sud);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
 }

@@ -26,8 +26,8 @@ _Static_assert(sizeof(struct zp_thread) <= TB_SIZE, "TB_SIZE");
 _Static_assert(offsetof(struct zp_thread, tid) == TB_TID, "TB_TID");
 _Static_assert(offsetof(struct zp_thread, pid) == TB_TID + 4, "TB_TID + 4");
 _Static_assert(offsetof(struct zp_thread, vrelease) == TB_VRELEASE, "TB_VRELEASE");
+_Static_assert(offsetof(struct zp_thread, hook_base) == TB_HOOKBASE, "TB_HOOKBASE");
 _Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL");
-_Static_assert(offsetof(struct zp_thread, in_hook) == TB_INHOOK, "TB_INHOOK");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
 _Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
 _Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
@@ -57,7 +57,7 @@ static void reset(struct zp_thread *t)
 	t->post_call_level = 0;
 	t->cur = NULL;
 	t->sud_selector = 0;
-	t->in_hook = 0;
+	t->hook_base = 0;
 	t->alt_swap = t->alt_pending = 0; /* a new thread has no signal stack */
 	t->alt_lo = t->alt_hi = 0;
 	t->alt_autodisarm = false;
@@ -169,7 +169,7 @@ void zp_thread_forked(struct zp_thread *self)
 			 * post(), whose hooks are still to run: arming leaves the
 			 * selector on BLOCK, which would make the hooks' own calls
 			 * trap into the hook chain again; keep the state zp_post()
-			 * entered with (ALLOW), zp_hook_leave() puts the program's
+			 * entered with (ALLOW), zp_sud_leave() puts the program's
 			 * back. */
 			uint8_t sel = __atomic_load_n(&self->sud_selector, __ATOMIC_ACQUIRE);
 			zp_sud_arm(self);

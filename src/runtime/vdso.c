@@ -3,17 +3,26 @@
  * through the vDSO never enter the kernel, so no hook would see them.  With
  * this setting each of those vDSO functions is replaced by
  *
- *     cmpb $0, %gs:TB_INHOOK     called from hook code?
+ *     mov  %rsp, %rax            called from hook code?  Hooks run on the
+ *     sub  %gs:TB_HOOKBASE, %rax thread's slots of the runtime's stack,
+ *     cmp  $SLOTS_SIZE, %rax     which TB_HOOKBASE holds while they run
  *     mov  $nr, %eax
- *     jne  1f
+ *     jb   1f
  *     syscall                    rewritten to callq *%rax: the hooks see it
  *     ret
  *  1: syscall                    left alone: hooks calling the vDSO (the
  *     ret                        tracer's clocks) must not hook themselves
  *
  * so a hook can virtualise time.  Off by default and then costs nothing.
+ * Both the stack and the mark set around hook code tell: a program's
+ * signal handler that left a hook with siglongjmp left the mark set (with
+ * a flag alone every later call of that thread went past the hooks), and
+ * one that interrupted the stub outside the hook runs on a slot too.  One
+ * that interrupted the hook itself runs on the slot with the mark set
+ * (unless on its own signal stack), and its calls go past the hooks.
  * A thread the runtime does not know reads page 0's int3 fill through a
- * %gs base of 0, which is not 0: such a thread takes the plain path.
+ * %gs base of 0 and takes the rewritten path, where the runtime meets it
+ * as any call of such a thread.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -38,24 +47,31 @@ static const struct routed routed[] = {
 	{"__vdso_getcpu", SYS_getcpu},
 };
 
-#define STUB_LEN 22
+#define STUB_LEN 31
+#define STUB_SITE (STUB_LEN - 6) /* the first syscall: two syscall; ret follow */
+
+static size_t put32(uint8_t *p, size_t n, uint32_t v)
+{
+	memcpy(p + n, &v, 4);
+	return n + 4;
+}
 
 static size_t build_stub(uint8_t *p, long nr)
 {
 	size_t n = 0;
-	/* cmpb $0, %gs:TB_INHOOK (absolute disp32, no base) */
-	const uint8_t cmp[] = {0x65, 0x80, 0x3c, 0x25};
-	memcpy(p + n, cmp, sizeof cmp);
-	n += sizeof cmp;
-	uint32_t off = TB_INHOOK;
-	memcpy(p + n, &off, 4);
-	n += 4;
-	p[n++] = 0x00;
+	const uint8_t mov_sp[] = {0x48, 0x89, 0xe0}; /* mov %rsp, %rax */
+	memcpy(p + n, mov_sp, sizeof mov_sp);
+	n += sizeof mov_sp;
+	/* sub %gs:TB_HOOKBASE, %rax (absolute disp32, no base) */
+	const uint8_t sub[] = {0x65, 0x48, 0x2b, 0x04, 0x25};
+	memcpy(p + n, sub, sizeof sub);
+	n = put32(p, n + sizeof sub, TB_HOOKBASE);
+	p[n++] = 0x48; /* cmp $imm32, %rax */
+	p[n++] = 0x3d;
+	n = put32(p, n, ZP_NSLOTS * ZP_SLOT_SIZE);
 	p[n++] = 0xb8; /* mov $nr, %eax */
-	uint32_t v = (uint32_t)nr;
-	memcpy(p + n, &v, 4);
-	n += 4;
-	p[n++] = 0x75; /* jne +3 */
+	n = put32(p, n, (uint32_t)nr);
+	p[n++] = 0x72; /* jb +3 */
 	p[n++] = 0x03;
 	p[n++] = 0x0f; /* syscall (to be rewritten) */
 	p[n++] = 0x05;
@@ -105,12 +121,14 @@ int zp_vdso_route(void)
 			if (fn < p0 || fn + STUB_LEN > p1 ||
 			    zp_raw3(SYS_mprotect, p0, p1 - p0, PROT_READ | PROT_WRITE | PROT_EXEC) < 0)
 				continue;
-			uint8_t stub[32];
+			uint8_t stub[STUB_LEN];
 			size_t n = build_stub(stub, routed[r].nr);
+			if (n != STUB_LEN || stub[STUB_SITE] != 0x0f || stub[STUB_SITE + 1] != 0x05)
+				zp_die("zpoline: the vDSO stub is not what vdso.c says");
 			memcpy((void *)fn, stub, n);
 			zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot);
 			if (zp_mode != ZP_MODE_SUD) /* there, the call traps anyway */
-				zp_sites_push(&sites, fn + 16, ZP_SITE_FAST);
+				zp_sites_push(&sites, fn + STUB_SITE, ZP_SITE_FAST);
 			done++;
 		}
 	}

@@ -49,4 +49,30 @@ n=$(grep -c 'calls   errors  syscall' "$TMP/vfcount")
 [ "$n" = 1 ] && grep -q "(pid $(cat "$TMP/vfpid"))" "$TMP/vfcount" &&
 	pass "count hook: one table, the process's own, when its vfork children exit" ||
 	fail "count hook: $n tables when vfork children exit: $(grep 'pid' "$TMP/vfcount" | head -3 | tr '\n' ' ')"
+# Its copy of stderr is out of the program's sight (CPython's
+# test_pass_fds_redirected lists /proc/self/fd): the same descriptors
+# listed as natively, with and without an output file, and the table
+# still printed after the program closed every descriptor but 0-2.
+lsfd='import os; print(sorted(int(x) for x in os.listdir("/proc/self/fd")))'
+python3 -c "$lsfd" >"$TMP/fd.native" 2>&1
+LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT python3 -c "$lsfd" >"$TMP/fd.err" 2>/dev/null
+ZPOLINE_COUNT_OUTPUT=$TMP/fdcnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT python3 -c "$lsfd" >"$TMP/fd.file" 2>&1
+cmp -s "$TMP/fd.native" "$TMP/fd.err" && cmp -s "$TMP/fd.native" "$TMP/fd.file"
+outcome "count hook: /proc/self/fd lists what it lists natively, table to stderr or to a file"
+LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT python3 -c 'import os; os.closerange(3, 65536)' 2>"$TMP/closed"
+grep -q ' close_range$\| close$' "$TMP/closed" && grep -q ' total$' "$TMP/closed"
+outcome "count hook: the table is printed after the program closed descriptors 3 and up"
+# A forked child's table starts from zero (it held the parent's counts
+# from before the fork: 100 children's wait4 rows added up to 5050); a
+# posix_spawn child (it shares the parent's memory until its execve)
+# prints no table of the parent's calls.
+rm -f "$TMP/forkcnt"
+ZPOLINE_COUNT_OUTPUT=$TMP/forkcnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/forkcount" >"$TMP/forkout" 2>&1
+rc=$?
+tables=$(grep -c 'calls   errors  syscall' "$TMP/forkcnt")
+child_waits=$(awk '/calls   errors  syscall/ {t++} t <= 5 && $3 == "wait4" {n += $1} END {print n + 0}' "$TMP/forkcnt")
+[ $rc -eq 0 ] && [ "$tables" = 7 ] && [ "$child_waits" = 0 ] &&
+	[ "$(grep -c ' getppid$' "$TMP/forkcnt")" = 5 ] &&
+	[ "$(awk '$3 == "getppid" {n += $1} END {print n}' "$TMP/forkcnt")" = 5 ]
+outcome "count hook: 5 forked children's tables hold their own calls only, the spawned one none of the parent's"
 finish

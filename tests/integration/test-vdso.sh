@@ -17,6 +17,16 @@ done
 ZPOLINE_COUNT_OUTPUT=$TMP/cnt2 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$ZP_BUILD/tests/progs/clocks" >/dev/null
 ! grep -Eq " (clock_gettime|gettimeofday)\$" "$TMP/cnt2" && pass "without ZPOLINE_VDSO: no vDSO call enters the kernel" ||
 	fail "vDSO calls seen without ZPOLINE_VDSO"
+# A program's handler that runs inside hook code (a signal the hook made
+# the thread receive) and leaves it with siglongjmp: the thread's later
+# vDSO calls still reach the hooks, on the lean path and the dispatcher's.
+for lean in 1 0; do
+	ZPOLINE_LEAN=$lean ZPOLINE_VDSO=1 LD_PRELOAD=$LIB LIBZPHOOK=$ZP_BUILD/tests/libzphook_sigjump.so \
+		"$ZP_BUILD/tests/progs/vdsojump" >"$TMP/jump" 2>&1
+	rc=$?
+	sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: [ZPOLINE_LEAN=$lean] \2/p" "$TMP/jump"
+	[ $rc -eq 0 ] || fail "[ZPOLINE_LEAN=$lean] vdsojump exited $rc: $(head -c 300 "$TMP/jump")"
+done
 # The tracer reads its clocks through the vDSO too: it must not trace itself.
 out=$(ZPOLINE_VDSO=1 "$ZP_BUILD/zpoline" trace -T -e trace=clock_gettime -- "$ZP_BUILD/tests/progs/clocks" 2>&1)
 n=$(echo "$out" | grep -c '^clock_gettime(')

@@ -6,8 +6,14 @@
  *
  * A process that replaces itself with execve would take its counts with it,
  * so with an output file the table is also printed just before every
- * execve, and the counts start again from zero: the tables of one process
- * always add up to every call it made.
+ * execve, and the counts start again from zero; a forked child starts from
+ * zero too: the tables of one process always add up to every call it made.
+ * A child that shares the parent's memory (vfork, posix_spawn) counts into
+ * the parent's table and prints none.
+ *
+ * The copy of stderr the table goes to without an output file is kept out
+ * of the program's sight as the tracer's descriptors are (fdguard.c): a
+ * program that lists or closes every descriptor it has does not meet it.
  *
  * The per-call work is two relaxed atomic adds and the table is printed
  * with raw system calls and this file's own formatting, so the hook never
@@ -16,12 +22,14 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <zpoline.h>
 #include "hookflags.h"
 
+#include "fdguard.h"
 #include "hooklibc.h"
 #include "raw.h"
 
@@ -31,11 +39,32 @@ static unsigned long calls[SLOTS + 1], errors[SLOTS + 1];
 static const struct zpoline_runtime *runtime;
 static char output[4096]; /* ZPOLINE_COUNT_OUTPUT, read at start-up */
 static int err_fd = 2;    /* a copy of stderr: programs close theirs before exit */
+static int counted_pid;   /* whose counts these are (a vfork child's are its parent's) */
 /* The output, opened ahead once the program installs a seccomp filter: a
  * sandbox may kill the process for an open at exit (sshd's, browsers').
  * Otherwise it is opened when the table is printed, so that a program
  * that closes every descriptor does not take it away. */
 static int sandbox_fd = -1;
+
+static bool owns_fd(long fd)
+{
+	return fd >= 0 && (fd == __atomic_load_n(&err_fd, __ATOMIC_RELAXED) ||
+			   fd == __atomic_load_n(&sandbox_fd, __ATOMIC_RELAXED)) && fd != 2;
+}
+
+/* The program dups onto one of ours: ours moves up first. */
+static void evict_fd(long fd)
+{
+	long n = zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
+	if (n < 0)
+		return;
+	if (fd == err_fd)
+		__atomic_store_n(&err_fd, (int)n, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&sandbox_fd, (int)n, __ATOMIC_RELAXED);
+}
+
+static const struct zp_fdguard own_fds = {owns_fd, evict_fd};
 
 static int open_output(void)
 {
@@ -98,6 +127,8 @@ static void put_num(struct buf *b, unsigned long v, int width)
 
 static void print_table(void)
 {
+	if ((int)zp_raw0(SYS_getpid) != counted_pid)
+		return; /* a vfork child: the parent prints these */
 	struct buf b;
 	b.len = 0;
 	b.fd = err_fd;
@@ -144,6 +175,12 @@ static int pre(struct zpoline_call *call, void *ctx)
 {
 	(void)ctx;
 	__atomic_fetch_add(&calls[slot(call->nr)], 1, __ATOMIC_RELAXED);
+	if (zp_fd_guarded(call->nr) && zp_fd_guard(&own_fds, call) == ZPOLINE_SKIP) {
+		/* made as on a descriptor never opened: no post() follows */
+		if (call->ret < 0)
+			__atomic_fetch_add(&errors[slot(call->nr)], 1, __ATOMIC_RELAXED);
+		return ZPOLINE_SKIP;
+	}
 	if (output[0] && sandbox_fd < 0 &&
 	    (call->nr == SYS_seccomp || (call->nr == SYS_prctl && call->args[0] == PR_SET_SECCOMP))) {
 		long fd = open_output();
@@ -161,11 +198,39 @@ static int pre(struct zpoline_call *call, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
+/* A forked child (not one sharing our memory) starts its own table. */
+static bool forked_child(const struct zpoline_call *call)
+{
+	if (call->ret != 0)
+		return false;
+	switch (call->nr) {
+	case SYS_fork:
+		return true;
+	case SYS_clone:
+		return !(call->args[0] & (CLONE_VM | CLONE_THREAD));
+	case SYS_clone3: {
+		unsigned long flags = 0;
+		if (call->args[0] && call->args[1] >= (long)sizeof flags)
+			flags = *(const unsigned long *)call->args[0];
+		return !(flags & (CLONE_VM | CLONE_THREAD));
+	}
+	default:
+		return false;
+	}
+}
+
 static void post(struct zpoline_call *call, void *ctx)
 {
 	(void)ctx;
 	if (call->ret < 0 && call->ret >= -4095)
 		__atomic_fetch_add(&errors[slot(call->nr)], 1, __ATOMIC_RELAXED);
+	else if ((call->nr == SYS_getdents64 || call->nr == SYS_getdents) && call->ret > 0)
+		zp_fd_guard_listing(&own_fds, call);
+	else if (forked_child(call)) {
+		for (unsigned i = 0; i <= SLOTS; i++)
+			calls[i] = errors[i] = 0;
+		counted_pid = (int)zp_raw0(SYS_getpid);
+	}
 }
 
 static void fini(void *ctx)
@@ -187,10 +252,12 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			output[i] = path[i];
 		output[n] = '\0';
 	}
-	/* High, out of the program's way; under a low descriptor limit
-	 * (`ulimit -n 64`) as high as the limit allows. */
-	long fd = zp_raw3(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 900);
-	if (fd < 0) {
+	counted_pid = (int)zp_raw0(SYS_getpid);
+	/* With an output file none is needed (it is opened when the table is
+	 * printed).  High, out of the program's way; under a low descriptor
+	 * limit (`ulimit -n 64`) as high as the limit allows. */
+	long fd = output[0] ? -1 : zp_raw3(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 900);
+	if (fd < 0 && !output[0]) {
 		struct rlimit rl = {0, 0};
 		zp_raw4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &rl);
 		long at = rl.rlim_cur > 16 && rl.rlim_cur <= 900 ? (long)rl.rlim_cur / 2 : 3;

@@ -45,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include "fdguard.h"
 #include "hooklibc.h"
 #include "raw.h"
 #include "trace_hook.h"
@@ -240,7 +241,7 @@ int other_threads(int self, int *tids, int max)
 	if (ln <= 0)
 		return 0;
 	link[ln] = '\0';
-	if (dirent_number(link) != zp_raw0(SYS_getpid))
+	if (zp_dirent_number(link) != zp_raw0(SYS_getpid))
 		return 0;
 	long fd = zp_raw4(SYS_openat, AT_FDCWD, "/proc/self/task",
 			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -255,7 +256,7 @@ int other_threads(int self, int *tids, int max)
 		for (long off = 0; off < n;) {
 			unsigned short reclen;
 			zp_memcpy(&reclen, buf + off + 16, sizeof reclen);
-			long tid = dirent_number(buf + off + 19);
+			long tid = zp_dirent_number(buf + off + 19);
 			if (tid > 0 && tid != self && !printed_exit((int)tid) && k < max)
 				tids[k++] = (int)tid;
 			if (!reclen)
@@ -681,14 +682,27 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 
 /* ---- the hook --------------------------------------------------------------- */
 
+/* The output's descriptors (traceout.c owns them), out of the program's way. */
+static bool owns_fd(long fd)
+{
+	return zp_tout_owns(&g.out, fd);
+}
+
+static void evict_fd(long fd)
+{
+	zp_tout_evict(&g.out, fd);
+}
+
+static const struct zp_fdguard own_fds = {owns_fd, evict_fd};
+
 static int pre(struct zpoline_call *c, void *ctx)
 {
 	(void)ctx;
 	if (!g.active)
 		return ZPOLINE_CONTINUE;
 	long nr = c->nr;
-	if (fd_guarded(nr)) {
-		if (fd_guard(c) == ZPOLINE_SKIP) {
+	if (zp_fd_guarded(nr)) {
+		if (zp_fd_guard(&own_fds, c) == ZPOLINE_SKIP) {
 			if (task_traced(c)) {
 				if (g.o.lines && nr_shown(nr))
 					line_call(c->pid, c->tid, nr, c->args, c->ret, LR_RESULT, NULL, 0,
@@ -928,7 +942,7 @@ static void post(struct zpoline_call *c, void *ctx)
 		return;
 	}
 	if ((nr == SYS_getdents64 || nr == SYS_getdents) && c->ret > 0)
-		fd_guard_listing(c);
+		zp_fd_guard_listing(&own_fds, c);
 	if (!task_traced(c)) {
 		slot_release(c->cookie);
 		return;

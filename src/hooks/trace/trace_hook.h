@@ -124,22 +124,6 @@ TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, s
 				uintptr_t ip);
 TH_HIDDEN void line_summary(void);
 
-/* fdguard.c: calls that would hit or show our descriptors.
- * Returns ZPOLINE_SKIP with call->ret set when the call was emulated. */
-TH_HIDDEN int fd_guard(struct zpoline_call *c);
-/* The calls fd_guard() looks at. */
-static inline bool fd_guarded(long nr)
-{
-	switch (nr) {
-	case SYS_close: case SYS_close_range: case SYS_dup2: case SYS_dup3: case SYS_fstat:
-	case SYS_fcntl: case SYS_dup: case SYS_newfstatat: case SYS_statx:
-		return true;
-	default:
-		return false;
-	}
-}
-TH_HIDDEN void fd_guard_listing(struct zpoline_call *c); /* getdents post */
-
 /* exec.c */
 TH_HIDDEN void exec_pre(struct zpoline_call *c, struct slot *s);
 TH_HIDDEN void exec_failed(struct zpoline_call *c, struct slot *s);
@@ -149,9 +133,6 @@ TH_HIDDEN void exec_announce(void);
  * other threads of this process (not those that printed their exit). */
 TH_HIDDEN void exit_line(int tid, int pid, long status);
 TH_HIDDEN int other_threads(int self, int *tids, int max);
-/* fdguard.c */
-TH_HIDDEN long dirent_number(const char *name);
-
 /* vdso.c */
 TH_HIDDEN void *zp_vdso_sym(const char *name);
 

@@ -1,6 +1,8 @@
 /*
- * fdguard.c - keeping the tracer's descriptors alive in programs that
- * close or reuse every descriptor (daemons, shells, close_range(0, ~0U)).
+ * fdguard.c - keeping a hook's own descriptors (the tracer's output, the
+ * counting hook's copy of stderr) alive and out of sight in programs that
+ * close, reuse or list every descriptor (daemons, shells,
+ * close_range(0, ~0U), CPython's test_subprocess).
  *
  *   close(ours)            fails with EBADF, as for any descriptor the
  *                          program never opened
@@ -21,8 +23,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
+#include "fdguard.h"
 #include "raw.h"
-#include "trace_hook.h"
 
 #define GUARD_LIMIT 65536 /* zp_tout_owns() knows descriptors below this */
 
@@ -34,7 +36,7 @@ static bool string_empty(int pid, const char *path)
 	return zp_peek(pid, &c0, (unsigned long)path, 1) == 1 && c0 == 0;
 }
 
-static int guard_close_range(struct zpoline_call *c)
+static int guard_close_range(const struct zp_fdguard *g, struct zpoline_call *c)
 {
 	unsigned long first = (unsigned int)c->args[0], last = (unsigned int)c->args[1];
 	unsigned long flags = (unsigned long)c->args[2];
@@ -43,7 +45,7 @@ static int guard_close_range(struct zpoline_call *c)
 	unsigned long top = last < GUARD_LIMIT - 1 ? last : GUARD_LIMIT - 1;
 	bool any = false;
 	for (unsigned long fd = first; fd <= top; fd++)
-		if (zp_tout_owns(&g.out, (long)fd)) {
+		if (g->owns((long)fd)) {
 			any = true;
 			break;
 		}
@@ -52,7 +54,7 @@ static int guard_close_range(struct zpoline_call *c)
 	long ret = 0;
 	unsigned long lo = first;
 	for (unsigned long fd = first; fd <= top; fd++) {
-		if (!zp_tout_owns(&g.out, (long)fd))
+		if (!g->owns((long)fd))
 			continue;
 		if (fd > lo) {
 			long r = zp_raw3(SYS_close_range, lo, fd - 1, flags);
@@ -71,15 +73,15 @@ static int guard_close_range(struct zpoline_call *c)
 }
 
 /* A call on one of ours answers as on a descriptor never opened. */
-static int closed_if_ours(struct zpoline_call *c, long fd)
+static int closed_if_ours(const struct zp_fdguard *g, struct zpoline_call *c, long fd)
 {
-	if (!zp_tout_owns(&g.out, fd))
+	if (!g->owns(fd))
 		return ZPOLINE_CONTINUE;
 	c->ret = -EBADF;
 	return ZPOLINE_SKIP;
 }
 
-int fd_guard(struct zpoline_call *c)
+int zp_fd_guard(const struct zp_fdguard *g, struct zpoline_call *c)
 {
 	switch (c->nr) {
 	/* close, and what programs probe descriptors with (CPython's
@@ -90,23 +92,23 @@ int fd_guard(struct zpoline_call *c)
 	case SYS_fstat:
 	case SYS_fcntl:
 	case SYS_dup:
-		return closed_if_ours(c, (int)c->args[0]);
+		return closed_if_ours(g, c, (int)c->args[0]);
 	case SYS_close_range:
-		return guard_close_range(c);
+		return guard_close_range(g, c);
 	case SYS_dup2:
 	case SYS_dup3:
-		if (closed_if_ours(c, (int)c->args[0]) == ZPOLINE_SKIP)
+		if (closed_if_ours(g, c, (int)c->args[0]) == ZPOLINE_SKIP)
 			return ZPOLINE_SKIP;
-		if (c->args[0] != c->args[1] && zp_tout_owns(&g.out, (int)c->args[1]))
-			zp_tout_evict(&g.out, (int)c->args[1]);
+		if (c->args[0] != c->args[1] && g->owns((int)c->args[1]))
+			g->evict((int)c->args[1]);
 		return ZPOLINE_CONTINUE;
 	case SYS_newfstatat:
 	case SYS_statx: {
 		int flags = (int)c->args[c->nr == SYS_newfstatat ? 3 : 2];
 		const char *path = (const char *)c->args[1];
-		if ((flags & AT_EMPTY_PATH) && path && zp_tout_owns(&g.out, (int)c->args[0]) &&
+		if ((flags & AT_EMPTY_PATH) && path && g->owns((int)c->args[0]) &&
 		    string_empty(c->pid, path))
-			return closed_if_ours(c, (int)c->args[0]);
+			return closed_if_ours(g, c, (int)c->args[0]);
 		return ZPOLINE_CONTINUE;
 	}
 	default:
@@ -129,7 +131,7 @@ static long name_number_prefix(const char **p)
 
 /* The decimal number a directory entry's name spells (a pid, a tid, a
  * descriptor), or -1. */
-long dirent_number(const char *name)
+long zp_dirent_number(const char *name)
 {
 	long n = name_number_prefix(&name);
 	return *name ? -1 : n;
@@ -137,7 +139,7 @@ long dirent_number(const char *name)
 
 static long name_number(const char *name)
 {
-	long n = dirent_number(name);
+	long n = zp_dirent_number(name);
 	return n >= GUARD_LIMIT ? -1 : n;
 }
 
@@ -148,12 +150,18 @@ static long name_number(const char *name)
  * descriptor of exactly such a number is left to chance. */
 static bool is_fd_dir(long fd)
 {
-	char link[40], target[96];
-	struct tb b;
-	tb_init(&b, link, sizeof link - 1);
-	tb_puts(&b, "/proc/self/fd/");
-	tb_dec(&b, fd);
-	link[b.len] = '\0';
+	static const char prefix[] = "/proc/self/fd/";
+	char link[40], target[96], digits[20];
+	int nd = 0;
+	do {
+		digits[nd++] = (char)('0' + fd % 10);
+		fd /= 10;
+	} while (fd > 0 && nd < (int)sizeof digits);
+	size_t k = sizeof prefix - 1;
+	memcpy(link, prefix, k);
+	while (nd > 0)
+		link[k++] = digits[--nd];
+	link[k] = '\0';
 	long n = zp_raw3(SYS_readlink, link, target, sizeof target - 1);
 	if (n <= 6 || memcmp(target, "/proc/", 6))
 		return false;
@@ -169,7 +177,7 @@ static bool is_fd_dir(long fd)
 	return !strcmp(rest, "fd") || !strcmp(rest, "fdinfo");
 }
 
-void fd_guard_listing(struct zpoline_call *c)
+void zp_fd_guard_listing(const struct zp_fdguard *g, struct zpoline_call *c)
 {
 	bool d64 = c->nr == SYS_getdents64;
 	size_t name_at = d64 ? 19 : 18; /* linux_dirent64 / linux_dirent */
@@ -184,7 +192,7 @@ void fd_guard_listing(struct zpoline_call *c)
 			if (!reclen || off + reclen > len)
 				return; /* not what the kernel writes: leave it alone */
 			long num = name_number(buf + off + name_at);
-			bool drop = num >= 0 && zp_tout_owns(&g.out, num);
+			bool drop = num >= 0 && g->owns(num);
 			if (drop && !checked) {
 				if (!is_fd_dir(fd))
 					return;
