@@ -601,9 +601,26 @@ long zp_pre_lean_changed(struct zp_record *r, long nr0)
 	return finish_pre(r, act);
 }
 
+/* Syscall User Dispatch's selector is ALLOW while the dispatcher and the
+ * hooks run.  A program's signal handler that left a hook with siglongjmp
+ * left it so, and the thread's calls passed the safety net from then on.
+ * A call from the program's own stack (not a slot, nor its signal stack,
+ * where a handler may run nested in a hook that still needs ALLOW) puts
+ * BLOCK back. */
+static void sud_selector_check(struct zp_thread *t, uintptr_t sp)
+{
+	if (!zp_sud_armed || !t || __atomic_load_n(&t->sud_selector, __ATOMIC_ACQUIRE) != 0)
+		return;
+	if (sp - t->slots < (uintptr_t)ZP_NSLOTS * ZP_SLOT_SIZE ||
+	    (t->alt_lo < t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi))
+		return;
+	zp_sud_block(t);
+}
+
 long zp_pre(struct zp_record *r)
 {
 	struct zp_thread *t = zp_thread_self();
+	sud_selector_check(t, r->call.sp);
 	zp_altstack_enter(r, t);
 	if (t && !t->tid) {
 		t->tid = (int)zp_raw0(SYS_gettid);
