@@ -7,15 +7,10 @@
  * the hooks through the safety net afterwards.  Each copy of the code is new where it is tested: the
  * net rewrites the sites it catches.
  */
-#include <setjmp.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include "check.h"
-
-#define MARK 0x5a5a0000L
+#include "hookjump.h"
 
 /* A fresh function `mov $SYS_getuid, %eax; syscall; ret`. */
 static long (*fresh_getuid(void))(void)
@@ -29,39 +24,19 @@ static long (*fresh_getuid(void))(void)
 	return (long (*)(void))p;
 }
 
-static sigjmp_buf jb;
-
-static void handler(int sig)
-{
-	(void)sig;
-	siglongjmp(jb, 1);
-}
-
-static long seen(void)
-{
-	return syscall(SYS_getppid, MARK + 2);
-}
-
 int main(void)
 {
-	struct sigaction sa = {.sa_handler = handler};
-	sigaction(SIGUSR1, &sa, NULL);
 	long uid = (long)getuid();
 	long (*getuid_a)(void) = fresh_getuid(), (*getuid_b)(void) = fresh_getuid();
 	if (!getuid_a || !getuid_b)
 		return 2;
-	long before = seen();
+	long before = hookjump_seen(HOOKJUMP_GETUIDS);
 	CHECK(getuid_a() == uid, "an unrewritten getuid returns the uid");
-	CHECK(seen() - before == 1, "an unrewritten getuid reaches the hooks (SUD safety net)");
-	volatile int jumped = 0;
-	if (sigsetjmp(jb, 1) == 0)
-		syscall(SYS_getppid, MARK); /* the hook signals; the handler jumps */
-	else
-		jumped = 1;
-	CHECK(jumped, "the handler ran inside the hook and jumped out");
-	before = seen();
+	CHECK(hookjump_seen(HOOKJUMP_GETUIDS) - before == 1, "an unrewritten getuid reaches the hooks (SUD safety net)");
+	CHECK(hookjump(), "the handler ran inside the hook and jumped out");
+	before = hookjump_seen(HOOKJUMP_GETUIDS);
 	long r = getuid_b();
-	long n = seen() - before;
+	long n = hookjump_seen(HOOKJUMP_GETUIDS) - before;
 	printf("after the jump: %ld of 1 unrewritten getuid call reached the hooks\n", n);
 	CHECK(r == uid && n == 1, "after a siglongjmp out of hook code, unrewritten calls still reach the hooks");
 	return fails != 0;

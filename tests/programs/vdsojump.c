@@ -4,43 +4,20 @@
  * thread's later vDSO calls taken for the hook's own (they went past the
  * hooks for good when a flag set around hook code marked them).
  */
-#include <setjmp.h>
-#include <signal.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 #include "check.h"
-
-#define MARK 0x5a5a0000L
-
-static sigjmp_buf jb;
-
-static void handler(int sig)
-{
-	(void)sig;
-	siglongjmp(jb, 1);
-}
-
-static long seen(void)
-{
-	return syscall(SYS_getppid, MARK + 1);
-}
+#include "hookjump.h"
 
 int main(void)
 {
-	struct sigaction sa = {.sa_handler = handler};
-	sigaction(SIGUSR1, &sa, NULL);
-	volatile int jumps = 0;
-	for (volatile int round = 0; round < 3; round++) {
-		if (sigsetjmp(jb, 1) == 0)
-			syscall(SYS_getppid, MARK); /* the hook signals; the handler jumps */
-		else
-			jumps++;
-		long before = seen();
+	int jumps = 0;
+	for (int round = 0; round < 3; round++) {
+		jumps += hookjump();
+		long before = hookjump_seen(HOOKJUMP_CLOCKS);
 		struct timespec ts;
 		for (int i = 0; i < 10; i++)
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-		long after = seen();
+		long after = hookjump_seen(HOOKJUMP_CLOCKS);
 		printf("round %d: %ld clock_gettime calls reached the hook\n", round, after - before);
 		CHECK(after - before == 10, "clock_gettime after a siglongjmp out of hook code reaches the hooks");
 	}
