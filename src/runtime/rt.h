@@ -104,7 +104,7 @@ struct zp_thread {
 	size_t map_size;
 	bool is_static;             /* the main thread's block is never freed */
 	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
-	uint8_t unused_f3a;
+	uint8_t unused_f3a;         /* free: keeps the TB_* offsets after it */
 	uint8_t alt_swap;           /* TB_ALTSWAP: calls made on alt_lo..alt_hi disarm it */
 	uint8_t alt_pending;        /* TB_ALTPEND: such a call is entering, signals blocked */
 	uintptr_t alt_lo, alt_hi;   /* TB_ALTLO/HI: the program's sigaltstack; 0, 0: none */
