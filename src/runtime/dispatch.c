@@ -117,11 +117,11 @@ bool zp_runtime_wants(long nr)
  * vDSO calls are the program's, not hook code's (vdso.c). */
 static void run_posts(struct zp_record *r, int below)
 {
+	struct zp_thread *t = zp_thread_self();
 	for (int i = below - 1; i >= 0; i--) {
 		if (!(r->hooks_ran & (1u << i)))
 			continue;
 		r->call.cookie = r->cookies[i];
-		struct zp_thread *t = zp_thread_self();
 		uintptr_t state = zp_hook_enter(t);
 		zp_hooks[i].h.post(&r->call, zp_hooks[i].h.ctx);
 		zp_hook_leave(t, state);
@@ -153,13 +153,13 @@ static int run_orig(struct zp_record *r, int i)
  * that completed the call, or -1 if it must go to the kernel. */
 static inline __attribute__((always_inline)) int run_pres(struct zp_record *r, int from)
 {
+	struct zp_thread *t = zp_thread_self();
 	for (int i = from; i < zp_nhooks; i++) {
 		struct zp_hook_slot *h = &zp_hooks[i];
 		if (!selected(h, r->call.nr))
 			continue;
 		int a = ZPOLINE_CONTINUE;
 		r->call.cookie = 0;
-		struct zp_thread *t = zp_thread_self();
 		uintptr_t state = zp_hook_enter(t);
 		if (h->orig_fn)
 			a = run_orig(r, i);
@@ -611,7 +611,7 @@ static void sud_selector_check(struct zp_thread *t, uintptr_t sp)
 {
 	if (!zp_sud_armed || !t || __atomic_load_n(&t->sud_selector, __ATOMIC_ACQUIRE) != 0)
 		return;
-	if (sp - t->slots < (uintptr_t)ZP_NSLOTS * ZP_SLOT_SIZE ||
+	if (zp_on_slots(t, sp) ||
 	    (t->alt_lo < t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi))
 		return;
 	zp_sud_block(t);

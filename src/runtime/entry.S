@@ -83,23 +83,17 @@
 .endm
 
 /* The lean path's call of the hook function \fn with (record = rbx,
- * zp_lean_ctx), rsp = record; hook_base set around it as zp_hook_enter()
- * does (vdso.c).  The value it had and rcx wait on our stack; rcx comes
- * back in rsi. */
+ * zp_lean_ctx), rsp = record.  (No hook_base mark: the lean path is off
+ * when vDSO functions are routed, the mark's only reader.)  rcx waits on
+ * our stack and comes back in rsi. */
 .macro LEAN_CALL fn
-	mov	%gs:TB_HOOKBASE, %rdx
-	mov	%gs:TB_SLOTS, %rsi
-	mov	%rsi, %gs:TB_HOOKBASE
 	sub	$16, %rsp
-	mov	%rdx, (%rsp)
-	mov	%rcx, 8(%rsp)
+	mov	%rcx, (%rsp)
 	mov	%rbx, %rdi
 	mov	zp_lean_ctx(%rip), %rsi
 	call	\fn
-	mov	(%rsp), %rdx
-	mov	8(%rsp), %rsi
+	mov	(%rsp), %rsi
 	add	$16, %rsp
-	mov	%rdx, %gs:TB_HOOKBASE
 .endm
 
 /* The application's callee-saved registers but rbx. */

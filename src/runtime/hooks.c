@@ -188,9 +188,10 @@ void zp_class_rebuild(void)
  * calls its pre() and post() itself (entry.S, .Llean), without the C
  * dispatcher, for the numbers only that hook wants.  A chain of several
  * hooks, one that wants the extended state saved or has the original ABI,
- * and Syscall User Dispatch (whose selector the dispatcher switches around
- * hook code) take zp_pre() and zp_post().  ZPOLINE_LEAN=0 turns it off
- * (the tests run both). */
+ * Syscall User Dispatch (whose selector the dispatcher switches around
+ * hook code) and routed vDSO functions (which need hook_base marked around
+ * hook code: not a cost every call should pay) take zp_pre() and
+ * zp_post().  ZPOLINE_LEAN=0 turns it off (the tests run both). */
 unsigned char zp_lean;
 int (*zp_lean_pre)(struct zpoline_call *, void *);
 void (*zp_lean_post)(struct zpoline_call *, void *);

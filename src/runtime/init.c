@@ -174,7 +174,8 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_die("zpoline: cannot read /proc/self/maps");
 	}
 	const char *vdso = getenv("ZPOLINE_VDSO");
-	if (vdso && !strcmp(vdso, "1") && zp_vdso_route() < 0)
+	bool vdso_routed = vdso && !strcmp(vdso, "1");
+	if (vdso_routed && zp_vdso_route() < 0)
 		zp_log("zpoline: ZPOLINE_VDSO=1: could not route the vDSO's functions");
 	if (zp_mode == ZP_MODE_NET || zp_mode == ZP_MODE_SUD) {
 		zp_sud_armed = 1;
@@ -184,7 +185,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
-	zp_lean_decide(!lean || strcmp(lean, "0") != 0);
+	zp_lean_decide((!lean || strcmp(lean, "0") != 0) && !vdso_routed);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();
 	/* For coverage tests: a call strace can see, marking the end of

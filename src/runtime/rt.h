@@ -205,6 +205,12 @@ static inline void zp_sud_leave(struct zp_thread *t, unsigned prev)
 		__atomic_store_n(&t->sud_selector, (uint8_t)prev, __ATOMIC_RELEASE);
 }
 
+/* Is sp on this thread's slots (the runtime's own stack)? */
+static inline bool zp_on_slots(const struct zp_thread *t, uintptr_t sp)
+{
+	return sp - t->slots < (uintptr_t)ZP_NSLOTS * ZP_SLOT_SIZE;
+}
+
 /* Around a hook's own function: the routed vDSO functions know its calls
  * for the hook's (hook_base, vdso.c).  Nests as zp_sud_enter(). */
 static inline uintptr_t zp_hook_enter(struct zp_thread *t)

@@ -763,7 +763,7 @@ static void self_signal(ucontext_t *uc)
 	/* Hooks run on the thread's slots (vdso.c tells hook code by its
 	 * stack); this handler may be on the program's signal stack. */
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-	if (r->self_post && t && sp - t->slots < (uintptr_t)ZP_NSLOTS * ZP_SLOT_SIZE)
+	if (r->self_post && t && zp_on_slots(t, sp))
 		zp_post(r);
 	else if (r->self_post)
 		zp_call_on_stack(post_on_slot, r, r);

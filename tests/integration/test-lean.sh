@@ -51,4 +51,5 @@ lean_for dispatcher clobber "$ZP_BUILD/tests/libzphook_clobber.so"
 lean_for dispatcher "pass and argedit" "$HOOK_PASS:$EDIT"
 lean_for dispatcher "original ABI" "$ZP_BUILD/tests/libzphook_orig.so"
 ZPOLINE_MODE=net lean_for dispatcher "pass, ZPOLINE_MODE=net (SUD)" "$HOOK_PASS"
+ZPOLINE_VDSO=1 lean_for dispatcher "pass, ZPOLINE_VDSO=1 (routed vDSO)" "$HOOK_PASS"
 finish
