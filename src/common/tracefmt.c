@@ -177,12 +177,6 @@ void tb_pad_to(struct tb *b, size_t col)
 	b->len = end;
 }
 
-/* Bytes that print as themselves inside a quoted string. */
-static bool plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-}
-
 int tb_hex_strings;
 
 bool tb_quote_hex(const unsigned char *s, size_t n)
@@ -207,19 +201,50 @@ void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigne
 		tb_putn(b, "...", 3);
 }
 
-/* The escape letter of the bytes strace writes as \x (0: none). */
-static char escape_letter(unsigned char c)
+/* How strace writes each byte inside quotes, outside hex mode: itself, a
+ * letter escape, or the shortest octal escape ("octal": the 3-digit form
+ * when an octal digit follows).  The compiler builds the table from the
+ * rules below: a byte at a time through branches was most of a traced I/O
+ * line's cost (a 512-byte pwrite of NULs). */
+struct qesc {
+	char s[4];
+	unsigned char len;
+	bool octal;
+};
+
+#define Q_PLAIN(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' && (c) != '\\')
+#define Q_LETTER(c)                                                                              \
+	((c) == '"' ? '"' : (c) == '\\' ? '\\' : (c) == '\t' ? 't' : (c) == '\n' ? 'n' :         \
+	 (c) == '\v' ? 'v' : (c) == '\f' ? 'f' : (c) == '\r' ? 'r' : 0)
+#define Q_ODIGITS(c) ((c) >= 0100 ? 3 : (c) >= 010 ? 2 : 1)
+#define Q_OCT(c, i) ((char)('0' + (((c) >> (3 * (Q_ODIGITS(c) - 1 - (i)))) & 7)))
+#define Q_CH(c, i)                                                                               \
+	(Q_PLAIN(c)        ? ((i) == 0 ? (char)(c) : 0) :                                         \
+	 (i) == 0          ? '\\' :                                                               \
+	 Q_LETTER(c)       ? ((i) == 1 ? Q_LETTER(c) : 0) :                                       \
+	 (i) <= Q_ODIGITS(c) ? Q_OCT(c, (i) - 1) : 0)
+#define Q_LEN(c) (Q_PLAIN(c) ? 1 : Q_LETTER(c) ? 2 : 1 + Q_ODIGITS(c))
+#define Q1(c)                                                                                    \
+	{ {Q_CH(c, 0), Q_CH(c, 1), Q_CH(c, 2), Q_CH(c, 3)}, Q_LEN(c), !Q_PLAIN(c) && !Q_LETTER(c) },
+#define Q4(c) Q1(c) Q1((c) + 1) Q1((c) + 2) Q1((c) + 3)
+#define Q16(c) Q4(c) Q4((c) + 4) Q4((c) + 8) Q4((c) + 12)
+#define Q64(c) Q16(c) Q16((c) + 16) Q16((c) + 32) Q16((c) + 48)
+static const struct qesc qesc[256] = {Q64(0) Q64(64) Q64(128) Q64(192)};
+
+/* One byte escaped into o (room for 4); `after` is the byte that follows
+ * it (-1: none). */
+static inline size_t quote_byte(char *o, unsigned char c, int after)
 {
-	switch (c) {
-	case '"': return '"';
-	case '\\': return '\\';
-	case '\t': return 't';
-	case '\n': return 'n';
-	case '\v': return 'v';
-	case '\f': return 'f';
-	case '\r': return 'r';
-	default: return 0;
+	const struct qesc *e = &qesc[c];
+	if (e->octal && after >= '0' && after <= '7') {
+		o[0] = '\\';
+		o[1] = (char)('0' + (c >> 6));
+		o[2] = (char)('0' + ((c >> 3) & 7));
+		o[3] = (char)('0' + (c & 7));
+		return 4;
 	}
+	__builtin_memcpy(o, e->s, 4);
+	return e->len;
 }
 
 /* Eight bytes that all print as themselves?  Word-at-a-time tests (any
@@ -238,56 +263,42 @@ static bool plain8(uint64_t w)
 void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, unsigned flags)
 {
 	/* Escaped into a local buffer and copied out a block at a time: a
-	 * buffer of NULs (a 512-byte pwrite of zeros) was two bounds-checked
-	 * stores per byte, an eighth of a traced I/O call. */
-	char out[256 + 8];
+	 * buffer of NULs was two bounds-checked stores per byte. */
+	char out[256 + 32];
 	size_t k = 0;
 	bool hex = flags & TBQ_HEX;
 	for (size_t i = 0; i < n;) {
-		if (k > sizeof out - 8) {
+		if (k > sizeof out - 32) {
 			tb_putn_any(b, out, k);
 			k = 0;
 			if (b->truncated)
 				return;
 		}
-		if (!hex && n - i >= 8) {
-			uint64_t w;
-			__builtin_memcpy(&w, s + i, 8);
-			if (plain8(w)) {
-				__builtin_memcpy(out + k, &w, 8);
-				k += 8;
-				i += 8;
-				continue;
-			}
-		}
-		unsigned char c = s[i++];
 		if (hex) {
+			unsigned char c = s[i++];
 			out[k++] = '\\';
 			out[k++] = 'x';
 			out[k++] = hexdig[c >> 4];
 			out[k++] = hexdig[c & 15];
 			continue;
 		}
-		if (plain(c)) {
-			out[k++] = (char)c;
+		if (n - i >= 8) {
+			uint64_t w;
+			__builtin_memcpy(&w, s + i, 8);
+			if (plain8(w)) {
+				__builtin_memcpy(out + k, &w, 8);
+				k += 8;
+			} else {
+				/* All eight through the table, not the word test
+				 * again at each byte. */
+				for (size_t j = 0; j < 8; j++)
+					k += quote_byte(out + k, s[i + j], i + j + 1 < n ? s[i + j + 1] : next);
+			}
+			i += 8;
 			continue;
 		}
-		char e = escape_letter(c);
-		if (e) {
-			out[k++] = '\\';
-			out[k++] = e;
-			continue;
-		}
-		/* Shortest octal, unless the next byte is an octal digit that
-		 * would be read as part of it. */
-		int after = i < n ? s[i] : next;
-		bool full = after >= '0' && after <= '7';
-		out[k++] = '\\';
-		if (full || c >= 0100)
-			out[k++] = (char)('0' + (c >> 6));
-		if (full || c >= 010)
-			out[k++] = (char)('0' + ((c >> 3) & 7));
-		out[k++] = (char)('0' + (c & 7));
+		k += quote_byte(out + k, s[i], i + 1 < n ? s[i + 1] : next);
+		i++;
 	}
 	tb_putn_any(b, out, k);
 }
