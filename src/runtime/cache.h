@@ -5,6 +5,8 @@
 
 /* Bump when the finder's answers change: every cached list and text goes. */
 #define ZP_FINDER_VERSION 5
+/* The layout of patched copies (textcache.c): 6, whole object files. */
+#define ZP_TEXT_CACHE_VERSION 6
 
 ZP_HIDDEN void zp_cache_init(void);
 struct stat;

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 
 #include "maps.h"
@@ -179,4 +181,10 @@ bool zp_maps_readable(const void *ctx, const void *p, size_t n)
 		a = e->end;
 	}
 	return true;
+}
+
+bool zp_map_is_file(const struct zp_map *m, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_ino == m->inode &&
+	       major(st->st_dev) == m->dev_major && minor(st->st_dev) == m->dev_minor;
 }

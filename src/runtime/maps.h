@@ -26,6 +26,10 @@ ZP_HIDDEN void zp_maps_free(struct zp_maps *m);
 ZP_HIDDEN const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t addr);
 
 ZP_HIDDEN bool zp_maps_readable(const void *ctx, const void *p, size_t n);
+/* st (from stat or fstat) is the file m was mapped from: same device and
+ * inode, still a regular file. */
+struct stat;
+ZP_HIDDEN bool zp_map_is_file(const struct zp_map *m, const struct stat *st);
 
 /* How much of a mapping that starts at file offset `off` a file of `size`
  * bytes backs, in whole pages: reading past that raises SIGBUS (a segment

@@ -552,14 +552,6 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 	return go;
 }
 
-/* st (from stat or fstat) is the file m was mapped from: same device and
- * inode, still a regular file. */
-static bool maps_file(const struct zp_map *m, const struct stat *st)
-{
-	return S_ISREG(st->st_mode) && st->st_ino == m->inode &&
-	       major(st->st_dev) == m->dev_major && minor(st->st_dev) == m->dev_minor;
-}
-
 /* The file a code mapping was made from, if it is still that file: its
  * bytes are the candidates (see scan.c), and only a list found
  * from them may be remembered.  Only at start-up and for code not
@@ -573,7 +565,7 @@ static int open_backing_file(const struct zp_map *m)
 	if (fd < 0)
 		return -1;
 	struct stat st;
-	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !maps_file(m, &st)) {
+	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !zp_map_is_file(m, &st)) {
 		zp_raw1(SYS_close, fd);
 		return -1;
 	}
@@ -585,7 +577,7 @@ static uintptr_t backed_end(const struct zp_map *m)
 {
 	struct stat st;
 	if (!m->inode || m->path[0] != '/' || zp_raw2(SYS_stat, m->path, &st) < 0 ||
-	    !maps_file(m, &st))
+	    !zp_map_is_file(m, &st))
 		return m->end;
 	uint64_t backed = zp_file_backed((uint64_t)st.st_size, m->offset);
 	return backed < m->end - m->start ? m->start + backed : m->end;
@@ -715,7 +707,7 @@ static const uint8_t *file_id(const struct zp_maps *maps, const struct object *o
 		return NULL;
 	struct stat st;
 	struct timespec now;
-	if (zp_raw2(SYS_stat, m->path, &st) < 0 || !maps_file(m, &st))
+	if (zp_raw2(SYS_stat, m->path, &st) < 0 || !zp_map_is_file(m, &st))
 		return NULL;
 	if (zp_raw2(SYS_clock_gettime, CLOCK_REALTIME, &now) < 0 ||
 	    st.st_ctim.tv_sec + 2 > now.tv_sec)

@@ -53,13 +53,26 @@ static uint64_t list_hash(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 	return h;
 }
 
-static void text_path(char *out, size_t len, const uint8_t *id, size_t idlen, uintptr_t vaddr,
-		      uint64_t hash)
+/* A copy is the whole object file, patched in one segment, at
+ * <cache>/<build-id>.<segment address>.<list hash>.v<N>/<file name>: what
+ * reads the process's mappings to find its objects (perf, a sanitizer's
+ * symbolizer, crash reporters) sees an ELF file by the object's own name
+ * and build-id, with its symbols, where a bare copy of the segment's bytes
+ * showed addresses only.  Returns false if the names do not fit. */
+static bool text_path(char *dir, size_t dlen, char *file, size_t flen, const struct zp_map *m,
+		      const uint8_t *id, size_t idlen, uintptr_t vaddr, uint64_t hash)
 {
 	char hex[2 * 64 + 1];
 	zp_build_id_hex(hex, id, idlen);
-	zp_snprintf(out, len, "%s/%s.%lx.%lx.v%d.text", zp_cache_dir(), hex, (unsigned long)vaddr,
-		    (unsigned long)hash, ZP_FINDER_VERSION);
+	const char *base = m->path;
+	for (const char *p = m->path; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	if (!*base)
+		return false;
+	return zp_snprintf(dir, dlen, "%s/%s.%lx.%lx.v%d", zp_cache_dir(), hex, (unsigned long)vaddr,
+			   (unsigned long)hash, ZP_TEXT_CACHE_VERSION) < dlen &&
+	       zp_snprintf(file, flen, "%s/%s", dir, base) < flen;
 }
 
 /* Does the object relocate its own code? */
@@ -159,19 +172,22 @@ bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, 
 	if (!zp_cache_dir() || !idlen || m->shared || !any_site_in(s, m->start, m->end) ||
 	    segment_written(m))
 		return false;
-	char path[4300];
-	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
+	char dir[4300], path[4600];
+	struct stat st, orig;
+	if (!text_path(dir, sizeof dir, path, sizeof path, m, id, idlen, vaddr,
+		       list_hash(s, m->start, m->end)) ||
+	    zp_raw2(SYS_stat, m->path, &orig) != 0 || !zp_map_is_file(m, &orig))
+		return false;
 	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return false;
-	struct stat st;
 	bool ok = zp_raw2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) && zp_cache_file_trusted(&st) &&
-		  (uint64_t)st.st_size == m->end - m->start;
+		  st.st_size == orig.st_size;
 	if (ok) {
 		/* Populated: the program runs this code right away, and mapping
 		 * the page-cache pages in one call beats a fault per 64 KiB. */
 		long r = zp_raw6(SYS_mmap, m->start, (long)(m->end - m->start), m->prot,
-				 MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
+				 MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, (long)m->offset);
 		ok = r == (long)m->start;
 		if (!ok && r < 0 && r != -EACCES && r != -EPERM) {
 			/* MAP_FIXED failed after unmapping: nothing sensible is left. */
@@ -183,6 +199,7 @@ bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, 
 		/* A stale or foreign file: put the original back. */
 		zp_text_cache_unmap(m);
 		zp_raw1(SYS_unlink, path);
+		zp_raw1(SYS_rmdir, dir);
 		return false;
 	}
 	return ok;
@@ -202,52 +219,46 @@ void zp_text_cache_unmap(const struct zp_map *m)
 		       m->path);
 }
 
-/* The segment's bytes as the file holds them, with the sites of s
- * rewritten, into fd: what patching does in memory, without what else the
- * memory may hold (a debugger's breakpoints: see segment_written). */
-static bool write_patched(int fd, const struct zp_map *m, const struct zp_sites *s)
+/* The object's file with the sites of s (all in m's segment) rewritten,
+ * into fd: what patching does in memory, without what else the memory may
+ * hold (a debugger's breakpoints: see segment_written). */
+static bool write_patched(int fd, int orig, const struct zp_map *m, const struct zp_sites *s)
 {
-	int orig = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC, 0);
-	if (orig < 0)
-		return false;
 	static uint8_t buf[64 * 1024] ZP_BIG_BSS;
-	size_t len = m->end - m->start, next = 0;
-	bool ok = true;
-	for (size_t off = 0; ok && off < len;) {
-		size_t want = len - off < sizeof buf ? len - off : sizeof buf, got = 0;
-		while (got < want) {
-			long r = zp_raw4(SYS_pread64, orig, buf + got, want - got,
-					 (long)(m->offset + off + got));
-			if (r == -EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-		}
-		memset(buf + got, 0, want - got); /* past the file's end: zero-filled */
-		uintptr_t lo = m->start + off, hi = lo + want;
-		while (next < s->n && s->v[next].addr + 2 <= lo)
+	size_t next = 0;
+	for (uint64_t off = 0;;) {
+		long got = zp_raw4(SYS_pread64, orig, buf, sizeof buf, (long)off);
+		if (got == -EINTR)
+			continue;
+		if (got < 0)
+			return false;
+		if (got == 0)
+			return true;
+		/* The sites (sorted) whose bytes fall in this chunk: file
+		 * offset o of the segment is at m->start + o - m->offset. */
+		while (next < s->n && (s->v[next].addr < m->start ||
+				       s->v[next].addr - m->start + m->offset + 2 <= off))
 			next++;
-		for (size_t i = next; i < s->n && s->v[i].addr < hi; i++) {
-			uintptr_t a = s->v[i].addr;
+		for (size_t i = next; i < s->n && s->v[i].addr + 2 <= m->end; i++) {
+			uint64_t at = s->v[i].addr - m->start + m->offset;
+			if (at >= off + (uint64_t)got)
+				break;
 			uint8_t b[2] = {s->v[i].kind == ZP_SITE_FAST ? 0xff : 0x0f,
 					s->v[i].kind == ZP_SITE_FAST ? 0xd0 : 0x0b};
-			for (int k = 0; k < 2; k++)
-				if (a + (uintptr_t)k >= lo && a + (uintptr_t)k < hi)
-					buf[a + (uintptr_t)k - lo] = b[k];
+			for (uint64_t k = 0; k < 2; k++)
+				if (at + k >= off && at + k < off + (uint64_t)got)
+					buf[at + k - off] = b[k];
 		}
-		for (size_t done = 0; ok && done < want;) {
-			long w = zp_raw3(SYS_write, fd, buf + done, want - done);
+		for (long done = 0; done < got;) {
+			long w = zp_raw3(SYS_write, fd, buf + done, got - done);
 			if (w == -EINTR)
 				continue;
-			ok = w > 0;
-			if (ok)
-				done += (size_t)w;
+			if (w <= 0)
+				return false;
+			done += w;
 		}
-		off += want;
+		off += (uint64_t)got;
 	}
-	zp_raw1(SYS_close, orig);
-	return ok;
 }
 
 /* After patching [m->start, m->end) in place: keep a copy for the next
@@ -259,17 +270,34 @@ void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen
 	    zp_decoder_unavailable() || !any_site_in(s, m->start, m->end) ||
 	    !sites_rewritten(s, m->start, m->end, true))
 		return;
-	char path[4300], tmp[4400];
-	text_path(path, sizeof path, id, idlen, vaddr, list_hash(s, m->start, m->end));
-	zp_snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, zp_raw0(SYS_getpid));
-	int fd = (int)zp_raw3(SYS_open, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			      0600);
-	if (fd < 0)
+	char dir[4300], path[4600], tmp[4700];
+	if (!text_path(dir, sizeof dir, path, sizeof path, m, id, idlen, vaddr,
+		       list_hash(s, m->start, m->end)))
 		return;
-	bool ok = write_patched(fd, m, s);
-	zp_raw1(SYS_close, fd);
+	/* The bytes copied must be the ones mapped (a package upgrade
+	 * replaces the file under a running program). */
+	int orig = (int)zp_raw3(SYS_open, m->path, O_RDONLY | O_CLOEXEC, 0);
+	struct stat st;
+	if (orig >= 0 && (zp_raw2(SYS_fstat, orig, &st) != 0 || !zp_map_is_file(m, &st))) {
+		zp_raw1(SYS_close, orig);
+		orig = -1;
+	}
+	if (orig < 0)
+		return;
+	long made = zp_raw2(SYS_mkdir, dir, 0700);
+	zp_snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, zp_raw0(SYS_getpid));
+	int fd = made == 0 || made == -EEXIST
+			 ? (int)zp_raw3(SYS_open, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+					0600)
+			 : -1;
+	bool ok = fd >= 0 && write_patched(fd, orig, m, s);
+	if (fd >= 0)
+		zp_raw1(SYS_close, fd);
+	zp_raw1(SYS_close, orig);
 	if (ok)
 		ok = zp_raw2(SYS_rename, tmp, path) == 0;
-	if (!ok)
+	if (!ok && fd >= 0)
 		zp_raw1(SYS_unlink, tmp);
+	if (!ok)
+		zp_raw1(SYS_rmdir, dir); /* only if empty: another process's copy stays */
 }

@@ -18,8 +18,31 @@ case "$second" in "0 from cache"*) fail "second run: $second" ;; *" 0 segments s
 grep -c ok "$TMP/out" | grep -q 2 && pass "the program runs right from shared patched code" || fail "output: $(cat "$TMP/out")"
 
 # Patched code of the right size but wrong bytes: detected, original back.
-libc_text=$(ls "$C"/*.text | head -1)
-for f in "$C"/*.text; do
+# The copies are whole object files under the object's own name, with its
+# build-id: what reads the process's mappings (perf, a symbolizer) finds an
+# ELF file there, not bare bytes.
+libc_real=$(readlink -f "$(ldd "$P/seq" | awk '/libc\.so/ {print $3}')")
+libc_copy=$(ls "$C"/*.v*/"${libc_real##*/}" 2>/dev/null | head -1)
+want_id=$(readelf -n "$libc_real" | awk '/Build ID/ {print $3}')
+if [ -n "$libc_copy" ] && [ "$(readelf -n "$libc_copy" | awk '/Build ID/ {print $3}')" = "$want_id" ] &&
+	[ "$(stat -c %s "$libc_copy")" = "$(stat -c %s "$libc_real")" ] &&
+	readelf -Ws --dyn-syms "$libc_copy" | grep -q ' getpid'; then
+	pass "libc's patched copy is libc: its own name, size, build-id and symbols (${libc_copy#"$C"/})"
+else
+	fail "libc's patched copy: '$libc_copy' ($(ls "$C"))"
+fi
+ZPOLINE_CACHE_DIR=$C LD_PRELOAD=$LIB cat /proc/self/maps >"$TMP/maps"
+if grep -q "r-xp .* ${C}/.*/${libc_real##*/}\$" "$TMP/maps"; then
+	pass "the shared copy is mapped under libc's name"
+else
+	fail "no executable mapping of a copy named ${libc_real##*/}: $(grep -F "$C" "$TMP/maps" | head -3)"
+fi
+differ=$(cmp -l "$libc_real" "$libc_copy" | wc -l)
+[ "$differ" -gt 0 ] && [ "$differ" -lt 4096 ] && pass "the copy differs from libc only at its sites ($differ bytes)" ||
+	fail "the copy differs from libc in $differ bytes"
+
+libc_text=$libc_copy
+for f in "$C"/*.v*/*; do
 	sz=$(stat -c %s "$f")
 	head -c "$sz" /dev/zero >"$f"
 done
@@ -28,7 +51,7 @@ run "$P/seq" >"$TMP/out" 2>"$TMP/err"
 	fail "zeroed patched-code files: $(head -c 300 "$TMP/err")"
 # Each bad copy must be gone or replaced by a good one; none may stay.
 left=0
-for f in "$C"/*.text; do
+for f in "$C"/*.v*/*; do
 	[ -e "$f" ] && cmp -s "$f" <(head -c "$(stat -c %s "$f")" /dev/zero) && left=$((left + 1))
 done
 [ $left = 0 ] && pass "the bad copies were dropped or replaced (${libc_text##*/} and the others)" ||
@@ -47,7 +70,7 @@ chmod 777 "$C"
 run "$P/seq" >"$TMP/out" 2>"$TMP/err"
 case "$(summary)" in "0 from cache, 0 segments shared") pass "group/world-writable cache directory: not used" ;; *) fail "writable cache dir used: $(summary)" ;; esac
 chmod 700 "$C"
-chmod 666 "$C"/*.sites "$C"/*.text 2>/dev/null
+chmod 666 "$C"/*.sites "$C"/*.v*/* 2>/dev/null
 run "$P/seq" >"$TMP/out" 2>"$TMP/err"
 case "$(summary)" in "0 from cache, 0 segments shared") pass "world-writable cache files: not used" ;; *) fail "writable cache files used: $(summary)" ;; esac
 
