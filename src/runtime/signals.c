@@ -415,6 +415,36 @@ static uint64_t release(struct zp_thread *t, uint64_t open, bool block)
 	return sent;
 }
 
+/* A handler of the program's is the program's code, whatever it
+ * interrupted.  Coming during a hook, it found the hooks' state: Syscall
+ * User Dispatch's selector on ALLOW (its unrewritten calls, and in SUD mode
+ * all of them, passed the hooks) and hook_base marking hook code (its vDSO
+ * calls passed them).  It runs with the program's state instead, and a
+ * handler that leaves by siglongjmp leaves that state behind, not the
+ * hook's; a handler that returns gives the interrupted code its own back. */
+struct hook_state {
+	unsigned sud;
+	uintptr_t hook_base;
+};
+
+static struct hook_state program_state_enter(struct zp_thread *t)
+{
+	struct hook_state h = {0, 0};
+	if (!t)
+		return h;
+	h.sud = t->sud_selector;
+	h.hook_base = t->hook_base;
+	t->hook_base = 0;
+	zp_sud_block(t);
+	return h;
+}
+
+static void program_state_leave(struct zp_thread *t, struct hook_state h)
+{
+	zp_sud_leave(t, h.sud);
+	zp_hook_leave(t, h.hook_base);
+}
+
 /* Every handler the program gives for a signal not ours runs through here.
  * The kernel saves the real mask in the signal frame and rt_sigreturn
  * restores it, but our signals are never in the real mask: the blocks the
@@ -434,10 +464,12 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	if (t)
 		t->vmask |= ours_unpack(asked_ours[sig]);
 	signal_notify(t, si, 0, uc);
+	struct hook_state h = program_state_enter(t);
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
+	program_state_leave(t, h);
 	if (t)
 		t->vmask = vm;
 }
@@ -981,10 +1013,12 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	if (t)
 		t->vmask |= (va->mask & zp_ours_mask) | ((va->flags & SA_NODEFER) ? 0 : BIT(sig));
 	signal_notify(t, si, 0, uc);
+	struct hook_state hs = program_state_enter(t);
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else
 		((void (*)(int))h)(sig);
+	program_state_leave(t, hs);
 	if (t) {
 		/* The handler may have written our signals into the mask its
 		 * return restores (rt_sigreturn's rule): they are the program's

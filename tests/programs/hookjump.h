@@ -1,7 +1,7 @@
 /*
- * hookjump.h - for the programs run under tests/hooks/sigjump.c: leave
- * hook code by siglongjmp from a signal handler, and ask the hook what it
- * has seen.
+ * hookjump.h - for the programs run under tests/hooks/sigjump.c: run a
+ * signal handler inside hook code, leave it by siglongjmp or make calls
+ * there, and ask the hook what it has seen.
  */
 #ifndef ZP_TEST_HOOKJUMP_H
 #define ZP_TEST_HOOKJUMP_H
@@ -33,6 +33,27 @@ static int hookjump(void)
 		return 0;
 	}
 	return 1;
+}
+
+static long (*hookcall_fn)(void);
+static volatile long hookcall_result = -1;
+
+static void hookcall_handler(int sig)
+{
+	(void)sig;
+	hookcall_result = hookcall_fn();
+}
+
+/* The same signal, whose handler calls fn() inside the hook and returns
+ * there.  Returns fn()'s result. */
+static long hookcall(long (*fn)(void))
+{
+	struct sigaction sa = {.sa_handler = hookcall_handler};
+	sigaction(SIGUSR1, &sa, NULL);
+	hookcall_fn = fn;
+	hookcall_result = -1;
+	syscall(SYS_getppid, HOOKJUMP_MARK);
+	return hookcall_result;
 }
 
 /* How many calls of a kind (HOOKJUMP_*) the hook has seen. */

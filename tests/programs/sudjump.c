@@ -1,11 +1,12 @@
 /*
- * ZPOLINE_MODE=net with tests/hooks/sigjump.c: a signal handler that runs
- * inside hook code and leaves it with siglongjmp must not leave Syscall
- * User Dispatch's selector on ALLOW: a system call the runtime did not
- * rewrite (code written into fresh anonymous memory mapped writable and
- * executable, which the runtime has no call to notice) must still reach
- * the hooks through the safety net afterwards.  Each copy of the code is new where it is tested: the
- * net rewrites the sites it catches.
+ * ZPOLINE_MODE=net or sud with tests/hooks/sigjump.c: a signal handler
+ * that runs inside hook code (where Syscall User Dispatch's selector is on
+ * ALLOW) is the program's code: a system call it makes that the runtime did
+ * not rewrite (code written into fresh anonymous memory mapped writable and
+ * executable, which the runtime has no call to notice; in SUD mode, any)
+ * must reach the hooks, and one that leaves with siglongjmp must not leave
+ * the selector on ALLOW.  Each copy of the code is new where it is tested:
+ * the net rewrites the sites it catches.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -27,8 +28,9 @@ static long (*fresh_getuid(void))(void)
 int main(void)
 {
 	long uid = (long)getuid();
-	long (*getuid_a)(void) = fresh_getuid(), (*getuid_b)(void) = fresh_getuid();
-	if (!getuid_a || !getuid_b)
+	long (*getuid_a)(void) = fresh_getuid(), (*getuid_b)(void) = fresh_getuid(),
+		(*getuid_c)(void) = fresh_getuid(), (*getuid_d)(void) = fresh_getuid();
+	if (!getuid_a || !getuid_b || !getuid_c || !getuid_d)
 		return 2;
 	long before = hookjump_seen(HOOKJUMP_GETUIDS);
 	CHECK(getuid_a() == uid, "an unrewritten getuid returns the uid");
@@ -39,5 +41,14 @@ int main(void)
 	long n = hookjump_seen(HOOKJUMP_GETUIDS) - before;
 	printf("after the jump: %ld of 1 unrewritten getuid call reached the hooks\n", n);
 	CHECK(r == uid && n == 1, "after a siglongjmp out of hook code, unrewritten calls still reach the hooks");
+	before = hookjump_seen(HOOKJUMP_GETUIDS);
+	r = hookcall(getuid_c);
+	n = hookjump_seen(HOOKJUMP_GETUIDS) - before;
+	printf("inside the hook: %ld of 1 unrewritten getuid call reached the hooks\n", n);
+	CHECK(r == uid && n == 1, "a handler running inside hook code: its unrewritten call reaches the hooks");
+	before = hookjump_seen(HOOKJUMP_GETUIDS);
+	r = getuid_d();
+	n = hookjump_seen(HOOKJUMP_GETUIDS) - before;
+	CHECK(r == uid && n == 1, "after that handler returned: unrewritten calls still reach the hooks");
 	return fails != 0;
 }
