@@ -422,7 +422,7 @@ static void announce_first(int pid)
 	char text[ZP_TRACE_EXEC_LINE];
 	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text, 0);
 	if (tn) /* else -P leaves it out */
-		line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
+		line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0, true);
 }
 
 void exec_announce(void)
@@ -438,7 +438,7 @@ void exec_announce(void)
 		for (int i = 0; i < s->ntids && i < ZP_TRACE_EXEC_TIDS; i++)
 			exit_line(s->tids[i], pid, 0);
 		if (s->len)
-			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0);
+			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, true);
 		zp_tout_exec_drop(&g.out, pid);
 		if (g.o.count && zp_set_test(&g.o.trace, SYS_execve)) {
 			struct zp_trace_count *k = zp_trace_counter(g.out.ctl, pid, SYS_execve);
@@ -455,4 +455,27 @@ void exec_announce(void)
 			__atomic_fetch_add(&zp_trace_counter(g.out.ctl, pid, SYS_execve)->calls, 1,
 					   __ATOMIC_RELAXED);
 	}
+}
+
+/* A process killed by a signal while its execve's line waited for the new
+ * image (Rust's Command::spawn() then kill(), Java's Process.destroy()
+ * right after start(): posix_spawn returns once the exec is done, and the
+ * kill lands while the new image is still being loaded, before its tracer
+ * joins).  No image of ours will print the line: its reaper does, before
+ * the "+++ killed by +++" line.  Whether the kill came before or after the
+ * exec's point of no return cannot be told any more: the result is
+ * strace's "?" for a call whose return was not seen.  Counted for -c as the
+ * new image would have counted it. */
+void exec_lost(int pid)
+{
+	struct zp_exec_slot *s = zp_tout_exec_find(&g.out, pid);
+	if (!s)
+		return;
+	if (s->len)
+		line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, false);
+	if (g.o.count && zp_set_test(&g.o.trace, SYS_execve)) {
+		struct zp_trace_count *k = zp_trace_counter(g.out.ctl, pid, SYS_execve);
+		__atomic_fetch_add(&k->calls, 1, __ATOMIC_RELAXED);
+	}
+	zp_tout_exec_drop(&g.out, pid);
 }

@@ -687,9 +687,10 @@ size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 	return b.len;
 }
 
-void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint64_t t0_mono)
+void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint64_t t0_mono,
+		    bool returned)
 {
-	if (!status_shown(0, LR_RESULT))
+	if (!status_shown(0, returned ? LR_RESULT : LR_NORET))
 		return;
 	char buf[LINE_MAX];
 	struct tb b;
@@ -697,8 +698,9 @@ void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint6
 	if (g.o.json) {
 		json_head(&b, tid, tid, t0_real);
 		tb_putn(&b, text, n);
-		tb_puts(&b, ",\"ret\":0,\"rettext\":\"0\",\"errno\":null");
-		if (t0_mono && g.need_mono) {
+		tb_puts(&b, returned ? ",\"ret\":0,\"rettext\":\"0\",\"errno\":null"
+				     : ",\"ret\":null,\"rettext\":\"?\",\"errno\":null");
+		if (returned && t0_mono && g.need_mono) {
 			tb_puts(&b, ",\"dur\":");
 			put_secs(&b, th_now(CLOCK_MONOTONIC) - t0_mono);
 		}
@@ -710,8 +712,8 @@ void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint6
 	put_time(&b, t0_real, t0_mono);
 	tb_putn(&b, text, n);
 	put_equals(&b);
-	tb_putc(&b, '0');
-	if (g.o.durations && t0_mono)
+	tb_putc(&b, returned ? '0' : '?');
+	if (returned && g.o.durations && t0_mono)
 		put_duration(&b, th_now(CLOCK_MONOTONIC) - t0_mono);
 	emit(tid, &b);
 }

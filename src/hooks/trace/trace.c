@@ -656,6 +656,8 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 	int nt = g.o.lines ? zp_tout_threads_take(&g.out, pid, tids, 256) : 0;
 	if (r == 0)
 		return;
+	if (signaled)
+		exec_lost(pid);
 	zp_tout_task_add(&g.out, -1);
 	if (r == 3 && !signaled) {
 		if (have)

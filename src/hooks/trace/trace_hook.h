@@ -116,9 +116,10 @@ TH_HIDDEN void line_resumed(int pid, int tid, long nr, const long *args, long re
 TH_HIDDEN void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip);
 /* "+++ exited with N +++" and friends, for task tid. */
 TH_HIDDEN void line_event(int tid, const char *text, long status, int pid);
-/* A prepared execve text from before the exec, completed with " = 0". */
+/* A prepared execve text from before the exec, completed with " = 0", or
+ * with " = ?" when the tracer did not see it return (!returned). */
 TH_HIDDEN void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real,
-			      uint64_t t0_mono);
+			      uint64_t t0_mono, bool returned);
 /* The text "execve(...)" alone, for the control block. */
 TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 				uintptr_t ip);
@@ -129,6 +130,9 @@ TH_HIDDEN void exec_pre(struct zpoline_call *c, struct slot *s);
 TH_HIDDEN void exec_failed(struct zpoline_call *c, struct slot *s);
 TH_HIDDEN void exec_release_for(int pid);
 TH_HIDDEN void exec_announce(void);
+/* trace.c's reaper: process pid, traced, ended by a signal; an execve of
+ * its that waits for its new image gets its line now. */
+TH_HIDDEN void exec_lost(int pid);
 /* trace.c: "+++ exited with STATUS +++" for task tid of process pid; the
  * other threads of this process (not those that printed their exit). */
 TH_HIDDEN void exit_line(int tid, int pid, long status);
