@@ -161,12 +161,27 @@ static int grow(struct zp_tout *t, uint64_t need)
 }
 
 #define FF_SLOTS 1024
+/* -ff: FILE.TID's descriptor, per task written for.  fdpid packs the
+ * descriptor (low half) and who opened it (high half): 0 for this
+ * process (ff_pid), else the pid of a vfork child (posix_spawn:
+ * CLONE_VM|CLONE_VFORK) that shares our memory, and so this table, but not
+ * our descriptor table.  Its descriptors mean nothing here (the parent
+ * that reaped such a child wrote its "+++ killed by +++" line to a closed
+ * descriptor, EBADF, or to whatever file of its own had that number), and
+ * ours are not to be trusted there (the parent's other threads may have
+ * opened them after the clone): each side opens its own. */
 struct ff_entry {
 	int tid;
-	int fd;
+	uint64_t fdpid;
 };
 static struct ff_entry ff_tab[FF_SLOTS];
 static int exec_pid; /* -ff: the pid whose file this image continues */
+static int ff_pid;   /* -ff: the process whose descriptors ff_tab holds */
+
+static uint64_t ff_pack(int fd, int owner)
+{
+	return (uint32_t)fd | (uint64_t)(uint32_t)owner << 32;
+}
 
 /* Was FILE.TID written in this session already?  Tasks in pid namespaces
  * are named by the ids they see: the first process of each namespace is 1,
@@ -182,14 +197,45 @@ static bool ff_written_now(struct zp_tout *t, const char *path)
 	return m > t->ctl->start_coarse_ns;
 }
 
+/* FILE.TID opened for appending, high and ours; fresh: a new task's file,
+ * started afresh unless written in this session already. */
+static int ff_open(struct zp_tout *t, int tid, bool fresh)
+{
+	char path[ZP_TRACE_PATH_MAX + 16];
+	struct tb b;
+	tb_init(&b, path, sizeof path - 1);
+	tb_putn(&b, t->ff_prefix, t->ff_prefix_len);
+	tb_dec(&b, tid);
+	path[b.len] = '\0';
+	long flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+	if (fresh && tid != exec_pid && !t->append && !ff_written_now(t, path))
+		flags |= O_TRUNC;
+	long fd = zp_raw4(SYS_openat, AT_FDCWD, path, flags, 0644);
+	if (fd >= 0) {
+		fd = move_high((int)fd, t->fd_base);
+		own(fd, true);
+	}
+	return (int)fd;
+}
+
 static int ff_fd(struct zp_tout *t, int tid)
 {
+	int self = (int)zp_raw0(SYS_getpid);
+	int me = self == __atomic_load_n(&ff_pid, __ATOMIC_RELAXED) ? 0 : self;
 	unsigned h = (unsigned)tid % FF_SLOTS;
 	for (unsigned i = 0; i < FF_SLOTS; i++) {
 		struct ff_entry *e = &ff_tab[(h + i) % FF_SLOTS];
 		int cur = __atomic_load_n(&e->tid, __ATOMIC_ACQUIRE);
-		if (cur == tid)
-			return e->fd;
+		if (cur == tid) {
+			uint64_t v = __atomic_load_n(&e->fdpid, __ATOMIC_ACQUIRE);
+			if ((int)(v >> 32) == me)
+				return (int)(uint32_t)v;
+			/* Opened by the other side of a vfork: the file was
+			 * written in this session, continue it. */
+			int fd = ff_open(t, tid, false);
+			__atomic_store_n(&e->fdpid, ff_pack(fd, me), __ATOMIC_RELEASE);
+			return fd;
+		}
 		if (cur != 0)
 			continue;
 		int zero = 0;
@@ -201,25 +247,47 @@ static int ff_fd(struct zp_tout *t, int tid)
 		}
 		/* FILE.TID: continue it after our own execve, start it afresh
 		 * for a new task. */
-		char path[ZP_TRACE_PATH_MAX + 16];
-		struct tb b;
-		tb_init(&b, path, sizeof path - 1);
-		tb_putn(&b, t->ff_prefix, t->ff_prefix_len);
-		tb_dec(&b, tid);
-		path[b.len] = '\0';
-		long flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-		if (tid != exec_pid && !t->append && !ff_written_now(t, path))
-			flags |= O_TRUNC;
-		long fd = zp_raw4(SYS_openat, AT_FDCWD, path, flags, 0644);
-		if (fd >= 0) {
-			fd = move_high((int)fd, t->fd_base);
-			own(fd, true);
-		}
-		e->fd = (int)fd;
+		int fd = ff_open(t, tid, true);
+		__atomic_store_n(&e->fdpid, ff_pack(fd, me), __ATOMIC_RELEASE);
 		__atomic_store_n(&e->tid, tid, __ATOMIC_RELEASE);
-		return (int)fd;
+		return fd;
 	}
 	return -1;
+}
+
+static bool ff_ours(struct zp_tout *t, int fd)
+{
+	if (fd < 0)
+		return false;
+	if (fd == t->out_fd || fd == t->ctl_fd)
+		return true;
+	for (unsigned i = 0; i < FF_SLOTS; i++) {
+		uint64_t v = __atomic_load_n(&ff_tab[i].fdpid, __ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&ff_tab[i].tid, __ATOMIC_ACQUIRE) > 0 && !(v >> 32) &&
+		    (int)(uint32_t)v == fd)
+			return true;
+	}
+	return false;
+}
+
+void zp_tout_vfork_done(struct zp_tout *t, int child)
+{
+	if (t->mode != ZP_TOUT_FF || child <= 0)
+		return;
+	/* The child's descriptors were marked ours in our shared bitmap:
+	 * unmark those that are not (the program may use the numbers). */
+	for (unsigned i = 0; i < FF_SLOTS; i++) {
+		uint64_t v = __atomic_load_n(&ff_tab[i].fdpid, __ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&ff_tab[i].tid, __ATOMIC_ACQUIRE) > 0 && (int)(v >> 32) == child &&
+		    !ff_ours(t, (int)(uint32_t)v))
+			own((int)(uint32_t)v, false);
+	}
+}
+
+void zp_tout_forked(struct zp_tout *t)
+{
+	if (t->mode == ZP_TOUT_FF)
+		__atomic_store_n(&ff_pid, (int)zp_raw0(SYS_getpid), __ATOMIC_RELAXED);
 }
 
 #define SANDBOX_ROOM (8ull << 20) /* what a sandboxed process may still write */
@@ -369,9 +437,12 @@ void zp_tout_evict(struct zp_tout *t, long fd)
 	else if (t->ctl_fd == fd)
 		t->ctl_fd = (int)n;
 	else
-		for (unsigned i = 0; i < FF_SLOTS; i++)
-			if (ff_tab[i].tid > 0 && ff_tab[i].fd == fd)
-				__atomic_store_n(&ff_tab[i].fd, (int)n, __ATOMIC_RELEASE);
+		for (unsigned i = 0; i < FF_SLOTS; i++) {
+			uint64_t v = __atomic_load_n(&ff_tab[i].fdpid, __ATOMIC_ACQUIRE);
+			int me = (int)zp_raw0(SYS_getpid) == ff_pid ? 0 : (int)zp_raw0(SYS_getpid);
+			if (ff_tab[i].tid > 0 && v == ff_pack((int)fd, me))
+				__atomic_store_n(&ff_tab[i].fdpid, ff_pack((int)n, me), __ATOMIC_RELEASE);
+		}
 	own(fd, false);
 }
 
@@ -869,6 +940,7 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 
 static void set_ff_prefix(struct zp_tout *t)
 {
+	ff_pid = (int)zp_raw0(SYS_getpid);
 	size_t n = strlen(t->ctl->out_path);
 	if (n + 2 > sizeof t->ff_prefix)
 		n = sizeof t->ff_prefix - 2;
@@ -987,11 +1059,13 @@ void zp_tout_detach(struct zp_tout *t)
 		zp_raw1(SYS_close, t->out_fd);
 	}
 	for (unsigned i = 0; i < FF_SLOTS; i++) {
-		if (ff_tab[i].tid > 0 && ff_tab[i].fd >= 0) {
-			own(ff_tab[i].fd, false);
-			zp_raw1(SYS_close, ff_tab[i].fd);
+		int fd = (int)(uint32_t)ff_tab[i].fdpid;
+		if (ff_tab[i].tid > 0 && !(ff_tab[i].fdpid >> 32) && fd >= 0) {
+			own(fd, false);
+			zp_raw1(SYS_close, fd);
 		}
 		ff_tab[i].tid = 0;
+		ff_tab[i].fdpid = 0;
 	}
 	t->window = NULL;
 	t->ctl = NULL;

@@ -153,6 +153,11 @@ ZP_TOUT_HIDDEN int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o
  * raw version for the per-call path (a forked child that is not traced). */
 ZP_TOUT_HIDDEN void zp_tout_close(struct zp_tout *t);
 ZP_TOUT_HIDDEN void zp_tout_detach(struct zp_tout *t);
+/* -ff: a fork child's descriptors are its own copies of its parent's
+ * (called in the child); a vfork child sharing our memory is gone (called
+ * in the parent when its clone returns). */
+ZP_TOUT_HIDDEN void zp_tout_forked(struct zp_tout *t);
+ZP_TOUT_HIDDEN void zp_tout_vfork_done(struct zp_tout *t, int child);
 
 /* The process is about to install a seccomp filter (prctl(PR_SET_SECCOMP)
  * or seccomp()): a filter may kill it for any system call it does not

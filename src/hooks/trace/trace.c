@@ -527,6 +527,7 @@ static void clone_post_parent(struct zpoline_call *c, struct slot *s)
 		/* A vfork child that built an environment in our memory is done
 		 * with it now. */
 		exec_release_for((int)c->ret);
+		zp_tout_vfork_done(&g.out, (int)c->ret);
 	}
 }
 
@@ -598,6 +599,7 @@ static bool intr_forget(int tid, const struct zpoline_call *call)
 static void clone_post_child(struct zpoline_call *c)
 {
 	g.self_pid = (int)zp_raw0(SYS_getpid);
+	zp_tout_forked(&g.out);
 	__atomic_store_n(&g.threads, 1, __ATOMIC_RELAXED);
 	slots_forked(c->cookie);
 	intr_forked();
