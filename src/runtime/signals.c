@@ -415,6 +415,83 @@ static uint64_t release(struct zp_thread *t, uint64_t open, bool block)
 	return sent;
 }
 
+/* ---- what a handler sees of a call the signal interrupted ------------------
+ *
+ * A signal that comes while a rewritten site's call is in the kernel finds
+ * the thread at one of the entry stub's `syscall` instructions, with the
+ * program's registers but for rip (and, on the paths that keep the site's
+ * return address pushed, rsp).  Natively the context would show the site:
+ * at the `syscall` when the kernel rewound the call to restart it (or it
+ * was about to be made), just past it when it ended.  Handlers look: musl's
+ * pthread_cancel acts only on a thread whose pc is inside its cancellable
+ * call (a thread blocked in read() was never cancelled), profilers
+ * attribute the sample by it.  So the handler is shown the site, and what
+ * it returns to is put back: the stub, if the handler left rip and rsp as
+ * shown (the call is made again or its result taken), or wherever the
+ * handler sent the program, which then leaves the call behind as a
+ * siglongjmp would.  A call whose record has work of the runtime's still
+ * to do after it (a signal mask to restore, a signal stack to give back)
+ * keeps the stub's view. */
+struct app_view {
+	uintptr_t rip, rsp;         /* the stub's */
+	uintptr_t app_rip, app_rsp; /* what the handler was shown */
+};
+
+static struct app_view app_view_show(const struct zp_thread *t, ucontext_t *uc)
+{
+	struct app_view v = {0, 0, 0, 0};
+	if (!uc || !t)
+		return v;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	uintptr_t fast = zp_stage2_addr ? zp_stage2_addr + (uintptr_t)(zp_app_syscall_fast -
+								      (const char *)zp_stage2_template)
+					: 0;
+	uintptr_t rel = (uintptr_t)zp_app_syscall_release_ret, p1 = (uintptr_t)zp_app_syscall_post1;
+	uintptr_t at = 0, back = 0, app_sp = 0; /* the syscall's address; the site's return address */
+	uint64_t word;
+	if ((fast && (ip == fast || ip == fast + 2)) || ip == rel || ip == rel + 2) {
+		/* [rsp] is the site's return address (the call's own push). */
+		at = ip == fast || ip == fast + 2 ? fast : rel;
+		if (zp_safe_copy(&word, (const void *)sp, 8) < 0)
+			return v;
+		back = (uintptr_t)word;
+		app_sp = sp + 8;
+	} else if (ip == p1 || ip == p1 + 2) {
+		/* The record waits at app-24 (entry.S, .Lsyscall_post). */
+		const struct zp_record *r;
+		if (zp_safe_copy(&word, (const void *)(sp - 24), 8) < 0)
+			return v;
+		r = (const struct zp_record *)(uintptr_t)word;
+		if (!zp_on_slots(t, (uintptr_t)r) || r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->rt_flags || r->alt_swap ||
+		    r->call.sp != sp)
+			return v;
+		at = p1;
+		back = (uintptr_t)r->retaddr;
+		app_sp = sp;
+	} else {
+		return v;
+	}
+	v.rip = ip;
+	v.rsp = sp;
+	v.app_rip = ip == at ? back - 2 : back;
+	v.app_rsp = app_sp;
+	g[REG_RIP] = (greg_t)v.app_rip;
+	g[REG_RSP] = (greg_t)v.app_rsp;
+	return v;
+}
+
+static void app_view_hide(ucontext_t *uc, struct app_view v)
+{
+	if (!v.rip)
+		return;
+	greg_t *g = uc->uc_mcontext.gregs;
+	if ((uintptr_t)g[REG_RIP] != v.app_rip || (uintptr_t)g[REG_RSP] != v.app_rsp)
+		return; /* the handler sent the program elsewhere */
+	g[REG_RIP] = (greg_t)v.rip;
+	g[REG_RSP] = (greg_t)v.rsp;
+}
+
 /* A handler of the program's is the program's code, whatever it
  * interrupted.  Coming during a hook, it found the hooks' state: Syscall
  * User Dispatch's selector on ALLOW (its unrewritten calls, and in SUD mode
@@ -465,10 +542,12 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 		t->vmask |= ours_unpack(asked_ours[sig]);
 	signal_notify(t, si, 0, uc);
 	struct hook_state h = program_state_enter(t);
+	struct app_view v = app_view_show(t, (ucontext_t *)uc);
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
+	app_view_hide((ucontext_t *)uc, v);
 	program_state_leave(t, h);
 	if (t)
 		t->vmask = vm;
@@ -1014,10 +1093,12 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		t->vmask |= (va->mask & zp_ours_mask) | ((va->flags & SA_NODEFER) ? 0 : BIT(sig));
 	signal_notify(t, si, 0, uc);
 	struct hook_state hs = program_state_enter(t);
+	struct app_view v = app_view_show(t, uc);
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else
 		((void (*)(int))h)(sig);
+	app_view_hide(uc, v);
 	program_state_leave(t, hs);
 	if (t) {
 		/* The handler may have written our signals into the mask its
