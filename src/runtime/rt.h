@@ -342,7 +342,7 @@ ZP_HIDDEN int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ct
 ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);
 /* The `syscall` instructions whose calls the entry stub follows with a post. */
 extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
-extern ZP_HIDDEN char zp_app_syscall_fast[], zp_app_syscall_release_ret[];
+extern ZP_HIDDEN char zp_app_syscall_fast[], zp_app_syscall_release_ret[], zp_app_syscall_release[];
 ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);
 
 /* ---- the program's signal stacks (altstack.c) ------------------------------ */

@@ -448,15 +448,21 @@ static struct app_view app_view_show(const struct zp_thread *t, ucontext_t *uc)
 								      (const char *)zp_stage2_template)
 					: 0;
 	uintptr_t rel = (uintptr_t)zp_app_syscall_release_ret, p1 = (uintptr_t)zp_app_syscall_post1;
+	uintptr_t jmp = (uintptr_t)zp_app_syscall_release;
 	uintptr_t at = 0, back = 0, app_sp = 0; /* the syscall's address; the site's return address */
 	uint64_t word;
-	if ((fast && (ip == fast || ip == fast + 2)) || ip == rel || ip == rel + 2) {
-		/* [rsp] is the site's return address (the call's own push). */
-		at = ip == fast || ip == fast + 2 ? fast : rel;
-		if (zp_safe_copy(&word, (const void *)sp, 8) < 0)
+	if ((fast && (ip == fast || ip == fast + 2)) || ip == rel || ip == rel + 2 || ip == jmp ||
+	    ip == jmp + 2) {
+		/* The site's return address: [rsp] (the call's own push), or
+		 * just below rsp where the call goes back by jmp (and where a
+		 * trapped call that does not return has none: the site table
+		 * tells). */
+		at = ip == fast || ip == fast + 2 ? fast : ip == rel || ip == rel + 2 ? rel : jmp;
+		app_sp = at == jmp ? sp : sp + 8;
+		if (!zp_site_table || zp_safe_copy(&word, (const void *)(app_sp - 8), 8) < 0 ||
+		    !zp_set_has(zp_site_table, word))
 			return v;
 		back = (uintptr_t)word;
-		app_sp = sp + 8;
 	} else if (ip == p1 || ip == p1 + 2) {
 		/* The record waits at app-24 (entry.S, .Lsyscall_post). */
 		const struct zp_record *r;
