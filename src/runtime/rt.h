@@ -69,6 +69,7 @@ struct zp_child {
 	uint64_t sigmask;
 };
 
+struct zp_trap_call;
 struct zp_thread {
 	struct zp_child child;      /* offset 0 */
 	uint64_t parent_mask;       /* the mask the parent restores after clone */
@@ -86,7 +87,10 @@ struct zp_thread {
 	 * the order of signals.c's ours[] (signals.c). */
 	uint64_t vpend;
 	unsigned char vpinfo[4][128];
-	char pad0[TB_MAGIC - sizeof(struct zp_child) - 5 * 8 - 4 * 128];
+	/* Trap path: the call being made in the kernel for the program
+	 * (signals.c, zp_trap_enter), what a handler interrupting it is shown. */
+	struct zp_trap_call *trap_call;
+	char pad0[TB_MAGIC - sizeof(struct zp_child) - 6 * 8 - 4 * 128];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -121,6 +125,12 @@ struct zp_thread {
 	int32_t pipe_code;          /* ... its si_code and si_uid (si_pid is our own) */
 	uint32_t pipe_uid;
 	uint32_t post_call_level;   /* trap path: level whose call returns to a post */
+};
+
+struct zp_trap_call {
+	struct zp_record *rec;
+	struct zp_trap_call *outer; /* a call made by a handler nested in the call of `outer` */
+	uint32_t outer_post;        /* post_call_level before it */
 };
 
 /* The kernel's struct sigaction on x86-64. */

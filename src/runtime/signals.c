@@ -433,15 +433,49 @@ static uint64_t release(struct zp_thread *t, uint64_t open, bool block)
  * to do after it (a signal mask to restore, a signal stack to give back)
  * keeps the stub's view. */
 struct app_view {
+	int kind;                   /* 0: as it came; VIEW_STUB; VIEW_TRAP */
 	uintptr_t rip, rsp;         /* the stub's */
 	uintptr_t app_rip, app_rsp; /* what the handler was shown */
+	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
+	greg_t regs[NGREG];         /* VIEW_TRAP: the registers as they came */
 };
+enum { VIEW_STUB = 1, VIEW_TRAP };
 
-static struct app_view app_view_show(const struct zp_thread *t, ucontext_t *uc)
+/* The trap path (SUD, trapped sites) makes the call inside the runtime's
+ * signal handler, from zp_syscall6: every register is the runtime's there,
+ * the program's are in the call's record. */
+static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 {
-	struct app_view v = {0, 0, 0, 0};
+	struct zp_trap_call *tc = t->trap_call;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], raw = (uintptr_t)zp_app_syscall_raw;
+	if (!tc || (ip != raw && ip != raw + 2))
+		return;
+	const struct zp_record *r = tc->rec;
+	if (r->rt_flags || r->alt_swap)
+		return;
+	static const int reg[12] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8,  REG_R9,
+				    REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
+	memcpy(v->regs, g, sizeof v->regs);
+	for (int i = 0; i < 12; i++)
+		g[reg[i]] = (greg_t)r->saved[i];
+	v->kind = VIEW_TRAP;
+	v->tc = tc;
+	v->rip = ip;
+	v->rsp = (uintptr_t)g[REG_RSP];
+	v->app_rip = ip == raw ? (uintptr_t)r->call.site : (uintptr_t)r->retaddr;
+	v->app_rsp = (uintptr_t)r->call.sp;
+	g[REG_RCX] = (greg_t)r->retaddr;
+	g[REG_R11] = (greg_t)r->flags;
+	g[REG_EFL] = (greg_t)r->flags;
+	g[REG_RIP] = (greg_t)v->app_rip;
+	g[REG_RSP] = (greg_t)v->app_rsp;
+}
+
+static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontext_t *uc)
+{
+	v->kind = 0;
 	if (!uc || !t)
-		return v;
+		return;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
 	uintptr_t fast = zp_stage2_addr ? zp_stage2_addr + (uintptr_t)(zp_app_syscall_fast -
@@ -461,41 +495,56 @@ static struct app_view app_view_show(const struct zp_thread *t, ucontext_t *uc)
 		app_sp = at == jmp ? sp : sp + 8;
 		if (!zp_site_table || zp_safe_copy(&word, (const void *)(app_sp - 8), 8) < 0 ||
 		    !zp_set_has(zp_site_table, word))
-			return v;
+			return;
 		back = (uintptr_t)word;
 	} else if (ip == p1 || ip == p1 + 2) {
 		/* The record waits at app-24 (entry.S, .Lsyscall_post). */
 		const struct zp_record *r;
 		if (zp_safe_copy(&word, (const void *)(sp - 24), 8) < 0)
-			return v;
+			return;
 		r = (const struct zp_record *)(uintptr_t)word;
-		if (!zp_on_slots(t, (uintptr_t)r) || r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->rt_flags || r->alt_swap ||
-		    r->call.sp != sp)
-			return v;
+		if (!zp_on_slots(t, (uintptr_t)r) || r->call.origin != ZPOLINE_ORIGIN_REWRITTEN ||
+		    r->rt_flags || r->alt_swap || r->call.sp != sp)
+			return;
 		at = p1;
 		back = (uintptr_t)r->retaddr;
 		app_sp = sp;
 	} else {
-		return v;
+		trap_view(v, t, g);
+		return;
 	}
-	v.rip = ip;
-	v.rsp = sp;
-	v.app_rip = ip == at ? back - 2 : back;
-	v.app_rsp = app_sp;
-	g[REG_RIP] = (greg_t)v.app_rip;
-	g[REG_RSP] = (greg_t)v.app_rsp;
-	return v;
+	v->kind = VIEW_STUB;
+	v->rip = ip;
+	v->rsp = sp;
+	v->app_rip = ip == at ? back - 2 : back;
+	v->app_rsp = app_sp;
+	g[REG_RIP] = (greg_t)v->app_rip;
+	g[REG_RSP] = (greg_t)v->app_rsp;
 }
 
-static void app_view_hide(ucontext_t *uc, struct app_view v)
+/* After the handler: true if it sent the program elsewhere. */
+static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *uc)
 {
-	if (!v.rip)
-		return;
+	if (!v->kind)
+		return false;
 	greg_t *g = uc->uc_mcontext.gregs;
-	if ((uintptr_t)g[REG_RIP] != v.app_rip || (uintptr_t)g[REG_RSP] != v.app_rsp)
-		return; /* the handler sent the program elsewhere */
-	g[REG_RIP] = (greg_t)v.rip;
-	g[REG_RSP] = (greg_t)v.rsp;
+	if ((uintptr_t)g[REG_RIP] != v->app_rip || (uintptr_t)g[REG_RSP] != v->app_rsp) {
+		if (v->kind == VIEW_TRAP) {
+			/* zp_trap_enter will not finish: what it would undo */
+			t->trap_call = v->tc->outer;
+			t->post_call_level = v->tc->outer_post;
+		}
+		return true;
+	}
+	if (v->kind == VIEW_TRAP) {
+		greg_t rax = g[REG_RAX]; /* a handler may set the call's result */
+		memcpy(g, v->regs, sizeof v->regs);
+		g[REG_RAX] = rax;
+		return false;
+	}
+	g[REG_RIP] = (greg_t)v->rip;
+	g[REG_RSP] = (greg_t)v->rsp;
+	return false;
 }
 
 /* A handler of the program's is the program's code, whatever it
@@ -548,13 +597,15 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 		t->vmask |= ours_unpack(asked_ours[sig]);
 	signal_notify(t, si, 0, uc);
 	struct hook_state h = program_state_enter(t);
-	struct app_view v = app_view_show(t, (ucontext_t *)uc);
+	struct app_view v;
+	app_view_show(&v, t, (ucontext_t *)uc);
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
-	app_view_hide((ucontext_t *)uc, v);
-	program_state_leave(t, h);
+	/* Sent elsewhere, the program runs on with its own state. */
+	if (!app_view_hide(&v, t, (ucontext_t *)uc))
+		program_state_leave(t, h);
 	if (t)
 		t->vmask = vm;
 }
@@ -834,10 +885,13 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 			*ucmask = cur & ~zp_ours_mask;
 			self_mask = true;
 		}
+		struct zp_trap_call tc = {rec, t->trap_call, outer_post};
+		t->trap_call = &tc;
 		rec->call.ret = r != 1 ? r
 				       : zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
 						     rec->call.args[2], rec->call.args[3],
 						     rec->call.args[4], rec->call.args[5]);
+		t->trap_call = tc.outer;
 		t->post_call_level = outer_post;
 		if (act == ZP_ACT_SYSCALL_POST)
 			zp_call_on_stack(post_on_slot, rec, rec);
@@ -1099,13 +1153,14 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		t->vmask |= (va->mask & zp_ours_mask) | ((va->flags & SA_NODEFER) ? 0 : BIT(sig));
 	signal_notify(t, si, 0, uc);
 	struct hook_state hs = program_state_enter(t);
-	struct app_view v = app_view_show(t, uc);
+	struct app_view v;
+	app_view_show(&v, t, uc);
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else
 		((void (*)(int))h)(sig);
-	app_view_hide(uc, v);
-	program_state_leave(t, hs);
+	if (!app_view_hide(&v, t, uc))
+		program_state_leave(t, hs);
 	if (t) {
 		/* The handler may have written our signals into the mask its
 		 * return restores (rt_sigreturn's rule): they are the program's

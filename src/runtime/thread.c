@@ -55,6 +55,7 @@ static void reset(struct zp_thread *t)
 	t->vrelease = false;
 	t->pipe_held = false;
 	t->post_call_level = 0;
+	t->trap_call = NULL;
 	t->cur = NULL;
 	t->sud_selector = 0;
 	t->hook_base = 0;
