@@ -4,11 +4,17 @@
  * anything newer the OS enabled in XCR0 is covered.
  */
 #include <cpuid.h>
+#include <sys/auxv.h>
 #include <sys/platform/x86.h>
 
 #include "rt.h"
 
 unsigned char zp_xsave_kind;
+unsigned char zp_wrgsbase;
+
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE (1 << 1)
+#endif
 uint64_t zp_xsave_size;
 
 /* The feature bits come from what ld.so already read (glibc 2.33's
@@ -18,6 +24,9 @@ uint64_t zp_xsave_size;
  * not keep, the XSAVE area's size, is asked for once. */
 void zp_cpu_probe(void)
 {
+	/* Linux >= 5.9 on a CPU with FSGSBASE says so in AT_HWCAP2; the
+	 * instruction faults where the kernel has not enabled it. */
+	zp_wrgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
 	zp_xsave_kind = 3; /* fxsave: every x86-64 has it */
 	zp_xsave_size = 512 + 64;
 	if (!CPU_FEATURE_ACTIVE(OSXSAVE))

@@ -184,7 +184,7 @@ long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 	struct zp_thread *t = zp_thread_self();
 	struct zp_record *r = t ? t->cur : NULL;
 	if (!r)
-		return zp_syscall6(nr, a1, a2, a3, a4, a5, a6);
+		return zp_app_syscall6(nr, a1, a2, a3, a4, a5, a6);
 	r->call.nr = nr;
 	r->call.args[0] = a1;
 	r->call.args[1] = a2;
@@ -203,9 +203,9 @@ long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 		r->action = ZP_ACT_SYSCALL;
 		int act = runtime_pre(r, t);
 		if (act != ZP_ACT_RETURN)
-			r->call.ret = zp_syscall6(r->call.nr, r->call.args[0], r->call.args[1],
-						  r->call.args[2], r->call.args[3],
-						  r->call.args[4], r->call.args[5]);
+			r->call.ret = zp_app_syscall6(r->call.nr, r->call.args[0], r->call.args[1],
+						      r->call.args[2], r->call.args[3],
+						      r->call.args[4], r->call.args[5]);
 		runtime_post(r, t);
 		done = zp_nhooks;
 	}
@@ -256,8 +256,14 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 		c->child.regs[i] = r->saved[i];
 	c->child.flags = r->flags;
 	c->child.retaddr = r->retaddr;
-	/* Signals stay blocked from here until each side has its block. */
-	uint64_t old = block_all();
+	/* Signals stay blocked from here until each side has its block, but
+	 * SIGSYS: the child makes the runtime's own calls before it unblocks
+	 * (arming SUD; its %gs base on a CPU without FSGSBASE), and a seccomp
+	 * filter that answers one with SECCOMP_RET_TRAP raises a SIGSYS the
+	 * kernel cannot deliver while blocked: it kills the whole process
+	 * instead.  Unblocked, the runtime answers it (signals.c). */
+	uint64_t old = 0, but_sys = ~(1ull << (SIGSYS - 1));
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &but_sys, &old, 8);
 	c->child.sigmask = old;
 	c->vmask = t->vmask;
 	if ((flags & CLONE_VM) && !(flags & CLONE_SIGHAND))

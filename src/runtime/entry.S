@@ -950,11 +950,23 @@ zp_app_syscall_clone:
 	/* The child: rsp is its new stack (or the shared one), r9 its block.
 	 * It has no caller to show until it jumps to its return address. */
 	.cfi_undefined 16
-	mov	$ZP_NR_ARCH_PRCTL, %eax
+	/* Its own block: the %gs base the child inherited is the parent's.
+	 * WRGSBASE where the kernel allows it: no system call, so nothing a
+	 * seccomp filter installed before this thread existed can refuse
+	 * (Chromium's allows arch_prctl(ARCH_SET_FS) only). */
+	cmpb	$0, zp_wrgsbase(%rip)
+	je	2f
+	wrgsbase %r9
+	jmp	3f
+2:	mov	$ZP_NR_ARCH_PRCTL, %eax
 	mov	$ZP_ARCH_SET_GS, %edi
 	mov	%r9, %rsi
 	syscall
-	/* Syscall User Dispatch is not inherited: arm it for this thread. */
+3:
+	/* Syscall User Dispatch is not inherited: arm it for this thread.  A
+	 * seccomp filter may refuse it (SIGSYS, which the C side left
+	 * unblocked: the runtime answers its own call with an error, see
+	 * signals.c); the thread then runs without it. */
 	cmpb	$0, zp_sud_armed(%rip)
 	je	1f
 	movb	$0, TB_SUDSEL(%r9)
@@ -965,7 +977,15 @@ zp_app_syscall_clone:
 	mov	zp_self_len(%rip), %r10
 	lea	TB_SUDSEL(%r9), %r8
 	syscall
+	test	%rax, %rax
+	jnz	4f
 	movb	$1, TB_SUDSEL(%r9)
+	jmp	1f
+	/* Refused: what this thread does to its mask may not be seen (in
+	 * ZPOLINE_MODE=sud none of its calls is), so the kernel's real mask
+	 * is the only one: no virtual blocks of the runtime's signals. */
+4:	movb	$1, TB_SUDOFF(%r9)
+	movq	$0, TB_VMASK(%r9)
 1:
 	SET_SIGMASK CH_SIGMASK(%r9)
 	mov	%r9, %r11
@@ -1000,6 +1020,9 @@ zp_app_syscall_clone:
 	mov	REC_NR(%rbx), %rax
 	mov	REC_APPSP(%rbx), %rsp
 	movl	$0, TB_MAGIC(%r11)
+	.globl	zp_app_syscall_exit
+	.hidden	zp_app_syscall_exit
+zp_app_syscall_exit:
 	syscall
 	ud2
 
@@ -1058,16 +1081,15 @@ zp_app_syscall_clone:
 	.cfi_endproc
 	.size	zp_entry, . - zp_entry
 
-/* long zp_syscall6(long nr, long a1, ..., long a6): a system call no hook
- * sees (this library is never rewritten). */
-	.globl	zp_syscall6
-	.hidden	zp_syscall6
-	.type	zp_syscall6, @function
-	/* Also exported as zpoline_raw_syscall for zpoline's own loader. */
-	.globl	zpoline_raw_syscall
-	.type	zpoline_raw_syscall, @function
-zpoline_raw_syscall:
-zp_syscall6:
+/* long zp_app_syscall6(long nr, long a1, ..., long a6): the program's call,
+ * made by the runtime on its behalf (the trap path, SUD mode, an
+ * original-ABI hook's next).  A seccomp filter's SIGSYS raised here goes to
+ * the program's handler; one raised by zp_syscall6 below (the runtime's and
+ * the hooks' own calls) is answered by the runtime (signals.c). */
+	.globl	zp_app_syscall6
+	.hidden	zp_app_syscall6
+	.type	zp_app_syscall6, @function
+zp_app_syscall6:
 	/* Unwind information (nothing is pushed): a signal handler that
 	 * interrupted a call made here (in SUD mode, the program's blocking
 	 * calls are made here, inside the SIGSYS handler) unwinds on through
@@ -1083,6 +1105,30 @@ zp_syscall6:
 	.globl	zp_app_syscall_raw
 	.hidden	zp_app_syscall_raw
 zp_app_syscall_raw:
+	syscall
+	ret
+	.cfi_endproc
+	.size	zp_app_syscall6, . - zp_app_syscall6
+
+/* long zp_syscall6(long nr, long a1, ..., long a6): a system call no hook
+ * sees (this library is never rewritten): the runtime's own, and the
+ * hooks' (zpoline_runtime.syscall). */
+	.globl	zp_syscall6
+	.hidden	zp_syscall6
+	.type	zp_syscall6, @function
+	/* Also exported as zpoline_raw_syscall for zpoline's own loader. */
+	.globl	zpoline_raw_syscall
+	.type	zpoline_raw_syscall, @function
+zpoline_raw_syscall:
+zp_syscall6:
+	.cfi_startproc
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
 	syscall
 	ret
 	.cfi_endproc

@@ -39,6 +39,8 @@
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
 #define TB_TID 0xF20   /* tid, then pid (0 until the first slow-path call) */
 #define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
+#define TB_SUDOFF 0xF3A /* a seccomp filter refused SUD to this thread */
+#define TB_VMASK 0x80   /* the program's view of the runtime's signals blocked */
 #define TB_ALTSWAP 0xF3B /* the program's signal stack is set, without SS_AUTODISARM */
 #define TB_ALTPEND 0xF3C /* a call from that stack blocked every signal (altstack.c) */
 #define TB_ALTLO 0xF40   /* that stack: [lo, hi) */

@@ -108,7 +108,11 @@ struct zp_thread {
 	size_t map_size;
 	bool is_static;             /* the main thread's block is never freed */
 	uint8_t sud_selector;       /* TB_SUDSEL: Syscall User Dispatch selector */
-	uint8_t unused_f3a;         /* free: keeps the TB_* offsets after it */
+	/* TB_SUDOFF: SUD is on in the other threads, but arming it here was
+	 * refused (a seccomp filter installed before this thread started):
+	 * its calls reach the kernel unhooked in ZPOLINE_MODE=sud, and what it
+	 * does to its signal mask is not seen. */
+	uint8_t sud_off;
 	uint8_t alt_swap;           /* TB_ALTSWAP: calls made on alt_lo..alt_hi disarm it */
 	uint8_t alt_pending;        /* TB_ALTPEND: such a call is entering, signals blocked */
 	uintptr_t alt_lo, alt_hi;   /* TB_ALTLO/HI: the program's sigaltstack; 0, 0: none */
@@ -264,6 +268,8 @@ ZP_HIDDEN void zp_set_translate(struct zp_site_table **tab, uint64_t lo, uint64_
 
 extern ZP_HIDDEN unsigned char zp_nr_class[ZP_CLASS_SIZE];
 extern ZP_HIDDEN unsigned char zp_xsave_kind; /* 0 none, 1 xsavec, 2 xsave, 3 fxsave */
+/* The kernel lets user code write the %gs base (FSGSBASE): no arch_prctl. */
+extern ZP_HIDDEN unsigned char zp_wrgsbase;
 extern ZP_HIDDEN uint64_t zp_xsave_size;      /* bytes to reserve, 64-aligned + 64 */
 extern ZP_HIDDEN unsigned char zp_xsave_cpu_kind; /* what the CPU supports, same codes */
 /* Runs fn(arg) with the extended state saved around it (xstate.c). */
@@ -280,6 +286,8 @@ long zp_safe_copy(void *dst, const void *src, size_t n);
 extern char zp_safe_copy_end[], zp_safe_copy_fault[];
 void zpoline_null_function_call(void);
 long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+/* The same for the program's call, made on its behalf (entry.S). */
+long zp_app_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
 /* ---- trampoline ---------------------------------------------------------- */
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);

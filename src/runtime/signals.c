@@ -888,9 +888,10 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 		struct zp_trap_call tc = {rec, t->trap_call, outer_post};
 		t->trap_call = &tc;
 		rec->call.ret = r != 1 ? r
-				       : zp_syscall6(rec->call.nr, rec->call.args[0], rec->call.args[1],
-						     rec->call.args[2], rec->call.args[3],
-						     rec->call.args[4], rec->call.args[5]);
+				       : zp_app_syscall6(rec->call.nr, rec->call.args[0],
+							 rec->call.args[1], rec->call.args[2],
+							 rec->call.args[3], rec->call.args[4],
+							 rec->call.args[5]);
 		t->trap_call = tc.outer;
 		t->post_call_level = outer_post;
 		if (act == ZP_ACT_SYSCALL_POST)
@@ -930,7 +931,7 @@ static void self_signal(ucontext_t *uc)
 	uint64_t all = ~0ull;
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
 	const long *a = r->call.args;
-	r->call.ret = zp_syscall6(r->call.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	r->call.ret = zp_app_syscall6(r->call.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	/* Hooks run on the thread's slots (vdso.c tells hook code by its
 	 * stack); this handler may be on the program's signal stack. */
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
@@ -1129,13 +1130,20 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	}
 	if (h == SIG_DFL || (h == SIG_IGN && sync) || (blocked && sync)) {
 		/* What the kernel does: the default action.  A fault happens again
-		 * when we return; anything else is raised again. */
+		 * when we return; anything else is raised again, a seccomp
+		 * filter's SIGSYS too (its call is over: returning would hand the
+		 * program the call's number as its result), with its siginfo. */
 		struct ksigaction dfl = {0};
 		dfl.handler = SIG_DFL;
 		signal_notify(t, si, 1, uc); /* the runtime's signals all end a process by default */
 		zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
-		if (!sync)
+		if (sig == SIGSYS && sync) {
+			long pid = zp_raw0(SYS_getpid), tid = zp_raw0(SYS_gettid);
+			if (zp_raw4(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) < 0)
+				zp_raw3(SYS_tgkill, pid, tid, sig);
+		} else if (!sync) {
 			zp_raw3(SYS_tgkill, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig);
+		}
 		return;
 	}
 	if (h == SIG_IGN)
@@ -1173,6 +1181,68 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	}
 }
 
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1
+#endif
+extern char zp_app_syscall_release[], zp_app_syscall_release_ret[], zp_app_syscall_clone[],
+	zp_app_syscall_exit[], zp_app_syscall_fast[];
+
+/* Is ip just past a `syscall` instruction with which the runtime makes the
+ * program's own call on its behalf (the entry stub's, the fast path's in
+ * the second stage, zp_app_syscall6)? */
+static bool program_call_at(uintptr_t ip)
+{
+	const char *const at[] = {zp_app_syscall_raw,	  zp_app_syscall_post1,	      zp_app_syscall_post2,
+				  zp_app_syscall_release, zp_app_syscall_release_ret, zp_app_syscall_clone,
+				  zp_app_syscall_exit};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+		if (ip == (uintptr_t)at[i] + 2)
+			return true;
+	return zp_stage2_addr && ip == zp_stage2_addr + (uintptr_t)((const unsigned char *)zp_app_syscall_fast - zp_stage2_template) + 2;
+}
+
+/* A seccomp filter answered a system call with SECCOMP_RET_TRAP.  The
+ * program's calls, wherever the runtime made them, go to the program's
+ * SIGSYS handler (forward()): it emulates or brokers them, or crashes as it
+ * means to.  The runtime's own calls and its hooks' are not the program's:
+ * its handler would take them for calls its policy forbids (Chromium's
+ * crashes the process for arch_prctl(ARCH_SET_GS), for arming Syscall User
+ * Dispatch in a new thread and for the tracer's process_vm_readv), so they
+ * are answered here, with -ENOSYS, as a kernel without the call would.
+ * Told apart by where the call was made: the runtime's code outside the
+ * instructions of program_call_at(), or hook code (hook_base marked, or a
+ * stack on the thread's slots, where the lean path runs its hook). */
+static bool seccomp_own(ucontext_t *uc, const siginfo_t *si)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)si->si_call_addr;
+	if (program_call_at(ip))
+		return false;
+	struct zp_thread *t = zp_thread_self();
+	bool runtime = (ip - 2 >= zp_self_lo && ip - 2 < zp_self_hi) ||
+		       (zp_stage2_addr && ip - 2 - zp_stage2_addr < ZP_PAGE);
+	bool hook = t && (t->hook_base || zp_on_slots(t, (uintptr_t)g[REG_RSP]));
+	if (!runtime && !hook)
+		return false;
+	g[REG_RAX] = -ENOSYS;
+	long nr = si->si_syscall;
+	static int warned_sud ZP_BIG_BSS;
+	if (runtime && nr == SYS_prctl && g[REG_RDI] == ZP_PR_SET_SYSCALL_USER_DISPATCH) {
+		if (!__atomic_exchange_n(&warned_sud, 1, __ATOMIC_RELAXED))
+			zp_log("zpoline: a seccomp filter refuses Syscall User Dispatch to threads "
+			       "started after it: the system calls of those threads are not hooked");
+		return true;
+	}
+	static uint64_t told[8] ZP_BIG_BSS;
+	if (zp_debug && nr >= 0 && nr < 512 &&
+	    !(__atomic_fetch_or(&told[nr / 64], 1ull << (nr % 64), __ATOMIC_RELAXED) &
+	      (1ull << (nr % 64))))
+		zp_log("zpoline: a seccomp filter trapped the %s's own system call %ld at %p: "
+		       "answered -ENOSYS, not passed to the program",
+		       runtime ? "runtime" : "hooks", nr, (void *)ip);
+	return true;
+}
+
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -1182,6 +1252,8 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 	bool from_cpu = si->si_code > 0 && si->si_code < 0x80;
 
 	if (sig == SIGSYS && zp_sud_signal(uc, si))
+		return;
+	if (sig == SIGSYS && si->si_code == SYS_SECCOMP && seccomp_own(uc, si))
 		return;
 	/* The runtime read or wrote a bad pointer the program gave it. */
 	if ((sig == SIGSEGV || sig == SIGBUS) && rip >= (uintptr_t)zp_safe_copy &&

@@ -50,6 +50,9 @@ int zp_sud_arm(struct zp_thread *t)
 	t->sud_selector = SEL_ALLOW;
 	long e = zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, zp_self_lo,
 			 zp_self_len, &t->sud_selector);
+	t->sud_off = e != 0;
+	if (e)
+		t->vmask = 0; /* its own calls to the mask may go unseen (entry.S, child path) */
 	if (e < 0)
 		return (int)e;
 	__atomic_store_n(&t->sud_selector, SEL_BLOCK, __ATOMIC_RELEASE);

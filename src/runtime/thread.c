@@ -28,6 +28,8 @@ _Static_assert(offsetof(struct zp_thread, pid) == TB_TID + 4, "TB_TID + 4");
 _Static_assert(offsetof(struct zp_thread, vrelease) == TB_VRELEASE, "TB_VRELEASE");
 _Static_assert(offsetof(struct zp_thread, hook_base) == TB_HOOKBASE, "TB_HOOKBASE");
 _Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL");
+_Static_assert(offsetof(struct zp_thread, sud_off) == TB_SUDOFF, "TB_SUDOFF");
+_Static_assert(offsetof(struct zp_thread, vmask) == TB_VMASK, "TB_VMASK");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
 _Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
 _Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
@@ -58,6 +60,7 @@ static void reset(struct zp_thread *t)
 	t->trap_call = NULL;
 	t->cur = NULL;
 	t->sud_selector = 0;
+	t->sud_off = 0;
 	t->hook_base = 0;
 	t->alt_swap = t->alt_pending = 0; /* a new thread has no signal stack */
 	t->alt_lo = t->alt_hi = 0;
@@ -117,8 +120,15 @@ void zp_thread_free(struct zp_thread *t)
 		__atomic_store_n(&t->magic, 0, __ATOMIC_RELEASE);
 }
 
+/* WRGSBASE where the kernel allows it: arch_prctl(ARCH_SET_GS) is a call a
+ * seccomp filter may refuse (Chromium's allows ARCH_SET_FS only), and
+ * threads are adopted after such a filter is installed. */
 static int set_gs(struct zp_thread *t)
 {
+	if (zp_wrgsbase) {
+		__asm__ volatile("wrgsbase %0" : : "r"(t) : "memory");
+		return 0;
+	}
 	return (int)zp_raw2(SYS_arch_prctl, ZP_ARCH_SET_GS, t);
 }
 

@@ -1,0 +1,62 @@
+#!/bin/bash
+# A seccomp-bpf sandbox in the manner of Chromium's (tests/programs/
+# seccomptrap.c): SECCOMP_RET_TRAP for calls its SIGSYS handler emulates,
+# "crash" traps for arch_prctl(ARCH_SET_GS), prctl(PR_SET_SYSCALL_USER_
+# DISPATCH) and process_vm_readv, threads started after the filter.  The
+# runtime's own calls and the hooks' must not reach the program's handler
+# (before: the first thread's arch_prctl killed the process), the
+# program's calls must, in every mode; a trap with SIGSYS at its default
+# action kills the process, as natively.
+. "$(dirname "$0")/../lib.sh"
+P=$ZP_BUILD/tests/progs/seccomptrap
+TRACE=$ZP_BUILD/libzphook_trace.so
+
+"$P" >"$TMP/native" 2>&1
+rc=$?
+[ $rc = 0 ] && [ "$(grep -c '^PASS' "$TMP/native")" = 4 ] || {
+	fail "native run: exit $rc $(head -c 300 "$TMP/native")"
+	finish
+}
+"$P" nohandler >/dev/null 2>&1
+native_nh=$?
+
+for mode in auto net sud; do
+	for hook in none pass count trace; do
+		case $hook in
+		none) H= ;;
+		pass) H=$HOOK_PASS ;;
+		count) H=$HOOK_COUNT ;;
+		trace) H=$TRACE ;;
+		esac
+		rm -f "$TMP/trace"
+		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_COUNT_OUTPUT=$TMP/count ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
+			LD_PRELOAD=$LIB timeout 20 "$P" >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		if [ $rc = 0 ] && diff -q "$TMP/native" "$TMP/out" >/dev/null; then
+			pass "[$mode] [$hook] trapped calls emulated by the program's handler, threads live"
+		else
+			fail "[$mode] [$hook] exit $rc: $(grep -v '^PASS' "$TMP/out" | head -c 200) $(head -c 300 "$TMP/err")"
+		fi
+		if [ $hook = trace ]; then
+			# As strace: the trapped call returns its number, then the
+			# delivery.  In SUD mode the call is made inside the SIGSYS
+			# handler of the runtime: the delivery comes first and the
+			# post sees the handler's result.
+			grep -aEq 'getppid\(\) *= (110|4242)$' "$TMP/trace" &&
+				grep -aq -- '--- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP,.*si_syscall=__NR_getppid' "$TMP/trace" &&
+				grep -aq 'write(-1, "seccomptrap", 11) *= -1 EBADF' "$TMP/trace"
+			outcome "[$mode] [trace] trap and delivery traced, buffers read though process_vm_readv is refused"
+		fi
+		# Threads started after the filter cannot arm SUD: said once.
+		if [ $mode = sud ]; then
+			grep -q 'refuses Syscall User Dispatch to threads' "$TMP/err"
+			outcome "[$mode] [$hook] the threads left unhooked are reported"
+		fi
+		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_COUNT_OUTPUT=$TMP/count ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
+			LD_PRELOAD=$LIB timeout 20 "$P" nohandler >"$TMP/out" 2>&1
+		rc=$?
+		[ $rc = "$native_nh" ] && pass "[$mode] [$hook] a trap with SIGSYS at its default action: exit $rc as native" ||
+			fail "[$mode] [$hook] no handler: exit $rc, native $native_nh: $(head -c 200 "$TMP/out")"
+	done
+done
+finish
