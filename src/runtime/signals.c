@@ -37,6 +37,9 @@
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
 #endif
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1
+#endif
 
 static const int ours[] = {SIGILL, SIGTRAP, SIGSEGV, SIGSYS};
 #define BIT(s) (1ull << ((s)-1))
@@ -1163,6 +1166,17 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	struct hook_state hs = program_state_enter(t);
 	struct app_view v;
 	app_view_show(&v, t, uc);
+	/* A seccomp filter's SIGSYS for a call made at the site shown: the
+	 * siginfo names the same place as the context (Chromium's handler
+	 * dies of "sanity checks" otherwise); what the handler writes into
+	 * RAX is the call's result, taken by the stub. */
+	siginfo_t shown;
+	if (v.kind && sig == SIGSYS && si->si_code == SYS_SECCOMP &&
+	    (uintptr_t)si->si_call_addr == v.rip) {
+		memcpy(&shown, si, sizeof shown);
+		shown.si_call_addr = (void *)v.app_rip;
+		si = &shown;
+	}
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else
@@ -1181,11 +1195,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	}
 }
 
-#ifndef SYS_SECCOMP
-#define SYS_SECCOMP 1
-#endif
-extern char zp_app_syscall_release[], zp_app_syscall_release_ret[], zp_app_syscall_clone[],
-	zp_app_syscall_exit[], zp_app_syscall_fast[];
+extern ZP_HIDDEN char zp_app_syscall_release[], zp_app_syscall_clone[], zp_app_syscall_exit[];
 
 /* Is ip just past a `syscall` instruction with which the runtime makes the
  * program's own call on its behalf (the entry stub's, the fast path's in
