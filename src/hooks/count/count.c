@@ -40,10 +40,13 @@ static const struct zpoline_runtime *runtime;
 static char output[4096]; /* ZPOLINE_COUNT_OUTPUT, read at start-up */
 static int err_fd = 2;    /* a copy of stderr: programs close theirs before exit */
 static int counted_pid;   /* whose counts these are (a vfork child's are its parent's) */
-/* The output, opened ahead once the program installs a seccomp filter: a
- * sandbox may kill the process for an open at exit (sshd's, browsers').
+/* The output, opened ahead once the program installs a seccomp filter (a
+ * sandbox may kill the process for an open at exit: sshd's, browsers') or
+ * changes its identity (the new user may not be allowed to open it).
  * Otherwise it is opened when the table is printed, so that a program
- * that closes every descriptor does not take it away. */
+ * that closes every descriptor does not take it away.  A table whose
+ * output cannot be opened is lost: it never goes to the program's own
+ * stderr, which the program (or its test) may be reading. */
 static int sandbox_fd = -1;
 
 static bool owns_fd(long fd)
@@ -72,6 +75,31 @@ static int open_output(void)
 			    0644);
 }
 
+/* Calls after which the output may no longer open: a seccomp filter (a
+ * sandbox may kill the process for an open at exit), or a change of
+ * identity (the new user may not write where the old one could). */
+static bool opens_ahead(const struct zpoline_call *call)
+{
+	switch (call->nr) {
+	case SYS_seccomp:
+	case SYS_setuid:
+	case SYS_setreuid:
+	case SYS_setresuid:
+	case SYS_setfsuid:
+	case SYS_setgid:
+	case SYS_setregid:
+	case SYS_setresgid:
+	case SYS_setfsgid:
+	case SYS_setgroups:
+	case SYS_capset:
+		return true;
+	case SYS_prctl:
+		return call->args[0] == PR_SET_SECCOMP;
+	default:
+		return false;
+	}
+}
+
 static unsigned slot(long nr)
 {
 	return nr >= 0 && nr < SLOTS ? (unsigned)nr : SLOTS;
@@ -86,7 +114,7 @@ struct buf {
 static void flush(struct buf *b)
 {
 	size_t off = 0;
-	while (off < b->len) {
+	while (b->fd >= 0 && off < b->len) {
 		long w = zp_raw3(SYS_write, b->fd, b->data + off, b->len - off);
 		if (w == -4)
 			continue;
@@ -139,6 +167,8 @@ static void print_table(void)
 		opened = open_output();
 		if (opened >= 0)
 			b.fd = opened;
+		else
+			b.fd = -1; /* never the program's stderr (fd 2): the table is lost */
 	}
 	unsigned long total = 0, errs = 0;
 	put_str(&b, "     calls   errors  syscall  (pid ");
@@ -181,8 +211,7 @@ static int pre(struct zpoline_call *call, void *ctx)
 			__atomic_fetch_add(&errors[slot(call->nr)], 1, __ATOMIC_RELAXED);
 		return ZPOLINE_SKIP;
 	}
-	if (output[0] && sandbox_fd < 0 &&
-	    (call->nr == SYS_seccomp || (call->nr == SYS_prctl && call->args[0] == PR_SET_SECCOMP))) {
+	if (output[0] && sandbox_fd < 0 && opens_ahead(call)) {
 		long fd = open_output();
 		long high = fd >= 0 ? zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 900) : -1;
 		if (high >= 0) { /* out of the program's way, as err_fd */
