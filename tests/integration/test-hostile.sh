@@ -92,6 +92,16 @@ else
 	skip "count output after a change of identity" "needs root, user nobody and setpriv"
 fi
 
+# The same opening ahead must not happen in a child sharing the parent's
+# memory (posix_spawn's child resets its ids): the parent's table is kept.
+rm -f "$TMP/spcnt"
+ZPOLINE_COUNT_OUTPUT=$TMP/spcnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/spawnids" >"$TMP/spout" 2>&1
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$TMP/spout")" = ok ] && grep -Eq '^ +3 +0  getppid$' "$TMP/spcnt" &&
+	pass "count: posix_spawn child resetting its ids leaves the parent's table" ||
+	fail "spawnids: rc=$rc out=$(cat "$TMP/spout") table: $(grep -c pid "$TMP/spcnt" 2>/dev/null)"
+
+
 # Traced by a debugger and by strace.
 if command -v gdb >/dev/null; then
 	gdb -q -batch -ex 'handle SIGILL SIGSEGV SIGSYS nostop noprint pass' -ex run \

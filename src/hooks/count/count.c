@@ -211,7 +211,11 @@ static int pre(struct zpoline_call *call, void *ctx)
 			__atomic_fetch_add(&errors[slot(call->nr)], 1, __ATOMIC_RELAXED);
 		return ZPOLINE_SKIP;
 	}
-	if (output[0] && sandbox_fd < 0 && opens_ahead(call)) {
+	/* Not in a child sharing our memory (vfork, posix_spawn: it resets
+	 * its ids with setresuid): the descriptor would be the child's, the
+	 * number ours. */
+	if (output[0] && sandbox_fd < 0 && opens_ahead(call) &&
+	    (int)zp_raw0(SYS_getpid) == counted_pid) {
 		long fd = open_output();
 		long high = fd >= 0 ? zp_raw3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 900) : -1;
 		if (high >= 0) { /* out of the program's way, as err_fd */
