@@ -291,7 +291,8 @@ static bool touches_trampoline(uintptr_t addr, uintptr_t len)
 	if (end < addr)
 		end = UINTPTR_MAX;
 	return addr < ZP_PAGE || (zp_stage2_addr && addr < zp_stage2_addr + ZP_PAGE &&
-				  end > zp_stage2_addr);
+				  end > zp_stage2_addr) ||
+	       (zp_tail_ptr && addr < zp_tail_ptr + ZP_PAGE && end > zp_tail_ptr);
 }
 
 static void refuse_trampoline(const char *what)

@@ -216,6 +216,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       zp_xsave_kind ? "on" : "off",
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
+		       : zp_tail_indirect     ? "exec (readable: no PKU), second stage through a pointer"
 		       : zp_exec_only	      ? "execute-only (PKU)"
 					      : "exec (readable: no PKU)",
 		       zp_mode == ZP_MODE_SUD ? "none (SUD)"

@@ -305,6 +305,9 @@ extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
 extern ZP_HIDDEN bool zp_return_by_ret; /* back to a site with ret, not jmp (trampoline.c) */
 extern ZP_HIDDEN bool zp_stage2_bmi2; /* the entry stub's lookup changes no flag */
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;
+/* The tail jumps through a pointer at zp_tail_ptr (trampoline.c). */
+extern ZP_HIDDEN bool zp_tail_indirect;
+extern ZP_HIDDEN uintptr_t zp_tail_ptr;
 
 /* ---- hooks ----------------------------------------------------------------- */
 struct zp_hook_slot {

@@ -1280,6 +1280,18 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);
 		return;
 	}
+	/* A number that landed inside the tail of a trampoline that jumps
+	 * through a pointer (trampoline.c) ran into a write to page 0 or the
+	 * int3 after the tail, perhaps with rax changed: out of range, the
+	 * number itself unknown.  -1 gets what any such number gets. */
+	if (zp_tail_indirect &&
+	    ((sig == SIGSEGV && from_cpu) || (sig == SIGTRAP && si->si_code == SI_KERNEL)) &&
+	    rip > ZP_SLED_END + 1 && rip < ZP_PAGE && is_site_ret(*(uintptr_t *)rsp)) {
+		uintptr_t ret = *(uintptr_t *)rsp;
+		g[REG_RAX] = -1;
+		zp_trap_enter(uc, ret - 2, ret, rsp + 8, ZPOLINE_ORIGIN_TRAP);
+		return;
+	}
 	if (sig == SIGTRAP && rip >= 1 && rip - 1 < ZP_PAGE && is_site_ret(*(uintptr_t *)rsp)) {
 		uintptr_t ret = *(uintptr_t *)rsp;
 		zp_trap_enter(uc, ret - 2, ret, rsp + 8, ZPOLINE_ORIGIN_TRAP);

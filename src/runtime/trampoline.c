@@ -125,11 +125,55 @@ static uint64_t shift_of(uint64_t mask)
 	return (uint64_t)__builtin_clzll(mask + 1) + 1;
 }
 
+/* Fill a fresh page (mapped read-write) as the second stage, make it
+ * read-execute; false if that is refused. */
+static bool fill_stage2(uintptr_t page)
+{
+	memcpy((void *)page, zp_stage2_template, ZP_PAGE);
+	uint64_t slow = (uint64_t)(uintptr_t)zp_entry;
+	uint64_t verify = (uint64_t)(uintptr_t)zp_verify_site;
+	uint64_t slots = (uint64_t)(uintptr_t)zp_site_table->slot;
+	uint64_t mask = zp_site_table->mask;
+	memcpy((void *)(page + S2_SLOW), &slow, 8);
+	memcpy((void *)(page + S2_VERIFY), &verify, 8);
+	memcpy((void *)(page + S2_TABLE), &slots, 8);
+	memcpy((void *)(page + S2_MASK), &mask, 8);
+	uint64_t shift = shift_of(mask);
+	memcpy((void *)(page + S2_SHIFT), &shift, 8);
+	zp_return_by_ret = return_by_ret();
+	if (!zp_return_by_ret) {
+		long to = zp_stage2_jmp - (zp_stage2_ret + 2);
+		if (to > 127)
+			zp_die("zpoline: internal error: stage 2's jmp path beyond a jmp rel8 (entry.S)");
+		((unsigned char *)page)[zp_stage2_ret - zp_stage2_template] = 0xeb;
+		((unsigned char *)page)[zp_stage2_ret - zp_stage2_template + 1] =
+			(unsigned char)(signed char)to;
+	}
+	zp_stage2_bmi2 = CPU_FEATURE_ACTIVE(BMI2);
+	if (!zp_stage2_bmi2) {
+		/* jmp rel8 to the path that pushes the flags instead */
+		long to = zp_stage2_legacy - (zp_stage2_template + S2_ENTRY + 2);
+		if (to > 127)
+			zp_die("zpoline: internal error: stage 2's legacy path beyond a jmp rel8 (entry.S)");
+		((unsigned char *)page)[S2_ENTRY] = 0xeb;
+		((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
+	}
+	size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_ENTRY - S2_ELF, page);
+	if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0)
+		return false;
+	zp_stage2_addr = page;
+	zp_site_table_moved = zp_stage2_set_table;
+	if (image)
+		zp_gdbjit_register((const void *)(page + S2_ELF), image);
+	return true;
+}
+
+static const unsigned char stage2_top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
+
 static int map_stage2(unsigned char *tail)
 {
-	static const unsigned char top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
-	for (size_t i = 0; i < sizeof top; i++) {
-		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
+	for (size_t i = 0; i < sizeof stage2_top; i++) {
+		uint32_t rel = 0x00cccccc | ((uint32_t)stage2_top[i] << 24);
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
 		uintptr_t page = target & ~(uintptr_t)(ZP_PAGE - 1);
 		if ((target & (ZP_PAGE - 1)) != S2_ENTRY)
@@ -137,46 +181,55 @@ static int map_stage2(unsigned char *tail)
 		long m = try_map(page, PROT_READ | PROT_WRITE);
 		if (m < 0)
 			continue;
-		memcpy((void *)page, zp_stage2_template, ZP_PAGE);
-		uint64_t slow = (uint64_t)(uintptr_t)zp_entry;
-		uint64_t verify = (uint64_t)(uintptr_t)zp_verify_site;
-		uint64_t slots = (uint64_t)(uintptr_t)zp_site_table->slot;
-		uint64_t mask = zp_site_table->mask;
-		memcpy((void *)(page + S2_SLOW), &slow, 8);
-		memcpy((void *)(page + S2_VERIFY), &verify, 8);
-		memcpy((void *)(page + S2_TABLE), &slots, 8);
-		memcpy((void *)(page + S2_MASK), &mask, 8);
-		uint64_t shift = shift_of(mask);
-		memcpy((void *)(page + S2_SHIFT), &shift, 8);
-		zp_return_by_ret = return_by_ret();
-		if (!zp_return_by_ret) {
-			long to = zp_stage2_jmp - (zp_stage2_ret + 2);
-			if (to > 127)
-				zp_die("zpoline: internal error: stage 2's jmp path beyond a jmp rel8 (entry.S)");
-			((unsigned char *)page)[zp_stage2_ret - zp_stage2_template] = 0xeb;
-			((unsigned char *)page)[zp_stage2_ret - zp_stage2_template + 1] =
-				(unsigned char)(signed char)to;
-		}
-		zp_stage2_bmi2 = CPU_FEATURE_ACTIVE(BMI2);
-		if (!zp_stage2_bmi2) {
-			/* jmp rel8 to the path that pushes the flags instead */
-			long to = zp_stage2_legacy - (zp_stage2_template + S2_ENTRY + 2);
-			if (to > 127)
-				zp_die("zpoline: internal error: stage 2's legacy path beyond a jmp rel8 (entry.S)");
-			((unsigned char *)page)[S2_ENTRY] = 0xeb;
-			((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
-		}
-		size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_ENTRY - S2_ELF, page);
-		if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0) {
+		if (!fill_stage2(page)) {
 			zp_raw2(SYS_munmap, page, ZP_PAGE);
 			continue;
 		}
 		tail[0] = 0xe9;
 		memcpy(tail + 1, &rel, 4);
-		zp_stage2_addr = page;
-		zp_site_table_moved = zp_stage2_set_table;
-		if (image)
-			zp_gdbjit_register((const void *)(page + S2_ELF), image);
+		return 0;
+	}
+	return -1;
+}
+
+/* Where all of those are taken (Chromium reserves the low 4 GiB before any
+ * constructor runs), the tail is `jmp *ADDR` through a pointer kept in a
+ * read-only page just above page 0 (ADDR = 0x1000..0x4000), and the second
+ * stage goes anywhere.  The pointer page is not executable: numbers that
+ * land on it fault as unmapped ones do.  The tail's own bytes
+ * (ff 24 25 00 P0 00 00) are not all traps: a number landing inside them
+ * (ZP_SLED_END + 1 .. + 6) runs one or two instructions that end in a
+ * write to page 0 (which faults) or the int3 after the tail, some with rax
+ * changed on the way; the signal handler then knows the number only to be
+ * out of range (signals.c).  ADDR's second byte is 0x10..0x40, so those
+ * instructions address [rax] (or [rax + 0]) and push nothing.  Not taken
+ * where page 0 must stay unreadable (PKU): it reads nothing in page 0. */
+bool zp_tail_indirect;
+uintptr_t zp_tail_ptr;
+
+static int map_stage2_indirect(unsigned char *tail)
+{
+	for (uintptr_t ptr = 0x1000; ptr <= 0x4000; ptr += ZP_PAGE) {
+		if (try_map(ptr, PROT_READ | PROT_WRITE) < 0)
+			continue;
+		long page = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (page < 0 || !fill_stage2((uintptr_t)page)) {
+			if (page >= 0)
+				zp_raw2(SYS_munmap, page, ZP_PAGE);
+			zp_raw2(SYS_munmap, ptr, ZP_PAGE);
+			return -1;
+		}
+		uint64_t entry = (uint64_t)page + S2_ENTRY;
+		memcpy((void *)ptr, &entry, 8);
+		zp_raw3(SYS_mprotect, ptr, ZP_PAGE, PROT_READ);
+		uint32_t abs = (uint32_t)ptr;
+		tail[0] = 0xff;
+		tail[1] = 0x24;
+		tail[2] = 0x25;
+		memcpy(tail + 3, &abs, 4);
+		zp_tail_ptr = ptr;
+		zp_tail_indirect = true;
 		return 0;
 	}
 	return -1;
@@ -254,7 +307,11 @@ int zp_trampoline_map(char *err, size_t errlen)
 	__asm__("" : "+r"(page));
 	memset(page, 0xcc, ZP_PAGE);
 	zp_sled_build(page, ZP_SLED_END);
-	if (map_stage2(page + ZP_SLED_END) < 0) {
+	/* ZPOLINE_STAGE2=indirect takes the fallback at once (tests). */
+	const char *how = getenv("ZPOLINE_STAGE2");
+	bool forced = how && !strcmp(how, "indirect");
+	if ((forced || map_stage2(page + ZP_SLED_END) < 0) &&
+	    (cpu_has_pku() || map_stage2_indirect(page + ZP_SLED_END) < 0)) {
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);
 		/* Page 0 itself was fine: every address the tail's jump can
 		 * reach (below 2 GiB) is taken, typically by a reservation the
@@ -262,9 +319,9 @@ int zp_trampoline_map(char *err, size_t errlen)
 		 * PartitionAlloc takes the low 4 GiB).  Not vm.mmap_min_addr. */
 		zp_snprintf(err, errlen,
 			    "zpoline: no room for the trampoline's second stage: the eight pages "
-			    "it may take (0x26ccc000 to 0x65ccc000) are already mapped, most likely by "
-			    "the program before the runtime started (zpoline run --from-start "
-			    "maps it first)");
+			    "it may take (0x26ccc000 to 0x65ccc000) and those for a pointer to it "
+			    "(0x1000 to 0x4000) are already mapped, most likely by the program "
+			    "before the runtime started (zpoline run --from-start maps it first)");
 		return -EADDRINUSE;
 	}
 	if (zp_raw3(SYS_mprotect, 0, ZP_PAGE, PROT_EXEC) < 0) {
@@ -286,11 +343,19 @@ bool zp_trampoline_contains(uintptr_t addr)
  * readable and sits at one of the few addresses map_stage2() tries. */
 bool zp_trampoline_is_ours(void)
 {
-	static const unsigned char top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
 	long pid = zp_raw0(SYS_getpid);
-	for (size_t i = 0; i < sizeof top; i++) {
-		uint32_t rel = 0x00cccccc | ((uint32_t)top[i] << 24);
-		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)rel;
+	for (size_t i = 0; i < sizeof stage2_top + 4; i++) {
+		uintptr_t target;
+		if (i < sizeof stage2_top) {
+			uint32_t rel = 0x00cccccc | ((uint32_t)stage2_top[i] << 24);
+			target = ZP_SLED_END + 5 + (uintptr_t)rel;
+		} else {
+			/* the fallback's pointer pages */
+			uint64_t ptr;
+			if (zp_peek(pid, &ptr, (i - sizeof stage2_top + 1) * ZP_PAGE, 8) != 8)
+				continue;
+			target = (uintptr_t)ptr;
+		}
 		unsigned char probe[32]; /* past the two bytes a CPU without BMI2 changes */
 		if (zp_peek(pid, probe, target + 2, sizeof probe) != sizeof probe)
 			continue;

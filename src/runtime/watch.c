@@ -209,6 +209,7 @@ static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uint
 static bool is_ours(uintptr_t start, uintptr_t end)
 {
 	return start < ZP_PAGE || (zp_stage2_addr && start <= zp_stage2_addr && zp_stage2_addr < end) ||
+	       (zp_tail_ptr && start <= zp_tail_ptr && zp_tail_ptr < end) ||
 	       (start < zp_self_hi && end > zp_self_lo) || zp_decoder_contains(start, end);
 }
 

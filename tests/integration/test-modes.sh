@@ -17,6 +17,9 @@ variant() {
 for mode in net sud; do
 	variant "mode $mode" ZPOLINE_MODE=$mode
 done
+# The second stage reached through a pointer (trampoline.c: the fallback
+# when the program reserved the low 4 GiB first).
+variant "stage 2 through a pointer" ZPOLINE_STAGE2=indirect
 
 # The entry stub's site lookup for CPUs without BMI2 (flags pushed around
 # it): on a CPU with BMI2, glibc's tunable hides it from the runtime.
