@@ -202,8 +202,8 @@ static int map_stage2(unsigned char *tail)
  * write to page 0 (which faults) or the int3 after the tail, some with rax
  * changed on the way; the signal handler then knows the number only to be
  * out of range (signals.c).  ADDR's second byte is 0x10..0x40, so those
- * instructions address [rax] (or [rax + 0]) and push nothing.  Not taken
- * where page 0 must stay unreadable (PKU): it reads nothing in page 0. */
+ * instructions address [rax] (or [rax + 0]) and push nothing; with page 0
+ * execute-only they fault the same way. */
 bool zp_tail_indirect;
 uintptr_t zp_tail_ptr;
 
@@ -311,7 +311,7 @@ int zp_trampoline_map(char *err, size_t errlen)
 	const char *how = getenv("ZPOLINE_STAGE2");
 	bool forced = how && !strcmp(how, "indirect");
 	if ((forced || map_stage2(page + ZP_SLED_END) < 0) &&
-	    (cpu_has_pku() || map_stage2_indirect(page + ZP_SLED_END) < 0)) {
+	    map_stage2_indirect(page + ZP_SLED_END) < 0) {
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);
 		/* Page 0 itself was fine: every address the tail's jump can
 		 * reach (below 2 GiB) is taken, typically by a reservation the
