@@ -1081,6 +1081,19 @@ zp_app_syscall_exit:
 	.cfi_endproc
 	.size	zp_entry, . - zp_entry
 
+/* The C arguments (nr, a1..a6) of the two gates below into the kernel's
+ * registers.  Two gates: a seccomp SIGSYS is told the program's or the
+ * runtime's by which `syscall` raised it (signals.c). */
+.macro SYSCALL6_ARGS
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+.endm
+
 /* long zp_app_syscall6(long nr, long a1, ..., long a6): the program's call,
  * made by the runtime on its behalf (the trap path, SUD mode, an
  * original-ABI hook's next).  A seccomp filter's SIGSYS raised here goes to
@@ -1095,13 +1108,7 @@ zp_app_syscall6:
 	 * calls are made here, inside the SIGSYS handler) unwinds on through
 	 * the runtime into the program. */
 	.cfi_startproc
-	mov	%rdi, %rax
-	mov	%rsi, %rdi
-	mov	%rdx, %rsi
-	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
+	SYSCALL6_ARGS
 	.globl	zp_app_syscall_raw
 	.hidden	zp_app_syscall_raw
 zp_app_syscall_raw:
@@ -1122,13 +1129,7 @@ zp_app_syscall_raw:
 zpoline_raw_syscall:
 zp_syscall6:
 	.cfi_startproc
-	mov	%rdi, %rax
-	mov	%rsi, %rdi
-	mov	%rdx, %rsi
-	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
+	SYSCALL6_ARGS
 	syscall
 	ret
 	.cfi_endproc
