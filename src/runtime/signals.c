@@ -445,8 +445,8 @@ struct app_view {
 enum { VIEW_STUB = 1, VIEW_TRAP };
 
 /* The trap path (SUD, trapped sites) makes the call inside the runtime's
- * signal handler, from zp_syscall6: every register is the runtime's there,
- * the program's are in the call's record. */
+ * signal handler, from zp_app_syscall6: every register is the runtime's
+ * there, the program's are in the call's record. */
 static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 {
 	struct zp_trap_call *tc = t->trap_call;

@@ -219,8 +219,8 @@ void zp_text_cache_unmap(const struct zp_map *m)
 		       m->path);
 }
 
-/* The object's file with the sites of s (all in m's segment) rewritten,
- * into fd: what patching does in memory, without what else the memory may
+/* The object's file with those sites of s that lie in m's segment
+ * rewritten, into fd: what patching does in memory, without what else the memory may
  * hold (a debugger's breakpoints: see segment_written). */
 static bool write_patched(int fd, int orig, const struct zp_map *m, const struct zp_sites *s)
 {
