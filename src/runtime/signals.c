@@ -804,6 +804,24 @@ static bool needs_stub(const struct zp_record *r)
 	}
 }
 
+/* The trap handler runs on the program's signal stack though the call was
+ * not made on it: the program's action for the trap signal asks for
+ * SA_ONSTACK (a Go program's actions all do), so the kernel moved to the
+ * top of that stack.  The hooks run on a slot with the program's mask: the
+ * thread is then off the signal stack in the kernel's eyes, and a signal
+ * arriving meanwhile would be delivered at its top again, over this
+ * handler's frame (whose rt_sigreturn then resumed the program at garbage:
+ * Go's os/signal tests in SUD mode).  A stack with SS_AUTODISARM is
+ * disarmed while the handler runs, and a call made on the signal stack is
+ * another matter (altstack.c). */
+static bool trap_over_signal_stack(const ucontext_t *uc)
+{
+	const stack_t *s = &uc->uc_stack;
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = (uintptr_t)s->ss_sp;
+	return !((unsigned)s->ss_flags & (SS_DISABLE | SS_ONSTACK | (1U << 31) /* SS_AUTODISARM */)) &&
+	       s->ss_size && here > lo && here - lo <= s->ss_size;
+}
+
 /* The system call the program was making at `site`, made on its behalf.
  * A record goes in this thread's slot, filled from the signal context.
  *   - Most calls are completed right here, on the slot's stack (hooks never
@@ -853,7 +871,10 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 		t->alt_pending = 1;
 		*ucmask = ~0ull;
 	}
-	if (t->alt_pending || needs_stub(rec)) {
+	/* Over the program's signal stack (trap_over_signal_stack), the call
+	 * continues in the stub too: the kernel's sigreturn leaves that stack
+	 * free before anything runs with signals open. */
+	if (t->alt_pending || needs_stub(rec) || trap_over_signal_stack(uc)) {
 		g[REG_RSP] = (greg_t)(uintptr_t)rec;
 		g[REG_RBX] = (greg_t)(uintptr_t)rec;
 		g[REG_RIP] = (greg_t)(uintptr_t)zp_trap_resume;

@@ -18,7 +18,7 @@ for hook in none pass count clobber trace; do
 	esac
 	export ZPOLINE_COUNT_OUTPUT=$TMP/count.$hook
 	# regs/redzone/clones/altstack/spawnsig/vforkexit/... print their own PASS/FAIL lines; prefix the hook.
-	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc; do
+	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack; do
 		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/$prog" >"$TMP/out" 2>&1
 		rc=$?
 		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] $prog: \2/p" "$TMP/out"
@@ -62,6 +62,12 @@ for hook in none pass count clobber trace; do
 		[ $rc -eq 0 ] && pass "[$hook] nested signals on a sigaltstack during hooked calls" ||
 			fail "[$hook] altnest: exit $rc: $(head -c 300 "$TMP/altnest")"
 	fi
+	# Every call traps in SUD mode; SIGSYS's action asks for the signal
+	# stack (trapstack says why), whatever mode this run is in.
+	ZPOLINE_MODE=sud LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/trapstack" >"$TMP/out" 2>&1
+	rc=$?
+	sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] trapstack (ZPOLINE_MODE=sud): \2/p" "$TMP/out"
+	[ $rc -eq 0 ] || fail "[$hook] trapstack (ZPOLINE_MODE=sud) exited $rc"
 	LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/threads" 4 500 >"$TMP/thr" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] && pass "[$hook] 4 threads x 3 rounds" || fail "[$hook] threads: exit $rc"

@@ -1,0 +1,69 @@
+/*
+ * trapstack - system calls that trap (SUD mode: every one) while the
+ * program's action for SIGSYS asks for SA_ONSTACK, as a Go program's
+ * actions all do: the runtime's trap handler then runs on the program's
+ * signal stack although the call was not made on it.  The hooks run on a
+ * slot with the program's mask open, off that stack in the kernel's eyes,
+ * so a signal arriving then was delivered at the top of the signal stack
+ * again, over the trap handler's frame, and its rt_sigreturn resumed the
+ * program at garbage (Go's os/signal tests died so in ZPOLINE_MODE=sud).
+ * Another thread sends SIGUSR1 (an SA_ONSTACK handler that writes over 8 KiB
+ * of stack) all along.
+ *
+ * Usage: trapstack [CALLS].  PASS lines; exits 0.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+
+static volatile int stop;
+static volatile long handled;
+static pthread_t victim;
+
+static void sys_handler(int sig) { (void)sig; }
+
+static void usr1(int sig)
+{
+	volatile char buf[8192];
+	memset((char *)buf, 0xc3, sizeof buf);
+	handled++;
+	(void)sig;
+}
+
+static void *killer(void *a)
+{
+	while (!stop) {
+		pthread_kill(victim, SIGUSR1);
+		sched_yield();
+	}
+	return a;
+}
+
+int main(int argc, char **argv)
+{
+	long calls = argc > 1 ? atol(argv[1]) : 200000, ppid = getppid(), same = 0;
+	stack_t ss = {.ss_sp = malloc(65536), .ss_size = 65536};
+	sigaltstack(&ss, 0);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_flags = SA_ONSTACK | SA_RESTART;
+	sa.sa_handler = usr1;
+	sigaction(SIGUSR1, &sa, 0);
+	sa.sa_handler = sys_handler;
+	sigaction(SIGSYS, &sa, 0);
+	victim = pthread_self();
+	pthread_t k;
+	pthread_create(&k, 0, killer, 0);
+	for (long i = 0; i < calls; i++)
+		same += getppid() == ppid;
+	stop = 1;
+	pthread_join(k, 0);
+	CHECK(same == calls, "trapped calls with SIGSYS on the signal stack, signals arriving");
+	CHECK(handled > 0, "the signals were handled");
+	return fails != 0;
+}
