@@ -439,6 +439,7 @@ struct app_view {
 	int kind;                   /* 0: as it came; VIEW_STUB; VIEW_TRAP */
 	uintptr_t rip, rsp;         /* the stub's */
 	uintptr_t app_rip, app_rsp; /* what the handler was shown */
+	uintptr_t rbx;              /* VIEW_STUB at post2: the record, shown as the program's rbx */
 	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
 	greg_t regs[NGREG];         /* VIEW_TRAP: the registers as they came */
 };
@@ -477,6 +478,7 @@ static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontext_t *uc)
 {
 	v->kind = 0;
+	v->rbx = 0;
 	if (!uc || !t)
 		return;
 	greg_t *g = uc->uc_mcontext.gregs;
@@ -484,7 +486,8 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 	uintptr_t fast = zp_stage2_addr ? zp_stage2_addr + (uintptr_t)(zp_app_syscall_fast -
 								      (const char *)zp_stage2_template)
 					: 0;
-	uintptr_t rel = (uintptr_t)zp_app_syscall_release_ret, p1 = (uintptr_t)zp_app_syscall_post1;
+	uintptr_t rel = (uintptr_t)zp_app_syscall_release_ret, p1 = (uintptr_t)zp_app_syscall_post1,
+		  p2 = (uintptr_t)zp_app_syscall_post2;
 	uintptr_t jmp = (uintptr_t)zp_app_syscall_release;
 	uintptr_t at = 0, back = 0, app_sp = 0; /* the syscall's address; the site's return address */
 	uint64_t word;
@@ -512,6 +515,18 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 		at = p1;
 		back = (uintptr_t)r->retaddr;
 		app_sp = sp;
+	} else if (ip == p2 || ip == p2 + 2) {
+		/* A trapped call continued in the stub (zp_trap_enter): rbx
+		 * keeps the record, the program's rbx is in it. */
+		const struct zp_record *r = (const struct zp_record *)(uintptr_t)g[REG_RBX];
+		if (!zp_on_slots(t, (uintptr_t)r) || r->call.origin == ZPOLINE_ORIGIN_REWRITTEN ||
+		    r->rt_flags || r->alt_swap || r->call.sp != sp)
+			return;
+		at = p2;
+		back = (uintptr_t)r->retaddr;
+		app_sp = sp;
+		v->rbx = (uintptr_t)r;
+		g[REG_RBX] = (greg_t)r->saved[6];
 	} else {
 		trap_view(v, t, g);
 		return;
@@ -547,6 +562,8 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 	}
 	g[REG_RIP] = (greg_t)v->rip;
 	g[REG_RSP] = (greg_t)v->rsp;
+	if (v->rbx)
+		g[REG_RBX] = (greg_t)v->rbx;
 	return false;
 }
 

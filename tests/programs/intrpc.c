@@ -12,6 +12,10 @@
  *      `syscall`, and the read is made again and gets the byte written later;
  *   3. no SA_RESTART: the handler saw the pc just past the `syscall`, and
  *      the read fails with EINTR.
+ * With the argument `onstack` the reader has a signal stack and SIGSYS's
+ * action asks for it (as a Go program's do): a trapped call then continues
+ * in the entry stub (signals.c, zp_trap_enter), whose `syscall` must show
+ * the site just the same, and the program's rbx.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,8 +47,8 @@ __asm__(".text\n"
 	".cfi_endproc\n"
 	".size cp_read, . - cp_read\n");
 
-static int redirect;
-static volatile unsigned long seen_pc;
+static int redirect, onstack;
+static volatile unsigned long seen_pc, seen_rbx;
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
@@ -52,6 +56,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 	(void)si;
 	ucontext_t *uc = ucv;
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	seen_rbx = (unsigned long)uc->uc_mcontext.gregs[REG_RBX];
 	seen_pc = pc;
 	if (redirect && pc >= (uintptr_t)cp_begin && pc < (uintptr_t)cp_end)
 		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)cp_cancel;
@@ -67,8 +72,22 @@ struct job {
 static void *reader(void *p)
 {
 	struct job *j = p;
+	static char altstack[65536] __attribute__((aligned(16)));
+	if (onstack) {
+		stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+		sigaltstack(&ss, NULL);
+	}
 	j->tid = gettid();
-	j->ret = cp_read(j->fd, &j->byte, 1);
+	/* rbx as the call's site has it: a handler must see it so. */
+	long ret;
+	__asm__ volatile("push %%rbx\n"
+			 "movabs $0x5ca1ab1e0b0b0b0b, %%rbx\n"
+			 "call cp_read\n"
+			 "pop %%rbx\n"
+			 : "=a"(ret)
+			 : "D"((long)j->fd), "S"(&j->byte), "d"(1L)
+			 : "rcx", "r8", "r9", "r10", "r11", "memory", "cc");
+	j->ret = ret;
 	return NULL;
 }
 
@@ -127,9 +146,22 @@ static long run(int flags, int do_redirect)
 	return ret;
 }
 
-int main(void)
+static void on_sigsys(int sig)
+{
+	(void)sig;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	onstack = argc > 1 && !strcmp(argv[1], "onstack");
+	if (onstack) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_sigsys;
+		sa.sa_flags = SA_ONSTACK;
+		sigaction(SIGSYS, &sa, NULL);
+	}
 	long r = run(SA_RESTART, 1);
 	CHECK(r == -ECANCELED, "a handler that finds the pc inside the call sends it to the cancel path");
 	CHECK(seen_pc == (uintptr_t)cp_syscall, "... having seen the pc at the call's syscall instruction");
@@ -139,6 +171,7 @@ int main(void)
 	r = run(0, 0);
 	CHECK(r == -EINTR, "without SA_RESTART the read fails with EINTR");
 	CHECK(seen_pc == (uintptr_t)cp_end, "... the handler saw the pc just past the syscall instruction");
+	CHECK(seen_rbx == 0x5ca1ab1e0b0b0b0bUL, "... and the program's rbx");
 	if (fails)
 		printf("cp_begin %p cp_syscall %p cp_end %p\n", (void *)cp_begin, (void *)cp_syscall,
 		       (void *)cp_end);
