@@ -7,8 +7,10 @@
  * so a signal arriving then was delivered at the top of the signal stack
  * again, over the trap handler's frame, and its rt_sigreturn resumed the
  * program at garbage (Go's os/signal tests died so in ZPOLINE_MODE=sud).
- * Another thread sends SIGUSR1 (an SA_ONSTACK handler that writes over 8 KiB
- * of stack) all along.
+ * The same with a site that traps in every mode (a leaf function using the
+ * red zone: `ud2`, SIGILL, whose action asks for SA_ONSTACK too): there the
+ * program hung.  Another thread sends SIGUSR1 (an SA_ONSTACK handler that
+ * writes over 8 KiB of stack) all along.
  *
  * Usage: trapstack [CALLS].  PASS lines; exits 0.
  */
@@ -18,6 +20,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "check.h"
 
@@ -33,6 +36,15 @@ static void usr1(int sig)
 	memset((char *)buf, 0xc3, sizeof buf);
 	handled++;
 	(void)sig;
+}
+
+/* A leaf with a local in the red zone: its site is rewritten to ud2. */
+__attribute__((noinline)) static long rz_getppid(void)
+{
+	volatile long x = 5;
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
+	return r + x - 5;
 }
 
 static void *killer(void *a)
@@ -56,14 +68,19 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, 0);
 	sa.sa_handler = sys_handler;
 	sigaction(SIGSYS, &sa, 0);
+	sigaction(SIGILL, &sa, 0);
 	victim = pthread_self();
 	pthread_t k;
 	pthread_create(&k, 0, killer, 0);
 	for (long i = 0; i < calls; i++)
 		same += getppid() == ppid;
+	long rz_same = 0;
+	for (long i = 0; i < calls; i++)
+		rz_same += rz_getppid() == ppid;
 	stop = 1;
 	pthread_join(k, 0);
 	CHECK(same == calls, "trapped calls with SIGSYS on the signal stack, signals arriving");
+	CHECK(rz_same == calls, "calls at a trapping (red-zone) site with SIGILL on the signal stack");
 	CHECK(handled > 0, "the signals were handled");
 	return fails != 0;
 }
