@@ -725,8 +725,10 @@ def main():
                "`*-raw.csv`; summaries: `percall.csv`, `startup.csv`, `finder.csv`, "
                "`redis.csv`, `memory.csv`). `BENCH_CPU` chooses the CPU to pin to, "
                "`BENCH_REDIS_PORT` the port. `python3 bench/report.py` rebuilds the report "
-               "from the results alone. Tools from apt: strace, redis-server, redis-tools, "
-               "gnuplot-nox. hyperfine is not used: to give the measured command alone an "
+               "from the results alone. The tools it runs come from apt (strace, clang-tidy, "
+               "redis-server, redis-tools, gnuplot-nox; hyperfine for the tracer's figures): "
+               "bench/run.sh installs what is missing when run as root (`tools/setup.sh --bench`), "
+               "else names it. The per-call and start-up steps do not use hyperfine: to give the measured command alone an "
                "environment it needs a shell or env(1) in front of it, one more exec inside "
                "every measurement; bench/spawn-time sets the environment directly.\n")
     os.makedirs(os.path.dirname(DOC), exist_ok=True)

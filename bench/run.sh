@@ -45,6 +45,9 @@ for f in build/libzpoline.so build/libzphook_pass.so build/libzphook_count.so \
 		exit 1
 	fi
 done
+# The tools compared with and gnuplot for the plot: installed when root,
+# else named (the report then leaves out what cannot run).
+tools/setup.sh --bench || echo "bench: going on without them" >&2
 PY=/usr/bin/python3
 [ -x $PY ] || PY=python3
 results=bench/results

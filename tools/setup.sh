@@ -1,6 +1,7 @@
 #!/bin/bash
 # tools/setup.sh: what zpoline's build and tests need on Debian 12.
-#   - the Debian packages (installed with apt-get when run as root; otherwise
+#   - the Debian packages, with --tests or --bench those of `make check` or
+#     `make bench` too (installed with apt-get when run as root; otherwise
 #     the exact command to run is printed and the script fails);
 #   - vm.mmap_min_addr = 0, so the trampoline can live at page 0 (set when run
 #     as root; otherwise explained: the runtime then falls back to its
@@ -9,8 +10,14 @@
 set -u
 build=(build-essential pkg-config libzydis-dev libzycore-dev linux-libc-dev)
 tests=(strace python3 git dash perl xz-utils sqlite3 file procps gdb busybox-static)
+# make bench: the programs it measures and the tools it compares with (a
+# missing one leaves its rows out of the report; gnuplot draws the plot).
+bench=(strace python3 clang-tidy redis-server redis-tools hyperfine gnuplot-nox)
 want=("${build[@]}")
-[ "${1:-}" = --tests ] && want+=("${tests[@]}")
+case "${1:-}" in
+--tests) want+=("${tests[@]}") ;;
+--bench) want+=("${bench[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
