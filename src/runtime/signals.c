@@ -440,6 +440,7 @@ struct app_view {
 	uintptr_t rip, rsp;         /* the stub's */
 	uintptr_t app_rip, app_rsp; /* what the handler was shown */
 	uintptr_t rbx;              /* VIEW_STUB at post2: the record, shown as the program's rbx */
+	uintptr_t rcx;              /* VIEW_STUB: the stub's (the kernel's copy of rip at syscall) */
 	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
 	greg_t regs[NGREG];         /* VIEW_TRAP: the registers as they came */
 };
@@ -536,8 +537,10 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 	v->rsp = sp;
 	v->app_rip = ip == at ? back - 2 : back;
 	v->app_rsp = app_sp;
+	v->rcx = (uintptr_t)g[REG_RCX];
 	g[REG_RIP] = (greg_t)v->app_rip;
 	g[REG_RSP] = (greg_t)v->app_rsp;
+	g[REG_RCX] = (greg_t)back; /* `syscall` left its return address there */
 }
 
 /* After the handler: true if it sent the program elsewhere. */
@@ -562,6 +565,7 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 	}
 	g[REG_RIP] = (greg_t)v->rip;
 	g[REG_RSP] = (greg_t)v->rsp;
+	g[REG_RCX] = (greg_t)v->rcx;
 	if (v->rbx)
 		g[REG_RBX] = (greg_t)v->rbx;
 	return false;

@@ -10,8 +10,8 @@
  *   1. SA_RESTART, the handler redirects: the read gives up (ECANCELED);
  *   2. SA_RESTART, the handler looks and returns: it saw the pc at the
  *      `syscall`, and the read is made again and gets the byte written later;
- *   3. no SA_RESTART: the handler saw the pc just past the `syscall`, and
- *      the read fails with EINTR.
+ *   3. no SA_RESTART: the handler saw the pc just past the `syscall` (and
+ *      rcx, which `syscall` sets so), and the read fails with EINTR.
  * With the argument `onstack` the reader has a signal stack and SIGSYS's
  * action asks for it (as a Go program's do): a trapped call then continues
  * in the entry stub (signals.c, zp_trap_enter), whose `syscall` must show
@@ -48,7 +48,7 @@ __asm__(".text\n"
 	".size cp_read, . - cp_read\n");
 
 static int redirect, onstack;
-static volatile unsigned long seen_pc, seen_rbx;
+static volatile unsigned long seen_pc, seen_rbx, seen_rcx;
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
@@ -57,6 +57,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 	ucontext_t *uc = ucv;
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	seen_rbx = (unsigned long)uc->uc_mcontext.gregs[REG_RBX];
+	seen_rcx = (unsigned long)uc->uc_mcontext.gregs[REG_RCX];
 	seen_pc = pc;
 	if (redirect && pc >= (uintptr_t)cp_begin && pc < (uintptr_t)cp_end)
 		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)cp_cancel;
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 	CHECK(r == -EINTR, "without SA_RESTART the read fails with EINTR");
 	CHECK(seen_pc == (uintptr_t)cp_end, "... the handler saw the pc just past the syscall instruction");
 	CHECK(seen_rbx == 0x5ca1ab1e0b0b0b0bUL, "... and the program's rbx");
+	CHECK(seen_rcx == (uintptr_t)cp_end, "... and rcx as `syscall` leaves it: the address after it");
 	if (fails)
 		printf("cp_begin %p cp_syscall %p cp_end %p\n", (void *)cp_begin, (void *)cp_syscall,
 		       (void *)cp_end);
