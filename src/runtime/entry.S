@@ -82,6 +82,14 @@
 	sahf				/* SF ZF AF PF CF */
 .endm
 
+/* Each argument register's place in the record (REC_ARG0.., REC_RDI..). */
+.Larg_rdi = 0
+.Larg_rsi = 1
+.Larg_rdx = 2
+.Larg_r10 = 3
+.Larg_r8 = 4
+.Larg_r9 = 5
+
 /* The lean path's call of the hook function \fn with (record = rbx,
  * zp_lean_ctx), rsp = record.  (No hook_base mark: the lean path is off
  * when vDSO functions are routed, the mark's only reader.)  rcx waits on
@@ -94,6 +102,19 @@
 	call	\fn
 	mov	(%rsp), %rsi
 	add	$16, %rsp
+.endm
+
+/* The part of the record the lean path's released call does without:
+ * the callee-saved registers but rbx (C code keeps them, so they are the
+ * program's until something restores them from the record) and the
+ * extended-state mark.  Every other path writes it before it needs it. */
+.macro RECORD_REST rec
+	mov	%rbp, REC_RBP(\rec)
+	mov	%r12, REC_R12(\rec)
+	mov	%r13, REC_R13(\rec)
+	mov	%r14, REC_R14(\rec)
+	mov	%r15, REC_R15(\rec)
+	movq	$0, REC_XSAVE(\rec)
 .endm
 
 /* The application's callee-saved registers but rbx. */
@@ -112,7 +133,7 @@
  * code before it moved the call to the start of a line, a pass-through
  * call took 6-8 ns more on the Ice Lake VM of docs/performance.md
  * (build/bench/percall, minima of 50 batches, interleaved builds). */
-.macro RELEASE_LOAD
+.macro RELEASE_LOAD tail
 	mov	%rbx, %r11
 	CFI_RECORD 11
 	RESTORE_FLAGS REC_FLAGS(%r11)
@@ -121,6 +142,9 @@
 	.cfi_same_value %rbx
 	.p2align 6
 	RESTORE_CALLEE_SAVED %r11
+	.ifnb	\tail
+\tail:
+	.endif
 	mov	REC_NR(%r11), %rax
 	mov	REC_LEVEL(%r11), %ecx
 	mov	REC_APPSP(%r11), %rsp
@@ -483,11 +507,6 @@ zp_slow_path:
 	mov	%r8, REC_R8(%rcx)
 	mov	%r9, REC_R9(%rcx)
 	mov	%rbx, REC_RBX(%rcx)
-	mov	%rbp, REC_RBP(%rcx)
-	mov	%r12, REC_R12(%rcx)
-	mov	%r13, REC_R13(%rcx)
-	mov	%r14, REC_R14(%rcx)
-	mov	%r15, REC_R15(%rcx)
 	mov	-8(%r11), %rax
 	mov	%rax, REC_NR(%rcx)
 	mov	(%r11), %rax
@@ -498,7 +517,6 @@ zp_slow_path:
 	mov	%rax, REC_SITE(%rcx)
 	lea	16(%r11), %rax
 	mov	%rax, REC_APPSP(%rcx)
-	movq	$0, REC_XSAVE(%rcx)
 	/* The slot may hold a trapped call's record from before. */
 	movl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rcx)
 	/* rbx holds the record (C keeps it). */
@@ -507,6 +525,7 @@ zp_slow_path:
 	cmpb	$0, zp_lean(%rip)
 	jne	.Llean
 .Lslow_dispatch:
+	RECORD_REST %rbx
 	call	.Lsave_xstate
 	mov	%rbx, %rdi
 	call	zp_pre
@@ -516,7 +535,8 @@ zp_slow_path:
  * zp_lean_decide): call its pre() and post() from here, for the numbers
  * that hook alone wants, instead of through zp_pre() and zp_post().  That
  * skips the C dispatcher's bookkeeping, a third of a pass-through call's
- * cost (docs/performance.md).  rbx = record, rsp = record. */
+ * cost (docs/performance.md).  rbx = record, rsp = record, the record
+ * written but for RECORD_REST. */
 .Llean:
 	mov	REC_NR(%rbx), %rcx
 	cmp	$ZP_CLASS_SIZE, %rcx
@@ -533,17 +553,54 @@ zp_slow_path:
 	xor	%edx, %edx
 	mov	%rdx, REC_RET(%rbx)
 	mov	%rdx, REC_COOKIE(%rbx)
-	mov	%rdx, REC_ALTSWAP(%rbx)
 	mov	zp_lean_pre(%rip), %rax
 	test	%rax, %rax
 	jz	.Llean_made
 	LEAN_CALL *%rax			/* rsi = the number it was made with */
 	cmp	$ZP_PRE_SKIP, %eax
-	je	.Lreturn
-	/* Made as it came, or the dispatcher decides (a changed call must
-	 * leave the program's registers as they were, may be one the runtime
-	 * wants...).  The record's arguments and the registers they came in
+	je	.Llean_skip
+	cmpq	$0, zp_lean_post(%rip)
+	jne	.Llean_check
+	cmpb	$0, zp_return_by_ret(%rip)
+	je	.Llean_check
+	/* The call is released, made as it came, or the dispatcher decides (a
+	 * changed call must leave the program's registers as they were, may
+	 * be one the runtime wants...).  The arguments go into the registers
+	 * the kernel takes them in, and each is checked against the program's
+	 * on the way; the callee-saved registers are still the program's.
+	 * .Lsyscall_release's other tests cannot fail here: the call came
+	 * through a rewritten site, and rt_sigreturn is the runtime's (never
+	 * ZP_CLASS_HOOK alone).  A jump into the release path keeps its
+	 * `syscall` (zp_app_syscall_release_ret) the one signals.c knows.
+	 * Against the stub's general release (callee-saved registers and the
+	 * arguments through the record, then its tests), ~2-3 ns less a
+	 * pass-through call (build/bench/percall, interleaved builds). */
+	cmp	REC_NR(%rbx), %rsi
+	jne	.Llean_changed
+	.irp	r, rdi, rsi, rdx, r10, r8, r9
+	mov	REC_ARG0 + 8 * .Larg_\r(%rbx), %\r
+	cmp	REC_RDI + 8 * .Larg_\r(%rbx), %\r
+	jne	.Llean_changed_arg
+	.endr
+	.cfi_remember_state
+	mov	%rbx, %r11
+	CFI_RECORD 11
+	RESTORE_FLAGS REC_FLAGS(%r11)
+	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
+	jmp	.Lrelease_ret_tail
+	.cfi_restore_state
+.Llean_changed_arg:
+	mov	REC_NR(%rbx), %rsi	/* what it was made with: unchanged */
+	jmp	.Llean_changed
+.Llean_skip:
+	RECORD_REST %rbx
+	movq	$0, REC_ALTSWAP(%rbx)
+	jmp	.Lreturn
+	/* With a post() (or where calls go back by jmp): the same test in
+	 * one piece.  The record's arguments and the registers they came in
 	 * are in the same order. */
+.Llean_check:
 	mov	REC_NR(%rbx), %rax
 	xor	%rsi, %rax
 	.irp	i, 0, 1, 2, 3, 4, 5
@@ -553,11 +610,14 @@ zp_slow_path:
 	.endr
 	jnz	.Llean_changed
 .Llean_made:
+	RECORD_REST %rbx
+	movq	$0, REC_ALTSWAP(%rbx)
 	cmpq	$0, zp_lean_post(%rip)
 	je	.Lsyscall_release
 	movl	$1, REC_LEAN(%rbx)
 	jmp	.Lsyscall_post
 .Llean_changed:
+	RECORD_REST %rbx
 	mov	%rbx, %rdi
 	call	zp_pre_lean_changed
 	jmp	.Lact
@@ -758,7 +818,7 @@ zp_self_signal_trap:
 	je	.Lsyscall_release_at_sp
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
 	jne	.Lsyscall_release_at_sp
-	RELEASE_LOAD
+	RELEASE_LOAD .Lrelease_ret_tail
 	lea	-8(%rsp), %rsp
 	CFI_APP_STACK 8
 	mov	%ecx, %gs:TB_LEVEL
