@@ -85,6 +85,11 @@ struct zpoline_call {
  * is compiled with -mgeneral-regs-only and calls no libc string function.
  * When every hook in the chain says so the runtime skips XSAVE/XRSTOR. */
 #define ZPOLINE_HOOK_NO_XSTATE 0x1u
+/* pre() never changes call->nr or call->args[]: it lets each call go on as
+ * it came, or skips it (ZPOLINE_SKIP with call->ret).  The runtime may then
+ * skip looking for changes: a change made anyway may reach the kernel
+ * while the program's registers keep it after the call. */
+#define ZPOLINE_HOOK_PRE_KEEPS_CALL 0x2u
 
 struct zpoline_hook {
 	unsigned int api_version; /* the runtime fills in ZPOLINE_API_VERSION; keep it */

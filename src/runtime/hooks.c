@@ -193,6 +193,7 @@ void zp_class_rebuild(void)
  * hook code: not a cost every call should pay) take zp_pre() and
  * zp_post().  ZPOLINE_LEAN=0 turns it off (the tests run both). */
 unsigned char zp_lean;
+unsigned char zp_lean_keeps; /* and its pre() keeps the call, no post(): nothing to compare */
 int (*zp_lean_pre)(struct zpoline_call *, void *);
 void (*zp_lean_post)(struct zpoline_call *, void *);
 void *zp_lean_ctx;
@@ -205,6 +206,9 @@ void zp_lean_decide(bool allowed)
 	zp_lean_ctx = ok ? h->h.ctx : NULL;
 	zp_lean_pre = ok ? h->h.pre : NULL;
 	zp_lean_post = ok ? h->h.post : NULL;
+	/* The stub's shortcut for it goes back by ret (trampoline.c). */
+	zp_lean_keeps = ok && h->h.pre && !h->h.post && (h->h.flags & ZPOLINE_HOOK_PRE_KEEPS_CALL) &&
+			zp_return_by_ret;
 	zp_lean = ok;
 }
 

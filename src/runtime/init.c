@@ -212,7 +212,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       s->fast, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
-		       zp_nhooks, zp_lean ? "by the stub" : "by the dispatcher",
+		       zp_nhooks,
+		       zp_lean_keeps ? "by the stub (pre() keeps the call)"
+		       : zp_lean     ? "by the stub"
+				     : "by the dispatcher",
 		       zp_xsave_kind ? "on" : "off",
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"

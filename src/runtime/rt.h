@@ -323,6 +323,7 @@ ZP_HIDDEN bool zp_in_hook_namespace(const void *addr);
 ZP_HIDDEN long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 ZP_HIDDEN void zp_class_rebuild(void);
 extern ZP_HIDDEN unsigned char zp_lean;
+extern ZP_HIDDEN unsigned char zp_lean_keeps;
 extern ZP_HIDDEN int (*zp_lean_pre)(struct zpoline_call *, void *);
 extern ZP_HIDDEN void (*zp_lean_post)(struct zpoline_call *, void *);
 extern ZP_HIDDEN void *zp_lean_ctx;

@@ -47,6 +47,23 @@ lean_for() { # WANT LABEL HOOKS
 lean_for stub pass "$HOOK_PASS"
 lean_for stub inject "$ZP_BUILD/libzphook_inject.so"
 lean_for stub count "$HOOK_COUNT"
+# ZPOLINE_HOOK_PRE_KEEPS_CALL without a post(): the stub compares nothing
+# after pre() (pass; inject, whose skips take .Llean_keeps_skip).  The
+# count hook's post() and argedit (no flag) keep the general lean path.
+lean_for "stub (pre() keeps the call)" pass "$HOOK_PASS"
+lean_for "stub (pre() keeps the call)" inject "$ZP_BUILD/libzphook_inject.so"
+# A skipped call on that path gives the program back every register as a
+# real call does (the pass hook's released calls: test-core's regs).
+ZPOLINE_INJECT=getppid:retval=1 LD_PRELOAD=$LIB LIBZPHOOK=$ZP_BUILD/libzphook_inject.so \
+	"$ZP_BUILD/tests/progs/regs" getppid >"$TMP/out" 2>&1
+rc=$?
+sed -n 's/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [inject, skipped getppid] regs: \2/p' "$TMP/out"
+[ $rc -eq 0 ] || fail "[inject, skipped getppid] regs exited $rc"
+if ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT /bin/true 2>&1 | grep -q "keeps the call"; then
+	fail "count (has a post()): took the keeps-the-call path"
+else
+	pass "count (has a post()): the general lean path"
+fi
 lean_for dispatcher clobber "$ZP_BUILD/tests/libzphook_clobber.so"
 lean_for dispatcher "pass and argedit" "$HOOK_PASS:$EDIT"
 lean_for dispatcher "original ABI" "$ZP_BUILD/tests/libzphook_orig.so"

@@ -57,7 +57,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 			zpoline_select_set(select_bits, nr);
 	hook->name = "inject";
 	/* Built with -mgeneral-regs-only and gprmem.c: see mk/trace.mk. */
-	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
+	hook->flags = ZP_SHIPPED_HOOK_FLAGS | ZPOLINE_HOOK_PRE_KEEPS_CALL; /* skips, never edits */
 	hook->pre = pre;
 	hook->select = select_bits;
 	return 0;

@@ -16,7 +16,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 {
 	(void)rt;
 	hook->name = "pass";
-	hook->flags = ZP_SHIPPED_HOOK_FLAGS;
+	hook->flags = ZP_SHIPPED_HOOK_FLAGS | ZPOLINE_HOOK_PRE_KEEPS_CALL;
 	hook->pre = pre;
 	return 0;
 }
