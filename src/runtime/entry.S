@@ -90,6 +90,20 @@
 .Larg_r8 = 4
 .Larg_r9 = 5
 
+/* RESTORE_FLAGS from the record at \rec, a register without REX (AH
+ * cannot be addressed with one): two instructions fewer.  Clobbers rax. */
+.macro RESTORE_FLAGS_REC rec
+	movzbl	REC_FLAGS+1(\rec), %eax	/* TF IF DF OF in bits 0-3 */
+	test	$0x04, %al
+	jz	.Lno_df\@
+	std
+.Lno_df\@:
+	shl	$4, %al			/* OF as the sign of al */
+	add	$0x80, %al		/* overflows, setting OF, if it is set */
+	mov	REC_FLAGS(\rec), %ah
+	sahf				/* SF ZF AF PF CF */
+.endm
+
 /* The lean path's call of the hook function \fn with (record = rbx,
  * zp_lean_ctx), rsp = record.  (No hook_base mark: the lean path is off
  * when vDSO functions are routed, the mark's only reader.)  rcx waits on
@@ -146,9 +160,9 @@
  * call took 6-8 ns more on the Ice Lake VM of docs/performance.md
  * (build/bench/percall, minima of 50 batches, interleaved builds). */
 .macro RELEASE_LOAD tail
+	RESTORE_FLAGS_REC %rbx
 	mov	%rbx, %r11
 	CFI_RECORD 11
-	RESTORE_FLAGS REC_FLAGS(%r11)
 	LOAD_ARGS %r11
 	mov	REC_RBX(%r11), %rbx
 	.cfi_same_value %rbx
@@ -595,9 +609,9 @@ zp_slow_path:
 	jne	.Llean_changed_arg
 	.endr
 	.cfi_remember_state
+	RESTORE_FLAGS_REC %rbx
 	mov	%rbx, %r11
 	CFI_RECORD 11
-	RESTORE_FLAGS REC_FLAGS(%r11)
 	mov	REC_RBX(%r11), %rbx
 	.cfi_same_value %rbx
 	jmp	.Lrelease_ret_tail
@@ -617,14 +631,17 @@ zp_slow_path:
  * above, ~1.4 ns less a pass-through call (build/bench/percall,
  * interleaved builds). */
 .Llean_keeps:
-	LEAN_CALL *zp_lean_pre(%rip)
+	/* rsp = record: 64-byte aligned; nothing to keep across the call. */
+	mov	%rbx, %rdi
+	mov	zp_lean_ctx(%rip), %rsi
+	call	*zp_lean_pre(%rip)
 	cmp	$ZP_PRE_SKIP, %eax
 	je	.Llean_keeps_skip
 	.cfi_remember_state
 	LOAD_ARGS %rbx
+	RESTORE_FLAGS_REC %rbx
 	mov	%rbx, %r11
 	CFI_RECORD 11
-	RESTORE_FLAGS REC_FLAGS(%r11)
 	mov	REC_RBX(%r11), %rbx
 	.cfi_same_value %rbx
 	jmp	.Lrelease_ret_tail
