@@ -354,7 +354,6 @@ zp_stage2_ehframe_end:
 .Lnf_to_slow:
 	pushfq
 .Lnf_to_slow_pushed:
-	mov	8(%rsp), %rcx
 	jmp	*zp_stage2_template + S2_SLOW(%rip)
 
 	/* The two blocks above, which end in jumps, and this padding put the
@@ -433,8 +432,8 @@ zp_stage2_template_end:
 	.text
 /* The slow path, reached from the second stage: a hook or the runtime wants
  * this number.  rsp = app-16 ([rsp] flags, [rsp+8] return address,
- * [rsp+16..] the application's), app-24 = nr, rax = nr, rcx = return
- * address. */
+ * [rsp+16..] the application's), app-24 = nr, rax = nr.  Stage 2 jumps
+ * straight to zp_slow_path (S2_SLOW), one jump less a call. */
 	.globl	zp_entry
 	.hidden	zp_entry
 	.type	zp_entry, @function

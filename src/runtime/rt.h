@@ -277,6 +277,7 @@ ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 
 /* ---- assembly ------------------------------------------------------------ */
 void zp_entry(void);
+void zp_slow_path(void); /* zp_entry past its jump: where stage 2 goes */
 void zp_sigreturn(void);
 void zp_trap_resume(void);
 extern char zp_self_signal_trap[];

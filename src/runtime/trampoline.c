@@ -130,7 +130,7 @@ static uint64_t shift_of(uint64_t mask)
 static bool fill_stage2(uintptr_t page)
 {
 	memcpy((void *)page, zp_stage2_template, ZP_PAGE);
-	uint64_t slow = (uint64_t)(uintptr_t)zp_entry;
+	uint64_t slow = (uint64_t)(uintptr_t)zp_slow_path;
 	uint64_t verify = (uint64_t)(uintptr_t)zp_verify_site;
 	uint64_t slots = (uint64_t)(uintptr_t)zp_site_table->slot;
 	uint64_t mask = zp_site_table->mask;
