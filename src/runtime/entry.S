@@ -228,7 +228,7 @@
  * Page layout (offsets are fixed by layout.h and by the tail's rel32):
  *   S2_CLASS   class byte of every number that can reach the stub (0..512)
  *   S2_TABLE   the site table's address (registry.c keeps it current)
- *   S2_SLOW    address of zp_entry, the slow path in this library
+ *   S2_SLOW    address of zp_slow_path, the slow path in this library
  *   S2_VERIFY  address of zp_verify_site (a lookup that found nothing)
  *   S2_MASK    the site table's mask
  *   S2_SHIFT   64 - log2 of the site table's size
@@ -627,7 +627,7 @@ zp_slow_path:
  * (ZPOLINE_HOOK_PRE_KEEPS_CALL) and it has no post() (hooks.c,
  * zp_lean_decide): nothing to compare after pre(), so no copy of the
  * argument registers either.  Measured against the general lean path
- * above, ~1.4 ns less a pass-through call (build/bench/percall,
+ * above, ~1-1.5 ns less a pass-through call (build/bench/percall,
  * interleaved builds). */
 .Llean_keeps:
 	/* rsp = record: 64-byte aligned; nothing to keep across the call. */

@@ -17,7 +17,7 @@
 /* The second stage page (a copy of zp_stage2_template, entry.S). */
 #define S2_CLASS 0x000 /* class bytes of numbers 0..ZP_SLED_END */
 #define S2_TABLE 0x210  /* the site table's slots */
-#define S2_SLOW 0x218   /* zp_entry (slow path) */
+#define S2_SLOW 0x218   /* zp_slow_path (in zp_entry) */
 #define S2_VERIFY 0x220 /* zp_verify_site: the lookup found nothing */
 #define S2_MASK 0x228   /* the site table's mask */
 #define S2_SHIFT 0x230  /* 64 - log2 of its size (the BMI2 path masks by shifting) */
