@@ -370,11 +370,16 @@ static void env_change(char ***envs, int *n, const char *v)
 }
 
 /* Traced processes outlived the program: they finish the trace when the
- * last of them exits, unless they are killed (SIGKILL, the OOM killer):
- * then nobody would, and the file would keep its zero-filled room and the
- * control file would stay in TMPDIR.  A detached child of ours waits for
- * them to be gone and finishes it then; the command returns now. */
-static void finish_later(const char *output, const char *ctl)
+ * last of them exits, unless they are killed (SIGKILL, the OOM killer), or
+ * one of them was killed unseen before (an orphan killed by a signal: its
+ * parent, gone, could not count it out; Erlang's inet_gethost kills its
+ * helper so): then nobody would, and the file would keep its zero-filled
+ * room and the control file would stay in TMPDIR.  A detached child of ours
+ * waits for them to be gone and finishes it then; the command returns now.
+ * The child keeps our standard error only when a -c table it may print goes
+ * there (without -o, or with -ff): that is where strace prints it, and
+ * /dev/null lost it. */
+static void finish_later(const char *output, const char *ctl, bool keep_stderr)
 {
 	pid_t p = fork();
 	if (p != 0) {
@@ -388,7 +393,8 @@ static void finish_later(const char *output, const char *ctl)
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
-		dup2(null, 2);
+		if (!keep_stderr)
+			dup2(null, 2);
 	}
 	char why[1024];
 	long ms = 10;
@@ -400,6 +406,24 @@ static void finish_later(const char *output, const char *ctl)
 		if (tracelink_finish(output, ctl, NULL, 0, why, sizeof why) != 1)
 			_exit(0);
 	}
+}
+
+/* Helpers often end a moment after the program (Erlang's erl_child_setup
+ * reads the end of its pipe to beam): give them ~130 ms, polled, before
+ * going to the background, so that in the common case the trace is whole
+ * and the -c table printed when the command returns, as strace's would be
+ * (found comparing runs of `erl`: one in ten returned with the file still
+ * untrimmed, its zero-filled room read by whoever looked at it first).
+ * Returns zp_trace_finish's result. */
+static int finish_soon(const char *output, const char *ctl, char *why, size_t n)
+{
+	int f = 1;
+	for (long us = 1000; f == 1 && us <= 64000; us *= 2) {
+		struct timespec ts = {0, us * 1000L};
+		nanosleep(&ts, NULL);
+		f = tracelink_finish(output, ctl, NULL, 0, why, n);
+	}
+	return f;
 }
 
 /* A file for ZPOLINE_TRACE_CTL, or NULL (the tracer then keeps its state
@@ -669,6 +693,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	/* The program is gone; children it left behind with -f may not be. */
 	int f = tracelink_finish(output, ctl, lastp, pid, why, sizeof why);
+	if (f > 0)
+		f = finish_soon(output, ctl, why, sizeof why);
 	if (f < 0)
 		say("finishing the trace: %s", why);
 	else if (f > 0) {
@@ -679,7 +705,7 @@ int cmd_trace(int argc, char **argv)
 			say("traced processes are still running; the trace%s%s will be finished "
 			    "when they are gone",
 			    output ? " in " : "", output ? output : "");
-		finish_later(output, ctl);
+		finish_later(output, ctl, (summary_only || summary_too) && (!output || follow == 2));
 	}
 	free(ctl);
 	free(output);

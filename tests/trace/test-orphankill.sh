@@ -42,4 +42,30 @@ for opts in "-f" "-f -C" "--json -f"; do
 for l in open(sys.argv[1], "rb"): json.loads(l)' "$TMP/T" ;;
 	esac
 done
+
+# A helper that ends a moment after the program (Erlang's erl_child_setup),
+# in a session where an orphan was killed by a signal unseen (its parent
+# gone without reaping it: Erlang's inet_gethost kills its helper so), so
+# that no traced process ever brings the count of live ones to 0.  The
+# command finished the trace in the background, with its standard error on
+# /dev/null: without -o the -c table was lost, and with -o the file had its
+# zero-filled room when the command returned (one erl run in ten).
+helper='sh -c "sleep 5 & kill -USR1 \$!"; (sleep 0.05; echo late) & echo started'
+rm -f "$TMP/T"
+out=$(TMPDIR=$TMP/tmpdir timeout -k 5 20 "$ZP" trace -f -c -- sh -c "$helper" 2>"$TMP/err")
+grep -qE '^100\.00 .* total$' "$TMP/err"
+outcome "helper ends just after the program (-f -c): the table is on stderr at once"
+TMPDIR=$TMP/tmpdir timeout -k 5 20 "$ZP" trace -f -o "$TMP/T" -- sh -c "$helper" >/dev/null 2>&1
+nul=$(tr -cd '\0' < "$TMP/T" | wc -c)
+[ "$nul" = 0 ] && ! grep -avqE "$WHOLE" "$TMP/T" && grep -qa 'exited with 0' "$TMP/T"
+outcome "helper ends just after the program (-f -o): the file is whole at once ($nul NUL bytes)"
+# One that outlives the command's wait: the table still reaches stderr.
+slow='sh -c "sleep 5 & kill -USR1 \$!"; sleep 0.6 >/dev/null & echo started'
+out=$(TMPDIR=$TMP/tmpdir timeout -k 5 20 "$ZP" trace -f -c -- sh -c "$slow" 2>"$TMP/err2" </dev/null)
+for _ in $(seq 50); do
+	grep -qE '^100\.00 .* total$' "$TMP/err2" && break
+	sleep 0.1
+done
+grep -qE '^100\.00 .* total$' "$TMP/err2"
+outcome "helper outlives the command (-f -c): the table reaches stderr when it ends"
 finish
