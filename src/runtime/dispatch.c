@@ -334,6 +334,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			r->call.ret = -EPERM;
 			return ZP_ACT_RETURN;
 		}
+		zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
 		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigaction:
 		if (a[0] == SIGPIPE)
@@ -400,6 +401,9 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		 * net's: watch.c).  Scanning it cost a page fault a page. */
 		if ((a[2] & PROT_EXEC) && !(a[3] & MAP_ANONYMOUS))
 			r->rt_flags |= ZP_RTF_CODE;
+		if (a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+			zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
+		r->rt_flags |= ZP_RTF_MEMCHG;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
@@ -407,6 +411,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			refuse_trampoline("change the protection of");
 			r->call.ret = -ENOMEM;
 			return ZP_ACT_RETURN;
+		}
+		if (a[2] & PROT_WRITE) {
+			zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
+			r->rt_flags |= ZP_RTF_MEMCHG;
 		}
 		if (a[2] & PROT_EXEC)
 			r->rt_flags |= ZP_RTF_CODE;
@@ -421,7 +429,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			r->call.ret = -EPERM;
 			return ZP_ACT_RETURN;
 		}
-		r->rt_flags |= ZP_RTF_MOVE;
+		zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
+		if (a[3] & MREMAP_FIXED)
+			zp_code_may_change((uintptr_t)a[4], (size_t)a[2]);
+		r->rt_flags |= ZP_RTF_MOVE | ZP_RTF_MEMCHG;
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_execve:
 	case SYS_execveat:
@@ -495,6 +506,17 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 	}
 	if ((r->rt_flags & ZP_RTF_FORK) && r->call.ret == 0)
 		zp_thread_forked(t);
+	/* After the kernel made the change (and before scanning: a range
+	 * made writable and executable is never recorded clean, watch.c). */
+	if ((r->rt_flags & ZP_RTF_MEMCHG) && !(r->call.ret < 0 && r->call.ret > -4096)) {
+		const long *a = r->call.args;
+		if (r->call.nr == SYS_mmap)
+			zp_code_may_change((uintptr_t)r->call.ret, (size_t)a[1]);
+		else if (r->call.nr == SYS_mremap)
+			zp_code_may_change((uintptr_t)r->call.ret, (size_t)a[2]);
+		else
+			zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
+	}
 	if ((r->rt_flags & ZP_RTF_CODE) && !(r->call.ret < 0 && r->call.ret > -4096))
 		zp_call_saving_xstate(code_appeared, r);
 	if (r->rt_flags & ZP_RTF_EXEC)

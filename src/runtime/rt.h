@@ -60,6 +60,7 @@ struct zp_record {
 #define ZP_RTF_UNWIND 0x1000    /* mprotect in an unwinder ld.so is loading (unwind.c) */
 #define ZP_RTF_SIGPIPE 0x2000   /* rt_sigaction(SIGPIPE): the program's action (sigpipe.c) */
 #define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
+#define ZP_RTF_MEMCHG 0x8000    /* mapped, moved or made writable: zp_code_may_change */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -415,6 +416,9 @@ struct zp_watch_stats {
 extern ZP_HIDDEN struct zp_watch_stats zp_watch_stats;
 ZP_HIDDEN void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off);
 ZP_HIDDEN void zp_code_moved(uintptr_t old, size_t len, uintptr_t new_addr);
+/* [addr, addr+len) may be written or replaced (mmap, munmap, mremap, a
+ * writable mprotect): its scanned anonymous code is no longer known clean. */
+ZP_HIDDEN void zp_code_may_change(uintptr_t addr, size_t len);
 
 /* ---- the fast path's unwind information (unwind.c) ------------------------ */
 /* libgcc_s.so.1 mapped but not yet relocated: [lo, hi), else 0. */

@@ -189,6 +189,176 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 	zp_sites_free(&sites);
 }
 
+/* ---- anonymous code unchanged since it was scanned ---------------------------
+ * Ruby's YJIT reserves 128 MiB for its code and makes the whole of it
+ * PROT_READ|PROT_EXEC again each time it has written to a page (made that
+ * one page writable first): ~1,500 times for a small script.  Scanning the
+ * 128 MiB each time cost 12 ms a call (a script of 0.5 s took 48 s).  The
+ * content of private anonymous memory changes only while it is writable
+ * (or when it is replaced: mmap, mremap, munmap), and the runtime sees
+ * every call that makes it so: what was scanned is remembered here as
+ * clean until then, and only the rest is scanned.  Writes through
+ * /proc/self/mem or process_vm_writev are not seen: code so written into
+ * memory that was scanned before is left to the safety net, as is code
+ * written into memory that is writable and executable.
+ *
+ * Every such call bumps clean_gen, after the kernel made the change (and
+ * before: a racing scan sees one of the two); a scan records what it read
+ * as clean only if clean_gen did not move while it read.  The table is
+ * changed under a lock that is only ever tried (a signal handler may call
+ * mprotect while its thread holds it): an invalidation that cannot take it
+ * sets clean_lost, which empties the table at the next holder's turn; a
+ * scan that cannot take it scans everything and records nothing. */
+#define CLEAN_SPANS 64
+static struct {
+	uintptr_t lo, hi;
+} clean[CLEAN_SPANS] ZP_BIG_BSS; /* sorted, disjoint, not adjacent */
+static int nclean ZP_BIG_BSS;
+static int clean_lock ZP_BIG_BSS;
+static int clean_lost ZP_BIG_BSS;
+static unsigned long clean_gen ZP_BIG_BSS;
+/* Set by the first scan that may record: until then no call needs to touch
+ * the page of the variables above (a fault at start-up, ~16 us here). */
+static int clean_used;
+
+static bool clean_trylock(void)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (!__atomic_exchange_n(&clean_lock, 1, __ATOMIC_ACQUIRE))
+			return true;
+		__builtin_ia32_pause();
+	}
+	return false;
+}
+
+static void clean_unlock(void)
+{
+	__atomic_store_n(&clean_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* With the lock held: drop what clean_lost says is stale. */
+static void clean_take_lost(void)
+{
+	if (__atomic_exchange_n(&clean_lost, 0, __ATOMIC_ACQ_REL))
+		nclean = 0;
+}
+
+static void clean_remove_locked(uintptr_t lo, uintptr_t hi)
+{
+	for (int i = 0; i < nclean; i++) {
+		if (clean[i].hi <= lo || clean[i].lo >= hi)
+			continue;
+		if (clean[i].lo < lo && clean[i].hi > hi) {
+			/* split in two; with no room, forget the whole span */
+			if (nclean == CLEAN_SPANS) {
+				memmove(&clean[i], &clean[i + 1], sizeof clean[0] * (size_t)(nclean - i - 1));
+				nclean--;
+				return;
+			}
+			memmove(&clean[i + 1], &clean[i], sizeof clean[0] * (size_t)(nclean - i));
+			nclean++;
+			clean[i].hi = lo;
+			clean[i + 1].lo = hi;
+			return;
+		}
+		if (clean[i].lo < lo) {
+			clean[i].hi = lo;
+		} else if (clean[i].hi > hi) {
+			clean[i].lo = hi;
+		} else {
+			memmove(&clean[i], &clean[i + 1], sizeof clean[0] * (size_t)(nclean - i - 1));
+			nclean--;
+			i--;
+		}
+	}
+}
+
+static void clean_add_locked(uintptr_t lo, uintptr_t hi)
+{
+	clean_remove_locked(lo, hi);
+	int i = 0;
+	while (i < nclean && clean[i].hi < lo)
+		i++;
+	/* now clean[i] (if any) ends at or after lo: merge with what touches */
+	if (i < nclean && clean[i].lo <= hi) {
+		if (clean[i].lo > lo)
+			clean[i].lo = lo;
+		if (clean[i].hi < hi)
+			clean[i].hi = hi;
+		if (i + 1 < nclean && clean[i + 1].lo == clean[i].hi) {
+			clean[i].hi = clean[i + 1].hi;
+			memmove(&clean[i + 1], &clean[i + 2],
+				sizeof clean[0] * (size_t)(nclean - i - 2));
+			nclean--;
+		}
+		return;
+	}
+	if (nclean == CLEAN_SPANS)
+		return; /* not remembered: scanned again next time */
+	memmove(&clean[i + 1], &clean[i], sizeof clean[0] * (size_t)(nclean - i));
+	clean[i].lo = lo;
+	clean[i].hi = hi;
+	nclean++;
+}
+
+void zp_code_may_change(uintptr_t addr, size_t len)
+{
+	/* Unused yet: a scan starting now reads the maps after this change,
+	 * and records nothing writable (zp_code_appeared). */
+	if (!__atomic_load_n(&clean_used, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_add_fetch(&clean_gen, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&nclean, __ATOMIC_ACQUIRE) || !len)
+		return;
+	uintptr_t lo = addr & ~(uintptr_t)(ZP_PAGE - 1);
+	uintptr_t hi = addr + len < addr ? UINTPTR_MAX : addr + len;
+	if (!clean_trylock()) {
+		__atomic_store_n(&clean_lost, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	clean_take_lost();
+	clean_remove_locked(lo, hi);
+	clean_unlock();
+}
+
+/* The parts of [lo, hi) not known clean, at most max of them, into out;
+ * returns how many, or -1 if the table could not be read (then all of it). */
+static int clean_gaps(uintptr_t lo, uintptr_t hi, uintptr_t (*out)[2], int max)
+{
+	if (!clean_trylock())
+		return -1;
+	clean_take_lost();
+	int n = 0;
+	uintptr_t at = lo;
+	for (int i = 0; i < nclean && at < hi; i++) {
+		if (clean[i].hi <= at)
+			continue;
+		if (clean[i].lo >= hi)
+			break;
+		if (clean[i].lo > at) {
+			if (n == max) {
+				clean_unlock();
+				return -1;
+			}
+			out[n][0] = at;
+			out[n][1] = clean[i].lo;
+			n++;
+		}
+		at = clean[i].hi;
+	}
+	if (at < hi) {
+		if (n == max) {
+			clean_unlock();
+			return -1;
+		}
+		out[n][0] = at;
+		out[n][1] = hi;
+		n++;
+	}
+	clean_unlock();
+	return n;
+}
+
 static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uintptr_t end)
 {
 	struct zp_func_result *fr = zp_func_result_new();
@@ -219,10 +389,21 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 {
 	if (zp_mode == ZP_MODE_SUD)
 		return; /* no trampoline: every call traps anyway */
+	uintptr_t lo = addr, hi = addr + len;
+	/* mprotect: what is clean needs nothing, not even the maps read. */
+	enum { GAPS = 16 };
+	uintptr_t gaps[GAPS][2];
+	int ngaps = -1;
+	if (fd < 0) {
+		__atomic_store_n(&clean_used, 1, __ATOMIC_SEQ_CST);
+		ngaps = clean_gaps(lo, hi, gaps, GAPS);
+	}
+	if (ngaps == 0)
+		return;
+	unsigned long gen0 = __atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST);
 	struct zp_maps maps;
 	if (zp_maps_read(&maps) < 0)
 		return;
-	uintptr_t lo = addr, hi = addr + len;
 	for (size_t i = 0; i < maps.n; i++) {
 		const struct zp_map *m = &maps.v[i];
 		if (m->end <= lo || m->start >= hi || !(m->prot & PROT_EXEC))
@@ -263,8 +444,24 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 				if (f != fd)
 					zp_raw1(SYS_close, f);
 			}
-		} else {
+		} else if (ngaps < 0) {
 			rewrite_anon_range(&maps, s, e);
+		} else {
+			for (int g = 0; g < ngaps; g++) {
+				uintptr_t gs = gaps[g][0] > s ? gaps[g][0] : s;
+				uintptr_t ge = gaps[g][1] < e ? gaps[g][1] : e;
+				if (gs >= ge)
+					continue;
+				rewrite_anon_range(&maps, gs, ge);
+				/* Clean from now on, unless something may have
+				 * changed it while it was read. */
+				if (!(m->prot & PROT_WRITE) && clean_trylock()) {
+					clean_take_lost();
+					if (__atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST) == gen0)
+						clean_add_locked(gs, ge);
+					clean_unlock();
+				}
+			}
 		}
 	}
 	zp_maps_free(&maps);

@@ -6,6 +6,10 @@
  *   rwx         - maps a buffer RWX first, then writes the code and runs it
  *                 (only the safety net can see these)
  *   mremap      - moves a JIT buffer with mremap and runs it again
+ *   jitpages    - as Ruby's YJIT: a 128 MiB buffer made PROT_READ|PROT_EXEC
+ *                 whole after each write, each write to one page made
+ *                 writable alone; fresh code (a getppid) each time, over
+ *                 code that ran before too.  N rounds of one call each.
  * Each makes getppid N times (argv[2], default 5) and prints "calls N".
  *   nosite      - what a JIT does that holds no system call: maps 256 KiB
  *                 RWX (between two getppid markers, for strace), writes
@@ -56,6 +60,28 @@ int main(int argc, char **argv)
 		if (m)
 			fclose(m);
 		printf("calls %d bad %ld decoder %d\n", n, bad, dec);
+		return bad != 0;
+	}
+	if (!strcmp(argv[1], "jitpages")) {
+		const size_t size = (size_t)128 << 20;
+		unsigned char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED || mprotect(buf, size, PROT_READ | PROT_EXEC))
+			return 1;
+		long want = getppid(), bad = 0;
+		for (int i = 0; i < n; i++) {
+			/* pages 0..7 in turn, each also the last page of the
+			 * buffer's first half: written again and again */
+			unsigned char *page = buf + (i % 8) * 4096 + (i % 16 >= 8 ? size / 2 : 0);
+			unsigned char *at = page + (i * 24) % 4000;
+			if (mprotect(page, 4096, PROT_READ | PROT_WRITE))
+				return 1;
+			memcpy(at, code, sizeof code);
+			if (mprotect(buf, size, PROT_READ | PROT_EXEC))
+				return 1;
+			bad += ((long (*)(void))at)() != want;
+		}
+		printf("calls %d bad %ld\n", n, bad);
 		return bad != 0;
 	}
 	if (!strcmp(argv[1], "dlopen")) {
