@@ -97,7 +97,12 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	}
 
 	zp_mode = parse_mode();
-	if (zp_mode == ZP_MODE_AUTO) {
+	/* ZPOLINE_MODE=net asks for a safety net, not for page 0 at any price:
+	 * Syscall User Dispatch alone covers all it would, and a Mono program
+	 * run so died of its first null array store (the bounds check read the
+	 * sled instead of faulting) where native raised NullReferenceException.
+	 * Only ZPOLINE_MODE=zpoline insists on page 0. */
+	if (zp_mode == ZP_MODE_AUTO || zp_mode == ZP_MODE_NET) {
 		/* zp_sud_available() forks a child to ask: only when needed. */
 		const char *why = zp_needs_null_faults();
 		if (why && zp_sud_available()) {
