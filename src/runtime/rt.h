@@ -419,6 +419,8 @@ ZP_HIDDEN void zp_code_moved(uintptr_t old, size_t len, uintptr_t new_addr);
 /* [addr, addr+len) may be written or replaced (mmap, munmap, mremap, a
  * writable mprotect): its scanned anonymous code is no longer known clean. */
 ZP_HIDDEN void zp_code_may_change(uintptr_t addr, size_t len);
+/* In a forked child: the table of clean code is usable again. */
+ZP_HIDDEN void zp_watch_forked(void);
 
 /* ---- the fast path's unwind information (unwind.c) ------------------------ */
 /* libgcc_s.so.1 mapped but not yet relocated: [lo, hi), else 0. */

@@ -170,6 +170,7 @@ void zp_thread_forked(struct zp_thread *self)
 			zp_thread_free(e->t);
 	zp_decoder_forked();
 	zp_rewrite_forked();
+	zp_watch_forked();
 	zp_signals_forked(self);
 	zp_self_status_forget(true);
 	if (self) {

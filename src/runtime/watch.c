@@ -321,42 +321,48 @@ void zp_code_may_change(uintptr_t addr, size_t len)
 	clean_unlock();
 }
 
-/* The parts of [lo, hi) not known clean, at most max of them, into out;
- * returns how many, or -1 if the table could not be read (then all of it). */
-static int clean_gaps(uintptr_t lo, uintptr_t hi, uintptr_t (*out)[2], int max)
+/* Up to max parts of [*at, hi) not known clean, into out, and *at moved
+ * past what they and the clean spans between them cover; returns how many
+ * (0: *at is hi), or -1 if the table could not be read. */
+static int clean_gaps(uintptr_t *at, uintptr_t hi, uintptr_t (*out)[2], int max)
 {
 	if (!clean_trylock())
 		return -1;
 	clean_take_lost();
 	int n = 0;
-	uintptr_t at = lo;
-	for (int i = 0; i < nclean && at < hi; i++) {
-		if (clean[i].hi <= at)
+	uintptr_t a = *at;
+	for (int i = 0; i < nclean && a < hi && n < max; i++) {
+		if (clean[i].hi <= a)
 			continue;
 		if (clean[i].lo >= hi)
 			break;
-		if (clean[i].lo > at) {
-			if (n == max) {
-				clean_unlock();
-				return -1;
-			}
-			out[n][0] = at;
+		if (clean[i].lo > a) {
+			out[n][0] = a;
 			out[n][1] = clean[i].lo;
 			n++;
 		}
-		at = clean[i].hi;
+		a = clean[i].hi;
 	}
-	if (at < hi) {
-		if (n == max) {
-			clean_unlock();
-			return -1;
-		}
-		out[n][0] = at;
+	if (a < hi && n < max) {
+		out[n][0] = a;
 		out[n][1] = hi;
 		n++;
+		a = hi;
 	}
 	clean_unlock();
+	*at = a < hi ? a : hi;
 	return n;
+}
+
+void zp_watch_forked(void)
+{
+	/* The child's thread was in the kernel, not in the table's code: a
+	 * lock held is another thread's (or that of the code a handler that
+	 * forked interrupted), its change half made. */
+	if (__atomic_load_n(&clean_lock, __ATOMIC_ACQUIRE)) {
+		nclean = 0;
+		clean_unlock();
+	}
 }
 
 static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uintptr_t end)
@@ -391,15 +397,15 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 		return; /* no trampoline: every call traps anyway */
 	uintptr_t lo = addr, hi = addr + len;
 	/* mprotect: what is clean needs nothing, not even the maps read. */
-	enum { GAPS = 16 };
-	uintptr_t gaps[GAPS][2];
-	int ngaps = -1;
+	bool table = false;
 	if (fd < 0) {
 		__atomic_store_n(&clean_used, 1, __ATOMIC_SEQ_CST);
-		ngaps = clean_gaps(lo, hi, gaps, GAPS);
+		uintptr_t at = lo, first[1][2];
+		int n = clean_gaps(&at, hi, first, 1);
+		if (n == 0)
+			return;
+		table = n > 0;
 	}
-	if (ngaps == 0)
-		return;
 	unsigned long gen0 = __atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST);
 	struct zp_maps maps;
 	if (zp_maps_read(&maps) < 0)
@@ -444,23 +450,31 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 				if (f != fd)
 					zp_raw1(SYS_close, f);
 			}
-		} else if (ngaps < 0) {
+		} else if (!table) {
 			rewrite_anon_range(&maps, s, e);
 		} else {
-			for (int g = 0; g < ngaps; g++) {
-				uintptr_t gs = gaps[g][0] > s ? gaps[g][0] : s;
-				uintptr_t ge = gaps[g][1] < e ? gaps[g][1] : e;
-				if (gs >= ge)
-					continue;
-				rewrite_anon_range(&maps, gs, ge);
-				/* Clean from now on, unless something may have
-				 * changed it while it was read. */
-				if (!(m->prot & PROT_WRITE) && clean_trylock()) {
-					clean_take_lost();
-					if (__atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST) == gen0)
-						clean_add_locked(gs, ge);
-					clean_unlock();
+			uintptr_t at = s;
+			while (at < e) {
+				uintptr_t gaps[16][2];
+				uintptr_t from = at;
+				int n = clean_gaps(&at, e, gaps, 16);
+				if (n < 0) {
+					rewrite_anon_range(&maps, from, e);
+					break;
 				}
+				for (int g = 0; g < n; g++) {
+					rewrite_anon_range(&maps, gaps[g][0], gaps[g][1]);
+					/* Clean from now on, unless something may
+					 * have changed it while it was read. */
+					if (!(m->prot & PROT_WRITE) && clean_trylock()) {
+						clean_take_lost();
+						if (__atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST) == gen0)
+							clean_add_locked(gaps[g][0], gaps[g][1]);
+						clean_unlock();
+					}
+				}
+				if (n == 0)
+					break;
 			}
 		}
 	}

@@ -10,6 +10,9 @@
  *                 whole after each write, each write to one page made
  *                 writable alone; fresh code (a getppid) each time, over
  *                 code that ran before too.  N rounds of one call each.
+ *   jitscatter  - the same buffer, 24 pages far apart written in each round
+ *                 (each made writable alone) before it is made executable
+ *                 whole: N rounds of 24 calls.
  * Each makes getppid N times (argv[2], default 5) and prints "calls N".
  *   nosite      - what a JIT does that holds no system call: maps 256 KiB
  *                 RWX (between two getppid markers, for strace), writes
@@ -60,6 +63,30 @@ int main(int argc, char **argv)
 		if (m)
 			fclose(m);
 		printf("calls %d bad %ld decoder %d\n", n, bad, dec);
+		return bad != 0;
+	}
+	if (!strcmp(argv[1], "jitscatter")) {
+		const size_t size = (size_t)128 << 20;
+		unsigned char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED || mprotect(buf, size, PROT_READ | PROT_EXEC))
+			return 1;
+		long want = getppid(), bad = 0;
+		for (int i = 0; i < n; i++) {
+			unsigned char *at[24];
+			for (int k = 0; k < 24; k++) {
+				unsigned char *page = buf + (size_t)(k * 1300 + i % 5) * 4096;
+				at[k] = page + (i * 24) % 4000;
+				if (mprotect(page, 4096, PROT_READ | PROT_WRITE))
+					return 1;
+				memcpy(at[k], code, sizeof code);
+			}
+			if (mprotect(buf, size, PROT_READ | PROT_EXEC))
+				return 1;
+			for (int k = 0; k < 24; k++)
+				bad += ((long (*)(void))at[k])() != want;
+		}
+		printf("calls %d bad %ld\n", n * 24, bad);
 		return bad != 0;
 	}
 	if (!strcmp(argv[1], "jitpages")) {
