@@ -450,6 +450,13 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			zp_hooks_fini();
 			zp_hook_leave(t, state);
 		}
+		/* What was scanned after start-up (test-coverage checks that a
+		 * JIT's rewritten pages are not scanned whole each time). */
+		if (zp_debug)
+			zp_log("zpoline: code that appeared later: %lu file ranges, %lu anonymous "
+			       "ranges, %lu KiB of anonymous code scanned",
+			       zp_watch_stats.file_ranges, zp_watch_stats.anon_ranges,
+			       zp_watch_stats.anon_bytes >> 10);
 		/* fall through */
 	case SYS_exit:
 		if (t && !t->is_static && !t->vfork_child) {

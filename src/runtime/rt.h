@@ -412,6 +412,7 @@ extern ZP_HIDDEN uintptr_t zp_self_lo, zp_self_hi;
 /* ---- code appearing after start-up (watch.c) ------------------------------ */
 struct zp_watch_stats {
 	unsigned long file_ranges, anon_ranges, not_elf;
+	unsigned long anon_bytes; /* anonymous code read by the scanner */
 };
 extern ZP_HIDDEN struct zp_watch_stats zp_watch_stats;
 ZP_HIDDEN void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off);

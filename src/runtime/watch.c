@@ -33,7 +33,7 @@
 #include "maps.h"
 #include "rewrite.h"
 
-struct zp_watch_stats zp_watch_stats;
+struct zp_watch_stats zp_watch_stats ZP_BIG_BSS;
 
 static bool pread_all(int fd, void *buf, size_t len, off_t off)
 {
@@ -379,6 +379,7 @@ static void rewrite_anon_range(const struct zp_maps *maps, uintptr_t start, uint
 	if (zp_sites_report)
 		zp_sites_report("[anonymous]", 0, &sites);
 	zp_watch_stats.anon_ranges++;
+	zp_watch_stats.anon_bytes += end - start;
 	zp_sites_free(&sites);
 }
 
