@@ -136,6 +136,26 @@ static uint64_t fsize_limit(void)
 	return rl[0];
 }
 
+/* The room the file grows by next: chunks grow with the file, so a big
+ * trace takes few fallocate calls. */
+static uint64_t chunk_for(uint64_t cap)
+{
+	return cap / 4 > CHUNK_MIN ? cap / 4 : CHUNK_MIN;
+}
+
+/* Publish that the file holds at least newcap bytes; true if this call
+ * raised ctl->cap (whoever raises it pre-faults what it added: several
+ * threads faulting the same pages in at once waited on each other's page
+ * locks, a quarter of a multi-threaded trace's time). */
+static bool cap_raise(struct zp_trace_ctl *c, uint64_t *cap, uint64_t newcap)
+{
+	while (*cap < newcap)
+		if (__atomic_compare_exchange_n(&c->cap, cap, newcap, true, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 static int grow(struct zp_tout *t, uint64_t need)
 {
 	struct zp_trace_ctl *c = t->ctl;
@@ -144,20 +164,50 @@ static int grow(struct zp_tout *t, uint64_t need)
 	if (need > limit)
 		return -EFBIG;
 	while (cap < need) {
-		/* chunks grow with the file: few fallocate calls for big traces */
-		uint64_t chunk = cap / 4 > CHUNK_MIN ? cap / 4 : CHUNK_MIN;
-		uint64_t newcap = (need + chunk + CHUNK_MIN - 1) & ~(CHUNK_MIN - 1);
+		uint64_t newcap = (need + chunk_for(cap) + CHUNK_MIN - 1) & ~(CHUNK_MIN - 1);
 		if (newcap > limit)
 			newcap = limit;
 		long r = zp_raw4(SYS_fallocate, t->out_fd, 0, cap, newcap - cap);
 		if (r < 0)
 			return (int)r;
-		prefault(t, cap, newcap);
-		while (cap < newcap && !__atomic_compare_exchange_n(&c->cap, &cap, newcap, true,
-								     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			;
+		uint64_t from = cap;
+		if (cap_raise(c, &cap, newcap))
+			prefault(t, from, newcap);
 	}
 	return 0;
+}
+
+/* The line just written ended at `end`, past the point where the room left
+ * is half a chunk: grow the file by the next chunk now, before a writer
+ * needs it, so that writers seldom wait in grow() or fault pages in one at
+ * a time.  One writer of the session does it (the one that moves
+ * ctl->ahead past ctl->cap); the others go on writing in the room there
+ * is.  A writer killed in here leaves ctl->ahead above ctl->cap, which
+ * only stops the growing ahead until grow() has passed it: nothing waits
+ * on it. */
+static void grow_ahead(struct zp_tout *t, uint64_t cap)
+{
+	struct zp_trace_ctl *c = t->ctl;
+	uint64_t ahead = __atomic_load_n(&c->ahead, __ATOMIC_RELAXED);
+	if (ahead > cap)
+		return; /* taken */
+	uint64_t newcap = (cap + chunk_for(cap) + CHUNK_MIN - 1) & ~(CHUNK_MIN - 1);
+	if (newcap > t->window_size)
+		newcap = t->window_size;
+	if (newcap <= cap)
+		return;
+	if (!__atomic_compare_exchange_n(&c->ahead, &ahead, newcap, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return;
+	/* Past RLIMIT_FSIZE fallocate raises SIGXFSZ; grow() tells when a
+	 * line does not fit. */
+	if (newcap > fsize_limit())
+		return;
+	if (zp_raw4(SYS_fallocate, t->out_fd, 0, cap, newcap - cap) < 0)
+		return;
+	uint64_t from = cap;
+	if (cap_raise(c, &cap, newcap))
+		prefault(t, from, newcap);
 }
 
 #define FF_SLOTS 1024
@@ -382,9 +432,11 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
 		uint64_t need = off + n;
 		int g = 0;
-		if (need <= t->window_size &&
-		    (need <= __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE) || (g = grow(t, need)) == 0)) {
+		uint64_t cap = __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE);
+		if (need <= t->window_size && (need <= cap || (g = grow(t, need)) == 0)) {
 			zp_memcpy(t->window + off, s, n);
+			if (need <= cap && cap - need < chunk_for(cap) / 2)
+				grow_ahead(t, cap);
 			return;
 		}
 		if (g == -EFBIG) {

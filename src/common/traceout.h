@@ -86,6 +86,9 @@ struct zp_trace_ctl {
 	uint32_t opts_hash;     /* of ZPOLINE_TRACE_OPTS, to tell sessions apart */
 	uint64_t end;           /* bytes reserved in the output */
 	uint64_t cap;           /* bytes the output file is known to hold */
+	/* The size one writer has undertaken to grow the file to ahead of
+	 * the lines (traceout.c, grow_ahead); above cap while it works. */
+	uint64_t ahead;
 	int32_t live;           /* traced processes alive */
 	int32_t tasks;          /* traced tasks alive (threads count) */
 	uint32_t finished;      /* the summary was printed and the file trimmed */
