@@ -63,32 +63,87 @@ void tb_putn_any(struct tb *b, const char *s, size_t n)
 static const char digit_pairs[201] = D10("0") D10("1") D10("2") D10("3") D10("4") D10("5")
 	D10("6") D10("7") D10("8") D10("9");
 
-/* v in decimal at the end of tmp[24]; returns where it starts. */
-static int udec_into(char tmp[24], unsigned long long v)
+/* v's digits, written backwards so that they end at `end`. */
+static inline void udec_at(char *end, unsigned long long v)
 {
-	int i = 24;
-	while (v >= 100) {
+	while (v > 0xffffffffu) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		i -= 2;
-		tmp[i] = digit_pairs[2 * r];
-		tmp[i + 1] = digit_pairs[2 * r + 1];
+		end -= 2;
+		__builtin_memcpy(end, &digit_pairs[2 * r], 2);
 	}
-	if (v >= 10) {
-		i -= 2;
-		tmp[i] = digit_pairs[2 * v];
-		tmp[i + 1] = digit_pairs[2 * v + 1];
+	/* Most numbers fit 32 bits, whose division by 100 is a shorter
+	 * multiplication. */
+	unsigned w = (unsigned)v;
+	while (w >= 100) {
+		unsigned r = w % 100;
+		w /= 100;
+		end -= 2;
+		__builtin_memcpy(end, &digit_pairs[2 * r], 2);
+	}
+	if (w >= 10) {
+		end -= 2;
+		__builtin_memcpy(end, &digit_pairs[2 * w], 2);
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--end = (char)('0' + w);
 	}
-	return i;
 }
 
+/* How many decimal digits v has: the bit length gives the power of ten
+ * within one (1233 / 4096 is just above log10(2)). */
+static inline unsigned udec_len(unsigned long long v)
+{
+	static const unsigned long long p10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
+	if (v < 10)
+		return 1;
+	unsigned t = (unsigned)((64 - __builtin_clzll(v)) * 1233) >> 12;
+	return t + 1 - (v < p10[t]);
+}
+
+/* Digits go straight into the buffer: built in a scratch array and copied
+ * out, the copy's word loads waited for the digit pairs' stores to reach
+ * the cache (a store-forwarding stall per number, half of the copy's
+ * time). */
 void tb_udec(struct tb *b, unsigned long long v)
 {
-	char tmp[24];
-	int i = udec_into(tmp, v);
-	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+	if (v < 100000000 && b->cap - b->len >= 8) {
+		/* Up to 8 digits gathered in a register and stored at once, the
+		 * most significant (the last found) at the lowest address: no
+		 * table of powers of ten to count them first, nor a copy. */
+		unsigned w = (unsigned)v, n = 0;
+		uint64_t text = 0;
+		uint16_t pair;
+		while (w >= 100) {
+			__builtin_memcpy(&pair, &digit_pairs[2 * (w % 100)], 2);
+			w /= 100;
+			text = text << 16 | pair;
+			n += 2;
+		}
+		if (w >= 10) {
+			__builtin_memcpy(&pair, &digit_pairs[2 * w], 2);
+			text = text << 16 | pair;
+			n += 2;
+		} else {
+			text = text << 8 | ('0' + w);
+			n++;
+		}
+		__builtin_memcpy(b->p + b->len, &text, 8);
+		b->len += n;
+		return;
+	}
+	unsigned n = udec_len(v);
+	if (b->cap - b->len < n) {
+		char tmp[20];
+		udec_at(tmp + n, v);
+		tb_putn_any(b, tmp, n);
+		return;
+	}
+	b->len += n;
+	udec_at(b->p + b->len, v);
 }
 
 void tb_dec(struct tb *b, long long v)
@@ -103,11 +158,10 @@ void tb_dec(struct tb *b, long long v)
 
 void tb_udec_w(struct tb *b, unsigned long long v, int width, char fill)
 {
-	char tmp[24];
-	int i = udec_into(tmp, v);
-	for (int n = (int)sizeof tmp - i; n < width; n++)
+	unsigned n = udec_len(v);
+	for (int k = (int)n; k < width; k++)
 		tb_putc(b, fill);
-	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+	tb_udec(b, v);
 }
 
 static const char hexdig[] = "0123456789abcdef";
@@ -118,15 +172,16 @@ void tb_hex(struct tb *b, unsigned long long v)
 		tb_putc(b, '0');
 		return;
 	}
-	char tmp[20];
-	int i = sizeof tmp;
-	do {
-		tmp[--i] = hexdig[v & 15];
-		v >>= 4;
-	} while (v);
-	tmp[--i] = 'x';
-	tmp[--i] = '0';
-	tb_putn(b, tmp + i, sizeof tmp - (size_t)i);
+	unsigned n = 2 + (67 - (unsigned)__builtin_clzll(v)) / 4;
+	char tmp[18], *p = b->cap - b->len >= n ? b->p + b->len : tmp;
+	for (unsigned i = n; i > 2; v >>= 4)
+		p[--i] = hexdig[v & 15];
+	p[0] = '0';
+	p[1] = 'x';
+	if (p == tmp)
+		tb_putn_any(b, tmp, n);
+	else
+		b->len += n;
 }
 
 void tb_hex_w(struct tb *b, unsigned long long v, int width)
@@ -202,49 +257,55 @@ void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool more, unsigne
 }
 
 /* How strace writes each byte inside quotes, outside hex mode: itself, a
- * letter escape, or the shortest octal escape ("octal": the 3-digit form
- * when an octal digit follows).  The compiler builds the table from the
- * rules below: a byte at a time through branches was most of a traced I/O
- * line's cost (a 512-byte pwrite of NULs). */
-struct qesc {
-	char s[4];
-	unsigned char len;
-	bool octal;
-};
-
+ * letter escape, or the shortest octal escape (the 3-digit form when an
+ * octal digit follows).  The compiler builds the table from the rules
+ * below: a byte at a time through branches was most of a traced I/O
+ * line's cost (a 512-byte pwrite of NULs).  One word a byte: the escape's
+ * bytes (low 32 bits, in memory order), its length (bits 32-39), and
+ * Q_SHORT, set for the octal escapes shorter than 3 digits, the only ones
+ * whose form depends on the next byte. */
 #define Q_PLAIN(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' && (c) != '\\')
 #define Q_LETTER(c)                                                                              \
 	((c) == '"' ? '"' : (c) == '\\' ? '\\' : (c) == '\t' ? 't' : (c) == '\n' ? 'n' :         \
 	 (c) == '\v' ? 'v' : (c) == '\f' ? 'f' : (c) == '\r' ? 'r' : 0)
 #define Q_ODIGITS(c) ((c) >= 0100 ? 3 : (c) >= 010 ? 2 : 1)
-#define Q_OCT(c, i) ((char)('0' + (((c) >> (3 * (Q_ODIGITS(c) - 1 - (i)))) & 7)))
+#define Q_OCT(c, i) ('0' + (((c) >> (3 * (Q_ODIGITS(c) - 1 - (i)))) & 7))
 #define Q_CH(c, i)                                                                               \
-	(Q_PLAIN(c)        ? ((i) == 0 ? (char)(c) : 0) :                                         \
+	(Q_PLAIN(c)        ? ((i) == 0 ? (c) : 0) :                                               \
 	 (i) == 0          ? '\\' :                                                               \
 	 Q_LETTER(c)       ? ((i) == 1 ? Q_LETTER(c) : 0) :                                       \
 	 (i) <= Q_ODIGITS(c) ? Q_OCT(c, (i) - 1) : 0)
 #define Q_LEN(c) (Q_PLAIN(c) ? 1 : Q_LETTER(c) ? 2 : 1 + Q_ODIGITS(c))
+#define Q_SHORT (1ull << 40)
 #define Q1(c)                                                                                    \
-	{ {Q_CH(c, 0), Q_CH(c, 1), Q_CH(c, 2), Q_CH(c, 3)}, Q_LEN(c), !Q_PLAIN(c) && !Q_LETTER(c) },
+	((uint64_t)Q_CH(c, 0) | (uint64_t)Q_CH(c, 1) << 8 | (uint64_t)Q_CH(c, 2) << 16 |          \
+	 (uint64_t)Q_CH(c, 3) << 24 | (uint64_t)Q_LEN(c) << 32 |                                  \
+	 (!Q_PLAIN(c) && !Q_LETTER(c) && Q_ODIGITS(c) < 3 ? Q_SHORT : 0)),
 #define Q4(c) Q1(c) Q1((c) + 1) Q1((c) + 2) Q1((c) + 3)
 #define Q16(c) Q4(c) Q4((c) + 4) Q4((c) + 8) Q4((c) + 12)
 #define Q64(c) Q16(c) Q16((c) + 16) Q16((c) + 32) Q16((c) + 48)
-static const struct qesc qesc[256] = {Q64(0) Q64(64) Q64(128) Q64(192)};
+static const uint64_t qesc[256] = {Q64(0) Q64(64) Q64(128) Q64(192)};
 
-/* One byte escaped into o (room for 4); `after` is the byte that follows
- * it (-1: none). */
-static inline size_t quote_byte(char *o, unsigned char c, int after)
+/* Byte i of s[n] escaped into o (room for 4); `next` is the byte after
+ * s[n - 1] (-1: none). */
+static inline size_t quote_byte(char *o, const unsigned char *s, size_t i, size_t n, int next)
 {
-	const struct qesc *e = &qesc[c];
-	if (e->octal && after >= '0' && after <= '7') {
-		o[0] = '\\';
-		o[1] = (char)('0' + (c >> 6));
-		o[2] = (char)('0' + ((c >> 3) & 7));
-		o[3] = (char)('0' + (c & 7));
-		return 4;
+	uint64_t e = qesc[s[i]];
+	if (__builtin_expect((e & Q_SHORT) != 0, 0)) {
+		int after = i + 1 < n ? s[i + 1] : next;
+		if (after >= '0' && after <= '7') {
+			unsigned char c = s[i];
+			o[0] = '\\';
+			o[1] = (char)('0' + (c >> 6));
+			o[2] = (char)('0' + ((c >> 3) & 7));
+			o[3] = (char)('0' + (c & 7));
+			return 4;
+		}
 	}
-	__builtin_memcpy(o, e->s, 4);
-	return e->len;
+	/* the table's words are little-endian: their low bytes first */
+	uint32_t ch = (uint32_t)e;
+	__builtin_memcpy(o, &ch, 4);
+	return (size_t)(e >> 32 & 0xff);
 }
 
 /* Eight bytes that all print as themselves?  Word-at-a-time tests (any
@@ -263,12 +324,20 @@ static bool plain8(uint64_t w)
 void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, unsigned flags)
 {
 	/* Escaped into a local buffer and copied out a block at a time: a
-	 * buffer of NULs was two bounds-checked stores per byte. */
-	char out[256 + 32];
+	 * buffer of NULs was two bounds-checked stores per byte.  When the
+	 * line has room for the worst case (4 bytes a byte, and the 4-byte
+	 * store of the last), straight into the line instead. */
+	char local[256 + 32];
+	char *out = local;
+	size_t lim = sizeof local - 32;
+	if (n < (size_t)1 << 20 && b->cap - b->len >= 4 * n + 4) {
+		out = b->p + b->len;
+		lim = (size_t)-1;
+	}
 	size_t k = 0;
 	bool hex = flags & TBQ_HEX;
 	for (size_t i = 0; i < n;) {
-		if (k > sizeof out - 32) {
+		if (k > lim) {
 			tb_putn_any(b, out, k);
 			k = 0;
 			if (b->truncated)
@@ -292,15 +361,18 @@ void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, uns
 				/* All eight through the table, not the word test
 				 * again at each byte. */
 				for (size_t j = 0; j < 8; j++)
-					k += quote_byte(out + k, s[i + j], i + j + 1 < n ? s[i + j + 1] : next);
+					k += quote_byte(out + k, s, i + j, n, next);
 			}
 			i += 8;
 			continue;
 		}
-		k += quote_byte(out + k, s[i], i + 1 < n ? s[i + 1] : next);
+		k += quote_byte(out + k, s, i, n, next);
 		i++;
 	}
-	tb_putn_any(b, out, k);
+	if (out == local)
+		tb_putn_any(b, out, k);
+	else
+		b->len += k;
 }
 
 void tb_json(struct tb *b, const char *s, size_t n)
