@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +186,46 @@ static int grow(struct zp_tout *t, uint64_t need)
  * is.  A writer killed in here leaves ctl->ahead above ctl->cap, which
  * only stops the growing ahead until grow() has passed it: nothing waits
  * on it. */
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
+
+/* Zeros written at the end of the file, wherever it is when the kernel
+ * takes the file's lock (RWF_APPEND), so never over a line: lines only go
+ * below ctl->cap, which is never past the end.  Written zeros are page
+ * cache pages the write filled (large folios where the file system has
+ * them), which MADV_POPULATE_WRITE then only maps: about twice as fast as
+ * pre-faulting a fallocate()d range, whose pages the kernel first reads
+ * in as zeros one by one.  Returns the file's size after, or -errno. */
+static long append_zeros(struct zp_tout *t, uint64_t len)
+{
+	static const char zeros[4096];
+	struct iovec iov[64];
+	for (int i = 0; i < 64; i++) {
+		iov[i].iov_base = (void *)zeros;
+		iov[i].iov_len = sizeof zeros;
+	}
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done < sizeof iov / sizeof iov[0] * sizeof zeros ?
+			     (len - done + sizeof zeros - 1) / sizeof zeros : sizeof iov / sizeof iov[0];
+		long r = zp_raw6(SYS_pwritev2, t->out_fd, (long)iov, (long)n, 0, 0, RWF_APPEND);
+		if (r <= 0)
+			return r < 0 ? r : -EIO;
+		done += (uint64_t)r;
+	}
+	struct stat st;
+	long r = zp_raw2(SYS_fstat, t->out_fd, &st);
+	return r < 0 ? r : (long)st.st_size;
+}
+
+/* The line just written ended at `end`, past the point where the room left
+ * is half a chunk: grow the file by the next chunk now, before a writer
+ * needs it, so that writers seldom wait in grow() or fault pages in one at
+ * a time.  One writer of the session does it (the one that moves
+ * ctl->ahead past ctl->cap); the others go on writing in the room there
+ * is.  A writer killed in here leaves ctl->ahead above ctl->cap, which
+ * only stops the growing ahead until grow() has passed it: nothing waits
+ * on it. */
 static void grow_ahead(struct zp_tout *t, uint64_t cap)
 {
 	struct zp_trace_ctl *c = t->ctl;
@@ -199,13 +240,22 @@ static void grow_ahead(struct zp_tout *t, uint64_t cap)
 	if (!__atomic_compare_exchange_n(&c->ahead, &ahead, newcap, false, __ATOMIC_RELAXED,
 					 __ATOMIC_RELAXED))
 		return;
-	/* Past RLIMIT_FSIZE fallocate raises SIGXFSZ; grow() tells when a
+	uint64_t from = cap, limit = fsize_limit();
+	if (limit == ~0ull) {
+		/* (with a limit, appending past it would raise SIGXFSZ) */
+		long size = append_zeros(t, newcap - cap);
+		if (size > 0) {
+			if (cap_raise(c, &cap, (uint64_t)size))
+				prefault(t, from, (uint64_t)size);
+			return;
+		}
+	}
+	/* Past RLIMIT_FSIZE fallocate raises SIGXFSZ too; grow() tells when a
 	 * line does not fit. */
-	if (newcap > fsize_limit())
+	if (newcap > limit)
 		return;
 	if (zp_raw4(SYS_fallocate, t->out_fd, 0, cap, newcap - cap) < 0)
 		return;
-	uint64_t from = cap;
 	if (cap_raise(c, &cap, newcap))
 		prefault(t, from, newcap);
 }
