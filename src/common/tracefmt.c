@@ -57,6 +57,35 @@ void tb_putn_any(struct tb *b, const char *s, size_t n)
 	}
 }
 
+void tb_puts_any(struct tb *b, const char *s)
+{
+	char *d = b->p + b->len;
+	size_t room = b->cap - b->len, n = 0;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	/* Eight bytes a step while the load stays in its page (the string may
+	 * end right before an unmapped one) and the store in the room: the
+	 * bytes past the NUL are stored too, and then not counted. */
+	while (room - n >= 8 && ((uintptr_t)(s + n) & 4095) <= 4096 - 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, s + n, 8);
+		__builtin_memcpy(d + n, &w, 8);
+		uint64_t zero = (w - ones) & ~w & high; /* exact up to the first NUL */
+		if (zero) {
+			b->len += n + (size_t)__builtin_ctzll(zero) / 8;
+			return;
+		}
+		n += 8;
+	}
+	for (; s[n]; n++) {
+		if (n >= room) {
+			b->truncated = true;
+			break;
+		}
+		d[n] = s[n];
+	}
+	b->len += n;
+}
+
 /* "00" to "99": two digits a division (a traced I/O line has five or six
  * numbers; one digit at a time was a tenth of the tracer's time). */
 #define D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"

@@ -53,9 +53,16 @@ static inline void tb_putn(struct tb *b, const char *s, size_t n)
 	tb_putn_any(b, s, n);
 }
 
+/* A string whose length is not known here (a name from a table): copied
+ * as it is measured, not measured first. */
+ZP_TF_HIDDEN void tb_puts_any(struct tb *b, const char *s);
+
 static inline void tb_puts(struct tb *b, const char *s)
 {
-	tb_putn(b, s, __builtin_strlen(s));
+	if (__builtin_constant_p(__builtin_strlen(s)))
+		tb_putn(b, s, __builtin_strlen(s));
+	else
+		tb_puts_any(b, s);
 }
 ZP_TF_HIDDEN void tb_dec(struct tb *b, long long v);
 ZP_TF_HIDDEN void tb_udec(struct tb *b, unsigned long long v);

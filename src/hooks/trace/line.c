@@ -207,7 +207,8 @@ static void put_result(struct tb *b, struct dctx *d, long ret, int how)
 		default:
 			tb_dec(b, ret);
 		}
-		tb_putn(b, d->rx.p, d->rx.len);
+		if (d->rx.len)
+			tb_putn(b, d->rx.p, d->rx.len);
 	}
 	if (how == LR_INJECTED)
 		tb_puts(b, " (INJECTED)");
