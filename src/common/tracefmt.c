@@ -337,6 +337,35 @@ static inline size_t quote_byte(char *o, const unsigned char *s, size_t i, size_
 	return (size_t)(e >> 32 & 0xff);
 }
 
+/* Eight copies of byte s[i], escaped (it does not print as itself) into
+ * o, which has room for 32: runs of one byte are common in binary data
+ * (zeros above all), and the escape's bytes are replicated a word at a
+ * time instead of looked up eight times.  Only the last copy's form can
+ * depend on the byte after it: the byte before each other copy is the
+ * same escaped byte, never an octal digit. */
+static size_t quote_run8(char *o, const unsigned char *s, size_t i, size_t n, int next)
+{
+	uint64_t e = qesc[s[i]];
+	size_t len = (size_t)(e >> 32 & 0xff);
+	uint32_t ch = (uint32_t)e;
+	if (len == 2) {
+		uint64_t w = (uint64_t)(ch & 0xffff) * 0x0001000100010001ull;
+		__builtin_memcpy(o, &w, 8);
+		__builtin_memcpy(o + 8, &w, 8);
+	} else if (len == 4) {
+		uint64_t w = (uint64_t)ch | (uint64_t)ch << 32;
+		for (int j = 0; j < 32; j += 8)
+			__builtin_memcpy(o + j, &w, 8);
+	} else {
+		for (size_t j = 0; j < 8 * len; j += len)
+			__builtin_memcpy(o + j, &ch, 4);
+	}
+	size_t k = 8 * len;
+	if (e & Q_SHORT)
+		k += quote_byte(o + k - len, s, i + 7, n, next) - len;
+	return k;
+}
+
 /* Eight bytes that all print as themselves?  Word-at-a-time tests (any
  * byte below 0x20, above 0x7e, or equal to '"' or '\\'), exact for every
  * byte value: a 512-byte text buffer was tested a byte at a time. */
@@ -386,6 +415,8 @@ void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, uns
 			if (plain8(w)) {
 				__builtin_memcpy(out + k, &w, 8);
 				k += 8;
+			} else if (w == (w & 0xff) * 0x0101010101010101ull) {
+				k += quote_run8(out + k, s, i, n, next);
 			} else {
 				/* All eight through the table, not the word test
 				 * again at each byte. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tracefmt.h"
 #include "t.h"
@@ -135,6 +136,25 @@ int main(void)
 			}
 	T_CHECK(ok, "tb_quote_part: every byte value in every position, as strace quotes it");
 
+	/* Runs of one byte value (a zeroed buffer), at every length around
+	 * the 8-byte steps and every alignment, with an octal digit after the
+	 * run or after the string, and in a line that fills up. */
+	ok = true;
+	for (unsigned c = 0; c < 256 && ok; c++)
+		for (size_t len = 1; len <= 26; len++)
+			for (size_t at = 0; at < 9; at++)
+				for (int tail = 0; tail < 3; tail++) {
+					unsigned char str[40];
+					memset(str, 'a', sizeof str);
+					memset(str + at, (int)c, len);
+					size_t n = at + len + (tail == 1);
+					if (tail == 1)
+						str[at + len] = '7';
+					ok &= quote_ok(str, n, tail == 2 ? '0' : -1, false, 4096);
+					ok &= quote_ok(str, n, -1, false, (size_t)(c + len + at) % 48);
+				}
+	T_CHECK(ok, "tb_quote_part: runs of every byte value, as strace quotes them");
+
 	/* Random strings: mostly plain text with escapes, octal digits and
 	 * bytes above 0x7e mixed in; every length up to 300, both ends. */
 	ok = true;
@@ -153,6 +173,37 @@ int main(void)
 		ok &= quote_ok(str, n, next, false, (size_t)rand() % 64);
 	}
 	T_CHECK(ok, "tb_quote_part: 20,000 random strings as strace quotes them, whole and cut short");
+
+	/* tb_puts_any: every length and alignment, up to a page that is not
+	 * mapped (it reads ahead a word at a time), and into little room. */
+	ok = true;
+	char *pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pg == MAP_FAILED || mprotect(pg + 4096, 4096, PROT_NONE)) {
+		ok = false;
+	} else {
+		for (size_t len = 0; len <= 40; len++)
+			for (size_t room = 0; room <= 48; room += len % 3 + 1) {
+				char *str = pg + 4096 - len - 1, out[64];
+				memset(str, 'x', len);
+				str[len] = '\0';
+				for (size_t i = 0; i < len; i++)
+					str[i] = (char)('a' + (i + room) % 26);
+				tb_init(&b, out, room);
+				tb_puts_any(&b, str);
+				size_t want = len < room ? len : room;
+				ok &= b.len == want && b.truncated == (len > room) && !memcmp(out, str, want);
+				/* and from a string that starts at each alignment */
+				char src[64];
+				for (size_t off = 0; off < 8; off++) {
+					memcpy(src + off, str, len + 1);
+					tb_init(&b, out, room);
+					tb_puts_any(&b, src + off);
+					ok &= b.len == want && !memcmp(out, str, want);
+				}
+			}
+		munmap(pg, 8192);
+	}
+	T_CHECK(ok, "tb_puts_any copies what fits of every length and alignment, to the end of a page");
 
 	/* A full buffer: as many characters as fit, and truncated set. */
 	char small[4];
