@@ -8,10 +8,11 @@
  * memcpy into a MAP_SHARED mapping of FILE at an offset reserved with an
  * atomic fetch-add on ctl->end, so lines never interleave, need no system
  * call, and are in the page cache the moment they are copied: they survive
- * SIGKILL of the writer.  The file grows with fallocate() in large chunks
- * (fallocate never shrinks it, so concurrent growers cannot race each other
- * into losing data); where that or the mapping is not possible, a line is
- * a pwrite() at its reserved offset instead.  Without -o, lines are write()s
+ * SIGKILL of the writer.  The file grows ahead of the lines in large
+ * chunks, zeros appended at its end (RWF_APPEND: never over a line) or
+ * fallocate() (which never shrinks it): concurrent growers cannot race each
+ * other into losing data; where that or the mapping is not possible, a
+ * line is a pwrite() at its reserved offset instead.  Without -o, lines are write()s
  * to a duplicate of the original stderr.  With -ff each task appends to
  * FILE.TID.
  *
