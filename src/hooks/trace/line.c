@@ -143,8 +143,9 @@ static bool path_wanted(const struct dctx *d)
 }
 
 /* -P: a call that returns a descriptor open on one of the paths (the path
- * itself was an argument, except for the rare dup of one). */
-static bool result_is_path(struct dctx *d, long ret)
+ * itself was an argument, except for the rare dup of one).  Not inlined:
+ * its 4 KiB buffer would sit in line_call()'s frame on every line. */
+static __attribute__((noinline)) bool result_is_path(struct dctx *d, long ret)
 {
 	if (!d->cfg->ntpaths || d->rstyle != RV_FD || ret < 0)
 		return false;
@@ -281,68 +282,20 @@ static bool status_shown(long ret, int how)
 	return want & (is_error(ret) ? ZP_STATUS_FAILED : ZP_STATUS_SUCCESSFUL);
 }
 
-void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
-	       const struct slot *s, uint64_t t_end_mono, uintptr_t ip)
+/* A call's line as JSON (--json): out of line_call(), so that its
+ * buffers are not in the text path's frame. */
+static __attribute__((noinline)) void line_call_json(int pid, int tid, long nr, const long *args,
+						     long ret, int how, const struct slot *s,
+						     uint64_t t_end_mono, uint64_t real)
 {
-	if (!status_shown(ret, how))
-		return;
 	char buf[LINE_MAX];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
 	struct dctx d;
-	/* Calls printed from pre() have no slot: their time is now. */
-	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
-
-	if (g.o.json) {
-		char scratch[JSON_SCRATCH];
-		struct tb sb;
-		tb_init(&sb, scratch, sizeof scratch);
-		dinit(&d, &sb, &g.dcfg, nr, args, pid);
-		d.ret = ret;
-		d.exiting = how != LR_NORET;
-		d.ok = d.exiting && !is_error(ret);
-		if (s) {
-			d.snap = s->snap;
-			d.snaplen = s->snaplen;
-		}
-		zp_decode_call(&d);
-		if (!path_wanted(&d))
-			return;
-		json_head(&b, pid, tid, real);
-		json_call(&b, nr, &d);
-		tb_puts(&b, ",\"ret\":");
-		if (how == LR_NORET)
-			tb_puts(&b, "null");
-		else
-			tb_dec(&b, ret);
-		char rt[4096];
-		struct tb rb;
-		tb_init(&rb, rt, sizeof rt);
-		put_result(&rb, &d, ret, how);
-		tb_puts(&b, ",\"rettext\":\"");
-		tb_json(&b, rt, rb.len);
-		tb_puts(&b, "\",\"errno\":");
-		const char *en = how != LR_NORET && is_error(ret) ? xlat_name((unsigned long long)-ret, XT(errno)) : NULL;
-		if (en) {
-			tb_putc(&b, '"');
-			tb_puts(&b, en);
-			tb_putc(&b, '"');
-		} else {
-			tb_puts(&b, "null");
-		}
-		if (s && s->t0_mono && t_end_mono) {
-			tb_puts(&b, ",\"dur\":");
-			put_secs(&b, t_end_mono - s->t0_mono);
-		}
-		tb_puts(&b, how == LR_INJECTED ? ",\"injected\":true}" : ",\"injected\":false}");
-		emit(tid, &b);
-		return;
-	}
-
-	put_prefix(&b, tid);
-	put_time(&b, real, s ? s->t0_mono : 0);
-	put_nr_ip(&b, nr, ip);
-	dinit(&d, &b, &g.dcfg, nr, args, pid);
+	char scratch[JSON_SCRATCH];
+	struct tb sb;
+	tb_init(&sb, scratch, sizeof scratch);
+	dinit(&d, &sb, &g.dcfg, nr, args, pid);
 	d.ret = ret;
 	d.exiting = how != LR_NORET;
 	d.ok = d.exiting && !is_error(ret);
@@ -351,10 +304,77 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 		d.snaplen = s->snaplen;
 	}
 	zp_decode_call(&d);
-	if (!path_wanted(&d) && !(how != LR_NORET && how != LR_RESTART && result_is_path(&d, ret)))
+	if (!path_wanted(&d))
+		return;
+	json_head(&b, pid, tid, real);
+	json_call(&b, nr, &d);
+	tb_puts(&b, ",\"ret\":");
+	if (how == LR_NORET)
+		tb_puts(&b, "null");
+	else
+		tb_dec(&b, ret);
+	char rt[4096];
+	struct tb rb;
+	tb_init(&rb, rt, sizeof rt);
+	put_result(&rb, &d, ret, how);
+	tb_puts(&b, ",\"rettext\":\"");
+	tb_json(&b, rt, rb.len);
+	tb_puts(&b, "\",\"errno\":");
+	const char *en = how != LR_NORET && is_error(ret) ? xlat_name((unsigned long long)-ret, XT(errno)) : NULL;
+	if (en) {
+		tb_putc(&b, '"');
+		tb_puts(&b, en);
+		tb_putc(&b, '"');
+	} else {
+		tb_puts(&b, "null");
+	}
+	if (s && s->t0_mono && t_end_mono) {
+		tb_puts(&b, ",\"dur\":");
+		put_secs(&b, t_end_mono - s->t0_mono);
+	}
+	tb_puts(&b, how == LR_INJECTED ? ",\"injected\":true}" : ",\"injected\":false}");
+	emit(tid, &b);
+}
+
+void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
+	       const struct slot *s, uint64_t t_end_mono, uintptr_t ip)
+{
+	if (!status_shown(ret, how))
+		return;
+	/* Calls printed from pre() have no slot: their time is now. */
+	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
+	if (g.o.json) {
+		line_call_json(pid, tid, nr, args, ret, how, s, t_end_mono, real);
+		return;
+	}
+	/* The decoding state next to the start of the line, at the bottom of
+	 * the frame, right above the decoders' frames: what a line touches of
+	 * the stack is a few cache lines of one or two pages, not a page at
+	 * each end of a 50 KiB frame (a TLB miss apiece after the kernel's
+	 * call ran in between). */
+	struct {
+		struct dctx d;
+		char buf[LINE_MAX];
+	} f;
+	struct dctx *d = &f.d;
+	struct tb b;
+	tb_init(&b, f.buf, sizeof f.buf - 1);
+	put_prefix(&b, tid);
+	put_time(&b, real, s ? s->t0_mono : 0);
+	put_nr_ip(&b, nr, ip);
+	dinit(d, &b, &g.dcfg, nr, args, pid);
+	d->ret = ret;
+	d->exiting = how != LR_NORET;
+	d->ok = d->exiting && !is_error(ret);
+	if (s) {
+		d->snap = s->snap;
+		d->snaplen = s->snaplen;
+	}
+	zp_decode_call(d);
+	if (!path_wanted(d) && !(how != LR_NORET && how != LR_RESTART && result_is_path(d, ret)))
 		return;
 	put_equals(&b);
-	put_result(&b, &d, ret, how);
+	put_result(&b, d, ret, how);
 	if (g.o.durations && how != LR_NORET && s && s->t0_mono && t_end_mono)
 		put_duration(&b, t_end_mono - s->t0_mono);
 	emit(tid, &b);
