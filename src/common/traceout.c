@@ -440,15 +440,21 @@ static long write_line(struct zp_tout *t, int fd, const char *s, size_t n)
 	}
 	if (!p)
 		return raw_write_all(fd, s, n);
-	uint64_t pipe_set = 1ull << (SIGPIPE - 1), old = 0;
+	uint64_t pipe_set = 1ull << (SIGPIPE - 1), old = 0, before = 0;
 	if (zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_set, &old, 8) < 0)
 		return raw_write_all(fd, s, n);
+	/* Blocked by the program (a shell blocks every signal around fork,
+	 * and the tracer writes the fork's line then), a SIGPIPE may already
+	 * be pending for the program's own write: that one stays.  One that
+	 * is not was ours, and killed the shell when it unblocked. */
+	if ((old & pipe_set) && zp_raw2(SYS_rt_sigpending, &before, 8) < 0)
+		before = pipe_set;
 	long r = raw_write_all(fd, s, n);
 	if (r == -EPIPE) {
 		if (c)
 			__atomic_store_n(&c->out_closed, 1, __ATOMIC_RELAXED);
-		if (!(old & pipe_set)) {
-			/* ours, if it was not blocked before: take it back */
+		if (!(before & pipe_set)) {
+			/* ours: take it back */
 			struct timespec zero = {0, 0};
 			zp_raw4(SYS_rt_sigtimedwait, &pipe_set, NULL, &zero, 8);
 		}

@@ -41,6 +41,13 @@ fi
 check "fifo, reader gone: the loss is reported" \
 	grep -qE '^zpoline: finishing the trace: [0-9]+ lines \([0-9]+ bytes\) of the trace could not be written: Broken pipe$' "$TMP/err"
 
+# The same while the program has SIGPIPE blocked (a shell around fork):
+# the kernel's SIGPIPE for our line must not wait for the unblock.
+mkfifo "$TMP/ctl"
+out=$( { timeout -k 5 30 "$ZP" trace -f -- "$ZP_BUILD/tests/progs/tp-pipeblock" "$TMP/ctl" 2>&1 >&3 3>&- |
+	{ read -r x < "$TMP/ctl"; }; } 3>&1)
+check "stderr pipe, reader gone while SIGPIPE is blocked: the program lives on" [ "$out" = alive ]
+
 # stderr a pipe whose reader leaves: a line of ours must not kill the program
 rm -f "$TMP/mark"
 timeout -k 5 30 "$ZP" trace -f -- sh -c "$LOOP" 2>&1 >/dev/null | head -c 100 > /dev/null
