@@ -157,11 +157,107 @@ static bool cap_raise(struct zp_trace_ctl *c, uint64_t *cap, uint64_t newcap)
 	return false;
 }
 
+/* RLIMIT_FSIZE's soft limit, per image, asked once (FSIZE_UNKNOWN: not
+ * yet) and then followed through the program's own setrlimit/prlimit64
+ * calls, which the trace hook reports (zp_tout_fsize_set): limits are
+ * inherited unchanged by fork and execve, and asking again would be a
+ * call a seccomp filter installed since may kill for (sshd's
+ * pre-authentication child lowers it to 0, then allows little more than
+ * read and write).  A limit another process sets on this one (prlimit
+ * --pid) is not seen. */
+#define FSIZE_UNKNOWN (~0ull - 1)
+static uint64_t fsize_cur = FSIZE_UNKNOWN;
+
+void zp_tout_fsize_set(uint64_t cur)
+{
+	__atomic_store_n(&fsize_cur, cur, __ATOMIC_RELAXED);
+}
+
+static uint64_t fsize_now(void)
+{
+	uint64_t v = __atomic_load_n(&fsize_cur, __ATOMIC_RELAXED);
+	if (v == FSIZE_UNKNOWN) {
+		v = fsize_limit();
+		__atomic_store_n(&fsize_cur, v, __ATOMIC_RELAXED);
+	}
+	return v;
+}
+
+/* A write or truncate of ours that may raise a signal the program would
+ * die of (SIGXFSZ past RLIMIT_FSIZE, SIGPIPE on a pipe without reader) is
+ * made with that signal blocked; the kernel then leaves it pending on this
+ * thread, and if our call raised it (it failed with the error that comes
+ * with it) and it was not pending already, it is taken back.
+ * Natively no such write exists: the program must not see the signal. */
+struct sigguard {
+	uint64_t set, old, before;
+};
+
+static void guard_begin(struct sigguard *gd, uint64_t set)
+{
+	gd->set = set;
+	gd->before = 0;
+	if (set && zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &gd->set, &gd->old, 8) < 0)
+		gd->set = 0;
+	/* Blocked by the program (a shell blocks every signal around fork,
+	 * and the tracer writes the fork's line then), the signal may already
+	 * be pending for a call of the program's own: that one stays.  One
+	 * that was not is ours: left pending, it killed the shell when it
+	 * unblocked. */
+	if ((gd->old & gd->set) && zp_raw2(SYS_rt_sigpending, &gd->before, 8) < 0)
+		gd->before = gd->set;
+}
+
+static void guard_end(struct sigguard *gd, bool raised)
+{
+	if (!gd->set)
+		return;
+	if (raised && !(gd->before & gd->set)) {
+		struct timespec zero = {0, 0};
+		zp_raw4(SYS_rt_sigtimedwait, &gd->set, NULL, &zero, 8);
+	}
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &gd->old, NULL, 8);
+}
+
+#define SIGBIT(s) (1ull << ((s) - 1))
+
+/* Writes to a regular file of ours: past RLIMIT_FSIZE they fail with
+ * EFBIG instead of killing the program with SIGXFSZ (the line is lost).
+ * Under a limit of 0 every such write would fail: none is made (no extra
+ * call for a seccomp filter to object to). */
+static long file_write_all(int fd, const char *s, size_t n)
+{
+	uint64_t lim = fsize_now();
+	if (lim == ~0ull)
+		return raw_write_all(fd, s, n);
+	if (lim == 0)
+		return -EFBIG;
+	struct sigguard gd;
+	guard_begin(&gd, SIGBIT(SIGXFSZ));
+	long r = raw_write_all(fd, s, n);
+	guard_end(&gd, r == -EFBIG);
+	return r;
+}
+
+static long file_pwrite_all(int fd, const char *s, size_t n, uint64_t off)
+{
+	uint64_t lim = fsize_now();
+	if (lim == ~0ull)
+		return raw_pwrite_all(fd, s, n, off);
+	if (off >= lim)
+		return -EFBIG;
+	struct sigguard gd;
+	guard_begin(&gd, SIGBIT(SIGXFSZ));
+	long r = raw_pwrite_all(fd, s, n, off);
+	guard_end(&gd, r == -EFBIG);
+	return r;
+}
+
 static int grow(struct zp_tout *t, uint64_t need)
 {
 	struct zp_trace_ctl *c = t->ctl;
 	uint64_t cap = __atomic_load_n(&c->cap, __ATOMIC_ACQUIRE);
-	uint64_t limit = cap < need ? fsize_limit() : ~0ull;
+	uint64_t limit = cap < need ? fsize_now() : ~0ull;
 	if (need > limit)
 		return -EFBIG;
 	while (cap < need) {
@@ -424,42 +520,36 @@ static void line_sandboxed(struct zp_tout *t, const char *s, size_t n)
  * SIGPIPE, which would kill the traced program for a line of ours (and
  * natively it would not have died there).  Such writes are made with
  * SIGPIPE blocked; the first EPIPE takes the signal back and marks the
- * output closed for the whole session: later lines are only counted. */
-static int out_is_pipe = -1; /* per image: 1 pipe or socket, 0 not, -1 unknown */
+ * output closed for the whole session: later lines are only counted.
+ * A regular file (stderr redirected to a log) is written as the files of
+ * -o and -ff are, within RLIMIT_FSIZE (file_write_all); a terminal has
+ * neither trap. */
+static int out_kind = -1; /* per image: -1 unknown, 0 other, 1 pipe or socket, 2 regular file */
 
 static long write_line(struct zp_tout *t, int fd, const char *s, size_t n)
 {
 	struct zp_trace_ctl *c = t->ctl;
 	if (c && __atomic_load_n(&c->out_closed, __ATOMIC_RELAXED))
 		return -EPIPE;
-	int p = __atomic_load_n(&out_is_pipe, __ATOMIC_RELAXED);
-	if (p < 0) {
+	int k = __atomic_load_n(&out_kind, __ATOMIC_RELAXED);
+	if (k < 0) {
 		struct stat st;
-		p = zp_raw2(SYS_fstat, fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-		__atomic_store_n(&out_is_pipe, p, __ATOMIC_RELAXED);
+		k = zp_raw2(SYS_fstat, fd, &st) != 0			       ? 0
+		    : S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ? 1
+		    : S_ISREG(st.st_mode)			       ? 2
+								       : 0;
+		__atomic_store_n(&out_kind, k, __ATOMIC_RELAXED);
 	}
-	if (!p)
+	if (k == 2)
+		return file_write_all(fd, s, n);
+	if (k == 0)
 		return raw_write_all(fd, s, n);
-	uint64_t pipe_set = 1ull << (SIGPIPE - 1), old = 0, before = 0;
-	if (zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_set, &old, 8) < 0)
-		return raw_write_all(fd, s, n);
-	/* Blocked by the program (a shell blocks every signal around fork,
-	 * and the tracer writes the fork's line then), a SIGPIPE may already
-	 * be pending for the program's own write: that one stays.  One that
-	 * is not was ours, and killed the shell when it unblocked. */
-	if ((old & pipe_set) && zp_raw2(SYS_rt_sigpending, &before, 8) < 0)
-		before = pipe_set;
+	struct sigguard gd;
+	guard_begin(&gd, SIGBIT(SIGPIPE));
 	long r = raw_write_all(fd, s, n);
-	if (r == -EPIPE) {
-		if (c)
-			__atomic_store_n(&c->out_closed, 1, __ATOMIC_RELAXED);
-		if (!(before & pipe_set)) {
-			/* ours: take it back */
-			struct timespec zero = {0, 0};
-			zp_raw4(SYS_rt_sigtimedwait, &pipe_set, NULL, &zero, 8);
-		}
-	}
-	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+	if (r == -EPIPE && c)
+		__atomic_store_n(&c->out_closed, 1, __ATOMIC_RELAXED);
+	guard_end(&gd, r == -EPIPE);
 	return r;
 }
 
@@ -499,12 +589,12 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 			lost(t, n, g); /* past RLIMIT_FSIZE: lost, not SIGXFSZ */
 			return;
 		}
-		lost(t, n, raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
+		lost(t, n, file_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
 		return;
 	}
 	case ZP_TOUT_PWRITE: {
 		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
-		lost(t, n, raw_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
+		lost(t, n, file_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
 		return;
 	}
 	case ZP_TOUT_WRITE: {
@@ -515,7 +605,7 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 	}
 	case ZP_TOUT_FF: {
 		int fd = ff_fd(t, tid);
-		lost(t, n, fd >= 0 ? raw_write_all(fd, s, n) : fd == -1 ? -EMFILE : fd);
+		lost(t, n, fd >= 0 ? file_write_all(fd, s, n) : fd == -1 ? -EMFILE : fd);
 		return;
 	}
 	default:
@@ -529,7 +619,11 @@ void zp_tout_trim(struct zp_tout *t)
 		return;
 	uint64_t end = __atomic_load_n(&t->ctl->end, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&t->ctl->cap, end, __ATOMIC_RELEASE);
-	zp_raw2(SYS_ftruncate, t->out_fd, end);
+	/* end may lie past RLIMIT_FSIZE (lines lost to it took their room) */
+	struct sigguard gd;
+	guard_begin(&gd, fsize_now() != ~0ull ? SIGBIT(SIGXFSZ) : 0);
+	long r = zp_raw2(SYS_ftruncate, t->out_fd, end);
+	guard_end(&gd, r == -EFBIG);
 }
 
 /* ---- descriptors ----------------------------------------------------------- */

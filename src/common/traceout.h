@@ -173,6 +173,11 @@ ZP_TOUT_HIDDEN void zp_tout_sandbox(struct zp_tout *t);
 /* Write one complete line (with its '\n') for task tid.  Raw. */
 ZP_TOUT_HIDDEN void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n);
 
+/* The program set RLIMIT_FSIZE's soft limit to cur (~0: unlimited; ~0 - 1:
+ * unknown, asked again), which writes of ours to a regular file must not
+ * reach: the kernel would kill the program with SIGXFSZ.  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_fsize_set(uint64_t cur);
+
 /* Our descriptors: is fd one of them?  Raw. */
 ZP_TOUT_HIDDEN bool zp_tout_owns(struct zp_tout *t, long fd);
 /* Move our descriptor `fd` out of the way (the program is about to dup2

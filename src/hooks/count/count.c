@@ -20,7 +20,11 @@
  * touches the vector registers or libc's thread state (it declares
  * ZPOLINE_HOOK_NO_XSTATE and is built with -mgeneral-regs-only).
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <linux/sched.h>
 #include <sys/prctl.h>
@@ -109,6 +113,7 @@ struct buf {
 	char data[8192];
 	size_t len;
 	int fd;
+	long err; /* the first write error */
 };
 
 static void flush(struct buf *b)
@@ -118,8 +123,11 @@ static void flush(struct buf *b)
 		long w = zp_raw3(SYS_write, b->fd, b->data + off, b->len - off);
 		if (w == -4)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			if (!b->err)
+				b->err = w < 0 ? w : -5;
 			break;
+		}
 		off += (size_t)w;
 	}
 	b->len = 0;
@@ -153,13 +161,23 @@ static void put_num(struct buf *b, unsigned long v, int width)
 	put_str(b, out);
 }
 
-static void print_table(void)
+static void print_table(bool exiting)
 {
 	if ((int)zp_raw0(SYS_getpid) != counted_pid)
 		return; /* a vfork child: the parent prints these */
 	struct buf b;
 	b.len = 0;
+	b.err = 0;
 	b.fd = err_fd;
+	/* The table is a write the program never made: one that raises SIGXFSZ
+	 * (a regular file past RLIMIT_FSIZE, which sshd's pre-authentication
+	 * child sets to 0) or SIGPIPE (a pipe nobody reads any more) must not
+	 * kill it.  Written with both blocked.  At exit_group the signal our
+	 * write raised is left pending (the process ends with its own status;
+	 * sshd's seccomp filter would kill it for rt_sigtimedwait); before an
+	 * execve it is taken back, unless the program had blocked it itself. */
+	uint64_t quiet = 1ull << (SIGXFSZ - 1) | 1ull << (SIGPIPE - 1), old = 0;
+	bool blocked = zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &quiet, &old, 8) == 0;
 	int opened = -1;
 	if (sandbox_fd >= 0) {
 		b.fd = sandbox_fd;
@@ -199,6 +217,14 @@ static void print_table(void)
 	flush(&b);
 	if (opened >= 0)
 		zp_raw1(SYS_close, opened);
+	if (!blocked || exiting)
+		return;
+	uint64_t raised = b.err == -EFBIG ? 1ull << (SIGXFSZ - 1) : b.err == -EPIPE ? 1ull << (SIGPIPE - 1) : 0;
+	if (raised & ~old) {
+		struct timespec zero = {0, 0};
+		zp_raw4(SYS_rt_sigtimedwait, &raised, NULL, &zero, 8);
+	}
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
 }
 
 static int pre(struct zpoline_call *call, void *ctx)
@@ -227,7 +253,7 @@ static int pre(struct zpoline_call *call, void *ctx)
 	/* Only into a file: on a terminal, a PATH search would print a table
 	 * per attempt. */
 	if ((call->nr == SYS_execve || call->nr == SYS_execveat) && output[0])
-		print_table();
+		print_table(false);
 	return ZPOLINE_CONTINUE;
 }
 
@@ -269,7 +295,7 @@ static void post(struct zpoline_call *call, void *ctx)
 static void fini(void *ctx)
 {
 	(void)ctx;
-	print_table();
+	print_table(true); /* at exit_group */
 }
 
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook)

@@ -933,6 +933,25 @@ static void dies_after(const struct zpoline_call *c)
 		threads_killed(c->pid, c->tid, sig);
 }
 
+/* setrlimit/prlimit64 succeeded: if it set this process's RLIMIT_FSIZE,
+ * the output learns the new soft limit (zp_tout_fsize_set), read from the
+ * program's own argument: asking the kernel would be one more call. */
+static void fsize_follow(const struct zpoline_call *c)
+{
+	bool pl = c->nr == SYS_prlimit64;
+	long pid = pl ? c->args[0] : 0;
+	unsigned long res = (unsigned long)c->args[pl ? 1 : 0], addr = (unsigned long)c->args[pl ? 2 : 1];
+	if (res != RLIMIT_FSIZE || !addr || (pid != 0 && pid != c->pid))
+		return;
+	struct dctx d;
+	struct tb dummy;
+	char x[1];
+	uint64_t cur;
+	tb_init(&dummy, x, 0);
+	dinit(&d, &dummy, &g.dcfg, c->nr, c->args, c->pid);
+	zp_tout_fsize_set(um_get(&d, &cur, addr, sizeof cur, false) ? cur : ~0ull - 1);
+}
+
 static void post(struct zpoline_call *c, void *ctx)
 {
 	(void)ctx;
@@ -947,6 +966,8 @@ static void post(struct zpoline_call *c, void *ctx)
 	}
 	if ((nr == SYS_getdents64 || nr == SYS_getdents) && c->ret > 0)
 		zp_fd_guard_listing(&own_fds, c);
+	if ((nr == SYS_setrlimit || nr == SYS_prlimit64) && c->ret == 0)
+		fsize_follow(c); /* before this call's own line */
 	if (!task_traced(c)) {
 		slot_release(c->cookie);
 		return;
@@ -1004,6 +1025,8 @@ static void build_select(void)
 				      SYS_wait4,  SYS_waitid,      SYS_rt_sigreturn, SYS_getdents64,
 				      SYS_getdents, SYS_fstat, SYS_fcntl, SYS_dup, SYS_newfstatat,
 				      SYS_statx,
+				      /* RLIMIT_FSIZE bounds our writes (fsize_follow) */
+				      SYS_setrlimit, SYS_prlimit64,
 				      /* a signal to itself may end the threads (self_fatal) */
 				      SYS_kill, SYS_tkill, SYS_tgkill};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
