@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-strace-decode3.sh - tp-decode3's calls (message queues, memory
 # policies, fanotify, keys, clock adjustment, file handles, landlock,
-# quotactl, modify_ldt ...) exactly as strace 6.1 prints them, after
+# quotactl, modify_ldt, recvmsg that fails ...) exactly as strace 6.1 prints them, after
 # what differs from run to run is normalised: addresses, the pid, SysV
 # and key ids, the clock's time, the log's unread size.  One case per
 # system call, all of its lines in order.
@@ -34,7 +34,7 @@ for name in msgsnd msgrcv mq_open mq_getsetattr get_mempolicy set_mempolicy mbin
 	move_pages fanotify_init fanotify_mark add_key request_key keyctl adjtimex clock_adjtime \
 	settimeofday name_to_handle_at open_by_handle_at landlock_create_ruleset landlock_add_rule \
 	modify_ldt perf_event_open quotactl syslog bpf close_range eventfd2 socket \
-	ustat lookup_dcookie remap_file_pages io_pgetevents; do
+	ustat lookup_dcookie remap_file_pages io_pgetevents recvmsg; do
 	want=$(grep -E "^$name\\(" "$TMP/s.lines")
 	got=$(grep -E "^$name\\(" "$TMP/z.lines")
 	if [ -n "$want" ] && [ "$want" = "$got" ]; then

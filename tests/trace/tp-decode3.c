@@ -282,6 +282,31 @@ int main(void)
 	syscall(SYS_socket, AF_INET, 99, 0);
 	syscall(SYS_socket, AF_INET, 99 | SOCK_NONBLOCK, 0);
 
+	/* recvmsg that fails: strace shows the msg_namelen offered, read at
+	 * entry (nginx's workers drain their channel until EAGAIN), or the
+	 * address when it cannot be read; then one that succeeds */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0) {
+		char data[8], nbuf[32];
+		struct iovec iov = {data, sizeof data};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+		syscall(SYS_recvmsg, sv[0], &mh, 0);
+		mh.msg_name = nbuf;
+		mh.msg_namelen = sizeof nbuf;
+		syscall(SYS_recvmsg, sv[0], &mh, MSG_DONTWAIT);
+		/* not a small address: page 0 is mapped under zpoline */
+		void *gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (gone != MAP_FAILED && munmap(gone, 4096) == 0)
+			syscall(SYS_recvmsg, sv[0], gone, 0);
+		if (write(sv[1], "x", 1) == 1) {
+			mh.msg_name = NULL;
+			mh.msg_namelen = 0;
+			syscall(SYS_recvmsg, sv[0], &mh, 0);
+		}
+		close(sv[0]);
+		close(sv[1]);
+	}
+
 	/* rare ones, refused: ustat's device, a dcookie, remap_file_pages'
 	 * flags 0 (MAP_FILE), io_pgetevents on no context */
 	syscall(SYS_ustat, 0x803, 0);

@@ -326,6 +326,15 @@ static bool p_cmsgs(struct dctx *d, unsigned long addr, size_t len)
 static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 {
 	struct msghdr m;
+	if (out && !d->ok && addr && d->nr == SYS_recvmsg && d->snaplen >= 4) {
+		/* recvmsg failed: strace shows the msg_namelen it read at entry */
+		int in;
+		zp_memcpy(&in, d->snap, sizeof in);
+		tb_puts(d->b, "{msg_namelen=");
+		tb_dec(d->b, in);
+		tb_putc(d->b, '}');
+		return;
+	}
 	if (!addr || (out && !d->ok) || !um_get(d, &m, addr, sizeof m, d->ok)) {
 		p_ptr(d, addr);
 		return;
