@@ -359,6 +359,12 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_prctl:
 		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP)
 			__atomic_store_n(&zp_seccomp_seen, 1, __ATOMIC_RELAXED);
+		/* Made from a rewritten site (ZPOLINE_MODE=net): a stray call that
+		 * traps later would die at our sigreturn under such a filter
+		 * (sud.c); the thread keeps its rewritten sites, not the net. */
+		if (zp_sud_armed && t && !t->sud_off && r->call.origin != ZPOLINE_ORIGIN_SUD &&
+		    zp_sud_filter_refuses(r))
+			zp_sud_disarm(t);
 		return ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
 		return zp_sigaltstack_pre(r, t);

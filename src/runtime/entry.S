@@ -1095,6 +1095,8 @@ zp_app_syscall_clone:
 	 * signals.c); the thread then runs without it. */
 	cmpb	$0, zp_sud_armed(%rip)
 	je	1f
+	cmpb	$0, zp_sud_refused(%rip)	/* a filter forbids the trap path (sud.c) */
+	jne	4f
 	movb	$0, TB_SUDSEL(%r9)
 	mov	$ZP_NR_PRCTL, %eax
 	mov	$ZP_PR_SET_SYSCALL_USER_DISPATCH, %edi

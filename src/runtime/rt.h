@@ -193,7 +193,10 @@ enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD };
 extern ZP_HIDDEN enum zp_mode zp_mode;
 extern ZP_HIDDEN unsigned char zp_sud_armed; /* SUD is on in every thread */
 extern ZP_HIDDEN uintptr_t zp_self_len;
+extern ZP_HIDDEN unsigned char zp_sud_refused; /* a seccomp filter forbids the trap path */
 ZP_HIDDEN int zp_sud_arm(struct zp_thread *t);
+ZP_HIDDEN bool zp_sud_filter_refuses(const struct zp_record *r);
+ZP_HIDDEN void zp_sud_disarm(struct zp_thread *t);
 static inline void zp_sud_allow(struct zp_thread *t)
 {
 	if (zp_sud_armed && t)

@@ -884,6 +884,18 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	rec->retaddr = resume;
 	rec->call.sp = sp;
 
+	/* The program installs a seccomp filter that would kill this thread at
+	 * our sigreturn (sud.c): it leaves Syscall User Dispatch, and the call
+	 * is made by its own syscall instruction once we have returned (rax
+	 * the number again, the arguments still in their registers).  The
+	 * hooks do not see it, nor anything after it in this thread. */
+	if (origin == ZPOLINE_ORIGIN_SUD && zp_sud_filter_refuses(rec)) {
+		zp_sud_disarm(t);
+		__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+		g[REG_RAX] = rec->call.nr;
+		g[REG_RIP] = (greg_t)site;
+		return;
+	}
 	/* The call was made on the program's signal stack: resume on the slot
 	 * with every signal blocked until the stack is disarmed (altstack.c). */
 	if (zp_altstack_swaps(t, sp)) {

@@ -22,9 +22,15 @@
  * why it is not the default.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <link.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 
@@ -45,8 +51,19 @@ enum zp_mode zp_mode = ZP_MODE_AUTO;
 unsigned char zp_sud_armed;
 uintptr_t zp_self_len;
 
+/* Set once the program has installed a seccomp filter under which the
+ * trap path cannot work (zp_sud_filter_refuses): no thread started or
+ * forked from then on arms SUD (entry.S's child path reads it too).  For
+ * the whole process: which threads carry the filter is not known here. */
+unsigned char zp_sud_refused;
+
 int zp_sud_arm(struct zp_thread *t)
 {
+	if (__atomic_load_n(&zp_sud_refused, __ATOMIC_RELAXED)) {
+		t->sud_off = 1;
+		t->vmask = 0;
+		return -EPERM;
+	}
 	t->sud_selector = SEL_ALLOW;
 	long e = zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, zp_self_lo,
 			 zp_self_len, &t->sud_selector);
@@ -57,6 +74,146 @@ int zp_sud_arm(struct zp_thread *t)
 		return (int)e;
 	__atomic_store_n(&t->sud_selector, SEL_BLOCK, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* ---- a seccomp filter that forbids the trap path ----------------------------
+ *
+ * A call that traps (every call in ZPOLINE_MODE=sud, stray ones in net) is
+ * made inside the runtime's SIGSYS handler, which returns with rt_sigreturn
+ * and sets masks with rt_sigprocmask.  A program that never handles a
+ * signal may install a filter that kills for those: sshd's
+ * pre-authentication child allows neither rt_sigreturn nor signal handling
+ * (it died at its first call after the filter, and no login worked).  The
+ * filter is run here, as the kernel will run it, on those two calls; if it
+ * would not let both through, the thread leaves Syscall User Dispatch: its
+ * calls are no longer hooked, but it lives. */
+
+/* One classic BPF program on the seccomp_data of a call from the runtime:
+ * its action (SECCOMP_RET_ACTION_FULL part).  Read from the program's
+ * memory instruction by instruction (a filter has at most BPF_MAXINSNS, and
+ * no backward jump); anything unexpected answers KILL. */
+static uint32_t run_filter(const struct sock_filter *f, unsigned len, const uint32_t *data)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+	for (unsigned pc = 0; pc < len; pc++) {
+		struct sock_filter in;
+		if (zp_safe_copy(&in, &f[pc], sizeof in) < 0)
+			return SECCOMP_RET_KILL_PROCESS;
+		uint32_t k = in.k, src = BPF_SRC(in.code) == BPF_X ? x : k;
+		switch (BPF_CLASS(in.code)) {
+		case BPF_LD:
+		case BPF_LDX: {
+			uint32_t v;
+			if (BPF_MODE(in.code) == BPF_ABS && BPF_SIZE(in.code) == BPF_W &&
+			    k % 4 == 0 && k < sizeof(struct seccomp_data))
+				v = data[k / 4];
+			else if (BPF_MODE(in.code) == BPF_LEN)
+				v = sizeof(struct seccomp_data);
+			else if (BPF_MODE(in.code) == BPF_IMM)
+				v = k;
+			else if (BPF_MODE(in.code) == BPF_MEM && k < BPF_MEMWORDS)
+				v = mem[k];
+			else
+				return SECCOMP_RET_KILL_PROCESS;
+			*(BPF_CLASS(in.code) == BPF_LD ? &a : &x) = v;
+			break;
+		}
+		case BPF_ST:
+		case BPF_STX:
+			if (k >= BPF_MEMWORDS)
+				return SECCOMP_RET_KILL_PROCESS;
+			mem[k] = BPF_CLASS(in.code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(in.code)) {
+			case BPF_ADD: a += src; break;
+			case BPF_SUB: a -= src; break;
+			case BPF_MUL: a *= src; break;
+			case BPF_DIV: if (!src) return SECCOMP_RET_KILL_PROCESS; a /= src; break;
+			case BPF_MOD: if (!src) return SECCOMP_RET_KILL_PROCESS; a %= src; break;
+			case BPF_AND: a &= src; break;
+			case BPF_OR: a |= src; break;
+			case BPF_XOR: a ^= src; break;
+			case BPF_LSH: a = src < 32 ? a << src : 0; break;
+			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
+			case BPF_NEG: a = -a; break;
+			default: return SECCOMP_RET_KILL_PROCESS;
+			}
+			break;
+		case BPF_JMP: {
+			bool c;
+			switch (BPF_OP(in.code)) {
+			case BPF_JA: pc += k; continue;
+			case BPF_JEQ: c = a == src; break;
+			case BPF_JGT: c = a > src; break;
+			case BPF_JGE: c = a >= src; break;
+			case BPF_JSET: c = (a & src) != 0; break;
+			default: return SECCOMP_RET_KILL_PROCESS;
+			}
+			pc += c ? in.jt : in.jf;
+			break;
+		}
+		case BPF_RET:
+			return (BPF_RVAL(in.code) == BPF_A ? a : k) & SECCOMP_RET_ACTION_FULL;
+		case BPF_MISC:
+			if (BPF_MISCOP(in.code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return SECCOMP_RET_KILL_PROCESS;
+		}
+	}
+	return SECCOMP_RET_KILL_PROCESS; /* fell off the end: the kernel refuses such a filter */
+}
+
+/* Does the call in r install a seccomp filter under which rt_sigreturn or
+ * rt_sigprocmask, made by the runtime, would not simply run? */
+bool zp_sud_filter_refuses(const struct zp_record *r)
+{
+	const long *a = r->call.args;
+	unsigned long prog_addr;
+	if (r->call.nr == SYS_seccomp && a[0] == SECCOMP_SET_MODE_FILTER)
+		prog_addr = (unsigned long)a[2];
+	else if (r->call.nr == SYS_prctl && a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER)
+		prog_addr = (unsigned long)a[2];
+	else
+		return false;
+	struct sock_fprog prog;
+	if (zp_safe_copy(&prog, (const void *)prog_addr, sizeof prog) < 0 || !prog.len ||
+	    prog.len > BPF_MAXINSNS)
+		return false; /* the kernel refuses it */
+	static const int needed[] = {SYS_rt_sigreturn, SYS_rt_sigprocmask};
+	for (unsigned i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+		struct seccomp_data d;
+		memset(&d, 0, sizeof d);
+		d.nr = needed[i];
+		d.arch = AUDIT_ARCH_X86_64;
+		d.instruction_pointer = zp_self_lo;
+		uint32_t words[sizeof d / 4];
+		memcpy(words, &d, sizeof d);
+		uint32_t act = run_filter(prog.filter, prog.len, words);
+		if (act != SECCOMP_RET_ALLOW && act != SECCOMP_RET_LOG)
+			return true;
+	}
+	return false;
+}
+
+/* This thread leaves Syscall User Dispatch for good, and no new thread
+ * arms it (zp_sud_refused). */
+void zp_sud_disarm(struct zp_thread *t)
+{
+	__atomic_store_n(&zp_sud_refused, 1, __ATOMIC_RELAXED);
+	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+	if (t) {
+		t->sud_off = 1;
+		t->vmask = 0; /* as for a thread refused SUD (zp_sud_arm) */
+	}
+	if (zp_debug)
+		zp_log("zpoline: a seccomp filter forbids what the trap path needs (rt_sigreturn, "
+		       "rt_sigprocmask): this thread and those started after it leave Syscall "
+		       "User Dispatch");
 }
 
 /* Hook code makes its own system calls through its own libc. */

@@ -59,4 +59,29 @@ for mode in auto net sud; do
 			fail "[$mode] [$hook] no handler: exit $rc, native $native_nh: $(head -c 200 "$TMP/out")"
 	done
 done
+
+# A filter that kills for rt_sigreturn (sshd's pre-authentication sandbox):
+# the trap path returns from a SIGSYS handler, so a thread whose calls trap
+# leaves Syscall User Dispatch when it installs one (its calls, and those of
+# threads and children started after, are no longer hooked in SUD mode):
+# before, ZPOLINE_MODE=sud died of SIGSYS at the first call after it.
+P=$ZP_BUILD/tests/progs/sudfilter
+"$P" >"$TMP/native" 2>&1
+native_rc=$?
+for mode in auto net sud; do
+	for hook in pass trace; do
+		[ $hook = pass ] && H=$HOOK_PASS || H=$TRACE
+		rm -f "$TMP/trace"
+		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
+			LD_PRELOAD=$LIB timeout 20 "$P" >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		if [ $rc = $native_rc ] && cmp -s "$TMP/native" "$TMP/out"; then
+			pass "[$mode] [$hook] a filter that forbids rt_sigreturn: output and exit as native"
+		else
+			fail "[$mode] [$hook] rt_sigreturn forbidden: exit $rc (native $native_rc): $(head -c 200 "$TMP/out") $(head -c 300 "$TMP/err")"
+		fi
+	done
+	grep -aq 'prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) *= 0' "$TMP/trace"
+	outcome "[$mode] [trace] the calls before the filter are traced"
+done
 finish
