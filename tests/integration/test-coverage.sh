@@ -53,23 +53,20 @@ done
 # count of anonymous code scanned (ZPOLINE_DEBUG, at exit) stays near one
 # pass over the buffer (128 MiB), where scanning it whole each time read
 # it once a round.
-jit_scanned() { # rounds mode: "calls... KiB" from one hooked run
-	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT ZPOLINE_COUNT_OUTPUT=$TMP/jitcnt ZPOLINE_DEBUG=1 \
-		"$P/latecode" "$2" x "$1" 2>"$TMP/jiterr"
-	sed -n 's/.*code that appeared later: .* \([0-9]*\) KiB of anonymous code scanned.*/\1/p' "$TMP/jiterr"
+# jit_rounds MODE ROUNDS CALLS WHAT: one hooked run of latecode; every call
+# hooked (the count hook saw CALLS getppid and the marker), and the scan
+# stayed under two passes over the buffer.
+jit_rounds() {
+	local out kib
+	out=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT ZPOLINE_COUNT_OUTPUT=$TMP/jitcnt ZPOLINE_DEBUG=1 \
+		"$P/latecode" "$1" x "$2" 2>"$TMP/jiterr")
+	kib=$(sed -n 's/.*code that appeared later: .* \([0-9]*\) KiB of anonymous code scanned.*/\1/p' "$TMP/jiterr")
+	[ "$out" = "calls $3 bad 0" ] && grep -qE "^ +$(($3 + 1)) +0 +getppid\$" "$TMP/jitcnt" &&
+		[ -n "$kib" ] && [ "$kib" -lt 262144 ]
+	outcome "JIT rewriting $4 of a 128 MiB buffer $2 times: every call hooked, ${kib:-?} KiB scanned (< 2 x 128 MiB)"
 }
-out=$(jit_scanned 400 jitpages | tr '\n' ' ')
-kib=${out##*bad 0 }
-kib=${kib%% }
-[ "${out%% bad*}" = "calls 400" ] && grep -qE '^ +401 +0 +getppid$' "$TMP/jitcnt" &&
-	[ -n "$kib" ] && [ "$kib" -lt 262144 ]
-outcome "JIT rewriting pages of a 128 MiB buffer 400 times: every call hooked, ${kib:-?} KiB scanned (< 2 x 128 MiB)"
+jit_rounds jitpages 400 400 "pages"
 # 24 pages far apart written before each mprotect: more pieces than are
 # looked up at once (the whole buffer was then scanned each time).
-out=$(jit_scanned 200 jitscatter | tr '\n' ' ')
-kib=${out##*bad 0 }
-kib=${kib%% }
-[ "${out%% bad*}" = "calls 4800" ] && grep -qE '^ +4801 +0 +getppid$' "$TMP/jitcnt" &&
-	[ -n "$kib" ] && [ "$kib" -lt 262144 ]
-outcome "JIT rewriting 24 pages far apart of a 128 MiB buffer 200 times: every call hooked, ${kib:-?} KiB scanned (< 2 x 128 MiB)"
+jit_rounds jitscatter 200 4800 "24 pages far apart"
 finish
