@@ -28,7 +28,7 @@ static void put_prefix(struct tb *b, int tid)
 	if (g.o.output[0]) {
 		if (g.o.follow) {
 			size_t start = b->len;
-			tb_dec(b, tid);
+			tb_dec(b, shown_id(tid));
 			tb_pad_to(b, start + 5);
 			tb_putc(b, ' ');
 		}
@@ -36,7 +36,7 @@ static void put_prefix(struct tb *b, int tid)
 	}
 	if (g.o.follow && zp_tout_tasks(&g.out) > 1) {
 		tb_puts(b, "[pid ");
-		tb_udec_w(b, (unsigned)tid, 5, ' ');
+		tb_udec_w(b, (unsigned)shown_id(tid), 5, ' ');
 		tb_puts(b, "] ");
 	}
 }
@@ -233,9 +233,9 @@ static void emit(int tid, struct tb *b)
 static void json_head(struct tb *b, int pid, int tid, uint64_t real_ns)
 {
 	tb_puts(b, "{\"pid\":");
-	tb_dec(b, pid);
+	tb_dec(b, shown_id(pid));
 	tb_puts(b, ",\"tid\":");
-	tb_dec(b, tid);
+	tb_dec(b, shown_id(tid));
 	tb_puts(b, ",\"ts\":");
 	put_secs(b, real_ns);
 }

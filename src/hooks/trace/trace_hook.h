@@ -137,6 +137,8 @@ TH_HIDDEN void exec_lost(int pid);
  * other threads of this process (not those that printed their exit). */
 TH_HIDDEN void exit_line(int tid, int pid, long status);
 TH_HIDDEN int other_threads(int self, int *tids, int max);
+/* The id a line shows for task id of this process (pidns.c). */
+TH_HIDDEN int shown_id(int id);
 /* vdso.c */
 TH_HIDDEN void *zp_vdso_sym(const char *name);
 
