@@ -15,9 +15,9 @@ $(B)/loader/gopclntab.o: src/common/gopclntab.c src/common/gopclntab.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 
-$(B)/loader/%.o: src/loader/%.S
+$(B)/loader/%.o: src/loader/%.S src/common/sysargs.h
 	@mkdir -p $(@D)
-	$(CC) -c $< -o $@
+	$(CC) -Isrc/common -c $< -o $@
 
 # A PIE, so it never sits where a static program wants to be (0x400000);
 # zpoline_loader_program is exported for the runtime's dlsym.

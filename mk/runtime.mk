@@ -20,9 +20,9 @@ $(B)/rt/%.o: src/runtime/%.c $(RT_HDR)
 
 $(B)/rt/decoder.o: RT_CFLAGS += -DZP_ZYDIS_PATH='"$(ZYDIS_PATH)"'
 
-$(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h
+$(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h src/common/sysargs.h
 	@mkdir -p $(@D)
-	$(CC) -Isrc/runtime -c $< -o $@
+	$(CC) -Isrc/runtime -Isrc/common -c $< -o $@
 
 $(B)/rt/scanclone.o: src/runtime/scanclone.S
 	@mkdir -p $(@D)

@@ -13,6 +13,7 @@
  * (Where the runtime exports a system call entry of its own, the loader uses
  * that instead: see syscall.c.)
  */
+#include "sysargs.h"
 	.text
 
 /* long zl_hidden_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
@@ -24,13 +25,7 @@
 	.p2align 4
 zl_hidden_syscall:
 	.cfi_startproc
-	mov	%rdi, %rax
-	mov	%rsi, %rdi
-	mov	%rdx, %rsi
-	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
+	SYSCALL6_ARGS
 	jmp	.Lhidden + 1
 .Lhidden:
 	/* movl $0x90c3050f, %ecx: the bytes 0f 05 c3 are `syscall; ret`. */

@@ -31,6 +31,7 @@
  * predictor is useless here and a `ret` costs tens of nanoseconds.
  */
 #include "layout.h"
+#include "sysargs.h"
 
 /* The system call's arguments from the record at \rec (a hook may have
  * changed them). */
@@ -1209,18 +1210,9 @@ zp_app_syscall_exit:
 	.cfi_endproc
 	.size	zp_entry, . - zp_entry
 
-/* The C arguments (nr, a1..a6) of the two gates below into the kernel's
- * registers.  Two gates: a seccomp SIGSYS is told the program's or the
- * runtime's by which `syscall` raised it (signals.c). */
-.macro SYSCALL6_ARGS
-	mov	%rdi, %rax
-	mov	%rsi, %rdi
-	mov	%rdx, %rsi
-	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
-.endm
+/* Two gates below, each with SYSCALL6_ARGS (sysargs.h): a seccomp SIGSYS
+ * is told the program's or the runtime's by which `syscall` raised it
+ * (signals.c). */
 
 /* long zp_app_syscall6(long nr, long a1, ..., long a6): the program's call,
  * made by the runtime on its behalf (the trap path, SUD mode, an
