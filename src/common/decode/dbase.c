@@ -30,6 +30,9 @@ void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr, 
 	d->nargs = 0;
 	d->rstyle = RV_DEC;
 	d->path_hit = false;
+	d->entry_args = -1;
+	d->entry_len = (size_t)-1;
+	d->no_peek = false;
 	tb_init(&d->rx, d->rxbuf, sizeof d->rxbuf);
 }
 
@@ -37,6 +40,8 @@ void arg(struct dctx *d)
 {
 	if (d->nargs > 0)
 		tb_putn(d->b, ", ", 2);
+	if (__builtin_expect(d->nargs == d->entry_args, 0) && d->entry_len == (size_t)-1)
+		d->entry_len = d->b->len;
 	if (d->nargs < ZP_DEC_MAXARGS)
 		d->argpos[d->nargs] = (unsigned)d->b->len;
 	d->nargs++;
@@ -46,7 +51,7 @@ void arg(struct dctx *d)
 
 size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust)
 {
-	if (!addr || !n)
+	if (!addr || !n || d->no_peek)
 		return 0;
 	/* The kernel used it, so it is mapped: but it may not have read it
 	 * (write() to /dev/null returns the count and reads nothing: a bad

@@ -86,6 +86,13 @@ struct dctx {
 	struct tb rx;
 	char rxbuf[1024];
 	bool path_hit; /* -P: an argument or the result is one of cfg->tpaths */
+	/* At entry, as strace prints a call it has not seen end: only the
+	 * first entry_args arguments (-1: all), the rest being what the call
+	 * returns; entry_len is where the text stops then ((size_t)-1 until
+	 * that argument is reached). */
+	int entry_args;
+	size_t entry_len;
+	bool no_peek; /* the program's memory is not read: pointers as addresses */
 };
 
 /* ---- entry points (dtable.c) ---------------------------------------------- */
