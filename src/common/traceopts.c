@@ -85,7 +85,7 @@ static int parse_status(const char *v, struct zp_trace_opts *o, char *err, size_
 		unsigned bits;
 	} classes[] = {
 		{"successful", ZP_STATUS_SUCCESSFUL}, {"failed", ZP_STATUS_FAILED},
-		{"unavailable", ZP_STATUS_UNAVAILABLE}, {"unfinished", 0}, {"detached", 0},
+		{"unavailable", ZP_STATUS_UNAVAILABLE}, {"unfinished", ZP_STATUS_UNFINISHED}, {"detached", 0},
 		{"all", ZP_STATUS_ALL}, {"none", 0},
 	};
 	bool negate = *v == '!';

@@ -68,8 +68,11 @@
 #define ZP_STATUS_SUCCESSFUL 1u
 #define ZP_STATUS_FAILED 2u
 #define ZP_STATUS_UNAVAILABLE 4u
-#define ZP_STATUS_ALL 7u
 #define ZP_STATUS_NOTHING 8u /* status=none: a set no result is in */
+/* calls a thread was in when it died (another's exit_group or execve, a
+ * fatal signal): their lines end "<unfinished ...>) = ?" */
+#define ZP_STATUS_UNFINISHED 16u
+#define ZP_STATUS_ALL (ZP_STATUS_SUCCESSFUL | ZP_STATUS_FAILED | ZP_STATUS_UNAVAILABLE | ZP_STATUS_UNFINISHED)
 
 /* -S: the -c table's order */
 enum { ZP_SORT_TIME, ZP_SORT_CALLS, ZP_SORT_ERRORS, ZP_SORT_NAME, ZP_SORT_AVG, ZP_SORT_NOTHING };
