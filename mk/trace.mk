@@ -21,7 +21,7 @@ $(B)/gen/trace_consts.h: $(B)/gen/trace_consts.c
 TRACE_HDR := $(wildcard src/common/trace*.h src/common/decode/*.h) src/common/raw.h \
 	src/common/hooklibc.h src/common/gprfmt.h src/common/fdguard.h \
 	src/common/syscall_table.h $(B)/gen/trace_consts.h
-TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout tracesecure fdguard
+TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout tracepending tracesecure fdguard
 TRACE_DECODE := dbase dfile dfdinfo dmem dproc dnet dmisc dsys dtable
 TRACE_GEN_OBJ := $(B)/trace/trace_consts.o $(B)/trace/syscall_table.o
 # Without libc (src/common/hooklibc.c): no second libc in every process.
@@ -66,7 +66,8 @@ $(B)/tests/progs/tp-%: tests/trace/tp-%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
 # tp-finish is the command's part: it links the finishing code itself.
-TP_FINISH_OBJ := $(B)/trace/tracefinish.o $(B)/trace/traceout.o $(B)/trace/tracefmt.o $(TRACE_GEN_OBJ)
+TP_FINISH_OBJ := $(B)/trace/tracefinish.o $(B)/trace/traceout.o $(B)/trace/tracepending.o \
+	$(B)/trace/tracefmt.o $(TRACE_GEN_OBJ)
 $(B)/tests/progs/tp-finish: tests/trace/tp-finish.c $(TP_FINISH_OBJ) $(TRACE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TP_FINISH_OBJ)

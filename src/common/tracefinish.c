@@ -16,6 +16,7 @@
 
 #include "tracefmt.h"
 #include "traceout.h"
+#include "tracepending.h"
 
 /* The session's control block, read-only, or NULL. */
 static const struct zp_trace_ctl *ctl_view(const char *ctl_path)
@@ -225,25 +226,61 @@ static size_t thread_line(char *buf, size_t n, const char *last, int pid, int ti
 	return strlen(buf);
 }
 
-/* last, after the lines of the root's other threads (taken out of the
- * table): one buffer; with -ff (task_files: the -o name) each thread's
- * line goes to its own file instead. */
-static const char *with_threads(struct zp_trace_ctl *c, const char *last, int last_pid,
-				const char *task_files, size_t *lastn, int *rc, char *err,
-				size_t errlen)
+/* The line of a call claimed entry i's thread died in (tracepending.h),
+ * NUL-terminated, with the prefix the tracer gives it: "PID   " with
+ * -f -o FILE, "[pid  PID] " on a stream while other tasks are traced
+ * (pid_prefix), none with -ff or without -f.  Its length, 0 if none. */
+static size_t pending_compose_for(struct zp_trace_ctl *c, int i, bool pid_prefix, char *buf,
+				  size_t n)
 {
-	static char lines[ZP_TRACE_THREAD_SLOTS * 160];
+	char pfx[32] = "";
+	int shown = c->pending[i].shown_tid;
+	if (!c->form.json && c->form.follow == 1) {
+		if (c->form.to_file)
+			snprintf(pfx, sizeof pfx, "%-5d ", shown);
+		else if (pid_prefix)
+			snprintf(pfx, sizeof pfx, "[pid %5d] ", shown);
+	}
+	size_t k = zp_pending_compose(c, i, pfx, strlen(pfx), buf, n - 1);
+	buf[k] = '\0';
+	return k;
+}
+
+/* The line of the call task tid of process pid died in, if it was in one. */
+static size_t pending_line(struct zp_trace_ctl *c, int tid, int pid, bool pid_prefix, char *buf,
+			   size_t n)
+{
+	int i = zp_pending_claim(c, tid, pid, false);
+	if (i < 0)
+		return 0;
+	size_t k = pending_compose_for(c, i, pid_prefix, buf, n);
+	zp_pending_release(c, i);
+	return k;
+}
+
+/* last, after the lines of the root's other threads (taken out of the
+ * table), each after the line of the call it died in if any, and the
+ * root's own such line: one buffer; with -ff (task_files: the -o name)
+ * each task's lines go to its own file instead, but last.  root_prefix:
+ * on a stream, the root's line will say its pid (traceout.h). */
+static const char *with_threads(struct zp_trace_ctl *c, const char *last, int last_pid,
+				const char *task_files, bool root_prefix, size_t *lastn, int *threads,
+				int *rc, char *err, size_t errlen)
+{
+	static char lines[ZP_TRACE_THREAD_SLOTS * 400];
 	size_t used = 0;
+	char one[ZP_TRACE_PENDING_TEXT + 600];
 	for (int i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
 		uint64_t v = c->threads[i];
 		int tid = (int)(uint32_t)v;
 		if (!v || (v >> 63) || (int)(v >> 32) != last_pid || tid <= 0)
 			continue;
 		c->threads[i] = 0;
-		char one[400];
-		size_t k = thread_line(one, sizeof one, last, last_pid, tid, (int)c->mode);
+		size_t k = pending_line(c, tid, last_pid, true, one, sizeof one);
+		k += thread_line(one + k, sizeof one - k, last, last_pid, tid, (int)c->mode);
 		if (!k)
 			continue;
+		(*threads)++;
 		if (task_files) {
 			if (append_to_task_file(task_files, tid, one, err, errlen) < 0 && *rc == 0)
 				*rc = -1;
@@ -252,11 +289,42 @@ static const char *with_threads(struct zp_trace_ctl *c, const char *last, int la
 			used += k;
 		}
 	}
+	size_t k = pending_line(c, last_pid, last_pid, root_prefix, one, sizeof one);
+	if (k && task_files) {
+		if (append_to_task_file(task_files, last_pid, one, err, errlen) < 0 && *rc == 0)
+			*rc = -1;
+	} else if (k && used + k < sizeof lines - *lastn - 1) {
+		memcpy(lines + used, one, k);
+		used += k;
+	}
 	if (!used)
 		return last;
 	memcpy(lines + used, last, *lastn + 1);
 	*lastn += used;
 	return lines;
+}
+
+/* The lines of the calls the tasks of pid died in, NUL-terminated, or NULL
+ * if there are none; with -ff (task_files) each goes to its task's file. */
+static const char *pending_rest(struct zp_trace_ctl *c, int pid, const char *task_files)
+{
+	static char lines[ZP_TRACE_THREAD_SLOTS * 400];
+	char one[ZP_TRACE_PENDING_TEXT + 200], err[256];
+	size_t used = 0;
+	int i;
+	while ((i = zp_pending_claim_any(c, pid)) >= 0) {
+		int tid = (int)(uint32_t)c->pending_key[i];
+		size_t k = pending_compose_for(c, i, tid != pid, one, sizeof one);
+		zp_pending_release(c, i);
+		if (task_files && k)
+			append_to_task_file(task_files, tid, one, err, sizeof err);
+		else if (k && used + k < sizeof lines) {
+			memcpy(lines + used, one, k);
+			used += k;
+		}
+	}
+	lines[used] = '\0';
+	return used ? lines : NULL;
 }
 
 /* The root was killed and traced processes it left behind are still
@@ -265,7 +333,7 @@ static const char *with_threads(struct zp_trace_ctl *c, const char *last, int la
  * watcher only finishes the file).  A line takes its room as the tracer's
  * do (ctl->end); a write past the file's end only makes it longer. */
 static void root_lines_now(struct zp_trace_ctl *c, const char *output, const char *last,
-			   int last_pid)
+			   int last_pid, bool ended)
 {
 	const char *path = output && *output ? output : (c->out_path[0] ? c->out_path : NULL);
 	bool per_task = c->mode == ZP_TOUT_FF;
@@ -276,14 +344,17 @@ static void root_lines_now(struct zp_trace_ctl *c, const char *output, const cha
 		return;
 	const char *root = last;
 	size_t rootn = n;
-	last = with_threads(c, last, last_pid, per_task ? path : NULL, &n, &rc, err, sizeof err);
-	/* Its tasks are gone: the survivors' lines stop naming their pid once
-	 * they are alone, as strace's do (nobody else counts these out). */
-	int gone = 0;
-	for (size_t i = 0; i < n; i++)
-		gone += last[i] == '\n';
-	if (gone)
-		__atomic_sub_fetch(&c->tasks, gone, __ATOMIC_RELAXED);
+	int threads = 0;
+	if (ended) {
+		last = with_threads(c, last, last_pid, per_task ? path : NULL, true, &n, &threads,
+				    &rc, err, sizeof err);
+		/* Its tasks are gone: the survivors' lines stop naming their pid
+		 * once they are alone, as strace's do (nobody else counts these
+		 * out). */
+		__atomic_sub_fetch(&c->tasks, threads + 1, __ATOMIC_RELAXED);
+	} else {
+		rootn = 0; /* lines of calls only, prefixed already */
+	}
 	if (per_task) {
 		append_to_task_file(path, last_pid, last, err, sizeof err);
 		return;
@@ -302,7 +373,7 @@ static void root_lines_now(struct zp_trace_ctl *c, const char *output, const cha
 	/* A stream names the process of every line while others are traced,
 	 * as strace does ("[pid  N] "): the threads' lines have it already. */
 	char pfx[32] = "";
-	if (root[0] != '{')
+	if (root[0] != '{' && rootn)
 		snprintf(pfx, sizeof pfx, "[pid %5d] ", last_pid);
 	if (write(2, last, n - rootn) != (ssize_t)(n - rootn) ||
 	    write(2, pfx, strlen(pfx)) != (ssize_t)strlen(pfx) ||
@@ -316,6 +387,7 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 {
 	struct zp_trace_ctl *c = NULL;
 	int cfd = -1;
+	bool synth = false;
 	if (ctl_path && *ctl_path) {
 		cfd = open(ctl_path, O_RDWR | O_CLOEXEC);
 		struct stat st;
@@ -328,9 +400,16 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 				c = NULL;
 			}
 		}
+		/* Without a line for the root's end (-qq, or an end it printed
+		 * itself): the lines of calls its tasks died in, alone. */
+		if (c && (!last || !*last) && last_pid > 0) {
+			const char *to = output && *output ? output : c->out_path;
+			last = pending_rest(c, last_pid, c->mode == ZP_TOUT_FF ? to : NULL);
+			synth = last != NULL;
+		}
 		if (c && any_alive(c)) {
 			if (last && *last)
-				root_lines_now(c, output, last, last_pid);
+				root_lines_now(c, output, last, last_pid, !synth);
 			munmap(c, sizeof *c);
 			close(cfd);
 			return 1;
@@ -386,8 +465,10 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 		}
 	}
 	size_t lastn = last ? strlen(last) : 0;
-	if (lastn && c)
-		last = with_threads(c, last, last_pid, per_task ? path : NULL, &lastn, &rc, err, errlen);
+	int threads = 0;
+	if (lastn && c && !synth)
+		last = with_threads(c, last, last_pid, per_task ? path : NULL, false, &lastn, &threads,
+				    &rc, err, errlen);
 	if (lastn && per_task) {
 		if (append_to_task_file(path, last_pid, last, err, errlen) < 0 && rc == 0)
 			rc = -1;

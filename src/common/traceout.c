@@ -1236,6 +1236,10 @@ static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp
 	c->tasks = 1;
 	c->count = o->count;
 	c->sortby = o->sortby;
+	c->form.column = o->column;
+	c->form.json = o->json;
+	c->form.follow = (uint8_t)o->follow;
+	c->form.to_file = o->output[0] != '\0';
 	struct timespec now = {0, 0};
 	zp_raw2(SYS_clock_gettime, CLOCK_REALTIME_COARSE, &now);
 	c->start_coarse_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;

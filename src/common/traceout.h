@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "traceopts.h"
+#include "tracepending.h"
 
 #define ZP_TOUT_HIDDEN __attribute__((visibility("hidden")))
 
@@ -119,6 +120,11 @@ struct zp_trace_ctl {
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
 	uint64_t threads_ended;  /* entries with the ended bit (most often 0) */
 	uint64_t threads[ZP_TRACE_THREAD_SLOTS]; /* tid | pid << 32 | ended << 63 */
+	/* Calls that may block, in flight (tracepending.h): keys apart from
+	 * the entries, so that a search reads 8 bytes a slot. */
+	struct zp_pending_form form;
+	uint64_t pending_key[ZP_TRACE_PENDING_SLOTS];
+	struct zp_pending pending[ZP_TRACE_PENDING_SLOTS];
 };
 
 /* The counters thread `tid` adds call `nr` to. */

@@ -435,8 +435,15 @@ void exec_announce(void)
 		/* the old image's threads are gone (their lines follow) */
 		if (g.o.follow && g.o.lines)
 			zp_tout_threads_take(&g.out, pid, NULL, 0);
-		for (int i = 0; i < s->ntids && i < ZP_TRACE_EXEC_TIDS; i++)
+		/* a thread but the leader made the call: the leader's too */
+		if (g.o.follow && g.o.lines)
+			pending_report(pid, pid, false);
+		for (int i = 0; i < s->ntids && i < ZP_TRACE_EXEC_TIDS; i++) {
+			pending_report(s->tids[i], pid, false);
 			exit_line(s->tids[i], pid, 0);
+		}
+		if (g.o.follow && g.o.lines)
+			pending_forget(pid);
 		if (s->len)
 			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, true);
 		zp_tout_exec_drop(&g.out, pid);

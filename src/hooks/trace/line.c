@@ -21,14 +21,15 @@
 #define JSON_SCRATCH (12 * 1024)
 #define RESULT_COL ((size_t)g.o.column)
 
-static void put_prefix(struct tb *b, int tid)
+/* shown: the id as the line shows it (shown_id). */
+static void put_prefix_shown(struct tb *b, int shown)
 {
 	if (g.o.follow == 2 || g.o.json)
 		return;
 	if (g.o.output[0]) {
 		if (g.o.follow) {
 			size_t start = b->len;
-			tb_dec(b, shown_id(tid));
+			tb_dec(b, shown);
 			tb_pad_to(b, start + 5);
 			tb_putc(b, ' ');
 		}
@@ -36,9 +37,14 @@ static void put_prefix(struct tb *b, int tid)
 	}
 	if (g.o.follow && zp_tout_tasks(&g.out) > 1) {
 		tb_puts(b, "[pid ");
-		tb_udec_w(b, (unsigned)shown_id(tid), 5, ' ');
+		tb_udec_w(b, (unsigned)shown, 5, ' ');
 		tb_puts(b, "] ");
 	}
+}
+
+static void put_prefix(struct tb *b, int tid)
+{
+	put_prefix_shown(b, shown_id(tid));
 }
 
 static void put_secs(struct tb *b, uint64_t ns)
@@ -51,14 +57,15 @@ static void put_secs(struct tb *b, uint64_t ns)
 /* -r: the time since the line before, whichever task printed it, as
  * strace measures it (the monotonic clock).  Lines appear when calls
  * return, so one may start before the line printed ahead of it: it shows
- * 0, never a negative time. */
-static void put_relative(struct tb *b, uint64_t mono)
+ * 0, never a negative time.  !commit: a line that may never be printed
+ * (tracepending.h) leaves the latest line's time alone. */
+static void put_relative(struct tb *b, uint64_t mono, bool commit)
 {
 	if (!mono)
 		mono = th_now(CLOCK_MONOTONIC);
 	uint64_t *last = &g.out.ctl->rel_last;
 	uint64_t prev = __atomic_load_n(last, __ATOMIC_RELAXED);
-	while (prev < mono &&
+	while (commit && prev < mono &&
 	       !__atomic_compare_exchange_n(last, &prev, mono, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 	uint64_t d = prev && mono > prev ? mono - prev : 0;
@@ -90,17 +97,17 @@ static void put_nr_ip(struct tb *b, long nr, uintptr_t ip)
 	}
 }
 
-static void put_time(struct tb *b, uint64_t real_ns, uint64_t mono)
+static void put_time_at(struct tb *b, uint64_t real_ns, uint64_t mono, bool commit)
 {
 	if (g.o.relative && !g.o.tstamp)
-		put_relative(b, mono);
+		put_relative(b, mono, commit);
 	if (!g.o.tstamp)
 		return;
 	if (g.o.tstamp == 3) {
 		put_secs(b, real_ns);
 		tb_putc(b, ' ');
 		if (g.o.relative)
-			put_relative(b, mono);
+			put_relative(b, mono, commit);
 		return;
 	}
 	long s = (long)(real_ns / 1000000000u) + g.tz_offset;
@@ -116,7 +123,12 @@ static void put_time(struct tb *b, uint64_t real_ns, uint64_t mono)
 	}
 	tb_putc(b, ' ');
 	if (g.o.relative)
-		put_relative(b, mono);
+		put_relative(b, mono, commit);
+}
+
+static void put_time(struct tb *b, uint64_t real_ns, uint64_t mono)
+{
+	put_time_at(b, real_ns, mono, true);
 }
 
 /* " = " before the result, which starts at column -a N when the call's
@@ -755,4 +767,69 @@ void line_summary(void)
 		return;
 	}
 	zp_tout_line(&g.out, tid, table, n);
+}
+
+size_t line_pending_text(int pid, long nr, const long *args, const struct slot *s, int entry_args,
+			 bool peek, uintptr_t ip, char *buf, size_t len)
+{
+	struct tb b;
+	struct dctx d;
+	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
+	/* room for the "..." of a cut line */
+	tb_init(&b, buf, len - 3);
+	if (g.o.json) {
+		char scratch[2048];
+		struct tb sb;
+		tb_init(&sb, scratch, sizeof scratch);
+		dinit(&d, &sb, &g.dcfg, nr, args, pid);
+		d.entry_args = entry_args;
+		d.no_peek = !peek;
+		if (s) {
+			d.snap = s->snap;
+			d.snaplen = s->snaplen;
+		}
+		zp_decode_call(&d);
+		if (!path_wanted(&d))
+			return 0;
+		if (d.entry_len != (size_t)-1 && d.entry_len >= 2) {
+			sb.len = d.entry_len - 2; /* without the ", " */
+			d.nargs = entry_args;
+		}
+		tb_puts(&b, ",\"ts\":");
+		put_secs(&b, real);
+		json_call(&b, nr, &d);
+		/* a cut record would not parse: none is better */
+		return b.truncated ? 0 : b.len;
+	}
+	put_time_at(&b, real, s ? s->t0_mono : 0, false);
+	put_nr_ip(&b, nr, ip);
+	dinit(&d, &b, &g.dcfg, nr, args, pid);
+	d.entry_args = entry_args;
+	d.no_peek = !peek;
+	if (s) {
+		d.snap = s->snap;
+		d.snaplen = s->snaplen;
+	}
+	zp_decode_call(&d);
+	if (!path_wanted(&d))
+		return 0;
+	if (d.entry_len != (size_t)-1) {
+		b.len = d.entry_len; /* "read(0, ": the rest comes back with the call */
+		return b.len;
+	}
+	if (b.truncated) {
+		zp_memcpy(b.p + b.len, "...", 3);
+		return b.len + 3;
+	}
+	if (b.len && b.p[b.len - 1] == ')')
+		b.len--;
+	return b.len;
+}
+
+size_t line_prefix(int shown_tid, char *buf, size_t len)
+{
+	struct tb b;
+	tb_init(&b, buf, len);
+	put_prefix_shown(&b, shown_tid);
+	return b.len;
 }

@@ -277,8 +277,10 @@ static void other_threads_exit(int pid, int self, long status)
 		return;
 	int tids[256];
 	int n = other_threads(self, tids, 256);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		pending_report(tids[i], pid, true);
 		exit_line(tids[i], pid, status);
+	}
 }
 
 static void on_exit_group(struct zpoline_call *c)
@@ -291,8 +293,10 @@ static void on_exit_group(struct zpoline_call *c)
 	bool own = zp_raw0(SYS_getpid) == g.self_pid;
 	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1)
 		other_threads_exit(c->pid, c->tid, status);
-	if (own && g.o.follow && g.o.lines)
+	if (own && g.o.follow && g.o.lines) {
 		zp_tout_threads_take(&g.out, c->pid, NULL, 0);
+		pending_forget(c->pid);
+	}
 	exit_line(c->tid, c->pid, status);
 	process_ends(c->pid, own ? __atomic_load_n(&g.threads, __ATOMIC_RELAXED) : 1);
 }
@@ -470,7 +474,8 @@ static void threads_killed(int pid, int tid, long sig)
 	int n = other_threads(tid, tids, 256);
 	for (int i = 0; i < n; i++) {
 		if (tids[i] == pid)
-			continue;
+			continue; /* its lines are its reaper's */
+		pending_report(tids[i], pid, true);
 		line_event(tids[i], text, sig, pid);
 		thread_exited(tids[i]);
 	}
@@ -604,8 +609,10 @@ static void clone_post_child(struct zpoline_call *c)
 	slots_forked(c->cookie);
 	intr_forked();
 	/* threads left in the table by an earlier process with this pid */
-	if (g.o.follow && g.o.lines)
+	if (g.o.follow && g.o.lines) {
 		zp_tout_threads_take(&g.out, g.self_pid, NULL, 0);
+		pending_forget(g.self_pid);
+	}
 	if (!g.o.follow) {
 		/* Not traced: let go of the session, so that this child does not
 		 * keep the output (and its lock) for as long as it lives. */
@@ -675,10 +682,14 @@ static void reaped(struct zpoline_call *c, const long *args, const struct slot *
 		if (status & 0x80)
 			tb_puts(&b, " (core dumped)");
 		text[b.len] = '\0';
-		for (int i = 0; i < nt; i++)
+		for (int i = 0; i < nt; i++) {
+			pending_report(tids[i], pid, false);
 			line_event(tids[i], text, status & 0x7f, pid);
+		}
 		zp_tout_task_add(&g.out, -nt);
+		pending_report(pid, pid, false);
 		line_event(pid, text, status & 0x7f, pid);
+		pending_forget(pid);
 	}
 	if (r == 2)
 		finish();
@@ -769,7 +780,8 @@ static int pre(struct zpoline_call *c, void *ctx)
 
 	unsigned long ck = 0;
 	bool waits = g.o.follow && (nr == SYS_wait4 || nr == SYS_waitid);
-	if (g.need_real || (g.need_mono && g.o.lines) || needs_slot(nr) || waits)
+	bool pend = shown && pending_wanted(c);
+	if (g.need_real || (g.need_mono && g.o.lines) || needs_slot(nr) || waits || pend)
 		ck = slot_claim();
 	else if (g.need_mono)
 		ck = TIME_COOKIE | th_tick();
@@ -788,6 +800,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 			s->wsub = true;
 		}
 		s->env_buf = -1;
+		s->pending = -1;
 		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
 		s->t0_mono = g.need_mono ? th_tick() : 0;
 		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
@@ -800,6 +813,9 @@ static int pre(struct zpoline_call *c, void *ctx)
 			s->snaplen = zp_tout_owns(&g.out, (int)fd) ? 0 :
 				zp_fd_snapshot(&g.dcfg, fd, s->snap, sizeof s->snap);
 		}
+		/* last: published, it is a reporter's to print if we die */
+		if (pend)
+			pending_begin(c, s);
 	}
 	if (is_clone(nr))
 		clone_pre(c, s);
@@ -880,7 +896,7 @@ static void interrupted_line(int pid, int tid)
 	if (is_clone(c->nr) || c->nr == SYS_execve || c->nr == SYS_execveat)
 		return;
 	/* The tracer's slot if the cookie is one of its own for this call. */
-	const struct slot *s = slot_get(c->cookie);
+	struct slot *s = slot_get(c->cookie);
 	for (int i = 0; s && i < 6; i++)
 		if (s->args[i] != c->args[i])
 			s = NULL;
@@ -888,11 +904,16 @@ static void interrupted_line(int pid, int tid)
 		return; /* its line was started in pre() */
 	if (intr_find(tid, c) >= 0)
 		return; /* printed when an earlier signal came */
+	/* Ended: its line is this one (a restarted one is in flight again) */
+	if (s && !again && !pending_end(c, s))
+		return;
 	long code = again || rax == -EINTR ? intr_code(c, rax, again) : rax;
 	intr_remember(tid, c, again);
 	bool restart = code <= -ZP_ERESTARTSYS && code >= -ZP_ERESTART_RESTARTBLOCK;
 	line_call(pid, tid, c->nr, s ? s->args : c->args, code, restart ? LR_RESTART : LR_RESULT, s,
 		  g.need_mono ? th_tick() : 0, call_ip(c));
+	if (s && !again)
+		pending_done(c, s);
 }
 
 /* A signal delivered to one of the program's handlers, or (fatal) a fault
@@ -974,11 +995,16 @@ static void post(struct zpoline_call *c, void *ctx)
 	}
 	const long *args = s ? s->args : c->args;
 	uint64_t t_end = g.need_mono ? th_tick() : 0;
+	/* Another thread may have printed it unfinished: this process is
+	 * dying (as strace -c, such a call is not counted). */
+	bool mine = !s || pending_end(c, s);
 	if (is_clone(nr))
 		clone_post_parent(c, s);
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_failed(c, s);
-	if (s && s->kind == SK_UNFINISHED)
+	if (!mine)
+		;
+	else if (s && s->kind == SK_UNFINISHED)
 		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
 	else if (s && s->kind == SK_PRINTED)
 		; /* printed in pre(): the process was to end before this */
@@ -987,7 +1013,10 @@ static void post(struct zpoline_call *c, void *ctx)
 	else if (g.o.lines && nr_shown(nr))
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
 	uint64_t t0 = c->cookie & TIME_COOKIE ? c->cookie & ~TIME_COOKIE : s ? s->t0_mono : 0;
-	count(c->tid, nr, c->ret, t0 ? t_end - t0 : 0);
+	if (mine)
+		count(c->tid, nr, c->ret, t0 ? t_end - t0 : 0);
+	if (s)
+		pending_done(c, s);
 	if (((nr == SYS_wait4 && c->ret > 0) || (nr == SYS_waitid && c->ret == 0)) && g.o.follow)
 		reaped(c, args, s);
 	slot_release(c->cookie);

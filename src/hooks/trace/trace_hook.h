@@ -26,6 +26,7 @@ struct slot {
 	uint64_t t0_mono;   /* entry, CLOCK_MONOTONIC ns (-T, -c) */
 	int kind;           /* enum slot_kind */
 	int env_buf;        /* execve: our environment buffer, or -1 */
+	int pending;        /* its entry in the control block (pending.c), or -1 */
 	unsigned snaplen;
 	unsigned char snap[ZP_DEC_SNAP];
 	/* wait4/waitid called without a status (NULL): the kernel writes it
@@ -124,6 +125,30 @@ TH_HIDDEN void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_r
 TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 				uintptr_t ip);
 TH_HIDDEN void line_summary(void);
+/* The start of a call's line as a pending entry holds it (tracepending.h):
+ * time, number, name and its first entry_args arguments (as strace prints
+ * them at entry; 6: all), without the ")"; 0 if the call is not shown (-P).
+ * !peek: the program's memory is not read (pointers as addresses). */
+TH_HIDDEN size_t line_pending_text(int pid, long nr, const long *args, const struct slot *s,
+				   int entry_args, bool peek, uintptr_t ip, char *buf, size_t len);
+/* The prefix of a line for the task shown as shown_tid. */
+TH_HIDDEN size_t line_prefix(int shown_tid, char *buf, size_t len);
+
+/* pending.c: calls a thread may die in (src/common/tracepending.h). */
+/* Does this call keep its line's start while it runs (a slot is needed)? */
+TH_HIDDEN bool pending_wanted(const struct zpoline_call *c);
+/* Before the call: keep it (s->pending). */
+TH_HIDDEN void pending_begin(const struct zpoline_call *c, struct slot *s);
+/* After it, before its line: true if the line is the caller's to print (no
+ * reporter printed it unfinished); then pending_done once it is written. */
+TH_HIDDEN bool pending_end(const struct zpoline_call *c, struct slot *s);
+TH_HIDDEN void pending_done(const struct zpoline_call *c, struct slot *s);
+/* Task tid of process pid died: its call's unfinished line, if it was in
+ * one.  alive: tid still runs, in this process that is ending (its line,
+ * if it is printing one, is waited for). */
+TH_HIDDEN void pending_report(int tid, int pid, bool alive);
+/* Process pid is gone (or is new): drop what its threads left. */
+TH_HIDDEN void pending_forget(int pid);
 
 /* exec.c */
 TH_HIDDEN void exec_pre(struct zpoline_call *c, struct slot *s);
