@@ -428,6 +428,18 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 		}
 		uintptr_t p0 = s->v[i].addr & ~(uintptr_t)(ZP_PAGE - 1);
 		uintptr_t p1 = (last + 2 + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
+		/* A file mapping made writable is charged as private memory
+		 * (VM_ACCOUNT) and keeps that mark when it is read-only again, so
+		 * the part made writable no longer merges with the rest: the
+		 * object's code would show as two or three lines of
+		 * /proc/self/maps.  What reads them (Go's pprof, profilers,
+		 * crash reporters) expects one line per segment, as natively
+		 * (Go's pprof symbolised C frames of a cgo program wrongly).  So
+		 * the whole mapping changes protection, and stays one. */
+		if (m->inode) {
+			p0 = m->start;
+			p1 = m->end;
+		}
 		bool premapped_run = false;
 		for (int r = 0; r < npremapped; r++)
 			premapped_run |= premapped[r] == m->start;
