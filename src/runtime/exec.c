@@ -428,6 +428,25 @@ static bool is_static_exe(int dirfd, const char *path, int flags)
 	return stat;
 }
 
+/* Is a debugger or strace tracing this process?  gdb's inferior asks to be
+ * traced, then execs the program: gdb then reads the new image's symbols
+ * and plants its breakpoints in it.  Given the loader instead, it planted
+ * them where the program was not mapped yet and gave up (`break main` then
+ * `run` on a static program: "Cannot insert breakpoint"; the Go runtime's
+ * gdb tests).  A traced process's static program runs as the tracer
+ * expects: itself, without the runtime.  Read now (an exec is rare and
+ * the static ones rarer): the tracer may have come since start-up.  Under
+ * a seccomp filter the open of the status file may be what it kills for:
+ * not traced, as before. */
+static bool traced_now(void)
+{
+	if (__atomic_load_n(&zp_seccomp_seen, __ATOMIC_RELAXED))
+		return false;
+	char buf[2048];
+	return zp_proc_status("/proc/self/status", buf, sizeof buf) > 0 &&
+	       zp_status_field(buf, "TracerPid:") != 0;
+}
+
 /* execve(path, argv, envp) / execveat(dirfd, path, argv, envp, flags):
  * rewrite the arguments if the new image would escape the runtime. */
 static void exec_pre(void *arg)
@@ -448,7 +467,7 @@ static void exec_pre(void *arg)
 	 * LD_PRELOAD, so that what the program prints is its own. */
 	bool reachable = !self_path[0] || zp_raw4(SYS_faccessat, AT_FDCWD, self_path, R_OK, 0) == 0;
 	bool redirect = reachable && path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
-			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp);
+			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp) && !traced_now();
 	if (reachable && !sticky && !redirect)
 		return;
 
