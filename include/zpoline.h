@@ -160,6 +160,13 @@ struct zpoline_runtime {
 	 * instead of a crash.  For when process_vm_readv is not allowed: a
 	 * seccomp filter (man-db's sandbox) makes it fail with ENOSYS. */
 	long (*safe_copy)(void *dst, const void *src, size_t n);
+	/* Added after safe_copy: check rt->size.  1 when process_vm_readv
+	 * may not be made: a seccomp filter in force may kill the process
+	 * for it (firejail's helpers run so), or one is in force whose rules
+	 * the runtime does not know (installed before this program started);
+	 * read this process's memory with safe_copy instead.  0 otherwise.
+	 * The first call may read /proc/self/status. */
+	int (*vm_readv_refused)(void);
 };
 
 /* The symbol a hook library exports. */

@@ -52,6 +52,8 @@ void zp_hl_init(const struct zpoline_runtime *rt)
 		program_symbol = rt->program_symbol;
 	if (rt && rt->size >= offsetof(struct zpoline_runtime, safe_copy) + sizeof(void *))
 		zp_hook_safe_copy = (long (*)(void *, const void *, unsigned long))rt->safe_copy;
+	if (rt && rt->size >= offsetof(struct zpoline_runtime, vm_readv_refused) + sizeof(void *))
+		zp_hook_vm_readv_refused = rt->vm_readv_refused;
 	program_environ = (char ***)zp_hl_program_symbol("environ");
 	program_getauxval = (unsigned long (*)(unsigned long))zp_hl_program_symbol("getauxval");
 	program_strerror = (char *(*)(int))zp_hl_program_symbol("strerror");

@@ -34,20 +34,29 @@ static inline long zp_raw6(long nr, long a1, long a2, long a3, long a4, long a5,
 __attribute__((weak, visibility("hidden"))) long (*zp_hook_safe_copy)(void *dst, const void *src,
 								      unsigned long n);
 
+/* The runtime's zpoline_runtime.vm_readv_refused, set as zp_hook_safe_copy
+ * is; NULL in the runtime itself, which never writes it: kept out of its
+ * page of small variables (the runtime's ZP_BIG_BSS section). */
+__attribute__((weak, visibility("hidden"), section(".lbss.zp"))) int (*zp_hook_vm_readv_refused)(void);
+
 /* Copies up to n bytes of process pid's memory at addr into dst; returns
  * how many it could.  process_vm_readv (310): a pointer straight from a
  * program may be bad, and this fails cleanly where a load would fault.
  * A seccomp filter may refuse process_vm_readv (ENOSYS, EPERM: man-db runs
- * its children so): then, the hooks reading only their own process, the
- * runtime's safe copy, a page at a time (a string may end just before an
- * unmapped page; process_vm_readv returns what it could read). */
+ * its children so), or kill the process for it (firejail's helpers): the
+ * runtime says so beforehand (zp_hook_vm_readv_refused).  Then, the hooks
+ * reading only their own process, the runtime's safe copy, a page at a
+ * time (a string may end just before an unmapped page; process_vm_readv
+ * returns what it could read). */
 static inline unsigned long zp_peek(long pid, void *dst, unsigned long addr, unsigned long n)
 {
 	struct {
 		void *base;
 		unsigned long len;
 	} local = {dst, n}, remote = {(void *)addr, n};
-	long r = zp_raw6(310, pid, (long)&local, 1, (long)&remote, 1, 0);
+	long r = -38;
+	if (!zp_hook_safe_copy || !zp_hook_vm_readv_refused || !zp_hook_vm_readv_refused())
+		r = zp_raw6(310, pid, (long)&local, 1, (long)&remote, 1, 0);
 	if ((r == -38 /* ENOSYS */ || r == -1 /* EPERM */) && n && zp_hook_safe_copy) {
 		unsigned long done = 0;
 		while (done < n) {

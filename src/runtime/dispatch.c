@@ -357,8 +357,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return ZP_ACT_SYSCALL;
 	case SYS_seccomp:
 	case SYS_prctl:
-		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP)
+		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP) {
+			zp_seccomp_install_pre(r);
 			__atomic_store_n(&zp_seccomp_seen, 1, __ATOMIC_RELAXED);
+		}
 		/* Made from a rewritten site (ZPOLINE_MODE=net): a stray call that
 		 * traps later would die at our sigreturn under such a filter
 		 * (sud.c); the thread keeps its rewritten sites, not the net. */

@@ -51,6 +51,7 @@ static struct zpoline_runtime runtime_api = {
 	.on_signal = zp_on_signal,
 	.interrupted_call = zp_interrupted_call,
 	.safe_copy = zp_safe_copy,
+	.vm_readv_refused = zp_vm_readv_refused,
 };
 
 static int load_one(const char *path)

@@ -196,6 +196,8 @@ extern ZP_HIDDEN uintptr_t zp_self_len;
 extern ZP_HIDDEN unsigned char zp_sud_refused; /* a seccomp filter forbids the trap path */
 ZP_HIDDEN int zp_sud_arm(struct zp_thread *t);
 ZP_HIDDEN bool zp_sud_filter_refuses(const struct zp_record *r);
+ZP_HIDDEN void zp_seccomp_install_pre(const struct zp_record *r);
+ZP_HIDDEN int zp_vm_readv_refused(void);
 ZP_HIDDEN void zp_sud_disarm(struct zp_thread *t);
 static inline void zp_sud_allow(struct zp_thread *t)
 {

@@ -168,9 +168,9 @@ static uint32_t run_filter(const struct sock_filter *f, unsigned len, const uint
 	return SECCOMP_RET_KILL_PROCESS; /* fell off the end: the kernel refuses such a filter */
 }
 
-/* Does the call in r install a seccomp filter under which rt_sigreturn or
- * rt_sigprocmask, made by the runtime, would not simply run? */
-bool zp_sud_filter_refuses(const struct zp_record *r)
+/* The filter the call in r installs, or false: not an install, or one the
+ * kernel refuses. */
+static bool filter_of(const struct zp_record *r, struct sock_fprog *prog)
 {
 	const long *a = r->call.args;
 	unsigned long prog_addr;
@@ -180,24 +180,93 @@ bool zp_sud_filter_refuses(const struct zp_record *r)
 		prog_addr = (unsigned long)a[2];
 	else
 		return false;
+	return zp_safe_copy(prog, (const void *)prog_addr, sizeof *prog) == 0 && prog->len &&
+	       prog->len <= BPF_MAXINSNS;
+}
+
+/* Would the filter simply run the runtime's call nr(args)? */
+static bool filter_allows(const struct sock_fprog *prog, int nr, const long *args)
+{
+	struct seccomp_data d;
+	memset(&d, 0, sizeof d);
+	d.nr = nr;
+	d.arch = AUDIT_ARCH_X86_64;
+	d.instruction_pointer = zp_self_lo;
+	for (int i = 0; i < 6 && args; i++)
+		d.args[i] = (uint64_t)args[i];
+	uint32_t words[sizeof d / 4];
+	memcpy(words, &d, sizeof d);
+	uint32_t act = run_filter(prog->filter, prog->len, words);
+	return act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG;
+}
+
+/* Does the call in r install a seccomp filter under which rt_sigreturn or
+ * rt_sigprocmask, made by the runtime, would not simply run? */
+bool zp_sud_filter_refuses(const struct zp_record *r)
+{
 	struct sock_fprog prog;
-	if (zp_safe_copy(&prog, (const void *)prog_addr, sizeof prog) < 0 || !prog.len ||
-	    prog.len > BPF_MAXINSNS)
-		return false; /* the kernel refuses it */
-	static const int needed[] = {SYS_rt_sigreturn, SYS_rt_sigprocmask};
-	for (unsigned i = 0; i < sizeof needed / sizeof needed[0]; i++) {
-		struct seccomp_data d;
-		memset(&d, 0, sizeof d);
-		d.nr = needed[i];
-		d.arch = AUDIT_ARCH_X86_64;
-		d.instruction_pointer = zp_self_lo;
-		uint32_t words[sizeof d / 4];
-		memcpy(words, &d, sizeof d);
-		uint32_t act = run_filter(prog.filter, prog.len, words);
-		if (act != SECCOMP_RET_ALLOW && act != SECCOMP_RET_LOG)
-			return true;
+	if (!filter_of(r, &prog))
+		return false;
+	return !filter_allows(&prog, SYS_rt_sigreturn, NULL) ||
+	       !filter_allows(&prog, SYS_rt_sigprocmask, NULL);
+}
+
+/* ---- process_vm_readv under a filter ----------------------------------------
+ *
+ * The hooks read the program's memory with process_vm_readv, which fails
+ * cleanly on a bad pointer (src/common/raw.h: zp_peek).  A filter that
+ * answers it with an error or SECCOMP_RET_TRAP (signals.c: seccomp_own) is
+ * handled there: zp_peek then copies with zp_safe_copy.  One that kills
+ * for it is not: firejail runs its helpers (fnet, fseccomp) under a
+ * blacklist that kills the process for process_vm_readv, and the first
+ * string the tracer had to read there (a failed execve's path) killed
+ * fnet, and with it `firejail --net=none`.  So the runtime tells the hooks
+ * (zpoline_runtime.vm_readv_refused) when process_vm_readv may not be
+ * made: it runs each filter the program installs on that call, and a
+ * filter in force when this image started, whose rules are not known
+ * here, counts as refusing it. */
+static unsigned char vmread_state ZP_BIG_BSS; /* VM_* below; forked children share the answer */
+enum { VM_UNKNOWN, VM_ALLOWED, VM_REFUSED };
+
+/* Is a filter in force now (from /proc/self/status)?  Unreadable (no /proc
+ * in a sandbox): taken as yes. */
+static unsigned char vmread_from_status(void)
+{
+	char buf[2048];
+	if (zp_proc_status("/proc/self/status", buf, sizeof buf) < 0)
+		return VM_REFUSED;
+	return zp_status_field(buf, "Seccomp:") == 0 ? VM_ALLOWED : VM_REFUSED;
+}
+
+/* Before the program's install in r (the filter not yet in force). */
+void zp_seccomp_install_pre(const struct zp_record *r)
+{
+	const long *a = r->call.args;
+	bool strict = (r->call.nr == SYS_seccomp && a[0] == SECCOMP_SET_MODE_STRICT) ||
+		      (r->call.nr == SYS_prctl && a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_STRICT);
+	struct sock_fprog prog;
+	bool filter = filter_of(r, &prog);
+	unsigned char st = __atomic_load_n(&vmread_state, __ATOMIC_RELAXED);
+	if (st == VM_REFUSED || (!strict && !filter))
+		return;
+	long args[6] = {zp_raw0(SYS_getpid), 0, 1, 0, 1, 0};
+	if (strict || !filter_allows(&prog, SYS_process_vm_readv, args))
+		st = VM_REFUSED;
+	else if (st == VM_UNKNOWN)
+		st = vmread_from_status();
+	else
+		return;
+	__atomic_store_n(&vmread_state, st, __ATOMIC_RELAXED);
+}
+
+int zp_vm_readv_refused(void)
+{
+	unsigned char st = __atomic_load_n(&vmread_state, __ATOMIC_RELAXED);
+	if (st == VM_UNKNOWN) {
+		st = vmread_from_status();
+		__atomic_store_n(&vmread_state, st, __ATOMIC_RELAXED);
 	}
-	return false;
+	return st == VM_REFUSED;
 }
 
 /* This thread leaves Syscall User Dispatch for good, and no new thread

@@ -84,4 +84,26 @@ for mode in auto net sud; do
 	grep -aq 'prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) *= 0' "$TMP/trace"
 	outcome "[$mode] [trace] the calls before the filter are traced"
 done
+
+# A filter that kills the process for process_vm_readv (firejail's helpers
+# run under one): the tracer reads what the kernel did not (a failed open's
+# path) with the runtime's safe copy instead, both after the program
+# installed the filter and in the image it execs under it (whose rules the
+# runtime cannot know).  Before, the first such read killed the program.
+P=$ZP_BUILD/tests/progs/vmkill
+"$P" >"$TMP/native" 2>&1
+native_rc=$?
+for mode in auto net sud; do
+	rm -f "$TMP/trace"
+	ZPOLINE_MODE=$mode LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
+		LD_PRELOAD=$LIB timeout 20 "$P" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ $rc = $native_rc ] && cmp -s "$TMP/native" "$TMP/out"; then
+		pass "[$mode] [trace] a filter that kills for process_vm_readv: output and exit as native"
+	else
+		fail "[$mode] [trace] process_vm_readv killed for: exit $rc (native $native_rc): $(head -c 200 "$TMP/out") $(head -c 300 "$TMP/err")"
+	fi
+	[ "$(grep -ac 'openat(AT_FDCWD, "/nonexistent-vmkill/x", O_RDONLY) *= -1 ENOENT' "$TMP/trace")" = 2 ]
+	outcome "[$mode] [trace] the failed open's path read, in both images"
+done
 finish
