@@ -9,7 +9,7 @@
 # Quiet when everything is in place.
 set -u
 build=(build-essential pkg-config libzydis-dev libzycore-dev linux-libc-dev)
-tests=(strace python3 git dash perl xz-utils sqlite3 file procps gdb busybox-static)
+tests=(strace python3 git dash perl xz-utils sqlite3 file procps gdb busybox-static lld)
 # make bench: the programs it measures and the tools it compares with (a
 # missing one leaves its rows out of the report; gnuplot draws the plot).
 bench=(strace python3 clang-tidy redis-server redis-tools hyperfine gnuplot-nox)

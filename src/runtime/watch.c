@@ -113,15 +113,26 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 		zp_watch_stats.not_elf++;
 		return;
 	}
-	/* Which segment is this, and where is the object's base? */
+	/* Which segment is this, and where is the object's base?  Two
+	 * segments may share the page at `off`: libxul's read-only segment
+	 * ends at file offset 0x3363660 and its code starts there, so both
+	 * contain offset 0x3363000.  ld.so maps each segment from the page
+	 * its own p_offset is in, so the range is the one that starts last
+	 * there, the executable one: the first match put the base 4 KiB off,
+	 * the function boundaries with it, and code decoded from them made
+	 * sites of `0f 05` bytes inside instructions (Firefox's libxul:
+	 * a call's displacement rewritten, then a crash). */
 	const Elf64_Phdr *seg = NULL;
 	for (int i = 0; i < f.phnum; i++) {
 		const Elf64_Phdr *ph = &f.ph[i];
 		uint64_t lo = ph->p_offset & ~(uint64_t)(ZP_PAGE - 1);
-		if (ph->p_type == PT_LOAD && off >= lo && off < ph->p_offset + ph->p_filesz) {
+		if (ph->p_type != PT_LOAD || off < lo || off >= ph->p_offset + ph->p_filesz)
+			continue;
+		bool better = !seg || ((ph->p_flags & PF_X) && !(seg->p_flags & PF_X)) ||
+			      (!!(ph->p_flags & PF_X) == !!(seg->p_flags & PF_X) &&
+			       ph->p_offset > seg->p_offset);
+		if (better)
 			seg = ph;
-			break;
-		}
 	}
 	if (!seg)
 		return;
