@@ -137,5 +137,6 @@
 #define ZP_NR_PRCTL 157
 #define ZP_PR_SET_SYSCALL_USER_DISPATCH 59
 #define ZP_ARCH_SET_GS 0x1001
+#define ZP_ARCH_GET_GS 0x1004
 
 #endif

@@ -146,10 +146,44 @@ int zp_thread_init_main(void)
 ZP_HIDDEN unsigned char zp_adopt_stack[ZP_ADOPT_STACK_SIZE] ZP_BIG_BSS __attribute__((aligned(64)));
 ZP_HIDDEN int zp_adopt_lock;
 
+/* The %gs base the thread has now (0 if it cannot be read). */
+static uintptr_t get_gs(void)
+{
+	uintptr_t base = 0;
+	if (zp_wrgsbase)
+		__asm__ volatile("rdgsbase %0" : "=r"(base));
+	else if (zp_raw2(SYS_arch_prctl, ZP_ARCH_GET_GS, &base) != 0)
+		base = 0;
+	return base;
+}
+
+/* The program set this thread's %gs base itself, to something that is not
+ * a block of ours: Wine's x86-64 threads keep their TEB there
+ * (arch_prctl(ARCH_SET_GS)), Firefox's wasm2c-compiled sandboxed libraries
+ * their linear memory (RLBox "Segue", WRGSBASE).  The runtime's block
+ * replaces it below, and the program's code that reads through %gs reads
+ * the block instead: it crashes (README, Limits).  Said once, so the crash
+ * that follows has its cause on stderr. */
+static void warn_program_gs(void)
+{
+	static int warned ZP_BIG_BSS;
+	uintptr_t base = get_gs();
+	if (!base || __atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		return;
+	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+		if ((uintptr_t)e->t == base)
+			return;
+	zp_log("zpoline: the program set a thread's %%gs base itself (0x%lx); the runtime keeps "
+	       "its per-thread block there and replaces it: code that reads through %%gs "
+	       "(Wine, wasm2c sandboxes) will fail (not supported)",
+	       (unsigned long)base);
+}
+
 /* A thread the runtime did not create (it was started before the runtime,
  * or by code that was not rewritten) enters its first hook. */
 void zp_thread_adopt(void)
 {
+	warn_program_gs();
 	struct zp_thread *t = zp_thread_new();
 	if (!t || set_gs(t) < 0)
 		zp_die("zpoline: out of memory for a thread's hook stack");
