@@ -769,6 +769,22 @@ void line_summary(void)
 	zp_tout_line(&g.out, tid, table, n);
 }
 
+/* Decodes a call as far as its entry arguments go, into b; false when the
+ * call is not wanted (-P). */
+static bool decode_entry(struct dctx *d, struct tb *b, int pid, long nr, const long *args,
+			 const struct slot *s, int entry_args, bool peek)
+{
+	dinit(d, b, &g.dcfg, nr, args, pid);
+	d->entry_args = entry_args;
+	d->no_peek = !peek;
+	if (s) {
+		d->snap = s->snap;
+		d->snaplen = s->snaplen;
+	}
+	zp_decode_call(d);
+	return path_wanted(d);
+}
+
 size_t line_pending_text(int pid, long nr, const long *args, const struct slot *s, int entry_args,
 			 bool peek, uintptr_t ip, char *buf, size_t len)
 {
@@ -781,15 +797,7 @@ size_t line_pending_text(int pid, long nr, const long *args, const struct slot *
 		char scratch[2048];
 		struct tb sb;
 		tb_init(&sb, scratch, sizeof scratch);
-		dinit(&d, &sb, &g.dcfg, nr, args, pid);
-		d.entry_args = entry_args;
-		d.no_peek = !peek;
-		if (s) {
-			d.snap = s->snap;
-			d.snaplen = s->snaplen;
-		}
-		zp_decode_call(&d);
-		if (!path_wanted(&d))
+		if (!decode_entry(&d, &sb, pid, nr, args, s, entry_args, peek))
 			return 0;
 		if (d.entry_len != (size_t)-1 && d.entry_len >= 2) {
 			sb.len = d.entry_len - 2; /* without the ", " */
@@ -803,15 +811,7 @@ size_t line_pending_text(int pid, long nr, const long *args, const struct slot *
 	}
 	put_time_at(&b, real, s ? s->t0_mono : 0, false);
 	put_nr_ip(&b, nr, ip);
-	dinit(&d, &b, &g.dcfg, nr, args, pid);
-	d.entry_args = entry_args;
-	d.no_peek = !peek;
-	if (s) {
-		d.snap = s->snap;
-		d.snaplen = s->snaplen;
-	}
-	zp_decode_call(&d);
-	if (!path_wanted(&d))
+	if (!decode_entry(&d, &b, pid, nr, args, s, entry_args, peek))
 		return 0;
 	if (d.entry_len != (size_t)-1) {
 		b.len = d.entry_len; /* "read(0, ": the rest comes back with the call */
