@@ -13,6 +13,8 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "cachedir.h"
 #include "cli.h"
 #include "launch.h"
+#include "relay.h"
 
 static const int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 /* Forwarded only when a process sent them (kill, sigqueue, tgkill): a
@@ -44,15 +47,57 @@ static const int sent_fwd[] = {SIGINT,  SIGQUIT, SIGWINCH, SIGALRM, SIGVTALRM,
 
 static volatile sig_atomic_t child;
 
-/* A signal the program itself sent to its parent (`kill -TERM $PPID`, a
- * server's "ready" SIGUSR1 to whoever started it): natively its parent is
- * the process that ran the command, so it goes there, not back to the
- * program (which it killed instead) nor nowhere. */
-static int from_program(const siginfo_t *si)
+/* Is PID the program or one of its descendants?  Asked only for a signal
+ * that came from a process, by walking /proc's parent links (open, read
+ * and close are async-signal-safe).  A sender that has already exited is
+ * not found: its signal is then treated as before (from outside). */
+static bool in_program(pid_t pid)
 {
-	return child > 0 && si->si_pid == (pid_t)child &&
-	       (si->si_code == SI_USER || si->si_code == SI_QUEUE ||
-		si->si_code == SI_TKILL);
+	for (int depth = 0; pid > 1 && child > 0 && depth < 64; depth++) {
+		if (pid == (pid_t)child)
+			return true;
+		char path[40], buf[512];
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n <= 0)
+			return false;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid ...": comm may hold spaces and ')' */
+		char *p = strrchr(buf, ')');
+		int ppid;
+		if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+			return false;
+		pid = ppid;
+	}
+	return false;
+}
+
+/* What a signal from a process is to the command (relay.h). */
+enum origin { FROM_OUTSIDE, TO_PARENT, TO_PARENT_KILL, TO_GROUP };
+
+static enum origin origin_of(const siginfo_t *si)
+{
+	if (child <= 0 || (si->si_code != SI_USER && si->si_code != SI_QUEUE &&
+			   si->si_code != SI_TKILL))
+		return FROM_OUTSIDE;
+	/* The runtime's kill(command, sig), from any process of the program. */
+	if (si->si_code == SI_QUEUE && si->si_errno == ZP_RELAY_ERRNO &&
+	    (unsigned long long)(uintptr_t)si->si_value.sival_ptr == ZP_RELAY_VALUE)
+		return TO_PARENT_KILL;
+	if (!in_program(si->si_pid))
+		return FROM_OUTSIDE;
+	/* A plain kill from a process of the program in the command's group
+	 * was a group's (the runtime turns a kill of the command into the
+	 * above): natively it reached the group's other members, which it did.
+	 * Outside the group it can only have been meant for the command: the
+	 * program's parent (a set-user-ID program runs without the runtime). */
+	if (si->si_code == SI_USER && getpgid(si->si_pid) == getpgrp())
+		return TO_GROUP;
+	return TO_PARENT;
 }
 
 static void send_to(pid_t to, int sig, const siginfo_t *si)
@@ -66,20 +111,35 @@ static void send_to(pid_t to, int sig, const siginfo_t *si)
 	}
 }
 
-static void relay_up(int sig, const siginfo_t *si)
+/* A signal the program sent to its parent (`kill -TERM $PPID`, a server's
+ * "ready" SIGUSR1 to whoever started it): natively its parent is the
+ * process that ran the command, so it goes there, not back to the program
+ * (which it killed instead) nor nowhere.  Returns false if SI was not the
+ * program's. */
+static bool from_program(int sig, const siginfo_t *si)
 {
-	pid_t pp = getppid();
-	if (pp > 1)
-		send_to(pp, sig, si);
+	pid_t pp;
+	switch (origin_of(si)) {
+	case TO_PARENT:
+		if ((pp = getppid()) > 1)
+			send_to(pp, sig, si);
+		return true;
+	case TO_PARENT_KILL:
+		if ((pp = getppid()) > 1)
+			kill(pp, sig);
+		return true;
+	case TO_GROUP:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void forward(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	int saved = errno;
-	if (from_program(si))
-		relay_up(sig, si);
-	else if (child > 0)
+	if (!from_program(sig, si) && child > 0)
 		send_to((pid_t)child, sig, si);
 	errno = saved;
 }
@@ -89,9 +149,8 @@ static void forward_sent(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	int saved = errno;
 	/* Not the kernel's (terminal) signals: the program got them already. */
-	if (from_program(si))
-		relay_up(sig, si);
-	else if (child > 0 && si->si_code != SI_KERNEL && si->si_pid != (pid_t)child)
+	if (!from_program(sig, si) && child > 0 && si->si_code != SI_KERNEL &&
+	    si->si_pid != (pid_t)child)
 		send_to((pid_t)child, sig, si);
 	errno = saved;
 }
@@ -203,7 +262,7 @@ static void env_build(struct env *e, const struct launch *l)
 	size_t n = 0;
 	while (environ && environ[n])
 		n++;
-	enum { ADDED = 9 + LAUNCH_MAX_ENV }; /* at most this many env_put calls */
+	enum { ADDED = 10 + LAUNCH_MAX_ENV }; /* at most this many env_put calls */
 	memset(e, 0, sizeof *e);
 	e->cap = n + ADDED + 1;
 	e->v = calloc(e->cap, sizeof *e->v);
@@ -259,6 +318,13 @@ static void env_build(struct env *e, const struct launch *l)
 		e->root = env_put(e, "ZPOLINE_TRACE_ROOT", "00000000000000000000", "", "") +
 			  strlen("ZPOLINE_TRACE_ROOT=");
 	}
+	/* The runtime turns the program's kill(command, sig) into a signal
+	 * the command passes up (relay.h). */
+	char me[24];
+	snprintf(me, sizeof me, "%d", (int)getpid());
+	if (!getenv(ZP_COMMAND_PID_VAR))
+		note_added(added, sizeof added, ZP_COMMAND_PID_VAR);
+	env_put(e, ZP_COMMAND_PID_VAR, me, "", "");
 	for (int i = 0; i < l->nenv; i++) {
 		if (!getenv(l->env_name[i]))
 			note_added(added, sizeof added, l->env_name[i]);

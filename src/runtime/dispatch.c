@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <sched.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -20,6 +22,7 @@
 #include <sys/syscall.h>
 #include <linux/sched.h>
 
+#include "relay.h"
 #include "rt.h"
 
 _Static_assert(offsetof(struct zp_record, call.nr) == REC_NR, "REC_NR");
@@ -323,6 +326,25 @@ static void signal_sent(struct zp_record *r, struct zp_thread *t)
 		r->rt_flags |= ZP_RTF_SELFSIG;
 }
 
+/* kill(COMMAND, sig): the program's parent natively is the process that
+ * started the command, the command passes it there.  Sent marked, so the
+ * command can tell it from a signal to the process group it shares with
+ * the program (relay.h). */
+ZP_HIDDEN long zp_command_pid;
+
+static long relay_to_command(long sig)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = (int)sig;
+	si.si_errno = ZP_RELAY_ERRNO;
+	si.si_code = SI_QUEUE;
+	si.si_pid = (pid_t)zp_raw4(SYS_getpid, 0, 0, 0, 0);
+	si.si_uid = (uid_t)zp_raw4(SYS_getuid, 0, 0, 0, 0);
+	si.si_value.sival_ptr = (void *)(uintptr_t)ZP_RELAY_VALUE;
+	return zp_raw4(SYS_rt_sigqueueinfo, zp_command_pid, sig, &si, 0);
+}
+
 /* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
@@ -349,6 +371,11 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_sigmask_pre(r);
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_kill:
+		if (zp_command_pid > 0 && a[0] == zp_command_pid && a[1] > 0 && a[1] < 65) {
+			r->call.ret = relay_to_command(a[1]);
+			return ZP_ACT_RETURN;
+		}
+		/* fall through */
 	case SYS_rt_sigqueueinfo:
 	case SYS_tkill:
 	case SYS_tgkill:

@@ -18,6 +18,7 @@
 #include "cache.h"
 #include "decoder.h"
 #include "rewrite.h"
+#include "relay.h"
 #include "rt.h"
 #include "scan.h"
 
@@ -166,6 +167,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_sigpipe_init();
 
 	zp_exec_init();
+	zp_command_pid = env_int(ZP_COMMAND_PID_VAR, 0);
 	if (zp_mode != ZP_MODE_SUD) {
 		const char *report = getenv("ZPOLINE_SITES");
 		if (report && *report)

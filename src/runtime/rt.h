@@ -344,6 +344,7 @@ ZP_HIDDEN long zp_post(struct zp_record *r);
 ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
 ZP_HIDDEN bool zp_runtime_wants(long nr);
 extern ZP_HIDDEN long zp_max_nr;
+extern ZP_HIDDEN long zp_command_pid; /* ZPOLINE_COMMAND_PID: our command (relay.h) */
 
 /* ---- signals --------------------------------------------------------------- */
 ZP_HIDDEN int zp_signals_init(void);

@@ -196,6 +196,27 @@ for sig in TERM HUP USR1 USR2 INT QUIT; do
 		outcome "${cmd%% *}: the program's SIG$sig to its parent reaches the command's parent"
 	done
 done
+# The same from a process the program started (its $PPID is the command
+# too): natively the signal reaches the command's parent, not the program.
+for cmd in run "trace -f -o $TMP/T.gparent"; do
+	out=$(bash -c "trap 'echo parent-got' USR1
+		\"\$0\" $cmd -- sh -c 'trap \"echo prog-got\" USR1; env kill -USR1 \$PPID; sleep 0.1; echo survived'
+		echo rc=\$?" "$Z" 2>&1 | tr '\n' ' ')
+	[ "$out" = "survived parent-got rc=0 " ]
+	outcome "${cmd%% *}: a child of the program signals its parent: it reaches the command's parent ($out)"
+done
+# A signal to the program's whole process group (kill(0, sig); Apache's
+# master ends its children so, SIGTERM to its group) reaches the command
+# only because it shares the group: the shell that started the command in a
+# group of its own (setsid, a supervisor) must not get it (it was passed up
+# and killed the shell), nor the program a second one.
+for cmd in run "trace -f -o $TMP/T.group"; do
+	out=$(bash -c "trap 'echo parent-got' TERM
+		setsid \"\$0\" $cmd -- sh -c 'trap \"echo prog-got\" TERM; kill -TERM 0; sleep 0.2; echo survived'
+		echo rc=\$?" "$Z" 2>&1 | tr '\n' ' ')
+	[ "$out" = "prog-got survived rc=0 " ]
+	outcome "${cmd%% *}: the program's signal to its process group stays in the group ($out)"
+done
 
 # --- page 0 refused: explanation and sud mode --------------------------------
 nopage0=$PROGS/cli-nopage0
