@@ -90,6 +90,18 @@ void zp_cache_init(void)
 	if (d && *d) {
 		if ((size_t)zp_snprintf(dir, sizeof dir, "%s", d) >= sizeof dir)
 			return;
+		if ((enabled = mkdir_owned(dir) == 0) || !zp_exec_added("ZPOLINE_CACHE_DIR"))
+			return;
+		/* The command chose it for the user who started it: a process
+		 * that runs as another user (a server's workers and CGI
+		 * programs, Apache's www-data) cannot use it, and without a
+		 * cache each of its execs scanned every object again (CGI under
+		 * Apache at a quarter of its native rate).  It gets its own
+		 * directory in /var/tmp, not one in its HOME: that is the
+		 * program's choice (below). */
+		if ((size_t)zp_snprintf(dir, sizeof dir, "/var/tmp/zpoline-%u", (unsigned)euid) >=
+		    sizeof dir)
+			return;
 	} else {
 		char parent[4096];
 		zp_cache_parent(getenv("XDG_CACHE_HOME"), getenv("HOME"), parent, sizeof parent);

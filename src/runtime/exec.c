@@ -64,6 +64,13 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+/* Did the command (or a sticky execve) add NAME to the environment, rather
+ * than the user set it? */
+bool zp_exec_added(const char *name)
+{
+	return listed(getenv("ZPOLINE_STICKY_ADDED"), name);
+}
+
 /* ASAN_OPTIONS too when the command added it (its link-order switch,
  * launch.c): hidden from the program, it must still reach a child built
  * with ASan. */

@@ -445,6 +445,7 @@ ZP_HIDDEN void zp_unwind_protected(uintptr_t addr, int prot);
 /* ---- execve (exec.c) -------------------------------------------------------- */
 ZP_HIDDEN void zp_exec_init(void);
 ZP_HIDDEN void zp_exec_hide_added(void);
+ZP_HIDDEN bool zp_exec_added(const char *name);
 ZP_HIDDEN void zp_exec_pre(struct zp_record *r);
 ZP_HIDDEN void zp_exec_post(struct zp_record *r);
 
