@@ -173,6 +173,21 @@ void zp_tout_fsize_set(uint64_t cur)
 	__atomic_store_n(&fsize_cur, cur, __ATOMIC_RELAXED);
 }
 
+/* Other threads may have read the window's address and size for a line
+ * they are copying: unmapping it under them would fault, so the window
+ * stays where they may exist (map_window says why it should go). */
+void zp_tout_as_limited(struct zp_tout *t, bool alone)
+{
+	if (t->mode != ZP_TOUT_MMAP || !t->window || !alone || t->sandboxed)
+		return;
+	char *w = t->window;
+	uint64_t n = t->window_size;
+	t->mode = ZP_TOUT_PWRITE;
+	t->window = NULL;
+	t->window_size = 0;
+	zp_raw2(SYS_munmap, w, n);
+}
+
 static uint64_t fsize_now(void)
 {
 	uint64_t v = __atomic_load_n(&fsize_cur, __ATOMIC_RELAXED);
@@ -982,12 +997,17 @@ static int map_ctl(struct zp_tout *t, int fd)
 	return 0;
 }
 
+/* The window is address space the program would not use natively: under a
+ * finite RLIMIT_AS (Dovecot gives each of its processes 256 MiB, a shell's
+ * `ulimit -v`) it is not mapped at all, or the program's own mappings would
+ * fail where natively they fit (the shell said "Cannot fork", Dovecot's
+ * processes exec'd untraced); lines are then pwrite()s. */
 static void map_window(struct zp_tout *t)
 {
 	struct rlimit rl;
 	uint64_t size = WINDOW_MAX;
-	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 8 < size)
-		size = rl.rlim_cur / 8;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		size = 0;
 	for (; size >= WINDOW_MIN; size /= 2) {
 		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, t->out_fd, 0);
 		if (m != MAP_FAILED) {

@@ -184,6 +184,12 @@ ZP_TOUT_HIDDEN void zp_tout_line(struct zp_tout *t, int tid, const char *s, size
  * reach: the kernel would kill the program with SIGXFSZ.  Raw. */
 ZP_TOUT_HIDDEN void zp_tout_fsize_set(uint64_t cur);
 
+/* The program gave itself a finite RLIMIT_AS: the output's window (up to
+ * 16 GiB of address space) is given back and lines are pwrite()s, if
+ * `alone` says no other thread of this process may be copying into it.
+ * Raw. */
+ZP_TOUT_HIDDEN void zp_tout_as_limited(struct zp_tout *t, bool alone);
+
 /* Our descriptors: is fd one of them?  Raw. */
 ZP_TOUT_HIDDEN bool zp_tout_owns(struct zp_tout *t, long fd);
 /* Move our descriptor `fd` out of the way (the program is about to dup2

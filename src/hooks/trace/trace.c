@@ -956,13 +956,15 @@ static void dies_after(const struct zpoline_call *c)
 
 /* setrlimit/prlimit64 succeeded: if it set this process's RLIMIT_FSIZE,
  * the output learns the new soft limit (zp_tout_fsize_set), read from the
- * program's own argument: asking the kernel would be one more call. */
+ * program's own argument: asking the kernel would be one more call; if it
+ * set a finite RLIMIT_AS, the output gives back its window
+ * (zp_tout_as_limited). */
 static void fsize_follow(const struct zpoline_call *c)
 {
 	bool pl = c->nr == SYS_prlimit64;
 	long pid = pl ? c->args[0] : 0;
 	unsigned long res = (unsigned long)c->args[pl ? 1 : 0], addr = (unsigned long)c->args[pl ? 2 : 1];
-	if (res != RLIMIT_FSIZE || !addr || (pid != 0 && pid != c->pid))
+	if ((res != RLIMIT_FSIZE && res != RLIMIT_AS) || !addr || (pid != 0 && pid != c->pid))
 		return;
 	struct dctx d;
 	struct tb dummy;
@@ -970,7 +972,11 @@ static void fsize_follow(const struct zpoline_call *c)
 	uint64_t cur;
 	tb_init(&dummy, x, 0);
 	dinit(&d, &dummy, &g.dcfg, c->nr, c->args, c->pid);
-	zp_tout_fsize_set(um_get(&d, &cur, addr, sizeof cur, false) ? cur : ~0ull - 1);
+	bool known = um_get(&d, &cur, addr, sizeof cur, false);
+	if (res == RLIMIT_FSIZE)
+		zp_tout_fsize_set(known ? cur : ~0ull - 1);
+	else if (known && cur != (uint64_t)RLIM_INFINITY)
+		zp_tout_as_limited(&g.out, __atomic_load_n(&g.threads, __ATOMIC_RELAXED) <= 1);
 }
 
 static void post(struct zpoline_call *c, void *ctx)
