@@ -56,8 +56,14 @@ static bool in_program(pid_t pid)
 	for (int depth = 0; pid > 1 && child > 0 && depth < 64; depth++) {
 		if (pid == (pid_t)child)
 			return true;
-		char path[40], buf[512];
-		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		/* "/proc/PID/stat", without stdio (a signal handler) */
+		char path[32] = "/proc/", digits[12], buf[512];
+		int k = 0, at = 6;
+		for (unsigned v = (unsigned)pid; v; v /= 10)
+			digits[k++] = (char)('0' + v % 10);
+		while (k)
+			path[at++] = digits[--k];
+		memcpy(path + at, "/stat", 6);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return false;
@@ -68,9 +74,11 @@ static bool in_program(pid_t pid)
 		buf[n] = '\0';
 		/* "pid (comm) state ppid ...": comm may hold spaces and ')' */
 		char *p = strrchr(buf, ')');
-		int ppid;
-		if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
 			return false;
+		pid_t ppid = 0;
+		for (p += 4; *p >= '0' && *p <= '9'; p++)
+			ppid = ppid * 10 + (*p - '0');
 		pid = ppid;
 	}
 	return false;
