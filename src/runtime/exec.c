@@ -454,6 +454,23 @@ static bool traced_now(void)
 	       zp_status_field(buf, "TracerPid:") != 0;
 }
 
+/* The scratch a rewritten execve needs: the new arrays (pointers into the
+ * program's own strings), the LD_PRELOAD values rebuilt, the carried
+ * variables' names, the program's path for the loader; with room to
+ * spare.  Sized to the call, not a fixed MiB: a process right at its
+ * RLIMIT_AS (Dovecot gives each of its processes 256 MiB) could not map a
+ * MiB, and its new image lost the runtime where it needed putting back. */
+static size_t scratch_size(char *const *argv, char *const *envp)
+{
+	size_t preload = 0;
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "LD_PRELOAD=", 11))
+			preload += strlen(envp[i]) + 16;
+	size_t n = sizeof(char *) * (count(argv) + 2 * count(envp) + (size_t)ncarry + 32) +
+		   2 * preload + 2 * strlen(self_path) + (size_t)ncarry * 64 + 3 * PATH_MAX + 4096;
+	return (n + ZP_PAGE - 1) & ~(size_t)(ZP_PAGE - 1);
+}
+
 /* execve(path, argv, envp) / execveat(dirfd, path, argv, envp, flags):
  * rewrite the arguments if the new image would escape the runtime. */
 static void exec_pre(void *arg)
@@ -478,7 +495,7 @@ static void exec_pre(void *arg)
 	if (reachable && !sticky && !redirect)
 		return;
 
-	size_t size = 1 << 20;
+	size_t size = scratch_size(argv, envp);
 	long m = zp_raw6(SYS_mmap, 0, (long)size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0)
