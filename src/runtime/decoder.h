@@ -18,6 +18,10 @@ struct zp_decoder_api {
  * be loaded (said once on stderr).  Safe in any context. */
 const struct zp_decoder_api *zp_decoder(void);
 
+/* One instruction, fully (the finder's decoder, minimal mode: raw fields,
+ * mnemonic, length, attributes); false if it does not decode. */
+bool zp_decode_one(const uint8_t *p, size_t avail, ZydisDecodedInstruction *in);
+
 /* Start-up: ZPOLINE_DECODER may name the library; dies with a clear
  * message if it is missing, before any code needs decoding. */
 void zp_decoder_configure(void);

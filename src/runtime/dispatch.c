@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <linux/sched.h>
 
+#include "detour.h"
 #include "relay.h"
 #include "rt.h"
 
@@ -293,7 +294,10 @@ static bool touches_trampoline(uintptr_t addr, uintptr_t len)
 	uintptr_t end = addr + len;
 	if (end < addr)
 		end = UINTPTR_MAX;
-	return addr < ZP_PAGE || (zp_stage2_addr && addr < zp_stage2_addr + ZP_PAGE &&
+	if (zp_detour_touches(addr, end))
+		return true;
+	return (zp_mode != ZP_MODE_DETOUR && addr < ZP_PAGE) ||
+	       (zp_stage2_addr && addr < zp_stage2_addr + ZP_PAGE &&
 				  end > zp_stage2_addr) ||
 	       (zp_tail_ptr && addr < zp_tail_ptr + ZP_PAGE && end > zp_tail_ptr);
 }
@@ -691,6 +695,15 @@ static void sud_selector_check(struct zp_thread *t, uintptr_t sp)
 long zp_pre(struct zp_record *r)
 {
 	struct zp_thread *t = zp_thread_self();
+	/* A detoured site's call returns into its trampoline: the hooks are
+	 * shown the site itself (the stub wrote return address - 2). */
+	if (zp_mode == ZP_MODE_DETOUR && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN) {
+		uintptr_t site = zp_detour_site_of(r->retaddr);
+		if (site) {
+			r->call.site = (const void *)site;
+			r->retaddr = zp_detour_resume(r->retaddr);
+		}
+	}
 	sud_selector_check(t, r->call.sp);
 	zp_altstack_enter(r, t);
 	if (t && !t->tid) {

@@ -18,6 +18,7 @@
  *    costs speed.
  */
 #include <immintrin.h>
+#include <string.h>
 #include <sys/platform/x86.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -147,6 +148,12 @@ static int mem_base(const ZydisDecodedInstruction *in)
 	return rm + ext;
 }
 
+bool zp_decode_one(const uint8_t *p, size_t avail, ZydisDecodedInstruction *in)
+{
+	const struct zp_decoder_api *z = decoder_init();
+	return z && ZYAN_SUCCESS(z->decode(&decoder, ZYAN_NULL, p, avail, in));
+}
+
 bool zp_insn_zydis(const uint8_t *p, size_t avail, struct zp_insn *o)
 {
 	const struct zp_decoder_api *z = decoder_init();
@@ -204,8 +211,12 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 	res->redzone = false;
 	res->complete = z != NULL;
 	res->insns = 0;
+	res->far_target = false;
+	res->indirect_jmp = false;
+	memset(res->target, 0, sizeof res->target);
 	if (!z)
 		return -1;
+	size_t prev = SIZE_MAX;
 	long frame = 0, min_rbp = 0;
 	int pushes = 0;
 	bool dynamic = false;
@@ -224,12 +235,24 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 			continue;
 		}
 		if (in.cls == ZP_INSN_SYSCALL || in.cls == ZP_INSN_SYSENTER) {
-			if (res->nsites < ZP_FUNC_MAX_SITES)
+			if (res->nsites < ZP_FUNC_MAX_SITES) {
 				res->sites[res->nsites] = off;
+				res->prev[res->nsites] = prev;
+			}
 			res->nsites++;
 		} else if (in.cls == ZP_INSN_PUSH) {
 			pushes++;
+		} else if ((in.cls == ZP_INSN_JMP && !in.has_modrm) || in.cls == ZP_INSN_JCC) {
+			/* a relative branch: its target, from the function's start */
+			int64_t t = (int64_t)off + in.length + in.imm;
+			if (t >= 0 && t < ZP_FUNC_TARGET_SPAN)
+				res->target[t / 64] |= 1ull << (t % 64);
+			else if (t >= 0 && (uint64_t)t < len)
+				res->far_target = true;
+		} else if (in.cls == ZP_INSN_JMP) {
+			res->indirect_jmp = true;
 		}
+		prev = off;
 		if (in.has_modrm && in.mod != 3) {
 			if (in.base == 4 && in.disp < 0)
 				res->redzone = true;
@@ -272,6 +295,7 @@ int zp_decode_linear(const uint8_t *code, size_t len, struct zp_func_result *res
 		res->redzone = false;
 		res->complete = true;
 		res->insns = 0;
+		res->far_target = res->indirect_jmp = false;
 		return 0;
 	}
 	size_t last = n <= ZP_FUNC_MAX_SITES ? res->sites[n - 1] : SIZE_MAX;

@@ -8,6 +8,7 @@
 enum zp_site_kind {
 	ZP_SITE_FAST = 0, /* rewritten to callq *%rax */
 	ZP_SITE_TRAP = 1, /* rewritten to ud2: the function uses the red zone */
+	ZP_SITE_DETOUR = 2, /* ZPOLINE_MODE=detour: a jmp rel32 to a trampoline (detour.c) */
 };
 
 /* Offsets of every 0f 05 / 0f 34 pair in buf; returns how many there are
@@ -15,13 +16,30 @@ enum zp_site_kind {
 size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max);
 
 #define ZP_FUNC_MAX_SITES 4096
+#define ZP_FUNC_TARGET_SPAN 65536
 struct zp_func_result {
 	size_t sites[ZP_FUNC_MAX_SITES]; /* offsets of syscall/sysenter instructions */
 	size_t nsites; /* how many there are; only the first ZP_FUNC_MAX_SITES are stored */
 	bool redzone;  /* the function addresses memory below rsp */
 	bool complete; /* the whole function decoded */
 	size_t insns;  /* instructions decoded (the debug summary counts them) */
+	/* For the detour planner (detour.c): where each site's previous
+	 * instruction starts (SIZE_MAX: none), every direct branch target in
+	 * the function's first ZP_FUNC_TARGET_SPAN bytes, and whether a target
+	 * lay beyond that or the function jumps indirectly (a jump table's
+	 * targets are unknown). */
+	size_t prev[ZP_FUNC_MAX_SITES];
+	uint64_t target[ZP_FUNC_TARGET_SPAN / 64];
+	bool far_target;
+	bool indirect_jmp;
 };
+
+static inline bool zp_func_is_target(const struct zp_func_result *r, size_t off)
+{
+	if (off >= ZP_FUNC_TARGET_SPAN)
+		return true; /* unknown: assume so */
+	return (r->target[off / 64] >> (off % 64)) & 1;
+}
 
 /* Decodes one function from its first byte.  0, or -1 if some bytes did not
  * decode (sites before that point are still reported).  With no site found

@@ -17,6 +17,7 @@
 
 #include "cache.h"
 #include "decoder.h"
+#include "detour.h"
 #include "rewrite.h"
 #include "relay.h"
 #include "rt.h"
@@ -30,11 +31,12 @@ void zp_self_range_init(void);
 extern long zp_syscall_max(void);
 
 
-static const char *const mode_names[] = {"auto", "zpoline", "net", "sud"};
+static const char *const mode_names[] = {"auto", "zpoline", "net", "sud", "detour"};
 
 /* ZPOLINE_MODE: auto (page 0 if possible, else sud), zpoline (page 0 or
  * fail), net (page 0 plus the Syscall User Dispatch safety net), sud (no
- * page 0; every call traps). */
+ * page 0; every call traps), detour (no page 0; sites jump to trampolines
+ * of their own, detour.c). */
 static enum zp_mode parse_mode(void)
 {
 	const char *m = getenv("ZPOLINE_MODE");
@@ -43,7 +45,7 @@ static enum zp_mode parse_mode(void)
 	for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++)
 		if (!strcmp(m, mode_names[i]))
 			return (enum zp_mode)i;
-	zp_die("zpoline: ZPOLINE_MODE=%s is not a mode; use auto, zpoline, net or sud", m);
+	zp_die("zpoline: ZPOLINE_MODE=%s is not a mode; use auto, zpoline, net, sud or detour", m);
 }
 
 static int env_int(const char *name, int dflt)
@@ -118,7 +120,16 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_self_range_init();
 	char err[512];
 	int e = 0;
-	if (zp_mode != ZP_MODE_SUD) {
+	if (zp_mode == ZP_MODE_DETOUR) {
+		/* Another copy of the runtime (a hook's namespace) is in charge
+		 * if its second stage is there. */
+		if (zp_trampoline_is_ours())
+			return;
+		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
+		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
+		if (zp_stage2_map_alone(err, sizeof err) < 0)
+			zp_die("%s", err);
+	} else if (zp_mode != ZP_MODE_SUD) {
 		/* The site tables' room first: the second stage is then mapped
 		 * with their final address (no rewrite of it, two mprotects). */
 		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
@@ -192,7 +203,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
-	zp_lean_decide((!lean || strcmp(lean, "0") != 0) && !vdso_routed);
+	/* Detour mode keeps hooks on the dispatcher's path, which shows them
+	 * the real site rather than the trampoline (dispatch.c). */
+	zp_lean_decide((!lean || strcmp(lean, "0") != 0) && !vdso_routed &&
+		       zp_mode != ZP_MODE_DETOUR);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();
 	/* For coverage tests: a call strace can see, marking the end of
@@ -210,13 +224,13 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_log("zpoline: mode %s", mode_names[zp_mode]);
 		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned "
 		       "(%lu ranges on two CPUs, helper %lu of %lu blocks, %lu decoded on two), "
-		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu trap; skipped: %lu not an "
+		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu detour, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
 		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
 		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
-		       s->fast, s->trap,
+		       s->fast, zp_detour_count, s->trap,
 		       s->not_insn, s->no_boundary, s->shared_skipped, s->failed, s->go_tables,
 		       s->cache_hits, s->text_cached,
 		       zp_nhooks,
@@ -226,6 +240,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       zp_xsave_kind ? "on" : "off",
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
+		       : zp_mode == ZP_MODE_DETOUR ? "not mapped (detour)"
 		       : zp_tail_indirect     ? "exec (readable: no PKU), second stage through a pointer"
 		       : zp_exec_only	      ? "execute-only (PKU)"
 					      : "exec (readable: no PKU)",
@@ -236,6 +251,20 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       : zp_return_by_ret     ? "ret"
 					      : "jmp",
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
+		if (zp_mode == ZP_MODE_DETOUR)
+			zp_log("zpoline: detour: %lu sites patchable and detoured; not patchable "
+			       "(trap): %lu in functions that keep data below rsp, %lu in "
+			       "functions not decoded whole, %lu in functions with an indirect "
+			       "jmp, %lu with a branch into the bytes to patch, %lu with "
+			       "instructions that cannot move, %lu at a function's end, %lu "
+			       "with no trampoline memory within 2 GiB",
+			       zp_detour_count, s->trap - (zp_detour_refused[1] + zp_detour_refused[2] +
+						    zp_detour_refused[3] + zp_detour_refused[4] +
+						    zp_detour_refused[5] + zp_detour_refused[6]),
+			       zp_detour_refused[ZP_DETOUR_NO_FUNCTION],
+			       zp_detour_refused[ZP_DETOUR_INDIRECT], zp_detour_refused[ZP_DETOUR_TARGET],
+			       zp_detour_refused[ZP_DETOUR_RELOC], zp_detour_refused[ZP_DETOUR_END],
+			       zp_detour_refused[ZP_DETOUR_NO_ROOM]);
 	}
 }
 

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "detour.h"
 #include "ehframe.h"
 #include "finder.h"
 #include "gotab.h"
@@ -67,6 +68,8 @@ int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind)
 		return -ENOMEM;
 	s->v[s->n].addr = addr;
 	s->v[s->n].kind = (uint8_t)kind;
+	s->v[s->n].dstart = 0;
+	s->v[s->n].dlen = 0;
 	s->n++;
 	return 0;
 }
@@ -293,18 +296,31 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 		}
 		if (!res)
 			continue;
-		bool found = false;
+		size_t found = SIZE_MAX;
 		for (size_t k = 0; k < res->nsites && k < ZP_FUNC_MAX_SITES; k++)
 			if (fstart + res->sites[k] == a)
-				found = true;
-		if (!found) {
+				found = k;
+		if (found == SIZE_MAX) {
 			__atomic_fetch_add(&zp_stats.not_insn, 1, __ATOMIC_RELAXED);
 			continue;
 		}
-		if (zp_sites_push(out, a, res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST) < 0) {
+		int kind = res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST;
+		int8_t dstart = 0;
+		uint8_t dlen = 0;
+		if (zp_mode == ZP_MODE_DETOUR && kind == ZP_SITE_FAST) {
+			/* No page 0: a jmp to a trampoline, or a trap. */
+			int why = zp_detour_plan((const uint8_t *)fstart, fend - fstart, res, found,
+						 &dstart, &dlen);
+			kind = why == ZP_DETOUR_OK ? ZP_SITE_DETOUR : ZP_SITE_TRAP;
+			if (why != ZP_DETOUR_OK)
+				__atomic_fetch_add(&zp_detour_refused[why], 1, __ATOMIC_RELAXED);
+		}
+		if (zp_sites_push(out, a, kind) < 0) {
 			zp_func_result_free(fr);
 			return -ENOMEM;
 		}
+		out->v[out->n - 1].dstart = dstart;
+		out->v[out->n - 1].dlen = dlen;
 	}
 	zp_func_result_free(fr);
 	return 0;
@@ -358,9 +374,22 @@ static void unlock_patching(bool took)
 	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
 }
 
+/* The bytes a site's rewriting replaces: 2, or a detour's. */
+static uintptr_t site_lo(const struct zp_site *site)
+{
+	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart : site->addr;
+}
+
+static uintptr_t site_hi(const struct zp_site *site)
+{
+	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen : site->addr + 2;
+}
+
 bool zp_site_rewritten(const struct zp_site *site)
 {
 	const uint8_t *b = (const uint8_t *)site->addr;
+	if (site->kind == ZP_SITE_DETOUR)
+		return false; /* its trampoline is this process's: never taken as done */
 	return site->kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)  /* callq *%rax */
 					  : (b[0] == 0x0f && b[1] == 0x0b); /* ud2 */
 }
@@ -402,9 +431,9 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 	lock_patching(&took);
 	size_t nfast = 0;
 	for (size_t k = 0; k < s->n; k++)
-		nfast += s->v[k].kind == ZP_SITE_FAST;
+		nfast += s->v[k].kind != ZP_SITE_TRAP;
 	zp_set_reserve(&zp_site_table, nfast); /* else it grows (and is copied) as it fills */
-	zp_set_reserve(&zp_trap_table, s->n - nfast);
+	zp_set_reserve(&zp_trap_table, zp_mode == ZP_MODE_DETOUR ? s->n : s->n - nfast);
 	size_t i = 0;
 	while (i < s->n) {
 		/* A run of sites within one mapping (the two bytes of a site may
@@ -416,9 +445,10 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 			continue;
 		}
 		size_t j = i;
-		uintptr_t last = s->v[i].addr;
-		while (j < s->n && s->v[j].addr >= m->start && s->v[j].addr + 2 <= m->end) {
-			last = s->v[j].addr;
+		uintptr_t lo = site_lo(&s->v[i]), hi = site_hi(&s->v[i]);
+		while (j < s->n && site_lo(&s->v[j]) >= m->start && site_hi(&s->v[j]) <= m->end) {
+			lo = site_lo(&s->v[j]) < lo ? site_lo(&s->v[j]) : lo;
+			hi = site_hi(&s->v[j]) > hi ? site_hi(&s->v[j]) : hi;
 			j++;
 		}
 		if (j == i) { /* the site crosses into the next mapping */
@@ -426,8 +456,8 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 			i++;
 			continue;
 		}
-		uintptr_t p0 = s->v[i].addr & ~(uintptr_t)(ZP_PAGE - 1);
-		uintptr_t p1 = (last + 2 + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
+		uintptr_t p0 = lo & ~(uintptr_t)(ZP_PAGE - 1);
+		uintptr_t p1 = (hi + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
 		/* A file mapping made writable is charged as private memory
 		 * (VM_ACCOUNT) and keeps that mark when it is read-only again, so
 		 * the part made writable no longer merges with the rest: the
@@ -469,6 +499,15 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 				continue;
 			}
 			int kind = s->v[k].kind;
+			if (zp_mode == ZP_MODE_DETOUR && kind == ZP_SITE_FAST)
+				kind = ZP_SITE_TRAP; /* never `callq *%rax` without page 0 */
+			if (kind == ZP_SITE_DETOUR) {
+				int why = zp_detour_apply(s->v[k].addr, s->v[k].dstart, s->v[k].dlen);
+				if (why == ZP_DETOUR_OK)
+					continue; /* counted by zp_detour_apply */
+				zp_detour_refused[why]++;
+				kind = ZP_SITE_TRAP;
+			}
 			if (kind == ZP_SITE_FAST) {
 				if (zp_set_add(&zp_site_table, (uint64_t)(uintptr_t)at + 2) < 0) {
 					zp_stats.failed++;
@@ -773,6 +812,13 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 	/* A cached list's bytes are checked below, only where the code is not
 	 * replaced by a patched copy: reading them would fault in pages of the
 	 * original that are about to be thrown away. */
+	/* Detour mode decides per site from the whole function's decoding,
+	 * and its patched bytes point at this process's trampolines: neither
+	 * the site lists nor the patched text are shared with other runs. */
+	bool detour = zp_mode == ZP_MODE_DETOUR;
+	if (detour)
+		id = NULL;
+	unsigned long detour0 = zp_detour_count, trap0 = zp_stats.trap;
 	bool cached = id && xlo < xhi &&
 		      zp_cache_load(id, idlen, o->base, xlo, xhi, true, false, sites) == 0;
 	bool with_fdes = false, trusted = false;
@@ -831,6 +877,9 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 		       (unsigned long)xhi);
 	if (id && !cached && with_fdes && trusted)
 		zp_cache_store(id, idlen, o->base, sites);
+	if (detour && zp_debug && sites->n)
+		zp_log("zpoline: %s: %lu sites detoured, %lu not patchable (trap)",
+		       path && *path ? path : "?", zp_detour_count - detour0, zp_stats.trap - trap0);
 	if (zp_sites_report)
 		zp_sites_report(path, o->base, sites);
 }

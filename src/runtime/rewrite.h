@@ -6,6 +6,9 @@
 struct zp_site {
 	uintptr_t addr;
 	uint8_t kind; /* enum zp_site_kind */
+	/* ZP_SITE_DETOUR: the bytes replaced, from addr + dstart (detour.c) */
+	int8_t dstart;
+	uint8_t dlen;
 };
 
 struct zp_sites {

@@ -189,7 +189,7 @@ ZP_HIDDEN bool zp_null_reads_fault(void); /* page 0 can be execute-only */
 ZP_HIDDEN const char *zp_vm_library(const char *path);
 
 /* ---- modes and Syscall User Dispatch (sud.c) ------------------------------ */
-enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD };
+enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD, ZP_MODE_DETOUR };
 extern ZP_HIDDEN enum zp_mode zp_mode;
 extern ZP_HIDDEN unsigned char zp_sud_armed; /* SUD is on in every thread */
 extern ZP_HIDDEN uintptr_t zp_self_len;
@@ -298,6 +298,7 @@ long zp_app_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long 
 
 /* ---- trampoline ---------------------------------------------------------- */
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
+ZP_HIDDEN int zp_stage2_map_alone(char *err, size_t errlen);
 ZP_HIDDEN bool zp_trampoline_contains(uintptr_t addr);
 ZP_HIDDEN bool zp_trampoline_is_ours(void);
 ZP_HIDDEN void zp_stage2_finish(void);

@@ -32,6 +32,7 @@
 #include <ucontext.h>
 #include <linux/sched.h>
 
+#include "detour.h"
 #include "rt.h"
 
 #ifndef SA_RESTORER
@@ -535,6 +536,11 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 	v->kind = VIEW_STUB;
 	v->rip = ip;
 	v->rsp = sp;
+	/* A detoured site returns into its trampoline: shown is the site
+	 * itself, as natively (detour.c). */
+	uintptr_t site = zp_mode == ZP_MODE_DETOUR ? zp_detour_site_of(back) : 0;
+	if (site)
+		back = site + 2;
 	v->app_rip = ip == at ? back - 2 : back;
 	v->app_rsp = app_sp;
 	v->rcx = (uintptr_t)g[REG_RCX];
@@ -1331,7 +1337,11 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
-		zp_trap_enter(uc, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);
+		/* a detour's trampoline traps for numbers out of range: the
+		 * hooks are shown its site */
+		uintptr_t site = zp_mode == ZP_MODE_DETOUR ? zp_detour_site_of(rip + 2) : 0;
+		zp_trap_enter(uc, site ? site : rip, site ? zp_detour_resume(rip + 2) : rip + 2, rsp,
+			      ZPOLINE_ORIGIN_TRAP);
 		return;
 	}
 	/* A number that landed inside the tail of a trampoline that jumps
@@ -1354,7 +1364,8 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 	/* A site being rewritten across a cache line holds int3 for a moment:
 	 * go back and run it again. */
 	if (sig == SIGTRAP && rip >= 1 &&
-	    (is_site_ret(rip + 1) || zp_set_has(zp_trap_table, rip - 1))) {
+	    (is_site_ret(rip + 1) || zp_set_has(zp_trap_table, rip - 1) ||
+	     zp_detour_patching(rip - 1))) {
 		g[REG_RIP] = (greg_t)(rip - 1);
 		return;
 	}

@@ -185,8 +185,10 @@ static int map_stage2(unsigned char *tail)
 			zp_raw2(SYS_munmap, page, ZP_PAGE);
 			continue;
 		}
-		tail[0] = 0xe9;
-		memcpy(tail + 1, &rel, 4);
+		if (tail) {
+			tail[0] = 0xe9;
+			memcpy(tail + 1, &rel, 4);
+		}
 		return 0;
 	}
 	return -1;
@@ -333,9 +335,26 @@ int zp_trampoline_map(char *err, size_t errlen)
 	return 0;
 }
 
+/* ZPOLINE_MODE=detour: the second stage alone, no page 0 (detour.c's
+ * trampolines call it).  At one of the addresses map_stage2() tries if
+ * free, so zp_trampoline_is_ours() finds it, else anywhere. */
+int zp_stage2_map_alone(char *err, size_t errlen)
+{
+	if (map_stage2(NULL) == 0)
+		return 0;
+	long page = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (page >= 0 && fill_stage2((uintptr_t)page))
+		return 0;
+	if (page >= 0)
+		zp_raw2(SYS_munmap, page, ZP_PAGE);
+	zp_snprintf(err, errlen, "zpoline: cannot map the trampoline's second stage");
+	return -ENOMEM;
+}
+
 bool zp_trampoline_contains(uintptr_t addr)
 {
-	return addr < ZP_PAGE;
+	return zp_mode != ZP_MODE_DETOUR && addr < ZP_PAGE;
 }
 
 /* Is page 0 a trampoline built by a copy of this runtime?  Page 0 itself

@@ -1,0 +1,532 @@
+/*
+ * detour.c - ZPOLINE_MODE=detour: sites that need no page 0.
+ *
+ * `callq *%rax` needs code at address rax, hence page 0, which is readable
+ * on CPUs without protection keys: a NULL read returns sled bytes instead
+ * of faulting, and Go, Java and Mono turn that fault into an exception.
+ * Here a site becomes a 5-byte `jmp rel32` to a trampoline of its own,
+ * within 2 GiB; the jmp covers the `syscall` and a neighbouring
+ * instruction, which the trampoline runs in its place (the published
+ * technique of pmem's syscall_intercept, which patches a syscall and its
+ * neighbours with a jmp to generated code that runs the displaced
+ * instructions; nothing of its code is used here).  Two shapes:
+ *
+ *   before:  prev; syscall; ...       (prev 3..15 bytes: glibc's and Go's
+ *   patched: jmp T; [cc..] ud2        `mov $nr, %eax` is 5)
+ *   T:       prev'; call stage2; T_ret: jmp site+2
+ *
+ *   before:  syscall; next...          (next instructions up to 5 bytes)
+ *   patched: jmp T; cc...
+ *   T:       call stage2; T_ret: next'...; jmp after them
+ *
+ * The trampoline enters the second stage exactly as a rewritten site
+ * would: rax = the number, [rsp] = a return address (T_ret) registered in
+ * the site table, so the fast path, the slow path, the hooks and the
+ * special cases of clone, vfork and rt_sigreturn all work unchanged.  A
+ * side table maps T_ret back to the real site (what hooks and signal
+ * handlers are shown).  The first shape is preferred: it leaves the
+ * `syscall` itself in place (made a `ud2` trap site, for anything that
+ * still reaches it), so a thread that was blocked in the call when the
+ * site was patched returns to untouched bytes.
+ *
+ * A site is patchable only if the function it lies in decoded whole, no
+ * direct branch of the function lands inside the patched bytes except at
+ * their start, the function has no indirect jmp (jump tables' targets are
+ * unknown), and the displaced instructions can be moved (rip-relative
+ * operands and relative jumps re-encoded; calls, other system calls and
+ * odd relative forms refused).  Other sites trap (`ud2`, the SIGILL path).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "decoder.h"
+#include "detour.h"
+#include "finder.h"
+#include "rt.h"
+
+unsigned long zp_detour_refused[ZP_DETOUR_NREASONS] ZP_BIG_BSS;
+unsigned long zp_detour_count ZP_BIG_BSS;
+
+/* ---- what an instruction to displace is --------------------------------- */
+
+enum move_kind {
+	MOVE_REFUSE,
+	MOVE_COPY,   /* position-independent */
+	MOVE_RIPREL, /* a rip-relative memory operand: its disp32 re-aimed */
+	MOVE_JMP,    /* jmp rel8/rel32: re-encoded as jmp rel32; ends the path */
+	MOVE_JCC,    /* jcc rel8/rel32: re-encoded as jcc rel32 */
+	MOVE_END,    /* ret, indirect jmp: copied; ends the path */
+};
+
+static bool rip_relative(const ZydisDecodedInstruction *in)
+{
+	return (in->attributes & ZYDIS_ATTRIB_HAS_MODRM) && in->raw.modrm.mod == 0 &&
+	       in->raw.modrm.rm == 5 && in->raw.disp.size == 32;
+}
+
+static bool is_jcc(ZydisMnemonic m)
+{
+	switch (m) {
+	case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JL:
+	case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNBE:
+	case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNLE: case ZYDIS_MNEMONIC_JNO:
+	case ZYDIS_MNEMONIC_JNP: case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JNZ:
+	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JS:
+	case ZYDIS_MNEMONIC_JZ:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum move_kind move_kind(const ZydisDecodedInstruction *in)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSENTER: case ZYDIS_MNEMONIC_CALL:
+	case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT1: case ZYDIS_MNEMONIC_INT3:
+	case ZYDIS_MNEMONIC_INTO: case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1:
+	case ZYDIS_MNEMONIC_UD2: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_IRETQ: case ZYDIS_MNEMONIC_SYSRET: case ZYDIS_MNEMONIC_SYSEXIT:
+	case ZYDIS_MNEMONIC_HLT:
+		return MOVE_REFUSE;
+	case ZYDIS_MNEMONIC_RET:
+		return MOVE_END;
+	case ZYDIS_MNEMONIC_JMP:
+		if (in->attributes & ZYDIS_ATTRIB_HAS_MODRM)
+			return MOVE_END; /* indirect (its rip-relative operand re-aimed) */
+		return in->raw.imm[0].is_relative ? MOVE_JMP : MOVE_REFUSE;
+	default:
+		break;
+	}
+	if (is_jcc(in->mnemonic))
+		return in->raw.imm[0].is_relative && in->raw.imm[0].size >= 8 ? MOVE_JCC : MOVE_REFUSE;
+	if (rip_relative(in))
+		return MOVE_RIPREL;
+	/* loop*, jrcxz, xbegin and any other relative form */
+	if (in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)
+		return MOVE_REFUSE;
+	return MOVE_COPY;
+}
+
+static bool fits32(int64_t v)
+{
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+static void put32(uint8_t *p, int32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* The instruction at src (its address `from`), moved to dst (address
+ * `to`, room bytes there).  Bytes written, or -1; *ends: nothing after
+ * it runs. */
+static int move_insn(const uint8_t *src, uintptr_t from, uint8_t *dst, uintptr_t to, size_t room,
+		     bool *ends)
+{
+	ZydisDecodedInstruction in;
+	if (!zp_decode_one(src, 15, &in))
+		return -1;
+	enum move_kind k = move_kind(&in);
+	*ends = k == MOVE_JMP || k == MOVE_END;
+	int64_t target = (int64_t)from + in.length + in.raw.imm[0].value.s;
+	switch (k) {
+	case MOVE_REFUSE:
+		return -1;
+	case MOVE_JMP:
+		if (room < 5 || !fits32(target - (int64_t)(to + 5)))
+			return -1;
+		dst[0] = 0xe9;
+		put32(dst + 1, (int32_t)(target - (int64_t)(to + 5)));
+		return 5;
+	case MOVE_JCC: {
+		if (room < 6 || !fits32(target - (int64_t)(to + 6)))
+			return -1;
+		/* 70+cc rel8 or 0f 80+cc rel32: the condition is the low nibble */
+		dst[0] = 0x0f;
+		dst[1] = (uint8_t)(0x80 | (in.opcode & 0x0f));
+		put32(dst + 2, (int32_t)(target - (int64_t)(to + 6)));
+		return 6;
+	}
+	case MOVE_COPY:
+	case MOVE_RIPREL:
+	case MOVE_END:
+		if (room < in.length)
+			return -1;
+		memcpy(dst, src, in.length);
+		if (rip_relative(&in)) {
+			int32_t d;
+			memcpy(&d, src + in.raw.disp.offset, 4);
+			int64_t nd = (int64_t)d + (int64_t)from - (int64_t)to;
+			if (!fits32(nd))
+				return -1;
+			put32(dst + in.raw.disp.offset, (int32_t)nd);
+		}
+		return in.length;
+	}
+	return -1;
+}
+
+/* ---- planning ----------------------------------------------------------- */
+
+int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *r, size_t k,
+		   int8_t *start, uint8_t *len)
+{
+	if (!r->complete || k >= ZP_FUNC_MAX_SITES)
+		return ZP_DETOUR_NO_FUNCTION;
+	if (r->indirect_jmp || r->far_target)
+		return ZP_DETOUR_INDIRECT;
+	size_t s = r->sites[k];
+	if (s + 2 > flen || fn[s] != 0x0f || fn[s + 1] != 0x05)
+		return ZP_DETOUR_RELOC; /* sysenter: traps */
+	ZydisDecodedInstruction in;
+	/* The previous instruction, if the call is not itself a target. */
+	size_t p = r->prev[k];
+	if (p != SIZE_MAX && s - p >= 3 && !zp_func_is_target(r, s) &&
+	    zp_decode_one(fn + p, s - p, &in) && in.length == s - p) {
+		enum move_kind mk = move_kind(&in);
+		if (mk == MOVE_COPY || mk == MOVE_RIPREL) {
+			*start = (int8_t) - (int)(s - p);
+			*len = (uint8_t)(s - p + 2);
+			return ZP_DETOUR_OK;
+		}
+	}
+	/* The instructions after it, up to 5 bytes from the site: none may
+	 * be a branch target, each must move, and all must lie in the
+	 * function.  Nothing after one that ends the path (ret, jmp): what
+	 * follows is reached only from elsewhere, and not always by a branch
+	 * the decoding saw (musl's cancellation points: a signal handler
+	 * sends the thread to the label after `syscall; ret`). */
+	size_t e = s + 2;
+	while (e - s < 5) {
+		if (e >= flen)
+			return ZP_DETOUR_END;
+		if (zp_func_is_target(r, e))
+			return ZP_DETOUR_TARGET;
+		if (!zp_decode_one(fn + e, flen - e, &in))
+			return ZP_DETOUR_RELOC;
+		enum move_kind mk = move_kind(&in);
+		if (mk == MOVE_REFUSE)
+			return ZP_DETOUR_RELOC;
+		e += in.length;
+		if ((mk == MOVE_JMP || mk == MOVE_END) && e - s < 5)
+			return ZP_DETOUR_END;
+	}
+	if (e > flen)
+		return ZP_DETOUR_END;
+	*start = 0;
+	*len = (uint8_t)(e - s);
+	return ZP_DETOUR_OK;
+}
+
+/* ---- trampoline memory -------------------------------------------------- */
+
+/* Blocks of trampolines, each within reach of the sites it serves. */
+#define BLOCK_SIZE (64 * 1024)
+#define SLOT 128
+#define MAX_BLOCKS 512
+static uintptr_t blocks[MAX_BLOCKS] ZP_BIG_BSS;
+static size_t block_used[MAX_BLOCKS] ZP_BIG_BSS;
+static size_t nblocks ZP_BIG_BSS;
+
+/* Room for a jump both ways between the site and its trampoline. */
+#define REACH ((uintptr_t)1 << 31)
+static bool near(uintptr_t a, uintptr_t b)
+{
+	uintptr_t d = a > b ? a - b : b - a;
+	return d < REACH - 2 * BLOCK_SIZE;
+}
+
+static uintptr_t try_block(uintptr_t at)
+{
+	long m = zp_raw6(SYS_mmap, (long)at, BLOCK_SIZE, PROT_READ | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m < 0)
+		return 0;
+	if ((uintptr_t)m != at) { /* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
+		zp_raw2(SYS_munmap, m, BLOCK_SIZE);
+		return 0;
+	}
+	return at;
+}
+
+/* A slot for the site's trampoline: in a block within reach, or a new
+ * block mapped near the site (below it first: above an executable lies its
+ * heap, which brk grows into). */
+static uintptr_t slot_near(uintptr_t site)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		if (block_used[i] + SLOT <= BLOCK_SIZE && near(blocks[i], site)) {
+			uintptr_t t = blocks[i] + block_used[i];
+			block_used[i] += SLOT;
+			return t;
+		}
+	if (nblocks == MAX_BLOCKS)
+		return 0;
+	uintptr_t base = site & ~(uintptr_t)(BLOCK_SIZE - 1), b = 0;
+	for (uintptr_t d = 1 << 20; !b && d < REACH / 2; d <<= 1) {
+		if (base > d + BLOCK_SIZE)
+			b = try_block(base - d);
+		if (!b && base + d < ((uintptr_t)1 << 47) - BLOCK_SIZE)
+			b = try_block(base + d);
+	}
+	if (!b)
+		return 0;
+	blocks[nblocks] = b;
+	block_used[nblocks] = SLOT;
+	nblocks++;
+	return b;
+}
+
+bool zp_detour_touches(uintptr_t lo, uintptr_t hi)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		if (lo < blocks[i] + BLOCK_SIZE && hi > blocks[i])
+			return true;
+	return false;
+}
+
+/* ---- trampoline return address -> site ---------------------------------- */
+
+/* Open addressing, keys never removed; grown by copying into a new table
+ * published with one store (readers in any thread, signal handlers
+ * included, take no lock; the old table is left mapped for them).
+ * Writers hold the patching lock (rewrite.c). */
+struct site_map {
+	size_t mask;
+	struct {
+		uint64_t ret, site;
+	} e[];
+};
+static struct site_map *site_map ZP_BIG_BSS;
+static size_t site_map_n ZP_BIG_BSS;
+
+static uint64_t mix(uint64_t k)
+{
+	return (k ^ (k >> 17)) * 0x9e3779b97f4a7c15ull >> 20;
+}
+
+static void map_put(struct site_map *m, uint64_t ret, uint64_t site)
+{
+	for (size_t i = mix(ret) & m->mask;; i = (i + 1) & m->mask)
+		if (!m->e[i].ret) {
+			m->e[i].site = site;
+			__atomic_store_n(&m->e[i].ret, ret, __ATOMIC_RELEASE);
+			return;
+		}
+}
+
+static int map_add(uint64_t ret, uint64_t site)
+{
+	struct site_map *m = site_map;
+	if (!m || 2 * (site_map_n + 1) > m->mask + 1) {
+		size_t slots = m ? 2 * (m->mask + 1) : 1024;
+		size_t bytes = sizeof *m + slots * sizeof m->e[0];
+		long a = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a < 0)
+			return (int)a;
+		struct site_map *n = (struct site_map *)a;
+		n->mask = slots - 1;
+		for (size_t i = 0; m && i <= m->mask; i++)
+			if (m->e[i].ret)
+				map_put(n, m->e[i].ret, m->e[i].site);
+		__atomic_store_n(&site_map, n, __ATOMIC_RELEASE);
+		m = n;
+	}
+	map_put(m, ret, site);
+	site_map_n++;
+	return 0;
+}
+
+/* In the side table's values: the trampoline's continuation only jumps
+ * back to site + 2 (the previous instruction was displaced, not the next
+ * ones), so a call may resume there directly. */
+#define RESUMES_AFTER (1ull << 63)
+
+static uint64_t map_get(uintptr_t ret);
+
+uintptr_t zp_detour_site_of(uintptr_t ret)
+{
+	return (uintptr_t)(map_get(ret) & ~RESUMES_AFTER);
+}
+
+uintptr_t zp_detour_resume(uintptr_t ret)
+{
+	uint64_t v = map_get(ret);
+	return v & RESUMES_AFTER ? (uintptr_t)(v & ~RESUMES_AFTER) + 2 : ret;
+}
+
+static uint64_t map_get(uintptr_t ret)
+{
+	struct site_map *m = __atomic_load_n(&site_map, __ATOMIC_ACQUIRE);
+	if (!m || !ret)
+		return 0;
+	for (size_t i = mix(ret) & m->mask;; i = (i + 1) & m->mask) {
+		uint64_t k = __atomic_load_n(&m->e[i].ret, __ATOMIC_ACQUIRE);
+		if (k == ret)
+			return (uintptr_t)m->e[i].site;
+		if (!k)
+			return 0;
+	}
+}
+
+static uintptr_t patching_at ZP_BIG_BSS;
+
+bool zp_detour_patching(uintptr_t addr)
+{
+	return addr && __atomic_load_n(&patching_at, __ATOMIC_ACQUIRE) == addr;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* The trampoline's call into the second stage: rel32 if in reach, else
+ * through a pointer in the slot's last 8 bytes. */
+static int emit_call(uint8_t *buf, uintptr_t at, uintptr_t lit_off, uintptr_t slot)
+{
+	uintptr_t entry = zp_stage2_addr + S2_ENTRY;
+	int64_t rel = (int64_t)entry - (int64_t)(at + 5);
+	if (fits32(rel)) {
+		buf[0] = 0xe8;
+		put32(buf + 1, (int32_t)rel);
+		return 5;
+	}
+	buf[0] = 0xff;
+	buf[1] = 0x15;
+	put32(buf + 2, (int32_t)((int64_t)(slot + lit_off) - (int64_t)(at + 6)));
+	return 6;
+}
+
+int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
+{
+	if (!zp_stage2_addr)
+		return ZP_DETOUR_NO_ROOM;
+	uintptr_t a = site + start; /* the first byte replaced */
+	uintptr_t t = slot_near(site);
+	if (!t)
+		return ZP_DETOUR_NO_ROOM;
+	uint8_t buf[SLOT];
+	memset(buf, 0xcc, sizeof buf);
+	const size_t lit = SLOT - 8;
+	size_t n = 0;
+	bool ends = false;
+	int w;
+	if (start < 0) {
+		w = move_insn((const uint8_t *)a, a, buf, t, lit, &ends);
+		if (w < 0 || ends)
+			return ZP_DETOUR_RELOC;
+		n += (size_t)w;
+	}
+	/* Numbers the second stage has no class byte for (512 and above,
+	 * negative ones) trap instead, as they do at page 0 beyond the
+	 * sled: a `ud2` registered as a trap site, resuming at a jump to the
+	 * common continuation.  The test changes no flag with BMI2 (shrx,
+	 * jrcxz; rcx is the call's to clobber), else it pushes them. */
+	size_t call_len = fits32((int64_t)(zp_stage2_addr + S2_ENTRY) - (int64_t)(t + n + 32)) ? 5 : 6;
+	size_t ud2_at;
+	if (zp_stage2_bmi2) {
+		static const uint8_t test[] = {0xb9, 0x09, 0, 0, 0,	      /* mov $9, %ecx */
+					       0xc4, 0xe2, 0xf3, 0xf7, 0xc8, /* shrx %rcx, %rax, %rcx */
+					       0xe3, 0x04};		      /* jrcxz call */
+		memcpy(buf + n, test, sizeof test);
+		n += sizeof test;
+	} else {
+		static const uint8_t test[] = {0x9c,				  /* pushfq */
+					       0x48, 0x3d, 0xff, 0x01, 0, 0, /* cmp $511, %rax */
+					       0x77, 0x03,			  /* ja big */
+					       0x9d,				  /* popfq */
+					       0xeb, 0x05,			  /* jmp call */
+					       0x9d};			  /* big: popfq */
+		memcpy(buf + n, test, sizeof test);
+		n += sizeof test;
+	}
+	ud2_at = n;
+	buf[n++] = 0x0f; /* ud2 */
+	buf[n++] = 0x0b;
+	buf[n++] = 0xeb; /* jmp over the call, to the continuation */
+	buf[n++] = (uint8_t)call_len;
+	if ((size_t)emit_call(buf + n, t + n, lit, t) != call_len)
+		return ZP_DETOUR_NO_ROOM;
+	n += call_len;
+	uintptr_t ret = t + n;
+	/* rcx = the address after the site's `syscall`, as the kernel
+	 * leaves it (the second stage leaves the return address there). */
+	int64_t after = (int64_t)(site + 2) - (int64_t)(ret + 7);
+	if (!fits32(after))
+		return ZP_DETOUR_NO_ROOM;
+	buf[n++] = 0x48; /* lea after(%rip), %rcx */
+	buf[n++] = 0x8d;
+	buf[n++] = 0x0d;
+	put32(buf + n, (int32_t)after);
+	n += 4;
+	uintptr_t from = site + 2, end = a + len;
+	ends = false;
+	while (from < end && !ends) {
+		w = move_insn((const uint8_t *)from, from, buf + n, t + n, lit - n, &ends);
+		if (w < 0)
+			return ZP_DETOUR_RELOC;
+		ZydisDecodedInstruction in;
+		zp_decode_one((const uint8_t *)from, 15, &in);
+		from += in.length;
+		n += (size_t)w;
+	}
+	if (!ends) {
+		int64_t rel = (int64_t)end - (int64_t)(t + n + 5);
+		if (n + 5 > lit || !fits32(rel))
+			return ZP_DETOUR_RELOC;
+		buf[n] = 0xe9;
+		put32(buf + n + 1, (int32_t)rel);
+		n += 5;
+	}
+	uint64_t entry = zp_stage2_addr + S2_ENTRY;
+	memcpy(buf + lit, &entry, 8);
+	/* The jmp must reach the trampoline. */
+	int64_t jrel = (int64_t)t - (int64_t)(a + 5);
+	if (!fits32(jrel))
+		return ZP_DETOUR_NO_ROOM;
+
+	/* The slot's page may run other trampolines meanwhile: writable and
+	 * executable for the moment (writable alone where a W^X policy
+	 * refuses that: only at start-up, when nothing else runs). */
+	uintptr_t pg = t & ~(uintptr_t)(ZP_PAGE - 1);
+	if (zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) < 0 &&
+	    zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_WRITE) < 0)
+		return ZP_DETOUR_NO_ROOM;
+	memcpy((void *)t, buf, SLOT);
+	zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_EXEC);
+
+	/* Registered before the jump is in place: the second stage must know
+	 * the return address before any thread can get there. */
+	uint64_t val = site | (start < 0 ? RESUMES_AFTER : 0);
+	if (zp_set_add(&zp_site_table, (uint64_t)ret) < 0 || map_add(ret, val) < 0 ||
+	    zp_set_add(&zp_trap_table, (uint64_t)(t + ud2_at)) < 0 ||
+	    map_add(t + ud2_at + 2, val) < 0)
+		return ZP_DETOUR_NO_ROOM;
+	/* What is left of the replaced bytes after the jmp: int3, but for a
+	 * `syscall` wholly left (the previous instruction was 5 bytes or
+	 * more), which becomes a trap site for anything still reaching it. */
+	uint8_t patch[32];
+	memset(patch, 0xcc, sizeof patch);
+	patch[0] = 0xe9;
+	put32(patch + 1, (int32_t)jrel);
+	if (start <= -5) {
+		if (zp_set_add(&zp_trap_table, (uint64_t)site) == 0) {
+			patch[-start] = 0x0f;
+			patch[-start + 1] = 0x0b;
+		}
+	}
+	/* int3 first: a thread arriving meanwhile traps and is sent back to
+	 * run the finished jmp (signals.c); then the rest, then the opcode. */
+	uint8_t *p = (uint8_t *)a;
+	__atomic_store_n(&patching_at, a, __ATOMIC_RELEASE);
+	__atomic_store_n(p, (uint8_t)0xcc, __ATOMIC_SEQ_CST);
+	for (size_t i = 1; i < len; i++)
+		__atomic_store_n(p + i, patch[i], __ATOMIC_RELAXED);
+	__atomic_store_n(p, patch[0], __ATOMIC_SEQ_CST);
+	__atomic_store_n(&patching_at, 0, __ATOMIC_RELEASE);
+	zp_detour_count++;
+	return ZP_DETOUR_OK;
+}

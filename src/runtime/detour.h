@@ -1,0 +1,53 @@
+/*
+ * detour.h - sites rewritten to `jmp rel32` to a trampoline of their own,
+ * for ZPOLINE_MODE=detour (no page 0; see detour.c).
+ */
+#ifndef ZP_DETOUR_H
+#define ZP_DETOUR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct zp_func_result;
+
+/* Why a site was not detoured (the debug summary counts them). */
+enum zp_detour_refusal {
+	ZP_DETOUR_OK = 0,
+	ZP_DETOUR_NO_FUNCTION,  /* the function did not decode whole */
+	ZP_DETOUR_INDIRECT,     /* the function jumps indirectly (a jump table?) */
+	ZP_DETOUR_TARGET,       /* a branch lands inside the bytes to patch */
+	ZP_DETOUR_RELOC,        /* an instruction to displace cannot be moved */
+	ZP_DETOUR_END,          /* the bytes to patch run past the function */
+	ZP_DETOUR_NO_ROOM,      /* no memory for a trampoline within 2 GiB */
+	ZP_DETOUR_NREASONS
+};
+extern unsigned long zp_detour_refused[ZP_DETOUR_NREASONS];
+extern unsigned long zp_detour_count;
+
+/* The bytes a detour of the site at offset `off` of the function `fn`
+ * (decoded into r; `k` the site's index there) replaces: from
+ * site + *start (0, or minus the previous instruction's length) for *len
+ * bytes (5 or more).  ZP_DETOUR_OK or why not. */
+int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *r, size_t k,
+		   int8_t *start, uint8_t *len);
+
+/* Writes the trampoline of the site (planned as above, its bytes still the
+ * original ones) and then the site's jmp; the page must be writable.
+ * Registers the trampoline's return address as a site.  0, or a
+ * refusal (the site is left as it was). */
+int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len);
+
+/* The site whose trampoline's call returns to `ret`, or 0. */
+uintptr_t zp_detour_site_of(uintptr_t ret);
+/* Where a call whose trampoline's call returns to (or traps before) `ret`
+ * may resume: site + 2 where the trampoline would only jump there (what
+ * a signal handler then sees is the program's own address), else ret. */
+uintptr_t zp_detour_resume(uintptr_t ret);
+/* Is `addr` the first byte of a detour being written (an int3 for a
+ * moment)? */
+bool zp_detour_patching(uintptr_t addr);
+/* Does [lo, hi) reach a trampoline block? */
+bool zp_detour_touches(uintptr_t lo, uintptr_t hi);
+
+#endif
