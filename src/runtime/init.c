@@ -100,22 +100,32 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	}
 
 	zp_mode = parse_mode();
-	/* ZPOLINE_MODE=net asks for a safety net, not for page 0 at any price:
-	 * Syscall User Dispatch alone covers all it would, and a Mono program
-	 * run so died of its first null array store (the bounds check read the
-	 * sled instead of faulting) where native raised NullReferenceException.
-	 * Only ZPOLINE_MODE=zpoline insists on page 0. */
-	if (zp_mode == ZP_MODE_AUTO || zp_mode == ZP_MODE_NET) {
+	/* Programs whose NULL reads must fault (Java, Mono, Go), on a CPU
+	 * without protection keys: in auto mode their sites are detoured, no
+	 * page 0.  ZPOLINE_MODE=net asks for a safety net, not for page 0 at
+	 * any price: Syscall User Dispatch alone covers all it would, and a
+	 * Mono program run so died of its first null array store (the bounds
+	 * check read the sled instead of faulting) where native raised
+	 * NullReferenceException.  Only ZPOLINE_MODE=zpoline insists on
+	 * page 0. */
+	const char *why = NULL;
+	if (zp_mode == ZP_MODE_AUTO || zp_mode == ZP_MODE_NET)
+		why = zp_needs_null_faults();
+	if (why && zp_mode == ZP_MODE_AUTO) {
+		zp_mode = ZP_MODE_DETOUR;
+		if (zp_debug)
+			zp_log("zpoline: %s: reads through NULL must fault, and without "
+			       "protection keys page 0 would be readable; detour mode instead "
+			       "(ZPOLINE_MODE=zpoline overrides)",
+			       why);
+	} else if (why && zp_sud_available()) {
 		/* zp_sud_available() forks a child to ask: only when needed. */
-		const char *why = zp_needs_null_faults();
-		if (why && zp_sud_available()) {
-			zp_mode = ZP_MODE_SUD;
-			if (zp_debug)
-				zp_log("zpoline: %s: reads through NULL must fault, and without "
-				       "protection keys page 0 would be readable; Syscall User "
-				       "Dispatch mode instead (ZPOLINE_MODE=zpoline overrides)",
-				       why);
-		}
+		zp_mode = ZP_MODE_SUD;
+		if (zp_debug)
+			zp_log("zpoline: %s: reads through NULL must fault, and without "
+			       "protection keys page 0 would be readable; Syscall User "
+			       "Dispatch mode instead (ZPOLINE_MODE=zpoline overrides)",
+			       why);
 	}
 	zp_self_range_init();
 	char err[512];
@@ -127,9 +137,16 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			return;
 		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
 		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
-		if (zp_stage2_map_alone(err, sizeof err) < 0)
-			zp_die("%s", err);
-	} else if (zp_mode != ZP_MODE_SUD) {
+		if (zp_stage2_map_alone(err, sizeof err) < 0) {
+			if (!why)
+				zp_die("%s", err);
+			/* chosen for the program: page 0 as before, or for a
+			 * VM Syscall User Dispatch */
+			zp_mode = strcmp(why, "a Go program") && zp_sud_available() ? ZP_MODE_SUD
+										   : ZP_MODE_AUTO;
+		}
+	}
+	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
 		/* The site tables' room first: the second stage is then mapped
 		 * with their final address (no rewrite of it, two mprotects). */
 		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);

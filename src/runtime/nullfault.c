@@ -9,9 +9,11 @@
  * and catching SIGSEGV (javac crashed, and a.length of a null array
  * returned 0x64eb64eb).  So when the mode is left to the runtime (auto), a
  * program that loads a Java VM at start-up (libjli.so or libjvm.so, as
- * every `java`/`javac` launcher does) gets no page 0: every call goes
- * through Syscall User Dispatch, slower but as natively.  A VM loaded later
- * (JNI embedding with dlopen) cannot be helped any more: watch.c says so.
+ * every `java`/`javac` launcher does) gets no page 0: its sites are
+ * detoured instead (ZPOLINE_MODE=detour, detour.c: a jmp to a trampoline
+ * of their own; the program's NULL reads fault as natively, and each call
+ * costs about what a page-0 site's does).  A VM loaded later (JNI
+ * embedding with dlopen) cannot be helped any more: watch.c says so.
  * Mono's JIT does the same (a field of a null object read 0x64eb64eb
  * where NullReferenceException was due): its runtime is linked into the
  * `mono` executable, found by the symbol every Mono runtime defines, or
@@ -19,18 +21,24 @@
  * the fault too; its hosts load it with dlopen, so only watch.c's message
  * can help there (by name: no .NET on this project's machine to try).
  *
- * Go turns the same fault into a nil-pointer panic, but Go programs keep
- * page 0: a Go thread makes its last call, exit, on a stack it has already
- * handed back (runtime.exitThread: "we may not even have a stack any
- * more"), and under Syscall User Dispatch the kernel writes a signal frame
- * there while another thread may be reusing it (run by hand here, a
- * program ending 64 threads crashed about one run in a hundred).  With
- * page 0 only the few bytes `callq` and the trampoline push are exposed,
- * for a few instructions.
+ * Go turns the same fault into a nil-pointer panic (recovered from by
+ * net/http's handlers, among others): a Go program (its "Go" build-ID
+ * note) is detoured too.  Before detours existed the choice for the VMs
+ * was Syscall User Dispatch (~5 us a call), which Go cannot use: a Go
+ * thread makes its last call, exit, on a stack it has already handed back
+ * (runtime.exitThread: "we may not even have a stack any more"), and
+ * under Syscall User Dispatch the kernel writes a signal frame there while
+ * another thread may be reusing it.  Detoured, that call writes what a
+ * page-0 site's does: a return address and the number below rsp.
  * docs/design.md weighs the two.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <link.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <sys/platform/x86.h>
 
@@ -71,6 +79,33 @@ static const char *vm_inside(const struct dl_phdr_info *info)
 	return NULL;
 }
 
+/* A Go program: Go's linker writes a note "Go" of type 4 (its build ID).
+ * Go turns a fault at a small address into a nil-pointer panic, which
+ * programs recover from (net/http's handlers do). */
+static const char *go_program(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		/* in the program's first, readable, segment, as every note */
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		const uint8_t *end = p + ph->p_memsz;
+		while (p + 12 <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const uint8_t *name = p + 12;
+			if (nh->n_type == 4 && nh->n_namesz == 4 && name + 4 <= end &&
+			    !memcmp(name, "Go", 3))
+				return "a Go program";
+			size_t skip = 12 + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
+			if (skip > (size_t)(end - p))
+				break;
+			p += skip;
+		}
+	}
+	return NULL;
+}
+
 static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
@@ -78,11 +113,90 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	/* The program itself (no name): libraries are known by name. */
 	if (!kind && info->dlpi_name && !info->dlpi_name[0])
 		kind = vm_inside(info);
+	if (!kind && info->dlpi_name && !info->dlpi_name[0])
+		kind = go_program(info);
 	if (kind) {
 		*(const char **)data = kind;
 		return 1;
 	}
 	return 0;
+}
+
+/* Does the file hold Go's build-ID note?  Its notes, read from the file. */
+static bool go_file(int fd)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof ph[0] ||
+	    eh.e_phnum == 0 || eh.e_phnum > 64)
+		return false;
+	long want = (long)(eh.e_phnum * sizeof ph[0]);
+	if (zp_raw4(SYS_pread64, fd, ph, want, eh.e_phoff) != want)
+		return false;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		uint8_t note[256];
+		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz > sizeof note)
+			continue;
+		long n = zp_raw4(SYS_pread64, fd, note, ph[i].p_filesz, ph[i].p_offset);
+		for (long off = 0; n > 0 && off + 12 <= n;) {
+			const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(note + off);
+			if (nh->n_type == 4 && nh->n_namesz == 4 && off + 16 <= n &&
+			    !memcmp(note + off + 12, "Go", 3))
+				return true;
+			off += 12 + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return false;
+}
+
+/* Under zpoline-loader (how `zpoline run` starts a static program) the
+ * runtime starts in the loader, before the program is mapped: the
+ * program is the first argument of the loader's command line that is
+ * not one of its options. */
+static const char *loaded_go_program(void)
+{
+	void *self = dlopen(NULL, RTLD_LAZY | RTLD_NOLOAD);
+	if (!self || !dlsym(self, "zpoline_loader_program"))
+		return NULL;
+	char cmd[4096];
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	long n = zp_raw3(SYS_read, fd, cmd, sizeof cmd - 1);
+	zp_raw1(SYS_close, fd);
+	if (n <= 0)
+		return NULL;
+	cmd[n] = 0;
+	const char *prog = NULL;
+	for (char *a = cmd + strlen(cmd) + 1; a < cmd + n && !prog; a += strlen(a) + 1) {
+		if (!strcmp(a, "--argv0") || !strcmp(a, "--comm"))
+			a += strlen(a) + 1; /* and its value */
+		else if (strcmp(a, "--") && strncmp(a, "--", 2))
+			prog = a;
+	}
+	if (!prog)
+		return NULL;
+	/* a bare name is looked up in $PATH, as the loader does */
+	char path[4096];
+	const char *dirs = strchr(prog, '/') ? "" : getenv("PATH");
+	for (const char *d = dirs; d;) {
+		const char *colon = strchr(d, ':');
+		size_t dl = colon ? (size_t)(colon - d) : strlen(d);
+		if (dl + strlen(prog) + 2 <= sizeof path) {
+			memcpy(path, d, dl);
+			path[dl] = dl ? '/' : 0;
+			strcpy(path + (dl ? dl + 1 : 0), prog);
+			fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
+			if (fd >= 0) {
+				bool go = go_file(fd);
+				zp_raw1(SYS_close, fd);
+				return go ? "a Go program" : NULL;
+			}
+		}
+		d = colon ? colon + 1 : NULL;
+	}
+	return NULL;
 }
 
 bool zp_null_reads_fault(void)
@@ -96,7 +210,7 @@ const char *zp_needs_null_faults(void)
 		return NULL; /* page 0 can be execute-only: reads fault anyway */
 	const char *why = NULL;
 	dl_iterate_phdr(scan_object, &why);
-	return why;
+	return why ? why : loaded_go_program();
 }
 
 const char *zp_vm_library(const char *path)

@@ -436,12 +436,12 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 		if (!(m->prot & PROT_READ))
 			continue; /* execute-only: cannot be read to be scanned */
 		const char *vm = m->inode ? zp_vm_library(m->path) : NULL;
-		if (vm && !zp_null_reads_fault()) {
+		if (vm && !zp_null_reads_fault() && zp_mode != ZP_MODE_DETOUR) {
 			static int told;
 			if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
 				zp_log("zpoline: %s was loaded after start-up: %s needs "
 				       "reads through NULL to fault, which page 0 prevents on this "
-				       "CPU (no protection keys); run with ZPOLINE_MODE=sud",
+				       "CPU (no protection keys); run with ZPOLINE_MODE=detour (or sud)",
 				       m->path, vm);
 		}
 		if (m->inode) {
