@@ -65,3 +65,14 @@ $(B)/tests/libs/%.so: tests/libs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -fPIC -shared -o $@ $<
 tests: $(TEST_LIBS)
+
+# gonil: a Go program recovering from nil-pointer panics (test-detour);
+# optional, as Go is (its test skips without it).
+GO_TOOL ?= $(shell command -v go 2>/dev/null)
+ifneq ($(GO_TOOL),)
+$(B)/tests/progs/gonil: tests/programs/gonil.go
+	@mkdir -p $(@D)
+	cd $(<D) && CGO_ENABLED=0 GO111MODULE=off GOCACHE=$(abspath $(B))/go-cache \
+		$(GO_TOOL) build -o $(abspath $@) $(<F)
+tests: $(B)/tests/progs/gonil
+endif

@@ -15,7 +15,7 @@
 #include "tracesecure.h"
 
 /* As the runtime reads ZPOLINE_MODE (src/runtime/init.c). */
-static const char *const modes[] = {"auto", "zpoline", "net", "sud"};
+static const char *const modes[] = {"auto", "zpoline", "net", "sud", "detour"};
 
 bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg)
 {
@@ -33,7 +33,7 @@ bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg)
 				r->mode = modes[i];
 				return true;
 			}
-		usage_error(cmd, "unknown mode '%s' (auto, zpoline, net or sud)", arg);
+		usage_error(cmd, "unknown mode '%s' (auto, zpoline, net, sud or detour)", arg);
 	case RUNOPT_SET_MIN_ADDR:
 		r->set_min_addr = true;
 		return true;
@@ -48,7 +48,7 @@ bool runopts_take(struct runopts *r, const char *cmd, int id, const char *arg)
  * (NULL: leave the environment's). */
 static const char *check_page0(const struct runopts *r)
 {
-	if (r->mode && !strcmp(r->mode, "sud"))
+	if (r->mode && (!strcmp(r->mode, "sud") || !strcmp(r->mode, "detour")))
 		return r->mode; /* page 0 is not used */
 	if (page0_mappable())
 		return r->mode;

@@ -16,7 +16,7 @@
 struct runopts {
 	const char *hooks[RUNOPTS_MAX_HOOKS]; /* --hook, in order */
 	int nhooks;
-	const char *mode;  /* --mode: auto, zpoline, net or sud */
+	const char *mode;  /* --mode: auto, zpoline, net, sud or detour */
 	bool set_min_addr; /* --set-mmap-min-addr */
 	bool from_start;   /* --from-start */
 };

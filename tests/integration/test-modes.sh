@@ -1,7 +1,8 @@
 #!/bin/bash
 # The same integration tests in the Syscall User Dispatch modes: the safety
-# net (ZPOLINE_MODE=net) and no page 0 at all (ZPOLINE_MODE=sud), plus the
-# automatic fallback when page 0 is refused.
+# net (ZPOLINE_MODE=net) and no page 0 at all (ZPOLINE_MODE=sud), in detour
+# mode (no page 0, sites jump to trampolines: ZPOLINE_MODE=detour), plus
+# the automatic fallback when page 0 is refused.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 # core and programs again with VAR=VALUE, each case labelled [LABEL]
@@ -14,7 +15,7 @@ variant() {
 		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"
 	done
 }
-for mode in net sud; do
+for mode in net sud detour; do
 	variant "mode $mode" ZPOLINE_MODE=$mode
 done
 # The second stage reached through a pointer (trampoline.c: the fallback

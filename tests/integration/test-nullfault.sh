@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-nullfault.sh - programs that need reads through NULL to fault (a Java
 # VM's implicit null checks) behave as natively: without protection keys
-# the runtime leaves page 0 alone for them (src/runtime/nullfault.c).
+# the runtime leaves page 0 alone for them and detours their sites instead
+# (src/runtime/nullfault.c, detour.c).
 . "$(dirname "$0")/../lib.sh"
 pku=0
 grep -qw ospke /proc/cpuinfo && pku=1
@@ -41,8 +42,8 @@ CS
 	[ $rn = 0 ] && [ $rh = 0 ] && [ -s "$TMP/h.exe" ]
 	outcome "mcs (a Mono program) compiles under the runtime"
 	if [ $pku = 0 ]; then
-		grep -q '^zpoline: mode sud' "$TMP/mh" && grep -q 'a Mono runtime: reads through NULL must fault' "$TMP/mh"
-		outcome "no protection keys: Mono runs in Syscall User Dispatch mode, and ZPOLINE_DEBUG says why"
+		grep -q '^zpoline: mode detour' "$TMP/mh" && grep -q 'a Mono runtime: reads through NULL must fault' "$TMP/mh"
+		outcome "no protection keys: Mono runs in detour mode (no page 0), and ZPOLINE_DEBUG says why"
 	fi
 	n=$(mono "$TMP/n.exe" 2>&1)
 	h=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS mono "$TMP/n.exe" 2>&1)
@@ -82,8 +83,8 @@ rh=$?
 	pass "javac under the runtime: same class file" ||
 	fail "javac: exit native $rn hooked $rh; $(grep -v '^zpoline' "$TMP/jh" | head -c 300)"
 if [ $pku = 0 ]; then
-	grep -q '^zpoline: mode sud' "$TMP/jh" && grep -q 'a Java VM: reads through NULL must fault' "$TMP/jh" &&
-		pass "no protection keys: the Java VM runs in Syscall User Dispatch mode, and ZPOLINE_DEBUG says why" ||
+	grep -q '^zpoline: mode detour' "$TMP/jh" && grep -q 'a Java VM: reads through NULL must fault' "$TMP/jh" &&
+		pass "no protection keys: the Java VM runs in detour mode (no page 0), and ZPOLINE_DEBUG says why" ||
 		fail "no protection keys: $(grep 'mode' "$TMP/jh")"
 else
 	grep -q '^zpoline: mode auto' "$TMP/jh" &&
