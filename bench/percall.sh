@@ -35,6 +35,9 @@ echo "key,value" >"$out/percall-info.csv"
 LD_PRELOAD=$LIB ZPOLINE_SITES=$tmp/sites "$PERCALL" --calls 10 >/dev/null
 kinds=$(awk -v p="$PERCALL" '$1 == p { print $NF }' "$tmp/sites" | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = " " }')
 info percall_sites "${kinds:-none}"
+ZPOLINE_MODE=detour LD_PRELOAD=$LIB ZPOLINE_SITES=$tmp/dsites "$PERCALL" --calls 10 >/dev/null
+dkinds=$(awk -v p="$PERCALL" '$1 == p { print $NF }' "$tmp/dsites" | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = " " }')
+info percall_sites_detour_mode "${dkinds:-none}"
 libc_kind=$(awk '$1 ~ /libc\.so/ && $3 ~ /^syscall\+/ { print $NF; exit }' "$tmp/sites")
 info libc_syscall_site "${libc_kind:-unknown}"
 
@@ -64,6 +67,8 @@ mechs=(
 	"zpoline+pass|1|env LD_PRELOAD=$LIB LIBZPHOOK=$PASS"
 	"zpoline+count|1|env LD_PRELOAD=$LIB LIBZPHOOK=$COUNT ZPOLINE_COUNT_OUTPUT=$tmp/count.out"
 	"zpoline+pass:dispatcher|1|env ZPOLINE_LEAN=0 LD_PRELOAD=$LIB LIBZPHOOK=$PASS"
+	"zpoline-detour|1|env ZPOLINE_MODE=detour LD_PRELOAD=$LIB"
+	"zpoline-detour+pass|1|env ZPOLINE_MODE=detour LD_PRELOAD=$LIB LIBZPHOOK=$PASS"
 )
 [ $sud = yes ] && mechs+=("zpoline-sud+pass|4|env ZPOLINE_MODE=sud LD_PRELOAD=$LIB LIBZPHOOK=$PASS")
 mechs+=(

@@ -22,7 +22,7 @@ DOC = os.environ.get("BENCH_DOC") or os.path.join(ROOT, "docs", "performance.md"
 SVG = os.path.splitext(DOC)[0] + ".svg"
 
 PERCALL_ORDER = ["native", "native+4pages", "zpoline", "zpoline+pass", "zpoline+count",
-                 "zpoline+pass:dispatcher", "zpoline-sud+pass",
+                 "zpoline+pass:dispatcher", "zpoline-detour", "zpoline-detour+pass", "zpoline-sud+pass",
                  "seccomp-trap", "ptrace", "strace"]
 PERCALL_DESC = {
     "native": "the call itself",
@@ -34,6 +34,10 @@ PERCALL_DESC = {
     "zpoline+count": "zpoline + libzphook_count.so",
     "zpoline+pass:dispatcher": "zpoline+pass with ZPOLINE_LEAN=0: the hook called through the C "
                                "dispatcher, not from the entry stub (docs/design.md)",
+    "zpoline-detour": "ZPOLINE_MODE=detour (no page 0: each site a jmp to a trampoline of its "
+                      "own, src/runtime/detour.c), no hook",
+    "zpoline-detour+pass": "ZPOLINE_MODE=detour + pass hook (detour mode calls hooks through the "
+                           "C dispatcher, so that they see the real site)",
     "zpoline-sud+pass": "ZPOLINE_MODE=sud (Syscall User Dispatch only) + pass hook",
     "seccomp-trap": "seccomp SECCOMP_RET_TRAP + SIGSYS handler that emulates getpid",
     "ptrace": "bench/ptrace-tracer (PTRACE_SYSCALL, registers read at every stop)",
@@ -586,7 +590,8 @@ def summary_block(pc, st, rd, mm):
         r = pc["rows"]
         nat = r[("native", "inline")]
         parts = [f"native `getpid` {fmt(nat['median'], 0)} ns"]
-        for m in ("zpoline", "zpoline+pass", "zpoline+count", "zpoline+pass:dispatcher", "zpoline-sud+pass",
+        for m in ("zpoline", "zpoline+pass", "zpoline+count", "zpoline+pass:dispatcher",
+                  "zpoline-detour", "zpoline-detour+pass", "zpoline-sud+pass",
                   "seccomp-trap", "ptrace", "strace"):
             if (m, "inline") in r:
                 o = r[(m, "inline")]

@@ -194,6 +194,25 @@ int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *
 			return ZP_DETOUR_OK;
 		}
 	}
+	/* glibc's signal restorer (__restore_rt: mov $15, %rax; syscall) has
+	 * an unwind entry that starts one byte early, inside the padding
+	 * before it (for unwinders that look up return address - 1), so the
+	 * decoding from there is out of step up to the `syscall`.  A
+	 * function that is only that (its start at most one byte before a
+	 * `mov $imm32, %eax` or `%rax` that ends at the call) is entered
+	 * nowhere but at the mov.  It runs at every signal handler's return:
+	 * a trap there would cost a signal each time. */
+	static const uint8_t mov_rax[3] = {0x48, 0xc7, 0xc0};
+	if (!zp_func_is_target(r, s) && s >= 7 && s <= 8 && !memcmp(fn + s - 7, mov_rax, 3)) {
+		*start = -7;
+		*len = 9;
+		return ZP_DETOUR_OK;
+	}
+	if (!zp_func_is_target(r, s) && s >= 5 && s <= 6 && fn[s - 5] == 0xb8) {
+		*start = -5;
+		*len = 7;
+		return ZP_DETOUR_OK;
+	}
 	/* The instructions after it, up to 5 bytes from the site: none may
 	 * be a branch target, each must move, and all must lie in the
 	 * function.  Nothing after one that ends the path (ret, jmp): what

@@ -119,7 +119,9 @@ static void report(const char *path, uintptr_t base, const struct zp_sites *s)
 		size_t n = zp_snprintf(line, sizeof line, "%s 0x%lx %s+0x%lx %s\n",
 				       path && *path ? path : "?", (unsigned long)va, sym ? sym : "?",
 				       (unsigned long)off,
-				       s->v[i].kind == ZP_SITE_FAST ? "callq" : "trap");
+				       s->v[i].kind == ZP_SITE_FAST	? "callq"
+				       : s->v[i].kind == ZP_SITE_DETOUR ? "detour"
+									: "trap");
 		if (n >= sizeof line)
 			n = sizeof line - 1;
 		zp_raw3(SYS_write, report_fd, line, n);
