@@ -47,6 +47,8 @@
 #include "finder.h"
 #include "rt.h"
 
+_Static_assert(ZP_MODE_DETOUR == ZP_MODE_DETOUR_ASM, "ZP_MODE_DETOUR_ASM (layout.h)");
+
 unsigned long zp_detour_refused[ZP_DETOUR_NREASONS] ZP_BIG_BSS;
 unsigned long zp_detour_count ZP_BIG_BSS;
 
@@ -402,23 +404,6 @@ bool zp_detour_patching(uintptr_t addr)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* The trampoline's call into the second stage: rel32 if in reach, else
- * through a pointer in the slot's last 8 bytes. */
-static int emit_call(uint8_t *buf, uintptr_t at, uintptr_t lit_off, uintptr_t slot)
-{
-	uintptr_t entry = zp_stage2_addr + S2_ENTRY;
-	int64_t rel = (int64_t)entry - (int64_t)(at + 5);
-	if (fits32(rel)) {
-		buf[0] = 0xe8;
-		put32(buf + 1, (int32_t)rel);
-		return 5;
-	}
-	buf[0] = 0xff;
-	buf[1] = 0x15;
-	put32(buf + 2, (int32_t)((int64_t)(slot + lit_off) - (int64_t)(at + 6)));
-	return 6;
-}
-
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 {
 	if (!zp_stage2_addr)
@@ -444,33 +429,82 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	 * sled: a `ud2` registered as a trap site, resuming at a jump to the
 	 * common continuation.  The test changes no flag with BMI2 (shrx,
 	 * jrcxz; rcx is the call's to clobber), else it pushes them. */
-	size_t call_len = fits32((int64_t)(zp_stage2_addr + S2_ENTRY) - (int64_t)(t + n + 32)) ? 5 : 6;
+	/* The second stage is entered as from a rewritten site, but by
+	 * `push` and `jmp` rather than `call`: in detour mode it goes back by
+	 * an indirect jmp (trampoline.c), so the return-stack predictor is
+	 * never out of step (measured here, a call whose return is a jmp made
+	 * the caller's next `ret` cost ~10 ns).  Where the previous
+	 * instruction was displaced nothing is left to run after the call
+	 * but the jump back, so the return address pushed is site + 2
+	 * itself: after the kernel no page but the second stage's and the
+	 * site's is touched (on a machine that flushes the TLB at every
+	 * system call each page costs a walk; from libc's getpid a return
+	 * through the trampoline cost ~15 ns).  Else it is the trampoline's
+	 * continuation, which runs the displaced instructions. */
+	bool direct = start < 0;
+	int64_t to_s2 = (int64_t)(zp_stage2_addr + S2_ENTRY) - (int64_t)(t + n + 40);
+	size_t jmp_len = fits32(to_s2) ? 5 : 6;
+	/* what the trap skips over when the number is in range */
+	uint8_t skip = (uint8_t)(direct ? 2 + 5 : 2 + 2);
 	size_t ud2_at;
 	if (zp_stage2_bmi2) {
-		static const uint8_t test[] = {0xb9, 0x09, 0, 0, 0,	      /* mov $9, %ecx */
-					       0xc4, 0xe2, 0xf3, 0xf7, 0xc8, /* shrx %rcx, %rax, %rcx */
-					       0xe3, 0x04};		      /* jrcxz call */
+		const uint8_t test[] = {0xb9, 0x09, 0, 0, 0,	   /* mov $9, %ecx */
+					0xc4, 0xe2, 0xf3, 0xf7, 0xc8, /* shrx %rcx, %rax, %rcx */
+					0xe3, skip};		   /* jrcxz in range */
 		memcpy(buf + n, test, sizeof test);
 		n += sizeof test;
 	} else {
-		static const uint8_t test[] = {0x9c,				  /* pushfq */
-					       0x48, 0x3d, 0xff, 0x01, 0, 0, /* cmp $511, %rax */
-					       0x77, 0x03,			  /* ja big */
-					       0x9d,				  /* popfq */
-					       0xeb, 0x05,			  /* jmp call */
-					       0x9d};			  /* big: popfq */
+		const uint8_t test[] = {0x9c,			     /* pushfq */
+					0x48, 0x3d, 0xff, 0x01, 0, 0,   /* cmp $511, %rax */
+					0x77, 0x03,			     /* ja big */
+					0x9d,			     /* popfq */
+					0xeb, (uint8_t)(skip + 1), /* jmp in range */
+					0x9d};			     /* big: popfq */
 		memcpy(buf + n, test, sizeof test);
 		n += sizeof test;
 	}
 	ud2_at = n;
 	buf[n++] = 0x0f; /* ud2 */
 	buf[n++] = 0x0b;
-	buf[n++] = 0xeb; /* jmp over the call, to the continuation */
-	buf[n++] = (uint8_t)call_len;
-	if ((size_t)emit_call(buf + n, t + n, lit, t) != call_len)
+	uintptr_t ret;
+	size_t enter = 7 + 1 + jmp_len; /* lea, push, jmp */
+	if (direct) {
+		int64_t back = (int64_t)(site + 2) - (int64_t)(t + n + 5);
+		if (!fits32(back))
+			return ZP_DETOUR_NO_ROOM;
+		buf[n] = 0xe9; /* the trap's continuation: jmp site + 2 */
+		put32(buf + n + 1, (int32_t)back);
+		n += 5;
+		ret = site + 2;
+	} else {
+		buf[n++] = 0xeb; /* the trap's continuation: over the entry */
+		buf[n++] = (uint8_t)enter;
+		ret = t + n + enter;
+	}
+	int64_t rel_ret = (int64_t)ret - (int64_t)(t + n + 7);
+	if (!fits32(rel_ret))
 		return ZP_DETOUR_NO_ROOM;
-	n += call_len;
-	uintptr_t ret = t + n;
+	buf[n++] = 0x48; /* lea ret(%rip), %rcx */
+	buf[n++] = 0x8d;
+	buf[n++] = 0x0d;
+	put32(buf + n, (int32_t)rel_ret);
+	n += 4;
+	buf[n++] = 0x51; /* push %rcx */
+	to_s2 = (int64_t)(zp_stage2_addr + S2_ENTRY) - (int64_t)(t + n + 5);
+	if (jmp_len == 5 && fits32(to_s2)) {
+		buf[n] = 0xe9; /* jmp stage 2 */
+		put32(buf + n + 1, (int32_t)to_s2);
+		n += 5;
+	} else if (jmp_len == 6) {
+		buf[n] = 0xff; /* jmp *lit(%rip) */
+		buf[n + 1] = 0x25;
+		put32(buf + n + 2, (int32_t)((int64_t)(t + lit) - (int64_t)(t + n + 6)));
+		n += 6;
+	} else {
+		return ZP_DETOUR_NO_ROOM;
+	}
+	if (direct)
+		goto written;
 	/* rcx = the address after the site's `syscall`, as the kernel
 	 * leaves it (the second stage leaves the return address there). */
 	int64_t after = (int64_t)(site + 2) - (int64_t)(ret + 7);
@@ -500,6 +534,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 		put32(buf + n + 1, (int32_t)rel);
 		n += 5;
 	}
+written:;
 	uint64_t entry = zp_stage2_addr + S2_ENTRY;
 	memcpy(buf + lit, &entry, 8);
 	/* The jmp must reach the trampoline. */

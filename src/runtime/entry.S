@@ -552,6 +552,20 @@ zp_slow_path:
 	call	zp_pre
 	jmp	.Lact
 
+/* Detour mode: a site whose call returns into its trampoline (detour.c:
+ * the displaced instructions after it, which start with `lea
+ * site+2(%rip), %rcx`) has its real site only in the dispatcher's view
+ * (zp_pre); a call that returns to the site itself (its return address
+ * is site + 2, as here) takes the lean path.  Program code that happens
+ * to hold those bytes after a site only takes the slower path. */
+.Llean_detour:
+	mov	REC_RETADDR(%rbx), %rax
+	cmpw	$0x8d48, (%rax)
+	jne	.Llean_site
+	cmpb	$0x0d, 2(%rax)
+	jne	.Llean_site
+	jmp	.Lslow_dispatch
+
 /* One hook that leaves the extended state alone (hooks.c,
  * zp_lean_decide): call its pre() and post() from here, for the numbers
  * that hook alone wants, instead of through zp_pre() and zp_post().  That
@@ -561,6 +575,9 @@ zp_slow_path:
 .Llean:
 	/* The argument registers are live until the hook is called:
 	 * .Lslow_dispatch records them. */
+	cmpl	$ZP_MODE_DETOUR_ASM, zp_mode(%rip)
+	je	.Llean_detour
+.Llean_site:
 	mov	REC_NR(%rbx), %rcx
 	cmp	$ZP_CLASS_SIZE, %rcx
 	jae	.Lslow_dispatch

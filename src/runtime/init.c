@@ -220,10 +220,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
-	/* Detour mode keeps hooks on the dispatcher's path, which shows them
-	 * the real site rather than the trampoline (dispatch.c). */
-	zp_lean_decide((!lean || strcmp(lean, "0") != 0) && !vdso_routed &&
-		       zp_mode != ZP_MODE_DETOUR);
+	zp_lean_decide((!lean || strcmp(lean, "0") != 0) && !vdso_routed);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();
 	/* For coverage tests: a call strace can see, marking the end of

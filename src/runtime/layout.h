@@ -74,6 +74,7 @@
 #define REC_PID 84
 #define REC_ORIGIN 88
 #define ZPOLINE_ORIGIN_REWRITTEN_ASM 0 /* enum zpoline_origin in zpoline.h */
+#define ZP_MODE_DETOUR_ASM 4 /* enum zp_mode in rt.h */
 /* private part */
 #define REC_APPSP 96    /* application rsp at the site (before the call) */
 #define REC_FLAGS 104   /* application RFLAGS */

@@ -112,6 +112,10 @@ static bool return_by_ret(void)
 		return true;
 	if (v && !strcmp(v, "jmp"))
 		return false;
+	/* Detoured sites enter by push and jmp, not call (detour.c): a `ret`
+	 * would have no call to pair with. */
+	if (zp_mode == ZP_MODE_DETOUR)
+		return false;
 	/* AMD's CPUs (and Hygon's) have SSE4A, Intel's never had it: the
 	 * bits ld.so read already, where one more CPUID would trap to the
 	 * hypervisor (several microseconds, cpu.c). */

@@ -4,9 +4,11 @@
  * hooks: what a Java VM's implicit null checks and Go's nil-pointer panics
  * rely on.  Under ZPOLINE_MODE=detour there is no page 0 (page 0 with its
  * sled is readable on CPUs without protection keys: the reads returned
- * sled bytes).  Then 12 getppid calls through libc and 3 from an inline
- * `mov $110, %eax; syscall` (the count hook sees 15), and one
- * syscall(-1), whose number the second stage has no class for: ENOSYS.
+ * sled bytes).  Then 12 getppid calls through libc, 3 from an inline
+ * `mov $110, %eax; syscall` (detoured with the mov before it) and 2 from
+ * `mov %edx, %eax; syscall; nop...` (too short a mov: detoured with the
+ * instructions after it) (the count hook sees 17), and one syscall(-1),
+ * whose number the second stage has no class for: ENOSYS.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +52,16 @@ static long inline_getppid(void)
 	return r;
 }
 
+static long inline_getppid_after(void)
+{
+	long r;
+	__asm__ volatile("mov $110, %%edx\n\tmov %%edx, %%eax\n\tsyscall\n\tnop\n\tnop\n\tnop"
+			 : "=a"(r)
+			 :
+			 : "rcx", "r11", "rdx", "memory");
+	return r;
+}
+
 int main(void)
 {
 	struct sigaction sa;
@@ -77,6 +89,8 @@ int main(void)
 		same &= getppid() == pp;
 	for (int i = 0; i < 3; i++)
 		same &= inline_getppid() == pp;
+	for (int i = 0; i < 2; i++)
+		same &= inline_getppid_after() == pp;
 	CHECK(same, "getppid through libc and inline gives the parent's pid");
 	errno = 0;
 	long r = syscall(-1);
