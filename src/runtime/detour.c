@@ -13,21 +13,26 @@
  *
  *   before:  prev; syscall; ...       (prev 3..15 bytes: glibc's and Go's
  *   patched: jmp T; [cc..] ud2        `mov $nr, %eax` is 5)
- *   T:       prev'; call stage2; T_ret: jmp site+2
+ *   T:       prev'; lea site+2(%rip),%rcx; push %rcx; jmp stage2
  *
  *   before:  syscall; next...          (next instructions up to 5 bytes)
  *   patched: jmp T; cc...
- *   T:       call stage2; T_ret: next'...; jmp after them
+ *   T:       lea C(%rip),%rcx; push %rcx; jmp stage2
+ *   C:       lea site+2(%rip),%rcx; next'...; jmp after them
  *
- * The trampoline enters the second stage exactly as a rewritten site
- * would: rax = the number, [rsp] = a return address (T_ret) registered in
- * the site table, so the fast path, the slow path, the hooks and the
- * special cases of clone, vfork and rt_sigreturn all work unchanged.  A
- * side table maps T_ret back to the real site (what hooks and signal
- * handlers are shown).  The first shape is preferred: it leaves the
- * `syscall` itself in place (made a `ud2` trap site, for anything that
- * still reaches it), so a thread that was blocked in the call when the
- * site was patched returns to untouched bytes.
+ * (and, before the entry, a flag-free range test that traps numbers the
+ * second stage has no class for).  The trampoline enters the second
+ * stage as a rewritten site would: rax = the number, [rsp] = a return
+ * address registered in the site table (site + 2, or C), so the fast
+ * path, the slow path, the hooks and the special cases of clone, vfork
+ * and rt_sigreturn all work unchanged; the second stage goes back by an
+ * indirect jmp in this mode (no call to pair a `ret` with).  A side
+ * table maps C back to the real site (what hooks and signal handlers are
+ * shown).  The first shape is preferred: it leaves the `syscall` itself
+ * in place (made a `ud2` trap site, for anything that still reaches it),
+ * so a thread that was blocked in the call when the site was patched
+ * returns to untouched bytes, and the call returns to the site's own
+ * code directly.
  *
  * A site is patchable only if the function it lies in decoded whole, no
  * direct branch of the function lands inside the patched bytes except at
