@@ -984,11 +984,11 @@ __attribute__((visibility("default"))) int zpoline_rewrite_image(uintptr_t base,
 	int e = zp_maps_read(&maps);
 	if (e < 0)
 		return e;
-	unsigned long before = zp_stats.fast + zp_stats.trap;
+	unsigned long before = zp_stats.fast + zp_stats.trap + zp_detour_count;
 	struct object o = {base, path, (const ElfW(Phdr) *)phdr, phnum};
 	struct zp_sites sites = {0};
 	process_object(&maps, &o, &sites);
 	zp_sites_free(&sites);
 	zp_maps_free(&maps);
-	return (int)(zp_stats.fast + zp_stats.trap - before);
+	return (int)(zp_stats.fast + zp_stats.trap + zp_detour_count - before);
 }
