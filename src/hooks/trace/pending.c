@@ -105,13 +105,6 @@ bool pending_wanted(const struct zpoline_call *c)
 {
 	if (g.o.status && !(g.o.status & ZP_STATUS_UNFINISHED))
 		return false;
-	/* Not the output calls: an entry for each of them made `trace -f -o
-	 * FILE -- find /usr/share` (1,700 writes of 4 KiB among 107,000
-	 * calls) ~25% slower here (hyperfine, interleaved), a cost far above
-	 * the formatting alone that was not found in time; a thread blocked
-	 * in a write when it dies has no line (docs/tracing.md). */
-	if (hot_output(c->nr))
-		return false;
 	return entry_args(c) >= 0;
 }
 
