@@ -167,28 +167,33 @@ static bool from_memory(const struct obj *o, struct zp_gopcln *g)
  * ID), stripped or not, and C-linked Go libraries keep it.  Only such an
  * object is searched in memory: a search costs a pass over every readable
  * byte (libLLVM's 100 MiB doubled clang-tidy's first start). */
+bool zp_go_note_in(const void *notes, size_t len)
+{
+	const uint8_t *p = notes, *end = p + len;
+	while (p + 12 <= end) {
+		const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+		const uint8_t *name = p + 12;
+		/* Go's linker counts the name's padding: "Go\0\0". */
+		if (nh->n_type == 4 && (nh->n_namesz == 3 || nh->n_namesz == 4) && name + 4 <= end &&
+		    !memcmp(name, "Go", 3))
+			return true;
+		size_t skip = 12 + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
+		if (skip > (size_t)(end - p))
+			break;
+		p += skip;
+	}
+	return false;
+}
+
 static bool has_go_note(const struct obj *o)
 {
 	for (int i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->ph[i];
 		if (ph->p_type != PT_NOTE || ph->p_memsz < 12)
 			continue;
-		const uint8_t *p = (const uint8_t *)(o->base + ph->p_vaddr);
-		const uint8_t *end = p + ph->p_memsz;
-		if (!zp_maps_readable(o->maps, p, ph->p_memsz))
-			continue;
-		while (p + 12 <= end) {
-			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
-			const uint8_t *name = p + 12;
-			/* Go's linker counts the name's padding: "Go\0\0". */
-			if (nh->n_type == 4 && (nh->n_namesz == 3 || nh->n_namesz == 4) && name + 4 <= end &&
-			    !memcmp(name, "Go", 3))
-				return true;
-			size_t skip = 12 + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
-			if (skip > (size_t)(end - p))
-				break;
-			p += skip;
-		}
+		const void *p = (const void *)(o->base + ph->p_vaddr);
+		if (zp_maps_readable(o->maps, p, ph->p_memsz) && zp_go_note_in(p, ph->p_memsz))
+			return true;
 	}
 	return false;
 }

@@ -42,6 +42,7 @@
 #include <string.h>
 #include <sys/platform/x86.h>
 
+#include "gotab.h"
 #include "rt.h"
 #include "solib.h"
 
@@ -89,19 +90,8 @@ static const char *go_program(const struct dl_phdr_info *info)
 		if (ph->p_type != PT_NOTE)
 			continue;
 		/* in the program's first, readable, segment, as every note */
-		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
-		const uint8_t *end = p + ph->p_memsz;
-		while (p + 12 <= end) {
-			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
-			const uint8_t *name = p + 12;
-			if (nh->n_type == 4 && nh->n_namesz == 4 && name + 4 <= end &&
-			    !memcmp(name, "Go", 3))
-				return "a Go program";
-			size_t skip = 12 + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
-			if (skip > (size_t)(end - p))
-				break;
-			p += skip;
-		}
+		if (zp_go_note_in((const void *)(info->dlpi_addr + ph->p_vaddr), ph->p_memsz))
+			return "a Go program";
 	}
 	return NULL;
 }
@@ -139,13 +129,8 @@ static bool go_file(int fd)
 		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz > sizeof note)
 			continue;
 		long n = zp_raw4(SYS_pread64, fd, note, ph[i].p_filesz, ph[i].p_offset);
-		for (long off = 0; n > 0 && off + 12 <= n;) {
-			const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(note + off);
-			if (nh->n_type == 4 && nh->n_namesz == 4 && off + 16 <= n &&
-			    !memcmp(note + off + 12, "Go", 3))
-				return true;
-			off += 12 + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
-		}
+		if (n > 0 && zp_go_note_in(note, (size_t)n))
+			return true;
 	}
 	return false;
 }
