@@ -168,11 +168,13 @@ static void warn_program_gs(void)
 {
 	static int warned ZP_BIG_BSS;
 	uintptr_t base = get_gs();
-	if (!base || __atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+	if (!base || __atomic_load_n(&warned, __ATOMIC_RELAXED))
 		return;
 	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
 		if ((uintptr_t)e->t == base)
-			return;
+			return; /* a block of ours: not the program's (not a reason to stay quiet) */
+	if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		return;
 	zp_log("zpoline: the program set a thread's %%gs base itself (0x%lx); the runtime keeps "
 	       "its per-thread block there and replaces it: code that reads through %%gs "
 	       "(Wine, wasm2c sandboxes) will fail (not supported)",
