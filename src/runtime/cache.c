@@ -14,6 +14,12 @@
  * bytes of a syscall/sysenter, else the whole list is dropped and the object
  * is scanned again.  A cache entry can only narrow what is rewritten, never
  * point at bytes that are not a system call instruction.
+ *
+ * Detour mode keeps lists of its own (*.dsites): for each site the bytes
+ * its jmp replaces, planned from the decoding of the whole function.
+ * zp_detour_apply checks a plan against the code before using it (the
+ * instruction displaced before the site must end at the site, those after
+ * it where the patched bytes do); one that does not fit makes a trap site.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +33,9 @@
 #include "cache.h"
 #include "cachedir.h"
 #include "decoder.h"
+#include "detour.h"
+#include "finder.h"
+#include "rt.h"
 
 #define MAGIC "ZPSITES1"
 #define FINDER_VERSION ZP_FINDER_VERSION
@@ -138,11 +147,53 @@ void zp_build_id_hex(char out[2 * 64 + 1], const uint8_t *id, size_t idlen)
 	out[2 * n] = '\0';
 }
 
+/* Detour mode decides differently for the same bytes (a jmp and the
+ * instructions it displaces, or a trap, where page 0 takes `callq *%rax`):
+ * its lists are files of their own. */
+static bool detour_lists(void)
+{
+	return zp_mode == ZP_MODE_DETOUR;
+}
+
 static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
 {
 	char hex[2 * 64 + 1];
 	zp_build_id_hex(hex, id, idlen);
-	zp_snprintf(out, len, "%s/%s.sites", dir, hex);
+	zp_snprintf(out, len, "%s/%s.%s", dir, hex, detour_lists() ? "dsites" : "sites");
+}
+
+/* An entry: the site's offset from the object's base in bits 24-63; its
+ * kind in bits 0-7; for a detour the bytes replaced, their length in bits
+ * 8-15 and where they start (signed) in 16-23; for a trap in detour mode
+ * why it is not detoured in 16-23. */
+static uint64_t entry_of(const struct zp_site *s, uintptr_t base)
+{
+	uint8_t b = s->kind == ZP_SITE_DETOUR ? (uint8_t)s->dstart : s->why;
+	return ((uint64_t)(s->addr - base) << 24) | (uint64_t)b << 16 | (uint64_t)s->dlen << 8 |
+	       s->kind;
+}
+
+/* Decodes an entry for the mode's kind of list; false: not one it writes. */
+static bool site_of(uint64_t e, uintptr_t base, struct zp_site *s)
+{
+	uint8_t kind = (uint8_t)e, len = (uint8_t)(e >> 8), b = (uint8_t)(e >> 16);
+	s->addr = base + (uintptr_t)(e >> 24);
+	s->kind = kind;
+	s->dstart = 0;
+	s->dlen = 0;
+	s->why = 0;
+	if (!detour_lists())
+		return kind <= ZP_SITE_TRAP && !len && !b;
+	if (kind == ZP_SITE_TRAP) {
+		s->why = b;
+		return !len && b < ZP_DETOUR_NREASONS;
+	}
+	s->dstart = (int8_t)b;
+	s->dlen = len;
+	/* a jmp's 5 bytes at least: the site and the instruction before it,
+	 * or the site and instructions after it */
+	return kind == ZP_SITE_DETOUR && s->dstart <= 0 && s->dstart >= -15 && len >= 5 &&
+	       len <= 2 + 15 && (s->dstart == 0 || len == 2 - s->dstart);
 }
 
 static bool read_all(int fd, void *buf, size_t len)
@@ -210,18 +261,15 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 		goto drop;
 	size_t k = 0;
 	for (uint32_t i = 0; i < h.count; i++) {
-		uint64_t e = ent[i];
-		uintptr_t addr = base + (uintptr_t)(e >> 8);
-		if (addr < lo || addr + 2 > hi) {
+		struct zp_site site;
+		if (!site_of(ent[i], base, &site))
+			goto drop;
+		if (site.addr < lo || site.addr + 2 > hi) {
 			if (whole)
 				goto drop; /* not in the object's code: a bad list */
 			continue;          /* a segment not (yet) mapped */
 		}
-		if ((e & 0xff) > 1)
-			goto drop;
-		dst[k].addr = addr;
-		dst[k].kind = (uint8_t)(e & 0xff);
-		k++;
+		dst[k++] = site;
 	}
 	out->n += k;
 	if (check_bytes && !zp_sites_hold_syscalls(out, lo, hi))
@@ -265,7 +313,7 @@ void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base, const struc
 	if (ok && bytes) {
 		uint64_t *ent = (uint64_t *)m;
 		for (size_t i = 0; i < s->n; i++)
-			ent[i] = ((uint64_t)(s->v[i].addr - base) << 8) | s->v[i].kind;
+			ent[i] = entry_of(&s->v[i], base);
 		ok = zp_raw3(SYS_write, fd, ent, bytes) == (long)bytes;
 	}
 	if (m > 0)

@@ -4,7 +4,7 @@
 #include "rewrite.h"
 
 /* Bump when the finder's answers change: every cached list and text goes. */
-#define ZP_FINDER_VERSION 6
+#define ZP_FINDER_VERSION 7
 /* The layout of patched copies (textcache.c): 6, whole object files. */
 #define ZP_TEXT_CACHE_VERSION 6
 

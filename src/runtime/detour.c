@@ -258,6 +258,16 @@ static uintptr_t blocks[MAX_BLOCKS] ZP_BIG_BSS;
 static size_t block_used[MAX_BLOCKS] ZP_BIG_BSS;
 static size_t nblocks ZP_BIG_BSS;
 
+/* Writing a trampoline makes its page writable and then executable
+ * again: two mprotect calls a site, 1,237 calls at the start of
+ * /usr/bin/go (~600 sites), each with a TLB flush.  Between
+ * zp_detour_batch_begin() and zp_detour_batch_end() (one run of sites,
+ * under the patching lock) a block, once opened, stays writable and
+ * executable until the end; where a W^X policy refuses that the site
+ * falls back to the page-at-a-time way. */
+static bool batching ZP_BIG_BSS;
+static bool block_open[MAX_BLOCKS] ZP_BIG_BSS;
+
 /* Room for a jump both ways between the site and its trampoline. */
 #define REACH ((uintptr_t)1 << 31)
 static bool near(uintptr_t a, uintptr_t b)
@@ -282,12 +292,13 @@ static uintptr_t try_block(uintptr_t at)
 /* A slot for the site's trampoline: in a block within reach, or a new
  * block mapped near the site (below it first: above an executable lies its
  * heap, which brk grows into). */
-static uintptr_t slot_near(uintptr_t site)
+static uintptr_t slot_near(uintptr_t site, size_t *block)
 {
 	for (size_t i = 0; i < nblocks; i++)
 		if (block_used[i] + SLOT <= BLOCK_SIZE && near(blocks[i], site)) {
 			uintptr_t t = blocks[i] + block_used[i];
 			block_used[i] += SLOT;
+			*block = i;
 			return t;
 		}
 	if (nblocks == MAX_BLOCKS)
@@ -303,8 +314,46 @@ static uintptr_t slot_near(uintptr_t site)
 		return 0;
 	blocks[nblocks] = b;
 	block_used[nblocks] = SLOT;
-	nblocks++;
+	block_open[nblocks] = false;
+	*block = nblocks++;
 	return b;
+}
+
+void zp_detour_batch_begin(void)
+{
+	batching = true;
+}
+
+void zp_detour_batch_end(void)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		if (block_open[i]) {
+			zp_raw3(SYS_mprotect, blocks[i], BLOCK_SIZE, PROT_READ | PROT_EXEC);
+			block_open[i] = false;
+		}
+	batching = false;
+}
+
+/* Copies a trampoline into its slot t of block bi. */
+static int write_slot(uintptr_t t, size_t bi, const uint8_t *buf)
+{
+	if (batching && !block_open[bi] &&
+	    zp_raw3(SYS_mprotect, blocks[bi], BLOCK_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) == 0)
+		block_open[bi] = true;
+	if (block_open[bi]) {
+		memcpy((void *)t, buf, SLOT);
+		return 0;
+	}
+	/* The slot's page may run other trampolines meanwhile: writable and
+	 * executable for the moment (writable alone where a W^X policy
+	 * refuses that: only at start-up, when nothing else runs). */
+	uintptr_t pg = t & ~(uintptr_t)(ZP_PAGE - 1);
+	if (zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) < 0 &&
+	    zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_WRITE) < 0)
+		return -1;
+	memcpy((void *)t, buf, SLOT);
+	zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_EXEC);
+	return 0;
 }
 
 bool zp_detour_touches(uintptr_t lo, uintptr_t hi)
@@ -414,7 +463,8 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	if (!zp_stage2_addr)
 		return ZP_DETOUR_NO_ROOM;
 	uintptr_t a = site + start; /* the first byte replaced */
-	uintptr_t t = slot_near(site);
+	size_t bi = 0;
+	uintptr_t t = slot_near(site, &bi);
 	if (!t)
 		return ZP_DETOUR_NO_ROOM;
 	uint8_t buf[SLOT];
@@ -423,7 +473,14 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	size_t n = 0;
 	bool ends = false;
 	int w;
+	/* The plan (from the decoding, or a cached list: cache.c) must fit
+	 * the instructions here: the one displaced before the site ends at
+	 * it, those after it end where the patched bytes do (below). */
+	ZydisDecodedInstruction in;
 	if (start < 0) {
+		if (len != 2 - start || !zp_decode_one((const uint8_t *)a, 15, &in) ||
+		    in.length != -start)
+			return ZP_DETOUR_RELOC;
 		w = move_insn((const uint8_t *)a, a, buf, t, lit, &ends);
 		if (w < 0 || ends)
 			return ZP_DETOUR_RELOC;
@@ -526,11 +583,12 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 		w = move_insn((const uint8_t *)from, from, buf + n, t + n, lit - n, &ends);
 		if (w < 0)
 			return ZP_DETOUR_RELOC;
-		ZydisDecodedInstruction in;
 		zp_decode_one((const uint8_t *)from, 15, &in);
 		from += in.length;
 		n += (size_t)w;
 	}
+	if (from != end)
+		return ZP_DETOUR_RELOC;
 	if (!ends) {
 		int64_t rel = (int64_t)end - (int64_t)(t + n + 5);
 		if (n + 5 > lit || !fits32(rel))
@@ -547,15 +605,8 @@ written:;
 	if (!fits32(jrel))
 		return ZP_DETOUR_NO_ROOM;
 
-	/* The slot's page may run other trampolines meanwhile: writable and
-	 * executable for the moment (writable alone where a W^X policy
-	 * refuses that: only at start-up, when nothing else runs). */
-	uintptr_t pg = t & ~(uintptr_t)(ZP_PAGE - 1);
-	if (zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) < 0 &&
-	    zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_WRITE) < 0)
+	if (write_slot(t, bi, buf) < 0)
 		return ZP_DETOUR_NO_ROOM;
-	memcpy((void *)t, buf, SLOT);
-	zp_raw3(SYS_mprotect, pg, ZP_PAGE, PROT_READ | PROT_EXEC);
 
 	/* Registered before the jump is in place: the second stage must know
 	 * the return address before any thread can get there. */

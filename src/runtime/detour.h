@@ -38,6 +38,11 @@ int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *
  * refusal (the site is left as it was). */
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len);
 
+/* Around a run of zp_detour_apply() calls (the patching lock held):
+ * trampoline blocks are made writable once, not once a site. */
+void zp_detour_batch_begin(void);
+void zp_detour_batch_end(void);
+
 /* The site whose trampoline's call returns to `ret`, or 0. */
 uintptr_t zp_detour_site_of(uintptr_t ret);
 /* Where a call whose trampoline's call returns to (or traps before) `ret`

@@ -307,10 +307,11 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 		int kind = res->redzone ? ZP_SITE_TRAP : ZP_SITE_FAST;
 		int8_t dstart = 0;
 		uint8_t dlen = 0;
+		int why = 0;
 		if (zp_mode == ZP_MODE_DETOUR && kind == ZP_SITE_FAST) {
 			/* No page 0: a jmp to a trampoline, or a trap. */
-			int why = zp_detour_plan((const uint8_t *)fstart, fend - fstart, res, found,
-						 &dstart, &dlen);
+			why = zp_detour_plan((const uint8_t *)fstart, fend - fstart, res, found,
+					     &dstart, &dlen);
 			kind = why == ZP_DETOUR_OK ? ZP_SITE_DETOUR : ZP_SITE_TRAP;
 			if (why != ZP_DETOUR_OK)
 				__atomic_fetch_add(&zp_detour_refused[why], 1, __ATOMIC_RELAXED);
@@ -321,6 +322,7 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 		}
 		out->v[out->n - 1].dstart = dstart;
 		out->v[out->n - 1].dlen = dlen;
+		out->v[out->n - 1].why = (uint8_t)why;
 	}
 	zp_func_result_free(fr);
 	return 0;
@@ -492,6 +494,8 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 			i = j;
 			continue;
 		}
+		if (zp_mode == ZP_MODE_DETOUR)
+			zp_detour_batch_begin();
 		for (size_t k = i; k < j; k++) {
 			uint8_t *at = (uint8_t *)s->v[k].addr;
 			if (at[0] != 0x0f || (at[1] != 0x05 && at[1] != 0x34)) {
@@ -523,6 +527,8 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 			}
 			zp_patch_bytes(at, (enum zp_site_kind)kind);
 		}
+		if (zp_mode == ZP_MODE_DETOUR)
+			zp_detour_batch_end();
 		zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot);
 		i = j;
 	}
@@ -812,26 +818,29 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 	/* A cached list's bytes are checked below, only where the code is not
 	 * replaced by a patched copy: reading them would fault in pages of the
 	 * original that are about to be thrown away. */
-	/* Detour mode decides per site from the whole function's decoding,
-	 * and its patched bytes point at this process's trampolines: neither
-	 * the site lists nor the patched text are shared with other runs. */
+	/* Detour mode's patched bytes point at this process's trampolines:
+	 * its patched text is never shared with other runs.  Its site lists
+	 * are (lists of their own, cache.c): each site's plan depends on the
+	 * object's bytes alone, and zp_detour_apply checks it against them. */
 	bool detour = zp_mode == ZP_MODE_DETOUR;
-	if (detour)
-		id = NULL;
+	const uint8_t *text_id = detour ? NULL : id;
 	unsigned long detour0 = zp_detour_count, trap0 = zp_stats.trap;
 	bool cached = id && xlo < xhi &&
 		      zp_cache_load(id, idlen, o->base, xlo, xhi, true, false, sites) == 0;
 	bool with_fdes = false, trusted = false;
-	if (cached)
+	if (cached) {
 		zp_stats.cache_hits++;
-	else
+		for (size_t k = 0; detour && k < sites->n; k++)
+			if (sites->v[k].kind == ZP_SITE_TRAP && sites->v[k].why)
+				zp_detour_refused[sites->v[k].why]++;
+	} else
 		with_fdes = find_sites(maps, o, sites, &trusted);
 	uint64_t t_found = zp_now_ns();
 	/* Code patched by an earlier process, shared through the page cache;
 	 * what is not there yet is patched here and kept for the next one. */
 	bool textrel = zp_object_has_textrel(o->base, o->phdr, o->phnum);
 	bool mapped[64] = {0};
-	for (int i = 0; i < o->phnum && i < 64 && id && !textrel; i++) {
+	for (int i = 0; i < o->phnum && i < 64 && text_id && !textrel; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (m && m->inode && zp_text_cache_map(m, id, idlen, o->phdr[i].p_vaddr, sites)) {
 			mapped[i] = true;
@@ -864,7 +873,7 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 		if (mapped[i])
 			premapped[npremapped++] = code_map(maps, o, i)->start;
 	zp_patch_sites_premapped(maps, sites, premapped, npremapped);
-	for (int i = 0; i < o->phnum && i < 64 && id && !textrel && (cached || trusted); i++) {
+	for (int i = 0; i < o->phnum && i < 64 && text_id && !textrel && (cached || trusted); i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (m && m->inode && !mapped[i])
 			zp_text_cache_store(m, id, idlen, o->phdr[i].p_vaddr, sites);

@@ -9,6 +9,9 @@ struct zp_site {
 	/* ZP_SITE_DETOUR: the bytes replaced, from addr + dstart (detour.c) */
 	int8_t dstart;
 	uint8_t dlen;
+	/* ZP_SITE_TRAP in detour mode: why not detoured (enum
+	 * zp_detour_refusal; 0: its function keeps data below rsp) */
+	uint8_t why;
 };
 
 struct zp_sites {

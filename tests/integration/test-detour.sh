@@ -47,6 +47,88 @@ fi
 # The core programs (signals, threads, vfork, clone, handlers shown the
 # site) run in detour mode in test-modes.sh.
 
+# Site lists are cached in detour mode too, in files of their own
+# (*.dsites: the same bytes get other decisions than with page 0), and a
+# second start takes its plans from there.
+C=$TMP/dcache
+mkdir -m 700 "$C"
+run_cached() {
+	ZPOLINE_CACHE_DIR=$C ZPOLINE_MODE=${2:-detour} ZPOLINE_DEBUG=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt$1 \
+		LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/nullread" >"$TMP/out$1" 2>"$TMP/err$1"
+}
+decisions() { grep -o 'rewritten: .* trap;' "$TMP/err$1"; grep '^zpoline: detour: ' "$TMP/err$1"; }
+run_cached 1
+run_cached 2
+h1=$(grep -o '[0-9]* from cache' "$TMP/err1") h2=$(grep -o '[0-9]* from cache' "$TMP/err2")
+[ "$h1" = "0 from cache" ] && [ "${h2%% *}" -gt 0 ] 2>/dev/null
+outcome "detour mode: a second start takes its site lists from the cache (${h1:-?}, then ${h2:-?})"
+[ -n "$(decisions 1)" ] && [ "$(decisions 1)" = "$(decisions 2)" ] ||
+	{ decisions 1; decisions 2; false; }
+outcome "detour mode: cached plans give the same detours and traps, the same reasons"
+cmp -s "$TMP/out1" "$TMP/out2" && ! grep -q '^FAIL' "$TMP/out2" &&
+	grep -Eq '^ +17 +0  getppid$' "$TMP/cnt2"
+outcome "detour mode from the cache: NULL reads fault, all 17 getppid calls counted"
+ls "$C"/*.dsites >/dev/null 2>&1 && ! ls "$C"/*.sites >/dev/null 2>&1
+outcome "detour lists are files of their own (*.dsites), no page-0 list written"
+if [ "$(cat /proc/sys/vm/mmap_min_addr)" = 0 ]; then
+	run_cached 3 zpoline
+	grep -q '0 from cache' "$TMP/err3" && grep -q 'callq' "$TMP/err3"
+	outcome "page-0 mode does not take detour mode's lists"
+fi
+# A plan that does not fit the code (the instruction displaced before the
+# site, glibc's 5-byte `mov $nr, %eax`, said to be only its last 3 bytes,
+# the number's upper bytes: 00 00 decodes as a 2-byte instruction) is
+# refused when applied: that site traps, the program runs as natively.
+libc=$(ldd "$P/nullread" | awk '$1 ~ /^libc\.so/ { print $3 }')
+id=$(readelf -n "$libc" 2>/dev/null | awk '/Build ID/ { print $3 }')
+python3 - "$C/$id.dsites" "$libc" <<'PY' >"$TMP/moved" 2>&1
+import struct, sys
+path, lib = sys.argv[1], open(sys.argv[2], 'rb').read()
+phoff, = struct.unpack_from('<Q', lib, 32)
+phentsize, phnum = struct.unpack_from('<HH', lib, 54)
+loads = []
+for i in range(phnum):
+    p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from('<IIQQQQ', lib, phoff + i * phentsize)
+    if p_type == 1:
+        loads.append((p_vaddr, p_offset, p_filesz))
+def at(vaddr, n):
+    for v, o, sz in loads:
+        if v <= vaddr and vaddr + n <= v + sz:
+            return lib[o + vaddr - v:o + vaddr - v + n]
+    return b''
+b = bytearray(open(path, 'rb').read())
+moved = 0
+for off in range(88, len(b), 8):
+    e, = struct.unpack_from('<Q', b, off)
+    kind, start, site = e & 0xff, (e >> 16) & 0xff, e >> 24
+    if kind == 2 and start == 0xfb and at(site - 5, 7) == b'\xb8' + at(site - 4, 1) + b'\x00\x00\x00\x0f\x05':
+        e = (e & ~(0xffff << 8)) | (0xfd << 16) | (5 << 8)
+        struct.pack_into('<Q', b, off, e)
+        moved += 1
+open(path, 'wb').write(b)
+print(moved)
+PY
+run_cached 4
+moved=$(cat "$TMP/moved")
+refused=$(sed -n 's/.* \([0-9]*\) with instructions that cannot move.*/\1/p' "$TMP/err4")
+[ "${moved:-0}" -gt 10 ] 2>/dev/null && [ "${refused:-0}" -ge "$moved" ] &&
+	cmp -s "$TMP/out1" "$TMP/out4" && grep -Eq '^ +17 +0  getppid$' "$TMP/cnt4"
+outcome "a cached plan that does not fit the code traps instead ($(head -c 200 "$TMP/moved") plans changed, ${refused:-?} refused)"
+
+# Trampolines are written with their block opened once for a run of
+# sites, not a page made writable and back for each (two mprotect calls
+# a site: 1,237 at the start of /usr/bin/go).
+if command -v strace >/dev/null; then
+	ZPOLINE_MODE=detour ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB strace -f -qq -e trace=mprotect \
+		-o "$TMP/mp" "$P/nullread" >/dev/null 2>"$TMP/errmp"
+	n=$(sed -n 's/.*rewritten: [0-9]* callq, \([0-9]*\) detour.*/\1/p' "$TMP/errmp" | head -1)
+	calls=$(grep -c mprotect "$TMP/mp")
+	[ "${n:-0}" -gt 100 ] && [ "$calls" -lt $((n / 4)) ]
+	outcome "detour start-up: $calls mprotect calls for ${n:-?} detoured sites"
+else
+	skip "mprotect calls at detour start-up: strace not installed"
+fi
+
 # A Go program: nil-pointer panics recovered from, as natively.
 if [ -x "$P/gonil" ]; then
 	"$P/gonil" >"$TMP/gn" 2>&1
