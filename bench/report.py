@@ -363,7 +363,8 @@ def startup_section(st):
     for p in st["progs"]:
         progs_desc.append(f"`{p}` = {info.get(p + '_path', '?')}")
     lines.append("Programs: " + ", ".join(progs_desc) + " (`true`; `python3 -c pass`; "
-                 "`clang-tidy --version`).\n")
+                 "`clang-tidy --version`; `go version`: a Go program, which the runtime's "
+                 "auto mode runs in detour mode on CPUs without protection keys).\n")
     table = []
     for p in st["progs"]:
         for c in STARTUP_CONFIGS:

@@ -3,7 +3,9 @@
 # finder's throughput.
 #
 # Programs: /bin/true, python3 -c pass (the real /usr/bin/python3, never a
-# pyenv shim), clang-tidy --version (~185 MiB of LLVM code to scan).
+# pyenv shim), clang-tidy --version (~185 MiB of LLVM code to scan), go
+# version (a Go program: auto mode detours it on CPUs without protection
+# keys, docs/design.md; left out when golang-go is not installed).
 # Configurations:
 #   native
 #   zpoline                  LD_PRELOAD, no hook, site cache off (every run scans)
@@ -62,6 +64,7 @@ add_program() { # name runs-divisor path args...
 add_program true 1 /bin/true
 add_program python3 1 /usr/bin/python3 -c pass
 add_program clang-tidy 3 /usr/bin/clang-tidy --version
+add_program go 1 /usr/bin/go version
 
 configs=(native zpoline zpoline+pass zpoline+pass:cold-cache zpoline+pass:warm-cache
 	native:all-cpus zpoline+pass:cold-cache:all-cpus)
