@@ -51,6 +51,7 @@ _Static_assert(offsetof(struct zp_record, self_post) == REC_SELFPOST, "REC_SELFP
 _Static_assert(sizeof(struct zp_record) <= REC_SIZE, "REC_SIZE");
 _Static_assert(ZPOLINE_SKIP == ZP_PRE_SKIP, "ZP_PRE_SKIP");
 _Static_assert(offsetof(struct zp_record, lean) == REC_LEAN, "REC_LEAN");
+_Static_assert(offsetof(struct zp_record, gs_out) == REC_GSOUT, "REC_GSOUT");
 
 long zp_max_nr = ZP_SLED_END - 1;
 
@@ -109,6 +110,9 @@ bool zp_runtime_wants(long nr)
 	 * path (procstatus.c). */
 	case SYS_seccomp:
 	case SYS_prctl:
+	/* The program's own %gs base (thread.c): the runtime's block is the
+	 * base while it runs. */
+	case SYS_arch_prctl:
 		return true;
 	default:
 		return false;
@@ -270,6 +274,9 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &but_sys, &old, 8);
 	c->child.sigmask = old;
 	c->vmask = t->vmask;
+	/* The child starts with the parent's %gs base (the stub sets it). */
+	c->gs_in = r->gs_out;
+	c->app_gs = t->app_gs;
 	if ((flags & CLONE_VM) && !(flags & CLONE_SIGHAND))
 		zp_signals_private(c);
 	r->scratch[11] = old;
@@ -280,6 +287,31 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 	if ((flags & CLONE_VFORK) && (flags & CLONE_VM))
 		c->vfork_child = true; /* ... and it is our free to make, not the child's */
 	return ZP_ACT_CLONE;
+}
+
+/* arch_prctl(ARCH_SET_GS / ARCH_GET_GS): the program's own %gs base is
+ * the one the record goes back with (REC_GSOUT; 0: the block, which the
+ * program sees as no base).  The kernel checks a new base (it is set for
+ * a moment, then ours is back), and refuses it as it would. */
+static int gs_prctl(struct zp_record *r, struct zp_thread *t)
+{
+	const long *a = r->call.args;
+	if (!zp_wrgsbase || !t || (a[0] != ZP_ARCH_SET_GS && a[0] != ZP_ARCH_GET_GS))
+		return ZP_ACT_SYSCALL;
+	if (a[0] == ZP_ARCH_SET_GS) {
+		long e = zp_app_syscall6(SYS_arch_prctl, ZP_ARCH_SET_GS, a[1], 0, 0, 0, 0);
+		zp_gs_write((uintptr_t)t);
+		if (e == 0) {
+			uintptr_t base = (uintptr_t)a[1];
+			r->gs_out = base && base != (uintptr_t)t ? base : 0;
+			t->app_gs = r->gs_out;
+		}
+		r->call.ret = e;
+		return ZP_ACT_RETURN;
+	}
+	uint64_t base = r->gs_out;
+	r->call.ret = zp_safe_copy((void *)a[1], &base, sizeof base) < 0 ? -EFAULT : 0;
+	return ZP_ACT_RETURN;
 }
 
 /* Does [addr, addr+len) reach the trampoline (page 0 or its second
@@ -401,6 +433,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
 		return zp_sigaltstack_pre(r, t);
+	case SYS_arch_prctl:
+		return gs_prctl(r, t);
 	case SYS_rt_sigreturn:
 		zp_sigreturn_pre(r);
 		return ZP_ACT_SYSCALL;
@@ -549,6 +583,8 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 		struct zp_thread *c = (struct zp_thread *)(uintptr_t)r->child;
 		if (r->call.ret < 0 || (r->rt_flags & ZP_RTF_VFORK))
 			zp_thread_free(c);
+		else if (r->call.ret > 0)
+			zp_thread_disown(c, (int)r->call.ret);
 	}
 	if ((r->rt_flags & ZP_RTF_FORK) && r->call.ret == 0)
 		zp_thread_forked(t);

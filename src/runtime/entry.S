@@ -497,7 +497,15 @@ zp_slow_path:
 	testb	$0x04, 1(%rsp)		/* DF, bit 10 */
 	jz	1f
 	cld
-1:	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
+	/* Not a block of ours: a thread not met yet (base 0), or one whose
+	 * program set its own base (thread.c).  A fault of this read (nothing
+	 * mapped at the program's base + TB_MAGIC) is sent to the same place
+	 * by the SIGSEGV handler (signals.c). */
+	.globl	zp_gs_probe
+	.hidden	zp_gs_probe
+1:
+zp_gs_probe:
+	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
 	jne	.Lno_thread_block
 	mov	%gs:TB_SELF, %r11
 	cmpb	$0, TB_ALTSWAP(%r11)
@@ -542,6 +550,11 @@ zp_slow_path:
 	/* rbx holds the record (C keeps it). */
 	mov	%rcx, %rbx
 	CFI_RECORD 3
+	/* The program's own %gs base, if the fallback met one, goes back on
+	 * the way out (0: the block is the program's base too). */
+	mov	%gs:TB_GSIN, %rax
+	mov	%rax, REC_GSOUT(%rbx)
+	movq	$0, %gs:TB_GSIN
 	cmpb	$0, zp_lean(%rip)
 	jne	.Llean
 .Lslow_dispatch:
@@ -625,6 +638,8 @@ zp_slow_path:
 	cmp	REC_RDI + 8 * .Larg_\r(%rbx), %\r
 	jne	.Llean_changed_arg
 	.endr
+	cmpq	$0, REC_GSOUT(%rbx)
+	jne	.Llean_gs
 	.cfi_remember_state
 	RESTORE_FLAGS_REC %rbx
 	mov	%rbx, %r11
@@ -633,6 +648,11 @@ zp_slow_path:
 	.cfi_same_value %rbx
 	jmp	.Lrelease_ret_tail
 	.cfi_restore_state
+/* The program's own %gs base goes back: the general release's, with the
+ * callee-saved registers recorded (still the program's). */
+.Llean_gs:
+	RECORD_REST %rbx
+	jmp	.Lrelease_ret_gs
 .Llean_changed_arg:
 	mov	REC_NR(%rbx), %rsi	/* what it was made with: unchanged */
 	jmp	.Llean_changed
@@ -654,6 +674,8 @@ zp_slow_path:
 	call	*zp_lean_pre(%rip)
 	cmp	$ZP_PRE_SKIP, %eax
 	je	.Llean_keeps_skip
+	cmpq	$0, REC_GSOUT(%rbx)
+	jne	.Llean_gs
 	.cfi_remember_state
 	LOAD_ARGS %rbx
 	RESTORE_FLAGS_REC %rbx
@@ -739,27 +761,35 @@ zp_slow_path:
 .Lreturn_altstack:
 	CFI_RECORD 3
 	mov	REC_APPSP(%rbx), %rsp
-	lea	-136(%rsp), %rsp
+	lea	-152(%rsp), %rsp
 	mov	REC_FLAGS(%rbx), %rax
 	mov	%rax, (%rsp)
+	mov	REC_GSOUT(%rbx), %rax
+	mov	%rax, 8(%rsp)
+	mov	REC_RETADDR(%rbx), %rax
+	mov	%rax, 16(%rsp)
 	SET_SIGMASK REC_ALTMASK(%rbx)
 	/* The slot stays ours until TB_LEVEL is written: a signal's hooked
 	 * calls meanwhile take the next one. */
 	RESTORE_ARG_REGS %rbx
 	RESTORE_CALLEE_SAVED %rbx
 	mov	REC_RET(%rbx), %rax
-	mov	REC_RETADDR(%rbx), %rcx
 	mov	REC_LEVEL(%rbx), %r11d
 	mov	REC_RBX(%rbx), %rbx
-	/* rsp = application rsp - 136; the return address is in rcx. */
-	.cfi_def_cfa %rsp, 136
-	.cfi_register 16, %rcx
+	/* rsp = application rsp - 152; the return address at rsp + 16. */
+	.cfi_def_cfa %rsp, 152
+	.cfi_offset 16, -136
 	.cfi_same_value %rbx
 	mov	%r11d, %gs:TB_LEVEL
+	mov	8(%rsp), %rcx
+	jrcxz	1f
+	wrgsbase %rcx
+1:	mov	16(%rsp), %rcx
+	.cfi_register 16, %rcx
 	mov	(%rsp), %r11
 	popfq
-	.cfi_def_cfa_offset 128
-	lea	128(%rsp), %rsp
+	.cfi_def_cfa_offset 144
+	lea	144(%rsp), %rsp
 	.cfi_def_cfa_offset 0
 	jmp	*%rcx
 	.cfi_restore_state
@@ -892,6 +922,8 @@ zp_self_signal_trap:
 	je	.Lsyscall_release_at_sp
 	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
 	jne	.Lsyscall_release_at_sp
+	cmpq	$0, REC_GSOUT(%rbx)
+	jne	.Lrelease_ret_gs
 	RELEASE_LOAD .Lrelease_ret_tail
 	lea	-8(%rsp), %rsp
 	CFI_APP_STACK 8
@@ -905,6 +937,8 @@ zp_app_syscall_release_ret:
 
 .Lsyscall_release_at_sp:
 	.cfi_restore_state
+	cmpq	$0, REC_GSOUT(%rbx)
+	jne	.Lrelease_at_sp_gs
 	RELEASE_LOAD
 	/* A trapped call has no return address at app-8, but it comes here
 	 * only for calls that do not return. */
@@ -916,6 +950,28 @@ zp_app_syscall_release:
 	syscall
 	mov	-8(%rsp), %rcx
 	jmp	*%rcx
+
+/* The same two for a call whose program set its own %gs base (thread.c):
+ * it goes back once nothing more is read through the block's (wrgsbase
+ * leaves the program's flags alone).  Apart, so that the common calls'
+ * `syscall` keeps its place at the end of a line (RELEASE_LOAD). */
+.Lrelease_ret_gs:
+	CFI_RECORD 3
+	RELEASE_LOAD
+	lea	-8(%rsp), %rsp
+	CFI_APP_STACK 8
+	mov	REC_GSOUT(%r11), %r11
+	mov	%ecx, %gs:TB_LEVEL
+	wrgsbase %r11
+	jmp	zp_app_syscall_release_ret
+.Lrelease_at_sp_gs:
+	CFI_RECORD 3
+	RELEASE_LOAD
+	CFI_APP_STACK 0
+	mov	REC_GSOUT(%r11), %r11
+	mov	%ecx, %gs:TB_LEVEL
+	wrgsbase %r11
+	jmp	zp_app_syscall_release
 
 /* Make the call holding the slot, then let the C side see the result.  For
  * a rewritten site the application's registers are all back in place during
@@ -1013,11 +1069,15 @@ zp_app_syscall_post2:
 	.cfi_def_cfa %rax, 16
 	.cfi_offset 16, -8
 	mov	REC_LEVEL(%r11), %ecx
-	mov	REC_RET(%r11), %r11
 	lea	8(%rax), %rsp
 	.cfi_def_cfa %rsp, 8
+	mov	REC_GSOUT(%r11), %rax
+	mov	REC_RET(%r11), %r11
 	mov	%ecx, %gs:TB_LEVEL
-	mov	%r11, %rax
+	mov	%rax, %rcx
+	jrcxz	1f
+	wrgsbase %rcx
+1:	mov	%r11, %rax
 	mov	(%rsp), %rcx
 	mov	-8(%rsp), %r11
 	/* A balanced `ret` keeps the return-stack predictor in step. */
@@ -1034,6 +1094,7 @@ zp_app_syscall_post2:
 	RESTORE_ARG_REGS %r11
 	RESTORE_CALLEE_SAVED %r11
 	lea	(REC_SIZE - ZP_SLOT_SIZE + 16384)(%r11), %rsp
+	pushq	REC_GSOUT(%r11)
 	pushq	REC_RET(%r11)
 	pushq	REC_RETADDR(%r11)
 	pushq	REC_APPSP(%r11)
@@ -1047,7 +1108,10 @@ zp_app_syscall_post2:
 	.cfi_escape 0x10, 16, 2, 0x77, 16
 	mov	REC_LEVEL(%r11), %eax
 	mov	%eax, %gs:TB_LEVEL
-	mov	(%rsp), %r11
+	mov	32(%rsp), %rcx
+	jrcxz	1f
+	wrgsbase %rcx
+1:	mov	(%rsp), %r11
 	mov	16(%rsp), %rcx
 	mov	24(%rsp), %rax
 	popfq
@@ -1133,6 +1197,16 @@ zp_app_syscall_clone:
 4:	movb	$1, TB_SUDOFF(%r9)
 	movq	$0, TB_VMASK(%r9)
 1:
+	/* Found by its tid while the program's own %gs base is in place
+	 * (thread.c); that base, the parent's, is the child's from here on. */
+	mov	$ZP_NR_GETTID, %eax
+	syscall
+	mov	%eax, TB_OWNER(%r9)
+	mov	TB_GSIN(%r9), %rcx
+	jrcxz	5f
+	movq	$0, TB_GSIN(%r9)
+	wrgsbase %rcx
+5:
 	SET_SIGMASK CH_SIGMASK(%r9)
 	mov	%r9, %r11
 	mov	CH_RDI(%r11), %rdi
@@ -1172,8 +1246,12 @@ zp_app_syscall_exit:
 	syscall
 	ud2
 
-/* A thread we have not seen yet (%gs base 0): give it a block, on its own
- * stack below the red zone, and try again. */
+/* A thread we have not seen yet (%gs base 0), or whose program set its
+ * own base: give it its block, on its own stack below the red zone, and
+ * try again. */
+	.globl	zp_gs_probe_miss
+	.hidden	zp_gs_probe_miss
+zp_gs_probe_miss:
 .Lno_thread_block:
 	/* rsp = app-16, as at .Lslow. */
 	CFI_APP_STACK 16
@@ -1271,6 +1349,24 @@ zp_syscall6:
 	ret
 	.cfi_endproc
 	.size	zp_syscall6, . - zp_syscall6
+
+/* uint32_t zp_gs_magic(void): %gs:TB_MAGIC, or 0 where the %gs base (the
+ * program's) has nothing mapped there: the SIGSEGV handler sends a fault
+ * of the read to zp_gs_magic_fault (signals.c). */
+	.globl	zp_gs_magic
+	.hidden	zp_gs_magic
+	.globl	zp_gs_magic_fault
+	.hidden	zp_gs_magic_fault
+	.type	zp_gs_magic, @function
+zp_gs_magic:
+	.cfi_startproc
+	movl	%gs:TB_MAGIC, %eax
+	ret
+zp_gs_magic_fault:
+	xor	%eax, %eax
+	ret
+	.cfi_endproc
+	.size	zp_gs_magic, . - zp_gs_magic
 
 /* long zp_call_on_stack(long (*fn)(void *), void *arg, void *top): fn(arg)
  * on the stack below `top` (a slot), for the trap path. */

@@ -48,6 +48,8 @@
 #define TB_ALTMASK 0xF50 /* the signal mask before the block */
 #define TB_VRELEASE 0xF5A /* held signals to release after the post (signals.c) */
 #define TB_HOOKBASE 0x90 /* the slots' base while hook code runs, else 0 (vdso.c) */
+#define TB_GSIN 0x2A8    /* the program's %gs base the slow path met, for its record */
+#define TB_OWNER 0x2C0   /* the tid of the thread that has the block */
 #define TB_SIZE 0x1000
 /* The stack a thread the runtime did not start is given its block on. */
 #define ZP_ADOPT_STACK_SIZE 16384
@@ -102,7 +104,8 @@
 #define REC_ALTSWAP 432 /* restored by the stub after it is back on that stack */
 #define REC_SELFPOST 440 /* ZP_ACT_SELF_SIGNAL: post() wanted */
 #define REC_LEAN 444     /* the lean path's call: the stub runs post() (entry.S) */
-#define REC_SIZE 448    /* multiple of 64 */
+#define REC_GSOUT 448   /* the program's %gs base to put back on the way out, 0: ours */
+#define REC_SIZE 512    /* multiple of 64 */
 
 /* Actions (REC_ACTION) returned by zp_pre()/zp_post(). */
 #define ZP_ACT_SYSCALL 0      /* make the call with the record's nr/args, no post */
@@ -139,5 +142,6 @@
 #define ZP_PR_SET_SYSCALL_USER_DISPATCH 59
 #define ZP_ARCH_SET_GS 0x1001
 #define ZP_ARCH_GET_GS 0x1004
+#define ZP_NR_GETTID 186
 
 #endif

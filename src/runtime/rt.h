@@ -42,6 +42,7 @@ struct zp_record {
 	uint64_t alt_swap;     /* REC_ALTSWAP: made on the program's signal stack */
 	int self_post;         /* ZP_ACT_SELF_SIGNAL: zp_post() after the call */
 	uint32_t lean;         /* REC_LEAN: the stub calls the hook's post() itself */
+	uint64_t gs_out;       /* REC_GSOUT: the program's %gs base to go back with, 0: ours */
 } __attribute__((aligned(64)));
 
 /* zp_record.rt_flags: the runtime's own post-processing */
@@ -91,7 +92,19 @@ struct zp_thread {
 	/* Trap path: the call being made in the kernel for the program
 	 * (signals.c, zp_trap_enter), what a handler interrupting it is shown. */
 	struct zp_trap_call *trap_call;
-	char pad0[TB_MAGIC - sizeof(struct zp_child) - 6 * 8 - 4 * 128];
+	/* The program's own %gs base (Wine's TEB, a wasm2c sandbox's memory):
+	 * the block is found by tid while the program's base is in place, and
+	 * the base goes back on every way out (thread.c, entry.S).
+	 * TB_GSIN: the base the slow path's fallback met, taken into the next
+	 * record.  app_gs: the program's base as last seen (0: none).
+	 * sig_gs: the base a signal found, put back when the runtime's handler
+	 * returns (signals.c).  TB_OWNER: the tid of the thread using it. */
+	uintptr_t gs_in;
+	uintptr_t app_gs;
+	uintptr_t sig_gs;
+	int owner;
+	int pad3;
+	char pad0[TB_MAGIC - sizeof(struct zp_child) - 10 * 8 - 4 * 128];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -162,6 +175,16 @@ ZP_HIDDEN struct zp_thread *zp_thread_new(void);
 ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
+ZP_HIDDEN struct zp_thread *zp_thread_self_safe(void);
+ZP_HIDDEN struct zp_thread *zp_thread_sig_enter(uintptr_t *was);
+ZP_HIDDEN void zp_gs_write(uintptr_t base);
+ZP_HIDDEN uintptr_t zp_gs_read(void);
+ZP_HIDDEN void zp_thread_owned(struct zp_thread *t, int tid);
+ZP_HIDDEN void zp_thread_disown(struct zp_thread *c, int tid);
+/* entry.S: the magic at %gs:TB_MAGIC, 0 where nothing is mapped there; the
+ * slow path's own read of it, whose fault goes to its fallback */
+ZP_HIDDEN uint32_t zp_gs_magic(void);
+extern ZP_HIDDEN char zp_gs_magic_fault[], zp_gs_probe[], zp_gs_probe_miss[];
 ZP_HIDDEN void zp_thread_forked(struct zp_thread *self);
 ZP_HIDDEN void zp_signal_fatal_seen(const siginfo_t *si, const void *uc);
 /* procstatus.c */
@@ -248,6 +271,8 @@ static inline void zp_hook_leave(struct zp_thread *t, uintptr_t prev)
 		t->hook_base = prev;
 }
 ZP_HIDDEN int zp_vdso_route(void);
+#define ZP_VDSO_MARK_LEN 9 /* sub %gs:TB_HOOKBASE, %rax */
+ZP_HIDDEN bool zp_vdso_mark_read(uintptr_t ip);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);
 

@@ -577,6 +577,76 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 	return false;
 }
 
+/* The %gs base the program's code runs with on this thread, for its
+ * handler (0: leave the block, the program set none): the one the signal
+ * found if it was the program's, else the program's last known. */
+static uintptr_t program_gs(const struct zp_thread *t)
+{
+	if (!t || !zp_wrgsbase)
+		return 0;
+	if (t->sig_gs && t->sig_gs != (uintptr_t)t)
+		return t->sig_gs;
+	return t->app_gs;
+}
+
+/* A program's handler is called from one of the runtime's: with the
+ * program's %gs base (Wine's read their TEB through it), and the block
+ * back afterwards. */
+static uintptr_t program_gs_enter(const struct zp_thread *t)
+{
+	uintptr_t base = program_gs(t);
+	if (base)
+		zp_gs_write(base);
+	return base;
+}
+
+static void program_gs_leave(struct zp_thread *t, uintptr_t base, bool sent_elsewhere)
+{
+	if (!base)
+		return;
+	zp_gs_write((uintptr_t)t);
+	/* Sent elsewhere (siglongjmp-like context edits), the program runs on
+	 * with its base. */
+	if (sent_elsewhere)
+		t->sig_gs = base;
+}
+
+/* Every handler of the runtime's starts under whatever %gs base the signal
+ * found: the program's own one (thread.c) is replaced by the thread's
+ * block while the runtime runs, and put back (t->sig_gs: the trap path
+ * and the program's handlers may change what goes back) on return. */
+struct gs_frame {
+	struct zp_thread *t;
+	uintptr_t was, outer_sig, outer_in;
+};
+
+static struct zp_thread *gs_frame_enter(struct gs_frame *f)
+{
+	f->t = zp_thread_sig_enter(&f->was);
+	if (f->t) {
+		f->outer_sig = f->t->sig_gs;
+		f->outer_in = f->t->gs_in; /* a slow path's, not yet in its record */
+		f->t->sig_gs = f->was ? f->was : (uintptr_t)f->t;
+	}
+	return f->t;
+}
+
+static void gs_frame_leave(struct gs_frame *f)
+{
+	struct zp_thread *t = f->t;
+	uintptr_t back = f->was;
+	if (!t && back) /* adopted in here (the trap path): its block says */
+		t = zp_thread_self_safe();
+	if (t) {
+		back = t->sig_gs;
+		t->sig_gs = f->t ? f->outer_sig : 0;
+		if (f->t)
+			t->gs_in = f->outer_in;
+	}
+	if (zp_wrgsbase && back && back != zp_gs_read())
+		zp_gs_write(back);
+}
+
 /* A handler of the program's is the program's code, whatever it
  * interrupted.  Coming during a hook, it found the hooks' state: Syscall
  * User Dispatch's selector on ALLOW (its unrewritten calls, and in SUD mode
@@ -621,7 +691,8 @@ static void program_state_leave(struct zp_thread *t, struct hook_state h)
 static void wrapped(int sig, siginfo_t *si, void *uc)
 {
 	struct prog_action a = prog_act[sig];
-	struct zp_thread *t = zp_thread_self();
+	struct gs_frame f;
+	struct zp_thread *t = gs_frame_enter(&f);
 	uint64_t vm = t ? t->vmask : 0;
 	if (t)
 		t->vmask |= ours_unpack(asked_ours[sig]);
@@ -629,15 +700,19 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct hook_state h = program_state_enter(t);
 	struct app_view v;
 	app_view_show(&v, t, (ucontext_t *)uc);
+	uintptr_t gs = program_gs_enter(t);
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
 	/* Sent elsewhere, the program runs on with its own state. */
-	if (!app_view_hide(&v, t, (ucontext_t *)uc))
+	bool back = app_view_hide(&v, t, (ucontext_t *)uc);
+	program_gs_leave(t, gs, !back);
+	if (!back)
 		program_state_leave(t, h);
 	if (t)
 		t->vmask = vm;
+	gs_frame_leave(&f);
 }
 
 /* rt_sigreturn: the frame's saved mask is about to become the real one.
@@ -864,10 +939,13 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 {
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
-	struct zp_thread *t = zp_thread_self();
+	struct zp_thread *t = zp_thread_self_safe();
 	if (!t) {
+		uintptr_t was = zp_wrgsbase ? zp_gs_read() : 0;
 		zp_thread_adopt();
 		t = zp_thread_self();
+		t->gs_in = 0;
+		t->sig_gs = was ? was : (uintptr_t)t;
 	}
 	/* Take the level first: a signal arriving while the record is filled
 	 * must find the slot in use. */
@@ -889,6 +967,9 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	rec->flags = (uint64_t)g[REG_EFL];
 	rec->retaddr = resume;
 	rec->call.sp = sp;
+	/* The program's own %gs base goes back with the call (thread.c). */
+	if (t->sig_gs != (uintptr_t)t)
+		rec->gs_out = t->sig_gs;
 
 	/* The program installs a seccomp filter that would kill this thread at
 	 * our sigreturn (sud.c): it leaves Syscall User Dispatch, and the call
@@ -917,6 +998,7 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 		g[REG_RSP] = (greg_t)(uintptr_t)rec;
 		g[REG_RBX] = (greg_t)(uintptr_t)rec;
 		g[REG_RIP] = (greg_t)(uintptr_t)zp_trap_resume;
+		t->sig_gs = (uintptr_t)t; /* the stub runs on with the block */
 		return;
 	}
 
@@ -971,6 +1053,7 @@ void zp_trap_enter(void *ucv, uintptr_t site, uintptr_t resume, uintptr_t sp, un
 	if (rec->call.nr == SYS_sigaltstack && ret == 0)
 		zp_raw2(SYS_sigaltstack, 0, &uc->uc_stack);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+	t->sig_gs = rec->gs_out ? rec->gs_out : (uintptr_t)t; /* arch_prctl may have set it */
 	g[REG_RAX] = ret;
 	g[REG_RCX] = (greg_t)resume;
 	g[REG_R11] = g[REG_EFL];
@@ -1013,8 +1096,10 @@ static void self_signal(ucontext_t *uc)
 	g[REG_RIP] = (greg_t)r->retaddr;
 	g[REG_RSP] = (greg_t)r->call.sp;
 	/* Nothing can take the slot before sigreturn: every signal is blocked. */
-	if (t)
+	if (t) {
+		t->sig_gs = r->gs_out ? r->gs_out : (uintptr_t)t;
 		__atomic_store_n(&t->level, (uint32_t)r->level, __ATOMIC_RELEASE);
+	}
 }
 
 static bool is_site_ret(uintptr_t ret)
@@ -1237,11 +1322,14 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 		shown.si_call_addr = (void *)v.app_rip;
 		si = &shown;
 	}
+	uintptr_t gs = program_gs_enter(t);
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else
 		((void (*)(int))h)(sig);
-	if (!app_view_hide(&v, t, uc))
+	bool back = app_view_hide(&v, t, uc);
+	program_gs_leave(t, gs, !back);
+	if (!back)
 		program_state_leave(t, hs);
 	if (t) {
 		/* The handler may have written our signals into the mask its
@@ -1313,7 +1401,38 @@ static bool seccomp_own(ucontext_t *uc, const siginfo_t *si)
 	return true;
 }
 
+static void handle(int sig, siginfo_t *si, void *ucv);
+
 static void handler(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	/* Reads through a %gs base of the program's that has nothing mapped
+	 * there: nothing here may read through %gs before these. */
+	if (sig == SIGSEGV || sig == SIGBUS) {
+		if ((uintptr_t)g[REG_RIP] == (uintptr_t)zp_gs_magic) {
+			g[REG_RIP] = (greg_t)(uintptr_t)zp_gs_magic_fault;
+			return;
+		}
+		if ((uintptr_t)g[REG_RIP] == (uintptr_t)zp_gs_probe) {
+			g[REG_RIP] = (greg_t)(uintptr_t)zp_gs_probe_miss;
+			return;
+		}
+		/* A routed vDSO function's test for hook code (vdso.c): hook
+		 * code runs under the block's base, so this is the program's. */
+		if (zp_vdso_mark_read((uintptr_t)g[REG_RIP])) {
+			g[REG_RAX] = -1;
+			g[REG_RIP] += ZP_VDSO_MARK_LEN;
+			return;
+		}
+	}
+	struct gs_frame f;
+	gs_frame_enter(&f);
+	handle(sig, si, ucv);
+	gs_frame_leave(&f);
+}
+
+static void handle(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;

@@ -94,7 +94,8 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 {
 	(void)sig;
 	const greg_t *g = ((const ucontext_t *)ucv)->uc_mcontext.gregs;
-	struct zp_thread *t = zp_thread_self();
+	/* Under the program's own %gs base the call is not the runtime's. */
+	struct zp_thread *t = zp_thread_self_safe();
 	/* A restarted call's rip is back on its `syscall`. */
 	if (t && si->si_code <= 0 && si->si_pid == zp_raw0(SYS_getpid) && g[REG_RAX] != -EINTR &&
 	    returns_to_post((uintptr_t)g[REG_RIP], t)) {

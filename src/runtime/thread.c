@@ -3,8 +3,11 @@
  *
  * Every thread that enters a hook gets a block: the slots its hooks run on
  * and the record of each call in flight.  The entry stub finds it through
- * the %gs base (nothing on x86-64 Linux userspace uses %gs; %fs belongs to
- * the program's libc, and Go and other runtimes set it as they please).
+ * the %gs base (%fs belongs to the program's libc, and Go and other
+ * runtimes set it as they please; most programs leave %gs alone).  A
+ * program that sets its own %gs base (Wine, wasm2c sandboxes) has it
+ * whenever its code runs: the block is then found by the thread's tid and
+ * is the base only while the runtime runs (docs/design.md).
  *
  * Layout of one mapping:  [guard page][slot 0 .. slot N-1][block page]
  *
@@ -30,6 +33,8 @@ _Static_assert(offsetof(struct zp_thread, hook_base) == TB_HOOKBASE, "TB_HOOKBAS
 _Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL");
 _Static_assert(offsetof(struct zp_thread, sud_off) == TB_SUDOFF, "TB_SUDOFF");
 _Static_assert(offsetof(struct zp_thread, vmask) == TB_VMASK, "TB_VMASK");
+_Static_assert(offsetof(struct zp_thread, gs_in) == TB_GSIN, "TB_GSIN");
+_Static_assert(offsetof(struct zp_thread, owner) == TB_OWNER, "TB_OWNER");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
 _Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
 _Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
@@ -67,6 +72,8 @@ static void reset(struct zp_thread *t)
 	t->alt_autodisarm = false;
 	t->sig_private = false; /* shares the program's handlers until clone says not */
 	t->vfork_child = false;
+	t->gs_in = t->app_gs = t->sig_gs = 0;
+	t->owner = 0;
 	t->self = t;
 }
 
@@ -126,10 +133,85 @@ void zp_thread_free(struct zp_thread *t)
 static int set_gs(struct zp_thread *t)
 {
 	if (zp_wrgsbase) {
-		__asm__ volatile("wrgsbase %0" : : "r"(t) : "memory");
+		zp_gs_write((uintptr_t)t);
 		return 0;
 	}
 	return (int)zp_raw2(SYS_arch_prctl, ZP_ARCH_SET_GS, t);
+}
+
+/* Only where the kernel allows FSGSBASE (zp_wrgsbase). */
+void zp_gs_write(uintptr_t base)
+{
+	__asm__ volatile("wrgsbase %0" : : "r"(base) : "memory");
+}
+
+uintptr_t zp_gs_read(void)
+{
+	uintptr_t base;
+	__asm__ volatile("rdgsbase %0" : "=r"(base));
+	return base;
+}
+
+/* t is now the block of thread tid: a block of a thread gone by the same
+ * tid (an adopted thread's is never freed) must not be found for it. */
+void zp_thread_owned(struct zp_thread *t, int tid)
+{
+	t->owner = tid;
+	zp_thread_disown(t, tid);
+}
+
+/* A new thread, tid, has c: no other block may be found for it. */
+void zp_thread_disown(struct zp_thread *c, int tid)
+{
+	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+		if (e->t != c && e->t->owner == tid)
+			e->t->owner = 0;
+}
+
+/* The calling thread's block found by its tid: its %gs base is the
+ * program's. */
+static struct zp_thread *by_tid(int tid)
+{
+	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+		if (__atomic_load_n(&e->t->magic, __ATOMIC_ACQUIRE) == ZP_TB_MAGIC_VALUE &&
+		    e->t->owner == tid)
+			return e->t;
+	return NULL;
+}
+
+/* zp_thread_self() for code that may run under the program's %gs base (a
+ * signal handler of the runtime's): nothing is read through a base that is
+ * not a block (zp_gs_magic survives an unmapped one, and a base whose
+ * bytes happen to hold the magic is not its own block). */
+struct zp_thread *zp_thread_self_safe(void)
+{
+	if (!zp_wrgsbase)
+		return zp_thread_self();
+	uintptr_t base = zp_gs_read();
+	if (!base || zp_gs_magic() != ZP_TB_MAGIC_VALUE)
+		return NULL;
+	struct zp_thread *t;
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(TB_SELF));
+	return (uintptr_t)t == base ? t : NULL;
+}
+
+/* A signal handler of the runtime's starts: the thread's block, with %gs
+ * switched to it; *was = the base the signal found (0: not switched, or
+ * no FSGSBASE).  A base of 0 is a thread the runtime has not met. */
+struct zp_thread *zp_thread_sig_enter(uintptr_t *was)
+{
+	*was = 0;
+	if (!zp_wrgsbase)
+		return zp_thread_self();
+	uintptr_t base = zp_gs_read();
+	*was = base;
+	struct zp_thread *t = zp_thread_self_safe();
+	if (t || !base)
+		return t;
+	t = by_tid((int)zp_raw0(SYS_gettid));
+	if (t)
+		zp_gs_write((uintptr_t)t);
+	return t;
 }
 
 int zp_thread_init_main(void)
@@ -138,6 +220,7 @@ int zp_thread_init_main(void)
 	if (!t)
 		return -12;
 	t->is_static = true;
+	zp_thread_owned(t, (int)zp_raw0(SYS_gettid));
 	zp_altstack_adopt(t);
 	return set_gs(t);
 }
@@ -157,13 +240,10 @@ static uintptr_t get_gs(void)
 	return base;
 }
 
-/* The program set this thread's %gs base itself, to something that is not
- * a block of ours: Wine's x86-64 threads keep their TEB there
- * (arch_prctl(ARCH_SET_GS)), Firefox's wasm2c-compiled sandboxed libraries
- * their linear memory (RLBox "Segue", WRGSBASE).  The runtime's block
- * replaces it below, and the program's code that reads through %gs reads
- * the block instead: it crashes (README, Limits).  Said once, so the crash
- * that follows has its cause on stderr. */
+/* Without FSGSBASE (Linux < 5.9, or an old CPU) the stub cannot switch
+ * bases cheaply: a program that set a thread's %gs base itself has it
+ * replaced by the runtime's block (README, Limits).  Said once, so the
+ * crash that follows has its cause on stderr. */
 static void warn_program_gs(void)
 {
 	static int warned ZP_BIG_BSS;
@@ -175,22 +255,42 @@ static void warn_program_gs(void)
 			return; /* a block of ours: not the program's (not a reason to stay quiet) */
 	if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
 		return;
-	zp_log("zpoline: the program set a thread's %%gs base itself (0x%lx); the runtime keeps "
-	       "its per-thread block there and replaces it: code that reads through %%gs "
-	       "(Wine, wasm2c sandboxes) will fail (not supported)",
+	zp_log("zpoline: the program set a thread's %%gs base itself (0x%lx); without FSGSBASE "
+	       "the runtime keeps its per-thread block there and replaces it: code that reads "
+	       "through %%gs (Wine, wasm2c sandboxes) will fail (not supported)",
 	       (unsigned long)base);
 }
 
 /* A thread the runtime did not create (it was started before the runtime,
- * or by code that was not rewritten) enters its first hook. */
+ * or by code that was not rewritten) enters its first hook; or a thread
+ * whose program set its own %gs base (Wine's TEB, a wasm2c sandbox's
+ * memory) enters the slow path: its block is found by tid, and the
+ * program's base waits in TB_GSIN for the call's record, which puts it
+ * back on the way out (entry.S). */
 void zp_thread_adopt(void)
 {
-	warn_program_gs();
+	uintptr_t prog = 0;
+	int tid = (int)zp_raw0(SYS_gettid);
+	if (zp_wrgsbase) {
+		prog = zp_gs_read();
+		struct zp_thread *t = by_tid(tid);
+		if (t) {
+			zp_gs_write((uintptr_t)t);
+			t->gs_in = prog;
+			t->app_gs = prog;
+			return;
+		}
+	} else {
+		warn_program_gs();
+	}
 	struct zp_thread *t = zp_thread_new();
 	if (!t || set_gs(t) < 0)
 		zp_die("zpoline: out of memory for a thread's hook stack");
 	/* Such a thread may outlive its creator's idea of it; keep its block. */
 	t->is_static = true;
+	zp_thread_owned(t, tid);
+	t->gs_in = prog;
+	t->app_gs = prog;
 	zp_self_status_forget(false);
 	zp_altstack_adopt(t);
 	if (zp_sud_armed)
@@ -212,6 +312,7 @@ void zp_thread_forked(struct zp_thread *self)
 	if (self) {
 		self->tid = 0;
 		self->pid = 0;
+		zp_thread_owned(self, (int)zp_raw0(SYS_gettid));
 		if (zp_sud_armed) {
 			/* fork does not carry it over.  We are in the child's
 			 * post(), whose hooks are still to run: arming leaves the

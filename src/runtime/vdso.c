@@ -22,7 +22,9 @@
  * (unless on its own signal stack), and its calls go past the hooks.
  * A thread the runtime does not know reads page 0's int3 fill through a
  * %gs base of 0 and takes the rewritten path, where the runtime meets it
- * as any call of such a thread.
+ * as any call of such a thread; one whose program set its own %gs base
+ * reads the program's memory there, or faults, which the SIGSEGV handler
+ * turns into the rewritten path too (zp_vdso_mark_read).
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -56,6 +58,8 @@ static size_t put32(uint8_t *p, size_t n, uint32_t v)
 	return n + 4;
 }
 
+static uintptr_t zp_vdso_lo, zp_vdso_hi; /* the vDSO, once a function is routed */
+
 static size_t build_stub(uint8_t *p, long nr)
 {
 	size_t n = 0;
@@ -80,6 +84,18 @@ static size_t build_stub(uint8_t *p, long nr)
 	p[n++] = 0x05;
 	p[n++] = 0xc3;
 	return n;
+}
+
+/* Is ip a routed function's `sub %gs:TB_HOOKBASE, %rax` (after its
+ * `mov %rsp, %rax`)?  Read through a program's own %gs base it may fault
+ * (signals.c): with rax = -1 after it the function takes the hooked call. */
+bool zp_vdso_mark_read(uintptr_t ip)
+{
+	if (!zp_vdso_lo || ip - 3 < zp_vdso_lo || ip + ZP_VDSO_MARK_LEN > zp_vdso_hi)
+		return false;
+	uint8_t want[STUB_LEN];
+	build_stub(want, 0);
+	return memcmp((const void *)(ip - 3), want, 3 + ZP_VDSO_MARK_LEN) == 0;
 }
 
 /* Returns how many functions were routed, or -1. */
@@ -127,6 +143,8 @@ int zp_vdso_route(void)
 				zp_die("zpoline: the vDSO stub is not what vdso.c says");
 			memcpy((void *)fn, stub, n);
 			zp_raw3(SYS_mprotect, p0, p1 - p0, m->prot);
+			zp_vdso_lo = p0;
+			zp_vdso_hi = p1;
 			if (zp_mode != ZP_MODE_SUD) /* there, the call traps anyway */
 				zp_sites_push(&sites, fn + STUB_SITE, ZP_SITE_FAST);
 			done++;
