@@ -80,6 +80,9 @@ outcome "exit_group: --json has the call as a record, \"unfinished\":true"
 single() { # OUTFILE TRACER...
 	local out=$1
 	shift
+	# Emptied first: the background job truncates it only when it runs,
+	# and await could read the previous run's pid before that.
+	: >"$TMP/out"
 	"$@" "$PROG" single >"$TMP/out" &
 	local bg=$!
 	await "$TMP/out" pid || return 1
@@ -118,6 +121,7 @@ expect_wait() { # FILE SIG: both calls unfinished, each before its task's killed
 	before "$1" "^$t +futex\(0x[0-9a-f]+, FUTEX_WAIT_PRIVATE, 2, NULL $U" "^$t +\+\+\+ killed by $2 \+\+\+$" &&
 		before "$1" "^$p +poll\(\[\{fd=3, events=POLLIN\}\], 1, -1 $U" "^$p +\+\+\+ killed by $2 \+\+\+$"
 }
+: >"$TMP/out" # (as in single())
 "$ZP" trace -f -o "$TMP/W" -- "$PROG" wait >"$TMP/out" &
 bg=$!
 if await "$TMP/out" ready; then
