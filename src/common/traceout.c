@@ -1509,7 +1509,7 @@ size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
 	static struct zp_trace_count sum[ZP_TRACE_COUNT_SLOTS];
 	for (int i = 0; i < ZP_TRACE_COUNT_SLOTS; i++) {
 		sum[i] = ctl->counts[0][i];
-		for (int s = 1; s < ZP_TRACE_COUNT_SHARDS; s++) {
+		for (int s = 1; s < ZP_TRACE_COUNT_SHARDS + ZP_TRACE_COUNT_OWN; s++) {
 			sum[i].calls += ctl->counts[s][i].calls;
 			sum[i].errors += ctl->counts[s][i].errors;
 			sum[i].ns += ctl->counts[s][i].ns;

@@ -51,6 +51,10 @@
  * for the summary: threads on different CPUs would otherwise pass the
  * counters' cache lines back and forth on every call. */
 #define ZP_TRACE_COUNT_SHARDS 4
+/* ... and up to this many threads of the session count in a copy of their
+ * own after those (ZP_TRACE_COUNT_SHARDS + i, claimed in count_owner[i]):
+ * with one writer, an add needs no bus lock (the trace hook's count()). */
+#define ZP_TRACE_COUNT_OWN 28
 #define ZP_TRACE_PID_SLOTS 8192     /* traced processes (for killed-by-signal lines) */
 #define ZP_TRACE_EXEC_SLOTS 32      /* execve lines waiting for the new image */
 #define ZP_TRACE_THREAD_SLOTS 4096  /* traced threads but leaders (for killed-by-signal lines) */
@@ -115,7 +119,9 @@ struct zp_trace_ctl {
 	int32_t lost_errno;     /* why the first of them was lost */
 	uint32_t out_closed;    /* the output is a pipe nobody reads any more */
 	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
-	struct zp_trace_count counts[ZP_TRACE_COUNT_SHARDS][ZP_TRACE_COUNT_SLOTS];
+	struct zp_trace_count counts[ZP_TRACE_COUNT_SHARDS + ZP_TRACE_COUNT_OWN][ZP_TRACE_COUNT_SLOTS];
+	uint64_t count_owner[ZP_TRACE_COUNT_OWN]; /* the claim holding it, 0 = free */
+	uint64_t count_claims;  /* claims made (ids from 1) */
 	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 (traceout.c) */
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
 	uint64_t threads_ended;  /* entries with the ended bit (most often 0) */

@@ -57,6 +57,19 @@ check "count-exit: exit and exit_group not in the table" \
 check "count-threads: 8 x 2000 lseek from 8 threads sum to 16000" \
 	[ "$(awk '$NF == "lseek" {print $4}' "$TMP/cx.out")" = 16000 ]
 
+# More threads at once than there are tables a thread counts in alone
+# (ZP_TRACE_COUNT_OWN): the rest count in the shared ones, and every call
+# is there.
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -c -o $TMP/cm.out" "$PROGS/tp-threads" 40 500 >/dev/null 2>&1
+check "count-manythreads: 40 x 500 lseek from 40 threads at once sum to 20000" \
+	[ "$(awk '$NF == "lseek" {print $4}' "$TMP/cm.out")" = 20000 ]
+# Processes one after another, each with threads: the tables of the
+# reaped ones are taken again by the next ones, and nothing is lost.
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-f -c -o $TMP/cr.out" \
+	sh -c 'i=0; while [ $i -lt 40 ]; do "$1" 3 100 || exit 1; i=$((i + 1)); done' sh "$PROGS/tp-threads" >/dev/null 2>&1
+check "count-reuse: 40 processes of 3 x 100 lseek sum to 12000" \
+	[ "$(awk '$NF == "lseek" {print $4}' "$TMP/cr.out")" = 12000 ]
+
 # The execve that started the program is counted, as strace -c counts it
 # (and as -o shows it), and so is each later one.
 strace -f -c -o "$TMP/sc.out" sh -c 'exec /bin/true' >/dev/null 2>&1

@@ -88,10 +88,97 @@ static inline bool is_error(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
-static void count(int tid, long nr, long ret, uint64_t ns)
+/* -c: a thread counts in a table of its own when it has one
+ * (ctl->count_owner): with one writer an add needs no bus lock, two of
+ * which per call (its count and its time) were half of count()'s cost.
+ * This process's threads find theirs here by tid, one word an entry
+ * (pid << 40 | (table + 1) << 32 | tid: read whole, never torn; table + 1
+ * = 0: none was free, the shared tables), and the claim they hold it by
+ * (unique in the session: ids alone may be the same in two pid
+ * namespaces).  pid in the entry: a forked child inherits these, a vfork
+ * child shares them.  Only its owner gives a table back, when it can count
+ * no more: at its exit() or exit_group(), or before its execve (claimed
+ * again if that fails).  Tables of threads a signal killed, or of the
+ * other threads of a process that ended, are not given back: later
+ * threads only find fewer. */
+#define OWN_LOCAL 256
+#define OWN_MATCH 0xffffff00ffffffffull /* pid and tid of an entry */
+static uint64_t own_local[OWN_LOCAL];
+static uint64_t own_claim[OWN_LOCAL];
+
+static uint64_t own_word(int pid, int tid, unsigned table)
+{
+	return (uint64_t)(pid & 0xffffff) << 40 | (uint64_t)table << 32 | (uint32_t)tid;
+}
+
+/* The table thread tid of process pid counts in alone, or -1. */
+static int own_table(int pid, int tid)
+{
+	unsigned x = (unsigned)tid % OWN_LOCAL;
+	uint64_t w = __atomic_load_n(&own_local[x], __ATOMIC_RELAXED);
+	if (w && (w & OWN_MATCH) == own_word(pid, tid, 0))
+		return (int)(w >> 32 & 0xff) - 1;
+	/* The first call, or another thread took the entry (then the table
+	 * claimed before stays unused). */
+	struct zp_trace_ctl *ctl = g.out.ctl;
+	int table = -1;
+	uint64_t id = 0;
+	for (int i = 0; i < ZP_TRACE_COUNT_OWN && table < 0; i++) {
+		uint64_t free = 0;
+		if (__atomic_load_n(&ctl->count_owner[i], __ATOMIC_RELAXED))
+			continue;
+		if (!id)
+			id = __atomic_add_fetch(&ctl->count_claims, 1, __ATOMIC_RELAXED);
+		if (__atomic_compare_exchange_n(&ctl->count_owner[i], &free, id, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			table = i;
+	}
+	__atomic_store_n(&own_claim[x], id, __ATOMIC_RELAXED);
+	__atomic_store_n(&own_local[x], own_word(pid, tid, (unsigned)(table + 1)), __ATOMIC_RELEASE);
+	return table;
+}
+
+/* Thread tid of process pid gives its table back: it counts no more. */
+static void own_release(int pid, int tid)
+{
+	if (!g.o.count)
+		return;
+	unsigned x = (unsigned)tid % OWN_LOCAL;
+	uint64_t w = __atomic_load_n(&own_local[x], __ATOMIC_ACQUIRE);
+	if ((w & OWN_MATCH) != own_word(pid, tid, 0))
+		return;
+	int table = (int)(w >> 32 & 0xff) - 1;
+	uint64_t id = __atomic_load_n(&own_claim[x], __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&own_local[x], &w, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	/* Another thread's claim (it took the entry meanwhile) matches no
+	 * table of ours: the exchange then fails. */
+	if (table >= 0 && id)
+		__atomic_compare_exchange_n(&g.out.ctl->count_owner[table], &id, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/* One instruction: a signal's handler that counts on this thread comes
+ * before or after it, never between its read and its write. */
+static inline void own_add(uint64_t *p, uint64_t v)
+{
+	__asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v));
+}
+
+static void count(int pid, int tid, long nr, long ret, uint64_t ns)
 {
 	if (!g.o.count || !nr_shown(nr))
 		return;
+	int table = own_table(pid, tid);
+	if (table >= 0) {
+		long k = nr >= 0 && nr < ZP_TRACE_COUNT_SLOTS - 1 ? nr : ZP_TRACE_COUNT_SLOTS - 1;
+		struct zp_trace_count *c = &g.out.ctl->counts[ZP_TRACE_COUNT_SHARDS + table][k];
+		own_add(&c->calls, 1);
+		if (is_error(ret))
+			own_add(&c->errors, 1);
+		if (ns)
+			own_add(&c->ns, ns);
+		return;
+	}
 	struct zp_trace_count *c = zp_trace_counter(g.out.ctl, tid, nr);
 	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
 	if (is_error(ret))
@@ -289,6 +376,7 @@ static void on_exit_group(struct zpoline_call *c)
 	if (g.o.lines && nr_shown(c->nr))
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
 	/* not counted: strace -c counts calls as they return */
+	own_release(c->pid, c->tid);
 	/* A vfork child runs on its parent's statics: it is one task. */
 	bool own = zp_raw0(SYS_getpid) == g.self_pid;
 	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1)
@@ -307,6 +395,7 @@ static void on_exit_thread(struct zpoline_call *c)
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
 	exit_line(c->tid, c->pid, c->args[0]);
 	thread_exited(c->tid);
+	own_release(c->pid, c->tid);
 	if (c->tid != c->pid && g.o.follow && g.o.lines)
 		zp_tout_thread_end(&g.out, c->tid, c->pid);
 	if (zp_raw0(SYS_getpid) != g.self_pid) {
@@ -722,7 +811,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 				if (g.o.lines && nr_shown(nr))
 					line_call(c->pid, c->tid, nr, c->args, c->ret, LR_RESULT, NULL, 0,
 						  call_ip(c));
-				count(c->tid, nr, c->ret, 0);
+				count(c->pid, c->tid, nr, c->ret, 0);
 			}
 			return ZPOLINE_SKIP;
 		}
@@ -741,7 +830,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 				struct slot now = {.t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0};
 				line_call(c->pid, c->tid, nr, c->args, r, LR_INJECTED, &now, 0, call_ip(c));
 			}
-			count(c->tid, nr, r, 0);
+			count(c->pid, c->tid, nr, r, 0);
 			return ZPOLINE_SKIP;
 		}
 	}
@@ -771,7 +860,7 @@ static int pre(struct zpoline_call *c, void *ctx)
 		if (shown)
 			line_call(c->pid, c->tid, nr, known ? a : c->args, rax,
 				  known ? LR_RESULT : LR_NORET, NULL, 0, call_ip(c));
-		count(c->tid, nr, rax, 0);
+		count(c->pid, c->tid, nr, rax, 0);
 		return ZPOLINE_CONTINUE;
 	}
 	default:
@@ -819,8 +908,10 @@ static int pre(struct zpoline_call *c, void *ctx)
 	}
 	if (is_clone(nr))
 		clone_pre(c, s);
-	else if (nr == SYS_execve || nr == SYS_execveat)
+	else if (nr == SYS_execve || nr == SYS_execveat) {
+		own_release(c->pid, c->tid);
 		exec_pre(c, s);
+	}
 	else if (signals_self(c)) {
 		long sig;
 		int code;
@@ -1020,7 +1111,7 @@ static void post(struct zpoline_call *c, void *ctx)
 		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
 	uint64_t t0 = c->cookie & TIME_COOKIE ? c->cookie & ~TIME_COOKIE : s ? s->t0_mono : 0;
 	if (mine)
-		count(c->tid, nr, c->ret, t0 ? t_end - t0 : 0);
+		count(c->pid, c->tid, nr, c->ret, t0 ? t_end - t0 : 0);
 	if (s)
 		pending_done(c, s);
 	if (((nr == SYS_wait4 && c->ret > 0) || (nr == SYS_waitid && c->ret == 0)) && g.o.follow)
