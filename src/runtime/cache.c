@@ -149,7 +149,9 @@ void zp_build_id_hex(char out[2 * 64 + 1], const uint8_t *id, size_t idlen)
 
 /* Detour mode decides differently for the same bytes (a jmp and the
  * instructions it displaces, or a trap, where page 0 takes `callq *%rax`):
- * its lists are files of their own. */
+ * its lists are files of their own.  The finder's version is in the name
+ * too: two builds of the runtime sharing a cache (an installed one and a
+ * newer one) would otherwise replace each other's lists at every start. */
 static bool detour_lists(void)
 {
 	return zp_mode == ZP_MODE_DETOUR;
@@ -159,7 +161,8 @@ static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
 {
 	char hex[2 * 64 + 1];
 	zp_build_id_hex(hex, id, idlen);
-	zp_snprintf(out, len, "%s/%s.%s", dir, hex, detour_lists() ? "dsites" : "sites");
+	zp_snprintf(out, len, "%s/%s.v%d.%s", dir, hex, FINDER_VERSION,
+		    detour_lists() ? "dsites" : "sites");
 }
 
 /* An entry: the site's offset from the object's base in bits 24-63; its

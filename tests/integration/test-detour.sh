@@ -68,8 +68,8 @@ outcome "detour mode: cached plans give the same detours and traps, the same rea
 cmp -s "$TMP/out1" "$TMP/out2" && ! grep -q '^FAIL' "$TMP/out2" &&
 	grep -Eq '^ +17 +0  getppid$' "$TMP/cnt2"
 outcome "detour mode from the cache: NULL reads fault, all 17 getppid calls counted"
-ls "$C"/*.dsites >/dev/null 2>&1 && ! ls "$C"/*.sites >/dev/null 2>&1
-outcome "detour lists are files of their own (*.dsites), no page-0 list written"
+ls "$C"/*.v[0-9]*.dsites >/dev/null 2>&1 && ! ls "$C"/*.sites >/dev/null 2>&1
+outcome "detour lists are files of their own (*.vN.dsites, N the finder's version), no page-0 list written"
 if [ "$(cat /proc/sys/vm/mmap_min_addr)" = 0 ]; then
 	run_cached 3 zpoline
 	grep -q '0 from cache' "$TMP/err3" && grep -q 'callq' "$TMP/err3"
@@ -81,7 +81,7 @@ fi
 # refused when applied: that site traps, the program runs as natively.
 libc=$(ldd "$P/nullread" | awk '$1 ~ /^libc\.so/ { print $3 }')
 id=$(readelf -n "$libc" 2>/dev/null | awk '/Build ID/ { print $3 }')
-python3 - "$C/$id.dsites" "$libc" <<'PY' >"$TMP/moved" 2>&1
+python3 - "$(ls "$C/$id".v*.dsites | head -1)" "$libc" <<'PY' >"$TMP/moved" 2>&1
 import struct, sys
 path, lib = sys.argv[1], open(sys.argv[2], 'rb').read()
 phoff, = struct.unpack_from('<Q', lib, 32)
