@@ -100,9 +100,99 @@ for k in list(bases):
         if b is not None:
             bases[k] = b
 
+# Calls the kernel makes again by itself.  A call a signal cuts short ends
+# "= ? ERESTART..." and, where the kernel restarts it, strace shows it a
+# second time once the signal is handled (restart_syscall for
+# ERESTART_RESTARTBLOCK); the program made it once, and its hooks saw it
+# once (dash's fork cut short by SIGCHLD from the previous child of the
+# pipeline was counted twice here).  The kernel restarts it when no
+# handler runs; when one does, ERESTARTNOINTR always, ERESTARTSYS if the
+# handler has SA_RESTART, the others never (EINTR).  So the handlers each
+# process has are followed through rt_sigaction, fork (a copy), threads
+# (shared) and execve (none).
+def kernel_restarts():
+    clone_entry = {}  # child pid -> index of the parent's clone entry line
+    unfinished = {}
+    for i, (pid, ip, rest) in enumerate(lines):
+        if rest.endswith(" <unfinished ...>"):
+            unfinished[pid] = i
+        cm = re.match(r"^(<\.\.\. )?(clone|clone3|fork|vfork)\b.*= (\d+)", rest)
+        if cm:
+            clone_entry[int(cm.group(3))] = unfinished.get(pid, i) if cm.group(1) else i
+
+    tables, snapshot, shares, frames, entry_text = {}, {}, {}, collections.defaultdict(list), {}
+
+    def table_of(pid):
+        if pid not in tables:
+            e = clone_entry.get(pid)
+            if e is not None and e in snapshot:
+                tables[pid] = shares[e] if shares[e] is not None else dict(snapshot[e])
+            else:
+                tables[pid] = {}
+        return tables[pid]
+
+    skip = set()
+    for i, (pid, ip, rest) in enumerate(lines):
+        table = table_of(pid)
+        sm = re.match(r"^--- (SIG\w+) \{", rest)
+        if sm:
+            handler = table.get(sm.group(1))
+            if handler is None:
+                continue  # none runs: an undecided call is restarted
+            top = frames[pid][-1] if frames[pid] else None
+            if top and top[0] == "exiting":
+                code = top[1]
+                again = code == "ERESTARTNOINTR" or (code == "ERESTARTSYS" and handler)
+                frames[pid][-1] = ("handler", again)
+            else:
+                frames[pid].append(("handler", False))
+            continue
+        if rest.startswith("---") or rest.startswith("+++"):
+            continue
+        if not rest.startswith("<..."):
+            # A call's entry.
+            name = re.match(r"^([a-z0-9_]+)\(", rest)
+            name = name.group(1) if name else ""
+            if name == "rt_sigreturn":
+                if frames[pid] and frames[pid][-1][0] == "handler":
+                    again = frames[pid].pop()[1]
+                    if again:
+                        frames[pid].append(("next",))
+            elif frames[pid] and frames[pid][-1][0] in ("exiting", "next"):
+                frames[pid].pop()
+                skip.add(i)
+            if name in ("clone", "clone3", "fork", "vfork"):
+                snapshot[i] = dict(table)
+                shares[i] = table if re.search(r"\bflags=[^,]*CLONE_(SIGHAND|THREAD)", rest) else None
+            if rest.endswith(" <unfinished ...>"):
+                entry_text[pid] = rest[: -len(" <unfinished ...>")]
+                continue
+            whole = rest
+        else:
+            rm = re.match(r"^<\.\.\. [a-z0-9_]+ resumed>(.*)$", rest)
+            whole = entry_text.pop(pid, "") + (rm.group(1) if rm else "")
+        # A call's end (whole: the call's line with both halves).
+        em = re.search(r"= \? (ERESTART\w+)", whole)
+        if em:
+            frames[pid].append(("exiting", em.group(1)))
+            continue
+        am = re.match(r"^rt_sigaction\((SIG\w+), \{sa_handler=([^,]+), .*?sa_flags=([^,}]+)", whole)
+        if am and whole.endswith("= 0"):
+            if am.group(2) in ("SIG_DFL", "SIG_IGN"):
+                table.pop(am.group(1), None)
+            else:
+                table[am.group(1)] = "SA_RESTART" in am.group(3)
+        if re.match(r"^execve.*= 0$", whole):
+            tables[pid] = {}
+    return skip
+
+restarted = kernel_restarts()
+
 counts = collections.Counter()
 image = collections.Counter()
-for pid, ip, rest in lines:
+for index, (pid, ip, rest) in enumerate(lines):
+    if index in restarted:
+        continue
     if pid not in on:
         on[pid] = on.get(parent.get(pid), False)
     key = (pid, image[pid])

@@ -44,6 +44,12 @@ for mode in $MODES; do
 	oracle "JIT rewriting pages of a big buffer (YJIT)" $mode "$P/latecode" jitpages x 40
 	oracle "JIT rewriting pages far apart in a big buffer" $mode "$P/latecode" jitscatter x 3
 	oracle "dash running a pipeline" $mode dash -c 'echo a | cat | wc -l'
+	# A call a signal cuts short and the kernel makes again is one call
+	# of the program's (the hooks see it once), two entries in strace.
+	oracle "calls the kernel restarts after a signal" $mode "$P/restarts"
+	grep -qE '(read\(|read resumed>).* = \? ERESTARTSYS' "$TMP/st" &&
+		grep -q 'restart_syscall(<\.\.\. resuming interrupted poll' "$TMP/st"
+	outcome "[$mode] the restarts program's read and poll were cut short and made again"
 	# Memory mapped RWX and written afterwards: only the safety net sees it.
 	[ "$mode" = net ] || [ "$mode" = sud ] && oracle "RWX buffer written after mapping" $mode "$P/latecode" rwx x 5
 done
