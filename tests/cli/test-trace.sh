@@ -187,4 +187,15 @@ if command -v strace >/dev/null; then
 else
 	skip "first execve line as strace's" "strace is not installed"
 fi
+# -o over a file that holds something: only the new trace is left (an
+# empty file is not truncated again, which on ext4 would flush the trace
+# when it is closed: traceout.c).
+seq 100000 >"$TMP/old.txt"
+"$Z" trace -o "$TMP/old.txt" -- true
+[ "$(grep -c . "$TMP/old.txt")" -le 5 ] && head -1 "$TMP/old.txt" | grep -q '^execve(' &&
+	! grep -qx 99999 "$TMP/old.txt"
+outcome "-o over a longer file: its old content is gone"
+: >"$TMP/empty.txt"
+"$Z" trace -o "$TMP/empty.txt" -- true && head -1 "$TMP/empty.txt" | grep -q '^execve('
+outcome "-o over an empty file: the trace"
 finish
