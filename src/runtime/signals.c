@@ -261,6 +261,12 @@ void zp_sigaction_post(struct zp_record *r)
 	if (o.handler == (void *)wrapped) {
 		o.handler = (void *)(uintptr_t)r->scratch[7];
 		o.flags = r->scratch[8];
+	} else if (o.handler == SIG_DFL && (o.flags & SA_RESETHAND) && r->scratch[7] &&
+		   (r->scratch[8] & SA_RESETHAND) && !(r->scratch[8] & SA_SIGINFO)) {
+		/* The kernel reset a wrapped SA_RESETHAND handler to SIG_DFL
+		 * and kept its flags: the SA_SIGINFO among them was ours
+		 * (gnulib's test-sigaction reads them in the handler). */
+		o.flags &= ~SA_SIGINFO;
 	} else if (!r->scratch[5]) {
 		return;
 	}

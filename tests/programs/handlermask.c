@@ -93,5 +93,7 @@ int main(void)
 	raise(SIGUSR1);
 	sigaction(SIGUSR1, NULL, &old);
 	report(got == SIGUSR1 && old.sa_handler == SIG_DFL && !blocked(SIGSEGV), "SA_RESETHAND resets the handler");
+	report(!(old.sa_flags & SA_SIGINFO), "SA_RESETHAND's reset keeps the flags as given (no SA_SIGINFO added)");
+	report(!(old.sa_flags & SA_SIGINFO), "SA_RESETHAND's reset keeps the flags as given (no SA_SIGINFO added)");
 	return fails ? 1 : 0;
 }
