@@ -70,6 +70,7 @@ int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind)
 	s->v[s->n].kind = (uint8_t)kind;
 	s->v[s->n].dstart = 0;
 	s->v[s->n].dlen = 0;
+	s->v[s->n].why = 0;
 	s->n++;
 	return 0;
 }
