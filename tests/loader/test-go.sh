@@ -115,8 +115,9 @@ for v in ext pie; do
 	esac
 	# Again: the sites come from the cache, keyed by the GNU build-id the
 	# C linker writes, or else by Go's own build ID (the PIE has only that).
-	# The cache is page-0 mode's: detour mode, which auto mode gives Go
-	# programs on CPUs without protection keys, decodes afresh each time.
+	# In page-0 mode here; detour mode (auto mode's choice for Go
+	# programs on CPUs without protection keys) keeps lists of its own,
+	# checked below.
 	ZPOLINE_MODE=zpoline LD_PRELOAD=$LIB "$p" data x y >/dev/null 2>&1
 	ZPOLINE_MODE=zpoline ZPOLINE_DEBUG=2 LD_PRELOAD=$LIB "$p" data x y >d$v.out2 2>d$v.err2
 	rc=$?
@@ -125,6 +126,11 @@ for v in ext pie; do
 	else
 		fail "dynamic Go program ($v): second run: exit $rc, $(grep "^zpoline: $p:" d$v.err2)"
 	fi
+	ZPOLINE_MODE=detour LD_PRELOAD=$LIB "$p" data x y >/dev/null 2>&1
+	ZPOLINE_MODE=detour ZPOLINE_DEBUG=2 LD_PRELOAD=$LIB "$p" data x y >d$v.out3 2>d$v.err3
+	rc=$?
+	cmp -s n.out d$v.out3 && [ $rc -eq $rn ] && grep -q "^zpoline: $p: [0-9]* sites (cache)" d$v.err3
+	outcome "dynamic Go program ($v), detour mode: second run from the site cache, same output"
 	# From the first instruction (the loader maps the program and its
 	# ld.so): the runtime reads the table before ld.so relocates it.
 	ZPOLINE_CACHE=0 ZPOLINE_DEBUG=2 LD_PRELOAD=$LIB "$LOADER" --from-start "$p" data x y \
