@@ -128,15 +128,16 @@ static void put32(uint8_t *p, int32_t v)
 	memcpy(p, &v, 4);
 }
 
-/* The instruction at src (its address `from`), moved to dst (address
- * `to`, room bytes there).  Bytes written, or -1; *ends: nothing after
- * it runs. */
+/* The instruction at src (its address `from`, *src_len its length),
+ * moved to dst (address `to`, room bytes there).  Bytes written, or -1;
+ * *ends: nothing after it runs. */
 static int move_insn(const uint8_t *src, uintptr_t from, uint8_t *dst, uintptr_t to, size_t room,
-		     bool *ends)
+		     bool *ends, size_t *src_len)
 {
 	ZydisDecodedInstruction in;
 	if (!zp_decode_one(src, 15, &in))
 		return -1;
+	*src_len = in.length;
 	enum move_kind k = move_kind(&in);
 	*ends = k == MOVE_JMP || k == MOVE_END;
 	int64_t target = (int64_t)from + in.length + in.raw.imm[0].value.s;
@@ -476,13 +477,12 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	/* The plan (from the decoding, or a cached list: cache.c) must fit
 	 * the instructions here: the one displaced before the site ends at
 	 * it, those after it end where the patched bytes do (below). */
-	ZydisDecodedInstruction in;
+	size_t moved;
 	if (start < 0) {
-		if (len != 2 - start || !zp_decode_one((const uint8_t *)a, 15, &in) ||
-		    in.length != -start)
+		if (len != 2 - start)
 			return ZP_DETOUR_RELOC;
-		w = move_insn((const uint8_t *)a, a, buf, t, lit, &ends);
-		if (w < 0 || ends)
+		w = move_insn((const uint8_t *)a, a, buf, t, lit, &ends, &moved);
+		if (w < 0 || ends || moved != (size_t)-start)
 			return ZP_DETOUR_RELOC;
 		n += (size_t)w;
 	}
@@ -580,11 +580,10 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	uintptr_t from = site + 2, end = a + len;
 	ends = false;
 	while (from < end && !ends) {
-		w = move_insn((const uint8_t *)from, from, buf + n, t + n, lit - n, &ends);
+		w = move_insn((const uint8_t *)from, from, buf + n, t + n, lit - n, &ends, &moved);
 		if (w < 0)
 			return ZP_DETOUR_RELOC;
-		zp_decode_one((const uint8_t *)from, 15, &in);
-		from += in.length;
+		from += moved;
 		n += (size_t)w;
 	}
 	if (from != end)
