@@ -1255,6 +1255,38 @@ zp_gs_probe_miss:
 .Lno_thread_block:
 	/* rsp = app-16, as at .Lslow. */
 	CFI_APP_STACK 16
+	/* A thread met before whose program set its own base (Wine's threads
+	 * enter here on every call a hook wants): its block found by tid
+	 * here, lock-free, as thread.c's by_tid does, without the adoption
+	 * below (its signal blocking and its lock cost two rt_sigprocmask
+	 * calls a call and serialised such threads).  Blocks are never
+	 * unmapped, and the pool only grows at its head.  A signal from here
+	 * on finds the block or the program's base, as anywhere in the slow
+	 * path (signals.c keeps TB_GSIN across its handlers). */
+	cmpb	$0, zp_wrgsbase(%rip)
+	je	.Ladopt
+	rdgsbase %rcx
+	jrcxz	.Ladopt			/* base 0: a thread not met yet */
+	mov	$ZP_NR_GETTID, %eax
+	syscall
+	mov	zp_thread_pool(%rip), %rcx
+1:	test	%rcx, %rcx
+	jz	.Ladopt
+	mov	(%rcx), %r11		/* pool_entry.t */
+	cmpl	$ZP_TB_MAGIC_VALUE, TB_MAGIC(%r11)
+	jne	2f
+	cmp	%eax, TB_OWNER(%r11)
+	je	3f
+2:	mov	8(%rcx), %rcx		/* pool_entry.next */
+	jmp	1b
+3:	rdgsbase %rcx
+	mov	%rcx, TB_GSIN(%r11)
+	mov	%rcx, TB_APPGS(%r11)
+	wrgsbase %r11
+	mov	-8(%rsp), %rax
+	mov	8(%rsp), %rcx
+	jmp	.Lslow
+.Ladopt:
 	lea	-128(%rsp), %rsp
 	.cfi_adjust_cfa_offset 128
 	.irp	reg, rdi, rsi, rdx, r8, r9, r10, rbx

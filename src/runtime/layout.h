@@ -49,6 +49,7 @@
 #define TB_VRELEASE 0xF5A /* held signals to release after the post (signals.c) */
 #define TB_HOOKBASE 0x90 /* the slots' base while hook code runs, else 0 (vdso.c) */
 #define TB_GSIN 0x2A8    /* the program's %gs base the slow path met, for its record */
+#define TB_APPGS 0x2B0   /* the program's %gs base as last seen */
 #define TB_OWNER 0x2C0   /* the tid of the thread that has the block */
 #define TB_SIZE 0x1000
 /* The stack a thread the runtime did not start is given its block on. */

@@ -34,6 +34,7 @@ _Static_assert(offsetof(struct zp_thread, sud_selector) == TB_SUDSEL, "TB_SUDSEL
 _Static_assert(offsetof(struct zp_thread, sud_off) == TB_SUDOFF, "TB_SUDOFF");
 _Static_assert(offsetof(struct zp_thread, vmask) == TB_VMASK, "TB_VMASK");
 _Static_assert(offsetof(struct zp_thread, gs_in) == TB_GSIN, "TB_GSIN");
+_Static_assert(offsetof(struct zp_thread, app_gs) == TB_APPGS, "TB_APPGS");
 _Static_assert(offsetof(struct zp_thread, owner) == TB_OWNER, "TB_OWNER");
 _Static_assert(offsetof(struct zp_child, regs[0]) == CH_RDI, "CH_RDI");
 _Static_assert(offsetof(struct zp_child, regs[5]) == CH_R9, "CH_R9");
@@ -45,12 +46,15 @@ _Static_assert((ZP_NSLOTS & (ZP_NSLOTS - 1)) == 0, "slots: power of two");
 
 #define MAP_BYTES (ZP_PAGE + (size_t)ZP_NSLOTS * ZP_SLOT_SIZE + TB_SIZE)
 
-/* Every block ever made, linked through a list that only grows. */
+/* Every block ever made, linked through a list that only grows (entry.S
+ * walks it too, to find a block by tid). */
 struct pool_entry {
 	struct zp_thread *t;
 	struct pool_entry *next;
 };
-static struct pool_entry *pool;
+_Static_assert(offsetof(struct pool_entry, t) == 0 && offsetof(struct pool_entry, next) == 8,
+	       "entry.S walks the pool");
+ZP_HIDDEN struct pool_entry *zp_thread_pool;
 
 static void reset(struct zp_thread *t)
 {
@@ -93,10 +97,10 @@ static struct zp_thread *map_new(void)
 	/* The pool entry lives in the block page's spare room. */
 	struct pool_entry *e = (struct pool_entry *)((char *)t + TB_SIZE - sizeof *e);
 	e->t = t;
-	struct pool_entry *head = __atomic_load_n(&pool, __ATOMIC_ACQUIRE);
+	struct pool_entry *head = __atomic_load_n(&zp_thread_pool, __ATOMIC_ACQUIRE);
 	do
 		e->next = head;
-	while (!__atomic_compare_exchange_n(&pool, &head, e, true, __ATOMIC_ACQ_REL,
+	while (!__atomic_compare_exchange_n(&zp_thread_pool, &head, e, true, __ATOMIC_ACQ_REL,
 					    __ATOMIC_ACQUIRE));
 	return t;
 }
@@ -105,7 +109,7 @@ _Static_assert(sizeof(struct zp_thread) + sizeof(struct pool_entry) <= TB_SIZE, 
 
 struct zp_thread *zp_thread_new(void)
 {
-	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next) {
+	for (struct pool_entry *e = __atomic_load_n(&zp_thread_pool, __ATOMIC_ACQUIRE); e; e = e->next) {
 		uint32_t zero = 0;
 		if (__atomic_load_n(&e->t->magic, __ATOMIC_RELAXED) == 0 &&
 		    __atomic_compare_exchange_n(&e->t->magic, &zero, ZP_TB_MAGIC_VALUE, false,
@@ -163,7 +167,7 @@ void zp_thread_owned(struct zp_thread *t, int tid)
 /* A new thread, tid, has c: no other block may be found for it. */
 void zp_thread_disown(struct zp_thread *c, int tid)
 {
-	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+	for (struct pool_entry *e = __atomic_load_n(&zp_thread_pool, __ATOMIC_ACQUIRE); e; e = e->next)
 		if (e->t != c && e->t->owner == tid)
 			e->t->owner = 0;
 }
@@ -172,7 +176,7 @@ void zp_thread_disown(struct zp_thread *c, int tid)
  * program's. */
 static struct zp_thread *by_tid(int tid)
 {
-	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+	for (struct pool_entry *e = __atomic_load_n(&zp_thread_pool, __ATOMIC_ACQUIRE); e; e = e->next)
 		if (__atomic_load_n(&e->t->magic, __ATOMIC_ACQUIRE) == ZP_TB_MAGIC_VALUE &&
 		    e->t->owner == tid)
 			return e->t;
@@ -250,7 +254,7 @@ static void warn_program_gs(void)
 	uintptr_t base = get_gs();
 	if (!base || __atomic_load_n(&warned, __ATOMIC_RELAXED))
 		return;
-	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+	for (struct pool_entry *e = __atomic_load_n(&zp_thread_pool, __ATOMIC_ACQUIRE); e; e = e->next)
 		if ((uintptr_t)e->t == base)
 			return; /* a block of ours: not the program's (not a reason to stay quiet) */
 	if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
@@ -301,7 +305,7 @@ void zp_thread_adopt(void)
  * others back. */
 void zp_thread_forked(struct zp_thread *self)
 {
-	for (struct pool_entry *e = __atomic_load_n(&pool, __ATOMIC_ACQUIRE); e; e = e->next)
+	for (struct pool_entry *e = __atomic_load_n(&zp_thread_pool, __ATOMIC_ACQUIRE); e; e = e->next)
 		if (e->t != self)
 			zp_thread_free(e->t);
 	zp_decoder_forked();

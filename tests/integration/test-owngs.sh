@@ -44,4 +44,24 @@ grep -q '^[0-9]* *arch_prctl(ARCH_SET_GS, 0x[0-9a-f]*) *= 0$' "$TMP/trace" &&
 	grep -q 'arch_prctl(ARCH_GET_GS, \[0x[0-9a-f]*\]) *= 0$' "$TMP/trace" &&
 	grep -q 'arch_prctl(ARCH_GET_GS, \[0\]) *= 0$' "$TMP/trace"
 outcome "[trace] arch_prctl shows the program's bases: $shown"
+# Threads with bases of their own, each call wanted by a hook: the block is
+# found by tid, one gettid a call and nothing else (the adoption path,
+# with its signal blocking and its lock, took two rt_sigprocmask more).
+N=3000
+"$P" calls $N >"$TMP/native" 2>&1
+outcome "[calls] native run"
+if command -v strace >/dev/null; then
+	LIBZPHOOK=$HOOK_PASS strace -f -qq -c -o "$TMP/counts" -e trace=gettid,rt_sigprocmask \
+		env LD_PRELOAD="$LIB" timeout 60 "$P" calls $N >"$TMP/out" 2>&1
+	rc=$?
+	masks=$(awk '$NF == "rt_sigprocmask" { print $(NF - 1) }' "$TMP/counts")
+	tids=$(awk '$NF == "gettid" { print $(NF - 1) }' "$TMP/counts")
+	[ $rc = 0 ] && cmp -s "$TMP/native" "$TMP/out"
+	outcome "[calls, pass] output and exit as native (exit $rc)"
+	[ "${masks:-0}" -lt $((N / 10)) ] && [ "${tids:-0}" -ge $((4 * N)) ] &&
+		[ "${tids:-0}" -le $((4 * N + 100)) ]
+	outcome "[calls, pass] 4 x $N calls: one gettid each, no signal-mask calls (rt_sigprocmask ${masks:-0}, gettid ${tids:-0})"
+else
+	skip "[calls, pass] system calls per call" "strace is not installed"
+fi
 finish
