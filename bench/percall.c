@@ -57,10 +57,12 @@ static __attribute__((noinline)) long loop_inline(long n)
 }
 
 /* --touch-pages P: after each call, read P pages the loop does not
- * otherwise use.  Shows what a TLB refill costs after a kernel entry, which
- * is what a hooking mechanism's extra pages cost per call on a machine whose
- * kernel flushes the user TLB on every entry (PTI without PCID). */
-static const volatile char *touch_mem;
+ * otherwise use, each read's address taken from the page before, as a hook
+ * path finds its thread block, its record, the hook's pointer.  Shows what
+ * a page costs after a kernel entry where the entry leaves the user TLB
+ * cold (PTI without PCID; this kind of VM too): a walk the next read waits
+ * for.  Independent reads would overlap their walks and show less. */
+static void *const *touch_mem;
 static long touch_pages;
 
 static __attribute__((noinline)) long loop_inline_touch(long n)
@@ -68,8 +70,9 @@ static __attribute__((noinline)) long loop_inline_touch(long n)
 	long bad = 0;
 	for (long i = 0; i < n; i++) {
 		bad += inline_getpid() != the_pid;
-		for (long p = 0; p < touch_pages; p++)
-			(void)touch_mem[p * 2 * 4096]; /* every other page: no adjacent-line prefetch */
+		void *const volatile *p = touch_mem;
+		while (p)
+			p = (void *const volatile *)*p;
 	}
 	return bad;
 }
@@ -211,6 +214,11 @@ int main(int argc, char **argv)
 			perror("percall: mmap");
 			return 1;
 		}
+		/* Every other page: no adjacent-line prefetch.  Each page's
+		 * first word points to the next; the last one's is NULL. */
+		for (long k = 0; k < touch_pages; k++)
+			*(void **)((char *)m + k * 2 * 4096) =
+				k + 1 < touch_pages ? (char *)m + (k + 1) * 2 * 4096 : NULL;
 		touch_mem = m;
 	}
 	the_pid = getpid();

@@ -27,8 +27,9 @@ PERCALL_ORDER = ["native", "native+4pages", "zpoline", "zpoline+pass", "zpoline+
 PERCALL_DESC = {
     "native": "the call itself",
     "native+4pages": "native, and after each call a read of 4 pages the loop does not otherwise "
-                     "touch (inline site only; not a hooking mechanism, a yardstick for what "
-                     "each page a hook path touches costs per call here)",
+                     "touch, each address taken from the page read before (inline site only; "
+                     "not a hooking mechanism, a yardstick for what each page a hook path "
+                     "touches costs per call here)",
     "zpoline": "LD_PRELOAD=libzpoline.so, no hook",
     "zpoline+pass": "zpoline + libzphook_pass.so",
     "zpoline+count": "zpoline + libzphook_count.so",
@@ -249,15 +250,22 @@ def percall_section(pc):
         flush = mach.get("pti") == "yes" and mach.get("pcid") == "no"
         if tp and tp["rounds"]:
             per_page = tp["over"] / 4
+            # Measured, not inferred from the flags: this kind of VM leaves
+            # the user TLB cold after a kernel entry without PTI.
+            cold = per_page >= 1.0
             z0 = rows.get(("zpoline", "inline"))
+            zp_pass = rows.get(("zpoline+pass", "inline"))
             lines.append(
-                f"\nWhere the time goes: reading one page that the loop does not otherwise touch "
+                f"\nWhere the time goes: reading one page that the loop does not otherwise touch, "
+                f"its address taken from the page read before (as a hook path's reads are), "
                 f"adds **{fmt(per_page, 1)} ns per call** here (native+4pages: "
                 f"{fmt_signed(tp['over'], 1)} ns for 4 pages)"
-                + (", because this kernel runs with PTI and the CPU offers no PCID, so every "
-                   "kernel entry flushes the user TLB and each page touched after a call "
-                   "needs a fresh (nested, in a VM) page walk"
-                   if flush else "")
+                + ((", because this kernel runs with PTI and the CPU offers no PCID, so every "
+                    "kernel entry flushes the user TLB" if flush else
+                    ": the kernel runs without PTI, yet each kernel entry leaves the user TLB "
+                    "cold here (a VM whose guest kernel runs in its own address space)")
+                   + " and each page touched after a call needs a fresh (nested, in a VM) "
+                   "page walk" if cold else "")
                 + ". zpoline's fast path (src/runtime/entry.S) touches four pages the native "
                 "inline loop does not: page 0 (the sled), the stage-2 page (the code, the "
                 "class bytes and the site table's address), a page of the site hash table, "
@@ -266,13 +274,19 @@ def percall_section(pc):
                 + (f"; its no-hook overhead of {fmt(z0['over'], 1)} ns is what about "
                    f"{z0['over'] / per_page:.0f} such page refills would cost (the rest of the "
                    "path, a few direct and indirect jumps and the lookup, costs something "
-                   "too)" if z0 and per_page > 1 and flush else "")
-                + (". On hardware with PCID (or without PTI) these pages stay in the TLB and "
-                   "the overhead shrinks accordingly; on this machine, fewer distinct pages on "
-                   "the fast path is what would bring it down.\n" if flush else
-                   ". Here the pages stay in the TLB (no PTI, or PCID), and what the fast path "
-                   "costs is its instructions: the sled's jumps, the indirect call and return, "
-                   "the lookup.\n"))
+                   "too)" if z0 and per_page > 1 and cold else "")
+                + (". A hook's call touches five pages more: the runtime's slow-path code "
+                   "and its small variables, the thread's block (`%gs`), the call's record "
+                   "at the top of the hook stack, and the hook's code"
+                   + (f"; at {fmt(per_page, 1)} ns a page they account for about "
+                      f"{fmt(5 * per_page, 0)} of the pass-through hook's "
+                      f"{fmt(zp_pass['over'] - z0['over'], 1)} ns over no hook"
+                      if zp_pass and z0 else "")
+                   + ". Fewer distinct pages on the hook path is what would bring it down.\n"
+                   if cold else
+                   ". Here the pages stay in the TLB, and what the path costs is its "
+                   "instructions: the sled's jumps, the indirect call and return, the "
+                   "lookup.\n"))
         lines.append(f"\nThe native call alone takes {fmt(nat['min'], 0)} ns at best and "
                      f"{fmt(nat['median'], 0)} ns typically here "
                      f"({'PTI on' if flush else 'on'} a small shared VM); "
