@@ -113,8 +113,8 @@ static void check_pku(void)
 	else if (r == 0)
 		snprintf(result, sizeof result, "an execute-only page is readable, so page 0 will "
 						"be (a NULL read gives code bytes, not a fault); Java "
-						"VMs, which need that fault, run in Syscall User "
-						"Dispatch mode (slower)");
+						"VMs, Mono and Go programs, which need that fault, run "
+						"in detour mode (no page 0)");
 	else
 		snprintf(result, sizeof result, "execute-only test: %s", why);
 	const char *cpu = !pku ? "the CPU has no protection keys"
