@@ -15,7 +15,7 @@ UNIT_RT_OBJ := $(B)/rt/finder.o $(B)/rt/insn.o $(B)/rt/x86len.o $(B)/rt/decoder.
 UNIT_OBJ_test-registry := $(B)/rt/registry.o
 UNIT_OBJ_test-gopclntab := $(B)/rt/gopclntab.o
 UNIT_OBJ_test-tracefmt := $(B)/trace/tracefmt.o
-UNIT_OBJ_test-scan := $(B)/rt/scan.o $(B)/rt/scanclone.o $(B)/rt/procstatus.o
+UNIT_OBJ_test-scan := $(B)/rt/scan.o $(B)/rt/scanclone.o $(B)/rt/procstatus.o $(B)/rt/maps.o
 
 .SECONDEXPANSION:
 $(B)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(UNIT_RT_OBJ) $$(UNIT_OBJ_test-%) $(B)/libzpoline.so

@@ -3,6 +3,7 @@
  * hooked once it is rewritten, and show up in a trace).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -187,4 +188,35 @@ bool zp_map_is_file(const struct zp_map *m, const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && st->st_ino == m->inode &&
 	       major(st->st_dev) == m->dev_major && minor(st->st_dev) == m->dev_minor;
+}
+
+/* /proc/self/pagemap: a 64-bit entry a page; bit 63 present, 62 swapped,
+ * 61 a page of a file (or shared memory).  A written page of a private
+ * file mapping is anonymous: present or swapped, not a file's. */
+int zp_pages_written(uintptr_t lo, uintptr_t hi)
+{
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int written = 0;
+	uint64_t e[512];
+	lo &= ~(uintptr_t)(ZP_PAGE - 1);
+	for (uintptr_t a = lo; a < hi && !written;) {
+		size_t pages = (hi - a + ZP_PAGE - 1) / ZP_PAGE;
+		if (pages > sizeof e / sizeof e[0])
+			pages = sizeof e / sizeof e[0];
+		long n = zp_raw4(SYS_pread64, fd, e, pages * sizeof e[0], (long)(a / ZP_PAGE * sizeof e[0]));
+		if (n == -EINTR)
+			continue;
+		if (n < (long)sizeof e[0]) {
+			written = -1;
+			break;
+		}
+		for (long k = 0; k < n / (long)sizeof e[0]; k++)
+			if ((e[k] >> 62 & 3) && !(e[k] >> 61 & 1))
+				written = 1;
+		a += (uintptr_t)n / sizeof e[0] * ZP_PAGE;
+	}
+	zp_raw1(SYS_close, fd);
+	return written;
 }

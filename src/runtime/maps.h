@@ -31,6 +31,12 @@ ZP_HIDDEN bool zp_maps_readable(const void *ctx, const void *p, size_t n);
 struct stat;
 ZP_HIDDEN bool zp_map_is_file(const struct zp_map *m, const struct stat *st);
 
+/* Whether a page of [lo, hi), in a private file mapping, was written
+ * since it was mapped (then it is the process's own copy, no longer the
+ * file's page): 1 if one was, 0 if none, -1 if /proc/self/pagemap cannot
+ * tell.  Pages never faulted in count as not written. */
+ZP_HIDDEN int zp_pages_written(uintptr_t lo, uintptr_t hi);
+
 /* How much of a mapping that starts at file offset `off` a file of `size`
  * bytes backs, in whole pages: reading past that raises SIGBUS (a segment
  * may claim more of its file than there is, as LLVMgold.so's does). */

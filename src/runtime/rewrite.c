@@ -175,7 +175,12 @@ static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int f
 			 struct zp_sites *out)
 {
 	struct cands c = {0};
-	if (fd < 0 || zp_cands_from_file(&c, fd, off, end - start) < 0) {
+	if (fd >= 0 && zp_pages_written(start, end) == 0) {
+		/* Memory holds the file's bytes (no page is a copy of the
+		 * process's own): scanned where it is. */
+		if (zp_cands_from_mapping(&c, (const uint8_t *)start, end - start) < 0)
+			return -ENOMEM;
+	} else if (fd < 0 || zp_cands_from_file(&c, fd, off, end - start) < 0) {
 		/* no file to check against (the vDSO, relocated code): as found */
 		if (zp_cands_from_memory(&c, (const uint8_t *)start, end - start) < 0)
 			return -ENOMEM;
@@ -610,11 +615,12 @@ static const uint8_t *build_id(const struct object *o, size_t *len)
 	return go;
 }
 
-/* The file a code mapping was made from, if it is still that file: its
- * bytes are the candidates (see scan.c), and only a list found
- * from them may be remembered.  Only at start-up and for code not
- * relocated in place (DT_TEXTREL), when the mapping still holds the
- * file's bytes but where something (a debugger) changed them. */
+/* The file a code mapping was made from, if it is still that file: the
+ * mapping is then scanned in place if none of its pages was written, else
+ * the file's bytes are the candidates (see scan.c), and only a list found
+ * so may be remembered.  Only at start-up and for code not relocated in
+ * place (DT_TEXTREL), when the mapping still holds the file's bytes but
+ * where something (a debugger) changed them. */
 static int open_backing_file(const struct zp_map *m)
 {
 	if (!m->inode || m->shared || m->path[0] != '/')

@@ -77,11 +77,26 @@ void zp_cands_free(struct cands *c)
 	c->n = 0;
 }
 
+/* Maps the pages of [p, p + len) that are not mapped yet, in one call:
+ * code ld.so mapped from a file is not faulted in until run, and a first
+ * pass over it otherwise takes a fault per 64 KiB (the kernel maps 16 pages
+ * around each).  Pages of the page cache, so nothing is allocated or
+ * copied.  Best effort: before Linux 5.14 the pass faults them in. */
+static void populate(const uint8_t *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(ZP_PAGE - 1);
+	uintptr_t hi = ((uintptr_t)p + len + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
+	zp_raw3(SYS_madvise, lo, hi - lo, MADV_POPULATE_READ);
+}
+
 /* Appends to c the pairs that start in [from, from + len - 1) of the len
  * bytes at p + from (the last byte only ends a pair), as offsets from p;
- * c's array grows if the code is denser than planned (then a second pass). */
-static int memory_pass(struct cands *c, const uint8_t *p, size_t from, size_t len)
+ * c's array grows if the code is denser than planned (then a second pass).
+ * fill: populate those pages first. */
+static int memory_pass(struct cands *c, const uint8_t *p, size_t from, size_t len, bool fill)
 {
+	if (fill)
+		populate(p + from, len);
 	size_t k0 = c->n;
 	size_t k = zp_find_candidates(p + from, len, c->v + k0, c->cap - k0);
 	if (k0 + k > c->cap) {
@@ -101,12 +116,9 @@ static int memory_pass(struct cands *c, const uint8_t *p, size_t from, size_t le
 }
 
 /* The same from the file the code was mapped from (off: where p would be),
- * read in chunks into buf (BUF bytes): on this machine kind a first pass
- * over freshly mapped code is bound by TLB misses and page faults, while
- * read() copies from the page cache through the kernel's huge-page
- * mapping, ~5x faster (bench/machine-costs).  The file only suggests
- * candidates; every site is decoded and checked in memory.  Used at
- * start-up, when the code still is the file's bytes (see rewrite.c). */
+ * read in chunks into buf (BUF bytes), when memory may no longer hold the
+ * file's bytes (a page of it was written: see rewrite.c).  The file only
+ * suggests candidates; every site is decoded and checked in memory. */
 static int file_pass(struct cands *c, int fd, uint64_t off, size_t from, size_t len, uint8_t *buf)
 {
 	/* Chunks overlap by a byte so a pair across two is seen (once: only
@@ -157,23 +169,25 @@ static int from_file(struct cands *c, int fd, uint64_t off, size_t len)
 	return ret;
 }
 
-static int from_memory(struct cands *c, const uint8_t *p, size_t len)
+static int from_memory(struct cands *c, const uint8_t *p, size_t len, bool fill)
 {
 	if (cands_alloc(c, len / 1024 + 256) < 0)
 		return -ENOMEM;
 	c->n = 0;
-	int ret = memory_pass(c, p, 0, len);
+	int ret = memory_pass(c, p, 0, len, fill);
 	if (ret < 0)
 		zp_cands_free(c);
 	return ret;
 }
 
-/* What a range is read from: the file (fd >= 0) or memory. */
+/* What a range is read from: the file (fd >= 0) or memory (populated
+ * block by block first if fill). */
 struct source {
 	int fd;
 	uint64_t off;
 	const uint8_t *mem;
 	size_t len;
+	bool fill;
 };
 
 /* ---- the helper ---------------------------------------------------------- */
@@ -231,7 +245,7 @@ static int scan_block(struct cands *c, const struct job *j, uint32_t i, uint8_t 
 	size_t from = (size_t)i * j->block;
 	size_t len = s->len - from < j->block + 1 ? s->len - from : j->block + 1;
 	return s->fd >= 0 ? file_pass(c, s->fd, s->off, from, len, buf)
-			  : memory_pass(c, s->mem, from, len);
+			  : memory_pass(c, s->mem, from, len, s->fill);
 }
 
 static void helper_main(void *arg)
@@ -437,7 +451,15 @@ int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len)
 	struct source s = {.fd = -1, .mem = p, .len = len};
 	if (worth_splitting(len) && split_scan(c, &s) == 0)
 		return 0;
-	return from_memory(c, p, len);
+	return from_memory(c, p, len, false);
+}
+
+int zp_cands_from_mapping(struct cands *c, const uint8_t *p, size_t len)
+{
+	struct source s = {.fd = -1, .mem = p, .len = len, .fill = true};
+	if (worth_splitting(len) && split_scan(c, &s) == 0)
+		return 0;
+	return from_memory(c, p, len, true);
 }
 
 /* ---- any work on two CPUs --------------------------------------------------- */

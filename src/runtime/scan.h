@@ -1,7 +1,8 @@
 /*
  * scan.h - the first pass of the site finder over one range of code: every
  * `0f 05` / `0f 34` byte pair (finder.c's zp_find_candidates), read from
- * the file the code was mapped from or from memory.  A big range is
+ * memory (a file's mapping populated first) or from the file the code was
+ * mapped from.  A big range is
  * scanned on two CPUs at once, with a short-lived helper thread of the
  * runtime's own (scan.c).
  */
@@ -24,6 +25,9 @@ struct cands {
 ZP_HIDDEN int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t len);
 /* The len bytes at p.  0, or -ENOMEM with nothing held. */
 ZP_HIDDEN int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len);
+/* The same for code mapped from a file, its pages mapped in first
+ * (MADV_POPULATE_READ), block by block on the CPU that scans them. */
+ZP_HIDDEN int zp_cands_from_mapping(struct cands *c, const uint8_t *p, size_t len);
 ZP_HIDDEN void zp_cands_free(struct cands *c);
 
 /* Ranges of at least this many bytes get a helper when the process may

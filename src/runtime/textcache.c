@@ -135,32 +135,13 @@ static bool any_site_in(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 /* Has anything written to the segment since it was mapped?  A debugger
  * does, as soon as ld.so maps a library and before our constructor runs
  * (gdb's `break printf` then `run`): its breakpoints live in copies of the
- * pages, and a patched copy mapped over the segment would wipe them.  A
- * written page of a private file mapping is anonymous: /proc/self/pagemap
- * says so (bit 63 present, bit 61 file-backed), for a few microseconds,
- * where /proc/self/status's TracerPid costs ~100 each process.  Without
- * pagemap: not written, as far as we can tell. */
+ * pages, and a patched copy mapped over the segment would wipe them.
+ * /proc/self/pagemap tells in a few microseconds, where /proc/self/status's
+ * TracerPid costs ~100 each process.  Without pagemap: not written, as far
+ * as we can tell. */
 static bool segment_written(const struct zp_map *m)
 {
-	int fd = (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	bool written = false;
-	uint64_t e[512];
-	for (uintptr_t a = m->start; a < m->end && !written;) {
-		size_t pages = (m->end - a) / ZP_PAGE;
-		if (pages > sizeof e / sizeof e[0])
-			pages = sizeof e / sizeof e[0];
-		long n = zp_raw4(SYS_pread64, fd, e, pages * sizeof e[0], (long)(a / ZP_PAGE * sizeof e[0]));
-		if (n <= 0)
-			break;
-		for (long k = 0; k < n / (long)sizeof e[0]; k++)
-			if ((e[k] >> 63 & 1) && !(e[k] >> 61 & 1))
-				written = true;
-		a += (uintptr_t)n / sizeof e[0] * ZP_PAGE;
-	}
-	zp_raw1(SYS_close, fd);
-	return written;
+	return zp_pages_written(m->start, m->end) == 1;
 }
 
 /* Maps the cached patched copy of [m->start, m->end) over it.  true if the

@@ -3,7 +3,8 @@
  * halves with a helper thread: the same pairs, in the same order, as a byte
  * loop finds, from a file and from memory; pairs at both ends, straddling
  * the split point and the 256 KiB read chunks, and code denser than the
- * buffers are sized for.  After a split scan no thread or child remains;
+ * buffers are sized for; from a file mapping not yet faulted in, and
+ * whether such a mapping was written (zp_pages_written).  After a split scan no thread or child remains;
  * where the helper cannot be started (clone refused) the range is scanned
  * in one piece, silently.
  */
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "maps.h"
 #include "scan.h"
 #include "t.h"
 #include "tasks.h"
@@ -96,8 +98,17 @@ static void check_all(const char *what, const uint8_t *b, size_t len, const char
 		T_CHECK(r == 0 && same(&c, ref, n), "%s, %s, from memory: the %zu pairs (got %zu)", what,
 			how, n, c.n);
 		zp_cands_free(&c);
+		/* The file's own mapping, not yet faulted in: populated as it is
+		 * scanned (each thread its blocks). */
+		uint8_t *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		r = m == MAP_FAILED ? -1 : zp_cands_from_mapping(&c, m, len);
+		T_CHECK(r == 0 && same(&c, ref, n), "%s, %s, from its mapping: the %zu pairs (got %zu)",
+			what, how, n, c.n);
+		zp_cands_free(&c);
+		if (m != MAP_FAILED)
+			munmap(m, len);
 		if (split)
-			T_CHECK(zp_scan_split_count == before + 2, "%s: both scans had a helper", what);
+			T_CHECK(zp_scan_split_count == before + 3, "%s: all three scans had a helper", what);
 	}
 	/* Again and again: however the blocks fell to the two threads, the
 	 * same list (the helper's share depends on when it gets a CPU). */
@@ -224,6 +235,30 @@ int main(void)
 	else
 		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			"under a seccomp filter: scanned whole, the same pairs (status %#x)", st);
+
+	/* Whether memory still holds a file's bytes: no page of a private file
+	 * mapping written since it was mapped (a debugger's breakpoint is such
+	 * a write). */
+	int fd = open(path, O_RDONLY);
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		perror("test-scan: mmap");
+		return 1;
+	}
+	uintptr_t lo = (uintptr_t)m, hi = lo + len;
+	T_CHECK(zp_pages_written(lo, hi) == 0, "a fresh file mapping: no page written");
+	volatile uint8_t sum = 0;
+	for (size_t i = 0; i < len; i += 4096)
+		sum += m[i];
+	T_CHECK(zp_pages_written(lo, hi) == 0, "every page read: none written");
+	m[3 * 4096 + 17] ^= 0xff;
+	T_CHECK(zp_pages_written(lo, hi) == 1, "one byte written: the range was written");
+	T_CHECK(zp_pages_written(lo + 3 * 4096 + 100, lo + 3 * 4096 + 200) == 1,
+		"a range inside that page, not page-aligned: written");
+	T_CHECK(zp_pages_written(lo + 4 * 4096, hi) == 0 && zp_pages_written(lo, lo + 3 * 4096) == 0,
+		"the pages around it: not written");
+	munmap(m, len);
+	close(fd);
 
 	unlink(path);
 	free(b);
