@@ -110,6 +110,8 @@ struct bounds {
 
 static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			     const struct cands *c, struct zp_sites *out);
+static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const struct cands *c,
+		       struct zp_sites *out, struct zp_func_result *fr);
 
 /* Big code ranges have their candidates decoded on two CPUs too: in
  * LLVM's libraries most of them are bytes inside instructions of large
@@ -137,6 +139,9 @@ static void decode_half(void *arg)
 	h->ret = decode_candidates(h->b, h->start, h->end, &h->c, h->out);
 }
 
+static int join_second(struct bounds *b, int go_before, const struct bounds *b2, int ret,
+		       struct zp_sites *out, struct zp_sites *out2);
+
 static int decode_on_two_cpus(struct bounds *b, uintptr_t start, uintptr_t end,
 			      const struct cands *c, struct zp_sites *out)
 {
@@ -152,33 +157,114 @@ static int decode_on_two_cpus(struct bounds *b, uintptr_t start, uintptr_t end,
 	struct decode_half second = {&b2, start, end, {.v = c->v + mid, .n = c->n - mid}, &out2, 0};
 	if (zp_beside(decode_half, &second, decode_half, &first, c->helper_ok))
 		__atomic_fetch_add(&zp_decode_split_count, 1, __ATOMIC_RELAXED);
-	/* Go's table, if the second half looked it up: the object's, and
-	 * counted once. */
-	if (go_before == 0 && b2.go_state != 0) {
+	int ret = first.ret < 0 ? first.ret : second.ret;
+	return join_second(b, go_before, &b2, ret, out, &out2);
+}
+
+/* After two threads decoded one range, the second with bounds b2 into
+ * out2: Go's table, if the second looked it up, becomes the object's
+ * (counted once), and out2's sites are appended to out.  ret: how the
+ * decoding went; returned, or -ENOMEM. */
+static int join_second(struct bounds *b, int go_before, const struct bounds *b2, int ret,
+		       struct zp_sites *out, struct zp_sites *out2)
+{
+	if (go_before == 0 && b2->go_state != 0) {
 		if (b->go_state == 0) {
-			b->go_state = b2.go_state;
-			b->go = b2.go;
-		} else if (b->go_state > 0 && b2.go_state > 0) {
+			b->go_state = b2->go_state;
+			b->go = b2->go;
+		} else if (b->go_state > 0 && b2->go_state > 0) {
 			__atomic_fetch_sub(&zp_stats.go_tables, 1, __ATOMIC_RELAXED);
 		}
 	}
-	int ret = first.ret < 0 ? first.ret : second.ret;
-	if (ret == 0 && out2.n && zp_sites_reserve(out, out2.n) < 0)
+	if (ret == 0 && out2->n && zp_sites_reserve(out, out2->n) < 0)
 		ret = -ENOMEM;
-	for (size_t i = 0; ret == 0 && i < out2.n; i++)
-		out->v[out->n++] = out2.v[i];
-	zp_sites_free(&out2);
+	for (size_t i = 0; ret == 0 && i < out2->n; i++)
+		out->v[out->n++] = out2->v[i];
+	zp_sites_free(out2);
 	return ret;
+}
+
+/* Sites v[0..n) in address order (a shell sort: a few thousand at most,
+ * in runs already sorted). */
+static void sort_sites(struct zp_site *v, size_t n)
+{
+	static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
+	for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++)
+		for (size_t i = gaps[g]; i < n; i++) {
+			struct zp_site t = v[i];
+			size_t k = i;
+			for (; k >= gaps[g] && v[k - gaps[g]].addr > t.addr; k -= gaps[g])
+				v[k] = v[k - gaps[g]];
+			v[k] = t;
+		}
+}
+
+/* A big range scanned in place on two CPUs is decoded there too, each
+ * thread the blocks it scanned, as it scans them: no second thread to
+ * start, and the two share scanning and decoding as they go, however
+ * unevenly the candidates lie (LLVM's libraries: most of the work of
+ * their few hundred candidates is decoding the big functions around
+ * them).  Each thread decides for its own candidates (a function with
+ * candidates in two blocks is decoded for each), with its own bounds and
+ * site list (as decode_on_two_cpus). */
+struct block_decoder {
+	struct bounds *b;
+	uintptr_t start, end;
+	struct zp_sites *out;
+	struct zp_func_result *fr; /* made by the thread on its first block */
+};
+
+static int decode_block(void *arg, const size_t *v, size_t n)
+{
+	struct block_decoder *d = arg;
+	struct cands c = {.v = (size_t *)v, .n = n};
+	if (!d->fr && !(d->fr = zp_func_result_new()))
+		return -ENOMEM;
+	return decode_with(d->b, d->start, d->end, &c, d->out, d->fr);
+}
+
+/* Scans [start, end) in place; its sites appended to out if *decoded. */
+static int scan_mapping(struct bounds *b, uintptr_t start, uintptr_t end, struct cands *c,
+			struct zp_sites *out, bool *decoded)
+{
+	*decoded = false;
+	if (!zp_finder_ready()) /* decoded here alone: it says why */
+		return zp_cands_from_mapping(c, (const uint8_t *)start, end - start, NULL, decoded);
+	struct zp_fde_index ix2 = *b->ix;
+	struct bounds b2 = *b;
+	b2.ix = &ix2;
+	int go_before = b->go_state;
+	size_t n0 = out->n;
+	struct zp_sites out2 = {0};
+	struct block_decoder first = {b, start, end, out, NULL}, second = {&b2, start, end, &out2, NULL};
+	struct zp_scan_visit visit = {decode_block, {&first, &second}};
+	int r = zp_cands_from_mapping(c, (const uint8_t *)start, end - start, &visit, decoded);
+	zp_func_result_free(first.fr);
+	zp_func_result_free(second.fr);
+	if (r < 0 || !*decoded) {
+		/* Scanned alone (or not at all): decoded by the caller, from
+		 * the start.  What blocks of a failed split found goes. */
+		out->n = n0;
+		zp_sites_free(&out2);
+		return r;
+	}
+	__atomic_fetch_add(&zp_decode_split_count, 1, __ATOMIC_RELAXED);
+	r = join_second(b, go_before, &b2, 0, out, &out2);
+	/* The helper took blocks from the end. */
+	if (r == 0)
+		sort_sites(out->v + n0, out->n - n0);
+	return r;
 }
 
 static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int fd, uint64_t off,
 			 struct zp_sites *out)
 {
 	struct cands c = {0};
+	bool decoded = false;
 	if (fd >= 0 && zp_pages_written(start, end) == 0) {
 		/* Memory holds the file's bytes (no page is a copy of the
 		 * process's own): scanned where it is. */
-		if (zp_cands_from_mapping(&c, (const uint8_t *)start, end - start) < 0)
+		if (scan_mapping(b, start, end, &c, out, &decoded) < 0)
 			return -ENOMEM;
 	} else if (fd < 0 || zp_cands_from_file(&c, fd, off, end - start) < 0) {
 		/* no file to check against (the vDSO, relocated code): as found */
@@ -192,8 +278,9 @@ static int find_in_range(struct bounds *b, uintptr_t start, uintptr_t end, int f
 	}
 	zp_stats.candidates += c.n;
 	zp_stats.bytes += end - start;
-	int ret = zp_scan_split_min && end - start >= zp_scan_split_min &&
-			  c.n >= 2 * DECODE_SPLIT_MIN
+	int ret = decoded ? 0
+		  : zp_scan_split_min && end - start >= zp_scan_split_min &&
+			    c.n >= 2 * DECODE_SPLIT_MIN
 			  ? decode_on_two_cpus(b, start, end, &c, out)
 			  : decode_candidates(b, start, end, &c, out);
 	zp_cands_free(&c);
@@ -266,12 +353,21 @@ static bool function_at(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintpt
 static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			     const struct cands *c, struct zp_sites *out)
 {
+	struct zp_func_result *fr = c->n ? zp_func_result_new() : NULL;
+	if (c->n && !fr)
+		return -ENOMEM;
+	int ret = decode_with(b, start, end, c, out, fr);
+	zp_func_result_free(fr);
+	return ret;
+}
+
+/* The same with fr to decode each function into. */
+static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const struct cands *c,
+		       struct zp_sites *out, struct zp_func_result *fr)
+{
 	size_t n = c->n, *cand = c->v;
 	uintptr_t fstart = 0, fend = 0;
 	struct zp_func_result *res = NULL;
-	struct zp_func_result *fr = n ? zp_func_result_new() : NULL;
-	if (n && !fr)
-		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uintptr_t a = start + cand[i];
 		if (!(a >= fstart && a < fend)) {
@@ -322,15 +418,12 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			if (why != ZP_DETOUR_OK)
 				__atomic_fetch_add(&zp_detour_refused[why], 1, __ATOMIC_RELAXED);
 		}
-		if (zp_sites_push(out, a, kind) < 0) {
-			zp_func_result_free(fr);
+		if (zp_sites_push(out, a, kind) < 0)
 			return -ENOMEM;
-		}
 		out->v[out->n - 1].dstart = dstart;
 		out->v[out->n - 1].dlen = dlen;
 		out->v[out->n - 1].why = (uint8_t)why;
 	}
-	zp_func_result_free(fr);
 	return 0;
 }
 

@@ -209,6 +209,7 @@ enum { JOB = 8192, GUARD = 4096, STACK = 60 * 1024, FIXED = JOB + GUARD + STACK 
 struct job {
 	struct source src; /* written before the clone, then only read */
 	size_t block;      /* bytes a block (the last may be shorter) */
+	const struct zp_scan_visit *visit; /* or NULL */
 	uint8_t *buf;
 	uint64_t claims;   /* the blocks left: [low 32 bits, high 32 bits) */
 	struct cands c;    /* written by the helper */
@@ -248,6 +249,13 @@ static int scan_block(struct cands *c, const struct job *j, uint32_t i, uint8_t 
 			  : memory_pass(c, s->mem, from, len, s->fill);
 }
 
+/* The block's pairs, c->v[k0..], to the thread's visitor. */
+static int visit_block(const struct job *j, int who, const struct cands *c, size_t k0)
+{
+	const struct zp_scan_visit *v = j->visit;
+	return v && c->n > k0 ? v->fn(v->ctx[who], c->v + k0, c->n - k0) : 0;
+}
+
 static void helper_main(void *arg)
 {
 	struct job *j = arg;
@@ -257,6 +265,8 @@ static void helper_main(void *arg)
 		j->begin[i] = j->c.n;
 		ret = scan_block(&j->c, j, i, j->buf);
 		j->end[i] = j->c.n;
+		if (ret == 0)
+			ret = visit_block(j, 1, &j->c, j->begin[i]);
 	}
 	j->ret = ret;
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
@@ -352,7 +362,7 @@ static long start_helper(void *stack_top, int *tid_word, void (*fn)(void *), voi
 
 /* The range scanned with a helper thread.  0, or -1 to be scanned here
  * alone (nothing held then). */
-static int split_scan(struct cands *c, const struct source *s)
+static int split_scan(struct cands *c, const struct source *s, const struct zp_scan_visit *visit)
 {
 	size_t len = s->len;
 	size_t block = (len + MAX_BLOCKS - 1) / MAX_BLOCKS;
@@ -379,6 +389,7 @@ static int split_scan(struct cands *c, const struct source *s)
 	struct job *j = (struct job *)map;
 	j->src = *s;
 	j->block = block;
+	j->visit = visit;
 	j->buf = map + FIXED;
 	j->claims = (uint64_t)nblocks << 32;
 	j->c = (struct cands){.v = (size_t *)(map + FIXED + bufs), .cap = cap};
@@ -393,8 +404,12 @@ static int split_scan(struct cands *c, const struct source *s)
 	/* Blocks 0, 1, ... in order: their pairs in address order. */
 	int ret = 0;
 	uint32_t i;
-	while (ret == 0 && claim(&j->claims, false, &i))
+	while (ret == 0 && claim(&j->claims, false, &i)) {
+		size_t k0 = c->n;
 		ret = scan_block(c, j, i, map + FIXED + BUF);
+		if (ret == 0)
+			ret = visit_block(j, 0, c, k0);
+	}
 	uint32_t first = (uint32_t)__atomic_load_n(&j->claims, __ATOMIC_ACQUIRE); /* the helper's first */
 	wait_helper(&j->tid, tid);
 	struct cands *c2 = &j->c;
@@ -441,7 +456,7 @@ static bool worth_splitting(size_t len)
 int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
 {
 	struct source s = {.fd = fd, .off = off, .len = len};
-	if (worth_splitting(len) && split_scan(c, &s) == 0)
+	if (worth_splitting(len) && split_scan(c, &s, NULL) == 0)
 		return 0;
 	return from_file(c, fd, off, len);
 }
@@ -449,16 +464,20 @@ int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t len)
 int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len)
 {
 	struct source s = {.fd = -1, .mem = p, .len = len};
-	if (worth_splitting(len) && split_scan(c, &s) == 0)
+	if (worth_splitting(len) && split_scan(c, &s, NULL) == 0)
 		return 0;
 	return from_memory(c, p, len, false);
 }
 
-int zp_cands_from_mapping(struct cands *c, const uint8_t *p, size_t len)
+int zp_cands_from_mapping(struct cands *c, const uint8_t *p, size_t len,
+			  const struct zp_scan_visit *visit, bool *visited)
 {
 	struct source s = {.fd = -1, .mem = p, .len = len, .fill = true};
-	if (worth_splitting(len) && split_scan(c, &s) == 0)
+	*visited = false;
+	if (worth_splitting(len) && split_scan(c, &s, visit) == 0) {
+		*visited = visit != NULL;
 		return 0;
+	}
 	return from_memory(c, p, len, true);
 }
 

@@ -25,9 +25,23 @@ struct cands {
 ZP_HIDDEN int zp_cands_from_file(struct cands *c, int fd, uint64_t off, size_t len);
 /* The len bytes at p.  0, or -ENOMEM with nothing held. */
 ZP_HIDDEN int zp_cands_from_memory(struct cands *c, const uint8_t *p, size_t len);
+/* What to do with each block's pairs on the thread that found them, when
+ * a range is scanned on two CPUs: fn(ctx[0], ...) on the caller,
+ * fn(ctx[1], ...) on the helper, with the block's candidates (offsets from
+ * the range's start, in address order; blocks in no particular order).
+ * fn runs where the helper does: libc-free code only.  Non-zero: the
+ * split fails (see below). */
+struct zp_scan_visit {
+	int (*fn)(void *ctx, const size_t *v, size_t n);
+	void *ctx[2];
+};
 /* The same for code mapped from a file, its pages mapped in first
- * (MADV_POPULATE_READ), block by block on the CPU that scans them. */
-ZP_HIDDEN int zp_cands_from_mapping(struct cands *c, const uint8_t *p, size_t len);
+ * (MADV_POPULATE_READ), block by block on the CPU that scans them.
+ * *visited: the range was scanned on two CPUs and every block's pairs
+ * went to visit (NULL: none).  When false, visit may have seen some
+ * blocks of a split that then failed: the caller starts again from c. */
+ZP_HIDDEN int zp_cands_from_mapping(struct cands *c, const uint8_t *p, size_t len,
+				    const struct zp_scan_visit *visit, bool *visited);
 ZP_HIDDEN void zp_cands_free(struct cands *c);
 
 /* Ranges of at least this many bytes get a helper when the process may

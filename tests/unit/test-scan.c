@@ -79,6 +79,35 @@ static void put(uint8_t *b, size_t at, uint8_t second)
 
 static unsigned long helper_took; /* blocks the helper scanned */
 
+/* A visitor that notes every candidate it is given, and which thread
+ * (0: the caller, 1: the helper) was given it. */
+struct seen {
+	size_t *v;
+	size_t cap;
+	size_t n; /* shared by the two: taken atomically */
+	unsigned long blocks[2];
+};
+struct seen_ctx {
+	struct seen *s;
+	int who;
+};
+
+static int note(void *arg, const size_t *v, size_t n)
+{
+	struct seen_ctx *x = arg;
+	size_t at = __atomic_fetch_add(&x->s->n, n, __ATOMIC_RELAXED);
+	for (size_t i = 0; i < n && at + i < x->s->cap; i++)
+		x->s->v[at + i] = v[i];
+	__atomic_fetch_add(&x->s->blocks[x->who], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* One buffer, scanned every way: file and memory, whole and split. */
 static void check_all(const char *what, const uint8_t *b, size_t len, const char *path)
 {
@@ -101,14 +130,37 @@ static void check_all(const char *what, const uint8_t *b, size_t len, const char
 		/* The file's own mapping, not yet faulted in: populated as it is
 		 * scanned (each thread its blocks). */
 		uint8_t *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		r = m == MAP_FAILED ? -1 : zp_cands_from_mapping(&c, m, len);
+		bool visited;
+		r = m == MAP_FAILED ? -1 : zp_cands_from_mapping(&c, m, len, NULL, &visited);
 		T_CHECK(r == 0 && same(&c, ref, n), "%s, %s, from its mapping: the %zu pairs (got %zu)",
 			what, how, n, c.n);
+		zp_cands_free(&c);
+		/* Split: each block's pairs given to the visitor of the thread
+		 * that scanned it, every pair once (how many blocks the helper
+		 * takes depends on when it gets a CPU). */
+		struct seen sn = {malloc((n + 1) * sizeof(size_t)), n + 1, 0, {0, 0}};
+		struct seen_ctx c0 = {&sn, 0}, c1 = {&sn, 1};
+		struct zp_scan_visit visit = {note, {&c0, &c1}};
+		r = m == MAP_FAILED ? -1 : zp_cands_from_mapping(&c, m, len, &visit, &visited);
+		if (split) {
+			qsort(sn.v, sn.n < sn.cap ? sn.n : sn.cap, sizeof(size_t), by_value);
+			bool once = sn.n == n;
+			for (size_t i = 0; once && i < n; i++)
+				once = sn.v[i] == ref[i];
+			T_CHECK(r == 0 && visited && same(&c, ref, n) && once,
+				"%s, split, visited: every pair once (%zu of %zu; blocks %lu here, %lu "
+				"on the helper)",
+				what, sn.n, n, sn.blocks[0], sn.blocks[1]);
+		} else {
+			T_CHECK(r == 0 && !visited && same(&c, ref, n),
+				"%s, whole: not visited, the pairs returned", what);
+		}
+		free(sn.v);
 		zp_cands_free(&c);
 		if (m != MAP_FAILED)
 			munmap(m, len);
 		if (split)
-			T_CHECK(zp_scan_split_count == before + 3, "%s: all three scans had a helper", what);
+			T_CHECK(zp_scan_split_count == before + 4, "%s: all four scans had a helper", what);
 	}
 	/* Again and again: however the blocks fell to the two threads, the
 	 * same list (the helper's share depends on when it gets a CPU). */
