@@ -14,6 +14,11 @@ enum zp_site_kind {
 /* Offsets of every 0f 05 / 0f 34 pair in buf; returns how many there are
  * (only the first `max` are stored). */
 size_t zp_find_candidates(const uint8_t *buf, size_t len, size_t *out, size_t max);
+/* The same with one way of scanning (tests: each must find the same
+ * pairs), and the way zp_find_candidates takes on this CPU. */
+enum { ZP_SCAN_BYTES, ZP_SCAN_SSE2, ZP_SCAN_AVX2, ZP_SCAN_AVX512 };
+size_t zp_find_candidates_with(int how, const uint8_t *buf, size_t len, size_t *out, size_t max);
+int zp_find_candidates_widest(void);
 
 #define ZP_FUNC_MAX_SITES 4096
 #define ZP_FUNC_TARGET_SPAN 65536

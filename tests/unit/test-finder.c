@@ -4,6 +4,7 @@
  * data below rsp.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -23,10 +24,55 @@ static bool has_site(const struct zp_func_result *r, size_t off)
 	return false;
 }
 
+/* Every way of scanning (byte loop, SSE2, AVX2, AVX-512) the CPU has
+ * finds exactly the pairs a plain byte loop finds: pairs at every offset
+ * of a vector and across vectors, at the very end, a lone 0f last, all
+ * lengths up to 300 bytes, and more pairs than `max` (counted, not
+ * stored). */
+static void check_scan_ways(void)
+{
+	static uint8_t b[4096 + 64];
+	static size_t want[4096], got[4096];
+	uint32_t x = 12345;
+	bool all_same = true;
+	int ways = 0;
+	const char *name[] = {"byte loop", "SSE2", "AVX2", "AVX-512"};
+	for (int how = ZP_SCAN_BYTES; how <= zp_find_candidates_widest(); how++) {
+		ways++;
+		bool same = true;
+		for (int round = 0; round < 400 && same; round++) {
+			size_t len = round < 300 ? (size_t)round : 4096 - (size_t)(round % 97);
+			for (size_t i = 0; i < len; i++) {
+				x = x * 1103515245 + 12345;
+				uint8_t v = (uint8_t)(x >> 16);
+				/* dense in 0f, 05 and 34 so pairs fall everywhere */
+				b[i] = (v & 3) == 0 ? 0x0f : (v & 3) == 1 ? 0x05 : (v & 3) == 2 ? 0x34 : v;
+			}
+			if (len && round % 3 == 0)
+				b[len - 1] = 0x0f; /* a lone 0f at the end ends no pair */
+			size_t n = 0;
+			for (size_t i = 0; i + 1 < len; i++)
+				if (b[i] == 0x0f && (b[i + 1] == 0x05 || b[i + 1] == 0x34))
+					want[n++] = i;
+			size_t max = round % 5 == 0 && n > 3 ? n / 2 : 4096;
+			size_t k = zp_find_candidates_with(how, b, len, got, max);
+			same = k == n && !memcmp(got, want, (n < max ? n : max) * sizeof got[0]);
+			if (!same)
+				printf("# %s: %zu bytes: %zu pairs, want %zu\n", name[how], len, k, n);
+		}
+		T_CHECK(same, "%s scan: the same pairs as the byte loop", name[how]);
+		all_same &= same;
+	}
+	T_CHECK(ways >= 3 && all_same, "%d ways of scanning checked (AVX-512 %s)", ways,
+		zp_find_candidates_widest() == ZP_SCAN_AVX512 ? "included" : "not on this CPU");
+}
+
 int main(void)
 {
 	size_t c[64];
 	struct zp_func_result r;
+
+	check_scan_ways();
 
 	/* mov $39,%eax; syscall; ret */
 	const uint8_t simple[] = {0xb8, 0x27, 0, 0, 0, 0x0f, 0x05, 0xc3};
