@@ -799,9 +799,25 @@ static void evict_fd(long fd)
 
 static const struct zp_fdguard own_fds = {owns_fd, evict_fd};
 
-static int pre(struct zpoline_call *c, void *ctx)
+/* Numbers whose calls pre() and post() only print and count: no slot, no
+ * descriptor of ours to guard, no process or session event, no fault to
+ * inject, nothing to keep for a thread that dies in it (plain_build(), at
+ * init).  Most calls of a busy program are such (read/write on files,
+ * lseek, stat): they skip the tests of every special case, ~150
+ * instructions a call. */
+static bool plain[ZPOLINE_NR_FAST];
+
+/* A plain call, with no signal's line to look for (intr_count) and in a
+ * traced task?  Then pre() and post() take their short ways. */
+static inline bool plain_call(const struct zpoline_call *c)
 {
-	(void)ctx;
+	return (unsigned long)c->nr < ZPOLINE_NR_FAST && plain[c->nr] && g.active &&
+	       !__atomic_load_n(&g.intr_count, __ATOMIC_RELAXED) && task_traced(c);
+}
+
+/* Every call but the plain ones (pre()). */
+static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
+{
 	if (!g.active)
 		return ZPOLINE_CONTINUE;
 	long nr = c->nr;
@@ -937,6 +953,17 @@ static int pre(struct zpoline_call *c, void *ctx)
 	return ZPOLINE_CONTINUE;
 }
 
+/* Plain calls here, the rest out of line: this way saves and restores
+ * none of the registers the special cases need. */
+static int pre(struct zpoline_call *c, void *ctx)
+{
+	(void)ctx;
+	if (!plain_call(c))
+		return pre_special(c);
+	c->cookie = g.need_mono ? TIME_COOKIE | th_tick() : 0;
+	return ZPOLINE_CONTINUE;
+}
+
 /* How the kernel ended a call a handler's signal cut short, as its
  * -ERESTART* code (strace prints it before the signal), or -EINTR for the
  * calls that fail with it directly; rax is what the frame holds for after
@@ -1033,16 +1060,23 @@ static void signal_seen(const siginfo_t *si, int fatal, void *ctx)
 /* A signal the call raised that ends the process once post() returns (a
  * write to a pipe without reader, SIGPIPE at its default action): the
  * runtime held it for us.  strace shows its delivery and every end. */
-static void dies_after(const struct zpoline_call *c)
+static __attribute__((noinline)) void dies_after_held(const struct zpoline_call *c)
 {
 	siginfo_t si;
-	int sig;
-	if (!g.held_signal || !(sig = g.held_signal(&si)))
+	int sig = g.held_signal(&si);
+	if (!sig)
 		return;
 	if (g.o.lines && (g.o.signals >> (sig - 1) & 1))
 		line_signal(c->pid, c->tid, &si, c->nr, call_ip(c));
 	if (g.o.follow && g.o.lines && c->pid != 1)
 		threads_killed(c->pid, c->tid, sig);
+}
+
+/* The common case (nothing held) without dies_after_held()'s siginfo. */
+static inline void dies_after(const struct zpoline_call *c)
+{
+	if (g.held_signal && g.held_signal(NULL))
+		dies_after_held(c);
 }
 
 /* setrlimit/prlimit64 succeeded: if it set this process's RLIMIT_FSIZE,
@@ -1070,9 +1104,9 @@ static void fsize_follow(const struct zpoline_call *c)
 		zp_tout_as_limited(&g.out, __atomic_load_n(&g.threads, __ATOMIC_RELAXED) <= 1);
 }
 
-static void post(struct zpoline_call *c, void *ctx)
+/* Every call but the plain ones (post()). */
+static __attribute__((noinline)) void post_special(struct zpoline_call *c)
 {
-	(void)ctx;
 	struct slot *s = slot_get(c->cookie);
 	if (!g.active)
 		return;
@@ -1120,6 +1154,23 @@ static void post(struct zpoline_call *c, void *ctx)
 	dies_after(c);
 }
 
+static void post(struct zpoline_call *c, void *ctx)
+{
+	(void)ctx;
+	/* What post_special() does for a plain call, without its tests (a
+	 * cookie of a slot means pre() saw it otherwise: it goes there). */
+	if ((c->cookie && !(c->cookie & TIME_COOKIE)) || !plain_call(c)) {
+		post_special(c);
+		return;
+	}
+	uint64_t t_end = g.need_mono ? th_tick() : 0;
+	if (g.o.lines && nr_shown(c->nr))
+		line_call(c->pid, c->tid, c->nr, c->args, c->ret, LR_RESULT, NULL, t_end, call_ip(c));
+	uint64_t t0 = c->cookie & ~TIME_COOKIE;
+	count(c->pid, c->tid, c->nr, c->ret, t0 ? t_end - t0 : 0);
+	dies_after(c);
+}
+
 static void fini(void *ctx)
 {
 	/* Everything happens at exit_group, which comes after the runtime's
@@ -1157,6 +1208,45 @@ static void build_select(void)
 				      SYS_kill, SYS_tkill, SYS_tgkill};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
 		select_add(always[i]);
+}
+
+/* plain[] (see there), from the options: what pre() and post() would do
+ * for each number beyond printing and counting it. */
+static void plain_build(void)
+{
+	/* every call keeps its entry time in a slot */
+	if (g.need_real || (g.need_mono && g.o.lines))
+		return;
+	struct zp_syscall_set inj;
+	memset(&inj, 0, sizeof inj);
+	zp_inject_union(&g.o.inject, &inj);
+	for (long nr = 0; nr < ZPOLINE_NR_FAST; nr++) {
+		switch (nr) {
+		case SYS_exit:
+		case SYS_exit_group:
+		case SYS_rt_sigreturn:
+		case SYS_execve:
+		case SYS_execveat:
+		case SYS_kill:
+		case SYS_tkill:
+		case SYS_tgkill:
+		case SYS_prctl:
+		case SYS_seccomp:
+		case SYS_wait4:
+		case SYS_waitid:
+		case SYS_getdents:
+		case SYS_getdents64:
+		case SYS_setrlimit:
+		case SYS_prlimit64:
+			continue;
+		default:
+			break;
+		}
+		if (zp_fd_guarded(nr) || needs_slot(nr) || is_clone(nr) || zp_set_test(&inj, nr) ||
+		    (g.o.lines && pending_may(nr)))
+			continue;
+		plain[nr] = true;
+	}
 }
 
 /* The program's libc words them (hooklibc.c); kept in a copy, since a
@@ -1359,6 +1449,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	if (g.o.lines)
 		errno_messages();
 	build_select();
+	plain_build();
 	g.active = true;
 	exec_announce();
 	return 0;

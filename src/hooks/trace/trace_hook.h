@@ -137,6 +137,8 @@ TH_HIDDEN size_t line_prefix(int shown_tid, char *buf, size_t len);
 /* pending.c: calls a thread may die in (src/common/tracepending.h). */
 /* Does this call keep its line's start while it runs (a slot is needed)? */
 TH_HIDDEN bool pending_wanted(const struct zpoline_call *c);
+/* May a call with this number be wanted, whatever its arguments? */
+TH_HIDDEN bool pending_may(long nr);
 /* Before the call: keep it (s->pending). */
 TH_HIDDEN void pending_begin(const struct zpoline_call *c, struct slot *s);
 /* After it, before its line: true if the line is the caller's to print (no
