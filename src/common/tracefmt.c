@@ -133,37 +133,10 @@ static inline unsigned udec_len(unsigned long long v)
 	return t + 1 - (v < p10[t]);
 }
 
-/* Digits go straight into the buffer: built in a scratch array and copied
- * out, the copy's word loads waited for the digit pairs' stores to reach
- * the cache (a store-forwarding stall per number, half of the copy's
- * time). */
-void tb_udec(struct tb *b, unsigned long long v)
+/* Numbers of 9 digits or more, or where the buffer is nearly full: out of
+ * tb_udec_any()'s way, so that its common case needs no stack frame. */
+static __attribute__((noinline)) void udec_long(struct tb *b, unsigned long long v)
 {
-	if (v < 100000000 && b->cap - b->len >= 8) {
-		/* Up to 8 digits gathered in a register and stored at once, the
-		 * most significant (the last found) at the lowest address: no
-		 * table of powers of ten to count them first, nor a copy. */
-		unsigned w = (unsigned)v, n = 0;
-		uint64_t text = 0;
-		uint16_t pair;
-		while (w >= 100) {
-			__builtin_memcpy(&pair, &digit_pairs[2 * (w % 100)], 2);
-			w /= 100;
-			text = text << 16 | pair;
-			n += 2;
-		}
-		if (w >= 10) {
-			__builtin_memcpy(&pair, &digit_pairs[2 * w], 2);
-			text = text << 16 | pair;
-			n += 2;
-		} else {
-			text = text << 8 | ('0' + w);
-			n++;
-		}
-		__builtin_memcpy(b->p + b->len, &text, 8);
-		b->len += n;
-		return;
-	}
 	unsigned n = udec_len(v);
 	if (b->cap - b->len < n) {
 		char tmp[20];
@@ -175,14 +148,38 @@ void tb_udec(struct tb *b, unsigned long long v)
 	udec_at(b->p + b->len, v);
 }
 
-void tb_dec(struct tb *b, long long v)
+/* Digits go straight into the buffer: built in a scratch array and copied
+ * out, the copy's word loads waited for the digit pairs' stores to reach
+ * the cache (a store-forwarding stall per number, half of the copy's
+ * time). */
+void tb_udec_any(struct tb *b, unsigned long long v)
 {
-	if (v < 0) {
-		tb_putc(b, '-');
-		tb_udec(b, 0ull - (unsigned long long)v);
-	} else {
-		tb_udec(b, (unsigned long long)v);
+	if (__builtin_expect(v >= 100000000 || b->cap - b->len < 8, 0)) {
+		udec_long(b, v);
+		return;
 	}
+	/* Up to 8 digits gathered in a register and stored at once, the most
+	 * significant (the last found) at the lowest address: no table of
+	 * powers of ten to count them first, nor a copy. */
+	unsigned w = (unsigned)v, n = 0;
+	uint64_t text = 0;
+	uint16_t pair;
+	while (w >= 100) {
+		__builtin_memcpy(&pair, &digit_pairs[2 * (w % 100)], 2);
+		w /= 100;
+		text = text << 16 | pair;
+		n += 2;
+	}
+	if (w >= 10) {
+		__builtin_memcpy(&pair, &digit_pairs[2 * w], 2);
+		text = text << 16 | pair;
+		n += 2;
+	} else {
+		text = text << 8 | ('0' + w);
+		n++;
+	}
+	__builtin_memcpy(b->p + b->len, &text, 8);
+	b->len += n;
 }
 
 void tb_udec_w(struct tb *b, unsigned long long v, int width, char fill)

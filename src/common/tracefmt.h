@@ -64,8 +64,27 @@ static inline void tb_puts(struct tb *b, const char *s)
 	else
 		tb_puts_any(b, s);
 }
-ZP_TF_HIDDEN void tb_dec(struct tb *b, long long v);
-ZP_TF_HIDDEN void tb_udec(struct tb *b, unsigned long long v);
+ZP_TF_HIDDEN void tb_udec_any(struct tb *b, unsigned long long v);
+/* Decimal.  A single digit (descriptors, a 0 result) is one store here:
+ * a traced I/O line has four or five numbers. */
+static inline void tb_udec(struct tb *b, unsigned long long v)
+{
+	if (v < 10 && b->len < b->cap) {
+		b->p[b->len++] = (char)('0' + v);
+		return;
+	}
+	tb_udec_any(b, v);
+}
+static inline void tb_dec(struct tb *b, long long v)
+{
+	if (v < 0) {
+		tb_putc(b, '-');
+		v = -(v + 1); /* -LLONG_MIN overflows: one less, added back below */
+		tb_udec(b, (unsigned long long)v + 1);
+		return;
+	}
+	tb_udec(b, (unsigned long long)v);
+}
 /* Like printf("%#llx"): 0x-prefixed lowercase hex, "0" for zero. */
 ZP_TF_HIDDEN void tb_hex(struct tb *b, unsigned long long v);
 /* Like printf("%0*llx", width): lowercase hex, no prefix, zero-padded. */

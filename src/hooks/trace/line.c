@@ -30,8 +30,15 @@ static void put_prefix_shown(struct tb *b, int shown)
 		if (g.o.follow) {
 			size_t start = b->len;
 			tb_dec(b, shown);
-			tb_pad_to(b, start + 5);
-			tb_putc(b, ' ');
+			if (b->cap - b->len < 8) {
+				tb_pad_to(b, start + 5);
+				tb_putc(b, ' ');
+				return;
+			}
+			/* padded to 5 and a blank: eight blanks stored, six or
+			 * more bytes kept */
+			__builtin_memcpy(b->p + b->len, "        ", 8);
+			b->len = b->len >= start + 5 ? b->len + 1 : start + 6;
 		}
 		return;
 	}
