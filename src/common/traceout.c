@@ -2,6 +2,7 @@
  * traceout.c - see traceout.h for the design.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1326,6 +1327,8 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 	memset(t, 0, sizeof *t);
 	t->ctl_fd = t->out_fd = -1;
 	t->fd_base = fd_base();
+	unsigned a, b, c, d;
+	t->prefetchw = __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_PRFCHW);
 	t->append = o->append;
 	uint32_t hash = hash_str(opts_string);
 

@@ -377,6 +377,7 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	} f;
 	struct dctx *d = &f.d;
 	struct tb b;
+	zp_tout_line_ahead(&g.out);
 	tb_init(&b, f.buf, sizeof f.buf - 1);
 	put_prefix(&b, tid);
 	put_time(&b, real, s ? s->t0_mono : 0);
