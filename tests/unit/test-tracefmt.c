@@ -107,6 +107,17 @@ int main(void)
 	ok &= dec_ok(LLONG_MAX) & dec_ok(LLONG_MIN) & dec_ok(0);
 	T_CHECK(ok, "tb_dec writes what printf's %%lld does");
 
+	/* tb_udec's 8-digit lane arithmetic: every value below 10^5, then
+	 * steps through the rest of the range below 10^8 and around it. */
+	ok = true;
+	for (long long v = 0; v < 100000; v++)
+		ok &= dec_ok(v);
+	for (long long v = 100000; v < 100001000; v += 997)
+		ok &= dec_ok(v);
+	for (long long v = 99999000; v < 100001000; v++)
+		ok &= dec_ok(v);
+	T_CHECK(ok, "tb_dec writes what printf's %%lld does, up to 10^8 and past it");
+
 	char buf[64];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
