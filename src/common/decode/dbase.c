@@ -36,17 +36,6 @@ void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr, 
 	tb_init(&d->rx, d->rxbuf, sizeof d->rxbuf);
 }
 
-void arg(struct dctx *d)
-{
-	if (d->nargs > 0)
-		tb_putn(d->b, ", ", 2);
-	if (__builtin_expect(d->nargs == d->entry_args, 0) && d->entry_len == (size_t)-1)
-		d->entry_len = d->b->len;
-	if (d->nargs < ZP_DEC_MAXARGS)
-		d->argpos[d->nargs] = (unsigned)d->b->len;
-	d->nargs++;
-}
-
 /* ---- the program's memory ---------------------------------------------- */
 
 size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool trust)

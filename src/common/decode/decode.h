@@ -105,7 +105,18 @@ ZP_DEC_HIDDEN unsigned zp_decode_snapshot(long nr, const long *a, int pid, unsig
 ZP_DEC_HIDDEN const char *zp_decode_name(long nr);
 
 /* ---- helpers (dbase.c) ----------------------------------------------------- */
-ZP_DEC_HIDDEN void arg(struct dctx *d);
+/* The separator before the next top-level argument, and where it starts.
+ * Inline: four or five a line, each a call before. */
+static inline void arg(struct dctx *d)
+{
+	if (d->nargs > 0)
+		tb_putn(d->b, ", ", 2);
+	if (__builtin_expect(d->nargs == d->entry_args, 0) && d->entry_len == (size_t)-1)
+		d->entry_len = d->b->len;
+	if (d->nargs < ZP_DEC_MAXARGS)
+		d->argpos[d->nargs] = (unsigned)d->b->len;
+	d->nargs++;
+}
 ZP_DEC_HIDDEN void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr,
 			 const long *args, int pid);
 
