@@ -380,8 +380,11 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	zp_tout_line_ahead(&g.out);
 	tb_init(&b, f.buf, sizeof f.buf - 1);
 	put_prefix(&b, tid);
-	put_time(&b, real, s ? s->t0_mono : 0);
-	put_nr_ip(&b, nr, ip);
+	/* (tested here: most traces have neither, and their calls cost) */
+	if (g.o.tstamp || g.o.relative)
+		put_time(&b, real, s ? s->t0_mono : 0);
+	if (g.o.show_nr || g.o.show_ip)
+		put_nr_ip(&b, nr, ip);
 	dinit(d, &b, &g.dcfg, nr, args, pid);
 	d->ret = ret;
 	d->exiting = how != LR_NORET;
