@@ -805,13 +805,20 @@ static const struct zp_fdguard own_fds = {owns_fd, evict_fd};
  * init).  Most calls of a busy program are such (read/write on files,
  * lseek, stat): they skip the tests of every special case, ~150
  * instructions a call. */
-static bool plain[ZPOLINE_NR_FAST];
+enum { PLAIN_NO, PLAIN, PLAIN_UNLESS_OURS };
+/* PLAIN_UNLESS_OURS: plain unless its first argument is a descriptor of
+ * ours (fstat, newfstatat, statx, dup, fcntl: zp_fd_guard looks at no
+ * other). */
+static unsigned char plain[ZPOLINE_NR_FAST];
 
 /* A plain call, with no signal's line to look for (intr_count) and in a
  * traced task?  Then pre() and post() take their short ways. */
 static inline bool plain_call(const struct zpoline_call *c)
 {
-	return (unsigned long)c->nr < ZPOLINE_NR_FAST && plain[c->nr] && g.active &&
+	if ((unsigned long)c->nr >= ZPOLINE_NR_FAST)
+		return false;
+	unsigned k = plain[c->nr];
+	return k && (k == PLAIN || !zp_tout_owns(&g.out, c->args[0])) && g.active &&
 	       !__atomic_load_n(&g.intr_count, __ATOMIC_RELAXED) && task_traced(c);
 }
 
@@ -1242,10 +1249,14 @@ static void plain_build(void)
 		default:
 			break;
 		}
-		if (zp_fd_guarded(nr) || needs_slot(nr) || is_clone(nr) || zp_set_test(&inj, nr) ||
+		if (needs_slot(nr) || is_clone(nr) || zp_set_test(&inj, nr) ||
 		    (g.o.lines && pending_may(nr)))
 			continue;
-		plain[nr] = true;
+		if (!zp_fd_guarded(nr))
+			plain[nr] = PLAIN;
+		else if (nr == SYS_fstat || nr == SYS_newfstatat || nr == SYS_statx || nr == SYS_dup ||
+			 nr == SYS_fcntl)
+			plain[nr] = PLAIN_UNLESS_OURS;
 	}
 }
 
