@@ -24,6 +24,7 @@ BEGIN {
 # ld.so to write (and a page to copy) in every process.
 {
 	row[++n] = sprintf("\t[%d] = \"%s\",", $1, $2); if ($1 > max) max = $1; if (length($2) > w) w = length($2)
+	lrow[n] = sprintf("\t[%d] = %d,", $1, length($2))
 	if ($2 in na) arow[++an] = sprintf("\t[%d] = %d,", $1, na[$2] + 1)
 }
 END {
@@ -40,6 +41,18 @@ END {
 	print "\tif (nr < 0 || nr >= (long)(sizeof names / sizeof names[0]) || !names[nr][0])"
 	print "\t\treturn NULL;"
 	print "\treturn names[nr];"
+	print "}"
+	print "static const unsigned char lens[] = {"
+	for (i = 1; i <= n; i++)
+		print lrow[i]
+	print "};"
+	print "size_t zp_syscall_name_copy(long nr, char *dst, size_t room)"
+	print "{"
+	print "\tif (nr < 0 || nr >= (long)(sizeof names / sizeof names[0]) || !names[nr][0] ||"
+	print "\t    room < sizeof names[0])"
+	print "\t\treturn 0;"
+	print "\tmemcpy(dst, names[nr], sizeof names[0]);"
+	print "\treturn lens[nr];"
 	print "}"
 	printf "long zp_syscall_max(void)\n{\n\treturn %d;\n}\n", max
 	print "/* Arguments + 1, 0 where unknown. */"

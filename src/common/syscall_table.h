@@ -3,8 +3,15 @@
 #ifndef ZP_SYSCALL_TABLE_H
 #define ZP_SYSCALL_TABLE_H
 
+#include <stddef.h>
+
 /* Name of nr, or NULL if the table has none. */
 const char *zp_syscall_name(long nr) __attribute__((visibility("hidden")));
+/* nr's name copied to dst, which has room bytes: its length, or 0 if the
+ * table has no name for nr or the room is short of the table's row (a few
+ * bytes more than the longest name: the row is copied whole, a few word
+ * moves instead of a search for the NUL). */
+size_t zp_syscall_name_copy(long nr, char *dst, size_t room) __attribute__((visibility("hidden")));
 /* Highest number in the table. */
 long zp_syscall_max(void) __attribute__((visibility("hidden")));
 /* Number of a name, or -1. */

@@ -19,7 +19,10 @@ const char *zp_decode_name(long nr)
 void zp_decode_call(struct dctx *d)
 {
 	const char *name = zp_syscall_name(d->nr);
-	if (name) {
+	size_t name_len = zp_syscall_name_copy(d->nr, d->b->p + d->b->len, d->b->cap - d->b->len);
+	if (name_len) {
+		d->b->len += name_len;
+	} else if (name) {
 		tb_puts(d->b, name);
 	} else {
 		tb_puts(d->b, "syscall_");
