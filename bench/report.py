@@ -275,14 +275,15 @@ def percall_section(pc):
                    f"{z0['over'] / per_page:.0f} such page refills would cost (the rest of the "
                    "path, a few direct and indirect jumps and the lookup, costs something "
                    "too)" if z0 and per_page > 1 and cold else "")
-                + (". A hook's call touches five pages more: the runtime's slow-path code "
-                   "and its small variables, the thread's block (`%gs`), the call's record "
-                   "at the top of the hook stack, and the hook's code"
-                   + (f"; at {fmt(per_page, 1)} ns a page they account for about "
-                      f"{fmt(5 * per_page, 0)} of the pass-through hook's "
-                      f"{fmt(zp_pass['over'] - z0['over'], 1)} ns over no hook"
-                      if zp_pass and z0 else "")
-                   + ". Fewer distinct pages on the hook path is what would bring it down.\n"
+                + (". A hook's call touches five pages more (the runtime's slow-path code "
+                   "and its small variables, the thread's block, the call's record, the "
+                   "hook's code), yet on the Intel VM where it was tried neither skipping the hook's call nor "
+                   "reading the stub's configuration from the thread's block instead of the "
+                   "library's data page changed the pass-through cost measurably "
+                   "(docs/design.md): the "
+                   + (f"{fmt(zp_pass['over'] - z0['over'], 1)} ns " if zp_pass and z0 else "")
+                   + "the pass-through hook adds over no hook is the hook path's own work, "
+                   "about 90 instructions (slot, record, checks, flags).\n"
                    if cold else
                    ". Here the pages stay in the TLB, and what the path costs is its "
                    "instructions: the sled's jumps, the indirect call and return, the "
