@@ -34,26 +34,19 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-long bench_getpid_func(void); /* percall-asm.S */
+/* percall-asm.S */
+long bench_getpid_func(void);
+long bench_loop_inline(long n, long pid, void *const *chain);
 
 static long the_pid;
 
-static inline long inline_getpid(void)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "0"((long)SYS_getpid) : "rcx", "r11", "memory");
-	return r;
-}
-
 /* One loop per path, not a switch inside one loop, so the inline path
  * measures the instruction and nothing else.  Each returns how many
- * results were wrong. */
+ * results were wrong.  The inline one is written out in percall-asm.S,
+ * its `syscall` at a fixed place in its cache line. */
 static __attribute__((noinline)) long loop_inline(long n)
 {
-	long bad = 0;
-	for (long i = 0; i < n; i++)
-		bad += inline_getpid() != the_pid;
-	return bad;
+	return bench_loop_inline(n, the_pid, NULL);
 }
 
 /* --touch-pages P: after each call, read P pages the loop does not
@@ -67,14 +60,7 @@ static long touch_pages;
 
 static __attribute__((noinline)) long loop_inline_touch(long n)
 {
-	long bad = 0;
-	for (long i = 0; i < n; i++) {
-		bad += inline_getpid() != the_pid;
-		void *const volatile *p = touch_mem;
-		while (p)
-			p = (void *const volatile *)*p;
-	}
-	return bad;
+	return bench_loop_inline(n, the_pid, touch_mem);
 }
 
 static __attribute__((noinline)) long loop_func(long n)

@@ -92,8 +92,10 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const uint8_t *buf, size
  * ~18% less time than AVX2 over 48 MiB of libLLVM's code already mapped
  * (one CPU of the Intel VM, medians of 31).  Only zmm0-15 (no more are
  * live), and GCC ends the function with vzeroupper: their upper halves
- * go back to their initial state, so the kernel has no AVX-512 state of
- * the program's to save at each switch afterwards. */
+ * go back to their initial state (the mask registers it wrote stay as it
+ * left them: 64 bytes more for the kernel to save at a switch).  A scan
+ * while the program runs (code that appeared later) is made with the
+ * program's extended state saved around it (dispatch.c). */
 __attribute__((target("avx512bw"))) static size_t scan_avx512(const uint8_t *buf, size_t len,
 							   size_t *out, size_t max)
 {
