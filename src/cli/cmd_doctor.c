@@ -203,14 +203,13 @@ static void check_files(bool page0, bool sud)
 	}
 	/* The runtime maps the decoder itself when code must be decoded, so a
 	 * missing one would not show in ldd. */
-	const char *dec = getenv("ZPOLINE_DECODER");
-	if (!dec || !*dec)
-		dec = ZP_ZYDIS_PATH;
+	const char *dec_env = getenv("ZPOLINE_DECODER");
+	const char *dec = dec_env && *dec_env ? dec_env : ZP_ZYDIS_PATH;
 	if (access(dec, R_OK) == 0) {
 		item(OK, "decoder", "%s", dec);
 	} else {
 		item(PROBLEM, "decoder", "%s: %s", dec, strerror(errno));
-		fix(getenv("ZPOLINE_DECODER") && *getenv("ZPOLINE_DECODER")
+		fix(dec == dec_env
 			    ? "ZPOLINE_DECODER names a file that is not there: unset it or fix it"
 			    : "apt-get install libzydis4.0");
 	}

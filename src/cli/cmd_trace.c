@@ -465,6 +465,7 @@ int cmd_trace(int argc, char **argv)
 		case OPT_HELP:
 			free(topts.s);
 			free(output);
+			free(envs);
 			help_command("trace");
 			return 0;
 		case OPT_OUTPUT:

@@ -149,7 +149,7 @@ void paths_hook_names(const struct zp_paths *p, char *out, size_t size)
 	DIR *d = opendir(p->hook_dir);
 	if (!d)
 		return;
-	char *names[256];
+	char *names[256] = {0};
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && n < sizeof names / sizeof names[0]) {

@@ -18,7 +18,7 @@ struct text {
 
 static int put(struct text *t, const char *s, size_t n)
 {
-	if (t->len + n + 1 > t->cap) {
+	if (!t->s || t->len + n + 1 > t->cap) {
 		size_t cap = (t->len + n + 1) * 2;
 		char *g = realloc(t->s, cap);
 		if (!g)

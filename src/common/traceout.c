@@ -212,6 +212,7 @@ struct sigguard {
 static void guard_begin(struct sigguard *gd, uint64_t set)
 {
 	gd->set = set;
+	gd->old = 0;
 	gd->before = 0;
 	if (set && zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &gd->set, &gd->old, 8) < 0)
 		gd->set = 0;

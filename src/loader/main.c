@@ -223,6 +223,7 @@ int main(int argc, char **argv, char **envp)
 	/* The stack image goes into this frame's own stack: nothing the loader
 	 * calls from here on reaches up into it. */
 	size_t size = zl_stack_size(&st);
+	// cppcheck-suppress allocaCalled ; a VLA would be the same, and read as less deliberate
 	char *area = alloca(size);
 	struct zl_identity id = {.file = &prog, .exec_path = path, .comm = comm, .prog = &pimg};
 	uintptr_t sp = zl_stack_build(&st, area, size, &id.args_lo, &id.args_hi, &id.auxv,

@@ -93,7 +93,7 @@ static long detach(uintptr_t start, size_t len, int prot)
 			 -1, 0);
 	if (m < 0)
 		return m;
-	memcpy((void *)m, (const void *)start, len);
+	memcpy((void *)m, (const void *)start, len); // NOLINT: start is a mapping's, never 0
 	long e = zl_sys3(SYS_mprotect, m, len, prot);
 	if (e == 0)
 		e = zl_syscall(SYS_mremap, m, (long)len, (long)len, MREMAP_MAYMOVE | MREMAP_FIXED,

@@ -406,6 +406,7 @@ static int map_add(uint64_t ret, uint64_t site)
 		if (a < 0)
 			return (int)a;
 		struct site_map *n = (struct site_map *)a;
+		// cppcheck-suppress nullPointerRedundantCheck ; mmap's result, checked above: never 0 here
 		n->mask = slots - 1;
 		for (size_t i = 0; m && i <= m->mask; i++)
 			if (m->e[i].ret)
@@ -594,7 +595,6 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 			return ZP_DETOUR_RELOC;
 		buf[n] = 0xe9;
 		put32(buf + n + 1, (int32_t)rel);
-		n += 5;
 	}
 written:;
 	uint64_t entry = zp_stage2_addr + S2_ENTRY;

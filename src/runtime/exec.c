@@ -175,7 +175,8 @@ void zp_exec_hide_added(void)
 			size_t n = strlen(self_path);
 			char *kv;
 			if (v && n && !strncmp(v, self_path, n) && v[n] == ':' &&
-			    (kv = malloc(sizeof "LD_PRELOAD=" + strlen(v + n + 1))) != NULL) {
+			    /* v + n + 1: the list after our path and its ':' */
+			    (kv = malloc(sizeof "LD_PRELOAD=" + strlen(v + n + 1))) != NULL) { // NOLINT
 				strcpy(kv, "LD_PRELOAD=");
 				strcat(kv, v + n + 1);
 				*e = kv;

@@ -44,7 +44,7 @@ static size_t scan_bytes(const uint8_t *buf, size_t from, size_t to, size_t *out
 #define RECORD_BITS(bits, i)                                                                   \
 	while (bits) {                                                                         \
 		unsigned k_ = (unsigned)__builtin_ctzll(bits);                                 \
-		bits &= bits - 1;                                                              \
+		(bits) &= (bits) - 1;                                                            \
 		if (n < max)                                                                   \
 			out[n] = (i) + k_;                                                     \
 		n++;                                                                           \

@@ -109,6 +109,7 @@ static int from_sections(const struct obj *o, int fd, struct zp_gopcln *g)
 	if (m < 0)
 		return -1;
 	char *names = (char *)m;
+	// cppcheck-suppress nullPointerArithmeticRedundantCheck ; mmap's result, checked above: never 0 here
 	Elf64_Shdr *sh = (Elf64_Shdr *)(void *)(names + NAMES_MAX);
 	int ret = -1;
 	if (!pread_all(fd, names, str.sh_size, str.sh_offset))

@@ -169,7 +169,7 @@ static const char *loaded_go_program(void)
 		const char *colon = strchr(d, ':');
 		size_t dl = colon ? (size_t)(colon - d) : strlen(d);
 		if (dl + strlen(prog) + 2 <= sizeof path) {
-			memcpy(path, d, dl);
+			memcpy(path, d, dl); // NOLINT: terminated below, or by the strcpy
 			path[dl] = dl ? '/' : 0;
 			strcpy(path + (dl ? dl + 1 : 0), prog);
 			fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);

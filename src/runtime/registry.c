@@ -91,6 +91,7 @@ static int make_room(struct zp_site_table **tabp, size_t used, size_t room)
 	if (m < 0)
 		return (int)m;
 	struct zp_site_table *n = (struct zp_site_table *)m;
+	// cppcheck-suppress nullPointerRedundantCheck ; mmap's result, checked above: never 0 here
 	n->mask = slots - 1;
 	for (uint64_t i = 0; i <= tab->mask; i++)
 		if (tab->slot[i])

@@ -380,6 +380,7 @@ static int split_scan(struct cands *c, const struct source *s, const struct zp_s
 	if (m < 0)
 		return -1;
 	uint8_t *map = (uint8_t *)m;
+	// cppcheck-suppress nullPointerArithmeticRedundantCheck ; mmap's result, checked above: never 0 here
 	if (split_forbidden((char *)map + JOB + GUARD, STACK) ||
 	    zp_raw3(SYS_mprotect, map + JOB, GUARD, PROT_NONE) < 0 || cands_alloc(c, cap) < 0) {
 		zp_raw2(SYS_munmap, map, total);

@@ -1194,7 +1194,7 @@ static const struct zpoline_call *interrupted(const ucontext_t *uc, long *rax, i
 		return NULL;
 	struct zp_record *rec = (struct zp_record *)g[REG_RBX];
 	if ((ip == p1 || ip == p1 + 2) &&
-	    zp_safe_copy(&rec, (const void *)(g[REG_RSP] - 24), sizeof rec) < 0)
+	    zp_safe_copy(&rec, (const void *)(g[REG_RSP] - 24), sizeof rec) < 0) // NOLINT: the pointer itself
 		return NULL;
 	*rax = g[REG_RAX];
 	return rec ? &rec->call : NULL;

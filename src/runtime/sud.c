@@ -174,9 +174,8 @@ static bool filter_of(const struct zp_record *r, struct sock_fprog *prog)
 {
 	const long *a = r->call.args;
 	unsigned long prog_addr;
-	if (r->call.nr == SYS_seccomp && a[0] == SECCOMP_SET_MODE_FILTER)
-		prog_addr = (unsigned long)a[2];
-	else if (r->call.nr == SYS_prctl && a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER)
+	if ((r->call.nr == SYS_seccomp && a[0] == SECCOMP_SET_MODE_FILTER) ||
+	    (r->call.nr == SYS_prctl && a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER))
 		prog_addr = (unsigned long)a[2];
 	else
 		return false;

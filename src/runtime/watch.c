@@ -166,6 +166,7 @@ static void rewrite_file_range(const struct zp_maps *maps, uintptr_t start, uint
 			if (m < 0)
 				break;
 			copy = (void *)m;
+			// cppcheck-suppress nullPointerArithmeticRedundantCheck ; mmap's result, checked above: never 0 here
 			const uint8_t *hdr = (const uint8_t *)copy + (f.ph[i].p_offset - aoff);
 			if (f.ph[i].p_offset < hs->p_offset ||
 			    zp_fde_index_init(&ix, hdr, copy, (const uint8_t *)copy + copy_len) < 0)

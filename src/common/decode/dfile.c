@@ -820,10 +820,6 @@ bool zp_decode_file(struct dctx *d)
 		a_oct(d, 1);
 		return true;
 	case SYS_mkdirat:
-		a_dirfd(d, 0);
-		a_path(d, 1);
-		a_oct(d, 2);
-		return true;
 	case SYS_fchmodat:
 		a_dirfd(d, 0);
 		a_path(d, 1);

@@ -1355,8 +1355,6 @@ bool zp_decode_sys(struct dctx *d)
 		return true;
 	}
 	case SYS_quotactl:
-		p_quotactl(d);
-		return true;
 	case SYS_quotactl_fd:
 		p_quotactl(d);
 		return true;

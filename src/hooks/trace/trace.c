@@ -1140,8 +1140,9 @@ static __attribute__((noinline)) void post_special(struct zpoline_call *c)
 		clone_post_parent(c, s);
 	else if (nr == SYS_execve || nr == SYS_execveat)
 		exec_failed(c, s);
+	/* The empty branches print nothing here, each for its own reason. */
 	if (!mine)
-		;
+		; // NOLINT(bugprone-branch-clone): another thread printed it
 	else if (s && s->kind == SK_UNFINISHED)
 		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
 	else if (s && s->kind == SK_PRINTED)
