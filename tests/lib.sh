@@ -6,7 +6,11 @@ ZP_BUILD=${ZP_BUILD:-$ZP_ROOT/build}
 LIB=$ZP_BUILD/libzpoline.so
 HOOK_COUNT=$ZP_BUILD/libzphook_count.so
 HOOK_PASS=$ZP_BUILD/libzphook_pass.so
-TMP=$(mktemp -d /tmp/zp-test.XXXXXX)
+# Without it (a full disk) tests would write into the current directory.
+TMP=$(mktemp -d /tmp/zp-test.XXXXXX) && [ -d "$TMP" ] || {
+	echo "FAIL: cannot create a temporary directory under /tmp"
+	exit 1
+}
 trap 'rm -rf "$TMP"' EXIT
 _failures=0
 
