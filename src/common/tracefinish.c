@@ -484,7 +484,7 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 	}
 	if (c && c->count && !c->finished) {
 		static char table[ZP_TRACE_COUNT_SLOTS * 100 + 1024];
-		size_t n = zp_trace_summary(c, table, sizeof table, zp_syscall_name);
+		size_t n = zp_trace_summary(c, cfd, table, sizeof table, zp_syscall_name);
 		if (regular) {
 			if (pwrite(fd, table, n, end) != (ssize_t)n && rc == 0) {
 				snprintf(err, errlen, "cannot write the summary to %s", path);

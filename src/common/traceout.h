@@ -295,8 +295,10 @@ bool zp_trace_untraced(const char *ctl_path, int pid);
 uint64_t zp_trace_last_line_mono(const char *ctl_path);
 
 /* The -c table from the counters in ctl into buf; returns its length.
- * Raw (the last process prints it on its way out). */
-ZP_TOUT_HIDDEN size_t zp_trace_summary(const struct zp_trace_ctl *ctl, char *buf, size_t len,
-				       const char *(*name)(long nr));
+ * ctl_fd: the file ctl is mapped from, so that the parts of the block
+ * never written (holes) need not be read; -1 reads it all.  Raw (the last
+ * process prints it on its way out). */
+ZP_TOUT_HIDDEN size_t zp_trace_summary(const struct zp_trace_ctl *ctl, int ctl_fd, char *buf,
+				       size_t len, const char *(*name)(long nr));
 
 #endif

@@ -765,7 +765,7 @@ void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint6
 void line_summary(void)
 {
 	static char table[ZP_TRACE_COUNT_SLOTS * 100 + 1024];
-	size_t n = zp_trace_summary(g.out.ctl, table, sizeof table, zp_decode_name);
+	size_t n = zp_trace_summary(g.out.ctl, g.out.ctl_fd, table, sizeof table, zp_decode_name);
 	int tid = (int)g.rt->syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
 	if (g.out.mode == ZP_TOUT_FF) {
 		/* -ff -c: the table goes to FILE itself */
