@@ -334,32 +334,33 @@ static inline size_t quote_byte(char *o, const unsigned char *s, size_t i, size_
 	return (size_t)(e >> 32 & 0xff);
 }
 
-/* Eight copies of byte s[i], escaped (it does not print as itself) into
- * o, which has room for 32: runs of one byte are common in binary data
- * (zeros above all), and the escape's bytes are replicated a word at a
- * time instead of looked up eight times.  Only the last copy's form can
- * depend on the byte after it: the byte before each other copy is the
- * same escaped byte, never an octal digit. */
-static size_t quote_run8(char *o, const unsigned char *s, size_t i, size_t n, int next)
+/* 8 * words copies of byte s[i], escaped (it does not print as itself)
+ * into o, which has room for 32 a word: runs of one byte are common in
+ * binary data (zeros above all), and the escape's bytes are replicated a
+ * word at a time instead of looked up once a byte.  Only the last copy's
+ * form can depend on the byte after it: the byte before each other copy
+ * is the same escaped byte, never an octal digit. */
+static size_t quote_run(char *o, const unsigned char *s, size_t i, size_t n, int next,
+			size_t words)
 {
 	uint64_t e = qesc[s[i]];
 	size_t len = (size_t)(e >> 32 & 0xff);
 	uint32_t ch = (uint32_t)e;
+	size_t k = 8 * len * words;
 	if (len == 2) {
 		uint64_t w = (uint64_t)(ch & 0xffff) * 0x0001000100010001ull;
-		__builtin_memcpy(o, &w, 8);
-		__builtin_memcpy(o + 8, &w, 8);
+		for (size_t j = 0; j < k; j += 8)
+			__builtin_memcpy(o + j, &w, 8);
 	} else if (len == 4) {
 		uint64_t w = (uint64_t)ch | (uint64_t)ch << 32;
-		for (int j = 0; j < 32; j += 8)
+		for (size_t j = 0; j < k; j += 8)
 			__builtin_memcpy(o + j, &w, 8);
 	} else {
-		for (size_t j = 0; j < 8 * len; j += len)
+		for (size_t j = 0; j < k; j += len)
 			__builtin_memcpy(o + j, &ch, 4);
 	}
-	size_t k = 8 * len;
 	if (e & Q_SHORT)
-		k += quote_byte(o + k - len, s, i + 7, n, next) - len;
+		k += quote_byte(o + k - len, s, i + 8 * words - 1, n, next) - len;
 	return k;
 }
 
@@ -413,7 +414,16 @@ void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, uns
 				__builtin_memcpy(out + k, &w, 8);
 				k += 8;
 			} else if (w == (w & 0xff) * 0x0101010101010101ull) {
-				k += quote_run8(out + k, s, i, n, next);
+				/* the run's further words at once, as many as the
+				 * buffer has room for (32 bytes a word) */
+				size_t words = 1, most = lim == (size_t)-1 ? (n - i) / 8 : (lim + 32 - k) / 32;
+				uint64_t v;
+				while (words < most && n - i - 8 * words >= 8 &&
+				       (__builtin_memcpy(&v, s + i + 8 * words, 8), v == w))
+					words++;
+				k += quote_run(out + k, s, i, n, next, words);
+				i += 8 * words;
+				continue;
 			} else {
 				/* All eight through the table, not the word test
 				 * again at each byte. */

@@ -79,7 +79,7 @@ static size_t quote_ref(char *out, const unsigned char *s, size_t n, int next, b
 
 static bool quote_ok(const unsigned char *s, size_t n, int next, bool hex, size_t cap)
 {
-	static char got[8192], want[8192];
+	static char got[32768], want[32768];
 	size_t wn = quote_ref(want, s, n, next, hex);
 	struct tb b;
 	tb_init(&b, got, cap);
@@ -165,6 +165,31 @@ int main(void)
 					ok &= quote_ok(str, n, -1, false, (size_t)(c + len + at) % 48);
 				}
 	T_CHECK(ok, "tb_quote_part: runs of every byte value, as strace quotes them");
+
+	/* Long runs, which are escaped several words at a time: past the
+	 * local buffer's 256 bytes (a line without room for the worst case
+	 * takes that way, and is cut short), in a line with room, and with an
+	 * octal digit or another byte after them. */
+	ok = true;
+	static const unsigned char run_bytes[] = {0, 1, 7, 8, 0x3f, 0x40, '"', '\\', '\n', 0x7f, 0xff};
+	static const size_t run_lens[] = {15, 16, 17, 31, 32, 33, 63, 64, 65, 71, 72, 73, 255, 256,
+					  257, 263, 1000, 4999};
+	for (size_t c = 0; c < sizeof run_bytes && ok; c++)
+		for (size_t l = 0; l < sizeof run_lens / sizeof run_lens[0]; l++)
+			for (size_t at = 0; at < 3; at++)
+				for (int tail = 0; tail < 3; tail++) {
+					static unsigned char str[5008];
+					memset(str, 'a', sizeof str);
+					memset(str + at, run_bytes[c], run_lens[l]);
+					size_t n = at + run_lens[l] + (tail == 1);
+					if (tail == 1)
+						str[at + run_lens[l]] = '5';
+					int next = tail == 2 ? '3' : -1;
+					ok &= quote_ok(str, n, next, false, 4 * n + 64);
+					ok &= quote_ok(str, n, next, false, 4096);
+					ok &= quote_ok(str, n, next, false, 100 + at);
+				}
+	T_CHECK(ok, "tb_quote_part: long runs of one byte, whole and cut short");
 
 	/* Random strings: mostly plain text with escapes, octal digits and
 	 * bytes above 0x7e mixed in; every length up to 300, both ends. */
