@@ -70,6 +70,9 @@ static bool is_special(long nr)
 
 bool zp_runtime_wants(long nr)
 {
+	/* The program armed Syscall User Dispatch: every call is judged. */
+	if (__atomic_load_n(&zp_psud_seen, __ATOMIC_RELAXED))
+		return true;
 	switch (nr) {
 	case SYS_rt_sigaction:
 	case SYS_rt_sigprocmask:
@@ -420,6 +423,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return ZP_ACT_SYSCALL;
 	case SYS_seccomp:
 	case SYS_prctl:
+		if (r->call.nr == SYS_prctl && a[0] == ZP_PR_SET_SYSCALL_USER_DISPATCH) {
+			r->call.ret = zp_psud_prctl(r, t);
+			return ZP_ACT_RETURN;
+		}
 		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP) {
 			zp_seccomp_install_pre(r);
 			__atomic_store_n(&zp_seccomp_seen, 1, __ATOMIC_RELAXED);
@@ -563,6 +570,8 @@ static void unwind_protected(void *arg)
 
 static void runtime_post(struct zp_record *r, struct zp_thread *t)
 {
+	if (r->rt_flags & ZP_RTF_PSUD)
+		zp_psud_post(r, t);
 	if (r->rt_flags & ZP_RTF_SIGMASK)
 		zp_sigmask_post(r);
 	if (r->rt_flags & ZP_RTF_SIGPIPE)
@@ -755,9 +764,11 @@ long zp_pre(struct zp_record *r)
 		t->cur = r;
 	unsigned sud = zp_sud_enter(t);
 
-	int act;
-	int done = zp_nhooks ? run_pres(r, 0) : -1;
-	if (done >= 0) {
+	int act, done;
+	if (__builtin_expect(zp_psud_seen, 0) && zp_psud_trap(r, t)) {
+		/* the program's own SUD stops it before the hooks see it */
+		act = ZP_ACT_SYSCALL_POST;
+	} else if ((done = zp_nhooks ? run_pres(r, 0) : -1) >= 0) {
 		run_posts(r, done);
 		act = ZP_ACT_RETURN;
 	} else {

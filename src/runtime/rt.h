@@ -62,6 +62,7 @@ struct zp_record {
 #define ZP_RTF_SIGPIPE 0x2000   /* rt_sigaction(SIGPIPE): the program's action (sigpipe.c) */
 #define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
 #define ZP_RTF_MEMCHG 0x8000    /* mapped, moved or made writable: zp_code_may_change */
+#define ZP_RTF_PSUD 0x10000     /* trapped by the program's own SUD: its SIGSYS sent (psud.c) */
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -103,8 +104,15 @@ struct zp_thread {
 	uintptr_t app_gs;
 	uintptr_t sig_gs;
 	int owner;
-	int pad3;
-	char pad0[TB_MAGIC - sizeof(struct zp_child) - 10 * 8 - 4 * 128];
+	/* The program's own Syscall User Dispatch (psud.c): on while psud_tid
+	 * is this thread's tid; the SIGSYS sent for a trapped call, until its
+	 * delivery (psud_sent: its call address). */
+	int psud_tid;
+	uintptr_t psud_off, psud_len, psud_sel;
+	long psud_nr;
+	uintptr_t psud_sent;
+	siginfo_t psud_info;
+	char pad0[TB_MAGIC - sizeof(struct zp_child) - 15 * 8 - 5 * 128];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -369,6 +377,12 @@ ZP_HIDDEN void zp_lean_after_post(struct zp_record *r);
 ZP_HIDDEN long zp_post(struct zp_record *r);
 ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
 ZP_HIDDEN bool zp_runtime_wants(long nr);
+/* psud.c: Syscall User Dispatch armed by the program itself */
+extern ZP_HIDDEN unsigned char zp_psud_seen;
+ZP_HIDDEN long zp_psud_prctl(const struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN bool zp_psud_trap(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN void zp_psud_post(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN bool zp_psud_signal(const siginfo_t *si);
 extern ZP_HIDDEN long zp_max_nr;
 extern ZP_HIDDEN long zp_command_pid; /* ZPOLINE_COMMAND_PID: our command (relay.h) */
 

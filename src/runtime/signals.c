@@ -50,7 +50,8 @@ uint64_t zp_ours_mask = BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSEGV) | BIT(SIGSYS);
 static struct ksigaction virt[sizeof ours / sizeof ours[0]];
 /* For the other signals: which of ours the program put in sa_mask, one bit
  * per entry of ours[] (a byte each keeps the small variables in one page). */
-static uint8_t asked_ours[65];
+/* With prog_act[], which every call that writes it touches too (ZP_BIG_BSS). */
+static uint8_t asked_ours[65] ZP_BIG_BSS;
 
 static uint8_t ours_pack(uint64_t mask)
 {
@@ -1446,6 +1447,12 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 	uintptr_t rsp = (uintptr_t)g[REG_RSP];
 	bool from_cpu = si->si_code > 0 && si->si_code < 0x80;
 
+	/* Sent for a call the program's own Syscall User Dispatch stopped
+	 * (psud.c): delivered at the site, the program's. */
+	if (sig == SIGSYS && zp_psud_signal(si)) {
+		forward(sig, si, uc);
+		return;
+	}
 	if (sig == SIGSYS && zp_sud_signal(uc, si))
 		return;
 	if (sig == SIGSYS && si->si_code == SYS_SECCOMP && seccomp_own(uc, si))

@@ -70,6 +70,8 @@ static void reset(struct zp_thread *t)
 	t->cur = NULL;
 	t->sud_selector = 0;
 	t->sud_off = 0;
+	t->psud_tid = 0;
+	t->psud_sent = 0;
 	t->hook_base = 0;
 	t->alt_swap = t->alt_pending = 0; /* a new thread has no signal stack */
 	t->alt_lo = t->alt_hi = 0;
