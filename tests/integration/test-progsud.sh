@@ -41,8 +41,9 @@ for arg in "" fork; do
 		done
 	done
 done
-# The tracer shows no trapped call, only the SIGSYS delivered (as strace).
-grep -aq -- '--- SIGSYS {si_signo=SIGSYS, si_code=SYS_USER_DISPATCH' "$TMP/trace" &&
+# The tracer shows no trapped call, only the SIGSYS delivered, with the
+# call's fields (as strace).
+grep -aq -- '--- SIGSYS {si_signo=SIGSYS, si_code=SYS_USER_DISPATCH, si_call_addr=0x[0-9a-f]*, si_syscall=__NR_getppid, si_arch=AUDIT_ARCH_X86_64} ---' "$TMP/trace" &&
 	! grep -aq 'getppid()' "$TMP/trace"
-outcome "[trace] a trapped call is not traced, its SIGSYS is"
+outcome "[trace] a trapped call is not traced, its SIGSYS is, with the call's fields"
 finish

@@ -601,7 +601,8 @@ void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 	put_si_code(&b, si);
 	if (g.o.json)
 		tb_putc(&b, '"');
-	bool seccomp = si->si_signo == SIGSYS && si->si_code == 1 /* SYS_SECCOMP */;
+	/* SYS_SECCOMP, SYS_USER_DISPATCH: the trapped call's fields, as strace */
+	bool seccomp = si->si_signo == SIGSYS && (si->si_code == 1 || si->si_code == 2);
 	if (is_fault(si)) {
 		tb_puts(&b, g.o.json ? ",\"si_addr\":\"" : ", si_addr=");
 		put_addr_or_null(&b, si->si_addr);
