@@ -68,4 +68,23 @@ for l in open(sys.argv[1], "rb"): json.loads(l)' "$TMP/fs/T" 2>"$TMP/jerr"; then
 		;;
 	esac
 done
+
+# The program fills $TMPDIR, where the command keeps the session's control
+# block (a file written through a shared mapping as processes come), then
+# starts processes.  Before, a page of the block first written then raised
+# SIGBUS in the program (stress-ng's forkheavy fills /tmp so).
+mkdir -p "$TMP/tmpdir"
+if ! mount -t tmpfs -o size=16m tmpfs "$TMP/tmpdir"; then
+	fail "full \$TMPDIR: cannot mount a tmpfs of 16 MiB"
+	finish
+fi
+trap 'umount "$TMP/fs" "$TMP/tmpdir" 2>/dev/null; rm -rf "$TMP"' EXIT
+fill='dd if=/dev/zero of="$TMPDIR/fill" bs=64k 2>/dev/null; for i in $(seq 300); do /bin/true; done; rm -f "$TMPDIR/fill"; echo done'
+native=$(TMPDIR=$TMP/tmpdir sh -c "$fill")
+out=$(TMPDIR=$TMP/tmpdir timeout -k 5 120 "$ZP" trace -f -o "$TMP/T2" -- sh -c "$fill" 2>"$TMP/err")
+rc=$?
+[ $rc -eq 0 ] && [ "$native" = done ] && [ "$out" = "$native" ] &&
+	[ "$(grep -ac 'execve("/bin/true"' "$TMP/T2")" -ge 300 ]
+outcome "full \$TMPDIR: the program that filled it runs on, traced whole"
+[ $rc -eq 0 ] || head -3 "$TMP/err"
 finish
