@@ -71,6 +71,9 @@ TP_FINISH_OBJ := $(B)/trace/tracefinish.o $(B)/trace/traceout.o $(B)/trace/trace
 $(B)/tests/progs/tp-finish: tests/trace/tp-finish.c $(TP_FINISH_OBJ) $(TRACE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TP_FINISH_OBJ)
+$(B)/tests/progs/tp-sumholes: tests/trace/tp-sumholes.c $(TP_FINISH_OBJ) $(TRACE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TP_FINISH_OBJ)
 $(B)/tests/progs/tp-threadtab: tests/trace/tp-threadtab.c $(TP_FINISH_OBJ) $(TRACE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TP_FINISH_OBJ) -lpthread
