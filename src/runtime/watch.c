@@ -436,6 +436,14 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 		}
 		if (!(m->prot & PROT_READ))
 			continue; /* execute-only: cannot be read to be scanned */
+		/* Anonymous memory left writable is data as much as code:
+		 * glibc makes every thread's stack executable (mprotect RWX)
+		 * when a library asks for an executable stack, and a byte
+		 * pair in a live stack that decodes as a syscall must not
+		 * become a call.  As a fresh RWX mapping, it is left to the
+		 * safety net (ZPOLINE_MODE=net). */
+		if (!m->inode && (m->prot & PROT_WRITE))
+			continue;
 		const char *vm = m->inode ? zp_vm_library(m->path) : NULL;
 		if (vm && !zp_null_reads_fault() && zp_mode != ZP_MODE_DETOUR) {
 			static int told;
