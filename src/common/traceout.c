@@ -1161,6 +1161,21 @@ static int open_output(struct zp_tout *t, const struct zp_trace_opts *o, bool tr
 		c->out_dev = st.st_dev;
 		c->out_ino = st.st_ino;
 	}
+	if (regular && o->append && rw) {
+		/* -A: other sessions (programs traced on their own with the
+		 * same options, as each test of a suite run with the runtime
+		 * in LD_PRELOAD) may append to the file at the same time, as
+		 * with strace: each line is one write at the file's end, never
+		 * in a region this session maps, grows or trims (another
+		 * session's trim at its end cut the file under our window:
+		 * SIGBUS). */
+		int fl = fcntl(t->out_fd, F_GETFL);
+		if (fl >= 0 && fcntl(t->out_fd, F_SETFL, fl | O_APPEND) == 0) {
+			t->mode = ZP_TOUT_WRITE;
+			c->mode = (uint32_t)t->mode;
+			return 0;
+		}
+	}
 	/* -c alone writes its table once, at the end: no window to map */
 	choose_file_mode(t, rw && o->lines, fresh);
 	c->mode = (uint32_t)t->mode;
