@@ -40,7 +40,8 @@
 #endif
 #define USER_TOP 0x00007ffffffff000ul /* the kernel's access_ok() limit */
 
-unsigned char zp_psud_seen ZP_BIG_BSS;
+/* Read by zp_pre() on every call it takes: with the small variables. */
+unsigned char zp_psud_seen;
 
 static bool armed(const struct zp_thread *t)
 {
@@ -96,12 +97,7 @@ long zp_psud_prctl(const struct zp_record *r, struct zp_thread *t)
  * `sig`, whatever its handler. */
 static void die_of(int sig)
 {
-	struct {
-		void *handler;
-		unsigned long flags;
-		void *restorer;
-		uint64_t mask;
-	} dfl = {SIG_DFL, 0, 0, 0};
+	struct ksigaction dfl = {.handler = SIG_DFL};
 	uint64_t set = 1ull << (sig - 1);
 	zp_raw4(SYS_rt_sigaction, sig, &dfl, 0, 8);
 	zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, 0, 8);

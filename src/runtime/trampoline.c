@@ -270,7 +270,7 @@ void zp_stage2_finish(void)
 {
 	unsigned char cls[ZP_SLED_END + 1];
 	memcpy(cls, zp_nr_class, sizeof cls);
-	if (zp_mode == ZP_MODE_NET || zp_psud_seen)
+	if (zp_mode == ZP_MODE_NET)
 		memset(cls, ZP_CLASS_RUNTIME, sizeof cls);
 	stage2_write(S2_CLASS, cls, sizeof cls);
 }
