@@ -6,7 +6,8 @@ RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c 
 	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c \
 	insn.c scan.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o $(B)/rt/scanclone.o \
-	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o
+	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o \
+	$(B)/rt/sled_image.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h
 
 # Go's function table: shared with the loader (pure, no system calls).
@@ -42,6 +43,16 @@ $(B)/gen/x86len.c: $(B)/gen/gen-x86len
 $(B)/rt/x86len.o: $(B)/gen/x86len.c src/runtime/insn.h src/runtime/insn_class.h
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(RT_GPR) -Isrc/runtime -c $< -o $@
+
+# Page 0's sled, computed at build time (sled.c).
+$(B)/gen/gen-sled: tools/gen-sled.c src/runtime/sled.c src/runtime/sled.h src/runtime/layout.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -Isrc/runtime -o $@ tools/gen-sled.c src/runtime/sled.c
+$(B)/gen/sled_image.c: $(B)/gen/gen-sled
+	$(B)/gen/gen-sled $@.tmp && mv $@.tmp $@
+$(B)/rt/sled_image.o: $(B)/gen/sled_image.c src/runtime/sled.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -Isrc/runtime -c $< -o $@
 
 $(B)/rt/syscall_table.o: $(B)/gen/syscall_table.c src/common/syscall_table.h
 	@mkdir -p $(@D)

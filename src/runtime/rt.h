@@ -341,7 +341,6 @@ extern const unsigned char zp_stage2_template[] __attribute__((visibility("hidde
 extern const unsigned char zp_stage2_legacy[] __attribute__((visibility("hidden")));
 extern const unsigned char zp_stage2_ret[] __attribute__((visibility("hidden")));
 extern const unsigned char zp_stage2_jmp[] __attribute__((visibility("hidden")));
-ZP_HIDDEN void zp_sled_build(unsigned char *page, size_t sled_end);
 extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
 extern ZP_HIDDEN bool zp_return_by_ret; /* back to a site with ret, not jmp (trampoline.c) */
 extern ZP_HIDDEN bool zp_stage2_bmi2; /* the entry stub's lookup changes no flag */

@@ -12,8 +12,8 @@
  *
  * Trust is the site cache's: the directory and the file must belong to the
  * effective user and be writable by nobody else (cache.c), the file must be
- * exactly the segment's size, and after mapping every listed site must hold
- * the rewritten instruction.  Objects whose code is relocated at load time
+ * exactly the object's size, and a sample of the listed sites must hold the
+ * rewritten instruction in it (sample_rewritten_in).  Objects whose code is relocated at load time
  * (DT_TEXTREL) are never cached: their bytes depend on where they were
  * loaded.
  */
@@ -92,33 +92,60 @@ bool zp_object_has_textrel(uintptr_t base, const ElfW(Phdr) * ph, int phnum)
 	return false;
 }
 
-/* The sites of `s` within [lo, hi) hold their rewritten instruction: all
- * of them (`every`, before a copy is stored: a site left as it was would
- * let that call bypass the hooks in every later process), or a sample
- * spread over the segment (a copy being mapped).  A sample, because reading
- * every site costs a TLB miss per page of code the program may never run
- * (100-150 us per start for libc here, build/bench/spawn-time with and
- * without the full check); the file is complete (written whole, then
- * renamed), trusted (zp_cache_file_trusted) and named by build-id and a
- * hash of the list, so what this catches is a copy made from another list
- * or another build, and such a copy differs at every site, not at a few. */
-enum { TEXT_CACHE_SAMPLE = 8 };
-static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi, bool every)
+/* Every site of `s` within [lo, hi) holds its rewritten instruction
+ * (before a copy is stored: a site left as it was would let that call
+ * bypass the hooks in every later process). */
+static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 {
-	size_t first = s->n, n = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].addr >= lo && s->v[i].addr + 2 <= hi) {
-			first = i < first ? i : first;
-			n++;
-		}
-	if (!n)
-		return true;
-	size_t step = !every && n > TEXT_CACHE_SAMPLE ? n / TEXT_CACHE_SAMPLE : 1;
-	for (size_t seen = 0, i = first; i < s->n && seen < n; i++) {
+	for (size_t i = 0; i < s->n; i++) {
 		uintptr_t a = s->v[i].addr;
-		if (a < lo || a + 2 > hi)
+		if (a >= lo && a + 2 <= hi && !zp_site_rewritten(&s->v[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The sites in m's first 4 KiB of sites and its last site hold their
+ * rewritten instruction in the copy open on fd.  A sample: the file is
+ * complete (written whole, then renamed), trusted (zp_cache_file_trusted)
+ * and named by build-id and a hash of the list, so what this catches is a
+ * copy made from another list or another build, and such a copy differs at
+ * every site, not at a few.  Read from the file, before it is mapped, in
+ * two reads: checking eight sites spread over the segment through the new
+ * mapping faulted in a 64 KiB window of code around each (~3.5 us a fault
+ * on the AMD EPYC VM, ~30 us of a 0.9 ms /bin/true for libc), most of it
+ * code the program never runs, and eight reads of the file took ~11 us. */
+enum { TEXT_CACHE_WINDOW = 4096 };
+static bool sample_rewritten_in(int fd, const struct zp_sites *s, const struct zp_map *m)
+{
+	uintptr_t first = UINTPTR_MAX, last = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		uintptr_t a = s->v[i].addr;
+		if (a >= m->start && a + 2 <= m->end) {
+			first = a < first ? a : first;
+			last = a > last ? a : last;
+		}
+	}
+	if (first == UINTPTR_MAX)
+		return true;
+	uint8_t win[TEXT_CACHE_WINDOW];
+	size_t len = m->end - first < sizeof win ? m->end - first : sizeof win;
+	if (zp_raw4(SYS_pread64, fd, win, len, (long)(m->offset + (first - m->start))) != (long)len)
+		return false;
+	uint8_t tail[2];
+	if (last + 2 > first + len &&
+	    zp_raw4(SYS_pread64, fd, tail, 2, (long)(m->offset + (last - m->start))) != 2)
+		return false;
+	for (size_t i = 0; i < s->n; i++) {
+		uintptr_t a = s->v[i].addr;
+		const uint8_t *b = a >= first && a + 2 <= first + len ? win + (a - first)
+				   : a == last				 ? tail
+									 : NULL;
+		if (!b)
 			continue;
-		if ((seen++ % step == 0 || seen == n) && !zp_site_rewritten(&s->v[i]))
+		bool fast = s->v[i].kind == ZP_SITE_FAST;
+		if (s->v[i].kind == ZP_SITE_DETOUR || b[0] != (fast ? 0xff : 0x0f) ||
+		    b[1] != (fast ? 0xd0 : 0x0b))
 			return false;
 	}
 	return true;
@@ -164,11 +191,22 @@ bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, 
 		return false;
 	bool ok = zp_raw2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) && zp_cache_file_trusted(&st) &&
 		  st.st_size == orig.st_size;
+	if (ok && !sample_rewritten_in(fd, s, m)) {
+		/* A stale or foreign file. */
+		zp_raw1(SYS_close, fd);
+		zp_raw1(SYS_unlink, path);
+		zp_raw1(SYS_rmdir, dir);
+		return false;
+	}
 	if (ok) {
-		/* Populated: the program runs this code right away, and mapping
-		 * the page-cache pages in one call beats a fault per 64 KiB. */
+		/* Not populated: a fault maps 64 KiB of page-cache pages at a
+		 * time, as for the original file, and most programs run little
+		 * of libc.  MAP_POPULATE mapped all of libc's 342 pages at every
+		 * start (AMD EPYC VM: /bin/true 0.96 -> 0.91 ms with the pass
+		 * hook and a warm cache, python3 -c pass no different;
+		 * build/bench/spawn-time, 3 x 100 runs each). */
 		long r = zp_raw6(SYS_mmap, m->start, (long)(m->end - m->start), m->prot,
-				 MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, (long)m->offset);
+				 MAP_PRIVATE | MAP_FIXED, fd, (long)m->offset);
 		ok = r == (long)m->start;
 		if (!ok && r < 0 && r != -EACCES && r != -EPERM) {
 			/* MAP_FIXED failed after unmapping: nothing sensible is left. */
@@ -176,13 +214,6 @@ bool zp_text_cache_map(const struct zp_map *m, const uint8_t *id, size_t idlen, 
 		}
 	}
 	zp_raw1(SYS_close, fd);
-	if (ok && !sites_rewritten(s, m->start, m->end, false)) {
-		/* A stale or foreign file: put the original back. */
-		zp_text_cache_unmap(m);
-		zp_raw1(SYS_unlink, path);
-		zp_raw1(SYS_rmdir, dir);
-		return false;
-	}
 	return ok;
 }
 
@@ -249,7 +280,7 @@ void zp_text_cache_store(const struct zp_map *m, const uint8_t *id, size_t idlen
 {
 	if (!zp_cache_dir() || !idlen || m->shared || !(m->prot & PROT_READ) ||
 	    zp_decoder_unavailable() || !any_site_in(s, m->start, m->end) ||
-	    !sites_rewritten(s, m->start, m->end, true))
+	    !sites_rewritten(s, m->start, m->end))
 		return;
 	char dir[4300], path[4600], tmp[4700];
 	if (!text_path(dir, sizeof dir, path, sizeof path, m, id, idlen, vaddr,

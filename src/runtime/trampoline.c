@@ -9,7 +9,7 @@
  *     d of the jump before them.  d is always a byte that is also a harmless
  *     prefix (a segment override, a REX prefix, fs/gs), so landing on an odd
  *     offset executes `d eb d'`: the same jump with one ignored prefix.  The
- *     displacements are chosen (by a small dynamic programme) so that every
+ *     displacements are chosen (by a small dynamic programme, sled.c) so that every
  *     landing point reaches the tail in as few jumps as possible; the last
  *     few dozen bytes, too close to the tail for any allowed displacement,
  *     are nops.  A 512-nop sled costs ~470 nops for read(2); this costs at
@@ -34,6 +34,7 @@
 #include <sys/uio.h>
 
 #include "rt.h"
+#include "sled.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -43,44 +44,6 @@ bool zp_exec_only;
 bool zp_stage2_bmi2;
 bool zp_return_by_ret = true;
 uintptr_t zp_stage2_addr;
-
-/* Displacements that are also prefixes the CPU ignores in front of a short
- * jump: es/cs/ss/ds overrides, REX, fs/gs overrides. */
-static const unsigned char sled_disp[] = {
-	0x26, 0x2e, 0x36, 0x3e, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
-	0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x64, 0x65,
-};
-#define JUMP_COST 4 /* a taken jump costs about four nops */
-
-void zp_sled_build(unsigned char *page, size_t end)
-{
-	/* Even offsets below `zone` start a jump; [zone, end) are nops. */
-	size_t zone = ((end - 2 - sled_disp[0]) & ~(size_t)1) + 2;
-	unsigned cost[ZP_SLED_END + 1];
-	for (size_t p = zone; p <= end; p++)
-		cost[p] = (unsigned)(end - p);
-	for (size_t q = zone; q-- > 0;) {
-		if (q % 2) {
-			cost[q] = cost[q + 1] + 1;
-			continue;
-		}
-		unsigned best = ~0u;
-		unsigned char bd = sled_disp[0];
-		for (size_t i = 0; i < sizeof sled_disp; i++) {
-			size_t t = q + 2 + sled_disp[i];
-			if (t > end)
-				break;
-			if (cost[t] + JUMP_COST <= best) {
-				best = cost[t] + JUMP_COST;
-				bd = sled_disp[i];
-			}
-		}
-		page[q] = 0xeb;
-		page[q + 1] = bd;
-		cost[q] = best;
-	}
-	memset(page + zone, 0x90, end - zone);
-}
 
 static long try_map(uintptr_t addr, int prot)
 {
@@ -312,7 +275,7 @@ int zp_trampoline_map(char *err, size_t errlen)
 	/* Page 0 is address 0: GCC must not see a null pointer here. */
 	__asm__("" : "+r"(page));
 	memset(page, 0xcc, ZP_PAGE);
-	zp_sled_build(page, ZP_SLED_END);
+	memcpy(page, zp_sled_image, ZP_SLED_END);
 	/* ZPOLINE_STAGE2=indirect takes the fallback at once (tests). */
 	const char *how = getenv("ZPOLINE_STAGE2");
 	bool forced = how && !strcmp(how, "indirect");
