@@ -28,6 +28,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 
 #include "cache.h"
@@ -199,20 +200,6 @@ static bool site_of(uint64_t e, uintptr_t base, struct zp_site *s)
 	       len <= 2 + 15 && (s->dstart == 0 || len == 2 - s->dstart);
 }
 
-static bool read_all(int fd, void *buf, size_t len)
-{
-	size_t off = 0;
-	while (off < len) {
-		long r = zp_raw3(SYS_read, fd, (char *)buf + off, len - off);
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		off += (size_t)r;
-	}
-	return true;
-}
-
 bool zp_sites_hold_syscalls(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -234,36 +221,47 @@ int zp_cache_load(const uint8_t *id, size_t idlen, uintptr_t base, uintptr_t lo,
 		return -1;
 	char path[4200];
 	file_name(path, sizeof path, id, idlen);
+	/* Its size tells how many entries to read; the directory is the
+	 * user's alone (zp_cache_init), the file is looked at anyway.  An
+	 * object without system calls (most programs' own code, most
+	 * libraries) has a list of none: its name says whose it is, its
+	 * size that it is empty, and it is not even opened (one system call
+	 * instead of four, for each such object at every start). */
+	struct stat st;
+	struct header h;
+	if (zp_raw2(SYS_lstat, path, &st) < 0 || !S_ISREG(st.st_mode) || !zp_cache_file_trusted(&st) ||
+	    (size_t)st.st_size < sizeof h || ((size_t)st.st_size - sizeof h) % 8 ||
+	    ((size_t)st.st_size - sizeof h) / 8 > UINT32_MAX)
+		return -1;
+	uint32_t count = (uint32_t)(((size_t)st.st_size - sizeof h) / 8);
+	if (count == 0)
+		return 0;
+	/* The header and the entries in one read (a call per entry would
+	 * cost more than finding the sites again), the entries into the
+	 * upper half of the room reserved for the sites: entry i (8 bytes, at
+	 * 8 * (count + i)) is read before site k <= i (16 bytes, at 16 * k) is
+	 * written over it. */
+	_Static_assert(sizeof(struct zp_site) == 16, "entries are read in place");
+	size_t bytes = (size_t)count * 8;
+	if (zp_sites_reserve(out, count) < 0)
+		return -1;
+	struct zp_site *dst = out->v + out->n;
+	const uint64_t *ent = (const uint64_t *)(const void *)((char *)dst + bytes);
 	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return -1;
 	int ret = -1;
-	struct stat st;
-	struct header h;
-	if (zp_raw2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) || !zp_cache_file_trusted(&st))
+	struct iovec iov[2] = {{&h, sizeof h}, {(void *)ent, bytes}};
+	long r;
+	do
+		r = zp_raw3(SYS_readv, fd, iov, 2);
+	while (r == -EINTR);
+	/* (A file replaced since it was looked at reads short or long.) */
+	if (r != (long)(sizeof h + bytes) || memcmp(h.magic, MAGIC, 8) || h.version != FINDER_VERSION ||
+	    h.idlen != idlen || memcmp(h.id, id, idlen) || h.count != count)
 		goto out;
-	if (!read_all(fd, &h, sizeof h) || memcmp(h.magic, MAGIC, 8) || h.version != FINDER_VERSION ||
-	    h.idlen != idlen || memcmp(h.id, id, idlen) ||
-	    (size_t)st.st_size != sizeof h + (size_t)h.count * 8)
-		goto out;
-	/* The entries in one read (a call per entry would cost more than
-	 * finding the sites again), into the upper half of the room reserved
-	 * for the sites: entry i (8 bytes, at 8 * (count + i)) is read before
-	 * site k <= i (16 bytes, at 16 * k) is written over it. */
-	_Static_assert(sizeof(struct zp_site) == 16, "entries are read in place");
-	size_t bytes = (size_t)h.count * 8;
-	if (h.count == 0) {
-		ret = 0;
-		goto out;
-	}
-	if (zp_sites_reserve(out, h.count) < 0)
-		goto out;
-	struct zp_site *dst = out->v + out->n;
-	const uint64_t *ent = (const uint64_t *)(const void *)((char *)dst + bytes);
-	if (!read_all(fd, (void *)ent, bytes))
-		goto drop;
 	size_t k = 0;
-	for (uint32_t i = 0; i < h.count; i++) {
+	for (uint32_t i = 0; i < count; i++) {
 		struct zp_site site;
 		if (!site_of(ent[i], base, &site))
 			goto drop;

@@ -21,6 +21,7 @@
 #include "rewrite.h"
 #include "relay.h"
 #include "rt.h"
+#include "maps.h"
 #include "scan.h"
 
 void zp_cpu_probe(void);
@@ -201,6 +202,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		if (report && *report)
 			zp_sites_report_init(report);
 		zp_decoder_configure();
+		zp_maps_configure();
 		zp_cache_init();
 		int split = env_int("ZPOLINE_SCAN_SPLIT", -1);
 		if (split >= 0)

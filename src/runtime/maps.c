@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ioctl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -47,6 +49,8 @@ int zp_maps_read(struct zp_maps *out)
 	out->n = 0;
 	out->buf = NULL;
 	out->v = NULL;
+	out->query_fd = -1;
+	out->full = NULL;
 	int fd = (int)zp_raw3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
@@ -142,8 +146,165 @@ int zp_maps_read(struct zp_maps *out)
 	return 0;
 }
 
+/* ---- asked for, mapping by mapping ------------------------------------------
+ * Reading /proc/self/maps makes the kernel print every mapping, a path
+ * lookup (d_path) for each file: ~50 us of a 0.9 ms /bin/true under the
+ * runtime on the AMD EPYC VM, and at every dlopen of a program with
+ * hundreds of mappings far more (glibc's nptl/tst-stack4, 40,000 dlopens:
+ * ~40% of its time).  PROCMAP_QUERY (Linux 6.11) answers for one address:
+ * the start-up needs only the objects' code segments (and, without a
+ * cached site list, where their unwind tables are), a dlopen only the new
+ * library's. */
+struct zp_procmap_query { /* include/uapi/linux/fs.h; Debian 12's headers predate it */
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+_Static_assert(sizeof(struct zp_procmap_query) == 104, "the kernel's layout");
+#define ZP_PROCMAP_QUERY _IOWR('f', 17, struct zp_procmap_query)
+enum {
+	PQ_READ = 0x01,
+	PQ_WRITE = 0x02,
+	PQ_EXEC = 0x04,
+	PQ_SHARED = 0x08,
+	PQ_COVERING_OR_NEXT = 0x10,
+};
+#define LAZY_CAP 1024		 /* mappings asked for before everything is read at once */
+#define LAZY_NAMES (256 << 10)	 /* room for their names */
+#define LAZY_NAME_MAX 4096	 /* a longer name: everything read at once */
+static bool procmap_query_absent; /* learnt from the first refusal */
+static size_t lazy_cap ZP_BIG_BSS; /* 0: LAZY_CAP */
+
+/* ZPOLINE_MAPS_QUERY=0 reads every mapping every time, as on kernels
+ * without PROCMAP_QUERY; =N reads them all once N were asked for (tests
+ * run both fallbacks on any kernel). */
+void zp_maps_configure(void)
+{
+	const char *v = getenv("ZPOLINE_MAPS_QUERY");
+	if (!v || !*v)
+		return;
+	long n = strtol(v, NULL, 10);
+	if (n <= 0)
+		procmap_query_absent = true;
+	else
+		lazy_cap = n < LAZY_CAP ? (size_t)n : LAZY_CAP;
+}
+
+static size_t lazy_bytes(void)
+{
+	return LAZY_CAP * sizeof(struct zp_map) + LAZY_NAMES;
+}
+
+int zp_maps_open(struct zp_maps *out)
+{
+	if (__atomic_load_n(&procmap_query_absent, __ATOMIC_RELAXED))
+		return zp_maps_read(out);
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	/* Pages are touched only as entries and names are written. */
+	long m = zp_raw6(SYS_mmap, 0, (long)lazy_bytes(), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m < 0) {
+		zp_raw1(SYS_close, fd);
+		return zp_maps_read(out);
+	}
+	out->buf = (char *)m;
+	out->buf_size = lazy_bytes();
+	out->v = (struct zp_map *)m;
+	out->v_size = 0; /* inside buf */
+	out->n = 0;
+	out->query_fd = fd;
+	out->cap = lazy_cap ? lazy_cap : LAZY_CAP;
+	out->names_used = 0;
+	out->full = NULL;
+	return 0;
+}
+
+/* The mapping at addr, or the next one: 0, -ENOENT if there is none,
+ * another -errno if the kernel cannot tell (or there is no room left). */
+static int query(struct zp_maps *m, uintptr_t addr, bool or_next, struct zp_map *e)
+{
+	char *names = m->buf + LAZY_CAP * sizeof(struct zp_map);
+	if (m->n == m->cap || LAZY_NAMES - m->names_used < LAZY_NAME_MAX)
+		return -ENOSPC;
+	struct zp_procmap_query q = {
+		.size = sizeof q,
+		.query_flags = or_next ? PQ_COVERING_OR_NEXT : 0,
+		.query_addr = addr,
+		.vma_name_size = LAZY_NAME_MAX,
+		.vma_name_addr = (uint64_t)(uintptr_t)(names + m->names_used),
+	};
+	long r = zp_raw3(SYS_ioctl, m->query_fd, ZP_PROCMAP_QUERY, &q);
+	if (r == -ENOTTY || r == -EINVAL)
+		__atomic_store_n(&procmap_query_absent, true, __ATOMIC_RELAXED);
+	if (r < 0)
+		return (int)r;
+	e->start = q.vma_start;
+	e->end = q.vma_end;
+	e->offset = q.vma_offset;
+	e->inode = q.inode;
+	e->dev_major = q.dev_major;
+	e->dev_minor = q.dev_minor;
+	e->prot = (q.vma_flags & PQ_READ ? PROT_READ : 0) | (q.vma_flags & PQ_WRITE ? PROT_WRITE : 0) |
+		  (q.vma_flags & PQ_EXEC ? PROT_EXEC : 0);
+	e->shared = q.vma_flags & PQ_SHARED;
+	/* No name: vma_name_size comes back 0 ("" as in /proc/self/maps). */
+	e->path = q.vma_name_size ? names + m->names_used : "";
+	m->names_used += q.vma_name_size;
+	return 0;
+}
+
+/* The kernel could not answer (an old kernel, no room): everything at
+ * once from now on; what was handed out stays valid. */
+static struct zp_maps *go_full(struct zp_maps *m)
+{
+	if (m->full)
+		return m->full;
+	long p = zp_raw6(SYS_mmap, 0, sizeof *m->full, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0)
+		return NULL;
+	struct zp_maps *f = (struct zp_maps *)p;
+	if (zp_maps_read(f) < 0) {
+		zp_raw2(SYS_munmap, f, sizeof *f);
+		return NULL;
+	}
+	m->full = f;
+	return f;
+}
+
+static const struct zp_map *lazy_find(struct zp_maps *m, uintptr_t addr)
+{
+	/* Newest first: a range asked for again is appended again. */
+	for (size_t i = m->n; i-- > 0;)
+		if (addr >= m->v[i].start && addr < m->v[i].end)
+			return &m->v[i];
+	if (!m->full) {
+		struct zp_map e;
+		int r = query(m, addr, false, &e);
+		if (r == 0 && addr >= e.start && addr < e.end) {
+			m->v[m->n] = e;
+			return &m->v[m->n++];
+		}
+		if (r == 0 || r == -ENOENT)
+			return NULL;
+	}
+	struct zp_maps *f = go_full(m);
+	return f ? zp_maps_find(f, addr) : NULL;
+}
+
 void zp_maps_free(struct zp_maps *m)
 {
+	if (m->full) {
+		zp_maps_free(m->full);
+		zp_raw2(SYS_munmap, m->full, sizeof *m->full);
+		m->full = NULL;
+	}
+	if (m->query_fd >= 0)
+		zp_raw1(SYS_close, m->query_fd);
+	m->query_fd = -1;
 	if (m->buf)
 		zp_raw2(SYS_munmap, m->buf, m->buf_size);
 	if (m->v && m->v_size)
@@ -153,8 +314,47 @@ void zp_maps_free(struct zp_maps *m)
 	m->n = 0;
 }
 
+const struct zp_map *zp_maps_range(const struct zp_maps *cm, uintptr_t lo, uintptr_t hi,
+				   size_t *count)
+{
+	*count = 0;
+	if (cm->query_fd >= 0 && !cm->full) {
+		/* Lazily filled: the caller's maps, const to its readers only. */
+		struct zp_maps *m = (struct zp_maps *)(uintptr_t)cm;
+		size_t first = m->n;
+		int r = 0;
+		for (uintptr_t a = lo; a < hi;) {
+			struct zp_map e;
+			r = query(m, a, true, &e);
+			if (r < 0 || e.start >= hi)
+				break;
+			m->v[m->n++] = e;
+			a = e.end;
+		}
+		if (r == 0 || r == -ENOENT) {
+			*count = m->n - first;
+			return *count ? &m->v[first] : NULL;
+		}
+		cm = go_full(m);
+		if (!cm)
+			return NULL;
+	} else if (cm->full) {
+		cm = cm->full;
+	}
+	size_t i = 0;
+	while (i < cm->n && cm->v[i].end <= lo)
+		i++;
+	size_t j = i;
+	while (j < cm->n && cm->v[j].start < hi)
+		j++;
+	*count = j - i;
+	return *count ? &cm->v[i] : NULL;
+}
+
 const struct zp_map *zp_maps_find(const struct zp_maps *m, uintptr_t addr)
 {
+	if (m->query_fd >= 0) /* lazily filled: see zp_maps_range */
+		return lazy_find((struct zp_maps *)(uintptr_t)m, addr);
 	size_t lo = 0, hi = m->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -193,9 +393,30 @@ bool zp_map_is_file(const struct zp_map *m, const struct stat *st)
 /* /proc/self/pagemap: a 64-bit entry a page; bit 63 present, 62 swapped,
  * 61 a page of a file (or shared memory).  A written page of a private
  * file mapping is anonymous: present or swapped, not a file's. */
+/* Held by the start-up's thread only: a thread the program started before
+ * it (an earlier constructor's) opens its own, and cannot see it closed
+ * and its number reused under it. */
+static int pagemap_held = -1;
+static long pagemap_holder ZP_BIG_BSS; /* its tid */
+
+void zp_pagemap_hold(bool on)
+{
+	if (on && pagemap_held < 0) {
+		pagemap_holder = zp_raw0(SYS_gettid);
+		pagemap_held = (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	}
+	if (!on && pagemap_held >= 0) {
+		zp_raw1(SYS_close, pagemap_held);
+		pagemap_held = -1;
+	}
+}
+
 int zp_pages_written(uintptr_t lo, uintptr_t hi)
 {
-	int fd = (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	int held = pagemap_held;
+	int fd = held >= 0 && zp_raw0(SYS_gettid) == pagemap_holder
+			 ? held
+			 : (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	int written = 0;
@@ -217,6 +438,7 @@ int zp_pages_written(uintptr_t lo, uintptr_t hi)
 				written = 1;
 		a += (uintptr_t)n / sizeof e[0] * ZP_PAGE;
 	}
-	zp_raw1(SYS_close, fd);
+	if (fd != held)
+		zp_raw1(SYS_close, fd);
 	return written;
 }

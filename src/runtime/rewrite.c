@@ -1057,18 +1057,23 @@ static bool go_library_running(const struct zp_maps *maps, const struct object *
 int zp_rewrite_all(void)
 {
 	uint64_t t0 = zp_now_ns();
-	struct zp_maps maps;
-	int e = zp_maps_read(&maps);
-	if (e < 0)
-		return e;
+	/* The objects first: the maps' state shares their page. */
 	nobjects = 0;
 	dl_iterate_phdr(collect, NULL);
+	struct zp_maps maps;
+	int e = zp_maps_open(&maps);
+	if (e < 0)
+		return e;
+	zp_pagemap_hold(true);
 	/* Normally reserved before the second stage was mapped (init.c);
 	 * the tables then grow, and the second stage is rewritten, only for
 	 * programs with more sites. */
 	zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
 	zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
+	/* One scratch list for every object, sized for libc's ~530 sites at
+	 * once (grown by doubling from 256 it took two mmaps and a munmap). */
 	struct zp_sites sites = {0};
+	zp_sites_reserve(&sites, 1024);
 	for (size_t i = 0; i < nobjects; i++) {
 		if (!is_self(&objects[i]) && !go_library_running(&maps, &objects[i]))
 			process_object(&maps, &objects[i], &sites);
@@ -1076,6 +1081,7 @@ int zp_rewrite_all(void)
 			zp_unwind_loaded(objects[i].base, true);
 	}
 	zp_sites_free(&sites);
+	zp_pagemap_hold(false);
 	zp_maps_free(&maps);
 	zp_stats.ns_scan = zp_now_ns() - t0;
 	return 0;

@@ -105,26 +105,24 @@ static bool sites_rewritten(const struct zp_sites *s, uintptr_t lo, uintptr_t hi
 	return true;
 }
 
-/* The sites in m's first 4 KiB of sites and its last site hold their
- * rewritten instruction in the copy open on fd.  A sample: the file is
- * complete (written whole, then renamed), trusted (zp_cache_file_trusted)
- * and named by build-id and a hash of the list, so what this catches is a
- * copy made from another list or another build, and such a copy differs at
- * every site, not at a few.  Read from the file, before it is mapped, in
- * two reads: checking eight sites spread over the segment through the new
- * mapping faulted in a 64 KiB window of code around each (~3.5 us a fault
- * on the AMD EPYC VM, ~30 us of a 0.9 ms /bin/true for libc), most of it
- * code the program never runs, and eight reads of the file took ~11 us. */
+/* The sites in m's first 4 KiB of sites hold their rewritten instruction
+ * in the copy open on fd.  A sample: the file is complete (written whole,
+ * then renamed), trusted (zp_cache_file_trusted) and named by build-id and
+ * a hash of the list, so what this catches is a copy made from another
+ * list or another build, and such a copy differs at every site, not at a
+ * few.  Read from the file, before it is mapped, in one read: checking
+ * eight sites spread over the segment through the new mapping faulted in
+ * a 64 KiB window of code around each (~3.5 us a fault on the AMD EPYC VM,
+ * ~30 us of a 0.9 ms /bin/true for libc), most of it code the program
+ * never runs, and eight reads of the file took ~11 us. */
 enum { TEXT_CACHE_WINDOW = 4096 };
 static bool sample_rewritten_in(int fd, const struct zp_sites *s, const struct zp_map *m)
 {
-	uintptr_t first = UINTPTR_MAX, last = 0;
+	uintptr_t first = UINTPTR_MAX;
 	for (size_t i = 0; i < s->n; i++) {
 		uintptr_t a = s->v[i].addr;
-		if (a >= m->start && a + 2 <= m->end) {
-			first = a < first ? a : first;
-			last = a > last ? a : last;
-		}
+		if (a >= m->start && a + 2 <= m->end && a < first)
+			first = a;
 	}
 	if (first == UINTPTR_MAX)
 		return true;
@@ -132,17 +130,11 @@ static bool sample_rewritten_in(int fd, const struct zp_sites *s, const struct z
 	size_t len = m->end - first < sizeof win ? m->end - first : sizeof win;
 	if (zp_raw4(SYS_pread64, fd, win, len, (long)(m->offset + (first - m->start))) != (long)len)
 		return false;
-	uint8_t tail[2];
-	if (last + 2 > first + len &&
-	    zp_raw4(SYS_pread64, fd, tail, 2, (long)(m->offset + (last - m->start))) != 2)
-		return false;
 	for (size_t i = 0; i < s->n; i++) {
 		uintptr_t a = s->v[i].addr;
-		const uint8_t *b = a >= first && a + 2 <= first + len ? win + (a - first)
-				   : a == last				 ? tail
-									 : NULL;
-		if (!b)
+		if (a < first || a + 2 > first + len)
 			continue;
+		const uint8_t *b = win + (a - first);
 		bool fast = s->v[i].kind == ZP_SITE_FAST;
 		if (s->v[i].kind == ZP_SITE_DETOUR || b[0] != (fast ? 0xff : 0x0f) ||
 		    b[1] != (fast ? 0xd0 : 0x0b))

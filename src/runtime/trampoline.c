@@ -126,8 +126,9 @@ static bool fill_stage2(uintptr_t page)
 		((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
 	}
 	size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_ENTRY - S2_ELF, page);
-	if (zp_raw3(SYS_mprotect, page, ZP_PAGE, PROT_READ | PROT_EXEC) < 0)
-		return false;
+	/* Left writable until zp_stage2_finish() has written the class
+	 * bytes: nothing runs it before (no site is rewritten yet), and one
+	 * mprotect then does instead of three. */
 	zp_stage2_addr = page;
 	zp_site_table_moved = zp_stage2_set_table;
 	if (image)
@@ -204,10 +205,14 @@ static int map_stage2_indirect(unsigned char *tail)
 	return -1;
 }
 
+static bool stage2_sealed; /* read-execute, no longer writable */
+
 /* The second stage, which other threads may be running, made writable
  * for a moment (and back). */
 static void stage2_open(void)
 {
+	if (!stage2_sealed)
+		return;
 	long e = zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
 	if (e < 0) /* W^X policy: only before any thread runs it, i.e. at start-up */
 		e = zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_WRITE);
@@ -217,7 +222,8 @@ static void stage2_open(void)
 
 static void stage2_close(void)
 {
-	zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_EXEC);
+	if (stage2_sealed)
+		zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_EXEC);
 }
 
 static void stage2_write(size_t off, const void *src, size_t n)
@@ -236,6 +242,11 @@ void zp_stage2_finish(void)
 	if (zp_mode == ZP_MODE_NET)
 		memset(cls, ZP_CLASS_RUNTIME, sizeof cls);
 	stage2_write(S2_CLASS, cls, sizeof cls);
+	if (zp_stage2_addr && !stage2_sealed) {
+		if (zp_raw3(SYS_mprotect, zp_stage2_addr, ZP_PAGE, PROT_READ | PROT_EXEC) < 0)
+			zp_die("zpoline: cannot make the trampoline's second stage executable");
+		stage2_sealed = true;
+	}
 }
 
 /* The site table moved (it grew): the new slots first, then the new mask

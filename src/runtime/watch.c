@@ -421,10 +421,12 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 	}
 	unsigned long gen0 = __atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST);
 	struct zp_maps maps;
-	if (zp_maps_read(&maps) < 0)
+	if (zp_maps_open(&maps) < 0)
 		return;
-	for (size_t i = 0; i < maps.n; i++) {
-		const struct zp_map *m = &maps.v[i];
+	size_t count;
+	const struct zp_map *in = zp_maps_range(&maps, lo, hi, &count);
+	for (size_t i = 0; i < count; i++) {
+		const struct zp_map *m = &in[i];
 		if (m->end <= lo || m->start >= hi || !(m->prot & PROT_EXEC))
 			continue;
 		uintptr_t s = m->start > lo ? m->start : lo, e = m->end < hi ? m->end : hi;
