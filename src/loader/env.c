@@ -9,6 +9,10 @@
  * one entry is taken out of LD_PRELOAD (other preloads stay; the variable
  * goes if nothing is left).  Static programs keep the environment as it is:
  * no ld.so reads it.
+ *
+ * The variables that steer ld.so come renamed when the runtime sent the
+ * program here (src/common/ldheld.h): they get their names back, for
+ * every program.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "ldheld.h"
 #include "loader.h"
 
 static const char *runtime_path(void)
@@ -58,6 +63,13 @@ static char *strip_value(const char *value, const struct stat *rt)
 			p++;
 	}
 	return w == first ? NULL : out;
+}
+
+void zl_env_unhold(char **envp)
+{
+	for (size_t i = 0; envp[i]; i++)
+		if (!strncmp(envp[i], ZP_LD_HELD_PREFIX, sizeof ZP_LD_HELD_PREFIX - 1))
+			envp[i] += sizeof ZP_LD_HELD_PREFIX - 1;
 }
 
 char **zl_env_for_interp(char **envp)

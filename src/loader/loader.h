@@ -97,6 +97,9 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img);
 /* ---- env.c ------------------------------------------------------------- */
 /* envp without the runtime in LD_PRELOAD (for a program's own ld.so). */
 char **zl_env_for_interp(char **envp);
+/* ld.so's variables, renamed by the runtime for the loader's own ld.so's
+ * sake, back under their names (src/common/ldheld.h). */
+void zl_env_unhold(char **envp);
 
 /* ---- stack.c: the initial stack ---------------------------------------- */
 struct zl_start {

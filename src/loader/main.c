@@ -144,6 +144,8 @@ int main(int argc, char **argv, char **envp)
 		write_usage(2);
 		return ZL_EXIT_USAGE;
 	}
+	/* In place: the kernel's array, which the auxiliary vector follows. */
+	zl_env_unhold(envp);
 	const char *given = argv[i];
 	if (!*given)
 		zl_fail(ZL_EXIT_NOT_FOUND, "'': %s", zl_strerror(ENOENT));

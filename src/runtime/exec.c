@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ldheld.h"
 #include "rt.h"
 
 extern char **environ;
@@ -76,7 +77,8 @@ bool zp_exec_added(const char *name)
  * with ASan. */
 static bool carried_name(const char *kv)
 {
-	if (!strncmp(kv, ADDED_VAR, sizeof ADDED_VAR - 1))
+	if (!strncmp(kv, ADDED_VAR, sizeof ADDED_VAR - 1) ||
+	    !strncmp(kv, ZP_LD_HELD_PREFIX, sizeof ZP_LD_HELD_PREFIX - 1))
 		return false;
 	if (!strncmp(kv, "ASAN_OPTIONS=", 13))
 		return listed(getenv("ZPOLINE_STICKY_ADDED"), "ASAN_OPTIONS");
@@ -461,12 +463,58 @@ static bool traced_now(void)
  * spare.  Sized to the call, not a fixed MiB: a process right at its
  * RLIMIT_AS (Dovecot gives each of its processes 256 MiB) could not map a
  * MiB, and its new image lost the runtime where it needed putting back. */
+/* The variables that steer ld.so.  The loader is a dynamic program: its
+ * own ld.so acts on them before the loader runs (LD_TRACE_LOADED_OBJECTS,
+ * which ldd sets to run `ld.so PROGRAM`: ld.so, a static program to the
+ * runtime, went through the loader, and ldd printed the loader's libraries
+ * instead of the program's; LD_DEBUG and LD_SHOW_AUXV printed the loader's
+ * start too).  They reach the loader renamed, and it gives them back to the
+ * program (src/loader/env.c). */
+static const char *const ld_held[] = {
+	"LD_TRACE_LOADED_OBJECTS=", "LD_TRACE_PRELINKING=", "LD_WARN=",	     "LD_VERBOSE=",
+	"LD_DEBUG=",		    "LD_DEBUG_OUTPUT=",	    "LD_SHOW_AUXV=", "LD_AUDIT=",
+	"LD_PROFILE=",		    "LD_PROFILE_OUTPUT=",   "LD_BIND_NOW=",  "LD_BIND_NOT=",
+	"LD_DYNAMIC_WEAK=",	    "LD_LIBRARY_PATH=",
+};
+
+static bool ld_held_name(const char *kv)
+{
+	for (size_t k = 0; k < sizeof ld_held / sizeof ld_held[0]; k++)
+		if (!strncmp(kv, ld_held[k], strlen(ld_held[k])))
+			return true;
+	return false;
+}
+
+/* env with ld_held's variables renamed for the loader; env itself if it
+ * has none; NULL if out of room. */
+static char **hold_ld_vars(struct scratch *s, char **env)
+{
+	size_t n = count(env), held = 0;
+	for (size_t i = 0; i < n; i++)
+		held += ld_held_name(env[i]);
+	if (!held)
+		return env;
+	char **out = take(s, sizeof(char *) * (n + 1));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = ld_held_name(env[i]) ? copy_str(s, ZP_LD_HELD_PREFIX, env[i]) : env[i];
+		if (!out[i])
+			return NULL;
+	}
+	out[n] = NULL;
+	return out;
+}
+
 static size_t scratch_size(char *const *argv, char *const *envp)
 {
 	size_t preload = 0;
-	for (size_t i = 0; envp && envp[i]; i++)
+	for (size_t i = 0; envp && envp[i]; i++) {
 		if (!strncmp(envp[i], "LD_PRELOAD=", 11))
 			preload += strlen(envp[i]) + 16;
+		if (ld_held_name(envp[i])) /* renamed copies (hold_ld_vars) */
+			preload += strlen(envp[i]) + sizeof ZP_LD_HELD_PREFIX + 16;
+	}
 	size_t n = sizeof(char *) * (count(argv) + 2 * count(envp) + (size_t)ncarry + 32) +
 		   2 * preload + 2 * strlen(self_path) + (size_t)ncarry * 64 + 3 * PATH_MAX + 4096;
 	return (n + ZP_PAGE - 1) & ~(size_t)(ZP_PAGE - 1);
@@ -556,6 +604,9 @@ static void exec_pre(void *arg)
 				env2 = sticky_env(&s, envp);
 				sticky = false;
 			}
+			char **held = hold_ld_vars(&s, env2 ? env2 : (char **)envp);
+			if (held && held != envp)
+				env2 = held;
 		} else {
 			argv2 = NULL;
 		}

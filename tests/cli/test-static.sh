@@ -22,6 +22,21 @@ out=$("$Z" inject getppid:retval=4242 -- "$SG")
 out=$("$Z" inject getppid:retval=77 -- sh -c "$SG")
 [ "$out" = 77 ] && pass "a static program exec'd by a hooked one" ||
 	skip "a static program exec'd by a hooked one" "the runtime does not redirect execve to the loader (printed '$out')"
+# The loader is a dynamic program: the variables that steer ld.so must not
+# reach its own ld.so, and must reach the program as they were set.
+out=$("$Z" run -- sh -c "LD_LIBRARY_PATH=/nowhere LD_BIND_NOW=1 $PROGS/cli-static-printenv \
+	LD_LIBRARY_PATH LD_BIND_NOW ZPOLINE_LDHELD_LD_LIBRARY_PATH")
+[ "$out" = "/nowhere 1 -" ] && pass "ld.so's variables reach a static program exec'd by a hooked one as set" ||
+	fail "ld.so's variables in a static program exec'd by a hooked one: '$out'"
+# ldd runs `ld.so PROGRAM` with LD_TRACE_LOADED_OBJECTS=1; ld.so, a static
+# program to the runtime, goes through the loader, whose own ld.so listed
+# the loader's libraries instead.
+no_addr() { sed 's/ (0x[0-9a-f]*)$//'; }
+want=$(ldd /bin/ls | no_addr)
+got=$("$Z" run -- ldd /bin/ls 2>&1 | no_addr)
+[ -n "$want" ] && [ "$got" = "$want" ] && pass "ldd under the command lists the program's libraries, as natively" ||
+	fail "ldd /bin/ls under the command: '$got', natively '$want'"
+
 ln -s "$SG" "$TMP/sgpath"
 out=$(PATH=$TMP:$PATH "$Z" inject getppid:retval=4242 -- sgpath)
 [ "$out" = 4242 ] && pass "a static program found in \$PATH" || fail "static program via PATH printed '$out'"
