@@ -191,9 +191,10 @@ void zp_maps_configure(void)
 		lazy_cap = n < LAZY_CAP ? (size_t)n : LAZY_CAP;
 }
 
+/* The entries, their names, then room for `full`'s bookkeeping. */
 static size_t lazy_bytes(void)
 {
-	return LAZY_CAP * sizeof(struct zp_map) + LAZY_NAMES;
+	return LAZY_CAP * sizeof(struct zp_map) + LAZY_NAMES + sizeof(struct zp_maps);
 }
 
 int zp_maps_open(struct zp_maps *out)
@@ -262,15 +263,9 @@ static struct zp_maps *go_full(struct zp_maps *m)
 {
 	if (m->full)
 		return m->full;
-	long p = zp_raw6(SYS_mmap, 0, sizeof *m->full, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p < 0)
+	struct zp_maps *f = (struct zp_maps *)(void *)(m->buf + LAZY_CAP * sizeof(struct zp_map) + LAZY_NAMES);
+	if (zp_maps_read(f) < 0)
 		return NULL;
-	struct zp_maps *f = (struct zp_maps *)p;
-	if (zp_maps_read(f) < 0) {
-		zp_raw2(SYS_munmap, f, sizeof *f);
-		return NULL;
-	}
 	m->full = f;
 	return f;
 }
@@ -299,7 +294,6 @@ void zp_maps_free(struct zp_maps *m)
 {
 	if (m->full) {
 		zp_maps_free(m->full);
-		zp_raw2(SYS_munmap, m->full, sizeof *m->full);
 		m->full = NULL;
 	}
 	if (m->query_fd >= 0)
