@@ -477,6 +477,14 @@ static const char *const ld_held[] = {
 	"LD_DYNAMIC_WEAK=",	    "LD_LIBRARY_PATH=",
 };
 
+static bool env_has(char *const *envp, const char *name_eq)
+{
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], name_eq, strlen(name_eq)))
+			return true;
+	return false;
+}
+
 static bool ld_held_name(const char *kv)
 {
 	for (size_t k = 0; k < sizeof ld_held / sizeof ld_held[0]; k++)
@@ -541,7 +549,12 @@ static void exec_pre(void *arg)
 	bool reachable = !self_path[0] || zp_raw4(SYS_faccessat, AT_FDCWD, self_path, R_OK, 0) == 0;
 	bool redirect = reachable && path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
 			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp) && !traced_now();
-	if (reachable && !sticky && !redirect)
+	/* With LD_TRACE_LOADED_OBJECTS set (whatever its value) a dynamic
+	 * program's ld.so only lists the libraries and exits: nothing to
+	 * hook, and the runtime put back into LD_PRELOAD would be listed
+	 * (`LD_TRACE_LOADED_OBJECTS=1 prog`, as some build scripts use ldd). */
+	bool listing_only = !redirect && env_has(envp, "LD_TRACE_LOADED_OBJECTS=");
+	if (reachable && (!sticky || listing_only) && !redirect)
 		return;
 
 	size_t size = scratch_size(argv, envp);

@@ -90,4 +90,13 @@ out=$("$Z" trace -f -o "$TMP/T" -- /bin/sh -c 'env -i /bin/sh -c "env; env -i en
 outcome "trace: env -i shows nothing of the tracer${out:+ (got: $out)}"
 [ "$(grep -c '+++ exited with 0 +++' "$TMP/T")" -ge 4 ] && grep -q 'execve("[^"]*env", \["env"\], 0x[0-9a-f]* /\* 0 vars \*/) = 0' "$TMP/T"
 outcome "trace: env -i's children traced"
+
+# With LD_TRACE_LOADED_OBJECTS set a dynamic program's ld.so only lists
+# its libraries: the runtime is not put back into LD_PRELOAD for it (it
+# was listed, natively it is not).
+no_addr() { sed 's/ (0x[0-9a-f]*)$//'; }
+want=$(LD_TRACE_LOADED_OBJECTS=1 /bin/true | no_addr)
+got=$("$Z" run -- /bin/sh -c 'LD_TRACE_LOADED_OBJECTS=1 /bin/true' 2>&1 | no_addr)
+[ -n "$want" ] && [ "$got" = "$want" ]
+outcome "LD_TRACE_LOADED_OBJECTS=1 /bin/true lists the native libraries${got:+ (got: $(echo $got))}"
 finish
