@@ -194,7 +194,10 @@ void zp_class_rebuild(void)
  * hook code: not a cost every call should pay) take zp_pre() and
  * zp_post().  ZPOLINE_LEAN=0 turns it off (the tests run both). */
 unsigned char zp_lean;
-unsigned char zp_lean_keeps; /* and its pre() keeps the call, no post(): nothing to compare */
+/* And its pre() keeps the call, no post(): nothing to compare.  1 where
+ * calls go back to the site by ret, 2 by jmp (trampoline.c): the stub's
+ * shortcut has a tail for each. */
+unsigned char zp_lean_keeps;
 int (*zp_lean_pre)(struct zpoline_call *, void *);
 void (*zp_lean_post)(struct zpoline_call *, void *);
 void *zp_lean_ctx;
@@ -207,9 +210,8 @@ void zp_lean_decide(bool allowed)
 	zp_lean_ctx = ok ? h->h.ctx : NULL;
 	zp_lean_pre = ok ? h->h.pre : NULL;
 	zp_lean_post = ok ? h->h.post : NULL;
-	/* The stub's shortcut for it goes back by ret (trampoline.c). */
-	zp_lean_keeps = ok && h->h.pre && !h->h.post && (h->h.flags & ZPOLINE_HOOK_PRE_KEEPS_CALL) &&
-			zp_return_by_ret;
+	bool keeps = ok && h->h.pre && !h->h.post && (h->h.flags & ZPOLINE_HOOK_PRE_KEEPS_CALL);
+	zp_lean_keeps = !keeps ? 0 : zp_return_by_ret ? 1 : 2;
 	zp_lean = ok;
 }
 

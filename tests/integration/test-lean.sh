@@ -50,24 +50,40 @@ lean_for stub count "$HOOK_COUNT"
 # ZPOLINE_HOOK_PRE_KEEPS_CALL without a post(): the stub compares nothing
 # after pre() (pass; inject, whose skips take .Llean_keeps_skip).  The
 # count hook's post() and argedit (no flag) keep the general lean path.
-# That shortcut goes back to the site by ret, the default on Intel only
-# (trampoline.c): forced here so that every CPU runs it, and refused when
-# the return is by jmp.
-ZPOLINE_RETURN=ret lean_for "stub (pre() keeps the call)" pass "$HOOK_PASS"
-ZPOLINE_RETURN=ret lean_for "stub (pre() keeps the call)" inject "$ZP_BUILD/libzphook_inject.so"
-if ZPOLINE_RETURN=jmp ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS /bin/true 2>&1 |
-	grep -q "called by the stub;"; then
-	pass "pass, back by jmp: the general lean path"
-else
-	fail "pass, back by jmp: not the general lean path"
-fi
-# A skipped call on that path gives the program back every register as a
-# real call does (the pass hook's released calls: test-core's regs).
-ZPOLINE_RETURN=ret ZPOLINE_INJECT=getppid:retval=1 LD_PRELOAD=$LIB LIBZPHOOK=$ZP_BUILD/libzphook_inject.so \
-	"$ZP_BUILD/tests/progs/regs" getppid >"$TMP/out" 2>&1
-rc=$?
-sed -n 's/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [inject, skipped getppid] regs: \2/p' "$TMP/out"
-[ $rc -eq 0 ] || fail "[inject, skipped getppid] regs exited $rc"
+# The shortcut has a tail for each way back to the site (ret, Intel's
+# default; jmp, AMD's: trampoline.c), both forced here so that every CPU
+# runs both: the released calls of the pass hook and the skipped ones of
+# inject give the program back every register, its red zone, its flags
+# (regs, redzone), survive signals arriving in the stub (sigstorm, intrpc),
+# vfork (vforkexit) and a program's own %gs base (owngs).
+for back in ret jmp; do
+	export ZPOLINE_RETURN=$back
+	lean_for "stub (pre() keeps the call)" "pass, back by $back" "$HOOK_PASS"
+	lean_for "stub (pre() keeps the call)" "inject, back by $back" "$ZP_BUILD/libzphook_inject.so"
+	for prog in regs redzone vforkexit intrpc altstack; do
+		LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$ZP_BUILD/tests/progs/$prog" >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [pass, back by $back] $prog: \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[pass, back by $back] $prog exited $rc"
+	done
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$ZP_BUILD/tests/progs/sigstorm" 2 >"$TMP/out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && pass "[pass, back by $back] sigstorm: timer signals during hooked calls" ||
+		fail "[pass, back by $back] sigstorm: exit $rc: $(head -c 300 "$TMP/out")"
+	"$ZP_BUILD/tests/progs/owngs" >"$TMP/native" 2>&1
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS timeout 20 "$ZP_BUILD/tests/progs/owngs" >"$TMP/out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && cmp -s "$TMP/native" "$TMP/out"
+	outcome "[pass, back by $back] owngs: output and exit as native (exit $rc)"
+	# A skipped call on that path gives the program back every register
+	# as a real call does.
+	ZPOLINE_INJECT=getppid:retval=1 LD_PRELOAD=$LIB LIBZPHOOK=$ZP_BUILD/libzphook_inject.so \
+		"$ZP_BUILD/tests/progs/regs" getppid >"$TMP/out" 2>&1
+	rc=$?
+	sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [inject, skipped getppid, back by $back] regs: \2/p" "$TMP/out"
+	[ $rc -eq 0 ] || fail "[inject, skipped getppid, back by $back] regs exited $rc"
+done
+unset ZPOLINE_RETURN
 if ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT /bin/true 2>&1 | grep -q "keeps the call"; then
 	fail "count (has a post()): took the keeps-the-call path"
 else
