@@ -664,7 +664,7 @@ zp_gs_probe:
 .Llean_skip:
 	RECORD_REST %rbx
 	movq	$0, REC_ALTSWAP(%rbx)
-	jmp	.Lreturn
+	jmp	.Lreturn_ret		/* rewritten site, no kernel entry */
 
 /* The hook declares that its pre() keeps the call as it came
  * (ZPOLINE_HOOK_PRE_KEEPS_CALL) and it has no post() (hooks.c,
@@ -1060,13 +1060,8 @@ zp_app_syscall_post2:
 	call	zp_lean_after_post
 	jmp	.Lreturn
 
-/* Back to the application with REC_RET; the application's registers come
- * from the record (a hook may have changed the arguments it passed on). */
-.Lreturn:
-	cmpq	$0, REC_ALTSWAP(%rbx)
-	jne	.Lreturn_altstack
-	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
-	jne	.Lreturn_trapped
+/* .Lreturn's last part, back by \how (ret or jmp). */
+.macro RETURN_TAIL how
 	mov	%rbx, %r11
 	CFI_RECORD 11
 	RESTORE_FLAGS REC_FLAGS(%r11)
@@ -1099,8 +1094,37 @@ zp_app_syscall_post2:
 1:	mov	%r11, %rax
 	mov	(%rsp), %rcx
 	mov	-8(%rsp), %r11
+	.ifc	\how,ret
 	/* A balanced `ret` keeps the return-stack predictor in step. */
 	ret
+	.else
+	lea	8(%rsp), %rsp
+	.cfi_def_cfa %rsp, 0
+	.cfi_register 16, %rcx
+	jmp	*%rcx
+	.endif
+.endm
+
+/* Back to the application with REC_RET; the application's registers come
+ * from the record (a hook may have changed the arguments it passed on). */
+.Lreturn:
+	cmpq	$0, REC_ALTSWAP(%rbx)
+	jne	.Lreturn_altstack
+	cmpl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rbx)
+	jne	.Lreturn_trapped
+	/* Where calls go back by jmp, so does a call that entered the
+	 * kernel here (a post(), the dispatcher): a `ret` after a kernel entry
+	 * costs tens of nanoseconds there (AMD, trampoline.c); a call
+	 * skipped on the lean path entered none and keeps the balanced
+	 * `ret`. */
+	cmpb	$0, zp_return_by_ret(%rip)
+	je	.Lreturn_jmp
+.Lreturn_ret:
+	.cfi_remember_state
+	RETURN_TAIL ret
+	.cfi_restore_state
+.Lreturn_jmp:
+	RETURN_TAIL jmp
 
 /* The same for a trapped call, without writing below the application's
  * rsp.  The last values are staged low in our own slot: once the level is
