@@ -143,14 +143,21 @@ static void p_argv(struct dctx *d, unsigned long addr)
 		return;
 	}
 	tb_putc(b, '[');
+	/* The pointers 64 at a time: a read is a system call (process_vm_readv). */
+	unsigned long chunk[64];
+	size_t have = 0, at = 0;
 	for (unsigned long k = 0;; k++) {
-		unsigned long p;
-		if (!um_get(d, &p, addr + k * 8, sizeof p, false)) {
+		if (at == have) {
+			have = um_read(d, chunk, addr + k * 8, sizeof chunk, false) / 8;
+			at = 0;
+		}
+		if (at == have) {
 			if (k)
 				tb_puts(b, ", ");
 			tb_puts(b, "...");
 			break;
 		}
+		unsigned long p = chunk[at++];
 		if (!p)
 			break;
 		if (k)
@@ -175,8 +182,16 @@ static void p_envp(struct dctx *d, unsigned long addr)
 	 * prints it (not "0 vars"). */
 	if (!um_get(d, &p, addr, sizeof p, false))
 		return;
-	while (k < 1000000 && um_get(d, &p, addr + k * 8, sizeof p, false) && p)
-		k++;
+	/* 64 at a time, as p_argv reads them. */
+	unsigned long chunk[64];
+	for (bool more = true; more && k < 1000000;) {
+		size_t n = um_read(d, chunk, addr + k * 8, sizeof chunk, false) / 8, i = 0;
+		while (i < n && chunk[i] && k < 1000000) {
+			i++;
+			k++;
+		}
+		more = i == 64;
+	}
 	tb_puts(b, " /* ");
 	tb_udec(b, k);
 	tb_puts(b, k == 1 ? " var */" : " vars */");

@@ -63,6 +63,97 @@ void exec_release_for(int pid)
 	}
 }
 
+/* The first bytes of each string of a program's envp, for the names the
+ * tracer looks for (the longest: VALGRIND_LAUNCHER=). */
+#define ENV_HEAD 32
+#define ENV_BATCH 64
+
+/* Reads the first ENV_HEAD bytes of each of the cnt strings at at[] into
+ * head[i], their count into got[i] (fewer where a string ends just before
+ * memory that cannot be read, as zp_peek would copy them).  One
+ * process_vm_readv for the lot rather than one per string: a traced make
+ * runs this for ~45 variables 2 to 4 times an execve, and each call costs
+ * ~1 us here.  The kernel copies the remote pieces in order and stops at
+ * the first it cannot finish, so what it returns says which one that was:
+ * that one keeps what it got, and the rest are read again. */
+static void env_heads(int pid, const unsigned long *at, size_t cnt, char (*head)[ENV_HEAD],
+		      size_t *got)
+{
+	size_t i = 0;
+	while (i < cnt) {
+		long r = -38; /* ENOSYS */
+		if (!zp_hook_safe_copy || !zp_hook_vm_readv_refused || !zp_hook_vm_readv_refused()) {
+			struct iovec local = {head[i], (cnt - i) * ENV_HEAD}, remote[ENV_BATCH];
+			for (size_t k = i; k < cnt; k++)
+				remote[k - i] = (struct iovec){(void *)at[k], ENV_HEAD};
+			r = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)remote,
+				    (long)(cnt - i), 0);
+		}
+		if (r == -38 || r == -1 /* EPERM */) {
+			/* refused (a seccomp filter): zp_peek's safe copy */
+			for (; i < cnt; i++)
+				got[i] = zp_peek(pid, head[i], at[i], ENV_HEAD);
+			return;
+		}
+		size_t done = r > 0 ? (size_t)r : 0, full = done / ENV_HEAD;
+		for (size_t k = 0; k < full; k++)
+			got[i + k] = ENV_HEAD;
+		i += full;
+		if (i < cnt)
+			got[i++] = done % ENV_HEAD;
+	}
+}
+
+/* Calls fn for each string of the program's envp (its address, and its
+ * head as env_heads read it), in order, until fn returns false or the
+ * array ends.  Returns 1 at the array's end, 0 when fn stopped it, -1 when
+ * the array could not be read, or had more than max entries. */
+static int env_walk(int pid, unsigned long envp, size_t max,
+		    bool (*fn)(void *ctx, unsigned long at, const char *head, size_t got), void *ctx)
+{
+	if (!envp)
+		return 1;
+	for (unsigned long k = 0; k < max; k += ENV_BATCH) {
+		unsigned long chunk[ENV_BATCH];
+		char head[ENV_BATCH][ENV_HEAD];
+		size_t got[ENV_BATCH];
+		size_t n = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8, m = 0;
+		if (!n)
+			return -1;
+		while (m < n && chunk[m])
+			m++;
+		env_heads(pid, chunk, m, head, got);
+		for (size_t i = 0; i < m; i++)
+			if (!fn(ctx, chunk[i], head[i], got[i]))
+				return 0;
+		if (m < n)
+			return 1;
+	}
+	return -1;
+}
+
+static bool head_is(const char *head, size_t got, const char *name)
+{
+	size_t nl = zp_strlen(name);
+	return got >= nl && memcmp(head, name, nl) == 0;
+}
+
+struct env_build {
+	char **arr;
+	size_t n, max;
+};
+
+static bool env_build_one(void *ctx, unsigned long at, const char *head, size_t got)
+{
+	struct env_build *b = ctx;
+	if (head_is(head, got, FDS_VAR))
+		return true;
+	if (b->n == b->max)
+		return false;
+	b->arr[b->n++] = (char *)at;
+	return true;
+}
+
 /* envp without our old variable, plus the current one.  Returns the new
  * array, or NULL to leave the call alone. */
 static char **build_env(int pid, unsigned long envp, int buf)
@@ -75,61 +166,43 @@ static char **build_env(int pid, unsigned long envp, int buf)
 	/* The string at the end of the buffer, the array from the start. */
 	char *str = mem + ENV_BYTES - (vlen + 1);
 	zp_memcpy(str, var, vlen + 1);
-	char **arr = (char **)mem;
-	size_t max = (size_t)(str - mem) / sizeof(char *) - 1, n = 0;
-	for (unsigned long k = 0; envp; k += 64) {
-		unsigned long chunk[64];
-		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
-		if (!got)
-			return NULL;
-		for (size_t i = 0; i < got; i++) {
-			if (!chunk[i])
-				goto done;
-			char head[sizeof FDS_VAR - 1];
-			if (zp_peek(pid, head, chunk[i], sizeof head) == sizeof head &&
-			    memcmp(head, FDS_VAR, sizeof head) == 0)
-				continue;
-			if (n == max)
-				return NULL;
-			arr[n++] = (char *)chunk[i];
-		}
-	}
-done:
-	if (n == max)
+	struct env_build b = {(char **)mem, 0, (size_t)(str - mem) / sizeof(char *) - 1};
+	if (env_walk(pid, envp, (size_t)-1, env_build_one, &b) != 1 || b.n == b.max)
 		return NULL;
-	arr[n++] = str;
-	arr[n] = NULL;
-	return arr;
+	b.arr[b.n++] = str;
+	b.arr[b.n] = NULL;
+	return b.arr;
 }
 
-/* The address of the program's envp entry that starts with NAME (given
- * as "NAME="), or 0. */
-static unsigned long env_find(int pid, unsigned long envp, const char *name)
+/* Where the variables exec_pre asks about are in the program's envp: the
+ * address of the first entry starting with each name, or 0. */
+struct env_seen {
+	unsigned long valgrind, libzphook, preload;
+};
+
+static bool env_seen_one(void *ctx, unsigned long at, const char *head, size_t got)
 {
-	size_t nl = zp_strlen(name);
-	char head[32];
-	if (nl > sizeof head)
-		return 0;
-	for (unsigned long k = 0; envp && k < 65536; k += 64) {
-		unsigned long chunk[64];
-		size_t got = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8;
-		if (!got)
-			return 0;
-		for (size_t i = 0; i < got; i++) {
-			if (!chunk[i])
-				return 0;
-			if (zp_peek(pid, head, chunk[i], nl) == nl && memcmp(head, name, nl) == 0)
-				return chunk[i];
-		}
-	}
-	return 0;
+	struct env_seen *e = ctx;
+	if (!e->valgrind && head_is(head, got, "VALGRIND_LAUNCHER="))
+		e->valgrind = at;
+	else if (!e->libzphook && head_is(head, got, "LIBZPHOOK="))
+		e->libzphook = at;
+	else if (!e->preload && head_is(head, got, "LD_PRELOAD="))
+		e->preload = at;
+	return true;
 }
 
-/* NAME's value in the program's envp, copied into buf (cut to fit); false
- * if absent. */
-static bool env_value(int pid, unsigned long envp, const char *name, char *buf, size_t len)
+/* One pass over envp for all three (as many passes as names before). */
+static void env_look(int pid, unsigned long envp, struct env_seen *e)
 {
-	unsigned long at = env_find(pid, envp, name);
+	*e = (struct env_seen){0, 0, 0};
+	env_walk(pid, envp, 65536, env_seen_one, e);
+}
+
+/* The value of the variable whose entry is at `at` ("NAME=value"), copied
+ * into buf (cut to fit); false if absent. */
+static bool env_value(int pid, unsigned long at, const char *name, char *buf, size_t len)
+{
 	if (!at)
 		return false;
 	size_t n = zp_peek(pid, buf, at + zp_strlen(name), len - 1);
@@ -141,9 +214,9 @@ static bool env_value(int pid, unsigned long envp, const char *name, char *buf, 
  * VALGRIND_LAUNCHER in the environment.  The runtime runs the tool as it
  * is (runtime/exec.c), so, as for a secure-execution program, no image of
  * ours prints the end of the execve. */
-static bool valgrind_tool(int pid, int dirfd, const char *path, unsigned long envp)
+static bool valgrind_tool(int dirfd, const char *path, const struct env_seen *e)
 {
-	if (!env_find(pid, envp, "VALGRIND_LAUNCHER="))
+	if (!e->valgrind)
 		return false;
 	int fd = (int)zp_raw4(SYS_openat, dirfd, (long)path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -182,10 +255,10 @@ static bool has_substring(const char *s, const char *sub)
  * LIBZPHOOK emptied), or, outside a sticky session (`zpoline trace` makes
  * it sticky: the runtime puts missing variables back), drops LIBZPHOOK or
  * the runtime from LD_PRELOAD. */
-static bool image_untraced(int pid, unsigned long envp)
+static bool image_untraced(int pid, const struct env_seen *e)
 {
 	char val[4096]; /* on the runtime's 128 KiB stack: threads may exec at once */
-	if (env_value(pid, envp, "LIBZPHOOK=", val, sizeof val)) {
+	if (env_value(pid, e->libzphook, "LIBZPHOOK=", val, sizeof val)) {
 		if (!zp_strcmp(val, g.hooks_var))
 			return false;
 		return !has_substring(val, "libzphook_trace.so");
@@ -193,12 +266,13 @@ static bool image_untraced(int pid, unsigned long envp)
 	return !g.sticky;
 }
 
-static bool preload_dropped(int pid, unsigned long envp)
+static bool preload_dropped(int pid, const struct env_seen *e)
 {
 	char val[4096];
 	if (g.sticky || !g.runtime[0])
 		return false;
-	return !env_value(pid, envp, "LD_PRELOAD=", val, sizeof val) || !has_substring(val, g.runtime);
+	return !env_value(pid, e->preload, "LD_PRELOAD=", val, sizeof val) ||
+	       !has_substring(val, g.runtime);
 }
 
 void exec_pre(struct zpoline_call *c, struct slot *s)
@@ -212,12 +286,14 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 	bool secure = c->nr == SYS_execveat
 			      ? zp_secure_exec((int)args[0], (const char *)args[1], (int)args[4]) != NULL
 			      : zp_secure_exec(AT_FDCWD, (const char *)args[0], 0) != NULL;
+	unsigned long envp = (unsigned long)args[c->nr == SYS_execveat ? 3 : 2];
+	struct env_seen seen = {0, 0, 0};
+	if (!secure)
+		env_look(pid, envp, &seen);
 	if (!secure)
 		secure = c->nr == SYS_execveat
-				 ? valgrind_tool(pid, (int)args[0], (const char *)args[1],
-						 (unsigned long)args[3])
-				 : valgrind_tool(pid, AT_FDCWD, (const char *)args[0],
-						 (unsigned long)args[2]);
+				 ? valgrind_tool((int)args[0], (const char *)args[1], &seen)
+				 : valgrind_tool(AT_FDCWD, (const char *)args[0], &seen);
 	/* After chroot the runtime may be out of reach: the runtime then takes
 	 * itself out of LD_PRELOAD (src/runtime/exec.c) and the program runs
 	 * without it. */
@@ -225,8 +301,7 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 		secure = true;
 	/* (Only for a file that can be run: execvp's tries along $PATH fail
 	 * as they would anyway, and are printed whole.) */
-	unsigned long envp = (unsigned long)args[c->nr == SYS_execveat ? 3 : 2];
-	if (!secure && (image_untraced(pid, envp) || preload_dropped(pid, envp)))
+	if (!secure && (image_untraced(pid, &seen) || preload_dropped(pid, &seen)))
 		secure = c->nr == SYS_execveat
 				 ? zp_raw4(SYS_faccessat, args[0], args[1], X_OK,
 					   args[4] & AT_EMPTY_PATH) == 0
