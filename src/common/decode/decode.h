@@ -93,6 +93,10 @@ struct dctx {
 	int entry_args;
 	size_t entry_len;
 	bool no_peek; /* the program's memory is not read: pointers as addresses */
+	/* An execve's path and arrays, which the runtime has just read itself
+	 * (src/runtime/exec.c): copied with its safe copy (no system call),
+	 * a page at a time, process_vm_readv only where that fails. */
+	bool checked;
 };
 
 /* ---- entry points (dtable.c) ---------------------------------------------- */

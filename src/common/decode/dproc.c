@@ -129,6 +129,19 @@ static void d_clone3(struct dctx *d)
 
 /* ---- execve ------------------------------------------------------------------ */
 
+/* How many bytes of a pointer array at a to read at once: up to max, to
+ * the end of its page (the array's NULL may be the page's last entry, the
+ * next page unmapped: a safe copy that faults costs a signal), at least one
+ * pointer. */
+static size_t array_piece(unsigned long a, size_t max)
+{
+	size_t n = 4096 - (a & 4095);
+	if (n < 8)
+		n = 8;
+	n &= ~(size_t)7;
+	return n < max ? n : max;
+}
+
 /* ["a", "b"] with at most -s elements shown. */
 static void p_argv(struct dctx *d, unsigned long addr)
 {
@@ -143,12 +156,14 @@ static void p_argv(struct dctx *d, unsigned long addr)
 		return;
 	}
 	tb_putc(b, '[');
-	/* The pointers 64 at a time: a read is a system call (process_vm_readv). */
+	/* The pointers up to 64 at a time (a read may be a system call), not
+	 * past the page of the last one. */
 	unsigned long chunk[64];
 	size_t have = 0, at = 0;
 	for (unsigned long k = 0;; k++) {
 		if (at == have) {
-			have = um_read(d, chunk, addr + k * 8, sizeof chunk, false) / 8;
+			unsigned long a = addr + k * 8;
+			have = um_read(d, chunk, a, array_piece(a, sizeof chunk), false) / 8;
 			at = 0;
 		}
 		if (at == have) {
@@ -182,15 +197,17 @@ static void p_envp(struct dctx *d, unsigned long addr)
 	 * prints it (not "0 vars"). */
 	if (!um_get(d, &p, addr, sizeof p, false))
 		return;
-	/* 64 at a time, as p_argv reads them. */
+	/* As p_argv reads them. */
 	unsigned long chunk[64];
 	for (bool more = true; more && k < 1000000;) {
-		size_t n = um_read(d, chunk, addr + k * 8, sizeof chunk, false) / 8, i = 0;
+		unsigned long a = addr + k * 8;
+		size_t want = array_piece(a, sizeof chunk) / 8;
+		size_t n = um_read(d, chunk, a, want * 8, false) / 8, i = 0;
 		while (i < n && chunk[i] && k < 1000000) {
 			i++;
 			k++;
 		}
-		more = i == 64;
+		more = n && i == want;
 	}
 	tb_puts(b, " /* ");
 	tb_udec(b, k);
@@ -811,19 +828,23 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_vfork:
 		return true;
 	case SYS_execve:
+		d->checked = true;
 		a_path(d, 0);
 		arg(d);
 		p_argv(d, (unsigned long)d->a[1]);
 		arg(d);
 		p_envp(d, (unsigned long)d->a[2]);
+		d->checked = false;
 		return true;
 	case SYS_execveat:
 		a_dirfd(d, 0);
+		d->checked = true;
 		a_path(d, 1);
 		arg(d);
 		p_argv(d, (unsigned long)d->a[2]);
 		arg(d);
 		p_envp(d, (unsigned long)d->a[3]);
+		d->checked = false;
 		a_flags(d, 4, XT(at_flags), NULL);
 		return true;
 	case SYS_exit:

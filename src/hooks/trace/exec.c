@@ -68,66 +68,65 @@ void exec_release_for(int pid)
 #define ENV_HEAD 32
 #define ENV_BATCH 64
 
-/* Reads the first ENV_HEAD bytes of each of the cnt strings at at[] into
- * head[i], their count into got[i] (fewer where a string ends just before
- * memory that cannot be read, as zp_peek would copy them).  One
- * process_vm_readv for the lot rather than one per string: a traced make
- * runs this for ~45 variables 2 to 4 times an execve, and each call costs
- * ~1 us here.  The kernel copies the remote pieces in order and stops at
- * the first it cannot finish, so what it returns says which one that was:
- * that one keeps what it got, and the rest are read again. */
-static void env_heads(int pid, const unsigned long *at, size_t cnt, char (*head)[ENV_HEAD],
-		      size_t *got)
+/* Copies up to n bytes of this process's memory at addr into dst, a page
+ * at a time, and, for a string (str), no further than the piece holding
+ * its NUL; returns how many.  With the runtime's safe copy, no system call:
+ * the runtime has just read every string of this execve's arrays itself
+ * (src/runtime/exec.c), and these pieces never reach past the page that
+ * ends a string or an array, so this faults only in a race (then it stops
+ * there, as zp_peek would).  A process_vm_readv a string, ~1 us here, cost
+ * a traced make (~45 variables, read 2 to 4 times an execve, and gcc's
+ * driver's execve calls along $PATH) most of the tracer's time. */
+static size_t env_copy(int pid, void *dst, unsigned long addr, size_t n, bool str)
 {
-	size_t i = 0;
-	while (i < cnt) {
-		long r = -38; /* ENOSYS */
-		if (!zp_hook_safe_copy || !zp_hook_vm_readv_refused || !zp_hook_vm_readv_refused()) {
-			struct iovec local = {head[i], (cnt - i) * ENV_HEAD}, remote[ENV_BATCH];
-			for (size_t k = i; k < cnt; k++)
-				remote[k - i] = (struct iovec){(void *)at[k], ENV_HEAD};
-			r = zp_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)remote,
-				    (long)(cnt - i), 0);
-		}
-		if (r == -38 || r == -1 /* EPERM */) {
-			/* refused (a seccomp filter): zp_peek's safe copy */
-			for (; i < cnt; i++)
-				got[i] = zp_peek(pid, head[i], at[i], ENV_HEAD);
-			return;
-		}
-		size_t done = r > 0 ? (size_t)r : 0, full = done / ENV_HEAD;
-		for (size_t k = 0; k < full; k++)
-			got[i + k] = ENV_HEAD;
-		i += full;
-		if (i < cnt)
-			got[i++] = done % ENV_HEAD;
+	if (!zp_hook_safe_copy)
+		return zp_peek(pid, dst, addr, n);
+	size_t done = 0;
+	while (done < n) {
+		unsigned long a = addr + done;
+		size_t piece = 4096 - (a & 4095), i = 0;
+		if (piece > n - done)
+			piece = n - done;
+		char *p = (char *)dst + done;
+		if (zp_hook_safe_copy(p, (const void *)a, piece) < 0)
+			break;
+		done += piece;
+		while (str && i < piece && p[i])
+			i++;
+		if (i < piece)
+			break;
 	}
+	return done;
 }
 
-/* Calls fn for each string of the program's envp (its address, and its
- * head as env_heads read it), in order, until fn returns false or the
- * array ends.  Returns 1 at the array's end, 0 when fn stopped it, -1 when
- * the array could not be read, or had more than max entries. */
+/* Calls fn for each string of the program's envp (its address, and up to
+ * its first ENV_HEAD bytes, got of them readable), in order, until fn
+ * returns false or the array ends.  Returns 1 at the array's end, 0 when
+ * fn stopped it, -1 when the array could not be read, or had more than
+ * max entries. */
 static int env_walk(int pid, unsigned long envp, size_t max,
 		    bool (*fn)(void *ctx, unsigned long at, const char *head, size_t got), void *ctx)
 {
 	if (!envp)
 		return 1;
-	for (unsigned long k = 0; k < max; k += ENV_BATCH) {
-		unsigned long chunk[ENV_BATCH];
-		char head[ENV_BATCH][ENV_HEAD];
-		size_t got[ENV_BATCH];
-		size_t n = zp_peek(pid, chunk, envp + k * 8, sizeof chunk) / 8, m = 0;
-		if (!n)
-			return -1;
-		while (m < n && chunk[m])
-			m++;
-		env_heads(pid, chunk, m, head, got);
-		for (size_t i = 0; i < m; i++)
-			if (!fn(ctx, chunk[i], head[i], got[i]))
+	for (unsigned long k = 0; k < max;) {
+		unsigned long chunk[ENV_BATCH], a = envp + k * 8;
+		/* to the end of the page (the NULL may be its last entry) */
+		size_t want = 4096 - (a & 4095);
+		want = want < 8 ? 1 : want / 8;
+		if (want > ENV_BATCH)
+			want = ENV_BATCH;
+		size_t n = env_copy(pid, chunk, a, want * 8, false) / 8;
+		for (size_t i = 0; i < n; i++, k++) {
+			if (!chunk[i])
+				return 1;
+			char head[ENV_HEAD];
+			size_t got = env_copy(pid, head, chunk[i], ENV_HEAD, true);
+			if (!fn(ctx, chunk[i], head, got))
 				return 0;
-		if (m < n)
-			return 1;
+		}
+		if (n < want)
+			return -1;
 	}
 	return -1;
 }
@@ -205,7 +204,7 @@ static bool env_value(int pid, unsigned long at, const char *name, char *buf, si
 {
 	if (!at)
 		return false;
-	size_t n = zp_peek(pid, buf, at + zp_strlen(name), len - 1);
+	size_t n = env_copy(pid, buf, at + zp_strlen(name), len - 1, true);
 	buf[n] = '\0';
 	return true;
 }
