@@ -1285,6 +1285,8 @@ static void init_ctl(struct zp_tout *t, int root, uint32_t hash, const struct zp
 	struct timespec now = {0, 0};
 	zp_raw2(SYS_clock_gettime, CLOCK_REALTIME_COARSE, &now);
 	c->start_coarse_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	unsigned a, b, cx, d;
+	c->prefetchw = __get_cpuid(0x80000001, &a, &b, &cx, &d) && (cx & bit_PRFCHW);
 	if (o->count && !o->lines && !o->durations && invariant_tsc()) {
 		c->tsc_ticks = 1;
 		c->mono0 = mono_ns();
@@ -1344,14 +1346,13 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 	memset(t, 0, sizeof *t);
 	t->ctl_fd = t->out_fd = -1;
 	t->fd_base = fd_base();
-	unsigned a, b, c, d;
-	t->prefetchw = __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_PRFCHW);
 	t->append = o->append;
 	uint32_t hash = hash_str(opts_string);
 
 	const char *fds = getenv("ZPOLINE_TRACE_FDS");
 	if (fds && join_inherited(t, fds, hash) == 0) {
 		t->joined = true;
+		t->prefetchw = t->ctl->prefetchw != 0;
 		own(t->ctl_fd, true);
 		own(t->out_fd, true);
 		return 0;
@@ -1406,6 +1407,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 	}
 	t->ctl_fd = move_high(cfd, t->fd_base);
 	if (existing) {
+		t->prefetchw = t->ctl->prefetchw != 0;
 		/* Join: never truncate what the others wrote. */
 		__atomic_fetch_add(&t->ctl->live, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&t->ctl->tasks, 1, __ATOMIC_RELAXED);
@@ -1419,6 +1421,7 @@ int zp_tout_open(struct zp_tout *t, const struct zp_trace_opts *o, const char *o
 		return r;
 	}
 	init_ctl(t, root, hash, o, zeroed);
+	t->prefetchw = t->ctl->prefetchw != 0;
 	int r = open_output(t, o, true, err, errlen);
 	if (t->mode == ZP_TOUT_FF)
 		set_ff_prefix(t);

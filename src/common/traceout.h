@@ -104,7 +104,10 @@ struct zp_trace_ctl {
 	 * each touching pages the system call flushed from the TLB), turned
 	 * into nanoseconds by the summary against the session's start. */
 	uint32_t tsc_ticks;
-	uint32_t reserved;
+	/* The CPU has PREFETCHW: asked once, by the session's first process
+	 * (CPUID traps to the hypervisor on a VM: 5-25 us a CPUID here, and
+	 * __get_cpuid is two, at every process's start). */
+	uint32_t prefetchw;
 	uint64_t tsc0, mono0;
 	uint64_t rel_last;      /* -r: CLOCK_MONOTONIC ns of the latest line's start */
 	uint64_t data_from;     /* -A: where this session's lines start */
