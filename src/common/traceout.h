@@ -83,6 +83,21 @@ struct zp_exec_slot {
 	char text[ZP_TRACE_EXEC_LINE];
 };
 
+/* strerror()'s messages, copied once for a session by the first process
+ * that prints lines (trace.c, errno_messages): ~130 strerror() calls and
+ * their copies cost every process ~70-85 us here (libc's gettext path,
+ * and the pages they touch), and the processes of a make each print a
+ * handful of lines. */
+#define ZP_TRACE_ERRMSG_MAX 256
+#define ZP_TRACE_ERRMSG_BYTES 8192
+struct zp_errmsgs {
+	uint32_t state; /* 0: not yet, 1: being written, 2: ready */
+	uint32_t n;
+	uint16_t num[ZP_TRACE_ERRMSG_MAX]; /* errno values */
+	uint16_t off[ZP_TRACE_ERRMSG_MAX]; /* their messages' offsets in text */
+	char text[ZP_TRACE_ERRMSG_BYTES];
+};
+
 struct zp_trace_ctl {
 	uint64_t magic;
 	uint64_t session;
@@ -122,6 +137,7 @@ struct zp_trace_ctl {
 	int32_t lost_errno;     /* why the first of them was lost */
 	uint32_t out_closed;    /* the output is a pipe nobody reads any more */
 	char out_path[4096];    /* absolute path of -o FILE, for zp_trace_finish */
+	struct zp_errmsgs errmsgs;
 	struct zp_trace_count counts[ZP_TRACE_COUNT_SHARDS + ZP_TRACE_COUNT_OWN][ZP_TRACE_COUNT_SLOTS];
 	uint64_t count_owner[ZP_TRACE_COUNT_OWN]; /* the claim holding it, 0 = free */
 	uint64_t count_claims;  /* claims made (ids from 1) */

@@ -1263,21 +1263,58 @@ static void plain_build(void)
 
 /* The program's libc words them (hooklibc.c); kept in a copy, since a
  * message for a number libc does not know lives in a buffer it reuses. */
+/* strerror()'s messages into m (the session's copy, or one of this
+ * process's own). */
+static void errno_messages_fill(struct zp_errmsgs *m)
+{
+	size_t used = 0;
+	unsigned k = 0;
+	for (unsigned i = 0; i < zpx_errno_n && k < ZP_TRACE_ERRMSG_MAX; i++) {
+		unsigned long e = (unsigned long)zpx_errno[i].val;
+		bool seen = false;
+		for (unsigned j = 0; j < k && !seen; j++)
+			seen = m->num[j] == e;
+		if (e == 0 || e >= 4096 || seen)
+			continue;
+		const char *msg = strerror((int)e);
+		size_t n = msg ? strlen(msg) + 1 : 0;
+		if (!n || used + n > sizeof m->text)
+			continue;
+		memcpy(m->text + used, msg, n);
+		m->num[k] = (uint16_t)e;
+		m->off[k++] = (uint16_t)used;
+		used += n;
+	}
+	m->n = k;
+}
+
+/* The messages -o's lines print: the session's copy, made by the first
+ * process that needed it; this process's own while another is still
+ * making it (or died making it). */
 static void errno_messages(void)
 {
-	static char store[16384];
-	size_t used = 0;
-	for (unsigned i = 0; i < zpx_errno_n; i++) {
-		unsigned long e = (unsigned long)zpx_errno[i].val;
-		if (e == 0 || e >= 4096 || zp_errno_msg[e])
-			continue;
-		const char *m = strerror((int)e);
-		size_t n = m ? strlen(m) + 1 : 0;
-		if (!n || used + n > sizeof store)
-			continue;
-		memcpy(store + used, m, n);
-		zp_errno_msg[e] = store + used;
-		used += n;
+	static struct zp_errmsgs own;
+	struct zp_errmsgs *m = &g.out.ctl->errmsgs;
+	uint32_t st = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
+	if (st == 0 && __atomic_compare_exchange_n(&m->state, &st, 1, false, __ATOMIC_ACQ_REL,
+						   __ATOMIC_ACQUIRE)) {
+		errno_messages_fill(m);
+		__atomic_store_n(&m->state, 2, __ATOMIC_RELEASE);
+		st = 2;
+	}
+	if (st != 2) {
+		m = &own;
+		errno_messages_fill(m);
+	}
+	unsigned n = m->n < ZP_TRACE_ERRMSG_MAX ? m->n : ZP_TRACE_ERRMSG_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned e = m->num[i], off = m->off[i];
+		/* (the block is every traced process's to write: no trust) */
+		size_t end = off;
+		while (end < sizeof m->text && m->text[end])
+			end++;
+		if (e && e < 4096 && end < sizeof m->text)
+			zp_errno_msg[e] = m->text + off;
 	}
 }
 
