@@ -930,23 +930,24 @@ void zp_tout_exec_save(struct zp_tout *t, int pid, const char *text, size_t n, u
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < ZP_TRACE_EXEC_SLOTS; i++) {
 			struct zp_exec_slot *s = &c->exec[i];
-			int32_t cur = __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE);
+			int32_t *owner = &c->exec_pid[i];
+			int32_t cur = __atomic_load_n(owner, __ATOMIC_ACQUIRE);
 			/* First pass: our own or free slots; second: slots of
 			 * processes that died before their new image ran. */
 			if (cur == pid || cur == 0 || (pass == 1 && cur > 0 && pid_dead(cur))) {
-				if (cur != pid && !__atomic_compare_exchange_n(&s->pid, &cur, -pid, false,
+				if (cur != pid && !__atomic_compare_exchange_n(owner, &cur, -pid, false,
 									       __ATOMIC_ACQ_REL,
 									       __ATOMIC_ACQUIRE))
 					continue;
 				if (cur == pid)
-					__atomic_store_n(&s->pid, -pid, __ATOMIC_RELEASE);
+					__atomic_store_n(owner, -pid, __ATOMIC_RELEASE);
 				zp_memcpy(s->text, text, n);
 				s->len = (uint32_t)n;
 				s->t0_ns = t0;
 				s->mono0 = mono0;
 				s->threads = threads;
 				s->ntids = 0;
-				__atomic_store_n(&s->pid, pid, __ATOMIC_RELEASE);
+				__atomic_store_n(owner, pid, __ATOMIC_RELEASE);
 				return;
 			}
 		}
@@ -956,7 +957,7 @@ void zp_tout_exec_save(struct zp_tout *t, int pid, const char *text, size_t n, u
 struct zp_exec_slot *zp_tout_exec_find(struct zp_tout *t, int pid)
 {
 	for (int i = 0; i < ZP_TRACE_EXEC_SLOTS; i++)
-		if (__atomic_load_n(&t->ctl->exec[i].pid, __ATOMIC_ACQUIRE) == pid)
+		if (__atomic_load_n(&t->ctl->exec_pid[i], __ATOMIC_ACQUIRE) == pid)
 			return &t->ctl->exec[i];
 	return NULL;
 }
@@ -965,7 +966,7 @@ void zp_tout_exec_drop(struct zp_tout *t, int pid)
 {
 	struct zp_exec_slot *s = zp_tout_exec_find(t, pid);
 	if (s)
-		__atomic_store_n(&s->pid, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->ctl->exec_pid[s - t->ctl->exec], 0, __ATOMIC_RELEASE);
 }
 
 /* ---- opening ----------------------------------------------------------------- */

@@ -73,7 +73,6 @@ struct zp_trace_count {
 
 #define ZP_TRACE_EXEC_TIDS 64
 struct zp_exec_slot {
-	int32_t pid;      /* owner, 0 = free */
 	uint32_t len;
 	int32_t threads;  /* traced threads of the image before execve */
 	int32_t ntids;    /* the other threads execve ends (their exit lines) */
@@ -142,6 +141,10 @@ struct zp_trace_ctl {
 	uint64_t count_owner[ZP_TRACE_COUNT_OWN]; /* the claim holding it, 0 = free */
 	uint64_t count_claims;  /* claims made (ids from 1) */
 	uint64_t pids[ZP_TRACE_PID_SLOTS]; /* pid | state << 32 (traceout.c) */
+	/* exec[i]'s owner, 0 = free, -pid while it writes: apart from the
+	 * slots (4 KiB each), so that the search every new image makes reads
+	 * 128 bytes, not a page of each slot (each page a fault). */
+	int32_t exec_pid[ZP_TRACE_EXEC_SLOTS];
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
 	uint64_t threads_ended;  /* entries with the ended bit (most often 0) */
 	uint64_t threads[ZP_TRACE_THREAD_SLOTS]; /* tid | pid << 32 | ended << 63 */
