@@ -276,6 +276,7 @@ static const char *with_threads(struct zp_trace_ctl *c, const char *last, int la
 		if (!v || (v >> 63) || (int)(v >> 32) != last_pid || tid <= 0)
 			continue;
 		c->threads[i] = 0;
+		__atomic_sub_fetch(&c->threads_used, 1, __ATOMIC_SEQ_CST);
 		size_t k = pending_line(c, tid, last_pid, true, one, sizeof one);
 		k += thread_line(one + k, sizeof one - k, last, last_pid, tid, (int)c->mode);
 		if (!k)

@@ -833,8 +833,10 @@ static bool thread_clear(struct zp_trace_ctl *c, int tid, uint64_t v)
 		uint64_t *e = &c->threads[(h + i) % ZP_TRACE_THREAD_SLOTS];
 		uint64_t cur = __atomic_load_n(e, __ATOMIC_SEQ_CST);
 		if (cur == v && __atomic_compare_exchange_n(e, &cur, 0, false, __ATOMIC_SEQ_CST,
-							    __ATOMIC_SEQ_CST))
+							    __ATOMIC_SEQ_CST)) {
+			__atomic_sub_fetch(&c->threads_used, 1, __ATOMIC_SEQ_CST);
 			return true;
+		}
 	}
 	return false;
 }
@@ -845,8 +847,10 @@ static bool thread_put(struct zp_trace_ctl *c, int tid, uint64_t v)
 	for (unsigned i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
 		uint64_t *e = &c->threads[(h + i) % ZP_TRACE_THREAD_SLOTS];
 		uint64_t cur = 0;
-		if (__atomic_compare_exchange_n(e, &cur, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		if (__atomic_compare_exchange_n(e, &cur, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			__atomic_add_fetch(&c->threads_used, 1, __ATOMIC_SEQ_CST);
 			return true;
+		}
 	}
 	return false;
 }
@@ -892,6 +896,10 @@ int zp_tout_threads_take(struct zp_tout *t, int pid, int *tids, int max)
 {
 	struct zp_trace_ctl *c = t->ctl;
 	int n = 0;
+	/* An entry stored as this reads 0 is one the search would have
+	 * passed by anyway. */
+	if (!__atomic_load_n(&c->threads_used, __ATOMIC_SEQ_CST))
+		return 0;
 	for (unsigned i = 0; i < ZP_TRACE_THREAD_SLOTS; i++) {
 		uint64_t cur = __atomic_load_n(&c->threads[i], __ATOMIC_SEQ_CST);
 		if (!cur || (int)(uint32_t)(cur >> 32 & 0x7fffffffu) != pid)
@@ -899,6 +907,7 @@ int zp_tout_threads_take(struct zp_tout *t, int pid, int *tids, int max)
 		if (!__atomic_compare_exchange_n(&c->threads[i], &cur, 0, false, __ATOMIC_SEQ_CST,
 						 __ATOMIC_SEQ_CST))
 			continue;
+		__atomic_sub_fetch(&c->threads_used, 1, __ATOMIC_SEQ_CST);
 		if (cur & THREAD_ENDED)
 			__atomic_sub_fetch(&c->threads_ended, 1, __ATOMIC_SEQ_CST);
 		else if (tids && n < max)

@@ -147,6 +147,9 @@ struct zp_trace_ctl {
 	int32_t exec_pid[ZP_TRACE_EXEC_SLOTS];
 	struct zp_exec_slot exec[ZP_TRACE_EXEC_SLOTS];
 	uint64_t threads_ended;  /* entries with the ended bit (most often 0) */
+	/* Entries in threads[] (0 in a session of single-threaded programs:
+	 * each process start and end would otherwise read all 32 KiB of it). */
+	uint64_t threads_used;
 	uint64_t threads[ZP_TRACE_THREAD_SLOTS]; /* tid | pid << 32 | ended << 63 */
 	/* Calls that may block, in flight (tracepending.h): keys apart from
 	 * the entries, so that a search reads 8 bytes a slot. */

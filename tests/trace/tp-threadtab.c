@@ -5,7 +5,8 @@
  * here play the two sides of ROUNDS threads at once, in both orders and
  * racing, and then the table must be empty (no thread of a process killed
  * later would get a line it should not).  Then the reaper's view: live
- * threads of one process come back from zp_tout_threads_take, once.
+ * threads of one process come back from zp_tout_threads_take, once; and
+ * the table's count of entries (threads_used) says how many there are.
  * Usage: tp-threadtab [ROUNDS]   Exit: 0 fine, 1 with a message.
  */
 #include <pthread.h>
@@ -52,9 +53,10 @@ int main(int argc, char **argv)
 	int left = 0;
 	for (int i = 0; i < ZP_TRACE_THREAD_SLOTS; i++)
 		left += t.ctl->threads[i] != 0;
-	if (left || t.ctl->threads_ended) {
-		printf("after %d racing begin/end pairs: %d entries left, %llu ended\n", rounds, left,
-		       (unsigned long long)t.ctl->threads_ended);
+	if (left || t.ctl->threads_ended || t.ctl->threads_used) {
+		printf("after %d racing begin/end pairs: %d entries left, %llu ended, %llu counted\n",
+		       rounds, left, (unsigned long long)t.ctl->threads_ended,
+		       (unsigned long long)t.ctl->threads_used);
 		return 1;
 	}
 	/* one order, then the other, without a race */
@@ -76,6 +78,18 @@ int main(int argc, char **argv)
 	n = zp_tout_threads_take(&t, 60, tids, 8);
 	if (n != 1 || tids[0] != 61) {
 		printf("take of another process: %d threads\n", n);
+		return 1;
+	}
+	/* The count of entries, which lets a search of an empty table stop
+	 * at once (every process start and end makes one). */
+	if (t.ctl->threads_used != 0) {
+		printf("empty table, %llu entries counted\n", (unsigned long long)t.ctl->threads_used);
+		return 1;
+	}
+	zp_tout_thread_begin(&t, 70, 69);
+	if (t.ctl->threads_used != 1 || zp_tout_threads_take(&t, 69, tids, 8) != 1 ||
+	    t.ctl->threads_used != 0) {
+		printf("one entry: %llu counted\n", (unsigned long long)t.ctl->threads_used);
 		return 1;
 	}
 	printf("ok\n");
