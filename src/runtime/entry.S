@@ -582,6 +582,28 @@ zp_gs_probe:
 	jne	.Llean_site
 	jmp	.Lslow_dispatch
 
+/* The lean path's release of a call pre() may have changed (below):
+ * into \tail, the program's %gs base back by \gs. */
+.macro LEAN_RELEASE gs, tail
+	cmp	REC_NR(%rbx), %rsi
+	jne	.Llean_changed
+	.irp	r, rdi, rsi, rdx, r10, r8, r9
+	mov	REC_ARG0 + 8 * .Larg_\r(%rbx), %\r
+	cmp	REC_RDI + 8 * .Larg_\r(%rbx), %\r
+	jne	.Llean_changed_arg
+	.endr
+	cmpq	$0, REC_GSOUT(%rbx)
+	jne	\gs
+	.cfi_remember_state
+	RESTORE_FLAGS_REC %rbx
+	mov	%rbx, %r11
+	CFI_RECORD 11
+	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
+	jmp	\tail
+	.cfi_restore_state
+.endm
+
 /* One hook that leaves the extended state alone (hooks.c,
  * zp_lean_decide): call its pre() and post() from here, for the numbers
  * that hook alone wants, instead of through zp_pre() and zp_post().  That
@@ -623,7 +645,7 @@ zp_gs_probe:
 	cmpq	$0, zp_lean_post(%rip)
 	jne	.Llean_check
 	cmpb	$0, zp_return_by_ret(%rip)
-	je	.Llean_check
+	je	.Llean_release_jmp
 	/* The call is released, made as it came, or the dispatcher decides (a
 	 * changed call must leave the program's registers as they were, may
 	 * be one the runtime wants...).  The arguments go into the registers
@@ -636,23 +658,7 @@ zp_gs_probe:
 	 * Against the stub's general release (callee-saved registers and the
 	 * arguments through the record, then its tests), ~2-3 ns less a
 	 * pass-through call (build/bench/percall, interleaved builds). */
-	cmp	REC_NR(%rbx), %rsi
-	jne	.Llean_changed
-	.irp	r, rdi, rsi, rdx, r10, r8, r9
-	mov	REC_ARG0 + 8 * .Larg_\r(%rbx), %\r
-	cmp	REC_RDI + 8 * .Larg_\r(%rbx), %\r
-	jne	.Llean_changed_arg
-	.endr
-	cmpq	$0, REC_GSOUT(%rbx)
-	jne	.Llean_gs
-	.cfi_remember_state
-	RESTORE_FLAGS_REC %rbx
-	mov	%rbx, %r11
-	CFI_RECORD 11
-	mov	REC_RBX(%r11), %rbx
-	.cfi_same_value %rbx
-	jmp	.Lrelease_ret_tail
-	.cfi_restore_state
+	LEAN_RELEASE .Llean_gs, .Lrelease_ret_tail
 /* The program's own %gs base goes back: the general release's, with the
  * callee-saved registers recorded (still the program's). */
 .Llean_gs:
@@ -703,6 +709,13 @@ zp_gs_probe:
 .Llean_gs_jmp:
 	RECORD_REST %rbx
 	jmp	.Lrelease_at_sp_gs
+/* The general lean path's release where calls go back by jmp: the same
+ * checks, into the release made at the program's rsp.  Against the
+ * general release there (.Llean_check, .Lsyscall_release), ~0.8 ns less
+ * a call of a pre()-only hook without ZPOLINE_HOOK_PRE_KEEPS_CALL on the
+ * AMD VM (build/bench/percall, 31 interleaved rounds). */
+.Llean_release_jmp:
+	LEAN_RELEASE .Llean_gs_jmp, .Lrelease_at_sp_tail
 	/* The program's argument registers are the call's arguments (kept):
 	 * .Lreturn puts them back from the copy it expects. */
 .Llean_keeps_skip:
@@ -711,8 +724,7 @@ zp_gs_probe:
 	mov	%rax, REC_RDI + 8 * \i(%rbx)
 	.endr
 	jmp	.Llean_skip
-	/* With a post() (or where calls go back by jmp): the same test in
-	 * one piece.  The record's arguments and the registers they came in
+	/* With a post(): the same test in one piece.  The record's arguments and the registers they came in
 	 * are in the same order. */
 .Llean_check:
 	mov	REC_NR(%rbx), %rax

@@ -14,22 +14,26 @@ rc=$?
 sed -n 's/^\(PASS\|FAIL\): \(.*\)/\1: native: \2/p' "$TMP/native"
 [ $rc -eq 0 ] || fail "argedit natively: exit $rc"
 
-for post in 0 1; do
-	for lean in 1 0; do
-		case $lean in
-		1) want="by the stub" ;;
-		0) want="by the dispatcher" ;;
-		esac
-		tag="[ZPOLINE_LEAN=$lean ARGEDIT_POST=$post]"
-		if [ $post = 1 ]; then export EXPECT_POST=1; else unset EXPECT_POST; fi
-		ZPOLINE_LEAN=$lean ARGEDIT_POST=$post ZPOLINE_DEBUG=1 EXPECT_HOOKED=1 \
-			LD_PRELOAD=$LIB LIBZPHOOK=$EDIT "$P" >"$TMP/out" 2>"$TMP/err"
-		rc=$?
-		sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: $tag \2/p" "$TMP/out"
-		[ $rc -eq 0 ] || fail "$tag argedit exited $rc: $(head -c 300 "$TMP/err")"
-		grep -q "called $want" "$TMP/err" &&
-			pass "$tag the hook is called $want" ||
-			fail "$tag want called $want: $(grep -o 'hook(s)[^;]*' "$TMP/err")"
+# Each way back to the site (ZPOLINE_RETURN: ret, Intel's default; jmp,
+# AMD's), forced: the lean path's release has a tail for each.
+for back in ret jmp; do
+	for post in 0 1; do
+		for lean in 1 0; do
+			case $lean in
+			1) want="by the stub" ;;
+			0) want="by the dispatcher" ;;
+			esac
+			tag="[ZPOLINE_LEAN=$lean ARGEDIT_POST=$post ZPOLINE_RETURN=$back]"
+			if [ $post = 1 ]; then export EXPECT_POST=1; else unset EXPECT_POST; fi
+			ZPOLINE_RETURN=$back ZPOLINE_LEAN=$lean ARGEDIT_POST=$post ZPOLINE_DEBUG=1 \
+				EXPECT_HOOKED=1 LD_PRELOAD=$LIB LIBZPHOOK=$EDIT "$P" >"$TMP/out" 2>"$TMP/err"
+			rc=$?
+			sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: $tag \2/p" "$TMP/out"
+			[ $rc -eq 0 ] || fail "$tag argedit exited $rc: $(head -c 300 "$TMP/err")"
+			grep -q "called $want" "$TMP/err" &&
+				pass "$tag the hook is called $want" ||
+				fail "$tag want called $want: $(grep -o 'hook(s)[^;]*' "$TMP/err")"
+		done
 	done
 done
 unset EXPECT_POST
@@ -63,10 +67,12 @@ for back in ret jmp; do
 	# The count hook's calls come back from the kernel to its post() and
 	# then to the site by .Lreturn, which also has a tail for each way
 	# (from the stub's lean path and from the dispatcher's zp_post()).
-	for hook in pass count count-dispatcher; do
+	# argedit (no flag, no post()) takes the general lean path's release.
+	for hook in pass argedit count count-dispatcher; do
 		lean=1
 		case $hook in
 		pass) H=$HOOK_PASS ;;
+		argedit) H=$EDIT ;;
 		count) H=$HOOK_COUNT ;;
 		count-dispatcher) H=$HOOK_COUNT lean=0 ;;
 		esac
