@@ -363,15 +363,29 @@ static char **sticky_env(struct scratch *s, char *const *envp)
 }
 
 /* The program's strings and arrays, checked before they are read: a bad
- * pointer is left for the kernel to refuse with EFAULT. */
+ * pointer is left for the kernel to refuse with EFAULT.  Read in pieces
+ * that never cross a page (a page is readable whole or not at all): a
+ * call a byte took ~10 ns, ~25 us for an environment of make's size at
+ * every execve, failed ones along $PATH included. */
+enum { PIECE = 256 };
+
+/* Bytes from a to the end of its page, at most PIECE. */
+static size_t piece_at(uintptr_t a)
+{
+	size_t n = ZP_PAGE - (a & (ZP_PAGE - 1));
+	return n < PIECE ? n : PIECE;
+}
+
 static bool readable_str(const char *p)
 {
-	char c;
-	for (size_t i = 0; i < (1u << 20); i++) {
-		if (zp_safe_copy(&c, p + i, 1) < 0)
+	char buf[PIECE];
+	for (size_t i = 0; i < (1u << 20);) {
+		size_t n = piece_at((uintptr_t)p + i);
+		if (zp_safe_copy(buf, p + i, n) < 0)
 			return false;
-		if (!c)
+		if (memchr(buf, 0, n))
 			return true;
+		i += n;
 	}
 	return false;
 }
@@ -380,14 +394,20 @@ static bool readable_vec(char *const *v)
 {
 	if (!v)
 		return true;
-	for (size_t i = 0; i < (1u << 16); i++) {
-		char *e;
-		if (zp_safe_copy(&e, &v[i], sizeof e) < 0)
+	char *e[PIECE / sizeof(char *)];
+	for (size_t i = 0; i < (1u << 16);) {
+		size_t n = piece_at((uintptr_t)&v[i]) / sizeof(char *);
+		if (!n) /* an array not aligned to its pointers, a pointer across a page */
+			n = 1;
+		if (zp_safe_copy(e, &v[i], n * sizeof(char *)) < 0)
 			return false;
-		if (!e)
-			return true;
-		if (!readable_str(e))
-			return false;
+		for (size_t k = 0; k < n; k++) {
+			if (!e[k])
+				return true;
+			if (!readable_str(e[k]))
+				return false;
+		}
+		i += n;
 	}
 	return false;
 }
