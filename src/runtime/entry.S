@@ -582,6 +582,19 @@ zp_gs_probe:
 	jne	.Llean_site
 	jmp	.Lslow_dispatch
 
+/* Into the release \tail with the record's flags and the program's rbx,
+ * the call's registers loaded (both lean releases below). */
+.macro TO_RELEASE tail
+	.cfi_remember_state
+	RESTORE_FLAGS_REC %rbx
+	mov	%rbx, %r11
+	CFI_RECORD 11
+	mov	REC_RBX(%r11), %rbx
+	.cfi_same_value %rbx
+	jmp	\tail
+	.cfi_restore_state
+.endm
+
 /* The lean path's release of a call pre() may have changed (below):
  * into \tail, the program's %gs base back by \gs. */
 .macro LEAN_RELEASE gs, tail
@@ -594,14 +607,7 @@ zp_gs_probe:
 	.endr
 	cmpq	$0, REC_GSOUT(%rbx)
 	jne	\gs
-	.cfi_remember_state
-	RESTORE_FLAGS_REC %rbx
-	mov	%rbx, %r11
-	CFI_RECORD 11
-	mov	REC_RBX(%r11), %rbx
-	.cfi_same_value %rbx
-	jmp	\tail
-	.cfi_restore_state
+	TO_RELEASE \tail
 .endm
 
 /* One hook that leaves the extended state alone (hooks.c,
@@ -687,15 +693,8 @@ zp_gs_probe:
 	je	.Llean_keeps_skip
 	cmpq	$0, REC_GSOUT(%rbx)
 	jne	\gs
-	.cfi_remember_state
 	LOAD_ARGS %rbx
-	RESTORE_FLAGS_REC %rbx
-	mov	%rbx, %r11
-	CFI_RECORD 11
-	mov	REC_RBX(%r11), %rbx
-	.cfi_same_value %rbx
-	jmp	\tail
-	.cfi_restore_state
+	TO_RELEASE \tail
 .endm
 .Llean_keeps:
 	LEAN_KEEPS .Llean_gs, .Lrelease_ret_tail
