@@ -33,6 +33,16 @@ for how in read overflow; do
 	outcome "[$how] the same sites as when asked for: $(tr '\n' ' ' <"$TMP/sum.$how") / $(tr '\n' ' ' <"$TMP/sum.query")"
 done
 
+# A seccomp filter that kills for ioctl: the library's mappings are read
+# from /proc/self/maps, not asked for (the process was killed).
+rm -f "$TMP/count"
+ZPOLINE_CACHE=0 ZPOLINE_COUNT_OUTPUT=$TMP/count LIBZPHOOK=$HOOK_COUNT LD_PRELOAD=$LIB \
+	timeout 20 "$ZP_BUILD/tests/progs/seccompdlopen" "$SO" >"$TMP/out.sc" 2>&1
+rc=$?
+n=$(awk '$3 == "getppid" { print $1 }' "$TMP/count")
+[ $rc -eq 0 ] && grep -q '^calls 3$' "$TMP/out.sc" && [ "${n:-0}" -ge 6 ]
+outcome "under a filter that kills for ioctl: dlopen works, the library's calls hooked (exit $rc, getppid ${n:-0})"
+
 # Which way the default took: with PROCMAP_QUERY, no line of
 # /proc/self/maps is read at start-up or at the dlopen.
 need_strace "which way the mappings are read"
