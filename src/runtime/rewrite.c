@@ -486,13 +486,17 @@ static uintptr_t site_hi(const struct zp_site *site)
 	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen : site->addr + 2;
 }
 
-bool zp_site_rewritten(const struct zp_site *site)
+bool zp_site_bytes_rewritten(const struct zp_site *site, const uint8_t *b)
 {
-	const uint8_t *b = (const uint8_t *)site->addr;
 	if (site->kind == ZP_SITE_DETOUR)
 		return false; /* its trampoline is this process's: never taken as done */
 	return site->kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)  /* callq *%rax */
 					  : (b[0] == 0x0f && b[1] == 0x0b); /* ud2 */
+}
+
+bool zp_site_rewritten(const struct zp_site *site)
+{
+	return zp_site_bytes_rewritten(site, (const uint8_t *)site->addr);
 }
 
 /* Sites [i, j) all hold their rewritten instruction already. */

@@ -22,6 +22,8 @@ struct zp_sites {
 ZP_HIDDEN int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind);
 /* The site holds its rewritten instruction (callq *%rax or ud2). */
 ZP_HIDDEN bool zp_site_rewritten(const struct zp_site *site);
+/* The same for the site's two bytes read from elsewhere (a file). */
+ZP_HIDDEN bool zp_site_bytes_rewritten(const struct zp_site *site, const uint8_t *b);
 /* Room for n more sites. */
 ZP_HIDDEN int zp_sites_reserve(struct zp_sites *s, size_t n);
 ZP_HIDDEN void zp_sites_free(struct zp_sites *s);

@@ -12,10 +12,10 @@
  *
  * Trust is the site cache's: the directory and the file must belong to the
  * effective user and be writable by nobody else (cache.c), the file must be
- * exactly the object's size, and a sample of the listed sites must hold the
- * rewritten instruction in it (sample_rewritten_in).  Objects whose code is relocated at load time
- * (DT_TEXTREL) are never cached: their bytes depend on where they were
- * loaded.
+ * exactly the object's size, and a sample of the listed sites must hold
+ * the rewritten instruction in it (sample_rewritten_in).  Objects whose
+ * code is relocated at load time (DT_TEXTREL) are never cached: their bytes
+ * depend on where they were loaded.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -134,10 +134,7 @@ static bool sample_rewritten_in(int fd, const struct zp_sites *s, const struct z
 		uintptr_t a = s->v[i].addr;
 		if (a < first || a + 2 > first + len)
 			continue;
-		const uint8_t *b = win + (a - first);
-		bool fast = s->v[i].kind == ZP_SITE_FAST;
-		if (s->v[i].kind == ZP_SITE_DETOUR || b[0] != (fast ? 0xff : 0x0f) ||
-		    b[1] != (fast ? 0xd0 : 0x0b))
+		if (!zp_site_bytes_rewritten(&s->v[i], win + (a - first)))
 			return false;
 	}
 	return true;

@@ -94,7 +94,7 @@ static uint64_t shift_of(uint64_t mask)
 
 /* Fill a fresh page (mapped read-write) as the second stage, make it
  * read-execute; false if that is refused. */
-static bool fill_stage2(uintptr_t page)
+static void fill_stage2(uintptr_t page)
 {
 	memcpy((void *)page, zp_stage2_template, ZP_PAGE);
 	uint64_t slow = (uint64_t)(uintptr_t)zp_slow_path;
@@ -133,7 +133,6 @@ static bool fill_stage2(uintptr_t page)
 	zp_site_table_moved = zp_stage2_set_table;
 	if (image)
 		zp_gdbjit_register((const void *)(page + S2_ELF), image);
-	return true;
 }
 
 static const unsigned char stage2_top[] = {0x3e, 0x36, 0x2e, 0x26, 0x64, 0x65, 0x4f, 0x4e};
@@ -149,10 +148,7 @@ static int map_stage2(unsigned char *tail)
 		long m = try_map(page, PROT_READ | PROT_WRITE);
 		if (m < 0)
 			continue;
-		if (!fill_stage2(page)) {
-			zp_raw2(SYS_munmap, page, ZP_PAGE);
-			continue;
-		}
+		fill_stage2(page);
 		if (tail) {
 			tail[0] = 0xe9;
 			memcpy(tail + 1, &rel, 4);
@@ -184,12 +180,11 @@ static int map_stage2_indirect(unsigned char *tail)
 			continue;
 		long page = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (page < 0 || !fill_stage2((uintptr_t)page)) {
-			if (page >= 0)
-				zp_raw2(SYS_munmap, page, ZP_PAGE);
+		if (page < 0) {
 			zp_raw2(SYS_munmap, ptr, ZP_PAGE);
 			return -1;
 		}
+		fill_stage2((uintptr_t)page);
 		uint64_t entry = (uint64_t)page + S2_ENTRY;
 		memcpy((void *)ptr, &entry, 8);
 		zp_raw3(SYS_mprotect, ptr, ZP_PAGE, PROT_READ);
@@ -322,10 +317,10 @@ int zp_stage2_map_alone(char *err, size_t errlen)
 		return 0;
 	long page = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (page >= 0 && fill_stage2((uintptr_t)page))
+	if (page >= 0) {
+		fill_stage2((uintptr_t)page);
 		return 0;
-	if (page >= 0)
-		zp_raw2(SYS_munmap, page, ZP_PAGE);
+	}
 	zp_snprintf(err, errlen, "zpoline: cannot map the trampoline's second stage");
 	return -ENOMEM;
 }
