@@ -18,6 +18,15 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; _failures=$((_failures + 1)); }
 skip() { echo "SKIP: $*"; }
 
+# The kernel lets user code read and write the %gs base (FSGSBASE, bit 1 of
+# AT_HWCAP2): without it a program's own base and a thread refused
+# arch_prctl(ARCH_SET_GS) are limits of the runtime (README, Limits).
+have_fsgsbase() {
+	local v
+	v=$(LD_SHOW_AUXV=1 /bin/true | sed -n 's/^AT_HWCAP2: *//p')
+	(( ${v:-0} & 2 ))
+}
+
 # need_strace WHAT: a test that compares with strace ends here, WHAT
 # skipped, where strace is not installed.
 need_strace() {

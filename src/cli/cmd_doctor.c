@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -126,6 +127,18 @@ static void check_pku(void)
 		return;
 	}
 	item(r == 1 ? OK : INFO, "PKU", "%s; %s", cpu, result);
+}
+
+/* AT_HWCAP2 bit 1: the kernel lets user code write the %gs base. */
+static void check_fsgsbase(void)
+{
+	if (getauxval(AT_HWCAP2) & 2)
+		item(OK, "FSGSBASE", "threads switch %%gs bases without a system call");
+	else
+		item(INFO, "FSGSBASE", "not available (CPU, VM or a kernel before 5.9): a program "
+				       "that sets its own %%gs base (Wine) is not supported, and a "
+				       "seccomp filter refusing arch_prctl(ARCH_SET_GS) stops the "
+				       "program at its next new thread");
 }
 
 /* Returns true if Syscall User Dispatch works. */
@@ -253,6 +266,7 @@ int cmd_doctor(int argc, char **argv)
 	check_kernel();
 	bool page0 = check_page0();
 	check_pku();
+	check_fsgsbase();
 	bool sud = check_sud();
 	if (!page0 && !sud) {
 		item(PROBLEM, "way in", "neither page 0 nor Syscall User Dispatch can be used");

@@ -1224,6 +1224,12 @@ zp_app_syscall_clone:
 	mov	$ZP_ARCH_SET_GS, %edi
 	mov	%r9, %rsi
 	syscall
+	/* Refused (a seccomp filter, answered by signals.c): the child would
+	 * run on its parent's block, both threads in the same slots. */
+	test	%eax, %eax
+	jz	3f
+	and	$-16, %rsp
+	call	zp_thread_gs_refused
 3:
 	/* Syscall User Dispatch is not inherited: arm it for this thread.  A
 	 * seccomp filter may refuse it (SIGSYS, which the C side left

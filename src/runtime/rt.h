@@ -183,6 +183,7 @@ ZP_HIDDEN struct zp_thread *zp_thread_new(void);
 ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
 ZP_HIDDEN void zp_thread_adopt(void);
+ZP_HIDDEN void zp_thread_gs_refused(void) __attribute__((noreturn));
 ZP_HIDDEN struct zp_thread *zp_thread_self_safe(void);
 ZP_HIDDEN struct zp_thread *zp_thread_sig_enter(uintptr_t *was);
 ZP_HIDDEN void zp_gs_write(uintptr_t base);

@@ -290,8 +290,10 @@ void zp_thread_adopt(void)
 		warn_program_gs();
 	}
 	struct zp_thread *t = zp_thread_new();
-	if (!t || set_gs(t) < 0)
+	if (!t)
 		zp_die("zpoline: out of memory for a thread's hook stack");
+	if (set_gs(t) < 0)
+		zp_thread_gs_refused();
 	/* Such a thread may outlive its creator's idea of it; keep its block. */
 	t->is_static = true;
 	zp_thread_owned(t, tid);
@@ -301,6 +303,24 @@ void zp_thread_adopt(void)
 	zp_altstack_adopt(t);
 	if (zp_sud_armed)
 		zp_sud_arm(t);
+}
+
+/* Without FSGSBASE a thread's block is set with arch_prctl(ARCH_SET_GS),
+ * which a seccomp filter may refuse to threads started after it
+ * (Chromium's allows ARCH_SET_FS only).  Such a thread would run on the
+ * block of the thread that started it, two threads in the same slots and
+ * hook stacks: stopped here, with the reason, rather than left to corrupt
+ * them (README, Limits). */
+void zp_thread_gs_refused(void)
+{
+	static int told ZP_BIG_BSS;
+	if (__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED)) {
+		zp_raw1(SYS_exit_group, 1); /* said by a thread before this one */
+		__builtin_unreachable();
+	}
+	zp_die("zpoline: a seccomp filter refuses arch_prctl(ARCH_SET_GS) to a new thread, and "
+	       "without FSGSBASE (this CPU or a kernel before 5.9) that call is the only way to "
+	       "give the thread its own block: not supported, exiting");
 }
 
 /* In a forked child only the calling thread exists: give the blocks of the

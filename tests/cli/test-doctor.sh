@@ -66,6 +66,15 @@ else
 		fail "doctor: no OSPKE but $(grep ' PKU ' "$TMP/out")"
 fi
 
+# FSGSBASE as the auxiliary vector has it (LD_SHOW_AUXV, not the runtime's
+# reading).
+if have_fsgsbase; then
+	grep -q '^\[ok  \] FSGSBASE ' "$TMP/out"
+else
+	grep -q '^\[info\] FSGSBASE .*not available' "$TMP/out"
+fi
+outcome "doctor: FSGSBASE as AT_HWCAP2 says: $(grep ' FSGSBASE ' "$TMP/out" | head -c 120)"
+
 # Can page 0 be mapped here?  The test answers that independently: if this
 # (root, or vm.mmap_min_addr 0) shell's environment allows it, doctor must say ok.
 if [ "$(cat /proc/sys/vm/mmap_min_addr)" = 0 ] && ! grep -q '^Seccomp:[[:space:]]*2' /proc/self/status &&

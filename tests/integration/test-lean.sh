@@ -88,11 +88,15 @@ for back in ret jmp; do
 	rc=$?
 	[ $rc -eq 0 ] && pass "[pass, back by $back] sigstorm: timer signals during hooked calls" ||
 		fail "[pass, back by $back] sigstorm: exit $rc: $(head -c 300 "$TMP/out")"
-	"$ZP_BUILD/tests/progs/owngs" >"$TMP/native" 2>&1
-	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS timeout 20 "$ZP_BUILD/tests/progs/owngs" >"$TMP/out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] && cmp -s "$TMP/native" "$TMP/out"
-	outcome "[pass, back by $back] owngs: output and exit as native (exit $rc)"
+	if have_fsgsbase; then
+		"$ZP_BUILD/tests/progs/owngs" >"$TMP/native" 2>&1
+		LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS timeout 20 "$ZP_BUILD/tests/progs/owngs" >"$TMP/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] && cmp -s "$TMP/native" "$TMP/out"
+		outcome "[pass, back by $back] owngs: output and exit as native (exit $rc)"
+	else
+		skip "[pass, back by $back] owngs" "no FSGSBASE here: a program's own %gs base is not supported (test-owngs checks what is said)"
+	fi
 	# A skipped call on that path gives the program back every register
 	# as a real call does.
 	ZPOLINE_INJECT=getppid:retval=1 LD_PRELOAD=$LIB LIBZPHOOK=$ZP_BUILD/libzphook_inject.so \

@@ -32,7 +32,17 @@ for mode in auto net sud; do
 		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_COUNT_OUTPUT=$TMP/count ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
 			LD_PRELOAD=$LIB timeout 20 "$P" >"$TMP/out" 2>"$TMP/err"
 		rc=$?
-		if [ $rc = 0 ] && diff -q "$TMP/native" "$TMP/out" >/dev/null; then
+		if ! have_fsgsbase; then
+			# The threads' arch_prctl(ARCH_SET_GS) is what the filter
+			# crashes for, and without FSGSBASE nothing else sets a
+			# thread's %gs base: the runtime stops the program at the
+			# first thread, with the reason, instead of letting two
+			# threads share one block (before: a crash now and then).
+			[ $rc = 1 ] && grep -q 'refuses arch_prctl(ARCH_SET_GS) to a new thread, and without FSGSBASE' "$TMP/err" &&
+				[ "$(grep -c '^PASS' "$TMP/out")" = 1 ]
+			outcome "[$mode] [$hook] no FSGSBASE: the main thread's trapped call emulated, the first thread stops the program with the reason (exit $rc): $(head -c 300 "$TMP/err")"
+			skip "[$mode] [$hook] threads started after a filter that refuses arch_prctl(ARCH_SET_GS)" "no FSGSBASE on this machine: not supported (README, Limits)"
+		elif [ $rc = 0 ] && diff -q "$TMP/native" "$TMP/out" >/dev/null; then
 			pass "[$mode] [$hook] trapped calls emulated by the program's handler, threads live"
 		else
 			fail "[$mode] [$hook] exit $rc: $(grep -v '^PASS' "$TMP/out" | head -c 200) $(head -c 300 "$TMP/err")"
@@ -48,7 +58,7 @@ for mode in auto net sud; do
 			outcome "[$mode] [trace] trap and delivery traced, buffers read though process_vm_readv is refused"
 		fi
 		# Threads started after the filter cannot arm SUD: said once.
-		if [ $mode = sud ]; then
+		if [ $mode = sud ] && have_fsgsbase; then
 			grep -q 'refuses Syscall User Dispatch to threads' "$TMP/err"
 			outcome "[$mode] [$hook] the threads left unhooked are reported"
 		fi
