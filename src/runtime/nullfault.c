@@ -33,7 +33,6 @@
  * docs/design.md weighs the two.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
@@ -67,18 +66,29 @@ static const char *vm_library(const char *path)
 	return NULL;
 }
 
-/* A runtime linked into the object itself (the `mono` executable). */
-static const char *vm_inside(const struct dl_phdr_info *info)
+/* The dynamic symbol named, in a loaded object's own table. */
+static bool defines(const struct dl_phdr_info *info, const char *name)
 {
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
 			continue;
 		const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-		return zp_solib_sym_loaded(info->dlpi_addr, dyn, "mono_jit_init") ? "a Mono runtime"
-										   : NULL;
+		return zp_solib_sym_loaded(info->dlpi_addr, dyn, name) != NULL;
 	}
-	return NULL;
+	return false;
 }
+
+/* A runtime linked into the object itself (the `mono` executable). */
+static const char *vm_inside(const struct dl_phdr_info *info)
+{
+	return defines(info, "mono_jit_init") ? "a Mono runtime" : NULL;
+}
+
+/* The program is zpoline-loader (how `zpoline run` starts a static
+ * program), known from its own symbol table: no dlopen and dlsym in a
+ * constructor, which would search every object's table under ld.so's
+ * lock before the program has started. */
+static bool loader_is_program ZP_BIG_BSS;
 
 /* A Go program: Go's linker writes a note "Go" of type 4 (its build ID).
  * Go turns a fault at a small address into a nil-pointer panic, which
@@ -101,8 +111,10 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	(void)size;
 	const char *kind = info->dlpi_name ? vm_library(info->dlpi_name) : NULL;
 	/* The program itself (no name): libraries are known by name. */
-	if (!kind && info->dlpi_name && !info->dlpi_name[0])
+	if (!kind && info->dlpi_name && !info->dlpi_name[0]) {
 		kind = vm_inside(info);
+		loader_is_program = defines(info, "zpoline_loader_program");
+	}
 	if (!kind && info->dlpi_name && !info->dlpi_name[0])
 		kind = go_program(info);
 	if (kind) {
@@ -141,8 +153,7 @@ static bool go_file(int fd)
  * not one of its options. */
 static const char *loaded_go_program(void)
 {
-	void *self = dlopen(NULL, RTLD_LAZY | RTLD_NOLOAD);
-	if (!self || !dlsym(self, "zpoline_loader_program"))
+	if (!loader_is_program)
 		return NULL;
 	char cmd[4096];
 	int fd = (int)zp_raw3(SYS_open, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
