@@ -267,7 +267,7 @@ def percall_section(pc):
                    + " and each page touched after a call needs a fresh (nested, in a VM) "
                    "page walk" if cold else "")
                 + ". zpoline's fast path (src/runtime/entry.S) touches four pages the native "
-                "inline loop does not: page 0 (the sled), the stage-2 page (the code, the "
+                "inline loop does not: page 0 (a jump), the stage-2 page (the code, the "
                 "class bytes and the site table's address), a page of the site hash table, "
                 "and the stack page (the `callq` pushes a return address; the native loop "
                 "touches no memory)"
@@ -286,7 +286,7 @@ def percall_section(pc):
                    "about 90 instructions (slot, record, checks, flags).\n"
                    if cold else
                    ". Here the pages stay in the TLB, and what the path costs is its "
-                   "instructions: the sled's jumps, the indirect call and return, the "
+                   "instructions: page 0's and the landing jumps, the indirect call and return, the "
                    "lookup.\n"))
         lines.append(f"\nThe native call alone takes {fmt(nat['min'], 0)} ns at best and "
                      f"{fmt(nat['median'], 0)} ns typically here "

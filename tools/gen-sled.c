@@ -29,6 +29,25 @@ int main(int argc, char **argv)
 	for (int i = 0; i < ZP_SLED_END; i++)
 		fprintf(f, "%s0x%02x,", i % 12 ? " " : "\n\t", image[i]);
 	fprintf(f, "\n};\n");
+	static unsigned char units[ZP_UNITS_END], land[S2_LAND_END - S2_LAND];
+	static unsigned short at[ZP_NUNITS];
+	if (zp_units_build(units, land, at) < 0) {
+		fprintf(stderr, "gen-sled: page 0's units do not fit in [S2_LAND, S2_LAND_END) (layout.h)\n");
+		return 1;
+	}
+	fprintf(f, "\n__attribute__((visibility(\"hidden\"))) const unsigned char zp_units_image[%d] = {",
+		ZP_UNITS_END);
+	for (int i = 0; i < ZP_UNITS_END; i++)
+		fprintf(f, "%s0x%02x,", i % 12 ? " " : "\n\t", units[i]);
+	fprintf(f, "\n};\n\n__attribute__((visibility(\"hidden\"))) const unsigned char zp_land_image[%d] = {",
+		S2_LAND_END - S2_LAND);
+	for (int i = 0; i < S2_LAND_END - S2_LAND; i++)
+		fprintf(f, "%s0x%02x,", i % 12 ? " " : "\n\t", land[i]);
+	fprintf(f, "\n};\n\n__attribute__((visibility(\"hidden\"))) const unsigned short zp_units_at[%d] = {",
+		ZP_NUNITS);
+	for (int i = 0; i < ZP_NUNITS; i++)
+		fprintf(f, "%s%u,", i % 12 ? " " : "\n\t", at[i]);
+	fprintf(f, "\n};\n");
 	if (fclose(f) != 0) {
 		perror(argv[1]);
 		return 1;

@@ -305,10 +305,24 @@ zp_stage2_template:
 	.byte	0x0e, 8
 	.balign	8, 0
 .Ls2_fde_end:
+/* The units' landing jumps (trampoline.c): as at the landing, the return
+ * address at rsp, which the CIE says. */
+.Ls2_land_fde:
+	.long	.Ls2_land_fde_end - .Ls2_land_fde_id
+.Ls2_land_fde_id:
+	.long	.Ls2_land_fde_id - .Ls2_cie
+	.long	zp_stage2_template + S2_LAND - .
+	.long	S2_LAND_END - S2_LAND
+	.byte	0			/* augmentation data length */
+	.balign	8, 0
+.Ls2_land_fde_end:
 	.long	0			/* terminator */
 	.globl	zp_stage2_ehframe_end
 	.hidden	zp_stage2_ehframe_end
 zp_stage2_ehframe_end:
+	/* The units' landing jumps come next (fill_stage2): an .eh_frame
+	 * grown past them stops the build here. */
+	.org	zp_stage2_template + S2_LAND
 
 	.org	zp_stage2_template + S2_ENTRY
 /* On entry rsp = app-8, [rsp] = site + 2, rax = nr.  The path to the

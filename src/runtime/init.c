@@ -134,7 +134,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (zp_mode == ZP_MODE_DETOUR) {
 		/* Another copy of the runtime (a hook's namespace) is in charge
 		 * if its second stage is there. */
-		if (zp_trampoline_is_ours())
+		if (zp_trampoline_is_ours(false))
 			return;
 		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
 		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
@@ -154,7 +154,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
 		e = zp_trampoline_map(err, sizeof err);
 	}
-	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours())
+	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours(true))
 		return; /* another copy of the runtime (e.g. in a hook's namespace) is in charge */
 	if (e < 0) {
 		if (zp_mode == ZP_MODE_ZPOLINE || !zp_sud_available()) {
@@ -257,9 +257,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
 		       : zp_mode == ZP_MODE_DETOUR ? "not mapped (detour)"
-		       : zp_tail_indirect     ? "exec (readable: no PKU), second stage through a pointer"
-		       : zp_exec_only	      ? "execute-only (PKU)"
-					      : "exec (readable: no PKU)",
+		       : zp_tail_indirect     ? "exec (readable: no PKU), rel8 sled, second stage through a pointer"
+		       : zp_exec_only	      ? (zp_trampoline_units ? "execute-only (PKU), jmp rel32 units"
+								    : "execute-only (PKU), rel8 sled")
+		       : zp_trampoline_units  ? "exec (readable: no PKU), jmp rel32 units"
+					      : "exec (readable: no PKU), rel8 sled",
 		       zp_mode == ZP_MODE_SUD ? "none (SUD)"
 		       : zp_stage2_bmi2	      ? "flag-free (BMI2)"
 					      : "with pushfq (no BMI2)",

@@ -24,6 +24,16 @@
 #define S2_ELF 0x240     /* an ELF object describing the page, for gdb (gdbjit.c) */
 #define S2_EHFRAME 0x280 /* inside it: the fast path's unwind information */
 #define S2_ENTRY 0xED1 /* where the tail's jmp rel32 lands (see trampoline.c) */
+/* Page 0 made of jmp rel32 units (sled.c, trampoline.c): each unit's jump
+ * lands on a jmp rel32 of its own in [S2_LAND, S2_LAND_END) of the second
+ * stage, which goes on to S2_ENTRY.  The stage then sits at an address
+ * whose low 16 bits are ZP_UNITS_S2_LOW. */
+#define S2_LAND 0x600
+#define S2_LAND_END 0xE80
+#define ZP_UNITS_S2_LOW 0x4000
+#define ZP_UNIT 5 /* e9 and its rel32 */
+#define ZP_NUNITS 103 /* at 0, 5, ..., 505, and the last at ZP_SLED_END */
+#define ZP_UNITS_END (ZP_SLED_END + ZP_UNIT)
 
 /* Class bits of a system call number (zp_nr_class[]). */
 #define ZP_CLASS_HOOK 0x01    /* some hook wants it */

@@ -334,7 +334,7 @@ long zp_app_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long 
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
 ZP_HIDDEN int zp_stage2_map_alone(char *err, size_t errlen);
 ZP_HIDDEN bool zp_trampoline_contains(uintptr_t addr);
-ZP_HIDDEN bool zp_trampoline_is_ours(void);
+ZP_HIDDEN bool zp_trampoline_is_ours(bool page0);
 ZP_HIDDEN void zp_stage2_finish(void);
 struct zp_site_table;
 ZP_HIDDEN void zp_stage2_set_table(const struct zp_site_table *tab);
@@ -348,6 +348,8 @@ extern ZP_HIDDEN bool zp_stage2_bmi2; /* the entry stub's lookup changes no flag
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;
 /* The tail jumps through a pointer at zp_tail_ptr (trampoline.c). */
 extern ZP_HIDDEN bool zp_tail_indirect;
+/* Page 0 is made of jmp rel32 units (trampoline.c), not the rel8 sled. */
+extern ZP_HIDDEN bool zp_trampoline_units;
 extern ZP_HIDDEN uintptr_t zp_tail_ptr;
 
 /* ---- hooks ----------------------------------------------------------------- */

@@ -2,6 +2,8 @@
  * trampoline.c - page 0.
  *
  * A rewritten site does `callq *%rax` and lands at address rax.  Page 0
+ * is made of jmp rel32 units (map_stage2_units below): two jumps from any
+ * number to the second stage's entry.  Where their pages are taken, it
  * holds a sled that slides from any address below ZP_SLED_END to the tail,
  * without touching memory, registers or flags:
  *
@@ -125,7 +127,9 @@ static void fill_stage2(uintptr_t page)
 		((unsigned char *)page)[S2_ENTRY] = 0xeb;
 		((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
 	}
-	size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_ENTRY - S2_ELF, page);
+	/* The units' landing jumps (page 0 as units, below); unused otherwise. */
+	memcpy((void *)(page + S2_LAND), zp_land_image, S2_LAND_END - S2_LAND);
+	size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_LAND - S2_ELF, page);
 	/* Left writable until zp_stage2_finish() has written the class
 	 * bytes: nothing runs it before (no site is rewritten yet), and one
 	 * mprotect then does instead of three. */
@@ -158,6 +162,38 @@ static int map_stage2(unsigned char *tail)
 	return -1;
 }
 
+/* Page 0 as jmp rel32 units (sled.c): every number reaches the second
+ * stage in two jumps, where the sled above takes up to seven (a getpid, 39,
+ * took ~1 ns longer so on the AMD VM, build/bench/percall).  The stage
+ * goes at XX YY ZP_UNITS_S2_LOW, XX and YY prefixes, because the units'
+ * rel32 bytes are all prefixes: a number landing inside a unit runs them
+ * in front of the next unit's jump. */
+static const unsigned char units_top[] = {0x3e, 0x36, 0x2e, 0x26};
+static const unsigned char units_mid[] = {0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65};
+
+static uintptr_t units_stage2(size_t i)
+{
+	return ((uintptr_t)units_top[i / sizeof units_mid] << 24) |
+	       ((uintptr_t)units_mid[i % sizeof units_mid] << 16) | ZP_UNITS_S2_LOW;
+}
+
+static int map_stage2_units(unsigned char *page)
+{
+	for (size_t i = 0; i < sizeof units_top * sizeof units_mid; i++) {
+		uintptr_t s2 = units_stage2(i);
+		if (try_map(s2, PROT_READ | PROT_WRITE) < 0)
+			continue;
+		fill_stage2(s2);
+		memcpy(page, zp_units_image, ZP_UNITS_END);
+		for (size_t u = 0; u < ZP_NUNITS; u++) {
+			page[zp_units_at[u] + 3] = (unsigned char)(s2 >> 16);
+			page[zp_units_at[u] + 4] = (unsigned char)(s2 >> 24);
+		}
+		return 0;
+	}
+	return -1;
+}
+
 /* Where all of those are taken (Chromium reserves the low 4 GiB before any
  * constructor runs), the tail is `jmp *ADDR` through a pointer kept in a
  * read-only page just above page 0 (ADDR = 0x1000..0x4000), and the second
@@ -172,6 +208,7 @@ static int map_stage2(unsigned char *tail)
  * execute-only they fault the same way. */
 bool zp_tail_indirect;
 uintptr_t zp_tail_ptr;
+ZP_BIG_BSS bool zp_trampoline_units;
 
 static int map_stage2_indirect(unsigned char *tail)
 {
@@ -281,11 +318,16 @@ int zp_trampoline_map(char *err, size_t errlen)
 	/* Page 0 is address 0: GCC must not see a null pointer here. */
 	__asm__("" : "+r"(page));
 	memset(page, 0xcc, ZP_PAGE);
-	memcpy(page, zp_sled_image, ZP_SLED_END);
-	/* ZPOLINE_STAGE2=indirect takes the fallback at once (tests). */
+	/* ZPOLINE_STAGE2=sled takes the rel8 sled and =indirect its
+	 * fallback at once (tests). */
 	const char *how = getenv("ZPOLINE_STAGE2");
 	bool forced = how && !strcmp(how, "indirect");
-	if ((forced || map_stage2(page + ZP_SLED_END) < 0) &&
+	bool sled = forced || (how && !strcmp(how, "sled"));
+	if (!sled && map_stage2_units(page) == 0)
+		zp_trampoline_units = true;
+	else
+		memcpy(page, zp_sled_image, ZP_SLED_END);
+	if (!zp_trampoline_units && (forced || map_stage2(page + ZP_SLED_END) < 0) &&
 	    map_stage2_indirect(page + ZP_SLED_END) < 0) {
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);
 		/* Page 0 itself was fine: every address the tail's jump can
@@ -332,13 +374,20 @@ bool zp_trampoline_contains(uintptr_t addr)
 
 /* Is page 0 a trampoline built by a copy of this runtime?  Page 0 itself
  * may not be readable (execute-only), so look for stage 2 instead: it is
- * readable and sits at one of the few addresses map_stage2() tries. */
-bool zp_trampoline_is_ours(void)
+ * readable and sits at one of the few addresses map_stage2() tries, or,
+ * with page 0 there (page0), map_stage2_units() too.  Detour mode maps no
+ * page 0 and asks only for the former: its start-up makes no system call
+ * for the 24 others. */
+bool zp_trampoline_is_ours(bool page0)
 {
 	long pid = zp_raw0(SYS_getpid);
-	for (size_t i = 0; i < sizeof stage2_top + 4; i++) {
+	size_t nunits = page0 ? sizeof units_top * sizeof units_mid : 0;
+	for (size_t j = 0; j < nunits + sizeof stage2_top + 4; j++) {
 		uintptr_t target;
-		if (i < sizeof stage2_top) {
+		size_t i = j - nunits;
+		if (j < nunits) {
+			target = units_stage2(j) + S2_ENTRY;
+		} else if (i < sizeof stage2_top) {
 			uint32_t rel = 0x00cccccc | ((uint32_t)stage2_top[i] << 24);
 			target = ZP_SLED_END + 5 + (uintptr_t)rel;
 		} else {

@@ -21,6 +21,15 @@ done
 # The second stage reached through a pointer (trampoline.c: the fallback
 # when the program reserved the low 4 GiB first).
 variant "stage 2 through a pointer" ZPOLINE_STAGE2=indirect
+# Page 0 as the rel8 sled with a direct tail (trampoline.c: what the
+# default jmp rel32 units fall back to when their pages are taken).
+LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'jmp rel32 units' &&
+	pass "page 0 is made of jmp rel32 units by default" ||
+	fail "page 0 is not made of jmp rel32 units by default"
+ZPOLINE_STAGE2=sled LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'rel8 sled' &&
+	pass "ZPOLINE_STAGE2=sled selects the rel8 sled" ||
+	fail "ZPOLINE_STAGE2=sled did not select the rel8 sled"
+variant "rel8 sled" ZPOLINE_STAGE2=sled
 
 # The entry stub's site lookup for CPUs without BMI2 (flags pushed around
 # it): on a CPU with BMI2, glibc's tunable hides it from the runtime.

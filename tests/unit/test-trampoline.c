@@ -1,13 +1,14 @@
 /*
  * The trampoline at page 0 (trampoline.c), as the runtime builds it in this
- * process (the test re-executes itself under LD_PRELOAD), executed in
- * simulation with a full decoder: from every landing address below the
- * sled's end, execution reaches the tail through jumps and nops only (no
- * memory access, no register but rip touched); the tail jumps to the second
- * stage, whose pointers lead back into the runtime; every address after the
- * tail traps.
+ * process (the test re-executes itself under LD_PRELOAD, once with page 0
+ * as jmp rel32 units, once as the rel8 sled), executed in simulation with a
+ * full decoder: from every landing address up to the sled's end, execution
+ * reaches the second stage's entry through jumps and nops only (no memory
+ * access, no register but rip touched); the second stage's pointers lead
+ * back into the runtime; every address after the last jump traps.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,26 +28,38 @@ static int decode(const uint8_t *p, size_t len, ZydisDecodedInstruction *in,
 	return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, p, len, in, ops)) ? 0 : -1;
 }
 
-/* Follows execution from `start`; returns the number of jumps taken to
- * reach ZP_SLED_END, or -1 if something else than a jmp/nop is met. */
-static int walk(const uint8_t *page, size_t start, int *nops)
+/* Follows execution from `start` (page 0 as copied to `page`, the second
+ * stage at s2, readable); returns the number of jumps taken to reach the
+ * second stage's entry, or -1 if something else than a jmp/nop is met. */
+static int walk(const uint8_t *page, uintptr_t s2, uintptr_t start, int *nops)
 {
-	size_t pc = start;
+	uintptr_t pc = start;
 	int jumps = 0;
 	*nops = 0;
-	while (pc != ZP_SLED_END) {
-		if (pc > ZP_SLED_END || jumps > 64)
+	while (pc != s2 + S2_ENTRY) {
+		const uint8_t *at;
+		size_t left;
+		if (pc < ZP_PAGE) {
+			at = page + pc;
+			left = ZP_PAGE - pc;
+		} else if (pc - s2 < ZP_PAGE) {
+			at = (const uint8_t *)pc;
+			left = ZP_PAGE - (pc - s2);
+		} else {
+			return -1;
+		}
+		if (jumps > 64)
 			return -1;
 		ZydisDecodedInstruction in;
 		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-		if (decode(page + pc, ZP_PAGE - pc, &in, ops) < 0)
+		if (decode(at, left, &in, ops) < 0)
 			return -1;
 		if (in.mnemonic == ZYDIS_MNEMONIC_NOP && in.operand_count == 0) {
 			pc += in.length;
 			(*nops)++;
 		} else if (in.mnemonic == ZYDIS_MNEMONIC_JMP && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
 			   ops[0].imm.is_relative) {
-			pc = pc + in.length + (size_t)ops[0].imm.value.s;
+			pc = pc + in.length + (uintptr_t)ops[0].imm.value.s;
 			jumps++;
 		} else {
 			return -1;
@@ -80,17 +93,33 @@ int main(int argc, char **argv)
 {
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	(void)argc;
-	if (!getenv("ZP_TEST_UNDER_RUNTIME")) {
+	const char *layout = getenv("ZP_TEST_UNDER_RUNTIME");
+	if (!layout) {
 		const char *b = getenv("ZP_BUILD");
 		char lib[4096];
 		snprintf(lib, sizeof lib, "%s/libzpoline.so", b ? b : "build");
-		setenv("ZP_TEST_UNDER_RUNTIME", "1", 1);
 		setenv("LD_PRELOAD", lib, 1);
 		setenv("ZPOLINE_MODE", "zpoline", 1);
-		execv("/proc/self/exe", argv);
-		printf("FAIL: cannot re-execute under the runtime\n");
-		return 1;
+		int failed = 0;
+		static const char *const layouts[] = {"units", "sled"};
+		for (size_t i = 0; i < 2; i++) {
+			printf("page 0 as %s:\n", layouts[i]);
+			fflush(stdout);
+			pid_t c = fork();
+			if (c == 0) {
+				setenv("ZP_TEST_UNDER_RUNTIME", layouts[i], 1);
+				if (i == 1)
+					setenv("ZPOLINE_STAGE2", "sled", 1);
+				execv("/proc/self/exe", argv);
+				printf("FAIL: cannot re-execute under the runtime\n");
+				_exit(1);
+			}
+			int st;
+			failed |= waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+		}
+		return failed;
 	}
+	bool units = !strcmp(layout, "units");
 	char perms[5], path[400];
 	T_CHECK(mapping_of(0, perms, path, sizeof path) && perms[2] == 'x' && perms[1] == '-',
 		"page 0 is mapped executable and not writable (%s)", perms);
@@ -100,35 +129,47 @@ int main(int argc, char **argv)
 	static uint8_t page[ZP_PAGE];
 	memcpy(page, zero, ZP_PAGE);
 
-	int worst = 0, worst_nops = 0, bad = -1;
-	for (size_t r = 0; r < ZP_SLED_END; r++) {
-		int nops;
-		int j = walk(page, r, &nops);
-		if (j < 0) {
-			bad = (int)r;
-			break;
-		}
-		if (j > worst)
-			worst = j;
-		if (nops > worst_nops)
-			worst_nops = nops;
-	}
-	T_CHECK(bad < 0, "every landing point 0..%d reaches the tail by jmp/nop only (first bad: %d)",
-		ZP_SLED_END - 1, bad);
-	T_CHECK(worst <= 8, "at most %d jumps on the way (worst %d, worst nops %d)", 8, worst, worst_nops);
-	int nops;
-	int j0 = walk(page, 0, &nops);
-	T_CHECK(j0 >= 0 && j0 <= 6, "read(2) (number 0) takes at most 6 jumps (%d)", j0);
-
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	int ok = decode(page + ZP_SLED_END, 16, &in, ops) == 0 && in.mnemonic == ZYDIS_MNEMONIC_JMP &&
 		 in.length == 5;
-	T_CHECK(ok, "the tail is a jmp rel32");
+	T_CHECK(ok, "the last jump at the sled's end is a jmp rel32");
 	if (ok) {
 		uintptr_t target = ZP_SLED_END + 5 + (uintptr_t)(int64_t)ops[0].imm.value.s;
 		uintptr_t s2 = target & ~(uintptr_t)(ZP_PAGE - 1);
-		T_CHECK((target & (ZP_PAGE - 1)) == S2_ENTRY, "the tail lands at the second stage's entry");
+		if (units)
+			T_CHECK((s2 & 0xffff) == ZP_UNITS_S2_LOW && target - s2 >= S2_LAND &&
+					target - s2 < S2_LAND_END,
+				"it lands on the second stage's landing jumps (0x%lx)", (unsigned long)target);
+		else
+			T_CHECK((target & (ZP_PAGE - 1)) == S2_ENTRY,
+				"it lands at the second stage's entry");
+		int worst = 0, worst_nops = 0, bad = -1;
+		for (uintptr_t r = 0; r <= ZP_SLED_END; r++) {
+			int nops;
+			int j = walk(page, s2, r, &nops);
+			if (j < 0) {
+				bad = (int)r;
+				break;
+			}
+			if (j > worst)
+				worst = j;
+			if (nops > worst_nops)
+				worst_nops = nops;
+		}
+		T_CHECK(bad < 0,
+			"every landing point 0..%d reaches the second stage's entry by jmp/nop only "
+			"(first bad: %d)",
+			ZP_SLED_END, bad);
+		/* units: one jump to the landing, one to the entry; the sled:
+		 * its jumps, then the tail's */
+		int most = units ? 2 : 9;
+		T_CHECK(worst <= most, "at most %d jumps on the way (worst %d, worst nops %d)", most,
+			worst, worst_nops);
+		int nops;
+		int j0 = walk(page, s2, 0, &nops);
+		T_CHECK(j0 >= 0 && j0 <= (units ? 2 : 7), "read(2) (number 0) takes at most %d jumps (%d)",
+			units ? 2 : 7, j0);
 		T_CHECK(mapping_of(s2, perms, path, sizeof path) && !strcmp(perms, "r-xp"),
 			"the second stage is read+execute only (%s)", perms);
 		uint64_t slow, nul, tab, mask;
