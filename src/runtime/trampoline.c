@@ -170,16 +170,19 @@ static int map_stage2(unsigned char *tail)
  * in front of the next unit's jump. */
 static const unsigned char units_top[] = {0x3e, 0x36, 0x2e, 0x26};
 static const unsigned char units_mid[] = {0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65};
+#define UNITS_NTOP (sizeof units_top / sizeof units_top[0])
+#define UNITS_NMID (sizeof units_mid / sizeof units_mid[0])
+#define UNITS_NSTAGE2 (UNITS_NTOP * UNITS_NMID)
 
 static uintptr_t units_stage2(size_t i)
 {
-	return ((uintptr_t)units_top[i / sizeof units_mid] << 24) |
-	       ((uintptr_t)units_mid[i % sizeof units_mid] << 16) | ZP_UNITS_S2_LOW;
+	return ((uintptr_t)units_top[i / UNITS_NMID] << 24) |
+	       ((uintptr_t)units_mid[i % UNITS_NMID] << 16) | ZP_UNITS_S2_LOW;
 }
 
 static int map_stage2_units(unsigned char *page)
 {
-	for (size_t i = 0; i < sizeof units_top * sizeof units_mid; i++) {
+	for (size_t i = 0; i < UNITS_NSTAGE2; i++) {
 		uintptr_t s2 = units_stage2(i);
 		if (try_map(s2, PROT_READ | PROT_WRITE) < 0)
 			continue;
@@ -381,7 +384,7 @@ bool zp_trampoline_contains(uintptr_t addr)
 bool zp_trampoline_is_ours(bool page0)
 {
 	long pid = zp_raw0(SYS_getpid);
-	size_t nunits = page0 ? sizeof units_top * sizeof units_mid : 0;
+	size_t nunits = page0 ? UNITS_NSTAGE2 : 0;
 	for (size_t j = 0; j < nunits + sizeof stage2_top + 4; j++) {
 		uintptr_t target;
 		size_t i = j - nunits;
