@@ -243,7 +243,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu detour, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
-		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s; site lookup %s; back to the site by %s; %llu us",
+		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s%s; site lookup %s; back to the site by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
 		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
 		       s->fast, zp_detour_count, s->trap,
@@ -257,11 +257,12 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
 		       : zp_mode == ZP_MODE_DETOUR ? "not mapped (detour)"
-		       : zp_tail_indirect     ? "exec (readable: no PKU), rel8 sled, second stage through a pointer"
-		       : zp_exec_only	      ? (zp_trampoline_units ? "execute-only (PKU), jmp rel32 units"
-								    : "execute-only (PKU), rel8 sled")
-		       : zp_trampoline_units  ? "exec (readable: no PKU), jmp rel32 units"
-					      : "exec (readable: no PKU), rel8 sled",
+		       : zp_tail_indirect     ? "exec (readable: no PKU), second stage through a pointer"
+		       : zp_exec_only	      ? "execute-only (PKU)"
+					      : "exec (readable: no PKU)",
+		       zp_mode == ZP_MODE_SUD || zp_mode == ZP_MODE_DETOUR ? ""
+		       : zp_trampoline_units				    ? ", jmp rel32 units"
+									    : ", rel8 sled",
 		       zp_mode == ZP_MODE_SUD ? "none (SUD)"
 		       : zp_stage2_bmi2	      ? "flag-free (BMI2)"
 					      : "with pushfq (no BMI2)",

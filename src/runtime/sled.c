@@ -17,9 +17,11 @@
 #include "layout.h"
 #include "sled.h"
 
-/* Displacements that are also prefixes the CPU ignores in front of a short
- * jump: es/cs/ss/ds overrides, REX, fs/gs overrides. */
-static const unsigned char sled_disp[] = {
+/* Prefixes the CPU ignores in front of a jump (es/cs/ss/ds overrides, REX,
+ * fs/gs overrides; not 0x66, which shortens a jmp's operand on AMD), in
+ * increasing order: the sled's displacements and the bytes of the units'
+ * rel32s, so that landing on one runs the jump after it. */
+static const unsigned char ignored_prefix[] = {
 	0x26, 0x2e, 0x36, 0x3e, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
 	0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x64, 0x65,
 };
@@ -28,7 +30,7 @@ static const unsigned char sled_disp[] = {
 void zp_sled_build(unsigned char *page, size_t end)
 {
 	/* Even offsets below `zone` start a jump; [zone, end) are nops. */
-	size_t zone = ((end - 2 - sled_disp[0]) & ~(size_t)1) + 2;
+	size_t zone = ((end - 2 - ignored_prefix[0]) & ~(size_t)1) + 2;
 	unsigned cost[ZP_SLED_END + 1];
 	for (size_t p = zone; p <= end; p++)
 		cost[p] = (unsigned)(end - p);
@@ -38,14 +40,14 @@ void zp_sled_build(unsigned char *page, size_t end)
 			continue;
 		}
 		unsigned best = ~0u;
-		unsigned char bd = sled_disp[0];
-		for (size_t i = 0; i < sizeof sled_disp; i++) {
-			size_t t = q + 2 + sled_disp[i];
+		unsigned char bd = ignored_prefix[0];
+		for (size_t i = 0; i < sizeof ignored_prefix; i++) {
+			size_t t = q + 2 + ignored_prefix[i];
 			if (t > end)
 				break;
 			if (cost[t] + JUMP_COST <= best) {
 				best = cost[t] + JUMP_COST;
-				bd = sled_disp[i];
+				bd = ignored_prefix[i];
 			}
 		}
 		page[q] = 0xeb;
@@ -55,15 +57,6 @@ void zp_sled_build(unsigned char *page, size_t end)
 	for (size_t p = zone; p < end; p++)
 		page[p] = 0x90;
 }
-
-/* The bytes a unit's rel32 may hold: every one of them must also be a
- * prefix the CPU ignores in front of the next unit's e9, so that a number
- * landing inside a unit runs that jump instead.  0x66 is left out: on AMD
- * it shortens a jmp's operand to 16 bits. */
-static const unsigned char unit_low[] = {
-	0x26, 0x2e, 0x36, 0x3e, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
-	0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x64, 0x65,
-};
 
 int zp_units_build(unsigned char *page, unsigned char *land, unsigned short *at)
 {
@@ -85,8 +78,8 @@ int zp_units_build(unsigned char *page, unsigned char *land, unsigned short *at)
 		 * low 16 bits ZP_UNITS_S2_LOW, its two low bytes are r0 and
 		 * 0x40 + k for off = a + 5 + r0 + 256 k: both prefixes. */
 		for (unsigned k = 0; k < 16 && !placed; k++)
-			for (size_t i = 0; i < sizeof unit_low && !placed; i++) {
-				size_t off = a + ZP_UNIT + unit_low[i] + 256 * k;
+			for (size_t i = 0; i < sizeof ignored_prefix && !placed; i++) {
+				size_t off = a + ZP_UNIT + ignored_prefix[i] + 256 * k;
 				if (off < S2_LAND || off + ZP_UNIT > S2_LAND_END)
 					continue;
 				unsigned char *l = land + (off - S2_LAND);
@@ -99,7 +92,7 @@ int zp_units_build(unsigned char *page, unsigned char *land, unsigned short *at)
 				l[0] = 0xe9;
 				memcpy(l + 1, &rel, 4);
 				page[a] = 0xe9;
-				page[a + 1] = unit_low[i];
+				page[a + 1] = ignored_prefix[i];
 				page[a + 2] = (unsigned char)(0x40 + k);
 				page[a + 3] = page[a + 4] = 0; /* the stage's address: at start-up */
 				placed = true;

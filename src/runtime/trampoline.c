@@ -127,8 +127,6 @@ static void fill_stage2(uintptr_t page)
 		((unsigned char *)page)[S2_ENTRY] = 0xeb;
 		((unsigned char *)page)[S2_ENTRY + 1] = (unsigned char)(signed char)to;
 	}
-	/* The units' landing jumps (page 0 as units, below); unused otherwise. */
-	memcpy((void *)(page + S2_LAND), zp_land_image, S2_LAND_END - S2_LAND);
 	size_t image = zp_gdbjit_image((unsigned char *)(page + S2_ELF), S2_LAND - S2_ELF, page);
 	/* Left writable until zp_stage2_finish() has written the class
 	 * bytes: nothing runs it before (no site is rewritten yet), and one
@@ -187,6 +185,7 @@ static int map_stage2_units(unsigned char *page)
 		if (try_map(s2, PROT_READ | PROT_WRITE) < 0)
 			continue;
 		fill_stage2(s2);
+		memcpy((void *)(s2 + S2_LAND), zp_land_image, S2_LAND_END - S2_LAND);
 		memcpy(page, zp_units_image, ZP_UNITS_END);
 		for (size_t u = 0; u < ZP_NUNITS; u++) {
 			page[zp_units_at[u] + 3] = (unsigned char)(s2 >> 16);
