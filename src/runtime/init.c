@@ -136,8 +136,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		 * if its second stage is there. */
 		if (zp_trampoline_is_ours(false))
 			return;
-		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
-		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
+		zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
 		if (zp_stage2_map_alone(err, sizeof err) < 0) {
 			if (!why)
 				zp_die("%s", err);
@@ -150,8 +149,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
 		/* The site tables' room first: the second stage is then mapped
 		 * with their final address (no rewrite of it, two mprotects). */
-		zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
-		zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
+		zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
 		e = zp_trampoline_map(err, sizeof err);
 	}
 	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours(true))

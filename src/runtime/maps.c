@@ -396,12 +396,21 @@ bool zp_map_is_file(const struct zp_map *m, const struct stat *st)
  * it (an earlier constructor's) opens its own, and cannot see it closed
  * and its number reused under it. */
 static int pagemap_held = -1;
-static long pagemap_holder ZP_BIG_BSS; /* its tid */
+static uintptr_t pagemap_holder ZP_BIG_BSS;
+
+/* Which thread this is, without a system call: its TLS block (%fs:0 is
+ * the block's own address in the x86-64 TLS ABI). */
+static uintptr_t this_thread(void)
+{
+	uintptr_t tp;
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
 
 void zp_pagemap_hold(bool on)
 {
 	if (on && pagemap_held < 0) {
-		pagemap_holder = zp_raw0(SYS_gettid);
+		pagemap_holder = this_thread();
 		pagemap_held = (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	}
 	if (!on && pagemap_held >= 0) {
@@ -413,7 +422,7 @@ void zp_pagemap_hold(bool on)
 int zp_pages_written(uintptr_t lo, uintptr_t hi)
 {
 	int held = pagemap_held;
-	int fd = held >= 0 && zp_raw0(SYS_gettid) == pagemap_holder
+	int fd = held >= 0 && this_thread() == pagemap_holder
 			 ? held
 			 : (int)zp_raw3(SYS_open, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)

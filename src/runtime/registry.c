@@ -72,26 +72,30 @@ static void put(struct zp_site_table *tab, uint64_t key)
 	}
 }
 
-/* Makes room for `room` entries beyond the current ones; lock held.  The
- * new table's pages are populated in the mmap: one call instead of a page
- * fault per page, which on this machine kind costs more than the call. */
-static int make_room(struct zp_site_table **tabp, size_t used, size_t room)
+static bool has_room(const struct zp_site_table *tab, size_t used, size_t room)
 {
-	struct zp_site_table *tab = *tabp;
-	if (2 * (used + room) <= tab->mask + 1 && tab != (struct zp_site_table *)&empty_table)
-		return 0; /* (the empty table is shared, and read-only in spirit) */
+	/* (the empty table is shared, and read-only in spirit) */
+	return 2 * (used + room) <= tab->mask + 1 && tab != (const struct zp_site_table *)&empty_table;
+}
+
+/* The size in bytes of the table that replaces tab. */
+static size_t grown_bytes(const struct zp_site_table *tab, size_t used, size_t room)
+{
 	uint64_t slots = (tab->mask + 1) * 4;
 	if (slots < 1024)
 		slots = 1024;
 	while (slots < 2 * (used + room))
 		slots *= 2;
-	size_t bytes = sizeof(uint64_t) * (slots + 1);
-	long m = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (m < 0)
-		return (int)m;
+	return sizeof(uint64_t) * (slots + 1);
+}
+
+/* Makes *tabp the table at m, of `bytes`, with the old one's entries. */
+static void adopt(struct zp_site_table **tabp, long m, size_t bytes)
+{
+	struct zp_site_table *tab = *tabp;
 	struct zp_site_table *n = (struct zp_site_table *)m;
-	// cppcheck-suppress nullPointerRedundantCheck ; mmap's result, checked above: never 0 here
+	uint64_t slots = bytes / sizeof(uint64_t) - 1;
+	// cppcheck-suppress nullPointerRedundantCheck ; an mmap's result: never 0 here
 	n->mask = slots - 1;
 	for (uint64_t i = 0; i <= tab->mask; i++)
 		if (tab->slot[i])
@@ -101,6 +105,21 @@ static int make_room(struct zp_site_table **tabp, size_t used, size_t room)
 	if (tabp == &zp_site_table && zp_site_table_moved)
 		zp_site_table_moved(n);
 	__atomic_store_n(tabp, n, __ATOMIC_RELEASE);
+}
+
+/* Makes room for `room` entries beyond the current ones; lock held.  The
+ * new table's pages are populated in the mmap: one call instead of a page
+ * fault per page, which on this machine kind costs more than the call. */
+static int make_room(struct zp_site_table **tabp, size_t used, size_t room)
+{
+	if (has_room(*tabp, used, room))
+		return 0;
+	size_t bytes = grown_bytes(*tabp, used, room);
+	long m = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m < 0)
+		return (int)m;
+	adopt(tabp, m, bytes);
 	return 0;
 }
 
@@ -114,6 +133,33 @@ int zp_set_reserve(struct zp_site_table **tabp, size_t room)
 	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
 		__builtin_ia32_pause();
 	int ret = make_room(tabp, *count_of(tabp), room);
+	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+/* Both tables' room at start-up, in one mapping where both must grow (one
+ * system call less at every start). */
+int zp_sets_reserve(size_t sites, size_t traps)
+{
+	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	int ret = 0;
+	if (!has_room(zp_site_table, n_site, sites) && !has_room(zp_trap_table, n_trap, traps)) {
+		size_t a = grown_bytes(zp_site_table, n_site, sites);
+		size_t b = grown_bytes(zp_trap_table, n_trap, traps);
+		long m = zp_raw6(SYS_mmap, 0, (long)(a + b), PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (m < 0)
+			ret = (int)m;
+		else {
+			adopt(&zp_site_table, m, a);
+			adopt(&zp_trap_table, m + (long)a, b);
+		}
+	}
+	if (ret == 0)
+		ret = make_room(&zp_site_table, n_site, sites);
+	if (ret == 0)
+		ret = make_room(&zp_trap_table, n_trap, traps);
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 	return ret;
 }

@@ -537,8 +537,8 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 	size_t nfast = 0;
 	for (size_t k = 0; k < s->n; k++)
 		nfast += s->v[k].kind != ZP_SITE_TRAP;
-	zp_set_reserve(&zp_site_table, nfast); /* else it grows (and is copied) as it fills */
-	zp_set_reserve(&zp_trap_table, zp_mode == ZP_MODE_DETOUR ? s->n : s->n - nfast);
+	/* else they grow (and are copied) as they fill */
+	zp_sets_reserve(nfast, zp_mode == ZP_MODE_DETOUR ? s->n : s->n - nfast);
 	size_t i = 0;
 	while (i < s->n) {
 		/* A run of sites within one mapping (the two bytes of a site may
@@ -1072,8 +1072,7 @@ int zp_rewrite_all(void)
 	/* Normally reserved before the second stage was mapped (init.c);
 	 * the tables then grow, and the second stage is rewritten, only for
 	 * programs with more sites. */
-	zp_set_reserve(&zp_site_table, ZP_SITES_TYPICAL);
-	zp_set_reserve(&zp_trap_table, ZP_TRAPS_TYPICAL);
+	zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
 	/* One scratch list for every object, sized for libc's ~530 sites at
 	 * once (grown by doubling from 256 it took two mmaps and a munmap). */
 	struct zp_sites sites = {0};

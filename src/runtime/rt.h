@@ -295,6 +295,7 @@ extern ZP_HIDDEN struct zp_site_table *zp_trap_table;
 ZP_HIDDEN int zp_set_add(struct zp_site_table **tab, uint64_t key);
 /* Room for `room` more keys in one step (before adding a known number). */
 ZP_HIDDEN int zp_set_reserve(struct zp_site_table **tab, size_t room);
+ZP_HIDDEN int zp_sets_reserve(size_t sites, size_t traps);
 /* Room for a typical program's sites at once (libc, ld.so and the vDSO
  * have ~580 here); the tables grow for programs with more. */
 #define ZP_SITES_TYPICAL 1024

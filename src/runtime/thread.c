@@ -226,7 +226,11 @@ int zp_thread_init_main(void)
 	if (!t)
 		return -12;
 	t->is_static = true;
-	zp_thread_owned(t, (int)zp_raw0(SYS_gettid));
+	/* Known now, not at the first slow-path call (zp_pre), which would ask
+	 * again. */
+	t->tid = (int)zp_raw0(SYS_gettid);
+	t->pid = (int)zp_raw0(SYS_getpid);
+	zp_thread_owned(t, t->tid);
 	zp_altstack_adopt(t);
 	return set_gs(t);
 }
@@ -336,9 +340,10 @@ void zp_thread_forked(struct zp_thread *self)
 	zp_signals_forked(self);
 	zp_self_status_forget(true);
 	if (self) {
-		self->tid = 0;
-		self->pid = 0;
-		zp_thread_owned(self, (int)zp_raw0(SYS_gettid));
+		/* The child's one thread leads its thread group: its tid is
+		 * the new pid. */
+		self->tid = self->pid = (int)zp_raw0(SYS_gettid);
+		zp_thread_owned(self, self->tid);
 		if (zp_sud_armed) {
 			/* fork does not carry it over.  We are in the child's
 			 * post(), whose hooks are still to run: arming leaves the
