@@ -289,6 +289,12 @@ static int prepare_clone(struct zp_record *r, struct zp_thread *t, uint64_t flag
 		r->rt_flags |= ZP_RTF_VFORK; /* the child is done with our memory when we resume */
 	if ((flags & CLONE_VFORK) && (flags & CLONE_VM))
 		c->vfork_child = true; /* ... and it is our free to make, not the child's */
+	/* A new process (no CLONE_THREAD): its one thread leads its thread
+	 * group, its pid is its tid, which the stub stores in both when it
+	 * asks for it (entry.S); not asked again at its first call.  A
+	 * thread's are learnt then. */
+	if (!(flags & CLONE_THREAD))
+		c->pid = ZP_PID_IS_TID;
 	return ZP_ACT_CLONE;
 }
 

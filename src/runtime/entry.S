@@ -1276,6 +1276,11 @@ zp_app_syscall_clone:
 	mov	$ZP_NR_GETTID, %eax
 	syscall
 	mov	%eax, TB_OWNER(%r9)
+	cmpl	$ZP_PID_IS_TID, TB_TID + 4(%r9)	/* a new process (dispatch.c) */
+	jne	6f
+	mov	%eax, TB_TID + 4(%r9)
+	mov	%eax, TB_TID(%r9)
+6:
 	mov	TB_GSIN(%r9), %rcx
 	jrcxz	5f
 	movq	$0, TB_GSIN(%r9)
