@@ -399,7 +399,11 @@ static int pagemap_held = -1;
 static uintptr_t pagemap_holder ZP_BIG_BSS;
 
 /* Which thread this is, without a system call: its TLS block (%fs:0 is
- * the block's own address in the x86-64 TLS ABI). */
+ * the block's own address in the x86-64 TLS ABI).  Read only while the
+ * start-up holds the file, from a constructor: TLS is set up.  (A thread
+ * made by a raw clone without CLONE_SETTLS shares its parent's block; one
+ * mapping code during the start-up would share the descriptor, which
+ * pread allows.) */
 static uintptr_t this_thread(void)
 {
 	uintptr_t tp;
