@@ -47,7 +47,7 @@
 #define TB_SELF 0xF08
 #define TB_LEVEL 0xF10
 #define TB_SLOTS 0xF18 /* base address of slot 0 */
-#define TB_TID 0xF20   /* tid, then pid (0 until the first slow-path call) */
+#define TB_TID 0xF20   /* tid, then pid: 0 until known (start-up, fork, clone; else zp_pre) */
 #define ZP_PID_IS_TID (-1) /* TB_TID + 4 of a clone child that is a new process */
 #define TB_SUDSEL 0xF39 /* Syscall User Dispatch selector byte */
 #define TB_SUDOFF 0xF3A /* a seccomp filter refused SUD to this thread */
