@@ -90,10 +90,10 @@ static void *idle(void *arg)
 
 /* Until the second thread sleeps in pause(): while it is still starting,
  * each of its calls that sets its signal mask may take a signal pending
- * for the whole process before the caller does, natively too; under
- * Syscall User Dispatch every call of it traps and the runtime sets the
- * mask around each, which makes that window wide enough to hit (1 run in
- * ~600 with three at once).  /proc/self/task/TID/syscall names the call a
+ * for the whole process before the caller does (the kernel allows it
+ * natively too); under Syscall User Dispatch every call of it traps and
+ * the runtime sets the mask around each, which makes that window wide
+ * enough to hit (3 runs in 4,500 with three at once).  /proc/self/task/TID/syscall names the call a
  * thread is blocked in; without it, a pause. */
 static void wait_in_pause(void)
 {
