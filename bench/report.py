@@ -46,7 +46,8 @@ PERCALL_DESC = {
 }
 PATHS = ["inline", "func", "libc"]
 STARTUP_CONFIGS = ["native", "zpoline", "zpoline+pass", "zpoline+pass:cold-cache",
-                   "zpoline+pass:warm-cache", "native:all-cpus",
+                   "zpoline+pass:warm-cache", "zpoline+pass:cold-cache:at-start",
+                   "zpoline+pass:warm-cache:at-start", "native:all-cpus",
                    "zpoline+pass:cold-cache:all-cpus"]
 
 
@@ -371,7 +372,10 @@ def startup_section(st):
                  "off (`ZPOLINE_CACHE=0`: every run scans); **zpoline+pass** = the same with "
                  "the pass hook; **:cold-cache** = pass hook, a fresh empty "
                  "`ZPOLINE_CACHE_DIR` every run (scan + write the cache); **:warm-cache** = "
-                 "pass hook, cache filled by earlier runs; **:all-cpus** = not pinned, as a "
+                 "pass hook, cache filled by earlier runs; **:at-start** = sites rewritten at "
+                 "start-up (`ZPOLINE_SWITCH_AFTER=0`), where by default a process first makes "
+                 "that many calls through Syscall User Dispatch (src/runtime/tier.c); "
+                 "**:all-cpus** = not pinned, as a "
                  "user starts a program (a cold start scans each code range of 4 MiB or more "
                  "on two CPUs at once; pinned, it has one), compared with native:all-cpus.\n")
     progs_desc = []
@@ -630,6 +634,9 @@ def summary_block(pc, st, rd, mm):
             s = f"{p} {fmt(n['median'], 1)} ms native, {fmt(z['median'], 1)} ms hooked ({fmt(z['ratio'], 1)}x)"
             if c and w:
                 s += f", {fmt(c['median'], 1)} ms cold cache, {fmt(w['median'], 1)} ms warm cache ({fmt(w['ratio'], 1)}x)"
+            wa = st["rows"].get((p, "zpoline+pass:warm-cache:at-start"))
+            if wa:
+                s += f", rewritten at start-up {fmt(wa['median'], 1)} ms ({fmt(wa['ratio'], 1)}x)"
             na = st["rows"].get((p, "native:all-cpus"))
             ca = st["rows"].get((p, "zpoline+pass:cold-cache:all-cpus"))
             if na and ca:

@@ -12,6 +12,9 @@
 #   zpoline+pass             the same with the pass hook
 #   zpoline+pass:cold-cache  the pass hook, an empty site cache directory every run
 #   zpoline+pass:warm-cache  the pass hook, a cache filled by earlier runs
+#   ...:at-start             the same two with the sites rewritten at start-up
+#                            (ZPOLINE_SWITCH_AFTER=0), not after the default
+#                            count of calls (src/runtime/tier.c)
 #   native:all-cpus, zpoline+pass:cold-cache:all-cpus
 #                            the same two not pinned: the program may use
 #                            every CPU, as when a user starts it (a cold
@@ -67,9 +70,12 @@ add_program clang-tidy 3 /usr/bin/clang-tidy --version
 add_program go 1 /usr/bin/go version
 
 configs=(native zpoline zpoline+pass zpoline+pass:cold-cache zpoline+pass:warm-cache
+	zpoline+pass:cold-cache:at-start zpoline+pass:warm-cache:at-start
 	native:all-cpus zpoline+pass:cold-cache:all-cpus)
 config_args() { # config -> spawn-time options
-	case ${1%:all-cpus} in
+	case $1 in *:at-start) echo "-e ZPOLINE_SWITCH_AFTER=0" ;; esac
+	local c=${1%:all-cpus}
+	case ${c%:at-start} in
 	native) ;;
 	zpoline) echo "-e LD_PRELOAD=$LIB -e ZPOLINE_CACHE=0" ;;
 	zpoline+pass) echo "-e LD_PRELOAD=$LIB -e LIBZPHOOK=$PASS -e ZPOLINE_CACHE=0" ;;
@@ -116,13 +122,14 @@ done
 echo >&2
 
 # The finder's throughput: what the runtime's ZPOLINE_DEBUG=1 summary says
-# it scanned and how long its whole start-up took (cache off, no hook).
+# it scanned and how long its whole start-up took (cache off, no hook,
+# rewritten at start-up).
 fraw=$out/finder-raw.csv
 echo "program,run,kib,us" >"$fraw"
 for i in "${!names[@]}"; do
 	for ((k = 1; k <= finder_runs; k++)); do
 		# shellcheck disable=SC2086
-		taskset -c "$cpu" env LD_PRELOAD="$LIB" ZPOLINE_CACHE=0 ZPOLINE_DEBUG=1 ${cmds[i]} \
+		taskset -c "$cpu" env LD_PRELOAD="$LIB" ZPOLINE_CACHE=0 ZPOLINE_SWITCH_AFTER=0 ZPOLINE_DEBUG=1 ${cmds[i]} \
 			>/dev/null 2>"$tmp/dbg" </dev/null || true
 		line=$(grep -m1 'KiB scanned' "$tmp/dbg" || true)
 		kib=$(sed -n 's/.* \([0-9]*\) KiB scanned.*/\1/p' <<<"$line")

@@ -58,7 +58,8 @@ extern "C" {
 enum zpoline_origin {
 	ZPOLINE_ORIGIN_REWRITTEN = 0, /* a rewritten syscall instruction */
 	ZPOLINE_ORIGIN_TRAP = 1,      /* a trap: red-zone site or out-of-range number */
-	ZPOLINE_ORIGIN_SUD = 2,       /* Syscall User Dispatch (safety net) */
+	ZPOLINE_ORIGIN_SUD = 2,       /* Syscall User Dispatch (safety net; sud mode; in auto
+				       * mode, calls before the sites are rewritten) */
 };
 
 /* Values a pre() hook returns. */

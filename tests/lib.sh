@@ -6,6 +6,10 @@ ZP_BUILD=${ZP_BUILD:-$ZP_ROOT/build}
 LIB=$ZP_BUILD/libzpoline.so
 HOOK_COUNT=$ZP_BUILD/libzphook_count.so
 HOOK_PASS=$ZP_BUILD/libzphook_pass.so
+# Sites rewritten at start-up, as the tests of the rewritten path need even
+# in programs that make few calls; test-tier and test-modes set it (an empty
+# value: the runtime's default count).
+export ZPOLINE_SWITCH_AFTER=${ZPOLINE_SWITCH_AFTER-0}
 # Without it (a full disk) tests would write into the current directory.
 TMP=$(mktemp -d /tmp/zp-test.XXXXXX) && [ -d "$TMP" ] || {
 	echo "FAIL: cannot create a temporary directory under /tmp"

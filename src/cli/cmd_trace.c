@@ -646,6 +646,12 @@ int cmd_trace(int argc, char **argv)
 	static const char *const lead[] = {"trace"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", opts_string);
+	/* Sites rewritten at start-up: a call made through the trap path, as
+	 * a process's first calls otherwise are (src/runtime/tier.c), shows an
+	 * interrupted call after the signal, not before it as strace does. */
+	const char *after = getenv("ZPOLINE_SWITCH_AFTER");
+	if (!after || !*after)
+		launch_setenv(&l, "ZPOLINE_SWITCH_AFTER", "0");
 	/* -E: the command's own environment goes to the program (launch.c) */
 	for (int i = 0; i < nenvs; i++) {
 		char *eq = strchr(envs[i], '=');

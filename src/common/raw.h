@@ -37,9 +37,11 @@ static inline long zp_raw6(long nr, long a1, long a2, long a3, long a4, long a5,
 
 /* The runtime's fault-safe copy (zpoline_runtime.safe_copy), set by a hook
  * at init (hooklibc.c); NULL in the runtime itself.  One per object.
- * Returns 0, or -EFAULT where a side is not mapped. */
-__attribute__((weak, visibility("hidden"))) long (*zp_hook_safe_copy)(void *dst, const void *src,
-								      unsigned long n);
+ * Returns 0, or -EFAULT where a side is not mapped.  Out of the runtime's
+ * page of small variables, as the next one: every object file that includes
+ * this header keeps room for its own weak copy. */
+__attribute__((weak, visibility("hidden"), section(".lbss.zp"))) long (*zp_hook_safe_copy)(
+	void *dst, const void *src, unsigned long n);
 
 /* The runtime's zpoline_runtime.vm_readv_refused, set as zp_hook_safe_copy
  * is; NULL in the runtime itself, which never writes it: kept out of its

@@ -172,6 +172,24 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       "Fix: sysctl -w vm.mmap_min_addr=0");
 		zp_mode = ZP_MODE_SUD;
 	}
+	/* Sites rewritten only once the process has made this many calls
+	 * (tier.c); not where a report of them (ZPOLINE_SITES) or routed vDSO
+	 * functions were asked for at start-up, nor by default under a
+	 * debugger or strace, which would stop at or report every trapped
+	 * call's SIGSYS. */
+	const char *after = getenv("ZPOLINE_SWITCH_AFTER");
+	int switch_after = env_int("ZPOLINE_SWITCH_AFTER", ZP_SWITCH_AFTER_DEFAULT);
+	if (switch_after < 0) {
+		zp_log("zpoline: ZPOLINE_SWITCH_AFTER=%d: a count of calls cannot be negative; using %d",
+		       switch_after, ZP_SWITCH_AFTER_DEFAULT);
+		switch_after = ZP_SWITCH_AFTER_DEFAULT;
+	}
+	const char *report = getenv("ZPOLINE_SITES");
+	const char *vdso = getenv("ZPOLINE_VDSO");
+	bool vdso_routed = vdso && !strcmp(vdso, "1");
+	if (zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed &&
+	    ((after && *after) || !zp_self_traced()))
+		zp_tier_pending = 1;
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
@@ -196,7 +214,6 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_exec_init();
 	zp_command_pid = env_int(ZP_COMMAND_PID_VAR, 0);
 	if (zp_mode != ZP_MODE_SUD) {
-		const char *report = getenv("ZPOLINE_SITES");
 		if (report && *report)
 			zp_sites_report_init(report);
 		zp_decoder_configure();
@@ -205,11 +222,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		int split = env_int("ZPOLINE_SCAN_SPLIT", -1);
 		if (split >= 0)
 			zp_scan_split_min = (size_t)split << 10;
-		if (zp_rewrite_all() < 0)
+		if (zp_tier_pending)
+			zp_rewrite_collect();
+		else if (zp_rewrite_all() < 0)
 			zp_die("zpoline: cannot read /proc/self/maps");
 	}
-	const char *vdso = getenv("ZPOLINE_VDSO");
-	bool vdso_routed = vdso && !strcmp(vdso, "1");
 	if (vdso_routed && zp_vdso_route() < 0)
 		zp_log("zpoline: ZPOLINE_VDSO=1: could not route the vDSO's functions");
 	if (zp_mode == ZP_MODE_NET || zp_mode == ZP_MODE_SUD) {
@@ -220,7 +237,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
-	zp_lean_decide((!lean || strcmp(lean, "0") != 0) && !vdso_routed);
+	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;
+	if (zp_tier_pending && !zp_tier_start(switch_after, lean_ok, zp_thread_self()) &&
+	    zp_rewrite_objects() < 0)
+		zp_die("zpoline: cannot read /proc/self/maps");
+	zp_lean_decide(lean_ok);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();
 	/* For coverage tests: a call strace can see, marking the end of
@@ -235,7 +256,12 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       (unsigned long long)zp_stats.ns_scan / 1000);
 	if (zp_debug >= 1) {
 		struct zp_stats *s = &zp_stats;
-		zp_log("zpoline: mode %s", mode_names[zp_mode]);
+		if (zp_tier_pending)
+			zp_log("zpoline: mode %s; sites rewritten after %d calls (ZPOLINE_SWITCH_AFTER), "
+			       "until then every call traps (Syscall User Dispatch)",
+			       mode_names[zp_mode], switch_after);
+		else
+			zp_log("zpoline: mode %s", mode_names[zp_mode]);
 		zp_log("zpoline: %lu objects, %lu executable segments, %lu KiB scanned "
 		       "(%lu ranges on two CPUs, helper %lu of %lu blocks, %lu decoded on two), "
 		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu detour, %lu trap; skipped: %lu not an "

@@ -59,6 +59,15 @@ long zp_status_field(const char *text, const char *key)
 	return -1;
 }
 
+/* Is a debugger or strace attached now (TracerPid)?  Unreadable: as if
+ * it were. */
+bool zp_self_traced(void)
+{
+	char buf[2048];
+	return zp_proc_status("/proc/self/status", buf, sizeof buf) < 0 ||
+	       zp_status_field(buf, "TracerPid:") != 0;
+}
+
 /* What /proc/self/status last said, for zp_self_signal_ok: reading it
  * costs ~20 us, ten times a raise().  A debugger that attaches is noticed
  * within STATUS_TTL; a thread the runtime sees made (clone) or adopts

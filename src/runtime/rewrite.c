@@ -1058,12 +1058,25 @@ static bool go_library_running(const struct zp_maps *maps, const struct object *
 	return true;
 }
 
-int zp_rewrite_all(void)
+/* The objects loaded now, for zp_rewrite_objects().  Those loaded at
+ * start-up are never unloaded, so a list taken then stays true (tier.c
+ * rewrites them later). */
+void zp_rewrite_collect(void)
 {
-	uint64_t t0 = zp_now_ns();
-	/* The objects first: the maps' state shares their page. */
 	nobjects = 0;
 	dl_iterate_phdr(collect, NULL);
+}
+
+int zp_rewrite_all(void)
+{
+	/* The objects first: the maps' state shares their page. */
+	zp_rewrite_collect();
+	return zp_rewrite_objects();
+}
+
+int zp_rewrite_objects(void)
+{
+	uint64_t t0 = zp_now_ns();
 	struct zp_maps maps;
 	int e = zp_maps_open(&maps);
 	if (e < 0)
@@ -1098,6 +1111,9 @@ __attribute__((visibility("default"))) int zpoline_rewrite_image(uintptr_t base,
 {
 	if (zp_mode == ZP_MODE_SUD)
 		return 0; /* no page 0: the image's calls trap where they are */
+	/* The loader's own sites too before the image runs (tier.c): it may
+	 * start threads at once. */
+	zp_tier_now("zpoline-loader's image");
 	struct zp_maps maps;
 	int e = zp_maps_read(&maps);
 	if (e < 0)

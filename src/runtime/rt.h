@@ -202,6 +202,7 @@ ZP_HIDDEN long zp_proc_status(const char *path, char *buf, size_t size);
 ZP_HIDDEN long zp_status_field(const char *text, const char *key);
 ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
 ZP_HIDDEN void zp_self_status_forget(bool all);
+ZP_HIDDEN bool zp_self_traced(void);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
 ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
@@ -455,6 +456,18 @@ struct zp_stats {
 };
 extern ZP_HIDDEN struct zp_stats zp_stats;
 ZP_HIDDEN int zp_rewrite_all(void);
+ZP_HIDDEN void zp_rewrite_collect(void);
+ZP_HIDDEN int zp_rewrite_objects(void);
+
+/* ---- rewriting put off (tier.c) ------------------------------------------- */
+/* Calls made through the trap path before the sites are rewritten (see
+ * tier.c and docs/performance.md for the figures it is chosen from). */
+#define ZP_SWITCH_AFTER_DEFAULT 200
+extern ZP_HIDDEN unsigned char zp_tier_pending; /* sites not yet rewritten; SUD armed */
+ZP_HIDDEN bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main);
+ZP_HIDDEN bool zp_tier_trap(void *uc, uintptr_t site);
+ZP_HIDDEN void zp_tier_now(const char *why);
+ZP_HIDDEN void zp_tier_forked(int pid);
 /* This library's own address range (never rewritten). */
 extern ZP_HIDDEN uintptr_t zp_self_lo, zp_self_hi;
 

@@ -367,6 +367,8 @@ bool zp_sud_signal(void *ucv, siginfo_t *si)
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t resume = (uintptr_t)g[REG_RIP];
 	uintptr_t site = resume - 2;
+	if (zp_tier_pending && zp_tier_trap(uc, site))
+		return true;
 	if (zp_mode == ZP_MODE_NET && ZP_PAGE /* page 0 is there */)
 		rewrite_caught(site);
 	zp_trap_enter(uc, site, resume, (uintptr_t)g[REG_RSP], ZPOLINE_ORIGIN_SUD);

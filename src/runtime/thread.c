@@ -344,6 +344,7 @@ void zp_thread_forked(struct zp_thread *self)
 		 * the new pid. */
 		self->tid = self->pid = (int)zp_raw0(SYS_gettid);
 		zp_thread_owned(self, self->tid);
+		zp_tier_forked(self->pid);
 		if (zp_sud_armed) {
 			/* fork does not carry it over.  We are in the child's
 			 * post(), whose hooks are still to run: arming leaves the

@@ -273,7 +273,9 @@ void zp_stage2_finish(void)
 {
 	unsigned char cls[ZP_SLED_END + 1];
 	memcpy(cls, zp_nr_class, sizeof cls);
-	if (zp_mode == ZP_MODE_NET)
+	/* Syscall User Dispatch armed: its selector is set around the hooks,
+	 * which only the dispatcher does. */
+	if (zp_mode == ZP_MODE_NET || zp_tier_pending)
 		memset(cls, ZP_CLASS_RUNTIME, sizeof cls);
 	stage2_write(S2_CLASS, cls, sizeof cls);
 	if (zp_stage2_addr && !stage2_sealed) {

@@ -1,0 +1,177 @@
+/*
+ * tier.c - the sites are rewritten once a process has made enough system
+ * calls to pay for it.
+ *
+ * Rewriting costs a process most of the runtime's start-up: the objects'
+ * site lists, the pagemap checks, the patched copies mapped over libc's and
+ * ld.so's code and faulted in again (~0.8-1.3 ms of a warm start on the PVM
+ * guest, ZPOLINE_DEBUG=3).  Many processes never repay it: `/bin/true`,
+ * a shell's `test`, a compiler driver's helpers make a few dozen calls.  So
+ * in auto mode a process starts with page 0 and the second stage mapped
+ * and the hooks loaded, as always, but with its sites as they are and
+ * Syscall User Dispatch armed: every call traps and reaches the hooks
+ * through the trap path (sud.c), complete but ~5 us slower a call here.
+ * After ZPOLINE_SWITCH_AFTER such calls (0: rewrite at start-up) the
+ * objects loaded at start-up are rewritten, as the start-up would have
+ * done, and Syscall User Dispatch is left: from then on the program runs
+ * exactly as if they had been rewritten at start-up.  The trapped call is
+ * made again from its site, now through page 0.  Code loaded meanwhile
+ * (dlopen, a JIT) was rewritten when it appeared (watch.c), as at any time.
+ *
+ * The switch is made only where it is simple: in the thread the trap
+ * interrupted, between calls (no hook of this thread's is running), in a
+ * process that owns its memory (not a vfork child, which shares its
+ * parent's), and before anything else would arm Syscall User Dispatch in
+ * the same memory.  So a call that starts a thread or a process sharing
+ * the memory (clone or clone3 with CLONE_VM, not CLONE_VFORK) makes the
+ * switch first, whatever the count; so do a seccomp filter (the trap path
+ * may be what it forbids) and the program's own Syscall User Dispatch.  If
+ * such a call finds the switch impossible (made inside a hook, or by a vfork
+ * child), the process keeps the trap path for good: slower, as complete.
+ */
+#define _GNU_SOURCE
+#include <linux/sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+#include "rt.h"
+
+/* Neither is read on the rewritten path: not among the small variables. */
+unsigned char zp_tier_pending ZP_BIG_BSS;
+
+static struct {
+	long left;        /* trapped calls before the switch */
+	long after;       /* ZPOLINE_SWITCH_AFTER */
+	int owner;        /* the process whose memory this is */
+	bool lean_ok;     /* zp_lean_decide's argument, kept for the switch */
+	unsigned char blocked;
+} tier ZP_BIG_BSS;
+
+/* At start-up, page 0 mapped, the hooks loaded: from here on every call
+ * traps, until `after` of them have.  false: Syscall User Dispatch could not
+ * be armed, and the caller rewrites now. */
+bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main)
+{
+	tier.left = after;
+	tier.after = after;
+	tier.lean_ok = lean_ok;
+	tier.owner = main ? main->pid : (int)zp_raw0(SYS_getpid);
+	zp_sud_armed = 1;
+	if (main && zp_sud_arm(main) == 0)
+		return true;
+	zp_sud_armed = 0;
+	zp_tier_pending = 0;
+	zp_stage2_finish(); /* the call classes the stub reads, no longer all "runtime" */
+	return false;
+}
+
+/* A forked child owns its memory: it counts on from its parent's count. */
+void zp_tier_forked(int pid)
+{
+	tier.owner = pid;
+}
+
+/* Rewrites the start-up objects and leaves Syscall User Dispatch; the
+ * caller is the only thread that has it armed (see above). */
+static int switch_now(const char *why)
+{
+	uint64_t t0 = zp_now_ns();
+	if (zp_rewrite_objects() < 0) {
+		tier.blocked = 1;
+		if (zp_debug)
+			zp_log("zpoline: cannot read this process's mappings to rewrite its sites: "
+			       "every call keeps trapping");
+		return -1;
+	}
+	zp_sud_armed = 0;
+	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+	zp_tier_pending = 0;
+	zp_stage2_finish();
+	zp_lean_decide(tier.lean_ok);
+	if (zp_debug) {
+		const struct zp_stats *s = &zp_stats;
+		zp_log("zpoline: process %d: sites rewritten after %ld trapped calls (%s): %lu objects, "
+		       "%lu KiB scanned, %lu callq, %lu trap, %lu from cache, %lu segments shared; %llu us",
+		       tier.owner, tier.after - (tier.left > 0 ? tier.left : 0), why, s->objects,
+		       s->bytes / 1024,
+		       s->fast, s->trap, s->cache_hits, s->text_cached,
+		       (unsigned long long)(zp_now_ns() - t0) / 1000);
+	}
+	return 0;
+}
+
+static bool may_switch(void)
+{
+	const struct zp_thread *t = zp_thread_self_safe();
+	return !tier.blocked && t && __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) == 0 &&
+	       zp_raw0(SYS_getpid) == tier.owner;
+}
+
+/* Calls after which another task may have Syscall User Dispatch armed in
+ * this memory, or under which the trap path may not work. */
+static const char *must_switch_before(long nr, const greg_t *g)
+{
+	uint64_t flags = 0;
+	switch (nr) {
+	case SYS_clone:
+		flags = (uint64_t)g[REG_RDI];
+		break;
+	case SYS_clone3:
+		if (zp_safe_copy(&flags, (const void *)g[REG_RDI], sizeof flags) < 0)
+			return NULL; /* EFAULT for the program, as natively */
+		break;
+	case SYS_seccomp:
+		return "a seccomp filter";
+	case SYS_prctl:
+		if (g[REG_RDI] == PR_SET_SECCOMP)
+			return "a seccomp filter";
+		if (g[REG_RDI] == ZP_PR_SET_SYSCALL_USER_DISPATCH)
+			return "the program's Syscall User Dispatch";
+		return NULL;
+	default:
+		return NULL;
+	}
+	return (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? "a thread" : NULL;
+}
+
+/* Called for each trapped call while the switch is pending, before the
+ * trap path makes it.  true: the switch was made and the context now makes
+ * the call again from its site, rewritten. */
+bool zp_tier_trap(void *ucv, uintptr_t site)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	long nr = g[REG_RAX];
+	const char *why = must_switch_before(nr, g);
+	bool forced = why != NULL;
+	if (!why && __atomic_sub_fetch(&tier.left, 1, __ATOMIC_RELAXED) <= 0)
+		why = "count";
+	if (!why || tier.blocked)
+		return false;
+	if (!may_switch()) {
+		if (forced) {
+			tier.blocked = 1;
+			if (zp_debug)
+				zp_log("zpoline: %s started where the sites cannot be rewritten (in a "
+				       "hook, or in a vfork child): every call keeps trapping",
+				       why);
+		}
+		return false;
+	}
+	if (switch_now(forced ? why : "their count reached ZPOLINE_SWITCH_AFTER") < 0)
+		return false;
+	uint8_t b[2];
+	if (zp_safe_copy(b, (const void *)site, 2) < 0 || (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)))
+		return false; /* not rewritten (not in a start-up object): made by the trap path */
+	g[REG_RIP] = (greg_t)site;
+	g[REG_RAX] = nr;
+	return true;
+}
+
+/* Outside a trap (zpoline-loader about to run an image it rewrote): now. */
+void zp_tier_now(const char *why)
+{
+	if (zp_tier_pending && may_switch())
+		switch_now(why);
+}

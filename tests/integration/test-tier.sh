@@ -1,0 +1,144 @@
+#!/bin/bash
+# Sites rewritten once a process has made ZPOLINE_SWITCH_AFTER calls
+# (src/runtime/tier.c): until then every call traps (Syscall User
+# Dispatch).  The hooks see the same calls whatever the count; the switch
+# is made by the process that owns the memory (a fork child for itself,
+# never a vfork child), and before a thread, a seccomp filter or an image
+# of zpoline-loader's whatever the count.  Elsewhere the tests run with
+# ZPOLINE_SWITCH_AFTER=0 (tests/lib.sh); test-modes runs core and
+# programs again with the switch early and at the default count.
+. "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+P=$ZP_BUILD/tests/progs
+LOADER=$ZP_BUILD/zpoline-loader
+SWITCHED='sites rewritten after [0-9]* trapped calls'
+
+# run K OUT ERR PROG...: the program under the counting hook with debug
+# output, the switch after K calls.
+run() {
+	local k=$1 out=$2 err=$3
+	shift 3
+	ZPOLINE_SWITCH_AFTER=$k ZPOLINE_DEBUG=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.$k \
+		LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$@" >"$out" 2>"$err"
+}
+
+# The count tables with the pids taken out, in the order processes ended.
+tables() { sed 's/(pid [0-9]*)/(pid)/' "$TMP/cnt.$1"; }
+
+for k in 0 10 100000; do
+	run $k "$TMP/out.$k" "$TMP/err.$k" "$P/tierfork"
+	rc=$?
+	read -r _ parent _ forked _ vforked <"$TMP/out.$k"
+	if [ $rc -ne 0 ] || [ -z "${vforked:-}" ]; then
+		fail "[switch after $k] tierfork: exit $rc, $(head -c 300 "$TMP/out.$k" "$TMP/err.$k")"
+		continue
+	fi
+	want_parent=63 want_fork=30
+	got_parent=$(awk -v p="(pid $parent)" 'index($0, p) { on = 1; next } /\(pid / { on = 0 } on && $3 == "getppid" { print $1 }' "$TMP/cnt.$k")
+	got_fork=$(awk -v p="(pid $forked)" 'index($0, p) { on = 1; next } /\(pid / { on = 0 } on && $3 == "getppid" { print $1 }' "$TMP/cnt.$k")
+	[ "$got_parent" = $want_parent ] && [ "$got_fork" = $want_fork ] &&
+		pass "[switch after $k] tierfork: every getppid reached the hook (parent and vfork child $got_parent, fork child $got_fork)" ||
+		fail "[switch after $k] tierfork: getppid counted ${got_parent:-none} (want $want_parent) and ${got_fork:-none} (want $want_fork)"
+	case $k in
+	0 | 100000)
+		! grep -q "$SWITCHED" "$TMP/err.$k" &&
+			pass "[switch after $k] no switch during the run" ||
+			fail "[switch after $k] a switch: $(grep "$SWITCHED" "$TMP/err.$k")"
+		;;
+	10)
+		grep -q "process $parent: $SWITCHED" "$TMP/err.$k" &&
+			grep -q "process $forked: $SWITCHED" "$TMP/err.$k" &&
+			! grep -q "process $vforked: " "$TMP/err.$k" &&
+			pass "[switch after $k] the parent and the fork child switched, the vfork child did not" ||
+			fail "[switch after $k] switches: $(grep "$SWITCHED" "$TMP/err.$k" | tr '\n' ' ') (parent $parent, fork $forked, vfork $vforked)"
+		;;
+	esac
+done
+tables 0 >"$TMP/t0"
+for k in 10 100000; do
+	tables $k | diff "$TMP/t0" - >/dev/null &&
+		pass "[switch after $k] the count tables are those of a run rewritten at start-up" ||
+		fail "[switch after $k] count tables differ: $(tables $k | diff "$TMP/t0" - | head -6 | tr '\n' ' ')"
+done
+
+# The default: a short program never pays for the rewriting.
+env -u ZPOLINE_SWITCH_AFTER ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB /bin/true 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q 'mode auto; sites rewritten after [0-9]* calls' "$TMP/err" &&
+	! grep -q "$SWITCHED" "$TMP/err" &&
+	pass "default: /bin/true ends before its sites are rewritten" ||
+	fail "default: /bin/true: exit $rc, $(head -c 400 "$TMP/err")"
+# Under strace (or a debugger) the default rewrites at start-up: a trapped
+# call's SIGSYS would be reported (or stop gdb) at every call.
+if command -v strace >/dev/null; then
+	ZPOLINE_SWITCH_AFTER= ZPOLINE_DEBUG=1 strace -f -o "$TMP/st" env LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>"$TMP/err"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q 'zpoline: mode auto$' "$TMP/err" && ! grep -q -- '--- SIGSYS' "$TMP/st" &&
+		pass "under strace, by default: rewritten at start-up, no SIGSYS reported" ||
+		fail "under strace: exit $rc, $(grep -c -- '--- SIGSYS' "$TMP/st") SIGSYS, $(head -c 300 "$TMP/err")"
+	ZPOLINE_SWITCH_AFTER=100 ZPOLINE_DEBUG=1 strace -f -o "$TMP/st" env LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>"$TMP/err"
+	grep -q 'sites rewritten after 100 calls' "$TMP/err" && grep -q -- '--- SIGSYS' "$TMP/st" &&
+		pass "under strace, a count asked for is kept (each trapped call's SIGSYS reported)" ||
+		fail "under strace with ZPOLINE_SWITCH_AFTER=100: $(head -c 300 "$TMP/err")"
+else
+	skip "under strace, by default: rewritten at start-up" "strace is not installed"
+fi
+# `zpoline trace` rewrites at start-up unless told otherwise: the trap path
+# shows an interrupted call after its signal, not before it as strace does.
+ZPOLINE_SWITCH_AFTER= ZPOLINE_DEBUG=1 "$ZP_BUILD/zpoline" trace -o "$TMP/tr" -- "$P/seq" >/dev/null 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q 'zpoline: mode auto$' "$TMP/err" && grep -q '^getppid()' "$TMP/tr" &&
+	pass "zpoline trace: rewritten at start-up" ||
+	fail "zpoline trace: exit $rc, $(head -c 300 "$TMP/err")"
+# Other modes rewrite at start-up.
+ZPOLINE_SWITCH_AFTER=5 ZPOLINE_MODE=zpoline ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB /bin/true 2>"$TMP/err"
+grep -q 'zpoline: mode zpoline$' "$TMP/err" && grep -Eq 'rewritten: [1-9][0-9]* callq' "$TMP/err" &&
+	pass "ZPOLINE_MODE=zpoline rewrites at start-up" ||
+	fail "ZPOLINE_MODE=zpoline: $(head -c 400 "$TMP/err")"
+
+# Switches forced before the count: what would arm Syscall User Dispatch in
+# another task, or may forbid the trap path.
+forced() { # label what-the-debug-line-says PROG...
+	local label=$1 why=$2
+	shift 2
+	ZPOLINE_SWITCH_AFTER=100000 ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	[ $rc -eq 0 ] && grep -q "$SWITCHED ($why)" "$TMP/err" &&
+		pass "switch before the count: $label" ||
+		fail "switch before the count: $label: exit $rc, $(grep -v 'objects, ' "$TMP/err" | head -c 400)"
+}
+forced "a thread" "a thread" "$P/threads" 2 5
+forced "a seccomp filter" "a seccomp filter" "$P/seccompraise"
+if [ -x "$LOADER" ] && [ -x "$ZP_BUILD/tests/loader/regs" ]; then
+	forced "a static image zpoline-loader runs" "zpoline-loader.s image" "$LOADER" "$ZP_BUILD/tests/loader/regs"
+else
+	skip "switch before a zpoline-loader image" "the loader or its test program is not built"
+fi
+
+# A kernel without Syscall User Dispatch (a filter answers EINVAL to it):
+# rewritten at start-up instead, every call still counted.
+NOSUD=$ZP_BUILD/tests/progs/cli-nosud
+ZPOLINE_SWITCH_AFTER= ZPOLINE_DEBUG=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.nosud "$NOSUD" \
+	env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/seq" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q 'zpoline: mode auto$' "$TMP/err" && grep -Eq 'rewritten: [1-9][0-9]* callq' "$TMP/err" &&
+	grep -Eq '^ +12 +0  getppid$' "$TMP/cnt.nosud" &&
+	pass "no Syscall User Dispatch: rewritten at start-up, every call counted" ||
+	fail "no Syscall User Dispatch: exit $rc, $(head -c 400 "$TMP/err")"
+
+# Bad values: said, and the default used.
+for v in -3 x3; do
+	ZPOLINE_SWITCH_AFTER=$v LD_PRELOAD=$LIB /bin/true 2>"$TMP/err"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "ZPOLINE_SWITCH_AFTER=$v.*using [0-9]" "$TMP/err" &&
+		pass "ZPOLINE_SWITCH_AFTER=$v: said, default used" ||
+		fail "ZPOLINE_SWITCH_AFTER=$v: exit $rc, $(head -c 300 "$TMP/err")"
+done
+
+# The coverage oracle (every call strace sees after start-up reaches the
+# hooks) in auto mode with the switch in the middle of each program.
+ZPOLINE_SWITCH_AFTER=7 COVERAGE_MODES=auto "$HERE/test-coverage.sh" >"$TMP/cov" 2>&1
+rc=$?
+sed -n 's/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [switch after 7] \2/p' "$TMP/cov"
+[ $rc -eq 0 ] || fail "[switch after 7] test-coverage.sh exited $rc"
+finish
