@@ -176,7 +176,9 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	 * (tier.c); not where a report of them (ZPOLINE_SITES) or routed vDSO
 	 * functions were asked for at start-up, nor by default under a
 	 * debugger or strace, which would stop at or report every trapped
-	 * call's SIGSYS. */
+	 * call's SIGSYS, or under a seccomp filter from before the runtime
+	 * started, which may forbid arming Syscall User Dispatch or what the
+	 * trap path calls (and kill for it). */
 	const char *after = getenv("ZPOLINE_SWITCH_AFTER");
 	int switch_after = env_int("ZPOLINE_SWITCH_AFTER", ZP_SWITCH_AFTER_DEFAULT);
 	if (switch_after < 0) {
@@ -188,7 +190,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	const char *vdso = getenv("ZPOLINE_VDSO");
 	bool vdso_routed = vdso && !strcmp(vdso, "1");
 	if (zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed &&
-	    ((after && *after) || !zp_self_traced()))
+	    ((after && *after) || !zp_self_traced_or_filtered()))
 		zp_tier_pending = 1;
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();

@@ -59,13 +59,14 @@ long zp_status_field(const char *text, const char *key)
 	return -1;
 }
 
-/* Is a debugger or strace attached now (TracerPid)?  Unreadable: as if
- * it were. */
-bool zp_self_traced(void)
+/* Is a debugger or strace attached now (TracerPid), or a seccomp filter in
+ * force (Seccomp: 2, from before the runtime started)?  Unreadable: as if
+ * both were. */
+bool zp_self_traced_or_filtered(void)
 {
 	char buf[2048];
 	return zp_proc_status("/proc/self/status", buf, sizeof buf) < 0 ||
-	       zp_status_field(buf, "TracerPid:") != 0;
+	       zp_status_field(buf, "TracerPid:") != 0 || zp_status_field(buf, "Seccomp:") > 0;
 }
 
 /* What /proc/self/status last said, for zp_self_signal_ok: reading it
