@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -58,6 +59,10 @@ static int env_int(const char *name, int dflt)
 	long n = strtol(v, &end, 10);
 	if (*end) {
 		zp_log("zpoline: %s=%s is not a number; using %d", name, v, dflt);
+		return dflt;
+	}
+	if (n > INT_MAX || n < INT_MIN) {
+		zp_log("zpoline: %s=%s is out of range; using %d", name, v, dflt);
 		return dflt;
 	}
 	return (int)n;

@@ -140,7 +140,7 @@ rc=$?
 	fail "under an inherited seccomp filter: exit $rc, $(head -c 300 "$TMP/err")"
 
 # Bad values: said, and the default used.
-for v in -3 x3; do
+for v in -3 x3 99999999999; do
 	ZPOLINE_SWITCH_AFTER=$v LD_PRELOAD=$LIB /bin/true 2>"$TMP/err"
 	rc=$?
 	[ $rc -eq 0 ] && grep -q "ZPOLINE_SWITCH_AFTER=$v.*using [0-9]" "$TMP/err" &&
