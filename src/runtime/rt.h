@@ -144,6 +144,7 @@ struct zp_thread {
 	 * (a vfork child): its view of the runtime's signals (signals.c). */
 	bool sig_private;
 	bool vrelease;              /* held signals unblocked: send after the post (signals.c) */
+	bool handler_ran;           /* a handler of the program ran during the trapped call */
 	uint64_t vsig[4][4];
 	/* A SIGPIPE raised by the call the hooks still have to see: raised
 	 * again after the post (sigpipe.c). */
@@ -441,7 +442,7 @@ static inline int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, in
 {
 	return r->alt_swap ? zp_altstack_rearm(r, t, act) : act;
 }
-ZP_HIDDEN void zp_trap_enter(void *uc, uintptr_t site, uintptr_t resume, uintptr_t sp,
+ZP_HIDDEN void zp_trap_enter(void *uc, int sig, uintptr_t site, uintptr_t resume, uintptr_t sp,
 			     unsigned origin);
 extern ZP_HIDDEN uint64_t zp_ours_mask; /* sigset bits the runtime keeps unblocked */
 

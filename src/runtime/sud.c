@@ -371,6 +371,6 @@ bool zp_sud_signal(void *ucv, siginfo_t *si)
 		return true;
 	if (zp_mode == ZP_MODE_NET && ZP_PAGE /* page 0 is there */)
 		rewrite_caught(site);
-	zp_trap_enter(uc, site, resume, (uintptr_t)g[REG_RSP], ZPOLINE_ORIGIN_SUD);
+	zp_trap_enter(uc, SIGSYS, site, resume, (uintptr_t)g[REG_RSP], ZPOLINE_ORIGIN_SUD);
 	return true;
 }
