@@ -708,6 +708,8 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct app_view v;
 	app_view_show(&v, t, (ucontext_t *)uc);
 	uintptr_t gs = program_gs_enter(t);
+	if (t)
+		t->handler_ran = true;
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
@@ -1060,10 +1062,12 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	long ret = rec->call.ret;
 	/* Only rt_sigprocmask changes the mask for good, and a handler of the
 	 * program that ran meanwhile may have changed the one its return put
-	 * back (uc_sigmask). */
+	 * back (uc_sigmask): one of the runtime's wrappers says it ran, and a
+	 * call it interrupted says EINTR (a handler the program installed
+	 * before the runtime started, or from a vfork child, is not wrapped). */
 	bool ran = t->handler_ran;
 	t->handler_ran = outer_ran || ran;
-	if (!self_mask && (rec->call.nr == SYS_rt_sigprocmask || ran)) {
+	if (!self_mask && (rec->call.nr == SYS_rt_sigprocmask || ran || rec->call.ret == -EINTR)) {
 		uint64_t cur = 0, none = 0;
 		zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
 		*ucmask = cur & ~zp_ours_mask;
