@@ -56,11 +56,19 @@ bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main)
 	tier.left = after;
 	tier.after = after;
 	tier.lean_ok = lean_ok;
-	tier.owner = main ? main->pid : (int)zp_raw0(SYS_getpid);
-	zp_sud_armed = 1;
-	if (main && zp_sud_arm(main) == 0)
-		return true;
-	zp_sud_armed = 0;
+	tier.owner = main ? main->pid : 0;
+	if (main) {
+		/* A refusal forgets the thread's view of its mask (zp_sud_arm):
+		 * not for a thread that goes on without SUD, its calls
+		 * rewritten. */
+		uint64_t vmask = main->vmask;
+		zp_sud_armed = 1;
+		if (zp_sud_arm(main) == 0)
+			return true;
+		zp_sud_armed = 0;
+		main->vmask = vmask;
+		main->sud_off = 0;
+	}
 	zp_tier_pending = 0;
 	zp_stage2_finish(); /* the call classes the stub reads, no longer all "runtime" */
 	return false;
