@@ -467,6 +467,8 @@ ZP_HIDDEN int zp_rewrite_objects(void);
 extern ZP_HIDDEN unsigned char zp_tier_pending; /* sites not yet rewritten; SUD armed */
 ZP_HIDDEN bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main);
 ZP_HIDDEN bool zp_tier_trap(void *uc, uintptr_t site);
+ZP_HIDDEN bool zp_tier_switched(void);
+ZP_HIDDEN bool zp_tier_again(void *uc, uintptr_t site);
 ZP_HIDDEN void zp_tier_now(const char *why);
 ZP_HIDDEN void zp_tier_forked(int pid);
 /* This library's own address range (never rewritten). */

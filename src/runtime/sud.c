@@ -361,14 +361,22 @@ static void rewrite_caught(uintptr_t site)
 /* SIGSYS: ours if the dispatch mechanism raised it. */
 bool zp_sud_signal(void *ucv, siginfo_t *si)
 {
-	if (!zp_sud_armed || si->si_code != SYS_USER_DISPATCH)
+	if (si->si_code != SYS_USER_DISPATCH)
 		return false;
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t resume = (uintptr_t)g[REG_RIP];
 	uintptr_t site = resume - 2;
-	if (zp_tier_pending && zp_tier_trap(uc, site))
+	if (!zp_sud_armed) {
+		/* Raised before the sites were rewritten, delivered after
+		 * (tier.c); else not the runtime's. */
+		if (!zp_tier_switched())
+			return false;
+		if (zp_tier_again(uc, site))
+			return true;
+	} else if (zp_tier_pending && zp_tier_trap(uc, site)) {
 		return true;
+	}
 	if (zp_mode == ZP_MODE_NET && ZP_PAGE /* page 0 is there */)
 		rewrite_caught(site);
 	zp_trap_enter(uc, SIGSYS, site, resume, (uintptr_t)g[REG_RSP], ZPOLINE_ORIGIN_SUD);

@@ -30,7 +30,9 @@
  * child), the process keeps the trap path for good: slower, as complete.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -43,9 +45,11 @@ unsigned char zp_tier_pending ZP_BIG_BSS;
 static struct {
 	long left;        /* trapped calls before the switch */
 	long after;       /* ZPOLINE_SWITCH_AFTER */
+	long trapped;     /* so far */
 	int owner;        /* the process whose memory this is */
 	bool lean_ok;     /* zp_lean_decide's argument, kept for the switch */
 	unsigned char blocked;
+	unsigned char switched;
 } tier ZP_BIG_BSS;
 
 /* At start-up, page 0 mapped, the hooks loaded: from here on every call
@@ -85,13 +89,25 @@ void zp_tier_forked(int pid)
 static int switch_now(const char *why)
 {
 	uint64_t t0 = zp_now_ns();
-	if (zp_rewrite_objects() < 0) {
+	/* No handler of the program may run meanwhile: a patched copy of
+	 * libc's code is mapped before its sites are registered, and a
+	 * handler that ran into one of them then (bash's SIGCHLD handler did,
+	 * in bash's own tests) was taken for a call through a NULL pointer
+	 * and crashed; code being patched may also be writable but not
+	 * executable for a moment (W^X policies).  Only the runtime's own
+	 * signals stay open, whose faults it needs. */
+	uint64_t block = ~zp_ours_mask, old = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, sizeof block);
+	int e = zp_rewrite_objects();
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
+	if (e < 0) {
 		tier.blocked = 1;
 		if (zp_debug)
 			zp_log("zpoline: cannot read this process's mappings to rewrite its sites: "
 			       "every call keeps trapping");
 		return -1;
 	}
+	tier.switched = 1;
 	zp_sud_armed = 0;
 	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
 	zp_tier_pending = 0;
@@ -101,7 +117,7 @@ static int switch_now(const char *why)
 		const struct zp_stats *s = &zp_stats;
 		zp_log("zpoline: process %d: sites rewritten after %ld trapped calls (%s): %lu objects, "
 		       "%lu KiB scanned, %lu callq, %lu trap, %lu from cache, %lu segments shared; %llu us",
-		       tier.owner, tier.after - (tier.left > 0 ? tier.left : 0), why, s->objects,
+		       tier.owner, tier.trapped, why, s->objects,
 		       s->bytes / 1024,
 		       s->fast, s->trap, s->cache_hits, s->text_cached,
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
@@ -109,11 +125,27 @@ static int switch_now(const char *why)
 	return 0;
 }
 
+/* Rewriting opens files (the maps and pagemap queries, site lists,
+ * patched copies, the decoder): four at most at once.  A program that has
+ * used up its descriptors (coreutils' sort-merge-fdlimit test runs sort
+ * under `ulimit -n 10` with all ten open) would leave code it could not
+ * read unrewritten, and with SUD off those calls would bypass the hooks. */
+static bool fds_free(void)
+{
+	long fd[4];
+	int n = 0;
+	while (n < 4 && (fd[n] = zp_raw3(SYS_open, "/", O_PATH | O_CLOEXEC, 0)) >= 0)
+		n++;
+	for (int i = 0; i < n; i++)
+		zp_raw1(SYS_close, fd[i]);
+	return n == 4;
+}
+
 static bool may_switch(void)
 {
 	const struct zp_thread *t = zp_thread_self_safe();
 	return !tier.blocked && t && __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) == 0 &&
-	       zp_raw0(SYS_getpid) == tier.owner;
+	       zp_raw0(SYS_getpid) == tier.owner && fds_free();
 }
 
 /* Calls after which another task may have Syscall User Dispatch armed in
@@ -143,6 +175,19 @@ static const char *must_switch_before(long nr, const greg_t *g)
 	return (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? "a thread" : NULL;
 }
 
+/* The trapped call at `site` made again from there once the sites are
+ * rewritten; false: the site was not (not in a start-up object), and the
+ * trap path makes it. */
+static bool again_from_site(greg_t *g, uintptr_t site)
+{
+	uint8_t b[2];
+	if (zp_safe_copy(b, (const void *)site, 2) < 0 || (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)))
+		return false;
+	/* rax is the number still: SUD rolled the call back */
+	g[REG_RIP] = (greg_t)site;
+	return true;
+}
+
 /* Called for each trapped call while the switch is pending, before the
  * trap path makes it.  true: the switch was made and the context now makes
  * the call again from its site, rewritten. */
@@ -150,9 +195,9 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 {
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
-	long nr = g[REG_RAX];
-	const char *why = must_switch_before(nr, g);
+	const char *why = must_switch_before(g[REG_RAX], g);
 	bool forced = why != NULL;
+	tier.trapped++;
 	if (!why && __atomic_sub_fetch(&tier.left, 1, __ATOMIC_RELAXED) <= 0)
 		why = "count";
 	if (!why || tier.blocked)
@@ -162,19 +207,34 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 			tier.blocked = 1;
 			if (zp_debug)
 				zp_log("zpoline: %s started where the sites cannot be rewritten (in a "
-				       "hook, or in a vfork child): every call keeps trapping",
+				       "hook, in a vfork child, or out of file descriptors): every "
+				       "call keeps trapping",
 				       why);
+		} else {
+			tier.left = tier.after / 4 + 1; /* again later */
 		}
 		return false;
 	}
 	if (switch_now(forced ? why : "their count reached ZPOLINE_SWITCH_AFTER") < 0)
 		return false;
-	uint8_t b[2];
-	if (zp_safe_copy(b, (const void *)site, 2) < 0 || (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)))
-		return false; /* not rewritten (not in a start-up object): made by the trap path */
-	g[REG_RIP] = (greg_t)site;
-	g[REG_RAX] = nr;
-	return true;
+	return again_from_site(g, site);
+}
+
+/* A trap can be raised before the switch and delivered after it: a signal
+ * that came with it is delivered first, and its handler's own call makes
+ * the switch (a timer's handler did, in a loop of calls).  SUD is off by
+ * then, and zp_sud_armed no longer says the SIGSYS is the runtime's. */
+bool zp_tier_switched(void)
+{
+	return tier.switched;
+}
+
+/* Such a trap's call, made again from its site; false: not rewritten, the
+ * trap path makes it. */
+bool zp_tier_again(void *ucv, uintptr_t site)
+{
+	ucontext_t *uc = ucv;
+	return again_from_site(uc->uc_mcontext.gregs, site);
 }
 
 /* Outside a trap (zpoline-loader about to run an image it rewrote): now. */

@@ -139,6 +139,31 @@ rc=$?
 	pass "under an inherited seccomp filter, by default: rewritten at start-up" ||
 	fail "under an inherited seccomp filter: exit $rc, $(head -c 300 "$TMP/err")"
 
+# Out of file descriptors when the count is reached: the switch waits until
+# rewriting can open what it reads (the decoder among it: no cache), and
+# every call is counted meanwhile.
+ZPOLINE_CACHE=0 ZPOLINE_SWITCH_AFTER=50 ZPOLINE_DEBUG=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.fds \
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/tierfds" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -Eq '^ +600 +0  getppid$' "$TMP/cnt.fds" && grep -q "$SWITCHED" "$TMP/err" &&
+	! grep -q 'cannot' "$TMP/err" &&
+	pass "out of descriptors at the count: the switch waits for them, every call counted" ||
+	fail "out of descriptors: exit $rc, $(grep getppid "$TMP/cnt.fds"), $(grep -v 'objects, ' "$TMP/err" | head -c 400)"
+
+# A timer's handler making calls of libc's around the switch: a trap raised
+# with a signal pending is delivered after that signal's handler, whose own
+# call may make the switch; and no handler may run into libc's patched copy
+# before its sites are registered.
+for k in 30 100; do
+	bad=0
+	for ((i = 0; i < 30; i++)); do
+		out=$(ZPOLINE_SWITCH_AFTER=$k LD_PRELOAD=$LIB timeout 60 "$P/tiersignals" 2>&1) || bad=$((bad + 1))
+		[ "$out" = ok ] || bad=$((bad + 1))
+	done
+	[ $bad -eq 0 ] && pass "[switch after $k] a timer storm across the switch: 30 runs, all ok" ||
+		fail "[switch after $k] a timer storm across the switch: $bad of 30 runs failed"
+done
+
 # Bad values: said, and the default used.
 for v in -3 x3 99999999999; do
 	ZPOLINE_SWITCH_AFTER=$v LD_PRELOAD=$LIB /bin/true 2>"$TMP/err"
