@@ -94,11 +94,21 @@ static int switch_now(const char *why)
 	 * handler that ran into one of them then (bash's SIGCHLD handler did,
 	 * in bash's own tests) was taken for a call through a NULL pointer
 	 * and crashed; code being patched may also be writable but not
-	 * executable for a moment (W^X policies).  Only the runtime's own
-	 * signals stay open, whose faults it needs. */
+	 * executable for a moment (W^X policies); nor between SUD going off
+	 * and the stub's classes and lean path set for it.  Only the runtime's
+	 * own signals stay open, whose faults it needs. */
 	uint64_t block = ~zp_ours_mask, old = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, sizeof block);
 	int e = zp_rewrite_objects();
+	if (e == 0) {
+		tier.switched = 1;
+		zp_sud_armed = 0;
+		zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0,
+			0, 0);
+		zp_tier_pending = 0;
+		zp_stage2_finish();
+		zp_lean_decide(tier.lean_ok);
+	}
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
 	if (e < 0) {
 		tier.blocked = 1;
@@ -107,12 +117,6 @@ static int switch_now(const char *why)
 			       "every call keeps trapping");
 		return -1;
 	}
-	tier.switched = 1;
-	zp_sud_armed = 0;
-	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
-	zp_tier_pending = 0;
-	zp_stage2_finish();
-	zp_lean_decide(tier.lean_ok);
 	if (zp_debug) {
 		const struct zp_stats *s = &zp_stats;
 		zp_log("zpoline: process %d: sites rewritten after %ld trapped calls (%s): %lu objects, "
