@@ -18,11 +18,7 @@ variant() {
 for mode in net sud detour; do
 	variant "mode $mode" ZPOLINE_MODE=$mode
 done
-# Sites rewritten after a few calls through Syscall User Dispatch, and
-# after the default count (src/runtime/tier.c): most programs here switch in
-# the middle, or not at all.
-variant "switch after 3 calls" ZPOLINE_SWITCH_AFTER=3
-variant "switch after the default count" ZPOLINE_SWITCH_AFTER=
+
 # The second stage reached through a pointer (trampoline.c: the fallback
 # when the program reserved the low 4 GiB first).
 variant "stage 2 through a pointer" ZPOLINE_STAGE2=indirect

@@ -5,8 +5,8 @@
 # is made by the process that owns the memory (a fork child for itself,
 # never a vfork child), and before a thread, a seccomp filter or an image
 # of zpoline-loader's whatever the count.  Elsewhere the tests run with
-# ZPOLINE_SWITCH_AFTER=0 (tests/lib.sh); test-modes runs core and
-# programs again with the switch early and at the default count.
+# ZPOLINE_SWITCH_AFTER=0 (tests/lib.sh); here core and programs run again
+# with the switch early and at the default count.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 P=$ZP_BUILD/tests/progs
@@ -172,6 +172,21 @@ for v in -3 x3 99999999999; do
 		pass "ZPOLINE_SWITCH_AFTER=$v: said, default used" ||
 		fail "ZPOLINE_SWITCH_AFTER=$v: exit $rc, $(head -c 300 "$TMP/err")"
 done
+
+# test-core and test-programs again with the sites rewritten after a few
+# calls and after the default count: most of their programs switch in the
+# middle, or not at all (here, not in test-modes, which is long enough).
+variant() {
+	local label=$1 setting=$2 t rc
+	for t in test-core.sh test-programs.sh; do
+		env "$setting" "$HERE/$t" >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$label] \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"
+	done
+}
+variant "switch after 3 calls" ZPOLINE_SWITCH_AFTER=3
+variant "switch after the default count" ZPOLINE_SWITCH_AFTER=
 
 # The coverage oracle (every call strace sees after start-up reaches the
 # hooks) in auto mode with the switch in the middle of each program.
