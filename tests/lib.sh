@@ -57,6 +57,18 @@ outcome() {
 # hooked CMD...: run CMD under the runtime (extra hooks via LIBZPHOOK).
 hooked() { LD_PRELOAD=$LIB "$@"; }
 
+# variant LABEL VAR=VALUE: tests/integration's test-core and test-programs
+# again with VAR=VALUE, each case relabelled [LABEL].
+variant() {
+	local label=$1 setting=$2 t rc
+	for t in test-core.sh test-programs.sh; do
+		env "$setting" "$ZP_ROOT/tests/integration/$t" >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$label] \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"
+	done
+}
+
 # same_output NAME CMD...: CMD prints the same stdout and exit status
 # natively and hooked (pass-through hook).
 same_output() {

@@ -5,16 +5,6 @@
 # the automatic fallback when page 0 is refused.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
-# core and programs again with VAR=VALUE, each case labelled [LABEL]
-variant() {
-	local label=$1 setting=$2 t rc
-	for t in test-core.sh test-programs.sh; do
-		env "$setting" "$HERE/$t" >"$TMP/out" 2>&1
-		rc=$?
-		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$label] \2/p" "$TMP/out"
-		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"
-	done
-}
 for mode in net sud detour; do
 	variant "mode $mode" ZPOLINE_MODE=$mode
 done

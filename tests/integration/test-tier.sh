@@ -176,15 +176,6 @@ done
 # test-core and test-programs again with the sites rewritten after a few
 # calls and after the default count: most of their programs switch in the
 # middle, or not at all (here, not in test-modes, which is long enough).
-variant() {
-	local label=$1 setting=$2 t rc
-	for t in test-core.sh test-programs.sh; do
-		env "$setting" "$HERE/$t" >"$TMP/out" 2>&1
-		rc=$?
-		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$label] \2/p" "$TMP/out"
-		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"
-	done
-}
 variant "switch after 3 calls" ZPOLINE_SWITCH_AFTER=3
 variant "switch after the default count" ZPOLINE_SWITCH_AFTER=
 
