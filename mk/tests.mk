@@ -50,7 +50,6 @@ check: all
 # Hook libraries used only by tests: tests/hooks/<name>.c -> build/tests/libzphook_<name>.so
 TEST_HOOK_SRC := $(wildcard tests/hooks/*.c)
 TEST_HOOK_LIBS := $(TEST_HOOK_SRC:tests/hooks/%.c=$(B)/tests/libzphook_%.so)
-TEST_HOOK_CFLAGS_clobber := -mavx512f
 TEST_HOOK_CFLAGS_faketime := -mgeneral-regs-only
 TEST_HOOK_CFLAGS_sigjump := -mgeneral-regs-only
 $(B)/tests/libzphook_%.so: tests/hooks/%.c include/zpoline.h
