@@ -38,6 +38,9 @@
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
 #endif
+/* The page-fault error code's bits (arch/x86/include/asm/trap_pf.h). */
+#define X86_PF_PROT 0x1 /* the page was present */
+#define X86_PF_PK 0x20	/* a protection key refused the access */
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
 #endif
@@ -1533,6 +1536,17 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 			zp_trap_enter(uc, sig, rip, rip + 2, rsp, ZPOLINE_ORIGIN_TRAP);
 			return;
 		}
+	}
+	/* Natively nothing is mapped at page 0, so a fault there is "not
+	 * mapped" (SEGV_MAPERR, the page-fault error code without its
+	 * protection and key bits), not SEGV_PKUERR (execute-only) or
+	 * SEGV_ACCERR (readable, not writable): Go's runtime makes a
+	 * nil-pointer panic only of the former and aborts on the others. */
+	if (sig == SIGSEGV && zp_page0_ours && (uintptr_t)si->si_addr < ZP_PAGE &&
+	    (si->si_code == SEGV_PKUERR || si->si_code == SEGV_ACCERR)) {
+		si->si_code = SEGV_MAPERR;
+		si->si_pkey = 0;
+		g[REG_ERR] &= ~(greg_t)(X86_PF_PROT | X86_PF_PK);
 	}
 	if (zp_debug && from_cpu)
 		zp_log("zpoline: signal %d (code %d) at %p not the runtime's: rax %lx, rsp %p, [rsp] %lx",

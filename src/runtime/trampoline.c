@@ -43,6 +43,8 @@
 #endif
 
 bool zp_exec_only;
+/* Read only when a fault is delivered (signals.c). */
+bool zp_page0_ours ZP_BIG_BSS;
 bool zp_stage2_bmi2;
 bool zp_return_by_ret = true;
 uintptr_t zp_stage2_addr;
@@ -351,6 +353,7 @@ int zp_trampoline_map(char *err, size_t errlen)
 		return -EACCES;
 	}
 	zp_exec_only = cpu_has_pku();
+	zp_page0_ours = true;
 	return 0;
 }
 

@@ -28,6 +28,21 @@ outcome "most sites detoured (${n:-none} here; libc alone has hundreds)"
 grep -q 'libc.so.6: [0-9]* sites detoured, [0-9]* not patchable' "$TMP/err"
 outcome "ZPOLINE_DEBUG counts patchable and not patchable sites per object"
 
+# The same with page 0: reads fault there only where it is execute-only
+# (PKU), writes and calls everywhere, each as "not mapped" as natively.
+if [ "$(cat /proc/sys/vm/mmap_min_addr)" = 0 ]; then
+	[ $pku = 1 ] && noreads= label="page 0, execute-only" ||
+		noreads=--no-reads label="page 0, readable: no PKU, reads left out"
+	ZPOLINE_MODE=zpoline ZPOLINE_COUNT_OUTPUT=$TMP/cnt0 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT \
+		"$P/nullread" $noreads >"$TMP/out0" 2>&1
+	rc=$?
+	sed -n "s/^\(PASS\|FAIL\): /\1: [$label, count hook] /p" "$TMP/out0"
+	[ $rc = 0 ] && grep -Eq '^ +17 +0  getppid$' "$TMP/cnt0"
+	outcome "[$label] nullread exits 0, the count hook sees all 17 getppid calls"
+else
+	skip "nullread with page 0" "vm.mmap_min_addr is not 0"
+fi
+
 # Every call of the hooked run also under the trace hook, where each line's
 # -i address is the site's return address: the same as with page 0 (the
 # real site, not the trampoline), where page 0 can be had (no address
@@ -143,6 +158,10 @@ if [ -x "$P/gonil" ]; then
 		ZPOLINE_DEBUG=1 "$ZP_BUILD/zpoline" run -- "$P/gonil" 2>&1 >/dev/null |
 			grep -q '^zpoline: mode detour'
 		outcome "no protection keys: auto mode detours a Go program (static, under the loader)"
+	else
+		ZPOLINE_DEBUG=1 "$ZP_BUILD/zpoline" run -- "$P/gonil" 2>&1 >/dev/null |
+			grep -q 'page 0 execute-only (PKU)'
+		outcome "protection keys: auto mode gives a Go program an execute-only page 0"
 	fi
 	ZPOLINE_MODE=detour ZPOLINE_COUNT_OUTPUT=$TMP/gc "$ZP_BUILD/zpoline" run --hook count -- \
 		"$P/gonil" >"$TMP/gd" 2>&1
