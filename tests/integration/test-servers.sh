@@ -3,7 +3,9 @@
 # signal sent to the pid the shell got ($!), which is zpoline's.  lighttpd
 # stops gracefully on SIGINT and nginx on SIGQUIT; both were swallowed by
 # the command once (the servers kept running).  nginx's workers must be
-# traced too.  Loopback only; each server is skipped when not installed.
+# traced too.  Loopback only; each server is skipped when not installed
+# (CI installs both; tools/setup.sh does not, as Debian's packages would
+# start them as services).
 . "$(dirname "$0")/../lib.sh"
 Z=$ZP_BUILD/zpoline
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ]; }
