@@ -290,6 +290,14 @@ void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base, const struc
 		return; /* found without decoding: incomplete */
 	if (!enabled || idlen == 0 || idlen > 64)
 		return;
+	/* The list was found in the code as mapped, and a debugger's
+	 * breakpoints are int3 bytes in it (gdb sets them before the
+	 * constructor runs): a site in an instruction a breakpoint cut did
+	 * not decode, and the list, kept, left that call unhooked in every
+	 * later run.  Only the first run of an object stores, so the cost
+	 * (one read of /proc/self/status) is paid rarely. */
+	if (zp_self_traced())
+		return;
 	char path[4200], tmp[4300];
 	file_name(path, sizeof path, id, idlen);
 	zp_snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, zp_raw0(SYS_getpid));

@@ -3,8 +3,10 @@
 
 #include "rewrite.h"
 
-/* Bump when the finder's answers change: every cached list and text goes. */
-#define ZP_FINDER_VERSION 7
+/* Bump when the finder's answers change: every cached list and text goes.
+ * 8: lists stored under a debugger (breakpoints in the scanned code) could
+ * lack sites; no longer stored (cache.c), and older ones dropped. */
+#define ZP_FINDER_VERSION 8
 /* The layout of patched copies (textcache.c): 6, whole object files. */
 #define ZP_TEXT_CACHE_VERSION 6
 

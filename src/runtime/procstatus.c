@@ -69,6 +69,14 @@ bool zp_self_traced_or_filtered(void)
 	       zp_status_field(buf, "TracerPid:") != 0 || zp_status_field(buf, "Seccomp:") > 0;
 }
 
+/* Is a debugger or strace attached now?  Unreadable: as if one were. */
+bool zp_self_traced(void)
+{
+	char buf[2048];
+	return zp_proc_status("/proc/self/status", buf, sizeof buf) < 0 ||
+	       zp_status_field(buf, "TracerPid:") != 0;
+}
+
 /* What /proc/self/status last said, for zp_self_signal_ok: reading it
  * costs ~20 us, ten times a raise().  A debugger that attaches is noticed
  * within STATUS_TTL; a thread the runtime sees made (clone) or adopts

@@ -204,6 +204,7 @@ ZP_HIDDEN long zp_status_field(const char *text, const char *key);
 ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
 ZP_HIDDEN void zp_self_status_forget(bool all);
 ZP_HIDDEN bool zp_self_traced_or_filtered(void);
+ZP_HIDDEN bool zp_self_traced(void);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
 ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
