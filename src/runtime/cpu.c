@@ -4,6 +4,8 @@
  * anything newer the OS enabled in XCR0 is covered.
  */
 #include <cpuid.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/platform/x86.h>
 
@@ -27,6 +29,11 @@ void zp_cpu_probe(void)
 	/* Linux >= 5.9 on a CPU with FSGSBASE says so in AT_HWCAP2; the
 	 * instruction faults where the kernel has not enabled it. */
 	zp_wrgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
+	/* ZPOLINE_FSGSBASE=0: arch_prctl, as without it, so that machines
+	 * with FSGSBASE test that path too (test-modes). */
+	const char *gs = getenv("ZPOLINE_FSGSBASE");
+	if (gs && !strcmp(gs, "0"))
+		zp_wrgsbase = 0;
 	zp_xsave_kind = 3; /* fxsave: every x86-64 has it */
 	zp_xsave_size = 512 + 64;
 	if (!CPU_FEATURE_ACTIVE(OSXSAVE))

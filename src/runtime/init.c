@@ -274,7 +274,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu detour, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
-		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s%s; site lookup %s; back to the site by %s; %llu us",
+		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s%s; site lookup %s; back to the site by %s; thread block by %s; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
 		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
 		       s->fast, zp_detour_count, s->trap,
@@ -288,10 +288,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
 		       : zp_mode == ZP_MODE_DETOUR ? "not mapped (detour)"
-		       : zp_tail_indirect     ? "exec (readable: no PKU), second stage through a pointer"
-		       : zp_exec_only	      ? "execute-only (PKU)"
-					      : "exec (readable: no PKU)",
+		       : zp_exec_only		   ? "execute-only (PKU)"
+						   : "exec (readable: no PKU)",
 		       zp_mode == ZP_MODE_SUD || zp_mode == ZP_MODE_DETOUR ? ""
+		       : zp_tail_indirect ? ", second stage through a pointer"
 		       : zp_trampoline_units				    ? ", jmp rel32 units"
 									    : ", rel8 sled",
 		       zp_mode == ZP_MODE_SUD ? "none (SUD)"
@@ -300,6 +300,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       zp_mode == ZP_MODE_SUD ? "sigreturn (SUD)"
 		       : zp_return_by_ret     ? "ret"
 					      : "jmp",
+		       zp_wrgsbase ? "wrgsbase" : "arch_prctl",
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
 		if (zp_mode == ZP_MODE_DETOUR)
 			zp_log("zpoline: detour: %lu sites patchable and detoured; not patchable "

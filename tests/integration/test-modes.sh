@@ -22,6 +22,19 @@ ZPOLINE_STAGE2=sled LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 're
 	fail "ZPOLINE_STAGE2=sled did not select the rel8 sled"
 variant "rel8 sled" ZPOLINE_STAGE2=sled
 
+# The runtime's thread block set with arch_prctl, as without FSGSBASE,
+# on machines whose kernel allows wrgsbase (cpu.c).
+if have_fsgsbase; then
+	LD_PRELOAD=$LIB ZPOLINE_FSGSBASE=0 ZPOLINE_DEBUG=1 "$ZP_BUILD/tests/progs/seq" >/dev/null 2>"$TMP/gs"
+	rc=$?
+	[ $rc = 0 ] && grep -q 'thread block by arch_prctl;' "$TMP/gs" &&
+		LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'thread block by wrgsbase;'
+	outcome "ZPOLINE_FSGSBASE=0 sets the thread block with arch_prctl (wrgsbase without it)"
+	variant "no FSGSBASE" ZPOLINE_FSGSBASE=0
+else
+	skip "the thread block without FSGSBASE, forced" "no FSGSBASE here: every other test runs that path"
+fi
+
 # The entry stub's site lookup for CPUs without BMI2 (flags pushed around
 # it): on a CPU with BMI2, glibc's tunable hides it from the runtime.
 if LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'site lookup flag-free (BMI2)'; then
