@@ -31,6 +31,22 @@ have_fsgsbase() {
 	(( ${v:-0} & 2 ))
 }
 
+# PKU: the CPU has protection keys and the runtime may use them (page 0
+# execute-only), 1 or 0.  also_without_pku "$0" "$@": on such a machine,
+# runs the calling script again with ZPOLINE_PKU=0 (page 0 readable, as on
+# CPUs without them), each of its cases labelled [no PKU], so that both
+# kinds of machine's paths are tested on either.
+PKU=0
+grep -qw ospke /proc/cpuinfo && [ "${ZPOLINE_PKU:-}" != 0 ] && PKU=1
+also_without_pku() {
+	local rc
+	[ $PKU = 1 ] || return 0
+	ZPOLINE_PKU=0 "$@" >"$TMP/nopku" 2>&1
+	rc=$?
+	sed -n 's/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [no PKU] \2/p' "$TMP/nopku"
+	[ $rc -eq 0 ] || fail "[no PKU] $1 exited $rc"
+}
+
 # need_strace WHAT: a test that compares with strace ends here, WHAT
 # skipped, where strace is not installed.
 need_strace() {

@@ -11,6 +11,16 @@
 
 #include "rt.h"
 
+/* Page 0 can be execute-only: the CPU has protection keys and the OS
+ * turned them on; ZPOLINE_PKU=0 leaves page 0 readable, as CPUs without
+ * them do, so that those machines' behaviour is tested here too
+ * (test-nullfault, test-detour).  Asked before zp_cpu_probe runs. */
+bool zp_pku_usable(void)
+{
+	const char *v = getenv("ZPOLINE_PKU");
+	return CPU_FEATURE_ACTIVE(PKU) && !(v && !strcmp(v, "0"));
+}
+
 unsigned char zp_xsave_kind;
 unsigned char zp_wrgsbase;
 

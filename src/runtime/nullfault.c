@@ -197,7 +197,7 @@ static const char *loaded_go_program(void)
 
 bool zp_null_reads_fault(void)
 {
-	return CPU_FEATURE_ACTIVE(PKU);
+	return zp_pku_usable();
 }
 
 const char *zp_needs_null_faults(void)

@@ -314,6 +314,7 @@ extern ZP_HIDDEN unsigned char zp_nr_class[ZP_CLASS_SIZE];
 extern ZP_HIDDEN unsigned char zp_xsave_kind; /* 0 none, 1 xsavec, 2 xsave, 3 fxsave */
 /* The kernel lets user code write the %gs base (FSGSBASE): no arch_prctl. */
 extern ZP_HIDDEN unsigned char zp_wrgsbase;
+ZP_HIDDEN bool zp_pku_usable(void);
 extern ZP_HIDDEN uint64_t zp_xsave_size;      /* bytes to reserve, 64-aligned + 64 */
 extern ZP_HIDDEN unsigned char zp_xsave_cpu_kind; /* what the CPU supports, same codes */
 /* Runs fn(arg) with the extended state saved around it (xstate.c). */

@@ -57,9 +57,11 @@ static long try_map(uintptr_t addr, int prot)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_POPULATE, -1, 0);
 }
 
-static bool cpu_has_pku(void)
+/* With PKU a PROT_EXEC-only page is execute-only; asked to stay readable
+ * (ZPOLINE_PKU=0), it says so. */
+static long page0_prot(void)
 {
-	return CPU_FEATURE_ACTIVE(PKU); /* present, and turned on by the OS (cpu.c) */
+	return zp_pku_usable() || !CPU_FEATURE_ACTIVE(PKU) ? PROT_EXEC : PROT_READ | PROT_EXEC;
 }
 
 /* Stage 2: at 517 + 0xXXcccccc, for the first prefix byte XX whose page is
@@ -347,12 +349,12 @@ int zp_trampoline_map(char *err, size_t errlen)
 			    "before the runtime started (zpoline run --from-start maps it first)");
 		return -EADDRINUSE;
 	}
-	if (zp_raw3(SYS_mprotect, 0, ZP_PAGE, PROT_EXEC) < 0) {
+	if (zp_raw3(SYS_mprotect, 0, ZP_PAGE, page0_prot()) < 0) {
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);
 		zp_snprintf(err, errlen, "zpoline: cannot make page 0 executable");
 		return -EACCES;
 	}
-	zp_exec_only = cpu_has_pku();
+	zp_exec_only = zp_pku_usable();
 	zp_page0_ours = true;
 	return 0;
 }

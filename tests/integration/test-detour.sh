@@ -7,8 +7,8 @@
 # without protection keys).
 . "$(dirname "$0")/../lib.sh"
 P=$ZP_BUILD/tests/progs
-pku=0
-grep -qw ospke /proc/cpuinfo && pku=1
+pku=$PKU
+also_without_pku "$0" "$@"
 
 "$P/nullread" >"$TMP/native" 2>&1
 grep -q '^FAIL' "$TMP/native" && fail "nullread fails natively: $(grep FAIL "$TMP/native")"

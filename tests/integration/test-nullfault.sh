@@ -4,8 +4,8 @@
 # the runtime leaves page 0 alone for them and detours their sites instead
 # (src/runtime/nullfault.c, detour.c).
 . "$(dirname "$0")/../lib.sh"
-pku=0
-grep -qw ospke /proc/cpuinfo && pku=1
+pku=$PKU
+also_without_pku "$0" "$@"
 
 # An ordinary program keeps page 0 (and its speed).
 LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>"$TMP/err"
