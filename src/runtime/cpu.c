@@ -23,6 +23,7 @@ bool zp_pku_usable(void)
 
 unsigned char zp_xsave_kind;
 unsigned char zp_wrgsbase;
+unsigned char zp_gs_check_base;
 
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE (1 << 1)

@@ -515,10 +515,20 @@ zp_slow_path:
 	/* Not a block of ours: a thread not met yet (base 0), or one whose
 	 * program set its own base (thread.c).  A fault of this read (nothing
 	 * mapped at the program's base + TB_MAGIC) is sent to the same place
-	 * by the SIGSEGV handler (signals.c). */
+	 * by the SIGSEGV handler (signals.c).  But where base 0's read faults
+	 * (page 0 execute-only with PKU, or no page 0: detour mode), a thread
+	 * the runtime never met may make its first hooked call with every
+	 * signal blocked (glibc's start_thread, a thread a Go library's
+	 * runtime started before the constructor), and a blocked fault kills
+	 * the process: there (zp_gs_check_base) base 0 is looked for first. */
 	.globl	zp_gs_probe
 	.hidden	zp_gs_probe
 1:
+	cmpb	$0, zp_gs_check_base(%rip)
+	je	zp_gs_probe
+	rdgsbase %rcx
+	test	%rcx, %rcx
+	jz	.Lno_thread_block
 zp_gs_probe:
 	cmpl	$ZP_TB_MAGIC_VALUE, %gs:TB_MAGIC
 	jne	.Lno_thread_block

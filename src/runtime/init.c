@@ -200,6 +200,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
+	zp_gs_check_base = zp_wrgsbase && (zp_exec_only || zp_mode == ZP_MODE_DETOUR);
 	zp_max_nr = zp_syscall_max();
 	if (zp_thread_init_main() < 0)
 		zp_die("zpoline: cannot set up the main thread's hook stack");

@@ -168,12 +168,25 @@ struct ksigaction {
 	uint64_t mask;
 };
 
+/* The stub reads the %gs base before its block's magic (entry.S). */
+extern ZP_HIDDEN unsigned char zp_gs_check_base;
+
 /* The calling thread's block, or NULL for a thread the runtime has not
  * adopted.  Inline, as the pieces below: every hooked call asks. */
 static inline struct zp_thread *zp_thread_self(void)
 {
 	uint32_t magic;
 	struct zp_thread *t;
+	/* Where base 0's read faults, a thread not met yet must not read
+	 * (entry.S, zp_gs_check_base: its signals may all be blocked, and a
+	 * fault in the SIGSEGV handler itself recursed until the stack ran
+	 * out). */
+	if (zp_gs_check_base) {
+		uintptr_t base;
+		__asm__ volatile("rdgsbase %0" : "=r"(base));
+		if (!base)
+			return NULL;
+	}
 	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(magic) : "i"(TB_MAGIC));
 	if (magic != ZP_TB_MAGIC_VALUE)
 		return NULL;
