@@ -508,19 +508,41 @@ static bool all_rewritten(const struct zp_sites *s, size_t i, size_t j)
 	return true;
 }
 
-/* Sites [i, j) hold their rewritten instruction: register them, write
- * nothing. */
-static void register_run(const struct zp_sites *s, size_t i, size_t j)
+/* Sites [i, j) hold their rewritten instruction: register them (unless
+ * registered before their patched copy was mapped), write nothing. */
+static void register_run(const struct zp_sites *s, size_t i, size_t j, bool registered)
 {
 	for (size_t k = i; k < j; k++) {
 		uintptr_t a = s->v[k].addr;
 		if (s->v[k].kind == ZP_SITE_FAST) {
-			zp_set_add(&zp_site_table, (uint64_t)a + 2);
+			if (!registered)
+				zp_set_add(&zp_site_table, (uint64_t)a + 2);
 			zp_stats.fast++;
 		} else {
-			zp_set_add(&zp_trap_table, (uint64_t)a);
+			if (!registered)
+				zp_set_add(&zp_trap_table, (uint64_t)a);
 			zp_stats.trap++;
 		}
+	}
+}
+
+/* The sites in [lo, hi), registered before a patched copy of that code is
+ * mapped over it: a thread already running there reaches them the moment
+ * the copy is in place, and an unregistered callq site is taken for a
+ * call through NULL (a Go library linked into a C program starts its
+ * runtime's threads before the constructor: one run in forty died so).
+ * Should the copy not be used, a registered site still holding `syscall`
+ * is never looked up. */
+static void register_ahead(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		uintptr_t a = s->v[k].addr;
+		if (a < lo || a + 2 > hi)
+			continue;
+		if (s->v[k].kind == ZP_SITE_FAST)
+			zp_set_add(&zp_site_table, (uint64_t)a + 2);
+		else
+			zp_set_add(&zp_trap_table, (uint64_t)a);
 	}
 }
 
@@ -579,7 +601,8 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 		for (int r = 0; r < npremapped; r++)
 			premapped_run |= premapped[r] == m->start;
 		if (premapped_run || all_rewritten(s, i, j)) {
-			register_run(s, i, j); /* already patched: mapped from the text cache */
+			/* already patched: mapped from the text cache */
+			register_run(s, i, j, premapped_run);
 			i = j;
 			continue;
 		}
@@ -946,6 +969,8 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 	bool mapped[64] = {0};
 	for (int i = 0; i < o->phnum && i < 64 && text_id && !textrel; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
+		if (m && m->inode)
+			register_ahead(sites, m->start, m->end);
 		if (m && m->inode && zp_text_cache_map(m, id, idlen, o->phdr[i].p_vaddr, sites)) {
 			mapped[i] = true;
 			zp_stats.text_cached++;
