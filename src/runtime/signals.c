@@ -1515,6 +1515,14 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 		zp_trap_enter(uc, sig, ret - 2, ret, rsp + 8, ZPOLINE_ORIGIN_TRAP);
 		return;
 	}
+	/* A call (or jump) through a small pointer past the sled ran into
+	 * page 0's int3 fill: natively a SIGSEGV, so it crashes as a call
+	 * through NULL does (the return address, if any, left on top). */
+	if (sig == SIGTRAP && si->si_code == SI_KERNEL && zp_page0_ours && rip > ZP_SLED_END + 1 &&
+	    rip <= ZP_PAGE) {
+		g[REG_RIP] = (greg_t)(uintptr_t)zpoline_null_function_call;
+		return;
+	}
 	/* A site being rewritten across a cache line holds int3 for a moment:
 	 * go back and run it again. */
 	if (sig == SIGTRAP && rip >= 1 &&

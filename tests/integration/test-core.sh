@@ -24,7 +24,7 @@ for hook in none pass count clobber trace; do
 		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] $prog: \2/p" "$TMP/out"
 		[ $rc -eq 0 ] || fail "[$hook] $prog exited $rc"
 	done
-	for mode in call-null call-small call-rdx write-null; do
+	for mode in call-null call-small call-far call-rdx write-null; do
 		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/nullcall" $mode >/dev/null 2>&1
 		rc=$?
 		[ $rc -eq 139 ] && pass "[$hook] nullcall $mode dies of SIGSEGV" ||

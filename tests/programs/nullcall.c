@@ -3,6 +3,8 @@
  * without the runtime:
  *   call-null   calls a NULL function pointer (call *%rax, rax = 0)
  *   call-small  calls function pointer 0x28 (lands inside the sled)
+ *   call-far    calls function pointer 0x800 (past the sled: page 0's
+ *               int3 fill, which raised SIGTRAP, not SIGSEGV)
  *   call-rdx    calls NULL through another register
  *   write-null  writes to address 0
  *   read-exec   (informational) reads address 0: faults only where page 0
@@ -20,6 +22,10 @@ int main(int argc, char **argv)
 		__asm__ volatile("mov %0, %%rax; call *%%rax" ::"r"(addr) : "rax", "memory");
 	} else if (!strcmp(argv[1], "call-small")) {
 		addr = 0x28;
+		void (*f)(void) = (void (*)(void))addr;
+		f();
+	} else if (!strcmp(argv[1], "call-far")) {
+		addr = 0x800;
 		void (*f)(void) = (void (*)(void))addr;
 		f();
 	} else if (!strcmp(argv[1], "call-rdx")) {
