@@ -328,6 +328,10 @@ extern ZP_HIDDEN unsigned char zp_xsave_kind; /* 0 none, 1 xsavec, 2 xsave, 3 fx
 /* The kernel lets user code write the %gs base (FSGSBASE): no arch_prctl. */
 extern ZP_HIDDEN unsigned char zp_wrgsbase;
 ZP_HIDDEN bool zp_pku_usable(void);
+/* pkru.c: the program's PKRU, from the signal frame, for a call made in a
+ * handler; and what the call left, back into the frame. */
+ZP_HIDDEN bool zp_pkru_enter(void *uc);
+ZP_HIDDEN void zp_pkru_leave(void *uc);
 extern ZP_HIDDEN uint64_t zp_xsave_size;      /* bytes to reserve, 64-aligned + 64 */
 extern ZP_HIDDEN unsigned char zp_xsave_cpu_kind; /* what the CPU supports, same codes */
 /* Runs fn(arg) with the extended state saved around it (xstate.c). */

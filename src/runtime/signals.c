@@ -1027,6 +1027,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
 	bool outer_ran = t->handler_ran;
 	t->handler_ran = false;
+	bool pkru = zp_pkru_enter(uc);
 
 	long act = zp_call_on_stack(pre_on_slot, rec, rec);
 	bool self_mask = false;
@@ -1063,6 +1064,8 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 			zp_call_on_stack(post_on_slot, rec, rec);
 	}
 	long ret = rec->call.ret;
+	if (pkru)
+		zp_pkru_leave(uc);
 	/* Only rt_sigprocmask changes the mask for good, and a handler of the
 	 * program that ran meanwhile may have changed the one its return put
 	 * back (uc_sigmask): one of the runtime's wrappers says it ran, and a
