@@ -16,13 +16,22 @@ need_strace "fault lines"
 norm() {
 	grep -E '^([0-9]+ +)?(---|\+\+\+|kill|tgkill)' "$1" |
 		sed -E 's/^[0-9]+ +//; s/si_pid=[0-9]+/si_pid=PID/; s/^(t?g?kill)\([0-9]+, ([0-9]+, )?/\1(PID, /' |
-		sed -E 's/si_addr=0x5[0-9a-f]+/si_addr=CODE/; s/[[:space:]]+= ([^=]*)$/ = \1/'
+		sed -E 's/si_addr=0x5[0-9a-f]+/si_addr=CODE/; s/[[:space:]]+= ([^=]*)$/ = \1/' |
+		sed -E 's/si_pkey=[0-9]+/si_pkey=KEY/'
 }
+# (si_pkey: under the runtime the program's first key is 2, not 1: page 0
+# holds the kernel's execute-only key.)
 # (kill: SIGSEGV is one of the runtime's signals, whose real action is the
 # runtime's handler, so the tracer cannot tell in advance that the call
 # ends the process: it prints it <unfinished ...>, where strace prints it
 # whole.  Its delivery and end lines are compared.)
-for m in wild ud2 int3 kill abort; do
+modes="wild ud2 int3 kill abort"
+if (exec "$PROG" pkey) 2>/dev/null; [ $? = 139 ]; then
+	modes="$modes pkey"
+else
+	skip "pkey: a protection-key fault" "no protection keys here"
+fi
+for m in $modes; do
 	strace -e trace=kill,tgkill -o "$TMP/s.$m" "$PROG" $m
 	rs=$?
 	"$ZP" trace -e trace=kill,tgkill -o "$TMP/z.$m" -- "$PROG" $m

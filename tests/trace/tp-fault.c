@@ -8,6 +8,8 @@
  *          of the runtime's
  *   threads  two threads wait while the main thread reads an unmapped address
  *   handled  a SIGSEGV handler that exits 3: no delivery line is ours to print
+ *   pkey   reads a page at 0x200000000 whose protection key denies access
+ *          (SIGSEGV, SEGV_PKUERR, si_pkey); exits 2 without protection keys
  * Core dumps are off.
  */
 #define _GNU_SOURCE
@@ -15,7 +17,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void *waiter(void *a)
@@ -54,5 +58,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(m, "handled"))
 		signal(SIGSEGV, on_segv);
+	if (!strcmp(m, "pkey")) {
+		int key = (int)syscall(SYS_pkey_alloc, 0, PKEY_DISABLE_ACCESS);
+		void *p = mmap((void *)0x200000000, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (key < 0 || p == MAP_FAILED ||
+		    syscall(SYS_pkey_mprotect, p, 4096, PROT_READ | PROT_WRITE, key) != 0)
+			return 2;
+		wild = p;
+	}
 	return *wild;
 }

@@ -608,6 +608,11 @@ void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 		put_addr_or_null(&b, si->si_addr);
 		if (g.o.json)
 			tb_putc(&b, '"');
+		/* the key that refused the access, as strace prints it */
+		if (si->si_signo == SIGSEGV && si->si_code == SEGV_PKUERR) {
+			tb_puts(&b, g.o.json ? ",\"si_pkey\":" : ", si_pkey=");
+			tb_dec(&b, si->si_pkey);
+		}
 	} else if (seccomp) {
 		tb_puts(&b, g.o.json ? ",\"si_call_addr\":\"" : ", si_call_addr=");
 		put_addr_or_null(&b, si->si_call_addr);
