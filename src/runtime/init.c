@@ -234,6 +234,15 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_rewrite_collect();
 		else if (zp_rewrite_all() < 0)
 			zp_die("zpoline: cannot read /proc/self/maps");
+		/* Code left as it was (no decoder: out of descriptors, say)
+		 * would make its calls behind the hooks' back: in auto mode the
+		 * Syscall User Dispatch safety net catches them instead. */
+		if (zp_mode == ZP_MODE_AUTO && !zp_tier_pending && zp_decoder_unavailable() &&
+		    zp_sud_available()) {
+			zp_mode = ZP_MODE_NET;
+			zp_log("zpoline: sites left as they were are caught by Syscall User Dispatch "
+			       "(ZPOLINE_MODE=net)");
+		}
 	}
 	if (vdso_routed && zp_vdso_route() < 0)
 		zp_log("zpoline: ZPOLINE_VDSO=1: could not route the vDSO's functions");
