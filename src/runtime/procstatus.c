@@ -69,15 +69,8 @@ bool zp_self_traced_or_filtered(void)
 	       zp_status_field(buf, "TracerPid:") != 0 || zp_status_field(buf, "Seccomp:") > 0;
 }
 
-/* Is a debugger or strace attached now?  Unreadable: as if one were. */
-bool zp_self_traced(void)
-{
-	char buf[2048];
-	return zp_proc_status("/proc/self/status", buf, sizeof buf) < 0 ||
-	       zp_status_field(buf, "TracerPid:") != 0;
-}
-
-/* What /proc/self/status last said, for zp_self_signal_ok: reading it
+/* What /proc/self/status last said, for zp_self_signal_ok and
+ * zp_self_traced: reading it
  * costs ~20 us, ten times a raise().  A debugger that attaches is noticed
  * within STATUS_TTL; a thread the runtime sees made (clone) or adopts
  * forgets the count at once; a forked child starts afresh. */
@@ -107,6 +100,29 @@ static void self_status_read(uint64_t now)
 	__atomic_store_n(&self_status.at, now ? now : 1, __ATOMIC_RELAXED);
 }
 
+static uint64_t coarse_now(void)
+{
+	struct timespec ts = {0, 0};
+	zp_raw2(SYS_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool status_stale(uint64_t now)
+{
+	uint64_t at = __atomic_load_n(&self_status.at, __ATOMIC_RELAXED);
+	return !at || now - at > STATUS_TTL_NS;
+}
+
+/* Is a debugger or strace attached (within STATUS_TTL)?  Unreadable: as
+ * if one were.  One read serves a start-up's whole batch of objects. */
+bool zp_self_traced(void)
+{
+	uint64_t now = coarse_now();
+	if (status_stale(now))
+		self_status_read(now);
+	return __atomic_load_n(&self_status.tracer, __ATOMIC_RELAXED) != 0;
+}
+
 /* May a signal the caller sends itself be made from the runtime's SIGTRAP
  * trap (signals.c: self_signal)?  Not under a debugger or strace: they
  * would stop at or report the SIGTRAP.  `whole_process`: the signal goes to
@@ -120,11 +136,8 @@ bool zp_self_signal_ok(bool whole_process)
 	 * kills for. */
 	if (__atomic_load_n(&zp_seccomp_seen, __ATOMIC_RELAXED))
 		return false;
-	struct timespec ts = {0, 0};
-	zp_raw2(SYS_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	uint64_t at = __atomic_load_n(&self_status.at, __ATOMIC_RELAXED);
-	if (!at || now - at > STATUS_TTL_NS ||
+	uint64_t now = coarse_now();
+	if (status_stale(now) ||
 	    (whole_process && __atomic_load_n(&self_status.threads, __ATOMIC_RELAXED) < 0))
 		self_status_read(now);
 	if (__atomic_load_n(&self_status.tracer, __ATOMIC_RELAXED) != 0)

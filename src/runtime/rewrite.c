@@ -526,14 +526,14 @@ static void register_run(const struct zp_sites *s, size_t i, size_t j, bool regi
 	}
 }
 
-/* The sites in [lo, hi), registered before a patched copy of that code is
- * mapped over it: a thread already running there reaches them the moment
- * the copy is in place, and an unregistered callq site is taken for a
- * call through NULL (a Go library linked into a C program starts its
- * runtime's threads before the constructor: one run in forty died so).
- * Should the copy not be used, a registered site still holding `syscall`
- * is never looked up. */
-static void register_ahead(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
+/* Registered before a patched copy of the code is mapped over it (by
+ * textcache.c, just before its mmap): a thread already running there
+ * reaches the sites the moment the copy is in place, and an unregistered
+ * callq site is taken for a call through NULL (a Go library linked into a
+ * C program starts its runtime's threads before the constructor: one run
+ * in forty died so).  Should the mapping fail, a registered site still
+ * holding `syscall` is never looked up. */
+void zp_sites_register_ahead(const struct zp_sites *s, uintptr_t lo, uintptr_t hi)
 {
 	for (size_t k = 0; k < s->n; k++) {
 		uintptr_t a = s->v[k].addr;
@@ -969,8 +969,6 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 	bool mapped[64] = {0};
 	for (int i = 0; i < o->phnum && i < 64 && text_id && !textrel; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
-		if (m && m->inode)
-			register_ahead(sites, m->start, m->end);
 		if (m && m->inode && zp_text_cache_map(m, id, idlen, o->phdr[i].p_vaddr, sites)) {
 			mapped[i] = true;
 			zp_stats.text_cached++;

@@ -27,6 +27,9 @@ ZP_HIDDEN bool zp_site_bytes_rewritten(const struct zp_site *site, const uint8_t
 /* Room for n more sites. */
 ZP_HIDDEN int zp_sites_reserve(struct zp_sites *s, size_t n);
 ZP_HIDDEN void zp_sites_free(struct zp_sites *s);
+/* The sites in [lo, hi) entered in the lookup tables before their
+ * patched copy is mapped (textcache.c); rewrite.c counts them after. */
+ZP_HIDDEN void zp_sites_register_ahead(const struct zp_sites *s, uintptr_t lo, uintptr_t hi);
 
 struct zp_fde_index;
 struct zp_maps;

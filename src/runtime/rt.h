@@ -355,7 +355,6 @@ long zp_app_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long 
 /* ---- trampoline ---------------------------------------------------------- */
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
 ZP_HIDDEN int zp_stage2_map_alone(char *err, size_t errlen);
-ZP_HIDDEN bool zp_trampoline_contains(uintptr_t addr);
 ZP_HIDDEN bool zp_trampoline_is_ours(bool page0);
 ZP_HIDDEN void zp_stage2_finish(void);
 struct zp_site_table;

@@ -61,7 +61,7 @@ static long try_map(uintptr_t addr, int prot)
  * (ZPOLINE_PKU=0), it says so. */
 static long page0_prot(void)
 {
-	return zp_pku_usable() || !CPU_FEATURE_ACTIVE(PKU) ? PROT_EXEC : PROT_READ | PROT_EXEC;
+	return CPU_FEATURE_ACTIVE(PKU) && !zp_pku_usable() ? PROT_READ | PROT_EXEC : PROT_EXEC;
 }
 
 /* Stage 2: at 517 + 0xXXcccccc, for the first prefix byte XX whose page is
@@ -374,11 +374,6 @@ int zp_stage2_map_alone(char *err, size_t errlen)
 	}
 	zp_snprintf(err, errlen, "zpoline: cannot map the trampoline's second stage");
 	return -ENOMEM;
-}
-
-bool zp_trampoline_contains(uintptr_t addr)
-{
-	return zp_mode != ZP_MODE_DETOUR && addr < ZP_PAGE;
 }
 
 /* Is page 0 a trampoline built by a copy of this runtime?  Page 0 itself
