@@ -4,8 +4,10 @@
  * The program's environment is a copy built before the vfork (the
  * command's own stays untouched); ZPOLINE_TRACE_ROOT's value, the child's
  * own pid, is written into it by the child.
- * An exec failure travels back over a close-on-exec pipe, so the parent
- * can tell "not found" from "the program exited 127".
+ * An exec failure's errno is left in the memory the child shares with the
+ * command until it execs or exits (no pipe: under `ulimit -n 4` a program
+ * runs natively, so the command must not need a descriptor of its own), so
+ * the parent can tell "not found" from "the program exited 127".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -408,7 +410,7 @@ struct child {
 	const struct launch *l;
 	struct env *env;
 	char **loader_av;
-	int pipe_r, pipe_w;
+	int *exec_errno;
 	const sigset_t *mask;
 	const struct sigaction *old_fwd, *old_sent, *old_rt;
 	int nrt;
@@ -447,16 +449,13 @@ static int child_main(void *arg)
 	for (int i = 0; i < c->nrt; i++)
 		sigaction(SIGRTMIN + i, &c->old_rt[i], NULL);
 	sigprocmask(SIG_SETMASK, c->mask, NULL);
-	close(c->pipe_r);
 	if (c->env->root)
 		put_pid(c->env->root, (long)getpid());
 	if (c->loader_av)
 		execve(c->l->loader, c->loader_av, c->env->v);
 	else
 		execvpe(c->l->argv[0], c->l->argv, c->env->v);
-	int e = errno;
-	ssize_t w = write(c->pipe_w, &e, sizeof e);
-	(void)w;
+	*c->exec_errno = errno;
 	_exit(EXIT_NOTFOUND);
 }
 
@@ -496,11 +495,11 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	struct env env;
 	env_build(&env, l);
 	char **loader_av = l->loader ? loader_argv(l) : NULL;
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		die(EXIT_NOEXEC, "pipe: %s", strerror(errno));
+	/* volatile: written by the child, which shares this memory, while the
+	 * parent is suspended in clone. */
+	volatile int exec_errno = 0;
 	fflush(NULL);
-	struct child c = {l, &env, loader_av, pipefd[0], pipefd[1], &old_mask,
+	struct child c = {l, &env, loader_av, (int *)&exec_errno, &old_mask,
 			  old_fwd, old_sent, old_rt, nrt};
 	size_t stack_size;
 	char *stack = child_stack(&stack_size, l->argv);
@@ -513,15 +512,7 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 		*pid_out = pid;
 	env_free(&env);
 	free(loader_av);
-	close(pipefd[1]);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-
-	int exec_errno = 0;
-	ssize_t r;
-	do
-		r = read(pipefd[0], &exec_errno, sizeof exec_errno);
-	while (r < 0 && errno == EINTR);
-	close(pipefd[0]);
 
 	int status;
 	pid_t w;
@@ -529,7 +520,7 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 		w = waitpid(pid, &status, 0);
 	while (w < 0 && errno == EINTR);
 	child = 0;
-	if (r == (ssize_t)sizeof exec_errno)
+	if (exec_errno)
 		return exec_failure(l->argv[0], exec_errno);
 	if (w < 0)
 		die(EXIT_NOEXEC, "waitpid: %s", strerror(errno));

@@ -8,8 +8,10 @@
  * the library is (ZP_ZYDIS_PATH); ZPOLINE_DECODER overrides it.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -17,6 +19,7 @@
 
 #include "decoder.h"
 #include "raw.h"
+
 #include "rt.h"
 #include "solib.h"
 
@@ -32,6 +35,8 @@ static struct zp_decoder_api api;
 static struct zp_solib lib;
 enum { NOT_LOADED, LOADING, READY, FAILED };
 static int state = NOT_LOADED;
+/* The last try found no descriptor free: tried again at the next need. */
+static bool starved;
 
 __attribute__((noreturn)) static void decoder_assert(const char *expr, const char *file,
 						      unsigned line, const char *fn)
@@ -71,12 +76,18 @@ static bool load(void)
 		{NULL, NULL},
 	};
 	char err[512];
-	if (zp_solib_load(&lib, path, imports, err, sizeof err) < 0) {
+	int e = zp_solib_load(&lib, path, imports, err, sizeof err);
+	__atomic_store_n(&starved, e == -EMFILE || e == -ENFILE, __ATOMIC_RELAXED);
+	/* Out of descriptors (a low `ulimit -n`) says nothing about the
+	 * library, and in auto mode the calls of the code left as it was are
+	 * caught by Syscall User Dispatch instead (init.c): said only when
+	 * debugging.  The rest is the installation's fault, said always. */
+	if (e < 0 && (!starved || zp_debug))
 		zp_log("zpoline: cannot load the x86 decoder: %s; code that must be decoded is left "
 		       "as it is, and its system calls bypass the hooks",
 		       err);
+	if (e < 0)
 		return false;
-	}
 	api.init = (__typeof__(api.init))zp_solib_sym(&lib, "ZydisDecoderInit");
 	api.enable_mode = (__typeof__(api.enable_mode))zp_solib_sym(&lib, "ZydisDecoderEnableMode");
 	api.decode = (__typeof__(api.decode))zp_solib_sym(&lib, "ZydisDecoderDecodeInstruction");
@@ -103,7 +114,8 @@ const struct zp_decoder_api *zp_decoder(void)
 			uint64_t all = ~0ull, old = 0;
 			zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
 			bool ok = load();
-			__atomic_store_n(&state, ok ? READY : FAILED, __ATOMIC_RELEASE);
+			__atomic_store_n(&state, ok ? READY : starved ? NOT_LOADED : FAILED,
+					 __ATOMIC_RELEASE);
 			zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
 			return ok ? &api : NULL;
 		}
@@ -116,7 +128,13 @@ const struct zp_decoder_api *zp_decoder(void)
 
 bool zp_decoder_unavailable(void)
 {
-	return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == FAILED;
+	return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == FAILED ||
+	       __atomic_load_n(&starved, __ATOMIC_RELAXED);
+}
+
+bool zp_decoder_starved(void)
+{
+	return __atomic_load_n(&starved, __ATOMIC_RELAXED);
 }
 
 bool zp_decoder_contains(uintptr_t start, uintptr_t end)

@@ -29,6 +29,8 @@ void zp_decoder_configure(void);
 /* Did loading the decoder fail?  Site lists found since are incomplete and
  * must not be cached. */
 bool zp_decoder_unavailable(void);
+/* Unavailable because no descriptor was free at the last try. */
+bool zp_decoder_starved(void);
 
 /* Is any of [start, end) the decoder's own mapping? */
 bool zp_decoder_contains(uintptr_t start, uintptr_t end);

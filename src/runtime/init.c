@@ -230,18 +230,38 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		int split = env_int("ZPOLINE_SCAN_SPLIT", -1);
 		if (split >= 0)
 			zp_scan_split_min = (size_t)split << 10;
+		int maps_err = 0;
 		if (zp_tier_pending)
 			zp_rewrite_collect();
-		else if (zp_rewrite_all() < 0)
-			zp_die("zpoline: cannot read /proc/self/maps");
-		/* Code left as it was (no decoder: out of descriptors, say)
-		 * would make its calls behind the hooks' back: in auto mode the
-		 * Syscall User Dispatch safety net catches them instead. */
-		if (zp_mode == ZP_MODE_AUTO && !zp_tier_pending && zp_decoder_unavailable() &&
-		    zp_sud_available()) {
+		else
+			maps_err = zp_rewrite_all();
+		/* Code left as it was (no decoder, or no descriptor left to read
+		 * the mappings: a low `ulimit -n`) would make its calls behind
+		 * the hooks' back: in auto mode the Syscall User Dispatch safety
+		 * net catches them instead. */
+		if (maps_err < 0 && !(zp_mode == ZP_MODE_AUTO && zp_sud_available()))
+			zp_die("zpoline: cannot read /proc/self/maps: %s", strerror(-maps_err));
+		/* Out of descriptors is the program's own business: said only
+		 * when debugging if every call still reaches the hooks. */
+		bool starved = maps_err == -EMFILE || maps_err == -ENFILE || zp_decoder_starved();
+		if (maps_err < 0) {
 			zp_mode = ZP_MODE_NET;
-			zp_log("zpoline: sites left as they were are caught by Syscall User Dispatch "
-			       "(ZPOLINE_MODE=net)");
+			if (!starved || zp_debug)
+				zp_log("zpoline: cannot read /proc/self/maps (%s): nothing is rewritten, "
+				       "every system call traps (Syscall User Dispatch, "
+				       "ZPOLINE_MODE=net)",
+				       strerror(-maps_err));
+		} else if (!zp_tier_pending && zp_decoder_unavailable()) {
+			if (zp_mode == ZP_MODE_AUTO && zp_sud_available()) {
+				zp_mode = ZP_MODE_NET;
+				if (!starved || zp_debug)
+					zp_log("zpoline: sites left as they were are caught by Syscall "
+					       "User Dispatch (ZPOLINE_MODE=net)");
+			} else if (starved) {
+				zp_log("zpoline: no file descriptor free to load the x86 decoder: code "
+				       "that must be decoded is left as it is, and its system calls "
+				       "bypass the hooks");
+			}
 		}
 	}
 	if (vdso_routed && zp_vdso_route() < 0)
@@ -255,9 +275,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
 	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;
+	int late_err;
 	if (zp_tier_pending && !zp_tier_start(switch_after, lean_ok, zp_thread_self()) &&
-	    zp_rewrite_objects() < 0)
-		zp_die("zpoline: cannot read /proc/self/maps");
+	    (late_err = zp_rewrite_objects()) < 0)
+		zp_die("zpoline: cannot read /proc/self/maps: %s", strerror(-late_err));
 	zp_lean_decide(lean_ok);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();

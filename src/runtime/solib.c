@@ -292,10 +292,15 @@ int zp_solib_load(struct zp_solib *lib, const char *path, const struct zp_solib_
 	ElfW(Phdr) ph[MAX_PHDR];
 	struct loading l = {lib, path, err, errlen, ph, 0, 0, imports};
 	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return refuse(&l, "cannot open it (%s)", fd == -ENOENT ? "no such file"
-							 : fd == -EACCES ? "permission denied"
-									 : "open failed");
+	if (fd < 0) {
+		bool starved = fd == -EMFILE || fd == -ENFILE;
+		refuse(&l, "cannot open it (%s)",
+		       fd == -ENOENT   ? "no such file"
+		       : fd == -EACCES ? "permission denied"
+		       : starved       ? "no file descriptor free"
+				       : "open failed");
+		return starved ? fd : -1;
+	}
 	ElfW(Ehdr) eh = {0};
 	int rc = -1;
 	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh ||

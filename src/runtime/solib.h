@@ -30,8 +30,10 @@ struct zp_solib {
 };
 
 /* Maps `path`, applies its relocations (imports resolved from `imports`, a
- * list ending with a NULL name) and runs its initialisers.  0, or -1 with
- * the reason in `err`; nothing stays mapped on failure. */
+ * list ending with a NULL name) and runs its initialisers.  0, or a
+ * negative value with the reason in `err`: -EMFILE or -ENFILE when no
+ * descriptor was free to open it (worth another try later), else -1;
+ * nothing stays mapped on failure. */
 int zp_solib_load(struct zp_solib *lib, const char *path, const struct zp_solib_import *imports,
 		  char *err, size_t errlen);
 

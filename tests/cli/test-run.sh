@@ -27,6 +27,17 @@ expect_status "not executable -> 126" 126 "$Z" run -- "$TMP/data"
 grep -q "cannot execute $TMP/data" "$TMP/err" && pass "not executable named" ||
 	fail "not executable named: $(cat "$TMP/err")"
 expect_status "a directory -> 126" 126 "$Z" run -- /tmp
+# The command needs no descriptor of its own: what runs natively under a low
+# `ulimit -n` runs under it (an exec failure is still told apart).
+native=$(ulimit -n 4; ls -d /usr 2>&1)
+out=$(ulimit -n 4; "$Z" run -- ls -d /usr 2>&1)
+rc=$?
+[ $rc = 0 ] && [ "$out" = "$native" ] && [ "$out" = /usr ]
+outcome "ulimit -n 4: ls runs as natively (output '$out', exit $rc)"
+out=$(ulimit -n 4; "$Z" run -- no-such-program-zp 2>&1)
+rc=$?
+[ $rc = 127 ] && [ "$out" = "zpoline: no-such-program-zp: command not found" ]
+outcome "ulimit -n 4: not found -> 127, one line (exit $rc, '$out')"
 
 # --- the program's environment ----------------------------------------------
 out=$(env -u LD_PRELOAD "$Z" run -- "$INITENV" LD_PRELOAD)

@@ -38,6 +38,25 @@ else
 		fail "ulimit -v: rc $rc $(head -c 200 "$TMP/err")"
 fi
 
+# No descriptor left at start-up (a low `ulimit -n`, every descriptor in
+# use: the fdhog hook takes them): /proc/self/maps cannot be read.  Auto mode
+# lets every call trap instead (init.c), saying so only when debugging; the
+# zpoline mode stops, saying why.
+HOG=$ZP_BUILD/tests/libzphook_fdhog.so
+out=$(ulimit -n 8; LD_PRELOAD=$LIB LIBZPHOOK=$HOG /bin/echo hi 2>"$TMP/err")
+rc=$?
+[ $rc = 0 ] && [ "$out" = hi ] && grep -q 'fdhog: 4 taken, 1 writes to fd 1 seen' "$TMP/err" &&
+	! grep -q zpoline "$TMP/err"
+outcome "no descriptor free at start-up: echo runs, its write reaches the hook, nothing said"
+out=$(ulimit -n 8; ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB LIBZPHOOK=$HOG /bin/echo hi 2>"$TMP/err")
+grep -q 'cannot read /proc/self/maps (Too many open files): nothing is rewritten' "$TMP/err"
+outcome "no descriptor free at start-up, ZPOLINE_DEBUG=1: the fallback is said"
+out=$(ulimit -n 8; ZPOLINE_MODE=zpoline LD_PRELOAD=$LIB LIBZPHOOK=$HOG /bin/echo hi 2>&1)
+rc=$?
+[ $rc = 1 ] && grep -q '^zpoline: cannot read /proc/self/maps: Too many open files$' <<<"$out" &&
+	! grep -q '^hi$' <<<"$out"
+outcome "no descriptor free at start-up, ZPOLINE_MODE=zpoline: exit 1, the reason said"
+
 # Strict overcommit accounting: briefly, and put back whatever happens.
 if asan_hooks; then
 	skip "vm.overcommit_memory=2" "the hooks are AddressSanitizer builds"
