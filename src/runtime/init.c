@@ -183,7 +183,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	 * debugger or strace, which would stop at or report every trapped
 	 * call's SIGSYS, or under a seccomp filter from before the runtime
 	 * started, which may forbid arming Syscall User Dispatch or what the
-	 * trap path calls (and kill for it). */
+	 * trap path calls (and kill for it).  Nor, whatever the count says, in
+	 * a process with threads already: their code runs as it is and shares
+	 * the handlers with the thread that would trap, and one installed
+	 * blocking every signal (Go's are) makes a call there with SIGSYS
+	 * blocked, which kills (a linked Go library: 1 run in 20 died). */
 	const char *after = getenv("ZPOLINE_SWITCH_AFTER");
 	int switch_after = env_int("ZPOLINE_SWITCH_AFTER", ZP_SWITCH_AFTER_DEFAULT);
 	if (switch_after < 0) {
@@ -194,9 +198,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	const char *report = getenv("ZPOLINE_SITES");
 	const char *vdso = getenv("ZPOLINE_VDSO");
 	bool vdso_routed = vdso && !strcmp(vdso, "1");
-	if (zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed &&
-	    ((after && *after) || !zp_self_traced_or_filtered()))
-		zp_tier_pending = 1;
+	if (zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed) {
+		int self = zp_self_at_start();
+		zp_tier_pending = !(self & ZP_SELF_THREADS) &&
+				  ((after && *after) || !(self & ZP_SELF_TRACED_OR_FILTERED));
+	}
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);

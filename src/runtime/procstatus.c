@@ -59,14 +59,22 @@ long zp_status_field(const char *text, const char *key)
 	return -1;
 }
 
-/* Is a debugger or strace attached now (TracerPid), or a seccomp filter in
- * force (Seccomp: 2, from before the runtime started)?  Unreadable: as if
- * both were. */
-bool zp_self_traced_or_filtered(void)
+/* At start-up: ZP_SELF_TRACED_OR_FILTERED if a debugger or strace is
+ * attached (TracerPid) or a seccomp filter is in force (Seccomp: 2, from
+ * before the runtime started); ZP_SELF_THREADS if the process has threads
+ * already (Threads: above 1: a linked library's runtime started them, as
+ * Go's does).  Unreadable: all of them. */
+int zp_self_at_start(void)
 {
 	char buf[2048];
-	return zp_proc_status("/proc/self/status", buf, sizeof buf) < 0 ||
-	       zp_status_field(buf, "TracerPid:") != 0 || zp_status_field(buf, "Seccomp:") > 0;
+	if (zp_proc_status("/proc/self/status", buf, sizeof buf) < 0)
+		return ZP_SELF_TRACED_OR_FILTERED | ZP_SELF_THREADS;
+	int r = 0;
+	if (zp_status_field(buf, "TracerPid:") != 0 || zp_status_field(buf, "Seccomp:") > 0)
+		r |= ZP_SELF_TRACED_OR_FILTERED;
+	if (zp_status_field(buf, "Threads:") != 1)
+		r |= ZP_SELF_THREADS;
+	return r;
 }
 
 /* What /proc/self/status last said, for zp_self_signal_ok and

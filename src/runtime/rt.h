@@ -216,7 +216,10 @@ ZP_HIDDEN long zp_proc_status(const char *path, char *buf, size_t size);
 ZP_HIDDEN long zp_status_field(const char *text, const char *key);
 ZP_HIDDEN bool zp_self_signal_ok(bool whole_process);
 ZP_HIDDEN void zp_self_status_forget(bool all);
-ZP_HIDDEN bool zp_self_traced_or_filtered(void);
+/* zp_self_at_start(): what /proc/self/status says at start-up */
+#define ZP_SELF_TRACED_OR_FILTERED 1
+#define ZP_SELF_THREADS 2
+ZP_HIDDEN int zp_self_at_start(void);
 ZP_HIDDEN bool zp_self_traced(void);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);

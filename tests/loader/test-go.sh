@@ -181,5 +181,21 @@ if [ -x "$LT/gouse" ] && [ -x "$LT/gouse-dl" ]; then
 	done
 	[ $crashed = 0 ]
 	outcome "Go library (linked), 20 runs under the pass hook: none dies ($crashed did)"
+	# Deferred rewriting (tier.c) would leave the main thread trapping
+	# while Go's threads, already running, share its handlers: Go's, with
+	# every signal blocked, made calls there with SIGSYS blocked (killed 1
+	# run in 20).  A process with threads at start-up is rewritten at once.
+	ZPOLINE_SWITCH_AFTER=200 ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$LT/gouse" \
+		>ul-tier.out 2>ul-tier.err
+	rc=$?
+	[ $rc = 0 ] && grep -q '^zpoline: mode auto$' ul-tier.err && ! grep -q 'rewritten after' ul-tier.err
+	outcome "Go library (linked), ZPOLINE_SWITCH_AFTER=200: threads at start-up, rewritten at once"
+	crashed=0
+	for i in $(seq 40); do
+		ZPOLINE_SWITCH_AFTER=200 LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$LT/gouse" >ul$i.out 2>&1 ||
+			crashed=$((crashed + 1))
+	done
+	[ $crashed = 0 ]
+	outcome "Go library (linked), 40 runs with ZPOLINE_SWITCH_AFTER=200: none dies ($crashed did)"
 fi
 finish
