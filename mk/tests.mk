@@ -35,6 +35,9 @@ $(B)/tests/progs/sigunwind-late: tests/programs/sigunwind.c tests/programs/check
 PROG_BIN += $(B)/tests/progs/sigunwind-late
 # faultbt: names from dladdr.
 PROG_CFLAGS_faultbt := -rdynamic
+# earlythread: linked to libearly.so, whose initializer starts a thread.
+$(B)/tests/progs/earlythread: $(B)/tests/libs/libearly.so
+PROG_LDLIBS_earlythread := -L$(B)/tests/libs -learly -Wl,-rpath,$(abspath $(B)/tests/libs)
 # rodatapairs: read-only data in the code's segment.
 PROG_CFLAGS_rodatapairs := -Wl,-z,noseparate-code
 

@@ -56,6 +56,7 @@ _Static_assert(ZP_MODE_DETOUR == ZP_MODE_DETOUR_ASM, "ZP_MODE_DETOUR_ASM (layout
 
 unsigned long zp_detour_refused[ZP_DETOUR_NREASONS] ZP_BIG_BSS;
 unsigned long zp_detour_count ZP_BIG_BSS;
+bool zp_detour_in_place_only ZP_BIG_BSS;
 
 /* ---- what an instruction to displace is --------------------------------- */
 
@@ -464,6 +465,12 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 {
 	if (!zp_stage2_addr)
 		return ZP_DETOUR_NO_ROOM;
+	/* A plan that replaces the instructions after the call (cached
+	 * plans too: they do not depend on the threads) would have a thread
+	 * inside it return into the middle of the jmp (a linked Go library's
+	 * threads in libc's clone3 crashed half the runs). */
+	if (start == 0 && zp_detour_in_place_only)
+		return ZP_DETOUR_THREADS;
 	uintptr_t a = site + start; /* the first byte replaced */
 	size_t bi = 0;
 	uintptr_t t = slot_near(site, &bi);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct zp_func_result;
@@ -20,10 +21,15 @@ enum zp_detour_refusal {
 	ZP_DETOUR_RELOC,        /* an instruction to displace cannot be moved */
 	ZP_DETOUR_END,          /* the bytes to patch run past the function */
 	ZP_DETOUR_NO_ROOM,      /* no memory for a trampoline within 2 GiB */
+	ZP_DETOUR_THREADS,      /* threads may be in the call: not past the site */
 	ZP_DETOUR_NREASONS
 };
 extern unsigned long zp_detour_refused[ZP_DETOUR_NREASONS];
 extern unsigned long zp_detour_count;
+/* Set while code other threads may be running is patched (a process with
+ * threads at start-up: init.c): no detour covers bytes after the
+ * `syscall`, where a thread inside the call would return. */
+extern bool zp_detour_in_place_only;
 
 /* The bytes a detour of the site at offset `off` of the function `fn`
  * (decoded into r; `k` the site's index there) replaces: from

@@ -524,8 +524,9 @@ zp_slow_path:
 	.globl	zp_gs_probe
 	.hidden	zp_gs_probe
 1:
-	cmpb	$0, zp_gs_check_base(%rip)
-	je	zp_gs_probe
+	cmpb	$ZP_GS_CHECK_RDGSBASE, zp_gs_check_base(%rip)
+	jb	zp_gs_probe
+	ja	.Lgs_base_by_syscall
 	rdgsbase %rcx
 	test	%rcx, %rcx
 	jz	.Lno_thread_block
@@ -1335,6 +1336,27 @@ zp_app_syscall_exit:
 	syscall
 	ud2
 
+/* Without FSGSBASE, where threads the runtime never met were running at
+ * start-up (init.c): the base asked of the kernel, a system call more a
+ * hooked call.  rsp = app-16, app-24 = nr; rdi and rsi wait at app-32 and
+ * app-40, and the base comes back at app-48: the site's red zone, proved
+ * dead. */
+.Lgs_base_by_syscall:
+	CFI_APP_STACK 16
+	mov	%rdi, -16(%rsp)
+	mov	%rsi, -24(%rsp)
+	movq	$0, -32(%rsp)
+	mov	$ZP_NR_ARCH_PRCTL, %eax
+	mov	$ZP_ARCH_GET_GS, %edi
+	lea	-32(%rsp), %rsi
+	syscall
+	mov	-16(%rsp), %rdi
+	mov	-24(%rsp), %rsi
+	mov	-8(%rsp), %rax
+	cmpq	$0, -32(%rsp)
+	jne	zp_gs_probe
+	jmp	.Lno_thread_block
+
 /* A thread we have not seen yet (%gs base 0), or whose program set its
  * own base: give it its block, on its own stack below the red zone, and
  * try again. */
@@ -1405,6 +1427,7 @@ zp_gs_probe_miss:
 	pause
 	jmp	1b
 2:	lea	zp_adopt_stack+ZP_ADOPT_STACK_SIZE(%rip), %rsp
+	lea	-8(%rbx), %rdi		/* the old mask, to go back to */
 	call	zp_thread_adopt
 	movl	$0, zp_adopt_lock(%rip)
 	lea	-8(%rbx), %rsp

@@ -198,15 +198,23 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	const char *report = getenv("ZPOLINE_SITES");
 	const char *vdso = getenv("ZPOLINE_VDSO");
 	bool vdso_routed = vdso && !strcmp(vdso, "1");
-	if (zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed) {
-		int self = zp_self_at_start();
-		zp_tier_pending = !(self & ZP_SELF_THREADS) &&
-				  ((after && *after) || !(self & ZP_SELF_TRACED_OR_FILTERED));
-	}
+	bool may_defer =
+		zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed;
+	int self = zp_mode != ZP_MODE_SUD ? zp_self_at_start() : 0;
+	zp_tier_pending = may_defer && !(self & ZP_SELF_THREADS) &&
+			  ((after && *after) || !(self & ZP_SELF_TRACED_OR_FILTERED));
+	zp_detour_in_place_only = zp_mode == ZP_MODE_DETOUR && (self & ZP_SELF_THREADS);
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
-	zp_gs_check_base = zp_wrgsbase && (zp_exec_only || zp_mode == ZP_MODE_DETOUR);
+	/* Where a read through %gs base 0 faults, threads never met (running
+	 * before the constructor, and their children) must not do it: the
+	 * stub asks the base first (entry.S), by a system call where no
+	 * instruction tells, which only such threads make worth it. */
+	if (zp_exec_only || zp_mode == ZP_MODE_DETOUR)
+		zp_gs_check_base = zp_wrgsbase		     ? ZP_GS_CHECK_RDGSBASE
+				   : (self & ZP_SELF_THREADS) ? ZP_GS_CHECK_SYSCALL
+							      : ZP_GS_CHECK_NONE;
 	zp_max_nr = zp_syscall_max();
 	if (zp_thread_init_main() < 0)
 		zp_die("zpoline: cannot set up the main thread's hook stack");
@@ -241,6 +249,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_rewrite_collect();
 		else
 			maps_err = zp_rewrite_all();
+		zp_detour_in_place_only = false; /* code loaded later is new */
 		/* Code left as it was (no decoder, or no descriptor left to read
 		 * the mappings: a low `ulimit -n`) would make its calls behind
 		 * the hooks' back: in auto mode the Syscall User Dispatch safety
@@ -339,20 +348,22 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 					      : "jmp",
 		       zp_wrgsbase ? "wrgsbase" : "arch_prctl",
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
+		unsigned long refused = 0;
+		for (int i = 1; i < ZP_DETOUR_NREASONS; i++)
+			refused += zp_detour_refused[i];
 		if (zp_mode == ZP_MODE_DETOUR)
 			zp_log("zpoline: detour: %lu sites patchable and detoured; not patchable "
 			       "(trap): %lu in functions that keep data below rsp, %lu in "
 			       "functions not decoded whole, %lu in functions with an indirect "
 			       "jmp, %lu with a branch into the bytes to patch, %lu with "
 			       "instructions that cannot move, %lu at a function's end, %lu "
-			       "with no trampoline memory within 2 GiB",
-			       zp_detour_count, s->trap - (zp_detour_refused[1] + zp_detour_refused[2] +
-						    zp_detour_refused[3] + zp_detour_refused[4] +
-						    zp_detour_refused[5] + zp_detour_refused[6]),
+			       "with no trampoline memory within 2 GiB, %lu covering bytes after the "
+			       "call while threads run",
+			       zp_detour_count, s->trap - refused,
 			       zp_detour_refused[ZP_DETOUR_NO_FUNCTION],
 			       zp_detour_refused[ZP_DETOUR_INDIRECT], zp_detour_refused[ZP_DETOUR_TARGET],
 			       zp_detour_refused[ZP_DETOUR_RELOC], zp_detour_refused[ZP_DETOUR_END],
-			       zp_detour_refused[ZP_DETOUR_NO_ROOM]);
+			       zp_detour_refused[ZP_DETOUR_NO_ROOM], zp_detour_refused[ZP_DETOUR_THREADS]);
 	}
 }
 

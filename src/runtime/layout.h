@@ -154,6 +154,11 @@
 #define ZP_PR_SET_SYSCALL_USER_DISPATCH 59
 #define ZP_ARCH_SET_GS 0x1001
 #define ZP_ARCH_GET_GS 0x1004
+/* zp_gs_check_base: how a hooked call learns its %gs base is 0 (a thread
+ * not met) before reading through it, where that read would fault */
+#define ZP_GS_CHECK_NONE 0
+#define ZP_GS_CHECK_RDGSBASE 1
+#define ZP_GS_CHECK_SYSCALL 2 /* no FSGSBASE: arch_prctl(ARCH_GET_GS) */
 #define ZP_NR_GETTID 186
 
 #endif

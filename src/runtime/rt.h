@@ -182,8 +182,11 @@ static inline struct zp_thread *zp_thread_self(void)
 	 * fault in the SIGSEGV handler itself recursed until the stack ran
 	 * out). */
 	if (zp_gs_check_base) {
-		uintptr_t base;
-		__asm__ volatile("rdgsbase %0" : "=r"(base));
+		uintptr_t base = 0;
+		if (zp_gs_check_base == ZP_GS_CHECK_RDGSBASE)
+			__asm__ volatile("rdgsbase %0" : "=r"(base));
+		else
+			zp_raw2(ZP_NR_ARCH_PRCTL, ZP_ARCH_GET_GS, &base);
 		if (!base)
 			return NULL;
 	}
@@ -196,7 +199,7 @@ static inline struct zp_thread *zp_thread_self(void)
 ZP_HIDDEN struct zp_thread *zp_thread_new(void);
 ZP_HIDDEN void zp_thread_free(struct zp_thread *t);
 ZP_HIDDEN int zp_thread_init_main(void);
-ZP_HIDDEN void zp_thread_adopt(void);
+ZP_HIDDEN void zp_thread_adopt(uint64_t *mask);
 ZP_HIDDEN void zp_thread_gs_refused(void) __attribute__((noreturn));
 ZP_HIDDEN struct zp_thread *zp_thread_self_safe(void);
 ZP_HIDDEN struct zp_thread *zp_thread_sig_enter(uintptr_t *was);

@@ -955,7 +955,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	struct zp_thread *t = zp_thread_self_safe();
 	if (!t) {
 		uintptr_t was = zp_wrgsbase ? zp_gs_read() : 0;
-		zp_thread_adopt();
+		zp_thread_adopt((uint64_t *)&uc->uc_sigmask);
 		t = zp_thread_self();
 		t->gs_in = 0;
 		t->sig_gs = was ? was : (uintptr_t)t;

@@ -235,7 +235,8 @@ int zp_thread_init_main(void)
 	return set_gs(t);
 }
 
-/* entry.S runs zp_thread_adopt on this stack, one thread at a time. */
+/* entry.S runs zp_thread_adopt on this stack, one thread at a time.  Its
+ * argument: the signal mask to go back to, which it may change. */
 ZP_HIDDEN unsigned char zp_adopt_stack[ZP_ADOPT_STACK_SIZE] ZP_BIG_BSS __attribute__((aligned(64)));
 ZP_HIDDEN int zp_adopt_lock;
 
@@ -277,7 +278,7 @@ static void warn_program_gs(void)
  * memory) enters the slow path: its block is found by tid, and the
  * program's base waits in TB_GSIN for the call's record, which puts it
  * back on the way out (entry.S). */
-void zp_thread_adopt(void)
+void zp_thread_adopt(uint64_t *mask)
 {
 	uintptr_t prog = 0;
 	int tid = (int)zp_raw0(SYS_gettid);
@@ -303,6 +304,15 @@ void zp_thread_adopt(void)
 	zp_thread_owned(t, tid);
 	t->gs_in = prog;
 	t->app_gs = prog;
+	/* Started where the runtime did not see it (before its constructor,
+	 * or by code making its own calls), the thread may block the
+	 * runtime's signals for real, and die of the first trap or fault it
+	 * needs: from now on it believes they are blocked and they are not,
+	 * as the main thread at start-up (signals.c). */
+	if (*mask & zp_ours_mask) {
+		t->vmask = *mask & zp_ours_mask;
+		*mask &= ~zp_ours_mask;
+	}
 	zp_self_status_forget(false);
 	zp_altstack_adopt(t);
 	if (zp_sud_armed)

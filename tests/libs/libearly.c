@@ -1,0 +1,48 @@
+/*
+ * libearly.so: a library whose initializer starts a thread, as Go's runtime
+ * does in a -buildmode=c-shared library linked to a program.  Linked (not
+ * preloaded), its initializer runs before libzpoline.so's constructor, so
+ * the runtime never sees the thread start.  The thread blocks every signal,
+ * as glibc's thread start and pthread_create do for a moment, waits for
+ * main() to say the runtime is up, then makes hooked calls: a fault taken
+ * to find out it is not known (reading through %gs base 0 where that
+ * faults: detour mode, or page 0 execute-only) would kill the process.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_t early;
+static atomic_int go, calls;
+
+static void *early_main(void *arg)
+{
+	(void)arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!atomic_load(&go)) {
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	for (int i = 0; i < 100; i++)
+		if (getppid() > 0)
+			atomic_fetch_add(&calls, 1);
+	return NULL;
+}
+
+__attribute__((constructor)) static void early_start(void)
+{
+	pthread_create(&early, NULL, early_main, NULL);
+}
+
+/* From main(): let the thread go, wait for it; its successful calls. */
+int early_finish(void)
+{
+	atomic_store(&go, 1);
+	pthread_join(early, NULL);
+	return atomic_load(&calls);
+}
