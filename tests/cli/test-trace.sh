@@ -198,4 +198,15 @@ outcome "-o over a longer file: its old content is gone"
 : >"$TMP/empty.txt"
 "$Z" trace -o "$TMP/empty.txt" -- true && head -1 "$TMP/empty.txt" | grep -q '^execve('
 outcome "-o over an empty file: the trace"
+
+# Under `ulimit -n 5` the tracer's two descriptors leave none for reading
+# /proc/self/maps or /proc/self/cmdline: the calls still all traced (every
+# one trapping) and the first line still shows the program's arguments.
+out=$(ulimit -n 5; "$Z" trace -o "$TMP/lowfd.txt" -- ls -d /usr 2>&1)
+rc=$?
+[ $rc = 0 ] && [ "$out" = /usr ] &&
+	head -1 "$TMP/lowfd.txt" | grep -q '^execve("[^"]*/ls", \["ls", "-d", "/usr"\], .*) = 0$' &&
+	grep -q '^write(1, "/usr\\n", 5) *= 5$' "$TMP/lowfd.txt" &&
+	tail -1 "$TMP/lowfd.txt" | grep -q '^+++ exited with 0 +++$'
+outcome "ulimit -n 5: traced whole, its arguments shown (exit $rc, '$out')"
 finish

@@ -461,6 +461,11 @@ static void announce_first(int pid)
 	size_t n = 0;
 	for (ssize_t i = 0; i < len && n + 1 < sizeof argv / sizeof argv[0]; i += (ssize_t)strlen(cmd + i) + 1)
 		argv[n++] = cmd + i;
+	/* No descriptor free to read it (a program started under a low
+	 * `ulimit -n`, the tracer's own two taken): the vector ld.so keeps. */
+	char ***dl_argv = len ? NULL : (char ***)zp_hl_program_symbol("_dl_argv");
+	for (char **a = dl_argv ? *dl_argv : NULL; a && *a && n + 1 < sizeof argv / sizeof argv[0]; a++)
+		argv[n++] = *a;
 	argv[n] = NULL;
 	const char *fn = (const char *)getauxval(AT_EXECFN);
 	char **av = argv;
