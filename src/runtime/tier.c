@@ -37,6 +37,7 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
+#include "decoder.h"
 #include "rt.h"
 
 /* Neither is read on the rewritten path: not among the small variables. */
@@ -100,11 +101,22 @@ static int switch_now(const char *why)
 	uint64_t block = ~zp_ours_mask, old = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, sizeof block);
 	int e = zp_rewrite_objects();
+	/* Code the decoder was needed for and could not be loaded (a broken
+	 * library) is left as it was: SUD stays armed to catch its calls, the
+	 * safety net of net mode, as at start-up (init.c). */
+	bool net = e == 0 && zp_decoder_unavailable();
 	if (e == 0) {
 		tier.switched = 1;
-		zp_sud_armed = 0;
-		zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0,
-			0, 0);
+		if (net) {
+			zp_mode = ZP_MODE_NET;
+			if (zp_debug)
+				zp_log("zpoline: sites left as they were are caught by Syscall User "
+				       "Dispatch (ZPOLINE_MODE=net)");
+		} else {
+			zp_sud_armed = 0;
+			zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH,
+				0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+		}
 		zp_tier_pending = 0;
 		zp_stage2_finish();
 		zp_lean_decide(tier.lean_ok);

@@ -74,4 +74,13 @@ rc=$?
 [ $rc = 0 ] && [ "$out" = hi ] && grep -q 'caught by Syscall User Dispatch' "$TMP/err" &&
 	grep -Eq ' write$' "$TMP/cnt"
 outcome "broken decoder: echo's write still reaches the count hook (Syscall User Dispatch)"
+# The same where the rewriting waits for a count of calls (tier.c): the
+# switch keeps Syscall User Dispatch armed for what it could not rewrite.
+rm -f "$TMP/cnt"
+out=$(ZPOLINE_CACHE=0 ZPOLINE_DECODER=/etc/passwd ZPOLINE_SWITCH_AFTER=3 ZPOLINE_COUNT_OUTPUT=$TMP/cnt \
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT /bin/echo hi 2>"$TMP/err")
+rc=$?
+[ $rc = 0 ] && [ "$out" = hi ] && grep -Eq '^ +1 +0  write$' "$TMP/cnt" &&
+	grep -Eq '^ +1 +0  exit_group$' "$TMP/cnt"
+outcome "broken decoder, switch after 3 calls: echo's write and exit still reach the count hook"
 finish
