@@ -35,6 +35,16 @@ extern long zp_syscall_max(void);
 
 static const char *const mode_names[] = {"auto", "zpoline", "net", "sud", "detour"};
 
+/* zp_self_at_start(), read once and only where a decision needs it (a
+ * read of /proc/self/status, ~15 us). */
+static int self_at_start(void)
+{
+	static int status = -1;
+	if (status < 0)
+		status = zp_self_at_start();
+	return status;
+}
+
 /* ZPOLINE_MODE: auto (page 0 if possible, else sud), zpoline (page 0 or
  * fail), net (page 0 plus the Syscall User Dispatch safety net), sud (no
  * page 0; every call traps), detour (no page 0; sites jump to trampolines
@@ -200,10 +210,9 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	bool vdso_routed = vdso && !strcmp(vdso, "1");
 	bool may_defer =
 		zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed;
-	int self = zp_mode != ZP_MODE_SUD ? zp_self_at_start() : 0;
-	zp_tier_pending = may_defer && !(self & ZP_SELF_THREADS) &&
-			  ((after && *after) || !(self & ZP_SELF_TRACED_OR_FILTERED));
-	zp_detour_in_place_only = zp_mode == ZP_MODE_DETOUR && (self & ZP_SELF_THREADS);
+	zp_tier_pending = may_defer && !(self_at_start() & ZP_SELF_THREADS) &&
+			  ((after && *after) || !(self_at_start() & ZP_SELF_TRACED_OR_FILTERED));
+	zp_detour_in_place_only = zp_mode == ZP_MODE_DETOUR && (self_at_start() & ZP_SELF_THREADS);
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
@@ -211,10 +220,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	 * before the constructor, and their children) must not do it: the
 	 * stub asks the base first (entry.S), by a system call where no
 	 * instruction tells, which only such threads make worth it. */
-	if (zp_exec_only || zp_mode == ZP_MODE_DETOUR)
-		zp_gs_check_base = zp_wrgsbase		     ? ZP_GS_CHECK_RDGSBASE
-				   : (self & ZP_SELF_THREADS) ? ZP_GS_CHECK_SYSCALL
-							      : ZP_GS_CHECK_NONE;
+	if ((zp_exec_only || zp_mode == ZP_MODE_DETOUR) && zp_wrgsbase)
+		zp_gs_check_base = ZP_GS_CHECK_RDGSBASE;
+	else if ((zp_exec_only || zp_mode == ZP_MODE_DETOUR) && (self_at_start() & ZP_SELF_THREADS))
+		zp_gs_check_base = ZP_GS_CHECK_SYSCALL;
 	zp_max_nr = zp_syscall_max();
 	if (zp_thread_init_main() < 0)
 		zp_die("zpoline: cannot set up the main thread's hook stack");
