@@ -216,13 +216,15 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
 	zp_cpu_remember(zp_xsave_kind);
-	/* Where a read through %gs base 0 faults, threads never met (running
-	 * before the constructor, and their children) must not do it: the
-	 * stub asks the base first (entry.S), by a system call where no
-	 * instruction tells, which only such threads make worth it. */
-	if ((zp_exec_only || zp_mode == ZP_MODE_DETOUR) && zp_wrgsbase)
+	/* Where a read through %gs base 0 faults (page 0 execute-only, or
+	 * none: detour and SUD modes), threads never met (running before the
+	 * constructor, and their children) must not do it: the stub and the
+	 * handlers ask the base first (entry.S, rt.h), by a system call where
+	 * no instruction tells, which only such threads make worth it. */
+	bool base0_faults = zp_exec_only || zp_mode == ZP_MODE_DETOUR || zp_mode == ZP_MODE_SUD;
+	if (base0_faults && zp_wrgsbase)
 		zp_gs_check_base = ZP_GS_CHECK_RDGSBASE;
-	else if ((zp_exec_only || zp_mode == ZP_MODE_DETOUR) && (self_at_start() & ZP_SELF_THREADS))
+	else if (base0_faults && (self_at_start() & ZP_SELF_THREADS))
 		zp_gs_check_base = ZP_GS_CHECK_SYSCALL;
 	zp_max_nr = zp_syscall_max();
 	if (zp_thread_init_main() < 0)
@@ -296,6 +298,8 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_die("zpoline: cannot arm Syscall User Dispatch (ZPOLINE_MODE=%s needs "
 			       "Linux 5.11 or later)",
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
+		if (self_at_start() & ZP_SELF_THREADS)
+			zp_sud_arm_others();
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
 	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;

@@ -306,6 +306,8 @@ ZP_HIDDEN int zp_vdso_route(void);
 ZP_HIDDEN bool zp_vdso_mark_read(uintptr_t ip);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);
+ZP_HIDDEN void zp_sud_arm_others(void);
+ZP_HIDDEN bool zp_sud_arm_signal(void *ucv, const siginfo_t *si);
 
 /* ---- the site table the entry stub probes -------------------------------- */
 struct zp_site_table {

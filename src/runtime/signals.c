@@ -137,10 +137,13 @@ static long install_as(int sig, const struct ksigaction *v, struct ksigaction *o
 {
 	/* SA_NODEFER: a signal handler of the program may interrupt ours and
 	 * make a call that traps again; the kernel kills a process whose trap
-	 * signal is blocked. */
+	 * signal is blocked.  SA_RESTART for SIGSYS: the runtime's own request
+	 * to a thread to arm Syscall User Dispatch (sud.c) must not end a
+	 * blocking call the thread is in (a trap's SIGSYS interrupts none). */
 	struct ksigaction k = {
 		.handler = (void *)handler,
-		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | (v->flags & (SA_ONSTACK | SA_RESTART)),
+		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | (v->flags & (SA_ONSTACK | SA_RESTART)) |
+			 (sig == SIGSYS ? SA_RESTART : 0),
 		.restorer = (void *)zp_sigreturn,
 		.mask = v->mask & ~zp_ours_mask,
 	};
@@ -1472,6 +1475,8 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 	uintptr_t rsp = (uintptr_t)g[REG_RSP];
 	bool from_cpu = si->si_code > 0 && si->si_code < 0x80;
 
+	if (sig == SIGSYS && zp_sud_arm_signal(uc, si))
+		return;
 	/* Sent for a call the program's own Syscall User Dispatch stopped
 	 * (psud.c): delivered at the site, the program's. */
 	if (sig == SIGSYS && zp_psud_signal(si)) {

@@ -22,7 +22,10 @@
  * why it is not the default.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -74,6 +77,61 @@ int zp_sud_arm(struct zp_thread *t)
 		return (int)e;
 	__atomic_store_n(&t->sud_selector, SEL_BLOCK, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* ---- threads that were running before the runtime ---------------------------
+ *
+ * The kernel arms Syscall User Dispatch per thread, and only the thread
+ * itself can.  Threads a linked library's initializer started before the
+ * constructor (Go's runtime, a BLAS thread pool) would make their calls
+ * unseen: each is sent a SIGSYS (rt_tgsigqueueinfo, SI_QUEUE, the address
+ * below as its value), and the runtime's handler, running in that thread,
+ * adopts and arms it.  Its handler has SA_RESTART (signals.c): a call the
+ * thread was blocked in goes on, but those the kernel never restarts after
+ * a handler (poll, epoll_wait, select, nanosleep, pause) return EINTR; and
+ * a thread that keeps SIGSYS blocked for good is never armed (README,
+ * Limits). */
+static const char arm_request;
+
+void zp_sud_arm_others(void)
+{
+	int pid = (int)zp_raw0(SYS_getpid), self = (int)zp_raw0(SYS_gettid);
+	int fd = (int)zp_raw3(SYS_open, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	char buf[2048] __attribute__((aligned(8)));
+	long n;
+	while ((n = zp_raw3(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			const struct dirent64 *d = (const struct dirent64 *)(buf + off);
+			off += d->d_reclen;
+			int tid = 0;
+			for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (tid <= 0 || tid == self)
+				continue;
+			siginfo_t si;
+			memset(&si, 0, sizeof si);
+			si.si_signo = SIGSYS;
+			si.si_code = SI_QUEUE;
+			si.si_pid = pid;
+			si.si_uid = (uid_t)zp_raw0(SYS_getuid);
+			si.si_value.sival_ptr = (void *)&arm_request;
+			zp_raw4(SYS_rt_tgsigqueueinfo, pid, tid, SIGSYS, &si);
+		}
+	}
+	zp_raw1(SYS_close, fd);
+}
+
+bool zp_sud_arm_signal(void *ucv, const siginfo_t *si)
+{
+	if (si->si_code != SI_QUEUE || si->si_value.sival_ptr != (void *)&arm_request ||
+	    si->si_pid != (int)zp_raw0(SYS_getpid))
+		return false;
+	ucontext_t *uc = ucv;
+	if (!zp_thread_self_safe())
+		zp_thread_adopt((uint64_t *)&uc->uc_sigmask); /* arms it (thread.c) */
+	return true;
 }
 
 /* ---- a seccomp filter that forbids the trap path ----------------------------

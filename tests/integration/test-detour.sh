@@ -172,17 +172,4 @@ else
 	skip "Go program (not built: golang-go is not installed)"
 fi
 
-# A thread started before the runtime (a linked library's initializer, as
-# Go's) with every signal blocked makes hooked calls: without page 0 the
-# stub asks its %gs base first (RDGSBASE, or arch_prctl without FSGSBASE)
-# instead of faulting on it, and adopting it unblocks the runtime's signals
-# (its trap sites and the exit after them need SIGILL).
-for mode in detour zpoline; do
-	rm -f "$TMP/ec"
-	out=$(ZPOLINE_MODE=$mode ZPOLINE_COUNT_OUTPUT=$TMP/ec LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT \
-		"$P/earlythread" 2>"$TMP/err")
-	rc=$?
-	[ $rc = 0 ] && [ "$out" = "early thread: 100 calls" ] && grep -Eq '^ +100 +0  getppid$' "$TMP/ec"
-	outcome "[$mode] a thread started before the runtime, every signal blocked: its 100 calls hooked (exit $rc)"
-done
 finish

@@ -7,11 +7,15 @@
  * main() to say the runtime is up, then makes hooked calls: a fault taken
  * to find out it is not known (reading through %gs base 0 where that
  * faults: detour mode, or page 0 execute-only) would kill the process.
+ * With EARLY_SIGNALS=open it leaves its signals as they were: in Syscall
+ * User Dispatch mode the runtime asks it to arm by a signal (sud.c).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,9 +25,11 @@ static atomic_int go, calls;
 static void *early_main(void *arg)
 {
 	(void)arg;
+	const char *open = getenv("EARLY_SIGNALS");
 	sigset_t all;
 	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (!open || strcmp(open, "open") != 0)
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
 	while (!atomic_load(&go)) {
 		struct timespec ts = {0, 1000000};
 		nanosleep(&ts, NULL);
