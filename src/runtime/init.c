@@ -298,8 +298,10 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_die("zpoline: cannot arm Syscall User Dispatch (ZPOLINE_MODE=%s needs "
 			       "Linux 5.11 or later)",
 			       zp_mode == ZP_MODE_NET ? "net" : "sud");
-		if (self_at_start() & ZP_SELF_THREADS)
+		if (self_at_start() & ZP_SELF_THREADS) {
+			zp_signals_adopt_handlers();
 			zp_sud_arm_others();
+		}
 	}
 	const char *lean = getenv("ZPOLINE_LEAN");
 	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;

@@ -182,6 +182,32 @@ int zp_signals_init(void)
 	return 0;
 }
 
+/* Handlers installed before the runtime started (by threads a linked
+ * library's initializer started: Go's, with every signal in their sa_mask)
+ * taken over as if installed through the hooks: wrapped, and without the
+ * runtime's signals in their masks.  A thread armed for Syscall User
+ * Dispatch that ran one and made a call there trapped with SIGSYS
+ * blocked, which kills.  A read and a write of each action: only where
+ * the process had threads at start-up (init.c). */
+void zp_signals_adopt_handlers(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		if (zp_signal_is_ours(sig) || sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		struct ksigaction a;
+		if (zp_raw4(SYS_rt_sigaction, sig, NULL, &a, 8) != 0 || a.handler == SIG_DFL ||
+		    a.handler == SIG_IGN || a.handler == (void *)wrapped)
+			continue;
+		prog_act[sig].handler = a.handler;
+		prog_act[sig].flags = a.flags;
+		asked_ours[sig] = ours_pack(a.mask);
+		a.handler = (void *)wrapped;
+		a.flags |= SA_SIGINFO;
+		a.mask &= ~zp_ours_mask;
+		zp_raw4(SYS_rt_sigaction, sig, &a, NULL, 8);
+	}
+}
+
 /* rt_sigaction(sig, act, oldact, size).  For our signals: emulated, returns
  * the result.  For others: strips our signals from act->sa_mask (through a
  * copy in the record). */

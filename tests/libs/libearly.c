@@ -8,7 +8,10 @@
  * to find out it is not known (reading through %gs base 0 where that
  * faults: detour mode, or page 0 execute-only) would kill the process.
  * With EARLY_SIGNALS=open it leaves its signals as they were: in Syscall
- * User Dispatch mode the runtime asks it to arm by a signal (sud.c).
+ * User Dispatch mode the runtime asks it to arm by a signal (sud.c); and
+ * it then sends itself SIGUSR1, whose handler, installed before the
+ * runtime with every signal in its sa_mask (as Go installs its own), makes
+ * one more call: trapped with SIGSYS blocked, that call killed.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,6 +24,13 @@
 
 static pthread_t early;
 static atomic_int go, calls;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	if (getppid() > 0)
+		atomic_fetch_add(&calls, 1);
+}
 
 static void *early_main(void *arg)
 {
@@ -37,11 +47,18 @@ static void *early_main(void *arg)
 	for (int i = 0; i < 100; i++)
 		if (getppid() > 0)
 			atomic_fetch_add(&calls, 1);
+	if (open && strcmp(open, "open") == 0)
+		pthread_kill(pthread_self(), SIGUSR1);
 	return NULL;
 }
 
 __attribute__((constructor)) static void early_start(void)
 {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 	pthread_create(&early, NULL, early_main, NULL);
 }
 
