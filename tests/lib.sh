@@ -70,6 +70,13 @@ outcome() {
 	if [ $? = 0 ]; then pass "$1"; else fail "$1"; fi
 }
 
+# verdict STATUS MESSAGE: outcome for a message that runs a command
+# (a $(...) in outcome's argument would reset $? before outcome reads it:
+# the case could not fail).
+verdict() {
+	if [ "$1" = 0 ]; then pass "$2"; else fail "$2"; fi
+}
+
 # hooked CMD...: run CMD under the runtime (extra hooks via LIBZPHOOK).
 hooked() { LD_PRELOAD=$LIB "$@"; }
 

@@ -73,7 +73,8 @@ if have_fsgsbase; then
 else
 	grep -q '^\[info\] FSGSBASE .*not available' "$TMP/out"
 fi
-outcome "doctor: FSGSBASE as AT_HWCAP2 says: $(grep ' FSGSBASE ' "$TMP/out" | head -c 120)"
+st=$?
+verdict $st "doctor: FSGSBASE as AT_HWCAP2 says: $(grep ' FSGSBASE ' "$TMP/out" | head -c 120)"
 
 # Can page 0 be mapped here?  The test answers that independently: if this
 # (root, or vm.mmap_min_addr 0) shell's environment allows it, doctor must say ok.

@@ -98,5 +98,6 @@ no_addr() { sed 's/ (0x[0-9a-f]*)$//'; }
 want=$(LD_TRACE_LOADED_OBJECTS=1 /bin/true | no_addr)
 got=$("$Z" run -- /bin/sh -c 'LD_TRACE_LOADED_OBJECTS=1 /bin/true' 2>&1 | no_addr)
 [ -n "$want" ] && [ "$got" = "$want" ]
-outcome "LD_TRACE_LOADED_OBJECTS=1 /bin/true lists the native libraries${got:+ (got: $(echo $got))}"
+st=$?
+verdict $st "LD_TRACE_LOADED_OBJECTS=1 /bin/true lists the native libraries${got:+ (got: $(echo $got))}"
 finish

@@ -128,7 +128,8 @@ moved=$(cat "$TMP/moved")
 refused=$(sed -n 's/.* \([0-9]*\) with instructions that cannot move.*/\1/p' "$TMP/err4")
 [ "${moved:-0}" -gt 10 ] 2>/dev/null && [ "${refused:-0}" -ge "$moved" ] &&
 	cmp -s "$TMP/out1" "$TMP/out4" && grep -Eq '^ +17 +0  getppid$' "$TMP/cnt4"
-outcome "a cached plan that does not fit the code traps instead ($(head -c 200 "$TMP/moved") plans changed, ${refused:-?} refused)"
+st=$?
+verdict $st "a cached plan that does not fit the code traps instead ($(head -c 200 "$TMP/moved") plans changed, ${refused:-?} refused)"
 
 # Trampolines are written with their block opened once for a run of
 # sites, not a page made writable and back for each (two mprotect calls

@@ -49,7 +49,8 @@ for mode in auto sud; do
 	outcome "[$mode] the library's inline system calls are hooked (getppid counted ${n:-0} times)"
 	if [ $mode = auto ]; then
 		grep -q "^$SO $site inline_getppid+0x[0-9a-f]* callq" "$TMP/sites"
-		outcome "[$mode] the site is reported at the syscall objdump shows ($site): $(grep -F "$SO" "$TMP/sites" | head -3)"
+		st=$?
+		verdict $st "[$mode] the site is reported at the syscall objdump shows ($site): $(grep -F "$SO" "$TMP/sites" | head -3)"
 	fi
 done
 finish

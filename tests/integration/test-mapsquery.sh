@@ -30,7 +30,8 @@ ZPOLINE_MAPS_QUERY=0 run read
 ZPOLINE_MAPS_QUERY=2 run overflow
 for how in read overflow; do
 	[ -s "$TMP/sum.query" ] && cmp -s "$TMP/sum.query" "$TMP/sum.$how"
-	outcome "[$how] the same sites as when asked for: $(tr '\n' ' ' <"$TMP/sum.$how") / $(tr '\n' ' ' <"$TMP/sum.query")"
+	st=$?
+	verdict $st "[$how] the same sites as when asked for: $(tr '\n' ' ' <"$TMP/sum.$how") / $(tr '\n' ' ' <"$TMP/sum.query")"
 done
 
 # A seccomp filter that kills for ioctl: the library's mappings are read
@@ -51,7 +52,8 @@ strace -f -o "$TMP/st" -e trace=ioctl,read -E LD_PRELOAD="$LIB" -E LIBZPHOOK="$H
 IFS=. read -r major minor _ < <(uname -r)
 if [ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "${minor%%[!0-9]*}" -ge 11 ]; }; then
 	grep -q 'ioctl(.*0x66, 0x11, 0x68)' "$TMP/st" && ! grep -q 'ioctl(.*0x66, 0x11, 0x68.*= -1 E' "$TMP/st"
-	outcome "Linux $(uname -r) has PROCMAP_QUERY: the runtime asked for the mappings"
+	st=$?
+	verdict $st "Linux $(uname -r) has PROCMAP_QUERY: the runtime asked for the mappings"
 	! grep -q 'read([0-9]*, "[0-9a-f]*-[0-9a-f]* [-r][-w][-x][-sp] ' "$TMP/st"
 	outcome "the kernel has PROCMAP_QUERY: the mappings were asked for, /proc/self/maps never read"
 	ZPOLINE_MAPS_QUERY=0 strace -f -o "$TMP/st0" -e trace=ioctl,read -E LD_PRELOAD="$LIB" \

@@ -377,8 +377,10 @@ static void on_exit_group(struct zpoline_call *c)
 		line_call(c->pid, c->tid, c->nr, c->args, 0, LR_NORET, NULL, 0, call_ip(c));
 	/* not counted: strace -c counts calls as they return */
 	own_release(c->pid, c->tid);
-	/* A vfork child runs on its parent's statics: it is one task. */
-	bool own = zp_raw0(SYS_getpid) == g.self_pid;
+	/* A vfork child runs on its parent's statics: it is one task.  The
+	 * pid the runtime gives the call, not getpid(): under strict seccomp
+	 * (SECCOMP_MODE_STRICT) that call kills. */
+	bool own = c->pid == g.self_pid;
 	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1)
 		other_threads_exit(c->pid, c->tid, status);
 	if (own && g.o.follow && g.o.lines) {
@@ -398,7 +400,7 @@ static void on_exit_thread(struct zpoline_call *c)
 	own_release(c->pid, c->tid);
 	if (c->tid != c->pid && g.o.follow && g.o.lines)
 		zp_tout_thread_end(&g.out, c->tid, c->pid);
-	if (zp_raw0(SYS_getpid) != g.self_pid) {
+	if (c->pid != g.self_pid) { /* as on_exit_group: no getpid() */
 		process_ends(c->pid, 1);
 		return;
 	}
