@@ -410,7 +410,7 @@ struct child {
 	const struct launch *l;
 	struct env *env;
 	char **loader_av;
-	int *exec_errno;
+	volatile int *exec_errno;
 	const sigset_t *mask;
 	const struct sigaction *old_fwd, *old_sent, *old_rt;
 	int nrt;
@@ -499,7 +499,7 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	 * parent is suspended in clone. */
 	volatile int exec_errno = 0;
 	fflush(NULL);
-	struct child c = {l, &env, loader_av, (int *)&exec_errno, &old_mask,
+	struct child c = {l, &env, loader_av, &exec_errno, &old_mask,
 			  old_fwd, old_sent, old_rt, nrt};
 	size_t stack_size;
 	char *stack = child_stack(&stack_size, l->argv);

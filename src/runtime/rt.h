@@ -308,6 +308,7 @@ ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);
 ZP_HIDDEN void zp_sud_arm_others(void);
 ZP_HIDDEN void zp_signals_adopt_handlers(void);
+ZP_HIDDEN bool zp_signals_believed(struct zp_thread *t, uint64_t *mask);
 ZP_HIDDEN bool zp_sud_arm_signal(void *ucv, const siginfo_t *si);
 
 /* ---- the site table the entry stub probes -------------------------------- */

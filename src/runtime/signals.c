@@ -133,17 +133,20 @@ static uint64_t release(struct zp_thread *t, uint64_t open, bool block);
 
 /* Installs the runtime's handler for sig, keeping what the program's view
  * v asks of the kernel; the action it replaces goes to old (if not NULL). */
+static bool sigsys_restart ZP_BIG_BSS;
+
 static long install_as(int sig, const struct ksigaction *v, struct ksigaction *old)
 {
 	/* SA_NODEFER: a signal handler of the program may interrupt ours and
 	 * make a call that traps again; the kernel kills a process whose trap
-	 * signal is blocked.  SA_RESTART for SIGSYS: the runtime's own request
-	 * to a thread to arm Syscall User Dispatch (sud.c) must not end a
-	 * blocking call the thread is in (a trap's SIGSYS interrupts none). */
+	 * signal is blocked.  SA_RESTART for SIGSYS once the runtime asks
+	 * threads to arm Syscall User Dispatch by sending it (sud.c): the
+	 * request must not end a blocking call the thread is in (a trap's
+	 * SIGSYS interrupts none). */
 	struct ksigaction k = {
 		.handler = (void *)handler,
 		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | (v->flags & (SA_ONSTACK | SA_RESTART)) |
-			 (sig == SIGSYS ? SA_RESTART : 0),
+			 (sig == SIGSYS && sigsys_restart ? SA_RESTART : 0),
 		.restorer = (void *)zp_sigreturn,
 		.mask = v->mask & ~zp_ours_mask,
 	};
@@ -169,17 +172,27 @@ int zp_signals_init(void)
 		if (r < 0)
 			return (int)r;
 	}
-	/* If the program starts with them blocked, it believes they are. */
 	uint64_t cur = 0, none = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &none, &cur, 8);
-	if (cur & zp_ours_mask) {
-		struct zp_thread *t = zp_thread_self();
-		if (t)
-			t->vmask = cur & zp_ours_mask;
+	struct zp_thread *t = zp_thread_self();
+	if (t && zp_signals_believed(t, &cur)) {
 		uint64_t un = zp_ours_mask;
 		zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &un, 0, 8);
 	}
 	return 0;
+}
+
+/* A thread that starts with the runtime's signals blocked (the main thread
+ * at start-up, one adopted later) believes they are: they are kept in its
+ * view (vmask) and taken out of *mask, the mask it goes on with.  true if
+ * there were any. */
+bool zp_signals_believed(struct zp_thread *t, uint64_t *mask)
+{
+	if (!(*mask & zp_ours_mask))
+		return false;
+	t->vmask = *mask & zp_ours_mask;
+	*mask &= ~zp_ours_mask;
+	return true;
 }
 
 /* Handlers installed before the runtime started (by threads a linked
@@ -188,9 +201,12 @@ int zp_signals_init(void)
  * runtime's signals in their masks.  A thread armed for Syscall User
  * Dispatch that ran one and made a call there trapped with SIGSYS
  * blocked, which kills.  A read and a write of each action: only where
- * the process had threads at start-up (init.c). */
+ * the process had threads at start-up (init.c), which are then asked to
+ * arm by a SIGSYS (sud.c): from here on it has SA_RESTART. */
 void zp_signals_adopt_handlers(void)
 {
+	sigsys_restart = true;
+	install(SIGSYS);
 	for (int sig = 1; sig <= 64; sig++) {
 		if (zp_signal_is_ours(sig) || sig == SIGKILL || sig == SIGSTOP)
 			continue;

@@ -86,7 +86,8 @@ int zp_sud_arm(struct zp_thread *t)
  * constructor (Go's runtime, a BLAS thread pool) would make their calls
  * unseen: each is sent a SIGSYS (rt_tgsigqueueinfo, SI_QUEUE, the address
  * below as its value), and the runtime's handler, running in that thread,
- * adopts and arms it.  Its handler has SA_RESTART (signals.c): a call the
+ * adopts and arms it.  Its action has SA_RESTART from then on (signals.c,
+ * zp_signals_adopt_handlers, which runs first): a call the
  * thread was blocked in goes on, but those the kernel never restarts after
  * a handler (poll, epoll_wait, select, nanosleep, pause) return EINTR; and
  * a thread that keeps SIGSYS blocked for good is never armed (README,
@@ -96,6 +97,7 @@ static const char arm_request;
 void zp_sud_arm_others(void)
 {
 	int pid = (int)zp_raw0(SYS_getpid), self = (int)zp_raw0(SYS_gettid);
+	uid_t uid = (uid_t)zp_raw0(SYS_getuid);
 	int fd = (int)zp_raw3(SYS_open, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -115,7 +117,7 @@ void zp_sud_arm_others(void)
 			si.si_signo = SIGSYS;
 			si.si_code = SI_QUEUE;
 			si.si_pid = pid;
-			si.si_uid = (uid_t)zp_raw0(SYS_getuid);
+			si.si_uid = uid;
 			si.si_value.sival_ptr = (void *)&arm_request;
 			zp_raw4(SYS_rt_tgsigqueueinfo, pid, tid, SIGSYS, &si);
 		}

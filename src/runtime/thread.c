@@ -307,12 +307,8 @@ void zp_thread_adopt(uint64_t *mask)
 	/* Started where the runtime did not see it (before its constructor,
 	 * or by code making its own calls), the thread may block the
 	 * runtime's signals for real, and die of the first trap or fault it
-	 * needs: from now on it believes they are blocked and they are not,
-	 * as the main thread at start-up (signals.c). */
-	if (*mask & zp_ours_mask) {
-		t->vmask = *mask & zp_ours_mask;
-		*mask &= ~zp_ours_mask;
-	}
+	 * needs. */
+	zp_signals_believed(t, mask);
 	zp_self_status_forget(false);
 	zp_altstack_adopt(t);
 	if (zp_sud_armed)
