@@ -398,6 +398,13 @@ struct ff_entry {
 static struct ff_entry ff_tab[FF_SLOTS];
 static int exec_pid; /* -ff: the pid whose file this image continues */
 static int ff_pid;   /* -ff: the process whose descriptors ff_tab holds */
+/* -ff: vfork children running in our memory now, plus FF_VM_FOREVER once a
+ * child shared it without CLONE_VFORK (it may outlive any call of ours).
+ * While it is 0 a line's writer is this process and needs no getpid(): a
+ * process in seccomp's strict mode is killed for any call but read, write,
+ * exit and rt_sigreturn, and each -ff line asked. */
+static int ff_vm_sharers;
+#define FF_VM_FOREVER (1 << 24)
 
 static uint64_t ff_pack(int fd, int owner)
 {
@@ -441,8 +448,11 @@ static int ff_open(struct zp_tout *t, int tid, bool fresh)
 
 static int ff_fd(struct zp_tout *t, int tid)
 {
-	int self = (int)zp_raw0(SYS_getpid);
-	int me = self == __atomic_load_n(&ff_pid, __ATOMIC_RELAXED) ? 0 : self;
+	int me = 0;
+	if (__atomic_load_n(&ff_vm_sharers, __ATOMIC_ACQUIRE) != 0) {
+		int self = (int)zp_raw0(SYS_getpid);
+		me = self == __atomic_load_n(&ff_pid, __ATOMIC_RELAXED) ? 0 : self;
+	}
 	unsigned h = (unsigned)tid % FF_SLOTS;
 	for (unsigned i = 0; i < FF_SLOTS; i++) {
 		struct ff_entry *e = &ff_tab[(h + i) % FF_SLOTS];
@@ -491,6 +501,13 @@ static bool ff_ours(struct zp_tout *t, int fd)
 	return false;
 }
 
+void zp_tout_vm_child(struct zp_tout *t, bool vfork, int delta)
+{
+	if (t->mode != ZP_TOUT_FF)
+		return;
+	__atomic_add_fetch(&ff_vm_sharers, vfork ? delta : delta * FF_VM_FOREVER, __ATOMIC_ACQ_REL);
+}
+
 void zp_tout_vfork_done(struct zp_tout *t, int child)
 {
 	if (t->mode != ZP_TOUT_FF || child <= 0)
@@ -507,8 +524,11 @@ void zp_tout_vfork_done(struct zp_tout *t, int child)
 
 void zp_tout_forked(struct zp_tout *t)
 {
-	if (t->mode == ZP_TOUT_FF)
+	if (t->mode == ZP_TOUT_FF) {
 		__atomic_store_n(&ff_pid, (int)zp_raw0(SYS_getpid), __ATOMIC_RELAXED);
+		/* the parent's vfork children do not run in our memory */
+		__atomic_store_n(&ff_vm_sharers, 0, __ATOMIC_RELEASE);
+	}
 }
 
 #define SANDBOX_ROOM (8ull << 20) /* what a sandboxed process may still write */

@@ -200,6 +200,11 @@ ZP_TOUT_HIDDEN void zp_tout_detach(struct zp_tout *t);
  * in the parent when its clone returns). */
 ZP_TOUT_HIDDEN void zp_tout_forked(struct zp_tout *t);
 ZP_TOUT_HIDDEN void zp_tout_vfork_done(struct zp_tout *t, int child);
+/* -ff: a child that shares our memory (CLONE_VM without CLONE_THREAD) is
+ * about to be made (delta 1) or was not (-1).  vfork: with CLONE_VFORK, it
+ * is gone when the clone returns, and the caller gives -1 then too; without,
+ * it may run in our memory as long as we do. */
+ZP_TOUT_HIDDEN void zp_tout_vm_child(struct zp_tout *t, bool vfork, int delta);
 
 /* The process is about to install a seccomp filter (prctl(PR_SET_SECCOMP)
  * or seccomp()): a filter may kill it for any system call it does not

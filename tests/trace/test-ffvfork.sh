@@ -42,4 +42,22 @@ if [ $ok = 1 ]; then
 else
 	fail "trace -ff, posix_spawn child:$why"
 fi
+
+# A clone(CLONE_VM) child without CLONE_VFORK shares the parent's memory
+# for its whole life: each side's lines go to descriptors of its own table
+# (the child's "+++ killed by +++", written by the parent that reaps it).
+rm -f "$TMP"/T*
+timeout -k 5 60 "$ZP" trace -ff -o "$TMP/T" -- "$ZP_BUILD/tests/progs/tp-vmkill" > "$TMP/out" 2>"$TMP/err"
+rc=$?
+child=$(awk '/^child/ {print $2}' "$TMP/out")
+f=$TMP/T.$child
+[ $rc = 0 ] && [ -n "$child" ] && [ ! -s "$TMP/err" ] &&
+	grep -q "signaled 1 sig 9" "$TMP/out" &&
+	grep -aq '^getppid() *= [0-9]*$' "$f" &&
+	[ "$(tail -1 "$f")" = "+++ killed by SIGKILL +++" ]
+st=$?
+for g in "$TMP"/T.*; do
+	[ "$g" = "$f" ] || ! grep -aq 'killed by\|^getppid()' "$g" || st=1
+done
+verdict $st "trace -ff: a clone(CLONE_VM) child killed by its parent has its lines in its own file (exit $rc, $(cat "$TMP/out"), $(head -c 200 "$TMP/err"), ends with '$(tail -1 "$f" 2>/dev/null)')"
 finish

@@ -45,11 +45,11 @@ for mode in 1 2; do
 	fi
 done
 # Strict seccomp (read, write, exit, rt_sigreturn only) in a forked child
-# under -f: its end is traced with no other call made for it (a getpid()
-# at its exit killed it, and the parent saw SIGKILL).  Not yet with -ff
-# (README, Limits).
+# under -f and -ff: its end is traced with no other call made for it (a
+# getpid() at its exit killed it, and the parent saw SIGKILL; with -ff, a
+# getpid() for each of its lines).
 "$PROGS/tp-strict" </dev/null >"$TMP/strict-native"
-for f in -f; do
+for f in -f -ff; do
 	"$Z" trace $f -o "$TMP/strict.trace" -- "$PROGS/tp-strict" </dev/null >"$TMP/strict-out" 2>"$TMP/err"
 	rc=$?
 	[ $rc = 0 ] && cmp -s "$TMP/strict-native" "$TMP/strict-out" &&

@@ -591,11 +591,17 @@ static void clone_pre(struct zpoline_call *c, struct slot *s)
 		if (!um_get(&d, &ca, (unsigned long)c->args[0], sizeof ca.flags, false))
 			return;
 		flags = ca.flags;
+	} else if (c->nr == SYS_vfork) {
+		flags = CLONE_VM | CLONE_VFORK;
 	}
 	if (!g.o.follow || !s)
 		return;
 	bool thread = flags & CLONE_THREAD;
 	s->kind = thread ? SK_NEW_THREAD : SK_NEW_PROCESS;
+	s->vm_child = !thread && (flags & CLONE_VM);
+	s->vm_vfork = flags & CLONE_VFORK;
+	if (s->vm_child)
+		zp_tout_vm_child(&g.out, s->vm_vfork, 1);
 	zp_tout_task_add(&g.out, 1);
 	if (thread)
 		__atomic_add_fetch(&g.threads, 1, __ATOMIC_ACQ_REL);
@@ -608,6 +614,8 @@ static void clone_post_parent(struct zpoline_call *c, struct slot *s)
 	if (!s || s->kind == SK_PLAIN)
 		return;
 	bool thread = s->kind == SK_NEW_THREAD;
+	if (s->vm_child && (c->ret < 0 || s->vm_vfork))
+		zp_tout_vm_child(&g.out, s->vm_vfork, -1);
 	if (c->ret < 0) {
 		zp_tout_task_add(&g.out, -1);
 		if (thread)

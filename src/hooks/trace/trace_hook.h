@@ -25,6 +25,8 @@ struct slot {
 	uint64_t t0_real;   /* entry, CLOCK_REALTIME ns (-t) */
 	uint64_t t0_mono;   /* entry, CLOCK_MONOTONIC ns (-T, -c) */
 	int kind;           /* enum slot_kind */
+	bool vm_child;      /* SK_NEW_PROCESS sharing our memory (CLONE_VM) */
+	bool vm_vfork;      /* ... until it returns (CLONE_VFORK) */
 	int env_buf;        /* execve: our environment buffer, or -1 */
 	int pending;        /* its entry in the control block (pending.c), or -1 */
 	unsigned snaplen;
