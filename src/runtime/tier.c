@@ -25,7 +25,9 @@
  * the same memory.  So a call that starts a thread or a process sharing
  * the memory (clone or clone3 with CLONE_VM, not CLONE_VFORK) makes the
  * switch first, whatever the count; so do a seccomp filter (the trap path
- * may be what it forbids) and the program's own Syscall User Dispatch.  If
+ * may be what it forbids) and the program's own Syscall User Dispatch; and
+ * a call that may sleep for long (may_sleep_long), where a debugger is
+ * likely to be attached, which would stop at each trap.  If
  * such a call finds the switch impossible (made inside a hook, or by a vfork
  * child), the process keeps the trap path for good: slower, as complete.
  */
@@ -191,6 +193,52 @@ static const char *must_switch_before(long nr, const greg_t *g)
 	return (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? "a thread" : NULL;
 }
 
+/* Is a timeout pointer's timespec/timeval absent (wait for ever) or not
+ * zero?  An unreadable one is the kernel's EFAULT to give: no wait. */
+static bool timeout_waits(const void *p)
+{
+	long tv[2];
+	if (!p)
+		return true;
+	if (zp_safe_copy(tv, p, sizeof tv) < 0)
+		return false;
+	return tv[0] != 0 || tv[1] != 0;
+}
+
+/* Calls that may put the process to sleep for long: a process that goes
+ * to sleep within its first calls (a small server at accept or epoll_wait,
+ * `sleep`, a program waiting on a pipe with poll) is rewritten first, so
+ * that a debugger or `strace -p` attached to it meanwhile does not meet
+ * the trap phase (a SIGSYS stop at every call; gdb's inferior calls
+ * abandoned).  Not wait4/waitid nor read: a shell waits for each of its
+ * short commands, and most short programs read. */
+static bool may_sleep_long(long nr, const greg_t *g)
+{
+	switch (nr) {
+	case SYS_pause:
+	case SYS_rt_sigsuspend:
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_accept:
+	case SYS_accept4:
+		return true;
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+		return (int)g[REG_R10] != 0;
+	case SYS_epoll_pwait2:
+		return timeout_waits((const void *)g[REG_R10]);
+	case SYS_poll:
+		return (int)g[REG_RDX] != 0;
+	case SYS_ppoll:
+		return timeout_waits((const void *)g[REG_RDX]);
+	case SYS_select:
+	case SYS_pselect6:
+		return timeout_waits((const void *)g[REG_R8]);
+	default:
+		return false;
+	}
+}
+
 /* The trapped call at `site` made again from there once the sites are
  * rewritten; false: the site was not (not in a start-up object), and the
  * trap path makes it. */
@@ -214,8 +262,13 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 	const char *why = must_switch_before(g[REG_RAX], g);
 	bool forced = why != NULL;
 	tier.trapped++;
-	if (!why && __atomic_sub_fetch(&tier.left, 1, __ATOMIC_RELAXED) <= 0)
-		why = "count";
+	bool counted = false;
+	if (!why && __atomic_sub_fetch(&tier.left, 1, __ATOMIC_RELAXED) <= 0) {
+		why = "their count reached ZPOLINE_SWITCH_AFTER";
+		counted = true;
+	}
+	if (!why && may_sleep_long(g[REG_RAX], g))
+		why = "a call that may sleep";
 	if (!why || tier.blocked)
 		return false;
 	if (!may_switch()) {
@@ -226,12 +279,12 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 				       "hook, in a vfork child, or out of file descriptors): every "
 				       "call keeps trapping",
 				       why);
-		} else {
+		} else if (counted) {
 			tier.left = tier.after / 4 + 1; /* again later */
 		}
 		return false;
 	}
-	if (switch_now(forced ? why : "their count reached ZPOLINE_SWITCH_AFTER") < 0)
+	if (switch_now(why) < 0)
 		return false;
 	return again_from_site(g, site);
 }

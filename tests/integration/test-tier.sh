@@ -115,6 +115,38 @@ forced() { # label what-the-debug-line-says PROG...
 }
 forced "a thread" "a thread" "$P/threads" 2 5
 forced "a seccomp filter" "a seccomp filter" "$P/seccompraise"
+forced "a poll that may sleep" "a call that may sleep" "$P/pollwait" 3 <<<x
+# A tracer attached while the program sleeps early in its life (a small
+# server waiting for its first client) sees its calls, not the trap
+# phase's SIGSYS at each of them.
+if command -v strace >/dev/null; then
+	rm -f "$TMP/fifo" && mkfifo "$TMP/fifo"
+	env -u ZPOLINE_SWITCH_AFTER ZPOLINE_DEBUG=1 LD_PRELOAD=$LIB "$P/pollwait" 5 <"$TMP/fifo" >"$TMP/pw.out" 2>"$TMP/pw.err" &
+	pw=$!
+	exec 7>"$TMP/fifo"
+	# in poll (7) for good: /proc/PID/syscall names the call it sleeps in
+	for _ in $(seq 200); do
+		[ "$(cut -d' ' -f1 /proc/$pw/syscall 2>/dev/null)" = 7 ] && break
+		sleep 0.05
+	done
+	strace -p $pw -o "$TMP/stp" 2>/dev/null &
+	sp=$!
+	for _ in $(seq 200); do
+		grep -Eq '^TracerPid:[[:space:]]+[1-9]' /proc/$pw/status 2>/dev/null && break
+		sleep 0.05
+	done
+	echo x >&7
+	exec 7>&-
+	wait $pw
+	rc=$?
+	wait $sp
+	[ $rc -eq 0 ] && grep -q '^done$' "$TMP/pw.out" && [ "$(grep -c '^getppid()' "$TMP/stp")" = 5 ] &&
+		! grep -q -- '--- SIGSYS' "$TMP/stp"
+	st=$?
+	verdict $st "strace -p attached while the program waits in its first calls: its calls seen, no SIGSYS (exit $rc, $(grep -c '^getppid()' "$TMP/stp") getppid, $(grep -c -- '--- SIGSYS' "$TMP/stp") SIGSYS)"
+else
+	skip "strace -p attached while the program waits in its first calls" "strace is not installed"
+fi
 if [ -x "$LOADER" ] && [ -x "$ZP_BUILD/tests/loader/regs" ]; then
 	forced "a static image zpoline-loader runs" "zpoline-loader.s image" "$LOADER" "$ZP_BUILD/tests/loader/regs"
 else
