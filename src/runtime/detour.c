@@ -454,12 +454,77 @@ static uint64_t map_get(uintptr_t ret)
 
 static uintptr_t patching_at ZP_BIG_BSS;
 
+/* A jmp at addr into one of the trampoline blocks. */
+static bool detour_at(uintptr_t addr)
+{
+	uint8_t b[5];
+	if (zp_safe_copy(b, (const void *)addr, sizeof b) < 0 || b[0] != 0xe9)
+		return false;
+	int32_t rel = (int32_t)((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
+				(uint32_t)b[4] << 24);
+	uintptr_t t = addr + 5 + (uintptr_t)(intptr_t)rel;
+	size_t n = __atomic_load_n(&nblocks, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < n; i++)
+		if (t >= blocks[i] && t < blocks[i] + BLOCK_SIZE && (t - blocks[i]) % SLOT == 0)
+			return true;
+	return false;
+}
+
+/* A thread that fetched the int3 gets its SIGTRAP handled when the writer
+ * may be done (patching_at cleared): the jmp is there then.  Taken for the
+ * program's own int3, the trap killed the thread (a thread glibc had just
+ * started, its signals blocked: the runtime held the SIGTRAP until the
+ * thread unblocked them, then delivered it at its default action). */
 bool zp_detour_patching(uintptr_t addr)
 {
-	return addr && __atomic_load_n(&patching_at, __ATOMIC_ACQUIRE) == addr;
+	return addr && (__atomic_load_n(&patching_at, __ATOMIC_ACQUIRE) == addr || detour_at(addr));
 }
 
 /* ---- writing ------------------------------------------------------------ */
+
+/* The len bytes of patch in place at p, where other threads may be running
+ * that code, without a trap where it can be helped: a thread glibc has just
+ * started has every signal blocked, the runtime's too (its parent's
+ * pthread_create blocked them with a call not yet rewritten), and the
+ * kernel kills a thread for a trap it cannot deliver (a linked Go
+ * library's threads in detour mode: ~3% of runs died of the int3 below).
+ *   - Within one aligned 8-byte word: one atomic store; a thread fetches
+ *     the old bytes or the new.
+ *   - Else (the usual case): `jmp .` over the first two bytes (one atomic
+ *     store within a cache line), so that a thread arriving meanwhile
+ *     waits there instead of running half-written bytes; then the rest;
+ *     then the first two (HotSpot patches its call sites the same way).
+ *   - Across a cache line: int3 first, and a thread arriving meanwhile
+ *     traps and is sent back to run the finished jmp (signals.c). */
+static void patch_store(uint8_t *p, const uint8_t *patch, size_t len)
+{
+	uintptr_t off8 = (uintptr_t)p & 7;
+	if (off8 + len <= 8) {
+		uint64_t *w = (uint64_t *)(void *)(p - off8);
+		uint64_t old = __atomic_load_n(w, __ATOMIC_ACQUIRE), now;
+		do {
+			now = old;
+			for (size_t i = 0; i < len; i++)
+				((uint8_t *)&now)[off8 + i] = patch[i];
+		} while (!__atomic_compare_exchange_n(w, &old, now, false, __ATOMIC_SEQ_CST,
+						      __ATOMIC_ACQUIRE));
+		return;
+	}
+	if (((uintptr_t)p & 63) != 63) {
+		uint16_t *head = (uint16_t *)(void *)p;
+		__atomic_store_n(head, (uint16_t)(0xeb | 0xfe << 8), __ATOMIC_SEQ_CST); /* jmp . */
+		for (size_t i = 2; i < len; i++)
+			__atomic_store_n(p + i, patch[i], __ATOMIC_RELAXED);
+		__atomic_store_n(head, (uint16_t)(patch[0] | patch[1] << 8), __ATOMIC_SEQ_CST);
+		return;
+	}
+	__atomic_store_n(&patching_at, (uintptr_t)p, __ATOMIC_RELEASE);
+	__atomic_store_n(p, (uint8_t)0xcc, __ATOMIC_SEQ_CST);
+	for (size_t i = 1; i < len; i++)
+		__atomic_store_n(p + i, patch[i], __ATOMIC_RELAXED);
+	__atomic_store_n(p, patch[0], __ATOMIC_SEQ_CST);
+	__atomic_store_n(&patching_at, 0, __ATOMIC_RELEASE);
+}
 
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 {
@@ -634,15 +699,7 @@ written:;
 			patch[-start + 1] = 0x0b;
 		}
 	}
-	/* int3 first: a thread arriving meanwhile traps and is sent back to
-	 * run the finished jmp (signals.c); then the rest, then the opcode. */
-	uint8_t *p = (uint8_t *)a;
-	__atomic_store_n(&patching_at, a, __ATOMIC_RELEASE);
-	__atomic_store_n(p, (uint8_t)0xcc, __ATOMIC_SEQ_CST);
-	for (size_t i = 1; i < len; i++)
-		__atomic_store_n(p + i, patch[i], __ATOMIC_RELAXED);
-	__atomic_store_n(p, patch[0], __ATOMIC_SEQ_CST);
-	__atomic_store_n(&patching_at, 0, __ATOMIC_RELEASE);
+	patch_store((uint8_t *)a, patch, len);
 	zp_detour_count++;
 	return ZP_DETOUR_OK;
 }

@@ -56,7 +56,7 @@ uintptr_t zp_detour_site_of(uintptr_t ret);
  * a signal handler then sees is the program's own address), else ret. */
 uintptr_t zp_detour_resume(uintptr_t ret);
 /* Is `addr` the first byte of a detour being written (an int3 for a
- * moment)? */
+ * moment), or written since (its trap handled after the jmp was done)? */
 bool zp_detour_patching(uintptr_t addr);
 /* Does [lo, hi) reach a trampoline block? */
 bool zp_detour_touches(uintptr_t lo, uintptr_t hi);
