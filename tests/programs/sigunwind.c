@@ -25,13 +25,15 @@
 #include <execinfo.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 
 static int fds[2];
-static volatile int saw_reader, cleaned_up, backtraced;
+static volatile int saw_reader, cleaned_up, backtraced, reader_tid;
 
 static void note_cleanup(void *arg)
 {
@@ -55,6 +57,7 @@ static void on_usr1(int sig)
 __attribute__((noinline)) void *blocked_reader(void *arg)
 {
 	char b[8];
+	reader_tid = gettid();
 	pthread_cleanup_push(note_cleanup, arg);
 	/* The first read returns EINTR after SIGUSR1 (no SA_RESTART); the
 	 * second blocks until the cancellation. */
@@ -62,6 +65,27 @@ __attribute__((noinline)) void *blocked_reader(void *arg)
 		;
 	pthread_cleanup_pop(0);
 	return NULL;
+}
+
+/* Until the reader is blocked in read(): the kernel names the call a task
+ * sleeps in (/proc/.../syscall: "0 ..." for read).  A fixed sleep was not
+ * enough on a loaded machine: the signal came before the read. */
+static void wait_reading(void)
+{
+	char path[64], line[32];
+	for (int i = 0; i < 2000; i++) {
+		int tid = reader_tid;
+		if (tid) {
+			snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+			FILE *f = fopen(path, "r");
+			bool reading = f && fgets(line, sizeof line, f) && !strncmp(line, "0 ", 2);
+			if (f)
+				fclose(f);
+			if (reading)
+				return;
+		}
+		usleep(5000);
+	}
 }
 
 int main(void)
@@ -78,12 +102,12 @@ int main(void)
 		return 2;
 	pthread_t t;
 	pthread_create(&t, NULL, blocked_reader, NULL);
-	usleep(100000);
+	wait_reading();
 	pthread_kill(t, SIGUSR1);
 	for (int i = 0; i < 200 && !backtraced; i++)
 		usleep(10000);
 	CHECK(saw_reader, "backtrace() in a handler interrupting a blocked read shows the reader");
-	usleep(50000);
+	wait_reading();
 	pthread_cancel(t);
 	void *r;
 	pthread_join(t, &r);
