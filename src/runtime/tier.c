@@ -207,7 +207,8 @@ static bool timeout_waits(const void *p)
 
 /* Calls that may put the process to sleep for long: a process that goes
  * to sleep within its first calls (a small server at accept or epoll_wait,
- * `sleep`, a program waiting on a pipe with poll) is rewritten first, so
+ * a daemon in sigwaitinfo, `sleep`, a program waiting on a pipe with poll)
+ * is rewritten first, so
  * that a debugger or `strace -p` attached to it meanwhile does not meet
  * the trap phase (a SIGSYS stop at every call; gdb's inferior calls
  * abandoned).  Not wait4/waitid nor read: a shell waits for each of its
@@ -230,6 +231,7 @@ static bool may_sleep_long(long nr, const greg_t *g)
 	case SYS_poll:
 		return (int)g[REG_RDX] != 0;
 	case SYS_ppoll:
+	case SYS_rt_sigtimedwait:
 		return timeout_waits((const void *)g[REG_RDX]);
 	case SYS_select:
 	case SYS_pselect6:
