@@ -533,8 +533,15 @@ void zp_tout_forked(struct zp_tout *t)
 
 #define SANDBOX_ROOM (8ull << 20) /* what a sandboxed process may still write */
 
-void zp_tout_sandbox(struct zp_tout *t)
+void zp_tout_sandbox(struct zp_tout *t, int tid)
 {
+	/* What the first line would ask for, asked now, while the calls are
+	 * allowed (seccomp's strict mode kills for prlimit64 and openat; -e
+	 * may have left out every line so far): RLIMIT_FSIZE, and -ff's file
+	 * of the calling thread. */
+	(void)fsize_now();
+	if (t->mode == ZP_TOUT_FF)
+		(void)ff_fd(t, tid);
 	if (t->sandboxed)
 		return;
 	if (t->mode == ZP_TOUT_MMAP) {

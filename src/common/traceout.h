@@ -210,8 +210,9 @@ ZP_TOUT_HIDDEN void zp_tout_vm_child(struct zp_tout *t, bool vfork, int delta);
  * or seccomp()): a filter may kill it for any system call it does not
  * expect, and growing the file (fallocate, madvise, pwrite) is one.  Grow
  * it once now, ahead of what the process may still write; from then on its
- * lines use that room only, and are lost past it.  Raw. */
-ZP_TOUT_HIDDEN void zp_tout_sandbox(struct zp_tout *t);
+ * lines use that room only, and are lost past it.  -ff: the calling
+ * thread tid's file is opened now.  Raw. */
+ZP_TOUT_HIDDEN void zp_tout_sandbox(struct zp_tout *t, int tid);
 
 /* Write one complete line (with its '\n') for task tid.  Raw. */
 ZP_TOUT_HIDDEN void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n);

@@ -199,8 +199,8 @@ if [ -x "$LT/gouse" ] && [ -x "$LT/gouse-dl" ]; then
 	outcome "Go library (linked), 40 runs with ZPOLINE_SWITCH_AFTER=200: none dies ($crashed did)"
 	# Detour mode patches libc while Go's threads run it, and glibc's new
 	# threads start with every signal blocked, the runtime's too: one that
-	# met the int3 written first at a site being patched was killed (3 runs
-	# in 100 died, by hand); the patch now starts with `jmp .` there.
+	# met the int3 written first at a site being patched was killed (5 runs
+	# in 150 died, by hand); the patch now starts with `jmp .` there.
 	crashed=0
 	for i in $(seq 60); do
 		ZPOLINE_MODE=detour LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$LT/gouse" >ul$i.out 2>&1 ||

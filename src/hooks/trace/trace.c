@@ -869,11 +869,13 @@ static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
 	}
 
 	/* A seccomp filter may kill us for the calls the tracer adds: make
-	 * room for the lines before it is in place. */
+	 * room for the lines, open -ff's file and look up the ids lines show
+	 * before it is in place (-e may have left out every line so far). */
 	if ((nr == SYS_prctl && c->args[0] == PR_SET_SECCOMP) ||
 	    (nr == SYS_seccomp && (c->args[0] == SECCOMP_SET_MODE_STRICT ||
 				   c->args[0] == SECCOMP_SET_MODE_FILTER))) {
-		zp_tout_sandbox(&g.out);
+		zp_tout_sandbox(&g.out, c->tid);
+		(void)shown_id(c->tid);
 		__atomic_store_n(&g.dcfg.sandboxed, true, __ATOMIC_RELAXED);
 	}
 
@@ -1223,7 +1225,10 @@ static void build_select(void)
 				      /* RLIMIT_FSIZE bounds our writes (fsize_follow) */
 				      SYS_setrlimit, SYS_prlimit64,
 				      /* a signal to itself may end the threads (self_fatal) */
-				      SYS_kill, SYS_tkill, SYS_tgkill};
+				      SYS_kill, SYS_tkill, SYS_tgkill,
+				      /* a seccomp filter or strict mode: room and files made
+				       * ahead (zp_tout_sandbox) */
+				      SYS_prctl, SYS_seccomp};
 	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
 		select_add(always[i]);
 }
