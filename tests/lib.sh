@@ -83,9 +83,15 @@ hooked() { LD_PRELOAD=$LIB "$@"; }
 # variant LABEL VAR=VALUE: tests/integration's test-core and test-programs
 # again with VAR=VALUE, each case relabelled [LABEL].
 variant() {
-	local label=$1 setting=$2 t rc
+	variant_under "$1" env "$2"
+}
+
+# variant_under LABEL CMD...: the same, each test script run by CMD SCRIPT.
+variant_under() {
+	local label=$1 t rc
+	shift
 	for t in test-core.sh test-programs.sh; do
-		env "$setting" "$ZP_ROOT/tests/integration/$t" >"$TMP/out" 2>&1
+		"$@" "$ZP_ROOT/tests/integration/$t" >"$TMP/out" 2>&1
 		rc=$?
 		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$label] \2/p" "$TMP/out"
 		[ $rc -eq 0 ] || fail "[$label] $t exited $rc"

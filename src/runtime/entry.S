@@ -547,9 +547,7 @@ zp_gs_probe:
 	mov	%ecx, %gs:TB_LEVEL
 	mov	%eax, %ecx
 	and	$(ZP_NSLOTS - 1), %ecx
-	shl	$ZP_SLOT_SHIFT, %rcx
-	add	%gs:TB_SLOTS, %rcx
-	lea	(ZP_SLOT_SIZE - REC_SIZE)(%rcx), %rcx
+	mov	%gs:TB_RECS(, %rcx, 8), %rcx
 	mov	%rsp, %r11
 	.cfi_def_cfa %r11, 16
 	mov	%rcx, %rsp
@@ -1163,16 +1161,19 @@ zp_app_syscall_post2:
 	RETURN_TAIL jmp
 
 /* The same for a trapped call, without writing below the application's
- * rsp.  The last values are staged low in our own slot: once the level is
- * released a signal may start a new record at the slot's top, but its
- * frames grow down from there and do not reach the bottom of the slot. */
+ * rsp.  The last values are staged low in our own slot (TB_STAGE): once
+ * the level is released a signal may start a new record at the slot's top,
+ * but its frames grow down from there and do not reach the bottom of the
+ * slot. */
 .Lreturn_trapped:
 	CFI_RECORD 3
 	mov	%rbx, %r11
 	CFI_RECORD 11
 	RESTORE_ARG_REGS %r11
 	RESTORE_CALLEE_SAVED %r11
-	lea	(REC_SIZE - ZP_SLOT_SIZE + 16384)(%r11), %rsp
+	mov	%gs:TB_STAGE, %rcx
+	add	%r11, %rcx
+	mov	%rcx, %rsp
 	pushq	REC_GSOUT(%r11)
 	pushq	REC_RET(%r11)
 	pushq	REC_RETADDR(%r11)

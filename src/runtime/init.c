@@ -324,6 +324,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       (unsigned long long)zp_stats.ns_scan / 1000);
 	if (zp_debug >= 1) {
 		struct zp_stats *s = &zp_stats;
+		const struct zp_thread *me = zp_thread_self();
 		if (zp_tier_pending)
 			zp_log("zpoline: mode %s; sites rewritten after %d calls (ZPOLINE_SWITCH_AFTER), "
 			       "until then every call traps (Syscall User Dispatch)",
@@ -335,7 +336,8 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       "%lu candidates; %lu instructions decoded; rewritten: %lu callq, %lu detour, %lu trap; skipped: %lu not an "
 		       "instruction, %lu outside known functions, %lu shared, %lu failed; "
 		       "%lu Go function tables; "
-		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s%s; site lookup %s; back to the site by %s; thread block by %s; %llu us",
+		       "%lu from cache, %lu segments shared; %d hook(s), called %s; xsave %s; page 0 %s%s; site lookup %s; back to the site by %s; thread block by %s; "
+		       "hook stacks %lu x %lu KiB; %llu us",
 		       s->objects, s->mappings, s->bytes / 1024, zp_scan_split_count,
 		       zp_scan_helper_blocks, zp_scan_blocks, zp_decode_split_count, s->candidates, s->insns,
 		       s->fast, zp_detour_count, s->trap,
@@ -362,6 +364,8 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       : zp_return_by_ret     ? "ret"
 					      : "jmp",
 		       zp_wrgsbase ? "wrgsbase" : "arch_prctl",
+		       me ? (unsigned long)(me->span / (me->recs[1] - me->recs[0])) : 0ul,
+		       me ? (unsigned long)(me->recs[1] - me->recs[0]) / 1024 : 0ul,
 		       (unsigned long long)(zp_now_ns() - t0) / 1000);
 		unsigned long refused = 0;
 		for (int i = 1; i < ZP_DETOUR_NREASONS; i++)

@@ -62,15 +62,25 @@
 #define TB_GSIN 0x2A8    /* the program's %gs base the slow path met, for its record */
 #define TB_APPGS 0x2B0   /* the program's %gs base as last seen */
 #define TB_OWNER 0x2C0   /* the tid of the thread that has the block */
+#define TB_RECS 0x380    /* each slot's call record, by level & (ZP_NSLOTS - 1) */
+#define TB_SPAN 0x3C0    /* the slots' size in bytes (vdso.c) */
+#define TB_STAGE 0x3C8   /* a trapped call's way out stages at record + this */
 #define TB_SIZE 0x1000
 /* The stack a thread the runtime did not start is given its block on. */
 #define ZP_ADOPT_STACK_SIZE 16384
 
 /* Each nesting level (a signal handler making a system call while another
- * is in a hook) gets a slot: a C stack with the call record at its top. */
-#define ZP_SLOT_SHIFT 17 /* 128 KiB per slot */
-#define ZP_SLOT_SIZE (1 << ZP_SLOT_SHIFT)
+ * is in a hook) gets a slot: a C stack with the call record at its top.
+ * The stub finds the record of a level in the block's table, so blocks may
+ * differ: where the address space is limited (RLIMIT_AS, or a full one) a
+ * new block has fewer, smaller slots, which the table repeats. */
+#define ZP_SLOT_SIZE (128 * 1024)
 #define ZP_NSLOTS 8
+#define ZP_SMALL_SLOT_SIZE (96 * 1024) /* the tracer's --json lines reach 63 KiB */
+#define ZP_SMALL_NSLOTS 4
+/* A trapped call's way out stages its last values this far above its
+ * slot's bottom (entry.S, .Lreturn_trapped). */
+#define ZP_STAGE_ROOM(slot_size) ((slot_size) / 2 < 16384 ? (slot_size) / 2 : 16384)
 
 /* ---- call record (struct zp_record), at the top of a slot -------------- */
 /* public part: struct zpoline_call */

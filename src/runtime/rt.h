@@ -112,7 +112,14 @@ struct zp_thread {
 	long psud_nr;
 	uintptr_t psud_sent;
 	siginfo_t psud_info;
-	char pad0[TB_MAGIC - sizeof(struct zp_child) - 15 * 8 - 5 * 128];
+	uint64_t pad3[2];
+	/* TB_RECS: the record at the top of each slot, by level; TB_SPAN: the
+	 * slots' bytes; TB_STAGE: record + this is where a trapped call's way
+	 * out stages its last values (layout.h). */
+	uintptr_t recs[ZP_NSLOTS];
+	size_t span;
+	intptr_t stage;
+	char pad0[TB_MAGIC - TB_STAGE - 8];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -282,7 +289,13 @@ static inline void zp_sud_leave(struct zp_thread *t, unsigned prev)
 /* Is sp on this thread's slots (the runtime's own stack)? */
 static inline bool zp_on_slots(const struct zp_thread *t, uintptr_t sp)
 {
-	return sp - t->slots < (uintptr_t)ZP_NSLOTS * ZP_SLOT_SIZE;
+	return sp - t->slots < t->span;
+}
+
+/* The record of nesting level `level`, at the top of its slot. */
+static inline struct zp_record *zp_slot_record(const struct zp_thread *t, uint32_t level)
+{
+	return (struct zp_record *)t->recs[level & (ZP_NSLOTS - 1)];
 }
 
 /* Around a hook's own function: the routed vDSO functions know its calls
@@ -302,8 +315,7 @@ static inline void zp_hook_leave(struct zp_thread *t, uintptr_t prev)
 		t->hook_base = prev;
 }
 ZP_HIDDEN int zp_vdso_route(void);
-#define ZP_VDSO_MARK_LEN 9 /* sub %gs:TB_HOOKBASE, %rax */
-ZP_HIDDEN bool zp_vdso_mark_read(uintptr_t ip);
+ZP_HIDDEN size_t zp_vdso_mark_skip(uintptr_t ip);
 ZP_HIDDEN bool zp_sud_signal(void *uc, siginfo_t *si);
 ZP_HIDDEN bool zp_sud_available(void);
 ZP_HIDDEN void zp_sud_arm_others(void);

@@ -1008,8 +1008,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	/* Take the level first: a signal arriving while the record is filled
 	 * must find the slot in use. */
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
-	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
-	struct zp_record *rec = (struct zp_record *)(top - REC_SIZE);
+	struct zp_record *rec = zp_slot_record(t, my);
 	memset(rec, 0, sizeof *rec);
 	rec->level = my;
 	const int argreg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
@@ -1193,8 +1192,7 @@ static bool is_site_ret(uintptr_t ret)
 static void handler_returned(struct zp_thread *t, ucontext_t *uc, const struct ksigaction *va)
 {
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
-	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
-	struct zp_record *rec = (struct zp_record *)(top - REC_SIZE);
+	struct zp_record *rec = zp_slot_record(t, my);
 	memset(rec, 0, sizeof *rec);
 	rec->level = my;
 	rec->call.nr = SYS_rt_sigreturn;
@@ -1281,8 +1279,7 @@ struct intr_note {
 
 static struct intr_note *intr_note_at(struct zp_thread *t, uint32_t level)
 {
-	uintptr_t top = t->slots + ((uintptr_t)(level % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
-	return (struct intr_note *)(top - REC_SIZE);
+	return (struct intr_note *)zp_slot_record(t, level);
 }
 
 const struct zpoline_call *zp_interrupted_call(long *rax, int *again)
@@ -1312,7 +1309,6 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 	uint64_t all = ~0ull, old = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
-	uintptr_t top = t->slots + ((uintptr_t)(my % ZP_NSLOTS) + 1) * ZP_SLOT_SIZE;
 	unsigned sud = zp_sud_enter(t); /* SUD mode: the hook's own calls must not trap */
 	uintptr_t hook = zp_hook_enter(t);
 	struct intr_note *in = intr_note_at(t, my);
@@ -1322,7 +1318,7 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 	 * just returned, its line still to print. */
 	in->call = interrupted(uc, &in->rax, &in->again);
 	in->magic = INTR_MAGIC;
-	zp_call_on_stack(note_on_slot, &n, (void *)(top - REC_SIZE));
+	zp_call_on_stack(note_on_slot, &n, in);
 	in->magic = 0;
 	zp_hook_leave(t, hook);
 	zp_sud_leave(t, sud);
@@ -1497,9 +1493,10 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		}
 		/* A routed vDSO function's test for hook code (vdso.c): hook
 		 * code runs under the block's base, so this is the program's. */
-		if (zp_vdso_mark_read((uintptr_t)g[REG_RIP])) {
-			g[REG_RAX] = -1;
-			g[REG_RIP] += ZP_VDSO_MARK_LEN;
+		size_t skip = zp_vdso_mark_skip((uintptr_t)g[REG_RIP]);
+		if (skip) {
+			g[REG_RIP] += (greg_t)skip;
+			g[REG_EFL] &= ~(greg_t)1; /* not below: not hook code */
 			return;
 		}
 	}

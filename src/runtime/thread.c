@@ -10,12 +10,16 @@
  * is the base only while the runtime runs (docs/design.md).
  *
  * Layout of one mapping:  [guard page][slot 0 .. slot N-1][block page]
+ * with N = ZP_NSLOTS slots of ZP_SLOT_SIZE, or, where the address space is
+ * limited, ZP_SMALL_NSLOTS of ZP_SMALL_SLOT_SIZE (the block's table of
+ * records repeats them).
  *
  * Blocks are never unmapped: a thread's exit marks its block free (magic 0)
  * and the next new thread takes it.  Nothing here may call libc; it runs in
  * the middle of the program's system calls.
  */
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -42,9 +46,12 @@ _Static_assert(offsetof(struct zp_child, regs[11]) == CH_R15, "CH_R15");
 _Static_assert(offsetof(struct zp_child, flags) == CH_FLAGS, "CH_FLAGS");
 _Static_assert(offsetof(struct zp_child, retaddr) == CH_RETADDR, "CH_RETADDR");
 _Static_assert(offsetof(struct zp_child, sigmask) == CH_SIGMASK, "CH_SIGMASK");
+_Static_assert(offsetof(struct zp_thread, recs) == TB_RECS, "TB_RECS");
+_Static_assert(offsetof(struct zp_thread, span) == TB_SPAN, "TB_SPAN");
+_Static_assert(offsetof(struct zp_thread, stage) == TB_STAGE, "TB_STAGE");
 _Static_assert((ZP_NSLOTS & (ZP_NSLOTS - 1)) == 0, "slots: power of two");
-
-#define MAP_BYTES (ZP_PAGE + (size_t)ZP_NSLOTS * ZP_SLOT_SIZE + TB_SIZE)
+_Static_assert(ZP_NSLOTS % ZP_SMALL_NSLOTS == 0, "the table repeats small slots");
+_Static_assert(ZP_SMALL_SLOT_SIZE % ZP_PAGE == 0 && ZP_SMALL_SLOT_SIZE >= 8 * REC_SIZE, "slot size");
 
 /* Every block ever made, linked through a list that only grows (entry.S
  * walks it too, to find a block by tid). */
@@ -83,18 +90,46 @@ static void reset(struct zp_thread *t)
 	t->self = t;
 }
 
-static struct zp_thread *map_new(void)
+/* Is the address space limited (RLIMIT_AS, `ulimit -v`)?  Every byte of a
+ * block counts there, reserved or not: with 8 slots of 128 KiB a thread, a
+ * program under `ulimit -v 100000` started 87 threads where it started
+ * 1428 natively.  Asked at every new block: a program may set the limit
+ * after start-up. */
+static bool as_limited(void)
 {
-	long m = zp_raw6(SYS_mmap, 0, (long)MAP_BYTES, PROT_READ | PROT_WRITE,
+	uint64_t lim[2];
+	return zp_raw4(SYS_prlimit64, 0, RLIMIT_AS, 0, lim) == 0 && lim[0] != ~0ull;
+}
+
+static struct zp_thread *map_slots(size_t nslots, size_t slot_size)
+{
+	size_t bytes = ZP_PAGE + nslots * slot_size + TB_SIZE;
+	long m = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m < 0)
 		return NULL;
 	uintptr_t base = (uintptr_t)m;
 	zp_raw3(SYS_mprotect, base, ZP_PAGE, PROT_NONE);
-	struct zp_thread *t = (struct zp_thread *)(base + MAP_BYTES - TB_SIZE);
+	struct zp_thread *t = (struct zp_thread *)(base + bytes - TB_SIZE);
 	t->map_base = base;
-	t->map_size = MAP_BYTES;
+	t->map_size = bytes;
 	t->slots = base + ZP_PAGE;
+	t->span = nslots * slot_size;
+	for (size_t i = 0; i < ZP_NSLOTS; i++)
+		t->recs[i] = t->slots + (i % nslots + 1) * slot_size - REC_SIZE;
+	t->stage = (intptr_t)REC_SIZE - (intptr_t)slot_size + (intptr_t)ZP_STAGE_ROOM(slot_size);
+	return t;
+}
+
+static struct zp_thread *map_new(void)
+{
+	struct zp_thread *t = NULL;
+	if (!as_limited())
+		t = map_slots(ZP_NSLOTS, ZP_SLOT_SIZE);
+	if (!t)
+		t = map_slots(ZP_SMALL_NSLOTS, ZP_SMALL_SLOT_SIZE);
+	if (!t)
+		return NULL;
 	reset(t);
 	/* The pool entry lives in the block page's spare room. */
 	struct pool_entry *e = (struct pool_entry *)((char *)t + TB_SIZE - sizeof *e);

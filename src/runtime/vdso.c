@@ -5,8 +5,8 @@
  *
  *     mov  %rsp, %rax            called from hook code?  Hooks run on the
  *     sub  %gs:TB_HOOKBASE, %rax thread's slots of the runtime's stack,
- *     cmp  $SLOTS_SIZE, %rax     which TB_HOOKBASE holds while they run
- *     mov  $nr, %eax
+ *     cmp  %gs:TB_SPAN, %rax     which TB_HOOKBASE holds while they run
+ *     mov  $nr, %eax             (TB_SPAN: their size, per thread)
  *     jb   1f
  *     syscall                    rewritten to callq *%rax: the hooks see it
  *     ret
@@ -24,7 +24,7 @@
  * %gs base of 0 and takes the rewritten path, where the runtime meets it
  * as any call of such a thread; one whose program set its own %gs base
  * reads the program's memory there, or faults, which the SIGSEGV handler
- * turns into the rewritten path too (zp_vdso_mark_read).
+ * turns into the rewritten path too (zp_vdso_mark_skip).
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -49,7 +49,10 @@ static const struct routed routed[] = {
 	{"__vdso_getcpu", SYS_getcpu},
 };
 
-#define STUB_LEN 31
+#define STUB_LEN 34
+#define MARK_AT 3    /* sub %gs:TB_HOOKBASE, %rax */
+#define SPAN_AT 12   /* cmp %gs:TB_SPAN, %rax */
+#define MARK_END 21
 #define STUB_SITE (STUB_LEN - 6) /* the first syscall: two syscall; ret follow */
 
 static size_t put32(uint8_t *p, size_t n, uint32_t v)
@@ -70,9 +73,10 @@ static size_t build_stub(uint8_t *p, long nr)
 	const uint8_t sub[] = {0x65, 0x48, 0x2b, 0x04, 0x25};
 	memcpy(p + n, sub, sizeof sub);
 	n = put32(p, n + sizeof sub, TB_HOOKBASE);
-	p[n++] = 0x48; /* cmp $imm32, %rax */
-	p[n++] = 0x3d;
-	n = put32(p, n, ZP_NSLOTS * ZP_SLOT_SIZE);
+	/* cmp %gs:TB_SPAN, %rax */
+	const uint8_t cmp[] = {0x65, 0x48, 0x3b, 0x04, 0x25};
+	memcpy(p + n, cmp, sizeof cmp);
+	n = put32(p, n + sizeof cmp, TB_SPAN);
 	p[n++] = 0xb8; /* mov $nr, %eax */
 	n = put32(p, n, (uint32_t)nr);
 	p[n++] = 0x72; /* jb +3 */
@@ -86,16 +90,23 @@ static size_t build_stub(uint8_t *p, long nr)
 	return n;
 }
 
-/* Is ip a routed function's `sub %gs:TB_HOOKBASE, %rax` (after its
- * `mov %rsp, %rax`)?  Read through a program's own %gs base it may fault
- * (signals.c): with rax = -1 after it the function takes the hooked call. */
-bool zp_vdso_mark_read(uintptr_t ip)
+/* Is ip a routed function's `sub %gs:TB_HOOKBASE, %rax` or its
+ * `cmp %gs:TB_SPAN, %rax`?  Read through a program's own %gs base either
+ * may fault (signals.c), and then the function takes the hooked call: the
+ * bytes to skip to its `mov $nr, %eax`, after which the caller clears the
+ * carry; else 0. */
+size_t zp_vdso_mark_skip(uintptr_t ip)
 {
-	if (!zp_vdso_lo || ip - 3 < zp_vdso_lo || ip + ZP_VDSO_MARK_LEN > zp_vdso_hi)
-		return false;
+	if (!zp_vdso_lo || ip < zp_vdso_lo + MARK_AT || ip + MARK_END > zp_vdso_hi)
+		return 0;
 	uint8_t want[STUB_LEN];
 	build_stub(want, 0);
-	return memcmp((const void *)(ip - 3), want, 3 + ZP_VDSO_MARK_LEN) == 0;
+	size_t at = 0;
+	if (memcmp((const void *)(ip - MARK_AT), want, MARK_END) == 0)
+		at = MARK_AT;
+	else if (ip >= zp_vdso_lo + SPAN_AT && memcmp((const void *)(ip - SPAN_AT), want, MARK_END) == 0)
+		at = SPAN_AT;
+	return at ? MARK_END - at : 0;
 }
 
 /* Returns how many functions were routed, or -1. */

@@ -22,6 +22,20 @@ ZPOLINE_STAGE2=sled LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 're
 	fail "ZPOLINE_STAGE2=sled did not select the rel8 sled"
 variant "rel8 sled" ZPOLINE_STAGE2=sled
 
+# Where the address space is limited (RLIMIT_AS) each thread's block has
+# four hook stacks of 96 KiB, not eight of 128 KiB (thread.c): the same
+# tests under a `ulimit -v` large enough for every program they start.
+if asan_hooks; then
+	skip "small hook stacks" "the hooks are AddressSanitizer builds (no ulimit -v)"
+else
+	(ulimit -v 16000000 && LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true) 2>&1 |
+		grep -q 'hook stacks 4 x 96 KiB;'
+	verdict $? "under ulimit -v a thread's block has 4 hook stacks of 96 KiB"
+	LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>&1 | grep -q 'hook stacks 8 x 128 KiB;'
+	verdict $? "without a limit a thread's block has 8 hook stacks of 128 KiB"
+	variant_under "small hook stacks" bash -c 'ulimit -v 16000000 && exec "$0"'
+fi
+
 # The runtime's thread block set with arch_prctl, as without FSGSBASE,
 # on machines whose kernel allows wrgsbase (cpu.c).
 if have_fsgsbase; then

@@ -5,7 +5,9 @@
  * system calls the runtime handles, in signal handlers (one interrupting a
  * blocking read, one left by siglongjmp), in a thread started while the
  * base is set (clone copies it) and in a forked child.  One base has
- * nothing mapped at +0x90 and +0xF00, where the runtime reads.  Each
+ * nothing mapped at +0x90 and +0xF00, where the runtime reads, another
+ * nothing from +0x200 on (+0x90 readable, +0x3C0 not: the routed vDSO
+ * functions' two reads).  Each
  * check prints a line; the output is the same natively and hooked.
  * Exit 0 if every check held, 1 otherwise.
  *
@@ -254,6 +256,9 @@ int main(int argc, char **argv)
 	raise(SIGUSR1);
 	check(seen_in_handler == (uint64_t)edge, "handler under that base");
 
+	uint64_t *edge2 = (uint64_t *)(two + 4096 - 0x200);
+	edge2[0] = (uint64_t)edge2;
+	check(set_gs(edge2) == 0 && calls_keep_base((uint64_t)edge2), "base with a hole at +0x200");
 	check(set_gs(NULL) == 0 && get_gs() == 0, "base 0 again");
 	return failed;
 }

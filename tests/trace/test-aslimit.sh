@@ -30,4 +30,19 @@ shown=$(echo $got)
 [ "$got" = "hi
 there" ] && grep -aq 'write(1, "there\\n", 6) *= 6' "$TMP/t2"
 outcome "trace -f -o started under RLIMIT_AS: runs and traces (got: $shown)"
+# Under a limit each thread's hook stacks are 96 KiB, not 128 (thread.c):
+# the tracer's deepest lines (--json, long strings in hex, descriptors'
+# ends: 63 KiB of stack measured) fit, in threads and a child (with 32 KiB
+# stacks the tracer died of SIGSEGV at the first line).
+py='import os, socket, subprocess, threading
+a, b = socket.socketpair(); a.send(b"x" * 70000); b.recv(70000)
+subprocess.run(["ls", "-la", "/usr/lib"], stdout=subprocess.DEVNULL)
+ts = [threading.Thread(target=os.listdir, args=("/proc/self",)) for i in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]; print("done")'
+for opt in "" --json; do
+	got=$(ulimit -v 2000000 && "$ZP" trace $opt -f -s 100000 -xx -yy -i -n -o "$TMP/deep" -- python3 -c "$py" 2>&1)
+	rc=$?
+	[ $rc = 0 ] && [ "$got" = done ] && grep -aq 'exited with 0' "$TMP/deep" && grep -aq 'sendto\|"sendto"' "$TMP/deep"
+	verdict $? "trace $opt -s 100000 -xx -yy -i -n under ulimit -v: lines of threads and a child (exit $rc)"
+done
 finish
