@@ -32,7 +32,10 @@
  * in place (made a `ud2` trap site, for anything that still reaches it),
  * so a thread that was blocked in the call when the site was patched
  * returns to untouched bytes, and the call returns to the site's own
- * code directly.
+ * code directly.  While threads the runtime did not start may run (a
+ * linked Go library's), the `syscall` is kept as it is rather than made a
+ * trap, and a previous instruction shorter than the jmp is not displaced
+ * (zp_detour_apply).
  *
  * A site is patchable only if the function it lies in decoded whole, no
  * direct branch of the function lands inside the patched bytes except at
@@ -536,6 +539,11 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	 * threads in libc's clone3 crashed half the runs). */
 	if (start == 0 && zp_detour_in_place_only)
 		return ZP_DETOUR_THREADS;
+	/* A jmp over a previous instruction of 3 or 4 bytes ends inside the
+	 * `syscall`: a thread that ran that instruction just before the patch
+	 * would run the jmp's last bytes as code. */
+	if (start > -5 && zp_detour_in_place_only)
+		return ZP_DETOUR_THREADS;
 	uintptr_t a = site + start; /* the first byte replaced */
 	size_t bi = 0;
 	uintptr_t t = slot_near(site, &bi);
@@ -688,12 +696,23 @@ written:;
 		return ZP_DETOUR_NO_ROOM;
 	/* What is left of the replaced bytes after the jmp: int3, but for a
 	 * `syscall` wholly left (the previous instruction was 5 bytes or
-	 * more), which becomes a trap site for anything still reaching it. */
+	 * more), which becomes a trap site for anything still reaching it: a
+	 * thread that ran the previous instruction just before the patch, or
+	 * whose signal handler interrupted it there.  Not while threads the
+	 * runtime did not start may be running: one of those may have every
+	 * signal blocked (glibc's pthread_create blocks them around clone3,
+	 * by a call made before the patch), and a trap it cannot take kills
+	 * the process (a linked Go library in detour mode: 6 runs in 1200
+	 * died at clone3's `ud2` on a loaded machine).  The `syscall` stays:
+	 * such a thread makes that one call past the hooks. */
 	uint8_t patch[32];
 	memset(patch, 0xcc, sizeof patch);
 	patch[0] = 0xe9;
 	put32(patch + 1, (int32_t)jrel);
-	if (start <= -5) {
+	if (start <= -5 && zp_detour_in_place_only) {
+		patch[-start] = 0x0f;
+		patch[-start + 1] = 0x05;
+	} else if (start <= -5) {
 		if (zp_set_add(&zp_trap_table, (uint64_t)site) == 0) {
 			patch[-start] = 0x0f;
 			patch[-start + 1] = 0x0b;

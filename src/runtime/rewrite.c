@@ -334,8 +334,20 @@ static bool function_at(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintpt
 	struct zp_fde_index *ix = b->ix;
 	if (ix->count && zp_fde_lookup(ix, a, fstart, fend) == 0)
 		return true;
-	uintptr_t gs, ge;
+	uintptr_t gs, ge, ps, pe;
 	bool gap = ix->count && zp_fde_gap(ix, a, &gs, &ge) == 0;
+	/* A call that opens a gap right where an unwind entry ends is the
+	 * same code going on: assembly that closes its entry before the call
+	 * (glibc's clone3: the child's part has an entry of its own).  Decoded
+	 * from that entry's start, the instruction before the call is known,
+	 * and a detour may displace it (detour.c) instead of the ones after
+	 * the call, which a thread inside the call returns into. */
+	if (gap && a == gs && ge - gs <= GAP_SMALL && zp_fde_lookup(ix, gs - 1, &ps, &pe) == 0 &&
+	    pe == gs && ge - ps <= GAP_SMALL) {
+		*fstart = ps;
+		*fend = ge;
+		return true;
+	}
 	if (gap && ge - gs <= GAP_SMALL && ge != a + 16) {
 		*fstart = gs;
 		*fend = ge;
