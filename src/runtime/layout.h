@@ -79,8 +79,8 @@
 #define ZP_SMALL_SLOT_SIZE (96 * 1024) /* the tracer's --json lines reach 63 KiB */
 #define ZP_SMALL_NSLOTS 4
 /* A trapped call's way out stages its last values this far above its
- * slot's bottom (entry.S, .Lreturn_trapped). */
-#define ZP_STAGE_ROOM(slot_size) ((slot_size) / 2 < 16384 ? (slot_size) / 2 : 16384)
+ * slot's bottom (entry.S, .Lreturn_trapped); a slot is at least twice it. */
+#define ZP_STAGE_ROOM 16384
 
 /* ---- call record (struct zp_record), at the top of a slot -------------- */
 /* public part: struct zpoline_call */

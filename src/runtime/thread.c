@@ -51,7 +51,8 @@ _Static_assert(offsetof(struct zp_thread, span) == TB_SPAN, "TB_SPAN");
 _Static_assert(offsetof(struct zp_thread, stage) == TB_STAGE, "TB_STAGE");
 _Static_assert((ZP_NSLOTS & (ZP_NSLOTS - 1)) == 0, "slots: power of two");
 _Static_assert(ZP_NSLOTS % ZP_SMALL_NSLOTS == 0, "the table repeats small slots");
-_Static_assert(ZP_SMALL_SLOT_SIZE % ZP_PAGE == 0 && ZP_SMALL_SLOT_SIZE >= 8 * REC_SIZE, "slot size");
+_Static_assert(ZP_SMALL_SLOT_SIZE % ZP_PAGE == 0 && ZP_SMALL_SLOT_SIZE >= 2 * ZP_STAGE_ROOM,
+	       "slot size");
 
 /* Every block ever made, linked through a list that only grows (entry.S
  * walks it too, to find a block by tid). */
@@ -117,7 +118,7 @@ static struct zp_thread *map_slots(size_t nslots, size_t slot_size)
 	t->span = nslots * slot_size;
 	for (size_t i = 0; i < ZP_NSLOTS; i++)
 		t->recs[i] = t->slots + (i % nslots + 1) * slot_size - REC_SIZE;
-	t->stage = (intptr_t)REC_SIZE - (intptr_t)slot_size + (intptr_t)ZP_STAGE_ROOM(slot_size);
+	t->stage = (intptr_t)REC_SIZE - (intptr_t)slot_size + ZP_STAGE_ROOM;
 	return t;
 }
 
