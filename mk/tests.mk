@@ -38,6 +38,11 @@ PROG_CFLAGS_faultbt := -rdynamic
 # earlythread: linked to libearly.so, whose initializer starts a thread.
 $(B)/tests/progs/earlythread: $(B)/tests/libs/libearly.so
 PROG_LDLIBS_earlythread := -L$(B)/tests/libs -learly -Wl,-rpath,$(abspath $(B)/tests/libs)
+# gapcall-early: gapcall with a thread started before the runtime.
+$(B)/tests/progs/gapcall-early: tests/programs/gapcall.c tests/programs/check.h $(B)/tests/libs/libearly.so
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DEARLY -o $@ $< -lpthread -ldl $(PROG_LDLIBS_earlythread)
+PROG_BIN += $(B)/tests/progs/gapcall-early
 # rodatapairs: read-only data in the code's segment.
 PROG_CFLAGS_rodatapairs := -Wl,-z,noseparate-code
 

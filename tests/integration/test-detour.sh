@@ -41,6 +41,17 @@ sed -n 's/^\(PASS\|FAIL\): /\1: [detour] /p' "$TMP/gap"
 bytes=$(sed -n 's/^bytes: //p' "$TMP/gap")
 [ $rc = 0 ] && [[ "$bytes" == "e9 "*" 0f 0b" ]]
 verdict $? "detour of a call opening an unwind gap displaces the instruction before it ($bytes)"
+# The same with a thread started before the runtime (tests/libs/libearly.c):
+# the `syscall` behind the jmp stays one, not a trap site that a thread with
+# every signal blocked (glibc's pthread_create) would die of; the calls
+# still reach the hooks through the jmp (main's 2, the thread's 100).
+ZPOLINE_MODE=detour ZPOLINE_CACHE=0 ZPOLINE_COUNT_OUTPUT=$TMP/gapcnt LD_PRELOAD=$LIB \
+	LIBZPHOOK=$HOOK_COUNT "$P/gapcall-early" >"$TMP/gap2" 2>&1
+rc=$?
+sed -n 's/^\(PASS\|FAIL\): /\1: [detour, a thread before the runtime] /p' "$TMP/gap2"
+bytes=$(sed -n 's/^bytes: //p' "$TMP/gap2")
+[ $rc = 0 ] && [[ "$bytes" == "e9 "*" 0f 05" ]] && grep -Eq '^ +102 +0  getppid$' "$TMP/gapcnt"
+verdict $? "with a thread started before the runtime the detour keeps the syscall behind its jmp, and all 102 getppid calls reach the hook ($bytes)"
 
 # The same with page 0: reads fault there only where it is execute-only
 # (PKU), writes and calls everywhere, each as "not mapped" as natively.

@@ -5,12 +5,18 @@
  * result, and prints the function's first seven bytes: in detour mode the
  * `mov $nr, %eax` before the call is displaced (a jmp at the function's
  * start; test-detour), not the instructions after it, which a thread
- * inside the call returns into.
+ * inside the call returns into.  Built as gapcall-early with -DEARLY and
+ * linked to libearly.so, whose thread runs before the runtime: then the
+ * `syscall` behind the jmp stays a `syscall` (not a trap site).
  */
 #include <stdio.h>
 #include <unistd.h>
 
 #include "check.h"
+
+#ifdef EARLY
+int early_finish(void);
+#endif
 
 long gap_getppid(void);
 __asm__(".text\n"
@@ -32,5 +38,8 @@ int main(void)
 	for (int i = 0; i < 7; i++)
 		printf(" %02x", p[i]);
 	printf("\n");
+#ifdef EARLY
+	CHECK(early_finish() == 100, "the thread started before the runtime made its 100 calls");
+#endif
 	return fails != 0;
 }
