@@ -76,7 +76,7 @@
  * new block has fewer, smaller slots, which the table repeats. */
 #define ZP_SLOT_SIZE (128 * 1024)
 #define ZP_NSLOTS 8
-#define ZP_SMALL_SLOT_SIZE (96 * 1024) /* the tracer's --json lines reach 63 KiB */
+#define ZP_SMALL_SLOT_SIZE (96 * 1024) /* the tracer's --json lines: 63 KiB, by hand */
 #define ZP_SMALL_NSLOTS 4
 /* A trapped call's way out stages its last values this far above its
  * slot's bottom (entry.S, .Lreturn_trapped); a slot is at least twice it. */

@@ -42,7 +42,7 @@ fi
 # smaller where the address space is limited (4 hook stacks of 96 KiB, not
 # 8 of 128 KiB: thread.c).  With the large blocks a program made 132
 # threads of 64 KiB stacks under `ulimit -v 150000` where natively it
-# made 2161; now 318.  The case asks for a tenth of native.
+# made 2161; now 317.  The case asks for a tenth of native.
 if asan_hooks; then
 	skip "threads under ulimit -v" "the hooks are AddressSanitizer builds"
 else

@@ -32,7 +32,8 @@ there" ] && grep -aq 'write(1, "there\\n", 6) *= 6' "$TMP/t2"
 outcome "trace -f -o started under RLIMIT_AS: runs and traces (got: $shown)"
 # Under a limit each thread's hook stacks are 96 KiB, not 128 (thread.c):
 # the tracer's deepest lines (--json, long strings in hex, descriptors'
-# ends: 63 KiB of stack measured) fit, in threads and a child (with 32 KiB
+# ends: 63 KiB of stack, measured by hand with the slots filled with a
+# pattern) fit, in threads and a child (with 32 KiB
 # stacks the tracer died of SIGSEGV at the first line).
 py='import os, socket, subprocess, threading
 a, b = socket.socketpair(); a.send(b"x" * 70000); b.recv(70000)
