@@ -38,6 +38,10 @@ PROG_CFLAGS_faultbt := -rdynamic
 # earlythread: linked to libearly.so, whose initializer starts a thread.
 $(B)/tests/progs/earlythread: $(B)/tests/libs/libearly.so
 PROG_LDLIBS_earlythread := -L$(B)/tests/libs -learly -Wl,-rpath,$(abspath $(B)/tests/libs)
+# earlywait: linked to libearlywait.so, whose initializer starts threads
+# that block in system calls.
+$(B)/tests/progs/earlywait: $(B)/tests/libs/libearlywait.so
+PROG_LDLIBS_earlywait := -L$(B)/tests/libs -learlywait -Wl,-rpath,$(abspath $(B)/tests/libs)
 # gapcall-early: gapcall with a thread started before the runtime.
 $(B)/tests/progs/gapcall-early: tests/programs/gapcall.c tests/programs/check.h $(B)/tests/libs/libearly.so
 	@mkdir -p $(@D)

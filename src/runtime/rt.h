@@ -322,6 +322,10 @@ ZP_HIDDEN void zp_sud_arm_others(void);
 ZP_HIDDEN void zp_signals_adopt_handlers(void);
 ZP_HIDDEN bool zp_signals_believed(struct zp_thread *t, uint64_t *mask);
 ZP_HIDDEN bool zp_sud_arm_signal(void *ucv, const siginfo_t *si);
+/* A handler of the program's is about to run in this thread (sud.c: a
+ * call the arming signal interrupted is then not made again: the program
+ * may be waiting for its EINTR). */
+ZP_HIDDEN void zp_sud_handler_runs(void);
 
 /* ---- the site table the entry stub probes -------------------------------- */
 struct zp_site_table {

@@ -758,6 +758,7 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	uintptr_t gs = program_gs_enter(t);
 	if (t)
 		t->handler_ran = true;
+	zp_sud_handler_runs();
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
@@ -1396,6 +1397,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	uintptr_t gs = program_gs_enter(t);
 	if (t)
 		t->handler_ran = true;
+	zp_sud_handler_runs();
 	if (va->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
 	else

@@ -31,6 +31,7 @@
 #include <linux/seccomp.h>
 #include <link.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -87,12 +88,120 @@ int zp_sud_arm(struct zp_thread *t)
  * unseen: each is sent a SIGSYS (rt_tgsigqueueinfo, SI_QUEUE, the address
  * below as its value), and the runtime's handler, running in that thread,
  * adopts and arms it.  Its action has SA_RESTART from then on (signals.c,
- * zp_signals_adopt_handlers, which runs first): a call the
- * thread was blocked in goes on, but those the kernel never restarts after
- * a handler (poll, epoll_wait, select, nanosleep, pause) return EINTR; and
- * a thread that keeps SIGSYS blocked for good is never armed (README,
- * Limits). */
+ * zp_signals_adopt_handlers, which runs first): a call the thread was
+ * blocked in goes on where the kernel restarts it.  Those it never
+ * restarts after a handler (poll, epoll_wait, select, nanosleep, pause,
+ * sigsuspend, a futex wait with a timeout...) would return EINTR, which
+ * natively they never would: before sending, the call a thread is blocked
+ * in is read from /proc/self/task/TID/syscall, and the handler makes it
+ * again when the thread comes back from that very call with EINTR (same
+ * place, stack and arguments).  A relative timeout then starts afresh (a
+ * longer wait, which these calls allow; never a shorter one).  A thread
+ * that keeps SIGSYS blocked for good is never armed (README, Limits). */
 static const char arm_request;
+
+struct blocked_call {
+	int tid;
+	long nr;
+	unsigned long args[6], sp, pc;
+	bool handler_ran; /* a handler of the program's ran in the thread since */
+};
+/* Threads beyond these are armed all the same, their call left to EINTR. */
+#define ZP_ARM_RESTARTS 64
+static struct blocked_call blocked[ZP_ARM_RESTARTS] ZP_BIG_BSS;
+static int nblocked;
+static int restarts_pending; /* entries not taken yet */
+
+/* The call thread tid (its /proc/self/task entry: name) is blocked in,
+ * kept for the handler; nothing if it runs, or waits outside a call. */
+static void note_blocked_call(int tid, const char *name)
+{
+	if (nblocked >= ZP_ARM_RESTARTS)
+		return;
+	char path[64] = "/proc/self/task/";
+	size_t len = strlen(path), nlen = strlen(name);
+	if (len + nlen + sizeof "/syscall" > sizeof path)
+		return;
+	memcpy(path + len, name, nlen);
+	memcpy(path + len + nlen, "/syscall", sizeof "/syscall");
+	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	char buf[256];
+	long n = zp_raw3(SYS_read, fd, buf, sizeof buf - 1);
+	zp_raw1(SYS_close, fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* "nr arg0 ... arg5 sp pc", the numbers after nr in hex; "running",
+	 * or "-1 sp pc" outside a call. */
+	struct blocked_call c = {.tid = tid};
+	char *end;
+	c.nr = strtol(buf, &end, 10);
+	if (end == buf || c.nr < 0)
+		return;
+	unsigned long v[8];
+	for (int i = 0; i < 8; i++) {
+		const char *at = end;
+		v[i] = strtoul(at, &end, 16);
+		if (end == at)
+			return;
+	}
+	memcpy(c.args, v, sizeof c.args);
+	c.sp = v[6];
+	c.pc = v[7];
+	blocked[nblocked++] = c;
+	__atomic_add_fetch(&restarts_pending, 1, __ATOMIC_RELEASE);
+}
+
+/* Until every noted thread has taken its signal (a gettid per handler
+ * run meanwhile, none after). */
+void zp_sud_handler_runs(void)
+{
+	if (!__atomic_load_n(&restarts_pending, __ATOMIC_ACQUIRE))
+		return;
+	int tid = (int)zp_raw0(SYS_gettid);
+	for (int i = 0; i < nblocked; i++)
+		if (blocked[i].tid == tid)
+			blocked[i].handler_ran = true;
+}
+
+/* The arming signal interrupted the call noted for this thread, which
+ * failed with EINTR for it: make the call again.  Only through an entry
+ * the bytes before the return address still are (`syscall`, or the
+ * `callq *%rax` it was rewritten to), which takes rax = the number.  Not
+ * if a handler of the program's ran in the thread since the call was
+ * noted: its signal may have come for this call, whose EINTR the program
+ * then waits for.  The program's signals stay blocked until the
+ * return (the frame's mask comes back): one that comes after the test is
+ * delivered to the call made again, or before it, as natively. */
+static void restart_blocked_call(ucontext_t *uc)
+{
+	uint64_t all = ~zp_ours_mask;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
+	greg_t *g = uc->uc_mcontext.gregs;
+	int tid = (int)zp_raw0(SYS_gettid);
+	static const int argreg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
+	for (int i = 0; i < nblocked; i++) {
+		struct blocked_call *c = &blocked[i];
+		if (c->tid != tid)
+			continue;
+		c->tid = 0; /* once */
+		__atomic_sub_fetch(&restarts_pending, 1, __ATOMIC_RELEASE);
+		if (g[REG_RAX] != -EINTR || (unsigned long)g[REG_RIP] != c->pc ||
+		    (unsigned long)g[REG_RSP] != c->sp || c->handler_ran)
+			return;
+		for (int a = 0; a < 6; a++)
+			if ((unsigned long)g[argreg[a]] != c->args[a])
+				return;
+		const unsigned char *site = (const unsigned char *)(c->pc - 2);
+		if (!((site[0] == 0x0f && site[1] == 0x05) || (site[0] == 0xff && site[1] == 0xd0)))
+			return;
+		g[REG_RIP] = (greg_t)(c->pc - 2);
+		g[REG_RAX] = (greg_t)c->nr;
+		return;
+	}
+}
 
 void zp_sud_arm_others(void)
 {
@@ -112,6 +221,7 @@ void zp_sud_arm_others(void)
 				tid = tid * 10 + (*c - '0');
 			if (tid <= 0 || tid == self)
 				continue;
+			note_blocked_call(tid, d->d_name);
 			siginfo_t si;
 			memset(&si, 0, sizeof si);
 			si.si_signo = SIGSYS;
@@ -133,6 +243,7 @@ bool zp_sud_arm_signal(void *ucv, const siginfo_t *si)
 	ucontext_t *uc = ucv;
 	if (!zp_thread_self_safe())
 		zp_thread_adopt((uint64_t *)&uc->uc_sigmask); /* arms it (thread.c) */
+	restart_blocked_call(uc);
 	return true;
 }
 

@@ -37,6 +37,32 @@ if grep -q 'syscall user dispatch  available' <("$ZP_BUILD/zpoline" doctor 2>&1)
 		[ $rc = 0 ] && [ "$out" = "early thread: 101 calls" ] && [ "$calls" = 101 ]
 		outcome "[$mode] a thread started before the runtime is armed: its 101 calls hooked, its handler's too (exit $rc, ${calls:-0} seen)"
 	done
+	# Threads blocked in calls when the runtime starts (libearlywait.so):
+	# the arming signal interrupts them, and those the kernel does not
+	# restart after a handler (poll, ppoll, pselect6, epoll_wait,
+	# nanosleep, clock_nanosleep, a futex wait with a timeout) would fail
+	# with EINTR.  The runtime makes them again: each returns what it
+	# returns natively, and the call made again reaches the hooks.  The
+	# sigsuspend thread's SIGUSR2, sent right after, still ends its call.
+	native=$("$P/earlywait" 2>&1)
+	for mode in sud net; do
+		rm -f "$TMP/ec"
+		out=$(ZPOLINE_MODE=$mode ZPOLINE_COUNT_OUTPUT="$TMP/ec" LD_PRELOAD="$LIB" \
+			LIBZPHOOK="$HOOK_COUNT" timeout 60 "$P/earlywait" 2>"$TMP/err")
+		rc=$?
+		[ $rc = 0 ] && [ "$out" = "$native" ]
+		st=$?
+		verdict $st "[$mode] threads blocked in calls at start-up: every call returns as natively (exit $rc)"
+		[ $st = 0 ] || { sed 's/^/  /' "$TMP/err"; diff <(echo "$native") <(echo "$out") | sed 's/^/  /'; }
+		missing=
+		for nr in ppoll pselect6 nanosleep clock_nanosleep; do
+			awk -v n=$nr '$3 == n { found = 1 } END { exit !found }' "$TMP/ec" 2>/dev/null || missing="$missing $nr"
+		done
+		awk '$3 == "poll" || $3 == "ppoll" { p++ } $3 == "epoll_wait" || $3 == "epoll_pwait" { e++ }
+			END { exit !(p >= 2 && e >= 1) }' "$TMP/ec" 2>/dev/null || missing="$missing poll/epoll_wait"
+		[ -z "$missing" ]
+		verdict $? "[$mode] the calls made again reach the hooks (missing:${missing:- none})"
+	done
 	# One that keeps every signal blocked cannot be asked: it runs, unseen.
 	early ZPOLINE_MODE=sud
 	[ $rc = 0 ] && [ "$out" = "early thread: 100 calls" ]
