@@ -116,6 +116,8 @@ bool zp_runtime_wants(long nr)
 	/* The program's own %gs base (thread.c): the runtime's block is the
 	 * base while it runs. */
 	case SYS_arch_prctl:
+	/* PTRACE_TRACEME: a traced task must not trap (runtime_pre). */
+	case SYS_ptrace:
 		return true;
 	default:
 		return false;
@@ -448,6 +450,18 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return zp_sigaltstack_pre(r, t);
 	case SYS_arch_prctl:
 		return gs_prctl(r, t);
+	case SYS_ptrace:
+		/* A debugger will trace this task (a child between fork and
+		 * exec, as gdb and Go's SysProcAttr.Ptrace start one): every
+		 * trap's SIGSYS would stop it, where the debugger waits for the
+		 * exec (gdb hung for good).  The task leaves Syscall User
+		 * Dispatch: its calls until the exec pass unhooked in sud mode
+		 * (auto mode rewrote the sites first, tier.c).  The kernel's
+		 * state only: a vfork child shares the thread block and every
+		 * variable with its parent. */
+		if (a[0] == 0 /* PTRACE_TRACEME */ && zp_sud_armed)
+			zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* OFF */, 0, 0, 0);
+		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigreturn:
 		zp_sigreturn_pre(r);
 		return ZP_ACT_SYSCALL;

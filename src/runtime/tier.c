@@ -181,6 +181,11 @@ static const char *must_switch_before(long nr, const greg_t *g)
 		break;
 	case SYS_seccomp:
 		return "a seccomp filter";
+	case SYS_ptrace:
+		/* A debugger is about to trace this task: from then on each
+		 * trap's SIGSYS would stop it (a signal-delivery stop) where the
+		 * debugger waits for the exec. */
+		return g[REG_RDI] == 0 /* PTRACE_TRACEME */ ? "a debugger (PTRACE_TRACEME)" : NULL;
 	case SYS_prctl:
 		if (g[REG_RDI] == PR_SET_SECCOMP)
 			return "a seccomp filter";
