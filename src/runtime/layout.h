@@ -162,6 +162,7 @@
 #define ZP_NR_ARCH_PRCTL 158
 #define ZP_NR_PRCTL 157
 #define ZP_PR_SET_SYSCALL_USER_DISPATCH 59
+#define ZP_SI_SYS_USER_DISPATCH 2 /* SIGSYS si_code of a dispatched call */
 #define ZP_ARCH_SET_GS 0x1001
 #define ZP_ARCH_GET_GS 0x1004
 /* zp_gs_check_base: how a hooked call learns its %gs base is 0 (a thread

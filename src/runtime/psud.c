@@ -35,9 +35,7 @@
 #define DISPATCH_INCLUSIVE_ON 2
 #define SELECTOR_ALLOW 0
 #define SELECTOR_BLOCK 1
-#ifndef SYS_USER_DISPATCH
-#define SYS_USER_DISPATCH 2
-#endif
+#define SYS_USER_DISPATCH ZP_SI_SYS_USER_DISPATCH
 #define USER_TOP 0x00007ffffffff000ul /* the kernel's access_ok() limit */
 
 /* Read by zp_pre() on every call it takes: with the small variables. */

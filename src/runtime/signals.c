@@ -492,15 +492,15 @@ static uint64_t release(struct zp_thread *t, uint64_t open, bool block)
  * to do after it (a signal mask to restore, a signal stack to give back)
  * keeps the stub's view. */
 struct app_view {
-	int kind;                   /* 0: as it came; VIEW_STUB; VIEW_TRAP */
+	int kind;                   /* 0: as it came; VIEW_STUB; VIEW_TRAP; VIEW_ENTRY... */
 	uintptr_t rip, rsp;         /* the stub's */
 	uintptr_t app_rip, app_rsp; /* what the handler was shown */
 	uintptr_t rbx;              /* VIEW_STUB at post2: the record, shown as the program's rbx */
 	uintptr_t rcx;              /* VIEW_STUB: the stub's (the kernel's copy of rip at syscall) */
 	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
-	greg_t regs[NGREG];         /* VIEW_TRAP: the registers as they came */
+	greg_t regs[NGREG];         /* VIEW_TRAP, VIEW_ENTRY_SUD: the registers as they came */
 };
-enum { VIEW_STUB = 1, VIEW_TRAP };
+enum { VIEW_STUB = 1, VIEW_TRAP, VIEW_ENTRY, VIEW_ENTRY_SUD };
 
 /* The trap path (SUD, trapped sites) makes the call inside the runtime's
  * signal handler, from zp_app_syscall6: every register is the runtime's
@@ -536,10 +536,55 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 {
 	v->kind = 0;
 	v->rbx = 0;
-	if (!uc || !t)
+	if (!uc)
 		return;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	/* Delivered on top of another signal of the program's before that
+	 * one's handler began (two pending at once: the kernel builds both
+	 * frames, the later on top): natively the frame below is the
+	 * handler's own, at its first instruction, rsp at the restorer's
+	 * address as here; here it is wrapped()'s, which calls it.  Go's
+	 * crash report took wrapped's address for an unknown pc. */
+	if (ip == (uintptr_t)wrapped) {
+		long below = (long)g[REG_RDI];
+		uintptr_t h = below > 0 && below < 65 ? (uintptr_t)prog_act[below].handler : 0;
+		if (h > 1 /* not SIG_DFL, SIG_IGN */) {
+			v->kind = VIEW_ENTRY;
+			v->rip = ip;
+			v->rsp = sp;
+			v->app_rip = h;
+			v->app_rsp = sp;
+			g[REG_RIP] = (greg_t)h;
+		}
+		return;
+	}
+	/* The same on top of a Syscall User Dispatch trap before the
+	 * runtime's handler began (every call traps in sud mode: Go's crash
+	 * report said "unknown pc" 9 runs in 10): natively there is no
+	 * SIGSYS, and the signal comes at the `syscall` itself, not yet
+	 * made.  Shown: the registers the trap's frame holds (the kernel
+	 * put rax back to the number), at the instruction. */
+	if (ip == (uintptr_t)handler && g[REG_RDI] == SIGSYS && zp_sud_armed) {
+		int code;
+		ucontext_t *below = (ucontext_t *)g[REG_RDX];
+		const siginfo_t *bsi = (const siginfo_t *)g[REG_RSI];
+		greg_t shown[NGREG];
+		if (zp_safe_copy(&code, &bsi->si_code, sizeof code) < 0 || code != ZP_SI_SYS_USER_DISPATCH ||
+		    zp_safe_copy(shown, below->uc_mcontext.gregs, sizeof shown) < 0)
+			return;
+		memcpy(v->regs, g, sizeof v->regs);
+		memcpy(g, shown, sizeof shown);
+		g[REG_RIP] -= 2;
+		v->kind = VIEW_ENTRY_SUD;
+		v->rip = ip;
+		v->rsp = sp;
+		v->app_rip = (uintptr_t)g[REG_RIP];
+		v->app_rsp = (uintptr_t)g[REG_RSP];
+		return;
+	}
+	if (!t)
+		return;
 	uintptr_t fast = zp_stage2_addr ? zp_stage2_addr + (uintptr_t)(zp_app_syscall_fast -
 								      (const char *)zp_stage2_template)
 					: 0;
@@ -622,6 +667,14 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 		greg_t rax = g[REG_RAX]; /* a handler may set the call's result */
 		memcpy(g, v->regs, sizeof v->regs);
 		g[REG_RAX] = rax;
+		return false;
+	}
+	if (v->kind == VIEW_ENTRY) {
+		g[REG_RIP] = (greg_t)v->rip;
+		return false;
+	}
+	if (v->kind == VIEW_ENTRY_SUD) {
+		memcpy(g, v->regs, sizeof v->regs);
 		return false;
 	}
 	g[REG_RIP] = (greg_t)v->rip;

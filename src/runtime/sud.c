@@ -44,9 +44,7 @@
 #include "rewrite.h"
 #include "rt.h"
 
-#ifndef SYS_USER_DISPATCH
-#define SYS_USER_DISPATCH 2
-#endif
+#define SYS_USER_DISPATCH ZP_SI_SYS_USER_DISPATCH
 #define PR_SYS_DISPATCH_ON 1
 #define SEL_ALLOW 0
 #define SEL_BLOCK 1
