@@ -47,7 +47,7 @@ if grep -q 'syscall user dispatch  available' <("$ZP_BUILD/zpoline" doctor 2>&1)
 	native=$("$P/earlywait" 2>&1)
 	for mode in sud net; do
 		rm -f "$TMP/ec"
-		out=$(ZPOLINE_MODE=$mode ZPOLINE_COUNT_OUTPUT="$TMP/ec" LD_PRELOAD="$LIB" \
+		out=$(EARLYWAIT_WOKEN=1 ZPOLINE_MODE=$mode ZPOLINE_COUNT_OUTPUT="$TMP/ec" LD_PRELOAD="$LIB" \
 			LIBZPHOOK="$HOOK_COUNT" timeout 60 "$P/earlywait" 2>"$TMP/err")
 		rc=$?
 		[ $rc = 0 ] && [ "$out" = "$native" ]
