@@ -99,9 +99,9 @@ int zp_sud_arm(struct zp_thread *t)
 static const char arm_request;
 
 struct blocked_call {
-	int tid;
 	long nr;
 	unsigned long args[6], sp, pc;
+	int tid;
 	bool handler_ran; /* a handler of the program's ran in the thread since */
 };
 /* Threads beyond these are armed all the same, their call left to EINTR. */
@@ -116,12 +116,9 @@ static void note_blocked_call(int tid, const char *name)
 {
 	if (nblocked >= ZP_ARM_RESTARTS)
 		return;
-	char path[64] = "/proc/self/task/";
-	size_t len = strlen(path), nlen = strlen(name);
-	if (len + nlen + sizeof "/syscall" > sizeof path)
+	char path[64];
+	if ((size_t)zp_snprintf(path, sizeof path, "/proc/self/task/%s/syscall", name) >= sizeof path)
 		return;
-	memcpy(path + len, name, nlen);
-	memcpy(path + len + nlen, "/syscall", sizeof "/syscall");
 	int fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return;
