@@ -130,12 +130,19 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
+/* Thread w's file /proc/self/task/TID/name, open for reading, or NULL. */
+static FILE *task_file(int w, const char *name)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/%s", atomic_load(&tids[w]), name);
+	return fopen(path, "r");
+}
+
 /* How many times thread w gave up the CPU (it slept), or -1. */
 static long switches(int w)
 {
-	char path[64], line[128];
-	snprintf(path, sizeof path, "/proc/self/task/%d/status", atomic_load(&tids[w]));
-	FILE *f = fopen(path, "r");
+	char line[128];
+	FILE *f = task_file(w, "status");
 	if (!f)
 		return -1;
 	long n = -1;
@@ -150,9 +157,8 @@ static long slept[W_COUNT];
 /* The call thread w is blocked in, from its /proc/self/task entry. */
 static long blocked_in(int w)
 {
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", atomic_load(&tids[w]));
-	FILE *f = fopen(path, "r");
+	char buf[256];
+	FILE *f = task_file(w, "syscall");
 	if (!f)
 		return -2;
 	long nr = -2;
