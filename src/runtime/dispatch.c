@@ -460,7 +460,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		 * state only: a vfork child shares the thread block and every
 		 * variable with its parent. */
 		if (a[0] == 0 /* PTRACE_TRACEME */ && zp_sud_armed)
-			zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* OFF */, 0, 0, 0);
+			zp_sud_leave_task();
 		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigreturn:
 		zp_sigreturn_pre(r);

@@ -35,7 +35,6 @@
 #define DISPATCH_INCLUSIVE_ON 2
 #define SELECTOR_ALLOW 0
 #define SELECTOR_BLOCK 1
-#define SYS_USER_DISPATCH ZP_SI_SYS_USER_DISPATCH
 #define USER_TOP 0x00007ffffffff000ul /* the kernel's access_ok() limit */
 
 /* Read by zp_pre() on every call it takes: with the small variables. */
@@ -125,7 +124,7 @@ bool zp_psud_trap(struct zp_record *r, struct zp_thread *t)
 	siginfo_t *si = &t->psud_info;
 	memset(si, 0, sizeof *si);
 	si->si_signo = SIGSYS;
-	si->si_code = SYS_USER_DISPATCH;
+	si->si_code = ZP_SI_SYS_USER_DISPATCH;
 	si->si_call_addr = (void *)ip;
 	si->si_syscall = (int)r->call.nr;
 	si->si_arch = AUDIT_ARCH_X86_64;
@@ -160,7 +159,7 @@ void zp_psud_post(struct zp_record *r, struct zp_thread *t)
 bool zp_psud_signal(const siginfo_t *si)
 {
 	struct zp_thread *t = zp_thread_self();
-	if (!t || si->si_code != SYS_USER_DISPATCH || !t->psud_sent ||
+	if (!t || si->si_code != ZP_SI_SYS_USER_DISPATCH || !t->psud_sent ||
 	    (uintptr_t)si->si_call_addr != t->psud_sent)
 		return false;
 	t->psud_sent = 0;

@@ -260,6 +260,7 @@ ZP_HIDDEN bool zp_sud_filter_refuses(const struct zp_record *r);
 ZP_HIDDEN void zp_seccomp_install_pre(const struct zp_record *r);
 ZP_HIDDEN int zp_vm_readv_refused(void);
 ZP_HIDDEN void zp_sud_disarm(struct zp_thread *t);
+ZP_HIDDEN void zp_sud_leave_task(void);
 static inline void zp_sud_allow(struct zp_thread *t)
 {
 	if (zp_sud_armed && t)

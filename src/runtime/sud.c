@@ -44,7 +44,6 @@
 #include "rewrite.h"
 #include "rt.h"
 
-#define SYS_USER_DISPATCH ZP_SI_SYS_USER_DISPATCH
 #define PR_SYS_DISPATCH_ON 1
 #define SEL_ALLOW 0
 #define SEL_BLOCK 1
@@ -434,12 +433,18 @@ int zp_vm_readv_refused(void)
 	return st == VM_REFUSED;
 }
 
+/* The kernel's side only: this task's calls no longer trap. */
+void zp_sud_leave_task(void)
+{
+	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+}
+
 /* This thread leaves Syscall User Dispatch for good, and no new thread
  * arms it (zp_sud_refused). */
 void zp_sud_disarm(struct zp_thread *t)
 {
 	__atomic_store_n(&zp_sud_refused, 1, __ATOMIC_RELAXED);
-	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+	zp_sud_leave_task();
 	if (t) {
 		t->sud_off = 1;
 		t->vmask = 0; /* as for a thread refused SUD (zp_sud_arm) */
@@ -527,7 +532,7 @@ static void rewrite_caught(uintptr_t site)
 /* SIGSYS: ours if the dispatch mechanism raised it. */
 bool zp_sud_signal(void *ucv, siginfo_t *si)
 {
-	if (si->si_code != SYS_USER_DISPATCH)
+	if (si->si_code != ZP_SI_SYS_USER_DISPATCH)
 		return false;
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
