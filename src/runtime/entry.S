@@ -214,6 +214,19 @@
 	.cfi_same_value %rbx
 .endm
 
+/* [begin, end) is one of the stub's edges of kind \kind (layout.h,
+ * ZP_WIN_*): each entry holds its ends relative to itself. */
+.macro STUB_WINDOW begin, end, kind
+	.pushsection .rodata.zp_stub_windows, "a"
+	.long	\begin - ., \end - ., \kind
+	.popsection
+.endm
+	.section .rodata.zp_stub_windows, "a"
+	.balign	4
+	.globl	zp_stub_windows
+	.hidden	zp_stub_windows
+zp_stub_windows:
+
 	.text
 
 /* The fast path lives in the trampoline's second stage, not here: the
@@ -335,6 +348,7 @@ zp_stage2_ehframe_end:
  * a signal frame below the red zone of app-8, clear of the application's. */
 .Ls2_entry:
 	mov	%rax, -16(%rsp)
+.Ls2_nr_saved:
 	mov	(%rsp), %rcx
 	/* Is the return address a rewritten site?  Open-addressing hash set,
 	 * key + ror(key, 12), first probe here; a call through a NULL or small
@@ -371,6 +385,12 @@ zp_stage2_ehframe_end:
 	mov	8(%rsp), %rcx
 	mov	zp_stage2_template + S2_TABLE(%rip), %r11
 	jmp	.Lprobe_miss
+.Lfirst_miss_end:
+	STUB_WINDOW .Ls2_entry, .Ls2_nr_saved, ZP_WIN_PRE8_RAX
+	STUB_WINDOW .Ls2_nr_saved, .Lnf_to_slow_pushed, ZP_WIN_PRE8
+	STUB_WINDOW .Lnf_to_slow_pushed, .Lfirst_miss, ZP_WIN_PRE16
+	STUB_WINDOW .Lfirst_miss, .Lfirst_miss_pushed, ZP_WIN_PRE8
+	STUB_WINDOW .Lfirst_miss_pushed, .Lfirst_miss_end, ZP_WIN_PRE16
 
 	/* The two blocks above, which end in jumps, and this padding put the
 	 * `syscall` 60 bytes into a 64-byte line, its `ret` at the start of the
@@ -400,6 +420,9 @@ zp_stage2_jmp:
 	lea	8(%rsp), %rsp
 .Ls2_jmp_at_app:
 	jmp	*%rcx
+	STUB_WINDOW zp_stage2_ret, zp_stage2_jmp, ZP_WIN_POST8
+	STUB_WINDOW zp_stage2_jmp, .Ls2_jmp_at_app, ZP_WIN_POST8
+	STUB_WINDOW .Ls2_jmp_at_app, zp_stage2_legacy, ZP_WIN_POST0
 /* CPUs without BMI2: start-up points the entry here (a jmp rel8 over the
  * first bytes above).  The same set and the same hash, with the flags
  * pushed around the lookup. */
@@ -409,6 +432,7 @@ zp_stage2_legacy:
 	pushfq
 .Llegacy_pushed:
 	mov	%rax, -8(%rsp)
+.Llegacy_saved:
 	mov	8(%rsp), %rcx
 	mov	%rcx, %rax
 	ror	$12, %rax
@@ -440,6 +464,10 @@ zp_stage2_legacy:
 .Llegacy_popped:
 	jmp	.Lfast_syscall
 .Ls2_end:
+	STUB_WINDOW zp_stage2_legacy, .Llegacy_pushed, ZP_WIN_PRE8_RAX
+	STUB_WINDOW .Llegacy_pushed, .Llegacy_saved, ZP_WIN_PRE16_RAX
+	STUB_WINDOW .Llegacy_saved, .Llegacy_popped, ZP_WIN_PRE16
+	STUB_WINDOW .Llegacy_popped, .Ls2_end, ZP_WIN_PRE8_RAX
 	.globl	zp_stage2_template_end
 	.hidden	zp_stage2_template_end
 zp_stage2_template_end:
@@ -459,6 +487,8 @@ zp_entry:
 	.cfi_startproc
 	CFI_APP_STACK 16
 	jmp	.Lslow
+.Lentry_end:
+	STUB_WINDOW zp_entry, .Lentry_end, ZP_WIN_PRE16
 
 /* The second stage found no site: probe the authoritative table (its mask
  * and slots read together from one structure).  Found: take the slow path,
@@ -483,6 +513,8 @@ zp_verify_site:
 	jmp	.Lslow
 3:	mov	-8(%rsp), %rax
 	popfq
+.Lverify_popped:
+	STUB_WINDOW zp_verify_site, .Lverify_popped, ZP_WIN_PRE16
 	/* rsp = app-8: [rsp] is the caller's return address, as at the entry
 	 * of any function. */
 	CFI_APP_STACK 8
@@ -551,6 +583,8 @@ zp_gs_probe:
 	mov	%rsp, %r11
 	.cfi_def_cfa %r11, 16
 	mov	%rcx, %rsp
+.Lslow_switched:
+	STUB_WINDOW zp_slow_path, .Lslow_switched, ZP_WIN_PRE16
 	/* From here on we run on the slot, r11 = app-16. */
 	mov	%rax, REC_LEVEL(%rcx)
 	/* The call record: number, arguments, where we came from. */
@@ -978,6 +1012,7 @@ zp_self_signal_trap:
 	cmpq	$0, REC_GSOUT(%rbx)
 	jne	.Lrelease_ret_gs
 	RELEASE_LOAD .Lrelease_ret_tail
+.Lrelease_ret_at_app:
 	lea	-8(%rsp), %rsp
 	CFI_APP_STACK 8
 	mov	%ecx, %gs:TB_LEVEL
@@ -986,7 +1021,11 @@ zp_self_signal_trap:
 zp_app_syscall_release_ret:
 	syscall
 	mov	(%rsp), %rcx
+.Lrelease_ret_ret:
 	ret
+.Lrelease_ret_end:
+	STUB_WINDOW .Lrelease_ret_at_app, zp_app_syscall_release_ret, ZP_WIN_PRE_R11
+	STUB_WINDOW .Lrelease_ret_ret, .Lrelease_ret_end, ZP_WIN_POST8
 
 .Lsyscall_release_at_sp:
 	.cfi_restore_state
@@ -996,13 +1035,18 @@ zp_app_syscall_release_ret:
 	/* A trapped call has no return address at app-8, but it comes here
 	 * only for calls that do not return. */
 	CFI_APP_STACK 0
+.Lrelease_at_app:
 	mov	%ecx, %gs:TB_LEVEL
 	.globl	zp_app_syscall_release
 	.hidden	zp_app_syscall_release
 zp_app_syscall_release:
 	syscall
 	mov	-8(%rsp), %rcx
+.Lrelease_jmp:
 	jmp	*%rcx
+.Lrelease_end:
+	STUB_WINDOW .Lrelease_at_app, zp_app_syscall_release, ZP_WIN_PRE_R11
+	STUB_WINDOW .Lrelease_jmp, .Lrelease_end, ZP_WIN_POST0
 
 /* The same two for a call whose program set its own %gs base (thread.c):
  * it goes back once nothing more is read through the block's (wrgsbase
@@ -1050,6 +1094,7 @@ zp_app_syscall_release:
 	mov	REC_NR(%r11), %rax
 	mov	REC_APPSP(%r11), %rsp
 	CFI_APP_STACK 0
+.Lpost1_at_app:
 	mov	%r11, -24(%rsp)
 	.globl	zp_app_syscall_post1
 	.hidden	zp_app_syscall_post1
@@ -1057,7 +1102,11 @@ zp_app_syscall_post1:
 	syscall
 	mov	-24(%rsp), %rbx
 	CFI_RECORD 3
+.Lpost1_jmp:
 	jmp	.Lafter_post_syscall
+.Lpost1_end:
+	STUB_WINDOW .Lpost1_at_app, zp_app_syscall_post1, ZP_WIN_PRE_R11
+	STUB_WINDOW .Lpost1_jmp, .Lpost1_end, ZP_WIN_POST_REC
 	/* A trapped call: rbx keeps the record throughout. */
 1:	CFI_RECORD 3
 	pushq	REC_FLAGS(%r11)
@@ -1076,6 +1125,8 @@ zp_app_syscall_post2:
 1:
 	mov	%rax, REC_RET(%rbx)
 	mov	%rbx, %rsp
+.Lpost_on_slot:
+	STUB_WINDOW .Lafter_post_syscall, .Lpost_on_slot, ZP_WIN_POST_REC
 	cmpl	$0, REC_LEAN(%rbx)
 	jne	.Llean_post
 	movq	$0, REC_XSAVE(%rbx)
@@ -1119,24 +1170,35 @@ zp_app_syscall_post2:
 	mov	REC_LEVEL(%r11), %ecx
 	lea	8(%rax), %rsp
 	.cfi_def_cfa %rsp, 8
+.Ltail_\how\()_app:
 	mov	REC_GSOUT(%r11), %rax
 	mov	REC_RET(%r11), %r11
+.Ltail_\how\()_result:
 	mov	%ecx, %gs:TB_LEVEL
 	mov	%rax, %rcx
 	jrcxz	1f
 	wrgsbase %rcx
 1:	mov	%r11, %rax
+.Ltail_\how\()_rax:
 	mov	(%rsp), %rcx
 	mov	-8(%rsp), %r11
 	.ifc	\how,ret
 	/* A balanced `ret` keeps the return-stack predictor in step. */
 	ret
+.Ltail_\how\()_end:
+	STUB_WINDOW .Ltail_\how\()_rax, .Ltail_\how\()_end, ZP_WIN_POST8
 	.else
 	lea	8(%rsp), %rsp
 	.cfi_def_cfa %rsp, 0
 	.cfi_register 16, %rcx
+.Ltail_\how\()_jmp:
 	jmp	*%rcx
+.Ltail_\how\()_end:
+	STUB_WINDOW .Ltail_\how\()_rax, .Ltail_\how\()_jmp, ZP_WIN_POST8
+	STUB_WINDOW .Ltail_\how\()_jmp, .Ltail_\how\()_end, ZP_WIN_POST0
 	.endif
+	STUB_WINDOW .Ltail_\how\()_app, .Ltail_\how\()_result, ZP_WIN_POST_R11
+	STUB_WINDOW .Ltail_\how\()_result, .Ltail_\how\()_rax, ZP_WIN_POST8_R11
 .endm
 
 /* Back to the application with REC_RET; the application's registers come
@@ -1200,7 +1262,10 @@ zp_app_syscall_post2:
 	mov	(%rsp), %rsp
 	.cfi_def_cfa %rsp, 0
 	.cfi_register 16, %rcx
+.Ltrapped_jmp:
 	jmp	*%rcx
+.Ltrapped_end:
+	STUB_WINDOW .Ltrapped_jmp, .Ltrapped_end, ZP_WIN_POST0
 
 /* A trapped call (signals.c) resumes here: the signal handler filled a
  * record in this thread's slot, pointed rsp and rbx at it and returned, so
@@ -1623,5 +1688,10 @@ zp_sigreturn:
 	ud2
 	.cfi_endproc
 	.size	zp_sigreturn, . - zp_sigreturn
+
+	.section .rodata.zp_stub_windows, "a"
+	.globl	zp_stub_windows_end
+	.hidden	zp_stub_windows_end
+zp_stub_windows_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -163,6 +163,21 @@
 #define ZP_NR_PRCTL 157
 #define ZP_PR_SET_SYSCALL_USER_DISPATCH 59
 #define ZP_SI_SYS_USER_DISPATCH 2 /* SIGSYS si_code of a dispatched call */
+/* The entry stub's edges, where it runs on the program's stack (entry.S's
+ * STUB_WINDOW table; signals.c shows a handler the program's registers):
+ * before the call is made (PRE) or after (POST); rsp = the program's rsp
+ * less 0, 8 or 16; the number in rax, else at app-24; the flags at [rsp]
+ * (16); R11: the record in r11, REC: in rbx. */
+#define ZP_WIN_PRE8 1      /* [rsp] return address */
+#define ZP_WIN_PRE8_RAX 2  /* the same, the number still in rax */
+#define ZP_WIN_PRE16 3     /* [rsp] flags, [rsp+8] return address */
+#define ZP_WIN_PRE16_RAX 4 /* the same, the number still in rax */
+#define ZP_WIN_PRE_R11 5   /* rsp = app or app-8, registers loaded from the record, rax = number */
+#define ZP_WIN_POST8 6     /* [rsp] return address, rax = result */
+#define ZP_WIN_POST0 7     /* rcx = return address, rax = result */
+#define ZP_WIN_POST_REC 8  /* rsp = app, rbx = record, rax = result */
+#define ZP_WIN_POST_R11 9  /* rsp = app-8, r11 = record, its post() done */
+#define ZP_WIN_POST8_R11 10 /* [rsp] return address, r11 = result */
 #define ZP_ARCH_SET_GS 0x1001
 #define ZP_ARCH_GET_GS 0x1004
 /* zp_gs_check_base: how a hooked call learns its %gs base is 0 (a thread

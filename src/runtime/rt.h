@@ -463,6 +463,8 @@ ZP_HIDDEN int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ct
 ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);
 /* The `syscall` instructions whose calls the entry stub follows with a post. */
 extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
+/* The kind of the entry stub's edge ip is in (ZP_WIN_*, layout.h), or 0. */
+ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
 extern ZP_HIDDEN char zp_app_syscall_fast[], zp_app_syscall_release_ret[], zp_app_syscall_release[];
 ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);
 

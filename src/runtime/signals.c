@@ -500,7 +500,7 @@ struct app_view {
 	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
 	greg_t regs[NGREG];         /* VIEW_TRAP, VIEW_ENTRY_SUD: the registers as they came */
 };
-enum { VIEW_STUB = 1, VIEW_TRAP, VIEW_ENTRY, VIEW_ENTRY_SUD };
+enum { VIEW_STUB = 1, VIEW_TRAP, VIEW_ENTRY, VIEW_ENTRY_SUD, VIEW_EDGE };
 
 /* The trap path (SUD, trapped sites) makes the call inside the runtime's
  * signal handler, from zp_app_syscall6: every register is the runtime's
@@ -530,6 +530,96 @@ static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	g[REG_EFL] = (greg_t)r->flags;
 	g[REG_RIP] = (greg_t)v->app_rip;
 	g[REG_RSP] = (greg_t)v->app_rsp;
+}
+
+/* A signal on one of the stub's edges (stubwin.c): the program's
+ * registers are all in place but a few the stub keeps elsewhere, and the
+ * handler is shown the site as natively, before or after the call.  If it
+ * returns, the stub goes on from where it was, registers and all; if it
+ * sends the program elsewhere, the call is left behind (not made yet, or
+ * made and its post() not run), as at the stub's own `syscall`. */
+static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
+{
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	int kind = zp_stub_window_at(ip);
+	uintptr_t app_sp, back, flags_at = 0, nr_at = 0;
+	const struct zp_record *r = NULL;
+	bool made = kind >= ZP_WIN_POST8;
+	uint64_t word;
+	switch (kind) {
+	case ZP_WIN_PRE8:
+	case ZP_WIN_PRE8_RAX:
+	case ZP_WIN_POST8:
+	case ZP_WIN_POST8_R11:
+		app_sp = sp + 8;
+		break;
+	case ZP_WIN_PRE16:
+	case ZP_WIN_PRE16_RAX:
+		app_sp = sp + 16;
+		flags_at = sp;
+		break;
+	case ZP_WIN_POST0:
+		app_sp = sp;
+		break;
+	case ZP_WIN_PRE_R11:
+	case ZP_WIN_POST_REC:
+	case ZP_WIN_POST_R11:
+		r = (const struct zp_record *)(uintptr_t)g[kind == ZP_WIN_POST_REC ? REG_RBX : REG_R11];
+		/* On the way back (POST_R11) the runtime's work is done. */
+		if (!zp_on_slots(t, (uintptr_t)r) || (kind != ZP_WIN_POST_R11 && r->rt_flags) ||
+		    r->alt_swap ||
+		    (kind == ZP_WIN_PRE_R11 && r->call.origin != ZPOLINE_ORIGIN_REWRITTEN) ||
+		    (sp != r->call.sp && sp != r->call.sp - 8))
+			return false;
+		app_sp = r->call.sp;
+		break;
+	default:
+		return false;
+	}
+	if (kind == ZP_WIN_PRE8 || kind == ZP_WIN_PRE16)
+		nr_at = app_sp - 24;
+	if (r) {
+		back = (uintptr_t)r->retaddr;
+	} else {
+		if (kind == ZP_WIN_POST0)
+			word = (uint64_t)g[REG_RCX];
+		else if (zp_safe_copy(&word, (const void *)(app_sp - 8), 8) < 0)
+			return false;
+		if (!zp_site_table || !zp_set_has(zp_site_table, word))
+			return false;
+		back = (uintptr_t)word;
+	}
+	uint64_t nr = (uint64_t)g[REG_RAX], flags = (uint64_t)g[REG_EFL];
+	greg_t result = kind == ZP_WIN_POST8_R11  ? g[REG_R11]
+			: kind == ZP_WIN_POST_R11 ? (greg_t)r->call.ret
+						  : g[REG_RAX];
+	if ((nr_at && zp_safe_copy(&nr, (const void *)nr_at, 8) < 0) ||
+	    (flags_at && zp_safe_copy(&flags, (const void *)flags_at, 8) < 0))
+		return false;
+	if (r)
+		flags = r->flags;
+	uintptr_t site = zp_mode == ZP_MODE_DETOUR ? zp_detour_site_of(back) : 0;
+	if (site)
+		back = site + 2;
+	memcpy(v->regs, g, sizeof v->regs);
+	v->kind = VIEW_EDGE;
+	v->rip = ip;
+	v->rsp = sp;
+	v->app_rip = made ? back : back - 2;
+	v->app_rsp = app_sp;
+	g[REG_RIP] = (greg_t)v->app_rip;
+	g[REG_RSP] = (greg_t)app_sp;
+	g[REG_EFL] = (greg_t)flags;
+	if (made) {
+		g[REG_RAX] = result;
+		g[REG_RCX] = (greg_t)back; /* what `syscall` leaves there */
+		g[REG_R11] = (greg_t)flags;
+	} else {
+		g[REG_RAX] = (greg_t)nr;
+	}
+	if (r)
+		g[REG_RBX] = (greg_t)r->saved[6];
+	return true;
 }
 
 static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontext_t *uc)
@@ -617,7 +707,7 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 		at = p1;
 		back = (uintptr_t)r->retaddr;
 		app_sp = sp;
-	} else if (ip == p2 || ip == p2 + 2) {
+	} else if (ip == p2) {
 		/* A trapped call continued in the stub (zp_trap_enter): rbx
 		 * keeps the record, the program's rbx is in it. */
 		const struct zp_record *r = (const struct zp_record *)(uintptr_t)g[REG_RBX];
@@ -630,7 +720,8 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 		v->rbx = (uintptr_t)r;
 		g[REG_RBX] = (greg_t)r->saved[6];
 	} else {
-		trap_view(v, t, g);
+		if (!edge_view(v, t, g))
+			trap_view(v, t, g);
 		return;
 	}
 	v->kind = VIEW_STUB;
@@ -673,7 +764,7 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 		g[REG_RIP] = (greg_t)v->rip;
 		return false;
 	}
-	if (v->kind == VIEW_ENTRY_SUD) {
+	if (v->kind == VIEW_ENTRY_SUD || v->kind == VIEW_EDGE) {
 		memcpy(g, v->regs, sizeof v->regs);
 		return false;
 	}

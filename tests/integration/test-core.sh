@@ -18,7 +18,7 @@ for hook in none pass count clobber trace; do
 	esac
 	export ZPOLINE_COUNT_OUTPUT=$TMP/count.$hook
 	# regs/redzone/clones/altstack/spawnsig/vforkexit/... print their own PASS/FAIL lines; prefix the hook.
-	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack ucmask signest pkeys; do
+	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack ucmask signest pkeys edgesig; do
 		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/$prog" >"$TMP/out" 2>&1
 		rc=$?
 		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] $prog: \2/p" "$TMP/out"

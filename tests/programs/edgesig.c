@@ -1,0 +1,240 @@
+/*
+ * A signal that arrives while the runtime works on the program's stack,
+ * around a call, is shown the call's site and the program's registers, as
+ * natively: before the `syscall` (rip at it, rax the number) or after it
+ * (rip past it, rax the result, rcx the return address).  Random signals
+ * hit those few instructions one time in tens of thousands; Go's crash
+ * report, for one, called the pc it got there unknown.
+ *
+ * So every instruction is hit in turn: a tracer single-steps a child from
+ * an int3 just before the call through the entry stub and back, and for
+ * each step taken on the program's stack (the runtime's own stack, the
+ * slots, is not this test's) it runs a fresh child to that step and sends
+ * it SIGUSR1 there.  A hook whose path varies (the tracer's timestamps)
+ * may bring a child elsewhere in as many steps: it is tried again, and a
+ * step never reached again is counted apart.  The child's handler checks the pc, rsp and the eleven
+ * registers the program set, and the child says so in its exit status.
+ * Natively the only steps are the int3's, the `mov` and the `syscall`.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include "check.h"
+
+#define MAX_STEPS 50000
+#define NR_GETPPID 110
+
+void edge_call(void);
+extern char edge_trap[], edge_site[], edge_end[];
+uintptr_t edge_sp;
+__asm__(".text\n"
+	".globl edge_call\n"
+	".type edge_call, @function\n"
+	"edge_call:\n"
+	"	push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	mov $0x1111, %rbx\n mov $0x2222, %rbp\n mov $0x3333, %r12\n"
+	"	mov $0x4444, %r13\n mov $0x5555, %r14\n mov $0x6666, %r15\n"
+	"	mov $0x7777, %rdi\n mov $0x8888, %rsi\n mov $0x9999, %rdx\n"
+	"	mov $0xaaaa, %r10\n mov $0xbbbb, %r8\n mov $0xcccc, %r9\n"
+	"	mov %rsp, edge_sp(%rip)\n"
+	"edge_trap:\n"
+	"	int3\n"
+	"	mov $110, %eax\n"
+	"edge_site:\n"
+	"	syscall\n"
+	"edge_end:\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"	ret\n"
+	".size edge_call, . - edge_call\n");
+
+enum { SEEN_OK = 10, SEEN_PC, SEEN_SP, SEEN_REGS, SEEN_NONE };
+static volatile int seen = SEEN_NONE;
+
+static void on_usr1(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig, (void)si;
+	const greg_t *g = ((const ucontext_t *)ucv)->uc_mcontext.gregs;
+	uintptr_t pc = (uintptr_t)g[REG_RIP];
+	static const int reg[11] = {REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15,
+				    REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8};
+	if (pc != (uintptr_t)edge_site && pc != (uintptr_t)edge_end) {
+		seen = SEEN_PC;
+		return;
+	}
+	if ((uintptr_t)g[REG_RSP] != edge_sp) {
+		seen = SEEN_SP;
+		return;
+	}
+	bool ok = g[REG_R9] == 0xcccc;
+	for (int i = 0; i < 11; i++)
+		ok = ok && g[reg[i]] == 0x1111 * (greg_t)(i + 1);
+	if (pc == (uintptr_t)edge_site)
+		ok = ok && g[REG_RAX] == NR_GETPPID;
+	else
+		ok = ok && g[REG_RAX] == getppid() && (uintptr_t)g[REG_RCX] == (uintptr_t)edge_end;
+	seen = ok ? SEEN_OK : SEEN_REGS;
+}
+
+static void child(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	ptrace(PTRACE_TRACEME, 0, 0, 0);
+	edge_call();
+	_exit(seen);
+}
+
+/* One step; a signal that stopped the child, other than the step's own
+ * trap (x86 reports it as TRAP_BRKPT): the runtime's SIGSYS, the int3 of a
+ * site it traps (SI_KERNEL), is delivered
+ * as it would be untraced.  0, or -1 if the child is gone. */
+static int step(pid_t pid, int *pending)
+{
+	int st;
+	if (ptrace(PTRACE_SINGLESTEP, pid, 0, *pending) < 0 || waitpid(pid, &st, 0) != pid ||
+	    !WIFSTOPPED(st))
+		return -1;
+	siginfo_t si;
+	*pending = 0;
+	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 &&
+	    !(si.si_signo == SIGTRAP && (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT)))
+		*pending = si.si_signo;
+	return 0;
+}
+
+/* A child stopped at the int3, stepped `steps` times; 0 or -1. */
+static int start(pid_t *pid, long steps, int *pending)
+{
+	int st;
+	*pending = 0;
+	*pid = fork();
+	if (*pid == 0)
+		child();
+	if (*pid < 0 || waitpid(*pid, &st, 0) != *pid || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+		return -1;
+	for (long i = 0; i < steps; i++)
+		if (step(*pid, pending) < 0)
+			return -1;
+	return 0;
+}
+
+static int regs(pid_t pid, struct user_regs_struct *r)
+{
+	return (int)ptrace(PTRACE_GETREGS, pid, 0, r);
+}
+
+/* Sends SIGUSR1 and lets the child run to its end: its exit status, as a
+ * shell gives it.  Signals on the way are delivered; a step trap is one
+ * the stepping left behind (pushfq saved TF, popfq set it again): TF goes. */
+static int finish(pid_t pid)
+{
+	int st, sig = SIGUSR1;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, pid, 0, sig) < 0 || waitpid(pid, &st, 0) != pid)
+			return -1;
+		if (WIFEXITED(st))
+			return WEXITSTATUS(st);
+		if (WIFSIGNALED(st))
+			return 128 + WTERMSIG(st);
+		siginfo_t si;
+		struct user_regs_struct r;
+		sig = WSTOPSIG(st);
+		if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 && si.si_signo == SIGTRAP &&
+		    (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && regs(pid, &r) == 0) {
+			r.eflags &= ~0x100ull;
+			ptrace(PTRACE_SETREGS, pid, 0, &r);
+			sig = 0;
+		}
+	}
+}
+
+int main(void)
+{
+	/* The walk: where each step stands, until the program is past the call. */
+	static unsigned char on_app[MAX_STEPS];
+	static unsigned long long pc_at[MAX_STEPS];
+	pid_t pid;
+	struct user_regs_struct r;
+	long n = 0;
+	int st, pending;
+	if (start(&pid, 0, &pending) < 0 || regs(pid, &r) < 0) {
+		CHECK(0, "a traced child stops at the int3");
+		return 1;
+	}
+	uintptr_t app_sp = r.rsp;
+	for (;;) {
+		if (n == MAX_STEPS || step(pid, &pending) < 0 || regs(pid, &r) < 0)
+			break;
+		/* A stop for a signal (the int3 of a trapped site) is no
+		 * place between two instructions. */
+		pc_at[n] = r.rip;
+		on_app[n++] = !pending && r.rsp <= app_sp && app_sp - r.rsp < 256;
+		if (r.rip == (uintptr_t)edge_end)
+			break;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	CHECK(r.rip == (uintptr_t)edge_end, "single steps lead from the int3 past the call");
+
+	long tried = 0, bad = 0, missed = 0;
+	int first_bad = 0;
+	unsigned long long first_pc = 0;
+	for (long k = 0; k < n; k++) {
+		if (!on_app[k])
+			continue;
+		int got = -1, tries = 0;
+		for (;;) {
+			if (start(&pid, k + 1, &pending) < 0 || pending || regs(pid, &r) < 0)
+				break;
+			if (r.rip == pc_at[k]) {
+				got = finish(pid);
+				break;
+			}
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			if (++tries == 5)
+				break;
+		}
+		if (tries == 5) {
+			missed++;
+			continue;
+		}
+		tried++;
+		if (got < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+		}
+		if (got != SEEN_OK && !bad++) {
+			first_bad = got;
+			first_pc = r.rip;
+		}
+	}
+	printf("%ld steps, %ld tried on the program's stack, %ld not reached again\n", n, tried,
+	       missed);
+	Dl_info where = {0};
+	if (bad && dladdr((void *)(uintptr_t)first_pc, &where) && where.dli_fname)
+		printf("first wrong in %s at +%#lx\n", where.dli_fname,
+		       (unsigned long)(first_pc - (uintptr_t)where.dli_fbase));
+	if (bad)
+		printf("first wrong at pc %#llx: %s\n", first_pc,
+		       first_bad == SEEN_PC     ? "pc not the site's"
+		       : first_bad == SEEN_SP   ? "rsp not the program's"
+		       : first_bad == SEEN_REGS ? "registers not the program's"
+		       : first_bad == SEEN_NONE ? "handler did not run"
+						: "child failed");
+	CHECK(tried >= 2 && bad == 0,
+	      "a signal at every step on the program's stack sees the site and its registers");
+	return fails != 0;
+}
