@@ -757,6 +757,26 @@ static void sud_selector_check(struct zp_thread *t, uintptr_t sp)
 	zp_sud_block(t);
 }
 
+/* A program's signal that comes while the hooks run waits for the call's
+ * edge (defer.c): a rewritten site's, not a detour's, whose call returns
+ * into its trampoline. */
+static bool defer_wanted(const struct zp_record *r)
+{
+	return r->call.origin == ZPOLINE_ORIGIN_REWRITTEN && zp_mode != ZP_MODE_DETOUR;
+}
+
+/* The hooks are done: a signal that waited for them goes with the call. */
+static int defer_close(struct zp_record *r, struct zp_thread *t, struct zp_record *outer, int act)
+{
+	if (!t)
+		return act;
+	t->defer_rec = outer;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	int d = zp_defer_take(r, t, act);
+	r->action = (uint64_t)d;
+	return d;
+}
+
 long zp_pre(struct zp_record *r)
 {
 	struct zp_thread *t = zp_thread_self();
@@ -784,6 +804,10 @@ long zp_pre(struct zp_record *r)
 		t->cur = r;
 	unsigned sud = zp_sud_enter(t);
 
+	/* A program's signal meanwhile waits for the call's edge (defer.c). */
+	struct zp_record *defer_outer = t ? t->defer_rec : NULL;
+	if (t && defer_wanted(r))
+		t->defer_rec = r;
 	int act, done;
 	if (__builtin_expect(zp_psud_seen, 0) && zp_psud_trap(r, t)) {
 		/* the program's own SUD stops it before the hooks see it */
@@ -797,7 +821,8 @@ long zp_pre(struct zp_record *r)
 	if (t)
 		t->cur = outer;
 	zp_sud_leave(t, sud);
-	return finish_pre(r, zp_altstack_leave(r, t, act));
+	act = finish_pre(r, zp_altstack_leave(r, t, act));
+	return defer_close(r, t, defer_outer, act);
 }
 
 /* The lean path's post() ran; a signal the runtime held for it (a
@@ -815,6 +840,9 @@ long zp_post(struct zp_record *r)
 	if (t)
 		t->cur = r;
 	unsigned sud = zp_sud_enter(t);
+	struct zp_record *defer_outer = t ? t->defer_rec : NULL;
+	if (t && defer_wanted(r))
+		t->defer_rec = r;
 	runtime_post(r, t);
 	run_posts(r, zp_nhooks);
 	zp_sud_leave(t, sud);
@@ -822,6 +850,31 @@ long zp_post(struct zp_record *r)
 		t->cur = outer;
 	zp_signals_after_post(r, t);
 	int act = zp_altstack_leave(r, t, ZP_ACT_RETURN);
-	r->action = (uint64_t)act;
-	return act;
+	return defer_close(r, t, defer_outer, act);
+}
+
+/* A program's signal came while the lean path's hook ran (defer.c):
+ * its pre() returned pre_ret, and the call goes on through the
+ * dispatcher to the edge where the signal is delivered. */
+long zp_lean_deferred_pre(struct zp_record *r, long nr0, int pre_ret)
+{
+	struct zp_thread *t = zp_thread_self();
+	long act;
+	r->alt_swap = 0;
+	if (pre_ret == ZP_PRE_SKIP) {
+		act = ZP_ACT_RETURN; /* the hook made the call: no post() */
+		r->action = (uint64_t)act;
+	} else {
+		act = zp_pre_lean_changed(r, nr0);
+	}
+	return defer_close(r, t, t ? t->defer_rec : NULL, (int)act);
+}
+
+/* The same after the lean path's post() (.Llean_post). */
+long zp_lean_deferred_post(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (t && t->vrelease)
+		zp_lean_after_post(r);
+	return defer_close(r, t, t ? t->defer_rec : NULL, ZP_ACT_RETURN);
 }

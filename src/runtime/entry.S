@@ -109,12 +109,17 @@
  * zp_lean_ctx), rsp = record.  (No hook_base mark: the lean path is off
  * when vDSO functions are routed, the mark's only reader.)  rcx waits on
  * our stack and comes back in rsi. */
-.macro LEAN_CALL fn
+.macro LEAN_CALL fn, back
 	sub	$16, %rsp
 	mov	%rcx, (%rsp)
 	mov	%rbx, %rdi
 	mov	zp_lean_ctx(%rip), %rsi
 	call	\fn
+	.globl	\back
+	.hidden	\back
+\back:
+	/* The return address goes: defer.c takes it for a call in progress. */
+	movq	$0, -8(%rsp)
 	mov	(%rsp), %rsi
 	add	$16, %rsp
 .endm
@@ -702,7 +707,7 @@ zp_gs_probe:
 	mov	zp_lean_pre(%rip), %rax
 	test	%rax, %rax
 	jz	.Llean_made
-	LEAN_CALL *%rax			/* rsi = the number it was made with */
+	LEAN_CALL *%rax, zp_lean_pre_back	/* rsi = the number it was made with */
 	cmp	$ZP_PRE_SKIP, %eax
 	je	.Llean_skip
 	cmpq	$0, zp_lean_post(%rip)
@@ -741,11 +746,15 @@ zp_gs_probe:
  * argument registers either.  Measured against the general lean path
  * above, ~1-1.5 ns less a pass-through call (build/bench/percall,
  * interleaved builds). */
-.macro LEAN_KEEPS gs, tail
+.macro LEAN_KEEPS gs, tail, back
 	/* rsp = record: 64-byte aligned; nothing to keep across the call. */
 	mov	%rbx, %rdi
 	mov	zp_lean_ctx(%rip), %rsi
 	call	*zp_lean_pre(%rip)
+	.globl	\back
+	.hidden	\back
+\back:
+	movq	$0, -8(%rsp)		/* as in LEAN_CALL */
 	cmp	$ZP_PRE_SKIP, %eax
 	je	.Llean_keeps_skip
 	cmpq	$0, REC_GSOUT(%rbx)
@@ -754,14 +763,14 @@ zp_gs_probe:
 	TO_RELEASE \tail
 .endm
 .Llean_keeps:
-	LEAN_KEEPS .Llean_gs, .Lrelease_ret_tail
+	LEAN_KEEPS .Llean_gs, .Lrelease_ret_tail, zp_lean_keeps_back
 /* The same where calls go back by jmp (AMD here): into the tail of the
  * release made at the program's rsp, whose `syscall`
  * (zp_app_syscall_release) signals.c knows, as for the general lean path
  * there.  Against that path, ~4 ns less a pass-through call on the AMD
  * VM (build/bench/percall, interleaved builds). */
 .Llean_keeps_jmp:
-	LEAN_KEEPS .Llean_gs_jmp, .Lrelease_at_sp_tail
+	LEAN_KEEPS .Llean_gs_jmp, .Lrelease_at_sp_tail, zp_lean_keeps_jmp_back
 .Llean_gs_jmp:
 	RECORD_REST %rbx
 	jmp	.Lrelease_at_sp_gs
@@ -802,6 +811,44 @@ zp_gs_probe:
 	RECORD_REST %rbx
 	mov	%rbx, %rdi
 	call	zp_pre_lean_changed
+	jmp	.Lact
+
+/* A program's signal came while the lean path's hook ran: defer.c made
+ * the hook return here instead, and the dispatcher takes the call on
+ * (eax = what pre() returned), to the edge where the signal is delivered. */
+	.globl	zp_lean_pre_deferred
+	.hidden	zp_lean_pre_deferred
+zp_lean_pre_deferred:
+	movq	$0, -8(%rsp)
+	mov	(%rsp), %rsi		/* LEAN_CALL's: the number it was made with */
+	add	$16, %rsp
+	RECORD_REST %rbx
+	mov	%rbx, %rdi
+	mov	%eax, %edx
+	call	zp_lean_deferred_pre
+	jmp	.Lact
+	/* LEAN_KEEPS's: the arguments as they came are the call's. */
+	.globl	zp_lean_keeps_deferred
+	.hidden	zp_lean_keeps_deferred
+zp_lean_keeps_deferred:
+	movq	$0, -8(%rsp)
+	.irp	i, 0, 1, 2, 3, 4, 5
+	mov	REC_ARG0 + 8 * \i(%rbx), %rcx
+	mov	%rcx, REC_RDI + 8 * \i(%rbx)
+	.endr
+	RECORD_REST %rbx
+	mov	%rbx, %rdi
+	mov	REC_NR(%rbx), %rsi
+	mov	%eax, %edx
+	call	zp_lean_deferred_pre
+	jmp	.Lact
+	.globl	zp_lean_post_deferred
+	.hidden	zp_lean_post_deferred
+zp_lean_post_deferred:
+	movq	$0, -8(%rsp)
+	add	$16, %rsp
+	mov	%rbx, %rdi
+	call	zp_lean_deferred_post
 	jmp	.Lact
 
 /* The program has a signal stack: is the call made on it?  (The kernel's
@@ -972,6 +1019,8 @@ zp_gs_probe:
 	je	.Lclone
 	cmp	$ZP_ACT_EXIT_THREAD, %eax
 	je	.Lexit_thread
+	cmp	$ZP_ACT_DEFER, %eax
+	je	zp_defer_trap
 	cmp	$ZP_ACT_SELF_SIGNAL, %eax
 	jne	.Lbad_action
 	/* A signal to the calling thread: the SIGTRAP handler recognises this
@@ -989,6 +1038,16 @@ zp_self_signal_trap:
 	cmpl	$0, REC_SELFPOST(%rbx)
 	jne	.Lsyscall_post
 	jmp	.Lsyscall_release
+/* A program's signal waited for the hooks (defer.c): the SIGTRAP handler
+ * sends the call on to the edge where the kernel delivers it. */
+	.globl	zp_defer_trap
+	.hidden	zp_defer_trap
+zp_defer_trap:
+	int3
+	/* Here only if no handler ran (a debugger kept the SIGTRAP). */
+	mov	%rbx, %rdi
+	call	zp_defer_undo
+	jmp	.Lact
 .Lbad_action:
 	ud2
 
@@ -1138,7 +1197,7 @@ zp_app_syscall_post2:
 /* The lean path's call is made: the hook's post(), as zp_post() would run
  * it, then back to the program. */
 .Llean_post:
-	LEAN_CALL *zp_lean_post(%rip)
+	LEAN_CALL *zp_lean_post(%rip), zp_lean_post_back
 	cmpb	$0, %gs:TB_VRELEASE
 	je	.Lreturn
 	mov	%rbx, %rdi

@@ -136,6 +136,7 @@
 #define ZP_ACT_CLONE 3        /* clone family with a child thread block in REC_CHILD */
 #define ZP_ACT_EXIT_THREAD 4  /* exit(2) of a thread whose block must be freed */
 #define ZP_ACT_SELF_SIGNAL 5  /* a signal to the caller: made from a handler (signals.c) */
+#define ZP_ACT_DEFER 6        /* a program's signal waits for the call's edge (defer.c) */
 
 /* What a hook's pre() returns to complete the call (ZPOLINE_SKIP). */
 #define ZP_PRE_SKIP 1

@@ -43,6 +43,7 @@ struct zp_record {
 	int self_post;         /* ZP_ACT_SELF_SIGNAL: zp_post() after the call */
 	uint32_t lean;         /* REC_LEAN: the stub calls the hook's post() itself */
 	uint64_t gs_out;       /* REC_GSOUT: the program's %gs base to go back with, 0: ours */
+	int defer_act;         /* ZP_ACT_DEFER: the action it stands for (defer.c) */
 } __attribute__((aligned(64)));
 
 /* zp_record.rt_flags: the runtime's own post-processing */
@@ -112,7 +113,11 @@ struct zp_thread {
 	long psud_nr;
 	uintptr_t psud_sent;
 	siginfo_t psud_info;
-	uint64_t pad3[2];
+	/* defer.c: the record whose hooks are running, when a program's
+	 * signal arriving meanwhile waits for the call's edge; the signals
+	 * waiting, blocked and queued again. */
+	struct zp_record *defer_rec;
+	uint64_t defer_mask;
 	/* TB_RECS: the record at the top of each slot, by level; TB_SPAN: the
 	 * slots' bytes; TB_STAGE: record + this is where a trapped call's way
 	 * out stages its last values (layout.h). */
@@ -130,7 +135,7 @@ struct zp_thread {
 	uint8_t pad1[3];
 	struct zp_thread *self;     /* TB_SELF */
 	uint32_t level;             /* TB_LEVEL */
-	uint32_t pad2;
+	uint32_t defer_owner;       /* defer.c: 1 + the level whose call delivers them */
 	uintptr_t slots;            /* TB_SLOTS */
 	int tid, pid;
 	uintptr_t map_base;         /* the whole mapping: guard, slots, block */
@@ -425,6 +430,8 @@ ZP_HIDDEN void zp_lean_decide(bool allowed);
 ZP_HIDDEN long zp_pre(struct zp_record *r);
 ZP_HIDDEN long zp_pre_lean_changed(struct zp_record *r, long nr0);
 ZP_HIDDEN void zp_lean_after_post(struct zp_record *r);
+ZP_HIDDEN long zp_lean_deferred_pre(struct zp_record *r, long nr0, int pre_ret);
+ZP_HIDDEN long zp_lean_deferred_post(struct zp_record *r);
 ZP_HIDDEN long zp_post(struct zp_record *r);
 ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
 ZP_HIDDEN bool zp_runtime_wants(long nr);
@@ -465,6 +472,14 @@ ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);
 extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
 /* The kind of the entry stub's edge ip is in (ZP_WIN_*, layout.h), or 0. */
 ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
+/* defer.c */
+ZP_HIDDEN bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act);
+ZP_HIDDEN long zp_defer_undo(struct zp_record *r);
+ZP_HIDDEN bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip);
+/* The context of a signal frame made the program's as call r leaves it,
+ * at its return address (signals.c). */
+ZP_HIDDEN void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_thread *t);
 extern ZP_HIDDEN char zp_app_syscall_fast[], zp_app_syscall_release_ret[], zp_app_syscall_release[];
 ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);
 

@@ -590,9 +590,11 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 		back = (uintptr_t)word;
 	}
 	uint64_t nr = (uint64_t)g[REG_RAX], flags = (uint64_t)g[REG_EFL];
-	greg_t result = kind == ZP_WIN_POST8_R11  ? g[REG_R11]
-			: kind == ZP_WIN_POST_R11 ? (greg_t)r->call.ret
-						  : g[REG_RAX];
+	greg_t result = g[REG_RAX];
+	if (kind == ZP_WIN_POST8_R11)
+		result = g[REG_R11];
+	else if (kind == ZP_WIN_POST_R11 && r)
+		result = (greg_t)r->call.ret;
 	if ((nr_at && zp_safe_copy(&nr, (const void *)nr_at, 8) < 0) ||
 	    (flags_at && zp_safe_copy(&flags, (const void *)flags_at, 8) < 0))
 		return false;
@@ -892,6 +894,10 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct prog_action a = prog_act[sig];
 	struct gs_frame f;
 	struct zp_thread *t = gs_frame_enter(&f);
+	if (zp_defer_signal(t, sig, si, uc)) {
+		gs_frame_leave(&f);
+		return;
+	}
 	uint64_t vm = t ? t->vmask : 0;
 	if (t)
 		t->vmask |= ours_unpack(asked_ours[sig]);
@@ -1304,6 +1310,12 @@ static void self_signal(ucontext_t *uc)
 		zp_post(r);
 	else if (r->self_post)
 		zp_call_on_stack(post_on_slot, r, r);
+	zp_context_after_call(uc, r, t);
+}
+
+void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_thread *t)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
 	static const int reg[12] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8,  REG_R9,
 				    REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
 	for (int i = 0; i < 12; i++)
@@ -1683,6 +1695,8 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 		self_signal(uc);
 		return;
 	}
+	if (sig == SIGTRAP && si->si_code == SI_KERNEL && zp_defer_deliver(uc, rip))
+		return;
 	if (sig == SIGILL && from_cpu && zp_set_has(zp_trap_table, rip)) {
 		/* a detour's trampoline traps for numbers out of range: the
 		 * hooks are shown its site */

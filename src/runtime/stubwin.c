@@ -33,7 +33,10 @@ int zp_stub_window_at(uintptr_t ip)
 		return ZP_WIN_PRE8_RAX;
 	if (zp_stage2_addr && ip - (zp_stage2_addr + S2_LAND) < S2_LAND_END - S2_LAND)
 		return ZP_WIN_PRE8_RAX;
-	for (const struct stub_window *w = zp_stub_windows; w < zp_stub_windows_end; w++) {
+	/* Two symbols of entry.S around one table: counted by address. */
+	size_t n = ((uintptr_t)zp_stub_windows_end - (uintptr_t)zp_stub_windows) / sizeof *zp_stub_windows;
+	for (size_t i = 0; i < n; i++) {
+		const struct stub_window *w = &zp_stub_windows[i];
 		uintptr_t b = placed((uintptr_t)&w->begin + (uintptr_t)(intptr_t)w->begin);
 		uintptr_t e = placed((uintptr_t)&w->end + (uintptr_t)(intptr_t)w->end);
 		if (b && ip - b < e - b)

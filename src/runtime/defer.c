@@ -1,0 +1,211 @@
+/*
+ * defer.c - a signal that comes while the hooks run waits for the call's
+ * edge.
+ *
+ * A program's handler that interrupts the dispatcher or a hook runs on the
+ * runtime's stack and is shown the runtime's pc: a garbage collector that
+ * scans from the interrupted rsp scans a slot, a crash report names code
+ * the program never had.  Natively the signal comes before the `syscall`
+ * or after it.  So while zp_pre() or zp_post() runs the hooks for a call
+ * (t->defer_rec), such a signal is put back: blocked for real (the frame's
+ * mask keeps it so after the handler returns) and queued again, with its
+ * siginfo.  When the hooks are done the call goes on to an edge where the
+ * kernel delivers it, with the program's registers in view:
+ *   - before the call (zp_pre): the stub's int3 at zp_defer_trap brings
+ *     the SIGTRAP handler, which makes the context the stub's own at the
+ *     `syscall` that will make the call (zp_app_syscall_release, or
+ *     zp_app_syscall_post1 when post() is wanted) with the record's
+ *     registers loaded, and unblocks the signal in the frame's mask: the
+ *     kernel delivers it there on sigreturn, where the handler is shown the
+ *     site (signals.c, app_view_show), and the stub then makes the call;
+ *   - after the call, or instead of it (the hooks made it): the context
+ *     becomes the program's as the call leaves it, at the return address,
+ *     as for a signal the program sends itself (signals.c, self_signal).
+ * A call made on the program's signal stack that goes
+ * back to it has them come once the stub is back there.  Anything else (a
+ * call with runtime work after it, a clone, a signal the program sends
+ * itself) unblocks the signal at once, which delivers it where it came, as
+ * before.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+#include "rt.h"
+
+#define BIT(s) (1ull << ((s) - 1))
+
+extern ZP_HIDDEN char zp_defer_trap[];
+extern ZP_HIDDEN char zp_lean_pre_back[], zp_lean_post_back[], zp_lean_keeps_back[],
+	zp_lean_keeps_jmp_back[], zp_lean_pre_deferred[], zp_lean_post_deferred[],
+	zp_lean_keeps_deferred[];
+
+/* The lean path calls the hook straight from the stub (entry.S), with no
+ * dispatcher to say so: the call's return address, in the slot below the
+ * record (LEAN_CALL's at record - 24, LEAN_KEEPS's at record - 8), tells,
+ * while rsp is at or below it (the stub clears it when the call is back).  It is pointed at the stub's way through the
+ * dispatcher instead.  The record, or NULL. */
+static struct zp_record *lean_call(struct zp_thread *t, uintptr_t sp)
+{
+	static const struct {
+		char *back, *instead;
+		int below;
+	} calls[] = {
+		{zp_lean_pre_back, zp_lean_pre_deferred, 24},
+		{zp_lean_post_back, zp_lean_post_deferred, 24},
+		{zp_lean_keeps_back, zp_lean_keeps_deferred, 8},
+		{zp_lean_keeps_jmp_back, zp_lean_keeps_deferred, 8},
+	};
+	uint32_t level = __atomic_load_n(&t->level, __ATOMIC_ACQUIRE);
+	if (!level)
+		return NULL;
+	struct zp_record *r = zp_slot_record(t, level - 1);
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+		uintptr_t *slot = (uintptr_t *)((uintptr_t)r - calls[i].below);
+		if (sp > (uintptr_t)slot || !zp_on_slots(t, sp))
+			continue;
+		if (*slot == (uintptr_t)calls[i].back)
+			*slot = (uintptr_t)calls[i].instead;
+		if (*slot == (uintptr_t)calls[i].instead)
+			return r;
+	}
+	return NULL;
+}
+
+/* Signals the CPU raises for an instruction: made again, not deferred. */
+static bool from_instruction(int sig, const siginfo_t *si)
+{
+	return si->si_code > 0 && si->si_code < SI_KERNEL &&
+	       (sig == SIGILL || sig == SIGFPE || sig == SIGSEGV || sig == SIGBUS || sig == SIGTRAP ||
+		sig == SIGSYS);
+}
+
+bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	if (!t || !uc || from_instruction(sig, si))
+		return false;
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	if (!zp_on_slots(t, sp))
+		return false;
+	struct zp_record *r = t->defer_rec;
+	if (!r && zp_mode != ZP_MODE_DETOUR)
+		r = lean_call(t, sp);
+	if (!r)
+		return false;
+	uint64_t bit = BIT(sig), old = 0;
+	/* Blocked before it is queued again, or it would come right back. */
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, &old, 8);
+	if (zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
+		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+		return false; /* the queue is full: run the handler here */
+	}
+	*(uint64_t *)(void *)&uc->uc_sigmask |= bit;
+	/* The call of the first one delivers them all: a call made since
+	 * (the return of this handler, through the program's restorer, is
+	 * one) comes back to it. */
+	if (!t->defer_mask)
+		t->defer_owner = (uint32_t)r->level + 1;
+	t->defer_mask |= bit;
+	return true;
+}
+
+/* The calls whose edge can be reached from the trap (see above). */
+static bool edge_reachable(const struct zp_record *r, int act)
+{
+	if (r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap || zp_mode == ZP_MODE_DETOUR)
+		return false;
+	if (act == ZP_ACT_RETURN)
+		return true;
+	return (act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) && !r->rt_flags && !r->gs_out;
+}
+
+int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act)
+{
+	if (!t || !t->defer_mask)
+		return act;
+	/* An owner deeper than this call is gone without taking them (a
+	 * handler's call left by siglongjmp): this one does. */
+	if (t->defer_owner > (uint32_t)r->level + 1)
+		t->defer_owner = (uint32_t)r->level + 1;
+	if (t->defer_owner != (uint32_t)r->level + 1)
+		return act;
+	if (r->call.nr == SYS_rt_sigreturn && act == ZP_ACT_SYSCALL) {
+		/* Its frame's mask, where they are open, becomes the mask:
+		 * they come after it, where it returns. */
+		t->defer_mask = 0;
+		return act;
+	}
+	if (edge_reachable(r, act)) {
+		r->defer_act = act;
+		return ZP_ACT_DEFER;
+	}
+	uint64_t m = t->defer_mask;
+	t->defer_mask = 0;
+	/* Back to the program's signal stack: it is armed again, and a signal
+	 * now would be delivered at its top, over the frames of the handler
+	 * that made the call.  They come once the stub is back on it, with
+	 * the mask it restores there (entry.S, .Lreturn_altstack). */
+	if (r->alt_swap && act == ZP_ACT_RETURN) {
+		r->alt_mask &= ~m;
+		return act;
+	}
+	zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, 8);
+	return act;
+}
+
+
+/* The int3 at zp_defer_trap came back with no handler run (a debugger
+ * kept the SIGTRAP): the signals are let go here, the call goes on. */
+long zp_defer_undo(struct zp_record *r)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (t && t->defer_mask) {
+		uint64_t m = t->defer_mask;
+		t->defer_mask = 0;
+		zp_raw4(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, 8);
+	}
+	r->action = (uint64_t)r->defer_act;
+	return r->defer_act;
+}
+
+bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip)
+{
+	if (rip != (uintptr_t)zp_defer_trap + 1)
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct zp_record *r = (struct zp_record *)(uintptr_t)g[REG_RBX];
+	struct zp_thread *t = zp_thread_self();
+	if (!t)
+		return false;
+	if (r->defer_act == ZP_ACT_RETURN) {
+		zp_context_after_call(uc, r, t);
+	} else {
+		static const int arg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
+		static const int callee[6] = {REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
+		for (int i = 0; i < 6; i++) {
+			g[arg[i]] = (greg_t)r->call.args[i];
+			g[callee[i]] = (greg_t)r->saved[6 + i];
+		}
+		uintptr_t sp = (uintptr_t)r->call.sp;
+		g[REG_RAX] = r->call.nr;
+		g[REG_EFL] = (greg_t)r->flags;
+		g[REG_RSP] = (greg_t)sp;
+		/* The red zone slots the stub keeps there (entry.S): the return
+		 * address the released call goes back to, the record the held
+		 * one finds again. */
+		((uint64_t *)sp)[-1] = r->retaddr;
+		if (r->defer_act == ZP_ACT_SYSCALL_POST) {
+			((uint64_t *)sp)[-3] = (uint64_t)(uintptr_t)r;
+			g[REG_RIP] = (greg_t)(uintptr_t)zp_app_syscall_post1;
+		} else {
+			g[REG_RIP] = (greg_t)(uintptr_t)zp_app_syscall_release;
+			__atomic_store_n(&t->level, (uint32_t)r->level, __ATOMIC_RELEASE);
+		}
+		r->action = (uint64_t)r->defer_act;
+	}
+	*(uint64_t *)(void *)&uc->uc_sigmask &= ~t->defer_mask;
+	t->defer_mask = 0;
+	return true;
+}
