@@ -21,6 +21,10 @@
  *   - after the call, or instead of it (the hooks made it): the context
  *     becomes the program's as the call leaves it, at the return address,
  *     as for a signal the program sends itself (signals.c, self_signal).
+ * The stub's own instructions on the slot before any hook (the record
+ * being written) and on the way back are sent on to the site themselves
+ * (zp_rewind_signal).
+ *
  * A call made on the program's signal stack that goes
  * back to it has them come once the stub is back there.  Anything else (a
  * call with runtime work after it, a clone, a signal the program sends
@@ -82,6 +86,19 @@ static bool from_instruction(int sig, const siginfo_t *si)
 		sig == SIGSYS);
 }
 
+/* The signal queued again to this thread, blocked until the handler
+ * returns (the frame's mask, restored then, decides). */
+static bool requeue(int sig, const siginfo_t *si)
+{
+	uint64_t bit = BIT(sig), old = 0;
+	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, &old, 8);
+	if (zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
+		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+		return false; /* the queue is full: run the handler here */
+	}
+	return true;
+}
+
 bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
 {
 	if (!t || !uc || from_instruction(sig, si))
@@ -94,13 +111,9 @@ bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext
 		r = lean_call(t, sp);
 	if (!r)
 		return false;
-	uint64_t bit = BIT(sig), old = 0;
-	/* Blocked before it is queued again, or it would come right back. */
-	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, &old, 8);
-	if (zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
-		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
-		return false; /* the queue is full: run the handler here */
-	}
+	uint64_t bit = BIT(sig);
+	if (!requeue(sig, si))
+		return false;
 	*(uint64_t *)(void *)&uc->uc_sigmask |= bit;
 	/* The call of the first one delivers them all: a call made since
 	 * (the return of this handler, through the program's restorer, is
@@ -108,6 +121,57 @@ bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext
 	if (!t->defer_mask)
 		t->defer_owner = (uint32_t)r->level + 1;
 	t->defer_mask |= bit;
+	return true;
+}
+
+/* Before any hook or the dispatcher ran, on the slot (entry.S's windows
+ * ZP_WIN_SLOT_A and _B), nothing has been done that the call made again
+ * would not do: the context goes back to the site, with the program's
+ * registers, and the signal, queued again, comes there once the handler
+ * it came to has returned.  The level stays taken: the return of this
+ * handler is a hooked call, which must not take the slot its frame is
+ * on (levels are used round-robin; one left costs nothing). */
+bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	if (!t || !uc || zp_mode == ZP_MODE_DETOUR || from_instruction(sig, si))
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	int kind = zp_stub_window_at((uintptr_t)g[REG_RIP]);
+	uint32_t level = __atomic_load_n(&t->level, __ATOMIC_ACQUIRE);
+	if ((kind != ZP_WIN_SLOT_A && kind != ZP_WIN_SLOT_B && kind != ZP_WIN_SLOT_BACK) || !level)
+		return false;
+	const struct zp_record *r = zp_slot_record(t, level - 1);
+	uintptr_t sp = (uintptr_t)g[REG_RSP];
+	/* A program %gs base would have to go back too. */
+	if (sp > (uintptr_t)r || (uintptr_t)r - sp > 4096 || t->gs_in ||
+	    (kind == ZP_WIN_SLOT_B && r->gs_out))
+		return false;
+	if (kind == ZP_WIN_SLOT_BACK) {
+		/* The rest of the way back is the registers' loads (the lean
+		 * path's post() may still have held signals to let go). */
+		if (r->alt_swap || r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->gs_out || t->vrelease ||
+		    !requeue(sig, si))
+			return false;
+		zp_context_after_call(uc, r, t, false);
+		return true;
+	}
+	uintptr_t app_sp = kind == ZP_WIN_SLOT_A ? (uintptr_t)g[REG_R11] + 16 : r->call.sp;
+	uint64_t top[3]; /* nr, flags, return address: app-24 .. app-8 */
+	if (zp_safe_copy(top, (const void *)(app_sp - 24), sizeof top) < 0 || !zp_site_table ||
+	    !zp_set_has(zp_site_table, top[2]))
+		return false;
+	if (!requeue(sig, si))
+		return false;
+	if (kind == ZP_WIN_SLOT_B) {
+		static const int arg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
+		for (int i = 0; i < 6; i++)
+			g[arg[i]] = (greg_t)r->call.args[i];
+		g[REG_RBX] = (greg_t)r->saved[6];
+	}
+	g[REG_RAX] = (greg_t)top[0];
+	g[REG_EFL] = (greg_t)top[1];
+	g[REG_RIP] = (greg_t)(top[2] - 2);
+	g[REG_RSP] = (greg_t)app_sp;
 	return true;
 }
 
@@ -180,7 +244,7 @@ bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip)
 	if (!t)
 		return false;
 	if (r->defer_act == ZP_ACT_RETURN) {
-		zp_context_after_call(uc, r, t);
+		zp_context_after_call(uc, r, t, true);
 	} else {
 		static const int arg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
 		static const int callee[6] = {REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};

@@ -614,6 +614,8 @@ zp_gs_probe:
 	movl	$ZPOLINE_ORIGIN_REWRITTEN_ASM, REC_ORIGIN(%rcx)
 	/* rbx holds the record (C keeps it). */
 	mov	%rcx, %rbx
+.Lslow_rec_in_rbx:
+	STUB_WINDOW .Lslow_switched, .Lslow_rec_in_rbx, ZP_WIN_SLOT_A
 	CFI_RECORD 3
 	/* The program's own %gs base, if the fallback met one, goes back on
 	 * the way out (0: the block is the program's base too). */
@@ -626,8 +628,12 @@ zp_gs_probe:
 	RECORD_ARG_REGS %rbx
 	RECORD_REST %rbx
 	call	.Lsave_xstate
+.Lslow_saved:
 	mov	%rbx, %rdi
 	call	zp_pre
+.Lslow_pre_back:
+	STUB_WINDOW .Lslow_rec_in_rbx, .Lslow_saved, ZP_WIN_SLOT_B
+	STUB_WINDOW .Lslow_saved, .Lslow_pre_back, ZP_WIN_SLOT_B
 	jmp	.Lact
 
 /* Detour mode: a site whose call returns into its trampoline (detour.c:
@@ -708,6 +714,7 @@ zp_gs_probe:
 	test	%rax, %rax
 	jz	.Llean_made
 	LEAN_CALL *%rax, zp_lean_pre_back	/* rsi = the number it was made with */
+	STUB_WINDOW .Llean, zp_lean_pre_back, ZP_WIN_SLOT_B
 	cmp	$ZP_PRE_SKIP, %eax
 	je	.Llean_skip
 	cmpq	$0, zp_lean_post(%rip)
@@ -764,6 +771,7 @@ zp_gs_probe:
 .endm
 .Llean_keeps:
 	LEAN_KEEPS .Llean_gs, .Lrelease_ret_tail, zp_lean_keeps_back
+	STUB_WINDOW .Llean_keeps, zp_lean_keeps_back, ZP_WIN_SLOT_B
 /* The same where calls go back by jmp (AMD here): into the tail of the
  * release made at the program's rsp, whose `syscall`
  * (zp_app_syscall_release) signals.c knows, as for the general lean path
@@ -771,6 +779,7 @@ zp_gs_probe:
  * VM (build/bench/percall, interleaved builds). */
 .Llean_keeps_jmp:
 	LEAN_KEEPS .Llean_gs_jmp, .Lrelease_at_sp_tail, zp_lean_keeps_jmp_back
+	STUB_WINDOW .Llean_keeps_jmp, zp_lean_keeps_jmp_back, ZP_WIN_SLOT_B
 .Llean_gs_jmp:
 	RECORD_REST %rbx
 	jmp	.Lrelease_at_sp_gs
@@ -1200,6 +1209,8 @@ zp_app_syscall_post2:
 	LEAN_CALL *zp_lean_post(%rip), zp_lean_post_back
 	cmpb	$0, %gs:TB_VRELEASE
 	je	.Lreturn
+.Llean_post_end:
+	STUB_WINDOW zp_lean_post_back, .Llean_post_end, ZP_WIN_SLOT_BACK
 	mov	%rbx, %rdi
 	call	zp_lean_after_post
 	jmp	.Lreturn
@@ -1227,6 +1238,7 @@ zp_app_syscall_post2:
 	.cfi_def_cfa %rax, 16
 	.cfi_offset 16, -8
 	mov	REC_LEVEL(%r11), %ecx
+.Ltail_\how\()_leave:
 	lea	8(%rax), %rsp
 	.cfi_def_cfa %rsp, 8
 .Ltail_\how\()_app:
@@ -1280,6 +1292,8 @@ zp_app_syscall_post2:
 	.cfi_restore_state
 .Lreturn_jmp:
 	RETURN_TAIL jmp
+	STUB_WINDOW .Lreturn, .Ltail_ret_leave, ZP_WIN_SLOT_BACK
+	STUB_WINDOW .Lreturn_jmp, .Ltail_jmp_leave, ZP_WIN_SLOT_BACK
 
 /* The same for a trapped call, without writing below the application's
  * rsp.  The last values are staged low in our own slot (TB_STAGE): once

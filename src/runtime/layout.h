@@ -179,6 +179,12 @@
 #define ZP_WIN_POST_REC 8  /* rsp = app, rbx = record, rax = result */
 #define ZP_WIN_POST_R11 9  /* rsp = app-8, r11 = record, its post() done */
 #define ZP_WIN_POST8_R11 10 /* [rsp] return address, r11 = result */
+/* On the slot before any hook or the dispatcher ran (defer.c): the call
+ * can be made again from its site. */
+#define ZP_WIN_SLOT_A 11 /* r11 = app-16, the argument registers and rbx live */
+#define ZP_WIN_SLOT_B 12 /* rbx = record, every field the stub writes written */
+/* On the slot on the way back, every hook done: the call can be finished. */
+#define ZP_WIN_SLOT_BACK 13
 #define ZP_ARCH_SET_GS 0x1001
 #define ZP_ARCH_GET_GS 0x1004
 /* zp_gs_check_base: how a hooked call learns its %gs base is 0 (a thread

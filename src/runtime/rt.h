@@ -474,12 +474,14 @@ extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_sys
 ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
 /* defer.c */
 ZP_HIDDEN bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act);
 ZP_HIDDEN long zp_defer_undo(struct zp_record *r);
 ZP_HIDDEN bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip);
 /* The context of a signal frame made the program's as call r leaves it,
- * at its return address (signals.c). */
-ZP_HIDDEN void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_thread *t);
+ * at its return address, the level given back or not (signals.c). */
+ZP_HIDDEN void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_thread *t,
+				     bool give_back);
 extern ZP_HIDDEN char zp_app_syscall_fast[], zp_app_syscall_release_ret[], zp_app_syscall_release[];
 ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t);
 

@@ -894,7 +894,7 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct prog_action a = prog_act[sig];
 	struct gs_frame f;
 	struct zp_thread *t = gs_frame_enter(&f);
-	if (zp_defer_signal(t, sig, si, uc)) {
+	if (zp_rewind_signal(t, sig, si, uc) || zp_defer_signal(t, sig, si, uc)) {
 		gs_frame_leave(&f);
 		return;
 	}
@@ -1310,10 +1310,11 @@ static void self_signal(ucontext_t *uc)
 		zp_post(r);
 	else if (r->self_post)
 		zp_call_on_stack(post_on_slot, r, r);
-	zp_context_after_call(uc, r, t);
+	zp_context_after_call(uc, r, t, true);
 }
 
-void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_thread *t)
+void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_thread *t,
+			   bool give_back)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	static const int reg[12] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8,  REG_R9,
@@ -1327,7 +1328,7 @@ void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_
 	g[REG_RIP] = (greg_t)r->retaddr;
 	g[REG_RSP] = (greg_t)r->call.sp;
 	/* Nothing can take the slot before sigreturn: every signal is blocked. */
-	if (t) {
+	if (t && give_back) {
 		t->sig_gs = r->gs_out ? r->gs_out : (uintptr_t)t;
 		__atomic_store_n(&t->level, (uint32_t)r->level, __ATOMIC_RELEASE);
 	}

@@ -22,6 +22,12 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,7 +67,7 @@ __asm__(".text\n"
 	"	ret\n"
 	".size edge_call, . - edge_call\n");
 
-enum { SEEN_OK = 10, SEEN_PC, SEEN_SP, SEEN_REGS, SEEN_NONE };
+enum { SEEN_OK = 10, SEEN_PC, SEEN_SP, SEEN_REGS, SEEN_NONE, SEEN_STACK };
 static volatile int seen = SEEN_NONE;
 
 static void on_usr1(int sig, siginfo_t *si, void *ucv)
@@ -77,6 +83,13 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv)
 	}
 	if ((uintptr_t)g[REG_RSP] != edge_sp) {
 		seen = SEEN_SP;
+		return;
+	}
+	/* The handler runs on the program's stack, below the call (a
+	 * garbage collector scans from its own sp). */
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	if (here > edge_sp || edge_sp - here > 64 * 1024) {
+		seen = SEEN_STACK;
 		return;
 	}
 	bool ok = g[REG_R9] == 0xcccc;
@@ -135,6 +148,69 @@ static int start(pid_t *pid, long steps, int *pending)
 	return 0;
 }
 
+/* The runtime's own list of the stub's places where a signal is sent on
+ * to the site (entry.S's STUB_WINDOW table, kinds ZP_WIN_SLOT_* of
+ * layout.h), read through libzpoline.so's symbol table: [lo, hi) pairs. */
+#define ZP_WIN_SLOT_A 11
+#define ZP_WIN_SLOT_BACK 13
+static uintptr_t slot_win[64][2];
+static int nslot_win;
+static uintptr_t rt_base;
+static const char *rt_path;
+
+static int find_runtime(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size, (void)data;
+	if (info->dlpi_name && strstr(info->dlpi_name, "libzpoline.so")) {
+		rt_base = info->dlpi_addr;
+		rt_path = info->dlpi_name;
+	}
+	return 0;
+}
+
+static void read_windows(void)
+{
+	dl_iterate_phdr(find_runtime, NULL);
+	int fd = rt_path ? open(rt_path, O_RDONLY) : -1;
+	struct stat s;
+	if (fd < 0 || fstat(fd, &s) < 0)
+		return;
+	const unsigned char *f = mmap(NULL, (size_t)s.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (f == MAP_FAILED)
+		return;
+	const Elf64_Ehdr *eh = (const void *)f;
+	const Elf64_Shdr *sh = (const void *)(f + eh->e_shoff);
+	uintptr_t lo = 0, hi = 0;
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_SYMTAB)
+			continue;
+		const Elf64_Sym *sym = (const void *)(f + sh[i].sh_offset);
+		const char *str = (const char *)(f + sh[sh[i].sh_link].sh_offset);
+		for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
+			if (!strcmp(str + sym[k].st_name, "zp_stub_windows"))
+				lo = rt_base + sym[k].st_value;
+			else if (!strcmp(str + sym[k].st_name, "zp_stub_windows_end"))
+				hi = rt_base + sym[k].st_value;
+		}
+	}
+	for (const int32_t *w = (const int32_t *)lo; lo && (uintptr_t)w < hi && nslot_win < 64; w += 3) {
+		if (w[2] < ZP_WIN_SLOT_A || w[2] > ZP_WIN_SLOT_BACK)
+			continue;
+		slot_win[nslot_win][0] = (uintptr_t)&w[0] + (uintptr_t)(intptr_t)w[0];
+		slot_win[nslot_win][1] = (uintptr_t)&w[1] + (uintptr_t)(intptr_t)w[1];
+		nslot_win++;
+	}
+}
+
+static bool in_slot_window(unsigned long long pc)
+{
+	for (int i = 0; i < nslot_win; i++)
+		if (pc >= slot_win[i][0] && pc < slot_win[i][1])
+			return true;
+	return false;
+}
+
 /* Code of a hook library (the runtime's own, or the tests'): a signal
  * that comes while a hook runs waits for the call's edge. */
 static bool in_hook(unsigned long long pc)
@@ -187,6 +263,7 @@ int main(void)
 		return 1;
 	}
 	uintptr_t app_sp = r.rsp;
+	read_windows();
 	/* Detour mode's sites return into trampolines: a signal that came
 	 * while a hook ran is delivered where it came (README, Limits). */
 	const char *mode = getenv("ZPOLINE_MODE");
@@ -199,6 +276,7 @@ int main(void)
 		pc_at[n] = r.rip;
 		on_app[n++] = pending				     ? 0
 			      : r.rsp <= app_sp && app_sp - r.rsp < 256 ? 1
+			      : hooks_wait && in_slot_window(r.rip)     ? 1
 			      : hooks_wait && in_hook(r.rip)	     ? 2
 								     : 0;
 		if (r.rip == (uintptr_t)edge_end)
@@ -265,6 +343,7 @@ int main(void)
 		       : first_bad == SEEN_SP   ? "rsp not the program's"
 		       : first_bad == SEEN_REGS ? "registers not the program's"
 		       : first_bad == SEEN_NONE ? "handler did not run"
+		       : first_bad == SEEN_STACK ? "handler not on the program's stack"
 						: "child failed");
 	CHECK(tried >= 2 && bad == 0,
 	      "a signal at every step on the program's stack or in a hook sees the site and its "
