@@ -550,6 +550,42 @@ def memory_section(mm):
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- signals
+
+def signals_summary():
+    raw = read_csv("signals-raw.csv")
+    if not raw:
+        return None
+    rows = []
+    for r in raw:
+        n = int(r["signals"])
+        rows.append(dict(config=r["config"], signals=n, runtime_pc=int(r["runtime_pc"]),
+                         foreign_sp=int(r["foreign_sp"]), foreign_ctx=int(r["foreign_ctx"]),
+                         calls=int(r["calls"])))
+    write_csv("signals.csv", ["config", "signals", "runtime_pc", "foreign_sp", "foreign_ctx",
+                              "calls_per_signal"],
+              [[s["config"], s["signals"], s["runtime_pc"], s["foreign_sp"], s["foreign_ctx"],
+                f"{s['calls'] / max(s['signals'], 1):.1f}"] for s in rows])
+    return rows
+
+
+def signals_section(sg):
+    if not sg:
+        return "No signal results (bench/results/signals-raw.csv missing).\n"
+    lines = ["A thread calls `getppid()` in a loop; another sends it SIGUSR1 one at a time "
+             "(bench/signal-pc). Counted: handlers that found the thread's pc in the "
+             "runtime's code (libzpoline.so, a hook library, page 0, the runtime's "
+             "anonymous code), handlers that ran off the thread's own stack, and interrupted "
+             "contexts whose rsp was off it. The aim is 0 in every column; calls per signal "
+             "shows how busy the thread was.\n"]
+    table = [[s["config"], s["signals"], s["runtime_pc"], s["foreign_sp"], s["foreign_ctx"],
+              fmt(s["calls"] / max(s["signals"], 1), 1)] for s in sg]
+    lines.append(md_table(["configuration", "signals", "runtime pc", "handler off stack",
+                           "context off stack", "calls per signal"], table,
+                          align=["l"] + ["r"] * 5))
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- plot
 
 def plot(pc, st):
@@ -604,7 +640,7 @@ unset multiplot
 
 # ---------------------------------------------------------------- report
 
-def summary_block(pc, st, rd, mm):
+def summary_block(pc, st, rd, mm, sg):
     out = []
     if pc:
         r = pc["rows"]
@@ -668,6 +704,10 @@ def summary_block(pc, st, rd, mm):
                     parts.append(f"{p} {c} {fmt_signed(s['drss'])} KiB Rss / "
                                  f"{fmt_signed(s['dpd'])} KiB Private_Dirty")
         out.append("- **Memory** added (warm cache): " + "; ".join(parts) + ".")
+    if sg:
+        parts = [f"{s['config']} {s['runtime_pc']}/{s['foreign_sp']}" for s in sg]
+        out.append(f"- **Signals** ({sg[0]['signals']} per configuration; handlers shown the "
+                   "runtime's pc / run off the thread's stack): " + "; ".join(parts) + ".")
     return "\n".join(out)
 
 
@@ -678,6 +718,7 @@ def main():
     st = startup_summary()
     rd = redis_summary()
     mm = memory_summary()
+    sg = signals_summary()
     plot_note = plot(pc, st)
 
     cmd = mach.get("command", "make bench")
@@ -694,7 +735,7 @@ def main():
                "[below](#machine).\n")
     doc.append("## Summary\n")
     doc.append("<!-- summary:begin -->")
-    doc.append(summary_block(pc, st, rd, mm))
+    doc.append(summary_block(pc, st, rd, mm, sg))
     doc.append("<!-- summary:end -->\n")
     doc.append("The machine is a small, shared VM: absolute numbers move by 10% or more "
                "from run to run (other work runs beside the benchmark), so every table "
@@ -735,9 +776,11 @@ def main():
     doc.append(redis_section(rd))
     doc.append("## 4. Memory\n")
     doc.append(memory_section(mm))
+    doc.append("## 5. Signals during system calls\n")
+    doc.append(signals_section(sg))
     trace_txt = os.path.join(RES, "trace-speed.txt")
     if os.path.exists(trace_txt):
-        doc.append("## 5. Tracer speed (bench/trace-speed.sh)\n")
+        doc.append("## 6. Tracer speed (bench/trace-speed.sh)\n")
         with open(trace_txt) as f:
             doc.append("```\n" + f.read().rstrip() + "\n```\n")
     doc.append("## Plot\n")
@@ -751,7 +794,7 @@ def main():
                "(about 1 minute on a quiet machine: fewer rounds and calls). Both build first, run bench/run.sh and "
                "rewrite this file, docs/performance.svg and bench/results/*.csv (raw data: "
                "`*-raw.csv`; summaries: `percall.csv`, `startup.csv`, `finder.csv`, "
-               "`redis.csv`, `memory.csv`). `BENCH_CPU` chooses the CPU to pin to, "
+               "`redis.csv`, `memory.csv`, `signals.csv`). `BENCH_CPU` chooses the CPU to pin to, "
                "`BENCH_REDIS_PORT` the port. `python3 bench/report.py` rebuilds the report "
                "from the results alone. The tools it runs come from apt (strace, clang-tidy, "
                "redis-server, redis-tools, gnuplot-nox; hyperfine for the tracer's figures): "

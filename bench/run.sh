@@ -18,13 +18,13 @@ full)
 	percall_rounds=31 percall_calls=100000
 	startup_rounds=8 startup_runs=5 finder_runs=5
 	redis_rounds=12 redis_requests=40000
-	memory_reps=5 scale=100
+	memory_reps=5 scale=100 signals=100000
 	;;
 quick)
 	percall_rounds=11 percall_calls=40000
 	startup_rounds=3 startup_runs=3 finder_runs=3
 	redis_rounds=1 redis_requests=20000
-	memory_reps=2 scale=25
+	memory_reps=2 scale=25 signals=20000
 	;;
 *)
 	echo "usage: bench/run.sh full|quick" >&2
@@ -39,7 +39,7 @@ for v in $(env | sed -n 's/^\(ZPOLINE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 export BENCH_CPU=${BENCH_CPU:-$(($(nproc) - 1))}
 for f in build/libzpoline.so build/libzphook_pass.so build/libzphook_count.so \
 	build/bench/percall build/bench/ptrace-tracer build/bench/spawn-time \
-	build/bench/libzphook_origin.so; do
+	build/bench/libzphook_origin.so build/bench/signal-pc; do
 	if [ ! -e "$f" ]; then
 		echo "bench: $f is missing; run make first" >&2
 		exit 1
@@ -107,6 +107,7 @@ step percall 400 env BENCH_BUDGET=$((scale * 150 / 100)) bench/percall.sh $perca
 step startup 300 env BENCH_BUDGET=$((scale * 90 / 100)) bench/startup.sh $startup_rounds $startup_runs $finder_runs
 step redis 400 env BENCH_BUDGET=$((scale * 90 / 100)) BENCH_REDIS_TIMEOUT=$((scale * 120 / 100)) bench/redis.sh $redis_rounds $redis_requests
 step memory 120 bench/memory.sh $memory_reps
+step signals 600 bench/signals.sh $signals
 # The tracer's own benchmark, when its author has written it.
 rm -f $results/trace-speed.txt
 if [ -x bench/trace-speed.sh ]; then

@@ -96,6 +96,24 @@ else fail "spawn-time /bin/false: exit $rc"; fi
 "$SPAWN" -n x -- /bin/true >/dev/null 2>"$TMP/err"
 check "spawn-time rejects a bad count" [ $? = 2 ]
 
+# signal-pc: every signal handled, none seen in runtime code natively (there
+# is none), and the runtime's code recognised: page 0 and libzpoline.so's.
+check "signal-pc: no runtime code natively" [ -z "$("$BB/signal-pc" --ranges)" ]
+out=$(LD_PRELOAD=$LIB "$BB/signal-pc" --ranges)
+if grep -q '^0*-0*1000 ' <<<"$out" && grep -q ' r-xp .*/libzpoline\.so$' <<<"$out"; then
+	pass "signal-pc finds page 0 and libzpoline.so's code"
+else fail "signal-pc --ranges: $out"; fi
+out=$("$BB/signal-pc" --signals 300)
+if [[ $out =~ ^300,0,0,0,[0-9]+$ ]]; then pass "signal-pc native: 300 signals, none in runtime code"
+else fail "signal-pc native: $out"; fi
+out=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$BB/signal-pc" --signals 300)
+if [[ $out =~ ^300,[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]]; then pass "signal-pc under zpoline+pass: $out"
+else fail "signal-pc under zpoline+pass: $out"; fi
+"$BB/signal-pc" --signals -3 >/dev/null 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q "positive number" "$TMP/err"; then pass "signal-pc rejects a bad count"
+else fail "signal-pc --signals -3: exit $rc, $(head -c 200 "$TMP/err")"; fi
+
 # The report on made-up data: overheads are per-round differences, ratios
 # and minima as documented, the n/a rows appear, and nothing crashes.
 R=$TMP/results
@@ -131,6 +149,7 @@ EOF
 printf 'key,value\nsud_available,"no"\nsud_detail,"made up"\n' >"$R/percall-info.csv"
 printf 'round,config,test,rps\n1,native,SET,1000\n1,native,GET,2000\n1,zpoline+pass,SET,900\n1,zpoline+pass,GET,2000\n' >"$R/redis-raw.csv"
 printf 'program,config,rep,rss_kib,pss_kib,private_dirty_kib\nsleep,native,1,1000,100,10\nsleep,zpoline,1,1600,700,410\n' >"$R/memory-raw.csv"
+printf 'config,signals,runtime_pc,foreign_sp,foreign_ctx,calls\nnative,1000,0,0,0,5000\nzpoline+pass,1000,3,1,2,4000\n' >"$R/signals-raw.csv"
 if BENCH_RESULTS=$R BENCH_DOC=$TMP/perf.md /usr/bin/python3 bench/report.py 2>"$TMP/err"; then
 	pass "report.py runs on made-up results"
 	# zpoline+pass inline: per-round differences 5 and 9 -> median 7; minima 105 - 100 = 5
@@ -144,6 +163,8 @@ if BENCH_RESULTS=$R BENCH_DOC=$TMP/perf.md /usr/bin/python3 bench/report.py 2>"$
 	check "report: start-up medians and ratio" [ $? = 0 ]
 	check "report: redis ratio" grep -q '^zpoline+pass,SET,1,900,900,900,0.900$' "$R/redis.csv"
 	check "report: memory deltas" grep -q '^sleep,zpoline,1,1600,700,410,600,600,400$' "$R/memory.csv"
+	check "report: signal counts" grep -q '^zpoline+pass,1000,3,1,2,4.0$' "$R/signals.csv"
+	check "report: signals in the summary" grep -q 'zpoline+pass 3/1' "$TMP/perf.md"
 	check "report: summary block for the README" grep -q '<!-- summary:end -->' "$TMP/perf.md"
 else
 	fail "report.py on made-up results: $(tail -3 "$TMP/err")"

@@ -5,7 +5,7 @@
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc/common
 BENCH_BIN := $(B)/bench/percall $(B)/bench/ptrace-tracer $(B)/bench/spawn-time \
 	$(B)/bench/threads-io $(B)/bench/machine-costs $(B)/bench/libzphook_origin.so \
-	$(B)/bench/insn-speed
+	$(B)/bench/insn-speed $(B)/bench/signal-pc
 
 $(B)/bench/percall: bench/percall.c bench/percall-asm.S
 	@mkdir -p $(@D)
@@ -28,6 +28,10 @@ $(B)/bench/insn-speed: bench/insn-speed.c bench/timing.h $(B)/rt/finder.o $(B)/r
 	$(B)/rt/decoder.o $(B)/rt/solib.o $(B)/rt/log.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -Isrc/runtime -o $@ $(filter-out %.h,$^) -lZydis -ldl
+
+$(B)/bench/signal-pc: bench/signal-pc.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -pthread -o $@ $<
 
 $(B)/bench/threads-io: bench/threads-io.c
 	@mkdir -p $(@D)
