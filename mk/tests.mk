@@ -26,6 +26,9 @@ $(B)/tests/progs/%: tests/programs/%.c tests/programs/check.h tests/programs/hoo
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(PROG_CFLAGS_$*) -o $@ $< -lpthread -ldl $(PROG_LDLIBS_$*)
 
+# edgesig reads the runtime's stub window table by its kinds.
+$(B)/tests/progs/edgesig: src/runtime/layout.h
+
 # sigunwind: pthread_cleanup_push as an unwinder cleanup, names from dladdr.
 PROG_CFLAGS_sigunwind := -fexceptions -rdynamic
 # The same without -fexceptions: glibc loads libgcc's unwinder late.

@@ -25,6 +25,13 @@
  * being written) and on the way back are sent on to the site themselves
  * (zp_rewind_signal).
  *
+ * A trapped call (Syscall User Dispatch, a trap site) runs its hooks and
+ * the call itself inside the runtime's SIGSYS or SIGSEGV handler
+ * (signals.c, zp_trap_enter).  A signal there waits too (zp_defer_trapped):
+ * before the call, unblocked by zp_trap_syscall (entry.S) just before it
+ * makes it, where it is shown the site; after it, until the trap handler's
+ * sigreturn, which delivers it at the return address.
+ *
  * A call made on the program's signal stack that goes
  * back to it has them come once the stub is back there.  Anything else (a
  * call with runtime work after it, a clone, a signal the program sends
@@ -49,8 +56,8 @@ extern ZP_HIDDEN char zp_lean_pre_back[], zp_lean_post_back[], zp_lean_keeps_bac
 /* The lean path calls the hook straight from the stub (entry.S), with no
  * dispatcher to say so: the call's return address, in the slot below the
  * record (LEAN_CALL's at record - 24, LEAN_KEEPS's at record - 8), tells,
- * while rsp is at or below it (the stub clears it when the call is back).  It is pointed at the stub's way through the
- * dispatcher instead.  The record, or NULL. */
+ * while rsp is at or below it (the stub clears it when the call is back).
+ * It is pointed at the stub's way through the dispatcher instead.  The record, or NULL. */
 static struct zp_record *lean_call(struct zp_thread *t, uintptr_t sp)
 {
 	static const struct {
@@ -172,6 +179,34 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	g[REG_EFL] = (greg_t)top[1];
 	g[REG_RIP] = (greg_t)(top[2] - 2);
 	g[REG_RSP] = (greg_t)app_sp;
+	return true;
+}
+
+/* In a trap handler's own code or its hooks, for the call it makes (its
+ * record the innermost: a handler of the program that runs meanwhile, and
+ * the calls it makes, are not), away from its edges: the call's
+ * `syscall` (signals.c shows the site there) and zp_trap_release. */
+bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	if (!t || !uc || !t->trap_defer_rec || from_instruction(sig, si))
+		return false;
+	const struct zp_record *r = t->trap_defer_rec;
+	if ((uint32_t)r->level + 1 != __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) || r->rt_flags ||
+	    r->alt_swap)
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], raw = (uintptr_t)zp_app_syscall_raw;
+	if (ip == raw || ip == raw + 2 ||
+	    (ip >= (uintptr_t)zp_trap_syscall && ip < (uintptr_t)zp_trap_syscall_end))
+		return false;
+	bool runtime = ip >= zp_self_lo && ip < zp_self_hi;
+	if (!runtime && !t->hook_base && !zp_on_slots(t, (uintptr_t)g[REG_RSP]))
+		return false;
+	if (!requeue(sig, si))
+		return false;
+	uint64_t bit = BIT(sig);
+	*(uint64_t *)(void *)&uc->uc_sigmask |= bit;
+	t->trap_defer_mask |= bit;
 	return true;
 }
 

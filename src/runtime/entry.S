@@ -1615,6 +1615,59 @@ zp_app_syscall_raw:
 	.cfi_endproc
 	.size	zp_app_syscall6, . - zp_app_syscall6
 
+/* long zp_trap_syscall(uint64_t *held, const struct zp_call *call): a
+ * trapped call made by the trap handler (signals.c, zp_trap_enter).  First
+ * the signals its hooks held (defer.c, zp_defer_trapped) are unblocked, and
+ * the kernel delivers them at zp_trap_release_ret; then the call, at
+ * zp_app_syscall_raw.  Every instruction from zp_trap_syscall to the
+ * `syscall` is one where signals.c shows a handler the trapped call's site,
+ * the call not made yet. */
+	.globl	zp_trap_syscall
+	.hidden	zp_trap_syscall
+	.type	zp_trap_syscall, @function
+	.globl	zp_trap_syscall_end
+	.hidden	zp_trap_syscall_end
+	.globl	zp_trap_release_ret
+	.hidden	zp_trap_release_ret
+zp_trap_syscall:
+	.cfi_startproc
+1:	xor	%eax, %eax
+	xchg	%rax, (%rdi)
+	test	%rax, %rax
+	jz	2f
+	push	%rdi
+	.cfi_adjust_cfa_offset 8
+	push	%rsi
+	.cfi_adjust_cfa_offset 8
+	push	%rax
+	.cfi_adjust_cfa_offset 8
+	mov	%rsp, %rsi
+	mov	$1, %edi		/* SIG_UNBLOCK */
+	xor	%edx, %edx
+	mov	$8, %r10d
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	syscall
+zp_trap_release_ret:
+	pop	%rax
+	.cfi_adjust_cfa_offset -8
+	pop	%rsi
+	.cfi_adjust_cfa_offset -8
+	pop	%rdi
+	.cfi_adjust_cfa_offset -8
+	jmp	1b			/* one held meanwhile goes too */
+2:	mov	%rsi, %r11
+	mov	REC_NR(%r11), %rax
+	mov	REC_ARG0(%r11), %rdi
+	mov	REC_ARG1(%r11), %rsi
+	mov	REC_ARG2(%r11), %rdx
+	mov	REC_ARG3(%r11), %r10
+	mov	REC_ARG4(%r11), %r8
+	mov	REC_ARG5(%r11), %r9
+	jmp	zp_app_syscall_raw
+zp_trap_syscall_end:
+	.cfi_endproc
+	.size	zp_trap_syscall, . - zp_trap_syscall
+
 /* long zp_syscall6(long nr, long a1, ..., long a6): a system call no hook
  * sees (this library is never rewritten): the runtime's own, and the
  * hooks' (zpoline_runtime.syscall). */

@@ -124,7 +124,13 @@ struct zp_thread {
 	uintptr_t recs[ZP_NSLOTS];
 	size_t span;
 	intptr_t stage;
-	char pad0[TB_MAGIC - TB_STAGE - 8];
+	/* defer.c: the trapped call whose handler runs the hooks (the trap
+	 * path, signals.c's zp_trap_enter), when a program's signal arriving
+	 * meanwhile waits; the signals held for it.  (The room below TB_MAGIC
+	 * was padding; the block's end is full.) */
+	struct zp_record *trap_defer_rec;
+	uint64_t trap_defer_mask;
+	char pad0[TB_MAGIC - TB_STAGE - 8 - 16];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -170,6 +176,7 @@ struct zp_trap_call {
 	struct zp_record *rec;
 	struct zp_trap_call *outer; /* a call made by a handler nested in the call of `outer` */
 	uint32_t outer_post;        /* post_call_level before it */
+	struct zp_record *outer_defer; /* trap_defer_rec before it */
 };
 
 /* The kernel's struct sigaction on x86-64. */
@@ -470,11 +477,14 @@ ZP_HIDDEN int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ct
 ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);
 /* The `syscall` instructions whose calls the entry stub follows with a post. */
 extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
+ZP_HIDDEN long zp_trap_syscall(uint64_t *held, const struct zpoline_call *call);
+extern ZP_HIDDEN char zp_trap_syscall_end[], zp_trap_release_ret[];
 /* The kind of the entry stub's edge ip is in (ZP_WIN_*, layout.h), or 0. */
 ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
 /* defer.c */
 ZP_HIDDEN bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act);
 ZP_HIDDEN long zp_defer_undo(struct zp_record *r);
 ZP_HIDDEN bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip);

@@ -504,12 +504,20 @@ enum { VIEW_STUB = 1, VIEW_TRAP, VIEW_ENTRY, VIEW_ENTRY_SUD, VIEW_EDGE };
 
 /* The trap path (SUD, trapped sites) makes the call inside the runtime's
  * signal handler, from zp_app_syscall6: every register is the runtime's
- * there, the program's are in the call's record. */
+ * there, the program's are in the call's record.  Signals its hooks held
+ * come just before it, in zp_trap_syscall (defer.c), which then makes it:
+ * the call not made yet, as at raw. */
+static bool in_trap_syscall(uintptr_t ip)
+{
+	return ip >= (uintptr_t)zp_trap_syscall && ip < (uintptr_t)zp_trap_syscall_end;
+}
+
 static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 {
 	struct zp_trap_call *tc = t->trap_call;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], raw = (uintptr_t)zp_app_syscall_raw;
-	if (!tc || (ip != raw && ip != raw + 2))
+	bool before = in_trap_syscall(ip);
+	if (!tc || (ip != raw && ip != raw + 2 && !before))
 		return;
 	const struct zp_record *r = tc->rec;
 	if (r->rt_flags || r->alt_swap)
@@ -523,13 +531,32 @@ static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	v->tc = tc;
 	v->rip = ip;
 	v->rsp = (uintptr_t)g[REG_RSP];
-	v->app_rip = ip == raw ? (uintptr_t)r->call.site : (uintptr_t)r->retaddr;
+	v->app_rip = ip == raw + 2 ? (uintptr_t)r->retaddr : (uintptr_t)r->call.site;
 	v->app_rsp = (uintptr_t)r->call.sp;
+	if (before)
+		g[REG_RAX] = r->call.nr;
 	g[REG_RCX] = (greg_t)r->retaddr;
 	g[REG_R11] = (greg_t)r->flags;
 	g[REG_EFL] = (greg_t)r->flags;
 	g[REG_RIP] = (greg_t)v->app_rip;
 	g[REG_RSP] = (greg_t)v->app_rsp;
+}
+
+/* ip is the runtime's handler's first instruction, or past the frame
+ * pointer's push and copy that a compiler may open it with (a signal
+ * interrupts any instruction): its three arguments are still in their
+ * registers. */
+static bool handler_args_intact(uintptr_t ip)
+{
+	const unsigned char *code = (const unsigned char *)(uintptr_t)handler;
+	uintptr_t at = (uintptr_t)code;
+	if (ip == at)
+		return true;
+	if (code[0] != 0x55) /* push %rbp */
+		return false;
+	if (ip == at + 1)
+		return true;
+	return ip == at + 4 && code[1] == 0x48 && code[2] == 0x89 && code[3] == 0xe5; /* mov %rsp,%rbp */
 }
 
 /* A signal on one of the stub's edges (stubwin.c): the program's
@@ -657,7 +684,7 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 	 * SIGSYS, and the signal comes at the `syscall` itself, not yet
 	 * made.  Shown: the registers the trap's frame holds (the kernel
 	 * put rax back to the number), at the instruction. */
-	if (ip == (uintptr_t)handler && g[REG_RDI] == SIGSYS && zp_sud_armed) {
+	if (handler_args_intact(ip) && g[REG_RDI] == SIGSYS && zp_sud_armed) {
 		int code;
 		ucontext_t *below = (ucontext_t *)g[REG_RDX];
 		const siginfo_t *bsi = (const siginfo_t *)g[REG_RSI];
@@ -753,13 +780,16 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 			/* zp_trap_enter will not finish: what it would undo */
 			t->trap_call = v->tc->outer;
 			t->post_call_level = v->tc->outer_post;
+			t->trap_defer_rec = v->tc->outer_defer;
+			t->trap_defer_mask = 0;
 		}
 		return true;
 	}
 	if (v->kind == VIEW_TRAP) {
 		greg_t rax = g[REG_RAX]; /* a handler may set the call's result */
 		memcpy(g, v->regs, sizeof v->regs);
-		g[REG_RAX] = rax;
+		if (!in_trap_syscall(v->rip))
+			g[REG_RAX] = rax;
 		return false;
 	}
 	if (v->kind == VIEW_ENTRY) {
@@ -894,7 +924,8 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct prog_action a = prog_act[sig];
 	struct gs_frame f;
 	struct zp_thread *t = gs_frame_enter(&f);
-	if (zp_rewind_signal(t, sig, si, uc) || zp_defer_signal(t, sig, si, uc)) {
+	if (zp_rewind_signal(t, sig, si, uc) || zp_defer_signal(t, sig, si, uc) ||
+	    zp_defer_trapped(t, sig, si, uc)) {
 		gs_frame_leave(&f);
 		return;
 	}
@@ -1222,6 +1253,11 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
 	bool outer_ran = t->handler_ran;
 	t->handler_ran = false;
+	/* From here a program's signal waits for the call's edge (defer.c). */
+	struct zp_record *outer_defer = t->trap_defer_rec;
+	uint64_t outer_held = t->trap_defer_mask;
+	t->trap_defer_mask = 0;
+	t->trap_defer_rec = rec;
 	bool pkru = zp_pkru_enter(uc);
 
 	long act = zp_call_on_stack(pre_on_slot, rec, rec);
@@ -1238,21 +1274,20 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		uint32_t outer_post = t->post_call_level;
 		if (act == ZP_ACT_SYSCALL_POST)
 			t->post_call_level = my + 1;
+		struct zp_trap_call tc = {rec, t->trap_call, outer_post, outer_defer};
+		t->trap_call = &tc;
 		/* A signal to this thread waits, blocked, for our sigreturn: it is
-		 * delivered at the site, as natively (dispatch.c). */
+		 * delivered at the site, as natively (dispatch.c).  (Held ones
+		 * are let go by zp_trap_syscall, before the call.) */
 		if (zp_signals_caller(rec, t)) {
 			uint64_t all = ~0ull, cur = 0;
 			zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &cur, 8);
-			*ucmask = cur & ~zp_ours_mask;
+			*ucmask = cur & ~zp_ours_mask & ~t->trap_defer_mask;
 			self_mask = true;
 		}
-		struct zp_trap_call tc = {rec, t->trap_call, outer_post};
-		t->trap_call = &tc;
-		rec->call.ret = r != 1 ? r
-				       : zp_app_syscall6(rec->call.nr, rec->call.args[0],
-							 rec->call.args[1], rec->call.args[2],
-							 rec->call.args[3], rec->call.args[4],
-							 rec->call.args[5]);
+		/* Held ones come before the call: none waits past it (a
+		 * blocking call must see them). */
+		rec->call.ret = r != 1 ? r : zp_trap_syscall(&t->trap_defer_mask, &rec->call);
 		t->trap_call = tc.outer;
 		t->post_call_level = outer_post;
 		if (act == ZP_ACT_SYSCALL_POST)
@@ -1277,6 +1312,10 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	 * set here must be the one the frame holds, or it would be undone. */
 	if (rec->call.nr == SYS_sigaltstack && ret == 0)
 		zp_raw2(SYS_sigaltstack, 0, &uc->uc_stack);
+	/* What arrived after the call comes at the return address, once the
+	 * frame's mask is the mask. */
+	t->trap_defer_rec = outer_defer;
+	*ucmask &= ~__atomic_exchange_n(&t->trap_defer_mask, outer_held, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	t->sig_gs = rec->gs_out ? rec->gs_out : (uintptr_t)t; /* arch_prctl may have set it */
 	g[REG_RAX] = ret;

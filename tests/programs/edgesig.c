@@ -39,9 +39,10 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include "check.h"
+#include "layout.h"
 
 #define MAX_STEPS 50000
-#define HOOK_STEPS 24
+#define HOOK_STEPS 32
 #define NR_GETPPID 110
 
 void edge_call(void);
@@ -102,6 +103,13 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv)
 	seen = ok ? SEEN_OK : SEEN_REGS;
 }
 
+/* How the tracer takes the child: by PTRACE_TRACEME in the child, which in
+ * auto mode's first calls (trapped) makes the runtime rewrite the sites at
+ * once, so that every replay takes the same steps; or, in sud mode, where
+ * PTRACE_TRACEME would take the child out of Syscall User Dispatch
+ * (dispatch.c), by PTRACE_SEIZE. */
+static bool by_seize;
+
 static void child(void)
 {
 	struct sigaction sa;
@@ -109,7 +117,8 @@ static void child(void)
 	sa.sa_sigaction = on_usr1;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGUSR1, &sa, NULL);
-	ptrace(PTRACE_TRACEME, 0, 0, 0);
+	if (!by_seize)
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
 	edge_call();
 	_exit(seen);
 }
@@ -132,16 +141,39 @@ static int step(pid_t pid, int *pending)
 	return 0;
 }
 
-/* A child stopped at the int3, stepped `steps` times; 0 or -1. */
+/* A child stopped at the int3, stepped `steps` times; 0 or -1.  Signals
+ * before the int3 (sud mode's SIGSYS) are delivered. */
 static int start(pid_t *pid, long steps, int *pending)
 {
-	int st;
+	int st, go[2];
 	*pending = 0;
-	*pid = fork();
-	if (*pid == 0)
-		child();
-	if (*pid < 0 || waitpid(*pid, &st, 0) != *pid || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+	if (pipe(go) < 0)
 		return -1;
+	*pid = fork();
+	if (*pid == 0) {
+		char c;
+		close(go[1]);
+		while (read(go[0], &c, 1) < 0)
+			;
+		child();
+	}
+	close(go[0]);
+	bool seized = *pid > 0 && (!by_seize || ptrace(PTRACE_SEIZE, *pid, 0, 0) == 0);
+	if (write(go[1], "", 1) != 1)
+		seized = false;
+	close(go[1]);
+	if (!seized)
+		return -1;
+	for (;;) {
+		siginfo_t si;
+		if (waitpid(*pid, &st, 0) != *pid || !WIFSTOPPED(st))
+			return -1;
+		if (ptrace(PTRACE_GETSIGINFO, *pid, 0, &si) == 0 && si.si_signo == SIGTRAP &&
+		    si.si_code == SI_KERNEL)
+			break;
+		if (ptrace(PTRACE_CONT, *pid, 0, WSTOPSIG(st)) < 0)
+			return -1;
+	}
 	for (long i = 0; i < steps; i++)
 		if (step(*pid, pending) < 0)
 			return -1;
@@ -151,10 +183,13 @@ static int start(pid_t *pid, long steps, int *pending)
 /* The runtime's own list of the stub's places where a signal is sent on
  * to the site (entry.S's STUB_WINDOW table, kinds ZP_WIN_SLOT_* of
  * layout.h), read through libzpoline.so's symbol table: [lo, hi) pairs. */
-#define ZP_WIN_SLOT_A 11
-#define ZP_WIN_SLOT_BACK 13
 static uintptr_t slot_win[64][2];
 static int nslot_win;
+/* In sud mode the hooks run inside the runtime's trap handler, whose
+ * dispatcher (zp_pre, zp_post) holds a signal for the call's edge too, and
+ * zp_trap_syscall, where it comes, shows the site. */
+static const char *const trap_code_names[] = {"zp_pre", "zp_post", "zp_trap_syscall"};
+static uintptr_t trap_code[3][2];
 static uintptr_t rt_base;
 static const char *rt_path;
 
@@ -188,6 +223,11 @@ static void read_windows(void)
 		const Elf64_Sym *sym = (const void *)(f + sh[i].sh_offset);
 		const char *str = (const char *)(f + sh[sh[i].sh_link].sh_offset);
 		for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
+			for (int j = 0; j < 3; j++)
+				if (!strcmp(str + sym[k].st_name, trap_code_names[j])) {
+					trap_code[j][0] = rt_base + sym[k].st_value;
+					trap_code[j][1] = trap_code[j][0] + sym[k].st_size;
+				}
 			if (!strcmp(str + sym[k].st_name, "zp_stub_windows"))
 				lo = rt_base + sym[k].st_value;
 			else if (!strcmp(str + sym[k].st_name, "zp_stub_windows_end"))
@@ -207,6 +247,14 @@ static bool in_slot_window(unsigned long long pc)
 {
 	for (int i = 0; i < nslot_win; i++)
 		if (pc >= slot_win[i][0] && pc < slot_win[i][1])
+			return true;
+	return false;
+}
+
+static bool in_trap_code(unsigned long long pc)
+{
+	for (int j = 0; j < 3; j++)
+		if (pc >= trap_code[j][0] && pc < trap_code[j][1])
 			return true;
 	return false;
 }
@@ -258,6 +306,9 @@ int main(void)
 	struct user_regs_struct r;
 	long n = 0;
 	int st, pending;
+	const char *mode = getenv("ZPOLINE_MODE");
+	bool sud = mode && strcmp(mode, "sud") == 0;
+	by_seize = sud;
 	if (start(&pid, 0, &pending) < 0 || regs(pid, &r) < 0) {
 		CHECK(0, "a traced child stops at the int3");
 		return 1;
@@ -266,7 +317,6 @@ int main(void)
 	read_windows();
 	/* Detour mode's sites return into trampolines: a signal that came
 	 * while a hook ran is delivered where it came (README, Limits). */
-	const char *mode = getenv("ZPOLINE_MODE");
 	bool hooks_wait = !mode || strcmp(mode, "detour") != 0;
 	for (;;) {
 		if (n == MAX_STEPS || step(pid, &pending) < 0 || regs(pid, &r) < 0)
@@ -278,14 +328,19 @@ int main(void)
 			      : r.rsp <= app_sp && app_sp - r.rsp < 256 ? 1
 			      : hooks_wait && in_slot_window(r.rip)     ? 1
 			      : hooks_wait && in_hook(r.rip)	     ? 2
+			      : sud && in_trap_code(r.rip)	     ? 2
 								     : 0;
-		if (r.rip == (uintptr_t)edge_end)
+		/* In sud mode the call's SIGSYS stops the child at the return
+		 * address first: the steps go on into the trap handler. */
+		if (r.rip == (uintptr_t)edge_end && !pending)
 			break;
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	CHECK(r.rip == (uintptr_t)edge_end, "single steps lead from the int3 past the call");
 
+	CHECK(!sud || (trap_code[0][1] > trap_code[0][0] && trap_code[2][1] > trap_code[2][0]),
+	      "sud mode: the runtime's dispatcher and trapped call found in its symbols");
 	long tried = 0, bad = 0, missed = 0, in_hooks = 0;
 	/* Every step on the program's stack; of a hook's, which may be
 	 * thousands, HOOK_STEPS spread over them. */
