@@ -572,7 +572,12 @@ def signals_summary():
 def signals_section(sg):
     if not sg:
         return "No signal results (bench/results/signals-raw.csv missing).\n"
-    lines = ["A thread calls `getppid()` in a loop; another sends it SIGUSR1 one at a time "
+    si = read_info("signals-info.csv")
+    lines = [f"Measured by bench/signals.sh on {si.get('date', '?')} at commit "
+             f"{si.get('commit', '?')} ({si.get('cpu', '?')}, Linux {si.get('kernel', '?')}), which "
+             "may be another run than the sections above: how often a signal meets the "
+             "runtime's code depends on how much of each call's time that code takes there.\n",
+             "A thread calls `getppid()` in a loop; another sends it SIGUSR1 one at a time "
              "(bench/signal-pc). Counted: handlers that found the thread's pc in the "
              "runtime's code (libzpoline.so, a hook library, page 0, the runtime's "
              "anonymous code), handlers that ran off the thread's own stack, and interrupted "
@@ -794,7 +799,8 @@ def main():
                "(about 1 minute on a quiet machine: fewer rounds and calls). Both build first, run bench/run.sh and "
                "rewrite this file, docs/performance.svg and bench/results/*.csv (raw data: "
                "`*-raw.csv`; summaries: `percall.csv`, `startup.csv`, `finder.csv`, "
-               "`redis.csv`, `memory.csv`, `signals.csv`). `BENCH_CPU` chooses the CPU to pin to, "
+               "`redis.csv`, `memory.csv`, `signals.csv`). `bench/signals.sh 100000` runs the signals step "
+               "alone. `BENCH_CPU` chooses the CPU to pin to, "
                "`BENCH_REDIS_PORT` the port. `python3 bench/report.py` rebuilds the report "
                "from the results alone. The tools it runs come from apt (strace, clang-tidy, "
                "redis-server, redis-tools, gnuplot-nox; hyperfine for the tracer's figures): "

@@ -7,6 +7,8 @@
 #
 # Writes bench/results/signals-raw.csv
 #   (config,signals,runtime_pc,foreign_sp,foreign_ctx,calls)
+# and bench/results/signals-info.csv (key,value: where and at what commit,
+# since the report may show it beside other steps' older results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:?signals}
@@ -28,6 +30,14 @@ configs=(
 	"zpoline-detour+pass|ZPOLINE_MODE=detour LD_PRELOAD=$LIB LIBZPHOOK=$B/libzphook_pass.so"
 	"zpoline-sud+pass|ZPOLINE_MODE=sud LD_PRELOAD=$LIB LIBZPHOOK=$B/libzphook_pass.so"
 )
+info=$out/signals-info.csv
+{
+	echo "key,value"
+	echo "date,$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "commit,$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "cpu,\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)\""
+	echo "kernel,$(uname -r)"
+} >"$info"
 raw=$out/signals-raw.csv
 echo "config,signals,runtime_pc,foreign_sp,foreign_ctx,calls" >"$raw"
 for c in "${configs[@]}"; do
