@@ -114,7 +114,7 @@ bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext
 	if (!zp_on_slots(t, sp))
 		return false;
 	struct zp_record *r = t->defer_rec;
-	if (!r && zp_mode != ZP_MODE_DETOUR)
+	if (!r)
 		r = lean_call(t, sp);
 	if (!r)
 		return false;
@@ -213,7 +213,7 @@ bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 /* The calls whose edge can be reached from the trap (see above). */
 static bool edge_reachable(const struct zp_record *r, int act)
 {
-	if (r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap || zp_mode == ZP_MODE_DETOUR)
+	if (r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap)
 		return false;
 	if (act == ZP_ACT_RETURN)
 		return true;

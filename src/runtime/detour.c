@@ -339,6 +339,49 @@ void zp_detour_batch_end(void)
 	batching = false;
 }
 
+/* The trampoline's own steps before the second stage, as offsets in its
+ * slot, kept in the slot's last bytes before the literal: where the
+ * handler of a signal that comes there is shown the program
+ * (zp_detour_before_call). */
+struct tramp_steps {
+	uint8_t prev_len;   /* the displaced previous instruction's length, 0: none */
+	uint8_t test_at;    /* after it: the range test */
+	uint8_t flags_from; /* [flags_from, flags_to): pushfq's 8 bytes below (no BMI2) */
+	uint8_t flags_to;
+	uint8_t trap_at;    /* the ud2 and the trap's continuation, until lea_at */
+	uint8_t lea_at;     /* lea ret(%rip), %rcx; push %rcx; jmp stage 2 */
+	uint8_t pushed_at;  /* after the push: 8 bytes below */
+	uint8_t entered_at; /* after the jmp: no longer the trampoline's */
+};
+#define TRAMP_STEPS_AT (SLOT - 8 - sizeof(struct tramp_steps))
+
+bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below)
+{
+	size_t nb = __atomic_load_n(&nblocks, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < nb; i++) {
+		uintptr_t b = blocks[i];
+		if (pc - b >= BLOCK_SIZE)
+			continue;
+		uintptr_t t = b + (pc - b) / SLOT * SLOT;
+		if (t + SLOT > b + __atomic_load_n(&block_used[i], __ATOMIC_ACQUIRE))
+			return false;
+		const struct tramp_steps *s = (const struct tramp_steps *)(t + TRAMP_STEPS_AT);
+		size_t off = pc - t;
+		if (!s->entered_at || off >= s->entered_at || (off >= s->trap_at && off < s->lea_at))
+			return false;
+		int32_t rel;
+		memcpy(&rel, (const void *)(t + s->lea_at + 3), 4);
+		uintptr_t site = zp_detour_site_of(t + s->lea_at + 7 + (uintptr_t)(intptr_t)rel);
+		if (!site)
+			return false;
+		*shown = off < s->test_at ? site - s->prev_len : site;
+		*below = (off >= s->flags_from && off < s->flags_to ? 8u : 0u) +
+			 (off >= s->pushed_at ? 8u : 0u);
+		return true;
+	}
+	return false;
+}
+
 /* Copies a trampoline into its slot t of block bi. */
 static int write_slot(uintptr_t t, size_t bi, const uint8_t *buf)
 {
@@ -551,7 +594,8 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 		return ZP_DETOUR_NO_ROOM;
 	uint8_t buf[SLOT];
 	memset(buf, 0xcc, sizeof buf);
-	const size_t lit = SLOT - 8;
+	const size_t lit = SLOT - 8, room = TRAMP_STEPS_AT;
+	struct tramp_steps steps = {0};
 	size_t n = 0;
 	bool ends = false;
 	int w;
@@ -562,11 +606,13 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	if (start < 0) {
 		if (len != 2 - start)
 			return ZP_DETOUR_RELOC;
-		w = move_insn((const uint8_t *)a, a, buf, t, lit, &ends, &moved);
+		w = move_insn((const uint8_t *)a, a, buf, t, room, &ends, &moved);
 		if (w < 0 || ends || moved != (size_t)-start)
 			return ZP_DETOUR_RELOC;
 		n += (size_t)w;
+		steps.prev_len = (uint8_t)-start;
 	}
+	steps.test_at = (uint8_t)n;
 	/* Numbers the second stage has no class byte for (512 and above,
 	 * negative ones) trap instead, as they do at page 0 beyond the
 	 * sled: a `ud2` registered as a trap site, resuming at a jump to the
@@ -589,7 +635,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	size_t jmp_len = fits32(to_s2) ? 5 : 6;
 	/* what the trap skips over when the number is in range */
 	uint8_t skip = (uint8_t)(direct ? 2 + 5 : 2 + 2);
-	size_t ud2_at;
+	size_t ud2_at, big_at = 0;
 	if (zp_stage2_bmi2) {
 		const uint8_t test[] = {0xb9, 0x09, 0, 0, 0,	   /* mov $9, %ecx */
 					0xc4, 0xe2, 0xf3, 0xf7, 0xc8, /* shrx %rcx, %rax, %rcx */
@@ -597,6 +643,12 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 		memcpy(buf + n, test, sizeof test);
 		n += sizeof test;
 	} else {
+		/* In range: pushfq, cmp, ja, popfq, jmp; the flags are 8 bytes
+		 * below from the cmp to that popfq.  Out of range, the second
+		 * popfq belongs to the trap. */
+		steps.flags_from = (uint8_t)(n + 1);
+		steps.flags_to = (uint8_t)(n + 10);
+		big_at = n + 12;
 		const uint8_t test[] = {0x9c,			     /* pushfq */
 					0x48, 0x3d, 0xff, 0x01, 0, 0,   /* cmp $511, %rax */
 					0x77, 0x03,			     /* ja big */
@@ -607,6 +659,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 		n += sizeof test;
 	}
 	ud2_at = n;
+	steps.trap_at = (uint8_t)(big_at ? big_at : n);
 	buf[n++] = 0x0f; /* ud2 */
 	buf[n++] = 0x0b;
 	uintptr_t ret;
@@ -627,12 +680,14 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	int64_t rel_ret = (int64_t)ret - (int64_t)(t + n + 7);
 	if (!fits32(rel_ret))
 		return ZP_DETOUR_NO_ROOM;
+	steps.lea_at = (uint8_t)n;
 	buf[n++] = 0x48; /* lea ret(%rip), %rcx */
 	buf[n++] = 0x8d;
 	buf[n++] = 0x0d;
 	put32(buf + n, (int32_t)rel_ret);
 	n += 4;
 	buf[n++] = 0x51; /* push %rcx */
+	steps.pushed_at = (uint8_t)n;
 	to_s2 = (int64_t)(zp_stage2_addr + S2_ENTRY) - (int64_t)(t + n + 5);
 	if (jmp_len == 5 && fits32(to_s2)) {
 		buf[n] = 0xe9; /* jmp stage 2 */
@@ -646,6 +701,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	} else {
 		return ZP_DETOUR_NO_ROOM;
 	}
+	steps.entered_at = (uint8_t)n;
 	if (direct)
 		goto written;
 	/* rcx = the address after the site's `syscall`, as the kernel
@@ -653,6 +709,8 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	int64_t after = (int64_t)(site + 2) - (int64_t)(ret + 7);
 	if (!fits32(after))
 		return ZP_DETOUR_NO_ROOM;
+	if (n + 7 > room)
+		return ZP_DETOUR_RELOC;
 	buf[n++] = 0x48; /* lea after(%rip), %rcx */
 	buf[n++] = 0x8d;
 	buf[n++] = 0x0d;
@@ -661,7 +719,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	uintptr_t from = site + 2, end = a + len;
 	ends = false;
 	while (from < end && !ends) {
-		w = move_insn((const uint8_t *)from, from, buf + n, t + n, lit - n, &ends, &moved);
+		w = move_insn((const uint8_t *)from, from, buf + n, t + n, room - n, &ends, &moved);
 		if (w < 0)
 			return ZP_DETOUR_RELOC;
 		from += moved;
@@ -671,7 +729,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 		return ZP_DETOUR_RELOC;
 	if (!ends) {
 		int64_t rel = (int64_t)end - (int64_t)(t + n + 5);
-		if (n + 5 > lit || !fits32(rel))
+		if (n + 5 > room || !fits32(rel))
 			return ZP_DETOUR_RELOC;
 		buf[n] = 0xe9;
 		put32(buf + n + 1, (int32_t)rel);
@@ -679,6 +737,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 written:;
 	uint64_t entry = zp_stage2_addr + S2_ENTRY;
 	memcpy(buf + lit, &entry, 8);
+	memcpy(buf + TRAMP_STEPS_AT, &steps, sizeof steps);
 	/* The jmp must reach the trampoline. */
 	int64_t jrel = (int64_t)t - (int64_t)(a + 5);
 	if (!fits32(jrel))

@@ -55,6 +55,12 @@ uintptr_t zp_detour_site_of(uintptr_t ret);
  * may resume: site + 2 where the trampoline would only jump there (what
  * a signal handler then sees is the program's own address), else ret. */
 uintptr_t zp_detour_resume(uintptr_t ret);
+/* pc is one of a trampoline's instructions before the call reaches the
+ * second stage (signals.c shows the program there): *shown is where the
+ * program stands (the site, or the first byte replaced when the displaced
+ * instruction has not run yet) and *below the bytes the trampoline has
+ * pushed.  false for any other pc. */
+bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below);
 /* Is `addr` the first byte of a detour being written (an int3 for a
  * moment), or written since (its trap handled after the jmp was done)? */
 bool zp_detour_patching(uintptr_t addr);

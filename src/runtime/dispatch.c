@@ -758,11 +758,11 @@ static void sud_selector_check(struct zp_thread *t, uintptr_t sp)
 }
 
 /* A program's signal that comes while the hooks run waits for the call's
- * edge (defer.c): a rewritten site's, not a detour's, whose call returns
- * into its trampoline. */
+ * edge (defer.c): a rewritten site's, or a detoured one's (whose call may
+ * return into its trampoline: signals.c shows the site there). */
 static bool defer_wanted(const struct zp_record *r)
 {
-	return r->call.origin == ZPOLINE_ORIGIN_REWRITTEN && zp_mode != ZP_MODE_DETOUR;
+	return r->call.origin == ZPOLINE_ORIGIN_REWRITTEN;
 }
 
 /* The hooks are done: a signal that waited for them goes with the call. */

@@ -559,6 +559,37 @@ static bool handler_args_intact(uintptr_t ip)
 	return ip == at + 4 && code[1] == 0x48 && code[2] == 0x89 && code[3] == 0xe5; /* mov %rsp,%rbp */
 }
 
+/* Detour mode's trampolines (detour.c): at their instructions before the
+ * second stage the handler is shown the program at the site (or, before
+ * the displaced previous instruction ran, where it stood), rsp above what
+ * the trampoline pushed; a site whose `syscall` came first in the bytes
+ * its jmp replaced returns into its trampoline, which runs the
+ * instructions that followed it: at the first of them the handler is
+ * shown the return address, as natively, in rip and rcx (the trampoline
+ * sets rcx next).  The trampoline's rcx is its own to clobber, as the
+ * `syscall`'s is. */
+static bool detour_view(struct app_view *v, greg_t *g)
+{
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP], shown = ip;
+	unsigned below = 0;
+	if (zp_mode != ZP_MODE_DETOUR)
+		return false;
+	bool before = zp_detour_before_call(ip, &shown, &below);
+	if (!before && (shown = zp_detour_resume(ip)) == ip)
+		return false;
+	v->kind = VIEW_STUB;
+	v->rip = ip;
+	v->rsp = sp;
+	v->app_rip = shown;
+	v->app_rsp = sp + below;
+	v->rcx = (uintptr_t)g[REG_RCX];
+	g[REG_RIP] = (greg_t)shown;
+	g[REG_RSP] = (greg_t)v->app_rsp;
+	if (!before)
+		g[REG_RCX] = (greg_t)shown;
+	return true;
+}
+
 /* A signal on one of the stub's edges (stubwin.c): the program's
  * registers are all in place but a few the stub keeps elsewhere, and the
  * handler is shown the site as natively, before or after the call.  If it
@@ -749,7 +780,7 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 		v->rbx = (uintptr_t)r;
 		g[REG_RBX] = (greg_t)r->saved[6];
 	} else {
-		if (!edge_view(v, t, g))
+		if (!detour_view(v, g) && !edge_view(v, t, g))
 			trap_view(v, t, g);
 		return;
 	}
