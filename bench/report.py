@@ -574,7 +574,8 @@ def signals_section(sg):
         return "No signal results (bench/results/signals-raw.csv missing).\n"
     si = read_info("signals-info.csv")
     lines = [f"Measured by bench/signals.sh on {si.get('date', '?')} at commit "
-             f"{si.get('commit', '?')} ({si.get('cpu', '?')}, Linux {si.get('kernel', '?')}), which "
+             f"{si.get('commit', '?')} ({si.get('cpu', '?')}, Linux {si.get('kernel', '?')}, load "
+             f"average {si.get('load', '?')} before), which "
              "may be another run than the sections above: how often a signal meets the "
              "runtime's code depends on how much of each call's time that code takes there.\n",
              "A thread calls `getppid()` in a loop; another sends it SIGUSR1 one at a time "

@@ -37,6 +37,7 @@ info=$out/signals-info.csv
 	echo "commit,$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "cpu,\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)\""
 	echo "kernel,$(uname -r)"
+	echo "load,$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$info"
 raw=$out/signals-raw.csv
 echo "config,signals,runtime_pc,foreign_sp,foreign_ctx,calls" >"$raw"

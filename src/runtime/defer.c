@@ -44,6 +44,7 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
+#include "detour.h"
 #include "rt.h"
 
 #define BIT(s) (1ull << ((s) - 1))
@@ -94,12 +95,20 @@ static bool from_instruction(int sig, const siginfo_t *si)
 }
 
 /* The signal queued again to this thread, blocked until the handler
- * returns (the frame's mask, restored then, decides). */
+ * returns (the frame's mask, restored then, decides).  Not a real-time
+ * signal: queued again behind another of its number it would come out of
+ * the order they were sent in, and one can always arrive between a look
+ * at what is pending and the queueing; nor another if one of its number
+ * is pending already (it would merge with it and come once).  Those are
+ * delivered where they came. */
 static bool requeue(int sig, const siginfo_t *si)
 {
-	uint64_t bit = BIT(sig), old = 0;
+	if (sig >= 32)
+		return false;
+	uint64_t bit = BIT(sig), old = 0, pending = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, &old, 8);
-	if (zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
+	if (zp_raw2(SYS_rt_sigpending, &pending, 8) < 0 || (pending & bit) ||
+	    zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
 		return false; /* the queue is full: run the handler here */
 	}
@@ -137,10 +146,13 @@ bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext
  * registers, and the signal, queued again, comes there once the handler
  * it came to has returned.  The level stays taken: the return of this
  * handler is a hooked call, which must not take the slot its frame is
- * on (levels are used round-robin; one left costs nothing). */
+ * on (levels are used round-robin; one left costs nothing).  A detoured
+ * site's call is made again from its trampoline's entry to the second
+ * stage, past the instruction it moved (detour.c), where the handler is
+ * shown the site. */
 bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
 {
-	if (!t || !uc || zp_mode == ZP_MODE_DETOUR || from_instruction(sig, si))
+	if (!t || !uc || from_instruction(sig, si))
 		return false;
 	greg_t *g = uc->uc_mcontext.gregs;
 	int kind = zp_stub_window_at((uintptr_t)g[REG_RIP]);
@@ -167,6 +179,9 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	if (zp_safe_copy(top, (const void *)(app_sp - 24), sizeof top) < 0 || !zp_site_table ||
 	    !zp_set_has(zp_site_table, top[2]))
 		return false;
+	uintptr_t again = zp_mode == ZP_MODE_DETOUR ? zp_detour_reentry(top[2]) : top[2] - 2;
+	if (!again)
+		return false;
 	if (!requeue(sig, si))
 		return false;
 	if (kind == ZP_WIN_SLOT_B) {
@@ -177,7 +192,7 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	}
 	g[REG_RAX] = (greg_t)top[0];
 	g[REG_EFL] = (greg_t)top[1];
-	g[REG_RIP] = (greg_t)(top[2] - 2);
+	g[REG_RIP] = (greg_t)again;
 	g[REG_RSP] = (greg_t)app_sp;
 	return true;
 }

@@ -355,6 +355,20 @@ struct tramp_steps {
 };
 #define TRAMP_STEPS_AT (SLOT - 8 - sizeof(struct tramp_steps))
 
+/* Keys of the return address map (below) with this bit, above any user
+ * address, map a return address to its trampoline. */
+#define TRAMP_OF (1ull << 62)
+static uint64_t map_get(uintptr_t ret);
+
+uintptr_t zp_detour_reentry(uintptr_t ret)
+{
+	uintptr_t t = (uintptr_t)map_get(ret | TRAMP_OF);
+	if (!t)
+		return 0;
+	const struct tramp_steps *s = (const struct tramp_steps *)(t + TRAMP_STEPS_AT);
+	return s->entered_at ? t + s->lea_at : 0;
+}
+
 bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below)
 {
 	size_t nb = __atomic_load_n(&nblocks, __ATOMIC_ACQUIRE);
@@ -751,7 +765,7 @@ written:;
 	uint64_t val = site | (start < 0 ? RESUMES_AFTER : 0);
 	if (zp_set_add(&zp_site_table, (uint64_t)ret) < 0 || map_add(ret, val) < 0 ||
 	    zp_set_add(&zp_trap_table, (uint64_t)(t + ud2_at)) < 0 ||
-	    map_add(t + ud2_at + 2, val) < 0)
+	    map_add(t + ud2_at + 2, val) < 0 || map_add(ret | TRAMP_OF, t) < 0)
 		return ZP_DETOUR_NO_ROOM;
 	/* What is left of the replaced bytes after the jmp: int3, but for a
 	 * `syscall` wholly left (the previous instruction was 5 bytes or

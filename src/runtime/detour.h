@@ -55,6 +55,11 @@ uintptr_t zp_detour_site_of(uintptr_t ret);
  * may resume: site + 2 where the trampoline would only jump there (what
  * a signal handler then sees is the program's own address), else ret. */
 uintptr_t zp_detour_resume(uintptr_t ret);
+/* Where a call that returns to `ret` is made again from its trampoline
+ * (the program's registers, rsp at the site's, rax the number): the
+ * trampoline's entry to the second stage, past what it ran in the
+ * program's stead.  0 if `ret` has no trampoline. */
+uintptr_t zp_detour_reentry(uintptr_t ret);
 /* pc is one of a trampoline's instructions before the call reaches the
  * second stage (signals.c shows the program there): *shown is where the
  * program stands (the site, or the first byte replaced when the displaced

@@ -649,6 +649,8 @@ zp_gs_probe:
 	cmpb	$0x0d, 2(%rax)
 	jne	.Llean_site
 	jmp	.Lslow_dispatch
+.Llean_detour_end:
+	STUB_WINDOW .Llean_detour, .Llean_detour_end, ZP_WIN_SLOT_B
 
 /* Into the release \tail with the record's flags and the program's rbx,
  * the call's registers loaded (both lean releases below). */

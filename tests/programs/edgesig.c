@@ -10,9 +10,11 @@
  * (defer.c) and is then shown the same.
  *
  * So every instruction is hit in turn: a tracer single-steps a child from
- * an int3 just before the call through the entry stub and back, and for
- * each step taken on the program's stack or in a hook library's code (the
- * runtime's own code on its own stack is not this test's) it runs a fresh
+ * an int3 just before the call through the entry stub (or detour mode's
+ * trampoline, or sud mode's trap handler) and back, and for each step
+ * taken on the program's stack, in a hook library's code, in the stub's
+ * slot windows or, in sud mode, in the trap handler's dispatcher (the
+ * rest of the runtime's own code is not this test's) it runs a fresh
  * child to that step and sends it SIGUSR1 there.  A hook whose path
  * varies (the tracer's timestamps) may bring a child elsewhere in as many
  * steps: it is tried again, and a step never reached again is counted
@@ -322,10 +324,7 @@ int main(void)
 	}
 	uintptr_t app_sp = r.rsp;
 	read_windows();
-	/* Detour mode's stub does not send a signal on its slot on to the
-	 * site (README, Limits); its hooks' wait as in the other modes, and
-	 * its trampoline's steps are on the program's stack. */
-	bool detour = mode && strcmp(mode, "detour") == 0;
+	/* Detour mode's trampoline steps are on the program's stack. */
 	for (;;) {
 		if (n == MAX_STEPS || step(pid, &pending) < 0 || regs(pid, &r) < 0)
 			break;
@@ -334,7 +333,7 @@ int main(void)
 		pc_at[n] = r.rip;
 		on_app[n++] = pending				     ? 0
 			      : r.rsp <= app_sp && app_sp - r.rsp < 256 ? 1
-			      : !detour && in_slot_window(r.rip)	     ? 1
+			      : in_slot_window(r.rip)		     ? 1
 			      : in_hook(r.rip)			     ? 2
 			      : sud && in_trap_code(r.rip)	     ? 2
 								     : 0;
