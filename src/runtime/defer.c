@@ -58,7 +58,8 @@ extern ZP_HIDDEN char zp_lean_pre_back[], zp_lean_post_back[], zp_lean_keeps_bac
  * dispatcher to say so: the call's return address, in the slot below the
  * record (LEAN_CALL's at record - 24, LEAN_KEEPS's at record - 8), tells,
  * while rsp is at or below it (the stub clears it when the call is back).
- * It is pointed at the stub's way through the dispatcher instead.  The record, or NULL. */
+ * It is pointed at the stub's way through the dispatcher instead.  The
+ * record, or NULL. */
 static struct zp_record *lean_call(struct zp_thread *t, uintptr_t sp)
 {
 	static const struct {
@@ -110,7 +111,7 @@ static bool requeue(int sig, const siginfo_t *si)
 	if (zp_raw2(SYS_rt_sigpending, &pending, 8) < 0 || (pending & bit) ||
 	    zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
-		return false; /* the queue is full: run the handler here */
+		return false; /* pending already, or the queue is full: run the handler here */
 	}
 	return true;
 }
@@ -200,7 +201,8 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 /* In a trap handler's own code or its hooks, for the call it makes (its
  * record the innermost: a handler of the program that runs meanwhile, and
  * the calls it makes, are not), away from its edges: the call's
- * `syscall` (signals.c shows the site there) and zp_trap_release. */
+ * `syscall` and zp_trap_syscall's instructions (signals.c shows the site
+ * there). */
 bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
 {
 	if (!t || !uc || !t->trap_defer_rec || from_instruction(sig, si))

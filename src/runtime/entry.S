@@ -1617,7 +1617,7 @@ zp_app_syscall_raw:
 	.cfi_endproc
 	.size	zp_app_syscall6, . - zp_app_syscall6
 
-/* long zp_trap_syscall(uint64_t *held, const struct zp_call *call): a
+/* long zp_trap_syscall(uint64_t *held, const struct zpoline_call *call): a
  * trapped call made by the trap handler (signals.c, zp_trap_enter).  First
  * the signals its hooks held (defer.c, zp_defer_trapped) are unblocked, and
  * the kernel delivers them at zp_trap_release_ret; then the call, at
