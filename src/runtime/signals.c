@@ -1317,12 +1317,13 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 			self_mask = true;
 		}
 		/* Held ones come before the call: none waits past it (a
-		 * blocking call must see them).  Not before a call with the
-		 * runtime's work around it (rt_flags: rt_sigprocmask may have
-		 * every signal blocked for real meanwhile, SIGSYS too, which
-		 * the handler's return would trap with): they come after it. */
+		 * blocking call must see them).  Not where every signal is
+		 * blocked for real meanwhile, SIGSYS too, which the handler's
+		 * return (a trapped rt_sigreturn) would then die of: a call
+		 * that signals its caller (above), or with the runtime's work
+		 * around it (rt_flags: rt_sigprocmask); they come after it. */
 		uint64_t none = 0;
-		uint64_t *held = rec->rt_flags || rec->alt_swap ? &none : &t->trap_defer_mask;
+		uint64_t *held = rec->rt_flags || rec->alt_swap || self_mask ? &none : &t->trap_defer_mask;
 		rec->call.ret = r != 1 ? r : zp_trap_syscall(held, &rec->call);
 		t->trap_call = tc.outer;
 		t->post_call_level = outer_post;
