@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "check.h"
 
-#define SIGNALS 60000
+#define SIGNALS 30000
 
 static atomic_long got, out_of_order;
 static volatile long last;

@@ -64,7 +64,7 @@ int main(void)
 	do {
 		pthread_kill(t, SIGUSR1);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 700000000L);
+	} while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 300000000L);
 	atomic_store(&stop, 1);
 	void *sent;
 	pthread_join(t, &sent);
