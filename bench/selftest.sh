@@ -107,7 +107,7 @@ out=$("$BB/signal-pc" --signals 300)
 if [[ $out =~ ^300,0,0,0,[0-9]+$ ]]; then pass "signal-pc native: 300 signals, none in runtime code"
 else fail "signal-pc native: $out"; fi
 out=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS "$BB/signal-pc" --signals 300)
-if [[ $out =~ ^300,[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]]; then pass "signal-pc under zpoline+pass: $out"
+if [[ $out =~ ^300,[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]]; then pass "signal-pc under zpoline+pass handles all 300 (counts vary): $out"
 else fail "signal-pc under zpoline+pass: $out"; fi
 "$BB/signal-pc" --signals -3 >/dev/null 2>"$TMP/err"
 rc=$?

@@ -478,7 +478,7 @@ ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);
 /* The `syscall` instructions whose calls the entry stub follows with a post. */
 extern ZP_HIDDEN char zp_app_syscall_post1[], zp_app_syscall_post2[], zp_app_syscall_raw[];
 ZP_HIDDEN long zp_trap_syscall(uint64_t *held, const struct zpoline_call *call);
-extern ZP_HIDDEN char zp_trap_syscall_end[], zp_trap_release_ret[];
+extern ZP_HIDDEN char zp_trap_syscall_end[];
 /* The kind of the entry stub's edge ip is in (ZP_WIN_*, layout.h), or 0. */
 ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
 /* defer.c */
