@@ -329,8 +329,11 @@ void zp_detour_batch_begin(void)
 	batching = true;
 }
 
+static void patch_flush(void);
+
 void zp_detour_batch_end(void)
 {
+	patch_flush();
 	for (size_t i = 0; i < nblocks; i++)
 		if (block_open[i]) {
 			zp_raw3(SYS_mprotect, blocks[i], BLOCK_SIZE, PROT_READ | PROT_EXEC);
@@ -542,12 +545,12 @@ bool zp_detour_patching(uintptr_t addr)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* The len bytes of patch in place at p, where other threads may be running
- * that code, without a trap where it can be helped: a thread glibc has just
- * started has every signal blocked, the runtime's too (its parent's
- * pthread_create blocked them with a call not yet rewritten), and the
- * kernel kills a thread for a trap it cannot deliver (a linked Go
- * library's threads in detour mode: ~3% of runs died of the int3 below).
+/* Patches go in place where other threads may be running that code, without
+ * a trap where it can be helped: a thread glibc has just started has every
+ * signal blocked, the runtime's too (its parent's pthread_create blocked
+ * them with a call not yet rewritten), and the kernel kills a thread for a
+ * trap it cannot deliver (a linked Go library's threads in detour mode:
+ * ~3% of runs died of an int3 written first at every site).
  *   - Within one aligned 8-byte word: one atomic store; a thread fetches
  *     the old bytes or the new.
  *   - Else (the usual case): `jmp .` over the first two bytes (one atomic
@@ -555,41 +558,142 @@ bool zp_detour_patching(uintptr_t addr)
  *     waits there instead of running half-written bytes; then the rest;
  *     then the first two (HotSpot patches its call sites the same way).
  *   - Across a cache line: int3 first, and a thread arriving meanwhile
- *     traps and is sent back to run the finished jmp (signals.c). */
+ *     traps and is sent back to run the finished jmp (signals.c).
+ * A store to code another CPU is running is only sure to be seen whole
+ * once that CPU has serialized (the Intel SDM's "cross-modifying code";
+ * the kernel's text_poke_bp syncs every CPU between its steps): a thread
+ * that had fetched the old displaced `mov $nr, %eax` up to a 16-byte
+ * boundary, and the rest after the patch's middle bytes were stored, ran
+ * the `syscall` with a number made of both (glibc's "rseq registration
+ * failed", or a corrupt pthread_create: 3 runs in 5000 of a linked Go
+ * library in detour mode).  So while threads may run, the steps of a
+ * whole batch of sites are taken together, each followed by
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE), which makes
+ * every thread of the process serialize before it runs user code again:
+ * after the first one, none can still run a displaced instruction's old
+ * bytes. */
+#define PATCH_MAX 32
+struct pending_patch {
+	uint8_t *at;
+	uint8_t len;
+	uint8_t bytes[PATCH_MAX];
+};
+#define MAX_PENDING 512
+static struct pending_patch pending[MAX_PENDING] ZP_BIG_BSS;
+static size_t npending ZP_BIG_BSS;
+static int sync_core_state ZP_BIG_BSS; /* 0 not asked yet, 1 registered, -1 unavailable */
+
+#define MEMBARRIER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 5)
+#define MEMBARRIER_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
+
+/* true if every other thread has serialized when it returns. */
+static bool sync_cores(void)
+{
+	if (!sync_core_state)
+		sync_core_state = zp_raw3(SYS_membarrier, MEMBARRIER_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE,
+					  0, 0) == 0 ? 1 : -1;
+	return sync_core_state > 0 &&
+	       zp_raw3(SYS_membarrier, MEMBARRIER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+}
+
+static bool within_word(const struct pending_patch *q)
+{
+	return ((uintptr_t)q->at & 7) + q->len <= 8;
+}
+
+static bool across_line(const struct pending_patch *q)
+{
+	return ((uintptr_t)q->at & 63) == 63;
+}
+
+static void store_word(const struct pending_patch *q)
+{
+	uintptr_t off8 = (uintptr_t)q->at & 7;
+	uint64_t *w = (uint64_t *)(void *)(q->at - off8);
+	uint64_t old = __atomic_load_n(w, __ATOMIC_ACQUIRE), now;
+	do {
+		now = old;
+		for (size_t i = 0; i < q->len; i++)
+			((uint8_t *)&now)[off8 + i] = q->bytes[i];
+	} while (!__atomic_compare_exchange_n(w, &old, now, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_ACQUIRE));
+}
+
+static void store_tail(const struct pending_patch *q, size_t from)
+{
+	for (size_t i = from; i < q->len; i++)
+		__atomic_store_n(q->at + i, q->bytes[i], __ATOMIC_RELAXED);
+}
+
+static void store_head2(const struct pending_patch *q)
+{
+	__atomic_store_n((uint16_t *)(void *)q->at, (uint16_t)(q->bytes[0] | q->bytes[1] << 8),
+			 __ATOMIC_SEQ_CST);
+}
+
+/* The pending patches, in place.  Without other threads (or without
+ * membarrier) the syncs are skipped: the steps are then what a thread
+ * arriving meanwhile can be given at best. */
+static void patch_flush(void)
+{
+	bool sync = zp_detour_in_place_only;
+	for (size_t k = 0; k < npending; k++) {
+		const struct pending_patch *q = &pending[k];
+		if (within_word(q))
+			store_word(q);
+		else if (!across_line(q))
+			__atomic_store_n((uint16_t *)(void *)q->at, (uint16_t)(0xeb | 0xfe << 8),
+					 __ATOMIC_SEQ_CST); /* jmp . */
+	}
+	if (sync)
+		sync = sync_cores();
+	for (size_t k = 0; k < npending; k++)
+		if (!within_word(&pending[k]) && !across_line(&pending[k]))
+			store_tail(&pending[k], 2);
+	if (sync)
+		sync_cores();
+	for (size_t k = 0; k < npending; k++)
+		if (!within_word(&pending[k]) && !across_line(&pending[k]))
+			store_head2(&pending[k]);
+	/* One at a time: a trap at an int3 is told apart by patching_at. */
+	for (size_t k = 0; k < npending; k++) {
+		const struct pending_patch *q = &pending[k];
+		if (within_word(q) || !across_line(q))
+			continue;
+		__atomic_store_n(&patching_at, (uintptr_t)q->at, __ATOMIC_RELEASE);
+		__atomic_store_n(q->at, (uint8_t)0xcc, __ATOMIC_SEQ_CST);
+		if (sync)
+			sync_cores();
+		store_tail(q, 1);
+		if (sync)
+			sync_cores();
+		__atomic_store_n(q->at, q->bytes[0], __ATOMIC_SEQ_CST);
+		__atomic_store_n(&patching_at, 0, __ATOMIC_RELEASE);
+	}
+	/* Threads waiting at a `jmp .` or in the int3's handler go on now. */
+	if (sync)
+		sync_cores();
+	npending = 0;
+}
+
 static void patch_store(uint8_t *p, const uint8_t *patch, size_t len)
 {
-	uintptr_t off8 = (uintptr_t)p & 7;
-	if (off8 + len <= 8) {
-		uint64_t *w = (uint64_t *)(void *)(p - off8);
-		uint64_t old = __atomic_load_n(w, __ATOMIC_ACQUIRE), now;
-		do {
-			now = old;
-			for (size_t i = 0; i < len; i++)
-				((uint8_t *)&now)[off8 + i] = patch[i];
-		} while (!__atomic_compare_exchange_n(w, &old, now, false, __ATOMIC_SEQ_CST,
-						      __ATOMIC_ACQUIRE));
-		return;
-	}
-	if (((uintptr_t)p & 63) != 63) {
-		uint16_t *head = (uint16_t *)(void *)p;
-		__atomic_store_n(head, (uint16_t)(0xeb | 0xfe << 8), __ATOMIC_SEQ_CST); /* jmp . */
-		for (size_t i = 2; i < len; i++)
-			__atomic_store_n(p + i, patch[i], __ATOMIC_RELAXED);
-		__atomic_store_n(head, (uint16_t)(patch[0] | patch[1] << 8), __ATOMIC_SEQ_CST);
-		return;
-	}
-	__atomic_store_n(&patching_at, (uintptr_t)p, __ATOMIC_RELEASE);
-	__atomic_store_n(p, (uint8_t)0xcc, __ATOMIC_SEQ_CST);
-	for (size_t i = 1; i < len; i++)
-		__atomic_store_n(p + i, patch[i], __ATOMIC_RELAXED);
-	__atomic_store_n(p, patch[0], __ATOMIC_SEQ_CST);
-	__atomic_store_n(&patching_at, 0, __ATOMIC_RELEASE);
+	if (npending == MAX_PENDING)
+		patch_flush();
+	struct pending_patch *q = &pending[npending++];
+	q->at = p;
+	q->len = (uint8_t)len;
+	memcpy(q->bytes, patch, len);
+	if (!batching)
+		patch_flush();
 }
 
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 {
 	if (!zp_stage2_addr)
 		return ZP_DETOUR_NO_ROOM;
+	if (len > PATCH_MAX)
+		return ZP_DETOUR_RELOC;
 	/* A plan that replaces the instructions after the call (cached
 	 * plans too: they do not depend on the threads) would have a thread
 	 * inside it return into the middle of the jmp (a linked Go library's
@@ -778,7 +882,7 @@ written:;
 	 * the process (a linked Go library in detour mode: 6 runs in 1200
 	 * died at clone3's `ud2` on a loaded machine).  The `syscall` stays:
 	 * such a thread makes that one call past the hooks. */
-	uint8_t patch[32];
+	uint8_t patch[PATCH_MAX];
 	memset(patch, 0xcc, sizeof patch);
 	patch[0] = 0xe9;
 	put32(patch + 1, (int32_t)jrel);
