@@ -99,19 +99,25 @@ static bool from_instruction(int sig, const siginfo_t *si)
  * returns (the frame's mask, restored then, decides).  Not a real-time
  * signal: queued again behind another of its number it would come out of
  * the order they were sent in, and one can always arrive between a look
- * at what is pending and the queueing; nor another if one of its number
- * is pending already (it would merge with it and come once).  Those are
- * delivered where they came. */
+ * at what is pending and the queueing; those are delivered where they
+ * came.  Another one of its number pending already stands for it: the
+ * two merge, as they would natively had this one come a little later
+ * (which a signal may).  Run where it came instead, its handler ran on
+ * the runtime's stack, where a SIGALRM handler that left by siglongjmp,
+ * while the timer's next signal was already pending, made its next call
+ * and was interrupted again, over and over, until the slot overflowed
+ * (an interval timer of 50 us, sud and auto mode). */
 static bool requeue(int sig, const siginfo_t *si)
 {
 	if (sig >= 32)
 		return false;
 	uint64_t bit = BIT(sig), old = 0, pending = 0;
 	zp_raw4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, &old, 8);
-	if (zp_raw2(SYS_rt_sigpending, &pending, 8) < 0 || (pending & bit) ||
-	    zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
+	if (zp_raw2(SYS_rt_sigpending, &pending, 8) == 0 && (pending & bit))
+		return true;
+	if (zp_raw4(SYS_rt_tgsigqueueinfo, zp_raw0(SYS_getpid), zp_raw0(SYS_gettid), sig, si) < 0) {
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
-		return false; /* pending already, or the queue is full: run the handler here */
+		return false; /* the queue is full: run the handler here */
 	}
 	return true;
 }
@@ -198,6 +204,20 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	return true;
 }
 
+/* Is sp where the trap handler of r runs: on its slot (the hooks), or
+ * just below its signal frame (its own code)?  A handler of the program
+ * that ran inside the trap and left by siglongjmp leaves r behind as the
+ * thread's trapped call, and its level taken: a signal that came later in
+ * other runtime code, deferred to r's end, which never comes, stayed
+ * blocked for good (a SIGALRM handler leaving by siglongjmp, sud mode). */
+static bool in_trap_of(const struct zp_thread *t, const struct zp_record *r, uintptr_t sp)
+{
+	enum { HANDLER_ROOM = 64 << 10 };
+	uintptr_t top = (uintptr_t)r, slot = (uintptr_t)(REC_SIZE + ZP_STAGE_ROOM - t->stage);
+	return (sp < top && top - sp < slot) ||
+	       (sp < r->trap_frame && r->trap_frame - sp < HANDLER_ROOM);
+}
+
 /* In a trap handler's own code or its hooks, for the call it makes (its
  * record the innermost: a handler of the program that runs meanwhile, and
  * the calls it makes, are not), away from its edges: the call's
@@ -208,16 +228,18 @@ bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	if (!t || !uc || !t->trap_defer_rec || from_instruction(sig, si))
 		return false;
 	const struct zp_record *r = t->trap_defer_rec;
-	if ((uint32_t)r->level + 1 != __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) || r->rt_flags ||
-	    r->alt_swap)
+	if ((uint32_t)r->level + 1 != __atomic_load_n(&t->level, __ATOMIC_ACQUIRE) ||
+	    (r->rt_flags & ~ZP_RTF_MASK_UNTOUCHED) || r->alt_swap)
 		return false;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], raw = (uintptr_t)zp_app_syscall_raw;
 	if (ip == raw || ip == raw + 2 ||
 	    (ip >= (uintptr_t)zp_trap_syscall && ip < (uintptr_t)zp_trap_syscall_end))
 		return false;
+	/* Not the program's code on a slot: a handler delivered where it
+	 * came (not deferred) runs there, and may leave by siglongjmp. */
 	bool runtime = ip >= zp_self_lo && ip < zp_self_hi;
-	if (!runtime && !t->hook_base && !zp_on_slots(t, (uintptr_t)g[REG_RSP]))
+	if ((!runtime && !t->hook_base) || !in_trap_of(t, r, (uintptr_t)g[REG_RSP]))
 		return false;
 	if (!requeue(sig, si))
 		return false;

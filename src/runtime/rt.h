@@ -44,6 +44,7 @@ struct zp_record {
 	uint32_t lean;         /* REC_LEAN: the stub calls the hook's post() itself */
 	uint64_t gs_out;       /* REC_GSOUT: the program's %gs base to go back with, 0: ours */
 	int defer_act;         /* ZP_ACT_DEFER: the action it stands for (defer.c) */
+	uint64_t trap_frame;   /* a trapped call's: the trap handler's context (defer.c) */
 } __attribute__((aligned(64)));
 
 /* zp_record.rt_flags: the runtime's own post-processing */
@@ -64,6 +65,12 @@ struct zp_record {
 #define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
 #define ZP_RTF_MEMCHG 0x8000    /* mapped, moved or made writable: zp_code_may_change */
 #define ZP_RTF_PSUD 0x10000     /* trapped by the program's own SUD: its SIGSYS sent (psud.c) */
+/* Runtime work that leaves the signal mask alone, before the call and
+ * after it: a program's signal meanwhile can wait for the call's edge
+ * (defer.c) as for a call with none. */
+#define ZP_RTF_MASK_UNTOUCHED                                                                   \
+	(ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_CODE | ZP_RTF_MOVE |   \
+	 ZP_RTF_MEMCHG | ZP_RTF_UNWIND | ZP_RTF_SIGPIPE)
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {

@@ -1224,6 +1224,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	struct zp_record *rec = zp_slot_record(t, my);
 	memset(rec, 0, sizeof *rec);
 	rec->level = my;
+	rec->trap_frame = (uintptr_t)uc;
 	const int argreg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
 	const int calleereg[6] = {REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
 	for (int i = 0; i < 6; i++) {
@@ -1321,9 +1322,11 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		 * blocked for real meanwhile, SIGSYS too, which the handler's
 		 * return (a trapped rt_sigreturn) would then die of: a call
 		 * that signals its caller (above), or with the runtime's work
-		 * around it (rt_flags: rt_sigprocmask); they come after it. */
+		 * on the mask around it (a clone's); they come after it. */
 		uint64_t none = 0;
-		uint64_t *held = rec->rt_flags || rec->alt_swap || self_mask ? &none : &t->trap_defer_mask;
+		uint64_t *held = (rec->rt_flags & ~ZP_RTF_MASK_UNTOUCHED) || rec->alt_swap || self_mask
+					 ? &none
+					 : &t->trap_defer_mask;
 		rec->call.ret = r != 1 ? r : zp_trap_syscall(held, &rec->call);
 		t->trap_call = tc.outer;
 		t->post_call_level = outer_post;
