@@ -2,13 +2,14 @@
  * bench/signal-pc.c - where a program's signal handler finds itself when
  * the signal interrupts a thread that makes system calls all the time.
  *
- *   signal-pc [--signals N]
+ *   signal-pc [--signals N] [--call getppid|sigmask]
  *   signal-pc --ranges     prints the maps lines of the runtime code it
  *                          recognises
  *   signal-pc --pcs ...    also lists, on stderr, the first 64 runtime pcs
  *                          met (for addr2line)
  *
- * One thread calls getppid() in a loop (through libc, so its call site is
+ * One thread calls getppid() in a loop (--call sigmask: blocks and unblocks
+ * SIGUSR2, a call with the runtime's work around it) (through libc, so its call site is
  * whatever the runtime made of it); the main thread sends it N SIGUSR1, one
  * at a time, each once the one before was handled.  The handler counts:
  *   runtime_pc  the interrupted pc lies in the runtime's code: libzpoline.so,
@@ -51,6 +52,8 @@ static atomic_long handled, runtime_pc, foreign_sp, foreign_ctx;
 static uintptr_t seen_pc[64];
 static atomic_long calls;
 static atomic_bool stop;
+static int mask_calls; /* --call sigmask */
+static sigset_t usr2;
 
 static int in_runtime(uintptr_t pc)
 {
@@ -147,7 +150,12 @@ static void *caller(void *arg)
 	stack_hi = stack_lo + size;
 	pthread_barrier_wait(&ready);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
-		getppid();
+		if (mask_calls) {
+			pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+			pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
+		} else {
+			getppid();
+		}
 		atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
 	}
 	return NULL;
@@ -175,15 +183,26 @@ int main(int argc, char **argv)
 					argv[i]);
 				return 2;
 			}
+		} else if (strcmp(argv[i], "--call") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "sigmask") == 0) {
+				mask_calls = 1;
+			} else if (strcmp(argv[i], "getppid") != 0) {
+				fprintf(stderr, "signal-pc: --call wants getppid or sigmask, not '%s'\n",
+					argv[i]);
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--ranges") == 0) {
 			list = 1;
 		} else if (strcmp(argv[i], "--pcs") == 0) {
 			pcs = 1;
 		} else {
-			fprintf(stderr, "usage: signal-pc [--signals N] [--pcs] | --ranges\n");
+			fprintf(stderr, "usage: signal-pc [--signals N] [--call getppid|sigmask] [--pcs] | --ranges\n");
 			return 2;
 		}
 	}
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
 	if (read_ranges(list) < 0)
 		return 1;
 	if (list)

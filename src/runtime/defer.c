@@ -234,7 +234,8 @@ bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP], raw = (uintptr_t)zp_app_syscall_raw;
 	if (ip == raw || ip == raw + 2 ||
-	    (ip >= (uintptr_t)zp_trap_syscall && ip < (uintptr_t)zp_trap_syscall_end))
+	    (ip >= (uintptr_t)zp_trap_syscall && ip < (uintptr_t)zp_trap_syscall_end) ||
+	    zp_signal_entry(ip))
 		return false;
 	/* Not the program's code on a slot: a handler delivered where it
 	 * came (not deferred) runs there, and may leave by siglongjmp. */
@@ -249,14 +250,21 @@ bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	return true;
 }
 
-/* The calls whose edge can be reached from the trap (see above). */
+/* The calls whose edge can be reached from the trap (see above).  One
+ * with runtime work after it needs zp_post() (the released call does
+ * not go there); with work on the mask (a clone's: every signal blocked
+ * until then) the signal would come with that mask. */
 static bool edge_reachable(const struct zp_record *r, int act)
 {
 	if (r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap)
 		return false;
 	if (act == ZP_ACT_RETURN)
 		return true;
-	return (act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST) && !r->rt_flags && !r->gs_out;
+	if (r->gs_out)
+		return false;
+	if (r->rt_flags)
+		return act == ZP_ACT_SYSCALL_POST && !(r->rt_flags & ~ZP_RTF_MASK_UNTOUCHED);
+	return act == ZP_ACT_SYSCALL || act == ZP_ACT_SYSCALL_POST;
 }
 
 int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act)

@@ -492,6 +492,7 @@ ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
 ZP_HIDDEN bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN bool zp_signal_entry(uintptr_t ip);
 ZP_HIDDEN int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act);
 ZP_HIDDEN long zp_defer_undo(struct zp_record *r);
 ZP_HIDDEN bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip);

@@ -559,6 +559,15 @@ static bool handler_args_intact(uintptr_t ip)
 	return ip == at + 4 && code[1] == 0x48 && code[2] == 0x89 && code[3] == 0xe5; /* mov %rsp,%rbp */
 }
 
+/* At the first instruction of one of the runtime's handlers: delivered on
+ * top of another signal's delivery, which natively is the program's
+ * handler's first instruction (app_view_show shows it so), not the
+ * runtime's work. */
+bool zp_signal_entry(uintptr_t ip)
+{
+	return ip == (uintptr_t)wrapped || handler_args_intact(ip);
+}
+
 /* Detour mode's trampolines (detour.c): at their instructions before the
  * second stage the handler is shown the program at the site (or, before
  * the displaced previous instruction ran, where it stood), rsp above what
@@ -812,7 +821,9 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 			t->trap_call = v->tc->outer;
 			t->post_call_level = v->tc->outer_post;
 			t->trap_defer_rec = v->tc->outer_defer;
-			t->trap_defer_mask = 0;
+			/* what it held, blocked for real, comes where it goes */
+			*(uint64_t *)(void *)&uc->uc_sigmask &=
+				~__atomic_exchange_n(&t->trap_defer_mask, 0, __ATOMIC_ACQ_REL);
 		}
 		return true;
 	}
@@ -1285,11 +1296,15 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
 	bool outer_ran = t->handler_ran;
 	t->handler_ran = false;
-	/* From here a program's signal waits for the call's edge (defer.c). */
+	/* From here a program's signal waits for the call's edge (defer.c).
+	 * Its handler changes these fields: one that came between a plain
+	 * read of the mask and its clearing (the compiler put the clearing
+	 * after the record's store) was taken for the outer call's, which
+	 * never lets it go: blocked for good (signal-pc --call sigmask, sud). */
 	struct zp_record *outer_defer = t->trap_defer_rec;
-	uint64_t outer_held = t->trap_defer_mask;
-	t->trap_defer_mask = 0;
-	t->trap_defer_rec = rec;
+	uint64_t outer_held = __atomic_exchange_n(&t->trap_defer_mask, 0, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&t->trap_defer_rec, rec, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	bool pkru = zp_pkru_enter(uc);
 
 	long act = zp_call_on_stack(pre_on_slot, rec, rec);
@@ -1354,7 +1369,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		zp_raw2(SYS_sigaltstack, 0, &uc->uc_stack);
 	/* What arrived after the call comes at the return address, once the
 	 * frame's mask is the mask. */
-	t->trap_defer_rec = outer_defer;
+	__atomic_store_n(&t->trap_defer_rec, outer_defer, __ATOMIC_RELEASE);
 	*ucmask &= ~__atomic_exchange_n(&t->trap_defer_mask, outer_held, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	t->sig_gs = rec->gs_out ? rec->gs_out : (uintptr_t)t; /* arch_prctl may have set it */
