@@ -825,6 +825,20 @@ long zp_pre(struct zp_record *r)
 	return defer_close(r, t, defer_outer, act);
 }
 
+/* A program's handler sent the program elsewhere from a call made but not
+ * yet finished (signals.c, app_view_hide): the runtime's own light work
+ * after it is done here (a signal mask's view, sigaction's tables); the
+ * hooks' post() are left, as for any call so left. */
+void zp_post_left(struct zp_record *r, long ret)
+{
+	if (!r->rt_flags || (r->rt_flags & ~ZP_RTF_POST_LIGHT))
+		return;
+	struct zp_thread *t = zp_thread_self();
+	r->call.ret = ret;
+	runtime_post(r, t);
+	zp_signals_after_post(r, t);
+}
+
 /* The lean path's post() ran; a signal the runtime held for it (a
  * SIGPIPE the hook had to see first, or one the program unblocked) is
  * released now, as after zp_post(). */

@@ -65,6 +65,11 @@ struct zp_record {
 #define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
 #define ZP_RTF_MEMCHG 0x8000    /* mapped, moved or made writable: zp_code_may_change */
 #define ZP_RTF_PSUD 0x10000     /* trapped by the program's own SUD: its SIGSYS sent (psud.c) */
+/* Runtime work after the call that may be done from a signal handler that
+ * sends the program elsewhere (signals.c, app_view_hide): the tables and
+ * the program's view of the signals, no more.  Such a call's `syscall` is
+ * shown to a handler as the site (zp_post_left). */
+#define ZP_RTF_POST_LIGHT (ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_SIGPIPE)
 /* Runtime work that leaves the signal mask alone, before the call and
  * after it: a program's signal meanwhile can wait for the call's edge
  * (defer.c) as for a call with none. */
@@ -447,6 +452,7 @@ ZP_HIDDEN void zp_lean_after_post(struct zp_record *r);
 ZP_HIDDEN long zp_lean_deferred_pre(struct zp_record *r, long nr0, int pre_ret);
 ZP_HIDDEN long zp_lean_deferred_post(struct zp_record *r);
 ZP_HIDDEN long zp_post(struct zp_record *r);
+ZP_HIDDEN void zp_post_left(struct zp_record *r, long ret);
 ZP_HIDDEN long zp_dispatch_trap(struct zpoline_call *c);
 ZP_HIDDEN bool zp_runtime_wants(long nr);
 /* psud.c: Syscall User Dispatch armed by the program itself */

@@ -499,6 +499,9 @@ struct app_view {
 	uintptr_t rcx;              /* VIEW_STUB: the stub's (the kernel's copy of rip at syscall) */
 	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
 	greg_t regs[NGREG];         /* VIEW_TRAP, VIEW_ENTRY_SUD: the registers as they came */
+	struct zp_record *left;     /* a call made, its light runtime work to come (zp_post_left) */
+	long left_ret;              /* its result */
+	bool posted;                /* sent elsewhere: zp_post_left did that work */
 };
 enum { VIEW_STUB = 1, VIEW_TRAP, VIEW_ENTRY, VIEW_ENTRY_SUD, VIEW_EDGE };
 
@@ -519,9 +522,13 @@ static void trap_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	bool before = in_trap_syscall(ip);
 	if (!tc || (ip != raw && ip != raw + 2 && !before))
 		return;
-	const struct zp_record *r = tc->rec;
-	if (r->rt_flags || r->alt_swap)
+	struct zp_record *r = tc->rec;
+	if ((r->rt_flags & ~ZP_RTF_POST_LIGHT) || r->alt_swap)
 		return;
+	if (r->rt_flags && ip == raw + 2) {
+		v->left = r;
+		v->left_ret = (long)g[REG_RAX];
+	}
 	static const int reg[12] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8,  REG_R9,
 				    REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15};
 	memcpy(v->regs, g, sizeof v->regs);
@@ -610,7 +617,7 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
 	int kind = zp_stub_window_at(ip);
 	uintptr_t app_sp, back, flags_at = 0, nr_at = 0;
-	const struct zp_record *r = NULL;
+	struct zp_record *r = NULL;
 	bool made = kind >= ZP_WIN_POST8;
 	uint64_t word;
 	switch (kind) {
@@ -631,9 +638,10 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	case ZP_WIN_PRE_R11:
 	case ZP_WIN_POST_REC:
 	case ZP_WIN_POST_R11:
-		r = (const struct zp_record *)(uintptr_t)g[kind == ZP_WIN_POST_REC ? REG_RBX : REG_R11];
+		r = (struct zp_record *)(uintptr_t)g[kind == ZP_WIN_POST_REC ? REG_RBX : REG_R11];
 		/* On the way back (POST_R11) the runtime's work is done. */
-		if (!zp_on_slots(t, (uintptr_t)r) || (kind != ZP_WIN_POST_R11 && r->rt_flags) ||
+		if (!zp_on_slots(t, (uintptr_t)r) ||
+		    (kind != ZP_WIN_POST_R11 && (r->rt_flags & ~ZP_RTF_POST_LIGHT)) ||
 		    r->alt_swap ||
 		    (kind == ZP_WIN_PRE_R11 && r->call.origin != ZPOLINE_ORIGIN_REWRITTEN) ||
 		    (sp != r->call.sp && sp != r->call.sp - 8))
@@ -679,6 +687,10 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	g[REG_RIP] = (greg_t)v->app_rip;
 	g[REG_RSP] = (greg_t)app_sp;
 	g[REG_EFL] = (greg_t)flags;
+	if (made && r && kind == ZP_WIN_POST_REC && r->rt_flags) {
+		v->left = r;
+		v->left_ret = (long)result;
+	}
 	if (made) {
 		g[REG_RAX] = result;
 		g[REG_RCX] = (greg_t)back; /* what `syscall` leaves there */
@@ -695,6 +707,8 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 {
 	v->kind = 0;
 	v->rbx = 0;
+	v->left = NULL;
+	v->posted = false;
 	if (!uc)
 		return;
 	greg_t *g = uc->uc_mcontext.gregs;
@@ -766,13 +780,17 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 		back = (uintptr_t)word;
 	} else if (ip == p1 || ip == p1 + 2) {
 		/* The record waits at app-24 (entry.S, .Lsyscall_post). */
-		const struct zp_record *r;
+		struct zp_record *r;
 		if (zp_safe_copy(&word, (const void *)(sp - 24), 8) < 0)
 			return;
-		r = (const struct zp_record *)(uintptr_t)word;
+		r = (struct zp_record *)(uintptr_t)word;
 		if (!zp_on_slots(t, (uintptr_t)r) || r->call.origin != ZPOLINE_ORIGIN_REWRITTEN ||
-		    r->rt_flags || r->alt_swap || r->call.sp != sp)
+		    (r->rt_flags & ~ZP_RTF_POST_LIGHT) || r->alt_swap || r->call.sp != sp)
 			return;
+		if (r->rt_flags && ip == p1 + 2) {
+			v->left = r;
+			v->left_ret = (long)g[REG_RAX];
+		}
 		at = p1;
 		back = (uintptr_t)r->retaddr;
 		app_sp = sp;
@@ -816,6 +834,10 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 		return false;
 	greg_t *g = uc->uc_mcontext.gregs;
 	if ((uintptr_t)g[REG_RIP] != v->app_rip || (uintptr_t)g[REG_RSP] != v->app_rsp) {
+		if (v->left) {
+			zp_post_left(v->left, v->left_ret);
+			v->posted = true;
+		}
 		if (v->kind == VIEW_TRAP) {
 			/* zp_trap_enter will not finish: what it would undo */
 			t->trap_call = v->tc->outer;
@@ -991,7 +1013,9 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	program_gs_leave(t, gs, !back);
 	if (!back)
 		program_state_leave(t, h);
-	if (t)
+	/* A call's view of the mask, set after a handler sent it elsewhere,
+	 * stays. */
+	if (t && !v.posted)
 		t->vmask = vm;
 	gs_frame_leave(&f);
 }
