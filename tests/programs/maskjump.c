@@ -16,15 +16,14 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 #include <ucontext.h>
 #include "check.h"
+#include "sendeach.h"
 
 #define SIGNALS 300
 
@@ -90,33 +89,16 @@ static void *masker(void *arg)
 	return NULL;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(void)
 {
 	struct sigaction sa = {.sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO};
 	sigaction(SIGUSR1, &sa, NULL);
-	pthread_t t;
-	if (pthread_create(&t, NULL, masker, NULL) != 0) {
+	/* thread-directed: only the masker takes them */
+	long sent = send_each_to(masker, SIGUSR1, SIGNALS, &handled, &stop);
+	if (sent < 0) {
 		printf("FAIL: pthread_create\n");
 		return 1;
 	}
-	long sent = 0;
-	for (; sent < SIGNALS; sent++) {
-		pthread_kill(t, SIGUSR1);
-		double limit = now() + 20; /* a hang detector, not a measure */
-		while (atomic_load(&handled) <= sent && now() < limit)
-			sched_yield();
-		if (atomic_load(&handled) <= sent)
-			break;
-	}
-	atomic_store(&stop, 1);
-	pthread_join(t, NULL);
 	char what[160];
 	snprintf(what, sizeof what, "%d signals handled (%ld were)", SIGNALS, (long)sent);
 	CHECK(sent == SIGNALS, what);

@@ -9,12 +9,11 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 #include "check.h"
+#include "sendeach.h"
 
 #define SIGNALS 300
 
@@ -40,34 +39,16 @@ static void *masker(void *arg)
 	return NULL;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(void)
 {
 	struct sigaction sa = {.sa_handler = on_usr1};
 	sigaction(SIGUSR1, &sa, NULL);
-	pthread_t t; /* pthread_kill: only it takes them */
-	if (pthread_create(&t, NULL, masker, NULL) != 0) {
+	/* thread-directed: only the masker takes them */
+	long sent = send_each_to(masker, SIGUSR1, SIGNALS, &handled, &stop);
+	if (sent < 0) {
 		printf("FAIL: pthread_create\n");
 		return 1;
 	}
-	long sent = 0;
-	for (; sent < SIGNALS; sent++) {
-		pthread_kill(t, SIGUSR1);
-		/* A hang detector, not a measure: natively each takes microseconds. */
-		double limit = now() + 20;
-		while (atomic_load(&handled) <= sent && now() < limit)
-			sched_yield();
-		if (atomic_load(&handled) <= sent)
-			break;
-	}
-	atomic_store(&stop, 1);
-	pthread_join(t, NULL);
 	char what[128];
 	snprintf(what, sizeof what, "%d signals to a thread changing its mask, each handled (%ld were)",
 		 SIGNALS, (long)atomic_load(&handled));
