@@ -1321,19 +1321,19 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	bool outer_ran = t->handler_ran;
 	t->handler_ran = false;
 	/* From here a program's signal waits for the call's edge (defer.c).
-	 * Its handler changes these fields: one that came between a plain
-	 * read of the mask and its clearing (the compiler put the clearing
-	 * after the record's store) was taken for the outer call's, which
-	 * never lets it go: blocked for good (signal-pc --call sigmask, sud). */
+	 * The outer call: one nested in it traps below its frame.  One whose
+	 * frame is at or below ours, on the same stack, was left by a
+	 * handler's siglongjmp: restored at our end, it took later signals
+	 * for its own and never let them go (a SIGALRM handler leaving a
+	 * blocking read, then a sigprocmask loop: sud mode hung). */
 	struct zp_record *outer_defer = t->trap_defer_rec;
-	/* A call nested in it traps below its frame.  One whose frame is at
-	 * or below ours, on the same stack, was left by a handler's
-	 * siglongjmp: restored at our end, it took later signals for its own
-	 * and never let them go (a SIGALRM handler leaving a blocking read,
-	 * then a sigprocmask loop: sud mode hung). */
 	if (outer_defer && (uintptr_t)uc >= outer_defer->trap_frame &&
 	    (uintptr_t)uc - outer_defer->trap_frame < ((uintptr_t)8 << 20))
 		outer_defer = NULL;
+	/* A handler changes these fields: one that came between a plain read
+	 * of the mask and its clearing (the compiler put the clearing after
+	 * the record's store) was taken for the outer call's, which never
+	 * lets it go: blocked for good (signal-pc --call sigmask, sud). */
 	uint64_t outer_held = __atomic_exchange_n(&t->trap_defer_mask, 0, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&t->trap_defer_rec, rec, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);

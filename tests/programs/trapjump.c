@@ -6,9 +6,10 @@
  * next calls put it back as theirs when they ended, and a SIGALRM that
  * came in the runtime was held for that read's end, which never came:
  * blocked for good, the loop never ended (the helper's program, on a
- * loaded machine: every sud run; this one, on a quiet one, 1 run in 20
- * before the fix: the signal must come in the few instructions of the
- * runtime between two trapped calls).  Each round arms a one-shot timer;
+ * loaded machine: every sud run; this one, on a quiet one before the
+ * fix, 1 run in 20 with 30 rounds and 0 in 10 with these 300: the signal
+ * must come in the few instructions of the runtime between two trapped
+ * calls, so it guards the pattern more than it catches the race).  Each round arms a one-shot timer;
  * the program ends after ROUNDS jumps with SIGALRM not blocked.
  */
 #define _GNU_SOURCE
