@@ -1,7 +1,8 @@
 /*
  * init.c - start-up, in order.  Nothing else lives here.
  *
- *   trampoline at page 0 -> this thread's block -> hook libraries (their own
+ *   trampoline at page 0 (or page 0 held, in auto mode until the sites are
+ *   rewritten: trampoline.c) -> this thread's block -> hook libraries (their own
  *   namespace) -> signal handlers of the trap path -> find and rewrite the
  *   sites of every loaded object -> summary.
  *
@@ -161,32 +162,6 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 										   : ZP_MODE_AUTO;
 		}
 	}
-	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
-		/* The site tables' room first: the second stage is then mapped
-		 * with their final address (no rewrite of it, two mprotects). */
-		zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
-		e = zp_trampoline_map(err, sizeof err);
-	}
-	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours(true))
-		return; /* another copy of the runtime (e.g. in a hook's namespace) is in charge */
-	if (e < 0) {
-		if (zp_mode == ZP_MODE_ZPOLINE || !zp_sud_available()) {
-			zp_log("%s", err);
-			if (zp_mode != ZP_MODE_ZPOLINE)
-				zp_log("zpoline: and this kernel has no Syscall User Dispatch to fall "
-				       "back on (Linux 5.11 or later)");
-			zp_raw1(SYS_exit_group, 1);
-		}
-		if (e == -EADDRINUSE && (zp_mode == ZP_MODE_AUTO || zp_debug))
-			zp_log("%s; running in Syscall User Dispatch mode: every call traps, "
-			       "slower but still complete", err);
-		else if (zp_mode == ZP_MODE_AUTO || zp_debug)
-			zp_log("zpoline: page 0 is not available (vm.mmap_min_addr is not 0, or a "
-			       "security policy forbids it); running in Syscall User Dispatch "
-			       "mode: every call traps, slower but still complete. "
-			       "Fix: sysctl -w vm.mmap_min_addr=0");
-		zp_mode = ZP_MODE_SUD;
-	}
 	/* Sites rewritten only once the process has made this many calls
 	 * (tier.c); not where a report of them (ZPOLINE_SITES) or routed vDSO
 	 * functions were asked for at start-up, nor by default under a
@@ -212,6 +187,35 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed;
 	zp_tier_pending = may_defer && !(self_at_start() & ZP_SELF_THREADS) &&
 			  ((after && *after) || !(self_at_start() & ZP_SELF_TRACED_OR_FILTERED));
+	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR && zp_tier_pending) {
+		e = zp_trampoline_reserve(err, sizeof err);
+	} else if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
+		/* The site tables' room first: the second stage is then mapped
+		 * with their final address (no rewrite of it, two mprotects). */
+		zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
+		e = zp_trampoline_map(err, sizeof err);
+	}
+	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours(true))
+		return; /* another copy of the runtime (e.g. in a hook's namespace) is in charge */
+	if (e < 0) {
+		if (zp_mode == ZP_MODE_ZPOLINE || !zp_sud_available()) {
+			zp_log("%s", err);
+			if (zp_mode != ZP_MODE_ZPOLINE)
+				zp_log("zpoline: and this kernel has no Syscall User Dispatch to fall "
+				       "back on (Linux 5.11 or later)");
+			zp_raw1(SYS_exit_group, 1);
+		}
+		if ((e == -EADDRINUSE || e == -EEXIST) && (zp_mode == ZP_MODE_AUTO || zp_debug))
+			zp_log("%s; running in Syscall User Dispatch mode: every call traps, "
+			       "slower but still complete", err);
+		else if (zp_mode == ZP_MODE_AUTO || zp_debug)
+			zp_log("zpoline: page 0 is not available (vm.mmap_min_addr is not 0, or a "
+			       "security policy forbids it); running in Syscall User Dispatch "
+			       "mode: every call traps, slower but still complete. "
+			       "Fix: sysctl -w vm.mmap_min_addr=0");
+		zp_mode = ZP_MODE_SUD;
+		zp_tier_pending = 0;
+	}
 	zp_detour_in_place_only = zp_mode == ZP_MODE_DETOUR && (self_at_start() & ZP_SELF_THREADS);
 	uint64_t t_tramp = zp_now_ns();
 	zp_cpu_probe();
@@ -306,9 +310,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	const char *lean = getenv("ZPOLINE_LEAN");
 	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;
 	int late_err;
-	if (zp_tier_pending && !zp_tier_start(switch_after, lean_ok, zp_thread_self()) &&
-	    (late_err = zp_rewrite_objects()) < 0)
-		zp_die("zpoline: cannot read /proc/self/maps: %s", strerror(-late_err));
+	if (zp_tier_pending && !zp_tier_start(switch_after, lean_ok, zp_thread_self())) {
+		/* No Syscall User Dispatch to trap with: rewrite now. */
+		if (zp_trampoline_ensure() < 0)
+			zp_die("zpoline: stopping: neither the trampoline nor Syscall User "
+			       "Dispatch can be had");
+		if ((late_err = zp_rewrite_objects()) < 0)
+			zp_die("zpoline: cannot read /proc/self/maps: %s", strerror(-late_err));
+	}
 	zp_lean_decide(lean_ok);
 	/* Last: everything that reads the environment has read it. */
 	zp_exec_hide_added();
@@ -351,16 +360,19 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       /* SUD mode maps no page 0 and has no entry stub */
 		       zp_mode == ZP_MODE_SUD ? "not mapped (SUD)"
 		       : zp_mode == ZP_MODE_DETOUR ? "not mapped (detour)"
+		       : !zp_page0_ours		   ? "held, built when sites are first rewritten"
 		       : zp_exec_only		   ? "execute-only (PKU)"
 						   : "exec (readable: no PKU)",
-		       zp_mode == ZP_MODE_SUD || zp_mode == ZP_MODE_DETOUR ? ""
+		       zp_mode == ZP_MODE_SUD || zp_mode == ZP_MODE_DETOUR || !zp_page0_ours ? ""
 		       : zp_tail_indirect ? ", second stage through a pointer"
 		       : zp_trampoline_units				    ? ", jmp rel32 units"
 									    : ", rel8 sled",
 		       zp_mode == ZP_MODE_SUD ? "none (SUD)"
+		       : !zp_stage2_addr      ? "chosen with page 0"
 		       : zp_stage2_bmi2	      ? "flag-free (BMI2)"
 					      : "with pushfq (no BMI2)",
 		       zp_mode == ZP_MODE_SUD ? "sigreturn (SUD)"
+		       : !zp_stage2_addr      ? "chosen with page 0"
 		       : zp_return_by_ret     ? "ret"
 					      : "jmp",
 		       zp_wrgsbase ? "wrgsbase" : "arch_prctl",

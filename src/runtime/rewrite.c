@@ -1058,11 +1058,20 @@ static bool is_self(const struct object *o)
 
 void (*zp_sites_report)(const char *path, uintptr_t base, const struct zp_sites *s);
 
+bool zp_other_runtime_loaded;
+
 static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
 	struct object o = {info->dlpi_addr, info->dlpi_name, info->dlpi_phdr, info->dlpi_phnum};
-	*(bool *)data |= is_self(&o);
+	if (is_self(&o)) {
+		*(bool *)data = true;
+		return 0;
+	}
+	const char *slash = o.name ? strrchr(o.name, '/') : NULL;
+	const char *base = slash ? slash + 1 : o.name;
+	if (base && !strncmp(base, "libzpoline.so", 13))
+		zp_other_runtime_loaded = true;
 	return 0;
 }
 
@@ -1113,7 +1122,10 @@ int zp_rewrite_objects(void)
 {
 	uint64_t t0 = zp_now_ns();
 	struct zp_maps maps;
-	int e = zp_maps_open(&maps);
+	int e = zp_trampoline_ensure();
+	if (e < 0)
+		return e;
+	e = zp_maps_open(&maps);
 	if (e < 0)
 		return e;
 	zp_pagemap_hold(true);

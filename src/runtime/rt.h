@@ -405,6 +405,9 @@ long zp_app_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long 
 
 /* ---- trampoline ---------------------------------------------------------- */
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
+/* Page 0 held now, built when a site is first rewritten (trampoline.c). */
+ZP_HIDDEN int zp_trampoline_reserve(char *err, size_t errlen);
+ZP_HIDDEN int zp_trampoline_ensure(void);
 ZP_HIDDEN int zp_stage2_map_alone(char *err, size_t errlen);
 ZP_HIDDEN bool zp_trampoline_is_ours(bool page0);
 ZP_HIDDEN void zp_stage2_finish(void);
@@ -562,6 +565,8 @@ ZP_HIDDEN void zp_tier_now(const char *why);
 ZP_HIDDEN void zp_tier_forked(int pid);
 /* This library's own address range (never rewritten). */
 extern ZP_HIDDEN uintptr_t zp_self_lo, zp_self_hi;
+/* Another copy of libzpoline.so is loaded (zp_self_range_init). */
+extern ZP_HIDDEN bool zp_other_runtime_loaded;
 
 /* ---- code appearing after start-up (watch.c) ------------------------------ */
 struct zp_watch_stats {

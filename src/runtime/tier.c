@@ -7,9 +7,9 @@
  * ld.so's code and faulted in again (~0.8-1.3 ms of a warm start on the PVM
  * guest, ZPOLINE_DEBUG=3).  Many processes never repay it: `/bin/true`,
  * a shell's `test`, a compiler driver's helpers make a few dozen calls.  So
- * in auto mode a process starts with page 0 and the second stage mapped
- * and the hooks loaded, as always, but with its sites as they are and
- * Syscall User Dispatch armed: every call traps and reaches the hooks
+ * in auto mode a process starts with the hooks loaded, as always, page 0
+ * held but not yet built (trampoline.c: it is built with the first site
+ * rewritten), its sites as they are and Syscall User Dispatch armed: every call traps and reaches the hooks
  * through the trap path (sud.c), complete but ~5 us slower a call here.
  * After ZPOLINE_SWITCH_AFTER such calls (0: rewrite at start-up) the
  * objects loaded at start-up are rewritten, as the start-up would have
@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -55,7 +56,7 @@ static struct {
 	unsigned char switched;
 } tier ZP_BIG_BSS;
 
-/* At start-up, page 0 mapped, the hooks loaded: from here on every call
+/* At start-up, page 0 held, the hooks loaded: from here on every call
  * traps, until `after` of them have.  false: Syscall User Dispatch could not
  * be armed, and the caller rewrites now. */
 bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main)
@@ -127,8 +128,9 @@ static int switch_now(const char *why)
 	if (e < 0) {
 		tier.blocked = 1;
 		if (zp_debug)
-			zp_log("zpoline: cannot read this process's mappings to rewrite its sites: "
-			       "every call keeps trapping");
+			zp_log("zpoline: cannot rewrite this process's sites (%s): every call keeps "
+			       "trapping",
+			       strerror(-e));
 		return -1;
 	}
 	if (zp_debug) {

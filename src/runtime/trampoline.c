@@ -49,12 +49,20 @@ bool zp_stage2_bmi2;
 bool zp_return_by_ret = true;
 uintptr_t zp_stage2_addr;
 
+/* Page 0 held PROT_NONE while every call traps (zp_trampoline_reserve),
+ * being mapped over (zp_trampoline_ensure), or neither. */
+enum { PAGE0_FREE, PAGE0_RESERVED, PAGE0_MAPPING };
+static int page0_state;
+static int page0_error; /* why the reserved page could not become the trampoline */
+
 static long try_map(uintptr_t addr, int prot)
 {
 	/* Populated: filled right away, and a page the kernel hands over
-	 * with the mapping costs a third of one taken by a fault here. */
+	 * with the mapping costs a third of one taken by a fault here.  Our
+	 * own reservation of page 0 is replaced in one step. */
+	int fixed = addr == 0 && page0_state == PAGE0_MAPPING ? MAP_FIXED : MAP_FIXED_NOREPLACE;
 	return zp_raw6(SYS_mmap, (long)addr, ZP_PAGE, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_POPULATE, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | fixed | MAP_POPULATE, -1, 0);
 }
 
 /* With PKU a PROT_EXEC-only page is execute-only; asked to stay readable
@@ -304,24 +312,77 @@ void zp_stage2_set_table(const struct zp_site_table *tab)
 	stage2_close();
 }
 
+/* Why page 0 could not be had (m, from mmap), in err. */
+static int page0_refused(long m, char *err, size_t errlen)
+{
+	if (m == -EEXIST) {
+		zp_snprintf(err, errlen,
+			    "zpoline: something is already mapped at address 0 "
+			    "(is libzpoline.so loaded twice, or does the program map page 0?)");
+		return -EEXIST;
+	}
+	zp_snprintf(err, errlen,
+		    "zpoline: cannot map the trampoline at address 0 (%s).\n"
+		    "zpoline: vm.mmap_min_addr must be 0: run as root\n"
+		    "zpoline:     sysctl -w vm.mmap_min_addr=0\n"
+		    "zpoline: (with SELinux also: setsebool -P mmap_low_allowed 1)",
+		    m == -EPERM ? "permission denied" : "mmap failed");
+	return (int)m;
+}
+
+/* While every call traps (tier.c), nothing runs page 0: a process that
+ * never rewrites its sites (`/bin/true`, most of a shell script's
+ * commands) need not build it.  Page 0 and the second stage are new
+ * page-table ranges, first written then executed, which on the PVM guest
+ * cost ~0.15 ms of its ~0.6 ms start-up (ZPOLINE_DEBUG=3, by hand).
+ * Page 0 is held PROT_NONE instead, untouched: a NULL access faults as
+ * natively, vm.mmap_min_addr is tested now, the program cannot take the
+ * page (dispatch.c refuses), and a second copy of the runtime finds it
+ * taken (zp_trampoline_is_ours). */
+int zp_trampoline_reserve(char *err, size_t errlen)
+{
+	long m = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m < 0)
+		return page0_refused(m, err, errlen);
+	page0_state = PAGE0_RESERVED;
+	return 0;
+}
+
+/* Before the first site is rewritten: the reserved page 0 becomes the
+ * trampoline.  Only while one thread runs (tier.c switches before a
+ * second starts); a handler that loads code meanwhile is told to wait
+ * (its code keeps trapping).  Fails for good where no second stage can be
+ * mapped any more: every call then goes on trapping, as complete. */
+int zp_trampoline_ensure(void)
+{
+	if (page0_state == PAGE0_FREE)
+		return page0_error;
+	if (page0_state == PAGE0_MAPPING)
+		return -EAGAIN;
+	page0_state = PAGE0_MAPPING;
+	char err[512];
+	int e = zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
+	if (e == 0)
+		e = zp_trampoline_map(err, sizeof err);
+	else
+		zp_snprintf(err, sizeof err, "zpoline: no memory for the site tables");
+	page0_state = PAGE0_FREE;
+	if (e < 0) {
+		page0_error = e;
+		zp_log("%s; every system call goes on trapping (Syscall User Dispatch), slower "
+		       "but still complete", err);
+		return e;
+	}
+	zp_stage2_finish();
+	return 0;
+}
+
 int zp_trampoline_map(char *err, size_t errlen)
 {
 	long m = try_map(0, PROT_READ | PROT_WRITE);
-	if (m < 0) {
-		if (m == -EEXIST) {
-			zp_snprintf(err, errlen,
-				    "zpoline: something is already mapped at address 0 "
-				    "(is libzpoline.so loaded twice, or does the program map page 0?)");
-			return -EEXIST;
-		}
-		zp_snprintf(err, errlen,
-			    "zpoline: cannot map the trampoline at address 0 (%s).\n"
-			    "zpoline: vm.mmap_min_addr must be 0: run as root\n"
-			    "zpoline:     sysctl -w vm.mmap_min_addr=0\n"
-			    "zpoline: (with SELinux also: setsebool -P mmap_low_allowed 1)",
-			    m == -EPERM ? "permission denied" : "mmap failed");
-		return (int)m;
-	}
+	if (m < 0)
+		return page0_refused(m, err, errlen);
 	unsigned char *page = (unsigned char *)(uintptr_t)m; /* == NULL */
 	/* Page 0 is address 0: GCC must not see a null pointer here. */
 	__asm__("" : "+r"(page));
@@ -376,7 +437,9 @@ int zp_stage2_map_alone(char *err, size_t errlen)
 	return -ENOMEM;
 }
 
-/* Is page 0 a trampoline built by a copy of this runtime?  Page 0 itself
+/* Is page 0 a trampoline built by a copy of this runtime, or held for
+ * one (zp_trampoline_reserve: unreadable, and another copy of the library
+ * loaded)?  Page 0 itself
  * may not be readable (execute-only), so look for stage 2 instead: it is
  * readable and sits at one of the few addresses map_stage2() tries, or,
  * with page 0 there (page0), map_stage2_units() too.  Detour mode maps no
@@ -408,5 +471,6 @@ bool zp_trampoline_is_ours(bool page0)
 			    sizeof probe))
 			return true;
 	}
-	return false;
+	unsigned char b;
+	return page0 && zp_other_runtime_loaded && zp_peek(pid, &b, 0, 1) != 1;
 }

@@ -419,6 +419,10 @@ void zp_code_appeared(uintptr_t addr, size_t len, int fd, uint64_t off)
 			return;
 		table = n > 0;
 	}
+	/* Page 0, held while calls trap (tier.c), is built for the first
+	 * code rewritten; where it cannot be, the code keeps trapping. */
+	if (zp_trampoline_ensure() < 0)
+		return;
 	unsigned long gen0 = __atomic_load_n(&clean_gen, __ATOMIC_SEQ_CST);
 	struct zp_maps maps;
 	if (zp_maps_open(&maps) < 0)

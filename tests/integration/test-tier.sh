@@ -196,6 +196,56 @@ for k in 30 100; do
 		fail "[switch after $k] a timer storm across the switch: $bad of 30 runs failed"
 done
 
+# Page 0 is held (PROT_NONE, nothing built) while the calls trap, and
+# becomes the trampoline when the sites are rewritten (trampoline.c).
+page0_line() { # COUNT: page 0's line of /proc/self/maps, as head reads it hooked
+	ZPOLINE_SWITCH_AFTER=$1 LD_PRELOAD=$LIB head -1 /proc/self/maps | awk '{ print $1, $2 }'
+}
+held=$(page0_line 100000)
+built=$(page0_line 1)
+[ "$held" = "00000000-00001000 ---p" ] &&
+	pass "page 0 held, unbuilt and inaccessible, while every call traps" ||
+	fail "page 0 while calls trap: '$held' (want 00000000-00001000 ---p)"
+case $built in
+"00000000-00001000 r-xp" | "00000000-00001000 --xp")
+	pass "page 0 built as the trampoline once the sites are rewritten ($built)" ;;
+*) fail "page 0 after the switch: '$built'" ;;
+esac
+# The program's own attacks on the held page: refused as on the built one.
+ZPOLINE_SWITCH_AFTER=100000 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.hostile LD_PRELOAD=$LIB \
+	LIBZPHOOK=$HOOK_COUNT "$P/hostile" page0 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+grep -q "mmap fixed at 0: failed" "$TMP/out" && grep -q "mprotect(0): failed" "$TMP/out" &&
+	grep -q "munmap(0): failed" "$TMP/out" && grep -q "after: right" "$TMP/out" &&
+	grep -Eq '^ +1[0-9] +0  getppid$' "$TMP/cnt.hostile" &&
+	pass "page 0 held: MAP_FIXED, mprotect and munmap of it refused, every call counted" ||
+	fail "page 0 held, attacked: rc $rc, $(cat "$TMP/out" "$TMP/err" | head -c 400)"
+# A second copy of the runtime (another path) finds the held page its
+# first copy's, and leaves the process to it.
+mkdir -p "$TMP/copy" && cp "$LIB" "$TMP/copy/libzpoline.so"
+ZPOLINE_SWITCH_AFTER=100000 ZPOLINE_DEBUG=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.copy \
+	LD_PRELOAD="$LIB $TMP/copy/libzpoline.so" LIBZPHOOK=$HOOK_COUNT "$P/seq" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c '^zpoline: mode ' "$TMP/err")" = 1 ] && ! grep -q "already mapped" "$TMP/err" &&
+	grep -Eq '^ +12 +0  getppid$' "$TMP/cnt.copy" &&
+	pass "two copies of the runtime, page 0 held: one in charge, every call counted" ||
+	fail "two copies, page 0 held: exit $rc, $(grep -v 'objects, ' "$TMP/err" | head -c 400)"
+# No second stage can be mapped when the switch comes: the calls go on
+# trapping, all counted, with one warning naming the second stage.
+if [ -e "$ZP_BUILD/tests/libs/liblowres.so" ]; then
+	LOWRES_FROM=0x1000 ZPOLINE_SWITCH_AFTER=10 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.low \
+		LD_PRELOAD="$LIB $ZP_BUILD/tests/libs/liblowres.so" LIBZPHOOK=$HOOK_COUNT "$P/seq" \
+		>"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ $rc -eq 0 ] && [ "$(grep -c '^ok$' "$TMP/out")" = 2 ] && grep -Eq '^ +12 +0  getppid$' "$TMP/cnt.low" &&
+		grep -q "no room for the trampoline's second stage.*goes on trapping" "$TMP/err" &&
+		[ "$(grep -c . "$TMP/err")" = 1 ] &&
+		pass "no room for the second stage at the switch: one warning, every call still counted" ||
+		fail "no room at the switch: exit $rc, $(grep getppid "$TMP/cnt.low"), $(head -c 400 "$TMP/err")"
+else
+	skip "no room for the second stage at the switch" "liblowres.so is not built"
+fi
+
 # Bad values: said, and the default used.
 for v in -3 x3 99999999999; do
 	ZPOLINE_SWITCH_AFTER=$v LD_PRELOAD=$LIB /bin/true 2>"$TMP/err"
