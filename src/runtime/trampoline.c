@@ -350,31 +350,33 @@ int zp_trampoline_reserve(char *err, size_t errlen)
 }
 
 /* Before the first site is rewritten: the reserved page 0 becomes the
- * trampoline.  Only while one thread runs (tier.c switches before a
- * second starts); a handler that loads code meanwhile is told to wait
- * (its code keeps trapping).  Fails for good where no second stage can be
+ * trampoline.  Normally while one thread runs (tier.c switches before a
+ * second starts); where the switch could not be made, threads may load
+ * code at once: one builds, the others' code keeps trapping meanwhile
+ * (Syscall User Dispatch stays armed there), as does a handler's that
+ * interrupted the building.  Fails for good where no second stage can be
  * mapped any more: every call then goes on trapping, as complete. */
 int zp_trampoline_ensure(void)
 {
-	if (page0_state == PAGE0_FREE)
-		return page0_error;
-	if (page0_state == PAGE0_MAPPING)
-		return -EAGAIN;
-	page0_state = PAGE0_MAPPING;
+	int state = PAGE0_RESERVED;
+	if (!__atomic_compare_exchange_n(&page0_state, &state, PAGE0_MAPPING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+		return state == PAGE0_FREE ? page0_error : -EAGAIN;
 	char err[512];
 	int e = zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
 	if (e == 0)
 		e = zp_trampoline_map(err, sizeof err);
 	else
 		zp_snprintf(err, sizeof err, "zpoline: no memory for the site tables");
-	page0_state = PAGE0_FREE;
 	if (e < 0) {
 		page0_error = e;
+		__atomic_store_n(&page0_state, PAGE0_FREE, __ATOMIC_RELEASE);
 		zp_log("%s; every system call goes on trapping (Syscall User Dispatch), slower "
 		       "but still complete", err);
 		return e;
 	}
 	zp_stage2_finish();
+	__atomic_store_n(&page0_state, PAGE0_FREE, __ATOMIC_RELEASE);
 	return 0;
 }
 
