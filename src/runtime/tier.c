@@ -9,8 +9,9 @@
  * a shell's `test`, a compiler driver's helpers make a few dozen calls.  So
  * in auto mode a process starts with the hooks loaded, as always, page 0
  * held but not yet built (trampoline.c: it is built with the first site
- * rewritten), its sites as they are and Syscall User Dispatch armed: every call traps and reaches the hooks
- * through the trap path (sud.c), complete but ~5 us slower a call here.
+ * rewritten), its sites as they are and Syscall User Dispatch armed:
+ * every call traps and reaches the hooks through the trap path (sud.c),
+ * complete but ~5 us slower a call here.
  * After ZPOLINE_SWITCH_AFTER such calls (0: rewrite at start-up) the
  * objects loaded at start-up are rewritten, as the start-up would have
  * done, and Syscall User Dispatch is left: from then on the program runs

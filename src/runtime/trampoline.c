@@ -334,7 +334,7 @@ static int page0_refused(long m, char *err, size_t errlen)
  * never rewrites its sites (`/bin/true`, most of a shell script's
  * commands) need not build it.  Page 0 and the second stage are new
  * page-table ranges, first written then executed, which on the PVM guest
- * cost ~0.15 ms of its ~0.6 ms start-up (ZPOLINE_DEBUG=3, by hand).
+ * cost ~0.13 ms of its ~0.6 ms start-up (build/bench/spawn-time, by hand).
  * Page 0 is held PROT_NONE instead, untouched: a NULL access faults as
  * natively, vm.mmap_min_addr is tested now, the program cannot take the
  * page (dispatch.c refuses), and a second copy of the runtime finds it
