@@ -187,13 +187,16 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed;
 	zp_tier_pending = may_defer && !(self_at_start() & ZP_SELF_THREADS) &&
 			  ((after && *after) || !(self_at_start() & ZP_SELF_TRACED_OR_FILTERED));
-	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR && zp_tier_pending) {
-		e = zp_trampoline_reserve(err, sizeof err);
-	} else if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
-		/* The site tables' room first: the second stage is then mapped
-		 * with their final address (no rewrite of it, two mprotects). */
-		zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
-		e = zp_trampoline_map(err, sizeof err);
+	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
+		if (zp_tier_pending) {
+			e = zp_trampoline_reserve(err, sizeof err);
+		} else {
+			/* The site tables' room first: the second stage is then
+			 * mapped with their final address (no rewrite of it, two
+			 * mprotects). */
+			zp_sets_reserve(ZP_SITES_TYPICAL, ZP_TRAPS_TYPICAL);
+			e = zp_trampoline_map(err, sizeof err);
+		}
 	}
 	if (e == -17 /* EEXIST */ && zp_trampoline_is_ours(true))
 		return; /* another copy of the runtime (e.g. in a hook's namespace) is in charge */
