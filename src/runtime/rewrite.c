@@ -32,6 +32,7 @@
 #include "maps.h"
 #include "rewrite.h"
 #include "scan.h"
+#include "solib.h"
 
 struct zp_stats zp_stats;
 
@@ -1058,21 +1059,39 @@ static bool is_self(const struct object *o)
 
 void (*zp_sites_report)(const char *path, uintptr_t base, const struct zp_sites *s);
 
-bool zp_other_runtime_loaded;
-
 static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
 	struct object o = {info->dlpi_addr, info->dlpi_name, info->dlpi_phdr, info->dlpi_phnum};
-	if (is_self(&o)) {
-		*(bool *)data = true;
-		return 0;
-	}
-	const char *slash = o.name ? strrchr(o.name, '/') : NULL;
-	const char *base = slash ? slash + 1 : o.name;
-	if (base && !strncmp(base, "libzpoline.so", 13))
-		zp_other_runtime_loaded = true;
+	*(bool *)data |= is_self(&o);
 	return 0;
+}
+
+/* Another object exporting the runtime's API: a copy of this library,
+ * whatever its file is called. */
+static int find_other_runtime(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct object o = {info->dlpi_addr, info->dlpi_name, info->dlpi_phdr, info->dlpi_phnum};
+	if (is_self(&o))
+		return 0;
+	for (int i = 0; i < o.phnum; i++) {
+		if (o.phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(o.base + o.phdr[i].p_vaddr);
+		if (zp_solib_sym_loaded(o.base, dyn, "zpoline_raw_syscall")) {
+			*(bool *)data = true;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+bool zp_other_runtime_loaded(void)
+{
+	bool found = false;
+	dl_iterate_phdr(find_other_runtime, &found);
+	return found;
 }
 
 /* Where this library is: the range Syscall User Dispatch lets through. */

@@ -419,6 +419,7 @@ extern const unsigned char zp_stage2_ret[] __attribute__((visibility("hidden")))
 extern const unsigned char zp_stage2_jmp[] __attribute__((visibility("hidden")));
 extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
 extern ZP_HIDDEN bool zp_page0_ours; /* the trampoline is at page 0 */
+extern ZP_HIDDEN bool zp_page0_held; /* page 0 taken PROT_NONE, not built yet */
 extern ZP_HIDDEN bool zp_return_by_ret; /* back to a site with ret, not jmp (trampoline.c) */
 extern ZP_HIDDEN bool zp_stage2_bmi2; /* the entry stub's lookup changes no flag */
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;
@@ -565,8 +566,8 @@ ZP_HIDDEN void zp_tier_now(const char *why);
 ZP_HIDDEN void zp_tier_forked(int pid);
 /* This library's own address range (never rewritten). */
 extern ZP_HIDDEN uintptr_t zp_self_lo, zp_self_hi;
-/* Another copy of libzpoline.so is loaded (zp_self_range_init). */
-extern ZP_HIDDEN bool zp_other_runtime_loaded;
+/* Another copy of libzpoline.so is loaded (rewrite.c). */
+ZP_HIDDEN bool zp_other_runtime_loaded(void);
 
 /* ---- code appearing after start-up (watch.c) ------------------------------ */
 struct zp_watch_stats {

@@ -1882,9 +1882,10 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 	/* Natively nothing is mapped at page 0, so a fault there is "not
 	 * mapped" (SEGV_MAPERR, the page-fault error code without its
 	 * protection and key bits), not SEGV_PKUERR (execute-only) or
-	 * SEGV_ACCERR (readable, not writable): Go's runtime makes a
-	 * nil-pointer panic only of the former and aborts on the others. */
-	if (sig == SIGSEGV && zp_page0_ours && (uintptr_t)si->si_addr < ZP_PAGE &&
+	 * SEGV_ACCERR (readable, not writable; or held PROT_NONE before the
+	 * sites are rewritten): Go's runtime makes a nil-pointer panic only
+	 * of the former and aborts on the others. */
+	if (sig == SIGSEGV && (zp_page0_ours || zp_page0_held) && (uintptr_t)si->si_addr < ZP_PAGE &&
 	    (si->si_code == SEGV_PKUERR || si->si_code == SEGV_ACCERR)) {
 		si->si_code = SEGV_MAPERR;
 		si->si_pkey = 0;

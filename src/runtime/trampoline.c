@@ -45,6 +45,7 @@
 bool zp_exec_only;
 /* Read only when a fault is delivered (signals.c). */
 bool zp_page0_ours ZP_BIG_BSS;
+bool zp_page0_held ZP_BIG_BSS;
 bool zp_stage2_bmi2;
 bool zp_return_by_ret = true;
 uintptr_t zp_stage2_addr;
@@ -346,6 +347,7 @@ int zp_trampoline_reserve(char *err, size_t errlen)
 	if (m < 0)
 		return page0_refused(m, err, errlen);
 	page0_state = PAGE0_RESERVED;
+	zp_page0_held = true;
 	return 0;
 }
 
@@ -368,6 +370,7 @@ int zp_trampoline_ensure(void)
 		e = zp_trampoline_map(err, sizeof err);
 	else
 		zp_snprintf(err, sizeof err, "zpoline: no memory for the site tables");
+	zp_page0_held = false; /* built, or unmapped by the failure */
 	if (e < 0) {
 		page0_error = e;
 		__atomic_store_n(&page0_state, PAGE0_FREE, __ATOMIC_RELEASE);
@@ -450,6 +453,11 @@ int zp_stage2_map_alone(char *err, size_t errlen)
 bool zp_trampoline_is_ours(bool page0)
 {
 	long pid = zp_raw0(SYS_getpid);
+	/* Held (or execute-only): no read of it, so none of the probes below,
+	 * each a system call the first copy's hooks would see. */
+	unsigned char b;
+	if (page0 && zp_peek(pid, &b, 0, 1) != 1 && zp_other_runtime_loaded())
+		return true;
 	size_t nunits = page0 ? UNITS_NSTAGE2 : 0;
 	for (size_t j = 0; j < nunits + sizeof stage2_top + 4; j++) {
 		uintptr_t target;
@@ -473,6 +481,5 @@ bool zp_trampoline_is_ours(bool page0)
 			    sizeof probe))
 			return true;
 	}
-	unsigned char b;
-	return page0 && zp_other_runtime_loaded && zp_peek(pid, &b, 0, 1) != 1;
+	return false;
 }
