@@ -419,7 +419,9 @@ extern const unsigned char zp_stage2_ret[] __attribute__((visibility("hidden")))
 extern const unsigned char zp_stage2_jmp[] __attribute__((visibility("hidden")));
 extern ZP_HIDDEN bool zp_exec_only; /* page 0 is execute-only (PKU) */
 extern ZP_HIDDEN bool zp_page0_ours; /* the trampoline is at page 0 */
-extern ZP_HIDDEN bool zp_page0_held; /* page 0 taken PROT_NONE, not built yet */
+/* Page 0 was held PROT_NONE (zp_trampoline_reserve): a fault there is
+ * reported as natively, built since or not. */
+extern ZP_HIDDEN bool zp_page0_held;
 extern ZP_HIDDEN bool zp_return_by_ret; /* back to a site with ret, not jmp (trampoline.c) */
 extern ZP_HIDDEN bool zp_stage2_bmi2; /* the entry stub's lookup changes no flag */
 extern ZP_HIDDEN uintptr_t zp_stage2_addr;

@@ -370,7 +370,6 @@ int zp_trampoline_ensure(void)
 		e = zp_trampoline_map(err, sizeof err);
 	else
 		zp_snprintf(err, sizeof err, "zpoline: no memory for the site tables");
-	zp_page0_held = false; /* built, or unmapped by the failure */
 	if (e < 0) {
 		page0_error = e;
 		__atomic_store_n(&page0_state, PAGE0_FREE, __ATOMIC_RELEASE);
