@@ -4,7 +4,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/cli-lib.sh"
 
-"$Z" doctor >"$TMP/out" 2>"$TMP/err"
+# As a user runs it: without lib.sh's ZPOLINE_SWITCH_AFTER=0.
+env -u ZPOLINE_SWITCH_AFTER "$Z" doctor >"$TMP/out" 2>"$TMP/err"
 rc=$?
 if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then pass "doctor exits 0 or 1 ($rc)"; else fail "doctor exit $rc"; fi
 [ ! -s "$TMP/err" ] && pass "doctor: nothing on stderr" || fail "doctor stderr: $(head -c 300 "$TMP/err")"
