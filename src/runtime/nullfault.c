@@ -66,22 +66,10 @@ static const char *vm_library(const char *path)
 	return NULL;
 }
 
-/* The dynamic symbol named, in a loaded object's own table. */
-static bool defines(const struct dl_phdr_info *info, const char *name)
-{
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
-			continue;
-		const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-		return zp_solib_sym_loaded(info->dlpi_addr, dyn, name) != NULL;
-	}
-	return false;
-}
-
 /* A runtime linked into the object itself (the `mono` executable). */
 static const char *vm_inside(const struct dl_phdr_info *info)
 {
-	return defines(info, "mono_jit_init") ? "a Mono runtime" : NULL;
+	return zp_solib_defines(info, "mono_jit_init") ? "a Mono runtime" : NULL;
 }
 
 /* The program is zpoline-loader (how `zpoline run` starts a static
@@ -113,7 +101,7 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	/* The program itself (no name): libraries are known by name. */
 	if (!kind && info->dlpi_name && !info->dlpi_name[0]) {
 		kind = vm_inside(info);
-		loader_is_program = defines(info, "zpoline_loader_program");
+		loader_is_program = zp_solib_defines(info, "zpoline_loader_program");
 	}
 	if (!kind && info->dlpi_name && !info->dlpi_name[0])
 		kind = go_program(info);

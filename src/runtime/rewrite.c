@@ -1073,18 +1073,10 @@ static int find_other_runtime(struct dl_phdr_info *info, size_t size, void *data
 {
 	(void)size;
 	struct object o = {info->dlpi_addr, info->dlpi_name, info->dlpi_phdr, info->dlpi_phnum};
-	if (is_self(&o))
+	if (is_self(&o) || !zp_solib_defines(info, "zpoline_raw_syscall"))
 		return 0;
-	for (int i = 0; i < o.phnum; i++) {
-		if (o.phdr[i].p_type != PT_DYNAMIC)
-			continue;
-		const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(o.base + o.phdr[i].p_vaddr);
-		if (zp_solib_sym_loaded(o.base, dyn, "zpoline_raw_syscall")) {
-			*(bool *)data = true;
-			return 1;
-		}
-	}
-	return 0;
+	*(bool *)data = true;
+	return 1;
 }
 
 bool zp_other_runtime_loaded(void)

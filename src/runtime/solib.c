@@ -380,3 +380,14 @@ void *zp_solib_sym(const struct zp_solib *lib, const char *name)
 			return NULL;
 	}
 }
+
+bool zp_solib_defines(const struct dl_phdr_info *info, const char *name)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+		return zp_solib_sym_loaded(info->dlpi_addr, dyn, name) != NULL;
+	}
+	return false;
+}

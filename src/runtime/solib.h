@@ -11,6 +11,7 @@
 
 #include <elf.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,5 +44,8 @@ void *zp_solib_sym(const struct zp_solib *lib, const char *name);
 /* The same for an object ld.so loaded at `base` (its load bias), from its
  * dynamic section in memory; NULL without a GNU hash table. */
 void *zp_solib_sym_loaded(uintptr_t base, const ElfW(Dyn) *dyn, const char *name);
+
+/* Does a loaded object (as dl_iterate_phdr describes it) define `name`? */
+bool zp_solib_defines(const struct dl_phdr_info *info, const char *name);
 
 #endif
