@@ -371,11 +371,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 		       : zp_trampoline_units				    ? ", jmp rel32 units"
 									    : ", rel8 sled",
 		       zp_mode == ZP_MODE_SUD ? "none (SUD)"
-		       : !zp_stage2_addr      ? "chosen with page 0"
+		       : !zp_stage2_addr      ? "(chosen when page 0 is built)"
 		       : zp_stage2_bmi2	      ? "flag-free (BMI2)"
 					      : "with pushfq (no BMI2)",
 		       zp_mode == ZP_MODE_SUD ? "sigreturn (SUD)"
-		       : !zp_stage2_addr      ? "chosen with page 0"
+		       : !zp_stage2_addr      ? "(chosen then too)"
 		       : zp_return_by_ret     ? "ret"
 					      : "jmp",
 		       zp_wrgsbase ? "wrgsbase" : "arch_prctl",
