@@ -5,7 +5,7 @@
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc/common
 BENCH_BIN := $(B)/bench/percall $(B)/bench/ptrace-tracer $(B)/bench/spawn-time \
 	$(B)/bench/threads-io $(B)/bench/machine-costs $(B)/bench/libzphook_origin.so \
-	$(B)/bench/insn-speed $(B)/bench/signal-pc
+	$(B)/bench/insn-speed $(B)/bench/signal-pc $(B)/bench/xmc-tear
 
 $(B)/bench/percall: bench/percall.c bench/percall-asm.S
 	@mkdir -p $(@D)
@@ -30,6 +30,10 @@ $(B)/bench/insn-speed: bench/insn-speed.c bench/timing.h $(B)/rt/finder.o $(B)/r
 	$(CC) $(BENCH_CFLAGS) -Isrc/runtime -o $@ $(filter-out %.h,$^) -lZydis -ldl
 
 $(B)/bench/signal-pc: bench/signal-pc.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -pthread -o $@ $<
+
+$(B)/bench/xmc-tear: bench/xmc-tear.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -pthread -o $@ $<
 

@@ -405,13 +405,15 @@ int zp_trampoline_map(char *err, size_t errlen)
 		zp_raw2(SYS_munmap, 0, ZP_PAGE);
 		/* Page 0 itself was fine: every address the tail's jump can
 		 * reach (below 2 GiB) is taken, typically by a reservation the
-		 * program made before the runtime's constructor ran (Chromium's
-		 * PartitionAlloc takes the low 4 GiB).  Not vm.mmap_min_addr. */
+		 * program made before the runtime's constructor ran or, with
+		 * page 0 held until the switch, since (Chromium's PartitionAlloc
+		 * takes the low 4 GiB).  Not vm.mmap_min_addr. */
 		zp_snprintf(err, errlen,
 			    "zpoline: no room for the trampoline's second stage: the eight pages "
 			    "it may take (0x26ccc000 to 0x65ccc000) and those for a pointer to it "
-			    "(0x1000 to 0x4000) are already mapped, most likely by the program "
-			    "before the runtime started (zpoline run --from-start maps it first)");
+			    "(0x1000 to 0x4000) are already mapped, most likely by a reservation of "
+			    "the program's (zpoline run --from-start maps them before the program "
+			    "runs)");
 		return -EADDRINUSE;
 	}
 	if (zp_raw3(SYS_mprotect, 0, ZP_PAGE, page0_prot()) < 0) {
