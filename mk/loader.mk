@@ -29,7 +29,8 @@ all: $(B)/zpoline-loader
 
 # ---- test programs -------------------------------------------------------
 LT := $(B)/tests/loader
-LOADER_TEST_PROGS := $(LT)/ident-static $(LT)/ident-static-pie $(LT)/dyn $(LT)/regs
+LOADER_TEST_PROGS := $(LT)/ident-static $(LT)/ident-static-pie $(LT)/ident-static-bare $(LT)/dyn \
+	$(LT)/regs
 
 $(LT)/ident-static: tests/loader/progs/ident.c
 	@mkdir -p $(@D)
@@ -38,6 +39,10 @@ $(LT)/ident-static: tests/loader/progs/ident.c
 $(LT)/ident-static-pie: tests/loader/progs/ident.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static-pie -o $@ $< -lpthread
+
+# Stripped of its symbols and unwind tables: no function boundaries at all.
+$(LT)/ident-static-bare: $(LT)/ident-static
+	objcopy --strip-all -R .eh_frame -R .eh_frame_hdr -R .gcc_except_table $< $@
 
 $(LT)/dyn: tests/loader/progs/dyn.c
 	@mkdir -p $(@D)

@@ -54,6 +54,7 @@ enum {
 };
 
 typedef int (*rewrite_fn)(uintptr_t base, const void *phdr, int phnum, const char *path);
+typedef int (*trap_fn)(uintptr_t lo, uintptr_t hi);
 
 static rewrite_fn runtime_rewrite(void)
 {
@@ -650,15 +651,29 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 		if (zl_debug)
 			zl_msg("%s: no .eh_frame_hdr, no symbol table; functions from Go's function "
 			       "table", f->name);
-	} else if (!has_index && !copy) {
-		/* Said always: a trace that silently misses every call of the
-		 * program would be worse than none. */
-		zl_msg("%s: a static program with no unwind table, no symbol table and no Go "
-		       "function table (stripped): its system calls cannot be told from data, so "
-		       "they are not hooked (docs/loader.md)",
-		       f->name);
 	}
+	bool unknown = !has_index && !copy && !go;
 	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
+	if (unknown) {
+		/* Its calls are caught by Syscall User Dispatch instead, each
+		 * one trapping.  Where they cannot be, said always: a trace
+		 * that silently misses every call of the program would be
+		 * worse than none. */
+		trap_fn trap = (trap_fn)dlsym(RTLD_DEFAULT, "zpoline_trap_image");
+		if (trap && trap(img->lo, img->hi) == 1) {
+			if (zl_debug)
+				zl_msg("%s: stripped, no function table: its system calls are "
+				       "caught by Syscall User Dispatch, each one trapping",
+				       f->name);
+		} else {
+			zl_msg("%s: a static program with no unwind table, no symbol table and no "
+			       "Go function table (stripped): its system calls cannot be told "
+			       "from data, and this mode (ZPOLINE_MODE) or kernel has no Syscall "
+			       "User Dispatch to catch them, so they are not hooked "
+			       "(docs/loader.md)",
+			       f->name);
+		}
+	}
 	zl_free(m.map, m.bytes);
 	zl_free(copy, copy_bytes);
 	if (zl_debug)

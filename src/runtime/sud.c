@@ -479,6 +479,63 @@ bool zp_sud_available(void)
 	return (st & 0x7f) == 0 && ((st >> 8) & 0xff) == 0;
 }
 
+/* Images whose calls are caught every time, their sites never rewritten
+ * (zpoline_trap_image). */
+#define ZP_TRAP_IMAGES 8
+static struct {
+	uintptr_t lo, hi;
+} trap_images[ZP_TRAP_IMAGES];
+static int ntrap_images;
+
+static bool in_trap_image(uintptr_t site)
+{
+	int n = __atomic_load_n(&ntrap_images, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < n; i++)
+		if (site >= trap_images[i].lo && site < trap_images[i].hi)
+			return true;
+	return false;
+}
+
+/* For zpoline's loader: an image it mapped whose functions cannot be known
+ * (a stripped static program, not Go), so none of its `syscall`
+ * instructions can be told from data and none was rewritten.  Its calls are
+ * caught by Syscall User Dispatch instead (net mode from here on), every
+ * time: a site caught there is not rewritten either, as for code a JIT
+ * wrote, since whether its function keeps data below rsp (where `callq`
+ * writes) is unknown too.  Returns 1 if its calls will be caught, 0 if not
+ * (ZPOLINE_MODE=zpoline or detour, or no Syscall User Dispatch here).
+ * Not part of the hook API: the loader and the runtime ship together. */
+__attribute__((visibility("default"))) int zpoline_trap_image(uintptr_t lo, uintptr_t hi)
+{
+	if (zp_mode == ZP_MODE_SUD)
+		return 1; /* every call traps already, and nothing is rewritten */
+	if (zp_mode != ZP_MODE_AUTO && zp_mode != ZP_MODE_NET)
+		return 0;
+	if (ntrap_images == ZP_TRAP_IMAGES)
+		return 0;
+	/* Still trapping every call (the switch not made yet): net mode
+	 * keeps SUD armed when it is made (tier.c). */
+	bool rearm = zp_mode == ZP_MODE_AUTO && !zp_tier_pending;
+	if (rearm) {
+		/* Rewritten already, SUD left: armed again, in this thread (the
+		 * loader's only one) and any other. */
+		struct zp_thread *t = zp_thread_self();
+		zp_sud_armed = 1;
+		if (!t || zp_sud_arm(t) < 0) {
+			zp_sud_armed = 0;
+			return 0;
+		}
+		zp_sud_arm_others();
+	}
+	trap_images[ntrap_images].lo = lo;
+	trap_images[ntrap_images].hi = hi;
+	__atomic_store_n(&ntrap_images, ntrap_images + 1, __ATOMIC_RELEASE);
+	zp_mode = ZP_MODE_NET;
+	if (rearm)
+		zp_stage2_finish(); /* every number through the dispatcher, which sets the selector */
+	return 1;
+}
+
 /* The safety net caught a real syscall instruction at `site`: rewrite it,
  * unless its function keeps data below rsp. */
 static void rewrite_caught(uintptr_t site)
@@ -487,6 +544,8 @@ static void rewrite_caught(uintptr_t site)
 	if (site < ZP_PAGE || (site >= zp_self_lo && site < zp_self_hi) ||
 	    (zp_stage2_addr && site - zp_stage2_addr < ZP_PAGE))
 		return; /* the runtime's own code is never rewritten */
+	if (in_trap_image(site))
+		return;
 	if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34))
 		return;
 	struct zp_maps maps;

@@ -108,7 +108,8 @@ static int switch_now(const char *why)
 	/* Code the decoder was needed for and could not be loaded (a broken
 	 * library) is left as it was: SUD stays armed to catch its calls, the
 	 * safety net of net mode, as at start-up (init.c). */
-	bool net = e == 0 && zp_decoder_unavailable();
+	bool net = e == 0 && (zp_mode == ZP_MODE_NET /* zpoline_trap_image */ ||
+			      zp_decoder_unavailable());
 	if (e == 0) {
 		tier.switched = 1;
 		if (net) {

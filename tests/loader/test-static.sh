@@ -18,10 +18,13 @@ identity_settable() {
 		grep -q 'stays the loader'
 }
 
-for kind in static static-pie; do
+# static-bare: no symbols, no unwind table: no site can be vouched for, so
+# every call is caught by Syscall User Dispatch instead.
+for kind in static static-pie static-bare; do
 	prog=$LT/ident-$kind
 	native_traced n.$kind trace.$kind "$prog" data one 'two words'
 	rn=$?
+	[ $kind = static-bare ] && rn_bare=$rn
 	loaded l.$kind count.$kind -- "$prog" data one 'two words'
 	rl=$?
 	if identity_settable; then
@@ -36,6 +39,19 @@ for kind in static static-pie; do
 	fi
 	covered "$kind: coverage" trace.$kind count.$kind --marker '^execve\(' --ignore futex
 done
+if [ ! -s l.static-bare.err ]; then
+	pass "static-bare: nothing said (its calls are caught)"
+else
+	fail "static-bare: the loader said: $(head -c 300 l.static-bare.err)"
+fi
+# Where nothing can catch them, it says so, and the program runs as natively.
+ZPOLINE_MODE=zpoline loaded l.bare-zp count.bare-zp -- "$LT/ident-static-bare" data one 'two words'
+rl=$?
+if grep -q "stripped.*not hooked" l.bare-zp.err && [ $rl -eq "$rn_bare" ]; then
+	pass "static-bare, ZPOLINE_MODE=zpoline: says its calls are not hooked, runs"
+else
+	fail "static-bare, ZPOLINE_MODE=zpoline: exit $rl (native $rn_bare), $(head -c 300 l.bare-zp.err)"
+fi
 
 # --argv0, and a name looked up in $PATH (argv[0] as typed, AT_EXECFN the
 # file found), as a shell would run it.
