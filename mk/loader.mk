@@ -30,7 +30,7 @@ all: $(B)/zpoline-loader
 # ---- test programs -------------------------------------------------------
 LT := $(B)/tests/loader
 LOADER_TEST_PROGS := $(LT)/ident-static $(LT)/ident-static-pie $(LT)/ident-static-bare $(LT)/dyn \
-	$(LT)/regs
+	$(LT)/regs $(LT)/nullread-static-bare
 
 $(LT)/ident-static: tests/loader/progs/ident.c
 	@mkdir -p $(@D)
@@ -43,6 +43,12 @@ $(LT)/ident-static-pie: tests/loader/progs/ident.c
 # Stripped of its symbols and unwind tables: no function boundaries at all.
 $(LT)/ident-static-bare: $(LT)/ident-static
 	objcopy --strip-all -R .eh_frame -R .eh_frame_hdr -R .gcc_except_table $< $@
+
+$(LT)/nullread-static-bare: tests/programs/nullread.c tests/programs/check.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $@.full $<
+	objcopy --strip-all -R .eh_frame -R .eh_frame_hdr -R .gcc_except_table $@.full $@
+	rm -f $@.full
 
 $(LT)/dyn: tests/loader/progs/dyn.c
 	@mkdir -p $(@D)

@@ -652,9 +652,7 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 			zl_msg("%s: no .eh_frame_hdr, no symbol table; functions from Go's function "
 			       "table", f->name);
 	}
-	bool unknown = !has_index && !copy && !go;
-	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
-	if (unknown) {
+	if (!has_index && !copy && !go) {
 		/* Its calls are caught by Syscall User Dispatch instead, each
 		 * one trapping.  Where they cannot be, said always: a trace
 		 * that silently misses every call of the program would be
@@ -674,6 +672,7 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 			       f->name);
 		}
 	}
+	int n = rewrite(img->bias, phdr, (int)phnum, f->path);
 	zl_free(m.map, m.bytes);
 	zl_free(copy, copy_bytes);
 	if (zl_debug)

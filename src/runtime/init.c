@@ -183,8 +183,15 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	const char *report = getenv("ZPOLINE_SITES");
 	const char *vdso = getenv("ZPOLINE_VDSO");
 	bool vdso_routed = vdso && !strcmp(vdso, "1");
-	bool may_defer =
-		zp_mode == ZP_MODE_AUTO && switch_after > 0 && !(report && *report) && !vdso_routed;
+	/* zpoline-loader's process switches when the loader hands the runtime
+	 * its program's image (zpoline_rewrite_image), whatever the count: an
+	 * image none of whose sites can be found is then left to Syscall User
+	 * Dispatch with no page 0 at all (zpoline_trap_image), so that its
+	 * NULL reads fault as natively. */
+	bool loader = zp_mode == ZP_MODE_AUTO && zp_program_is_loader();
+	long tier_after = loader ? LONG_MAX : switch_after;
+	bool may_defer = zp_mode == ZP_MODE_AUTO && (switch_after > 0 || loader) &&
+			 !(report && *report) && !vdso_routed;
 	zp_tier_pending = may_defer && !(self_at_start() & ZP_SELF_THREADS) &&
 			  ((after && *after) || !(self_at_start() & ZP_SELF_TRACED_OR_FILTERED));
 	if (zp_mode != ZP_MODE_SUD && zp_mode != ZP_MODE_DETOUR) {
@@ -313,7 +320,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	const char *lean = getenv("ZPOLINE_LEAN");
 	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;
 	int late_err;
-	if (zp_tier_pending && !zp_tier_start(switch_after, lean_ok, zp_thread_self())) {
+	if (zp_tier_pending && !zp_tier_start(tier_after, lean_ok, zp_thread_self())) {
 		/* No Syscall User Dispatch to trap with: rewrite now. */
 		if (zp_trampoline_ensure() < 0)
 			zp_die("zpoline: stopping: neither the trampoline nor Syscall User "
@@ -337,7 +344,11 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	if (zp_debug >= 1) {
 		struct zp_stats *s = &zp_stats;
 		const struct zp_thread *me = zp_thread_self();
-		if (zp_tier_pending)
+		if (zp_tier_pending && loader)
+			zp_log("zpoline: mode %s; sites rewritten when zpoline-loader hands over its "
+			       "program, until then every call traps (Syscall User Dispatch)",
+			       mode_names[zp_mode]);
+		else if (zp_tier_pending)
 			zp_log("zpoline: mode %s; sites rewritten after %d calls (ZPOLINE_SWITCH_AFTER), "
 			       "until then every call traps (Syscall User Dispatch)",
 			       mode_names[zp_mode], switch_after);

@@ -75,8 +75,25 @@ static const char *vm_inside(const struct dl_phdr_info *info)
 /* The program is zpoline-loader (how `zpoline run` starts a static
  * program), known from its own symbol table: no dlopen and dlsym in a
  * constructor, which would search every object's table under ld.so's
- * lock before the program has started. */
-static bool loader_is_program ZP_BIG_BSS;
+ * lock before the program has started.  The program is the first object. */
+static int loader_first(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(bool *)data = info->dlpi_name && !info->dlpi_name[0] &&
+			zp_solib_defines(info, "zpoline_loader_program");
+	return 1;
+}
+
+bool zp_program_is_loader(void)
+{
+	static signed char known; /* 0 not asked, 1 yes, -1 no */
+	if (!known) {
+		bool yes = false;
+		dl_iterate_phdr(loader_first, &yes);
+		known = yes ? 1 : -1;
+	}
+	return known > 0;
+}
 
 /* A Go program: Go's linker writes a note "Go" of type 4 (its build ID).
  * Go turns a fault at a small address into a nil-pointer panic, which
@@ -101,7 +118,6 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	/* The program itself (no name): libraries are known by name. */
 	if (!kind && info->dlpi_name && !info->dlpi_name[0]) {
 		kind = vm_inside(info);
-		loader_is_program = zp_solib_defines(info, "zpoline_loader_program");
 	}
 	if (!kind && info->dlpi_name && !info->dlpi_name[0])
 		kind = go_program(info);
@@ -141,7 +157,7 @@ static bool go_file(int fd)
  * not one of its options. */
 static const char *loaded_go_program(void)
 {
-	if (!loader_is_program)
+	if (!zp_program_is_loader())
 		return NULL;
 	char cmd[4096];
 	int fd = (int)zp_raw3(SYS_open, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);

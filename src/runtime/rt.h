@@ -270,6 +270,8 @@ ZP_HIDDEN void zp_rewrite_forked(void);
 /* The reason the program needs them (its kind), or NULL. */
 ZP_HIDDEN const char *zp_needs_null_faults(void);
 ZP_HIDDEN bool zp_null_reads_fault(void); /* page 0 can be execute-only */
+/* The process is zpoline-loader's, its program not mapped yet. */
+ZP_HIDDEN bool zp_program_is_loader(void);
 /* The kind of VM ("a Java VM") a library of that path is, or NULL. */
 ZP_HIDDEN const char *zp_vm_library(const char *path);
 
@@ -408,6 +410,7 @@ ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);
 /* Page 0 held now, built when a site is first rewritten (trampoline.c). */
 ZP_HIDDEN int zp_trampoline_reserve(char *err, size_t errlen);
 ZP_HIDDEN int zp_trampoline_ensure(void);
+ZP_HIDDEN bool zp_trampoline_release(void);
 ZP_HIDDEN int zp_stage2_map_alone(char *err, size_t errlen);
 ZP_HIDDEN bool zp_trampoline_is_ours(bool page0);
 ZP_HIDDEN void zp_stage2_finish(void);

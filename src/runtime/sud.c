@@ -496,21 +496,33 @@ static bool in_trap_image(uintptr_t site)
 	return false;
 }
 
-/* For zpoline's loader: an image it mapped whose functions cannot be known
- * (a stripped static program, not Go), so none of its `syscall`
- * instructions can be told from data and none was rewritten.  Its calls are
- * caught by Syscall User Dispatch instead (net mode from here on), every
- * time: a site caught there is not rewritten either, as for code a JIT
- * wrote, since whether its function keeps data below rsp (where `callq`
- * writes) is unknown too.  Returns 1 if its calls will be caught, 0 if not
- * (ZPOLINE_MODE=zpoline or detour, or no Syscall User Dispatch here).
- * Not part of the hook API: the loader and the runtime ship together. */
+/* For zpoline's loader, before it has the runtime rewrite an image it
+ * mapped whose functions cannot be known (a stripped static program, not
+ * Go): none of its `syscall` instructions can be told from data, so none
+ * is rewritten, and its calls are caught by Syscall User Dispatch instead,
+ * every time.  Where nothing was rewritten yet (auto mode: the loader's
+ * process switches when the loader says, init.c), SUD mode from here on,
+ * page 0 let go: the program's NULL reads fault as natively.  Else net
+ * mode, where a site caught is not rewritten either, as it would be for
+ * code a JIT wrote, since whether its function keeps data below rsp
+ * (where `callq` writes) is unknown too.  Returns 1 if the image's calls
+ * will be caught, 0 if not (ZPOLINE_MODE=zpoline or detour, or no Syscall
+ * User Dispatch here).  Not part of the hook API: the loader and the
+ * runtime ship together. */
 __attribute__((visibility("default"))) int zpoline_trap_image(uintptr_t lo, uintptr_t hi)
 {
 	if (zp_mode == ZP_MODE_SUD)
 		return 1; /* every call traps already, and nothing is rewritten */
 	if (zp_mode != ZP_MODE_AUTO && zp_mode != ZP_MODE_NET)
 		return 0;
+	if (zp_mode == ZP_MODE_AUTO && zp_tier_pending && zp_trampoline_release()) {
+		zp_tier_pending = 0;
+		zp_mode = ZP_MODE_SUD;
+		if (zp_debug)
+			zp_log("zpoline: an image with no known functions: Syscall User Dispatch "
+			       "mode from here on (every call traps), no page 0");
+		return 1;
+	}
 	if (ntrap_images == ZP_TRAP_IMAGES)
 		return 0;
 	/* Still trapping every call (the switch not made yet): net mode

@@ -351,6 +351,21 @@ int zp_trampoline_reserve(char *err, size_t errlen)
 	return 0;
 }
 
+/* The held page 0 let go, never built: the process goes on in SUD mode
+ * (zpoline_trap_image), where nothing runs page 0 and the program may map
+ * it as natively.  false if it was not held (built, or being built). */
+bool zp_trampoline_release(void)
+{
+	int state = PAGE0_RESERVED;
+	if (!__atomic_compare_exchange_n(&page0_state, &state, PAGE0_FREE, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	page0_error = -ENXIO; /* for zp_trampoline_ensure: not built, not to be */
+	zp_raw2(SYS_munmap, 0, ZP_PAGE);
+	zp_page0_held = false; /* a fault at page 0 is the program's own from here on */
+	return true;
+}
+
 /* Before the first site is rewritten: the reserved page 0 becomes the
  * trampoline.  Normally while one thread runs (tier.c switches before a
  * second starts); where the switch could not be made, threads may load

@@ -44,6 +44,20 @@ if [ ! -s l.static-bare.err ]; then
 else
 	fail "static-bare: the loader said: $(head -c 300 l.static-bare.err)"
 fi
+# Such a program gets no page 0 either: its reads through NULL fault as
+# natively (Free Pascal turns them into EAccessViolation), and its calls
+# reach the hooks (nullread: 17 getppid calls).
+"$LT/nullread-static-bare" >n.nullread 2>&1
+rn=$?
+rm -f count.nullread
+loaded l.nullread count.nullread -- "$LT/nullread-static-bare"
+rl=$?
+got=$(awk '$NF == "getppid" { n += $1 } END { print n + 0 }' count.nullread 2>/dev/null)
+if [ $rn -eq 0 ] && [ $rl -eq 0 ] && ! grep -q '^FAIL' l.nullread && [ "$got" = 17 ]; then
+	pass "static-bare: NULL reads, writes and calls fault as natively; 17 getppid hooked"
+else
+	fail "static-bare nullread: exit $rl (native $rn), getppid $got, $(grep -m2 '^FAIL' l.nullread)"
+fi
 # Where nothing can catch them, it says so, and the program runs as natively.
 ZPOLINE_MODE=zpoline loaded l.bare-zp count.bare-zp -- "$LT/ident-static-bare" data one 'two words'
 rl=$?
