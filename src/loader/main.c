@@ -3,7 +3,8 @@
  * instruction.
  *
  *   LD_PRELOAD=libzpoline.so [LIBZPHOOK=...] \
- *       zpoline-loader [--from-start] [--argv0 NAME] [--comm NAME] PROGRAM [ARG...]
+ *       zpoline-loader [--from-start] [--argv0 NAME] [--comm NAME] [--close-fd N]
+ *                      PROGRAM [ARG...]
  *
  * A static program (no PT_INTERP) is mapped, rewritten and started here.
  * A dynamic one is mapped together with its interpreter (ld.so) when
@@ -17,6 +18,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@ __attribute__((visibility("default"))) const char *zpoline_loader_program;
 
 static const char usage[] =
 	"usage: LD_PRELOAD=libzpoline.so zpoline-loader [--from-start] [--argv0 NAME] [--comm NAME]\n"
-	"                                               PROGRAM [ARG...]\n"
+	"                                               [--close-fd N] PROGRAM [ARG...]\n"
 	"Runs PROGRAM with its system calls hooked from its first instruction:\n"
 	"static executables (which LD_PRELOAD cannot reach) and, with\n"
 	"--from-start, dynamic ones including their ld.so and constructors.\n"
@@ -42,6 +44,8 @@ static const char usage[] =
 	"                 (without it a dynamic program is simply executed)\n"
 	"  --argv0 NAME   the program's argv[0] (default: PROGRAM as given)\n"
 	"  --comm NAME    the program's name in /proc (default: PROGRAM's file name)\n"
+	"  --close-fd N   close descriptor N once PROGRAM is open (PROGRAM /dev/fd/N:\n"
+	"                 fexecve of a close-on-exec descriptor)\n"
 	"PROGRAM without a '/' is looked up in $PATH.\n";
 
 static void write_usage(int fd)
@@ -113,6 +117,7 @@ int main(int argc, char **argv, char **envp)
 
 	const char *argv0 = NULL, *comm = NULL;
 	bool from_start = false;
+	long close_fd = -1;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -131,6 +136,15 @@ int main(int argc, char **argv, char **envp)
 			if (i + 1 >= argc)
 				zl_fail(ZL_EXIT_USAGE, "--comm needs a value");
 			comm = argv[++i];
+		} else if (!strcmp(a, "--close-fd")) {
+			char *end = NULL;
+			if (i + 1 >= argc)
+				zl_fail(ZL_EXIT_USAGE, "--close-fd needs a value");
+			errno = 0;
+			close_fd = strtol(argv[++i], &end, 10);
+			if (errno || !*argv[i] || *end || close_fd < 0 || close_fd > INT_MAX)
+				zl_fail(ZL_EXIT_USAGE, "--close-fd: not a descriptor number: '%s'",
+					argv[i]);
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			write_usage(1);
 			return 0;
@@ -164,8 +178,15 @@ int main(int argc, char **argv, char **envp)
 	const char *name = strchr(given, '/') ? given : path;
 	struct zl_file prog;
 	if (zl_file_open(&prog, path, name) == ZL_FILE_SCRIPT ||
-	    (prog.interp && !from_start))
+	    (prog.interp && !from_start)) {
+		if (close_fd >= 0) /* closed by this execve, as by the program's */
+			zl_sys3(SYS_fcntl, close_fd, F_SETFD, FD_CLOEXEC);
 		exec_directly(path, name, pargc, pargv, envp);
+	}
+	/* Open now through a descriptor of its own: the one it came by goes,
+	 * as execve would have closed it. */
+	if (close_fd >= 0 && close_fd != prog.fd)
+		zl_sys1(SYS_close, close_fd);
 
 	zpoline_loader_program = absolute_path(&prog);
 

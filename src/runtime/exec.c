@@ -431,7 +431,13 @@ static bool valgrind_tool(char *const *envp)
 
 static bool is_static_exe(int dirfd, const char *path, int flags)
 {
-	int fd = (int)zp_raw4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0);
+	/* fexecve: execveat(fd, "", ..., AT_EMPTY_PATH) runs the open file. */
+	bool given = !path[0] && (flags & AT_EMPTY_PATH);
+	int fd = given ? dirfd
+		       : (int)zp_raw4(SYS_openat, dirfd, path,
+				      O_RDONLY | O_CLOEXEC |
+					      (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0),
+				      0);
 	if (fd < 0)
 		return false;
 	Elf64_Ehdr eh;
@@ -454,7 +460,8 @@ static bool is_static_exe(int dirfd, const char *path, int flags)
 			stat = stat && loads && eh.e_entry != 0;
 		}
 	}
-	zp_raw1(SYS_close, fd);
+	if (!given)
+		zp_raw1(SYS_close, fd);
 	return stat;
 }
 
@@ -567,7 +574,8 @@ static void exec_pre(void *arg)
 	 * without it.  It runs without it either way: take the runtime out of
 	 * LD_PRELOAD, so that what the program prints is its own. */
 	bool reachable = !self_path[0] || zp_raw4(SYS_faccessat, AT_FDCWD, self_path, R_OK, 0) == 0;
-	bool redirect = reachable && path[0] && !(at && (flags & AT_EMPTY_PATH)) && loader_usable() &&
+	bool by_fd = at && !path[0] && (flags & AT_EMPTY_PATH); /* fexecve */
+	bool redirect = reachable && (path[0] || by_fd) && loader_usable() &&
 			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp) && !traced_now();
 	/* With LD_TRACE_LOADED_OBJECTS set (whatever its value) a dynamic
 	 * program's ld.so only lists the libraries and exits: nothing to
@@ -588,11 +596,39 @@ static void exec_pre(void *arg)
 	char *path2 = NULL;
 	if (redirect) {
 		size_t n = count(argv);
-		argv2 = take(&s, sizeof(char *) * (n + 8));
+		argv2 = take(&s, sizeof(char *) * (n + 10));
 		/* The loader needs the program's path from our working directory
 		 * even for execveat with a directory descriptor. */
-		char *prog = NULL;
-		if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8)) {
+		char *prog = NULL, *comm = (char *)path, fdname[32], fdnum[16];
+		bool close_fd = false;
+		if (by_fd) {
+			/* The loader opens the file through the descriptor, which
+			 * it inherits, by the kernel's name for it (the program's
+			 * AT_EXECFN natively).  A close-on-exec one (memfd_create's
+			 * MFD_CLOEXEC, Python's os.open) is kept open for the
+			 * loader, which closes it (--close-fd) before the program
+			 * starts.  The kernel names the process after the file
+			 * (its dentry: a memfd's "memfd:NAME"). */
+			zp_snprintf(fdname, sizeof fdname, "/dev/fd/%d", dirfd);
+			zp_snprintf(fdnum, sizeof fdnum, "%d", dirfd);
+			prog = copy_str(&s, fdname, NULL);
+			long fl = zp_raw3(SYS_fcntl, dirfd, F_GETFD, 0);
+			close_fd = fl >= 0 && (fl & FD_CLOEXEC);
+			char link[48], target[PATH_MAX];
+			zp_snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+			long l = zp_raw3(SYS_readlink, link, target, sizeof target - 1);
+			static const char deleted[] = " (deleted)";
+			size_t dl = sizeof deleted - 1;
+			if (l > (long)dl && !memcmp(target + l - dl, deleted, dl))
+				l -= (long)dl;
+			if (l > 0) {
+				target[l] = '\0';
+				const char *base = strrchr(target, '/');
+				comm = copy_str(&s, base ? base + 1 : target, NULL);
+			} else {
+				comm = prog;
+			}
+		} else if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8)) {
 			/* /proc/self/exe and friends name a file of *this*
 			 * process; in the loader they would name the loader. */
 			char real[PATH_MAX];
@@ -618,12 +654,17 @@ static void exec_pre(void *arg)
 			argv2[k++] = loader_path;
 			argv2[k++] = (char *)"--argv0";
 			argv2[k++] = n ? argv[0] : (char *)"";
-			if (*path) {
+			if (comm && *comm) {
 				/* The kernel names the process after the path as
 				 * given (/proc/self/exe: "exe", which busybox's
-				 * applets then rename), not after what it resolves to. */
+				 * applets then rename), not after what it resolves
+				 * to. */
 				argv2[k++] = (char *)"--comm";
-				argv2[k++] = (char *)path;
+				argv2[k++] = comm;
+			}
+			if (close_fd) {
+				argv2[k++] = (char *)"--close-fd";
+				argv2[k++] = copy_str(&s, fdnum, NULL);
 			}
 			argv2[k++] = (char *)"--";
 			argv2[k++] = prog;
@@ -650,6 +691,10 @@ static void exec_pre(void *arg)
 	}
 	r->scratch[8] = (uint64_t)m;
 	r->scratch[9] = size;
+	r->scratch[10] = 0;
+	if (argv2 && by_fd && zp_raw3(SYS_fcntl, dirfd, F_GETFD, 0) == FD_CLOEXEC &&
+	    zp_raw3(SYS_fcntl, dirfd, F_SETFD, 0) == 0)
+		r->scratch[10] = (uint64_t)dirfd + 1; /* back to close-on-exec if execve fails */
 	r->rt_flags |= ZP_RTF_EXEC;
 	if (argv2) {
 		/* Always a plain execve of the loader. */
@@ -679,4 +724,7 @@ void zp_exec_post(struct zp_record *r)
 	if (r->scratch[8])
 		zp_raw2(SYS_munmap, r->scratch[8], r->scratch[9]);
 	r->scratch[8] = 0;
+	if (r->scratch[10])
+		zp_raw3(SYS_fcntl, (long)r->scratch[10] - 1, F_SETFD, FD_CLOEXEC);
+	r->scratch[10] = 0;
 }

@@ -64,6 +64,9 @@ refused "not executable" 126 "Permission denied" "$TMP/noexec" "$TMP/noexec"
 refused "directory" 126 "Is a directory" "$TMP/dir" "$TMP/dir"
 refused "not in PATH" 127 "command not found" "no-such-command-zl" no-such-command-zl
 refused "--argv0 without a value" 125 "--argv0 needs a value" "--argv0" --argv0
+refused "--close-fd without a value" 125 "--close-fd needs a value" "--close-fd" --close-fd
+refused "--close-fd not a number" 125 "not a descriptor number: 'x3'" "--close-fd" --close-fd x3 "$LT/ident-static"
+refused "--close-fd negative" 125 "not a descriptor number: '-1'" "--close-fd" --close-fd -1 "$LT/ident-static"
 
 # Without the runtime there is nothing to rewrite with.
 "$LOADER" "$LT/ident-static" >out 2>err

@@ -44,6 +44,36 @@ if [ ! -s l.static-bare.err ]; then
 else
 	fail "static-bare: the loader said: $(head -c 300 l.static-bare.err)"
 fi
+# fexecve: execveat(fd, "", argv, envp, AT_EMPTY_PATH) of a static program
+# goes through the loader too (it ran unhooked, unseen, before): the same
+# output (AT_EXECFN /dev/fd/N, comm the file's name, its descriptors: a
+# close-on-exec one closed, an inheritable one kept) and its calls reach
+# the hooks.
+cat >fexec.py <<'PY'
+import os, sys
+keep = sys.argv[2] == "inheritable"
+fd = os.open(sys.argv[1], os.O_RDONLY)  # close-on-exec, as Python opens
+os.dup2(fd, 5, inheritable=keep)
+os.close(fd)
+os.execve(5, [sys.argv[1], "data", "one"], dict(os.environ))
+PY
+for how in cloexec inheritable; do
+	python3 fexec.py "$LT/ident-static" $how >n.fd-$how 2>&1
+	rn=$?
+	rm -f count.fd-$how
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT ZPOLINE_COUNT_OUTPUT=$TMP/count.fd-$how \
+		python3 fexec.py "$LT/ident-static" $how >l.fd-$how 2>l.fd-$how.err
+	rl=$?
+	compare "fexecve, $how descriptor" n.fd-$how $rn l.fd-$how $rl
+	# The program starts four threads (clone3); python3 (or a shell
+	# around it) starts none.
+	grep -Eq '^ +4 +0 +clone3$' count.fd-$how 2>/dev/null &&
+		pass "fexecve, $how descriptor: the program's calls reach the hook" ||
+		fail "fexecve, $how descriptor: no count table from the program"
+done
+grep -Eq '^descriptors:.* 5( |$)' n.fd-inheritable && ! grep -Eq '^descriptors:.* 5( |$)' n.fd-cloexec ||
+	fail "fexecve natively: descriptors $(grep '^descriptors' n.fd-cloexec n.fd-inheritable)"
+
 # Such a program gets no page 0 either: its reads through NULL fault as
 # natively (Free Pascal turns them into EAccessViolation), and its calls
 # reach the hooks (nullread: 17 getppid calls).

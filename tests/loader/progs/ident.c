@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -73,8 +74,28 @@ static int count_phdrs(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
+/* The descriptors the program started with: what the loader left open
+ * must be what execve would have (fexecve's close-on-exec descriptor
+ * closed, an inheritable one kept). */
+static void print_descriptors(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int mine = d ? dirfd(d) : -1;
+	char line[512] = "";
+	size_t at = 0;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+		if (e->d_name[0] != '.' && fd != mine && at < sizeof line - 16)
+			at += (size_t)snprintf(line + at, sizeof line - at, " %d", fd);
+	}
+	if (d)
+		closedir(d);
+	printf("descriptors:%s\n", line);
+}
+
 int main(int argc, char **argv, char **envp)
 {
+	print_descriptors();
 	printf("argc: %d\n", argc);
 	for (int i = 0; i < argc; i++)
 		printf("argv[%d]: %s\n", i, argv[i]);
