@@ -465,6 +465,36 @@ static bool is_static_exe(int dirfd, const char *path, int flags)
 	return stat;
 }
 
+/* The descriptor of this process a path names ("/dev/fd/N",
+ * "/proc/self/fd/N", "/proc/thread-self/fd/N", "/proc/PID/fd/N" with PID
+ * ours), or -1.  In the loader, which keeps the pid, it names the same
+ * file if the descriptor is inherited. */
+static int fd_named(const char *path)
+{
+	static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"};
+	const char *rest = NULL;
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && !rest; i++)
+		if (!strncmp(path, dirs[i], strlen(dirs[i])))
+			rest = path + strlen(dirs[i]);
+	if (!rest && !strncmp(path, "/proc/", 6)) {
+		const char *p = path + 6;
+		long pid = 0;
+		while (*p >= '0' && *p <= '9')
+			pid = pid * 10 + (*p++ - '0');
+		if (p > path + 6 && pid == zp_raw0(SYS_getpid) && !strncmp(p, "/fd/", 4))
+			rest = p + 4;
+	}
+	if (!rest || !*rest)
+		return -1;
+	long fd = 0;
+	for (; *rest; rest++) {
+		if (*rest < '0' || *rest > '9' || fd > 1 << 20)
+			return -1;
+		fd = fd * 10 + (*rest - '0');
+	}
+	return (int)fd;
+}
+
 /* Is a debugger or strace tracing this process?  gdb's inferior asks to be
  * traced, then execs the program: gdb then reads the new image's symbols
  * and plants its breakpoints in it.  Given the loader instead, it planted
@@ -593,6 +623,7 @@ static void exec_pre(void *arg)
 	struct scratch s = {(char *)m, size, 0};
 	char **env2 = !reachable ? env_without_self(&s, envp) : sticky ? sticky_env(&s, envp) : NULL;
 	char **argv2 = NULL;
+	int via_fd = -1; /* the program comes by this descriptor (fexecve, /dev/fd/N) */
 	char *path2 = NULL;
 	if (redirect) {
 		size_t n = count(argv);
@@ -600,7 +631,7 @@ static void exec_pre(void *arg)
 		/* The loader needs the program's path from our working directory
 		 * even for execveat with a directory descriptor. */
 		char *prog = NULL, *comm = (char *)path, fdname[32], fdnum[16];
-		bool close_fd = false;
+		via_fd = by_fd ? dirfd : fd_named(path);
 		if (by_fd) {
 			/* The loader opens the file through the descriptor, which
 			 * it inherits, by the kernel's name for it (the program's
@@ -610,10 +641,7 @@ static void exec_pre(void *arg)
 			 * starts.  The kernel names the process after the file
 			 * (its dentry: a memfd's "memfd:NAME"). */
 			zp_snprintf(fdname, sizeof fdname, "/dev/fd/%d", dirfd);
-			zp_snprintf(fdnum, sizeof fdnum, "%d", dirfd);
 			prog = copy_str(&s, fdname, NULL);
-			long fl = zp_raw3(SYS_fcntl, dirfd, F_GETFD, 0);
-			close_fd = fl >= 0 && (fl & FD_CLOEXEC);
 			char link[48], target[PATH_MAX];
 			zp_snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
 			long l = zp_raw3(SYS_readlink, link, target, sizeof target - 1);
@@ -628,6 +656,10 @@ static void exec_pre(void *arg)
 			} else {
 				comm = prog;
 			}
+		} else if (via_fd >= 0) {
+			/* The same name for the same file in the loader (the same
+			 * pid): as given, as the kernel would have taken it. */
+			prog = copy_str(&s, path, NULL);
 		} else if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8)) {
 			/* /proc/self/exe and friends name a file of *this*
 			 * process; in the loader they would name the loader. */
@@ -648,6 +680,12 @@ static void exec_pre(void *arg)
 				prog = copy_str(&s, dir, "/");
 				prog = prog ? copy_str(&s, prog, path) : NULL;
 			}
+		}
+		bool close_fd = false;
+		if (via_fd >= 0) {
+			long fl = zp_raw3(SYS_fcntl, via_fd, F_GETFD, 0);
+			close_fd = fl >= 0 && (fl & FD_CLOEXEC);
+			zp_snprintf(fdnum, sizeof fdnum, "%d", via_fd);
 		}
 		if (argv2 && prog) {
 			size_t k = 0;
@@ -692,9 +730,9 @@ static void exec_pre(void *arg)
 	r->scratch[8] = (uint64_t)m;
 	r->scratch[9] = size;
 	r->scratch[10] = 0;
-	if (argv2 && by_fd && zp_raw3(SYS_fcntl, dirfd, F_GETFD, 0) == FD_CLOEXEC &&
-	    zp_raw3(SYS_fcntl, dirfd, F_SETFD, 0) == 0)
-		r->scratch[10] = (uint64_t)dirfd + 1; /* back to close-on-exec if execve fails */
+	if (argv2 && via_fd >= 0 && zp_raw3(SYS_fcntl, via_fd, F_GETFD, 0) == FD_CLOEXEC &&
+	    zp_raw3(SYS_fcntl, via_fd, F_SETFD, 0) == 0)
+		r->scratch[10] = (uint64_t)via_fd + 1; /* back to close-on-exec if execve fails */
 	r->rt_flags |= ZP_RTF_EXEC;
 	if (argv2) {
 		/* Always a plain execve of the loader. */

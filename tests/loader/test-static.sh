@@ -45,19 +45,28 @@ else
 	fail "static-bare: the loader said: $(head -c 300 l.static-bare.err)"
 fi
 # fexecve: execveat(fd, "", argv, envp, AT_EMPTY_PATH) of a static program
-# goes through the loader too (it ran unhooked, unseen, before): the same
-# output (AT_EXECFN /dev/fd/N, comm the file's name, its descriptors: a
-# close-on-exec one closed, an inheritable one kept) and its calls reach
-# the hooks.
+# goes through the loader too (it ran unhooked, unseen, before), and so does
+# execve("/proc/self/fd/N") (the loader failed on the name the link gave,
+# a memfd's "/memfd:x (deleted)"): the same output (AT_EXECFN, comm, its
+# descriptors: a close-on-exec one closed, an inheritable one kept) and its
+# calls reach the hooks.
 cat >fexec.py <<'PY'
 import os, sys
-keep = sys.argv[2] == "inheritable"
+keep = sys.argv[2].endswith("inheritable")
 fd = os.open(sys.argv[1], os.O_RDONLY)  # close-on-exec, as Python opens
+if sys.argv[2].startswith("path"):  # the program in a memfd
+    with open(sys.argv[1], "rb") as f:
+        data = f.read()
+    os.close(fd)
+    fd = os.memfd_create("ident")
+    os.write(fd, data)
 os.dup2(fd, 5, inheritable=keep)
 os.close(fd)
+if sys.argv[2].startswith("path"):
+    os.execve("/proc/self/fd/5", [sys.argv[1], "data", "one"], dict(os.environ))
 os.execve(5, [sys.argv[1], "data", "one"], dict(os.environ))
 PY
-for how in cloexec inheritable; do
+for how in cloexec inheritable path-cloexec path-inheritable; do
 	python3 fexec.py "$LT/ident-static" $how >n.fd-$how 2>&1
 	rn=$?
 	rm -f count.fd-$how
