@@ -6,7 +6,8 @@ LOADER_ASM := $(wildcard src/loader/*.S)
 LOADER_OBJ := $(LOADER_SRC:src/loader/%.c=$(B)/loader/%.o) \
 	$(LOADER_ASM:src/loader/%.S=$(B)/loader/%.o) $(B)/loader/gopclntab.o
 
-$(B)/loader/%.o: src/loader/%.c src/loader/loader.h src/common/gopclntab.h src/common/ldheld.h
+$(B)/loader/%.o: src/loader/%.c src/loader/loader.h src/common/gopclntab.h src/common/ldheld.h \
+	src/common/elfstatic.h src/common/shebang.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 

@@ -9,7 +9,7 @@ RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.
 	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o \
 	$(B)/rt/sled_image.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h \
-	src/common/ldheld.h
+	src/common/ldheld.h src/common/elfstatic.h src/common/shebang.h
 
 # Go's function table: shared with the loader (pure, no system calls).
 $(B)/rt/gopclntab.o: src/common/gopclntab.c src/common/gopclntab.h

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elfstatic.h"
 #include "program.h"
+#include "shebang.h"
 
 static bool runnable(const char *path)
 {
@@ -43,30 +45,31 @@ int program_find(const char *name, char *out, size_t size)
 	}
 }
 
-bool program_is_static(const char *path)
+static long read_at(int fd, void *buf, size_t len, long off)
+{
+	return pread(fd, buf, len, off);
+}
+
+static bool file_is_static(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	bool is_static = false;
-	Elf64_Ehdr eh;
-	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 ||
-	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh.e_phnum == 0 || eh.e_phnum > 256)
-		goto out;
-	Elf64_Phdr ph[256];
-	size_t len = (size_t)eh.e_phnum * sizeof ph[0];
-	if (pread(fd, ph, len, (off_t)eh.e_phoff) != (ssize_t)len)
-		goto out;
-	for (unsigned i = 0; i < eh.e_phnum; i++)
-		if (ph[i].p_type == PT_INTERP)
-			goto out;
-	/* ET_DYN without an interpreter is a static-pie if it has an entry;
-	 * a shared library has none. */
-	is_static = eh.e_type == ET_EXEC || eh.e_entry != 0;
-out:
+	bool is_static = zp_elf_is_static(fd, read_at);
 	close(fd);
 	return is_static;
 }
 
+bool program_is_static(const char *path)
+{
+	if (file_is_static(path))
+		return true;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char head[ZP_SHEBANG_BUF];
+	struct zp_shebang sb;
+	ssize_t n = pread(fd, head, sizeof head, 0);
+	close(fd);
+	return n > 0 && zp_shebang_parse(head, (size_t)n, &sb) && file_is_static(sb.interp);
+}

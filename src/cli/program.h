@@ -17,9 +17,9 @@
  * -1 if there is none (execvp will then report it). */
 int program_find(const char *name, char *out, size_t size);
 
-/* Is path a 64-bit x86-64 ELF executable without PT_INTERP (gcc -static,
- * -static-pie, Go, busybox-static)?  Anything else, scripts included, is
- * not. */
+/* Does the kernel run a static program for path: a 64-bit x86-64 ELF
+ * executable without PT_INTERP (gcc -static, -static-pie, Go,
+ * busybox-static), or a "#!" script whose interpreter is one? */
 bool program_is_static(const char *path);
 
 #endif

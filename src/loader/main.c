@@ -177,8 +177,18 @@ int main(int argc, char **argv, char **envp)
 	const char *path = resolve(given);
 	const char *name = strchr(given, '/') ? given : path;
 	struct zl_file prog;
-	if (zl_file_open(&prog, path, name) == ZL_FILE_SCRIPT ||
-	    (prog.interp && !from_start)) {
+	int kind = zl_file_open(&prog, path, name);
+	const char *interp_path;
+	if (kind == ZL_FILE_SCRIPT && zl_script(&prog, path, &pargc, &pargv, &interp_path)) {
+		/* Its static interpreter is the program; the process is still
+		 * named after the script (path: comm, AT_EXECFN). */
+		zl_sys1(SYS_close, prog.fd);
+		size_t len = strlen(name) + strlen(interp_path) + 16;
+		char *iname = zl_alloc(len);
+		snprintf(iname, len, "%s: interpreter %s", name, interp_path);
+		kind = zl_file_open(&prog, interp_path, iname);
+	}
+	if (kind == ZL_FILE_SCRIPT || (prog.interp && !from_start)) {
 		if (close_fd >= 0) /* closed by this execve, as by the program's */
 			zl_sys3(SYS_fcntl, close_fd, F_SETFD, FD_CLOEXEC);
 		exec_directly(path, name, pargc, pargv, envp);

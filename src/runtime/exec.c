@@ -30,8 +30,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elfstatic.h"
 #include "ldheld.h"
 #include "rt.h"
+#include "shebang.h"
 
 extern char **environ;
 
@@ -429,6 +431,14 @@ static bool valgrind_tool(char *const *envp)
 	return false;
 }
 
+static long raw_pread(int fd, void *buf, size_t len, long off)
+{
+	return zp_raw4(SYS_pread64, fd, buf, len, off);
+}
+
+/* Would the kernel run a static program for this file: a static
+ * executable, or a "#!" script whose interpreter is one (`#!/bin/busybox
+ * sh`, which ran unhooked)?  The loader runs either. */
 static bool is_static_exe(int dirfd, const char *path, int flags)
 {
 	/* fexecve: execveat(fd, "", ..., AT_EMPTY_PATH) runs the open file. */
@@ -440,24 +450,16 @@ static bool is_static_exe(int dirfd, const char *path, int flags)
 				      0);
 	if (fd < 0)
 		return false;
-	Elf64_Ehdr eh;
-	bool stat = false;
-	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) == (long)sizeof eh &&
-	    !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-	    eh.e_machine == EM_X86_64 && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN) &&
-	    eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phnum > 0 && eh.e_phnum <= 64) {
-		Elf64_Phdr ph[64];
-		size_t len = sizeof(Elf64_Phdr) * eh.e_phnum;
-		if (zp_raw4(SYS_pread64, fd, ph, len, eh.e_phoff) == (long)len) {
-			stat = true;
-			bool loads = false;
-			for (int i = 0; i < eh.e_phnum; i++) {
-				if (ph[i].p_type == PT_INTERP)
-					stat = false;
-				loads |= ph[i].p_type == PT_LOAD;
-			}
-			/* A shared library without an entry point is not a program. */
-			stat = stat && loads && eh.e_entry != 0;
+	bool stat = zp_elf_is_static(fd, raw_pread);
+	char head[ZP_SHEBANG_BUF];
+	struct zp_shebang sb;
+	long n = stat ? 0 : raw_pread(fd, head, sizeof head, 0);
+	if (n > 0 && zp_shebang_parse(head, (size_t)n, &sb)) {
+		/* The kernel opens the interpreter from the working directory. */
+		int ifd = (int)zp_raw4(SYS_openat, AT_FDCWD, sb.interp, O_RDONLY | O_CLOEXEC, 0);
+		if (ifd >= 0) {
+			stat = zp_elf_is_static(ifd, raw_pread);
+			zp_raw1(SYS_close, ifd);
 		}
 	}
 	if (!given)

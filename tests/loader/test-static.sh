@@ -83,6 +83,34 @@ done
 grep -Eq '^descriptors:.* 5( |$)' n.fd-inheritable && ! grep -Eq '^descriptors:.* 5( |$)' n.fd-cloexec ||
 	fail "fexecve natively: descriptors $(grep '^descriptors' n.fd-cloexec n.fd-inheritable)"
 
+# A "#!" script whose interpreter is static (`#!/bin/busybox sh`) ran
+# unhooked: the kernel starts the interpreter, which ignores LD_PRELOAD.
+# The loader does the kernel's part (argv: interpreter, its argument, the
+# script, the script's arguments; comm and AT_EXECFN the script's; exe the
+# interpreter), for the command, for a hooked program's execve and given
+# the script itself.
+printf '#!%s  data \n' "$LT/ident-static" >idscript
+chmod +x idscript
+./idscript one >n.script 2>&1
+rn=$?
+for how in loader execve command; do
+	rm -f count.script-$how
+	case $how in
+	loader) loaded l.script-$how count.script-$how -- ./idscript one ;;
+	execve) LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT ZPOLINE_COUNT_OUTPUT=$TMP/count.script-$how \
+			sh -c './idscript one' >l.script-$how 2>l.script-$how.err ;;
+	command) ZPOLINE_COUNT_OUTPUT=$TMP/count.script-$how "$ZP_BUILD/zpoline" run --hook count \
+			-- ./idscript one >l.script-$how 2>l.script-$how.err ;;
+	esac
+	rl=$?
+	compare "script with a static interpreter, by $how" n.script $rn l.script-$how $rl
+	grep -Eq '^ +4 +0 +clone3$' count.script-$how 2>/dev/null &&
+		pass "script with a static interpreter, by $how: its calls reach the hook" ||
+		fail "script with a static interpreter, by $how: no count table from the interpreter"
+done
+grep -q "^argv\[2\]: ./idscript$" n.script && grep -q '^comm: idscript$' n.script ||
+	fail "script natively: $(grep -E '^(argv|comm)' n.script | tr '\n' ' ')"
+
 # Such a program gets no page 0 either: its reads through NULL fault as
 # natively (Free Pascal turns them into EAccessViolation), and its calls
 # reach the hooks (nullread: 17 getppid calls).
