@@ -261,6 +261,9 @@ ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
 ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top);
 /* fn(arg) on the stack that ends at top (entry.S). */
 ZP_HIDDEN long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);
+/* fn(arg) on this thread's next slot, not the stack a trap came on, which
+ * may be a coroutine's or a signal stack of a few KiB (signals.c). */
+ZP_HIDDEN long zp_call_on_slot(long (*fn)(void *), void *arg);
 /* Locks another thread may have held when the process forked (decoder.c,
  * rewrite.c). */
 ZP_HIDDEN void zp_decoder_forked(void);

@@ -1240,6 +1240,18 @@ static bool trap_over_signal_stack(const ucontext_t *uc)
  *     the entry stub: the context is pointed at zp_trap_resume with rsp and
  *     rbx at the record; when the handler returns, the kernel restores the
  *     program's registers and mask and the stub takes over. */
+long zp_call_on_slot(long (*fn)(void *), void *arg)
+{
+	struct zp_thread *t = zp_thread_self_safe();
+	if (!t)
+		return fn(arg); /* a thread never met: where it is */
+	/* The level taken, so that a signal meanwhile takes the next one. */
+	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
+	long r = zp_call_on_stack(fn, arg, zp_slot_record(t, my));
+	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
+	return r;
+}
+
 void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr_t sp,
 		   unsigned origin)
 {

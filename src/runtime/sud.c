@@ -549,20 +549,23 @@ __attribute__((visibility("default"))) int zpoline_trap_image(uintptr_t lo, uint
 }
 
 /* The safety net caught a real syscall instruction at `site`: rewrite it,
- * unless its function keeps data below rsp. */
-static void rewrite_caught(uintptr_t site)
+ * unless its function keeps data below rsp.  On the thread's slot
+ * (zp_call_on_slot): decoding and patching need more stack than a
+ * coroutine's may have. */
+static long rewrite_caught(void *arg)
 {
+	uintptr_t site = (uintptr_t)arg;
 	const uint8_t *b = (const uint8_t *)site;
 	if (site < ZP_PAGE || (site >= zp_self_lo && site < zp_self_hi) ||
 	    (zp_stage2_addr && site - zp_stage2_addr < ZP_PAGE))
-		return; /* the runtime's own code is never rewritten */
+		return 0; /* the runtime's own code is never rewritten */
 	if (in_trap_image(site))
-		return;
+		return 0;
 	if (b[0] != 0x0f || (b[1] != 0x05 && b[1] != 0x34))
-		return;
+		return 0;
 	struct zp_maps maps;
 	if (zp_maps_read(&maps) < 0)
-		return;
+		return 0;
 	int kind = ZP_SITE_FAST;
 	struct dl_find_object dfo;
 	const struct zp_map *em;
@@ -587,7 +590,7 @@ static void rewrite_caught(uintptr_t site)
 			}
 			if (!found) {
 				zp_maps_free(&maps);
-				return;
+				return 0;
 			}
 		}
 	}
@@ -598,6 +601,7 @@ static void rewrite_caught(uintptr_t site)
 		zp_patch_sites(&maps, &one);
 	zp_sites_free(&one);
 	zp_maps_free(&maps);
+	return 0;
 }
 
 /* SIGSYS: ours if the dispatch mechanism raised it. */
@@ -620,7 +624,7 @@ bool zp_sud_signal(void *ucv, siginfo_t *si)
 		return true;
 	}
 	if (zp_mode == ZP_MODE_NET && ZP_PAGE /* page 0 is there */)
-		rewrite_caught(site);
+		zp_call_on_slot(rewrite_caught, (void *)site);
 	zp_trap_enter(uc, SIGSYS, site, resume, (uintptr_t)g[REG_RSP], ZPOLINE_ORIGIN_SUD);
 	return true;
 }

@@ -147,6 +147,11 @@ static int switch_now(const char *why)
 	return 0;
 }
 
+static long switch_on_slot(void *why)
+{
+	return switch_now((const char *)why);
+}
+
 /* Rewriting opens files (the maps and pagemap queries, site lists,
  * patched copies, the decoder): four at most at once.  A program that has
  * used up its descriptors (coreutils' sort-merge-fdlimit test runs sort
@@ -295,7 +300,10 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 		}
 		return false;
 	}
-	if (switch_now(why) < 0)
+	/* Rewriting takes ~20 KiB of stack: not the program's, which may be
+	 * a coroutine's or a signal stack of 8 KiB (a coroutine library's
+	 * 16 KiB stack overflowed at the switch). */
+	if (zp_call_on_slot(switch_on_slot, (void *)why) < 0)
 		return false;
 	return again_from_site(g, site);
 }

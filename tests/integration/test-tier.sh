@@ -182,6 +182,21 @@ rc=$?
 	pass "out of descriptors at the count: the switch waits for them, every call counted" ||
 	fail "out of descriptors: exit $rc, $(grep getppid "$TMP/cnt.fds"), $(grep -v 'objects, ' "$TMP/err" | head -c 400)"
 
+# The switch made on a small stack (a coroutine's, a signal stack): it runs
+# on the thread's slot, not there (rewriting takes ~20 KiB; the program
+# died of SIGSEGV).
+for how in coroutine altstack; do
+	arg=; [ $how = altstack ] && arg=altstack
+	for after in "" 50; do
+		out=$(ZPOLINE_SWITCH_AFTER=$after LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT \
+			ZPOLINE_COUNT_OUTPUT=/dev/null "$P/tinystack" $arg 2>&1)
+		rc=$?
+		[ $rc -eq 0 ] && [ "$(grep -c '^PASS' <<<"$out")" = 2 ] && ! grep -q '^FAIL' <<<"$out" &&
+			pass "[switch after ${after:-default}] the switch on a small stack ($how)" ||
+			fail "[switch after ${after:-default}] the switch on a small stack ($how): exit $rc, ${out:0:300}"
+	done
+done
+
 # A timer's handler making calls of libc's around the switch: a trap raised
 # with a signal pending is delivered after that signal's handler, whose own
 # call may make the switch; and no handler may run into libc's patched copy
