@@ -658,13 +658,11 @@ static void exec_pre(void *arg)
 			} else {
 				comm = prog;
 			}
-		} else if (via_fd >= 0) {
-			/* The same name for the same file in the loader (the same
-			 * pid): as given, as the kernel would have taken it. */
-			prog = copy_str(&s, path, NULL);
-		} else if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8)) {
+		} else if (via_fd < 0 && (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8))) {
 			/* /proc/self/exe and friends name a file of *this*
-			 * process; in the loader they would name the loader. */
+			 * process; in the loader they would name the loader.  (A
+			 * descriptor's name is kept, below: the loader keeps the
+			 * pid and inherits the descriptor.) */
 			char real[PATH_MAX];
 			long l = zp_raw3(SYS_readlink, path, real, sizeof real - 1);
 			if (l > 0) {
