@@ -920,6 +920,50 @@ static const uint8_t *file_id(const struct zp_maps *maps, const struct object *o
 	return (const uint8_t *)out;
 }
 
+/* An object with no file behind its code (the vDSO) is listed from its
+ * bytes in memory, which something may have changed first: another copy of
+ * the runtime that rewrote them (before copies knew of each other), a
+ * debugger's breakpoint.  Such a list, kept under the build-id alone, was
+ * taken by every later process: the vDSO's five calls went unhooked on
+ * a machine whose cache held one with no sites (sweep F2).  So its key is
+ * the build-id and a hash of the bytes themselves: bytes found changed
+ * have a list of their own, which pristine ones never find. */
+#define BYTES_ID_TAG 0x3173657479627a70ULL /* "pzbytes1" */
+static const uint8_t *bytes_id(const struct zp_maps *maps, const struct object *o,
+			       const uint8_t *bid, size_t bidlen, uint64_t out[4], size_t *len)
+{
+	const struct zp_map *m = NULL;
+	for (int i = 0; i < o->phnum && !m; i++)
+		m = code_map(maps, o, i);
+	if (!bid || !m || m->inode)
+		return bid;
+	uint64_t h = 0x9e3779b97f4a7c15ULL, n = 0;
+	for (size_t i = 0; i < bidlen; i++)
+		h = (h ^ bid[i]) * 0x100000001b3ULL;
+	out[1] = h;
+	h = 0xcbf29ce484222325ULL;
+	for (int i = 0; i < o->phnum; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || !code_map(maps, o, i))
+			continue;
+		const uint8_t *b = (const uint8_t *)(o->base + ph->p_vaddr);
+		size_t k = 0;
+		for (uint64_t w; k + 8 <= ph->p_memsz; k += 8) { /* a word at a time */
+			memcpy(&w, b + k, 8);
+			h = (h ^ w) * 0x100000001b3ULL;
+			h ^= h >> 29;
+		}
+		for (; k < ph->p_memsz; k++)
+			h = (h ^ b[k]) * 0x100000001b3ULL;
+		n += ph->p_memsz;
+	}
+	out[0] = BYTES_ID_TAG;
+	out[2] = h;
+	out[3] = n;
+	*len = 4 * sizeof out[0];
+	return (const uint8_t *)out;
+}
+
 /* sites: the caller's scratch list, reused from object to object (each
  * list costs an mmap and a populated page or more). */
 static void process_object(const struct zp_maps *maps, const struct object *o,
@@ -933,6 +977,8 @@ static void process_object(const struct zp_maps *maps, const struct object *o,
 	uint64_t fid[7];
 	if (!id)
 		id = file_id(maps, o, fid, &idlen);
+	else
+		id = bytes_id(maps, o, id, idlen, fid, &idlen);
 	for (int i = 0; i < o->phnum; i++) {
 		const struct zp_map *m = code_map(maps, o, i);
 		if (!m)

@@ -162,4 +162,24 @@ fi
 env -u ZPOLINE_CACHE_DIR -u XDG_CACHE_HOME HOME=$TMP/realhome LD_PRELOAD=$LIB "$P/seq" >/dev/null 2>&1
 [ -d "$TMP/realhome/.cache/zpoline" ] && pass "HOME with .cache: ~/.cache/zpoline used" ||
 	fail "no ~/.cache/zpoline made in a HOME that has .cache"
+# The vDSO has no file to check its bytes against: a list made from bytes
+# something had rewritten first (another copy of the runtime, before
+# copies knew of each other) named no site, and every later process took
+# it under the vDSO's build-id, its calls unhooked.  Its list is now kept
+# under a hash of the bytes too.
+POISON=$ZP_BUILD/tests/libs/libvdsopoison.so
+C2=$TMP/cache-vdso
+mkdir -m 700 "$C2"
+ZPOLINE_CACHE_DIR=$C2 LD_PRELOAD="$LIB $POISON" /bin/true 2>"$TMP/err"
+if grep -q 'vdso sites rewritten: [1-9]' "$TMP/err"; then
+	ZPOLINE_CACHE_DIR=$C2 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.vdso LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT \
+		"$P/vdsofallback"
+	rc=$?
+	got=$(awk '$NF == "clock_gettime" { n += $1 } END { print n + 0 }' "$TMP/cnt.vdso")
+	[ $rc -eq 0 ] && [ "$got" -ge 100 ] &&
+		pass "a vDSO list made from rewritten bytes is not taken: the vDSO's own calls hooked ($got)" ||
+		fail "vDSO after a poisoned list: exit $rc, $got of 100 clock_gettime hooked"
+else
+	skip "a vDSO list made from rewritten bytes" "the vDSO here makes no system call of its own"
+fi
 finish
