@@ -73,10 +73,7 @@ int main(int argc, char **argv)
 	} else {
 		stack_t ss = {.ss_sp = guarded(ALT_STACK), .ss_size = ALT_STACK};
 		CHECK(ss.ss_sp && sigaltstack(&ss, NULL) == 0, "an 8 KiB signal stack");
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = SA_ONSTACK;
+		struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_ONSTACK};
 		sigaction(SIGUSR1, &sa, NULL);
 		raise(SIGUSR1);
 		CHECK(handled == 1, "a handler on an 8 KiB signal stack sleeping at the switch");
