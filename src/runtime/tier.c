@@ -59,13 +59,22 @@ static struct {
 
 /* At start-up, page 0 held, the hooks loaded: from here on every call
  * traps, until `after` of them have.  false: Syscall User Dispatch could not
- * be armed, and the caller rewrites now. */
+ * be armed, or a signal stack is set already, and the caller rewrites now. */
 bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main)
 {
 	tier.left = after;
 	tier.after = after;
 	tier.lean_ok = lean_ok;
 	tier.owner = main ? main->pid : 0;
+	/* Each trapped call puts a signal frame (~3.7 KiB with AVX-512 state)
+	 * on the stack it is made on, where natively a call takes none: on a
+	 * signal stack of 8 or 12 KiB a handler's calls overflowed it.  A
+	 * process with a signal stack has its sites rewritten at once. */
+	if (main && main->alt_hi) {
+		zp_tier_pending = 0;
+		zp_stage2_finish();
+		return false;
+	}
 	if (main) {
 		/* A refusal forgets the thread's view of its mask (zp_sud_arm):
 		 * not for a thread that goes on without SUD, its calls
@@ -190,6 +199,15 @@ static const char *must_switch_before(long nr, const greg_t *g)
 		break;
 	case SYS_seccomp:
 		return "a seccomp filter";
+	case SYS_sigaltstack: {
+		/* Calls made on it would each leave a signal frame there (see
+		 * zp_tier_start). */
+		stack_t ss;
+		if (!g[REG_RDI] || zp_safe_copy(&ss, (const void *)g[REG_RDI], sizeof ss) < 0 ||
+		    (ss.ss_flags & SS_DISABLE))
+			return NULL;
+		return "a signal stack";
+	}
 	case SYS_ptrace:
 		/* A debugger is about to trace this task: from then on each
 		 * trap's SIGSYS would stop it (a signal-delivery stop) where the
@@ -285,6 +303,12 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 	}
 	if (!why && may_sleep_long(g[REG_RAX], g))
 		why = "a call that may sleep";
+	/* A call made on a signal stack of the program's known otherwise
+	 * (adopted with its thread): the same. */
+	struct zp_thread *t = zp_thread_self_safe();
+	uintptr_t sp = (uintptr_t)g[REG_RSP];
+	if (!why && t && t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi)
+		why = "a call on a signal stack";
 	if (!why || tier.blocked)
 		return false;
 	if (!may_switch()) {

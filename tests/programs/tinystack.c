@@ -6,6 +6,9 @@
  * sigaltstack calling nanosleep.  The switch runs inside the trap handler
  * and rewriting needs ~20 KiB of stack: on the program's stack it overflowed
  * these (SIGSEGV, or a malloc'd stack's neighbours overwritten).
+ * `altcalls`: a handler with 512 bytes of locals making 300 getppid calls on an
+ * 8 KiB sigaltstack, which fits natively; each call trapped before the
+ * switch put a ~3.7 KiB signal frame there and overflowed it.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -37,6 +40,20 @@ static void coro(void)
 	coro_calls++;
 }
 
+static volatile long handler_wrong;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	volatile char locals[512];
+	pid_t parent = getppid();
+	for (int i = 0; i < 300; i++) {
+		locals[i % sizeof locals] = (char)i;
+		handler_wrong += syscall(SYS_getppid) != parent;
+	}
+	handled += locals[299 % sizeof locals] == (char)299;
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -59,7 +76,16 @@ static void *guarded(size_t size)
 int main(int argc, char **argv)
 {
 	bool alt = argc > 1 && !strcmp(argv[1], "altstack");
-	if (!alt) {
+	bool calls = argc > 1 && !strcmp(argv[1], "altcalls");
+	if (calls) {
+		stack_t ss = {.ss_sp = guarded(ALT_STACK), .ss_size = ALT_STACK};
+		CHECK(ss.ss_sp && sigaltstack(&ss, NULL) == 0, "an 8 KiB signal stack");
+		struct sigaction sa = {.sa_handler = on_usr2, .sa_flags = SA_ONSTACK};
+		sigaction(SIGUSR2, &sa, NULL);
+		raise(SIGUSR2);
+		CHECK(handled == 1 && handler_wrong == 0,
+		      "a handler with 512 bytes of locals making 300 calls on an 8 KiB signal stack");
+	} else if (!alt) {
 		void *st = guarded(CORO_STACK);
 		CHECK(st != NULL, "a guarded coroutine stack");
 		getcontext(&coro_ctx);
