@@ -525,12 +525,12 @@ __attribute__((visibility("default"))) int zpoline_trap_image(uintptr_t lo, uint
 	}
 	if (ntrap_images == ZP_TRAP_IMAGES)
 		return 0;
-	/* Still trapping every call (the switch not made yet): net mode
-	 * keeps SUD armed when it is made (tier.c). */
+	/* Net mode from here on.  Where the switch is still to come, every
+	 * call traps already, and net mode keeps SUD armed when it is made
+	 * (tier.c).  Where it was made, SUD was left: armed again, in this
+	 * thread (the loader's only one) and any other. */
 	bool rearm = zp_mode == ZP_MODE_AUTO && !zp_tier_pending;
 	if (rearm) {
-		/* Rewritten already, SUD left: armed again, in this thread (the
-		 * loader's only one) and any other. */
 		struct zp_thread *t = zp_thread_self();
 		zp_sud_armed = 1;
 		if (!t || zp_sud_arm(t) < 0) {

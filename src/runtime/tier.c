@@ -66,10 +66,11 @@ bool zp_tier_start(long after, bool lean_ok, struct zp_thread *main)
 	tier.after = after;
 	tier.lean_ok = lean_ok;
 	tier.owner = main ? main->pid : 0;
-	/* Each trapped call puts a signal frame (~3.7 KiB with AVX-512 state)
-	 * on the stack it is made on, where natively a call takes none: on a
-	 * signal stack of 8 or 12 KiB a handler's calls overflowed it.  A
-	 * process with a signal stack has its sites rewritten at once. */
+	/* Each trapped call puts a signal frame (~3.9 KiB with AVX-512 state:
+	 * tinystack stackuse) on the stack it is made on, where natively a
+	 * call takes none: on a signal stack of 8 or 12 KiB a handler's calls
+	 * overflowed it.  A process with a signal stack has its sites
+	 * rewritten at once. */
 	if (main && main->alt_hi) {
 		zp_tier_pending = 0;
 		zp_stage2_finish();
@@ -305,10 +306,12 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 		why = "a call that may sleep";
 	/* A call made on a signal stack of the program's known otherwise
 	 * (adopted with its thread): the same. */
-	struct zp_thread *t = zp_thread_self_safe();
-	uintptr_t sp = (uintptr_t)g[REG_RSP];
-	if (!why && t && t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi)
-		why = "a call on a signal stack";
+	if (!why) {
+		struct zp_thread *t = zp_thread_self_safe();
+		uintptr_t sp = (uintptr_t)g[REG_RSP];
+		if (t && t->alt_hi && sp > t->alt_lo && sp <= t->alt_hi)
+			why = "a call on a signal stack";
+	}
 	if (!why || tier.blocked)
 		return false;
 	if (!may_switch()) {

@@ -125,6 +125,24 @@ if [ $rn -eq 0 ] && [ $rl -eq 0 ] && ! grep -q '^FAIL' l.nullread && [ "$got" = 
 else
 	fail "static-bare nullread: exit $rl (native $rn), getppid $got, $(grep -m2 '^FAIL' l.nullread)"
 fi
+# Where the sites were rewritten before the loader hands its program over
+# (a start under strace rewrites at once, where ZPOLINE_SWITCH_AFTER is not
+# set), Syscall User Dispatch is armed again for the program's calls.
+# Without the cache: ident-static's list, under the same build-id, would
+# have its sites rewritten instead.
+rm -f count.bare-traced
+strace -f -qq -o /dev/null env -u ZPOLINE_SWITCH_AFTER ZPOLINE_CACHE=off LD_PRELOAD="$LIB" LIBZPHOOK="$(count_hook)" \
+	ZPOLINE_COUNT_OUTPUT="$TMP/count.bare-traced" ZL_RAWCOUNT_OUTPUT="$TMP/count.bare-traced" \
+	"$LOADER" "$LT/ident-static-bare" data one 'two words' >l.bare-traced 2>l.bare-traced.err
+rl=$?
+if identity_settable; then
+	compare "static-bare, started under strace" n.static-bare "$rn_bare" l.bare-traced $rl
+fi
+if grep -Eq '^ +4 +0 +clone3$' count.bare-traced 2>/dev/null && [ ! -s l.bare-traced.err ]; then
+	pass "static-bare, started under strace: its calls caught (4 clone3), nothing said"
+else
+	fail "static-bare, started under strace: exit $rl, $(grep clone3 count.bare-traced 2>&1), $(head -c 300 l.bare-traced.err)"
+fi
 # Where nothing can catch them, it says so, and the program runs as natively.
 ZPOLINE_MODE=zpoline loaded l.bare-zp count.bare-zp -- "$LT/ident-static-bare" data one 'two words'
 rl=$?
