@@ -4,7 +4,7 @@ RT_SRC_GPR := dispatch.c psud.c thread.c registry.c signals.c sigpipe.c log.c xs
 	procstatus.c detour.c pkru.c stubwin.c defer.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
 	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c \
-	insn.c scan.c tier.c
+	insn.c scan.c tier.c env.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o $(B)/rt/scanclone.o \
 	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o \
 	$(B)/rt/sled_image.o

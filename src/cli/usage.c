@@ -12,7 +12,9 @@
 	"                           trace, inject, ...) or a path; may be repeated\n"    \
 	"      --mode MODE          auto (the runtime picks), zpoline (page 0\n"        \
 	"                           trampoline), net (zpoline plus a Syscall User\n"    \
-	"                           Dispatch safety net) or sud (no page 0)\n"          \
+	"                           Dispatch safety net), sud (no page 0, every\n"     \
+	"                           call traps) or detour (no page 0, each site\n"    \
+	"                           jumps to a trampoline of its own)\n"              \
 	"      --set-mmap-min-addr  if page 0 cannot be mapped and we are root, set\n"   \
 	"                           vm.mmap_min_addr to 0 first\n"                     \
 	"      --from-start         load PROG with zpoline-loader, so that ld.so's\n"  \

@@ -93,8 +93,7 @@ void zp_cache_init(void)
 {
 	/* From the auxiliary vector: the same value, without a system call. */
 	euid = (uid_t)getauxval(AT_EUID);
-	const char *off = getenv("ZPOLINE_CACHE");
-	if (off && (!strcmp(off, "0") || !strcmp(off, "off")))
+	if (!zp_env_bool("ZPOLINE_CACHE", true))
 		return;
 	const char *d = getenv("ZPOLINE_CACHE_DIR");
 	if (d && *d) {

@@ -17,8 +17,10 @@
  * (test-nullfault, test-detour).  Asked before zp_cpu_probe runs. */
 bool zp_pku_usable(void)
 {
-	const char *v = getenv("ZPOLINE_PKU");
-	return CPU_FEATURE_ACTIVE(PKU) && !(v && !strcmp(v, "0"));
+	static int usable = -1; /* asked twice: one word about a bad value */
+	if (usable < 0)
+		usable = CPU_FEATURE_ACTIVE(PKU) && zp_env_bool("ZPOLINE_PKU", true);
+	return usable;
 }
 
 unsigned char zp_xsave_kind;
@@ -42,8 +44,7 @@ void zp_cpu_probe(void)
 	zp_wrgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
 	/* ZPOLINE_FSGSBASE=0: arch_prctl, as without it, so that machines
 	 * with FSGSBASE test that path too (test-modes). */
-	const char *gs = getenv("ZPOLINE_FSGSBASE");
-	if (gs && !strcmp(gs, "0"))
+	if (!zp_env_bool("ZPOLINE_FSGSBASE", true))
 		zp_wrgsbase = 0;
 	zp_xsave_kind = 3; /* fxsave: every x86-64 has it */
 	zp_xsave_size = 512 + 64;

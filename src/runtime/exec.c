@@ -120,8 +120,7 @@ void zp_exec_init(void)
 		else if (realpath(di.dli_fname, self_buf))
 			self_path = self_buf;
 	}
-	const char *st = getenv("ZPOLINE_STICKY");
-	sticky = st && *st && strcmp(st, "0") && self_path[0];
+	sticky = zp_env_bool("ZPOLINE_STICKY", false) && self_path[0];
 	if (zp_debug >= 2)
 		zp_log("zpoline: runtime %s; loader %s; sticky %s", self_path[0] ? self_path : "?",
 		       loader_usable() ? loader_path : "(none)", sticky ? "yes" : "no");

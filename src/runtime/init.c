@@ -61,24 +61,6 @@ static enum zp_mode parse_mode(void)
 	zp_die("zpoline: ZPOLINE_MODE=%s is not a mode; use auto, zpoline, net, sud or detour", m);
 }
 
-static int env_int(const char *name, int dflt)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return dflt;
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (*end) {
-		zp_log("zpoline: %s=%s is not a number; using %d", name, v, dflt);
-		return dflt;
-	}
-	if (n > INT_MAX || n < INT_MIN) {
-		zp_log("zpoline: %s=%s is out of range; using %d", name, v, dflt);
-		return dflt;
-	}
-	return (int)n;
-}
-
 /* valgrind's RUNNING_ON_VALGRIND client request (valgrind.h's magic
  * sequence: the four rotations of rdi add up to 128 and xchg %rbx,%rbx does
  * nothing, so natively rdx keeps the default 0; under valgrind it is the
@@ -98,7 +80,7 @@ static unsigned long under_valgrind(void)
 
 __attribute__((constructor(101))) static void zpoline_init(void)
 {
-	zp_debug = env_int("ZPOLINE_DEBUG", 0);
+	zp_debug = zp_env_int("ZPOLINE_DEBUG", 0);
 	uint64_t t0 = zp_now_ns();
 
 	/* valgrind will not run code at page 0 (the rewritten calls died on
@@ -174,15 +156,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	 * blocking every signal (Go's are) makes a call there with SIGSYS
 	 * blocked, which kills (a linked Go library: 1 run in 20 died). */
 	const char *after = getenv("ZPOLINE_SWITCH_AFTER");
-	int switch_after = env_int("ZPOLINE_SWITCH_AFTER", ZP_SWITCH_AFTER_DEFAULT);
+	int switch_after = zp_env_int("ZPOLINE_SWITCH_AFTER", ZP_SWITCH_AFTER_DEFAULT);
 	if (switch_after < 0) {
 		zp_log("zpoline: ZPOLINE_SWITCH_AFTER=%d: a count of calls cannot be negative; using %d",
 		       switch_after, ZP_SWITCH_AFTER_DEFAULT);
 		switch_after = ZP_SWITCH_AFTER_DEFAULT;
 	}
 	const char *report = getenv("ZPOLINE_SITES");
-	const char *vdso = getenv("ZPOLINE_VDSO");
-	bool vdso_routed = vdso && !strcmp(vdso, "1");
+	bool vdso_routed = zp_env_bool("ZPOLINE_VDSO", false);
 	/* zpoline-loader's process switches when the loader hands the runtime
 	 * its program's image (zpoline_rewrite_image), whatever the count: an
 	 * image none of whose sites can be found is then left to Syscall User
@@ -259,14 +240,14 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	zp_sigpipe_init();
 
 	zp_exec_init();
-	zp_command_pid = env_int(ZP_COMMAND_PID_VAR, 0);
+	zp_command_pid = zp_env_int(ZP_COMMAND_PID_VAR, 0);
 	if (zp_mode != ZP_MODE_SUD) {
 		if (report && *report)
 			zp_sites_report_init(report);
 		zp_decoder_configure();
 		zp_maps_configure();
 		zp_cache_init();
-		int split = env_int("ZPOLINE_SCAN_SPLIT", -1);
+		int split = zp_env_int("ZPOLINE_SCAN_SPLIT", -1);
 		if (split >= 0)
 			zp_scan_split_min = (size_t)split << 10;
 		int maps_err = 0;
@@ -317,8 +298,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			zp_sud_arm_others();
 		}
 	}
-	const char *lean = getenv("ZPOLINE_LEAN");
-	bool lean_ok = (!lean || strcmp(lean, "0") != 0) && !vdso_routed;
+	bool lean_ok = zp_env_bool("ZPOLINE_LEAN", true) && !vdso_routed;
 	int late_err;
 	if (zp_tier_pending && !zp_tier_start(tier_after, lean_ok, zp_thread_self())) {
 		/* No Syscall User Dispatch to trap with: rewrite now. */

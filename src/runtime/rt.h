@@ -618,4 +618,12 @@ ZP_HIDDEN void zp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 ZP_HIDDEN void zp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 ZP_HIDDEN uint64_t zp_now_ns(void);
 
+/* ---- settings from the environment (env.c): a value that means nothing
+ * is said and the default taken ------------------------------------------------ */
+ZP_HIDDEN int zp_env_int(const char *name, int dflt);
+/* The index of the value among `words`, or dflt (unset or empty too). */
+ZP_HIDDEN int zp_env_word(const char *name, const char *const *words, int nwords, int dflt);
+/* 0/1, off/on, no/yes, false/true. */
+ZP_HIDDEN bool zp_env_bool(const char *name, bool dflt);
+
 #endif

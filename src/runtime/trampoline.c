@@ -85,11 +85,10 @@ static long page0_prot(void)
  * chooses for tests and measurements. */
 static bool return_by_ret(void)
 {
-	const char *v = getenv("ZPOLINE_RETURN");
-	if (v && !strcmp(v, "ret"))
-		return true;
-	if (v && !strcmp(v, "jmp"))
-		return false;
+	static const char *const ways[] = {"jmp", "ret"};
+	int v = zp_env_word("ZPOLINE_RETURN", ways, 2, -1);
+	if (v >= 0)
+		return v == 1;
 	/* Detoured sites enter by push and jmp, not call (detour.c): a `ret`
 	 * would have no call to pair with. */
 	if (zp_mode == ZP_MODE_DETOUR)
@@ -408,9 +407,10 @@ int zp_trampoline_map(char *err, size_t errlen)
 	memset(page, 0xcc, ZP_PAGE);
 	/* ZPOLINE_STAGE2=sled takes the rel8 sled and =indirect its
 	 * fallback at once (tests). */
-	const char *how = getenv("ZPOLINE_STAGE2");
-	bool forced = how && !strcmp(how, "indirect");
-	bool sled = forced || (how && !strcmp(how, "sled"));
+	static const char *const ways[] = {"units", "sled", "indirect"};
+	int how = zp_env_word("ZPOLINE_STAGE2", ways, 3, 0);
+	bool forced = how == 2;
+	bool sled = how >= 1;
 	if (!sled && map_stage2_units(page) == 0)
 		zp_trampoline_units = true;
 	else

@@ -63,4 +63,30 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "ZPOLINE_MODE=bogus is not a mode" "$TMP/err" &&
 	pass "unknown ZPOLINE_MODE: one clear line, exit 1" ||
 	fail "unknown ZPOLINE_MODE: exit $rc, $(cat "$TMP/err")"
+
+# The other settings: a value that means nothing is said, the default taken,
+# and the program runs.
+setting() { # NAME=VALUE EXPECTED-MESSAGE
+	local out rc
+	out=$(env "$1" LD_PRELOAD="$LIB" /bin/echo ran 2>"$TMP/err")
+	rc=$?
+	[ $rc -eq 0 ] && [ "$out" = ran ] && grep -qF "$2" "$TMP/err" &&
+		pass "$1: said on stderr, the default taken" ||
+		fail "$1: exit $rc, output '$out', $(head -c 300 "$TMP/err")"
+}
+setting ZPOLINE_CACHE=maybe "ZPOLINE_CACHE=maybe means nothing (0, 1, off, on, no, yes, false, true); using the default"
+setting ZPOLINE_LEAN=2 "ZPOLINE_LEAN=2 means nothing"
+setting ZPOLINE_RETURN=iret "ZPOLINE_RETURN=iret means nothing (jmp, ret); using the default"
+setting ZPOLINE_STAGE2=fast "ZPOLINE_STAGE2=fast means nothing (units, sled, indirect)"
+setting ZPOLINE_SWITCH_AFTER=lots "ZPOLINE_SWITCH_AFTER=lots is not a number; using 200"
+setting ZPOLINE_SWITCH_AFTER=-1 "ZPOLINE_SWITCH_AFTER=-1: a count of calls cannot be negative; using 200"
+setting ZPOLINE_DEBUG=verbose "ZPOLINE_DEBUG=verbose is not a number; using 0"
+# ZPOLINE_CACHE=no turns the cache off (it was left on: only 0 and off did).
+for v in no yes; do
+	rm -rf "$TMP/cache-$v" && mkdir -m 700 "$TMP/cache-$v"
+	ZPOLINE_CACHE=$v ZPOLINE_CACHE_DIR=$TMP/cache-$v LD_PRELOAD=$LIB /bin/true
+done
+[ -z "$(ls "$TMP/cache-no")" ] && [ -n "$(ls "$TMP/cache-yes")" ] &&
+	pass "ZPOLINE_CACHE=no: nothing cached (=yes: $(ls "$TMP/cache-yes" | wc -l) files)" ||
+	fail "ZPOLINE_CACHE=no cached $(ls "$TMP/cache-no" | wc -l) files, =yes $(ls "$TMP/cache-yes" | wc -l)"
 finish

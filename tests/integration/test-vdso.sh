@@ -8,6 +8,13 @@ y=$(LD_PRELOAD=$LIB LIBZPHOOK=$FAKE date -u +%Y)
 [ "$y" != 2000 ] && pass "off by default: date reads the real clock ($y)" || fail "vDSO routed without ZPOLINE_VDSO"
 y=$(ZPOLINE_VDSO=1 LD_PRELOAD=$LIB LIBZPHOOK=$FAKE date -u +%Y)
 [ "$y" = 2000 ] && pass "ZPOLINE_VDSO=1: a hook makes date say 2000" || fail "ZPOLINE_VDSO=1: date says $y"
+# Spelled yes, as a user may (it did nothing), or a value that means nothing
+# (said, and left off).
+y=$(ZPOLINE_VDSO=yes LD_PRELOAD=$LIB LIBZPHOOK=$FAKE date -u +%Y)
+[ "$y" = 2000 ] && pass "ZPOLINE_VDSO=yes: the same" || fail "ZPOLINE_VDSO=yes: date says $y"
+y=$(ZPOLINE_VDSO=sure LD_PRELOAD=$LIB LIBZPHOOK=$FAKE date -u +%Y 2>"$TMP/err")
+[ "$y" != 2000 ] && grep -q 'ZPOLINE_VDSO=sure means nothing (0, 1, off, on, no, yes, false, true); using the default' "$TMP/err" &&
+	pass "ZPOLINE_VDSO=sure: said, and the vDSO left alone" || fail "ZPOLINE_VDSO=sure: date says $y, $(head -c 300 "$TMP/err")"
 y=$(ZPOLINE_VDSO=1 LD_PRELOAD=$LIB LIBZPHOOK=$FAKE python3 -c 'import time; print(time.gmtime(time.time()).tm_year)' 2>&1)
 [ "$y" = 2000 ] && pass "ZPOLINE_VDSO=1: python3's time.time() virtualised" || fail "python3: $y"
 ZPOLINE_VDSO=1 ZPOLINE_COUNT_OUTPUT=$TMP/cnt LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$ZP_BUILD/tests/progs/clocks" >/dev/null
