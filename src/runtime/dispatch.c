@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 
 #include "detour.h"
 #include "relay.h"
@@ -393,6 +394,20 @@ static long relay_to_command(long sig)
 }
 
 /* The runtime's own part of a call.  Returns the action. */
+/* An address no user pointer can be: the kernel's access check fails
+ * at once (EFAULT) for any offset below a page. */
+#define ZP_NONCANONICAL 0x8000000000000000ul
+
+/* A seccomp filter install whose filter is said to be in page 0 (NULL as
+ * a probe, or a small bad pointer). */
+static bool filter_in_page0(const struct zp_record *r)
+{
+	const long *a = r->call.args;
+	bool install = (r->call.nr == SYS_seccomp && a[0] == SECCOMP_SET_MODE_FILTER) ||
+		       (r->call.nr == SYS_prctl && a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER);
+	return install && (unsigned long)a[2] < ZP_PAGE;
+}
+
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
 	long *a = r->call.args;
@@ -433,6 +448,19 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 	case SYS_prctl:
 		if (r->call.nr == SYS_prctl && a[0] == ZP_PR_SET_SYSCALL_USER_DISPATCH) {
 			r->call.ret = zp_psud_prctl(r, t);
+			return ZP_ACT_RETURN;
+		}
+		if (filter_in_page0(r)) {
+			/* Natively EFAULT, where page 0 is readable: the
+			 * kernel would read a filter from its jump bytes and
+			 * say EINVAL, which Chromium's and libseccomp's probes
+			 * (a NULL filter) take for no seccomp filters at all:
+			 * Chromium's sandbox went without its filter.  The
+			 * call is made with the pointer moved out of user
+			 * space, so every check the kernel makes before its
+			 * read (flags, mode) answers as natively. */
+			r->call.ret = zp_raw5(r->call.nr, a[0], a[1], ZP_NONCANONICAL | (unsigned long)a[2],
+					      a[3], a[4]);
 			return ZP_ACT_RETURN;
 		}
 		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP) {

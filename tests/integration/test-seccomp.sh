@@ -119,4 +119,22 @@ for mode in auto net sud; do
 	[ "$(grep -ac 'openat(AT_FDCWD, "/nonexistent-vmkill/x", O_RDONLY) *= -1 ENOENT' "$TMP/trace")" = 2 ]
 	outcome "[$mode] [trace] the failed open's path read, in both images"
 done
+# Chromium's and libseccomp's probes: a filter install with a NULL (or
+# page-0) filter answers EFAULT, or EINVAL for flags the kernel lacks, as
+# natively; where page 0 is readable the kernel read a filter from it
+# (EINVAL: Chromium's renderers ran with no filter).
+PROBE=$ZP_BUILD/tests/progs/seccompprobe
+"$PROBE" >"$TMP/probe.native" 2>&1
+rn=$?
+grep -q 'NULL) = -1 EFAULT' "$TMP/probe.native" || fail "seccompprobe natively: $(head -c 300 "$TMP/probe.native")"
+for mode in auto zpoline net; do
+	for hook in none trace; do
+		H=; [ $hook = trace ] && H=$TRACE
+		ZPOLINE_MODE=$mode LD_PRELOAD=$LIB LIBZPHOOK=$H ZPOLINE_TRACE_OPTS= "$PROBE" >"$TMP/probe.$mode" 2>/dev/null
+		rl=$?
+		cmp -s "$TMP/probe.native" "$TMP/probe.$mode" && [ $rl = $rn ] &&
+			pass "[$mode] [$hook] seccomp probes with a NULL filter answer as natively" ||
+			fail "[$mode] [$hook] seccomp probes: exit $rl, $(diff "$TMP/probe.native" "$TMP/probe.$mode" | head -c 400)"
+	done
+done
 finish
