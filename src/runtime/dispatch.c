@@ -473,7 +473,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		if (zp_sud_armed && t && !t->sud_off && r->call.origin != ZPOLINE_ORIGIN_SUD &&
 		    zp_sud_filter_refuses(r))
 			zp_sud_disarm(t);
-		return ZP_ACT_SYSCALL;
+		return zp_seccomp_install_widened(r) ? ZP_ACT_RETURN : ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
 		return zp_sigaltstack_pre(r, t);
 	case SYS_arch_prctl:

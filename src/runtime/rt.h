@@ -287,6 +287,7 @@ extern ZP_HIDDEN unsigned char zp_sud_refused; /* a seccomp filter forbids the t
 ZP_HIDDEN int zp_sud_arm(struct zp_thread *t);
 ZP_HIDDEN bool zp_sud_filter_refuses(const struct zp_record *r);
 ZP_HIDDEN void zp_seccomp_install_pre(const struct zp_record *r);
+ZP_HIDDEN bool zp_seccomp_install_widened(struct zp_record *r);
 ZP_HIDDEN int zp_vm_readv_refused(void);
 ZP_HIDDEN void zp_sud_disarm(struct zp_thread *t);
 ZP_HIDDEN void zp_sud_leave_task(void);

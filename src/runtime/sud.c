@@ -375,6 +375,81 @@ bool zp_sud_filter_refuses(const struct zp_record *r)
 	       !filter_allows(&prog, SYS_rt_sigprocmask, NULL);
 }
 
+/* Without FSGSBASE each new thread's block is set with
+ * arch_prctl(ARCH_SET_GS), which Chromium's renderer filter refuses: the
+ * runtime then had to stop every thread started after it (thread.c), and
+ * sandboxed Chromium hung, its renderers dying one after another.  Such a
+ * filter is installed with a prologue that lets that one call through
+ * when the runtime's own code makes it (the kernel reports the call's
+ * instruction pointer to the filter), and hands everything else to the
+ * program's filter unchanged, with the accumulator at 0 as the kernel
+ * starts it.  r->call.ret: the install's result; true if made here. */
+bool zp_seccomp_install_widened(struct zp_record *r)
+{
+	struct sock_fprog prog;
+	if (zp_wrgsbase || !filter_of(r, &prog))
+		return false;
+	long gs_args[6] = {ZP_ARCH_SET_GS, 0, 0, 0, 0, 0};
+	uint64_t lo = zp_self_lo, hi = zp_self_hi;
+	if (!lo || (lo >> 32) != ((hi - 1) >> 32))
+		return false;
+	enum { EXTRA = 16 };
+	if (prog.len + EXTRA > BPF_MAXINSNS)
+		return false;
+	size_t bytes = (size_t)(prog.len + EXTRA) * sizeof(struct sock_filter);
+	long m = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
+	if (m < 0 && m > -4096)
+		return false;
+	struct sock_filter *f = (struct sock_filter *)m;
+	bool made = false;
+	if (zp_safe_copy(f + EXTRA, prog.filter, (size_t)prog.len * sizeof *f) == 0) {
+		struct sock_fprog original = {prog.len, f + EXTRA};
+		if (!filter_allows(&original, SYS_arch_prctl, gs_args)) {
+			/* orig: the program's filter, at index EXTRA - 1 (A = 0) */
+#define JUMP_ORIG(i) (unsigned char)(EXTRA - 1 - ((i) + 1))
+			unsigned n = 0;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4); /* arch */
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0,
+							     JUMP_ORIG(n));
+			n++;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0); /* nr */
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, 0,
+							     JUMP_ORIG(n));
+			n++;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16); /* args[0] */
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ZP_ARCH_SET_GS, 0,
+							     JUMP_ORIG(n));
+			n++;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 20);
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, JUMP_ORIG(n));
+			n++;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12); /* ip, high */
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0,
+							     JUMP_ORIG(n));
+			n++;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8); /* ip, low */
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0,
+							     JUMP_ORIG(n));
+			n++;
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi,
+							     JUMP_ORIG(n), 0);
+			n++;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+			while (n < EXTRA - 1) /* room to spare: jumps to the next */
+				f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_IMM, 0);
+#undef JUMP_ORIG
+			struct sock_fprog widened = {(unsigned short)(prog.len + EXTRA), f};
+			const long *a = r->call.args;
+			r->call.ret = zp_raw5(r->call.nr, a[0], a[1], (long)&widened, a[3], a[4]);
+			made = true;
+		}
+	}
+	zp_raw2(SYS_munmap, m, (long)bytes);
+	return made;
+}
+
 /* ---- process_vm_readv under a filter ----------------------------------------
  *
  * The hooks read the program's memory with process_vm_readv, which fails
