@@ -375,25 +375,56 @@ bool zp_sud_filter_refuses(const struct zp_record *r)
 	       !filter_allows(&prog, SYS_rt_sigprocmask, NULL);
 }
 
-/* Without FSGSBASE each new thread's block is set with
- * arch_prctl(ARCH_SET_GS), which Chromium's renderer filter refuses: the
- * runtime then had to stop every thread started after it (thread.c), and
- * sandboxed Chromium hung, its renderers dying one after another.  Such a
- * filter is installed with a prologue that lets that one call through
- * when the runtime's own code makes it (the kernel reports the call's
- * instruction pointer to the filter), and hands everything else to the
- * program's filter unchanged, with the accumulator at 0 as the kernel
- * starts it.  r->call.ret: the install's result; true if made here. */
+/* Two calls the runtime makes for each new thread, which a filter may
+ * refuse: arch_prctl(ARCH_SET_GS) for its block without FSGSBASE, and
+ * prctl(PR_SET_SYSCALL_USER_DISPATCH) to arm SUD.  Chromium's renderer
+ * filter refuses both: without FSGSBASE the runtime had to stop every
+ * thread started after it, and sandboxed Chromium hung, its renderers
+ * dying one after another; in SUD mode those threads went unhooked.  A
+ * filter that would refuse either is installed behind a prologue that
+ * lets the call through when the runtime's own code makes it (the kernel
+ * gives filters the call's instruction pointer), and hands everything
+ * else to the program's filter unchanged, the accumulator at 0 as the
+ * kernel starts it.  r->call.ret: the install's result; true if made. */
+enum { W_NEXT = -1, W_ORIG = -2, W_OTHER = -3, W_IP = -4 };
+struct wide_insn {
+	unsigned short code;
+	int jt, jf; /* labels above, or 0 */
+	uint32_t k;
+};
+
 bool zp_seccomp_install_widened(struct zp_record *r)
 {
 	struct sock_fprog prog;
-	if (zp_wrgsbase || !filter_of(r, &prog))
+	if (!filter_of(r, &prog))
 		return false;
-	long gs_args[6] = {ZP_ARCH_SET_GS, 0, 0, 0, 0, 0};
 	uint64_t lo = zp_self_lo, hi = zp_self_hi;
 	if (!lo || (lo >> 32) != ((hi - 1) >> 32))
 		return false;
-	enum { EXTRA = 16 };
+	const struct wide_insn pro[] = {
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 4}, /* arch */
+		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, AUDIT_ARCH_X86_64},
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 0}, /* nr */
+		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_OTHER, SYS_arch_prctl},
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 16}, /* args[0] */
+		{BPF_JMP | BPF_JEQ | BPF_K, W_IP, W_ORIG, ZP_ARCH_SET_GS},
+		/* W_OTHER: A is the number still */
+		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, SYS_prctl},
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 16},
+		{BPF_JMP | BPF_JEQ | BPF_K, W_IP, W_ORIG, ZP_PR_SET_SYSCALL_USER_DISPATCH},
+		/* W_IP */
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 20}, /* args[0], high half */
+		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, 0},
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 12}, /* instruction pointer, high */
+		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, (uint32_t)(lo >> 32)},
+		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 8}, /* instruction pointer, low */
+		{BPF_JMP | BPF_JGE | BPF_K, W_NEXT, W_ORIG, (uint32_t)lo},
+		{BPF_JMP | BPF_JGE | BPF_K, W_ORIG, W_NEXT, (uint32_t)hi},
+		{BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW},
+		/* W_ORIG */
+		{BPF_LD | BPF_IMM, 0, 0, 0},
+	};
+	enum { EXTRA = sizeof pro / sizeof pro[0], AT_OTHER = 6, AT_IP = 9 };
 	if (prog.len + EXTRA > BPF_MAXINSNS)
 		return false;
 	size_t bytes = (size_t)(prog.len + EXTRA) * sizeof(struct sock_filter);
@@ -403,43 +434,24 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 		return false;
 	struct sock_filter *f = (struct sock_filter *)m;
 	bool made = false;
+	long gs_args[6] = {ZP_ARCH_SET_GS, 0, 0, 0, 0, 0};
+	long sud_args[6] = {ZP_PR_SET_SYSCALL_USER_DISPATCH, 1, 0, 0, 0, 0};
 	if (zp_safe_copy(f + EXTRA, prog.filter, (size_t)prog.len * sizeof *f) == 0) {
 		struct sock_fprog original = {prog.len, f + EXTRA};
-		if (!filter_allows(&original, SYS_arch_prctl, gs_args)) {
-			/* orig: the program's filter, at index EXTRA - 1 (A = 0) */
-#define JUMP_ORIG(i) (unsigned char)(EXTRA - 1 - ((i) + 1))
-			unsigned n = 0;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4); /* arch */
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0,
-							     JUMP_ORIG(n));
-			n++;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0); /* nr */
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, 0,
-							     JUMP_ORIG(n));
-			n++;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16); /* args[0] */
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ZP_ARCH_SET_GS, 0,
-							     JUMP_ORIG(n));
-			n++;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 20);
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, JUMP_ORIG(n));
-			n++;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12); /* ip, high */
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0,
-							     JUMP_ORIG(n));
-			n++;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8); /* ip, low */
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0,
-							     JUMP_ORIG(n));
-			n++;
-			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi,
-							     JUMP_ORIG(n), 0);
-			n++;
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-			while (n < EXTRA - 1) /* room to spare: jumps to the next */
-				f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_IMM, 0);
-#undef JUMP_ORIG
+		if (!filter_allows(&original, SYS_arch_prctl, gs_args) ||
+		    !filter_allows(&original, SYS_prctl, sud_args)) {
+			for (int i = 0; i < (int)EXTRA; i++) {
+				int to[2] = {pro[i].jt, pro[i].jf};
+				unsigned char off[2] = {0, 0};
+				for (int j = 0; j < 2 && BPF_CLASS(pro[i].code) == BPF_JMP; j++) {
+					int at = to[j] == W_ORIG    ? EXTRA - 1
+						 : to[j] == W_OTHER ? AT_OTHER
+						 : to[j] == W_IP    ? AT_IP
+								    : i + 1;
+					off[j] = (unsigned char)(at - (i + 1));
+				}
+				f[i] = (struct sock_filter){pro[i].code, off[0], off[1], pro[i].k};
+			}
 			struct sock_fprog widened = {(unsigned short)(prog.len + EXTRA), f};
 			const long *a = r->call.args;
 			r->call.ret = zp_raw5(r->call.nr, a[0], a[1], (long)&widened, a[3], a[4]);

@@ -28,7 +28,7 @@ for mode in auto net sud; do
 		count) H=$HOOK_COUNT ;;
 		trace) H=$TRACE ;;
 		esac
-		rm -f "$TMP/trace"
+		rm -f "$TMP/trace" "$TMP/count"
 		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_COUNT_OUTPUT=$TMP/count ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
 			LD_PRELOAD=$LIB timeout 20 "$P" >"$TMP/out" 2>"$TMP/err"
 		rc=$?
@@ -51,10 +51,13 @@ for mode in auto net sud; do
 				grep -aq 'write(-1, "seccomptrap", 11) *= -1 EBADF' "$TMP/trace"
 			outcome "[$mode] [trace] trap and delivery traced, buffers read though process_vm_readv is refused"
 		fi
-		# Threads started after the filter cannot arm SUD: said once.
+		# Threads started after the filter arm SUD all the same (the
+		# filter lets the runtime's own prctl through): their calls are
+		# hooked, the three read(-1) only they make among them.
 		if [ $mode = sud ]; then
-			grep -q 'refuses Syscall User Dispatch to threads' "$TMP/err"
-			outcome "[$mode] [$hook] the threads left unhooked are reported"
+			! grep -q 'refuses Syscall User Dispatch to threads' "$TMP/err" &&
+				{ [ $hook != count ] || grep -Eq '^ +3 +3  read$' "$TMP/count"; }
+			outcome "[$mode] [$hook] threads started after a filter refusing Syscall User Dispatch arm it"
 		fi
 		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_COUNT_OUTPUT=$TMP/count ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
 			LD_PRELOAD=$LIB timeout 20 "$P" nohandler >"$TMP/out" 2>&1
@@ -84,7 +87,7 @@ native_rc=$?
 for mode in auto net sud; do
 	for hook in pass trace; do
 		[ $hook = pass ] && H=$HOOK_PASS || H=$TRACE
-		rm -f "$TMP/trace"
+		rm -f "$TMP/trace" "$TMP/count"
 		ZPOLINE_MODE=$mode LIBZPHOOK=$H ZPOLINE_TRACE_OPTS="-f -o $TMP/trace" \
 			LD_PRELOAD=$LIB timeout 20 "$P" >"$TMP/out" 2>"$TMP/err"
 		rc=$?
