@@ -393,7 +393,6 @@ static long relay_to_command(long sig)
 	return zp_raw4(SYS_rt_sigqueueinfo, zp_command_pid, sig, &si, 0);
 }
 
-/* The runtime's own part of a call.  Returns the action. */
 /* An address no user pointer can be: the kernel's access check fails
  * at once (EFAULT) for any offset below a page. */
 #define ZP_NONCANONICAL 0x8000000000000000ul
@@ -408,6 +407,7 @@ static bool filter_in_page0(const struct zp_record *r)
 	return install && (unsigned long)a[2] < ZP_PAGE;
 }
 
+/* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
 	long *a = r->call.args;
