@@ -1390,6 +1390,11 @@ zp_app_syscall_clone:
 	mov	$ZP_ARCH_SET_GS, %edi
 	mov	%r9, %rsi
 	syscall
+	/* Where a program's seccomp filter lets this call through (sud.c,
+	 * zp_seccomp_install_widened): the address after the `syscall`. */
+	.globl	zp_own_gs_ret
+	.hidden	zp_own_gs_ret
+zp_own_gs_ret:
 	/* Refused (a seccomp filter, answered by signals.c): the child would
 	 * run on its parent's block, both threads in the same slots. */
 	test	%eax, %eax
@@ -1413,6 +1418,9 @@ zp_app_syscall_clone:
 	mov	zp_self_len(%rip), %r10
 	lea	TB_SUDSEL(%r9), %r8
 	syscall
+	.globl	zp_own_sud_ret
+	.hidden	zp_own_sud_ret
+zp_own_sud_ret:
 	test	%rax, %rax
 	jnz	4f
 	movb	$1, TB_SUDSEL(%r9)
@@ -1590,9 +1598,27 @@ zp_gs_probe_miss:
 	.cfi_endproc
 	.size	zp_entry, . - zp_entry
 
-/* Two gates below, each with SYSCALL6_ARGS (sysargs.h): a seccomp SIGSYS
+/* The gates below, each with SYSCALL6_ARGS (sysargs.h): a seccomp SIGSYS
  * is told the program's or the runtime's by which `syscall` raised it
  * (signals.c). */
+
+/* long zp_own_syscall6(long nr, long a1, ..., long a6): the runtime's
+ * arch_prctl(ARCH_SET_GS) and Syscall User Dispatch prctl, the two calls a
+ * program's seccomp filter lets through from here and from the clone
+ * child's two above alone (sud.c, zp_seccomp_install_widened). */
+	.globl	zp_own_syscall6
+	.hidden	zp_own_syscall6
+	.type	zp_own_syscall6, @function
+zp_own_syscall6:
+	.cfi_startproc
+	SYSCALL6_ARGS
+	syscall
+	.globl	zp_own_call_ret
+	.hidden	zp_own_call_ret
+zp_own_call_ret:
+	ret
+	.cfi_endproc
+	.size	zp_own_syscall6, . - zp_own_syscall6
 
 /* long zp_app_syscall6(long nr, long a1, ..., long a6): the program's call,
  * made by the runtime on its behalf (the trap path, SUD mode, an

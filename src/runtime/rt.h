@@ -408,6 +408,11 @@ void zpoline_null_function_call(void);
 long zp_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 /* The same for the program's call, made on its behalf (entry.S). */
 long zp_app_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+/* The runtime's arch_prctl(ARCH_SET_GS) and SUD prctl: a program's seccomp
+ * filter lets them through from this gate and the clone child's two
+ * (labels: the address after each `syscall`; sud.c). */
+long zp_own_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+extern char zp_own_call_ret[], zp_own_gs_ret[], zp_own_sud_ret[];
 
 /* ---- trampoline ---------------------------------------------------------- */
 ZP_HIDDEN int zp_trampoline_map(char *err, size_t errlen);

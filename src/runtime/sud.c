@@ -66,8 +66,8 @@ int zp_sud_arm(struct zp_thread *t)
 		return -EPERM;
 	}
 	t->sud_selector = SEL_ALLOW;
-	long e = zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, zp_self_lo,
-			 zp_self_len, &t->sud_selector);
+	long e = zp_own_syscall6(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,
+				 (long)zp_self_lo, (long)zp_self_len, (long)&t->sud_selector, 0);
 	t->sud_off = e != 0;
 	if (e)
 		t->vmask = 0; /* its own calls to the mask may go unseen (entry.S, child path) */
@@ -382,11 +382,12 @@ bool zp_sud_filter_refuses(const struct zp_record *r)
  * thread started after it, and sandboxed Chromium hung, its renderers
  * dying one after another; in SUD mode those threads went unhooked.  A
  * filter that would refuse either is installed behind a prologue that
- * lets the call through when the runtime's own code makes it (the kernel
- * gives filters the call's instruction pointer), and hands everything
- * else to the program's filter unchanged, the accumulator at 0 as the
- * kernel starts it.  r->call.ret: the install's result; true if made. */
-enum { W_NEXT = -1, W_ORIG = -2, W_OTHER = -3, W_IP = -4 };
+ * lets the call through when the runtime makes it, from one of three
+ * `syscall` instructions of its own (the kernel gives filters the
+ * address after it), and hands everything else, the program's own calls
+ * of the two included, to the program's filter unchanged, the
+ * accumulator at 0 as the kernel starts it.  r->call.ret: the install's result; true if made. */
+enum { W_NEXT = -1, W_ORIG = -2, W_OTHER = -3, W_IP = -4, W_ALLOW = -5 };
 struct wide_insn {
 	unsigned short code;
 	int jt, jf; /* labels above, or 0 */
@@ -398,8 +399,11 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 	struct sock_fprog prog;
 	if (!filter_of(r, &prog))
 		return false;
-	uint64_t lo = zp_self_lo, hi = zp_self_hi;
-	if (!lo || (lo >> 32) != ((hi - 1) >> 32))
+	/* The addresses after the runtime's own `syscall`s of the two
+	 * (entry.S): not the gates the program's calls are made from. */
+	uint64_t at_call = (uintptr_t)zp_own_call_ret, at_gs = (uintptr_t)zp_own_gs_ret,
+		 at_sud = (uintptr_t)zp_own_sud_ret;
+	if ((at_call >> 32) != (at_gs >> 32) || (at_call >> 32) != (at_sud >> 32))
 		return false;
 	const struct wide_insn pro[] = {
 		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 4}, /* arch */
@@ -416,15 +420,17 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 20}, /* args[0], high half */
 		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, 0},
 		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 12}, /* instruction pointer, high */
-		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, (uint32_t)(lo >> 32)},
+		{BPF_JMP | BPF_JEQ | BPF_K, W_NEXT, W_ORIG, (uint32_t)(at_call >> 32)},
 		{BPF_LD | BPF_W | BPF_ABS, 0, 0, 8}, /* instruction pointer, low */
-		{BPF_JMP | BPF_JGE | BPF_K, W_NEXT, W_ORIG, (uint32_t)lo},
-		{BPF_JMP | BPF_JGE | BPF_K, W_ORIG, W_NEXT, (uint32_t)hi},
+		{BPF_JMP | BPF_JEQ | BPF_K, W_ALLOW, W_NEXT, (uint32_t)at_call},
+		{BPF_JMP | BPF_JEQ | BPF_K, W_ALLOW, W_NEXT, (uint32_t)at_gs},
+		{BPF_JMP | BPF_JEQ | BPF_K, W_ALLOW, W_ORIG, (uint32_t)at_sud},
+		/* W_ALLOW */
 		{BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW},
 		/* W_ORIG */
 		{BPF_LD | BPF_IMM, 0, 0, 0},
 	};
-	enum { EXTRA = sizeof pro / sizeof pro[0], AT_OTHER = 6, AT_IP = 9 };
+	enum { EXTRA = sizeof pro / sizeof pro[0], AT_OTHER = 6, AT_IP = 9, AT_ALLOW = EXTRA - 2 };
 	if (prog.len + EXTRA > BPF_MAXINSNS)
 		return false;
 	size_t bytes = (size_t)(prog.len + EXTRA) * sizeof(struct sock_filter);
@@ -447,6 +453,7 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 					int at = to[j] == W_ORIG    ? EXTRA - 1
 						 : to[j] == W_OTHER ? AT_OTHER
 						 : to[j] == W_IP    ? AT_IP
+						 : to[j] == W_ALLOW ? AT_ALLOW
 								    : i + 1;
 					off[j] = (unsigned char)(at - (i + 1));
 				}
@@ -523,7 +530,8 @@ int zp_vm_readv_refused(void)
 /* The kernel's side only: this task's calls no longer trap. */
 void zp_sud_leave_task(void)
 {
-	zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+	zp_own_syscall6(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH, 0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0,
+			0);
 }
 
 /* This thread leaves Syscall User Dispatch for good, and no new thread

@@ -178,7 +178,7 @@ static int set_gs(struct zp_thread *t)
 		zp_gs_write((uintptr_t)t);
 		return 0;
 	}
-	return (int)zp_raw2(SYS_arch_prctl, ZP_ARCH_SET_GS, t);
+	return (int)zp_own_syscall6(SYS_arch_prctl, ZP_ARCH_SET_GS, (long)t, 0, 0, 0, 0);
 }
 
 /* Only where the kernel allows FSGSBASE (zp_wrgsbase). */

@@ -129,8 +129,7 @@ static int switch_now(const char *why)
 				       "Dispatch (ZPOLINE_MODE=net)");
 		} else {
 			zp_sud_armed = 0;
-			zp_raw5(SYS_prctl, ZP_PR_SET_SYSCALL_USER_DISPATCH,
-				0 /* PR_SYS_DISPATCH_OFF */, 0, 0, 0);
+			zp_sud_leave_task();
 		}
 		zp_tier_pending = 0;
 		zp_stage2_finish();

@@ -130,7 +130,7 @@ PROBE=$ZP_BUILD/tests/progs/seccompprobe
 "$PROBE" >"$TMP/probe.native" 2>&1
 rn=$?
 grep -q 'NULL) = -1 EFAULT' "$TMP/probe.native" || fail "seccompprobe natively: $(head -c 300 "$TMP/probe.native")"
-for mode in auto zpoline net; do
+for mode in auto zpoline net sud; do
 	for hook in none trace; do
 		H=; [ $hook = trace ] && H=$TRACE
 		ZPOLINE_MODE=$mode LD_PRELOAD=$LIB LIBZPHOOK=$H ZPOLINE_TRACE_OPTS= "$PROBE" >"$TMP/probe.$mode" 2>/dev/null
