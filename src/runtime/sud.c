@@ -442,6 +442,7 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 	bool made = false;
 	long gs_args[6] = {ZP_ARCH_SET_GS, 0, 0, 0, 0, 0};
 	long sud_args[6] = {ZP_PR_SET_SYSCALL_USER_DISPATCH, 1, 0, 0, 0, 0};
+	// cppcheck-suppress nullPointerArithmeticRedundantCheck ; mmap's result, checked above: never 0 here
 	if (zp_safe_copy(f + EXTRA, prog.filter, (size_t)prog.len * sizeof *f) == 0) {
 		struct sock_fprog original = {prog.len, f + EXTRA};
 		if (!filter_allows(&original, SYS_arch_prctl, gs_args) ||
