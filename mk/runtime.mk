@@ -7,12 +7,17 @@ RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c 
 	insn.c scan.c tier.c env.c
 RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o $(B)/rt/scanclone.o \
 	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o \
-	$(B)/rt/sled_image.o
+	$(B)/rt/sled_image.o $(B)/rt/tracesecure.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h \
 	src/common/ldheld.h src/common/elfstatic.h src/common/shebang.h
 
 # Go's function table: shared with the loader (pure, no system calls).
 $(B)/rt/gopclntab.o: src/common/gopclntab.c src/common/gopclntab.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+# Set-user-ID programs: shared with the tracer and the command.
+$(B)/rt/tracesecure.o: src/common/tracesecure.c src/common/tracesecure.h src/common/raw.h
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 

@@ -108,6 +108,9 @@ static void choose_loader(const struct runopts *r, const struct zp_paths *p, str
 		return; /* execvp says "not found" better than the loader */
 	l->loader = p->loader;
 	l->from_start = r->from_start && !is_static;
+	/* and for every program it executes (src/runtime/exec.c) */
+	if (r->from_start)
+		launch_setenv(l, "ZPOLINE_FROM_START", "1");
 	/* found in $PATH: the loader gets the path (an empty entry gives a
 	 * bare name, which the loader looks up the same way itself) */
 	if (!strchr(l->argv[0], '/') && strchr(file, '/') && !(l->loader_prog = strdup(file)))

@@ -6,7 +6,9 @@
  * and then ld.so ignores LD_PRELOAD: the runtime is not loaded and the
  * program runs unhooked.  The command warns before it starts one; the
  * tracer marks the execve that starts one, whose result the new image
- * cannot print.  Raw system calls: the tracer has no libc.
+ * cannot print; the runtime never sends one through zpoline's loader,
+ * which would run it without its privileges.  Raw system calls: the
+ * tracer has no libc.
  */
 #ifndef ZP_TRACESECURE_H
 #define ZP_TRACESECURE_H

@@ -76,12 +76,13 @@ int zl_file_open(struct zl_file *f, const char *path, const char *name);
 /* 0, or -errno: pread of exactly `len` bytes. */
 long zl_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
-/* ---- script.c: a script whose interpreter is static ---------------------- */
+/* ---- script.c: a script whose interpreter the loader loads ---------------- */
 /* If `script` (opened from `path`) is a "#!" script whose interpreter is a
- * static program: true, *interp its path, and *argc, *argv the arguments
- * the kernel would give it.  false: the kernel runs it. */
+ * static program, or with `from_start` any x86-64 program: true, *interp
+ * its path, and *argc, *argv the arguments the kernel would give it.
+ * false: the kernel runs it. */
 bool zl_script(const struct zl_file *script, const char *path, int *argc, char ***argv,
-	       const char **interp);
+	       const char **interp, bool from_start);
 
 /* ---- map.c: an image in memory ----------------------------------------- */
 struct zl_image {

@@ -103,7 +103,11 @@ __attribute__((noreturn)) static void exec_directly(const char *path, const char
 {
 	if (zl_debug)
 		zl_msg("%s: dynamic program or script: executing it directly", name);
-	long e = zl_sys3(SYS_execve, path, argv, envp);
+	/* Through the runtime, which puts back what its start-up took out of
+	 * the environment (src/runtime/exec.c). */
+	typedef long (*exec_fn)(const char *, char *const[], char *const[]);
+	exec_fn ex = (exec_fn)dlsym(RTLD_DEFAULT, "zpoline_loader_execve");
+	long e = ex ? ex(path, argv, envp) : zl_sys3(SYS_execve, path, argv, envp);
 	(void)argc;
 	zl_fail(e == -ENOENT ? ZL_EXIT_NOT_FOUND : ZL_EXIT_CANNOT_RUN, "%s: %s", name,
 		zl_strerror(e));
@@ -179,9 +183,10 @@ int main(int argc, char **argv, char **envp)
 	struct zl_file prog;
 	int kind = zl_file_open(&prog, path, name);
 	const char *interp_path;
-	if (kind == ZL_FILE_SCRIPT && zl_script(&prog, path, &pargc, &pargv, &interp_path)) {
-		/* Its static interpreter is the program; the process is still
-		 * named after the script (path: comm, AT_EXECFN). */
+	if (kind == ZL_FILE_SCRIPT &&
+	    zl_script(&prog, path, &pargc, &pargv, &interp_path, from_start)) {
+		/* Its interpreter is the program; the process is still named
+		 * after the script (path: comm, AT_EXECFN). */
 		zl_sys1(SYS_close, prog.fd);
 		size_t len = strlen(name) + strlen(interp_path) + 16;
 		char *iname = zl_alloc(len);

@@ -34,10 +34,14 @@
 #include "ldheld.h"
 #include "rt.h"
 #include "shebang.h"
+#include "tracesecure.h"
 
 extern char **environ;
 
 static bool sticky;
+/* ZPOLINE_FROM_START=1 (`zpoline run --from-start`): dynamic programs
+ * go through the loader too, so that their ld.so's calls are seen. */
+static bool from_start;
 /* This library's absolute path: ld.so's own string when it is absolute
  * (it lives as long as the library: always), else resolved into
  * self_buf (a page of its own, touched only then). */
@@ -121,6 +125,7 @@ void zp_exec_init(void)
 			self_path = self_buf;
 	}
 	sticky = zp_env_bool("ZPOLINE_STICKY", false) && self_path[0];
+	from_start = zp_env_bool("ZPOLINE_FROM_START", false);
 	if (zp_debug >= 2)
 		zp_log("zpoline: runtime %s; loader %s; sticky %s", self_path[0] ? self_path : "?",
 		       loader_usable() ? loader_path : "(none)", sticky ? "yes" : "no");
@@ -435,10 +440,12 @@ static long raw_pread(int fd, void *buf, size_t len, long off)
 	return zp_raw4(SYS_pread64, fd, buf, len, off);
 }
 
-/* Would the kernel run a static program for this file: a static
- * executable, or a "#!" script whose interpreter is one (`#!/bin/busybox
- * sh`, which ran unhooked)?  The loader runs either. */
-static bool is_static_exe(int dirfd, const char *path, int flags)
+/* What program would the kernel run for this file: ZP_ELF_STATIC for a
+ * static executable or a "#!" script whose interpreter is one
+ * (`#!/bin/busybox sh`, which ran unhooked), ZP_ELF_DYNAMIC for a
+ * dynamic one or a script whose interpreter is one, else ZP_ELF_NONE.
+ * The loader runs the static ones, and with --from-start the others. */
+static int exe_kind(int dirfd, const char *path, int flags)
 {
 	/* fexecve: execveat(fd, "", ..., AT_EMPTY_PATH) runs the open file. */
 	bool given = !path[0] && (flags & AT_EMPTY_PATH);
@@ -448,22 +455,22 @@ static bool is_static_exe(int dirfd, const char *path, int flags)
 					      (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0),
 				      0);
 	if (fd < 0)
-		return false;
-	bool stat = zp_elf_is_static(fd, raw_pread);
+		return ZP_ELF_NONE;
+	int kind = zp_elf_program(fd, raw_pread);
 	char head[ZP_SHEBANG_BUF];
 	struct zp_shebang sb;
-	long n = stat ? 0 : raw_pread(fd, head, sizeof head, 0);
+	long n = kind != ZP_ELF_NONE ? 0 : raw_pread(fd, head, sizeof head, 0);
 	if (n > 0 && zp_shebang_parse(head, (size_t)n, &sb)) {
 		/* The kernel opens the interpreter from the working directory. */
 		int ifd = (int)zp_raw4(SYS_openat, AT_FDCWD, sb.interp, O_RDONLY | O_CLOEXEC, 0);
 		if (ifd >= 0) {
-			stat = zp_elf_is_static(ifd, raw_pread);
+			kind = zp_elf_program(ifd, raw_pread);
 			zp_raw1(SYS_close, ifd);
 		}
 	}
 	if (!given)
 		zp_raw1(SYS_close, fd);
-	return stat;
+	return kind;
 }
 
 /* The descriptor of this process a path names ("/dev/fd/N",
@@ -606,13 +613,20 @@ static void exec_pre(void *arg)
 	 * LD_PRELOAD, so that what the program prints is its own. */
 	bool reachable = !self_path[0] || zp_raw4(SYS_faccessat, AT_FDCWD, self_path, R_OK, 0) == 0;
 	bool by_fd = at && !path[0] && (flags & AT_EMPTY_PATH); /* fexecve */
-	bool redirect = reachable && (path[0] || by_fd) && loader_usable() &&
-			is_static_exe(dirfd, path, flags) && !valgrind_tool(envp) && !traced_now();
 	/* With LD_TRACE_LOADED_OBJECTS set (whatever its value) a dynamic
 	 * program's ld.so only lists the libraries and exits: nothing to
 	 * hook, and the runtime put back into LD_PRELOAD would be listed
 	 * (`LD_TRACE_LOADED_OBJECTS=1 prog`, as some build scripts use ldd). */
-	bool listing_only = !redirect && env_has(envp, "LD_TRACE_LOADED_OBJECTS=");
+	bool listing = env_has(envp, "LD_TRACE_LOADED_OBJECTS=");
+	int kind = reachable && (path[0] || by_fd) && loader_usable() && !valgrind_tool(envp)
+			   ? exe_kind(dirfd, path, flags)
+			   : ZP_ELF_NONE;
+	/* A set-user-ID program (or one with file capabilities) runs
+	 * unhooked natively too; the loader would run it without its
+	 * privileges. */
+	bool redirect = (kind == ZP_ELF_STATIC || (kind == ZP_ELF_DYNAMIC && from_start && !listing)) &&
+			!traced_now() && !zp_secure_exec(dirfd, path, flags);
+	bool listing_only = !redirect && listing;
 	if (reachable && (!sticky || listing_only) && !redirect)
 		return;
 
@@ -689,6 +703,8 @@ static void exec_pre(void *arg)
 		if (argv2 && prog) {
 			size_t k = 0;
 			argv2[k++] = loader_path;
+			if (from_start)
+				argv2[k++] = (char *)"--from-start";
 			argv2[k++] = (char *)"--argv0";
 			argv2[k++] = n ? argv[0] : (char *)"";
 			if (comm && *comm) {
@@ -764,4 +780,27 @@ void zp_exec_post(struct zp_record *r)
 	if (r->scratch[10])
 		zp_raw3(SYS_fcntl, (long)r->scratch[10] - 1, F_SETFD, FD_CLOEXEC);
 	r->scratch[10] = 0;
+}
+
+/* For zpoline's loader, when it leaves a program to the kernel (a dynamic
+ * one without --from-start, a script whose interpreter is a script): that
+ * execve is the program's, so it gets what the program's own would (under
+ * `zpoline run` the runtime's variables back in the environment, which the
+ * loader's start-up took out of it: without them the program ran
+ * unhooked).  Returns only on failure: -errno.  Not part of the hook API:
+ * the loader and the runtime ship together. */
+__attribute__((visibility("default"))) long zpoline_loader_execve(const char *path,
+								 char *const argv[],
+								 char *const envp[])
+{
+	struct zp_record r;
+	memset(&r, 0, sizeof r);
+	r.call.nr = SYS_execve;
+	r.call.args[0] = (long)path;
+	r.call.args[1] = (long)argv;
+	r.call.args[2] = (long)envp;
+	zp_exec_pre(&r);
+	long e = zp_raw3(r.call.nr, r.call.args[0], r.call.args[1], r.call.args[2]);
+	zp_exec_post(&r);
+	return e;
 }

@@ -183,4 +183,25 @@ rl=$?
 grep -v '^LD_PRELOAD' n.dyn >n2.dyn
 grep -v '^LD_PRELOAD' l.dyn >l2.dyn
 compare "dynamic program, executed directly" n2.dyn $rn l2.dyn $rl
+
+# A set-user-ID static program that changes who runs it is not sent
+# through the loader, which would run it without its privileges (it ran
+# with AT_SECURE 0 and the caller's euid): natively it runs unhooked, with
+# them.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	chmod 755 "$TMP"
+	cp "$LT/ident-static" suid-ident && chown root suid-ident && chmod 4755 suid-ident
+	asnobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+	asnobody ./suid-ident >n.suid 2>&1
+	rn=$?
+	LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS asnobody ./suid-ident >l.suid 2>&1
+	compare "set-user-ID static program run by a hooked program" n.suid $rn l.suid $?
+	if grep -qx 'AT_SECURE: 1' l.suid; then
+		pass "set-user-ID static program: runs in secure-execution mode, as natively"
+	else
+		fail "set-user-ID static program: $(grep AT_SECURE l.suid)"
+	fi
+else
+	skip "set-user-ID static program" "needs root, user nobody and setpriv"
+fi
 finish
