@@ -2,6 +2,8 @@
  * cmd_inject.c - zpoline inject SPEC... [run options] -- PROG ARGS...
  *
  * The specs go to the inject hook in ZPOLINE_INJECT, joined by ';'.
+ * strace's spellings of a spec, `-e inject=SPEC` and `--inject=SPEC`, are
+ * taken too: users come with strace command lines.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +12,12 @@
 #include "runopts.h"
 #include "tracelink.h"
 
-enum { OPT_HELP = 1 };
+enum { OPT_HELP = 1, OPT_EXPR, OPT_INJECT };
 
 static const struct opt inject_table[] = {
 	{"help", 'h', false, OPT_HELP},
+	{NULL, 'e', true, OPT_EXPR},
+	{"inject", 0, true, OPT_INJECT},
 	RUNOPTS_TABLE,
 	{NULL, 0, false, 0},
 };
@@ -39,11 +43,15 @@ int cmd_inject(int argc, char **argv)
 			help_command("inject");
 			return 0;
 		}
-		if (id != OPTS_NONOPT) {
+		if (id == OPT_EXPR) {
+			if (strncmp(arg, "inject=", 7) != 0)
+				usage_error("inject", "-e %s: only -e inject=SPEC is taken here "
+						      "(zpoline trace takes the others)", arg);
+			arg += 7;
+		} else if (id != OPTS_NONOPT && id != OPT_INJECT) {
 			runopts_take(&r, "inject", id, arg);
 			continue;
-		}
-		if (!strchr(arg, ':') && nspecs > 0) {
+		} else if (id == OPTS_NONOPT && !strchr(arg, ':') && nspecs > 0) {
 			o.index--; /* no "--": this is the program */
 			break;
 		}

@@ -113,8 +113,11 @@ static void help_inject(void)
 	       "  PATH   only calls whose path argument is PATH\n"
 	       "\n"
 	       "Without '--', the first argument that is neither an option nor a spec\n"
-	       "(it has no ':') is PROG.\n"
-	       "\n" RUN_OPTIONS
+	       "(it has no ':') is PROG.  WHEN counts the calls the hook sees: without\n"
+	       "--from-start, not those ld.so makes before the runtime starts.\n"
+	       "\n"
+	       "  -e inject=SPEC, --inject=SPEC\n"
+	       "                           a SPEC, as strace spells it\n" RUN_OPTIONS
 	       "  -h, --help               show this help\n"
 	       "\n"
 	       "Example: zpoline inject write:error=ENOSPC:when=2+ -- dd if=/dev/zero of=x count=4\n");

@@ -48,6 +48,21 @@ LC_ALL=C "$Z" inject openat:error=ENOENT:when=2+ -- cat "$TMP/a" "$TMP/b" "$TMP/
 [ "$(cat "$TMP/out")" = a ] && [ "$(grep -c 'No such file' "$TMP/err")" = 2 ] &&
 	pass "openat:error=ENOENT:when=2+: the 2nd and later opens fail" ||
 	fail "when=2+: out '$(cat "$TMP/out")', err $(head -c 200 "$TMP/err")"
+# strace's spellings of a spec; any other -e is refused by name.
+out=$("$Z" inject -e inject=write:error=ENOSPC:when=99 --inject=openat:error=ENOENT:when=98 \
+	getppid:retval=1:when=97 -- "$INITENV" ZPOLINE_INJECT)
+[ "$out" = "write:error=ENOSPC:when=99;openat:error=ENOENT:when=98;getppid:retval=1:when=97" ] &&
+	pass "-e inject=SPEC and --inject=SPEC taken as strace spells them" ||
+	fail "-e inject=/--inject=: ZPOLINE_INJECT is '$out'"
+LC_ALL=C "$Z" inject -e "inject=openat:error=ENOENT:path=$TMP/b" cat "$TMP/a" "$TMP/b" >"$TMP/out" 2>"$TMP/err"
+[ "$(cat "$TMP/out")" = a ] && grep -q "$TMP/b: No such file" "$TMP/err" &&
+	pass "-e inject=SPEC without --: the spec applies, cat is the program" ||
+	fail "-e inject= without --: out '$(cat "$TMP/out")', err $(head -c 200 "$TMP/err")"
+"$Z" inject -e trace=openat cat "$TMP/a" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "-e trace=openat: only -e inject=SPEC" "$TMP/err" && [ ! -s "$TMP/out" ] &&
+	pass "-e trace=: refused with a message naming it (exit 2)" ||
+	fail "-e trace= given to inject: exit $rc, $(head -c 200 "$TMP/err")"
 out=$("$Z" inject getppid:retval=4242 -- sh -c 'echo $PPID')
 [ "$out" = 4242 ] && pass "getppid:retval=4242" || fail "retval: sh says its parent is '$out'"
 
