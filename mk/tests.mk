@@ -38,6 +38,11 @@ $(B)/tests/progs/sigunwind-late: tests/programs/sigunwind.c tests/programs/check
 PROG_BIN += $(B)/tests/progs/sigunwind-late
 # faultbt: names from dladdr.
 PROG_CFLAGS_faultbt := -rdynamic
+# nullread as an SBCL runtime looks to nullfault.c (its exported symbol).
+$(B)/tests/progs/nullread-sbcl: tests/programs/nullread.c tests/programs/check.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -rdynamic -DSBCL_LIKE -o $@ $< -lpthread -ldl
+PROG_BIN += $(B)/tests/progs/nullread-sbcl
 # earlythread: linked to libearly.so, whose initializer starts a thread.
 $(B)/tests/progs/earlythread: $(B)/tests/libs/libearly.so
 PROG_LDLIBS_earlythread := -L$(B)/tests/libs -learly -Wl,-rpath,$(abspath $(B)/tests/libs)

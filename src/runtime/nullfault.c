@@ -17,7 +17,11 @@
  * Mono's JIT does the same (a field of a null object read 0x64eb64eb
  * where NullReferenceException was due): its runtime is linked into the
  * `mono` executable, found by the symbol every Mono runtime defines, or
- * is a libmono*-2.0 library.  .NET's CoreCLR (libcoreclr.so) relies on
+ * is a libmono*-2.0 library.  SBCL's runtime turns the fault into a Lisp
+ * condition (memory-fault-error, which handler-case code catches; a read
+ * of (int-sap 8) returned a sled byte): the `sbcl` executable, known by
+ * the symbol its runtime exports for entering Lisp code, or libsbcl.so
+ * where it is built as a library.  .NET's CoreCLR (libcoreclr.so) relies on
  * the fault too; its hosts load it with dlopen, so only watch.c's message
  * can help there (by name: no .NET on this project's machine to try).
  *
@@ -57,6 +61,7 @@ static const char *vm_library(const char *path)
 		{"libmono-2.0.so", "a Mono runtime"},
 		{"libmonoboehm-2.0.so", "a Mono runtime"},
 		{"libcoreclr.so", "a .NET runtime"},
+		{"libsbcl.so", "an SBCL runtime"},
 	};
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -66,10 +71,15 @@ static const char *vm_library(const char *path)
 	return NULL;
 }
 
-/* A runtime linked into the object itself (the `mono` executable). */
+/* A runtime linked into the object itself (the `mono` and `sbcl`
+ * executables). */
 static const char *vm_inside(const struct dl_phdr_info *info)
 {
-	return zp_solib_defines(info, "mono_jit_init") ? "a Mono runtime" : NULL;
+	if (zp_solib_defines(info, "mono_jit_init"))
+		return "a Mono runtime";
+	if (zp_solib_defines(info, "call_into_lisp"))
+		return "an SBCL runtime";
+	return NULL;
 }
 
 /* The program is zpoline-loader (how `zpoline run` starts a static

@@ -12,6 +12,31 @@ LD_PRELOAD=$LIB ZPOLINE_DEBUG=1 /bin/true 2>"$TMP/err"
 grep -q '^zpoline: mode auto' "$TMP/err" && pass "an ordinary program keeps page 0" ||
 	fail "/bin/true: $(grep mode "$TMP/err")"
 
+# An SBCL runtime turns the fault into a Lisp condition (memory-fault-error;
+# with page 0 readable, (sap-ref-8 (int-sap 8) 0) returned a sled byte).
+# It is known by the symbol its runtime exports: nullread-sbcl exports it.
+P=$ZP_BUILD/tests/progs
+LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT ZPOLINE_DEBUG=1 ZPOLINE_COUNT_OUTPUT=$TMP/sb.cnt \
+	"$P/nullread-sbcl" >"$TMP/sb.out" 2>"$TMP/sb.err"
+rc=$?
+[ $rc = 0 ] && ! grep -q '^FAIL' "$TMP/sb.out" && grep -q '^PASS' "$TMP/sb.out"
+outcome "a program exporting SBCL's call_into_lisp: its NULL reads fault as natively"
+[ $rc = 0 ] || grep "^FAIL" "$TMP/sb.out" | head -3 | sed "s/^/    /"
+if [ $pku = 0 ]; then
+	grep -q '^zpoline: mode detour' "$TMP/sb.err" && grep -q 'an SBCL runtime: reads through NULL must fault' "$TMP/sb.err"
+	outcome "no protection keys: an SBCL runtime runs in detour mode, and ZPOLINE_DEBUG says why"
+fi
+if command -v sbcl >/dev/null 2>&1; then
+	printf '(format t "~a~%%" (handler-case (sb-sys:sap-ref-8 (sb-sys:int-sap 8) 0) (sb-sys:memory-fault-error () "memory-fault-error")))\n' >"$TMP/nr.lisp"
+	sb() { "$@" sbcl --noinform --non-interactive --no-sysinit --no-userinit --load "$TMP/nr.lisp" 2>/dev/null | tail -1; }
+	n=$(sb env)
+	h=$(sb env LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS)
+	[ "$n" = memory-fault-error ] && [ "$h" = "$n" ]
+	outcome "SBCL: a read of (int-sap 8) signals memory-fault-error hooked as natively ('$h')"
+else
+	skip "SBCL" "sbcl not installed (apt-get install sbcl)"
+fi
+
 mono_tests() {
 	# Mono's JIT checks for null by faulting too: a field of a null object
 	# read sled bytes (0x64eb64eb) instead of NullReferenceException.  Its

@@ -87,6 +87,16 @@ static long inline_getppid_after(void)
 	return r;
 }
 
+#ifdef SBCL_LIKE
+/* Built as nullread-sbcl: the symbol every SBCL runtime exports, by which
+ * the runtime tells a program that turns faults into Lisp conditions
+ * (nullfault.c).  Never called. */
+__attribute__((visibility("default"), used)) void call_into_lisp(void);
+void call_into_lisp(void)
+{
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	int reads = 1;
