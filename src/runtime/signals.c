@@ -500,6 +500,8 @@ struct app_view {
 	struct zp_trap_call *tc;    /* VIEW_TRAP: the call, made by zp_trap_enter */
 	greg_t regs[NGREG];         /* VIEW_TRAP, VIEW_ENTRY_SUD: the registers as they came */
 	struct zp_record *left;     /* a call made, its light runtime work to come (zp_post_left) */
+	ucontext_t *below;          /* VIEW_ENTRY_SUD: the trap's frame */
+	uint64_t top_mask;          /* VIEW_ENTRY_SUD: the mask the handler's frame came with */
 	long left_ret;              /* its result */
 	bool posted;                /* sent elsewhere: zp_post_left did that work */
 };
@@ -749,6 +751,15 @@ static void app_view_show(struct app_view *v, const struct zp_thread *t, ucontex
 		memcpy(v->regs, g, sizeof v->regs);
 		memcpy(g, shown, sizeof shown);
 		g[REG_RIP] -= 2;
+		/* The mask too: natively the handler's frame holds the
+		 * program's at the call, which the trap's frame holds; this
+		 * frame's is the trap handler's.  A handler that blocks its
+		 * signal there (SBCL defers an interrupt so) must find it
+		 * blocked after it returns: app_view_hide. */
+		uint64_t *um = (uint64_t *)(void *)&uc->uc_sigmask;
+		v->below = below;
+		v->top_mask = *um;
+		*um = *(const uint64_t *)(const void *)&below->uc_sigmask;
 		v->kind = VIEW_ENTRY_SUD;
 		v->rip = ip;
 		v->rsp = sp;
@@ -859,6 +870,18 @@ static bool app_view_hide(struct app_view *v, struct zp_thread *t, ucontext_t *u
 	if (v->kind == VIEW_ENTRY) {
 		g[REG_RIP] = (greg_t)v->rip;
 		return false;
+	}
+	if (v->kind == VIEW_ENTRY_SUD) {
+		/* The handler's edits of the mask go into the trap's frame,
+		 * which the program resumes with (SBCL lost a deferred
+		 * interrupt's block: "interrupt already pending"), and into
+		 * this one's, which the trap handler runs with until then. */
+		uint64_t *um = (uint64_t *)(void *)&uc->uc_sigmask;
+		uint64_t *bm = (uint64_t *)(void *)&v->below->uc_sigmask;
+		uint64_t shown = *bm, now = *um & ~zp_ours_mask;
+		uint64_t added = now & ~shown, removed = shown & ~now & ~zp_ours_mask;
+		*bm = now | (shown & zp_ours_mask);
+		*um = (v->top_mask | added) & ~removed;
 	}
 	if (v->kind == VIEW_ENTRY_SUD || v->kind == VIEW_EDGE) {
 		memcpy(g, v->regs, sizeof v->regs);

@@ -32,6 +32,14 @@ for hook in none pass count clobber trace; do
 		grep -Eq '^(PASS|FAIL|SKIP): ' "$TMP/out" ||
 			fail "[$hook] $prog printed no result (exit $rc): $(head -c 300 "$TMP/out" | tr '\n' ' ')"
 	done
+	# A handler's mask edit under a storm of signals (no hook: the
+	# runtime's own paths; in this script's mode, test-modes' sud too).
+	if [ "$hook" = none ]; then
+		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/ucmask" storm >"$TMP/out" 2>&1
+		rc=$?
+		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] ucmask storm: \2/p" "$TMP/out"
+		[ $rc -eq 0 ] || fail "[$hook] ucmask storm exited $rc: $(grep '^storm' "$TMP/out")"
+	fi
 	for mode in call-null call-small call-far call-rdx write-null; do
 		LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/nullcall" $mode >/dev/null 2>&1
 		rc=$?

@@ -6,11 +6,23 @@
  * again (src/runtime/signals.c, zp_trap_enter).  Twice: a read the
  * handler interrupts (EINTR), and one restarted after it (SA_RESTART),
  * which completes as if nothing had happened.
+ *
+ * `ucmask storm`: another process sends SIGUSR2 thousands of
+ * times while this one makes calls; its handler blocks the signal in its
+ * context, as SBCL's runtime does to defer an interrupt, and the program
+ * unblocks it only after seeing it.  A signal that comes as a call traps
+ * (Syscall User Dispatch), before the runtime's SIGSYS handler began, is
+ * delivered on top of the trap's frame: the handler's mask edit went
+ * into the frame the trap handler's return replaced (SBCL died,
+ * "interrupt already pending"; sweep H1), and the signal came again
+ * before the program unblocked it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -19,6 +31,61 @@
 #include "check.h"
 
 static int add_sig = SIGUSR2;
+static volatile sig_atomic_t pending, again;
+
+static void on_storm(int sig, siginfo_t *si, void *ucv)
+{
+	(void)si;
+	ucontext_t *uc = ucv;
+	if (pending)
+		again++;
+	pending = 1;
+	sigaddset(&uc->uc_sigmask, sig);
+}
+
+/* The storm; returns how many times the block was found gone. */
+static long storm(long *checks)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_storm;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGUSR2, &sa, NULL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	/* Past auto mode's switch before the storm begins (its first 200
+	 * calls trap, as in sud mode: README, Limits). */
+	for (int i = 0; i < 300; i++)
+		syscall(SYS_getppid);
+	pid_t me = getpid(), sender = fork();
+	if (sender == 0) {
+		for (int i = 0; i < 4000; i++) {
+			kill(me, SIGUSR2);
+			if (i % 16 == 0)
+				usleep(50);
+		}
+		_exit(0);
+	}
+	long lost = 0;
+	*checks = 0;
+	for (;;) {
+		for (volatile int k = 0; k < 2000; k++)
+			;
+		if (pending) {
+			sigset_t cur;
+			sigprocmask(SIG_BLOCK, NULL, &cur);
+			++*checks;
+			lost += sigismember(&cur, SIGUSR2) != 1;
+			pending = 0;
+			sigprocmask(SIG_UNBLOCK, &one, NULL);
+		}
+		if (waitpid(sender, NULL, WNOHANG) == sender)
+			break;
+	}
+	return lost;
+}
 
 static void on_alarm(int sig, siginfo_t *si, void *ucv)
 {
@@ -28,8 +95,33 @@ static void on_alarm(int sig, siginfo_t *si, void *ucv)
 	sigaddset(&uc->uc_sigmask, add_sig);
 }
 
-int main(void)
+/* `ucmask storm`: in the modes where no call traps, the block always
+ * holds.  In sud mode a signal that comes in the trap handler's last
+ * instructions, after it has read the mask its return puts back, still
+ * loses the edit now and then (README, Limits): there the check is the
+ * case that was fixed, deliveries while blocked (SBCL's "interrupt
+ * already pending"): 93 to 836 in this storm before the fix, 0 or 1
+ * after it. */
+static int storm_main(void)
 {
+	long checks, lost = storm(&checks);
+	printf("storm: %ld of %ld checks found the block gone; %d deliveries while blocked\n", lost,
+	       checks, (int)again);
+	const char *mode = getenv("ZPOLINE_MODE");
+	if (mode && !strcmp(mode, "sud"))
+		CHECK(again < 10 && checks > 0,
+		      "a storm of signals whose handler blocks its own in its context: "
+		      "no delivery while blocked but a stray few (sud mode)");
+	else
+		CHECK(lost == 0 && again == 0 && checks > 0,
+		      "a storm of signals whose handler blocks its own in its context: the block holds");
+	return fails != 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "storm"))
+		return storm_main();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_alarm;
@@ -65,5 +157,6 @@ int main(void)
 	CHECK(sigismember(&now, SIGUSR1) == 1,
 	      "the mask the handler wrote is in force after the restarted call");
 	waitpid(writer, NULL, 0);
+
 	return fails != 0;
 }
