@@ -56,14 +56,29 @@ enum { PAGE0_FREE, PAGE0_RESERVED, PAGE0_MAPPING };
 static int page0_state;
 static int page0_error; /* why the reserved page could not become the trampoline */
 
+/* A page at addr and nowhere else.  A kernel before 4.17, or an emulator
+ * (qemu-user 7.2 does), takes MAP_FIXED_NOREPLACE for a hint and maps
+ * elsewhere where addr is taken: that counts as taken, and writing at
+ * addr then would hit someone else's page (a guest under qemu-user
+ * shares addresses with its host, whose runtime holds page 0). */
+static long map_at(uintptr_t addr, int prot, int flags)
+{
+	long m = zp_raw6(SYS_mmap, (long)addr, ZP_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags,
+			 -1, 0);
+	if (m >= 0 && (uintptr_t)m != addr) {
+		zp_raw2(SYS_munmap, m, ZP_PAGE);
+		return -EADDRNOTAVAIL;
+	}
+	return m;
+}
+
 static long try_map(uintptr_t addr, int prot)
 {
 	/* Populated: filled right away, and a page the kernel hands over
 	 * with the mapping costs a third of one taken by a fault here.  Our
 	 * own reservation of page 0 is replaced in one step. */
 	int fixed = addr == 0 && page0_state == PAGE0_MAPPING ? MAP_FIXED : MAP_FIXED_NOREPLACE;
-	return zp_raw6(SYS_mmap, (long)addr, ZP_PAGE, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS | fixed | MAP_POPULATE, -1, 0);
+	return map_at(addr, prot, fixed | MAP_POPULATE);
 }
 
 /* With PKU a PROT_EXEC-only page is execute-only; asked to stay readable
@@ -321,6 +336,13 @@ static int page0_refused(long m, char *err, size_t errlen)
 			    "(is libzpoline.so loaded twice, or does the program map page 0?)");
 		return -EEXIST;
 	}
+	if (m == -EADDRNOTAVAIL) {
+		zp_snprintf(err, errlen,
+			    "zpoline: asked for address 0, the kernel mapped the trampoline elsewhere: "
+			    "it does not know MAP_FIXED_NOREPLACE (Linux before 4.17, or an emulator "
+			    "such as qemu-user), and address 0 is taken or refused");
+		return -EADDRNOTAVAIL;
+	}
 	zp_snprintf(err, errlen,
 		    "zpoline: cannot map the trampoline at address 0 (%s).\n"
 		    "zpoline: vm.mmap_min_addr must be 0: run as root\n"
@@ -341,8 +363,7 @@ static int page0_refused(long m, char *err, size_t errlen)
  * taken (zp_trampoline_is_ours). */
 int zp_trampoline_reserve(char *err, size_t errlen)
 {
-	long m = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	long m = map_at(0, PROT_NONE, MAP_FIXED_NOREPLACE);
 	if (m < 0)
 		return page0_refused(m, err, errlen);
 	page0_state = PAGE0_RESERVED;
