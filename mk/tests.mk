@@ -22,7 +22,7 @@ $(B)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(UNIT_RT_OBJ) $$(UNIT_OBJ
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(UNIT_RT_OBJ) $(UNIT_OBJ_test-$*) -lZydis -lpthread -ldl
 
-$(B)/tests/progs/%: tests/programs/%.c tests/programs/check.h tests/programs/hookjump.h tests/programs/sendeach.h
+$(B)/tests/progs/%: tests/programs/%.c tests/programs/check.h tests/programs/hookjump.h tests/programs/sendeach.h tests/programs/stepper.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(PROG_CFLAGS_$*) -o $@ $< -lpthread -ldl $(PROG_LDLIBS_$*)
 

@@ -250,6 +250,30 @@ bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 	return true;
 }
 
+/* A trap handler on its way back (zp_trap_enter's last look at the mask
+ * taken, t->trap_tail its frame) or at its restorer's instructions (rsp
+ * at the frame then): a handler run here would edit the real mask, which
+ * the frame's sigreturn then replaces (SBCL's deferred interrupt, the
+ * block lost).  The signal waits, blocked here, for that sigreturn, which
+ * delivers it at the call's return address, the frame's mask its own. */
+bool zp_defer_tail(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	enum { HANDLER_ROOM = 64 << 10 };
+	if (!t || !uc || from_instruction(sig, si))
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	uintptr_t frame = __atomic_load_n(&t->trap_tail, __ATOMIC_ACQUIRE);
+	bool restorer = ip >= (uintptr_t)zp_trap_sigreturn && ip <= (uintptr_t)zp_trap_sigreturn_syscall;
+	bool tail = frame && ip >= zp_self_lo && ip < zp_self_hi && sp < frame && frame - sp < HANDLER_ROOM;
+	if (!(restorer || tail) || !requeue(sig, si))
+		return false;
+	uint64_t bit = BIT(sig);
+	*(uint64_t *)(void *)&uc->uc_sigmask |= bit;
+	__atomic_fetch_or(&t->trap_tail_held, bit, __ATOMIC_ACQ_REL);
+	return true;
+}
+
 /* The calls whose edge can be reached from the trap (see above).  One
  * with runtime work after it needs zp_post() (the released call does
  * not go there); with work on the mask (a clone's: every signal blocked

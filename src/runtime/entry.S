@@ -1810,10 +1810,8 @@ zp_safe_copy_fault:
 	.cfi_escape 0x10, \dw, 3, 0x77, ZP_SLEB2(ZP_UC_GREG(\greg))
 	.endif
 .endm
-	.globl	zp_sigreturn
-	.hidden	zp_sigreturn
-	.type	zp_sigreturn, @function
-	.p2align 4
+/* The unwind information of a restorer: a signal frame at rsp. */
+.macro SIGRETURN_CFI
 	.cfi_startproc simple
 	.cfi_signal_frame
 	/* DW_CFA_def_cfa_expression: CFA = *(rsp + REG_RSP's offset) */
@@ -1835,6 +1833,12 @@ zp_safe_copy_fault:
 	CFI_UC_REG 2, 14	/* rcx */
 	CFI_UC_REG 7, 15	/* rsp */
 	CFI_UC_REG 16, 16	/* rip */
+.endm
+	.globl	zp_sigreturn
+	.hidden	zp_sigreturn
+	.type	zp_sigreturn, @function
+	.p2align 4
+	SIGRETURN_CFI
 	nop
 zp_sigreturn:
 	.byte	0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00	/* movq $15, %rax */
@@ -1842,6 +1846,31 @@ zp_sigreturn:
 	ud2
 	.cfi_endproc
 	.size	zp_sigreturn, . - zp_sigreturn
+
+/* A trapped call's handler returns here (signals.c, zp_trap_enter put it
+ * in its frame): the frame's uc_link holds the thread's block, whose
+ * trap_tail marks the way back until the sigreturn.  A signal of the
+ * program's that comes on the way, or at one of these instructions, waits
+ * for the sigreturn (defer.c, zp_defer_tail): its handler's edit of the
+ * mask would go into the real mask, which the sigreturn replaces.  Not
+ * the byte pattern unwinders know, but the same signal frame's CFI. */
+	.globl	zp_trap_sigreturn
+	.hidden	zp_trap_sigreturn
+	.globl	zp_trap_sigreturn_syscall
+	.hidden	zp_trap_sigreturn_syscall
+	.type	zp_trap_sigreturn, @function
+	.p2align 4
+	SIGRETURN_CFI
+	nop
+zp_trap_sigreturn:
+	movq	8(%rsp), %rax		/* uc_link */
+	movq	$0, TB_TRAPTAIL(%rax)
+	movl	$15, %eax
+zp_trap_sigreturn_syscall:
+	syscall
+	ud2
+	.cfi_endproc
+	.size	zp_trap_sigreturn, . - zp_trap_sigreturn
 
 	.section .rodata.zp_stub_windows, "a"
 	.globl	zp_stub_windows_end

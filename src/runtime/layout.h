@@ -65,6 +65,7 @@
 #define TB_RECS 0x380    /* each slot's call record, by level & (ZP_NSLOTS - 1) */
 #define TB_SPAN 0x3C0    /* the slots' size in bytes (vdso.c) */
 #define TB_STAGE 0x3C8   /* a trapped call's way out stages at record + this */
+#define TB_TRAPTAIL 0x3E0 /* the trap frame whose handler is on its way back (signals.c) */
 #define TB_SIZE 0x1000
 /* The stack a thread the runtime did not start is given its block on. */
 #define ZP_ADOPT_STACK_SIZE 16384

@@ -142,7 +142,15 @@ struct zp_thread {
 	 * was padding; the block's end is full.) */
 	struct zp_record *trap_defer_rec;
 	uint64_t trap_defer_mask;
-	char pad0[TB_MAGIC - TB_STAGE - 8 - 16];
+	/* TB_TRAPTAIL: the frame of a trap handler past its last look at the
+	 * mask, until its sigreturn (zp_trap_sigreturn clears it); the
+	 * program's signals held meanwhile (defer.c, zp_defer_tail). */
+	uintptr_t trap_tail;
+	uint64_t trap_tail_held;
+	/* signals.c: where a handler of the program's interrupted runtime
+	 * code, for a trap handler in its first steps (zp_trap_enter). */
+	uintptr_t handler_sp;
+	char pad0[TB_MAGIC - TB_STAGE - 8 - 40];
 	uint32_t magic;             /* TB_MAGIC: ZP_TB_MAGIC_VALUE while in use */
 	/* A child sharing the parent's memory while the parent waits
 	 * (CLONE_VM|CLONE_VFORK): the parent frees this block when it
@@ -398,6 +406,9 @@ ZP_HIDDEN void zp_call_saving_xstate(void (*fn)(void *), void *arg);
 void zp_entry(void);
 void zp_slow_path(void); /* zp_entry past its jump: where stage 2 goes */
 void zp_sigreturn(void);
+/* A trap handler's restorer (signals.c, zp_trap_enter); its instructions
+ * up to and including the `syscall`. */
+extern ZP_HIDDEN char zp_trap_sigreturn[], zp_trap_sigreturn_syscall[];
 void zp_trap_resume(void);
 extern char zp_self_signal_trap[];
 void zp_verify_site(void);
@@ -516,6 +527,7 @@ ZP_HIDDEN int zp_stub_window_at(uintptr_t ip);
 ZP_HIDDEN bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN bool zp_defer_tail(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_signal_entry(uintptr_t ip);
 ZP_HIDDEN int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act);
 ZP_HIDDEN long zp_defer_undo(struct zp_record *r);

@@ -403,6 +403,8 @@ void zp_signals_after_post(const struct zp_record *r, struct zp_thread *t)
 static uint64_t vpend_proc;
 static unsigned char vpinfo_proc[4][128] ZP_BIG_BSS;
 _Static_assert(sizeof(siginfo_t) == 128, "siginfo is kept whole");
+_Static_assert(offsetof(struct zp_thread, trap_tail) == TB_TRAPTAIL, "TB_TRAPTAIL");
+_Static_assert(offsetof(ucontext_t, uc_link) == 8, "zp_trap_sigreturn reads uc_link at 8");
 
 static int ours_index(int sig)
 {
@@ -1012,7 +1014,7 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct gs_frame f;
 	struct zp_thread *t = gs_frame_enter(&f);
 	if (zp_rewind_signal(t, sig, si, uc) || zp_defer_signal(t, sig, si, uc) ||
-	    zp_defer_trapped(t, sig, si, uc)) {
+	    zp_defer_trapped(t, sig, si, uc) || zp_defer_tail(t, sig, si, uc)) {
 		gs_frame_leave(&f);
 		return;
 	}
@@ -1031,6 +1033,14 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
+	/* Come in the runtime's code (a trap handler's first steps), the
+	 * handler's return sets the real mask: where it came tells the trap
+	 * (zp_trap_enter). */
+	if (t && !v.kind) {
+		uintptr_t ip = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+		if (ip >= zp_self_lo && ip < zp_self_hi)
+			t->handler_sp = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+	}
 	/* Sent elsewhere, the program runs on with its own state. */
 	bool back = app_view_hide(&v, t, (ucontext_t *)uc);
 	program_gs_leave(t, gs, !back);
@@ -1291,6 +1301,9 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	/* Take the level first: a signal arriving while the record is filled
 	 * must find the slot in use. */
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
+	/* An outer trap's way back (zp_defer_tail) is over, or was left: a
+	 * handler not the runtime's cannot be held there and may siglongjmp. */
+	__atomic_store_n(&t->trap_tail, 0, __ATOMIC_RELEASE);
 	struct zp_record *rec = zp_slot_record(t, my);
 	memset(rec, 0, sizeof *rec);
 	rec->level = my;
@@ -1353,8 +1366,12 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	uint64_t app_mask = *ucmask & ~zp_ours_mask;
 	if (app_mask != *ucmask || (view(sig)->mask & ~zp_ours_mask & ~app_mask))
 		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &app_mask, 0, 8);
+	/* A handler that came in this trap handler's first steps (its sp
+	 * just below the frame: wrapped) edited the real mask: it counts as
+	 * one that ran during the call. */
 	bool outer_ran = t->handler_ran;
-	t->handler_ran = false;
+	uintptr_t early = __atomic_exchange_n(&t->handler_sp, 0, __ATOMIC_ACQ_REL);
+	t->handler_ran = early && early < (uintptr_t)uc && (uintptr_t)uc - early < ((uintptr_t)64 << 10);
 	/* From here a program's signal waits for the call's edge (defer.c).
 	 * The outer call: one nested in it traps below its frame.  One whose
 	 * frame is at or below ours, on the same stack, was left by a
@@ -1418,6 +1435,16 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	long ret = rec->call.ret;
 	if (pkru)
 		zp_pkru_leave(uc);
+	/* From here to the sigreturn a program's signal waits for it
+	 * (zp_defer_tail): the frame goes back through zp_trap_sigreturn,
+	 * which the thread's block, in uc_link, tells when it is there.  (A
+	 * handler run here lost its mask edit: 0-8 of ~700 in ucmask's storm
+	 * in sud mode.) */
+	t->trap_tail_held = 0;
+	((uintptr_t *)(void *)uc)[-1] = (uintptr_t)zp_trap_sigreturn;
+	uc->uc_link = (ucontext_t *)(void *)t;
+	__atomic_store_n(&t->trap_tail, (uintptr_t)uc, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	/* Only rt_sigprocmask changes the mask for good, and a handler of the
 	 * program that ran meanwhile may have changed the one its return put
 	 * back (uc_sigmask): one of the runtime's wrappers says it ran, and a
@@ -1438,6 +1465,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	 * frame's mask is the mask. */
 	__atomic_store_n(&t->trap_defer_rec, outer_defer, __ATOMIC_RELEASE);
 	*ucmask &= ~__atomic_exchange_n(&t->trap_defer_mask, outer_held, __ATOMIC_ACQ_REL);
+	*ucmask &= ~__atomic_exchange_n(&t->trap_tail_held, 0, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	t->sig_gs = rec->gs_out ? rec->gs_out : (uintptr_t)t; /* arch_prctl may have set it */
 	g[REG_RAX] = ret;

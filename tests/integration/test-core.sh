@@ -18,11 +18,11 @@ for hook in none pass count clobber trace; do
 	esac
 	export ZPOLINE_COUNT_OUTPUT=$TMP/count.$hook
 	# regs/redzone/clones/altstack/spawnsig/vforkexit/... print their own PASS/FAIL lines; prefix the hook.
-	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack ucmask signest pkeys edgesig rtorder selfstorm sigjump maskloop maskjump trapjump; do
-		# edgesig replays a call step by step: the tracer's timestamps
+	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack ucmask signest pkeys edgesig stepmask rtorder selfstorm sigjump maskloop maskjump trapjump; do
+		# edgesig and stepmask replay a call step by step: the tracer's timestamps
 		# would make every run take other steps
 		opts=$ZPOLINE_TRACE_OPTS
-		[ "$prog" = edgesig ] && opts="-f -o $TMP/trace.out"
+		[ "$prog" = edgesig ] || [ "$prog" = stepmask ] && opts="-f -o $TMP/trace.out"
 		ZPOLINE_TRACE_OPTS=$opts LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/$prog" >"$TMP/out" 2>&1
 		rc=$?
 		sed -n "s/^\(PASS\|FAIL\|SKIP\): \(.*\)/\1: [$hook] $prog: \2/p" "$TMP/out"

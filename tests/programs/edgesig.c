@@ -42,6 +42,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "layout.h"
+#include "stepper.h"
 
 #define MAX_STEPS 50000
 #define HOOK_STEPS 32
@@ -112,13 +113,6 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv)
 	seen = ok ? SEEN_OK : SEEN_REGS;
 }
 
-/* How the tracer takes the child: by PTRACE_TRACEME in the child, which in
- * auto mode's first calls (trapped) makes the runtime rewrite the sites at
- * once, so that every replay takes the same steps; or, in sud mode, where
- * PTRACE_TRACEME would take the child out of Syscall User Dispatch
- * (dispatch.c), by PTRACE_SEIZE. */
-static bool by_seize;
-
 static void child(void)
 {
 	struct sigaction sa;
@@ -126,67 +120,8 @@ static void child(void)
 	sa.sa_sigaction = on_usr1;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGUSR1, &sa, NULL);
-	if (!by_seize)
-		ptrace(PTRACE_TRACEME, 0, 0, 0);
 	edge_call();
 	_exit(seen);
-}
-
-/* One step; a signal that stopped the child, other than the step's own
- * trap (x86 reports it as TRAP_BRKPT): the runtime's SIGSYS, the int3 of a
- * site it traps (SI_KERNEL), is delivered
- * as it would be untraced.  0, or -1 if the child is gone. */
-static int step(pid_t pid, int *pending)
-{
-	int st;
-	if (ptrace(PTRACE_SINGLESTEP, pid, 0, *pending) < 0 || waitpid(pid, &st, 0) != pid ||
-	    !WIFSTOPPED(st))
-		return -1;
-	siginfo_t si;
-	*pending = 0;
-	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 &&
-	    !(si.si_signo == SIGTRAP && (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT)))
-		*pending = si.si_signo;
-	return 0;
-}
-
-/* A child stopped at the int3, stepped `steps` times; 0 or -1.  Signals
- * before the int3 (sud mode's SIGSYS) are delivered. */
-static int start(pid_t *pid, long steps, int *pending)
-{
-	int st, go[2];
-	*pending = 0;
-	if (pipe(go) < 0)
-		return -1;
-	*pid = fork();
-	if (*pid == 0) {
-		char c;
-		close(go[1]);
-		while (read(go[0], &c, 1) < 0)
-			;
-		child();
-	}
-	close(go[0]);
-	bool seized = *pid > 0 && (!by_seize || ptrace(PTRACE_SEIZE, *pid, 0, 0) == 0);
-	if (write(go[1], "", 1) != 1)
-		seized = false;
-	close(go[1]);
-	if (!seized)
-		return -1;
-	for (;;) {
-		siginfo_t si;
-		if (waitpid(*pid, &st, 0) != *pid || !WIFSTOPPED(st))
-			return -1;
-		if (ptrace(PTRACE_GETSIGINFO, *pid, 0, &si) == 0 && si.si_signo == SIGTRAP &&
-		    si.si_code == SI_KERNEL)
-			break;
-		if (ptrace(PTRACE_CONT, *pid, 0, WSTOPSIG(st)) < 0)
-			return -1;
-	}
-	for (long i = 0; i < steps; i++)
-		if (step(*pid, pending) < 0)
-			return -1;
-	return 0;
 }
 
 /* The runtime's own list of the stub's places where a signal is sent on
@@ -276,36 +211,6 @@ static bool in_hook(unsigned long long pc)
 	return dladdr((void *)(uintptr_t)pc, &w) && w.dli_fname && strstr(w.dli_fname, "libzphook");
 }
 
-static int regs(pid_t pid, struct user_regs_struct *r)
-{
-	return (int)ptrace(PTRACE_GETREGS, pid, 0, r);
-}
-
-/* Sends SIGUSR1 and lets the child run to its end: its exit status, as a
- * shell gives it.  Signals on the way are delivered; a step trap is one
- * the stepping left behind (pushfq saved TF, popfq set it again): TF goes. */
-static int finish(pid_t pid)
-{
-	int st, sig = SIGUSR1;
-	for (;;) {
-		if (ptrace(PTRACE_CONT, pid, 0, sig) < 0 || waitpid(pid, &st, 0) != pid)
-			return -1;
-		if (WIFEXITED(st))
-			return WEXITSTATUS(st);
-		if (WIFSIGNALED(st))
-			return 128 + WTERMSIG(st);
-		siginfo_t si;
-		struct user_regs_struct r;
-		sig = WSTOPSIG(st);
-		if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 && si.si_signo == SIGTRAP &&
-		    (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && regs(pid, &r) == 0) {
-			r.eflags &= ~0x100ull;
-			ptrace(PTRACE_SETREGS, pid, 0, &r);
-			sig = 0;
-		}
-	}
-}
-
 int main(void)
 {
 	/* The walk: where each step stands, until the program is past the call. */
@@ -317,8 +222,9 @@ int main(void)
 	int st, pending;
 	const char *mode = getenv("ZPOLINE_MODE");
 	bool sud = mode && strcmp(mode, "sud") == 0;
-	by_seize = sud;
-	if (start(&pid, 0, &pending) < 0 || regs(pid, &r) < 0) {
+	stepper_seize = sud;
+	stepper_child = child;
+	if (stepper_start(&pid, 0, &pending) < 0 || stepper_regs(pid, &r) < 0) {
 		CHECK(0, "a traced child stops at the int3");
 		return 1;
 	}
@@ -326,7 +232,7 @@ int main(void)
 	read_windows();
 	/* Detour mode's trampoline steps are on the program's stack. */
 	for (;;) {
-		if (n == MAX_STEPS || step(pid, &pending) < 0 || regs(pid, &r) < 0)
+		if (n == MAX_STEPS || stepper_step(pid, &pending) < 0 || stepper_regs(pid, &r) < 0)
 			break;
 		/* A stop for a signal (the int3 of a trapped site) is no
 		 * place between two instructions. */
@@ -365,24 +271,14 @@ int main(void)
 		/* A hook whose every run differs: its steps are not retried on. */
 		if (!on_app[k] || (on_app[k] == 2 && missed_in_row >= 4))
 			continue;
-		int got = -1, tries = 0;
-		for (;;) {
-			if (start(&pid, k + 1, &pending) < 0 || pending || regs(pid, &r) < 0)
-				break;
-			if (r.rip == pc_at[k]) {
-				got = finish(pid);
-				break;
-			}
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			if (++tries == 5)
-				break;
-		}
-		if (tries == 5) {
+		int got = stepper_reach(&pid, k, pc_at[k]);
+		if (got == -1) {
 			missed++;
 			missed_in_row++;
 			continue;
 		}
+		if (got == 0)
+			got = stepper_finish(pid, SIGUSR1);
 		missed_in_row = 0;
 		tried++;
 		if (got < 0) {
@@ -391,7 +287,7 @@ int main(void)
 		}
 		if (got != SEEN_OK && !bad++) {
 			first_bad = got;
-			first_pc = r.rip;
+			first_pc = pc_at[k];
 		}
 	}
 	printf("%ld steps, %ld in hook code; %ld tried, %ld not reached again\n", n, in_hooks, tried,

@@ -1,0 +1,146 @@
+/*
+ * stepmask: a signal handler that blocks a signal in the mask its return
+ * puts back (uc_sigmask), as SBCL's runtime does to defer an interrupt,
+ * run at every step of a call: after the call the block holds, as
+ * natively.  Through the trap path (sud mode, trapped sites) the call is
+ * made inside the runtime's SIGSYS handler, whose own return sets the mask
+ * from its frame: a handler that came in its first steps, before it took
+ * the call's record, or in its last, after its last look at the mask, had
+ * its edit undone (ucmask's storm lost it a few times in a thousand;
+ * signals.c, zp_trap_enter; defer.c, zp_defer_tail).  Random signals
+ * seldom hit those steps, so each is hit in turn: a tracer single-steps a
+ * child from an int3 just before the call through the runtime and back,
+ * and for a spread of the steps (all of the first and last ones of a
+ * signal handler of the runtime's) runs a fresh child to that step and
+ * sends it SIGUSR1 there.  The child says in its exit status whether its
+ * handler ran and the block held.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include "check.h"
+#include "stepper.h"
+
+#define MAX_STEPS 60000
+#define SPREAD 60 /* steps tried across the walk, besides the edges */
+#define EDGE 40    /* steps tried after a signal stop and before the end */
+
+void mask_call(void);
+extern char mask_end[];
+__asm__(".text\n"
+	".globl mask_call\n"
+	".type mask_call, @function\n"
+	"mask_call:\n"
+	"	.cfi_startproc\n" /* a known function: detour mode patches its site */
+	"	int3\n"
+	"	mov $110, %eax\n" /* getppid */
+	"	syscall\n"
+	"mask_end:\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size mask_call, . - mask_call\n");
+
+enum { HELD = 10, LOST, NOT_RUN };
+static volatile sig_atomic_t ran;
+
+static void on_usr1(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig, (void)si;
+	sigaddset(&((ucontext_t *)ucv)->uc_sigmask, SIGUSR2);
+	ran = 1;
+}
+
+static void child(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigset_t two, now;
+	sigemptyset(&two);
+	sigaddset(&two, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &two, NULL);
+	mask_call();
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	_exit(!ran ? NOT_RUN : sigismember(&now, SIGUSR2) == 1 ? HELD : LOST);
+}
+
+int main(void)
+{
+	static unsigned long long pc_at[MAX_STEPS];
+	static unsigned char pick[MAX_STEPS], stop_at[MAX_STEPS];
+	pid_t pid;
+	struct user_regs_struct r;
+	long n = 0;
+	int st, pending;
+	const char *mode = getenv("ZPOLINE_MODE");
+	stepper_seize = mode && strcmp(mode, "sud") == 0;
+	stepper_child = child;
+	if (stepper_start(&pid, 0, &pending) < 0 || stepper_regs(pid, &r) < 0) {
+		CHECK(0, "a traced child stops at the int3");
+		return 1;
+	}
+	/* The walk: where each step stands, until the program is past the
+	 * call.  A stop for a signal (sud mode's SIGSYS, a trapped site's
+	 * int3) is no place between two instructions; the next step is the
+	 * handler's first. */
+	for (;;) {
+		if (n == MAX_STEPS || stepper_step(pid, &pending) < 0 || stepper_regs(pid, &r) < 0)
+			break;
+		stop_at[n] = pending != 0;
+		pc_at[n++] = r.rip;
+		if (r.rip == (uintptr_t)mask_end && !pending)
+			break;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	CHECK(r.rip == (uintptr_t)mask_end, "single steps lead from the int3 past the call");
+
+	long every = n / SPREAD + 1;
+	for (long k = 0; k < n; k++) {
+		pick[k] |= k % every == 0 || k >= n - EDGE;
+		if (stop_at[k])
+			for (long j = k + 1; j < n && j <= k + EDGE; j++)
+				pick[j] = 1;
+	}
+	long tried = 0, missed = 0, lost = 0, failed = 0;
+	for (long k = 0; k < n; k++) {
+		if (!pick[k] || stop_at[k])
+			continue;
+		int got = stepper_reach(&pid, k, pc_at[k]);
+		if (got == -1) {
+			missed++;
+			continue;
+		}
+		if (got == 0)
+			got = stepper_finish(pid, SIGUSR1);
+		else {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+		}
+		tried++;
+		lost += got == LOST;
+		failed += got != LOST && got != HELD;
+		/* The first few, by offset in their object (addr2line -e). */
+		Dl_info w = {0};
+		if (got != HELD && lost + failed <= 10 && dladdr((void *)(uintptr_t)pc_at[k], &w) &&
+		    w.dli_fname)
+			printf("wrong at %s+%#lx: %s (exit %d)\n", w.dli_fname,
+			       (unsigned long)(pc_at[k] - (uintptr_t)w.dli_fbase),
+			       got == LOST ? "block lost" : got == NOT_RUN ? "handler did not run" : "child failed",
+			       got);
+	}
+	printf("%ld steps; %ld tried, %ld not reached again; %ld lost the handler's block, %ld "
+	       "failed otherwise\n",
+	       n, tried, missed, lost, failed);
+	CHECK(tried >= 2 && lost == 0 && failed == 0,
+	      "a signal at every step of a call (a spread, all at a handler's edges) whose handler "
+	      "blocks a signal in its context: blocked after the call");
+	return fails != 0;
+}
