@@ -5,6 +5,7 @@
  * stepper_finish() sends it a signal there and lets it run to its end. */
 #ifndef ZP_TEST_STEPPER_H
 #define ZP_TEST_STEPPER_H
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/ptrace.h>
@@ -24,6 +25,14 @@ static void (*stepper_child)(void);
 static int stepper_regs(pid_t pid, struct user_regs_struct *r)
 {
 	return (int)ptrace(PTRACE_GETREGS, pid, 0, r);
+}
+
+/* The child's bytes at addr (a word; 0 where unreadable). */
+__attribute__((unused)) static unsigned long stepper_peek(pid_t pid, unsigned long long addr)
+{
+	errno = 0;
+	long w = ptrace(PTRACE_PEEKTEXT, pid, (void *)(uintptr_t)addr, 0);
+	return errno ? 0 : (unsigned long)w;
 }
 
 /* One step; a signal that stopped the child, other than the step's own
