@@ -115,11 +115,7 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv)
 
 static void child(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_usr1;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGUSR1, &sa, NULL);
+	stepper_handle_usr1(on_usr1);
 	edge_call();
 	_exit(seen);
 }

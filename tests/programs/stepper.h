@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -25,6 +26,16 @@ static void (*stepper_child)(void);
 static int stepper_regs(pid_t pid, struct user_regs_struct *r)
 {
 	return (int)ptrace(PTRACE_GETREGS, pid, 0, r);
+}
+
+/* The child's handler for the SIGUSR1 the tracer sends at a step. */
+static void stepper_handle_usr1(void (*handler)(int, siginfo_t *, void *))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* The child's bytes at addr (a word; 0 where unreadable). */
