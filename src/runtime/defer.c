@@ -209,12 +209,16 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
  * that ran inside the trap and left by siglongjmp leaves r behind as the
  * thread's trapped call, and its level taken: a signal that came later in
  * other runtime code, deferred to r's end, which never comes, stayed
- * blocked for good (a SIGALRM handler leaving by siglongjmp, sud mode). */
+ * blocked for good (a SIGALRM handler leaving by siglongjmp, sud mode).
+ * The slot's top counts: zp_call_on_stack sets rsp to the record itself
+ * before it calls the hook and after (a handler run there, on the slot,
+ * left by siglongjmp, was interrupted again, nested until the slot
+ * overflowed: sigjump, 2 runs in 200 under load, sud mode). */
 static bool in_trap_of(const struct zp_thread *t, const struct zp_record *r, uintptr_t sp)
 {
 	enum { HANDLER_ROOM = 64 << 10 };
 	uintptr_t top = (uintptr_t)r, slot = (uintptr_t)(REC_SIZE + ZP_STAGE_ROOM - t->stage);
-	return (sp < top && top - sp < slot) ||
+	return (sp <= top && top - sp < slot) ||
 	       (sp < r->trap_frame && r->trap_frame - sp < HANDLER_ROOM);
 }
 
