@@ -32,6 +32,12 @@
  * makes it, where it is shown the site; after it, until the trap handler's
  * sigreturn, which delivers it at the return address.
  *
+ * After the hooks, the stub's own steps to the call's edge still run on the
+ * slot (the record read back into the registers, the lean path's checks):
+ * a signal there waits too, and the stub is single-stepped (RFLAGS.TF)
+ * until rsp leaves the slots or ip the runtime, where it comes
+ * (zp_defer_late, zp_late_step).
+ *
  * A call made on the program's signal stack that goes
  * back to it has them come once the stub is back there.  Anything else (a
  * call with runtime work after it, a clone, a signal the program sends
@@ -191,6 +197,7 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
 		return false;
 	if (!requeue(sig, si))
 		return false;
+	zp_late_release(t, uc);
 	if (kind == ZP_WIN_SLOT_B) {
 		static const int arg[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
 		for (int i = 0; i < 6; i++)
@@ -214,11 +221,16 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
  * before it calls the hook and after (a handler run there, on the slot,
  * left by siglongjmp, was interrupted again, nested until the slot
  * overflowed: sigjump, 2 runs in 200 under load, sud mode). */
+static uintptr_t slot_bytes(const struct zp_thread *t)
+{
+	return (uintptr_t)(REC_SIZE + ZP_STAGE_ROOM - t->stage);
+}
+
 static bool in_trap_of(const struct zp_thread *t, const struct zp_record *r, uintptr_t sp)
 {
 	enum { HANDLER_ROOM = 64 << 10 };
-	uintptr_t top = (uintptr_t)r, slot = (uintptr_t)(REC_SIZE + ZP_STAGE_ROOM - t->stage);
-	return (sp <= top && top - sp < slot) ||
+	uintptr_t top = (uintptr_t)r;
+	return (sp <= top && top - sp < slot_bytes(t)) ||
 	       (sp < r->trap_frame && r->trap_frame - sp < HANDLER_ROOM);
 }
 
@@ -381,5 +393,90 @@ bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip)
 	}
 	*(uint64_t *)(void *)&uc->uc_sigmask &= ~t->defer_mask;
 	t->defer_mask = 0;
+	zp_late_release(t, uc);
+	return true;
+}
+
+#define TF 0x100ull /* RFLAGS: a debug trap after each instruction */
+/* Steps before a signal held for the stub's way to the edge comes anyway,
+ * on the slot: no path from the hooks to the edge takes a tenth of it. */
+#define LATE_STEPS 20000
+
+/* The stub after the hooks for a call of the program's (the innermost
+ * record's: rsp on its slot, ip in the runtime), on its way to the call's
+ * edge: the lean path's checks, the record read back into the registers,
+ * zp_pre_lean_changed.  The defer above has ended (defer_close), the
+ * hooks' return slot is cleared, and what remains is not one window of
+ * entry.S but many short paths, each with registers half loaded.  Run
+ * here, the handler ran on the slot, shown the runtime's pc (stepmask's
+ * off-stack check: 20-45 such steps of each hooked call in page-0 and
+ * detour modes, with any hook).  So the signal is held, as above, and
+ * the stub goes on one instruction at a time (TF) to where it comes:
+ * once rsp leaves the slots (the registers then are the program's: a
+ * window of entry.S, where signals.c shows the site) or ip the runtime;
+ * or, if the hooks run again meanwhile, with their defer (zp_late_step).
+ * Not the trap path's (its own defers), nor runtime work on a slot
+ * (zp_call_on_slot), nor a call back to the program's signal stack. */
+bool zp_defer_late(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	if (!t || !uc || t->slot_work || from_instruction(sig, si))
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	uint32_t level = __atomic_load_n(&t->level, __ATOMIC_ACQUIRE);
+	if (!level || ip < zp_self_lo || ip >= zp_self_hi || zp_signal_entry(ip))
+		return false;
+	const struct zp_record *r = zp_slot_record(t, level - 1);
+	if (sp > (uintptr_t)r || (uintptr_t)r - sp >= slot_bytes(t) ||
+	    r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap || !requeue(sig, si))
+		return false;
+	uint64_t bit = BIT(sig);
+	*(uint64_t *)(void *)&uc->uc_sigmask |= bit;
+	t->late_mask |= (uint32_t)bit;
+	t->late_steps = 0;
+	g[REG_EFL] |= (greg_t)TF;
+	return true;
+}
+
+/* The held signals come with the context uc: unblocked in its mask, the
+ * stepping over. */
+void zp_late_release(struct zp_thread *t, ucontext_t *uc)
+{
+	if (!t || !t->late_mask)
+		return;
+	*(uint64_t *)(void *)&uc->uc_sigmask &= ~(uint64_t)t->late_mask;
+	uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)TF;
+	t->late_mask = 0;
+}
+
+/* One step of the stub with signals held by zp_defer_late (SIGTRAP,
+ * TRAP_TRACE).  false: not one of those. */
+bool zp_late_step(ucontext_t *uc)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (!t || !t->late_mask)
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	bool slot = zp_on_slots(t, sp);
+	struct zp_record *r = t->defer_rec;
+	if (!r && slot)
+		r = lean_call(t, sp);
+	if (r) {
+		/* The hooks run again (the dispatcher for a changed call, a
+		 * post()): their defer takes the signals to the edge. */
+		if (!t->defer_mask)
+			t->defer_owner = (uint32_t)r->level + 1;
+		t->defer_mask |= t->late_mask;
+		t->late_mask = 0;
+		g[REG_EFL] &= ~(greg_t)TF;
+		return true;
+	}
+	if (!slot || ip < zp_self_lo || ip >= zp_self_hi || ++t->late_steps > LATE_STEPS) {
+		zp_late_release(t, uc);
+		return true;
+	}
+	if (*(const unsigned char *)ip == 0x9d) /* popfq: TF stays */
+		*(uint64_t *)sp |= TF;
 	return true;
 }

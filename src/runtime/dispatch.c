@@ -748,7 +748,7 @@ static void record_reset(struct zp_record *r)
  * was made with): the rest of zp_pre() from there, the hook's post() by
  * zp_post().  The record was filled as for zp_pre(); call.ret and
  * call.cookie hold what pre() left in them. */
-long zp_pre_lean_changed(struct zp_record *r, long nr0)
+static int lean_changed(struct zp_record *r, long nr0)
 {
 	struct zp_thread *t = zp_thread_self();
 	long ret = r->call.ret;
@@ -803,6 +803,18 @@ static int defer_close(struct zp_record *r, struct zp_thread *t, struct zp_recor
 	int d = zp_defer_take(r, t, act);
 	r->action = (uint64_t)d;
 	return d;
+}
+
+/* The rest of zp_pre() for a call the lean path's hook changed
+ * (.Llean_changed): its runtime work (a clone's blocks every signal) is
+ * the dispatcher's, and a signal meanwhile waits as it would there. */
+long zp_pre_lean_changed(struct zp_record *r, long nr0)
+{
+	struct zp_thread *t = zp_thread_self();
+	struct zp_record *defer_outer = t ? t->defer_rec : NULL;
+	if (t && defer_wanted(r))
+		t->defer_rec = r;
+	return defer_close(r, t, defer_outer, lean_changed(r, nr0));
 }
 
 long zp_pre(struct zp_record *r)
@@ -907,7 +919,7 @@ long zp_lean_deferred_pre(struct zp_record *r, long nr0, int pre_ret)
 		act = ZP_ACT_RETURN; /* the hook made the call: no post() */
 		r->action = (uint64_t)act;
 	} else {
-		act = zp_pre_lean_changed(r, nr0);
+		act = lean_changed(r, nr0);
 	}
 	return defer_close(r, t, t ? t->defer_rec : NULL, (int)act);
 }

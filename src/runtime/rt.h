@@ -158,7 +158,8 @@ struct zp_thread {
 	 * thread could take it in between, and the parent's free would then
 	 * hand it out a second time).  In the padding: the block is full. */
 	bool vfork_child;
-	uint8_t pad1[3];
+	uint8_t slot_work;          /* zp_call_on_slot's runtime work runs (defer.c) */
+	uint16_t late_steps;        /* defer.c: steps taken for late_mask */
 	struct zp_thread *self;     /* TB_SELF */
 	uint32_t level;             /* TB_LEVEL */
 	uint32_t defer_owner;       /* defer.c: 1 + the level whose call delivers them */
@@ -183,6 +184,7 @@ struct zp_thread {
 	bool sig_private;
 	bool vrelease;              /* held signals unblocked: send after the post (signals.c) */
 	bool handler_ran;           /* a handler of the program ran during the trapped call */
+	uint32_t late_mask;         /* defer.c: signals held while the stub steps to its edge */
 	uint64_t vsig[4][4];
 	/* A SIGPIPE raised by the call the hooks still have to see: raised
 	 * again after the post (sigpipe.c). */
@@ -528,6 +530,9 @@ ZP_HIDDEN bool zp_defer_signal(struct zp_thread *t, int sig, const siginfo_t *si
 ZP_HIDDEN bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_defer_trapped(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 ZP_HIDDEN bool zp_defer_tail(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN bool zp_defer_late(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+ZP_HIDDEN bool zp_late_step(ucontext_t *uc);
+ZP_HIDDEN void zp_late_release(struct zp_thread *t, ucontext_t *uc);
 ZP_HIDDEN bool zp_signal_entry(uintptr_t ip);
 ZP_HIDDEN int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act);
 ZP_HIDDEN long zp_defer_undo(struct zp_record *r);

@@ -1014,7 +1014,8 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	struct gs_frame f;
 	struct zp_thread *t = gs_frame_enter(&f);
 	if (zp_rewind_signal(t, sig, si, uc) || zp_defer_signal(t, sig, si, uc) ||
-	    zp_defer_trapped(t, sig, si, uc) || zp_defer_tail(t, sig, si, uc)) {
+	    zp_defer_trapped(t, sig, si, uc) || zp_defer_tail(t, sig, si, uc) ||
+	    zp_defer_late(t, sig, si, uc)) {
 		gs_frame_leave(&f);
 		return;
 	}
@@ -1280,7 +1281,9 @@ long zp_call_on_slot(long (*fn)(void *), void *arg)
 		return fn(arg); /* a thread never met: where it is */
 	/* The level taken, so that a signal meanwhile takes the next one. */
 	uint32_t my = __atomic_fetch_add(&t->level, 1, __ATOMIC_ACQ_REL);
+	t->slot_work++; /* no program call's record: zp_defer_late leaves it */
 	long r = zp_call_on_stack(fn, arg, zp_slot_record(t, my));
+	t->slot_work--;
 	__atomic_store_n(&t->level, my, __ATOMIC_RELEASE);
 	return r;
 }
@@ -1523,6 +1526,7 @@ void zp_context_after_call(ucontext_t *uc, const struct zp_record *r, struct zp_
 	g[REG_EFL] = (greg_t)r->flags;
 	g[REG_RIP] = (greg_t)r->retaddr;
 	g[REG_RSP] = (greg_t)r->call.sp;
+	zp_late_release(t, uc);
 	/* Nothing can take the slot before sigreturn: every signal is blocked. */
 	if (t && give_back) {
 		t->sig_gs = r->gs_out ? r->gs_out : (uintptr_t)t;
@@ -1888,6 +1892,8 @@ static void handle(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 
+	if (sig == SIGTRAP && si->si_code == TRAP_TRACE && zp_late_step(uc))
+		return;
 	if (sig == SIGTRAP && si->si_code == SI_KERNEL && rip == (uintptr_t)zp_self_signal_trap + 1) {
 		self_signal(uc);
 		return;

@@ -11,13 +11,20 @@
  *   - A trapped call left by the jump stayed the thread's call: a signal
  *     that came later in other runtime code waited for its end, blocked
  *     for good (the loop hung).
+ *   - Run in the stub's steps after the hooks returned (page-0 and detour
+ *     modes, any hook), a handler ran on the slot (defer.c,
+ *     zp_defer_late): each handler here checks it runs on the program's
+ *     stack.
  * The program ends after JUMPS jumps, with SIGALRM not blocked.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include "check.h"
@@ -27,16 +34,39 @@
 static sigjmp_buf env;
 static volatile sig_atomic_t armed;
 static volatile long jumps;
+static volatile long off_stack;
+static uintptr_t stack_lo, stack_hi; /* the main thread's stack, as far as it may grow */
 
 static void on_alarm(int sig)
 {
 	(void)sig;
+	/* Not how deep: when the handler and its jump's call take longer
+	 * than the timer's period (the machine loaded), each jump's unblock
+	 * finds the next signal pending and its handler nests, as natively. */
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	if (here < stack_lo || here >= stack_hi)
+		off_stack++;
 	if (armed)
 		siglongjmp(env, 1);
 }
 
 int main(void)
 {
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+	while (maps && fgets(line, sizeof line, maps))
+		if (strstr(line, "[stack]"))
+			sscanf(line, "%lx-%lx", &stack_lo, &stack_hi);
+	if (maps)
+		fclose(maps);
+	struct rlimit lim;
+	if (!stack_hi || getrlimit(RLIMIT_STACK, &lim) < 0) {
+		fprintf(stderr, "sigjump: no [stack] in /proc/self/maps\n");
+		return 1;
+	}
+	/* the kernel grows it on demand, up to the limit */
+	rlim_t room = lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur > (64ul << 20) ? 64ul << 20 : lim.rlim_cur;
+	stack_lo = stack_hi - room;
 	struct sigaction sa = {0};
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
@@ -68,5 +98,8 @@ int main(void)
 		 JUMPS, (long)jumps, calls);
 	CHECK(jumps >= JUMPS, what);
 	CHECK(!sigismember(&now, SIGALRM), "SIGALRM not blocked after the last jump");
+	snprintf(what, sizeof what, "every SIGALRM handler ran on the program's stack (%ld did not)",
+		 (long)off_stack);
+	CHECK(off_stack == 0, what);
 	return fails ? 1 : 0;
 }

@@ -16,7 +16,11 @@
  * tries every step (~1,500 in sud mode, a minute: test-stepmask; a
  * handler between two stores in the trap's first steps lost its edit at
  * 8 of them, which the spread missed).  The child says in its exit status
- * whether its handler ran and the block held.
+ * whether its handler ran and the block held, and whether the handler ran
+ * on the program's stack: one run on the runtime's slot (the stub's steps
+ * after the hooks returned, page-0 and detour modes) is shown the
+ * runtime's pc, and one that leaves by siglongjmp nests there until the
+ * slot overflows (defer.c, zp_defer_late).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -41,6 +45,9 @@ __asm__(".text\n"
 	"mask_call:\n"
 	"	.cfi_startproc\n" /* a known function: detour mode patches its site */
 	"	int3\n"
+	/* argedit's hook (tests/hooks/argedit.c) makes getppid(MARK) getpid():
+	 * under it the call takes the stub's way for a changed call */
+	"	mov $0x5a5a0000, %edi\n"
 	"	mov $110, %eax\n" /* getppid */
 	"	syscall\n"
 	"mask_end:\n"
@@ -48,18 +55,23 @@ __asm__(".text\n"
 	"	.cfi_endproc\n"
 	".size mask_call, . - mask_call\n");
 
-enum { HELD = 10, LOST, NOT_RUN };
-static volatile sig_atomic_t ran;
+enum { HELD = 10, LOST, NOT_RUN, OFF_STACK };
+enum { STACK_ROOM = 256 << 10 }; /* the handler's frame below child()'s */
+static volatile sig_atomic_t ran, off_stack;
+static uintptr_t child_frame;
 
 static void on_usr1(int sig, siginfo_t *si, void *ucv)
 {
 	(void)sig, (void)si;
 	sigaddset(&((ucontext_t *)ucv)->uc_sigmask, SIGUSR2);
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	off_stack = here > child_frame || child_frame - here > STACK_ROOM;
 	ran = 1;
 }
 
 static void child(void)
 {
+	child_frame = (uintptr_t)__builtin_frame_address(0);
 	stepper_handle_usr1(on_usr1);
 	sigset_t two, now;
 	sigemptyset(&two);
@@ -67,7 +79,7 @@ static void child(void)
 	sigprocmask(SIG_UNBLOCK, &two, NULL);
 	mask_call();
 	sigprocmask(SIG_BLOCK, NULL, &now);
-	_exit(!ran ? NOT_RUN : sigismember(&now, SIGUSR2) == 1 ? HELD : LOST);
+	_exit(!ran ? NOT_RUN : off_stack ? OFF_STACK : sigismember(&now, SIGUSR2) == 1 ? HELD : LOST);
 }
 
 int main(int argc, char **argv)
@@ -136,7 +148,10 @@ int main(int argc, char **argv)
 		    w.dli_fname)
 			printf("wrong at %s+%#lx: %s (exit %d)\n", w.dli_fname,
 			       (unsigned long)(pc_at[k] - (uintptr_t)w.dli_fbase),
-			       got == LOST ? "block lost" : got == NOT_RUN ? "handler did not run" : "child failed",
+			       got == LOST	 ? "block lost"
+			       : got == NOT_RUN	 ? "handler did not run"
+			       : got == OFF_STACK ? "handler ran off the program's stack"
+						  : "child failed",
 			       got);
 	}
 	printf("%ld steps; %ld tried, %ld not reached again; %ld lost the handler's block, %ld "

@@ -49,13 +49,23 @@ __attribute__((unused)) static unsigned long stepper_peek(pid_t pid, unsigned lo
 /* One step; a signal that stopped the child, other than the step's own
  * trap (x86 reports it as TRAP_BRKPT): the runtime's SIGSYS, the int3 of a
  * site it traps (SI_KERNEL), is delivered as it would be untraced.  0, or
- * -1 if the child is gone. */
+ * -1 if the child is gone.  A pushfq stepped over stores the stepping's TF:
+ * taken out of the stored word, or its popfq (or a sigreturn of a context
+ * made from it) would set it again after the tracer let go, and the child
+ * would get a trap it never asked for. */
 static int stepper_step(pid_t pid, int *pending)
 {
 	int st;
+	struct user_regs_struct r;
+	bool pushf = stepper_regs(pid, &r) == 0 && (stepper_peek(pid, r.rip) & 0xff) == 0x9c;
 	if (ptrace(PTRACE_SINGLESTEP, pid, 0, *pending) < 0 || waitpid(pid, &st, 0) != pid ||
 	    !WIFSTOPPED(st))
 		return -1;
+	if (pushf && stepper_regs(pid, &r) == 0) {
+		unsigned long w = stepper_peek(pid, r.rsp);
+		if (w & 0x100)
+			ptrace(PTRACE_POKEDATA, pid, (void *)(uintptr_t)r.rsp, (void *)(w & ~0x100ul));
+	}
 	siginfo_t si;
 	*pending = 0;
 	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 &&
@@ -107,8 +117,9 @@ static int stepper_start(pid_t *pid, long steps, int *pending)
 }
 
 /* Sends sig and lets the child run to its end: its exit status, as a
- * shell gives it.  Signals on the way are delivered; a step trap is one
- * the stepping left behind (pushfq saved TF, popfq set it again): TF goes. */
+ * shell gives it.  Signals on the way are delivered, a step trap too while
+ * the child's TF is set (its own: the runtime steps the stub to a held
+ * signal's edge, defer.c); one without is the stepping's last. */
 static int stepper_finish(pid_t pid, int sig)
 {
 	int st;
@@ -123,7 +134,8 @@ static int stepper_finish(pid_t pid, int sig)
 		struct user_regs_struct r;
 		sig = WSTOPSIG(st);
 		if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 && si.si_signo == SIGTRAP &&
-		    (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && stepper_regs(pid, &r) == 0) {
+		    (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && stepper_regs(pid, &r) == 0 &&
+		    !(si.si_code == TRAP_TRACE && (r.eflags & 0x100))) {
 			r.eflags &= ~0x100ull;
 			ptrace(PTRACE_SETREGS, pid, 0, &r);
 			sig = 0;
