@@ -401,6 +401,14 @@ bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip)
 /* Steps before a signal held for the stub's way to the edge comes anyway,
  * on the slot: no path from the hooks to the edge takes a tenth of it. */
 #define LATE_STEPS 20000
+/* How far below the record the stub's way to the edge takes rsp: the
+ * extended state it saved for the hooks (zp_xsave_size), and its calls of
+ * C functions' last steps after defer_close.  A handler of the runtime's
+ * that runs on the slot (self_signal's SIGTRAP, which blocks every signal:
+ * a step's trap then kills) is below that: the kernel's frame under the
+ * interrupted rsp holds the red zone, the full extended state (no smaller
+ * than the stub's) and 440 bytes more. */
+#define LATE_ROOM (zp_xsave_size + 512)
 
 /* The stub after the hooks for a call of the program's (the innermost
  * record's: rsp on its slot, ip in the runtime), on its way to the call's
@@ -416,7 +424,9 @@ bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip)
  * window of entry.S, where signals.c shows the site) or ip the runtime;
  * or, if the hooks run again meanwhile, with their defer (zp_late_step).
  * Not the trap path's (its own defers), nor runtime work on a slot
- * (zp_call_on_slot), nor a call back to the program's signal stack. */
+ * (zp_call_on_slot), nor a call back to the program's signal stack; nor
+ * under a debugger, which would stop at each step's SIGTRAP and keep it
+ * (gdb's default for SIGTRAP): the handler runs where it came, as before. */
 bool zp_defer_late(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t *uc)
 {
 	if (!t || !uc || t->slot_work || from_instruction(sig, si))
@@ -427,8 +437,9 @@ bool zp_defer_late(struct zp_thread *t, int sig, const siginfo_t *si, ucontext_t
 	if (!level || ip < zp_self_lo || ip >= zp_self_hi || zp_signal_entry(ip))
 		return false;
 	const struct zp_record *r = zp_slot_record(t, level - 1);
-	if (sp > (uintptr_t)r || (uintptr_t)r - sp >= slot_bytes(t) ||
-	    r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap || !requeue(sig, si))
+	if (sp > (uintptr_t)r || (uintptr_t)r - sp >= LATE_ROOM ||
+	    r->call.origin != ZPOLINE_ORIGIN_REWRITTEN || r->alt_swap || zp_self_traced_now() ||
+	    !requeue(sig, si))
 		return false;
 	uint64_t bit = BIT(sig);
 	*(uint64_t *)(void *)&uc->uc_sigmask |= bit;
@@ -447,6 +458,25 @@ void zp_late_release(struct zp_thread *t, ucontext_t *uc)
 	*(uint64_t *)(void *)&uc->uc_sigmask &= ~(uint64_t)t->late_mask;
 	uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)TF;
 	t->late_mask = 0;
+}
+
+/* Is the instruction at the context's ip a `syscall` that a step must not
+ * take: one that blocks SIGTRAP (the step after it would be a trap the
+ * kernel cannot deliver: it kills), replaces the context (rt_sigreturn),
+ * or starts a thread (which would inherit TF, and not the held signals)? */
+static bool step_unsafe(const greg_t *g)
+{
+	const unsigned char *ip = (const unsigned char *)(uintptr_t)g[REG_RIP];
+	if (ip[0] != 0x0f || ip[1] != 0x05)
+		return false;
+	long nr = (long)g[REG_RAX];
+	if (nr == SYS_rt_sigprocmask) {
+		const uint64_t *set = (const uint64_t *)(uintptr_t)g[REG_RSI];
+		uint64_t m = 0;
+		return g[REG_RDI] != SIG_UNBLOCK && set && (zp_safe_copy(&m, set, 8) < 0 || (m & BIT(SIGTRAP)));
+	}
+	return nr == SYS_rt_sigreturn || nr == SYS_clone || nr == SYS_clone3 || nr == SYS_fork ||
+	       nr == SYS_vfork;
 }
 
 /* One step of the stub with signals held by zp_defer_late (SIGTRAP,
@@ -472,7 +502,8 @@ bool zp_late_step(ucontext_t *uc)
 		g[REG_EFL] &= ~(greg_t)TF;
 		return true;
 	}
-	if (!slot || ip < zp_self_lo || ip >= zp_self_hi || ++t->late_steps > LATE_STEPS) {
+	if (!slot || ip < zp_self_lo || ip >= zp_self_hi || ++t->late_steps > LATE_STEPS ||
+	    step_unsafe(g)) {
 		zp_late_release(t, uc);
 		return true;
 	}

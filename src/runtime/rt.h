@@ -265,6 +265,7 @@ ZP_HIDDEN void zp_self_status_forget(bool all);
 #define ZP_SELF_THREADS 2
 ZP_HIDDEN int zp_self_at_start(void);
 ZP_HIDDEN bool zp_self_traced(void);
+ZP_HIDDEN bool zp_self_traced_now(void);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
 ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);

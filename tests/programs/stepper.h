@@ -116,31 +116,19 @@ static int stepper_start(pid_t *pid, long steps, int *pending)
 	return 0;
 }
 
-/* Sends sig and lets the child run to its end: its exit status, as a
- * shell gives it.  Signals on the way are delivered, a step trap too while
- * the child's TF is set (its own: the runtime steps the stub to a held
- * signal's edge, defer.c); one without is the stepping's last. */
+/* Sends sig and lets the child run to its end, untraced (the runtime
+ * single-steps its stub to a held signal's edge only where no debugger
+ * would keep the traps: defer.c): its exit status, as a shell gives it. */
 static int stepper_finish(pid_t pid, int sig)
 {
 	int st;
-	for (;;) {
-		if (ptrace(PTRACE_CONT, pid, 0, sig) < 0 || waitpid(pid, &st, 0) != pid)
-			return -1;
-		if (WIFEXITED(st))
-			return WEXITSTATUS(st);
-		if (WIFSIGNALED(st))
-			return 128 + WTERMSIG(st);
-		siginfo_t si;
-		struct user_regs_struct r;
-		sig = WSTOPSIG(st);
-		if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) == 0 && si.si_signo == SIGTRAP &&
-		    (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && stepper_regs(pid, &r) == 0 &&
-		    !(si.si_code == TRAP_TRACE && (r.eflags & 0x100))) {
-			r.eflags &= ~0x100ull;
-			ptrace(PTRACE_SETREGS, pid, 0, &r);
-			sig = 0;
-		}
-	}
+	if (ptrace(PTRACE_DETACH, pid, 0, sig) < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return -1;
 }
 
 /* A fresh child at step k, where the walk found pc (a hook whose path
