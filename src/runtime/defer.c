@@ -323,7 +323,9 @@ int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act)
 		t->defer_mask = 0;
 		return act;
 	}
-	if (edge_reachable(r, act)) {
+	/* Not under a debugger: gdb stops at the int3's SIGTRAP and keeps it
+	 * (zp_defer_undo then lets them go on the slot). */
+	if (edge_reachable(r, act) && !zp_self_traced_now()) {
 		r->defer_act = act;
 		return ZP_ACT_DEFER;
 	}
