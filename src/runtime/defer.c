@@ -221,16 +221,11 @@ bool zp_rewind_signal(struct zp_thread *t, int sig, const siginfo_t *si, ucontex
  * before it calls the hook and after (a handler run there, on the slot,
  * left by siglongjmp, was interrupted again, nested until the slot
  * overflowed: sigjump, 2 runs in 200 under load, sud mode). */
-static uintptr_t slot_bytes(const struct zp_thread *t)
-{
-	return (uintptr_t)(REC_SIZE + ZP_STAGE_ROOM - t->stage);
-}
-
 static bool in_trap_of(const struct zp_thread *t, const struct zp_record *r, uintptr_t sp)
 {
 	enum { HANDLER_ROOM = 64 << 10 };
-	uintptr_t top = (uintptr_t)r;
-	return (sp <= top && top - sp < slot_bytes(t)) ||
+	uintptr_t top = (uintptr_t)r, slot = (uintptr_t)(REC_SIZE + ZP_STAGE_ROOM - t->stage);
+	return (sp <= top && top - sp < slot) ||
 	       (sp < r->trap_frame && r->trap_frame - sp < HANDLER_ROOM);
 }
 
@@ -415,7 +410,8 @@ bool zp_defer_deliver(ucontext_t *uc, uintptr_t rip)
 /* The stub after the hooks for a call of the program's (the innermost
  * record's: rsp on its slot, ip in the runtime), on its way to the call's
  * edge: the lean path's checks, the record read back into the registers,
- * zp_pre_lean_changed.  The defer above has ended (defer_close), the
+ * the extended state restored, zp_pre()'s last steps.  The defer above
+ * has ended (defer_close), the
  * hooks' return slot is cleared, and what remains is not one window of
  * entry.S but many short paths, each with registers half loaded.  Run
  * here, the handler ran on the slot, shown the runtime's pc (stepmask's

@@ -49,15 +49,19 @@ __attribute__((unused)) static unsigned long stepper_peek(pid_t pid, unsigned lo
 /* One step; a signal that stopped the child, other than the step's own
  * trap (x86 reports it as TRAP_BRKPT): the runtime's SIGSYS, the int3 of a
  * site it traps (SI_KERNEL), is delivered as it would be untraced.  0, or
- * -1 if the child is gone.  A pushfq stepped over stores the stepping's TF:
- * taken out of the stored word, or its popfq (or a sigreturn of a context
- * made from it) would set it again after the tracer let go, and the child
- * would get a trap it never asked for. */
+ * -1 if the child is gone.  A pushfq stepped over stores the stepping's TF,
+ * and a `syscall` leaves it in r11: taken out, or a popfq of the word (or a
+ * sigreturn of a context whose flags came from it: the runtime's view of
+ * a call's edge takes r11) would set it again after the tracer let go,
+ * and the child would get a trap it never asked for.  So would the TF of
+ * the step after a popfq: the kernel takes it for the child's own from
+ * then on (it shows in the registers; the stepping's does not). */
 static int stepper_step(pid_t pid, int *pending)
 {
 	int st;
 	struct user_regs_struct r;
-	bool pushf = stepper_regs(pid, &r) == 0 && (stepper_peek(pid, r.rip) & 0xff) == 0x9c;
+	unsigned long op = stepper_regs(pid, &r) == 0 ? stepper_peek(pid, r.rip) : 0;
+	bool pushf = (op & 0xff) == 0x9c, sys = (op & 0xffff) == 0x050f;
 	if (ptrace(PTRACE_SINGLESTEP, pid, 0, *pending) < 0 || waitpid(pid, &st, 0) != pid ||
 	    !WIFSTOPPED(st))
 		return -1;
@@ -65,6 +69,11 @@ static int stepper_step(pid_t pid, int *pending)
 		unsigned long w = stepper_peek(pid, r.rsp);
 		if (w & 0x100)
 			ptrace(PTRACE_POKEDATA, pid, (void *)(uintptr_t)r.rsp, (void *)(w & ~0x100ul));
+	}
+	if (stepper_regs(pid, &r) == 0 && ((sys && (r.r11 & 0x100)) || (r.eflags & 0x100))) {
+		r.r11 &= sys ? ~0x100ull : ~0ull;
+		r.eflags &= ~0x100ull;
+		ptrace(PTRACE_SETREGS, pid, 0, &r);
 	}
 	siginfo_t si;
 	*pending = 0;
