@@ -142,17 +142,20 @@ int main(int argc, char **argv)
 		tried++;
 		lost += got == LOST;
 		failed += got != LOST && got != HELD;
-		/* The first few, by offset in their object (addr2line -e). */
+		/* The first few, by offset in their object (addr2line -e); the
+		 * trampoline's second stage is an anonymous page. */
 		Dl_info w = {0};
-		if (got != HELD && lost + failed <= 10 && dladdr((void *)(uintptr_t)pc_at[k], &w) &&
-		    w.dli_fname)
-			printf("wrong at %s+%#lx: %s (exit %d)\n", w.dli_fname,
-			       (unsigned long)(pc_at[k] - (uintptr_t)w.dli_fbase),
-			       got == LOST	 ? "block lost"
-			       : got == NOT_RUN	 ? "handler did not run"
-			       : got == OFF_STACK ? "handler ran off the program's stack"
-						  : "child failed",
-			       got);
+		if (got == HELD || lost + failed > 10)
+			continue;
+		if (!dladdr((void *)(uintptr_t)pc_at[k], &w) || !w.dli_fname)
+			w.dli_fname = "(anonymous)", w.dli_fbase = NULL;
+		printf("wrong at %s+%#lx: %s (exit %d)\n", w.dli_fname,
+		       (unsigned long)(pc_at[k] - (uintptr_t)w.dli_fbase),
+		       got == LOST	  ? "block lost"
+		       : got == NOT_RUN	  ? "handler did not run"
+		       : got == OFF_STACK ? "handler ran off the program's stack"
+					  : "child failed",
+		       got);
 	}
 	printf("%ld steps; %ld tried, %ld not reached again; %ld lost the handler's block, %ld "
 	       "failed otherwise\n",
