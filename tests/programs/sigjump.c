@@ -13,8 +13,9 @@
  *     for good (the loop hung).
  *   - Run in the stub's steps after the hooks returned (page-0 and detour
  *     modes, any hook), a handler ran on the slot (defer.c,
- *     zp_defer_late): each handler here checks it runs on the program's
- *     stack.
+ *     zp_defer_late).  Each handler here checks it runs on the program's
+ *     stack; the timer seldom hits those steps (no run here failed the
+ *     check before that fix), so stepmask's `every` is the test of it.
  * The program ends after JUMPS jumps, with SIGALRM not blocked.
  */
 #define _GNU_SOURCE
