@@ -23,8 +23,9 @@
  *     signal again and re-arms the stack, and the stub restores the mask
  *     once rsp is back on the program's stack.
  * Two extra system calls on the way in and two on the way out, only for
- * hooked calls made on a signal stack.  rt_sigreturn needs none on the way
- * out: the kernel restores both the mask and the stack from the frame.
+ * hooked calls made on a signal stack.  rt_sigreturn needs only the
+ * stub's: the kernel restores both the mask and the stack from the frame
+ * (zp_altstack_disarm).
  *
  * The stack itself stays exactly as the program set it, so everything the
  * kernel does with it is native: queries, EPERM when a handler changes the
@@ -138,15 +139,27 @@ void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t)
 	}
 }
 
-/* zp_altstack_enter (rt.h) for a call made on that stack. */
-void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t)
+static void disarm_now(struct zp_record *r)
 {
-	t->alt_pending = 0;
-	r->alt_swap = 1;
-	r->alt_mask = t->alt_entry_mask;
+	r->alt_swap = ZP_ALT_SWAPPED;
 	stack_t off = {.ss_flags = SS_DISABLE};
 	zp_raw2(SYS_sigaltstack, &off, 0);
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &r->alt_mask, 0, 8);
+}
+
+/* zp_altstack_enter (rt.h) for a call made on that stack.  rt_sigreturn
+ * keeps every signal blocked and the stack armed (ZP_ALT_HELD): the
+ * kernel restores both from the frame, so a handler that ran on the
+ * stack costs two system calls fewer on its way back (each of Go's
+ * does).  Its hooks run with every signal blocked. */
+void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t)
+{
+	t->alt_pending = 0;
+	r->alt_mask = t->alt_entry_mask;
+	if (r->call.nr == SYS_rt_sigreturn && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN)
+		r->alt_swap = ZP_ALT_HELD;
+	else
+		disarm_now(r);
 }
 
 /* The call goes back to the program (act): re-arm its stack with every
@@ -156,6 +169,13 @@ void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t)
  * zp_post, where this is done. */
 int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
 {
+	if (r->alt_swap == ZP_ALT_HELD) {
+		/* Still armed, the program's mask in alt_mask for the stub. */
+		if (act == ZP_ACT_RETURN ||
+		    (act == ZP_ACT_SYSCALL && r->call.nr == SYS_rt_sigreturn))
+			return act;
+		disarm_now(r); /* a hook made it another call */
+	}
 	if (act == ZP_ACT_SYSCALL) {
 		long nr = r->call.nr;
 		if (nr == SYS_rt_sigreturn || nr == SYS_exit || nr == SYS_exit_group)

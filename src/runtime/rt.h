@@ -39,7 +39,7 @@ struct zp_record {
 	int orig_pos;          /* original-ABI adapter: which hook is running */
 	int deferred;          /* original-ABI adapter: a special call was recorded */
 	uint64_t alt_mask;     /* REC_ALTMASK */
-	uint64_t alt_swap;     /* REC_ALTSWAP: made on the program's signal stack */
+	uint64_t alt_swap;     /* REC_ALTSWAP: made on the program's signal stack, ZP_ALT_* */
 	int self_post;         /* ZP_ACT_SELF_SIGNAL: zp_post() after the call */
 	uint32_t lean;         /* REC_LEAN: the stub calls the hook's post() itself */
 	uint64_t gs_out;       /* REC_GSOUT: the program's %gs base to go back with, 0: ours */
@@ -76,6 +76,11 @@ struct zp_record {
 #define ZP_RTF_MASK_UNTOUCHED                                                                   \
 	(ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_CODE | ZP_RTF_MOVE |   \
 	 ZP_RTF_MEMCHG | ZP_RTF_UNWIND | ZP_RTF_SIGPIPE)
+
+/* zp_record.alt_swap (altstack.c): the program's signal stack disarmed
+ * for the call, or left armed with every signal blocked. */
+#define ZP_ALT_SWAPPED 1
+#define ZP_ALT_HELD 2
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
