@@ -796,8 +796,14 @@ static bool defer_wanted(const struct zp_record *r)
 /* The hooks are done: a signal that waited for them goes with the call. */
 static int defer_close(struct zp_record *r, struct zp_thread *t, struct zp_record *outer, int act)
 {
-	if (!t)
+	/* No block (a program's own %gs base without FSGSBASE): nothing can
+	 * have been deferred, but the stub still reads the action here; a
+	 * post() left it at SYSCALL_POST and the call was made again and
+	 * again. */
+	if (!t) {
+		r->action = (uint64_t)act;
 		return act;
+	}
 	t->defer_rec = outer;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	int d = zp_defer_take(r, t, act);

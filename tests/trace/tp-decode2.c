@@ -145,6 +145,10 @@ int main(void)
 	memset(&up, 0, sizeof up);
 	int ring = (int)syscall(SYS_io_uring_setup, 4, &up);
 	syscall(SYS_io_uring_enter, ring, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0);
+	/* with EXT_ARG the fifth argument is no sigset but a struct */
+	struct io_uring_getevents_arg ga;
+	memset(&ga, 0, sizeof ga);
+	syscall(SYS_io_uring_enter, ring, 0, 0, IORING_ENTER_EXT_ARG, &ga, sizeof ga);
 	syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0);
 	if (ring >= 0)
 		close(ring);

@@ -606,8 +606,14 @@ bool zp_decode_misc(struct dctx *d)
 		a_uint(d, 1);
 		a_uint(d, 2);
 		a_flags(d, 3, XT(io_uring_enter_flags), NULL);
-		arg(d);
-		p_sigset(d, (unsigned long)d->a[4], (size_t)d->a[5], d->ok);
+		/* IORING_ENTER_EXT_ARG: a struct io_uring_getevents_arg, which
+		 * strace 6.1 leaves as an address */
+		if (d->a[3] & IORING_ENTER_EXT_ARG) {
+			a_ptr(d, 4);
+		} else {
+			arg(d);
+			p_sigset(d, (unsigned long)d->a[4], (size_t)d->a[5], d->ok);
+		}
 		a_ulong(d, 5);
 		return true;
 	case SYS_io_uring_register:
