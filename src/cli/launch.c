@@ -477,7 +477,8 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	/* Blocked until the child's pid is known, so none is lost or misdirected. */
 	sigprocmask(SIG_BLOCK, &fwd_set, &old_mask);
 
-	struct sigaction old_fwd[NFWD], old_sent[NSENT], old_rt[NRT];
+	/* Zeroed: the child sets them back, each as sigaction() left it. */
+	struct sigaction old_fwd[NFWD] = {0}, old_sent[NSENT] = {0}, old_rt[NRT] = {0};
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = forward;
@@ -514,11 +515,15 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	free(loader_av);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 
+	/* The first process of a PID namespace (unshare -p -f, a container's
+	 * entry point) is where orphans go: natively the program would be
+	 * that process and reap them, so the command reaps them. */
+	bool init = getpid() == 1;
 	int status;
 	pid_t w;
 	do
-		w = waitpid(pid, &status, 0);
-	while (w < 0 && errno == EINTR);
+		w = waitpid(init ? -1 : pid, &status, 0);
+	while ((w < 0 && errno == EINTR) || (w > 0 && w != pid));
 	child = 0;
 	if (exec_errno)
 		return exec_failure(l->argv[0], exec_errno);

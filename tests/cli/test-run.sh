@@ -290,4 +290,17 @@ out=$(LD_PRELOAD= LIBZPHOOK=x "$Z" run --hook count -- sh -c 'env | grep -c "^LI
 [ "$out" = "1
 $HOOK_COUNT" ]
 outcome "the program's LIBZPHOOK replaces the inherited one, once" || echo "got '$out'"
+
+# --- the first process of a PID namespace -------------------------------------
+# The command is then where orphans go, where natively the program would be:
+# it reaps them.  (An orphan's sleep exits after 0.2 s; 1 s later, none of
+# the namespace's processes may be a zombie.)
+zombies='(sleep 0.2 &); sleep 1; grep -l "^State:.*zombie" /proc/[0-9]*/status | wc -l'
+if native=$(unshare -p -f --mount-proc sh -c "$zombies" 2>"$TMP/err"); then
+	out=$(unshare -p -f --mount-proc "$Z" run -- sh -c "$zombies" 2>"$TMP/err")
+	[ "$out" = 0 ] && [ "$native" = 0 ]
+	outcome "PID 1 of a new PID namespace: an orphan is reaped ($out zombies, natively $native)"
+else
+	skip "PID 1 of a new PID namespace reaps orphans" "unshare -p -f --mount-proc: $(head -c 200 "$TMP/err")"
+fi
 finish
