@@ -199,6 +199,7 @@ long zp_orig_next(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 	struct zp_record *r = t ? t->cur : NULL;
 	if (!r)
 		return zp_app_syscall6(nr, a1, a2, a3, a4, a5, a6);
+	zp_altstack_unhold(r); /* the call is made from here, on the slot */
 	r->call.nr = nr;
 	r->call.args[0] = a1;
 	r->call.args[1] = a2;
@@ -489,6 +490,13 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		 * variable with its parent. */
 		if (a[0] == 0 /* PTRACE_TRACEME */ && zp_sud_armed)
 			zp_sud_leave_task();
+		/* What /proc/self/status last said (read, perhaps, by the
+		 * rewrite this very call set off) is about to be wrong: a signal
+		 * the task then sends itself must not take the SIGTRAP path,
+		 * whose trap the new tracer would see first (proot took it for
+		 * its child's SIGSTOP, and lost count of its calls for good). */
+		if (a[0] == 0)
+			zp_self_status_forget(true);
 		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigreturn:
 		zp_sigreturn_pre(r);
@@ -704,8 +712,12 @@ static int after_pres(struct zp_record *r, struct zp_thread *t, long nr0)
 {
 	/* zp_runtime_wants() as the class table has it */
 	unsigned long nr = (unsigned long)r->call.nr;
-	int act = nr < ZP_CLASS_SIZE && (zp_nr_class[nr] & ZP_CLASS_RUNTIME) ? runtime_pre(r, t)
-									 : ZP_ACT_SYSCALL;
+	int act = ZP_ACT_SYSCALL;
+	if (nr < ZP_CLASS_SIZE && (zp_nr_class[nr] & ZP_CLASS_RUNTIME)) {
+		if (nr != SYS_sigaltstack) /* answered held where it can be */
+			zp_altstack_unhold(r);
+		act = runtime_pre(r, t);
+	}
 	if (act == ZP_ACT_RETURN)
 		run_posts(r, zp_nhooks);
 	else if (act == ZP_ACT_SYSCALL && (r->hooks_ran || args_changed(r, nr0) ||
@@ -855,6 +867,8 @@ long zp_pre(struct zp_record *r)
 	if (t && defer_wanted(r))
 		t->defer_rec = r;
 	int act, done;
+	if (__builtin_expect(zp_psud_seen, 0))
+		zp_altstack_unhold(r); /* every call is the runtime's to judge */
 	if (__builtin_expect(zp_psud_seen, 0) && zp_psud_trap(r, t)) {
 		/* the program's own SUD stops it before the hooks see it */
 		act = ZP_ACT_SYSCALL_POST;

@@ -56,4 +56,20 @@ for how in fork vfork; do
 		verdict $? "[$mode, $how] the runtime runs in $want of the 2 processes (in $n)"
 	done
 done
+# A child that stops itself after PTRACE_TRACEME (proot's), having sent
+# itself a signal just before: the runtime's view of /proc/self/status is
+# stale then, and the SIGSTOP must still be its first stop, not a SIGTRAP.
+native=$("$P" -s /bin/echo hi 2>&1)
+case $native in
+"stop 1: Stopped (signal)"*) ;;
+*) fail "ptraceme -s natively: $native" ;;
+esac
+for mode in $modes; do
+	out=$(run_in $mode timeout -s KILL 60 "$Z" run -- "$P" -s /bin/echo hi 2>&1)
+	rc=$?
+	[ $rc = 0 ] && [ "$out" = "$native" ]
+	st=$?
+	verdict $st "[$mode] a traced child that stops itself: its stops are the native ones (exit $rc)"
+	[ $st = 0 ] || diff <(echo "$native") <(echo "$out") | head -8 | sed 's/^/  /'
+done
 finish

@@ -1,10 +1,15 @@
 /*
- * ptraceme [-v] PROG [ARG...]: a debugger's start of a program.  A child
- * (fork, or vfork with -v, as gdb and Go start one) asks to be traced
- * (PTRACE_TRACEME) and execs PROG; the parent lets it run to the end,
- * passing on every signal it stops for, and prints each stop.  Natively:
- * one SIGTRAP (the exec), then PROG's exit.  A SIGSYS stop is a trap of
- * the runtime's shown to the debugger (gdb waited for the exec for good).
+ * ptraceme [-v] [-s] PROG [ARG...]: a debugger's start of a program.  A
+ * child (fork, or vfork with -v, as gdb and Go start one) asks to be
+ * traced (PTRACE_TRACEME) and execs PROG; the parent lets it run to the
+ * end, passing on every signal it stops for, and prints each stop.
+ * Natively: one SIGTRAP (the exec), then PROG's exit.  A SIGSYS stop is a
+ * trap of the runtime's shown to the debugger (gdb waited for the exec for
+ * good).  With -s (a fork child only) the child stops itself with SIGSTOP
+ * after PTRACE_TRACEME, as proot's does, having sent itself an ignored
+ * signal just before: natively SIGSTOP is then the first stop (a SIGTRAP
+ * before it, the runtime's way of sending a signal to oneself, made proot
+ * lose count of its child's calls).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,15 +21,22 @@
 int main(int argc, char **argv)
 {
 	int use_vfork = argc > 1 && !strcmp(argv[1], "-v");
-	char **prog = argv + 1 + use_vfork;
+	int self_stop = argc > 1 && !strcmp(argv[1], "-s");
+	char **prog = argv + 1 + (use_vfork | self_stop);
 	if (!*prog) {
-		fprintf(stderr, "usage: ptraceme [-v] PROG [ARG...]\n");
+		fprintf(stderr, "usage: ptraceme [-v | -s] PROG [ARG...]\n");
 		return 2;
 	}
 	fflush(stdout);
 	pid_t p = use_vfork ? vfork() : fork();
 	if (p == 0) {
+		if (self_stop) {
+			signal(SIGURG, SIG_IGN);
+			raise(SIGURG);
+		}
 		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		if (self_stop)
+			raise(SIGSTOP);
 		execv(prog[0], prog);
 		_exit(127);
 	}
