@@ -10,22 +10,30 @@
  * test_signal stress tests died of it: the outer rt_sigreturn restored the
  * inner frame's registers.)
  *
- * So a hooked call made on the program's signal stack disarms that stack
- * for as long as it runs elsewhere, with no moment at which a signal could
- * find the thread off the stack and the stack armed:
- *   - the stub (entry.S), still on the program's stack, blocks every signal
- *     (the old mask goes to the thread block) and only then moves to the
- *     slot; a trapped call's handler resumes on the slot with every signal
- *     blocked (signals.c);
- *   - zp_altstack_enter, on the slot, disarms the stack and puts the mask
- *     back: a nested signal is now delivered on the slot, below our frames;
- *   - zp_altstack_leave, when the call is about to go back, blocks every
- *     signal again and re-arms the stack, and the stub restores the mask
- *     once rsp is back on the program's stack.
- * Two extra system calls on the way in and two on the way out, only for
- * hooked calls made on a signal stack.  rt_sigreturn needs only the
- * stub's: the kernel restores both the mask and the stack from the frame
- * (zp_altstack_disarm).
+ * So no signal may find the thread off that stack while the stack is
+ * armed.  The stub (entry.S), still on the program's stack, blocks every
+ * signal (the old mask goes to the thread block) and only then moves to
+ * the slot; a trapped call's handler resumes on the slot with every signal
+ * blocked (signals.c).  From there, one of two ways:
+ *   - held (a rewritten site's call, ZP_ALT_HELD): the hooks run with every
+ *     signal still blocked.  A call that goes back with a result, and one
+ *     the stub makes itself with no post() wanted (ZP_ALT_HELD_MAKE), have
+ *     the program's mask put back by the stub once rsp is on the program's
+ *     stack again, and the call is made there: a signal during it is
+ *     delivered below it, as natively.  Two extra system calls in all;
+ *     rt_sigreturn needs only the first (the kernel restores the mask
+ *     from the frame).  The hooks' own blocking calls wait for no signal.
+ *   - disarmed (ZP_ALT_SWAPPED): when the call is made from the slot (a
+ *     post() is wanted, or the runtime handles it itself, perhaps reading
+ *     or changing the mask, or it trapped), zp_altstack_enter or
+ *     zp_altstack_unhold disarms the stack and puts the mask back: a
+ *     nested signal is now delivered on the slot, below our frames; when
+ *     the call is about to go back, zp_altstack_leave blocks every signal
+ *     again and re-arms the stack, and the stub restores the mask once
+ *     rsp is back on the program's stack.  Six extra system calls.
+ * Under a tracer such as strace each of those costs tens of microseconds:
+ * a handler making a call on every timer tick of a 1 kHz timer outran the
+ * timer with six (tests/programs/sigstorm).
  *
  * The stack itself stays exactly as the program set it, so everything the
  * kernel does with it is native: queries, EPERM when a handler changes the
@@ -94,6 +102,16 @@ int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t)
 {
 	if (!t || zp_mode == ZP_MODE_SUD)
 		return ZP_ACT_SYSCALL;
+	/* Asked on the stack with every signal held: the kernel's answer is
+	 * known, and nothing need be disarmed for it.  (A change made there
+	 * is refused below.) */
+	if (r->alt_swap == ZP_ALT_HELD && !r->call.args[0]) {
+		stack_t view = {.ss_sp = (void *)t->alt_lo, .ss_flags = SS_ONSTACK,
+				.ss_size = t->alt_hi - t->alt_lo};
+		stack_t *oss = (stack_t *)r->call.args[1];
+		r->call.ret = oss && zp_safe_copy(oss, &view, sizeof view) < 0 ? -EFAULT : 0;
+		return ZP_ACT_RETURN;
+	}
 	uint64_t *k = r->scratch;
 	k[4] = 0;
 	k[8] = t->alt_lo;
@@ -147,18 +165,25 @@ static void disarm_now(struct zp_record *r)
 	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &r->alt_mask, 0, 8);
 }
 
-/* zp_altstack_enter (rt.h) for a call made on that stack.  rt_sigreturn
- * keeps every signal blocked and the stack armed (ZP_ALT_HELD): the
- * kernel restores both from the frame, so a handler that ran on the
- * stack costs two system calls fewer on its way back (each of Go's
- * does).  Its hooks run with every signal blocked. */
-void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t)
+/* zp_altstack_enter (rt.h) for a call made on that stack: a rewritten
+ * site's is held, a trapped one's (made by a signal handler, which
+ * resumes on the slot) disarmed at once. */
+void zp_altstack_hold(struct zp_record *r, struct zp_thread *t)
 {
 	t->alt_pending = 0;
 	r->alt_mask = t->alt_entry_mask;
-	if (r->call.nr == SYS_rt_sigreturn && r->call.origin == ZPOLINE_ORIGIN_REWRITTEN)
+	if (r->call.origin == ZPOLINE_ORIGIN_REWRITTEN)
 		r->alt_swap = ZP_ALT_HELD;
 	else
+		disarm_now(r);
+}
+
+/* The runtime is about to handle the call itself (dispatch.c): what it
+ * does may read or change the mask, or want the call made from the slot,
+ * so the stack is disarmed first.  rt_sigreturn stays held. */
+void zp_altstack_unhold(struct zp_record *r)
+{
+	if (r->alt_swap == ZP_ALT_HELD && r->call.nr != SYS_rt_sigreturn)
 		disarm_now(r);
 }
 
@@ -174,7 +199,11 @@ int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
 		if (act == ZP_ACT_RETURN ||
 		    (act == ZP_ACT_SYSCALL && r->call.nr == SYS_rt_sigreturn))
 			return act;
-		disarm_now(r); /* a hook made it another call */
+		if (act == ZP_ACT_SYSCALL) {
+			r->alt_swap = ZP_ALT_HELD_MAKE;
+			return act;
+		}
+		disarm_now(r); /* made from the slot: post() wanted */
 	}
 	if (act == ZP_ACT_SYSCALL) {
 		long nr = r->call.nr;

@@ -330,7 +330,7 @@ int zp_defer_take(struct zp_record *r, struct zp_thread *t, int act)
 	 * now would be delivered at its top, over the frames of the handler
 	 * that made the call.  They come once the stub is back on it, with
 	 * the mask it restores there (entry.S, .Lreturn_altstack). */
-	if (r->alt_swap && act == ZP_ACT_RETURN) {
+	if (r->alt_swap && (act == ZP_ACT_RETURN || r->alt_swap == ZP_ALT_HELD_MAKE)) {
 		r->alt_mask &= ~m;
 		return act;
 	}

@@ -898,6 +898,21 @@ zp_lean_post_deferred:
 	movb	$1, TB_ALTPEND(%r11)
 	jmp	.Lslow_take
 
+/* A call made on the program's signal stack that held every signal
+ * (altstack.c, ZP_ALT_HELD_MAKE) is made there, the program's mask put
+ * back first, from below the red zone and the return address: a signal
+ * from then on is delivered below, as natively.  The slot stays ours until
+ * the release path writes TB_LEVEL; nothing of the program's below rsp is
+ * written. */
+.Lsyscall_release_altstack:
+	.cfi_remember_state
+	CFI_RECORD 3
+	mov	REC_APPSP(%rbx), %rsp
+	lea	-136(%rsp), %rsp
+	SET_SIGMASK REC_ALTMASK(%rbx)
+	jmp	.Lsyscall_release_at_sp
+	.cfi_restore_state
+
 /* Back to a call made on the program's signal stack: zp_altstack_leave has
  * blocked every signal and re-armed the stack; the mask is restored once
  * rsp is on that stack again, so a signal is delivered below it.  Nothing
@@ -1068,6 +1083,8 @@ zp_defer_trap:
  * application's rsp (for trapped calls nothing may).  Trapped calls come
  * here only for calls that do not return. */
 .Lsyscall_release:
+	cmpq	$ZP_ALT_HELD_MAKE, REC_ALTSWAP(%rbx)
+	je	.Lsyscall_release_altstack
 	/* A call from a rewritten site that returns is made from app-8, below
 	 * its return address, and comes back with `ret`, which balances the
 	 * site's `callq` on the return-stack predictor.  rt_sigreturn needs

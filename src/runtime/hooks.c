@@ -40,10 +40,22 @@ static void *program_symbol(const char *name)
 	return program ? dlsym(program, name) : NULL;
 }
 
+/* rt->syscall.  A hook making a call itself (the program's, emulated: it
+ * may block) from a call that holds every signal on the program's signal
+ * stack (altstack.c) has that stack disarmed first: natively a signal
+ * would cut such a call short. */
+static long hook_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	struct zp_thread *t = zp_thread_self();
+	if (t && t->cur && t->cur->alt_swap == ZP_ALT_HELD)
+		zp_altstack_unhold(t->cur);
+	return zp_syscall6(nr, a1, a2, a3, a4, a5, a6);
+}
+
 static struct zpoline_runtime runtime_api = {
 	.api_version = ZPOLINE_API_VERSION,
 	.size = sizeof(struct zpoline_runtime),
-	.syscall = zp_syscall6,
+	.syscall = hook_syscall,
 	.syscall_name = zp_syscall_name,
 	.max_nr = ZP_SLED_END - 1,
 	.program_symbol = program_symbol,

@@ -125,6 +125,12 @@
 #define REC_SCRATCH 320 /* room for arguments the runtime rewrites */
 #define REC_ALTMASK 424 /* a call made on the program's signal stack: its mask, */
 #define REC_ALTSWAP 432 /* restored by the stub after it is back on that stack */
+/* REC_ALTSWAP's values (altstack.c): the program's signal stack disarmed
+ * for the call; left armed with every signal held; held, and the call is
+ * made on that stack with the mask put back first (entry.S). */
+#define ZP_ALT_SWAPPED 1
+#define ZP_ALT_HELD 2
+#define ZP_ALT_HELD_MAKE 3
 #define REC_SELFPOST 440 /* ZP_ACT_SELF_SIGNAL: post() wanted */
 #define REC_LEAN 444     /* the lean path's call: the stub runs post() (entry.S) */
 #define REC_GSOUT 448   /* the program's %gs base to put back on the way out, 0: ours */

@@ -77,11 +77,6 @@ struct zp_record {
 	(ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_CODE | ZP_RTF_MOVE |   \
 	 ZP_RTF_MEMCHG | ZP_RTF_UNWIND | ZP_RTF_SIGPIPE)
 
-/* zp_record.alt_swap (altstack.c): the program's signal stack disarmed
- * for the call, or left armed with every signal blocked. */
-#define ZP_ALT_SWAPPED 1
-#define ZP_ALT_HELD 2
-
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
 	uint64_t regs[12]; /* rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 r15 */
@@ -179,10 +174,10 @@ struct zp_thread {
 	 * its calls reach the kernel unhooked in ZPOLINE_MODE=sud, and what it
 	 * does to its signal mask is not seen. */
 	uint8_t sud_off;
-	uint8_t alt_swap;           /* TB_ALTSWAP: calls made on alt_lo..alt_hi disarm it */
+	uint8_t alt_swap;           /* TB_ALTSWAP: calls made on alt_lo..alt_hi hold or disarm it */
 	uint8_t alt_pending;        /* TB_ALTPEND: such a call is entering, signals blocked */
 	uintptr_t alt_lo, alt_hi;   /* TB_ALTLO/HI: the program's sigaltstack; 0, 0: none */
-	uint64_t alt_entry_mask;    /* TB_ALTMASK: the mask to restore once it is disarmed */
+	uint64_t alt_entry_mask;    /* TB_ALTMASK: the program's mask, all blocked meanwhile */
 	bool alt_autodisarm;        /* ... and the program asked for SS_AUTODISARM */
 	/* A task sharing the program's memory but not its signal handlers
 	 * (a vfork child): its view of the runtime's signals (signals.c). */
@@ -554,18 +549,20 @@ ZP_HIDDEN void zp_signals_after_post(const struct zp_record *r, struct zp_thread
 ZP_HIDDEN void zp_altstack_adopt(struct zp_thread *t);
 ZP_HIDDEN int zp_sigaltstack_pre(struct zp_record *r, struct zp_thread *t);
 ZP_HIDDEN void zp_sigaltstack_post(struct zp_record *r, struct zp_thread *t);
-/* A call made at sp must disarm the program's signal stack while it runs. */
+/* A call made at sp is made on the program's signal stack (altstack.c). */
 ZP_HIDDEN bool zp_altstack_swaps(const struct zp_thread *t, uintptr_t sp);
-ZP_HIDDEN void zp_altstack_disarm(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN void zp_altstack_hold(struct zp_record *r, struct zp_thread *t);
+ZP_HIDDEN void zp_altstack_unhold(struct zp_record *r);
 ZP_HIDDEN int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act);
 /* A call made on the program's signal stack enters with every signal
- * blocked (the stub did it): disarm the stack, then give the mask back. */
+ * blocked (the stub did it): keep them so, or disarm the stack and give
+ * the mask back. */
 static inline void zp_altstack_enter(struct zp_record *r, struct zp_thread *t)
 {
 	if (!t || !t->alt_pending)
 		r->alt_swap = 0;
 	else
-		zp_altstack_disarm(r, t);
+		zp_altstack_hold(r, t);
 }
 /* The call goes back to the program (act): re-arm its stack. */
 static inline int zp_altstack_leave(struct zp_record *r, struct zp_thread *t, int act)

@@ -2,7 +2,8 @@
  * altcost N - raises SIGUSR1 N times; its handler runs on a sigaltstack and
  * makes one system call.  test-sigcost counts, with strace, the system
  * calls the runtime adds per signal on such a stack (altstack.c: a hooked
- * call made there disarms the stack; rt_sigreturn leaves it armed).
+ * call made there holds every signal, or disarms the stack where a post()
+ * is wanted; rt_sigreturn leaves it armed).
  * Exit 1 if a handler ran off the stack or not N times.
  */
 #define _GNU_SOURCE

@@ -1,6 +1,6 @@
 /*
  * altstack - what a program sees of its sigaltstack, which the runtime
- * disarms while a hooked call made on it runs (src/runtime/altstack.c): queries,
+ * may disarm while a hooked call made on it runs (src/runtime/altstack.c): queries,
  * SS_ONSTACK inside a handler, EPERM when changing it from a handler on it,
  * SS_DISABLE, a handler left with siglongjmp still finding the stack
  * for the next signal, and two stack overflows in a row each caught on the
