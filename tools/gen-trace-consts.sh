@@ -979,6 +979,29 @@ enums
 table bpf_prog_flags
 headers linux/bpf.h
 match ^BPF_F_(STRICT_ALIGNMENT|ANY_ALIGNMENT|TEST_RND_HI32|TEST_STATE_FREQ|SLEEPABLE|XDP_HAS_FRAGS)$
+
+table ptrace_requests
+headers sys/ptrace.h
+match ^PTRACE_[A-Z_]+$
+within ^enum __ptrace_request
+enums
+
+table ptrace_requests_x86
+headers asm/ptrace-abi.h
+match ^PTRACE_OLDSETOPTIONS$
+
+table ptrace_options
+headers sys/ptrace.h
+from bits/ptrace-shared.h
+match ^PTRACE_O_[A-Z_]+$
+exclude ^PTRACE_O_MASK$
+within ^enum __ptrace_setoptions
+enums
+
+table nt_types
+headers elf.h
+match ^NT_[A-Z0-9_]+$
+exclude ^NT_(PRFPREG|TASKSTRUCT|VERSION|GNU_[A-Z0-9_]+|FDO_[A-Z_]+)$
 EOF
 }
 
