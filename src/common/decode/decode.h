@@ -234,5 +234,6 @@ ZP_DEC_HIDDEN bool zp_decode_proc(struct dctx *d);
 ZP_DEC_HIDDEN bool zp_decode_net(struct dctx *d);
 ZP_DEC_HIDDEN bool zp_decode_misc(struct dctx *d);
 ZP_DEC_HIDDEN bool zp_decode_sys(struct dctx *d);
+ZP_DEC_HIDDEN bool zp_decode_ptrace(struct dctx *d);
 
 #endif

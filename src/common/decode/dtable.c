@@ -39,7 +39,8 @@ void zp_decode_call(struct dctx *d)
 			a_hex(d, i);
 		d->rstyle = RV_HEX;
 	} else if (!(name && (zp_decode_file(d) || zp_decode_mem(d) || zp_decode_proc(d) ||
-			      zp_decode_net(d) || zp_decode_misc(d) || zp_decode_sys(d)))) {
+			      zp_decode_net(d) || zp_decode_misc(d) || zp_decode_sys(d) ||
+			      zp_decode_ptrace(d)))) {
 		/* Not decoded: the raw arguments, as many as strace shows
 		 * (all six for a call it does not know either). */
 		int n = name ? zp_syscall_nargs(d->nr) : -1;
