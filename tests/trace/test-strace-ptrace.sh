@@ -1,0 +1,64 @@
+#!/bin/bash
+# test-strace-ptrace.sh - tp-ptrace's ptrace(2) requests against a child
+# exactly as strace 6.1 prints them: one case per request, all of its
+# lines in order.  Normalised: the child's pid, addresses, and what the
+# registers hold (the child runs through zpoline's own code under the
+# tracer, so its registers differ; the fields and their order do not).
+# A run that hangs (a stop that never comes) fails after a minute.
+. "$(dirname "$0")/../lib.sh"
+
+TRACE=$ZP_BUILD/libzphook_trace.so
+PROG=$ZP_BUILD/tests/progs/tp-ptrace
+need_strace "ptrace decoded like strace"
+norm() {
+	local child
+	child=$(sed -nE 's/^(\[?[0-9]+\]? +)?ptrace\(PTRACE_ATTACH, ([0-9]+)\).*/\2/p' "$1" | head -1)
+	sed -E "s/^[0-9]+ +//; s/\\b${child:-CHILD}\\b/CHILD/g; s/0x[0-9a-f]{6,}/ADDR/g; s/[[:space:]]+= ([^=]*)\$/ = \\1/" "$1" |
+		sed -E '/^ptrace\(PTRACE_(GET|SET)(FP)?REGS(ET)?,/ {
+			s/iov_len=/iov_len:/g
+			s/=(ADDR|0x[0-9a-f]+|[0-9]+)\b/=V/g
+			s/([[ ])(ADDR|0x[0-9a-f]+|[0-9]+)([],])/\1V\3/g
+			s/iov_len:/iov_len=/g
+		}' |
+		grep '^ptrace('
+}
+# The lines of one request (its name, or the number strace prints)
+lines_of() {
+	awk -v r="$1" 'index($0, "ptrace(" r ",") == 1 || index($0, "ptrace(" r ")") == 1' "$2"
+}
+(cd "$TMP" && timeout 60 strace -o "$TMP/s.trace" "$PROG") || fail "tp-ptrace natively"
+(cd "$TMP" && timeout 60 env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-o $TMP/z.trace" "$PROG") ||
+	fail "tp-ptrace traced"
+norm "$TMP/s.trace" >"$TMP/s.lines"
+norm "$TMP/z.trace" >"$TMP/z.lines"
+for req in PTRACE_ATTACH PTRACE_GETSIGINFO PTRACE_PEEKDATA PTRACE_PEEKTEXT PTRACE_PEEKUSER \
+	PTRACE_POKEDATA PTRACE_POKETEXT PTRACE_POKEUSER PTRACE_GETREGS PTRACE_SETREGS PTRACE_GETFPREGS \
+	PTRACE_SETFPREGS PTRACE_GETREGSET PTRACE_SETREGSET PTRACE_SETOPTIONS PTRACE_GETEVENTMSG PTRACE_GETSIGMASK PTRACE_SETSIGMASK \
+	PTRACE_SYSCALL PTRACE_SINGLESTEP PTRACE_CONT PTRACE_ARCH_PRCTL "0x4299 /* PTRACE_??? */" \
+	PTRACE_DETACH PTRACE_SEIZE PTRACE_INTERRUPT PTRACE_LISTEN PTRACE_KILL; do
+	want=$(lines_of "$req" "$TMP/s.lines")
+	got=$(lines_of "$req" "$TMP/z.lines")
+	name=${req%% *}
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then
+		pass "$name: as strace prints it"
+	else
+		fail "$name: strace '$want', tracer '$got'"
+		diff <(echo "$want") <(echo "$got") | head -20
+	fi
+done
+
+# PTRACE_TRACEME comes from a child, which strace sees only with -f, and
+# as a tracee of strace's the child is refused: its arguments are what
+# strace prints, and the tracer's line is strace's line for the request
+# granted.
+(cd "$TMP" && timeout 60 strace -f -e trace=ptrace -o "$TMP/s2.trace" "$PROG" traceme) || fail "tp-ptrace traceme natively"
+(cd "$TMP" && timeout 60 env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-f -o $TMP/z2.trace" "$PROG" traceme) ||
+	fail "tp-ptrace traceme traced"
+want=$(norm "$TMP/s2.trace" | grep '^ptrace(PTRACE_TRACEME' | sed -E 's/\) = .*/)/')
+got=$(norm "$TMP/z2.trace" | grep '^ptrace(PTRACE_TRACEME')
+if [ "$want" = "ptrace(PTRACE_TRACEME)" ] && [ "$got" = "$want = 0" ]; then
+	pass "PTRACE_TRACEME: as strace prints it"
+else
+	fail "PTRACE_TRACEME: strace '$want', tracer '$got'"
+fi
+finish
