@@ -998,6 +998,13 @@ exclude ^PTRACE_O_MASK$
 within ^enum __ptrace_setoptions
 enums
 
+table ptrace_events
+headers sys/ptrace.h
+from bits/ptrace-shared.h
+match ^PTRACE_EVENT_[A-Z_]+$
+within ^enum __ptrace_eventcodes
+enums
+
 table nt_types
 headers elf.h
 match ^NT_[A-Z0-9_]+$

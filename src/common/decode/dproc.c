@@ -223,11 +223,17 @@ static void p_wstatus(struct tb *b, int s)
 		tb_puts(b, "WIFEXITED(s) && WEXITSTATUS(s) == ");
 		tb_dec(b, (s >> 8) & 0xff);
 	} else if ((s & 0xff) == 0x7f) {
+		/* A tracer's stops: 0x80 marks a system call stop
+		 * (PTRACE_O_TRACESYSGOOD), the bits above 16 the event. */
 		tb_puts(b, "WIFSTOPPED(s) && WSTOPSIG(s) == ");
-		p_signame(b, (s >> 8) & 0xff);
-		if (s >> 16) {
-			tb_puts(b, " && s>>16 == ");
-			tb_dec(b, s >> 16);
+		p_signame(b, (s >> 8) & 0x7f);
+		if (s & 0x8000)
+			tb_puts(b, " | 0x80");
+		if ((unsigned)s >> 16) {
+			tb_puts(b, "}|");
+			p_xlat(b, (unsigned)s >> 16, XT(ptrace_events), "PTRACE_EVENT_???");
+			tb_puts(b, "<<16]");
+			return;
 		}
 	} else if (s == 0xffff) {
 		tb_puts(b, "WIFCONTINUED(s)");
