@@ -1,9 +1,10 @@
 #!/bin/bash
 # test-strace-ptrace.sh - tp-ptrace's ptrace(2) requests against a child
 # exactly as strace 6.1 prints them: one case per request, all of its
-# lines in order.  Normalised: the child's pid, addresses, and what the
-# registers hold (the child runs through zpoline's own code under the
-# tracer, so its registers differ; the fields and their order do not).
+# lines in order, and the wait4 lines that report the child's stops.
+# Normalised: the child's pid, addresses, and what the registers hold
+# (the child runs through zpoline's own code under the tracer, so its
+# registers differ; the fields and their order do not).
 # A run that hangs (a stop that never comes) fails after a minute.
 . "$(dirname "$0")/../lib.sh"
 
@@ -20,7 +21,7 @@ norm() {
 			s/([[ ])(ADDR|0x[0-9a-f]+|[0-9]+)([],])/\1V\3/g
 			s/iov_len:/iov_len=/g
 		}' |
-		grep '^ptrace('
+		grep -E '^(ptrace|wait4)\('
 }
 # The lines of one request (its name, or the number strace prints)
 lines_of() {
@@ -46,6 +47,17 @@ for req in PTRACE_ATTACH PTRACE_GETSIGINFO PTRACE_PEEKDATA PTRACE_PEEKTEXT PTRAC
 		diff <(echo "$want") <(echo "$got") | head -20
 	fi
 done
+
+# The stops the parent waits for: a signal's, a system call's, and
+# PTRACE_EVENT_STOP (after PTRACE_INTERRUPT) in the bits above 16.
+want=$(grep '^wait4(' "$TMP/s.lines")
+got=$(grep '^wait4(' "$TMP/z.lines")
+if [ -n "$want" ] && [ "$want" = "$got" ]; then
+	pass "wait4: the stops as strace prints them"
+else
+	fail "wait4: strace '$want', tracer '$got'"
+	diff <(echo "$want") <(echo "$got") | head -20
+fi
 
 # PTRACE_TRACEME comes from a child, which strace sees only with -f, and
 # as a tracee of strace's the child is refused: its arguments are what

@@ -95,6 +95,8 @@ int main(int argc, char **argv)
 	pt(PTRACE_GETSIGMASK, c, sizeof mask, (long)&mask);
 	pt(PTRACE_SETSIGMASK, c, sizeof mask, (long)&mask);
 	pt(PTRACE_GETSIGMASK, c, 4, (long)&mask);
+	/* the system call stop then shows as SIGTRAP | 0x80 */
+	pt(PTRACE_SETOPTIONS, c, 0, PTRACE_O_TRACESYSGOOD);
 	pt(PTRACE_SYSCALL, c, 0, 0);
 	stop_wait(c);
 	pt(PTRACE_SINGLESTEP, c, 0, 0);
