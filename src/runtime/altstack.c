@@ -17,15 +17,17 @@
  * blocked (signals.c).  From there, one of two ways:
  *   - held (a rewritten site's call, ZP_ALT_HELD): the hooks run with every
  *     signal still blocked.  A call that goes back with a result, and one
- *     the stub makes itself with no post() wanted (ZP_ALT_HELD_MAKE), have
- *     the program's mask put back by the stub once rsp is on the program's
- *     stack again, and the call is made there: a signal during it is
- *     delivered below it, as natively.  Two extra system calls in all;
- *     rt_sigreturn needs only the first (the kernel restores the mask
- *     from the frame).  The hooks' own blocking calls wait for no signal.
- *   - disarmed (ZP_ALT_SWAPPED): when the call is made from the slot (a
- *     post() is wanted, or the runtime handles it itself, perhaps reading
- *     or changing the mask, or it trapped), zp_altstack_enter or
+ *     the stub makes itself (ZP_ALT_HELD_MAKE), have the program's mask
+ *     put back by the stub once rsp is on the program's stack again, and
+ *     the call is made there: a signal during it is delivered below it, as
+ *     natively.  Two extra system calls in all; rt_sigreturn needs only
+ *     the first (the kernel restores the mask from the frame).  Where a
+ *     post() is wanted (ZP_ALT_HELD_POST) the stub blocks every signal
+ *     again after the call, still on that stack, and post() runs held:
+ *     four.  The hooks' own blocking calls wait for no signal.
+ *   - disarmed (ZP_ALT_SWAPPED): when the call is made from the slot (the
+ *     runtime handles it itself, perhaps reading or changing the mask, a
+ *     hook makes it through rt->syscall, or it trapped), zp_altstack_enter or
  *     zp_altstack_unhold disarms the stack and puts the mask back: a
  *     nested signal is now delivered on the slot, below our frames; when
  *     the call is about to go back, zp_altstack_leave blocks every signal
@@ -194,6 +196,9 @@ void zp_altstack_unhold(struct zp_record *r)
  * zp_post, where this is done. */
 int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
 {
+	/* Back from post(), held throughout: the stub restores the mask. */
+	if (r->alt_swap == ZP_ALT_HELD_POST)
+		return act;
 	if (r->alt_swap == ZP_ALT_HELD) {
 		/* Still armed, the program's mask in alt_mask for the stub. */
 		if (act == ZP_ACT_RETURN ||
@@ -203,7 +208,11 @@ int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
 			r->alt_swap = ZP_ALT_HELD_MAKE;
 			return act;
 		}
-		disarm_now(r); /* made from the slot: post() wanted */
+		if (act == ZP_ACT_SYSCALL_POST) {
+			r->alt_swap = ZP_ALT_HELD_POST;
+			return act;
+		}
+		disarm_now(r);
 	}
 	if (act == ZP_ACT_SYSCALL) {
 		long nr = r->call.nr;

@@ -913,6 +913,31 @@ zp_lean_post_deferred:
 	jmp	.Lsyscall_release_at_sp
 	.cfi_restore_state
 
+/* The same for a call whose post() is wanted (ZP_ALT_HELD_POST): made on
+ * that stack with the program's mask, and every signal blocked again
+ * before the stub goes back to the slot, still from below the red zone
+ * (the record's address waits at app-24); the mask the call left waits in
+ * the record for the way back (.Lreturn_altstack). */
+.Lsyscall_post_altstack:
+	.cfi_remember_state
+	CFI_RECORD 3
+	mov	REC_APPSP(%rbx), %rsp
+	lea	-136(%rsp), %rsp
+	SET_SIGMASK REC_ALTMASK(%rbx)
+	jmp	.Lsyscall_post_load
+.Lpost_hold_again:
+	CFI_RECORD 3
+	lea	-136(%rsp), %rsp
+	lea	REC_ALTMASK(%rbx), %rdx
+	mov	$ZP_NR_RT_SIGPROCMASK, %eax
+	xor	%edi, %edi		/* SIG_BLOCK */
+	lea	.Lall_signals(%rip), %rsi
+	mov	$8, %r10d
+	syscall
+	mov	%rbx, %rsp
+	jmp	.Lpost_on_slot
+	.cfi_restore_state
+
 /* Back to a call made on the program's signal stack: zp_altstack_leave has
  * blocked every signal and re-armed the stack; the mask is restored once
  * rsp is on that stack again, so a signal is delivered below it.  Nothing
@@ -1164,6 +1189,9 @@ zp_app_syscall_release:
  * may not touch the red zone, so rbx keeps the record instead. */
 .Lsyscall_post:
 	CFI_RECORD 3
+	cmpq	$ZP_ALT_HELD_POST, REC_ALTSWAP(%rbx)
+	je	.Lsyscall_post_altstack
+.Lsyscall_post_load:
 	mov	%rbx, %r11
 	LOAD_ARGS %r11
 	RESTORE_CALLEE_SAVED %r11
@@ -1211,6 +1239,8 @@ zp_app_syscall_post2:
 	cld
 1:
 	mov	%rax, REC_RET(%rbx)
+	cmpq	$ZP_ALT_HELD_POST, REC_ALTSWAP(%rbx)
+	je	.Lpost_hold_again
 	mov	%rbx, %rsp
 .Lpost_on_slot:
 	STUB_WINDOW .Lafter_post_syscall, .Lpost_on_slot, ZP_WIN_POST_REC

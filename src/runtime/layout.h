@@ -127,10 +127,12 @@
 #define REC_ALTSWAP 432 /* restored by the stub after it is back on that stack */
 /* REC_ALTSWAP's values (altstack.c): the program's signal stack disarmed
  * for the call; left armed with every signal held; held, and the call is
- * made on that stack with the mask put back first (entry.S). */
+ * made on that stack with the mask put back first (entry.S); the same,
+ * and every signal held again after it, for post(). */
 #define ZP_ALT_SWAPPED 1
 #define ZP_ALT_HELD 2
 #define ZP_ALT_HELD_MAKE 3
+#define ZP_ALT_HELD_POST 4
 #define REC_SELFPOST 440 /* ZP_ACT_SELF_SIGNAL: post() wanted */
 #define REC_LEAN 444     /* the lean path's call: the stub runs post() (entry.S) */
 #define REC_GSOUT 448   /* the program's %gs base to put back on the way out, 0: ours */
