@@ -16,6 +16,7 @@
 #ifndef ZP_DECODE_H
 #define ZP_DECODE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,6 +140,9 @@ ZP_DEC_HIDDEN long um_str(struct dctx *d, char *dst, unsigned long addr, size_t 
 
 /* Print pieces (no argument separator). */
 ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
+/* ", si_pid=..., si_uid=..." (and a queued signal's value) where the
+ * siginfo's code says a process sent it; false (nothing printed) if not. */
+ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
 /* strace's date comment after a time a call sets (dfile.c) */
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);

@@ -50,6 +50,24 @@ static void p_ioprio(struct tb *b, unsigned long v)
 
 /* ---- queued signals ------------------------------------------------------------------ */
 
+bool p_siginfo_sender(struct dctx *d, const siginfo_t *si)
+{
+	if (si->si_code != SI_USER && si->si_code != SI_TKILL && si->si_code != SI_QUEUE &&
+	    si->si_code != SI_MESGQ)
+		return false;
+	tb_puts(d->b, ", si_pid=");
+	tb_dec(d->b, si->si_pid);
+	tb_puts(d->b, ", si_uid=");
+	tb_udec(d->b, si->si_uid);
+	if (si->si_code == SI_QUEUE || si->si_code == SI_MESGQ) {
+		tb_puts(d->b, ", si_int=");
+		tb_dec(d->b, si->si_value.sival_int);
+		tb_puts(d->b, ", si_ptr=");
+		p_ptr(d, (unsigned long)si->si_value.sival_ptr);
+	}
+	return true;
+}
+
 /* A siginfo a program sends: the fields its si_code says are set. */
 static void p_siginfo_in(struct dctx *d, unsigned long addr)
 {
@@ -62,19 +80,7 @@ static void p_siginfo_in(struct dctx *d, unsigned long addr)
 	tb_puts(b, ", si_code=");
 	if (!p_xlat_try(b, (unsigned long long)(long long)si.si_code, XT(si_codes)))
 		tb_dec(b, si.si_code);
-	if (si.si_code == SI_USER || si.si_code == SI_TKILL || si.si_code == SI_QUEUE ||
-	    si.si_code == SI_MESGQ) {
-		tb_puts(b, ", si_pid=");
-		tb_dec(b, si.si_pid);
-		tb_puts(b, ", si_uid=");
-		tb_udec(b, si.si_uid);
-	}
-	if (si.si_code == SI_QUEUE || si.si_code == SI_MESGQ) {
-		tb_puts(b, ", si_int=");
-		tb_dec(b, si.si_value.sival_int);
-		tb_puts(b, ", si_ptr=");
-		p_ptr(d, (unsigned long)si.si_value.sival_ptr);
-	}
+	p_siginfo_sender(d, &si);
 	tb_putc(b, '}');
 }
 

@@ -194,21 +194,9 @@ static void p_ptrace_siginfo(struct dctx *d, unsigned long addr, bool out)
 		named = p_xlat_try(b, (unsigned)si.si_code, XT(segv_codes));
 	if (!named)
 		tb_hex(b, (unsigned)si.si_code);
-	if (si.si_code == SI_USER || si.si_code == SI_TKILL || si.si_code == SI_QUEUE ||
-	    si.si_code == SI_MESGQ) {
-		tb_puts(b, ", si_pid=");
-		tb_dec(b, si.si_pid);
-		tb_puts(b, ", si_uid=");
-		tb_udec(b, si.si_uid);
-		if (si.si_code == SI_QUEUE || si.si_code == SI_MESGQ) {
-			tb_puts(b, ", si_int=");
-			tb_dec(b, si.si_value.sival_int);
-			tb_puts(b, ", si_ptr=");
-			p_ptr(d, (unsigned long)si.si_value.sival_ptr);
-		}
-	} else if (si.si_code > 0 &&
-		   (si.si_signo == SIGTRAP || si.si_signo == SIGSEGV || si.si_signo == SIGBUS ||
-		    si.si_signo == SIGILL || si.si_signo == SIGFPE)) {
+	if (!p_siginfo_sender(d, &si) && si.si_code > 0 &&
+	    (si.si_signo == SIGTRAP || si.si_signo == SIGSEGV || si.si_signo == SIGBUS ||
+	     si.si_signo == SIGILL || si.si_signo == SIGFPE)) {
 		tb_puts(b, ", si_addr=");
 		p_ptr(d, (unsigned long)si.si_addr);
 	}
