@@ -126,7 +126,10 @@ struct zp_trace_ctl {
 	uint64_t rel_last;      /* -r: CLOCK_MONOTONIC ns of the latest line's start */
 	uint64_t data_from;     /* -A: where this session's lines start */
 	uint32_t sortby;        /* -S: ZP_SORT_*, for whoever prints the -c table */
-	uint32_t reserved2;
+	/* No command started the session (plain LD_PRELOAD use): no one
+	 * reaps the root for the trace, so the root itself says it was
+	 * killed and ends the session (trace.c, root_killed). */
+	uint32_t plain;
 	/* CLOCK_REALTIME_COARSE when the session started: an -ff file written
 	 * since (its mtime is later) belongs to this session. */
 	uint64_t start_coarse_ns;

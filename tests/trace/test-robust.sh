@@ -177,6 +177,33 @@ if [ "$word" = ready ] && [ "$n" = 400 ] && whole_lines "$TMP/kill.trace"; then
 else
 	fail "sigkill: $n of 400 lines (said '$word')"
 fi
+# Plain LD_PRELOAD use: no command reaps the first process for the trace.
+# Killed by its own signal (sh's kill of itself, a write's SIGPIPE, abort
+# in a process of two threads) it writes its own killed line and ends the
+# session: the -o file is trimmed (no MiB of NULs after the last line)
+# and, with -c, holds the table.
+plain_check() { # NAME LAST-LINE-PATTERN (ERE)
+	local f=$TMP/plain-$1.trace last nuls size
+	last=$(tail -n 1 "$f")
+	nuls=$(tr -cd '\0' < "$f" | wc -c)
+	size=$(stat -c %s "$f")
+	echo "$last" | grep -qE "$2" && [ "$nuls" = 0 ]
+	verdict $? "plain LD_PRELOAD, root killed ($1): last line '$last', $nuls NULs, $size bytes"
+}
+traced "-f -o $TMP/plain-sigterm.trace" sh -c 'echo x; kill -TERM $$' >/dev/null 2>&1
+plain_check sigterm '^[0-9]+ +\+\+\+ killed by SIGTERM \+\+\+$'
+traced "-o $TMP/plain-sigterm1.trace" sh -c 'echo x; kill -TERM $$' >/dev/null 2>&1
+plain_check sigterm1 '^\+\+\+ killed by SIGTERM \+\+\+$'
+traced "-o $TMP/plain-sigpipe.trace" yes 2>/dev/null | head -c 1 >/dev/null
+plain_check sigpipe '^\+\+\+ killed by SIGPIPE \+\+\+$'
+traced "-f -o $TMP/plain-abort.trace" python3 -c '
+import os, threading, time
+threading.Thread(target=time.sleep, args=(3,), daemon=True).start()
+time.sleep(0.1); os.abort()' >/dev/null 2>&1
+plain_check abort '^[0-9]+ +\+\+\+ killed by SIGABRT( \(core dumped\))? \+\+\+$'
+traced "-c -o $TMP/plain-count.trace" sh -c 'echo x; kill -TERM $$' >/dev/null 2>&1
+plain_check count '^100\.00 .* total$'
+
 # Finishing removes the gaps a killed writer or a lost line leaves (runs
 # of NULs, holes) and nothing else: lines across the 64 KiB read size,
 # NULs at the start, in runs and at the end, a hole in the middle.

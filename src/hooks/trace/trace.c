@@ -481,6 +481,8 @@ static bool dumps_core(long sig)
  * real handler is the runtime's).  Found with CPython's faulthandler and
  * threading tests (abort() in a thread of a child process). */
 static void threads_killed(int pid, int tid, long sig);
+static bool plain_root(int pid);
+static void root_killed(int pid, long sig);
 
 /* Does c send its own process a signal that ends it (default action, not
  * blocked, this thread a target)?  Then *sig and *code are set. */
@@ -532,7 +534,7 @@ static bool self_fatal(const struct zpoline_call *c, long *sigp, int *codep)
  * threads' ends. */
 static void self_killed(const struct zpoline_call *c, long sig, int code)
 {
-	if (sig != SIGKILL && (g.o.signals >> (sig - 1) & 1)) {
+	if (g.o.lines && sig != SIGKILL && (g.o.signals >> (sig - 1) & 1)) {
 		siginfo_t si;
 		zp_memset(&si, 0, sizeof si);
 		si.si_signo = (int)sig;
@@ -541,8 +543,21 @@ static void self_killed(const struct zpoline_call *c, long sig, int code)
 		si.si_uid = (uid_t)zp_raw0(SYS_getuid);
 		line_signal(c->pid, c->tid, &si, c->nr, call_ip(c));
 	}
-	if (g.o.follow)
+	if (g.o.follow && g.o.lines)
 		threads_killed(c->pid, c->tid, sig);
+	root_killed(c->pid, sig);
+}
+
+/* "killed by SIG" as strace ends a task's lines, into text[96]. */
+static void killed_text(char *text, long sig)
+{
+	struct tb b;
+	tb_init(&b, text, 95);
+	tb_puts(&b, "killed by ");
+	p_signame(&b, (int)sig);
+	if (dumps_core(sig))
+		tb_puts(&b, " (core dumped)");
+	text[b.len] = '\0';
 }
 
 /* The process of c's thread is about to die of sig: each thread's
@@ -550,13 +565,7 @@ static void self_killed(const struct zpoline_call *c, long sig, int code)
 static void threads_killed(int pid, int tid, long sig)
 {
 	char text[96];
-	struct tb b;
-	tb_init(&b, text, sizeof text - 1);
-	tb_puts(&b, "killed by ");
-	p_signame(&b, (int)sig);
-	if (dumps_core(sig))
-		tb_puts(&b, " (core dumped)");
-	text[b.len] = '\0';
+	killed_text(text, sig);
 	if (tid != pid) {
 		line_event(tid, text, sig, pid);
 		thread_exited(tid);
@@ -572,6 +581,28 @@ static void threads_killed(int pid, int tid, long sig)
 	}
 	/* their lines are printed: the reaping parent prints the leader's only */
 	zp_tout_threads_take(&g.out, pid, NULL, 0);
+}
+
+/* The root of a plain LD_PRELOAD session is about to die of sig.  Its
+ * reaper is not traced and no command follows it: the leader's killed
+ * line and the session's end (summary, trim of -o's mapping) are its
+ * own to do, now.  Under the command the command does both. */
+static bool plain_root(int pid)
+{
+	return g.out.ctl->plain && pid == g.root;
+}
+
+static void root_killed(int pid, long sig)
+{
+	static int said;
+	if (!plain_root(pid) || __atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (g.o.lines) {
+		char text[96];
+		killed_text(text, sig);
+		line_event(pid, text, sig, pid);
+	}
+	process_ends(pid, __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
 }
 
 /* clone/fork/vfork before the call: count the task to be so that its
@@ -950,7 +981,7 @@ static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
 	else if (signals_self(c)) {
 		long sig;
 		int code;
-		bool fatal = g.o.lines && self_fatal(c, &sig, &code);
+		bool fatal = (g.o.lines || plain_root(c->pid)) && self_fatal(c, &sig, &code);
 		if (fatal && s && shown && !g.o.status) {
 			/* It returns 0 and the process ends right after, before
 			 * post(): the whole line now, as strace prints it.
@@ -1074,6 +1105,8 @@ static void signal_seen(const siginfo_t *si, int fatal, void *ctx)
 		line_signal(pid, tid, si, -1, 0);
 	if (fatal && g.o.follow && g.o.lines)
 		threads_killed(pid, tid, sig);
+	if (fatal)
+		root_killed(pid, sig);
 }
 
 /* A signal the call raised that ends the process once post() returns (a
@@ -1089,6 +1122,8 @@ static __attribute__((noinline)) void dies_after_held(const struct zpoline_call 
 		line_signal(c->pid, c->tid, &si, c->nr, call_ip(c));
 	if (g.o.follow && g.o.lines && c->pid != 1)
 		threads_killed(c->pid, c->tid, sig);
+	if (c->pid != 1)
+		root_killed(c->pid, sig);
 }
 
 /* The common case (nothing held) without dies_after_held()'s siginfo. */
@@ -1476,8 +1511,10 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 		return 0; /* nothing to trace in this process: stay out of the way */
 	}
 	g.root = g.out.ctl->root;
-	if (!have_root && !g.out.joined)
+	if (!have_root && !g.out.joined) {
+		g.out.ctl->plain = 1;
 		export_root(pid);
+	}
 	if (g.out.joined)
 		hide_fds_var();
 	if (!g.o.follow && pid != g.root) {
