@@ -55,6 +55,12 @@ $(B)/tests/progs/gapcall-early: tests/programs/gapcall.c tests/programs/check.h 
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -DEARLY -o $@ $< -lpthread -ldl $(PROG_LDLIBS_earlythread)
 PROG_BIN += $(B)/tests/progs/gapcall-early
+# padcall-early: padcall with a thread started before the runtime, which
+# calls the program's early_call() (exported for libearly.so).
+$(B)/tests/progs/padcall-early: tests/programs/padcall.c tests/programs/check.h $(B)/tests/libs/libearly.so
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DEARLY -rdynamic -o $@ $< -lpthread -ldl $(PROG_LDLIBS_earlythread)
+PROG_BIN += $(B)/tests/progs/padcall-early
 # rodatapairs: read-only data in the code's segment.
 PROG_CFLAGS_rodatapairs := -Wl,-z,noseparate-code
 

@@ -165,28 +165,33 @@ static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
 		    detour_lists() ? "dsites" : "sites");
 }
 
-/* An entry: the site's offset from the object's base in bits 24-63; its
- * kind in bits 0-7; for a detour the bytes replaced, their length in bits
- * 8-15 and where they start (signed) in 16-23; for a trap in detour mode
- * why it is not detoured in 16-23. */
+/* An entry: the site's offset from the object's base in bits 24-55 (a
+ * list with one beyond 4 GiB is not stored); its kind in bits 0-7; for a
+ * detour the bytes replaced, their length in bits 8-15 and where they
+ * start (signed) in 16-23; for a trap in detour mode why it is not
+ * detoured in 16-23; in detour mode its padding slot in 56-63. */
+#define OFFSET_MAX 0xffffffffull
 static uint64_t entry_of(const struct zp_site *s, uintptr_t base)
 {
 	uint8_t b = s->kind == ZP_SITE_DETOUR ? (uint8_t)s->dstart : s->why;
-	return ((uint64_t)(s->addr - base) << 24) | (uint64_t)b << 16 | (uint64_t)s->dlen << 8 |
-	       s->kind;
+	return (uint64_t)(uint8_t)s->pad << 56 | ((uint64_t)(s->addr - base) << 24) | (uint64_t)b << 16 |
+	       (uint64_t)s->dlen << 8 | s->kind;
 }
 
 /* Decodes an entry for the mode's kind of list; false: not one it writes. */
 static bool site_of(uint64_t e, uintptr_t base, struct zp_site *s)
 {
 	uint8_t kind = (uint8_t)e, len = (uint8_t)(e >> 8), b = (uint8_t)(e >> 16);
-	s->addr = base + (uintptr_t)(e >> 24);
+	int8_t pad = (int8_t)(uint8_t)(e >> 56);
+	s->addr = base + (uintptr_t)(e >> 24 & OFFSET_MAX);
 	s->kind = kind;
 	s->dstart = 0;
 	s->dlen = 0;
 	s->why = 0;
+	s->pad = 0;
 	if (!detour_lists())
-		return kind <= ZP_SITE_TRAP && !len && !b;
+		return kind <= ZP_SITE_TRAP && !len && !b && !pad;
+	s->pad = pad;
 	if (kind == ZP_SITE_TRAP) {
 		s->why = b;
 		return !len && b < ZP_DETOUR_NREASONS;
@@ -320,9 +325,12 @@ void zp_cache_store(const uint8_t *id, size_t idlen, uintptr_t base, const struc
 		ok = false;
 	if (ok && bytes) {
 		uint64_t *ent = (uint64_t *)m;
-		for (size_t i = 0; i < s->n; i++)
+		for (size_t i = 0; i < s->n; i++) {
+			ok &= s->v[i].addr - base <= OFFSET_MAX;
 			ent[i] = entry_of(&s->v[i], base);
-		ok = zp_raw3(SYS_write, fd, ent, bytes) == (long)bytes;
+		}
+		if (ok)
+			ok = zp_raw3(SYS_write, fd, ent, bytes) == (long)bytes;
 	}
 	if (m > 0)
 		zp_raw2(SYS_munmap, m, bytes);

@@ -7,8 +7,9 @@
  * 8: lists stored under a debugger (breakpoints in the scanned code) could
  * lack sites; no longer stored (cache.c), and older ones dropped.
  * 9: a call opening a gap where an unwind entry ends is decoded from that
- * entry's start (rewrite.c): detours of such calls change shape. */
-#define ZP_FINDER_VERSION 9
+ * entry's start (rewrite.c): detours of such calls change shape.
+ * 10: detour lists carry each site's padding slot (detour.c). */
+#define ZP_FINDER_VERSION 10
 /* The layout of patched copies (textcache.c): 6, whole object files. */
 #define ZP_TEXT_CACHE_VERSION 6
 

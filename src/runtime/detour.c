@@ -59,6 +59,7 @@ _Static_assert(ZP_MODE_DETOUR == ZP_MODE_DETOUR_ASM, "ZP_MODE_DETOUR_ASM (layout
 
 unsigned long zp_detour_refused[ZP_DETOUR_NREASONS] ZP_BIG_BSS;
 unsigned long zp_detour_count ZP_BIG_BSS;
+unsigned long zp_detour_padded ZP_BIG_BSS;
 bool zp_detour_in_place_only ZP_BIG_BSS;
 
 /* ---- what an instruction to displace is --------------------------------- */
@@ -253,6 +254,62 @@ int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *
 	return ZP_DETOUR_OK;
 }
 
+/* Padding slots.  A site's `syscall` becomes `jmp rel8` (2 bytes: nothing
+ * else is replaced, so neither branches into the bytes after it nor a
+ * thread inside the call returning there can matter) to a `jmp rel32`
+ * in the padding the linker or assembler put after the function; that
+ * jumps to a trampoline of the direct shape with nothing displaced.
+ * Padding is taken only where nothing can run into it: the function's
+ * code from the site to its unwind entry's end decodes whole and its last
+ * instruction ends the path (so not the nop alignment a conditional jump
+ * falls through into the next entry, as in glibc's __memmove_chk), and
+ * the padding up to the slot is nop or int3 instructions.  Slots are 5
+ * bytes, from the padding's start for the function before it and from
+ * its end for the one after, each in the order of its sites; a slot
+ * whose bytes another site claimed is refused when applied. */
+static bool ends_path(const ZydisDecodedInstruction *in)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_UD2:
+	case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_INT3:
+		return true;
+	case ZYDIS_MNEMONIC_CALL:
+		/* a compiler ends a function with a call only to one that
+		 * never returns (__stack_chk_fail, abort) */
+		return in->raw.imm[0].is_relative;
+	default:
+		return false;
+	}
+}
+
+int8_t zp_detour_pad_plan(const uint8_t *fn, size_t flen, size_t from, uintptr_t site,
+			  const uint8_t *gap, size_t gap_len, unsigned nth, bool from_end)
+{
+	/* the 2-byte store must be atomic: within a cache line */
+	if ((site & 63) == 63 || from >= flen || gap != fn + flen || gap_len < 5 * ((size_t)nth + 1))
+		return 0;
+	size_t slot = from_end ? gap_len - 5 * ((size_t)nth + 1) : 5 * (size_t)nth;
+	int64_t rel = (int64_t)((uintptr_t)gap + slot) - (int64_t)(site + 2);
+	if (rel < -128 || rel > 127 || rel == 0)
+		return 0;
+	ZydisDecodedInstruction in;
+	size_t e = from;
+	bool ends = false;
+	while (e < flen) {
+		if (!zp_decode_one(fn + e, flen - e, &in))
+			return 0;
+		e += in.length;
+		ends = ends_path(&in);
+	}
+	if (e != flen || !ends)
+		return 0;
+	for (size_t g = 0; g < slot + 5; g += in.length)
+		if (!zp_decode_one(gap + g, gap_len - g, &in) ||
+		    (in.mnemonic != ZYDIS_MNEMONIC_NOP && in.mnemonic != ZYDIS_MNEMONIC_INT3))
+			return 0;
+	return (int8_t)rel;
+}
+
 /* ---- trampoline memory -------------------------------------------------- */
 
 /* Blocks of trampolines, each within reach of the sites it serves. */
@@ -271,6 +328,9 @@ static size_t nblocks ZP_BIG_BSS;
  * executable until the end; where a W^X policy refuses that the site
  * falls back to the page-at-a-time way. */
 static bool batching ZP_BIG_BSS;
+/* Padding slots written since the last flush: they must be seen whole
+ * by every CPU before a site's jmp rel8 sends a thread there. */
+static bool pads_written ZP_BIG_BSS;
 static bool block_open[MAX_BLOCKS] ZP_BIG_BSS;
 
 /* Room for a jump both ways between the site and its trampoline. */
@@ -361,6 +421,8 @@ struct tramp_steps {
 /* Keys of the return address map (below) with this bit, above any user
  * address, map a return address to its trampoline. */
 #define TRAMP_OF (1ull << 62)
+/* ... and with this bit a padding slot to its site. */
+#define PAD_OF (1ull << 61)
 static uint64_t map_get(uintptr_t ret);
 
 uintptr_t zp_detour_reentry(uintptr_t ret)
@@ -396,7 +458,13 @@ bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below)
 			 (off >= s->pushed_at ? 8u : 0u);
 		return true;
 	}
-	return false;
+	/* a padding slot's jmp: the program is at its site */
+	uint64_t site = map_get(pc | PAD_OF);
+	if (!site)
+		return false;
+	*shown = (uintptr_t)site;
+	*below = 0;
+	return true;
 }
 
 /* Copies a trampoline into its slot t of block bi. */
@@ -637,6 +705,9 @@ static void store_head2(const struct pending_patch *q)
 static void patch_flush(void)
 {
 	bool sync = zp_detour_in_place_only;
+	if (pads_written && sync)
+		sync = sync_cores();
+	pads_written = false;
 	for (size_t k = 0; k < npending; k++) {
 		const struct pending_patch *q = &pending[k];
 		if (within_word(q))
@@ -688,12 +759,21 @@ static void patch_store(uint8_t *p, const uint8_t *patch, size_t len)
 		patch_flush();
 }
 
+/* Bytes of the nop forms assemblers pad with, and int3: a slot holding
+ * anything else is not padding (a stale plan). */
+static bool padding_bytes(const uint8_t *p, size_t n)
+{
+	static const uint8_t ok[] = {0x90, 0xcc, 0x66, 0x2e, 0x0f, 0x1f, 0x00, 0x40, 0x44, 0x80, 0x84};
+	for (size_t i = 0; i < n; i++)
+		if (!memchr(ok, p[i], sizeof ok))
+			return false;
+	return true;
+}
+
+static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad);
+
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 {
-	if (!zp_stage2_addr)
-		return ZP_DETOUR_NO_ROOM;
-	if (len > PATCH_MAX)
-		return ZP_DETOUR_RELOC;
 	/* A plan that replaces the instructions after the call (cached
 	 * plans too: they do not depend on the threads) would have a thread
 	 * inside it return into the middle of the jmp (a linked Go library's
@@ -705,6 +785,26 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	 * would run the jmp's last bytes as code. */
 	if (start > -5 && zp_detour_in_place_only)
 		return ZP_DETOUR_THREADS;
+	return apply(site, start, len, 0);
+}
+
+int zp_detour_apply_pad(uintptr_t site, int8_t pad)
+{
+	uintptr_t slot = site + 2 + (uintptr_t)(intptr_t)pad;
+	if (!pad || (site & 63) == 63 || !padding_bytes((const uint8_t *)slot, 5))
+		return ZP_DETOUR_RELOC;
+	for (int i = 0; i < 5; i++)
+		if (map_get((slot + (uintptr_t)i) | PAD_OF))
+			return ZP_DETOUR_RELOC; /* another site's slot */
+	return apply(site, 0, 2, pad);
+}
+
+static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
+{
+	if (!zp_stage2_addr)
+		return ZP_DETOUR_NO_ROOM;
+	if (len > PATCH_MAX)
+		return ZP_DETOUR_RELOC;
 	uintptr_t a = site + start; /* the first byte replaced */
 	size_t bi = 0;
 	uintptr_t t = slot_near(site, &bi);
@@ -748,7 +848,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	 * system call each page costs a walk; from libc's getpid a return
 	 * through the trampoline cost ~15 ns).  Else it is the trampoline's
 	 * continuation, which runs the displaced instructions. */
-	bool direct = start < 0;
+	bool direct = start < 0 || pad;
 	int64_t to_s2 = (int64_t)(zp_stage2_addr + S2_ENTRY) - (int64_t)(t + n + 40);
 	size_t jmp_len = fits32(to_s2) ? 5 : 6;
 	/* what the trap skips over when the number is in range */
@@ -857,7 +957,10 @@ written:;
 	memcpy(buf + lit, &entry, 8);
 	memcpy(buf + TRAMP_STEPS_AT, &steps, sizeof steps);
 	/* The jmp must reach the trampoline. */
-	int64_t jrel = (int64_t)t - (int64_t)(a + 5);
+	uintptr_t jmp_at = site + 2 + (uintptr_t)(intptr_t)pad;
+	if (!pad)
+		jmp_at = a;
+	int64_t jrel = (int64_t)t - (int64_t)(jmp_at + 5);
 	if (!fits32(jrel))
 		return ZP_DETOUR_NO_ROOM;
 
@@ -866,7 +969,7 @@ written:;
 
 	/* Registered before the jump is in place: the second stage must know
 	 * the return address before any thread can get there. */
-	uint64_t val = site | (start < 0 ? RESUMES_AFTER : 0);
+	uint64_t val = site | (direct ? RESUMES_AFTER : 0);
 	if (zp_set_add(&zp_site_table, (uint64_t)ret) < 0 || map_add(ret, val) < 0 ||
 	    zp_set_add(&zp_trap_table, (uint64_t)(t + ud2_at)) < 0 ||
 	    map_add(t + ud2_at + 2, val) < 0 || map_add(ret | TRAMP_OF, t) < 0)
@@ -886,7 +989,17 @@ written:;
 	memset(patch, 0xcc, sizeof patch);
 	patch[0] = 0xe9;
 	put32(patch + 1, (int32_t)jrel);
-	if (start <= -5 && zp_detour_in_place_only) {
+	if (pad) {
+		/* The slot is never run before the site's jmp is in place:
+		 * written at once, made visible to every CPU at the flush. */
+		for (uintptr_t i = 0; i < 5; i++)
+			if (map_add((jmp_at + i) | PAD_OF, site) < 0)
+				return ZP_DETOUR_NO_ROOM;
+		memcpy((void *)jmp_at, patch, 5);
+		pads_written = true;
+		patch[0] = 0xeb;
+		patch[1] = (uint8_t)pad;
+	} else if (start <= -5 && zp_detour_in_place_only) {
 		patch[-start] = 0x0f;
 		patch[-start + 1] = 0x05;
 	} else if (start <= -5) {
@@ -897,5 +1010,6 @@ written:;
 	}
 	patch_store((uint8_t *)a, patch, len);
 	zp_detour_count++;
+	zp_detour_padded += pad != 0;
 	return ZP_DETOUR_OK;
 }

@@ -38,11 +38,30 @@ extern bool zp_detour_in_place_only;
 int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *r, size_t k,
 		   int8_t *start, uint8_t *len);
 
+/* A site no plan above fits, or whose jmp would cover bytes after the
+ * call while threads the runtime did not start may run, may instead
+ * become a 2-byte `jmp rel8` to a `jmp rel32` to its trampoline, written
+ * into the padding between two functions: gap, gap_len, the bytes
+ * between two unwind entries; fn, flen, the function before them, whose
+ * code from offset `from` (an instruction's start) to its end must decode
+ * and end the path.  The slot is the nth from the gap's start (the sites
+ * of the function before it) or from its end (the function after it:
+ * from_end).  Its offset from site + 2 (-128..127), or 0: no room within
+ * reach, or something might run into it. */
+int8_t zp_detour_pad_plan(const uint8_t *fn, size_t flen, size_t from, uintptr_t site,
+			  const uint8_t *gap, size_t gap_len, unsigned nth, bool from_end);
+
 /* Writes the trampoline of the site (planned as above, its bytes still the
  * original ones) and then the site's jmp; the page must be writable.
  * Registers the trampoline's return address as a site.  0, or a
  * refusal (the site is left as it was). */
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len);
+
+/* The same for a site with a padding slot (zp_detour_pad_plan): nothing
+ * but the `syscall` is replaced, and its trampoline returns straight to
+ * the site + 2.  The slot must still hold padding, claimed by no site. */
+int zp_detour_apply_pad(uintptr_t site, int8_t pad);
+extern unsigned long zp_detour_padded;
 
 /* Around a run of zp_detour_apply() calls (the patching lock held):
  * trampoline blocks are made writable once, not once a site. */

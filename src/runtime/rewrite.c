@@ -72,6 +72,7 @@ int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind)
 	s->v[s->n].dstart = 0;
 	s->v[s->n].dlen = 0;
 	s->v[s->n].why = 0;
+	s->v[s->n].pad = 0;
 	s->n++;
 	return 0;
 }
@@ -363,6 +364,57 @@ static bool function_at(struct bounds *b, uintptr_t a, uintptr_t *fstart, uintpt
 	return true;
 }
 
+/* Does the detour of site k of the function (decoded into r) need a
+ * padding slot: no plan fits, or its jmp would cover bytes after the call
+ * (refused while threads the runtime did not start run)? */
+static bool wants_pad(const uint8_t *fn, size_t flen, const struct zp_func_result *r, size_t k)
+{
+	int8_t dstart = 0;
+	uint8_t dlen = 0;
+	return zp_detour_plan(fn, flen, r, k, &dstart, &dlen) != ZP_DETOUR_OK || dstart > -5;
+}
+
+/* The function before the padding that ends at gs, if it decodes in
+ * reasonable time (from its start: its last instruction must end the path). */
+#define PAD_PREV_MAX 4096
+
+/* Detour mode: the padding slot for site k at a (detour.c), in [start,
+ * end): in the padding after the function's unwind entry, else in the
+ * padding before it; or 0.  The function's earlier sites that want one
+ * are given theirs first, the same way: whichever half of a split
+ * decoding (decode_on_two_cpus) plans a site, it gets the same slot. */
+static int8_t pad_for(struct bounds *b, uintptr_t start, uintptr_t end, uintptr_t a,
+		      uintptr_t fstart, uintptr_t fend, const struct zp_func_result *r, size_t k)
+{
+	struct zp_fde_index *ix = b->ix;
+	uintptr_t fs, fe, ags = 0, age = 0, bgs = 0, bge = 0, ps = 0, pe = 0;
+	if (!ix->count || zp_fde_lookup(ix, a, &fs, &fe) != 0 || fs < start || fe > end)
+		return 0;
+	bool after = zp_fde_gap(ix, fe, &ags, &age) == 0 && ags == fe && age != fe + 16 &&
+		     age <= end;
+	bool before = fs > start && zp_fde_gap(ix, fs - 1, &bgs, &bge) == 0 && bge == fs &&
+		      bgs > start && zp_fde_lookup(ix, bgs - 1, &ps, &pe) == 0 && pe == bgs &&
+		      ps >= start && pe - ps <= PAD_PREV_MAX;
+	unsigned na = 0, nb = 0;
+	for (size_t i = 0; i <= k; i++) {
+		if (i < k && !wants_pad((const uint8_t *)fstart, fend - fstart, r, i))
+			continue;
+		uintptr_t s = fstart + r->sites[i];
+		int8_t pad = 0;
+		if (after && s >= fs && s < fe &&
+		    (pad = zp_detour_pad_plan((const uint8_t *)fs, fe - fs, s - fs, s,
+					      (const uint8_t *)ags, age - ags, na, false)))
+			na++;
+		else if (before && (pad = zp_detour_pad_plan((const uint8_t *)ps, pe - ps, 0, s,
+							     (const uint8_t *)bgs, bge - bgs, nb,
+							     true)))
+			nb++;
+		if (i == k)
+			return pad;
+	}
+	return 0;
+}
+
 static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 			     const struct cands *c, struct zp_sites *out)
 {
@@ -423,6 +475,7 @@ static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const s
 		int8_t dstart = 0;
 		uint8_t dlen = 0;
 		int why = 0;
+		int8_t pad = 0;
 		if (zp_mode == ZP_MODE_DETOUR && kind == ZP_SITE_FAST) {
 			/* No page 0: a jmp to a trampoline, or a trap. */
 			why = zp_detour_plan((const uint8_t *)fstart, fend - fstart, res, found,
@@ -430,12 +483,15 @@ static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const s
 			kind = why == ZP_DETOUR_OK ? ZP_SITE_DETOUR : ZP_SITE_TRAP;
 			if (why != ZP_DETOUR_OK)
 				__atomic_fetch_add(&zp_detour_refused[why], 1, __ATOMIC_RELAXED);
+			if (why != ZP_DETOUR_OK || dstart > -5)
+				pad = pad_for(b, start, end, a, fstart, fend, res, found);
 		}
 		if (zp_sites_push(out, a, kind) < 0)
 			return -ENOMEM;
 		out->v[out->n - 1].dstart = dstart;
 		out->v[out->n - 1].dlen = dlen;
 		out->v[out->n - 1].why = (uint8_t)why;
+		out->v[out->n - 1].pad = pad;
 	}
 	return 0;
 }
@@ -488,20 +544,26 @@ static void unlock_patching(bool took)
 	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* The bytes a site's rewriting replaces: 2, or a detour's. */
+/* The bytes a site's rewriting may replace: 2, or a detour's, up to the
+ * end of its padding slot. */
 static uintptr_t site_lo(const struct zp_site *site)
 {
-	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart : site->addr;
+	uintptr_t lo = site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart : site->addr;
+	uintptr_t slot = site->addr + 2 + (uintptr_t)(intptr_t)site->pad;
+	return site->pad < 0 && slot < lo ? slot : lo;
 }
 
 static uintptr_t site_hi(const struct zp_site *site)
 {
-	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen : site->addr + 2;
+	uintptr_t hi = site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen
+						   : site->addr + 2;
+	uintptr_t slot_end = site->pad > 0 ? site->addr + 2 + (uintptr_t)site->pad + 5 : 0;
+	return slot_end > hi ? slot_end : hi;
 }
 
 bool zp_site_bytes_rewritten(const struct zp_site *site, const uint8_t *b)
 {
-	if (site->kind == ZP_SITE_DETOUR)
+	if (site->kind == ZP_SITE_DETOUR || site->pad)
 		return false; /* its trampoline is this process's: never taken as done */
 	return site->kind == ZP_SITE_FAST ? (b[0] == 0xff && b[1] == 0xd0)  /* callq *%rax */
 					  : (b[0] == 0x0f && b[1] == 0x0b); /* ud2 */
@@ -646,10 +708,20 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 				kind = ZP_SITE_TRAP; /* never `callq *%rax` without page 0 */
 			if (kind == ZP_SITE_DETOUR) {
 				int why = zp_detour_apply(s->v[k].addr, s->v[k].dstart, s->v[k].dlen);
+				if (why == ZP_DETOUR_THREADS && s->v[k].pad &&
+				    zp_detour_apply_pad(s->v[k].addr, s->v[k].pad) == ZP_DETOUR_OK)
+					continue;
 				if (why == ZP_DETOUR_OK)
 					continue; /* counted by zp_detour_apply */
 				zp_detour_refused[why]++;
 				kind = ZP_SITE_TRAP;
+			} else if (kind == ZP_SITE_TRAP && zp_mode == ZP_MODE_DETOUR && s->v[k].pad &&
+				   zp_detour_apply_pad(s->v[k].addr, s->v[k].pad) == ZP_DETOUR_OK) {
+				/* counted as refused when planned: detoured after all */
+				if (s->v[k].why)
+					__atomic_fetch_sub(&zp_detour_refused[s->v[k].why], 1,
+							   __ATOMIC_RELAXED);
+				continue;
 			}
 			if (kind == ZP_SITE_FAST) {
 				if (zp_set_add(&zp_site_table, (uint64_t)(uintptr_t)at + 2) < 0) {
