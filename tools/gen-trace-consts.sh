@@ -1009,6 +1009,19 @@ table nt_types
 headers elf.h
 match ^NT_[A-Z0-9_]+$
 exclude ^NT_(PRFPREG|TASKSTRUCT|VERSION|GNU_[A-Z0-9_]+|FDO_[A-Z_]+)$
+
+table ptrace_syscall_info_ops
+headers linux/ptrace.h
+match ^PTRACE_SYSCALL_INFO_[A-Z]+$
+
+table peeksiginfo_flags
+headers linux/ptrace.h
+match ^PTRACE_PEEKSIGINFO_[A-Z]+$
+
+table audit_arches
+headers linux/audit.h
+match ^AUDIT_ARCH_[A-Z0-9_]+$
+order AUDIT_ARCH_X86_64 AUDIT_ARCH_I386
 EOF
 }
 

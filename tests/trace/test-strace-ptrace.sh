@@ -4,7 +4,9 @@
 # lines in order, and the wait4 lines that report the child's stops.
 # Normalised: the child's pid, addresses, and what the registers hold
 # (the child runs through zpoline's own code under the tracer, so its
-# registers differ; the fields and their order do not).
+# registers differ; the fields and their order do not); so are, in a
+# system call stop, the call, its arguments and result, and the parent's
+# pid in the queued signals.
 # A run that hangs (a stop that never comes) fails after a minute.
 . "$(dirname "$0")/../lib.sh"
 
@@ -20,6 +22,12 @@ norm() {
 			s/=(ADDR|0x[0-9a-f]+|[0-9]+)\b/=V/g
 			s/([[ ])(ADDR|0x[0-9a-f]+|[0-9]+)([],])/\1V\3/g
 			s/iov_len:/iov_len=/g
+		}
+		/^ptrace\(PTRACE_(GET_SYSCALL_INFO|PEEKSIGINFO),/ {
+			s/si_pid=[0-9]+/si_pid=P/g
+			s/nr=__NR_[a-z0-9_]+/nr=NR/
+			s/rval=(-?[0-9]+|CHILD)/rval=N/
+			s/args=\[[^]]*\]/args=[V]/
 		}' |
 		grep -E '^(ptrace|wait4)\('
 }
@@ -36,7 +44,9 @@ for req in PTRACE_ATTACH PTRACE_GETSIGINFO PTRACE_PEEKDATA PTRACE_PEEKTEXT PTRAC
 	PTRACE_POKEDATA PTRACE_POKETEXT PTRACE_POKEUSER PTRACE_GETREGS PTRACE_SETREGS PTRACE_GETFPREGS \
 	PTRACE_SETFPREGS PTRACE_GETREGSET PTRACE_SETREGSET PTRACE_SETOPTIONS PTRACE_GETEVENTMSG PTRACE_GETSIGMASK PTRACE_SETSIGMASK \
 	PTRACE_SYSCALL PTRACE_SINGLESTEP PTRACE_CONT PTRACE_ARCH_PRCTL "0x4299 /* PTRACE_??? */" \
-	PTRACE_DETACH PTRACE_SEIZE PTRACE_INTERRUPT PTRACE_LISTEN PTRACE_KILL; do
+	PTRACE_DETACH PTRACE_SEIZE PTRACE_INTERRUPT PTRACE_LISTEN PTRACE_KILL \
+	PTRACE_GET_SYSCALL_INFO PTRACE_PEEKSIGINFO PTRACE_SECCOMP_GET_METADATA \
+	PTRACE_GET_RSEQ_CONFIGURATION; do
 	want=$(lines_of "$req" "$TMP/s.lines")
 	got=$(lines_of "$req" "$TMP/z.lines")
 	name=${req%% *}

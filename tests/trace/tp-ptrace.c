@@ -7,7 +7,11 @@
  * strace's and the parent may trace it.  With the argument "traceme" a
  * child asks to be traced by the parent and exits (the test runs that
  * under strace -f, where the request is refused: only its arguments are
- * compared).  Exit 0.
+ * compared).  Also the requests that report on the child: its system
+ * call stops (GET_SYSCALL_INFO, whole and cut short), its queued signals
+ * (PEEKSIGINFO: the child blocks SIGUSR1 and SIGUSR2, the parent queues
+ * one to the thread and one to the process), its seccomp filters (none)
+ * and its rseq registration.  Exit 0.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -50,6 +54,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	syscall(SYS_getpid);
+	/* inherited by the child: queued, never delivered */
+	sigset_t usr, old;
+	sigemptyset(&usr);
+	sigaddset(&usr, SIGUSR1);
+	sigaddset(&usr, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr, &old);
 	pid_t c = fork();
 	if (c == 0) {
 		/* Calls that never block: a single step from a stop at the
@@ -57,7 +67,13 @@ int main(int argc, char **argv)
 		for (;;)
 			syscall(SYS_getppid);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	unsigned long v = 0;
+	struct __ptrace_syscall_info info;
+	struct __ptrace_peeksiginfo_args pa = {0, PTRACE_PEEKSIGINFO_SHARED, 4};
+	siginfo_t sis[4];
+	struct __ptrace_seccomp_metadata md = {0, 0};
+	struct __ptrace_rseq_configuration rseq;
 	struct user_regs_struct regs;
 	struct user_fpregs_struct fpregs;
 	struct iovec iov = {&regs, sizeof regs};
@@ -69,6 +85,19 @@ int main(int argc, char **argv)
 	pt(PTRACE_ATTACH, c, 0, 0);
 	stop_wait(c);
 	pt(PTRACE_GETSIGINFO, c, 0, (long)&si);
+	pt(PTRACE_GET_SYSCALL_INFO, c, sizeof info, (long)&info);
+	syscall(SYS_tgkill, c, c, SIGUSR1);
+	kill(c, SIGUSR2);
+	pt(PTRACE_PEEKSIGINFO, c, (long)&pa, (long)sis);
+	pa.flags = 0;
+	pt(PTRACE_PEEKSIGINFO, c, (long)&pa, (long)sis);
+	pa.off = 1;
+	pt(PTRACE_PEEKSIGINFO, c, (long)&pa, (long)sis);
+	pa.flags = 2;
+	pt(PTRACE_PEEKSIGINFO, c, (long)&pa, (long)sis);
+	pt(PTRACE_PEEKSIGINFO, c, UNMAPPED, (long)sis);
+	pt(PTRACE_SECCOMP_GET_METADATA, c, sizeof md, (long)&md);
+	pt(PTRACE_GET_RSEQ_CONFIGURATION, c, sizeof rseq, (long)&rseq);
 	pt(PTRACE_PEEKDATA, c, (long)&word, (long)&v);
 	pt(PTRACE_PEEKTEXT, c, (long)&word, (long)&v);
 	pt(PTRACE_PEEKUSER, c, offsetof(struct user, u_debugreg), (long)&v);
@@ -99,6 +128,15 @@ int main(int argc, char **argv)
 	pt(PTRACE_SETOPTIONS, c, 0, PTRACE_O_TRACESYSGOOD);
 	pt(PTRACE_SYSCALL, c, 0, 0);
 	stop_wait(c);
+	pt(PTRACE_GET_SYSCALL_INFO, c, sizeof info, (long)&info);
+	pt(PTRACE_GET_SYSCALL_INFO, c, 48, (long)&info);
+	pt(PTRACE_GET_SYSCALL_INFO, c, 24, (long)&info);
+	pt(PTRACE_GET_SYSCALL_INFO, c, 0, (long)&info);
+	pt(PTRACE_GET_SYSCALL_INFO, c, sizeof info, UNMAPPED);
+	pt(PTRACE_SYSCALL, c, 0, 0);
+	stop_wait(c);
+	pt(PTRACE_GET_SYSCALL_INFO, c, sizeof info, (long)&info);
+	pt(PTRACE_GET_SYSCALL_INFO, c, 32, (long)&info);
 	pt(PTRACE_SINGLESTEP, c, 0, 0);
 	stop_wait(c);
 	pt(PTRACE_CONT, c, 0, SIGSTOP);

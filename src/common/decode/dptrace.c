@@ -168,6 +168,32 @@ static void p_regset_iov(struct dctx *d, bool out)
 
 /* The fields a siginfo's code says are set: a sender's for the codes
  * user space sends (zero and below), else those of the signal. */
+static void p_siginfo_val(struct dctx *d, const siginfo_t *si)
+{
+	struct tb *b = d->b;
+	tb_puts(b, "{si_signo=");
+	p_signame(b, si->si_signo);
+	tb_puts(b, ", si_code=");
+	bool named = false;
+	if (si->si_code <= 0 || si->si_code == SI_KERNEL)
+		named = p_xlat_try(b, (unsigned long long)(long long)si->si_code, XT(si_codes));
+	else if (si->si_signo == SIGTRAP)
+		named = p_xlat_try(b, (unsigned)si->si_code, XT(trap_codes));
+	else if (si->si_signo == SIGCHLD)
+		named = p_xlat_try(b, (unsigned)si->si_code, XT(cld_codes));
+	else if (si->si_signo == SIGSEGV)
+		named = p_xlat_try(b, (unsigned)si->si_code, XT(segv_codes));
+	if (!named)
+		tb_hex(b, (unsigned)si->si_code);
+	if (!p_siginfo_sender(d, si) && si->si_code > 0 &&
+	    (si->si_signo == SIGTRAP || si->si_signo == SIGSEGV || si->si_signo == SIGBUS ||
+	     si->si_signo == SIGILL || si->si_signo == SIGFPE)) {
+		tb_puts(b, ", si_addr=");
+		p_ptr(d, (unsigned long)si->si_addr);
+	}
+	tb_putc(b, '}');
+}
+
 static void p_ptrace_siginfo(struct dctx *d, unsigned long addr, bool out)
 {
 	siginfo_t si;
@@ -179,28 +205,170 @@ static void p_ptrace_siginfo(struct dctx *d, unsigned long addr, bool out)
 		tb_hex(d->b, addr);
 		return;
 	}
-	struct tb *b = d->b;
-	tb_puts(b, "{si_signo=");
-	p_signame(b, si.si_signo);
-	tb_puts(b, ", si_code=");
-	bool named = false;
-	if (si.si_code <= 0 || si.si_code == SI_KERNEL)
-		named = p_xlat_try(b, (unsigned long long)(long long)si.si_code, XT(si_codes));
-	else if (si.si_signo == SIGTRAP)
-		named = p_xlat_try(b, (unsigned)si.si_code, XT(trap_codes));
-	else if (si.si_signo == SIGCHLD)
-		named = p_xlat_try(b, (unsigned)si.si_code, XT(cld_codes));
-	else if (si.si_signo == SIGSEGV)
-		named = p_xlat_try(b, (unsigned)si.si_code, XT(segv_codes));
-	if (!named)
-		tb_hex(b, (unsigned)si.si_code);
-	if (!p_siginfo_sender(d, &si) && si.si_code > 0 &&
-	    (si.si_signo == SIGTRAP || si.si_signo == SIGSEGV || si.si_signo == SIGBUS ||
-	     si.si_signo == SIGILL || si.si_signo == SIGFPE)) {
-		tb_puts(b, ", si_addr=");
-		p_ptr(d, (unsigned long)si.si_addr);
+	p_siginfo_val(d, &si);
+}
+
+/* PEEKSIGINFO: which signals to read, and the ret the kernel copied out. */
+static void p_peeksiginfo(struct dctx *d)
+{
+	struct __ptrace_peeksiginfo_args pa;
+	arg(d);
+	if (!p_struct_at(d, (unsigned long)d->a[2], &pa, sizeof pa, false))
+		goto data;
+	tb_puts(d->b, "{off=");
+	tb_udec(d->b, pa.off);
+	tb_puts(d->b, ", flags=");
+	unsigned known = 0;
+	for (unsigned i = 0; i < zpx_peeksiginfo_flags_n; i++)
+		known |= (unsigned)zpx_peeksiginfo_flags[i].val;
+	if (pa.flags & ~known)
+		p_xlat(d->b, pa.flags, XT(peeksiginfo_flags), "PTRACE_PEEKSIGINFO_???");
+	else
+		p_flags(d->b, pa.flags, XT(peeksiginfo_flags), "0");
+	tb_puts(d->b, ", nr=");
+	tb_dec(d->b, pa.nr);
+	tb_putc(d->b, '}');
+data:
+	arg(d);
+	unsigned long addr = (unsigned long)d->a[3];
+	if (!d->ok || !addr) {
+		p_ptr(d, addr);
+		return;
 	}
+	/* as strace, at most -s of them */
+	tb_putc(d->b, '[');
+	for (long i = 0; i < d->ret; i++) {
+		siginfo_t si;
+		if (i)
+			tb_puts(d->b, ", ");
+		if ((unsigned long)i >= d->cfg->strsize ||
+		    !um_get(d, &si, addr + (unsigned long)i * sizeof si, sizeof si, true)) {
+			tb_puts(d->b, "...");
+			break;
+		}
+		p_siginfo_val(d, &si);
+	}
+	tb_putc(d->b, ']');
+}
+
+/* ---- system call stops (GET_SYSCALL_INFO) -------------------------------------------- */
+
+static void p_u64s(struct tb *b, const uint64_t *v, size_t n)
+{
+	tb_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			tb_puts(b, ", ");
+		tb_hex(b, v[i]);
+	}
+	tb_putc(b, ']');
+}
+
+/* AUDIT_ARCH_X86_64: the ELF machine, 64-bit, little-endian (linux/audit.h,
+ * whose linux/elf-em.h clashes with elf.h) */
+#define ARCH_X86_64 (EM_X86_64 | 0x80000000u | 0x40000000u)
+
+/* The number of an x86-64 call as __NR_name. */
+static void p_nr(struct tb *b, uint64_t nr, uint32_t arch)
+{
+	const char *name = arch == ARCH_X86_64 ? zp_decode_name((long)nr) : NULL;
+	if (name && nr < 1024) {
+		tb_puts(b, "__NR_");
+		tb_puts(b, name);
+	} else {
+		tb_udec(b, nr);
+	}
+}
+
+/* The kernel writes min(size, its own) bytes and returns its own size:
+ * as strace, each field that lies whole in the smaller of the two. */
+static void p_syscall_info(struct dctx *d)
+{
+	unsigned long addr = (unsigned long)d->a[3], size = (unsigned long)d->a[2];
+	struct __ptrace_syscall_info si;
+	size_t n = size < (unsigned long)d->ret ? size : (size_t)d->ret;
+	if (n > sizeof si)
+		n = sizeof si;
+	if (!d->ok || !addr || !n || !um_get(d, &si, addr, n, true)) {
+		p_ptr(d, addr);
+		return;
+	}
+	struct tb *b = d->b;
+#define FITS(f) (offsetof(struct __ptrace_syscall_info, f) + sizeof si.f <= n)
+	tb_puts(b, "{op=");
+	p_xlat(b, si.op, XT(ptrace_syscall_info_ops), "PTRACE_SYSCALL_INFO_???");
+	if (FITS(arch)) {
+		tb_puts(b, ", arch=");
+		p_xlat(b, si.arch, XT(audit_arches), "AUDIT_ARCH_???");
+	}
+	if (FITS(instruction_pointer)) {
+		tb_puts(b, ", instruction_pointer=");
+		tb_hex(b, si.instruction_pointer);
+	}
+	if (FITS(stack_pointer)) {
+		tb_puts(b, ", stack_pointer=");
+		tb_hex(b, si.stack_pointer);
+	}
+	size_t nargs = 0;
+	switch (si.op) {
+	case PTRACE_SYSCALL_INFO_ENTRY:
+	case PTRACE_SYSCALL_INFO_SECCOMP:
+		if (!FITS(entry.nr))
+			break;
+		tb_puts(b, si.op == PTRACE_SYSCALL_INFO_ENTRY ? ", entry={nr=" : ", seccomp={nr=");
+		p_nr(b, si.entry.nr, si.arch);
+		while (nargs < 6 && FITS(entry.args[nargs]))
+			nargs++;
+		if (nargs) {
+			tb_puts(b, ", args=");
+			p_u64s(b, si.entry.args, nargs);
+		}
+		if (si.op == PTRACE_SYSCALL_INFO_SECCOMP && FITS(seccomp.ret_data)) {
+			tb_puts(b, ", ret_data=");
+			tb_udec(b, si.seccomp.ret_data);
+		}
+		tb_putc(b, '}');
+		break;
+	case PTRACE_SYSCALL_INFO_EXIT:
+		if (!FITS(exit.rval))
+			break;
+		tb_puts(b, ", exit={rval=");
+		const char *err = FITS(exit.is_error) && si.exit.is_error && si.exit.rval < 0
+					  ? xlat_name((unsigned long long)-si.exit.rval, XT(errno))
+					  : NULL;
+		if (err) {
+			tb_putc(b, '-');
+			tb_puts(b, err);
+		} else {
+			tb_dec(b, si.exit.rval);
+		}
+		if (FITS(exit.is_error)) {
+			tb_puts(b, ", is_error=");
+			tb_udec(b, si.exit.is_error);
+		}
+		tb_putc(b, '}');
+		break;
+	default:
+		break;
+	}
+#undef FITS
 	tb_putc(b, '}');
+}
+
+/* SECCOMP_GET_METADATA: which filter (in), and its flags (out). */
+static void p_seccomp_metadata(struct dctx *d)
+{
+	unsigned long addr = (unsigned long)d->a[3], size = (unsigned long)d->a[2];
+	struct __ptrace_seccomp_metadata md;
+	if (size < sizeof md.filter_off || !p_struct_at(d, addr, &md, sizeof md.filter_off, false))
+		return;
+	tb_puts(d->b, "{filter_off=");
+	tb_udec(d->b, md.filter_off);
+	if (d->ok && size >= sizeof md && um_get(d, &md, addr, sizeof md, true)) {
+		tb_puts(d->b, ", flags=");
+		p_flags(d->b, md.flags, XT(seccomp_filter_flags), "0");
+	}
+	tb_putc(d->b, '}');
 }
 
 /* ---- the call ------------------------------------------------------------------------ */
@@ -330,9 +498,21 @@ static void d_ptrace(struct dctx *d)
 			p_sigset(d, (unsigned long)d->a[3], (size_t)d->a[2] == 8 ? 8 : 0, d->ok);
 		return;
 	case PTRACE_SECCOMP_GET_FILTER:
-	case PTRACE_GET_SYSCALL_INFO:
 		a_ulong(d, 2);
 		a_ptr(d, 3);
+		return;
+	case PTRACE_GET_SYSCALL_INFO:
+		a_ulong(d, 2);
+		arg(d);
+		p_syscall_info(d);
+		return;
+	case PTRACE_SECCOMP_GET_METADATA:
+		a_ulong(d, 2);
+		arg(d);
+		p_seccomp_metadata(d);
+		return;
+	case PTRACE_PEEKSIGINFO:
+		p_peeksiginfo(d);
 		return;
 	default:
 		a_ptr(d, 2);
