@@ -544,21 +544,25 @@ static void unlock_patching(bool took)
 	__atomic_store_n(&patch_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* The bytes a site's rewriting may replace: 2, or a detour's, up to the
- * end of its padding slot. */
+/* The bytes a site's rewriting replaces: 2, or a detour's (a padding
+ * slot is used only where it lies in the pages made writable). */
 static uintptr_t site_lo(const struct zp_site *site)
 {
-	uintptr_t lo = site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart : site->addr;
-	uintptr_t slot = site->addr + 2 + (uintptr_t)(intptr_t)site->pad;
-	return site->pad < 0 && slot < lo ? slot : lo;
+	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart : site->addr;
 }
 
 static uintptr_t site_hi(const struct zp_site *site)
 {
-	uintptr_t hi = site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen
-						   : site->addr + 2;
-	uintptr_t slot_end = site->pad > 0 ? site->addr + 2 + (uintptr_t)site->pad + 5 : 0;
-	return slot_end > hi ? slot_end : hi;
+	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen : site->addr + 2;
+}
+
+/* Detour mode: through the site's padding slot, if it has one within the
+ * writable pages [p0, p1). */
+static bool apply_pad(const struct zp_site *site, uintptr_t p0, uintptr_t p1)
+{
+	uintptr_t slot = site->addr + 2 + (uintptr_t)(intptr_t)site->pad;
+	return site->pad && slot >= p0 && slot + 5 <= p1 &&
+	       zp_detour_apply_pad(site->addr, site->pad) == ZP_DETOUR_OK;
 }
 
 bool zp_site_bytes_rewritten(const struct zp_site *site, const uint8_t *b)
@@ -708,15 +712,14 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 				kind = ZP_SITE_TRAP; /* never `callq *%rax` without page 0 */
 			if (kind == ZP_SITE_DETOUR) {
 				int why = zp_detour_apply(s->v[k].addr, s->v[k].dstart, s->v[k].dlen);
-				if (why == ZP_DETOUR_THREADS && s->v[k].pad &&
-				    zp_detour_apply_pad(s->v[k].addr, s->v[k].pad) == ZP_DETOUR_OK)
+				if (why == ZP_DETOUR_THREADS && apply_pad(&s->v[k], p0, p1))
 					continue;
 				if (why == ZP_DETOUR_OK)
 					continue; /* counted by zp_detour_apply */
 				zp_detour_refused[why]++;
 				kind = ZP_SITE_TRAP;
-			} else if (kind == ZP_SITE_TRAP && zp_mode == ZP_MODE_DETOUR && s->v[k].pad &&
-				   zp_detour_apply_pad(s->v[k].addr, s->v[k].pad) == ZP_DETOUR_OK) {
+			} else if (kind == ZP_SITE_TRAP && zp_mode == ZP_MODE_DETOUR &&
+				   apply_pad(&s->v[k], p0, p1)) {
 				/* counted as refused when planned: detoured after all */
 				if (s->v[k].why)
 					__atomic_fetch_sub(&zp_detour_refused[s->v[k].why], 1,
