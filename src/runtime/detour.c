@@ -42,7 +42,9 @@
  * their start, the function has no indirect jmp (jump tables' targets are
  * unknown), and the displaced instructions can be moved (rip-relative
  * operands and relative jumps re-encoded; calls, other system calls and
- * odd relative forms refused).  Other sites trap (`ud2`, the SIGILL path).
+ * odd relative forms refused).  Other sites go through a padding slot
+ * between functions where one lies within reach (below), else trap
+ * (`ud2`, the SIGILL path).
  */
 #define _GNU_SOURCE
 #include <errno.h>

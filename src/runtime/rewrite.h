@@ -12,9 +12,9 @@ struct zp_site {
 	/* ZP_SITE_TRAP in detour mode: why not detoured (enum
 	 * zp_detour_refusal; 0: its function keeps data below rsp) */
 	uint8_t why;
-	/* Detour mode: a padding slot after the function at addr + 2 + pad
-	 * (zp_detour_pad_plan) for a site that would trap, or whose detour
-	 * may not be applied while threads run; 0: none */
+	/* Detour mode: a padding slot before or after the function, at
+	 * addr + 2 + pad (zp_detour_pad_plan), for a site that would trap, or
+	 * whose detour may not be applied while threads run; 0: none */
 	int8_t pad;
 };
 
