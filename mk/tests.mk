@@ -28,6 +28,12 @@ $(B)/tests/progs/%: tests/programs/%.c tests/programs/check.h tests/programs/hoo
 
 # edgesig reads the runtime's stub window table by its kinds.
 $(B)/tests/progs/edgesig: src/runtime/layout.h
+# edgesig-split: its call split around the next instruction (a thread
+# started before the runtime).
+$(B)/tests/progs/edgesig-split: tests/programs/edgesig.c tests/programs/check.h tests/programs/stepper.h src/runtime/layout.h $(B)/tests/libs/libearly.so
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DEDGE_SPLIT -o $@ $< -lpthread -ldl -Wl,--no-as-needed $(PROG_LDLIBS_earlythread)
+PROG_BIN += $(B)/tests/progs/edgesig-split
 
 # sigunwind: pthread_cleanup_push as an unwinder cleanup, names from dladdr.
 PROG_CFLAGS_sigunwind := -fexceptions -rdynamic

@@ -166,22 +166,24 @@ static void file_name(char *out, size_t len, const uint8_t *id, size_t idlen)
 }
 
 /* An entry: the site's offset from the object's base in bits 24-55 (a
- * list with one beyond 4 GiB is not stored); its kind in bits 0-7; for a
+ * list with one beyond 4 GiB is not stored); its kind in bits 0-3; for a
  * detour the bytes replaced, their length in bits 8-15 and where they
- * start (signed) in 16-23; for a trap in detour mode why it is not
- * detoured in 16-23; in detour mode its padding slot in 56-63. */
+ * start (signed) in 16-23, and the length of the instruction it may be
+ * split around in 4-7; for a trap in detour mode why it is not detoured
+ * in 16-23; in detour mode its padding slot in 56-63. */
 #define OFFSET_MAX 0xffffffffull
 static uint64_t entry_of(const struct zp_site *s, uintptr_t base)
 {
 	uint8_t b = s->kind == ZP_SITE_DETOUR ? (uint8_t)s->dstart : s->why;
 	return (uint64_t)(uint8_t)s->pad << 56 | ((uint64_t)(s->addr - base) << 24) | (uint64_t)b << 16 |
-	       (uint64_t)s->dlen << 8 | s->kind;
+	       (uint64_t)s->dlen << 8 | (uint64_t)(s->split & 0x0f) << 4 | (s->kind & 0x0f);
 }
 
 /* Decodes an entry for the mode's kind of list; false: not one it writes. */
 static bool site_of(uint64_t e, uintptr_t base, struct zp_site *s)
 {
-	uint8_t kind = (uint8_t)e, len = (uint8_t)(e >> 8), b = (uint8_t)(e >> 16);
+	uint8_t kind = (uint8_t)e & 0x0f, split = (uint8_t)e >> 4, len = (uint8_t)(e >> 8),
+		b = (uint8_t)(e >> 16);
 	int8_t pad = (int8_t)(uint8_t)(e >> 56);
 	s->addr = base + (uintptr_t)(e >> 24 & OFFSET_MAX);
 	s->kind = kind;
@@ -189,13 +191,17 @@ static bool site_of(uint64_t e, uintptr_t base, struct zp_site *s)
 	s->dlen = 0;
 	s->why = 0;
 	s->pad = 0;
+	s->split = 0;
 	if (!detour_lists())
-		return kind <= ZP_SITE_TRAP && !len && !b && !pad;
+		return kind <= ZP_SITE_TRAP && !len && !b && !pad && !split;
 	s->pad = pad;
 	if (kind == ZP_SITE_TRAP) {
 		s->why = b;
-		return !len && b < ZP_DETOUR_NREASONS;
+		return !len && !split && b < ZP_DETOUR_NREASONS;
 	}
+	if (split && split < 5)
+		return false;
+	s->split = split;
 	s->dstart = (int8_t)b;
 	s->dlen = len;
 	/* a jmp's 5 bytes at least: the site and the instruction before it,

@@ -8,8 +8,9 @@
  * lack sites; no longer stored (cache.c), and older ones dropped.
  * 9: a call opening a gap where an unwind entry ends is decoded from that
  * entry's start (rewrite.c): detours of such calls change shape.
- * 10: detour lists carry each site's padding slot (detour.c). */
-#define ZP_FINDER_VERSION 10
+ * 10: detour lists carry each site's padding slot (detour.c).
+ * 11: ... and the length of the instruction it may be split around. */
+#define ZP_FINDER_VERSION 11
 /* The layout of patched copies (textcache.c): 6, whole object files. */
 #define ZP_TEXT_CACHE_VERSION 6
 

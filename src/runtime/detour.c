@@ -35,7 +35,8 @@
  * code directly.  While threads the runtime did not start may run (a
  * linked Go library's), the `syscall` is kept as it is rather than made a
  * trap, and a previous instruction shorter than the jmp is not displaced
- * (zp_detour_apply).
+ * (zp_detour_apply); such sites go through padding, or are split around
+ * the instruction after the call (below), or trap.
  *
  * A site is patchable only if the function it lies in decoded whole, no
  * direct branch of the function lands inside the patched bytes except at
@@ -62,6 +63,7 @@ _Static_assert(ZP_MODE_DETOUR == ZP_MODE_DETOUR_ASM, "ZP_MODE_DETOUR_ASM (layout
 unsigned long zp_detour_refused[ZP_DETOUR_NREASONS] ZP_BIG_BSS;
 unsigned long zp_detour_count ZP_BIG_BSS;
 unsigned long zp_detour_padded ZP_BIG_BSS;
+unsigned long zp_detour_split ZP_BIG_BSS;
 bool zp_detour_in_place_only ZP_BIG_BSS;
 
 /* ---- what an instruction to displace is --------------------------------- */
@@ -256,6 +258,51 @@ int zp_detour_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *
 	return ZP_DETOUR_OK;
 }
 
+/* ---- split around the call ---------------------------------------------- */
+
+/* While threads the runtime did not start may run, a jmp may not cover the
+ * `syscall` and what follows it: a thread inside the call returns into
+ * the jmp's middle.  Where one instruction of 5 bytes or more follows the
+ * call, the jmp can take its place alone, at site + 2, where such a
+ * thread returns, and the `syscall` become `mov $K', %cl`, falling into
+ * it:
+ *
+ *   before:  syscall; next (5+ bytes)
+ *   patched: mov $K', %cl; jmp T; [cc..]
+ *   T:       movzbl %cl, %ecx; lea -K(%rcx), %ecx; jrcxz C
+ *            (the shape above with the instructions after the call)
+ *   C:       lea site+2(%rip), %rcx; next'; jmp after it
+ *
+ * K is site + 2's low byte, K' another: a thread back from the kernel
+ * has rcx = site + 2 (the `syscall` put its return address there; so
+ * does a signal frame's return to it), a call from the site has cl = K'.
+ * The returning thread goes on at C, the call into the second stage; no
+ * flag changes either way, and rcx is theirs to clobber (the kernel's
+ * value is set again at C).  Nothing branches to site + 2 (a branch
+ * there, with any cl, would be taken for a call) and no instruction
+ * boundary but site + 2 lies inside the jmp, so no thread can stand
+ * anywhere in it but where the test tells the two apart. */
+uint8_t zp_detour_split_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *r,
+			     size_t k)
+{
+	if (!r->complete || k >= ZP_FUNC_MAX_SITES || r->indirect_jmp || r->far_target)
+		return 0;
+	size_t s = r->sites[k], e = s + 2;
+	uintptr_t site = (uintptr_t)fn + s;
+	/* Each part goes in with one atomic store (patch_flush): the mov
+	 * within an aligned word, the jmp's first two bytes within a cache
+	 * line.  Load addresses keep the offsets' low bits (cached lists). */
+	if (e >= flen || fn[s] != 0x0f || fn[s + 1] != 0x05 || (site & 7) == 7 ||
+	    ((site + 2) & 63) == 63 || zp_func_is_target(r, e))
+		return 0;
+	ZydisDecodedInstruction in;
+	if (!zp_decode_one(fn + e, flen - e, &in) || in.length < 5 || e + in.length > flen)
+		return 0;
+	enum move_kind mk = move_kind(&in);
+	return mk == MOVE_COPY || mk == MOVE_RIPREL || mk == MOVE_JCC || mk == MOVE_JMP ? in.length
+											   : 0;
+}
+
 /* Padding slots.  A site's `syscall` becomes `jmp rel8` (2 bytes: nothing
  * else is replaced, so neither branches into the bytes after it nor a
  * thread inside the call returning there can matter) to a `jmp rel32`
@@ -404,10 +451,14 @@ void zp_detour_batch_end(void)
 	batching = false;
 }
 
+/* The instructions after the call moved (5 bytes from the site at most:
+ * three), and the jmp back. */
+#define CONT_MAX 4
+
 /* The trampoline's own steps before the second stage, as offsets in its
  * slot, kept in the slot's last bytes before the literal: where the
  * handler of a signal that comes there is shown the program
- * (zp_detour_before_call). */
+ * (zp_detour_view_at). */
 struct tramp_steps {
 	uint8_t prev_len;   /* the displaced previous instruction's length, 0: none */
 	uint8_t test_at;    /* after it: the range test */
@@ -417,6 +468,15 @@ struct tramp_steps {
 	uint8_t lea_at;     /* lea ret(%rip), %rcx; push %rcx; jmp stage 2 */
 	uint8_t pushed_at;  /* after the push: 8 bytes below */
 	uint8_t entered_at; /* after the jmp: no longer the trampoline's */
+	uint8_t split_to;   /* a split site's test [0, split_to): call or return? */
+	uint8_t split_key;  /* its K: site + 2's low byte */
+	/* The continuation (after entered_at; 0: none): where it sets rcx,
+	 * then where each instruction it moved starts, and the jmp back,
+	 * with where the program stands there, from site + 2. */
+	uint8_t cont_at;
+	uint8_t cont_n;
+	uint8_t cont_off[CONT_MAX];
+	uint8_t cont_from[CONT_MAX];
 };
 #define TRAMP_STEPS_AT (SLOT - 8 - sizeof(struct tramp_steps))
 
@@ -425,6 +485,8 @@ struct tramp_steps {
 #define TRAMP_OF (1ull << 62)
 /* ... and with this bit a padding slot to its site. */
 #define PAD_OF (1ull << 61)
+/* ... and with this bit a split site's jmp (site + 2) to its site. */
+#define SPLIT_OF (1ull << 60)
 static uint64_t map_get(uintptr_t ret);
 
 uintptr_t zp_detour_reentry(uintptr_t ret)
@@ -436,7 +498,17 @@ uintptr_t zp_detour_reentry(uintptr_t ret)
 	return s->entered_at ? t + s->lea_at : 0;
 }
 
-bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below)
+/* A split site's test: at pc (its offset off), is the thread one back
+ * from the kernel?  Before the movzbl cl is as it came, after it ecx, and
+ * after the lea rcx is 0 for that thread. */
+static bool split_returning(const struct tramp_steps *s, size_t off, uintptr_t rcx)
+{
+	if (off == 0)
+		return (rcx & 0xff) == s->split_key;
+	return off == 3 ? rcx == s->split_key : rcx == 0;
+}
+
+int zp_detour_view_at(uintptr_t pc, uintptr_t rcx, uintptr_t *shown, unsigned *below)
 {
 	size_t nb = __atomic_load_n(&nblocks, __ATOMIC_ACQUIRE);
 	for (size_t i = 0; i < nb; i++) {
@@ -448,25 +520,52 @@ bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below)
 			return false;
 		const struct tramp_steps *s = (const struct tramp_steps *)(t + TRAMP_STEPS_AT);
 		size_t off = pc - t;
-		if (!s->entered_at || off >= s->entered_at || (off >= s->trap_at && off < s->lea_at))
-			return false;
+		if (!s->entered_at || (off >= s->entered_at && off < s->cont_at) ||
+		    (off >= s->trap_at && off < s->lea_at))
+			return ZP_DETOUR_AT_NONE;
 		int32_t rel;
 		memcpy(&rel, (const void *)(t + s->lea_at + 3), 4);
 		uintptr_t site = zp_detour_site_of(t + s->lea_at + 7 + (uintptr_t)(intptr_t)rel);
 		if (!site)
-			return false;
+			return ZP_DETOUR_AT_NONE;
+		*below = 0;
+		if (off >= s->entered_at) {
+			/* the continuation: the call is made; at its first
+			 * instruction rcx is still to be set */
+			*shown = site + 2;
+			if (off == s->cont_at)
+				return ZP_DETOUR_AT_RETURN;
+			for (unsigned c = 0; c < s->cont_n && c < CONT_MAX; c++)
+				if (off == s->cont_off[c]) {
+					*shown = site + 2 + s->cont_from[c];
+					return ZP_DETOUR_AT_PROGRAM;
+				}
+			return ZP_DETOUR_AT_NONE;
+		}
+		if (off < s->split_to && split_returning(s, off, rcx)) {
+			*shown = site + 2;
+			return ZP_DETOUR_AT_RETURN;
+		}
 		*shown = off < s->test_at ? site - s->prev_len : site;
 		*below = (off >= s->flags_from && off < s->flags_to ? 8u : 0u) +
 			 (off >= s->pushed_at ? 8u : 0u);
-		return true;
+		return ZP_DETOUR_AT_PROGRAM;
 	}
 	/* a padding slot's jmp: the program is at its site */
 	uint64_t site = map_get(pc | PAD_OF);
-	if (!site)
-		return false;
-	*shown = (uintptr_t)site;
 	*below = 0;
-	return true;
+	if (site) {
+		*shown = (uintptr_t)site;
+		return ZP_DETOUR_AT_PROGRAM;
+	}
+	/* a split site's jmp, come to from its `mov` (from the kernel: the
+	 * program's own place, shown as it is) */
+	site = map_get(pc | SPLIT_OF);
+	if (site && (rcx & 0xff) != ((site + 2) & 0xff)) {
+		*shown = (uintptr_t)site;
+		return ZP_DETOUR_AT_PROGRAM;
+	}
+	return ZP_DETOUR_AT_NONE;
 }
 
 /* Copies a trampoline into its slot t of block bi. */
@@ -651,6 +750,10 @@ struct pending_patch {
 #define MAX_PENDING 512
 static struct pending_patch pending[MAX_PENDING] ZP_BIG_BSS;
 static size_t npending ZP_BIG_BSS;
+/* Stored after all of the above (a split site's `mov`, once its jmp is
+ * whole): one atomic store each. */
+static struct pending_patch late[MAX_PENDING] ZP_BIG_BSS;
+static size_t nlate ZP_BIG_BSS;
 static int sync_core_state ZP_BIG_BSS; /* 0 not asked yet, 1 registered, -1 unavailable */
 
 #define MEMBARRIER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 5)
@@ -747,13 +850,19 @@ static void patch_flush(void)
 	if (sync)
 		sync_cores();
 	npending = 0;
+	for (size_t k = 0; k < nlate; k++)
+		store_word(&late[k]);
+	if (sync && nlate)
+		sync_cores();
+	nlate = 0;
 }
 
-static void patch_store(uint8_t *p, const uint8_t *patch, size_t len)
+/* Queues a patch (late: see above; it must fit an aligned word). */
+static void patch_store(uint8_t *p, const uint8_t *patch, size_t len, bool is_late)
 {
-	if (npending == MAX_PENDING)
+	if (npending == MAX_PENDING || nlate == MAX_PENDING)
 		patch_flush();
-	struct pending_patch *q = &pending[npending++];
+	struct pending_patch *q = is_late ? &late[nlate++] : &pending[npending++];
 	q->at = p;
 	q->len = (uint8_t)len;
 	memcpy(q->bytes, patch, len);
@@ -772,7 +881,7 @@ static bool padding_bytes(const uint8_t *p, size_t n)
 	return true;
 }
 
-static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad);
+static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad, uint8_t split);
 
 int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 {
@@ -787,7 +896,7 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len)
 	 * would run the jmp's last bytes as code. */
 	if (start > -5 && zp_detour_in_place_only)
 		return ZP_DETOUR_THREADS;
-	return apply(site, start, len, 0);
+	return apply(site, start, len, 0, 0);
 }
 
 int zp_detour_apply_pad(uintptr_t site, int8_t pad)
@@ -798,10 +907,17 @@ int zp_detour_apply_pad(uintptr_t site, int8_t pad)
 	for (int i = 0; i < 5; i++)
 		if (map_get((slot + (uintptr_t)i) | PAD_OF))
 			return ZP_DETOUR_RELOC; /* another site's slot */
-	return apply(site, 0, 2, pad);
+	return apply(site, 0, 2, pad, 0);
 }
 
-static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
+int zp_detour_apply_split(uintptr_t site, uint8_t split)
+{
+	if (split < 5 || split > 15 || (site & 7) == 7 || ((site + 2) & 63) == 63)
+		return ZP_DETOUR_RELOC;
+	return apply(site, 0, (uint8_t)(2 + split), 0, split);
+}
+
+static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad, uint8_t split)
 {
 	if (!zp_stage2_addr)
 		return ZP_DETOUR_NO_ROOM;
@@ -831,6 +947,19 @@ static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
 			return ZP_DETOUR_RELOC;
 		n += (size_t)w;
 		steps.prev_len = (uint8_t)-start;
+	}
+	/* A split site's test (zp_detour_split_plan): its jrcxz's target,
+	 * the continuation, is filled in once known. */
+	uint8_t key = (uint8_t)(site + 2);
+	if (split) {
+		const uint8_t test[] = {0x0f, 0xb6, 0xc9,	     /* movzbl %cl, %ecx */
+					0x8d, 0x89, 0, 0, 0, 0, /* lea -K(%rcx), %ecx */
+					0xe3, 0};		     /* jrcxz C */
+		memcpy(buf, test, sizeof test);
+		put32(buf + 5, -(int32_t)key);
+		n = sizeof test;
+		steps.split_to = (uint8_t)n;
+		steps.split_key = key;
 	}
 	steps.test_at = (uint8_t)n;
 	/* Numbers the second stage has no class byte for (512 and above,
@@ -896,6 +1025,11 @@ static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
 		buf[n++] = 0xeb; /* the trap's continuation: over the entry */
 		buf[n++] = (uint8_t)enter;
 		ret = t + n + enter;
+		if (split) {
+			if (ret - (t + steps.split_to) > 127)
+				return ZP_DETOUR_RELOC;
+			buf[steps.split_to - 1] = (uint8_t)(ret - (t + steps.split_to));
+		}
 	}
 	int64_t rel_ret = (int64_t)ret - (int64_t)(t + n + 7);
 	if (!fits32(rel_ret))
@@ -931,6 +1065,7 @@ static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
 		return ZP_DETOUR_NO_ROOM;
 	if (n + 7 > room)
 		return ZP_DETOUR_RELOC;
+	steps.cont_at = (uint8_t)n;
 	buf[n++] = 0x48; /* lea after(%rip), %rcx */
 	buf[n++] = 0x8d;
 	buf[n++] = 0x0d;
@@ -939,6 +1074,10 @@ static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
 	uintptr_t from = site + 2, end = a + len;
 	ends = false;
 	while (from < end && !ends) {
+		if (steps.cont_n == CONT_MAX)
+			return ZP_DETOUR_RELOC;
+		steps.cont_off[steps.cont_n] = (uint8_t)n;
+		steps.cont_from[steps.cont_n++] = (uint8_t)(from - (site + 2));
 		w = move_insn((const uint8_t *)from, from, buf + n, t + n, room - n, &ends, &moved);
 		if (w < 0)
 			return ZP_DETOUR_RELOC;
@@ -948,6 +1087,10 @@ static int apply(uintptr_t site, int8_t start, uint8_t len, int8_t pad)
 	if (from != end)
 		return ZP_DETOUR_RELOC;
 	if (!ends) {
+		if (steps.cont_n == CONT_MAX)
+			return ZP_DETOUR_RELOC;
+		steps.cont_off[steps.cont_n] = (uint8_t)n;
+		steps.cont_from[steps.cont_n++] = (uint8_t)(end - (site + 2));
 		int64_t rel = (int64_t)end - (int64_t)(t + n + 5);
 		if (n + 5 > room || !fits32(rel))
 			return ZP_DETOUR_RELOC;
@@ -960,7 +1103,7 @@ written:;
 	memcpy(buf + TRAMP_STEPS_AT, &steps, sizeof steps);
 	/* The jmp must reach the trampoline. */
 	uintptr_t jmp_at = site + 2 + (uintptr_t)(intptr_t)pad;
-	if (!pad)
+	if (!pad && !split)
 		jmp_at = a;
 	int64_t jrel = (int64_t)t - (int64_t)(jmp_at + 5);
 	if (!fits32(jrel))
@@ -1010,7 +1153,19 @@ written:;
 			patch[-start + 1] = 0x0b;
 		}
 	}
-	patch_store((uint8_t *)a, patch, len);
+	if (split) {
+		/* The jmp first, whole, then the `mov` that leads to it (a
+		 * call made from the site meanwhile returns to the jmp, and
+		 * goes on at C). */
+		if (map_add((site + 2) | SPLIT_OF, site) < 0)
+			return ZP_DETOUR_NO_ROOM;
+		patch_store((uint8_t *)site + 2, patch, split, false);
+		const uint8_t mov_cl[2] = {0xb1, (uint8_t)(key ^ 0x80)}; /* mov $K', %cl */
+		patch_store((uint8_t *)site, mov_cl, 2, true);
+		zp_detour_split++;
+	} else {
+		patch_store((uint8_t *)a, patch, len, false);
+	}
 	zp_detour_count++;
 	zp_detour_padded += pad != 0;
 	return ZP_DETOUR_OK;

@@ -7,7 +7,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdbool.h>
 #include <stdint.h>
 
 struct zp_func_result;
@@ -63,6 +62,21 @@ int zp_detour_apply(uintptr_t site, int8_t start, uint8_t len);
 int zp_detour_apply_pad(uintptr_t site, int8_t pad);
 extern unsigned long zp_detour_padded;
 
+/* A site whose `syscall` is followed by one instruction of 5 bytes or
+ * more, which may move and which no branch targets, may be detoured while
+ * threads the runtime did not start run, in two parts (detour.c, "Split
+ * around the call"): that instruction becomes the `jmp rel32`, and the
+ * `syscall` a `mov $imm8, %cl`, which tells a call arriving at the site
+ * from a thread returning from the kernel to site + 2 (rcx = site + 2).
+ * The instruction's length, or 0 where the shape does not fit. */
+uint8_t zp_detour_split_plan(const uint8_t *fn, size_t flen, const struct zp_func_result *r,
+			     size_t k);
+
+/* The same as zp_detour_apply for a site planned so: split, the length
+ * of the instruction after the call. */
+int zp_detour_apply_split(uintptr_t site, uint8_t split);
+extern unsigned long zp_detour_split;
+
 /* Around a run of zp_detour_apply() calls (the patching lock held):
  * trampoline blocks are made writable once, not once a site. */
 void zp_detour_batch_begin(void);
@@ -79,12 +93,18 @@ uintptr_t zp_detour_resume(uintptr_t ret);
  * trampoline's entry to the second stage, past what it ran in the
  * program's stead.  0 if `ret` has no trampoline. */
 uintptr_t zp_detour_reentry(uintptr_t ret);
-/* pc is one of a trampoline's instructions before the call reaches the
- * second stage (signals.c shows the program there): *shown is where the
- * program stands (the site, or the first byte replaced when the displaced
- * instruction has not run yet) and *below the bytes the trampoline has
- * pushed.  false for any other pc. */
-bool zp_detour_before_call(uintptr_t pc, uintptr_t *shown, unsigned *below);
+/* Where the program stands at pc, one of a trampoline's instructions
+ * before the call reaches the second stage or in the continuation after
+ * it, or a split site's jmp (rcx: the thread's, which tells a call
+ * arriving there from one returning): ZP_DETOUR_AT_NONE for any other
+ * pc; ZP_DETOUR_AT_PROGRAM: at *shown with the registers as they are,
+ * rsp *below bytes lower (what the trampoline pushed): before the call
+ * the site (or the first byte replaced when the displaced instruction
+ * has not run yet), after it where the moved instructions stand;
+ * ZP_DETOUR_AT_RETURN: just back from the call, at *shown (site + 2),
+ * which is then rcx too, as the kernel leaves it. */
+enum { ZP_DETOUR_AT_NONE, ZP_DETOUR_AT_PROGRAM, ZP_DETOUR_AT_RETURN };
+int zp_detour_view_at(uintptr_t pc, uintptr_t rcx, uintptr_t *shown, unsigned *below);
 /* Is `addr` the first byte of a detour being written (an int3 for a
  * moment), or written since (its trap handled after the jmp was done)? */
 bool zp_detour_patching(uintptr_t addr);

@@ -378,13 +378,13 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 			refused += zp_detour_refused[i];
 		if (zp_mode == ZP_MODE_DETOUR)
 			zp_log("zpoline: detour: %lu sites patchable and detoured (%lu of them "
-			       "through padding); not patchable (trap): %lu in functions that keep data below rsp, %lu in "
+			       "through padding, %lu split around the next instruction); not patchable (trap): %lu in functions that keep data below rsp, %lu in "
 			       "functions not decoded whole, %lu in functions with an indirect "
 			       "jmp, %lu with a branch into the bytes to patch, %lu with "
 			       "instructions that cannot move, %lu at a function's end, %lu "
 			       "with no trampoline memory within 2 GiB, %lu covering bytes after the "
 			       "call while threads run",
-			       zp_detour_count, zp_detour_padded, s->trap - refused,
+			       zp_detour_count, zp_detour_padded, zp_detour_split, s->trap - refused,
 			       zp_detour_refused[ZP_DETOUR_NO_FUNCTION],
 			       zp_detour_refused[ZP_DETOUR_INDIRECT], zp_detour_refused[ZP_DETOUR_TARGET],
 			       zp_detour_refused[ZP_DETOUR_RELOC], zp_detour_refused[ZP_DETOUR_END],

@@ -73,6 +73,7 @@ int zp_sites_push(struct zp_sites *s, uintptr_t addr, int kind)
 	s->v[s->n].dlen = 0;
 	s->v[s->n].why = 0;
 	s->v[s->n].pad = 0;
+	s->v[s->n].split = 0;
 	s->n++;
 	return 0;
 }
@@ -476,6 +477,7 @@ static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const s
 		uint8_t dlen = 0;
 		int why = 0;
 		int8_t pad = 0;
+		uint8_t split = 0;
 		if (zp_mode == ZP_MODE_DETOUR && kind == ZP_SITE_FAST) {
 			/* No page 0: a jmp to a trampoline, or a trap. */
 			why = zp_detour_plan((const uint8_t *)fstart, fend - fstart, res, found,
@@ -485,6 +487,9 @@ static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const s
 				__atomic_fetch_add(&zp_detour_refused[why], 1, __ATOMIC_RELAXED);
 			if (why != ZP_DETOUR_OK || dstart > -5)
 				pad = pad_for(b, start, end, a, fstart, fend, res, found);
+			if (why == ZP_DETOUR_OK && dstart > -5)
+				split = zp_detour_split_plan((const uint8_t *)fstart, fend - fstart, res,
+							     found);
 		}
 		if (zp_sites_push(out, a, kind) < 0)
 			return -ENOMEM;
@@ -492,6 +497,7 @@ static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const s
 		out->v[out->n - 1].dlen = dlen;
 		out->v[out->n - 1].why = (uint8_t)why;
 		out->v[out->n - 1].pad = pad;
+		out->v[out->n - 1].split = split;
 	}
 	return 0;
 }
@@ -553,7 +559,10 @@ static uintptr_t site_lo(const struct zp_site *site)
 
 static uintptr_t site_hi(const struct zp_site *site)
 {
-	return site->kind == ZP_SITE_DETOUR ? site->addr + site->dstart + site->dlen : site->addr + 2;
+	if (site->kind != ZP_SITE_DETOUR)
+		return site->addr + 2;
+	uintptr_t hi = site->addr + (uintptr_t)(intptr_t)site->dstart + site->dlen;
+	return site->split && site->addr + 2 + site->split > hi ? site->addr + 2 + site->split : hi;
 }
 
 /* Detour mode: through the site's padding slot, if it has one within the
@@ -563,6 +572,12 @@ static bool apply_pad(const struct zp_site *site, uintptr_t p0, uintptr_t p1)
 	uintptr_t slot = site->addr + 2 + (uintptr_t)(intptr_t)site->pad;
 	return site->pad && slot >= p0 && slot + 5 <= p1 &&
 	       zp_detour_apply_pad(site->addr, site->pad) == ZP_DETOUR_OK;
+}
+
+static bool apply_split(const struct zp_site *site, uintptr_t p1)
+{
+	return site->split && site->addr + 2 + site->split <= p1 &&
+	       zp_detour_apply_split(site->addr, site->split) == ZP_DETOUR_OK;
 }
 
 bool zp_site_bytes_rewritten(const struct zp_site *site, const uint8_t *b)
@@ -712,7 +727,8 @@ int zp_patch_sites_premapped(const struct zp_maps *maps, const struct zp_sites *
 				kind = ZP_SITE_TRAP; /* never `callq *%rax` without page 0 */
 			if (kind == ZP_SITE_DETOUR) {
 				int why = zp_detour_apply(s->v[k].addr, s->v[k].dstart, s->v[k].dlen);
-				if (why == ZP_DETOUR_THREADS && apply_pad(&s->v[k], p0, p1))
+				if (why == ZP_DETOUR_THREADS &&
+				    (apply_pad(&s->v[k], p0, p1) || apply_split(&s->v[k], p1)))
 					continue;
 				if (why == ZP_DETOUR_OK)
 					continue; /* counted by zp_detour_apply */

@@ -16,6 +16,10 @@ struct zp_site {
 	 * addr + 2 + pad (zp_detour_pad_plan), for a site that would trap, or
 	 * whose detour may not be applied while threads run; 0: none */
 	int8_t pad;
+	/* Detour mode: the length of the one instruction after the call,
+	 * where the site may be split around it (zp_detour_split_plan) while
+	 * threads run; 0: it may not */
+	uint8_t split;
 };
 
 struct zp_sites {

@@ -586,17 +586,21 @@ bool zp_signal_entry(uintptr_t ip)
  * its jmp replaced returns into its trampoline, which runs the
  * instructions that followed it: at the first of them the handler is
  * shown the return address, as natively, in rip and rcx (the trampoline
- * sets rcx next).  The trampoline's rcx is its own to clobber, as the
- * `syscall`'s is. */
+ * sets rcx next); so is a thread back from the kernel in a split site's
+ * test.  The trampoline's rcx is its own to clobber, as the `syscall`'s
+ * is. */
 static bool detour_view(struct app_view *v, greg_t *g)
 {
 	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP], shown = ip;
 	unsigned below = 0;
 	if (zp_mode != ZP_MODE_DETOUR)
 		return false;
-	bool before = zp_detour_before_call(ip, &shown, &below);
-	if (!before && (shown = zp_detour_resume(ip)) == ip)
-		return false;
+	int at = zp_detour_view_at(ip, (uintptr_t)g[REG_RCX], &shown, &below);
+	if (at == ZP_DETOUR_AT_NONE) {
+		if ((shown = zp_detour_resume(ip)) == ip)
+			return false;
+		at = ZP_DETOUR_AT_RETURN;
+	}
 	v->kind = VIEW_STUB;
 	v->rip = ip;
 	v->rsp = sp;
@@ -605,7 +609,7 @@ static bool detour_view(struct app_view *v, greg_t *g)
 	v->rcx = (uintptr_t)g[REG_RCX];
 	g[REG_RIP] = (greg_t)shown;
 	g[REG_RSP] = (greg_t)v->app_rsp;
-	if (!before)
+	if (at == ZP_DETOUR_AT_RETURN)
 		g[REG_RCX] = (greg_t)shown;
 	return true;
 }

@@ -70,22 +70,50 @@ for run in fresh cached; do
 		[[ "$(site two2)" =~ ^eb\ ..\ slot\ \+[0-9]+\ e9$ ]] &&
 		[ "$(site two1 | cut -d' ' -f4)" != "$(site two2 | cut -d' ' -f4)" ] &&
 		[ "$(site fall)" = "0f 0b" ] && [ "$(site small)" = "0f 0b" ] &&
-		[[ "$(site next)" == "e9 "* ]] && grep -Eq '^ +8 +0  getppid$' "$TMP/padcnt-$run"
+		[[ "$(site next)" == "e9 "* ]] && grep -Eq '^ +9 +0  getppid$' "$TMP/padcnt-$run"
 	verdict $? "$run lists: sites no plan fits jump through padding after or before their function, not padding a path runs into ($(grep '^site' "$TMP/pad-$run" | tr '\n' ';'))"
 done
 # While a thread started before the runtime runs (libearly.so's, every
 # signal blocked) a plan covering bytes after the call is refused; the
 # site goes through its padding slot instead of trapping, which killed
-# the thread's process (jemalloc's background thread: SIGILL).  The
-# thread's 100 calls and main's 8 reach the hook.
+# the thread's process (jemalloc's background thread: SIGILL), or where
+# none is within reach and a 5-byte instruction or longer follows the
+# call, is split around that instruction: the `syscall` becomes
+# `mov $key, %cl` and the instruction the jmp.  The thread sleeps in a
+# read at that site while the runtime patches it, and returns through the
+# jmp's test (rcx = site + 2) with the read's result; then its 100 rounds
+# of three calls and main's 9 reach the hook.
 ZPOLINE_MODE=detour ZPOLINE_CACHE=0 ZPOLINE_COUNT_OUTPUT=$TMP/padcnt-early LD_PRELOAD=$LIB \
 	LIBZPHOOK=$HOOK_COUNT "$P/padcall-early" >"$TMP/pad-early" 2>&1
 rc=$?
 sed -n 's/^\(PASS\|FAIL\): /\1: [detour, a thread before the runtime] /p' "$TMP/pad-early"
 next=$(sed -n 's/^site next //p' "$TMP/pad-early")
+split=$(sed -n 's/^site split //p' "$TMP/pad-early")
 [ $rc = 0 ] && [[ "$next" =~ ^eb\ ..\ slot\ \+[0-9]+\ e9$ ]] &&
-	grep -Eq '^ +108 +0  getppid$' "$TMP/padcnt-early"
-verdict $? "with a thread before the runtime, a call whose plan covers bytes after it goes through its padding slot and all 108 calls reach the hook (rc $rc, $next)"
+	[[ "$split" =~ ^b1\ (..)\ key\ (..)\ next\ e9$ ]] &&
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] &&
+	[ "$(sed -n 's/^site split-blocked //p' "$TMP/pad-early")" = "$split" ] &&
+	grep -Eq '^ +309 +0  getppid$' "$TMP/padcnt-early"
+verdict $? "with a thread before the runtime, a call whose plan covers bytes after it goes through its padding slot, or is split around the next instruction, and all 309 calls reach the hook (rc $rc, next: $next, split: $split)"
+
+# A split site step by step (tests/programs/edgesig.c as edgesig-split): a
+# signal at each step of a call from the site, and of a thread that comes
+# back from the kernel to the jmp, is shown the program before or after
+# the call with its registers, never the trampoline.
+for hook in none pass trace; do
+	case $hook in
+	none) H= ;;
+	pass) H=$HOOK_PASS ;;
+	trace) H=$ZP_BUILD/libzphook_trace.so ;;
+	esac
+	ZPOLINE_MODE=detour ZPOLINE_CACHE=0 ZPOLINE_TRACE_OPTS="-f -o $TMP/es-trace" LD_PRELOAD=$LIB \
+		LIBZPHOOK=$H "$P/edgesig-split" >"$TMP/es-$hook" 2>&1
+	rc=$?
+	sed -n "s/^\(PASS\|FAIL\): /\1: [detour, split site, $hook hook] /p" "$TMP/es-$hook"
+	bytes=$(sed -n 's/^site bytes //p' "$TMP/es-$hook")
+	[ $rc = 0 ] && [[ "$bytes" =~ ^b1\ ..\ e9$ ]] && [ "$(grep -c '^PASS' "$TMP/es-$hook")" = 4 ]
+	verdict $? "[$hook hook] with a thread before the runtime the stepped call's site is split ($bytes) and edgesig-split passes its 4 checks (rc $rc)"
+done
 
 # The same with page 0: reads fault there only where it is execute-only
 # (PKU), writes and calls everywhere, each as "not mapped" as natively.

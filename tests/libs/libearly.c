@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,9 +25,11 @@
 
 static pthread_t early;
 
-/* A program may give the thread its own call to make (padcall-early). */
+/* A program may give the thread its own call to make (padcall-early), and
+ * one to be inside of, asleep, when the runtime starts. */
 long early_call(void) __attribute__((weak));
-static atomic_int go, calls;
+void early_block(void) __attribute__((weak));
+static atomic_int go, calls, block_tid;
 
 static void on_usr1(int sig)
 {
@@ -43,6 +46,10 @@ static void *early_main(void *arg)
 	sigfillset(&all);
 	if (!open || strcmp(open, "open") != 0)
 		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (early_block) {
+		atomic_store(&block_tid, (int)gettid());
+		early_block();
+	}
 	while (!atomic_load(&go)) {
 		struct timespec ts = {0, 1000000};
 		nanosleep(&ts, NULL);
@@ -55,6 +62,26 @@ static void *early_main(void *arg)
 	return NULL;
 }
 
+/* Until the thread sleeps in early_block()'s call (at most 5 s). */
+static void wait_asleep(void)
+{
+	for (int i = 0; i < 5000; i++) {
+		int tid = atomic_load(&block_tid);
+		char path[64], buf[512];
+		snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+		FILE *f = tid ? fopen(path, "r") : NULL;
+		size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		const char *state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 __attribute__((constructor)) static void early_start(void)
 {
 	struct sigaction sa;
@@ -63,6 +90,8 @@ __attribute__((constructor)) static void early_start(void)
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	pthread_create(&early, NULL, early_main, NULL);
+	if (early_block)
+		wait_asleep();
 }
 
 /* From main(): let the thread go, wait for it; its successful calls. */

@@ -21,6 +21,20 @@
  * apart.  The child's handler checks the pc, rsp and the eleven registers
  * the program set, and the child says so in its exit status.  Natively
  * the only steps are the int3's, the `mov` and the `syscall`.
+ *
+ * Built as edgesig-split (EDGE_SPLIT, linked to libearly.so, whose thread
+ * the runtime did not start), the call comes after a 3-byte instruction
+ * and before a 6-byte one, far from any padding: detour mode splits the
+ * site around the 6-byte one (detour.c), and the steps go through the
+ * `mov $key, %cl` left at the site, the jmp after it, the trampoline's
+ * test and, after the call, its continuation, which runs the moved
+ * instruction: there the handler is shown the program after the call,
+ * at the moved instruction's place or past it.  A second walk starts a
+ * thread as one back from the kernel would come to the jmp, inside the
+ * call when the site was split (edge_return jumps there, the call's
+ * result in rax and rcx = site + 2, as the `syscall` leaves it): the test
+ * sends it to the continuation, and every step shows the program after
+ * the call.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -49,31 +63,65 @@
 #define NR_GETPPID 110
 
 void edge_call(void);
-extern char edge_trap[], edge_site[], edge_end[];
+extern char edge_trap[], edge_pre[], edge_site[], edge_end[], edge_done[];
+#ifdef EDGE_SPLIT
+/* lea (%rax), %rax: 3 bytes, no change; cmp: 6 bytes; jumps over 140
+ * bytes keep the padding around the function beyond a rel8's reach */
+#define EDGE_PRE "	lea (%rax), %rax\n"
+#define EDGE_AFTER "	cmp $-4096, %rax\n"
+#define EDGE_FAR(l) "	jmp " l "f\n	.fill 140, 1, 0x90\n" l ":\n"
+#else
+#define EDGE_PRE ""
+#define EDGE_AFTER ""
+#define EDGE_FAR(l) ""
+#endif
 uintptr_t edge_sp;
+long edge_result;
+/* The registers the handler checks, and the stack pointer it expects. */
+#define EDGE_SETUP                                                                         \
+	"	push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"         \
+	"	.cfi_def_cfa_offset 56\n"                                                        \
+	"	mov $0x1111, %rbx\n mov $0x2222, %rbp\n mov $0x3333, %r12\n"                     \
+	"	mov $0x4444, %r13\n mov $0x5555, %r14\n mov $0x6666, %r15\n"                     \
+	"	mov $0x7777, %rdi\n mov $0x8888, %rsi\n mov $0x9999, %rdx\n"                     \
+	"	mov $0xaaaa, %r10\n mov $0xbbbb, %r8\n mov $0xcccc, %r9\n"                       \
+	"	mov %rsp, edge_sp(%rip)\n"
 __asm__(".text\n"
 	".globl edge_call\n"
 	".type edge_call, @function\n"
 	"edge_call:\n"
 	"	.cfi_startproc\n" /* a known function: detour mode patches its site */
-	"	push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
-	"	.cfi_def_cfa_offset 56\n"
-	"	mov $0x1111, %rbx\n mov $0x2222, %rbp\n mov $0x3333, %r12\n"
-	"	mov $0x4444, %r13\n mov $0x5555, %r14\n mov $0x6666, %r15\n"
-	"	mov $0x7777, %rdi\n mov $0x8888, %rsi\n mov $0x9999, %rdx\n"
-	"	mov $0xaaaa, %r10\n mov $0xbbbb, %r8\n mov $0xcccc, %r9\n"
-	"	mov %rsp, edge_sp(%rip)\n"
+	EDGE_FAR("1")
+	EDGE_SETUP
 	"edge_trap:\n"
 	"	int3\n"
 	"	mov $110, %eax\n"
+	"edge_pre:\n"
+	EDGE_PRE
 	"edge_site:\n"
 	"	syscall\n"
 	"edge_end:\n"
+	EDGE_AFTER
+	"edge_done:\n"
+	EDGE_FAR("2")
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
 	"	.cfi_def_cfa_offset 8\n"
 	"	ret\n"
 	"	.cfi_endproc\n"
-	".size edge_call, . - edge_call\n");
+	".size edge_call, . - edge_call\n"
+	/* edge_call's frame, and a jump to its call's return address from
+	 * elsewhere (the split site's test sees no branch, only rcx) */
+	".globl edge_return\n"
+	".type edge_return, @function\n"
+	"edge_return:\n"
+	"	.cfi_startproc\n" EDGE_SETUP
+	"	mov edge_result(%rip), %rax\n"
+	"	lea edge_end(%rip), %rcx\n"
+	"	int3\n"
+	"	jmp *%rcx\n"
+	"	.cfi_endproc\n"
+	".size edge_return, . - edge_return\n");
+void edge_return(void);
 
 enum { SEEN_OK = 10, SEEN_PC, SEEN_SP, SEEN_REGS, SEEN_NONE, SEEN_STACK };
 static volatile int seen = SEEN_NONE;
@@ -88,7 +136,9 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv)
 	/* Detour mode replaced the `mov` with its jmp: at the trampoline's
 	 * copy of it, the program stands at the `mov`, not yet run. */
 	uintptr_t mov = (uintptr_t)edge_trap + 1;
-	if (pc != (uintptr_t)edge_site && pc != (uintptr_t)edge_end && pc != mov) {
+	bool before = pc == (uintptr_t)edge_site || pc == (uintptr_t)edge_pre;
+	bool after = pc == (uintptr_t)edge_end || pc == (uintptr_t)edge_done;
+	if (!before && !after && pc != mov) {
 		seen = SEEN_PC;
 		return;
 	}
@@ -106,9 +156,9 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv)
 	bool ok = g[REG_R9] == 0xcccc;
 	for (int i = 0; i < 11; i++)
 		ok = ok && g[reg[i]] == 0x1111 * (greg_t)(i + 1);
-	if (pc == (uintptr_t)edge_site)
+	if (before)
 		ok = ok && g[REG_RAX] == NR_GETPPID;
-	else if (pc != mov)
+	else if (after)
 		ok = ok && g[REG_RAX] == getppid() && (uintptr_t)g[REG_RCX] == (uintptr_t)edge_end;
 	seen = ok ? SEEN_OK : SEEN_REGS;
 }
@@ -119,6 +169,16 @@ static void child(void)
 	edge_call();
 	_exit(seen);
 }
+
+#ifdef EDGE_SPLIT
+static void child_returning(void)
+{
+	stepper_handle_usr1(on_usr1);
+	edge_result = getppid();
+	edge_return();
+	_exit(seen);
+}
+#endif
 
 /* The runtime's own list of the stub's places where a signal is sent on
  * to the site (entry.S's STUB_WINDOW table, kinds ZP_WIN_SLOT_* of
@@ -207,7 +267,9 @@ static bool in_hook(unsigned long long pc)
 	return dladdr((void *)(uintptr_t)pc, &w) && w.dli_fname && strstr(w.dli_fname, "libzphook");
 }
 
-int main(void)
+/* Walks stepper_child from its int3 past the call, and sends a signal at
+ * each step; what: the walk's name in the result lines. */
+static void walk(bool sud, const char *what)
 {
 	/* The walk: where each step stands, until the program is past the call. */
 	static unsigned char on_app[MAX_STEPS];
@@ -216,16 +278,13 @@ int main(void)
 	struct user_regs_struct r;
 	long n = 0;
 	int st, pending;
-	const char *mode = getenv("ZPOLINE_MODE");
-	bool sud = mode && strcmp(mode, "sud") == 0;
-	stepper_seize = sud;
-	stepper_child = child;
+	char line[256];
 	if (stepper_start(&pid, 0, &pending) < 0 || stepper_regs(pid, &r) < 0) {
-		CHECK(0, "a traced child stops at the int3");
-		return 1;
+		snprintf(line, sizeof line, "%s: a traced child stops at the int3", what);
+		CHECK(0, line);
+		return;
 	}
 	uintptr_t app_sp = r.rsp;
-	read_windows();
 	/* Detour mode's trampoline steps are on the program's stack. */
 	for (;;) {
 		if (n == MAX_STEPS || stepper_step(pid, &pending) < 0 || stepper_regs(pid, &r) < 0)
@@ -241,12 +300,13 @@ int main(void)
 								     : 0;
 		/* In sud mode the call's SIGSYS stops the child at the return
 		 * address first: the steps go on into the trap handler. */
-		if (r.rip == (uintptr_t)edge_end && !pending)
+		if (r.rip == (uintptr_t)edge_done && !pending)
 			break;
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	CHECK(r.rip == (uintptr_t)edge_end, "single steps lead from the int3 past the call");
+	snprintf(line, sizeof line, "%s: single steps lead from the int3 past the call", what);
+	CHECK(r.rip == (uintptr_t)edge_done, line);
 
 	if (sud)
 		CHECK(trap_code[0][1] > trap_code[0][0] && trap_code[2][1] > trap_code[2][0],
@@ -286,8 +346,8 @@ int main(void)
 			first_pc = pc_at[k];
 		}
 	}
-	printf("%ld steps, %ld in hook code; %ld tried, %ld not reached again\n", n, in_hooks, tried,
-	       missed);
+	printf("%s: %ld steps, %ld in hook code; %ld tried, %ld not reached again\n", what, n,
+	       in_hooks, tried, missed);
 	Dl_info where = {0};
 	if (bad && dladdr((void *)(uintptr_t)first_pc, &where) && where.dli_fname)
 		printf("first wrong in %s at +%#lx\n", where.dli_fname,
@@ -300,8 +360,26 @@ int main(void)
 		       : first_bad == SEEN_NONE ? "handler did not run"
 		       : first_bad == SEEN_STACK ? "handler not on the program's stack"
 						: "child failed");
-	CHECK(tried >= 2 && bad == 0,
-	      "a signal at every step on the program's stack or in a hook sees the site and its "
-	      "registers");
+	snprintf(line, sizeof line,
+		 "%s: a signal at every step on the program's stack or in a hook sees the site and "
+		 "its registers",
+		 what);
+	CHECK(tried >= 2 && bad == 0, line);
+}
+
+int main(void)
+{
+	const char *mode = getenv("ZPOLINE_MODE");
+	bool sud = mode && strcmp(mode, "sud") == 0;
+	stepper_seize = sud;
+	read_windows();
+	stepper_child = child;
+	walk(sud, "a call");
+#ifdef EDGE_SPLIT
+	printf("site bytes %02x %02x %02x\n", (unsigned char)edge_site[0], (unsigned char)edge_site[1],
+	       (unsigned char)edge_site[2]);
+	stepper_child = child_returning;
+	walk(sud, "a thread back from the kernel at the call's return address");
+#endif
 	return fails != 0;
 }
