@@ -289,10 +289,10 @@ uint8_t zp_detour_split_plan(const uint8_t *fn, size_t flen, const struct zp_fun
 		return 0;
 	size_t s = r->sites[k], e = s + 2;
 	uintptr_t site = (uintptr_t)fn + s;
-	/* Each part goes in with one atomic store (patch_flush): the mov
-	 * within an aligned word, the jmp's first two bytes within a cache
-	 * line.  Load addresses keep the offsets' low bits (cached lists). */
-	if (e >= flen || fn[s] != 0x0f || fn[s + 1] != 0x05 || (site & 7) == 7 ||
+	/* Each part goes in with one atomic store (patch_flush): the mov, and
+	 * the jmp's first two bytes, within a cache line.  Load addresses
+	 * keep the offsets' low bits (cached lists). */
+	if (e >= flen || fn[s] != 0x0f || fn[s + 1] != 0x05 || (site & 63) == 63 ||
 	    ((site + 2) & 63) == 63 || zp_func_is_target(r, e))
 		return 0;
 	ZydisDecodedInstruction in;
@@ -751,7 +751,7 @@ struct pending_patch {
 static struct pending_patch pending[MAX_PENDING] ZP_BIG_BSS;
 static size_t npending ZP_BIG_BSS;
 /* Stored after all of the above (a split site's `mov`, once its jmp is
- * whole): one atomic store each. */
+ * whole): two bytes within a cache line, one atomic store each. */
 static struct pending_patch late[MAX_PENDING] ZP_BIG_BSS;
 static size_t nlate ZP_BIG_BSS;
 static int sync_core_state ZP_BIG_BSS; /* 0 not asked yet, 1 registered, -1 unavailable */
@@ -851,13 +851,13 @@ static void patch_flush(void)
 		sync_cores();
 	npending = 0;
 	for (size_t k = 0; k < nlate; k++)
-		store_word(&late[k]);
+		store_head2(&late[k]);
 	if (sync && nlate)
 		sync_cores();
 	nlate = 0;
 }
 
-/* Queues a patch (late: see above; it must fit an aligned word). */
+/* Queues a patch (late: see above, two bytes). */
 static void patch_store(uint8_t *p, const uint8_t *patch, size_t len, bool is_late)
 {
 	if (npending == MAX_PENDING || nlate == MAX_PENDING)
@@ -912,7 +912,7 @@ int zp_detour_apply_pad(uintptr_t site, int8_t pad)
 
 int zp_detour_apply_split(uintptr_t site, uint8_t split)
 {
-	if (split < 5 || split > 15 || (site & 7) == 7 || ((site + 2) & 63) == 63)
+	if (split < 5 || split > 15 || (site & 63) == 63 || ((site + 2) & 63) == 63)
 		return ZP_DETOUR_RELOC;
 	return apply(site, 0, (uint8_t)(2 + split), 0, split);
 }

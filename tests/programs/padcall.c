@@ -173,15 +173,16 @@ __asm__(".text\n"
 	"ret\n"
 	".cfi_endproc\n"
 
-	/* split_call: 130 nops on either side of the call keep the
-	 * padding out of reach; the site lies at offset 142 of a 64-byte
-	 * line (the split's stores are atomic there) */
+	/* split_call: 131 nops before the call and 130 after it keep the
+	 * padding out of reach; the site lies 143 bytes past a 64-byte
+	 * boundary: its `mov` straddles two 8-byte words (two bytes within
+	 * a cache line go in with one store all the same) */
 	".p2align 6\n"
 	".globl split_call, split_call_site\n"
 	".type split_call, @function\n"
 	"split_call:\n"
 	".cfi_startproc\n"
-	".fill 130, 1, 0x90\n"
+	".fill 131, 1, 0x90\n"
 	"mov %rdi, %rax\n"
 	"mov %rsi, %rdi\n"
 	"mov %rdx, %rsi\n"
