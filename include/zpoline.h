@@ -168,6 +168,19 @@ struct zpoline_runtime {
 	 * read this process's memory with safe_copy instead.  0 otherwise.
 	 * The first call may read /proc/self/status. */
 	int (*vm_readv_refused)(void);
+	/* Added after vm_readv_refused: check rt->size.  From
+	 * zpoline_hook_init() only: the runtime also catches, while the
+	 * program's action for them is the default, the signals that end a
+	 * process without a core dump (SIGHUP, SIGINT, SIGTERM, SIGUSR1,
+	 * SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT and
+	 * SIGRTMIN+2 up; never SIGKILL), so that the on_signal() callback
+	 * sees them (fatal == 1, interrupted_call() giving the call they cut
+	 * short) before the runtime ends the process with them.  The program
+	 * is shown its own actions; /proc/PID/status shows them caught, and
+	 * another thread may run on for the moment the handler takes.  For a
+	 * process nothing else sees die (a tracer's root without a traced
+	 * parent).  Returns 0. */
+	int (*catch_fatal_signals)(void);
 };
 
 /* The symbol a hook library exports. */

@@ -1,6 +1,6 @@
 # libzpoline.so: the runtime.
 
-RT_SRC_GPR := dispatch.c psud.c thread.c registry.c signals.c sigpipe.c log.c xstate.c altstack.c \
+RT_SRC_GPR := dispatch.c psud.c thread.c registry.c signals.c sigdefault.c log.c xstate.c altstack.c \
 	procstatus.c detour.c pkru.c stubwin.c defer.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
 	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c \

@@ -422,8 +422,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
 		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigaction:
-		if (a[0] == SIGPIPE)
-			zp_sigpipe_action_pre(r);
+		zp_sigdefault_action_pre(r);
 		if (zp_signal_is_ours((int)a[0])) {
 			r->call.ret = zp_sigaction_virtual(r);
 			return ZP_ACT_RETURN;
@@ -630,8 +629,8 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 		zp_psud_post(r, t);
 	if (r->rt_flags & ZP_RTF_SIGMASK)
 		zp_sigmask_post(r);
-	if (r->rt_flags & ZP_RTF_SIGPIPE)
-		zp_sigpipe_action_post(r);
+	if (r->rt_flags & ZP_RTF_SIGDEFAULT)
+		zp_sigdefault_action_post(r);
 	if (r->rt_flags & ZP_RTF_SIGACTION)
 		zp_sigaction_post(r);
 	if (r->rt_flags & ZP_RTF_ALTSTACK)

@@ -64,6 +64,7 @@ static struct zpoline_runtime runtime_api = {
 	.interrupted_call = zp_interrupted_call,
 	.safe_copy = zp_safe_copy,
 	.vm_readv_refused = zp_vm_readv_refused,
+	.catch_fatal_signals = zp_catch_fatal_signals,
 };
 
 static int load_one(const char *path)

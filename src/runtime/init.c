@@ -237,7 +237,7 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 	uint64_t t_hooks1 = zp_now_ns();
 	if (zp_signals_init() < 0)
 		zp_die("zpoline: cannot install the trap path's signal handlers");
-	zp_sigpipe_init();
+	zp_sigdefault_init();
 
 	zp_exec_init();
 	zp_command_pid = zp_env_int(ZP_COMMAND_PID_VAR, 0);

@@ -61,7 +61,7 @@ struct zp_record {
 #define ZP_RTF_SIGPENDING 0x400 /* rt_sigpending: add the signals held for the program */
 #define ZP_RTF_EXECSIG 0x800    /* execve: blocked/ignored runtime signals made real */
 #define ZP_RTF_UNWIND 0x1000    /* mprotect in an unwinder ld.so is loading (unwind.c) */
-#define ZP_RTF_SIGPIPE 0x2000   /* rt_sigaction(SIGPIPE): the program's action (sigpipe.c) */
+#define ZP_RTF_SIGDEFAULT 0x2000 /* rt_sigaction of a signal caught at its default (sigdefault.c) */
 #define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
 #define ZP_RTF_MEMCHG 0x8000    /* mapped, moved or made writable: zp_code_may_change */
 #define ZP_RTF_PSUD 0x10000     /* trapped by the program's own SUD: its SIGSYS sent (psud.c) */
@@ -69,13 +69,13 @@ struct zp_record {
  * sends the program elsewhere (signals.c, app_view_hide): the tables and
  * the program's view of the signals, no more.  Such a call's `syscall` is
  * shown to a handler as the site (zp_post_left). */
-#define ZP_RTF_POST_LIGHT (ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_SIGPIPE)
+#define ZP_RTF_POST_LIGHT (ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_SIGDEFAULT)
 /* Runtime work that leaves the signal mask alone, before the call and
  * after it: a program's signal meanwhile can wait for the call's edge
  * (defer.c) as for a call with none. */
 #define ZP_RTF_MASK_UNTOUCHED                                                                   \
 	(ZP_RTF_SIGMASK | ZP_RTF_SIGACTION | ZP_RTF_SIGPENDING | ZP_RTF_CODE | ZP_RTF_MOVE |   \
-	 ZP_RTF_MEMCHG | ZP_RTF_UNWIND | ZP_RTF_SIGPIPE)
+	 ZP_RTF_MEMCHG | ZP_RTF_UNWIND | ZP_RTF_SIGDEFAULT)
 
 /* ---- per-thread block ---------------------------------------------------- */
 struct zp_child {
@@ -187,7 +187,7 @@ struct zp_thread {
 	uint32_t late_mask;         /* defer.c: signals held while the stub steps to its edge */
 	uint64_t vsig[4][4];
 	/* A SIGPIPE raised by the call the hooks still have to see: raised
-	 * again after the post (sigpipe.c). */
+	 * again after the post (sigdefault.c). */
 	bool pipe_held;
 	int32_t pipe_code;          /* ... its si_code and si_uid (si_pid is our own) */
 	uint32_t pipe_uid;
@@ -511,12 +511,15 @@ ZP_HIDDEN int zp_sigtimedwait_pre(struct zp_record *r);
 ZP_HIDDEN void zp_exec_signals_pre(struct zp_record *r);
 ZP_HIDDEN void zp_exec_signals_post(struct zp_record *r);
 ZP_HIDDEN void zp_signals_forked(struct zp_thread *self);
-/* SIGPIPE while the hooks want writes (sigpipe.c). */
-ZP_HIDDEN void zp_sigpipe_init(void);
-ZP_HIDDEN void zp_sigpipe_action_pre(struct zp_record *r);
-ZP_HIDDEN void zp_sigpipe_action_post(struct zp_record *r);
+/* Signals caught at their default action for the hooks: SIGPIPE while
+ * they want writes, those that end the process if one asks (sigdefault.c). */
+ZP_HIDDEN void zp_sigdefault_init(void);
+ZP_HIDDEN bool zp_sigdefault_wanted(int sig);
+ZP_HIDDEN void zp_sigdefault_action_pre(struct zp_record *r);
+ZP_HIDDEN void zp_sigdefault_action_post(struct zp_record *r);
 ZP_HIDDEN void zp_sigpipe_raise_held(struct zp_thread *t);
 ZP_HIDDEN int zp_sigpipe_held(siginfo_t *info); /* struct zpoline_runtime.held_signal */
+ZP_HIDDEN int zp_catch_fatal_signals(void);     /* struct zpoline_runtime.catch_fatal_signals */
 /* struct zpoline_runtime.on_signal (signals.c) */
 ZP_HIDDEN int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx);
 ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);

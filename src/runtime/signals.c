@@ -259,8 +259,8 @@ long zp_sigaction_virtual(struct zp_record *r)
 				prog_act[sig].flags = a.flags;
 				r->scratch[9] = 1;
 			}
-			/* SIGPIPE's copy also tells sigpipe.c the action asked for. */
-			if (wrap || (a.mask & zp_ours_mask) || sig == SIGPIPE) {
+			/* The copy also tells sigdefault.c the action asked for. */
+			if (wrap || (a.mask & zp_ours_mask) || zp_sigdefault_wanted(sig)) {
 				struct ksigaction *copy = (struct ksigaction *)r->scratch;
 				*copy = a;
 				copy->mask &= ~zp_ours_mask;
@@ -1412,7 +1412,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		long r = 1;
 		if (rec->call.nr == SYS_sigaltstack)
 			r = zp_sigaltstack_trapped(rec->call.args, sp, rec);
-		/* A SIGPIPE this call raises waits for the post (sigpipe.c). */
+		/* A SIGPIPE this call raises waits for the post (sigdefault.c). */
 		uint32_t outer_post = t->post_call_level;
 		if (act == ZP_ACT_SYSCALL_POST)
 			t->post_call_level = my + 1;
@@ -1689,7 +1689,7 @@ static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 }
 
 /* A signal about to end the process that a handler of the runtime's
- * other than this file's saw (sigpipe.c). */
+ * other than this file's saw (sigdefault.c). */
 void zp_signal_fatal_seen(const siginfo_t *si, const void *uc)
 {
 	signal_notify(zp_thread_self(), si, 1, uc);

@@ -204,6 +204,78 @@ plain_check abort '^[0-9]+ +\+\+\+ killed by SIGABRT( \(core dumped\))? \+\+\+$'
 traced "-c -o $TMP/plain-count.trace" sh -c 'echo x; kill -TERM $$' >/dev/null 2>&1
 plain_check count '^100\.00 .* total$'
 
+# Killed by another process's signal (kill, a terminal's ^C), the root
+# ran no code: it lost the call the signal cut short, the delivery and
+# its killed line, and its file kept a MiB of NULs.  It now catches the
+# signals that end a process without a core while their action is the
+# default (the runtime raises them again after the hooks have seen them):
+# its last lines are strace's.  A sleep sits in its call, then is killed.
+# A shell's background job starts with SIGINT ignored: the launcher puts
+# it back to the default, as a terminal's foreground job has it (exec:
+# the job's pid is the program's).
+dfl_int() { exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
+outside_kill() { # NAME SIGNAL TRACER... ; the exit status in $TMP/rc-NAME
+	local name=$1 sig=$2 i t
+	shift 2
+	(dfl_int "$@" sleep 30) &
+	local v=$!
+	for ((i = 0; i < 2000; i++)); do
+		t=$v # strace's sleep is its child
+		[ "$1" = strace ] && t=$(pgrep -P "$v" | head -n 1)
+		[ -n "$t" ] && [ "$(cut -d' ' -f1 "/proc/$t/syscall" 2>/dev/null)" = 230 ] && break
+		sleep 0.01
+	done
+	kill "-$sig" "$t"
+	wait "$v"
+	echo $? >"$TMP/rc-$name"
+}
+# the last three lines, the numbers that vary out
+last3() { tail -n 3 "$1" | sed -E 's/tv_sec=[0-9]+, tv_nsec=[0-9]+\}\)/T})/; s/si_pid=[0-9]+, si_uid=[0-9]+/si_pid=P, si_uid=U/'; }
+outside_kill term TERM env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-o $TMP/plain-out.trace"
+plain_check out '^\+\+\+ killed by SIGTERM \+\+\+$'
+want='clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=30, tv_nsec=0}, {T}) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
+--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=P, si_uid=U} ---
++++ killed by SIGTERM +++'
+got=$(last3 "$TMP/plain-out.trace")
+[ "$(cat "$TMP/rc-term")" = 143 ] && [ "$got" = "$want" ]
+verdict $? "plain LD_PRELOAD, root killed by kill -TERM: exit 143, its cut call, the delivery and the killed line ($(echo "$got" | tr '\n' '|'))"
+if command -v strace >/dev/null; then
+	outside_kill strace TERM strace -o "$TMP/strace-out.trace"
+	[ "$(last3 "$TMP/strace-out.trace")" = "$got" ]
+	verdict $? "plain LD_PRELOAD, root killed by kill -TERM: the same three lines as strace's ($(last3 "$TMP/strace-out.trace" | tr '\n' '|'))"
+else
+	skip "plain LD_PRELOAD, root killed by kill -TERM: the same lines as strace's" "strace is not installed"
+fi
+outside_kill int INT env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-c -o $TMP/plain-outc.trace"
+plain_check outc '^100\.00 .* total$'
+[ "$(cat "$TMP/rc-int")" = 130 ] && grep -qE ' clock_nanosleep$' "$TMP/plain-outc.trace"
+verdict $? "plain LD_PRELOAD -c, root killed by kill -INT: exit 130, the table counts its calls"
+# What the program sees of its actions is the native view; one it
+# inherited ignored stays ignored (no runtime handler: the kill does nothing).
+view='import signal; print([signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGALRM, signal.SIGRTMAX)])'
+python3 -c "$view" >"$TMP/view.native" 2>&1
+traced "-o $TMP/plain-view.trace" python3 -c "$view" >"$TMP/view.traced" 2>&1
+cmp -s "$TMP/view.native" "$TMP/view.traced"
+verdict $? "plain LD_PRELOAD root: signal.getsignal() as natively ($(cat "$TMP/view.traced"))"
+(trap '' TERM; exec env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-o $TMP/plain-ign.trace" sleep 30) &
+v=$!
+for ((i = 0; i < 2000; i++)); do
+	[ "$(cut -d' ' -f1 "/proc/$v/syscall" 2>/dev/null)" = 230 ] && break
+	sleep 0.01
+done
+kill -TERM "$v"
+alive=no
+for ((i = 0; i < 20; i++)); do # the ignored signal must not end it; a default one would at once
+	sleep 0.01
+	kill -0 "$v" 2>/dev/null && alive=yes || { alive=no; break; }
+done
+kill -KILL "$v" 2>/dev/null
+wait "$v" 2>/dev/null
+[ "$alive" = yes ]
+verdict $? "plain LD_PRELOAD root with SIGTERM ignored from its parent: kill -TERM leaves it running"
+
 # Finishing removes the gaps a killed writer or a lost line leaves (runs
 # of NULs, holes) and nothing else: lines across the 64 KiB read size,
 # NULs at the start, in runs and at the end, a hole in the middle.

@@ -1052,16 +1052,21 @@ static long intr_code(const struct zpoline_call *c, long rax, bool again)
 
 /* The call the delivered signal came in gets its line now, before the
  * signal's, as strace prints it: cut short (= ? ERESTARTSYS ...), or
- * ended (a sigprocmask that let the signal in). */
-static void interrupted_line(int pid, int tid)
+ * ended (a sigprocmask that let the signal in).  Cut short by a signal
+ * that ends the process, it is counted here (-c): no post() follows. */
+static void interrupted_line(int pid, int tid, int fatal)
 {
 	long rax = 0;
 	int again = 0;
 	const struct zpoline_call *c = g.interrupted_call ? g.interrupted_call(&rax, &again) : NULL;
-	if (!c || !task_traced(c) || c->nr < 0 || !g.o.lines || !nr_shown(c->nr))
+	if (!c || !task_traced(c) || c->nr < 0 || !nr_shown(c->nr))
 		return;
 	/* execve and clone print their lines their own ways */
 	if (is_clone(c->nr) || c->nr == SYS_execve || c->nr == SYS_execveat)
+		return;
+	if (fatal && (again || rax == -EINTR))
+		count(pid, tid, c->nr, -EINTR, 0);
+	if (!g.o.lines)
 		return;
 	/* The tracer's slot if the cookie is one of its own for this call. */
 	struct slot *s = slot_get(c->cookie);
@@ -1100,7 +1105,7 @@ static void signal_seen(const siginfo_t *si, int fatal, void *ctx)
 	int sig = si->si_signo;
 	/* The call it came at the end of, whole, before it (a fatal one too:
 	 * kill of itself, made by the stub, then the default action). */
-	interrupted_line(pid, tid);
+	interrupted_line(pid, tid, fatal);
 	if (g.o.lines && sig >= 1 && sig <= 64 && (g.o.signals >> (sig - 1) & 1))
 		line_signal(pid, tid, si, -1, 0);
 	if (fatal && g.o.follow && g.o.lines)
@@ -1514,6 +1519,12 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	if (!have_root && !g.out.joined) {
 		g.out.ctl->plain = 1;
 		export_root(pid);
+		/* Nothing traced reaps this process: a signal from elsewhere
+		 * that ends it (kill, a terminal's ^C) would leave its lines
+		 * and the session's end unwritten (signal_seen writes them). */
+		if (rt->size >= offsetof(struct zpoline_runtime, catch_fatal_signals) +
+					sizeof rt->catch_fatal_signals)
+			rt->catch_fatal_signals();
 	}
 	if (g.out.joined)
 		hide_fds_var();
