@@ -49,6 +49,11 @@ $(B)/tests/progs/nullread-sbcl: tests/programs/nullread.c tests/programs/check.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -rdynamic -DSBCL_LIKE -o $@ $< -lpthread -ldl
 PROG_BIN += $(B)/tests/progs/nullread-sbcl
+# ... and as Wine's loader, which reserves the low 2 GiB once it runs.
+$(B)/tests/progs/nullread-wine: tests/programs/nullread.c tests/programs/check.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -rdynamic -DWINE_LIKE -o $@ $< -lpthread -ldl
+PROG_BIN += $(B)/tests/progs/nullread-wine
 # earlythread: linked to libearly.so, whose initializer starts a thread.
 $(B)/tests/progs/earlythread: $(B)/tests/libs/libearly.so
 PROG_LDLIBS_earlythread := -L$(B)/tests/libs -learly -Wl,-rpath,$(abspath $(B)/tests/libs)

@@ -25,6 +25,15 @@
  * the fault too; its hosts load it with dlopen, so only watch.c's message
  * can help there (by name: no .NET on this project's machine to try).
  *
+ * Wine runs Windows programs, which read through bad pointers on purpose
+ * under structured exception handling (IsBadReadPtr, ReadProcessMemory,
+ * a write from a bad buffer failing as it should): with page 0 readable
+ * they got the sled's bytes where Windows answers "no" (its loader,
+ * `wine64`, exports wine_main_preload_info).  Wine also reserves the low
+ * 2 GiB of the address space for Windows once it runs (0x10000 to
+ * 0x68000000, 0x7ff00000 to 0x7fff0000): the second stage is placed
+ * outside them (zp_program_reserves_low, trampoline.c).
+ *
  * Go turns the same fault into a nil-pointer panic (recovered from by
  * net/http's handlers, among others): a Go program (its "Go" build-ID
  * note) is detoured too.  Before detours existed the choice for the VMs
@@ -48,6 +57,9 @@
 #include "gotab.h"
 #include "rt.h"
 #include "solib.h"
+
+/* Exported by Wine's loader for its ntdll (the preloader's reservations). */
+#define WINE_LOADER_SYMBOL "wine_main_preload_info"
 
 /* What kind of VM a library of that file name is, or NULL. */
 static const char *vm_library(const char *path)
@@ -79,7 +91,29 @@ static const char *vm_inside(const struct dl_phdr_info *info)
 		return "a Mono runtime";
 	if (zp_solib_defines(info, "call_into_lisp"))
 		return "an SBCL runtime";
+	if (zp_solib_defines(info, WINE_LOADER_SYMBOL))
+		return "Wine";
 	return NULL;
+}
+
+/* Is the first object (the program) Wine's loader? */
+static int wine_first(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(bool *)data = info->dlpi_name && !info->dlpi_name[0] &&
+			zp_solib_defines(info, WINE_LOADER_SYMBOL);
+	return 1;
+}
+
+bool zp_program_reserves_low(void)
+{
+	static signed char known; /* 0 not asked, 1 yes, -1 no */
+	if (!known) {
+		bool yes = false;
+		dl_iterate_phdr(wine_first, &yes);
+		known = yes ? 1 : -1;
+	}
+	return known > 0;
 }
 
 /* The program is zpoline-loader (how `zpoline run` starts a static

@@ -288,6 +288,9 @@ ZP_HIDDEN bool zp_null_reads_fault(void); /* page 0 can be execute-only */
 ZP_HIDDEN bool zp_program_is_loader(void);
 /* The kind of VM ("a Java VM") a library of that path is, or NULL. */
 ZP_HIDDEN const char *zp_vm_library(const char *path);
+/* The program takes the low 2 GiB for itself once it runs (Wine): the
+ * second stage goes elsewhere. */
+ZP_HIDDEN bool zp_program_reserves_low(void);
 
 /* ---- modes and Syscall User Dispatch (sud.c) ------------------------------ */
 enum zp_mode { ZP_MODE_AUTO, ZP_MODE_ZPOLINE, ZP_MODE_NET, ZP_MODE_SUD, ZP_MODE_DETOUR };

@@ -430,6 +430,10 @@ int zp_trampoline_map(char *err, size_t errlen)
 	 * fallback at once (tests). */
 	static const char *const ways[] = {"units", "sled", "indirect"};
 	int how = zp_env_word("ZPOLINE_STAGE2", ways, 3, 0);
+	/* Wine reserves every page the direct ways take (nullfault.c): the
+	 * pointer page lies below its reservation, the stage anywhere. */
+	if (zp_program_reserves_low())
+		how = 2;
 	bool forced = how == 2;
 	bool sled = how >= 1;
 	if (!sled && map_stage2_units(page) == 0)
@@ -464,10 +468,11 @@ int zp_trampoline_map(char *err, size_t errlen)
 
 /* ZPOLINE_MODE=detour: the second stage alone, no page 0 (detour.c's
  * trampolines call it).  At one of the addresses map_stage2() tries if
- * free, so zp_trampoline_is_ours() finds it, else anywhere. */
+ * free, so zp_trampoline_is_ours() finds it, else (or for a program that
+ * takes those addresses for itself later) anywhere. */
 int zp_stage2_map_alone(char *err, size_t errlen)
 {
-	if (map_stage2(NULL) == 0)
+	if (!zp_program_reserves_low() && map_stage2(NULL) == 0)
 		return 0;
 	long page = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);

@@ -23,6 +23,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -87,6 +89,35 @@ static long inline_getppid_after(void)
 	return r;
 }
 
+#ifdef WINE_LIKE
+/* Built as nullread-wine: the symbol Wine's loader exports (nullfault.c),
+ * and Wine's own reservations once it runs: the low 2 GiB for Windows,
+ * but for 0x68000000 to 0x7ff00000, must be free to take, as natively
+ * (the runtime's second stage lay inside them). */
+__attribute__((visibility("default"), used)) char wine_main_preload_info[16];
+static const struct {
+	uintptr_t start, end;
+} wine_ranges[] = {{0x10000, 0x68000000}, {0x7ff00000, 0x7fff0000}};
+
+static void check_wine_ranges(void)
+{
+	int taken = 0;
+	for (size_t i = 0; i < sizeof wine_ranges / sizeof wine_ranges[0]; i++) {
+		size_t len = wine_ranges[i].end - wine_ranges[i].start;
+		void *m = mmap((void *)wine_ranges[i].start, len, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (m == MAP_FAILED) {
+			taken++;
+			printf("taken: %#lx-%#lx\n", (unsigned long)wine_ranges[i].start,
+			       (unsigned long)wine_ranges[i].end);
+		} else {
+			munmap(m, len);
+		}
+	}
+	CHECK(!taken, "Wine's reservations (0x10000-0x68000000, 0x7ff00000-0x7fff0000) are free");
+}
+#endif
+
 #ifdef SBCL_LIKE
 /* Built as nullread-sbcl: the symbol every SBCL runtime exports, by which
  * the runtime tells a program that turns faults into Lisp conditions
@@ -145,5 +176,8 @@ int main(int argc, char **argv)
 	errno = 0;
 	long r = syscall(-1);
 	CHECK(r == -1 && errno == ENOSYS, "syscall(-1) fails with ENOSYS");
+#ifdef WINE_LIKE
+	check_wine_ranges(); /* once the sites are rewritten (their stage mapped) */
+#endif
 	return fails != 0;
 }
