@@ -96,47 +96,45 @@ static const char *vm_inside(const struct dl_phdr_info *info)
 	return NULL;
 }
 
-/* Is the first object (the program) Wine's loader? */
-static int wine_first(struct dl_phdr_info *info, size_t size, void *data)
+/* Does the program define sym?  Known from its own symbol table: no
+ * dlopen and dlsym in a constructor, which would search every object's
+ * table under ld.so's lock before the program has started.  The program
+ * is the first object.  Asked once (*known: 0 not yet, 1 yes, -1 no). */
+struct program_symbol {
+	const char *sym;
+	bool yes;
+};
+
+static int first_defines(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
-	*(bool *)data = info->dlpi_name && !info->dlpi_name[0] &&
-			zp_solib_defines(info, WINE_LOADER_SYMBOL);
+	struct program_symbol *q = data;
+	q->yes = info->dlpi_name && !info->dlpi_name[0] && zp_solib_defines(info, q->sym);
 	return 1;
 }
 
+static bool program_defines(const char *sym, signed char *known)
+{
+	if (!*known) {
+		struct program_symbol q = {sym, false};
+		dl_iterate_phdr(first_defines, &q);
+		*known = q.yes ? 1 : -1;
+	}
+	return *known > 0;
+}
+
+/* Wine's loader. */
 bool zp_program_reserves_low(void)
 {
-	static signed char known; /* 0 not asked, 1 yes, -1 no */
-	if (!known) {
-		bool yes = false;
-		dl_iterate_phdr(wine_first, &yes);
-		known = yes ? 1 : -1;
-	}
-	return known > 0;
+	static signed char known;
+	return program_defines(WINE_LOADER_SYMBOL, &known);
 }
 
-/* The program is zpoline-loader (how `zpoline run` starts a static
- * program), known from its own symbol table: no dlopen and dlsym in a
- * constructor, which would search every object's table under ld.so's
- * lock before the program has started.  The program is the first object. */
-static int loader_first(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	*(bool *)data = info->dlpi_name && !info->dlpi_name[0] &&
-			zp_solib_defines(info, "zpoline_loader_program");
-	return 1;
-}
-
+/* zpoline-loader (how `zpoline run` starts a static program). */
 bool zp_program_is_loader(void)
 {
-	static signed char known; /* 0 not asked, 1 yes, -1 no */
-	if (!known) {
-		bool yes = false;
-		dl_iterate_phdr(loader_first, &yes);
-		known = yes ? 1 : -1;
-	}
-	return known > 0;
+	static signed char known;
+	return program_defines("zpoline_loader_program", &known);
 }
 
 /* A Go program: Go's linker writes a note "Go" of type 4 (its build ID).
