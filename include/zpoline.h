@@ -177,9 +177,9 @@ struct zpoline_runtime {
 	 * sees them (fatal == 1, interrupted_call() giving the call they cut
 	 * short) before the runtime ends the process with them.  The program
 	 * is shown its own actions; /proc/PID/status shows them caught, and
-	 * another thread may run on for the moment the handler takes.  For a
-	 * process nothing else sees die (a tracer's root without a traced
-	 * parent).  Returns 0. */
+	 * another thread may run on for the moment the handler takes.  A
+	 * tracer prints from it what strace prints for a process killed from
+	 * outside.  Returns 0. */
 	int (*catch_fatal_signals)(void);
 };
 

@@ -21,15 +21,16 @@
  * real: neither changes.
  *
  * A hook may ask for more (zpoline_runtime.catch_fatal_signals: the
- * tracer, in the root of a plain LD_PRELOAD session, which no traced
- * parent or command reaps): the signals whose default action ends the
+ * tracer, which prints what strace prints for a process killed from
+ * outside, and whose plain LD_PRELOAD session's root nothing reaps): the
+ * signals whose default action ends the
  * process without a core dump, but SIGKILL, which nothing can catch, and
  * glibc's own two real-time ones, are caught the same way while the
  * program's action is the default.  Such a signal tells the hooks (their
  * on_signal callback, fatal, with the call it cut short) and is raised
  * again with the default action: a tracer writes the call's `= ?
- * ERESTART...` line, the delivery, the killed line and the session's end
- * (natively killed, the process runs no code).  Signals with a core dump
+ * ERESTART...` line and the delivery (natively killed, the process runs
+ * no code).  Signals with a core dump
  * are left alone: raised again from a handler, the core would show the
  * handler's frame, not where the program was.
  */

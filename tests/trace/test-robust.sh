@@ -222,8 +222,8 @@ outside_kill() { # NAME SIGNAL TRACER... ; the exit status in $TMP/rc-NAME
 	(dfl_int "$@" sleep 30) &
 	local v=$!
 	for ((i = 0; i < 2000; i++)); do
-		t=$v # strace's sleep is its child
-		[ "$1" = strace ] && t=$(pgrep -P "$v" | head -n 1)
+		t=$v # strace's sleep is its child, and the command's
+		[ "$1" = strace ] || [ "$1" = "$ZP_BUILD/zpoline" ] && t=$(pgrep -P "$v" | head -n 1)
 		[ -n "$t" ] && [ "$(cut -d' ' -f1 "/proc/$t/syscall" 2>/dev/null)" = 230 ] && break
 		sleep 0.01
 	done
@@ -248,6 +248,12 @@ if command -v strace >/dev/null; then
 else
 	skip "plain LD_PRELOAD, root killed by kill -TERM: the same lines as strace's" "strace is not installed"
 fi
+# The same under the command, which reaps the program and prints its
+# killed line: the program writes the two lines before it.
+outside_kill cmd TERM "$ZP_BUILD/zpoline" trace -o "$TMP/cmd-out.trace" --
+got=$(last3 "$TMP/cmd-out.trace")
+[ "$(cat "$TMP/rc-cmd")" = 143 ] && [ "$got" = "$want" ]
+verdict $? "zpoline trace, program killed by kill -TERM: exit 143, its cut call, the delivery and the killed line ($(echo "$got" | tr '\n' '|'))"
 outside_kill int INT env LD_PRELOAD="$LIB" LIBZPHOOK="$TRACE" ZPOLINE_TRACE_OPTS="-c -o $TMP/plain-outc.trace"
 plain_check outc '^100\.00 .* total$'
 [ "$(cat "$TMP/rc-int")" = 130 ] && grep -qE ' clock_nanosleep$' "$TMP/plain-outc.trace"

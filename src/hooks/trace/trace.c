@@ -1085,8 +1085,8 @@ static void interrupted_line(int pid, int tid, int fatal)
 	bool restart = code <= -ZP_ERESTARTSYS && code >= -ZP_ERESTART_RESTARTBLOCK;
 	line_call(pid, tid, c->nr, s ? s->args : c->args, code, restart ? LR_RESTART : LR_RESULT, s,
 		  g.need_mono ? th_tick() : 0, call_ip(c));
-	if (s && !again)
-		pending_done(c, s);
+	if (s && (!again || fatal))
+		pending_done(c, s); /* a fatal one: never made again, nobody else prints it */
 }
 
 /* A signal delivered to one of the program's handlers, or (fatal) a fault
@@ -1519,12 +1519,6 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	if (!have_root && !g.out.joined) {
 		g.out.ctl->plain = 1;
 		export_root(pid);
-		/* Nothing traced reaps this process: a signal from elsewhere
-		 * that ends it (kill, a terminal's ^C) would leave its lines
-		 * and the session's end unwritten (signal_seen writes them). */
-		if (rt->size >= offsetof(struct zpoline_runtime, catch_fatal_signals) +
-					sizeof rt->catch_fatal_signals)
-			rt->catch_fatal_signals();
 	}
 	if (g.out.joined)
 		hide_fds_var();
@@ -1562,6 +1556,15 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 		errno_messages();
 	build_select();
 	plain_build();
+	/* A signal from elsewhere that ends a traced process (kill, a
+	 * terminal's ^C, timeout) is caught while the action is the default:
+	 * the call it cut short and the delivery get strace's lines
+	 * (signal_seen), which a process killed running no code never wrote.
+	 * Its reaper (a traced parent, the command) prints the killed line; a
+	 * plain session's root, which has none, its own and the session's end. */
+	if (rt->size >= offsetof(struct zpoline_runtime, catch_fatal_signals) +
+				sizeof rt->catch_fatal_signals)
+		rt->catch_fatal_signals();
 	g.active = true;
 	exec_announce();
 	return 0;
