@@ -54,7 +54,7 @@ exclude ^(SIGRTMIN|SIGRTMAX|SIGSTKSZ|SIGIOT|SIGPOLL|SIGUNUSED|SIGLOST)$
 table sa_flags
 headers asm/signal.h asm-generic/signal-defs.h
 match ^SA_[A-Z]+$
-exclude ^(SA_NOMASK|SA_ONESHOT)$
+exclude ^(SA_NOMASK|SA_ONESHOT|SA_UNSUPPORTED)$
 order SA_RESTORER SA_ONSTACK SA_RESTART SA_NODEFER SA_RESETHAND SA_SIGINFO SA_NOCLDSTOP SA_NOCLDWAIT
 
 table sigprocmask_how
@@ -153,6 +153,18 @@ table clone_flags
 headers linux/sched.h
 match ^CLONE_[A-Z_]+$
 exclude ^CLONE_(ARGS_SIZE_VER[0-9]+|CLEAR_SIGHAND|INTO_CGROUP|NEWTIME|DETACHED)$
+
+# unshare's and setns's own: strace names CLONE_NEWTIME (CSIGNAL's 0x80
+# in clone's flags) there, first
+table unshare_flags
+headers linux/sched.h
+match ^CLONE_(NEWTIME|VM|FS|FILES|SIGHAND|THREAD|NEWNS|SYSVSEM|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET)$
+order CLONE_NEWTIME
+
+table setns_types
+headers linux/sched.h
+match ^CLONE_NEW[A-Z]+$
+order CLONE_NEWTIME
 
 table clone3_flags
 headers linux/sched.h
@@ -301,7 +313,7 @@ match ^ARCH_[A-Z_0-9]+$
 table prctl
 headers linux/prctl.h
 match ^PR_(GET|SET|CAPBSET|TASK|MCE_KILL|CAP_AMBIENT|MPX|SCHED_CORE|SVE_GET|SVE_SET|PAC_RESET|PAC_GET|PAC_SET|SPEC_CTRL|RISCV)[A-Z_0-9]*$
-exclude ^PR_(SET_MM_[A-Z_]+|CAP_AMBIENT_[A-Z_]+|SCHED_CORE_[A-Z_]+|SVE_SET_VL_ONEXEC|SET_PTRACER_ANY|MCE_KILL_[A-Z]+|PAC_[A-Z]+KEY|GET_SPECULATION_CTRL_|SPEC_CTRL_[A-Z_]+)$
+exclude ^PR_(SET_VMA_ANON_NAME|SET_MM_[A-Z_]+|CAP_AMBIENT_[A-Z_]+|SCHED_CORE_[A-Z_]+|SVE_SET_VL_ONEXEC|SET_PTRACER_ANY|MCE_KILL_[A-Z]+|PAC_[A-Z]+KEY|GET_SPECULATION_CTRL_|SPEC_CTRL_[A-Z_]+)$
 order PR_SET_PDEATHSIG PR_GET_PDEATHSIG PR_GET_DUMPABLE PR_SET_DUMPABLE PR_SET_NAME PR_GET_NAME PR_SET_NO_NEW_PRIVS PR_GET_NO_NEW_PRIVS PR_SET_SECCOMP PR_GET_SECCOMP PR_SET_PTRACER PR_SET_VMA
 
 table grnd_flags
@@ -739,6 +751,7 @@ order FUTEX_32 FUTEX_PRIVATE_FLAG
 table sem_flg
 headers linux/ipc.h linux/sem.h
 match ^(IPC_NOWAIT|SEM_UNDO)$
+order SEM_UNDO IPC_NOWAIT
 
 table shmat_flags
 headers sys/shm.h

@@ -307,6 +307,28 @@ void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsign
 	}
 }
 
+/* Flags as strace prints them when none of the bits has a name: the
+ * number and a comment, 0x80 then MPOL_??? (p_flags prints the bare
+ * number). */
+void p_flags_u(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
+	       const char *unknown)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (t[i].val && (v & t[i].val) == t[i].val) {
+			p_flags(b, v, t, n, NULL);
+			return;
+		}
+	}
+	if (!v) {
+		tb_putc(b, '0');
+		return;
+	}
+	tb_hex(b, v);
+	tb_puts(b, " /* ");
+	tb_puts(b, unknown);
+	tb_puts(b, " */");
+}
+
 void p_open_flags(struct tb *b, unsigned long v)
 {
 	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
@@ -404,7 +426,9 @@ void p_sigset(struct dctx *d, unsigned long addr, size_t bytes, bool trust)
 		tb_puts(d->b, "NULL");
 		return;
 	}
-	if (bytes == 0 || bytes > sizeof set || !um_get(d, set, addr, bytes, trust)) {
+	/* The kernel takes 8 bytes and nothing else: strace shows any other
+	 * size's set as its address. */
+	if (bytes != 8 || !um_get(d, set, addr, bytes, trust)) {
 		tb_hex(d->b, addr);
 		return;
 	}
@@ -776,10 +800,11 @@ void a_ptr(struct dctx *d, int i)
 	p_ptr(d, (unsigned long)d->a[i]);
 }
 
+/* A mode the kernel reads as a umode_t: 16 bits. */
 void a_oct(struct dctx *d, int i)
 {
 	arg(d);
-	tb_oct(d->b, (unsigned long)d->a[i] & 0xffffffffu, 3);
+	tb_oct(d->b, (unsigned short)d->a[i], 3);
 }
 
 void a_fd(struct dctx *d, int i)
@@ -866,10 +891,25 @@ void a_flags(struct dctx *d, int i, const struct zp_xlat *t, unsigned n, const c
 	p_flags(d->b, (unsigned long)d->a[i], t, n, zero);
 }
 
+/* Every argument printed so is an int in the kernel: an unknown value is
+ * shown as the kernel reads it, 32 bits (strace's 0xffffff9c). */
+/* An int argument's flags (32 bits, as the kernel reads them), zero
+ * printed as `zero` (or 0), bits with no name as p_flags_u does. */
+void a_flags_u(struct dctx *d, int i, const struct zp_xlat *t, unsigned n, const char *zero,
+	       const char *unknown)
+{
+	arg(d);
+	unsigned int v = (unsigned int)d->a[i];
+	if (!v && zero)
+		tb_puts(d->b, zero);
+	else
+		p_flags_u(d->b, v, t, n, unknown);
+}
+
 void a_xlat(struct dctx *d, int i, const struct zp_xlat *t, unsigned n, const char *unknown)
 {
 	arg(d);
-	p_xlat(d->b, (unsigned long)d->a[i], t, n, unknown);
+	p_xlat(d->b, (unsigned int)d->a[i], t, n, unknown);
 }
 
 void a_signo(struct dctx *d, int i)

@@ -142,6 +142,8 @@ ZP_DEC_HIDDEN long um_str(struct dctx *d, char *dst, unsigned long addr, size_t 
 ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 /* ", si_pid=..., si_uid=..." (and a queued signal's value) where the
  * siginfo's code says a process sent it; false (nothing printed) if not. */
+/* ", si_errno=E2BIG" when set, as strace shows it after si_code */
+ZP_DEC_HIDDEN void p_siginfo_errno(struct tb *b, const siginfo_t *si);
 ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
 /* strace's date comment after a time a call sets (dfile.c) */
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
@@ -168,6 +170,8 @@ ZP_DEC_HIDDEN bool p_fd_detail(struct tb *b, const struct zp_dec_cfg *cfg, long 
 			       size_t n);
 ZP_DEC_HIDDEN void p_flags(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
 			   const char *zero);
+ZP_DEC_HIDDEN void p_flags_u(struct tb *b, unsigned long long v, const struct zp_xlat *t,
+			     unsigned n, const char *unknown);
 ZP_DEC_HIDDEN bool p_xlat_try(struct tb *b, unsigned long long v, const struct zp_xlat *t,
 			      unsigned n);
 /* name, or 0xN / * PFX??? * / */
@@ -222,6 +226,8 @@ ZP_DEC_HIDDEN void a_ibuf(struct dctx *d, int i);
 ZP_DEC_HIDDEN void a_obuf(struct dctx *d, int i, unsigned flags);
 ZP_DEC_HIDDEN void a_flags(struct dctx *d, int i, const struct zp_xlat *t, unsigned n,
 			   const char *zero);
+ZP_DEC_HIDDEN void a_flags_u(struct dctx *d, int i, const struct zp_xlat *t, unsigned n,
+			     const char *zero, const char *unknown);
 ZP_DEC_HIDDEN void a_xlat(struct dctx *d, int i, const struct zp_xlat *t, unsigned n,
 			  const char *unknown);
 ZP_DEC_HIDDEN void a_signo(struct dctx *d, int i);

@@ -35,12 +35,12 @@ static void a_stat(struct dctx *d, int i)
 
 static void a_at_flags(struct dctx *d, int i)
 {
-	a_flags(d, i, XT(at_flags), NULL);
+	a_flags_u(d, i, XT(at_flags), NULL, "AT_???");
 }
 
 static void a_access_mode(struct dctx *d, int i)
 {
-	a_flags(d, i, XT(access_modes), "F_OK");
+	a_flags_u(d, i, XT(access_modes), "F_OK", "?_OK");
 }
 
 static void statx_flags(struct dctx *d, unsigned long v)
@@ -108,6 +108,7 @@ static void iovec(struct dctx *d, unsigned long addr, unsigned long cnt, long da
 		tb_puts(b, "NULL");
 		return;
 	}
+	size_t open = b->len;
 	tb_putc(b, '[');
 	unsigned long max = d->cfg->strsize;
 	for (unsigned long k = 0; k < cnt; k++) {
@@ -117,9 +118,12 @@ static void iovec(struct dctx *d, unsigned long addr, unsigned long cnt, long da
 			break;
 		}
 		if (!um_get(d, iov, addr + k * 16, sizeof iov, trust)) {
-			if (k)
-				tb_puts(b, ", ");
-			tb_puts(b, "...");
+			if (!k) { /* nothing readable: the address, as strace */
+				b->len = open;
+				p_ptr(d, addr);
+				return;
+			}
+			tb_puts(b, ", ...");
 			break;
 		}
 		if (k)
@@ -148,11 +152,11 @@ static void a_iov_in(struct dctx *d, int i)
 static void a_iov_out(struct dctx *d, int i)
 {
 	arg(d);
-	if (!d->ok) {
-		p_ptr(d, (unsigned long)d->a[i]);
-		return;
-	}
-	iovec(d, (unsigned long)d->a[i], (unsigned long)d->a[i + 1], d->ret, true);
+	/* Failed: the vector the call was given, its buffers as addresses. */
+	if (!d->ok)
+		iovec(d, (unsigned long)d->a[i], (unsigned long)d->a[i + 1], -1, false);
+	else
+		iovec(d, (unsigned long)d->a[i], (unsigned long)d->a[i + 1], d->ret, true);
 }
 
 static void a_fd_pair(struct dctx *d, int i)
@@ -722,7 +726,7 @@ bool zp_decode_file(struct dctx *d)
 		a_ulong(d, 2);
 		a_long(d, 3);
 		if (d->nr == SYS_preadv2)
-			a_flags(d, 5, XT(rwf_flags), NULL);
+			a_flags_u(d, 5, XT(rwf_flags), NULL, "RWF_???");
 		return true;
 	case SYS_pwritev:
 	case SYS_pwritev2:
@@ -731,7 +735,7 @@ bool zp_decode_file(struct dctx *d)
 		a_ulong(d, 2);
 		a_long(d, 3);
 		if (d->nr == SYS_pwritev2)
-			a_flags(d, 5, XT(rwf_flags), NULL);
+			a_flags_u(d, 5, XT(rwf_flags), NULL, "RWF_???");
 		return true;
 	case SYS_open:
 		a_path(d, 0);
@@ -795,7 +799,7 @@ bool zp_decode_file(struct dctx *d)
 		a_path(d, 1);
 		a_access_mode(d, 2);
 		if (d->nr == SYS_faccessat2)
-			a_flags(d, 3, XT(at_access_flags), NULL);
+			a_flags_u(d, 3, XT(at_access_flags), NULL, "AT_???");
 		return true;
 	case SYS_readlink:
 		a_path(d, 0);
@@ -854,7 +858,7 @@ bool zp_decode_file(struct dctx *d)
 		a_dirfd(d, 2);
 		a_path(d, 3);
 		if (d->nr == SYS_renameat2)
-			a_flags(d, 4, XT(rename_flags), NULL);
+			a_flags_u(d, 4, XT(rename_flags), NULL, "RENAME_???");
 		return true;
 	case SYS_linkat:
 		a_dirfd(d, 0);
@@ -910,14 +914,14 @@ bool zp_decode_file(struct dctx *d)
 		return true;
 	case SYS_flock:
 		a_fd(d, 0);
-		a_flags(d, 1, XT(flock_ops), NULL);
+		a_flags_u(d, 1, XT(flock_ops), NULL, "LOCK_???");
 		return true;
 	case SYS_pipe:
 		a_fd_pair(d, 0);
 		return true;
 	case SYS_pipe2:
 		a_fd_pair(d, 0);
-		a_flags(d, 1, XT(open_flags), NULL);
+		a_flags_u(d, 1, XT(open_flags), NULL, "O_???");
 		return true;
 	case SYS_dup:
 		a_fd(d, 0);
@@ -931,13 +935,13 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_dup3:
 		a_fd(d, 0);
 		a_fd_entry(d, 1);
-		a_flags(d, 2, XT(open_flags), NULL);
+		a_flags_u(d, 2, XT(open_flags), NULL, "O_???");
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_close_range: /* unsigned int first, last */
 		a_uint(d, 0);
 		a_uint(d, 1);
-		a_flags(d, 2, XT(close_range_flags), NULL);
+		a_flags_u(d, 2, XT(close_range_flags), NULL, "CLOSE_RANGE_???");
 		return true;
 	case SYS_sendfile:
 		a_fd(d, 0);
@@ -956,19 +960,19 @@ bool zp_decode_file(struct dctx *d)
 		a_fd(d, 2);
 		a_off_ptr_entry(d, 3, 1);
 		a_ulong(d, 4);
-		a_flags(d, 5, XT(splice_flags), NULL);
+		a_flags_u(d, 5, XT(splice_flags), NULL, "SPLICE_F_???");
 		return true;
 	case SYS_tee:
 		a_fd(d, 0);
 		a_fd(d, 1);
 		a_ulong(d, 2);
-		a_flags(d, 3, XT(splice_flags), NULL);
+		a_flags_u(d, 3, XT(splice_flags), NULL, "SPLICE_F_???");
 		return true;
 	case SYS_vmsplice:
 		a_fd(d, 0);
 		a_iov_in(d, 1);
 		a_ulong(d, 2);
-		a_flags(d, 3, XT(splice_flags), NULL);
+		a_flags_u(d, 3, XT(splice_flags), NULL, "SPLICE_F_???");
 		return true;
 	case SYS_process_vm_readv:
 	case SYS_process_vm_writev:
@@ -989,7 +993,7 @@ bool zp_decode_file(struct dctx *d)
 		a_fd(d, 0);
 		a_long(d, 1);
 		a_long(d, 2);
-		a_flags(d, 3, XT(sync_file_range_flags), NULL);
+		a_flags_u(d, 3, XT(sync_file_range_flags), NULL, "SYNC_FILE_RANGE_???");
 		return true;
 	case SYS_copy_file_range:
 		a_fd(d, 0);
@@ -1001,7 +1005,7 @@ bool zp_decode_file(struct dctx *d)
 		return true;
 	case SYS_fallocate:
 		a_fd(d, 0);
-		a_flags(d, 1, XT(falloc_flags), NULL);
+		a_flags_u(d, 1, XT(falloc_flags), NULL, "FALLOC_FL_???");
 		a_long(d, 2);
 		a_long(d, 3);
 		return true;
@@ -1070,14 +1074,14 @@ bool zp_decode_file(struct dctx *d)
 		a_str(d, 1);
 		a_ibuf(d, 2);
 		a_ulong(d, 3);
-		a_flags(d, 4, XT(xattr_flags), NULL);
+		a_flags_u(d, 4, XT(xattr_flags), NULL, "XATTR_???");
 		return true;
 	case SYS_fsetxattr:
 		a_fd(d, 0);
 		a_str(d, 1);
 		a_ibuf(d, 2);
 		a_ulong(d, 3);
-		a_flags(d, 4, XT(xattr_flags), NULL);
+		a_flags_u(d, 4, XT(xattr_flags), NULL, "XATTR_???");
 		return true;
 	case SYS_listxattr:
 	case SYS_llistxattr:
@@ -1100,13 +1104,13 @@ bool zp_decode_file(struct dctx *d)
 		a_str(d, 1);
 		return true;
 	case SYS_inotify_init1:
-		a_flags(d, 0, XT(inotify_init_flags), NULL);
+		a_flags_u(d, 0, XT(inotify_init_flags), NULL, "IN_???");
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_inotify_add_watch:
 		a_fd(d, 0);
 		a_path(d, 1);
-		a_flags(d, 2, XT(inotify_mask), NULL);
+		a_flags_u(d, 2, XT(inotify_mask), NULL, "IN_???");
 		return true;
 	case SYS_memfd_create:
 		a_str(d, 0);
@@ -1122,12 +1126,12 @@ bool zp_decode_file(struct dctx *d)
 		arg(d);
 		p_sigset(d, (unsigned long)d->a[1], (size_t)d->a[2], d->ok);
 		a_ulong(d, 2);
-		a_flags(d, 3, XT(signalfd_flags), NULL);
+		a_flags_u(d, 3, XT(signalfd_flags), NULL, "SFD_???");
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_eventfd2: /* unsigned int initval */
 		a_uint(d, 0);
-		a_flags(d, 1, XT(eventfd_flags), NULL);
+		a_flags_u(d, 1, XT(eventfd_flags), NULL, "EFD_???");
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_eventfd:
@@ -1136,7 +1140,7 @@ bool zp_decode_file(struct dctx *d)
 		return true;
 	case SYS_timerfd_create:
 		a_xlat(d, 0, XT(clocks), "CLOCK_???");
-		a_flags(d, 1, XT(timerfd_flags), NULL);
+		a_flags_u(d, 1, XT(timerfd_flags), NULL, "TFD_???");
 		d->rstyle = RV_FD;
 		return true;
 	default:

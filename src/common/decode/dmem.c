@@ -84,8 +84,10 @@ bool zp_decode_mem(struct dctx *d)
 		a_ptr(d, 0);
 		a_ulong(d, 1);
 		a_ulong(d, 2);
-		a_flags(d, 3, XT(mremap_flags), NULL);
-		if (d->a[3] & (MREMAP_FIXED | 4 /* MREMAP_DONTUNMAP */))
+		arg(d); /* an unsigned long */
+		p_flags_u(d->b, (unsigned long)d->a[3], XT(mremap_flags), "MREMAP_???");
+		/* strace 6.1 shows the new address only when it is used so */
+		if ((d->a[3] & (MREMAP_MAYMOVE | MREMAP_FIXED)) == (MREMAP_MAYMOVE | MREMAP_FIXED))
 			a_ptr(d, 4);
 		d->rstyle = RV_HEX;
 		return true;
@@ -97,7 +99,7 @@ bool zp_decode_mem(struct dctx *d)
 	case SYS_msync:
 		a_ptr(d, 0);
 		a_ulong(d, 1);
-		a_flags(d, 2, XT(msync_flags), NULL);
+		a_flags_u(d, 2, XT(msync_flags), NULL, "MS_???");
 		return true;
 	case SYS_mlock:
 	case SYS_munlock:
@@ -107,10 +109,10 @@ bool zp_decode_mem(struct dctx *d)
 	case SYS_mlock2:
 		a_ptr(d, 0);
 		a_ulong(d, 1);
-		a_flags(d, 2, XT(mlock_flags), NULL);
+		a_flags_u(d, 2, XT(mlock_flags), NULL, "MLOCK_???");
 		return true;
 	case SYS_mlockall:
-		a_flags(d, 0, XT(mlockall_flags), NULL);
+		a_flags_u(d, 0, XT(mlockall_flags), NULL, "MCL_???");
 		return true;
 	case SYS_munlockall:
 		return true;

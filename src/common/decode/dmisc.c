@@ -50,16 +50,24 @@ static void p_ioprio(struct tb *b, unsigned long v)
 
 /* ---- queued signals ------------------------------------------------------------------ */
 
+void p_siginfo_errno(struct tb *b, const siginfo_t *si)
+{
+	if (!si->si_errno)
+		return;
+	tb_puts(b, ", si_errno=");
+	p_xlat_d(b, si->si_errno, XT(errno));
+}
+
 bool p_siginfo_sender(struct dctx *d, const siginfo_t *si)
 {
-	if (si->si_code != SI_USER && si->si_code != SI_TKILL && si->si_code != SI_QUEUE &&
-	    si->si_code != SI_MESGQ)
+	/* the codes user space sends (zero and below), but a POSIX timer's */
+	if (si->si_code > 0 || si->si_code == SI_TIMER)
 		return false;
 	tb_puts(d->b, ", si_pid=");
 	tb_dec(d->b, si->si_pid);
 	tb_puts(d->b, ", si_uid=");
 	tb_udec(d->b, si->si_uid);
-	if (si->si_code == SI_QUEUE || si->si_code == SI_MESGQ) {
+	if (si->si_int || si->si_ptr) { /* strace leaves out a zero value */
 		tb_puts(d->b, ", si_int=");
 		tb_dec(d->b, si->si_value.sival_int);
 		tb_puts(d->b, ", si_ptr=");
@@ -79,7 +87,8 @@ static void p_siginfo_in(struct dctx *d, unsigned long addr)
 	p_signame(b, si.si_signo);
 	tb_puts(b, ", si_code=");
 	if (!p_xlat_try(b, (unsigned long long)(long long)si.si_code, XT(si_codes)))
-		tb_dec(b, si.si_code);
+		tb_hex(b, (unsigned)si.si_code);
+	p_siginfo_errno(b, &si);
 	p_siginfo_sender(d, &si);
 	tb_putc(b, '}');
 }
@@ -188,6 +197,10 @@ static void p_iocb(struct dctx *d, unsigned long addr, bool brief)
 	struct tb *b = d->b;
 	tb_puts(b, "{aio_data=");
 	tb_hex(b, cb.aio_data);
+	if (cb.aio_key) {
+		tb_puts(b, ", aio_key=");
+		tb_udec(b, cb.aio_key);
+	}
 	tb_puts(b, ", aio_lio_opcode=");
 	p_xlat(b, cb.aio_lio_opcode, XT(iocb_cmds), "IOCB_CMD_???");
 	if (cb.aio_reqprio) {
@@ -432,7 +445,8 @@ static void a_ipc_get_flags(struct dctx *d, int i, bool shm)
 }
 
 /* IPC_64|IPC_STAT: the commands every kind has, then its own. */
-static void a_ipc_cmd(struct dctx *d, int i, const struct zp_xlat *t, unsigned n)
+static void a_ipc_cmd(struct dctx *d, int i, const struct zp_xlat *t, unsigned n,
+		      const char *unknown)
 {
 	arg(d);
 	unsigned long v = (unsigned int)d->a[i];
@@ -441,7 +455,7 @@ static void a_ipc_cmd(struct dctx *d, int i, const struct zp_xlat *t, unsigned n
 		v &= ~(unsigned long)IPC_64;
 	}
 	if (!p_xlat_try(d->b, v, XT(ipc_cmds)))
-		p_xlat(d->b, v, t, n, "IPC_???");
+		p_xlat(d->b, v, t, n, unknown);
 }
 
 struct sembuf_k {
@@ -458,7 +472,7 @@ static void p_sembuf(struct dctx *d, const void *e, int kind)
 	tb_puts(d->b, ", sem_op=");
 	tb_dec(d->b, s->op);
 	tb_puts(d->b, ", sem_flg=");
-	p_flags(d->b, (unsigned short)s->flg, XT(sem_flg), NULL);
+	p_flags_u(d->b, (unsigned short)s->flg, XT(sem_flg), "SEM_???");
 	tb_putc(d->b, '}');
 }
 
@@ -531,7 +545,7 @@ bool zp_decode_misc(struct dctx *d)
 	case SYS_membarrier:
 		/* strace 6.1 shows two arguments (cpu_id came in 5.10) */
 		a_xlat(d, 0, XT(membarrier_cmds), "MEMBARRIER_CMD_???");
-		a_flags(d, 1, NULL, 0, NULL);
+		a_flags_u(d, 1, NULL, 0, NULL, "MEMBARRIER_CMD_FLAG_???");
 		if (d->a[0] == MEMBARRIER_CMD_QUERY && d->ok && d->ret) {
 			d->rstyle = RV_HEX;
 			tb_puts(&d->rx, " (");
@@ -781,7 +795,7 @@ bool zp_decode_misc(struct dctx *d)
 		return true;
 	case SYS_umount2:
 		a_path(d, 0);
-		a_flags(d, 1, XT(umount_flags), NULL);
+		a_flags_u(d, 1, XT(umount_flags), NULL, "MNT_???");
 		return true;
 	case SYS_pivot_root:
 		a_path(d, 0);
@@ -859,23 +873,23 @@ bool zp_decode_misc(struct dctx *d)
 	case SYS_semctl:
 		a_int(d, 0);
 		a_int(d, 1);
-		a_ipc_cmd(d, 2, XT(sem_cmds));
+		a_ipc_cmd(d, 2, XT(sem_cmds), "SEM_???");
 		a_ptr(d, 3);
 		return true;
 	case SYS_shmctl:
 		a_int(d, 0);
-		a_ipc_cmd(d, 1, XT(shm_cmds));
+		a_ipc_cmd(d, 1, XT(shm_cmds), "SHM_???");
 		a_ptr(d, 2);
 		return true;
 	case SYS_msgctl:
 		a_int(d, 0);
-		a_ipc_cmd(d, 1, XT(msg_cmds));
+		a_ipc_cmd(d, 1, XT(msg_cmds), "MSG_???");
 		a_ptr(d, 2);
 		return true;
 	case SYS_shmat:
 		a_int(d, 0);
 		a_ptr(d, 1);
-		a_flags(d, 2, XT(shmat_flags), NULL);
+		a_flags_u(d, 2, XT(shmat_flags), NULL, "SHM_???");
 		d->rstyle = RV_HEX;
 		return true;
 	case SYS_shmdt:
@@ -914,7 +928,7 @@ bool zp_decode_misc(struct dctx *d)
 	case SYS_finit_module:
 		a_fd(d, 0);
 		a_str(d, 1);
-		a_flags(d, 2, XT(module_init_flags), NULL);
+		a_flags_u(d, 2, XT(module_init_flags), NULL, "MODULE_INIT_???");
 		return true;
 	case SYS_init_module:
 		a_ptr(d, 0);

@@ -391,9 +391,15 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 }
 
 /* sendmmsg/recvmmsg: the first n entries, each with the bytes it moved. */
+/* n messages; n < 0: a sendmmsg that failed, -n messages given, shown as
+ * sent (their data, no msg_len), as strace shows them. */
 static void p_mmsgs(struct dctx *d, unsigned long addr, long n)
 {
 	struct tb *b = d->b;
+	bool given = n < 0;
+	if (given)
+		n = -n;
+	size_t open = b->len;
 	tb_putc(b, '[');
 	for (long k = 0; k < n; k++) {
 		unsigned long e = addr + (unsigned long)k * sizeof(struct mmsghdr);
@@ -404,14 +410,23 @@ static void p_mmsgs(struct dctx *d, unsigned long addr, long n)
 			tb_puts(b, "...");
 			break;
 		}
-		if (!um_get(d, &len, e + offsetof(struct mmsghdr, msg_len), sizeof len, true)) {
+		if (!um_get(d, &len, e + offsetof(struct mmsghdr, msg_len), sizeof len, !given)) {
+			if (!k) {
+				b->len = open;
+				p_ptr(d, addr);
+				return;
+			}
 			tb_puts(b, "...");
 			break;
 		}
 		tb_puts(b, "{msg_hdr=");
-		p_msghdr(d, e, len, true);
-		tb_puts(b, ", msg_len=");
-		tb_udec(b, len);
+		if (given) {
+			p_msghdr(d, e, 1L << 62, false);
+		} else {
+			p_msghdr(d, e, len, true);
+			tb_puts(b, ", msg_len=");
+			tb_udec(b, len);
+		}
 		tb_putc(b, '}');
 	}
 	tb_putc(b, ']');
@@ -426,6 +441,7 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 		tb_puts(b, "NULL");
 		return;
 	}
+	size_t open = b->len;
 	tb_putc(b, '[');
 	bool first = true;
 	unsigned long printed = 0;
@@ -435,8 +451,14 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 			tb_puts(b, ", ...");
 			break;
 		}
-		if (!um_get(d, &p, addr + k * sizeof p, sizeof p, d->ok))
+		if (!um_get(d, &p, addr + k * sizeof p, sizeof p, d->ok)) {
+			if (!k && !revents) { /* nothing readable: the address */
+				b->len = open;
+				p_ptr(d, addr);
+				return;
+			}
 			break;
+		}
 		if (revents && !p.revents)
 			continue;
 		/* The ready entries, as strace: at most -s of them, and never
@@ -669,7 +691,7 @@ bool zp_decode_net(struct dctx *d)
 		a_fd(d, 0);
 		a_sockaddr_out(d, 1);
 		if (d->nr == SYS_accept4)
-			a_flags(d, 3, XT(sock_flags), NULL);
+			a_flags_u(d, 3, XT(sock_flags), NULL, "SOCK_???");
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_getsockname:
@@ -681,7 +703,7 @@ bool zp_decode_net(struct dctx *d)
 		a_fd_entry(d, 0);
 		a_ibuf(d, 1);
 		a_ulong(d, 2);
-		a_flags(d, 3, XT(msg_flags), NULL);
+		a_flags_u(d, 3, XT(msg_flags), NULL, "MSG_???");
 		a_sockaddr_in(d, 4);
 		a_ulong(d, 5);
 		return true;
@@ -689,7 +711,7 @@ bool zp_decode_net(struct dctx *d)
 		a_fd(d, 0);
 		a_obuf(d, 1, 0);
 		a_ulong(d, 2);
-		a_flags(d, 3, XT(msg_flags), NULL);
+		a_flags_u(d, 3, XT(msg_flags), NULL, "MSG_???");
 		if (d->a[4]) {
 			a_sockaddr_out(d, 4);
 		} else {
@@ -703,10 +725,13 @@ bool zp_decode_net(struct dctx *d)
 		arg(d);
 		if (d->ok && d->a[1])
 			p_mmsgs(d, (unsigned long)d->a[1], d->ret);
+		else if (d->nr == SYS_sendmmsg && d->a[1] && (unsigned)d->a[2] &&
+			 (unsigned)d->a[2] <= 1024)
+			p_mmsgs(d, (unsigned long)d->a[1], -(long)(unsigned)d->a[2]);
 		else
 			p_ptr(d, (unsigned long)d->a[1]);
 		a_uint(d, 2);
-		a_flags(d, 3, XT(msg_flags), NULL);
+		a_flags_u(d, 3, XT(msg_flags), NULL, "MSG_???");
 		if (d->nr == SYS_recvmmsg)
 			a_timespec(d, 4, false);
 		return true;
@@ -714,13 +739,13 @@ bool zp_decode_net(struct dctx *d)
 		a_fd_entry(d, 0);
 		arg(d);
 		p_msghdr(d, (unsigned long)d->a[1], 1L << 62, false);
-		a_flags(d, 2, XT(msg_flags), NULL);
+		a_flags_u(d, 2, XT(msg_flags), NULL, "MSG_???");
 		return true;
 	case SYS_recvmsg:
 		a_fd(d, 0);
 		arg(d);
 		p_msghdr(d, (unsigned long)d->a[1], d->ok ? d->ret : 0, true);
-		a_flags(d, 2, XT(msg_flags), NULL);
+		a_flags_u(d, 2, XT(msg_flags), NULL, "MSG_???");
 		return true;
 	case SYS_shutdown:
 		a_fd(d, 0);
@@ -771,7 +796,7 @@ bool zp_decode_net(struct dctx *d)
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_epoll_create1:
-		a_flags(d, 0, XT(epoll_flags), NULL);
+		a_flags_u(d, 0, XT(epoll_flags), NULL, "EPOLL_???");
 		d->rstyle = RV_FD;
 		return true;
 	case SYS_epoll_ctl: {

@@ -302,7 +302,7 @@ static void d_wait4(struct dctx *d)
 		p_wstatus(d->b, s);
 	else
 		p_ptr(d, st);
-	a_flags(d, 2, XT(wait_options), NULL);
+	a_flags_u(d, 2, XT(wait_options), NULL, "W???");
 	arg(d);
 	/* The kernel writes the rusage only when it reaped a child. */
 	if (d->ok && d->ret > 0)
@@ -362,7 +362,7 @@ static void d_waitid(struct dctx *d)
 	} else {
 		p_ptr(d, ip);
 	}
-	a_flags(d, 3, XT(wait_options), NULL);
+	a_flags_u(d, 3, XT(wait_options), NULL, "W???");
 	arg(d);
 	p_rusage(d, (unsigned long)d->a[4]);
 }
@@ -716,7 +716,8 @@ static void p_itimer(struct dctx *d, unsigned long addr, bool out,
 		tb_puts(d->b, "NULL");
 		return;
 	}
-	if (out && !d->ok) {
+	long whole[4]; /* two timespecs or two timevals */
+	if ((out && !d->ok) || !um_get(d, whole, addr, sizeof whole, d->ok)) {
 		tb_hex(d->b, addr);
 		return;
 	}
@@ -954,7 +955,7 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_getpgid:
 	case SYS_getsid:
 	case SYS_alarm:
-		a_int(d, 0);
+		a_uint(d, 0);
 		return true;
 	case SYS_setreuid:
 	case SYS_setregid:
@@ -1000,7 +1001,7 @@ bool zp_decode_proc(struct dctx *d)
 		return true;
 	case SYS_clock_nanosleep:
 		a_xlat(d, 0, XT(clocks), "CLOCK_???");
-		a_flags(d, 1, XT(timer_flags), NULL);
+		a_flags_u(d, 1, XT(timer_flags), NULL, "TIMER_???");
 		a_sleep_request(d, 2);
 		arg(d);
 		if (d->ret == -4 /* EINTR */ || d->ret == -ZP_ERESTART_RESTARTBLOCK)
@@ -1035,7 +1036,8 @@ bool zp_decode_proc(struct dctx *d)
 			a_fd(d, 0);
 		else
 			a_int(d, 0);
-		a_flags(d, 1, XT(timer_flags), NULL);
+		a_flags_u(d, 1, XT(timer_flags), NULL,
+			  d->nr == SYS_timerfd_settime ? "TFD_???" : "TIMER_???");
 		arg(d);
 		p_itimerspec(d, (unsigned long)d->a[2], false);
 		arg(d);
@@ -1132,7 +1134,9 @@ bool zp_decode_proc(struct dctx *d)
 		return true;
 	case SYS_getrusage:
 		arg(d); /* an int: RUSAGE_CHILDREN is -1 */
-		p_xlat(d->b, (unsigned long)(long)(int)d->a[0], XT(rusage_who), "RUSAGE_???");
+		/* RUSAGE_CHILDREN is -1: matched sign-extended, shown as an int */
+		if (!p_xlat_try(d->b, (unsigned long)(long)(int)d->a[0], XT(rusage_who)))
+			p_xlat(d->b, (unsigned int)d->a[0], NULL, 0, "RUSAGE_???");
 		arg(d);
 		p_rusage(d, (unsigned long)d->a[1]);
 		return true;
@@ -1147,7 +1151,7 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_getrandom:
 		a_obuf(d, 0, TBQ_HEX);
 		a_ulong(d, 1);
-		a_flags(d, 2, XT(grnd_flags), NULL);
+		a_flags_u(d, 2, XT(grnd_flags), NULL, "GRND_???");
 		return true;
 	case SYS_prctl:
 		d_prctl(d);
@@ -1172,11 +1176,12 @@ bool zp_decode_proc(struct dctx *d)
 			a_int(d, 2);
 		return true;
 	case SYS_unshare:
-		a_flags(d, 0, XT(clone_flags), NULL);
+		arg(d); /* an unsigned long */
+		p_flags_u(d->b, (unsigned long)d->a[0], XT(unshare_flags), "CLONE_???");
 		return true;
 	case SYS_setns:
 		a_fd(d, 0);
-		a_flags(d, 1, XT(clone_flags), NULL);
+		a_flags_u(d, 1, XT(setns_types), NULL, "CLONE_NEW???");
 		return true;
 	case SYS_pidfd_open:
 		a_int(d, 0);

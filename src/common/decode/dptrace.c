@@ -185,6 +185,7 @@ static void p_siginfo_val(struct dctx *d, const siginfo_t *si)
 		named = p_xlat_try(b, (unsigned)si->si_code, XT(segv_codes));
 	if (!named)
 		tb_hex(b, (unsigned)si->si_code);
+	p_siginfo_errno(b, si);
 	if (!p_siginfo_sender(d, si) && si->si_code > 0 &&
 	    (si->si_signo == SIGTRAP || si->si_signo == SIGSEGV || si->si_signo == SIGBUS ||
 	     si->si_signo == SIGILL || si->si_signo == SIGFPE)) {
@@ -483,7 +484,8 @@ static void d_ptrace(struct dctx *d)
 		return;
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
-		a_xlat(d, 2, XT(nt_types), "NT_???");
+		arg(d); /* a long: all of it, unlike a_xlat's ints */
+		p_xlat(d->b, (unsigned long)d->a[2], XT(nt_types), "NT_???");
 		arg(d);
 		p_regset_iov(d, req == PTRACE_GETREGSET);
 		return;

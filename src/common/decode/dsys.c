@@ -21,28 +21,6 @@
 
 #include "decode.h"
 
-/* Flags as strace prints them when none of the bits has a name: the
- * number and a comment, 0x80 then MPOL_??? (p_flags prints the bare
- * number). */
-static void p_flags_u(struct tb *b, unsigned long long v, const struct zp_xlat *t, unsigned n,
-		      const char *unknown)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (t[i].val && (v & t[i].val) == t[i].val) {
-			p_flags(b, v, t, n, NULL);
-			return;
-		}
-	}
-	if (!v) {
-		tb_putc(b, '0');
-		return;
-	}
-	tb_hex(b, v);
-	tb_puts(b, " /* ");
-	tb_puts(b, unknown);
-	tb_puts(b, " */");
-}
-
 /* ---- message queues ------------------------------------------------------------------ */
 
 /* A struct msgbuf: mtype, then n bytes of text. */

@@ -577,8 +577,26 @@ static void put_si_fields(struct tb *b, const siginfo_t *si)
 	tb_dec(b, si->si_pid);
 	put_key(b, "si_uid");
 	tb_udec(b, si->si_uid);
-	if (code == SI_QUEUE || code == SI_MESGQ)
-		put_value(b, si);
+	put_value(b, si);
+}
+
+/* A signal's si_errno, when set: strace shows it right after the code
+ * (a seccomp filter's SECCOMP_RET_TRAP data, a sender's value). */
+static void put_si_errno(struct tb *b, const siginfo_t *si)
+{
+	if (!si->si_errno)
+		return;
+	put_key(b, "si_errno");
+	const char *name = xlat_name((unsigned long long)si->si_errno, XT(errno));
+	if (!name) {
+		tb_dec(b, si->si_errno);
+		return;
+	}
+	if (g.o.json)
+		tb_putc(b, '"');
+	tb_puts(b, name);
+	if (g.o.json)
+		tb_putc(b, '"');
 }
 
 void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
@@ -601,6 +619,7 @@ void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip)
 	put_si_code(&b, si);
 	if (g.o.json)
 		tb_putc(&b, '"');
+	put_si_errno(&b, si);
 	/* SYS_SECCOMP, SYS_USER_DISPATCH: the trapped call's fields, as strace */
 	bool seccomp = si->si_signo == SIGSYS && (si->si_code == 1 || si->si_code == 2);
 	if (is_fault(si)) {
