@@ -646,6 +646,9 @@ int cmd_trace(int argc, char **argv)
 	static const char *const lead[] = {"trace"};
 	runopts_prepare(&r, lead, 1, argv + o.index, &l, &p);
 	launch_setenv(&l, "ZPOLINE_TRACE_OPTS", opts_string);
+	/* the root's first execve line, for a script (whose argv[0] the
+	 * kernel replaces) */
+	launch_setenv(&l, "ZPOLINE_TRACE_ARGV0", argv[o.index]);
 	/* Sites rewritten at start-up: a call made through the trap path, as
 	 * a process's first calls otherwise are (src/runtime/tier.c), shows an
 	 * interrupted call after the signal, not before it as strace does. */

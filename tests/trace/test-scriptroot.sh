@@ -3,8 +3,9 @@
 # the execve the command made (the script's path and its arguments), as
 # strace does, not the interpreter's arguments the kernel left in
 # /proc/self/cmdline ("/bin/sh", "-e", "./s.sh", ...).  The argv[0] the
-# script was given is lost in the kernel; the script's path stands for it.
-# Also through an interpreter that is a script itself.
+# script was given is lost in the kernel: the command passes it on (a
+# script found in PATH shows its name, as strace shows a pyenv shim's
+# "python3").  Also through an interpreter that is a script itself.
 . "$(dirname "$0")/../lib.sh"
 
 cd "$TMP" || exit 2
@@ -29,4 +30,13 @@ check script ./s.sh a b
 check nested ./nested.sh q
 check noarg ./plain.sh 1 2 3
 check elf /bin/echo e
+
+mkdir -p bin && cp s.sh bin/zp-in-path
+out=$(PATH="$TMP/bin:$PATH" "$ZP_BUILD/zpoline" trace -o "$TMP/path.trace" -- zp-in-path p 2>&1)
+want="execve(\"$TMP/bin/zp-in-path\", [\"zp-in-path\", \"p\"], "
+if [ "$(head -c ${#want} "$TMP/path.trace")" = "$want" ]; then
+	pass "in PATH: the name it was given as argv[0] ($out)"
+else
+	fail "in PATH: want '$want...', got '$(head -1 "$TMP/path.trace")'"
+fi
 finish

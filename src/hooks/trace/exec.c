@@ -489,13 +489,19 @@ static void announce_first(int pid)
 		}
 	}
 	/* A script: the kernel ran its interpreter as [INTERP, (ARG), PATH,
-	 * ARGS...] and dropped the argv[0] it was given, which nothing can
-	 * recover: shown as the script's PATH, with its own ARGS (strace shows
-	 * the execve as made, not the interpreter's arguments). */
+	 * ARGS...] and dropped the argv[0] it was given: shown with the
+	 * script's own ARGS (strace shows the execve as made, not the
+	 * interpreter's arguments), and the argv[0] the zpoline command
+	 * passed (ZPOLINE_TRACE_ARGV0, "python3" for a pyenv shim found in
+	 * PATH), else the script's PATH. */
 	if (av == argv && fn) {
 		size_t skip = script_prefix(fn);
-		if (skip && skip < n && strcmp(argv[skip], fn) == 0)
+		if (skip && skip < n && strcmp(argv[skip], fn) == 0) {
 			av = &argv[skip];
+			const char *given = getenv("ZPOLINE_TRACE_ARGV0");
+			if (given && *given)
+				av[0] = (char *)given;
+		}
 	}
 	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)first_env(), 0, 0, 0};
 	char text[ZP_TRACE_EXEC_LINE];
