@@ -209,6 +209,14 @@ struct ksigaction {
 	uint64_t mask;
 };
 
+/* The sa_flags bits the kernel keeps of an action (since 5.11 it clears
+ * the others, so that a program can probe with SA_UNSUPPORTED): an old
+ * action shows no more.  glibc's int sa_flags with SA_RESETHAND reaches
+ * the kernel sign-extended, 0xffffffff80000000. */
+#define ZP_SA_KEPT                                                                              \
+	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | 0x800 /* SA_EXPOSE_TAGBITS */ | 0x04000000 \
+	 /* SA_RESTORER */ | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
+
 /* The stub reads the %gs base before its block's magic (entry.S). */
 extern ZP_HIDDEN unsigned char zp_gs_check_base;
 

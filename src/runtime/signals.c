@@ -256,7 +256,7 @@ long zp_sigaction_virtual(struct zp_record *r)
 				    sig != SIGKILL && sig != SIGSTOP;
 			if (wrap) {
 				prog_act[sig].handler = a.handler;
-				prog_act[sig].flags = a.flags;
+				prog_act[sig].flags = a.flags & ZP_SA_KEPT;
 				r->scratch[9] = 1;
 			}
 			/* The copy also tells sigdefault.c the action asked for. */
@@ -282,6 +282,7 @@ long zp_sigaction_virtual(struct zp_record *r)
 		return -EFAULT;
 	if (act) {
 		*v = a;
+		v->flags &= ZP_SA_KEPT;
 		long e = install(sig);
 		if (e < 0) {
 			*v = prev;
