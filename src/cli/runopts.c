@@ -90,7 +90,8 @@ static void choose_loader(const struct runopts *r, const struct zp_paths *p, str
 		/* zpoline-loader would run it without its privileges: run it as
 		 * the kernel would, and say so. */
 		say("%s is %s: the kernel runs it in secure-execution mode, where LD_PRELOAD is "
-		    "ignored, so it runs unhooked (as the user it runs as, zpoline could hook it)",
+		    "ignored, so it runs unhooked (zpoline started by the user the program runs "
+		    "as, root for a set-user-ID root program, can hook it)",
 		    file, secure);
 		return;
 	}

@@ -23,12 +23,22 @@ const char *zp_secure_exec(int dirfd, const char *path, int at_flags)
 			     at_flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) < 0 ||
 	    !S_ISREG(st.st_mode))
 		return NULL;
-	long uid = zp_raw0(SYS_getuid), gid = zp_raw0(SYS_getgid);
+	unsigned int uid, euid, suid, gid, egid, sgid;
+	if (zp_raw3(SYS_getresuid, &uid, &euid, &suid) < 0 || zp_raw3(SYS_getresgid, &gid, &egid, &sgid) < 0)
+		return NULL;
 	const char *why = NULL;
-	if ((st.st_mode & S_ISUID) && st.st_uid != (uid_t)uid)
+	if ((st.st_mode & S_ISUID) && st.st_uid != uid)
 		why = "set-user-ID";
-	else if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != (gid_t)gid)
+	else if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != gid)
 		why = "set-group-ID";
+	/* The kernel's rule is about the new effective IDs against the
+	 * caller's real ones: without a set-ID bit, a caller whose effective
+	 * ID is not its real one (squid's master: real uid proxy, effective
+	 * root) starts every program so. */
+	else if (!(st.st_mode & S_ISUID) && euid != uid)
+		return "started with an effective user ID other than its real one";
+	else if (!((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)) && egid != gid)
+		return "started with an effective group ID other than its real one";
 	/* File capabilities: root keeps its own anyway, anyone else gains
 	 * some.  So for root, one stat per program. */
 	if (!why && uid == 0)
@@ -48,10 +58,13 @@ const char *zp_secure_exec(int dirfd, const char *path, int at_flags)
 	}
 	if (!why && zp_raw4(SYS_getxattr, p, "security.capability", 0, 0) > 0)
 		why = "given file capabilities";
-	/* A nosuid mount ignores both. */
+	/* A nosuid mount ignores both; the program then keeps the caller's
+	 * effective IDs. */
 	struct statfs fs;
 	if (why && zp_raw2(SYS_statfs, p, &fs) == 0 && (fs.f_flags & ST_NOSUID))
-		why = NULL;
+		why = euid != uid   ? "started with an effective user ID other than its real one"
+		      : egid != gid ? "started with an effective group ID other than its real one"
+				    : NULL;
 	if (fd >= 0)
 		zp_raw1(SYS_close, fd);
 	return why;

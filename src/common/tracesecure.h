@@ -2,7 +2,8 @@
  * tracesecure.h - programs the kernel runs in secure-execution mode.
  *
  * A set-user-ID or set-group-ID program that changes the caller's
- * credentials, or one given file capabilities, runs with AT_SECURE set,
+ * credentials, one given file capabilities, or any program started by a
+ * caller whose effective IDs are not its real ones, runs with AT_SECURE set,
  * and then ld.so ignores LD_PRELOAD: the runtime is not loaded and the
  * program runs unhooked.  The command warns before it starts one; the
  * tracer marks the execve that starts one, whose result the new image
@@ -15,7 +16,8 @@
 
 /* Would execveat(dirfd, path, ..., at_flags) run the file in
  * secure-execution mode?  Returns why ("set-user-ID", "set-group-ID",
- * "given file capabilities"), or NULL if not, or if it cannot tell. */
+ * "given file capabilities", "started with an effective user ID other
+ * than its real one"...), or NULL if not, or if it cannot tell. */
 const char *zp_secure_exec(int dirfd, const char *path, int at_flags);
 
 #endif

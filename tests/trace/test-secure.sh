@@ -68,6 +68,21 @@ grep -q "^$pid *getppid\|^$pid *write" "$T" &&
 	fail "lines from the set-user-ID program itself, which cannot be traced" ||
 	pass "no lines from inside the set-user-ID program"
 
+# No set-ID bit, but a caller whose effective user is not its real one
+# (squid's master: real uid proxy, effective root): the kernel runs what
+# it starts in secure-execution mode too.  The execve is unfinished and
+# the shell's reaping prints its end, as for a set-user-ID program.
+"$Z" trace -f -o "$TMP/out/reuid" -- /bin/sh -c \
+	"setpriv --ruid=nobody $P/seq >/dev/null; exit 3" 2>"$TMP/err"
+rc=$?
+T=$TMP/out/reuid
+pid=$(sed -n 's/^\([0-9]*\) *execve("[^"]*\/seq", .*<unfinished \.\.\.>$/\1/p' "$T")
+if [ $rc -eq 3 ] && [ -n "$pid" ] && grep -q "^$pid *+++ exited with 0 +++" "$T"; then
+	pass "trace -f: a program started with real uid nobody, effective root: unfinished, its exit from the reaping parent"
+else
+	fail "trace -f, real uid not effective: exit $rc, pid '$pid': $(grep -n 'seq\|+++' "$T" | head -8)"
+fi
+
 # The traced root itself ends up running one (exec): no process of ours
 # prints its end, so the command, which waited for it, does.
 "${AS_NOBODY[@]}" "$Z" trace -o "$TMP/out/root" -- /bin/sh -c "exec $TMP/suid-seq" >/dev/null 2>"$TMP/err"
