@@ -48,6 +48,9 @@ static const int sent_fwd[] = {SIGINT,  SIGQUIT, SIGWINCH, SIGALRM, SIGVTALRM,
 #define NRT 32
 
 static volatile sig_atomic_t child;
+/* The program's process group when it ended, read before it was reaped:
+ * its group kill may be handled after that (origin_of). */
+static volatile sig_atomic_t child_pgid;
 
 /* Is PID the program or one of its descendants?  Asked only for a signal
  * that came from a process, by walking /proc's parent links (open, read
@@ -105,7 +108,10 @@ static enum origin origin_of(const siginfo_t *si)
 	 * above): natively it reached the group's other members, which it did.
 	 * Outside the group it can only have been meant for the command: the
 	 * program's parent (a set-user-ID program runs without the runtime). */
-	if (si->si_code == SI_USER && getpgid(si->si_pid) == getpgrp())
+	pid_t group = getpgid(si->si_pid);
+	if (group < 0 && si->si_pid == (pid_t)child) /* reaped since it sent it */
+		group = (pid_t)child_pgid;
+	if (si->si_code == SI_USER && group == getpgrp())
 		return TO_GROUP;
 	return TO_PARENT;
 }
@@ -519,11 +525,24 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	 * entry point) is where orphans go: natively the program would be
 	 * that process and reap them, so the command reaps them. */
 	bool init = getpid() == 1;
-	int status;
+	int status = 0;
 	pid_t w;
-	do
-		w = waitpid(init ? -1 : pid, &status, 0);
-	while ((w < 0 && errno == EINTR) || (w > 0 && w != pid));
+	for (;;) {
+		/* Ended, not reaped yet: its group is still there to read. */
+		siginfo_t ended;
+		memset(&ended, 0, sizeof ended);
+		if (waitid(init ? P_ALL : P_PID, (id_t)pid, &ended, WEXITED | WNOWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
+			w = -1;
+			break;
+		}
+		if (ended.si_pid == pid)
+			child_pgid = getpgid(pid);
+		w = waitpid(ended.si_pid > 0 ? ended.si_pid : pid, &status, 0);
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+	}
 	child = 0;
 	if (exec_errno)
 		return exec_failure(l->argv[0], exec_errno);
