@@ -3,7 +3,7 @@
 # them: the vectors of readv, preadv, preadv2, process_vm_readv and
 # sendmmsg calls that failed, unreadable pointers (the address), flags and
 # enums no name covers (the number and a /* X_??? */ comment, ints in 32
-# bits), 16-bit modes, a signal set of a size the kernel refuses,
+# bits), PR_SET_NAME's 15 bytes, 16-bit modes, a signal set of a size the kernel refuses,
 # unshare's and setns's names, mremap without MREMAP_FIXED, alarm's
 # unsigned seconds, an iocb's key, a bit strace does not name in sa_flags, and siginfo
 # with si_errno and a value, sent and delivered (a seccomp trap's data

@@ -71,6 +71,10 @@ int main(void)
 	syscall(SYS_getitimer, -100, NULL);
 	syscall(SYS_getrusage, -100, NULL);
 	syscall(SYS_prctl, 0, 0, 0, 0, 0);
+	/* a name strace reads 15 bytes of: "..." from 15 on */
+	prctl(PR_SET_NAME, "tp-edges-name");
+	prctl(PR_SET_NAME, "tp-edges-fifteen");
+	prctl(PR_SET_NAME, "tp-edges");
 	msgctl(-1, 0x7777, NULL);
 	/* modes are 16 bits to the kernel */
 	syscall(SYS_mkdir, "/nonexistent/zp-edges", 0x10000100);

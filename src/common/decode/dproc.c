@@ -667,9 +667,19 @@ static void d_prctl(struct dctx *d)
 		for (int i = 2; i < 5; i++)
 			a_hex(d, i);
 		return;
-	case 15: /* PR_SET_NAME */
-		a_str(d, 1);
+	case 15: { /* PR_SET_NAME: strace reads 15 bytes, "..." if no NUL among them */
+		char name[16];
+		bool complete;
+		arg(d);
+		long n = um_str(d, name, (unsigned long)d->a[1], 15, false, &complete);
+		if (n == 15) /* its NUL, if any, is past what strace reads */
+			complete = false;
+		if (n < 0)
+			p_ptr(d, (unsigned long)d->a[1]);
+		else
+			tb_quote(d->b, (const unsigned char *)name, (size_t)n, !complete, 0);
 		return;
+	}
 	case 16: /* PR_GET_NAME */
 		arg(d);
 		if (d->ok)
