@@ -283,6 +283,8 @@ long zp_sigaction_virtual(struct zp_record *r)
 	if (act) {
 		*v = a;
 		v->flags &= ZP_SA_KEPT;
+		/* as the kernel: SIGKILL and SIGSTOP cannot be blocked */
+		v->mask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
 		long e = install(sig);
 		if (e < 0) {
 			*v = prev;

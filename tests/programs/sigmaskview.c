@@ -25,30 +25,33 @@ struct kaction {
 	unsigned long mask;
 };
 
-static unsigned long flags_back(int sig, void (*handler)(int))
+/* Every flag and every signal in the mask: the old action read back. */
+static struct kaction all_back(int sig, void (*handler)(int))
 {
-	struct kaction set = {handler, ~0UL, NULL, 0}, old;
+	struct kaction set = {handler, ~0UL, NULL, ~0UL}, old;
 	memset(&old, 0, sizeof old);
 	syscall(SYS_rt_sigaction, sig, &set, NULL, 8);
 	syscall(SYS_rt_sigaction, sig, NULL, &old, 8);
 	signal(sig, SIG_DFL);
-	return old.flags;
+	return old;
 }
 
 /* The kernel drops the sa_flags bits it does not know (since 5.11; an
  * int sa_flags with SA_RESETHAND reaches it sign-extended, as Node.js's
  * does): an action the runtime keeps (SIGSEGV, SIGSYS) or wraps (SIGUSR1's
- * handler) reads back the same.  SIG_IGN's, left to the kernel, shows
- * its rule. */
+ * handler) reads back the same, and so does its mask, which cannot hold
+ * SIGKILL or SIGSTOP.  SIG_IGN's, left to the kernel, shows its rule. */
 static int check_flags(void)
 {
-	unsigned long kernel = flags_back(SIGUSR2, SIG_IGN);
+	struct kaction kernel = all_back(SIGUSR2, SIG_IGN);
 	int sigs[] = {SIGUSR1, SIGSEGV, SIGSYS}, fails = 0;
 	for (int i = 0; i < 3; i++) {
-		unsigned long got = flags_back(sigs[i], on_sig);
+		struct kaction got = all_back(sigs[i], on_sig);
 		printf("%s: signal %d: sa_flags read back %#lx, as the kernel keeps them (%#lx)\n",
-		       got == kernel ? "PASS" : "FAIL", sigs[i], got, kernel);
-		fails += got != kernel;
+		       got.flags == kernel.flags ? "PASS" : "FAIL", sigs[i], got.flags, kernel.flags);
+		printf("%s: signal %d: a full sa_mask reads back %#lx, as the kernel keeps it (%#lx)\n",
+		       got.mask == kernel.mask ? "PASS" : "FAIL", sigs[i], got.mask, kernel.mask);
+		fails += (got.flags != kernel.flags) + (got.mask != kernel.mask);
 	}
 	return fails;
 }
