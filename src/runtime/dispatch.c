@@ -408,6 +408,23 @@ static bool filter_in_page0(const struct zp_record *r)
 	return install && (unsigned long)a[2] < ZP_PAGE;
 }
 
+/* An input pointer into page 0 of a call the runtime looks into: natively
+ * EFAULT, but page 0 is readable where the trampoline lives (no PKU), so
+ * the kernel would read its jump bytes (a sigprocmask that blocked signals
+ * at random and returned 0).  The call is made with the pointer moved out
+ * of user space: the kernel's checks answer as natively, its read fails. */
+static bool page0_input(struct zp_record *r, int i)
+{
+	const long *a = r->call.args;
+	unsigned long p = (unsigned long)a[i];
+	if (!p || p >= ZP_PAGE)
+		return false;
+	long b[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+	b[i] = (long)(ZP_NONCANONICAL | p);
+	r->call.ret = zp_raw6(r->call.nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+	return true;
+}
+
 /* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
@@ -422,6 +439,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_code_may_change((uintptr_t)a[0], (size_t)a[1]);
 		return ZP_ACT_SYSCALL;
 	case SYS_rt_sigaction:
+		if (!zp_signal_is_ours((int)a[0]) && page0_input(r, 1))
+			return ZP_ACT_RETURN;
 		zp_sigdefault_action_pre(r);
 		if (zp_signal_is_ours((int)a[0])) {
 			r->call.ret = zp_sigaction_virtual(r);
@@ -430,6 +449,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		zp_sigaction_virtual(r); /* strips the runtime's signals from sa_mask */
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_rt_sigprocmask:
+		if (page0_input(r, 1))
+			return ZP_ACT_RETURN;
 		zp_sigmask_pre(r);
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_kill:
@@ -475,6 +496,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			zp_sud_disarm(t);
 		return zp_seccomp_install_widened(r) ? ZP_ACT_RETURN : ZP_ACT_SYSCALL;
 	case SYS_sigaltstack:
+		if (page0_input(r, 0))
+			return ZP_ACT_RETURN;
 		return zp_sigaltstack_pre(r, t);
 	case SYS_arch_prctl:
 		return gs_prctl(r, t);
@@ -515,6 +538,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return prepare_clone(r, t, (uint64_t)a[0], (uint64_t)a[1]);
 	case SYS_clone3: {
 		struct clone_args ca;
+		if (page0_input(r, 0)) /* the kernel would read jump bytes: EINVAL */
+			return ZP_ACT_RETURN;
 		if ((unsigned long)a[1] < 64 || !a[0] || zp_safe_copy(&ca, (const void *)a[0], 64) < 0)
 			return ZP_ACT_SYSCALL; /* the kernel says EINVAL/EFAULT */
 		return prepare_clone(r, t, ca.flags, ca.stack);

@@ -55,12 +55,16 @@ for hook in none pass count clobber trace; do
 		head -20 "$TMP/oor.diff"
 	fi
 	"$P/badptr" >"$TMP/bad.native" 2>&1
-	LD_PRELOAD=$LIB LIBZPHOOK=$H ZPOLINE_STICKY=1 "$P/badptr" >"$TMP/bad.hooked" 2>&1
-	if diff "$TMP/bad.native" "$TMP/bad.hooked" >/dev/null; then
-		pass "[$hook] unmapped pointers to calls the runtime reads: EFAULT as native"
-	else
-		fail "[$hook] unmapped pointers: $(diff "$TMP/bad.native" "$TMP/bad.hooked" | head -5 | tr '\n' ' ')"
-	fi
+	# trapped (its calls are fewer than the switch's 200) and rewritten,
+	# where page 0 is the trampoline, readable
+	for after in 200 0; do
+		LD_PRELOAD=$LIB LIBZPHOOK=$H ZPOLINE_STICKY=1 ZPOLINE_SWITCH_AFTER=$after "$P/badptr" >"$TMP/bad.hooked" 2>&1
+		if diff "$TMP/bad.native" "$TMP/bad.hooked" >/dev/null; then
+			pass "[$hook] unmapped and page-0 pointers to calls the runtime reads, switch after $after: EFAULT as native"
+		else
+			fail "[$hook] unmapped pointers, switch after $after: $(diff "$TMP/bad.native" "$TMP/bad.hooked" | head -5 | tr '\n' ' ')"
+		fi
+	done
 	LD_PRELOAD=$LIB LIBZPHOOK=$H "$P/sigstorm" 2 >"$TMP/storm" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] && grep -q "handled some" "$TMP/storm" &&
