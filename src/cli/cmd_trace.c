@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -389,6 +390,15 @@ static void finish_later(const char *output, const char *ctl, bool keep_stderr)
 	}
 	if (setsid() < 0 || fork() != 0)
 		_exit(0);
+	/* The command's handlers pass signals on to the program, gone by now
+	 * (its number may be another process's): the watcher takes the
+	 * default actions, so that SIGTERM ends it. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 0);

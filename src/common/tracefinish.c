@@ -4,8 +4,10 @@
  * only, not into the tracer, which loads without libc (hooklibc.c).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,30 +68,91 @@ uint64_t zp_trace_last_line_mono(const char *ctl_path)
 	return t;
 }
 
-/* Is any process the table lists as alive still there? */
-static bool any_alive(const struct zp_trace_ctl *c)
+/* Does process pid map the session's control file?  Every traced process
+ * does, for its life.  Known by the file's name in /proc/PID/maps, which
+ * mkstemp made unique (its device and inode there are the lower file's on
+ * an overlay).  1: yes, 0: no, -1: unreadable. */
+static int maps_ctl(int pid, const char *ctl_name)
 {
+	char path[64], line[4096 + 128];
+	snprintf(path, sizeof path, "/proc/%d/maps", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, ctl_name) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* A zombie is not alive for our purposes. */
+static bool running(int pid)
+{
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return false;
+	char path[64], st = 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%*d (%*[^)]) %c", &st) != 1)
+			st = 0;
+		fclose(f);
+	}
+	return st != 'Z' && st != 'X';
+}
+
+/* A traced process in a pid namespace of its own is in the table by the
+ * number its parent there saw (sh's child in `unshare -p -f sh -c ...`
+ * is 2): look for one among the processes of other pid namespaces, by
+ * the control file it maps. */
+static bool foreign_alive(const char *ctl_name)
+{
+	struct stat self, ns;
+	if (stat("/proc/self/ns/pid", &self) < 0)
+		return false;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return false;
+	bool found = false;
+	int me = getpid();
+	struct dirent *e;
+	while (!found && (e = readdir(d)) != NULL) {
+		char *end, path[64];
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == me)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/ns/pid", pid);
+		found = stat(path, &ns) == 0 && ns.st_ino != self.st_ino &&
+			maps_ctl((int)pid, ctl_name) == 1 && running((int)pid);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Is any process the table lists as alive still there?  By its number, if
+ * that process is one of the session's (another has the number now: a
+ * kernel thread such as kthreadd for a namespace's 2, where the finishing
+ * command waited for good); else, if some entry's number was not the
+ * session's, among the other pid namespaces' processes. */
+static bool any_alive(const struct zp_trace_ctl *c, const char *ctl_name)
+{
+	bool elsewhere = false;
 	for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++) {
 		uint64_t v = c->pids[i];
 		int pid = (int)(v & 0xffffffffu);
 		int state = (int)(v >> 32);
 		if (pid <= 0 || state != 1)
 			continue;
-		if (kill(pid, 0) == 0 || errno == EPERM) {
-			/* A zombie is not alive for our purposes. */
-			char path[64], st = 0;
-			snprintf(path, sizeof path, "/proc/%d/stat", pid);
-			FILE *f = fopen(path, "r");
-			if (f) {
-				if (fscanf(f, "%*d (%*[^)]) %c", &st) != 1)
-					st = 0;
-				fclose(f);
-			}
-			if (st != 'Z' && st != 'X')
-				return true;
+		if (!running(pid)) {
+			elsewhere = true; /* ended, or a number in another namespace */
+			continue;
 		}
+		if (maps_ctl(pid, ctl_name) != 0) /* ours, or cannot tell */
+			return true;
+		elsewhere = true;
 	}
-	return false;
+	return elsewhere && foreign_alive(ctl_name);
 }
 
 /* Remove NUL bytes from [start, len) of the file; returns the new length, or
@@ -408,7 +471,8 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 			last = pending_rest(c, last_pid, c->mode == ZP_TOUT_FF ? to : NULL);
 			synth = last != NULL;
 		}
-		if (c && any_alive(c)) {
+		const char *ctl_name = strrchr(ctl_path, '/');
+		if (c && any_alive(c, ctl_name ? ctl_name : ctl_path)) {
 			if (last && *last)
 				root_lines_now(c, output, last, last_pid, !synth);
 			munmap(c, sizeof *c);

@@ -33,4 +33,21 @@ n=$(awk -v r="$root" '/getppid\(\)/ && $1 + 0 > r + 0 { print $1 }' "$TMP/th" | 
 check "threads in the namespace: getppid from 3 threads with outside ids ($n)" [ "$n" -ge 3 ]
 check "no thread line shows an id from inside the namespace" \
 	awk -v r="$root" '$1 + 0 < r + 0 { bad = 1 } END { exit bad }' "$TMP/th"
+
+# A namespace's process left running when the command returns is in the
+# session's table by its number there (2): in the command's namespace
+# that is a kernel thread (kthreadd), and the command's watcher waited
+# for it for good, the file never trimmed.  The namespace's end kills it:
+# the watcher must then finish the file and go.
+"$ZP" trace -f -o "$TMP/left" -- unshare -pf sh -c 'sleep 30 & sleep 0.3' 2>"$TMP/err"
+finished=
+for i in $(seq 50); do
+	if [ -s "$TMP/left" ] && ! tr -d '\n' <"$TMP/left" | grep -qaP '\x00'; then
+		finished=yes
+		break
+	fi
+	sleep 0.2
+done
+check "a process left in the namespace: the file is finished (no NUL bytes)" [ -n "$finished" ]
+check "no watcher left waiting" sh -c "! pgrep -f 'zpoline trace -f -o $TMP/lef[t]' >/dev/null"
 finish
