@@ -21,6 +21,8 @@
 #include "raw.h"
 
 #include "rt.h"
+
+#pragma weak zp_sud_armed
 #include "solib.h"
 
 #ifndef ZP_ZYDIS_PATH
@@ -81,11 +83,15 @@ static bool load(void)
 	/* Out of descriptors (a low `ulimit -n`) says nothing about the
 	 * library, and in auto mode the calls of the code left as it was are
 	 * caught by Syscall User Dispatch instead (init.c): said only when
-	 * debugging.  The rest is the installation's fault, said always. */
-	if (e < 0 && (!starved || zp_debug))
+	 * debugging.  So is a library out of reach where the process's trap
+	 * phase goes on catching them (it switches to rewriting after
+	 * entering a container's root, which has no libZydis: tier.c).  The
+	 * rest is the installation's fault, said always. */
+	bool caught = &zp_sud_armed && zp_sud_armed; /* weak: tools link no sud.c */
+	if (e < 0 && ((!starved && !caught) || zp_debug))
 		zp_log("zpoline: cannot load the x86 decoder: %s; code that must be decoded is left "
-		       "as it is, and its system calls bypass the hooks",
-		       err);
+		       "as it is, and its system calls %s",
+		       err, caught ? "are caught by Syscall User Dispatch instead" : "bypass the hooks");
 	if (e < 0)
 		return false;
 	api.init = (__typeof__(api.init))zp_solib_sym(&lib, "ZydisDecoderInit");
@@ -93,8 +99,8 @@ static bool load(void)
 	api.decode = (__typeof__(api.decode))zp_solib_sym(&lib, "ZydisDecoderDecodeInstruction");
 	if (!api.init || !api.enable_mode || !api.decode) {
 		zp_log("zpoline: %s is not the Zydis 4 decoder (a function is missing); code that "
-		       "must be decoded is left as it is, and its system calls bypass the hooks",
-		       path);
+		       "must be decoded is left as it is, and its system calls %s",
+		       path, caught ? "are caught by Syscall User Dispatch instead" : "bypass the hooks");
 		return false;
 	}
 	return true;

@@ -83,4 +83,32 @@ rc=$?
 [ $rc = 0 ] && [ "$out" = hi ] && grep -Eq '^ +1 +0  write$' "$TMP/cnt" &&
 	grep -Eq '^ +1 +0  exit_group$' "$TMP/cnt"
 outcome "broken decoder, switch after 3 calls: echo's write and exit still reach the count hook"
+
+# There at start-up, gone at the switch (a process that entered a
+# container's root, which has no libZydis): the trap phase goes on
+# catching the calls, so nothing is said but with ZPOLINE_DEBUG, and then
+# not that the calls bypass the hooks (it was said, to the program's
+# stderr, under crun exec and bwrap).
+zyd=$(ls /usr/lib/x86_64-linux-gnu/libZydis.so.4* 2>/dev/null | head -1)
+if [ -r "$zyd" ]; then
+	cp "$zyd" "$TMP/zyd.so"
+	out=$(ZPOLINE_SWITCH_AFTER=200 ZPOLINE_CACHE=0 ZPOLINE_DECODER=$TMP/zyd.so LD_PRELOAD=$LIB \
+		"$P/decodergone" "$TMP/zyd.so" 2>"$TMP/err")
+	rc=$?
+	[ $rc = 0 ] && [ "$out" = 400 ] && [ ! -s "$TMP/err" ]
+	outcome "decoder gone at the switch: the program's stderr stays its own ($rc, $out, $(head -c 200 "$TMP/err"))"
+	cp "$zyd" "$TMP/zyd.so"
+	ZPOLINE_SWITCH_AFTER=200 ZPOLINE_CACHE=0 ZPOLINE_DECODER=$TMP/zyd.so ZPOLINE_COUNT_OUTPUT=$TMP/cnt \
+		LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_COUNT "$P/decodergone" "$TMP/zyd.so" >/dev/null 2>&1
+	grep -Eq '^ +400 +0  getppid$' "$TMP/cnt"
+	outcome "decoder gone at the switch: all 400 calls reach the count hook"
+	cp "$zyd" "$TMP/zyd.so"
+	ZPOLINE_SWITCH_AFTER=200 ZPOLINE_DEBUG=1 ZPOLINE_CACHE=0 ZPOLINE_DECODER=$TMP/zyd.so LD_PRELOAD=$LIB \
+		"$P/decodergone" "$TMP/zyd.so" >/dev/null 2>"$TMP/err"
+	grep -q 'cannot load the x86 decoder.*caught by Syscall User Dispatch instead' "$TMP/err" &&
+		! grep -q 'bypass the hooks' "$TMP/err"
+	outcome "decoder gone at the switch, debugging: said as caught, not as bypassing"
+else
+	skip "decoder gone at the switch" "no libZydis.so.4 found to copy"
+fi
 finish
