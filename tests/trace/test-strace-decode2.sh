@@ -6,6 +6,7 @@
 # raw= prints, as many as it prints; and tools/syscall-nargs.txt, where
 # their number comes from, is what this strace says.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/strace-lines.sh"
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-decode2
@@ -33,7 +34,7 @@ norm() {
 	fail "tp-decode2 traced"
 norm "$TMP/s.trace" >"$TMP/s.lines"
 norm "$TMP/z.trace" >"$TMP/z.lines"
-for name in getcpu membarrier ioprio_get ioprio_set timer_create timer_settime timer_gettime \
+same_calls "$TMP/s.lines" "$TMP/z.lines" getcpu membarrier ioprio_get ioprio_set timer_create timer_settime timer_gettime \
 	timer_getoverrun timer_delete tee splice vmsplice sync_file_range sendmmsg recvmmsg \
 	rt_sigqueueinfo rt_tgsigqueueinfo sched_getattr sched_setattr seccomp io_uring_setup \
 	io_uring_enter io_uring_register io_setup io_submit io_getevents io_cancel io_destroy \
@@ -42,15 +43,7 @@ for name in getcpu membarrier ioprio_get ioprio_set timer_create timer_settime t
 	memfd_secret semget shmget msgget mq_unlink delete_module sethostname setdomainname \
 	process_madvise futex_waitv semop semtimedop semctl shmat shmdt shmctl msgctl mq_timedsend \
 	mq_timedreceive mq_notify process_vm_readv process_vm_writev pidfd_getfd process_mrelease finit_module \
-	init_module landlock_restrict_self; do
-	want=$(grep -E "^$name\\(" "$TMP/s.lines")
-	got=$(grep -E "^$name\\(" "$TMP/z.lines")
-	if [ -n "$want" ] && [ "$want" = "$got" ]; then
-		pass "$name: as strace prints it"
-	else
-		fail "$name: strace '$want', tracer '$got'"
-	fi
-done
+	init_module landlock_restrict_self
 
 # Decoded since (test-strace-decode3 has their other forms): these
 # calls' NULL arguments.  Only the arguments are compared: zpoline maps

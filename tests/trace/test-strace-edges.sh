@@ -10,6 +10,7 @@
 # too).  Addresses and the pid are normalised; one case per call name,
 # all of its lines in order.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/strace-lines.sh"
 
 TRACE=$ZP_BUILD/libzphook_trace.so
 PROG=$ZP_BUILD/tests/progs/tp-edges
@@ -27,18 +28,8 @@ norm() {
 	fail "tp-edges traced"
 norm "$TMP/s.trace" >"$TMP/s.lines"
 norm "$TMP/z.trace" >"$TMP/z.lines"
-for name in readv preadv preadv2 process_vm_readv sendmmsg writev poll flock eventfd2 accept4 \
-	getitimer getrusage prctl msgctl mkdir rt_sigprocmask semtimedop unshare setns mremap io_cancel alarm \
-	rt_sigaction rt_sigqueueinfo rt_tgsigqueueinfo '--- SIGUSR1' '--- SIGSYS'; do
-	pat="^${name}\\("
-	case $name in ---*) pat="^${name} " ;; esac
-	want=$(grep -E -- "$pat" "$TMP/s.lines")
-	got=$(grep -E -- "$pat" "$TMP/z.lines")
-	if [ -n "$want" ] && [ "$want" = "$got" ]; then
-		pass "$name: as strace prints it"
-	else
-		fail "$name: strace '$want', tracer '$got'"
-		diff <(echo "$want") <(echo "$got") | head -20
-	fi
-done
+same_calls "$TMP/s.lines" "$TMP/z.lines" readv preadv preadv2 process_vm_readv sendmmsg writev \
+	poll flock eventfd2 accept4 getitimer getrusage prctl msgctl mkdir rt_sigprocmask semtimedop \
+	unshare setns mremap io_cancel alarm rt_sigaction rt_sigqueueinfo rt_tgsigqueueinfo \
+	'--- SIGUSR1' '--- SIGSYS'
 finish
