@@ -542,6 +542,20 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			return ZP_ACT_RETURN;
 		if ((unsigned long)a[1] < 64 || !a[0] || zp_safe_copy(&ca, (const void *)a[0], 64) < 0)
 			return ZP_ACT_SYSCALL; /* the kernel says EINVAL/EFAULT */
+		/* CLONE_CLEAR_SIGHAND would also take the runtime's handlers
+		 * from the child, whose first trapped call (Syscall User
+		 * Dispatch: sud mode, the trap phase) then killed it with
+		 * SIGSYS.  A new process on the caller's stack: the kernel gets
+		 * a copy without the flag and the child resets the program's
+		 * handlers itself (signals.c).  (On a stack of its own, or
+		 * sharing memory, it keeps the kernel's way: README, Limits.) */
+		if ((ca.flags & ZP_CLONE_CLEAR_SIGHAND) && !(ca.flags & CLONE_VM) && !ca.stack &&
+		    (unsigned long)a[1] <= 11 * sizeof(uint64_t) &&
+		    zp_safe_copy(r->scratch, (const void *)a[0], (size_t)a[1]) == 0) {
+			r->scratch[0] &= ~(uint64_t)ZP_CLONE_CLEAR_SIGHAND;
+			a[0] = (long)r->scratch;
+			r->rt_flags |= ZP_RTF_CLEARSIG;
+		}
 		return prepare_clone(r, t, ca.flags, ca.stack);
 	}
 	case SYS_fork:
@@ -675,8 +689,11 @@ static void runtime_post(struct zp_record *r, struct zp_thread *t)
 		else if (r->call.ret > 0)
 			zp_thread_disown(c, (int)r->call.ret);
 	}
-	if ((r->rt_flags & ZP_RTF_FORK) && r->call.ret == 0)
+	if ((r->rt_flags & ZP_RTF_FORK) && r->call.ret == 0) {
 		zp_thread_forked(t);
+		if (r->rt_flags & ZP_RTF_CLEARSIG)
+			zp_signals_clear_handlers();
+	}
 	/* After the kernel made the change (and before scanning: a range
 	 * made writable and executable is never recorded clean, watch.c). */
 	if ((r->rt_flags & ZP_RTF_MEMCHG) && !(r->call.ret < 0 && r->call.ret > -4096)) {

@@ -65,6 +65,8 @@ struct zp_record {
 #define ZP_RTF_SELFSIG 0x4000   /* a signal to the caller (zp_signals_caller): from the trap */
 #define ZP_RTF_MEMCHG 0x8000    /* mapped, moved or made writable: zp_code_may_change */
 #define ZP_RTF_PSUD 0x10000     /* trapped by the program's own SUD: its SIGSYS sent (psud.c) */
+#define ZP_RTF_CLEARSIG 0x20000 /* clone3's CLONE_CLEAR_SIGHAND, made by the child (signals.c) */
+#define ZP_CLONE_CLEAR_SIGHAND 0x100000000ULL
 /* Runtime work after the call that may be done from a signal handler that
  * sends the program elsewhere (signals.c, app_view_hide): the tables and
  * the program's view of the signals, no more.  Such a call's `syscall` is
@@ -277,6 +279,9 @@ ZP_HIDDEN bool zp_self_traced_now(void);
 ZP_HIDDEN bool zp_signals_caller(const struct zp_record *r, const struct zp_thread *t);
 ZP_HIDDEN void zp_signals_private(struct zp_thread *child);
 ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
+/* In a child of clone3(CLONE_CLEAR_SIGHAND) made without the flag: the
+ * kernel's reset of the program's actions. */
+ZP_HIDDEN void zp_signals_clear_handlers(void);
 ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top);
 /* fn(arg) on the stack that ends at top (entry.S). */
 ZP_HIDDEN long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);

@@ -294,6 +294,40 @@ long zp_sigaction_virtual(struct zp_record *r)
 	return 0;
 }
 
+/* What the kernel does to a new process's actions for CLONE_CLEAR_SIGHAND
+ * (flush_signal_handlers): a handler becomes SIG_DFL, an ignored signal
+ * stays ignored, and every action loses its flags, restorer and mask.  The
+ * runtime's own signals keep its handlers; their actions as the program
+ * sees them are reset instead.  The child's memory is its own (no
+ * CLONE_VM: dispatch.c). */
+void zp_signals_clear_handlers(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		asked_ours[sig] = 0;
+		if (zp_signal_is_ours(sig)) {
+			struct ksigaction *v = view(sig);
+			void *h = v->handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+			memset(v, 0, sizeof *v);
+			v->handler = h;
+			install(sig);
+			continue;
+		}
+		prog_act[sig].handler = NULL;
+		prog_act[sig].flags = 0;
+		struct ksigaction a;
+		if (zp_raw4(SYS_rt_sigaction, sig, NULL, &a, 8) != 0)
+			continue;
+		if (a.handler == SIG_DFL && !a.flags && !a.mask)
+			continue;
+		void *h = a.handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+		memset(&a, 0, sizeof a);
+		a.handler = h;
+		zp_raw4(SYS_rt_sigaction, sig, &a, NULL, 8);
+	}
+}
+
 /* rt_sigaction of another signal came back: oldact shows the runtime's
  * signals the program had put in that handler's sa_mask. */
 void zp_sigaction_post(struct zp_record *r)
