@@ -494,21 +494,19 @@ int zp_stage2_map_alone(char *err, size_t errlen)
  * for the 24 others. */
 bool zp_trampoline_is_ours(bool page0)
 {
-	/* Only a copy loaded after another (a hook's namespace) can find one:
-	 * the first copy makes none of the probes below.  (They read with
-	 * process_vm_readv, for which a seccomp filter the program started
-	 * under may kill: firejail's helpers died at start-up in detour
-	 * mode.) */
-	if (!zp_other_runtime_loaded())
-		return false;
-	/* Under such a filter the other copy is taken to be in charge. */
+	/* The probes below read with process_vm_readv, for which a seccomp
+	 * filter the program started under may kill (firejail's helpers died
+	 * at start-up in detour mode): under such a filter, another copy in
+	 * the link maps (a hook's namespace) is taken to be in charge.  (The
+	 * probes also find a copy no link map shows: the one zpoline-loader
+	 * runs with, for a program whose own ld.so loads another.) */
 	if (zp_vm_readv_refused())
-		return true;
+		return zp_other_runtime_loaded();
 	long pid = zp_raw0(SYS_getpid);
 	/* Held (or execute-only): no read of it, so none of the probes below,
 	 * each a system call the first copy's hooks would see. */
 	unsigned char b;
-	if (page0 && zp_peek(pid, &b, 0, 1) != 1)
+	if (page0 && zp_peek(pid, &b, 0, 1) != 1 && zp_other_runtime_loaded())
 		return true;
 	size_t nunits = page0 ? UNITS_NSTAGE2 : 0;
 	for (size_t j = 0; j < nunits + sizeof stage2_top + 4; j++) {
