@@ -531,6 +531,7 @@ ZP_HIDDEN void zp_signals_forked(struct zp_thread *self);
  * they want writes, those that end the process if one asks (sigdefault.c). */
 ZP_HIDDEN void zp_sigdefault_init(void);
 ZP_HIDDEN bool zp_sigdefault_wanted(int sig);
+ZP_HIDDEN void zp_sigdefault_reset(int sig);
 ZP_HIDDEN void zp_sigdefault_action_pre(struct zp_record *r);
 ZP_HIDDEN void zp_sigdefault_action_post(struct zp_record *r);
 ZP_HIDDEN void zp_sigpipe_raise_held(struct zp_thread *t);

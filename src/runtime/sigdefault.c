@@ -89,6 +89,14 @@ static long catch_default(int sig, struct ksigaction *old)
 	return zp_raw4(SYS_rt_sigaction, sig, &k, old, 8);
 }
 
+/* A caught signal's action back to the default (CLONE_CLEAR_SIGHAND in a
+ * new process, signals.c): the runtime's handler stands for it again. */
+void zp_sigdefault_reset(int sig)
+{
+	memset(&program[sig], 0, sizeof program[sig]);
+	catch_default(sig, NULL);
+}
+
 void zp_sigdefault_init(void)
 {
 	if (zp_nr_class[SYS_write] & ZP_CLASS_HOOK)

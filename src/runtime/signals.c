@@ -321,6 +321,11 @@ void zp_signals_clear_handlers(void)
 			continue;
 		if (a.handler == SIG_DFL && !a.flags && !a.mask)
 			continue;
+		/* a signal the runtime catches at its default action stays so */
+		if (a.handler != SIG_IGN && zp_sigdefault_wanted(sig)) {
+			zp_sigdefault_reset(sig);
+			continue;
+		}
 		void *h = a.handler == SIG_IGN ? SIG_IGN : SIG_DFL;
 		memset(&a, 0, sizeof a);
 		a.handler = h;
