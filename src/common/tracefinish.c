@@ -86,6 +86,55 @@ static int maps_ctl(int pid, const char *ctl_name)
 	return found;
 }
 
+/* Was pid started in the session: ZPOLINE_TRACE_CTL=ctl_path in the
+ * environment it was executed with?  (A process between its execve and
+ * its tracer's start maps no control file yet.)  1: yes, 0: no, -1:
+ * unreadable. */
+static int started_in(int pid, const char *ctl_path)
+{
+	char path[64], want[4200], buf[8192];
+	snprintf(path, sizeof path, "/proc/%d/environ", pid);
+	int n = snprintf(want, sizeof want, "ZPOLINE_TRACE_CTL=%s", ctl_path);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	bool found = false;
+	size_t have = 0, got;
+	while (!found && (got = fread(buf + have, 1, sizeof buf - 1 - have, f)) > 0) {
+		have += got;
+		buf[have] = '\0';
+		/* entries are NUL-separated: look at each one's start */
+		size_t i = 0, last = 0;
+		while (i < have && !found) {
+			size_t len = strnlen(buf + i, have - i);
+			if (i + len == have)
+				break; /* cut: kept for the next read */
+			found = len == (size_t)n && memcmp(buf + i, want, (size_t)n) == 0;
+			i += len + 1;
+			last = i;
+		}
+		memmove(buf, buf + last, have - last);
+		have -= last;
+		if (have >= sizeof buf - 1)
+			have = 0; /* one entry longer than the buffer: not ours */
+	}
+	fclose(f);
+	return found;
+}
+
+/* Is pid one of the session's processes: it maps the control file, or is
+ * on its way to (see started_in).  An unrelated process with the number
+ * (init, kthreadd: a pid namespace's 1 and 2 seen from outside) is not. */
+static bool ours(int pid, const char *ctl_path, const char *ctl_name)
+{
+	int m = maps_ctl(pid, ctl_name);
+	if (m == 1)
+		return true;
+	int s = started_in(pid, ctl_path);
+	/* nothing readable: cannot tell, so it may be */
+	return s == 1 || (m < 0 && s < 0);
+}
+
 /* A zombie is not alive for our purposes. */
 static bool running(int pid)
 {
@@ -105,8 +154,9 @@ static bool running(int pid)
 /* A traced process in a pid namespace of its own is in the table by the
  * number its parent there saw (sh's child in `unshare -p -f sh -c ...`
  * is 2): look for one among the processes of other pid namespaces, by
- * the control file it maps. */
-static bool foreign_alive(const char *ctl_name)
+ * the control file it maps or the environment it started with (where
+ * neither can be read, another user's container, it is not ours). */
+static bool foreign_alive(const char *ctl_path, const char *ctl_name)
 {
 	struct stat self, ns;
 	if (stat("/proc/self/ns/pid", &self) < 0)
@@ -123,8 +173,8 @@ static bool foreign_alive(const char *ctl_name)
 		if (*end || pid <= 0 || pid == me)
 			continue;
 		snprintf(path, sizeof path, "/proc/%ld/ns/pid", pid);
-		found = stat(path, &ns) == 0 && ns.st_ino != self.st_ino &&
-			maps_ctl((int)pid, ctl_name) == 1 && running((int)pid);
+		found = stat(path, &ns) == 0 && ns.st_ino != self.st_ino && running((int)pid) &&
+			(maps_ctl((int)pid, ctl_name) == 1 || started_in((int)pid, ctl_path) == 1);
 	}
 	closedir(d);
 	return found;
@@ -135,7 +185,7 @@ static bool foreign_alive(const char *ctl_name)
  * kernel thread such as kthreadd for a namespace's 2, where the finishing
  * command waited for good); else, if some entry's number was not the
  * session's, among the other pid namespaces' processes. */
-static bool any_alive(const struct zp_trace_ctl *c, const char *ctl_name)
+static bool any_alive(const struct zp_trace_ctl *c, const char *ctl_path, const char *ctl_name)
 {
 	bool elsewhere = false;
 	for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++) {
@@ -148,11 +198,11 @@ static bool any_alive(const struct zp_trace_ctl *c, const char *ctl_name)
 			elsewhere = true; /* ended, or a number in another namespace */
 			continue;
 		}
-		if (maps_ctl(pid, ctl_name) != 0) /* ours, or cannot tell */
+		if (ours(pid, ctl_path, ctl_name)) /* or cannot tell */
 			return true;
 		elsewhere = true;
 	}
-	return elsewhere && foreign_alive(ctl_name);
+	return elsewhere && foreign_alive(ctl_path, ctl_name);
 }
 
 /* Remove NUL bytes from [start, len) of the file; returns the new length, or
@@ -472,7 +522,7 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 			synth = last != NULL;
 		}
 		const char *ctl_name = strrchr(ctl_path, '/');
-		if (c && any_alive(c, ctl_name ? ctl_name : ctl_path)) {
+		if (c && any_alive(c, ctl_path, ctl_name ? ctl_name : ctl_path)) {
 			if (last && *last)
 				root_lines_now(c, output, last, last_pid, !synth);
 			munmap(c, sizeof *c);
