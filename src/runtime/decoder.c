@@ -21,9 +21,10 @@
 #include "raw.h"
 
 #include "rt.h"
-
-#pragma weak zp_sud_armed
 #include "solib.h"
+
+/* decoder.c is also linked into tools without sud.c */
+#pragma weak zp_sud_armed
 
 #ifndef ZP_ZYDIS_PATH
 #error "the build must say where the Zydis library is (-DZP_ZYDIS_PATH=...)"
@@ -87,7 +88,7 @@ static bool load(void)
 	 * phase goes on catching them (it switches to rewriting after
 	 * entering a container's root, which has no libZydis: tier.c).  The
 	 * rest is the installation's fault, said always. */
-	bool caught = &zp_sud_armed && zp_sud_armed; /* weak: tools link no sud.c */
+	bool caught = &zp_sud_armed && zp_sud_armed;
 	if (e < 0 && ((!starved && !caught) || zp_debug))
 		zp_log("zpoline: cannot load the x86 decoder: %s; code that must be decoded is left "
 		       "as it is, and its system calls %s",

@@ -408,20 +408,28 @@ static bool filter_in_page0(const struct zp_record *r)
 	return install && (unsigned long)a[2] < ZP_PAGE;
 }
 
-/* An input pointer into page 0 of a call the runtime looks into: natively
- * EFAULT, but page 0 is readable where the trampoline lives (no PKU), so
- * the kernel would read its jump bytes (a sigprocmask that blocked signals
- * at random and returned 0).  The call is made with the pointer moved out
- * of user space: the kernel's checks answer as natively, its read fails. */
-static bool page0_input(struct zp_record *r, int i)
+/* A call whose input pointer i points into page 0: natively EFAULT, but
+ * page 0 is readable where the trampoline lives (no PKU), so the kernel
+ * would read its jump bytes.  The call is made with the pointer moved out
+ * of user space: every check the kernel makes before its read answers as
+ * natively, and the read fails. */
+static void call_page0_unread(struct zp_record *r, int i)
 {
 	const long *a = r->call.args;
-	unsigned long p = (unsigned long)a[i];
+	long b[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+	b[i] = (long)(ZP_NONCANONICAL | (unsigned long)a[i]);
+	r->call.ret = zp_raw6(r->call.nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
+/* The same for an optional input pointer (NULL: none), of the calls the
+ * runtime looks into (a sigprocmask that blocked signals at random and
+ * returned 0). */
+static bool page0_input(struct zp_record *r, int i)
+{
+	unsigned long p = (unsigned long)r->call.args[i];
 	if (!p || p >= ZP_PAGE)
 		return false;
-	long b[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
-	b[i] = (long)(ZP_NONCANONICAL | p);
-	r->call.ret = zp_raw6(r->call.nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+	call_page0_unread(r, i);
 	return true;
 }
 
@@ -476,12 +484,9 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			 * kernel would read a filter from its jump bytes and
 			 * say EINVAL, which Chromium's and libseccomp's probes
 			 * (a NULL filter) take for no seccomp filters at all:
-			 * Chromium's sandbox went without its filter.  The
-			 * call is made with the pointer moved out of user
-			 * space, so every check the kernel makes before its
-			 * read (flags, mode) answers as natively. */
-			r->call.ret = zp_raw5(r->call.nr, a[0], a[1], ZP_NONCANONICAL | (unsigned long)a[2],
-					      a[3], a[4]);
+			 * Chromium's sandbox went without its filter (NULL
+			 * too: no optional pointer here). */
+			call_page0_unread(r, 2);
 			return ZP_ACT_RETURN;
 		}
 		if (r->call.nr == SYS_seccomp || a[0] == PR_SET_SECCOMP) {
@@ -550,7 +555,7 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		 * handlers itself (signals.c).  (On a stack of its own, or
 		 * sharing memory, it keeps the kernel's way: README, Limits.) */
 		if ((ca.flags & ZP_CLONE_CLEAR_SIGHAND) && !(ca.flags & CLONE_VM) && !ca.stack &&
-		    (unsigned long)a[1] <= 11 * sizeof(uint64_t) &&
+		    (unsigned long)a[1] <= sizeof r->scratch &&
 		    zp_safe_copy(r->scratch, (const void *)a[0], (size_t)a[1]) == 0) {
 			r->scratch[0] &= ~(uint64_t)ZP_CLONE_CLEAR_SIGHAND;
 			a[0] = (long)r->scratch;
