@@ -22,7 +22,7 @@ TRACE_HDR := $(wildcard src/common/trace*.h src/common/decode/*.h) src/common/ra
 	src/common/hooklibc.h src/common/gprfmt.h src/common/fdguard.h \
 	src/common/syscall_table.h $(B)/gen/trace_consts.h
 TRACE_COMMON := tracefmt traceopts traceinject traceclass traceout tracepending tracesecure fdguard
-TRACE_DECODE := dbase dfile dfdinfo dmem dproc dptrace dnet dmisc dsys dtable
+TRACE_DECODE := dbase dfile dfdinfo dmem dproc dptrace dnet dnetlink dnlroute dnldiag dmisc dsys dtable
 TRACE_GEN_OBJ := $(B)/trace/trace_consts.o $(B)/trace/syscall_table.o
 # Without libc (src/common/hooklibc.c): no second libc in every process.
 HOOK_LIBC_OBJ := $(B)/trace/hooklibc.o $(B)/trace/gprfmt.o $(B)/trace/gprmem.o

@@ -22,6 +22,15 @@
 #                         MEMBARRIER_CMD_*): the kernel's UAPI headers
 #                         define some constants only in enums, which
 #                         #ifdef cannot see.
+#   fields STRUCT         the names are the integer members of struct
+#                         STRUCT, each with its offset (what a structure
+#                         printer walks: rtnl_link_stats64's 25 counters).
+#   bits STRUCT           the names are the one-bit fields of struct STRUCT,
+#                         each with its bit number (GCC fills a bit-field
+#                         from the low bit up): inet_diag_sockopt's flags.
+#   strip PREFIX          print the names without PREFIX (the TCP states
+#                         exist in UAPI only as linux/bpf.h's BPF_TCP_*,
+#                         which mirror the kernel's TCP_* one for one).
 #   within ERE            names only from the enum that starts at the
 #                         line ERE matches, up to its "};" (linux/bpf.h
 #                         has many enums of BPF_ names, some anonymous).
@@ -1035,6 +1044,190 @@ table audit_arches
 headers linux/audit.h
 match ^AUDIT_ARCH_[A-Z0-9_]+$
 order AUDIT_ARCH_X86_64 AUDIT_ARCH_I386
+
+table nlmsg_types
+headers linux/netlink.h
+match ^NLMSG_(NOOP|ERROR|DONE|OVERRUN)$
+
+table nlm_flags
+headers linux/netlink.h
+match ^NLM_F_(REQUEST|MULTI|ACK|ECHO|DUMP_INTR|DUMP_FILTERED)$
+
+table nlm_get_flags
+headers linux/netlink.h
+match ^NLM_F_(DUMP|ROOT|MATCH|ATOMIC)$
+order NLM_F_DUMP
+
+table nlm_new_flags
+headers linux/netlink.h
+match ^NLM_F_(REPLACE|EXCL|CREATE|APPEND)$
+
+table nlm_delete_flags
+headers linux/netlink.h
+match ^NLM_F_(NONREC|BULK)$
+
+table nlm_ack_flags
+headers linux/netlink.h
+match ^NLM_F_(CAPPED|ACK_TLVS)$
+
+table nlmsgerr_attrs
+headers linux/netlink.h
+match ^NLMSGERR_ATTR_[A-Z_]+$
+exclude ^NLMSGERR_ATTR_MAX$
+enums
+
+table nl_route_types
+headers linux/rtnetlink.h
+match ^RTM_(NEW|DEL|GET|SET)[A-Z]+$
+enums
+
+table nl_sock_diag_types
+headers linux/sock_diag.h linux/inet_diag.h
+match ^(SOCK_DIAG_BY_FAMILY|SOCK_DESTROY|TCPDIAG_GETSOCK|DCCPDIAG_GETSOCK)$
+order TCPDIAG_GETSOCK DCCPDIAG_GETSOCK SOCK_DIAG_BY_FAMILY SOCK_DESTROY
+
+table ifa_flags
+headers linux/if_addr.h
+match ^IFA_F_[A-Z_]+$
+exclude ^IFA_F_TEMPORARY$
+
+table ifa_attrs
+headers linux/if_addr.h
+match ^IFA_[A-Z_]+$
+enums
+within ^.IFA_UNSPEC,
+
+table rt_scopes
+headers linux/rtnetlink.h
+match ^RT_SCOPE_[A-Z]+$
+enums
+
+table rtext_filters
+headers linux/rtnetlink.h
+match ^RTEXT_FILTER_[A-Z_]+$
+
+table ifla_attrs
+headers linux/if_link.h
+match ^IFLA_[A-Z0-9_]+$
+enums
+within ^.IFLA_UNSPEC,
+
+table arphrd_types
+headers linux/if_arp.h
+match ^ARPHRD_[A-Z0-9_]+$
+
+table iff_flags
+headers linux/if.h
+match ^IFF_[A-Z_]+$
+exclude ^IFF_VOLATILE$
+enums
+
+table link_stats
+headers linux/if_link.h
+fields rtnl_link_stats
+
+table ifa_cacheinfo
+headers linux/if_addr.h
+fields ifa_cacheinfo
+
+table rta_cacheinfo
+headers linux/rtnetlink.h
+fields rta_cacheinfo
+
+table nda_cacheinfo
+headers linux/neighbour.h
+fields nda_cacheinfo
+
+table inet_diag_meminfo
+headers linux/inet_diag.h
+fields inet_diag_meminfo
+
+table unix_diag_rqlen
+headers linux/unix_diag.h
+fields unix_diag_rqlen
+
+table inet_diag_sockopt
+headers linux/inet_diag.h
+bits inet_diag_sockopt
+
+table tcp_states
+headers linux/bpf.h
+match ^BPF_TCP_[A-Z0-9_]+$
+exclude ^BPF_TCP_MAX_STATES$
+enums
+within ^.BPF_TCP_ESTABLISHED = 1,
+strip BPF_
+
+table inet_diag_attrs
+headers linux/inet_diag.h
+match ^INET_DIAG_[A-Z0-9_]+$
+enums
+within ^.INET_DIAG_NONE,
+
+table inet_diag_req_attrs
+headers linux/inet_diag.h
+match ^INET_DIAG_REQ_[A-Z0-9_]+$
+enums
+within ^.INET_DIAG_REQ_NONE,
+
+table unix_diag_attrs
+headers linux/unix_diag.h
+match ^UNIX_DIAG_[A-Z]+$
+enums
+within ^.UNIX_DIAG_NAME,
+
+table udiag_show
+headers linux/unix_diag.h
+match ^UDIAG_SHOW_[A-Z]+$
+
+table rt_tables
+headers linux/rtnetlink.h
+match ^RT_TABLE_[A-Z]+$
+exclude ^RT_TABLE_MAX$
+enums
+
+table rt_protos
+headers linux/rtnetlink.h
+match ^RTPROT_[A-Z]+$
+
+table rtn_types
+headers linux/rtnetlink.h
+match ^RTN_[A-Z]+$
+exclude ^RTN_MAX$
+enums
+
+table rtm_f_flags
+headers linux/rtnetlink.h
+match ^RTM_F_[A-Z_]+$
+
+table iptos
+headers netinet/ip.h
+match ^IPTOS_(LOWDELAY|THROUGHPUT|RELIABILITY|MINCOST)$
+
+table rta_attrs
+headers linux/rtnetlink.h
+match ^RTA_[A-Z_]+$
+enums
+within ^enum rtattr_type_t
+
+table nud_states
+headers linux/neighbour.h
+match ^NUD_[A-Z]+$
+
+table ntf_flags
+headers linux/neighbour.h
+match ^NTF_[A-Z_]+$
+exclude ^NTF_EXT_(MANAGED|LOCKED)$
+
+table nda_attrs
+headers linux/neighbour.h
+match ^NDA_[A-Z_]+$
+enums
+within ^.NDA_UNSPEC,
+
+table link_stats64
+headers linux/if_link.h
+fields rtnl_link_stats64
 EOF
 }
 
@@ -1048,7 +1241,7 @@ header_path() {
 # separated by the ASCII unit separator (patterns use "|").
 us=$(printf '\037')
 spec | awk -v us="$us" '
-function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en us wi; name = hdr = fr = m = ex = ord = en = wi = "" }
+function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en us wi us fs us bs us st; name = hdr = fr = m = ex = ord = en = wi = fs = bs = st = "" }
 /^table / { flush(); name = $2; next }
 /^headers / { sub(/^headers /, ""); hdr = $0; next }
 /^from / { sub(/^from /, ""); fr = $0; next }
@@ -1057,9 +1250,12 @@ function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us
 /^order / { sub(/^order /, ""); ord = $0; next }
 /^enums$/ { en = "yes"; next }
 /^within / { sub(/^within /, ""); wi = $0; next }
+/^fields / { sub(/^fields /, ""); fs = $0; next }
+/^bits / { sub(/^bits /, ""); bs = $0; next }
+/^strip / { sub(/^strip /, ""); st = $0; next }
 END { flush() }' > "$tmp/tables"
 
-while IFS=$us read -r name hdrs from match excl order enums within; do
+while IFS=$us read -r name hdrs from match excl order enums within fields bits strip; do
 	files=""
 	for h in $from; do
 		p=$(header_path "$h")
@@ -1071,6 +1267,43 @@ while IFS=$us read -r name hdrs from match excl order enums within; do
 		# shellcheck disable=SC2086
 		awk -v re="$within" '$0 ~ re { on = 1 } on { print } on && /^};/ { on = 0 }' $files > "$tmp/within.$name"
 		files=$tmp/within.$name
+	fi
+	if [ -n "$bits" ]; then
+		# Every field of the struct is a bit-field: count their widths.
+		for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.kernel"
+		for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
+		echo "$name" >> "$tmp/group.kernel"
+		# shellcheck disable=SC2086
+		awk -v s="struct $bits {" -v t="$name" '
+			index($0, s) == 1 { on = 1; next }
+			on && /^};/ { on = 0 }
+			on {
+				line = $0
+				while (match(line, /[a-z_][a-z0-9_]*:[0-9]+/)) {
+					f = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+					split(f, p, ":")
+					if (p[2] == 1) printf "\tprintf(\"%s %%s %%llu\\n\", \"%s\", %dULL);\n", t, p[1], bit
+					bit += p[2]
+				}
+			}' $files > "$tmp/body.$name"
+		[ -s "$tmp/body.$name" ] || { echo "gen-trace-consts.sh: no bit-fields in struct $bits (table $name)" >&2; exit 1; }
+		cat "$tmp/body.$name" >> "$tmp/body.kernel"
+		continue
+	fi
+	if [ -n "$fields" ]; then
+		# shellcheck disable=SC2086
+		awk -v s="struct $fields {" 'index($0, s) == 1 { on = 1; next } on && /^};/ { on = 0 } on' $files |
+			sed -n 's/^[[:space:]]*__[us][0-9]\{1,2\}[[:space:]]\{1,\}\([a-z_][a-z0-9_]*\);.*/\1/p' > "$tmp/names.$name"
+		[ -s "$tmp/names.$name" ] || { echo "gen-trace-consts.sh: no members of struct $fields (table $name)" >&2; exit 1; }
+		for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.kernel"
+		for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
+		echo "$name" >> "$tmp/group.kernel"
+		while read -r n; do
+			printf '\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)offsetof(struct %s, %s));\n' \
+				"$name" "$n" "$fields" "$n"
+		done < "$tmp/names.$name" > "$tmp/body.$name"
+		cat "$tmp/body.$name" >> "$tmp/body.kernel"
+		continue
 	fi
 	# Names in header order; "#  define" counts too (glibc indents).
 	# shellcheck disable=SC2086
@@ -1106,10 +1339,10 @@ while IFS=$us read -r name hdrs from match excl order enums within; do
 	while read -r n; do
 		if grep -qx "$n" "$tmp/enum.$name"; then
 			printf '\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)(%s));\n' \
-				"$name" "$n" "$n"
+				"$name" "${n#"$strip"}" "$n"
 		else
 			printf '#ifdef %s\n\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)(%s));\n#endif\n' \
-				"$n" "$name" "$n" "$n"
+				"$n" "$name" "${n#"$strip"}" "$n"
 		fi
 	done < "$tmp/ordered.$name" > "$tmp/body.$name"
 	cat "$tmp/body.$name" >> "$tmp/body.$g"
@@ -1120,6 +1353,7 @@ probe_c() {
 	{
 		echo "#define _GNU_SOURCE"
 		echo "#include <stdio.h>"
+		echo "#include <stddef.h>"
 		awk '!seen[$0]++' "$2"
 		echo "int main(void) {"
 		cat "$3"

@@ -53,6 +53,12 @@ struct zp_dec_cfg {
 	unsigned raw_bytes;
 };
 
+/* Set by whichever thread sees the filter go in: read it atomically. */
+static inline bool dec_sandboxed(const struct zp_dec_cfg *cfg)
+{
+	return __atomic_load_n(&cfg->sandboxed, __ATOMIC_RELAXED);
+}
+
 /* How the result is printed. */
 enum zp_rstyle {
 	RV_DEC = 0, /* signed decimal (default) */
@@ -198,6 +204,15 @@ ZP_DEC_HIDDEN void p_struct_stat(struct dctx *d, unsigned long addr);
 ZP_DEC_HIDDEN void p_errno_ret(struct tb *b, long ret); /* -1 ENOENT (No such ...) */
 ZP_DEC_HIDDEN void p_sigevent(struct dctx *d, unsigned long addr); /* dproc.c */
 ZP_DEC_HIDDEN void p_seccomp_fprog(struct dctx *d, unsigned long addr); /* dmisc.c */
+/* Netlink (dnetlink.c).  The protocol of socket fd (NETLINK_ROUTE...),
+ * ZP_NL_UNKNOWN for a netlink socket of unknown protocol, -1 for any other
+ * socket, or when the tracer may not ask. */
+#define ZP_NL_UNKNOWN 0x10000
+ZP_DEC_HIDDEN int zp_netlink_proto(const struct dctx *d, long fd);
+/* The len bytes at addr, netlink messages of protocol proto, read on
+ * socket fd. */
+ZP_DEC_HIDDEN void p_nlmsgs(struct dctx *d, int proto, long fd, unsigned long addr, size_t len,
+			     bool trust);
 
 /* Print one argument (with its separator). */
 ZP_DEC_HIDDEN void a_int(struct dctx *d, int i);

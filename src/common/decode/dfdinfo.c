@@ -350,7 +350,7 @@ static bool p_socket(struct tb *b, long fd, unsigned long ino)
 
 bool p_fd_detail(struct tb *b, const struct zp_dec_cfg *cfg, long fd, const char *link, size_t n)
 {
-	if (__atomic_load_n(&cfg->sandboxed, __ATOMIC_RELAXED))
+	if (dec_sandboxed(cfg))
 		return false;
 	static const char sock[] = "socket:[";
 	bool is_sock = n > sizeof sock && link[n - 1] == ']';

@@ -356,6 +356,17 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 		}
 	}
 	tb_udec(b, m.msg_namelen);
+	/* As strace: the data are netlink messages when the address is a
+	 * netlink one, whatever the socket (but strings, as for sendto, when
+	 * the tracer may not ask which protocol). */
+	int nl = -1;
+	unsigned short family = 0;
+	if (!dec_sandboxed(d->cfg) && m.msg_name && m.msg_namelen >= sizeof family &&
+	    um_get(d, &family, (unsigned long)m.msg_name, sizeof family, d->ok) && family == AF_NETLINK) {
+		nl = zp_netlink_proto(d, d->a[0]);
+		if (nl < 0)
+			nl = ZP_NL_UNKNOWN;
+	}
 	tb_puts(b, ", msg_iov=[");
 	unsigned long max = d->cfg->strsize;
 	for (size_t k = 0; k < m.msg_iovlen; k++) {
@@ -370,7 +381,10 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 			tb_puts(b, ", ");
 		tb_puts(b, "{iov_base=");
 		unsigned long n = v.iov_len < (unsigned long)data ? v.iov_len : (unsigned long)data;
-		p_buf(d, (unsigned long)v.iov_base, n, d->ok, 0);
+		if (nl >= 0)
+			p_nlmsgs(d, nl, d->a[0], (unsigned long)v.iov_base, n, d->ok);
+		else
+			p_buf(d, (unsigned long)v.iov_base, n, d->ok, 0);
 		data -= (long)n;
 		tb_puts(b, ", iov_len=");
 		tb_udec(b, v.iov_len);
@@ -699,17 +713,30 @@ bool zp_decode_net(struct dctx *d)
 		a_fd(d, 0);
 		a_sockaddr_out(d, 1);
 		return true;
-	case SYS_sendto:
+	case SYS_sendto: {
 		a_fd_entry(d, 0);
-		a_ibuf(d, 1);
+		int nl = d->a[1] ? zp_netlink_proto(d, d->a[0]) : -1;
+		if (nl >= 0) {
+			arg(d);
+			p_nlmsgs(d, nl, d->a[0], (unsigned long)d->a[1], (size_t)d->a[2], d->ok);
+		} else {
+			a_ibuf(d, 1);
+		}
 		a_ulong(d, 2);
 		a_flags_u(d, 3, XT(msg_flags), NULL, "MSG_???");
 		a_sockaddr_in(d, 4);
 		a_ulong(d, 5);
 		return true;
-	case SYS_recvfrom:
+	}
+	case SYS_recvfrom: {
 		a_fd(d, 0);
-		a_obuf(d, 1, 0);
+		int nl = d->ok && d->a[1] ? zp_netlink_proto(d, d->a[0]) : -1;
+		if (nl >= 0) {
+			arg(d);
+			p_nlmsgs(d, nl, d->a[0], (unsigned long)d->a[1], (size_t)d->ret, true);
+		} else {
+			a_obuf(d, 1, 0);
+		}
 		a_ulong(d, 2);
 		a_flags_u(d, 3, XT(msg_flags), NULL, "MSG_???");
 		if (d->a[4]) {
@@ -719,6 +746,7 @@ bool zp_decode_net(struct dctx *d)
 			a_ptr(d, 5);
 		}
 		return true;
+	}
 	case SYS_sendmmsg:
 	case SYS_recvmmsg:
 		a_fd_entry(d, 0);
