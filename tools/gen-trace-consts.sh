@@ -642,9 +642,8 @@ from bits/mman-shared.h
 match ^PKEY_DISABLE_[A-Z]+$
 
 table sigaltstack_flags
-headers sys/signal.h
-from bits/ss_flags.h
-match ^SS_[A-Z]+$
+headers linux/signal.h
+match ^SS_(ONSTACK|DISABLE|AUTODISARM)$
 table membarrier_cmds
 headers linux/membarrier.h
 match ^MEMBARRIER_CMD_[A-Z_]+$
@@ -1255,6 +1254,14 @@ function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us
 /^strip / { sub(/^strip /, ""); st = $0; next }
 END { flush() }' > "$tmp/tables"
 
+# kernel_table NAME HEADERS: a table of struct members (fields, bits), whose
+# probe lines are written where it is read, joins the kernel headers' probe.
+kernel_table() {
+	for h in $2; do echo "#include <$h>"; done >> "$tmp/inc.kernel"
+	for h in $2; do echo "#include <$h>"; done > "$tmp/inc.t.$1"
+	echo "$1" >> "$tmp/group.kernel"
+}
+
 while IFS=$us read -r name hdrs from match excl order enums within fields bits strip; do
 	files=""
 	for h in $from; do
@@ -1270,9 +1277,7 @@ while IFS=$us read -r name hdrs from match excl order enums within fields bits s
 	fi
 	if [ -n "$bits" ]; then
 		# Every field of the struct is a bit-field: count their widths.
-		for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.kernel"
-		for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
-		echo "$name" >> "$tmp/group.kernel"
+		kernel_table "$name" "$hdrs"
 		# shellcheck disable=SC2086
 		awk -v s="struct $bits {" -v t="$name" '
 			index($0, s) == 1 { on = 1; next }
@@ -1295,9 +1300,7 @@ while IFS=$us read -r name hdrs from match excl order enums within fields bits s
 		awk -v s="struct $fields {" 'index($0, s) == 1 { on = 1; next } on && /^};/ { on = 0 } on' $files |
 			sed -n 's/^[[:space:]]*__[us][0-9]\{1,2\}[[:space:]]\{1,\}\([a-z_][a-z0-9_]*\);.*/\1/p' > "$tmp/names.$name"
 		[ -s "$tmp/names.$name" ] || { echo "gen-trace-consts.sh: no members of struct $fields (table $name)" >&2; exit 1; }
-		for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.kernel"
-		for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
-		echo "$name" >> "$tmp/group.kernel"
+		kernel_table "$name" "$hdrs"
 		while read -r n; do
 			printf '\tprintf("%s %%s %%llu\\n", "%s", (unsigned long long)offsetof(struct %s, %s));\n' \
 				"$name" "$n" "$fields" "$n"

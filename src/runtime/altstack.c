@@ -236,7 +236,8 @@ int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
  * gives its handlers SA_ONSTACK (Go does, for every signal): made from the
  * handler, the kernel would judge "on the stack" from the handler's rsp and
  * refuse any change with EPERM, where the program, running elsewhere,
- * expects it to work (Go then crashes on purpose).  So it is judged from
+ * expects it to work (Go then crashes on purpose); with SS_AUTODISARM it
+ * would answer SS_DISABLE (saved: the frame's uc_stack, the program's).  So it is judged from
  * the program's rsp and made from the slot's stack, off the signal stack.
  * (The caller then writes the new stack into the frame, which rt_sigreturn
  * restores; from the old stack that restore succeeds, since the old stack
@@ -248,10 +249,28 @@ static long altstack_call(void *arg)
 	return zp_raw2(SYS_sigaltstack, a[0], a[1]);
 }
 
-long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top)
+long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top, const stack_t *saved)
 {
 	stack_t cur = {0};
-	if (zp_raw2(SYS_sigaltstack, 0, &cur) < 0 || !(cur.ss_flags & SS_ONSTACK))
+	if (zp_raw2(SYS_sigaltstack, 0, &cur) < 0)
+		return 1;
+	/* The handler runs on a stack set with SS_AUTODISARM, which the kernel
+	 * disabled for it (the frame holds the stack it puts back): the
+	 * program's stack is the frame's.  The kernel never finds a thread on
+	 * such a stack, so it never refuses a change nor answers SS_ONSTACK. */
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0), slo = (uintptr_t)saved->ss_sp;
+	if ((cur.ss_flags & SS_DISABLE) && ((unsigned)saved->ss_flags & SS_AUTODISARM) &&
+	    !(saved->ss_flags & SS_DISABLE) && here > slo && here - slo <= saved->ss_size) {
+		long r = 0;
+		if (args[0]) {
+			long a[2] = {args[0], 0};
+			r = zp_call_on_stack(altstack_call, a, slot_top);
+		}
+		if (r == 0 && args[1] && zp_safe_copy((void *)args[1], saved, sizeof *saved) < 0)
+			r = -EFAULT;
+		return r;
+	}
+	if (!(cur.ss_flags & SS_ONSTACK))
 		return 1;
 	uintptr_t lo = (uintptr_t)cur.ss_sp;
 	bool on = sp > lo && sp - lo <= cur.ss_size;

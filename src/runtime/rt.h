@@ -282,7 +282,8 @@ ZP_HIDDEN void zp_sigaction_post(struct zp_record *r);
 /* In a child of clone3(CLONE_CLEAR_SIGHAND) made without the flag: the
  * kernel's reset of the program's actions. */
 ZP_HIDDEN void zp_signals_clear_handlers(void);
-ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top);
+ZP_HIDDEN long zp_sigaltstack_trapped(const long *args, uintptr_t sp, void *slot_top,
+				      const stack_t *saved);
 /* fn(arg) on the stack that ends at top (entry.S). */
 ZP_HIDDEN long zp_call_on_stack(long (*fn)(void *), void *arg, void *top);
 /* fn(arg) on this thread's next slot, not the stack a trap came on, which

@@ -1453,7 +1453,7 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 	if (act != ZP_ACT_RETURN) {
 		long r = 1;
 		if (rec->call.nr == SYS_sigaltstack)
-			r = zp_sigaltstack_trapped(rec->call.args, sp, rec);
+			r = zp_sigaltstack_trapped(rec->call.args, sp, rec, &uc->uc_stack);
 		/* A SIGPIPE this call raises waits for the post (sigdefault.c). */
 		uint32_t outer_post = t->post_call_level;
 		if (act == ZP_ACT_SYSCALL_POST)
@@ -1514,8 +1514,10 @@ void zp_trap_enter(void *ucv, int sig, uintptr_t site, uintptr_t resume, uintptr
 		*ucmask = cur & ~zp_ours_mask;
 	}
 	/* rt_sigreturn also restores the signal stack from the frame: a stack
-	 * set here must be the one the frame holds, or it would be undone. */
-	if (rec->call.nr == SYS_sigaltstack && ret == 0)
+	 * set here must be the one the frame holds, or it would be undone.
+	 * (A query changes nothing: the frame's may be one the kernel disarmed
+	 * for this handler, SS_AUTODISARM, which its return puts back.) */
+	if (rec->call.nr == SYS_sigaltstack && ret == 0 && rec->call.args[0])
 		zp_raw2(SYS_sigaltstack, 0, &uc->uc_stack);
 	/* What arrived after the call comes at the return address, once the
 	 * frame's mask is the mask. */

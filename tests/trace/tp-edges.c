@@ -107,6 +107,11 @@ int main(void)
 	/* alarm's seconds are unsigned */
 	syscall(SYS_alarm, -1L);
 	syscall(SYS_alarm, 0);
+	/* SS_AUTODISARM, a flag only the kernel's headers name */
+	static char alt[65536];
+	stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = (int)(1U << 31)}, off = {.ss_flags = SS_DISABLE};
+	sigaltstack(&ss, NULL);
+	sigaltstack(&off, &ss);
 	/* SA_UNSUPPORTED (0x400) is a bit strace 6.1 does not name */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

@@ -132,6 +132,27 @@ bool nl_flags32(struct nlv *v, unsigned long addr, unsigned len,
 	return true;
 }
 
+/* The header of the next element of a run (a message, an attribute) into
+ * h; false when there is none to decode, what is left printed then as
+ * strace does: too short, its bytes; unreadable, its address. */
+static bool run_head(struct nlv *v, void *h, size_t size, unsigned long addr, size_t len, bool many)
+{
+	if (len < size) {
+		nl_hex(v, addr, len);
+		return false;
+	}
+	if (nl_get(v, h, addr, size))
+		return true;
+	if (many) {
+		tb_puts(v->d->b, "... /* ");
+		tb_hex(v->d->b, addr);
+		tb_puts(v->d->b, " */");
+	} else {
+		p_ptr(v->d, addr);
+	}
+	return false;
+}
+
 static void p_nla_head(struct tb *b, const struct nlattr *a, const struct nla_set *s)
 {
 	tb_puts(b, "{nla_len=");
@@ -153,21 +174,9 @@ void nl_attrs(struct nlv *v, unsigned long addr, size_t len, const struct nla_se
 	struct tb *b = v->d->b;
 	bool many = false;
 	for (unsigned k = 0;; k++) {
-		if (len < NLA_HDRLEN) {
-			nl_hex(v, addr, len);
-			break;
-		}
 		struct nlattr a;
-		if (!nl_get(v, &a, addr, sizeof a)) {
-			if (many) {
-				tb_puts(b, "... /* ");
-				tb_hex(b, addr);
-				tb_puts(b, " */");
-			} else {
-				p_ptr(v->d, addr);
-			}
+		if (!run_head(v, &a, sizeof a, addr, len, many))
 			break;
-		}
 		if (k == v->d->cfg->strsize) {
 			tb_puts(b, "...");
 			break;
@@ -267,6 +276,33 @@ void nl_family_data(struct nlv *v, unsigned long addr, unsigned len, unsigned ch
 		nl_hex(v, addr + 1, len - 1);
 	}
 	tb_putc(b, '}');
+}
+
+void nl_fixed(struct nlv *v, unsigned long addr, unsigned len, unsigned char family,
+	      const struct nl_fixed *f)
+{
+	struct tb *b = v->d->b;
+	unsigned char m[128];
+	tb_putc(b, '{');
+	tb_puts(b, f->family_field);
+	tb_putc(b, '=');
+	p_xlat(b, family, XT(af), "AF_???");
+	tb_puts(b, ", ");
+	bool whole = false;
+	if (len < f->size || f->size > sizeof m) {
+		tb_puts(b, "...");
+	} else if (!nl_get(v, m, addr, f->size)) {
+		p_ptr(v->d, addr);
+	} else {
+		f->fields(v, m);
+		whole = true;
+	}
+	tb_putc(b, '}');
+	size_t skip = NLMSG_ALIGN(f->size);
+	if (whole && f->attrs && len > skip) {
+		tb_puts(b, ", ");
+		nl_attrs(v, addr + skip, len - skip, f->attrs, m);
+	}
 }
 
 bool nl_attr_ifindex(struct nlv *v, unsigned long addr, unsigned len)
@@ -456,21 +492,9 @@ void p_nlmsgs(struct dctx *d, int proto, long fd, unsigned long addr, size_t len
 	}
 	bool many = false;
 	for (unsigned k = 0;; k++) {
-		if (len < NLMSG_HDRLEN) {
-			nl_hex(&v, addr, len);
-			break;
-		}
 		struct nlmsghdr h;
-		if (!nl_get(&v, &h, addr, sizeof h)) {
-			if (many) {
-				tb_puts(b, "... /* ");
-				tb_hex(b, addr);
-				tb_puts(b, " */");
-			} else {
-				p_ptr(d, addr);
-			}
+		if (!run_head(&v, &h, sizeof h, addr, len, many))
 			break;
-		}
 		if (k == d->cfg->strsize) {
 			tb_puts(b, "...");
 			break;

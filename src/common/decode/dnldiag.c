@@ -109,35 +109,21 @@ static void p_sockid(struct nlv *v, const struct inet_diag_sockid *id, unsigned 
 static const struct nla_set inet_req_set = {zpx_inet_diag_req_attrs, &zpx_inet_diag_req_attrs_n,
 					    "INET_DIAG_REQ_???", NULL};
 
-static void p_inet_diag_req(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void inet_diag_req_fields(struct nlv *v, const void *p)
 {
+	const struct inet_diag_req_v2 *m = p;
 	struct tb *b = v->d->b;
-	struct inet_diag_req_v2 r = {.sdiag_family = family};
-	tb_puts(b, "{sdiag_family=");
-	p_xlat(b, family, XT(af), "AF_???");
+	tb_puts(b, "sdiag_protocol=");
+	p_xlat(b, m->sdiag_protocol, XT(ipproto), "IPPROTO_???");
+	tb_puts(b, ", idiag_ext=");
+	p_bit_names(b, m->idiag_ext, XT(inet_diag_attrs), 1, "1<<(", "-1)", "1<<INET_DIAG_?\?\?-1");
+	tb_puts(b, ", idiag_states=");
+	p_tcp_states(b, m->idiag_states);
 	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof r) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &r, addr, sizeof r)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "sdiag_protocol=");
-		p_xlat(b, r.sdiag_protocol, XT(ipproto), "IPPROTO_???");
-		tb_puts(b, ", idiag_ext=");
-		p_bit_names(b, r.idiag_ext, XT(inet_diag_attrs), 1, "1<<(", "-1)", "1<<INET_DIAG_?\?\?-1");
-		tb_puts(b, ", idiag_states=");
-		p_tcp_states(b, r.idiag_states);
-		tb_puts(b, ", ");
-		p_sockid(v, &r.id, r.sdiag_family);
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof r)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof r), len - NLMSG_ALIGN(sizeof r), &inet_req_set, NULL);
-	}
+	p_sockid(v, &m->id, m->sdiag_family);
 }
+
+static const struct nl_fixed inet_diag_req_fixed = {"sdiag_family", sizeof(struct inet_diag_req_v2), inet_diag_req_fields, &inet_req_set};
 
 /* inet_diag_sockopt's one-bit options: those set, as name=1 (strace's
  * abbreviated form), then the bits no option has yet, if any. */
@@ -216,71 +202,51 @@ static bool inet_value(struct nlv *v, unsigned type, unsigned long addr, unsigne
 static const struct nla_set inet_msg_set = {zpx_inet_diag_attrs, &zpx_inet_diag_attrs_n,
 					    "INET_DIAG_???", inet_value};
 
-static void p_inet_diag_msg(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void inet_diag_msg_fields(struct nlv *v, const void *p)
 {
+	const struct inet_diag_msg *m = p;
 	struct tb *b = v->d->b;
-	struct inet_diag_msg m = {.idiag_family = family};
-	tb_puts(b, "{idiag_family=");
-	p_xlat(b, family, XT(af), "AF_???");
+	tb_puts(b, "idiag_state=");
+	p_xlat(b, m->idiag_state, XT(tcp_states), "TCP_???");
+	tb_puts(b, ", idiag_timer=");
+	tb_udec(b, m->idiag_timer);
+	tb_puts(b, ", idiag_retrans=");
+	tb_udec(b, m->idiag_retrans);
 	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof m) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &m, addr, sizeof m)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "idiag_state=");
-		p_xlat(b, m.idiag_state, XT(tcp_states), "TCP_???");
-		tb_puts(b, ", idiag_timer=");
-		tb_udec(b, m.idiag_timer);
-		tb_puts(b, ", idiag_retrans=");
-		tb_udec(b, m.idiag_retrans);
-		tb_puts(b, ", ");
-		p_sockid(v, &m.id, m.idiag_family);
-		tb_puts(b, ", idiag_expires=");
-		tb_udec(b, m.idiag_expires);
-		tb_puts(b, ", idiag_rqueue=");
-		tb_udec(b, m.idiag_rqueue);
-		tb_puts(b, ", idiag_wqueue=");
-		tb_udec(b, m.idiag_wqueue);
-		tb_puts(b, ", idiag_uid=");
-		tb_udec(b, m.idiag_uid);
-		tb_puts(b, ", idiag_inode=");
-		tb_udec(b, m.idiag_inode);
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof m)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof m), len - NLMSG_ALIGN(sizeof m), &inet_msg_set, NULL);
-	}
+	p_sockid(v, &m->id, m->idiag_family);
+	tb_puts(b, ", idiag_expires=");
+	tb_udec(b, m->idiag_expires);
+	tb_puts(b, ", idiag_rqueue=");
+	tb_udec(b, m->idiag_rqueue);
+	tb_puts(b, ", idiag_wqueue=");
+	tb_udec(b, m->idiag_wqueue);
+	tb_puts(b, ", idiag_uid=");
+	tb_udec(b, m->idiag_uid);
+	tb_puts(b, ", idiag_inode=");
+	tb_udec(b, m->idiag_inode);
 }
 
-static void p_unix_diag_req(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static const struct nl_fixed inet_diag_msg_fixed = {"idiag_family", sizeof(struct inet_diag_msg), inet_diag_msg_fields, &inet_msg_set};
+
+static void unix_diag_req_fields(struct nlv *v, const void *p)
 {
+	const struct unix_diag_req *m = p;
 	struct tb *b = v->d->b;
-	struct unix_diag_req r = {.sdiag_family = family};
-	tb_puts(b, "{sdiag_family=");
-	p_xlat(b, family, XT(af), "AF_???");
-	tb_puts(b, ", ");
-	if (len < sizeof r) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &r, addr, sizeof r)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "sdiag_protocol=");
-		tb_udec(b, r.sdiag_protocol);
-		tb_puts(b, ", udiag_states=");
-		p_tcp_states(b, r.udiag_states);
-		tb_puts(b, ", udiag_ino=");
-		tb_udec(b, r.udiag_ino);
-		tb_puts(b, ", udiag_show=");
-		p_flags_u(b, r.udiag_show, XT(udiag_show), "UDIAG_SHOW_???");
-		tb_puts(b, ", udiag_cookie=");
-		p_cookie(b, r.udiag_cookie);
-	}
-	tb_putc(b, '}');
+	tb_puts(b, "sdiag_protocol=");
+	tb_udec(b, m->sdiag_protocol);
+	tb_puts(b, ", udiag_states=");
+	p_tcp_states(b, m->udiag_states);
+	tb_puts(b, ", udiag_ino=");
+	tb_udec(b, m->udiag_ino);
+	tb_puts(b, ", udiag_show=");
+	p_flags_u(b, m->udiag_show, XT(udiag_show), "UDIAG_SHOW_???");
+	tb_puts(b, ", udiag_cookie=");
+	p_cookie(b, m->udiag_cookie);
 }
+
+/* strace shows no attributes after a UNIX request */
+static const struct nl_fixed unix_diag_req_fixed = {"sdiag_family", sizeof(struct unix_diag_req),
+						    unix_diag_req_fields, NULL};
 
 static bool unix_value(struct nlv *v, unsigned type, unsigned long addr, unsigned len,
 		       const void *ctx)
@@ -304,35 +270,21 @@ static bool unix_value(struct nlv *v, unsigned type, unsigned long addr, unsigne
 static const struct nla_set unix_msg_set = {zpx_unix_diag_attrs, &zpx_unix_diag_attrs_n,
 					    "UNIX_DIAG_???", unix_value};
 
-static void p_unix_diag_msg(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void unix_diag_msg_fields(struct nlv *v, const void *p)
 {
+	const struct unix_diag_msg *m = p;
 	struct tb *b = v->d->b;
-	struct unix_diag_msg m = {.udiag_family = family};
-	tb_puts(b, "{udiag_family=");
-	p_xlat(b, family, XT(af), "AF_???");
-	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof m) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &m, addr, sizeof m)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "udiag_type=");
-		p_xlat(b, m.udiag_type, XT(sock_types), "SOCK_???");
-		tb_puts(b, ", udiag_state=");
-		p_xlat(b, m.udiag_state, XT(tcp_states), "TCP_???");
-		tb_puts(b, ", udiag_ino=");
-		tb_udec(b, m.udiag_ino);
-		tb_puts(b, ", udiag_cookie=");
-		p_cookie(b, m.udiag_cookie);
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof m)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof m), len - NLMSG_ALIGN(sizeof m), &unix_msg_set, NULL);
-	}
+	tb_puts(b, "udiag_type=");
+	p_xlat(b, m->udiag_type, XT(sock_types), "SOCK_???");
+	tb_puts(b, ", udiag_state=");
+	p_xlat(b, m->udiag_state, XT(tcp_states), "TCP_???");
+	tb_puts(b, ", udiag_ino=");
+	tb_udec(b, m->udiag_ino);
+	tb_puts(b, ", udiag_cookie=");
+	p_cookie(b, m->udiag_cookie);
 }
+
+static const struct nl_fixed unix_diag_msg_fixed = {"udiag_family", sizeof(struct unix_diag_msg), unix_diag_msg_fields, &unix_msg_set};
 
 bool zp_nl_diag(struct nlv *v, const struct nlmsghdr *h, unsigned long addr, unsigned len)
 {
@@ -353,15 +305,15 @@ bool zp_nl_diag(struct nlv *v, const struct nlmsghdr *h, unsigned long addr, uns
 			if (request && (h->nlmsg_type == TCPDIAG_GETSOCK || h->nlmsg_type == DCCPDIAG_GETSOCK))
 				break;
 			if (request)
-				p_inet_diag_req(v, addr, len, family);
+				nl_fixed(v, addr, len, family, &inet_diag_req_fixed);
 			else
-				p_inet_diag_msg(v, addr, len, family);
+				nl_fixed(v, addr, len, family, &inet_diag_msg_fixed);
 			return true;
 		case AF_UNIX:
 			if (request)
-				p_unix_diag_req(v, addr, len, family);
+				nl_fixed(v, addr, len, family, &unix_diag_req_fixed);
 			else
-				p_unix_diag_msg(v, addr, len, family);
+				nl_fixed(v, addr, len, family, &unix_diag_msg_fixed);
 			return true;
 		}
 	}

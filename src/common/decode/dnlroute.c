@@ -41,35 +41,21 @@ static bool ifa_value(struct nlv *v, unsigned type, unsigned long addr, unsigned
 
 static const struct nla_set ifa_set = {zpx_ifa_attrs, &zpx_ifa_attrs_n, "IFA_???", ifa_value};
 
-static void p_ifaddrmsg(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void ifaddrmsg_fields(struct nlv *v, const void *p)
 {
+	const struct ifaddrmsg *m = p;
 	struct tb *b = v->d->b;
-	struct ifaddrmsg m = {.ifa_family = family};
-	tb_puts(b, "{ifa_family=");
-	p_xlat(b, family, XT(af), "AF_???");
-	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof m) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &m, addr, sizeof m)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "ifa_prefixlen=");
-		tb_udec(b, m.ifa_prefixlen);
-		tb_puts(b, ", ifa_flags=");
-		p_flags_u(b, m.ifa_flags, XT(ifa_flags), "IFA_F_???");
-		tb_puts(b, ", ifa_scope=");
-		p_xlat_d(b, m.ifa_scope, XT(rt_scopes));
-		tb_puts(b, ", ifa_index=");
-		nl_ifindex(v, m.ifa_index);
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof m)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof m), len - NLMSG_ALIGN(sizeof m), &ifa_set, &m);
-	}
+	tb_puts(b, "ifa_prefixlen=");
+	tb_udec(b, m->ifa_prefixlen);
+	tb_puts(b, ", ifa_flags=");
+	p_flags_u(b, m->ifa_flags, XT(ifa_flags), "IFA_F_???");
+	tb_puts(b, ", ifa_scope=");
+	p_xlat_d(b, m->ifa_scope, XT(rt_scopes));
+	tb_puts(b, ", ifa_index=");
+	nl_ifindex(v, m->ifa_index);
 }
+
+static const struct nl_fixed ifaddrmsg_fixed = {"ifa_family", sizeof(struct ifaddrmsg), ifaddrmsg_fields, &ifa_set};
 
 /* A hardware address: strace's colon form, of at most the 6 bytes of an
  * Ethernet address the family it is given (AF_UNSPEC) stands for. */
@@ -207,35 +193,21 @@ static bool ifla_value(struct nlv *v, unsigned type, unsigned long addr, unsigne
 
 static const struct nla_set ifla_set = {zpx_ifla_attrs, &zpx_ifla_attrs_n, "IFLA_???", ifla_value};
 
-static void p_ifinfomsg(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void ifinfomsg_fields(struct nlv *v, const void *p)
 {
+	const struct ifinfomsg *m = p;
 	struct tb *b = v->d->b;
-	struct ifinfomsg m = {.ifi_family = family};
-	tb_puts(b, "{ifi_family=");
-	p_xlat(b, family, XT(af), "AF_???");
-	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof m) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &m, addr, sizeof m)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "ifi_type=");
-		p_xlat(b, m.ifi_type, XT(arphrd_types), "ARPHRD_???");
-		tb_puts(b, ", ifi_index=");
-		nl_ifindex(v, (unsigned)m.ifi_index);
-		tb_puts(b, ", ifi_flags=");
-		p_flags_u(b, m.ifi_flags, XT(iff_flags), "IFF_???");
-		tb_puts(b, ", ifi_change=");
-		tb_hex(b, m.ifi_change);
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof m)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof m), len - NLMSG_ALIGN(sizeof m), &ifla_set, &m);
-	}
+	tb_puts(b, "ifi_type=");
+	p_xlat(b, m->ifi_type, XT(arphrd_types), "ARPHRD_???");
+	tb_puts(b, ", ifi_index=");
+	nl_ifindex(v, (unsigned)m->ifi_index);
+	tb_puts(b, ", ifi_flags=");
+	p_flags_u(b, m->ifi_flags, XT(iff_flags), "IFF_???");
+	tb_puts(b, ", ifi_change=");
+	tb_hex(b, m->ifi_change);
 }
+
+static const struct nl_fixed ifinfomsg_fixed = {"ifi_family", sizeof(struct ifinfomsg), ifinfomsg_fields, &ifla_set};
 
 static bool rta_value(struct nlv *v, unsigned type, unsigned long addr, unsigned len,
 		      const void *ctx)
@@ -286,43 +258,29 @@ static bool rta_value(struct nlv *v, unsigned type, unsigned long addr, unsigned
 
 static const struct nla_set rta_set = {zpx_rta_attrs, &zpx_rta_attrs_n, "RTA_???", rta_value};
 
-static void p_rtmsg(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void rtmsg_fields(struct nlv *v, const void *p)
 {
+	const struct rtmsg *m = p;
 	struct tb *b = v->d->b;
-	struct rtmsg m = {.rtm_family = family};
-	tb_puts(b, "{rtm_family=");
-	p_xlat(b, family, XT(af), "AF_???");
-	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof m) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &m, addr, sizeof m)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "rtm_dst_len=");
-		tb_udec(b, m.rtm_dst_len);
-		tb_puts(b, ", rtm_src_len=");
-		tb_udec(b, m.rtm_src_len);
-		tb_puts(b, ", rtm_tos=");
-		p_flags_u(b, m.rtm_tos, XT(iptos), "IPTOS_TOS_???");
-		tb_puts(b, ", rtm_table=");
-		p_xlat_d(b, m.rtm_table, XT(rt_tables));
-		tb_puts(b, ", rtm_protocol=");
-		p_xlat(b, m.rtm_protocol, XT(rt_protos), "RTPROT_???");
-		tb_puts(b, ", rtm_scope=");
-		p_xlat_d(b, m.rtm_scope, XT(rt_scopes));
-		tb_puts(b, ", rtm_type=");
-		p_xlat(b, m.rtm_type, XT(rtn_types), "RTN_???");
-		tb_puts(b, ", rtm_flags=");
-		p_flags_u(b, m.rtm_flags, XT(rtm_f_flags), "RTM_F_???");
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof m)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof m), len - NLMSG_ALIGN(sizeof m), &rta_set, &m);
-	}
+	tb_puts(b, "rtm_dst_len=");
+	tb_udec(b, m->rtm_dst_len);
+	tb_puts(b, ", rtm_src_len=");
+	tb_udec(b, m->rtm_src_len);
+	tb_puts(b, ", rtm_tos=");
+	p_flags_u(b, m->rtm_tos, XT(iptos), "IPTOS_TOS_???");
+	tb_puts(b, ", rtm_table=");
+	p_xlat_d(b, m->rtm_table, XT(rt_tables));
+	tb_puts(b, ", rtm_protocol=");
+	p_xlat(b, m->rtm_protocol, XT(rt_protos), "RTPROT_???");
+	tb_puts(b, ", rtm_scope=");
+	p_xlat_d(b, m->rtm_scope, XT(rt_scopes));
+	tb_puts(b, ", rtm_type=");
+	p_xlat(b, m->rtm_type, XT(rtn_types), "RTN_???");
+	tb_puts(b, ", rtm_flags=");
+	p_flags_u(b, m->rtm_flags, XT(rtm_f_flags), "RTM_F_???");
 }
+
+static const struct nl_fixed rtmsg_fixed = {"rtm_family", sizeof(struct rtmsg), rtmsg_fields, &rta_set};
 
 static bool nda_value(struct nlv *v, unsigned type, unsigned long addr, unsigned len,
 		      const void *ctx)
@@ -365,38 +323,24 @@ static bool nda_value(struct nlv *v, unsigned type, unsigned long addr, unsigned
 
 static const struct nla_set nda_set = {zpx_nda_attrs, &zpx_nda_attrs_n, "NDA_???", nda_value};
 
-static void p_ndmsg(struct nlv *v, unsigned long addr, unsigned len, unsigned char family)
+static void ndmsg_fields(struct nlv *v, const void *p)
 {
+	const struct ndmsg *m = p;
 	struct tb *b = v->d->b;
-	struct ndmsg m = {.ndm_family = family};
-	tb_puts(b, "{ndm_family=");
-	p_xlat(b, family, XT(af), "AF_???");
-	tb_puts(b, ", ");
-	bool whole = false;
-	if (len < sizeof m) {
-		tb_puts(b, "...");
-	} else if (!nl_get(v, &m, addr, sizeof m)) {
-		p_ptr(v->d, addr);
-	} else {
-		tb_puts(b, "ndm_ifindex=");
-		nl_ifindex(v, (unsigned)m.ndm_ifindex);
-		tb_puts(b, ", ndm_state=");
-		if (m.ndm_state)
-			p_flags_u(b, m.ndm_state, XT(nud_states), "NUD_???");
-		else
-			tb_puts(b, "NUD_NONE");
-		tb_puts(b, ", ndm_flags=");
-		p_flags_u(b, m.ndm_flags, XT(ntf_flags), "NTF_???");
-		tb_puts(b, ", ndm_type=");
-		p_xlat(b, m.ndm_type, XT(rtn_types), "RTN_???");
-		whole = true;
-	}
-	tb_putc(b, '}');
-	if (whole && len > NLMSG_ALIGN(sizeof m)) {
-		tb_puts(b, ", ");
-		nl_attrs(v, addr + NLMSG_ALIGN(sizeof m), len - NLMSG_ALIGN(sizeof m), &nda_set, &m);
-	}
+	tb_puts(b, "ndm_ifindex=");
+	nl_ifindex(v, (unsigned)m->ndm_ifindex);
+	tb_puts(b, ", ndm_state=");
+	if (m->ndm_state)
+		p_flags_u(b, m->ndm_state, XT(nud_states), "NUD_???");
+	else
+		tb_puts(b, "NUD_NONE");
+	tb_puts(b, ", ndm_flags=");
+	p_flags_u(b, m->ndm_flags, XT(ntf_flags), "NTF_???");
+	tb_puts(b, ", ndm_type=");
+	p_xlat(b, m->ndm_type, XT(rtn_types), "RTN_???");
 }
+
+static const struct nl_fixed ndmsg_fixed = {"ndm_family", sizeof(struct ndmsg), ndmsg_fields, &nda_set};
 
 /* NETLINK_ROUTE's payloads: true when printed (NLMSG_DONE's are not). */
 bool zp_nl_route(struct nlv *v, const struct nlmsghdr *h, unsigned long addr,
@@ -414,30 +358,30 @@ bool zp_nl_route(struct nlv *v, const struct nlmsghdr *h, unsigned long addr,
 	case RTM_DELLINK:
 	case RTM_GETLINK:
 	case RTM_SETLINK:
-		p_ifinfomsg(v, addr, len, family);
+		nl_fixed(v, addr, len, family, &ifinfomsg_fixed);
 		return true;
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
 	case RTM_GETADDR:
 	case RTM_GETMULTICAST:
 	case RTM_GETANYCAST:
-		p_ifaddrmsg(v, addr, len, family);
+		nl_fixed(v, addr, len, family, &ifaddrmsg_fixed);
 		return true;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 	case RTM_GETROUTE:
-		p_rtmsg(v, addr, len, family);
+		nl_fixed(v, addr, len, family, &rtmsg_fixed);
 		return true;
 	case RTM_GETNEIGH:
 		/* a bridge's neighbours are asked for by link */
 		if (family == AF_BRIDGE) {
-			p_ifinfomsg(v, addr, len, family);
+			nl_fixed(v, addr, len, family, &ifinfomsg_fixed);
 			return true;
 		}
 		/* fall through */
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
-		p_ndmsg(v, addr, len, family);
+		nl_fixed(v, addr, len, family, &ndmsg_fixed);
 		return true;
 	}
 	nl_family_data(v, addr, len, family);

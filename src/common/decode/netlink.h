@@ -52,6 +52,21 @@ ZP_DEC_HIDDEN void nl_attrs(struct nlv *v, unsigned long addr, size_t len, const
 ZP_DEC_HIDDEN void nl_family_data(struct nlv *v, unsigned long addr, unsigned len,
 				  unsigned char family);
 
+/* A payload that is a fixed structure starting with the family byte (an
+ * ifaddrmsg, an inet_diag_msg...), then attributes:
+ *   {ifa_family=AF_INET, <fields>}, [attributes]
+ * fields() prints the other fields of the structure, read whole; a payload
+ * too short for it shows "..." after the family; attrs (NULL: none shown)
+ * get the structure as their context. */
+struct nl_fixed {
+	const char *family_field;
+	size_t size;
+	void (*fields)(struct nlv *v, const void *m);
+	const struct nla_set *attrs;
+};
+ZP_DEC_HIDDEN void nl_fixed(struct nlv *v, unsigned long addr, unsigned len, unsigned char family,
+			    const struct nl_fixed *f);
+
 /* A protocol's payloads (type >= NLMSG_MIN_TYPE, and NLMSG_DONE's): true
  * when printed, false to leave them to the generic decoding. */
 ZP_DEC_HIDDEN bool zp_nl_route(struct nlv *v, const struct nlmsghdr *h, unsigned long addr,
