@@ -132,25 +132,62 @@ bool nl_flags32(struct nlv *v, unsigned long addr, unsigned len,
 	return true;
 }
 
-/* The header of the next element of a run (a message, an attribute) into
- * h; false when there is none to decode, what is left printed then as
- * strace does: too short, its bytes; unreadable, its address. */
-static bool run_head(struct nlv *v, void *h, size_t size, unsigned long addr, size_t len, bool many)
+/* A run of elements that each start with their length, 4-aligned
+ * (messages: a 32-bit one; attributes: 16-bit): one alone, or several in
+ * brackets, at most -s of them.  elem() prints one from its header (size
+ * bytes), given the bytes left from it.  What cannot be decoded ends the
+ * run as strace ends it: too short, its bytes; unreadable, its address. */
+static void p_run(struct nlv *v, unsigned long addr, size_t len, size_t size,
+		  void (*elem)(struct nlv *v, const void *head, unsigned long addr, size_t len,
+			       const void *arg),
+		  const void *arg)
 {
-	if (len < size) {
-		nl_hex(v, addr, len);
-		return false;
+	struct tb *b = v->d->b;
+	bool many = false;
+	for (unsigned k = 0;; k++) {
+		unsigned char head[NLMSG_HDRLEN];
+		if (len < size) {
+			nl_hex(v, addr, len);
+			break;
+		}
+		if (!nl_get(v, head, addr, size)) {
+			if (many) {
+				tb_puts(b, "... /* ");
+				tb_hex(b, addr);
+				tb_puts(b, " */");
+			} else {
+				p_ptr(v->d, addr);
+			}
+			break;
+		}
+		if (k == v->d->cfg->strsize) {
+			tb_puts(b, "...");
+			break;
+		}
+		uint16_t l16;
+		uint32_t elen;
+		if (size == sizeof(struct nlattr)) {
+			zp_memcpy(&l16, head, sizeof l16);
+			elen = l16;
+		} else {
+			zp_memcpy(&elen, head, sizeof elen);
+		}
+		size_t step = ((size_t)elen + 3) & ~(size_t)3, rest = 0;
+		if (elen >= size && len > step)
+			rest = len - step;
+		if (!many && rest) {
+			tb_putc(b, '[');
+			many = true;
+		}
+		elem(v, head, addr, len, arg);
+		if (!rest || b->truncated)
+			break;
+		tb_puts(b, ", ");
+		addr += step;
+		len = rest;
 	}
-	if (nl_get(v, h, addr, size))
-		return true;
-	if (many) {
-		tb_puts(v->d->b, "... /* ");
-		tb_hex(v->d->b, addr);
-		tb_puts(v->d->b, " */");
-	} else {
-		p_ptr(v->d, addr);
-	}
-	return false;
+	if (many)
+		tb_putc(b, ']');
 }
 
 static void p_nla_head(struct tb *b, const struct nlattr *a, const struct nla_set *s)
@@ -168,46 +205,37 @@ static void p_nla_head(struct tb *b, const struct nlattr *a, const struct nla_se
 
 /* A run of attributes: one, [{head}, value] (no value: {head} alone), or
  * several in brackets; at most -s of them. */
-void nl_attrs(struct nlv *v, unsigned long addr, size_t len, const struct nla_set *s,
-		      const void *ctx)
+struct attrs_ctx {
+	const struct nla_set *s;
+	const void *ctx;
+};
+
+/* One attribute: [{head}, value], or {head} alone when it has none. */
+static void p_nlattr(struct nlv *v, const void *head, unsigned long addr, size_t len, const void *arg)
 {
+	const struct attrs_ctx *c = arg;
 	struct tb *b = v->d->b;
-	bool many = false;
-	for (unsigned k = 0;; k++) {
-		struct nlattr a;
-		if (!run_head(v, &a, sizeof a, addr, len, many))
-			break;
-		if (k == v->d->cfg->strsize) {
-			tb_puts(b, "...");
-			break;
-		}
-		size_t step = NLA_ALIGN((size_t)a.nla_len), rest = 0;
-		if (a.nla_len >= NLA_HDRLEN && len > step)
-			rest = len - step;
-		if (!many && rest) {
-			tb_putc(b, '[');
-			many = true;
-		}
-		unsigned alen = a.nla_len < len ? a.nla_len : (unsigned)len;
-		if (alen > NLA_HDRLEN)
-			tb_putc(b, '[');
-		p_nla_head(b, &a, s);
-		if (alen > NLA_HDRLEN) {
-			tb_puts(b, ", ");
-			unsigned long va = addr + NLA_HDRLEN;
-			unsigned vlen = alen - NLA_HDRLEN;
-			if (!s->value || !s->value(v, a.nla_type & NLA_TYPE_MASK, va, vlen, ctx))
-				nl_hex(v, va, vlen);
-			tb_putc(b, ']');
-		}
-		if (!rest)
-			break;
+	struct nlattr a;
+	zp_memcpy(&a, head, sizeof a);
+	unsigned alen = a.nla_len < len ? a.nla_len : (unsigned)len;
+	if (alen > NLA_HDRLEN)
+		tb_putc(b, '[');
+	p_nla_head(b, &a, c->s);
+	if (alen > NLA_HDRLEN) {
 		tb_puts(b, ", ");
-		addr += step;
-		len = rest;
-	}
-	if (many)
+		unsigned long va = addr + NLA_HDRLEN;
+		unsigned vlen = alen - NLA_HDRLEN;
+		if (!c->s->value || !c->s->value(v, a.nla_type & NLA_TYPE_MASK, va, vlen, c->ctx))
+			nl_hex(v, va, vlen);
 		tb_putc(b, ']');
+	}
+}
+
+void nl_attrs(struct nlv *v, unsigned long addr, size_t len, const struct nla_set *s,
+	      const void *ctx)
+{
+	struct attrs_ctx c = {s, ctx};
+	p_run(v, addr, len, sizeof(struct nlattr), p_nlattr, &c);
 }
 
 /* A structure of 32-bit counters (a cache's times), its members' names and
@@ -477,6 +505,14 @@ static void p_nlmsg(struct nlv *v, const struct nlmsghdr *h, unsigned long addr,
 	}
 }
 
+static void p_nlmsg_at(struct nlv *v, const void *head, unsigned long addr, size_t len, const void *arg)
+{
+	(void)arg;
+	struct nlmsghdr h;
+	zp_memcpy(&h, head, sizeof h);
+	p_nlmsg(v, &h, addr, len);
+}
+
 void p_nlmsgs(struct dctx *d, int proto, long fd, unsigned long addr, size_t len, bool trust)
 {
 	struct nlv v = {d, trust, proto, dec_sandboxed(d->cfg) ? -1 : fd};
@@ -490,29 +526,5 @@ void p_nlmsgs(struct dctx *d, int proto, long fd, unsigned long addr, size_t len
 		p_buf(d, addr, len, trust, 0);
 		return;
 	}
-	bool many = false;
-	for (unsigned k = 0;; k++) {
-		struct nlmsghdr h;
-		if (!run_head(&v, &h, sizeof h, addr, len, many))
-			break;
-		if (k == d->cfg->strsize) {
-			tb_puts(b, "...");
-			break;
-		}
-		size_t step = NLMSG_ALIGN((size_t)h.nlmsg_len), rest = 0;
-		if (h.nlmsg_len >= NLMSG_HDRLEN && len > step)
-			rest = len - step;
-		if (!many && rest) {
-			tb_putc(b, '[');
-			many = true;
-		}
-		p_nlmsg(&v, &h, addr, len);
-		if (!rest || b->truncated)
-			break;
-		tb_puts(b, ", ");
-		addr += step;
-		len = rest;
-	}
-	if (many)
-		tb_putc(b, ']');
+	p_run(&v, addr, len, sizeof(struct nlmsghdr), p_nlmsg_at, NULL);
 }
