@@ -682,8 +682,13 @@ static void exec_pre(void *arg)
 				real[l] = '\0';
 				prog = copy_str(&s, real, NULL);
 			}
-		} else if (path[0] == '/' || dirfd == AT_FDCWD) {
+		} else if (path[0] == '/' || (dirfd == AT_FDCWD && strchr(path, '/'))) {
 			prog = copy_str(&s, path, NULL);
+		} else if (dirfd == AT_FDCWD) {
+			/* A bare name is a file of the working directory to the
+			 * kernel; the loader, like a shell, would search $PATH for
+			 * it (GLib's spawn-path-search ran the wrong helper). */
+			prog = copy_str(&s, "./", path);
 		} else {
 			char link[64], dir[PATH_MAX];
 			zp_snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);

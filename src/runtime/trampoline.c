@@ -77,8 +77,14 @@ static long try_map(uintptr_t addr, int prot)
 	/* Populated: filled right away, and a page the kernel hands over
 	 * with the mapping costs a third of one taken by a fault here.  Our
 	 * own reservation of page 0 is replaced in one step. */
-	int fixed = addr == 0 && page0_state == PAGE0_MAPPING ? MAP_FIXED : MAP_FIXED_NOREPLACE;
-	return map_at(addr, prot, fixed | MAP_POPULATE);
+	bool held = addr == 0 && page0_state == PAGE0_MAPPING;
+	long m = map_at(addr, prot, (held ? MAP_FIXED : MAP_FIXED_NOREPLACE) | MAP_POPULATE);
+	/* A program that gave up root since page 0 was reserved (util-linux's
+	 * test helpers setuid() at once) may no longer map below
+	 * vm.mmap_min_addr; the reservation itself can still be opened. */
+	if (held && (m == -EPERM || m == -EACCES) && zp_raw3(SYS_mprotect, 0, ZP_PAGE, prot) == 0)
+		return 0;
+	return m;
 }
 
 /* With PKU a PROT_EXEC-only page is execute-only; asked to stay readable

@@ -204,4 +204,33 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/n
 else
 	skip "set-user-ID static program" "needs root, user nobody and setpriv"
 fi
+
+# execve of a bare name runs the file of that name in the working directory
+# (the kernel never searches $PATH): through the loader too, which searched
+# $PATH for it (GLib's spawn-path-search ran the helper of another
+# directory), static programs in every mode, dynamic ones with
+# --from-start.
+mkdir -p here other
+printf '#include <stdio.h>\nint main(void) { puts(WHERE); return 0; }\n' >where.c
+for kind in static dyn; do
+	flag=-static
+	[ $kind = dyn ] && flag=
+	gcc $flag -DWHERE='"here"' -o here/where-$kind where.c &&
+		gcc $flag -DWHERE='"other"' -o other/where-$kind where.c ||
+		{ fail "bare name: cannot build the $kind programs"; continue; }
+	for how in native run from-start; do
+		case $how in
+		native) set -- ;;
+		run) set -- "$ZP_BUILD/zpoline" run -- ;;
+		from-start) set -- "$ZP_BUILD/zpoline" run --from-start -- ;;
+		esac
+		got=$(cd here && PATH=$TMP/other:/usr/bin:/bin "$@" python3 -c \
+			'import os, sys; os.execv(sys.argv[1], [sys.argv[1]])' where-$kind 2>&1)
+		if [ "$got" = here ]; then
+			pass "bare name, $kind program, $how: the working directory's"
+		else
+			fail "bare name, $kind program, $how: '$got', not 'here'"
+		fi
+	done
+done
 finish

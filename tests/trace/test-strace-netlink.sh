@@ -31,4 +31,10 @@ check "the route dump has routes" grep -q 'nlmsg_type=RTM_NEWROUTE' "$TMP/s.line
 check "sock_diag answered about both sockets" \
 	grep -q 'idiag_state=TCP_LISTEN.*udiag_state=TCP_ESTABLISHED' <(tr -d '\n' <"$TMP/s.lines")
 same_calls "$TMP/s.lines" "$TMP/z.lines" socket bind sendto recvmsg sendmsg recvfrom
+
+# Malformed messages: decoding them must not bring the program down.
+LD_PRELOAD=$LIB LIBZPHOOK=$TRACE ZPOLINE_TRACE_OPTS="-o $TMP/f.trace" "$PROG" fuzz
+rc=$?
+check "20000 malformed messages traced, the program unharmed (exit $rc)" test $rc -eq 0
+check "... and decoded as messages" grep -q 'nlmsg_type=RTM_NEWROUTE' "$TMP/f.trace"
 finish

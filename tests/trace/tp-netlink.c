@@ -7,6 +7,11 @@
  * dumps (sendto, then recvmsg up to NLMSG_DONE); and sock_diag questions
  * about a listening TCP socket (sendto, recvmsg) and a UNIX socket
  * (sendmsg, recvfrom) of its own, as `ss` asks them.
+ *
+ * `tp-netlink fuzz`: 20000 malformed messages (lengths that lie, nested
+ * errors, attributes running past their message, bytes at random from a
+ * fixed seed) sent to the kernel, which refuses most: the tracer decodes
+ * each, inside this process, and must not bring it down.
  */
 #define _GNU_SOURCE
 #include <ifaddrs.h>
@@ -188,8 +193,60 @@ static int diag_unix(void)
 	return n > 0 ? 0 : 1;
 }
 
-int main(void)
+static unsigned long long seed = 42;
+static unsigned rnd(void)
 {
+	seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(seed >> 33);
+}
+
+static int fuzz(void)
+{
+	int fds[2] = {socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE),
+		      socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG)};
+	if (fds[0] < 0 || fds[1] < 0)
+		return 1;
+	static const unsigned short types[] = {NLMSG_ERROR, NLMSG_DONE, RTM_NEWLINK, RTM_GETADDR, RTM_NEWROUTE,
+					       RTM_NEWNEIGH, RTM_GETRULE, SOCK_DIAG_BY_FAMILY, 0x7777};
+	static const unsigned char families[] = {AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, AF_NETLINK, 0xee};
+	for (int i = 0; i < 20000; i++) {
+		union {
+			unsigned char b[512];
+			struct nlmsghdr h;
+		} m;
+		for (size_t k = 0; k < sizeof m.b; k++)
+			m.b[k] = (unsigned char)rnd();
+		size_t len = rnd() % sizeof m.b;
+		/* mostly plausible headers, so that the payload decoders run */
+		for (size_t off = 0; off + 20 <= len; off += 4 + rnd() % 64) {
+			struct nlmsghdr *h = (struct nlmsghdr *)(m.b + off);
+			h->nlmsg_len = rnd() % 4 ? (unsigned)(len - off) : rnd() % 600;
+			h->nlmsg_type = types[rnd() % (sizeof types / sizeof *types)];
+			h->nlmsg_flags = (unsigned short)(rnd() % 2 ? NLM_F_REQUEST : rnd());
+			m.b[off + 16] = families[rnd() % sizeof families];
+			if (rnd() % 3)
+				break;
+		}
+		struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+		int fd = fds[rnd() % 2];
+		if (rnd() % 2) {
+			sendto(fd, m.b, len, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof to);
+		} else {
+			struct iovec iov[2] = {{m.b, len / 2}, {m.b + len / 2, len - len / 2}};
+			struct msghdr mh = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = 2};
+			sendmsg(fd, &mh, MSG_DONTWAIT);
+		}
+		char buf[8192];
+		while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+			;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "fuzz"))
+		return fuzz();
 	printf("%d\n", getpid());
 	struct addrinfo hints = {.ai_flags = AI_ADDRCONFIG, .ai_socktype = SOCK_STREAM}, *res;
 	if (getaddrinfo("localhost", "80", &hints, &res) == 0)
