@@ -55,6 +55,7 @@ static struct {
 	bool lean_ok;     /* zp_lean_decide's argument, kept for the switch */
 	unsigned char blocked;
 	unsigned char switched;
+	uint64_t trap_mask; /* the trap handler's mask, while the switch keeps it closed */
 } tier ZP_BIG_BSS;
 
 /* At start-up, page 0 held, the hooks loaded: from here on every call
@@ -100,8 +101,14 @@ void zp_tier_forked(int pid)
 }
 
 /* Rewrites the start-up objects and leaves Syscall User Dispatch; the
- * caller is the only thread that has it armed (see above). */
-static int switch_now(const char *why)
+ * caller is the only thread that has it armed (see above).  in_trap: made
+ * from the trap handler, on the slot, whose return puts the program's mask
+ * back: once made, the program's signals stay blocked till then (the
+ * handler's mask kept in tier.trap_mask).  Unblocked here, one that came
+ * during the rewriting (a 50 us timer's, sigjump) was delivered at once,
+ * its handler running on the slot (and leaving the trap handler by
+ * siglongjmp). */
+static int switch_now(const char *why, bool in_trap)
 {
 	uint64_t t0 = zp_now_ns();
 	/* No handler of the program may run meanwhile: a patched copy of
@@ -135,7 +142,10 @@ static int switch_now(const char *why)
 		zp_stage2_finish();
 		zp_lean_decide(tier.lean_ok);
 	}
-	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
+	if (!in_trap || e < 0)
+		zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
+	else
+		tier.trap_mask = old;
 	if (e < 0) {
 		tier.blocked = 1;
 		if (zp_debug)
@@ -158,7 +168,7 @@ static int switch_now(const char *why)
 
 static long switch_on_slot(void *why)
 {
-	return switch_now((const char *)why);
+	return switch_now((const char *)why, true);
 }
 
 /* Rewriting opens files (the maps and pagemap queries, site lists,
@@ -331,7 +341,11 @@ bool zp_tier_trap(void *ucv, uintptr_t site)
 	 * 16 KiB stack overflowed at the switch). */
 	if (zp_call_on_slot(switch_on_slot, (void *)why) < 0)
 		return false;
-	return again_from_site(g, site);
+	if (again_from_site(g, site))
+		return true; /* the handler's return opens the program's mask */
+	/* The trap path makes the call: with the mask it was delivered with. */
+	zp_raw4(SYS_rt_sigprocmask, SIG_SETMASK, &tier.trap_mask, NULL, sizeof tier.trap_mask);
+	return false;
 }
 
 /* A trap can be raised before the switch and delivered after it: a signal
@@ -355,5 +369,5 @@ bool zp_tier_again(void *ucv, uintptr_t site)
 void zp_tier_now(const char *why)
 {
 	if (zp_tier_pending && may_switch())
-		switch_now(why);
+		switch_now(why, false);
 }
