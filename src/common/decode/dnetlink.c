@@ -211,7 +211,8 @@ struct attrs_ctx {
 };
 
 /* One attribute: [{head}, value], or {head} alone when it has none. */
-static void p_nlattr(struct nlv *v, const void *head, unsigned long addr, size_t len, const void *arg)
+static void p_nlattr(struct nlv *v, const void *head, unsigned long addr, size_t len,
+		     const void *arg)
 {
 	const struct attrs_ctx *c = arg;
 	struct tb *b = v->d->b;
@@ -426,7 +427,8 @@ static bool err_value(struct nlv *v, unsigned type, unsigned long addr, unsigned
 	return false;
 }
 
-static const struct nla_set err_set = {zpx_nlmsgerr_attrs, &zpx_nlmsgerr_attrs_n, "NLMSGERR_ATTR_???", err_value};
+static const struct nla_set err_set = {zpx_nlmsgerr_attrs, &zpx_nlmsgerr_attrs_n,
+				       "NLMSGERR_ATTR_???", err_value};
 
 /* An error or acknowledgement: the error, the request it answers (whole,
  * or its header alone when NLM_F_CAPPED), then any extended-ack
@@ -452,7 +454,8 @@ static void p_nlmsgerr(struct nlv *v, unsigned long addr, size_t len, bool cappe
 	if (len > shown)
 		tb_putc(b, '[');
 	tb_puts(b, "{error=");
-	const char *name = e.error < 0 ? xlat_name((unsigned long long)-(long long)e.error, XT(errno)) : NULL;
+	const char *name =
+		e.error < 0 ? xlat_name((unsigned long long)-(long long)e.error, XT(errno)) : NULL;
 	if (name) {
 		tb_putc(b, '-');
 		tb_puts(b, name);
@@ -505,7 +508,8 @@ static void p_nlmsg(struct nlv *v, const struct nlmsghdr *h, unsigned long addr,
 	}
 }
 
-static void p_nlmsg_at(struct nlv *v, const void *head, unsigned long addr, size_t len, const void *arg)
+static void p_nlmsg_at(struct nlv *v, const void *head, unsigned long addr, size_t len,
+		       const void *arg)
 {
 	(void)arg;
 	struct nlmsghdr h;

@@ -123,7 +123,8 @@ static void inet_diag_req_fields(struct nlv *v, const void *p)
 	p_sockid(v, &m->id, m->sdiag_family);
 }
 
-static const struct nl_fixed inet_diag_req_fixed = {"sdiag_family", sizeof(struct inet_diag_req_v2), inet_diag_req_fields, &inet_req_set};
+static const struct nl_fixed inet_diag_req_fixed = {"sdiag_family", sizeof(struct inet_diag_req_v2),
+					  inet_diag_req_fields, &inet_req_set};
 
 /* inet_diag_sockopt's one-bit options: those set, as name=1 (strace's
  * abbreviated form), then the bits no option has yet, if any. */
@@ -226,7 +227,8 @@ static void inet_diag_msg_fields(struct nlv *v, const void *p)
 	tb_udec(b, m->idiag_inode);
 }
 
-static const struct nl_fixed inet_diag_msg_fixed = {"idiag_family", sizeof(struct inet_diag_msg), inet_diag_msg_fields, &inet_msg_set};
+static const struct nl_fixed inet_diag_msg_fixed = {"idiag_family", sizeof(struct inet_diag_msg),
+					  inet_diag_msg_fields, &inet_msg_set};
 
 static void unix_diag_req_fields(struct nlv *v, const void *p)
 {
@@ -284,7 +286,8 @@ static void unix_diag_msg_fields(struct nlv *v, const void *p)
 	p_cookie(b, m->udiag_cookie);
 }
 
-static const struct nl_fixed unix_diag_msg_fixed = {"udiag_family", sizeof(struct unix_diag_msg), unix_diag_msg_fields, &unix_msg_set};
+static const struct nl_fixed unix_diag_msg_fixed = {"udiag_family", sizeof(struct unix_diag_msg),
+					  unix_diag_msg_fields, &unix_msg_set};
 
 bool zp_nl_diag(struct nlv *v, const struct nlmsghdr *h, unsigned long addr, unsigned len)
 {

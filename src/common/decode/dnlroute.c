@@ -55,7 +55,8 @@ static void ifaddrmsg_fields(struct nlv *v, const void *p)
 	nl_ifindex(v, m->ifa_index);
 }
 
-static const struct nl_fixed ifaddrmsg_fixed = {"ifa_family", sizeof(struct ifaddrmsg), ifaddrmsg_fields, &ifa_set};
+static const struct nl_fixed ifaddrmsg_fixed = {"ifa_family", sizeof(struct ifaddrmsg),
+					  ifaddrmsg_fields, &ifa_set};
 
 /* A hardware address: strace's colon form, of at most the 6 bytes of an
  * Ethernet address the family it is given (AF_UNSPEC) stands for. */
@@ -207,7 +208,8 @@ static void ifinfomsg_fields(struct nlv *v, const void *p)
 	tb_hex(b, m->ifi_change);
 }
 
-static const struct nl_fixed ifinfomsg_fixed = {"ifi_family", sizeof(struct ifinfomsg), ifinfomsg_fields, &ifla_set};
+static const struct nl_fixed ifinfomsg_fixed = {"ifi_family", sizeof(struct ifinfomsg),
+					  ifinfomsg_fields, &ifla_set};
 
 static bool rta_value(struct nlv *v, unsigned type, unsigned long addr, unsigned len,
 		      const void *ctx)
@@ -280,7 +282,8 @@ static void rtmsg_fields(struct nlv *v, const void *p)
 	p_flags_u(b, m->rtm_flags, XT(rtm_f_flags), "RTM_F_???");
 }
 
-static const struct nl_fixed rtmsg_fixed = {"rtm_family", sizeof(struct rtmsg), rtmsg_fields, &rta_set};
+static const struct nl_fixed rtmsg_fixed = {"rtm_family", sizeof(struct rtmsg),
+					  rtmsg_fields, &rta_set};
 
 static bool nda_value(struct nlv *v, unsigned type, unsigned long addr, unsigned len,
 		      const void *ctx)
@@ -340,7 +343,8 @@ static void ndmsg_fields(struct nlv *v, const void *p)
 	p_xlat(b, m->ndm_type, XT(rtn_types), "RTN_???");
 }
 
-static const struct nl_fixed ndmsg_fixed = {"ndm_family", sizeof(struct ndmsg), ndmsg_fields, &nda_set};
+static const struct nl_fixed ndmsg_fixed = {"ndm_family", sizeof(struct ndmsg),
+					  ndmsg_fields, &nda_set};
 
 /* NETLINK_ROUTE's payloads: true when printed (NLMSG_DONE's are not). */
 bool zp_nl_route(struct nlv *v, const struct nlmsghdr *h, unsigned long addr,
