@@ -237,8 +237,9 @@ int zp_altstack_rearm(struct zp_record *r, struct zp_thread *t, int act)
  * handler, the kernel would judge "on the stack" from the handler's rsp and
  * refuse any change with EPERM, where the program, running elsewhere,
  * expects it to work (Go then crashes on purpose); with SS_AUTODISARM it
- * would answer SS_DISABLE (saved: the frame's uc_stack, the program's).  So it is judged from
- * the program's rsp and made from the slot's stack, off the signal stack.
+ * would answer SS_DISABLE (saved: the frame's uc_stack, the program's).
+ * So it is judged from the program's rsp and made from the slot's stack,
+ * off the signal stack.
  * (The caller then writes the new stack into the frame, which rt_sigreturn
  * restores; from the old stack that restore succeeds, since the old stack
  * is no longer the signal stack.)  Returns the call's result, or 1 if the
