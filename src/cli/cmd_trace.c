@@ -68,6 +68,8 @@ enum {
 	OPT_SIGNAL_SET,
 	OPT_STATUS_SET,
 	OPT_INJECT,
+	OPT_READ_SET,
+	OPT_WRITE_SET,
 	OPT_TRACE_PATH,
 };
 
@@ -104,6 +106,8 @@ static const struct opt trace_table[] = {
 	{"signal", 0, true, OPT_SIGNAL_SET},
 	{"status", 0, true, OPT_STATUS_SET},
 	{"inject", 0, true, OPT_INJECT},
+	{"read", 0, true, OPT_READ_SET},
+	{"write", 0, true, OPT_WRITE_SET},
 	{"trace-path", 'P', true, OPT_TRACE_PATH},
 	RUNOPTS_TABLE,
 	{NULL, 0, false, 0},
@@ -596,8 +600,11 @@ int cmd_trace(int argc, char **argv)
 		case OPT_TRACE_SET:
 		case OPT_SIGNAL_SET:
 		case OPT_STATUS_SET:
-		case OPT_INJECT: {
-			static const char *const what[] = {"trace=", "signal=", "status=", "inject="};
+		case OPT_INJECT:
+		case OPT_READ_SET:
+		case OPT_WRITE_SET: {
+			static const char *const what[] = {"trace=", "signal=", "status=", "inject=",
+							   "read=", "write="};
 			char *e = NULL;
 			if (asprintf(&e, "%s%s", what[id - OPT_TRACE_SET], arg) < 0)
 				die(EXIT_USAGE, "out of memory");

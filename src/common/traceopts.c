@@ -186,6 +186,45 @@ static int parse_signals(const char *set, struct zp_trace_opts *o, char *err, si
 	return 0;
 }
 
+/* -e read=SET, -e write=SET: descriptor numbers, all or none, each leading
+ * '!' negating the rest (strace's syntax). */
+static int parse_fdset(const char *what, const char *v, struct zp_fdset *s, char *err,
+		       size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	while (*v == '!') {
+		s->invert = !s->invert;
+		v++;
+	}
+	if (strcmp(v, "all") == 0)
+		s->invert = !s->invert;
+	else if (strcmp(v, "none") != 0) {
+		if (!*v) {
+			snprintf(err, errlen, "-e %s= needs descriptors (numbers, all or none)", what);
+			return -1;
+		}
+		while (*v) {
+			size_t n = strcspn(v, ",");
+			unsigned long fd = 0;
+			size_t i = 0;
+			for (; i < n && v[i] >= '0' && v[i] <= '9' && fd < ZP_FDSET_MAX; i++)
+				fd = fd * 10 + (unsigned long)(v[i] - '0');
+			if (n == 0 || i < n || fd >= ZP_FDSET_MAX) {
+				snprintf(err, errlen,
+					 "-e %s=: '%.*s' is not a descriptor number below %d", what,
+					 (int)n, v, ZP_FDSET_MAX);
+				return -1;
+			}
+			s->bits[fd / 64] |= 1ull << (fd % 64);
+			v += n + (v[n] == ',');
+		}
+	}
+	s->any = s->invert;
+	for (size_t i = 0; i < ZP_FDSET_MAX / 64 && !s->any; i++)
+		s->any = s->bits[i] != 0;
+	return 0;
+}
+
 static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t errlen)
 {
 	const char *eq = strchr(e, '=');
@@ -219,6 +258,12 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 			}
 			o->raw_given = true;
 			return 0;
+		} else if ((k == 4 && memcmp(e, "read", 4) == 0) || (k == 5 && memcmp(e, "reads", 5) == 0) ||
+			   (k == 1 && e[0] == 'r')) {
+			return parse_fdset("read", eq + 1, &o->dump_read, err, errlen);
+		} else if ((k == 5 && memcmp(e, "write", 5) == 0) || (k == 6 && memcmp(e, "writes", 6) == 0) ||
+			   (k == 1 && e[0] == 'w')) {
+			return parse_fdset("write", eq + 1, &o->dump_write, err, errlen);
 		} else if (k == 5 && memcmp(e, "quiet", 5) == 0) {
 			/* only the exit lines can be left out here */
 			if (in_list(eq + 1, "exit") || in_list(eq + 1, "all"))
@@ -232,7 +277,7 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 			return 0;
 		} else {
 			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "
-				 "inject=, signal=, raw=, quiet=, decode-fds=)", (int)k, e);
+				 "inject=, signal=, raw=, read=, write=, quiet=, decode-fds=)", (int)k, e);
 			return -1;
 		}
 	}
@@ -459,6 +504,11 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 	if (o->ntpaths && o->count) {
 		snprintf(err, errlen, "-P does not go with -c or -C here (the counts are kept "
 			 "without decoding the calls)");
+		return -1;
+	}
+	if (o->json && (o->dump_read.any || o->dump_write.any)) {
+		snprintf(err, errlen, "-e read= and -e write= dump data as text after a line: they do "
+			 "not go with --json");
 		return -1;
 	}
 	if (o->json && !o->lines) {

@@ -43,7 +43,10 @@
  *   -e raw=SET     these calls' arguments and result as hex numbers
  *   -e quiet=SET   exit (or all): as -qq; the other messages are accepted
  *   -e decode-fds=SET  path or all: as -y; none: off
- *   -e signal=none accepted (signal deliveries are never printed)
+ *   -e signal=SET  which signal deliveries to print
+ *   -e read=SET, -e write=SET  descriptors (numbers below 1024, all, none;
+ *                  a leading ! negates) whose data read, or written, is
+ *                  dumped in hex and text after the call's line
  *   -q, -qq        -q is accepted (there are no attach messages); -qq also
  *                  leaves out the "+++ exited with N +++" and "+++ killed by
  *                  SIG +++" lines
@@ -77,6 +80,23 @@
 /* -S: the -c table's order */
 enum { ZP_SORT_TIME, ZP_SORT_CALLS, ZP_SORT_ERRORS, ZP_SORT_NAME, ZP_SORT_AVG, ZP_SORT_NOTHING };
 
+/* -e read=, -e write=: the descriptors whose data is dumped */
+#define ZP_FDSET_MAX 1024
+struct zp_fdset {
+	bool any;    /* some descriptor is in the set: dumps are to be made */
+	bool invert; /* the bits say which are not (and the set holds those >= ZP_FDSET_MAX) */
+	uint64_t bits[ZP_FDSET_MAX / 64];
+};
+
+static inline bool zp_fdset_has(const struct zp_fdset *s, long fd)
+{
+	if (fd < 0)
+		return false;
+	if (fd >= ZP_FDSET_MAX)
+		return s->invert;
+	return (bool)((s->bits[fd / 64] >> (fd % 64)) & 1) != s->invert;
+}
+
 struct zp_trace_opts {
 	int follow;                     /* 0, 1 (-f), 2 (-ff) */
 	bool count;                     /* -c or -C */
@@ -100,6 +120,8 @@ struct zp_trace_opts {
 	struct zp_syscall_set trace;    /* calls to show */
 	bool raw_given;
 	struct zp_syscall_set raw;      /* -e raw=: calls shown undecoded */
+	struct zp_fdset dump_read;      /* -e read= */
+	struct zp_fdset dump_write;     /* -e write= */
 	/* The big ones last: read only up to their terminator or count. */
 	char output[ZP_TRACE_PATH_MAX]; /* "" = stderr */
 	struct zp_inject_set inject;    /* -e inject= */

@@ -355,16 +355,16 @@ static __attribute__((noinline)) void line_call_json(int pid, int tid, long nr, 
 	emit(tid, &b);
 }
 
-void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
+bool line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	       const struct slot *s, uint64_t t_end_mono, uintptr_t ip)
 {
 	if (!status_shown(ret, how))
-		return;
+		return false;
 	/* Calls printed from pre() have no slot: their time is now. */
 	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
 	if (g.o.json) {
 		line_call_json(pid, tid, nr, args, ret, how, s, t_end_mono, real);
-		return;
+		return true;
 	}
 	/* The decoding state next to the start of the line, at the bottom of
 	 * the frame, right above the decoders' frames: what a line touches of
@@ -395,12 +395,13 @@ void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	}
 	zp_decode_call(d);
 	if (!path_wanted(d) && !(how != LR_NORET && how != LR_RESTART && result_is_path(d, ret)))
-		return;
+		return false;
 	put_equals(&b);
 	put_result(&b, d, ret, how);
 	if (g.o.durations && how != LR_NORET && s && s->t0_mono && t_end_mono)
 		put_duration(&b, t_end_mono - s->t0_mono);
 	emit(tid, &b);
+	return true;
 }
 
 /* The start of a line that is not a call's: JSON's head, or the prefix
@@ -696,13 +697,11 @@ void line_unfinished(int pid, int tid, long nr, const long *args, const struct s
 	emit(tid, &b);
 }
 
-void line_resumed(int pid, int tid, long nr, const long *args, long ret, const struct slot *s,
+bool line_resumed(int pid, int tid, long nr, const long *args, long ret, const struct slot *s,
 		  uint64_t t_end_mono, uintptr_t ip)
 {
-	if (g.o.json || g.o.status) {
-		line_call(pid, tid, nr, args, ret, LR_RESULT, s, t_end_mono, ip);
-		return;
-	}
+	if (g.o.json || g.o.status)
+		return line_call(pid, tid, nr, args, ret, LR_RESULT, s, t_end_mono, ip);
 	char buf[1024];
 	struct tb b;
 	tb_init(&b, buf, sizeof buf - 1);
@@ -717,7 +716,7 @@ void line_resumed(int pid, int tid, long nr, const long *args, long ret, const s
 	if (d.cfg->ntpaths) { /* its unfinished half was printed only if wanted */
 		zp_decode_call(&d);
 		if (!path_wanted(&d))
-			return;
+			return false;
 	}
 	put_prefix(&b, tid);
 	put_time(&b, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0);
@@ -731,6 +730,7 @@ void line_resumed(int pid, int tid, long nr, const long *args, long ret, const s
 	if (g.o.durations && s && s->t0_mono && t_end_mono)
 		put_duration(&b, t_end_mono - s->t0_mono);
 	emit(tid, &b);
+	return true;
 }
 
 size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len, uintptr_t ip)

@@ -1195,14 +1195,17 @@ static __attribute__((noinline)) void post_special(struct zpoline_call *c)
 	/* The empty branches print nothing here, each for its own reason. */
 	if (!mine)
 		; // NOLINT(bugprone-branch-clone): another thread printed it
-	else if (s && s->kind == SK_UNFINISHED)
-		line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c));
-	else if (s && s->kind == SK_PRINTED)
+	else if (s && s->kind == SK_UNFINISHED) {
+		if (line_resumed(c->pid, c->tid, nr, args, c->ret, s, t_end, call_ip(c)) && g.dumps)
+			dump_io(c->pid, c->tid, nr, args, c->ret);
+	} else if (s && s->kind == SK_PRINTED)
 		; /* printed in pre(): the process was to end before this */
 	else if (__atomic_load_n(&g.intr_count, __ATOMIC_RELAXED) && intr_forget(c->tid, c))
 		; /* printed when the signal came */
-	else if (g.o.lines && nr_shown(nr))
-		line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c));
+	else if (g.o.lines && nr_shown(nr) &&
+		 line_call(c->pid, c->tid, nr, args, c->ret, LR_RESULT, s, t_end, call_ip(c)) &&
+		 g.dumps)
+		dump_io(c->pid, c->tid, nr, args, c->ret);
 	uint64_t t0 = c->cookie & TIME_COOKIE ? c->cookie & ~TIME_COOKIE : s ? s->t0_mono : 0;
 	if (mine)
 		count(c->pid, c->tid, nr, c->ret, t0 ? t_end - t0 : 0);
@@ -1224,8 +1227,10 @@ static void post(struct zpoline_call *c, void *ctx)
 		return;
 	}
 	uint64_t t_end = g.need_mono ? th_tick() : 0;
-	if (g.o.lines && nr_shown(c->nr))
-		line_call(c->pid, c->tid, c->nr, c->args, c->ret, LR_RESULT, NULL, t_end, call_ip(c));
+	if (g.o.lines && nr_shown(c->nr) &&
+	    line_call(c->pid, c->tid, c->nr, c->args, c->ret, LR_RESULT, NULL, t_end, call_ip(c)) &&
+	    g.dumps)
+		dump_io(c->pid, c->tid, c->nr, c->args, c->ret);
 	uint64_t t0 = c->cookie & ~TIME_COOKIE;
 	count(c->pid, c->tid, c->nr, c->ret, t0 ? t_end - t0 : 0);
 	dies_after(c);
@@ -1532,6 +1537,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	}
 	g.need_real = g.o.tstamp || g.o.json;
 	g.need_mono = g.o.durations || g.o.count || g.o.relative;
+	g.dumps = g.o.dump_read.any || g.o.dump_write.any;
 	tb_hex_strings = g.o.hex;
 	/* Only what the output needs: the time zone file and ~130 error
 	 * messages cost every traced process ~250 us here otherwise. */

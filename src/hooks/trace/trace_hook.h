@@ -62,6 +62,7 @@ struct trace_state {
 	int threads;          /* traced threads of this process */
 	bool need_real;       /* -t: wall-clock timestamps */
 	bool need_mono;       /* -T or -c: durations */
+	bool dumps;           /* -e read= or -e write= name a descriptor */
 	long tz_offset;       /* seconds east of UTC, for -t */
 	int (*gettime)(clockid_t, struct timespec *);
 	unsigned char select[ZPOLINE_NR_FAST / 8];
@@ -106,14 +107,15 @@ static inline uintptr_t call_ip(const struct zpoline_call *c)
  * holds -ERESTART*). */
 enum line_result { LR_RESULT, LR_NORET, LR_INJECTED, LR_RESTART };
 /* One call's line (text or JSON) for task tid of process pid; ret as the
- * program sees it.  args: the arguments to decode. */
-TH_HIDDEN void line_call(int pid, int tid, long nr, const long *args, long ret, int how,
+ * program sees it.  args: the arguments to decode.  true if printed (not
+ * left out by -e status=, -z, -Z or -P). */
+TH_HIDDEN bool line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 			 const struct slot *s, uint64_t t_end_mono, uintptr_t ip);
 /* A call that may not come back (it signals its own process): its line up
  * to the arguments now, "<unfinished ...>", and the rest when it returns. */
 TH_HIDDEN void line_unfinished(int pid, int tid, long nr, const long *args, const struct slot *s,
 			       uintptr_t ip);
-TH_HIDDEN void line_resumed(int pid, int tid, long nr, const long *args, long ret,
+TH_HIDDEN bool line_resumed(int pid, int tid, long nr, const long *args, long ret,
 			    const struct slot *s, uint64_t t_end_mono, uintptr_t ip);
 /* "--- SIGPIPE {si_signo=SIGPIPE, ...} ---": a signal delivered to tid. */
 TH_HIDDEN void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintptr_t ip);
@@ -135,6 +137,10 @@ TH_HIDDEN size_t line_pending_text(int pid, long nr, const long *args, const str
 				   int entry_args, bool peek, uintptr_t ip, char *buf, size_t len);
 /* The prefix of a line for the task shown as shown_tid. */
 TH_HIDDEN size_t line_prefix(int shown_tid, char *buf, size_t len);
+
+/* dumpio.c: -e read=, -e write=: after a call's line, the data it read
+ * or wrote, when its descriptor is in the set. */
+TH_HIDDEN void dump_io(int pid, int tid, long nr, const long *args, long ret);
 
 /* pending.c: calls a thread may die in (src/common/tracepending.h). */
 /* Does this call keep its line's start while it runs (a slot is needed)? */
