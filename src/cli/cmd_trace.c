@@ -55,6 +55,9 @@ enum {
 	OPT_IP,
 	OPT_NR,
 	OPT_HEX,
+	OPT_NOABBREV,
+	OPT_ABBREV_SET,
+	OPT_VERBOSE_SET,
 	OPT_HEX_LONG,
 	OPT_COLUMN,
 	OPT_APPEND,
@@ -93,6 +96,9 @@ static const struct opt trace_table[] = {
 	{"instruction-pointer", 'i', false, OPT_IP},
 	{"syscall-number", 'n', false, OPT_NR},
 	{NULL, 'x', false, OPT_HEX},
+	{"no-abbrev", 'v', false, OPT_NOABBREV},
+	{"abbrev", 0, true, OPT_ABBREV_SET},
+	{"verbose", 0, true, OPT_VERBOSE_SET},
 	{"strings-in-hex", 0, OPTS_ARG_OPTIONAL, OPT_HEX_LONG},
 	{"columns", 'a', true, OPT_COLUMN},
 	{"output-append-mode", 'A', false, OPT_APPEND},
@@ -532,6 +538,18 @@ int cmd_trace(int argc, char **argv)
 		case OPT_HEX:
 			hex = hex < 2 ? hex + 1 : 2;
 			break;
+		case OPT_NOABBREV:
+			sb_add(&topts, "-v");
+			break;
+		case OPT_ABBREV_SET:
+		case OPT_VERBOSE_SET: {
+			char *e = NULL;
+			if (asprintf(&e, "%s=%s", id == OPT_ABBREV_SET ? "abbrev" : "verbose", arg) < 0)
+				die(EXIT_USAGE, "out of memory");
+			add_expr(&topts, e);
+			free(e);
+			break;
+		}
 		case OPT_HEX_LONG:
 			if (!arg || !strcmp(arg, "all"))
 				hex = 2;

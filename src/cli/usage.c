@@ -82,6 +82,8 @@ static void help_trace(void)
 	       "  -i                       show where each call returns to\n"
 	       "  -n                       show each call's number\n"
 	       "  -x, -xx                  strings with non-ASCII bytes, or all, in hex\n"
+	       "  -v                       structures in full (stat, statx, uname,\n"
+	       "                           execve's environment), arrays without -s's limit\n"
 	       "  -a N                     results start at column N (default 40)\n"
 	       "  -A                       with -o, append to FILE\n"
 	       "  -S BY                    -c table order: time calls errors name avg-time\n"

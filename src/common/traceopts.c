@@ -264,6 +264,20 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 		} else if ((k == 5 && memcmp(e, "write", 5) == 0) || (k == 6 && memcmp(e, "writes", 6) == 0) ||
 			   (k == 1 && e[0] == 'w')) {
 			return parse_fdset("write", eq + 1, &o->dump_write, err, errlen);
+		} else if ((k == 6 && memcmp(e, "abbrev", 6) == 0) || (k == 1 && e[0] == 'a')) {
+			if (zp_syscall_set_parse(eq + 1, strlen(eq + 1), &o->abbrev, serr, sizeof serr) < 0) {
+				snprintf(err, errlen, "-e abbrev: %s", serr);
+				return -1;
+			}
+			o->abbrev_given = true;
+			return 0;
+		} else if ((k == 7 && memcmp(e, "verbose", 7) == 0) || (k == 1 && e[0] == 'v')) {
+			if (strcmp(eq + 1, "all") != 0) {
+				snprintf(err, errlen, "-e verbose=%s: only all is supported (structures are "
+					 "always decoded here)", eq + 1);
+				return -1;
+			}
+			return 0;
 		} else if (k == 5 && memcmp(e, "quiet", 5) == 0) {
 			/* only the exit lines can be left out here */
 			if (in_list(eq + 1, "exit") || in_list(eq + 1, "all"))
@@ -277,7 +291,8 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 			return 0;
 		} else {
 			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "
-				 "inject=, signal=, raw=, read=, write=, quiet=, decode-fds=)", (int)k, e);
+				 "inject=, signal=, raw=, abbrev=, verbose=all, read=, write=, quiet=, "
+				 "decode-fds=)", (int)k, e);
 			return -1;
 		}
 	}
@@ -377,7 +392,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 		}
 		if (a[0] != '-' || a[1] == '\0' || a[1] == '-') {
 			snprintf(err, errlen, "unknown option '%s' (options: -o FILE -A -f -ff -c -C "
-				 "-w -S SORTBY -e EXPR -t -tt -ttt -r -T -i -n -s N -x -xx -a N -y -z -Z -q --json)", a);
+				 "-w -S SORTBY -e EXPR -t -tt -ttt -r -T -i -n -s N -x -xx -v -a N -y -z -Z -q --json)", a);
 			return -1;
 		}
 		for (const char *c = a + 1; *c; c++) {
@@ -421,6 +436,10 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				break;
 			case 'x':
 				o->hex++;
+				break;
+			case 'v':
+				o->abbrev_given = true;
+				memset(o->abbrev.bits, 0, sizeof o->abbrev.bits);
 				break;
 			case 'A':
 				o->append = true;
@@ -473,7 +492,7 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 			}
 			default:
 				snprintf(err, errlen, "unknown option '-%c' in '%s' (options: -o FILE -A -f "
-					 "-ff -c -C -w -S SORTBY -e EXPR -t -tt -ttt -r -T -i -n -s N -x -xx -a N -y -z -Z -q --json)", *c, a);
+					 "-ff -c -C -w -S SORTBY -e EXPR -t -tt -ttt -r -T -i -n -s N -x -xx -v -a N -y -z -Z -q --json)", *c, a);
 				return -1;
 			}
 		}

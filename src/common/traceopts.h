@@ -44,6 +44,11 @@
  *   -e quiet=SET   exit (or all): as -qq; the other messages are accepted
  *   -e decode-fds=SET  path or all: as -y; none: off
  *   -e signal=SET  which signal deliveries to print
+ *   -v             structures in full (stat, statx, uname, execve's
+ *                  environment) and arrays without the -s limit
+ *   -e abbrev=SET  the calls whose structures are shown in short (all by
+ *                  default; none: -v)
+ *   -e verbose=all accepted (structures are always decoded)
  *   -e read=SET, -e write=SET  descriptors (numbers below 1024, all, none;
  *                  a leading ! negates) whose data read, or written, is
  *                  dumped in hex and text after the call's line
@@ -120,6 +125,8 @@ struct zp_trace_opts {
 	struct zp_syscall_set trace;    /* calls to show */
 	bool raw_given;
 	struct zp_syscall_set raw;      /* -e raw=: calls shown undecoded */
+	bool abbrev_given;              /* -v or -e abbrev= */
+	struct zp_syscall_set abbrev;   /* calls whose structures are shown in short */
 	struct zp_fdset dump_read;      /* -e read= */
 	struct zp_fdset dump_write;     /* -e write= */
 	/* The big ones last: read only up to their terminator or count. */

@@ -35,6 +35,8 @@ void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr, 
 	d->entry_len = (size_t)-1;
 	d->no_peek = false;
 	d->checked = false;
+	d->abbrev = !cfg->abbrev || nr < 0 || (unsigned long)nr / 8 >= cfg->abbrev_bytes ||
+		    (cfg->abbrev[nr / 8] >> (nr % 8) & 1);
 	tb_init(&d->rx, d->rxbuf, sizeof d->rxbuf);
 }
 
@@ -230,7 +232,7 @@ void p_array(struct dctx *d, unsigned long addr, unsigned long n, size_t sz, boo
 		if (k)
 			tb_puts(d->b, ", ");
 		zp_memset(e, 0, sizeof e);
-		if (k >= d->cfg->strsize || sz > sizeof e || !um_get(d, e, addr + k * sz, sz, trust)) {
+		if (k >= dec_elems(d) || sz > sizeof e || !um_get(d, e, addr + k * sz, sz, trust)) {
 			tb_puts(d->b, "...");
 			break;
 		}
@@ -593,6 +595,35 @@ void p_errno_ret(struct tb *b, long ret)
 
 /* ---- stat ------------------------------------------------------------------------ */
 
+/* makedev(0xMAJOR, 0xMINOR), the kernel's 64-bit dev_t split glibc's way */
+void p_makedev(struct tb *b, unsigned long long dev)
+{
+	tb_puts(b, "makedev(");
+	tb_hex(b, (dev >> 8 & 0xfff) | (dev >> 32 & ~0xfffull));
+	tb_puts(b, ", ");
+	tb_hex(b, (dev & 0xff) | (dev >> 12 & ~0xffull));
+	tb_putc(b, ')');
+}
+
+static void p_field_u(struct tb *b, const char *name, unsigned long long v)
+{
+	tb_puts(b, name);
+	tb_udec(b, v);
+}
+
+/* A time and its nanoseconds as stat shows them with -v. */
+static void p_stat_time(struct dctx *d, const char *name, long long sec, unsigned long nsec)
+{
+	tb_puts(d->b, ", ");
+	tb_puts(d->b, name);
+	tb_putc(d->b, '=');
+	tb_dec(d->b, sec);
+	p_date_comment(d, sec, nsec, 9);
+	tb_puts(d->b, ", ");
+	tb_puts(d->b, name);
+	p_field_u(d->b, "_nsec=", nsec);
+}
+
 void p_struct_stat(struct dctx *d, unsigned long addr)
 {
 	struct stat st;
@@ -600,19 +631,38 @@ void p_struct_stat(struct dctx *d, unsigned long addr)
 		p_ptr(d, addr);
 		return;
 	}
-	tb_puts(d->b, "{st_mode=");
-	p_mode(d->b, st.st_mode);
-	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-		tb_puts(d->b, ", st_rdev=makedev(");
-		tb_hex(d->b, (st.st_rdev >> 8 & 0xfff) | (st.st_rdev >> 32 & ~0xfffull));
-		tb_puts(d->b, ", ");
-		tb_hex(d->b, (st.st_rdev & 0xff) | (st.st_rdev >> 12 & ~0xffull));
-		tb_putc(d->b, ')');
-	} else {
-		tb_puts(d->b, ", st_size=");
-		tb_dec(d->b, st.st_size);
+	struct tb *b = d->b;
+	tb_putc(b, '{');
+	if (!d->abbrev) {
+		tb_puts(b, "st_dev=");
+		p_makedev(b, st.st_dev);
+		p_field_u(b, ", st_ino=", st.st_ino);
+		tb_puts(b, ", ");
 	}
-	tb_puts(d->b, ", ...}");
+	tb_puts(b, "st_mode=");
+	p_mode(b, st.st_mode);
+	if (!d->abbrev) {
+		p_field_u(b, ", st_nlink=", st.st_nlink);
+		p_field_u(b, ", st_uid=", st.st_uid);
+		p_field_u(b, ", st_gid=", st.st_gid);
+		p_field_u(b, ", st_blksize=", (unsigned long long)st.st_blksize);
+		p_field_u(b, ", st_blocks=", (unsigned long long)st.st_blocks);
+	}
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		tb_puts(b, ", st_rdev=");
+		p_makedev(b, st.st_rdev);
+	} else {
+		tb_puts(b, ", st_size=");
+		tb_dec(b, st.st_size);
+	}
+	if (d->abbrev) {
+		tb_puts(b, ", ...}");
+		return;
+	}
+	p_stat_time(d, "st_atime", st.st_atim.tv_sec, (unsigned long)st.st_atim.tv_nsec);
+	p_stat_time(d, "st_mtime", st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
+	p_stat_time(d, "st_ctime", st.st_ctim.tv_sec, (unsigned long)st.st_ctim.tv_nsec);
+	tb_putc(b, '}');
 }
 
 /* ---- socket addresses ---------------------------------------------------------------- */

@@ -51,6 +51,10 @@ struct zp_dec_cfg {
 	/* -e raw=: bit nr set: the call's arguments and result undecoded */
 	const unsigned char *raw;
 	unsigned raw_bytes;
+	/* -v, -e abbrev=: bit nr set: the call's structures shown in short
+	 * (strace's abbrev); NULL: every call's */
+	const unsigned char *abbrev;
+	unsigned abbrev_bytes;
 };
 
 /* Set by whichever thread sees the filter go in: read it atomically. */
@@ -104,7 +108,16 @@ struct dctx {
 	 * (src/runtime/exec.c): copied with its safe copy (no system call),
 	 * a page at a time, process_vm_readv only where that fails. */
 	bool checked;
+	/* structures in short and arrays of at most -s elements (not -v) */
+	bool abbrev;
 };
+
+/* How many elements of an array are printed before "...": -s, or all of
+ * them with -v (as strace). */
+static inline unsigned long dec_elems(const struct dctx *d)
+{
+	return d->abbrev ? d->cfg->strsize : 1ul << 30;
+}
 
 /* ---- entry points (dtable.c) ---------------------------------------------- */
 ZP_DEC_HIDDEN void zp_decode_call(struct dctx *d);
@@ -152,6 +165,8 @@ ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 ZP_DEC_HIDDEN void p_siginfo_errno(struct tb *b, const siginfo_t *si);
 ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
 /* strace's date comment after a time a call sets (dfile.c) */
+/* makedev(0xMAJOR, 0xMINOR) of a dev_t */
+ZP_DEC_HIDDEN void p_makedev(struct tb *b, unsigned long long dev);
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
 /* "[e, e, ...]": n elements of sz bytes (at most 64) at addr, at most -s of

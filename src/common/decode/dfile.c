@@ -58,6 +58,28 @@ static void statx_flags(struct dctx *d, unsigned long v)
 	}
 }
 
+static void p_statx_u(struct tb *b, const char *name, unsigned long long v, bool shown)
+{
+	if (!shown)
+		return;
+	tb_puts(b, name);
+	tb_udec(b, v);
+}
+
+static void p_statx_time(struct dctx *d, const char *name, const struct statx_timestamp *t,
+			 bool shown)
+{
+	if (!shown)
+		return;
+	tb_puts(d->b, name);
+	tb_puts(d->b, "{tv_sec=");
+	tb_dec(d->b, t->tv_sec);
+	tb_puts(d->b, ", tv_nsec=");
+	tb_udec(d->b, t->tv_nsec);
+	tb_putc(d->b, '}');
+	p_date_comment(d, t->tv_sec, t->tv_nsec, 9);
+}
+
 static void p_statx(struct dctx *d, unsigned long addr)
 {
 	struct statx sx;
@@ -66,15 +88,48 @@ static void p_statx(struct dctx *d, unsigned long addr)
 		return;
 	}
 	struct tb *b = d->b;
+	unsigned m = sx.stx_mask;
+	bool v = !d->abbrev;
 	tb_puts(b, "{stx_mask=");
-	p_flags(b, sx.stx_mask, XT(statx_mask), NULL);
+	p_flags(b, m, XT(statx_mask), NULL);
+	if (v)
+		p_statx_u(b, ", stx_blksize=", sx.stx_blksize, true);
 	tb_puts(b, ", stx_attributes=");
 	p_flags(b, sx.stx_attributes, XT(statx_attrs), NULL);
-	tb_puts(b, ", stx_mode=");
-	p_mode(b, sx.stx_mode);
-	tb_puts(b, ", stx_size=");
-	tb_udec(b, sx.stx_size);
-	tb_puts(b, ", ...}");
+	/* the fields the mask says were filled in, as strace */
+	p_statx_u(b, ", stx_nlink=", sx.stx_nlink, v && (m & STATX_NLINK));
+	p_statx_u(b, ", stx_uid=", sx.stx_uid, v && (m & STATX_UID));
+	p_statx_u(b, ", stx_gid=", sx.stx_gid, v && (m & STATX_GID));
+	if (m & (STATX_TYPE | STATX_MODE)) {
+		tb_puts(b, ", stx_mode=");
+		p_mode(b, sx.stx_mode);
+	}
+	p_statx_u(b, ", stx_ino=", sx.stx_ino, v && (m & STATX_INO));
+	p_statx_u(b, ", stx_size=", sx.stx_size, m & STATX_SIZE);
+	if (!v) {
+		tb_puts(b, ", ...}");
+		return;
+	}
+	p_statx_u(b, ", stx_blocks=", sx.stx_blocks, m & STATX_BLOCKS);
+	tb_puts(b, ", stx_attributes_mask=");
+	p_flags(b, sx.stx_attributes_mask, XT(statx_attrs), NULL);
+	p_statx_time(d, ", stx_atime=", &sx.stx_atime, m & STATX_ATIME);
+	p_statx_time(d, ", stx_btime=", &sx.stx_btime, m & STATX_BTIME);
+	p_statx_time(d, ", stx_ctime=", &sx.stx_ctime, m & STATX_CTIME);
+	p_statx_time(d, ", stx_mtime=", &sx.stx_mtime, m & STATX_MTIME);
+	p_statx_u(b, ", stx_rdev_major=", sx.stx_rdev_major, true);
+	p_statx_u(b, ", stx_rdev_minor=", sx.stx_rdev_minor, true);
+	p_statx_u(b, ", stx_dev_major=", sx.stx_dev_major, true);
+	p_statx_u(b, ", stx_dev_minor=", sx.stx_dev_minor, true);
+	if (m & STATX_MNT_ID) {
+		tb_puts(b, ", stx_mnt_id=");
+		tb_hex(b, sx.stx_mnt_id);
+	}
+	if (m & STATX_DIOALIGN) {
+		p_statx_u(b, ", stx_dio_mem_align=", sx.stx_dio_mem_align, true);
+		p_statx_u(b, ", stx_dio_offset_align=", sx.stx_dio_offset_align, true);
+	}
+	tb_putc(b, '}');
 }
 
 /* Entries in a getdents64 buffer of len bytes. */
@@ -110,7 +165,7 @@ static void iovec(struct dctx *d, unsigned long addr, unsigned long cnt, long da
 	}
 	size_t open = b->len;
 	tb_putc(b, '[');
-	unsigned long max = d->cfg->strsize;
+	unsigned long max = dec_elems(d);
 	for (unsigned long k = 0; k < cnt; k++) {
 		unsigned long iov[2];
 		if (k >= max) {
@@ -658,12 +713,7 @@ static void a_utimes(struct dctx *d, int i)
 static void a_dev(struct dctx *d, int i)
 {
 	arg(d);
-	unsigned long dev = (unsigned long)d->a[i];
-	tb_puts(d->b, "makedev(");
-	tb_hex(d->b, (dev >> 8 & 0xfff) | (dev >> 32 & ~0xfffull));
-	tb_puts(d->b, ", ");
-	tb_hex(d->b, (dev & 0xff) | (dev >> 12 & ~0xffull));
-	tb_putc(d->b, ')');
+	p_makedev(d->b, (unsigned long)d->a[i]);
 }
 
 static void a_mknod_mode(struct dctx *d, int i)

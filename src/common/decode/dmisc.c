@@ -237,7 +237,7 @@ static void p_io_events(struct dctx *d, unsigned long addr, long n)
 		struct io_event e;
 		if (k)
 			tb_puts(d->b, ", ");
-		if (k >= (long)d->cfg->strsize) {
+		if (k >= (long)dec_elems(d)) {
 			tb_puts(d->b, "...");
 			break;
 		}
@@ -512,7 +512,7 @@ static void p_futex_waitv(struct dctx *d, unsigned long addr, unsigned long n)
 	for (unsigned long k = 0; k < n; k++) {
 		if (k)
 			tb_puts(b, ", ");
-		if (k >= d->cfg->strsize) {
+		if (k >= dec_elems(d)) {
 			tb_puts(b, "...");
 			break;
 		}
@@ -673,7 +673,7 @@ bool zp_decode_misc(struct dctx *d)
 		for (long k = 0; k < n; k++) {
 			if (k)
 				tb_puts(b, ", ");
-			if (k >= (long)d->cfg->strsize) {
+			if (k >= (long)dec_elems(d)) {
 				tb_puts(b, "...");
 				break;
 			}

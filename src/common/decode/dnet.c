@@ -368,7 +368,7 @@ static void p_msghdr(struct dctx *d, unsigned long addr, long data, bool out)
 			nl = ZP_NL_UNKNOWN;
 	}
 	tb_puts(b, ", msg_iov=[");
-	unsigned long max = d->cfg->strsize;
+	unsigned long max = dec_elems(d);
 	for (size_t k = 0; k < m.msg_iovlen; k++) {
 		struct iovec v;
 		if (k >= max) {
@@ -420,7 +420,7 @@ static void p_mmsgs(struct dctx *d, unsigned long addr, long n)
 		unsigned len;
 		if (k)
 			tb_puts(b, ", ");
-		if (k >= (long)d->cfg->strsize) {
+		if (k >= (long)dec_elems(d)) {
 			tb_puts(b, "...");
 			break;
 		}
@@ -461,7 +461,7 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 	unsigned long printed = 0;
 	for (unsigned long k = 0; k < n; k++) {
 		struct pollfd p;
-		if (!revents && k >= d->cfg->strsize) {
+		if (!revents && k >= dec_elems(d)) {
 			tb_puts(b, ", ...");
 			break;
 		}
@@ -477,7 +477,7 @@ static void p_pollfds(struct dctx *d, unsigned long addr, unsigned long n, bool 
 			continue;
 		/* The ready entries, as strace: at most -s of them, and never
 		 * more than the result buffer holds (the line stays whole). */
-		if (revents && (printed >= d->cfg->strsize || b->cap - b->len < 96)) {
+		if (revents && (printed >= dec_elems(d) || b->cap - b->len < 96)) {
 			tb_puts(b, first ? "..." : ", ...");
 			break;
 		}
@@ -651,7 +651,7 @@ static void a_epoll_events_out(struct dctx *d, int i)
 	tb_putc(d->b, '[');
 	for (long k = 0; k < d->ret; k++) {
 		struct epoll_event e;
-		if (k >= (long)d->cfg->strsize) {
+		if (k >= (long)dec_elems(d)) {
 			tb_puts(d->b, ", ...");
 			break;
 		}

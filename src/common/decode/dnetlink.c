@@ -160,7 +160,7 @@ static void p_run(struct nlv *v, unsigned long addr, size_t len, size_t size,
 			}
 			break;
 		}
-		if (k == v->d->cfg->strsize) {
+		if (k == dec_elems(v->d)) {
 			tb_puts(b, "...");
 			break;
 		}

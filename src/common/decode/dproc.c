@@ -177,7 +177,7 @@ static void p_argv(struct dctx *d, unsigned long addr)
 			break;
 		if (k)
 			tb_puts(b, ", ");
-		if (k >= d->cfg->strsize) {
+		if (k >= dec_elems(d)) {
 			tb_puts(b, "...");
 			break;
 		}
@@ -188,6 +188,10 @@ static void p_argv(struct dctx *d, unsigned long addr)
 
 static void p_envp(struct dctx *d, unsigned long addr)
 {
+	if (!d->abbrev) { /* -v: the strings, as argv's */
+		p_argv(d, addr);
+		return;
+	}
 	struct tb *b = d->b;
 	p_ptr(d, addr);
 	if (!addr)
@@ -565,9 +569,11 @@ static void p_utsname(struct dctx *d, unsigned long addr)
 	const struct {
 		const char *name;
 		const char *v;
-	} f[] = {{"sysname", u.sysname}, {"nodename", u.nodename}};
+	} f[] = {{"sysname", u.sysname},	{"nodename", u.nodename}, {"release", u.release},
+		 {"version", u.version},	{"machine", u.machine},	  {"domainname", u.domainname}};
 	tb_putc(b, '{');
-	for (int i = 0; i < 2; i++) {
+	int n_shown = d->abbrev ? 2 : 6;
+	for (int i = 0; i < n_shown; i++) {
 		if (i)
 			tb_puts(b, ", ");
 		tb_puts(b, f[i].name);
@@ -577,7 +583,7 @@ static void p_utsname(struct dctx *d, unsigned long addr)
 			n++;
 		tb_quote(b, (const unsigned char *)f[i].v, n, false, 0);
 	}
-	tb_puts(b, ", ...}");
+	tb_puts(b, d->abbrev ? ", ...}" : "}");
 }
 
 static void p_sysinfo(struct dctx *d, unsigned long addr)
@@ -813,7 +819,7 @@ static void p_gid_list(struct dctx *d, unsigned long addr, long n, bool trust)
 	tb_putc(d->b, '[');
 	for (long k = 0; k < n; k++) {
 		unsigned g;
-		if (k >= (long)d->cfg->strsize) {
+		if (k >= (long)dec_elems(d)) {
 			tb_puts(d->b, ", ...");
 			break;
 		}

@@ -91,7 +91,7 @@ static void p_u32s(struct dctx *d, const char *name, const unsigned *v, unsigned
 	for (unsigned k = 0; k < n; k++) {
 		if (k)
 			tb_puts(b, ", ");
-		if (k >= d->cfg->strsize) {
+		if (k >= dec_elems(d)) {
 			tb_puts(b, "...");
 			break;
 		}
@@ -242,7 +242,7 @@ data:
 		siginfo_t si;
 		if (i)
 			tb_puts(d->b, ", ");
-		if ((unsigned long)i >= d->cfg->strsize ||
+		if ((unsigned long)i >= dec_elems(d) ||
 		    !um_get(d, &si, addr + (unsigned long)i * sizeof si, sizeof si, true)) {
 			tb_puts(d->b, "...");
 			break;

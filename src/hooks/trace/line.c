@@ -302,8 +302,11 @@ static bool status_shown(long ret, int how)
 }
 
 /* A call's line as JSON (--json): out of line_call(), so that its
- * buffers are not in the text path's frame. */
-static __attribute__((noinline)) void line_call_json(int pid, int tid, long nr, const long *args,
+ * buffers are not in the text path's frame; line_call() returns what it
+ * returns, so that the call is a jump that leaves line_call()'s frame
+ * (~34 KiB) behind: the two frames together and the deepest decoders
+ * (-yy's sock_diag questions) went past a 96 KiB slot (test-aslimit). */
+static __attribute__((noinline)) bool line_call_json(int pid, int tid, long nr, const long *args,
 						     long ret, int how, const struct slot *s,
 						     uint64_t t_end_mono, uint64_t real)
 {
@@ -324,7 +327,7 @@ static __attribute__((noinline)) void line_call_json(int pid, int tid, long nr, 
 	}
 	zp_decode_call(&d);
 	if (!path_wanted(&d))
-		return;
+		return false;
 	json_head(&b, pid, tid, real);
 	json_call(&b, nr, &d);
 	tb_puts(&b, ",\"ret\":");
@@ -353,6 +356,7 @@ static __attribute__((noinline)) void line_call_json(int pid, int tid, long nr, 
 	}
 	tb_puts(&b, how == LR_INJECTED ? ",\"injected\":true}" : ",\"injected\":false}");
 	emit(tid, &b);
+	return true;
 }
 
 bool line_call(int pid, int tid, long nr, const long *args, long ret, int how,
@@ -362,10 +366,8 @@ bool line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 		return false;
 	/* Calls printed from pre() have no slot: their time is now. */
 	uint64_t real = s && s->t0_real ? s->t0_real : (g.need_real ? th_now(CLOCK_REALTIME) : 0);
-	if (g.o.json) {
-		line_call_json(pid, tid, nr, args, ret, how, s, t_end_mono, real);
-		return true;
-	}
+	if (g.o.json)
+		return line_call_json(pid, tid, nr, args, ret, how, s, t_end_mono, real);
 	/* The decoding state next to the start of the line, at the bottom of
 	 * the frame, right above the decoders' frames: what a line touches of
 	 * the stack is a few cache lines of one or two pages, not a page at

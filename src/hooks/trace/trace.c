@@ -1500,6 +1500,10 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 		g.dcfg.raw = g.o.raw.bits;
 		g.dcfg.raw_bytes = sizeof g.o.raw.bits;
 	}
+	if (g.o.abbrev_given) {
+		g.dcfg.abbrev = g.o.abbrev.bits;
+		g.dcfg.abbrev_bytes = sizeof g.o.abbrev.bits;
+	}
 	for (unsigned i = 0; i < g.o.ntpaths && i < sizeof g.dcfg.tpaths / sizeof g.dcfg.tpaths[0]; i++)
 		g.dcfg.tpaths[g.dcfg.ntpaths++] = g.o.tpaths[i];
 
