@@ -44,6 +44,7 @@ $(B)/tests/progs/sigunwind-late: tests/programs/sigunwind.c tests/programs/check
 PROG_BIN += $(B)/tests/progs/sigunwind-late
 # faultbt: names from dladdr.
 PROG_CFLAGS_faultbt := -rdynamic
+PROG_CFLAGS_unknownsite := -s -Wl,--no-eh-frame-hdr
 # nullread as an SBCL runtime looks to nullfault.c (its exported symbol).
 $(B)/tests/progs/nullread-sbcl: tests/programs/nullread.c tests/programs/check.h
 	@mkdir -p $(@D)

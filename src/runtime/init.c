@@ -272,16 +272,23 @@ __attribute__((constructor(101))) static void zpoline_init(void)
 				       "every system call traps (Syscall User Dispatch, "
 				       "ZPOLINE_MODE=net)",
 				       strerror(-maps_err));
-		} else if (!zp_tier_pending && zp_decoder_unavailable()) {
+		} else if (!zp_tier_pending && (zp_decoder_unavailable() || zp_unknown_sites())) {
 			if (zp_mode == ZP_MODE_AUTO && zp_sud_available()) {
 				zp_mode = ZP_MODE_NET;
-				if (!starved || zp_debug)
+				if ((!starved && zp_decoder_unavailable()) || zp_debug)
 					zp_log("zpoline: sites left as they were are caught by Syscall "
 					       "User Dispatch (ZPOLINE_MODE=net)");
 			} else if (starved) {
 				zp_log("zpoline: no file descriptor free to load the x86 decoder: code "
 				       "that must be decoded is left as it is, and its system calls "
 				       "bypass the hooks");
+			} else if (zp_unknown_sites() && zp_mode != ZP_MODE_AUTO) {
+				/* the mode was chosen: say what it costs */
+				zp_log("zpoline: %lu system call sites outside the functions symbols "
+				       "and unwind tables describe are left as they are: their calls "
+				       "bypass the hooks (the default mode and ZPOLINE_MODE=net catch "
+				       "them)",
+				       zp_stats.no_boundary);
 			}
 		}
 	}

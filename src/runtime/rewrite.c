@@ -427,6 +427,17 @@ static int decode_candidates(struct bounds *b, uintptr_t start, uintptr_t end,
 	return ret;
 }
 
+/* Were `syscall` bytes found outside any function the symbols or unwind
+ * tables know (a stripped program whose runtime makes its own calls, as
+ * Free Pascal's does)?  Left as they are, their calls would bypass the
+ * hooks (and a raw rt_sigaction of the program would take the runtime's
+ * signals from it): auto mode keeps Syscall User Dispatch armed to catch
+ * them (init.c, tier.c), as for code it could not decode. */
+bool zp_unknown_sites(void)
+{
+	return __atomic_load_n(&zp_stats.no_boundary, __ATOMIC_RELAXED) != 0;
+}
+
 /* The same with fr to decode each function into. */
 static int decode_with(struct bounds *b, uintptr_t start, uintptr_t end, const struct cands *c,
 		       struct zp_sites *out, struct zp_func_result *fr)

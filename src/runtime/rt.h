@@ -607,6 +607,8 @@ extern ZP_HIDDEN struct zp_stats zp_stats;
 ZP_HIDDEN int zp_rewrite_all(void);
 ZP_HIDDEN void zp_rewrite_collect(void);
 ZP_HIDDEN int zp_rewrite_objects(void);
+/* Candidates were left outside known functions (rewrite.c). */
+ZP_HIDDEN bool zp_unknown_sites(void);
 
 /* ---- rewriting put off (tier.c) ------------------------------------------- */
 /* Calls made through the trap path before the sites are rewritten (see

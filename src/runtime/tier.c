@@ -126,7 +126,7 @@ static int switch_now(const char *why, bool in_trap)
 	 * library) is left as it was: SUD stays armed to catch its calls, the
 	 * safety net of net mode, as at start-up (init.c). */
 	bool net = e == 0 && (zp_mode == ZP_MODE_NET /* zpoline_trap_image */ ||
-			      zp_decoder_unavailable());
+			      zp_decoder_unavailable() || zp_unknown_sites());
 	if (e == 0) {
 		tier.switched = 1;
 		if (net) {

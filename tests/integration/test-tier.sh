@@ -304,6 +304,27 @@ for v in -3 x3 99999999999; do
 		fail "ZPOLINE_SWITCH_AFTER=$v: exit $rc, $(head -c 300 "$TMP/err")"
 done
 
+# A stripped program whose own calls come from code no symbol or unwind
+# entry describes (Free Pascal's runtime): its sites stay as they are, so
+# auto mode keeps Syscall User Dispatch armed to catch them, rewriting at
+# start-up or after the switch.  Before, after the switch they bypassed
+# the hooks, and a SIGILL handler set through them took the runtime's
+# trap signal (the program's handler exits 3).
+for k in 0 10; do
+	rm -f "$TMP/cnt.us"
+	out=$(ZPOLINE_SWITCH_AFTER=$k ZPOLINE_COUNT_OUTPUT=$TMP/cnt.us LD_PRELOAD=$LIB \
+		LIBZPHOOK=$HOOK_COUNT "$P/unknownsite" 2>&1)
+	rc=$?
+	got=$(awk '$3 == "getpid" { print $1 }' "$TMP/cnt.us" 2>/dev/null)
+	[ $rc -eq 0 ] && [ "$out" = "getpid 400" ] && [ "$got" = 800 ] &&
+		pass "[switch after $k] calls from outside known functions reach the hooks (getpid $got)" ||
+		fail "[switch after $k] unknownsite: exit $rc, '$out', getpid counted ${got:-none} (want 800)"
+done
+out=$(ZPOLINE_MODE=zpoline LD_PRELOAD=$LIB "$P/unknownsite" 2>&1 >/dev/null)
+[[ "$out" == *"2 system call sites outside the functions"*"bypass the hooks"* ]] &&
+	pass "ZPOLINE_MODE=zpoline says which sites it leaves to bypass the hooks" ||
+	fail "ZPOLINE_MODE=zpoline, unknownsite: '$out'"
+
 # test-core and test-programs again with the sites rewritten after a few
 # calls and after the default count: most of their programs switch in the
 # middle, or not at all (here, not in test-modes, which is long enough).

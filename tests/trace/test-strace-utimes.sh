@@ -29,6 +29,19 @@ for tz in UTC '<+0530>-5:30'; do
 			fail "utimensat ($tz, $run) differs from strace"
 			diff "$TMP/s.lines" "$TMP/$run.lines" | head -20
 		fi
+		# time(2): the clock moved between the runs, the form must not
+		times() {
+			sed -E 's/^[0-9]+ +//; s/[[:space:]]+= ([^=]*)$/ = \1/' "$1" | grep -E '^time\(' |
+				sed -E 's/[0-9]{10}/T/g; s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}/D/g'
+		}
+		times "$TMP/s.trace" >"$TMP/s.times"
+		times "$TMP/$run.trace" >"$TMP/$run.times"
+		if grep -q '^time(\[T /\* D[-+][0-9]* \*/\]) = T (D[-+][0-9]*)$' "$TMP/s.times" &&
+			cmp -s "$TMP/s.times" "$TMP/$run.times"; then
+			pass "time ($tz, $run): as strace prints it, dates too"
+		else
+			fail "time ($tz, $run): strace '$(cat "$TMP/s.times")', tracer '$(cat "$TMP/$run.times")'"
+		fi
 	done
 done
 # A zone with summer time: a date's offset is its own, so no dates at all

@@ -168,6 +168,8 @@ ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
 /* makedev(0xMAJOR, 0xMINOR) of a dev_t */
 ZP_DEC_HIDDEN void p_makedev(struct tb *b, unsigned long long dev);
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
+/* " (2023-11-14T22:13:20+0000)" after a result that is a time (time()) */
+ZP_DEC_HIDDEN void p_date_result(struct dctx *d, long long sec);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
 /* "[e, e, ...]": n elements of sz bytes (at most 64) at addr, at most -s of
  * them, "..." after those or where one cannot be read; elem prints one.

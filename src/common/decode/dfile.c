@@ -625,12 +625,12 @@ static void a_off_ptr_entry(struct dctx *d, int i, int k)
  * for none).  Only in a zone whose offset never changes (cfg->tz_known):
  * the program's libc cannot be asked for each date mid-trace without
  * tracing its own calls. */
-void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits)
+static bool date_text(struct tb *b, const struct zp_dec_cfg *cfg, long long sec, unsigned long frac,
+		      int digits)
 {
-	if (!d->cfg->tz_known)
-		return;
-	struct tb *b = d->b;
-	long tz_offset = d->cfg->tz_offset;
+	if (!cfg->tz_known)
+		return false;
+	long tz_offset = cfg->tz_offset;
 	long long t = sec + tz_offset;
 	long long days = t / 86400, rem = t % 86400;
 	if (rem < 0) {
@@ -649,8 +649,7 @@ void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digit
 	long long mon = mp < 10 ? mp + 3 : mp - 9;
 	long long year = yoe + era * 400 + (mon <= 2);
 	if (year < -2147481748LL || year > 2147485547LL) /* struct tm's int tm_year */
-		return;
-	tb_puts(b, " /* ");
+		return false;
 	/* strftime's %F: at least 4 digits, a sign past 9999 */
 	if (year < 0)
 		tb_putc(b, '-');
@@ -675,7 +674,31 @@ void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digit
 	tb_putc(b, tz_offset < 0 ? '-' : '+');
 	tb_udec_w(b, (unsigned long long)(off / 3600), 2, '0');
 	tb_udec_w(b, (unsigned long long)(off / 60 % 60), 2, '0');
-	tb_puts(b, " */");
+	return true;
+}
+
+void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits)
+{
+	char t[64];
+	struct tb tb;
+	tb_init(&tb, t, sizeof t);
+	if (!date_text(&tb, d->cfg, sec, frac, digits))
+		return;
+	tb_puts(d->b, " /* ");
+	tb_putn(d->b, t, tb.len);
+	tb_puts(d->b, " */");
+}
+
+void p_date_result(struct dctx *d, long long sec)
+{
+	char t[64];
+	struct tb tb;
+	tb_init(&tb, t, sizeof t);
+	if (!date_text(&tb, d->cfg, sec, 0, 0))
+		return;
+	tb_puts(&d->rx, " (");
+	tb_putn(&d->rx, t, tb.len);
+	tb_putc(&d->rx, ')');
 }
 
 static void a_utimes(struct dctx *d, int i)

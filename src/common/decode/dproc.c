@@ -1042,9 +1042,23 @@ bool zp_decode_proc(struct dctx *d)
 			p_ptr(d, (unsigned long)d->a[0]);
 		a_ptr(d, 1);
 		return true;
-	case SYS_time:
-		a_ptr(d, 0);
+	case SYS_time: {
+		/* as strace: the time stored, and the result's date */
+		arg(d);
+		long long t;
+		unsigned long at = (unsigned long)d->a[0];
+		if (d->ok && at && um_get(d, &t, at, sizeof t, true)) {
+			tb_putc(d->b, '[');
+			tb_dec(d->b, t);
+			p_date_comment(d, t, 0, 0);
+			tb_putc(d->b, ']');
+		} else {
+			p_ptr(d, at);
+		}
+		if (d->ok)
+			p_date_result(d, d->ret);
 		return true;
+	}
 	/* A timerfd's calls are a POSIX timer's but for the descriptor. */
 	case SYS_timerfd_settime:
 	case SYS_timer_settime:
