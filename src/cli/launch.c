@@ -524,17 +524,19 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 	free(loader_av);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 
-	/* The first process of a PID namespace (unshare -p -f, a container's
-	 * entry point) is where orphans go: natively the program would be
-	 * that process and reap them, so the command reaps them. */
-	bool init = getpid() == 1;
+	/* Any child of ours is reaped, not only the program: one it made with
+	 * CLONE_PARENT is ours (natively its caller's, a shell's, which reaps
+	 * it: a program that waited for such a child to be gone hung), and
+	 * the first process of a PID namespace (unshare -p -f, a container's
+	 * entry point) is where orphans go (natively the program would be
+	 * that process and reap them). */
 	int status = 0;
 	pid_t w;
 	for (;;) {
 		/* Ended, not reaped yet: its group is still there to read. */
 		siginfo_t ended;
 		memset(&ended, 0, sizeof ended);
-		if (waitid(init ? P_ALL : P_PID, (id_t)pid, &ended, WEXITED | WNOWAIT) < 0) {
+		if (waitid(P_ALL, 0, &ended, WEXITED | WNOWAIT) < 0) {
 			if (errno == EINTR)
 				continue;
 			w = -1;

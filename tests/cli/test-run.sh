@@ -318,4 +318,17 @@ if native=$(unshare -p -f --mount-proc sh -c "$zombies" 2>"$TMP/err"); then
 else
 	skip "PID 1 of a new PID namespace reaps orphans" "unshare -p -f --mount-proc: $(head -c 200 "$TMP/err")"
 fi
+
+# A child the program made with CLONE_PARENT is the command's: reaped, as
+# its caller would natively (the program, waiting for that, hung).
+for sub in run trace; do
+	opts=
+	[ $sub = trace ] && opts="-o /dev/null"
+	# shellcheck disable=SC2086 # the options are words
+	out=$(timeout 30 "$Z" $sub $opts -- "$PROGS/cloneparent" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] && [ "$out" = reaped ] &&
+		pass "$sub: a CLONE_PARENT child is reaped by the command" ||
+		fail "$sub: CLONE_PARENT child: exit $rc, '$out'"
+done
 finish
