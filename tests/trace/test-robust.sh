@@ -144,6 +144,20 @@ for opts in "-o $TMP/bad.trace" "-f -y -s 300 -T -tt -C --json -o $TMP/bad.json"
 		fail "bad pointers: exit $rc with $opts"
 	fi
 done
+# The same calls with a success injected (-e inject=...:retval=8): the
+# kernel never touched their memory, so the decoders must not read it
+# directly (a chdir-like path or a getdents64 buffer crashed the program).
+inj="-e inject=openat,newfstatat,statx,read,readv,connect,sendto,poll,select,wait4,clock_gettime"
+inj="$inj,nanosleep,getsockname,accept4,prlimit64,uname,sysinfo,getrandom,epoll_ctl,futex,readlink"
+inj="$inj,getdents64,pipe2,sendmsg,recvmsg,mkdir,setxattr,ioctl:retval=8"
+for opts in "-o $TMP/inj.trace" "-f -yy -v -s 300 --json -o $TMP/inj.json"; do
+	out=$(traced "$opts $inj" "$PROGS/tp-badptr" </dev/null 2>/dev/null)
+	rc=$?
+	[ $rc -eq 0 ] && [[ "$out" == *survived* ]] &&
+		pass "bad pointers, successes injected, survive: $opts" ||
+		fail "bad pointers, successes injected: exit $rc with $opts"
+done
+check "... and were injected" grep -qa '^getdents64(0, 0xdead0000, 100) *= 8 (INJECTED)$' "$TMP/inj.trace"
 n=$(grep -ac 'EFAULT (Bad address)$' "$TMP/bad.trace")
 check "bad pointers: EFAULT lines ($n)" [ "$n" -ge 40 ]
 check "bad pointers: addresses printed" grep -qa '^write(1, 0xdead0000, 10) *= -1 EFAULT' "$TMP/bad.trace"

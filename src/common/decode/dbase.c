@@ -35,6 +35,7 @@ void dinit(struct dctx *d, struct tb *b, const struct zp_dec_cfg *cfg, long nr, 
 	d->entry_len = (size_t)-1;
 	d->no_peek = false;
 	d->checked = false;
+	d->injected = false;
 	d->abbrev = !cfg->abbrev || nr < 0 || (unsigned long)nr / 8 >= cfg->abbrev_bytes ||
 		    (cfg->abbrev[nr / 8] >> (nr % 8) & 1);
 	tb_init(&d->rx, d->rxbuf, sizeof d->rxbuf);
@@ -46,6 +47,8 @@ size_t um_read(struct dctx *d, void *dst, unsigned long addr, size_t n, bool tru
 {
 	if (!addr || !n || d->no_peek)
 		return 0;
+	if (d->injected)
+		trust = false;
 	/* The kernel used it, so it is mapped: but it may not have read it
 	 * (write() to /dev/null returns the count and reads nothing: a bad
 	 * pointer there crashed the traced program).  The runtime's safe
@@ -83,7 +86,7 @@ long um_str(struct dctx *d, char *dst, unsigned long addr, size_t max, bool trus
 	*complete = false;
 	if (!addr)
 		return -1;
-	if (trust) {
+	if (trust && !d->injected) {
 		const char *s = (const char *)addr;
 		size_t i = 0;
 		while (i < max && s[i])

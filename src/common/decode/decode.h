@@ -110,6 +110,9 @@ struct dctx {
 	bool checked;
 	/* structures in short and arrays of at most -s elements (not -v) */
 	bool abbrev;
+	/* the result was injected (-e inject=): the kernel touched none of
+	 * the call's memory, so none of it is read directly */
+	bool injected;
 };
 
 /* How many elements of an array are printed before "...": -s, or all of

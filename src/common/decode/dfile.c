@@ -138,7 +138,7 @@ static void dirents(struct dctx *d, int i)
 	arg(d);
 	unsigned long addr = (unsigned long)d->a[i];
 	p_ptr(d, addr);
-	if (!d->ok)
+	if (!d->ok || d->injected) /* read directly: the kernel filled it */
 		return;
 	const unsigned char *p = (const unsigned char *)addr;
 	unsigned long len = (unsigned long)d->ret, off = 0, n = 0;

@@ -321,6 +321,7 @@ static __attribute__((noinline)) bool line_call_json(int pid, int tid, long nr, 
 	d.ret = ret;
 	d.exiting = how != LR_NORET;
 	d.ok = d.exiting && !is_error(ret);
+	d.injected = how == LR_INJECTED;
 	if (s) {
 		d.snap = s->snap;
 		d.snaplen = s->snaplen;
@@ -391,6 +392,7 @@ bool line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	d->ret = ret;
 	d->exiting = how != LR_NORET;
 	d->ok = d->exiting && !is_error(ret);
+	d->injected = how == LR_INJECTED;
 	if (s) {
 		d->snap = s->snap;
 		d->snaplen = s->snaplen;
