@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <linux/mman.h> /* PROT_SEM */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/sched.h>
@@ -119,6 +120,14 @@ bool zp_runtime_wants(long nr)
 	case SYS_arch_prctl:
 	/* PTRACE_TRACEME: a traced task must not trap (runtime_pre). */
 	case SYS_ptrace:
+	/* Calls that set the machine's or the process's state from a buffer:
+	 * given one in page 0 they would succeed with the trampoline's bytes
+	 * (runtime_pre).  Rare: the dispatcher's cost is nothing here. */
+	case SYS_sethostname:
+	case SYS_setdomainname:
+	case SYS_setgroups:
+	case SYS_setrlimit:
+	case SYS_prlimit64:
 		return true;
 	default:
 		return false;
@@ -347,6 +356,67 @@ static bool touches_trampoline(uintptr_t addr, uintptr_t len)
 	       (zp_tail_ptr && addr < zp_tail_ptr + ZP_PAGE && end > zp_tail_ptr);
 }
 
+/* A range that starts in page 0, where natively nothing is mapped: the
+ * trampoline is, or (detour mode) the range may run on over the detours'
+ * trampolines, which the kernel would not reach (it stops at the hole at
+ * the start), unless the program mapped page 0 itself. */
+static bool starts_in_page0(uintptr_t addr)
+{
+	if (addr >= ZP_PAGE || zp_mode == ZP_MODE_SUD)
+		return false;
+	unsigned char v;
+	return zp_mode != ZP_MODE_DETOUR || zp_raw3(SYS_mincore, 0, ZP_PAGE, &v) == -ENOMEM;
+}
+
+/* mprotect or pkey_mprotect of a range starting in page 0: what the kernel
+ * answers where page 0 is not mapped, in the order it checks (the range
+ * starts in a hole: ENOMEM, nothing changed), without touching the
+ * trampoline.  Natively a length of 0 succeeds and bad flags are EINVAL;
+ * refusing them all with ENOMEM was a difference (strace's pkey_mprotect
+ * test). */
+static long page0_mprotect(const long *a, bool pkey)
+{
+	unsigned long start = (unsigned long)a[0], len = (unsigned long)a[1];
+	unsigned long prot = (unsigned long)a[2];
+	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || (start & (ZP_PAGE - 1)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = (len + ZP_PAGE - 1) & ~(unsigned long)(ZP_PAGE - 1);
+	if (start + len <= start)
+		return -ENOMEM;
+	if (prot & ~(grows | PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	if (pkey && (int)a[3] != -1) {
+		/* Whether that key is allocated: the kernel's answer for a page
+		 * of our own. */
+		long p = zp_raw6(SYS_mmap, 0, ZP_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p < 0 && p > -4096)
+			return -ENOMEM;
+		long e = zp_raw4(SYS_pkey_mprotect, p, ZP_PAGE, (long)(prot & ~grows), a[3]);
+		zp_raw2(SYS_munmap, p, ZP_PAGE);
+		if (e == -EINVAL)
+			return e;
+	}
+	return -ENOMEM;
+}
+
+/* munmap of a range starting in page 0: 0 if it ends there (natively
+ * nothing was mapped), after the kernel's checks; 1 if it goes on past
+ * page 0 (refused: the trampoline stays). */
+static long page0_munmap(const long *a)
+{
+	unsigned long start = (unsigned long)a[0], len = (unsigned long)a[1];
+	const unsigned long task_size = 0x7ffffffff000ul;
+	if ((start & (ZP_PAGE - 1)) || start > task_size || len > task_size - start)
+		return -EINVAL;
+	len = (len + ZP_PAGE - 1) & ~(unsigned long)(ZP_PAGE - 1);
+	if (!len)
+		return -EINVAL;
+	return start + len <= ZP_PAGE ? 0 : 1;
+}
+
 static void refuse_trampoline(const char *what)
 {
 	static int warned;
@@ -433,12 +503,24 @@ static bool page0_input(struct zp_record *r, int i)
 	return true;
 }
 
+/* The same for a pointer that is not optional: NULL too is made to fail
+ * as natively (sethostname(NULL, 64) set the host's name to jump bytes). */
+static bool page0_required(struct zp_record *r, int i)
+{
+	if ((unsigned long)r->call.args[i] >= ZP_PAGE)
+		return false;
+	call_page0_unread(r, i);
+	return true;
+}
+
 /* The runtime's own part of a call.  Returns the action. */
 static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 {
 	long *a = r->call.args;
 	switch (r->call.nr) {
 	case SYS_munmap:
+		if (starts_in_page0((uintptr_t)a[0]) && (r->call.ret = page0_munmap(a)) != 1)
+			return ZP_ACT_RETURN;
 		if (touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1])) {
 			refuse_trampoline("unmap");
 			r->call.ret = -EPERM;
@@ -479,6 +561,8 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 			r->call.ret = zp_psud_prctl(r, t);
 			return ZP_ACT_RETURN;
 		}
+		if (r->call.nr == SYS_prctl && a[0] == PR_SET_NAME && page0_required(r, 1))
+			return ZP_ACT_RETURN;
 		if (filter_in_page0(r)) {
 			/* Natively EFAULT, where page 0 is readable: the
 			 * kernel would read a filter from its jump bytes and
@@ -504,6 +588,14 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		if (page0_input(r, 0))
 			return ZP_ACT_RETURN;
 		return zp_sigaltstack_pre(r, t);
+	case SYS_sethostname:
+	case SYS_setdomainname:
+		return page0_required(r, 0) ? ZP_ACT_RETURN : ZP_ACT_SYSCALL;
+	case SYS_setgroups:
+	case SYS_setrlimit:
+		return page0_required(r, 1) ? ZP_ACT_RETURN : ZP_ACT_SYSCALL;
+	case SYS_prlimit64:
+		return page0_input(r, 2) ? ZP_ACT_RETURN : ZP_ACT_SYSCALL;
 	case SYS_arch_prctl:
 		return gs_prctl(r, t);
 	case SYS_ptrace:
@@ -586,6 +678,10 @@ static int runtime_pre(struct zp_record *r, struct zp_thread *t)
 		return ZP_ACT_SYSCALL_POST;
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
+		if (starts_in_page0((uintptr_t)a[0])) {
+			r->call.ret = page0_mprotect(a, r->call.nr == SYS_pkey_mprotect);
+			return ZP_ACT_RETURN;
+		}
 		if (touches_trampoline((uintptr_t)a[0], (uintptr_t)a[1])) {
 			refuse_trampoline("change the protection of");
 			r->call.ret = -ENOMEM;

@@ -162,4 +162,19 @@ javac -d "$TMP/n" "$TMP/N.java" 2>/dev/null
 n=$(java -cp "$TMP/n" N 2>&1)
 h=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS java -cp "$TMP/n" N 2>&1)
 [ "$n" = "$h" ] && pass "a null array in compiled code: '$h', as natively" || fail "null array: native '$n', hooked '$h'"
+# Calls on page 0's range and with pointers into it answer as natively,
+# where nothing is mapped there (tests/programs/page0calls.c): mprotect and
+# munmap of page 0 (were ENOMEM and EPERM, with a message), sethostname,
+# setrlimit, prctl(PR_SET_NAME)... given NULL (succeeded with the
+# trampoline's bytes).
+"$P/page0calls" >"$TMP/p0.native" 2>&1
+for mode in auto zpoline net sud detour; do
+	ZPOLINE_MODE=$mode LD_PRELOAD=$LIB "$P/page0calls" >"$TMP/p0.$mode" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && cmp -s "$TMP/p0.native" "$TMP/p0.$mode"; then
+		pass "[$mode] calls on page 0's range and pointers into it: as natively ($(wc -l <"$TMP/p0.native") lines)"
+	else
+		fail "[$mode] page0calls (exit $rc): $(diff "$TMP/p0.native" "$TMP/p0.$mode" | head -6 | tr '\n' ' ')"
+	fi
+done
 finish
