@@ -44,6 +44,20 @@ for mode in 1 2; do
 		fail "process_vm_readv refused by seccomp (mode $mode): exit $rc, out '$out', $(head -c 200 "$TMP/err"); $(grep -E 'execve|write\(1' "$f" | head -3)"
 	fi
 done
+# A filter that traps readlinkat and openat (as Firefox's content sandbox
+# does), a second thread, then exit_group or a SIGTERM: the tracer's lines
+# for the other thread's end read /proc with every signal blocked, and the
+# process died of SIGSYS (159) instead of SIGTERM.
+"$PROGS/tp-proctrap" exit
+native_exit=$?
+for how in exit term; do
+	want=$native_exit
+	[ $how = term ] && want=143
+	"$Z" trace -f -o "$TMP/proctrap.trace" -- "$PROGS/tp-proctrap" $how 2>"$TMP/err"
+	rc=$?
+	[ $rc = "$want" ] && pass "filter trapping /proc reads, then $how: exit $rc as natively" ||
+		fail "filter trapping /proc reads, then $how: exit $rc (natively $want), $(head -c 200 "$TMP/err")"
+done
 # Strict seccomp (read, write, exit, rt_sigreturn only) in a forked child
 # under -f and -ff: its end is traced with no other call made for it (a
 # getpid() at its exit killed it, and the parent saw SIGKILL; with -ff, a
