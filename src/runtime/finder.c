@@ -217,6 +217,8 @@ bool zp_insn_zydis(const uint8_t *p, size_t avail, struct zp_insn *o)
 	o->base = (int8_t)(o->has_modrm && o->mod != 3 ? mem_base(&in) : -1);
 	o->disp = in.raw.disp.value;
 	o->imm = in.raw.imm[0].value.s;
+	o->lea_rsp = in.mnemonic == ZYDIS_MNEMONIC_LEA && in.raw.modrm.reg == 4 && !in.raw.rex.R &&
+		     in.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY;
 	return true;
 }
 
@@ -229,6 +231,10 @@ static bool insn_at(const uint8_t *p, size_t avail, struct zp_insn *o)
 
 static bool writes_rsp_imm(const struct zp_insn *in, long *imm)
 {
+	if (in->lea_rsp && in->base == 4) { /* lea disp(%rsp), %rsp */
+		*imm = -in->disp;
+		return true;
+	}
 	/* 81 /5 or 83 /5 with rm = rsp, mod = 3: sub $imm, %rsp (and add). */
 	if (!in->has_modrm || in->mod != 3 || in->rm != 4 || in->rex_b)
 		return false;
@@ -300,7 +306,9 @@ static int decode_range(const uint8_t *code, size_t len, size_t last_candidate,
 		}
 		prev = off;
 		if (in.has_modrm && in.mod != 3) {
-			if (in.base == 4 && in.disp < 0)
+			/* lea -N(%rsp), %rsp allocates a frame (Free Pascal's way:
+			 * every site of its programs trapped) */
+			if (in.base == 4 && in.disp < 0 && !in.lea_rsp)
 				res->redzone = true;
 			else if (in.base == 5 && in.mod != 0 && in.disp < min_rbp)
 				min_rbp = in.disp;

@@ -97,6 +97,8 @@ bool zp_insn_quick(const uint8_t *p, size_t avail, struct zp_insn *out)
 	if (!(e & 0x80))
 		return false;
 	struct zp_insn r = {.opcode = op, .cls = (uint8_t)((e >> 3) & 7), .rex_b = rex & 1, .base = -1};
+	/* 8d /r with ModRM.reg = rsp and no REX.R: lea into %rsp */
+	r.lea_rsp = map == 0 && op == 0x8d && ((modrm >> 3) & 7) == 4 && !(rex & 4) && (modrm >> 6) != 3;
 	if (e & 0x40) {
 		if (i >= n)
 			return false;

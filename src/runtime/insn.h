@@ -24,6 +24,7 @@ struct zp_insn {
 			      (VEX/EVEX/XOP: the low three bits only) */
 	int64_t disp;      /* sign-extended displacement */
 	int64_t imm;       /* first immediate, sign-extended */
+	bool lea_rsp;      /* lea disp(...), %rsp: moves the stack pointer, touches no memory */
 };
 
 /* Reads the instruction at p (avail bytes there) from the generated tables.

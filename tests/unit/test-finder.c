@@ -154,6 +154,23 @@ int main(void)
 	zp_decode_function(fr, sizeof fr, SIZE_MAX, &r);
 	T_CHECK(r.nsites == 1 && !r.redzone, "function with an allocated frame does not use the red zone");
 
+	/* Free Pascal's frame: lea -0x48(%rsp),%rsp; mov %rdi,0x8(%rsp); syscall;
+	 * lea 0x48(%rsp),%rsp; ret.  The lea moves rsp, touching nothing: every
+	 * site of an FPC program trapped (40x slower than natively). */
+	const uint8_t fpc[] = {0x48, 0x8d, 0x64, 0x24, 0xb8, 0x48, 0x89, 0x7c, 0x24, 0x08,
+			       0x0f, 0x05, 0x48, 0x8d, 0x64, 0x24, 0x48, 0xc3};
+	zp_decode_function(fpc, sizeof fpc, SIZE_MAX, &r);
+	T_CHECK(r.nsites == 1 && !r.redzone, "lea -0x48(%%rsp),%%rsp allocates a frame, not the red zone");
+	/* ... but into another register it is a pointer below rsp: lea -8(%rsp),%r12 */
+	const uint8_t leaother[] = {0x4c, 0x8d, 0x64, 0x24, 0xf8, 0x0f, 0x05, 0xc3};
+	zp_decode_function(leaother, sizeof leaother, SIZE_MAX, &r);
+	T_CHECK(r.nsites == 1 && r.redzone, "lea -8(%%rsp),%%r12 (REX.R) is a pointer into the red zone");
+	/* lea -0x10(%rsp),%rsp then an -O0 local below rbp within the frame */
+	const uint8_t leafr[] = {0x55, 0x48, 0x89, 0xe5, 0x48, 0x8d, 0x64, 0x24, 0xe0,
+				 0x89, 0x7d, 0xec, 0x0f, 0x05, 0xc9, 0xc3};
+	zp_decode_function(leafr, sizeof leafr, SIZE_MAX, &r);
+	T_CHECK(r.nsites == 1 && !r.redzone, "rbp locals inside a frame lea allocated");
+
 	/* rsp-relative with positive displacement is fine: mov 0x8(%rsp),%rax */
 	const uint8_t pos[] = {0x48, 0x8b, 0x44, 0x24, 0x08, 0x0f, 0x05, 0xc3};
 	zp_decode_function(pos, sizeof pos, SIZE_MAX, &r);
