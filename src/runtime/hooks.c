@@ -159,7 +159,13 @@ __attribute__((visibility("default"))) void zpoline_loader_handover(void)
 void zp_hooks_fini(void)
 {
 	static int done_pid;
-	int pid = (int)zp_raw0(SYS_getpid);
+	/* The thread block's pid, no getpid: at the exit of a process under a
+	 * seccomp filter that kills any call it did not list (strace's
+	 * seccomp-filter-v), a call of ours here was its death by SIGSYS. */
+	if (!zp_nhooks)
+		return;
+	const struct zp_thread *t = zp_thread_self_safe();
+	int pid = t && t->pid ? t->pid : (int)zp_raw0(SYS_getpid);
 	if (__atomic_exchange_n(&done_pid, pid, __ATOMIC_ACQ_REL) == pid)
 		return;
 	unsigned long app_fs = 0;

@@ -433,16 +433,28 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 	enum { EXTRA = sizeof pro / sizeof pro[0], AT_OTHER = 6, AT_IP = 9, AT_ALLOW = EXTRA - 2 };
 	if (prog.len + EXTRA > BPF_MAXINSNS)
 		return false;
-	size_t bytes = (size_t)(prog.len + EXTRA) * sizeof(struct sock_filter);
-	long m = zp_raw6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
-	if (m < 0 && m > -4096)
+	/* One buffer for the largest filter, kept for good: once a filter is
+	 * in force, the munmap that freed it may be what the filter kills
+	 * (strace's seccomp-filter-v died of SIGSYS right after its install),
+	 * and a later install's mmap too.  Threads take turns. */
+	static struct sock_filter *buf;
+	static int busy;
+	while (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	if (!buf) {
+		long m = zp_raw6(SYS_mmap, 0, BPF_MAXINSNS * (long)sizeof *buf, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m >= 0 || m <= -4096)
+			buf = (struct sock_filter *)m;
+	}
+	struct sock_filter *f = buf;
+	if (!f) {
+		__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 		return false;
-	struct sock_filter *f = (struct sock_filter *)m;
+	}
 	bool made = false;
 	long gs_args[6] = {ZP_ARCH_SET_GS, 0, 0, 0, 0, 0};
 	long sud_args[6] = {ZP_PR_SET_SYSCALL_USER_DISPATCH, 1, 0, 0, 0, 0};
-	// cppcheck-suppress nullPointerArithmeticRedundantCheck ; mmap's result, checked above: never 0 here
 	if (zp_safe_copy(f + EXTRA, prog.filter, (size_t)prog.len * sizeof *f) == 0) {
 		struct sock_fprog original = {prog.len, f + EXTRA};
 		if (!filter_allows(&original, SYS_arch_prctl, gs_args) ||
@@ -466,7 +478,7 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 			made = true;
 		}
 	}
-	zp_raw2(SYS_munmap, m, (long)bytes);
+	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	return made;
 }
 
