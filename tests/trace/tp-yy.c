@@ -3,7 +3,9 @@
  * a character device; TCP over IPv4 and IPv6 before and after bind, listen,
  * connect and accept; UDP bound by sendto and by connect; UNIX stream
  * sockets named by a path and by an abstract name, connected, and a pair;
- * UNIX datagram, netlink bound and not, a raw socket.  Loopback only; the
+ * UNIX datagram, netlink bound and not, a raw socket; a file whose name
+ * holds a newline, control bytes, quotes, a backslash, '<' and '>' and
+ * high bytes (escaped: a newline split the line).  Loopback only; the
  * kernel picks every port.  test-strace-yy.sh compares with strace -yy.
  * With the argument "seccomp" it first puts an allow-all seccomp filter in
  * place.
@@ -111,5 +113,12 @@ int main(int argc, char **argv)
 	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (raw >= 0)
 		close(raw);
+	static const char odd[] = "tp-yy.\n<0>\1\0027 \\\"'\200~\177>x";
+	int fd = open(odd, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+		unlink(odd);
+	}
 	return 0;
 }

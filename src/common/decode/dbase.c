@@ -159,6 +159,26 @@ void p_path_check(struct dctx *d, const char *p, size_t n)
 	}
 }
 
+/* A path between -y's angle brackets, escaped as strace escapes it: as in
+ * a quoted string (a newline in a file name split the line), and '<' and
+ * '>' as octal too. */
+void p_fd_path_text(struct tb *b, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t run = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != '<' && s[i] != '>')
+			continue;
+		if (i > run)
+			tb_quote_part(b, s + run, i - run, i < n ? s[i] : -1, 0);
+		if (i < n) {
+			bool digit = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
+			tb_puts(b, s[i] == '<' ? (digit ? "\\074" : "\\74") : (digit ? "\\076" : "\\76"));
+		}
+		run = i + 1;
+	}
+}
+
 /* -y prints the path behind fd; -P compares it (as strace, a descriptor
  * for the current directory is not checked). */
 static void p_fd_path(struct dctx *d, long fd, bool show)
@@ -174,7 +194,7 @@ static void p_fd_path(struct dctx *d, long fd, bool show)
 	tb_putc(d->b, '<');
 	/* -yy: a socket's protocol and ends, a device's numbers */
 	if (d->cfg->decode_fds < 2 || (int)fd == AT_FDCWD || !p_fd_detail(d->b, d->cfg, fd, link, n))
-		tb_putn(d->b, link, n);
+		p_fd_path_text(d->b, link, n);
 	tb_putc(d->b, '>');
 }
 
@@ -219,10 +239,10 @@ void a_fd_entry(struct dctx *d, int i)
 	if (!d->cfg->decode_fds)
 		return;
 	tb_putc(d->b, '<');
-	if (path < d->snaplen)
+	if (path < d->snaplen) /* -yy's text, escaped when it was made */
 		tb_putn(d->b, snap + path + 1, d->snaplen - path - 1);
 	else
-		tb_putn(d->b, snap, path);
+		p_fd_path_text(d->b, snap, path);
 	tb_putc(d->b, '>');
 }
 

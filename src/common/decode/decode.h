@@ -168,6 +168,9 @@ ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 ZP_DEC_HIDDEN void p_siginfo_errno(struct tb *b, const siginfo_t *si);
 ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
 /* strace's date comment after a time a call sets (dfile.c) */
+/* A path as -y prints it between its angle brackets: escaped as in a
+ * quoted string, '<' and '>' in octal too (strace's form). */
+ZP_DEC_HIDDEN void p_fd_path_text(struct tb *b, const char *p, size_t n);
 /* makedev(0xMAJOR, 0xMINOR) of a dev_t */
 ZP_DEC_HIDDEN void p_makedev(struct tb *b, unsigned long long dev);
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
