@@ -91,6 +91,19 @@ int main(int argc, char **argv)
 		sigset_t none;
 		sigemptyset(&none);
 		r = sigsuspend(&none);
+	} else if (!strcmp(c, "sigsuspend-all")) {
+		/* every signal blocked but SIGALRM, the runtime's among them:
+		 * the line showed the mask the runtime gave the kernel */
+		sigset_t all;
+		sigfillset(&all);
+		sigdelset(&all, SIGALRM);
+		r = sigsuspend(&all);
+	} else if (!strcmp(c, "ppoll-mask")) {
+		struct pollfd pf = {p[0], POLLIN, 0};
+		sigset_t all;
+		sigfillset(&all);
+		sigdelset(&all, SIGALRM);
+		r = ppoll(&pf, 1, NULL, &all);
 	} else if (!strcmp(c, "epoll_wait")) {
 		int ep = epoll_create1(0);
 		struct epoll_event ev = {EPOLLIN, {0}};

@@ -1060,6 +1060,26 @@ static long intr_code(const struct zpoline_call *c, long rax, bool again)
  * signal's, as strace prints it: cut short (= ? ERESTARTSYS ...), or
  * ended (a sigprocmask that let the signal in).  Cut short by a signal
  * that ends the process, it is counted here (-c): no post() follows. */
+/* The argument of the calls that take a signal mask for their duration
+ * that the runtime points at a mask of its own (the program's without the
+ * runtime's signals: src/runtime/signals.c, zp_tempmask_pre); -1. */
+static int temp_mask_arg(long nr)
+{
+	switch (nr) {
+	case SYS_rt_sigsuspend:
+		return 0;
+	case SYS_ppoll:
+		return 3;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return 4;
+	case SYS_pselect6:
+		return 5;
+	default:
+		return -1;
+	}
+}
+
 static void interrupted_line(int pid, int tid, int fatal)
 {
 	long rax = 0;
@@ -1074,10 +1094,13 @@ static void interrupted_line(int pid, int tid, int fatal)
 		count(pid, tid, c->nr, -EINTR, 0);
 	if (!g.o.lines)
 		return;
-	/* The tracer's slot if the cookie is one of its own for this call. */
+	/* The tracer's slot if the cookie is one of its own for this call
+	 * (but for the mask the runtime gave the kernel in its place: the
+	 * line showed the runtime's mask, not the program's). */
 	struct slot *s = slot_get(c->cookie);
+	int mask_at = temp_mask_arg(c->nr);
 	for (int i = 0; s && i < 6; i++)
-		if (s->args[i] != c->args[i])
+		if (s->args[i] != c->args[i] && i != mask_at)
 			s = NULL;
 	if (s && s->kind != SK_PLAIN)
 		return; /* its line was started in pre() */
