@@ -11,10 +11,12 @@ hooked_count() { # MODE: run hostile MODE hooked, print the getppid count
 }
 
 rc=$(hooked_count page0)
+# munmap of page 0 answers 0 as natively (nothing is mapped there
+# natively) and leaves the trampoline; mprotect ENOMEM, as natively.
 grep -q "mmap fixed at 0: failed" "$TMP/out" && grep -q "mprotect(0): failed" "$TMP/out" &&
-	grep -q "munmap(0): failed" "$TMP/out" && grep -q "after: right" "$TMP/out" &&
+	grep -q "munmap(0): ok" "$TMP/out" && grep -q "after: right" "$TMP/out" &&
 	grep -Eq '^ +1[0-9] +0  getppid$' "$TMP/cnt" && grep -q "refused" "$TMP/err" &&
-	pass "MAP_FIXED, mprotect and munmap of page 0: refused with a warning, runtime intact" ||
+	pass "MAP_FIXED of page 0 refused with a warning, mprotect and munmap answered as natively, runtime intact" ||
 	fail "page 0 attacks: rc $rc, $(cat "$TMP/out" "$TMP/err" | head -c 400)"
 
 for mode in closeall handlers blockall seccomp; do
