@@ -17,7 +17,7 @@ need_strace "interrupted calls"
 around() {
 	grep -B1 -A2 -E '^--- SIGALRM \{' "$1" | sed -E 's/0x[0-9a-f]+/ADDR/g'
 }
-for kind in read nanosleep clock_nanosleep poll poll-inf ppoll ppoll-mask select pause sigsuspend sigsuspend-all \
+for kind in read nanosleep clock_nanosleep clock_nanosleep-abs poll poll-inf ppoll ppoll-mask select pause sigsuspend sigsuspend-all \
 	epoll_wait wait4 futex futex-timed sigtimedwait accept "read restart" unblock; do
 	strace -o "$TMP/s.trace" $PROG $kind >"$TMP/s.out" 2>&1
 	"$ZP" trace -o "$TMP/z.trace" -- $PROG $kind >"$TMP/z.out" 2>&1

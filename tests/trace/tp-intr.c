@@ -69,6 +69,11 @@ int main(int argc, char **argv)
 	} else if (!strcmp(c, "clock_nanosleep")) {
 		struct timespec ts = {0, 900000000};
 		r = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
+	} else if (!strcmp(c, "clock_nanosleep-abs")) {
+		/* a fixed date far ahead (2033): the same line in both runs */
+		struct timespec ts = {2000000000, 0};
+		struct timespec left;
+		r = syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &ts, &left);
 	} else if (!strcmp(c, "poll")) {
 		struct pollfd pf = {p[0], POLLIN, 0};
 		r = poll(&pf, 1, 900);

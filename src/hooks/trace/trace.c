@@ -1036,8 +1036,13 @@ static long intr_code(const struct zpoline_call *c, long rax, bool again)
 	case SYS_epoll_pwait2:
 	case SYS_rt_sigtimedwait:
 		return -EINTR;
-	case SYS_nanosleep:
 	case SYS_clock_nanosleep:
+		/* an absolute sleep needs no restart block: the kernel says
+		 * ERESTARTNOHAND (and writes no time left) */
+		if (c->args[1] & TIMER_ABSTIME)
+			return -ZP_ERESTARTNOHAND;
+		return -ZP_ERESTART_RESTARTBLOCK;
+	case SYS_nanosleep:
 	case SYS_poll:
 		return -ZP_ERESTART_RESTARTBLOCK;
 	case SYS_futex: {
