@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	pt(PTRACE_PEEKSIGINFO, c, (long)&pa, (long)sis);
 	pt(PTRACE_PEEKSIGINFO, c, UNMAPPED, (long)sis);
 	pt(PTRACE_SECCOMP_GET_METADATA, c, sizeof md, (long)&md);
+	pt(PTRACE_SECCOMP_GET_METADATA, c, 7, (long)&md); /* too small: an address (was nothing) */
 	pt(PTRACE_GET_RSEQ_CONFIGURATION, c, sizeof rseq, (long)&rseq);
 	pt(PTRACE_PEEKDATA, c, (long)&word, (long)&v);
 	pt(PTRACE_PEEKTEXT, c, (long)&word, (long)&v);

@@ -361,7 +361,11 @@ static void p_seccomp_metadata(struct dctx *d)
 {
 	unsigned long addr = (unsigned long)d->a[3], size = (unsigned long)d->a[2];
 	struct __ptrace_seccomp_metadata md;
-	if (size < sizeof md.filter_off || !p_struct_at(d, addr, &md, sizeof md.filter_off, false))
+	if (size < sizeof md.filter_off) { /* too small to hold the filter's number */
+		p_ptr(d, addr);
+		return;
+	}
+	if (!p_struct_at(d, addr, &md, sizeof md.filter_off, false))
 		return;
 	tb_puts(d->b, "{filter_off=");
 	tb_udec(d->b, md.filter_off);
