@@ -32,5 +32,6 @@ norm "$TMP/z.trace" >"$TMP/z.lines"
 same_calls "$TMP/s.lines" "$TMP/z.lines" readv preadv preadv2 process_vm_readv sendmmsg writev \
 	poll flock eventfd2 accept4 getitimer getrusage prctl msgctl mkdir rt_sigprocmask semtimedop \
 	unshare setns mremap io_cancel alarm sigaltstack rt_sigaction rt_sigqueueinfo rt_tgsigqueueinfo \
+	rt_sigtimedwait \
 	'--- SIGUSR1' '--- SIGSYS'
 finish

@@ -135,6 +135,20 @@ int main(void)
 	syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si);
 	si.si_code = SI_ASYNCNL;
 	syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid(), SIGUSR1, &si);
+	/* a signal taken by rt_sigtimedwait: its siginfo, its name after the
+	 * result; and one that does not come (EAGAIN: the address) */
+	{
+		sigset_t w;
+		sigemptyset(&w);
+		sigaddset(&w, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &w, NULL);
+		raise(SIGUSR2);
+		siginfo_t got;
+		struct timespec brief = {0, 1000};
+		sigtimedwait(&w, &got, &brief);
+		sigtimedwait(&w, &got, &brief);
+		sigprocmask(SIG_UNBLOCK, &w, NULL);
+	}
 	/* a seccomp trap's data is its SIGSYS's si_errno */
 	struct sock_filter f[] = {
 		{BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr)},

@@ -167,6 +167,8 @@ ZP_DEC_HIDDEN void p_ptr(struct dctx *d, unsigned long v);
 /* ", si_errno=E2BIG" when set, as strace shows it after si_code */
 ZP_DEC_HIDDEN void p_siginfo_errno(struct tb *b, const siginfo_t *si);
 ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
+/* {si_signo=..., si_code=..., and the fields the code says are set} */
+ZP_DEC_HIDDEN void p_siginfo_val(struct dctx *d, const siginfo_t *si);
 /* strace's date comment after a time a call sets (dfile.c) */
 /* A path as -y prints it between its angle brackets: escaped as in a
  * quoted string, '<' and '>' in octal too (strace's form). */

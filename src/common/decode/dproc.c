@@ -923,13 +923,26 @@ bool zp_decode_proc(struct dctx *d)
 		p_sigset(d, (unsigned long)d->a[0], (size_t)d->a[1], false);
 		a_ulong(d, 1);
 		return true;
-	case SYS_rt_sigtimedwait:
+	case SYS_rt_sigtimedwait: {
 		arg(d);
 		p_sigset(d, (unsigned long)d->a[0], (size_t)d->a[3], d->ok);
-		a_ptr(d, 1);
+		/* as strace: the signal's siginfo, and its name after the result */
+		arg(d);
+		unsigned long ip = (unsigned long)d->a[1];
+		siginfo_t si;
+		if (d->ok && d->ret > 0 && ip && um_get(d, &si, ip, sizeof si, true))
+			p_siginfo_val(d, &si);
+		else
+			p_ptr(d, ip);
 		a_timespec(d, 2, false);
 		a_ulong(d, 3);
+		if (d->ok && d->ret > 0) {
+			tb_puts(&d->rx, " (");
+			p_signame(&d->rx, d->ret);
+			tb_putc(&d->rx, ')');
+		}
 		return true;
+	}
 	case SYS_rt_sigreturn:
 		/* The call takes no argument: the tracer passes the signal
 		 * frame (the ucontext at the stack pointer) as a[0]. */

@@ -168,7 +168,7 @@ static void p_regset_iov(struct dctx *d, bool out)
 
 /* The fields a siginfo's code says are set: a sender's for the codes
  * user space sends (zero and below), else those of the signal. */
-static void p_siginfo_val(struct dctx *d, const siginfo_t *si)
+void p_siginfo_val(struct dctx *d, const siginfo_t *si)
 {
 	struct tb *b = d->b;
 	tb_puts(b, "{si_signo=");
