@@ -41,6 +41,7 @@ check "UDP sockets" '<UDP:'
 check "UNIX sockets" '<UNIX(-STREAM)?:'
 check "netlink sockets" '<NETLINK:'
 check "raw sockets" '<RAW:'
+check "dup2 and dup3" '^dup[23]\('
 check "a file name with a newline, quotes, '<', '>' and control bytes" '^fsync\('
 if cmp -s "$TMP/s.lines" "$TMP/z.lines"; then
 	pass "every line of the program as strace -yy prints it ($n lines)"

@@ -113,6 +113,13 @@ int main(int argc, char **argv)
 	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (raw >= 0)
 		close(raw);
+	/* dup3's newfd: a number in strace's lines, dup2's: with its path */
+	int nd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nd >= 0) {
+		close(dup2(nd, 20));
+		close(dup3(nd, 21, O_CLOEXEC));
+		close(nd);
+	}
 	static const char odd[] = "tp-yy.\n<0>\1\0027 \\\"'\200~\177>x";
 	int fd = open(odd, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0) {

@@ -224,6 +224,14 @@ unsigned zp_fd_snapshot(const struct zp_dec_cfg *cfg, long fd, unsigned char *sn
 void a_fd_entry(struct dctx *d, int i)
 {
 	if (!d->snaplen) {
+		/* dup2/dup3 onto a descriptor that was not open: strace, which
+		 * prints it at entry, shows the number alone (it showed the
+		 * file the call put there) */
+		if (d->snap && (d->nr == SYS_dup2 || d->nr == SYS_dup3)) {
+			arg(d);
+			tb_dec(d->b, (int)d->a[i]);
+			return;
+		}
 		a_fd(d, i);
 		return;
 	}
