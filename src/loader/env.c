@@ -67,9 +67,24 @@ static char *strip_value(const char *value, const struct stat *rt)
 
 void zl_env_unhold(char **envp)
 {
+	static const char held_preload[] = ZP_LD_HELD_PREFIX "LD_PRELOAD=";
+	bool own_preload = false;
 	for (size_t i = 0; envp[i]; i++)
-		if (!strncmp(envp[i], ZP_LD_HELD_PREFIX, sizeof ZP_LD_HELD_PREFIX - 1))
-			envp[i] += sizeof ZP_LD_HELD_PREFIX - 1;
+		own_preload |= !strncmp(envp[i], held_preload, sizeof held_preload - 1);
+	/* The program's LD_PRELOAD was held (src/runtime/exec.c): the one the
+	 * loader's ld.so got, the runtime alone, goes.  Entries move down in
+	 * place; the NULLs left at the end are skipped (main.c, auxv). */
+	size_t k = 0;
+	for (size_t i = 0; envp[i]; i++) {
+		if (own_preload && !strncmp(envp[i], "LD_PRELOAD=", 11))
+			continue;
+		envp[k] = envp[i];
+		if (!strncmp(envp[k], ZP_LD_HELD_PREFIX, sizeof ZP_LD_HELD_PREFIX - 1))
+			envp[k] += sizeof ZP_LD_HELD_PREFIX - 1;
+		k++;
+	}
+	for (size_t i = k; envp[i]; i++)
+		envp[i] = NULL;
 }
 
 char **zl_env_for_interp(char **envp)

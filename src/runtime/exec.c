@@ -558,24 +558,41 @@ static bool ld_held_name(const char *kv)
 	return false;
 }
 
-/* env with ld_held's variables renamed for the loader; env itself if it
- * has none; NULL if out of room. */
+/* An LD_PRELOAD with entries besides the runtime: the loader's own ld.so
+ * would load them into the loader (their constructors run twice, and a
+ * bare name is not found there: LD_LIBRARY_PATH is held, so ld.so printed
+ * "cannot be preloaded" for a library the program then got all the same). */
+static bool preload_beyond_self(const char *kv)
+{
+	return !strncmp(kv, "LD_PRELOAD=", 11) && strcmp(kv + 11, self_path) != 0;
+}
+
+/* env with ld_held's variables renamed for the loader, and LD_PRELOAD too
+ * when it names more than the runtime (the loader's ld.so then gets the
+ * runtime alone); env itself if it has none; NULL if out of room. */
 static char **hold_ld_vars(struct scratch *s, char **env)
 {
 	size_t n = count(env), held = 0;
 	for (size_t i = 0; i < n; i++)
-		held += ld_held_name(env[i]);
+		held += ld_held_name(env[i]) || preload_beyond_self(env[i]);
 	if (!held)
 		return env;
-	char **out = take(s, sizeof(char *) * (n + 1));
+	char **out = take(s, sizeof(char *) * (n + 2));
 	if (!out)
 		return NULL;
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		out[i] = ld_held_name(env[i]) ? copy_str(s, ZP_LD_HELD_PREFIX, env[i]) : env[i];
-		if (!out[i])
+		if (preload_beyond_self(env[i])) {
+			out[k++] = copy_str(s, "LD_PRELOAD=", self_path);
+			out[k] = copy_str(s, ZP_LD_HELD_PREFIX, env[i]);
+		} else {
+			out[k] = ld_held_name(env[i]) ? copy_str(s, ZP_LD_HELD_PREFIX, env[i]) : env[i];
+		}
+		if (!out[k] || (k && !out[k - 1]))
 			return NULL;
+		k++;
 	}
-	out[n] = NULL;
+	out[k] = NULL;
 	return out;
 }
 

@@ -116,4 +116,17 @@ for prog in sigunwind sigunwind-late; do
 	sed -n "s/^\(PASS\|FAIL\): \(.*\)/\1: --from-start $prog: \2/p" u.out
 	[ $rc -eq 0 ] || fail "--from-start $prog exited $rc: $(head -c 300 u.out)"
 done
+# A library the program preloads by a bare name found through
+# LD_LIBRARY_PATH: the loader's own ld.so is given the runtime alone (it
+# loaded the program's libraries too: their constructors ran once more,
+# and one named bare, LD_LIBRARY_PATH being held, was "cannot be
+# preloaded" with an ERROR line on stderr).
+LIBS=$ZP_BUILD/tests/libs
+for pre in libctorsay.so "$LIBS/libctorsay.so"; do
+	LD_LIBRARY_PATH=$LIBS LD_PRELOAD=$pre /bin/true >n.pre 2>&1
+	rn=$?
+	LD_LIBRARY_PATH=$LIBS "$Z" run --from-start -- env LD_PRELOAD="$pre" /bin/true >l.pre 2>&1
+	compare "--from-start, LD_PRELOAD=$pre set by the program: its constructor once, no ld.so message" \
+		n.pre $rn l.pre $?
+done
 finish
