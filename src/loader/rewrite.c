@@ -664,11 +664,11 @@ int zl_rewrite(const struct zl_file *f, const struct zl_image *img)
 				       "caught by Syscall User Dispatch, each one trapping",
 				       f->name);
 		} else {
-			zl_msg("%s: a static program with no unwind table, no symbol table and no "
-			       "Go function table (stripped): its system calls cannot be told "
-			       "from data, and this mode (ZPOLINE_MODE) or kernel has no Syscall "
-			       "User Dispatch to catch them, so they are not hooked "
-			       "(docs/loader.md)",
+			zl_msg("%s: no unwind table, no symbol table and no Go function table "
+			       "(stripped): its own system calls cannot be told from data, and "
+			       "this mode (ZPOLINE_MODE) or kernel has no Syscall User Dispatch "
+			       "to catch them, so they are not hooked, nor are the programs it "
+			       "starts through them (docs/loader.md)",
 			       f->name);
 		}
 	}
