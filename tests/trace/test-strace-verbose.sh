@@ -15,7 +15,7 @@ FILE=$TMP/file
 echo data >"$FILE"
 touch -a -d '2001-02-03 04:05:06.123456789' "$FILE"
 touch -m -d '2010-11-12 13:14:15' "$FILE"
-CALLS=newfstatat,fstat,statx,uname,writev,execve
+CALLS=newfstatat,fstat,statx,uname,getrusage,writev,execve
 # fixed environments: the shell's "_" would name each tracer
 run_both() {
 	local name=$1
@@ -37,6 +37,10 @@ run_both full -v
 check "[full] strace printed st_ino, times and their dates" \
 	grep -q 'st_ino=.*st_atime=981173106 /\* 2001-02-03T04:05:06.123456789' "$TMP/s.full.lines"
 same_calls "$TMP/s.full.lines" "$TMP/z.full.lines" newfstatat fstat statx uname writev execve
+# getrusage: every field named (its values move between the runs)
+for t in s z; do grep '^getrusage(' "$TMP/$t.full.lines" | sed -E 's/[0-9]+/N/g' >"$TMP/$t.ru"; done
+check "[full] getrusage shows every field, as strace" \
+	eval 'grep -q ru_nivcsw "$TMP/s.ru" && cmp -s "$TMP/s.ru" "$TMP/z.ru"'
 # the first execve line, the root's, is the tracer's own reconstruction
 sed -n '1s/^[0-9]* *//p' "$TMP/s.full" >"$TMP/s.root"
 sed -n '1s/^[0-9]* *//p' "$TMP/z.full" >"$TMP/z.root"

@@ -1,8 +1,8 @@
 /*
  * tp-verbose.c FILE - the calls whose structures strace shows in short
  * unless -v, for test-strace-verbose: stat (newfstatat, fstat) of FILE
- * and of /dev/null (a device: st_rdev), statx with three masks, uname, a
- * writev of 40 buffers and an execve with 40 arguments and a small
+ * and of /dev/null (a device: st_rdev), statx with three masks, uname,
+ * getrusage, a writev of 40 buffers and an execve with 40 arguments and a small
  * environment (arrays past -s 32 elements), whose new image (this program,
  * "child") exits at once.  FILE's times are set by the test beforehand and
  * nothing here reads or changes it, so both runs see the same values.
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -39,6 +40,9 @@ int main(int argc, char **argv)
 		return 1;
 	struct utsname u;
 	if (uname(&u) < 0)
+		return 1;
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
 		return 1;
 	int null = open("/dev/null", O_WRONLY);
 	struct iovec v[40];

@@ -252,12 +252,14 @@ static void p_wstatus(struct tb *b, int s)
 
 static void p_rusage(struct dctx *d, unsigned long addr)
 {
-	long ru[4];
+	/* struct rusage: two timevals, then 14 longs (-v shows them) */
+	long ru[4 + 14];
 	if (!addr) {
 		tb_puts(d->b, "NULL");
 		return;
 	}
-	if (!d->ok || !um_get(d, ru, addr, sizeof ru, true)) {
+	size_t want = d->abbrev ? 4 * sizeof(long) : sizeof ru;
+	if (!d->ok || !um_get(d, ru, addr, want, true)) {
 		tb_hex(d->b, addr);
 		return;
 	}
@@ -270,7 +272,21 @@ static void p_rusage(struct dctx *d, unsigned long addr)
 	tb_dec(b, ru[2]);
 	tb_puts(b, ", tv_usec=");
 	tb_dec(b, ru[3]);
-	tb_puts(b, "}, ...}");
+	if (d->abbrev) {
+		tb_puts(b, "}, ...}");
+		return;
+	}
+	static const char *const names[14] = {"maxrss", "ixrss",  "idrss",  "isrss",	  "minflt",
+					      "majflt", "nswap",  "inblock", "oublock", "msgsnd",
+					      "msgrcv", "nsignals", "nvcsw", "nivcsw"};
+	tb_putc(b, '}');
+	for (int i = 0; i < 14; i++) {
+		tb_puts(b, ", ru_");
+		tb_puts(b, names[i]);
+		tb_putc(b, '=');
+		tb_dec(b, ru[4 + i]);
+	}
+	tb_putc(b, '}');
 }
 
 /* sigaltstack's stack_t: the new one as given, the old one once the call
