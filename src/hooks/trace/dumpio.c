@@ -225,39 +225,11 @@ static void dump_read(struct dump *w, long nr, const long *a, long ret)
 	}
 }
 
-static bool dumped(long nr)
-{
-	switch (nr) {
-	case SYS_write:
-	case SYS_pwrite64:
-	case SYS_sendto:
-	case SYS_mq_timedsend:
-	case SYS_writev:
-	case SYS_pwritev:
-	case SYS_pwritev2:
-	case SYS_vmsplice:
-	case SYS_sendmsg:
-	case SYS_sendmmsg:
-	case SYS_read:
-	case SYS_pread64:
-	case SYS_recvfrom:
-	case SYS_mq_timedreceive:
-	case SYS_readv:
-	case SYS_preadv:
-	case SYS_preadv2:
-	case SYS_recvmsg:
-	case SYS_recvmmsg:
-		return true;
-	default:
-		return false;
-	}
-}
-
 void dump_io(int pid, int tid, long nr, const long *args, long ret)
 {
 	long fd = args[0];
 	bool rd = zp_fdset_has(&g.o.dump_read, fd), wr = zp_fdset_has(&g.o.dump_write, fd);
-	if ((!rd && !wr) || !dumped(nr))
+	if (!rd && !wr)
 		return;
 	/* ~21 KiB of stack, after the line's 32 KiB frame has gone: a slot
 	 * has 96 KiB at least (src/runtime/layout.h). */
