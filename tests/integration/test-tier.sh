@@ -254,14 +254,15 @@ rc=$?
 	grep -Eq '^ +17 +0  getppid$' "$TMP/cnt.null" &&
 	pass "page 0 held: NULL reads, writes and calls fault as natively, every call counted" ||
 	fail "page 0 held, nullread: exit $rc, $(grep -v '^PASS' "$TMP/out" | head -c 400)"
-# The program's own attacks on the held page: refused as on the built one.
+# The program's own attacks on the held page: as on the built one (MAP_FIXED
+# refused; mprotect and munmap answered as natively, the page kept).
 ZPOLINE_SWITCH_AFTER=100000 ZPOLINE_COUNT_OUTPUT=$TMP/cnt.hostile LD_PRELOAD=$LIB \
 	LIBZPHOOK=$HOOK_COUNT "$P/hostile" page0 >"$TMP/out" 2>"$TMP/err"
 rc=$?
 grep -q "mmap fixed at 0: failed" "$TMP/out" && grep -q "mprotect(0): failed" "$TMP/out" &&
-	grep -q "munmap(0): failed" "$TMP/out" && grep -q "after: right" "$TMP/out" &&
+	grep -q "munmap(0): ok" "$TMP/out" && grep -q "after: right" "$TMP/out" &&
 	grep -Eq '^ +1[0-9] +0  getppid$' "$TMP/cnt.hostile" &&
-	pass "page 0 held: MAP_FIXED, mprotect and munmap of it refused, every call counted" ||
+	pass "page 0 held: MAP_FIXED refused, mprotect and munmap answered as natively, every call counted" ||
 	fail "page 0 held, attacked: rc $rc, $(cat "$TMP/out" "$TMP/err" | head -c 400)"
 # A second copy of the runtime (another file) finds page 0 its first
 # copy's, held or built, and leaves the process to it (one read of page 0
