@@ -56,6 +56,7 @@ enum {
 	OPT_NR,
 	OPT_HEX,
 	OPT_NOABBREV,
+	OPT_CONST_STYLE,
 	OPT_ABBREV_SET,
 	OPT_VERBOSE_SET,
 	OPT_HEX_LONG,
@@ -97,6 +98,7 @@ static const struct opt trace_table[] = {
 	{"syscall-number", 'n', false, OPT_NR},
 	{NULL, 'x', false, OPT_HEX},
 	{"no-abbrev", 'v', false, OPT_NOABBREV},
+	{"const-print-style", 'X', true, OPT_CONST_STYLE},
 	{"abbrev", 0, true, OPT_ABBREV_SET},
 	{"verbose", 0, true, OPT_VERBOSE_SET},
 	{"strings-in-hex", 0, OPTS_ARG_OPTIONAL, OPT_HEX_LONG},
@@ -540,6 +542,13 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case OPT_NOABBREV:
 			sb_add(&topts, "-v");
+			break;
+		case OPT_CONST_STYLE:
+			/* strace's default style is the only one here */
+			if (strcmp(arg, "abbrev") != 0)
+				usage_error("trace", "-X %s: constants are printed by name (-X abbrev, "
+					    "strace's default) only; raw and verbose are not supported",
+					    arg);
 			break;
 		case OPT_ABBREV_SET:
 		case OPT_VERBOSE_SET: {

@@ -82,6 +82,8 @@ static void help_trace(void)
 	       "  -i                       show where each call returns to\n"
 	       "  -n                       show each call's number\n"
 	       "  -x, -xx                  strings with non-ASCII bytes, or all, in hex\n"
+	       "  -X abbrev                constants by name (strace's default; raw and\n"
+	       "                           verbose are not supported)\n"
 	       "  -v                       structures in full (stat, statx, uname,\n"
 	       "                           execve's environment), arrays without -s's limit\n"
 	       "  -a N                     results start at column N (default 40)\n"

@@ -209,4 +209,16 @@ rc=$?
 	grep -q '^write(1, "/usr\\n", 5) *= 5$' "$TMP/lowfd.txt" &&
 	tail -1 "$TMP/lowfd.txt" | grep -q '^+++ exited with 0 +++$'
 outcome "ulimit -n 5: traced whole, its arguments shown (exit $rc, '$out')"
+# -X: strace's default style (abbrev) is taken; raw and verbose are refused
+# with a message, before the program runs.
+out=$("$Z" trace -X abbrev -e trace=openat -o "$TMP/x.txt" -- cat /dev/null 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q '^openat(AT_FDCWD, "/dev/null", O_RDONLY) *= 3$' "$TMP/x.txt"
+outcome "-X abbrev: accepted, constants by name (exit $rc)"
+for style in raw verbose; do
+	out=$("$Z" trace --const-print-style=$style -- echo ran 2>&1)
+	rc=$?
+	[ $rc -eq 2 ] && [[ "$out" == *"raw and verbose are not supported"* ]] && [[ "$out" != *ran* ]]
+	outcome "-X $style: refused before the program runs (exit $rc)"
+done
 finish
