@@ -31,6 +31,9 @@
 #   strip PREFIX          print the names without PREFIX (the TCP states
 #                         exist in UAPI only as linux/bpf.h's BPF_TCP_*,
 #                         which mirror the kernel's TCP_* one for one).
+#   ioctls                only the names #defined as an ioctl number
+#                         (_IO, _IOR, _IOW, _IOWR): the UAPI headers mix
+#                         them with the values their arguments take.
 #   within ERE            names only from the enum that starts at the
 #                         line ERE matches, up to its "};" (linux/bpf.h
 #                         has many enums of BPF_ names, some anonymous).
@@ -366,6 +369,17 @@ headers asm/termbits.h linux/serial.h asm/ioctls.h
 from asm-generic/ioctls.h
 match ^(TC|TIOC|FIO)[A-Z0-9_]+$
 exclude ^(TIOCPKT_[A-Z]+|TIOCSER_TEMT|TCIFLUSH|TCOFLUSH|TCIOFLUSH|TCOOFF|TCOON|TCIOFF|TCION|TIOCINQ)$
+
+table ioctl_names
+headers linux/fs.h linux/kvm.h linux/random.h linux/rtc.h linux/userfaultfd.h linux/perf_event.h linux/nsfs.h linux/btrfs.h linux/dm-ioctl.h linux/input.h linux/watchdog.h linux/dma-buf.h linux/sync_file.h linux/vhost.h linux/if_tun.h linux/ptp_clock.h linux/gpio.h sound/asound.h linux/videodev2.h linux/nbd.h linux/blkzoned.h linux/auto_fs.h linux/fd.h linux/media.h linux/tee.h linux/vfio.h linux/uinput.h
+match ^[A-Z][A-Z0-9_]+$
+ioctls
+
+table plain_ioctls
+headers asm/ioctls.h linux/loop.h linux/sockios.h
+from linux/loop.h linux/sockios.h
+match ^(LOOP_[A-Z0-9_]+|SIOC[A-Z0-9_]+)$
+exclude _(SETTABLE|CLEARABLE)_FLAGS$
 
 table termios_iflag
 headers asm/termbits.h
@@ -1240,7 +1254,7 @@ header_path() {
 # separated by the ASCII unit separator (patterns use "|").
 us=$(printf '\037')
 spec | awk -v us="$us" '
-function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en us wi us fs us bs us st; name = hdr = fr = m = ex = ord = en = wi = fs = bs = st = "" }
+function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us m us ex us ord us en us wi us fs us bs us st us io; name = hdr = fr = m = ex = ord = en = wi = fs = bs = st = io = "" }
 /^table / { flush(); name = $2; next }
 /^headers / { sub(/^headers /, ""); hdr = $0; next }
 /^from / { sub(/^from /, ""); fr = $0; next }
@@ -1252,6 +1266,7 @@ function flush() { if (name != "") print name us hdr us (fr != "" ? fr : hdr) us
 /^fields / { sub(/^fields /, ""); fs = $0; next }
 /^bits / { sub(/^bits /, ""); bs = $0; next }
 /^strip / { sub(/^strip /, ""); st = $0; next }
+/^ioctls$/ { io = "yes"; next }
 END { flush() }' > "$tmp/tables"
 
 # kernel_table NAME HEADERS: a table of struct members (fields, bits), whose
@@ -1262,7 +1277,7 @@ kernel_table() {
 	echo "$1" >> "$tmp/group.kernel"
 }
 
-while IFS=$us read -r name hdrs from match excl order enums within fields bits strip; do
+while IFS=$us read -r name hdrs from match excl order enums within fields bits strip ioctls; do
 	files=""
 	for h in $from; do
 		p=$(header_path "$h")
@@ -1309,8 +1324,14 @@ while IFS=$us read -r name hdrs from match excl order enums within fields bits s
 		continue
 	fi
 	# Names in header order; "#  define" counts too (glibc indents).
+	# ioctls: only those whose value is an _IO* macro's.
+	if [ -n "$ioctls" ]; then
+		value_re='[[:space:]]\{1,\}_IO[RW]\{0,2\}[[:space:]]*(.*'
+	else
+		value_re='\([[:space:]].*\)\{0,1\}'
+	fi
 	# shellcheck disable=SC2086
-	sed -n 's/^#[[:space:]]*define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)\([[:space:]].*\)\{0,1\}$/\1/p' $files |
+	sed -n "s/^#[[:space:]]*define[[:space:]]\\{1,\\}\\([A-Za-z_][A-Za-z0-9_]*\\)$value_re\$/\\1/p" $files |
 		grep -E "$match" | { if [ -n "$excl" ]; then grep -Ev "$excl"; else cat; fi; } |
 		awk '!seen[$0]++' > "$tmp/names.$name" || true
 	# Enumerators: an indented name, maybe "= value", then "," or the end.
@@ -1336,6 +1357,7 @@ while IFS=$us read -r name hdrs from match excl order enums within fields bits s
 	sys/* | netinet/* | unistd.h | fcntl.h) g=libc ;;
 	*) g=kernel ;;
 	esac
+	[ -z "$ioctls" ] || g=ioctl
 	echo "$name" >> "$tmp/group.$g"
 	for h in $hdrs; do echo "#include <$h>"; done >> "$tmp/inc.$g"
 	for h in $hdrs; do echo "#include <$h>"; done > "$tmp/inc.t.$name"
@@ -1365,9 +1387,31 @@ probe_c() {
 	} > "$1"
 }
 
+# The ioctl tables: some numbers need the size of a structure another
+# architecture's header defines (KVM_CREATE_SPAPR_TCE), or one left
+# incomplete (FS_IOC_FIEMAP): the lines the compiler refuses are dropped,
+# a few rounds at most, and the rest is printed.
+if [ -s "$tmp/group.ioctl" ]; then
+	probe_c "$tmp/probe_ioctl.c" "$tmp/inc.ioctl" "$tmp/body.ioctl"
+	round=0
+	until $cc -w -o "$tmp/probe_ioctl" "$tmp/probe_ioctl.c" 2> "$tmp/err_ioctl"; do
+		round=$((round + 1))
+		sed -n 's/^[^:]*probe_ioctl\.c:\([0-9]\{1,\}\):.*error:.*/\1/p' "$tmp/err_ioctl" | sort -un > "$tmp/bad_lines"
+		if [ $round -gt 5 ] || [ ! -s "$tmp/bad_lines" ]; then
+			echo "gen-trace-consts.sh: the ioctl probe does not compile:" >&2
+			head -20 "$tmp/err_ioctl" >&2
+			exit 1
+		fi
+		awk 'NR == FNR { bad[$1] = 1; next } !(FNR in bad)' "$tmp/bad_lines" "$tmp/probe_ioctl.c" > "$tmp/probe_ioctl.c.new"
+		mv "$tmp/probe_ioctl.c.new" "$tmp/probe_ioctl.c"
+	done
+	"$tmp/probe_ioctl" > "$tmp/all.raw"
+else
+	: > "$tmp/all.raw"
+fi
+
 # Two probes (libc headers, kernel headers); if one of them does not
 # compile, its tables get a probe each.
-: > "$tmp/all.raw"
 for g in libc kernel; do
 	[ -s "$tmp/group.$g" ] || continue
 	probe_c "$tmp/probe_$g.c" "$tmp/inc.$g" "$tmp/body.$g"

@@ -433,6 +433,13 @@ static void d_ioctl(struct dctx *d)
 		tb_puts(d->b, tmr[req - TCSETS]);
 	}
 	if (!p_xlat_try(d->b, req, XT(tty_ioctls))) {
+		/* Other subsystems' requests by name (block and file systems,
+		 * loop, KVM, sound, video, tun, sockets...), the argument as
+		 * strace shows an ioctl it does not decode. */
+		if (p_xlat_try(d->b, req, XT(ioctl_names)) || p_xlat_try(d->b, req, XT(plain_ioctls))) {
+			a_hex(d, 2);
+			return;
+		}
 		static const char *const dir[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
 						  "_IOC_READ|_IOC_WRITE"};
 		tb_puts(d->b, "_IOC(");
