@@ -74,7 +74,8 @@ bad "unknown mode" run --mode= -- true
 bad "takes no argument" run --set-mmap-min-addr=1 -- true
 bad "no program" trace
 bad "no program" trace -f -o "$TMP/t"
-bad "unknown option '-X'" trace -X true
+bad "unknown option '-k'" trace -k true
+bad "raw and verbose are not supported" trace -X true
 bad "unknown option '--bogus'" trace --bogus true
 bad "-s needs a number" trace -s abc true
 bad "-s needs a number" trace -s -1 true
