@@ -47,24 +47,10 @@ static void put(struct dump *w, const char *s, size_t n)
 	w->n += n;
 }
 
-static size_t put_hex(char *p, unsigned long v, int digits)
+/* A line built with the trace's formatters (tracefmt.h), then queued. */
+static void put_line(struct dump *w, const struct tb *line)
 {
-	static const char hex[] = "0123456789abcdef";
-	for (int i = digits - 1; i >= 0; i--)
-		p[i] = hex[v & 15], v >>= 4;
-	return (size_t)digits;
-}
-
-static size_t put_dec(char *p, unsigned long v)
-{
-	char t[24];
-	size_t n = 0;
-	do
-		t[n++] = (char)('0' + v % 10), v /= 10;
-	while (v);
-	for (size_t i = 0; i < n; i++)
-		p[i] = t[n - 1 - i];
-	return n;
+	put(w, line->p, line->len);
 }
 
 /* len bytes at addr.  `trusted` bytes from the start were read or written
@@ -83,30 +69,25 @@ static void dump_str(struct dump *w, unsigned long addr, unsigned long len, unsi
 		if (got < want)
 			return; /* unreadable: the lines so far stand, as strace's do */
 		for (size_t i = 0; i < got; i += 16) {
-			char line[DUMP_LINE];
-			size_t n = 0;
-			zp_memcpy(line, " | ", 3);
-			n += 3;
-			n += put_hex(line + n, at + i, width);
-			line[n++] = ' ';
-			line[n++] = ' ';
+			char buf[DUMP_LINE];
+			struct tb line;
+			tb_init(&line, buf, sizeof buf);
+			tb_puts(&line, " | ");
+			tb_hex_w(&line, at + i, width);
+			tb_puts(&line, "  ");
 			for (size_t j = 0; j < 16; j++) {
-				if (i + j < got) {
-					n += put_hex(line + n, in[i + j], 2);
-				} else {
-					line[n++] = ' ';
-					line[n++] = ' ';
-				}
-				line[n++] = ' ';
-				if (j == 7 || j == 15)
-					line[n++] = ' ';
+				if (i + j < got)
+					tb_hex_w(&line, in[i + j], 2);
+				else
+					tb_puts(&line, "  ");
+				tb_puts(&line, j == 7 || j == 15 ? "  " : " ");
 			}
 			for (size_t j = 0; j < 16; j++) {
 				unsigned char c = i + j < got ? in[i + j] : ' ';
-				line[n++] = c >= ' ' && c < 0x7f ? (char)c : '.';
+				tb_putc(&line, c >= ' ' && c < 0x7f ? (char)c : '.');
 			}
-			zp_memcpy(line + n, " |\n", 3);
-			put(w, line, n + 3);
+			tb_puts(&line, " |\n");
+			put_line(w, &line);
 		}
 	}
 }
@@ -126,16 +107,15 @@ static void dump_iov(struct dump *w, unsigned long iov, unsigned long cnt, unsig
 			if (!len)
 				return; /* as strace: an empty buffer ends the dump */
 			size -= len;
-			char line[64];
-			size_t n = 0;
-			zp_memcpy(line, " * ", 3);
-			n += 3;
-			n += put_dec(line + n, len);
-			zp_memcpy(line + n, " bytes in buffer ", 17);
-			n += 17;
-			n += put_dec(line + n, i);
-			line[n++] = '\n';
-			put(w, line, n);
+			char buf[64];
+			struct tb line;
+			tb_init(&line, buf, sizeof buf);
+			tb_puts(&line, " * ");
+			tb_udec(&line, len);
+			tb_puts(&line, " bytes in buffer ");
+			tb_udec(&line, i);
+			tb_putc(&line, '\n');
+			put_line(w, &line);
 			dump_str(w, (unsigned long)v[j].iov_base, len, trusted ? len : 0);
 		}
 	}
@@ -155,16 +135,15 @@ static void dump_mmsghdr(struct dump *w, unsigned long addr, unsigned long n)
 		struct mmsghdr m;
 		if (!um_get(&w->d, &m, addr + i * sizeof m, sizeof m, true))
 			return;
-		char line[64];
-		size_t k = 0;
-		zp_memcpy(line, " = ", 3);
-		k += 3;
-		k += put_dec(line + k, m.msg_hdr.msg_iovlen);
-		zp_memcpy(line + k, " buffers in vector ", 19);
-		k += 19;
-		k += put_dec(line + k, i);
-		line[k++] = '\n';
-		put(w, line, k);
+		char buf[64];
+		struct tb line;
+		tb_init(&line, buf, sizeof buf);
+		tb_puts(&line, " = ");
+		tb_udec(&line, m.msg_hdr.msg_iovlen);
+		tb_puts(&line, " buffers in vector ");
+		tb_udec(&line, i);
+		tb_putc(&line, '\n');
+		put_line(w, &line);
 		dump_iov(w, (unsigned long)m.msg_hdr.msg_iov, m.msg_hdr.msg_iovlen, m.msg_len, true);
 	}
 }
