@@ -582,15 +582,12 @@ static char **hold_ld_vars(struct scratch *s, char **env)
 		return NULL;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (preload_beyond_self(env[i])) {
-			out[k++] = copy_str(s, "LD_PRELOAD=", self_path);
-			out[k] = copy_str(s, ZP_LD_HELD_PREFIX, env[i]);
-		} else {
-			out[k] = ld_held_name(env[i]) ? copy_str(s, ZP_LD_HELD_PREFIX, env[i]) : env[i];
-		}
-		if (!out[k] || (k && !out[k - 1]))
+		if (preload_beyond_self(env[i]) &&
+		    !(out[k++] = copy_str(s, "LD_PRELOAD=", self_path))) /* the loader's */
 			return NULL;
-		k++;
+		bool hold = ld_held_name(env[i]) || preload_beyond_self(env[i]);
+		if (!(out[k++] = hold ? copy_str(s, ZP_LD_HELD_PREFIX, env[i]) : env[i]))
+			return NULL;
 	}
 	out[k] = NULL;
 	return out;
