@@ -436,21 +436,24 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 	/* One buffer for the largest filter, kept for good: once a filter is
 	 * in force, the munmap that freed it may be what the filter kills
 	 * (strace's seccomp-filter-v died of SIGSYS right after its install),
-	 * and a later install's mmap too.  Threads take turns. */
+	 * and a later install's mmap too.  A thread that finds it in use (or a
+	 * fork child that inherited it in use) maps one of its own, kept too:
+	 * no lock to wait on. */
 	static struct sock_filter *buf;
 	static int busy;
-	while (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
-	if (!buf) {
-		long m = zp_raw6(SYS_mmap, 0, BPF_MAXINSNS * (long)sizeof *buf, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m >= 0 || m <= -4096)
-			buf = (struct sock_filter *)m;
-	}
-	struct sock_filter *f = buf;
+	bool mine = !__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE);
+	struct sock_filter *f = mine ? buf : NULL;
 	if (!f) {
-		__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
-		return false;
+		long m = zp_raw6(SYS_mmap, 0, BPF_MAXINSNS * (long)sizeof *f, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m < 0 && m > -4096) {
+			if (mine)
+				__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+			return false;
+		}
+		f = (struct sock_filter *)m;
+		if (mine)
+			buf = f;
 	}
 	bool made = false;
 	long gs_args[6] = {ZP_ARCH_SET_GS, 0, 0, 0, 0, 0};
@@ -478,7 +481,8 @@ bool zp_seccomp_install_widened(struct zp_record *r)
 			made = true;
 		}
 	}
-	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	if (mine)
+		__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	return made;
 }
 
