@@ -103,7 +103,13 @@ static void sweep(const uint8_t *buf, size_t len, bool resync, struct sweep *s)
 			continue;
 		}
 		s->v[s->n++] = (struct insn){off, in.length, in.mnemonic};
-		for (unsigned i = 0; i < in.operand_count; i++) {
+		/* lea disp(%rsp), %rsp moves the stack pointer and touches no
+		 * memory: a frame, not the red zone (Free Pascal's frames) */
+		const ZydisDecodedOperand *dst = &ops[0];
+		bool lea_sp = in.mnemonic == ZYDIS_MNEMONIC_LEA && dst->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+			      (dst->reg.value == ZYDIS_REGISTER_RSP || dst->reg.value == ZYDIS_REGISTER_ESP ||
+			       dst->reg.value == ZYDIS_REGISTER_SP);
+		for (unsigned i = 0; i < in.operand_count && !lea_sp; i++) {
 			const ZydisDecodedOperand *op = &ops[i];
 			if (op->type != ZYDIS_OPERAND_TYPE_MEMORY ||
 			    op->visibility != ZYDIS_OPERAND_VISIBILITY_EXPLICIT)
