@@ -1543,15 +1543,24 @@ zp_app_syscall_exit:
 	mov	%rsi, -24(%rsp)
 	movq	$0, -32(%rsp)
 	mov	$ZP_NR_ARCH_PRCTL, %eax
+.Lgs_by_syscall_args:
 	mov	$ZP_ARCH_GET_GS, %edi
 	lea	-32(%rsp), %rsi
 	syscall
 	mov	-16(%rsp), %rdi
 	mov	-24(%rsp), %rsi
+.Lgs_by_syscall_restored:
 	mov	-8(%rsp), %rax
 	cmpq	$0, -32(%rsp)
 	jne	zp_gs_probe
 	jmp	.Lno_thread_block
+.Lgs_by_syscall_end:
+	/* A signal here is shown the program at its site, as one at the
+	 * zp_gs_probe it leads to (without these a handler saw the runtime's
+	 * pc: edgesig-split in test-detour, on a CPU without FSGSBASE). */
+	STUB_WINDOW .Lgs_base_by_syscall, .Lgs_by_syscall_args, ZP_WIN_PRE16
+	STUB_WINDOW .Lgs_by_syscall_args, .Lgs_by_syscall_restored, ZP_WIN_PRE16_SAVED
+	STUB_WINDOW .Lgs_by_syscall_restored, .Lgs_by_syscall_end, ZP_WIN_PRE16
 
 /* A thread we have not seen yet (%gs base 0), or whose program set its
  * own base: give it its block, on its own stack below the red zone, and

@@ -182,18 +182,22 @@
 #define ZP_WIN_PRE8_RAX 2  /* the same, the number still in rax */
 #define ZP_WIN_PRE16 3     /* [rsp] flags, [rsp+8] return address */
 #define ZP_WIN_PRE16_RAX 4 /* the same, the number still in rax */
-#define ZP_WIN_PRE_R11 5   /* rsp = app or app-8, registers loaded from the record, rax = number */
-#define ZP_WIN_POST8 6     /* [rsp] return address, rax = result */
-#define ZP_WIN_POST0 7     /* rcx = return address, rax = result */
-#define ZP_WIN_POST_REC 8  /* rsp = app, rbx = record, rax = result */
-#define ZP_WIN_POST_R11 9  /* rsp = app-8, r11 = record, its post() done */
-#define ZP_WIN_POST8_R11 10 /* [rsp] return address, r11 = result */
+/* PRE16 with rdi and rsi kept at app-32 and app-40 (the %gs base asked of
+ * the kernel, without FSGSBASE) */
+#define ZP_WIN_PRE16_SAVED 5
+#define ZP_WIN_PRE_R11 6   /* rsp = app or app-8, registers loaded from the record, rax = number */
+/* from here on: after the call */
+#define ZP_WIN_POST8 7     /* [rsp] return address, rax = result */
+#define ZP_WIN_POST0 8     /* rcx = return address, rax = result */
+#define ZP_WIN_POST_REC 9  /* rsp = app, rbx = record, rax = result */
+#define ZP_WIN_POST_R11 10 /* rsp = app-8, r11 = record, its post() done */
+#define ZP_WIN_POST8_R11 11 /* [rsp] return address, r11 = result */
 /* On the slot before any hook or the dispatcher ran (defer.c): the call
  * can be made again from its site. */
-#define ZP_WIN_SLOT_A 11 /* r11 = app-16, the argument registers and rbx live */
-#define ZP_WIN_SLOT_B 12 /* rbx = record, every field the stub writes written */
+#define ZP_WIN_SLOT_A 12 /* r11 = app-16, the argument registers and rbx live */
+#define ZP_WIN_SLOT_B 13 /* rbx = record, every field the stub writes written */
 /* On the slot on the way back, every hook done: the call can be finished. */
-#define ZP_WIN_SLOT_BACK 13
+#define ZP_WIN_SLOT_BACK 14
 #define ZP_ARCH_SET_GS 0x1001
 #define ZP_ARCH_GET_GS 0x1004
 /* zp_gs_check_base: how a hooked call learns its %gs base is 0 (a thread

@@ -679,6 +679,7 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 		break;
 	case ZP_WIN_PRE16:
 	case ZP_WIN_PRE16_RAX:
+	case ZP_WIN_PRE16_SAVED:
 		app_sp = sp + 16;
 		flags_at = sp;
 		break;
@@ -701,8 +702,12 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 	default:
 		return false;
 	}
-	if (kind == ZP_WIN_PRE8 || kind == ZP_WIN_PRE16)
+	if (kind == ZP_WIN_PRE8 || kind == ZP_WIN_PRE16 || kind == ZP_WIN_PRE16_SAVED)
 		nr_at = app_sp - 24;
+	uint64_t rdi = (uint64_t)g[REG_RDI], rsi = (uint64_t)g[REG_RSI];
+	if (kind == ZP_WIN_PRE16_SAVED && (zp_safe_copy(&rdi, (const void *)(app_sp - 32), 8) < 0 ||
+					   zp_safe_copy(&rsi, (const void *)(app_sp - 40), 8) < 0))
+		return false;
 	if (r) {
 		back = (uintptr_t)r->retaddr;
 	} else {
@@ -747,6 +752,8 @@ static bool edge_view(struct app_view *v, const struct zp_thread *t, greg_t *g)
 		g[REG_R11] = (greg_t)flags;
 	} else {
 		g[REG_RAX] = (greg_t)nr;
+		g[REG_RDI] = (greg_t)rdi;
+		g[REG_RSI] = (greg_t)rsi;
 	}
 	if (r)
 		g[REG_RBX] = (greg_t)r->saved[6];
