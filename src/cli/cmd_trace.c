@@ -32,6 +32,7 @@
 
 #include "cli.h"
 #include "runopts.h"
+#include "tracefmt.h"
 #include "tracelink.h"
 #include "tracesets.h"
 
@@ -75,6 +76,7 @@ enum {
 	OPT_READ_SET,
 	OPT_WRITE_SET,
 	OPT_TRACE_PATH,
+	OPT_DECODE_PIDS,
 };
 
 static const struct opt trace_table[] = {
@@ -88,6 +90,7 @@ static const struct opt trace_table[] = {
 	{"syscall-times", 'T', OPTS_ARG_OPTIONAL, OPT_DURATION},
 	{"string-limit", 's', true, OPT_STRSIZE},
 	{"decode-fds", 'y', OPTS_ARG_OPTIONAL, OPT_FDPATHS},
+	{"decode-pids", 'Y', OPTS_ARG_OPTIONAL, OPT_DECODE_PIDS},
 	{"json", 0, false, OPT_JSON},
 	{"successful-only", 'z', false, OPT_SUCCESSFUL},
 	{"failed-only", 'Z', false, OPT_FAILED},
@@ -123,7 +126,8 @@ static const struct opt trace_table[] = {
 
 struct ended {
 	pid_t pid;
-	int status; /* waitpid's */
+	int status;       /* waitpid's */
+	const char *comm; /* -Y: its name, else NULL */
 };
 
 /* How the tracer's lines start (the options that shape the command's). */
@@ -163,9 +167,19 @@ static const char *end_line(char *buf, size_t n, const struct ended *k, const st
 			 (int)k->pid, (int)k->pid, (long long)now.tv_sec, now.tv_nsec / 1000, name, code);
 		return buf;
 	}
-	char prefix[32] = "", when[64] = "", rel[40] = "";
-	if (f->to_file && f->follow == 1)
+	char prefix[96] = "", when[64] = "", rel[40] = "";
+	if (f->to_file && f->follow == 1 && k->comm && k->comm[0]) {
+		/* as the tracer's lines: no padding after a name */
+		struct tb b;
+		tb_init(&b, prefix, sizeof prefix - 1);
+		tb_dec(&b, k->pid);
+		tb_putc(&b, '<');
+		tb_angled(&b, k->comm, strlen(k->comm));
+		tb_puts(&b, "> ");
+		prefix[b.len] = '\0';
+	} else if (f->to_file && f->follow == 1) {
 		snprintf(prefix, sizeof prefix, "%-5d ", (int)k->pid);
+	}
 	if (f->relative)
 		snprintf(rel, sizeof rel, f->tstamp ? "(+%6llu.%06llu) " : "%6llu.%06llu ",
 			 f->since_last / 1000000000u, f->since_last % 1000000000u / 1000);
@@ -530,6 +544,15 @@ int cmd_trace(int argc, char **argv)
 			if (arg && strcmp(arg, "path")) /* socket, dev, all: as -yy */
 				sb_add(&topts, "-y");
 			break;
+		case OPT_DECODE_PIDS: {
+			/* -Y is --decode-pids=comm */
+			char *e = NULL;
+			if (asprintf(&e, "decode-pids=%s", arg ? arg : "comm") < 0)
+				die(EXIT_USAGE, "out of memory");
+			add_expr(&topts, e);
+			free(e);
+			break;
+		}
 		case OPT_IP:
 			show_ip = true;
 			sb_add(&topts, "-i");
@@ -682,7 +705,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	const char *opts_string = topts.s ? topts.s : "";
 	char why[1024];
-	if (tracelink_check_opts(opts_string, why, sizeof why) < 0)
+	bool decode_pids = false;
+	if (tracelink_check_opts(opts_string, &decode_pids, why, sizeof why) < 0)
 		usage_error("trace", "%s", why);
 
 	struct launch l;
@@ -728,6 +752,9 @@ int cmd_trace(int argc, char **argv)
 	if (ctl)
 		launch_setenv(&l, "ZPOLINE_TRACE_CTL", ctl);
 	l.trace_root = true;
+	char root_comm[16] = "";
+	if (decode_pids)
+		l.root_comm = root_comm;
 	pid_t pid = 0;
 	int wstatus = 0;
 	int status = launch_run(&l, &pid, &wstatus);
@@ -739,8 +766,8 @@ int cmd_trace(int argc, char **argv)
 	char last[256];
 	const char *lastp = NULL;
 	if (pid > 0 && (WIFSIGNALED(wstatus) || (WIFEXITED(wstatus) && tracelink_untraced(ctl, pid))) &&
-	    (!summary_only || summary_too) && quiet < 2) {
-		struct ended k = {pid, wstatus};
+	    (!summary_only || summary_too) && (quiet < 2 || WIFSIGNALED(wstatus))) {
+		struct ended k = {pid, wstatus, decode_pids ? root_comm : NULL};
 		struct line_form f = {follow, timestamps, output != NULL, json, relative, show_ip,
 				      relative ? tracelink_since_last_line(ctl) : 0};
 		lastp = end_line(last, sizeof last, &k, &f);

@@ -468,6 +468,20 @@ static int child_main(void *arg)
 	return EXIT_NOTFOUND;
 }
 
+/* /proc/PID/comm, without its newline, into comm (16 bytes) */
+static void read_comm(pid_t pid, char *comm)
+{
+	char path[32];
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	comm[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(comm, 16, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
 int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 {
 	sigset_t fwd_set, old_mask;
@@ -542,8 +556,11 @@ int launch_run(const struct launch *l, pid_t *pid_out, int *wstatus_out)
 			w = -1;
 			break;
 		}
-		if (ended.si_pid == pid)
+		if (ended.si_pid == pid) {
 			child_pgid = getpgid(pid);
+			if (l->root_comm)
+				read_comm(pid, l->root_comm);
+		}
 		w = waitpid(ended.si_pid > 0 ? ended.si_pid : pid, &status, 0);
 		if (w == pid || (w < 0 && errno != EINTR))
 			break;

@@ -23,6 +23,8 @@ struct launch {
 	char *loader_prog;    /* with the loader: the program's path found in $PATH
 	                       * (argv[0] is then passed as --argv0); NULL: argv[0] */
 	char *owned;          /* memory launch_free releases (the hook list) */
+	char *root_comm;      /* if not NULL (16 bytes): the program's name when it
+	                       * ended ("" if unknown), for trace -Y */
 };
 
 /* Releases what the launch owns. */

@@ -11,10 +11,14 @@
 #include "traceout.h"
 #include "tracelink.h"
 
-int tracelink_check_opts(const char *opts, char *why, size_t n)
+int tracelink_check_opts(const char *opts, bool *decode_pids, char *why, size_t n)
 {
 	static struct zp_trace_opts o; /* large: inject rules carry paths */
-	return zp_trace_opts_parse(opts, &o, why, n) < 0 ? -1 : 0;
+	if (zp_trace_opts_parse(opts, &o, why, n) < 0)
+		return -1;
+	if (decode_pids)
+		*decode_pids = o.decode_pids;
+	return 0;
 }
 
 int tracelink_check_inject(const char *spec, char *why, size_t n)

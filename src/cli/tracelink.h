@@ -11,8 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A whole ZPOLINE_TRACE_OPTS string.  0, or -1 with one line in why. */
-int tracelink_check_opts(const char *opts, char *why, size_t why_size);
+/* A whole ZPOLINE_TRACE_OPTS string.  0, or -1 with one line in why.
+ * *decode_pids (may be NULL) tells whether -Y is in it. */
+int tracelink_check_opts(const char *opts, bool *decode_pids, char *why, size_t why_size);
 
 /* One inject spec (no ';').  0, or -1 with one line in why. */
 int tracelink_check_inject(const char *spec, char *why, size_t why_size);

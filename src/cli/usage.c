@@ -94,6 +94,7 @@ static void help_trace(void)
 	       "  -s, --string-limit N     print at most N bytes of each string (default 32)\n"
 	       "  -y                       print paths for file descriptors\n"
 	       "  -yy                      also sockets' protocols and ends, devices' numbers\n"
+	       "  -Y                       print command names after process ids: 1234<sh>\n"
 	       "  -P, --trace-path PATH    only calls that use PATH (by name or descriptor)\n"
 	       "  -z, --successful-only    print only calls that succeeded\n"
 	       "  -Z, --failed-only        print only calls that failed\n"

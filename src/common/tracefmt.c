@@ -467,3 +467,23 @@ void tb_json(struct tb *b, const char *s, size_t n)
 		}
 	}
 }
+
+/* Text between angle brackets (-y's paths, -Y's names), escaped as strace
+ * escapes it: as in a quoted string (a newline in a file name split the
+ * line), and '<' and '>' as octal too. */
+void tb_angled(struct tb *b, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t run = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != '<' && s[i] != '>')
+			continue;
+		if (i > run)
+			tb_quote_part(b, s + run, i - run, i < n ? s[i] : -1, 0);
+		if (i < n) {
+			bool digit = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
+			tb_puts(b, s[i] == '<' ? (digit ? "\\074" : "\\74") : (digit ? "\\076" : "\\76"));
+		}
+		run = i + 1;
+	}
+}

@@ -111,6 +111,9 @@ ZP_TF_HIDDEN void tb_quote(struct tb *b, const unsigned char *s, size_t n, bool 
 /* The escaped bytes alone, no quotes: a piece of a longer string whose
  * next byte is `next` (-1: none), for strings quoted piece by piece. */
 ZP_TF_HIDDEN void tb_quote_part(struct tb *b, const unsigned char *s, size_t n, int next, unsigned flags);
+/* Text as it goes between angle brackets (-y's paths, -Y's names): escaped
+ * as in a quoted string, '<' and '>' in octal too (strace's form). */
+ZP_TF_HIDDEN void tb_angled(struct tb *b, const char *p, size_t n);
 /* JSON string body (no quotes): escapes " \ , control bytes and bytes
  * outside ASCII (as \u00XX). */
 ZP_TF_HIDDEN void tb_json(struct tb *b, const char *s, size_t n);

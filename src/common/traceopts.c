@@ -289,10 +289,29 @@ static int parse_expr(const char *e, struct zp_trace_opts *o, char *err, size_t 
 					? 2
 					: in_list(eq + 1, "path");
 			return 0;
+		} else if ((k == 11 && memcmp(e, "decode-pids", 11) == 0) ||
+			   (k == 10 && memcmp(e, "decode-pid", 10) == 0)) {
+			/* pidns: ids are printed as the outermost traced process's
+			 * namespace numbers them already (pidns.c), without
+			 * strace's comments */
+			for (const char *w = eq + 1; *w;) {
+				size_t n = strcspn(w, ",");
+				if (!((n == 4 && memcmp(w, "comm", 4) == 0) ||
+				      (n == 4 && memcmp(w, "none", 4) == 0))) {
+					snprintf(err, errlen, "-e decode-pids=%.*s: comm or none (pidns "
+						 "is not supported: ids are shown as the namespace "
+						 "of the traced program's first process numbers them)",
+						 (int)n, w);
+					return -1;
+				}
+				w += n + (w[n] == ',');
+			}
+			o->decode_pids = in_list(eq + 1, "comm");
+			return 0;
 		} else {
 			snprintf(err, errlen, "-e %.*s= is not supported (supported: trace=, status=, "
 				 "inject=, signal=, raw=, abbrev=, verbose=all, read=, write=, quiet=, "
-				 "decode-fds=)", (int)k, e);
+				 "decode-fds=, decode-pids=)", (int)k, e);
 			return -1;
 		}
 	}
@@ -433,6 +452,9 @@ int zp_trace_opts_parse(const char *opts, struct zp_trace_opts *o, char *err, si
 				break;
 			case 'n':
 				o->show_nr = true;
+				break;
+			case 'Y':
+				o->decode_pids = true;
 				break;
 			case 'x':
 				o->hex++;

@@ -31,6 +31,8 @@
  *   -w             accepted: the -c times are always wall-clock time
  *   -s N           print at most N bytes of strings (default 32)
  *   -y             print the path behind descriptor arguments: 3</etc/passwd>
+ *   -Y             print the command name after process ids: 1234<sh>, in
+ *                  the line prefix, arguments, results and siginfo
  *   -P PATH        only calls with PATH as a path argument, or a descriptor
  *                  argument (or result) open on it (the command adds the
  *                  path a symbolic link resolves to); may be repeated
@@ -53,8 +55,8 @@
  *                  a leading ! negates) whose data read, or written, is
  *                  dumped in hex and text after the call's line
  *   -q, -qq        -q is accepted (there are no attach messages); -qq also
- *                  leaves out the "+++ exited with N +++" and "+++ killed by
- *                  SIG +++" lines
+ *                  leaves out the "+++ exited with N +++" lines (not the
+ *                  "+++ killed by SIG +++" ones, as strace)
  *   --json         one JSON object per call and line instead of strace text
  *
  * Short options may be combined (-ftt) and take their argument attached
@@ -114,6 +116,7 @@ struct zp_trace_opts {
 	bool relative;                  /* -r */
 	bool show_ip;                   /* -i */
 	bool show_nr;                   /* -n */
+	bool decode_pids;               /* -Y: command names after process ids */
 	bool append;                    /* -A */
 	int hex;                        /* -x 1, -xx 2 */
 	unsigned column;                /* -a: where results start */

@@ -79,6 +79,7 @@ struct zp_exec_slot {
 	int32_t tids[ZP_TRACE_EXEC_TIDS];
 	uint64_t t0_ns;   /* entry time (realtime) */
 	uint64_t mono0;   /* entry time (monotonic), for -T */
+	char comm[16];    /* -Y: the caller's name (the line's prefix) */
 	char text[ZP_TRACE_EXEC_LINE];
 };
 

@@ -148,6 +148,49 @@ size_t zp_fd_path(long fd, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
+size_t zp_pid_comm(const struct zp_dec_cfg *cfg, int pid, char *buf, size_t len)
+{
+	/* under the program's seccomp filter a call of ours may kill it
+	 * (tp-proctrap) */
+	if (pid <= 0 || len < 2 || dec_sandboxed(cfg))
+		return 0;
+	char path[32];
+	struct tb pb;
+	tb_init(&pb, path, sizeof path - 1);
+	tb_puts(&pb, "/proc/");
+	tb_dec(&pb, pid);
+	tb_puts(&pb, "/comm");
+	path[pb.len] = '\0';
+	long fd = zp_raw4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	long n = zp_raw3(SYS_read, fd, buf, len - 1);
+	zp_raw1(SYS_close, fd);
+	if (n <= 0)
+		return 0;
+	if (buf[n - 1] == '\n')
+		n--;
+	return (size_t)n;
+}
+
+void p_comm(struct tb *b, const char *comm, size_t n)
+{
+	if (!n)
+		return;
+	tb_putc(b, '<');
+	tb_angled(b, comm, n);
+	tb_putc(b, '>');
+}
+
+void p_pid(struct dctx *d, long pid)
+{
+	tb_dec(d->b, (int)pid);
+	if (!d->cfg->decode_pids || (int)pid <= 0)
+		return;
+	char comm[32];
+	p_comm(d->b, comm, zp_pid_comm(d->cfg, (int)pid, comm, sizeof comm));
+}
+
 void p_path_check(struct dctx *d, const char *p, size_t n)
 {
 	for (unsigned i = 0; i < d->cfg->ntpaths && !d->path_hit; i++) {
@@ -156,26 +199,6 @@ void p_path_check(struct dctx *d, const char *p, size_t n)
 		while (k < n && t[k] == p[k])
 			k++;
 		d->path_hit = k == n && t[k] == '\0';
-	}
-}
-
-/* A path between -y's angle brackets, escaped as strace escapes it: as in
- * a quoted string (a newline in a file name split the line), and '<' and
- * '>' as octal too. */
-void p_fd_path_text(struct tb *b, const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t run = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && s[i] != '<' && s[i] != '>')
-			continue;
-		if (i > run)
-			tb_quote_part(b, s + run, i - run, i < n ? s[i] : -1, 0);
-		if (i < n) {
-			bool digit = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
-			tb_puts(b, s[i] == '<' ? (digit ? "\\074" : "\\74") : (digit ? "\\076" : "\\76"));
-		}
-		run = i + 1;
 	}
 }
 
@@ -194,7 +217,7 @@ static void p_fd_path(struct dctx *d, long fd, bool show)
 	tb_putc(d->b, '<');
 	/* -yy: a socket's protocol and ends, a device's numbers */
 	if (d->cfg->decode_fds < 2 || (int)fd == AT_FDCWD || !p_fd_detail(d->b, d->cfg, fd, link, n))
-		p_fd_path_text(d->b, link, n);
+		tb_angled(d->b, link, n);
 	tb_putc(d->b, '>');
 }
 
@@ -250,7 +273,7 @@ void a_fd_entry(struct dctx *d, int i)
 	if (path < d->snaplen) /* -yy's text, escaped when it was made */
 		tb_putn(d->b, snap + path + 1, d->snaplen - path - 1);
 	else
-		p_fd_path_text(d->b, snap, path);
+		tb_angled(d->b, snap, path);
 	tb_putc(d->b, '>');
 }
 
@@ -839,6 +862,32 @@ void a_int(struct dctx *d, int i)
 {
 	arg(d);
 	tb_dec(d->b, (int)d->a[i]);
+}
+
+void a_pid(struct dctx *d, int i)
+{
+	arg(d);
+	p_pid(d, d->a[i]);
+}
+
+/* kill's and wait4's: a process, or a process group as -pgid (no name) */
+void a_pid_pgid(struct dctx *d, int i)
+{
+	arg(d);
+	if ((int)d->a[i] > 0)
+		p_pid(d, d->a[i]);
+	else
+		tb_dec(d->b, (int)d->a[i]);
+}
+
+/* getpriority's and ioprio's "who": a process's id is named, a group's
+ * or a user's not */
+void a_who(struct dctx *d, int i, bool process)
+{
+	if (process)
+		a_pid(d, i);
+	else
+		a_int(d, i);
 }
 
 void a_uid(struct dctx *d, int i)

@@ -39,6 +39,7 @@ enum {
 struct zp_dec_cfg {
 	unsigned strsize; /* -s */
 	unsigned char decode_fds; /* -y: 1, -yy: 2 */
+	bool decode_pids; /* -Y: a process id's command name: 1234<sh> */
 	/* The program put a seccomp filter in place: -yy asks the kernel no
 	 * more questions (a socket() of the tracer's could kill it). */
 	bool sandboxed;
@@ -71,6 +72,7 @@ enum zp_rstyle {
 	RV_FD,      /* a descriptor: 3, or 3</path> with -y */
 	RV_NONE,    /* "?" (no return) */
 	RV_UDEC,    /* unsigned decimal */
+	RV_PID,     /* a process or thread id: 1234, or 1234<sh> with -Y */
 };
 
 #define ZP_DEC_MAXARGS 8
@@ -170,15 +172,19 @@ ZP_DEC_HIDDEN bool p_siginfo_sender(struct dctx *d, const siginfo_t *si);
 /* {si_signo=..., si_code=..., and the fields the code says are set} */
 ZP_DEC_HIDDEN void p_siginfo_val(struct dctx *d, const siginfo_t *si);
 /* strace's date comment after a time a call sets (dfile.c) */
-/* A path as -y prints it between its angle brackets: escaped as in a
- * quoted string, '<' and '>' in octal too (strace's form). */
-ZP_DEC_HIDDEN void p_fd_path_text(struct tb *b, const char *p, size_t n);
 /* makedev(0xMAJOR, 0xMINOR) of a dev_t */
 ZP_DEC_HIDDEN void p_makedev(struct tb *b, unsigned long long dev);
 ZP_DEC_HIDDEN void p_date_comment(struct dctx *d, long long sec, unsigned long frac, int digits);
 /* " (2023-11-14T22:13:20+0000)" after a result that is a time (time()) */
 ZP_DEC_HIDDEN void p_date_result(struct dctx *d, long long sec);
 ZP_DEC_HIDDEN void p_fd(struct dctx *d, long fd);
+/* A process or thread id, with -Y its command name: 1234<sh>. */
+ZP_DEC_HIDDEN void p_pid(struct dctx *d, long pid);
+/* The command name of process or thread pid (/proc/PID/comm) into buf, not
+ * terminated; its length, 0 if unknown (gone, or not to be asked). */
+ZP_DEC_HIDDEN size_t zp_pid_comm(const struct zp_dec_cfg *cfg, int pid, char *buf, size_t len);
+/* "<name>" after an id, escaped as -y's paths; nothing for n == 0. */
+ZP_DEC_HIDDEN void p_comm(struct tb *b, const char *comm, size_t n);
 /* "[e, e, ...]": n elements of sz bytes (at most 64) at addr, at most -s of
  * them, "..." after those or where one cannot be read; elem prints one.
  * The caller has checked the address (NULL, the first element). */
@@ -241,6 +247,10 @@ ZP_DEC_HIDDEN void p_nlmsgs(struct dctx *d, int proto, long fd, unsigned long ad
 
 /* Print one argument (with its separator). */
 ZP_DEC_HIDDEN void a_int(struct dctx *d, int i);
+/* A process or thread id (p_pid); the second takes -N as process group N. */
+ZP_DEC_HIDDEN void a_pid(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_pid_pgid(struct dctx *d, int i);
+ZP_DEC_HIDDEN void a_who(struct dctx *d, int i, bool process);
 ZP_DEC_HIDDEN void a_long(struct dctx *d, int i);
 /* A uid_t / gid_t: unsigned, (uid_t)-1 as -1 (as strace prints them). */
 ZP_DEC_HIDDEN void a_uid(struct dctx *d, int i);

@@ -373,7 +373,7 @@ bool p_fd_detail(struct tb *b, const struct zp_dec_cfg *cfg, long fd, const char
 	unsigned long long dev = st.st_rdev;
 	unsigned long major = (unsigned long)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull));
 	unsigned long minor = (unsigned long)((dev & 0xff) | ((dev >> 12) & ~0xffull));
-	p_fd_path_text(b, link, n);
+	tb_angled(b, link, n);
 	tb_puts(b, S_ISCHR(st.st_mode) ? "<char " : "<block ");
 	tb_udec(b, major);
 	tb_putc(b, ':');

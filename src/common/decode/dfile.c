@@ -335,6 +335,8 @@ static void d_fcntl(struct dctx *d)
 		p_flags(d->b, (unsigned int)d->a[2], XT(seal_flags), NULL);
 		return;
 	case F_SETOWN:
+		a_pid_pgid(d, 2);
+		return;
 	case F_SETPIPE_SZ:
 		a_long(d, 2);
 		return;
@@ -1058,7 +1060,7 @@ bool zp_decode_file(struct dctx *d)
 	case SYS_process_vm_writev:
 		/* Ours: the bytes moved (read: once it succeeded); theirs:
 		 * addresses in another process. */
-		a_int(d, 0);
+		a_pid(d, 0);
 		if (d->nr == SYS_process_vm_readv)
 			a_iov_out(d, 1);
 		else

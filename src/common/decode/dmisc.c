@@ -10,6 +10,7 @@
 #include <linux/aio_abi.h>
 #include <linux/capability.h>
 #include <linux/io_uring.h>
+#include <linux/ioprio.h>
 #include <linux/ipc.h>
 #include <linux/kcmp.h>
 #include <linux/membarrier.h>
@@ -64,7 +65,7 @@ bool p_siginfo_sender(struct dctx *d, const siginfo_t *si)
 	if (si->si_code > 0 || si->si_code == SI_TIMER)
 		return false;
 	tb_puts(d->b, ", si_pid=");
-	tb_dec(d->b, si->si_pid);
+	p_pid(d, si->si_pid);
 	tb_puts(d->b, ", si_uid=");
 	tb_udec(d->b, si->si_uid);
 	if (si->si_int || si->si_ptr) { /* strace leaves out a zero value */
@@ -555,7 +556,7 @@ bool zp_decode_misc(struct dctx *d)
 		return true;
 	case SYS_ioprio_get:
 		a_xlat(d, 0, XT(ioprio_who), "IOPRIO_WHO_???");
-		a_int(d, 1);
+		a_who(d, 1, d->a[0] == IOPRIO_WHO_PROCESS);
 		if (d->ok) {
 			tb_puts(&d->rx, " (");
 			p_ioprio(&d->rx, (unsigned long)d->ret);
@@ -564,32 +565,32 @@ bool zp_decode_misc(struct dctx *d)
 		return true;
 	case SYS_ioprio_set:
 		a_xlat(d, 0, XT(ioprio_who), "IOPRIO_WHO_???");
-		a_int(d, 1);
+		a_who(d, 1, d->a[0] == IOPRIO_WHO_PROCESS);
 		arg(d);
 		p_ioprio(b, (unsigned long)d->a[2]);
 		return true;
 	case SYS_rt_sigqueueinfo:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_signo(d, 1);
 		arg(d);
 		p_siginfo_in(d, (unsigned long)d->a[2]);
 		return true;
 	case SYS_rt_tgsigqueueinfo:
-		a_int(d, 0);
-		a_int(d, 1);
+		a_pid(d, 0);
+		a_pid(d, 1);
 		a_signo(d, 2);
 		arg(d);
 		p_siginfo_in(d, (unsigned long)d->a[3]);
 		return true;
 	case SYS_sched_getattr:
-		a_int(d, 0);
+		a_pid(d, 0);
 		arg(d);
 		p_sched_attr(d, (unsigned long)d->a[1], true);
 		a_uint(d, 2);
 		a_uint(d, 3);
 		return true;
 	case SYS_sched_setattr:
-		a_int(d, 0);
+		a_pid(d, 0);
 		arg(d);
 		p_sched_attr(d, (unsigned long)d->a[1], false);
 		a_uint(d, 2);
@@ -819,8 +820,8 @@ bool zp_decode_misc(struct dctx *d)
 		return true;
 	}
 	case SYS_kcmp: {
-		a_int(d, 0);
-		a_int(d, 1);
+		a_pid(d, 0);
+		a_pid(d, 1);
 		a_xlat(d, 2, XT(kcmp_types), "KCMP_???");
 		if (d->a[2] == KCMP_FILE) {
 			a_fd(d, 3);

@@ -7,8 +7,10 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/ucontext.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 
@@ -120,7 +122,7 @@ static void d_clone3(struct dctx *d)
 		int ptid;
 		if (um_get(d, &ptid, ca.parent_tid, sizeof ptid, false)) {
 			tb_puts(b, " => {parent_tid=[");
-			tb_dec(b, ptid);
+			p_pid(d, ptid);
 			tb_puts(b, "]}");
 		}
 	}
@@ -314,7 +316,15 @@ static void p_stack_t(struct dctx *d, unsigned long addr, bool out)
 
 static void d_wait4(struct dctx *d)
 {
-	a_int(d, 0);
+	if (d->snaplen && (int)d->a[0] > 0 && d->cfg->decode_pids) {
+		/* the name the child had at entry (trace.c) */
+		arg(d);
+		tb_dec(d->b, (int)d->a[0]);
+		p_comm(d->b, (const char *)d->snap, d->snaplen);
+	} else {
+		a_pid_pgid(d, 0);
+	}
+	d->rstyle = RV_PID;
 	arg(d);
 	unsigned long st = (unsigned long)d->a[1];
 	int s;
@@ -348,7 +358,10 @@ static void p_clock_t(struct tb *b, unsigned long long v)
 static void d_waitid(struct dctx *d)
 {
 	a_xlat(d, 0, XT(waitid_types), "P_???");
-	a_int(d, 1);
+	if (d->a[0] == P_PID)
+		a_pid(d, 1);
+	else
+		a_int(d, 1);
 	arg(d);
 	unsigned long ip = (unsigned long)d->a[2];
 	siginfo_t si;
@@ -363,7 +376,7 @@ static void d_waitid(struct dctx *d)
 			if (si.si_signo != SIGCHLD || !p_xlat_try(b, (unsigned)si.si_code, XT(cld_codes)))
 				tb_dec(b, si.si_code);
 			tb_puts(b, ", si_pid=");
-			tb_dec(b, si.si_pid);
+			p_pid(d, si.si_pid);
 			tb_puts(b, ", si_uid=");
 			tb_udec(b, si.si_uid);
 			tb_puts(b, ", si_status=");
@@ -859,12 +872,15 @@ bool zp_decode_proc(struct dctx *d)
 	switch (d->nr) {
 	case SYS_clone:
 		d_clone(d);
+		d->rstyle = RV_PID;
 		return true;
 	case SYS_clone3:
 		d_clone3(d);
+		d->rstyle = RV_PID;
 		return true;
 	case SYS_fork:
 	case SYS_vfork:
+		d->rstyle = RV_PID;
 		return true;
 	case SYS_execve:
 		d->checked = true;
@@ -898,13 +914,16 @@ bool zp_decode_proc(struct dctx *d)
 		d_waitid(d);
 		return true;
 	case SYS_kill:
+		a_pid_pgid(d, 0);
+		a_signo(d, 1);
+		return true;
 	case SYS_tkill:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_signo(d, 1);
 		return true;
 	case SYS_tgkill:
-		a_int(d, 0);
-		a_int(d, 1);
+		a_pid(d, 0);
+		a_pid(d, 1);
 		a_signo(d, 2);
 		return true;
 	case SYS_rt_sigaction:
@@ -976,10 +995,12 @@ bool zp_decode_proc(struct dctx *d)
 		arg(d);
 		p_stack_t(d, (unsigned long)d->a[1], true);
 		return true;
-	case SYS_pause:
 	case SYS_getpid:
 	case SYS_getppid:
 	case SYS_gettid:
+		d->rstyle = RV_PID;
+		return true;
+	case SYS_pause:
 	case SYS_getuid:
 	case SYS_geteuid:
 	case SYS_getgid:
@@ -999,6 +1020,8 @@ bool zp_decode_proc(struct dctx *d)
 		return true;
 	case SYS_getpgid:
 	case SYS_getsid:
+		a_pid(d, 0);
+		return true;
 	case SYS_alarm:
 		a_uint(d, 0);
 		return true;
@@ -1008,7 +1031,7 @@ bool zp_decode_proc(struct dctx *d)
 		a_uid(d, 1);
 		return true;
 	case SYS_setpgid:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_int(d, 1);
 		return true;
 	case SYS_setresuid:
@@ -1129,12 +1152,12 @@ bool zp_decode_proc(struct dctx *d)
 		a_int(d, 0);
 		return true;
 	case SYS_get_robust_list:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_ptr(d, 1);
 		a_ptr(d, 2);
 		return true;
 	case SYS_prlimit64:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_xlat(d, 1, XT(rlimits), "RLIMIT_???");
 		arg(d);
 		p_rlimit(d, (unsigned long)d->a[2], false);
@@ -1152,7 +1175,7 @@ bool zp_decode_proc(struct dctx *d)
 		p_rlimit(d, (unsigned long)d->a[1], false);
 		return true;
 	case SYS_sched_getscheduler:
-		a_int(d, 0);
+		a_pid(d, 0);
 		if (d->ok) { /* " (SCHED_...)" for a known policy only */
 			struct tb t = d->rx;
 			tb_puts(&d->rx, " (");
@@ -1163,14 +1186,14 @@ bool zp_decode_proc(struct dctx *d)
 		}
 		return true;
 	case SYS_sched_setscheduler:
-		a_int(d, 0);
+		a_pid(d, 0);
 		arg(d);
 		p_xlat(d->b, (unsigned int)d->a[1], XT(sched_policies), "SCHED_???");
 		arg(d);
 		p_int_ptr(d, (unsigned long)d->a[2], d->ok);
 		return true;
 	case SYS_sched_getparam:
-		a_int(d, 0);
+		a_pid(d, 0);
 		arg(d);
 		if (d->ok)
 			p_int_ptr(d, (unsigned long)d->a[1], true);
@@ -1178,7 +1201,7 @@ bool zp_decode_proc(struct dctx *d)
 			p_ptr(d, (unsigned long)d->a[1]);
 		return true;
 	case SYS_sched_setparam:
-		a_int(d, 0);
+		a_pid(d, 0);
 		arg(d);
 		p_int_ptr(d, (unsigned long)d->a[1], d->ok);
 		return true;
@@ -1188,7 +1211,7 @@ bool zp_decode_proc(struct dctx *d)
 		p_xlat(d->b, (unsigned int)d->a[0], XT(sched_policies), "SCHED_???");
 		return true;
 	case SYS_sched_rr_get_interval:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_timespec(d, 1, true);
 		return true;
 	case SYS_getrusage:
@@ -1216,13 +1239,13 @@ bool zp_decode_proc(struct dctx *d)
 		d_prctl(d);
 		return true;
 	case SYS_sched_getaffinity:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_ulong(d, 1);
 		arg(d);
 		p_cpuset(d, (unsigned long)d->a[2], d->ok ? (unsigned long)d->ret : 0, false);
 		return true;
 	case SYS_sched_setaffinity:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_ulong(d, 1);
 		arg(d);
 		p_cpuset(d, (unsigned long)d->a[2], (unsigned long)d->a[1], true);
@@ -1230,7 +1253,7 @@ bool zp_decode_proc(struct dctx *d)
 	case SYS_getpriority:
 	case SYS_setpriority:
 		a_xlat(d, 0, XT(priority_which), "PRIO_???");
-		a_int(d, 1);
+		a_who(d, 1, d->a[0] == PRIO_PROCESS);
 		if (d->nr == SYS_setpriority)
 			a_int(d, 2);
 		return true;
@@ -1243,7 +1266,7 @@ bool zp_decode_proc(struct dctx *d)
 		a_flags_u(d, 1, XT(setns_types), NULL, "CLONE_NEW???");
 		return true;
 	case SYS_pidfd_open:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_hex(d, 1);
 		d->rstyle = RV_FD;
 		return true;

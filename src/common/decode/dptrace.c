@@ -418,7 +418,7 @@ static void d_ptrace(struct dctx *d)
 	}
 	if (req == PTRACE_TRACEME)
 		return;
-	a_int(d, 1);
+	a_pid(d, 1);
 	switch (req) {
 	case PTRACE_ATTACH:
 	case PTRACE_INTERRUPT:

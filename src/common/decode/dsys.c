@@ -1128,7 +1128,7 @@ bool zp_decode_sys(struct dctx *d)
 		p_flags_u(b, (unsigned int)d->a[5], XT(mbind_flags), "MPOL_???");
 		return true;
 	case SYS_migrate_pages:
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_ulong(d, 1);
 		arg(d);
 		p_nodemask(d, (unsigned long)d->a[2], (unsigned long)d->a[1], false);
@@ -1137,7 +1137,7 @@ bool zp_decode_sys(struct dctx *d)
 		return true;
 	case SYS_move_pages: {
 		unsigned long n = (unsigned long)d->a[1];
-		a_int(d, 0);
+		a_pid(d, 0);
 		a_ulong(d, 1);
 		arg(d);
 		p_page_array(d, (unsigned long)d->a[2], n, ARR_PTR, false);

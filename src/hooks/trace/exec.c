@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -321,6 +322,11 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 		zp_tout_exec_save(&g.out, pid, "", 0, 0, 0, __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
 	/* A successful execve ends the other threads: the new image prints
 	 * their exit lines, as strace does. */
+	if (shown && g.dcfg.decode_pids) {
+		struct zp_exec_slot *es = zp_tout_exec_find(&g.out, pid);
+		if (es && (dec_sandboxed(&g.dcfg) || zp_raw2(SYS_prctl, PR_GET_NAME, es->comm) != 0))
+			es->comm[0] = '\0';
+	}
 	if (g.o.follow && g.o.lines && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1) {
 		struct zp_exec_slot *es = zp_tout_exec_find(&g.out, pid);
 		if (es) {
@@ -506,8 +512,14 @@ static void announce_first(int pid)
 	long args[6] = {(long)(fn ? fn : (n ? argv[0] : "")), (long)av, (long)first_env(), 0, 0, 0};
 	char text[ZP_TRACE_EXEC_LINE];
 	size_t tn = line_exec_text(pid, SYS_execve, args, text, sizeof text, 0);
+	/* -Y: the call was made by a child of the parent, with its name (the
+	 * zpoline command's, as strace's lines name strace) */
+	char parent_comm[16] = "";
+	if (g.dcfg.decode_pids)
+		parent_comm[zp_pid_comm(&g.dcfg, (int)zp_raw0(SYS_getppid), parent_comm, sizeof parent_comm)] = '\0';
 	if (tn) /* else -P leaves it out */
-		line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0, true);
+		line_exec_done(pid, text, tn, g.need_real ? th_now(CLOCK_REALTIME) : 0, 0, true,
+			       parent_comm);
 }
 
 void exec_announce(void)
@@ -530,7 +542,7 @@ void exec_announce(void)
 		if (g.o.follow && g.o.lines)
 			pending_forget(pid);
 		if (s->len)
-			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, true);
+			line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, true, s->comm);
 		zp_tout_exec_drop(&g.out, pid);
 		if (g.o.count && zp_set_test(&g.o.trace, SYS_execve)) {
 			struct zp_trace_count *k = zp_trace_counter(g.out.ctl, pid, SYS_execve);
@@ -564,7 +576,7 @@ void exec_lost(int pid)
 	if (!s)
 		return;
 	if (s->len)
-		line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, false);
+		line_exec_done(pid, s->text, s->len, s->t0_ns, s->mono0, false, s->comm);
 	if (g.o.count && zp_set_test(&g.o.trace, SYS_execve)) {
 		struct zp_trace_count *k = zp_trace_counter(g.out.ctl, pid, SYS_execve);
 		__atomic_fetch_add(&k->calls, 1, __ATOMIC_RELAXED);

@@ -13,45 +13,78 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "raw.h"
 #include "trace_hook.h"
 
 #define LINE_MAX (32 * 1024)
 #define JSON_SCRATCH (12 * 1024)
 #define RESULT_COL ((size_t)g.o.column)
 
-/* shown: the id as the line shows it (shown_id). */
-static void put_prefix_shown(struct tb *b, int shown)
+/* -Y: the command name of task tid, as the line's prefix shows it. */
+static size_t task_comm(int tid, char *buf, size_t len)
 {
-	if (g.o.follow == 2 || g.o.json)
+	if (tid == (int)zp_raw0(SYS_gettid)) {
+		/* not under the program's seccomp filter (tp-proctrap) */
+		if (len < 16 || dec_sandboxed(&g.dcfg) || zp_raw2(SYS_prctl, PR_GET_NAME, buf) != 0)
+			return 0;
+		size_t n = 0;
+		while (n < 16 && buf[n])
+			n++;
+		return n;
+	}
+	return zp_pid_comm(&g.dcfg, tid, buf, len);
+}
+
+/* shown: the id as the line shows it (shown_id); tid: the task, whose
+ * name -Y adds (comm: the name it had when the call began, if not now's) */
+static void put_prefix_shown(struct tb *b, int shown, int tid, const char *comm)
+{
+	if (g.o.follow == 2 || g.o.json || !g.o.follow)
 		return;
-	if (g.o.output[0]) {
-		if (g.o.follow) {
-			size_t start = b->len;
-			tb_dec(b, shown);
-			if (b->cap - b->len < 8) {
-				tb_pad_to(b, start + 5);
-				tb_putc(b, ' ');
-				return;
-			}
-			/* padded to 5 and a blank: eight blanks stored, six or
-			 * more bytes kept */
-			__builtin_memcpy(b->p + b->len, "        ", 8);
-			b->len = b->len >= start + 5 ? b->len + 1 : start + 6;
+	bool to_file = g.o.output[0];
+	if (!to_file && zp_tout_tasks(&g.out) <= 1)
+		return;
+	char name[32];
+	size_t n = 0;
+	if (g.dcfg.decode_pids) {
+		if (comm)
+			for (n = 0; n < 16 && comm[n]; n++)
+				name[n] = comm[n];
+		else
+			n = task_comm(tid, name, sizeof name);
+	}
+	if (to_file && n) { /* as strace: no padding then */
+		tb_dec(b, shown);
+		p_comm(b, name, n);
+		tb_putc(b, ' ');
+		return;
+	}
+	if (to_file) {
+		size_t start = b->len;
+		tb_dec(b, shown);
+		if (b->cap - b->len < 8) {
+			tb_pad_to(b, start + 5);
+			tb_putc(b, ' ');
+			return;
 		}
+		/* padded to 5 and a blank: eight blanks stored, six or more
+		 * bytes kept */
+		__builtin_memcpy(b->p + b->len, "        ", 8);
+		b->len = b->len >= start + 5 ? b->len + 1 : start + 6;
 		return;
 	}
-	if (g.o.follow && zp_tout_tasks(&g.out) > 1) {
-		tb_puts(b, "[pid ");
-		tb_udec_w(b, (unsigned)shown, 5, ' ');
-		tb_puts(b, "] ");
-	}
+	tb_puts(b, "[pid ");
+	tb_udec_w(b, (unsigned)shown, 5, ' ');
+	p_comm(b, name, n);
+	tb_puts(b, "] ");
 }
 
 static void put_prefix(struct tb *b, int tid)
 {
-	put_prefix_shown(b, shown_id(tid));
+	put_prefix_shown(b, shown_id(tid), tid, NULL);
 }
 
 static void put_secs(struct tb *b, uint64_t ns)
@@ -217,10 +250,14 @@ static void put_result(struct tb *b, struct dctx *d, long ret, int how)
 		case RV_UDEC:
 			tb_udec(b, (unsigned long)ret);
 			break;
-		case RV_FD: {
+		case RV_FD:
+		case RV_PID: {
 			struct tb *save = d->b;
 			d->b = b;
-			p_fd(d, ret);
+			if (d->rstyle == RV_FD)
+				p_fd(d, ret);
+			else
+				p_pid(d, ret);
 			d->b = save;
 			break;
 		}
@@ -382,7 +419,8 @@ bool line_call(int pid, int tid, long nr, const long *args, long ret, int how,
 	struct tb b;
 	zp_tout_line_ahead(&g.out);
 	tb_init(&b, f.buf, sizeof f.buf - 1);
-	put_prefix(&b, tid);
+	/* -Y: a prctl(PR_SET_NAME)'s line names the task as it was */
+	put_prefix_shown(&b, shown_id(tid), tid, s && s->comm[0] ? s->comm : NULL);
 	/* (tested here: most traces have neither, and their calls cost) */
 	if (g.o.tstamp || g.o.relative)
 		put_time(&b, real, s ? s->t0_mono : 0);
@@ -424,7 +462,8 @@ static void event_head(struct tb *b, int pid, int tid, long nr, uintptr_t ip)
 
 void line_event(int tid, const char *text, long status, int pid)
 {
-	if (g.o.quiet >= 2) /* -qq: no exit lines */
+	/* -qq: no "exited" lines; "killed by" lines stay, as strace's */
+	if (g.o.quiet >= 2 && text[0] == 'e' && text[1] == 'x')
 		return;
 	char buf[512];
 	struct tb b;
@@ -538,13 +577,23 @@ static void put_value(struct tb *b, const siginfo_t *si)
 		tb_putc(b, '"');
 }
 
+/* A sender's or child's pid, with -Y its name (not in JSON: its own field) */
+static void put_si_pid(struct tb *b, const siginfo_t *si)
+{
+	put_key(b, "si_pid");
+	tb_dec(b, si->si_pid);
+	if (g.dcfg.decode_pids && !g.o.json && si->si_pid > 0) {
+		char comm[32];
+		p_comm(b, comm, zp_pid_comm(&g.dcfg, si->si_pid, comm, sizeof comm));
+	}
+}
+
 /* The fields strace shows for a signal that is not a fault, by si_code. */
 static void put_si_fields(struct tb *b, const siginfo_t *si)
 {
 	int code = si->si_code;
 	if (si->si_signo == SIGCHLD && code > 0 && code < SI_KERNEL) {
-		put_key(b, "si_pid");
-		tb_dec(b, si->si_pid);
+		put_si_pid(b, si);
 		put_key(b, "si_uid");
 		tb_udec(b, si->si_uid);
 		put_key(b, "si_status");
@@ -578,8 +627,7 @@ static void put_si_fields(struct tb *b, const siginfo_t *si)
 		put_value(b, si);
 		return;
 	}
-	put_key(b, "si_pid");
-	tb_dec(b, si->si_pid);
+	put_si_pid(b, si);
 	put_key(b, "si_uid");
 	tb_udec(b, si->si_uid);
 	put_value(b, si);
@@ -761,7 +809,7 @@ size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 }
 
 void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint64_t t0_mono,
-		    bool returned)
+		    bool returned, const char *comm)
 {
 	if (!status_shown(0, returned ? LR_RESULT : LR_NORET))
 		return;
@@ -781,7 +829,8 @@ void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real, uint6
 		emit(tid, &b);
 		return;
 	}
-	put_prefix(&b, tid);
+	/* as strace, which names the task when the call begins */
+	put_prefix_shown(&b, shown_id(tid), tid, comm && comm[0] ? comm : NULL);
 	put_time(&b, t0_real, t0_mono);
 	tb_putn(&b, text, n);
 	put_equals(&b);
@@ -866,10 +915,10 @@ size_t line_pending_text(int pid, long nr, const long *args, const struct slot *
 	return b.len;
 }
 
-size_t line_prefix(int shown_tid, char *buf, size_t len)
+size_t line_prefix(int shown_tid, int tid, char *buf, size_t len)
 {
 	struct tb b;
 	tb_init(&b, buf, len);
-	put_prefix_shown(&b, shown_tid);
+	put_prefix_shown(&b, shown_tid, tid, NULL);
 	return b.len;
 }

@@ -174,11 +174,12 @@ void pending_report(int tid, int pid, bool alive)
 	int i = zp_pending_claim(ctl, tid, pid, alive);
 	if (i < 0)
 		return;
-	char prefix[32], line[ZP_TRACE_PENDING_TEXT + 160];
+	char prefix[96], line[ZP_TRACE_PENDING_TEXT + 224];
 	struct zp_pending *p = zp_pending_at(ctl, i);
 	if (alive && p->unread) {
 		/* Its memory is ours to read: the text as strace shows it. */
 		struct slot t;
+		t.comm[0] = '\0';
 		t.t0_real = p->t0_real;
 		t.t0_mono = p->t0_mono;
 		t.snaplen = 0;
@@ -190,7 +191,7 @@ void pending_report(int tid, int pid, bool alive)
 		if (n)
 			p->len = (uint32_t)n;
 	}
-	size_t pn = line_prefix(p->shown_tid, prefix, sizeof prefix);
+	size_t pn = line_prefix(p->shown_tid, tid, prefix, sizeof prefix);
 	size_t n = zp_pending_compose(ctl, i, prefix, pn, line, sizeof line);
 	if (n)
 		zp_tout_line(&g.out, tid, line, n);

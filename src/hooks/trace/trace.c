@@ -942,7 +942,11 @@ static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
 	unsigned long ck = 0;
 	bool waits = g.o.follow && (nr == SYS_wait4 || nr == SYS_waitid);
 	bool pend = shown && pending_wanted(c);
-	if (g.need_real || (g.need_mono && g.o.lines) || needs_slot(nr) || waits || pend)
+	/* -Y: a prctl(PR_SET_NAME)'s line shows the name before it, a wait4's
+	 * the child's before it is reaped */
+	bool renames = g.dcfg.decode_pids && shown && nr == SYS_prctl && c->args[0] == PR_SET_NAME;
+	bool names = renames || (g.dcfg.decode_pids && shown && nr == SYS_wait4);
+	if (g.need_real || (g.need_mono && g.o.lines) || needs_slot(nr) || waits || pend || names)
 		ck = slot_claim();
 	else if (g.need_mono)
 		ck = TIME_COOKIE | th_tick();
@@ -951,6 +955,9 @@ static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
 		for (int i = 0; i < 6; i++)
 			s->args[i] = c->args[i];
 		s->kind = SK_PLAIN;
+		s->comm[0] = '\0';
+		if (renames && (dec_sandboxed(&g.dcfg) || zp_raw2(SYS_prctl, PR_GET_NAME, s->comm) != 0))
+			s->comm[0] = '\0';
 		s->wsub = false;
 		/* A child reaped without its status (Chromium's zygote does
 		 * wait4(pid, NULL, ...)) may have been killed: it is counted out
@@ -965,6 +972,10 @@ static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
 		s->t0_real = g.need_real ? th_now(CLOCK_REALTIME) : 0;
 		s->t0_mono = g.need_mono ? th_tick() : 0;
 		s->snaplen = shown ? zp_decode_snapshot(nr, c->args, c->pid, s->snap, sizeof s->snap) : 0;
+		/* -Y: the child a wait4 names may be reaped by its end (strace
+		 * names it at entry) */
+		if (shown && g.dcfg.decode_pids && nr == SYS_wait4 && (int)c->args[0] > 0)
+			s->snaplen = (unsigned)zp_pid_comm(&g.dcfg, (int)c->args[0], (char *)s->snap, 17);
 		if (shown && (g.dcfg.decode_fds || g.dcfg.ntpaths) &&
 		    (nr == SYS_close || nr == SYS_dup2 || nr == SYS_dup3 ||
 		     (g.dcfg.decode_fds >= 2 && fd_bound_by(nr)))) {
@@ -1530,6 +1541,7 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 	g.threads = 1;
 	g.dcfg.strsize = g.o.strsize;
 	g.dcfg.decode_fds = g.o.decode_fds;
+	g.dcfg.decode_pids = g.o.decode_pids;
 	if (g.o.raw_given) {
 		g.dcfg.raw = g.o.raw.bits;
 		g.dcfg.raw_bytes = sizeof g.o.raw.bits;

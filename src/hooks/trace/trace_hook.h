@@ -25,6 +25,7 @@ struct slot {
 	uint64_t t0_real;   /* entry, CLOCK_REALTIME ns (-t) */
 	uint64_t t0_mono;   /* entry, CLOCK_MONOTONIC ns (-T, -c) */
 	int kind;           /* enum slot_kind */
+	char comm[16];      /* -Y, prctl(PR_SET_NAME): the name before the call */
 	bool vm_child;      /* SK_NEW_PROCESS sharing our memory (CLONE_VM) */
 	bool vm_vfork;      /* ... until it returns (CLONE_VFORK) */
 	int env_buf;        /* execve: our environment buffer, or -1 */
@@ -122,9 +123,10 @@ TH_HIDDEN void line_signal(int pid, int tid, const siginfo_t *si, long nr, uintp
 /* "+++ exited with N +++" and friends, for task tid. */
 TH_HIDDEN void line_event(int tid, const char *text, long status, int pid);
 /* A prepared execve text from before the exec, completed with " = 0", or
- * with " = ?" when the tracer did not see it return (!returned). */
+ * with " = ?" when the tracer did not see it return (!returned).  comm:
+ * the name of the image that made the call, for -Y (NULL: unknown). */
 TH_HIDDEN void line_exec_done(int tid, const char *text, size_t n, uint64_t t0_real,
-			      uint64_t t0_mono, bool returned);
+			      uint64_t t0_mono, bool returned, const char *comm);
 /* The text "execve(...)" alone, for the control block. */
 TH_HIDDEN size_t line_exec_text(int pid, long nr, const long *args, char *buf, size_t len,
 				uintptr_t ip);
@@ -136,7 +138,7 @@ TH_HIDDEN void line_summary(void);
 TH_HIDDEN size_t line_pending_text(int pid, long nr, const long *args, const struct slot *s,
 				   int entry_args, bool peek, uintptr_t ip, char *buf, size_t len);
 /* The prefix of a line for the task shown as shown_tid. */
-TH_HIDDEN size_t line_prefix(int shown_tid, char *buf, size_t len);
+TH_HIDDEN size_t line_prefix(int shown_tid, int tid, char *buf, size_t len);
 
 /* dumpio.c: -e read=, -e write=: after a call's line, the data it read
  * or wrote, when its descriptor is in the set. */
