@@ -181,7 +181,19 @@ struct zpoline_runtime {
 	 * tracer prints from it what strace prints for a process killed from
 	 * outside.  Returns 0. */
 	int (*catch_fatal_signals)(void);
+	/* Added after catch_fatal_signals: check rt->size.  From pre() of an
+	 * rt_sigreturn: of the signals the runtime owns (ZPOLINE_OWN_SIGNALS),
+	 * those the mask it restores blocks in the program's view, as bits
+	 * sig-1 of a sigset's first word.  The runtime never blocks them for
+	 * real, so the mask the signal frame holds lacks them (unless the
+	 * handler wrote them there, which then count): OR this in. */
+	unsigned long (*sigreturn_blocked_own)(void);
 };
+
+/* The signals the runtime traps with (blocked_own), as bits sig-1. */
+#define ZPOLINE_OWN_SIGNALS                                                                      \
+	((1UL << (SIGILL - 1)) | (1UL << (SIGTRAP - 1)) | (1UL << (SIGSEGV - 1)) |               \
+	 (1UL << (SIGSYS - 1)))
 
 /* The symbol a hook library exports. */
 int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hook);

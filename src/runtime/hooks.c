@@ -65,6 +65,7 @@ static struct zpoline_runtime runtime_api = {
 	.safe_copy = zp_safe_copy,
 	.vm_readv_refused = zp_vm_readv_refused,
 	.catch_fatal_signals = zp_catch_fatal_signals,
+	.sigreturn_blocked_own = zp_sigreturn_blocked_own,
 };
 
 static int load_one(const char *path)

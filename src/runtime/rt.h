@@ -538,6 +538,8 @@ ZP_HIDDEN void zp_sigdefault_action_post(struct zp_record *r);
 ZP_HIDDEN void zp_sigpipe_raise_held(struct zp_thread *t);
 ZP_HIDDEN int zp_sigpipe_held(siginfo_t *info); /* struct zpoline_runtime.held_signal */
 ZP_HIDDEN int zp_catch_fatal_signals(void);     /* struct zpoline_runtime.catch_fatal_signals */
+/* struct zpoline_runtime.sigreturn_blocked_own */
+ZP_HIDDEN unsigned long zp_sigreturn_blocked_own(void);
 /* struct zpoline_runtime.on_signal (signals.c) */
 ZP_HIDDEN int zp_on_signal(void (*fn)(const siginfo_t *info, int fatal, void *ctx), void *ctx);
 ZP_HIDDEN const struct zpoline_call *zp_interrupted_call(long *rax, int *again);

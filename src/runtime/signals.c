@@ -86,6 +86,25 @@ static void wrapped(int sig, siginfo_t *si, void *uc);
 static void signal_notify(struct zp_thread *t, const siginfo_t *si, int fatal,
 			  const ucontext_t *uc);
 
+/* struct zpoline_runtime.sigreturn_blocked_own: the program's blocks of
+ * ours live in the thread's view only (the kernel's mask and signal frames
+ * never hold them).  The rt_sigreturn's own record is the thread's last;
+ * a call with a mask for its duration that the signal cut short is the
+ * one before, and the frame restores the mask from before that call (the
+ * kernel saved it), whose view of ours waits in the call's record until
+ * its end (zp_tempmask_post). */
+unsigned long zp_sigreturn_blocked_own(void)
+{
+	const struct zp_thread *t = zp_thread_self();
+	if (!t)
+		return 0;
+	uint32_t level = __atomic_load_n(&t->level, __ATOMIC_ACQUIRE);
+	const struct zp_record *r = level >= 2 ? zp_slot_record(t, level - 2) : NULL;
+	if (r && (r->rt_flags & ZP_RTF_TEMPMASK))
+		return (unsigned long)(r->scratch[10] & zp_ours_mask);
+	return (unsigned long)(t->vmask & zp_ours_mask);
+}
+
 /* Which of ours the program put in the sa_mask of its action for sig. */
 uint64_t zp_signal_asked_ours(int sig)
 {

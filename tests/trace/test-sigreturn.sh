@@ -26,4 +26,24 @@ for mode in auto sud; do
 	grep -Eq ' 5 +rt_sigreturn$' "$TMP/C" && pass "[$mode] -c counts them" ||
 		fail "[$mode] -c: $(grep rt_sigreturn "$TMP/C")"
 done
+# The mask rt_sigreturn restores, as the program sees it: the runtime never
+# blocks its own signals for real, so the frame's mask lacks them (a
+# shell's `wait` showed ~[ILL TRAP KILL SEGV STOP SYS ...]).
+MASKPROG=$ZP_BUILD/tests/progs/tp-sigmaskret
+if command -v strace >/dev/null; then
+	strace -qq -o "$TMP/S" -e trace=rt_sigreturn "$MASKPROG" >"$TMP/s.out"
+	grep '^rt_sigreturn' "$TMP/S" >"$TMP/s.lines"
+	for mode in auto sud zpoline detour; do
+		ZPOLINE_MODE=$mode "$ZP" trace -qq -o "$TMP/Z" -e trace=rt_sigreturn -- "$MASKPROG" >"$TMP/z.out"
+		grep '^rt_sigreturn' "$TMP/Z" >"$TMP/z.lines"
+		if [ -s "$TMP/s.lines" ] && cmp -s "$TMP/s.lines" "$TMP/z.lines" &&
+			cmp -s "$TMP/s.out" "$TMP/z.out"; then
+			pass "[$mode] rt_sigreturn's masks with SIGSEGV and SIGSYS blocked, as strace's"
+		else
+			fail "[$mode] strace: $(tr '\n' ' ' <"$TMP/s.lines") $(cat "$TMP/s.out"); tracer: $(tr '\n' ' ' <"$TMP/z.lines") $(cat "$TMP/z.out")"
+		fi
+	done
+else
+	skip "rt_sigreturn masks compared with strace's" "strace is not installed"
+fi
 finish

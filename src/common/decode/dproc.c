@@ -978,17 +978,26 @@ bool zp_decode_proc(struct dctx *d)
 		}
 		return true;
 	}
-	case SYS_rt_sigreturn:
+	case SYS_rt_sigreturn: {
 		/* The call takes no argument: the tracer passes the signal
-		 * frame (the ucontext at the stack pointer) as a[0]. */
+		 * frame (the ucontext at the stack pointer) as a[0], and as
+		 * a[1] the signals the mask it restores holds besides the
+		 * frame's (the runtime's own, blocked in the program's view). */
 		arg(d);
 		tb_puts(d->b, "{mask=");
-		if (d->a[0])
-			p_sigset(d, (unsigned long)d->a[0] + offsetof(ucontext_t, uc_sigmask), 8, false);
-		else
+		uint64_t m;
+		unsigned long at = (unsigned long)d->a[0] + offsetof(ucontext_t, uc_sigmask);
+		if (d->a[0] && um_get(d, &m, at, sizeof m, false)) {
+			m |= (uint64_t)d->a[1];
+			p_sigset_bits(d->b, (const unsigned char *)&m, sizeof m);
+		} else if (d->a[0]) {
+			p_sigset(d, at, 8, false);
+		} else {
 			tb_putc(d->b, '?');
+		}
 		tb_putc(d->b, '}');
 		return true;
+	}
 	case SYS_sigaltstack:
 		arg(d);
 		p_stack_t(d, (unsigned long)d->a[0], false);

@@ -929,6 +929,15 @@ static __attribute__((noinline)) int pre_special(struct zpoline_call *c)
 		long a[6] = {(long)c->sp, 0, 0, 0, 0, 0}, rax = 0;
 		unsigned long at = c->sp + offsetof(ucontext_t, uc_mcontext.gregs[REG_RAX]);
 		bool known = c->sp && zp_peek(c->pid, &rax, at, sizeof rax) == sizeof rax;
+		/* The mask it restores as the program sees it: the frame's, which
+		 * never holds the runtime's own signals unless the handler wrote
+		 * them there, and the blocks of those the program has (dproc.c
+		 * adds a[1]).  A shell's `wait` showed them unblocked. */
+		unsigned long fmask = 0, fat = c->sp + offsetof(ucontext_t, uc_sigmask);
+		if (known && g.sigreturn_blocked_own &&
+		    zp_peek(c->pid, &fmask, fat, sizeof fmask) == sizeof fmask &&
+		    !(fmask & ZPOLINE_OWN_SIGNALS))
+			a[1] = (long)(g.sigreturn_blocked_own() & ZPOLINE_OWN_SIGNALS);
 		if (shown)
 			line_call(c->pid, c->tid, nr, known ? a : c->args, rax,
 				  known ? LR_RESULT : LR_NORET, NULL, 0, call_ip(c));
@@ -1500,6 +1509,9 @@ int zpoline_hook_init(const struct zpoline_runtime *rt, struct zpoline_hook *hoo
 		g.held_signal = rt->held_signal;
 	if (rt->size >= offsetof(struct zpoline_runtime, interrupted_call) + sizeof rt->interrupted_call)
 		g.interrupted_call = rt->interrupted_call;
+	if (rt->size >= offsetof(struct zpoline_runtime, sigreturn_blocked_own) +
+				sizeof rt->sigreturn_blocked_own)
+		g.sigreturn_blocked_own = rt->sigreturn_blocked_own;
 	if (rt->size >= offsetof(struct zpoline_runtime, on_signal) + sizeof rt->on_signal)
 		rt->on_signal(signal_seen, NULL);
 	hook->name = "trace";

@@ -54,6 +54,7 @@ struct trace_state {
 	const struct zpoline_runtime *rt;
 	int (*held_signal)(siginfo_t *info); /* rt's, if this runtime has it; else NULL */
 	const struct zpoline_call *(*interrupted_call)(long *rax, int *again); /* the same */
+	unsigned long (*sigreturn_blocked_own)(void); /* the same */
 	bool active;          /* this process traces (its root task, or -f) */
 	/* calls printed when a signal came, waiting for their post() (trace.c);
 	 * next to `active`, which every call reads: no page more per call */
