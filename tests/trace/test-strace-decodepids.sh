@@ -30,15 +30,8 @@ sed -i 's/<strace>/<LAUNCHER>/' "$TMP/s.n"
 sed -i 's/<zpoline>/<LAUNCHER>/' "$TMP/z.n"
 check "strace named the renamed thread with octal escapes" grep -q 'worker\\0741\\76' "$TMP/s.n"
 # the call lines, prefix included (execve's: strace's launcher is strace)
-for name in getpid getppid gettid getpgid getsid prctl kill tgkill getpriority prlimit64 sched_getaffinity clone wait4; do
-	want=$(grep -E "^N<[^>]*> ${name}\\(" "$TMP/s.n")
-	got=$(grep -E "^N<[^>]*> ${name}\\(" "$TMP/z.n")
-	if [ -n "$want" ] && [ "$want" = "$got" ]; then
-		pass "$name: as strace prints it with -Y"
-	else
-		fail "$name: strace '$want', tracer '$got'"
-	fi
-done
+SAME_CALLS_LEAD='N<[^>]*> ' same_calls "$TMP/s.n" "$TMP/z.n" getpid getppid gettid getpgid getsid prctl \
+	kill tgkill getpriority prlimit64 sched_getaffinity clone wait4
 check "the killed child's line stays under -qq" grep -q '+++ killed by SIGTERM +++' "$TMP/z"
 check "the root's execve names the launcher" grep -q '^[0-9]*<zpoline> execve(' "$TMP/z"
 
