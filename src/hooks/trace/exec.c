@@ -320,13 +320,15 @@ void exec_pre(struct zpoline_call *c, struct slot *s)
 				  __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
 	else
 		zp_tout_exec_save(&g.out, pid, "", 0, 0, 0, __atomic_load_n(&g.threads, __ATOMIC_RELAXED));
-	/* A successful execve ends the other threads: the new image prints
-	 * their exit lines, as strace does. */
+	/* -Y: the new image's line names the task as it was (strace names it
+	 * when the call begins) */
 	if (shown && g.dcfg.decode_pids) {
 		struct zp_exec_slot *es = zp_tout_exec_find(&g.out, pid);
 		if (es && (dec_sandboxed(&g.dcfg) || zp_raw2(SYS_prctl, PR_GET_NAME, es->comm) != 0))
 			es->comm[0] = '\0';
 	}
+	/* A successful execve ends the other threads: the new image prints
+	 * their exit lines, as strace does. */
 	if (g.o.follow && g.o.lines && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1) {
 		struct zp_exec_slot *es = zp_tout_exec_find(&g.out, pid);
 		if (es) {
