@@ -42,4 +42,20 @@ for run in "-f" "--json -f" "-ff" "-f exec" "-ff exec"; do
 		cat "$TMP/err"
 	fi
 done
+
+# A thread still making calls when another calls exit_group runs on until
+# the kernel stops it, after its "+++ exited" line was printed: strace shows
+# nothing of it after that line, nor must the tracer (it printed ~50-80
+# getppid lines after it, every run here).  Five runs (the thread spins on
+# the other CPU; on one CPU the window seldom opens).
+after=0
+for i in 1 2 3 4 5; do
+	timeout -k 5 30 "$ZP" trace -f -o "$TMP/spin" -- "$ZP_BUILD/tests/progs/tp-exitspin" >/dev/null 2>&1
+	rc=$?
+	n=$(awk '/\+\+\+ exited/ { e = 1; next } e { c++ } END { print c + 0 }' "$TMP/spin")
+	[ $rc = 4 ] || fail "tp-exitspin run $i: exit $rc, want 4"
+	after=$((after + n))
+done
+[ $after = 0 ] && pass "no line of a thread after its \"+++ exited\" line (5 runs)" ||
+	fail "$after lines after a \"+++ exited\" line in 5 runs: $(awk '/\+\+\+/ { e = 1; next } e' "$TMP/spin" | head -3)"
 finish

@@ -280,6 +280,12 @@ static void put_duration(struct tb *b, uint64_t ns)
 
 static void emit(int tid, struct tb *b)
 {
+	/* Another thread's exit_group has printed this thread's end ("= ?",
+	 * "+++ exited"): it runs on until the kernel stops it, and strace
+	 * shows nothing of it after those lines. */
+	int ending = __atomic_load_n(&g.group_exit_tid, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(ending != 0, 0) && (int)zp_raw0(SYS_gettid) != ending)
+		return;
 	if (b->truncated && b->len >= 3)
 		zp_memcpy(b->p + b->len - 3, "...", 3); /* the line was cut */
 	b->p[b->len++] = '\n';                      /* room was kept for it */

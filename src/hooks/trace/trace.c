@@ -387,8 +387,10 @@ static void on_exit_group(struct zpoline_call *c)
 	 * pid the runtime gives the call, not getpid(): under strict seccomp
 	 * (SECCOMP_MODE_STRICT) that call kills. */
 	bool own = c->pid == g.self_pid;
-	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1)
+	if (own && __atomic_load_n(&g.threads, __ATOMIC_RELAXED) > 1) {
+		__atomic_store_n(&g.group_exit_tid, c->tid, __ATOMIC_RELEASE);
 		other_threads_exit(c->pid, c->tid, status);
+	}
 	if (own && g.o.follow && g.o.lines) {
 		zp_tout_threads_take(&g.out, c->pid, NULL, 0);
 		pending_forget(c->pid);

@@ -60,6 +60,9 @@ struct trace_state {
 	 * next to `active`, which every call reads: no page more per call */
 	int intr_count;
 	int root;             /* pid of the traced root */
+	/* The thread of this process in exit_group once it has printed the
+	 * others' last lines: theirs after that are not printed (0: none) */
+	int group_exit_tid;
 	int self_pid;         /* the process these statics belong to */
 	int threads;          /* traced threads of this process */
 	bool need_real;       /* -t: wall-clock timestamps */
