@@ -516,7 +516,28 @@ zp_verify_site:
 	jmp	1b
 2:	mov	-8(%rsp), %rax
 	jmp	.Lslow
-3:	mov	-8(%rsp), %rax
+3:	/* A copy of a rewritten site made elsewhere (an inline hook's
+	 * trampoline holding the first instructions of libc's getpid, code
+	 * copied out of a function): `mov $nr, %eax` right before its
+	 * `call *%rax`, the number in rax.  A call, taken as one; a function
+	 * pointer is not loaded so, but for a constant one: NULL's is 0 (as
+	 * gcc -O0 loads it), never taken for read.  Read only within the
+	 * page of the call itself (mapped: it ran). */
+	lea	-7(%rcx), %r11
+	lea	-1(%rcx), %rax
+	xor	%r11, %rax
+	shr	$12, %rax
+	jnz	4f
+	mov	-8(%rsp), %rax
+	test	%eax, %eax
+	jz	4f
+	cmpw	$0xd0ff, -2(%rcx)
+	jne	4f
+	cmpb	$0xb8, -7(%rcx)
+	jne	4f
+	cmp	%eax, -6(%rcx)
+	je	.Lslow
+4:	mov	-8(%rsp), %rax
 	popfq
 .Lverify_popped:
 	STUB_WINDOW zp_verify_site, .Lverify_popped, ZP_WIN_PRE16
