@@ -278,14 +278,47 @@ static void put_duration(struct tb *b, uint64_t ns)
 	tb_putc(b, '>');
 }
 
+static void emit_line(int tid, struct tb *b);
+
+/* Another thread's exit_group has printed this thread's end ("= ?",
+ * "+++ exited"): it runs on until the kernel stops it, and strace shows
+ * nothing of it after those lines. */
+static bool ended_by_group_exit(void)
+{
+	int me = (int)zp_raw0(SYS_gettid);
+	int n = __atomic_load_n(&g.nended, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < n && i < 256; i++)
+		if (__atomic_load_n(&g.ended[i], __ATOMIC_RELAXED) == me)
+			return true;
+	return false;
+}
+
+void line_thread_ended(int tid)
+{
+	int i = __atomic_load_n(&g.nended, __ATOMIC_RELAXED);
+	if (i < 256) {
+		__atomic_store_n(&g.ended[i], tid, __ATOMIC_RELAXED);
+		__atomic_store_n(&g.nended, i + 1, __ATOMIC_SEQ_CST);
+	}
+	/* a line of the thread being written now goes before its end */
+	for (int k = 0; k < 100000 && __atomic_load_n(&g.emitting, __ATOMIC_SEQ_CST) > 0; k++)
+		__builtin_ia32_pause();
+}
+
 static void emit(int tid, struct tb *b)
 {
-	/* Another thread's exit_group has printed this thread's end ("= ?",
-	 * "+++ exited"): it runs on until the kernel stops it, and strace
-	 * shows nothing of it after those lines. */
-	int ending = __atomic_load_n(&g.group_exit_tid, __ATOMIC_ACQUIRE);
-	if (__builtin_expect(ending != 0, 0) && (int)zp_raw0(SYS_gettid) != ending)
+	__atomic_fetch_add(&g.emitting, 1, __ATOMIC_SEQ_CST);
+	if (__builtin_expect(__atomic_load_n(&g.group_exit_tid, __ATOMIC_SEQ_CST) != 0, 0) &&
+	    ended_by_group_exit()) {
+		__atomic_fetch_sub(&g.emitting, 1, __ATOMIC_RELEASE);
 		return;
+	}
+	emit_line(tid, b);
+	__atomic_fetch_sub(&g.emitting, 1, __ATOMIC_RELEASE);
+}
+
+static void emit_line(int tid, struct tb *b)
+{
 	if (b->truncated && b->len >= 3)
 		zp_memcpy(b->p + b->len - 3, "...", 3); /* the line was cut */
 	b->p[b->len++] = '\n';                      /* room was kept for it */

@@ -372,6 +372,7 @@ static void other_threads_exit(int pid, int self, long status)
 	int n = other_threads(self, tids, 256);
 	for (int i = 0; i < n; i++) {
 		pending_report(tids[i], pid, true);
+		line_thread_ended(tids[i]);
 		exit_line(tids[i], pid, status);
 	}
 }

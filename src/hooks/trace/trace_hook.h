@@ -60,9 +60,15 @@ struct trace_state {
 	 * next to `active`, which every call reads: no page more per call */
 	int intr_count;
 	int root;             /* pid of the traced root */
-	/* The thread of this process in exit_group once it has printed the
-	 * others' last lines: theirs after that are not printed (0: none) */
+	/* The thread of this process in exit_group (0: none), the threads
+	 * whose last lines it has printed (no more of theirs are), and how
+	 * many threads are writing a line (emit(): it waits for none before
+	 * printing a thread's end, so that a line of the thread is either
+	 * before it or left out). */
 	int group_exit_tid;
+	int nended;
+	int ended[256];
+	int emitting;
 	int self_pid;         /* the process these statics belong to */
 	int threads;          /* traced threads of this process */
 	bool need_real;       /* -t: wall-clock timestamps */
@@ -141,6 +147,8 @@ TH_HIDDEN void line_summary(void);
  * !peek: the program's memory is not read (pointers as addresses). */
 TH_HIDDEN size_t line_pending_text(int pid, long nr, const long *args, const struct slot *s,
 				   int entry_args, bool peek, uintptr_t ip, char *buf, size_t len);
+/* exit_group's thread has printed tid's end: no more lines of tid. */
+TH_HIDDEN void line_thread_ended(int tid);
 /* The prefix of a line for the task shown as shown_tid. */
 TH_HIDDEN size_t line_prefix(int shown_tid, int tid, char *buf, size_t len);
 
