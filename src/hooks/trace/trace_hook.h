@@ -60,14 +60,11 @@ struct trace_state {
 	 * next to `active`, which every call reads: no page more per call */
 	int intr_count;
 	int root;             /* pid of the traced root */
-	/* The thread of this process in exit_group (0: none), the threads
-	 * whose last lines it has printed (no more of theirs are), and how
-	 * many threads are writing a line (emit(): it waits for none before
-	 * printing a thread's end, so that a line of the thread is either
-	 * before it or left out). */
+	/* The thread of this process in exit_group (0: none), and how many
+	 * threads are writing a line (emit(): exit_group waits for none
+	 * before printing a thread's end, so that a line of the thread is
+	 * either before it or left out); both read per line. */
 	int group_exit_tid;
-	int nended;
-	int ended[256];
 	int emitting;
 	int self_pid;         /* the process these statics belong to */
 	int threads;          /* traced threads of this process */
@@ -86,6 +83,10 @@ struct trace_state {
 	 * execve): what tells an execve whose new image will not be traced. */
 	char hooks_var[1024];
 	bool sticky;
+	/* The threads whose last lines exit_group has printed: no more of
+	 * theirs are (read only while exit_group runs). */
+	int nended;
+	int ended[256];
 	/* Last: its tail (the -o path, the inject rules) is big and read only
 	 * as far as it is filled; untouched, it costs no page at start-up. */
 	struct zp_trace_opts o;
