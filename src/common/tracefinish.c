@@ -20,6 +20,9 @@
 #include "traceout.h"
 #include "tracepending.h"
 
+/* include/linux/sched.h: the task is a kernel thread */
+#define PF_KTHREAD 0x00200000ul
+
 /* The session's control block, read-only, or NULL. */
 static const struct zp_trace_ctl *ctl_view(const char *ctl_path)
 {
@@ -122,11 +125,54 @@ static int started_in(int pid, const char *ctl_path)
 	return found;
 }
 
+/* What /proc/PID/stat says of a task: false if it cannot be read. */
+struct task_stat {
+	char state;		 /* R, S, Z... */
+	unsigned long flags;	 /* PF_* */
+	unsigned long env_start; /* 0 until execve has set up the new stack */
+};
+
+static bool task_stat(int pid, struct task_stat *t)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the command's name may hold ") ": field 3 follows its last ')' */
+	char *p = strrchr(buf, ')'), *save = NULL;
+	if (!p)
+		return false;
+	int field = 3;
+	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+		if (field == 3)
+			t->state = tok[0];
+		else if (field == 9)
+			t->flags = strtoul(tok, NULL, 10);
+		else if (field == 50) {
+			t->env_start = strtoul(tok, NULL, 10);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Is pid one of the session's processes: it maps the control file, or is
  * on its way to (see started_in).  An unrelated process with the number
  * (init, kthreadd: a pid namespace's 1 and 2 seen from outside) is not. */
 static bool ours(int pid, const char *ctl_path, const char *ctl_name)
 {
+	/* In the middle of its execve (env_start still 0), a process maps
+	 * neither the file nor, for a while, any environment: found as a
+	 * traced orphan killed by SIGBUS, the file trimmed under the window
+	 * its next line went to.  A kernel thread's stack fields are 0 too:
+	 * its flags tell it apart. */
+	struct task_stat t;
+	if (task_stat(pid, &t) && !(t.flags & PF_KTHREAD) && t.env_start == 0)
+		return true;
 	int m = maps_ctl(pid, ctl_name);
 	if (m == 1)
 		return true;
@@ -140,15 +186,8 @@ static bool running(int pid)
 {
 	if (kill(pid, 0) < 0 && errno != EPERM)
 		return false;
-	char path[64], st = 0;
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%*d (%*[^)]) %c", &st) != 1)
-			st = 0;
-		fclose(f);
-	}
-	return st != 'Z' && st != 'X';
+	struct task_stat t = {0};
+	return !task_stat(pid, &t) || (t.state != 'Z' && t.state != 'X');
 }
 
 /* A traced process in a pid namespace of its own is in the table by the
