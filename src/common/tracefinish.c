@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "tracefmt.h"
@@ -160,25 +161,26 @@ static bool task_stat(int pid, struct task_stat *t)
 	return false;
 }
 
-/* Is pid one of the session's processes: it maps the control file, or is
- * on its way to (see started_in).  An unrelated process with the number
- * (init, kthreadd: a pid namespace's 1 and 2 seen from outside) is not. */
-static bool ours(int pid, const char *ctl_path, const char *ctl_name)
+/* Is pid one of the session's processes: 1 if it maps the control file,
+ * or is on its way to (see started_in), 0 if not (an unrelated process
+ * with the number: init, kthreadd, a pid namespace's 1 and 2 seen from
+ * outside), -1 if nothing of it can be read. */
+static int member(int pid, const char *ctl_path, const char *ctl_name)
 {
-	/* In the middle of its execve (env_start still 0), a process maps
-	 * neither the file nor, for a while, any environment: found as a
-	 * traced orphan killed by SIGBUS, the file trimmed under the window
-	 * its next line went to.  A kernel thread's stack fields are 0 too:
-	 * its flags tell it apart. */
-	struct task_stat t;
-	if (task_stat(pid, &t) && !(t.flags & PF_KTHREAD) && t.env_start == 0)
-		return true;
 	int m = maps_ctl(pid, ctl_name);
 	if (m == 1)
-		return true;
+		return 1;
+	/* In the middle of its execve (env_start still 0), a process maps
+	 * neither the file nor, for a while, any environment: it may be
+	 * ours, so it counts (found as a traced orphan killed by SIGBUS: the
+	 * file was trimmed under the window its next line went to).  A
+	 * kernel thread's stack fields are 0 too, and so are those of a
+	 * process we may not read (whose maps are unreadable as well). */
+	struct task_stat t;
+	if (m == 0 && task_stat(pid, &t) && !(t.flags & PF_KTHREAD) && t.env_start == 0)
+		return 1;
 	int s = started_in(pid, ctl_path);
-	/* nothing readable: cannot tell, so it may be */
-	return s == 1 || (m < 0 && s < 0);
+	return s == 1 ? 1 : m < 0 && s < 0 ? -1 : 0;
 }
 
 /* A zombie is not alive for our purposes. */
@@ -193,8 +195,9 @@ static bool running(int pid)
 /* A traced process in a pid namespace of its own is in the table by the
  * number its parent there saw (sh's child in `unshare -p -f sh -c ...`
  * is 2): look for one among the processes of other pid namespaces, by
- * the control file it maps or the environment it started with (where
- * neither can be read, another user's container, it is not ours). */
+ * the control file it maps, the environment it started with, or its
+ * execve in progress (where nothing can be read, another user's
+ * container, it is not ours). */
 static bool foreign_alive(const char *ctl_path, const char *ctl_name)
 {
 	struct stat self, ns;
@@ -213,7 +216,7 @@ static bool foreign_alive(const char *ctl_path, const char *ctl_name)
 			continue;
 		snprintf(path, sizeof path, "/proc/%ld/ns/pid", pid);
 		found = stat(path, &ns) == 0 && ns.st_ino != self.st_ino && running((int)pid) &&
-			(maps_ctl((int)pid, ctl_name) == 1 || started_in((int)pid, ctl_path) == 1);
+			member((int)pid, ctl_path, ctl_name) == 1;
 	}
 	closedir(d);
 	return found;
@@ -237,7 +240,7 @@ static bool any_alive(const struct zp_trace_ctl *c, const char *ctl_path, const 
 			elsewhere = true; /* ended, or a number in another namespace */
 			continue;
 		}
-		if (ours(pid, ctl_path, ctl_name)) /* or cannot tell */
+		if (member(pid, ctl_path, ctl_name) != 0) /* or cannot tell */
 			return true;
 		elsewhere = true;
 	}
@@ -333,6 +336,18 @@ static off_t data_end(int fd, off_t size)
 }
 
 extern const char *zp_syscall_name(long nr) __attribute__((visibility("hidden")));
+
+/* buf at the file's end, which is `end` unless a process still tracing
+ * appended a line there since (traceout.c's append_line): after it, not
+ * over it.  pwrite at `end` where RWF_APPEND is unknown (before 4.16). */
+static bool append_whole(int fd, const char *buf, size_t n, off_t end)
+{
+	struct iovec iov = {(void *)buf, n};
+	ssize_t w = pwritev2(fd, &iov, 1, 0, RWF_APPEND);
+	if (w < 0 && (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOSYS))
+		w = pwrite(fd, buf, n, end);
+	return w == (ssize_t)n;
+}
 
 /* last into the -ff file of pid: output.PID. */
 static int append_to_task_file(const char *output, int pid, const char *last, char *err,
@@ -603,6 +618,10 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 										  : data_end(fd, st.st_size);
 		if (end > st.st_size)
 			end = st.st_size;
+		/* A process still tracing, taken for gone, appends from here
+		 * on, instead of writing into its window past the end to come. */
+		if (ours && (c->mode == ZP_TOUT_MMAP || c->mode == ZP_TOUT_PWRITE))
+			__atomic_store_n(&c->trimmed, 1, __ATOMIC_RELEASE);
 		/* -A: what the file held before is not ours to change */
 		off_t from = c && (off_t)c->data_from <= end ? (off_t)c->data_from : 0;
 		off_t sq = squeeze(fd, from, end);
@@ -627,7 +646,7 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 		if (append_to_task_file(path, last_pid, last, err, errlen) < 0 && rc == 0)
 			rc = -1;
 	} else if (lastn && regular) {
-		if (pwrite(fd, last, lastn, end) != (ssize_t)lastn && rc == 0) {
+		if (!append_whole(fd, last, lastn, end) && rc == 0) {
 			snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
 			rc = -1;
 		} else {
@@ -640,7 +659,7 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 		static char table[ZP_TRACE_COUNT_SLOTS * 100 + 1024];
 		size_t n = zp_trace_summary(c, cfd, table, sizeof table, zp_syscall_name);
 		if (regular) {
-			if (pwrite(fd, table, n, end) != (ssize_t)n && rc == 0) {
+			if (!append_whole(fd, table, n, end) && rc == 0) {
 				snprintf(err, errlen, "cannot write the summary to %s", path);
 				rc = -1;
 			}

@@ -605,6 +605,33 @@ static long write_line(struct zp_tout *t, int fd, const char *s, size_t n)
 	return r;
 }
 
+/* A line of a process still tracing once the file was trimmed (ctl->trimmed):
+ * at the file's end as it is then, where the finishing command's last lines
+ * went too, whole (one write under the file's lock). */
+static long append_line(struct zp_tout *t, const char *s, size_t n)
+{
+	uint64_t lim = fsize_now();
+	struct sigguard gd;
+	guard_begin(&gd, lim != ~0ull ? SIGBIT(SIGXFSZ) : 0);
+	long r = 0;
+	while (n) {
+		struct iovec iov = {(void *)s, n};
+		r = zp_raw6(SYS_pwritev2, __atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), (long)&iov,
+			    1, 0, 0, RWF_APPEND);
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r <= 0) {
+			r = r < 0 ? r : -EIO;
+			break;
+		}
+		s += r;
+		n -= (size_t)r;
+		r = 0;
+	}
+	guard_end(&gd, r == -EFBIG);
+	return r;
+}
+
 /* A line that could not be written: count it, for zp_trace_finish. */
 static void lost(struct zp_tout *t, size_t n, long err)
 {
@@ -623,6 +650,11 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 	struct zp_trace_ctl *c = t->ctl;
 	if (t->sandboxed && (t->mode == ZP_TOUT_MMAP || t->mode == ZP_TOUT_PWRITE)) {
 		line_sandboxed(t, s, n);
+		return;
+	}
+	if ((t->mode == ZP_TOUT_MMAP || t->mode == ZP_TOUT_PWRITE) &&
+	    __builtin_expect(__atomic_load_n(&c->trimmed, __ATOMIC_ACQUIRE), 0)) {
+		lost(t, n, append_line(t, s, n));
 		return;
 	}
 	switch (t->mode) {
@@ -671,6 +703,7 @@ void zp_tout_trim(struct zp_tout *t)
 		return;
 	uint64_t end = __atomic_load_n(&t->ctl->end, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&t->ctl->cap, end, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->ctl->trimmed, 1, __ATOMIC_RELEASE);
 	/* end may lie past RLIMIT_FSIZE (lines lost to it took their room) */
 	struct sigguard gd;
 	guard_begin(&gd, fsize_now() != ~0ull ? SIGBIT(SIGXFSZ) : 0);

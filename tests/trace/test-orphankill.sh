@@ -70,6 +70,14 @@ done
 [ $lost = 0 ]
 outcome "orphan mid-execve at the program's end: it runs on, the file whole ($lost of 12 runs not)"
 
+# Should the command still take a tracing process for gone, its later lines
+# go in after the finished file's, not into its window past the new end
+# (SIGBUS): the session's two sides in one program.
+rm -f "$TMP/L"
+: > "$TMP/LC"
+out=$("$ZP_BUILD/tests/progs/tp-lateline" "$TMP/L" "$TMP/LC" 2>&1)
+verdict $? "a process taken for gone writes on: its lines follow the finished file's${out:+ ($out)}"
+
 # A helper that ends a moment after the program (Erlang's erl_child_setup),
 # in a session where an orphan was killed by a signal unseen (its parent
 # gone without reaping it: Erlang's inet_gethost kills its helper so), so
