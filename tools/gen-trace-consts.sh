@@ -67,7 +67,7 @@ table sa_flags
 headers asm/signal.h asm-generic/signal-defs.h
 match ^SA_[A-Z]+$
 exclude ^(SA_NOMASK|SA_ONESHOT|SA_UNSUPPORTED)$
-order SA_RESTORER SA_ONSTACK SA_RESTART SA_NODEFER SA_RESETHAND SA_SIGINFO SA_NOCLDSTOP SA_NOCLDWAIT
+order SA_RESTORER SA_ONSTACK SA_RESTART SA_INTERRUPT SA_NODEFER SA_RESETHAND SA_SIGINFO SA_NOCLDSTOP SA_NOCLDWAIT
 
 table sigprocmask_how
 headers asm/signal.h asm-generic/signal-defs.h
@@ -1435,11 +1435,24 @@ done
 names_file=$(dirname "$0")/strace-names.txt
 grep -v '^#' "$names_file" | awk '{ print $1, $2, $3 }' >> "$tmp/all.raw"
 
-# In spec order, first name per value.
-{ cut -d"$us" -f1 "$tmp/tables"; grep -v '^#' "$names_file" | awk '!seen[$1]++ { print $1 }'; } > "$tmp/names"
-awk 'NR == FNR { order[++n] = $1; next }
-     !seen[$1 " " $3]++ { rows[$1] = rows[$1] $0 "\n" }
-     END { for (i = 1; i <= n; i++) printf "%s", rows[order[i]] }' "$tmp/names" "$tmp/all.raw" > "$tmp/all"
+# In spec order, first name per value.  strace-names.txt may add to a
+# table of the spec (a name only libc's or the kernel's own headers have,
+# SA_INTERRUPT): the table's "order" places it too.
+{ cut -d"$us" -f1 "$tmp/tables"; grep -v '^#' "$names_file" | awk '{ print $1 }'; } |
+	awk '!seen[$0]++' > "$tmp/names"
+cut -d"$us" -f1,6 "$tmp/tables" | tr "$us" ' ' > "$tmp/orders"
+awk 'FILENAME == ARGV[1] { for (i = 2; i <= NF; i++) rank[$1 " " $i] = i - 1; next }
+     FILENAME == ARGV[2] { order[++n] = $1; next }
+     !seen[$1 " " $3]++ {
+	r = rank[$1 " " $2]
+	if (r) first[$1 " " r] = $0 "\n"; else rows[$1] = rows[$1] $0 "\n"
+     }
+     END {
+	for (i = 1; i <= n; i++) {
+		for (r = 1; r <= 64; r++) printf "%s", first[order[i] " " r]
+		printf "%s", rows[order[i]]
+	}
+     }' "$tmp/orders" "$tmp/names" "$tmp/all.raw" > "$tmp/all"
 empty=$(awk 'NR == FNR { have[$1] = 1; next } !have[$1] { print $1 }' "$tmp/all" "$tmp/names")
 if [ -n "$empty" ]; then
 	echo "gen-trace-consts.sh: tables that came out empty:" $empty >&2

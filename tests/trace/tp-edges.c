@@ -118,6 +118,10 @@ int main(void)
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0x400;
 	sigaction(SIGUSR2, &sa, NULL);
+	/* SA_INTERRUPT, which only libc's headers define (apache's handlers
+	 * have it), between SA_RESTART and SA_NODEFER as strace orders them */
+	sa.sa_flags = SA_RESTART | SA_INTERRUPT | SA_NODEFER;
+	sigaction(SIGUSR2, &sa, NULL);
 	/* si_errno and a value, sent and delivered */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_signal;
