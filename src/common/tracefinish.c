@@ -618,8 +618,9 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 										  : data_end(fd, st.st_size);
 		if (end > st.st_size)
 			end = st.st_size;
-		/* A process still tracing, taken for gone, appends from here
-		 * on, instead of writing into its window past the end to come. */
+		/* A process still tracing, taken for gone, writes with pwrite
+		 * from here on, not into its window past the end to come; its
+		 * lines go after ours once ctl->end says where that is (below). */
 		if (ours && (c->mode == ZP_TOUT_MMAP || c->mode == ZP_TOUT_PWRITE))
 			__atomic_store_n(&c->trimmed, 1, __ATOMIC_RELEASE);
 		/* -A: what the file held before is not ours to change */
@@ -676,6 +677,11 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 			 (unsigned long long)c->lost_lines, (unsigned long long)c->lost_bytes,
 			 strerror(c->lost_errno ? c->lost_errno : EIO));
 		rc = -1;
+	}
+	struct stat now;
+	if (ours && c->trimmed && fstat(fd, &now) == 0) {
+		__atomic_store_n(&c->cap, (uint64_t)now.st_size, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->end, (uint64_t)now.st_size, __ATOMIC_RELEASE);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -605,33 +605,6 @@ static long write_line(struct zp_tout *t, int fd, const char *s, size_t n)
 	return r;
 }
 
-/* A line of a process still tracing once the file was trimmed (ctl->trimmed):
- * at the file's end as it is then, where the finishing command's last lines
- * went too, whole (one write under the file's lock). */
-static long append_line(struct zp_tout *t, const char *s, size_t n)
-{
-	uint64_t lim = fsize_now();
-	struct sigguard gd;
-	guard_begin(&gd, lim != ~0ull ? SIGBIT(SIGXFSZ) : 0);
-	long r = 0;
-	while (n) {
-		struct iovec iov = {(void *)s, n};
-		r = zp_raw6(SYS_pwritev2, __atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), (long)&iov,
-			    1, 0, 0, RWF_APPEND);
-		if (r == -EINTR || r == -EAGAIN)
-			continue;
-		if (r <= 0) {
-			r = r < 0 ? r : -EIO;
-			break;
-		}
-		s += r;
-		n -= (size_t)r;
-		r = 0;
-	}
-	guard_end(&gd, r == -EFBIG);
-	return r;
-}
-
 /* A line that could not be written: count it, for zp_trace_finish. */
 static void lost(struct zp_tout *t, size_t n, long err)
 {
@@ -652,13 +625,13 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 		line_sandboxed(t, s, n);
 		return;
 	}
-	if ((t->mode == ZP_TOUT_MMAP || t->mode == ZP_TOUT_PWRITE) &&
-	    __builtin_expect(__atomic_load_n(&c->trimmed, __ATOMIC_ACQUIRE), 0)) {
-		lost(t, n, append_line(t, s, n));
-		return;
-	}
 	switch (t->mode) {
 	case ZP_TOUT_MMAP: {
+		/* Trimmed under a process still tracing: its window's pages past
+		 * the end would raise SIGBUS.  As PWRITE below: ctl->end is
+		 * the file's end again once the trimming is done. */
+		if (__builtin_expect(__atomic_load_n(&c->trimmed, __ATOMIC_ACQUIRE), 0))
+			goto pwrite;
 		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
 		uint64_t need = off + n;
 		int g = 0;
@@ -676,7 +649,8 @@ void zp_tout_line(struct zp_tout *t, int tid, const char *s, size_t n)
 		lost(t, n, file_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
 		return;
 	}
-	case ZP_TOUT_PWRITE: {
+	case ZP_TOUT_PWRITE:
+	pwrite: {
 		uint64_t off = __atomic_fetch_add(&c->end, n, __ATOMIC_RELAXED);
 		lost(t, n, file_pwrite_all(__atomic_load_n(&t->out_fd, __ATOMIC_RELAXED), s, n, off));
 		return;

@@ -114,8 +114,10 @@ struct zp_trace_ctl {
 	int32_t tasks;          /* traced tasks alive (threads count) */
 	uint32_t finished;      /* the summary was printed and the file trimmed */
 	/* The file was trimmed to its lines: a process still tracing (one
-	 * the finishing command took for gone) appends its lines, as its
-	 * window past the new end would raise SIGBUS (traceout.c). */
+	 * the finishing command took for gone) writes its lines with pwrite
+	 * at offsets from `end`, which is the file's end again once the
+	 * trimming is done, not through its window, whose pages past the
+	 * new end would raise SIGBUS (traceout.c). */
 	uint32_t trimmed;
 	uint32_t count;         /* -c is on */
 	/* -c alone (no lines, no -T) on a CPU with an invariant TSC: counts[].ns hold TSC

@@ -4,7 +4,8 @@
  * process's shared window, and lines it writes after that went into the
  * window past the new end, where the first page wholly past it raised
  * SIGBUS and killed the traced program.  They must go in after the
- * finished file's lines instead, whole, with no gap.
+ * finished file's lines instead, whole, with no gap, and stay there when
+ * the process, the last one out, trims the file as it ends.
  * Usage: tp-lateline OUTPUT CTL   Exit: 0 fine, 1 with a message.
  */
 #include <stdio.h>
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < LATE; i++)
 		zp_tout_line(&t, me, buf, line(buf, sizeof buf, "late", i));
+	zp_tout_trim(&t);
 
 	FILE *f = fopen(argv[1], "r");
 	if (!f) {
