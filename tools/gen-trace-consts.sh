@@ -215,6 +215,11 @@ headers netinet/in.h
 match ^IPPROTO_[A-Z0-9]+$
 exclude ^IPPROTO_(MAX|HOPOPTS)$
 
+table ethernet_protocols
+headers linux/if_ether.h
+match ^ETH_P_[A-Z0-9_]+$
+exclude ^ETH_P_802_3_MIN$
+
 table msg_flags
 headers sys/socket.h
 from bits/socket.h

@@ -6,7 +6,8 @@
 # bits), PR_SET_NAME's 15 bytes, 16-bit modes, a signal set of a size the kernel refuses,
 # unshare's and setns's names, mremap without MREMAP_FIXED, alarm's
 # unsigned seconds, an iocb's key, a bit strace does not name in sa_flags,
-# sigaltstack's SS_AUTODISARM, and siginfo
+# sigaltstack's SS_AUTODISARM, ints with garbage above their 32 bits, a
+# packet socket's htons(ETH_P_ALL), and siginfo
 # with si_errno and a value, sent and delivered (a seccomp trap's data
 # too).  Addresses and the pid are normalised; one case per call name,
 # all of its lines in order.
@@ -32,6 +33,6 @@ norm "$TMP/z.trace" >"$TMP/z.lines"
 same_calls "$TMP/s.lines" "$TMP/z.lines" readv preadv preadv2 process_vm_readv sendmmsg writev \
 	poll flock eventfd2 accept4 getitimer getrusage prctl msgctl mkdir rt_sigprocmask semtimedop \
 	unshare setns mremap io_cancel alarm sigaltstack rt_sigaction rt_sigqueueinfo rt_tgsigqueueinfo \
-	rt_sigtimedwait \
+	rt_sigtimedwait fcntl setsockopt getsockopt futex memfd_create socket \
 	'--- SIGUSR1' '--- SIGSYS'
 finish

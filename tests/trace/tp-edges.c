@@ -14,7 +14,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/aio_abi.h>
+#include <linux/futex.h>
+#include <linux/if_ether.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -152,6 +155,32 @@ int main(void)
 		sigtimedwait(&w, &got, &brief);
 		sigtimedwait(&w, &got, &brief);
 		sigprocmask(SIG_UNBLOCK, &w, NULL);
+	}
+	/* int arguments with garbage in the register's upper half (the
+	 * kernel reads 32 bits: strace prints those, mostly) */
+	{
+		const long hi = 0x500000000L;
+		static char name[16];
+		prctl(PR_GET_NAME, name, 0, 0, 0);
+		syscall(SYS_prctl, hi | PR_SET_NAME, name, 0, 0, 0);
+		syscall(SYS_fcntl, hi | 0x7fffffffL, hi | F_GETFD);
+		int one = 1;
+		syscall(SYS_setsockopt, -1, hi | SOL_SOCKET, hi | SO_REUSEADDR, &one, hi | sizeof one);
+		socklen_t len = sizeof one;
+		syscall(SYS_getsockopt, -1, hi | SOL_SOCKET, hi | SO_REUSEADDR, &one, &len);
+		static int word;
+		syscall(SYS_futex, &word, hi | FUTEX_WAKE, 1, 0, 0, 0);
+		long fd = syscall(SYS_memfd_create, "edges", hi | MFD_CLOEXEC);
+		if (fd >= 0)
+			close((int)fd);
+		/* a packet socket's protocol, htons(ETH_P_...), and an
+		 * unknown one (EPERM without CAP_NET_RAW: printed the same) */
+		fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		if (fd >= 0)
+			close((int)fd);
+		fd = socket(AF_PACKET, SOCK_DGRAM, htons(0x1234));
+		if (fd >= 0)
+			close((int)fd);
 	}
 	/* a seccomp trap's data is its SIGSYS's si_errno */
 	struct sock_filter f[] = {

@@ -11,16 +11,17 @@
 
 #include "decode.h"
 
+/* The flags are an int: the kernel ignores the register's upper half. */
 static void a_open_flags(struct dctx *d, int i)
 {
 	arg(d);
-	p_open_flags(d->b, (unsigned long)d->a[i]);
+	p_open_flags(d->b, (unsigned int)d->a[i]);
 }
 
 /* open/openat print the mode only when it is used. */
 static void open_tail(struct dctx *d, int flags_i)
 {
-	unsigned long fl = (unsigned long)d->a[flags_i];
+	unsigned long fl = (unsigned int)d->a[flags_i];
 	a_open_flags(d, flags_i);
 	if ((fl & O_CREAT) || (fl & __O_TMPFILE) == __O_TMPFILE)
 		a_oct(d, flags_i + 1);
@@ -259,8 +260,8 @@ static void d_fcntl(struct dctx *d)
 {
 	a_fd(d, 0);
 	arg(d);
-	long cmd = d->a[1];
-	p_xlat(d->b, (unsigned long)cmd, XT(fcntl_cmds), "F_???");
+	int cmd = (int)d->a[1]; /* an int, as the kernel reads it */
+	p_xlat(d->b, (unsigned int)cmd, XT(fcntl_cmds), "F_???");
 	switch (cmd) {
 	case F_GETFD:
 		if (d->ok && d->ret) {
@@ -1196,6 +1197,7 @@ bool zp_decode_file(struct dctx *d)
 		return true;
 	case SYS_memfd_create:
 		a_str(d, 0);
+		d->a[1] = (unsigned int)d->a[1]; /* the kernel's flags are an int */
 		a_flags(d, 1, XT(memfd_flags), NULL);
 		d->rstyle = RV_FD;
 		return true;

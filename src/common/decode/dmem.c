@@ -43,9 +43,9 @@ bool zp_decode_mem(struct dctx *d)
 		a_ptr(d, 0);
 		a_ulong(d, 1);
 		arg(d);
-		p_prot(d->b, (unsigned long)d->a[2]);
+		p_prot(d->b, (unsigned long)d->a[2]); /* all 64 bits, as strace */
 		arg(d);
-		p_map_flags(d->b, (unsigned long)d->a[3]);
+		p_map_flags(d->b, (unsigned int)d->a[3]); /* an int to the kernel */
 		a_fd(d, 4);
 		a_hex(d, 5);
 		d->rstyle = RV_HEX;

@@ -34,16 +34,24 @@ static void a_socket_type(struct dctx *d, int i)
 	}
 }
 
+/* By the family as the register holds it, all 64 bits (as strace). */
 static void a_protocol(struct dctx *d, int i, long family)
 {
 	arg(d);
 	long p = d->a[i];
-	if (family == AF_INET || family == AF_INET6)
+	if (family == AF_INET || family == AF_INET6) {
 		p_xlat_d(d->b, p, XT(ipproto));
-	else if (family == AF_NETLINK)
+	} else if (family == AF_NETLINK) {
 		p_xlat_d(d->b, p, XT(netlink_protocols));
-	else
-		tb_dec(d->b, (int)p);
+	} else if (family == AF_PACKET) {
+		/* an Ethernet type in network byte order: htons(ETH_P_ALL) */
+		uint16_t be = (uint16_t)p;
+		tb_puts(d->b, "htons(");
+		p_xlat(d->b, (uint16_t)(be >> 8 | be << 8), XT(ethernet_protocols), "ETH_P_???");
+		tb_putc(d->b, ')');
+	} else {
+		tb_udec(d->b, (unsigned long)p);
+	}
 }
 
 /* sockaddr in (len = the next argument). */
@@ -185,8 +193,18 @@ static void p_packet_opt(struct dctx *d, int name, unsigned long addr, unsigned 
 	tb_putc(d->b, '}');
 }
 
+/* Level, name and length are ints to the kernel: the registers' upper
+ * halves do not count (strace prints them so). */
+static void sockopt_ints(struct dctx *d)
+{
+	d->a[1] = (int)d->a[1];
+	d->a[2] = (int)d->a[2];
+}
+
 static void d_setsockopt(struct dctx *d)
 {
+	sockopt_ints(d);
+	d->a[4] = (int)d->a[4];
 	a_fd(d, 0);
 	a_sockopt_name(d, 1, false);
 	arg(d);
@@ -226,6 +244,7 @@ static void p_peercred(struct dctx *d, unsigned long addr, size_t len)
 
 static void d_getsockopt(struct dctx *d)
 {
+	sockopt_ints(d);
 	a_fd(d, 0);
 	a_sockopt_name(d, 1, true);
 	unsigned long v = (unsigned long)d->a[3], lenp = (unsigned long)d->a[4];

@@ -497,7 +497,7 @@ static void d_futex(struct dctx *d)
 {
 	a_ptr(d, 0);
 	arg(d);
-	unsigned long op = (unsigned long)d->a[1];
+	unsigned long op = (unsigned int)d->a[1]; /* an int to the kernel */
 	p_futex_op(d->b, op);
 	switch (op & FUTEX_CMD_MASK) {
 	case FUTEX_WAIT:
@@ -670,7 +670,8 @@ static const char *const suid_dump[] = {"SUID_DUMP_DISABLE", "SUID_DUMP_USER", "
 /* prctl: the arguments each option takes, printed as strace does. */
 static void d_prctl(struct dctx *d)
 {
-	long opt = d->a[0];
+	long opt = (int)d->a[0]; /* an int to the kernel */
+	d->a[0] = opt;
 	a_xlat(d, 0, XT(prctl), "PR_???");
 	switch (opt) {
 	case 23: /* PR_CAPBSET_READ */
