@@ -5,7 +5,7 @@ RT_SRC_GPR := dispatch.c psud.c thread.c registry.c signals.c sigdefault.c log.c
 RT_SRC := init.c trampoline.c hooks.c cpu.c maps.c ehframe.c finder.c rewrite.c cache.c report.c \
 	watch.c sud.c exec.c textcache.c vdso.c decoder.c solib.c nullfault.c gotab.c unwind.c gdbjit.c \
 	insn.c scan.c tier.c env.c
-RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o $(B)/rt/scanclone.o \
+RT_OBJ := $(RT_SRC_GPR:%.c=$(B)/rt/%.o) $(RT_SRC:%.c=$(B)/rt/%.o) $(B)/rt/entry.o $(B)/rt/scanclone.o $(B)/rt/handlercall.o \
 	$(B)/rt/syscall_table.o $(B)/rt/gprmem.o $(B)/rt/gprfmt.o $(B)/rt/gopclntab.o $(B)/rt/x86len.o \
 	$(B)/rt/sled_image.o $(B)/rt/tracesecure.o
 RT_HDR := $(wildcard src/runtime/*.h) include/zpoline.h src/common/raw.h src/common/gopclntab.h \
@@ -31,7 +31,7 @@ $(B)/rt/entry.o: src/runtime/entry.S src/runtime/layout.h src/common/sysargs.h
 	@mkdir -p $(@D)
 	$(CC) -Isrc/runtime -Isrc/common -c $< -o $@
 
-$(B)/rt/scanclone.o: src/runtime/scanclone.S
+$(B)/rt/scanclone.o $(B)/rt/handlercall.o: $(B)/rt/%.o: src/runtime/%.S
 	@mkdir -p $(@D)
 	$(CC) -c $< -o $@
 

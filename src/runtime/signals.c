@@ -74,6 +74,10 @@ static uint64_t ours_unpack(uint8_t p)
 	return mask;
 }
 
+/* handlercall.S: with the registers the context shows (gregs) */
+void zp_call_handler(void *handler, int sig, siginfo_t *si, void *uc, const greg_t *gregs)
+	__attribute__((visibility("hidden")));
+
 /* The program's handlers of the other signals run through wrapped() (see
  * there); the handler and flags the program gave, for each signal whose
  * kernel handler is wrapped. */
@@ -1102,10 +1106,8 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	if (t)
 		t->handler_ran = true;
 	zp_sud_handler_runs();
-	if (a.flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
-	else
-		((void (*)(int))a.handler)(sig);
+	zp_call_handler((void *)a.handler, sig, si, uc,
+			uc ? ((ucontext_t *)uc)->uc_mcontext.gregs : NULL);
 	/* Come in the runtime's code (a trap handler's first steps), the
 	 * handler's return sets the real mask: where it came tells the trap
 	 * (zp_trap_enter). */
@@ -1829,10 +1831,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	if (t)
 		t->handler_ran = true;
 	zp_sud_handler_runs();
-	if (va->flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))h)(sig, si, uc);
-	else
-		((void (*)(int))h)(sig);
+	zp_call_handler(h, sig, si, uc, uc ? uc->uc_mcontext.gregs : NULL);
 	bool back = app_view_hide(&v, t, uc);
 	program_gs_leave(t, gs, !back);
 	if (!back)

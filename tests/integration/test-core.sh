@@ -18,7 +18,7 @@ for hook in none pass count clobber trace; do
 	esac
 	export ZPOLINE_COUNT_OUTPUT=$TMP/count.$hook
 	# regs/redzone/clones/altstack/spawnsig/vforkexit/... print their own PASS/FAIL lines; prefix the hook.
-	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack ucmask signest pkeys edgesig stepmask rtorder selfstorm sigjump maskloop maskjump trapjump altblock clearsig altdisarm; do
+	for prog in regs redzone clones altstack spawnsig vforkexit altswitch sigmaskview sigheld handlermask faultbt selfsig seccompraise intrpc trapstack ucmask signest pkeys edgesig stepmask rtorder selfstorm sigjump maskloop maskjump trapjump altblock clearsig altdisarm handlerregs; do
 		# edgesig and stepmask replay a call step by step: the tracer's timestamps
 		# would make every run take other steps
 		opts=$ZPOLINE_TRACE_OPTS
