@@ -46,6 +46,16 @@ static const struct zp_trace_ctl *ctl_view(const char *ctl_path)
 	return c;
 }
 
+/* Does the session's table say pid's exit_group or last exit ran (the
+ * state traceout.c's zp_tout_proc_exit sets)? */
+static bool pid_exited(const struct zp_trace_ctl *c, int pid)
+{
+	for (int i = 0; i < ZP_TRACE_PID_SLOTS; i++)
+		if ((int)(c->pids[i] & 0xffffffffu) == pid)
+			return (int)(c->pids[i] >> 32) == ZP_TRACE_PID_EXITED;
+	return false;
+}
+
 /* Does the session's table say pid ran an image without the runtime?
  * (the state traceout.c's zp_tout_proc_untraced sets) */
 bool zp_trace_untraced(const char *ctl_path, int pid)
@@ -569,8 +579,11 @@ int zp_trace_finish(const char *output, const char *ctl_path, const char *last, 
 			}
 		}
 		/* Without a line for the root's end (-qq, or an end it printed
-		 * itself): the lines of calls its tasks died in, alone. */
-		if (c && (!last || !*last) && last_pid > 0) {
+		 * itself): the lines of calls its tasks died in, alone.  Not
+		 * after its exit_group, which printed its threads' ends: a
+		 * thread's entry from after that was a call begun as the kernel
+		 * stopped it (printed after the process's end; sweep E). */
+		if (c && (!last || !*last) && last_pid > 0 && !pid_exited(c, last_pid)) {
 			const char *to = output && *output ? output : c->out_path;
 			last = pending_rest(c, last_pid, c->mode == ZP_TOUT_FF ? to : NULL);
 			synth = last != NULL;

@@ -743,7 +743,7 @@ size_t zp_tout_env(struct zp_tout *t, char *buf, size_t len)
  * that a parent reaping a child killed by a signal can count it out. */
 /* PID_UNTRACED: it runs a program that does not load the runtime (secure
  * execution): no image of ours will print its end. */
-enum { PID_LIVE = 1, PID_EXITED = 2, PID_GONE = 3, PID_UNTRACED = ZP_TRACE_PID_UNTRACED };
+enum { PID_LIVE = 1, PID_EXITED = ZP_TRACE_PID_EXITED, PID_GONE = 3, PID_UNTRACED = ZP_TRACE_PID_UNTRACED };
 
 void zp_tout_task_add(struct zp_tout *t, int delta)
 {

@@ -325,8 +325,11 @@ ZP_TOUT_HIDDEN void zp_tout_exec_drop(struct zp_tout *t, int pid);
 int zp_trace_finish(const char *output, const char *ctl_path, const char *last, int last_pid,
 		    char *err, size_t errlen);
 
-/* The state of a pid that ran an image without the runtime (a set-user-ID
- * program, valgrind's tool): no process of ours prints its end. */
+/* The states of a pid in ctl->pids (traceout.c) that the command reads:
+ * its exit_group or last exit ran; it ran an image without the runtime (a
+ * set-user-ID program, valgrind's tool): no process of ours prints its
+ * end. */
+#define ZP_TRACE_PID_EXITED 2
 #define ZP_TRACE_PID_UNTRACED 4
 /* For the command: is pid in that state in the session's table?  Then the
  * command prints its "+++ exited with N +++" (it waited for it). */

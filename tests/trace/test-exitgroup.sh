@@ -58,4 +58,23 @@ for i in 1 2 3 4 5; do
 done
 [ $after = 0 ] && pass "no line of a thread after its \"+++ exited\" line (5 runs)" ||
 	fail "$after lines after a \"+++ exited\" line in 5 runs: $(awk '/\+\+\+/ { e = 1; next } e' "$TMP/spin" | head -3)"
+# Threads in calls that may block (epoll_wait): one begun as the kernel
+# stopped its thread, after exit_group had printed the thread's end, was
+# printed "<unfinished ...> = ?" by the command after the process's end
+# (sweep E: 1 run in 10).  Each task's end is its last line, the
+# process's the file's.
+late=0
+for i in $(seq 20); do
+	timeout -k 5 30 "$ZP" trace -f -o "$TMP/spinw" -- "$ZP_BUILD/tests/progs/tp-exitspin" wait \
+		>/dev/null 2>&1
+	rc=$?
+	[ $rc = 4 ] || fail "tp-exitspin wait run $i: exit $rc, want 4"
+	if ! awk '/\+\+\+ exited/ { ex[$1] = 1; last = $1; next } ($1 in ex) { bad = 1 }
+		END { exit bad || last != lead }' lead="$(head -1 "$TMP/spinw" | awk '{print $1}')" "$TMP/spinw"; then
+		late=$((late + 1))
+		tail -n 2 "$TMP/spinw"
+	fi
+done
+[ $late = 0 ]
+outcome "threads in epoll_wait at exit_group: every task's end is its last line ($late of 20 runs not)"
 finish

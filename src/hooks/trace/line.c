@@ -283,8 +283,10 @@ static void emit_line(int tid, struct tb *b);
 /* Another thread's exit_group has printed this thread's end ("= ?",
  * "+++ exited"): it runs on until the kernel stops it, and strace shows
  * nothing of it after those lines. */
-static bool ended_by_group_exit(void)
+bool line_ended_by_group_exit(void)
 {
+	if (__builtin_expect(__atomic_load_n(&g.group_exit_tid, __ATOMIC_SEQ_CST) == 0, 1))
+		return false;
 	int me = (int)zp_raw0(SYS_gettid);
 	int n = __atomic_load_n(&g.nended, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < n && i < 256; i++)
@@ -308,8 +310,7 @@ void line_thread_ended(int tid)
 static void emit(int tid, struct tb *b)
 {
 	__atomic_fetch_add(&g.emitting, 1, __ATOMIC_SEQ_CST);
-	if (__builtin_expect(__atomic_load_n(&g.group_exit_tid, __ATOMIC_SEQ_CST) != 0, 0) &&
-	    ended_by_group_exit()) {
+	if (line_ended_by_group_exit()) {
 		__atomic_fetch_sub(&g.emitting, 1, __ATOMIC_RELEASE);
 		return;
 	}

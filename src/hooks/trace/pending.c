@@ -121,6 +121,8 @@ void pending_begin(const struct zpoline_call *c, struct slot *s)
 {
 	struct zp_trace_ctl *ctl = g.out.ctl;
 	s->pending = -1;
+	if (line_ended_by_group_exit())
+		return;
 	int i = zp_pending_open(ctl, c->tid, c->pid);
 	if (i < 0)
 		return;
@@ -148,6 +150,14 @@ void pending_begin(const struct zpoline_call *c, struct slot *s)
 	p->shown_tid = shown_id(c->tid);
 	zp_pending_publish(ctl, i, c->tid, c->pid);
 	s->pending = i;
+	/* exit_group printed this thread's end and forgot the process's
+	 * entries since: the entry goes (the finishing command no longer
+	 * prints a process's entries after its exit_group, for a thread
+	 * stopped before it got here).  Looked at after the publish, as
+	 * exit_group marks a thread ended before it forgets: one of the two
+	 * sees the other. */
+	if (line_ended_by_group_exit() && pending_end(c, s))
+		pending_done(c, s);
 }
 
 bool pending_end(const struct zpoline_call *c, struct slot *s)

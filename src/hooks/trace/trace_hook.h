@@ -150,6 +150,8 @@ TH_HIDDEN size_t line_pending_text(int pid, long nr, const long *args, const str
 				   int entry_args, bool peek, uintptr_t ip, char *buf, size_t len);
 /* exit_group's thread has printed tid's end: no more lines of tid. */
 TH_HIDDEN void line_thread_ended(int tid);
+/* Has another thread's exit_group printed the calling thread's end? */
+TH_HIDDEN bool line_ended_by_group_exit(void);
 /* The prefix of a line for the task shown as shown_tid. */
 TH_HIDDEN size_t line_prefix(int shown_tid, int tid, char *buf, size_t len);
 
