@@ -90,17 +90,17 @@ static void verdict(const char *what, int after_syscall)
 	CHECK(!buf[0], msg);
 }
 
+static void handle(int sig, void (*entry)(int), int flags)
+{
+	struct sigaction sa = {.sa_handler = entry, .sa_flags = flags};
+	sigaction(sig, &sa, NULL);
+}
+
 int main(void)
 {
 	char *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = fault_entry;
-	sa.sa_flags = SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sa.sa_handler = usr_entry;
-	sa.sa_flags = 0;
-	sigaction(SIGUSR1, &sa, NULL);
+	handle(SIGSEGV, fault_entry, SA_NODEFER);
+	handle(SIGUSR1, usr_entry, 0);
 	/* past the runtime's switch to rewritten sites (auto mode) */
 	for (int i = 0; i < 300; i++)
 		getppid();
