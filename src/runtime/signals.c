@@ -1106,8 +1106,7 @@ static void wrapped(int sig, siginfo_t *si, void *uc)
 	if (t)
 		t->handler_ran = true;
 	zp_sud_handler_runs();
-	zp_call_handler((void *)a.handler, sig, si, uc,
-			uc ? ((ucontext_t *)uc)->uc_mcontext.gregs : NULL);
+	zp_call_handler((void *)a.handler, sig, si, uc, ((ucontext_t *)uc)->uc_mcontext.gregs);
 	/* Come in the runtime's code (a trap handler's first steps), the
 	 * handler's return sets the real mask: where it came tells the trap
 	 * (zp_trap_enter). */
@@ -1831,7 +1830,7 @@ static void forward(int sig, siginfo_t *si, ucontext_t *uc)
 	if (t)
 		t->handler_ran = true;
 	zp_sud_handler_runs();
-	zp_call_handler(h, sig, si, uc, uc ? uc->uc_mcontext.gregs : NULL);
+	zp_call_handler(h, sig, si, uc, uc->uc_mcontext.gregs);
 	bool back = app_view_hide(&v, t, uc);
 	program_gs_leave(t, gs, !back);
 	if (!back)
