@@ -181,6 +181,11 @@ int main(void)
 		fd = socket(AF_PACKET, SOCK_DGRAM, htons(0x1234));
 		if (fd >= 0)
 			close((int)fd);
+		/* an option read into no room: the address */
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		socklen_t none = 0;
+		getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &one, &none);
+		close((int)fd);
 	}
 	/* a seccomp trap's data is its SIGSYS's si_errno */
 	struct sock_filter f[] = {

@@ -254,7 +254,10 @@ static void d_getsockopt(struct dctx *d)
 	if (lenp && d->ok)
 		um_get(d, &out, lenp, sizeof out, true);
 	arg(d);
-	if (d->ok && d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && out == (int)sizeof(uint32_t))
+	/* No length given or returned: the address, as strace prints it. */
+	if (d->ok && (out <= 0 || (d->snaplen >= 4 && in <= 0)))
+		p_ptr(d, v);
+	else if (d->ok && d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && out == (int)sizeof(uint32_t))
 		p_icmp_filter(d, v, true);
 	else if (d->ok && d->a[1] == SOL_SOCKET && d->a[2] == SO_PEERCRED &&
 		 (out >= (int)sizeof(struct ucred) || out == 4 || out == 8))
