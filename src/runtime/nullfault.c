@@ -170,34 +170,73 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-/* Does the file hold Go's build-ID note?  Its notes, read from the file. */
-static bool go_file(int fd)
+/* The VM library among those the file names in its dynamic section
+ * (DT_NEEDED), or NULL: `java` links libjli.so. */
+static const char *needed_vm(int fd, const Elf64_Phdr *ph, int phnum)
+{
+	const Elf64_Phdr *dyn = NULL;
+	for (int i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			dyn = &ph[i];
+	Elf64_Dyn d[128];
+	long got = dyn ? zp_raw4(SYS_pread64, fd, d,
+				 dyn->p_filesz < sizeof d ? dyn->p_filesz : sizeof d, dyn->p_offset)
+		       : -1;
+	if (got <= 0)
+		return NULL;
+	size_t n = (size_t)got / sizeof d[0];
+	uint64_t strtab = 0, stroff = 0;
+	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++)
+		if (d[i].d_tag == DT_STRTAB)
+			strtab = d[i].d_un.d_ptr;
+	for (int i = 0; i < phnum; i++) /* the table's address in the file */
+		if (ph[i].p_type == PT_LOAD && strtab >= ph[i].p_vaddr &&
+		    strtab < ph[i].p_vaddr + ph[i].p_filesz)
+			stroff = strtab - ph[i].p_vaddr + ph[i].p_offset;
+	for (size_t i = 0; stroff && i < n && d[i].d_tag != DT_NULL; i++) {
+		char name[64];
+		if (d[i].d_tag != DT_NEEDED ||
+		    zp_raw4(SYS_pread64, fd, name, sizeof name - 1, stroff + d[i].d_un.d_val) <= 0)
+			continue;
+		name[sizeof name - 1] = '\0';
+		const char *kind = vm_library(name);
+		if (kind)
+			return kind;
+	}
+	return NULL;
+}
+
+/* A program whose NULL reads must fault, by its file: a Go program (Go's
+ * build-ID note), or one that links a VM library.  Its kind, or NULL. */
+static const char *file_needs_null_faults(int fd)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[64];
 	if (zp_raw4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof ph[0] ||
 	    eh.e_phnum == 0 || eh.e_phnum > 64)
-		return false;
+		return NULL;
 	long want = (long)(eh.e_phnum * sizeof ph[0]);
 	if (zp_raw4(SYS_pread64, fd, ph, want, eh.e_phoff) != want)
-		return false;
+		return NULL;
 	for (int i = 0; i < eh.e_phnum; i++) {
 		uint8_t note[256];
 		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz > sizeof note)
 			continue;
 		long n = zp_raw4(SYS_pread64, fd, note, ph[i].p_filesz, ph[i].p_offset);
 		if (n > 0 && zp_go_note_in(note, (size_t)n))
-			return true;
+			return "a Go program";
 	}
-	return false;
+	return needed_vm(fd, ph, eh.e_phnum);
 }
 
-/* Under zpoline-loader (how `zpoline run` starts a static program) the
- * runtime starts in the loader, before the program is mapped: the
- * program is the first argument of the loader's command line that is
- * not one of its options. */
-static const char *loaded_go_program(void)
+/* Under zpoline-loader (how `zpoline run` starts a static program, and a
+ * dynamic one with --from-start) the runtime starts in the loader, before
+ * the program or its libraries are mapped: the program is the first
+ * argument of the loader's command line that is not one of its options.
+ * (Java under --from-start got page 0: its libjli.so came "after
+ * start-up", and compiled code's null checks read the sled.) */
+static const char *loaded_program_needs(void)
 {
 	if (!zp_program_is_loader())
 		return NULL;
@@ -231,9 +270,9 @@ static const char *loaded_go_program(void)
 			strcpy(path + (dl ? dl + 1 : 0), prog);
 			fd = (int)zp_raw3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
 			if (fd >= 0) {
-				bool go = go_file(fd);
+				const char *kind = file_needs_null_faults(fd);
 				zp_raw1(SYS_close, fd);
-				return go ? "a Go program" : NULL;
+				return kind;
 			}
 		}
 		d = colon ? colon + 1 : NULL;
@@ -252,7 +291,7 @@ const char *zp_needs_null_faults(void)
 		return NULL; /* page 0 can be execute-only: reads fault anyway */
 	const char *why = NULL;
 	dl_iterate_phdr(scan_object, &why);
-	return why ? why : loaded_go_program();
+	return why ? why : loaded_program_needs();
 }
 
 const char *zp_vm_library(const char *path)

@@ -162,6 +162,12 @@ javac -d "$TMP/n" "$TMP/N.java" 2>/dev/null
 n=$(java -cp "$TMP/n" N 2>&1)
 h=$(LD_PRELOAD=$LIB LIBZPHOOK=$HOOK_PASS java -cp "$TMP/n" N 2>&1)
 [ "$n" = "$h" ] && pass "a null array in compiled code: '$h', as natively" || fail "null array: native '$n', hooked '$h'"
+# Started by the loader (--from-start), java's libjli.so is mapped after
+# the runtime starts: the program file's DT_NEEDED tells (it had page 0,
+# and compiled code's null checks read the sled: wrong sums, crashes).
+f=$("$ZP_BUILD/zpoline" run --from-start -- java -cp "$TMP/n" N 2>&1)
+[ "$n" = "$f" ] && pass "--from-start: a null array in compiled code: '$f', as natively" ||
+	fail "--from-start: null array: native '$n', hooked '$f'"
 # Calls on page 0's range and with pointers into it answer as natively,
 # where nothing is mapped there (tests/programs/page0calls.c): mprotect and
 # munmap of page 0 (were ENOMEM and EPERM, with a message), sethostname,
