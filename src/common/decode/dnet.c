@@ -255,16 +255,15 @@ static void d_getsockopt(struct dctx *d)
 		um_get(d, &out, lenp, sizeof out, true);
 	arg(d);
 	/* No length given or returned: the address, as strace prints it. */
-	if (d->ok && (out <= 0 || (d->snaplen >= 4 && in <= 0)))
-		p_ptr(d, v);
-	else if (d->ok && d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && out == (int)sizeof(uint32_t))
+	bool got = d->ok && out > 0 && !(d->snaplen >= 4 && in <= 0);
+	if (got && d->a[1] == SOL_RAW && d->a[2] == ICMP_FILTER && out == (int)sizeof(uint32_t))
 		p_icmp_filter(d, v, true);
-	else if (d->ok && d->a[1] == SOL_SOCKET && d->a[2] == SO_PEERCRED &&
+	else if (got && d->a[1] == SOL_SOCKET && d->a[2] == SO_PEERCRED &&
 		 (out >= (int)sizeof(struct ucred) || out == 4 || out == 8))
 		p_peercred(d, v, (size_t)out);
-	else if (d->ok && out == (int)sizeof(int))
+	else if (got && out == (int)sizeof(int))
 		p_int_ptr(d, v, true);
-	else if (d->ok && out >= 0)
+	else if (got)
 		p_buf(d, v, (size_t)out, true, 0);
 	else
 		p_ptr(d, v);
